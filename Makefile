@@ -1,0 +1,55 @@
+# fieldapp — `make run` to serve the demo, `make test` to run every test.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+FLASK := $(VENV)/bin/flask --app wsgi
+HOST ?= 127.0.0.1
+PORT ?= 5000
+DEMO_SUBJECTS ?= 20000
+
+.PHONY: install system-deps python-deps node-deps assets translations db demo run test bench clean
+
+install: system-deps python-deps assets translations
+
+system-deps:
+	@bash tools/install-system-deps.sh
+
+python-deps: $(VENV)/.installed
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[test]'
+	@touch $@
+
+node-deps: node_modules/.installed
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+# Front-end libraries come from the npm registry and are copied here, never committed.
+assets: node-deps
+	@$(PY) tools/build_assets.py
+
+translations: python-deps
+	@for dir in fieldapp/*/translations; do \
+	  [ -d "$$dir" ] && $(VENV)/bin/pybabel -q compile -d "$$dir" --use-fuzzy || exit 1; \
+	done
+
+db: install
+	$(FLASK) db upgrade
+
+demo: db
+	$(FLASK) demo load --subjects $(DEMO_SUBJECTS)
+
+run: demo
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+test: install
+	$(PY) -m pytest -n 2 $(PYTEST_ARGS)
+
+bench: install
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor .pytest_cache

@@ -1,0 +1,83 @@
+"""fieldapp: 双随机、一公开 spot checks from plan to public record."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Feature packages, each with ``routes.py`` (a blueprint ``bp``) and optionally ``cli.py``
+# (a click group ``cli``) and ``translations/``.
+FEATURES = (
+    "core",
+    "auth",
+    "plans",
+    "subjects",
+    "inspectors",
+    "checklists",
+    "draws",
+    "visits",
+    "inspections",
+    "review",
+    "publication",
+    "dashboards",
+    "demo",
+)
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("FIELDAPP_INSTANCE") or str(ROOT / "instance"),
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    from .config import default_config
+
+    app.config.from_mapping(default_config(app.instance_path))
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(
+        str(Path(__file__).parent / name / "translations") for name in FEATURES
+    )
+    if config:
+        app.config.update(config)
+
+    from . import models  # noqa: F401  (registers every model with the metadata)
+    from .extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    htmx.init_app(app)
+    limiter.init_app(app)
+
+    from .core.i18n import select_locale
+
+    babel.init_app(app, locale_selector=select_locale)
+
+    from .auth.session import init_login
+
+    init_login(app, login_manager)
+
+    from importlib import import_module
+
+    for name in FEATURES:
+        routes = import_module(f"fieldapp.{name}.routes")
+        app.register_blueprint(routes.bp)
+        try:
+            cli = import_module(f"fieldapp.{name}.cli")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"fieldapp.{name}.cli":
+                raise
+        else:
+            app.cli.add_command(cli.cli)
+
+    from .core.web import init_web
+
+    init_web(app)
+    return app

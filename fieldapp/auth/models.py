@@ -1,0 +1,98 @@
+"""Organisation units and user accounts."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, String, func
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..extensions import db
+
+
+class UnitKind(str, enum.Enum):
+    CITY_BUREAU = "city_bureau"  # 市局
+    DEPARTMENT = "department"  # 市局机关科室 / 直属单位
+    COUNTY_BUREAU = "county_bureau"  # 县（市、区）局、开发区分局
+
+
+class Role(str, enum.Enum):
+    INSPECTOR = "inspector"
+    SUPERVISOR = "supervisor"
+    ADMIN = "admin"
+
+
+class Unit(db.Model):
+    __tablename__ = "unit"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    name_en: Mapped[str] = mapped_column(String(120), default="")
+    kind: Mapped[str] = mapped_column(String(20))
+    # Administrative division code of the area a county-level bureau governs (140602 …);
+    # empty for city-level units, whose jurisdiction is the whole city.
+    division_code: Mapped[str | None] = mapped_column(String(6), unique=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
+
+    parent: Mapped[Unit | None] = relationship(remote_side=[id])
+
+    @property
+    def is_city_level(self) -> bool:
+        return self.kind != UnitKind.COUNTY_BUREAU.value
+
+    def __repr__(self) -> str:  # pragma: no cover - debugging aid
+        return f"<Unit {self.code} {self.name}>"
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(64))
+    password_hash: Mapped[str] = mapped_column(String(256))
+    role: Mapped[str] = mapped_column(String(20))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
+    is_active_account: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+    unit: Mapped[Unit] = relationship()
+
+    # Flask-Login
+    @property
+    def is_active(self) -> bool:  # type: ignore[override]
+        return self.is_active_account
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password, method="scrypt")
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    def has_role(self, *roles: Role | str) -> bool:
+        wanted = {r.value if isinstance(r, Role) else r for r in roles}
+        return self.role in wanted or self.role == Role.ADMIN.value
+
+    @property
+    def is_city_level(self) -> bool:
+        return self.unit.is_city_level
+
+    def division_codes(self) -> set[str] | None:
+        """Division codes this user may act in: ``None`` means the whole city ("谁管辖、谁负责")."""
+        if self.unit.is_city_level:
+            return None
+        return {self.unit.division_code} if self.unit.division_code else set()
+
+    def may_access_division(self, code: str | None) -> bool:
+        codes = self.division_codes()
+        return codes is None or (code is not None and code in codes)
+
+    def may_access_unit(self, unit: Unit | None) -> bool:
+        """City-level users reach every unit; a county user only her own bureau."""
+        if unit is None:
+            return False
+        return self.unit.is_city_level or unit.id == self.unit_id

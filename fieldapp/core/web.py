@@ -1,0 +1,75 @@
+"""App-wide web behaviour: security headers, htmx caching hints, error pages, template globals."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+
+from .i18n import LANGUAGE_NAMES, html_lang, select_locale
+from .nav import nav_links
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data: blob:",
+        "connect-src 'self'",
+        "font-src 'self'",
+        "worker-src 'self'",
+        "manifest-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+
+def init_web(app: Flask) -> None:
+    @app.after_request
+    def security_headers(response):
+        headers = response.headers
+        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("Referrer-Policy", "same-origin")
+        headers.setdefault("Permissions-Policy", "camera=(self), geolocation=(self), microphone=()")
+        if request.is_secure:
+            headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        # Pages that answer htmx requests with a fragment must not be cached as the full page.
+        response.vary.add("HX-Request")
+        return response
+
+    @app.before_request
+    def secure_cookies_over_https():
+        # Secure cookies whenever the app is served over HTTPS (behind a proxy too).
+        app.config["SESSION_COOKIE_SECURE"] = request.is_secure
+        app.config["REMEMBER_COOKIE_SECURE"] = request.is_secure
+
+    @app.context_processor
+    def template_globals():
+        return {
+            "current_locale": select_locale(),
+            "html_lang": html_lang(),
+            "language_names": LANGUAGE_NAMES,
+            "nav_links": nav_links,
+        }
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        message = _("Your form expired or was sent from another page. Please reload the page and try again.")
+        return render_template("errors/error.html", code=400, message=message), 400
+
+    def simple_error(code: int, message):
+        def handler(error):
+            return render_template("errors/error.html", code=code, message=message), code
+
+        return handler
+
+    app.register_error_handler(403, simple_error(403, _l("You do not have access to this page.")))
+    app.register_error_handler(404, simple_error(404, _l("This page does not exist.")))
+    app.register_error_handler(413, simple_error(413, _l("The file is too large.")))
+    app.register_error_handler(429, simple_error(429, _l("Too many attempts. Please wait a few minutes and try again.")))

@@ -1,0 +1,22 @@
+"""One idempotent step that fills a fresh database for `make run`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from ..auth.units import ensure_units
+from ..extensions import db
+from .accounts import DEMO_PASSWORD, ensure_demo_accounts
+
+DATA = Path(__file__).resolve().parent.parent.parent / "data"
+SEED_PLAN = DATA / "plan-2021-shuozhou.txt"
+
+
+def load_demo(subject_count: int = 20000, seed: int = 2021) -> Iterator[str]:
+    units = ensure_units()
+    db.session.commit()
+    yield f"units: {len(units)}"
+    users = ensure_demo_accounts()
+    db.session.commit()
+    yield f"demo accounts: {len(users)} (password {DEMO_PASSWORD})"

@@ -1,0 +1,90 @@
+"""The inspector roster (执法检查人员名录库)."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import JSON, ForeignKey, String, Text, func
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+
+
+class InspectorStatus(str, enum.Enum):
+    ON_DUTY = "在岗"
+    TRANSFERRED = "调离"
+    RETIRED = "退休"
+    SUSPENDED = "停职"
+
+
+class InspectorCategory(str, enum.Enum):
+    LAW_ENFORCEMENT = "law_enforcement"  # counts toward the two inspectors
+    ASSISTANT = "assistant"  # experts, third-party staff: never counted
+
+
+class Inspector(db.Model):
+    __tablename__ = "inspector"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64))
+    # 执法证号; assistants may have none.
+    certificate_number: Mapped[str | None] = mapped_column(String(40), unique=True)
+    certificate_valid_until: Mapped[date | None]
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    specialties: Mapped[list] = mapped_column(JSON, default=list)  # 执法领域: ["计量", "广告", …]
+    status: Mapped[str] = mapped_column(String(8), default=InspectorStatus.ON_DUTY.value)
+    category: Mapped[str] = mapped_column(String(20), default=InspectorCategory.LAW_ENFORCEMENT.value)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), unique=True)
+    phone: Mapped[str] = mapped_column(String(32), default="")
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+    unit = relationship("Unit")
+    user = relationship("User")
+    changes: Mapped[list[InspectorChange]] = relationship(
+        back_populates="inspector", order_by="InspectorChange.effective_on", cascade="all, delete-orphan"
+    )
+    conflicts: Mapped[list[Conflict]] = relationship(back_populates="inspector", cascade="all, delete-orphan")
+
+    def is_eligible_on(self, day: date) -> bool:
+        """在岗, a law-enforcement inspector, with a certificate valid on ``day``."""
+        return (
+            self.category == InspectorCategory.LAW_ENFORCEMENT.value
+            and self.status == InspectorStatus.ON_DUTY.value
+            and bool(self.certificate_number)
+            and self.certificate_valid_until is not None
+            and self.certificate_valid_until >= day
+        )
+
+
+class InspectorChange(db.Model):
+    """Dated history of status, unit, certificate and specialty changes."""
+
+    __tablename__ = "inspector_change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    inspector_id: Mapped[int] = mapped_column(ForeignKey("inspector.id", ondelete="CASCADE"), index=True)
+    field: Mapped[str] = mapped_column(String(40))
+    old_value: Mapped[str | None] = mapped_column(Text)
+    new_value: Mapped[str | None] = mapped_column(Text)
+    effective_on: Mapped[date]
+    note: Mapped[str] = mapped_column(Text, default="")
+    recorded_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+    inspector: Mapped[Inspector] = relationship(back_populates="changes")
+
+
+class Conflict(db.Model):
+    """A declared conflict of interest (回避): a subject, or a person, the inspector must avoid."""
+
+    __tablename__ = "inspector_conflict"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    inspector_id: Mapped[int] = mapped_column(ForeignKey("inspector.id", ondelete="CASCADE"), index=True)
+    subject_id: Mapped[int | None] = mapped_column(ForeignKey("subject.id", ondelete="CASCADE"), index=True)
+    person_name: Mapped[str | None] = mapped_column(String(64))  # e.g. a legal representative
+    reason: Mapped[str] = mapped_column(Text, default="")
+    declared_on: Mapped[date | None]
+
+    inspector: Mapped[Inspector] = relationship(back_populates="conflicts")
+    subject = relationship("Subject")

@@ -1,0 +1,8 @@
+"""Imports every feature's models so that Alembic and ``db.create_all`` see the whole schema."""
+
+from .auth.models import Unit, User  # noqa: F401
+from .plans.models import InspectionItem, Plan, PlanVersion, Task  # noqa: F401
+from .subjects.models import Subject, SubjectChange, Tag  # noqa: F401
+from .inspectors.models import Conflict, Inspector, InspectorChange  # noqa: F401
+from .visits.models import Visit, VisitInspector, VisitTask  # noqa: F401
+from .inspections.models import MediaFile, Submission  # noqa: F401

@@ -1,0 +1,138 @@
+"""The annual spot-check plan (年度抽查工作计划), its tasks (抽查任务) and inspection items (抽查事项)."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import JSON, ForeignKey, Numeric, String, Text, UniqueConstraint, func
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+
+
+class PlanStatus(str, enum.Enum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+
+
+class FilingStatus(str, enum.Enum):
+    NOT_FILED = "not_filed"
+    FILED = "filed"  # 已报备案, waiting for the city bureau
+    ACKNOWLEDGED = "acknowledged"  # 市局已备案
+
+
+class TaskKind(str, enum.Enum):
+    TARGETED = "targeted"  # 定向
+    UNTARGETED = "untargeted"  # 不定向
+
+
+class Plan(db.Model):
+    __tablename__ = "plan"
+    __table_args__ = (UniqueConstraint("unit_id", "year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int]
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))  # issuing body
+    title: Mapped[str] = mapped_column(String(200), default="")
+    doc_number: Mapped[str] = mapped_column(String(64), default="")  # 朔市监〔2021〕26号
+    issued_on: Mapped[date | None]
+    status: Mapped[str] = mapped_column(String(20), default=PlanStatus.DRAFT.value)
+    version: Mapped[int] = mapped_column(default=1)
+    filing_status: Mapped[str] = mapped_column(String(20), default=FilingStatus.NOT_FILED.value)
+    filed_at: Mapped[datetime | None]
+    source_name: Mapped[str] = mapped_column(String(255), default="")
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(server_default=func.now(), onupdate=func.now())
+
+    unit = relationship("Unit")
+    tasks: Mapped[list[Task]] = relationship(
+        back_populates="plan", order_by="Task.number", cascade="all, delete-orphan"
+    )
+    versions: Mapped[list[PlanVersion]] = relationship(
+        back_populates="plan", order_by="PlanVersion.version", cascade="all, delete-orphan"
+    )
+
+
+class PlanVersion(db.Model):
+    """One adjustment of a published plan (调整后的工作计划应及时向社会公示并报市局备案)."""
+
+    __tablename__ = "plan_version"
+    __table_args__ = (UniqueConstraint("plan_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id"))
+    version: Mapped[int]
+    reason: Mapped[str] = mapped_column(Text, default="")
+    changes: Mapped[list] = mapped_column(JSON, default=list)  # [{task, field, old, new}]
+    snapshot: Mapped[dict] = mapped_column(JSON, default=dict)  # the plan as it stood in this version
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    plan: Mapped[Plan] = relationship(back_populates="versions")
+    created_by = relationship("User")
+
+
+class Task(db.Model):
+    """One row of the plan table."""
+
+    __tablename__ = "task"
+    __table_args__ = (UniqueConstraint("plan_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id"))
+    number: Mapped[int]  # 序号
+    name: Mapped[str] = mapped_column(Text, default="")
+    kind: Mapped[str] = mapped_column(String(20), default=TaskKind.TARGETED.value)
+    initiator: Mapped[str] = mapped_column(Text, default="")  # 发起主体
+    guiding_department: Mapped[str] = mapped_column(Text, default="")  # 指导单位
+    executor: Mapped[str] = mapped_column(Text, default="")  # 抽查检查主体
+    executes_city: Mapped[bool] = mapped_column(default=False)  # the city bureau executes
+    executes_county: Mapped[bool] = mapped_column(default=False)  # county bureaus execute
+    scope: Mapped[str] = mapped_column(Text, default="")  # 抽查对象范围
+    # What the scope selects, filled from the scope text by the plan importer and editable:
+    # {"kinds": [...], "tags": [...], "status": "在业", "past_business_term": bool}
+    scope_rule: Mapped[dict] = mapped_column(JSON, default=dict)
+    ratio: Mapped[Decimal | None] = mapped_column(Numeric(7, 4))  # 0.05 for 不低于5%
+    ratio_is_floor: Mapped[bool] = mapped_column(default=True)  # 不低于
+    fixed_count: Mapped[int | None]  # a fixed number of subjects instead of a ratio
+    rounds_per_year: Mapped[int] = mapped_column(default=1)  # 2次/年
+    window_start_month: Mapped[int | None]
+    window_end_month: Mapped[int | None]
+    exclude_previous_rounds: Mapped[bool] = mapped_column(default=True)
+    publish_selection_at_once: Mapped[bool] = mapped_column(default=True)  # 抽取对象是否公示
+    # Risk multipliers per credit class; None means the defaults (A 0.5, B 1, C 2, D 4).
+    risk_multipliers: Mapped[dict | None] = mapped_column(JSON)
+    # The original text of every cell, keyed by header, exactly as imported.
+    source_cells: Mapped[dict] = mapped_column(JSON, default=dict)
+    source_row: Mapped[int | None]  # row number in the imported file
+    # Fields whose value was inherited from the task above (a merged cell in the original).
+    inherited_fields: Mapped[list] = mapped_column(JSON, default=list)
+    import_warnings: Mapped[list] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+    plan: Mapped[Plan] = relationship(back_populates="tasks")
+    items: Mapped[list[InspectionItem]] = relationship(
+        back_populates="task", order_by="InspectionItem.number", cascade="all, delete-orphan"
+    )
+
+    def is_inherited(self, field: str) -> bool:
+        return field in (self.inherited_fields or [])
+
+
+class InspectionItem(db.Model):
+    """One 抽查事项 of a task, later resolved to a checklist."""
+
+    __tablename__ = "inspection_item"
+    __table_args__ = (UniqueConstraint("task_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("task.id"))
+    number: Mapped[int]
+    text: Mapped[str] = mapped_column(Text)
+    # Checklist ids this item resolves to (by the checklist engine); a subject's tags choose
+    # among several (task 1: markets, gas stations, eyeglass shops, hospitals).
+    checklist_ids: Mapped[list] = mapped_column(JSON, default=list)
+
+    task: Mapped[Task] = relationship(back_populates="items")

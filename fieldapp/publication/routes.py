@@ -1,0 +1,7 @@
+"""Web routes for publication."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("publication", __name__)

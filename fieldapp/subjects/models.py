@@ -1,0 +1,98 @@
+"""The subject directory (检查对象名录库): enterprises, individual businesses, co-operatives."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, func
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+
+
+class SubjectKind(str, enum.Enum):
+    ENTERPRISE = "enterprise"  # 企业
+    INDIVIDUAL = "individual"  # 个体工商户
+    COOPERATIVE = "cooperative"  # 农民专业合作社
+
+
+class SubjectStatus(str, enum.Enum):
+    OPERATING = "在业"
+    CANCELLED = "注销"
+    REVOKED = "吊销"
+    WITHDRAWN = "撤销"
+    MOVED_OUT = "迁出"
+
+
+CREDIT_CLASSES = ("A", "B", "C", "D")
+
+subject_tag = Table(
+    "subject_tag",
+    db.Model.metadata,
+    Column("subject_id", ForeignKey("subject.id", ondelete="CASCADE"), primary_key=True),
+    Column("tag_id", ForeignKey("tag.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+
+class Tag(db.Model):
+    """A label the plan's scopes select on (加油站, 集贸市场 …). Tags are data, not code."""
+
+    __tablename__ = "tag"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    name_en: Mapped[str] = mapped_column(String(120), default="")
+    group: Mapped[str] = mapped_column(String(64), default="")  # e.g. 特种设备使用单位
+
+
+class Subject(db.Model):
+    __tablename__ = "subject"
+    __table_args__ = (
+        Index("ix_subject_pool", "status", "division_code", "credit_class"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The draw's identifier: the USCC, or the 15-digit registration number where there is none.
+    ident: Mapped[str] = mapped_column(String(18), unique=True)
+    uscc: Mapped[str | None] = mapped_column(String(18), unique=True)
+    registration_number: Mapped[str | None] = mapped_column(String(15), unique=True)
+    name: Mapped[str] = mapped_column(String(200), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    legal_representative: Mapped[str] = mapped_column(String(64), default="")
+    address: Mapped[str] = mapped_column(Text, default="")
+    division_code: Mapped[str] = mapped_column(String(6), index=True)  # county
+    industry: Mapped[str] = mapped_column(String(100), default="")
+    contact: Mapped[str] = mapped_column(String(100), default="")
+    status: Mapped[str] = mapped_column(String(8), default=SubjectStatus.OPERATING.value)
+    business_term_end: Mapped[date | None]
+    credit_class: Mapped[str] = mapped_column(String(1), default="B")
+    credit_assessed_on: Mapped[date | None]
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(server_default=func.now(), onupdate=func.now())
+
+    tags: Mapped[list[Tag]] = relationship(secondary=subject_tag, lazy="selectin")
+    changes: Mapped[list[SubjectChange]] = relationship(
+        back_populates="subject", order_by="SubjectChange.changed_at", cascade="all, delete-orphan"
+    )
+
+    @property
+    def tag_names(self) -> list[str]:
+        return sorted(t.name for t in self.tags)
+
+
+class SubjectChange(db.Model):
+    """Dated history of a subject's credit class and status (and other imported fields)."""
+
+    __tablename__ = "subject_change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subject_id: Mapped[int] = mapped_column(ForeignKey("subject.id", ondelete="CASCADE"), index=True)
+    field: Mapped[str] = mapped_column(String(40))
+    old_value: Mapped[str | None] = mapped_column(Text)
+    new_value: Mapped[str | None] = mapped_column(Text)
+    effective_on: Mapped[date | None]  # e.g. the date a class was assessed
+    changed_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    source: Mapped[str] = mapped_column(String(255), default="")
+
+    subject: Mapped[Subject] = relationship(back_populates="changes")

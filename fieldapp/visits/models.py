@@ -1,0 +1,75 @@
+"""Visits: one trip to one subject covering one or more tasks (进一次门、查多项事)."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint, func
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+
+
+class VisitStatus(str, enum.Enum):
+    PLANNED = "planned"
+    IN_PROGRESS = "in_progress"
+    SUBMITTED = "submitted"
+    RETURNED = "returned"
+    APPROVED = "approved"
+
+
+class InspectorRole(str, enum.Enum):
+    LEAD = "lead"  # 主检
+    MEMBER = "member"
+    ASSISTANT = "assistant"  # expert / third party: never one of the two inspectors
+
+
+class Visit(db.Model):
+    __tablename__ = "visit"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subject_id: Mapped[int] = mapped_column(ForeignKey("subject.id"), index=True)
+    executing_unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    division_code: Mapped[str] = mapped_column(String(6), index=True)  # the subject's county
+    window_start: Mapped[date | None]
+    window_end: Mapped[date | None]
+    status: Mapped[str] = mapped_column(String(20), default=VisitStatus.PLANNED.value)
+    started_at: Mapped[datetime | None]
+    start_position: Mapped[dict | None] = mapped_column(JSON)  # {lat, lng, accuracy}
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+    subject = relationship("Subject")
+    executing_unit = relationship("Unit")
+    tasks: Mapped[list[VisitTask]] = relationship(back_populates="visit", cascade="all, delete-orphan")
+    inspectors: Mapped[list[VisitInspector]] = relationship(
+        back_populates="visit", cascade="all, delete-orphan", order_by="VisitInspector.position"
+    )
+
+
+class VisitTask(db.Model):
+    __tablename__ = "visit_task"
+    __table_args__ = (UniqueConstraint("visit_id", "task_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    visit_id: Mapped[int] = mapped_column(ForeignKey("visit.id", ondelete="CASCADE"), index=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("task.id"), index=True)
+    draw_id: Mapped[int | None] = mapped_column(index=True)  # the draw that selected the subject
+
+    visit: Mapped[Visit] = relationship(back_populates="tasks")
+    task = relationship("Task")
+
+
+class VisitInspector(db.Model):
+    __tablename__ = "visit_inspector"
+    __table_args__ = (UniqueConstraint("visit_id", "inspector_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    visit_id: Mapped[int] = mapped_column(ForeignKey("visit.id", ondelete="CASCADE"), index=True)
+    inspector_id: Mapped[int] = mapped_column(ForeignKey("inspector.id"), index=True)
+    role: Mapped[str] = mapped_column(String(20), default=InspectorRole.MEMBER.value)
+    position: Mapped[int] = mapped_column(default=0)  # 0 = lead
+    task_id: Mapped[int | None] = mapped_column(ForeignKey("task.id"))  # joint tasks: whose inspector
+
+    visit: Mapped[Visit] = relationship(back_populates="inspectors")
+    inspector = relationship("Inspector")

@@ -1,0 +1,172 @@
+"""Fixtures in the flaskr style: ``app``, ``client``, ``auth``; a real database for every test.
+
+SQLite by default (one file per test worker). With ``DATABASE_URL`` pointing at PostgreSQL,
+each xdist worker gets a database of its own, created here and dropped at the end.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+os.environ.setdefault("FIELDAPP_INSTANCE", tempfile.mkdtemp(prefix="fieldapp-test-instance-"))
+
+from fieldapp import create_app  # noqa: E402
+from fieldapp.config import database_url_for_tests  # noqa: E402
+from fieldapp.extensions import db as _db  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def pytest_collection_modifyitems(config, items):
+    # Every test that touches the database is a "db" test: CI runs those again on PostgreSQL.
+    for item in items:
+        if {"app", "client", "auth", "db", "database_url"} & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.db)
+
+
+def _worker() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    base = database_url_for_tests()
+    if not base or base.startswith("sqlite"):
+        path = tmp_path_factory.mktemp("db") / f"test-{_worker()}.sqlite"
+        yield f"sqlite:///{path}"
+        return
+    url = make_url(base)
+    name = f"{url.database}_{_worker()}"
+    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    yield url.set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def _schema(database_url):
+    """Create the schema once per worker."""
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "test"})
+    with app.app_context():
+        _db.drop_all()
+        _db.create_all()
+    return database_url
+
+
+def _empty_all_tables() -> None:
+    engine = _db.engine
+    tables = list(reversed(_db.metadata.sorted_tables))
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                conn.execute(table.delete())
+
+
+def make_app(database_url: str, **overrides):
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+        "SERVER_NAME": None,
+    }
+    config.update(overrides)
+    return create_app(config)
+
+
+@pytest.fixture
+def app_config() -> dict:
+    """Override in a test module to change the app's configuration."""
+    return {}
+
+
+@pytest.fixture
+def app(_schema, app_config, tmp_path):
+    app = make_app(_schema, MEDIA_ROOT=str(tmp_path / "media"), **app_config)
+    app.test_client_class = IsolatedClient
+    with app.app_context():
+        _empty_all_tables()
+        from fieldapp.auth.units import ensure_units
+
+        ensure_units()
+        _db.session.commit()
+        yield app
+        _db.session.remove()
+
+
+@pytest.fixture
+def db(app):
+    return _db
+
+
+class IsolatedClient(FlaskClient):
+    """Each request runs in a fresh context, as in production: nothing cached on ``g``
+    (the logged-in user, the locale, the database session) leaks from the test's own
+    app context into the request or back. Commit test data before making a request."""
+
+    def open(self, *args, **kwargs):
+        response = contextvars.Context().run(super().open, *args, **kwargs)
+        _db.session.expire_all()
+        return response
+
+
+@pytest.fixture
+def client(app):
+    app.test_client_class = IsolatedClient
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+class AuthActions:
+    """Log in as a given account; accounts are created on demand with a known password."""
+
+    PASSWORD = "correct horse battery staple"
+
+    def __init__(self, client):
+        self._client = client
+
+    def create(self, username: str, role: str = "supervisor", unit: str = "city", name: str | None = None):
+        from sqlalchemy import select
+
+        from fieldapp.auth.models import Unit, User
+
+        user = _db.session.scalar(select(User).where(User.username == username))
+        if user is None:
+            unit_obj = _db.session.scalar(select(Unit).where(Unit.code == unit))
+            user = User(username=username, name=name or username, role=role, unit=unit_obj)
+            user.set_password(self.PASSWORD)
+            _db.session.add(user)
+            _db.session.commit()
+        return user
+
+    def login(self, username: str = "city-supervisor", role: str = "supervisor", unit: str = "city"):
+        self.create(username, role, unit)
+        return self._client.post("/login", data={"username": username, "password": self.PASSWORD})
+
+    def logout(self):
+        return self._client.post("/logout")
+
+
+@pytest.fixture
+def auth(client):
+    return AuthActions(client)

@@ -1,0 +1,169 @@
+"""The skeleton: health check, security headers, languages, login and its limits, CSRF."""
+
+from __future__ import annotations
+
+import pytest
+from bs4 import BeautifulSoup
+from sqlalchemy import select
+
+from conftest import make_app
+
+
+def test_healthz_ok(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok", "database": "ok"}
+
+
+def test_healthz_reports_a_dead_database(tmp_path):
+    app = make_app(f"sqlite:///{tmp_path}/missing-dir/nope/db.sqlite")
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 503
+    body = response.get_json()
+    assert body["status"] == "error" and body["database"] == "unavailable" and body["reason"]
+
+
+def test_security_headers(client):
+    response = client.get("/")
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert "frame-ancestors 'none'" in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert "HX-Request" in response.headers["Vary"]
+
+
+def test_pages_have_no_inline_script(client):
+    soup = BeautifulSoup(client.get("/login").data, "html.parser")
+    for script in soup.find_all("script"):
+        assert script.get("src"), "inline <script> would be blocked by the CSP"
+    assert not soup.select("[style]"), "inline style attributes would be blocked by the CSP"
+
+
+def test_chinese_by_default_english_on_request(client):
+    soup = BeautifulSoup(client.get("/login").data, "html.parser")
+    assert soup.html["lang"] == "zh-CN"
+    assert soup.h1.get_text(strip=True) == "登录"
+    client.post("/language", data={"lang": "en", "next": "/login"})
+    soup = BeautifulSoup(client.get("/login").data, "html.parser")
+    assert soup.html["lang"] == "en"
+    assert soup.h1.get_text(strip=True) == "Log in"
+
+
+def test_language_switch_refuses_open_redirect(client):
+    response = client.post("/language", data={"lang": "en", "next": "//evil.example/"})
+    assert response.headers["Location"] == "/"
+
+
+def test_login_and_logout(client, auth):
+    auth.create("someone", "supervisor", "140602")
+    response = client.post("/login", data={"username": "someone", "password": auth.PASSWORD})
+    assert response.status_code == 302
+    page = client.get("/").get_data(as_text=True)
+    assert "someone" in page
+    assert client.post("/logout").status_code == 302
+    assert "someone" not in client.get("/").get_data(as_text=True)
+
+
+def test_wrong_password_is_refused_with_a_message(client, auth):
+    auth.create("someone")
+    response = client.post("/login", data={"username": "someone", "password": "wrong"})
+    assert response.status_code == 401
+    assert "用户名或密码错误" in response.get_data(as_text=True)
+
+
+def test_passwords_are_hashed_with_scrypt(app, auth):
+    user = auth.create("hashme")
+    assert user.password_hash.startswith("scrypt:")
+    assert auth.PASSWORD not in user.password_hash
+
+
+class TestLimits:
+    @pytest.fixture
+    def app_config(self):
+        return {"RATELIMIT_ENABLED": True}
+
+    def test_login_is_rate_limited_per_account(self, app, auth):
+        from fieldapp.extensions import limiter
+
+        limiter.reset()
+        auth.create("target")
+        client = app.test_client()  # IsolatedClient (see conftest)
+        codes = [
+            client.post(
+                "/login",
+                data={"username": "target", "password": "nope"},
+                environ_base={"REMOTE_ADDR": f"10.0.0.{i}"},
+            ).status_code
+            for i in range(7)
+        ]
+        assert codes[:5] == [401] * 5
+        assert codes[5:] == [429, 429]
+        # Even the right password is refused while the account is locked …
+        locked = client.post("/login", data={"username": "target", "password": auth.PASSWORD})
+        assert locked.status_code == 429
+        # … but another account from another address is not affected.
+        auth.create("other")
+        ok = client.post(
+            "/login", data={"username": "other", "password": auth.PASSWORD}, environ_base={"REMOTE_ADDR": "10.9.9.9"}
+        )
+        assert ok.status_code == 302
+        limiter.reset()
+
+    def test_login_is_rate_limited_per_address(self, app, auth):
+        app.config.update(LOGIN_LIMIT_PER_ADDRESS="3 per 15 minutes")
+        from fieldapp.extensions import limiter
+
+        limiter.reset()
+        client = app.test_client()  # IsolatedClient (see conftest)
+        codes = [
+            client.post("/login", data={"username": f"user{i}", "password": "x"}).status_code for i in range(4)
+        ]
+        assert codes == [401, 401, 401, 429]
+        limiter.reset()
+
+
+def test_csrf_rejects_a_post_without_token(app, auth):
+    app.config["WTF_CSRF_ENABLED"] = True
+    auth.create("someone")
+    client = app.test_client()
+    response = client.post("/login", data={"username": "someone", "password": auth.PASSWORD})
+    assert response.status_code == 400
+    assert "重新加载" in response.get_data(as_text=True)
+
+
+def test_csrf_accepts_the_token_from_the_form_and_the_htmx_header(app, auth):
+    app.config["WTF_CSRF_ENABLED"] = True
+    auth.create("someone")
+    client = app.test_client()
+    soup = BeautifulSoup(client.get("/login").data, "html.parser")
+    token = soup.find("input", {"name": "csrf_token"})["value"]
+    header_token = soup.body["hx-headers"]
+    assert "X-CSRFToken" in header_token
+    ok = client.post("/login", data={"username": "someone", "password": auth.PASSWORD, "csrf_token": token})
+    assert ok.status_code == 302
+    # htmx requests carry the token in a header instead of the body.
+    response = client.post("/language", data={"lang": "en"}, headers={"X-CSRFToken": token})
+    assert response.status_code == 302
+
+
+def test_units_have_county_division_codes(app):
+    from fieldapp.auth.models import Unit
+    from fieldapp.extensions import db
+
+    codes = set(db.session.scalars(select(Unit.division_code).where(Unit.division_code.is_not(None))))
+    assert {"140602", "140603", "140621", "140622", "140623", "140681"} <= codes
+    names = set(db.session.scalars(select(Unit.name)))
+    assert {"计量科", "消保市场科", "广告监管科", "网监科", "质量监管科", "知识产权科", "认证科", "特设监察科", "信用监管科", "开发区分局"} <= names
+
+
+def test_county_user_reaches_only_her_county(app, auth):
+    from fieldapp.auth.models import Unit
+    from fieldapp.extensions import db
+
+    county = auth.create("sc", "supervisor", "140602")
+    city = auth.create("cs", "supervisor", "city")
+    pinglu = db.session.scalar(select(Unit).where(Unit.code == "140603"))
+    assert county.may_access_division("140602") and not county.may_access_division("140603")
+    assert not county.may_access_unit(pinglu)
+    assert city.may_access_division("140603") and city.may_access_unit(pinglu)
+    assert city.division_codes() is None and county.division_codes() == {"140602"}
