@@ -6,3 +6,4 @@ from .subjects.models import Subject, SubjectChange, Tag  # noqa: F401
 from .inspectors.models import Conflict, Inspector, InspectorChange  # noqa: F401
 from .visits.models import Visit, VisitInspector, VisitTask  # noqa: F401
 from .inspections.models import MediaFile, Submission  # noqa: F401
+from .review.models import InspectionResult  # noqa: F401

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: bcfe45182283
+Revision ID: e0249b5ab933
 Revises: 
-Create Date: 2026-11-27 19:28:28.633419
+Create Date: 2026-11-27 19:32:31.654283
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'bcfe45182283'
+revision = 'e0249b5ab933'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -248,6 +248,39 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_inspection_item')),
     sa.UniqueConstraint('task_id', 'number', name=op.f('uq_inspection_item_task_id_number'))
     )
+    op.create_table('inspection_result',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('visit_id', sa.Integer(), nullable=False),
+    sa.Column('task_id', sa.Integer(), nullable=False),
+    sa.Column('subject_id', sa.Integer(), nullable=False),
+    sa.Column('submission_id', sa.Integer(), nullable=False),
+    sa.Column('inspecting_unit_id', sa.Integer(), nullable=False),
+    sa.Column('task_kind', sa.String(length=20), nullable=False),
+    sa.Column('inspected_on', sa.Date(), nullable=False),
+    sa.Column('check_methods', sa.JSON(), nullable=False),
+    sa.Column('result_code', sa.String(length=8), nullable=False),
+    sa.Column('follow_up_measures', sa.JSON(), nullable=False),
+    sa.Column('findings', sa.JSON(), nullable=False),
+    sa.Column('publication_due', sa.Date(), nullable=True),
+    sa.Column('due_by_fallback_calendar', sa.Boolean(), nullable=False),
+    sa.Column('approved_at', sa.DateTime(), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
+    sa.Column('approved_by_id', sa.Integer(), nullable=True),
+    sa.Column('internal_note', sa.Text(), nullable=False),
+    sa.ForeignKeyConstraint(['approved_by_id'], ['user_account.id'], name=op.f('fk_inspection_result_approved_by_id_user_account')),
+    sa.ForeignKeyConstraint(['inspecting_unit_id'], ['unit.id'], name=op.f('fk_inspection_result_inspecting_unit_id_unit')),
+    sa.ForeignKeyConstraint(['subject_id'], ['subject.id'], name=op.f('fk_inspection_result_subject_id_subject')),
+    sa.ForeignKeyConstraint(['submission_id'], ['submission.id'], name=op.f('fk_inspection_result_submission_id_submission')),
+    sa.ForeignKeyConstraint(['task_id'], ['task.id'], name=op.f('fk_inspection_result_task_id_task')),
+    sa.ForeignKeyConstraint(['visit_id'], ['visit.id'], name=op.f('fk_inspection_result_visit_id_visit')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_inspection_result')),
+    sa.UniqueConstraint('visit_id', 'task_id', name=op.f('uq_inspection_result_visit_id_task_id'))
+    )
+    with op.batch_alter_table('inspection_result', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_inspection_result_inspecting_unit_id'), ['inspecting_unit_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_inspection_result_subject_id'), ['subject_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_inspection_result_task_id'), ['task_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_inspection_result_visit_id'), ['visit_id'], unique=False)
+
     op.create_table('inspector_change',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('inspector_id', sa.Integer(), nullable=False),
@@ -359,6 +392,13 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_inspector_change_inspector_id'))
 
     op.drop_table('inspector_change')
+    with op.batch_alter_table('inspection_result', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_inspection_result_visit_id'))
+        batch_op.drop_index(batch_op.f('ix_inspection_result_task_id'))
+        batch_op.drop_index(batch_op.f('ix_inspection_result_subject_id'))
+        batch_op.drop_index(batch_op.f('ix_inspection_result_inspecting_unit_id'))
+
+    op.drop_table('inspection_result')
     op.drop_table('inspection_item')
     op.drop_table('task')
     with op.batch_alter_table('submission', schema=None) as batch_op:
