@@ -1,7 +1,21 @@
-"""Web routes for publication."""
+"""Web routes for publication. The views live in three modules registered on this blueprint:
+``public_views`` (citizens' pages and open data), ``publish_views`` (supervisors), ``pdf_views``."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+import re
+
+from flask import Blueprint, abort
 
 bp = Blueprint("publication", __name__)
+
+PUBLIC_ID = re.compile(r"^[0-9a-f]{12}$")
+
+
+def check_public_id(public_id: str) -> str:
+    if not PUBLIC_ID.match(public_id):
+        abort(404)
+    return public_id
+
+
+from . import pdf_views, public_views, publish_views  # noqa: E402,F401  (register the views)

@@ -1,0 +1,142 @@
+"""Open data (CSV, JSON) and the upload layout of the national enterprise credit publicity system (.xlsx)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable, Iterable
+
+from flask import Response, current_app
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from .snapshot import task_kind_label
+
+# Open data: one row per current published record. (key, CSV header)
+OPEN_DATA_COLUMNS = [
+    ("public_id", "记录编号"),
+    ("version", "版本"),
+    ("subject_name", "企业名称"),
+    ("subject_ident", "统一社会信用代码/注册号"),
+    ("inspecting_unit", "检查实施机关"),
+    ("task_kind", "抽查类型"),
+    ("task_name", "抽查任务"),
+    ("plan_year", "计划年度"),
+    ("inspected_on", "检查日期"),
+    ("result_code", "结果代码"),
+    ("result", "检查结果"),
+    ("follow_up", "后续处置"),
+    ("published_on", "公示日期"),
+    ("corrected", "是否更正"),
+    ("short_hash", "校验码"),
+    ("url", "网址"),
+]
+
+# 国家企业信用信息公示系统 抽查检查结果 upload layout.
+NATIONAL_COLUMNS = ["统一社会信用代码", "企业名称", "检查实施机关", "类型", "日期", "结果"]
+
+
+def open_data_row(record, base_url: str) -> dict:
+    return {
+        "public_id": record.public_id,
+        "version": record.version,
+        "subject_name": record.subject_name,
+        "subject_ident": record.subject_ident,
+        "inspecting_unit": record.inspecting_unit_name,
+        "task_kind": task_kind_label(record.task_kind),
+        "task_name": record.task_name,
+        "plan_year": record.plan_year,
+        "inspected_on": record.inspected_on.isoformat(),
+        "result_code": record.result_code,
+        "result": record.result_label,
+        "follow_up": record.follow_up_public,
+        "published_on": record.published_on.isoformat(),
+        "corrected": record.version > 1,
+        "short_hash": record.short_hash,
+        "url": f"{base_url}/public/results/{record.public_id}",
+    }
+
+
+def _attachment(name: str) -> dict:
+    return {"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "public, max-age=300"}
+
+
+def _in_app_context(records: Callable[[], Iterable]):
+    """Run the query inside the generator, in an app context of its own: the response body is
+    produced after the view has returned (the request context may already be gone)."""
+    app = current_app._get_current_object()
+
+    def rows():
+        with app.app_context():
+            yield from records()
+
+    return rows()
+
+
+def csv_response(records: Callable[[], Iterable], base_url: str, filename: str) -> Response:
+    """Stream every record as CSV. ``records`` is called when the body is produced."""
+
+    def generate(records):
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        buffer.write("\ufeff")  # so spreadsheet programs read the UTF-8 Chinese text correctly
+        writer.writerow([header for _, header in OPEN_DATA_COLUMNS])
+        for n, record in enumerate(records, 1):
+            row = open_data_row(record, base_url)
+            writer.writerow(["是" if row[k] is True else "否" if row[k] is False else row[k] for k, _ in OPEN_DATA_COLUMNS])
+            if n % 500 == 0:
+                yield buffer.getvalue()
+                buffer.seek(0)
+                buffer.truncate()
+        yield buffer.getvalue()
+
+    body = generate(_in_app_context(records))
+    return Response(body, mimetype="text/csv; charset=utf-8", headers=_attachment(filename))
+
+
+def json_response(records: Callable[[], Iterable], base_url: str, filename: str) -> Response:
+    def generate(records):
+        yield '{"fields": ' + json.dumps(dict(OPEN_DATA_COLUMNS), ensure_ascii=False) + ', "results": ['
+        for n, record in enumerate(records):
+            yield ("," if n else "") + "\n" + json.dumps(open_data_row(record, base_url), ensure_ascii=False)
+        yield "\n]}\n"
+
+    headers = _attachment(filename) | {"Content-Disposition": f'inline; filename="{filename}"'}
+    return Response(generate(_in_app_context(records)), mimetype="application/json", headers=headers)
+
+
+def national_row(record) -> list:
+    return [
+        record.subject_ident,
+        record.subject_name,
+        record.inspecting_unit_name,
+        task_kind_label(record.task_kind),
+        record.inspected_on,
+        record.result_label,
+    ]
+
+
+def national_xlsx(records: Iterable) -> bytes:
+    """The records in the national system's upload layout, dates as real Excel dates."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("抽查检查结果")
+    sheet.freeze_panes = "A2"
+    for letter, width in zip("ABCDEF", (22, 36, 26, 10, 12, 30)):
+        sheet.column_dimensions[letter].width = width
+    from openpyxl.cell import WriteOnlyCell
+
+    header = []
+    for title in NATIONAL_COLUMNS:
+        cell = WriteOnlyCell(sheet, value=title)
+        cell.font = Font(bold=True)
+        header.append(cell)
+    sheet.append(header)
+    for record in records:
+        row = national_row(record)
+        date_cell = WriteOnlyCell(sheet, value=row[4])
+        date_cell.number_format = "yyyy-mm-dd"
+        sheet.append(row[:4] + [date_cell, row[5]])
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()

@@ -1,0 +1,68 @@
+"""Forms: the batch publish selection, the correction, and the public search's query string."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, SelectMultipleField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from ..auth.units import COUNTY_NAMES
+from .queries import SearchFilters
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class PublishSelectionForm(FlaskForm):
+    result_ids = MultiCheckboxField(_l("Results"), coerce=int, validators=[DataRequired(_l("Choose at least one result."))])
+    confirmed = HiddenField(default="")
+
+
+class CorrectionForm(FlaskForm):
+    note = TextAreaField(
+        _l("What was corrected and why (shown on the public page)"),
+        validators=[DataRequired(_l("Write a note: the public page shows it.")), Length(max=500)],
+    )
+    follow_up_public = TextAreaField(
+        _l("Follow-up measures, public wording (leave empty to use the result's)"), validators=[Optional(), Length(max=500)]
+    )
+
+
+def parse_search(args) -> tuple[SearchFilters, list[str]]:
+    """Search filters from a query string; invalid parts are dropped with a message, valid ones kept."""
+    errors: list[str] = []
+    filters = SearchFilters(q=" ".join((args.get("q") or "").split())[:100])
+    if filters.q and len(filters.q) < 2:
+        errors.append(_l("Enter at least two characters of the name, or the full credit code."))
+        filters.q = ""
+
+    def as_int(name: str, label, low: int, high: int) -> int | None:
+        raw = (args.get(name) or "").strip()
+        if not raw:
+            return None
+        if raw.isdigit() and low <= int(raw) <= high:
+            return int(raw)
+        errors.append(_l("%(field)s is not valid and was ignored.", field=label))
+        return None
+
+    filters.task_id = as_int("task", _l("Task"), 1, 2**31 - 1)
+    filters.year = as_int("year", _l("Year"), 2000, 2100)
+    filters.page = as_int("page", _l("Page"), 1, 100000) or 1
+    county = (args.get("county") or "").strip()
+    if county and county not in COUNTY_NAMES:
+        errors.append(_l("%(field)s is not valid and was ignored.", field=_l("County")))
+    elif county:
+        filters.division_code = county
+    result = (args.get("result") or "").strip()
+    if result:
+        from .categories import categories
+
+        if result in categories():
+            filters.result_code = result
+        else:
+            errors.append(_l("%(field)s is not valid and was ignored.", field=_l("Result")))
+    return filters, errors

@@ -1,0 +1,102 @@
+"""Published results: versioned public snapshots of approved inspection results.
+
+A published record is never changed in place. A correction adds a new version (with a note) and
+marks the earlier one as superseded; the public page shows that the record was corrected.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import DDL, ForeignKey, Index, String, Text, UniqueConstraint, event, func
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+
+
+class PublishedResult(db.Model):
+    """One version of one public record (抽查检查结果信息): the public fields only."""
+
+    __tablename__ = "published_result"
+    __table_args__ = (
+        UniqueConstraint("public_id", "version"),
+        Index("ix_published_result_current", "is_current", "published_on"),
+        Index(
+            "ix_published_result_name_trgm",
+            "subject_name",
+            postgresql_using="gin",
+            postgresql_ops={"subject_name": "gin_trgm_ops"},
+        ).ddl_if(dialect="postgresql"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Stable public identifier shared by every version of the record (used in public addresses).
+    public_id: Mapped[str] = mapped_column(String(16), index=True)
+    version: Mapped[int] = mapped_column(default=1)
+    is_current: Mapped[bool] = mapped_column(default=True)
+    inspection_result_id: Mapped[int] = mapped_column(ForeignKey("inspection_result.id"), index=True)
+    # Internal links, for filtering and access checks; never shown on public pages.
+    task_id: Mapped[int] = mapped_column(ForeignKey("task.id"), index=True)
+    inspecting_unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    division_code: Mapped[str] = mapped_column(String(6), index=True)  # the subject's county
+
+    # The public fields, as they were published.
+    subject_name: Mapped[str] = mapped_column(String(200))
+    subject_ident: Mapped[str] = mapped_column(String(18), index=True)  # USCC or registration number
+    uscc: Mapped[str | None] = mapped_column(String(18), index=True)
+    registration_number: Mapped[str | None] = mapped_column(String(15))
+    inspecting_unit_name: Mapped[str] = mapped_column(String(100))  # 检查实施机关
+    task_kind: Mapped[str] = mapped_column(String(20))  # targeted / untargeted (抽查类型)
+    task_name: Mapped[str] = mapped_column(Text)
+    plan_year: Mapped[int] = mapped_column(index=True)
+    inspected_on: Mapped[date]
+    result_code: Mapped[str] = mapped_column(String(8), index=True)
+    result_label: Mapped[str] = mapped_column(String(100))
+    result_label_en: Mapped[str] = mapped_column(String(160), default="")
+    follow_up_public: Mapped[str] = mapped_column(Text, default="")  # 后续处置, public wording
+    published_on: Mapped[date]
+
+    short_hash: Mapped[str] = mapped_column(String(16))
+    correction_note: Mapped[str] = mapped_column(Text, default="")
+    supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("published_result.id"))
+    published_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    inspection_result = relationship("InspectionResult")
+    task = relationship("Task")
+    inspecting_unit = relationship("Unit")
+    published_by = relationship("User")
+    supersedes: Mapped[PublishedResult | None] = relationship(remote_side=[id])
+
+    @property
+    def is_correction(self) -> bool:
+        return self.version > 1
+
+
+# Name search: pg_trgm on PostgreSQL (the GIN index above), an FTS5 trigram index on SQLite.
+event.listen(
+    PublishedResult.__table__,
+    "before_create",
+    DDL("CREATE EXTENSION IF NOT EXISTS pg_trgm").execute_if(dialect="postgresql"),
+)
+
+_SQLITE_FTS = [
+    "CREATE VIRTUAL TABLE IF NOT EXISTS published_result_fts USING fts5("
+    "subject_name, content='published_result', content_rowid='id', tokenize='trigram')",
+    "CREATE TRIGGER IF NOT EXISTS published_result_fts_ai AFTER INSERT ON published_result BEGIN "
+    "INSERT INTO published_result_fts(rowid, subject_name) VALUES (new.id, new.subject_name); END",
+    "CREATE TRIGGER IF NOT EXISTS published_result_fts_ad AFTER DELETE ON published_result BEGIN "
+    "INSERT INTO published_result_fts(published_result_fts, rowid, subject_name) "
+    "VALUES ('delete', old.id, old.subject_name); END",
+    "CREATE TRIGGER IF NOT EXISTS published_result_fts_au AFTER UPDATE OF subject_name ON published_result BEGIN "
+    "INSERT INTO published_result_fts(published_result_fts, rowid, subject_name) "
+    "VALUES ('delete', old.id, old.subject_name); "
+    "INSERT INTO published_result_fts(rowid, subject_name) VALUES (new.id, new.subject_name); END",
+]
+for _statement in _SQLITE_FTS:
+    event.listen(PublishedResult.__table__, "after_create", DDL(_statement).execute_if(dialect="sqlite"))
+event.listen(
+    PublishedResult.__table__,
+    "before_drop",
+    DDL("DROP TABLE IF EXISTS published_result_fts").execute_if(dialect="sqlite"),
+)

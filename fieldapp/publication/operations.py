@@ -1,0 +1,123 @@
+"""State changes: publishing approved results and correcting published records."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from ..extensions import db
+from ..review.models import InspectionResult
+from .models import PublishedResult
+from .snapshot import PUBLIC_FIELDS, public_fields, record_fields, short_hash
+
+LOCAL_TZ = ZoneInfo("Asia/Shanghai")
+
+
+class PublicationError(ValueError):
+    """A publication request that cannot be carried out (the message is shown to the user)."""
+
+
+def today() -> date:
+    return datetime.now(LOCAL_TZ).date()
+
+
+def may_publish(user, result: InspectionResult) -> bool:
+    """谁检查、谁录入、谁公开: supervisors of the inspecting unit (administrators everywhere)."""
+    if user.role == "admin":
+        return True
+    return user.role == "supervisor" and result.inspecting_unit_id == user.unit_id
+
+
+def current_version(inspection_result_id: int) -> PublishedResult | None:
+    return db.session.scalar(
+        select(PublishedResult).where(
+            PublishedResult.inspection_result_id == inspection_result_id, PublishedResult.is_current.is_(True)
+        )
+    )
+
+
+def _new_public_id() -> str:
+    while True:
+        candidate = secrets.token_hex(6)
+        if db.session.scalar(select(PublishedResult.id).where(PublishedResult.public_id == candidate)) is None:
+            return candidate
+
+
+def _make_version(result: InspectionResult, public_id: str, version: int, user, on: date, **extra) -> PublishedResult:
+    fields = public_fields(result)
+    fields.update({k: v for k, v in extra.items() if k in ("follow_up_public",) and v is not None})
+    fields["published_on"] = on
+    record = PublishedResult(
+        public_id=public_id,
+        version=version,
+        is_current=True,
+        inspection_result_id=result.id,
+        published_by_id=getattr(user, "id", None),
+        **fields,
+    )
+    record.short_hash = short_hash(public_id, version, fields)
+    return record
+
+
+def publish(results: list[InspectionResult], user, on: date | None = None) -> list[PublishedResult]:
+    """Publish each approved result not yet published. Returns the new records.
+
+    Results already published are skipped (publishing twice is not an error: a double click or a
+    second supervisor in the same batch); results outside the user's unit raise.
+    """
+    on = on or today()
+    created = []
+    for result in results:
+        if not may_publish(user, result):
+            raise PublicationError(f"not allowed to publish result {result.id}")
+        if current_version(result.id) is not None:
+            continue
+        record = _make_version(result, _new_public_id(), 1, user, on)
+        db.session.add(record)
+        created.append(record)
+    db.session.flush()
+    return created
+
+
+def pending_changes(record: PublishedResult) -> dict[str, tuple]:
+    """Public fields whose value in the inspection result now differs from the published version."""
+    now = public_fields(record.inspection_result)
+    return {
+        name: (getattr(record, name), now[name])
+        for name in PUBLIC_FIELDS
+        if name != "published_on" and now.get(name) != getattr(record, name)
+    }
+
+
+def correct(record: PublishedResult, user, note: str, follow_up_public: str | None = None, on: date | None = None) -> PublishedResult:
+    """Publish a corrected version of ``record`` from the result as it stands now, with a note.
+
+    The earlier version stays as it was (no longer current); nothing is changed in place.
+    """
+    note = (note or "").strip()
+    if not note:
+        raise PublicationError("a correction needs a note")
+    if not record.is_current:
+        raise PublicationError("only the current version can be corrected")
+    result = record.inspection_result
+    if not may_publish(user, result):
+        raise PublicationError(f"not allowed to correct record {record.public_id}")
+    follow_up = (follow_up_public or "").strip() or None
+    new = _make_version(result, record.public_id, record.version + 1, user, on or today(), follow_up_public=follow_up)
+    if all(getattr(new, name) == getattr(record, name) for name in PUBLIC_FIELDS if name != "published_on"):
+        raise PublicationError("nothing to correct")
+    new.correction_note = note
+    new.supersedes_id = record.id
+    record.is_current = False
+    db.session.flush()  # the old row stops being current before the new one is inserted
+    db.session.add(new)
+    db.session.flush()
+    return new
+
+
+def snapshot_matches(record: PublishedResult) -> bool:
+    """True when the stored hash still matches the stored fields (tamper check)."""
+    return record.short_hash == short_hash(record.public_id, record.version, record_fields(record))

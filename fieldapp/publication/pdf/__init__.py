@@ -1,0 +1,1 @@
+"""PDF records rendered with WeasyPrint: a restricted URL fetcher, QR codes and the renderer."""

@@ -1,0 +1,105 @@
+"""PDF records: a published result and a task's 抽查结果公示表 (public), the published plan (public),
+and a visit's 现场检查记录 (supervisors of the subject's county)."""
+
+from __future__ import annotations
+
+from flask import Response, abort, request, url_for
+
+from ..auth.access import require_division, role_required
+from ..extensions import db
+from ..plans.models import Task
+from ..visits.models import Visit
+from . import queries
+from .pdf import records as pdf_records
+from .pdf.render import media_url, qr_data_uri, render_pdf
+from .routes import bp, check_public_id
+from .categories import category
+from .snapshot import list_hash
+
+
+@bp.app_template_global()
+def category_label(code: str) -> str:
+    return category(code).zh
+
+
+def _pdf(body: bytes, filename: str, public: bool) -> Response:
+    headers = {
+        "Content-Disposition": f'inline; filename="{filename}"',
+        "Cache-Control": "public, max-age=300" if public else "private, no-store",
+    }
+    return Response(body, mimetype="application/pdf", headers=headers)
+
+
+def record_url(record) -> str:
+    return url_for("publication.public_record", public_id=record.public_id, h=record.short_hash, _external=True)
+
+
+@bp.get("/public/results/<public_id>.pdf")
+def public_record_pdf(public_id: str):
+    versions = queries.record_versions(check_public_id(public_id))
+    if not versions:
+        abort(404)
+    record = versions[0]
+    url = record_url(record)
+    body = render_pdf(
+        "publication/pdf/record.html", record=record, versions=versions, url=url, qr=qr_data_uri(url), check_code=record.short_hash
+    )
+    return _pdf(body, f"result-{public_id}-v{record.version}.pdf", public=True)
+
+
+@bp.get("/public/tasks/<int:task_id>/results.pdf")
+def public_task_pdf(task_id: int):
+    task = db.session.get(Task, task_id)
+    records = queries.task_records(task_id) if task else []
+    if not records:
+        abort(404)
+    digest = list_hash(records)
+    url = url_for("publication.public_task", task_id=task_id, h=digest, _external=True)
+    body = render_pdf(
+        "publication/pdf/task_notice.html", task=task, records=records, list_hash=digest, url=url, qr=qr_data_uri(url),
+        check_code=digest,
+    )
+    return _pdf(body, f"task-{task_id}-results.pdf", public=True)
+
+
+@bp.get("/public/plan/<int:year>.pdf")
+def public_plan_pdf(year: int):
+    plans = pdf_records.published_plans(year)
+    if not plans:
+        abort(404)
+    digest = pdf_records.plan_hash(plans)
+    url = request.url_root.rstrip("/") + f"/public/plan/{year}?h={digest}"
+    body = render_pdf("publication/pdf/plan.html", plans=plans, year=year, plan_hash=digest, url=url, qr=qr_data_uri(url),
+        check_code=digest,
+    )
+    return _pdf(body, f"plan-{year}.pdf", public=True)
+
+
+@bp.get("/publication/visits/<int:visit_id>/record.pdf")
+@role_required("supervisor")
+def visit_record_pdf(visit_id: int):
+    visit = db.session.get(Visit, visit_id)
+    if visit is None:
+        abort(404)
+    require_division(visit.division_code)
+    data = pdf_records.visit_record(visit)
+    if data["submission"] is None:
+        abort(404)
+    links = [(r, record_url(r)) for r in data["published"]]
+    url = check_code = None
+    if len(links) == 1:
+        url, check_code = links[0][1], links[0][0].short_hash
+    elif links:
+        url = url_for("publication.public_subject", ident=links[0][0].subject_ident, _external=True)
+    media_paths = data.pop("media_paths")
+    body = render_pdf(
+        "publication/pdf/visit_record.html",
+        media_paths=media_paths,
+        links=links,
+        url=url,
+        check_code=check_code,
+        qr=qr_data_uri(url) if url else None,
+        media_url=media_url,
+        **data,
+    )
+    return _pdf(body, f"visit-{visit_id}-record.pdf", public=False)

@@ -1,0 +1,135 @@
+"""Supervisors' pages: the unit's results waiting for publication, preview, publish, correct, export."""
+
+from __future__ import annotations
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user
+
+from ..auth.access import require_division, role_required
+from ..extensions import db
+from ..review.models import InspectionResult
+from . import exports, operations, queries
+from .forms import CorrectionForm, PublishSelectionForm
+from .routes import bp, check_public_id
+from .snapshot import public_fields
+
+
+def _results_for_publishing(ids: list[int]) -> list[InspectionResult]:
+    """The results, each checked: county boundary and inspecting unit (404 when either fails)."""
+    results = queries.results_by_ids(ids)
+    if len(results) != len(set(ids)):
+        abort(404)
+    for result in results:
+        require_division(result.subject.division_code)
+        if not operations.may_publish(current_user, result):
+            abort(404)
+    return results
+
+
+def _selection_form(results) -> PublishSelectionForm:
+    form = PublishSelectionForm()
+    form.result_ids.choices = [(r.id, r.subject.name) for r in results]
+    return form
+
+
+@bp.get("/publication/")
+@role_required("supervisor")
+def index():
+    task_id = request.args.get("task", type=int)
+    waiting = queries.unpublished_results(current_user, task_id)
+    form = _selection_form(waiting)
+    return render_template(
+        "publication/index.html", waiting=waiting, form=form, published=queries.unit_records(current_user),
+        today=operations.today(), task_id=task_id,
+    )
+
+
+@bp.get("/publication/results/<int:result_id>/preview")
+@role_required("supervisor")
+def preview_one(result_id: int):
+    results = _results_for_publishing([result_id])
+    form = _selection_form(results)
+    form.result_ids.data = [result_id]
+    return _preview(results, form)
+
+
+@bp.post("/publication/preview")
+@role_required("supervisor")
+def preview():
+    ids = [int(v) for v in request.form.getlist("result_ids") if v.isdigit()]
+    results = _results_for_publishing(ids) if ids else []
+    form = _selection_form(results)
+    if not form.validate_on_submit():
+        flash(_("Choose at least one result to publish."), "error")
+        return redirect(url_for("publication.index"))
+    return _preview(results, form)
+
+
+def _preview(results, form):
+    snapshots = [(r, public_fields(r), operations.current_version(r.id)) for r in results]
+    return render_template("publication/preview.html", snapshots=snapshots, form=form, today=operations.today())
+
+
+@bp.post("/publication/publish")
+@role_required("supervisor")
+def publish():
+    ids = [int(v) for v in request.form.getlist("result_ids") if v.isdigit()]
+    results = _results_for_publishing(ids) if ids else []
+    form = _selection_form(results)
+    if not form.validate_on_submit():
+        flash(_("Choose at least one result to publish."), "error")
+        return redirect(url_for("publication.index"))
+    created = operations.publish(results, current_user)
+    db.session.commit()
+    skipped = len(results) - len(created)
+    flash(ngettext("%(num)d record published.", "%(num)d records published.", len(created)), "success")
+    if skipped:
+        flash(ngettext("%(num)d was already published.", "%(num)d were already published.", skipped), "warning")
+    if len(created) == 1:
+        return redirect(url_for("publication.public_record", public_id=created[0].public_id))
+    return redirect(url_for("publication.index"))
+
+
+@bp.route("/publication/records/<public_id>/correct", methods=["GET", "POST"])
+@role_required("supervisor")
+def correct(public_id: str):
+    versions = queries.record_versions(check_public_id(public_id))
+    if not versions:
+        abort(404)
+    record = versions[0]
+    _results_for_publishing([record.inspection_result_id])
+    form = CorrectionForm()
+    if request.method == "GET":
+        form.follow_up_public.data = ""
+    changes = operations.pending_changes(record)
+    if form.validate_on_submit():
+        try:
+            new = operations.correct(record, current_user, form.note.data, form.follow_up_public.data)
+        except operations.PublicationError:
+            db.session.rollback()
+            form.note.errors = list(form.note.errors) + [
+                _("Nothing differs from the published version: change the result or the public wording first.")
+            ]
+        else:
+            db.session.commit()
+            flash(_("The corrected version is published; the earlier one stays visible as corrected."), "success")
+            return redirect(url_for("publication.public_record", public_id=new.public_id))
+    status = 400 if request.method == "POST" else 200
+    return render_template("publication/correct.html", record=record, versions=versions, form=form, changes=changes), status
+
+
+@bp.get("/publication/export.xlsx")
+@role_required("supervisor")
+def export_xlsx():
+    """The unit's current published records in the national publicity system's upload layout."""
+    year = request.args.get("year", type=int)
+    records = [r for r in queries.unit_records(current_user, limit=1_000_000) if not year or r.plan_year == year]
+    body = exports.national_xlsx(records)
+    name = f"national-upload-{year or 'all'}.xlsx"
+    return Response(
+        body,
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )

@@ -1,0 +1,176 @@
+"""Read-only queries: the public search, a subject's records, a task's list, a unit's work list."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from sqlalchemy import Integer, Select, column, select, text
+
+from ..extensions import db
+from ..plans.models import Task
+from ..review.models import InspectionResult
+from .models import PublishedResult
+
+PAGE_SIZE = 20
+USCC_SHAPE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
+REGISTRATION_SHAPE = re.compile(r"^\d{15}$")
+
+
+@dataclass
+class SearchFilters:
+    q: str = ""
+    task_id: int | None = None
+    division_code: str | None = None
+    year: int | None = None
+    result_code: str | None = None
+    page: int = 1
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.q or self.task_id or self.division_code or self.year or self.result_code)
+
+
+@dataclass
+class SearchPage:
+    records: list[PublishedResult]
+    page: int
+    has_next: bool
+    mode: str = "all"  # all / uscc / registration / name
+    notes: list[str] = field(default_factory=list)
+
+
+def identifier_kind(q: str) -> str | None:
+    """'uscc' or 'registration' when ``q`` has the shape of one (exact lookup), else None."""
+    upper = q.strip().upper()
+    if USCC_SHAPE.match(upper):
+        return "uscc"
+    if REGISTRATION_SHAPE.match(upper):
+        return "registration"
+    return None
+
+
+def _like_escape(q: str) -> str:
+    return q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def name_condition(q: str):
+    """A condition on ``PublishedResult.subject_name`` containing ``q``, served by the trigram index."""
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "sqlite" and len(q) >= 3:
+        # FTS5 trigram: a quoted string matches as a substring, through the index.
+        phrase = '"' + q.replace('"', '""') + '"'
+        matching = (
+            text("SELECT rowid FROM published_result_fts WHERE published_result_fts MATCH :phrase")
+            .bindparams(phrase=phrase)
+            .columns(column("rowid", Integer))
+        )
+        return PublishedResult.id.in_(matching)
+    # PostgreSQL: ILIKE is answered by the pg_trgm GIN index. Shorter SQLite queries: LIKE.
+    return PublishedResult.subject_name.ilike(f"%{_like_escape(q)}%", escape="\\")
+
+
+def search_statement(filters: SearchFilters) -> tuple[Select, str]:
+    stmt = select(PublishedResult).where(PublishedResult.is_current.is_(True))
+    mode = "all"
+    q = " ".join(filters.q.split())
+    if q:
+        kind = identifier_kind(q)
+        if kind == "uscc":
+            stmt, mode = stmt.where(PublishedResult.uscc == q.upper()), kind
+        elif kind == "registration":
+            stmt, mode = stmt.where(PublishedResult.subject_ident == q), kind
+        else:
+            stmt, mode = stmt.where(name_condition(q)), "name"
+    if filters.task_id:
+        stmt = stmt.where(PublishedResult.task_id == filters.task_id)
+    if filters.division_code:
+        stmt = stmt.where(PublishedResult.division_code == filters.division_code)
+    if filters.year:
+        stmt = stmt.where(PublishedResult.plan_year == filters.year)
+    if filters.result_code:
+        stmt = stmt.where(PublishedResult.result_code == filters.result_code)
+    return stmt, mode
+
+
+def search(filters: SearchFilters, page_size: int = PAGE_SIZE) -> SearchPage:
+    stmt, mode = search_statement(filters)
+    page = max(filters.page, 1)
+    stmt = stmt.order_by(PublishedResult.published_on.desc(), PublishedResult.id.desc())
+    rows = list(db.session.scalars(stmt.offset((page - 1) * page_size).limit(page_size + 1)))
+    return SearchPage(records=rows[:page_size], page=page, has_next=len(rows) > page_size, mode=mode)
+
+
+def iter_current(filters: SearchFilters, batch: int = 1000):
+    """Every current record matching ``filters`` (the open-data exports), in a stable order."""
+    stmt, _ = search_statement(filters)
+    stmt = stmt.order_by(PublishedResult.id).execution_options(yield_per=batch)
+    yield from db.session.scalars(stmt)
+
+
+def record_versions(public_id: str) -> list[PublishedResult]:
+    """Every version of a public record, newest first."""
+    return list(
+        db.session.scalars(
+            select(PublishedResult).where(PublishedResult.public_id == public_id).order_by(PublishedResult.version.desc())
+        )
+    )
+
+
+def subject_records(ident: str) -> list[PublishedResult]:
+    return list(
+        db.session.scalars(
+            select(PublishedResult)
+            .where(PublishedResult.subject_ident == ident, PublishedResult.is_current.is_(True))
+            .order_by(PublishedResult.inspected_on.desc(), PublishedResult.id.desc())
+        )
+    )
+
+
+def task_records(task_id: int) -> list[PublishedResult]:
+    return list(
+        db.session.scalars(
+            select(PublishedResult)
+            .where(PublishedResult.task_id == task_id, PublishedResult.is_current.is_(True))
+            .order_by(PublishedResult.division_code, PublishedResult.subject_name, PublishedResult.id)
+        )
+    )
+
+
+def filter_choices() -> dict:
+    """Tasks and years that have published results (for the search form's selects)."""
+    tasks = db.session.execute(
+        select(Task.id, Task.number, Task.name, PublishedResult.plan_year)
+        .join(PublishedResult, PublishedResult.task_id == Task.id)
+        .where(PublishedResult.is_current.is_(True))
+        .group_by(Task.id, Task.number, Task.name, PublishedResult.plan_year)
+        .order_by(PublishedResult.plan_year.desc(), Task.number)
+    ).all()
+    years = sorted({row.plan_year for row in tasks}, reverse=True)
+    return {"tasks": tasks, "years": years}
+
+
+def unpublished_results(user, task_id: int | None = None) -> list[InspectionResult]:
+    """Approved results of the user's unit with no published version yet (oldest due first)."""
+    published = select(PublishedResult.inspection_result_id)
+    stmt = select(InspectionResult).where(InspectionResult.id.not_in(published))
+    if user.role != "admin":
+        stmt = stmt.where(InspectionResult.inspecting_unit_id == user.unit_id)
+    if task_id:
+        stmt = stmt.where(InspectionResult.task_id == task_id)
+    stmt = stmt.order_by(InspectionResult.publication_due.is_(None), InspectionResult.publication_due, InspectionResult.id)
+    return list(db.session.scalars(stmt))
+
+
+def unit_records(user, limit: int = 200) -> list[PublishedResult]:
+    """The current published records of the user's unit, newest first."""
+    stmt = select(PublishedResult).where(PublishedResult.is_current.is_(True))
+    if user.role != "admin":
+        stmt = stmt.where(PublishedResult.inspecting_unit_id == user.unit_id)
+    return list(db.session.scalars(stmt.order_by(PublishedResult.published_at.desc(), PublishedResult.id.desc()).limit(limit)))
+
+
+def results_by_ids(ids: list[int]) -> list[InspectionResult]:
+    if not ids:
+        return []
+    return list(db.session.scalars(select(InspectionResult).where(InspectionResult.id.in_(ids)).order_by(InspectionResult.id)))
