@@ -44,3 +44,100 @@ class InspectionResult(db.Model):
     submission = relationship("Submission")
     inspecting_unit = relationship("Unit")
     approved_by = relationship("User")
+
+
+class AuditEvent(db.Model):
+    """One state change, append-only: who, when, what, why. Never updated or deleted (see ``audit.py``).
+
+    Each event carries the SHA-256 of its content chained to the previous event of the same
+    object, so a row changed behind the application's back shows up in :func:`verify_chain`.
+    """
+
+    __tablename__ = "audit_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    occurred_at: Mapped[datetime]
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    actor_name: Mapped[str] = mapped_column(String(64), default="")  # as it was at the time
+    actor_unit: Mapped[str] = mapped_column(String(100), default="")
+    object_type: Mapped[str] = mapped_column(String(30))  # submission / follow_up_case / abnormal_listing / calendar
+    object_id: Mapped[int] = mapped_column(index=True)
+    action: Mapped[str] = mapped_column(String(30))  # approve / return / open / close / propose / confirm …
+    from_state: Mapped[str] = mapped_column(String(20), default="")
+    to_state: Mapped[str] = mapped_column(String(20), default="")
+    reason: Mapped[str] = mapped_column(Text, default="")
+    details: Mapped[dict] = mapped_column(JSON, default=dict)
+    prev_hash: Mapped[str] = mapped_column(String(64), default="")
+    hash: Mapped[str] = mapped_column(String(64), default="")
+
+    actor = relationship("User")
+
+
+class CaseStatus:
+    OPEN = "open"  # 未完结
+    CLOSED = "closed"  # 已完结
+
+
+class FollowUpCase(db.Model):
+    """后续处置: a finding's follow-up, owned by the unit with jurisdiction over the subject."""
+
+    __tablename__ = "follow_up_case"
+    __table_args__ = (UniqueConstraint("result_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    result_id: Mapped[int] = mapped_column(ForeignKey("inspection_result.id"))
+    subject_id: Mapped[int] = mapped_column(ForeignKey("subject.id"), index=True)
+    assigned_unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)  # 谁管辖、谁负责
+    measures: Mapped[list] = mapped_column(JSON, default=list)  # 后续处置措施 chosen by the inspector
+    findings: Mapped[list] = mapped_column(JSON, default=list)
+    status: Mapped[str] = mapped_column(String(10), default=CaseStatus.OPEN, index=True)
+    opened_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    closed_on: Mapped[date | None]  # 完结日期
+    closing_note: Mapped[str] = mapped_column(Text, default="")
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    lock_version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": lock_version}
+
+    result = relationship("InspectionResult")
+    subject = relationship("Subject")
+    assigned_unit = relationship("Unit")
+    closed_by = relationship("User")
+
+
+class ListingStatus:
+    PROPOSED = "proposed"
+    CONFIRMED = "confirmed"
+    REJECTED = "rejected"
+
+
+class AbnormalListingProposal(db.Model):
+    """A proposal to list a subject in the 经营异常名录 (result 6: 通过登记的住所（经营场所）无法联系),
+    decided by a supervisor of the unit with jurisdiction; listing is due within 10 working days."""
+
+    __tablename__ = "abnormal_listing_proposal"
+    __table_args__ = (UniqueConstraint("result_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    result_id: Mapped[int] = mapped_column(ForeignKey("inspection_result.id"))
+    subject_id: Mapped[int] = mapped_column(ForeignKey("subject.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    reason_code: Mapped[str] = mapped_column(String(8))
+    status: Mapped[str] = mapped_column(String(10), default=ListingStatus.PROPOSED, index=True)
+    proposed_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    decide_by: Mapped[date | None]  # verification + 10 working days
+    decide_by_fallback: Mapped[bool] = mapped_column(default=False)
+    decided_at: Mapped[datetime | None]
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    decision_note: Mapped[str] = mapped_column(Text, default="")
+    lock_version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": lock_version}
+
+    result = relationship("InspectionResult")
+    subject = relationship("Subject")
+    unit = relationship("Unit")
+    decided_by = relationship("User")
+
+
+from . import audit as _audit  # noqa: E402,F401  (registers the append-only guards with the models)

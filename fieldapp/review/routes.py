@@ -1,7 +1,212 @@
-"""Web routes for review."""
+"""Review: the queue, a submission, approve / return, and the photos behind an access check."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
 
-bp = Blueprint("review", __name__)
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.security import safe_join
+
+from ..auth.access import role_required
+from ..auth.models import Role
+from ..calendar.workdays import clock, publication_due
+from ..extensions import db
+from ..inspections.models import MediaFile, Submission, SubmissionState
+from . import audit, body, queries
+from .answers import rows_for
+from .codes import result_label
+from .diff import diff_bodies
+from .forms import ApproveForm, ReturnForm
+from .operations import InvalidDecision, ReviewConflict, approve, return_to_inspector
+from .results import MissingResult, normalise_findings
+
+bp = Blueprint("review", __name__, url_prefix="/review")
+
+
+@bp.app_template_global()
+def result_text(code):
+    return result_label(code)
+
+
+def _int_arg(name: str) -> int | None:
+    value = request.args.get(name, "")
+    return int(value) if value.isdigit() else None
+
+
+def _date_arg(name: str) -> date | None:
+    try:
+        return date.fromisoformat(request.args.get(name, ""))
+    except ValueError:
+        return None
+
+
+def _filters() -> queries.QueueFilters:
+    state = request.args.get("state", SubmissionState.SUBMITTED.value)
+    division = request.args.get("division") or None
+    return queries.QueueFilters(
+        task_id=_int_arg("task"),
+        division=division,
+        inspector_id=_int_arg("inspector"),
+        state=state if state in queries.QUEUE_STATES else None,
+        due_by=_date_arg("due_by"),
+        page=_int_arg("page") or 1,
+    )
+
+
+@bp.get("/")
+@role_required(Role.SUPERVISOR)
+def queue():
+    f = _filters()
+    if f.division and not current_user.may_access_division(f.division):
+        abort(404)
+    page = queries.queue_page(current_user, f)
+    today = date.today()
+    rows = []
+    for sub in page.items:
+        done = body.inspected_on(sub.body, sub.inspected_on or sub.completed_at or sub.received_at)
+        due, fallback = publication_due(done)
+        c = clock(due, today)
+        rows.append((sub, done, _with_fallback(c, fallback)))
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    context = {"page": page, "rows": rows, "f": f, "choices": queries.filter_choices(current_user), "args": args,
+               "any_fallback": any(c.used_fallback for _s, _d, c in rows)}
+    if request.htmx and request.htmx.target == "review-queue":
+        return render_template("review/_queue.html", **context)
+    return render_template("review/queue.html", **context)
+
+
+def _submission_or_404(submission_id: int) -> Submission:
+    sub = db.session.get(Submission, submission_id)
+    if sub is None or sub.state == SubmissionState.INCOMPLETE.value or not queries.may_review(current_user, sub.visit):
+        abort(404)
+    return sub
+
+
+def _with_fallback(c, fallback: bool):
+    return replace(c, used_fallback=c.used_fallback or fallback)
+
+
+def _submission_context(sub: Submission) -> dict:
+    visit = sub.visit
+    media = {m.sha256: m for m in sub.media if m.complete}
+    tasks = []
+    for vt in visit.tasks:
+        answers = body.task_answers(sub.body, vt.task_id)
+        sets = [(s, *rows_for(s, answers.findings)) for s in answers.answer_sets] if answers else []
+        tasks.append(
+            {
+                "visit_task": vt,
+                "answers": answers,
+                "sets": sets,
+                "findings": normalise_findings(answers.findings) if answers else [],
+            }
+        )
+    done = body.inspected_on(sub.body, sub.inspected_on or sub.completed_at or sub.received_at)
+    due, fallback = publication_due(done)
+    versions = queries.versions_of(sub)
+    previous = queries.previous_version(sub)
+    pos = body.position(sub.body, visit.start_position)
+    sigs = [dict(s, media=media.get(s["sha256"])) for s in body.signatures(sub.body)]
+    return {
+        "sub": sub,
+        "visit": visit,
+        "tasks": tasks,
+        "inspected_on": done,
+        "due": _with_fallback(clock(due, date.today()), fallback),
+        "position": pos,
+        "map_url": body.osm_link(pos) if pos else None,
+        "photos": [m for m in sub.media if m.complete and m.kind == "photo"],
+        "signatures": sigs,
+        "versions": versions,
+        "previous": previous,
+        "diff": diff_bodies(previous.body, sub.body) if previous else [],
+        "events": audit.events_for("submission", [v.id for v in versions]),
+        "results": queries.results_of_visit(visit.id),
+        "approve_form": ApproveForm(lock_version=sub.lock_version, formdata=None),
+        "return_form": ReturnForm(lock_version=sub.lock_version, formdata=None),
+    }
+
+
+@bp.get("/submissions/<int:submission_id>")
+@role_required(Role.SUPERVISOR)
+def submission(submission_id: int):
+    sub = _submission_or_404(submission_id)
+    return render_template("review/submission.html", **_submission_context(sub))
+
+
+def _conflict_response(sub_id: int, exc: ReviewConflict):
+    sub = _submission_or_404(sub_id)
+    context = _submission_context(sub)
+    who = exc.event.actor_name if exc.event else ""
+    if exc.current_state == SubmissionState.APPROVED.value:
+        message = _("%(who)s approved this submission before you did. Nothing was changed by your action.", who=who or _("Another supervisor"))
+    elif exc.current_state == SubmissionState.RETURNED.value:
+        message = _("%(who)s returned this submission before you did. Nothing was changed by your action.", who=who or _("Another supervisor"))
+    else:
+        message = _("This submission changed while you were reading it. Check it again; nothing was changed by your action.")
+    context["conflict"] = message
+    return render_template("review/submission.html", **context), 409
+
+
+@bp.post("/submissions/<int:submission_id>/approve")
+@role_required(Role.SUPERVISOR)
+def approve_submission(submission_id: int):
+    sub = _submission_or_404(submission_id)
+    form = ApproveForm()
+    if not form.validate():
+        context = _submission_context(sub)
+        context["approve_form"] = form
+        return render_template("review/submission.html", **context), 400
+    try:
+        approve(sub.id, form.lock_version.data, current_user, form.note.data or "")
+    except ReviewConflict as exc:
+        return _conflict_response(submission_id, exc)
+    except MissingResult as exc:
+        db.session.rollback()
+        context = _submission_context(_submission_or_404(submission_id))
+        context["conflict"] = _("The submission gives no result for task %(task)s: return it to the inspector.", task=exc.task_id)
+        return render_template("review/submission.html", **context), 400
+    flash(_("Approved. The result records were made."), "success")
+    return redirect(url_for("review.submission", submission_id=submission_id))
+
+
+@bp.post("/submissions/<int:submission_id>/return")
+@role_required(Role.SUPERVISOR)
+def return_submission(submission_id: int):
+    sub = _submission_or_404(submission_id)
+    form = ReturnForm()
+    if not form.validate():
+        context = _submission_context(sub)
+        context["return_form"] = form
+        return render_template("review/submission.html", **context), 400
+    try:
+        return_to_inspector(sub.id, form.lock_version.data, current_user, form.comment.data)
+    except ReviewConflict as exc:
+        return _conflict_response(submission_id, exc)
+    except InvalidDecision:
+        abort(400)
+    flash(_("Returned to the inspector with your comment."), "success")
+    return redirect(url_for("review.submission", submission_id=submission_id))
+
+
+@bp.get("/media/<int:media_id>")
+@role_required(Role.SUPERVISOR)
+def media(media_id: int):
+    item = db.session.get(MediaFile, media_id)
+    if item is None or not item.complete or not item.storage_key:
+        abort(404)
+    if not queries.may_review(current_user, item.submission.visit):
+        abort(404)
+    path = safe_join(current_app.config["MEDIA_ROOT"], item.storage_key)
+    if path is None or not Path(path).is_file():
+        abort(404)
+    response = send_file(path, mimetype=item.content_type, conditional=True, max_age=0)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+from . import routes_calendar, routes_followup  # noqa: E402,F401  (more views on this blueprint)

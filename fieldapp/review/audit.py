@@ -1,0 +1,119 @@
+"""The append-only audit log: every state change in review, follow-up and credit is recorded here.
+
+Rows are only ever inserted. The ORM refuses to flush a change to or a deletion of an
+:class:`AuditEvent`, and refuses bulk ``UPDATE``/``DELETE`` statements against its table; each row
+is hash-chained to the previous row of the same object so tampering outside the app is detectable.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, datetime
+
+from sqlalchemy import Delete, Update, event, select
+from sqlalchemy.orm import Session
+
+from ..extensions import db
+from .models import AuditEvent
+
+
+class AuditLogIsAppendOnly(RuntimeError):
+    pass
+
+
+def _content(ev: AuditEvent) -> str:
+    return json.dumps(
+        {
+            "occurred_at": ev.occurred_at.replace(microsecond=0).isoformat(),
+            "actor_id": ev.actor_id,
+            "actor_name": ev.actor_name,
+            "object": [ev.object_type, ev.object_id],
+            "action": ev.action,
+            "from": ev.from_state,
+            "to": ev.to_state,
+            "reason": ev.reason,
+            "details": ev.details,
+            "prev": ev.prev_hash,
+        },
+        ensure_ascii=False,
+        sort_keys=True,
+        default=str,
+    )
+
+
+def record(
+    object_type: str,
+    object_id: int,
+    action: str,
+    actor=None,
+    *,
+    from_state: str = "",
+    to_state: str = "",
+    reason: str = "",
+    details: dict | None = None,
+) -> AuditEvent:
+    """Append one event (flushed with the caller's transaction, so it commits or rolls back with it)."""
+    prev = db.session.scalar(
+        select(AuditEvent.hash)
+        .where(AuditEvent.object_type == object_type, AuditEvent.object_id == object_id)
+        .order_by(AuditEvent.id.desc())
+        .limit(1)
+    )
+    ev = AuditEvent(
+        occurred_at=datetime.now(UTC).replace(tzinfo=None, microsecond=0),
+        actor_id=getattr(actor, "id", None),
+        actor_name=getattr(actor, "name", "") or "",
+        actor_unit=getattr(getattr(actor, "unit", None), "name", "") or "",
+        object_type=object_type,
+        object_id=object_id,
+        action=action,
+        from_state=from_state or "",
+        to_state=to_state or "",
+        reason=reason or "",
+        details=details or {},
+        prev_hash=prev or "",
+    )
+    ev.hash = hashlib.sha256(_content(ev).encode()).hexdigest()
+    db.session.add(ev)
+    db.session.flush()
+    return ev
+
+
+def events_for(object_type: str, object_ids: list[int] | int) -> list[AuditEvent]:
+    ids = [object_ids] if isinstance(object_ids, int) else list(object_ids)
+    return list(
+        db.session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.object_type == object_type, AuditEvent.object_id.in_(ids))
+            .order_by(AuditEvent.occurred_at, AuditEvent.id)
+        )
+    )
+
+
+def verify_chain(object_type: str, object_id: int) -> bool:
+    """True when every event of the object still hashes to what was recorded, in order."""
+    prev = ""
+    for ev in events_for(object_type, object_id):
+        if ev.prev_hash != prev or hashlib.sha256(_content(ev).encode()).hexdigest() != ev.hash:
+            return False
+        prev = ev.hash
+    return True
+
+
+@event.listens_for(AuditEvent, "before_update")
+def _refuse_update(mapper, connection, target):
+    raise AuditLogIsAppendOnly("audit events are never changed")
+
+
+@event.listens_for(AuditEvent, "before_delete")
+def _refuse_delete(mapper, connection, target):
+    raise AuditLogIsAppendOnly("audit events are never deleted")
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _refuse_bulk_changes(state):
+    stmt = state.statement
+    if isinstance(stmt, Update | Delete) and getattr(stmt, "table", None) is not None:
+        if getattr(stmt.table, "name", None) == AuditEvent.__tablename__:
+            raise AuditLogIsAppendOnly("audit events are never changed or deleted")

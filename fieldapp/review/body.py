@@ -1,0 +1,161 @@
+"""Reading a submission's body: the answer sets per task, findings, position, signatures.
+
+The inspector app stores the body exactly as the phone sent it. This module is the one place
+that knows its shape, so review, results and the diff all see the same normalised view::
+
+    {"tasks": [{"task_id": 3,
+                "answer_sets": [{"checklist_id": "fuel-dispensers", "checklist_version": 3,
+                                 "definition_sha256": "…", "answers": {"pledge": "符合", …}}],
+                "findings": [{"item": "dispenser.1.error_pct", "text": "…", "severity": "major",
+                              "follow_up": "立案调查"}],
+                "check_methods": ["实地检查"], "result_code": "A", "follow_up_measures": ["…"]}],
+     "check_methods": [...], "position": {"lat": …, "lng": …, "accuracy": …},
+     "signatures": [{"role": "inspector", "name": "…", "sha256": "…"}],
+     "result_code": "1", "override_reason": "", "inspected_on": "2026-09-30"}
+
+A task may also carry one answer set inline (``checklist_id``/``answers`` on the task itself),
+and ``tasks`` may be a mapping keyed by task id.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+
+@dataclass
+class AnswerSet:
+    checklist_id: str
+    checklist_version: int | None
+    definition_sha256: str
+    answers: dict
+
+
+@dataclass
+class TaskAnswers:
+    task_id: int
+    answer_sets: list[AnswerSet] = field(default_factory=list)
+    findings: list[dict] = field(default_factory=list)
+    check_methods: list[str] = field(default_factory=list)
+    result_code: str | None = None
+    follow_up_measures: list[str] = field(default_factory=list)
+    override_reason: str = ""
+
+
+def _as_list(value: Any) -> list:
+    if value is None:
+        return []
+    if isinstance(value, list | tuple):
+        return list(value)
+    if isinstance(value, str):
+        return [v for v in (p.strip() for p in value.split(",")) if v]
+    return [value]
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _answer_set(raw: dict) -> AnswerSet:
+    return AnswerSet(
+        checklist_id=str(raw.get("checklist_id") or raw.get("checklist") or ""),
+        checklist_version=_int(raw.get("checklist_version", raw.get("version"))),
+        definition_sha256=str(raw.get("definition_sha256") or raw.get("definition_hash") or ""),
+        answers=dict(raw.get("answers") or {}),
+    )
+
+
+def tasks(body: dict | None) -> list[TaskAnswers]:
+    body = body or {}
+    raw_tasks = body.get("tasks", body.get("answer_sets", []))
+    if isinstance(raw_tasks, dict):
+        raw_tasks = [dict(v, task_id=v.get("task_id", k)) for k, v in raw_tasks.items()]
+    out: list[TaskAnswers] = []
+    for raw in raw_tasks or []:
+        if not isinstance(raw, dict):
+            continue
+        task_id = _int(raw.get("task_id", raw.get("task")))
+        if task_id is None:
+            continue
+        sets = [_answer_set(s) for s in raw.get("answer_sets") or [] if isinstance(s, dict)]
+        if not sets and ("answers" in raw or "checklist_id" in raw):
+            sets = [_answer_set(raw)]
+        findings = list(raw.get("findings") or [])
+        for s in raw.get("answer_sets") or []:
+            if isinstance(s, dict):
+                findings += list(s.get("findings") or [])
+        out.append(
+            TaskAnswers(
+                task_id=task_id,
+                answer_sets=sets,
+                findings=[f for f in findings if isinstance(f, dict)],
+                check_methods=_as_list(raw.get("check_methods")) or _as_list(body.get("check_methods")),
+                result_code=raw.get("result_code") or body.get("result_code"),
+                follow_up_measures=_as_list(raw.get("follow_up_measures"))
+                or _as_list(body.get("follow_up_measures")),
+                override_reason=raw.get("override_reason") or body.get("override_reason") or "",
+            )
+        )
+    return out
+
+
+def task_answers(body: dict | None, task_id: int) -> TaskAnswers | None:
+    return next((t for t in tasks(body) if t.task_id == task_id), None)
+
+
+def position(body: dict | None, fallback: dict | None = None) -> dict | None:
+    """``{lat, lng, accuracy}`` where the inspection was done, or ``None``."""
+    pos = (body or {}).get("position") or fallback
+    if not isinstance(pos, dict):
+        return None
+    try:
+        lat, lng = float(pos.get("lat", pos.get("latitude"))), float(pos.get("lng", pos.get("longitude")))
+    except (TypeError, ValueError):
+        return None
+    if not (-90 <= lat <= 90 and -180 <= lng <= 180):
+        return None
+    accuracy = pos.get("accuracy")
+    return {"lat": lat, "lng": lng, "accuracy": accuracy}
+
+
+def osm_link(pos: dict, zoom: int = 18) -> str:
+    lat, lng = f"{pos['lat']:.6f}", f"{pos['lng']:.6f}"
+    return f"https://www.openstreetmap.org/?mlat={lat}&mlon={lng}#map={zoom}/{lat}/{lng}"
+
+
+def signatures(body: dict | None) -> list[dict]:
+    raw = (body or {}).get("signatures") or []
+    if isinstance(raw, dict):
+        raw = [dict(v, role=k) if isinstance(v, dict) else {"role": k, "sha256": v} for k, v in raw.items()]
+    return [s for s in raw if isinstance(s, dict) and s.get("sha256")]
+
+
+def inspected_on(body: dict | None, fallback: datetime | date | None) -> date:
+    raw = (body or {}).get("inspected_on")
+    if isinstance(raw, str):
+        try:
+            return date.fromisoformat(raw[:10])
+        except ValueError:
+            pass
+    if isinstance(fallback, datetime):
+        return fallback.date()
+    if isinstance(fallback, date):
+        return fallback
+    return date.today()
+
+
+def flatten(answers: dict, prefix: str = "") -> dict[str, Any]:
+    """Answers as ``{path: value}``: repeats become ``item.1.sub`` (1-based block numbers)."""
+    flat: dict[str, Any] = {}
+    for key, value in (answers or {}).items():
+        path = f"{prefix}{key}"
+        if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            for i, block in enumerate(value, start=1):
+                flat.update(flatten(block, f"{path}.{i}."))
+        else:
+            flat[path] = value
+    return flat

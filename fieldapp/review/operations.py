@@ -1,0 +1,182 @@
+"""Review decisions: approve or return a submission, safely when two supervisors act at once.
+
+Both decisions are a conditional UPDATE on ``(id, lock_version, state)``: exactly one of two
+concurrent decisions matches a row, the other is told what happened instead.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from sqlalchemy import select, update
+
+from ..extensions import db
+from ..inspections.models import Submission, SubmissionState
+from ..visits.models import VisitStatus
+from . import audit
+from .models import AbnormalListingProposal, AuditEvent, CaseStatus, FollowUpCase, ListingStatus
+from .results import record_results
+
+
+class ReviewConflict(Exception):
+    """Someone else changed the record first; ``event`` is what they did (if recorded)."""
+
+    def __init__(self, current_state: str, event: AuditEvent | None = None):
+        super().__init__(current_state)
+        self.current_state = current_state
+        self.event = event
+
+
+class InvalidDecision(ValueError):
+    pass
+
+
+def _claim(submission_id: int, expected_version: int, new_state: str, **values) -> Submission:
+    """Move a submitted submission to ``new_state`` if nobody else has touched it since
+    ``expected_version``; raise :class:`ReviewConflict` otherwise."""
+    stmt = (
+        update(Submission)
+        .where(
+            Submission.id == submission_id,
+            Submission.lock_version == expected_version,
+            Submission.state == SubmissionState.SUBMITTED.value,
+        )
+        .values(state=new_state, lock_version=Submission.lock_version + 1, **values)
+        .execution_options(synchronize_session=False)
+    )
+    matched = db.session.execute(stmt).rowcount
+    submission = db.session.get(Submission, submission_id, populate_existing=True)
+    if submission is None:
+        raise InvalidDecision("no such submission")
+    if matched != 1:
+        last = db.session.scalar(
+            select(AuditEvent)
+            .where(AuditEvent.object_type == "submission", AuditEvent.object_id == submission_id)
+            .order_by(AuditEvent.id.desc())
+            .limit(1)
+        )
+        db.session.rollback()
+        raise ReviewConflict(submission.state, last)
+    return submission
+
+
+def approve(submission_id: int, expected_version: int, actor, note: str = ""):
+    """Approve: the visit is done and its result records are made (or updated)."""
+    submission = _claim(submission_id, expected_version, SubmissionState.APPROVED.value)
+    try:
+        results = record_results(submission, actor)
+    except Exception:
+        db.session.rollback()
+        raise
+    submission.visit.status = VisitStatus.APPROVED.value
+    audit.record(
+        "submission",
+        submission.id,
+        "approve",
+        actor,
+        from_state=SubmissionState.SUBMITTED.value,
+        to_state=SubmissionState.APPROVED.value,
+        reason=note,
+        details={"visit_id": submission.visit_id, "results": [r.id for r in results], "version": submission.version},
+    )
+    db.session.commit()
+    return results
+
+
+def return_to_inspector(submission_id: int, expected_version: int, actor, comment: str) -> Submission:
+    """Return with a comment: the visit reappears in the inspectors' list with it."""
+    comment = (comment or "").strip()
+    if not comment:
+        raise InvalidDecision("a comment is required")
+    submission = _claim(submission_id, expected_version, SubmissionState.RETURNED.value, review_comment=comment)
+    submission.visit.status = VisitStatus.RETURNED.value
+    audit.record(
+        "submission",
+        submission.id,
+        "return",
+        actor,
+        from_state=SubmissionState.SUBMITTED.value,
+        to_state=SubmissionState.RETURNED.value,
+        reason=comment,
+        details={"visit_id": submission.visit_id, "version": submission.version},
+    )
+    db.session.commit()
+    return submission
+
+
+def close_case(case_id: int, expected_version: int, actor, closed_on: date, note: str) -> FollowUpCase:
+    """完结: the follow-up is finished, with its date and a note."""
+    note = (note or "").strip()
+    if not note:
+        raise InvalidDecision("a note is required")
+    matched = db.session.execute(
+        update(FollowUpCase)
+        .where(
+            FollowUpCase.id == case_id,
+            FollowUpCase.lock_version == expected_version,
+            FollowUpCase.status == CaseStatus.OPEN,
+        )
+        .values(
+            status=CaseStatus.CLOSED,
+            closed_on=closed_on,
+            closing_note=note,
+            closed_by_id=actor.id,
+            lock_version=FollowUpCase.lock_version + 1,
+        )
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    case = db.session.get(FollowUpCase, case_id, populate_existing=True)
+    if matched != 1:
+        db.session.rollback()
+        raise ReviewConflict(case.status if case else "")
+    audit.record(
+        "follow_up_case",
+        case.id,
+        "close",
+        actor,
+        from_state=CaseStatus.OPEN,
+        to_state=CaseStatus.CLOSED,
+        reason=note,
+        details={"closed_on": closed_on.isoformat()},
+    )
+    db.session.commit()
+    return case
+
+
+def decide_listing(proposal_id: int, expected_version: int, actor, confirm: bool, note: str = ""):
+    """Confirm (list in the 经营异常名录) or reject a proposal."""
+    note = (note or "").strip()
+    if not confirm and not note:
+        raise InvalidDecision("a reason is required to reject")
+    new_state = ListingStatus.CONFIRMED if confirm else ListingStatus.REJECTED
+    matched = db.session.execute(
+        update(AbnormalListingProposal)
+        .where(
+            AbnormalListingProposal.id == proposal_id,
+            AbnormalListingProposal.lock_version == expected_version,
+            AbnormalListingProposal.status == ListingStatus.PROPOSED,
+        )
+        .values(
+            status=new_state,
+            decided_at=datetime.now(UTC).replace(tzinfo=None),
+            decided_by_id=actor.id,
+            decision_note=note,
+            lock_version=AbnormalListingProposal.lock_version + 1,
+        )
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    proposal = db.session.get(AbnormalListingProposal, proposal_id, populate_existing=True)
+    if matched != 1:
+        db.session.rollback()
+        raise ReviewConflict(proposal.status if proposal else "")
+    audit.record(
+        "abnormal_listing",
+        proposal.id,
+        "confirm" if confirm else "reject",
+        actor,
+        from_state=ListingStatus.PROPOSED,
+        to_state=new_state,
+        reason=note,
+    )
+    db.session.commit()
+    return proposal

@@ -1,0 +1,186 @@
+"""What a supervisor may see: the review queue, a submission with its history, a subject's findings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import Select, and_, exists, func, select
+from sqlalchemy.orm import selectinload
+
+from ..auth.units import COUNTY_NAMES
+from ..calendar.workdays import PUBLICATION_WORKING_DAYS, add_working_days, publication_due
+from ..extensions import db
+from ..inspections.models import Submission, SubmissionState
+from ..inspectors.models import Inspector
+from ..plans.models import Task
+from ..subjects.models import Subject
+from ..visits.models import Visit, VisitInspector, VisitTask
+from .models import AbnormalListingProposal, FollowUpCase, InspectionResult
+
+QUEUE_STATES = [s.value for s in SubmissionState]
+PAGE_SIZE = 25
+
+inspected_at = func.coalesce(Submission.inspected_on, Submission.completed_at, Submission.received_at)
+
+
+def visit_scope(stmt: Select, user) -> Select:
+    """Supervisors review the visits of their inspecting unit; county users only their county's."""
+    codes = user.division_codes()
+    if codes is None:
+        return stmt
+    return stmt.where(Visit.division_code.in_(codes), Visit.executing_unit_id == user.unit_id)
+
+
+def may_review(user, visit: Visit | None) -> bool:
+    if visit is None:
+        return False
+    codes = user.division_codes()
+    return codes is None or (visit.division_code in codes and visit.executing_unit_id == user.unit_id)
+
+
+def last_inspected_on_for_due(limit: date) -> date:
+    """The latest completion date whose 20-working-day publication due is on or before ``limit``."""
+    day, _ = add_working_days(limit, -PUBLICATION_WORKING_DAYS)
+    while publication_due(day + timedelta(days=1))[0] <= limit:
+        day += timedelta(days=1)
+    return day
+
+
+@dataclass
+class QueueFilters:
+    task_id: int | None = None
+    division: str | None = None
+    inspector_id: int | None = None
+    state: str | None = SubmissionState.SUBMITTED.value
+    due_by: date | None = None
+    page: int = 1
+
+
+def queue_statement(user, f: QueueFilters) -> Select:
+    stmt = (
+        select(Submission)
+        .join(Visit, Submission.visit_id == Visit.id)
+        .join(Subject, Visit.subject_id == Subject.id)
+        .options(selectinload(Submission.visit).selectinload(Visit.subject))
+    )
+    stmt = visit_scope(stmt, user)
+    if f.state:
+        stmt = stmt.where(Submission.state == f.state)
+    if f.division:
+        stmt = stmt.where(Visit.division_code == f.division)
+    if f.task_id:
+        stmt = stmt.where(exists().where(VisitTask.visit_id == Visit.id, VisitTask.task_id == f.task_id))
+    if f.inspector_id:
+        stmt = stmt.where(
+            exists().where(VisitInspector.visit_id == Visit.id, VisitInspector.inspector_id == f.inspector_id)
+        )
+    if f.due_by:
+        stmt = stmt.where(inspected_at < last_inspected_on_for_due(f.due_by) + timedelta(days=1))
+    return stmt.order_by(inspected_at, Submission.id)
+
+
+def queue_page(user, f: QueueFilters):
+    return db.paginate(queue_statement(user, f), page=max(f.page, 1), per_page=PAGE_SIZE, error_out=False)
+
+
+def filter_choices(user) -> dict:
+    visits = visit_scope(select(Visit.id), user).subquery()
+    tasks = db.session.execute(
+        select(Task.id, Task.number, Task.name)
+        .where(Task.id.in_(select(VisitTask.task_id).where(VisitTask.visit_id.in_(select(visits.c.id)))))
+        .order_by(Task.number)
+    ).all()
+    inspectors = db.session.execute(
+        select(Inspector.id, Inspector.name)
+        .where(
+            Inspector.id.in_(select(VisitInspector.inspector_id).where(VisitInspector.visit_id.in_(select(visits.c.id))))
+        )
+        .order_by(Inspector.name)
+    ).all()
+    codes = user.division_codes()
+    counties = [(c, n) for c, n in COUNTY_NAMES.items() if codes is None or c in codes]
+    return {"tasks": tasks, "inspectors": inspectors, "counties": counties, "states": QUEUE_STATES}
+
+
+def versions_of(submission: Submission) -> list[Submission]:
+    """Every version of the visit's submission, oldest first (returned ones and resubmissions)."""
+    return list(
+        db.session.scalars(
+            select(Submission).where(Submission.visit_id == submission.visit_id).order_by(Submission.version, Submission.id)
+        )
+    )
+
+
+def previous_version(submission: Submission) -> Submission | None:
+    if submission.replaces_id:
+        return db.session.get(Submission, submission.replaces_id)
+    return db.session.scalar(
+        select(Submission)
+        .where(Submission.visit_id == submission.visit_id, Submission.version < submission.version)
+        .order_by(Submission.version.desc())
+        .limit(1)
+    )
+
+
+def results_of_visit(visit_id: int) -> list[InspectionResult]:
+    return list(
+        db.session.scalars(select(InspectionResult).where(InspectionResult.visit_id == visit_id).order_by(InspectionResult.task_id))
+    )
+
+
+def subject_results(subject_id: int) -> list[InspectionResult]:
+    """A subject's results across tasks and years, newest first."""
+    return list(
+        db.session.scalars(
+            select(InspectionResult)
+            .where(InspectionResult.subject_id == subject_id)
+            .options(selectinload(InspectionResult.task).selectinload(Task.plan), selectinload(InspectionResult.inspecting_unit))
+            .order_by(InspectionResult.inspected_on.desc(), InspectionResult.id.desc())
+        )
+    )
+
+
+def cases_for_unit(unit_id: int | None, status: str | None = None) -> Select:
+    stmt = select(FollowUpCase).options(selectinload(FollowUpCase.subject), selectinload(FollowUpCase.assigned_unit))
+    if unit_id is not None:
+        stmt = stmt.where(FollowUpCase.assigned_unit_id == unit_id)
+    if status:
+        stmt = stmt.where(FollowUpCase.status == status)
+    return stmt.order_by(FollowUpCase.opened_at.desc(), FollowUpCase.id.desc())
+
+
+def user_case_scope(stmt: Select, user, model=FollowUpCase, column=None) -> Select:
+    """County users see the cases (and proposals) assigned to their own bureau."""
+    if user.is_city_level:
+        return stmt
+    col = column if column is not None else model.assigned_unit_id
+    return stmt.where(col == user.unit_id)
+
+
+def proposals(user, status: str | None = None) -> list[AbnormalListingProposal]:
+    stmt = select(AbnormalListingProposal).options(selectinload(AbnormalListingProposal.subject))
+    stmt = user_case_scope(stmt, user, column=AbnormalListingProposal.unit_id)
+    if status:
+        stmt = stmt.where(AbnormalListingProposal.status == status)
+    return list(db.session.scalars(stmt.order_by(AbnormalListingProposal.proposed_at.desc())))
+
+
+def serious_results(user, year: int | None = None) -> list[InspectionResult]:
+    """Results with serious findings, for the joint-punishment partners' list."""
+    from .codes import is_serious
+
+    stmt = (
+        select(InspectionResult)
+        .join(Subject, InspectionResult.subject_id == Subject.id)
+        .options(selectinload(InspectionResult.subject), selectinload(InspectionResult.inspecting_unit), selectinload(InspectionResult.task))
+        .order_by(Subject.name, InspectionResult.inspected_on)
+    )
+    codes = user.division_codes()
+    if codes is not None:
+        stmt = stmt.where(Subject.division_code.in_(codes))
+    if year:
+        stmt = stmt.where(
+            and_(InspectionResult.inspected_on >= date(year, 1, 1), InspectionResult.inspected_on <= date(year, 12, 31))
+        )
+    return [r for r in db.session.scalars(stmt) if is_serious(r.result_code, r.follow_up_measures or [], r.findings or [])]

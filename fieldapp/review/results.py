@@ -1,0 +1,149 @@
+"""The official result records made when a submission is approved, and what they set in motion:
+follow-up cases for the unit with jurisdiction, and 经营异常名录 proposals."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+
+from ..auth.models import Unit, UnitKind
+from ..auth.units import unit_for_division
+from ..calendar.workdays import add_working_days, publication_due
+from ..extensions import db
+from . import audit
+from .answers import text_of
+from .body import inspected_on, task_answers
+from .codes import UNREACHABLE, needs_follow_up, split_codes
+from .models import AbnormalListingProposal, CaseStatus, FollowUpCase, InspectionResult
+
+LISTING_WORKING_DAYS = 10  # 经营异常名录: listed within 10 working days of verification
+
+
+class MissingResult(ValueError):
+    """The submission names no result for a task: it cannot be approved as it is."""
+
+    def __init__(self, task_id: int):
+        super().__init__(task_id)
+        self.task_id = task_id
+
+
+def normalise_findings(findings: list[dict]) -> list[dict]:
+    out = []
+    for f in findings:
+        out.append(
+            {
+                "item": str(f.get("item") or f.get("path") or ""),
+                "text": text_of(f.get("text"), "zh") or str(f.get("label") or ""),
+                "severity": str(f.get("severity") or ""),
+                "follow_up": str(f.get("follow_up") or ""),
+            }
+        )
+    return out
+
+
+def jurisdiction_unit(division_code: str | None) -> Unit:
+    """谁管辖、谁负责: the county bureau governing the subject's division, else the city bureau."""
+    unit = unit_for_division(division_code) if division_code else None
+    if unit is None:
+        unit = db.session.scalar(select(Unit).where(Unit.kind == UnitKind.CITY_BUREAU.value))
+    return unit
+
+
+def record_results(submission, actor) -> list[InspectionResult]:
+    """Create or update one :class:`InspectionResult` per task of the submission's visit."""
+    visit = submission.visit
+    done_on = inspected_on(submission.body, submission.inspected_on or submission.completed_at)
+    due, fallback = publication_due(done_on)
+    now = datetime.now(UTC).replace(tzinfo=None)
+    results = []
+    with db.session.no_autoflush:
+        for visit_task in visit.tasks:
+            answers = task_answers(submission.body, visit_task.task_id)
+            code = (answers.result_code if answers else None) or submission.result_code or submission.suggested_result
+            if not code:
+                raise MissingResult(visit_task.task_id)
+            result = db.session.scalar(
+                select(InspectionResult).where(
+                    InspectionResult.visit_id == visit.id, InspectionResult.task_id == visit_task.task_id
+                )
+            )
+            if result is None:
+                result = InspectionResult(visit_id=visit.id, task_id=visit_task.task_id)
+                db.session.add(result)
+            result.subject_id = visit.subject_id
+            result.submission_id = submission.id
+            result.inspecting_unit_id = visit.executing_unit_id
+            result.task_kind = visit_task.task.kind
+            result.inspected_on = done_on
+            result.check_methods = list(answers.check_methods) if answers else []
+            result.result_code = ",".join(split_codes(code))
+            result.follow_up_measures = list(answers.follow_up_measures) if answers else []
+            result.findings = normalise_findings(answers.findings if answers else [])
+            result.publication_due = due
+            result.due_by_fallback_calendar = fallback
+            result.approved_at = now
+            result.approved_by_id = getattr(actor, "id", None)
+            results.append(result)
+    db.session.flush()
+    for result in results:
+        open_follow_up(result, actor)
+        propose_listing(result, actor)
+    return results
+
+
+def open_follow_up(result: InspectionResult, actor) -> FollowUpCase | None:
+    """Open (or refresh) the follow-up case of a result whose findings need one."""
+    if not needs_follow_up(result.follow_up_measures or [], result.findings or []):
+        return None
+    case = db.session.scalar(select(FollowUpCase).where(FollowUpCase.result_id == result.id))
+    unit = jurisdiction_unit(result.subject.division_code)
+    if case is None:
+        case = FollowUpCase(
+            result_id=result.id, subject_id=result.subject_id, assigned_unit_id=unit.id, status=CaseStatus.OPEN
+        )
+        db.session.add(case)
+        action = "open"
+    elif case.status == CaseStatus.OPEN:
+        action = "update"
+    else:
+        return case  # closed cases stay closed; a new finding needs a new approval cycle
+    case.measures = list(result.follow_up_measures or [])
+    case.findings = list(result.findings or [])
+    db.session.flush()
+    audit.record(
+        "follow_up_case",
+        case.id,
+        action,
+        actor,
+        to_state=CaseStatus.OPEN,
+        details={"result_id": result.id, "unit": unit.name, "measures": case.measures},
+    )
+    return case
+
+
+def propose_listing(result: InspectionResult, actor) -> AbnormalListingProposal | None:
+    """Result 6 (无法联系) proposes listing in the 经营异常名录 for a supervisor to confirm."""
+    if UNREACHABLE not in split_codes(result.result_code):
+        return None
+    existing = db.session.scalar(
+        select(AbnormalListingProposal).where(AbnormalListingProposal.result_id == result.id)
+    )
+    if existing is not None:
+        return existing
+    unit = jurisdiction_unit(result.subject.division_code)
+    decide_by, fallback = add_working_days(result.inspected_on, LISTING_WORKING_DAYS)
+    proposal = AbnormalListingProposal(
+        result_id=result.id,
+        subject_id=result.subject_id,
+        unit_id=unit.id,
+        reason_code=UNREACHABLE,
+        decide_by=decide_by,
+        decide_by_fallback=fallback,
+    )
+    db.session.add(proposal)
+    db.session.flush()
+    audit.record(
+        "abnormal_listing", proposal.id, "propose", actor, to_state="proposed", details={"result_id": result.id}
+    )
+    return proposal

@@ -1,0 +1,125 @@
+"""Follow-up cases (后续处置), 经营异常名录 proposals, a subject's findings and the serious-findings export."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..auth.access import require_division, role_required
+from ..auth.models import Role
+from ..calendar.workdays import clock
+from ..extensions import db
+from ..subjects.models import Subject
+from . import audit, queries
+from .export import serious_findings_xlsx
+from .forms import CloseCaseForm, ListingDecisionForm
+from .models import AbnormalListingProposal, CaseStatus, FollowUpCase, ListingStatus
+from .operations import InvalidDecision, ReviewConflict, close_case, decide_listing
+from .routes import bp
+
+
+def _case_or_404(case_id: int) -> FollowUpCase:
+    case = db.session.get(FollowUpCase, case_id)
+    if case is None or not current_user.may_access_unit(case.assigned_unit):
+        abort(404)
+    return case
+
+
+@bp.get("/cases")
+@role_required(Role.SUPERVISOR)
+def cases():
+    status = request.args.get("status", CaseStatus.OPEN)
+    status = status if status in (CaseStatus.OPEN, CaseStatus.CLOSED) else None
+    stmt = queries.user_case_scope(queries.cases_for_unit(None, status), current_user)
+    page = db.paginate(stmt, page=request.args.get("page", 1, type=int), per_page=50, error_out=False)
+    return render_template("review/cases.html", page=page, status=status)
+
+
+@bp.route("/cases/<int:case_id>", methods=["GET", "POST"])
+@role_required(Role.SUPERVISOR)
+def case(case_id: int):
+    case = _case_or_404(case_id)
+    form = CloseCaseForm(lock_version=case.lock_version, closed_on=date.today())
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            if form.closed_on.data > date.today():
+                form.closed_on.errors.append(_("The completion date cannot be in the future."))
+            elif form.closed_on.data < case.result.inspected_on:
+                form.closed_on.errors.append(_("The completion date cannot be before the inspection."))
+            else:
+                try:
+                    close_case(case.id, form.lock_version.data, current_user, form.closed_on.data, form.note.data)
+                except (ReviewConflict, InvalidDecision):
+                    flash(_("Someone else closed this case first. Nothing was changed by your action."), "error")
+                    return redirect(url_for("review.case", case_id=case_id)), 303
+                flash(_("The follow-up case is closed."), "success")
+                return redirect(url_for("review.case", case_id=case_id))
+        status = 400
+    events = audit.events_for("follow_up_case", case.id)
+    return render_template("review/case.html", case=case, form=form, events=events), status
+
+
+@bp.get("/listings")
+@role_required(Role.SUPERVISOR)
+def listings():
+    status = request.args.get("status", ListingStatus.PROPOSED)
+    items = queries.proposals(current_user, status if status in (ListingStatus.PROPOSED, ListingStatus.CONFIRMED, ListingStatus.REJECTED) else None)
+    today = date.today()
+    rows = [(p, clock(p.decide_by, today) if p.decide_by else None) for p in items]
+    return render_template("review/listings.html", rows=rows, status=status, form=ListingDecisionForm(formdata=None))
+
+
+@bp.post("/listings/<int:proposal_id>")
+@role_required(Role.SUPERVISOR)
+def decide(proposal_id: int):
+    proposal = db.session.get(AbnormalListingProposal, proposal_id)
+    if proposal is None or not current_user.may_access_unit(proposal.unit):
+        abort(404)
+    form = ListingDecisionForm()
+    confirm = form.decision.data == "confirm"
+    if not form.validate() or form.decision.data not in ("confirm", "reject"):
+        abort(400)
+    try:
+        decide_listing(proposal.id, form.lock_version.data, current_user, confirm, form.note.data or "")
+    except InvalidDecision:
+        flash(_("Write the reason for rejecting the proposal."), "error")
+        return redirect(url_for("review.listings"))
+    except ReviewConflict:
+        flash(_("Someone else decided this proposal first. Nothing was changed by your action."), "error")
+        return redirect(url_for("review.listings"))
+    flash(_("Listing confirmed.") if confirm else _("Proposal rejected."), "success")
+    return redirect(url_for("review.listings"))
+
+
+@bp.get("/subjects/<int:subject_id>/findings")
+@role_required(Role.SUPERVISOR)
+def subject_findings(subject_id: int):
+    subject = db.session.get(Subject, subject_id)
+    if subject is None:
+        abort(404)
+    require_division(subject.division_code)
+    results = queries.subject_results(subject.id)
+    if request.htmx and not request.htmx.boosted:
+        return render_template("review/_subject_findings.html", subject=subject, results=results)
+    return render_template("review/subject_findings.html", subject=subject, results=results)
+
+
+@bp.get("/serious")
+@role_required(Role.SUPERVISOR)
+def serious():
+    year = request.args.get("year", type=int)
+    results = queries.serious_results(current_user, year)
+    if request.args.get("format") == "xlsx":
+        from flask import Response
+
+        name = f"serious-findings-{year or 'all'}.xlsx"
+        return Response(
+            serious_findings_xlsx(results),
+            mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
+    return render_template("review/serious.html", results=results, year=year)

@@ -1,0 +1,96 @@
+"""A returned submission, its resubmission, and what changed between them; the audit log."""
+
+from __future__ import annotations
+
+import pytest
+from bs4 import BeautifulSoup
+from sqlalchemy import delete, select, update
+
+import review_factories as rf
+from fieldapp.review import audit
+from fieldapp.review.audit import AuditLogIsAppendOnly
+from fieldapp.review.diff import diff_bodies
+from fieldapp.review.models import AuditEvent
+
+
+def soup(r):
+    return BeautifulSoup(r.get_data(as_text=True), "html.parser")
+
+
+def test_returned_and_resubmitted_shows_a_per_item_diff(client, auth, db):
+    auth.login("sup", "supervisor", "140602")
+    t = rf.task()
+    s = rf.subject()
+    v = rf.visit(s, [t], inspectors=[rf.inspector()])
+    first_answers = {"pledge": "符合", "ledger": "不符合", "dispenser": [{"serial": "A1", "error_pct": 0.5}], "remark": "旧"}
+    first = rf.submission(v, rf.answers_body([t], answers=first_answers, result_code="A"))
+    db.session.commit()
+    client.post(f"/review/submissions/{first.id}/return", data={"lock_version": first.lock_version, "comment": "误差请复测"})
+
+    # The inspector resubmits (the inspector app marks the old one superseded).
+    db.session.expire_all()
+    first = db.session.get(type(first), first.id)
+    first.state = "superseded"
+    second_answers = {"pledge": "符合", "ledger": "不符合", "dispenser": [{"serial": "A1", "error_pct": 0.1}], "photo_note": "复测"}
+    second = rf.submission(v, rf.answers_body([t], answers=second_answers, result_code="E"), version=2, replaces=first)
+    db.session.commit()
+
+    page = soup(client.get(f"/review/submissions/{second.id}"))
+    changes = {row["data-path"]: row for row in page.select("#changes tr.diff-row")}
+    assert set(changes) == {"dispenser.1.error_pct", "remark", "photo_note", "result_code"}
+    assert "diff-row--changed" in changes["dispenser.1.error_pct"]["class"]
+    assert changes["dispenser.1.error_pct"].select_one("del").get_text() == "0.5"
+    assert changes["dispenser.1.error_pct"].select_one("ins").get_text() == "0.1"
+    assert "diff-row--removed" in changes["remark"]["class"]
+    assert "diff-row--added" in changes["photo_note"]["class"]
+    assert "误差请复测" in page.select_one("#changes").get_text()
+    # Both versions are listed, and the return of version 1 is in the log shown on version 2.
+    assert len(page.select("#versions li")) == 2
+    assert "误差请复测" in page.select_one("#audit").get_text()
+    # The resubmission can be approved.
+    r = client.post(f"/review/submissions/{second.id}/approve", data={"lock_version": second.lock_version})
+    assert r.status_code == 302
+
+
+def test_diff_of_identical_bodies_is_empty():
+    body = {"tasks": [{"task_id": 1, "answers": {"a": "符合"}, "result_code": "1"}]}
+    assert diff_bodies(body, body) == []
+    changed = diff_bodies(body, {"tasks": [{"task_id": 1, "answers": {"a": "不符合"}, "result_code": "1"}]})
+    assert [(c.path, c.kind, c.old, c.new) for c in changed[0].changes] == [("a", "changed", "符合", "不符合")]
+
+
+def test_audit_log_is_append_only(app, db):
+    user = rf.unit("140602")  # any object; the actor may be None for system events
+    ev = audit.record("submission", 1, "approve", None, from_state="submitted", to_state="approved", reason="ok")
+    db.session.commit()
+    assert user is not None and ev.hash and audit.verify_chain("submission", 1)
+
+    ev.reason = "changed afterwards"
+    with pytest.raises(AuditLogIsAppendOnly):
+        db.session.commit()
+    db.session.rollback()
+
+    db.session.delete(db.session.get(AuditEvent, ev.id))
+    with pytest.raises(AuditLogIsAppendOnly):
+        db.session.commit()
+    db.session.rollback()
+
+    with pytest.raises(AuditLogIsAppendOnly):
+        db.session.execute(update(AuditEvent).values(reason="x"))
+    db.session.rollback()
+    with pytest.raises(AuditLogIsAppendOnly):
+        db.session.execute(delete(AuditEvent))
+    db.session.rollback()
+
+    assert db.session.scalar(select(AuditEvent.reason)) == "ok"
+
+
+def test_the_hash_chain_reveals_a_change_made_behind_the_apps_back(app, db):
+    audit.record("submission", 7, "return", None, reason="first")
+    audit.record("submission", 7, "approve", None, reason="second")
+    db.session.commit()
+    assert audit.verify_chain("submission", 7)
+    with db.engine.begin() as conn:  # raw SQL, not through the ORM
+        conn.execute(AuditEvent.__table__.update().where(AuditEvent.__table__.c.reason == "first").values(reason="edited"))
+    db.session.expire_all()
+    assert not audit.verify_chain("submission", 7)
