@@ -30,3 +30,19 @@ def load_command(subject_count: int, seed: int) -> None:
 
     for line in load_demo(subject_count=subject_count, seed=seed):
         click.echo(line)
+
+
+@cli.command("generate")
+@click.option("--subjects", "subject_count", default=20000, show_default=True, help="Subjects to generate")
+@click.option("--seed", default=2021, show_default=True)
+@click.option("--csv", "csv_path", type=click.Path(dir_okay=False), help="Write the subjects to this CSV instead of the database")
+def generate_command(subject_count: int, seed: int, csv_path: str | None) -> None:
+    """A deterministic demo city: subjects and the inspector roster (skipped if already loaded)."""
+    from .generator import load_city, write_subjects_csv
+
+    if csv_path:
+        write_subjects_csv(csv_path, subject_count, seed)
+        click.echo(f"{subject_count} subjects written to {csv_path}")
+        return
+    for line in load_city(subject_count=subject_count, seed=seed):
+        click.echo(line)

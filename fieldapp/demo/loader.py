@@ -20,3 +20,11 @@ def load_demo(subject_count: int = 20000, seed: int = 2021) -> Iterator[str]:
     users = ensure_demo_accounts()
     db.session.commit()
     yield f"demo accounts: {len(users)} (password {DEMO_PASSWORD})"
+    from ..plans.importer import load_seed_plan
+
+    report = load_seed_plan(SEED_PLAN)
+    db.session.commit()
+    yield f"plan {report.plan.year} {report.plan.doc_number}: {report.tasks} tasks, {report.items} items"
+    from .generator import load_city
+
+    yield from load_city(subject_count=subject_count, seed=seed)

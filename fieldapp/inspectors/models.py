@@ -42,19 +42,52 @@ class Inspector(db.Model):
     unit = relationship("Unit")
     user = relationship("User")
     changes: Mapped[list[InspectorChange]] = relationship(
-        back_populates="inspector", order_by="InspectorChange.effective_on", cascade="all, delete-orphan"
+        back_populates="inspector", order_by="InspectorChange.effective_on", cascade="all, delete-orphan",
+        lazy="selectin",
     )
-    conflicts: Mapped[list[Conflict]] = relationship(back_populates="inspector", cascade="all, delete-orphan")
+    conflicts: Mapped[list[Conflict]] = relationship(
+        back_populates="inspector", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    @property
+    def is_assistant(self) -> bool:
+        """Experts and third-party staff: they may go along, never as one of the two inspectors."""
+        return self.category != InspectorCategory.LAW_ENFORCEMENT.value
+
+    def value_on(self, field: str, day: date) -> str | None:
+        """The value ``field`` had on ``day``: the current value with later dated changes undone."""
+        value = getattr(self, field)
+        value = value.isoformat() if isinstance(value, date) else value
+        for change in sorted(self.changes, key=lambda c: (c.effective_on, c.id or 0), reverse=True):
+            if change.field == field and change.effective_on > day:
+                value = change.old_value
+        return value
+
+    def status_on(self, day: date) -> str:
+        return self.value_on("status", day) or InspectorStatus.ON_DUTY.value
+
+    def certificate_valid_on(self, day: date) -> bool:
+        if not self.value_on("certificate_number", day):
+            return False
+        until = self.value_on("certificate_valid_until", day)
+        return bool(until) and date.fromisoformat(until) >= day
 
     def is_eligible_on(self, day: date) -> bool:
-        """在岗, a law-enforcement inspector, with a certificate valid on ``day``."""
+        """A law-enforcement inspector, 在岗 with a certificate valid on ``day`` (dated history honoured)."""
         return (
-            self.category == InspectorCategory.LAW_ENFORCEMENT.value
-            and self.status == InspectorStatus.ON_DUTY.value
-            and bool(self.certificate_number)
-            and self.certificate_valid_until is not None
-            and self.certificate_valid_until >= day
+            not self.is_assistant
+            and self.status_on(day) == InspectorStatus.ON_DUTY.value
+            and self.certificate_valid_on(day)
         )
+
+    def conflicts_with(self, subject) -> bool:
+        """A declared 回避: the subject itself, or a person named on it (legal representative)."""
+        for conflict in self.conflicts:
+            if conflict.subject_id is not None and conflict.subject_id == subject.id:
+                return True
+            if conflict.person_name and conflict.person_name == (subject.legal_representative or None):
+                return True
+        return False
 
 
 class InspectorChange(db.Model):

@@ -9,6 +9,7 @@ from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
+from .search_ddl import attach_search_ddl
 
 
 class SubjectKind(str, enum.Enum):
@@ -96,3 +97,6 @@ class SubjectChange(db.Model):
     source: Mapped[str] = mapped_column(String(255), default="")
 
     subject: Mapped[Subject] = relationship(back_populates="changes")
+
+
+attach_search_ddl(Subject.__table__)

@@ -1,7 +1,103 @@
-"""Web routes for subjects."""
+"""Supervisor pages of the subject directory: search with filters, one subject, import a file."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+import tempfile
+from pathlib import Path
 
-bp = Blueprint("subjects", __name__)
+from flask import Blueprint, abort, render_template, request, send_file
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from ..auth.access import require_division, role_required
+from ..auth.models import Role
+from ..auth.units import COUNTY_NAMES
+from ..extensions import db
+from .models import CREDIT_CLASSES, Subject, SubjectKind, SubjectStatus
+from .queries import SubjectFilters, all_tags, find_subjects, subject_history
+
+bp = Blueprint("subjects", __name__, url_prefix="/subjects")
+
+# Domain words stay Chinese as data.
+KIND_LABELS = {SubjectKind.ENTERPRISE.value: "企业", SubjectKind.INDIVIDUAL.value: "个体工商户",
+               SubjectKind.COOPERATIVE.value: "农民专业合作社"}
+FIELD_LABELS = {
+    "name": _l("Name"), "kind": _l("Kind"), "legal_representative": _l("Legal representative"),
+    "address": _l("Address"), "division_code": _l("County"), "industry": _l("Industry"), "contact": _l("Contact"),
+    "status": _l("Registration status"), "business_term_end": _l("Business term ends"),
+    "credit_class": _l("Credit-risk class"), "credit_assessed_on": _l("Class assessed on"), "tags": _l("Tags"),
+    "uscc": _l("Unified social credit code"), "registration_number": _l("Registration number"),
+}
+
+
+def visible_counties() -> dict[str, str]:
+    codes = current_user.division_codes()
+    return {c: n for c, n in COUNTY_NAMES.items() if codes is None or c in codes}
+
+
+@bp.get("/")
+@role_required(Role.SUPERVISOR)
+def index():
+    filters = SubjectFilters.from_args(request.args)
+    page = request.args.get("page", 1, type=int) or 1
+    divisions = current_user.division_codes()
+    if filters.county and filters.county not in visible_counties():
+        filters.county = ""
+    results = find_subjects(filters, divisions, page=page)
+    context = dict(
+        filters=filters, results=results, counties=visible_counties(), kinds=KIND_LABELS,
+        statuses=[s.value for s in SubjectStatus], classes=CREDIT_CLASSES, tags=all_tags(),
+    )
+    if request.htmx and not request.htmx.boosted:
+        return render_template("subjects/_results.html", **context)
+    return render_template("subjects/index.html", **context)
+
+
+@bp.get("/<int:subject_id>")
+@role_required(Role.SUPERVISOR)
+def detail(subject_id: int):
+    subject = db.session.get(Subject, subject_id) or abort(404)
+    require_division(subject.division_code)
+    return render_template(
+        "subjects/detail.html", subject=subject, history=subject_history(subject), kinds=KIND_LABELS,
+        county=COUNTY_NAMES.get(subject.division_code, subject.division_code), field_labels=FIELD_LABELS,
+    )
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def import_file():
+    """Upload a bureau export (city administrators: the directory is kept city-wide)."""
+    from .importer import import_subject_file
+    from .tables import TableError
+
+    report = error = None
+    token = None
+    if request.method == "POST":
+        upload = request.files.get("file")
+        if upload is None or not upload.filename:
+            error = _("Choose a CSV or Excel (.xlsx) file.")
+        else:
+            workdir = Path(tempfile.mkdtemp(prefix="subjects-import-"))
+            source = workdir / Path(upload.filename).name
+            upload.save(source)
+            try:
+                report = import_subject_file(source, workdir / "rejects.csv")
+            except TableError as exc:
+                error = str(exc)
+            else:
+                token = workdir.name if report.reject_file else None
+            source.unlink(missing_ok=True)
+    return render_template("subjects/import.html", report=report, error=error, token=token)
+
+
+@bp.get("/import/<token>/rejects.csv")
+@role_required(Role.ADMIN)
+def rejects_file(token: str):
+    if not token.startswith("subjects-import-") or "/" in token or ".." in token:
+        abort(404)
+    path = Path(tempfile.gettempdir()) / token / "rejects.csv"
+    if not path.is_file():
+        abort(404)
+    return send_file(path, mimetype="text/csv", as_attachment=True, download_name="rejects.csv")

@@ -1,0 +1,61 @@
+"""Forms of the roster pages."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, SelectField, SelectMultipleField, StringField, TextAreaField, widgets
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+
+from ..subjects.vocabulary import specialty_names
+from .models import InspectorCategory, InspectorStatus
+
+
+class CheckboxesField(SelectMultipleField):
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+class InspectorForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=64)])
+    unit = SelectField(_l("Unit"), coerce=int)
+    category = SelectField(
+        _l("Category"),
+        choices=[(InspectorCategory.LAW_ENFORCEMENT.value, _l("Law-enforcement inspector")),
+                 (InspectorCategory.ASSISTANT.value, _l("Assistant (expert or third party)"))],
+    )
+    certificate_number = StringField(_l("Law-enforcement certificate number"), validators=[Optional(), Length(max=40)])
+    certificate_valid_until = DateField(_l("Certificate valid until"), validators=[Optional()])
+    status = SelectField(_l("Status"), choices=[(s.value, s.value) for s in InspectorStatus])
+    specialties = CheckboxesField(_l("Enforcement fields"))
+    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=32)])
+    effective_on = DateField(_l("Changes take effect on"), default=date.today, validators=[DataRequired()])
+    note = StringField(_l("Note for the history (e.g. the transfer order)"), validators=[Optional(), Length(max=500)])
+
+    def __init__(self, *args, units=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.unit.choices = [(u.id, u.name) for u in units]
+        self.specialties.choices = [(n, n) for n in specialty_names()]
+
+    def validate_certificate_number(self, field):
+        if self.category.data == InspectorCategory.LAW_ENFORCEMENT.value and not (field.data or "").strip():
+            raise ValidationError(_l("A law-enforcement inspector needs a certificate number."))
+
+    def validate_certificate_valid_until(self, field):
+        if (self.certificate_number.data or "").strip() and field.data is None:
+            raise ValidationError(_l("Give the date the certificate is valid until."))
+
+
+class ConflictForm(FlaskForm):
+    subject_code = StringField(_l("Subject (credit code or registration number)"), validators=[Optional(), Length(max=18)])
+    person_name = StringField(_l("Or a person's name"), validators=[Optional(), Length(max=64)])
+    reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=500)])
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        if ok and not (self.subject_code.data or "").strip() and not (self.person_name.data or "").strip():
+            self.subject_code.errors.append(_l("Name a subject or a person."))
+            return False
+        return ok

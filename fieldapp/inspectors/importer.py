@@ -1,0 +1,197 @@
+"""Import the inspector roster (执法检查人员名录) from CSV/.xlsx; upsert by certificate number.
+
+Changes to people already on the roster are dated (状态日期 when the file gives it, else the day of
+the import) and kept. Experts and third-party staff (类别 专家/第三方/辅助) are imported as assistants.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from ..auth.models import Unit, User
+from ..auth.units import COUNTY_NAMES
+from ..extensions import db
+from ..subjects.fields import BadValue, cell_text, normalise_header, parse_date, split_tags
+from ..subjects.importer import Reject
+from ..subjects.tables import RejectWriter, TableError, default_locale, open_table
+from ..subjects.vocabulary import specialty_names
+from .models import Inspector, InspectorCategory, InspectorStatus
+from .operations import change_inspector, create_inspector
+
+HEADERS = {
+    "name": ("姓名",),
+    "certificate_number": ("执法证号", "执法证件号", "执法证编号", "证号", "执法证件号码"),
+    "certificate_valid_until": ("有效期至", "证件有效期至", "执法证有效期至", "有效期"),
+    "unit": ("单位", "所在单位", "工作单位", "所属单位"),
+    "specialties": ("执法领域", "专业领域", "业务专长", "执法门类"),
+    "status": ("状态", "在岗状态", "人员状态"),
+    "status_date": ("状态日期", "变动日期", "生效日期"),
+    "category": ("类别", "人员类别"),
+    "phone": ("联系电话", "电话", "手机"),
+    "account": ("账号", "用户名", "登录账号"),
+}
+_INDEX = {normalise_header(h): f for f, names in HEADERS.items() for h in names}
+ASSISTANT_WORDS = ("专家", "第三方", "辅助", "检测机构", "协助", "技术人员")
+STATUS_ALIASES = {"在职": "在岗", "离职": "调离", "调出": "调离", "暂停": "停职"}
+
+
+@dataclass
+class RosterReport:
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    rejects: list[Reject] = field(default_factory=list)
+    unknown_headers: list[str] = field(default_factory=list)
+
+    def summary(self) -> list[str]:
+        return [_(
+            "%(rows)s rows: %(created)s new, %(updated)s updated, %(unchanged)s unchanged, %(rejected)s rejected",
+            rows=self.rows, created=self.created, updated=self.updated, unchanged=self.unchanged,
+            rejected=self.rejected,
+        )]
+
+
+def _unit_lookup() -> dict[str, Unit]:
+    units = {}
+    for unit in db.session.scalars(select(Unit)):
+        units[unit.code] = units[unit.name] = unit
+        if unit.division_code:
+            units[COUNTY_NAMES.get(unit.division_code, "")] = unit
+    return units
+
+
+def parse_category(value: str) -> str:
+    if not value or value in ("执法人员", "行政执法人员", "执法", InspectorCategory.LAW_ENFORCEMENT.value):
+        return InspectorCategory.LAW_ENFORCEMENT.value
+    if value == InspectorCategory.ASSISTANT.value or any(w in value for w in ASSISTANT_WORDS):
+        return InspectorCategory.ASSISTANT.value
+    raise BadValue(_("Unknown category: %(value)s (执法人员, 专家 or 第三方)", value=value))
+
+
+def parse_inspector_status(value: str) -> str:
+    value = STATUS_ALIASES.get(value, value)
+    if value in {s.value for s in InspectorStatus}:
+        return value
+    raise BadValue(_("Unknown status: %(value)s (在岗, 调离, 退休 or 停职)", value=value))
+
+
+def import_roster(header: list, rows, today: date | None = None, reject_writer: RejectWriter | None = None) -> RosterReport:
+    """Import roster rows ``(line, cells)`` under ``header``; commits. Raises TableError for a bad header."""
+    with default_locale():
+        return _import_roster(header, rows, today or date.today(), reject_writer)
+
+
+def _import_roster(header: list, rows, today: date, reject_writer: RejectWriter | None) -> RosterReport:
+    columns: dict[str, int] = {}
+    report = RosterReport()
+    for index, text in enumerate(header):
+        key = normalise_header(text)
+        if key in _INDEX:
+            columns.setdefault(_INDEX[key], index)
+        elif key and key not in ("行号", "拒绝原因"):
+            report.unknown_headers.append(str(text))
+    if "name" not in columns:
+        raise TableError(_("The file has no 姓名 column."))
+    units = _unit_lookup()
+    vocabulary = set(specialty_names())
+    seen: dict[str, int] = {}
+    writer = reject_writer or RejectWriter(None, header)
+
+    for line, cells in rows:
+        report.rows += 1
+
+        def get(name: str) -> str:
+            index = columns.get(name)
+            return cell_text(cells[index]) if index is not None and index < len(cells) else ""
+
+        reasons: list[str] = []
+
+        def attempt(fn, *args):
+            try:
+                return fn(*args)
+            except BadValue as exc:
+                reasons.append(str(exc))
+                return None
+
+        name = re.sub(r"\s", "", get("name"))
+        if not name:
+            reasons.append(_("The name is missing"))
+        category = attempt(parse_category, get("category"))
+        number = unicodedata.normalize("NFKC", get("certificate_number")).strip().upper() or None
+        valid_text = get("certificate_valid_until")
+        valid_until = attempt(parse_date, valid_text, "有效期至") if valid_text else None
+        if category == InspectorCategory.LAW_ENFORCEMENT.value and not number:
+            reasons.append(_("A law-enforcement inspector needs a certificate number (执法证号)"))
+        if number and not valid_text:
+            reasons.append(_("The certificate's valid-until date (有效期至) is missing"))
+        unit = units.get(get("unit")) if get("unit") else None
+        if get("unit") and unit is None:
+            reasons.append(_("Unknown unit: %(value)s", value=get("unit")))
+        elif unit is None and "unit" not in columns:
+            reasons.append(_("The unit is missing"))
+        specialties = split_tags(get("specialties"))
+        unknown = [s for s in specialties if s not in vocabulary]
+        if unknown:
+            reasons.append(_("Unknown enforcement field: %(names)s", names="、".join(unknown)))
+        status = attempt(parse_inspector_status, get("status")) if get("status") else None
+        status_date = attempt(parse_date, get("status_date"), "状态日期") if get("status_date") else None
+        key = number or f"{name}@{unit.code if unit else ''}"
+        if not reasons and key in seen:
+            reasons.append(_("Duplicate of line %(line)s of this file", line=seen[key]))
+        if reasons:
+            report.rejected += 1
+            writer.write(line, cells, reasons)
+            report.rejects.append(Reject(line, reasons, number or "", name))
+            continue
+        seen[key] = line
+
+        if number:
+            inspector = db.session.scalar(select(Inspector).where(Inspector.certificate_number == number))
+        else:
+            inspector = db.session.scalar(
+                select(Inspector).where(Inspector.name == name, Inspector.unit_id == unit.id,
+                                        Inspector.certificate_number.is_(None))
+            )
+        values = {"name": name, "category": category, "certificate_number": number,
+                  "certificate_valid_until": valid_until}
+        if unit is not None:
+            values["unit"] = unit
+        if "specialties" in columns and specialties:
+            values["specialties"] = specialties
+        if get("phone"):
+            values["phone"] = get("phone")
+        if inspector is None:
+            inspector = create_inspector(values.pop("unit"), values.pop("name"), **values)
+            db.session.flush()
+            report.created += 1
+            if status and status != InspectorStatus.ON_DUTY.value:
+                change_inspector(inspector, status_date or today, "导入", status=status)
+        else:
+            if status:
+                values["status"] = status
+            if change_inspector(inspector, status_date or today, _("Roster import"), **values):
+                report.updated += 1
+            else:
+                report.unchanged += 1
+        if account := get("account"):
+            user = db.session.scalar(select(User).where(User.username == account))
+            if user is not None and inspector.user_id != user.id:
+                inspector.user = user
+    db.session.commit()
+    writer.close()
+    return report
+
+
+def import_roster_file(path: str | Path, reject_path: str | Path | None = None, today: date | None = None) -> RosterReport:
+    with default_locale(), open_table(path) as table:
+        writer = RejectWriter(reject_path, table.header)
+        return import_roster(table.header, table.rows, today=today, reject_writer=writer)

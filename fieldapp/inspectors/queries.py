@@ -1,0 +1,76 @@
+"""Reading the roster: what a supervisor may see, and who may be drawn on a given day."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from sqlalchemy import Select, select
+
+from ..auth.models import Unit, User
+from ..extensions import db
+from .models import Inspector, InspectorCategory, InspectorStatus
+
+
+def visible_roster(user: User) -> Select:
+    """City-level users see the whole roster; a county user only her bureau's people."""
+    stmt = select(Inspector).join(Inspector.unit).order_by(Unit.id, Inspector.name, Inspector.id)
+    if not user.is_city_level:
+        stmt = stmt.where(Inspector.unit_id == user.unit_id)
+    return stmt
+
+
+def filter_roster(
+    inspectors: Iterable[Inspector], *, q: str = "", unit: str = "", status: str = "", specialty: str = "",
+    eligible_on: date | None = None,
+) -> list[Inspector]:
+    out = []
+    for i in inspectors:
+        if q and q not in i.name and q.upper() not in (i.certificate_number or ""):
+            continue
+        if unit and i.unit.code != unit:
+            continue
+        if status and i.status != status:
+            continue
+        if specialty and specialty not in (i.specialties or []):
+            continue
+        if eligible_on is not None and not i.is_eligible_on(eligible_on):
+            continue
+        out.append(i)
+    return out
+
+
+def eligible_inspectors(
+    day: date, *, unit_ids: Iterable[int] | None = None, specialty: str | None = None,
+) -> list[Inspector]:
+    """Law-enforcement inspectors who may be drawn on ``day``: 在岗 with a valid certificate on that day
+    (dated history honoured), optionally of some units and with an enforcement field. Assistants never."""
+    stmt = select(Inspector).where(Inspector.category == InspectorCategory.LAW_ENFORCEMENT.value)
+    if unit_ids is not None:
+        stmt = stmt.where(Inspector.unit_id.in_(list(unit_ids)))
+    return [
+        i for i in db.session.scalars(stmt.order_by(Inspector.id))
+        if i.is_eligible_on(day) and (not specialty or specialty in (i.specialties or []))
+    ]
+
+
+def assistants(unit_ids: Iterable[int] | None = None) -> list[Inspector]:
+    """Experts and third-party staff who may accompany a check (never counted as inspectors)."""
+    stmt = select(Inspector).where(
+        Inspector.category == InspectorCategory.ASSISTANT.value, Inspector.status == InspectorStatus.ON_DUTY.value
+    )
+    if unit_ids is not None:
+        stmt = stmt.where(Inspector.unit_id.in_(list(unit_ids)))
+    return list(db.session.scalars(stmt.order_by(Inspector.id)))
+
+
+def count_law_enforcement(inspectors: Iterable[Inspector], day: date) -> int:
+    """How many of ``inspectors`` count toward the legal minimum of two (assistants never do)."""
+    return sum(1 for i in inspectors if i.is_eligible_on(day))
+
+
+def assignable_units(user: User) -> list[Unit]:
+    stmt = select(Unit).order_by(Unit.id)
+    if not user.is_city_level:
+        stmt = stmt.where(Unit.id == user.unit_id)
+    return list(db.session.scalars(stmt))

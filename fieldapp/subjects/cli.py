@@ -1,0 +1,66 @@
+"""``flask --app wsgi subjects …``: the subject directory from the command line."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import click
+
+from ..extensions import db
+from .importer import import_subject_file
+from .tables import TableError, default_locale
+from .vocabulary import ensure_tags
+
+
+@click.group("subjects")
+def cli() -> None:
+    """The subject directory (检查对象名录库)."""
+
+
+@cli.command("tags")
+def tags_command() -> None:
+    """Load the tag vocabulary from data/tags.yaml (safe to run again)."""
+    tags = ensure_tags()
+    db.session.commit()
+    click.echo(f"{len(tags)} tags")
+
+
+@cli.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--rejects", "reject_path", type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write the rejected rows (default: FILE.rejects.csv next to the file).",
+)
+@click.option("--batch-size", default=2000, show_default=True)
+@click.option("--quiet", is_flag=True, help="No progress lines.")
+def import_command(path: Path, reject_path: Path | None, batch_size: int, quiet: bool) -> None:
+    """Import subjects from a CSV (UTF-8 or GB18030) or .xlsx file; upserts by USCC / registration number."""
+    reject_path = reject_path or path.with_name(path.stem + ".rejects.csv")
+    if reject_path.exists():
+        reject_path.unlink()
+    started = time.perf_counter()
+    last = [started]
+
+    def progress(report):
+        now = time.perf_counter()
+        if not quiet and now - last[0] > 5:
+            last[0] = now
+            click.echo(f"… {report.rows} rows ({report.rows / (now - started):.0f} rows/s)", err=True)
+
+    with default_locale():
+        try:
+            report = import_subject_file(path, reject_path, batch_size=batch_size, progress=progress)
+        except TableError as exc:
+            raise click.ClickException(str(exc)) from None
+        summary = report.summary()
+    elapsed = time.perf_counter() - started
+    for line in summary:
+        click.echo(line)
+    for reject in report.rejects[:20]:
+        click.echo(f"  {reject.line}: {reject.ident} {reject.name} — {'；'.join(reject.reasons)}")
+    if report.rejected > 20:
+        click.echo(f"  … {report.rejected - 20} more")
+    if report.reject_file:
+        click.echo(f"rejected rows: {report.reject_file}")
+    click.echo(f"{elapsed:.1f} s, {report.rows / elapsed if elapsed else 0:.0f} rows/s")

@@ -1,0 +1,242 @@
+"""What a bureau's export says, and what it means: header names and cell values of a subject file.
+
+Plain functions, no database: each ``parse_*`` returns the clean value or raises :class:`BadValue`
+with a message for the person who has to fix the file (in their language).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date, datetime
+
+from flask_babel import gettext as _
+from stdnum.cn import uscc as uscc_check
+from stdnum.exceptions import InvalidChecksum, InvalidLength, ValidationError
+from stdnum.iso7064 import mod_11_10
+
+from ..auth.units import COUNTY_NAMES
+from .models import CREDIT_CLASSES, SubjectKind, SubjectStatus
+
+
+class BadValue(ValueError):
+    """A cell that cannot be used; the message says why, for the user."""
+
+
+# field → header texts a bureau export uses for it (compared after :func:`normalise_header`).
+HEADERS: dict[str, tuple[str, ...]] = {
+    "uscc": ("统一社会信用代码", "社会信用代码", "信用代码", "统一代码", "统一社会信用代码/注册号", "USCC"),
+    "registration_number": ("注册号", "工商注册号", "原注册号"),
+    "name": ("名称", "企业名称", "主体名称", "市场主体名称", "个体工商户名称", "字号名称", "单位名称"),
+    "kind": ("类型", "主体类型", "企业类型", "市场主体类型", "主体类别"),
+    "legal_representative": (
+        "法定代表人", "负责人", "经营者", "法定代表人/负责人", "法定代表人(负责人)", "法定代表人/负责人/经营者",
+        "投资人", "执行事务合伙人",
+    ),
+    "address": ("住所", "经营场所", "住所/经营场所", "地址", "注册地址", "住所(经营场所)"),
+    "division": ("所属区县", "行政区划", "区县", "所属辖区", "行政区划代码", "所在区县"),
+    "industry": ("行业", "所属行业", "行业门类", "国民经济行业", "行业类别"),
+    "contact": ("联系电话", "联系方式", "电话", "联络电话"),
+    "status": ("登记状态", "经营状态", "状态", "企业状态"),
+    "business_term_end": ("营业期限至", "经营期限至", "营业期限截止日期", "营业期限(至)"),
+    "credit_class": ("信用风险分类", "风险等级", "信用风险等级", "风险分类", "信用风险分类结果"),
+    "credit_assessed_on": ("分类日期", "评定日期", "风险分类日期", "分类时间"),
+    "tags": ("标签", "监管标签", "主体标签"),
+}
+
+# Columns this program writes itself (into a rejects file); they are ignored when read back.
+REJECT_COLUMNS = ("行号", "拒绝原因")
+
+
+def normalise_header(text: object) -> str:
+    text = unicodedata.normalize("NFKC", str(text or ""))
+    return re.sub(r"[\s*＊:：]", "", text).upper()
+
+
+_HEADER_INDEX = {normalise_header(h): field for field, names in HEADERS.items() for h in names}
+
+
+def map_headers(header: list[object]) -> tuple[dict[str, int], list[str]]:
+    """Column index of each known field, and the header texts that mean nothing to us."""
+    columns: dict[str, int] = {}
+    unknown: list[str] = []
+    for index, text in enumerate(header):
+        key = normalise_header(text)
+        if not key:
+            continue
+        field = _HEADER_INDEX.get(key)
+        if field is None:
+            if key not in REJECT_COLUMNS:
+                unknown.append(str(text).strip())
+        elif field not in columns:
+            columns[field] = index
+    return columns, unknown
+
+
+def cell_text(value: object) -> str:
+    """A cell as clean text: numbers from spreadsheets without ``.0``, full-width spaces gone."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, datetime):
+        value = value.date()
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value).replace("\u3000", " ").strip()
+
+
+# --- identifiers -------------------------------------------------------------------------------
+
+_USCC_KIND = {"1": SubjectKind.ENTERPRISE.value, "2": SubjectKind.INDIVIDUAL.value, "3": SubjectKind.COOPERATIVE.value}
+
+
+def parse_uscc(value: str) -> str:
+    number = uscc_check.compact(value)
+    try:
+        return uscc_check.validate(number)
+    except InvalidChecksum:
+        raise BadValue(_("The unified social credit code %(code)s has a wrong check digit", code=number)) from None
+    except InvalidLength:
+        raise BadValue(
+            _("The unified social credit code %(code)s must have 18 characters", code=number)
+        ) from None
+    except ValidationError:
+        raise BadValue(_("The unified social credit code %(code)s is not well formed", code=number)) from None
+
+
+def parse_registration_number(value: str) -> str:
+    """The 15-digit registration number (注册号) of subjects registered before the USCC (GB/T 17710 check)."""
+    number = re.sub(r"[\s-]", "", value)
+    if len(number) != 15 or not number.isdigit():
+        raise BadValue(_("The registration number %(code)s must have 15 digits", code=number))
+    if not mod_11_10.is_valid(number):
+        raise BadValue(_("The registration number %(code)s has a wrong check digit", code=number))
+    return number
+
+
+def kind_from_uscc(uscc: str | None) -> str | None:
+    if uscc and uscc[0] == "9":
+        return _USCC_KIND.get(uscc[1])
+    return None
+
+
+def division_from_code(code: str | None) -> str | None:
+    """The county whose division code a USCC (positions 3–8) or registration number (1–6) carries."""
+    if not code:
+        return None
+    region = code[2:8] if len(code) == 18 else code[:6]
+    return region if region in COUNTY_NAMES else None
+
+
+# --- categories --------------------------------------------------------------------------------
+
+_COUNTY_ALIASES: dict[str, str] = {}
+for _code, _name in COUNTY_NAMES.items():
+    for _alias in (_code, _name, "朔州市" + _name, "山西省朔州市" + _name, _name + "市场监督管理局"):
+        _COUNTY_ALIASES[_alias] = _code
+_COUNTY_ALIASES.update(
+    {
+        "怀仁县": "140681",
+        "山西省朔州市怀仁县": "140681",
+        "朔州经济开发区": "140671",
+        "山西朔州经济开发区": "140671",
+        "朔州市经济开发区": "140671",
+        "经济开发区": "140671",
+        "开发区分局": "140671",
+    }
+)
+
+
+def parse_division(value: str) -> str:
+    key = re.sub(r"\s", "", unicodedata.normalize("NFKC", value))
+    code = _COUNTY_ALIASES.get(key)
+    if code is None:
+        raise BadValue(_("Unknown county: %(value)s", value=value))
+    return code
+
+
+_KIND_EXACT = {
+    "企业": SubjectKind.ENTERPRISE.value,
+    "个体工商户": SubjectKind.INDIVIDUAL.value,
+    "个体": SubjectKind.INDIVIDUAL.value,
+    "农民专业合作社": SubjectKind.COOPERATIVE.value,
+    "合作社": SubjectKind.COOPERATIVE.value,
+    **{k.value: k.value for k in SubjectKind},
+}
+_ENTERPRISE_WORDS = ("公司", "企业", "合伙", "独资", "所有制", "股份", "分支机构", "外商", "联营")
+
+
+def parse_kind(value: str) -> str:
+    key = unicodedata.normalize("NFKC", value).strip()
+    if key in _KIND_EXACT:
+        return _KIND_EXACT[key]
+    if "个体" in key:
+        return SubjectKind.INDIVIDUAL.value
+    if "合作社" in key:
+        return SubjectKind.COOPERATIVE.value
+    if any(word in key for word in _ENTERPRISE_WORDS):
+        return SubjectKind.ENTERPRISE.value
+    raise BadValue(_("Unknown kind of subject: %(value)s", value=value))
+
+
+_STATUS = {
+    "在业": SubjectStatus.OPERATING.value,
+    "存续": SubjectStatus.OPERATING.value,
+    "开业": SubjectStatus.OPERATING.value,
+    "在营": SubjectStatus.OPERATING.value,
+    "正常": SubjectStatus.OPERATING.value,
+    "注销": SubjectStatus.CANCELLED.value,
+    "已注销": SubjectStatus.CANCELLED.value,
+    "吊销": SubjectStatus.REVOKED.value,
+    "吊销未注销": SubjectStatus.REVOKED.value,
+    "吊销,未注销": SubjectStatus.REVOKED.value,
+    "撤销": SubjectStatus.WITHDRAWN.value,
+    "迁出": SubjectStatus.MOVED_OUT.value,
+}
+
+
+def parse_status(value: str) -> str:
+    key = re.sub(r"[\s（）()]", "", unicodedata.normalize("NFKC", value))
+    if key in _STATUS:
+        return _STATUS[key]
+    raise BadValue(_("Unknown registration status: %(value)s", value=value))
+
+
+_CLASS_WORDS = {"低风险": "A", "一般风险": "B", "较高风险": "C", "高风险": "D"}
+
+
+def parse_credit_class(value: str) -> str:
+    key = re.sub(r"[\s类级（）()]", "", unicodedata.normalize("NFKC", value)).upper()
+    if key[:1] in CREDIT_CLASSES and (len(key) == 1 or key[1:] in _CLASS_WORDS):
+        return key[:1]
+    if key in _CLASS_WORDS:
+        return _CLASS_WORDS[key]
+    raise BadValue(_("Unknown credit-risk class: %(value)s (use A, B, C or D)", value=value))
+
+
+_OPEN_ENDED = {"长期", "永久", "无固定期限", "不约定期限", "-", "—"}
+_DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:\s.*)?$")
+
+
+def parse_date(value: str, label: str) -> date | None:
+    """ISO, slashed, dotted, compact (20301231) or Chinese (2030年12月31日) dates; 长期 means none."""
+    text = unicodedata.normalize("NFKC", value).strip()
+    if text in _OPEN_ENDED:
+        return None
+    match = _DATE_RE.match(text)
+    try:
+        if match:
+            return date(int(match[1]), int(match[2]), int(match[3]))
+        if len(text) == 8 and text.isdigit():
+            return date(int(text[:4]), int(text[4:6]), int(text[6:]))
+    except ValueError:
+        pass
+    raise BadValue(_("%(label)s is not a date: %(value)s", label=label, value=value))
+
+
+_TAG_SPLIT = re.compile(r"[;；,，、|/\s]+")
+
+
+def split_tags(value: str) -> list[str]:
+    return [t for t in _TAG_SPLIT.split(unicodedata.normalize("NFKC", value)) if t]

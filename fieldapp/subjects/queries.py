@@ -1,0 +1,77 @@
+"""Reading the subject directory: the supervisors' filtered search, one subject with its history."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Select, select
+
+from ..extensions import db
+from .models import CREDIT_CLASSES, Subject, SubjectChange, SubjectKind, SubjectStatus, Tag, subject_tag
+from .search import Page, paginate, subject_search_clause
+
+
+@dataclass
+class SubjectFilters:
+    q: str = ""
+    county: str = ""
+    kind: str = ""
+    tag: str = ""
+    credit_class: str = ""
+    status: str = ""
+
+    @classmethod
+    def from_args(cls, args) -> SubjectFilters:
+        f = cls(**{name: (args.get(name) or "").strip() for name in ("q", "county", "kind", "tag", "status")})
+        f.credit_class = (args.get("class") or "").strip().upper()
+        # Unknown values are ignored rather than answered with an empty list.
+        if f.kind not in {k.value for k in SubjectKind}:
+            f.kind = ""
+        if f.status not in {s.value for s in SubjectStatus}:
+            f.status = ""
+        if f.credit_class not in CREDIT_CLASSES:
+            f.credit_class = ""
+        f.q = f.q[:200]
+        return f
+
+    def as_args(self) -> dict[str, str]:
+        args = {"q": self.q, "county": self.county, "kind": self.kind, "tag": self.tag,
+                "class": self.credit_class, "status": self.status}
+        return {k: v for k, v in args.items() if v}
+
+
+def subject_query(filters: SubjectFilters, divisions: set[str] | None) -> Select:
+    """Subjects matching ``filters`` within ``divisions`` (``None``: the whole city), newest first."""
+    stmt = select(Subject)
+    if divisions is not None:
+        stmt = stmt.where(Subject.division_code.in_(divisions))
+    if filters.county:
+        stmt = stmt.where(Subject.division_code == filters.county)
+    if filters.kind:
+        stmt = stmt.where(Subject.kind == filters.kind)
+    if filters.status:
+        stmt = stmt.where(Subject.status == filters.status)
+    if filters.credit_class:
+        stmt = stmt.where(Subject.credit_class == filters.credit_class)
+    if filters.tag:
+        tagged = select(subject_tag.c.subject_id).join(Tag, Tag.id == subject_tag.c.tag_id).where(Tag.name == filters.tag)
+        stmt = stmt.where(Subject.id.in_(tagged))
+    clause = subject_search_clause(filters.q)
+    if clause is not None:
+        stmt = stmt.where(clause)
+    return stmt.order_by(Subject.id.desc())
+
+
+def find_subjects(filters: SubjectFilters, divisions: set[str] | None, page: int = 1, per_page: int = 20) -> Page:
+    return paginate(subject_query(filters, divisions), page, per_page)
+
+
+def all_tags() -> list[Tag]:
+    return list(db.session.scalars(select(Tag).order_by(Tag.group, Tag.id)))
+
+
+def subject_history(subject: Subject) -> list[SubjectChange]:
+    return list(db.session.scalars(
+        select(SubjectChange).where(SubjectChange.subject_id == subject.id)
+        .order_by(SubjectChange.changed_at.desc(), SubjectChange.id.desc())
+    ))

@@ -1,0 +1,123 @@
+"""Fast subject search by name fragment or by code, on a million subjects.
+
+- A code (USCC or registration number, or the first 6+ characters of one): a range scan of the
+  unique ``ident`` index.
+- A name fragment: PostgreSQL uses the pg_trgm GIN index through ``ILIKE '%…%'``; SQLite uses the
+  FTS5 trigram table ``subject_fts`` (see :mod:`.search_ddl`). Fragments shorter than three
+  characters cannot be served by a trigram index: they fall back to ``LIKE`` (correct, and still
+  fast when ordered by id with a page limit, since common short fragments match early).
+
+Other packages (e.g. the public results search) call :func:`subject_search_clause` to add the
+same condition to their own queries on ``Subject``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, Integer, Select, and_, column, false, func, select, text
+
+from ..extensions import db
+from .models import Subject
+
+CODE_RE = re.compile(r"^[0-9A-Z]{6,18}$")
+TRIGRAM = 3
+
+
+def normalise_query(query: str | None) -> str:
+    """Full-width letters and digits to ASCII, spaces trimmed (names keep their inner spaces)."""
+    return unicodedata.normalize("NFKC", query or "").strip()
+
+
+def looks_like_code(query: str) -> bool:
+    return bool(CODE_RE.match(query.upper())) and any(ch.isdigit() for ch in query)
+
+
+def _escape_like(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def code_clause(query: str) -> ColumnElement[bool]:
+    """Identifiers starting with ``query`` (an index range: every ident character is 0-9 or A-Z)."""
+    prefix = query.upper()
+    if len(prefix) in (15, 18):
+        return Subject.ident == prefix
+    return and_(Subject.ident >= prefix, Subject.ident <= prefix + "Z" * (18 - len(prefix)))
+
+
+def name_clause(query: str, dialect: str | None = None) -> ColumnElement[bool]:
+    """Subjects whose name contains ``query``, served by the dialect's trigram index when it can."""
+    dialect = dialect or db.engine.dialect.name
+    pattern = f"%{_escape_like(query)}%"
+    if dialect == "postgresql":
+        return Subject.name.ilike(pattern, escape="\\")
+    if dialect == "sqlite" and len(query) >= TRIGRAM:
+        phrase = '"' + query.replace('"', '""') + '"'
+        fts = text("SELECT rowid FROM subject_fts WHERE subject_fts MATCH :subject_fts_query").bindparams(
+            subject_fts_query=phrase
+        )
+        return Subject.id.in_(fts.columns(column("rowid", Integer)))
+    return Subject.name.like(pattern, escape="\\")
+
+
+def subject_search_clause(query: str | None, dialect: str | None = None) -> ColumnElement[bool] | None:
+    """The condition for a search box: a code prefix, or a name fragment. ``None`` for an empty query."""
+    query = normalise_query(query)
+    if not query:
+        return None
+    if looks_like_code(query):
+        return code_clause(query)
+    if len(query) > 200:
+        return false()
+    return name_clause(query, dialect)
+
+
+@dataclass
+class Page:
+    """One page of results; ``total`` is counted up to ``count_limit`` (``total_capped`` then)."""
+
+    items: list
+    page: int
+    per_page: int
+    total: int
+    total_capped: bool
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1
+
+
+def paginate(stmt: Select, page: int = 1, per_page: int = 20, count_limit: int = 10000) -> Page:
+    """Page through ``stmt`` (a select of Subject, already ordered) without counting a million rows."""
+    page = max(1, page)
+    capped = select(func.count()).select_from(stmt.order_by(None).limit(count_limit + 1).subquery())
+    total = db.session.scalar(capped) or 0
+    items = list(db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)))
+    return Page(items, page, per_page, min(total, count_limit), total > count_limit)
+
+
+def search_subjects(query: str | None, *, page: int = 1, per_page: int = 20, base: Select | None = None) -> Page:
+    """Subjects matching ``query`` (name fragment or code), newest first, one page."""
+    stmt = base if base is not None else select(Subject)
+    clause = subject_search_clause(query)
+    if clause is not None:
+        stmt = stmt.where(clause)
+    return paginate(stmt.order_by(Subject.id.desc()), page, per_page)

@@ -1,0 +1,73 @@
+"""Name-search indexes the models cannot express, for ``db.create_all()`` and for migrations.
+
+PostgreSQL: a pg_trgm GIN index on ``subject.name`` (serves LIKE/ILIKE '%…%' with 3+ characters;
+CJK characters are word characters under the server's C.UTF-8 ctype).
+SQLite: an FTS5 table with the trigram tokenizer over ``subject.name`` (external content, kept
+in sync by triggers).
+
+For an Alembic migration::
+
+    from fieldapp.subjects.search_ddl import create_search_ddl, drop_search_ddl
+    def upgrade():  ...; create_search_ddl(op.get_bind())
+    def downgrade(): drop_search_ddl(op.get_bind()); ...
+
+Run ``create_search_ddl`` again after any SQLite batch migration that recreates the ``subject``
+table (recreating a table drops its triggers).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import DDL, event, text
+
+SQLITE_CREATE = [
+    "CREATE VIRTUAL TABLE IF NOT EXISTS subject_fts USING fts5("
+    "name, content='subject', content_rowid='id', tokenize='trigram')",
+    "CREATE TRIGGER IF NOT EXISTS subject_fts_ai AFTER INSERT ON subject BEGIN "
+    "INSERT INTO subject_fts(rowid, name) VALUES (new.id, new.name); END",
+    "CREATE TRIGGER IF NOT EXISTS subject_fts_ad AFTER DELETE ON subject BEGIN "
+    "INSERT INTO subject_fts(subject_fts, rowid, name) VALUES ('delete', old.id, old.name); END",
+    "CREATE TRIGGER IF NOT EXISTS subject_fts_au AFTER UPDATE OF name ON subject BEGIN "
+    "INSERT INTO subject_fts(subject_fts, rowid, name) VALUES ('delete', old.id, old.name); "
+    "INSERT INTO subject_fts(rowid, name) VALUES (new.id, new.name); END",
+    # Index whatever rows exist already (a migration on a filled database).
+    "INSERT INTO subject_fts(subject_fts) VALUES ('rebuild')",
+]
+SQLITE_DROP = [
+    "DROP TRIGGER IF EXISTS subject_fts_ai",
+    "DROP TRIGGER IF EXISTS subject_fts_ad",
+    "DROP TRIGGER IF EXISTS subject_fts_au",
+    "DROP TABLE IF EXISTS subject_fts",
+]
+POSTGRESQL_CREATE = [
+    "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+    "CREATE INDEX IF NOT EXISTS ix_subject_name_trgm ON subject USING gin (name gin_trgm_ops)",
+]
+POSTGRESQL_DROP = ["DROP INDEX IF EXISTS ix_subject_name_trgm"]
+
+_CREATE = {"sqlite": SQLITE_CREATE, "postgresql": POSTGRESQL_CREATE}
+_DROP = {"sqlite": SQLITE_DROP, "postgresql": POSTGRESQL_DROP}
+
+
+def search_ddl(dialect: str, drop: bool = False) -> list[str]:
+    """The exact statements for ``dialect`` ("sqlite" or "postgresql")."""
+    return list((_DROP if drop else _CREATE).get(dialect, []))
+
+
+def create_search_ddl(connection) -> None:
+    for statement in search_ddl(connection.dialect.name):
+        connection.execute(text(statement))
+
+
+def drop_search_ddl(connection) -> None:
+    for statement in search_ddl(connection.dialect.name, drop=True):
+        connection.execute(text(statement))
+
+
+def attach_search_ddl(table) -> None:
+    """Have ``metadata.create_all`` / ``drop_all`` create and drop the search index with ``table``."""
+    for dialect, statements in _CREATE.items():
+        for statement in statements:
+            event.listen(table, "after_create", DDL(statement).execute_if(dialect=dialect))
+    for dialect, statements in _DROP.items():
+        for statement in statements:
+            event.listen(table, "before_drop", DDL(statement).execute_if(dialect=dialect))

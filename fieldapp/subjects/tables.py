@@ -1,0 +1,182 @@
+"""Reading and writing the tables bureaus exchange: CSV (UTF-8, UTF-8 with BOM, GB18030) and .xlsx.
+
+Rows are streamed: a file of any size is read one row at a time (openpyxl in read-only mode for
+Excel). Used by the subject and inspector importers.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from flask import current_app, has_request_context
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+SAMPLE_BYTES = 256 * 1024
+
+
+@contextmanager
+def default_locale():
+    """Messages in the default language (zh_CN) when running outside a request (commands, jobs)."""
+    if has_request_context():
+        yield
+        return
+    with force_locale(current_app.config.get("BABEL_DEFAULT_LOCALE", "zh_CN")):
+        yield
+
+
+class TableError(ValueError):
+    """The file as a whole cannot be read (wrong format, no header …)."""
+
+
+def detect_encoding(sample: bytes) -> str:
+    """UTF-8 (with or without BOM) when the sample decodes as UTF-8, else GB18030 (Excel's "CSV" in China)."""
+    if sample.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        codecs.getincrementaldecoder("gb18030")().decode(sample, final=False)
+        return "gb18030"
+    except UnicodeDecodeError:
+        raise TableError(_("The file is neither UTF-8 nor GB18030 text. Save it as CSV (UTF-8) or .xlsx.")) from None
+
+
+@dataclass
+class Table:
+    """A header and an iterator of ``(line_number, cells)``; blank rows are skipped."""
+
+    header: list[str]
+    rows: Iterator[tuple[int, list]]
+    encoding: str = ""
+    blank_lines: list[int] = field(default_factory=list)
+
+
+def _is_blank(cells) -> bool:
+    return all(c is None or str(c).strip() == "" for c in cells)
+
+
+def _csv_rows(fh, blank_lines: list[int]) -> tuple[list[str], Iterator[tuple[int, list]]]:
+    sample = fh.read(64 * 1024)
+    fh.seek(0)
+    try:
+        dialect = csv.Sniffer().sniff(sample.split("\n", 1)[0], delimiters=",\t;")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.reader(fh, dialect)
+    header: list[str] | None = None
+    for cells in reader:
+        if not _is_blank(cells):
+            header = cells
+            break
+    if header is None:
+        raise TableError(_("The file is empty."))
+
+    def rows():
+        for cells in reader:
+            if _is_blank(cells):
+                blank_lines.append(reader.line_num)
+                continue
+            yield reader.line_num, cells
+
+    return header, rows()
+
+
+def _xlsx_rows(path: Path, blank_lines: list[int]):
+    import openpyxl
+
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # zipfile.BadZipFile, KeyError, InvalidFileException …
+        raise TableError(_("The Excel file cannot be read: %(error)s", error=str(exc))) from None
+    sheet = workbook.active
+    values = sheet.iter_rows(values_only=True)
+    header = None
+    line = 0
+    for cells in values:
+        line += 1
+        if not _is_blank(cells):
+            header = ["" if c is None else str(c) for c in cells]
+            break
+    if header is None:
+        workbook.close()
+        raise TableError(_("The file is empty."))
+
+    def rows():
+        nonlocal line
+        try:
+            for cells in values:
+                line += 1
+                if _is_blank(cells):
+                    blank_lines.append(line)
+                    continue
+                yield line, list(cells)
+        finally:
+            workbook.close()
+
+    return header, rows()
+
+
+@contextmanager
+def open_table(path: str | Path):
+    """Open a CSV or .xlsx file as a :class:`Table` (a context manager: the file is closed after)."""
+    path = Path(path)
+    blank_lines: list[int] = []
+    with path.open("rb") as raw:
+        head = raw.read(SAMPLE_BYTES)
+    if head.startswith(b"PK\x03\x04"):
+        header, rows = _xlsx_rows(path, blank_lines)
+        try:
+            yield Table(header, rows, "xlsx", blank_lines)
+        finally:
+            rows.close()
+        return
+    if path.suffix.lower() in (".xls", ".et") or head.startswith(b"\xd0\xcf\x11\xe0"):
+        raise TableError(_("Old .xls files are not supported: save the sheet as .xlsx or CSV."))
+    encoding = detect_encoding(head)
+    with open(path, encoding=encoding, newline="", errors="strict") as fh:
+        try:
+            header, rows = _csv_rows(fh, blank_lines)
+            yield Table(header, rows, encoding, blank_lines)
+        except UnicodeDecodeError:
+            raise TableError(_("The file mixes text encodings; save it again as CSV (UTF-8).")) from None
+
+
+class RejectWriter:
+    """Rejected rows as they were, with the line number and the reason, as UTF-8 CSV with a BOM
+    (Excel opens it correctly); the user fixes the rows and imports this file again."""
+
+    def __init__(self, path: str | Path | None, header: list[str]):
+        self.path = Path(path) if path else None
+        self.header = [str(h) for h in header]
+        self.count = 0
+        self._fh: io.TextIOBase | None = None
+        self._writer = None
+        self._reason_cols = [i for i, h in enumerate(self.header) if h.strip() in ("行号", "拒绝原因")]
+
+    def write(self, line: int, cells: list, reasons: list[str]) -> None:
+        self.count += 1
+        if self.path is None:
+            return
+        if self._writer is None:
+            self._fh = self.path.open("w", encoding="utf-8-sig", newline="")
+            self._writer = csv.writer(self._fh)
+            self._writer.writerow(["行号", "拒绝原因", *self._strip(self.header)])
+        values = ["" if c is None else str(c) for c in cells]
+        self._writer.writerow([line, "；".join(reasons), *self._strip(values)])
+
+    def _strip(self, values: list) -> list:
+        return [v for i, v in enumerate(values) if i not in self._reason_cols]
+
+    def close(self) -> None:
+        if self._fh is not None:
+            self._fh.close()

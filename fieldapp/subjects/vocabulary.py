@@ -1,0 +1,55 @@
+"""The tag vocabulary (data/tags.yaml) in the Tag table, and the specialties vocabulary (data/specialties.yaml)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+from sqlalchemy import select
+
+from ..extensions import db
+from .models import Tag
+
+DATA = Path(__file__).resolve().parent.parent.parent / "data"
+TAGS_FILE = DATA / "tags.yaml"
+SPECIALTIES_FILE = DATA / "specialties.yaml"
+
+
+@lru_cache
+def tag_vocabulary() -> tuple[dict, ...]:
+    """Entries of data/tags.yaml: ``{name, en, group, scope_words}``."""
+    with TAGS_FILE.open(encoding="utf-8") as fh:
+        return tuple(yaml.safe_load(fh) or [])
+
+
+@lru_cache
+def specialty_vocabulary() -> tuple[dict, ...]:
+    """Entries of data/specialties.yaml: ``{name, en, units}``."""
+    with SPECIALTIES_FILE.open(encoding="utf-8") as fh:
+        return tuple(yaml.safe_load(fh) or [])
+
+
+def specialty_names() -> list[str]:
+    return [entry["name"] for entry in specialty_vocabulary()]
+
+
+def ensure_tags() -> dict[str, Tag]:
+    """Create or update the Tag rows from data/tags.yaml (safe to run again). Returns tags by name.
+
+    Tags no longer in the file are kept: subjects may still carry them."""
+    existing = {t.name: t for t in db.session.scalars(select(Tag))}
+    for entry in tag_vocabulary():
+        tag = existing.get(entry["name"])
+        if tag is None:
+            tag = Tag(name=entry["name"])
+            db.session.add(tag)
+            existing[tag.name] = tag
+        tag.name_en = entry.get("en", "")
+        tag.group = entry.get("group", "")
+    db.session.flush()
+    return existing
+
+
+def tag_ids_by_name() -> dict[str, int]:
+    return dict(db.session.execute(select(Tag.name, Tag.id)).tuples())
