@@ -1,0 +1,77 @@
+"""Open data (CSV, JSON) and the national credit publicity system's upload layout (.xlsx)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date, datetime
+
+from openpyxl import load_workbook
+
+import publication_factories as f
+from fieldapp.publication import operations
+from fieldapp.publication.exports import NATIONAL_COLUMNS, OPEN_DATA_COLUMNS
+from test_publication import _supervisor
+
+
+def _two_published(db):
+    sup = _supervisor(db, "140602")
+    a = f.approved_result(f.subject(1, "朔州市朔城区中石化民福加油站"))
+    b = f.approved_result(f.subject(2, "朔城区恒达个体眼镜店", with_uscc=False), result_code="1", follow_up=["none"],
+                          inspected_on=date(2021, 8, 2))
+    c = f.approved_result(f.subject(3, "平鲁区井坪加油站", "140603"))
+    records = operations.publish([a, b], sup, on=date(2021, 9, 1))
+    operations.publish([c], _supervisor(db, "140603"), on=date(2021, 9, 2))
+    db.session.commit()
+    return a, b, records
+
+
+def test_csv_has_the_open_data_columns(client, db):
+    a, b, records = _two_published(db)
+    response = client.get("/public/results.csv?county=140602")
+    assert response.mimetype == "text/csv" and "attachment" in response.headers["Content-Disposition"]
+    text = response.get_data(as_text=True)
+    assert text.startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    assert rows[0] == [header for _, header in OPEN_DATA_COLUMNS]
+    assert len(rows) == 3
+    by_name = {row[2]: dict(zip([k for k, _ in OPEN_DATA_COLUMNS], row)) for row in rows[1:]}
+    shop = by_name["朔城区恒达个体眼镜店"]
+    assert shop["subject_ident"] == b.subject.registration_number
+    assert shop["result"] == "未发现问题" and shop["inspected_on"] == "2021-08-02" and shop["corrected"] == "否"
+    assert shop["task_kind"] == "定向" and shop["inspecting_unit"] == "朔城区市场监督管理局"
+    assert shop["url"].endswith(f"/public/results/{shop['public_id']}")
+
+
+def test_json_lists_current_versions(client, db):
+    a, b, records = _two_published(db)
+    a.result_code = "1"
+    db.session.commit()
+    operations.correct(records[0], _supervisor(db, "140602"), "更正检查结果")
+    db.session.commit()
+    data = json.loads(client.get("/public/results.json").get_data(as_text=True))
+    assert set(data["fields"]) == {k for k, _ in OPEN_DATA_COLUMNS}
+    assert len(data["results"]) == 3
+    corrected = [r for r in data["results"] if r["subject_name"] == "朔州市朔城区中石化民福加油站"]
+    assert len(corrected) == 1 and corrected[0]["version"] == 2 and corrected[0]["corrected"] is True
+    assert corrected[0]["result"] == "未发现问题"
+
+
+def test_national_upload_xlsx(client, db, auth):
+    a, b, _ = _two_published(db)
+    auth.login("shuocheng", "supervisor", "140602")
+    response = client.get("/publication/export.xlsx?year=2021")
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.data)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert list(rows[0]) == NATIONAL_COLUMNS == ["统一社会信用代码", "企业名称", "检查实施机关", "类型", "日期", "结果"]
+    by_name = {r[1]: r for r in rows[1:]}
+    assert len(rows) == 3 and set(by_name) == {a.subject.name, b.subject.name}  # only the unit's own records
+    assert by_name[a.subject.name] == (
+        a.subject.uscc, "朔州市朔城区中石化民福加油站", "朔城区市场监督管理局", "定向", datetime(2021, 6, 15), "发现问题已责令改正"
+    )
+    ident = by_name[b.subject.name][0]
+    assert ident == b.subject.registration_number and isinstance(ident, str)
+    auth.logout()
+    assert client.get("/publication/export.xlsx").status_code == 302

@@ -1,0 +1,172 @@
+"""PDF records: CJK font embedded, Chinese text extractable, page numbers, QR code, restricted fetcher."""
+
+from __future__ import annotations
+
+import subprocess
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+import publication_factories as f
+from fieldapp.publication import operations
+from fieldapp.publication.pdf.fetcher import RefusedURL, RestrictedFetcher
+from fieldapp.publication.pdf.render import html_to_pdf
+from test_publication import _supervisor
+
+
+def pdf_text(path: Path) -> str:
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def pdf_fonts(path: Path) -> str:
+    return subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
+
+
+def qr_codes(path: Path, tmp_path: Path) -> list[str]:
+    prefix = tmp_path / "page"
+    subprocess.run(["pdftoppm", "-r", "200", "-png", str(path), str(prefix)], check=True)
+    found = []
+    for image in sorted(tmp_path.glob("page*.png")):
+        out = subprocess.run(["zbarimg", "--quiet", "--raw", "-Sqrcode.enable=1", str(image)], capture_output=True, text=True)
+        found += [line for line in out.stdout.splitlines() if line]
+    return found
+
+
+def assert_cjk_embedded(path: Path):
+    fonts = pdf_fonts(path)
+    cjk = [line for line in fonts.splitlines() if "CJK" in line]
+    assert cjk, fonts
+    for line in cjk:
+        columns = line.split()
+        assert columns[-5] == "yes", line  # the "emb" column
+
+
+def _publish(db):
+    result = f.approved_result()
+    [record] = operations.publish([result], _supervisor(db, "140602"), on=date(2021, 7, 1))
+    db.session.commit()
+    return result, record
+
+
+def test_published_record_pdf(client, db, tmp_path):
+    result, record = _publish(db)
+    response = client.get(f"/public/results/{record.public_id}.pdf", base_url="https://gs.example.cn")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    path = tmp_path / "record.pdf"
+    path.write_bytes(response.data)
+    assert_cjk_embedded(path)
+    text = pdf_text(path)
+    for expected in ("抽查检查结果", "朔州市朔城区中石化民福加油站", result.subject.uscc, "朔城区市场监督管理局",
+                     "发现问题已责令改正", "第1页共1页", record.short_hash):
+        assert expected in text.replace(" ", ""), expected
+    for secret in (f.SECRET_NOTE, f.INSPECTOR_NAME, f.FINDING_TEXT):
+        assert secret not in text
+    assert qr_codes(path, tmp_path) == [f"https://gs.example.cn/public/results/{record.public_id}?h={record.short_hash}"]
+
+
+def test_task_notice_pdf_counts_pages(client, db, tmp_path):
+    result, _ = _publish(db)
+    sup = _supervisor(db, "140602")
+    for n in range(2, 70):
+        other = f.approved_result(f.subject(n, f"朔城区第{n}号加油站"), tsk=result.task)
+        operations.publish([other], sup)
+    db.session.commit()
+    response = client.get(f"/public/tasks/{result.task_id}/results.pdf")
+    path = tmp_path / "task.pdf"
+    path.write_bytes(response.data)
+    text = pdf_text(path)
+    pages = int(subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True).stdout.split("Pages:")[1].split()[0])
+    assert pages >= 2
+    squeezed = text.replace(" ", "")
+    assert f"第1页共{pages}页" in squeezed and f"第{pages}页共{pages}页" in squeezed
+    assert "抽查结果公示表" in text and "朔城区第69号加油站" in text
+    codes = qr_codes(path, tmp_path)
+    assert codes and codes[0].startswith(f"http://localhost/public/tasks/{result.task_id}/results?h=")
+
+
+def test_visit_record_pdf_for_supervisors_only(client, db, auth, tmp_path):
+    result, record = _publish(db)
+    url = f"/publication/visits/{result.visit_id}/record.pdf"
+    assert client.get(url).status_code == 302  # to the login page
+    auth.login("pinglu", "supervisor", "140603")
+    assert client.get(url).status_code == 404  # another county's visit
+    auth.logout()
+    auth.login("shuocheng-inspector", "inspector", "140602")
+    assert client.get(url).status_code == 403
+    auth.logout()
+    auth.login("shuocheng", "supervisor", "140602")
+    response = client.get(url)
+    assert response.status_code == 200 and response.headers["Cache-Control"] == "private, no-store"
+    path = tmp_path / "visit.pdf"
+    path.write_bytes(response.data)
+    assert_cjk_embedded(path)
+    text = pdf_text(path)
+    for expected in ("现场检查记录", "加油机示值误差是否在允许范围内", f.FINDING_TEXT, f.INSPECTOR_NAME, "实地检查",
+                     "现场照片", "签名", "发现问题已责令改正"):
+        assert expected in text, expected
+    images = subprocess.run(["pdfimages", "-list", str(path)], capture_output=True, text=True).stdout
+    assert len([line for line in images.splitlines()[2:] if line.strip()]) >= 2  # photo and signature embedded
+    assert qr_codes(path, tmp_path) == [f"http://localhost/public/results/{record.public_id}?h={record.short_hash}"]
+
+
+def test_plan_pdf(client, db, tmp_path):
+    f.task(1, "市场主体登记事项检查")
+    f.task(7)
+    db.session.commit()
+    response = client.get("/public/plan/2021.pdf")
+    assert response.status_code == 200
+    path = tmp_path / "plan.pdf"
+    path.write_bytes(response.data)
+    text = pdf_text(path)
+    assert "双随机抽查工作计划" in text and "加油站计量监督检查" in text and "市场主体登记事项检查" in text
+    assert_cjk_embedded(path)
+    assert client.get("/public/plan/2019.pdf").status_code == 404
+
+
+def test_fetcher_allows_static_and_the_records_media_only(app, tmp_path):
+    static = Path(app.static_folder)
+    mine = tmp_path / "mine.png"
+    mine.write_bytes(b"\x89PNG mine")
+    other = tmp_path / "other.png"
+    other.write_bytes(b"\x89PNG other")
+    fetcher = RestrictedFetcher(static, [mine])
+    assert fetcher((static / "css" / "app.css").as_uri()).read().startswith(b"/*")
+    assert fetcher(mine.as_uri()).read() == b"\x89PNG mine"
+    assert fetcher("data:text/plain;base64,aGk=").read() == b"hi"
+    refused = [
+        "http://127.0.0.1:9/x.png",
+        "https://example.com/font.woff",
+        "ftp://example.com/x",
+        other.as_uri(),
+        "file:///etc/passwd",
+        (static / ".." / "fieldapp" / "config.py").as_uri(),
+        (static / "css" / ".." / ".." / "instance").as_uri(),
+        "file://evil.example/etc/passwd",
+    ]
+    for url in refused:
+        with pytest.raises(RefusedURL):
+            fetcher(url)
+    assert fetcher.refused == refused
+
+
+def test_rendering_refuses_outside_urls(app, tmp_path):
+    """A document that tries to load the network or a local file renders without them."""
+    from fieldapp.publication.pdf.fetcher import RestrictedFetcher
+
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET-CONTENT")
+    fetcher = RestrictedFetcher(app.static_folder)
+    html = (
+        '<link rel="stylesheet" href="http://127.0.0.1:9/evil.css">'
+        f'<img src="https://example.com/track.png"><img src="{secret.as_uri()}">'
+        f'<object data="{secret.as_uri()}"></object><p>正文</p>'
+    )
+    with app.test_request_context():
+        pdf = html_to_pdf(html, fetcher=fetcher)
+    assert pdf.startswith(b"%PDF")
+    assert "http://127.0.0.1:9/evil.css" in fetcher.refused and "https://example.com/track.png" in fetcher.refused
+    assert secret.as_uri() in fetcher.refused
+    path = tmp_path / "out.pdf"
+    path.write_bytes(pdf)
+    assert "TOP-SECRET-CONTENT" not in pdf_text(path)
