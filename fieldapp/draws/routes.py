@@ -1,7 +1,207 @@
-"""Web routes for draws."""
+"""Supervisor pages of the draw: the tasks, a round's commit step, the draw, results, replacements,
+joint-inspection invitations. The public pages are in ``public.py`` (same blueprint)."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..auth.access import require_unit, role_required
+from ..auth.models import Role, Unit
+from ..extensions import db
+from ..plans.models import Task
+from . import operations, queries
+from .forms import CommitForm, InviteForm, ReplaceForm, RespondForm, RunForm
+from .models import DrawAssignment, DrawCommitment, InvitationStatus, JointInvitation
+from .operations import DrawRefused, describe_unmatched
+from .pools import may_execute
+from .replacements import replace_inspector
 
 bp = Blueprint("draws", __name__)
+
+
+def _task(task_id: int) -> Task:
+    task = db.session.get(Task, task_id)
+    if task is None:
+        abort(404)
+    return task
+
+
+def _unit(code: str) -> Unit:
+    unit = db.session.scalar(select(Unit).where(Unit.code == code))
+    if unit is None:
+        abort(404)
+    require_unit(unit)  # a county supervisor draws only for her own county: 404 elsewhere
+    return unit
+
+
+@bp.get("/draws")
+@role_required(Role.SUPERVISOR)
+def index():
+    plans = queries.plans_with_tasks()
+    rows = []
+    for plan in plans:
+        for task in plan.tasks:
+            units = queries.units_for_user(task, current_user)
+            if units:
+                rows.append((plan, task, units, queries.round_states(task, units)))
+    return render_template("draws/index.html", rows=rows)
+
+
+@bp.get("/draws/task/<int:task_id>/round/<int:round_>/<unit_code>")
+@role_required(Role.SUPERVISOR)
+def round_page(task_id: int, round_: int, unit_code: str):
+    task, unit = _task(task_id), _unit(unit_code)
+    if not may_execute(task, unit) or not 1 <= round_ <= max(task.rounds_per_year or 1, 1):
+        abort(404)
+    return _render_round(task, round_, unit, CommitForm(), RunForm())
+
+
+def _render_round(task, round_, unit, commit_form, run_form, status=200):
+    draws = queries.draws_of_round(task, round_, unit)
+    current = next((d for d in draws if d.status == "valid"), None)
+    return (
+        render_template(
+            "draws/round.html",
+            task=task,
+            round_=round_,
+            unit=unit,
+            commitments=queries.commitments_of_round(task, round_, unit),
+            open_commitment=operations.open_commitment(task, round_, unit),
+            draws=draws,
+            current=current,
+            commit_form=commit_form,
+            run_form=run_form,
+            invitations=queries.invitations_of(task),
+        ),
+        status,
+    )
+
+
+@bp.post("/draws/task/<int:task_id>/round/<int:round_>/<unit_code>/commit")
+@role_required(Role.SUPERVISOR)
+def commit(task_id: int, round_: int, unit_code: str):
+    task, unit = _task(task_id), _unit(unit_code)
+    form = CommitForm()
+    if form.validate_on_submit():
+        try:
+            commitment = operations.commit(task, round_, unit, current_user, form.redraw_reason.data or "")
+        except DrawRefused as exc:
+            form.redraw_reason.errors = [str(exc.message)]
+        else:
+            flash(_("Commitment #%(sequence)s published.", sequence=commitment.sequence), "success")
+            return redirect(url_for("draws.round_page", task_id=task.id, round_=round_, unit_code=unit.code))
+    return _render_round(task, round_, unit, form, RunForm(formdata=None), 422)
+
+
+@bp.post("/draws/commitment/<int:commitment_id>/run")
+@role_required(Role.SUPERVISOR)
+def run(commitment_id: int):
+    commitment = db.session.get(DrawCommitment, commitment_id)
+    if commitment is None:
+        abort(404)
+    unit = _unit(commitment.unit.code)
+    form = RunForm()
+    if form.validate_on_submit():
+        try:
+            draw, created = operations.run_draw(commitment, form.witness.data or "", current_user)
+        except DrawRefused as exc:
+            flash(str(exc.message), "error")
+        else:
+            if not created:
+                flash(_("This round was drawn a moment ago by someone else; here is that draw."), "warning")
+            return redirect(url_for("draws.detail", draw_id=draw.id))
+    return _render_round(commitment.task, commitment.round, unit, CommitForm(formdata=None), form, 422)
+
+
+@bp.get("/draws/<int:draw_id>")
+@role_required(Role.SUPERVISOR)
+def detail(draw_id: int):
+    from .models import Draw
+
+    draw = db.session.get(Draw, draw_id)
+    if draw is None:
+        abort(404)
+    require_unit(draw.unit)
+    unmatched = [(s, describe_unmatched(s)) for s in draw.selections if s.unmatched_reason]
+    return render_template("draws/detail.html", draw=draw, unmatched=unmatched, replace_form=ReplaceForm())
+
+
+@bp.post("/draws/assignment/<int:assignment_id>/replace")
+@role_required(Role.SUPERVISOR)
+def replace(assignment_id: int):
+    assignment = db.session.get(DrawAssignment, assignment_id)
+    if assignment is None:
+        abort(404)
+    draw = assignment.selection.draw
+    require_unit(draw.unit)
+    form = ReplaceForm()
+    if form.validate_on_submit():
+        try:
+            new = replace_inspector(assignment, form.reason.data, current_user)
+        except DrawRefused as exc:
+            flash(str(exc.message), "error")
+        else:
+            flash(_("%(old)s was replaced by %(new)s.", old=assignment.inspector.name, new=new.inspector.name), "success")
+    else:
+        for error in form.reason.errors:
+            flash(str(error), "error")
+    return redirect(url_for("draws.detail", draw_id=draw.id, _anchor=f"subject-{assignment.selection_id}"))
+
+
+@bp.get("/draws/task/<int:task_id>/invitations")
+@role_required(Role.SUPERVISOR)
+def invitations(task_id: int):
+    task = _task(task_id)
+    form = InviteForm()
+    form.department.choices = [(u.code, u.name) for u in queries.departments()]
+    return render_template(
+        "draws/invitations.html", task=task, form=form, invitations=queries.invitations_of(task),
+        respond_form=RespondForm(),
+    )
+
+
+@bp.post("/draws/task/<int:task_id>/invitations")
+@role_required(Role.SUPERVISOR)
+def invite(task_id: int):
+    task = _task(task_id)
+    if not current_user.is_city_level:
+        abort(404)  # the initiating department is the city bureau's
+    form = InviteForm()
+    form.department.choices = [(u.code, u.name) for u in queries.departments()]
+    if form.validate_on_submit():
+        department = db.session.scalar(select(Unit).where(Unit.code == form.department.data))
+        try:
+            operations.invite(task, department, current_user, form.message.data, (form.items.data or "").splitlines())
+        except DrawRefused as exc:
+            flash(str(exc.message), "error")
+        else:
+            flash(_("%(unit)s has been invited.", unit=department.name), "success")
+            return redirect(url_for("draws.invitations", task_id=task.id))
+    return render_template(
+        "draws/invitations.html", task=task, form=form, invitations=queries.invitations_of(task),
+        respond_form=RespondForm(),
+    ), 422
+
+
+@bp.post("/draws/invitation/<int:invitation_id>/<any(accept, decline):answer>")
+@role_required(Role.SUPERVISOR)
+def respond(invitation_id: int, answer: str):
+    invitation = db.session.get(JointInvitation, invitation_id)
+    if invitation is None:
+        abort(404)
+    # The invited department answers (or the city bureau / an administrator on its behalf).
+    if not (current_user.unit_id == invitation.unit_id or current_user.unit.kind == "city_bureau"
+            or current_user.role == Role.ADMIN.value):
+        abort(404)
+    if invitation.status != InvitationStatus.PENDING.value:
+        flash(_("This invitation has already been answered."), "warning")
+    elif RespondForm().validate_on_submit():
+        operations.respond(invitation, answer == "accept", current_user)
+        flash(_("Invitation accepted.") if answer == "accept" else _("Invitation declined."), "success")
+    return redirect(url_for("draws.invitations", task_id=invitation.task_id))
+
+
+from . import public  # noqa: E402,F401  (registers the public pages on ``bp``)

@@ -1,7 +1,33 @@
-"""Web routes for visits."""
+"""Web routes for visits: the supervisor's merged plan of visits per county."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, render_template, request
+from flask_login import current_user
+
+from ..auth.access import require_division, role_required
+from ..auth.models import Role
+from ..auth.units import COUNTY_NAMES
+from . import queries
+from .models import VisitStatus
 
 bp = Blueprint("visits", __name__)
+
+
+@bp.get("/visits")
+@role_required(Role.SUPERVISOR)
+def index():
+    codes = current_user.division_codes()
+    county = request.args.get("county") or None
+    if county:
+        require_division(county)
+    elif codes is not None and len(codes) == 1:
+        county = next(iter(codes))
+    status = request.args.get("status") or None
+    if status not in {s.value for s in VisitStatus}:
+        status = None
+    page = queries.visit_plan(codes, county, request.args.get("page", 1, type=int), status)
+    counties = {c: n for c, n in COUNTY_NAMES.items() if codes is None or c in codes}
+    template = "visits/_visits.html" if request.htmx and request.htmx.target == "visit-results" else "visits/index.html"
+    return render_template(template, page=page, county=county, counties=counties, status=status,
+                           statuses=[s.value for s in VisitStatus], county_names=COUNTY_NAMES)

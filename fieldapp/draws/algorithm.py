@@ -1,0 +1,299 @@
+"""The draw algorithm as pure functions (no database, no Flask): see docs/draw-algorithm.md.
+
+Everything here is deterministic given the pool, the task's numbers and the effective seed, so
+anyone holding the published pool file and bundle can recompute the draw
+(``tools/verify_draw.py`` is an independent re-implementation using only the standard library).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import math
+import secrets
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from fractions import Fraction
+
+CLASSES = ("A", "B", "C", "D")
+TOPUP_ORDER = ("D", "C", "B", "A")  # a shortfall is taken from the riskiest class first
+DEFAULT_MULTIPLIERS = {"A": Decimal("0.5"), "B": Decimal("1"), "C": Decimal("2"), "D": Decimal("4")}
+ALGORITHM = "fieldapp-draw-1"
+
+
+class DrawError(ValueError):
+    """The task's numbers do not allow a draw (the message says why)."""
+
+
+# --- the pool -----------------------------------------------------------------------------------
+
+
+def sort_pool(entries: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Entries ``(id, class)`` sorted by id in UTF-8 byte order (the same as code-point order)."""
+    return sorted(entries)
+
+
+def pool_file(sorted_entries: Sequence[tuple[str, str]]) -> bytes:
+    """The canonical pool file: ``ID,CLASS\\n`` per subject, sorted, UTF-8, no header."""
+    return "".join([f"{entry[0]},{entry[1]}\n" for entry in sorted_entries]).encode("utf-8")
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def parse_pool_file(data: bytes) -> list[tuple[str, str]]:
+    text = data.decode("utf-8")
+    if text and not text.endswith("\n"):
+        raise DrawError("the pool file must end with a newline")
+    entries = []
+    for line in text.splitlines():
+        ident, _, cls = line.partition(",")
+        entries.append((ident, cls))
+    return entries
+
+
+# --- how many -----------------------------------------------------------------------------------
+
+
+def parse_decimal(value, what: str) -> Decimal:
+    try:
+        number = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError) as exc:
+        raise DrawError(f"{what} is not a number: {value!r}") from exc
+    if not number.is_finite():
+        raise DrawError(f"{what} is not a finite number: {value!r}")
+    return number
+
+
+def parse_multipliers(raw: dict | None) -> dict[str, Decimal]:
+    """The task's risk multipliers, defaults where absent. No class may be 0 (不免抽)."""
+    result = dict(DEFAULT_MULTIPLIERS)
+    for cls, value in (raw or {}).items():
+        if cls not in CLASSES:
+            raise DrawError(f"unknown credit class in the risk multipliers: {cls!r}")
+        number = parse_decimal(value, f"the multiplier of class {cls}")
+        if number <= 0:
+            raise DrawError(f"the multiplier of class {cls} must be greater than 0 (no class is exempt)")
+        result[cls] = number
+    return result
+
+
+@dataclass
+class Counts:
+    pool_size: int  # N
+    class_sizes: dict[str, int]  # N_c
+    total_floor: int  # T
+    quotas: dict[str, int]  # n_c
+    topups: dict[str, int]  # the shortfall taken per class
+
+    @property
+    def per_class(self) -> dict[str, int]:
+        return {c: self.quotas[c] + self.topups[c] for c in CLASSES}
+
+    @property
+    def total(self) -> int:
+        return sum(self.per_class.values())
+
+
+def compute_counts(
+    class_sizes: dict[str, int],
+    ratio: Decimal | str | None,
+    fixed_count: int | None,
+    multipliers: dict[str, Decimal],
+) -> Counts:
+    """T = ceil(N·r) (or the fixed count), n_c = min(N_c, ceil(N_c·r·m_c)), shortfall D, C, B, A.
+
+    Arithmetic is exact (decimals become fractions). With a fixed count and no ratio, the
+    per-class ratio is r = T / N.
+    """
+    sizes = {c: int(class_sizes.get(c, 0)) for c in CLASSES}
+    n = sum(sizes.values())
+    for cls in CLASSES:
+        if multipliers[cls] <= 0:
+            raise DrawError(f"the multiplier of class {cls} must be greater than 0 (no class is exempt)")
+    r: Fraction | None = None
+    if ratio is not None and str(ratio).strip() != "":
+        dec = parse_decimal(ratio, "the ratio")
+        if dec <= 0 or dec > 1:
+            raise DrawError("the ratio must be greater than 0 and at most 1")
+        r = Fraction(dec)
+    if fixed_count is not None:
+        if fixed_count < 1:
+            raise DrawError("the fixed count must be at least 1")
+        total_floor = min(int(fixed_count), n)
+        if r is None:
+            r = Fraction(total_floor, n) if n else Fraction(0)
+    elif r is None:
+        raise DrawError("the task has neither a ratio nor a fixed count")
+    else:
+        total_floor = math.ceil(n * r)
+    quotas = {c: min(sizes[c], math.ceil(sizes[c] * r * Fraction(multipliers[c]))) for c in CLASSES}
+    topups = {c: 0 for c in CLASSES}
+    shortfall = total_floor - sum(quotas.values())
+    for cls in TOPUP_ORDER:
+        if shortfall <= 0:
+            break
+        take = min(shortfall, sizes[cls] - quotas[cls])
+        topups[cls] = take
+        shortfall -= take
+    return Counts(n, sizes, total_floor, quotas, topups)
+
+
+# --- seeds and keys -----------------------------------------------------------------------------
+
+
+def new_seed() -> bytes:
+    return secrets.token_bytes(32)
+
+
+def commitment_of(seed: bytes) -> str:
+    return hashlib.sha256(seed).hexdigest()
+
+
+def effective_seed(seed: bytes, witness: str) -> bytes:
+    """E = SHA-256(seed ‖ UTF-8(W))."""
+    return hashlib.sha256(seed + witness.encode("utf-8")).digest()
+
+
+class KeyMaker:
+    """HMAC-SHA256 with a fixed key, fast for many messages (the pad states are computed once)."""
+
+    def __init__(self, key: bytes):
+        if len(key) > 64:
+            key = hashlib.sha256(key).digest()
+        key = key.ljust(64, b"\0")
+        self._inner = hashlib.sha256(bytes(b ^ 0x36 for b in key))
+        self._outer = hashlib.sha256(bytes(b ^ 0x5C for b in key))
+
+    def __call__(self, message: bytes) -> bytes:
+        inner = self._inner.copy()
+        inner.update(message)
+        outer = self._outer.copy()
+        outer.update(inner.digest())
+        return outer.digest()
+
+
+def subject_key(e: bytes, ident: str) -> bytes:
+    return hmac.new(e, ident.encode("utf-8"), hashlib.sha256).digest()
+
+
+def inspector_message(ident: str, certificate: str) -> bytes:
+    return f"inspector|{ident}|{certificate}".encode("utf-8")
+
+
+def inspector_key(e: bytes, ident: str, certificate: str) -> bytes:
+    return hmac.new(e, inspector_message(ident, certificate), hashlib.sha256).digest()
+
+
+# --- which ones ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Selected:
+    ident: str
+    credit_class: str
+    key: bytes
+    topup: bool
+    ref: object = None  # whatever the caller attached to the pool entry (a database id)
+
+
+def _smallest(keyed: list[tuple], k: int, total: int) -> list[tuple]:
+    """The k smallest (key, id) pairs, exactly. Keys are uniform, so a threshold comfortably
+    above the expected k-th key filters most of them out before sorting; if too few pass,
+    fall back to sorting everything."""
+    if k <= 0:
+        return []
+    if k * 4 < total:
+        expected = Fraction(k * 3 // 2 + 64, total)
+        if expected < 1:
+            threshold = ((expected.numerator << 256) // expected.denominator).to_bytes(32, "big")
+            below = [pair for pair in keyed if pair[0] < threshold]
+            if len(below) >= k:
+                below.sort()
+                return below[:k]
+    return sorted(keyed)[:k]
+
+
+def select(sorted_entries: Sequence[tuple[str, str]], counts: Counts, e: bytes) -> list[Selected]:
+    """In each class the n_c subjects with the smallest keys, then the top-up (the next smallest),
+    returned in ascending key order over all classes."""
+    make = KeyMaker(e)
+    by_class: dict[str, list] = {c: [] for c in CLASSES}
+    for entry in sorted_entries:
+        by_class[entry[1]].append(entry)
+    chosen: list[Selected] = []
+    for cls in CLASSES:
+        members = by_class[cls]
+        need = counts.quotas[cls] + counts.topups[cls]
+        if not need:
+            continue
+        idents = [m[0] for m in members]
+        refs = [m[2] if len(m) > 2 else None for m in members]
+        keyed = list(zip(map(make, (i.encode("utf-8") for i in idents)), idents, refs))
+        for index, (key, ident, ref) in enumerate(_smallest(keyed, need, len(idents))):
+            chosen.append(Selected(ident, cls, key, index >= counts.quotas[cls], ref))
+    chosen.sort(key=lambda s: (s.key, s.ident))
+    return chosen
+
+
+# --- inspectors ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Team:
+    """The inspectors of one department (the initiating one or a participating one) eligible on
+    the draw date for the task, before per-subject conflicts and the workload cap."""
+
+    unit_code: str
+    certificates: list[str]  # eligible certificate numbers
+    cap: int
+    label: str = ""
+    load: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class TeamMatch:
+    unit_code: str
+    picked: list[tuple[str, int, bytes]]  # (certificate, rank, key): the first leads
+    reason: str = ""  # why fewer than two (the subject is then unmatched for this team)
+
+
+def rank_inspectors(e_maker: KeyMaker, ident: str, certificates: Iterable[str]) -> list[tuple[bytes, str]]:
+    return sorted((e_maker(inspector_message(ident, cert)), cert) for cert in certificates)
+
+
+def match_subject(
+    e_maker: KeyMaker, ident: str, team: Team, conflicted: set[str], skip: set[str] = frozenset()
+) -> TeamMatch:
+    """Two inspectors of ``team`` for subject ``ident``: those without a conflict and under the cap,
+    ranked by HMAC(E, "inspector|id|certificate"); loads are updated when two are found."""
+    candidates = [
+        c for c in team.certificates if c not in conflicted and c not in skip and team.load.get(c, 0) < team.cap
+    ]
+    ranked = rank_inspectors(e_maker, ident, candidates)
+    if len(ranked) < 2:
+        if not team.certificates:
+            reason = "no_inspectors"
+        elif len(team.certificates) - len(conflicted & set(team.certificates)) < 2:
+            reason = "conflicts"
+        else:
+            reason = "workload_cap"
+        return TeamMatch(team.unit_code, [], reason)
+    picked = [(cert, rank, key) for rank, (key, cert) in enumerate(ranked[:2])]
+    for cert, _, _ in picked:
+        team.load[cert] = team.load.get(cert, 0) + 1
+    return TeamMatch(team.unit_code, picked)
+
+
+def match_all(
+    selected: Sequence[Selected], teams: Sequence[Team], e: bytes, conflicts: dict[str, set[str]]
+) -> dict[str, list[TeamMatch]]:
+    """For each selected subject in ascending key order, two inspectors from every team."""
+    maker = KeyMaker(e)
+    result: dict[str, list[TeamMatch]] = {}
+    for sel in selected:
+        conflicted = conflicts.get(sel.ident, set())
+        result[sel.ident] = [match_subject(maker, sel.ident, team, conflicted) for team in teams]
+    return result

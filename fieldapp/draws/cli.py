@@ -1,0 +1,113 @@
+"""``flask --app wsgi draw …``: scripted draws and verification."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+from sqlalchemy import select
+
+from ..extensions import db
+from ..plans.models import Plan, Task
+from .models import Draw
+
+cli = click.Group("draw", help="Double-random draws: run one, verify one.")
+
+
+def find_task(number: int, year: int | None) -> Task:
+    stmt = select(Task).join(Plan).where(Task.number == number)
+    if year:
+        stmt = stmt.where(Plan.year == year)
+    task = db.session.scalars(stmt.order_by(Plan.year.desc(), Plan.id.desc())).first()
+    if task is None:
+        raise click.ClickException(f"no task {number}" + (f" in the {year} plan" if year else ""))
+    return task
+
+
+@cli.command("run")
+@click.argument("task_number", type=int)
+@click.option("--round", "round_", type=int, default=1, show_default=True)
+@click.option("--witness", default="", help="The witness string typed at the draw.")
+@click.option("--unit", "unit_code", help="Executing unit code (140602 …, city); default: every one.")
+@click.option("--year", type=int, help="Plan year (default: the latest plan with that task).")
+@click.option("--date", "day", type=click.DateTime(["%Y-%m-%d"]), help="Draw date (default today).")
+@click.option("--reason", default="", help="Written reason: required to redraw a drawn round.")
+def run_command(task_number, round_, witness, unit_code, year, day, reason):
+    """Publish a commitment and draw TASK_NUMBER's round at once (scripted use)."""
+    from .operations import DrawRefused, commit, run_draw
+    from .pools import executing_units
+
+    task = find_task(task_number, year)
+    units = executing_units(task)
+    if unit_code:
+        units = [u for u in units if u.code == unit_code]
+        if not units:
+            raise click.ClickException(f"unit {unit_code} does not execute task {task_number}")
+    failed = False
+    for unit in units:
+        try:
+            commitment = commit(task, round_, unit, redraw_reason=reason)
+            draw, created = run_draw(commitment, witness, day=day.date() if day else None)
+        except DrawRefused as exc:
+            click.echo(f"{unit.code} {unit.name}: {exc.message}", err=True)
+            failed = True
+            continue
+        click.echo(
+            f"{unit.code} {unit.name}: draw {draw.id} (number {draw.number}), commitment #{commitment.sequence} "
+            f"{commitment.commitment_hex}, pool {draw.pool_size} sha256 {draw.pool_sha256}, "
+            f"selected {len(draw.selections)}" + ("" if created else " (already drawn)")
+        )
+    if failed:
+        sys.exit(1)
+
+
+@cli.command("verify")
+@click.argument("draw_id", type=int)
+def verify_command(draw_id):
+    """Recompute draw DRAW_ID from the database; report OK or the first difference."""
+    from .verify import verify_stored
+
+    draw = db.session.get(Draw, draw_id)
+    if draw is None:
+        raise click.ClickException(f"no draw {draw_id}")
+    report = verify_stored(draw)
+    click.echo(f"draw {draw.id}: task {draw.task.number} round {draw.round} {draw.unit.name}, "
+               f"pool {draw.pool_size} sha256 {draw.pool_sha256}")
+    for position, sel in enumerate(report.selection, start=1):
+        click.echo(f"{position:6d} {sel.ident} {sel.credit_class} {sel.key.hex()[:16]}{' top-up' if sel.topup else ''}")
+    if report.ok:
+        click.echo("OK")
+        return
+    for problem in report.problems:
+        click.echo(f"DIFFERENCE: {problem}")
+    sys.exit(1)
+
+
+@cli.command("bundle")
+@click.argument("draw_id", type=int)
+@click.option("--pool", "pool_path", type=click.Path(dir_okay=False, writable=True), help="Also write the pool file.")
+def bundle_command(draw_id, pool_path):
+    """Print the public JSON bundle of DRAW_ID (as /public/draws/<id>/bundle.json serves it)."""
+    from .bundle import build_bundle
+    from .operations import pool_bytes
+
+    draw = db.session.get(Draw, draw_id)
+    if draw is None:
+        raise click.ClickException(f"no draw {draw_id}")
+    click.echo(json.dumps(build_bundle(draw), ensure_ascii=False, indent=1))
+    if pool_path:
+        with open(pool_path, "wb") as fh:
+            fh.write(pool_bytes(draw))
+
+
+@cli.command("units")
+@click.argument("task_number", type=int)
+@click.option("--year", type=int)
+def units_command(task_number, year):
+    """List the units that draw TASK_NUMBER."""
+    from .pools import executing_units
+
+    for unit in executing_units(find_task(task_number, year)):
+        click.echo(f"{unit.code}\t{unit.name}")
+

@@ -1,0 +1,323 @@
+"""State changes: publish a commitment, run a draw (once), replace an inspector, invite a department."""
+
+from __future__ import annotations
+
+import zlib
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from ..auth.models import Unit, User
+from ..extensions import db
+from ..plans.models import Task
+from . import algorithm
+from .models import (
+    CommitmentStatus,
+    Draw,
+    DrawAssignment,
+    DrawCommitment,
+    DrawSelection,
+    DrawStatus,
+    InvitationStatus,
+    JointInvitation,
+    utcnow,
+)
+from .pools import build_pool, may_execute
+from .teams import build_teams, conflicts_for
+
+UNMATCHED_REASONS = {
+    "no_inspectors": _l("no eligible inspector in %(team)s"),
+    "conflicts": _l("fewer than two inspectors of %(team)s without a declared conflict"),
+    "workload_cap": _l("every eligible inspector of %(team)s has reached the workload cap"),
+}
+
+
+class DrawRefused(Exception):
+    """A draw operation that must not happen; ``message`` is for the user."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+def current_draw(task: Task, round_: int, unit: Unit) -> Draw | None:
+    return db.session.scalar(
+        select(Draw).where(
+            Draw.task_id == task.id, Draw.round == round_, Draw.unit_id == unit.id, Draw.status == DrawStatus.VALID.value
+        )
+    )
+
+
+def open_commitment(task: Task, round_: int, unit: Unit) -> DrawCommitment | None:
+    return db.session.scalar(
+        select(DrawCommitment)
+        .where(
+            DrawCommitment.task_id == task.id,
+            DrawCommitment.round == round_,
+            DrawCommitment.unit_id == unit.id,
+            DrawCommitment.status == CommitmentStatus.OPEN.value,
+        )
+        .order_by(DrawCommitment.sequence.desc())
+    )
+
+
+def check_round(task: Task, round_: int, unit: Unit) -> None:
+    if not 1 <= round_ <= max(task.rounds_per_year or 1, 1):
+        raise DrawRefused(_l("This task has no round %(round)s.", round=round_))
+    if not may_execute(task, unit):
+        raise DrawRefused(_l("%(unit)s does not execute this task.", unit=unit.name))
+
+
+def commit(task: Task, round_: int, unit: Unit, user: User | None = None, redraw_reason: str = "") -> DrawCommitment:
+    """Generate a seed and publish its SHA-256. An earlier open commitment for the same round is
+    abandoned (it stays public, now with its seed)."""
+    check_round(task, round_, unit)
+    redraw_reason = (redraw_reason or "").strip()
+    if current_draw(task, round_, unit) is not None and not redraw_reason:
+        raise DrawRefused(_l("This round has been drawn. A redraw needs a written reason."))
+    for attempt in range(5):
+        for old in db.session.scalars(
+            select(DrawCommitment).where(
+                DrawCommitment.task_id == task.id,
+                DrawCommitment.round == round_,
+                DrawCommitment.unit_id == unit.id,
+                DrawCommitment.status == CommitmentStatus.OPEN.value,
+            )
+        ):
+            old.status = CommitmentStatus.ABANDONED.value
+            old.closed_at = utcnow()
+        seed = algorithm.new_seed()
+        sequence = (db.session.scalar(select(func.max(DrawCommitment.sequence))) or 0) + 1
+        commitment = DrawCommitment(
+            sequence=sequence,
+            task_id=task.id,
+            round=round_,
+            unit_id=unit.id,
+            seed_hex=seed.hex(),
+            commitment_hex=algorithm.commitment_of(seed),
+            redraw_reason=redraw_reason,
+            created_by_id=user.id if user else None,
+        )
+        db.session.add(commitment)
+        try:
+            db.session.commit()
+            return commitment
+        except (IntegrityError, OperationalError):
+            db.session.rollback()
+    raise DrawRefused(_l("The commitment could not be saved; please try again."))
+
+
+def _compute(task: Task, round_: int, unit: Unit, commitment: DrawCommitment, witness: str, day: date) -> dict:
+    """Everything a draw consists of, computed without writing."""
+    entries = build_pool(task, round_, unit, day)
+    bad = sum(1 for _, cls, _ in entries if cls not in algorithm.CLASSES)
+    if bad:
+        raise DrawRefused(_l("%(count)s subjects of the pool have no credit class A–D.", count=bad))
+    data = algorithm.pool_file(entries)
+    sizes = {c: 0 for c in algorithm.CLASSES}
+    for _, cls, _ in entries:
+        sizes[cls] += 1
+    try:
+        multipliers = algorithm.parse_multipliers(task.risk_multipliers)
+        counts = algorithm.compute_counts(sizes, task.ratio, task.fixed_count, multipliers)
+    except algorithm.DrawError as exc:
+        raise DrawRefused(_l("The task's numbers do not allow a draw: %(error)s", error=str(exc))) from exc
+    e = algorithm.effective_seed(bytes.fromhex(commitment.seed_hex), witness)
+    selected = algorithm.select(entries, counts, e)
+    ids = {s.ident: s.ref for s in selected}
+    teams, by_cert, public_teams = build_teams(task, round_, unit, day)
+    all_certs = set(by_cert)
+    by_subject = conflicts_for([ids[s.ident] for s in selected], all_certs)
+    conflicts = {s.ident: by_subject.get(ids[s.ident], set()) for s in selected}
+    matches = algorithm.match_all(selected, teams, e, conflicts)
+    for team in public_teams:
+        team["conflicts"] = {
+            ident: sorted(certs & {i["certificate"] for i in team["inspectors"]})
+            for ident, certs in conflicts.items()
+            if certs & {i["certificate"] for i in team["inspectors"]}
+        }
+    return {
+        "data": data,
+        "counts": counts,
+        "multipliers": multipliers,
+        "e": e,
+        "selected": selected,
+        "ids": ids,
+        "matches": matches,
+        "by_cert": by_cert,
+        "teams": teams,
+        "public_teams": public_teams,
+    }
+
+
+def run_draw(
+    commitment: DrawCommitment, witness: str = "", user: User | None = None, day: date | None = None
+) -> tuple[Draw, bool]:
+    """Draw with an open commitment. Returns ``(draw, created)``: when someone else drew with the
+    same commitment (or the same round) a moment earlier, their draw is returned unchanged."""
+    task, unit, round_ = commitment.task, commitment.unit, commitment.round
+    commitment_id = commitment.id
+    if commitment.status != CommitmentStatus.OPEN.value:
+        existing = db.session.scalar(select(Draw).where(Draw.commitment_id == commitment.id))
+        if existing is not None:
+            return existing, False
+        raise DrawRefused(_l("This commitment was abandoned; publish a new one."))
+    check_round(task, round_, unit)
+    witness = (witness or "").strip()
+    day = day or date.today()
+    previous = current_draw(task, round_, unit)
+    if previous is not None and not commitment.redraw_reason:
+        raise DrawRefused(_l("This round has been drawn. A redraw needs a written reason."))
+    if previous is not None:
+        from ..visits.operations import draw_has_started_visits
+
+        if draw_has_started_visits(previous):
+            raise DrawRefused(_l("Inspections of this draw have started; it can no longer be redrawn."))
+    result = _compute(task, round_, unit, commitment, witness, day)
+    number = (
+        db.session.scalar(
+            select(func.max(Draw.number)).where(Draw.task_id == task.id, Draw.round == round_, Draw.unit_id == unit.id)
+        )
+        or 0
+    ) + 1
+    try:
+        draw = _store(task, round_, unit, commitment, witness, day, number, previous, user, result)
+        db.session.commit()
+        return draw, True
+    except (IntegrityError, OperationalError):
+        db.session.rollback()
+        existing = db.session.scalar(select(Draw).where(Draw.commitment_id == commitment_id))
+        if existing is None:
+            existing = db.session.scalar(
+                select(Draw).where(
+                    Draw.task_id == task.id, Draw.round == round_, Draw.unit_id == unit.id, Draw.number == number
+                )
+            )
+        if existing is not None:
+            return existing, False
+        raise
+
+
+def _store(task, round_, unit, commitment, witness, day, number, previous, user, result) -> Draw:
+    counts: algorithm.Counts = result["counts"]
+    draw = Draw(
+        task_id=task.id,
+        round=round_,
+        unit_id=unit.id,
+        number=number,
+        commitment_id=commitment.id,
+        supersedes_id=previous.id if previous else None,
+        redraw_reason=commitment.redraw_reason if previous else "",
+        draw_date=day,
+        witness=witness,
+        effective_seed_hex=result["e"].hex(),
+        pool_sha256=algorithm.sha256_hex(result["data"]),
+        pool_size=counts.pool_size,
+        pool_file=zlib.compress(result["data"], 6),
+        class_sizes=counts.class_sizes,
+        quotas=counts.quotas,
+        topups=counts.topups,
+        total_floor=counts.total_floor,
+        ratio=str(task.ratio) if task.ratio is not None else None,
+        fixed_count=task.fixed_count,
+        multipliers={c: str(m) for c, m in result["multipliers"].items()},
+        teams=result["public_teams"],
+        algorithm=algorithm.ALGORITHM,
+        created_by_id=user.id if user else None,
+    )
+    db.session.add(draw)
+    db.session.flush()  # the unique constraints decide here who drew first
+    commitment.status = CommitmentStatus.USED.value
+    commitment.closed_at = utcnow()
+    if previous is not None:
+        previous.status = DrawStatus.SUPERSEDED.value
+    units = {t.unit_code: t for t in result["teams"]}
+    unit_ids = dict(db.session.execute(select(Unit.code, Unit.id).where(Unit.code.in_(list(units)))).all())
+    selection_rows, pending = [], []
+    for position, sel in enumerate(result["selected"]):
+        # Stored as codes ("unit:reason"), shown translated by describe_unmatched.
+        reasons = [f"{m.unit_code}:{m.reason}" for m in result["matches"][sel.ident] if m.reason]
+        row = DrawSelection(
+            draw_id=draw.id,
+            subject_id=result["ids"][sel.ident],
+            position=position,
+            ident=sel.ident,
+            credit_class=sel.credit_class,
+            key_hex=sel.key.hex(),
+            topup=sel.topup,
+            unmatched_reason="; ".join(reasons),
+        )
+        selection_rows.append(row)
+        pending.append((row, result["matches"][sel.ident]))
+    db.session.add_all(selection_rows)
+    db.session.flush()
+    by_cert = result["by_cert"]
+    assignments = []
+    for row, matches in pending:
+        for match in matches:
+            for position, (cert, rank, key) in enumerate(match.picked):
+                assignments.append(
+                    DrawAssignment(
+                        selection_id=row.id,
+                        inspector_id=by_cert[cert].id,
+                        team_unit_id=unit_ids[match.unit_code],
+                        position=position,
+                        rank=rank,
+                        key_hex=key.hex(),
+                        certificate_number=cert,
+                        created_by_id=user.id if user else None,
+                    )
+                )
+    db.session.add_all(assignments)
+    db.session.flush()
+    from ..visits.operations import add_draw_to_visits, remove_draw_from_visits
+
+    if previous is not None:
+        remove_draw_from_visits(previous)
+    add_draw_to_visits(draw)
+    return draw
+
+
+def describe_unmatched(selection: DrawSelection) -> list[str]:
+    """The stored reasons of an unmatched subject, in the user's language."""
+    names = {team["unit"]: team.get("unit_name") or team["unit"] for team in selection.draw.teams}
+    described = []
+    for part in filter(None, (selection.unmatched_reason or "").split("; ")):
+        code, _, reason = part.partition(":")
+        template = UNMATCHED_REASONS.get(reason)
+        described.append(str(template % {"team": names.get(code, code)}) if template else part)
+    return described
+
+
+def pool_bytes(draw: Draw) -> bytes:
+    return zlib.decompress(draw.pool_file)
+
+
+def invite(task: Task, department: Unit, user: User | None = None, message: str = "", items=None) -> JointInvitation:
+    if department.division_code:
+        raise DrawRefused(_l("Only a city department can be invited to a joint inspection."))
+    invitation = db.session.scalar(
+        select(JointInvitation).where(JointInvitation.task_id == task.id, JointInvitation.unit_id == department.id)
+    )
+    if invitation is None:
+        invitation = JointInvitation(task_id=task.id, unit_id=department.id)
+        db.session.add(invitation)
+    invitation.status = InvitationStatus.PENDING.value
+    invitation.message = message or ""
+    invitation.items = [line.strip() for line in (items or []) if line and line.strip()]
+    invitation.invited_by_id = user.id if user else None
+    invitation.responded_at = None
+    db.session.commit()
+    return invitation
+
+
+def respond(invitation: JointInvitation, accept: bool, user: User | None = None) -> JointInvitation:
+    """Accepting adds the department's items and inspectors to the task's future draws' visits.
+    Draws made before the acceptance stay as they were (they are frozen)."""
+    invitation.status = (InvitationStatus.ACCEPTED if accept else InvitationStatus.DECLINED).value
+    invitation.responded_at = utcnow()
+    invitation.responded_by_id = user.id if user else None
+    db.session.commit()
+    return invitation

@@ -1,0 +1,73 @@
+"""Read-only queries for the draw pages."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from ..auth.models import Unit
+from ..extensions import db
+from ..plans.models import Plan, Task
+from .models import Draw, DrawCommitment, DrawStatus, JointInvitation
+from .pools import executing_units
+
+
+def plans_with_tasks() -> list[Plan]:
+    return db.session.scalars(select(Plan).order_by(Plan.year.desc(), Plan.id.desc())).all()
+
+
+def units_for_user(task: Task, user) -> list[Unit]:
+    """The executing units of ``task`` the user may draw for (a county supervisor: her bureau)."""
+    return [u for u in executing_units(task) if user.may_access_unit(u)]
+
+
+def round_states(task: Task, units: list[Unit]) -> dict[tuple[int, int], dict]:
+    """For each (unit id, round): the valid draw and the open commitment, if any."""
+    states: dict[tuple[int, int], dict] = {}
+    unit_ids = [u.id for u in units]
+    for draw in db.session.scalars(
+        select(Draw).where(Draw.task_id == task.id, Draw.unit_id.in_(unit_ids), Draw.status == DrawStatus.VALID.value)
+    ):
+        states.setdefault((draw.unit_id, draw.round), {})["draw"] = draw
+    for commitment in db.session.scalars(
+        select(DrawCommitment).where(
+            DrawCommitment.task_id == task.id, DrawCommitment.unit_id.in_(unit_ids), DrawCommitment.status == "open"
+        )
+    ):
+        states.setdefault((commitment.unit_id, commitment.round), {})["commitment"] = commitment
+    return states
+
+
+def commitments_of_round(task: Task, round_: int, unit: Unit) -> list[DrawCommitment]:
+    return db.session.scalars(
+        select(DrawCommitment)
+        .where(DrawCommitment.task_id == task.id, DrawCommitment.round == round_, DrawCommitment.unit_id == unit.id)
+        .order_by(DrawCommitment.sequence)
+    ).all()
+
+
+def draws_of_round(task: Task, round_: int, unit: Unit) -> list[Draw]:
+    return db.session.scalars(
+        select(Draw)
+        .where(Draw.task_id == task.id, Draw.round == round_, Draw.unit_id == unit.id)
+        .order_by(Draw.number)
+    ).all()
+
+
+def invitations_of(task: Task) -> list[JointInvitation]:
+    return db.session.scalars(
+        select(JointInvitation).where(JointInvitation.task_id == task.id).order_by(JointInvitation.id)
+    ).all()
+
+
+def departments() -> list[Unit]:
+    return db.session.scalars(select(Unit).where(Unit.kind == "department").order_by(Unit.code)).all()
+
+
+def public_draws(page: int):
+    return db.paginate(select(Draw).order_by(Draw.id.desc()), page=page, per_page=50, error_out=False)
+
+
+def public_commitments(page: int):
+    return db.paginate(
+        select(DrawCommitment).order_by(DrawCommitment.sequence.desc()), page=page, per_page=50, error_out=False
+    )

@@ -1,0 +1,150 @@
+"""The inspector teams of a draw, read from the roster: who is eligible on the draw date, in which
+unit, with which specialty; their declared conflicts; their load so far in the round."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+
+from flask import current_app
+from sqlalchemy import func, or_, select
+
+from ..auth.models import Unit
+from ..extensions import db
+from ..inspectors.models import Conflict, Inspector
+from ..plans.models import Task
+from ..subjects.models import Subject
+from .algorithm import Team
+from .models import (
+    Draw,
+    DrawAssignment,
+    DrawSelection,
+    DrawStatus,
+    InvitationStatus,
+    JointInvitation,
+    TaskDrawSettings,
+)
+from .specialties import covers, specialties_for_department
+
+DEFAULT_WORKLOAD_CAP = 40
+
+
+def settings_for(task: Task) -> TaskDrawSettings | None:
+    return db.session.scalar(select(TaskDrawSettings).where(TaskDrawSettings.task_id == task.id))
+
+
+def required_specialties(task: Task) -> list[str]:
+    settings = settings_for(task)
+    if settings is not None and settings.specialties is not None:
+        return list(settings.specialties)
+    return specialties_for_department(task.guiding_department)
+
+
+def workload_cap(task: Task) -> int:
+    settings = settings_for(task)
+    if settings is not None and settings.workload_cap:
+        return settings.workload_cap
+    return int(current_app.config.get("DRAW_WORKLOAD_CAP", DEFAULT_WORKLOAD_CAP))
+
+
+def team_units(unit: Unit) -> list[int]:
+    """A county bureau's inspectors are its own; the city bureau's team is the bureau and its
+    departments."""
+    if unit.division_code:
+        return [unit.id]
+    children = db.session.scalars(select(Unit.id).where(Unit.parent_id == unit.id)).all()
+    return [unit.id, *children]
+
+
+def eligible_inspectors(unit_ids: list[int], specialties: list[str], day: date) -> list[Inspector]:
+    inspectors = db.session.scalars(
+        select(Inspector).where(Inspector.unit_id.in_(unit_ids)).order_by(Inspector.certificate_number)
+    ).all()
+    return [i for i in inspectors if i.is_eligible_on(day) and covers(i.specialties, specialties)]
+
+
+def round_loads(task: Task, round_: int, exclude_draw_id: int | None = None) -> dict[str, int]:
+    """Subjects per certificate already assigned in this task's round by other valid draws."""
+    stmt = (
+        select(DrawAssignment.certificate_number, func.count())
+        .join(DrawSelection, DrawSelection.id == DrawAssignment.selection_id)
+        .join(Draw, Draw.id == DrawSelection.draw_id)
+        .where(
+            Draw.task_id == task.id,
+            Draw.round == round_,
+            Draw.status == DrawStatus.VALID.value,
+            DrawAssignment.ended_at.is_(None),
+        )
+        .group_by(DrawAssignment.certificate_number)
+    )
+    if exclude_draw_id is not None:
+        stmt = stmt.where(Draw.id != exclude_draw_id)
+    return dict(db.session.execute(stmt).all())
+
+
+def accepted_invitations(task: Task) -> list[JointInvitation]:
+    return db.session.scalars(
+        select(JointInvitation)
+        .where(JointInvitation.task_id == task.id, JointInvitation.status == InvitationStatus.ACCEPTED.value)
+        .order_by(JointInvitation.id)
+    ).all()
+
+
+def build_teams(task: Task, round_: int, unit: Unit, day: date) -> tuple[list[Team], dict[str, Inspector], list[dict]]:
+    """The initiating team (the executing unit) and one team per accepted invitation.
+
+    Returns the teams, the inspectors by certificate number, and the public description of the
+    teams (stored with the draw and published in its bundle)."""
+    cap = workload_cap(task)
+    loads = round_loads(task, round_)
+    plans = [(unit, team_units(unit), required_specialties(task), "initiating")]
+    for invitation in accepted_invitations(task):
+        specialties = (
+            list(invitation.specialties)
+            if invitation.specialties is not None
+            else specialties_for_department(invitation.unit.name)
+        )
+        plans.append((invitation.unit, [invitation.unit_id], specialties, "participating"))
+    teams, by_cert, public = [], {}, []
+    for team_unit, unit_ids, specialties, role in plans:
+        inspectors = eligible_inspectors(unit_ids, specialties, day)
+        certs = [i.certificate_number for i in inspectors]
+        by_cert.update({i.certificate_number: i for i in inspectors})
+        load = {c: loads.get(c, 0) for c in certs if loads.get(c)}
+        teams.append(Team(team_unit.code, certs, cap, team_unit.name, dict(load)))
+        public.append(
+            {
+                "unit": team_unit.code,
+                "unit_name": team_unit.name,
+                "role": role,
+                "specialties": specialties,
+                "workload_cap": cap,
+                "initial_load": load,
+                "inspectors": [
+                    {"certificate": i.certificate_number, "name": i.name, "unit": i.unit.code} for i in inspectors
+                ],
+            }
+        )
+    return teams, by_cert, public
+
+
+def conflicts_for(subject_ids: list[int], certificates: set[str]) -> dict[int, set[str]]:
+    """Declared conflicts (回避) between the given subjects and inspectors: by subject, or by the
+    person named (the subject's legal representative)."""
+    result: dict[int, set[str]] = defaultdict(set)
+    if not subject_ids or not certificates:
+        return result
+    rows = []
+    for start in range(0, len(subject_ids), 500):
+        chunk = subject_ids[start : start + 500]
+        rows += db.session.execute(
+            select(Subject.id, Inspector.certificate_number)
+            .join(Conflict, or_(Conflict.subject_id == Subject.id, Conflict.person_name == Subject.legal_representative))
+            .join(Inspector, Inspector.id == Conflict.inspector_id)
+            .where(Subject.id.in_(chunk))
+            .where(or_(Conflict.subject_id.is_not(None), Conflict.person_name != ""))
+        ).all()
+    for subject_id, cert in rows:
+        if cert in certificates:
+            result[subject_id].add(cert)
+    return result

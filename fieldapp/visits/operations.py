@@ -1,0 +1,152 @@
+"""Building visits from draws: one trip per subject carrying every task whose window overlaps
+(进一次门、查多项事), with the inspectors matched for each task."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from sqlalchemy import select
+
+from ..extensions import db
+from .models import InspectorRole, Visit, VisitInspector, VisitStatus, VisitTask
+
+
+def _overlaps(visit: Visit, start, end) -> bool:
+    if visit.window_start is None or visit.window_end is None:
+        return True
+    return visit.window_start <= end and visit.window_end >= start
+
+
+def _add_inspector(visit: Visit, inspector_id: int, task_id: int, lead: bool) -> None:
+    if any(vi.inspector_id == inspector_id for vi in visit.inspectors):
+        return
+    has_lead = any(vi.role == InspectorRole.LEAD.value for vi in visit.inspectors)
+    role = InspectorRole.LEAD if lead and not has_lead else InspectorRole.MEMBER
+    visit.inspectors.append(
+        VisitInspector(inspector_id=inspector_id, task_id=task_id, role=role.value, position=len(visit.inspectors))
+    )
+
+
+def planned_visits_by_subject(subject_ids: list[int], unit_id: int) -> dict[int, list[Visit]]:
+    found: dict[int, list[Visit]] = defaultdict(list)
+    for start in range(0, len(subject_ids), 500):
+        chunk = subject_ids[start : start + 500]
+        for visit in db.session.scalars(
+            select(Visit).where(
+                Visit.subject_id.in_(chunk),
+                Visit.executing_unit_id == unit_id,
+                Visit.status == VisitStatus.PLANNED.value,
+            )
+        ):
+            found[visit.subject_id].append(visit)
+    return found
+
+
+def add_draw_to_visits(draw) -> list[Visit]:
+    """Put every subject selected by ``draw`` on a visit: an existing planned visit of the same
+    executing unit whose window overlaps the task's (and which does not carry this task yet),
+    or a new one. The visit's window narrows to the overlap."""
+    from ..draws.pools import task_window
+
+    task = draw.task
+    start, end = task_window(task)
+    initiating_unit_id = draw.unit_id
+    selections = list(draw.selections)
+    existing = planned_visits_by_subject([s.subject_id for s in selections], draw.unit_id)
+    visits = []
+    for selection in selections:
+        visit = next(
+            (
+                v
+                for v in existing.get(selection.subject_id, [])
+                if _overlaps(v, start, end) and all(vt.task_id != task.id for vt in v.tasks)
+            ),
+            None,
+        )
+        if visit is None:
+            visit = Visit(
+                subject_id=selection.subject_id,
+                executing_unit_id=draw.unit_id,
+                division_code=selection.subject.division_code,
+                window_start=start,
+                window_end=end,
+            )
+            db.session.add(visit)
+        else:
+            visit.window_start = max(visit.window_start or start, start)
+            visit.window_end = min(visit.window_end or end, end)
+        visit.tasks.append(VisitTask(task_id=task.id, draw_id=draw.id))
+        # The initiating team first (its first inspector leads), then participating departments.
+        ordered = sorted(
+            selection.active_assignments, key=lambda a: (a.team_unit_id != initiating_unit_id, a.team_unit_id, a.position)
+        )
+        for assignment in ordered:
+            lead = assignment.team_unit_id == initiating_unit_id and assignment.position == 0
+            _add_inspector(visit, assignment.inspector_id, task.id, lead)
+        visits.append(visit)
+    db.session.flush()
+    return visits
+
+
+def draw_has_started_visits(draw) -> bool:
+    return (
+        db.session.scalar(
+            select(VisitTask.id)
+            .join(Visit, Visit.id == VisitTask.visit_id)
+            .where(VisitTask.draw_id == draw.id, Visit.status != VisitStatus.PLANNED.value)
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def remove_draw_from_visits(draw) -> None:
+    """A superseded draw leaves its (still planned) visits; visits left without a task go."""
+    from ..draws.pools import task_window
+
+    for visit_task in db.session.scalars(select(VisitTask).where(VisitTask.draw_id == draw.id)).all():
+        visit = visit_task.visit
+        if visit.status != VisitStatus.PLANNED.value:
+            continue
+        visit.tasks.remove(visit_task)
+        for vi in [vi for vi in visit.inspectors if vi.task_id == draw.task_id]:
+            visit.inspectors.remove(vi)
+        if not visit.tasks:
+            db.session.delete(visit)
+            continue
+        windows = [task_window(vt.task) for vt in visit.tasks]
+        visit.window_start = max(w[0] for w in windows)
+        visit.window_end = min(w[1] for w in windows)
+        for position, vi in enumerate(visit.inspectors):
+            vi.position = position
+        if visit.inspectors and not any(vi.role == InspectorRole.LEAD.value for vi in visit.inspectors):
+            visit.inspectors[0].role = InspectorRole.LEAD.value
+    db.session.flush()
+
+
+def apply_replacement(draw, old, new) -> None:
+    """Swap the replaced inspector for the new one on the visit carrying the draw's task."""
+    for visit_task in db.session.scalars(
+        select(VisitTask)
+        .join(Visit, Visit.id == VisitTask.visit_id)
+        .where(VisitTask.draw_id == draw.id, Visit.subject_id == old.selection.subject_id)
+    ):
+        visit = visit_task.visit
+        row = next(
+            (vi for vi in visit.inspectors if vi.inspector_id == old.inspector_id and vi.task_id == draw.task_id), None
+        )
+        already = any(vi.inspector_id == new.inspector_id for vi in visit.inspectors)
+        if row is not None and not already:
+            row.inspector_id = new.inspector_id
+        elif row is not None:
+            role = row.role
+            visit.inspectors.remove(row)
+            if role == InspectorRole.LEAD.value:
+                for vi in visit.inspectors:
+                    if vi.inspector_id == new.inspector_id:
+                        vi.role = InspectorRole.LEAD.value
+            for position, vi in enumerate(visit.inspectors):
+                vi.position = position
+        elif not already:
+            _add_inspector(visit, new.inspector_id, draw.task_id, old.position == 0)
+    db.session.flush()

@@ -1,0 +1,151 @@
+"""Hand-computed cases for the draw's numbers and ranking (pure functions, no database)."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from decimal import Decimal
+
+import pytest
+
+from fieldapp.draws import algorithm
+from fieldapp.draws.algorithm import DEFAULT_MULTIPLIERS, DrawError, compute_counts, parse_multipliers
+
+
+def test_five_percent_of_100_is_5_not_6():
+    # 0.05 as a float is 0.05000000000000000277…, whose ceil(100 × r) would be 6.
+    counts = compute_counts({"B": 100}, Decimal("0.05"), None, DEFAULT_MULTIPLIERS)
+    assert counts.total_floor == 5
+    assert counts.quotas == {"A": 0, "B": 5, "C": 0, "D": 0}
+    assert counts.total == 5
+
+
+def test_ceil_on_exact_decimals_per_class():
+    # N = 20 + 50 + 20 + 10 = 100, r = 5 %: T = 5.
+    # A: 20 × 0.05 × 0.5 = 0.5 → 1; B: 50 × 0.05 = 2.5 → 3; C: 20 × 0.05 × 2 = 2; D: 10 × 0.05 × 4 = 2.
+    counts = compute_counts({"A": 20, "B": 50, "C": 20, "D": 10}, "0.05", None, DEFAULT_MULTIPLIERS)
+    assert counts.total_floor == 5
+    assert counts.quotas == {"A": 1, "B": 3, "C": 2, "D": 2}
+    assert counts.topups == {"A": 0, "B": 0, "C": 0, "D": 0}
+
+
+def test_class_quota_never_exceeds_class_size():
+    # D: 3 × 0.5 × 4 = 6 → min(3, 6) = 3.
+    counts = compute_counts({"B": 10, "D": 3}, "0.5", None, DEFAULT_MULTIPLIERS)
+    assert counts.quotas["D"] == 3
+    assert counts.quotas["B"] == 5
+
+
+def test_shortfall_is_topped_up_in_order_d_c_b_a():
+    # Multipliers that undershoot: all 0.1. N = 400, r = 0.5 → T = 200.
+    # n_c = ceil(100 × 0.5 × 0.1) = 5 each → 20; shortfall 180: D takes 95, C takes 85, B and A none.
+    m = {c: Decimal("0.1") for c in "ABCD"}
+    counts = compute_counts({c: 100 for c in "ABCD"}, "0.5", None, m)
+    assert counts.total_floor == 200
+    assert counts.quotas == {c: 5 for c in "ABCD"}
+    assert counts.topups == {"D": 95, "C": 85, "B": 0, "A": 0}
+    assert counts.total == 200
+
+
+def test_shortfall_continues_to_b_and_a_when_d_and_c_are_exhausted():
+    # D and C are tiny: T = ceil(0.9 × 104) = 94; n: A ceil(50×.9×.1)=5, B 5, C ceil(2×.9×.1)=1, D 1.
+    # shortfall 94 − 12 = 82: D +1 (to 2), C +1 (to 2), B +45 (to 50), A +35.
+    m = {c: Decimal("0.1") for c in "ABCD"}
+    counts = compute_counts({"A": 50, "B": 50, "C": 2, "D": 2}, "0.9", None, m)
+    assert counts.total_floor == 94
+    assert counts.quotas == {"A": 5, "B": 5, "C": 1, "D": 1}
+    assert counts.topups == {"D": 1, "C": 1, "B": 45, "A": 35}
+
+
+def test_fixed_count_replaces_the_floor():
+    counts = compute_counts({"B": 100, "D": 100}, None, 10, DEFAULT_MULTIPLIERS)
+    # r = 10 / 200 = 0.05: B ceil(5) = 5, D ceil(20) = 20.
+    assert counts.total_floor == 10
+    assert counts.quotas == {"A": 0, "B": 5, "C": 0, "D": 20}
+
+
+def test_no_class_may_be_exempt():
+    with pytest.raises(DrawError):
+        parse_multipliers({"A": "0"})
+    with pytest.raises(DrawError):
+        parse_multipliers({"A": -1})
+    with pytest.raises(DrawError):
+        parse_multipliers({"E": 1})
+    assert parse_multipliers({"A": "0.25"})["A"] == Decimal("0.25")
+
+
+def test_a_ratio_is_required_and_bounded():
+    with pytest.raises(DrawError):
+        compute_counts({"B": 10}, None, None, DEFAULT_MULTIPLIERS)
+    with pytest.raises(DrawError):
+        compute_counts({"B": 10}, "1.5", None, DEFAULT_MULTIPLIERS)
+
+
+def test_canonical_pool_file_and_hash():
+    entries = algorithm.sort_pool([("92140602MA0X", "C"), ("140602600012345", "B"), ("91140602MA0Y", "A")])
+    data = algorithm.pool_file(entries)
+    assert data == b"140602600012345,B\n91140602MA0Y,A\n92140602MA0X,C\n"
+    assert algorithm.sha256_hex(data) == hashlib.sha256(data).hexdigest()
+
+
+def test_ranking_recomputed_independently():
+    seed = bytes(range(32))
+    witness = "见证人 王五"
+    e = hashlib.sha256(seed + witness.encode("utf-8")).digest()
+    assert algorithm.effective_seed(seed, witness) == e
+    ids = [f"9114060200000000{i:02d}" for i in range(12)]
+    entries = [(i, "B") for i in ids]
+    counts = compute_counts({"B": 12}, "0.25", None, DEFAULT_MULTIPLIERS)  # ceil(3) = 3
+    chosen = algorithm.select(entries, counts, e)
+    by_hand = sorted(ids, key=lambda i: int.from_bytes(hmac.new(e, i.encode(), hashlib.sha256).digest(), "big"))
+    assert [s.ident for s in chosen] == by_hand[:3]
+    assert [s.key for s in chosen] == [hmac.new(e, i.encode(), hashlib.sha256).digest() for i in by_hand[:3]]
+
+
+def test_topup_takes_the_next_smallest_keys():
+    e = hashlib.sha256(b"seed").digest()
+    ids = [f"ID{i:03d}" for i in range(40)]
+    entries = [(i, "D") for i in ids]
+    counts = algorithm.Counts(40, {"A": 0, "B": 0, "C": 0, "D": 40}, 6, {"A": 0, "B": 0, "C": 0, "D": 4},
+                              {"A": 0, "B": 0, "C": 0, "D": 2})
+    chosen = algorithm.select(entries, counts, e)
+    ranked = sorted(ids, key=lambda i: hmac.new(e, i.encode(), hashlib.sha256).digest())
+    assert [s.ident for s in chosen] == ranked[:6]
+    assert [s.topup for s in chosen] == [False] * 4 + [True] * 2
+
+
+def test_large_class_uses_the_same_smallest_keys_as_a_full_sort():
+    e = hashlib.sha256(b"another seed").digest()
+    ids = [f"X{i:06d}" for i in range(5000)]
+    counts = compute_counts({"C": 5000}, "0.01", None, {c: Decimal(1) for c in "ABCD"})
+    chosen = algorithm.select([(i, "C") for i in ids], counts, e)
+    full = sorted(ids, key=lambda i: hmac.new(e, i.encode(), hashlib.sha256).digest())[:50]
+    assert [s.ident for s in chosen] == full
+
+
+def test_keymaker_is_hmac_sha256():
+    for key in (b"", b"k" * 32, b"x" * 64, b"y" * 100):
+        assert algorithm.KeyMaker(key)(b"message") == hmac.new(key, b"message", hashlib.sha256).digest()
+
+
+def test_inspectors_ranked_by_hmac_first_two_and_lead():
+    e = hashlib.sha256(b"e").digest()
+    certs = [f"C{i}" for i in range(5)]
+    team = algorithm.Team("140602", certs, cap=10)
+    match = algorithm.match_subject(algorithm.KeyMaker(e), "SUBJ", team, conflicted={"C0"})
+    expected = sorted(
+        (c for c in certs if c != "C0"),
+        key=lambda c: hmac.new(e, f"inspector|SUBJ|{c}".encode(), hashlib.sha256).digest(),
+    )
+    assert [p[0] for p in match.picked] == expected[:2]
+    assert team.load == {expected[0]: 1, expected[1]: 1}
+
+
+def test_fewer_than_two_is_unmatched_with_a_reason():
+    e = hashlib.sha256(b"e").digest()
+    maker = algorithm.KeyMaker(e)
+    assert algorithm.match_subject(maker, "S", algorithm.Team("x", [], 5), set()).reason == "no_inspectors"
+    assert algorithm.match_subject(maker, "S", algorithm.Team("x", ["a", "b"], 5), {"a"}).reason == "conflicts"
+    team = algorithm.Team("x", ["a", "b", "c"], 1, load={"a": 1, "b": 1})
+    result = algorithm.match_subject(maker, "S", team, set())
+    assert result.reason == "workload_cap" and result.picked == []

@@ -1,0 +1,108 @@
+"""Factories for the draw and visit tests (no tests here): plans, tasks, subjects, inspectors."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from fieldapp.auth.models import Unit
+from fieldapp.extensions import db
+from fieldapp.inspectors.models import Conflict, Inspector
+from fieldapp.plans.models import Plan, Task
+from fieldapp.subjects.models import Subject
+
+DRAW_DAY = date(2021, 4, 10)
+
+
+def unit(code: str) -> Unit:
+    return db.session.scalar(select(Unit).where(Unit.code == code))
+
+
+def make_plan(year: int = 2021) -> Plan:
+    plan = db.session.scalar(select(Plan).where(Plan.year == year))
+    if plan is None:
+        plan = Plan(year=year, unit=unit("city"), title=f"{year} plan", status="published")
+        db.session.add(plan)
+        db.session.flush()
+    return plan
+
+
+def make_task(number: int = 1, **fields) -> Task:
+    values = dict(
+        name=f"task {number}",
+        guiding_department="市局组织发起/计量科指导",
+        executes_county=True,
+        executes_city=False,
+        scope_rule={"kinds": [], "tags_any": [], "status": "在业", "past_business_term": False},
+        ratio=Decimal("0.05"),
+        window_start_month=3,
+        window_end_month=11,
+    )
+    values.update(fields)
+    task = Task(plan=make_plan(), number=number, **values)
+    db.session.add(task)
+    db.session.flush()
+    return task
+
+
+def uscc(n: int, division: str = "140602") -> str:
+    # Not check-digit valid; the draw treats the id as an opaque string.
+    return f"91{division}{n:09d}X"[:18]
+
+
+def make_subjects(classes: dict[str, int], division: str = "140602", start: int = 0, **fields) -> list[Subject]:
+    subjects = []
+    n = start
+    for cls, count in classes.items():
+        for _ in range(count):
+            n += 1
+            values = dict(
+                ident=uscc(n, division),
+                uscc=uscc(n, division),
+                name=f"主体{division}-{n}",
+                kind="enterprise",
+                division_code=division,
+                credit_class=cls,
+                legal_representative=f"法人{n}",
+            )
+            values.update(fields)
+            subjects.append(Subject(**values))
+    db.session.add_all(subjects)
+    db.session.flush()
+    return subjects
+
+
+def make_inspector(
+    name: str,
+    cert: str,
+    unit_code: str = "140602",
+    specialties=("计量",),
+    valid_until: date = date(2030, 12, 31),
+    status: str = "在岗",
+    category: str = "law_enforcement",
+) -> Inspector:
+    inspector = Inspector(
+        name=name,
+        certificate_number=cert,
+        certificate_valid_until=valid_until,
+        unit=unit(unit_code),
+        specialties=list(specialties),
+        status=status,
+        category=category,
+    )
+    db.session.add(inspector)
+    db.session.flush()
+    return inspector
+
+
+def make_team(unit_code: str = "140602", count: int = 6, prefix: str = "SC", specialties=("计量",)) -> list[Inspector]:
+    return [make_inspector(f"检查员{prefix}{i}", f"{prefix}{i:04d}", unit_code, specialties) for i in range(count)]
+
+
+def declare_conflict(inspector: Inspector, subject: Subject | None = None, person: str | None = None) -> Conflict:
+    conflict = Conflict(inspector=inspector, subject=subject, person_name=person, reason="亲属")
+    db.session.add(conflict)
+    db.session.flush()
+    return conflict

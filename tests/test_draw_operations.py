@@ -1,0 +1,337 @@
+"""Draws against a real database: pools, snapshots, inspector eligibility, freezing, redraws,
+replacements, concurrency, verification."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import subprocess
+import sys
+import threading
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from test_draw_factories import (
+    DRAW_DAY,
+    declare_conflict,
+    make_inspector,
+    make_subjects,
+    make_task,
+    make_team,
+    unit,
+)
+
+from fieldapp.draws import operations
+from fieldapp.draws.bundle import build_bundle
+from fieldapp.draws.models import CommitmentStatus, Draw, DrawCommitment, DrawStatus
+from fieldapp.draws.operations import DrawRefused, pool_bytes
+from fieldapp.draws.replacements import replace_inspector
+from fieldapp.draws.verify import verify_stored
+from fieldapp.subjects.models import SubjectChange
+from fieldapp.visits.models import Visit, VisitInspector
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def draw_once(task, unit_code="140602", witness="", round_=1, reason=""):
+    commitment = operations.commit(task, round_, unit(unit_code), redraw_reason=reason)
+    draw, created = operations.run_draw(commitment, witness, day=DRAW_DAY)
+    assert created
+    return draw
+
+
+def test_pool_is_the_scope_within_the_county_with_classes_as_of_the_draw_date(db):
+    task = make_task()
+    ours = make_subjects({"A": 2, "B": 3, "C": 1, "D": 1})
+    make_subjects({"B": 5}, division="140603", start=100)  # another county
+    make_subjects({"B": 2}, start=200, status="注销")  # not operating
+    # One subject was C on the draw date and became A later: the pool shows C.
+    ours[0].credit_class = "A"
+    db.session.add(SubjectChange(subject=ours[0], field="credit_class", old_value="C", new_value="A",
+                                 effective_on=date(2021, 6, 1)))
+    make_team()
+    db.session.commit()
+    draw = draw_once(task)
+    lines = pool_bytes(draw).decode().splitlines()
+    assert len(lines) == 7 == draw.pool_size
+    assert f"{ours[0].ident},C" in lines
+    assert lines == sorted(lines)
+    assert draw.class_sizes == {"A": 1, "B": 3, "C": 2, "D": 1}
+    assert draw.pool_sha256 == hashlib.sha256(pool_bytes(draw)).hexdigest()
+
+
+def test_tags_and_past_business_term_scopes(db):
+    from fieldapp.subjects.models import Tag
+
+    gas = Tag(name="加油站")
+    db.session.add(gas)
+    tagged = make_subjects({"B": 3})
+    make_subjects({"B": 4}, start=50)
+    for s in tagged:
+        s.tags.append(gas)
+    expired = make_subjects({"B": 2}, start=80, business_term_end=date(2020, 12, 31))
+    make_team()
+    t1 = make_task(1, scope_rule={"kinds": [], "tags_any": ["加油站"], "status": "在业"})
+    t20 = make_task(20, scope_rule={"kinds": ["enterprise"], "tags_any": [], "past_business_term": True})
+    db.session.commit()
+    assert {line.split(",")[0] for line in pool_bytes(draw_once(t1)).decode().splitlines()} == {s.ident for s in tagged}
+    assert {line.split(",")[0] for line in pool_bytes(draw_once(t20)).decode().splitlines()} == {
+        s.ident for s in expired
+    }
+
+
+def test_inspector_eligibility(db):
+    task = make_task(ratio="1")  # everyone drawn: every subject needs two inspectors
+    subjects = make_subjects({"B": 3})
+    ok1 = make_inspector("甲", "OK1")
+    ok2 = make_inspector("乙", "OK2")
+    ok3 = make_inspector("丙", "OK3")
+    make_inspector("过期", "EXP", valid_until=date(2021, 4, 9))  # expired the day before
+    make_inspector("退休", "RET", status="退休")
+    make_inspector("外县", "OTH", unit_code="140603")
+    make_inspector("广告", "ADV", specialties=("广告",))
+    make_inspector("辅助", "AST", category="assistant")
+    declare_conflict(ok3, subject=subjects[0])
+    declare_conflict(ok2, person=subjects[1].legal_representative)
+    db.session.commit()
+    draw = draw_once(task)
+    team = draw.teams[0]
+    assert sorted(i["certificate"] for i in team["inspectors"]) == ["OK1", "OK2", "OK3"]
+    by_ident = {s.ident: s for s in draw.selections}
+    assert {a.certificate_number for a in by_ident[subjects[0].ident].assignments} == {"OK1", "OK2"}
+    assert {a.certificate_number for a in by_ident[subjects[1].ident].assignments} == {"OK1", "OK3"}
+    assert len(by_ident[subjects[2].ident].assignments) == 2
+    # The first of the two leads on the visit.
+    sel = by_ident[subjects[2].ident]
+    lead = next(a for a in sel.assignments if a.position == 0)
+    visit = db.session.scalar(select(Visit).where(Visit.subject_id == subjects[2].id))
+    assert visit.inspectors[0].inspector_id == lead.inspector_id and visit.inspectors[0].role == "lead"
+    assert {ok1.id, ok2.id, ok3.id} >= {vi.inspector_id for vi in visit.inspectors}
+
+
+def test_unmatched_subjects_are_kept_with_the_reason(db):
+    task = make_task(ratio="1")
+    subjects = make_subjects({"B": 2})
+    only = make_inspector("独", "ONE")
+    make_inspector("辅助", "AST", category="assistant")  # never counts as the second
+    db.session.commit()
+    draw = draw_once(task)
+    assert len(draw.selections) == 2
+    for sel in draw.selections:
+        assert sel.assignments == []
+        assert sel.unmatched_reason
+    assert db.session.scalar(select(func.count()).select_from(VisitInspector)) == 0
+    assert db.session.scalar(select(func.count()).select_from(Visit)) == 2
+    assert only.id not in {vi.inspector_id for vi in db.session.scalars(select(VisitInspector))}
+
+
+def test_workload_cap_per_round(db):
+    from fieldapp.draws.models import TaskDrawSettings
+
+    task = make_task(ratio="1")
+    make_subjects({"B": 3})
+    make_team(count=4)
+    db.session.add(TaskDrawSettings(task=task, workload_cap=1))
+    db.session.commit()
+    draw = draw_once(task)
+    matched = [s for s in draw.selections if s.assignments]
+    assert len(matched) == 2  # four inspectors, one subject each, two per subject
+    assert [s for s in draw.selections if not s.assignments][0].unmatched_reason
+
+
+def test_commitment_before_draw_abandoned_ones_stay_and_finished_draws_are_frozen(db):
+    task = make_task()
+    make_subjects({"B": 40})
+    make_team()
+    db.session.commit()
+    first = operations.commit(task, 1, unit("140602"))
+    second = operations.commit(task, 1, unit("140602"))
+    assert first.status == CommitmentStatus.ABANDONED.value and first.seed_is_public
+    assert second.sequence == first.sequence + 1
+    with pytest.raises(DrawRefused):
+        operations.run_draw(first, "", day=DRAW_DAY)
+    draw, created = operations.run_draw(second, "W", day=DRAW_DAY)
+    assert created and draw.number == 1
+    assert hashlib.sha256(bytes.fromhex(second.seed_hex)).hexdigest() == second.commitment_hex
+    assert draw.effective_seed_hex == hashlib.sha256(bytes.fromhex(second.seed_hex) + b"W").hexdigest()
+    # Pressing "draw" again returns the same draw.
+    again, created = operations.run_draw(second, "other", day=DRAW_DAY)
+    assert again.id == draw.id and not created
+    # A new commitment needs a reason once drawn.
+    with pytest.raises(DrawRefused):
+        operations.commit(task, 1, unit("140602"))
+    redo = draw_once(task, reason="见证人未到场")
+    assert redo.number == 2 and redo.supersedes_id == draw.id and redo.redraw_reason == "见证人未到场"
+    db.session.refresh(draw)
+    assert draw.status == DrawStatus.SUPERSEDED.value
+    visits = db.session.scalars(select(Visit)).all()
+    assert {v.tasks[0].draw_id for v in visits} == {redo.id}
+    assert db.session.scalar(select(func.count()).select_from(DrawCommitment)) == 3
+
+
+def test_round_two_excludes_round_one_by_default(db):
+    task = make_task(rounds_per_year=2, ratio="0.5")
+    make_subjects({"B": 10})
+    make_team()
+    db.session.commit()
+    r1 = draw_once(task)
+    r2 = draw_once(task, round_=2)
+    assert r2.pool_size == 10 - len(r1.selections)
+    assert not {s.subject_id for s in r1.selections} & {s.subject_id for s in r2.selections}
+    with pytest.raises(DrawRefused):
+        operations.commit(task, 3, unit("140602"))
+    with pytest.raises(DrawRefused):
+        operations.commit(task, 1, unit("city"))  # the city does not execute this task
+
+
+def test_replacement_takes_the_next_rank_and_both_are_logged(db):
+    task = make_task(ratio="0.5")
+    make_subjects({"B": 4})
+    make_team(count=5)
+    db.session.commit()
+    draw = draw_once(task)
+    sel = draw.selections[0]
+    lead = next(a for a in sel.assignments if a.position == 0)
+    with pytest.raises(DrawRefused):
+        replace_inspector(lead, "  ")
+    new = replace_inspector(lead, "生病", day=DRAW_DAY)
+    e = bytes.fromhex(draw.effective_seed_hex)
+    certs = [i["certificate"] for i in draw.teams[0]["inspectors"]]
+    ranked = sorted(certs, key=lambda c: hmac.new(e, f"inspector|{sel.ident}|{c}".encode(), hashlib.sha256).digest())
+    assert new.certificate_number == ranked[2] and new.rank == 2 and new.position == 0
+    assert new.replaces_id == lead.id and lead.ended_at is not None and new.reason == "生病"
+    visit = db.session.scalar(select(Visit).where(Visit.subject_id == sel.subject_id))
+    assert visit.inspectors[0].inspector_id == new.inspector_id and visit.inspectors[0].role == "lead"
+    bundle = build_bundle(draw, reveal=True)
+    assert bundle["replacements"][0]["replaced"] == lead.certificate_number
+    assert verify_stored(draw).ok
+
+
+def test_draw_verify_detects_changed_pool_seed_or_selection(db, runner):
+    task = make_task(ratio="0.2")
+    subjects = make_subjects({"A": 5, "B": 10, "C": 5, "D": 5})
+    make_team()
+    db.session.commit()
+    draw = draw_once(task, witness="w")
+    result = runner.invoke(args=["draw", "verify", str(draw.id)])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip().endswith("OK")
+    # The directory changes under the draw: a subject's class is rewritten without history.
+    subjects[0].credit_class = "D"
+    db.session.commit()
+    result = runner.invoke(args=["draw", "verify", str(draw.id)])
+    assert result.exit_code == 1 and "DIFFERENCE: pool" in result.output and subjects[0].ident in result.output
+    subjects[0].credit_class = "A"
+    # A selected row is quietly swapped.
+    sel = draw.selections[0]
+    sel.key_hex = "00" * 32
+    db.session.commit()
+    result = runner.invoke(args=["draw", "verify", str(draw.id)])
+    assert result.exit_code == 1 and "selection #1" in result.output
+    db.session.rollback()
+    # The seed is altered.
+    sel.key_hex = draw.selections[0].key_hex
+    draw.commitment.seed_hex = "11" * 32
+    db.session.commit()
+    result = runner.invoke(args=["draw", "verify", str(draw.id)])
+    assert result.exit_code == 1 and "commitment" in result.output
+
+
+def _tool(tmp_path, bundle, pool):
+    (tmp_path / "bundle.json").write_text(json.dumps(bundle, ensure_ascii=False))
+    (tmp_path / "pool.txt").write_bytes(pool)
+    return subprocess.run(
+        [sys.executable, "-I", str(ROOT / "tools" / "verify_draw.py"), str(tmp_path / "bundle.json"),
+         str(tmp_path / "pool.txt")],
+        capture_output=True, text=True, timeout=60,
+    )
+
+
+def test_verify_draw_tool_rederives_the_draw_from_its_public_files(db, tmp_path):
+    task = make_task(ratio="0.1")
+    make_subjects({"A": 20, "B": 30, "C": 10, "D": 5})
+    make_team(count=6)
+    db.session.commit()
+    draw = draw_once(task, witness="市民张三")
+    bundle, pool = build_bundle(draw), pool_bytes(draw)
+    ok = _tool(tmp_path, bundle, pool)
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert ok.stdout.strip().endswith("OK")
+    for sel in draw.selections:
+        assert sel.ident in ok.stdout
+
+    # One changed line of the pool file: a B subject reported as D.
+    lines = pool.decode().splitlines(keepends=True)
+    index = next(i for i, line in enumerate(lines) if line.endswith(",B\n"))
+    lines[index] = lines[index].replace(",B\n", ",D\n")
+    changed = _tool(tmp_path, bundle, "".join(lines).encode())
+    assert changed.returncode == 1
+    assert "DIFFERENCE: pool hash" in changed.stdout
+
+    # One changed line of the published selection.
+    forged = json.loads(json.dumps(bundle))
+    forged["selection"][2]["id"] = forged["selection"][3]["id"]
+    result = _tool(tmp_path, forged, pool)
+    assert result.returncode == 1 and "DIFFERENCE: selection #3" in result.stdout
+
+    # A swapped inspector.
+    forged = json.loads(json.dumps(bundle))
+    matched = next(s for s in forged["selection"] if s["inspectors"])
+    matched["inspectors"][0]["certificate"] = "SC9999"
+    result = _tool(tmp_path, forged, pool)
+    assert result.returncode == 1 and "DIFFERENCE: inspectors" in result.stdout
+
+
+def test_selection_published_after_inspections_when_the_task_says_so(db, tmp_path):
+    task = make_task(publish_selection_at_once=False)
+    make_subjects({"B": 30})
+    make_team()
+    db.session.commit()
+    draw = draw_once(task)
+    bundle = build_bundle(draw)
+    assert bundle["seed"] is None and bundle["selection"] is None and bundle["witness"] is None
+    assert bundle["commitment"]["sha256"] and bundle["pool"]["sha256"] and bundle["quotas"]
+    result = _tool(tmp_path, bundle, pool_bytes(draw))
+    assert result.returncode == 0 and "not public yet" in result.stdout
+    for visit in db.session.scalars(select(Visit)):
+        visit.status = "approved"
+    db.session.commit()
+    assert build_bundle(draw)["selection"]
+
+
+def test_two_simultaneous_draws_make_one_draw(app, db):
+    task = make_task(ratio="0.3")
+    make_subjects({"A": 30, "B": 60, "C": 30, "D": 10})
+    make_team()
+    db.session.commit()
+    commitment = operations.commit(task, 1, unit("140602"))
+    commitment_id = commitment.id
+    barrier = threading.Barrier(2)
+    results, errors = [], []
+
+    def press_draw(witness):
+        with app.app_context():  # a session of its own
+            try:
+                own = db.session.get(DrawCommitment, commitment_id)
+                barrier.wait(timeout=10)
+                draw, created = operations.run_draw(own, witness, day=DRAW_DAY)
+                results.append((draw.id, created))
+            except Exception as exc:  # pragma: no cover - reported below
+                errors.append(repr(exc))
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=press_draw, args=(w,)) for w in ("first", "second")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert errors == []
+    assert db.session.scalar(select(func.count()).select_from(Draw)) == 1
+    assert len({draw_id for draw_id, _ in results}) == 1
+    assert sorted(created for _, created in results) == [False, True]
+    draw = db.session.scalar(select(Draw))
+    assert db.session.scalar(select(func.count()).select_from(Visit)) == len(draw.selections)

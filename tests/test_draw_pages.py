@@ -1,0 +1,197 @@
+"""The supervisor's draw pages and the public draw pages, through HTTP."""
+
+from __future__ import annotations
+
+import json
+
+from bs4 import BeautifulSoup
+from sqlalchemy import func, select
+from test_draw_factories import DRAW_DAY, make_subjects, make_task, make_team, unit
+
+from fieldapp.draws import operations
+from fieldapp.draws.models import Draw, DrawCommitment, DrawSelection, InvitationStatus, JointInvitation
+
+
+def soup(response):
+    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
+
+
+def post_and_follow(client, url, **kwargs):
+    """POST, then GET the redirect (the isolated test client cannot follow redirects itself)."""
+    response = client.post(url, **kwargs)
+    if response.status_code in (301, 302, 303):
+        return client.get(response.headers["Location"])
+    return response
+
+
+def setup_task(db, **fields):
+    task = make_task(**fields)
+    make_subjects({"A": 10, "B": 20, "C": 10, "D": 5})
+    make_team(count=6)
+    db.session.commit()
+    return task
+
+
+def test_commit_then_draw_with_witness_and_confirmation(client, auth, db):
+    task = setup_task(db)
+    auth.login("sc-sup", "supervisor", "140602")
+    page = client.get("/draws")
+    assert page.status_code == 200
+    link = soup(page).select_one(f"#task-{task.id} a.draw-cell")
+    assert link is not None
+    round_url = link["href"]
+    assert soup(client.get(round_url)).select_one("#draw-step") is None
+    response = post_and_follow(client, f"{round_url}/commit")
+    assert response.status_code == 200
+    commitment = db.session.scalar(select(DrawCommitment))
+    html = soup(response)
+    assert commitment.commitment_hex in html.select_one("#draw-step").get_text()
+    # Without the confirmation nothing is drawn, the witness typed is kept.
+    response = client.post(f"/draws/commitment/{commitment.id}/run", data={"witness": "见证人李四"})
+    assert response.status_code == 422
+    assert soup(response).select_one("#witness")["value"] == "见证人李四"
+    assert db.session.scalar(select(func.count()).select_from(Draw)) == 0
+    response = post_and_follow(client, f"/draws/commitment/{commitment.id}/run", data={"witness": "见证人李四", "confirm": "y"}
+    )
+    assert response.status_code == 200
+    draw = db.session.scalar(select(Draw))
+    assert draw.witness == "见证人李四"
+    html = soup(response)
+    assert len(html.select(".draw-selection > li")) == len(draw.selections) > 0
+    # A second press returns the same draw.
+    again = client.post(f"/draws/commitment/{commitment.id}/run", data={"confirm": "y"})
+    assert again.status_code == 302 and again.headers["Location"].endswith(f"/draws/{draw.id}")
+    assert db.session.scalar(select(func.count()).select_from(Draw)) == 1
+
+
+def test_county_supervisors_draw_only_for_their_county(client, auth, db):
+    task = setup_task(db)
+    make_subjects({"B": 20}, division="140603", start=500)
+    make_team("140603", prefix="PL")
+    db.session.commit()
+    other = operations.commit(task, 1, unit("140603"))
+    draw, _ = operations.run_draw(other, "", day=DRAW_DAY)
+    auth.login("pl-sup", "supervisor", "140602")
+    html = soup(client.get("/draws"))
+    assert not [a for a in html.select("a.draw-cell") if "/140603" in a["href"]]
+    assert client.get(f"/draws/task/{task.id}/round/1/140603").status_code == 404
+    assert client.post(f"/draws/task/{task.id}/round/1/140603/commit").status_code == 404
+    fresh = operations.commit(task, 1, unit("140621"))
+    assert client.post(f"/draws/commitment/{fresh.id}/run", data={"confirm": "y"}).status_code == 404
+    assert client.get(f"/draws/{draw.id}").status_code == 404
+    assignment = draw.selections[0].assignments[0]
+    assert client.post(f"/draws/assignment/{assignment.id}/replace", data={"reason": "x"}).status_code == 404
+    assert db.session.scalar(select(func.count()).select_from(Draw)) == 1
+    # Inspectors do not draw at all.
+    auth.logout()
+    auth.login("sc-insp", "inspector", "140602")
+    assert client.get(f"/draws/task/{task.id}/round/1/140602").status_code == 403
+
+
+def test_redraw_needs_a_reason_and_both_draws_stay_public(client, auth, db):
+    task = setup_task(db)
+    first, _ = operations.run_draw(operations.commit(task, 1, unit("140602")), "", day=DRAW_DAY)
+    auth.login("sc-sup", "supervisor", "140602")
+    base = f"/draws/task/{task.id}/round/1/140602"
+    refused = post_and_follow(client, f"{base}/commit", data={"redraw_reason": ""})
+    assert refused.status_code == 422
+    assert soup(refused).select_one(".field__error")
+    ok = post_and_follow(client, f"{base}/commit", data={"redraw_reason": "抽取时见证人缺席"})
+    assert ok.status_code == 200
+    commitment = db.session.scalar(select(DrawCommitment).where(DrawCommitment.status == "open"))
+    post_and_follow(client, f"/draws/commitment/{commitment.id}/run", data={"confirm": "y"})
+    public = soup(client.get("/public/draws"))
+    rows = public.select("table.public-draws tbody tr")
+    assert len(rows) == 2
+    assert "抽取时见证人缺席" in public.get_text()
+    assert first.id in {int(r["id"].split("-")[1]) for r in rows}
+
+
+def test_replacement_form_requires_a_reason(client, auth, db):
+    task = setup_task(db)
+    draw, _ = operations.run_draw(operations.commit(task, 1, unit("140602")), "", day=DRAW_DAY)
+    assignment = draw.selections[0].assignments[0]
+    auth.login("sc-sup", "supervisor", "140602")
+    post_and_follow(client, f"/draws/assignment/{assignment.id}/replace", data={"reason": ""})
+    db.session.refresh(assignment)
+    assert assignment.ended_at is None
+    response = post_and_follow(client, f"/draws/assignment/{assignment.id}/replace", data={"reason": "发现回避情形"})
+    assert response.status_code == 200
+    db.session.refresh(assignment)
+    assert assignment.ended_at is not None
+    assert "发现回避情形" in soup(response).get_text()
+
+
+def test_public_draw_page_and_downloads(client, db, tmp_path):
+    task = setup_task(db)
+    commitment = operations.commit(task, 1, unit("140602"))
+    public = soup(client.get("/public/draws"))
+    assert commitment.commitment_hex in public.get_text()
+    assert commitment.seed_hex not in public.get_text()  # secret until the draw
+    draw, _ = operations.run_draw(commitment, "公开见证", day=DRAW_DAY)
+    page = soup(client.get(f"/public/draws/{draw.id}"))
+    assert page.select_one('[data-field="commitment"]').get_text() == commitment.commitment_hex
+    assert page.select_one('[data-field="seed"]').get_text() == commitment.seed_hex
+    assert page.select_one('[data-field="pool-hash"]').get_text() == draw.pool_sha256
+    assert page.select_one('[data-field="witness"]').get_text() == "公开见证"
+    counts = {row["data-class"]: [td.get_text() for td in row.select("td")] for row in page.select("tr[data-class]")}
+    assert counts["D"][:3] == [str(draw.class_sizes["D"]), str(draw.quotas["D"]), str(draw.topups["D"])]
+    rows = page.select("table.public-selection tbody tr")
+    assert [r["data-ident"] for r in rows] == [s.ident for s in draw.selections]
+    inspector = draw.selections[0].assignments[0]
+    assert inspector.certificate_number in rows[0].get_text() and inspector.inspector.name in rows[0].get_text()
+    pool = client.get(f"/public/draws/{draw.id}/pool.txt")
+    assert pool.status_code == 200 and pool.data == operations.pool_bytes(draw)
+    bundle = client.get(f"/public/draws/{draw.id}/bundle.json").get_json()
+    assert bundle["seed"] == commitment.seed_hex and len(bundle["selection"]) == len(draw.selections)
+    assert json.loads(json.dumps(bundle))["pool"]["sha256"] == draw.pool_sha256
+
+
+def test_selection_withheld_until_inspections_when_the_task_says_so(client, db):
+    task = setup_task(db, publish_selection_at_once=False)
+    draw, _ = operations.run_draw(operations.commit(task, 1, unit("140602")), "", day=DRAW_DAY)
+    page = soup(client.get(f"/public/draws/{draw.id}"))
+    assert page.select_one("#selection-withheld")
+    assert page.select_one('[data-field="seed"]') is None
+    assert page.select_one('[data-field="commitment"]') and page.select_one('[data-field="pool-hash"]')
+    text = page.get_text()
+    assert all(s.ident not in text for s in draw.selections)
+    bundle = client.get(f"/public/draws/{draw.id}/bundle.json").get_json()
+    assert bundle["selection"] is None and bundle["seed"] is None and bundle["quotas"] == draw.quotas
+
+
+def test_invitation_accepted_adds_the_department_team(client, auth, db):
+    from test_draw_factories import make_inspector
+
+    task = setup_task(db, ratio="0.2")
+    make_inspector("计量科甲", "MET1", unit_code="city-metrology", specialties=("计量",))
+    make_inspector("计量科乙", "MET2", unit_code="city-metrology", specialties=("计量",))
+    make_inspector("计量科丙", "MET3", unit_code="city-metrology", specialties=("计量",))
+    db.session.commit()
+    auth.login("city-sup", "supervisor", "city")
+    response = post_and_follow(client, f"/draws/task/{task.id}/invitations",
+        data={"department": "city-metrology", "message": "请参加", "items": "计量器具检定情况\n"},
+    )
+    assert response.status_code == 200
+    invitation = db.session.scalar(select(JointInvitation))
+    assert invitation.items == ["计量器具检定情况"]
+    auth.logout()
+    auth.login("met-sup", "supervisor", "city-metrology")
+    post_and_follow(client, f"/draws/invitation/{invitation.id}/accept")
+    db.session.refresh(invitation)
+    assert invitation.status == InvitationStatus.ACCEPTED.value
+    draw, _ = operations.run_draw(operations.commit(task, 1, unit("140602")), "", day=DRAW_DAY)
+    assert [t["unit"] for t in draw.teams] == ["140602", "city-metrology"]
+    sel = db.session.scalar(select(DrawSelection).where(DrawSelection.draw_id == draw.id))
+    teams = sorted(a.team_unit.code for a in sel.assignments)
+    assert teams == ["140602", "140602", "city-metrology", "city-metrology"]
+    from fieldapp.visits.models import Visit
+    from fieldapp.visits.queries import visit_items
+
+    visit = db.session.scalar(select(Visit).where(Visit.subject_id == sel.subject_id))
+    assert len(visit.inspectors) == 4 and [vi.role for vi in visit.inspectors].count("lead") == 1
+    assert "计量器具检定情况" in [e["text"] for e in visit_items(visit)]
+    # A county supervisor cannot invite.
+    auth.logout()
+    auth.login("sc-sup", "supervisor", "140602")
+    assert client.post(f"/draws/task/{task.id}/invitations", data={"department": "city-ip"}).status_code == 404

@@ -1,0 +1,90 @@
+"""Joint visits: subjects drawn by several tasks with overlapping windows share one visit."""
+
+from __future__ import annotations
+
+from bs4 import BeautifulSoup
+from sqlalchemy import select
+from test_draw_factories import DRAW_DAY, make_subjects, make_task, make_team, unit
+
+from fieldapp.draws import operations
+from fieldapp.visits.models import Visit
+
+
+def draw(task, unit_code="140602", round_=1):
+    result, _ = operations.run_draw(operations.commit(task, round_, unit(unit_code)), "", day=DRAW_DAY)
+    return result
+
+
+def test_overlapping_windows_merge_into_one_visit_with_every_task_and_inspector(db):
+    make_subjects({"B": 6})
+    make_team(count=4)
+    make_team(count=4, prefix="AD", specialties=("广告",))
+    metrology = make_task(1, ratio="1", window_start_month=3, window_end_month=8)
+    advertising = make_task(2, ratio="1", guiding_department="广告监管科指导", window_start_month=6,
+                            window_end_month=11)
+    late = make_task(3, ratio="1", window_start_month=10, window_end_month=12)
+    db.session.commit()
+    d1, d2, d3 = draw(metrology), draw(advertising), draw(late)
+    visits = db.session.scalars(select(Visit).order_by(Visit.subject_id, Visit.id)).all()
+    # Tasks 1 and 2 overlap (June–August): one visit each subject; task 3 does not overlap task 1.
+    assert len(visits) == 12
+    merged = [v for v in visits if len(v.tasks) == 2]
+    assert len(merged) == 6
+    for visit in merged:
+        assert {vt.task_id for vt in visit.tasks} == {metrology.id, advertising.id}
+        assert {vt.draw_id for vt in visit.tasks} == {d1.id, d2.id}
+        assert (visit.window_start.month, visit.window_end.month) == (6, 8)
+        certs = {vi.inspector.certificate_number[:2] for vi in visit.inspectors}
+        assert certs == {"SC", "AD"} and len(visit.inspectors) == 4
+        assert [vi.role for vi in visit.inspectors].count("lead") == 1
+        assert visit.inspectors[0].role == "lead" and visit.inspectors[0].task_id == metrology.id
+    alone = [v for v in visits if len(v.tasks) == 1]
+    assert {v.tasks[0].draw_id for v in alone} == {d3.id}
+
+
+def test_two_rounds_of_one_task_are_two_visits(db):
+    make_subjects({"B": 2})
+    make_team(count=4)
+    task = make_task(19, ratio="1", rounds_per_year=2, exclude_previous_rounds=False)
+    db.session.commit()
+    draw(task, round_=1)
+    draw(task, round_=2)
+    visits = db.session.scalars(select(Visit)).all()
+    assert len(visits) == 4 and all(len(v.tasks) == 1 for v in visits)
+
+
+def test_one_plus_x_task_is_one_visit_with_several_items(db):
+    from fieldapp.plans.models import InspectionItem
+    from fieldapp.visits.queries import visit_items
+
+    make_subjects({"B": 1})
+    make_team(count=3, specialties=("登记注册", "信用监管"))
+    task = make_task(21, ratio="1", guiding_department="市局信用指导")
+    for number, text in enumerate(["登记事项检查", "公示信息检查", "商标使用行为的检查"], start=1):
+        db.session.add(InspectionItem(task=task, number=number, text=text))
+    db.session.commit()
+    draw(task)
+    visit = db.session.scalar(select(Visit))
+    assert [e["text"] for e in visit_items(visit)] == ["登记事项检查", "公示信息检查", "商标使用行为的检查"]
+
+
+def test_supervisor_sees_the_merged_plan_of_visits_per_county(client, auth, db):
+    make_subjects({"B": 3})
+    make_subjects({"B": 3}, division="140603", start=100)
+    make_team(count=4)
+    make_team("140603", count=4, prefix="PL")
+    task = make_task(1, ratio="1")
+    db.session.commit()
+    draw(task, "140602")
+    draw(task, "140603")
+    auth.login("sc-sup", "supervisor", "140602")
+    html = BeautifulSoup(client.get("/visits").get_data(as_text=True), "html.parser")
+    assert len(html.select("li.visit")) == 3
+    assert client.get("/visits?county=140603").status_code == 404
+    auth.logout()
+    auth.login("city-sup", "supervisor", "city")
+    html = BeautifulSoup(client.get("/visits").get_data(as_text=True), "html.parser")
+    assert len(html.select("li.visit")) == 6
+    partial = client.get("/visits?county=140603", headers={"HX-Request": "true", "HX-Target": "visit-results"})
+    fragment = BeautifulSoup(partial.get_data(as_text=True), "html.parser")
+    assert fragment.select_one("html") is None and len(fragment.select("li.visit")) == 3

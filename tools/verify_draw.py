@@ -1,0 +1,179 @@
+#!/usr/bin/env python3
+"""Recompute a published fieldapp draw from its two public files (standard library only).
+
+    python3 verify_draw.py BUNDLE.json POOL.txt
+
+Prints the recomputed selection (position, id, class, key, inspectors), then ``OK`` when it is
+exactly the published one, or the first difference found. Exit status 0 on OK, 1 otherwise.
+The algorithm is stated in docs/draw-algorithm.md; this file implements it independently of
+fieldapp's own code.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import math
+import sys
+from decimal import Decimal
+from fractions import Fraction
+
+CLASSES = ("A", "B", "C", "D")
+TOPUP_ORDER = ("D", "C", "B", "A")
+
+
+def fail(message: str) -> int:
+    print(f"DIFFERENCE: {message}")
+    return 1
+
+
+def read_pool(data: bytes):
+    """Returns (entries, problem). Entries are (id, class) in file order."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return [], "the pool file is not UTF-8"
+    if text and not text.endswith("\n"):
+        return [], "the pool file's last line has no newline"
+    entries = []
+    for number, line in enumerate(text.split("\n")[:-1], start=1):
+        ident, comma, cls = line.partition(",")
+        if not comma or not ident or cls not in CLASSES:
+            return entries, f"pool line {number} is not ID,CLASS: {line!r}"
+        if entries and entries[-1][0].encode() >= ident.encode():
+            return entries, f"pool line {number} is out of byte order (or repeated): {line!r}"
+        entries.append((ident, cls))
+    return entries, None
+
+
+def counts(sizes, ratio, fixed_count, multipliers):
+    n = sum(sizes.values())
+    r = Fraction(Decimal(ratio)) if ratio not in (None, "") else None
+    if fixed_count is not None:
+        total = min(int(fixed_count), n)
+        if r is None:
+            r = Fraction(total, n) if n else Fraction(0)
+    else:
+        total = math.ceil(n * r)
+    quotas = {c: min(sizes[c], math.ceil(sizes[c] * r * Fraction(Decimal(multipliers[c])))) for c in CLASSES}
+    topups = {c: 0 for c in CLASSES}
+    short = total - sum(quotas.values())
+    for c in TOPUP_ORDER:
+        take = max(0, min(short, sizes[c] - quotas[c]))
+        topups[c] = take
+        short -= take
+    return total, quotas, topups
+
+
+def key(e: bytes, message: str) -> bytes:
+    return hmac.new(e, message.encode("utf-8"), hashlib.sha256).digest()
+
+
+def select(entries, quotas, topups, e):
+    chosen = []
+    for c in CLASSES:
+        ranked = sorted((key(e, ident), ident) for ident, cls in entries if cls == c)
+        for index, (k, ident) in enumerate(ranked[: quotas[c] + topups[c]]):
+            chosen.append((k, ident, c, index >= quotas[c]))
+    chosen.sort()
+    return chosen
+
+
+def match(chosen, bundle, e):
+    teams = bundle.get("teams") or []
+    load = {t["unit"]: dict(t.get("initial_load") or {}) for t in teams}
+    result = {}
+    for k, ident, c, topup in chosen:
+        picked = []
+        for t in teams:
+            conflicted = set((t.get("conflicts") or {}).get(ident, []))
+            cap = t["workload_cap"]
+            candidates = [
+                i["certificate"]
+                for i in t["inspectors"]
+                if i["certificate"] not in conflicted and load[t["unit"]].get(i["certificate"], 0) < cap
+            ]
+            ranked = sorted((key(e, f"inspector|{ident}|{cert}"), cert) for cert in candidates)
+            if len(ranked) < 2:
+                continue
+            for position, (_, cert) in enumerate(ranked[:2]):
+                picked.append((t["unit"], position, cert))
+                load[t["unit"]][cert] = load[t["unit"]].get(cert, 0) + 1
+        result[ident] = picked
+    return result
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 3:
+        print(__doc__.strip())
+        return 2
+    with open(argv[1], encoding="utf-8") as fh:
+        bundle = json.load(fh)
+    with open(argv[2], "rb") as fh:
+        pool = fh.read()
+
+    digest = hashlib.sha256(pool).hexdigest()
+    print(f"pool: {len(pool)} bytes, sha256 {digest}")
+    entries, problem = read_pool(pool)
+    if problem:
+        return fail(problem)
+    if digest != bundle["pool"]["sha256"]:
+        first = f"pool hash {digest} is not the published {bundle['pool']['sha256']}"
+    else:
+        first = None
+    sizes = {c: sum(1 for _, cls in entries if cls == c) for c in CLASSES}
+    print("N = {}, N_c = {}".format(len(entries), " ".join(f"{c}:{sizes[c]}" for c in CLASSES)))
+    for c in CLASSES:
+        if first is None and sizes[c] != bundle["pool"]["class_sizes"].get(c, 0):
+            first = f"N_{c} is {sizes[c]}, published {bundle['pool']['class_sizes'].get(c, 0)}"
+    for c, m in bundle["multipliers"].items():
+        if Decimal(m) <= 0:
+            return fail(f"multiplier of class {c} is not positive")
+    total, quotas, topups = counts(sizes, bundle["ratio"], bundle["fixed_count"], bundle["multipliers"])
+    print("T = {}, n_c = {}, top-up = {}".format(
+        total, " ".join(f"{c}:{quotas[c]}" for c in CLASSES), " ".join(f"{c}:{topups[c]}" for c in CLASSES)))
+    for name, mine in (("n", quotas), ("top-up", topups)):
+        key_name = "quotas" if name == "n" else "topups"
+        for c in CLASSES:
+            if first is None and mine[c] != bundle[key_name].get(c, 0):
+                first = f"{name}_{c} is {mine[c]}, published {bundle[key_name].get(c, 0)}"
+
+    if bundle.get("seed") is None:
+        print("The seed is not public yet (the selection is published after the inspections).")
+        return fail(first) if first else 0
+    seed = bytes.fromhex(bundle["seed"])
+    if first is None and hashlib.sha256(seed).hexdigest() != bundle["commitment"]["sha256"]:
+        first = "SHA-256(seed) is not the published commitment"
+    e = hashlib.sha256(seed + (bundle.get("witness") or "").encode("utf-8")).digest()
+    if first is None and e.hex() != bundle.get("effective_seed"):
+        first = "the effective seed is not SHA-256(seed || witness)"
+
+    chosen = select(entries, quotas, topups, e)
+    matched = match(chosen, bundle, e)
+    published = bundle.get("selection") or []
+    for position, (k, ident, c, topup) in enumerate(chosen, start=1):
+        people = " ".join(f"{team}:{cert}{'*' if pos == 0 else ''}" for team, pos, cert in matched[ident])
+        print(f"{position:6d} {ident} {c} {k.hex()[:16]}{' top-up' if topup else ''} {people or 'UNMATCHED'}")
+        if first is None:
+            if position > len(published):
+                first = f"selection #{position} {ident} is not in the published list"
+            else:
+                theirs = published[position - 1]
+                if (theirs["id"], theirs["class"], theirs["key"]) != (ident, c, k.hex()):
+                    first = f"selection #{position}: recomputed {ident} {c}, published {theirs['id']} {theirs['class']}"
+                else:
+                    mine = sorted(matched[ident])
+                    pub = sorted((i["team"], i["position"], i["certificate"]) for i in theirs.get("inspectors", []))
+                    if mine != pub:
+                        first = f"inspectors of #{position} {ident}: recomputed {mine}, published {pub}"
+    if first is None and len(published) != len(chosen):
+        first = f"the published list has {len(published)} subjects, recomputed {len(chosen)}"
+    if first:
+        return fail(first)
+    print("OK")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
