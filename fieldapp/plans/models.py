@@ -42,17 +42,37 @@ class Plan(db.Model):
     version: Mapped[int] = mapped_column(default=1)
     filing_status: Mapped[str] = mapped_column(String(20), default=FilingStatus.NOT_FILED.value)
     filed_at: Mapped[datetime | None]
+    filed_version: Mapped[int | None]  # the version the county filed
+    filed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    filing_note: Mapped[str] = mapped_column(Text, default="")
+    acknowledged_at: Mapped[datetime | None]
+    acknowledged_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    published_at: Mapped[datetime | None]
+    issuer: Mapped[str] = mapped_column(String(200), default="")  # 发文机关, as printed
     source_name: Mapped[str] = mapped_column(String(255), default="")
+    # Problems about the imported table as a whole (missing columns, note rows …).
+    import_warnings: Mapped[list] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(server_default=func.now(), onupdate=func.now())
 
     unit = relationship("Unit")
+    filed_by = relationship("User", foreign_keys=[filed_by_id])
+    acknowledged_by = relationship("User", foreign_keys=[acknowledged_by_id])
     tasks: Mapped[list[Task]] = relationship(
         back_populates="plan", order_by="Task.number", cascade="all, delete-orphan"
     )
     versions: Mapped[list[PlanVersion]] = relationship(
         back_populates="plan", order_by="PlanVersion.version", cascade="all, delete-orphan"
     )
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == PlanStatus.PUBLISHED.value
+
+    @property
+    def is_county_plan(self) -> bool:
+        """A county bureau's own plan, filed (备案) with the city bureau."""
+        return self.unit is not None and not self.unit.is_city_level
 
 
 class PlanVersion(db.Model):
@@ -91,8 +111,10 @@ class Task(db.Model):
     executes_city: Mapped[bool] = mapped_column(default=False)  # the city bureau executes
     executes_county: Mapped[bool] = mapped_column(default=False)  # county bureaus execute
     scope: Mapped[str] = mapped_column(Text, default="")  # 抽查对象范围
+    items_heading: Mapped[str] = mapped_column(Text, default="")  # text before item 1 in the 抽查事项 cell
     # What the scope selects, filled from the scope text by the plan importer and editable:
-    # {"kinds": [...], "tags": [...], "status": "在业", "past_business_term": bool}
+    # {"kinds": [...], "tags_any": [...], "status": "在业", "past_business_term": bool}
+    # (see fieldapp/plans/scope.py for the contract the draw relies on)
     scope_rule: Mapped[dict] = mapped_column(JSON, default=dict)
     ratio: Mapped[Decimal | None] = mapped_column(Numeric(7, 4))  # 0.05 for 不低于5%
     ratio_is_floor: Mapped[bool] = mapped_column(default=True)  # 不低于

@@ -1,7 +1,189 @@
-"""Web routes for plans."""
+"""Web routes for plans: the supervisors' pages. The public pages are in ``public.py``."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..auth.access import role_required
+from ..auth.models import Role
+from ..extensions import db
+from . import queries
+from .display import TEMPLATE_HELPERS
+from .forms import ConfirmForm, FilingForm, ImportForm, TaskForm
+from .importer import ReasonRequired, import_plan
+from .models import Task
+from .operations import PlanError, acknowledge_filing, file_plan, publish_plan, update_task
+from .problems import PlanFileError, describe
 
 bp = Blueprint("plans", __name__)
+
+
+@bp.app_context_processor
+def plan_helpers() -> dict:
+    return TEMPLATE_HELPERS
+
+
+def _readable_plan(plan_id: int):
+    plan = queries.plan_with_tasks(plan_id)
+    if plan is None or not queries.may_read(current_user, plan):
+        abort(404)
+    return plan
+
+
+def _editable_plan(plan_id: int):
+    plan = _readable_plan(plan_id)
+    if not queries.may_edit(current_user, plan):
+        abort(403)
+    return plan
+
+
+@bp.get("/plans")
+@role_required(Role.SUPERVISOR)
+def index():
+    plans = queries.plans_for(current_user)
+    return render_template("plans/index.html", plans=plans)
+
+
+@bp.route("/plans/import", methods=["GET", "POST"])
+@role_required(Role.SUPERVISOR)
+def import_file():
+    form = ImportForm()
+    unit = current_user.unit if not current_user.is_city_level else queries.city_bureau()
+    report, error = None, None
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            report = import_plan(
+                upload.read(), upload.filename or "plan", year=form.year.data, unit=unit,
+                reason=form.reason.data or "", user=current_user,
+            )
+        except PlanFileError as exc:
+            db.session.rollback()
+            error = str(exc)
+        except ReasonRequired as exc:
+            db.session.rollback()
+            form.reason.errors = list(form.reason.errors) + [
+                _("The plan is published and this file changes it in %(count)s places: give the reason.",
+                  count=len(exc.changes))
+            ]
+        else:
+            db.session.commit()
+            flash(_("Imported %(tasks)s tasks with %(items)s inspection items.", tasks=report.tasks, items=report.items),
+                  "success")
+    status = 400 if request.method == "POST" and report is None else 200
+    return render_template(
+        "plans/import.html", form=form, unit=unit, report=report, error=error, describe=describe
+    ), status
+
+
+@bp.get("/plans/<int:plan_id>")
+@role_required(Role.SUPERVISOR)
+def plan_detail(plan_id: int):
+    plan = _readable_plan(plan_id)
+    return render_template(
+        "plans/plan.html",
+        plan=plan,
+        may_edit=queries.may_edit(current_user, plan),
+        may_acknowledge=queries.may_acknowledge(current_user, plan),
+        confirm=ConfirmForm(),
+        filing_form=FilingForm(),
+        describe=describe,
+    )
+
+
+@bp.route("/plans/<int:plan_id>/tasks/<int:number>/edit", methods=["GET", "POST"])
+@role_required(Role.SUPERVISOR)
+def edit_task(plan_id: int, number: int):
+    plan = _editable_plan(plan_id)
+    task = db.session.scalar(select(Task).where(Task.plan_id == plan.id, Task.number == number))
+    if task is None:
+        abort(404)
+    form = TaskForm(reason_required=plan.is_published)
+    if request.method == "GET":
+        form.fill_from(task)
+    elif form.validate_on_submit():
+        try:
+            changes = update_task(task, form.values(task), reason=form.reason.data or "", user=current_user)
+        except PlanError as exc:
+            db.session.rollback()
+            form.reason.errors = list(form.reason.errors) + [str(exc.message)]
+        else:
+            db.session.commit()
+            if changes:
+                flash(_("Task %(number)s saved: %(count)s changes.", number=number, count=len(changes)), "success")
+            else:
+                flash(_("Nothing changed."), "info")
+            return redirect(url_for("plans.plan_detail", plan_id=plan.id, _anchor=f"task-{number}"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("plans/task_edit.html", plan=plan, task=task, form=form), status
+
+
+@bp.post("/plans/<int:plan_id>/publish")
+@role_required(Role.SUPERVISOR)
+def publish(plan_id: int):
+    plan = _editable_plan(plan_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            publish_plan(plan, current_user)
+        except PlanError as exc:
+            db.session.rollback()
+            flash(str(exc.message), "error")
+        else:
+            db.session.commit()
+            flash(_("The plan is published."), "success")
+    return redirect(url_for("plans.plan_detail", plan_id=plan.id))
+
+
+@bp.post("/plans/<int:plan_id>/file")
+@role_required(Role.SUPERVISOR)
+def file(plan_id: int):
+    plan = _editable_plan(plan_id)
+    form = FilingForm()
+    if form.validate_on_submit():
+        try:
+            file_plan(plan, current_user, form.note.data or "")
+        except PlanError as exc:
+            db.session.rollback()
+            flash(str(exc.message), "error")
+        else:
+            db.session.commit()
+            flash(_("The plan is filed with the city bureau."), "success")
+    return redirect(url_for("plans.plan_detail", plan_id=plan.id))
+
+
+@bp.get("/plans/filings")
+@role_required(Role.SUPERVISOR)
+def filings():
+    if not current_user.is_city_level:
+        abort(403)
+    return render_template("plans/filings.html", plans=queries.county_plans(), confirm=ConfirmForm())
+
+
+@bp.post("/plans/<int:plan_id>/acknowledge")
+@role_required(Role.SUPERVISOR)
+def acknowledge(plan_id: int):
+    plan = _readable_plan(plan_id)
+    if not queries.may_acknowledge(current_user, plan):
+        abort(403)
+    error = None
+    if ConfirmForm().validate_on_submit():
+        try:
+            acknowledge_filing(plan, current_user)
+        except PlanError as exc:
+            db.session.rollback()
+            error = str(exc.message)
+        else:
+            db.session.commit()
+    if request.htmx:
+        return render_template("plans/_filing_row.html", plan=plan, confirm=ConfirmForm(), error=error)
+    if error:
+        flash(error, "error")
+    else:
+        flash(_("Filing of %(unit)s acknowledged.", unit=plan.unit.name), "success")
+    return redirect(url_for("plans.filings"))
+
+
+from . import public  # noqa: E402,F401  (the public pages on this blueprint)

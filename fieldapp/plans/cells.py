@@ -1,0 +1,275 @@
+"""Parsers for single cells of a plan table. Pure functions; nothing here touches the database.
+
+Each parser reads the text as printed and returns the parsed value plus the problems it saw
+(as problem codes with parameters, turned into words by :mod:`fieldapp.plans.problems`).
+Nothing is corrected silently: the caller keeps the original text beside the parsed value.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+CN_DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+
+
+def normalise(text: str) -> str:
+    """Full-width letters, digits and punctuation folded to their ASCII forms (NFKC), for matching only."""
+    return unicodedata.normalize("NFKC", text or "").strip()
+
+
+def compact(text: str) -> str:
+    """``normalise`` without any whitespace: header cells are matched on this."""
+    return re.sub(r"\s+", "", normalise(text))
+
+
+def small_number(token: str) -> int | None:
+    """``2``, ``２``, ``二``, ``两``, ``十二`` → int; anything else → None."""
+    token = normalise(token)
+    if token.isdigit():
+        return int(token)
+    if token and all(ch in CN_DIGITS for ch in token):
+        if token == "十":
+            return 10
+        if token.startswith("十"):
+            return 10 + CN_DIGITS[token[1]]
+        if len(token) == 2 and token.endswith("十"):
+            return CN_DIGITS[token[0]] * 10
+        if len(token) == 3 and token[1] == "十":
+            return CN_DIGITS[token[0]] * 10 + CN_DIGITS[token[2]]
+        if len(token) == 1:
+            return CN_DIGITS[token]
+    return None
+
+
+# --- ratio / count / rounds ------------------------------------------------------------------
+
+
+@dataclass
+class Ratio:
+    ratio: Decimal | None = None  # 0.05 for 5%
+    is_floor: bool = False  # 不低于 / 不少于 / ≥
+    fixed_count: int | None = None  # 10户, 20家
+    rounds_per_year: int = 1
+    rounds_given: bool = False  # the text named a frequency
+    problems: list[tuple[str, dict]] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.ratio is not None or self.fixed_count is not None
+
+
+FLOOR_WORDS = ("不低于", "不少于", "不小于", "至少", "≥", ">=", "以上")
+_PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*(%|‰)")
+_COUNT = re.compile(r"(\d+)\s*(户|家|个|批次|批|件|台|所|处)")
+_ROUNDS = [
+    re.compile(r"(\d+|[一二两三四五六七八九十]+)\s*次\s*(?:/|每)?\s*年"),  # 2次/年, 2次每年
+    re.compile(r"每\s*年\s*(?:抽查|检查)?\s*(\d+|[一二两三四五六七八九十]+)\s*次"),  # 每年2次
+    re.compile(r"年\s*(\d+|[一二两三四五六七八九十]+)\s*次"),  # 全年2次
+]
+
+
+def parse_ratio(text: str) -> Ratio:
+    """``不低于5%``, ``50%``, ``100%``, ``不低于5%，2次/年``, ``10户``, ``不少于20家，每年2次`` …"""
+    result = Ratio()
+    raw = normalise(text)
+    if not raw:
+        result.problems.append(("ratio_missing", {}))
+        return result
+    rest = raw
+    for pattern in _ROUNDS:
+        match = pattern.search(rest)
+        if match:
+            rounds = small_number(match.group(1))
+            if rounds is None or not 1 <= rounds <= 12:
+                result.problems.append(("rounds_unreadable", {"text": match.group(0)}))
+            else:
+                result.rounds_per_year, result.rounds_given = rounds, True
+            rest = rest[: match.start()] + rest[match.end() :]
+            break
+    result.is_floor = any(word in raw for word in FLOOR_WORDS)
+    percents = _PERCENT.findall(rest)
+    counts = _COUNT.findall(rest)
+    if len(percents) == 1:
+        number, sign = percents[0]
+        try:
+            value = Decimal(number) / (Decimal(100) if sign == "%" else Decimal(1000))
+        except InvalidOperation:  # pragma: no cover - the pattern only matches numbers
+            value = None
+        if value is None or value <= 0 or value > 1:
+            result.problems.append(("ratio_out_of_range", {"text": number + sign}))
+        else:
+            result.ratio = value
+    elif len(percents) > 1:
+        result.problems.append(("ratio_ambiguous", {"text": raw}))
+    if not percents and len(counts) == 1:
+        count = int(counts[0][0])
+        if count <= 0:
+            result.problems.append(("ratio_out_of_range", {"text": raw}))
+        else:
+            result.fixed_count = count
+    leftover = re.sub(r"[\s,，;；、。]", "", _COUNT.sub("", _PERCENT.sub("", rest)))
+    for word in FLOOR_WORDS + ("抽查", "抽取", "比例", "数量", "的", "按", "其中"):
+        leftover = leftover.replace(word, "")
+    if not result.ok and not result.problems:
+        result.problems.append(("ratio_unreadable", {"text": raw}))
+    elif result.ok and leftover:
+        # Something else was written beside the ratio: keep the ratio, point the rest out.
+        result.problems.append(("ratio_extra_text", {"text": leftover}))
+    return result
+
+
+# --- extraction window -----------------------------------------------------------------------
+
+_WINDOW = re.compile(
+    r"(?:\d{4}\s*年)?\s*(\d{1,2}|[一二三四五六七八九十]{1,3})\s*月?(?:\s*\d{1,2}\s*日)?"
+    r"\s*(?:-|－|—|–|~|～|至|到)\s*"
+    r"(?:\d{4}\s*年)?\s*(\d{1,2}|[一二三四五六七八九十]{1,3})\s*月(?:\s*\d{1,2}\s*日)?(?:\s*(?:底|末|前|中旬|上旬|下旬))?"
+)
+_SINGLE_MONTH = re.compile(r"^(?:\d{4}\s*年)?\s*(\d{1,2}|[一二三四五六七八九十]{1,3})\s*月(?:份)?(?:\s*\d{1,2}\s*日)?$")
+_YEAR_ROUND = ("全年", "1月-12月", "1-12月")
+
+
+def parse_window(text: str) -> tuple[int | None, int | None, list[tuple[str, dict]]]:
+    """``4月-11月`` → (4, 11); ``6月`` → (6, 6); ``全年`` → (1, 12). Problems for anything else."""
+    raw = normalise(text)
+    if not raw:
+        return None, None, [("window_missing", {})]
+    if raw in _YEAR_ROUND:
+        return 1, 12, []
+    match = _WINDOW.search(raw) or _SINGLE_MONTH.match(raw)
+    if not match:
+        return None, None, [("window_unreadable", {"text": raw})]
+    start = small_number(match.group(1))
+    end = small_number(match.group(2)) if match.lastindex and match.lastindex >= 2 else start
+    if start is None or end is None or not (1 <= start <= 12 and 1 <= end <= 12):
+        return None, None, [("window_unreadable", {"text": raw})]
+    if start > end:
+        return None, None, [("window_reversed", {"text": raw})]
+    return start, end, []
+
+
+# --- type, initiator, executor ------------------------------------------------------------------
+
+
+def parse_kind(text: str) -> tuple[str | None, list[tuple[str, dict]]]:
+    raw = compact(text)
+    if raw in ("定向", "定向抽查"):
+        return "targeted", []
+    if raw in ("不定向", "不定向抽查", "非定向"):
+        return "untargeted", []
+    if not raw:
+        return None, [("kind_missing", {})]
+    return None, [("kind_unreadable", {"text": text})]
+
+
+INITIATOR_SUFFIXES = ("组织发起", "发起")
+GUIDE_SUFFIXES = ("指导",)
+
+
+def split_initiator(text: str) -> tuple[str, str]:
+    """``市局组织发起/计量科指导`` → (``市局``, ``计量科``). The first ``/`` divides the two."""
+    raw = (text or "").strip()
+    if not raw:
+        return "", ""
+    for sep in ("/", "／"):
+        if sep in raw:
+            left, right = raw.split(sep, 1)
+            break
+    else:
+        left, right = raw, ""
+    left, right = left.strip(), right.strip()
+    for suffix in INITIATOR_SUFFIXES:
+        if left.endswith(suffix) and len(left) > len(suffix):
+            left = left[: -len(suffix)]
+            break
+    for suffix in GUIDE_SUFFIXES:
+        if right.endswith(suffix) and len(right) > len(suffix):
+            right = right[: -len(suffix)]
+            break
+    return left, right
+
+
+@dataclass
+class Executor:
+    city: bool = False
+    county: bool = False
+    problems: list[tuple[str, dict]] = field(default_factory=list)
+
+
+_COUNTY_MARKS = ("县", "区", "分局")
+
+
+def parse_executor(text: str) -> Executor:
+    """Which levels execute: ``市、县(区)级市场监管部门`` → city and county; ``市级…`` → city;
+    ``县（区）级…`` → county; the seed's ``市、市场监管局`` → city, with a warning."""
+    raw = compact(text)
+    result = Executor()
+    if not raw:
+        result.problems.append(("executor_missing", {}))
+        return result
+    parts = [p for p in re.split(r"[、,，/和及]", raw) if p]
+    for index, part in enumerate(parts):
+        is_city = (
+            part == "市"
+            or part.startswith(("市级", "市局", "市市场", "市本级", "市直"))
+            or (part.startswith("市") and not part.startswith("市场"))
+        )
+        is_county = any(mark in part for mark in _COUNTY_MARKS) or part.startswith(("各县", "县"))
+        if is_county:
+            result.county = True
+            # "市、县（区）级" names the city in the first part; "市县两级" in one part.
+            if part.startswith(("市县", "市、县")):
+                result.city = True
+        elif is_city:
+            result.city = True
+        elif part.startswith("市场") and index > 0:
+            # "市、市场监管局": a level is missing after the enumeration comma.
+            result.problems.append(("executor_level_missing", {"text": text}))
+        elif part.startswith("省"):
+            result.problems.append(("executor_other_level", {"text": text}))
+    if not (result.city or result.county) and not result.problems:
+        result.problems.append(("executor_unreadable", {"text": text}))
+    return result
+
+
+# --- inspection items ---------------------------------------------------------------------------
+
+_SEPARATORS = " \t\r\n;；,，、"
+
+
+def _marker(number: int) -> re.Pattern:
+    n = str(number)
+    return re.compile(
+        rf"(?<![0-9A-Za-z.．])(?:[（(]\s*{n}\s*[）)]|{n}\s*[,，.．、)）](?![0-9]))"
+    )
+
+
+def split_items(text: str) -> tuple[str, list[str]]:
+    """Split an 抽查事项 cell into (heading, items).
+
+    Items are numbered ``1,`` ``1.`` ``（1）`` ``(1)`` ``1、`` (styles may mix within a cell) or not at
+    all (one item). Numbers must follow each other: ``1`` then ``2`` … so numbers inside the text
+    (``2次/年``) are not taken for markers. Text before the first number is the heading.
+    """
+    raw = (text or "").strip()
+    if not raw:
+        return "", []
+    positions: list[tuple[int, int]] = []
+    cursor, number = 0, 1
+    while True:
+        match = _marker(number).search(raw, cursor)
+        if not match:
+            break
+        positions.append((match.start(), match.end()))
+        cursor, number = match.end(), number + 1
+    if not positions:
+        return "", [raw]
+    heading = raw[: positions[0][0]].strip().rstrip(_SEPARATORS + ":：。.")
+    items = []
+    for index, (_, end) in enumerate(positions):
+        stop = positions[index + 1][0] if index + 1 < len(positions) else len(raw)
+        items.append(raw[end:stop].strip(_SEPARATORS))
+    return heading, [item for item in items if item] or [raw]

@@ -1,0 +1,83 @@
+"""Which column holds what: found by the header's text, never by position.
+
+Bureaus word their headers differently (检查主体, 抽查检查起止时间, 抽查时间, 比例 …) and add
+columns of their own (信用风险分类管理, 抽查检查模式): the known ones are mapped to fields, the
+rest are kept as they are in each task's ``source_cells``.
+"""
+
+from __future__ import annotations
+
+from .cells import compact
+
+# field → header texts seen in plans (compared without spaces, full-width folded).
+ALIASES: dict[str, tuple[str, ...]] = {
+    "number": ("序号", "编号", "序"),
+    "name": ("抽查任务名称", "任务名称", "抽查任务", "抽查项目名称", "抽查任务名"),
+    "kind": ("抽查类型", "类型", "检查类型", "抽查方式", "定向/不定向"),
+    "items": ("抽查事项", "检查事项", "抽查内容", "检查内容", "抽查事项及内容"),
+    "scope": ("抽查对象范围", "抽查对象", "检查对象范围", "检查对象", "对象范围", "抽查范围"),
+    "ratio": (
+        "抽查比例/数量",
+        "抽查比例",
+        "比例",
+        "抽查数量",
+        "比例/数量",
+        "抽查比例(数量)",
+        "抽查比例及频次",
+        "抽查比例/频次",
+    ),
+    "rounds": ("抽查频次", "频次", "检查频次"),
+    "window": (
+        "抽取日期",
+        "抽查时间",
+        "抽查检查起止时间",
+        "起止时间",
+        "检查时间",
+        "抽取时间",
+        "实施时间",
+        "抽查检查时间",
+        "完成时限",
+        "时间安排",
+    ),
+    "initiator": ("发起主体/指导单位", "发起部门/指导单位", "发起主体/指导部门", "发起主体", "发起部门", "发起单位"),
+    "guide": ("指导单位", "指导部门"),
+    "executor": ("抽查检查主体", "检查主体", "实施主体", "执法主体", "抽查主体", "检查实施主体", "实施单位"),
+}
+
+# What a table cannot do without, and what it should have.
+ESSENTIAL = ("name", "items", "scope", "ratio")
+
+_LOOKUP = {compact(alias): name for name, aliases in ALIASES.items() for alias in aliases}
+_BY_LENGTH = sorted(_LOOKUP.items(), key=lambda pair: -len(pair[0]))
+
+
+def field_for_header(text: str) -> str | None:
+    key = compact(text)
+    if not key:
+        return None
+    if key in _LOOKUP:
+        return _LOOKUP[key]
+    if len(key) > 24:  # a sentence, not a header
+        return None
+    for alias, name in _BY_LENGTH:
+        if len(alias) >= 3 and alias in key:
+            return name
+    return None
+
+
+def find_header(cells: list[str]) -> dict[str, int] | None:
+    """field → column index when ``cells`` look like a header row, else None.
+
+    A header names the task (序号 or 抽查任务名称) and at least two more of the essential columns.
+    The first column naming a field wins; later duplicates are left as extra columns.
+    """
+    mapping: dict[str, int] = {}
+    for index, text in enumerate(cells):
+        name = field_for_header(text)
+        if name and name not in mapping:
+            mapping[name] = index
+    if not ({"number", "name"} & mapping.keys()):
+        return None
+    if len(set(ESSENTIAL) & mapping.keys()) < 2:
+        return None
+    return mapping

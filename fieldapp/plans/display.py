@@ -1,0 +1,131 @@
+"""Words for plan values in the reader's language: ratios, windows, kinds, statuses."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from babel.dates import get_month_names
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from .models import FilingStatus, PlanStatus, TaskKind
+
+KIND_LABELS = {TaskKind.TARGETED.value: "定向", TaskKind.UNTARGETED.value: "不定向"}  # data: as the plans write it
+PLAN_STATUS_LABELS = {PlanStatus.DRAFT.value: _l("Draft"), PlanStatus.PUBLISHED.value: _l("Published")}
+FILING_LABELS = {
+    FilingStatus.NOT_FILED.value: _l("Not filed"),
+    FilingStatus.FILED.value: _l("Filed, awaiting the city bureau"),
+    FilingStatus.ACKNOWLEDGED.value: _l("Acknowledged by the city bureau"),
+}
+SUBJECT_KIND_LABELS = {
+    "enterprise": _l("Enterprises (企业)"),
+    "individual": _l("Individual businesses (个体工商户)"),
+    "cooperative": _l("Farmers' cooperatives (农民专业合作社)"),
+}
+FIELD_LABELS = {
+    "task": _l("Task"),
+    "name": _l("Task name"),
+    "kind": _l("Type"),
+    "items": _l("Inspection items"),
+    "scope": _l("Subjects in scope"),
+    "scope_rule": _l("Scope rule"),
+    "ratio": _l("Ratio"),
+    "ratio_is_floor": _l("Ratio is a minimum"),
+    "fixed_count": _l("Fixed number of subjects"),
+    "rounds_per_year": _l("Rounds a year"),
+    "window_start_month": _l("Window starts"),
+    "window_end_month": _l("Window ends"),
+    "initiator": _l("Initiator"),
+    "guiding_department": _l("Guiding department"),
+    "executor": _l("Executed by"),
+    "executes_city": _l("City bureau executes"),
+    "executes_county": _l("County bureaus execute"),
+}
+
+
+def percent(value: Decimal | float | str | None) -> str:
+    if value is None or value == "":
+        return ""
+    number = (Decimal(str(value)) * 100).normalize()
+    return f"{number:f}%"
+
+
+def describe_ratio(task) -> str:
+    """``不低于5%，每年2次`` / ``at least 5%, twice a year``; ``10户`` for a fixed count."""
+    if task.fixed_count:
+        amount = (
+            _("at least %(count)s subjects", count=task.fixed_count)
+            if task.ratio_is_floor
+            else _("%(count)s subjects", count=task.fixed_count)
+        )
+    elif task.ratio is not None:
+        value = percent(task.ratio)
+        amount = _("at least %(percent)s", percent=value) if task.ratio_is_floor else value
+    else:
+        return _("not set")
+    rounds = task.rounds_per_year or 1
+    return _("%(amount)s, %(rounds)s times a year", amount=amount, rounds=rounds) if rounds > 1 else _(
+        "%(amount)s, once a year", amount=amount
+    )
+
+
+def month_name(month: int) -> str:
+    names = get_month_names("abbreviated", locale=get_locale())
+    return names.get(month, str(month))
+
+
+def describe_window(task) -> str:
+    start, end = task.window_start_month, task.window_end_month
+    if not start or not end:
+        return _("not set")
+    if start == end:
+        return month_name(start)
+    return _("%(start)s to %(end)s", start=month_name(start), end=month_name(end))
+
+
+def describe_levels(task) -> str:
+    if task.executes_city and task.executes_county:
+        return _("city and county bureaus")
+    if task.executes_city:
+        return _("city bureau")
+    if task.executes_county:
+        return _("county bureaus")
+    return _("not set")
+
+
+def describe_value(field: str, value) -> str:
+    """A value from a version's change list, for the history of adjustments."""
+    if value is None or value == "" or value == []:
+        return "—"
+    if field == "ratio":
+        return percent(value)
+    if field == "kind":
+        return KIND_LABELS.get(value, str(value))
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if field in ("window_start_month", "window_end_month"):
+        return month_name(int(value))
+    if field == "items" and isinstance(value, list):
+        return "；".join(f"{i}. {text}" for i, text in enumerate(value, 1))
+    if field == "scope_rule" and isinstance(value, dict):
+        parts = [str(SUBJECT_KIND_LABELS.get(k, k)) for k in value.get("kinds") or []]
+        parts += value.get("tags_any") or []
+        if value.get("past_business_term"):
+            parts.append(_("past their business term"))
+        return "、".join(parts) or _("any operating subject")
+    return str(value)
+
+
+TEMPLATE_HELPERS = {
+    "describe_ratio": describe_ratio,
+    "describe_window": describe_window,
+    "describe_levels": describe_levels,
+    "describe_value": describe_value,
+    "kind_label": lambda value: KIND_LABELS.get(value, value),
+    "plan_status_label": lambda value: PLAN_STATUS_LABELS.get(value, value),
+    "filing_label": lambda value: FILING_LABELS.get(value, value),
+    "field_label": lambda value: FIELD_LABELS.get(value, value),
+    "subject_kind_label": lambda value: SUBJECT_KIND_LABELS.get(value, value),
+    "percent": percent,
+}

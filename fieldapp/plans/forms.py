@@ -1,0 +1,163 @@
+"""Forms for plans: task edit, import, publish, file (备案), acknowledge."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import BooleanField, DecimalField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from .display import KIND_LABELS, SUBJECT_KIND_LABELS
+from .scope import KINDS, tag_vocabulary
+
+MONTHS = [("", "—")] + [(str(m), f"{m}月") for m in range(1, 13)]
+
+
+class CheckboxesField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def _month(value):
+    return int(value) if value not in (None, "", "None") else None
+
+
+class TaskForm(FlaskForm):
+    name = StringField(_l("Task name"), validators=[DataRequired(), Length(max=500)])
+    kind = SelectField(_l("Type"), choices=list(KIND_LABELS.items()))
+    items = TextAreaField(
+        _l("Inspection items"),
+        validators=[DataRequired()],
+        description=_l("One item per line, without its number."),
+    )
+    scope = TextAreaField(_l("Subjects in scope (as the plan writes it)"), validators=[Length(max=2000)])
+    kinds = CheckboxesField(_l("Kinds of subject"), choices=[(k, SUBJECT_KIND_LABELS[k]) for k in KINDS])
+    tags = CheckboxesField(_l("Subject tags (any of them)"), choices=[])
+    past_business_term = BooleanField(_l("Only enterprises past their business term (超出经营期限)"))
+    ratio_percent = DecimalField(
+        _l("Ratio (%)"), places=None, validators=[Optional(), NumberRange(min=Decimal("0.01"), max=100)]
+    )
+    ratio_is_floor = BooleanField(_l("The ratio is a minimum (不低于)"))
+    fixed_count = IntegerField(_l("Or a fixed number of subjects"), validators=[Optional(), NumberRange(min=1, max=100000)])
+    rounds_per_year = IntegerField(_l("Rounds a year"), default=1, validators=[DataRequired(), NumberRange(min=1, max=12)])
+    window_start_month = SelectField(_l("Draw window from"), choices=MONTHS, coerce=_month, validate_choice=False)
+    window_end_month = SelectField(_l("Draw window to"), choices=MONTHS, coerce=_month, validate_choice=False)
+    initiator = StringField(_l("Initiator (发起主体)"), validators=[Length(max=500)])
+    guiding_department = StringField(_l("Guiding department (指导单位)"), validators=[Length(max=500)])
+    executor = StringField(_l("Executed by (抽查检查主体)"), validators=[Length(max=500)])
+    executes_city = BooleanField(_l("The city bureau executes"))
+    executes_county = BooleanField(_l("The county bureaus execute"))
+    reason = TextAreaField(_l("Reason for the adjustment"), validators=[Length(max=2000)])
+
+    def __init__(self, *args, reason_required: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.reason_required = reason_required
+        self.tags.choices = [(t["name"], t["name"]) for t in tag_vocabulary()]
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        # Not an inline validator: Optional() stops the chain on an empty field.
+        if not self.ratio_percent.errors and not self.fixed_count.errors:
+            ratio, count = self.ratio_percent.data, self.fixed_count.data
+            if ratio is None and count is None:
+                self.ratio_percent.errors = [*self.ratio_percent.errors, _l("Give a ratio or a fixed number of subjects.")]
+                valid = False
+            elif ratio is not None and count is not None:
+                self.ratio_percent.errors = [
+                    *self.ratio_percent.errors,
+                    _l("Give a ratio or a fixed number of subjects, not both."),
+                ]
+                valid = False
+        return valid
+
+    def validate_window_start_month(self, field):
+        start, end = field.data, self.window_end_month.data
+        if start is not None and not 1 <= start <= 12:
+            raise ValidationError(_l("Choose a month."))
+        if (start is None) != (end is None):
+            raise ValidationError(_l("Give both months of the window, or neither."))
+        if start is not None and end is not None and start > end:
+            raise ValidationError(_l("The window cannot end before it starts."))
+
+    def validate_window_end_month(self, field):
+        if field.data is not None and not 1 <= field.data <= 12:
+            raise ValidationError(_l("Choose a month."))
+
+    def validate_executes_county(self, field):
+        if not field.data and not self.executes_city.data:
+            raise ValidationError(_l("Choose who executes the task."))
+
+    def validate_reason(self, field):
+        if self.reason_required and not (field.data or "").strip():
+            raise ValidationError(_l("The plan is published: give the reason for this adjustment."))
+
+    def fill_from(self, task) -> None:
+        rule = task.scope_rule or {}
+        self.name.data = task.name
+        self.kind.data = task.kind
+        self.items.data = "\n".join(item.text for item in task.items)
+        self.scope.data = task.scope
+        self.kinds.data = list(rule.get("kinds") or [])
+        self.tags.data = list(rule.get("tags_any") or [])
+        self.past_business_term.data = bool(rule.get("past_business_term"))
+        self.ratio_percent.data = (task.ratio * 100).normalize() if task.ratio is not None else None
+        self.ratio_is_floor.data = task.ratio_is_floor
+        self.fixed_count.data = task.fixed_count
+        self.rounds_per_year.data = task.rounds_per_year
+        self.window_start_month.data = task.window_start_month
+        self.window_end_month.data = task.window_end_month
+        self.initiator.data = task.initiator
+        self.guiding_department.data = task.guiding_department
+        self.executor.data = task.executor
+        self.executes_city.data = task.executes_city
+        self.executes_county.data = task.executes_county
+
+    def values(self, task) -> dict:
+        """What to pass to :func:`fieldapp.plans.operations.update_task`."""
+        rule = dict(task.scope_rule or {})
+        rule.update(
+            kinds=list(self.kinds.data or []),
+            tags_any=list(self.tags.data or []),
+            past_business_term=bool(self.past_business_term.data),
+        )
+        ratio = self.ratio_percent.data
+        return {
+            "name": self.name.data.strip(),
+            "kind": self.kind.data,
+            "items": (self.items.data or "").splitlines(),
+            "scope": (self.scope.data or "").strip(),
+            "scope_rule": rule,
+            "ratio": (Decimal(ratio) / 100) if ratio is not None else None,
+            "ratio_is_floor": bool(self.ratio_is_floor.data),
+            "fixed_count": self.fixed_count.data,
+            "rounds_per_year": self.rounds_per_year.data,
+            "window_start_month": self.window_start_month.data,
+            "window_end_month": self.window_end_month.data,
+            "initiator": (self.initiator.data or "").strip(),
+            "guiding_department": (self.guiding_department.data or "").strip(),
+            "executor": (self.executor.data or "").strip(),
+            "executes_city": bool(self.executes_city.data),
+            "executes_county": bool(self.executes_county.data),
+        }
+
+
+class ImportForm(FlaskForm):
+    file = FileField(
+        _l("Plan table"),
+        validators=[FileRequired(), FileAllowed(["txt", "csv", "tsv", "xlsx"], _l("Use a .txt, .csv or .xlsx file."))],
+        description=_l("The plan as printed (.txt), a CSV (UTF-8 or GB18030) or an Excel workbook (.xlsx)."),
+    )
+    year = IntegerField(_l("Year"), validators=[Optional(), NumberRange(min=2000, max=2100)])
+    reason = TextAreaField(_l("Reason, if this changes a published plan"), validators=[Length(max=2000)])
+
+
+class ConfirmForm(FlaskForm):
+    """Publish or acknowledge: nothing to fill in but the CSRF token."""
+
+
+class FilingForm(FlaskForm):
+    note = TextAreaField(_l("Note to the city bureau"), validators=[Length(max=2000)])

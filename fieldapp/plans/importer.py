@@ -1,0 +1,239 @@
+"""Import a plan file into the database: one plan per (issuing unit, year), updated in place.
+
+Importing the same file again changes nothing. Importing a changed file updates the tasks by
+序号; a published plan then needs a reason and gets a new version. Tasks missing from the file
+are kept (draws and results may point at them) and reported.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from ..auth.models import Unit
+from ..extensions import db
+from .cells import compact
+from .models import InspectionItem, Plan, PlanStatus, Task
+from .parsing import ParsedPlan, ParsedTask, parse_plan_table
+from .problems import PlanFileError, Problem
+from .tables import PlanSource, read_plan_file
+from .versions import diff_values, jsonable, record_version, task_values
+
+# Task columns filled from the file besides the tracked ones.
+SOURCE_FIELDS = ("items_heading", "source_cells", "source_row", "inherited_fields", "import_warnings")
+
+
+class ReasonRequired(Exception):
+    """The plan is published and the file changes it: a reason for the adjustment is needed."""
+
+    def __init__(self, changes: list[dict]):
+        self.changes = changes
+        super().__init__(f"{len(changes)} changes to a published plan need a reason")
+
+
+@dataclass
+class ImportReport:
+    plan: Plan
+    created: bool
+    tasks_created: int = 0
+    tasks_updated: int = 0
+    tasks_unchanged: int = 0
+    items: int = 0
+    changes: list[dict] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    version: int | None = None  # the new version, when a published plan was adjusted
+
+    @property
+    def tasks(self) -> int:
+        return self.tasks_created + self.tasks_updated + self.tasks_unchanged
+
+
+def read_plan(data: bytes, filename: str) -> tuple[PlanSource, ParsedPlan]:
+    """Read and parse a file without touching the database (raises :class:`PlanFileError`)."""
+    source = read_plan_file(data, filename)
+    parsed = parse_plan_table(source.rows)
+    parsed.problems[:0] = source.problems
+    return source, parsed
+
+
+def unit_named(name: str) -> Unit | None:
+    """The unit whose name is ``name`` as printed (朔州市市场监督管理局, or without 督管理 …)."""
+    key = compact(name)
+    if not key:
+        return None
+    units = list(db.session.scalars(select(Unit)))
+    for unit in units:
+        if compact(unit.name) == key:
+            return unit
+    short = key.replace("市场监督管理局", "市场监管局")
+    for unit in units:
+        if compact(unit.name).replace("市场监督管理局", "市场监管局") == short:
+            return unit
+    return None
+
+
+def import_plan(
+    data: bytes,
+    filename: str,
+    *,
+    year: int | None = None,
+    unit: Unit | None = None,
+    reason: str = "",
+    user=None,
+) -> ImportReport:
+    """Read, parse and save. Raises :class:`PlanFileError` or :class:`ReasonRequired` before
+    anything is changed (the caller rolls back the new plan row); the caller commits."""
+    source, parsed = read_plan(data, filename)
+    problems = list(parsed.problems)
+    meta = source.meta
+    if year is None:
+        year = meta.year
+        if year is None:
+            raise PlanFileError("year_missing")
+    elif meta.year and meta.year != year:
+        problems.append(Problem("year_mismatch", params={"found": meta.year, "given": year}))
+    if unit is None:
+        unit = unit_named(meta.issuer)
+        if unit is None:
+            raise PlanFileError("unit_missing")
+
+    plan = db.session.scalar(select(Plan).where(Plan.unit_id == unit.id, Plan.year == year))
+    created = plan is None
+    if plan is None:
+        plan = Plan(unit=unit, year=year, status=PlanStatus.DRAFT.value, version=1)
+        db.session.add(plan)
+    report = ImportReport(plan=plan, created=created)
+
+    existing = {task.number: task for task in plan.tasks}
+    pending: list[tuple[Task, ParsedTask, bool]] = []
+    for parsed_task in parsed.tasks:
+        task = existing.get(parsed_task.number)
+        is_new = task is None
+        if is_new:
+            old_values = {}
+        else:
+            old_values = task_values(task)
+        new_values = _values_of(parsed_task)
+        changes = diff_values(parsed_task.number, old_values, new_values) if not is_new else []
+        if is_new:
+            report.changes.append({"task": parsed_task.number, "field": "task", "old": None, "new": parsed_task.name})
+        report.changes.extend(changes)
+        pending.append((task, parsed_task, is_new))
+
+    for number in sorted(set(existing) - {t.number for t in parsed.tasks}):
+        problems.append(Problem("task_not_in_file", params={"number": number}))
+
+    if plan.is_published and report.changes and not reason.strip():
+        raise ReasonRequired(report.changes)
+
+    _set(plan, "title", meta.title or plan.title or "")
+    _set(plan, "doc_number", meta.doc_number or plan.doc_number or "")
+    _set(plan, "issued_on", meta.issued_on or plan.issued_on)
+    _set(plan, "issuer", meta.issuer or plan.issuer or "")
+    _set(plan, "source_name", filename)
+
+
+    for task, parsed_task, is_new in pending:
+        if is_new:
+            task = Task(plan=plan, number=parsed_task.number)
+            db.session.add(task)
+            report.tasks_created += 1
+        before = task_values(task) if not is_new else None
+        _apply(task, parsed_task)
+        if not is_new:
+            if before == task_values(task):
+                report.tasks_unchanged += 1
+            else:
+                report.tasks_updated += 1
+        report.items += len(parsed_task.items)
+
+    _set(plan, "import_warnings", [p.as_dict() for p in problems])
+    report.problems = problems + [p for t in parsed.tasks for p in t.problems]
+    db.session.flush()
+    version = record_version(plan, report.changes, reason, user)
+    report.version = version.version if version else None
+    return report
+
+
+def _values_of(parsed: ParsedTask) -> dict:
+    values = {
+        "name": parsed.name,
+        "kind": parsed.kind,
+        "items": list(parsed.items),
+        "scope": parsed.scope,
+        "scope_rule": parsed.scope_rule,
+        "ratio": parsed.ratio,
+        "ratio_is_floor": parsed.ratio_is_floor,
+        "fixed_count": parsed.fixed_count,
+        "rounds_per_year": parsed.rounds_per_year,
+        "window_start_month": parsed.window_start_month,
+        "window_end_month": parsed.window_end_month,
+        "initiator": parsed.initiator,
+        "guiding_department": parsed.guiding_department,
+        "executor": parsed.executor,
+        "executes_city": parsed.executes_city,
+        "executes_county": parsed.executes_county,
+    }
+    return jsonable(values)
+
+
+def _set(obj, name: str, value) -> bool:
+    """Assign only when the value differs, so an unchanged row is never written."""
+    if jsonable(getattr(obj, name)) == jsonable(value):
+        return False
+    setattr(obj, name, value)
+    return True
+
+
+def _apply(task: Task, parsed: ParsedTask) -> None:
+    for name in (
+        "name",
+        "kind",
+        "scope",
+        "scope_rule",
+        "ratio",
+        "ratio_is_floor",
+        "fixed_count",
+        "rounds_per_year",
+        "window_start_month",
+        "window_end_month",
+        "initiator",
+        "guiding_department",
+        "executor",
+        "executes_city",
+        "executes_county",
+        "items_heading",
+        "source_cells",
+        "source_row",
+        "inherited_fields",
+    ):
+        _set(task, name, getattr(parsed, name))
+    _set(task, "import_warnings", [p.as_dict() for p in parsed.problems])
+    sync_items(task, parsed.items)
+
+
+def sync_items(task: Task, texts: list[str]) -> None:
+    """Items numbered 1… in order; existing items keep their row (and checklist links) by number."""
+    by_number = {item.number: item for item in task.items}
+    for number, text in enumerate(texts, 1):
+        item = by_number.pop(number, None)
+        if item is None:
+            task.items.append(InspectionItem(number=number, text=text))
+        elif item.text != text:
+            item.text = text
+    for item in by_number.values():
+        task.items.remove(item)
+
+
+def load_seed_plan(path, *, publish: bool = True) -> ImportReport:
+    """Import the seed plan (``data/plan-2021-shuozhou.txt``) and publish it; safe to run again."""
+    from pathlib import Path
+
+    from .operations import publish_plan
+
+    path = Path(path)
+    report = import_plan(path.read_bytes(), path.name)
+    if publish and not report.plan.is_published:
+        publish_plan(report.plan)
+    return report

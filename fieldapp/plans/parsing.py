@@ -1,0 +1,285 @@
+"""From rows of cell texts to parsed tasks: ``parse_plan_table(rows) -> ParsedPlan(tasks, problems)``.
+
+Pure: no database, no request. Handles the header row repeated before each printed page, blank
+cells left by merged cells (inherited from the task above and marked so), and reports every cell
+it cannot read with its row and column. No row is dropped.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from openpyxl.utils import get_column_letter
+
+from ..auth.units import DEPARTMENTS
+from .cells import compact, parse_executor, parse_kind, parse_ratio, parse_window, small_number, split_initiator, split_items
+from .columns import find_header
+from .problems import PlanFileError, Problem
+from .scope import scope_rule_for
+from .tables import Row
+
+# Columns whose blank cell means "same as above" (a merged cell), and the fields they fill.
+INHERITABLE = {
+    "name": ("name",),
+    "kind": ("kind",),
+    "items": ("items",),
+    "scope": ("scope",),
+    "ratio": ("ratio",),
+    "rounds": ("rounds_per_year",),
+    "window": ("window",),
+    "initiator": ("initiator", "guiding_department"),
+    "guide": ("guiding_department",),
+    "executor": ("executor",),
+}
+REPORTED_MISSING = ("name", "kind", "items", "scope", "ratio", "window", "initiator", "executor")
+DEPARTMENT_NAMES = [name for _, name, _ in DEPARTMENTS]
+
+
+@dataclass
+class ParsedTask:
+    number: int
+    source_row: int
+    name: str = ""
+    kind: str = "targeted"
+    items_heading: str = ""
+    items: list[str] = field(default_factory=list)
+    scope: str = ""
+    scope_rule: dict = field(default_factory=dict)
+    ratio: Decimal | None = None
+    ratio_is_floor: bool = False
+    fixed_count: int | None = None
+    rounds_per_year: int = 1
+    window_start_month: int | None = None
+    window_end_month: int | None = None
+    initiator: str = ""
+    guiding_department: str = ""
+    executor: str = ""
+    executes_city: bool = False
+    executes_county: bool = False
+    source_cells: dict[str, str] = field(default_factory=dict)
+    inherited_fields: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    raw: dict[str, str | None] = field(default_factory=dict, repr=False)  # cell texts after inheritance
+
+
+@dataclass
+class ParsedPlan:
+    tasks: list[ParsedTask]
+    problems: list[Problem]  # about the table as a whole
+
+    @property
+    def all_problems(self) -> list[Problem]:
+        return self.problems + [p for t in self.tasks for p in t.problems]
+
+
+@dataclass
+class _Header:
+    row: int
+    mapping: dict[str, int]
+    titles: list[str]
+
+    def key(self, index: int) -> str:
+        """The source_cells key of a column: its header text as printed (made unique)."""
+        title = self.titles[index].strip() if index < len(self.titles) else ""
+        if not title:
+            return f"#{index + 1}"
+        if self.titles[:index].count(self.titles[index]):
+            return f"{title} #{index + 1}"
+        return title
+
+    def label(self, field_name: str) -> str:
+        index = self.mapping[field_name]
+        return f"{self.key(index)} ({get_column_letter(index + 1)})"
+
+
+def parse_plan_table(rows: list[Row]) -> ParsedPlan:
+    problems: list[Problem] = []
+    headers = [(i, h) for i, row in enumerate(rows) if (h := find_header(row.cells))]
+    if not headers:
+        raise PlanFileError("no_header")
+    first_index, first_mapping = headers[0]
+    header = _Header(rows[first_index].number, first_mapping, rows[first_index].cells)
+    for name in REPORTED_MISSING:
+        if name not in first_mapping and not (name == "initiator" and "guide" in first_mapping):
+            problems.append(Problem("column_missing", row=header.row, column=name, params={"column": _column_word(name)}))
+
+    tasks: list[ParsedTask] = []
+    early = [r for r in rows[:first_index] if len(r.filled) >= 3]
+    if early:
+        problems.append(Problem("rows_before_header", row=early[0].number, params={"count": len(early)}))
+    header_rows = {i: h for i, h in headers}
+    for index, row in enumerate(rows):
+        if index in header_rows:
+            header = _Header(row.number, header_rows[index], row.cells)
+            continue
+        if index < first_index and row not in early:
+            continue  # the notice or a title above the table
+        if len(row.filled) <= 1 and not _number_cell(row, header):
+            text = row.filled[0] if row.filled else ""
+            problems.append(Problem("note_row", row=row.number, params={"text": text[:80]}))
+            continue
+        tasks.append(_parse_row(row, header, tasks))
+    if not tasks:
+        raise PlanFileError("no_tasks")
+    return ParsedPlan(tasks, problems)
+
+
+def _column_word(name: str) -> str:
+    from .columns import ALIASES
+
+    return ALIASES[name][0]
+
+
+def _cell(row: Row, header: _Header, name: str) -> str | None:
+    """The cell's text, or None when the table has no such column."""
+    index = header.mapping.get(name)
+    if index is None:
+        return None
+    return row.cells[index].strip() if index < len(row.cells) else ""
+
+
+def _number_cell(row: Row, header: _Header) -> bool:
+    text = _cell(row, header, "number")
+    return bool(text) and _read_number(text) is not None
+
+
+def _read_number(text: str) -> int | None:
+    token = compact(text).rstrip(".、")
+    value = small_number(token)
+    return value if value is not None and value > 0 else None
+
+
+def _parse_row(row: Row, header: _Header, done: list[ParsedTask]) -> ParsedTask:
+    previous = done[-1] if done else None
+    used = {t.number for t in done}
+    task = ParsedTask(number=0, source_row=row.number)
+    task.source_cells = {header.key(i): text for i, text in enumerate(row.cells)}
+
+    def problem(code: str, name: str | None = None, **params) -> None:
+        column = header.label(name) if name and name in header.mapping else None
+        task.problems.append(Problem(code, row=row.number, column=column, params=params))
+
+    # 序号
+    raw_number = _cell(row, header, "number")
+    number = _read_number(raw_number) if raw_number else None
+    fallback = max(used, default=0) + 1
+    if raw_number is not None and not raw_number:
+        problem("number_missing", "number", number=fallback)
+    elif raw_number and number is None:
+        problem("number_unreadable", "number", text=raw_number, number=fallback)
+    elif number in used:
+        problem("number_duplicate", "number", text=raw_number, number=fallback)
+        number = None
+    task.number = number or fallback
+
+    # Blank cells of a merged range: take the value from the task above.
+    raw: dict[str, str | None] = {}
+    for name in header.mapping:
+        text = _cell(row, header, name)
+        if name in INHERITABLE and not text and previous is not None:
+            above = previous.raw.get(name)
+            if above:
+                raw[name] = above
+                task.inherited_fields.extend(f for f in INHERITABLE[name] if f not in task.inherited_fields)
+                problem("inherited", name, number=previous.number)
+                continue
+        raw[name] = text
+    task.raw = raw  # what the next row inherits
+    order = [f for fields in INHERITABLE.values() for f in fields]
+    task.inherited_fields.sort(key=order.index)
+    inherited = set(task.inherited_fields)
+
+    def quiet(field_name: str) -> bool:
+        # Problems of an inherited value were reported on the row it came from.
+        return field_name in inherited
+
+    task.name = raw.get("name") or ""
+    if not task.name and "name" in header.mapping:
+        problem("name_missing", "name")
+
+    if "kind" in header.mapping:
+        kind, kind_problems = parse_kind(raw.get("kind") or "")
+        task.kind = kind or "targeted"
+        if not quiet("kind"):
+            for code, params in kind_problems:
+                problem(code, "kind", **params)
+    _check_kind_against_name(task, problem)
+
+    if "items" in header.mapping:
+        task.items_heading, task.items = split_items(raw.get("items") or "")
+        if not task.items and not quiet("items"):
+            problem("items_missing", "items")
+
+    task.scope = raw.get("scope") or ""
+    task.scope_rule = scope_rule_for(task.scope)
+    if task.scope and not task.scope_rule["kinds"] and not task.scope_rule["tags_any"] and not quiet("scope"):
+        if "市场主体" not in task.scope:
+            problem("scope_no_rule", "scope", text=task.scope)
+
+    if "ratio" in header.mapping:
+        ratio = parse_ratio(raw.get("ratio") or "")
+        task.ratio, task.ratio_is_floor, task.fixed_count = ratio.ratio, ratio.is_floor, ratio.fixed_count
+        task.rounds_per_year = ratio.rounds_per_year
+        if not quiet("ratio"):
+            for code, params in ratio.problems:
+                problem(code, "ratio", **params)
+    if raw.get("rounds"):
+        match = re.search(r"(\d+|[一二两三四五六七八九十]+)", raw["rounds"])
+        rounds = small_number(match.group(1)) if match else None
+        if rounds and 1 <= rounds <= 12:
+            task.rounds_per_year = rounds
+        elif not quiet("rounds_per_year"):
+            problem("rounds_unreadable", "rounds", text=raw["rounds"])
+
+    if "window" in header.mapping:
+        start, end, window_problems = parse_window(raw.get("window") or "")
+        task.window_start_month, task.window_end_month = start, end
+        if not quiet("window"):
+            for code, params in window_problems:
+                problem(code, "window", **params)
+
+    if "initiator" in header.mapping:
+        task.initiator, task.guiding_department = split_initiator(raw.get("initiator") or "")
+    if raw.get("guide"):
+        task.guiding_department = raw["guide"].strip().removesuffix("指导") or raw["guide"].strip()
+    if task.guiding_department and not quiet("guiding_department"):
+        suggestion = _unknown_department(task.guiding_department)
+        if suggestion:
+            problem("guide_unknown", "guide" if "guide" in header.mapping else "initiator",
+                    text=task.guiding_department, suggestion=suggestion)
+
+    if "executor" in header.mapping:
+        task.executor = raw.get("executor") or ""
+        executor = parse_executor(task.executor)
+        task.executes_city, task.executes_county = executor.city, executor.county
+        if not quiet("executor"):
+            for code, params in executor.problems:
+                problem(code, "executor", **params)
+    return task
+
+
+def _check_kind_against_name(task: ParsedTask, problem) -> None:
+    """Task 21 of the seed: named 不定向, typed 定向. Keep the type as written, say so."""
+    says_untargeted = "不定向" in task.name
+    says_targeted = not says_untargeted and "定向" in task.name
+    if says_untargeted and task.kind == "targeted":
+        problem("kind_name_conflict", "kind", name_says="不定向", kind_says="定向")
+    elif says_targeted and task.kind == "untargeted":
+        problem("kind_name_conflict", "kind", name_says="定向", kind_says="不定向")
+
+
+def _unknown_department(text: str) -> str | None:
+    """A suggestion when ``text`` is not a known department (质量监管库 → 质量监管科); None if known
+    or if nothing is close. Lists such as 市局广告监管科、各县区局 are checked part by part."""
+    names = set(DEPARTMENT_NAMES)
+    for part in re.split(r"[、,，]", text):
+        part = part.strip().removeprefix("市局").removeprefix("市")
+        if not part or part in names or part.endswith("局"):
+            continue
+        close = difflib.get_close_matches(part, DEPARTMENT_NAMES, n=1, cutoff=0.5)
+        if close:
+            return close[0]
+    return None

@@ -1,0 +1,117 @@
+"""What the plan importer found wrong or doubtful, with where (row, column) and the words for it.
+
+Problems are stored as plain dicts (``code``, ``row``, ``column``, ``params``, ``level``) so that they
+can live in JSON columns and be shown in whichever language the reader uses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+ERROR = "error"  # the file could not be read at all: nothing was imported
+WARNING = "warning"  # the row was imported; this value needs a look
+
+MESSAGES = {
+    # whole file
+    "file_empty": _l("The file is empty."),
+    "file_encoding": _l("The file is neither UTF-8 nor GB18030 text; save it again as UTF-8 CSV or as .xlsx."),
+    "file_not_workbook": _l("The file is not an Excel workbook (.xlsx): %(detail)s"),
+    "file_old_excel": _l("Old Excel files (.xls) cannot be read; save the file as .xlsx or CSV."),
+    "file_type": _l("Unsupported file type %(suffix)s; use .txt, .csv or .xlsx."),
+    "no_header": _l(
+        "No header row found. The table needs a row naming its columns, with at least "
+        "序号 or 抽查任务名称, and 抽查事项, 抽查对象范围 or 抽查比例/数量."
+    ),
+    "no_tasks": _l("The table has a header row but no task rows."),
+    "column_missing": _l("Column %(column)s was not found; its values are left empty."),
+    "rows_before_header": _l("%(count)s rows came before the first header row; they were read with the first header found."),
+    "note_row": _l("This row is not a task (only one cell is filled): %(text)s"),
+    "other_sheet": _l("Sheet %(sheet)s also has rows; only sheet %(used)s was read."),
+    "year_missing": _l("The plan's year was not found in the file; give it (--year)."),
+    "unit_missing": _l("The issuing unit was not found in the file; give it (--unit)."),
+    "year_mismatch": _l("The file says %(found)s but the year given is %(given)s; the year given was used."),
+    "task_not_in_file": _l("Task %(number)s is in the plan but not in this file; it was kept unchanged."),
+    # cells
+    "number_missing": _l("序号 is empty; the task was numbered %(number)s."),
+    "number_unreadable": _l("序号 %(text)s is not a number; the task was numbered %(number)s."),
+    "number_duplicate": _l("序号 %(text)s was used before; the task was numbered %(number)s."),
+    "name_missing": _l("The task has no name and there is no task above to take it from."),
+    "inherited": _l("Empty cell (a merged cell in the original): the value of task %(number)s above was used."),
+    "kind_missing": _l("抽查类型 is empty; 定向 was assumed."),
+    "kind_unreadable": _l("抽查类型 %(text)s is neither 定向 nor 不定向; 定向 was assumed."),
+    "kind_name_conflict": _l("The task name says %(name_says)s but 抽查类型 says %(kind_says)s; 抽查类型 was kept as written."),
+    "ratio_missing": _l("抽查比例/数量 is empty."),
+    "ratio_unreadable": _l("Cannot read a ratio or a number from %(text)s."),
+    "ratio_ambiguous": _l("Several ratios in %(text)s; none was taken."),
+    "ratio_out_of_range": _l("Ratio %(text)s is not between 0 and 100%%."),
+    "ratio_extra_text": _l("Ratio read, but %(text)s beside it was not understood."),
+    "rounds_unreadable": _l("Cannot read the number of rounds a year from %(text)s."),
+    "window_missing": _l("抽取日期 is empty."),
+    "window_unreadable": _l("Cannot read a range of months from %(text)s."),
+    "window_reversed": _l("The window %(text)s ends before it starts."),
+    "items_missing": _l("抽查事项 is empty."),
+    "executor_missing": _l("抽查检查主体 is empty."),
+    "executor_unreadable": _l("Cannot tell from %(text)s whether the city or the county bureaus execute."),
+    "executor_level_missing": _l(
+        "%(text)s: a level seems to be missing after 、 (a likely typo); read as the city bureau only."
+    ),
+    "executor_other_level": _l("%(text)s names a level other than city or county."),
+    "guide_unknown": _l("Guiding department %(text)s is not a known department; did you mean %(suggestion)s?"),
+    "scope_no_rule": _l("Nothing in the scope %(text)s matches a subject tag or kind; every operating subject will be eligible."),
+}
+
+
+@dataclass
+class Problem:
+    code: str
+    row: int | None = None
+    column: str | None = None
+    params: dict = field(default_factory=dict)
+    level: str = WARNING
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def problem_text(problem: Problem | dict) -> str:
+    """The message in the current language, without the position."""
+    data = problem.as_dict() if isinstance(problem, Problem) else problem
+    template = MESSAGES.get(data.get("code", ""))
+    if template is None:
+        return data.get("code", "")
+    try:
+        return str(template) % (data.get("params") or {})
+    except (KeyError, TypeError, ValueError):
+        return str(template)
+
+
+def problem_position(problem: Problem | dict) -> str:
+    data = problem.as_dict() if isinstance(problem, Problem) else problem
+    row, column = data.get("row"), data.get("column")
+    if row and column:
+        return _("row %(row)s, column %(column)s", row=row, column=column)
+    if row:
+        return _("row %(row)s", row=row)
+    if column:
+        return _("column %(column)s", column=column)
+    return ""
+
+
+def describe(problem: Problem | dict) -> str:
+    position = problem_position(problem)
+    text = problem_text(problem)
+    return _("%(position)s: %(text)s", position=position, text=text) if position else text
+
+
+class PlanFileError(Exception):
+    """The file cannot be read as a plan table at all; nothing was imported."""
+
+    def __init__(self, code: str, **params):
+        self.problem = Problem(code, params=params, level=ERROR)
+        super().__init__(code)
+
+    def __str__(self) -> str:
+        return problem_text(self.problem)

@@ -1,0 +1,204 @@
+"""Read a plan file into rows of cell texts: the seed's printed notice (.txt), CSV, or Excel (.xlsx).
+
+Every row keeps the line or sheet-row number it came from, so problems can point at it.
+The seed's notice text before the table gives the document number, issue date, issuer and title.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+from .problems import PlanFileError, Problem
+
+
+@dataclass
+class Row:
+    number: int  # line number (text, CSV) or sheet row number (Excel), counted from 1
+    cells: list[str]
+
+    @property
+    def filled(self) -> list[str]:
+        return [c for c in self.cells if c.strip()]
+
+
+@dataclass
+class DocumentMeta:
+    doc_number: str = ""
+    issued_on: date | None = None
+    issuer: str = ""
+    title: str = ""
+    year: int | None = None
+
+
+@dataclass
+class PlanSource:
+    name: str
+    rows: list[Row]
+    meta: DocumentMeta = field(default_factory=DocumentMeta)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def decode(data: bytes) -> str:
+    """UTF-8 (with or without BOM), else GB18030 (which covers GBK and GB2312)."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise PlanFileError("file_encoding")
+
+
+def read_plan_file(data: bytes, filename: str) -> PlanSource:
+    """Dispatch on content first (an .xlsx is a zip), then on the file name's suffix."""
+    suffix = Path(filename).suffix.lower()
+    if not data or not data.strip():
+        raise PlanFileError("file_empty")
+    if suffix == ".xls" or data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        raise PlanFileError("file_old_excel")
+    if suffix in (".xlsx", ".xlsm") or data[:4] == b"PK\x03\x04":
+        return read_workbook(data, filename)
+    if suffix in (".txt", ".csv", ".tsv", ""):
+        return read_text(decode(data), filename)
+    raise PlanFileError("file_type", suffix=suffix)
+
+
+# --- text: the printed notice, TSV, CSV ---------------------------------------------------------
+
+
+def read_text(text: str, filename: str) -> PlanSource:
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        raise PlanFileError("file_empty")
+    lines = text.split("\n")
+    delimiter = _delimiter(lines)
+    rows = []
+    if delimiter == "\t":
+        # The printed table: one task per line, cells divided by tabs, no quoting.
+        rows = [Row(i, [c.strip() for c in line.split("\t")]) for i, line in enumerate(lines, 1)]
+    else:
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        try:
+            for record in reader:
+                rows.append(Row(reader.line_num, [c.strip() for c in record]))
+        except csv.Error:
+            raise PlanFileError("file_encoding") from None
+    source = PlanSource(filename, [r for r in rows if r.filled])
+    source.meta = read_notice(lines)
+    return source
+
+
+def _delimiter(lines: list[str]) -> str:
+    sample = [line for line in lines if line.strip()][:200]
+    tabs = sum(line.count("\t") for line in sample)
+    commas = sum(line.count(",") for line in sample)
+    semicolons = sum(line.count(";") for line in sample)
+    if tabs and tabs * 2 >= commas:
+        return "\t"
+    return ";" if semicolons > commas else ","
+
+
+_DOC_NUMBER = re.compile(r"^\s*([\u4e00-\u9fff]{1,12}〔\s*(\d{4})\s*〕\s*\d+\s*号)\s*$")
+_DATE_LINE = re.compile(r"^\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*$")
+_TITLE = re.compile(r"关于.*(?:计划|通知)")
+_TABLE_TITLE = re.compile(r"(\d{4})\s*年(?:度)?.*抽查(?:工作)?计划")
+
+
+def read_notice(lines: list[str]) -> DocumentMeta:
+    """The notice printed before the table: 文号, 发文日期, 发文机关, 标题 and the year."""
+    meta = DocumentMeta()
+    body = []
+    for line in lines:
+        if "\t" in line:
+            break  # the table starts
+        body.append(line.strip())
+    previous = ""
+    for line in body:
+        if not line:
+            continue
+        if not meta.doc_number and (m := _DOC_NUMBER.match(line)):
+            meta.doc_number = re.sub(r"\s+", "", m.group(1))
+            meta.year = int(m.group(2))
+        elif not meta.title and _TITLE.search(line) and len(line) < 120:
+            meta.title = line
+        elif m := _DATE_LINE.match(line):
+            try:
+                meta.issued_on = date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+            except ValueError:
+                pass
+            else:
+                meta.issuer = previous if previous.endswith(("局", "分局", "委员会", "政府")) else meta.issuer
+        elif m := _TABLE_TITLE.search(line):
+            meta.year = int(m.group(1))
+        previous = line
+    if not meta.issuer and body:
+        first = next((line for line in body if line), "")
+        if first.endswith("文件"):
+            meta.issuer = first[: -len("文件")].strip()
+    if meta.year is None and meta.issued_on:
+        meta.year = meta.issued_on.year
+    return meta
+
+
+# --- Excel ------------------------------------------------------------------------------------
+
+
+def read_workbook(data: bytes, filename: str) -> PlanSource:
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
+        raise PlanFileError("file_not_workbook", detail=type(exc).__name__) from None
+    try:
+        sheets = []
+        for sheet in workbook.worksheets:
+            rows = []
+            for row in sheet.iter_rows():
+                cells = [_cell_text(cell) for cell in row]
+                number = next((c.row for c in row if getattr(c, "row", None)), None)
+                if any(c.strip() for c in cells):
+                    rows.append(Row(number or len(rows) + 1, cells))
+            sheets.append((sheet.title, rows))
+    finally:
+        workbook.close()
+    from .columns import find_header
+
+    chosen = next((s for s in sheets if any(find_header(r.cells) for r in s[1][:50])), None)
+    if chosen is None:
+        chosen = next((s for s in sheets if s[1]), (sheets[0][0] if sheets else "", []))
+    source = PlanSource(filename, chosen[1])
+    for title, rows in sheets:
+        if rows and title != chosen[0]:
+            source.problems.append(Problem("other_sheet", params={"sheet": title, "used": chosen[0]}))
+    # A title row above the table may name the year, e.g. 朔州市市场监督管理局2021年双随机抽查计划.
+    for row in chosen[1][:5]:
+        if len(row.filled) == 1 and (m := _TABLE_TITLE.search(row.filled[0])):
+            source.meta.year = int(m.group(1))
+    return source
+
+
+def _cell_text(cell) -> str:
+    value = getattr(cell, "value", None)
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, (int, float)):
+        fmt = getattr(cell, "number_format", "") or ""
+        if "%" in fmt:
+            return f"{value * 100:g}%"
+        if isinstance(value, float) and value.is_integer():
+            return str(int(value))
+        return f"{value:g}" if isinstance(value, float) else str(value)
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat(" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value).strip()

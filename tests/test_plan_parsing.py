@@ -1,0 +1,216 @@
+"""The plan importer on the seed table, cell by cell: pure functions, no database."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from fieldapp.plans.cells import parse_executor, parse_kind, parse_ratio, parse_window, split_initiator, split_items
+from fieldapp.plans.columns import find_header
+from fieldapp.plans.parsing import parse_plan_table
+from fieldapp.plans.scope import scope_rule_for
+from fieldapp.plans.tables import read_plan_file
+
+SEED = Path(__file__).resolve().parent.parent / "data" / "plan-2021-shuozhou.txt"
+
+
+@pytest.fixture(scope="module")
+def seed():
+    source = read_plan_file(SEED.read_bytes(), SEED.name)
+    return source, parse_plan_table(source.rows)
+
+
+@pytest.fixture(scope="module")
+def tasks(seed):
+    return {task.number: task for task in seed[1].tasks}
+
+
+def test_seed_has_21_tasks_numbered_1_to_21(tasks):
+    assert sorted(tasks) == list(range(1, 22))
+
+
+def test_notice_gives_document_number_date_issuer_and_year(seed):
+    meta = seed[0].meta
+    assert meta.doc_number == "朔市监〔2021〕26号"
+    assert meta.issued_on.isoformat() == "2021-03-05"
+    assert meta.issuer == "朔州市市场监督管理局"
+    assert meta.year == 2021
+    assert "2021年度双随机抽查工作计划" in meta.title
+
+
+def test_repeated_page_headers_are_not_tasks(seed):
+    source, parsed = seed
+    header_rows = [r.number for r in source.rows if find_header(r.cells)]
+    assert len(header_rows) == 4  # one per printed page
+    assert not {t.source_row for t in parsed.tasks} & set(header_rows)
+    assert all(t.name != "抽查任务名称" for t in parsed.tasks)
+
+
+@pytest.mark.parametrize(
+    "number, count",
+    [(1, 4), (2, 1), (3, 3), (4, 1), (5, 5), (6, 9), (7, 4), (14, 3), (17, 10), (18, 4), (19, 5), (20, 5), (21, 5)],
+)
+def test_items_are_split_by_their_numbers(tasks, number, count):
+    assert len(tasks[number].items) == count
+
+
+def test_item_texts_keep_the_words_and_drop_only_the_numbers(tasks):
+    first = tasks[1].items
+    assert first[0].startswith("集贸市场在用强检计量器具监督检查")
+    assert first[1].startswith("加油站在用强检计量器具监督检查")
+    assert first[3].startswith("医疗机构在用强检计量器具监督检查")
+    assert tasks[18].items[1] == "现场作业人员是否具有有效证件"
+    assert tasks[19].items == ["登记事项检查", "公示信息检查", "商标使用行为的检查", "专利真实性监督检查", "为非法交易野生动物等违法行为提供交易服务的检查"]
+    assert tasks[17].items_heading == "检验检测机构抽查"
+    # Traditional characters and typos stay exactly as printed.
+    assert tasks[17].items[0] == "相关人員不能滿足资质认定许可条件的"
+    assert "未經检验检测" in tasks[17].items[3]
+
+
+def test_ratios(tasks):
+    assert (tasks[1].ratio, tasks[1].ratio_is_floor, tasks[1].rounds_per_year) == (Decimal("0.05"), True, 1)
+    assert (tasks[4].ratio, tasks[4].ratio_is_floor) == (Decimal("1"), False)
+    assert (tasks[6].ratio, tasks[6].ratio_is_floor) == (Decimal("0.5"), False)
+    assert (tasks[19].ratio, tasks[19].ratio_is_floor, tasks[19].rounds_per_year) == (Decimal("0.05"), True, 2)
+    assert (tasks[20].ratio, tasks[20].rounds_per_year) == (Decimal("0.01"), 1)
+    assert (tasks[21].ratio, tasks[21].rounds_per_year) == (Decimal("0.01"), 2)
+    assert all(t.fixed_count is None for t in tasks.values())
+
+
+def test_windows(tasks):
+    assert (tasks[1].window_start_month, tasks[1].window_end_month) == (4, 11)
+    assert (tasks[4].window_start_month, tasks[4].window_end_month) == (6, 8)
+    assert (tasks[15].window_start_month, tasks[15].window_end_month) == (3, 12)
+    assert (tasks[18].window_start_month, tasks[18].window_end_month) == (2, 12)
+
+
+def test_merged_cells_are_inherited_and_marked(tasks):
+    assert tasks[13].name == tasks[12].name == "商标使用行为的检查"
+    assert "name" in tasks[13].inherited_fields and "name" not in tasks[12].inherited_fields
+    for number in (11, 12, 13):
+        assert {"initiator", "guiding_department", "executor"} <= set(tasks[number].inherited_fields)
+        assert (tasks[number].initiator, tasks[number].guiding_department) == ("市局", "知识产权科")
+        assert tasks[number].source_cells["发起主体/指导单位"] == ""  # the original stays blank
+    for number in (20, 21):
+        assert {"initiator", "executor"} <= set(tasks[number].inherited_fields)
+        assert tasks[number].guiding_department == "市局信用"
+        assert (tasks[number].executes_city, tasks[number].executes_county) == (True, True)
+    assert tasks[10].inherited_fields == [] and tasks[19].inherited_fields == []
+
+
+def test_initiator_and_guide_split_at_the_slash(tasks):
+    assert (tasks[1].initiator, tasks[1].guiding_department) == ("各县区局", "计量科")
+    assert (tasks[5].initiator, tasks[5].guiding_department) == ("市局广告监管科、各市区县局", "市局广告监管科")
+    assert tasks[9].guiding_department == "质量监管库"  # as printed; a warning points at it
+    assert any(p.code == "guide_unknown" and p.params["suggestion"] == "质量监管科" for p in tasks[9].problems)
+
+
+def test_executors(tasks):
+    levels = {n: (t.executes_city, t.executes_county) for n, t in tasks.items()}
+    assert levels[1] == (True, True)
+    assert levels[2] == (True, False)
+    assert levels[8] == (False, True)
+    assert levels[16] == (True, False)
+    assert levels[15] == (True, False)
+    assert tasks[15].executor == "市、市场监管局"
+    assert [p.code for p in tasks[15].problems] == ["executor_level_missing"]
+
+
+def test_task_21_keeps_its_type_as_written_and_warns(tasks):
+    assert tasks[21].kind == "targeted"
+    assert any(p.code == "kind_name_conflict" for p in tasks[21].problems)
+
+
+def test_every_original_cell_is_preserved(seed):
+    source, parsed = seed
+    by_row = {r.number: r for r in source.rows}
+    headers = ["序号", "抽查任务名称", "抽查类型", "抽查事项", "抽查对象范围", "抽查比例/数量", "抽取日期", "发起主体/指导单位", "抽查检查主体"]
+    for task in parsed.tasks:
+        row = by_row[task.source_row]
+        assert list(task.source_cells) == headers
+        assert list(task.source_cells.values()) == [c.strip() for c in row.cells]
+    assert parsed.tasks[14].source_cells["抽查对象范围"] == "本辖区获正组织"
+
+
+def test_scope_rules(tasks):
+    rule = {n: t.scope_rule for n, t in tasks.items()}
+    assert rule[1]["tags_any"] == ["集贸市场", "加油站", "眼镜制配", "医疗机构", "检验检测机构"]
+    assert rule[1]["kinds"] == [] and rule[1]["status"] == "在业"
+    assert rule[11] == {"kinds": [], "tags_any": [], "status": "在业", "past_business_term": False}
+    assert rule[12]["kinds"] == rule[13]["kinds"] == ["enterprise", "individual", "cooperative"]
+    assert rule[20] == {"kinds": ["enterprise"], "tags_any": [], "status": "在业", "past_business_term": True}
+    assert rule[21] == {"kinds": ["enterprise"], "tags_any": [], "status": "在业", "past_business_term": False}
+    assert "自愿性认证获证组织" in rule[15]["tags_any"]  # 获正组织 (a typo) still matches
+    assert rule[19]["tags_any"] == ["高风险企业"]
+    assert {"特种设备使用单位", "学校", "客运索道"} <= set(rule[18]["tags_any"])
+
+
+@pytest.mark.parametrize(
+    "text, ratio, floor, count, rounds",
+    [
+        ("不低于5%", "0.05", True, None, 1),
+        ("50%", "0.5", False, None, 1),
+        ("100%", "1", False, None, 1),
+        ("不低于5%，2次/年", "0.05", True, None, 2),
+        ("不低于1%，1次/年", "0.01", True, None, 1),
+        ("不低于5%,每年2次", "0.05", True, None, 2),
+        ("10户", None, False, 10, 1),
+        ("不少于20家", None, True, 20, 1),
+        ("５％", "0.05", False, None, 1),
+    ],
+)
+def test_parse_ratio(text, ratio, floor, count, rounds):
+    result = parse_ratio(text)
+    assert result.ratio == (Decimal(ratio) if ratio else None)
+    assert (result.is_floor, result.fixed_count, result.rounds_per_year) == (floor, count, rounds)
+    assert result.problems == []
+
+
+@pytest.mark.parametrize("text, code", [("", "ratio_missing"), ("适量", "ratio_unreadable"), ("150%", "ratio_out_of_range"), ("5%或10%", "ratio_ambiguous")])
+def test_unreadable_ratios_are_reported(text, code):
+    result = parse_ratio(text)
+    assert not result.ok and [c for c, _ in result.problems] == [code]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [("4月-11月", (4, 11)), ("3月-12月", (3, 12)), ("4-11月", (4, 11)), ("4月至11月", (4, 11)), ("2021年6月-8月", (6, 8)), ("6月", (6, 6)), ("全年", (1, 12))],
+)
+def test_parse_window(text, expected):
+    start, end, problems = parse_window(text)
+    assert (start, end) == expected and problems == []
+
+
+def test_bad_windows_are_reported():
+    assert parse_window("年底前")[2][0][0] == "window_unreadable"
+    assert parse_window("11月-4月")[2][0][0] == "window_reversed"
+
+
+@pytest.mark.parametrize(
+    "text, items",
+    [
+        ("1、直销行为检查；2、登记事项检查；3、公示信息检查。", ["直销行为检查", "登记事项检查", "公示信息检查。"]),
+        ("检查：（1）甲；（2）乙", ["甲", "乙"]),
+        ("(1)甲 (2)乙", ["甲", "乙"]),
+        ("1.甲，含2次/年的要求；2.乙", ["甲，含2次/年的要求", "乙"]),
+        ("商标代理行为的检查", ["商标代理行为的检查"]),
+    ],
+)
+def test_split_items(text, items):
+    assert split_items(text)[1] == items
+
+
+def test_kinds_initiators_and_executors():
+    assert parse_kind("不定向") == ("untargeted", [])
+    assert parse_kind("随机")[1][0][0] == "kind_unreadable"
+    assert split_initiator("市局组织发起/计量科指导") == ("市局", "计量科")
+    assert split_initiator("市局") == ("市局", "")
+    executor = parse_executor("市、县（区）级市场监管局")
+    assert (executor.city, executor.county, executor.problems) == (True, True, [])
+
+
+def test_scope_rule_for_other_bureaus_words():
+    assert scope_rule_for("辖区内超过经营期限的企业")["past_business_term"] is True
+    assert scope_rule_for("全市个体工商户")["kinds"] == ["individual"]
