@@ -6,8 +6,8 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, SelectMultipleField, StringField, TextAreaField, widgets
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms import DateField, SelectChoice, SelectField, SelectMultipleField, StringField, TextAreaField, widgets
+from wtforms.validators import DataRequired, Length, Optional
 
 from ..subjects.vocabulary import specialty_names
 from .models import InspectorCategory, InspectorStatus
@@ -23,12 +23,12 @@ class InspectorForm(FlaskForm):
     unit = SelectField(_l("Unit"), coerce=int)
     category = SelectField(
         _l("Category"),
-        choices=[(InspectorCategory.LAW_ENFORCEMENT.value, _l("Law-enforcement inspector")),
-                 (InspectorCategory.ASSISTANT.value, _l("Assistant (expert or third party)"))],
+        choices=[SelectChoice(InspectorCategory.LAW_ENFORCEMENT.value, _l("Law-enforcement inspector")),
+                 SelectChoice(InspectorCategory.ASSISTANT.value, _l("Assistant (expert or third party)"))],
     )
     certificate_number = StringField(_l("Law-enforcement certificate number"), validators=[Optional(), Length(max=40)])
     certificate_valid_until = DateField(_l("Certificate valid until"), validators=[Optional()])
-    status = SelectField(_l("Status"), choices=[(s.value, s.value) for s in InspectorStatus])
+    status = SelectField(_l("Status"), choices=[SelectChoice(s.value, s.value) for s in InspectorStatus])
     specialties = CheckboxesField(_l("Enforcement fields"))
     phone = StringField(_l("Phone"), validators=[Optional(), Length(max=32)])
     effective_on = DateField(_l("Changes take effect on"), default=date.today, validators=[DataRequired()])
@@ -36,16 +36,19 @@ class InspectorForm(FlaskForm):
 
     def __init__(self, *args, units=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.unit.choices = [(u.id, u.name) for u in units]
-        self.specialties.choices = [(n, n) for n in specialty_names()]
+        self.unit.choices = [SelectChoice(u.id, u.name) for u in units]
+        self.specialties.choices = [SelectChoice(n, n) for n in specialty_names()]
 
-    def validate_certificate_number(self, field):
-        if self.category.data == InspectorCategory.LAW_ENFORCEMENT.value and not (field.data or "").strip():
-            raise ValidationError(_l("A law-enforcement inspector needs a certificate number."))
-
-    def validate_certificate_valid_until(self, field):
-        if (self.certificate_number.data or "").strip() and field.data is None:
-            raise ValidationError(_l("Give the date the certificate is valid until."))
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        number = (self.certificate_number.data or "").strip()
+        if self.category.data == InspectorCategory.LAW_ENFORCEMENT.value and not number:
+            self.certificate_number.errors.append(_l("A law-enforcement inspector needs a certificate number."))
+            ok = False
+        if number and self.certificate_valid_until.data is None and not self.certificate_valid_until.errors:
+            self.certificate_valid_until.errors.append(_l("Give the date the certificate is valid until."))
+            ok = False
+        return ok
 
 
 class ConflictForm(FlaskForm):

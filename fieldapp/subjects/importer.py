@@ -15,9 +15,7 @@ Rules
 from __future__ import annotations
 
 import re
-import sqlite3
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -25,6 +23,7 @@ from flask_babel import gettext as _
 from sqlalchemy import bindparam, insert, or_, select, update
 
 from ..extensions import db
+from .import_report import ImportReport, Reject, as_text, SeenKeys
 from .fields import (
     BadValue,
     cell_text,
@@ -62,81 +61,6 @@ CLEAR_TAGS = {"无", "-", "—"}
 KEEP_REJECTS = 500  # rejects kept in the report for display; all of them go to the rejects file
 
 
-@dataclass
-class Reject:
-    line: int
-    reasons: list[str]
-    ident: str = ""
-    name: str = ""
-
-
-@dataclass
-class ImportReport:
-    source: str = ""
-    rows: int = 0
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    rejected: int = 0
-    changes: int = 0
-    rejects: list[Reject] = field(default_factory=list)
-    blank_lines: list[int] = field(default_factory=list)
-    unknown_headers: list[str] = field(default_factory=list)
-    reject_file: str | None = None
-
-    @property
-    def imported(self) -> int:
-        return self.created + self.updated + self.unchanged
-
-    def summary(self) -> list[str]:
-        lines = [
-            _(
-                "%(rows)s rows: %(created)s new, %(updated)s updated, %(unchanged)s unchanged, %(rejected)s rejected",
-                rows=self.rows, created=self.created, updated=self.updated,
-                unchanged=self.unchanged, rejected=self.rejected,
-            )
-        ]
-        if self.changes:
-            lines.append(_("%(count)s changes recorded in the subjects' history", count=self.changes))
-        if self.unknown_headers:
-            lines.append(_("Columns ignored: %(names)s", names="、".join(self.unknown_headers)))
-        if self.blank_lines:
-            lines.append(_("%(count)s blank lines skipped", count=len(self.blank_lines)))
-        return lines
-
-
-class _SeenKeys:
-    """Identifiers accepted so far in this file, with their line, in a private on-disk SQLite file."""
-
-    def __init__(self) -> None:
-        self.conn = sqlite3.connect("")
-        self.conn.execute("CREATE TABLE seen (key TEXT PRIMARY KEY, line INTEGER) WITHOUT ROWID")
-
-    def lookup(self, keys: list[str]) -> dict[str, int]:
-        found: dict[str, int] = {}
-        for start in range(0, len(keys), 900):
-            chunk = keys[start : start + 900]
-            marks = ",".join("?" * len(chunk))
-            found.update(self.conn.execute(f"SELECT key, line FROM seen WHERE key IN ({marks})", chunk))
-        return found
-
-    def add(self, items: list[tuple[str, int]]) -> None:
-        self.conn.executemany("INSERT OR IGNORE INTO seen VALUES (?, ?)", items)
-
-    def close(self) -> None:
-        self.conn.close()
-
-
-def _as_text(value) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, (list, tuple, set, frozenset)):
-        return "、".join(sorted(value))
-    return str(value)
-
-
 class SubjectImporter:
     """Feed it ``(line, cells)`` rows under a header; call :meth:`finish` for the report."""
 
@@ -163,7 +87,7 @@ class SubjectImporter:
         db.session.commit()
         self.update_fields = [f for f in DATA_FIELDS if self._column_for(f) in self.columns]
         self.has_tags = "tags" in self.columns
-        self.seen = _SeenKeys()
+        self.seen = SeenKeys()
         self.pending: list[tuple[int, list, dict]] = []
         self.reject_buffer: list[tuple[int, list, list[str], dict | None]] = []
 
@@ -405,8 +329,8 @@ class SubjectImporter:
                 if f == "credit_class":
                     effective = merged.get("credit_assessed_on") or self.today
                 changes.append({
-                    "subject_id": stored["id"], "field": f, "old_value": _as_text(stored[f]),
-                    "new_value": _as_text(merged[f]), "effective_on": effective, "source": self.report.source[:255],
+                    "subject_id": stored["id"], "field": f, "old_value": as_text(stored[f]),
+                    "new_value": as_text(merged[f]), "effective_on": effective, "source": self.report.source[:255],
                 })
         if changed:
             updates.append({"v_id": stored["id"], **{f"v_{k}": v for k, v in merged.items()}})
@@ -417,8 +341,8 @@ class SubjectImporter:
                 changed = True
                 names = {v: k for k, v in self.tag_ids.items()}
                 changes.append({
-                    "subject_id": stored["id"], "field": "tags", "old_value": _as_text({names[t] for t in old}),
-                    "new_value": _as_text({names[t] for t in new}), "effective_on": None,
+                    "subject_id": stored["id"], "field": "tags", "old_value": as_text({names[t] for t in old}),
+                    "new_value": as_text({names[t] for t in new}), "effective_on": None,
                     "source": self.report.source[:255],
                 })
                 tag_removes.extend({"s": stored["id"], "t": t} for t in old - new)

@@ -1,0 +1,84 @@
+"""What an import did (counts, rejects with reasons), and the per-file set of identifiers already seen."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass, field
+from datetime import date
+
+from flask_babel import gettext as _
+
+
+@dataclass
+class Reject:
+    line: int
+    reasons: list[str]
+    ident: str = ""
+    name: str = ""
+
+
+@dataclass
+class ImportReport:
+    source: str = ""
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    changes: int = 0
+    rejects: list[Reject] = field(default_factory=list)
+    blank_lines: list[int] = field(default_factory=list)
+    unknown_headers: list[str] = field(default_factory=list)
+    reject_file: str | None = None
+
+    @property
+    def imported(self) -> int:
+        return self.created + self.updated + self.unchanged
+
+    def summary(self) -> list[str]:
+        lines = [
+            _(
+                "%(rows)s rows: %(created)s new, %(updated)s updated, %(unchanged)s unchanged, %(rejected)s rejected",
+                rows=self.rows, created=self.created, updated=self.updated,
+                unchanged=self.unchanged, rejected=self.rejected,
+            )
+        ]
+        if self.changes:
+            lines.append(_("%(count)s changes recorded in the subjects' history", count=self.changes))
+        if self.unknown_headers:
+            lines.append(_("Columns ignored: %(names)s", names="、".join(self.unknown_headers)))
+        if self.blank_lines:
+            lines.append(_("%(count)s blank lines skipped", count=len(self.blank_lines)))
+        return lines
+
+
+class SeenKeys:
+    """Identifiers accepted so far in this file, with their line, in a private on-disk SQLite file."""
+
+    def __init__(self) -> None:
+        self.conn = sqlite3.connect("")
+        self.conn.execute("CREATE TABLE seen (key TEXT PRIMARY KEY, line INTEGER) WITHOUT ROWID")
+
+    def lookup(self, keys: list[str]) -> dict[str, int]:
+        found: dict[str, int] = {}
+        for start in range(0, len(keys), 900):
+            chunk = keys[start : start + 900]
+            marks = ",".join("?" * len(chunk))
+            found.update(self.conn.execute(f"SELECT key, line FROM seen WHERE key IN ({marks})", chunk))
+        return found
+
+    def add(self, items: list[tuple[str, int]]) -> None:
+        self.conn.executemany("INSERT OR IGNORE INTO seen VALUES (?, ?)", items)
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def as_text(value) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return "、".join(sorted(value))
+    return str(value)

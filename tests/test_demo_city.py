@@ -1,0 +1,107 @@
+"""The demo city: deterministic, plausible, valid codes, every tag with a pool, a roster with its exceptions."""
+
+from __future__ import annotations
+
+import csv
+from collections import Counter
+from datetime import date
+
+from sqlalchemy import func, select
+from stdnum.cn import uscc
+from stdnum.iso7064 import mod_11_10
+
+from fieldapp.auth.units import COUNTY_NAMES
+from fieldapp.demo.accounts import ensure_demo_accounts
+from fieldapp.demo.generator import SUBJECT_HEADER, generate_roster, generate_subjects, load_city, write_subjects_csv
+from fieldapp.inspectors.models import Inspector
+from fieldapp.subjects.models import Subject
+from fieldapp.subjects.vocabulary import tag_vocabulary
+
+TODAY = date(2021, 6, 1)
+
+
+def test_same_seed_same_city_other_seed_other_city():
+    first = list(generate_subjects(3000, seed=7))
+    assert first == list(generate_subjects(3000, seed=7))
+    assert first != list(generate_subjects(3000, seed=8))
+    assert list(generate_roster(7, TODAY)) == list(generate_roster(7, TODAY))
+
+
+def test_subjects_look_like_shuozhou():
+    rows = list(generate_subjects(20000, seed=2021))
+    assert len(rows) == 20000
+    codes = [r["统一社会信用代码"] or r["注册号"] for r in rows]
+    assert len(set(codes)) == len(codes)
+    name_to_code = {n: c for c, n in COUNTY_NAMES.items()}
+    for row in rows:
+        code = row["统一社会信用代码"]
+        county = name_to_code[row["所属区县"]]
+        if code:
+            assert uscc.is_valid(code) and code[2:8] == county
+            assert code[1] == {"个体工商户": "2", "农民专业合作社": "3"}.get(row["类型"], "1")
+        else:
+            assert mod_11_10.is_valid(row["注册号"]) and row["注册号"][:6] == county
+    kinds = Counter(r["类型"] for r in rows)
+    assert kinds["个体工商户"] > 0.6 * len(rows) and 0 < kinds["农民专业合作社"] < 0.05 * len(rows)
+    assert sum(1 for r in rows if not r["统一社会信用代码"]) >= 20  # a few 15-digit registration numbers only
+    counties = Counter(r["所属区县"] for r in rows)
+    assert set(counties) == set(COUNTY_NAMES.values()) and counties["朔城区"] == max(counties.values())
+    classes = Counter(r["信用风险分类"] for r in rows)
+    assert classes["A"] + classes["B"] > 0.85 * len(rows) and classes["C"] > 0 and classes["D"] > 0
+    assert any(r["营业期限至"] and r["营业期限至"] < "2021-01-01" for r in rows)  # some past their term
+    assert Counter(r["登记状态"] for r in rows)["在业"] > 0.9 * len(rows)
+    tags = Counter(t for r in rows for t in r["标签"].split("、") if t)
+    assert set(tags) == {t["name"] for t in tag_vocabulary()}  # every tag has a pool
+    assert 30 <= tags["加油站"] <= 100 and 1 <= tags["法定计量检定机构"] <= 3
+
+
+def test_a_small_city_still_has_every_tag():
+    rows = list(generate_subjects(500, seed=1))
+    assert len(rows) == 500
+    assert {t for r in rows for t in r["标签"].split("、") if t} == {t["name"] for t in tag_vocabulary()}
+
+
+def test_roster():
+    roster = list(generate_roster(2021, TODAY))
+    assert 140 <= len(roster) <= 160
+    assert len({r["执法证号"] for r in roster if r["执法证号"]}) == sum(1 for r in roster if r["执法证号"])
+    statuses = Counter(r["状态"] for r in roster)
+    assert statuses["调离"] >= 2 and statuses["退休"] >= 2
+    assert sum(1 for r in roster if r["有效期至"] and r["有效期至"] < TODAY.isoformat()) >= 3
+    assert sum(1 for r in roster if r["类别"] != "执法人员") >= 3
+
+
+def test_csv_is_written_row_by_row(tmp_path):
+    path = write_subjects_csv(tmp_path / "city.csv", 1000, seed=3)
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        reader = csv.DictReader(fh)
+        assert reader.fieldnames == SUBJECT_HEADER
+        assert list(reader) == [{k: v for k, v in r.items()} for r in generate_subjects(1000, seed=3)]
+
+
+def test_load_city_through_the_importers_is_idempotent(app, db):
+    ensure_demo_accounts()
+    db.session.commit()
+    lines = list(load_city(subject_count=2000, seed=5, today=TODAY))
+    assert any("2000" in line for line in lines), lines
+    assert db.session.scalar(select(func.count()).select_from(Subject)) == 2000
+    inspectors = list(db.session.scalars(select(Inspector)))
+    assert 140 <= len(inspectors) <= 160
+    linked = {i.user.username: i for i in inspectors if i.user}
+    assert set(linked) == {"shuocheng-inspector", "shuocheng-inspector2", "pinglu-inspector", "city-inspector"}
+    assert linked["shuocheng-inspector"].unit.division_code == "140602"
+    assert all(i.is_eligible_on(TODAY) for i in linked.values())
+    assert sum(1 for i in inspectors if not i.is_eligible_on(TODAY) and not i.is_assistant) >= 5
+    assert sum(len(i.conflicts) for i in inspectors) >= 3
+    transferred = next(i for i in inspectors if i.status == "调离")
+    assert transferred.changes and transferred.changes[0].field == "status"
+
+    list(load_city(subject_count=2000, seed=5, today=TODAY))
+    assert db.session.scalar(select(func.count()).select_from(Subject)) == 2000
+    assert db.session.scalar(select(func.count()).select_from(Inspector)) == len(inspectors)
+
+
+def test_generate_command_writes_a_csv(runner, tmp_path):
+    result = runner.invoke(args=["demo", "generate", "--subjects", "300", "--seed", "4", "--csv", str(tmp_path / "x.csv")])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "x.csv").read_text(encoding="utf-8-sig").count("\n") == 301

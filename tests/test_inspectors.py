@@ -1,0 +1,222 @@
+"""The inspector roster: eligibility with dated history, assistants, import, edit pages, 回避, county boundary."""
+
+from __future__ import annotations
+
+import csv
+from datetime import date, timedelta
+
+import pytest
+from bs4 import BeautifulSoup
+from sqlalchemy import select
+
+from fieldapp.auth.models import Unit
+from fieldapp.demo.generator import make_uscc
+from fieldapp.inspectors.importer import import_roster_file
+from fieldapp.inspectors.models import Inspector, InspectorChange
+from fieldapp.inspectors.operations import change_inspector, create_inspector, declare_conflict
+from fieldapp.inspectors.queries import count_law_enforcement, eligible_inspectors
+from fieldapp.subjects.models import Subject
+
+TODAY = date(2021, 6, 1)
+
+
+def unit(db, code):
+    return db.session.scalar(select(Unit).where(Unit.code == code))
+
+
+def person(db, name, code="140602", number=None, valid_until=TODAY + timedelta(days=365), **values):
+    inspector = create_inspector(unit(db, code), name, certificate_number=number or f"C-{name}",
+                                 certificate_valid_until=valid_until, **values)
+    db.session.flush()
+    return inspector
+
+
+def test_only_on_duty_certified_law_enforcement_inspectors_are_eligible(app, db):
+    ok = person(db, "张伟", specialties=["计量"])
+    expired = person(db, "过期", valid_until=TODAY - timedelta(days=1))
+    expires_today = person(db, "今天到期", valid_until=TODAY)
+    transferred = person(db, "调走")
+    retired = person(db, "退休了")
+    suspended = person(db, "停职者")
+    no_certificate = create_inspector(unit(db, "140602"), "无证")
+    expert = create_inspector(unit(db, "140602"), "专家", category="assistant", certificate_number="E-1",
+                              certificate_valid_until=TODAY + timedelta(days=99))
+    db.session.flush()
+    change_inspector(transferred, TODAY - timedelta(days=10), "调令", status="调离")
+    change_inspector(retired, TODAY - timedelta(days=30), status="退休")
+    change_inspector(suspended, TODAY, status="停职")
+    db.session.commit()
+
+    assert ok.is_eligible_on(TODAY) and expires_today.is_eligible_on(TODAY)
+    for inspector in (expired, transferred, retired, suspended, no_certificate, expert):
+        assert not inspector.is_eligible_on(TODAY), inspector.name
+    assert expert.is_assistant
+    eligible = eligible_inspectors(TODAY)
+    assert {i.name for i in eligible} == {"张伟", "今天到期"}
+    assert [i.name for i in eligible_inspectors(TODAY, specialty="计量")] == ["张伟"]
+    # An assistant never counts toward the two law-enforcement inspectors.
+    assert count_law_enforcement([ok, expert], TODAY) == 1
+    assert count_law_enforcement([expert], TODAY) == 0
+
+
+def test_dated_history_answers_for_past_days(app, db):
+    moved = person(db, "李明")
+    change_inspector(moved, TODAY, "调令 2021-6", status="调离")
+    renewed = person(db, "王芳", valid_until=TODAY - timedelta(days=5))
+    change_inspector(renewed, TODAY - timedelta(days=1), certificate_valid_until=TODAY + timedelta(days=700))
+    db.session.commit()
+    assert not moved.is_eligible_on(TODAY)
+    assert moved.is_eligible_on(TODAY - timedelta(days=1))  # still 在岗 the day before the transfer
+    assert renewed.is_eligible_on(TODAY)
+    assert not renewed.is_eligible_on(TODAY - timedelta(days=2))  # the old certificate was not valid then
+    assert [(c.field, c.old_value, c.new_value, c.effective_on) for c in moved.changes] == [
+        ("status", "在岗", "调离", TODAY)
+    ]
+
+
+def test_conflicts_of_interest(app, db):
+    subject = Subject(ident=make_uscc("E", "140602", 1), uscc=make_uscc("E", "140602", 1), name="某加油站",
+                      kind="enterprise", division_code="140602", legal_representative="王大")
+    other = Subject(ident=make_uscc("E", "140602", 2), uscc=make_uscc("E", "140602", 2), name="另一家",
+                    kind="enterprise", division_code="140602", legal_representative="李二")
+    db.session.add_all([subject, other])
+    db.session.flush()
+    a, b = person(db, "甲"), person(db, "乙")
+    declare_conflict(a, subject=subject, reason="亲属")
+    declare_conflict(b, person_name="李二")
+    db.session.commit()
+    assert a.conflicts_with(subject) and not a.conflicts_with(other)
+    assert b.conflicts_with(other) and not b.conflicts_with(subject)
+
+
+ROSTER = [
+    ["姓名", "执法证号", "有效期至", "单位", "执法领域", "状态", "状态日期", "类别"],
+    ["张伟", "1406020001", "2023-12-31", "朔城区市场监督管理局", "计量、广告", "在岗", "", "执法人员"],
+    ["刘芳", "1406020002", "2020-12-31", "朔城区", "食品", "在岗", "", ""],
+    ["陈磊", "1406030001", "2024-06-30", "平鲁区市场监督管理局", "特种设备", "调离", "2021-03-15", ""],
+    ["赵专家", "", "", "计量科", "计量", "在岗", "", "计量检定专家"],
+    ["", "1406020003", "2024-01-01", "朔城区", "", "", "", ""],
+    ["无证人", "", "", "朔城区", "", "", "", "执法人员"],
+    ["外单位", "1406990001", "2024-01-01", "大同市局", "", "", "", ""],
+    ["领域错", "1406020004", "2024-01-01", "朔城区", "占卜", "", "", ""],
+    ["重复", "1406020001", "2024-01-01", "朔城区", "", "", "", ""],
+]
+
+
+def write(path, rows):
+    with open(path, "w", encoding="utf-8-sig", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    return path
+
+
+def test_roster_import_with_rejects_and_dated_changes(app, db, tmp_path):
+    report = import_roster_file(write(tmp_path / "roster.csv", ROSTER), tmp_path / "rejects.csv", today=TODAY)
+    assert (report.created, report.rejected) == (4, 5)
+    assert sorted(r.line for r in report.rejects) == [6, 7, 8, 9, 10]
+    people = {i.name: i for i in db.session.scalars(select(Inspector))}
+    assert people["张伟"].specialties == ["计量", "广告"] and people["张伟"].is_eligible_on(TODAY)
+    assert not people["刘芳"].is_eligible_on(TODAY)  # certificate expired
+    assert people["陈磊"].status == "调离" and not people["陈磊"].is_eligible_on(TODAY)
+    assert people["陈磊"].is_eligible_on(date(2021, 3, 1))
+    assert people["赵专家"].is_assistant and not people["赵专家"].is_eligible_on(TODAY)
+    assert (tmp_path / "rejects.csv").read_text(encoding="utf-8-sig").count("\n") == 6
+
+    again = import_roster_file(write(tmp_path / "roster.csv", ROSTER), today=TODAY)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 4)
+    changed = [row[:] for row in ROSTER[:2]]
+    changed[1][5], changed[1][6] = "退休", "2021-05-20"
+    assert import_roster_file(write(tmp_path / "b.csv", changed), today=TODAY).updated == 1
+    db.session.expire_all()
+    zhang = db.session.scalar(select(Inspector).where(Inspector.name == "张伟"))
+    assert [(c.field, c.new_value, c.effective_on) for c in zhang.changes] == [("status", "退休", date(2021, 5, 20))]
+
+
+# --- pages ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def roster(db):
+    a = person(db, "张伟", "140602", valid_until=date.today() + timedelta(days=100), specialties=["计量"])
+    b = person(db, "陈磊", "140603", valid_until=date.today() + timedelta(days=100))
+    c = person(db, "过期人", "140602", valid_until=date.today() - timedelta(days=1))
+    d = create_inspector(unit(db, "city-metrology"), "赵专家", category="assistant")
+    db.session.commit()
+    return a, b, c, d
+
+
+def test_roster_page_marks_who_is_eligible_today(app, client, auth, roster):
+    auth.login("city-supervisor", "supervisor", "city")
+    soup = BeautifulSoup(client.get("/inspectors/").data, "html.parser")
+    cards = {c.select_one(".subject-card__name").get_text(strip=True): c for c in soup.select("[data-inspector]")}
+    assert set(cards) == {"张伟", "陈磊", "过期人", "赵专家"}
+    assert cards["张伟"].select_one("[data-eligible]") and cards["陈磊"].select_one("[data-eligible]")
+    assert not cards["过期人"].select_one("[data-eligible]")
+    assert cards["赵专家"].select_one("[data-assistant]") and not cards["赵专家"].select_one("[data-eligible]")
+    eligible = BeautifulSoup(client.get("/inspectors/?eligible=1").data, "html.parser")
+    assert {c.get_text(strip=True) for c in eligible.select(".subject-card__name")} == {"张伟", "陈磊"}
+
+
+def test_edit_records_dated_history(app, db, client, auth, roster):
+    zhang = roster[0]
+    auth.login("shuocheng-supervisor", "supervisor", "140602")
+    form = {
+        "name": "张伟", "unit": str(zhang.unit_id), "category": "law_enforcement",
+        "certificate_number": zhang.certificate_number, "certificate_valid_until": zhang.certificate_valid_until.isoformat(),
+        "status": "调离", "specialties": ["计量", "价格"], "phone": "", "effective_on": "2021-07-01", "note": "朔市监人〔2021〕8号",
+    }
+    response = client.post(f"/inspectors/{zhang.id}/edit", data=form)
+    assert response.status_code == 302
+    changes = db.session.scalars(select(InspectorChange).where(InspectorChange.inspector_id == zhang.id)).all()
+    assert {(c.field, c.new_value, c.effective_on, c.note) for c in changes} == {
+        ("status", "调离", date(2021, 7, 1), "朔市监人〔2021〕8号"),
+        ("specialties", "计量、价格", date(2021, 7, 1), "朔市监人〔2021〕8号"),
+    }
+    soup = BeautifulSoup(client.get(f"/inspectors/{zhang.id}").data, "html.parser")
+    assert soup.select_one("#history tr[data-field=status]") is not None
+    assert soup.select_one("[data-not-eligible]") is not None
+
+    # A law-enforcement inspector without a certificate number is refused, with the reason, nothing lost.
+    form.update(certificate_number="", name="张伟伟")
+    bad = client.post(f"/inspectors/{zhang.id}/edit", data=form)
+    assert bad.status_code == 422
+    soup = BeautifulSoup(bad.data, "html.parser")
+    assert soup.select_one("#field-certificate_number .field__error") is not None
+    assert soup.select_one("input[name=name]")["value"] == "张伟伟"
+
+
+def test_declare_and_withdraw_a_conflict(app, db, client, auth, roster):
+    subject = Subject(ident=make_uscc("E", "140602", 7), uscc=make_uscc("E", "140602", 7), name="某超市",
+                      kind="enterprise", division_code="140602")
+    db.session.add(subject)
+    db.session.commit()
+    zhang = roster[0]
+    auth.login("shuocheng-supervisor", "supervisor", "140602")
+    assert client.post(f"/inspectors/{zhang.id}/conflicts", data={"subject_code": "NOPE"}).status_code == 422
+    assert client.post(f"/inspectors/{zhang.id}/conflicts", data={}).status_code == 422
+    response = client.post(f"/inspectors/{zhang.id}/conflicts", data={"subject_code": subject.ident.lower(), "reason": "亲属"})
+    assert response.status_code == 302
+    page = BeautifulSoup(client.get(f"/inspectors/{zhang.id}").data, "html.parser")
+    assert "某超市" in page.select_one("#conflicts").get_text()
+    conflict_id = db.session.scalar(select(Inspector).where(Inspector.id == zhang.id)).conflicts[0].id
+    assert client.post(f"/inspectors/{zhang.id}/conflicts/{conflict_id}/withdraw").status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Inspector, zhang.id).conflicts == []
+
+
+def test_county_supervisor_only_reaches_her_bureau(app, db, client, auth, roster):
+    zhang, chen, *_ = roster
+    auth.login("shuocheng-supervisor", "supervisor", "140602")
+    names = {a.get_text(strip=True) for a in BeautifulSoup(client.get("/inspectors/").data, "html.parser").select(".subject-card__name")}
+    assert names == {"张伟", "过期人"}
+    assert client.get(f"/inspectors/{zhang.id}").status_code == 200
+    assert client.get(f"/inspectors/{chen.id}").status_code == 404
+    assert client.get(f"/inspectors/{chen.id}/edit").status_code == 404
+    form = {"name": "改名", "unit": str(chen.unit_id), "category": "law_enforcement", "certificate_number": "X",
+            "certificate_valid_until": "2030-01-01", "status": "退休", "effective_on": "2021-07-01"}
+    assert client.post(f"/inspectors/{chen.id}/edit", data=form).status_code == 404
+    assert client.post(f"/inspectors/{chen.id}/conflicts", data={"person_name": "某人"}).status_code == 404
+    # Nor can she move her own people into another bureau.
+    form.update(unit=str(chen.unit_id), certificate_number=zhang.certificate_number)
+    assert client.post(f"/inspectors/{zhang.id}/edit", data=form).status_code == 422
+    db.session.expire_all()
+    assert db.session.get(Inspector, chen.id).name == "陈磊" and db.session.get(Inspector, zhang.id).status == "在岗"
