@@ -11,3 +11,4 @@ from .review.models import AbnormalListingProposal, AuditEvent, FollowUpCase  # 
 from .calendar.models import CalendarDay, YearDeadline  # noqa: F401
 from .publication.models import PublishedResult  # noqa: F401
 from .draws.models import Draw, DrawAssignment, DrawCommitment, DrawSelection, JointInvitation, TaskDrawSettings  # noqa: F401
+from .checklists.models import ChecklistVersion  # noqa: F401

@@ -1,7 +1,137 @@
-"""Web routes for checklists."""
+"""Web routes for checklists: the list, a trial form for each checklist, and inline validation."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from datetime import date
 
-bp = Blueprint("checklists", __name__)
+from flask import Blueprint, abort, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import login_required
+
+from .definition import Checklist, Section
+from .evaluation import evaluate
+from .forms import apply_form_action, initial_answers, parse_form
+from .registry import get_checklist, init_app, registry
+from .results import result_table
+
+bp = Blueprint("checklists", __name__, url_prefix="/checklists")
+
+# Load and validate every checklist once, when the app is created (a broken file stops it).
+bp.record_once(lambda state: init_app(state.app))
+
+CHECK_LABELS = {"符合": _l("Compliant"), "不符合": _l("Not compliant"), "不适用": _l("Not applicable")}
+SEVERITY_LABELS = {"minor": _l("minor"), "major": _l("major"), "serious": _l("serious")}
+
+
+@bp.app_template_global()
+def checklist_evaluate(checklist: Checklist, answers: dict, inspection_date: date | None = None):
+    return evaluate(checklist, answers, inspection_date)
+
+
+@bp.app_template_global()
+def checklist_section_has_errors(checklist: Checklist, section: Section, errors: dict | None) -> bool:
+    if not errors:
+        return False
+    tops = {item.id for item in section.items}
+    return any(key.split("-", 1)[0] in tops for key in errors)
+
+
+@bp.app_template_global()
+def answer_at(answers: dict, key: str):
+    """The answer at a key such as ``dispenser-0-nozzle-1-error_pct`` (None when absent)."""
+    current = answers
+    for part in key.split("-"):
+        if isinstance(current, list) and part.isdigit() and int(part) < len(current):
+            current = current[int(part)]
+        elif isinstance(current, dict):
+            current = current.get(part)
+        else:
+            return None
+    return current
+
+
+@bp.app_template_global()
+def check_label(value: str) -> str:
+    return str(CHECK_LABELS.get(value, value))
+
+
+@bp.app_template_global()
+def severity_label(value: str) -> str:
+    return str(SEVERITY_LABELS.get(value, value))
+
+
+@bp.app_template_global()
+def answer_text(item, value, locale=None) -> str:
+    """An answer as text for read-only display."""
+    if value is None or value == "" or value == []:
+        return "—"
+    if item.type == "check":
+        return check_label(value)
+    if item.type == "choice":
+        values = value if isinstance(value, list) else [value]
+        return "、".join(str(item.choice_label(v).get(locale)) if hasattr(item.choice_label(v), "get") else str(v)
+                        for v in values)
+    if item.type == "photo":
+        return _("%(n)s photos", n=len(value)) if isinstance(value, list) else "—"
+    if item.type == "signature":
+        return _("Signed")
+    if item.type == "location" and isinstance(value, dict):
+        return f"{value.get('lat')}, {value.get('lng')}"
+    return str(value)
+
+
+def _inspection_date(raw: str | None) -> date:
+    try:
+        return date.fromisoformat(raw) if raw else date.today()
+    except ValueError:
+        return date.today()
+
+
+@bp.get("/")
+@login_required
+def index():
+    return render_template("checklists/index.html", checklists=registry().all())
+
+
+@bp.route("/<checklist_id>", methods=["GET", "POST"])
+@login_required
+def show(checklist_id: str):
+    """A trial form: fill a checklist and see its outcomes, findings and suggested result."""
+    checklist = get_checklist(checklist_id) or abort(404)
+    inspection_date = _inspection_date(request.values.get("inspection_date"))
+    errors: dict = {}
+    submitted = False
+    if request.method == "POST":
+        answers = parse_form(checklist, request.form)
+        action = apply_form_action(checklist, answers, request.form)
+        evaluation = evaluate(checklist, answers, inspection_date)
+        if action is None:  # not an "add another" / "remove" button: judge the answers
+            errors, submitted = evaluation.errors, True
+    else:
+        answers = initial_answers(checklist)
+        evaluation = evaluate(checklist, answers, inspection_date)
+    return render_template(
+        "checklists/show.html", checklist=checklist, answers=answers, errors=errors, evaluation=evaluation,
+        submitted=submitted, inspection_date=inspection_date, results=result_table(),
+    )
+
+
+@bp.post("/<checklist_id>/validate")
+@login_required
+def validate(checklist_id: str):
+    """Inline validation (htmx): the whole form is posted, the one item ``_key`` is rendered again
+    with its errors. The same rules run again when the form is finally submitted."""
+    checklist = get_checklist(checklist_id) or abort(404)
+    prefix = request.form.get("_prefix", "")
+    key = request.form.get("_key", "")
+    item = checklist.item(key.rsplit("-", 1)[-1])
+    if item is None:
+        abort(404)
+    inspection_date = _inspection_date(request.form.get("_date"))
+    answers = parse_form(checklist, request.form, prefix)
+    evaluation = evaluate(checklist, answers, inspection_date)
+    return render_template(
+        "checklists/_item.html", checklist=checklist, item=item, key=key, answers=answers, evaluation=evaluation,
+        prefix=prefix, inspection_date=inspection_date,
+    )

@@ -1,0 +1,363 @@
+"""Item types (check, number, date, text, choice, photo, signature, location, repeat).
+
+Each type knows how to read and check its definition, turn a posted form value or a JSON value into
+an answer, check an answer, and decide its outcome (合格 / 问题 / 不适用). Rendering: the macro in
+``templates/checklists/_form.html`` dispatches on ``item.type``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+
+from .conditions import Condition, ConditionSyntaxError, parse
+from .text import LocalText, Problems, read_local_text
+
+PASS, FAIL, NA = "合格", "问题", "不适用"
+CHECK_VALUES = ("符合", "不符合", "不适用")
+SEVERITIES = ("minor", "major", "serious")
+FOLLOW_UPS = ("责令改正", "立案调查", "移送", "抄告")
+ITEM_ID_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+MAX_LABEL = 300
+MAX_HELP = 2000
+MAX_TEXT_ANSWER = 4000
+
+COMMON_KEYS = {
+    "id", "type", "label", "help", "required", "relevant", "constraint", "constraint_message", "finding", "basis",
+}
+
+
+@dataclass(frozen=True)
+class FindingRule:
+    severity: str
+    follow_up: str
+    text: LocalText
+    result: str | None = None  # a result code that this finding suggests (data/result_categories.yaml)
+
+
+class Item:
+    type = ""
+    default_required = True
+    extra_keys: set[str] = set()
+    can_fail = False  # whether an answer can be a finding
+    json_kind = "text"  # what the answer looks like, for documentation and the phone app
+
+    def __init__(self, raw: dict, parents: tuple[str, ...], problems: Problems, where: str):
+        self.raw = raw
+        self.id = raw.get("id")
+        self.parents = parents  # ids of the enclosing repeats, outermost first
+        self.where = where
+        self.label = read_local_text(raw.get("label"), problems, where, "label", max_length=MAX_LABEL)
+        self.help = read_local_text(raw.get("help"), problems, where, "help", required=False, max_length=MAX_HELP)
+        self.basis = raw.get("basis")
+        if self.basis is not None and not isinstance(self.basis, str):
+            problems.add(where, "'basis' must be text (the legal basis as cited)")
+        required = raw.get("required", self.default_required)
+        if not isinstance(required, bool):
+            problems.add(where, "'required' must be true or false")
+            required = self.default_required
+        self.required = required
+        self.relevant = self._condition(raw.get("relevant"), "relevant", problems)
+        self.constraint = self._condition(raw.get("constraint"), "constraint", problems)
+        self.constraint_message = read_local_text(
+            raw.get("constraint_message"), problems, where, "constraint_message", required=False
+        )
+        if self.relevant is not None and self.relevant.uses_self:
+            problems.add(where, "'relevant' cannot use '.' (refer to other items with ${id})")
+        self.finding = self._finding(raw.get("finding"), problems)
+        if self.finding is not None and not self.can_fail:
+            problems.add(where, f"'finding' makes no sense on a {self.type} item: it can never fail")
+        unknown = set(raw) - COMMON_KEYS - self.extra_keys
+        if unknown:
+            problems.add(where, f"unknown keys {sorted(unknown)} for a {self.type} item")
+        self.load(raw, problems)
+
+    # --- definition --------------------------------------------------------------------------------
+
+    def load(self, raw: dict, problems: Problems) -> None:
+        """Read the type's own keys."""
+
+    def _condition(self, text: Any, name: str, problems: Problems) -> Condition | None:
+        if text is None:
+            return None
+        if not isinstance(text, str):
+            problems.add(self.where, f"'{name}' must be a quoted condition")
+            return None
+        try:
+            return parse(text)
+        except ConditionSyntaxError as exc:
+            problems.add(self.where, f"'{name}' does not parse: {exc} in {text!r}")
+            return None
+
+    def _finding(self, raw: Any, problems: Problems) -> FindingRule | None:
+        if raw is None:
+            return None
+        if not isinstance(raw, dict):
+            problems.add(self.where, "'finding' must be {severity, follow_up, text}")
+            return None
+        unknown = set(raw) - {"severity", "follow_up", "text", "result"}
+        if unknown:
+            problems.add(self.where, f"'finding' has unknown keys {sorted(unknown)}")
+        severity = raw.get("severity")
+        if severity not in SEVERITIES:
+            problems.add(self.where, f"finding severity {severity!r} is not one of {', '.join(SEVERITIES)}")
+        follow_up = raw.get("follow_up")
+        if follow_up not in FOLLOW_UPS:
+            problems.add(self.where, f"finding follow_up {follow_up!r} is not one of {' / '.join(FOLLOW_UPS)}")
+        text = read_local_text(raw.get("text"), problems, self.where, "finding.text")
+        result = raw.get("result")
+        if result is not None:
+            result = str(result)
+        return FindingRule(str(severity), str(follow_up), text or LocalText("", ""), result)
+
+    def finding_rule(self) -> FindingRule:
+        """The finding, or a default one (minor, 责令改正, the label) when the file gives none."""
+        if self.finding is not None:
+            return self.finding
+        label = self.label or LocalText("", "")
+        return FindingRule("minor", "责令改正", LocalText(f"{label.zh}：不符合", f"{label.en}: not compliant"))
+
+    def children(self) -> list[Item]:
+        return []
+
+    def to_json(self) -> dict:
+        return self.raw
+
+    # --- answers -----------------------------------------------------------------------------------
+
+    def form_value(self, form, name: str) -> Any:
+        """The raw answer from a posted form (a MultiDict); None when nothing was posted."""
+        value = form.get(name)
+        return value if value not in (None, "") else None
+
+    def coerce(self, value: Any) -> tuple[Any, Any]:
+        """(canonical answer, error message or None). The answer is kept even when it is wrong."""
+        return value, None
+
+    def is_empty(self, value: Any) -> bool:
+        return value is None or value == "" or value == []
+
+    def check(self, value: Any, inspection_date: date | None) -> Any:
+        """A type-specific problem with a well-formed answer (message) or None."""
+        return None
+
+    def outcome(self, value: Any, inspection_date: date | None) -> str | None:
+        return None
+
+    def condition_value(self, value: Any) -> Any:
+        """The answer as conditions see it."""
+        return value
+
+
+class CheckItem(Item):
+    type = "check"
+    extra_keys = {"na"}
+    can_fail = True
+
+    def load(self, raw, problems):
+        na = raw.get("na", True)
+        if not isinstance(na, bool):
+            problems.add(self.where, "'na' must be true or false")
+            na = True
+        self.na = na
+        self.values = CHECK_VALUES if na else CHECK_VALUES[:2]
+
+    def coerce(self, value):
+        if value in self.values:
+            return value, None
+        return value, _l("Choose one of the answers offered.")
+
+    def outcome(self, value, inspection_date):
+        return {"符合": PASS, "不符合": FAIL, "不适用": NA}.get(value)
+
+
+NUMBER_CLEAN_RE = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$")
+
+
+def to_decimal(value: Any) -> Decimal | None:
+    """A YAML or JSON number, or decimal text, as an exact Decimal (0.3 stays 0.3)."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    if isinstance(value, (int, Decimal)):
+        return Decimal(value)
+    if isinstance(value, str) and NUMBER_CLEAN_RE.match(value.strip()):
+        return Decimal(value.strip())
+    return None
+
+
+def clean_number_text(text: str) -> str:
+    """What people type on phones: full-width digits, a comma for the decimal point, spaces, '%'."""
+    import unicodedata
+
+    text = unicodedata.normalize("NFKC", text).strip().replace(" ", "").replace("−", "-")
+    if text.endswith("%"):
+        text = text[:-1]
+    if "," in text and "." not in text and text.count(",") == 1:
+        text = text.replace(",", ".")
+    return text
+
+
+class NumberItem(Item):
+    type = "number"
+    extra_keys = {"unit", "decimals", "limit"}
+    can_fail = True
+    json_kind = "decimal text"
+
+    def load(self, raw, problems):
+        self.unit = raw.get("unit")
+        if self.unit is not None and not isinstance(self.unit, str):
+            problems.add(self.where, "'unit' must be text")
+        decimals = raw.get("decimals")
+        if decimals is not None and (isinstance(decimals, bool) or not isinstance(decimals, int) or not 0 <= decimals <= 6):
+            problems.add(self.where, "'decimals' must be a whole number from 0 to 6")
+            decimals = None
+        self.decimals = decimals
+        self.limit_min = self.limit_max = None
+        limit = raw.get("limit")
+        if limit is not None:
+            if not isinstance(limit, dict) or not limit or set(limit) - {"min", "max", "target", "tolerance"}:
+                problems.add(self.where, "'limit' must be {min, max} or {target, tolerance}")
+                return
+            bounds = {k: to_decimal(v) for k, v in limit.items()}
+            for k, v in bounds.items():
+                if v is None:
+                    problems.add(self.where, f"limit.{k} must be a number")
+                    return
+            if "tolerance" in bounds:
+                if {"min", "max"} & set(bounds):
+                    problems.add(self.where, "use either limit {min, max} or {target, tolerance}, not both")
+                    return
+                if bounds["tolerance"] < 0:
+                    problems.add(self.where, "limit.tolerance cannot be negative")
+                    return
+                target = bounds.get("target", Decimal(0))
+                self.limit_min, self.limit_max = target - bounds["tolerance"], target + bounds["tolerance"]
+            elif "target" in bounds:
+                problems.add(self.where, "limit.target needs limit.tolerance")
+            else:
+                self.limit_min, self.limit_max = bounds.get("min"), bounds.get("max")
+                if self.limit_min is not None and self.limit_max is not None and self.limit_min > self.limit_max:
+                    problems.add(self.where, "limit.min must not be above limit.max")
+        if raw.get("finding") is not None and not self.has_limit:
+            problems.add(self.where, "a number item with a 'finding' needs a 'limit' (outside it is the finding)")
+
+    @property
+    def has_limit(self) -> bool:
+        return self.limit_min is not None or self.limit_max is not None
+
+    def coerce(self, value):
+        if isinstance(value, str):
+            text = clean_number_text(value)
+            number = to_decimal(text)
+            if number is None:
+                return value, _l("Enter a number, such as 0.25 or -1.5.")
+        else:
+            number = to_decimal(value)
+            if number is None:
+                return value, _l("Enter a number, such as 0.25 or -1.5.")
+            text = format(number, "f")
+        if not number.is_finite():  # pragma: no cover (the pattern admits only digits)
+            return value, _l("Enter a number, such as 0.25 or -1.5.")
+        if text.startswith("+"):
+            text = text[1:]
+        if text.startswith("."):
+            text = "0" + text
+        elif text.startswith("-."):
+            text = "-0" + text[1:]
+        if text.endswith("."):
+            text = text[:-1]
+        if self.decimals is not None:
+            places = -number.as_tuple().exponent if number.as_tuple().exponent < 0 else 0
+            if places > self.decimals:
+                if self.decimals == 0:
+                    return text, _l("Enter a whole number.")
+                return text, _l("Enter at most %(n)s decimal places.", n=self.decimals)
+        return text, None
+
+    def outcome(self, value, inspection_date):
+        number = to_decimal(value)
+        if number is None:
+            return None
+        if self.limit_min is not None and number < self.limit_min:
+            return FAIL
+        if self.limit_max is not None and number > self.limit_max:
+            return FAIL
+        return PASS
+
+
+DATE_RULES = {
+    "on_or_after_inspection": lambda d, i: d >= i,
+    "after_inspection": lambda d, i: d > i,
+    "before_inspection": lambda d, i: d < i,
+    "on_or_before_inspection": lambda d, i: d <= i,
+}
+
+
+def parse_iso_date(value: Any) -> date | None:
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+        return None
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        return None
+
+
+class DateItem(Item):
+    type = "date"
+    extra_keys = {"rule"}
+    can_fail = True
+    json_kind = "YYYY-MM-DD"
+
+    def load(self, raw, problems):
+        self.rule = raw.get("rule")
+        if self.rule is not None and self.rule not in DATE_RULES:
+            problems.add(self.where, f"date rule {self.rule!r} is not one of {', '.join(DATE_RULES)}")
+            self.rule = None
+        if raw.get("finding") is not None and self.rule is None:
+            problems.add(self.where, "a date item with a 'finding' needs a 'rule' (when the rule fails it is the finding)")
+
+    def coerce(self, value):
+        if isinstance(value, date):
+            value = value.isoformat()
+        parsed = parse_iso_date(value)
+        if parsed is None:
+            return value, _l("Enter a date as year-month-day, such as 2021-06-30.")
+        if not 1900 <= parsed.year <= 2100:
+            return value, _l("Enter a date between 1900 and 2100.")
+        return parsed.isoformat(), None
+
+    def outcome(self, value, inspection_date):
+        parsed = parse_iso_date(value)
+        if parsed is None:
+            return None
+        if self.rule is None or inspection_date is None:
+            return PASS
+        return PASS if DATE_RULES[self.rule](parsed, inspection_date) else FAIL
+
+
+class TextItem(Item):
+    type = "text"
+    default_required = False
+    extra_keys = {"multiline"}
+
+    def load(self, raw, problems):
+        self.multiline = raw.get("multiline", False)
+        if not isinstance(self.multiline, bool):
+            problems.add(self.where, "'multiline' must be true or false")
+
+    def coerce(self, value):
+        if not isinstance(value, str):
+            return value, _l("Enter text.")
+        value = value.replace("\r\n", "\n").strip()
+        if len(value) > MAX_TEXT_ANSWER:
+            return value, _l("Keep it under %(n)s characters.", n=MAX_TEXT_ANSWER)
+        return value, None
