@@ -61,6 +61,8 @@ class MediaFile(db.Model):
     submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id", ondelete="CASCADE"), index=True)
     sha256: Mapped[str] = mapped_column(String(64), index=True)
     kind: Mapped[str] = mapped_column(String(20))  # photo / signature
+    # Where the submission uses it: the form field of a photo, the signer of a signature.
+    field: Mapped[str] = mapped_column(String(200), default="")
     content_type: Mapped[str] = mapped_column(String(64), default="image/jpeg")
     size: Mapped[int] = mapped_column(BigInteger)
     received: Mapped[int] = mapped_column(BigInteger, default=0)  # bytes so far (resumable)

@@ -1,7 +1,127 @@
-"""Web routes for inspections."""
+"""The inspector's pages: 我的任务, a visit, its form. Thin views; the phone's API is in ``api.py``,
+the service worker and manifest in ``pwa.py``."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+import uuid as uuidlib
+from datetime import date
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..auth.access import role_required
+from ..auth.units import COUNTY_NAMES
+from . import operations as ops
+from .checklist_source import checklists_for_visit, form_entries
+from .queries import latest_submissions, my_visits as query_my_visits, visit_for_inspector
+from .vocabulary import CHECK_METHODS, result_categories
 
 bp = Blueprint("inspections", __name__)
+
+
+@bp.context_processor
+def inspection_globals():
+    return {"county_names": COUNTY_NAMES, "check_methods": CHECK_METHODS}
+
+
+def _today() -> date:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    return datetime.now(ZoneInfo("Asia/Shanghai")).date()
+
+
+@bp.get("/my/visits")
+@role_required("inspector")
+def my_visits():
+    groups = query_my_visits(current_user, _today())
+    return render_template("inspections/my_visits.html", groups=groups, today=_today())
+
+
+def _visit_or_404(visit_id: int):
+    visit = visit_for_inspector(visit_id, current_user)
+    if visit is None:
+        abort(404)
+    return visit
+
+
+@bp.get("/my/visits/<int:visit_id>")
+@role_required("inspector")
+def visit(visit_id: int):
+    visit = _visit_or_404(visit_id)
+    submission = latest_submissions([visit.id]).get(visit.id)
+    return render_template(
+        "inspections/visit.html",
+        visit=visit,
+        task_checklists=checklists_for_visit(visit),
+        submission=submission,
+        locale=str(get_locale()),
+    )
+
+
+@bp.post("/my/visits/<int:visit_id>/start")
+@role_required("inspector")
+def start_visit(visit_id: int):
+    visit = _visit_or_404(visit_id)
+    position = {k: request.form.get(k) for k in ("lat", "lng", "accuracy")} if request.form.get("lat") else None
+    ops.start_visit(visit, position)
+    return redirect(url_for("inspections.visit_form", visit_id=visit.id))
+
+
+@bp.get("/my/visits/<int:visit_id>/form")
+@role_required("inspector")
+def visit_form(visit_id: int):
+    visit = _visit_or_404(visit_id)
+    submission = latest_submissions([visit.id]).get(visit.id)
+    replaces = submission.uuid if submission is not None and submission.state == "returned" else ""
+    return render_template(
+        "inspections/form.html",
+        visit=visit,
+        entries=form_entries(checklists_for_visit(visit)),
+        submission=submission,
+        replaces=replaces,
+        new_uuid=str(uuidlib.uuid4()),
+        results=result_categories(),
+        locale=str(get_locale()),
+        errors=[],
+    )
+
+
+@bp.post("/my/visits/<int:visit_id>/form")
+@role_required("inspector")
+def submit_form(visit_id: int):
+    """Without JavaScript the form posts here: photos and signature images as files."""
+    from .plain_form import body_from_form
+
+    visit = _visit_or_404(visit_id)
+    task_checklists = checklists_for_visit(visit)
+    body = body_from_form(visit, request.form, request.files)
+    try:
+        ops.receive_submission(body, current_user)
+    except ops.SubmissionError as exc:
+        submission = latest_submissions([visit.id]).get(visit.id)
+        return (
+            render_template(
+                "inspections/form.html",
+                visit=visit,
+                entries=form_entries(task_checklists, request.form),
+                submission=submission,
+                replaces=body.get("replaces") or "",
+                new_uuid=body["uuid"],
+                results=result_categories(),
+                locale=str(get_locale()),
+                errors=exc.messages,
+                values=request.form,
+            ),
+            422,
+        )
+    except ops.SubmissionConflict:
+        flash(_("This submission was already sent."), "warning")
+    else:
+        flash(_("Submission received."), "success")
+    return redirect(url_for("inspections.my_visits"))
+
+
+from . import api, pwa  # noqa: E402,F401  (routes registered on ``bp``)

@@ -1,0 +1,166 @@
+"""The phone's JSON API under ``/api/v1/`` (documented in ``openapi.json`` next to this file).
+
+Exempt from form CSRF tokens (a queued request may outlive the page that made it), protected
+instead by the session cookie (SameSite=Lax), a custom header a cross-site form cannot send
+without a CORS preflight we never grant, and an Origin check.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import wraps
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from flask import Response, jsonify, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..extensions import csrf, db
+from . import operations as ops
+from .models import Submission
+from .queries import visit_for_inspector
+from .routes import bp
+
+CLIENT_HEADER = "X-Fieldapp-Client"
+CONTENT_RANGE_RE = re.compile(r"^bytes (\d+)-(\d+)/(\d+)$")
+OPENAPI_FILE = Path(__file__).with_name("openapi.json")
+
+
+def problem(status: int, title: str, **extra) -> tuple[Response, int]:
+    body = {"status": status, "title": title, **extra}
+    response = jsonify(body)
+    response.mimetype = "application/problem+json"
+    return response, status
+
+
+def api_view(view):
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if not current_user.is_authenticated:
+            return problem(401, _("Please log in again."))
+        if request.headers.get(CLIENT_HEADER) != "pwa":
+            return problem(403, _("This address is for the inspector app only."))
+        origin = request.headers.get("Origin")
+        if origin and urlsplit(origin).netloc != request.host:
+            return problem(403, _("Requests from other sites are refused."))
+        if not current_user.has_role("inspector"):
+            return problem(403, _("Only inspectors send submissions."))
+        response = view(*args, **kwargs)
+        return response
+
+    return csrf.exempt(wrapped) or wrapped
+
+
+def _submission_for_user(uuid: str) -> Submission | None:
+    submission = db.session.scalar(select(Submission).where(Submission.uuid == uuid))
+    if submission is None:
+        return None
+    if submission.submitted_by_id == current_user.id or visit_for_inspector(submission.visit_id, current_user):
+        return submission
+    return None
+
+
+def _status_response(submission: Submission, code: int):
+    response = jsonify(ops.submission_status(submission))
+    response.headers["Location"] = url_for("inspections.api_submission", uuid=submission.uuid)
+    return response, code
+
+
+@bp.post("/api/v1/submissions")
+@api_view
+def api_create_submission():
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        return problem(400, _("The submission is not a JSON object."))
+    key = request.headers.get("Idempotency-Key")
+    if key and key != str(body.get("uuid")):
+        return problem(400, _("The Idempotency-Key header must equal the submission's UUID."))
+    try:
+        submission, created = ops.receive_submission(body, current_user)
+    except ops.SubmissionConflict:
+        return problem(409, _("A different submission with this UUID exists, or this version was already replaced."))
+    except ops.VisitNotFound:
+        return problem(404, _("This visit does not exist or is not yours."))
+    except ops.SubmissionError as exc:
+        return problem(422, _("The submission cannot be accepted."), errors=exc.messages)
+    if not created and submission.submitted_by_id != current_user.id:
+        if visit_for_inspector(submission.visit_id, current_user) is None:
+            return problem(409, _("A different submission with this UUID exists, or this version was already replaced."))
+    return _status_response(submission, 201 if created else 200)
+
+
+@bp.get("/api/v1/submissions/<uuid>")
+@api_view
+def api_submission(uuid: str):
+    submission = _submission_for_user(uuid)
+    if submission is None:
+        return problem(404, _("No such submission."))
+    return _status_response(submission, 200)
+
+
+@bp.get("/api/v1/submissions/<uuid>/media/<sha256>")
+@api_view
+def api_media_status(uuid: str, sha256: str):
+    submission = _submission_for_user(uuid)
+    item = next((m for m in submission.media if m.sha256 == sha256), None) if submission else None
+    if item is None:
+        return problem(404, _("This file is not part of the submission."))
+    return jsonify({"sha256": item.sha256, "size": item.size, "received": item.received, "complete": item.complete})
+
+
+@bp.put("/api/v1/submissions/<uuid>/media/<sha256>")
+@api_view
+def api_upload_media(uuid: str, sha256: str):
+    submission = _submission_for_user(uuid)
+    if submission is None:
+        return problem(404, _("No such submission."))
+    data = request.get_data(cache=False)
+    header = request.headers.get("Content-Range", "")
+    match = CONTENT_RANGE_RE.match(header)
+    if match:
+        start, end, total = (int(g) for g in match.groups())
+        if end - start + 1 != len(data):
+            return problem(400, _("Content-Range does not match the body."))
+    elif not header:
+        start, total = 0, len(data)
+    else:
+        return problem(400, _("Content-Range must be 'bytes start-end/total'."))
+    try:
+        item = ops.receive_media(submission, sha256, start, total, data)
+    except ops.MediaNotListed:
+        return problem(404, _("This file is not part of the submission."))
+    except ops.MediaRangeError as exc:
+        response, code = problem(416, _("Resume from the offset the server has."), received=exc.received)
+        response.headers["Range"] = f"bytes=0-{exc.received - 1}" if exc.received else "bytes=0-0"
+        return response, code
+    except ops.MediaHashMismatch:
+        return problem(422, _("The file's bytes do not match its SHA-256; send it again from the start."), received=0)
+    db.session.refresh(submission)
+    status = ops.submission_status(submission)
+    status["file"] = {"sha256": item.sha256, "received": item.received, "complete": item.complete}
+    return jsonify(status)
+
+
+@bp.get("/api/v1/visits/<int:visit_id>/offline")
+@api_view
+def api_visit_offline(visit_id: int):
+    """The addresses the phone caches when the inspector marks a visit for offline use."""
+    visit = visit_for_inspector(visit_id, current_user)
+    if visit is None:
+        return problem(404, _("This visit does not exist or is not yours."))
+    urls = [
+        url_for("inspections.my_visits"),
+        url_for("inspections.visit", visit_id=visit.id),
+        url_for("inspections.visit_form", visit_id=visit.id),
+    ]
+    return jsonify({"visit_id": visit.id, "urls": urls})
+
+
+@bp.get("/api/v1/openapi.json")
+def openapi():
+    spec = json.loads(OPENAPI_FILE.read_text(encoding="utf-8"))
+    spec["servers"] = [{"url": request.host_url.rstrip("/") + "/api/v1"}]
+    return jsonify(spec)

@@ -1,0 +1,91 @@
+"""The checklists a visit answers and the answers a submission carries, through the checklist
+engine (``fieldapp.checklists``): it chooses the checklists, renders them, parses and evaluates
+the answers. This module only names the fields: each checklist of each task gets the prefix
+``a.<task id>.<checklist id>.``, so one form can hold several tasks and checklists.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from werkzeug.datastructures import MultiDict
+
+from ..checklists import answer_set, checklists_for, evaluate, initial_answers, parse_form
+
+
+@dataclass
+class TaskChecklists:
+    visit_task: object
+    checklists: list = field(default_factory=list)  # engine Checklist objects
+
+    def prefix(self, checklist) -> str:
+        return f"a.{self.visit_task.task_id}.{checklist.id}."
+
+
+def checklists_for_visit(visit) -> list[TaskChecklists]:
+    tags = visit.subject.tag_names if visit.subject is not None else []
+    return [TaskChecklists(vt, list(checklists_for(vt.task, tags))) for vt in visit.tasks]
+
+
+def form_entries(task_checklists: list[TaskChecklists], formdata=None) -> list[dict]:
+    """What the form page renders: per task, each checklist with its prefix and its answers
+    (empty, or as posted when the form comes back with errors)."""
+    return [
+        {
+            "visit_task": tc.visit_task,
+            "checklists": [
+                {
+                    "checklist": c,
+                    "prefix": tc.prefix(c),
+                    "answers": initial_answers(c, parse_form(c, formdata, tc.prefix(c)) if formdata else None),
+                }
+                for c in tc.checklists
+            ],
+        }
+        for tc in task_checklists
+    ]
+
+
+def _multidict(flat: dict) -> MultiDict:
+    pairs = []
+    for key, value in (flat or {}).items():
+        for v in value if isinstance(value, list) else [value]:
+            pairs.append((key, "" if v is None else str(v)))
+    return MultiDict(pairs)
+
+
+@dataclass
+class Evaluated:
+    tasks: list[dict]  # the shape fieldapp.review.body reads
+    findings: list[dict]
+    errors: list[str]
+    suggested_result: str
+
+
+def evaluate_answers(task_checklists: list[TaskChecklists], flat: dict, on: date, locale=None) -> Evaluated:
+    """Answer sets per task from the posted field values, with the engine's findings and errors."""
+    from ..checklists import suggest_result
+
+    formdata = _multidict(flat)
+    tasks, all_findings, finding_objects, errors = [], [], [], []
+    for tc in task_checklists:
+        sets, task_findings = [], []
+        for checklist in tc.checklists:
+            answers = parse_form(checklist, formdata, tc.prefix(checklist))
+            evaluation = evaluate(checklist, answers, on)
+            findings = [f.to_json() for f in evaluation.findings]
+            finding_objects += evaluation.findings
+            stored = answer_set(checklist, evaluation.answers)
+            stored.update(checklist_id=checklist.id, checklist_version=checklist.version, findings=findings,
+                          suggested_result=evaluation.suggested_result)
+            sets.append(stored)
+            task_findings += findings
+            for key, problems in evaluation.errors.items():
+                item = checklist.item(key.split("-")[-1]) if hasattr(checklist, "item") else None
+                where = item.label.get(locale) if item is not None else checklist.title.get(locale)
+                for problem in problems:
+                    errors.append(f"{where}: {problem.text(locale)}")
+        tasks.append({"task_id": tc.visit_task.task_id, "answer_sets": sets, "findings": task_findings})
+        all_findings += task_findings
+    return Evaluated(tasks, all_findings, errors, suggest_result(finding_objects))

@@ -1,0 +1,90 @@
+"""Content-addressed media storage under ``MEDIA_ROOT``: files are named by their SHA-256.
+
+A file arrives in pieces into ``partial/`` and moves to ``ab/cd/<sha256>`` only when its bytes hash
+to the announced value, so anything under the hashed path is complete and verified. The same photo
+sent twice (a resend, or the same evidence in a resubmission) is stored once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from pathlib import Path
+
+from flask import current_app
+
+SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
+CHUNK = 1024 * 1024
+
+
+def media_root() -> Path:
+    return Path(current_app.config["MEDIA_ROOT"])
+
+
+def is_sha256(value: object) -> bool:
+    return isinstance(value, str) and bool(SHA256_RE.match(value))
+
+
+def storage_key(sha256: str) -> str:
+    return f"{sha256[:2]}/{sha256[2:4]}/{sha256}"
+
+
+def stored_path(sha256: str) -> Path:
+    return media_root() / storage_key(sha256)
+
+
+def partial_path(submission_uuid: str, sha256: str) -> Path:
+    return media_root() / "partial" / f"{submission_uuid}-{sha256}.part"
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(CHUNK), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def has_complete(sha256: str, size: int) -> bool:
+    """The verified file is already stored (deduplication across submissions)."""
+    path = stored_path(sha256)
+    return path.is_file() and path.stat().st_size == size
+
+
+def write_at(path: Path, offset: int, data: bytes) -> None:
+    """Write ``data`` at ``offset``, discarding anything beyond it left by an interrupted request."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    mode = "r+b" if path.exists() else "w+b"
+    with path.open(mode) as fh:
+        fh.truncate(offset)
+        fh.seek(offset)
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+def promote(partial: Path, sha256: str) -> bool:
+    """Move a finished partial file into place if its hash matches; delete it either way."""
+    if file_sha256(partial) != sha256:
+        partial.unlink(missing_ok=True)
+        return False
+    final = stored_path(sha256)
+    final.parent.mkdir(parents=True, exist_ok=True)
+    if final.exists():
+        partial.unlink(missing_ok=True)
+    else:
+        os.replace(partial, final)
+    return True
+
+
+def store_bytes(data: bytes) -> str:
+    """Store a whole file (the no-JavaScript form posts photos in one go); returns its SHA-256."""
+    sha256 = hashlib.sha256(data).hexdigest()
+    final = stored_path(sha256)
+    if not final.exists():
+        tmp = media_root() / "partial" / f"direct-{sha256}.part"
+        write_at(tmp, 0, data)
+        final.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(tmp, final)
+    return sha256

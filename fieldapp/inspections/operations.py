@@ -1,0 +1,360 @@
+"""Receiving submissions and their media: idempotent, resumable, verified.
+
+The contract is OpenRosa/ODK Central's: the phone makes a UUID per submission; an identical resend
+returns the stored record, the same UUID with a different body is a conflict (409). Concurrent
+resends are settled by the unique constraint on ``submission.uuid`` — never by read-then-write.
+A submission is complete only when every media file it lists has arrived with a matching SHA-256.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid as uuidlib
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+from ..extensions import db
+from ..visits.models import Visit, VisitStatus
+from . import media as store
+from .models import MediaFile, Submission, SubmissionState
+from .checklist_source import Evaluated, checklists_for_visit, evaluate_answers
+from .queries import visit_for_inspector
+from .vocabulary import CHECK_METHODS, result_categories
+
+MEDIA_KINDS = {"photo", "signature"}
+MEDIA_TYPES = {"image/jpeg", "image/png"}
+INSPECTOR_ROLES = {"lead", "member"}
+
+
+class SubmissionError(Exception):
+    """The body cannot be accepted; ``messages`` say why, in the user's language."""
+
+    def __init__(self, messages: list[str]):
+        super().__init__("; ".join(messages))
+        self.messages = messages
+
+
+class SubmissionConflict(Exception):
+    """The UUID is taken by a different body, or the replaced version was already replaced."""
+
+
+class VisitNotFound(Exception):
+    pass
+
+
+class MediaNotListed(Exception):
+    pass
+
+
+class MediaRangeError(Exception):
+    def __init__(self, received: int):
+        super().__init__(f"expected offset {received}")
+        self.received = received
+
+
+class MediaHashMismatch(Exception):
+    pass
+
+
+def canonical_json(body: dict) -> bytes:
+    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def body_hash(body: dict) -> str:
+    return hashlib.sha256(canonical_json(body)).hexdigest()
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _parse_time(value) -> datetime | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if parsed.tzinfo is not None:
+        parsed = parsed.astimezone(UTC).replace(tzinfo=None)
+    return parsed
+
+
+def _position(value) -> dict | None:
+    if not isinstance(value, dict):
+        return None
+    try:
+        lat, lng = float(value["lat"]), float(value["lng"])
+        accuracy = float(value.get("accuracy") or 0)
+    except (KeyError, TypeError, ValueError):
+        return None
+    if not (-90 <= lat <= 90 and -180 <= lng <= 180):
+        return None
+    return {"lat": lat, "lng": lng, "accuracy": accuracy}
+
+
+@dataclass
+class Checked:
+    visit: Visit
+    replaces: Submission | None
+    media: list[dict]
+    evaluated: Evaluated
+    result_code: str
+
+
+def inspection_day(body: dict) -> date:
+    """The inspection date in China (the phone's submit time), else today."""
+    moment = _parse_time(body.get("client_submitted_at")) or _now()
+    return moment.replace(tzinfo=UTC).astimezone(ZoneInfo("Asia/Shanghai")).date()
+
+
+def check_body(body: dict, user) -> Checked:
+    """Validate a submission body for ``user``; raises SubmissionError / VisitNotFound / Conflict."""
+    errors: list[str] = []
+    if not isinstance(body, dict):
+        raise SubmissionError([_("The submission is not a JSON object.")])
+    try:
+        uuidlib.UUID(str(body.get("uuid", "")))
+    except ValueError:
+        errors.append(_("The submission has no valid UUID."))
+    try:
+        visit_id = int(body.get("visit_id"))
+    except (TypeError, ValueError):
+        raise SubmissionError(errors + [_("The submission names no visit.")]) from None
+    visit = visit_for_inspector(visit_id, user)
+    if visit is None:
+        raise VisitNotFound()
+
+    media = body.get("media") or []
+    listed: dict[str, dict] = {}
+    max_bytes = current_app.config.get("MEDIA_MAX_BYTES", 20 * 1024 * 1024)
+    if not isinstance(media, list):
+        media = []
+        errors.append(_("The list of media files is malformed."))
+    for entry in media:
+        if not isinstance(entry, dict) or not store.is_sha256(entry.get("sha256")):
+            errors.append(_("A media file has no valid SHA-256."))
+            continue
+        size = entry.get("size")
+        if not isinstance(size, int) or not 0 < size <= max_bytes:
+            errors.append(_("A media file is empty or larger than %(mb)s MB.", mb=max_bytes // (1024 * 1024)))
+        if entry.get("kind") not in MEDIA_KINDS:
+            errors.append(_("A media file is neither a photo nor a signature."))
+        if entry.get("content_type", "image/jpeg") not in MEDIA_TYPES:
+            errors.append(_("Media files must be JPEG or PNG images."))
+        listed.setdefault(entry["sha256"], entry)
+
+    methods = body.get("check_methods") or []
+    if not methods or not isinstance(methods, list) or any(m not in CHECK_METHODS for m in methods):
+        errors.append(_("Choose at least one check method."))
+
+    for field_name, shas in (body.get("photos") or {}).items():
+        for sha in shas if isinstance(shas, list) else [shas]:
+            if sha not in listed:
+                errors.append(_("Photo %(field)s is not in the list of media files.", field=field_name))
+
+    signatures = body.get("signatures") or []
+    roles_signed = set()
+    for sig in signatures if isinstance(signatures, list) else []:
+        role = sig.get("role") if isinstance(sig, dict) else None
+        if role in INSPECTOR_ROLES:
+            if sig.get("sha256") not in listed:
+                errors.append(_("Every inspector must sign."))
+            roles_signed.add(role)
+        elif role == "representative":
+            if sig.get("refused"):
+                if not str(sig.get("reason") or "").strip():
+                    errors.append(_("Give the reason the representative refused to sign."))
+            elif sig.get("sha256") not in listed:
+                errors.append(_("The subject's representative must sign, or record the refusal and its reason."))
+            roles_signed.add(role)
+    if "lead" not in roles_signed:
+        errors.append(_("Every inspector must sign."))
+    if "representative" not in roles_signed:
+        errors.append(_("The subject's representative must sign, or record the refusal and its reason."))
+
+    evaluated = evaluate_answers(checklists_for_visit(visit), body.get("answers") or {}, inspection_day(body))
+    errors += evaluated.errors
+    # The result the inspector saw suggested (the phone's), else the server's; none chosen = that one.
+    suggested = body.get("suggested_result") or evaluated.suggested_result
+    result_code = body.get("result_code") or suggested
+    codes = {code for code, _label in result_categories()}
+    if result_code not in codes:
+        errors.append(_("Choose the result of the check."))
+    elif result_code != suggested and not str(body.get("override_reason") or "").strip():
+        errors.append(_("Give the reason for choosing a result other than the suggested one."))
+
+    replaces = None
+    if body.get("replaces"):
+        replaces = db.session.scalar(select(Submission).where(Submission.uuid == str(body["replaces"])))
+        if replaces is None or replaces.visit_id != visit.id:
+            errors.append(_("The submission it replaces does not exist."))
+        elif replaces.state != SubmissionState.RETURNED.value:
+            raise SubmissionConflict()
+    if errors:
+        raise SubmissionError(list(dict.fromkeys(errors)))
+    return Checked(visit=visit, replaces=replaces, media=list(listed.values()), evaluated=evaluated, result_code=result_code)
+
+
+def _existing(uuid: str, digest: str) -> Submission | None:
+    found = db.session.scalar(select(Submission).where(Submission.uuid == uuid))
+    if found is not None and found.body_sha256 != digest:
+        raise SubmissionConflict()
+    return found
+
+
+def receive_submission(body: dict, user) -> tuple[Submission, bool]:
+    """Store a submission once. Returns (submission, created)."""
+    digest = body_hash(body) if isinstance(body, dict) else ""
+    uuid = str(body.get("uuid", "")) if isinstance(body, dict) else ""
+    found = _existing(uuid, digest) if uuid else None
+    if found is not None:
+        return found, False
+    checked = check_body(body, user)
+    visit = checked.visit
+    evaluated = checked.evaluated
+    # Stored: the body as sent, plus the answer sets the engine read from it (the shape
+    # fieldapp.review.body reads). The idempotency hash is over the body as sent.
+    stored = dict(body)
+    methods = list(body.get("check_methods") or [])
+    stored["tasks"] = [
+        dict(t, check_methods=methods, result_code=checked.result_code, override_reason=str(body.get("override_reason") or ""))
+        for t in evaluated.tasks
+    ]
+    stored["server_findings"] = evaluated.findings
+    stored["server_suggested_result"] = evaluated.suggested_result
+    stored["inspected_on"] = inspection_day(body).isoformat()
+    submission = Submission(
+        uuid=uuid,
+        body_sha256=digest,
+        visit_id=visit.id,
+        body=stored,
+        version=(checked.replaces.version + 1) if checked.replaces else 1,
+        replaces_id=checked.replaces.id if checked.replaces else None,
+        state=SubmissionState.INCOMPLETE.value,
+        suggested_result=evaluated.suggested_result,
+        result_code=checked.result_code,
+        override_reason=str(body.get("override_reason") or "").strip(),
+        inspected_on=_parse_time(body.get("client_submitted_at")) or _now(),
+        submitted_by_id=user.id,
+    )
+    for entry in checked.media:
+        done = store.has_complete(entry["sha256"], entry["size"])
+        submission.media.append(
+            MediaFile(
+                sha256=entry["sha256"],
+                kind=entry["kind"],
+                field=str(entry.get("field") or "")[:200],
+                content_type=entry.get("content_type", "image/jpeg"),
+                size=entry["size"],
+                received=entry["size"] if done else 0,
+                complete=done,
+                storage_key=store.storage_key(entry["sha256"]) if done else "",
+            )
+        )
+    if checked.replaces is not None:
+        checked.replaces.state = SubmissionState.SUPERSEDED.value
+    if visit.started_at is None:
+        visit.started_at = _parse_time(body.get("started_at")) or _now()
+        visit.start_position = _position(body.get("start_position"))
+    db.session.add(submission)
+    try:
+        _settle(submission)
+        db.session.commit()
+    except (IntegrityError, StaleDataError):
+        # A concurrent request stored this UUID (or replaced the same version) first.
+        db.session.rollback()
+        found = _existing(uuid, digest)
+        if found is None:
+            raise SubmissionConflict() from None
+        return found, False
+    return submission, True
+
+
+def _settle(submission: Submission) -> None:
+    """Mark the submission complete once every listed file is verified."""
+    if submission.state != SubmissionState.INCOMPLETE.value:
+        return
+    if all(m.complete for m in submission.media):
+        submission.state = SubmissionState.SUBMITTED.value
+        submission.completed_at = _now()
+        visit = submission.visit or db.session.get(Visit, submission.visit_id)
+        if visit is not None:
+            visit.status = VisitStatus.SUBMITTED.value
+
+
+def receive_media(submission: Submission, sha256: str, start: int, total: int, data: bytes) -> MediaFile:
+    """Take the bytes ``[start, start+len(data))`` of one listed file; resumable and idempotent."""
+    query = select(MediaFile).where(MediaFile.submission_id == submission.id, MediaFile.sha256 == sha256)
+    if db.engine.dialect.name == "postgresql":
+        query = query.with_for_update()
+    item = db.session.scalar(query)
+    if item is None:
+        raise MediaNotListed()
+    if item.complete:
+        db.session.commit()
+        return item
+    if total != item.size:
+        db.session.rollback()
+        raise MediaRangeError(item.received)
+    if store.has_complete(sha256, item.size):
+        # Another submission already delivered these bytes.
+        item.received, item.complete, item.storage_key = item.size, True, store.storage_key(sha256)
+    else:
+        if start > item.received:
+            received = item.received
+            db.session.rollback()
+            raise MediaRangeError(received)
+        skip = item.received - start  # bytes we already have (a resend after a lost response)
+        new = data[skip:] if skip < len(data) else b""
+        if item.received + len(new) > item.size:
+            received = item.received
+            db.session.rollback()
+            raise MediaRangeError(received)
+        partial = store.partial_path(submission.uuid, sha256)
+        if new:
+            store.write_at(partial, item.received, new)
+            item.received += len(new)
+        if item.received == item.size:
+            if not store.promote(partial, sha256):
+                item.received = 0
+                db.session.commit()
+                raise MediaHashMismatch()
+            item.complete, item.storage_key = True, store.storage_key(sha256)
+    _settle(submission)
+    db.session.commit()
+    return item
+
+
+def start_visit(visit: Visit, position: dict | None) -> None:
+    if visit.started_at is None:
+        visit.started_at = _now()
+        visit.start_position = _position(position)
+        if visit.status == VisitStatus.PLANNED.value:
+            visit.status = VisitStatus.IN_PROGRESS.value
+        db.session.commit()
+
+
+def submission_status(submission: Submission) -> dict:
+    """What the phone needs: is it complete, and which files (and how much of each) are missing."""
+    return {
+        "uuid": submission.uuid,
+        "id": submission.id,
+        "visit_id": submission.visit_id,
+        "version": submission.version,
+        "state": submission.state,
+        "complete": submission.state != SubmissionState.INCOMPLETE.value,
+        "media": [
+            {"sha256": m.sha256, "kind": m.kind, "size": m.size, "received": m.received, "complete": m.complete}
+            for m in submission.media
+        ],
+        "missing": [m.sha256 for m in submission.media if not m.complete],
+    }

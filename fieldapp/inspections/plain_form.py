@@ -1,0 +1,117 @@
+"""The form without JavaScript: turn a multipart post into the same body the phone app sends.
+
+Answers are the checklist engine's fields, prefixed ``a.<task>.<checklist>.`` (see
+``checklist_source``); a photo item's files come as ``<field>-file``, evidence photos for any
+item as ``photo.<field>``, signature images as ``sigfile.<role>.<n>``. Photos are scaled to at
+most 1600 px JPEG here, as the phone does before storing them.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime
+
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from . import media as store
+
+MAX_SIDE = 1600
+
+
+def _jpeg(data: bytes) -> bytes | None:
+    try:
+        with Image.open(io.BytesIO(data)) as img:
+            img = ImageOps.exif_transpose(img).convert("RGB")
+            img.thumbnail((MAX_SIDE, MAX_SIDE))
+            out = io.BytesIO()
+            img.save(out, "JPEG", quality=85)
+            return out.getvalue()
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
+        return None
+
+
+def _png(data: bytes) -> bytes | None:
+    try:
+        with Image.open(io.BytesIO(data)) as img:
+            img.load()
+            if img.format == "PNG":
+                return data
+            out = io.BytesIO()
+            img.convert("RGB").save(out, "PNG")
+            return out.getvalue()
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
+        return None
+
+
+def body_from_form(visit, form, files) -> dict:
+    answers: dict = {}
+    for key in form:
+        if key.startswith("a.") and not key.endswith(("._add", "._remove")):
+            values = form.getlist(key)
+            answers[key] = values if len(values) > 1 else values[0]
+    media: list[dict] = []
+    photos: dict[str, list[str]] = {}
+
+    def add(kind: str, data: bytes, content_type: str, field: str) -> str:
+        sha = store.store_bytes(data)
+        if not any(m["sha256"] == sha for m in media):
+            media.append({"sha256": sha, "size": len(data), "kind": kind, "content_type": content_type, "field": field})
+        return sha
+
+    for key in files:
+        if not (key.startswith("photo.") or (key.startswith("a.") and key.endswith("-file"))):
+            continue
+        for upload in files.getlist(key):
+            raw = upload.read()
+            if raw:
+                data = _jpeg(raw)
+                if data is None:
+                    continue
+                if key.startswith("photo."):
+                    field = key[len("photo."):]
+                    photos.setdefault(field, []).append(add("photo", data, "image/jpeg", key))
+                else:
+                    field = key[: -len("-file")]
+                    sha = add("photo", data, "image/jpeg", field)
+                    existing = answers.get(field)
+                    refs = existing if isinstance(existing, list) else ([existing] if existing else [])
+                    answers[field] = refs + [sha]
+    signatures = []
+    for index, vi in enumerate(visit.inspectors):
+        role = "lead" if index == 0 else "member"
+        upload = files.get(f"sigfile.{role}.{index}")
+        data = _png(upload.read()) if upload else None
+        sha = add("signature", data, "image/png", f"sig.{role}.{index}") if data else None
+        signatures.append({"role": role, "inspector_id": vi.inspector_id, "name": vi.inspector.name, "sha256": sha})
+    refused = bool(form.get("rep_refused"))
+    rep_upload = files.get("sigfile.representative")
+    rep_data = _png(rep_upload.read()) if rep_upload and not refused else None
+    signatures.append(
+        {
+            "role": "representative",
+            "name": form.get("rep_name", "").strip(),
+            "sha256": add("signature", rep_data, "image/png", "sig.representative") if rep_data else None,
+            "refused": refused,
+            "reason": form.get("rep_reason", "").strip() if refused else "",
+        }
+    )
+    position = None
+    if form.get("lat") and form.get("lng"):
+        position = {"lat": form.get("lat"), "lng": form.get("lng"), "accuracy": form.get("accuracy") or 0}
+    return {
+        "uuid": form.get("uuid", ""),
+        "visit_id": visit.id,
+        "replaces": form.get("replaces") or None,
+        "check_methods": form.getlist("check_methods"),
+        "task_ids": [vt.task_id for vt in visit.tasks],
+        "answers": answers,
+        "photos": photos,
+        "position": position,
+        "signatures": signatures,
+        "suggested_result": None,  # the server's evaluation decides
+        "result_code": form.get("result_code") or None,
+        "override_reason": form.get("override_reason", "").strip(),
+        "client_submitted_at": datetime.now(UTC).isoformat(),
+        "media": media,
+        "via": "form",
+    }

@@ -1,0 +1,122 @@
+"""Reads for the inspector's app: her visits, grouped the way she works through them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ..extensions import db
+from ..inspectors.models import Inspector
+from ..visits.models import Visit, VisitInspector, VisitStatus, VisitTask
+from .models import Submission, SubmissionState
+
+
+def inspector_for(user) -> Inspector | None:
+    return db.session.scalar(select(Inspector).where(Inspector.user_id == user.id))
+
+
+def _visit_options():
+    return (
+        selectinload(Visit.subject),
+        selectinload(Visit.tasks).selectinload(VisitTask.task),
+        selectinload(Visit.inspectors).selectinload(VisitInspector.inspector),
+    )
+
+
+def visit_for_inspector(visit_id: int, user) -> Visit | None:
+    """The visit if ``user`` is one of its inspectors (administrators: within their counties)."""
+    visit = db.session.get(Visit, visit_id, options=_visit_options())
+    if visit is None:
+        return None
+    if any(vi.inspector.user_id == user.id for vi in visit.inspectors):
+        return visit
+    if user.role == "admin" and user.may_access_division(visit.division_code):
+        return visit
+    return None
+
+
+def latest_submissions(visit_ids: list[int]) -> dict[int, Submission]:
+    """The newest version submitted for each visit."""
+    if not visit_ids:
+        return {}
+    rows = db.session.scalars(
+        select(Submission)
+        .where(Submission.visit_id.in_(visit_ids))
+        .order_by(Submission.visit_id, Submission.version, Submission.id)
+    )
+    latest: dict[int, Submission] = {}
+    for row in rows:
+        latest[row.visit_id] = row
+    return latest
+
+
+@dataclass
+class VisitRow:
+    visit: Visit
+    me: VisitInspector | None
+    co_inspectors: list[VisitInspector]
+    submission: Submission | None
+    group: str
+
+    @property
+    def returned_comment(self) -> str:
+        if self.submission is not None and self.submission.state == SubmissionState.RETURNED.value:
+            return self.submission.review_comment
+        return ""
+
+
+@dataclass
+class MyVisits:
+    returned: list[VisitRow] = field(default_factory=list)
+    overdue: list[VisitRow] = field(default_factory=list)
+    due: list[VisitRow] = field(default_factory=list)
+    done: list[VisitRow] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return len(self.returned) + len(self.overdue) + len(self.due) + len(self.done)
+
+
+def group_of(visit: Visit, submission: Submission | None, today: date) -> str:
+    if submission is not None and submission.state == SubmissionState.RETURNED.value:
+        return "returned"
+    if visit.status == VisitStatus.RETURNED.value and submission is None:
+        return "returned"
+    if submission is not None and submission.state in (
+        SubmissionState.SUBMITTED.value,
+        SubmissionState.APPROVED.value,
+        SubmissionState.INCOMPLETE.value,
+    ):
+        return "done"
+    if visit.status in (VisitStatus.SUBMITTED.value, VisitStatus.APPROVED.value):
+        return "done"
+    if visit.window_end is not None and visit.window_end < today:
+        return "overdue"
+    return "due"
+
+
+def my_visits(user, today: date) -> MyVisits:
+    inspector = inspector_for(user)
+    result = MyVisits()
+    if inspector is None:
+        return result
+    visits = list(
+        db.session.scalars(
+            select(Visit)
+            .join(VisitInspector, VisitInspector.visit_id == Visit.id)
+            .where(VisitInspector.inspector_id == inspector.id)
+            .options(*_visit_options())
+            .order_by(Visit.window_end.is_(None), Visit.window_end, Visit.id)
+        ).unique()
+    )
+    latest = latest_submissions([v.id for v in visits])
+    for visit in visits:
+        me = next((vi for vi in visit.inspectors if vi.inspector_id == inspector.id), None)
+        others = [vi for vi in visit.inspectors if vi.inspector_id != inspector.id]
+        submission = latest.get(visit.id)
+        row = VisitRow(visit, me, others, submission, group_of(visit, submission, today))
+        getattr(result, row.group).append(row)
+    return result

@@ -1,0 +1,22 @@
+"""Domain vocabularies the inspector's form offers: check methods (检查方式) and result categories
+(抽查检查结果, from the checklist engine's result table, ``data/result_categories.yaml``)."""
+
+from __future__ import annotations
+
+# 检查方式 (multi-select on the record form).
+CHECK_METHODS = (
+    "实地检查",
+    "书面检查",
+    "网络监测",
+    "检验检测",
+    "行政部门检查结果或专业意见",
+    "委托专业机构辅助",
+)
+
+
+def result_categories(locale=None) -> tuple[tuple[str, str], ...]:
+    """(code, label) pairs an inspector may choose from."""
+    from ..checklists import result_table
+
+    table = result_table()
+    return tuple((code, category.label.get(locale)) for code, category in table.categories.items())

@@ -1,0 +1,164 @@
+// fieldapp inspector app: service worker registration, storage persistence and quota warning,
+// "download for offline" per visit, starting a visit offline, and wiping the phone on logout.
+(function () {
+  "use strict";
+  var Store = window.FieldappStore;
+  var VISITS_CACHE = "fieldapp-visits-v1";
+  var FALLBACK = {
+    zh: { logout: "本机有 %(n)s 条未发送的提交或草稿。退出登录会从本机删除它们。仍要退出吗？" },
+    en: { logout: "%(n)s unsent submissions or drafts are on this phone. Logging out deletes them from this phone. Log out anyway?" },
+  };
+
+  function text(key) {
+    var bar = document.querySelector("[data-outbox-bar]");
+    var value = bar && bar.getAttribute("data-t-" + key);
+    if (value) return value;
+    var lang = (document.documentElement.lang || "zh").indexOf("zh") === 0 ? "zh" : "en";
+    return (FALLBACK[lang] && FALLBACK[lang][key]) || key;
+  }
+
+  function position(timeoutMs) {
+    return new Promise(function (resolve) {
+      if (!navigator.geolocation) return resolve(null);
+      navigator.geolocation.getCurrentPosition(
+        function (p) {
+          resolve({ lat: p.coords.latitude, lng: p.coords.longitude, accuracy: Math.round(p.coords.accuracy), at: new Date(p.timestamp).toISOString() });
+        },
+        function () { resolve(null); },
+        { enableHighAccuracy: true, timeout: timeoutMs || 10000, maximumAge: 60000 }
+      );
+    });
+  }
+
+  function registerServiceWorker() {
+    if (!("serviceWorker" in navigator) || !Store.userId()) return;
+    navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(function (error) {
+      if (window.console) console.warn("service worker", error);
+    });
+  }
+
+  async function storageCheck() {
+    var warning = document.querySelector("[data-storage-warning]");
+    if (!navigator.storage) return;
+    var persisted = navigator.storage.persisted ? await navigator.storage.persisted() : true;
+    if (!persisted && navigator.storage.persist) persisted = await navigator.storage.persist();
+    if (!warning || !navigator.storage.estimate) return;
+    var estimate = await navigator.storage.estimate();
+    var free = (estimate.quota || 0) - (estimate.usage || 0);
+    if (estimate.quota && free < 200 * 1024 * 1024) {
+      warning.textContent = warning.getAttribute("data-t-low").replace("{free}", String(Math.floor(free / 1048576)));
+      warning.hidden = false;
+    }
+  }
+
+  function formatTime(iso) {
+    var d = new Date(iso);
+    return d.toLocaleString(document.documentElement.lang || "zh-CN", { month: "numeric", day: "numeric", hour: "2-digit", minute: "2-digit" });
+  }
+
+  async function renderOfflineState(button) {
+    var id = button.getAttribute("data-visit-id");
+    var state = document.querySelector('[data-offline-state="' + id + '"]');
+    var mark = await Store.getOffline(id);
+    button.hidden = false;
+    button.textContent = mark ? text("remove") : text("download");
+    button.setAttribute("aria-pressed", mark ? "true" : "false");
+    if (state) state.textContent = mark ? text("kept").replace("{time}", formatTime(mark.cachedAt)) : "";
+  }
+
+  async function toggleOffline(button) {
+    var id = button.getAttribute("data-visit-id");
+    var state = document.querySelector('[data-offline-state="' + id + '"]');
+    var cache = await caches.open(VISITS_CACHE);
+    var mark = await Store.getOffline(id);
+    if (mark) {
+      for (var i = 1; i < mark.urls.length; i++) await cache.delete(mark.urls[i]);
+      await Store.deleteOffline(id);
+      return renderOfflineState(button);
+    }
+    if (state) state.textContent = text("downloading");
+    button.disabled = true;
+    try {
+      if (navigator.serviceWorker) await navigator.serviceWorker.ready;
+      var response = await fetch(button.getAttribute("data-offline-source"), { headers: { "X-Fieldapp-Client": "pwa" }, credentials: "same-origin" });
+      if (!response.ok) throw new Error("HTTP " + response.status);
+      var data = await response.json();
+      for (var j = 0; j < data.urls.length; j++) {
+        var page = await fetch(data.urls[j], { credentials: "same-origin" });
+        if (!page.ok || page.redirected) throw new Error("HTTP " + page.status);
+        await cache.put(data.urls[j], page);
+      }
+      await Store.putOffline({ visitId: Number(id), urls: data.urls, name: button.getAttribute("data-visit-name"),
+                               url: button.getAttribute("data-visit-url"), cachedAt: new Date().toISOString() });
+      await renderOfflineState(button);
+    } catch (error) {
+      if (state) state.textContent = text("dl-failed");
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  async function listOfflineVisits(list) {
+    var marks = await Store.listOffline();
+    marks.forEach(function (m) {
+      var li = document.createElement("li");
+      var a = document.createElement("a");
+      a.href = m.url; a.textContent = m.name;
+      li.appendChild(a);
+      list.appendChild(li);
+    });
+  }
+
+  function startVisitOffline(form) {
+    form.addEventListener("submit", async function (event) {
+      event.preventDefault();
+      var button = form.querySelector("button[type=submit]");
+      if (button) button.disabled = true;
+      var pos = await position(8000);
+      var visitId = Number(document.querySelector("[data-visit-id]").getAttribute("data-visit-id"));
+      var draft = (await Store.getDraft(visitId)) || { visitId: visitId, fields: {}, blobs: {} };
+      if (!draft.startedAt) { draft.startedAt = new Date().toISOString(); draft.startPosition = pos; }
+      await Store.putDraft(draft);
+      if (pos) {
+        form.elements.lat.value = pos.lat; form.elements.lng.value = pos.lng; form.elements.accuracy.value = pos.accuracy;
+      }
+      if (navigator.onLine) form.submit(); else window.location.href = form.getAttribute("data-form-url");
+    });
+  }
+
+  function guardLogout() {
+    document.addEventListener("submit", async function (event) {
+      var form = event.target;
+      if (!form.matches || !form.matches("[data-logout-form]") || !Store.userId()) return;
+      event.preventDefault();
+      event.stopPropagation();
+      try {
+        var counts = await Store.counts();
+        var n = counts.outbox + counts.drafts;
+        if (n > 0 && !window.confirm(text("logout").replace("{n}", String(n)))) return;
+        await Store.wipe();
+      } catch (error) {
+        if (window.console) console.warn("logout wipe", error);
+      }
+      HTMLFormElement.prototype.submit.call(form);
+    }, true);
+  }
+
+  function start() {
+    guardLogout();
+    if (!Store || !Store.userId()) return;
+    registerServiceWorker();
+    storageCheck();
+    document.querySelectorAll("[data-offline-toggle]").forEach(function (button) {
+      renderOfflineState(button);
+      button.addEventListener("click", function () { toggleOffline(button); });
+    });
+    var list = document.querySelector("[data-offline-visits]");
+    if (list) listOfflineVisits(list);
+    var startForm = document.querySelector("[data-start-visit]");
+    if (startForm) startVisitOffline(startForm);
+  }
+
+  window.FieldappApp = { position: position, text: text };
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start); else start();
+})();

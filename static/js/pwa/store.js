@@ -1,0 +1,103 @@
+// fieldapp inspector app: the phone's own storage (IndexedDB through `idb`), one database per
+// user so a shared phone never mixes two inspectors' work. Drafts, photos and signatures (Blobs),
+// the outbox and the list of visits kept for offline use live here, never in the Cache API, so a
+// new service worker can never make them unusable.
+(function () {
+  "use strict";
+  var DB_VERSION = 1;
+  var opened = null;
+
+  function userId() {
+    var meta = document.querySelector('meta[name="fieldapp-user"]');
+    return meta ? meta.getAttribute("content") : "";
+  }
+
+  function dbName(uid) { return "fieldapp-u" + uid; }
+
+  function open() {
+    var uid = userId();
+    if (!uid || !window.idb) return Promise.reject(new Error("no user or no IndexedDB"));
+    if (!opened) {
+      opened = window.idb.openDB(dbName(uid), DB_VERSION, {
+        upgrade: function (db) {
+          db.createObjectStore("drafts", { keyPath: "visitId" });
+          var blobs = db.createObjectStore("blobs", { keyPath: "id" });
+          blobs.createIndex("visitId", "visitId");
+          db.createObjectStore("outbox", { keyPath: "uuid" });
+          db.createObjectStore("offline", { keyPath: "visitId" });
+        },
+      });
+    }
+    return opened;
+  }
+
+  function uuid4() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    var b = crypto.getRandomValues(new Uint8Array(16));
+    b[6] = (b[6] & 0x0f) | 0x40; b[8] = (b[8] & 0x3f) | 0x80;
+    var h = Array.prototype.map.call(b, function (x) { return (x + 0x100).toString(16).slice(1); }).join("");
+    return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
+  }
+
+  async function sha256Hex(blob) {
+    var buf = await blob.arrayBuffer();
+    var digest = await crypto.subtle.digest("SHA-256", buf);
+    return Array.prototype.map.call(new Uint8Array(digest), function (x) { return (x + 0x100).toString(16).slice(1); }).join("");
+  }
+
+  var Store = {
+    userId: userId,
+    open: open,
+    uuid4: uuid4,
+    sha256Hex: sha256Hex,
+    getDraft: async function (visitId) { return (await open()).get("drafts", Number(visitId)); },
+    putDraft: async function (draft) { draft.updatedAt = new Date().toISOString(); return (await open()).put("drafts", draft); },
+    deleteDraft: async function (visitId) { return (await open()).delete("drafts", Number(visitId)); },
+    listDrafts: async function () { return (await open()).getAll("drafts"); },
+    // A photo or signature: stored with its hash at once, so what is sent is byte-identical.
+    putBlob: async function (visitId, field, kind, blob) {
+      var rec = { id: uuid4(), visitId: Number(visitId), field: field, kind: kind, blob: blob,
+                  type: blob.type, size: blob.size, sha256: await sha256Hex(blob), createdAt: new Date().toISOString() };
+      await (await open()).put("blobs", rec);
+      return rec;
+    },
+    getBlob: async function (id) { return (await open()).get("blobs", id); },
+    deleteBlob: async function (id) { return (await open()).delete("blobs", id); },
+    blobsOfVisit: async function (visitId) { return (await open()).getAllFromIndex("blobs", "visitId", Number(visitId)); },
+    // Submit: the outbox item and the end of the draft in one transaction.
+    enqueue: async function (item) {
+      var db = await open();
+      var tx = db.transaction(["outbox", "drafts"], "readwrite");
+      await tx.objectStore("outbox").put(item);
+      var draft = await tx.objectStore("drafts").get(item.visitId);
+      if (draft) await tx.objectStore("drafts").delete(item.visitId);
+      await tx.done;
+    },
+    listOutbox: async function () { return (await open()).getAll("outbox"); },
+    putOutbox: async function (item) { return (await open()).put("outbox", item); },
+    // Only after the server confirmed it complete: the item and its files go.
+    finishOutbox: async function (item) {
+      var db = await open();
+      var tx = db.transaction(["outbox", "blobs"], "readwrite");
+      for (var i = 0; i < item.blobIds.length; i++) await tx.objectStore("blobs").delete(item.blobIds[i]);
+      await tx.objectStore("outbox").delete(item.uuid);
+      await tx.done;
+    },
+    getOffline: async function (visitId) { return (await open()).get("offline", Number(visitId)); },
+    putOffline: async function (rec) { return (await open()).put("offline", rec); },
+    deleteOffline: async function (visitId) { return (await open()).delete("offline", Number(visitId)); },
+    listOffline: async function () { return (await open()).getAll("offline"); },
+    counts: async function () {
+      var db = await open();
+      return { outbox: await db.count("outbox"), drafts: await db.count("drafts") };
+    },
+    // Logging out on a shared phone: this user's database and offline pages go.
+    wipe: async function () {
+      var uid = userId();
+      if (opened) { (await opened).close(); opened = null; }
+      if (window.idb && uid) await window.idb.deleteDB(dbName(uid));
+      if (window.caches) await caches.delete("fieldapp-visits-v1");
+    },
+  };
+  window.FieldappStore = Store;
+})();

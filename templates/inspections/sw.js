@@ -1,0 +1,63 @@
+/* fieldapp service worker, version {{ version }}.
+ * App shell: Workbox precache (replaced on every deploy, old revisions cleaned up).
+ * Offline visits: a cache of its own that no version ever deletes; the pages put entries in it
+ * when the inspector marks a visit for offline use. Drafts and the outbox are in IndexedDB,
+ * which the service worker never touches. */
+/* global workbox */
+importScripts({{ workbox_sw|tojson }});
+workbox.setConfig({ modulePathPrefix: {{ workbox_prefix|tojson }}, debug: false });
+
+const VERSION = {{ version|tojson }};
+const VISITS_CACHE = {{ visits_cache|tojson }};
+const OFFLINE_URL = {{ url_for("inspections.offline")|tojson }};
+const MY_VISITS = {{ url_for("inspections.my_visits")|tojson }};
+
+workbox.core.setCacheNameDetails({ prefix: "fieldapp", suffix: "shell" });
+workbox.precaching.precacheAndRoute({{ entries|tojson }}, { ignoreURLParametersMatching: [/.*/] });
+workbox.precaching.cleanupOutdatedCaches();
+
+self.addEventListener("install", function () { self.skipWaiting(); });
+self.addEventListener("activate", function (event) { event.waitUntil(self.clients.claim()); });
+
+self.addEventListener("message", function (event) {
+  if (event.data && event.data.type === "version" && event.ports[0]) event.ports[0].postMessage(VERSION);
+});
+
+function isAppPage(url) {
+  return url.origin === self.location.origin && url.pathname.indexOf("/my/") === 0;
+}
+
+// Pages: network first (fresh data when there is signal); on success refresh the copy of any page
+// that is kept offline (and always the task list); without signal, the kept copy, else the
+// offline page.
+async function pageHandler({ request }) {
+  const url = new URL(request.url);
+  const cache = await caches.open(VISITS_CACHE);
+  const key = url.pathname;
+  try {
+    const controller = new AbortController();
+    const timer = setTimeout(function () { controller.abort(); }, 8000);
+    const response = await fetch(request, { signal: controller.signal });
+    clearTimeout(timer);
+    if (response.ok && !response.redirected && isAppPage(url)) {
+      const kept = await cache.match(key, { ignoreVary: true });
+      if (kept || key === MY_VISITS) await cache.put(key, response.clone());
+    }
+    return response;
+  } catch (error) {
+    const kept = await cache.match(key, { ignoreVary: true });
+    if (kept) return kept;
+    const offline = await workbox.precaching.matchPrecache(OFFLINE_URL);
+    return offline || Response.error();
+  }
+}
+
+workbox.routing.registerRoute(function ({ request, url }) {
+  return request.mode === "navigate" && url.origin === self.location.origin;
+}, pageHandler);
+
+// Static files that are not in the precache (added after this version was built).
+workbox.routing.registerRoute(
+  function ({ url }) { return url.origin === self.location.origin && url.pathname.indexOf("/static/") === 0; },
+  new workbox.strategies.StaleWhileRevalidate({ cacheName: "fieldapp-static-runtime" })
+);

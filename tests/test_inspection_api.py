@@ -1,0 +1,223 @@
+"""The phone's API: idempotent submissions, 409 on a changed body, concurrent replays, resumable
+and verified media, completeness, resubmissions, and the API's own CSRF protection."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from fieldapp.inspections.models import MediaFile, Submission
+from inspection_world import API_HEADERS, CHECKLIST_DIR, build_world, jpeg_bytes, png_bytes, sha, submission_body
+
+
+@pytest.fixture
+def app_config():
+    return {"CHECKLISTS_DIR": str(CHECKLIST_DIR)}
+
+
+@pytest.fixture
+def world(app, auth, client):
+    w = build_world(auth)
+    auth.login("zhang", "inspector", "140602")
+    return w
+
+
+def post(client, body, headers=None):
+    h = dict(API_HEADERS, **{"Idempotency-Key": body["uuid"]})
+    h.update(headers or {})
+    return client.post("/api/v1/submissions", json=body, headers=h)
+
+
+def put(client, uuid, data, start=0, total=None, sha256=None):
+    total = len(data) if total is None else total
+    end = start + len(data) - 1
+    return client.put(
+        f"/api/v1/submissions/{uuid}/media/{sha256 or sha(data)}",
+        data=data,
+        headers=dict(API_HEADERS, **{"Content-Range": f"bytes {start}-{end}/{total}", "Content-Type": "application/octet-stream"}),
+    )
+
+
+def count(db, model=Submission):
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def test_create_then_replay_returns_the_same_record(world, client, db):
+    body = submission_body(world)
+    first = post(client, body)
+    assert first.status_code == 201, first.json
+    assert first.json["state"] == "incomplete"
+    assert len(first.json["missing"]) == 4
+    again = post(client, body)
+    assert again.status_code == 200
+    assert again.json["id"] == first.json["id"]
+    assert count(db) == 1
+
+
+def test_same_uuid_with_a_different_body_is_a_conflict(world, client, db):
+    body = submission_body(world)
+    assert post(client, body).status_code == 201
+    changed = dict(body, result_code="A", override_reason="铅封有疑问")
+    response = post(client, changed)
+    assert response.status_code == 409
+    assert response.mimetype == "application/problem+json"
+    assert count(db) == 1
+    assert db.session.scalar(select(Submission)).result_code == "1"
+
+
+def test_twenty_concurrent_replays_make_one_record(world, client, app, db):
+    body = submission_body(world)
+    cookie = client.get_cookie("session").value
+    results, errors = [], []
+    barrier = threading.Barrier(20)
+
+    def send():
+        c = app.test_client()
+        c.set_cookie("session", cookie)
+        try:
+            with app.app_context():
+                barrier.wait(timeout=10)
+                r = post(c, body)
+                results.append((r.status_code, r.json.get("id")))
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(repr(exc))
+
+    threads = [threading.Thread(target=send) for _ in range(20)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert errors == []
+    assert len(results) == 20
+    assert {code for code, _ in results} <= {200, 201}
+    assert [code for code, _ in results].count(201) == 1
+    assert len({rid for _, rid in results}) == 1
+    assert count(db) == 1
+    assert count(db, MediaFile) == 4
+
+
+def test_media_resumable_verified_and_completing(world, client, db, app):
+    files = {"photo": jpeg_bytes(2, (1600, 1200)), "lead": png_bytes(1), "member": png_bytes(2), "rep": png_bytes(3)}
+    body = submission_body(world, files)
+    uuid = body["uuid"]
+    assert post(client, body).status_code == 201
+    photo = files["photo"]
+    half = len(photo) // 2
+    # First half arrives.
+    r = put(client, uuid, photo[:half], 0, len(photo), sha256=sha(photo))
+    assert r.status_code == 200, r.get_data(as_text=True)
+    assert r.json["file"]["received"] == half
+    # A piece after a gap is refused with the offset to resume from.
+    r = put(client, uuid, photo[half + 10 :], half + 10, len(photo), sha256=sha(photo))
+    assert r.status_code == 416 and r.json["received"] == half
+    # A resend overlapping what the server has (the response to it was lost) is fine.
+    r = put(client, uuid, photo[half - 100 :], half - 100, len(photo), sha256=sha(photo))
+    assert r.status_code == 200 and r.json["file"]["complete"] is True
+    assert r.json["state"] == "incomplete"
+    # Bytes that do not match the hash are discarded.
+    bad = bytearray(files["lead"])
+    bad[-5] ^= 0xFF
+    r = put(client, uuid, bytes(bad), sha256=sha(files["lead"]))
+    assert r.status_code == 422
+    status = client.get(f"/api/v1/submissions/{uuid}/media/{sha(files['lead'])}", headers=API_HEADERS).json
+    assert status == {"sha256": sha(files["lead"]), "size": len(files["lead"]), "received": 0, "complete": False}
+    for key in ("lead", "member", "rep"):
+        assert put(client, uuid, files[key]).status_code == 200
+    final = client.get(f"/api/v1/submissions/{uuid}", headers=API_HEADERS).json
+    assert final["complete"] is True and final["state"] == "submitted" and final["missing"] == []
+    # Stored by hash under MEDIA_ROOT, byte-identical.
+    for data in files.values():
+        path = Path(app.config["MEDIA_ROOT"]) / sha(data)[:2] / sha(data)[2:4] / sha(data)
+        assert path.read_bytes() == data
+    submission = db.session.scalar(select(Submission))
+    assert submission.completed_at is not None
+    assert submission.visit.status == "submitted"
+    # A replay after completion changes nothing.
+    assert post(client, body).json["state"] == "submitted"
+
+
+def test_media_already_stored_is_deduplicated(world, client, auth, db):
+    files = {"photo": jpeg_bytes(3), "lead": png_bytes(1), "member": png_bytes(2), "rep": png_bytes(3)}
+    first = submission_body(world, files)
+    post(client, first)
+    for data in files.values():
+        put(client, first["uuid"], data)
+    # The same visit returned, corrected with the same photos: nothing needs sending again.
+    sub = db.session.scalar(select(Submission))
+    sub.state = "returned"
+    sub.review_comment = "请补充加油机编号"
+    db.session.commit()
+    second = submission_body(world, files, replaces=first["uuid"], position={"lat": 39.3301, "lng": 112.4302, "accuracy": 8})
+    r = post(client, second)
+    assert r.status_code == 201
+    assert r.json["complete"] is True and r.json["version"] == 2
+    old, new = db.session.scalars(select(Submission).order_by(Submission.id)).all()
+    assert old.state == "superseded" and new.replaces_id == old.id
+
+
+def test_replacing_a_version_that_is_not_returned_is_a_conflict(world, client):
+    first = submission_body(world)
+    post(client, first)
+    second = submission_body(world, replaces=first["uuid"])
+    assert post(client, second).status_code == 409
+
+
+def test_an_invalid_body_is_refused_with_reasons_in_chinese(world, client, db):
+    body = submission_body(world, check_methods=[], result_code="A")
+    body["signatures"] = [s for s in body["signatures"] if s["role"] != "representative"]
+    r = post(client, body)
+    assert r.status_code == 422
+    text = " ".join(r.json["errors"])
+    assert "检查方式" in text
+    assert "签字" in text
+    assert "理由" in text
+    assert count(db) == 0
+    # A refusal with its reason is accepted instead of the representative's signature.
+    body = submission_body(world)
+    body["signatures"][2] = {"role": "representative", "name": "王五", "sha256": None, "refused": True, "reason": "负责人不在场，店员拒绝签字"}
+    body["media"] = body["media"][:3]
+    assert post(client, body).status_code == 201
+
+
+def test_the_api_needs_its_header_a_same_origin_and_a_session(world, client, app):
+    body = submission_body(world)
+    r = client.post("/api/v1/submissions", json=body)
+    assert r.status_code == 403
+    r = post(client, body, {"Origin": "https://evil.example"})
+    assert r.status_code == 403
+    r = post(client, body, {"Origin": "http://localhost"})
+    assert r.status_code == 201
+    other = app.test_client()
+    assert post(other, submission_body(world)).status_code == 401
+
+
+def test_an_inspector_not_on_the_visit_gets_404(world, auth, client):
+    auth.create("stranger", "inspector", "140602")
+    client.post("/logout")
+    auth.login("stranger", "inspector", "140602")
+    assert post(client, submission_body(world)).status_code == 404
+
+
+class TestWithCsrfOn:
+    @pytest.fixture
+    def app_config(self):
+        return {"CHECKLISTS_DIR": str(CHECKLIST_DIR), "WTF_CSRF_ENABLED": True}
+
+    def test_the_json_api_is_exempt_from_form_tokens(self, app, auth, client):
+        w = build_world(auth)
+        login_page = client.get("/login")
+        import re
+
+        token = re.search(r'name="csrf_token" value="([^"]+)"', login_page.get_data(as_text=True)).group(1)
+        client.post("/login", data={"username": "zhang", "password": auth.PASSWORD, "csrf_token": token})
+        assert post(client, submission_body(w)).status_code == 201
+
+
+def test_openapi_document(client):
+    spec = client.get("/api/v1/openapi.json").json
+    assert spec["openapi"].startswith("3.")
+    assert {"/submissions", "/submissions/{uuid}", "/submissions/{uuid}/media/{sha256}"} <= set(spec["paths"])
+    assert "409" in spec["paths"]["/submissions"]["post"]["responses"]

@@ -1,0 +1,175 @@
+"""The inspector's pages without JavaScript: 我的任务, the visit, the form (and its plain post),
+the manifest and the service worker."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+from sqlalchemy import select
+
+from fieldapp.inspections.models import Submission
+from inspection_world import CHECKLIST_DIR, add_visit, build_world, jpeg_bytes, png_bytes, submission_body
+
+
+@pytest.fixture
+def app_config():
+    return {"CHECKLISTS_DIR": str(CHECKLIST_DIR)}
+
+
+@pytest.fixture
+def world(app, auth, client):
+    w = build_world(auth)
+    auth.login("zhang", "inspector", "140602")
+    return w
+
+
+def soup(response):
+    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
+
+
+def test_my_visits_groups_and_details(world, client, db):
+    overdue = add_visit(world, name="逾期加油站", window_end=date.today() - timedelta(days=1))
+    returned = add_visit(world, name="退回加油站", window_end=date.today() + timedelta(days=5))
+    done = add_visit(world, name="已交加油站", window_end=date.today() + timedelta(days=5))
+    for visit, state, comment in ((returned, "returned", "请补拍加油机铅封照片"), (done, "submitted", "")):
+        db.session.add(Submission(uuid=f"00000000-0000-4000-8000-00000000000{visit.id}", body_sha256="x" * 64,
+                                  visit_id=visit.id, body={}, state=state, review_comment=comment))
+    db.session.commit()
+    page = soup(client.get("/my/visits"))
+    assert page.h1.get_text(strip=True) == "我的任务"
+    groups = {s["aria-labelledby"]: s for s in page.select("section.visit-group")}
+    assert [a.get_text() for a in groups["group-returned"].select(".visit-card__title a")] == ["退回加油站"]
+    assert "请补拍加油机铅封照片" in groups["group-returned"].get_text()
+    assert [a.get_text() for a in groups["group-overdue"].select(".visit-card__title a")] == ["逾期加油站"]
+    assert [a.get_text() for a in groups["group-due"].select(".visit-card__title a")] == [world.subject.name]
+    assert [a.get_text() for a in groups["group-done"].select(".visit-card__title a")] == ["已交加油站"]
+    card = groups["group-due"].select_one(".visit-card")
+    text = card.get_text(" ", strip=True)
+    assert "朔城区" in text and "朔城区开发北路1号" in text and "李协查" in text and "加油站在用计量器具监督检查" in text
+    assert card.select_one("[data-offline-toggle]")["data-offline-source"] == f"/api/v1/visits/{world.visit.id}/offline"
+    # The unsent count is part of every page of the app.
+    assert page.select_one("[data-outbox-bar] [data-outbox-count]") is not None
+
+
+def test_other_inspectors_and_supervisors_do_not_see_the_visit(world, client, auth):
+    client.post("/logout")
+    auth.login("wang", "inspector", "140603")
+    assert client.get(f"/my/visits/{world.visit.id}").status_code == 404
+    assert world.subject.name not in client.get("/my/visits").get_data(as_text=True)
+    client.post("/logout")
+    auth.login("boss", "supervisor", "city")
+    assert client.get("/my/visits").status_code == 403
+
+
+def test_visit_page_and_starting_it_records_time_and_position(world, client, db):
+    page = soup(client.get(f"/my/visits/{world.visit.id}"))
+    text = page.get_text(" ", strip=True)
+    for expected in (world.subject.uscc, "王五", "0349-2020123", "李协查", "加油站在用计量器具（加油机）监督检查", "实地检查", "书面检查"):
+        assert expected in text
+    form = page.select_one("form[data-start-visit]")
+    response = client.post(form["action"], data={"lat": "39.331", "lng": "112.432", "accuracy": "15"})
+    assert response.status_code == 302 and response.location.endswith(f"/my/visits/{world.visit.id}/form")
+    db.session.refresh(world.visit)
+    assert world.visit.started_at is not None
+    assert world.visit.start_position == {"lat": 39.331, "lng": 112.432, "accuracy": 15.0}
+    assert world.visit.status == "in_progress"
+
+
+def test_form_renders_the_checklist_for_the_phone(world, client):
+    page = soup(client.get(f"/my/visits/{world.visit.id}/form"))
+    t = world.task.id
+    radios = page.select(f'input[name="a.{t}.fuel-dispensers-test.pledge"]')
+    assert [r["value"] for r in radios] == ["符合", "不符合", "不适用"]
+    number = page.select_one(f'input[name="a.{t}.fuel-dispensers-test.dispenser-0-error_pct"]')
+    assert number["data-limit-min"] == "-0.3" and number["data-limit-max"] == "0.3"
+    assert page.select_one("[data-checklist-entry]")["data-prefix"] == f"a.{t}.fuel-dispensers-test."
+    assert len(page.select("[data-sig] canvas")) == 3
+    assert page.select_one('input[name="rep_refused"]') is not None
+    assert re.fullmatch(r"[0-9a-f-]{36}", page.select_one('input[name="uuid"]')["value"])
+    for label in page.select("label[for]"):
+        assert page.find(id=label["for"]) is not None, label["for"]
+
+
+def test_the_plain_form_post_creates_a_complete_submission(world, client, db, app):
+    t = world.task.id
+    page = soup(client.get(f"/my/visits/{world.visit.id}/form"))
+    uuid = page.select_one('input[name="uuid"]')["value"]
+    import io
+
+    data = {
+        "uuid": uuid,
+        "check_methods": ["实地检查", "书面检查"],
+        f"a.{t}.fuel-dispensers-test.pledge": "符合",
+        f"a.{t}.fuel-dispensers-test.seals": "不符合",
+        f"a.{t}.fuel-dispensers-test.dispenser-0-_block": "1",
+        f"a.{t}.fuel-dispensers-test.dispenser-0-serial": "JJ-001",
+        f"a.{t}.fuel-dispensers-test.dispenser-0-error_pct": "0.12",
+        "rep_name": "王五",
+        "rep_refused": "1",
+        "rep_reason": "负责人外出",
+        f"photo.a.{t}.fuel-dispensers-test.seals": (io.BytesIO(jpeg_bytes(4, (3000, 2000))), "seal.jpg"),
+        "sigfile.lead.0": (io.BytesIO(png_bytes(1)), "lead.png"),
+        "sigfile.member.1": (io.BytesIO(png_bytes(2)), "member.png"),
+    }
+    response = client.post(f"/my/visits/{world.visit.id}/form", data=data, content_type="multipart/form-data")
+    assert response.status_code == 302, response.get_data(as_text=True)
+    submission = db.session.scalar(select(Submission))
+    assert submission.uuid == uuid and submission.state == "submitted"
+    assert submission.suggested_result == "A" and submission.result_code == "A"
+    assert [f["text"]["zh"] for f in submission.body["server_findings"]] == ["加油机铅封损坏"]
+    answer_set = submission.body["tasks"][0]["answer_sets"][0]
+    assert answer_set["checklist_id"] == "fuel-dispensers-test"
+    assert answer_set["answers"]["seals"] == "不符合"
+    assert answer_set["answers"]["dispenser"][0]["serial"] == "JJ-001"
+    photo = next(m for m in submission.media if m.kind == "photo")
+    from PIL import Image
+
+    with Image.open(Path(app.config["MEDIA_ROOT"]) / photo.storage_key) as img:
+        assert max(img.size) == 1600 and img.format == "JPEG"
+    # Posting the same form again (a double tap) does not make a second record.
+    data[f"photo.a.{t}.fuel-dispensers-test.seals"] = (io.BytesIO(jpeg_bytes(4, (3000, 2000))), "seal.jpg")
+    data["sigfile.lead.0"] = (io.BytesIO(png_bytes(1)), "lead.png")
+    data["sigfile.member.1"] = (io.BytesIO(png_bytes(2)), "member.png")
+    client.post(f"/my/visits/{world.visit.id}/form", data=data, content_type="multipart/form-data")
+    assert len(db.session.scalars(select(Submission)).all()) == 1
+
+
+def test_the_plain_form_keeps_answers_and_explains_errors(world, client, db):
+    t = world.task.id
+    response = client.post(
+        f"/my/visits/{world.visit.id}/form",
+        data={"uuid": "6a3c3a4e-8a63-4a43-9d55-1d7b7a0c8f11", f"a.{t}.fuel-dispensers-test.pledge": "不符合", "rep_name": "王五"},
+    )
+    assert response.status_code == 422
+    page = soup(response)
+    errors = page.select_one("#form-errors").get_text()
+    assert "检查方式" in errors and "签字" in errors
+    assert page.select_one(f'input[name="a.{t}.fuel-dispensers-test.pledge"][value="不符合"]').has_attr("checked")
+    assert page.select_one('input[name="rep_name"]')["value"] == "王五"
+    assert db.session.scalar(select(Submission)) is None
+
+
+def test_manifest_and_service_worker(client, app):
+    manifest = client.get("/manifest.webmanifest")
+    assert manifest.mimetype == "application/manifest+json"
+    data = manifest.json
+    assert data["display"] == "standalone" and data["start_url"] == "/my/visits" and data["lang"] == "zh-CN"
+    assert re.search(r"[\u4e00-\u9fff]", data["name"])
+    sizes = {(i["sizes"], i["purpose"]) for i in data["icons"]}
+    assert {("192x192", "any"), ("512x512", "any"), ("512x512", "maskable")} <= sizes
+    for icon in data["icons"]:
+        assert client.get(icon["src"]).status_code == 200
+    sw = client.get("/sw.js")
+    assert sw.mimetype == "text/javascript"
+    assert sw.headers["Cache-Control"] == "no-cache"
+    body = sw.get_data(as_text=True)
+    assert "/static/vendor/workbox/workbox-sw.js" in body and "http" not in body.split("*/", 1)[1].split("workbox.setConfig")[0]
+    assert '"url": "/offline"' in body or '"url":"/offline"' in body.replace(" ", "")
+    assert "/static/js/pwa/outbox.js" in body and "axe.min.js" not in body
+    assert client.get("/offline").status_code == 200
+    app.config["PWA_VERSION"] = "v-test-2"
+    assert 'const VERSION = "v-test-2"' in client.get("/sw.js").get_data(as_text=True)
