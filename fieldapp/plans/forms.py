@@ -9,12 +9,13 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, DecimalField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from .display import KIND_LABELS, SUBJECT_KIND_LABELS
 from .scope import KINDS, tag_vocabulary
 
-MONTHS = [("", "—")] + [(str(m), f"{m}月") for m in range(1, 13)]
+MONTHS = [SelectChoice("", "—")] + [SelectChoice(str(m), f"{m}月") for m in range(1, 13)]
 
 
 class CheckboxesField(SelectMultipleField):
@@ -28,14 +29,14 @@ def _month(value):
 
 class TaskForm(FlaskForm):
     name = StringField(_l("Task name"), validators=[DataRequired(), Length(max=500)])
-    kind = SelectField(_l("Type"), choices=list(KIND_LABELS.items()))
+    kind = SelectField(_l("Type"), choices=[SelectChoice(k, v) for k, v in KIND_LABELS.items()])
     items = TextAreaField(
         _l("Inspection items"),
         validators=[DataRequired()],
         description=_l("One item per line, without its number."),
     )
     scope = TextAreaField(_l("Subjects in scope (as the plan writes it)"), validators=[Length(max=2000)])
-    kinds = CheckboxesField(_l("Kinds of subject"), choices=[(k, SUBJECT_KIND_LABELS[k]) for k in KINDS])
+    kinds = CheckboxesField(_l("Kinds of subject"), choices=[SelectChoice(k, SUBJECT_KIND_LABELS[k]) for k in KINDS])
     tags = CheckboxesField(_l("Subject tags (any of them)"), choices=[])
     past_business_term = BooleanField(_l("Only enterprises past their business term (超出经营期限)"))
     ratio_percent = DecimalField(
@@ -56,7 +57,7 @@ class TaskForm(FlaskForm):
     def __init__(self, *args, reason_required: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.reason_required = reason_required
-        self.tags.choices = [(t["name"], t["name"]) for t in tag_vocabulary()]
+        self.tags.choices = [SelectChoice(t["name"], t["name"]) for t in tag_vocabulary()]
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)

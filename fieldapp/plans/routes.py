@@ -40,6 +40,14 @@ def _editable_plan(plan_id: int):
     return plan
 
 
+def _form_status() -> int:
+    """400 for a refused form post; 200 when htmx posted it (htmx does not swap error responses,
+    and the user must see the form with its messages)."""
+    if request.method != "POST" or request.htmx:
+        return 200
+    return 400
+
+
 @bp.get("/plans")
 @role_required(Role.SUPERVISOR)
 def index():
@@ -73,7 +81,7 @@ def import_file():
             db.session.commit()
             flash(_("Imported %(tasks)s tasks with %(items)s inspection items.", tasks=report.tasks, items=report.items),
                   "success")
-    status = 400 if request.method == "POST" and report is None else 200
+    status = _form_status() if report is None else 200
     return render_template(
         "plans/import.html", form=form, unit=unit, report=report, error=error, describe=describe
     ), status
@@ -117,8 +125,7 @@ def edit_task(plan_id: int, number: int):
             else:
                 flash(_("Nothing changed."), "info")
             return redirect(url_for("plans.plan_detail", plan_id=plan.id, _anchor=f"task-{number}"))
-    status = 400 if request.method == "POST" else 200
-    return render_template("plans/task_edit.html", plan=plan, task=task, form=form), status
+    return render_template("plans/task_edit.html", plan=plan, task=task, form=form), _form_status()
 
 
 @bp.post("/plans/<int:plan_id>/publish")

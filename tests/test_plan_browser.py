@@ -1,0 +1,75 @@
+"""The plan pages in a real browser on a 360 px phone: public page with live search, task edit."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from fieldapp.plans.importer import import_plan
+from fieldapp.plans.operations import publish_plan
+from test_plan_files import SEED
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def city_plan(db):
+    plan = import_plan(SEED.read_bytes(), SEED.name).plan
+    publish_plan(plan)
+    db.session.commit()
+    return plan
+
+
+def watch(page):
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    return errors
+
+
+def test_public_plan_on_a_phone_with_live_search(live_server, phone, city_plan):
+    page = phone.new_page()
+    errors = watch(page)
+    page.goto(live_server.url + "/public/plan/2021")
+    assert page.locator("#public-tasks li.task").count() == 21
+    assert page.locator("#task-19 [data-field=ratio]").inner_text() == "不低于5%，每年2次"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.fill("#task-search", "特种设备")
+    expect(page.locator("#public-tasks li.task")).to_have_count(1)
+    assert page.locator("#public-tasks li.task").first.get_attribute("id") == "task-18"
+    assert "q=" in page.url  # the filtered list has its own address
+    # Touch targets of the search form are large enough.
+    box = page.locator(".search-form button").bounding_box()
+    assert box["height"] >= 44
+    assert errors == []
+
+
+def test_editing_a_task_on_a_phone(live_server, phone, auth, city_plan):
+    auth.create("walker", "supervisor", "city")
+    page = phone.new_page()
+    errors = watch(page)
+    page.goto(live_server.url + "/login")
+    page.fill("#username", "walker")
+    page.fill("#password", auth.PASSWORD)
+    page.click("main form button[type=submit]")
+    page.wait_for_url(live_server.url + "/")
+    page.goto(live_server.url + f"/plans/{city_plan.id}/tasks/4/edit")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.fill("#ratio_percent", "80")
+    page.click("main form.task-form button[type=submit]")
+    expect(page.locator("#field-reason .field__error")).to_be_visible()
+    assert page.locator("#ratio_percent").input_value() == "80"  # what was typed is kept
+    page.fill("#reason", "拍卖企业数量较多，调整为80%")
+    page.click("main form.task-form button[type=submit]")
+    page.wait_for_url(f"**/plans/{city_plan.id}*")
+    assert page.locator("#task-4 [data-field=ratio]").inner_text() == "80%，每年1次"
+    assert "拍卖企业数量较多，调整为80%" in page.locator("#plan-history").inner_text()
+    page.screenshot(path=str(live_server_shot()), full_page=False)
+    assert errors == []
+
+
+def live_server_shot():
+    import tempfile
+    from pathlib import Path
+
+    return Path(tempfile.gettempdir()) / "plans-phone.png"
