@@ -58,8 +58,9 @@ def inspector(name: str = "张三", unit_code: str = "140602") -> Inspector:
     return i
 
 
-def visit(s: Subject, tasks: list[Task], unit_code: str | None = None, inspectors: list[Inspector] | None = None, **kw) -> Visit:
-    v = Visit(subject=s, executing_unit=unit(unit_code or s.division_code), division_code=s.division_code, status="submitted", **kw)
+def visit(s: Subject, tasks: list[Task], unit_code: str | None = None, inspectors: list[Inspector] | None = None,
+          status: str = "submitted", **kw) -> Visit:
+    v = Visit(subject=s, executing_unit=unit(unit_code or s.division_code), division_code=s.division_code, status=status, **kw)
     for t in tasks:
         v.tasks.append(VisitTask(task_id=t.id))
     for pos, i in enumerate(inspectors or []):

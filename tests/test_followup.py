@@ -5,12 +5,21 @@ from __future__ import annotations
 from datetime import date
 from io import BytesIO
 
+import pytest
 from bs4 import BeautifulSoup
 from openpyxl import load_workbook
 from sqlalchemy import select
 
 import review_factories as rf
 from fieldapp.review.models import AbnormalListingProposal, AuditEvent, FollowUpCase
+
+@pytest.fixture(autouse=True)
+def _today(monkeypatch):
+    """Pages compute legal clocks from today in China; pin it so the tests do not age."""
+    from fieldapp.calendar import workdays
+
+    monkeypatch.setattr(workdays, "today", lambda: date(2026, 11, 27))
+
 
 ORDER = "违反本部门相关规定，责令改正；后续跟踪由日常监管部门负责"
 REFER = "发现案件线索，初步固定相关证据后移送办案机构依法依规处理"
@@ -131,3 +140,14 @@ def test_export_of_subjects_with_serious_findings(client, auth, db):
     assert [row[1] for row in rows[1:]] == [bad.name]
     assert rows[1][0] == bad.uscc
     assert client.get("/review/serious", query_string={"format": "xlsx", "year": 2025}).status_code == 200
+
+
+def test_the_subject_page_shows_its_inspection_history(client, auth, db):
+    _, s, _, sub = rf.scenario(result_code="E")
+    auth.login("sup", "supervisor", "140602")
+    approve(client, sub)
+    page = soup(client.get(f"/subjects/{s.id}"))
+    history = page.select_one("#inspection-history #subject-inspections")
+    assert history is not None
+    assert "发现问题已责令改正" in history.get_text()
+    assert history.select_one(f'a[href="/review/subjects/{s.id}/findings"]')

@@ -12,6 +12,14 @@ import review_factories as rf
 from fieldapp.review.models import AuditEvent, InspectionResult
 
 
+@pytest.fixture(autouse=True)
+def _today(monkeypatch):
+    """Pages compute legal clocks from today in China; pin it so the tests do not age."""
+    from fieldapp.calendar import workdays
+
+    monkeypatch.setattr(workdays, "today", lambda: date(2026, 11, 27))
+
+
 @pytest.fixture
 def county_supervisor(auth):
     auth.login("shuocheng-sup", "supervisor", "140602")

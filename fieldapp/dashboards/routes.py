@@ -1,7 +1,95 @@
-"""Web routes for dashboards."""
+"""City and county dashboards: coverage, publication, task progress, legal clocks, follow-up cases."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from datetime import date
 
-bp = Blueprint("dashboards", __name__)
+from flask import Blueprint, abort, render_template, request
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..calendar import workdays
+from ..auth.access import role_required
+from ..auth.models import Role
+from ..auth.units import COUNTY_NAMES, unit_for_division
+from ..calendar.workdays import plan_deadline
+from . import charts, queries
+
+bp = Blueprint("dashboards", __name__, url_prefix="/dashboard")
+
+
+def _scope() -> tuple[str | None, int]:
+    codes = current_user.division_codes()
+    division = request.args.get("division") or None
+    if codes is not None:  # a county user: always her county
+        if division and division not in codes:
+            abort(404)
+        division = next(iter(codes), None)
+        if division is None:
+            abort(404)
+    elif division and division not in COUNTY_NAMES:
+        abort(404)
+    year = request.args.get("year", type=int)
+    if year is not None and not 2000 <= year <= 2100:
+        abort(404)
+    return division, year or queries.default_year(workdays.today())
+
+
+@bp.get("/")
+@role_required(Role.SUPERVISOR)
+def index():
+    division, year = _scope()
+    today = workdays.today()
+    coverage = queries.coverage_by_county(year, division)
+    publication = queries.publication_by_county(year, division)
+    progress = queries.task_progress(year, division, today)
+    overdue, overdue_count, due_soon = queries.open_publications(year, division, today)
+    unit = unit_for_division(division) if division else None
+    cases = queries.follow_up_cases(unit.id if unit else None)
+
+    total_cov = queries.Rate(sum(r.done for r in coverage.values()), sum(r.total for r in coverage.values()))
+    total_pub = queries.Rate(sum(r.done for r in publication.values()), sum(r.total for r in publication.values()))
+    floor_text = "{:.0%}".format(queries.COVERAGE_FLOOR)
+    max_cov = max([0.06] + [r.ratio * 1.1 for r in coverage.values()])
+    coverage_chart = charts.bar_chart(
+        _("Enterprises inspected"),
+        [(COUNTY_NAMES.get(c, c), r.ratio, f"{r.ratio:.1%} ({r.done}/{r.total})") for c, r in coverage.items()],
+        max_value=max_cov,
+        target=queries.COVERAGE_FLOOR,
+        target_text=_("floor %(pct)s", pct=floor_text),
+        good_when_at_least=queries.COVERAGE_FLOOR,
+    )
+    publication_chart = charts.bar_chart(
+        _("Results published"),
+        [(COUNTY_NAMES.get(c, c), r.ratio, f"{r.ratio:.0%} ({r.done}/{r.total})") for c, r in publication.items()],
+        max_value=1.0,
+        target=queries.PUBLICATION_TARGET,
+        target_text="100%",
+        good_when_at_least=queries.PUBLICATION_TARGET,
+    )
+    deadline = plan_deadline(year)
+    timeline = charts.timeline(
+        _("Tasks against their windows"), year, progress, today, deadline, deadline.strftime("%m-%d")
+    )
+    any_fallback = any(o.clock.used_fallback for o in overdue)
+    return render_template(
+        "dashboards/index.html",
+        division=division,
+        county_name=COUNTY_NAMES.get(division) if division else None,
+        year=year,
+        today=today,
+        counties=COUNTY_NAMES if current_user.division_codes() is None else {},
+        total_cov=total_cov,
+        total_pub=total_pub,
+        coverage_chart=coverage_chart,
+        publication_chart=publication_chart,
+        timeline=timeline,
+        progress=progress,
+        deadline=deadline,
+        overdue=overdue,
+        overdue_count=overdue_count,
+        due_soon=due_soon,
+        cases=cases,
+        any_fallback=any_fallback,
+        floor=queries.COVERAGE_FLOOR,
+    )

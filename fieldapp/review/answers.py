@@ -43,32 +43,33 @@ def text_of(value: Any, lang: str | None = None) -> str:
     return "" if value is None else str(value)
 
 
-def load_definition(checklist_id: str, version: int | None) -> dict | None:
-    """The checklist as it stood in ``version``: the engine's stored snapshot if there is one,
-    else the file in ``checklists/`` when its version matches."""
-    if not checklist_id:
+def load_definition(checklist_id: str, version: int | None, sha256: str = "") -> dict | None:
+    """The checklist as it stood when answered: the engine's snapshot with that definition hash
+    (``ChecklistVersion``), else one with that id and version, else the file in ``checklists/``
+    when its version matches."""
+    if not checklist_id and not sha256:
         return None
-    try:  # the checklist engine's snapshots (ChecklistVersion), when present
+    try:
         from sqlalchemy import select
 
-        from ..checklists.models import ChecklistVersion  # type: ignore[import-not-found]
+        from ..checklists.models import ChecklistVersion
         from ..extensions import db
 
-        cols = ChecklistVersion.__table__.c
-        id_col = cols.get("checklist_id") or cols.get("checklist_key")
-        stmt = select(ChecklistVersion).where(id_col == checklist_id)
-        if version is not None and "version" in cols:
-            stmt = stmt.where(cols["version"] == version)
-        snap = db.session.scalars(stmt).first()
-        if snap is not None:
-            for attr in ("definition", "snapshot", "content", "data"):
-                value = getattr(snap, attr, None)
-                if isinstance(value, dict):
-                    return value
-    except Exception:  # the engine is absent or shaped differently: use the file
+        row = None
+        if sha256:
+            row = db.session.scalar(select(ChecklistVersion).where(ChecklistVersion.sha256 == sha256))
+        if row is None and checklist_id and version is not None:
+            row = db.session.scalars(
+                select(ChecklistVersion)
+                .where(ChecklistVersion.checklist_id == checklist_id, ChecklistVersion.version == version)
+                .order_by(ChecklistVersion.id.desc())
+            ).first()
+        if row is not None and isinstance(row.definition, dict):
+            return row.definition
+    except ImportError:  # pragma: no cover - the engine is part of the app
         pass
     path = CHECKLIST_DIR / f"{checklist_id}.yaml"
-    if path.is_file():
+    if checklist_id and path.is_file():
         import yaml
 
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -152,7 +153,7 @@ def _walk(items: list[dict], answers: dict, prefix: str, depth: int, finding_pat
 def rows_for(answer_set: AnswerSet, findings: list[dict] | None = None) -> tuple[list[AnswerRow], str]:
     """Every answer as a labelled row, and the checklist's title ("" when the definition is missing)."""
     finding_paths = {str(f.get("item")) for f in findings or [] if f.get("item")}
-    definition = load_definition(answer_set.checklist_id, answer_set.checklist_version)
+    definition = load_definition(answer_set.checklist_id, answer_set.checklist_version, answer_set.definition_sha256)
     rows: list[AnswerRow] = []
     if definition:
         for section in definition.get("sections") or []:

@@ -48,8 +48,9 @@ SERIOUS_MEASURE_MARKERS = ("移送办案机构",)
 
 
 @lru_cache(maxsize=1)
-def _table() -> tuple[dict[str, str], list[str]]:
-    results, measures = dict(FALLBACK_RESULTS), list(FALLBACK_MEASURES)
+def _table() -> tuple[dict[str, str], list[str], dict[str, str]]:
+    """(result code → label, measure labels in order, measure code → label)."""
+    results, measures, measure_codes = dict(FALLBACK_RESULTS), list(FALLBACK_MEASURES), {}
     if DATA.is_file():
         import yaml
 
@@ -57,12 +58,25 @@ def _table() -> tuple[dict[str, str], list[str]]:
         loaded = _codes(data.get("results") or data.get("categories") or [])
         if loaded:
             results = loaded
-        raw_measures = data.get("follow_up_measures") or data.get("measures") or []
-        names = [m.get("label") or m.get("zh") or m.get("name") if isinstance(m, dict) else m for m in raw_measures]
-        names = [n.get("zh") if isinstance(n, dict) else n for n in names]
-        if names:
-            measures = [str(n) for n in names if n]
-    return results, measures
+        loaded_measures = []
+        for m in data.get("follow_up_measures") or data.get("measures") or []:
+            label = m.get("label") if isinstance(m, dict) else m
+            if isinstance(label, dict):
+                label = label.get("zh") or label.get("en")
+            if not label:
+                continue
+            loaded_measures.append(str(label))
+            if isinstance(m, dict) and m.get("code"):
+                measure_codes[str(m["code"])] = str(label)
+        if loaded_measures:
+            measures = loaded_measures
+    return results, measures, measure_codes
+
+
+def measure_labels(values: list[str]) -> list[str]:
+    """后续处置措施 as their official wording, whether the body stored codes (``order``) or labels."""
+    codes = _table()[2]
+    return [codes.get(str(v), str(v)) for v in values or [] if v]
 
 
 def _codes(entries, out: dict[str, str] | None = None) -> dict[str, str]:

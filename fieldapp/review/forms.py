@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, IntegerField, RadioField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 
@@ -40,7 +41,7 @@ class CalendarDayForm(FlaskForm):
     day = DateField(_l("Date"), validators=[DataRequired(message=_l("Enter a date."))])
     kind = RadioField(
         _l("This day is"),
-        choices=[("holiday", _l("a holiday (no work)")), ("workday", _l("a make-up working day (调休)"))],
+        choices=[SelectChoice("holiday", _l("a holiday (no work)")), SelectChoice("workday", _l("a make-up working day (调休)"))],
         validators=[DataRequired(message=_l("Choose whether the day is worked."))],
     )
     note = StringField(_l("Name (e.g. 春节)"), validators=[Optional(), Length(max=100)])

@@ -14,7 +14,7 @@ from ..extensions import db
 from . import audit
 from .answers import text_of
 from .body import inspected_on, task_answers
-from .codes import UNREACHABLE, needs_follow_up, split_codes
+from .codes import UNREACHABLE, measure_labels, needs_follow_up, split_codes
 from .models import AbnormalListingProposal, CaseStatus, FollowUpCase, InspectionResult
 
 LISTING_WORKING_DAYS = 10  # 经营异常名录: listed within 10 working days of verification
@@ -78,7 +78,7 @@ def record_results(submission, actor) -> list[InspectionResult]:
             result.inspected_on = done_on
             result.check_methods = list(answers.check_methods) if answers else []
             result.result_code = ",".join(split_codes(code))
-            result.follow_up_measures = list(answers.follow_up_measures) if answers else []
+            result.follow_up_measures = measure_labels(answers.follow_up_measures) if answers else []
             result.findings = normalise_findings(answers.findings if answers else [])
             result.publication_due = due
             result.due_by_fallback_calendar = fallback

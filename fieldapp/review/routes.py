@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.security import safe_join
 
+from ..calendar import workdays
 from ..auth.access import role_required
 from ..auth.models import Role
 from ..calendar.workdays import clock, publication_due
@@ -30,6 +31,12 @@ bp = Blueprint("review", __name__, url_prefix="/review")
 @bp.app_template_global()
 def result_text(code):
     return result_label(code)
+
+
+@bp.app_template_global()
+def subject_inspection_results(subject_id: int):
+    """For the subject page's inspection history (the subjects view checks the county first)."""
+    return queries.subject_results(subject_id)
 
 
 def _int_arg(name: str) -> int | None:
@@ -64,7 +71,7 @@ def queue():
     if f.division and not current_user.may_access_division(f.division):
         abort(404)
     page = queries.queue_page(current_user, f)
-    today = date.today()
+    today = workdays.today()
     rows = []
     for sub in page.items:
         done = body.inspected_on(sub.body, sub.inspected_on or sub.completed_at or sub.received_at)
@@ -116,7 +123,7 @@ def _submission_context(sub: Submission) -> dict:
         "visit": visit,
         "tasks": tasks,
         "inspected_on": done,
-        "due": _with_fallback(clock(due, date.today()), fallback),
+        "due": _with_fallback(clock(due, workdays.today()), fallback),
         "position": pos,
         "map_url": body.osm_link(pos) if pos else None,
         "photos": [m for m in sub.media if m.complete and m.kind == "photo"],

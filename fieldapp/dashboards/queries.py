@@ -1,0 +1,224 @@
+"""The numbers behind the city and county dashboards.
+
+A scope is a plan year and optionally one county (``division``); ``None`` is the whole city.
+"""
+
+from __future__ import annotations
+
+from calendar import monthrange
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import and_, case, distinct, func, select
+
+from ..auth.units import COUNTY_NAMES
+from ..calendar.workdays import Clock, ClockStatus, clock, plan_deadline
+from ..extensions import db
+from ..plans.models import Plan, Task
+from ..review.models import CaseStatus, FollowUpCase, InspectionResult
+from ..subjects.models import Subject, SubjectKind, SubjectStatus
+from ..visits.models import Visit, VisitStatus, VisitTask
+
+COVERAGE_FLOOR = 0.03  # 抽取辖区内不少于3%的企业
+PUBLICATION_TARGET = 1.0
+
+
+def published_model():
+    """The publication engineer's published results, when that package has its model."""
+    try:
+        from ..publication.models import PublishedResult
+    except ImportError:  # pragma: no cover - publication is part of the app
+        return None
+    return PublishedResult
+
+
+@dataclass
+class Rate:
+    done: int
+    total: int
+
+    @property
+    def ratio(self) -> float:
+        return self.done / self.total if self.total else 0.0
+
+
+def default_year(today: date) -> int:
+    latest = db.session.scalar(select(func.max(Plan.year)).where(Plan.year <= today.year))
+    return latest or today.year
+
+
+def _year_bounds(year: int):
+    return date(year, 1, 1), date(year, 12, 31)
+
+
+def coverage_by_county(year: int, division: str | None) -> dict[str, Rate]:
+    """Operating enterprises with at least one result in the year, per county."""
+    start, end = _year_bounds(year)
+    base = and_(Subject.kind == SubjectKind.ENTERPRISE.value, Subject.status == SubjectStatus.OPERATING.value)
+    totals_stmt = select(Subject.division_code, func.count()).where(base).group_by(Subject.division_code)
+    done_stmt = (
+        select(Subject.division_code, func.count(distinct(InspectionResult.subject_id)))
+        .join(Subject, InspectionResult.subject_id == Subject.id)
+        .where(base, InspectionResult.inspected_on.between(start, end))
+        .group_by(Subject.division_code)
+    )
+    if division:
+        totals_stmt = totals_stmt.where(Subject.division_code == division)
+        done_stmt = done_stmt.where(Subject.division_code == division)
+    totals = dict(db.session.execute(totals_stmt).all())
+    done = dict(db.session.execute(done_stmt).all())
+    codes = [division] if division else list(COUNTY_NAMES)
+    return {c: Rate(done.get(c, 0), totals.get(c, 0)) for c in codes}
+
+
+def _results_in_scope(year: int, division: str | None):
+    start, end = _year_bounds(year)
+    stmt = (
+        select(InspectionResult.id)
+        .join(Subject, InspectionResult.subject_id == Subject.id)
+        .where(InspectionResult.inspected_on.between(start, end))
+    )
+    if division:
+        stmt = stmt.where(Subject.division_code == division)
+    return stmt
+
+
+def publication_by_county(year: int, division: str | None) -> dict[str, Rate]:
+    start, end = _year_bounds(year)
+    Published = published_model()
+    published_flag = (
+        case(
+            (
+                InspectionResult.id.in_(
+                    select(Published.inspection_result_id).where(Published.is_current.is_(True))
+                ),
+                1,
+            ),
+            else_=0,
+        )
+        if Published is not None
+        else None
+    )
+    cols = [Subject.division_code, func.count()]
+    if published_flag is not None:
+        cols.append(func.sum(published_flag))
+    stmt = (
+        select(*cols)
+        .select_from(InspectionResult)
+        .join(Subject, InspectionResult.subject_id == Subject.id)
+        .where(InspectionResult.inspected_on.between(start, end))
+        .group_by(Subject.division_code)
+    )
+    if division:
+        stmt = stmt.where(Subject.division_code == division)
+    rows = {r[0]: (r[1], int(r[2] or 0) if len(r) > 2 else 0) for r in db.session.execute(stmt).all()}
+    codes = [division] if division else list(COUNTY_NAMES)
+    return {c: Rate(rows.get(c, (0, 0))[1], rows.get(c, (0, 0))[0]) for c in codes}
+
+
+@dataclass
+class TaskProgress:
+    task: Task
+    visits: int
+    approved: int
+    window: tuple[date, date] | None
+    deadline: date
+    deadline_clock: Clock
+    behind_window: bool
+
+    @property
+    def ratio(self) -> float:
+        return self.approved / self.visits if self.visits else 0.0
+
+
+def _window(task: Task, year: int) -> tuple[date, date] | None:
+    """The task's months (抽取日期) as dates in the plan year."""
+    if not task.window_start_month or not task.window_end_month:
+        return None
+    last_day = monthrange(year, task.window_end_month)[1]
+    return date(year, task.window_start_month, 1), date(year, task.window_end_month, last_day)
+
+
+def task_progress(year: int, division: str | None, today: date) -> list[TaskProgress]:
+    visit_filter = [VisitTask.visit_id == Visit.id]
+    if division:
+        visit_filter.append(Visit.division_code == division)
+    counts = db.session.execute(
+        select(
+            VisitTask.task_id,
+            func.count(),
+            func.sum(case((Visit.status == VisitStatus.APPROVED.value, 1), else_=0)),
+        )
+        .join(Visit, VisitTask.visit_id == Visit.id)
+        .join(Task, VisitTask.task_id == Task.id)
+        .join(Plan, Task.plan_id == Plan.id)
+        .where(Plan.year == year, *([Visit.division_code == division] if division else []))
+        .group_by(VisitTask.task_id)
+    ).all()
+    by_task = {t: (n, int(a or 0)) for t, n, a in counts}
+    tasks = db.session.scalars(
+        select(Task).join(Plan, Task.plan_id == Plan.id).where(Plan.year == year).order_by(Plan.unit_id, Task.number)
+    ).all()
+    deadline = plan_deadline(year)
+    out = []
+    for t in tasks:
+        n, a = by_task.get(t.id, (0, 0))
+        window = _window(t, year)
+        finished = n > 0 and a == n
+        c = clock(deadline, today, done_on=today if finished else None)
+        behind = bool(window and today > window[1] and not finished and n > 0)
+        out.append(TaskProgress(t, n, a, window, deadline, c, behind))
+    return out
+
+
+@dataclass
+class OverduePublication:
+    result: InspectionResult
+    clock: Clock
+
+
+def open_publications(year: int, division: str | None, today: date, limit: int = 50) -> tuple[list[OverduePublication], int, int]:
+    """Unpublished results by their 20-working-day clock: (overdue list, overdue count, due-soon count)."""
+    Published = published_model()
+    stmt = (
+        select(InspectionResult)
+        .where(InspectionResult.id.in_(_results_in_scope(year, division)))
+        .order_by(InspectionResult.publication_due, InspectionResult.id)
+    )
+    if Published is not None:
+        stmt = stmt.where(
+            InspectionResult.id.not_in(select(Published.inspection_result_id).where(Published.is_current.is_(True)))
+        )
+    overdue, soon = [], 0
+    for r in db.session.scalars(stmt):
+        if r.publication_due is None:
+            continue
+        c = clock(r.publication_due, today)
+        c = Clock(c.due, c.status, c.working_days_left, c.used_fallback or r.due_by_fallback_calendar)
+        if c.status == ClockStatus.OVERDUE:
+            overdue.append(OverduePublication(r, c))
+        elif c.status == ClockStatus.DUE_SOON:
+            soon += 1
+    return overdue[:limit], len(overdue), soon
+
+
+@dataclass
+class CaseSummary:
+    open: int = 0
+    closed: int = 0
+    oldest: list = field(default_factory=list)
+
+
+def follow_up_cases(unit_id: int | None, limit: int = 10) -> CaseSummary:
+    """Cases of a unit (a county bureau's own), or of every unit when ``unit_id`` is None."""
+    stmt = select(FollowUpCase.status, func.count()).group_by(FollowUpCase.status)
+    oldest = select(FollowUpCase).where(FollowUpCase.status == CaseStatus.OPEN).order_by(FollowUpCase.opened_at, FollowUpCase.id)
+    if unit_id is not None:
+        stmt = stmt.where(FollowUpCase.assigned_unit_id == unit_id)
+        oldest = oldest.where(FollowUpCase.assigned_unit_id == unit_id)
+    counts = dict(db.session.execute(stmt).all())
+    return CaseSummary(
+        open=counts.get(CaseStatus.OPEN, 0),
+        closed=counts.get(CaseStatus.CLOSED, 0),
+        oldest=list(db.session.scalars(oldest.limit(limit))),
+    )

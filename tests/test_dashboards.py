@@ -1,0 +1,117 @@
+"""City and county dashboards: coverage against 3%, publication rate, task progress, overdue, cases."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from bs4 import BeautifulSoup
+
+import review_factories as rf
+from fieldapp.dashboards import queries
+from fieldapp.review.operations import approve
+
+FIND = [{"item": "pledge", "text": "未承诺", "severity": "minor", "follow_up": "责令改正"}]
+@pytest.fixture(autouse=True)
+def _today(monkeypatch):
+    """Pages compute legal clocks from today in China; pin it so the tests do not age."""
+    from fieldapp.calendar import workdays
+
+    monkeypatch.setattr(workdays, "today", lambda: date(2026, 11, 27))
+
+
+ORDER = ["违反本部门相关规定，责令改正；后续跟踪由日常监管部门负责"]
+
+
+def soup(r):
+    return BeautifulSoup(r.get_data(as_text=True), "html.parser")
+
+
+@pytest.fixture
+def city(db, auth):
+    """2026: 朔城区 has 40 operating enterprises (one inspected, with a finding), 平鲁区 has 10 (two inspected)."""
+    t = rf.task(window_start_month=9, window_end_month=10)
+    sup = auth.create("city-sup", "supervisor", "city")
+    subjects = {"140602": [rf.subject(f"朔城企业{i}", "140602") for i in range(40)],
+                "140603": [rf.subject(f"平鲁企业{i}", "140603") for i in range(10)]}
+    rf.subject("个体户", "140602", kind="individual")
+    rf.subject("已注销企业", "140602", status="注销")
+    subs = []
+    for code, n in (("140602", 1), ("140603", 2)):
+        for s in subjects[code][:n]:
+            v = rf.visit(s, [t], inspectors=[rf.inspector("甲", code)])
+            body = rf.answers_body([t], result_code="A" if code == "140602" else "1",
+                                   measures=ORDER if code == "140602" else None, findings=FIND if code == "140602" else None)
+            subs.append(rf.submission(v, body))
+    # One visit still to do in 平鲁区.
+    rf.visit(subjects["140603"][5], [t], inspectors=[rf.inspector("乙", "140603")], status="planned")
+    db.session.commit()
+    for sub in subs:
+        approve(sub.id, sub.lock_version, sup)
+    return t, subjects
+
+
+def test_queries(app, city):
+    cov = queries.coverage_by_county(2026, None)
+    assert (cov["140602"].done, cov["140602"].total) == (1, 40)
+    assert (cov["140603"].done, cov["140603"].total) == (2, 10)
+    pub = queries.publication_by_county(2026, None)
+    assert (pub["140603"].done, pub["140603"].total) == (0, 2)
+    progress = queries.task_progress(2026, None, date(2026, 11, 27))
+    assert [(p.visits, p.approved, p.behind_window) for p in progress] == [(4, 3, True)]
+    overdue, n, soon = queries.open_publications(2026, None, date(2026, 11, 27))
+    assert n == 3 and overdue[0].clock.due == date(2026, 11, 3)
+    assert queries.open_publications(2026, None, date(2026, 10, 28))[1:] == (0, 3)
+
+
+def test_city_dashboard(client, auth, city):
+    auth.login("city-sup", "supervisor", "city")
+    page = soup(client.get("/dashboard/", query_string={"year": 2026}))
+
+    assert page.select_one("#kpi-coverage .kpi__value").get_text() == "6.0%"
+    assert page.select_one("#kpi-overdue .kpi__value").get_text() == "3"
+    assert page.select_one("#kpi-cases .kpi__value").get_text() == "1"
+    svg = page.select_one("#chart-coverage")
+    assert svg.name == "svg" and svg.select_one("title")
+    bars = svg.select("rect.chart__bar")
+    assert len(bars) == 7  # every county
+    css = {b.find_previous("text").get_text(): b["class"] for b in bars}
+    assert "chart__bar--bad" in css["朔城区"]  # 2.5% < 3%
+    assert "chart__bar--ok" in css["平鲁区"]  # 20%
+    assert svg.select_one("line.chart__target")
+    assert page.select_one("#chart-tasks rect.chart__bar--bad")  # window passed, 1 visit not done
+    assert page.select_one("#chart-publication")
+    # Printable, no script: no inline styles, no inline scripts.
+    assert not page.select("[style]") and not page.select("script:not([src])")
+
+
+def test_county_dashboard_is_limited_to_the_county(client, auth, city):
+    auth.login("pinglu-sup", "supervisor", "140603")
+    page = soup(client.get("/dashboard/", query_string={"year": 2026}))
+    assert "平鲁区" in page.select_one("h1").get_text()
+    assert page.select_one("#kpi-coverage .kpi__value").get_text() == "20.0%"
+    assert len(page.select("#chart-coverage rect.chart__bar")) == 1
+    assert page.select_one("#kpi-cases .kpi__value").get_text() == "0"  # the case is 朔城区's
+    assert client.get("/dashboard/", query_string={"division": "140602"}).status_code == 404
+    auth.logout()
+    auth.login("shuocheng-sup", "supervisor", "140602")
+    page = soup(client.get("/dashboard/", query_string={"year": 2026}))
+    assert page.select_one("#kpi-cases .kpi__value").get_text() == "1"
+    assert "朔城企业0" in page.select_one("#cases").get_text()
+
+
+def test_published_results_count(client, auth, city, db):
+    from fieldapp.publication.operations import publish
+    from fieldapp.review.models import InspectionResult
+
+    r = db.session.query(InspectionResult).join(InspectionResult.subject).filter_by(division_code="140603").first()
+    publish([r], auth.create("pub", "supervisor", "140603"), on=date(2026, 10, 10))
+    db.session.commit()
+    pub = queries.publication_by_county(2026, "140603")
+    assert (pub["140603"].done, pub["140603"].total) == (1, 2)
+    assert queries.open_publications(2026, "140603", date(2026, 11, 27))[1] == 1
+
+
+def test_inspectors_have_no_dashboard(client, auth, db):
+    auth.login("insp", "inspector", "140602")
+    assert client.get("/dashboard/").status_code == 403
