@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import has_app_context
 
-from .body import AnswerSet, flatten
+from .body import AnswerSet, flatten, item_path
 
 CHECKLIST_DIR = Path(__file__).resolve().parent.parent.parent / "checklists"
 
@@ -152,7 +152,7 @@ def _walk(items: list[dict], answers: dict, prefix: str, depth: int, finding_pat
 
 def rows_for(answer_set: AnswerSet, findings: list[dict] | None = None) -> tuple[list[AnswerRow], str]:
     """Every answer as a labelled row, and the checklist's title ("" when the definition is missing)."""
-    finding_paths = {str(f.get("item")) for f in findings or [] if f.get("item")}
+    finding_paths = {item_path(str(f.get("item"))) for f in findings or [] if f.get("item")}
     definition = load_definition(answer_set.checklist_id, answer_set.checklist_version, answer_set.definition_sha256)
     rows: list[AnswerRow] = []
     if definition:

@@ -84,10 +84,13 @@ def tasks(body: dict | None) -> list[TaskAnswers]:
         sets = [_answer_set(s) for s in raw.get("answer_sets") or [] if isinstance(s, dict)]
         if not sets and ("answers" in raw or "checklist_id" in raw):
             sets = [_answer_set(raw)]
+        # The task's findings; the answer sets carry the same ones per checklist, so they are
+        # only read when the task has none of its own.
         findings = list(raw.get("findings") or [])
-        for s in raw.get("answer_sets") or []:
-            if isinstance(s, dict):
-                findings += list(s.get("findings") or [])
+        if not findings:
+            for s in raw.get("answer_sets") or []:
+                if isinstance(s, dict):
+                    findings += list(s.get("findings") or [])
         out.append(
             TaskAnswers(
                 task_id=task_id,
@@ -159,3 +162,10 @@ def flatten(answers: dict, prefix: str = "") -> dict[str, Any]:
         else:
             flat[path] = value
     return flat
+
+
+def item_path(key: str) -> str:
+    """The checklist engine's item key (``dispenser-0-error_pct``, 0-based blocks) as a path here
+    (``dispenser.1.error_pct``, 1-based like the page shows). Item ids never contain ``-``."""
+    parts = str(key or "").split("-")
+    return ".".join(str(int(p) + 1) if p.isdigit() else p for p in parts)

@@ -73,6 +73,49 @@ def _table() -> tuple[dict[str, str], list[str], dict[str, str]]:
     return results, measures, measure_codes
 
 
+FALLBACK_FOLLOW_UPS = {  # checklist follow-up → measure (when the data file does not say)
+    "责令改正": FALLBACK_MEASURES[2],
+    "立案调查": FALLBACK_MEASURES[3],
+    "移送": FALLBACK_MEASURES[3],
+    "抄告": FALLBACK_MEASURES[4],
+}
+
+
+@lru_cache(maxsize=1)
+def _follow_up_map() -> dict[str, list[str]]:
+    mapping: dict[str, list[str]] = {k: [v] for k, v in FALLBACK_FOLLOW_UPS.items()}
+    if DATA.is_file():
+        import yaml
+
+        data = yaml.safe_load(DATA.read_text(encoding="utf-8")) or {}
+        loaded: dict[str, list[str]] = {}
+        for m in data.get("follow_up_measures") or []:
+            if not isinstance(m, dict):
+                continue
+            label = m.get("label")
+            label = label.get("zh") if isinstance(label, dict) else label
+            for fu in m.get("follow_ups") or []:
+                loaded.setdefault(str(fu), []).append(str(label))
+        if loaded:
+            mapping = loaded
+    return mapping
+
+
+def measures_for_findings(findings: list[dict]) -> list[str]:
+    """The 后续处置措施 the findings call for when the inspector chose none: the checklist's
+    follow-up of each finding mapped through the code table; none needed without findings."""
+    if not findings:
+        return [NO_FOLLOW_UP]
+    mapping = _follow_up_map()
+    wanted = []
+    for f in findings:
+        for label in mapping.get(str(f.get("follow_up") or ""), []):
+            if label not in wanted:
+                wanted.append(label)
+    order = follow_up_measures()
+    return sorted(wanted, key=lambda m: order.index(m) if m in order else len(order))
+
+
 def measure_labels(values: list[str]) -> list[str]:
     """后续处置措施 as their official wording, whether the body stored codes (``order``) or labels."""
     codes = _table()[2]

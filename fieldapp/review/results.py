@@ -13,8 +13,8 @@ from ..calendar.workdays import add_working_days, publication_due
 from ..extensions import db
 from . import audit
 from .answers import text_of
-from .body import inspected_on, task_answers
-from .codes import UNREACHABLE, measure_labels, needs_follow_up, split_codes
+from .body import inspected_on, item_path, task_answers
+from .codes import UNREACHABLE, measure_labels, measures_for_findings, needs_follow_up, split_codes
 from .models import AbnormalListingProposal, CaseStatus, FollowUpCase, InspectionResult
 
 LISTING_WORKING_DAYS = 10  # 经营异常名录: listed within 10 working days of verification
@@ -33,8 +33,9 @@ def normalise_findings(findings: list[dict]) -> list[dict]:
     for f in findings:
         out.append(
             {
-                "item": str(f.get("item") or f.get("path") or ""),
-                "text": text_of(f.get("text"), "zh") or str(f.get("label") or ""),
+                "item": item_path(str(f.get("item") or f.get("path") or "")),
+                "label": text_of(f.get("label"), "zh"),
+                "text": text_of(f.get("text"), "zh") or text_of(f.get("label"), "zh"),
                 "severity": str(f.get("severity") or ""),
                 "follow_up": str(f.get("follow_up") or ""),
             }
@@ -78,8 +79,9 @@ def record_results(submission, actor) -> list[InspectionResult]:
             result.inspected_on = done_on
             result.check_methods = list(answers.check_methods) if answers else []
             result.result_code = ",".join(split_codes(code))
-            result.follow_up_measures = measure_labels(answers.follow_up_measures) if answers else []
             result.findings = normalise_findings(answers.findings if answers else [])
+            chosen = answers.follow_up_measures if answers else []
+            result.follow_up_measures = measure_labels(chosen) if chosen else measures_for_findings(result.findings)
             result.publication_due = due
             result.due_by_fallback_calendar = fallback
             result.approved_at = now
