@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import zlib
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -40,6 +41,11 @@ class DrawRefused(Exception):
     def __init__(self, message):
         super().__init__(message)
         self.message = message
+
+
+def local_today() -> date:
+    """The draw date: today in China (Asia/Shanghai), whatever the server's clock zone."""
+    return datetime.now(ZoneInfo("Asia/Shanghai")).date()
 
 
 def current_draw(task: Task, round_: int, unit: Unit) -> Draw | None:
@@ -166,7 +172,7 @@ def run_draw(
         raise DrawRefused(_l("This commitment was abandoned; publish a new one."))
     check_round(task, round_, unit)
     witness = (witness or "").strip()
-    day = day or date.today()
+    day = day or local_today()
     previous = current_draw(task, round_, unit)
     if previous is not None and not commitment.redraw_reason:
         raise DrawRefused(_l("This round has been drawn. A redraw needs a written reason."))

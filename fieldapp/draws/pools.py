@@ -107,7 +107,9 @@ def class_changes_after(draw_date: date) -> dict[int, str]:
 def build_pool(task: Task, round_: int, unit: Unit, draw_date: date) -> list[tuple[str, str, int]]:
     """``(id, class, subject_id)`` for every subject of the pool, sorted by id (byte order)."""
     stmt = pool_statement(task, round_, unit, draw_date)
-    rows = db.session.execute(stmt)
+    # Core execution: plain rows, without the ORM's per-row loading overhead (a pool can hold
+    # a million subjects).
+    rows = db.session.connection().execute(stmt).fetchall()
     changed = class_changes_after(draw_date)
     if changed:
         entries = [(ident, changed.get(sid, cls), sid) for ident, cls, sid in rows]

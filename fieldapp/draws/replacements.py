@@ -13,7 +13,7 @@ from ..extensions import db
 from ..inspectors.models import Inspector
 from . import algorithm
 from .models import DrawAssignment, DrawStatus, utcnow
-from .operations import DrawRefused
+from .operations import DrawRefused, local_today
 from .teams import conflicts_for, round_loads
 
 
@@ -29,7 +29,7 @@ def replace_inspector(
     draw = selection.draw
     if draw.status != DrawStatus.VALID.value:
         raise DrawRefused(_l("This draw has been superseded."))
-    day = day or date.today()
+    day = day or local_today()
     team_code = assignment.team_unit.code
     team = next((t for t in draw.teams if t["unit"] == team_code), None)
     certificates = [i["certificate"] for i in (team or {}).get("inspectors", [])]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from .models import InspectorRole, Visit, VisitInspector, VisitStatus, VisitTask
@@ -32,7 +33,9 @@ def planned_visits_by_subject(subject_ids: list[int], unit_id: int) -> dict[int,
     for start in range(0, len(subject_ids), 500):
         chunk = subject_ids[start : start + 500]
         for visit in db.session.scalars(
-            select(Visit).where(
+            select(Visit)
+            .options(selectinload(Visit.tasks), selectinload(Visit.inspectors))
+            .where(
                 Visit.subject_id.in_(chunk),
                 Visit.executing_unit_id == unit_id,
                 Visit.status == VisitStatus.PLANNED.value,
@@ -46,46 +49,70 @@ def add_draw_to_visits(draw) -> list[Visit]:
     """Put every subject selected by ``draw`` on a visit: an existing planned visit of the same
     executing unit whose window overlaps the task's (and which does not carry this task yet),
     or a new one. The visit's window narrows to the overlap."""
+    from ..draws.models import DrawAssignment, DrawSelection
     from ..draws.pools import task_window
+    from ..subjects.models import Subject
 
     task = draw.task
     start, end = task_window(task)
     initiating_unit_id = draw.unit_id
-    selections = list(draw.selections)
+    selections = db.session.scalars(
+        select(DrawSelection).where(DrawSelection.draw_id == draw.id).order_by(DrawSelection.position)
+    ).all()
+    divisions = dict(
+        db.session.execute(
+            select(Subject.id, Subject.division_code)
+            .join(DrawSelection, DrawSelection.subject_id == Subject.id)
+            .where(DrawSelection.draw_id == draw.id)
+        ).all()
+    )
+    assignments: dict[int, list] = defaultdict(list)
+    for a in db.session.scalars(
+        select(DrawAssignment)
+        .join(DrawSelection, DrawSelection.id == DrawAssignment.selection_id)
+        .where(DrawSelection.draw_id == draw.id, DrawAssignment.ended_at.is_(None))
+    ):
+        assignments[a.selection_id].append(a)
     existing = planned_visits_by_subject([s.subject_id for s in selections], draw.unit_id)
     visits = []
-    for selection in selections:
-        visit = next(
-            (
-                v
-                for v in existing.get(selection.subject_id, [])
-                if _overlaps(v, start, end) and all(vt.task_id != task.id for vt in v.tasks)
-            ),
-            None,
-        )
-        if visit is None:
-            visit = Visit(
-                subject_id=selection.subject_id,
-                executing_unit_id=draw.unit_id,
-                division_code=selection.subject.division_code,
-                window_start=start,
-                window_end=end,
+    with db.session.no_autoflush:
+        for selection in selections:
+            visits.append(
+                _place(selection, existing, task, draw, start, end, divisions, assignments[selection.id],
+                       initiating_unit_id)
             )
-            db.session.add(visit)
-        else:
-            visit.window_start = max(visit.window_start or start, start)
-            visit.window_end = min(visit.window_end or end, end)
-        visit.tasks.append(VisitTask(task_id=task.id, draw_id=draw.id))
-        # The initiating team first (its first inspector leads), then participating departments.
-        ordered = sorted(
-            selection.active_assignments, key=lambda a: (a.team_unit_id != initiating_unit_id, a.team_unit_id, a.position)
-        )
-        for assignment in ordered:
-            lead = assignment.team_unit_id == initiating_unit_id and assignment.position == 0
-            _add_inspector(visit, assignment.inspector_id, task.id, lead)
-        visits.append(visit)
     db.session.flush()
     return visits
+
+
+def _place(selection, existing, task, draw, start, end, divisions, active, initiating_unit_id) -> Visit:
+    visit = next(
+        (
+            v
+            for v in existing.get(selection.subject_id, [])
+            if _overlaps(v, start, end) and all(vt.task_id != task.id for vt in v.tasks)
+        ),
+        None,
+    )
+    if visit is None:
+        visit = Visit(
+            subject_id=selection.subject_id,
+            executing_unit_id=draw.unit_id,
+            division_code=divisions[selection.subject_id],
+            window_start=start,
+            window_end=end,
+        )
+        db.session.add(visit)
+    else:
+        visit.window_start = max(visit.window_start or start, start)
+        visit.window_end = min(visit.window_end or end, end)
+    visit.tasks.append(VisitTask(task_id=task.id, draw_id=draw.id))
+    # The initiating team first (its first inspector leads), then participating departments.
+    ordered = sorted(active, key=lambda a: (a.team_unit_id != initiating_unit_id, a.team_unit_id, a.position))
+    for assignment in ordered:
+        lead = assignment.team_unit_id == initiating_unit_id and assignment.position == 0
+        _add_inspector(visit, assignment.inspector_id, task.id, lead)
+    return visit
 
 
 def draw_has_started_visits(draw) -> bool:

@@ -1,0 +1,67 @@
+"""The demo's draws: a few tasks of the 2021 plan drawn for 朔城区 and 平鲁区, with their visits,
+so that the demo inspector accounts have work on their phones. Idempotent."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from sqlalchemy import func, select
+
+from ..auth.models import Unit, User
+from ..extensions import db
+from ..inspectors.models import Inspector
+from ..plans.models import Plan, Task
+from ..visits.models import Visit, VisitInspector
+from .models import Draw
+from .operations import DrawRefused, commit, run_draw
+
+DEMO_TASKS = (1, 21, 19)  # metrology (gas stations, markets …), the 1+X enterprise check, high risk
+DEMO_DIVISIONS = ("140602", "140603")
+DEMO_INSPECTOR_ACCOUNTS = ("shuocheng-inspector", "shuocheng-inspector2", "pinglu-inspector")
+
+
+def load_demo_draws(year: int = 2021) -> Iterator[str]:
+    if db.session.scalar(select(func.count()).select_from(Draw)):
+        yield "draws: already drawn"
+        return
+    plan = db.session.scalar(select(Plan).where(Plan.year == year).order_by(Plan.id))
+    if plan is None:
+        yield "draws: no plan to draw"
+        return
+    units = db.session.scalars(select(Unit).where(Unit.division_code.in_(DEMO_DIVISIONS))).all()
+    county_tasks = db.session.scalars(
+        select(Task).where(Task.plan_id == plan.id, Task.executes_county.is_(True)).order_by(Task.number)
+    ).all()
+    # The demo tasks first, then further county tasks (each drawn once, never re-drawn) until
+    # every demo inspector account has a visit.
+    ordered = [t for n in DEMO_TASKS for t in county_tasks if t.number == n]
+    ordered += [t for t in county_tasks if t.number not in DEMO_TASKS]
+    made = 0
+    for index, task in enumerate(ordered):
+        if index >= len(DEMO_TASKS) and all(_visit_counts().values()):
+            break
+        for unit in units:
+            try:
+                draw, _ = run_draw(commit(task, 1, unit), witness=f"演示数据 {unit.name}")
+            except DrawRefused as exc:
+                db.session.rollback()
+                yield f"draws: task {task.number} {unit.name}: {exc.message}"
+                continue
+            made += 1
+            yield f"draws: task {task.number} {unit.name}: {len(draw.selections)} of {draw.pool_size} subjects"
+    visits = db.session.scalar(select(func.count()).select_from(Visit))
+    counts = ", ".join(f"{name} {count}" for name, count in _visit_counts().items())
+    yield f"draws: {made} draws, {visits} visits ({counts})"
+
+
+def _visit_counts() -> dict[str, int]:
+    counts = {}
+    for username in DEMO_INSPECTOR_ACCOUNTS:
+        counts[username] = db.session.scalar(
+            select(func.count())
+            .select_from(VisitInspector)
+            .join(Inspector, Inspector.id == VisitInspector.inspector_id)
+            .join(User, User.id == Inspector.user_id)
+            .where(User.username == username)
+        )
+    return counts
