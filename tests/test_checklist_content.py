@@ -485,3 +485,22 @@ def test_patent_claims_that_are_not_in_force_are_passing_off(app):
     answers["marks_patents"] = "no"
     result = evaluate(checklist, answers, INSPECTED)
     assert "patent" in result.hidden and result.findings == []
+
+
+# --- as a form ----------------------------------------------------------------------------------------------
+
+
+def test_every_checklist_renders_as_a_form_with_its_items(app, client, auth):
+    from bs4 import BeautifulSoup
+
+    auth.login("content-inspector", "inspector", "140602")
+    for checklist in registry().all():
+        response = client.get(f"/checklists/{checklist.id}", headers={"Accept-Language": "zh-CN"})
+        assert response.status_code == 200, checklist.id
+        page = BeautifulSoup(response.data, "html.parser").get_text(" ")
+        squashed = squash(page)
+        assert squash(checklist.title.zh) in squashed, checklist.id
+        for section in checklist.sections:
+            assert squash(section.title.zh) in squashed, (checklist.id, section.id)
+            for item in section.items:
+                assert squash(item.label.zh) in squashed, (checklist.id, item.id)
