@@ -58,10 +58,12 @@ def test_no_eval_of_python():
 
 
 @pytest.mark.browser
-def test_javascript_vectors_in_chromium(live_server, phone, auth):
+def test_javascript_vectors_in_chromium(live_server, browser, auth):
     """conditions.js, loaded by a real page of the app, gives the same result for every vector."""
     auth.create("inspector1", "inspector", "140602")
-    page = phone.new_page()
+    # The inspector app's service worker is blocked: it must not reload the page mid-test.
+    context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True, service_workers="block")
+    page = context.new_page()
     page.goto(live_server.url + "/login")
     page.fill("#username", "inspector1")
     page.fill("#password", auth.PASSWORD)
@@ -86,5 +88,6 @@ def test_javascript_vectors_in_chromium(live_server, phone, auth):
         }""",
         VECTORS,
     )
+    context.close()
     assert failures["count"] == len(VECTORS["vectors"])
     assert failures["failures"] == []
