@@ -109,6 +109,7 @@ def test_every_checklist_file_loads_with_the_engine(app):
         assert checklist.version >= 1
         assert checklist.legal_basis, checklist.id
         assert re.search(r"[\u4e00-\u9fff]", checklist.title.zh) and checklist.title.en
+        assert checklist.description is not None and checklist.description.zh and checklist.description.en
 
 
 def test_no_draft_is_left_unvalidated_in_the_checklist_folder():
