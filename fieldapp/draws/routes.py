@@ -22,6 +22,12 @@ from .replacements import replace_inspector
 bp = Blueprint("draws", __name__)
 
 
+def _refused() -> int:
+    """422 for a refused form post; 200 when htmx posted it (htmx does not swap error
+    responses, and the user must see the form with its messages)."""
+    return 200 if request.htmx else 422
+
+
 def _task(task_id: int) -> Task:
     task = db.session.get(Task, task_id)
     if task is None:
@@ -93,7 +99,7 @@ def commit(task_id: int, round_: int, unit_code: str):
         else:
             flash(_("Commitment #%(sequence)s published.", sequence=commitment.sequence), "success")
             return redirect(url_for("draws.round_page", task_id=task.id, round_=round_, unit_code=unit.code))
-    return _render_round(task, round_, unit, form, RunForm(formdata=None), 422)
+    return _render_round(task, round_, unit, form, RunForm(formdata=None), _refused())
 
 
 @bp.post("/draws/commitment/<int:commitment_id>/run")
@@ -113,7 +119,7 @@ def run(commitment_id: int):
             if not created:
                 flash(_("This round was drawn a moment ago by someone else; here is that draw."), "warning")
             return redirect(url_for("draws.detail", draw_id=draw.id))
-    return _render_round(commitment.task, commitment.round, unit, CommitForm(formdata=None), form, 422)
+    return _render_round(commitment.task, commitment.round, unit, CommitForm(formdata=None), form, _refused())
 
 
 @bp.get("/draws/<int:draw_id>")
@@ -183,7 +189,7 @@ def invite(task_id: int):
     return render_template(
         "draws/invitations.html", task=task, form=form, invitations=queries.invitations_of(task),
         respond_form=RespondForm(),
-    ), 422
+    ), _refused()
 
 
 @bp.post("/draws/invitation/<int:invitation_id>/<any(accept, decline):answer>")
