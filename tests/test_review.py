@@ -209,3 +209,27 @@ def test_result_dates_in_a_fallback_year_carry_the_warning(client, county_superv
     assert result.due_by_fallback_calendar is True
     # 2027-03-01 (Mon) + 20 weekdays = 2027-03-29.
     assert result.publication_due == date(2027, 3, 29)
+
+
+def test_the_city_reads_a_countys_submission_but_only_the_county_decides(client, auth, db):
+    _, _, _, sub = rf.scenario("140602")
+    auth.login("city-sup", "supervisor", "city")
+    page = soup(client.get(f"/review/submissions/{sub.id}"))
+    assert page.select_one("#decision-elsewhere") and not page.select_one("#decision")
+    assert client.post(f"/review/submissions/{sub.id}/approve", data={"lock_version": sub.lock_version}).status_code == 403
+    db.session.expire_all()
+    assert db.session.get(type(sub), sub.id).state == "submitted"
+
+
+def test_city_departments_decide_the_citys_own_visits(client, auth, db):
+    t = rf.task()
+    s = rf.subject(division="140603")
+    v = rf.visit(s, [t], unit_code="city", inspectors=[rf.inspector("甲", "city")])
+    sub = rf.submission(v, rf.answers_body([t]))
+    db.session.commit()
+    auth.login("metrology-sup", "supervisor", "city-metrology")
+    assert client.post(f"/review/submissions/{sub.id}/approve", data={"lock_version": sub.lock_version}).status_code == 302
+    auth.logout()
+    # 平鲁区's supervisor does not review the city's visit in her county.
+    auth.login("pinglu-sup", "supervisor", "140603")
+    assert client.get(f"/review/submissions/{sub.id}").status_code == 404

@@ -47,6 +47,16 @@ def last_inspected_on_for_due(limit: date) -> date:
     return day
 
 
+def may_decide(user, visit: Visit | None) -> bool:
+    """谁检查、谁录入: only the inspecting unit approves or returns. City-level units (the bureau
+    and its departments) act for one another; the city can read a county's work but not decide it."""
+    if not may_review(user, visit):
+        return False
+    if visit.executing_unit_id == user.unit_id:
+        return True
+    return user.is_city_level and visit.executing_unit.is_city_level
+
+
 @dataclass
 class QueueFilters:
     task_id: int | None = None

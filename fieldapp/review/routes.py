@@ -133,6 +133,7 @@ def _submission_context(sub: Submission) -> dict:
         "diff": diff_bodies(previous.body, sub.body) if previous else [],
         "events": audit.events_for("submission", [v.id for v in versions]),
         "results": queries.results_of_visit(visit.id),
+        "may_decide": queries.may_decide(current_user, visit),
         "approve_form": ApproveForm(lock_version=sub.lock_version, formdata=None),
         "return_form": ReturnForm(lock_version=sub.lock_version, formdata=None),
     }
@@ -163,6 +164,8 @@ def _conflict_response(sub_id: int, exc: ReviewConflict):
 @role_required(Role.SUPERVISOR)
 def approve_submission(submission_id: int):
     sub = _submission_or_404(submission_id)
+    if not queries.may_decide(current_user, sub.visit):
+        abort(403)
     form = ApproveForm()
     if not form.validate():
         context = _submission_context(sub)
@@ -185,6 +188,8 @@ def approve_submission(submission_id: int):
 @role_required(Role.SUPERVISOR)
 def return_submission(submission_id: int):
     sub = _submission_or_404(submission_id)
+    if not queries.may_decide(current_user, sub.visit):
+        abort(403)
     form = ReturnForm()
     if not form.validate():
         context = _submission_context(sub)
