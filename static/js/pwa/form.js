@@ -27,6 +27,8 @@
         if (el.checked) fields[el.name].push(el.value);
       } else if (el.type === "radio") {
         if (el.checked) fields[el.name] = el.value; else if (!(el.name in fields)) fields[el.name] = "";
+      } else if (el.hasAttribute("data-photo-ref")) {
+        fields[el.name] = (Array.isArray(fields[el.name]) ? fields[el.name] : []).concat([el.value]);
       } else {
         fields[el.name] = el.value;
       }
@@ -36,7 +38,7 @@
 
   function restoreFields(fields) {
     $$("input, select, textarea", form).forEach(function (el) {
-      if (!el.name || !(el.name in fields) || el.type === "file" || el.type === "hidden" && el.name === "uuid") return;
+      if (!el.name || !(el.name in fields) || el.type === "file" || el.name === "uuid" || el.hasAttribute("data-photo-ref")) return;
       var v = fields[el.name];
       if (el.type === "checkbox") el.checked = Array.isArray(v) ? v.indexOf(el.value) >= 0 : v === el.value;
       else if (el.type === "radio") el.checked = v === el.value;
@@ -55,42 +57,34 @@
     return saving;
   }
 
-  // ---- repeats -------------------------------------------------------------------------------
-  function addRepeatBlock(fieldset) {
-    var blocks = $$("[data-repeat-block]", fieldset);
-    var max = Number(fieldset.getAttribute("data-repeat-max") || 99);
-    if (blocks.length >= max) return null;
-    var last = blocks[blocks.length - 1];
-    var n = blocks.length;
-    var prefix = fieldset.getAttribute("data-repeat") + ".";
-    var clone = last.cloneNode(true);
-    clone.setAttribute("data-repeat-block", String(n));
-    var rename = function (value) {
-      return value.replace(new RegExp("(" + prefix.replace(/[.]/g, "[.-]") + ")\\d+"), function (m, p) { return p + n; });
-    };
-    $$("[name], [id], [for], [data-item], [data-photo-field], [data-photo-list]", clone).forEach(function (el) {
-      ["name", "id", "for", "data-item", "data-photo-field", "data-photo-list"].forEach(function (attr) {
-        if (el.hasAttribute(attr)) el.setAttribute(attr, rename(el.getAttribute(attr)));
-      });
-      if (el.type === "radio" || el.type === "checkbox") el.checked = false; else if (el.name && el.type !== "file") el.value = "";
-    });
-    $$("[data-photo-list]", clone).forEach(function (ul) { ul.innerHTML = ""; });
-    var title = $(".cl-repeat__title", clone);
-    if (title) title.textContent = title.textContent.replace(/\d+\s*$/, String(n + 1));
-    last.parentNode.insertBefore(clone, last.nextSibling);
-    bindPhotoInputs(clone);
-    return clone;
-  }
-
+  // ---- repeats (the checklist engine's blocks) ----------------------------------------------
+  // A restored draft may hold more blocks than the page renders: add them through the engine.
   function ensureRepeatBlocks(fields) {
-    $$("[data-repeat]", form).forEach(function (fieldset) {
-      var prefix = fieldset.getAttribute("data-repeat") + ".";
-      var needed = 0;
+    var engine = window.FieldappChecklistForm;
+    if (!engine) return;
+    var done = [];
+    for (var guard = 0; guard < 500; guard++) {
+      var pending = $$("[data-checklist-entry] fieldset.cl-repeat", form).filter(function (f) { return done.indexOf(f) < 0; });
+      if (!pending.length) break;
+      var fieldset = pending[0];
+      done.push(fieldset);
+      var entry = fieldset.closest("[data-checklist-entry]");
+      var base = entry.getAttribute("data-prefix") + fieldset.getAttribute("data-repeat") + "-";
+      var wanted = [];
       Object.keys(fields).forEach(function (name) {
-        if (name.indexOf(prefix) === 0) needed = Math.max(needed, Number(name.slice(prefix.length).split(".")[0]) + 1);
+        if (name.indexOf(base) !== 0) return;
+        var rest = name.slice(base.length).split("-");
+        if (rest.length === 2 && rest[1] === "_block") wanted.push(Number(rest[0]));
       });
-      while ($$("[data-repeat-block]", fieldset).length < needed && addRepeatBlock(fieldset)) { /* grow */ }
-    });
+      if (!wanted.length) continue;
+      var max = Math.max.apply(null, wanted);
+      while (Number(fieldset.dataset.nextIndex || 0) <= max && engine.addBlock(fieldset)) { /* grow */ }
+      $$(":scope > .cl-repeat__blocks > .cl-block", fieldset).forEach(function (block) {
+        var marker = $('input[name$="-_block"]', block);
+        var index = marker ? Number(marker.name.slice(base.length).split("-")[0]) : -1;
+        if (wanted.indexOf(index) < 0) block.remove();
+      });
+    }
   }
 
   // ---- photos --------------------------------------------------------------------------------
@@ -114,7 +108,8 @@
     return new Promise(function (resolve) { canvas.toBlob(resolve, "image/jpeg", 0.85); });
   }
 
-  function showPhoto(field, rec) {
+  function showPhoto(key, rec) {
+    var field = key.indexOf("engine:") === 0 ? key.slice(7) : key;
     var list = form.querySelector('[data-photo-list="' + field + '"]');
     if (!list) return;
     var li = document.createElement("li");
@@ -128,7 +123,9 @@
     var remove = document.createElement("button");
     remove.type = "button"; remove.className = "button button--small"; remove.textContent = t("remove");
     remove.addEventListener("click", async function () {
-      draft.photos[field] = (draft.photos[field] || []).filter(function (id) { return id !== rec.id; });
+      draft.photos[key] = (draft.photos[key] || []).filter(function (id) { return id !== rec.id; });
+      var ref = form.querySelector('.cl-photos[data-photo-for="' + field + '"] [data-photo-ref][value="' + rec.sha256 + '"]');
+      if (ref) ref.remove();
       await Store.deleteBlob(rec.id);
       li.remove();
       save();
@@ -137,25 +134,82 @@
     list.appendChild(li);
   }
 
-  function bindPhotoInputs(root) {
-    $$('input[type="file"][name^="photo."]', root).forEach(function (input) {
-      input.addEventListener("change", async function () {
-        var field = input.name.slice("photo.".length);
-        var files = Array.prototype.slice.call(input.files || []);
-        for (var i = 0; i < files.length; i++) {
-          try {
-            var blob = await resize(files[i]);
-            var rec = await Store.putBlob(visitId, field, "photo", blob);
-            draft.photos[field] = (draft.photos[field] || []).concat([rec.id]);
-            await save();
-            showPhoto(field, rec);
-          } catch (e) {
-            showErrors([t("photo-failed")]);
-          }
+  // Evidence photos for any answer (added next to each item, outside what the engine re-renders)
+  // and the engine's photo items (their references go in hidden inputs the engine parses).
+  function addEvidenceControls() {
+    $$("[data-checklist-entry]", form).forEach(function (entry) {
+      var prefix = entry.getAttribute("data-prefix");
+      $$(".cl-item", entry).forEach(function (item) {
+        var type = item.getAttribute("data-type");
+        if (["check", "number", "text", "date", "choice"].indexOf(type) < 0 || item.closest("template")) return;
+        var field = prefix + item.getAttribute("data-key");
+        if (form.querySelector('[data-photo-field="' + field + '"]')) return;
+        var box = document.createElement("div");
+        box.className = "photo-field";
+        box.setAttribute("data-photo-field", field);
+        var id = "photo-" + field.replace(/[^a-zA-Z0-9_-]/g, "-");
+        var label = document.createElement("label");
+        label.className = "button button--small photo-field__button";
+        label.setAttribute("for", id);
+        label.textContent = t("photo");
+        var input = document.createElement("input");
+        input.type = "file"; input.id = id; input.name = "photo." + field; input.accept = "image/*";
+        input.setAttribute("capture", "environment"); input.multiple = true; input.className = "photo-field__input";
+        var labelText = $(".cl-item__label", item);
+        input.setAttribute("aria-label", t("photo") + (labelText ? ": " + labelText.textContent.trim() : ""));
+        var list = document.createElement("ul");
+        list.className = "photo-list"; list.setAttribute("data-photo-list", field);
+        box.appendChild(label); box.appendChild(input); box.appendChild(list);
+        item.insertAdjacentElement("afterend", box);
+      });
+      $$(".cl-photos[data-photo-for]", entry).forEach(function (holder) {
+        var field = holder.getAttribute("data-photo-for");
+        if (!holder.querySelector("[data-photo-list]")) {
+          var list = document.createElement("ul");
+          list.className = "photo-list"; list.setAttribute("data-photo-list", field);
+          holder.appendChild(list);
         }
-        input.value = "";
       });
     });
+  }
+
+  function photoField(input) {
+    if (input.name.indexOf("photo.") === 0) return { field: input.name.slice(6), engine: false };
+    if (/-file$/.test(input.name) && input.closest(".cl-photos")) return { field: input.name.slice(0, -5), engine: true };
+    return null;
+  }
+
+  function engineRef(field, sha) {
+    var holder = form.querySelector('.cl-photos[data-photo-for="' + field + '"]');
+    if (!holder || holder.querySelector('[data-photo-ref][value="' + sha + '"]')) return;
+    var ref = document.createElement("input");
+    ref.type = "hidden"; ref.name = field; ref.value = sha; ref.setAttribute("data-photo-ref", "");
+    holder.insertBefore(ref, holder.firstChild);
+  }
+
+  function bindPhotoInputs() {
+    form.addEventListener("change", async function (event) {
+      var input = event.target;
+      if (input.type !== "file") return;
+      var where = photoField(input);
+      if (!where) return;
+      event.stopPropagation();
+      var files = Array.prototype.slice.call(input.files || []);
+      input.value = "";
+      for (var i = 0; i < files.length; i++) {
+        try {
+          var blob = await resize(files[i]);
+          var rec = await Store.putBlob(visitId, where.field, "photo", blob);
+          var key = where.engine ? "engine:" + where.field : where.field;
+          draft.photos[key] = (draft.photos[key] || []).concat([rec.id]);
+          if (where.engine) engineRef(where.field, rec.sha256);
+          await save();
+          showPhoto(key, rec);
+        } catch (e) {
+          showErrors([t("photo-failed")]);
+        }
+      }
+    }, true);
   }
 
   // ---- signatures ----------------------------------------------------------------------------
@@ -218,26 +272,41 @@
     save();
   }
 
+  function visible(el) { return !el.closest("[hidden]") && !el.closest("template"); }
+
+  // A first reading for the summary; the server's checklist engine evaluates the answers again.
   function findings() {
     var found = [];
-    $$("[data-item][data-finding-text]", form).forEach(function (item) {
-      var name = item.getAttribute("data-item");
+    $$("[data-checklist-entry] .cl-item", form).filter(visible).forEach(function (item) {
+      var type = item.getAttribute("data-type");
       var failed = false;
-      var set = $("[data-fail-values]", item);
-      if (set) {
-        var bad = JSON.parse(set.getAttribute("data-fail-values"));
-        failed = $$("input:checked", set).some(function (i) { return bad.indexOf(i.value) >= 0; });
-      }
-      var num = $("input[type=number]", item);
-      if (num && num.value !== "") {
+      if (type === "check") failed = !!item.querySelector('input[type=radio][value="不符合"]:checked');
+      var num = type === "number" && item.querySelector(".cl-number");
+      if (num && num.value.trim() !== "" && !isNaN(Number(num.value))) {
         var v = Number(num.value);
         if (num.hasAttribute("data-limit-min") && v < Number(num.getAttribute("data-limit-min"))) failed = true;
         if (num.hasAttribute("data-limit-max") && v > Number(num.getAttribute("data-limit-max"))) failed = true;
       }
-      if (failed) found.push({ field: name, text: item.getAttribute("data-finding-text"),
-        severity: item.getAttribute("data-finding-severity") || "", follow_up: item.getAttribute("data-finding-follow-up") || "" });
+      if (failed) {
+        var label = item.querySelector(".cl-item__label");
+        found.push({ field: item.closest("[data-checklist-entry]").getAttribute("data-prefix") + item.getAttribute("data-key"),
+                     text: label ? label.textContent.replace(/\s*\*\s*$/, "").trim() : item.getAttribute("data-key") });
+      }
     });
     return found;
+  }
+
+  function unanswered() {
+    return $$("[data-checklist-entry] .cl-item[data-required]", form).filter(visible).filter(function (item) {
+      var type = item.getAttribute("data-type");
+      if (type === "check" || type === "choice") return !item.querySelector("input:checked");
+      if (type === "photo") return !item.querySelector("[data-photo-ref]");
+      if (["number", "text", "date"].indexOf(type) >= 0) {
+        var input = item.querySelector("input:not([type=hidden]), textarea");
+        return input && input.value.trim() === "";
+      }
+      return false;
+    });
   }
 
   function renderSummary() {
@@ -269,7 +338,11 @@
     var fields = serialize();
     var found = renderSummary();
     var errors = [];
-    if (!form.checkValidity()) errors.push(t("err-required"));
+    var missing = unanswered();
+    if (missing.length) {
+      errors.push(t("err-required"));
+      missing.forEach(function (item) { item.classList.add("cl-item--error"); });
+    }
     if (!(fields.check_methods || []).length) errors.push(t("err-methods"));
     var media = [], blobIds = [], blobBySha = {}, photos = {}, signatures = [];
     async function use(id, kind, field) {
@@ -284,12 +357,14 @@
     }
     var names = Object.keys(draft.photos);
     for (var i = 0; i < names.length; i++) {
+      var engine = names[i].indexOf("engine:") === 0;
+      var field = engine ? names[i].slice(7) : names[i];
       var shas = [];
       for (var j = 0; j < draft.photos[names[i]].length; j++) {
-        var sha = await use(draft.photos[names[i]][j], "photo", "photo." + names[i]);
+        var sha = await use(draft.photos[names[i]][j], "photo", engine ? field : "photo." + field);
         if (sha) shas.push(sha);
       }
-      if (shas.length) photos[names[i]] = shas;
+      if (shas.length && !engine) photos[field] = shas;
     }
     var boxes = $$("[data-sig]", form);
     for (var k = 0; k < boxes.length; k++) {
@@ -313,10 +388,10 @@
       uuid: draft.uuid, visit_id: visitId, replaces: form.elements.replaces.value || null,
       started_at: draft.startedAt || null, start_position: draft.startPosition || null,
       check_methods: fields.check_methods || [],
-      tasks: $$("[data-task-id]", form).map(function (el) { return Number(el.getAttribute("data-task-id")); })
-        .filter(function (v, idx, arr) { return arr.indexOf(v) === idx; }),
-      checklists: $$("[data-checklist]", form).map(function (el) {
-        return { task_id: Number(el.getAttribute("data-task-id")), id: el.getAttribute("data-checklist"), version: Number(el.getAttribute("data-checklist-version")) };
+      task_ids: $$("[data-task-id]", form).map(function (el) { return Number(el.getAttribute("data-task-id")); }),
+      checklists: $$("[data-checklist-entry]", form).map(function (el) {
+        return { task_id: Number(el.closest("[data-task-id]").getAttribute("data-task-id")), id: el.getAttribute("data-checklist-id"),
+                 version: Number(el.getAttribute("data-checklist-version")) };
       }),
       answers: answers, photos: photos,
       position: fields.lat ? { lat: Number(fields.lat), lng: Number(fields.lng), accuracy: Number(fields.accuracy || 0) } : null,
@@ -328,7 +403,7 @@
 
   async function submit(event) {
     event.preventDefault();
-    var button = $("button[type=submit]", form);
+    var button = $("[data-submit-visit]", form);
     button.disabled = true;
     try {
       await save();
@@ -364,19 +439,25 @@
     draft.photos = draft.photos || {};
     draft.signatures = draft.signatures || {};
     setupSignatures();
-    bindPhotoInputs(form);
-    $$("[data-repeat-add]", form).forEach(function (b) {
-      b.hidden = false;
-      b.addEventListener("click", function () { addRepeatBlock(b.closest("[data-repeat]")); save(); });
+    addEvidenceControls();
+    bindPhotoInputs();
+    // Blocks added or removed through the engine change the form: save, and give new items their photo control.
+    form.addEventListener("click", function (event) {
+      if (event.target.closest("[data-add-block], [data-remove-block]")) setTimeout(function () { addEvidenceControls(); save(); }, 0);
     });
+    document.addEventListener("htmx:load", function () { addEvidenceControls(); });
     if (restored) {
       ensureRepeatBlocks(draft.fields);
+      addEvidenceControls();
       restoreFields(draft.fields);
+      if (window.FieldappChecklistForm) $$(".cl-form", form).forEach(function (f) { window.FieldappChecklistForm.refresh(f); });
       var fields = Object.keys(draft.photos);
       for (var i = 0; i < fields.length; i++) {
         for (var j = 0; j < draft.photos[fields[i]].length; j++) {
           var rec = await Store.getBlob(draft.photos[fields[i]][j]);
-          if (rec) showPhoto(fields[i], rec);
+          if (!rec) continue;
+          if (fields[i].indexOf("engine:") === 0) engineRef(fields[i].slice(7), rec.sha256);
+          showPhoto(fields[i], rec);
         }
       }
       var keys = Object.keys(draft.signatures);

@@ -1,0 +1,320 @@
+"""Acceptance on a phone (Playwright, Debian's Chromium): online, offline, faults, and a new
+service worker while a submission waits. Each checks the server got the submission exactly once,
+complete, with every photo and signature byte-identical to what the phone stored."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from fieldapp.extensions import db as _db
+from fieldapp.inspections.models import Submission
+from inspection_world import CHECKLIST_DIR, PASSWORD, build_world, jpeg_bytes
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def app_config():
+    return {"CHECKLISTS_DIR": str(CHECKLIST_DIR)}
+
+
+@pytest.fixture
+def world(app, auth):
+    return build_world(auth)
+
+
+@pytest.fixture
+def phone(browser):
+    """The shared phone context, without its user-agent override: Chromium does not apply an
+    override to service-worker requests, and the session's "strong" protection (bound to the
+    user agent) would then log the phone out on the service worker's first page fetch."""
+    context = browser.new_context(
+        viewport={"width": 360, "height": 740}, device_scale_factor=2, is_mobile=True, has_touch=True, locale="zh-CN"
+    )
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def phone_page(phone, live_server):
+    phone.grant_permissions(["geolocation"], origin=live_server.url)
+    phone.set_geolocation({"latitude": 39.3312, "longitude": 112.4325, "accuracy": 18})
+    page = phone.new_page()
+    page.set_default_timeout(20000)
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type in ("error", "warning") else None)
+    page.errors = errors
+    return page
+
+
+@pytest.fixture
+def photo(tmp_path) -> Path:
+    path = tmp_path / "dispenser.jpg"
+    path.write_bytes(jpeg_bytes(5, (2400, 1800)))  # resized to 1600 px on the phone
+    return path
+
+
+def login(page, url):
+    page.goto(url + "/login")
+    page.fill("#username", "zhang")
+    page.fill("#password", PASSWORD)
+    page.click("main form button[type=submit]")
+    page.wait_for_url(url + "/")
+
+
+def wait_for_sw(page):
+    page.wait_for_function("() => navigator.serviceWorker && navigator.serviceWorker.controller !== null", timeout=20000)
+
+
+def sign(page, key: str, dx: int = 0):
+    canvas = page.locator(f'[data-sig="{key}"] canvas')
+    canvas.evaluate("c => c.scrollIntoView({block: 'center'})")
+    box = canvas.bounding_box()
+    x, y = box["x"] + 20, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    for i in range(1, 12):
+        page.mouse.move(x + i * 20 + dx, y + (12 if i % 2 else -12), steps=2)
+    page.mouse.up()
+
+
+def poll(check, timeout=20):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if check():
+            return
+        time.sleep(0.2)
+    raise AssertionError("condition not reached")
+
+
+def draft(page, visit_id: int) -> dict:
+    return page.evaluate(
+        "id => FieldappStore.getDraft(id).then(d => d ? {fields: d.fields, photos: Object.values(d.photos || {}).flat().length,"
+        " signatures: Object.keys(d.signatures || {}).length} : null)",
+        visit_id,
+    )
+
+
+def fill(page, world, photo: Path):
+    t = world.task.id
+    p = f"a.{t}.fuel-dispensers-test."
+    page.wait_for_selector("form[data-ready=true]")
+    page.locator(f'input[name="{p}pledge"][value="符合"]').check()
+    page.locator(f'input[name="{p}seals"][value="符合"]').check()
+    page.fill(f'input[name="{p}dispenser-0-serial"]', "JJ-2019-001")
+    page.fill(f'input[name="{p}dispenser-0-error_pct"]', "0.12")
+    page.set_input_files(f'input[name="photo.{p}pledge"]', str(photo))
+    page.wait_for_selector(f'[data-photo-list="{p}pledge"] li')
+    page.fill("#rep-name", "王五")
+    sign(page, "lead.0")
+    sign(page, "member.1", dx=5)
+    sign(page, "representative", dx=9)
+    poll(lambda: (draft(page, world.visit.id) or {}).get("signatures") == 3)
+    page.wait_for_function("() => document.querySelector('input[name=lat]').value !== ''")
+
+
+def submit(page, live_server):
+    page.click("[data-submit-visit]")
+    try:
+        page.wait_for_url(live_server.url + "/my/visits", timeout=15000)
+    except Exception:
+        errors = page.locator("[data-form-errors]").inner_text()
+        state = page.evaluate("[document.querySelector('[data-draft-state]').textContent, document.querySelector('[data-submit-visit]').disabled, location.href]")
+        outbox = page.evaluate("FieldappStore.listOutbox().then(x => x.length)")
+        raise AssertionError(f"not sent: {errors!r} {page.errors} {state} {outbox}") from None
+
+
+def phone_hashes(page) -> list[str]:
+    """SHA-256 the page computes from the Blobs it keeps for the queued submission(s)."""
+    return page.evaluate(
+        """async () => {
+            const items = await FieldappStore.listOutbox();
+            const out = [];
+            for (const item of items) for (const id of item.blobIds) {
+                const rec = await FieldappStore.getBlob(id);
+                out.push(await FieldappStore.sha256Hex(rec.blob));
+            }
+            return out;
+        }"""
+    )
+
+
+def wait_for_complete(app, count=1, timeout=40) -> list[Submission]:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        _db.session.expire_all()
+        rows = _db.session.scalars(select(Submission)).all()
+        if len(rows) >= count and all(r.state == "submitted" for r in rows):
+            return rows
+        time.sleep(0.3)
+    raise AssertionError(f"not complete: {[(r.uuid, r.state) for r in rows]}")
+
+
+def assert_bytes_identical(app, submission: Submission, hashes: list[str]):
+    stored = {m.sha256 for m in submission.media}
+    assert set(hashes) == stored
+    for m in submission.media:
+        data = (Path(app.config["MEDIA_ROOT"]) / m.storage_key).read_bytes()
+        assert hashlib.sha256(data).hexdigest() == m.sha256 and m.complete
+
+
+SW_VERSION_JS = """() => new Promise(resolve => {
+    const sw = navigator.serviceWorker.controller;
+    if (!sw) return resolve(null);
+    const channel = new MessageChannel();
+    channel.port1.onmessage = event => resolve(event.data);
+    sw.postMessage({type: 'version'}, [channel.port2]);
+    setTimeout(() => resolve(null), 1000);
+})"""
+
+
+def sw_version(page):
+    return page.evaluate(SW_VERSION_JS)
+
+
+def outbox_count(page) -> str:
+    return page.locator("[data-outbox-count]").first.inner_text()
+
+
+def test_online_fill_photo_position_signatures_submit(world, live_server, phone_page, photo, app):
+    page = phone_page
+    login(page, live_server.url)
+    page.goto(live_server.url + "/my/visits")
+    page.click(f'.visit-card[data-visit-id="{world.visit.id}"] a.button')
+    page.click("form[data-start-visit] button[type=submit]")
+    page.wait_for_url(f"**/my/visits/{world.visit.id}/form")
+    fill(page, world, photo)
+    submit(page, live_server)
+    [submission] = wait_for_complete(app)
+    assert {m.kind for m in submission.media} == {"photo", "signature"} and len(submission.media) == 4
+    photo_file = next(m for m in submission.media if m.kind == "photo")
+    from PIL import Image
+
+    with Image.open(Path(app.config["MEDIA_ROOT"]) / photo_file.storage_key) as img:
+        assert img.format == "JPEG" and max(img.size) == 1600
+    answers = submission.body["tasks"][0]["answer_sets"][0]["answers"]
+    assert answers["pledge"] == "符合" and answers["dispenser"][0]["serial"] == "JJ-2019-001"
+    assert submission.body["position"]["lat"] == pytest.approx(39.3312)
+    assert submission.body["start_position"]["lat"] == pytest.approx(39.3312)
+    assert submission.result_code == "1"
+    page.wait_for_function("() => document.querySelector('[data-outbox-count]').textContent === '0'")
+    assert page.evaluate("FieldappStore.listOutbox().then(x => x.length)") == 0
+    # The phone deleted its copies only after the server confirmed completeness.
+    assert page.evaluate(f"FieldappStore.blobsOfVisit({world.visit.id}).then(x => x.length)") == 0
+    assert page.errors == []
+
+
+def test_offline_draft_outbox_and_a_new_service_worker(world, live_server, phone, phone_page, photo, app):
+    page = phone_page
+    login(page, live_server.url)
+    page.goto(live_server.url + "/my/visits")
+    wait_for_sw(page)
+    toggle = page.locator(f'[data-offline-toggle][data-visit-id="{world.visit.id}"]')
+    toggle.click()
+    page.wait_for_function(
+        f"() => document.querySelector('[data-offline-state=\"{world.visit.id}\"]').textContent.includes('可离线使用')"
+    )
+    phone.set_offline(True)
+    page.reload()
+    assert page.locator("h1").inner_text() == "我的任务"
+    page.goto(f"{live_server.url}/my/visits/{world.visit.id}")
+    assert world.subject.name in page.locator("h1").inner_text()
+    page.click("form[data-start-visit] button[type=submit]")  # offline: recorded in the draft
+    page.wait_for_url(f"**/my/visits/{world.visit.id}/form")
+    fill(page, world, photo)
+    before = draft(page, world.visit.id)
+    page.reload()
+    page.wait_for_selector("form[data-ready=true]")
+    after = draft(page, world.visit.id)
+    assert after == before and after["photos"] == 1 and after["signatures"] == 3
+    t = world.task.id
+    assert page.locator(f'input[name="a.{t}.fuel-dispensers-test.pledge"][value="符合"]').is_checked()
+    assert page.input_value(f'input[name="a.{t}.fuel-dispensers-test.dispenser-0-serial"]') == "JJ-2019-001"
+    assert page.locator(f'[data-photo-list="a.{t}.fuel-dispensers-test.pledge"] li').count() == 1
+    inked = page.evaluate(
+        """() => { const c = document.querySelector('[data-sig="representative"] canvas');
+                   const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+                   let dark = 0; for (let i = 0; i < d.length; i += 4) if (d[i] < 128) dark++; return dark; }"""
+    )
+    assert inked > 50
+    submit(page, live_server)
+    page.wait_for_function("() => document.querySelector('[data-outbox-count]').textContent === '1'")
+    hashes = phone_hashes(page)
+    assert len(hashes) == 4
+    assert _db.session.scalars(select(Submission)).all() == []
+
+    # A new version of the service worker is deployed while the submission waits.
+    page.route("**/api/v1/**", lambda route: route.abort())
+    phone.set_offline(False)
+    old = sw_version(page)
+    app.config["PWA_VERSION"] = "deployed-v2"
+    page.evaluate("() => navigator.serviceWorker.getRegistration().then(r => r.update())")
+    poll(lambda: sw_version(page) == "deployed-v2", timeout=30)
+    assert old is not None and old != "deployed-v2"
+    phone.set_offline(True)
+    page.goto(f"{live_server.url}/my/visits/{world.visit.id}")  # still cached after the update
+    assert world.subject.name in page.locator("h1").inner_text()
+    page.goto(live_server.url + "/my/visits")
+    page.wait_for_function("() => document.querySelector('[data-outbox-count]').textContent === '1'")
+    assert phone_hashes(page) == hashes
+
+    # Back online: it arrives exactly once, byte-identical.
+    page.unroute("**/api/v1/**")
+    phone.set_offline(False)
+    [submission] = wait_for_complete(app)
+    assert_bytes_identical(app, submission, hashes)
+    assert submission.body["started_at"]
+    page.wait_for_function("() => document.querySelector('[data-outbox-count]').textContent === '0'")
+    page.click("[data-outbox-send]")
+    time.sleep(1)
+    assert len(_db.session.scalars(select(Submission)).all()) == 1
+
+
+def test_server_errors_and_a_dropped_upload_still_arrive_exactly_once(world, live_server, phone_page, photo, app):
+    page = phone_page
+    login(page, live_server.url)
+    posts = {"n": 0}
+    puts = {"n": 0}
+
+    def fail_first_posts(route):
+        if route.request.method == "POST" and posts["n"] < 3:
+            posts["n"] += 1
+            route.fulfill(status=500, body="boom")
+        else:
+            route.continue_()
+
+    def drop_uploads(route):
+        puts["n"] += 1
+        if puts["n"] == 1:
+            route.abort("connectionreset")  # dropped before the server saw it
+        elif puts["n"] == 2:
+            route.fetch()  # the server stores the piece, the phone never hears back
+            route.abort("connectionreset")
+        else:
+            route.continue_()
+
+    page.route("**/api/v1/submissions", fail_first_posts)
+    page.route("**/api/v1/submissions/*/media/*", drop_uploads)
+    page.goto(f"{live_server.url}/my/visits/{world.visit.id}/form")
+    fill(page, world, photo)
+    submit(page, live_server)
+    hashes = phone_hashes(page)
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        _db.session.expire_all()
+        rows = _db.session.scalars(select(Submission)).all()
+        if rows and rows[0].state == "submitted":
+            break
+        page.click("[data-outbox-send]")
+        time.sleep(0.7)
+    [submission] = wait_for_complete(app)
+    assert posts["n"] == 3 and puts["n"] >= 3
+    assert_bytes_identical(app, submission, hashes)
+    page.wait_for_function("() => document.querySelector('[data-outbox-count]').textContent === '0'")
+    assert len(_db.session.scalars(select(Submission)).all()) == 1
