@@ -195,3 +195,25 @@ def test_cli_prints_the_summary_and_writes_the_rejects(app, runner, tmp_path):
     rejects = tmp_path / "subjects.rejects.csv"
     assert rejects.exists()
     assert "拒绝原因" in rejects.read_text(encoding="utf-8-sig").splitlines()[0]
+
+
+def test_fast_uscc_check_agrees_with_stdnum():
+    import random
+
+    from stdnum.cn import uscc
+
+    from fieldapp.subjects.fields import BadValue, parse_uscc
+
+    rng = random.Random(1)
+    alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXYZIOSV"
+    for n in range(3000):
+        code = make_uscc(rng.choice("EIC"), "140602", rng.randrange(31**5))
+        if n % 2:  # mutate one character
+            i = rng.randrange(18)
+            code = code[:i] + rng.choice(alphabet) + code[i + 1 :]
+        try:
+            parse_uscc(code)
+            ok = True
+        except BadValue:
+            ok = False
+        assert ok == uscc.is_valid(code), code

@@ -91,7 +91,24 @@ def cell_text(value: object) -> str:
 _USCC_KIND = {"1": SubjectKind.ENTERPRISE.value, "2": SubjectKind.INDIVIDUAL.value, "3": SubjectKind.COOPERATIVE.value}
 
 
+_USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # GB 32100-2015, as in stdnum.cn.uscc
+_USCC_VALUES = {ch: i for i, ch in enumerate(_USCC_ALPHABET)}
+_USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+_USCC_COMPACT = re.compile(r"^[0-9]{8}[0-9A-HJ-NP-RTUW-Y]{10}$")
+
+
+def _uscc_is_valid_fast(number: str) -> bool:
+    """The GB 32100 check on an already compact code (a million rows: stdnum's cleaning dominates the
+    import otherwise). Anything not plainly valid goes through stdnum, which names the error."""
+    if not _USCC_COMPACT.match(number):
+        return False
+    total = sum(_USCC_VALUES[ch] * w for ch, w in zip(number, _USCC_WEIGHTS))
+    return number[17] == _USCC_ALPHABET[(31 - total) % 31]
+
+
 def parse_uscc(value: str) -> str:
+    if _uscc_is_valid_fast(value):
+        return value
     number = uscc_check.compact(value)
     try:
         return uscc_check.validate(number)

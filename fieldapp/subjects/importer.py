@@ -40,6 +40,7 @@ from .fields import (
     split_tags,
 )
 from .models import Subject, SubjectChange, SubjectKind, SubjectStatus, subject_tag
+from .search_ddl import bulk_insert_subjects
 from .tables import RejectWriter, TableError, default_locale, open_table
 from .vocabulary import ensure_tags
 
@@ -48,6 +49,7 @@ CHANGE = SubjectChange.__table__
 
 # Stored fields an import may set (besides the identifiers), with their length limits.
 TEXT_LIMITS = {"name": 200, "legal_representative": 64, "industry": 100, "contact": 100, "address": 4000}
+TEXT_LABELS = {"name": "名称", "legal_representative": "法定代表人", "industry": "行业", "contact": "联系电话", "address": "住所"}
 DATA_FIELDS = (
     "name", "kind", "legal_representative", "address", "division_code", "industry", "contact",
     "status", "business_term_end", "credit_class", "credit_assessed_on",
@@ -160,7 +162,7 @@ class SubjectImporter:
                 row[text_field] = value
         for text_field, limit in TEXT_LIMITS.items():
             if len(row.get(text_field) or "") > limit:
-                reasons.append(_("%(field)s is longer than %(limit)s characters", field=text_field, limit=limit))
+                reasons.append(_("%(field)s is longer than %(limit)s characters", field=TEXT_LABELS[text_field], limit=limit))
 
         if value := get("division"):
             row["division_code"] = attempt(parse_division, value)
@@ -256,12 +258,13 @@ class SubjectImporter:
             accepted.append((line, row))
 
         if inserts:
-            result = db.session.execute(
-                insert(SUBJECT).returning(SUBJECT.c.id, sort_by_parameter_order=True), inserts
-            )
-            new_ids = list(result.scalars())
-            for subject_id, tags in zip(new_ids, insert_tags):
-                tag_adds.extend({"subject_id": subject_id, "tag_id": self.tag_ids[t]} for t in tags)
+            # Plain executemany (RETURNING with ordered parameters is row-at-a-time on SQLite).
+            bulk_insert_subjects(db.session, SUBJECT, inserts)
+            tagged = {new["ident"]: tags for new, tags in zip(inserts, insert_tags) if tags}
+            if tagged:
+                ids = db.session.execute(select(SUBJECT.c.ident, SUBJECT.c.id).where(SUBJECT.c.ident.in_(list(tagged))))
+                for ident, subject_id in ids:
+                    tag_adds.extend({"subject_id": subject_id, "tag_id": self.tag_ids[t]} for t in tagged[ident])
             self.report.created += len(inserts)
         if updates:
             values = {f: bindparam(f"v_{f}") for f in ("uscc", "registration_number", "ident", *self.update_fields)}

@@ -106,11 +106,19 @@ class Page:
 
 
 def paginate(stmt: Select, page: int = 1, per_page: int = 20, count_limit: int = 10000) -> Page:
-    """Page through ``stmt`` (a select of Subject, already ordered) without counting a million rows."""
+    """Page through ``stmt`` (a select of Subject, already ordered) without counting a million rows.
+
+    The page is read with one row of look-ahead; only when there is more than one page is the total
+    counted, and then only up to ``count_limit`` (a rare match is thus scanned once, not twice)."""
     page = max(1, page)
+    offset = (page - 1) * per_page
+    rows = list(db.session.scalars(stmt.limit(per_page + 1).offset(offset)))
+    items = rows[:per_page]
+    if len(rows) <= per_page and (items or page == 1):
+        total = offset + len(items)
+        return Page(items, page, per_page, total, False)
     capped = select(func.count()).select_from(stmt.order_by(None).limit(count_limit + 1).subquery())
     total = db.session.scalar(capped) or 0
-    items = list(db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)))
     return Page(items, page, per_page, min(total, count_limit), total > count_limit)
 
 
