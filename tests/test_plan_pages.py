@@ -336,3 +336,18 @@ def test_upload_page_imports_a_file(client, auth, db):
     response = client.post("/plans/import", data=data, content_type="multipart/form-data")
     assert response.status_code == 400 and "没有找到表头" in soup(response).find(id="import-error").get_text()
     assert len(db.session.scalar(select(Plan)).tasks) == 21
+
+
+def test_a_county_plan_is_public_once_published(client, db, city_plan):
+    draft = county_plan(db, "140603", publish=False)
+    assert client.get("/public/plan/2021/140603").status_code == 404
+    publish_plan(draft)
+    db.session.commit()
+    page = soup(client.get("/public/plan/2021/140603"))
+    assert "平鲁区市场监督管理局" in page.h1.get_text()
+    assert len(page.select("#public-tasks li.task")) == 3
+    assert page.select_one("form.search-form")["action"] == "/public/plan/2021/140603"
+    city_page = soup(client.get("/public/plan/2021"))
+    assert city_page.select_one('.other-plans a[href="/public/plan/2021/140603"]')
+    assert client.get("/public/plan/2021/city").status_code == 404  # the city plan has its own address
+    assert client.get("/public/plan/2021/nowhere").status_code == 404

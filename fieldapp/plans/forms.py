@@ -54,9 +54,8 @@ class TaskForm(FlaskForm):
     executes_county = BooleanField(_l("The county bureaus execute"))
     reason = TextAreaField(_l("Reason for the adjustment"), validators=[Length(max=2000)])
 
-    def __init__(self, *args, reason_required: bool = False, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.reason_required = reason_required
         self.tags.choices = [SelectChoice(t["name"], t["name"]) for t in tag_vocabulary()]
 
     def validate(self, extra_validators=None) -> bool:
@@ -91,10 +90,6 @@ class TaskForm(FlaskForm):
     def validate_executes_county(self, field):
         if not field.data and not self.executes_city.data:
             raise ValidationError(_l("Choose who executes the task."))
-
-    def validate_reason(self, field):
-        if self.reason_required and not (field.data or "").strip():
-            raise ValidationError(_l("The plan is published: give the reason for this adjustment."))
 
     def fill_from(self, task) -> None:
         rule = task.scope_rule or {}

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from flask import abort, redirect, render_template, request, url_for
 
+from sqlalchemy import select
+
+from ..auth.models import Unit, UnitKind
+from ..extensions import db
 from . import queries
 from .routes import bp
 
@@ -18,13 +22,33 @@ def public_latest():
 
 @bp.get("/public/plan/<int:year>")
 def public_plan(year: int):
-    plan = queries.public_plan(year)
+    return _public_page(queries.public_plan(year))
+
+
+@bp.get("/public/plan/<int:year>/<unit_code>")
+def public_unit_plan(year: int, unit_code: str):
+    """A county bureau's published plan (县级年度抽查计划，调整后向社会公示)."""
+    unit = db.session.scalar(
+        select(Unit).where(Unit.code == unit_code, Unit.kind == UnitKind.COUNTY_BUREAU.value)
+    )
+    if unit is None:
+        abort(404)
+    return _public_page(queries.public_plan(year, unit))
+
+
+def _public_page(plan):
     if plan is None:
         abort(404)
+    year = plan.year
     q = (request.args.get("q") or "").strip()[:100]
     tasks = queries.search_tasks(plan, q)
     if request.htmx and request.htmx.target == "public-tasks":
         return render_template("plans/_public_tasks.html", plan=plan, tasks=tasks, q=q)
     return render_template(
-        "plans/public_plan.html", plan=plan, tasks=tasks, q=q, years=queries.public_years()
+        "plans/public_plan.html",
+        plan=plan,
+        tasks=tasks,
+        q=q,
+        years=queries.public_years(plan.unit),
+        county_plans=queries.published_county_plans(year),
     )

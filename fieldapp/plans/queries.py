@@ -118,3 +118,26 @@ def search_tasks(plan: Plan, text: str) -> list[Task]:
         if needle in haystack:
             out.append(task)
     return out
+
+
+def published_county_plans(year: int) -> list[Plan]:
+    return list(
+        db.session.scalars(
+            select(Plan)
+            .join(Unit, Plan.unit_id == Unit.id)
+            .where(
+                Plan.year == year,
+                Plan.status == PlanStatus.PUBLISHED.value,
+                Unit.kind == UnitKind.COUNTY_BUREAU.value,
+            )
+            .options(selectinload(Plan.unit))
+            .order_by(Unit.code)
+        )
+    )
+
+
+def public_url_args(plan: Plan) -> tuple[str, dict]:
+    """Endpoint and arguments of a plan's public page."""
+    if plan.unit.is_city_level:
+        return "plans.public_plan", {"year": plan.year}
+    return "plans.public_unit_plan", {"year": plan.year, "unit_code": plan.unit.code}

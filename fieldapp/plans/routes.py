@@ -21,9 +21,16 @@ from .problems import PlanFileError, describe
 bp = Blueprint("plans", __name__)
 
 
+def public_plan_url(plan, year: int | None = None, **args) -> str:
+    endpoint, values = queries.public_url_args(plan)
+    if year is not None:
+        values["year"] = year
+    return url_for(endpoint, **values, **args)
+
+
 @bp.app_context_processor
 def plan_helpers() -> dict:
-    return TEMPLATE_HELPERS
+    return {**TEMPLATE_HELPERS, "public_plan_url": public_plan_url}
 
 
 def _readable_plan(plan_id: int):
@@ -109,7 +116,7 @@ def edit_task(plan_id: int, number: int):
     task = db.session.scalar(select(Task).where(Task.plan_id == plan.id, Task.number == number))
     if task is None:
         abort(404)
-    form = TaskForm(reason_required=plan.is_published)
+    form = TaskForm()
     if request.method == "GET":
         form.fill_from(task)
     elif form.validate_on_submit():
