@@ -82,6 +82,8 @@ def test_search_by_fragment_uscc_and_filters(app, db):
     assert names(SearchFilters(q="民福")) == ["朔州市朔城区中石化民福加油站"]
     assert names(SearchFilters(q=a.subject.uscc.lower())) == ["朔州市朔城区中石化民福加油站"]
     assert search(SearchFilters(q=a.subject.uscc)).mode == "uscc"
+    full_width = a.subject.uscc.translate({c: c + 0xFEE0 for c in range(0x21, 0x7F)})
+    assert names(SearchFilters(q=full_width)) == ["朔州市朔城区中石化民福加油站"]  # typed on a Chinese keyboard
     assert names(SearchFilters(q="加油站", division_code="140603")) == ["平鲁区井坪加油站"]
     assert names(SearchFilters(result_code="1")) == ["朔城区恒达眼镜店"]
     assert names(SearchFilters(year=2020)) == []
@@ -100,3 +102,12 @@ def _supervisor(db, unit_code, username=None):
         db.session.add(user)
         db.session.flush()
     return user
+
+
+def test_a_renamed_firm_is_found_by_its_old_and_new_name(app, db):
+    result = f.approved_result(f.subject(1, "朔城区老字号加油站"))
+    operations.publish([result], _supervisor(db, "140602"))
+    result.subject.name = "朔城区新时代能源加油站"
+    db.session.commit()
+    for q in ("老字号", "新时代能源", "新时", "老字"):
+        assert [r.subject_name for r in search(SearchFilters(q=q)).records] == ["朔城区老字号加油站"], q

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import DDL, ForeignKey, Index, String, Text, UniqueConstraint, event, func
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
+from .search_ddl import register as register_search_ddl
 
 
 class PublishedResult(db.Model):
@@ -21,12 +22,6 @@ class PublishedResult(db.Model):
     __table_args__ = (
         UniqueConstraint("public_id", "version"),
         Index("ix_published_result_current", "is_current", "published_on"),
-        Index(
-            "ix_published_result_name_trgm",
-            "subject_name",
-            postgresql_using="gin",
-            postgresql_ops={"subject_name": "gin_trgm_ops"},
-        ).ddl_if(dialect="postgresql"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -37,6 +32,7 @@ class PublishedResult(db.Model):
     inspection_result_id: Mapped[int] = mapped_column(ForeignKey("inspection_result.id"), index=True)
     # Internal links, for filtering and access checks; never shown on public pages.
     task_id: Mapped[int] = mapped_column(ForeignKey("task.id"), index=True)
+    subject_id: Mapped[int] = mapped_column(ForeignKey("subject.id"), index=True)
     inspecting_unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
     division_code: Mapped[str] = mapped_column(String(6), index=True)  # the subject's county
 
@@ -73,30 +69,5 @@ class PublishedResult(db.Model):
         return self.version > 1
 
 
-# Name search: pg_trgm on PostgreSQL (the GIN index above), an FTS5 trigram index on SQLite.
-event.listen(
-    PublishedResult.__table__,
-    "before_create",
-    DDL("CREATE EXTENSION IF NOT EXISTS pg_trgm").execute_if(dialect="postgresql"),
-)
-
-_SQLITE_FTS = [
-    "CREATE VIRTUAL TABLE IF NOT EXISTS published_result_fts USING fts5("
-    "subject_name, content='published_result', content_rowid='id', tokenize='trigram')",
-    "CREATE TRIGGER IF NOT EXISTS published_result_fts_ai AFTER INSERT ON published_result BEGIN "
-    "INSERT INTO published_result_fts(rowid, subject_name) VALUES (new.id, new.subject_name); END",
-    "CREATE TRIGGER IF NOT EXISTS published_result_fts_ad AFTER DELETE ON published_result BEGIN "
-    "INSERT INTO published_result_fts(published_result_fts, rowid, subject_name) "
-    "VALUES ('delete', old.id, old.subject_name); END",
-    "CREATE TRIGGER IF NOT EXISTS published_result_fts_au AFTER UPDATE OF subject_name ON published_result BEGIN "
-    "INSERT INTO published_result_fts(published_result_fts, rowid, subject_name) "
-    "VALUES ('delete', old.id, old.subject_name); "
-    "INSERT INTO published_result_fts(rowid, subject_name) VALUES (new.id, new.subject_name); END",
-]
-for _statement in _SQLITE_FTS:
-    event.listen(PublishedResult.__table__, "after_create", DDL(_statement).execute_if(dialect="sqlite"))
-event.listen(
-    PublishedResult.__table__,
-    "before_drop",
-    DDL("DROP TABLE IF EXISTS published_result_fts").execute_if(dialect="sqlite"),
-)
+# Name search: pg_trgm on PostgreSQL, an FTS5 trigram index on SQLite (see search_ddl).
+register_search_ddl(PublishedResult.__table__)

@@ -4,16 +4,31 @@ from __future__ import annotations
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
 
 from ..auth.access import require_division, role_required
+from ..calendar.workdays import clock, load_overrides
 from ..extensions import db
 from ..review.models import InspectionResult
 from . import exports, operations, queries
 from .forms import CorrectionForm, PublishSelectionForm
 from .routes import bp, check_public_id
 from .snapshot import public_fields
+
+
+FIELD_LABELS = {
+    "subject_name": _l("Subject"),
+    "subject_ident": _l("Unified social credit code / registration number"),
+    "inspecting_unit_name": _l("Inspecting authority"),
+    "task_kind": _l("Type of spot check"),
+    "task_name": _l("Task"),
+    "inspected_on": _l("Inspection date"),
+    "result_code": _l("Result code"),
+    "result_label": _l("Result"),
+    "follow_up_public": _l("Follow-up"),
+}
 
 
 def _results_for_publishing(ids: list[int]) -> list[InspectionResult]:
@@ -39,10 +54,12 @@ def _selection_form(results) -> PublishSelectionForm:
 def index():
     task_id = request.args.get("task", type=int)
     waiting = queries.unpublished_results(current_user, task_id)
-    form = _selection_form(waiting)
+    today = operations.today()
+    overrides = load_overrides()
+    clocks = {r.id: clock(r.publication_due, today, overrides=overrides) for r in waiting if r.publication_due}
     return render_template(
-        "publication/index.html", waiting=waiting, form=form, published=queries.unit_records(current_user),
-        today=operations.today(), task_id=task_id,
+        "publication/index.html", waiting=waiting, clocks=clocks, published=queries.unit_records(current_user),
+        task_id=task_id,
     )
 
 
@@ -117,7 +134,8 @@ def correct(public_id: str):
             flash(_("The corrected version is published; the earlier one stays visible as corrected."), "success")
             return redirect(url_for("publication.public_record", public_id=new.public_id))
     status = 400 if request.method == "POST" else 200
-    return render_template("publication/correct.html", record=record, versions=versions, form=form, changes=changes), status
+    context = {"record": record, "versions": versions, "form": form, "changes": changes, "labels": FIELD_LABELS}
+    return render_template("publication/correct.html", **context), status
 
 
 @bp.get("/publication/export.xlsx")

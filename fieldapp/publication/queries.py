@@ -5,11 +5,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from sqlalchemy import Integer, Select, column, select, text
+from sqlalchemy import Integer, Select, column, or_, select, text
+from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..plans.models import Task
 from ..review.models import InspectionResult
+from ..subjects.models import Subject
+from ..subjects.search import name_clause as subject_name_clause
+from ..subjects.search import normalise_query
 from .models import PublishedResult
 
 PAGE_SIZE = 20
@@ -55,25 +59,30 @@ def _like_escape(q: str) -> str:
 
 
 def name_condition(q: str):
-    """A condition on ``PublishedResult.subject_name`` containing ``q``, served by the trigram index."""
+    """Records whose subject's name contains ``q``: the name as published (this table's trigram
+    index) or the subject's current name in the directory (the directory's trigram search), so a
+    firm that was renamed after publication is found by either name."""
     dialect = db.session.get_bind().dialect.name
     if dialect == "sqlite" and len(q) >= 3:
         # FTS5 trigram: a quoted string matches as a substring, through the index.
         phrase = '"' + q.replace('"', '""') + '"'
         matching = (
-            text("SELECT rowid FROM published_result_fts WHERE published_result_fts MATCH :phrase")
-            .bindparams(phrase=phrase)
+            text("SELECT rowid FROM published_result_fts WHERE published_result_fts MATCH :published_fts_query")
+            .bindparams(published_fts_query=phrase)
             .columns(column("rowid", Integer))
         )
-        return PublishedResult.id.in_(matching)
-    # PostgreSQL: ILIKE is answered by the pg_trgm GIN index. Shorter SQLite queries: LIKE.
-    return PublishedResult.subject_name.ilike(f"%{_like_escape(q)}%", escape="\\")
+        as_published = PublishedResult.id.in_(matching)
+    else:
+        # PostgreSQL: ILIKE is answered by the pg_trgm GIN index. Shorter SQLite queries: LIKE.
+        as_published = PublishedResult.subject_name.ilike(f"%{_like_escape(q)}%", escape="\\")
+    in_directory = PublishedResult.subject_id.in_(select(Subject.id).where(subject_name_clause(q, dialect)))
+    return or_(as_published, in_directory)
 
 
 def search_statement(filters: SearchFilters) -> tuple[Select, str]:
     stmt = select(PublishedResult).where(PublishedResult.is_current.is_(True))
     mode = "all"
-    q = " ".join(filters.q.split())
+    q = " ".join(normalise_query(filters.q).split())
     if q:
         kind = identifier_kind(q)
         if kind == "uscc":
@@ -138,13 +147,16 @@ def task_records(task_id: int) -> list[PublishedResult]:
 
 
 def filter_choices() -> dict:
-    """Tasks and years that have published results (for the search form's selects)."""
+    """Tasks and years that have published results (for the search form's selects): one index
+    probe per task of the plans, not a scan of the published table."""
+    from ..plans.models import Plan
+
+    published = select(PublishedResult.id).where(PublishedResult.task_id == Task.id, PublishedResult.is_current.is_(True))
     tasks = db.session.execute(
-        select(Task.id, Task.number, Task.name, PublishedResult.plan_year)
-        .join(PublishedResult, PublishedResult.task_id == Task.id)
-        .where(PublishedResult.is_current.is_(True))
-        .group_by(Task.id, Task.number, Task.name, PublishedResult.plan_year)
-        .order_by(PublishedResult.plan_year.desc(), Task.number)
+        select(Task.id, Task.number, Task.name, Plan.year.label("plan_year"))
+        .join(Plan, Plan.id == Task.plan_id)
+        .where(published.exists())
+        .order_by(Plan.year.desc(), Task.number)
     ).all()
     years = sorted({row.plan_year for row in tasks}, reverse=True)
     return {"tasks": tasks, "years": years}
@@ -159,6 +171,7 @@ def unpublished_results(user, task_id: int | None = None) -> list[InspectionResu
     if task_id:
         stmt = stmt.where(InspectionResult.task_id == task_id)
     stmt = stmt.order_by(InspectionResult.publication_due.is_(None), InspectionResult.publication_due, InspectionResult.id)
+    stmt = stmt.options(selectinload(InspectionResult.subject), selectinload(InspectionResult.task))
     return list(db.session.scalars(stmt))
 
 
@@ -167,6 +180,7 @@ def unit_records(user, limit: int = 200) -> list[PublishedResult]:
     stmt = select(PublishedResult).where(PublishedResult.is_current.is_(True))
     if user.role != "admin":
         stmt = stmt.where(PublishedResult.inspecting_unit_id == user.unit_id)
+    stmt = stmt.options(selectinload(PublishedResult.inspection_result))
     return list(db.session.scalars(stmt.order_by(PublishedResult.published_at.desc(), PublishedResult.id.desc()).limit(limit)))
 
 

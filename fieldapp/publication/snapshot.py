@@ -51,6 +51,7 @@ def public_fields(result) -> dict:
         "follow_up_public": follow_up_public_wording(result.follow_up_measures),
         "division_code": subject.division_code,
         "task_id": task.id,
+        "subject_id": subject.id,
         "inspecting_unit_id": result.inspecting_unit_id,
     }
 

@@ -1,0 +1,156 @@
+"""PDF records: the time to render each record PDF, beside a minimal two-page CJK WeasyPrint
+document rendered in the same run (so the numbers read as "N× the floor of WeasyPrint with a CJK
+font on this machine"). Each is rendered REPEAT times after one warm-up; the median is reported.
+
+    python bench/bench_pdf.py
+    BENCH_PDF_REPEAT=3 BENCH_PDF_TASK_ROWS=500 python bench/bench_pdf.py
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import statistics
+import sys
+import tempfile
+import time
+from datetime import date, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+PASSWORD = "bench-password-2021"
+REPEAT = int(os.environ.get("BENCH_PDF_REPEAT", "5"))
+TASK_ROWS = int(os.environ.get("BENCH_PDF_TASK_ROWS", "200"))
+
+MINIMAL = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><style>
+@page { size: A4; margin: 20mm; @bottom-center { content: "第 " counter(page) " 页 共 " counter(pages) " 页"; } }
+html { font-family: "Noto Sans CJK SC"; } .break { page-break-before: always; }
+</style></head><body><h1>双随机、一公开</h1><p>第一页：抽查检查结果。</p><p class="break">第二页：朔州市市场监督管理局。</p></body></html>"""
+
+
+def png(seed: int) -> bytes:
+    import segno
+
+    out = io.BytesIO()
+    segno.make(f"photo {seed}").save(out, kind="png", scale=12)
+    return out.getvalue()
+
+
+def fill(db, media_root: Path) -> dict:
+    from sqlalchemy import select
+
+    from fieldapp.auth.models import Unit, User
+    from fieldapp.inspections.models import MediaFile, Submission
+    from fieldapp.plans.models import Plan, Task
+    from fieldapp.publication import operations
+    from fieldapp.review.models import InspectionResult
+    from fieldapp.subjects.models import Subject
+    from fieldapp.visits.models import Visit, VisitTask
+
+    unit = db.session.scalar(select(Unit).where(Unit.code == "140602"))
+    user = User(username="bench", name="bench", role="supervisor", unit=unit)
+    user.set_password(PASSWORD)
+    plan = Plan(year=2021, unit=unit.parent, title="朔州市市场监管局2021年度双随机抽查工作计划", status="published")
+    task = Task(plan=plan, number=7, name="加油站计量监督检查", kind="targeted", scope="辖区内加油站")
+    db.session.add_all([user, plan, task])
+    db.session.flush()
+    results = []
+    for n in range(TASK_ROWS):
+        subject = Subject(ident=f"91140602MA{n:07d}X", uscc=f"91140602MA{n:07d}X", name=f"朔城区第{n}号加油站",
+                          kind="enterprise", division_code="140602", address="朔城区民福街1号")
+        visit = Visit(subject=subject, executing_unit=unit, division_code="140602", status="approved")
+        db.session.add_all([subject, visit, VisitTask(visit=visit, task=task)])
+        db.session.flush()
+        answers = [{"item": f"检查事项{i}：计量器具是否经检定合格", "answer": "是" if i % 4 else "否",
+                    "note": "" if i % 4 else "示值误差超差"} for i in range(24)]
+        submission = Submission(uuid=f"00000000-0000-4000-8000-{n:012d}", body_sha256="0" * 64, visit=visit,
+                                state="approved", body={"tasks": [{"task_id": task.id, "answers": answers}]},
+                                inspected_on=datetime(2021, 6, 15, 10, 0))
+        db.session.add(submission)
+        db.session.flush()
+        if n == 0:
+            for i, kind in enumerate(["photo"] * 6 + ["signature"] * 2):
+                payload = png(i)
+                sha = hashlib.sha256(payload).hexdigest()
+                key = f"{submission.id}/{sha}.png"
+                (media_root / key).parent.mkdir(parents=True, exist_ok=True)
+                (media_root / key).write_bytes(payload)
+                db.session.add(MediaFile(submission=submission, sha256=sha, kind=kind, content_type="image/png",
+                                         size=len(payload), received=len(payload), complete=True, storage_key=key))
+        results.append(InspectionResult(visit=visit, task=task, subject=subject, submission=submission,
+                                        inspecting_unit=unit, task_kind="targeted", inspected_on=date(2021, 6, 15),
+                                        check_methods=["实地检查"], result_code="E", follow_up_measures=["order"],
+                                        findings=[{"item": "示值误差", "text": "示值误差超差"}]))
+    db.session.add_all(results)
+    db.session.flush()
+    records = operations.publish(results, user, on=date(2021, 7, 1))
+    db.session.commit()
+    return {"user_id": user.id, "visit_id": results[0].visit_id, "public_id": records[0].public_id, "task_id": task.id}
+
+
+def timed(fn, repeat: int = REPEAT) -> tuple[float, int]:
+    body = fn()  # warm-up (fonts, templates)
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        body = fn()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times), len(body)
+
+
+def pages(body: bytes) -> int:
+    from pypdf import PdfReader
+
+    return len(PdfReader(io.BytesIO(body)).pages)
+
+
+def main() -> None:
+    from weasyprint import HTML
+
+    from fieldapp import create_app
+    from fieldapp.extensions import db
+
+    tmp = tempfile.TemporaryDirectory(prefix="bench-pdf-")
+    media_root = Path(tmp.name) / "media"
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp.name}/bench.sqlite", "SECRET_KEY": "bench",
+                      "MEDIA_ROOT": str(media_root), "RATELIMIT_ENABLED": False, "WTF_CSRF_ENABLED": False})
+    with app.app_context():
+        from fieldapp.auth.units import ensure_units
+
+        db.create_all()
+        ensure_units()
+        db.session.commit()
+        info = fill(db, media_root)
+        db.session.remove()
+    client = app.test_client()
+    assert client.post("/login", data={"username": "bench", "password": PASSWORD}).status_code == 302
+
+    def get(path):
+        def fetch():
+            response = client.get(path)
+            assert response.status_code == 200 and response.data.startswith(b"%PDF"), (path, response.status_code)
+            return response.data
+
+        return fetch
+
+    rows = [
+        ("minimal two-page CJK document", lambda: HTML(string=MINIMAL).write_pdf()),
+        ("published result record (public)", get(f"/public/results/{info['public_id']}.pdf")),
+        ("visit record, 24 answers, 8 images", get(f"/publication/visits/{info['visit_id']}/record.pdf")),
+        (f"task notice, {TASK_ROWS} rows", get(f"/public/tasks/{info['task_id']}/results.pdf")),
+        ("published plan", get("/public/plan/2021.pdf")),
+    ]
+    print(f"PDF records (median of {REPEAT}, after one warm-up)")
+    floor = None
+    for label, fn in rows:
+        seconds, size = timed(fn)
+        floor = floor or seconds
+        print(f"{label:<38} {seconds * 1000:8.0f} ms  {seconds / floor:5.1f}×  {pages(fn()):3d} pages  {size / 1024:7.0f} KiB")
+    tmp.cleanup()
+
+
+if __name__ == "__main__":
+    main()
