@@ -1,0 +1,83 @@
+"""axe-core (from npm) finds no accessibility violations on the inspector's pages, on a phone;
+logging out on a shared phone wipes the inspector's offline data after a warning."""
+
+from __future__ import annotations
+
+import pytest
+
+from inspection_world import CHECKLIST_DIR, PASSWORD, build_world
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def app_config():
+    return {"CHECKLISTS_DIR": str(CHECKLIST_DIR)}
+
+
+@pytest.fixture
+def page(browser, live_server, app, auth):
+    context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True, locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(20000)
+    yield page
+    context.close()
+
+
+def login(page, url):
+    page.goto(url + "/login")
+    page.fill("#username", "zhang")
+    page.fill("#password", PASSWORD)
+    page.click("main form button[type=submit]")
+    page.wait_for_url(url + "/")
+
+
+def axe(page) -> list[dict]:
+    page.add_script_tag(url="/static/vendor/axe.min.js")
+    return page.evaluate(
+        """() => axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']}})
+             .then(r => r.violations.map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 5)})))"""
+    )
+
+
+def test_no_axe_violations_on_the_inspector_pages(auth, live_server, page):
+    world = build_world(auth)
+    login(page, live_server.url)
+    for path in ("/my/visits", f"/my/visits/{world.visit.id}", f"/my/visits/{world.visit.id}/form", "/offline"):
+        page.goto(live_server.url + path)
+        page.wait_for_load_state("networkidle")
+        assert axe(page) == [], path
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= 360, path
+
+
+def test_logout_on_a_shared_phone_warns_then_wipes(auth, live_server, page):
+    world = build_world(auth)
+    login(page, live_server.url)
+    page.goto(f"{live_server.url}/my/visits/{world.visit.id}/form")
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    page.goto(f"{live_server.url}/my/visits")  # kept for offline use by the service worker
+    page.goto(f"{live_server.url}/my/visits/{world.visit.id}/form")
+    page.wait_for_selector("form[data-ready=true]")
+    assert page.evaluate("() => caches.open('fieldapp-visits-v1').then(c => c.keys()).then(k => k.length)") >= 1
+    page.locator("#rep-name").fill("王五")
+    page.wait_for_function("() => document.querySelector('[data-draft-state]').textContent !== ''")
+    assert page.evaluate(f"() => FieldappStore.getDraft({world.visit.id}).then(d => !!d)")
+    dialogs = []
+
+    def dismiss(dialog):
+        dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.once("dialog", dismiss)
+    page.click("[data-logout-form] button")
+    page.wait_for_timeout(500)
+    assert dialogs and "1" in dialogs[0] and "删除" in dialogs[0]
+    # Cancelled: still logged in, nothing deleted.
+    assert page.evaluate(f"() => FieldappStore.getDraft({world.visit.id}).then(d => !!d)")
+    page.once("dialog", lambda d: d.accept())
+    page.click("[data-logout-form] button")
+    page.wait_for_url(lambda url: "/my/visits" not in url)
+    names = page.evaluate("() => indexedDB.databases().then(dbs => dbs.map(d => d.name))")
+    assert f"fieldapp-u{world.lead_user.id}" not in names
+    kept = page.evaluate("() => caches.open('fieldapp-visits-v1').then(c => c.keys()).then(k => k.map(r => r.url))")
+    assert kept == []
