@@ -52,14 +52,23 @@ def test_pool_is_the_scope_within_the_county_with_classes_as_of_the_draw_date(db
     ours[0].credit_class = "A"
     db.session.add(SubjectChange(subject=ours[0], field="credit_class", old_value="C", new_value="A",
                                  effective_on=date(2021, 6, 1)))
+    # One was 在业 on the draw date and was cancelled later; one was cancelled before it.
+    late, early = make_subjects({"B": 2}, start=300)
+    late.status = early.status = "注销"
+    db.session.add(SubjectChange(subject=late, field="status", old_value="在业", new_value="注销",
+                                 effective_on=date(2021, 5, 1)))
+    db.session.add(SubjectChange(subject=early, field="status", old_value="在业", new_value="注销",
+                                 effective_on=date(2021, 3, 1)))
     make_team()
     db.session.commit()
     draw = draw_once(task)
     lines = pool_bytes(draw).decode().splitlines()
-    assert len(lines) == 7 == draw.pool_size
+    assert f"{late.ident},B" in lines and not any(line.startswith(early.ident) for line in lines)
+    lines.remove(f"{late.ident},B")
+    assert len(lines) == 7 == draw.pool_size - 1
     assert f"{ours[0].ident},C" in lines
     assert lines == sorted(lines)
-    assert draw.class_sizes == {"A": 1, "B": 3, "C": 2, "D": 1}
+    assert draw.class_sizes == {"A": 1, "B": 4, "C": 2, "D": 1}
     assert draw.pool_sha256 == hashlib.sha256(pool_bytes(draw)).hexdigest()
 
 
@@ -335,3 +344,52 @@ def test_two_simultaneous_draws_make_one_draw(app, db):
     assert sorted(created for _, created in results) == [False, True]
     draw = db.session.scalar(select(Draw))
     assert db.session.scalar(select(func.count()).select_from(Visit)) == len(draw.selections)
+
+
+def test_a_commitment_abandoned_during_the_draw_cannot_be_its_seed(db, monkeypatch):
+    """Someone publishes a new commitment while a draw with the old one is computing."""
+    task = make_task()
+    make_subjects({"B": 20})
+    make_team()
+    db.session.commit()
+    old = operations.commit(task, 1, unit("140602"))
+    real_compute = operations._compute
+
+    def compute_while_someone_commits(*args, **kwargs):
+        result = real_compute(*args, **kwargs)
+        db.session.execute(
+            DrawCommitment.__table__.update().where(DrawCommitment.id == old.id).values(status="abandoned")
+        )
+        return result
+
+    monkeypatch.setattr(operations, "_compute", compute_while_someone_commits)
+    with pytest.raises(DrawRefused):
+        operations.run_draw(old, "", day=DRAW_DAY)
+    assert db.session.scalar(select(func.count()).select_from(Draw)) == 0
+
+
+def test_cli_runs_a_round_for_every_executing_unit_and_sets_task_settings(db, runner):
+    task = make_task(7, ratio="0.2")
+    make_subjects({"B": 10})
+    make_subjects({"B": 10}, division="140603", start=100)
+    make_team()
+    make_team("140603", prefix="PL")
+    db.session.commit()
+    result = runner.invoke(args=["draw", "run", "7", "--round", "1", "--witness", "W", "--unit", "140602",
+                                 "--date", "2021-04-10"])
+    assert result.exit_code == 0, result.output
+    draw = db.session.scalar(select(Draw))
+    assert draw.unit.code == "140602" and draw.witness == "W" and draw.draw_date == DRAW_DAY
+    assert draw.pool_sha256 in result.output
+    again = runner.invoke(args=["draw", "run", "7", "--unit", "140602"])
+    assert again.exit_code == 1 and db.session.scalar(select(func.count()).select_from(Draw)) == 1
+    result = runner.invoke(args=["draw", "run", "7", "--unit", "city"])
+    assert result.exit_code != 0 and "does not execute" in result.output
+    result = runner.invoke(args=["draw", "settings", "7", "--specialty", "广告", "--cap", "3"])
+    assert result.exit_code == 0 and "广告" in result.output and "3 subjects" in result.output
+    result = runner.invoke(args=["draw", "run", "7", "--unit", "140603", "--date", "2021-04-10"])
+    assert result.exit_code == 0, result.output
+    pinglu = db.session.scalar(select(Draw).where(Draw.unit_id == unit("140603").id))
+    assert pinglu.teams[0]["specialties"] == ["广告"] and pinglu.teams[0]["inspectors"] == []
+    assert all(s.unmatched_reason for s in pinglu.selections)
+    assert runner.invoke(args=["draw", "settings", "7", "--specialty", "魔法"]).exit_code != 0

@@ -174,6 +174,19 @@ class KeyMaker:
         outer.update(inner.digest())
         return outer.digest()
 
+    def many(self, messages: Iterable[str]) -> list[bytes]:
+        """HMACs of many UTF-8 strings (the loop is inlined: this is the draw's hot path)."""
+        inner_copy, outer_copy = self._inner.copy, self._outer.copy
+        keys = []
+        append = keys.append
+        for message in messages:
+            inner = inner_copy()
+            inner.update(message.encode("utf-8"))
+            outer = outer_copy()
+            outer.update(inner.digest())
+            append(outer.digest())
+        return keys
+
 
 def subject_key(e: bytes, ident: str) -> bytes:
     return hmac.new(e, ident.encode("utf-8"), hashlib.sha256).digest()
@@ -199,26 +212,30 @@ class Selected:
     ref: object = None  # whatever the caller attached to the pool entry (a database id)
 
 
-def _smallest(keyed: list[tuple], k: int, total: int) -> list[tuple]:
-    """The k smallest (key, id) pairs, exactly. Keys are uniform, so a threshold comfortably
-    above the expected k-th key filters most of them out before sorting; if too few pass,
-    fall back to sorting everything."""
+def _smallest(keys: list[bytes], idents: list[str], k: int) -> list[int]:
+    """Indices of the k smallest (key, id) pairs, exactly. Keys are uniform, so a threshold
+    comfortably above the expected k-th key filters most of them out before sorting; if too few
+    pass, fall back to sorting everything."""
+    total = len(keys)
     if k <= 0:
         return []
+    order = None
     if k * 4 < total:
         expected = Fraction(k * 3 // 2 + 64, total)
         if expected < 1:
             threshold = ((expected.numerator << 256) // expected.denominator).to_bytes(32, "big")
-            below = [pair for pair in keyed if pair[0] < threshold]
+            below = [i for i, key in enumerate(keys) if key < threshold]
             if len(below) >= k:
-                below.sort()
-                return below[:k]
-    return sorted(keyed)[:k]
+                order = below
+    if order is None:
+        order = list(range(total))
+    order.sort(key=lambda i: (keys[i], idents[i]))
+    return order[:k]
 
 
-def select(sorted_entries: Sequence[tuple[str, str]], counts: Counts, e: bytes) -> list[Selected]:
+def select(sorted_entries: Sequence[tuple], counts: Counts, e: bytes) -> list[Selected]:
     """In each class the n_c subjects with the smallest keys, then the top-up (the next smallest),
-    returned in ascending key order over all classes."""
+    returned in ascending key order over all classes. Entries are ``(id, class[, ref])``."""
     make = KeyMaker(e)
     by_class: dict[str, list] = {c: [] for c in CLASSES}
     for entry in sorted_entries:
@@ -230,10 +247,11 @@ def select(sorted_entries: Sequence[tuple[str, str]], counts: Counts, e: bytes) 
         if not need:
             continue
         idents = [m[0] for m in members]
-        refs = [m[2] if len(m) > 2 else None for m in members]
-        keyed = list(zip(map(make, (i.encode("utf-8") for i in idents)), idents, refs))
-        for index, (key, ident, ref) in enumerate(_smallest(keyed, need, len(idents))):
-            chosen.append(Selected(ident, cls, key, index >= counts.quotas[cls], ref))
+        keys = make.many(idents)
+        for rank, index in enumerate(_smallest(keys, idents, need)):
+            member = members[index]
+            ref = member[2] if len(member) > 2 else None
+            chosen.append(Selected(member[0], cls, keys[index], rank >= counts.quotas[cls], ref))
     chosen.sort(key=lambda s: (s.key, s.ident))
     return chosen
 
@@ -261,7 +279,10 @@ class TeamMatch:
 
 
 def rank_inspectors(e_maker: KeyMaker, ident: str, certificates: Iterable[str]) -> list[tuple[bytes, str]]:
-    return sorted((e_maker(inspector_message(ident, cert)), cert) for cert in certificates)
+    """``(key, certificate)`` in ascending key order; key = HMAC(E, "inspector|id|certificate")."""
+    certificates = list(certificates)
+    keys = e_maker.many([f"inspector|{ident}|{cert}" for cert in certificates])
+    return sorted(zip(keys, certificates))
 
 
 def match_subject(

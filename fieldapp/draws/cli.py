@@ -111,3 +111,37 @@ def units_command(task_number, year):
     for unit in executing_units(find_task(task_number, year)):
         click.echo(f"{unit.code}\t{unit.name}")
 
+
+
+@cli.command("settings")
+@click.argument("task_number", type=int)
+@click.option("--year", type=int)
+@click.option("--specialty", "specialties", multiple=True,
+              help="A specialty the task needs (repeat); overrides the one derived from the guiding department.")
+@click.option("--derive", is_flag=True, help="Forget the override: derive specialties from the guiding department.")
+@click.option("--cap", type=int, help="Workload cap: subjects per inspector per round.")
+def settings_command(task_number, year, specialties, derive, cap):
+    """Show or set TASK_NUMBER's draw settings (specialties needed, workload cap)."""
+    from .models import TaskDrawSettings
+    from .specialties import SPECIALTIES
+    from .teams import required_specialties, settings_for, workload_cap
+
+    task = find_task(task_number, year)
+    unknown = [s for s in specialties if s not in SPECIALTIES]
+    if unknown:
+        raise click.ClickException(f"unknown specialty {', '.join(unknown)}; known: {'、'.join(SPECIALTIES)}")
+    if cap is not None and cap < 1:
+        raise click.ClickException("the workload cap must be at least 1")
+    if specialties or derive or cap is not None:
+        settings = settings_for(task) or TaskDrawSettings(task_id=task.id)
+        db.session.add(settings)
+        if specialties:
+            settings.specialties = list(dict.fromkeys(specialties))
+        if derive:
+            settings.specialties = None
+        if cap is not None:
+            settings.workload_cap = cap
+        db.session.commit()
+    click.echo(f"task {task.number} {task.name}: guiding department {task.guiding_department!r}")
+    click.echo(f"specialties: {'、'.join(required_specialties(task)) or '(any)'}")
+    click.echo(f"workload cap: {workload_cap(task)} subjects per inspector per round")

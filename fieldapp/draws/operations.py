@@ -7,7 +7,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from ..auth.models import Unit, User
@@ -41,6 +41,10 @@ class DrawRefused(Exception):
     def __init__(self, message):
         super().__init__(message)
         self.message = message
+
+
+class CommitmentClosed(Exception):
+    """The commitment was used or abandoned by a concurrent request."""
 
 
 def local_today() -> date:
@@ -192,7 +196,7 @@ def run_draw(
         draw = _store(task, round_, unit, commitment, witness, day, number, previous, user, result)
         db.session.commit()
         return draw, True
-    except (IntegrityError, OperationalError):
+    except (IntegrityError, OperationalError, CommitmentClosed) as exc:
         db.session.rollback()
         existing = db.session.scalar(select(Draw).where(Draw.commitment_id == commitment_id))
         if existing is None:
@@ -203,6 +207,8 @@ def run_draw(
             )
         if existing is not None:
             return existing, False
+        if isinstance(exc, CommitmentClosed):
+            raise DrawRefused(_l("This commitment was abandoned; publish a new one.")) from None
         raise
 
 
@@ -235,8 +241,17 @@ def _store(task, round_, unit, commitment, witness, day, number, previous, user,
     )
     db.session.add(draw)
     db.session.flush()  # the unique constraints decide here who drew first
-    commitment.status = CommitmentStatus.USED.value
-    commitment.closed_at = utcnow()
+    # Only an open commitment can be used: a commitment abandoned a moment ago by someone
+    # publishing a new one must not also become the seed of this draw.
+    used = db.session.execute(
+        update(DrawCommitment)
+        .where(DrawCommitment.id == commitment.id, DrawCommitment.status == CommitmentStatus.OPEN.value)
+        .values(status=CommitmentStatus.USED.value, closed_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if used != 1:
+        raise CommitmentClosed()
+    db.session.expire(commitment, ["status", "closed_at"])
     if previous is not None:
         previous.status = DrawStatus.SUPERSEDED.value
     units = {t.unit_code: t for t in result["teams"]}

@@ -4,9 +4,9 @@ jurisdiction, each with its credit class as of the draw date."""
 from __future__ import annotations
 
 import calendar
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import and_, exists, func, select
+from sqlalchemy import and_, exists, or_, select
 
 from ..auth.models import Unit, UnitKind
 from ..extensions import db
@@ -67,9 +67,21 @@ def previously_drawn(task: Task, round_: int, unit: Unit):
     )
 
 
-def pool_statement(task: Task, round_: int, unit: Unit, draw_date: date):
+def pool_statement(task: Task, round_: int, unit: Unit, draw_date: date, created_before=None):
+    """The pool's rows ``(id, class now, subject id)``. Status is taken as of the draw date;
+    ``created_before`` leaves out subjects added to the directory later (for verification)."""
     scope = scope_of(task)
-    stmt = select(Subject.ident, Subject.credit_class, Subject.id).where(Subject.status == scope["status"])
+    stmt = select(Subject.ident, Subject.credit_class, Subject.id)
+    changed = values_before("status", draw_date)
+    if changed:
+        then = [sid for sid, old in changed.items() if old == scope["status"]]
+        stmt = stmt.where(
+            or_(and_(Subject.status == scope["status"], Subject.id.not_in(list(changed))), Subject.id.in_(then))
+        )
+    else:
+        stmt = stmt.where(Subject.status == scope["status"])
+    if created_before is not None:
+        stmt = stmt.where(Subject.created_at <= created_before)
     if unit.division_code:
         stmt = stmt.where(Subject.division_code == unit.division_code)
     kinds = scope["kinds"]
@@ -89,36 +101,43 @@ def pool_statement(task: Task, round_: int, unit: Unit, draw_date: date):
     return stmt
 
 
-def class_changes_after(draw_date: date) -> dict[int, str]:
-    """Subjects whose class changed after the draw date: the class they had on it (the old
-    value of the earliest later change)."""
+def values_before(field: str, draw_date: date) -> dict[int, str]:
+    """Subjects whose ``field`` changed after the draw date: the value they had on it (the old
+    value of the earliest later change). A change takes effect on its ``effective_on`` date, or
+    on the day it was recorded."""
+    after = datetime.combine(draw_date + timedelta(days=1), time.min)
     rows = db.session.execute(
-        select(SubjectChange.subject_id, SubjectChange.old_value, SubjectChange.effective_on, SubjectChange.id)
-        .where(SubjectChange.field == "credit_class", SubjectChange.effective_on > draw_date)
-        .order_by(SubjectChange.subject_id, SubjectChange.effective_on, SubjectChange.id)
-    )
-    earlier: dict[int, str] = {}
-    for subject_id, old_value, _, _ in rows:
-        if subject_id not in earlier and old_value in CREDIT_CLASSES:
-            earlier[subject_id] = old_value
-    return earlier
+        select(SubjectChange.subject_id, SubjectChange.old_value, SubjectChange.effective_on, SubjectChange.changed_at,
+               SubjectChange.id)
+        .where(
+            SubjectChange.field == field,
+            or_(
+                SubjectChange.effective_on > draw_date,
+                and_(SubjectChange.effective_on.is_(None), SubjectChange.changed_at >= after),
+            ),
+        )
+    ).all()
+    earliest: dict[int, tuple] = {}
+    for subject_id, old_value, effective_on, changed_at, change_id in rows:
+        when = (effective_on or changed_at.date(), change_id)
+        if subject_id not in earliest or when < earliest[subject_id][0]:
+            earliest[subject_id] = (when, old_value)
+    return {sid: old for sid, (_, old) in earliest.items() if old is not None}
 
 
-def build_pool(task: Task, round_: int, unit: Unit, draw_date: date) -> list[tuple[str, str, int]]:
-    """``(id, class, subject_id)`` for every subject of the pool, sorted by id (byte order)."""
-    stmt = pool_statement(task, round_, unit, draw_date)
+def build_pool(
+    task: Task, round_: int, unit: Unit, draw_date: date, created_before=None
+) -> list[tuple[str, str, int]]:
+    """``(id, class, subject_id)`` for every subject of the pool, sorted by id (byte order),
+    each with its credit class as of the draw date."""
+    stmt = pool_statement(task, round_, unit, draw_date, created_before)
     # Core execution: plain rows, without the ORM's per-row loading overhead (a pool can hold
     # a million subjects).
     rows = db.session.connection().execute(stmt).fetchall()
-    changed = class_changes_after(draw_date)
+    changed = {sid: cls for sid, cls in values_before("credit_class", draw_date).items() if cls in CREDIT_CLASSES}
     if changed:
         entries = [(ident, changed.get(sid, cls), sid) for ident, cls, sid in rows]
     else:
         entries = [tuple(row) for row in rows]
     entries.sort()
     return entries
-
-
-def pool_size_estimate(task: Task, round_: int, unit: Unit, draw_date: date) -> int:
-    stmt = pool_statement(task, round_, unit, draw_date)
-    return db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0

@@ -110,7 +110,7 @@ def verify_stored(draw: Draw) -> Report:
 
     stored = pool_bytes(draw)
     report = verify_bundle(build_bundle(draw, reveal=True), stored)
-    current = algorithm.pool_file(build_pool(draw.task, draw.round, draw.unit, draw.draw_date))
+    current = algorithm.pool_file(build_pool(draw.task, draw.round, draw.unit, draw.draw_date, draw.created_at))
     if current != stored:
         diff = first_line_difference(stored, current)
         report.problems.insert(0, f"pool: the directory no longer gives the stored pool ({diff})")
