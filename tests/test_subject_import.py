@@ -217,3 +217,28 @@ def test_fast_uscc_check_agrees_with_stdnum():
         except BadValue:
             ok = False
         assert ok == uscc.is_valid(code), code
+
+
+def test_upload_page_imports_and_offers_the_rejects(app, db, client, auth, tmp_path):
+    from io import BytesIO
+
+    from bs4 import BeautifulSoup
+
+    path = write_csv(tmp_path / "subjects.csv", rows())
+    auth.login("city-supervisor", "supervisor", "city")
+    assert client.get("/subjects/import").status_code == 403
+    auth.logout()
+    auth.login("admin", "admin", "city")
+    assert client.post("/subjects/import", data={}).status_code == 200
+    response = client.post(
+        "/subjects/import", data={"file": (BytesIO(path.read_bytes()), "subjects.csv")},
+        content_type="multipart/form-data",
+    )
+    soup = BeautifulSoup(response.data, "html.parser")
+    assert "拒绝" in soup.select_one("[role=status]").get_text()
+    assert len(soup.select("tbody tr")) == 8
+    link = soup.find("a", href=lambda h: h and h.endswith("rejects.csv"))
+    download = client.get(link["href"])
+    assert download.status_code == 200 and "拒绝原因" in download.data.decode("utf-8-sig")
+    assert client.get("/subjects/import/..%2Fetc/rejects.csv").status_code == 404
+    assert db.session.scalar(select(func.count()).select_from(Subject)) == 2

@@ -159,3 +159,19 @@ def test_detail_shows_the_record_its_history_and_an_inspection_section(app, db, 
     row = soup.select_one("#subject-history tr[data-field=credit_class]")
     assert "B" in row.get_text() and "D" in row.get_text() and "x.csv" in row.get_text()
     assert soup.select_one("#inspection-history") is not None
+
+
+def test_a_database_without_the_search_index_still_searches_and_gets_it_back(app, db, city):
+    from fieldapp.subjects import search
+    from fieldapp.subjects.search_ddl import drop_search_ddl, ensure_search_ddl, search_ddl_present
+
+    drop_search_ddl(db.session.connection())
+    db.session.commit()
+    search._FTS_READY.clear()
+    assert not search_ddl_present(db.session.connection())
+    assert names(search_subjects("加油站")) == ["怀仁市金旺加油站", "朔州市鑫源加油站有限公司"]
+    assert ensure_search_ddl(db.session.connection()) is True
+    db.session.commit()
+    search._FTS_READY.clear()
+    assert names(search_subjects("加油站")) == ["怀仁市金旺加油站", "朔州市鑫源加油站有限公司"]  # rebuilt from the table
+    assert ensure_search_ddl(db.session.connection()) is False

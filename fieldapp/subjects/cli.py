@@ -26,6 +26,16 @@ def tags_command() -> None:
     click.echo(f"{len(tags)} tags")
 
 
+@cli.command("search-index")
+def search_index_command() -> None:
+    """Create the name-search index (pg_trgm / FTS5) where the database lacks it (safe to run again)."""
+    from .search_ddl import ensure_search_ddl
+
+    created = ensure_search_ddl(db.session.connection())
+    db.session.commit()
+    click.echo("search index created" if created else "search index present")
+
+
 @cli.command("import")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option(

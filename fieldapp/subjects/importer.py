@@ -40,7 +40,7 @@ from .fields import (
     split_tags,
 )
 from .models import Subject, SubjectChange, SubjectKind, SubjectStatus, subject_tag
-from .search_ddl import bulk_insert_subjects
+from .search_ddl import bulk_insert_subjects, ensure_search_ddl
 from .tables import RejectWriter, TableError, default_locale, open_table
 from .vocabulary import ensure_tags
 
@@ -86,6 +86,7 @@ class SubjectImporter:
         self.today = today or date.today()
         self.progress = progress
         self.tag_ids = {name: tag.id for name, tag in ensure_tags().items()}
+        ensure_search_ddl(db.session.connection())
         db.session.commit()
         self.update_fields = [f for f in DATA_FIELDS if self._column_for(f) in self.columns]
         self.has_tags = "tags" in self.columns

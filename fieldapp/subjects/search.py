@@ -47,13 +47,27 @@ def code_clause(query: str) -> ColumnElement[bool]:
     return and_(Subject.ident >= prefix, Subject.ident <= prefix + "Z" * (18 - len(prefix)))
 
 
+_FTS_READY: dict[str, bool] = {}
+
+
+def _fts_ready() -> bool:
+    """Whether this SQLite database has the FTS table (a database built by migrations that lack
+    the search DDL falls back to LIKE until ``flask subjects search-index`` or an import adds it)."""
+    key = str(db.engine.url)
+    if not _FTS_READY.get(key):
+        from .search_ddl import search_ddl_present
+
+        _FTS_READY[key] = search_ddl_present(db.session.connection())
+    return _FTS_READY[key]
+
+
 def name_clause(query: str, dialect: str | None = None) -> ColumnElement[bool]:
     """Subjects whose name contains ``query``, served by the dialect's trigram index when it can."""
     dialect = dialect or db.engine.dialect.name
     pattern = f"%{_escape_like(query)}%"
     if dialect == "postgresql":
         return Subject.name.ilike(pattern, escape="\\")
-    if dialect == "sqlite" and len(query) >= TRIGRAM:
+    if dialect == "sqlite" and len(query) >= TRIGRAM and _fts_ready():
         phrase = '"' + query.replace('"', '""') + '"'
         fts = text("SELECT rowid FROM subject_fts WHERE subject_fts MATCH :subject_fts_query").bindparams(
             subject_fts_query=phrase

@@ -75,6 +75,27 @@ def bulk_insert_subjects(session, table, rows: list[dict]) -> None:
     session.execute(text("DELETE FROM subject_fts_pause"))
 
 
+def search_ddl_present(connection) -> bool:
+    dialect = connection.dialect.name
+    if dialect == "sqlite":
+        found = connection.execute(
+            text("SELECT count(*) FROM sqlite_master WHERE name IN ('subject_fts', 'subject_fts_ai', 'subject_fts_pause')")
+        ).scalar()
+        return found == 3
+    if dialect == "postgresql":
+        return bool(connection.execute(text("SELECT to_regclass('ix_subject_name_trgm') IS NOT NULL")).scalar())
+    return True
+
+
+def ensure_search_ddl(connection) -> bool:
+    """Create the search index where a database lacks it (e.g. built by migrations without it).
+    Returns True when it had to be created."""
+    if search_ddl_present(connection):
+        return False
+    create_search_ddl(connection)
+    return True
+
+
 def create_search_ddl(connection) -> None:
     for statement in search_ddl(connection.dialect.name):
         connection.execute(text(statement))
