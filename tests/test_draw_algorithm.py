@@ -145,6 +145,7 @@ def test_fewer_than_two_is_unmatched_with_a_reason():
     e = hashlib.sha256(b"e").digest()
     maker = algorithm.KeyMaker(e)
     assert algorithm.match_subject(maker, "S", algorithm.Team("x", [], 5), set()).reason == "no_inspectors"
+    assert algorithm.match_subject(maker, "S", algorithm.Team("x", ["a"], 5), set()).reason == "no_inspectors"
     assert algorithm.match_subject(maker, "S", algorithm.Team("x", ["a", "b"], 5), {"a"}).reason == "conflicts"
     team = algorithm.Team("x", ["a", "b", "c"], 1, load={"a": 1, "b": 1})
     result = algorithm.match_subject(maker, "S", team, set())

@@ -195,3 +195,18 @@ def test_invitation_accepted_adds_the_department_team(client, auth, db):
     auth.logout()
     auth.login("sc-sup", "supervisor", "140602")
     assert client.post(f"/draws/task/{task.id}/invitations", data={"department": "city-ip"}).status_code == 404
+
+
+def test_unmatched_subjects_are_listed_for_the_supervisor_with_the_reason(client, auth, db):
+    task = make_task(ratio="1")
+    make_subjects({"B": 2})
+    make_team(count=1)  # one inspector: nobody can be matched
+    db.session.commit()
+    draw, _ = operations.run_draw(operations.commit(task, 1, unit("140602")), "", day=DRAW_DAY)
+    auth.login("sc-sup", "supervisor", "140602")
+    html = soup(client.get(f"/draws/{draw.id}"))
+    items = html.select("#unmatched li")
+    assert len(items) == 2
+    assert "朔城区市场监督管理局符合该任务条件的执法人员不足两名" in items[0].get_text()
+    visits = soup(client.get("/visits"))
+    assert len(visits.select("li.visit .badge--bad")) == 2

@@ -295,7 +295,7 @@ def match_subject(
     ]
     ranked = rank_inspectors(e_maker, ident, candidates)
     if len(ranked) < 2:
-        if not team.certificates:
+        if len(team.certificates) < 2:
             reason = "no_inspectors"
         elif len(team.certificates) - len(conflicted & set(team.certificates)) < 2:
             reason = "conflicts"

@@ -29,7 +29,7 @@ from .pools import build_pool, may_execute
 from .teams import build_teams, conflicts_for
 
 UNMATCHED_REASONS = {
-    "no_inspectors": _l("no eligible inspector in %(team)s"),
+    "no_inspectors": _l("fewer than two inspectors of %(team)s are eligible for this task"),
     "conflicts": _l("fewer than two inspectors of %(team)s without a declared conflict"),
     "workload_cap": _l("every eligible inspector of %(team)s has reached the workload cap"),
 }
