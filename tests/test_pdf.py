@@ -15,6 +15,11 @@ from fieldapp.publication.pdf.render import html_to_pdf
 from test_publication import _supervisor
 
 
+@pytest.fixture
+def app_config(tmp_path):
+    return {"PDF_CACHE_DIR": str(tmp_path / "pdf-cache")}
+
+
 def pdf_text(path: Path) -> str:
     return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
 
@@ -63,6 +68,25 @@ def test_published_record_pdf(client, db, tmp_path):
     for secret in (f.SECRET_NOTE, f.INSPECTOR_NAME, f.FINDING_TEXT):
         assert secret not in text
     assert qr_codes(path, tmp_path) == [f"https://gs.example.cn/public/results/{record.public_id}?h={record.short_hash}"]
+
+
+def test_public_pdfs_are_cached_by_content(client, db, app, tmp_path):
+    result, record = _publish(db)
+    cache = Path(app.config["PDF_CACHE_DIR"])
+    first = client.get(f"/public/results/{record.public_id}.pdf").data
+    assert len(list(cache.glob("*.pdf"))) == 1
+    assert client.get(f"/public/results/{record.public_id}.pdf").data == first
+    assert len(list(cache.glob("*.pdf"))) == 1
+    result.result_code = "1"
+    db.session.commit()
+    new = operations.correct(record, _supervisor(db, "140602"), "更正")
+    db.session.commit()
+    corrected = client.get(f"/public/results/{record.public_id}.pdf").data
+    assert corrected != first and len(list(cache.glob("*.pdf"))) == 2
+    path = tmp_path / "corrected.pdf"
+    path.write_bytes(corrected)
+    text = pdf_text(path).replace(" ", "")
+    assert new.short_hash in text and "已于" in text and "更正" in text and record.short_hash in text
 
 
 def test_task_notice_pdf_counts_pages(client, db, tmp_path):
@@ -121,7 +145,12 @@ def test_plan_pdf(client, db, tmp_path):
     text = pdf_text(path)
     assert "双随机抽查工作计划" in text and "加油站计量监督检查" in text and "市场主体登记事项检查" in text
     assert_cjk_embedded(path)
+    [decoded] = qr_codes(path, tmp_path)
+    assert decoded.startswith("http://localhost/public/plan/2021?h=")
+    assert decoded.split("h=")[1] in text
     assert client.get("/public/plan/2019.pdf").status_code == 404
+    assert client.get("/public/plan/2021/140603.pdf").status_code == 404  # no county plan published
+    assert client.get("/public/plan/2021/nowhere.pdf").status_code == 404
 
 
 def test_fetcher_allows_static_and_the_records_media_only(app, tmp_path):

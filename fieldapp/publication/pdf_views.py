@@ -3,14 +3,18 @@ and a visit's 现场检查记录 (supervisors of the subject's county)."""
 
 from __future__ import annotations
 
-from flask import Response, abort, request, url_for
+from flask import Response, abort, url_for
+from sqlalchemy import select
 
 from ..auth.access import require_division, role_required
+from ..auth.models import Unit, UnitKind
 from ..extensions import db
+from ..plans import queries as plan_queries
 from ..plans.models import Task
 from ..visits.models import Visit
 from . import queries
 from .pdf import records as pdf_records
+from .pdf.cache import cached_pdf
 from .pdf.render import media_url, qr_data_uri, render_pdf
 from .routes import bp, check_public_id
 from .categories import category
@@ -41,8 +45,13 @@ def public_record_pdf(public_id: str):
         abort(404)
     record = versions[0]
     url = record_url(record)
-    body = render_pdf(
-        "publication/pdf/record.html", record=record, versions=versions, url=url, qr=qr_data_uri(url), check_code=record.short_hash
+    template = "publication/pdf/record.html"
+    body = cached_pdf(
+        template,
+        f"{url}|{len(versions)}",
+        lambda: render_pdf(
+            template, record=record, versions=versions, url=url, qr=qr_data_uri(url), check_code=record.short_hash
+        ),
     )
     return _pdf(body, f"result-{public_id}-v{record.version}.pdf", public=True)
 
@@ -55,24 +64,43 @@ def public_task_pdf(task_id: int):
         abort(404)
     digest = list_hash(records)
     url = url_for("publication.public_task", task_id=task_id, h=digest, _external=True)
-    body = render_pdf(
-        "publication/pdf/task_notice.html", task=task, records=records, list_hash=digest, url=url, qr=qr_data_uri(url),
-        check_code=digest,
+    template = "publication/pdf/task_notice.html"
+    body = cached_pdf(
+        template,
+        url,
+        lambda: render_pdf(
+            template, task=task, records=records, list_hash=digest, url=url, qr=qr_data_uri(url), check_code=digest
+        ),
     )
     return _pdf(body, f"task-{task_id}-results.pdf", public=True)
 
 
 @bp.get("/public/plan/<int:year>.pdf")
 def public_plan_pdf(year: int):
-    plans = pdf_records.published_plans(year)
-    if not plans:
+    """The city bureau's published plan of ``year`` (the page is ``plans.public_plan``)."""
+    return _plan_pdf(plan_queries.public_plan(year))
+
+
+@bp.get("/public/plan/<int:year>/<unit_code>.pdf")
+def public_unit_plan_pdf(year: int, unit_code: str):
+    """A county bureau's published plan (the page is ``plans.public_unit_plan``)."""
+    unit = db.session.scalar(select(Unit).where(Unit.code == unit_code, Unit.kind == UnitKind.COUNTY_BUREAU.value))
+    return _plan_pdf(plan_queries.public_plan(year, unit) if unit else None)
+
+
+def _plan_pdf(plan):
+    if plan is None:
         abort(404)
-    digest = pdf_records.plan_hash(plans)
-    url = request.url_root.rstrip("/") + f"/public/plan/{year}?h={digest}"
-    body = render_pdf("publication/pdf/plan.html", plans=plans, year=year, plan_hash=digest, url=url, qr=qr_data_uri(url),
-        check_code=digest,
+    digest = pdf_records.plan_hash(plan)
+    endpoint, values = plan_queries.public_url_args(plan)
+    url = url_for(endpoint, **values, h=digest, _external=True)
+    template = "publication/pdf/plan.html"
+    body = cached_pdf(
+        template,
+        url,
+        lambda: render_pdf(template, plan=plan, plan_hash=digest, url=url, qr=qr_data_uri(url), check_code=digest),
     )
-    return _pdf(body, f"plan-{year}.pdf", public=True)
+    return _pdf(body, f"plan-{plan.year}-{plan.unit.code}-v{plan.version}.pdf", public=True)
 
 
 @bp.get("/publication/visits/<int:visit_id>/record.pdf")

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from ...extensions import db
 from ...inspections.models import MediaFile, Submission
-from ...plans.models import Plan, PlanStatus
+from ...plans.models import Plan
 from ...review.models import InspectionResult
 from ..models import PublishedResult
 
@@ -99,18 +99,20 @@ def visit_record(visit) -> dict:
     }
 
 
-def published_plans(year: int) -> list[Plan]:
-    return list(
-        db.session.scalars(
-            select(Plan).where(Plan.year == year, Plan.status == PlanStatus.PUBLISHED.value).order_by(Plan.unit_id)
-        )
-    )
-
-
-def plan_hash(plans: list[Plan]) -> str:
+def plan_hash(plan: Plan) -> str:
+    """A short hash over the plan as published: every field the printed plan shows."""
     data = [
-        [p.id, p.version, p.doc_number, [[t.number, t.name, t.kind, t.scope, str(t.ratio)] for t in p.tasks]]
-        for p in plans
+        plan.id,
+        plan.version,
+        plan.unit.name,
+        plan.title,
+        plan.doc_number,
+        plan.issued_on.isoformat() if plan.issued_on else None,
+        [
+            [t.number, t.name, t.kind, t.scope, str(t.ratio), t.ratio_is_floor, t.fixed_count, t.rounds_per_year,
+             t.initiator, t.executor, t.window_start_month, t.window_end_month, [i.text for i in t.items]]
+            for t in plan.tasks
+        ],
     ]
     digest = hashlib.sha256(json.dumps(data, ensure_ascii=False).encode()).hexdigest()
     return f"{digest[:4]}-{digest[4:8]}"
