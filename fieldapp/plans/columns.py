@@ -7,6 +7,8 @@ rest are kept as they are in each task's ``source_cells``.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from .cells import compact
 
 # field → header texts seen in plans (compared without spaces, full-width folded).
@@ -51,6 +53,7 @@ _LOOKUP = {compact(alias): name for name, aliases in ALIASES.items() for alias i
 _BY_LENGTH = sorted(_LOOKUP.items(), key=lambda pair: -len(pair[0]))
 
 
+@lru_cache(maxsize=4096)
 def field_for_header(text: str) -> str | None:
     key = compact(text)
     if not key:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from ..auth.models import Unit
 from ..extensions import db
@@ -98,7 +99,11 @@ def import_plan(
         if unit is None:
             raise PlanFileError("unit_missing")
 
-    plan = db.session.scalar(select(Plan).where(Plan.unit_id == unit.id, Plan.year == year))
+    plan = db.session.scalar(
+        select(Plan)
+        .where(Plan.unit_id == unit.id, Plan.year == year)
+        .options(selectinload(Plan.tasks).selectinload(Task.items))
+    )
     created = plan is None
     if plan is None:
         plan = Plan(unit=unit, year=year, status=PlanStatus.DRAFT.value, version=1)
@@ -106,20 +111,16 @@ def import_plan(
     report = ImportReport(plan=plan, created=created)
 
     existing = {task.number: task for task in plan.tasks}
-    pending: list[tuple[Task, ParsedTask, bool]] = []
+    pending: list[tuple[Task | None, ParsedTask, dict | None]] = []
     for parsed_task in parsed.tasks:
         task = existing.get(parsed_task.number)
-        is_new = task is None
-        if is_new:
-            old_values = {}
+        if task is None:
+            report.changes.append({"task": parsed_task.number, "field": "task", "old": None, "new": parsed_task.name})
+            pending.append((None, parsed_task, None))
         else:
             old_values = task_values(task)
-        new_values = _values_of(parsed_task)
-        changes = diff_values(parsed_task.number, old_values, new_values) if not is_new else []
-        if is_new:
-            report.changes.append({"task": parsed_task.number, "field": "task", "old": None, "new": parsed_task.name})
-        report.changes.extend(changes)
-        pending.append((task, parsed_task, is_new))
+            report.changes.extend(diff_values(parsed_task.number, old_values, _values_of(parsed_task)))
+            pending.append((task, parsed_task, old_values))
 
     for number in sorted(set(existing) - {t.number for t in parsed.tasks}):
         problems.append(Problem("task_not_in_file", params={"number": number}))
@@ -134,18 +135,16 @@ def import_plan(
     _set(plan, "source_name", filename)
 
 
-    for task, parsed_task, is_new in pending:
-        if is_new:
+    for task, parsed_task, before in pending:
+        if task is None:
             task = Task(plan=plan, number=parsed_task.number)
             db.session.add(task)
             report.tasks_created += 1
-        before = task_values(task) if not is_new else None
-        _apply(task, parsed_task)
-        if not is_new:
-            if before == task_values(task):
-                report.tasks_unchanged += 1
-            else:
-                report.tasks_updated += 1
+            _apply(task, parsed_task)
+        elif _apply(task, parsed_task):
+            report.tasks_updated += 1
+        else:
+            report.tasks_unchanged += 1
         report.items += len(parsed_task.items)
 
     _set(plan, "import_warnings", [p.as_dict() for p in problems])
@@ -180,13 +179,15 @@ def _values_of(parsed: ParsedTask) -> dict:
 
 def _set(obj, name: str, value) -> bool:
     """Assign only when the value differs, so an unchanged row is never written."""
-    if jsonable(getattr(obj, name)) == jsonable(value):
+    if getattr(obj, name) == value:  # Decimal("0.0500") == Decimal("0.05"); JSON values by content
         return False
     setattr(obj, name, value)
     return True
 
 
-def _apply(task: Task, parsed: ParsedTask) -> None:
+def _apply(task: Task, parsed: ParsedTask) -> bool:
+    """Write the parsed values into the task; True when anything (even an original cell) changed."""
+    changed = False
     for name in (
         "name",
         "kind",
@@ -208,22 +209,29 @@ def _apply(task: Task, parsed: ParsedTask) -> None:
         "source_row",
         "inherited_fields",
     ):
-        _set(task, name, getattr(parsed, name))
-    _set(task, "import_warnings", [p.as_dict() for p in parsed.problems])
-    sync_items(task, parsed.items)
+        changed |= _set(task, name, getattr(parsed, name))
+    changed |= _set(task, "import_warnings", [p.as_dict() for p in parsed.problems])
+    changed |= sync_items(task, parsed.items)
+    return changed
 
 
-def sync_items(task: Task, texts: list[str]) -> None:
-    """Items numbered 1… in order; existing items keep their row (and checklist links) by number."""
+def sync_items(task: Task, texts: list[str]) -> bool:
+    """Items numbered 1… in order; existing items keep their row (and checklist links) by number.
+    True when anything changed."""
     by_number = {item.number: item for item in task.items}
+    changed = False
     for number, text in enumerate(texts, 1):
         item = by_number.pop(number, None)
         if item is None:
             task.items.append(InspectionItem(number=number, text=text))
+            changed = True
         elif item.text != text:
             item.text = text
+            changed = True
     for item in by_number.values():
         task.items.remove(item)
+        changed = True
+    return changed
 
 
 def load_seed_plan(path, *, publish: bool = True) -> ImportReport:

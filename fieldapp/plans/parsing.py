@@ -107,6 +107,7 @@ def parse_plan_table(rows: list[Row]) -> ParsedPlan:
             problems.append(Problem("column_missing", row=header.row, column=name, params={"column": _column_word(name)}))
 
     tasks: list[ParsedTask] = []
+    numbers: set[int] = set()
     early = [r for r in rows[:first_index] if len(r.filled) >= 3]
     if early:
         problems.append(Problem("rows_before_header", row=early[0].number, params={"count": len(early)}))
@@ -121,7 +122,9 @@ def parse_plan_table(rows: list[Row]) -> ParsedPlan:
             text = row.filled[0] if row.filled else ""
             problems.append(Problem("note_row", row=row.number, params={"text": text[:80]}))
             continue
-        tasks.append(_parse_row(row, header, tasks))
+        task = _parse_row(row, header, tasks[-1] if tasks else None, numbers)
+        numbers.add(task.number)
+        tasks.append(task)
     if not tasks:
         raise PlanFileError("no_tasks")
     return ParsedPlan(tasks, problems)
@@ -152,9 +155,7 @@ def _read_number(text: str) -> int | None:
     return value if value is not None and value > 0 else None
 
 
-def _parse_row(row: Row, header: _Header, done: list[ParsedTask]) -> ParsedTask:
-    previous = done[-1] if done else None
-    used = {t.number for t in done}
+def _parse_row(row: Row, header: _Header, previous: ParsedTask | None, used: set[int]) -> ParsedTask:
     task = ParsedTask(number=0, source_row=row.number)
     task.source_cells = {header.key(i): text for i, text in enumerate(row.cells)}
 
@@ -165,7 +166,7 @@ def _parse_row(row: Row, header: _Header, done: list[ParsedTask]) -> ParsedTask:
     # 序号
     raw_number = _cell(row, header, "number")
     number = _read_number(raw_number) if raw_number else None
-    fallback = max(used, default=0) + 1
+    fallback = max(used, default=0) + 1 if (number is None or number in used) else 0
     if raw_number is not None and not raw_number:
         problem("number_missing", "number", number=fallback)
     elif raw_number and number is None:

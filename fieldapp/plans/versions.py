@@ -34,6 +34,8 @@ def utcnow() -> datetime:
 
 
 def jsonable(value):
+    if value is None or isinstance(value, (str, bool, int, float)):
+        return value
     if isinstance(value, Decimal):
         return format(value.normalize(), "f")
     if isinstance(value, datetime):
