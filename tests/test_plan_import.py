@@ -246,3 +246,23 @@ def test_cli_reports_a_broken_file(app, db, runner, tmp_path):
     path.write_bytes(b"")
     result = runner.invoke(args=["plan", "import", str(path), "--year", "2021", "--unit", "city", "--lang", "en"])
     assert result.exit_code == 1 and "The file is empty." in result.output
+
+
+def test_cli_dry_run_saves_nothing(app, db, runner):
+    result = runner.invoke(args=["plan", "import", str(SEED), "--dry-run", "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    assert "dry run: nothing was saved" in result.output and "21 tasks (21 new" in result.output
+    assert db.session.scalar(select(func.count()).select_from(Plan)) == 0
+    runner.invoke(args=["plan", "import", str(SEED), "--publish"])
+    changed = SEED.read_text(encoding="utf-8").replace("不低于5%，2次/年", "不低于8%，2次/年")
+    import tempfile
+    from pathlib import Path
+
+    path = Path(tempfile.mkdtemp()) / SEED.name
+    path.write_text(changed, encoding="utf-8")
+    result = runner.invoke(args=["plan", "import", str(path), "--dry-run", "--lang", "en"])
+    assert result.exit_code == 0 and "would change it in 1 places" in result.output
+    result = runner.invoke(args=["plan", "import", str(path), "--lang", "en"])
+    assert result.exit_code == 1 and "give --reason" in result.output
+    result = runner.invoke(args=["plan", "import", str(path), "--reason", "省局调整", "--lang", "en"])
+    assert result.exit_code == 0 and "Published plan adjusted: version 2" in result.output

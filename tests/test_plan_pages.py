@@ -351,3 +351,39 @@ def test_a_county_plan_is_public_once_published(client, db, city_plan):
     assert city_page.select_one('.other-plans a[href="/public/plan/2021/140603"]')
     assert client.get("/public/plan/2021/city").status_code == 404  # the city plan has its own address
     assert client.get("/public/plan/2021/nowhere").status_code == 404
+
+
+def test_adding_a_task_to_a_published_plan(client, auth, db, city_plan):
+    auth.login("city", "supervisor", "city")
+    url = f"/plans/{city_plan.id}/tasks/new"
+    assert client.get(url).status_code == 200
+    data = {
+        "name": "对加油站计量的专项抽查",
+        "kind": "targeted",
+        "items": "加油机是否按周期检定\n铅封是否完好",
+        "scope": "本辖区加油站",
+        "tags": ["加油站"],
+        "ratio_percent": "10",
+        "ratio_is_floor": "y",
+        "rounds_per_year": "1",
+        "window_start_month": "5",
+        "window_end_month": "9",
+        "initiator": "市局",
+        "guiding_department": "计量科",
+        "executor": "县（区）级市场监管部门",
+        "executes_county": "y",
+    }
+    response = client.post(url, data=data)
+    assert response.status_code == 400 and soup(response).select_one("#field-reason .field__error")
+    response = client.post(url, data={**data, "reason": "省局部署加油站专项"})
+    assert response.status_code == 302 and response.headers["Location"].endswith("#task-22")
+    db.session.expire_all()
+    task = db.session.scalar(select(Task).where(Task.plan_id == city_plan.id, Task.number == 22))
+    assert [i.text for i in task.items] == ["加油机是否按周期检定", "铅封是否完好"]
+    assert task.scope_rule == {"kinds": [], "tags_any": ["加油站"], "status": "在业", "past_business_term": False}
+    assert task.ratio == Decimal("0.1") and (task.window_start_month, task.window_end_month) == (5, 9)
+    plan = db.session.get(Plan, city_plan.id)
+    assert plan.version == 2 and plan.versions[-1].changes[0]["field"] == "task"
+    page = soup(client.get("/public/plan/2021"))
+    assert len(page.select("#public-tasks li.task")) == 22
+    assert "省局部署加油站专项" in page.find(id="plan-history").get_text()

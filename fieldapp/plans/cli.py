@@ -53,8 +53,11 @@ def in_language(command):
 @click.option("--unit", "unit_code", help="Issuing unit code, e.g. city or 140602 (read from the file when it says)")
 @click.option("--reason", default="", help="Why a published plan changes (needed when it does)")
 @click.option("--publish", is_flag=True, help="Publish the plan after importing it, if it is a draft")
+@click.option("--dry-run", is_flag=True, help="Read and check the file, print the summary, save nothing")
 @in_language
-def import_command(file: Path, year: int | None, unit_code: str | None, reason: str, publish: bool) -> None:
+def import_command(
+    file: Path, year: int | None, unit_code: str | None, reason: str, publish: bool, dry_run: bool
+) -> None:
     """Import (or re-import) a plan table: the seed's .txt, CSV or .xlsx."""
     ensure_units()
     unit = _unit(unit_code)
@@ -65,18 +68,29 @@ def import_command(file: Path, year: int | None, unit_code: str | None, reason: 
         raise click.ClickException(f"{file.name}: {exc}") from None
     except ReasonRequired as exc:
         db.session.rollback()
+        if dry_run:
+            click.echo(_("The plan is published; this file would change it in %(count)s places:", count=len(exc.changes)))
+            for change in exc.changes:
+                click.echo(f"  {change['task']} {change['field']}: {change['old']!r} → {change['new']!r}")
+            return
         raise click.ClickException(
             _("The plan is published and this file changes it in %(count)s places: give --reason.", count=len(exc.changes))
         ) from None
     plan = report.plan
-    if publish and not plan.is_published:
+    if publish and not plan.is_published and not dry_run:
         try:
             publish_plan(plan)
         except PlanError as exc:
             db.session.rollback()
             raise click.ClickException(str(exc.message)) from None
-    db.session.commit()
-    click.echo(f"{plan.year} {plan.unit.name} {plan.doc_number}".strip())
+    header = f"{plan.year} {plan.unit.name} {plan.doc_number}".strip()
+    status = _("Status: published (version %(version)s)", version=plan.version) if plan.is_published else ""
+    if dry_run:
+        db.session.rollback()
+        header += " — " + _("dry run: nothing was saved")
+    else:
+        db.session.commit()
+    click.echo(header)
     click.echo(
         _(
             "%(tasks)s tasks (%(created)s new, %(updated)s changed, %(unchanged)s unchanged), %(items)s inspection items",
@@ -89,8 +103,8 @@ def import_command(file: Path, year: int | None, unit_code: str | None, reason: 
     )
     if report.version:
         click.echo(_("Published plan adjusted: version %(version)s", version=report.version))
-    if publish and plan.is_published:
-        click.echo(_("Status: published (version %(version)s)", version=plan.version))
+    if publish and status:
+        click.echo(status)
     click.echo(_("%(count)s warnings", count=len(report.problems)))
     for problem in report.problems:
         click.echo("  " + describe(problem))

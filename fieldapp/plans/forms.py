@@ -114,7 +114,7 @@ class TaskForm(FlaskForm):
 
     def values(self, task) -> dict:
         """What to pass to :func:`fieldapp.plans.operations.update_task`."""
-        rule = dict(task.scope_rule or {})
+        rule = dict((task.scope_rule if task is not None else None) or {})
         rule.update(
             kinds=list(self.kinds.data or []),
             tags_any=list(self.tags.data or []),

@@ -81,6 +81,25 @@ def update_task(task: Task, values: dict, *, reason: str = "", user=None) -> lis
     return changes
 
 
+def add_task(plan: Plan, values: dict, *, reason: str = "", user=None) -> Task:
+    """A new task at the end of the plan (a published plan needs a reason and gets a new version)."""
+    if plan.is_published and not reason.strip():
+        raise PlanError(_l("The plan is published: give the reason for this adjustment."))
+    number = max((t.number for t in plan.tasks), default=0) + 1
+    task = Task(plan=plan, number=number, scope_rule=clean_rule({}), source_cells={}, inherited_fields=[], import_warnings=[])
+    db.session.add(task)
+    for name in EDITABLE_FIELDS:
+        if name in values:
+            value = values[name]
+            if name == "ratio" and value is not None:
+                value = Decimal(str(value))
+            setattr(task, name, clean_rule(value) if name == "scope_rule" else value)
+    sync_items(task, [text.strip() for text in values.get("items") or [] if text and text.strip()])
+    db.session.flush()
+    record_version(plan, [{"task": number, "field": "task", "old": None, "new": task.name}], reason, user)
+    return task
+
+
 def publish_plan(plan: Plan, user=None) -> PlanVersion:
     """Publish a draft: version 1 is what the public sees from now on."""
     if plan.is_published:

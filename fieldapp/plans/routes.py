@@ -15,7 +15,7 @@ from .display import TEMPLATE_HELPERS
 from .forms import ConfirmForm, FilingForm, ImportForm, TaskForm
 from .importer import ReasonRequired, import_plan
 from .models import Task
-from .operations import PlanError, acknowledge_filing, file_plan, publish_plan, update_task
+from .operations import PlanError, acknowledge_filing, add_task, file_plan, publish_plan, update_task
 from .problems import PlanFileError, describe
 
 bp = Blueprint("plans", __name__)
@@ -133,6 +133,27 @@ def edit_task(plan_id: int, number: int):
                 flash(_("Nothing changed."), "info")
             return redirect(url_for("plans.plan_detail", plan_id=plan.id, _anchor=f"task-{number}"))
     return render_template("plans/task_edit.html", plan=plan, task=task, form=form), _form_status()
+
+
+@bp.route("/plans/<int:plan_id>/tasks/new", methods=["GET", "POST"])
+@role_required(Role.SUPERVISOR)
+def new_task(plan_id: int):
+    plan = _editable_plan(plan_id)
+    form = TaskForm()
+    if request.method == "GET":
+        form.rounds_per_year.data = 1
+        form.ratio_is_floor.data = True
+    elif form.validate_on_submit():
+        try:
+            task = add_task(plan, form.values(None), reason=form.reason.data or "", user=current_user)
+        except PlanError as exc:
+            db.session.rollback()
+            form.reason.errors = list(form.reason.errors) + [str(exc.message)]
+        else:
+            db.session.commit()
+            flash(_("Task %(number)s added.", number=task.number), "success")
+            return redirect(url_for("plans.plan_detail", plan_id=plan.id, _anchor=f"task-{task.number}"))
+    return render_template("plans/task_edit.html", plan=plan, task=None, form=form), _form_status()
 
 
 @bp.post("/plans/<int:plan_id>/publish")
