@@ -65,15 +65,16 @@ def child(n: int, path: str, url: str) -> None:
 
         ensure_units()
         db.session.commit()
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         report = import_subject_file(path, BENCH_DIR / f"rejects-{n}.csv", batch_size=5000)
-        seconds = time.perf_counter() - started
+        seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
         if db.engine.dialect.name == "postgresql":
             with db.engine.begin() as conn:
                 conn.execute(text("ANALYZE subject"))
         maxrss_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         print(json.dumps({"rows": report.rows, "created": report.created, "rejected": report.rejected,
-                          "seconds": seconds, "peak_mib": maxrss_kib / 1024}))
+                          "seconds": seconds, "cpu_seconds": cpu_seconds,
+                          "dialect": db.engine.dialect.name, "peak_mib": maxrss_kib / 1024}))
 
 
 def measure(n: int) -> dict:
@@ -91,7 +92,9 @@ def main() -> None:
     for n in sizes():
         figures = measure(n)
         results[n] = figures
-        print(f"   import {n:>9,} subjects: {figures['seconds']:7.1f} s, {figures['rows'] / figures['seconds']:8,.0f} rows/s, "
+        cpu = figures.get("cpu_seconds") or figures["seconds"]
+        print(f"   import {n:>9,} subjects: {figures['seconds']:7.1f} s, {figures['rows'] / figures['seconds']:8,.0f} rows/s "
+              f"({figures['rows'] / cpu:,.0f} rows per CPU-second of this process: the machine may be shared), "
               f"peak memory {figures['peak_mib']:6.0f} MiB ({figures['created']:,} created, {figures['rejected']} rejected)",
               flush=True)
     if len(results) == 2:

@@ -72,6 +72,7 @@ def test_search_works_as_a_plain_form_without_javascript(live_server, browser, a
         log_in(page, live_server, auth)
         page.goto(live_server.url + "/subjects/")
         page.fill("#subject-q", "便利店")
+        page.click(".subject-search__more > summary")  # the filters fold away on a phone
         page.select_option("#subject-county", "140602")
         page.click("form.subject-search button[type=submit]")
         page.wait_for_url("**/subjects/?q=*")

@@ -6,6 +6,7 @@ from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -20,6 +21,12 @@ from .operations import change_inspector, create_inspector, declare_conflict, wi
 from .queries import assignable_units, filter_roster, visible_roster
 
 bp = Blueprint("inspectors", __name__, url_prefix="/inspectors")
+
+FIELD_LABELS = {
+    "name": _l("Name"), "status": _l("Status"), "certificate_number": _l("Law-enforcement certificate number"),
+    "certificate_valid_until": _l("Certificate valid until"), "unit": _l("Unit"),
+    "specialties": _l("Enforcement fields"), "category": _l("Category"), "phone": _l("Phone"),
+}
 
 
 def _visible(inspector_id: int) -> Inspector:
@@ -61,7 +68,7 @@ def detail(inspector_id: int):
     return render_template(
         "inspectors/detail.html", inspector=inspector, today=date.today(),
         history=sorted(inspector.changes, key=lambda c: (c.effective_on, c.id), reverse=True),
-        conflict_form=ConflictForm(), conflict_subjects=conflict_subjects,
+        conflict_form=ConflictForm(), conflict_subjects=conflict_subjects, field_labels=FIELD_LABELS,
     )
 
 
@@ -148,7 +155,7 @@ def add_conflict(inspector_id: int):
     return render_template(
         "inspectors/detail.html", inspector=inspector, today=date.today(),
         history=sorted(inspector.changes, key=lambda c: (c.effective_on, c.id), reverse=True),
-        conflict_form=form, conflict_subjects={},
+        conflict_form=form, conflict_subjects={}, field_labels=FIELD_LABELS,
     ), 422
 
 
