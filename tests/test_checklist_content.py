@@ -4,6 +4,7 @@ inspector expects (limits, dates, conditional items, findings and the result the
 
 from __future__ import annotations
 
+import copy
 import re
 from datetime import date, timedelta
 from decimal import Decimal
@@ -505,3 +506,69 @@ def test_every_checklist_renders_as_a_form_with_its_items(app, client, auth):
             assert squash(section.title.zh) in squashed, (checklist.id, section.id)
             for item in section.items:
                 assert squash(item.label.zh) in squashed, (checklist.id, item.id)
+
+
+# --- the phone judges the content's conditions as the server does -----------------------------------------
+
+
+def _variants(checklist) -> list[dict]:
+    """Answer sets that walk the content's conditions: all compliant, all failing, and each answer
+    of each choice item (at the top and in the first block of each repeat)."""
+    base = answers_for(checklist, blocks=2)
+    out = [base, answers_for(checklist, failing=True, blocks=2)]
+
+    def each_choice(items, block, setter):
+        for item in items:
+            if isinstance(item, RepeatItem):
+                inner = block[item.id][0]
+                each_choice(item.children(), inner, lambda i, v, inner=inner: inner.__setitem__(i, v))
+            elif item.type in ("choice", "check"):
+                values = item.values if item.type == "choice" else ["符合", "不符合", "不适用"]
+                original = block[item.id]
+                for value in values:
+                    setter(item.id, [value] if getattr(item, "multiple", False) else value)
+                    out.append(copy.deepcopy(base))
+                setter(item.id, original)
+
+    each_choice([i for s in checklist.sections for i in s.items], base, base.__setitem__)
+    return out
+
+
+def _condition_cases(checklist, answers: dict) -> list[list]:
+    cases = []
+
+    def walk(items, block, path):
+        for item in items:
+            if isinstance(item, RepeatItem):
+                for index, inner in enumerate(block.get(item.id) or []):
+                    walk(item.children(), inner, path + [item.id, index])
+                continue
+            if item.relevant is not None:
+                cases.append([item.relevant.source, answers, path, None, item.relevant.evaluate(answers, tuple(path))])
+            value = block.get(item.id)
+            if item.constraint is not None and value is not None:
+                cases.append([item.constraint.source, answers, path, value,
+                              item.constraint.evaluate(answers, tuple(path), value)])
+
+    walk([i for s in checklist.sections for i in s.items], answers, [])
+    return cases
+
+
+@pytest.mark.browser
+def test_conditions_of_the_content_give_the_same_answers_in_chromium(app, browser):
+    cases = []
+    for checklist in registry().all():
+        for answers in _variants(checklist):
+            cases.extend(_condition_cases(checklist, answers))
+    assert len(cases) > 5000 and {c[4] for c in cases} == {True, False}
+    page = browser.new_page()
+    page.set_content("<!doctype html><title>conditions</title>")
+    page.add_script_tag(path=str(ROOT / "static" / "js" / "conditions.js"))
+    mismatches = page.evaluate(
+        """(cases) => cases.filter(([text, answers, path, self, expected]) =>
+               window.FieldappConditions.evaluate(text, answers, path, self) !== expected
+           ).map(([text, answers, path, self, expected]) => [text, path, self, expected])""",
+        cases,
+    )
+    page.close()
+    assert mismatches == []
