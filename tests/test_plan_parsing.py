@@ -159,6 +159,8 @@ def test_scope_rules(tasks):
         ("10户", None, False, 10, 1),
         ("不少于20家", None, True, 20, 1),
         ("５％", "0.05", False, None, 1),
+        ("全覆盖", "1", False, None, 1),
+        ("全覆盖，2次/年", "1", False, None, 2),
     ],
 )
 def test_parse_ratio(text, ratio, floor, count, rounds):
@@ -196,6 +198,8 @@ def test_bad_windows_are_reported():
         ("(1)甲 (2)乙", ["甲", "乙"]),
         ("1.甲，含2次/年的要求；2.乙", ["甲，含2次/年的要求", "乙"]),
         ("商标代理行为的检查", ["商标代理行为的检查"]),
+        ("一、登记事项检查；二、公示信息检查（含1.年报 2.即时信息）", ["登记事项检查", "公示信息检查（含1.年报 2.即时信息）"]),
+        ("（一）第一项；（二）第二项；（三）第三项", ["第一项", "第二项", "第三项"]),
     ],
 )
 def test_split_items(text, items):

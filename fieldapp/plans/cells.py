@@ -61,6 +61,7 @@ class Ratio:
         return self.ratio is not None or self.fixed_count is not None
 
 
+WHOLE_WORDS = ("全覆盖", "全部", "全部抽查", "100%全覆盖")
 FLOOR_WORDS = ("不低于", "不少于", "不小于", "至少", "≥", ">=", "以上")
 _PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*(%|‰)")
 _COUNT = re.compile(r"(\d+)\s*(户|家|个|批次|批|件|台|所|处)")
@@ -90,6 +91,9 @@ def parse_ratio(text: str) -> Ratio:
             rest = rest[: match.start()] + rest[match.end() :]
             break
     result.is_floor = any(word in raw for word in FLOOR_WORDS)
+    if re.sub(r"[\s,，;；、。]", "", rest) in WHOLE_WORDS:
+        result.ratio = Decimal(1)
+        return result
     percents = _PERCENT.findall(rest)
     counts = _COUNT.findall(rest)
     if len(percents) == 1:
@@ -240,6 +244,9 @@ def parse_executor(text: str) -> Executor:
 _SEPARATORS = " \t\r\n;；,，、"
 
 
+CN_NUMERALS = "一二三四五六七八九十"
+
+
 def _marker(number: int) -> re.Pattern:
     n = str(number)
     return re.compile(
@@ -247,24 +254,42 @@ def _marker(number: int) -> re.Pattern:
     )
 
 
+def _cn_marker(number: int) -> re.Pattern | None:
+    """``一、`` ``（二）``: items numbered in Chinese numerals (up to ten)."""
+    if not 1 <= number <= 10:
+        return None
+    n = CN_NUMERALS[number - 1]
+    return re.compile(rf"(?<![{CN_NUMERALS}第])(?:[（(]\s*{n}\s*[）)]|{n}\s*[、.．])")
+
+
+def _markers(raw: str, marker) -> list[tuple[int, int]]:
+    positions: list[tuple[int, int]] = []
+    cursor, number = 0, 1
+    while True:
+        pattern = marker(number)
+        match = pattern.search(raw, cursor) if pattern else None
+        if not match:
+            return positions
+        positions.append((match.start(), match.end()))
+        cursor, number = match.end(), number + 1
+
+
 def split_items(text: str) -> tuple[str, list[str]]:
     """Split an 抽查事项 cell into (heading, items).
 
-    Items are numbered ``1,`` ``1.`` ``（1）`` ``(1)`` ``1、`` (styles may mix within a cell) or not at
-    all (one item). Numbers must follow each other: ``1`` then ``2`` … so numbers inside the text
+    Items are numbered ``1,`` ``1.`` ``（1）`` ``(1)`` ``1、`` (styles may mix within a cell), ``一、``
+    ``（二）``, or not at all (one item). Numbers must follow each other: ``1`` then ``2`` … so numbers inside the text
     (``2次/年``) are not taken for markers. Text before the first number is the heading.
     """
     raw = (text or "").strip()
     if not raw:
         return "", []
-    positions: list[tuple[int, int]] = []
-    cursor, number = 0, 1
-    while True:
-        match = _marker(number).search(raw, cursor)
-        if not match:
-            break
-        positions.append((match.start(), match.end()))
-        cursor, number = match.end(), number + 1
+    positions = _markers(raw, _marker)
+    # Chinese numerals number the items when they are a list of their own that starts first
+    # (一、… 二、… with 1. 2. inside an item), or when Arabic numbers make no list.
+    chinese = _markers(raw, _cn_marker)
+    if len(chinese) >= 2 and (len(positions) < 2 or chinese[0][0] < positions[0][0]):
+        positions = chinese
     if not positions:
         return "", [raw]
     heading = raw[: positions[0][0]].strip().rstrip(_SEPARATORS + ":：。.")
