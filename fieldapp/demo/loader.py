@@ -31,3 +31,6 @@ def load_demo(subject_count: int = 20000, seed: int = 2021) -> Iterator[str]:
     from ..draws.demo import load_demo_draws
 
     yield from load_demo_draws()
+    from ..review.demo import load_demo_reviews
+
+    yield from load_demo_reviews()

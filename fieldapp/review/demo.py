@@ -1,0 +1,95 @@
+"""The demo's review work: some of the demo visits come back from the field, the county supervisors
+approve most of them (with findings, follow-up cases and one 经营异常名录 proposal) and leave the
+rest in their queue. Visits of the demo inspector accounts are left for the phone demo. Idempotent."""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import uuid
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+
+from sqlalchemy import exists, func, select
+
+from ..auth.models import User
+from ..extensions import db
+from ..inspections.models import Submission, SubmissionState
+from ..inspectors.models import Inspector
+from ..visits.models import Visit, VisitInspector, VisitStatus
+from .codes import UNREACHABLE
+from .operations import approve
+
+DEMO_SUPERVISORS = {"140602": "shuocheng-supervisor", "140603": "pinglu-supervisor"}
+KEEP_FOR_PHONES = ("shuocheng-inspector", "shuocheng-inspector2", "pinglu-inspector")
+PER_COUNTY = 24
+
+
+def _answers(checklist, fail: bool, rng: random.Random) -> dict:
+    """符合 for every top-level check item; one 不符合 when ``fail``."""
+    checks = [item for section in checklist.sections for item in section.items if item.type == "check"]
+    answers = {item.id: "符合" for item in checks}
+    if fail and checks:
+        answers[rng.choice(checks).id] = "不符合"
+    return answers
+
+
+def _body(visit: Visit, day, fail: bool, unreachable: bool, rng: random.Random) -> dict:
+    from ..checklists import answer_set, checklists_for, evaluate, suggest_result
+
+    tasks = []
+    for vt in visit.tasks:
+        sets, findings, objects = [], [], []
+        for checklist in checklists_for(vt.task, visit.subject.tag_names)[:2]:
+            evaluation = evaluate(checklist, _answers(checklist, fail, rng), day)
+            found = [f.to_json() for f in evaluation.findings]
+            stored = answer_set(checklist, evaluation.answers)
+            stored.update(checklist_id=checklist.id, checklist_version=checklist.version, findings=found)
+            sets.append(stored)
+            findings += found
+            objects += evaluation.findings
+        code = UNREACHABLE if unreachable else suggest_result(objects)
+        tasks.append({"task_id": vt.task_id, "answer_sets": sets, "findings": [] if unreachable else findings,
+                      "result_code": code, "check_methods": ["实地检查"]})
+    lat, lng = 39.33 + rng.uniform(-0.2, 0.2), 112.43 + rng.uniform(-0.2, 0.2)
+    return {"tasks": tasks, "inspected_on": day.isoformat(), "position": {"lat": round(lat, 6), "lng": round(lng, 6), "accuracy": 15}}
+
+
+def load_demo_reviews(seed: int = 2021) -> Iterator[str]:
+    if db.session.scalar(select(func.count()).select_from(Submission)):
+        yield "review: submissions exist already"
+        return
+    rng = random.Random(seed)
+    phone_inspectors = select(Inspector.id).join(User, User.id == Inspector.user_id).where(User.username.in_(KEEP_FOR_PHONES))
+    made = approved = 0
+    for division, username in DEMO_SUPERVISORS.items():
+        supervisor = db.session.scalar(select(User).where(User.username == username))
+        if supervisor is None:
+            continue
+        visits = db.session.scalars(
+            select(Visit)
+            .where(Visit.division_code == division, Visit.status == VisitStatus.PLANNED.value)
+            .where(~exists().where(VisitInspector.visit_id == Visit.id, VisitInspector.inspector_id.in_(phone_inspectors)))
+            .order_by(Visit.id)
+            .limit(PER_COUNTY)
+        ).all()
+        for i, visit in enumerate(visits):
+            start = visit.window_start or datetime(2021, 6, 1).date()
+            end = visit.window_end or datetime(2021, 11, 30).date()
+            day = start + timedelta(days=rng.randrange(max((end - start).days, 1)))
+            body = _body(visit, day, fail=i % 3 == 0, unreachable=i == 1, rng=rng)
+            raw = repr(body).encode()
+            at = datetime.combine(day, datetime.min.time()) + timedelta(hours=10)
+            sub = Submission(uuid=str(uuid.UUID(int=rng.getrandbits(128))), body_sha256=hashlib.sha256(raw).hexdigest(),
+                             visit_id=visit.id, body=body, state=SubmissionState.SUBMITTED.value,
+                             result_code=body["tasks"][0]["result_code"] if body["tasks"] else None,
+                             inspected_on=at, completed_at=at)
+            visit.status = VisitStatus.SUBMITTED.value
+            visit.started_at = at
+            db.session.add(sub)
+            db.session.commit()
+            made += 1
+            if i < len(visits) * 2 // 3 and body["tasks"]:
+                approve(sub.id, sub.lock_version, supervisor, "演示数据")
+                approved += 1
+    yield f"review: {made} submissions, {approved} approved, {made - approved} waiting in the queues"
