@@ -7,7 +7,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from ..auth.models import Unit, User
@@ -256,43 +256,47 @@ def _store(task, round_, unit, commitment, witness, day, number, previous, user,
         previous.status = DrawStatus.SUPERSEDED.value
     units = {t.unit_code: t for t in result["teams"]}
     unit_ids = dict(db.session.execute(select(Unit.code, Unit.id).where(Unit.code.in_(list(units)))).all())
-    selection_rows, pending = [], []
+    # Bulk inserts (a draw can select tens of thousands of subjects); the ids come back in
+    # the order of the rows.
+    selection_rows, matches = [], []
     for position, sel in enumerate(result["selected"]):
         # Stored as codes ("unit:reason"), shown translated by describe_unmatched.
         reasons = [f"{m.unit_code}:{m.reason}" for m in result["matches"][sel.ident] if m.reason]
-        row = DrawSelection(
-            draw_id=draw.id,
-            subject_id=result["ids"][sel.ident],
-            position=position,
-            ident=sel.ident,
-            credit_class=sel.credit_class,
-            key_hex=sel.key.hex(),
-            topup=sel.topup,
-            unmatched_reason="; ".join(reasons),
+        selection_rows.append(
+            {
+                "draw_id": draw.id,
+                "subject_id": result["ids"][sel.ident],
+                "position": position,
+                "ident": sel.ident,
+                "credit_class": sel.credit_class,
+                "key_hex": sel.key.hex(),
+                "topup": sel.topup,
+                "unmatched_reason": "; ".join(reasons),
+            }
         )
-        selection_rows.append(row)
-        pending.append((row, result["matches"][sel.ident]))
-    db.session.add_all(selection_rows)
-    db.session.flush()
+        matches.append(result["matches"][sel.ident])
+    selection_ids = _insert_returning_ids(DrawSelection, selection_rows)
     by_cert = result["by_cert"]
-    assignments = []
-    for row, matches in pending:
-        for match in matches:
-            for position, (cert, rank, key) in enumerate(match.picked):
-                assignments.append(
-                    DrawAssignment(
-                        selection_id=row.id,
-                        inspector_id=by_cert[cert].id,
-                        team_unit_id=unit_ids[match.unit_code],
-                        position=position,
-                        rank=rank,
-                        key_hex=key.hex(),
-                        certificate_number=cert,
-                        created_by_id=user.id if user else None,
-                    )
-                )
-    db.session.add_all(assignments)
-    db.session.flush()
+    now = utcnow()
+    assignment_rows = [
+        {
+            "selection_id": selection_id,
+            "inspector_id": by_cert[cert].id,
+            "team_unit_id": unit_ids[match.unit_code],
+            "position": position,
+            "rank": rank,
+            "key_hex": key.hex(),
+            "certificate_number": cert,
+            "created_by_id": user.id if user else None,
+            "created_at": now,
+            "reason": "",
+        }
+        for selection_id, subject_matches in zip(selection_ids, matches)
+        for match in subject_matches
+        for position, (cert, rank, key) in enumerate(match.picked)
+    ]
+    if assignment_rows:
+        db.session.execute(insert(DrawAssignment), assignment_rows)
     from ..visits.operations import add_draw_to_visits, remove_draw_from_visits
 
     if previous is not None:
@@ -310,6 +314,14 @@ def describe_unmatched(selection: DrawSelection) -> list[str]:
         template = UNMATCHED_REASONS.get(reason)
         described.append(str(template % {"team": names.get(code, code)}) if template else part)
     return described
+
+
+def _insert_returning_ids(model, rows: list[dict]) -> list[int]:
+    """Insert many rows at once; their ids in the order of ``rows``."""
+    if not rows:
+        return []
+    stmt = insert(model).returning(model.id, sort_by_parameter_order=True)
+    return list(db.session.scalars(stmt, rows))
 
 
 def pool_bytes(draw: Draw) -> bytes:

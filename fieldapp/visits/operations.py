@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
@@ -45,74 +45,88 @@ def planned_visits_by_subject(subject_ids: list[int], unit_id: int) -> dict[int,
     return found
 
 
-def add_draw_to_visits(draw) -> list[Visit]:
+def add_draw_to_visits(draw) -> int:
     """Put every subject selected by ``draw`` on a visit: an existing planned visit of the same
     executing unit whose window overlaps the task's (and which does not carry this task yet),
-    or a new one. The visit's window narrows to the overlap."""
+    or a new one. A merged visit's window narrows to the overlap. Returns the number of visits.
+
+    New visits are written with bulk inserts (a draw can select tens of thousands of subjects)."""
     from ..draws.models import DrawAssignment, DrawSelection
     from ..draws.pools import task_window
     from ..subjects.models import Subject
 
     task = draw.task
     start, end = task_window(task)
-    initiating_unit_id = draw.unit_id
-    selections = db.session.scalars(
-        select(DrawSelection).where(DrawSelection.draw_id == draw.id).order_by(DrawSelection.position)
+    selections = db.session.execute(
+        select(DrawSelection.id, DrawSelection.subject_id, Subject.division_code)
+        .join(Subject, Subject.id == DrawSelection.subject_id)
+        .where(DrawSelection.draw_id == draw.id)
+        .order_by(DrawSelection.position)
     ).all()
-    divisions = dict(
-        db.session.execute(
-            select(Subject.id, Subject.division_code)
-            .join(DrawSelection, DrawSelection.subject_id == Subject.id)
-            .where(DrawSelection.draw_id == draw.id)
-        ).all()
-    )
-    assignments: dict[int, list] = defaultdict(list)
-    for a in db.session.scalars(
-        select(DrawAssignment)
+    team: dict[int, list[tuple[int, bool]]] = defaultdict(list)  # selection id -> (inspector id, leads)
+    for selection_id, inspector_id, team_unit_id, position in db.session.execute(
+        select(DrawAssignment.selection_id, DrawAssignment.inspector_id, DrawAssignment.team_unit_id,
+               DrawAssignment.position)
         .join(DrawSelection, DrawSelection.id == DrawAssignment.selection_id)
         .where(DrawSelection.draw_id == draw.id, DrawAssignment.ended_at.is_(None))
+        # The initiating team first (its first inspector leads), then participating departments.
+        .order_by(DrawAssignment.selection_id, DrawAssignment.team_unit_id != draw.unit_id,
+                  DrawAssignment.team_unit_id, DrawAssignment.position)
     ):
-        assignments[a.selection_id].append(a)
+        team[selection_id].append((inspector_id, team_unit_id == draw.unit_id and position == 0))
     existing = planned_visits_by_subject([s.subject_id for s in selections], draw.unit_id)
-    visits = []
+    new_visits, new_teams = [], []
     with db.session.no_autoflush:
-        for selection in selections:
-            visits.append(
-                _place(selection, existing, task, draw, start, end, divisions, assignments[selection.id],
-                       initiating_unit_id)
+        for selection_id, subject_id, division_code in selections:
+            visit = next(
+                (
+                    v
+                    for v in existing.get(subject_id, [])
+                    if _overlaps(v, start, end) and all(vt.task_id != task.id for vt in v.tasks)
+                ),
+                None,
             )
+            if visit is None:
+                new_visits.append(
+                    {
+                        "subject_id": subject_id,
+                        "executing_unit_id": draw.unit_id,
+                        "division_code": division_code,
+                        "window_start": start,
+                        "window_end": end,
+                        "status": VisitStatus.PLANNED.value,
+                    }
+                )
+                new_teams.append(team[selection_id])
+                continue
+            visit.window_start = max(visit.window_start or start, start)
+            visit.window_end = min(visit.window_end or end, end)
+            visit.tasks.append(VisitTask(task_id=task.id, draw_id=draw.id))
+            for inspector_id, lead in team[selection_id]:
+                _add_inspector(visit, inspector_id, task.id, lead)
     db.session.flush()
-    return visits
-
-
-def _place(selection, existing, task, draw, start, end, divisions, active, initiating_unit_id) -> Visit:
-    visit = next(
-        (
-            v
-            for v in existing.get(selection.subject_id, [])
-            if _overlaps(v, start, end) and all(vt.task_id != task.id for vt in v.tasks)
-        ),
-        None,
-    )
-    if visit is None:
-        visit = Visit(
-            subject_id=selection.subject_id,
-            executing_unit_id=draw.unit_id,
-            division_code=divisions[selection.subject_id],
-            window_start=start,
-            window_end=end,
+    if new_visits:
+        ids = list(
+            db.session.scalars(insert(Visit).returning(Visit.id, sort_by_parameter_order=True), new_visits)
         )
-        db.session.add(visit)
-    else:
-        visit.window_start = max(visit.window_start or start, start)
-        visit.window_end = min(visit.window_end or end, end)
-    visit.tasks.append(VisitTask(task_id=task.id, draw_id=draw.id))
-    # The initiating team first (its first inspector leads), then participating departments.
-    ordered = sorted(active, key=lambda a: (a.team_unit_id != initiating_unit_id, a.team_unit_id, a.position))
-    for assignment in ordered:
-        lead = assignment.team_unit_id == initiating_unit_id and assignment.position == 0
-        _add_inspector(visit, assignment.inspector_id, task.id, lead)
-    return visit
+        db.session.execute(insert(VisitTask), [{"visit_id": i, "task_id": task.id, "draw_id": draw.id} for i in ids])
+        inspector_rows = []
+        for visit_id, members in zip(ids, new_teams):
+            seen: set[int] = set()
+            has_lead = False
+            for inspector_id, lead in members:
+                if inspector_id in seen:
+                    continue
+                seen.add(inspector_id)
+                role = InspectorRole.LEAD if lead and not has_lead else InspectorRole.MEMBER
+                has_lead = has_lead or role == InspectorRole.LEAD
+                inspector_rows.append(
+                    {"visit_id": visit_id, "inspector_id": inspector_id, "task_id": task.id, "role": role.value,
+                     "position": len(seen) - 1}
+                )
+        if inspector_rows:
+            db.session.execute(insert(VisitInspector), inspector_rows)
+    return len(selections)
 
 
 def draw_has_started_visits(draw) -> bool:
