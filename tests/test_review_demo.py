@@ -34,7 +34,7 @@ def test_demo_fills_the_review_queues_and_leaves_the_phone_accounts_their_visits
     assert db.session.scalar(mine) > 0
     # Running it again adds nothing.
     before = count(db, Submission)
-    assert "review: submissions exist already" in list(load_demo(subject_count=3000))
+    assert "review: results exist already" in list(load_demo(subject_count=3000))
     assert count(db, Submission) == before
     # The county supervisor's pages render the demo data.
     client.post("/login", data={"username": "shuocheng-supervisor", "password": "demo-2021"})

@@ -18,6 +18,7 @@ from ..inspections.models import Submission, SubmissionState
 from ..inspectors.models import Inspector
 from ..visits.models import Visit, VisitInspector, VisitStatus
 from .codes import UNREACHABLE
+from .models import InspectionResult
 from .operations import approve
 
 DEMO_SUPERVISORS = {"140602": "shuocheng-supervisor", "140603": "pinglu-supervisor"}
@@ -56,8 +57,8 @@ def _body(visit: Visit, day, fail: bool, unreachable: bool, rng: random.Random) 
 
 
 def load_demo_reviews(seed: int = 2021) -> Iterator[str]:
-    if db.session.scalar(select(func.count()).select_from(Submission)):
-        yield "review: submissions exist already"
+    if db.session.scalar(select(func.count()).select_from(InspectionResult)):
+        yield "review: results exist already"
         return
     rng = random.Random(seed)
     phone_inspectors = select(Inspector.id).join(User, User.id == Inspector.user_id).where(User.username.in_(KEEP_FOR_PHONES))
@@ -70,6 +71,7 @@ def load_demo_reviews(seed: int = 2021) -> Iterator[str]:
             select(Visit)
             .where(Visit.division_code == division, Visit.status == VisitStatus.PLANNED.value)
             .where(~exists().where(VisitInspector.visit_id == Visit.id, VisitInspector.inspector_id.in_(phone_inspectors)))
+            .where(~exists().where(Submission.visit_id == Visit.id))
             .order_by(Visit.id)
             .limit(PER_COUNTY)
         ).all()
