@@ -218,9 +218,6 @@
     $$("[data-sig]", form).forEach(function (box) {
       var key = box.getAttribute("data-sig");
       var canvas = $("canvas", box);
-      $(".sig__pad", box).hidden = false;
-      $(".sig__fallback", box).hidden = true;
-      $("input[type=file]", box).disabled = true;
       var ratio = Math.max(window.devicePixelRatio || 1, 1);
       canvas.width = canvas.offsetWidth * ratio;
       canvas.height = canvas.offsetHeight * ratio;
@@ -472,7 +469,13 @@
     var getPos = $("[data-position-get]", form);
     getPos.hidden = false;
     getPos.addEventListener("click", recordPosition);
-    if (!form.elements.lat.value) recordPosition();
+    // Ask for the position when the inspector starts filling in, not on page load.
+    var askPosition = function () {
+      form.removeEventListener("input", askPosition);
+      form.removeEventListener("change", askPosition);
+      if (!form.elements.lat.value) recordPosition();
+    };
+    if (!form.elements.lat.value) { form.addEventListener("input", askPosition); form.addEventListener("change", askPosition); }
     form.setAttribute("data-ready", "true");
   }
 
