@@ -387,3 +387,24 @@ def test_adding_a_task_to_a_published_plan(client, auth, db, city_plan):
     page = soup(client.get("/public/plan/2021"))
     assert len(page.select("#public-tasks li.task")) == 22
     assert "省局部署加油站专项" in page.find(id="plan-history").get_text()
+
+
+def test_check_an_upload_before_importing_it(client, auth, db, city_plan):
+    import io
+
+    auth.login("city", "supervisor", "city")
+    changed = SEED.read_text(encoding="utf-8").replace("不低于5%，2次/年", "不低于8%，2次/年").encode()
+    data = {"file": (io.BytesIO(changed), SEED.name), "action": "check"}
+    response = client.post("/plans/import", data=data, content_type="multipart/form-data")
+    assert response.status_code == 200
+    report = soup(response).find(id="import-report")
+    assert report["data-checked"] == "true"
+    assert "8%" in report.select_one(".change-list").get_text()
+    db.session.expire_all()
+    assert db.session.get(Plan, city_plan.id).version == 1
+    assert db.session.scalar(select(Task).where(Task.number == 19)).ratio == Decimal("0.05")
+    data = {"file": (io.BytesIO(changed), SEED.name), "action": "import", "reason": "省局调整"}
+    response = client.post("/plans/import", data=data, content_type="multipart/form-data")
+    assert response.status_code == 200 and soup(response).find(id="import-report")["data-checked"] == "false"
+    db.session.expire_all()
+    assert db.session.get(Plan, city_plan.id).version == 2

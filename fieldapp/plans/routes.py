@@ -65,15 +65,18 @@ def index():
 @bp.route("/plans/import", methods=["GET", "POST"])
 @role_required(Role.SUPERVISOR)
 def import_file():
+    """Upload a plan table. "Check" reads it and shows what would change, saving nothing."""
     form = ImportForm()
     unit = current_user.unit if not current_user.is_city_level else queries.city_bureau()
-    report, error = None, None
+    checking = request.form.get("action") == "check"
+    report, error, summary = None, None, None
     if form.validate_on_submit():
         upload = form.file.data
+        reason = form.reason.data or ""
         try:
             report = import_plan(
                 upload.read(), upload.filename or "plan", year=form.year.data, unit=unit,
-                reason=form.reason.data or "", user=current_user,
+                reason=reason or ("check" if checking else ""), user=current_user,
             )
         except PlanFileError as exc:
             db.session.rollback()
@@ -85,12 +88,22 @@ def import_file():
                   count=len(exc.changes))
             ]
         else:
-            db.session.commit()
-            flash(_("Imported %(tasks)s tasks with %(items)s inspection items.", tasks=report.tasks, items=report.items),
-                  "success")
+            summary = {
+                "plan": f"{report.plan.year} · {report.plan.unit.name}",
+                "plan_id": None if checking else report.plan.id,
+                "changes": report.changes if not report.created else [],
+                "needs_reason": checking and report.plan.is_published and bool(report.changes),
+            }
+            if checking:
+                db.session.rollback()
+            else:
+                db.session.commit()
+                flash(_("Imported %(tasks)s tasks with %(items)s inspection items.", tasks=report.tasks,
+                        items=report.items), "success")
     status = _form_status() if report is None else 200
     return render_template(
-        "plans/import.html", form=form, unit=unit, report=report, error=error, describe=describe
+        "plans/import.html", form=form, unit=unit, report=report, summary=summary, checked=checking,
+        error=error, describe=describe,
     ), status
 
 
