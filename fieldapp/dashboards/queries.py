@@ -6,13 +6,14 @@ A scope is a plan year and optionally one county (``division``); ``None`` is the
 from __future__ import annotations
 
 from calendar import monthrange
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from sqlalchemy import and_, case, distinct, func, select
+from sqlalchemy.orm import selectinload
 
 from ..auth.units import COUNTY_NAMES
-from ..calendar.workdays import Clock, ClockStatus, clock, plan_deadline
+from ..calendar.workdays import DUE_SOON_WORKING_DAYS, Clock, add_working_days, clock, plan_deadline
 from ..extensions import db
 from ..plans.models import Plan, Task
 from ..review.models import CaseStatus, FollowUpCase, InspectionResult
@@ -178,28 +179,33 @@ class OverduePublication:
 
 
 def open_publications(year: int, division: str | None, today: date, limit: int = 50) -> tuple[list[OverduePublication], int, int]:
-    """Unpublished results by their 20-working-day clock: (overdue list, overdue count, due-soon count)."""
+    """Unpublished results by their 20-working-day clock: (the oldest overdue, overdue count,
+    due-soon count). Counted in SQL on the stored due date; clocks only for the rows shown."""
     Published = published_model()
-    stmt = (
-        select(InspectionResult)
-        .where(InspectionResult.id.in_(_results_in_scope(year, division)))
-        .order_by(InspectionResult.publication_due, InspectionResult.id)
+    stmt = select(InspectionResult).where(
+        InspectionResult.id.in_(_results_in_scope(year, division)), InspectionResult.publication_due.is_not(None)
     )
     if Published is not None:
         stmt = stmt.where(
             InspectionResult.id.not_in(select(Published.inspection_result_id).where(Published.is_current.is_(True)))
         )
-    overdue, soon = [], 0
-    for r in db.session.scalars(stmt):
-        if r.publication_due is None:
-            continue
+    pending = stmt.subquery()
+    soon_limit, _fallback = add_working_days(today, DUE_SOON_WORKING_DAYS)
+    overdue_count = db.session.scalar(select(func.count()).select_from(pending).where(pending.c.publication_due < today))
+    soon_count = db.session.scalar(
+        select(func.count()).select_from(pending).where(pending.c.publication_due.between(today, soon_limit))
+    )
+    rows = db.session.scalars(
+        stmt.where(InspectionResult.publication_due < today)
+        .options(selectinload(InspectionResult.subject), selectinload(InspectionResult.task))
+        .order_by(InspectionResult.publication_due, InspectionResult.id)
+        .limit(limit)
+    ).all()
+    overdue = []
+    for r in rows:
         c = clock(r.publication_due, today)
-        c = Clock(c.due, c.status, c.working_days_left, c.used_fallback or r.due_by_fallback_calendar)
-        if c.status == ClockStatus.OVERDUE:
-            overdue.append(OverduePublication(r, c))
-        elif c.status == ClockStatus.DUE_SOON:
-            soon += 1
-    return overdue[:limit], len(overdue), soon
+        overdue.append(OverduePublication(r, replace(c, used_fallback=c.used_fallback or r.due_by_fallback_calendar)))
+    return overdue, overdue_count or 0, soon_count or 0
 
 
 @dataclass
