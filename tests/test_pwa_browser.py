@@ -318,3 +318,33 @@ def test_server_errors_and_a_dropped_upload_still_arrive_exactly_once(world, liv
     assert_bytes_identical(app, submission, hashes)
     page.wait_for_function("() => document.querySelector('[data-outbox-count]').textContent === '0'")
     assert len(_db.session.scalars(select(Submission)).all()) == 1
+
+
+def test_a_refused_submission_comes_back_as_the_draft_with_the_reasons(world, live_server, phone_page, photo, app):
+    page = phone_page
+    login(page, live_server.url)
+    refused = {"n": 0}
+
+    def refuse_once(route):
+        if route.request.method == "POST" and refused["n"] == 0:
+            refused["n"] += 1
+            route.fulfill(status=422, content_type="application/problem+json",
+                          body='{"status": 422, "title": "x", "errors": ["请补充加油机编号"]}')
+        else:
+            route.continue_()
+
+    page.route("**/api/v1/submissions", refuse_once)
+    page.goto(f"{live_server.url}/my/visits/{world.visit.id}/form")
+    fill(page, world, photo)
+    submit(page, live_server)
+    poll(lambda: page.evaluate("() => FieldappStore.listOutbox().then(x => x.length)") == 0)
+    assert _db.session.scalars(select(Submission)).all() == []
+    page.goto(f"{live_server.url}/my/visits/{world.visit.id}/form")
+    page.wait_for_selector("form[data-ready=true]")
+    assert "请补充加油机编号" in page.locator("[data-form-errors]").inner_text()
+    t = world.task.id
+    assert page.input_value(f'input[name="a.{t}.fuel-dispensers-test.dispenser-0-serial"]') == "JJ-2019-001"
+    assert page.locator(f'[data-photo-list="a.{t}.fuel-dispensers-test.pledge"] li').count() == 1
+    submit(page, live_server)
+    [submission] = wait_for_complete(app)
+    assert len(submission.media) == 4

@@ -4,7 +4,6 @@
 (function () {
   "use strict";
   var Store = window.FieldappStore;
-  var MAX_SIDE = 1600;
   var form, visitId, draft, pads = {};
   var saving = Promise.resolve();
 
@@ -57,57 +56,14 @@
     return saving;
   }
 
-  // ---- repeats (the checklist engine's blocks) ----------------------------------------------
-  // A restored draft may hold more blocks than the page renders: add them through the engine.
-  function ensureRepeatBlocks(fields) {
-    var engine = window.FieldappChecklistForm;
-    if (!engine) return;
-    var done = [];
-    for (var guard = 0; guard < 500; guard++) {
-      var pending = $$("[data-checklist-entry] fieldset.cl-repeat", form).filter(function (f) { return done.indexOf(f) < 0; });
-      if (!pending.length) break;
-      var fieldset = pending[0];
-      done.push(fieldset);
-      var entry = fieldset.closest("[data-checklist-entry]");
-      var base = entry.getAttribute("data-prefix") + fieldset.getAttribute("data-repeat") + "-";
-      var wanted = [];
-      Object.keys(fields).forEach(function (name) {
-        if (name.indexOf(base) !== 0) return;
-        var rest = name.slice(base.length).split("-");
-        if (rest.length === 2 && rest[1] === "_block") wanted.push(Number(rest[0]));
-      });
-      if (!wanted.length) continue;
-      var max = Math.max.apply(null, wanted);
-      while (Number(fieldset.dataset.nextIndex || 0) <= max && engine.addBlock(fieldset)) { /* grow */ }
-      $$(":scope > .cl-repeat__blocks > .cl-block", fieldset).forEach(function (block) {
-        var marker = $('input[name$="-_block"]', block);
-        var index = marker ? Number(marker.name.slice(base.length).split("-")[0]) : -1;
-        if (wanted.indexOf(index) < 0) block.remove();
-      });
-    }
-  }
+  // Pure helpers (photo scaling, first reading of findings, unanswered items, engine blocks).
+  var Checks = window.FieldappFormChecks;
+  function resize(file) { return Checks.resize(file); }
+  function findings() { return Checks.findings(form); }
+  function unanswered() { return Checks.unanswered(form); }
+  function ensureRepeatBlocks(fields) { Checks.ensureRepeatBlocks(form, fields); }
 
   // ---- photos --------------------------------------------------------------------------------
-  async function resize(file) {
-    var source;
-    try {
-      source = await createImageBitmap(file, { imageOrientation: "from-image" });
-    } catch (e) {
-      source = await new Promise(function (resolve, reject) {
-        var img = new Image();
-        img.onload = function () { resolve(img); };
-        img.onerror = reject;
-        img.src = URL.createObjectURL(file);
-      });
-    }
-    var w = source.width, h = source.height;
-    var scale = Math.min(1, MAX_SIDE / Math.max(w, h));
-    var canvas = document.createElement("canvas");
-    canvas.width = Math.round(w * scale); canvas.height = Math.round(h * scale);
-    canvas.getContext("2d").drawImage(source, 0, 0, canvas.width, canvas.height);
-    return new Promise(function (resolve) { canvas.toBlob(resolve, "image/jpeg", 0.85); });
-  }
-
   function showPhoto(key, rec) {
     var field = key.indexOf("engine:") === 0 ? key.slice(7) : key;
     var list = form.querySelector('[data-photo-list="' + field + '"]');
@@ -269,43 +225,6 @@
     save();
   }
 
-  function visible(el) { return !el.closest("[hidden]") && !el.closest("template"); }
-
-  // A first reading for the summary; the server's checklist engine evaluates the answers again.
-  function findings() {
-    var found = [];
-    $$("[data-checklist-entry] .cl-item", form).filter(visible).forEach(function (item) {
-      var type = item.getAttribute("data-type");
-      var failed = false;
-      if (type === "check") failed = !!item.querySelector('input[type=radio][value="不符合"]:checked');
-      var num = type === "number" && item.querySelector(".cl-number");
-      if (num && num.value.trim() !== "" && !isNaN(Number(num.value))) {
-        var v = Number(num.value);
-        if (num.hasAttribute("data-limit-min") && v < Number(num.getAttribute("data-limit-min"))) failed = true;
-        if (num.hasAttribute("data-limit-max") && v > Number(num.getAttribute("data-limit-max"))) failed = true;
-      }
-      if (failed) {
-        var label = item.querySelector(".cl-item__label");
-        found.push({ field: item.closest("[data-checklist-entry]").getAttribute("data-prefix") + item.getAttribute("data-key"),
-                     text: label ? label.textContent.replace(/\s*\*\s*$/, "").trim() : item.getAttribute("data-key") });
-      }
-    });
-    return found;
-  }
-
-  function unanswered() {
-    return $$("[data-checklist-entry] .cl-item[data-required]", form).filter(visible).filter(function (item) {
-      var type = item.getAttribute("data-type");
-      if (type === "check" || type === "choice") return !item.querySelector("input:checked");
-      if (type === "photo") return !item.querySelector("[data-photo-ref]");
-      if (["number", "text", "date"].indexOf(type) >= 0) {
-        var input = item.querySelector("input:not([type=hidden]), textarea");
-        return input && input.value.trim() === "";
-      }
-      return false;
-    });
-  }
-
   function renderSummary() {
     var list = $("[data-findings]", form);
     var found = findings();
@@ -408,6 +327,7 @@
       if (built.errors.length) { showErrors(built.errors); return; }
       showErrors([]);
       await Store.enqueue({ uuid: built.body.uuid, visitId: visitId, api: form.getAttribute("data-submissions-api"),
+        draft: JSON.parse(JSON.stringify(draft)),
         body: built.body, blobIds: built.blobIds, blobBySha: built.blobBySha, state: "queued", attempts: 0, createdAt: new Date().toISOString() });
       draft = null;
       $("[data-draft-state]").textContent = t("queued");
@@ -461,6 +381,11 @@
       for (var k = 0; k < keys.length; k++) await restoreSignature(keys[k], draft.signatures[keys[k]]);
       $("[data-draft-state]").textContent = t("restored", { time: new Date(draft.updatedAt).toLocaleString(document.documentElement.lang || "zh-CN") });
     }
+    if (draft.serverErrors && draft.serverErrors.length) showErrors(draft.serverErrors);
+    // The engine checks each answer on the server as it changes; without signal, skip that.
+    document.addEventListener("htmx:beforeRequest", function (event) {
+      if (!navigator.onLine && form.contains(event.target)) event.preventDefault();
+    });
     showPosition();
     renderSummary();
     form.addEventListener("input", function () { save(); renderSummary(); });

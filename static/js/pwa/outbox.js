@@ -60,6 +60,11 @@
       body: JSON.stringify(item.body),
     });
     var status = await json(response);
+    if (response.status === 422) {
+      await Store.returnToDraft(item, status.errors || [status.title || "HTTP 422"]);
+      document.dispatchEvent(new CustomEvent("fieldapp:returned", { detail: { uuid: item.uuid } }));
+      return;
+    }
     if (response.status === 409 || response.status === 422 || response.status === 404 || response.status === 400 || response.status === 403) {
       // Kept, never dropped: the inspector sees why and the data stays on the phone.
       item.state = "stuck";

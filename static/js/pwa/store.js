@@ -73,6 +73,24 @@
       if (draft) await tx.objectStore("drafts").delete(item.visitId);
       await tx.done;
     },
+    // The server refused the submission (422): it becomes the visit's draft again, with the
+    // reasons, unless a newer draft exists. Nothing is deleted; the files stay for the resend.
+    returnToDraft: async function (item, reasons) {
+      var db = await open();
+      var tx = db.transaction(["outbox", "drafts"], "readwrite");
+      var existing = await tx.objectStore("drafts").get(item.visitId);
+      if (!existing && item.draft) {
+        item.draft.serverErrors = reasons;
+        item.draft.updatedAt = new Date().toISOString();
+        await tx.objectStore("drafts").put(item.draft);
+        await tx.objectStore("outbox").delete(item.uuid);
+      } else {
+        item.state = "stuck";
+        item.error = reasons.join(" ");
+        await tx.objectStore("outbox").put(item);
+      }
+      await tx.done;
+    },
     listOutbox: async function () { return (await open()).getAll("outbox"); },
     putOutbox: async function (item) { return (await open()).put("outbox", item); },
     // Only after the server confirmed it complete: the item and its files go.
