@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 from bs4 import BeautifulSoup
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from fieldapp.auth.models import Unit
 from fieldapp.demo.generator import make_uscc
@@ -220,3 +220,40 @@ def test_county_supervisor_only_reaches_her_bureau(app, db, client, auth, roster
     assert client.post(f"/inspectors/{zhang.id}/edit", data=form).status_code == 422
     db.session.expire_all()
     assert db.session.get(Inspector, chen.id).name == "陈磊" and db.session.get(Inspector, zhang.id).status == "在岗"
+
+
+def test_link_a_login_account_from_the_edit_page(app, db, client, auth, roster):
+    zhang, chen, *_ = roster
+    auth.create("zhangwei", "inspector", "140602")
+    auth.create("chenlei", "inspector", "140603")
+    auth.login("shuocheng-supervisor", "supervisor", "140602")
+    form = {"name": "张伟", "unit": str(zhang.unit_id), "category": "law_enforcement",
+            "certificate_number": zhang.certificate_number, "certificate_valid_until": "2030-01-01",
+            "status": "在岗", "effective_on": "2021-07-01", "account": "zhangwei"}
+    assert client.post(f"/inspectors/{zhang.id}/edit", data=form).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Inspector, zhang.id).user.username == "zhangwei"
+    page = BeautifulSoup(client.get(f"/inspectors/{zhang.id}/edit").data, "html.parser")
+    assert page.select_one("input[name=account]")["value"] == "zhangwei"
+    # Another county's account, or a name that does not exist: refused with the reason.
+    for wrong in ("chenlei", "nobody"):
+        response = client.post(f"/inspectors/{zhang.id}/edit", data={**form, "account": wrong})
+        assert response.status_code == 422
+        assert BeautifulSoup(response.data, "html.parser").select_one("#field-account .field__error") is not None
+    db.session.expire_all()
+    assert db.session.get(Inspector, zhang.id).user.username == "zhangwei"
+
+
+def test_roster_upload_for_city_level_supervisors(app, db, client, auth, tmp_path):
+    from io import BytesIO
+
+    path = write(tmp_path / "roster.csv", ROSTER)
+    auth.login("shuocheng-supervisor", "supervisor", "140602")
+    assert client.get("/inspectors/import").status_code == 404
+    auth.logout()
+    auth.login("city-supervisor", "supervisor", "city")
+    response = client.post("/inspectors/import", data={"file": (BytesIO(path.read_bytes()), "roster.csv")},
+                           content_type="multipart/form-data")
+    soup = BeautifulSoup(response.data, "html.parser")
+    assert response.status_code == 200 and len(soup.select("tbody tr")) == 5
+    assert db.session.scalar(select(func.count()).select_from(Inspector)) == 4

@@ -31,6 +31,7 @@ class InspectorForm(FlaskForm):
     status = SelectField(_l("Status"), choices=[SelectChoice(s.value, s.value) for s in InspectorStatus])
     specialties = CheckboxesField(_l("Enforcement fields"))
     phone = StringField(_l("Phone"), validators=[Optional(), Length(max=32)])
+    account = StringField(_l("Login account (username)"), validators=[Optional(), Length(max=64)])
     effective_on = DateField(_l("Changes take effect on"), default=date.today, validators=[DataRequired()])
     note = StringField(_l("Note for the history (e.g. the transfer order)"), validators=[Optional(), Length(max=500)])
 

@@ -11,13 +11,13 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..auth.access import require_unit, role_required
-from ..auth.models import Role
+from ..auth.models import Role, User
 from ..extensions import db
 from ..subjects.models import Subject
 from ..subjects.vocabulary import specialty_names
 from .forms import ConflictForm, InspectorForm
 from .models import Inspector, InspectorStatus
-from .operations import change_inspector, create_inspector, declare_conflict, withdraw_conflict
+from .operations import change_inspector, create_inspector, declare_conflict, link_account, withdraw_conflict
 from .queries import assignable_units, filter_roster, visible_roster
 
 bp = Blueprint("inspectors", __name__, url_prefix="/inspectors")
@@ -77,6 +77,7 @@ def _form_for(inspector: Inspector | None) -> InspectorForm:
     if request.method == "GET" and inspector is not None:
         form.unit.data = inspector.unit_id
         form.specialties.data = list(inspector.specialties or [])
+        form.account.data = inspector.user.username if inspector.user else ""
     return form
 
 
@@ -92,6 +93,18 @@ def _save(form: InspectorForm, inspector: Inspector | None):
     if _certificate_taken(number, inspector):
         form.certificate_number.errors.append(_("Another inspector already has this certificate number."))
         return None
+    user = None
+    if username := (form.account.data or "").strip():
+        user = db.session.scalar(select(User).where(User.username == username))
+        holder = user and db.session.scalar(select(Inspector).where(Inspector.user_id == user.id))
+        if user is None:
+            form.account.errors.append(_("There is no account with this username."))
+        elif holder is not None and (inspector is None or holder.id != inspector.id):
+            form.account.errors.append(_("This account belongs to %(name)s already.", name=holder.name))
+        elif not current_user.may_access_unit(user.unit):
+            form.account.errors.append(_("There is no account with this username."))
+        if form.account.errors:
+            return None
     unit = next(u for u in assignable_units(current_user) if u.id == form.unit.data)
     values = dict(
         name=form.name.data.strip(), category=form.category.data, certificate_number=number,
@@ -106,6 +119,7 @@ def _save(form: InspectorForm, inspector: Inspector | None):
             change_inspector(inspector, form.effective_on.data, form.note.data or "", status=status)
     else:
         change_inspector(inspector, form.effective_on.data, (form.note.data or "").strip(), **values)
+    link_account(inspector, user)
     db.session.commit()
     return inspector
 
@@ -168,3 +182,31 @@ def remove_conflict(inspector_id: int, conflict_id: int):
     db.session.commit()
     flash(_("The conflict of interest was withdrawn."), "success")
     return redirect(url_for("inspectors.detail", inspector_id=inspector.id))
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@role_required(Role.SUPERVISOR)
+def import_file():
+    """Upload the roster (CSV/.xlsx). The roster spans units: city-level supervisors only."""
+    import tempfile
+    from pathlib import Path
+
+    from ..subjects.tables import TableError
+    from .importer import import_roster_file
+
+    if not current_user.is_city_level:
+        abort(404)
+    report = error = None
+    if request.method == "POST":
+        upload = request.files.get("file")
+        if upload is None or not upload.filename:
+            error = _("Choose a CSV or Excel (.xlsx) file.")
+        else:
+            with tempfile.TemporaryDirectory(prefix="roster-import-") as workdir:
+                source = Path(workdir) / Path(upload.filename).name
+                upload.save(source)
+                try:
+                    report = import_roster_file(source)
+                except TableError as exc:
+                    error = str(exc)
+    return render_template("inspectors/import.html", report=report, error=error)
