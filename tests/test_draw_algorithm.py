@@ -150,3 +150,30 @@ def test_fewer_than_two_is_unmatched_with_a_reason():
     team = algorithm.Team("x", ["a", "b", "c"], 1, load={"a": 1, "b": 1})
     result = algorithm.match_subject(maker, "S", team, set())
     assert result.reason == "workload_cap" and result.picked == []
+
+
+def test_streamed_pool_digest_is_the_pool_file():
+    import zlib
+
+    entries = [(f"ID{i:07d}", "ABCD"[i % 4]) for i in range(45_001)]
+    digest, compressed, length = algorithm.digest_pool(entries, chunk=10_000)
+    data = algorithm.pool_file(entries)
+    assert zlib.decompress(compressed) == data and length == len(data)
+    assert digest == hashlib.sha256(data).hexdigest()
+
+
+def test_parallel_keys_are_the_serial_keys(monkeypatch):
+    monkeypatch.setattr(algorithm, "PARALLEL_MIN", 10)
+    maker = algorithm.KeyMaker(b"k" * 32)
+    messages = [f"9114060200{i:08d}" for i in range(1001)]
+    assert maker.many_parallel(messages) == maker.many(messages)
+    e = hashlib.sha256(b"par").digest()
+    entries = [(m, "ABCD"[i % 4]) for i, m in enumerate(messages)]
+    counts = compute_counts({c: 250 + (c == "A") for c in "ABCD"}, "0.1", None, DEFAULT_MULTIPLIERS)
+    parallel = algorithm.select(entries, counts, e)
+    teams = [algorithm.Team("t", [f"C{i}" for i in range(7)], cap=30)]
+    matched = algorithm.match_all(parallel, teams, e, {parallel[0].ident: {"C1"}})
+    monkeypatch.setattr(algorithm, "PARALLEL_MIN", 10**9)
+    assert algorithm.select(entries, counts, e) == parallel
+    teams2 = [algorithm.Team("t", [f"C{i}" for i in range(7)], cap=30)]
+    assert algorithm.match_all(parallel, teams2, e, {parallel[0].ident: {"C1"}}) == matched

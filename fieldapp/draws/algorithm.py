@@ -10,7 +10,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import math
+import os
 import secrets
+import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -20,6 +22,8 @@ CLASSES = ("A", "B", "C", "D")
 TOPUP_ORDER = ("D", "C", "B", "A")  # a shortfall is taken from the riskiest class first
 DEFAULT_MULTIPLIERS = {"A": Decimal("0.5"), "B": Decimal("1"), "C": Decimal("2"), "D": Decimal("4")}
 ALGORITHM = "fieldapp-draw-1"
+# From this many HMACs on, half are computed in a forked process (see KeyMaker.many_parallel).
+PARALLEL_MIN = 200_000
 
 
 class DrawError(ValueError):
@@ -37,6 +41,21 @@ def sort_pool(entries: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
 def pool_file(sorted_entries: Sequence[tuple[str, str]]) -> bytes:
     """The canonical pool file: ``ID,CLASS\\n`` per subject, sorted, UTF-8, no header."""
     return "".join([f"{entry[0]},{entry[1]}\n" for entry in sorted_entries]).encode("utf-8")
+
+
+def digest_pool(sorted_entries: Sequence[tuple], chunk: int = 20_000) -> tuple[str, bytes, int]:
+    """The pool file's SHA-256 (hex), the file compressed with zlib, and its length, written
+    chunk by chunk so that a million-line pool never sits in memory as one string."""
+    digest = hashlib.sha256()
+    compressor = zlib.compressobj(6)
+    parts, length = [], 0
+    for start in range(0, len(sorted_entries), chunk):
+        data = "".join([f"{e[0]},{e[1]}\n" for e in sorted_entries[start : start + chunk]]).encode("utf-8")
+        digest.update(data)
+        length += len(data)
+        parts.append(compressor.compress(data))
+    parts.append(compressor.flush())
+    return digest.hexdigest(), b"".join(parts), length
 
 
 def sha256_hex(data: bytes) -> str:
@@ -188,6 +207,44 @@ class KeyMaker:
         return keys
 
 
+    def many_parallel(self, messages: list[str]) -> list[bytes]:
+        """:meth:`many`, computed half in a forked child process where that is worth it (a
+        large pool on a machine with several cores); exactly the same result."""
+        if len(messages) < PARALLEL_MIN or not hasattr(os, "fork") or (os.cpu_count() or 1) < 2:
+            return self.many(messages)
+        middle = len(messages) // 2
+        read_end, write_end = os.pipe()
+        try:
+            pid = os.fork()
+        except OSError:
+            os.close(read_end)
+            os.close(write_end)
+            return self.many(messages)
+        if pid == 0:  # the child: its half, as one blob of 32-byte keys, then leave at once
+            status = 1
+            try:
+                os.close(read_end)
+                blob = b"".join(self.many(messages[middle:]))
+                view = memoryview(blob)
+                while view:
+                    written = os.write(write_end, view)
+                    view = view[written:]
+                status = 0
+            finally:
+                os._exit(status)
+        os.close(write_end)
+        first = self.many(messages[:middle])
+        chunks = []
+        while chunk := os.read(read_end, 1 << 20):
+            chunks.append(chunk)
+        os.close(read_end)
+        _, status = os.waitpid(pid, 0)
+        blob = b"".join(chunks)
+        if status != 0 or len(blob) != 32 * (len(messages) - middle):
+            return first + self.many(messages[middle:])
+        return first + [blob[i : i + 32] for i in range(0, len(blob), 32)]
+
+
 def subject_key(e: bytes, ident: str) -> bytes:
     return hmac.new(e, ident.encode("utf-8"), hashlib.sha256).digest()
 
@@ -247,7 +304,7 @@ def select(sorted_entries: Sequence[tuple], counts: Counts, e: bytes) -> list[Se
         if not need:
             continue
         idents = [m[0] for m in members]
-        keys = make.many(idents)
+        keys = make.many_parallel(idents)
         for rank, index in enumerate(_smallest(keys, idents, need)):
             member = members[index]
             ref = member[2] if len(member) > 2 else None
@@ -286,14 +343,23 @@ def rank_inspectors(e_maker: KeyMaker, ident: str, certificates: Iterable[str]) 
 
 
 def match_subject(
-    e_maker: KeyMaker, ident: str, team: Team, conflicted: set[str], skip: set[str] = frozenset()
+    e_maker: KeyMaker,
+    ident: str,
+    team: Team,
+    conflicted: set[str],
+    skip: set[str] = frozenset(),
+    keys: dict[str, bytes] | None = None,
 ) -> TeamMatch:
     """Two inspectors of ``team`` for subject ``ident``: those without a conflict and under the cap,
-    ranked by HMAC(E, "inspector|id|certificate"); loads are updated when two are found."""
+    ranked by HMAC(E, "inspector|id|certificate") (``keys``: those HMACs computed beforehand);
+    loads are updated when two are found."""
     candidates = [
         c for c in team.certificates if c not in conflicted and c not in skip and team.load.get(c, 0) < team.cap
     ]
-    ranked = rank_inspectors(e_maker, ident, candidates)
+    if keys is None:
+        ranked = rank_inspectors(e_maker, ident, candidates)
+    else:
+        ranked = sorted((keys[c], c) for c in candidates)
     if len(ranked) < 2:
         if len(team.certificates) < 2:
             reason = "no_inspectors"
@@ -311,10 +377,23 @@ def match_subject(
 def match_all(
     selected: Sequence[Selected], teams: Sequence[Team], e: bytes, conflicts: dict[str, set[str]]
 ) -> dict[str, list[TeamMatch]]:
-    """For each selected subject in ascending key order, two inspectors from every team."""
+    """For each selected subject in ascending key order, two inspectors from every team.
+    Every (subject, inspector) key is computed first (in parallel where worth it); the loads and
+    the cap then decide, subject after subject, in key order."""
     maker = KeyMaker(e)
+    messages = [
+        f"inspector|{sel.ident}|{cert}" for sel in selected for team in teams for cert in team.certificates
+    ]
+    all_keys = maker.many_parallel(messages)
     result: dict[str, list[TeamMatch]] = {}
+    at = 0
     for sel in selected:
         conflicted = conflicts.get(sel.ident, set())
-        result[sel.ident] = [match_subject(maker, sel.ident, team, conflicted) for team in teams]
+        matches = []
+        for team in teams:
+            n = len(team.certificates)
+            keys = dict(zip(team.certificates, all_keys[at : at + n]))
+            at += n
+            matches.append(match_subject(maker, sel.ident, team, conflicted, keys=keys))
+        result[sel.ident] = matches
     return result

@@ -125,7 +125,7 @@ def _compute(task: Task, round_: int, unit: Unit, commitment: DrawCommitment, wi
     bad = sum(1 for _, cls, _ in entries if cls not in algorithm.CLASSES)
     if bad:
         raise DrawRefused(_l("%(count)s subjects of the pool have no credit class A–D.", count=bad))
-    data = algorithm.pool_file(entries)
+    pool_hash, pool_compressed, _ = algorithm.digest_pool(entries)
     sizes = {c: 0 for c in algorithm.CLASSES}
     for _, cls, _ in entries:
         sizes[cls] += 1
@@ -149,7 +149,8 @@ def _compute(task: Task, round_: int, unit: Unit, commitment: DrawCommitment, wi
             if certs & {i["certificate"] for i in team["inspectors"]}
         }
     return {
-        "data": data,
+        "pool_hash": pool_hash,
+        "pool_compressed": pool_compressed,
         "counts": counts,
         "multipliers": multipliers,
         "e": e,
@@ -225,9 +226,9 @@ def _store(task, round_, unit, commitment, witness, day, number, previous, user,
         draw_date=day,
         witness=witness,
         effective_seed_hex=result["e"].hex(),
-        pool_sha256=algorithm.sha256_hex(result["data"]),
+        pool_sha256=result["pool_hash"],
         pool_size=counts.pool_size,
-        pool_file=zlib.compress(result["data"], 6),
+        pool_file=result["pool_compressed"],
         class_sizes=counts.class_sizes,
         quotas=counts.quotas,
         topups=counts.topups,

@@ -133,11 +133,12 @@ def build_pool(
     stmt = pool_statement(task, round_, unit, draw_date, created_before)
     # Core execution: plain rows, without the ORM's per-row loading overhead (a pool can hold
     # a million subjects).
-    rows = db.session.connection().execute(stmt).fetchall()
     changed = {sid: cls for sid, cls in values_before("credit_class", draw_date).items() if cls in CREDIT_CLASSES}
-    if changed:
-        entries = [(ident, changed.get(sid, cls), sid) for ident, cls, sid in rows]
-    else:
-        entries = [tuple(row) for row in rows]
+    entries: list[tuple[str, str, int]] = []
+    for rows in db.session.connection().execute(stmt).partitions(50_000):
+        if changed:
+            entries += [(ident, changed.get(sid, cls), sid) for ident, cls, sid in rows]
+        else:
+            entries += [(ident, cls, sid) for ident, cls, sid in rows]
     entries.sort()
     return entries
