@@ -122,3 +122,14 @@ def test_subject_and_task_pages(client, db):
     assert client.get("/public/results/zzz").status_code == 404
     assert client.get("/public/results/0123456789ab").status_code == 404
     assert client.get("/public/tasks/999/results").status_code == 404
+
+
+def test_search_and_open_data_are_rate_limited(app, db):
+    from conftest import IsolatedClient, make_app
+
+    limited = make_app(app.config["SQLALCHEMY_DATABASE_URI"], RATELIMIT_ENABLED=True, PUBLIC_SEARCH_LIMIT="3 per minute",
+                       OPEN_DATA_LIMIT="1 per minute", RATELIMIT_STORAGE_URI="memory://")
+    limited.test_client_class = IsolatedClient
+    client = limited.test_client()
+    assert [client.get("/public/results?q=民福").status_code for _ in range(4)] == [200, 200, 200, 429]
+    assert [client.get("/public/results.csv").status_code for _ in range(2)] == [200, 429]

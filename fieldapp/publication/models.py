@@ -21,7 +21,12 @@ class PublishedResult(db.Model):
     __tablename__ = "published_result"
     __table_args__ = (
         UniqueConstraint("public_id", "version"),
-        Index("ix_published_result_current", "is_current", "published_on"),
+        # Newest first without a sort; deliberately not led by is_current, which would look selective
+        # to a planner without statistics and win over the identifier and filter indexes.
+        Index("ix_published_result_published_on", "published_on", "id"),
+        # The public filters, each in the list's order (newest first).
+        Index("ix_published_result_task_listing", "task_id", "published_on", "id"),
+        Index("ix_published_result_county_listing", "division_code", "published_on", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -31,10 +36,10 @@ class PublishedResult(db.Model):
     is_current: Mapped[bool] = mapped_column(default=True)
     inspection_result_id: Mapped[int] = mapped_column(ForeignKey("inspection_result.id"), index=True)
     # Internal links, for filtering and access checks; never shown on public pages.
-    task_id: Mapped[int] = mapped_column(ForeignKey("task.id"), index=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("task.id"))
     subject_id: Mapped[int] = mapped_column(ForeignKey("subject.id"), index=True)
     inspecting_unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
-    division_code: Mapped[str] = mapped_column(String(6), index=True)  # the subject's county
+    division_code: Mapped[str] = mapped_column(String(6))  # the subject's county
 
     # The public fields, as they were published.
     subject_name: Mapped[str] = mapped_column(String(200))

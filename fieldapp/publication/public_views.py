@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask import abort, render_template, request, url_for
+from flask import abort, current_app, render_template, request, url_for
 
 from ..auth.units import COUNTY_NAMES
-from ..extensions import db
+from ..extensions import db, limiter
 from ..plans.models import Task
 from . import exports, queries
 from .categories import categories
@@ -24,7 +24,16 @@ def _task_kind_label(kind: str) -> str:
     return task_kind_label(kind)
 
 
+def _search_limit() -> str:
+    return current_app.config.get("PUBLIC_SEARCH_LIMIT", "120 per minute")
+
+
+def _export_limit() -> str:
+    return current_app.config.get("OPEN_DATA_LIMIT", "30 per hour")
+
+
 @bp.get("/public/results")
+@limiter.limit(_search_limit)
 def public_results():
     filters, errors = parse_search(request.args)
     page = queries.search(filters)
@@ -79,6 +88,7 @@ def _export_name(ext: str) -> str:
 
 
 @bp.get("/public/results.csv")
+@limiter.limit(_export_limit)
 def open_data_csv():
     filters, _ = parse_search(request.args)
     base = url_for("publication.public_results", _external=True).rsplit("/public/", 1)[0]
@@ -86,6 +96,7 @@ def open_data_csv():
 
 
 @bp.get("/public/results.json")
+@limiter.limit(_export_limit)
 def open_data_json():
     filters, _ = parse_search(request.args)
     base = url_for("publication.public_results", _external=True).rsplit("/public/", 1)[0]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from sqlalchemy import Integer, Select, column, or_, select, text
+from sqlalchemy import Integer, Select, column, select, table, union
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
@@ -60,23 +60,23 @@ def _like_escape(q: str) -> str:
 
 def name_condition(q: str):
     """Records whose subject's name contains ``q``: the name as published (this table's trigram
-    index) or the subject's current name in the directory (the directory's trigram search), so a
-    firm that was renamed after publication is found by either name."""
+    index) or the subject's current name in the directory (the directory's trigram search,
+    :func:`fieldapp.subjects.search.name_clause`), so a firm renamed after publication is found by
+    either name. The two id sets are united first, so each index is used on its own."""
     dialect = db.session.get_bind().dialect.name
     if dialect == "sqlite" and len(q) >= 3:
         # FTS5 trigram: a quoted string matches as a substring, through the index.
+        fts = table("published_result_fts", column("rowid", Integer), column("published_result_fts"))
         phrase = '"' + q.replace('"', '""') + '"'
-        matching = (
-            text("SELECT rowid FROM published_result_fts WHERE published_result_fts MATCH :published_fts_query")
-            .bindparams(published_fts_query=phrase)
-            .columns(column("rowid", Integer))
-        )
-        as_published = PublishedResult.id.in_(matching)
+        as_published = select(fts.c.rowid).where(fts.c.published_result_fts.op("MATCH")(phrase))
     else:
         # PostgreSQL: ILIKE is answered by the pg_trgm GIN index. Shorter SQLite queries: LIKE.
-        as_published = PublishedResult.subject_name.ilike(f"%{_like_escape(q)}%", escape="\\")
-    in_directory = PublishedResult.subject_id.in_(select(Subject.id).where(subject_name_clause(q, dialect)))
-    return or_(as_published, in_directory)
+        pattern = f"%{_like_escape(q)}%"
+        as_published = select(PublishedResult.id).where(PublishedResult.subject_name.ilike(pattern, escape="\\"))
+    in_directory = select(PublishedResult.id).where(
+        PublishedResult.subject_id.in_(select(Subject.id).where(subject_name_clause(q, dialect)))
+    )
+    return PublishedResult.id.in_(union(as_published, in_directory))
 
 
 def search_statement(filters: SearchFilters) -> tuple[Select, str]:
