@@ -154,6 +154,11 @@ def test_editing_a_draft_needs_no_reason_and_keeps_one_version(client, auth, db)
     auth.login("city", "supervisor", "city")
     page = soup(client.get(f"/plans/{plan.id}/tasks/13/edit"))
     assert page.find("input", {"name": "name"})["value"] == "商标使用行为的检查"
+    assert {i["value"] for i in page.select('input[name="kinds"][checked]')} == {"enterprise", "individual", "cooperative"}
+    page1 = soup(client.get(f"/plans/{plan.id}/tasks/1/edit"))
+    ticked = [i["value"] for i in page1.select('input[name="tags"][checked]')]
+    assert ticked == ["集贸市场", "加油站", "眼镜制配", "医疗机构", "检验检测机构"]
+    assert page1.select_one("details.tag-group[open]")
     assert page.find("textarea", {"name": "items"}).get_text().strip() == task.items[0].text
     response = client.post(
         f"/plans/{plan.id}/tasks/13/edit",
@@ -356,7 +361,8 @@ def test_a_county_plan_is_public_once_published(client, db, city_plan):
 def test_adding_a_task_to_a_published_plan(client, auth, db, city_plan):
     auth.login("city", "supervisor", "city")
     url = f"/plans/{city_plan.id}/tasks/new"
-    assert client.get(url).status_code == 200
+    page = soup(client.get(url))
+    assert len(page.select('input[name="tags"]')) == 39 and not page.select('input[name="tags"][checked]')
     data = {
         "name": "对加油站计量的专项抽查",
         "kind": "targeted",

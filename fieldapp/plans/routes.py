@@ -17,6 +17,7 @@ from .importer import ReasonRequired, import_plan
 from .models import Task
 from .operations import PlanError, acknowledge_filing, add_task, file_plan, publish_plan, update_task
 from .problems import PlanFileError, describe
+from .scope import tag_groups
 
 bp = Blueprint("plans", __name__)
 
@@ -45,6 +46,12 @@ def _editable_plan(plan_id: int):
     if not queries.may_edit(current_user, plan):
         abort(403)
     return plan
+
+
+def _task_page(plan, task, form):
+    return render_template(
+        "plans/task_edit.html", plan=plan, task=task, form=form, tag_groups=tag_groups()
+    ), _form_status()
 
 
 def _form_status() -> int:
@@ -145,7 +152,7 @@ def edit_task(plan_id: int, number: int):
             else:
                 flash(_("Nothing changed."), "info")
             return redirect(url_for("plans.plan_detail", plan_id=plan.id, _anchor=f"task-{number}"))
-    return render_template("plans/task_edit.html", plan=plan, task=task, form=form), _form_status()
+    return _task_page(plan, task, form)
 
 
 @bp.route("/plans/<int:plan_id>/tasks/new", methods=["GET", "POST"])
@@ -166,7 +173,7 @@ def new_task(plan_id: int):
             db.session.commit()
             flash(_("Task %(number)s added.", number=task.number), "success")
             return redirect(url_for("plans.plan_detail", plan_id=plan.id, _anchor=f"task-{task.number}"))
-    return render_template("plans/task_edit.html", plan=plan, task=None, form=form), _form_status()
+    return _task_page(plan, None, form)
 
 
 @bp.post("/plans/<int:plan_id>/publish")

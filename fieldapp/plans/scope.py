@@ -48,6 +48,14 @@ def tag_names() -> list[str]:
     return [t["name"] for t in tag_vocabulary()]
 
 
+def tag_groups() -> list[tuple[str, list[dict]]]:
+    """Tags by their ``group`` heading, in file order (for the task form)."""
+    groups: dict[str, list[dict]] = {}
+    for tag in tag_vocabulary():
+        groups.setdefault(tag["group"] or "—", []).append(tag)
+    return list(groups.items())
+
+
 def tags_in(text: str) -> list[str]:
     raw = normalise(text)
     return [t["name"] for t in tag_vocabulary() if any(word and word in raw for word in t["scope_words"])]
