@@ -22,6 +22,14 @@ from .replacements import replace_inspector
 bp = Blueprint("draws", __name__)
 
 
+@bp.app_template_filter("draw_percent")
+def draw_percent(ratio) -> str:
+    """0.0500 → "5%" (exact: the ratio is a decimal)."""
+    if ratio is None:
+        return ""
+    return f"{(ratio * 100).normalize():f}%"
+
+
 def _refused() -> int:
     """422 for a refused form post; 200 when htmx posted it (htmx does not swap error
     responses, and the user must see the form with its messages)."""
