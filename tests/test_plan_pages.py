@@ -246,6 +246,7 @@ def test_a_county_files_its_plan_and_the_city_acknowledges_it(client, auth, db):
     client.post("/logout")
 
     auth.login("city", "supervisor", "city")
+    assert soup(client.get("/plans")).find(id="filings-waiting").get_text(strip=True) == "1 份待确认"
     page = soup(client.get("/plans/filings"))
     row = page.find(id=f"filing-{plan_id}")
     assert row["data-filing"] == "filed" and "朔城区市场监督管理局" in row.get_text()

@@ -14,7 +14,7 @@ from . import queries
 from .display import TEMPLATE_HELPERS
 from .forms import ConfirmForm, FilingForm, ImportForm, TaskForm
 from .importer import ReasonRequired, import_plan
-from .models import Task
+from .models import FilingStatus, Task
 from .operations import PlanError, acknowledge_filing, add_task, file_plan, publish_plan, update_task
 from .problems import PlanFileError, describe
 from .scope import tag_groups
@@ -66,7 +66,8 @@ def _form_status() -> int:
 @role_required(Role.SUPERVISOR)
 def index():
     plans = queries.plans_for(current_user)
-    return render_template("plans/index.html", plans=plans)
+    waiting = sum(1 for p in plans if p.is_county_plan and p.filing_status == FilingStatus.FILED.value) if current_user.is_city_level else 0
+    return render_template("plans/index.html", plans=plans, waiting=waiting)
 
 
 @bp.route("/plans/import", methods=["GET", "POST"])
