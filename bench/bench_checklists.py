@@ -29,7 +29,7 @@ def main() -> None:
     from fieldapp import create_app
     from fieldapp.checklists import evaluate, get_checklist
     from fieldapp.checklists.definition import load_directory
-    from fieldapp.checklists.registry import known_tags
+    from fieldapp.checklists.catalog import known_tags
     from fieldapp.checklists.results import result_table
 
     tags = known_tags(ROOT / "data" / "tags.yaml")

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from fieldapp.checklists.definition import build_checklist, definition_sha256
-from fieldapp.checklists.registry import known_tags, load_directory
+from fieldapp.checklists.catalog import known_tags, load_directory
 from fieldapp.checklists.results import result_table
 from fieldapp.checklists.text import ChecklistInvalid
 from tests.conftest import make_app
@@ -157,12 +157,30 @@ def test_drafts_and_test_folders_are_not_loaded(tmp_path):
     assert list(load_directory(folder, TAGS, CODES)) == ["fuel-dispensers"]
 
 
-def test_checklists_are_loaded_once_per_app_not_per_request(app, client, auth, tmp_path):
+def test_checklists_are_loaded_once_per_app_not_per_request(app, client, auth, monkeypatch):
     auth.login("inspector1", "inspector", "140602")
     before = app.extensions["fieldapp.checklists"]
+
+    def no_reading(*args, **kwargs):
+        raise AssertionError("a checklist file was read during a request")
+
+    monkeypatch.setattr("fieldapp.checklists.definition.read_yaml", no_reading)
+    monkeypatch.setattr("fieldapp.checklists.catalog.load_directory", no_reading)
     assert client.get("/checklists/fuel-dispensers").status_code == 200
     assert client.get("/checklists/").status_code == 200
+    assert client.post("/checklists/fuel-dispensers", data={"pledge": "符合"}).status_code == 200
     assert app.extensions["fieldapp.checklists"] is before
+
+
+def test_the_definition_is_served_as_json_with_its_hash(app, client, auth):
+    auth.login("inspector1", "inspector", "140602")
+    response = client.get("/checklists/fuel-dispensers/definition.json")
+    data = response.get_json()
+    assert data["definition"] == FUEL and data["version"] == 1
+    assert data["definition_sha256"] == definition_sha256(FUEL)
+    again = client.get("/checklists/fuel-dispensers/definition.json",
+                       headers={"If-None-Match": response.headers["ETag"]})
+    assert again.status_code == 304
 
 
 def test_the_sha256_is_of_the_canonical_definition():

@@ -9,7 +9,7 @@ import pytest
 
 from fieldapp.checklists import check_result_choice, choose_result, evaluate
 from fieldapp.checklists.definition import load_file
-from fieldapp.checklists.registry import known_tags
+from fieldapp.checklists.catalog import known_tags
 from fieldapp.checklists.results import ResultChoiceInvalid, result_table
 
 ROOT = Path(__file__).resolve().parent.parent

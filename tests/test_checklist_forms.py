@@ -238,7 +238,7 @@ def test_cli_warns_when_a_file_changed_without_a_new_version(app, db, runner):
 
 def test_every_item_of_the_seed_plan_resolves_to_a_real_checklist():
     """Acceptance: every 抽查事项 of the seed's 21 tasks resolves to a checklist in checklists/."""
-    from fieldapp.checklists.registry import known_tags, load_directory
+    from fieldapp.checklists.catalog import known_tags, load_directory
     from fieldapp.checklists.results import result_table
     from fieldapp.plans.importer import read_plan
 

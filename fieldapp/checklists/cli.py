@@ -9,7 +9,7 @@ from flask.cli import with_appcontext
 
 from ..extensions import db
 from .queries import resolve_all_items, version_conflicts
-from .registry import registry
+from .catalog import registry
 
 
 @click.group("checklists", help="Checklists (检查表): validate files, resolve inspection items.")

@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from ..extensions import db
 from .definition import Checklist, build_checklist
 from .models import ChecklistVersion
-from .registry import registry
+from .catalog import registry
 
 
 def snapshot(checklist: Checklist) -> ChecklistVersion:

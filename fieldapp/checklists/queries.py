@@ -7,7 +7,7 @@ from sqlalchemy import select
 from ..extensions import db
 from ..plans.models import InspectionItem, Task
 from .models import ChecklistVersion
-from .registry import Registry
+from .catalog import Registry
 
 
 def resolve_all_items(reg: Registry, store: bool = True) -> list[tuple[InspectionItem, list[str]]]:

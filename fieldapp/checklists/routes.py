@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required
@@ -12,7 +12,7 @@ from flask_login import login_required
 from .definition import Checklist, Section
 from .evaluation import evaluate
 from .forms import apply_form_action, initial_answers, parse_form
-from .registry import get_checklist, init_app, registry
+from .catalog import get_checklist, init_app, registry
 from .results import result_table
 
 bp = Blueprint("checklists", __name__, url_prefix="/checklists")
@@ -115,6 +115,19 @@ def show(checklist_id: str):
         "checklists/show.html", checklist=checklist, answers=answers, errors=errors, evaluation=evaluation,
         submitted=submitted, inspection_date=inspection_date, results=result_table(),
     )
+
+
+@bp.get("/<checklist_id>/definition.json")
+@login_required
+def definition(checklist_id: str):
+    """The definition as loaded (for the phone app to keep offline), with its version hash as ETag."""
+    checklist = get_checklist(checklist_id) or abort(404)
+    if checklist.sha256 in request.if_none_match:
+        return "", 304, {"ETag": f'"{checklist.sha256}"'}
+    response = jsonify(checklist=checklist.id, version=checklist.version, definition_sha256=checklist.sha256,
+                       definition=checklist.definition)
+    response.set_etag(checklist.sha256)
+    return response
 
 
 @bp.post("/<checklist_id>/validate")

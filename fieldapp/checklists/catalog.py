@@ -1,4 +1,4 @@
-"""The checklists of one app: loaded and validated once when the app is created, never per request.
+"""The checklist catalog of one app: loaded and validated once when the app is created, never per request.
 
 ``CHECKLISTS_DIR`` (default ``<root>/checklists``) holds the files; ``TAGS_FILE`` (default
 ``data/tags.yaml``) the tag vocabulary that ``applies_to`` is checked against. A broken file makes
