@@ -63,6 +63,12 @@ def load_overrides(start: date | None = None, end: date | None = None) -> dict[d
     return {day: worked for day, worked in db.session.execute(stmt)}
 
 
+@lru_cache(maxsize=16384)
+def _package_is_workday(day: date) -> bool:
+    # The package validates the year on every call (min/max over its tables): cache per day.
+    return chinese_calendar.is_workday(day)
+
+
 class _Calendar:
     """Answers "is this a working day?" and remembers whether it ever had to fall back."""
 
@@ -73,7 +79,7 @@ class _Calendar:
     def is_workday(self, day: date) -> bool:
         if package_knows(day.year):
             try:
-                return chinese_calendar.is_workday(day)
+                return _package_is_workday(day)
             except NotImplementedError:  # a gap in the package's data: same as an unknown year
                 pass
         self.used_fallback = True

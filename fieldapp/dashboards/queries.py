@@ -57,10 +57,18 @@ def coverage_by_county(year: int, division: str | None) -> dict[str, Rate]:
     start, end = _year_bounds(year)
     base = and_(Subject.kind == SubjectKind.ENTERPRISE.value, Subject.status == SubjectStatus.OPERATING.value)
     totals_stmt = select(Subject.division_code, func.count()).where(base).group_by(Subject.division_code)
+    # Driven from the year's results (indexed by date), not from every subject.
+    inspected = (
+        select(InspectionResult.subject_id)
+        .where(InspectionResult.inspected_on.between(start, end))
+        .distinct()
+        .subquery()
+    )
     done_stmt = (
-        select(Subject.division_code, func.count(distinct(InspectionResult.subject_id)))
-        .join(Subject, InspectionResult.subject_id == Subject.id)
-        .where(base, InspectionResult.inspected_on.between(start, end))
+        select(Subject.division_code, func.count())
+        .select_from(inspected)
+        .join(Subject, Subject.id == inspected.c.subject_id)
+        .where(base)
         .group_by(Subject.division_code)
     )
     if division:
@@ -70,18 +78,6 @@ def coverage_by_county(year: int, division: str | None) -> dict[str, Rate]:
     done = dict(db.session.execute(done_stmt).all())
     codes = [division] if division else list(COUNTY_NAMES)
     return {c: Rate(done.get(c, 0), totals.get(c, 0)) for c in codes}
-
-
-def _results_in_scope(year: int, division: str | None):
-    start, end = _year_bounds(year)
-    stmt = (
-        select(InspectionResult.id)
-        .join(Subject, InspectionResult.subject_id == Subject.id)
-        .where(InspectionResult.inspected_on.between(start, end))
-    )
-    if division:
-        stmt = stmt.where(Subject.division_code == division)
-    return stmt
 
 
 def publication_by_county(year: int, division: str | None) -> dict[str, Rate]:
@@ -100,18 +96,16 @@ def publication_by_county(year: int, division: str | None) -> dict[str, Rate]:
         if Published is not None
         else None
     )
-    cols = [Subject.division_code, func.count()]
+    cols = [InspectionResult.division_code, func.count()]
     if published_flag is not None:
         cols.append(func.sum(published_flag))
     stmt = (
         select(*cols)
-        .select_from(InspectionResult)
-        .join(Subject, InspectionResult.subject_id == Subject.id)
         .where(InspectionResult.inspected_on.between(start, end))
-        .group_by(Subject.division_code)
+        .group_by(InspectionResult.division_code)
     )
     if division:
-        stmt = stmt.where(Subject.division_code == division)
+        stmt = stmt.where(InspectionResult.division_code == division)
     rows = {r[0]: (r[1], int(r[2] or 0) if len(r) > 2 else 0) for r in db.session.execute(stmt).all()}
     codes = [division] if division else list(COUNTY_NAMES)
     return {c: Rate(rows.get(c, (0, 0))[1], rows.get(c, (0, 0))[0]) for c in codes}
@@ -182,9 +176,12 @@ def open_publications(year: int, division: str | None, today: date, limit: int =
     """Unpublished results by their 20-working-day clock: (the oldest overdue, overdue count,
     due-soon count). Counted in SQL on the stored due date; clocks only for the rows shown."""
     Published = published_model()
+    start, end = _year_bounds(year)
     stmt = select(InspectionResult).where(
-        InspectionResult.id.in_(_results_in_scope(year, division)), InspectionResult.publication_due.is_not(None)
+        InspectionResult.inspected_on.between(start, end), InspectionResult.publication_due.is_not(None)
     )
+    if division:
+        stmt = stmt.where(InspectionResult.division_code == division)
     if Published is not None:
         stmt = stmt.where(
             InspectionResult.id.not_in(select(Published.inspection_result_id).where(Published.is_current.is_(True)))

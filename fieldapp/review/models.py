@@ -24,15 +24,17 @@ class InspectionResult(db.Model):
     visit_id: Mapped[int] = mapped_column(ForeignKey("visit.id"), index=True)
     task_id: Mapped[int] = mapped_column(ForeignKey("task.id"), index=True)
     subject_id: Mapped[int] = mapped_column(ForeignKey("subject.id"), index=True)
+    # The subject's county when it was inspected (the visit's), for county statistics.
+    division_code: Mapped[str] = mapped_column(String(6), index=True, default="")
     submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id"))
     inspecting_unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)  # 检查实施机关
     task_kind: Mapped[str] = mapped_column(String(20))  # 抽查类型 定向/不定向 (targeted/untargeted)
-    inspected_on: Mapped[date]  # inspection completion date
+    inspected_on: Mapped[date] = mapped_column(index=True)  # inspection completion date
     check_methods: Mapped[list] = mapped_column(JSON, default=list)  # 检查方式
     result_code: Mapped[str] = mapped_column(String(8))  # code from data/result_categories.yaml
     follow_up_measures: Mapped[list] = mapped_column(JSON, default=list)  # 后续处置措施
     findings: Mapped[list] = mapped_column(JSON, default=list)  # [{item, text, severity, follow_up}]
-    publication_due: Mapped[date | None]  # inspected_on + 20 working days
+    publication_due: Mapped[date | None] = mapped_column(index=True)  # inspected_on + 20 working days
     due_by_fallback_calendar: Mapped[bool] = mapped_column(default=False)
     approved_at: Mapped[datetime] = mapped_column(server_default=func.now())
     approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))

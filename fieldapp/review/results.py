@@ -73,6 +73,7 @@ def record_results(submission, actor) -> list[InspectionResult]:
                 result = InspectionResult(visit_id=visit.id, task_id=visit_task.task_id)
                 db.session.add(result)
             result.subject_id = visit.subject_id
+            result.division_code = visit.division_code
             result.submission_id = submission.id
             result.inspecting_unit_id = visit.executing_unit_id
             result.task_kind = visit_task.task.kind
