@@ -5,6 +5,7 @@ decodes to the page's address."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -64,14 +65,18 @@ def test_publish_then_a_citizen_finds_and_checks_it(live_server, browser, phone,
     page.locator("#q").press_sequentially("民福加油")  # typing: htmx active search, no submit
     expect(cards).to_have_count(1)
     assert cards.all_inner_texts() == ["朔州市朔城区中石化民福加油站"]
-    page.wait_for_url("**/public/results?q=*")  # the search is in the address, to share or reload
+    expect(page).to_have_url(re.compile(r"/public/results\?q=%E6%B0%91"))  # in the address, to share or reload
     page.fill("#q", "没有这家企业")
     expect(page.locator("#results .no-results")).to_be_visible()
+    page.select_option("#county", "140603")  # a filter searches at once as well
+    expect(page).to_have_url(re.compile("county=140603"))
+    page.select_option("#county", "")
     page.fill("#q", uscc)
+    expect(page).to_have_url(re.compile(f"q={uscc}"))  # this search's answer has been swapped in
     expect(cards).to_have_count(1)
     assert cards.all_inner_texts() == ["朔州市朔城区中石化民福加油站"]
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
-    page.click("#results .result-card__name")
+    page.click("#results .result-card__name")  # leaving the box must not search again (and drop the click)
     expect(page).to_have_url(record_url)  # a boosted link: htmx swaps the page and pushes the address
     expect(page.locator("h1")).to_have_text("朔州市朔城区中石化民福加油站")
 
