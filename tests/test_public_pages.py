@@ -118,6 +118,8 @@ def test_subject_and_task_pages(client, db):
     assert len(soup.select("tbody tr")) == 1
     soup = BeautifulSoup(client.get(f"/public/tasks/{record.task_id}/results").text, "html.parser")
     assert len(soup.select("tbody tr")) == 2
+    soup = BeautifulSoup(client.get("/public/results").text, "html.parser")
+    assert [a["href"] for a in soup.select(".task-notices a")] == [f"/public/tasks/{record.task_id}/results"]
     assert client.get("/public/subjects/NOPE").status_code == 404
     assert client.get("/public/results/zzz").status_code == 404
     assert client.get("/public/results/0123456789ab").status_code == 404
