@@ -41,6 +41,9 @@ def test_queue_lists_submitted_work_and_refreshes_itself(client, county_supervis
     partial = client.get("/review/", headers={"HX-Request": "true", "HX-Target": "review-queue"})
     html = partial.get_data(as_text=True)
     assert "<html" not in html and 'id="review-queue"' in html and s.name in html
+    # The refresh keeps the filters and the page the supervisor is on.
+    poll = soup(client.get("/review/", query_string={"state": "submitted", "page": 1})).select_one("#review-queue")["hx-get"]
+    assert "state=submitted" in poll and "page=1" in poll
 
 
 def test_queue_filters(client, county_supervisor, db):

@@ -80,6 +80,7 @@ def queue():
         rows.append((sub, done, _with_fallback(c, fallback)))
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     context = {"page": page, "rows": rows, "f": f, "choices": queries.filter_choices(current_user), "args": args,
+               "poll_args": {k: v for k, v in request.args.items() if v},
                "any_fallback": any(c.used_fallback for _s, _d, c in rows)}
     if request.htmx and request.htmx.target == "review-queue":
         return render_template("review/_queue.html", **context)
