@@ -236,3 +236,24 @@ def test_city_departments_decide_the_citys_own_visits(client, auth, db):
     # 平鲁区's supervisor does not review the city's visit in her county.
     auth.login("pinglu-sup", "supervisor", "140603")
     assert client.get(f"/review/submissions/{sub.id}").status_code == 404
+
+
+def test_a_returned_visit_reappears_in_the_inspectors_list_with_the_comment(client, auth, db, app):
+    from flask import url_for
+
+    inspector_user = auth.create("zhang", "inspector", "140602")
+    t = rf.task()
+    s = rf.subject()
+    i = rf.inspector("张三", "140602")
+    i.user_id = inspector_user.id
+    v = rf.visit(s, [t], inspectors=[i, rf.inspector("李四", "140602")])
+    sub = rf.submission(v, rf.answers_body([t]))
+    db.session.commit()
+    auth.login("sup", "supervisor", "140602")
+    client.post(f"/review/submissions/{sub.id}/return", data={"lock_version": sub.lock_version, "comment": "签名不清楚，请重签"})
+    auth.logout()
+    auth.login("zhang", "inspector", "140602")
+    with app.test_request_context():
+        url = url_for("inspections.my_visits")
+    page = client.get(url).get_data(as_text=True)
+    assert s.name in page and "签名不清楚，请重签" in page
