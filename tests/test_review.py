@@ -257,3 +257,14 @@ def test_a_returned_visit_reappears_in_the_inspectors_list_with_the_comment(clie
         url = url_for("inspections.my_visits")
     page = client.get(url).get_data(as_text=True)
     assert s.name in page and "签名不清楚，请重签" in page
+
+
+def test_pages_in_english(client, county_supervisor, db):
+    _, _, _, sub = rf.scenario()
+    client.post("/language", data={"lang": "en", "next": "/review/"})
+    assert "Review queue" in soup(client.get("/review/")).select_one("h1").get_text()
+    page = soup(client.get(f"/review/submissions/{sub.id}"))
+    assert page.select_one("#decision h2").get_text() == "Decision"
+    assert "Dashboard" in soup(client.get("/dashboard/")).select_one("h1").get_text()
+    client.post("/language", data={"lang": "zh_CN", "next": "/review/"})
+    assert "待审核" in soup(client.get("/review/")).select_one("h1").get_text()
