@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gc
 import zlib
+from contextlib import contextmanager
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -41,6 +43,19 @@ class DrawRefused(Exception):
     def __init__(self, message):
         super().__init__(message)
         self.message = message
+
+
+@contextmanager
+def gc_paused():
+    """No cyclic garbage collection while a draw builds millions of small objects (none of
+    them in cycles): the collector would otherwise rescan them over and over."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 class CommitmentClosed(Exception):
@@ -121,6 +136,11 @@ def commit(task: Task, round_: int, unit: Unit, user: User | None = None, redraw
 
 def _compute(task: Task, round_: int, unit: Unit, commitment: DrawCommitment, witness: str, day: date) -> dict:
     """Everything a draw consists of, computed without writing."""
+    with gc_paused():
+        return _compute_draw(task, round_, unit, commitment, witness, day)
+
+
+def _compute_draw(task, round_, unit, commitment, witness, day) -> dict:
     entries = build_pool(task, round_, unit, day)
     bad = sum(1 for _, cls, _ in entries if cls not in algorithm.CLASSES)
     if bad:
@@ -194,7 +214,9 @@ def run_draw(
         or 0
     ) + 1
     try:
-        draw = _store(task, round_, unit, commitment, witness, day, number, previous, user, result)
+        with gc_paused():
+            draw = _store(task, round_, unit, commitment, witness, day, number, previous, user, result)
+        del result
         db.session.commit()
         return draw, True
     except (IntegrityError, OperationalError, CommitmentClosed) as exc:
