@@ -97,3 +97,18 @@ def test_correction_through_the_form(client, db, auth):
     auth.logout()
     auth.login("pinglu", "supervisor", "140603")
     assert client.get(url).status_code == 404
+
+
+def test_two_supervisors_publishing_at_once_make_one_record(client, db, auth, monkeypatch):
+    from fieldapp.publication import operations
+
+    a = f.approved_result()
+    db.session.commit()
+    auth.login("shuocheng", "supervisor", "140602")
+    assert client.post("/publication/publish", data={"result_ids": [a.id]}).status_code == 302
+    # The second request checked before the first one committed: it does not see the record.
+    monkeypatch.setattr(operations, "current_version", lambda result_id: None)
+    response = client.post("/publication/publish", data={"result_ids": [a.id]})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/publication/")
+    assert db.session.scalar(select(db.func.count()).select_from(PublishedResult)) == 1
+    assert _soup(client.get("/publication/")).select_one(".flash--error") is not None

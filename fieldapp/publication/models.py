@@ -21,6 +21,8 @@ class PublishedResult(db.Model):
     __tablename__ = "published_result"
     __table_args__ = (
         UniqueConstraint("public_id", "version"),
+        # Two supervisors publishing (or correcting) the same result at once: one wins, the other fails.
+        UniqueConstraint("inspection_result_id", "version"),
         # Newest first without a sort; deliberately not led by is_current, which would look selective
         # to a planner without statistics and win over the identifier and filter indexes.
         Index("ix_published_result_published_on", "published_on", "id"),

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
 
 from ..auth.access import require_division, role_required
 from ..calendar.workdays import clock, load_overrides
@@ -98,8 +99,17 @@ def publish():
     if not form.validate_on_submit():
         flash(_("Choose at least one result to publish."), "error")
         return redirect(url_for("publication.index"))
-    created = operations.publish(results, current_user)
-    db.session.commit()
+    try:
+        created = operations.publish(results, current_user)
+        db.session.commit()
+    except IntegrityError:  # another supervisor published one of them at the same moment
+        db.session.rollback()
+        message = _(
+            "Someone else published some of these results at the same moment. "
+            "Nothing was published; check the list and try again."
+        )
+        flash(message, "error")
+        return redirect(url_for("publication.index"))
     skipped = len(results) - len(created)
     flash(ngettext("%(num)d record published.", "%(num)d records published.", len(created)), "success")
     if skipped:
@@ -124,13 +134,17 @@ def correct(public_id: str):
     if form.validate_on_submit():
         try:
             new = operations.correct(record, current_user, form.note.data, form.follow_up_public.data)
+            db.session.commit()
         except operations.PublicationError:
             db.session.rollback()
             form.note.errors = list(form.note.errors) + [
                 _("Nothing differs from the published version: change the result or the public wording first.")
             ]
+        except IntegrityError:  # a concurrent correction of the same record won
+            db.session.rollback()
+            flash(_("Someone else corrected this record at the same moment. Check the current version."), "error")
+            return redirect(url_for("publication.public_record", public_id=record.public_id))
         else:
-            db.session.commit()
             flash(_("The corrected version is published; the earlier one stays visible as corrected."), "success")
             return redirect(url_for("publication.public_record", public_id=new.public_id))
     status = 400 if request.method == "POST" else 200

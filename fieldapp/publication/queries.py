@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from sqlalchemy import Integer, Select, column, select, table, union
 from sqlalchemy.orm import selectinload
@@ -41,7 +41,6 @@ class SearchPage:
     page: int
     has_next: bool
     mode: str = "all"  # all / uscc / registration / name
-    notes: list[str] = field(default_factory=list)
 
 
 def identifier_kind(q: str) -> str | None:
