@@ -108,5 +108,7 @@ def test_a_renamed_firm_is_found_by_its_old_and_new_name(app, db):
     operations.publish([result], _supervisor(db, "140602"))
     result.subject.name = "朔城区新时代能源加油站"
     db.session.commit()
-    for q in ("老字号", "新时代能源", "新时", "老字"):
+    for q in ("老字号", "新时代能源", "新时代", "老字"):
         assert [r.subject_name for r in search(SearchFilters(q=q)).records] == ["朔城区老字号加油站"], q
+    # two characters are matched against the published name only
+    assert search(SearchFilters(q="新时")).records == []

@@ -24,8 +24,9 @@ class PublishedResult(db.Model):
         # Two supervisors publishing (or correcting) the same result at once: one wins, the other fails.
         UniqueConstraint("inspection_result_id", "version"),
         # Newest first without a sort; deliberately not led by is_current, which would look selective
-        # to a planner without statistics and win over the identifier and filter indexes.
-        Index("ix_published_result_published_on", "published_on", "id"),
+        # to a planner without statistics and win over the identifier and filter indexes. The name
+        # rides along so a fragment too short for the trigram index is matched in the index alone.
+        Index("ix_published_result_listing", "published_on", "id", "subject_name"),
         # The public filters, each in the list's order (newest first).
         Index("ix_published_result_task_listing", "task_id", "published_on", "id"),
         Index("ix_published_result_county_listing", "division_code", "published_on", "id"),

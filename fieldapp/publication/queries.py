@@ -57,20 +57,29 @@ def _like_escape(q: str) -> str:
     return q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+TRIGRAM = 3
+
+
 def name_condition(q: str):
     """Records whose subject's name contains ``q``: the name as published (this table's trigram
     index) or the subject's current name in the directory (the directory's trigram search,
     :func:`fieldapp.subjects.search.name_clause`), so a firm renamed after publication is found by
-    either name. The two id sets are united first, so each index is used on its own."""
+    either name. The two id sets are united first, so each index is used on its own.
+
+    Fragments shorter than a trigram (two Chinese characters are a common query) cannot use either
+    index: they are matched against the published name only, as a plain condition, so the newest-
+    first listing index can stop at the first page of matches instead of scanning the directory."""
     dialect = db.session.get_bind().dialect.name
-    if dialect == "sqlite" and len(q) >= 3:
+    pattern = f"%{_like_escape(q)}%"
+    if len(q) < TRIGRAM:
+        return PublishedResult.subject_name.ilike(pattern, escape="\\")
+    if dialect == "sqlite":
         # FTS5 trigram: a quoted string matches as a substring, through the index.
         fts = table("published_result_fts", column("rowid", Integer), column("published_result_fts"))
         phrase = '"' + q.replace('"', '""') + '"'
         as_published = select(fts.c.rowid).where(fts.c.published_result_fts.op("MATCH")(phrase))
     else:
-        # PostgreSQL: ILIKE is answered by the pg_trgm GIN index. Shorter SQLite queries: LIKE.
-        pattern = f"%{_like_escape(q)}%"
+        # PostgreSQL: ILIKE is answered by the pg_trgm GIN index.
         as_published = select(PublishedResult.id).where(PublishedResult.subject_name.ilike(pattern, escape="\\"))
     in_directory = select(PublishedResult.id).where(
         PublishedResult.subject_id.in_(select(Subject.id).where(subject_name_clause(q, dialect)))
