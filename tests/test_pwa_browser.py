@@ -145,14 +145,20 @@ def phone_hashes(page) -> list[str]:
     )
 
 
-def wait_for_complete(app, count=1, timeout=40) -> list[Submission]:
+def wait_for_complete(app, page=None, count=1, timeout=60) -> list[Submission]:
+    """Poll the database; with ``page``, keep Playwright's loop turning meanwhile (route handlers
+    run only while the test is inside a Playwright call)."""
     deadline = time.time() + timeout
     while time.time() < deadline:
         _db.session.expire_all()
         rows = _db.session.scalars(select(Submission)).all()
+        _db.session.rollback()
         if len(rows) >= count and all(r.state == "submitted" for r in rows):
             return rows
-        time.sleep(0.3)
+        if page is not None:
+            page.wait_for_timeout(300)
+        else:
+            time.sleep(0.3)
     raise AssertionError(f"not complete: {[(r.uuid, r.state) for r in rows]}")
 
 
@@ -191,7 +197,7 @@ def test_online_fill_photo_position_signatures_submit(world, live_server, phone_
     page.wait_for_url(f"**/my/visits/{world.visit.id}/form")
     fill(page, world, photo)
     submit(page, live_server)
-    [submission] = wait_for_complete(app)
+    [submission] = wait_for_complete(app, page)
     assert {m.kind for m in submission.media} == {"photo", "signature"} and len(submission.media) == 4
     photo_file = next(m for m in submission.media if m.kind == "photo")
     from PIL import Image
@@ -267,12 +273,12 @@ def test_offline_draft_outbox_and_a_new_service_worker(world, live_server, phone
     # Back online: it arrives exactly once, byte-identical.
     page.unroute("**/api/v1/**")
     phone.set_offline(False)
-    [submission] = wait_for_complete(app)
+    [submission] = wait_for_complete(app, page)
     assert_bytes_identical(app, submission, hashes)
     assert submission.body["started_at"]
     page.wait_for_function("() => document.querySelector('[data-outbox-count]').textContent === '0'")
     page.click("[data-outbox-send]")
-    time.sleep(1)
+    page.wait_for_timeout(1000)
     assert len(_db.session.scalars(select(Submission)).all()) == 1
 
 
@@ -312,8 +318,8 @@ def test_server_errors_and_a_dropped_upload_still_arrive_exactly_once(world, liv
         if rows and rows[0].state == "submitted":
             break
         page.click("[data-outbox-send]")
-        time.sleep(0.7)
-    [submission] = wait_for_complete(app)
+        page.wait_for_timeout(700)
+    [submission] = wait_for_complete(app, page)
     assert posts["n"] == 3 and puts["n"] >= 3
     assert_bytes_identical(app, submission, hashes)
     page.wait_for_function("() => document.querySelector('[data-outbox-count]').textContent === '0'")
@@ -346,5 +352,5 @@ def test_a_refused_submission_comes_back_as_the_draft_with_the_reasons(world, li
     assert page.input_value(f'input[name="a.{t}.fuel-dispensers-test.dispenser-0-serial"]') == "JJ-2019-001"
     assert page.locator(f'[data-photo-list="a.{t}.fuel-dispensers-test.pledge"] li').count() == 1
     submit(page, live_server)
-    [submission] = wait_for_complete(app)
+    [submission] = wait_for_complete(app, page)
     assert len(submission.media) == 4

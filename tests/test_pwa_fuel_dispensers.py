@@ -63,7 +63,7 @@ def test_fill_the_fuel_dispenser_checklist_and_the_supervisor_sees_it(app, auth,
     poll(lambda: page.evaluate(f"() => FieldappStore.getDraft({world.visit.id}).then(d => Object.keys(d.signatures).length)") == 3)
     page.wait_for_function("() => document.querySelector('input[name=lat]').value !== ''")
     submit(page, live_server)
-    [submission] = wait_for_complete(app)
+    [submission] = wait_for_complete(app, page)
     answer_set = submission.body["tasks"][0]["answer_sets"][0]
     assert answer_set["checklist_id"] == "fuel-dispensers" and answer_set["definition_sha256"]
     assert answer_set["answers"]["pledge"] == "符合"

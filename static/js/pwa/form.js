@@ -331,8 +331,7 @@
         body: built.body, blobIds: built.blobIds, blobBySha: built.blobBySha, state: "queued", attempts: 0, createdAt: new Date().toISOString() });
       draft = null;
       $("[data-draft-state]").textContent = t("queued");
-      window.FieldappOutbox.render();
-      window.FieldappOutbox.flush();
+      // The list page sends it (a send started here would be cut off by leaving the page).
       window.location.href = form.getAttribute("data-my-visits");
     } finally {
       button.disabled = false;

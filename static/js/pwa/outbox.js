@@ -10,6 +10,7 @@
   var retryTimer = null;
   var failures = 0;
   var running = false;
+  var lockWaitSince = 0;
 
   function t(key) {
     var bar = document.querySelector("[data-outbox-bar]");
@@ -18,12 +19,18 @@
 
   function RetryLater(message) { this.message = message; }
 
+  // Every request gives up after a while: one bar of signal can leave a connection hanging,
+  // and a hung request must not hold up the outbox.
   async function request(url, options) {
     var response;
+    var controller = new AbortController();
+    var timer = setTimeout(function () { controller.abort(); }, 45000);
     try {
-      response = await fetch(url, Object.assign({ credentials: "same-origin", cache: "no-store" }, options));
+      response = await fetch(url, Object.assign({ credentials: "same-origin", cache: "no-store", signal: controller.signal }, options));
     } catch (error) {
       throw new RetryLater(t("network"));
+    } finally {
+      clearTimeout(timer);
     }
     if (response.status >= 500 || response.status === 429 || response.status === 408) throw new RetryLater("HTTP " + response.status);
     if (response.status === 401) throw new RetryLater(t("login"));
@@ -127,8 +134,16 @@
     running = true;
     try {
       if (navigator.locks) {
-        await navigator.locks.request("fieldapp-outbox-" + Store.userId(), { ifAvailable: true }, function (lock) {
-          return lock ? flushNow() : null;
+        // One sender at a time across tabs. A holder that stays silent for 20 s (a page frozen
+        // while leaving) loses the lock: sending twice is safe, the server is idempotent.
+        var stale = lockWaitSince && Date.now() - lockWaitSince > 20000;
+        var options = stale ? { steal: true } : { ifAvailable: true };
+        await navigator.locks.request("fieldapp-outbox-" + Store.userId(), options, function (lock) {
+          if (lock) { lockWaitSince = 0; return flushNow(); }
+          lockWaitSince = lockWaitSince || Date.now();
+          clearTimeout(retryTimer);
+          retryTimer = setTimeout(flush, 3000);
+          return null;
         });
       } else {
         await flushNow();
