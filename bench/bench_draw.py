@@ -115,7 +115,7 @@ def measure(url: str) -> None:
         subject = db.metadata.tables["subject"]
         read_sql = select(subject.c.ident).where(subject.c.status == "在业", subject.c.division_code == DIVISION)
         # Warm the cache without keeping the ids (the draw's peak memory is measured first).
-        for _ in db.session.execute(read_sql).scalars().partitions(50_000):
+        for _ in db.session.connection().execute(read_sql).partitions(50_000):
             pass
         rss_before = peak_mb()
         t0 = time.perf_counter()

@@ -164,6 +164,7 @@ def test_streamed_pool_digest_is_the_pool_file():
 
 def test_parallel_keys_are_the_serial_keys(monkeypatch):
     monkeypatch.setattr(algorithm, "PARALLEL_MIN", 10)
+    monkeypatch.setattr(algorithm, "MATCH_BATCH_KEYS", 50)  # several batches
     maker = algorithm.KeyMaker(b"k" * 32)
     messages = [f"9114060200{i:08d}" for i in range(1001)]
     assert maker.many_parallel(messages) == maker.many(messages)

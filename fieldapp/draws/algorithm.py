@@ -24,6 +24,8 @@ DEFAULT_MULTIPLIERS = {"A": Decimal("0.5"), "B": Decimal("1"), "C": Decimal("2")
 ALGORITHM = "fieldapp-draw-1"
 # From this many HMACs on, half are computed in a forked process (see KeyMaker.many_parallel).
 PARALLEL_MIN = 200_000
+# Inspector keys computed at once while matching (bounds the memory of a large draw).
+MATCH_BATCH_KEYS = 250_000
 
 
 class DrawError(ValueError):
@@ -44,13 +46,19 @@ def pool_file(sorted_entries: Sequence[tuple[str, str]]) -> bytes:
 
 
 def digest_pool(sorted_entries: Sequence[tuple], chunk: int = 20_000) -> tuple[str, bytes, int]:
+    """:func:`digest_pool_columns` for a list of ``(id, class)`` pairs."""
+    return digest_pool_columns([e[0] for e in sorted_entries], [e[1] for e in sorted_entries], chunk)
+
+
+def digest_pool_columns(idents: Sequence[str], classes: Sequence[str], chunk: int = 20_000) -> tuple[str, bytes, int]:
     """The pool file's SHA-256 (hex), the file compressed with zlib, and its length, written
     chunk by chunk so that a million-line pool never sits in memory as one string."""
     digest = hashlib.sha256()
     compressor = zlib.compressobj(6)
     parts, length = [], 0
-    for start in range(0, len(sorted_entries), chunk):
-        data = "".join([f"{e[0]},{e[1]}\n" for e in sorted_entries[start : start + chunk]]).encode("utf-8")
+    for start in range(0, len(idents), chunk):
+        stop = start + chunk
+        data = "".join([f"{i},{c}\n" for i, c in zip(idents[start:stop], classes[start:stop])]).encode("utf-8")
         digest.update(data)
         length += len(data)
         parts.append(compressor.compress(data))
@@ -266,7 +274,6 @@ class Selected:
     credit_class: str
     key: bytes
     topup: bool
-    ref: object = None  # whatever the caller attached to the pool entry (a database id)
 
 
 def _smallest(keys: list[bytes], idents: list[str], k: int) -> list[int]:
@@ -291,24 +298,24 @@ def _smallest(keys: list[bytes], idents: list[str], k: int) -> list[int]:
 
 
 def select(sorted_entries: Sequence[tuple], counts: Counts, e: bytes) -> list[Selected]:
+    """:func:`select_columns` for a list of ``(id, class)`` pairs."""
+    return select_columns([entry[0] for entry in sorted_entries], [entry[1] for entry in sorted_entries], counts, e)
+
+
+def select_columns(idents: Sequence[str], classes: Sequence[str], counts: Counts, e: bytes) -> list[Selected]:
     """In each class the n_c subjects with the smallest keys, then the top-up (the next smallest),
-    returned in ascending key order over all classes. Entries are ``(id, class[, ref])``."""
+    returned in ascending key order over all classes."""
     make = KeyMaker(e)
-    by_class: dict[str, list] = {c: [] for c in CLASSES}
-    for entry in sorted_entries:
-        by_class[entry[1]].append(entry)
     chosen: list[Selected] = []
     for cls in CLASSES:
-        members = by_class[cls]
         need = counts.quotas[cls] + counts.topups[cls]
         if not need:
             continue
-        idents = [m[0] for m in members]
-        keys = make.many_parallel(idents)
-        for rank, index in enumerate(_smallest(keys, idents, need)):
-            member = members[index]
-            ref = member[2] if len(member) > 2 else None
-            chosen.append(Selected(member[0], cls, keys[index], rank >= counts.quotas[cls], ref))
+        members = [ident for ident, c in zip(idents, classes) if c == cls]
+        keys = make.many_parallel(members)
+        for rank, index in enumerate(_smallest(keys, members, need)):
+            chosen.append(Selected(members[index], cls, keys[index], rank >= counts.quotas[cls]))
+        del keys, members
     chosen.sort(key=lambda s: (s.key, s.ident))
     return chosen
 
@@ -378,22 +385,25 @@ def match_all(
     selected: Sequence[Selected], teams: Sequence[Team], e: bytes, conflicts: dict[str, set[str]]
 ) -> dict[str, list[TeamMatch]]:
     """For each selected subject in ascending key order, two inspectors from every team.
-    Every (subject, inspector) key is computed first (in parallel where worth it); the loads and
-    the cap then decide, subject after subject, in key order."""
+    The (subject, inspector) keys are computed a batch of subjects at a time (in parallel where
+    worth it); the loads and the cap then decide, subject after subject, in key order."""
     maker = KeyMaker(e)
-    messages = [
-        f"inspector|{sel.ident}|{cert}" for sel in selected for team in teams for cert in team.certificates
-    ]
-    all_keys = maker.many_parallel(messages)
+    per_subject = sum(len(team.certificates) for team in teams) or 1
+    batch = max(1, MATCH_BATCH_KEYS // per_subject)
     result: dict[str, list[TeamMatch]] = {}
-    at = 0
-    for sel in selected:
-        conflicted = conflicts.get(sel.ident, set())
-        matches = []
-        for team in teams:
-            n = len(team.certificates)
-            keys = dict(zip(team.certificates, all_keys[at : at + n]))
-            at += n
-            matches.append(match_subject(maker, sel.ident, team, conflicted, keys=keys))
-        result[sel.ident] = matches
+    for start in range(0, len(selected), batch):
+        chunk = selected[start : start + batch]
+        all_keys = maker.many_parallel(
+            [f"inspector|{sel.ident}|{cert}" for sel in chunk for team in teams for cert in team.certificates]
+        )
+        at = 0
+        for sel in chunk:
+            conflicted = conflicts.get(sel.ident, set())
+            matches = []
+            for team in teams:
+                n = len(team.certificates)
+                keys = dict(zip(team.certificates, all_keys[at : at + n]))
+                at += n
+                matches.append(match_subject(maker, sel.ident, team, conflicted, keys=keys))
+            result[sel.ident] = matches
     return result

@@ -27,7 +27,7 @@ from .models import (
     JointInvitation,
     utcnow,
 )
-from .pools import build_pool, may_execute
+from .pools import build_pool_columns, may_execute, subject_ids
 from .teams import build_teams, conflicts_for
 
 UNMATCHED_REASONS = {
@@ -141,22 +141,24 @@ def _compute(task: Task, round_: int, unit: Unit, commitment: DrawCommitment, wi
 
 
 def _compute_draw(task, round_, unit, commitment, witness, day) -> dict:
-    entries = build_pool(task, round_, unit, day)
-    bad = sum(1 for _, cls, _ in entries if cls not in algorithm.CLASSES)
+    idents, classes = build_pool_columns(task, round_, unit, day)
+    sizes = {c: 0 for c in algorithm.CLASSES}
+    for cls in classes:
+        if cls in sizes:
+            sizes[cls] += 1
+    bad = len(classes) - sum(sizes.values())
     if bad:
         raise DrawRefused(_l("%(count)s subjects of the pool have no credit class A–D.", count=bad))
-    pool_hash, pool_compressed, _ = algorithm.digest_pool(entries)
-    sizes = {c: 0 for c in algorithm.CLASSES}
-    for _, cls, _ in entries:
-        sizes[cls] += 1
+    pool_hash, pool_compressed, _ = algorithm.digest_pool_columns(idents, classes)
     try:
         multipliers = algorithm.parse_multipliers(task.risk_multipliers)
         counts = algorithm.compute_counts(sizes, task.ratio, task.fixed_count, multipliers)
     except algorithm.DrawError as exc:
         raise DrawRefused(_l("The task's numbers do not allow a draw: %(error)s", error=str(exc))) from exc
     e = algorithm.effective_seed(bytes.fromhex(commitment.seed_hex), witness)
-    selected = algorithm.select(entries, counts, e)
-    ids = {s.ident: s.ref for s in selected}
+    selected = algorithm.select_columns(idents, classes, counts, e)
+    del idents, classes
+    ids = subject_ids([s.ident for s in selected])
     teams, by_cert, public_teams = build_teams(task, round_, unit, day)
     all_certs = set(by_cert)
     by_subject = conflicts_for([ids[s.ident] for s in selected], all_certs)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import calendar
 from datetime import date, datetime, time, timedelta
+from itertools import islice
 
 from sqlalchemy import and_, exists, or_, select
 
@@ -125,20 +126,54 @@ def values_before(field: str, draw_date: date) -> dict[int, str]:
     return {sid: old for sid, (_, old) in earliest.items() if old is not None}
 
 
-def build_pool(
+def build_pool_columns(
     task: Task, round_: int, unit: Unit, draw_date: date, created_before=None
-) -> list[tuple[str, str, int]]:
-    """``(id, class, subject_id)`` for every subject of the pool, sorted by id (byte order),
-    each with its credit class as of the draw date."""
+) -> tuple[list[str], list[str]]:
+    """The pool as two parallel lists, ids and classes (as of the draw date), sorted by id in
+    byte order. Two lists of plain strings rather than a million tuples: half the memory."""
     stmt = pool_statement(task, round_, unit, draw_date, created_before)
-    # Core execution: plain rows, without the ORM's per-row loading overhead (a pool can hold
-    # a million subjects).
-    changed = {sid: cls for sid, cls in values_before("credit_class", draw_date).items() if cls in CREDIT_CLASSES}
-    entries: list[tuple[str, str, int]] = []
+    stmt = stmt.with_only_columns(Subject.ident, Subject.credit_class)
+    if db.session.get_bind().dialect.name == "postgresql":
+        stmt = stmt.order_by(Subject.ident.collate("C"))  # byte order
+    else:
+        stmt = stmt.order_by(Subject.ident)  # SQLite compares text with memcmp: byte order
+    idents: list[str] = []
+    classes: list[str] = []
+    # Core execution in partitions: plain rows, never the whole result at once.
     for rows in db.session.connection().execute(stmt).partitions(50_000):
-        if changed:
-            entries += [(ident, changed.get(sid, cls), sid) for ident, cls, sid in rows]
-        else:
-            entries += [(ident, cls, sid) for ident, cls, sid in rows]
-    entries.sort()
-    return entries
+        idents += [row[0] for row in rows]
+        classes += [row[1] for row in rows]
+    if not all(map(str.__lt__, idents, islice(idents, 1, None))):
+        pairs = sorted(zip(idents, classes))
+        idents, classes = [p[0] for p in pairs], [p[1] for p in pairs]
+    changed = {sid: cls for sid, cls in values_before("credit_class", draw_date).items() if cls in CREDIT_CLASSES}
+    if changed:
+        by_ident = {}
+        sids = list(changed)
+        for start in range(0, len(sids), 500):
+            for sid, ident in db.session.execute(
+                select(Subject.id, Subject.ident).where(Subject.id.in_(sids[start : start + 500]))
+            ):
+                by_ident[ident] = changed[sid]
+        for index, ident in enumerate(idents):
+            if ident in by_ident:
+                classes[index] = by_ident[ident]
+    return idents, classes
+
+
+def build_pool(task: Task, round_: int, unit: Unit, draw_date: date, created_before=None) -> list[tuple[str, str]]:
+    """``(id, class)`` for every subject of the pool, sorted by id (byte order)."""
+    idents, classes = build_pool_columns(task, round_, unit, draw_date, created_before)
+    return list(zip(idents, classes))
+
+
+def subject_ids(idents: list[str]) -> dict[str, int]:
+    """Database ids of the given subject ids (USCC / registration numbers)."""
+    found: dict[str, int] = {}
+    for start in range(0, len(idents), 500):
+        found.update(
+            db.session.execute(
+                select(Subject.ident, Subject.id).where(Subject.ident.in_(idents[start : start + 500]))
+            ).all()
+        )
+    return found

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, render_template, request
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ..auth.access import require_division, role_required
@@ -12,6 +13,14 @@ from . import queries
 from .models import VisitStatus
 
 bp = Blueprint("visits", __name__)
+
+STATUS_LABELS = {
+    VisitStatus.PLANNED.value: _l("planned"),
+    VisitStatus.IN_PROGRESS.value: _l("in progress"),
+    VisitStatus.SUBMITTED.value: _l("submitted"),
+    VisitStatus.RETURNED.value: _l("returned"),
+    VisitStatus.APPROVED.value: _l("approved"),
+}
 
 
 @bp.get("/visits")
@@ -30,4 +39,4 @@ def index():
     counties = {c: n for c, n in COUNTY_NAMES.items() if codes is None or c in codes}
     template = "visits/_visits.html" if request.htmx and request.htmx.target == "visit-results" else "visits/index.html"
     return render_template(template, page=page, county=county, counties=counties, status=status,
-                           statuses=[s.value for s in VisitStatus], county_names=COUNTY_NAMES)
+                           statuses=STATUS_LABELS, county_names=COUNTY_NAMES)
