@@ -75,3 +75,19 @@ def test_national_upload_xlsx(client, db, auth):
     assert ident == b.subject.registration_number and isinstance(ident, str)
     auth.logout()
     assert client.get("/publication/export.xlsx").status_code == 302
+
+
+def test_export_and_reindex_commands(runner, db, tmp_path):
+    a, b, _ = _two_published(db)
+    out = tmp_path / "upload.xlsx"
+    result = runner.invoke(args=["publication", "export", "--unit", "140602", "--year", "2021", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "2 results" in result.output
+    rows = list(load_workbook(out).active.iter_rows(values_only=True))
+    assert list(rows[0]) == NATIONAL_COLUMNS and len(rows) == 3
+    assert runner.invoke(args=["publication", "export", "--unit", "nowhere", "--out", str(out)]).exit_code == 2
+    result = runner.invoke(args=["publication", "search-index"])
+    assert result.exit_code == 0, result.output
+    from fieldapp.publication.queries import SearchFilters, search
+
+    assert [r.subject_name for r in search(SearchFilters(q="中石化民福")).records] == ["朔州市朔城区中石化民福加油站"]
