@@ -173,3 +173,23 @@ def test_manifest_and_service_worker(client, app):
     assert client.get("/offline").status_code == 200
     app.config["PWA_VERSION"] = "v-test-2"
     assert 'const VERSION = "v-test-2"' in client.get("/sw.js").get_data(as_text=True)
+
+
+def test_a_returned_submission_is_corrected_as_a_new_version(world, client, db):
+    from fieldapp.inspections.models import Submission as S
+    from inspection_world import API_HEADERS
+
+    first = submission_body(world)
+    client.post("/api/v1/submissions", json=first, headers=API_HEADERS)
+    old = db.session.scalar(select(S))
+    old.state, old.review_comment = "returned", "请补拍加油机铅封照片"
+    db.session.commit()
+    page = soup(client.get(f"/my/visits/{world.visit.id}/form"))
+    assert "请补拍加油机铅封照片" in page.select_one(".returned-comment").get_text()
+    assert page.select_one('input[name="replaces"]')["value"] == first["uuid"]
+    second = submission_body(world, replaces=first["uuid"])
+    response = client.post("/api/v1/submissions", json=second, headers=API_HEADERS)
+    assert response.status_code == 201 and response.json["version"] == 2
+    db.session.expire_all()
+    rows = db.session.scalars(select(S).order_by(S.id)).all()
+    assert [r.state for r in rows] == ["superseded", "incomplete"] and rows[1].replaces_id == rows[0].id
