@@ -119,14 +119,17 @@ def approved_result(
         "tasks": [
             {
                 "task_id": tsk.id,
-                "checklist_id": "metrology-fuel-dispenser",
-                "checklist_version": 1,
-                "answers": [
-                    {"item": "计量器具是否经检定合格", "answer": "是", "note": ""},
-                    {"item": "加油机示值误差是否在允许范围内", "answer": "否", "note": FINDING_TEXT},
+                "answer_sets": [
+                    {
+                        "checklist_id": "fuel-dispensers",
+                        "checklist_version": 1,
+                        "definition_sha256": "",
+                        "answers": {"pledge": "符合", "metrology_rules": "不符合", "complaints_count": 2},
+                    }
                 ],
+                "findings": [{"item": "metrology_rules", "text": FINDING_TEXT, "severity": "major", "follow_up": "责令改正"}],
                 "check_methods": ["实地检查", "检验检测"],
-                "result": result_code,
+                "result_code": result_code,
             }
         ],
         "position": {"lat": float(LATITUDE), "lng": 112.43, "accuracy": 8},

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from flask import current_app
@@ -12,7 +13,10 @@ from sqlalchemy import select
 from ...extensions import db
 from ...inspections.models import MediaFile, Submission
 from ...plans.models import Plan
+from ...review import body as body_reader
+from ...review.answers import rows_for
 from ...review.models import InspectionResult
+from ...review.results import normalise_findings
 from ..models import PublishedResult
 
 
@@ -24,38 +28,34 @@ def latest_submission(visit) -> Submission | None:
     )
 
 
-def _task_entries(body: dict) -> list[dict]:
-    tasks = body.get("tasks") or body.get("answer_sets") or []
-    if isinstance(tasks, dict):
-        return [dict(value, task_id=value.get("task_id", key)) for key, value in tasks.items() if isinstance(value, dict)]
-    return [t for t in tasks if isinstance(t, dict)]
+@dataclass
+class AnswerBlock:
+    """One checklist's answers for one task, labelled from the checklist version it was answered on."""
+
+    title: str
+    rows: list  # review.answers.AnswerRow: path, label, value, depth, is_heading, is_finding
 
 
-def _answer_rows(answers) -> list[dict]:
-    rows = []
-    if isinstance(answers, dict):
-        answers = [
-            {"item": key, **value} if isinstance(value, dict) else {"item": key, "answer": value}
-            for key, value in answers.items()
-        ]
-    for answer in answers or []:
-        if not isinstance(answer, dict):
-            continue
-        rows.append(
-            {
-                "item": answer.get("item") or answer.get("question") or answer.get("label") or answer.get("id") or "",
-                "answer": answer.get("answer", answer.get("value", "")),
-                "note": answer.get("note") or answer.get("finding") or answer.get("comment") or "",
-            }
-        )
-    return rows
+@dataclass
+class TaskRecord:
+    blocks: list[AnswerBlock] = field(default_factory=list)
+    findings: list[dict] = field(default_factory=list)
+    check_methods: list[str] = field(default_factory=list)
 
 
-def answers_by_task(submission: Submission | None) -> dict[str, list[dict]]:
-    """Every answer of the submission, per task id (as a string)."""
-    if submission is None or not isinstance(submission.body, dict):
+def answers_by_task(submission: Submission | None) -> dict[int, TaskRecord]:
+    """Every answer and finding of the submission, per task id, read through the review package's
+    body reader (the one place that knows the body's shape) and labelled like the review page."""
+    if submission is None:
         return {}
-    return {str(entry.get("task_id")): _answer_rows(entry.get("answers")) for entry in _task_entries(submission.body)}
+    out: dict[int, TaskRecord] = {}
+    for task in body_reader.tasks(submission.body):
+        blocks = []
+        for answer_set in task.answer_sets:
+            rows, title = rows_for(answer_set, task.findings)
+            blocks.append(AnswerBlock(title or answer_set.checklist_id, rows))
+        out[task.task_id] = TaskRecord(blocks, normalise_findings(task.findings), task.check_methods)
+    return out
 
 
 def media_of(submission: Submission | None, kind: str) -> list[MediaFile]:
