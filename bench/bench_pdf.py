@@ -23,6 +23,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 PASSWORD = "bench-password-2021"
+FUEL_ITEMS = ("pledge", "metrology_rules", "ledger_filed", "standard_measure", "self_check_records", "repair_reverified",
+              "complaints_handled", "complaint_channel")
 REPEAT = int(os.environ.get("BENCH_PDF_REPEAT", "5"))
 TASK_ROWS = int(os.environ.get("BENCH_PDF_TASK_ROWS", "200"))
 
@@ -65,11 +67,15 @@ def fill(db, media_root: Path) -> dict:
         visit = Visit(subject=subject, executing_unit=unit, division_code="140602", status="approved")
         db.session.add_all([subject, visit, VisitTask(visit=visit, task=task)])
         db.session.flush()
-        answers = [{"item": f"检查事项{i}：计量器具是否经检定合格", "answer": "是" if i % 4 else "否",
-                    "note": "" if i % 4 else "示值误差超差"} for i in range(24)]
+        # The fuel-dispenser checklist answered in full (labels come from checklists/fuel-dispensers.yaml).
+        answers = {item: ("不符合" if i % 4 == 0 else "符合") for i, item in enumerate(FUEL_ITEMS)}
+        findings = [{"item": item, "text": f"{item} 不符合要求", "severity": "minor", "follow_up": "责令改正"}
+                    for i, item in enumerate(FUEL_ITEMS) if i % 4 == 0]
+        body = {"tasks": [{"task_id": task.id, "check_methods": ["实地检查"], "result_code": "E", "findings": findings,
+                           "answer_sets": [{"checklist_id": "fuel-dispensers", "checklist_version": 1,
+                                            "definition_sha256": "", "answers": answers}]}]}
         submission = Submission(uuid=f"00000000-0000-4000-8000-{n:012d}", body_sha256="0" * 64, visit=visit,
-                                state="approved", body={"tasks": [{"task_id": task.id, "answers": answers}]},
-                                inspected_on=datetime(2021, 6, 15, 10, 0))
+                                state="approved", body=body, inspected_on=datetime(2021, 6, 15, 10, 0))
         db.session.add(submission)
         db.session.flush()
         if n == 0:
@@ -141,7 +147,7 @@ def main() -> None:
     rows = [
         ("minimal two-page CJK document", lambda: HTML(string=MINIMAL).write_pdf()),
         ("published result record (public)", get(f"/public/results/{info['public_id']}.pdf")),
-        ("visit record, 24 answers, 8 images", get(f"/publication/visits/{info['visit_id']}/record.pdf")),
+        ("visit record, full checklist, 8 images", get(f"/publication/visits/{info['visit_id']}/record.pdf")),
         (f"task notice, {TASK_ROWS} rows", get(f"/public/tasks/{info['task_id']}/results.pdf")),
         ("published plan", get("/public/plan/2021.pdf")),
     ]
