@@ -210,3 +210,18 @@ def test_unmatched_subjects_are_listed_for_the_supervisor_with_the_reason(client
     assert "朔城区市场监督管理局符合该任务条件的执法人员不足两名" in items[0].get_text()
     visits = soup(client.get("/visits"))
     assert len(visits.select("li.visit .badge--bad")) == 2
+
+
+def test_every_commitment_stays_reachable_on_the_public_list(client, db):
+    task = setup_task(db)
+    sequences = [operations.commit(task, 1, unit("140602")).commitment_hex for _ in range(53)]
+    first = soup(client.get("/public/draws"))
+    shown = {row.select_one("code.hash").get_text() for row in first.select("table.commitments tbody tr")}
+    assert len(shown) == 50 and sequences[-1] in shown and sequences[0] not in shown
+    older = first.select_one('nav.pager a[rel="next"]')["href"]
+    rest = soup(client.get(older))
+    shown |= {row.select_one("code.hash").get_text() for row in rest.select("table.commitments tbody tr")}
+    assert shown == set(sequences)
+    # Abandoned ones show their seed; the open one does not.
+    statuses = [row["data-status"] for row in first.select("table.commitments tbody tr")]
+    assert statuses[0] == "open" and set(statuses[1:]) == {"abandoned"}
