@@ -242,3 +242,19 @@ def test_upload_page_imports_and_offers_the_rejects(app, db, client, auth, tmp_p
     assert download.status_code == 200 and "拒绝原因" in download.data.decode("utf-8-sig")
     assert client.get("/subjects/import/..%2Fetc/rejects.csv").status_code == 404
     assert db.session.scalar(select(func.count()).select_from(Subject)) == 2
+
+
+def test_small_batches_and_padded_lookups_give_the_same_result(app, db, tmp_path):
+    from fieldapp.demo.generator import write_subjects_csv
+    from fieldapp.subjects.importer import padded_chunks
+
+    assert list(padded_chunks([1, 2, 3], 2)) == [[1, 2], [3, 3]]
+    assert list(padded_chunks([], 2)) == []
+    path = write_subjects_csv(tmp_path / "city.csv", 300, seed=9)
+    first = import_subject_file(path, batch_size=7)
+    assert (first.created, first.rejected) == (300, 0)
+    tagged = db.session.scalar(select(func.count()).select_from(Subject).where(Subject.tags.any()))
+    assert tagged > 30
+    again = import_subject_file(path, batch_size=11)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 300)
+    assert db.session.scalar(select(func.count()).select_from(SubjectChange)) == 0

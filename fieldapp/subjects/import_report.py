@@ -61,9 +61,11 @@ class SeenKeys:
 
     def lookup(self, keys: list[str]) -> dict[str, int]:
         found: dict[str, int] = {}
-        for start in range(0, len(keys), 900):
-            chunk = keys[start : start + 900]
-            marks = ",".join("?" * len(chunk))
+        size = 500
+        marks = ",".join("?" * size)
+        for start in range(0, len(keys), size):
+            chunk = keys[start : start + size]
+            chunk = chunk + [chunk[-1]] * (size - len(chunk))  # one statement text, one cached statement
             found.update(self.conn.execute(f"SELECT key, line FROM seen WHERE key IN ({marks})", chunk))
         return found
 

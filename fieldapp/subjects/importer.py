@@ -20,7 +20,7 @@ from datetime import date
 from pathlib import Path
 
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, insert, or_, select, update
+from sqlalchemy import bindparam, insert, select, update
 
 from ..extensions import db
 from .import_report import ImportReport, Reject, as_text, SeenKeys
@@ -61,6 +61,19 @@ NEW_DEFAULTS = {
 }
 CLEAR_TAGS = {"无", "-", "—"}
 KEEP_REJECTS = 500  # rejects kept in the report for display; all of them go to the rejects file
+
+
+LOOKUP_CHUNK = 500
+
+
+def padded_chunks(keys: list, size: int = LOOKUP_CHUNK):
+    """``keys`` in lists of exactly ``size`` (the last padded with repeats): every lookup is the same
+    SQL text, so the driver's prepared-statement cache holds one statement, not one per list length
+    (a million-row import otherwise fills it with large statements and memory grows)."""
+    for start in range(0, len(keys), size):
+        chunk = list(keys[start : start + size])
+        chunk += [chunk[-1]] * (size - len(chunk))
+        yield chunk
 
 
 class SubjectImporter:
@@ -219,20 +232,20 @@ class SubjectImporter:
         cols = [SUBJECT.c.id, SUBJECT.c.uscc, SUBJECT.c.registration_number, *(SUBJECT.c[f] for f in DATA_FIELDS)]
         by_uscc: dict[str, dict] = {}
         by_reg: dict[str, dict] = {}
-        if usccs or regs:
-            stmt = select(*cols).where(or_(SUBJECT.c.uscc.in_(usccs), SUBJECT.c.registration_number.in_(regs)))
-            for found in db.session.execute(stmt).mappings():
-                found = dict(found)
-                if found["uscc"]:
-                    by_uscc[found["uscc"]] = found
-                if found["registration_number"]:
-                    by_reg[found["registration_number"]] = found
+        for column, keys in ((SUBJECT.c.uscc, usccs), (SUBJECT.c.registration_number, regs)):
+            for chunk in padded_chunks(keys):
+                for found in db.session.execute(select(*cols).where(column.in_(chunk))).mappings():
+                    found = dict(found)
+                    if found["uscc"]:
+                        by_uscc[found["uscc"]] = found
+                    if found["registration_number"]:
+                        by_reg[found["registration_number"]] = found
         stored_tags: dict[int, set[int]] = {}
         if self.has_tags:
             ids = {s["id"] for s in (*by_uscc.values(), *by_reg.values())}
-            if ids:
+            for chunk in padded_chunks(sorted(ids)):
                 for subject_id, tag_id in db.session.execute(
-                    select(subject_tag.c.subject_id, subject_tag.c.tag_id).where(subject_tag.c.subject_id.in_(ids))
+                    select(subject_tag.c.subject_id, subject_tag.c.tag_id).where(subject_tag.c.subject_id.in_(chunk))
                 ):
                     stored_tags.setdefault(subject_id, set()).add(tag_id)
 
@@ -263,9 +276,10 @@ class SubjectImporter:
             bulk_insert_subjects(db.session, SUBJECT, inserts)
             tagged = {new["ident"]: tags for new, tags in zip(inserts, insert_tags) if tags}
             if tagged:
-                ids = db.session.execute(select(SUBJECT.c.ident, SUBJECT.c.id).where(SUBJECT.c.ident.in_(list(tagged))))
-                for ident, subject_id in ids:
-                    tag_adds.extend({"subject_id": subject_id, "tag_id": self.tag_ids[t]} for t in tagged[ident])
+                for chunk in padded_chunks(list(tagged)):
+                    ids = dict(db.session.execute(select(SUBJECT.c.ident, SUBJECT.c.id).where(SUBJECT.c.ident.in_(chunk))).all())
+                    for ident in dict.fromkeys(chunk):
+                        tag_adds.extend({"subject_id": ids[ident], "tag_id": self.tag_ids[t]} for t in tagged[ident])
             self.report.created += len(inserts)
         if updates:
             values = {f: bindparam(f"v_{f}") for f in ("uscc", "registration_number", "ident", *self.update_fields)}
