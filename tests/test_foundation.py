@@ -167,3 +167,12 @@ def test_county_user_reaches_only_her_county(app, auth):
     assert not county.may_access_unit(pinglu)
     assert city.may_access_division("140603") and city.may_access_unit(pinglu)
     assert city.division_codes() is None and county.division_codes() == {"140602"}
+
+
+def test_the_test_client_follows_redirects(client, auth):
+    auth.create("follower")
+    response = client.post(
+        "/login", data={"username": "follower", "password": auth.PASSWORD}, follow_redirects=True
+    )
+    assert response.status_code == 200
+    assert "follower" in response.get_data(as_text=True)
