@@ -91,6 +91,12 @@ def run_migrations_online():
                 logger.info('No changes in schema detected.')
 
     conf_args = current_app.extensions['migrate'].configure_args
+    # The FTS5 tables and trigram indexes of name search are created by the migrations'
+    # own SQL, not by the models: autogenerate must not drop them.
+    from fieldapp.search_objects import include_object
+
+    conf_args.setdefault("include_object", include_object)
+    conf_args.setdefault("compare_type", True)
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 
