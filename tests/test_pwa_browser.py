@@ -193,6 +193,7 @@ def test_online_fill_photo_position_signatures_submit(world, live_server, phone_
     login(page, live_server.url)
     page.goto(live_server.url + "/my/visits")
     page.click(f'.visit-card[data-visit-id="{world.visit.id}"] a.button')
+    page.wait_for_selector("html[data-app-ready]", state="attached")
     page.click("form[data-start-visit] button[type=submit]")
     page.wait_for_url(f"**/my/visits/{world.visit.id}/form")
     fill(page, world, photo)
@@ -222,6 +223,7 @@ def test_offline_draft_outbox_and_a_new_service_worker(world, live_server, phone
     page.goto(live_server.url + "/my/visits")
     wait_for_sw(page)
     toggle = page.locator(f'[data-offline-toggle][data-visit-id="{world.visit.id}"]')
+    page.wait_for_selector("html[data-app-ready]", state="attached")
     toggle.click()
     page.wait_for_function(
         f"() => document.querySelector('[data-offline-state=\"{world.visit.id}\"]').textContent.includes('可离线使用')"
@@ -231,6 +233,7 @@ def test_offline_draft_outbox_and_a_new_service_worker(world, live_server, phone
     assert page.locator("h1").inner_text() == "我的任务"
     page.goto(f"{live_server.url}/my/visits/{world.visit.id}")
     assert world.subject.name in page.locator("h1").inner_text()
+    page.wait_for_selector("html[data-app-ready]", state="attached")
     page.click("form[data-start-visit] button[type=submit]")  # offline: recorded in the draft
     page.wait_for_url(f"**/my/visits/{world.visit.id}/form")
     fill(page, world, photo)

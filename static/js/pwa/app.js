@@ -157,6 +157,8 @@
     if (list) listOfflineVisits(list);
     var startForm = document.querySelector("[data-start-visit]");
     if (startForm) startVisitOffline(startForm);
+    // Tests (and anyone curious) can tell when the page's handlers are attached.
+    document.documentElement.setAttribute("data-app-ready", "");
   }
 
   window.FieldappApp = { position: position, text: text };
