@@ -19,7 +19,7 @@ from .models import InspectionItem, Plan, PlanStatus, Task
 from .parsing import ParsedPlan, ParsedTask, parse_plan_table
 from .problems import PlanFileError, Problem
 from .tables import PlanSource, read_plan_file
-from .versions import diff_values, jsonable, record_version, task_values
+from .versions import EDITABLE_FIELDS, diff_values, jsonable, record_version, task_values
 
 # Task columns filled from the file besides the tracked ones.
 SOURCE_FIELDS = ("items_heading", "source_cells", "source_row", "inherited_fields", "import_warnings")
@@ -188,27 +188,7 @@ def _set(obj, name: str, value) -> bool:
 def _apply(task: Task, parsed: ParsedTask) -> bool:
     """Write the parsed values into the task; True when anything (even an original cell) changed."""
     changed = False
-    for name in (
-        "name",
-        "kind",
-        "scope",
-        "scope_rule",
-        "ratio",
-        "ratio_is_floor",
-        "fixed_count",
-        "rounds_per_year",
-        "window_start_month",
-        "window_end_month",
-        "initiator",
-        "guiding_department",
-        "executor",
-        "executes_city",
-        "executes_county",
-        "items_heading",
-        "source_cells",
-        "source_row",
-        "inherited_fields",
-    ):
+    for name in EDITABLE_FIELDS + ("items_heading", "source_cells", "source_row", "inherited_fields"):
         changed |= _set(task, name, getattr(parsed, name))
     changed |= _set(task, "import_warnings", [p.as_dict() for p in parsed.problems])
     changed |= sync_items(task, parsed.items)

@@ -14,32 +14,13 @@ from ..extensions import db
 from .importer import sync_items
 from .models import FilingStatus, Plan, PlanStatus, PlanVersion, Task
 from .scope import clean_rule
-from .versions import diff_values, record_version, snapshot, task_values, utcnow
+from .versions import EDITABLE_FIELDS, diff_values, record_version, snapshot, task_values, utcnow
 
 
 class PlanError(Exception):
     def __init__(self, message):
         self.message = message
         super().__init__(str(message))
-
-
-EDITABLE_FIELDS = (
-    "name",
-    "kind",
-    "scope",
-    "scope_rule",
-    "ratio",
-    "ratio_is_floor",
-    "fixed_count",
-    "rounds_per_year",
-    "window_start_month",
-    "window_end_month",
-    "initiator",
-    "guiding_department",
-    "executor",
-    "executes_city",
-    "executes_county",
-)
 
 
 def update_task(task: Task, values: dict, *, reason: str = "", user=None) -> list[dict]:

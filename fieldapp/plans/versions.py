@@ -8,11 +8,10 @@ from decimal import Decimal
 from ..extensions import db
 from .models import FilingStatus, Plan, PlanVersion, Task
 
-# Task fields a supervisor can change and a version records.
-TRACKED_FIELDS = (
+# Task fields a supervisor can edit (and the importer fills); a version records these and the items.
+EDITABLE_FIELDS = (
     "name",
     "kind",
-    "items",
     "scope",
     "scope_rule",
     "ratio",
@@ -27,6 +26,7 @@ TRACKED_FIELDS = (
     "executes_city",
     "executes_county",
 )
+TRACKED_FIELDS = EDITABLE_FIELDS + ("items",)
 
 
 def utcnow() -> datetime:
@@ -49,7 +49,7 @@ def jsonable(value):
 
 def task_values(task: Task) -> dict:
     """The tracked fields of a task, JSON-safe (items as a list of texts)."""
-    values = {name: getattr(task, name) for name in TRACKED_FIELDS if name != "items"}
+    values = {name: getattr(task, name) for name in EDITABLE_FIELDS}
     values["items"] = [item.text for item in sorted(task.items, key=lambda i: i.number)]
     return jsonable(values)
 
