@@ -8,7 +8,7 @@ from sqlalchemy import Select, select
 
 from ..extensions import db
 from .models import CREDIT_CLASSES, Subject, SubjectChange, SubjectKind, SubjectStatus, Tag, subject_tag
-from .search import Page, paginate, subject_search_clause
+from .search import Page, count_limit_for, paginate, subject_search_clause
 
 
 @dataclass
@@ -63,7 +63,7 @@ def subject_query(filters: SubjectFilters, divisions: set[str] | None) -> Select
 
 
 def find_subjects(filters: SubjectFilters, divisions: set[str] | None, page: int = 1, per_page: int = 20) -> Page:
-    return paginate(subject_query(filters, divisions), page, per_page)
+    return paginate(subject_query(filters, divisions), page, per_page, count_limit_for(filters.q))
 
 
 def all_tags() -> list[Tag]:

@@ -88,6 +88,15 @@ def subject_search_clause(query: str | None, dialect: str | None = None) -> Colu
     return name_clause(query, dialect)
 
 
+def count_limit_for(query: str | None) -> int:
+    """Short name fragments cannot use the trigram index: count only a few pages' worth of them
+    (the count then stops early instead of scanning a million names a second time)."""
+    query = normalise_query(query)
+    if query and not looks_like_code(query) and len(query) < TRIGRAM:
+        return 200
+    return 10000
+
+
 @dataclass
 class Page:
     """One page of results; ``total`` is counted up to ``count_limit`` (``total_capped`` then)."""
@@ -142,4 +151,4 @@ def search_subjects(query: str | None, *, page: int = 1, per_page: int = 20, bas
     clause = subject_search_clause(query)
     if clause is not None:
         stmt = stmt.where(clause)
-    return paginate(stmt.order_by(Subject.id.desc()), page, per_page)
+    return paginate(stmt.order_by(Subject.id.desc()), page, per_page, count_limit_for(query))
