@@ -41,8 +41,10 @@ def create_app(config: dict | None = None) -> Flask:
     from .config import default_config
 
     app.config.from_mapping(default_config(app.instance_path))
+    # Each feature keeps its own catalog. Only existing ones are listed: Flask-Babel merges the
+    # catalogs and takes the plural rule of each in turn, so an empty one would reset it to English.
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(
-        str(Path(__file__).parent / name / "translations") for name in FEATURES
+        str(path) for name in FEATURES if (path := Path(__file__).parent / name / "translations").is_dir()
     )
     if config:
         app.config.update(config)

@@ -176,3 +176,19 @@ def test_the_test_client_follows_redirects(client, auth):
     )
     assert response.status_code == 200
     assert "follower" in response.get_data(as_text=True)
+
+
+def test_plural_messages_are_chinese_by_default(app):
+    from flask_babel import ngettext
+
+    with app.test_request_context("/"):
+        one = ngettext("%(num)d record published.", "%(num)d records published.", 1)
+        many = ngettext("%(num)d record published.", "%(num)d records published.", 3)
+    assert "record" not in one and "record" not in many
+    assert "3" in many
+
+
+def test_locale_outside_a_request_is_the_default(app):
+    from fieldapp.core.i18n import select_locale
+
+    assert select_locale() == "zh_CN"

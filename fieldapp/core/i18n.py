@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from flask import current_app, request, session
+from flask import current_app, has_request_context, request, session
 
 LANGUAGE_NAMES = {"zh_CN": "中文", "en": "English"}
 
 
 def select_locale() -> str:
-    chosen = session.get("lang")
-    languages = current_app.config["LANGUAGES"]
-    if chosen in languages:
+    """The session's choice in a request; the default (zh_CN) in commands and jobs."""
+    chosen = session.get("lang") if has_request_context() else None
+    if chosen in current_app.config["LANGUAGES"]:
         return chosen
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
