@@ -10,7 +10,7 @@ migration::
 
 from __future__ import annotations
 
-from sqlalchemy import DDL, event, text
+from ..search_objects import SearchDDL
 
 SQLITE_CREATE = [
     "CREATE VIRTUAL TABLE IF NOT EXISTS published_result_fts USING fts5("
@@ -38,28 +38,11 @@ POSTGRESQL_CREATE = [
 ]
 POSTGRESQL_DROP = ["DROP INDEX IF EXISTS ix_published_result_name_trgm"]
 
-_CREATE = {"sqlite": SQLITE_CREATE, "postgresql": POSTGRESQL_CREATE}
-_DROP = {"sqlite": SQLITE_DROP, "postgresql": POSTGRESQL_DROP}
-
-
-def search_ddl(dialect: str, drop: bool = False) -> list[str]:
-    return list((_DROP if drop else _CREATE).get(dialect, []))
-
-
-def create_search_ddl(connection) -> None:
-    for statement in search_ddl(connection.dialect.name):
-        connection.execute(text(statement))
-
-
-def drop_search_ddl(connection) -> None:
-    for statement in search_ddl(connection.dialect.name, drop=True):
-        connection.execute(text(statement))
-
-
-def register(table) -> None:
-    """Create the search indexes with the table, and drop the FTS table before it (``create_all``)."""
-    for dialect, statements in _CREATE.items():
-        for statement in statements:
-            event.listen(table, "after_create", DDL(statement).execute_if(dialect=dialect))
-    for statement in SQLITE_DROP:
-        event.listen(table, "before_drop", DDL(statement).execute_if(dialect="sqlite"))
+SEARCH = SearchDDL(
+    create={"sqlite": SQLITE_CREATE, "postgresql": POSTGRESQL_CREATE},
+    drop={"sqlite": SQLITE_DROP, "postgresql": POSTGRESQL_DROP},
+)
+search_ddl = SEARCH.statements
+create_search_ddl = SEARCH.create_on
+drop_search_ddl = SEARCH.drop_on
+register = SEARCH.attach

@@ -17,7 +17,9 @@ table (recreating a table drops its triggers).
 
 from __future__ import annotations
 
-from sqlalchemy import DDL, event, text
+from sqlalchemy import text
+
+from ..search_objects import SearchDDL
 
 SQLITE_CREATE = [
     "CREATE VIRTUAL TABLE IF NOT EXISTS subject_fts USING fts5("
@@ -49,13 +51,14 @@ POSTGRESQL_CREATE = [
 ]
 POSTGRESQL_DROP = ["DROP INDEX IF EXISTS ix_subject_name_trgm"]
 
-_CREATE = {"sqlite": SQLITE_CREATE, "postgresql": POSTGRESQL_CREATE}
-_DROP = {"sqlite": SQLITE_DROP, "postgresql": POSTGRESQL_DROP}
-
-
-def search_ddl(dialect: str, drop: bool = False) -> list[str]:
-    """The exact statements for ``dialect`` ("sqlite" or "postgresql")."""
-    return list((_DROP if drop else _CREATE).get(dialect, []))
+SEARCH = SearchDDL(
+    create={"sqlite": SQLITE_CREATE, "postgresql": POSTGRESQL_CREATE},
+    drop={"sqlite": SQLITE_DROP, "postgresql": POSTGRESQL_DROP},
+)
+search_ddl = SEARCH.statements
+create_search_ddl = SEARCH.create_on
+drop_search_ddl = SEARCH.drop_on
+attach_search_ddl = SEARCH.attach
 
 
 def bulk_insert_subjects(session, table, rows: list[dict]) -> None:
@@ -94,23 +97,3 @@ def ensure_search_ddl(connection) -> bool:
         return False
     create_search_ddl(connection)
     return True
-
-
-def create_search_ddl(connection) -> None:
-    for statement in search_ddl(connection.dialect.name):
-        connection.execute(text(statement))
-
-
-def drop_search_ddl(connection) -> None:
-    for statement in search_ddl(connection.dialect.name, drop=True):
-        connection.execute(text(statement))
-
-
-def attach_search_ddl(table) -> None:
-    """Have ``metadata.create_all`` / ``drop_all`` create and drop the search index with ``table``."""
-    for dialect, statements in _CREATE.items():
-        for statement in statements:
-            event.listen(table, "after_create", DDL(statement).execute_if(dialect=dialect))
-    for dialect, statements in _DROP.items():
-        for statement in statements:
-            event.listen(table, "before_drop", DDL(statement).execute_if(dialect=dialect))
