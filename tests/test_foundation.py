@@ -192,3 +192,12 @@ def test_locale_outside_a_request_is_the_default(app):
     from fieldapp.core.i18n import select_locale
 
     assert select_locale() == "zh_CN"
+
+
+def test_session_cookie_is_secure_over_https_only(app, auth):
+    auth.create("cookie")
+    form = {"username": "cookie", "password": auth.PASSWORD}
+    over_http = app.test_client().post("/login", data=form).headers["Set-Cookie"]
+    assert "HttpOnly" in over_http and "SameSite=Lax" in over_http and "Secure" not in over_http
+    over_https = app.test_client().post("/login", data=form, base_url="https://localhost").headers["Set-Cookie"]
+    assert "Secure" in over_https and "HttpOnly" in over_https

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template, request
+from flask import Flask, has_request_context, render_template, request
+from flask.sessions import SecureCookieSessionInterface
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 
 from .i18n import LANGUAGE_NAMES, html_lang, select_locale
 from .nav import nav_links
+
+class HttpsAwareSessionInterface(SecureCookieSessionInterface):
+    """The session cookie is ``Secure`` whenever the request came over HTTPS (or the config says so)."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return bool(app.config["SESSION_COOKIE_SECURE"]) or (has_request_context() and request.is_secure)
+
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -43,11 +51,7 @@ def init_web(app: Flask) -> None:
         response.vary.add("HX-Request")
         return response
 
-    @app.before_request
-    def secure_cookies_over_https():
-        # Secure cookies whenever the app is served over HTTPS (behind a proxy too).
-        app.config["SESSION_COOKIE_SECURE"] = request.is_secure
-        app.config["REMEMBER_COOKIE_SECURE"] = request.is_secure
+    app.session_interface = HttpsAwareSessionInterface()
 
     @app.context_processor
     def template_globals():
