@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from fieldapp.draws import algorithm
+from fieldapp.draws import algorithm, keys
 from fieldapp.draws.algorithm import DEFAULT_MULTIPLIERS, DrawError, compute_counts, parse_multipliers
 
 
@@ -163,7 +163,7 @@ def test_streamed_pool_digest_is_the_pool_file():
 
 
 def test_parallel_keys_are_the_serial_keys(monkeypatch):
-    monkeypatch.setattr(algorithm, "PARALLEL_MIN", 10)
+    monkeypatch.setattr(keys, "PARALLEL_MIN", 10)
     monkeypatch.setattr(algorithm, "MATCH_BATCH_KEYS", 50)  # several batches
     maker = algorithm.KeyMaker(b"k" * 32)
     messages = [f"9114060200{i:08d}" for i in range(1001)]
@@ -174,7 +174,7 @@ def test_parallel_keys_are_the_serial_keys(monkeypatch):
     parallel = algorithm.select(entries, counts, e)
     teams = [algorithm.Team("t", [f"C{i}" for i in range(7)], cap=30)]
     matched = algorithm.match_all(parallel, teams, e, {parallel[0].ident: {"C1"}})
-    monkeypatch.setattr(algorithm, "PARALLEL_MIN", 10**9)
+    monkeypatch.setattr(keys, "PARALLEL_MIN", 10**9)
     assert algorithm.select(entries, counts, e) == parallel
     teams2 = [algorithm.Team("t", [f"C{i}" for i in range(7)], cap=30)]
     assert algorithm.match_all(parallel, teams2, e, {parallel[0].ident: {"C1"}}) == matched
