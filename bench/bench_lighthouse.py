@@ -7,6 +7,8 @@ category's score per page; the goal is ≥ 0.95 each.
 
 from __future__ import annotations
 
+import logging
+
 import json
 import os
 import re
@@ -117,6 +119,7 @@ def main() -> None:
             db.session.commit()
             world = build_world(Auth())
             visit_id = world.visit.id
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no request log among the figures
         server = make_server("127.0.0.1", 0, app, threaded=True)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         base = f"http://127.0.0.1:{server.server_port}"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import importlib.util
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -18,15 +18,12 @@ def main(argv: list[str]) -> int:
         if wanted and path.stem not in wanted and path.stem.removeprefix("bench_") not in wanted:
             continue
         print(f"== {path.stem}", flush=True)
-        spec = importlib.util.spec_from_file_location(path.stem, path)
-        module = importlib.util.module_from_spec(spec)
         started = time.perf_counter()
-        try:
-            spec.loader.exec_module(module)
-            module.main()
-        except Exception as exc:  # one broken bench must not hide the others' figures
+        # Each bench in a process of its own: its peak memory is its own, not its predecessors'.
+        result = subprocess.run([sys.executable, str(path)], cwd=HERE.parent)
+        if result.returncode != 0:  # one broken bench must not hide the others' figures
             failures += 1
-            print(f"   FAILED: {exc!r}", flush=True)
+            print(f"   FAILED (exit {result.returncode})", flush=True)
         print(f"   ({time.perf_counter() - started:.0f} s)", flush=True)
     return 1 if failures else 0
 
