@@ -400,6 +400,9 @@ def test_public_information_unreachable_suggests_its_official_result(app):
     assert result.errors == {}
     assert [f.key for f in result.findings] == ["reachable"]
     assert result.suggested_result == "6"
+    # Handed back to day-to-day supervision (反馈), not referred for a case (移送).
+    assert [f.follow_up for f in result.findings] == ["反馈"]
+    assert result.suggested_measures == ["feedback"]
     assert {"report_filed", "ar_finance_true", "ii_capital"} <= result.hidden
 
     del answers["address_photos"]
@@ -572,3 +575,11 @@ def test_conditions_of_the_content_give_the_same_answers_in_chromium(app, browse
     )
     page.close()
     assert mismatches == []
+
+
+def test_the_feedback_follow_up_reads_clearly(app):
+    from flask import render_template_string
+
+    assert "反馈" in FOLLOW_UPS
+    shown = render_template_string("{{ follow_up_label('反馈') }}|{{ follow_up_label('移送') }}")
+    assert shown == "反馈日常监管部门处理|移送"

@@ -21,7 +21,10 @@ from .text import LocalText, Problems, read_local_text
 PASS, FAIL, NA = "合格", "问题", "不适用"
 CHECK_VALUES = ("符合", "不符合", "不适用")
 SEVERITIES = ("minor", "major", "serious")
-FOLLOW_UPS = ("责令改正", "立案调查", "移送", "抄告")
+FOLLOW_UPS = ("责令改正", "立案调查", "移送", "抄告", "反馈")
+# How a follow-up reads where the short value alone is unclear (domain wording, kept in Chinese):
+# 反馈 hands the subject back to day-to-day supervision (e.g. it cannot be reached at its address).
+FOLLOW_UP_LABELS = {"反馈": "反馈日常监管部门处理"}
 ITEM_ID_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 MAX_LABEL = 300
 MAX_HELP = 2000

@@ -12,6 +12,7 @@ from flask_login import login_required
 from .definition import Checklist, Section
 from .evaluation import evaluate
 from .forms import apply_form_action, initial_answers, parse_form
+from .items import FOLLOW_UP_LABELS
 from .catalog import get_checklist, init_app, registry
 from .results import result_table
 
@@ -59,6 +60,11 @@ def check_label(value: str) -> str:
 @bp.app_template_global()
 def severity_label(value: str) -> str:
     return str(SEVERITY_LABELS.get(value, value))
+
+
+@bp.app_template_global()
+def follow_up_label(value: str) -> str:
+    return FOLLOW_UP_LABELS.get(value, value)
 
 
 @bp.app_template_global()
