@@ -15,7 +15,8 @@ from typing import Any, Iterator
 
 import yaml
 
-from .items import Item
+from .conditions import Condition, ConditionSyntaxError, parse
+from .items import MAX_HELP, Item
 from .items_more import RepeatItem, build_item
 from .text import ChecklistInvalid, LocalText, Problems, read_local_text
 
@@ -45,11 +46,16 @@ def squash(text: str) -> str:
     return "".join(str(text or "").split())
 
 
+SECTION_KEYS = {"id", "title", "items", "relevant", "help"}
+
+
 @dataclass
 class Section:
     id: str
     title: LocalText
     items: list[Item]
+    relevant: Condition | None = None  # the whole section is shown and asked only when it holds
+    help: LocalText | None = None
 
 
 @dataclass
@@ -157,8 +163,8 @@ def build_checklist(data: Any, source: str, known_tags: set[str] | None = None,
     section_ids: set[str] = set()
     for n, raw in enumerate(raw_sections, 1):
         where = f"section {raw.get('id')!r}" if isinstance(raw, dict) else f"section {n}"
-        if not isinstance(raw, dict) or set(raw) - {"id", "title", "items"}:
-            problems.add(where, "a section must be {id, title: {zh, en}, items}")
+        if not isinstance(raw, dict) or set(raw) - SECTION_KEYS:
+            problems.add(where, "a section must be {id, title: {zh, en}, items} (optionally relevant and help)")
             continue
         sid = raw.get("id")
         if not isinstance(sid, str) or not SECTION_ID_RE.match(sid):
@@ -172,7 +178,9 @@ def build_checklist(data: Any, source: str, known_tags: set[str] | None = None,
             problems.add(where, "a section needs 'items' (a non-empty list)")
             raw_items = []
         items = [build_item(r, (), problems, where) for r in raw_items]
-        sections.append(Section(str(sid), stitle or LocalText("", ""), [i for i in items if i is not None]))
+        shelp = read_local_text(raw.get("help"), problems, where, "help", required=False, max_length=MAX_HELP)
+        sections.append(Section(str(sid), stitle or LocalText("", ""), [i for i in items if i is not None],
+                                _section_condition(raw.get("relevant"), where, problems), shelp))
 
     checklist = Checklist(
         id=str(checklist_id), version=version if isinstance(version, int) else 0,
@@ -183,6 +191,45 @@ def build_checklist(data: Any, source: str, known_tags: set[str] | None = None,
     if problems:
         raise ChecklistInvalid(problems.items)
     return checklist
+
+
+def _section_condition(text: Any, where: str, problems: Problems) -> Condition | None:
+    if text is None:
+        return None
+    if not isinstance(text, str):
+        problems.add(where, "'relevant' must be a quoted condition")
+        return None
+    try:
+        condition = parse(text)
+    except ConditionSyntaxError as exc:
+        problems.add(where, f"'relevant' does not parse: {exc} in {text!r}")
+        return None
+    if condition.uses_self:
+        problems.add(where, "'relevant' cannot use '.' (refer to items with ${id})")
+    return condition
+
+
+def _check_section_references(checklist: Checklist, problems: Problems) -> None:
+    """A section's condition may use top-level items of other sections (not its own: hidden with the
+    section, they could never show it again)."""
+    for section in checklist.sections:
+        if section.relevant is None:
+            continue
+        where = f"section {section.id!r}"
+        own = {item.id for item in section.items}
+        for ref in sorted(section.relevant.refs):
+            target = checklist.by_id.get(ref)
+            if target is None:
+                problems.add(where, f"relevant refers to ${{{ref}}}, which is not an item of this checklist")
+            elif target.parents:
+                problems.add(where, f"relevant refers to ${{{ref}}}, which is inside repeat {target.parents[0]!r}: "
+                                    f"not visible from here (use count(${{{target.parents[0]}}}))")
+            elif ref in own:
+                problems.add(where, f"relevant refers to ${{{ref}}}, an item of this section (hidden with it)")
+            elif ref in section.relevant.counted and not (
+                isinstance(target, RepeatItem) or target.type == "photo" or getattr(target, "multiple", False)
+            ):
+                problems.add(where, f"count(${{{ref}}}) needs a repeat, a photo or a multiple choice item")
 
 
 def _index_and_check_references(checklist: Checklist, problems: Problems, result_codes: set[str] | None) -> None:
@@ -224,15 +271,19 @@ def _index_and_check_references(checklist: Checklist, problems: Problems, result
                     isinstance(target, RepeatItem) or target.type == "photo" or getattr(target, "multiple", False)
                 ):
                     problems.add(item.where, f"count(${{{ref}}}) needs a repeat, a photo or a multiple choice item")
+    _check_section_references(checklist, problems)
     _check_relevance_cycles(checklist, problems)
 
 
 def _check_relevance_cycles(checklist: Checklist, problems: Problems) -> None:
     """An item's relevance may not depend, directly or not, on itself."""
     graph: dict[str, set[str]] = {}
+    section_deps = {item.id: set(section.relevant.refs) - {i.id for i in section.items}  # own: refused above
+                    for section in checklist.sections if section.relevant is not None for item in section.items}
     for item in checklist.walk():
         deps = set(item.relevant.refs) if item.relevant is not None else set()
         deps |= set(item.parents[-1:])  # a block's items are hidden with their repeat
+        deps |= section_deps.get(item.id, set()) if not item.parents else set()  # … and with their section
         graph[item.id] = {d for d in deps if d in checklist.by_id}
     state: dict[str, int] = {}
 

@@ -87,6 +87,7 @@ class Evaluation:
     progress: dict[str, dict]  # section id -> {answered, required}
     suggested_result: str = "1"
     suggested_measures: list[str] = field(default_factory=list)
+    hidden_sections: set[str] = field(default_factory=set)  # ids of sections whose `relevant` is false
 
     @property
     def is_valid(self) -> bool:
@@ -143,12 +144,27 @@ def _coerce_all(items: list[Item], block: dict, prefix: Path, valid: dict, shown
             type_errors[path_key(path)] = error
 
 
-def _prune(items: list[Item], full: dict, current_top: dict, block_path: Path, hidden: set[str]) -> dict:
-    """``full`` without the items hidden when relevance is judged on ``current_top``."""
+def hidden_sections(checklist: Checklist, current_top: dict) -> set[str]:
+    """Ids of the sections whose ``relevant`` does not hold on ``current_top``."""
+    return {s.id for s in checklist.sections if s.relevant is not None and not s.relevant.evaluate(current_top, ())}
+
+
+def _top_items(checklist: Checklist, current_top: dict) -> tuple[list[Item], set[str]]:
+    """(top-level items of the shown sections, top-level items of the hidden ones)."""
+    gone = hidden_sections(checklist, current_top)
+    shown = [i for s in checklist.sections if s.id not in gone for i in s.items]
+    return shown, {i.id for s in checklist.sections if s.id in gone for i in s.items}
+
+
+def _prune(items: list[Item], full: dict, current_top: dict, block_path: Path, hidden: set[str],
+           hidden_top: set[str] = frozenset()) -> dict:
+    """``full`` without the items hidden when relevance is judged on ``current_top`` (``hidden_top``:
+    top-level items hidden with their section)."""
     out: dict = {}
     for item in items:
         path = block_path + (item.id,)
-        visible = item.relevant is None or item.relevant.evaluate(current_top, block_path)
+        visible = item.id not in hidden_top if not block_path else True
+        visible = visible and (item.relevant is None or item.relevant.evaluate(current_top, block_path))
         if not visible:
             hidden.add(path_key(path))
             continue
@@ -169,9 +185,9 @@ def relevance(checklist: Checklist, valid: dict) -> tuple[dict, set[str]]:
     hidden because another hidden item had a stale answer is judged again without it."""
     items = [i for s in checklist.sections for i in s.items]
     current = valid
-    for _ in range(len(checklist.by_id) + 2):
+    for _ in range(len(checklist.by_id) + len(checklist.sections) + 2):
         hidden: set[str] = set()
-        pruned = _prune(items, valid, current, (), hidden)
+        pruned = _prune(items, valid, current, (), hidden, _top_items(checklist, current)[1])
         if pruned == current:
             return pruned, hidden
         current = pruned
@@ -228,7 +244,8 @@ def evaluate(checklist: Checklist, answers: dict | None, inspection_date: date |
     results: dict[str, ItemResult] = {}
     errors: dict[str, list[AnswerError]] = {}
     findings: list[Finding] = []
-    cleaned = _prune(top_items, shown, visible_valid, (), set())
+    gone_sections = hidden_sections(checklist, visible_valid)
+    cleaned = _prune(top_items, shown, visible_valid, (), set(), _top_items(checklist, visible_valid)[1])
     for item, path, block_path in _walk_visible(top_items, cleaned, (), hidden):
         key = path_key(path)
         value = _get(cleaned, path)
@@ -263,7 +280,8 @@ def evaluate(checklist: Checklist, answers: dict | None, inspection_date: date |
             result.outcome = FAIL if FAIL in inner else PASS if PASS in inner else NA if inner else None
 
     progress = _progress(checklist, results)
-    evaluation = Evaluation(checklist, inspection_date, cleaned, results, hidden, errors, findings, progress)
+    evaluation = Evaluation(checklist, inspection_date, cleaned, results, hidden, errors, findings, progress,
+                            hidden_sections=gone_sections)
     evaluation.suggested_result = suggest_result(findings)
     evaluation.suggested_measures = suggest_measures(findings)
     return evaluation

@@ -106,11 +106,22 @@
   function refresh(form) {
     if (!conditions()) return;
     var list = allEntries(form);
+    var sections = Array.prototype.slice.call(sectionsOf(form));
     var hidden = new Set();
-    for (var round = 0; round <= list.length + 1; round++) {
+    var hiddenSections = new Set();
+    for (var round = 0; round <= list.length + sections.length + 1; round++) {
       var answers = collectForm(form, hidden);
       var next = new Set();
+      hiddenSections = new Set();
+      // A section's `relevant` hides the whole section and everything in it.
+      sections.forEach(function (section) {
+        var text = section.dataset.relevant;
+        var cond = text ? parsed(text) : null;
+        if (cond && !conditions().evaluate(cond, answers, [], null)) hiddenSections.add(section);
+      });
       list.forEach(function (entry) {
+        var inHidden = sections.some(function (s) { return hiddenSections.has(s) && s.contains(entry.el); });
+        if (inHidden) { next.add(entry.el); return; }
         if (entry.parent && next.has(entry.parent)) { next.add(entry.el); return; }
         var text = entry.el.dataset.relevant;
         if (!text) return;
@@ -122,6 +133,7 @@
       if (same) break;
     }
     list.forEach(function (entry) { entry.el.hidden = hidden.has(entry.el); });
+    sections.forEach(function (section) { section.hidden = hiddenSections.has(section); });
     updateProgress(form, list);
     return collectForm(form, hidden);
   }
