@@ -583,3 +583,20 @@ def test_the_feedback_follow_up_reads_clearly(app):
     assert "反馈" in FOLLOW_UPS
     shown = render_template_string("{{ follow_up_label('反馈') }}|{{ follow_up_label('移送') }}")
     assert shown == "反馈日常监管部门处理|移送"
+
+
+def test_the_form_shows_the_description_and_each_items_legal_basis(app):
+    from bs4 import BeautifulSoup
+    from flask import render_template_string
+
+    checklist = registry().get("public-information")
+    with app.test_request_context("/"):
+        html = render_template_string('{% from "checklists/_form.html" import render_checklist %}'
+                                      "{{ render_checklist(c, {}, inspection_date=d) }}", c=checklist, d=INSPECTED)
+    page = BeautifulSoup(html, "html.parser")
+    assert page.select_one(".cl-form__description").text == checklist.description.zh
+    basis = page.select_one("#cl-reachable .cl-item__basis")
+    assert basis["id"] == "reachable-basis" and basis.text == "依据：《企业经营异常名录管理暂行办法》"
+    assert "reachable-basis" in page.select_one("#cl-reachable [aria-describedby]")["aria-describedby"]
+    # An item without a basis gets no basis line.
+    assert page.select_one("#cl-address_photos .cl-item__basis") is None
