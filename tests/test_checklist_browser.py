@@ -135,3 +135,26 @@ def test_works_without_javascript(browser, live_server, auth):
         assert page.input_value("#dispenser-0-serial") == "D-9"
     finally:
         context.close()
+
+
+def test_a_late_validation_answer_never_overwrites_newer_input(page):
+    """On a slow network the inline-validation answer for an old value arrives after the inspector
+    has typed a new one: the new value stays."""
+    held = []
+    page.route("**/checklists/*/validate", lambda route: held.append(route))
+    field = page.locator("#complaints_count")
+    field.fill("2")
+    field.dispatch_event("change")  # validation request for "2" leaves and is held
+    deadline = 50
+    while not held and deadline:
+        page.wait_for_timeout(100)
+        deadline -= 1
+    assert held, "the inline validation request was not sent"
+    field.fill("0")
+    field.dispatch_event("input")
+    for route in held:
+        route.continue_()
+    page.wait_for_timeout(1000)
+    page.unroute("**/checklists/*/validate")
+    assert field.input_value() == "0"
+    assert page.locator("#cl-complaints_handled").is_hidden()

@@ -262,6 +262,38 @@
     });
   }
 
+  // A late inline-validation answer must never overwrite what the inspector typed or chose since
+  // the request left: if the item's fields changed in between, that answer is dropped (the new
+  // value is validated by its own request).
+  function sentValues(sent, name) {
+    if (!sent) return null;
+    if (typeof sent.getAll === "function") return sent.getAll(name).map(String);
+    var v = sent[name];
+    if (v === undefined || v === null) return [];
+    return (Array.isArray(v) ? v : [v]).map(String);
+  }
+
+  function changedSince(item, sent) {
+    var form = item.closest("form");
+    if (!form || !sent) return false;
+    var now = new FormData(form);
+    var names = new Set();
+    item.querySelectorAll("input[name], textarea[name], select[name]").forEach(function (f) {
+      if (f.type !== "file") names.add(f.name);
+    });
+    return Array.from(names).some(function (name) {
+      var then = sentValues(sent, name);
+      return then !== null && now.getAll(name).map(String).join("\u0000") !== then.join("\u0000");
+    });
+  }
+
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var item = event.detail.target;
+    if (!item || !item.classList || !item.classList.contains("cl-item")) return;
+    var config = event.detail.requestConfig || {};
+    if (changedSince(item, config.parameters || config.formData)) event.detail.shouldSwap = false;
+  });
+
   document.addEventListener("click", onClick);
   document.addEventListener("input", onInput);
   document.addEventListener("change", onInput);
