@@ -31,24 +31,33 @@ class InvalidDecision(ValueError):
     pass
 
 
+def _conditional_update(model, object_id: int, expected_version: int, state_column, from_state, **values):
+    """One UPDATE that succeeds only if the row is still at ``expected_version`` and in
+    ``from_state`` (optimistic locking). Returns the row, reloaded, and whether this call moved it."""
+    matched = db.session.execute(
+        update(model)
+        .where(model.id == object_id, model.lock_version == expected_version, state_column == from_state)
+        .values(lock_version=model.lock_version + 1, **values)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    return db.session.get(model, object_id, populate_existing=True), matched == 1
+
+
 def _claim(submission_id: int, expected_version: int, new_state: str, **values) -> Submission:
     """Move a submitted submission to ``new_state`` if nobody else has touched it since
     ``expected_version``; raise :class:`ReviewConflict` otherwise."""
-    stmt = (
-        update(Submission)
-        .where(
-            Submission.id == submission_id,
-            Submission.lock_version == expected_version,
-            Submission.state == SubmissionState.SUBMITTED.value,
-        )
-        .values(state=new_state, lock_version=Submission.lock_version + 1, **values)
-        .execution_options(synchronize_session=False)
+    submission, moved = _conditional_update(
+        Submission,
+        submission_id,
+        expected_version,
+        Submission.state,
+        SubmissionState.SUBMITTED.value,
+        state=new_state,
+        **values,
     )
-    matched = db.session.execute(stmt).rowcount
-    submission = db.session.get(Submission, submission_id, populate_existing=True)
     if submission is None:
         raise InvalidDecision("no such submission")
-    if matched != 1:
+    if not moved:
         last = db.session.scalar(
             select(AuditEvent)
             .where(AuditEvent.object_type == "submission", AuditEvent.object_id == submission_id)
@@ -109,24 +118,18 @@ def close_case(case_id: int, expected_version: int, actor, closed_on: date, note
     note = (note or "").strip()
     if not note:
         raise InvalidDecision("a note is required")
-    matched = db.session.execute(
-        update(FollowUpCase)
-        .where(
-            FollowUpCase.id == case_id,
-            FollowUpCase.lock_version == expected_version,
-            FollowUpCase.status == CaseStatus.OPEN,
-        )
-        .values(
-            status=CaseStatus.CLOSED,
-            closed_on=closed_on,
-            closing_note=note,
-            closed_by_id=actor.id,
-            lock_version=FollowUpCase.lock_version + 1,
-        )
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    case = db.session.get(FollowUpCase, case_id, populate_existing=True)
-    if matched != 1:
+    case, moved = _conditional_update(
+        FollowUpCase,
+        case_id,
+        expected_version,
+        FollowUpCase.status,
+        CaseStatus.OPEN,
+        status=CaseStatus.CLOSED,
+        closed_on=closed_on,
+        closing_note=note,
+        closed_by_id=actor.id,
+    )
+    if not moved:
         db.session.rollback()
         raise ReviewConflict(case.status if case else "")
     audit.record(
@@ -149,24 +152,18 @@ def decide_listing(proposal_id: int, expected_version: int, actor, confirm: bool
     if not confirm and not note:
         raise InvalidDecision("a reason is required to reject")
     new_state = ListingStatus.CONFIRMED if confirm else ListingStatus.REJECTED
-    matched = db.session.execute(
-        update(AbnormalListingProposal)
-        .where(
-            AbnormalListingProposal.id == proposal_id,
-            AbnormalListingProposal.lock_version == expected_version,
-            AbnormalListingProposal.status == ListingStatus.PROPOSED,
-        )
-        .values(
-            status=new_state,
-            decided_at=datetime.now(UTC).replace(tzinfo=None),
-            decided_by_id=actor.id,
-            decision_note=note,
-            lock_version=AbnormalListingProposal.lock_version + 1,
-        )
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    proposal = db.session.get(AbnormalListingProposal, proposal_id, populate_existing=True)
-    if matched != 1:
+    proposal, moved = _conditional_update(
+        AbnormalListingProposal,
+        proposal_id,
+        expected_version,
+        AbnormalListingProposal.status,
+        ListingStatus.PROPOSED,
+        status=new_state,
+        decided_at=datetime.now(UTC).replace(tzinfo=None),
+        decided_by_id=actor.id,
+        decision_note=note,
+    )
+    if not moved:
         db.session.rollback()
         raise ReviewConflict(proposal.status if proposal else "")
     audit.record(
