@@ -108,6 +108,10 @@ def test_nesting_three_repeats_deep_is_allowed_four_is_not():
         (lambda d: d["applies_to"].update(tags=["加油点"]), "applies_to tag '加油点' is not in data/tags.yaml"),
         (lambda d: d.update(sections=[]), "'sections' must be a non-empty list"),
         (lambda d: d.update(covers="加油站"), "'covers' must be a list"),
+        (lambda d: d.update(aliases="加油机检查"), "'aliases' must be a list"),
+        (lambda d: d.update(aliases=["加油机检查", " "]), "'aliases' must be a list of non-empty texts"),
+        (lambda d: d.update(aliases=["加油机 检查", "加油机检查"]), "'aliases' lists the same text twice"),
+        (lambda d: d.update(national_items=["抽查 1"]), "national item code '抽查 1' must be letters"),
         (lambda d: d.update(owner="me"), "unknown keys ['owner']"),
     ],
 )
@@ -115,6 +119,19 @@ def test_broken_checklist_headers_are_refused(break_it, reason):
     data = copy.deepcopy(FUEL)
     break_it(data)
     assert any(reason in p for p in problems_of(data)), problems_of(data)
+
+
+def test_aliases_and_national_items_are_optional_and_kept():
+    assert build_checklist(copy.deepcopy(FUEL), "checklists/fuel-dispensers.yaml", TAGS, CODES).aliases == []
+    data = copy.deepcopy(FUEL)
+    data["aliases"] = ["加油机计量监督检查", "加油站计量器具检查"]
+    data["national_items"] = ["A1-2.3"]
+    checklist = build_checklist(data, "checklists/fuel-dispensers.yaml", TAGS, CODES)
+    assert checklist.aliases == ["加油机计量监督检查", "加油站计量器具检查"]
+    assert checklist.national_items == ["A1-2.3"]
+    assert checklist.definition["aliases"] == data["aliases"]  # stored with the snapshot
+    # Aliases are for ranked suggestions, not for the exact resolution by covers.
+    assert not checklist.covers_text("加油机计量监督检查")
 
 
 def test_all_problems_of_a_file_are_reported_at_once():

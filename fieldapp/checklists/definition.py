@@ -22,7 +22,9 @@ from .text import ChecklistInvalid, LocalText, Problems, read_local_text
 
 CHECKLIST_ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 SECTION_ID_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
-TOP_KEYS = {"id", "version", "title", "description", "legal_basis", "applies_to", "covers", "sections"}
+TOP_KEYS = {"id", "version", "title", "description", "legal_basis", "applies_to", "covers", "aliases",
+            "national_items", "sections"}
+NATIONAL_ITEM_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.\-]{0,39}$")
 MAX_ITEMS = 1000
 MAX_FILE_BYTES = 1024 * 1024
 
@@ -71,6 +73,8 @@ class Checklist:
     sha256: str
     source: str = ""  # the file it came from, or "snapshot"
     description: LocalText | None = None
+    aliases: list[str] = field(default_factory=list)  # other wordings of the items it answers (suggestions)
+    national_items: list[str] = field(default_factory=list)  # codes in 市场监管领域随机抽查事项清单
     by_id: dict[str, Item] = field(default_factory=dict)
 
     def __repr__(self) -> str:
@@ -151,10 +155,12 @@ def build_checklist(data: Any, source: str, known_tags: set[str] | None = None,
             for tag in tags:
                 if tag not in known_tags:
                     problems.add("checklist", f"applies_to tag {tag!r} is not in data/tags.yaml")
-    covers = data.get("covers", [])
-    if not isinstance(covers, list) or not all(isinstance(c, str) and squash(c) for c in covers):
-        problems.add("checklist", "'covers' must be a list of non-empty texts")
-        covers = []
+    covers = _texts(data, "covers", problems)
+    aliases = _texts(data, "aliases", problems)
+    national_items = _texts(data, "national_items", problems)
+    for code in national_items:
+        if not NATIONAL_ITEM_RE.match(code):
+            problems.add("checklist", f"national item code {code!r} must be letters, digits, '.' and '-'")
     sections: list[Section] = []
     raw_sections = data.get("sections")
     if not isinstance(raw_sections, list) or not raw_sections:
@@ -186,11 +192,24 @@ def build_checklist(data: Any, source: str, known_tags: set[str] | None = None,
         id=str(checklist_id), version=version if isinstance(version, int) else 0,
         title=title or LocalText("", ""), legal_basis=list(legal_basis), tags=tags, covers=list(covers),
         sections=sections, definition=data, sha256=definition_sha256(data), source=source, description=description,
+        aliases=aliases, national_items=national_items,
     )
     _index_and_check_references(checklist, problems, result_codes)
     if problems:
         raise ChecklistInvalid(problems.items)
     return checklist
+
+
+def _texts(data: dict, key: str, problems: Problems) -> list[str]:
+    """An optional list of non-empty, distinct texts (``covers``, ``aliases``, ``national_items``)."""
+    values = data.get(key, [])
+    if not isinstance(values, list) or not all(isinstance(v, str) and squash(v) for v in values):
+        problems.add("checklist", f"'{key}' must be a list of non-empty texts")
+        return []
+    seen = [squash(v) for v in values]
+    if len(set(seen)) != len(seen):
+        problems.add("checklist", f"'{key}' lists the same text twice")
+    return list(values)
 
 
 def _section_condition(text: Any, where: str, problems: Problems) -> Condition | None:
