@@ -158,3 +158,30 @@ def test_a_late_validation_answer_never_overwrites_newer_input(page):
     page.unroute("**/checklists/*/validate")
     assert field.input_value() == "0"
     assert page.locator("#cl-complaints_handled").is_hidden()
+
+
+def test_a_late_validation_answer_never_leaves_a_dependent_item_visible(page):
+    """The answer for the item an inspector just chose arrives after she changed the answer it
+    depends on: the swapped-in item is judged again and stays hidden, with its dependants."""
+    held = []
+    page.fill("#complaints_count", "2")
+    page.locator("#complaints_count").dispatch_event("input")
+    page.locator("#cl-complaints_handled").wait_for(state="visible")
+    page.route("**/checklists/*/validate", lambda route: held.append(route))
+    page.locator("#cl-complaints_handled label", has_text="不符合").click()
+    page.locator("#cl-handling_notes").wait_for(state="visible")
+    deadline = 50
+    while not held and deadline:
+        page.wait_for_timeout(100)
+        deadline -= 1
+    assert held, "the inline validation request was not sent"
+    page.fill("#complaints_count", "0")
+    page.locator("#complaints_count").dispatch_event("input")
+    page.locator("#cl-complaints_handled").wait_for(state="hidden")
+    for route in held:
+        route.continue_()
+    page.wait_for_function("() => !document.querySelector('#cl-complaints_handled.htmx-settling')")
+    page.wait_for_timeout(500)
+    assert page.locator("#cl-complaints_handled").is_hidden()
+    assert page.locator("#cl-handling_notes").is_hidden()
+    assert page.errors == []

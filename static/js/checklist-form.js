@@ -158,7 +158,7 @@
     });
   }
 
-  function checkConstraint(form, el) {
+  function checkConstraint(form, el, settled) {
     var box = el.querySelector(":scope > .cl-item__errors");
     if (!box) return;
     var old = box.querySelector("[data-client-error]");
@@ -167,9 +167,9 @@
     var value = readValue(el);
     if (!text || value === null || el.hidden) return;
     var cond = parsed(text);
-    var entry = allEntries(form).filter(function (e) { return e.el === el; })[0];
+    var entry = ((settled && settled.list) || allEntries(form)).filter(function (e) { return e.el === el; })[0];
     if (!cond || !entry) return;
-    var answers = refresh(form);
+    var answers = (settled && settled.answers) || refresh(form);
     if (!conditions().evaluate(cond, answers, entry.blockPath, value)) {
       var p = document.createElement("p");
       p.className = "field__error";
@@ -234,8 +234,19 @@
     var form = event.target.closest(".cl-form");
     if (!form) return;
     var item = event.target.closest(".cl-item");
-    if (item && item.dataset.constraint) checkConstraint(form, item);
-    else refresh(form);
+    if (!item || !item.dataset.constraint) { refresh(form); return; }
+    var settled = {answers: refresh(form), list: allEntries(form)};
+    checkConstraint(form, item, settled);
+    updateProgress(form, settled.list);
+  }
+
+  // After any swap (an inline-validation answer, however late) the form settles again from what
+  // it holds now: the server rendered the swapped item from the answers sent with the request,
+  // which may be older than the ones on screen, so relevance and constraints are evaluated anew.
+  function settle(form) {
+    var settled = {answers: refresh(form), list: allEntries(form)};
+    form.querySelectorAll(".cl-item[data-constraint]").forEach(function (item) { checkConstraint(form, item, settled); });
+    updateProgress(form, settled.list);
   }
 
   function enhance(root) {
@@ -294,6 +305,14 @@
     if (changedSince(item, config.parameters || config.formData)) event.detail.shouldSwap = false;
   });
 
+  ["htmx:afterSwap", "htmx:afterSettle"].forEach(function (name) {
+    document.addEventListener(name, function (event) {
+      var elt = event.target && event.target.closest ? event.target : null;
+      var form = elt ? elt.closest(".cl-form") : null;
+      if (form) settle(form);
+    });
+  });
+
   document.addEventListener("click", onClick);
   document.addEventListener("input", onInput);
   document.addEventListener("change", onInput);
@@ -308,5 +327,5 @@
   } else {
     enhance(document);
   }
-  window.FieldappChecklistForm = {refresh: refresh, addBlock: addBlock, collect: collectForm};
+  window.FieldappChecklistForm = {refresh: refresh, settle: settle, addBlock: addBlock, collect: collectForm};
 })();
