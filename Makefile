@@ -1,4 +1,4 @@
-# fieldapp — `make run` to serve the demo, `make test` to run every test.
+# fieldapp — `make run` to serve the demo (gunicorn + job worker), `make dev` with the reloader, `make test` to run every test.
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV ?= .venv
@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 DEMO_SUBJECTS ?= 20000
 
-.PHONY: install system-deps python-deps node-deps assets translations db demo run test bench clean
+.PHONY: install system-deps python-deps node-deps assets translations db demo run dev test bench clean
 
 install: system-deps python-deps assets translations
 
@@ -42,8 +42,13 @@ db: install
 demo: db
 	$(FLASK) demo load --subjects $(DEMO_SUBJECTS)
 
+# gunicorn (gunicorn.conf.py) and the job worker (Huey) side by side; Ctrl-C stops both.
 run: demo
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	HOST=$(HOST) PORT=$(PORT) $(PY) -m fieldapp.serve
+
+# Flask's reloading development server and the job worker.
+dev: demo
+	HOST=$(HOST) PORT=$(PORT) $(PY) -m fieldapp.serve --dev
 
 test: install
 	$(PY) -m pytest -n 2 $(PYTEST_ARGS)

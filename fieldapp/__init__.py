@@ -25,6 +25,7 @@ FEATURES = (
     "publication",
     "dashboards",
     "demo",
+    "jobs",
 )
 
 
@@ -50,13 +51,14 @@ def create_app(config: dict | None = None) -> Flask:
         app.config.update(config)
 
     from . import models  # noqa: F401  (registers every model with the metadata)
-    from .extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
+    from .extensions import babel, csrf, db, htmx, huey, limiter, login_manager, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     htmx.init_app(app)
     limiter.init_app(app)
+    huey.configure(app.config)
 
     from .core.i18n import select_locale
 
@@ -71,15 +73,23 @@ def create_app(config: dict | None = None) -> Flask:
     for name in FEATURES:
         routes = import_module(f"fieldapp.{name}.routes")
         app.register_blueprint(routes.bp)
-        try:
-            cli = import_module(f"fieldapp.{name}.cli")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"fieldapp.{name}.cli":
-                raise
-        else:
+        cli = _optional_module(f"fieldapp.{name}.cli")
+        if cli is not None:
             app.cli.add_command(cli.cli)
+        _optional_module(f"fieldapp.{name}.jobs")  # registers the feature's background jobs
 
     from .core.web import init_web
 
     init_web(app)
     return app
+
+
+def _optional_module(name: str):
+    from importlib import import_module
+
+    try:
+        return import_module(name)
+    except ModuleNotFoundError as exc:
+        if exc.name != name:
+            raise
+        return None

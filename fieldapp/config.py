@@ -31,6 +31,45 @@ def load_secret_key(instance_path: str) -> str:
     return key
 
 
+def instance_folder() -> Path:
+    """The instance folder (database, secret key, media, the job queue): ``FIELDAPP_INSTANCE`` or ``instance/``."""
+    return Path(os.environ.get("FIELDAPP_INSTANCE") or Path(__file__).resolve().parent.parent / "instance")
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    return int(value) if value else default
+
+
+def queue_settings(instance_path: str | Path) -> dict:
+    """The job queue (Huey): Redis when ``REDIS_URL`` is set, else a SQLite file in the instance folder."""
+    return {
+        "REDIS_URL": os.environ.get("REDIS_URL") or None,
+        "HUEY_SQLITE_PATH": os.environ.get("HUEY_SQLITE_PATH") or str(Path(instance_path) / "huey.sqlite"),
+        # Run jobs inside the request instead of in the worker (tests; never in production).
+        "HUEY_IMMEDIATE": os.environ.get("HUEY_IMMEDIATE", "") == "1",
+        # Worker threads of the consumer that ``make run`` starts (``huey_consumer -w``).
+        "WORKER_THREADS": _env_int("WORKER_THREADS", 2),
+        # A running job whose worker has not reported for this long is taken to be dead and run again.
+        "JOB_STALE_SECONDS": _env_int("JOB_STALE_SECONDS", 300),
+        # Uploads for background imports (streamed to disk; any size up to this).
+        "IMPORT_MAX_BYTES": _env_int("IMPORT_MAX_BYTES", 2 * 1024**3),
+        "JOBS_ROOT": os.environ.get("JOBS_ROOT") or str(Path(instance_path) / "jobs"),
+    }
+
+
+def web_server_settings() -> dict:
+    """gunicorn's settings (``gunicorn.conf.py``): workers and threads from the CPU count unless set."""
+    cpus = os.cpu_count() or 1
+    return {
+        "bind": os.environ.get("WEB_BIND") or f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '5000')}",
+        "workers": _env_int("WEB_WORKERS", max(2, min(cpus * 2, 8))),
+        "threads": _env_int("WEB_THREADS", 4),
+        "timeout": _env_int("WEB_TIMEOUT", 60),
+        "forwarded_allow_ips": os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+    }
+
+
 def default_config(instance_path: str) -> dict:
     db_url = os.environ.get("DATABASE_URL") or "sqlite:///" + str(Path(instance_path) / "fieldapp.sqlite")
     return {
@@ -52,6 +91,7 @@ def default_config(instance_path: str) -> dict:
         "LOGIN_LIMIT_PER_ACCOUNT": os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes"),
         "LOGIN_LIMIT_PER_ADDRESS": os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "20 per 15 minutes"),
         "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,
+        **queue_settings(instance_path),
     }
 
 

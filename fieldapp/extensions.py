@@ -10,6 +10,8 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from htmx_flask import Htmx
+from huey import Huey
+from huey.storage import MemoryStorage, RedisStorage, SqliteStorage
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
@@ -34,3 +36,23 @@ csrf = CSRFProtect()
 babel = Babel()
 htmx = Htmx()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+class JobQueue(Huey):
+    """Huey, configured from the app's settings by :meth:`configure` (in ``create_app``): a SQLite file in
+    the instance folder by default, Redis when ``REDIS_URL`` is set, in-memory and immediate for tests."""
+
+    def configure(self, config) -> None:
+        if config.get("REDIS_URL"):
+            self.storage_class, self.storage_kwargs = RedisStorage, {"url": config["REDIS_URL"]}
+        else:
+            self.storage_class, self.storage_kwargs = SqliteStorage, {"filename": config["HUEY_SQLITE_PATH"]}
+        self._immediate = bool(config.get("HUEY_IMMEDIATE"))
+        self.storage = self.create_storage()
+
+    def backend(self) -> str:
+        return "memory" if self._immediate else ("redis" if self.storage_class is RedisStorage else "sqlite")
+
+
+# Results are kept on the Job rows, not in the queue.
+huey = JobQueue("fieldapp", results=False, storage_class=MemoryStorage)

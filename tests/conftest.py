@@ -86,6 +86,7 @@ def make_app(database_url: str, **overrides):
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
         "SERVER_NAME": None,
+        "HUEY_IMMEDIATE": True,
     }
     config.update(overrides)
     return create_app(config)

@@ -12,7 +12,10 @@ from conftest import make_app
 def test_healthz_ok(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.get_json() == {"status": "ok", "database": "ok"}
+    body = response.get_json()
+    assert body["status"] == "ok" and body["database"] == "ok"
+    # Tests run jobs inline; the queue's storage answers and nothing is waiting.
+    assert body["queue"] == {"status": "ok", "backend": "memory", "pending": 0, "jobs_waiting": 0, "worker": "inline"}
 
 
 def test_healthz_reports_a_dead_database(tmp_path):
@@ -20,7 +23,36 @@ def test_healthz_reports_a_dead_database(tmp_path):
     response = app.test_client().get("/healthz")
     assert response.status_code == 503
     body = response.get_json()
-    assert body["status"] == "error" and body["database"] == "unavailable" and body["reason"]
+    assert body["status"] == "error" and body["database"] == "unavailable" and body["database_reason"]
+
+
+def test_healthz_reports_an_unreachable_queue(_schema, tmp_path):
+    # Redis on a port where nothing listens: the queue is reported down, the database still ok.
+    app = make_app(_schema, HUEY_IMMEDIATE=False, REDIS_URL="redis://127.0.0.1:9/0")
+    try:
+        response = app.test_client().get("/healthz")
+    finally:
+        make_app(_schema)  # the queue back to its test settings
+    assert response.status_code == 503
+    body = response.get_json()
+    assert body["database"] == "ok" and body["queue"]["status"] == "unavailable"
+    assert body["queue"]["backend"] == "redis" and "Connection" in body["queue"]["reason"]
+
+
+def test_healthz_sees_the_worker_and_the_waiting_jobs(_schema, tmp_path):
+    # SQLite queue storage as ``make run`` has it, no worker yet: reported, not fatal.
+    app = make_app(_schema, HUEY_IMMEDIATE=False, HUEY_SQLITE_PATH=str(tmp_path / "huey.sqlite"))
+    try:
+        queue = app.test_client().get("/healthz").get_json()["queue"]
+        assert queue["status"] == "ok" and queue["backend"] == "sqlite" and queue["worker"] == "not seen"
+        from fieldapp.jobs.runtime import WORKER_SEEN_KEY, utcnow
+        from fieldapp.extensions import huey
+
+        huey.put(WORKER_SEEN_KEY, utcnow().isoformat())
+        queue = app.test_client().get("/healthz").get_json()["queue"]
+        assert queue["worker"] == "ok" and queue["worker_seen_seconds_ago"] <= 5
+    finally:
+        make_app(_schema)
 
 
 def test_security_headers(client):

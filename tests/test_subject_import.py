@@ -229,19 +229,32 @@ def test_upload_page_imports_and_offers_the_rejects(app, db, client, auth, tmp_p
     assert client.get("/subjects/import").status_code == 403
     auth.logout()
     auth.login("admin", "admin", "city")
-    assert client.post("/subjects/import", data={}).status_code == 200
+    assert client.post("/subjects/import", data={}).status_code == 422
+    bad = client.post("/subjects/import", data={"file": (BytesIO("甲,乙\n1,2\n".encode()), "x.csv")},
+                      content_type="multipart/form-data")
+    assert bad.status_code == 422 and "名称" in BeautifulSoup(bad.data, "html.parser").select_one("[role=alert]").get_text()
     response = client.post(
         "/subjects/import", data={"file": (BytesIO(path.read_bytes()), "subjects.csv")},
-        content_type="multipart/form-data",
+        content_type="multipart/form-data", follow_redirects=True,
     )
+    # The job ran (inline in tests); its page gives the counts and the rejects file.
     soup = BeautifulSoup(response.data, "html.parser")
-    assert "拒绝" in soup.select_one("[role=status]").get_text()
-    assert len(soup.select("tbody tr")) == 8
+    assert response.request.path.startswith("/jobs/")
+    assert "拒绝" in soup.select_one("#job-progress [role=status]").get_text()
+    assert soup.select_one("#job-progress")["data-status"] == "done"
     link = soup.find("a", href=lambda h: h and h.endswith("rejects.csv"))
     download = client.get(link["href"])
-    assert download.status_code == 200 and "拒绝原因" in download.data.decode("utf-8-sig")
-    assert client.get("/subjects/import/..%2Fetc/rejects.csv").status_code == 404
+    assert download.status_code == 200
+    rejects = download.data.decode("utf-8-sig")
+    assert "拒绝原因" in rejects and len(rejects.strip().splitlines()) == 1 + 8
+    assert client.get(link["href"].replace("rejects.csv", "source.csv")).status_code == 404
     assert db.session.scalar(select(func.count()).select_from(Subject)) == 2
+    auth.logout()
+    auth.login("other-admin", "admin", "city")  # administrators see every job
+    assert client.get(response.request.path).status_code == 200
+    auth.logout()
+    auth.login("city-supervisor", "supervisor", "city")  # others do not
+    assert client.get(response.request.path).status_code == 404
 
 
 def test_small_batches_and_padded_lookups_give_the_same_result(app, db, tmp_path):

@@ -19,12 +19,21 @@ def index():
 
 @bp.get("/healthz")
 def healthz():
+    """The database and the job queue, each ``ok`` or the reason it is not; 503 when either is down."""
+    from ..jobs.health import queue_health
+
+    report: dict = {}
     try:
         db.session.execute(text("SELECT 1"))
+        report["database"] = "ok"
     except Exception as exc:  # the reason is reported, the app keeps running
         db.session.rollback()
-        return jsonify(status="error", database="unavailable", reason=type(exc).__name__ + ": " + str(exc)[:200]), 503
-    return jsonify(status="ok", database="ok")
+        report["database"] = "unavailable"
+        report["database_reason"] = type(exc).__name__ + ": " + str(exc)[:200]
+    report["queue"] = queue_health()
+    healthy = report["database"] == "ok" and report["queue"]["status"] == "ok"
+    report["status"] = "ok" if healthy else "error"
+    return jsonify(report), 200 if healthy else 503
 
 
 @bp.post("/language")

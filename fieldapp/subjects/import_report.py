@@ -55,9 +55,18 @@ class ImportReport:
 class SeenKeys:
     """Identifiers accepted so far in this file, with their line, in a private on-disk SQLite file."""
 
-    def __init__(self) -> None:
-        self.conn = sqlite3.connect("")
-        self.conn.execute("CREATE TABLE seen (key TEXT PRIMARY KEY, line INTEGER) WITHOUT ROWID")
+    def __init__(self, path: str | None = None) -> None:
+        """A temporary file, or ``path`` (kept across an interrupted job's attempts)."""
+        self.conn = sqlite3.connect(path or "")
+        self.conn.execute("CREATE TABLE IF NOT EXISTS seen (key TEXT PRIMARY KEY, line INTEGER) WITHOUT ROWID")
+
+    def forget_after(self, line: int) -> None:
+        """Drop keys of lines after ``line`` (a batch whose transaction never committed)."""
+        self.conn.execute("DELETE FROM seen WHERE line > ?", (line,))
+        self.conn.commit()
+
+    def commit(self) -> None:
+        self.conn.commit()
 
     def lookup(self, keys: list[str]) -> dict[str, int]:
         found: dict[str, int] = {}
@@ -84,3 +93,16 @@ def as_text(value) -> str | None:
     if isinstance(value, (list, tuple, set, frozenset)):
         return "、".join(sorted(value))
     return str(value)
+
+
+LOOKUP_CHUNK = 500
+
+
+def padded_chunks(keys: list, size: int = LOOKUP_CHUNK):
+    """``keys`` in lists of exactly ``size`` (the last padded with repeats): every lookup is the same
+    SQL text, so the driver's prepared-statement cache holds one statement, not one per list length
+    (a million-row import otherwise fills it with large statements and memory grows)."""
+    for start in range(0, len(keys), size):
+        chunk = list(keys[start : start + size])
+        chunk += [chunk[-1]] * (size - len(chunk))
+        yield chunk

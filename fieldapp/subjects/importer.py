@@ -23,7 +23,7 @@ from flask_babel import gettext as _
 from sqlalchemy import bindparam, insert, select, update
 
 from ..extensions import db
-from .import_report import ImportReport, Reject, as_text, SeenKeys
+from .import_report import ImportReport, Reject, SeenKeys, as_text, padded_chunks
 from .fields import (
     BadValue,
     cell_text,
@@ -63,17 +63,14 @@ CLEAR_TAGS = {"无", "-", "—"}
 KEEP_REJECTS = 500  # rejects kept in the report for display; all of them go to the rejects file
 
 
-LOOKUP_CHUNK = 500
-
-
-def padded_chunks(keys: list, size: int = LOOKUP_CHUNK):
-    """``keys`` in lists of exactly ``size`` (the last padded with repeats): every lookup is the same
-    SQL text, so the driver's prepared-statement cache holds one statement, not one per list length
-    (a million-row import otherwise fills it with large statements and memory grows)."""
-    for start in range(0, len(keys), size):
-        chunk = list(keys[start : start + size])
-        chunk += [chunk[-1]] * (size - len(chunk))
-        yield chunk
+def check_columns(header: list) -> tuple[dict[str, int], list[str]]:
+    """The file's columns by field; :class:`TableError` when a required one is missing."""
+    columns, unknown = map_headers(header)
+    if "name" not in columns:
+        raise TableError(_("The file has no name column (名称 or 企业名称)."))
+    if "uscc" not in columns and "registration_number" not in columns:
+        raise TableError(_("The file has no identifier column (统一社会信用代码 or 注册号)."))
+    return columns, unknown
 
 
 class SubjectImporter:
@@ -87,12 +84,11 @@ class SubjectImporter:
         batch_size: int = 2000,
         today: date | None = None,
         progress: Callable[[ImportReport], None] | None = None,
+        seen: SeenKeys | None = None,
+        before_commit: Callable[[ImportReport, int], None] | None = None,
     ) -> None:
-        self.columns, unknown = map_headers(header)
-        if "name" not in self.columns:
-            raise TableError(_("The file has no name column (名称 or 企业名称)."))
-        if "uscc" not in self.columns and "registration_number" not in self.columns:
-            raise TableError(_("The file has no identifier column (统一社会信用代码 or 注册号)."))
+        """``before_commit(report, last_line)`` runs inside each batch's transaction (a job's checkpoint)."""
+        self.columns, unknown = check_columns(header)
         self.report = ImportReport(source=source, unknown_headers=unknown)
         self.rejects = reject_writer or RejectWriter(None, header)
         self.batch_size = batch_size
@@ -103,7 +99,9 @@ class SubjectImporter:
         db.session.commit()
         self.update_fields = [f for f in DATA_FIELDS if self._column_for(f) in self.columns]
         self.has_tags = "tags" in self.columns
-        self.seen = SeenKeys()
+        self.seen = seen or SeenKeys()
+        self.before_commit = before_commit
+        self.last_line = 0
         self.pending: list[tuple[int, list, dict]] = []
         self.reject_buffer: list[tuple[int, list, list[str], dict | None]] = []
 
@@ -120,6 +118,7 @@ class SubjectImporter:
     def _feed(self, rows: Iterable[tuple[int, list]]) -> None:
         for line, cells in rows:
             self.report.rows += 1
+            self.last_line = line
             row, reasons = self.parse(cells)
             if reasons:
                 self._reject(line, cells, reasons, row)
@@ -220,11 +219,18 @@ class SubjectImporter:
     # --- batches -------------------------------------------------------------------------------
 
     def _flush(self) -> None:
-        if self.pending:
-            self._write_batch()
+        """One transaction per batch: its rows, its rejects (file), its keys, its checkpoint."""
+        keys = self._write_batch() if self.pending else []
         self._write_rejects()
+        self.seen.add(keys)
+        self.seen.commit()
+        if self.before_commit:
+            self.before_commit(self.report, self.last_line)
+        db.session.commit()
+        if self.progress:
+            self.progress(self.report)
 
-    def _write_batch(self) -> None:
+    def _write_batch(self) -> list[tuple[str, int]]:
         pending, self.pending = self.pending, []
         rows = self._drop_duplicates(pending)
         usccs = [r["uscc"] for _, _, r in rows if r["uscc"]]
@@ -296,11 +302,7 @@ class SubjectImporter:
         if changes:
             db.session.execute(insert(CHANGE), changes)
             self.report.changes += len(changes)
-        db.session.commit()
-        keys = [(k, line) for line, row in accepted for k in (row["uscc"], row["registration_number"]) if k]
-        self.seen.add(keys)
-        if self.progress:
-            self.progress(self.report)
+        return [(k, line) for line, row in accepted for k in (row["uscc"], row["registration_number"]) if k]
 
     def _drop_duplicates(self, pending):
         keys = [k for _, _, r in pending for k in (r["uscc"], r["registration_number"]) if k]

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
-
-from flask import Blueprint, abort, render_template, request, send_file
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -68,36 +65,21 @@ def detail(subject_id: int):
 @bp.route("/import", methods=["GET", "POST"])
 @role_required(Role.ADMIN)
 def import_file():
-    """Upload a bureau export (city administrators: the directory is kept city-wide)."""
-    from .importer import import_subject_file
+    """Upload a bureau export (city administrators: the directory is kept city-wide); the worker imports it."""
+    from .jobs import start_import
     from .tables import TableError
 
-    report = error = None
-    token = None
+    error = None
     if request.method == "POST":
+        request.max_content_length = current_app.config["IMPORT_MAX_BYTES"]
         upload = request.files.get("file")
         if upload is None or not upload.filename:
             error = _("Choose a CSV or Excel (.xlsx) file.")
         else:
-            workdir = Path(tempfile.mkdtemp(prefix="subjects-import-"))
-            source = workdir / Path(upload.filename).name
-            upload.save(source)
             try:
-                report = import_subject_file(source, workdir / "rejects.csv")
+                job = start_import(upload, current_user)
             except TableError as exc:
                 error = str(exc)
             else:
-                token = workdir.name if report.reject_file else None
-            source.unlink(missing_ok=True)
-    return render_template("subjects/import.html", report=report, error=error, token=token)
-
-
-@bp.get("/import/<token>/rejects.csv")
-@role_required(Role.ADMIN)
-def rejects_file(token: str):
-    if not token.startswith("subjects-import-") or "/" in token or ".." in token:
-        abort(404)
-    path = Path(tempfile.gettempdir()) / token / "rejects.csv"
-    if not path.is_file():
-        abort(404)
-    return send_file(path, mimetype="text/csv", as_attachment=True, download_name="rejects.csv")
+                return redirect(url_for("jobs.detail", job_id=job.id))
+    return render_template("subjects/import.html", error=error), 422 if error else 200

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import os
 import io
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -173,6 +174,24 @@ class RejectWriter:
             self._writer.writerow(["行号", "拒绝原因", *self._strip(self.header)])
         values = ["" if c is None else str(c) for c in cells]
         self._writer.writerow([line, "；".join(reasons), *self._strip(values)])
+
+    def position(self) -> int:
+        """Bytes written so far, on disk (a job's checkpoint)."""
+        if self._fh is None:
+            return 0
+        self._fh.flush()
+        os.fsync(self._fh.fileno())
+        return self._fh.buffer.tell()
+
+    def resume(self, size: int, count: int) -> None:
+        """Go on with a file an interrupted run wrote: keep its first ``size`` bytes (the committed rows)."""
+        self.count = count
+        if self.path is None or not size:
+            return
+        with self.path.open("r+b") as fh:
+            fh.truncate(size)
+        self._fh = self.path.open("a", encoding="utf-8", newline="")
+        self._writer = csv.writer(self._fh)
 
     def _strip(self, values: list) -> list:
         return [v for i, v in enumerate(values) if i not in self._reason_cols]

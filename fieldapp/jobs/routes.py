@@ -1,0 +1,102 @@
+"""Job pages: progress (polled by htmx), result, files, retry."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, send_file, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from ..auth.models import Role
+from ..extensions import db
+from . import runtime
+from .models import Job, JobStatus
+
+bp = Blueprint("jobs", __name__, url_prefix="/jobs")
+
+KIND_LABELS = {
+    "subjects.import": _l("Subject import"),
+    "inspectors.import": _l("Roster import"),
+    "publication.task_notice": _l("Results notice (PDF)"),
+    "publication.export": _l("Open-data export"),
+    "draws.run": _l("Draw"),
+}
+STATUS_LABELS = {
+    JobStatus.QUEUED.value: _l("Waiting for the worker"),
+    JobStatus.RUNNING.value: _l("Running"),
+    JobStatus.DONE.value: _l("Finished"),
+    JobStatus.FAILED.value: _l("Failed"),
+}
+STAGE_LABELS = {
+    "counting": _l("Counting the rows"),
+    "importing": _l("Importing"),
+    "rendering": _l("Rendering"),
+    "writing": _l("Writing the file"),
+    "finished": _l("Finished"),
+}
+FILE_LABELS = {
+    "rejects.csv": _l("Download the rejected rows"),
+}
+
+
+def _visible(job_id: int) -> Job:
+    job = db.session.get(Job, job_id)
+    if job is None or not (job.owner_id == current_user.id or current_user.has_role(Role.ADMIN)):
+        abort(404)
+    return job
+
+
+def _context(job: Job) -> dict:
+    summary = runtime.SUMMARIES.get(job.kind)
+    return dict(
+        job=job,
+        kind_label=KIND_LABELS.get(job.kind, job.kind),
+        status_label=STATUS_LABELS.get(job.status, job.status),
+        stage_label=STAGE_LABELS.get(job.stage, ""),
+        stalled=runtime.is_stalled(job),
+        summary=summary(job.result) if summary and job.status == JobStatus.DONE.value and job.result else [],
+        files=[(name, FILE_LABELS.get(name, name)) for name in (job.result or {}).get("files", [])],
+    )
+
+
+@bp.get("/")
+@login_required
+def index():
+    jobs = db.session.scalars(
+        select(Job).where(Job.owner_id == current_user.id).order_by(Job.id.desc()).limit(50)
+    ).all()
+    return render_template("jobs/index.html", jobs=jobs, kinds=KIND_LABELS, statuses=STATUS_LABELS)
+
+
+@bp.get("/<int:job_id>")
+@login_required
+def detail(job_id: int):
+    return render_template("jobs/detail.html", **_context(_visible(job_id)))
+
+
+@bp.get("/<int:job_id>/progress")
+@login_required
+def progress(job_id: int):
+    return render_template("jobs/_progress.html", **_context(_visible(job_id)))
+
+
+@bp.post("/<int:job_id>/retry")
+@login_required
+def retry(job_id: int):
+    job = _visible(job_id)
+    if not runtime.retry(job):
+        flash(_("This job is not waiting for a retry."), "warning")
+    return redirect(url_for("jobs.detail", job_id=job.id))
+
+
+@bp.get("/<int:job_id>/files/<name>")
+@login_required
+def download(job_id: int, name: str):
+    job = _visible(job_id)
+    if job.status != JobStatus.DONE.value or name not in (job.result or {}).get("files", []):
+        abort(404)
+    path = runtime.job_folder(job.id) / name
+    if not path.is_file():
+        abort(404)
+    return send_file(path, as_attachment=True, download_name=name)

@@ -1,0 +1,258 @@
+"""Running jobs on the queue: one Huey task runs any job by its kind's handler, fenced by attempt.
+
+A handler is a plain function ``handler(run: JobRun) -> dict`` (the result) registered with
+:func:`job_handler`. It reports progress through ``run.progress(...)``; a handler that commits its
+own work in steps passes ``checkpoint=`` so that a retried run can resume after the last committed
+step, and nothing is done twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from flask import Flask, current_app, has_app_context
+from huey import crontab
+from sqlalchemy import or_, select, update
+
+from ..extensions import db, huey
+from .models import Job, JobStatus
+
+log = logging.getLogger(__name__)
+JOB = Job.__table__
+HANDLERS: dict[str, Callable[[JobRun], dict]] = {}
+SUMMARIES: dict[str, Callable[[dict], list[str]]] = {}
+_worker_app: Flask | None = None
+
+
+class JobFailed(Exception):
+    """A failure the user can act on; its message (in the user's words) is shown on the job page."""
+
+
+class Superseded(Exception):
+    """This run was taken for dead and the job was started again: stop without writing anything."""
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def job_handler(kind: str, summary: Callable[[dict], list[str]] | None = None):
+    """Register ``fn(run) -> result`` for ``kind``; ``summary(result)`` gives the job page's lines."""
+
+    def register(fn):
+        HANDLERS[kind] = fn
+        if summary is not None:
+            SUMMARIES[kind] = summary
+        return fn
+
+    return register
+
+
+def bind_app(app: Flask) -> None:
+    """The app a worker process runs jobs in (``fieldapp/worker.py``)."""
+    global _worker_app
+    _worker_app = app
+
+
+def job_folder(job_id: int) -> Path:
+    path = Path(current_app.config["JOBS_ROOT"]) / str(job_id)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+class JobRun:
+    """One attempt at a job, as seen by its handler."""
+
+    def __init__(self, job: Job, attempt: int) -> None:
+        self.job_id = job.id
+        self.attempt = attempt
+        self.params = dict(job.params or {})
+        self.checkpoint = dict(job.checkpoint or {})
+        self.folder = job_folder(job.id)
+
+    def progress(self, done: int | None = None, total: int | None = None, stage: str | None = None,
+                 checkpoint: dict | None = None, commit: bool = True) -> None:
+        """Record progress; with ``commit=False`` it joins the caller's transaction (a checkpoint
+        must commit together with the work it describes)."""
+        values: dict = {"heartbeat_at": utcnow()}
+        if done is not None:
+            values["done"] = done
+        if total is not None:
+            values["total"] = total
+        if stage is not None:
+            values["stage"] = stage
+        if checkpoint is not None:
+            values["checkpoint"] = checkpoint
+            self.checkpoint = checkpoint
+        changed = db.session.execute(
+            update(JOB).where(JOB.c.id == self.job_id, JOB.c.attempt == self.attempt,
+                              JOB.c.status == JobStatus.RUNNING.value).values(**values)
+        ).rowcount
+        if not changed:
+            db.session.rollback()
+            raise Superseded(self.job_id)
+        if commit:
+            db.session.commit()
+
+
+def claim(job_id: int) -> Job | None:
+    """Take a queued job (a duplicate message for a job already taken finds nothing to take)."""
+    now = utcnow()
+    changed = db.session.execute(
+        update(JOB).where(JOB.c.id == job_id, JOB.c.status == JobStatus.QUEUED.value)
+        .values(status=JobStatus.RUNNING.value, attempt=JOB.c.attempt + 1, started_at=now, heartbeat_at=now,
+                error=None)
+    ).rowcount
+    db.session.commit()
+    return db.session.get(Job, job_id) if changed else None
+
+
+def _finish(run: JobRun, status: JobStatus, result: dict | None = None, error: str | None = None) -> None:
+    values = {"status": status.value, "finished_at": utcnow(), "heartbeat_at": utcnow(), "error": error}
+    if result is not None:
+        values["result"] = result
+    db.session.execute(
+        update(JOB).where(JOB.c.id == run.job_id, JOB.c.attempt == run.attempt).values(**values)
+    )
+    db.session.commit()
+
+
+def execute(job_id: int) -> None:
+    """Run one job to its end, in an app context of its own (its own database session)."""
+    app = current_app._get_current_object() if has_app_context() else _worker_app
+    if app is None:
+        raise RuntimeError("no app bound for jobs (run the worker through fieldapp.worker)")
+    with app.app_context():
+        try:
+            job = claim(job_id)
+            if job is None:
+                return
+            run = JobRun(job, job.attempt)
+            handler = HANDLERS[job.kind]
+            try:
+                result = handler(run)
+            except Superseded:
+                log.warning("job %s: attempt %s was superseded", job_id, run.attempt)
+                return
+            except JobFailed as exc:
+                db.session.rollback()
+                _finish(run, JobStatus.FAILED, error=str(exc))
+            except Exception:
+                log.exception("job %s failed", job_id)
+                db.session.rollback()
+                _finish(run, JobStatus.FAILED, error="")
+            else:
+                _finish(run, JobStatus.DONE, result=result or {})
+        finally:
+            db.session.remove()
+
+
+@huey.task(name="fieldapp.run_job")
+def run_job(job_id: int) -> None:
+    execute(job_id)
+
+
+def enqueue(job: Job) -> None:
+    """Queue a committed job (in immediate mode it runs here and now)."""
+    run_job(job.id)
+
+
+def create_job(kind: str, *, owner=None, title: str = "", params: dict | None = None,
+               prepare: Callable[[Job, Path], None] | None = None) -> Job:
+    """Make, commit and queue a job; ``prepare(job, folder)`` may put its input files in place first."""
+    job = Job(kind=kind, owner=owner, title=title[:300], params=params or {}, created_at=utcnow())
+    db.session.add(job)
+    db.session.flush()
+    if prepare is not None:
+        folder = job_folder(job.id)
+        try:
+            prepare(job, folder)
+        except BaseException:
+            db.session.rollback()
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
+    db.session.commit()
+    enqueue(job)
+    return job
+
+
+def retry(job: Job) -> bool:
+    """Queue a failed (or stalled) job again; a retried import resumes after its last checkpoint."""
+    if not (job.status == JobStatus.FAILED.value or is_stalled(job)):
+        return False
+    changed = db.session.execute(
+        update(JOB).where(JOB.c.id == job.id, JOB.c.attempt == job.attempt, JOB.c.status == job.status)
+        .values(status=JobStatus.QUEUED.value, error=None, finished_at=None, heartbeat_at=utcnow())
+    ).rowcount
+    db.session.commit()
+    if changed:
+        enqueue(job)
+    return bool(changed)
+
+
+def stale_before() -> datetime:
+    return utcnow() - timedelta(seconds=current_app.config["JOB_STALE_SECONDS"])
+
+
+def is_stalled(job: Job) -> bool:
+    return job.status == JobStatus.RUNNING.value and (job.heartbeat_at or job.created_at) < stale_before()
+
+
+def requeue_stalled() -> list[int]:
+    """Jobs whose worker died (running, silent for ``JOB_STALE_SECONDS``) or whose message was lost
+    (queued that long) are queued again; the attempt fence keeps a slow-but-alive run from writing."""
+    cutoff = stale_before()
+    found = db.session.execute(
+        select(JOB.c.id, JOB.c.status, JOB.c.heartbeat_at).where(
+            JOB.c.status.in_([JobStatus.RUNNING.value, JobStatus.QUEUED.value]),
+            or_(JOB.c.heartbeat_at < cutoff, (JOB.c.heartbeat_at.is_(None)) & (JOB.c.created_at < cutoff)),
+        )
+    ).all()
+    requeued = []
+    for job_id, status, beat in found:
+        cond = JOB.c.heartbeat_at == beat if beat is not None else JOB.c.heartbeat_at.is_(None)
+        changed = db.session.execute(
+            update(JOB).where(JOB.c.id == job_id, JOB.c.status == status, cond)
+            .values(status=JobStatus.QUEUED.value, heartbeat_at=utcnow())
+        ).rowcount
+        db.session.commit()
+        if changed:
+            requeued.append(job_id)
+            run_job(job_id)
+    return requeued
+
+
+WORKER_SEEN_KEY = "worker-seen"
+
+
+def _recover() -> None:
+    app = _worker_app
+    if app is None:
+        return
+    huey.put(WORKER_SEEN_KEY, utcnow().isoformat())
+    with app.app_context():
+        try:
+            ids = requeue_stalled()
+            if ids:
+                log.warning("requeued stalled jobs %s", ids)
+        finally:
+            db.session.remove()
+
+
+@huey.on_startup(name="fieldapp.recover")
+def on_worker_start() -> None:
+    _recover()
+
+
+@huey.periodic_task(crontab(minute="*"), name="fieldapp.recover_periodic")
+def recover_periodically() -> None:
+    _recover()
+
+
+def worker_last_seen() -> datetime | None:
+    value = huey.get(WORKER_SEEN_KEY, peek=True)
+    return datetime.fromisoformat(value) if value else None
