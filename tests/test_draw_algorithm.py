@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from decimal import Decimal
+from fractions import Fraction
 
 import pytest
 
@@ -48,10 +49,11 @@ def test_shortfall_is_topped_up_in_order_d_c_b_a():
 
 
 def test_shortfall_continues_to_b_and_a_when_d_and_c_are_exhausted():
+    # Algorithm 1 (ceil), as its draws keep verifying:
     # D and C are tiny: T = ceil(0.9 × 104) = 94; n: A ceil(50×.9×.1)=5, B 5, C ceil(2×.9×.1)=1, D 1.
     # shortfall 94 − 12 = 82: D +1 (to 2), C +1 (to 2), B +45 (to 50), A +35.
     m = {c: Decimal("0.1") for c in "ABCD"}
-    counts = compute_counts({"A": 50, "B": 50, "C": 2, "D": 2}, "0.9", None, m)
+    counts = compute_counts({"A": 50, "B": 50, "C": 2, "D": 2}, "0.9", None, m, algorithm.ALGORITHM_1)
     assert counts.total_floor == 94
     assert counts.quotas == {"A": 5, "B": 5, "C": 1, "D": 1}
     assert counts.topups == {"D": 1, "C": 1, "B": 45, "A": 35}
@@ -178,3 +180,52 @@ def test_parallel_keys_are_the_serial_keys(monkeypatch):
     assert algorithm.select(entries, counts, e) == parallel
     teams2 = [algorithm.Team("t", [f"C{i}" for i in range(7)], cap=30)]
     assert algorithm.match_all(parallel, teams2, e, {parallel[0].ident: {"C1"}}) == matched
+
+
+# --- algorithm 2: round half up, no class forced to one -------------------------------------------
+
+
+def test_three_subjects_at_one_percent_draw_one():
+    # T = ceil(3 × 0.01) = 1. B: 3 × 0.01 × 1 = 0.03 → 0 (algorithm 1 took 1 per class: 2 of 3 with
+    # a C beside it). The shortfall of 1 comes from D, C, B, A in that order: here the C.
+    counts = compute_counts({"B": 2, "C": 1}, "0.01", None, DEFAULT_MULTIPLIERS)
+    assert counts.total_floor == 1 and counts.quotas == {"A": 0, "B": 0, "C": 0, "D": 0}
+    assert counts.topups == {"A": 0, "B": 0, "C": 1, "D": 0} and counts.total == 1
+    assert compute_counts({"B": 3}, "0.01", None, DEFAULT_MULTIPLIERS).total == 1
+    # Three subjects at 5 %, one per class B, C, D: 1 drawn (algorithm 1 drew all 3).
+    five = compute_counts({"B": 1, "C": 1, "D": 1}, "0.05", None, DEFAULT_MULTIPLIERS)
+    assert five.total == 1 and five.per_class == {"A": 0, "B": 0, "C": 0, "D": 1}
+    old = compute_counts({"B": 1, "C": 1, "D": 1}, "0.05", None, DEFAULT_MULTIPLIERS, algorithm.ALGORITHM_1)
+    assert old.total == 3
+
+
+@pytest.mark.parametrize(
+    ("n_c", "ratio", "multiplier", "expected"),
+    [
+        (10, "0.05", "1", 1),  # 0.5 exactly → 1 (half up)
+        (30, "0.05", "1", 2),  # 1.5 → 2
+        (50, "0.05", "1", 3),  # 2.5 → 3
+        (9, "0.05", "1", 0),  # 0.45 → 0
+        (20, "0.05", "0.5", 1),  # 0.5 → 1
+        (70, "0.01", "0.5", 0),  # 0.35 → 0
+        (25, "0.1", "0.2", 1),  # 0.5 → 1 (exact decimals: 0.1 × 0.2 is not 0.020000000000000004 here)
+        (49, "0.02", "0.5", 0),  # 0.49 → 0
+        (3, "0.5", "1", 2),  # 1.5 → 2
+        (5, "0.5", "1", 3),  # 2.5 → 3
+    ],
+)
+def test_round_half_up_at_the_half(n_c, ratio, multiplier, expected):
+    m = dict(DEFAULT_MULTIPLIERS, B=Decimal(multiplier))
+    assert compute_counts({"B": n_c}, ratio, None, m).quotas["B"] == expected
+    assert algorithm.round_half_up(Fraction(2 * expected - 1, 2) if expected else Fraction(0)) == expected
+
+
+def test_topup_order_d_c_b_a_each_up_to_its_size():
+    # N = 10 + 10 + 2 + 1 = 23, r = 0.5 → T = 12. Multipliers 0.1: n_A = n_B = round(0.5) = 1, n_C = round(0.1) = 0,
+    # n_D = round(0.05) = 0 → 2; shortfall 10: D +1 (all of D), C +2 (all of C), B +7; A none.
+    m = {c: Decimal("0.1") for c in "ABCD"}
+    counts = compute_counts({"A": 10, "B": 10, "C": 2, "D": 1}, "0.5", None, m)
+    assert counts.total_floor == 12
+    assert counts.quotas == {"A": 1, "B": 1, "C": 0, "D": 0}
+    assert counts.topups == {"D": 1, "C": 2, "B": 7, "A": 0}
+    assert counts.total == 12

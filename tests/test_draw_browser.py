@@ -31,6 +31,8 @@ def test_drawing_a_round_on_a_phone(live_server, phone, auth, db):
     page.click(f"#task-{task.id} a.draw-cell")
     expect(page.locator("#commit-step")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.check("#commit-step input[value=witness]")
+    page.fill("#external_description", "王五，市纪委监委派驻纪检组")
     page.click("#commit-step button[type=submit]")
     expect(page.locator("#draw-step")).to_be_visible()
     commitment = db.session.scalar(select(DrawCommitment))

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import select
 
 from fieldapp.auth.models import Unit
@@ -14,6 +15,21 @@ from fieldapp.plans.models import Plan, Task
 from fieldapp.subjects.models import Subject
 
 DRAW_DAY = date(2021, 4, 10)
+DRAW_MOMENT = datetime(2021, 4, 10, 2, 0, 0)  # UTC: 10:00 in Beijing on DRAW_DAY
+
+
+@pytest.fixture(autouse=True)
+def draw_day(monkeypatch):
+    """The server's clock reads DRAW_MOMENT (no code path accepts a draw date). Imported by the
+    draw tests; ``set_clock(monkeypatch, moment)`` moves it."""
+    set_clock(monkeypatch, DRAW_MOMENT)
+    return DRAW_DAY
+
+
+def set_clock(monkeypatch, moment: datetime) -> None:
+    from fieldapp.draws import rules
+
+    monkeypatch.setattr(rules, "now_utc", lambda: moment)
 
 
 def unit(code: str) -> Unit:

@@ -6,7 +6,7 @@ import json
 
 from bs4 import BeautifulSoup
 from sqlalchemy import func, select
-from test_draw_factories import DRAW_DAY, make_subjects, make_task, make_team, unit
+from test_draw_factories import DRAW_DAY, draw_day, make_subjects, make_task, make_team, unit
 
 from fieldapp.draws import operations
 from fieldapp.draws.models import Draw, DrawCommitment, DrawSelection, InvitationStatus, JointInvitation
@@ -22,6 +22,9 @@ def post_and_follow(client, url, **kwargs):
     if response.status_code in (301, 302, 303):
         return client.get(response.headers["Location"])
     return response
+
+
+WITNESS = {"external_kind": "witness", "external_description": "王五，市纪委监委派驻纪检组"}
 
 
 def setup_task(db, **fields):
@@ -41,7 +44,10 @@ def test_commit_then_draw_with_witness_and_confirmation(client, auth, db):
     assert link is not None
     round_url = link["href"]
     assert soup(client.get(round_url)).select_one("#draw-step") is None
-    response = post_and_follow(client, f"{round_url}/commit")
+    # The commitment names its external value W: here a witness from another unit.
+    refused = client.post(f"{round_url}/commit", data={"external_kind": "witness"})
+    assert refused.status_code == 422 and db.session.scalar(select(func.count()).select_from(DrawCommitment)) == 0
+    response = post_and_follow(client, f"{round_url}/commit", data=WITNESS)
     assert response.status_code == 200
     commitment = db.session.scalar(select(DrawCommitment))
     html = soup(response)
@@ -70,7 +76,7 @@ def test_county_supervisors_draw_only_for_their_county(client, auth, db):
     make_team("140603", prefix="PL")
     db.session.commit()
     other = operations.commit(task, 1, unit("140603"))
-    draw, _ = operations.run_draw(other, "", day=DRAW_DAY)
+    draw, _ = operations.run_draw(other, "")
     auth.login("pl-sup", "supervisor", "140602")
     html = soup(client.get("/draws"))
     assert not [a for a in html.select("a.draw-cell") if "/140603" in a["href"]]
@@ -90,13 +96,13 @@ def test_county_supervisors_draw_only_for_their_county(client, auth, db):
 
 def test_redraw_needs_a_reason_and_both_draws_stay_public(client, auth, db):
     task = setup_task(db)
-    first, _ = operations.run_draw(operations.commit(task, 1, unit("140602")), "", day=DRAW_DAY)
+    first, _ = operations.run_draw(operations.commit(task, 1, unit("140602")), "")
     auth.login("sc-sup", "supervisor", "140602")
     base = f"/draws/task/{task.id}/round/1/140602"
-    refused = post_and_follow(client, f"{base}/commit", data={"redraw_reason": ""})
+    refused = post_and_follow(client, f"{base}/commit", data={**WITNESS, "redraw_reason": ""})
     assert refused.status_code == 422
     assert soup(refused).select_one(".field__error")
-    ok = post_and_follow(client, f"{base}/commit", data={"redraw_reason": "抽取时见证人缺席"})
+    ok = post_and_follow(client, f"{base}/commit", data={**WITNESS, "redraw_reason": "抽取时见证人缺席"})
     assert ok.status_code == 200
     commitment = db.session.scalar(select(DrawCommitment).where(DrawCommitment.status == "open"))
     post_and_follow(client, f"/draws/commitment/{commitment.id}/run", data={"confirm": "y"})
@@ -109,7 +115,7 @@ def test_redraw_needs_a_reason_and_both_draws_stay_public(client, auth, db):
 
 def test_replacement_form_requires_a_reason(client, auth, db):
     task = setup_task(db)
-    draw, _ = operations.run_draw(operations.commit(task, 1, unit("140602")), "", day=DRAW_DAY)
+    draw, _ = operations.run_draw(operations.commit(task, 1, unit("140602")), "")
     assignment = draw.selections[0].assignments[0]
     auth.login("sc-sup", "supervisor", "140602")
     post_and_follow(client, f"/draws/assignment/{assignment.id}/replace", data={"reason": ""})
@@ -127,12 +133,19 @@ def test_public_draw_page_and_downloads(client, db, tmp_path):
     commitment = operations.commit(task, 1, unit("140602"))
     public = soup(client.get("/public/draws"))
     assert commitment.commitment_hex in public.get_text()
-    assert commitment.seed_hex not in public.get_text()  # secret until the draw
-    draw, _ = operations.run_draw(commitment, "公开见证", day=DRAW_DAY)
+    assert commitment.seed_hex is None  # not even in the database until the draw
+    draw, _ = operations.run_draw(commitment, "公开见证")
     page = soup(client.get(f"/public/draws/{draw.id}"))
     assert page.select_one('[data-field="commitment"]').get_text() == commitment.commitment_hex
     assert page.select_one('[data-field="seed"]').get_text() == commitment.seed_hex
-    assert page.select_one('[data-field="pool-hash"]').get_text() == draw.pool_sha256
+    assert page.select_one('[data-field="pool-hash"]').get_text() == draw.pool_ids_sha256
+    assert page.select_one('[data-field="external-kind"]')["data-kind"] == "witness"
+    assert page.select_one('[data-field="abandoned"]').get_text() == "0"
+    from fieldapp.draws import chain
+
+    head = chain.head().sha256
+    assert page.select_one('[data-field="chain-head"]').get_text() == head
+    assert soup(client.get("/public/draws")).select_one("#chain-head code").get_text() == head
     assert page.select_one('[data-field="witness"]').get_text() == "公开见证"
     counts = {row["data-class"]: [td.get_text() for td in row.select("td")] for row in page.select("tr[data-class]")}
     assert counts["D"][:3] == [str(draw.class_sizes["D"]), str(draw.quotas["D"]), str(draw.topups["D"])]
@@ -141,15 +154,45 @@ def test_public_draw_page_and_downloads(client, db, tmp_path):
     inspector = draw.selections[0].assignments[0]
     assert inspector.certificate_number in rows[0].get_text() and inspector.inspector.name in rows[0].get_text()
     pool = client.get(f"/public/draws/{draw.id}/pool.txt")
-    assert pool.status_code == 200 and pool.data == operations.pool_bytes(draw)
+    assert pool.status_code == 200 and pool.data == operations.public_pool_bytes(draw)
     bundle = client.get(f"/public/draws/{draw.id}/bundle.json").get_json()
     assert bundle["seed"] == commitment.seed_hex and len(bundle["selection"]) == len(draw.selections)
-    assert json.loads(json.dumps(bundle))["pool"]["sha256"] == draw.pool_sha256
+    assert json.loads(json.dumps(bundle))["pool"]["sha256"] == draw.pool_ids_sha256
+    inspectors = client.get(f"/public/draws/{draw.id}/inspectors.txt")
+    assert inspectors.status_code == 200 and inspectors.headers["X-Content-SHA256"] == bundle["inspectors"]["sha256"]
+
+
+def test_public_draw_page_and_files_contain_no_credit_class(client, auth, db):
+    task = setup_task(db)
+    draw, _ = operations.run_draw(operations.commit(task, 1, unit("140602")), "公开见证")
+    classes = {s.ident: s.credit_class for s in draw.selections}
+    assert len(set(classes.values())) >= 2
+    html = client.get(f"/public/draws/{draw.id}").get_data(as_text=True)
+    pool = client.get(f"/public/draws/{draw.id}/pool.txt").get_data(as_text=True)
+    bundle = client.get(f"/public/draws/{draw.id}/bundle.json").get_data(as_text=True)
+    inspectors = client.get(f"/public/draws/{draw.id}/inspectors.txt").get_data(as_text=True)
+    assert "," not in pool and len(pool.splitlines()) == draw.pool_size
+    assert '"class"' not in bundle and '"topup"' not in bundle and "credit" not in bundle
+    assert not any(f"{ident},{cls}" in text for ident, cls in classes.items() for text in (html, pool, bundle, inspectors))
+    page = soup(client.get(f"/public/draws/{draw.id}"))
+    for row in page.select("table.public-selection tbody tr"):
+        cells = [td.get_text(" ", strip=True) for td in row.select("td")]
+        assert classes[row["data-ident"]] not in cells and not any(c in ("A", "B", "C", "D") for c in cells)
+    assert "classed" not in html.lower() or "pool-classed.txt" not in html
+    # The classed file: signed-in staff and auditors only.
+    assert client.get(f"/draws/{draw.id}/pool-classed.txt").status_code in (302, 404)
+    auth.login("audit", "auditor", "city")
+    classed = client.get(f"/draws/{draw.id}/pool-classed.txt")
+    assert classed.status_code == 200 and classed.data == operations.pool_bytes(draw)
+    assert client.get(f"/draws/task/{task.id}/round/1/140602").status_code == 403  # read-only
+    auth.logout()
+    auth.login("sc-insp", "inspector", "140602")
+    assert client.get(f"/draws/{draw.id}/pool-classed.txt").status_code == 404
 
 
 def test_selection_withheld_until_inspections_when_the_task_says_so(client, db):
     task = setup_task(db, publish_selection_at_once=False)
-    draw, _ = operations.run_draw(operations.commit(task, 1, unit("140602")), "", day=DRAW_DAY)
+    draw, _ = operations.run_draw(operations.commit(task, 1, unit("140602")), "")
     page = soup(client.get(f"/public/draws/{draw.id}"))
     assert page.select_one("#selection-withheld")
     assert page.select_one('[data-field="seed"]') is None
@@ -180,7 +223,7 @@ def test_invitation_accepted_adds_the_department_team(client, auth, db):
     post_and_follow(client, f"/draws/invitation/{invitation.id}/accept")
     db.session.refresh(invitation)
     assert invitation.status == InvitationStatus.ACCEPTED.value
-    draw, _ = operations.run_draw(operations.commit(task, 1, unit("140602")), "", day=DRAW_DAY)
+    draw, _ = operations.run_draw(operations.commit(task, 1, unit("140602")), "")
     assert [t["unit"] for t in draw.teams] == ["140602", "city-metrology"]
     sel = db.session.scalar(select(DrawSelection).where(DrawSelection.draw_id == draw.id))
     teams = sorted(a.team_unit.code for a in sel.assignments)
@@ -202,7 +245,7 @@ def test_unmatched_subjects_are_listed_for_the_supervisor_with_the_reason(client
     make_subjects({"B": 2})
     make_team(count=1)  # one inspector: nobody can be matched
     db.session.commit()
-    draw, _ = operations.run_draw(operations.commit(task, 1, unit("140602")), "", day=DRAW_DAY)
+    draw, _ = operations.run_draw(operations.commit(task, 1, unit("140602")), "")
     auth.login("sc-sup", "supervisor", "140602")
     html = soup(client.get(f"/draws/{draw.id}"))
     items = html.select("#unmatched li")
@@ -214,7 +257,11 @@ def test_unmatched_subjects_are_listed_for_the_supervisor_with_the_reason(client
 
 def test_every_commitment_stays_reachable_on_the_public_list(client, db):
     task = setup_task(db)
-    sequences = [operations.commit(task, 1, unit("140602")).commitment_hex for _ in range(53)]
+    sequences = []
+    for number in range(53):
+        if sequences:
+            operations.abandon(operations.open_commitment(task, 1, unit("140602")), f"测试 {number}")
+        sequences.append(operations.commit(task, 1, unit("140602")).commitment_hex)
     first = soup(client.get("/public/draws"))
     shown = {row.select_one("code.hash").get_text() for row in first.select("table.commitments tbody tr")}
     assert len(shown) == 50 and sequences[-1] in shown and sequences[0] not in shown

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from bs4 import BeautifulSoup
 from sqlalchemy import select
-from test_draw_factories import DRAW_DAY, make_subjects, make_task, make_team, unit
+from test_draw_factories import DRAW_DAY, draw_day, make_subjects, make_task, make_team, unit
 
 from fieldapp.draws import operations
 from fieldapp.visits.models import Visit
 
 
 def draw(task, unit_code="140602", round_=1):
-    result, _ = operations.run_draw(operations.commit(task, round_, unit(unit_code)), "", day=DRAW_DAY)
+    result, _ = operations.run_draw(operations.commit(task, round_, unit(unit_code)), "")
     return result
 
 

@@ -1,10 +1,14 @@
 #!/usr/bin/env python3
 """Recompute a published fieldapp draw from its two public files (standard library only).
 
-    python3 verify_draw.py BUNDLE.json POOL.txt
+    python3 verify_draw.py BUNDLE.json POOL.txt INSPECTORS.txt [CLASSED-POOL.txt]   (algorithm 2)
+    python3 verify_draw.py BUNDLE.json POOL.txt                                      (algorithm 1)
 
-Prints the recomputed selection (position, id, class, key, inspectors), then ``OK`` when it is
-exactly the published one, or the first difference found. Exit status 0 on OK, 1 otherwise.
+Prints the recomputed selection (position, id, key, inspectors), then ``OK`` when every published
+field is exactly what it recomputes, or a ``DIFFERENCE:`` line for each one that is not. Without
+the classed pool file (restricted to staff and auditors) it checks everything but class
+membership, and says so. A bundle with an unknown field or a malformed value is refused with one
+``REFUSED:`` line. Exit status 0 on OK, 1 on a difference, 2 when refused.
 The algorithm is stated in docs/draw-algorithm.md; this file implements it independently of
 fieldapp's own code.
 """
@@ -47,7 +51,12 @@ def read_pool(data: bytes):
     return entries, None
 
 
-def counts(sizes, ratio, fixed_count, multipliers):
+def round_half_up(value: Fraction) -> int:
+    return math.floor(value + Fraction(1, 2))
+
+
+def counts(sizes, ratio, fixed_count, multipliers, rounding=math.ceil):
+    """T, n_c and the top-up. Algorithm 1 rounds n_c up (math.ceil), algorithm 2 half up."""
     n = sum(sizes.values())
     r = Fraction(Decimal(ratio)) if ratio not in (None, "") else None
     if fixed_count is not None:
@@ -56,7 +65,7 @@ def counts(sizes, ratio, fixed_count, multipliers):
             r = Fraction(total, n) if n else Fraction(0)
     else:
         total = math.ceil(n * r)
-    quotas = {c: min(sizes[c], math.ceil(sizes[c] * r * Fraction(Decimal(multipliers[c])))) for c in CLASSES}
+    quotas = {c: min(sizes[c], rounding(sizes[c] * r * Fraction(Decimal(multipliers[c])))) for c in CLASSES}
     topups = {c: 0 for c in CLASSES}
     short = total - sum(quotas.values())
     for c in TOPUP_ORDER:
@@ -104,15 +113,8 @@ def match(chosen, bundle, e):
     return result
 
 
-def main(argv: list[str]) -> int:
-    if len(argv) != 3:
-        print(__doc__.strip())
-        return 2
-    with open(argv[1], encoding="utf-8") as fh:
-        bundle = json.load(fh)
-    with open(argv[2], "rb") as fh:
-        pool = fh.read()
-
+def main_1(bundle: dict, pool: bytes) -> int:
+    """A bundle of algorithm 1 (fieldapp-draw-bundle/1), verified as it always was."""
     digest = hashlib.sha256(pool).hexdigest()
     print(f"pool: {len(pool)} bytes, sha256 {digest}")
     entries, problem = read_pool(pool)
@@ -173,6 +175,41 @@ def main(argv: list[str]) -> int:
         return fail(first)
     print("OK")
     return 0
+
+
+def main(argv: list[str]) -> int:
+    import importlib.util
+    import os
+
+    spec = importlib.util.spec_from_file_location(
+        "verify_draw_2", os.path.join(os.path.dirname(os.path.abspath(__file__)), "verify_draw_2.py"))
+    v2 = importlib.util.module_from_spec(spec)  # algorithm 2: the file beside this one
+    spec.loader.exec_module(v2)
+
+    args = argv[1:]
+    if len(args) < 2 or len(args) > 4:
+        print(__doc__.strip())
+        return 2
+    try:
+        with open(args[0], "rb") as fh:
+            bundle = json.loads(fh.read().decode("utf-8"))
+        files = []
+        for path in args[1:]:
+            with open(path, "rb") as fh:
+                files.append(fh.read())
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        print(f"REFUSED: cannot read the files: {exc}")
+        return 2
+    if not isinstance(bundle, dict):
+        print("REFUSED: the bundle is not a JSON object")
+        return 2
+    if bundle.get("format") == "fieldapp-draw-bundle/1" and len(files) == 1:
+        try:
+            return main_1(bundle, files[0])
+        except (KeyError, TypeError, ValueError, ArithmeticError, AttributeError) as exc:
+            print(f"REFUSED: malformed bundle of algorithm 1 ({type(exc).__name__}: {exc})")
+            return 2
+    return v2.main(bundle, files)
 
 
 if __name__ == "__main__":

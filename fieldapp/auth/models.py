@@ -23,6 +23,7 @@ class Role(str, enum.Enum):
     INSPECTOR = "inspector"
     SUPERVISOR = "supervisor"
     ADMIN = "admin"
+    AUDITOR = "auditor"  # 纪检 / 上级 reviewers: read-only, may see the draws' restricted files
 
 
 class Unit(db.Model):

@@ -21,7 +21,9 @@ from .keys import KeyMaker, inspector_key, inspector_message, subject_key  # noq
 CLASSES = ("A", "B", "C", "D")
 TOPUP_ORDER = ("D", "C", "B", "A")  # a shortfall is taken from the riskiest class first
 DEFAULT_MULTIPLIERS = {"A": Decimal("0.5"), "B": Decimal("1"), "C": Decimal("2"), "D": Decimal("4")}
-ALGORITHM = "fieldapp-draw-1"
+ALGORITHM_1 = "fieldapp-draw-1"  # n_c = ceil(N_c·r·m_c): draws made before algorithm 2
+ALGORITHM_2 = "fieldapp-draw-2"  # n_c = round_half_up(N_c·r·m_c), classes kept internal
+ALGORITHM = ALGORITHM_2  # new draws
 # Inspector keys computed at once while matching (bounds the memory of a large draw).
 MATCH_BATCH_KEYS = 250_000
 
@@ -122,17 +124,28 @@ class Counts:
         return sum(self.per_class.values())
 
 
+def round_half_up(value: Fraction) -> int:
+    """The nearest integer, halves up (0.5 → 1, 2.5 → 3): exact for a non-negative fraction."""
+    return math.floor(value + Fraction(1, 2))
+
+
 def compute_counts(
     class_sizes: dict[str, int],
     ratio: Decimal | str | None,
     fixed_count: int | None,
     multipliers: dict[str, Decimal],
+    algorithm: str = ALGORITHM,
 ) -> Counts:
-    """T = ceil(N·r) (or the fixed count), n_c = min(N_c, ceil(N_c·r·m_c)), shortfall D, C, B, A.
+    """T = ceil(N·r) (or the fixed count), n_c = min(N_c, round_half_up(N_c·r·m_c)) (algorithm 2;
+    algorithm 1 took the ceiling, forcing every non-empty class to at least one), then the
+    shortfall from D, C, B, A.
 
     Arithmetic is exact (decimals become fractions). With a fixed count and no ratio, the
     per-class ratio is r = T / N.
     """
+    if algorithm not in (ALGORITHM_1, ALGORITHM_2):
+        raise DrawError(f"unknown algorithm {algorithm!r}")
+    rounding = math.ceil if algorithm == ALGORITHM_1 else round_half_up
     sizes = {c: int(class_sizes.get(c, 0)) for c in CLASSES}
     n = sum(sizes.values())
     for cls in CLASSES:
@@ -154,7 +167,7 @@ def compute_counts(
         raise DrawError("the task has neither a ratio nor a fixed count")
     else:
         total_floor = math.ceil(n * r)
-    quotas = {c: min(sizes[c], math.ceil(sizes[c] * r * Fraction(multipliers[c]))) for c in CLASSES}
+    quotas = {c: min(sizes[c], rounding(sizes[c] * r * Fraction(multipliers[c]))) for c in CLASSES}
     topups = {c: 0 for c in CLASSES}
     shortfall = total_floor - sum(quotas.values())
     for cls in TOPUP_ORDER:

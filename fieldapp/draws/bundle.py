@@ -4,11 +4,21 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from ..auth.models import Unit
 from ..extensions import db
+from ..inspectors.models import Inspector
 from ..visits.models import Visit, VisitStatus, VisitTask
+from . import chain
+from .algorithm import ALGORITHM_1
+from .commitments import external_of
+from .files import canonical_json, sha256_hex
 from .models import Draw, DrawAssignment, DrawSelection
 
 BUNDLE_FORMAT = "fieldapp-draw-bundle/1"
+BUNDLE_FORMAT_2 = "fieldapp-draw-bundle/2"
+# Fields that change after the draw (a redraw supersedes it, replacements are added): not part of
+# the hash recorded in the chain when the draw was made.
+MUTABLE = ("record", "replacements")
 
 
 def selection_is_public(draw: Draw) -> bool:
@@ -39,6 +49,13 @@ def build_bundle(draw: Draw, reveal: bool | None = None) -> dict:
     would let anyone compute the selection before it may be published)."""
     if reveal is None:
         reveal = selection_is_public(draw)
+    if draw.algorithm != ALGORITHM_1:
+        return _bundle_2(draw, reveal)
+    return _bundle_1(draw, reveal)
+
+
+def _bundle_1(draw: Draw, reveal: bool) -> dict:
+    """The bundle of a draw of algorithm 1 (fieldapp-draw-bundle/1), unchanged."""
     commitment = draw.commitment
     task = draw.task
     bundle = {
@@ -125,3 +142,119 @@ def build_bundle(draw: Draw, reveal: bool | None = None) -> dict:
         if a.replaces_id is not None
     ]
     return bundle
+
+
+def _draw_part(draw: Draw) -> dict:
+    task = draw.task
+    return {
+        "id": draw.id,
+        "number": draw.number,
+        "status": draw.status,
+        "supersedes": draw.supersedes_id,
+        "redraw_reason": draw.redraw_reason,
+        "task": {"id": task.id, "number": task.number, "name": task.name, "plan_year": task.plan.year},
+        "round": draw.round,
+        "unit": {"code": draw.unit.code, "name": draw.unit.name},
+        "draw_date": _iso(draw.draw_date),
+        "drawn_at": _iso(draw.created_at),
+    }
+
+
+def _selection_2(draw: Draw) -> list[dict]:
+    """The selection without classes, read with plain rows (a draw can select tens of thousands)."""
+    rows = db.session.execute(
+        select(DrawSelection.id, DrawSelection.ident, DrawSelection.key_hex, DrawSelection.unmatched_reason)
+        .where(DrawSelection.draw_id == draw.id)
+        .order_by(DrawSelection.position)
+    ).all()
+    people: dict[int, list[dict]] = {}
+    for sid, team, position, rank, cert, name, key in db.session.execute(
+        select(DrawAssignment.selection_id, Unit.code, DrawAssignment.position, DrawAssignment.rank,
+               DrawAssignment.certificate_number, Inspector.name, DrawAssignment.key_hex)
+        .join(DrawSelection, DrawSelection.id == DrawAssignment.selection_id)
+        .join(Unit, Unit.id == DrawAssignment.team_unit_id)
+        .join(Inspector, Inspector.id == DrawAssignment.inspector_id)
+        .where(DrawSelection.draw_id == draw.id, DrawAssignment.replaces_id.is_(None))
+        .order_by(DrawAssignment.id)
+    ):
+        people.setdefault(sid, []).append(
+            {"team": team, "position": position, "rank": rank, "certificate": cert, "name": name, "key": key}
+        )
+    return [{"id": ident, "key": key, "unmatched": unmatched, "inspectors": people.get(sid, [])}
+            for sid, ident, key, unmatched in rows]
+
+
+def _bundle_2(draw: Draw, reveal: bool) -> dict:
+    """fieldapp-draw-bundle/2: no credit class of any subject; the classed pool file is committed
+    to by its hash; the eligible inspectors are a file of their own."""
+    commitment = draw.commitment
+    lines = (draw.inspectors_file or b"").count(b"\n")
+    bundle = {
+        "format": BUNDLE_FORMAT_2,
+        "algorithm": draw.algorithm,
+        "draw": _draw_part(draw),
+        "commitment": {
+            "sequence": commitment.sequence,
+            "sha256": commitment.commitment_hex,
+            "published_at": _iso(commitment.created_at),
+            "external": external_of(commitment),
+        },
+        "seed": commitment.seed_hex if reveal else None,
+        "witness": draw.witness if reveal else None,
+        "effective_seed": draw.effective_seed_hex if reveal else None,
+        "pool": {"sha256": draw.pool_ids_sha256, "classed_sha256": draw.pool_sha256, "size": draw.pool_size,
+                 "class_sizes": draw.class_sizes},
+        "ratio": draw.ratio,
+        "fixed_count": draw.fixed_count,
+        "multipliers": draw.multipliers,
+        "total_floor": draw.total_floor,
+        "quotas": draw.quotas,
+        "topups": draw.topups,
+        "inspectors": {"sha256": draw.inspectors_sha256, "count": lines},
+        "teams": None,
+        "selection": None,
+        "replacements": None,
+        "record": None,
+    }
+    record = chain.record_of_draw(draw.id)
+    if record is not None:
+        bundle["record"] = {"body": chain.body_of(record), "sha256": record.sha256}
+    if not reveal:
+        return bundle
+    bundle["teams"] = [{k: v for k, v in team.items() if k != "inspectors"} for team in draw.teams]
+    bundle["selection"] = _selection_2(draw)
+    bundle["replacements"] = _replacements(draw)
+    return bundle
+
+
+def _replacements(draw: Draw) -> list[dict]:
+    return [
+        {
+            "id": a.selection.ident,
+            "team": a.team_unit.code,
+            "replaced": a.replaces.certificate_number,
+            "by": a.certificate_number,
+            "name": a.inspector.name,
+            "rank": a.rank,
+            "reason": a.reason,
+            "at": _iso(a.created_at),
+        }
+        for a in db.session.scalars(
+            select(DrawAssignment)
+            .join(DrawSelection, DrawSelection.id == DrawAssignment.selection_id)
+            .where(DrawSelection.draw_id == draw.id, DrawAssignment.replaces_id.is_not(None))
+            .order_by(DrawAssignment.id)
+        )
+    ]
+
+
+def bundle_core(bundle: dict) -> dict:
+    """What the chain record of a draw hashes: the revealed bundle without the fields that change
+    after the draw (its status, replacements, the record itself)."""
+    core = {k: v for k, v in bundle.items() if k not in MUTABLE}
+    core["draw"] = {k: v for k, v in bundle["draw"].items() if k != "status"}
+    return core
+
+
+def bundle_core_sha256(draw: Draw) -> str:
+    return sha256_hex(canonical_json(bundle_core(_bundle_2(draw, reveal=True))))

@@ -31,10 +31,10 @@ def find_task(number: int, year: int | None) -> Task:
 @click.option("--witness", default="", help="The witness string typed at the draw.")
 @click.option("--unit", "unit_code", help="Executing unit code (140602 …, city); default: every one.")
 @click.option("--year", type=int, help="Plan year (default: the latest plan with that task).")
-@click.option("--date", "day", type=click.DateTime(["%Y-%m-%d"]), help="Draw date (default today).")
 @click.option("--reason", default="", help="Written reason: required to redraw a drawn round.")
-def run_command(task_number, round_, witness, unit_code, year, day, reason):
-    """Publish a commitment and draw TASK_NUMBER's round at once (scripted use)."""
+def run_command(task_number, round_, witness, unit_code, year, reason):
+    """Publish a commitment and draw TASK_NUMBER's round at once (scripted use; the draw date is
+    today in Beijing, and the witness string W is marked as typed, not a lottery result)."""
     from .operations import DrawRefused, commit, run_draw
     from .pools import executing_units
 
@@ -48,7 +48,7 @@ def run_command(task_number, round_, witness, unit_code, year, day, reason):
     for unit in units:
         try:
             commitment = commit(task, round_, unit, redraw_reason=reason)
-            draw, created = run_draw(commitment, witness, day=day.date() if day else None)
+            draw, created = run_draw(commitment, witness)
         except DrawRefused as exc:
             click.echo(f"{unit.code} {unit.name}: {exc.message}", err=True)
             failed = True
@@ -64,14 +64,15 @@ def run_command(task_number, round_, witness, unit_code, year, day, reason):
 
 @cli.command("verify")
 @click.argument("draw_id", type=int)
-def verify_command(draw_id):
-    """Recompute draw DRAW_ID from the database; report OK or the first difference."""
+@click.option("--head", "anchor", help="A chain head hash held outside the system (from /public/draws or a notice).")
+def verify_command(draw_id, anchor):
+    """Recompute draw DRAW_ID from its frozen files; check the public chain; report OK or differences."""
     from .verify import verify_stored
 
     draw = db.session.get(Draw, draw_id)
     if draw is None:
         raise click.ClickException(f"no draw {draw_id}")
-    report = verify_stored(draw)
+    report = verify_stored(draw, anchor)
     click.echo(f"draw {draw.id}: task {draw.task.number} round {draw.round} {draw.unit.name}, "
                f"pool {draw.pool_size} sha256 {draw.pool_sha256}")
     for position, sel in enumerate(report.selection, start=1):

@@ -23,7 +23,14 @@ def utcnow() -> datetime:
 class CommitmentStatus(str, enum.Enum):
     OPEN = "open"  # published, waiting for the draw
     USED = "used"  # the seed of a draw
-    ABANDONED = "abandoned"  # replaced by a later commitment; stays public with its seed
+    ABANDONED = "abandoned"  # given up with a written reason; stays public with its seed
+
+
+class ExternalKind(str, enum.Enum):
+    """Where the external value W mixed into the seed comes from (named before the draw)."""
+
+    LOTTERY = "lottery"  # a public lottery result, entered after that lottery draw took place
+    WITNESS = "witness"  # a string typed by a named witness from another unit
 
 
 class DrawStatus(str, enum.Enum):
@@ -48,7 +55,16 @@ class DrawCommitment(db.Model):
     task_id: Mapped[int] = mapped_column(ForeignKey("task.id"), index=True)
     round: Mapped[int]
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
-    seed_hex: Mapped[str] = mapped_column(String(64))  # secret until used or abandoned
+    # The seed is not in the database while the commitment is open: it is derived from this nonce
+    # with a key held outside the database (seeds.py) and written here only once it is revealed
+    # (used or abandoned). Commitments of algorithm 1 kept the seed itself.
+    seed_hex: Mapped[str | None] = mapped_column(String(64))
+    seed_nonce_hex: Mapped[str | None] = mapped_column(String(64))
+    external_kind: Mapped[str] = mapped_column(String(12), default=ExternalKind.WITNESS.value)
+    # Which lottery draw (name and issue) or which witness (name and unit), published with the commitment.
+    external_description: Mapped[str] = mapped_column(Text, default="")
+    external_date: Mapped[date | None]  # the day the lottery is drawn
+    abandon_reason: Mapped[str] = mapped_column(Text, default="")
     commitment_hex: Mapped[str] = mapped_column(String(64), unique=True)
     status: Mapped[str] = mapped_column(String(12), default=CommitmentStatus.OPEN.value, index=True)
     # A commitment for a redraw carries the written reason (重新抽取的理由).
@@ -97,6 +113,11 @@ class Draw(db.Model):
     # specialties, workload cap, the certificate numbers eligible on the draw date.
     teams: Mapped[list] = mapped_column(JSON, default=list)
     algorithm: Mapped[str] = mapped_column(String(20), default="fieldapp-draw-1")
+    # Algorithm 2: the public pool file's hash (ids only; pool_sha256 is the classed file's, a
+    # commitment) and the eligible-inspector file with its hash.
+    pool_ids_sha256: Mapped[str | None] = mapped_column(String(64))
+    inspectors_file: Mapped[bytes | None] = mapped_column(LargeBinary)
+    inspectors_sha256: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
@@ -112,6 +133,23 @@ class Draw(db.Model):
     @property
     def selected_count(self) -> int:
         return sum(self.quotas.values()) + sum(self.topups.values())
+
+
+class DrawRecord(db.Model):
+    """One published record of the draw chain (commitment, abandonment, draw, redraw): its body is
+    canonical JSON carrying the hash of the previous record, so rewriting one breaks the chain."""
+
+    __tablename__ = "draw_record"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sequence: Mapped[int] = mapped_column(Integer, unique=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    body: Mapped[str] = mapped_column(Text)  # canonical JSON, hashed as stored (UTF-8)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    previous: Mapped[str | None] = mapped_column(String(64), unique=True)
+    commitment_id: Mapped[int | None] = mapped_column(ForeignKey("draw_commitment.id"), index=True)
+    draw_id: Mapped[int | None] = mapped_column(ForeignKey("draw.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class DrawSelection(db.Model):

@@ -1,12 +1,10 @@
-"""State changes: publish a commitment, run a draw (once), replace an inspector, invite a department."""
+"""State changes: run a draw (once), invite a department. Commitments are in commitments.py."""
 
 from __future__ import annotations
 
 import gc
 import zlib
 from contextlib import contextmanager
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, insert, select, update
@@ -15,7 +13,8 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from ..auth.models import Unit, User
 from ..extensions import db
 from ..plans.models import Task
-from . import algorithm
+from . import algorithm, chain, files, rules, seeds
+from .commitments import abandon, commit, open_commitment  # noqa: F401  (part of this API)
 from .models import (
     CommitmentStatus,
     Draw,
@@ -23,11 +22,13 @@ from .models import (
     DrawCommitment,
     DrawSelection,
     DrawStatus,
+    ExternalKind,
     InvitationStatus,
     JointInvitation,
     utcnow,
 )
-from .pools import build_pool_columns, may_execute, subject_ids
+from .pools import build_pool_columns, subject_ids
+from .rules import DrawRefused, check_round, current_draw  # noqa: F401  (part of this API)
 from .teams import build_teams, conflicts_for
 
 UNMATCHED_REASONS = {
@@ -35,14 +36,6 @@ UNMATCHED_REASONS = {
     "conflicts": _l("fewer than two inspectors of %(team)s without a declared conflict"),
     "workload_cap": _l("every eligible inspector of %(team)s has reached the workload cap"),
 }
-
-
-class DrawRefused(Exception):
-    """A draw operation that must not happen; ``message`` is for the user."""
-
-    def __init__(self, message):
-        super().__init__(message)
-        self.message = message
 
 
 @contextmanager
@@ -62,85 +55,14 @@ class CommitmentClosed(Exception):
     """The commitment was used or abandoned by a concurrent request."""
 
 
-def local_today() -> date:
-    """The draw date: today in China (Asia/Shanghai), whatever the server's clock zone."""
-    return datetime.now(ZoneInfo("Asia/Shanghai")).date()
-
-
-def current_draw(task: Task, round_: int, unit: Unit) -> Draw | None:
-    return db.session.scalar(
-        select(Draw).where(
-            Draw.task_id == task.id, Draw.round == round_, Draw.unit_id == unit.id, Draw.status == DrawStatus.VALID.value
-        )
-    )
-
-
-def open_commitment(task: Task, round_: int, unit: Unit) -> DrawCommitment | None:
-    return db.session.scalar(
-        select(DrawCommitment)
-        .where(
-            DrawCommitment.task_id == task.id,
-            DrawCommitment.round == round_,
-            DrawCommitment.unit_id == unit.id,
-            DrawCommitment.status == CommitmentStatus.OPEN.value,
-        )
-        .order_by(DrawCommitment.sequence.desc())
-    )
-
-
-def check_round(task: Task, round_: int, unit: Unit) -> None:
-    if not 1 <= round_ <= max(task.rounds_per_year or 1, 1):
-        raise DrawRefused(_l("This task has no round %(round)s.", round=round_))
-    if not may_execute(task, unit):
-        raise DrawRefused(_l("%(unit)s does not execute this task.", unit=unit.name))
-
-
-def commit(task: Task, round_: int, unit: Unit, user: User | None = None, redraw_reason: str = "") -> DrawCommitment:
-    """Generate a seed and publish its SHA-256. An earlier open commitment for the same round is
-    abandoned (it stays public, now with its seed)."""
-    check_round(task, round_, unit)
-    redraw_reason = (redraw_reason or "").strip()
-    if current_draw(task, round_, unit) is not None and not redraw_reason:
-        raise DrawRefused(_l("This round has been drawn. A redraw needs a written reason."))
-    for attempt in range(5):
-        for old in db.session.scalars(
-            select(DrawCommitment).where(
-                DrawCommitment.task_id == task.id,
-                DrawCommitment.round == round_,
-                DrawCommitment.unit_id == unit.id,
-                DrawCommitment.status == CommitmentStatus.OPEN.value,
-            )
-        ):
-            old.status = CommitmentStatus.ABANDONED.value
-            old.closed_at = utcnow()
-        seed = algorithm.new_seed()
-        sequence = (db.session.scalar(select(func.max(DrawCommitment.sequence))) or 0) + 1
-        commitment = DrawCommitment(
-            sequence=sequence,
-            task_id=task.id,
-            round=round_,
-            unit_id=unit.id,
-            seed_hex=seed.hex(),
-            commitment_hex=algorithm.commitment_of(seed),
-            redraw_reason=redraw_reason,
-            created_by_id=user.id if user else None,
-        )
-        db.session.add(commitment)
-        try:
-            db.session.commit()
-            return commitment
-        except (IntegrityError, OperationalError):
-            db.session.rollback()
-    raise DrawRefused(_l("The commitment could not be saved; please try again."))
-
-
-def _compute(task: Task, round_: int, unit: Unit, commitment: DrawCommitment, witness: str, day: date) -> dict:
+def _compute(task: Task, round_: int, unit: Unit, commitment: DrawCommitment, witness: str, day,
+             superseded_id: int | None = None) -> dict:
     """Everything a draw consists of, computed without writing."""
     with gc_paused():
-        return _compute_draw(task, round_, unit, commitment, witness, day)
+        return _compute_draw(task, round_, unit, commitment, witness, day, superseded_id)
 
 
-def _compute_draw(task, round_, unit, commitment, witness, day) -> dict:
+def _compute_draw(task, round_, unit, commitment, witness, day, superseded_id) -> dict:
     idents, classes = build_pool_columns(task, round_, unit, day)
     sizes = {c: 0 for c in algorithm.CLASSES}
     for cls in classes:
@@ -149,32 +71,32 @@ def _compute_draw(task, round_, unit, commitment, witness, day) -> dict:
     bad = len(classes) - sum(sizes.values())
     if bad:
         raise DrawRefused(_l("%(count)s subjects of the pool have no credit class A–D.", count=bad))
-    pool_hash, pool_compressed, _ = algorithm.digest_pool_columns(idents, classes)
+    pool = files.digest_pool_files(idents, classes)
     try:
         multipliers = algorithm.parse_multipliers(task.risk_multipliers)
-        counts = algorithm.compute_counts(sizes, task.ratio, task.fixed_count, multipliers)
+        counts = algorithm.compute_counts(sizes, task.ratio, task.fixed_count, multipliers, algorithm.ALGORITHM)
     except algorithm.DrawError as exc:
         raise DrawRefused(_l("The task's numbers do not allow a draw: %(error)s", error=str(exc))) from exc
-    e = algorithm.effective_seed(bytes.fromhex(commitment.seed_hex), witness)
+    seed = seeds.seed_of(commitment)
+    e = algorithm.effective_seed(seed, witness)
     selected = algorithm.select_columns(idents, classes, counts, e)
     del idents, classes
     ids = subject_ids([s.ident for s in selected])
-    teams, by_cert, public_teams = build_teams(task, round_, unit, day)
+    teams, by_cert, public_teams, inspector_lines = build_teams(task, round_, unit, day, superseded_id)
     all_certs = set(by_cert)
     by_subject = conflicts_for([ids[s.ident] for s in selected], all_certs)
     conflicts = {s.ident: by_subject.get(ids[s.ident], set()) for s in selected}
     matches = algorithm.match_all(selected, teams, e, conflicts)
     for team in public_teams:
+        members = {i["certificate"] for i in team["inspectors"]}
         team["conflicts"] = {
-            ident: sorted(certs & {i["certificate"] for i in team["inspectors"]})
-            for ident, certs in conflicts.items()
-            if certs & {i["certificate"] for i in team["inspectors"]}
+            ident: sorted(certs & members) for ident, certs in conflicts.items() if certs & members
         }
     return {
-        "pool_hash": pool_hash,
-        "pool_compressed": pool_compressed,
+        "pool": pool,
         "counts": counts,
         "multipliers": multipliers,
+        "seed": seed,
         "e": e,
         "selected": selected,
         "ids": ids,
@@ -182,14 +104,22 @@ def _compute_draw(task, round_, unit, commitment, witness, day) -> dict:
         "by_cert": by_cert,
         "teams": teams,
         "public_teams": public_teams,
+        "inspector_file": files.inspector_file(inspector_lines),
     }
 
 
-def run_draw(
-    commitment: DrawCommitment, witness: str = "", user: User | None = None, day: date | None = None
-) -> tuple[Draw, bool]:
-    """Draw with an open commitment. Returns ``(draw, created)``: when someone else drew with the
-    same commitment (or the same round) a moment earlier, their draw is returned unchanged."""
+def _check_witness(commitment: DrawCommitment, witness: str, day) -> None:
+    if commitment.external_kind == ExternalKind.LOTTERY.value:
+        if not witness:
+            raise DrawRefused(_l("Enter the lottery result named by the commitment."))
+        if commitment.external_date and day < commitment.external_date:
+            raise DrawRefused(_l("The lottery named by the commitment has not been drawn yet."))
+
+
+def run_draw(commitment: DrawCommitment, witness: str = "", user: User | None = None) -> tuple[Draw, bool]:
+    """Draw with an open commitment, on today's date in Beijing. Returns ``(draw, created)``: when
+    someone else drew with the same commitment (or the same round) a moment earlier, their draw
+    is returned unchanged."""
     task, unit, round_ = commitment.task, commitment.unit, commitment.round
     commitment_id = commitment.id
     if commitment.status != CommitmentStatus.OPEN.value:
@@ -198,8 +128,9 @@ def run_draw(
             return existing, False
         raise DrawRefused(_l("This commitment was abandoned; publish a new one."))
     check_round(task, round_, unit)
-    witness = (witness or "").strip()
-    day = day or local_today()
+    witness = seeds.normalise_external_value(witness)
+    day = rules.local_today()  # judged again on the moment stored (see _store)
+    _check_witness(commitment, witness, day)
     previous = current_draw(task, round_, unit)
     if previous is not None and not commitment.redraw_reason:
         raise DrawRefused(_l("This round has been drawn. A redraw needs a written reason."))
@@ -208,7 +139,7 @@ def run_draw(
 
         if draw_has_started_visits(previous):
             raise DrawRefused(_l("Inspections of this draw have started; it can no longer be redrawn."))
-    result = _compute(task, round_, unit, commitment, witness, day)
+    result = _compute(task, round_, unit, commitment, witness, day, previous.id if previous else None)
     number = (
         db.session.scalar(
             select(func.max(Draw.number)).where(Draw.task_id == task.id, Draw.round == round_, Draw.unit_id == unit.id)
@@ -239,6 +170,8 @@ def run_draw(
 
 def _store(task, round_, unit, commitment, witness, day, number, previous, user, result) -> Draw:
     counts: algorithm.Counts = result["counts"]
+    pool: files.PoolFiles = result["pool"]
+    moment = rules.now_utc()
     draw = Draw(
         task_id=task.id,
         round=round_,
@@ -250,9 +183,10 @@ def _store(task, round_, unit, commitment, witness, day, number, previous, user,
         draw_date=day,
         witness=witness,
         effective_seed_hex=result["e"].hex(),
-        pool_sha256=result["pool_hash"],
+        pool_sha256=pool.classed_sha256,
+        pool_ids_sha256=pool.ids_sha256,
         pool_size=counts.pool_size,
-        pool_file=result["pool_compressed"],
+        pool_file=pool.classed_compressed,
         class_sizes=counts.class_sizes,
         quotas=counts.quotas,
         topups=counts.topups,
@@ -262,21 +196,24 @@ def _store(task, round_, unit, commitment, witness, day, number, previous, user,
         multipliers={c: str(m) for c, m in result["multipliers"].items()},
         teams=result["public_teams"],
         algorithm=algorithm.ALGORITHM,
+        inspectors_file=result["inspector_file"],
+        inspectors_sha256=files.sha256_hex(result["inspector_file"]),
         created_by_id=user.id if user else None,
+        created_at=moment,
     )
     db.session.add(draw)
     db.session.flush()  # the unique constraints decide here who drew first
     # Only an open commitment can be used: a commitment abandoned a moment ago by someone
-    # publishing a new one must not also become the seed of this draw.
+    # publishing a new one must not also become the seed of this draw. The seed is revealed.
     used = db.session.execute(
         update(DrawCommitment)
         .where(DrawCommitment.id == commitment.id, DrawCommitment.status == CommitmentStatus.OPEN.value)
-        .values(status=CommitmentStatus.USED.value, closed_at=utcnow())
+        .values(status=CommitmentStatus.USED.value, closed_at=utcnow(), seed_hex=result["seed"].hex())
         .execution_options(synchronize_session=False)
     ).rowcount
     if used != 1:
         raise CommitmentClosed()
-    db.session.expire(commitment, ["status", "closed_at"])
+    db.session.expire(commitment, ["status", "closed_at", "seed_hex"])
     if previous is not None:
         previous.status = DrawStatus.SUPERSEDED.value
     units = {t.unit_code: t for t in result["teams"]}
@@ -327,7 +264,22 @@ def _store(task, round_, unit, commitment, witness, day, number, previous, user,
     if previous is not None:
         remove_draw_from_visits(previous)
     add_draw_to_visits(draw)
+    _publish_record(draw, previous)
     return draw
+
+
+def _publish_record(draw: Draw, previous: Draw | None) -> None:
+    """The draw's record in the public chain: it names the draw and the hash of its bundle."""
+    from .bundle import bundle_core_sha256
+
+    db.session.flush()
+    chain.append(
+        "redraw" if previous is not None else "draw",
+        {"draw": {"id": draw.id, "task": draw.task_id, "round": draw.round, "unit": draw.unit.code,
+                  "number": draw.number, "supersedes": draw.supersedes_id},
+         "bundle_sha256": bundle_core_sha256(draw)},
+        draw_id=draw.id,
+    )
 
 
 def describe_unmatched(selection: DrawSelection) -> list[str]:
@@ -350,7 +302,15 @@ def _insert_returning_ids(model, rows: list[dict]) -> list[int]:
 
 
 def pool_bytes(draw: Draw) -> bytes:
+    """The pool file as stored: ``ID,CLASS`` lines (restricted for draws of algorithm 2)."""
     return zlib.decompress(draw.pool_file)
+
+
+def public_pool_bytes(draw: Draw) -> bytes:
+    """The public pool file: ids only for algorithm 2 (the classes stay internal)."""
+    if draw.algorithm == algorithm.ALGORITHM_1:
+        return pool_bytes(draw)
+    return files.ids_file(pool_bytes(draw))
 
 
 def invite(task: Task, department: Unit, user: User | None = None, message: str = "", items=None) -> JointInvitation:

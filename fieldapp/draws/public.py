@@ -1,16 +1,21 @@
-"""Public pages: every draw and every commitment, a draw's details, its pool file and bundle."""
+"""Public pages: every draw and every commitment, a draw's details, its pool file, inspector file
+and bundle, the head of the public chain. The classed pool file is for staff and auditors only."""
 
 from __future__ import annotations
 
 import json
 
 from flask import Response, abort, render_template, request
+from flask_login import current_user
 
+from ..auth.models import Role
 from ..extensions import db
-from . import queries
+from . import chain, queries
+from .algorithm import ALGORITHM_1
 from .bundle import build_bundle, selection_is_public
+from .commitments import abandoned_count
 from .models import Draw
-from .operations import pool_bytes
+from .operations import pool_bytes, public_pool_bytes
 from .routes import bp
 
 
@@ -21,6 +26,20 @@ def _draw(draw_id: int) -> Draw:
     return draw
 
 
+def may_see_classes() -> bool:
+    """Signed-in staff (supervisors, administrators) and the read-only auditors."""
+    return current_user.is_authenticated and current_user.has_role(Role.SUPERVISOR, Role.AUDITOR)
+
+
+def _file(data: bytes, name: str, sha256: str | None) -> Response:
+    response = Response(data, mimetype="text/plain")
+    response.charset = "utf-8"
+    response.headers["Content-Disposition"] = f"attachment; filename={name}"
+    if sha256:
+        response.headers["X-Content-SHA256"] = sha256
+    return response
+
+
 @bp.get("/public/draws")
 def public_index():
     page = request.args.get("page", 1, type=int)
@@ -28,6 +47,7 @@ def public_index():
         "draws/public_index.html",
         draws=queries.public_draws(page),
         commitments=queries.public_commitments(request.args.get("cpage", 1, type=int)),
+        head=chain.head(),
     )
 
 
@@ -35,17 +55,34 @@ def public_index():
 def public_detail(draw_id: int):
     draw = _draw(draw_id)
     reveal = selection_is_public(draw)
-    return render_template("draws/public_detail.html", draw=draw, bundle=build_bundle(draw, reveal), reveal=reveal)
+    return render_template(
+        "draws/public_detail.html", draw=draw, bundle=build_bundle(draw, reveal), reveal=reveal,
+        record=chain.record_of_draw(draw.id), head=chain.head(), may_see_classes=may_see_classes(),
+        abandoned=abandoned_count(draw.task_id, draw.round, draw.unit_id),
+    )
 
 
 @bp.get("/public/draws/<int:draw_id>/pool.txt")
 def public_pool(draw_id: int):
     draw = _draw(draw_id)
-    response = Response(pool_bytes(draw), mimetype="text/plain")
-    response.charset = "utf-8"
-    response.headers["Content-Disposition"] = f"attachment; filename=draw-{draw.id}-pool.txt"
-    response.headers["X-Content-SHA256"] = draw.pool_sha256
-    return response
+    sha256 = draw.pool_sha256 if draw.algorithm == ALGORITHM_1 else draw.pool_ids_sha256
+    return _file(public_pool_bytes(draw), f"draw-{draw.id}-pool.txt", sha256)
+
+
+@bp.get("/public/draws/<int:draw_id>/inspectors.txt")
+def public_inspectors(draw_id: int):
+    draw = _draw(draw_id)
+    if draw.inspectors_file is None:
+        abort(404)
+    return _file(draw.inspectors_file, f"draw-{draw.id}-inspectors.txt", draw.inspectors_sha256)
+
+
+@bp.get("/draws/<int:draw_id>/pool-classed.txt")
+def classed_pool(draw_id: int):
+    if not may_see_classes():
+        abort(404)
+    draw = _draw(draw_id)
+    return _file(pool_bytes(draw), f"draw-{draw.id}-pool-classed.txt", draw.pool_sha256)
 
 
 @bp.get("/public/draws/<int:draw_id>/bundle.json")

@@ -3,22 +3,20 @@ by the same rule with the next rank; both the ended and the new assignment stay 
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ..auth.models import User
 from ..extensions import db
 from ..inspectors.models import Inspector
-from . import algorithm
+from . import algorithm, rules
 from .models import DrawAssignment, DrawStatus, utcnow
-from .operations import DrawRefused, local_today
+from .rules import DrawRefused
 from .teams import conflicts_for, round_loads
 
 
 def replace_inspector(
-    assignment: DrawAssignment, reason: str, user: User | None = None, day: date | None = None
+    assignment: DrawAssignment, reason: str, user: User | None = None
 ) -> DrawAssignment:
     reason = (reason or "").strip()
     if not reason:
@@ -29,7 +27,7 @@ def replace_inspector(
     draw = selection.draw
     if draw.status != DrawStatus.VALID.value:
         raise DrawRefused(_l("This draw has been superseded."))
-    day = day or local_today()
+    day = rules.local_today()  # eligibility on the day of the replacement
     team_code = assignment.team_unit.code
     team = next((t for t in draw.teams if t["unit"] == team_code), None)
     certificates = [i["certificate"] for i in (team or {}).get("inspectors", [])]

@@ -13,7 +13,7 @@ from ..auth.models import Role, Unit
 from ..extensions import db
 from ..plans.models import Task
 from . import operations, queries
-from .forms import CommitForm, InviteForm, ReplaceForm, RespondForm, RunForm
+from .forms import AbandonForm, CommitForm, InviteForm, ReplaceForm, RespondForm, RunForm
 from .models import DrawAssignment, DrawCommitment, InvitationStatus, JointInvitation
 from .operations import DrawRefused, describe_unmatched
 from .pools import may_execute
@@ -73,7 +73,7 @@ def round_page(task_id: int, round_: int, unit_code: str):
     return _render_round(task, round_, unit, CommitForm(), RunForm())
 
 
-def _render_round(task, round_, unit, commit_form, run_form, status=200):
+def _render_round(task, round_, unit, commit_form, run_form, status=200, abandon_form=None):
     draws = queries.draws_of_round(task, round_, unit)
     current = next((d for d in draws if d.status == "valid"), None)
     return (
@@ -88,6 +88,7 @@ def _render_round(task, round_, unit, commit_form, run_form, status=200):
             current=current,
             commit_form=commit_form,
             run_form=run_form,
+            abandon_form=abandon_form or AbandonForm(formdata=None),
             invitations=queries.invitations_of(task),
         ),
         status,
@@ -101,9 +102,12 @@ def commit(task_id: int, round_: int, unit_code: str):
     form = CommitForm()
     if form.validate_on_submit():
         try:
-            commitment = operations.commit(task, round_, unit, current_user, form.redraw_reason.data or "")
+            commitment = operations.commit(
+                task, round_, unit, current_user, form.redraw_reason.data or "", form.external_kind.data,
+                form.external_description.data or "", form.external_date.data,
+            )
         except DrawRefused as exc:
-            form.redraw_reason.errors = [str(exc.message)]
+            form.external_description.errors = [str(exc.message)]
         else:
             flash(_("Commitment #%(sequence)s published.", sequence=commitment.sequence), "success")
             return redirect(url_for("draws.round_page", task_id=task.id, round_=round_, unit_code=unit.code))
@@ -128,6 +132,28 @@ def run(commitment_id: int):
                 flash(_("This round was drawn a moment ago by someone else; here is that draw."), "warning")
             return redirect(url_for("draws.detail", draw_id=draw.id))
     return _render_round(commitment.task, commitment.round, unit, CommitForm(formdata=None), form, _refused())
+
+
+@bp.post("/draws/commitment/<int:commitment_id>/abandon")
+@role_required(Role.SUPERVISOR)
+def abandon(commitment_id: int):
+    commitment = db.session.get(DrawCommitment, commitment_id)
+    if commitment is None:
+        abort(404)
+    unit = _unit(commitment.unit.code)
+    form = AbandonForm()
+    if form.validate_on_submit():
+        try:
+            operations.abandon(commitment, form.reason.data, current_user)
+        except DrawRefused as exc:
+            flash(str(exc.message), "error")
+        else:
+            flash(_("Commitment #%(sequence)s abandoned; its seed is now public.", sequence=commitment.sequence),
+                  "success")
+            return redirect(url_for("draws.round_page", task_id=commitment.task_id, round_=commitment.round,
+                                    unit_code=unit.code))
+    return _render_round(commitment.task, commitment.round, unit, CommitForm(formdata=None), RunForm(formdata=None),
+                         _refused(), form)
 
 
 @bp.get("/draws/<int:draw_id>")

@@ -9,12 +9,13 @@ from datetime import date
 from flask import current_app
 from sqlalchemy import func, or_, select
 
-from ..auth.models import Unit
+from ..auth.models import Unit, UnitKind
 from ..extensions import db
 from ..inspectors.models import Conflict, Inspector
 from ..plans.models import Task
 from ..subjects.models import Subject
 from .algorithm import Team
+from .files import inspector_line
 from .models import (
     Draw,
     DrawAssignment,
@@ -49,22 +50,37 @@ def workload_cap(task: Task) -> int:
 
 def team_units(unit: Unit) -> list[int]:
     """A county bureau's inspectors are its own; the city bureau's team is the bureau and its
-    departments."""
-    if unit.division_code:
+    departments (never a county bureau: a joint-check invitation is the only way to add a unit)."""
+    if unit.division_code or unit.kind == UnitKind.COUNTY_BUREAU.value:
         return [unit.id]
-    children = db.session.scalars(select(Unit.id).where(Unit.parent_id == unit.id)).all()
+    children = db.session.scalars(
+        select(Unit.id).where(Unit.parent_id == unit.id, Unit.kind == UnitKind.DEPARTMENT.value)
+    ).all()
     return [unit.id, *children]
 
 
-def eligible_inspectors(unit_ids: list[int], specialties: list[str], day: date) -> list[Inspector]:
-    inspectors = db.session.scalars(
-        select(Inspector).where(Inspector.unit_id.in_(unit_ids)).order_by(Inspector.certificate_number)
-    ).all()
-    return [i for i in inspectors if i.is_eligible_on(day) and covers(i.specialties, specialties)]
+def unit_name_on(inspector: Inspector, day: date) -> str:
+    """The name of the inspector's unit on ``day`` (a transfer counts from its effective date)."""
+    value = inspector.value_on("unit", day)
+    return value.name if isinstance(value, Unit) else (value or "")
+
+
+def eligible_inspectors(unit_ids: list[int], specialties: list[str], day: date) -> list[tuple[Inspector, Unit]]:
+    """The inspectors eligible on ``day`` who belong to one of ``unit_ids`` on that day, with that
+    unit: dated roster changes (status, certificate, transfers) are honoured both ways."""
+    units = {u.name: u for u in db.session.scalars(select(Unit).where(Unit.id.in_(unit_ids)))}
+    inspectors = db.session.scalars(select(Inspector).order_by(Inspector.certificate_number)).all()
+    eligible = []
+    for inspector in inspectors:
+        unit = units.get(unit_name_on(inspector, day))
+        if unit is not None and inspector.is_eligible_on(day) and covers(inspector.specialties, specialties):
+            eligible.append((inspector, unit))
+    return eligible
 
 
 def round_loads(task: Task, round_: int, exclude_draw_id: int | None = None) -> dict[str, int]:
-    """Subjects per certificate already assigned in this task's round by other valid draws."""
+    """Subjects per certificate already assigned in this task's round by other valid draws
+    (``exclude_draw_id``: the draw a redraw supersedes, whose assignments lapse with it)."""
     stmt = (
         select(DrawAssignment.certificate_number, func.count())
         .join(DrawSelection, DrawSelection.id == DrawAssignment.selection_id)
@@ -90,13 +106,16 @@ def accepted_invitations(task: Task) -> list[JointInvitation]:
     ).all()
 
 
-def build_teams(task: Task, round_: int, unit: Unit, day: date) -> tuple[list[Team], dict[str, Inspector], list[dict]]:
+def build_teams(
+    task: Task, round_: int, unit: Unit, day: date, superseded_id: int | None = None
+) -> tuple[list[Team], dict[str, Inspector], list[dict], list[str]]:
     """The initiating team (the executing unit) and one team per accepted invitation.
 
-    Returns the teams, the inspectors by certificate number, and the public description of the
-    teams (stored with the draw and published in its bundle)."""
+    Returns the teams, the inspectors by certificate number, the public description of the
+    teams (stored with the draw and published in its bundle) and the lines of the
+    eligible-inspector file."""
     cap = workload_cap(task)
-    loads = round_loads(task, round_)
+    loads = round_loads(task, round_, exclude_draw_id=superseded_id)
     plans = [(unit, team_units(unit), required_specialties(task), "initiating")]
     for invitation in accepted_invitations(task):
         specialties = (
@@ -105,11 +124,14 @@ def build_teams(task: Task, round_: int, unit: Unit, day: date) -> tuple[list[Te
             else specialties_for_department(invitation.unit.name)
         )
         plans.append((invitation.unit, [invitation.unit_id], specialties, "participating"))
-    teams, by_cert, public = [], {}, []
+    teams, by_cert, public, lines = [], {}, [], []
     for team_unit, unit_ids, specialties, role in plans:
-        inspectors = eligible_inspectors(unit_ids, specialties, day)
+        members = eligible_inspectors(unit_ids, specialties, day)
+        inspectors = [i for i, _ in members]
         certs = [i.certificate_number for i in inspectors]
         by_cert.update({i.certificate_number: i for i in inspectors})
+        lines += [inspector_line(team_unit.code, i.certificate_number, u.code, i.specialties, i.name)
+                  for i, u in members]
         load = {c: loads.get(c, 0) for c in certs if loads.get(c)}
         teams.append(Team(team_unit.code, certs, cap, team_unit.name, dict(load)))
         public.append(
@@ -121,11 +143,11 @@ def build_teams(task: Task, round_: int, unit: Unit, day: date) -> tuple[list[Te
                 "workload_cap": cap,
                 "initial_load": load,
                 "inspectors": [
-                    {"certificate": i.certificate_number, "name": i.name, "unit": i.unit.code} for i in inspectors
+                    {"certificate": i.certificate_number, "name": i.name, "unit": u.code} for i, u in members
                 ],
             }
         )
-    return teams, by_cert, public
+    return teams, by_cert, public, lines
 
 
 def conflicts_for(subject_ids: list[int], certificates: set[str]) -> dict[int, set[str]]:

@@ -101,17 +101,21 @@ def _verify_inspectors(bundle: dict, report: Report, e: bytes) -> None:
             return
 
 
-def verify_stored(draw: Draw) -> Report:
-    """Recompute from the database: the stored pool against today's directory (as of the draw
-    date) and against its hash, the seed against the commitment, the stored selection."""
+def verify_stored(draw: Draw, anchor: str | None = None) -> Report:
+    """Recompute from the database, against the pool files frozen at draw time (later directory
+    changes and redraws of earlier rounds do not matter), and check the public chain: the
+    commitment published before the draw, the draw's record, and every link up to ``anchor``
+    (a head hash held outside the system)."""
     from .bundle import build_bundle
     from .operations import pool_bytes
-    from .pools import build_pool
 
-    stored = pool_bytes(draw)
-    report = verify_bundle(build_bundle(draw, reveal=True), stored)
-    current = algorithm.pool_file(build_pool(draw.task, draw.round, draw.unit, draw.draw_date, draw.created_at))
-    if current != stored:
-        diff = first_line_difference(stored, current)
-        report.problems.insert(0, f"pool: the directory no longer gives the stored pool ({diff})")
+    if draw.algorithm == algorithm.ALGORITHM_1:
+        report = verify_bundle(build_bundle(draw, reveal=True), pool_bytes(draw))
+    else:
+        from .verify_stored import verify_draw_2
+
+        report = verify_draw_2(draw)
+    from .chain import check_chain
+
+    report.problems += check_chain(anchor)
     return report

@@ -1,0 +1,141 @@
+"""Seed commitments: publish one (naming the external value W that will be mixed in), abandon one
+(only with a written reason: it stays public with its seed), reveal a seed when it is used."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from ..auth.models import Unit, User
+from ..extensions import db
+from ..plans.models import Task
+from . import algorithm, chain, rules, seeds
+from .models import CommitmentStatus, DrawCommitment, ExternalKind, utcnow
+from .rules import DrawRefused, check_round, current_draw
+
+
+def open_commitment(task: Task, round_: int, unit: Unit) -> DrawCommitment | None:
+    return db.session.scalar(
+        select(DrawCommitment)
+        .where(
+            DrawCommitment.task_id == task.id,
+            DrawCommitment.round == round_,
+            DrawCommitment.unit_id == unit.id,
+            DrawCommitment.status == CommitmentStatus.OPEN.value,
+        )
+        .order_by(DrawCommitment.sequence.desc())
+    )
+
+
+def external_of(commitment: DrawCommitment) -> dict:
+    """The external value's description, as published with the commitment."""
+    return {
+        "kind": commitment.external_kind,
+        "description": commitment.external_description,
+        "date": commitment.external_date.isoformat() if commitment.external_date else None,
+    }
+
+
+def _check_external(kind: str, description: str, when: date | None) -> None:
+    if kind not in (ExternalKind.LOTTERY.value, ExternalKind.WITNESS.value):
+        raise DrawRefused(_l("Choose where the external value comes from."))
+    if kind == ExternalKind.LOTTERY.value:
+        if not description:
+            raise DrawRefused(_l("Name the lottery and its draw (for example 体彩排列5 and the issue number)."))
+        if when is None or when < rules.local_today():
+            raise DrawRefused(_l("The lottery must be drawn today or later: its result is not known yet."))
+
+
+def commit(
+    task: Task,
+    round_: int,
+    unit: Unit,
+    user: User | None = None,
+    redraw_reason: str = "",
+    external_kind: str = ExternalKind.WITNESS.value,
+    external_description: str = "",
+    external_date: date | None = None,
+) -> DrawCommitment:
+    """Publish SHA-256 of a new seed (the seed itself stays out of the database until revealed),
+    with the source of W. An open commitment must be abandoned, with a reason, first."""
+    check_round(task, round_, unit)
+    redraw_reason = (redraw_reason or "").strip()
+    external_description = seeds.normalise_external_value(external_description)
+    if current_draw(task, round_, unit) is not None and not redraw_reason:
+        raise DrawRefused(_l("This round has been drawn. A redraw needs a written reason."))
+    if open_commitment(task, round_, unit) is not None:
+        raise DrawRefused(_l("A commitment of this round is open: draw with it, or abandon it with a written reason."))
+    _check_external(external_kind, external_description, external_date)
+    if external_kind != ExternalKind.LOTTERY.value:
+        external_date = None
+    for _attempt in range(5):
+        nonce = seeds.new_nonce()
+        sequence = (db.session.scalar(select(func.max(DrawCommitment.sequence))) or 0) + 1
+        commitment = DrawCommitment(
+            sequence=sequence, task_id=task.id, round=round_, unit_id=unit.id, seed_hex=None, seed_nonce_hex=nonce,
+            commitment_hex=algorithm.commitment_of(seeds.seed_from_nonce(nonce)), redraw_reason=redraw_reason,
+            external_kind=external_kind, external_description=external_description, external_date=external_date,
+            created_by_id=user.id if user else None, created_at=rules.now_utc(),
+        )
+        db.session.add(commitment)
+        try:
+            db.session.flush()
+            chain.append("commitment", {"commitment": _published(commitment, task, unit)},
+                         commitment_id=commitment.id)
+            db.session.commit()
+            return commitment
+        except (IntegrityError, OperationalError):
+            db.session.rollback()
+    raise DrawRefused(_l("The commitment could not be saved; please try again."))
+
+
+def _published(commitment: DrawCommitment, task: Task, unit: Unit) -> dict:
+    return {
+        "sequence": commitment.sequence,
+        "sha256": commitment.commitment_hex,
+        "task": {"id": task.id, "number": task.number, "plan_year": task.plan.year},
+        "round": commitment.round,
+        "unit": unit.code,
+        "external": external_of(commitment),
+        "redraw_reason": commitment.redraw_reason,
+        "published_at": commitment.created_at.isoformat(),
+    }
+
+
+def abandon(commitment: DrawCommitment, reason: str, user: User | None = None) -> DrawCommitment:
+    """Give up an open commitment: only with a written reason; its seed is published at once."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise DrawRefused(_l("Give the reason for abandoning this commitment."))
+    seed = seeds.seed_of(commitment)
+    done = db.session.execute(
+        update(DrawCommitment)
+        .where(DrawCommitment.id == commitment.id, DrawCommitment.status == CommitmentStatus.OPEN.value)
+        .values(status=CommitmentStatus.ABANDONED.value, closed_at=rules.now_utc(), abandon_reason=reason,
+                seed_hex=seed.hex())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if done != 1:
+        db.session.rollback()
+        raise DrawRefused(_l("This commitment is no longer open."))
+    chain.append(
+        "abandonment",
+        {"commitment": {"sequence": commitment.sequence, "sha256": commitment.commitment_hex},
+         "seed": seed.hex(), "reason": reason},
+        commitment_id=commitment.id,
+    )
+    db.session.commit()
+    db.session.refresh(commitment)
+    return commitment
+
+
+def abandoned_count(task_id: int, round_: int, unit_id: int) -> int:
+    return db.session.scalar(
+        select(func.count()).select_from(DrawCommitment).where(
+            DrawCommitment.task_id == task_id, DrawCommitment.round == round_, DrawCommitment.unit_id == unit_id,
+            DrawCommitment.status == CommitmentStatus.ABANDONED.value,
+        )
+    ) or 0

@@ -1,0 +1,114 @@
+"""``flask draw verify`` for a draw of algorithm 2: recompute it from the files frozen with it and
+compare every stored field, the commitment published before it and its record in the chain."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from ..auth.models import Unit
+from ..extensions import db
+from . import algorithm, chain, files, seeds
+from .models import Draw, DrawAssignment, DrawSelection
+from .verify import Report
+
+
+def _stored_selection(draw: Draw):
+    rows = db.session.execute(
+        select(DrawSelection.id, DrawSelection.ident, DrawSelection.credit_class, DrawSelection.key_hex,
+               DrawSelection.topup, DrawSelection.unmatched_reason)
+        .where(DrawSelection.draw_id == draw.id).order_by(DrawSelection.position)
+    ).all()
+    people: dict[int, list] = {}
+    for sid, team, position, rank, cert, key in db.session.execute(
+        select(DrawAssignment.selection_id, Unit.code, DrawAssignment.position, DrawAssignment.rank,
+               DrawAssignment.certificate_number, DrawAssignment.key_hex)
+        .join(DrawSelection, DrawSelection.id == DrawAssignment.selection_id)
+        .join(Unit, Unit.id == DrawAssignment.team_unit_id)
+        .where(DrawSelection.draw_id == draw.id, DrawAssignment.replaces_id.is_(None))
+        .order_by(DrawAssignment.id)
+    ):
+        people.setdefault(sid, []).append((team, position, rank, cert, key))
+    return [(ident, cls, key, topup, unmatched, people.get(sid, [])) for sid, ident, cls, key, topup, unmatched in rows]
+
+
+def _check_commitment(draw: Draw, problem) -> bytes:
+    commitment = draw.commitment
+    seed = seeds.seed_of(commitment)
+    record = chain.record_of_commitment(commitment.id, "commitment")
+    published = json.loads(record.body)["commitment"]["sha256"] if record else None
+    if published is None:
+        problem("commitment: no record of it was published before the draw")
+    elif published != commitment.commitment_hex or algorithm.commitment_of(seed) != published:
+        problem("commitment: the seed does not hash to the commitment published before the draw")
+    if record is not None and record.created_at > draw.created_at:
+        problem("commitment: published after the draw")
+    if (draw.created_at + timedelta(hours=8)).date() != draw.draw_date:
+        problem(f"draw date: {draw.draw_date} is not the day in Beijing of the draw ({draw.created_at} UTC)")
+    return seed
+
+
+def _teams(draw: Draw) -> list[algorithm.Team]:
+    members: dict[str, list[str]] = {}
+    for row in files.parse_inspector_file(draw.inspectors_file or b""):
+        members.setdefault(row["team"], []).append(row["certificate"])
+    return [algorithm.Team(t["unit"], sorted(members.get(t["unit"], [])), t["workload_cap"], t["unit_name"],
+                           dict(t.get("initial_load") or {})) for t in draw.teams]
+
+
+def verify_draw_2(draw: Draw) -> Report:
+    from .bundle import bundle_core_sha256
+    from .operations import pool_bytes
+
+    report = Report()
+    problem = report.problems.append
+    classed = pool_bytes(draw)
+    if files.sha256_hex(classed) != draw.pool_sha256:
+        problem("pool: the frozen classed pool file is not the one committed to")
+    if files.sha256_hex(files.ids_file(classed)) != draw.pool_ids_sha256:
+        problem("pool: the frozen pool file's ids are not the published pool file")
+    entries = algorithm.parse_pool_file(classed)
+    sizes = {c: sum(1 for _, cls in entries if cls == c) for c in algorithm.CLASSES}
+    if sizes != draw.class_sizes or len(entries) != draw.pool_size:
+        problem(f"pool: N_c {sizes} recomputed, {draw.class_sizes} stored")
+    try:
+        counts = algorithm.compute_counts(sizes, draw.ratio, draw.fixed_count,
+                                          algorithm.parse_multipliers(draw.multipliers), draw.algorithm)
+    except algorithm.DrawError as exc:
+        problem(f"numbers: {exc}")
+        return report
+    for name, mine, theirs in (("T", counts.total_floor, draw.total_floor), ("quotas", counts.quotas, draw.quotas),
+                               ("top-up", counts.topups, draw.topups)):
+        if mine != theirs:
+            problem(f"{name}: recomputed {mine}, stored {theirs}")
+    seed = _check_commitment(draw, problem)
+    e = algorithm.effective_seed(seed, draw.witness)
+    if e.hex() != draw.effective_seed_hex:
+        problem("effective seed: SHA-256(seed ‖ W) differs from the stored one")
+    report.selection = algorithm.select(entries, counts, e)
+    if files.sha256_hex(draw.inspectors_file or b"") != draw.inspectors_sha256:
+        problem("inspectors: the frozen inspector file is not the published one")
+    conflicts = {ident: set(certs) for t in draw.teams for ident, certs in (t.get("conflicts") or {}).items()}
+    matches = algorithm.match_all(report.selection, _teams(draw), e, conflicts)
+    stored = _stored_selection(draw)
+    for position, (mine, theirs) in enumerate(zip(report.selection, stored), start=1):
+        picked = [(m.unit_code, pos, rank, cert, key.hex()) for m in matches[mine.ident]
+                  for pos, (cert, rank, key) in enumerate(m.picked)]
+        reasons = "; ".join(f"{m.unit_code}:{m.reason}" for m in matches[mine.ident] if m.reason)
+        if (mine.ident, mine.credit_class, mine.key.hex(), mine.topup) != theirs[:4]:
+            problem(f"selection #{position}: recomputed {mine.ident} {mine.key.hex()[:16]}…, stored {theirs[0]}")
+            break
+        if sorted(picked) != sorted(theirs[5]) or reasons != theirs[4]:
+            problem(f"selection #{position} {mine.ident}: inspectors recomputed otherwise than stored")
+            break
+    if len(stored) != len(report.selection):
+        problem(f"selection size: recomputed {len(report.selection)}, stored {len(stored)}")
+    record = chain.record_of_draw(draw.id)
+    if record is None:
+        problem("chain: the draw has no record")
+    elif json.loads(record.body).get("bundle_sha256") != bundle_core_sha256(draw):
+        problem("chain: the draw as stored is not the one recorded when it was made (witness, seed, pool or "
+                "selection rewritten)")
+    return report

@@ -1,0 +1,436 @@
+"""Algorithm 2 for verify_draw.py (standard library only): every field of a
+fieldapp-draw-bundle/2 is checked for form, then recomputed from the public files and compared.
+The algorithm is stated in docs/draw-algorithm.md; this implements it independently of fieldapp."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import math
+import re
+import unicodedata
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from fractions import Fraction
+
+CLASSES = ("A", "B", "C", "D")
+TOPUP_ORDER = ("D", "C", "B", "A")
+BEIJING = timedelta(hours=8)
+
+
+class Refused(Exception):
+    pass
+
+
+# --- form: every field known, every value well-formed -------------------------------------------
+
+
+def _hex64(v):
+    return isinstance(v, str) and re.fullmatch(r"[0-9a-f]{64}", v) is not None
+
+
+def _int(low):
+    return lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= low
+
+
+def _str(v):
+    return isinstance(v, str)
+
+
+def _date(v):
+    try:
+        return isinstance(v, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", v) and bool(date.fromisoformat(v))
+    except ValueError:
+        return False
+
+
+def _datetime(v):
+    try:
+        return isinstance(v, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?", v) \
+            and bool(datetime.fromisoformat(v))
+    except ValueError:
+        return False
+
+
+def _decimal(v):
+    return isinstance(v, str) and re.fullmatch(r"\d{1,6}(\.\d{1,10})?", v) is not None
+
+
+def _one_of(*values):
+    return lambda v: v in values and type(v) is type(values[0])
+
+
+def _nullable(check):
+    return ("nullable", check)
+
+
+def _list(check):
+    return ("list", check)
+
+
+def _mapping(check):
+    return ("mapping", check)
+
+
+def _classes(check):
+    return {c: check for c in CLASSES}
+
+
+INSPECTOR = {"team": _str, "position": _one_of(0, 1), "rank": _int(0), "certificate": _str, "name": _str,
+             "key": _hex64}
+SCHEMA = {
+    "format": _one_of("fieldapp-draw-bundle/2"),
+    "algorithm": _one_of("fieldapp-draw-2"),
+    "draw": {"id": _int(1), "number": _int(1), "status": _one_of("valid", "superseded"),
+             "supersedes": _nullable(_int(1)), "redraw_reason": _str,
+             "task": {"id": _int(1), "number": _int(0), "name": _str, "plan_year": _int(1)},
+             "round": _int(1), "unit": {"code": _str, "name": _str}, "draw_date": _date, "drawn_at": _datetime},
+    "commitment": {"sequence": _int(1), "sha256": _hex64, "published_at": _datetime,
+                   "external": {"kind": _one_of("lottery", "witness"), "description": _str,
+                                "date": _nullable(_date)}},
+    "seed": _nullable(_hex64), "witness": _nullable(_str), "effective_seed": _nullable(_hex64),
+    "pool": {"sha256": _hex64, "classed_sha256": _hex64, "size": _int(0), "class_sizes": _classes(_int(0))},
+    "ratio": _nullable(_decimal), "fixed_count": _nullable(_int(1)), "multipliers": _classes(_decimal),
+    "total_floor": _int(0), "quotas": _classes(_int(0)), "topups": _classes(_int(0)),
+    "inspectors": {"sha256": _hex64, "count": _int(0)},
+    "teams": _nullable(_list({"unit": _str, "unit_name": _str, "role": _one_of("initiating", "participating"),
+                              "specialties": _list(_str), "workload_cap": _int(1),
+                              "initial_load": _mapping(_int(0)), "conflicts": _mapping(_list(_str))})),
+    "selection": _nullable(_list({"id": _str, "key": _hex64, "unmatched": _str, "inspectors": _list(INSPECTOR)})),
+    "replacements": _nullable(_list({"id": _str, "team": _str, "replaced": _str, "by": _str, "name": _str,
+                                     "rank": _int(0), "reason": _str, "at": _datetime})),
+    "record": _nullable({"sha256": _hex64, "body": {
+        "kind": _one_of("draw", "redraw"), "sequence": _int(1), "previous": _nullable(_hex64), "at": _datetime,
+        "bundle_sha256": _hex64, "draw": {"id": _int(1), "task": _int(1), "round": _int(1), "unit": _str,
+                                          "number": _int(1), "supersedes": _nullable(_int(1))}}}),
+}
+
+
+def check_form(value, schema, path="bundle"):
+    if isinstance(schema, dict):
+        if not isinstance(value, dict):
+            raise Refused(f"{path} is not an object")
+        for key in value:
+            if key not in schema:
+                raise Refused(f"unknown field {path}.{key}")
+        for key, sub in schema.items():
+            if key not in value:
+                raise Refused(f"missing field {path}.{key}")
+            check_form(value[key], sub, f"{path}.{key}")
+    elif isinstance(schema, tuple):
+        kind, sub = schema
+        if kind == "nullable":
+            if value is not None:
+                check_form(value, sub, path)
+        elif kind == "list":
+            if not isinstance(value, list):
+                raise Refused(f"{path} is not a list")
+            for index, item in enumerate(value):
+                check_form(item, sub, f"{path}[{index}]")
+        else:
+            if not isinstance(value, dict):
+                raise Refused(f"{path} is not an object")
+            for key, item in value.items():
+                check_form(item, sub, f"{path}.{key}")
+    elif not schema(value):
+        raise Refused(f"malformed value of {path}: {json.dumps(value, ensure_ascii=False)[:80]}")
+
+
+# --- files --------------------------------------------------------------------------------------
+
+
+def read_lines(data: bytes, what: str) -> list[str]:
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise Refused(f"the {what} is not UTF-8") from None
+    if text and not text.endswith("\n"):
+        raise Refused(f"the {what}'s last line has no newline")
+    lines = text.split("\n")[:-1]
+    for number in range(1, len(lines)):
+        if lines[number - 1].encode() >= lines[number].encode():
+            raise Refused(f"{what} line {number + 1} is out of byte order (or repeated): {lines[number]!r}")
+    return lines
+
+
+def read_pool(data: bytes) -> list[str]:
+    lines = read_lines(data, "pool file")
+    for number, line in enumerate(lines, start=1):
+        if not line or "," in line or "\r" in line:
+            raise Refused(f"pool file line {number} is not an ID: {line!r}")
+    return lines
+
+
+def read_classed(data: bytes) -> list[tuple[str, str]]:
+    entries = []
+    for number, line in enumerate(read_lines(data, "classed pool file"), start=1):
+        ident, comma, cls = line.partition(",")
+        if not comma or not ident or cls not in CLASSES:
+            raise Refused(f"classed pool file line {number} is not ID,CLASS: {line!r}")
+        entries.append((ident, cls))
+    return entries
+
+
+def read_inspectors(data: bytes) -> list[dict]:
+    rows = []
+    for number, line in enumerate(read_lines(data, "inspector file"), start=1):
+        values = line.split("\t")
+        if len(values) != 5 or not all(values[:3]):
+            raise Refused(f"inspector file line {number} is not TEAM, CERTIFICATE, UNIT, SPECIALTIES, NAME")
+        rows.append(dict(zip(("team", "certificate", "unit", "specialties", "name"), values)))
+    return rows
+
+
+def sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def canonical(value) -> bytes:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+
+
+def key(e: bytes, message: str) -> bytes:
+    return hmac.new(e, message.encode("utf-8"), hashlib.sha256).digest()
+
+
+# --- recomputation ------------------------------------------------------------------------------
+
+
+def counts(b):
+    sizes = b["pool"]["class_sizes"]
+    n = sum(sizes.values())
+    for c in CLASSES:
+        if Decimal(b["multipliers"][c]) <= 0:
+            raise Refused(f"the multiplier of class {c} is not greater than 0")
+    r = Fraction(Decimal(b["ratio"])) if b["ratio"] is not None else None
+    if r is not None and not 0 < r <= 1:
+        raise Refused(f"the ratio {b['ratio']} is not greater than 0 and at most 1")
+    if b["fixed_count"] is not None:
+        total = min(b["fixed_count"], n)
+        if r is None:
+            r = Fraction(total, n) if n else Fraction(0)
+    elif r is None:
+        raise Refused("the bundle has neither a ratio nor a fixed count")
+    else:
+        total = math.ceil(n * r)
+    quotas = {c: min(sizes[c], math.floor(sizes[c] * r * Fraction(Decimal(b["multipliers"][c])) + Fraction(1, 2)))
+              for c in CLASSES}
+    topups = {c: 0 for c in CLASSES}
+    short = total - sum(quotas.values())
+    for c in TOPUP_ORDER:
+        take = max(0, min(short, sizes[c] - quotas[c]))
+        topups[c] = take
+        short -= take
+    return total, quotas, topups
+
+
+def beijing_day(stamp: str) -> date:
+    return (datetime.fromisoformat(stamp) + BEIJING).date()
+
+
+def check_dates(b, diff):
+    d, c = b["draw"], b["commitment"]
+    if date.fromisoformat(d["draw_date"]) != beijing_day(d["drawn_at"]):
+        diff(f"draw_date {d['draw_date']} is not the day in Beijing of drawn_at {d['drawn_at']} UTC")
+    if c["published_at"] > d["drawn_at"]:
+        diff("the commitment was published after the draw")
+    ext = c["external"]
+    if ext["kind"] == "lottery":
+        if ext["date"] is None or not ext["description"]:
+            diff("a lottery commitment names no lottery draw or no date")
+        elif not beijing_day(c["published_at"]) <= date.fromisoformat(ext["date"]) <= date.fromisoformat(d["draw_date"]):
+            diff("the lottery was not drawn between the commitment and the draw")
+    elif ext["date"] is not None:
+        diff("a witness commitment carries a lottery date")
+    if (d["supersedes"] is None) != (d["redraw_reason"] == ""):
+        diff("a redraw must carry its reason, and only a redraw")
+
+
+def check_seed(b, diff) -> bytes:
+    seed = bytes.fromhex(b["seed"])
+    if sha(seed) != b["commitment"]["sha256"]:
+        diff("SHA-256(seed) is not the published commitment")
+    w = b["witness"] or ""
+    if w != " ".join(unicodedata.normalize("NFC", w).split()):
+        diff("the external value W is not in its normal form (NFC, single spaces, none at the ends)")
+    e = hashlib.sha256(seed + w.encode("utf-8")).digest()
+    if e.hex() != b["effective_seed"]:
+        diff("the effective seed is not SHA-256(seed || W)")
+    return e
+
+
+def expected_selection(e, ids, classed, quotas, topups):
+    """With the classed file: the selection exactly; without: None (class membership unknown)."""
+    if classed is None:
+        return None
+    chosen = []
+    for c in CLASSES:
+        ranked = sorted((key(e, ident), ident) for ident, cls in classed if cls == c)
+        chosen += ranked[: quotas[c] + topups[c]]
+    return [ident for _, ident in sorted(chosen)]
+
+
+def match(b, e, members):
+    load = {t["unit"]: dict(t["initial_load"]) for t in b["teams"]}
+    result = {}
+    for sel in b["selection"]:
+        ident, picked, reasons = sel["id"], [], []
+        for t in b["teams"]:
+            certs = [m["certificate"] for m in members[t["unit"]]]
+            names = {m["certificate"]: m["name"] for m in members[t["unit"]]}
+            conflicted = set(t["conflicts"].get(ident, []))
+            free = [c for c in certs if c not in conflicted and load[t["unit"]].get(c, 0) < t["workload_cap"]]
+            ranked = sorted((key(e, f"inspector|{ident}|{c}"), c) for c in free)
+            if len(ranked) < 2:
+                why = ("no_inspectors" if len(certs) < 2 else
+                       "conflicts" if len(certs) - len(conflicted & set(certs)) < 2 else "workload_cap")
+                reasons.append(f"{t['unit']}:{why}")
+                continue
+            for position, (k, c) in enumerate(ranked[:2]):
+                picked.append({"team": t["unit"], "position": position, "rank": position, "certificate": c,
+                               "name": names[c], "key": k.hex()})
+                load[t["unit"]][c] = load[t["unit"]].get(c, 0) + 1
+        result[ident] = (picked, "; ".join(reasons))
+    return result
+
+
+def check_teams(b, rows, diff):
+    members = {}
+    for row in rows:
+        members.setdefault(row["team"], []).append(row)
+    units = [t["unit"] for t in b["teams"]]
+    if len(set(units)) != len(units) or set(members) - set(units):
+        diff("the teams of the bundle are not those of the inspector file")
+    if [t["role"] for t in b["teams"]][:1] != ["initiating"] or units[:1] != [b["draw"]["unit"]["code"]]:
+        diff("the first team must be the executing unit's (initiating) team")
+    for t in b["teams"]:
+        certs = {m["certificate"] for m in members.get(t["unit"], [])}
+        if set(t["initial_load"]) - certs or any(set(v) - certs for v in t["conflicts"].values()):
+            diff(f"team {t['unit']}: loads or conflicts name inspectors not in its list")
+        members.setdefault(t["unit"], [])
+    return members
+
+
+def check_replacements(b, e, members, diff):
+    assigned = {sel["id"]: {(i["team"], i["certificate"]) for i in sel["inspectors"]} for sel in b["selection"]}
+    for number, r in enumerate(b["replacements"], start=1):
+        team = members.get(r["team"])
+        if team is None or r["id"] not in assigned or (r["team"], r["replaced"]) not in assigned[r["id"]]:
+            diff(f"replacement {number}: {r['replaced']} was not an inspector of {r['id']} in team {r['team']}")
+            continue
+        ranked = [c for _, c in sorted((key(e, f"inspector|{r['id']}|{m['certificate']}"), m["certificate"])
+                                       for m in team)]
+        names = {m["certificate"]: m["name"] for m in team}
+        if r["by"] not in names or ranked.index(r["by"]) != r["rank"] or names[r["by"]] != r["name"]:
+            diff(f"replacement {number}: {r['by']} is not rank {r['rank']} of team {r['team']} (or not named so)")
+        if r["at"] < b["draw"]["drawn_at"]:
+            diff(f"replacement {number} is dated before the draw")
+        assigned[r["id"]].add((r["team"], r["by"]))
+
+
+def check_record(b, diff):
+    record = b["record"]
+    if record is None:
+        diff("the draw has no record in the public chain")
+        return
+    body, d = record["body"], b["draw"]
+    if sha(canonical(body)) != record["sha256"]:
+        diff("the chain record's hash is not that of its contents")
+    want = {"id": d["id"], "task": d["task"]["id"], "round": d["round"], "unit": d["unit"]["code"],
+            "number": d["number"], "supersedes": d["supersedes"]}
+    if body["draw"] != want or body["kind"] != ("draw" if d["supersedes"] is None else "redraw"):
+        diff("the chain record names another draw")
+    core = {k: v for k, v in b.items() if k not in ("record", "replacements")}
+    core["draw"] = {k: v for k, v in d.items() if k != "status"}
+    if sha(canonical(core)) != body["bundle_sha256"]:
+        diff("the bundle is not the one recorded in the chain when the draw was made (a field was changed)")
+
+
+def verify(b, pool: bytes, inspectors: bytes, classed_data: bytes | None, out) -> list[str]:
+    problems: list[str] = []
+    diff = problems.append
+    ids = read_pool(pool)
+    if sha(pool) != b["pool"]["sha256"]:
+        diff(f"the pool file's SHA-256 {sha(pool)} is not the published {b['pool']['sha256']}")
+    if len(ids) != b["pool"]["size"] or sum(b["pool"]["class_sizes"].values()) != len(ids):
+        diff(f"the pool has {len(ids)} subjects; the bundle says {b['pool']['size']} and N_c sum to "
+             f"{sum(b['pool']['class_sizes'].values())}")
+    classed = None
+    if classed_data is not None:
+        classed = read_classed(classed_data)
+        if sha(classed_data) != b["pool"]["classed_sha256"]:
+            diff("the classed pool file's SHA-256 is not the published commitment")
+        if [i for i, _ in classed] != ids:
+            diff("the classed pool file does not list the pool's subjects")
+        sizes = {c: sum(1 for _, cls in classed if cls == c) for c in CLASSES}
+        if sizes != b["pool"]["class_sizes"]:
+            diff(f"the classed pool file gives N_c {sizes}, the bundle {b['pool']['class_sizes']}")
+    total, quotas, topups = counts(b)
+    out(f"N = {len(ids)}, N_c = {b['pool']['class_sizes']}, T = {total}, n_c = {quotas}, top-up = {topups}")
+    for name, mine, theirs in (("total_floor", total, b["total_floor"]), ("quotas", quotas, b["quotas"]),
+                               ("topups", topups, b["topups"])):
+        if mine != theirs:
+            diff(f"{name}: recomputed {mine}, published {theirs}")
+    check_dates(b, diff)
+    rows = read_inspectors(inspectors)
+    if sha(inspectors) != b["inspectors"]["sha256"] or len(rows) != b["inspectors"]["count"]:
+        diff("the inspector file is not the published one (SHA-256 or number of lines)")
+    if b["seed"] is None:
+        if any(b[k] is not None for k in ("witness", "effective_seed", "teams", "selection", "replacements")):
+            diff("a bundle without its seed must withhold the witness, teams and selection")
+        out("The seed is not public yet: the selection cannot be recomputed before it is published.")
+        return problems
+    if any(b[k] is None for k in ("witness", "effective_seed", "teams", "selection", "replacements")):
+        diff("a bundle with its seed must give the witness, teams and selection")
+        return problems
+    e = check_seed(b, diff)
+    published = [sel["id"] for sel in b["selection"]]
+    keys = [key(e, ident) for ident in published]
+    pool_set = set(ids)
+    for position, (sel, k) in enumerate(zip(b["selection"], keys), start=1):
+        if sel["key"] != k.hex():
+            diff(f"selection #{position} {sel['id']}: its key is not HMAC(E, id)")
+        if sel["id"] not in pool_set:
+            diff(f"selection #{position} {sel['id']} is not in the pool")
+    if sorted(zip(keys, published)) != list(zip(keys, published)) or len(set(published)) != len(published):
+        diff("the selection is not in ascending key order (or repeats a subject)")
+    if len(published) != sum(quotas.values()) + sum(topups.values()):
+        diff(f"the selection has {len(published)} subjects, the quotas and top-up {sum(quotas.values()) + sum(topups.values())}")
+    expected = expected_selection(e, ids, classed, quotas, topups)
+    if expected is not None and expected != published:
+        first = next((i for i, (x, y) in enumerate(zip(expected, published)) if x != y), min(len(expected), len(published)))
+        diff(f"selection #{first + 1}: recomputed {expected[first] if first < len(expected) else 'nothing'}, "
+             f"published {published[first] if first < len(published) else 'nothing'}")
+    members = check_teams(b, rows, diff)
+    matched = match(b, e, members)
+    for position, sel in enumerate(b["selection"], start=1):
+        picked, reasons = matched[sel["id"]]
+        people = " ".join(f"{p['team']}:{p['certificate']}{'*' if p['position'] == 0 else ''}" for p in picked)
+        out(f"{position:6d} {sel['id']} {sel['key'][:16]} {people or 'UNMATCHED'}")
+        if picked != sel["inspectors"] or reasons != sel["unmatched"]:
+            diff(f"inspectors of #{position} {sel['id']}: recomputed {people or reasons}, published otherwise")
+    check_replacements(b, e, members, diff)
+    check_record(b, diff)
+    if classed is None:
+        out("Class membership not checked: it needs the classed pool file (restricted to staff and auditors).")
+    return problems
+
+
+def main(bundle, files) -> int:
+    if len(files) not in (2, 3):
+        print("REFUSED: algorithm 2 needs the bundle, the pool file, the inspector file and optionally the "
+              "classed pool file")
+        return 2
+    try:
+        check_form(bundle, SCHEMA)
+        problems = verify(bundle, files[0], files[1], files[2] if len(files) == 3 else None, print)
+    except Refused as exc:
+        print(f"REFUSED: {exc}")
+        return 2
+    for problem in problems:
+        print(f"DIFFERENCE: {problem}")
+    if problems:
+        return 1
+    print("OK")
+    return 0
