@@ -2,7 +2,7 @@
 inspector files
 
 Revision ID: b2d7e1c40a12
-Revises: 7a55398f3ab9
+Revises: c4dfea86f2fc
 Create Date: 2026-11-30 10:30:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 
 revision = 'b2d7e1c40a12'
-down_revision = '7a55398f3ab9'
+down_revision = 'c4dfea86f2fc'
 branch_labels = None
 depends_on = None
 
