@@ -76,7 +76,7 @@ def _import(run: JobRun, table, checkpoint: dict) -> ImportReport:
     return importer.finish()
 
 
-def start_import(upload, owner):
+def start_import(upload, owner, batch_size: int = 2000):
     """Save an uploaded file into a new job's folder (streamed to disk), check its header, queue it.
 
     Raises :class:`TableError` (nothing queued) when the file cannot be imported at all."""
@@ -90,6 +90,6 @@ def start_import(upload, owner):
         upload.save(folder / name)
         with default_locale(), open_table(folder / name) as table:
             check_columns(table.header)
-        job.params = {"file": name, "filename": filename}
+        job.params = {"file": name, "filename": filename, "batch_size": batch_size}
 
     return create_job(KIND, owner=owner, title=filename, prepare=prepare)
