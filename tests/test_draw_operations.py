@@ -325,7 +325,7 @@ def test_cli_runs_a_round_for_every_executing_unit_and_sets_task_settings(db, ru
     assert result.exit_code == 0, result.output
     draw = db.session.scalar(select(Draw))
     assert draw.unit.code == "140602" and draw.witness == "W" and draw.draw_date == DRAW_DAY
-    assert draw.pool_sha256 in result.output
+    assert draw.pool_ids_sha256 in result.output and "chain head" in result.output
     again = runner.invoke(args=["draw", "run", "7", "--unit", "140602"])
     assert again.exit_code == 1 and db.session.scalar(select(func.count()).select_from(Draw)) == 1
     result = runner.invoke(args=["draw", "run", "7", "--unit", "city"])

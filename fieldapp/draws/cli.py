@@ -53,11 +53,14 @@ def run_command(task_number, round_, witness, unit_code, year, reason):
             click.echo(f"{unit.code} {unit.name}: {exc.message}", err=True)
             failed = True
             continue
+        from .chain import head
+
         click.echo(
             f"{unit.code} {unit.name}: draw {draw.id} (number {draw.number}), commitment #{commitment.sequence} "
-            f"{commitment.commitment_hex}, pool {draw.pool_size} sha256 {draw.pool_sha256}, "
-            f"selected {len(draw.selections)}" + ("" if created else " (already drawn)")
+            f"{commitment.commitment_hex}, pool {draw.pool_size} sha256 {draw.pool_ids_sha256 or draw.pool_sha256}, "
+            f"selected {draw.selected_count}" + ("" if created else " (already drawn)")
         )
+        click.echo(f"chain head {head().sha256}")
     if failed:
         sys.exit(1)
 
@@ -87,19 +90,26 @@ def verify_command(draw_id, anchor):
 
 @cli.command("bundle")
 @click.argument("draw_id", type=int)
-@click.option("--pool", "pool_path", type=click.Path(dir_okay=False, writable=True), help="Also write the pool file.")
-def bundle_command(draw_id, pool_path):
+@click.option("--pool", "pool_path", type=click.Path(dir_okay=False, writable=True),
+              help="Also write the public pool file.")
+@click.option("--inspectors", "inspectors_path", type=click.Path(dir_okay=False, writable=True),
+              help="Also write the eligible-inspector file.")
+@click.option("--classed", "classed_path", type=click.Path(dir_okay=False, writable=True),
+              help="Also write the classed pool file (restricted: not for publication).")
+def bundle_command(draw_id, pool_path, inspectors_path, classed_path):
     """Print the public JSON bundle of DRAW_ID (as /public/draws/<id>/bundle.json serves it)."""
     from .bundle import build_bundle
-    from .operations import pool_bytes
+    from .operations import pool_bytes, public_pool_bytes
 
     draw = db.session.get(Draw, draw_id)
     if draw is None:
         raise click.ClickException(f"no draw {draw_id}")
     click.echo(json.dumps(build_bundle(draw), ensure_ascii=False, indent=1))
-    if pool_path:
-        with open(pool_path, "wb") as fh:
-            fh.write(pool_bytes(draw))
+    for path, data in ((pool_path, public_pool_bytes), (inspectors_path, lambda d: d.inspectors_file or b""),
+                       (classed_path, pool_bytes)):
+        if path:
+            with open(path, "wb") as fh:
+                fh.write(data(draw))
 
 
 @cli.command("units")
