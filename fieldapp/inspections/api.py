@@ -22,6 +22,7 @@ from ..extensions import csrf, db
 from . import operations as ops
 from .models import Submission
 from .queries import visit_for_inspector
+from .schema import MAX_BODY_BYTES, BodyError, openapi_schemas, parse_json
 from .routes import bp
 
 CLIENT_HEADER = "X-Fieldapp-Client"
@@ -63,6 +64,13 @@ def _submission_for_user(uuid: str) -> Submission | None:
     return None
 
 
+def _limited_body(limit: int) -> bytes:
+    """At most ``limit + 1`` bytes of the request body, read without trusting Content-Length."""
+    if request.content_length is not None and request.content_length > limit:
+        raise BodyError([_("The submission is too large.")], status=413)
+    return request.stream.read(limit + 1)
+
+
 def _status_response(submission: Submission, code: int):
     response = jsonify(ops.submission_status(submission))
     response.headers["Location"] = url_for("inspections.api_submission", uuid=submission.uuid)
@@ -72,9 +80,12 @@ def _status_response(submission: Submission, code: int):
 @bp.post("/api/v1/submissions")
 @api_view
 def api_create_submission():
-    body = request.get_json(silent=True)
+    try:
+        body = parse_json(_limited_body(MAX_BODY_BYTES))
+    except BodyError as exc:
+        return problem(exc.status, exc.messages[0])
     if not isinstance(body, dict):
-        return problem(400, _("The submission is not a JSON object."))
+        return problem(422, _("The submission is not a JSON object."))
     key = request.headers.get("Idempotency-Key")
     if key and key != str(body.get("uuid")):
         return problem(400, _("The Idempotency-Key header must equal the submission's UUID."))
@@ -162,5 +173,6 @@ def api_visit_offline(visit_id: int):
 @bp.get("/api/v1/openapi.json")
 def openapi():
     spec = json.loads(OPENAPI_FILE.read_text(encoding="utf-8"))
+    spec["components"]["schemas"].update(openapi_schemas())
     spec["servers"] = [{"url": request.host_url.rstrip("/") + "/api/v1"}]
     return jsonify(spec)

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import uuid as uuidlib
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import gettext as _
+from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
@@ -25,12 +25,11 @@ from ..extensions import db
 from ..visits.models import Visit, VisitStatus
 from . import media as store
 from .models import MediaFile, Submission, SubmissionState
+from .schema import BodyError, Media, Position, SubmissionBody, validate_body
 from .checklist_source import Evaluated, checklists_for_visit, evaluate_answers
 from .queries import visit_for_inspector
-from .vocabulary import CHECK_METHODS, result_categories
+from .vocabulary import result_categories
 
-MEDIA_KINDS = {"photo", "signature"}
-MEDIA_TYPES = {"image/jpeg", "image/png"}
 INSPECTOR_ROLES = {"lead", "member"}
 
 
@@ -76,125 +75,87 @@ def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-def _parse_time(value) -> datetime | None:
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if parsed.tzinfo is not None:
-        parsed = parsed.astimezone(UTC).replace(tzinfo=None)
-    return parsed
-
-
 def _position(value) -> dict | None:
-    if not isinstance(value, dict):
+    """A start position as the form posts it (strings); ``None`` when it is not a plausible one."""
+    if value is None:
         return None
     try:
-        lat, lng = float(value["lat"]), float(value["lng"])
-        accuracy = float(value.get("accuracy") or 0)
-    except (KeyError, TypeError, ValueError):
+        return Position.model_validate(value).model_dump(mode="json", exclude={"at"})
+    except ValidationError:
         return None
-    if not (-90 <= lat <= 90 and -180 <= lng <= 180):
-        return None
-    return {"lat": lat, "lng": lng, "accuracy": accuracy}
 
 
 @dataclass
 class Checked:
     visit: Visit
     replaces: Submission | None
-    media: list[dict]
+    media: list[Media]
     evaluated: Evaluated
     result_code: str
 
 
-def inspection_day(body: dict) -> date:
+def inspection_day(body: SubmissionBody) -> date:
     """The inspection date in China (the phone's submit time), else today."""
-    moment = _parse_time(body.get("client_submitted_at")) or _now()
+    moment = body.client_submitted_at or _now()
     return moment.replace(tzinfo=UTC).astimezone(ZoneInfo("Asia/Shanghai")).date()
 
 
-def check_body(body: dict, user) -> Checked:
-    """Validate a submission body for ``user``; raises SubmissionError / VisitNotFound / Conflict."""
-    errors: list[str] = []
-    if not isinstance(body, dict):
-        raise SubmissionError([_("The submission is not a JSON object.")])
-    try:
-        uuidlib.UUID(str(body.get("uuid", "")))
-    except ValueError:
-        errors.append(_("The submission has no valid UUID."))
-    try:
-        visit_id = int(body.get("visit_id"))
-    except (TypeError, ValueError):
-        raise SubmissionError(errors + [_("The submission names no visit.")]) from None
-    visit = visit_for_inspector(visit_id, user)
-    if visit is None:
-        raise VisitNotFound()
-
-    media = body.get("media") or []
-    listed: dict[str, dict] = {}
+def _check_media(body: SubmissionBody, errors: list[str]) -> dict[str, Media]:
+    listed: dict[str, Media] = {}
     max_bytes = current_app.config.get("MEDIA_MAX_BYTES", 20 * 1024 * 1024)
-    if not isinstance(media, list):
-        media = []
-        errors.append(_("The list of media files is malformed."))
-    for entry in media:
-        if not isinstance(entry, dict) or not store.is_sha256(entry.get("sha256")):
-            errors.append(_("A media file has no valid SHA-256."))
-            continue
-        size = entry.get("size")
-        if not isinstance(size, int) or not 0 < size <= max_bytes:
+    for entry in body.media:
+        if entry.size > max_bytes:
             errors.append(_("A media file is empty or larger than %(mb)s MB.", mb=max_bytes // (1024 * 1024)))
-        if entry.get("kind") not in MEDIA_KINDS:
-            errors.append(_("A media file is neither a photo nor a signature."))
-        if entry.get("content_type", "image/jpeg") not in MEDIA_TYPES:
-            errors.append(_("Media files must be JPEG or PNG images."))
-        listed.setdefault(entry["sha256"], entry)
+        listed.setdefault(entry.sha256, entry)
+    for field_name, shas in body.photos.items():
+        if any(sha not in listed for sha in shas):
+            errors.append(_("Photo %(field)s is not in the list of media files.", field=field_name))
+    return listed
 
-    methods = body.get("check_methods") or []
-    if not methods or not isinstance(methods, list) or any(m not in CHECK_METHODS for m in methods):
-        errors.append(_("Choose at least one check method."))
 
-    for field_name, shas in (body.get("photos") or {}).items():
-        for sha in shas if isinstance(shas, list) else [shas]:
-            if sha not in listed:
-                errors.append(_("Photo %(field)s is not in the list of media files.", field=field_name))
-
-    signatures = body.get("signatures") or []
+def _check_signatures(body: SubmissionBody, listed: dict[str, Media], errors: list[str]) -> None:
     roles_signed = set()
-    for sig in signatures if isinstance(signatures, list) else []:
-        role = sig.get("role") if isinstance(sig, dict) else None
-        if role in INSPECTOR_ROLES:
-            if sig.get("sha256") not in listed:
+    for sig in body.signatures:
+        if sig.role in INSPECTOR_ROLES:
+            if sig.sha256 not in listed:
                 errors.append(_("Every inspector must sign."))
-            roles_signed.add(role)
-        elif role == "representative":
-            if sig.get("refused"):
-                if not str(sig.get("reason") or "").strip():
-                    errors.append(_("Give the reason the representative refused to sign."))
-            elif sig.get("sha256") not in listed:
-                errors.append(_("The subject's representative must sign, or record the refusal and its reason."))
-            roles_signed.add(role)
+        elif sig.refused:
+            if not sig.reason.strip():
+                errors.append(_("Give the reason the representative refused to sign."))
+        elif sig.sha256 not in listed:
+            errors.append(_("The subject's representative must sign, or record the refusal and its reason."))
+        roles_signed.add(sig.role)
     if "lead" not in roles_signed:
         errors.append(_("Every inspector must sign."))
     if "representative" not in roles_signed:
         errors.append(_("The subject's representative must sign, or record the refusal and its reason."))
 
-    evaluated = evaluate_answers(checklists_for_visit(visit), body.get("answers") or {}, inspection_day(body))
+
+def check_body(body: SubmissionBody, user) -> Checked:
+    """Check a schema-valid body for ``user``; raises SubmissionError / VisitNotFound / Conflict."""
+    visit = visit_for_inspector(body.visit_id, user)
+    if visit is None:
+        raise VisitNotFound()
+    errors: list[str] = []
+    listed = _check_media(body, errors)
+    if not body.check_methods:
+        errors.append(_("Choose at least one check method."))
+    _check_signatures(body, listed, errors)
+
+    evaluated = evaluate_answers(checklists_for_visit(visit), body.answers, inspection_day(body))
     errors += evaluated.errors
     # The result the inspector saw suggested (the phone's), else the server's; none chosen = that one.
-    suggested = body.get("suggested_result") or evaluated.suggested_result
-    result_code = body.get("result_code") or suggested
+    suggested = body.suggested_result or evaluated.suggested_result
+    result_code = body.result_code or suggested
     codes = {code for code, _label in result_categories()}
     if result_code not in codes:
         errors.append(_("Choose the result of the check."))
-    elif result_code != suggested and not str(body.get("override_reason") or "").strip():
+    elif result_code != suggested and not body.override_reason.strip():
         errors.append(_("Give the reason for choosing a result other than the suggested one."))
 
     replaces = None
-    if body.get("replaces"):
-        replaces = db.session.scalar(select(Submission).where(Submission.uuid == str(body["replaces"])))
+    if body.replaces:
+        replaces = db.session.scalar(select(Submission).where(Submission.uuid == body.replaces))
         if replaces is None or replaces.visit_id != visit.id:
             errors.append(_("The submission it replaces does not exist."))
         elif replaces.state != SubmissionState.RETURNED.value:
@@ -211,29 +172,37 @@ def _existing(uuid: str, digest: str) -> Submission | None:
     return found
 
 
-def receive_submission(body: dict, user) -> tuple[Submission, bool]:
+def parse_submission(raw) -> SubmissionBody:
+    """The schema's model of a body; raises SubmissionError naming each field outside it."""
+    try:
+        return validate_body(raw)
+    except BodyError as exc:
+        raise SubmissionError(exc.messages) from None
+
+
+def receive_submission(raw: dict, user) -> tuple[Submission, bool]:
     """Store a submission once. Returns (submission, created)."""
-    digest = body_hash(body) if isinstance(body, dict) else ""
-    uuid = str(body.get("uuid", "")) if isinstance(body, dict) else ""
-    found = _existing(uuid, digest) if uuid else None
+    body = parse_submission(raw)
+    digest = body_hash(raw)
+    found = _existing(body.uuid, digest)
     if found is not None:
         return found, False
     checked = check_body(body, user)
     visit = checked.visit
     evaluated = checked.evaluated
-    # Stored: the body as sent, plus the answer sets the engine read from it (the shape
-    # fieldapp.review.body reads). The idempotency hash is over the body as sent.
-    stored = dict(body)
-    methods = list(body.get("check_methods") or [])
+    # Stored: the body as the schema reads it, plus the answer sets the engine read from it (the
+    # shape fieldapp.review.body reads). The idempotency hash is over the body as sent.
+    stored = body.model_dump(mode="json")
     stored["tasks"] = [
-        dict(t, check_methods=methods, result_code=checked.result_code, override_reason=str(body.get("override_reason") or ""))
+        dict(t, check_methods=list(body.check_methods), result_code=checked.result_code,
+             override_reason=body.override_reason)
         for t in evaluated.tasks
     ]
     stored["server_findings"] = evaluated.findings
     stored["server_suggested_result"] = evaluated.suggested_result
     stored["inspected_on"] = inspection_day(body).isoformat()
     submission = Submission(
-        uuid=uuid,
+        uuid=body.uuid,
         body_sha256=digest,
         visit_id=visit.id,
         body=stored,
@@ -242,29 +211,29 @@ def receive_submission(body: dict, user) -> tuple[Submission, bool]:
         state=SubmissionState.INCOMPLETE.value,
         suggested_result=evaluated.suggested_result,
         result_code=checked.result_code,
-        override_reason=str(body.get("override_reason") or "").strip(),
-        inspected_on=_parse_time(body.get("client_submitted_at")) or _now(),
+        override_reason=body.override_reason.strip(),
+        inspected_on=body.client_submitted_at or _now(),
         submitted_by_id=user.id,
     )
     for entry in checked.media:
-        done = store.has_complete(entry["sha256"], entry["size"])
+        done = store.has_complete(entry.sha256, entry.size)
         submission.media.append(
             MediaFile(
-                sha256=entry["sha256"],
-                kind=entry["kind"],
-                field=str(entry.get("field") or "")[:200],
-                content_type=entry.get("content_type", "image/jpeg"),
-                size=entry["size"],
-                received=entry["size"] if done else 0,
+                sha256=entry.sha256,
+                kind=entry.kind,
+                field=entry.field,
+                content_type=entry.content_type,
+                size=entry.size,
+                received=entry.size if done else 0,
                 complete=done,
-                storage_key=store.storage_key(entry["sha256"]) if done else "",
+                storage_key=store.storage_key(entry.sha256) if done else "",
             )
         )
     if checked.replaces is not None:
         checked.replaces.state = SubmissionState.SUPERSEDED.value
     if visit.started_at is None:
-        visit.started_at = _parse_time(body.get("started_at")) or _now()
-        visit.start_position = _position(body.get("start_position"))
+        visit.started_at = body.started_at or _now()
+        visit.start_position = body.start_position.model_dump(mode="json", exclude={"at"}) if body.start_position else None
     db.session.add(submission)
     try:
         _settle(submission)
@@ -272,7 +241,7 @@ def receive_submission(body: dict, user) -> tuple[Submission, bool]:
     except (IntegrityError, StaleDataError):
         # A concurrent request stored this UUID (or replaced the same version) first.
         db.session.rollback()
-        found = _existing(uuid, digest)
+        found = _existing(body.uuid, digest)
         if found is None:
             raise SubmissionConflict() from None
         return found, False

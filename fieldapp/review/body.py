@@ -23,6 +23,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from pydantic import ValidationError
+
+from ..inspections.schema import SignatureRecord, TaskRecord
+
 
 @dataclass
 class AnswerSet:
@@ -61,49 +65,69 @@ def _int(value: Any) -> int | None:
 
 
 def _answer_set(raw: dict) -> AnswerSet:
+    answers = raw.get("answers")
     return AnswerSet(
         checklist_id=str(raw.get("checklist_id") or raw.get("checklist") or ""),
         checklist_version=_int(raw.get("checklist_version", raw.get("version"))),
         definition_sha256=str(raw.get("definition_sha256") or raw.get("definition_hash") or ""),
-        answers=dict(raw.get("answers") or {}),
+        answers=dict(answers) if isinstance(answers, dict) else {},
     )
 
 
+def _task_record(raw: Any, key: Any = None) -> TaskRecord | None:
+    """One stored task through the schema's per-task model; ``None`` when it cannot be read."""
+    if not isinstance(raw, dict):
+        return None
+    data = {k: v for k, v in raw.items() if k != "task"}
+    data["task_id"] = raw.get("task_id", raw.get("task", key))
+    for name in ("answer_sets", "findings"):
+        value = raw.get(name)
+        data[name] = [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+    data["answer_sets"] = [dict(s, answers=s["answers"] if isinstance(s.get("answers"), dict) else {}) for s in data["answer_sets"]]
+    try:
+        return TaskRecord.model_validate(data)
+    except ValidationError:
+        return None
+
+
 def tasks(body: dict | None) -> list[TaskAnswers]:
-    body = body or {}
+    body = body if isinstance(body, dict) else {}
     raw_tasks = body.get("tasks", body.get("answer_sets", []))
-    if isinstance(raw_tasks, dict):
-        raw_tasks = [dict(v, task_id=v.get("task_id", k)) for k, v in raw_tasks.items()]
+    pairs = list(raw_tasks.items()) if isinstance(raw_tasks, dict) else [(None, t) for t in raw_tasks or [] if raw_tasks]
     out: list[TaskAnswers] = []
-    for raw in raw_tasks or []:
-        if not isinstance(raw, dict):
-            continue
-        task_id = _int(raw.get("task_id", raw.get("task")))
-        if task_id is None:
+    for key, raw in pairs:
+        record = _task_record(raw, key)
+        if record is None:
             continue
         sets = [_answer_set(s) for s in raw.get("answer_sets") or [] if isinstance(s, dict)]
         if not sets and ("answers" in raw or "checklist_id" in raw):
             sets = [_answer_set(raw)]
         # The task's findings; the answer sets carry the same ones per checklist, so they are
         # only read when the task has none of its own.
-        findings = list(raw.get("findings") or [])
+        findings = list(record.findings)
         if not findings:
-            for s in raw.get("answer_sets") or []:
-                if isinstance(s, dict):
-                    findings += list(s.get("findings") or [])
+            for s in record.answer_sets:
+                findings += [f for f in s.findings if isinstance(f, dict)]
         out.append(
             TaskAnswers(
-                task_id=task_id,
+                task_id=record.task_id,
                 answer_sets=sets,
-                findings=[f for f in findings if isinstance(f, dict)],
-                check_methods=_as_list(raw.get("check_methods")) or _as_list(body.get("check_methods")),
-                result_code=raw.get("result_code") or body.get("result_code"),
-                follow_up_measures=_as_list(raw.get("follow_up_measures"))
-                or _as_list(body.get("follow_up_measures")),
-                override_reason=raw.get("override_reason") or body.get("override_reason") or "",
+                findings=findings,
+                check_methods=_as_list(record.check_methods) or _as_list(body.get("check_methods")),
+                result_code=record.result_code or _code(body.get("result_code")),
+                follow_up_measures=_as_list(record.follow_up_measures) or _as_list(body.get("follow_up_measures")),
+                override_reason=record.override_reason or _text(body.get("override_reason")),
             )
         )
     return out
+
+
+def _code(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
 
 
 def task_answers(body: dict | None, task_id: int) -> TaskAnswers | None:
@@ -112,7 +136,7 @@ def task_answers(body: dict | None, task_id: int) -> TaskAnswers | None:
 
 def position(body: dict | None, fallback: dict | None = None) -> dict | None:
     """``{lat, lng, accuracy}`` where the inspection was done, or ``None``."""
-    pos = (body or {}).get("position") or fallback
+    pos = (body if isinstance(body, dict) else {}).get("position") or fallback
     if not isinstance(pos, dict):
         return None
     try:
@@ -131,10 +155,20 @@ def osm_link(pos: dict, zoom: int = 18) -> str:
 
 
 def signatures(body: dict | None) -> list[dict]:
-    raw = (body or {}).get("signatures") or []
+    """The signatures with an image, each read through the schema's ``SignatureRecord`` (a stored
+    entry outside it, e.g. from before the schema, is left out rather than breaking the page)."""
+    raw = (body if isinstance(body, dict) else {}).get("signatures") or []
     if isinstance(raw, dict):
         raw = [dict(v, role=k) if isinstance(v, dict) else {"role": k, "sha256": v} for k, v in raw.items()]
-    return [s for s in raw if isinstance(s, dict) and s.get("sha256")]
+    out = []
+    for entry in raw if isinstance(raw, list) else []:
+        try:
+            sig = SignatureRecord.model_validate(entry)
+        except ValidationError:
+            continue
+        if sig.sha256:
+            out.append(sig.model_dump())
+    return out
 
 
 def inspected_on(body: dict | None, fallback: datetime | date | None) -> date:

@@ -1,0 +1,244 @@
+"""The submission body: one pydantic model, shared by the phone's API (``api.py``), the form
+without JavaScript (``plain_form.py``) and the review reader (``fieldapp/review/body.py``).
+
+Anything outside the model is refused with a 422 naming the field (``field_errors``). Raw JSON
+goes through ``parse_json``, which bounds size and depth and refuses NaN/Infinity, before the
+model sees it. The OpenAPI document's ``SubmissionBody`` is generated from ``SubmissionBody``
+(``openapi_schemas``), so the document cannot drift from what the server accepts.
+
+Per-task data has a model of its own (``TaskRecord`` as stored and read by review); a per-task
+result sent by the phone belongs in a model beside it, added to ``SubmissionBody`` as a field.
+"""
+
+from __future__ import annotations
+
+import uuid as uuidlib
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+
+from flask_babel import gettext as _
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+)
+from pydantic_core import from_json
+
+from .vocabulary import CHECK_METHODS
+
+MAX_BODY_BYTES = 2 * 1024 * 1024
+MAX_DEPTH = 32
+MAX_ID = 2**31 - 1  # an INTEGER column on both databases
+EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
+MEDIA_CONTENT_TYPES = ("image/jpeg", "image/png", "image/webp")
+
+
+class BodyError(ValueError):
+    """The request body is not acceptable JSON; ``messages`` say why, in the user's language."""
+
+    def __init__(self, messages: list[str], status: int = 400):
+        super().__init__("; ".join(messages))
+        self.messages = messages
+        self.status = status
+
+
+def _depth(value: Any, limit: int) -> bool:
+    """True when ``value`` nests no deeper than ``limit`` (iterative: no recursion to exhaust)."""
+    stack = [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if level > limit:
+            return False
+        if isinstance(item, dict):
+            stack.extend((v, level + 1) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, level + 1) for v in item)
+    return True
+
+
+def parse_json(raw: bytes, max_bytes: int = MAX_BODY_BYTES, max_depth: int = MAX_DEPTH) -> Any:
+    """Parse a request body: at most ``max_bytes``, ``max_depth`` levels, no NaN or Infinity."""
+    if len(raw) > max_bytes:
+        raise BodyError([_("The submission is too large.")], status=413)
+    try:
+        value = from_json(raw, allow_inf_nan=False)  # the parser's own recursion limit is ~200
+    except ValueError:
+        raise BodyError([_("The submission is not valid JSON.")]) from None
+    if not _depth(value, max_depth):
+        raise BodyError([_("The submission is nested too deeply.")])
+    return value
+
+
+# ---- field types ---------------------------------------------------------------------------
+
+
+def _uuid(value: str) -> str:
+    try:
+        return str(uuidlib.UUID(value))
+    except ValueError:
+        raise ValueError("not a UUID") from None
+
+
+def _moment(value: datetime) -> datetime:
+    """A plausible moment, as naive UTC (how the database stores it)."""
+    if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+        raise ValueError("out of range")
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    return value
+
+
+def _none_if_blank(value: Any) -> Any:
+    return None if value == "" else value
+
+
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+Uuid = Annotated[str, StringConstraints(max_length=64), AfterValidator(_uuid)]
+Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+Name = Annotated[str, StringConstraints(max_length=200)]
+Text = Annotated[str, StringConstraints(max_length=4000)]
+Code = Annotated[str, StringConstraints(max_length=20)]
+FieldName = Annotated[str, StringConstraints(max_length=300)]
+Moment = Annotated[datetime, AfterValidator(_moment)]
+Scalar = Annotated[str, StringConstraints(max_length=4000)] | int | float | bool | None
+AnswerValue = Annotated[str, StringConstraints(max_length=4000)] | Annotated[list[Text], Field(max_length=200)] | None
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, str_strip_whitespace=False)
+
+
+class Position(Strict):
+    lat: Annotated[float, Field(ge=-90, le=90)]
+    lng: Annotated[float, Field(ge=-180, le=180)]
+    accuracy: Annotated[float, Field(ge=0, le=1e7, description="metres")] | None = None
+    at: Moment | None = None
+
+
+class Media(Strict):
+    sha256: Sha256
+    size: Annotated[int, Field(ge=1, le=2**40)]
+    kind: Literal["photo", "signature"]
+    content_type: Literal[MEDIA_CONTENT_TYPES] = "image/jpeg"  # type: ignore[valid-type]
+    field: FieldName = Field("", description="The answer a photo belongs to, or the signer (sig.lead.0, sig.representative).")
+
+
+class Signature(Strict):
+    role: Literal["lead", "member", "representative"]
+    inspector_id: Id | None = None
+    name: Name = ""
+    sha256: Annotated[Sha256 | None, BeforeValidator(_none_if_blank)] = None
+    refused: bool = Field(False, description="拒绝签字 (representative only)")
+    reason: Text = ""
+
+
+class ChecklistRef(Strict):
+    task_id: Id
+    id: FieldName
+    version: Annotated[int, Field(ge=0, le=MAX_ID)] | None = None
+
+
+class SubmissionBody(Strict):
+    """What the phone (and the form without JavaScript) sends."""
+
+    uuid: Uuid
+    visit_id: Id
+    replaces: Annotated[Uuid | None, BeforeValidator(_none_if_blank)] = Field(
+        None, description="The returned submission this one corrects (OpenRosa deprecatedID)."
+    )
+    started_at: Moment | None = None
+    start_position: Position | None = None
+    check_methods: Annotated[list[Literal[CHECK_METHODS]], Field(max_length=len(CHECK_METHODS))] = []  # type: ignore[valid-type]
+    task_ids: Annotated[list[Id], Field(max_length=100)] = []
+    checklists: Annotated[list[ChecklistRef], Field(max_length=200)] = []
+    answers: Annotated[dict[FieldName, AnswerValue], Field(max_length=5000)] = Field(
+        {}, description="Answer per field a.<task>.<checklist>.<item> (in repeats a.<task>.<checklist>.<item>-<n>-<sub>)."
+    )
+    photos: Annotated[dict[FieldName, Annotated[list[Sha256], Field(max_length=50)]], Field(max_length=1000)] = Field(
+        {}, description="SHA-256s of the evidence photos per answer field."
+    )
+    position: Position | None = None
+    signatures: Annotated[list[Signature], Field(max_length=20)] = []
+    findings: Annotated[list[dict[Annotated[str, StringConstraints(max_length=100)], Scalar]], Field(max_length=1000)] = []
+    suggested_result: Code | None = None
+    result_code: Code | None = None
+    override_reason: Text = Field("", description="Required when result_code differs from suggested_result.")
+    client_submitted_at: Moment | None = None
+    media: Annotated[list[Media], Field(max_length=500)] = []
+    via: Literal["app", "form"] | None = None
+
+
+# ---- the stored body, as review reads it ---------------------------------------------------
+
+
+class Lenient(BaseModel):
+    """Stored rows may predate the schema: unknown keys are kept, nothing is forbidden."""
+
+    model_config = ConfigDict(extra="allow", allow_inf_nan=False)
+
+
+class AnswerSetRecord(Lenient):
+    checklist_id: str = ""
+    checklist_version: int | None = None
+    definition_sha256: str = ""
+    answers: dict[str, Any] = {}
+    findings: list[dict[str, Any]] = []
+
+
+class TaskRecord(Lenient):
+    """One task of a visit as stored: its answer sets, findings and result."""
+
+    task_id: Id
+    answer_sets: list[AnswerSetRecord] = []
+    findings: list[dict[str, Any]] = []
+    check_methods: list[str] | str | None = None
+    result_code: Code | None = None
+    follow_up_measures: list[str] | str | None = None
+    override_reason: Text | None = None
+
+
+class SignatureRecord(Lenient):
+    """A stored signature as review shows it (older rows name other roles, e.g. ``subject``)."""
+
+    role: Name = ""
+    name: Name | None = ""
+    sha256: Sha256 | None = None
+
+
+def field_errors(exc: ValidationError) -> list[str]:
+    """Each problem of a body as ``field: what is wrong``, in the user's language."""
+    messages = []
+    for error in exc.errors(include_url=False, include_input=False):
+        where = ".".join(str(part) for part in error["loc"]) or _("the submission")
+        kind = error["type"]
+        if kind == "missing":
+            messages.append(_("%(field)s: this field is required.", field=where))
+        elif kind == "extra_forbidden":
+            messages.append(_("%(field)s: not a field of a submission.", field=where))
+        elif kind.endswith("_type") or kind.endswith("_parsing") or kind == "model_type":
+            messages.append(_("%(field)s: a value of the wrong type.", field=where))
+        else:
+            messages.append(_("%(field)s: a value outside what is allowed.", field=where))
+    return list(dict.fromkeys(messages))
+
+
+def validate_body(raw: Any) -> SubmissionBody:
+    """The body as a model; raises ``BodyError`` (422) naming each field that is outside it."""
+    if not isinstance(raw, dict):
+        raise BodyError([_("The submission is not a JSON object.")], status=422)
+    try:
+        return SubmissionBody.model_validate(raw)
+    except ValidationError as exc:
+        raise BodyError(field_errors(exc), status=422) from None
+
+
+def openapi_schemas() -> dict:
+    """``SubmissionBody`` and the models it uses, as OpenAPI components (3.1 JSON Schema)."""
+    schema = SubmissionBody.model_json_schema(ref_template="#/components/schemas/{model}")
+    defs = schema.pop("$defs", {})
+    defs["SubmissionBody"] = schema
+    return defs
