@@ -30,9 +30,11 @@ FEATURES = (
 
 
 def create_app(config: dict | None = None) -> Flask:
+    from .config import instance_folder
+
     app = Flask(
         __name__,
-        instance_path=os.environ.get("FIELDAPP_INSTANCE") or str(ROOT / "instance"),
+        instance_path=str(instance_folder()),
         instance_relative_config=True,
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
@@ -49,6 +51,12 @@ def create_app(config: dict | None = None) -> Flask:
     )
     if config:
         app.config.update(config)
+
+    if app.config["TRUSTED_PROXIES"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
     from . import models  # noqa: F401  (registers every model with the metadata)
     from .extensions import babel, csrf, db, htmx, huey, limiter, login_manager, migrate

@@ -91,6 +91,9 @@ def default_config(instance_path: str) -> dict:
         "LOGIN_LIMIT_PER_ACCOUNT": os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes"),
         "LOGIN_LIMIT_PER_ADDRESS": os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "20 per 15 minutes"),
         "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,
+        # Reverse proxies in front of the app (nginx: 1): client address, scheme and host are then
+        # taken from their X-Forwarded-* headers (login limits per address, https links, secure cookies).
+        "TRUSTED_PROXIES": _env_int("TRUSTED_PROXIES", 0),
         **queue_settings(instance_path),
     }
 

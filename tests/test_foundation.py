@@ -233,3 +233,14 @@ def test_session_cookie_is_secure_over_https_only(app, auth):
     assert "HttpOnly" in over_http and "SameSite=Lax" in over_http and "Secure" not in over_http
     over_https = app.test_client().post("/login", data=form, base_url="https://localhost").headers["Set-Cookie"]
     assert "Secure" in over_https and "HttpOnly" in over_https
+
+
+def test_behind_a_trusted_proxy_the_forwarded_scheme_counts(_schema):
+    # nginx terminates TLS and says so; with TRUSTED_PROXIES=1 the session cookie is Secure.
+    behind = make_app(_schema, TRUSTED_PROXIES=1, WTF_CSRF_ENABLED=True).test_client()
+    cookie = behind.get("/login", headers={"X-Forwarded-Proto": "https"}).headers.get("Set-Cookie", "")
+    assert "session=" in cookie and "Secure" in cookie
+    # Without the setting the same header is not believed (anyone could send it).
+    direct = make_app(_schema, WTF_CSRF_ENABLED=True).test_client()
+    cookie = direct.get("/login", headers={"X-Forwarded-Proto": "https"}).headers.get("Set-Cookie", "")
+    assert "session=" in cookie and "Secure" not in cookie
