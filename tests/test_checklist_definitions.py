@@ -134,6 +134,15 @@ def test_aliases_and_national_items_are_optional_and_kept():
     assert not checklist.covers_text("加油机计量监督检查")
 
 
+def test_a_finding_may_propose_the_abnormal_operations_list():
+    data = copy.deepcopy(FUEL)
+    data["sections"][0]["items"][0]["finding"]["listing"] = True
+    checklist = build_checklist(data, "checklists/fuel-dispensers.yaml", TAGS, CODES)
+    assert checklist.sections[0].items[0].finding.listing is True
+    data["sections"][0]["items"][0]["finding"]["listing"] = "yes"
+    assert any("'listing' must be true or false" in p for p in problems_of(data))
+
+
 def test_all_problems_of_a_file_are_reported_at_once():
     data = copy.deepcopy(FUEL)
     nozzle_items(data)[2]["limit"] = {"min": 1, "max": 0}

@@ -107,6 +107,38 @@ def test_unreachable_subject_proposes_abnormal_listing_for_confirmation(client, 
     assert db.session.get(AbnormalListingProposal, proposal.id).status == "confirmed"
 
 
+def test_unfiled_annual_report_proposes_abnormal_listing_with_its_reason(client, auth, db, app):
+    # The public-information checklist marks 未按规定期限公示年度报告 as proposing the 经营异常名录
+    # (《企业信息公示暂行条例》第十七条); the engine's finding carries it through approval.
+    from fieldapp.checklists import evaluate, registry
+
+    checklist = registry().get("public-information")
+    answers = {"reachable": "reachable", "subject_kind": "company", "report_year": "2025", "report_filed": "不符合",
+               "ii_capital": "符合", "ii_equity": "不适用", "ii_permits": "不适用", "ii_ip_pledge": "不适用",
+               "ii_penalties": "不适用", "ii_true": "符合", "remarks": "未报送2025年度报告"}
+    evaluation = evaluate(checklist, answers, date(2026, 9, 30))
+    assert evaluation.errors == {} and evaluation.suggested_result == "B"
+    findings = [f.to_json() for f in evaluation.findings]
+    assert [(f["item"], f.get("listing")) for f in findings] == [("report_filed", True)]
+
+    _, s, _, sub = rf.scenario(result_code="B", measures=[ORDER], findings=findings)
+    auth.login("sup", "supervisor", "140602")
+    approve(client, sub)
+    proposal = db.session.scalar(select(AbnormalListingProposal))
+    assert (proposal.status, proposal.reason_code) == ("proposed", "B")
+    assert proposal.decide_by == date(2026, 10, 20)
+    assert "未按规定公示应当公示的信息" in soup(client.get("/review/listings")).select_one("#proposals").get_text()
+
+
+def test_a_finding_without_the_listing_mark_proposes_no_listing(client, auth, db):
+    finding = {"item": "ii_capital", "text": "未按规定公示股东出资即时信息", "severity": "major",
+               "follow_up": "责令改正", "result": "B"}
+    _, _, _, sub = rf.scenario(result_code="B", measures=[ORDER], findings=[finding])
+    auth.login("sup", "supervisor", "140602")
+    approve(client, sub)
+    assert db.session.scalar(select(AbnormalListingProposal)) is None  # 即时信息: listed only after a 责令 deadline
+
+
 def test_subject_findings_across_tasks_and_years(client, auth, db):
     s = rf.subject()
     for year, code in ((2025, "E"), (2026, "A")):

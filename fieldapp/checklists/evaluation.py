@@ -67,12 +67,16 @@ class Finding:
     text: LocalText
     value: Any
     result: str | None
+    listing: bool = False  # proposes listing in the 经营异常名录
 
     def to_json(self) -> dict:
-        return {
+        out = {
             "item": self.key, "item_id": self.item_id, "label": self.where.as_dict(), "severity": self.severity,
             "follow_up": self.follow_up, "text": self.text.as_dict(), "value": self.value, "result": self.result,
         }
+        if self.listing:
+            out["listing"] = True
+        return out
 
 
 @dataclass
@@ -271,7 +275,7 @@ def evaluate(checklist: Checklist, answers: dict | None, inspection_date: date |
         if result.outcome == FAIL:
             rule = item.finding_rule()
             findings.append(Finding(key, path, item.id, item.label, _where(checklist, path), rule.severity,
-                                    rule.follow_up, rule.text, value, rule.result))
+                                    rule.follow_up, rule.text, value, rule.result, rule.listing))
 
     # A repeat's outcome comes from its blocks' items.
     for key, result in results.items():

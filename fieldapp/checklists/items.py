@@ -41,6 +41,7 @@ class FindingRule:
     follow_up: str
     text: LocalText
     result: str | None = None  # a result code that this finding suggests (data/result_categories.yaml)
+    listing: bool = False  # the finding proposes listing in the 经营异常名录 (企业信息公示暂行条例第十七条)
 
 
 class Item:
@@ -103,7 +104,7 @@ class Item:
         if not isinstance(raw, dict):
             problems.add(self.where, "'finding' must be {severity, follow_up, text}")
             return None
-        unknown = set(raw) - {"severity", "follow_up", "text", "result"}
+        unknown = set(raw) - {"severity", "follow_up", "text", "result", "listing"}
         if unknown:
             problems.add(self.where, f"'finding' has unknown keys {sorted(unknown)}")
         severity = raw.get("severity")
@@ -116,7 +117,11 @@ class Item:
         result = raw.get("result")
         if result is not None:
             result = str(result)
-        return FindingRule(str(severity), str(follow_up), text or LocalText("", ""), result)
+        listing = raw.get("listing", False)
+        if not isinstance(listing, bool):
+            problems.add(self.where, "finding 'listing' must be true or false")
+            listing = False
+        return FindingRule(str(severity), str(follow_up), text or LocalText("", ""), result, listing)
 
     def finding_rule(self) -> FindingRule:
         """The finding, or a default one (minor, 责令改正, the label) when the file gives none."""

@@ -31,15 +31,17 @@ class MissingResult(ValueError):
 def normalise_findings(findings: list[dict]) -> list[dict]:
     out = []
     for f in findings:
-        out.append(
-            {
-                "item": item_path(str(f.get("item") or f.get("path") or "")),
-                "label": text_of(f.get("label"), "zh"),
-                "text": text_of(f.get("text"), "zh") or text_of(f.get("label"), "zh"),
-                "severity": str(f.get("severity") or ""),
-                "follow_up": str(f.get("follow_up") or ""),
-            }
-        )
+        row = {
+            "item": item_path(str(f.get("item") or f.get("path") or "")),
+            "label": text_of(f.get("label"), "zh"),
+            "text": text_of(f.get("text"), "zh") or text_of(f.get("label"), "zh"),
+            "severity": str(f.get("severity") or ""),
+            "follow_up": str(f.get("follow_up") or ""),
+        }
+        if f.get("listing") is True:  # the checklist says this finding proposes the 经营异常名录
+            row["listing"] = True
+            row["result"] = str(f.get("result") or "")
+        out.append(row)
     return out
 
 
@@ -125,9 +127,23 @@ def open_follow_up(result: InspectionResult, actor) -> FollowUpCase | None:
     return case
 
 
+def listing_reason(result: InspectionResult) -> str | None:
+    """Why the result proposes the 经营异常名录, as a result code, or None.
+
+    Result 6 (通过登记的住所无法联系), or a finding the checklist marks ``listing`` (《企业信息公示暂行条例》
+    第十七条: an annual report not published in time, 公示信息隐瞒真实情况、弄虚作假), reasoned by its result code."""
+    if UNREACHABLE in split_codes(result.result_code):
+        return UNREACHABLE
+    for finding in result.findings or []:
+        if finding.get("listing") is True:
+            return str(finding.get("result") or "") or split_codes(result.result_code)[0]
+    return None
+
+
 def propose_listing(result: InspectionResult, actor) -> AbnormalListingProposal | None:
-    """Result 6 (无法联系) proposes listing in the 经营异常名录 for a supervisor to confirm."""
-    if UNREACHABLE not in split_codes(result.result_code):
+    """Propose listing in the 经营异常名录 (see :func:`listing_reason`) for a supervisor to confirm."""
+    reason = listing_reason(result)
+    if reason is None:
         return None
     existing = db.session.scalar(
         select(AbnormalListingProposal).where(AbnormalListingProposal.result_id == result.id)
@@ -140,7 +156,7 @@ def propose_listing(result: InspectionResult, actor) -> AbnormalListingProposal 
         result_id=result.id,
         subject_id=result.subject_id,
         unit_id=unit.id,
-        reason_code=UNREACHABLE,
+        reason_code=reason,
         decide_by=decide_by,
         decide_by_fallback=fallback,
     )
