@@ -23,6 +23,15 @@ self.addEventListener("message", function (event) {
   if (event.data && event.data.type === "version" && event.ports[0]) event.ports[0].postMessage(VERSION);
 });
 
+// Background Sync (where the browser has it): the connection is back, so the open pages send
+// their outbox at once.
+self.addEventListener("sync", function (event) {
+  if (event.tag !== "fieldapp-outbox") return;
+  event.waitUntil(self.clients.matchAll({ type: "window", includeUncontrolled: true }).then(function (list) {
+    list.forEach(function (client) { client.postMessage({ type: "outbox-flush" }); });
+  }));
+});
+
 function isAppPage(url) {
   return url.origin === self.location.origin && url.pathname.indexOf("/my/") === 0;
 }

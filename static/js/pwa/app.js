@@ -32,10 +32,24 @@
 
   function registerServiceWorker() {
     if (!("serviceWorker" in navigator) || !Store.userId()) return;
-    navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(function (error) {
+    navigator.serviceWorker.register("/sw.js", { scope: "/" }).then(keepTaskListQuietly).catch(function (error) {
       if (window.console) console.warn("service worker", error);
     });
   }
+
+  // The task list is kept offline from the first login on, even when it was first opened
+  // before the service worker took control (the service worker refreshes it on every visit).
+  async function keepTaskList() {
+    var meta = document.querySelector('meta[name="fieldapp-my-visits"]');
+    if (!meta || !window.caches || !navigator.onLine) return;
+    var url = meta.getAttribute("content");
+    var cache = await caches.open(VISITS_CACHE);
+    if (await cache.match(url, { ignoreVary: true })) return;
+    var response = await fetch(url, { credentials: "same-origin" });
+    if (response.ok && !response.redirected) await cache.put(url, response);
+  }
+
+  function keepTaskListQuietly() { keepTaskList().catch(function () { /* tried again on the next page */ }); }
 
   async function storageCheck() {
     var warning = document.querySelector("[data-storage-warning]");

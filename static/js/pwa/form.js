@@ -115,7 +115,7 @@
         input.setAttribute("aria-label", t("photo") + (labelText ? ": " + labelText.textContent.trim() : ""));
         var list = document.createElement("ul");
         list.className = "photo-list"; list.setAttribute("data-photo-list", field);
-        box.appendChild(label); box.appendChild(input); box.appendChild(list);
+        box.appendChild(input); box.appendChild(label); box.appendChild(list);
         item.insertAdjacentElement("afterend", box);
       });
       $$(".cl-photos[data-photo-for]", entry).forEach(function (holder) {

@@ -93,6 +93,7 @@
     },
     listOutbox: async function () { return (await open()).getAll("outbox"); },
     putOutbox: async function (item) { return (await open()).put("outbox", item); },
+    getOutbox: async function (uuid) { return (await open()).get("outbox", uuid); },
     // Only after the server confirmed it complete: the item and its files go.
     finishOutbox: async function (item) {
       var db = await open();
