@@ -78,7 +78,7 @@ def seed_tasks() -> list[SimpleNamespace]:
     _, parsed = read_plan(SEED.read_bytes(), SEED.name)
     whole = {t.number: t.whole for t in _simple_rows()}
     return [SimpleNamespace(number=t.number, items=list(t.items), whole=whole[t.number],
-                            tags=list(t.scope_rule.get("tags_any") or []))
+                            tags=list(t.scope_rule.get("tags_any") or []) + list(t.scope_rule.get("holdings_any") or []))
             for t in parsed.tasks]
 
 

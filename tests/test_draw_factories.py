@@ -57,6 +57,7 @@ def make_task(number: int = 1, **fields) -> Task:
         window_end_month=11,
     )
     values.update(fields)
+    values["scope_rule"] = {"confirmed": True, **values["scope_rule"]}  # rules a supervisor confirmed
     task = Task(plan=make_plan(), number=number, **values)
     db.session.add(task)
     db.session.flush()

@@ -37,8 +37,8 @@ from fieldapp.visits.models import Visit, VisitInspector
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def draw_once(task, unit_code="140602", witness="", round_=1, reason=""):
-    commitment = operations.commit(task, round_, unit(unit_code), redraw_reason=reason)
+def draw_once(task, unit_code="140602", witness="", round_=1, reason="", exception_reason=""):
+    commitment = operations.commit(task, round_, unit(unit_code), redraw_reason=reason, exception_reason=exception_reason)
     draw, created = operations.run_draw(commitment, witness)
     assert created
     return draw
@@ -146,7 +146,11 @@ def test_workload_cap_per_round(db):
     make_team(count=4)
     db.session.add(TaskDrawSettings(task=task, workload_cap=1))
     db.session.commit()
-    draw = draw_once(task)
+    with pytest.raises(DrawRefused, match="can do 2 under the workload cap of 1"):
+        draw_once(task)  # 3 visits, 4 inspectors × 1 / 2 per visit: a reason is needed
+    draw = draw_once(task, exception_reason="人手不足，未匹配的对象由市局协调")
+    assert draw.commitment.exception_reason == "人手不足，未匹配的对象由市局协调"
+    assert [w["code"] for w in draw.commitment.exceptions] == ["over_capacity"]
     matched = [s for s in draw.selections if s.assignments]
     assert len(matched) == 2  # four inspectors, one subject each, two per subject
     assert [s for s in draw.selections if not s.assignments][0].unmatched_reason
@@ -333,6 +337,9 @@ def test_cli_runs_a_round_for_every_executing_unit_and_sets_task_settings(db, ru
     result = runner.invoke(args=["draw", "settings", "7", "--specialty", "广告", "--cap", "3"])
     assert result.exit_code == 0 and "广告" in result.output and "3 subjects" in result.output
     result = runner.invoke(args=["draw", "run", "7", "--unit", "140603"])
+    assert result.exit_code == 1 and "0 eligible inspectors" in result.output  # over capacity: a reason
+    result = runner.invoke(args=["draw", "run", "7", "--unit", "140603",
+                                 "--exception-reason", "平鲁区局广告监管人员调整中，先抽取对象"])
     assert result.exit_code == 0, result.output
     pinglu = db.session.scalar(select(Draw).where(Draw.unit_id == unit("140603").id))
     assert pinglu.teams[0]["specialties"] == ["广告"] and pinglu.teams[0]["inspectors"] == []

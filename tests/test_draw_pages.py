@@ -82,7 +82,7 @@ def test_county_supervisors_draw_only_for_their_county(client, auth, db):
     assert not [a for a in html.select("a.draw-cell") if "/140603" in a["href"]]
     assert client.get(f"/draws/task/{task.id}/round/1/140603").status_code == 404
     assert client.post(f"/draws/task/{task.id}/round/1/140603/commit").status_code == 404
-    fresh = operations.commit(task, 1, unit("140621"))
+    fresh = operations.commit(task, 1, unit("140621"), exception_reason="山阴县名录尚未导入")
     assert client.post(f"/draws/commitment/{fresh.id}/run", data={"confirm": "y"}).status_code == 404
     assert client.get(f"/draws/{draw.id}").status_code == 404
     assignment = draw.selections[0].assignments[0]

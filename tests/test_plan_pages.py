@@ -9,6 +9,7 @@ from bs4 import BeautifulSoup
 from sqlalchemy import select
 
 from fieldapp.auth.models import Unit
+from fieldapp.plans.scope import clean_rule
 from fieldapp.plans.importer import import_plan
 from fieldapp.plans.models import Plan, PlanVersion, Task
 from fieldapp.plans.operations import publish_plan
@@ -387,7 +388,8 @@ def test_adding_a_task_to_a_published_plan(client, auth, db, city_plan):
     db.session.expire_all()
     task = db.session.scalar(select(Task).where(Task.plan_id == city_plan.id, Task.number == 22))
     assert [i.text for i in task.items] == ["加油机是否按周期检定", "铅封是否完好"]
-    assert task.scope_rule == {"kinds": [], "tags_any": ["加油站"], "status": "在业", "past_business_term": False}
+    assert task.scope_rule == clean_rule({"kinds": [], "tags_any": ["加油站"], "status": "在业", "past_business_term": False})
+    assert task.scope_rule["confirmed"] is False  # a new task's rules still need confirming
     assert task.ratio == Decimal("0.1") and (task.window_start_month, task.window_end_month) == (5, 9)
     plan = db.session.get(Plan, city_plan.id)
     assert plan.version == 2 and plan.versions[-1].changes[0]["field"] == "task"

@@ -6,11 +6,13 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from flask import Flask
 
 from fieldapp.plans.cells import parse_executor, parse_kind, parse_ratio, parse_window, split_initiator, split_items
 from fieldapp.plans.columns import find_header
 from fieldapp.plans.parsing import parse_plan_table
 from fieldapp.plans.scope import scope_rule_for
+from fieldapp.plans.scope_proposal import propose_scope
 from fieldapp.plans.tables import read_plan_file
 
 SEED = Path(__file__).resolve().parent.parent / "data" / "plan-2021-shuozhou.txt"
@@ -134,17 +136,56 @@ def test_every_original_cell_is_preserved(seed):
     assert parsed.tasks[14].source_cells["抽查对象范围"] == "本辖区获正组织"
 
 
+RULE_KEYS = ("kinds", "status", "tags_any", "holdings_any", "industries", "credit_classes", "past_business_term", "counties")
+
+
+def rules(rule: dict) -> dict:
+    """The selecting part of a rule (without confirmation state and notes)."""
+    return {k: rule[k] for k in RULE_KEYS}
+
+
+EMPTY = {"kinds": [], "status": "在业", "tags_any": [], "holdings_any": [], "industries": [], "credit_classes": [],
+         "past_business_term": False, "counties": []}
+
+
 def test_scope_rules(tasks):
     rule = {n: t.scope_rule for n, t in tasks.items()}
     assert rule[1]["tags_any"] == ["集贸市场", "加油站", "眼镜制配", "医疗机构", "检验检测机构"]
     assert rule[1]["kinds"] == [] and rule[1]["status"] == "在业"
-    assert rule[11] == {"kinds": [], "tags_any": [], "status": "在业", "past_business_term": False}
+    assert rules(rule[11]) == EMPTY
     assert rule[12]["kinds"] == rule[13]["kinds"] == ["enterprise", "individual", "cooperative"]
-    assert rule[20] == {"kinds": ["enterprise"], "tags_any": [], "status": "在业", "past_business_term": True}
-    assert rule[21] == {"kinds": ["enterprise"], "tags_any": [], "status": "在业", "past_business_term": False}
-    assert "自愿性认证获证组织" in rule[15]["tags_any"]  # 获正组织 (a typo) still matches
-    assert rule[19]["tags_any"] == ["高风险企业"]
-    assert {"特种设备使用单位", "学校", "客运索道"} <= set(rule[18]["tags_any"])
+    assert rules(rule[20]) == {**EMPTY, "kinds": ["enterprise"], "past_business_term": True}
+    assert rules(rule[21]) == {**EMPTY, "kinds": ["enterprise"]}
+    # 获正组织 (a typo) still matches; the items choose which certificate's holders
+    assert rule[15]["holdings_any"] == ["自愿性认证获证组织"]
+    assert rule[16]["holdings_any"] == ["强制性认证获证组织"]
+    # every rule is a proposal until a supervisor confirms it, with the reasons kept
+    assert all(r["confirmed"] is False and "status" in r["suggested"] for r in rule.values())
+
+
+def test_task_13_is_narrowed_to_mark_users(tasks):
+    """集体商标、证明商标 items: only the marks' users, not every business in the county."""
+    rule = tasks[13].scope_rule
+    assert rule["holdings_any"] == ["集体商标证明商标使用人"]
+    assert "holdings_any" in rule["suggested"]
+    assert {"key": "holdings_any", "code": "item_holding", "words": "集体商标"} in rule["notes"]
+    assert tasks[12].scope_rule["holdings_any"] == []  # 商标使用行为: any trademark user
+
+
+def test_task_19_high_risk_is_credit_class_d(tasks):
+    rule = tasks[19].scope_rule
+    assert rule["credit_classes"] == ["D"] and rule["tags_any"] == [] and rule["kinds"] == ["enterprise"]
+    assert {"key": "credit_classes", "code": "high_risk", "words": "高风险"} in rule["notes"]
+    app = Flask(__name__)
+    app.config["HIGH_RISK_CREDIT_CLASSES"] = ["C", "D"]  # as the bureau sets it
+    with app.app_context():
+        assert propose_scope("全市高风险企业")["credit_classes"] == ["C", "D"]
+
+
+def test_task_18_needs_registered_special_equipment(tasks):
+    rule = tasks[18].scope_rule
+    assert rule["holdings_any"] == ["特种设备使用单位"]
+    assert {"学校", "客运索道"} <= set(rule["tags_any"]) and "特种设备使用单位" not in rule["tags_any"]
 
 
 @pytest.mark.parametrize(

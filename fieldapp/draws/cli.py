@@ -32,7 +32,11 @@ def find_task(number: int, year: int | None) -> Task:
 @click.option("--unit", "unit_code", help="Executing unit code (140602 …, city); default: every one.")
 @click.option("--year", type=int, help="Plan year (default: the latest plan with that task).")
 @click.option("--reason", default="", help="Written reason: required to redraw a drawn round.")
-def run_command(task_number, round_, witness, unit_code, year, reason):
+@click.option(
+    "--exception-reason", default="",
+    help="Written reason to draw despite warnings (rules unconfirmed, empty pool, over capacity, outside the window).",
+)
+def run_command(task_number, round_, witness, unit_code, year, reason, exception_reason):
     """Publish a commitment and draw TASK_NUMBER's round at once (scripted use; the draw date is
     today in Beijing, and the witness string W is marked as typed, not a lottery result)."""
     from .operations import DrawRefused, commit, run_draw
@@ -47,7 +51,7 @@ def run_command(task_number, round_, witness, unit_code, year, reason):
     failed = False
     for unit in units:
         try:
-            commitment = commit(task, round_, unit, redraw_reason=reason)
+            commitment = commit(task, round_, unit, redraw_reason=reason, exception_reason=exception_reason)
             draw, created = run_draw(commitment, witness)
         except DrawRefused as exc:
             click.echo(f"{unit.code} {unit.name}: {exc.message}", err=True)

@@ -14,6 +14,7 @@ from ..extensions import db
 from ..plans.models import Task
 from . import algorithm, chain, rules, seeds
 from .models import CommitmentStatus, DrawCommitment, ExternalKind, utcnow
+from .readiness import check_drawable
 from .rules import DrawRefused, check_round, current_draw
 
 
@@ -58,10 +59,15 @@ def commit(
     external_kind: str = ExternalKind.WITNESS.value,
     external_description: str = "",
     external_date: date | None = None,
+    exception_reason: str = "",
 ) -> DrawCommitment:
     """Publish SHA-256 of a new seed (the seed itself stays out of the database until revealed),
-    with the source of W. An open commitment must be abandoned, with a reason, first."""
+    with the source of W. An open commitment must be abandoned, with a reason, first.
+
+    A draft plan's task is refused; a task with warnings (``readiness.py``: rules unconfirmed,
+    empty pool, over capacity, outside the window) needs ``exception_reason``, published with it."""
     check_round(task, round_, unit)
+    exceptions = check_drawable(task, unit, rules.local_today(), exception_reason)
     redraw_reason = (redraw_reason or "").strip()
     external_description = seeds.normalise_external_value(external_description)
     if current_draw(task, round_, unit) is not None and not redraw_reason:
@@ -78,6 +84,7 @@ def commit(
             sequence=sequence, task_id=task.id, round=round_, unit_id=unit.id, seed_hex=None, seed_nonce_hex=nonce,
             commitment_hex=algorithm.commitment_of(seeds.seed_from_nonce(nonce)), redraw_reason=redraw_reason,
             external_kind=external_kind, external_description=external_description, external_date=external_date,
+            exception_reason=(exception_reason or "").strip() if exceptions else "", exceptions=exceptions,
             created_by_id=user.id if user else None, created_at=rules.now_utc(),
         )
         db.session.add(commitment)
@@ -102,6 +109,8 @@ def _published(commitment: DrawCommitment, task: Task, unit: Unit) -> dict:
         "external": external_of(commitment),
         "redraw_reason": commitment.redraw_reason,
         "published_at": commitment.created_at.isoformat(),
+        **({"exception_reason": commitment.exception_reason, "exceptions": commitment.exceptions}
+           if commitment.exception_reason else {}),
     }
 
 

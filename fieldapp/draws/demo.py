@@ -17,6 +17,8 @@ from .operations import DrawRefused, commit, run_draw
 
 DEMO_TASKS = (1, 21, 19)  # metrology (gas stations, markets …), the 1+X enterprise check, high risk
 DEMO_DIVISIONS = ("140602", "140603")
+# The demo draws the seed's 2021 plan today, with its proposed scope rules: a written reason.
+DEMO_REASON = "演示数据：按导入时提出的抽查范围规则抽取，抽取日期不在任务的抽取时间内。"
 DEMO_INSPECTOR_ACCOUNTS = ("shuocheng-inspector", "shuocheng-inspector2", "pinglu-inspector")
 
 
@@ -42,7 +44,7 @@ def load_demo_draws(year: int = 2021) -> Iterator[str]:
             break
         for unit in units:
             try:
-                draw, _ = run_draw(commit(task, 1, unit), witness=f"演示数据 {unit.name}")
+                draw, _ = run_draw(commit(task, 1, unit, exception_reason=DEMO_REASON), witness=f"演示数据 {unit.name}")
             except DrawRefused as exc:
                 db.session.rollback()
                 yield f"draws: task {task.number} {unit.name}: {exc.message}"

@@ -29,6 +29,10 @@ class CommitForm(FlaskForm):
         _l("Reason for the redraw"), validators=[Optional(), Length(max=2000)],
         description=_l("Required when the round has already been drawn; published with the new draw."),
     )
+    exception_reason = TextAreaField(
+        _l("Reason for drawing despite the warnings"), validators=[Optional(), Length(max=2000)],
+        description=_l("Required when the task has warnings above; published with the draw."),
+    )
 
 
 class AbandonForm(FlaskForm):

@@ -69,6 +69,10 @@ class DrawCommitment(db.Model):
     status: Mapped[str] = mapped_column(String(12), default=CommitmentStatus.OPEN.value, index=True)
     # A commitment for a redraw carries the written reason (重新抽取的理由).
     redraw_reason: Mapped[str] = mapped_column(Text, default="")
+    # Drawing despite warnings (rules unconfirmed, empty pool, over capacity, outside the window)
+    # needs a written reason, published with the draw; ``exceptions`` are the warnings it answers.
+    exception_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+    exceptions: Mapped[list] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     closed_at: Mapped[datetime | None]

@@ -12,6 +12,7 @@ from sqlalchemy import and_, exists, or_, select
 from ..auth.models import Unit, UnitKind
 from ..extensions import db
 from ..plans.models import Task
+from ..plans.scope import INDUSTRY_CODE, clean_rule
 from ..subjects.models import CREDIT_CLASSES, Subject, SubjectChange, SubjectStatus, Tag, subject_tag
 from .models import Draw, DrawSelection, DrawStatus
 
@@ -45,13 +46,8 @@ def task_window(task: Task) -> tuple[date, date]:
 
 
 def scope_of(task: Task) -> dict:
-    rule = dict(task.scope_rule or {})
-    return {
-        "kinds": [k for k in (rule.get("kinds") or []) if k],
-        "tags_any": list(rule.get("tags_any") or rule.get("tags") or []),
-        "status": rule.get("status") or SubjectStatus.OPERATING.value,
-        "past_business_term": bool(rule.get("past_business_term")),
-    }
+    """The task's scope rules (``fieldapp/plans/scope.py`` owns the contract)."""
+    return clean_rule(task.scope_rule)
 
 
 def previously_drawn(task: Task, round_: int, unit: Unit):
@@ -88,18 +84,38 @@ def pool_statement(task: Task, round_: int, unit: Unit, draw_date: date, created
     kinds = scope["kinds"]
     if kinds and set(kinds) != set(ANY_KINDS):
         stmt = stmt.where(Subject.kind.in_(kinds))
-    if scope["tags_any"]:
+    for names in (scope["tags_any"], scope["holdings_any"]):  # each group: any of its tags
+        if names:
+            stmt = stmt.where(
+                exists()
+                .where(subject_tag.c.subject_id == Subject.id)
+                .where(subject_tag.c.tag_id == Tag.id)
+                .where(Tag.name.in_(names))
+            )
+    if scope["industries"]:
+        codes = [t for t in scope["industries"] if INDUSTRY_CODE.fullmatch(t)]
+        names = [t for t in scope["industries"] if t not in codes]
         stmt = stmt.where(
-            exists()
-            .where(subject_tag.c.subject_id == Subject.id)
-            .where(subject_tag.c.tag_id == Tag.id)
-            .where(Tag.name.in_(scope["tags_any"]))
+            or_(*[Subject.industry_code.startswith(c, autoescape=True) for c in codes], Subject.industry.in_(names))
         )
+    if scope["credit_classes"]:
+        stmt = stmt.where(class_on(scope["credit_classes"], draw_date))
+    if scope["counties"]:
+        stmt = stmt.where(Subject.division_code.in_(scope["counties"]))
     if scope["past_business_term"]:
         stmt = stmt.where(and_(Subject.business_term_end.is_not(None), Subject.business_term_end < draw_date))
     if round_ > 1 and task.exclude_previous_rounds:
         stmt = stmt.where(Subject.id.not_in(previously_drawn(task, round_, unit)))
     return stmt
+
+
+def class_on(classes: list[str], draw_date: date):
+    """Subjects whose credit class on the draw date is one of ``classes`` (later changes undone)."""
+    changed = values_before("credit_class", draw_date)
+    if not changed:
+        return Subject.credit_class.in_(classes)
+    then = [sid for sid, old in changed.items() if old in classes]
+    return or_(and_(Subject.credit_class.in_(classes), Subject.id.not_in(list(changed))), Subject.id.in_(then))
 
 
 def values_before(field: str, draw_date: date) -> dict[int, str]:

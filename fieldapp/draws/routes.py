@@ -17,9 +17,14 @@ from .forms import AbandonForm, CommitForm, InviteForm, ReplaceForm, RespondForm
 from .models import DrawAssignment, DrawCommitment, InvitationStatus, JointInvitation
 from .operations import DrawRefused, describe_unmatched
 from .pools import may_execute
+from .readiness import NotDrawable, describe_warning, warnings_for
+from .rules import local_today
 from .replacements import replace_inspector
 
 bp = Blueprint("draws", __name__)
+
+
+bp.add_app_template_global(describe_warning, "describe_draw_warning")
 
 
 @bp.app_template_filter("draw_percent")
@@ -89,6 +94,7 @@ def _render_round(task, round_, unit, commit_form, run_form, status=200, abandon
             commit_form=commit_form,
             run_form=run_form,
             abandon_form=abandon_form or AbandonForm(formdata=None),
+            draw_warnings=warnings_for(task, [unit], local_today()),
             invitations=queries.invitations_of(task),
         ),
         status,
@@ -105,7 +111,10 @@ def commit(task_id: int, round_: int, unit_code: str):
             commitment = operations.commit(
                 task, round_, unit, current_user, form.redraw_reason.data or "", form.external_kind.data,
                 form.external_description.data or "", form.external_date.data,
+                exception_reason=form.exception_reason.data or "",
             )
+        except NotDrawable as exc:
+            form.exception_reason.errors = [str(exc.message)]
         except DrawRefused as exc:
             form.external_description.errors = [str(exc.message)]
         else:

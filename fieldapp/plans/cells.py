@@ -12,6 +12,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from .models import RATIO_PLACES
+
 CN_DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 
 
@@ -104,6 +106,8 @@ def parse_ratio(text: str) -> Ratio:
             value = None
         if value is None or value <= 0 or value > 1:
             result.problems.append(("ratio_out_of_range", {"text": number + sign}))
+        elif -value.normalize().as_tuple().exponent > RATIO_PLACES:
+            result.problems.append(("ratio_too_precise", {"text": number + sign}))
         else:
             result.ratio = value
     elif len(percents) > 1:

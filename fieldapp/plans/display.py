@@ -109,12 +109,42 @@ def describe_value(field: str, value) -> str:
     if field == "items" and isinstance(value, list):
         return "；".join(f"{i}. {text}" for i, text in enumerate(value, 1))
     if field == "scope_rule" and isinstance(value, dict):
-        parts = [str(SUBJECT_KIND_LABELS.get(k, k)) for k in value.get("kinds") or []]
-        parts += value.get("tags_any") or []
-        if value.get("past_business_term"):
-            parts.append(_("past their business term"))
-        return "、".join(parts) or _("any operating subject")
+        text = "、".join(describe_rule(value)) or _("any operating subject")
+        return text + ("" if value.get("confirmed") else " " + _("(proposed, not confirmed)"))
     return str(value)
+
+
+RULE_NOTES = {
+    "scope_holding": _l("the scope names holders of %(words)s"),
+    "item_holding": _l("an item is about %(words)s: only its holders"),
+    "items_choose": _l("the items choose %(words)s among the holdings the scope names"),
+    "high_risk": _l("%(words)s: the high-risk credit classes, not a hand-set tag"),
+}
+
+
+def describe_rule(rule: dict) -> list[str]:
+    """Each rule of a scope in words (a list; empty means any operating subject)."""
+    parts = [str(SUBJECT_KIND_LABELS.get(k, k)) for k in rule.get("kinds") or []]
+    if (rule.get("status") or "在业") != "在业":
+        parts.append(_("status %(status)s", status=rule["status"]))
+    if rule.get("tags_any"):
+        parts.append(_("tagged %(tags)s", tags=" / ".join(rule["tags_any"])))
+    if rule.get("holdings_any"):
+        parts.append(_("holders of %(holdings)s", holdings=" / ".join(rule["holdings_any"])))
+    if rule.get("industries"):
+        parts.append(_("industry %(industries)s", industries=" / ".join(rule["industries"])))
+    if rule.get("credit_classes"):
+        parts.append(_("credit class %(classes)s", classes=" / ".join(rule["credit_classes"])))
+    if rule.get("past_business_term"):
+        parts.append(_("past their business term"))
+    if rule.get("counties"):
+        parts.append(_("counties %(counties)s", counties=" / ".join(rule["counties"])))
+    return parts
+
+
+def describe_rule_note(note: dict) -> str:
+    text = RULE_NOTES.get(note.get("code"))
+    return str(text % {"words": note.get("words", "")}) if text else ""
 
 
 TEMPLATE_HELPERS = {
@@ -128,4 +158,6 @@ TEMPLATE_HELPERS = {
     "field_label": lambda value: FIELD_LABELS.get(value, value),
     "subject_kind_label": lambda value: SUBJECT_KIND_LABELS.get(value, value),
     "percent": percent,
+    "describe_rule": describe_rule,
+    "describe_rule_note": describe_rule_note,
 }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
@@ -12,8 +13,9 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Vali
 from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from .models import RATIO_PLACES
 from .display import KIND_LABELS, SUBJECT_KIND_LABELS
-from .scope import KINDS, tag_vocabulary
+from .scope import CLASSES, INDUSTRY_CODE, KINDS, clean_rule, industry_terms, tag_vocabulary
 
 MONTHS = [SelectChoice("", "—")] + [SelectChoice(str(m), f"{m}月") for m in range(1, 13)]
 
@@ -21,6 +23,12 @@ MONTHS = [SelectChoice("", "—")] + [SelectChoice(str(m), f"{m}月") for m in r
 class CheckboxesField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+
+def ratio_places(form, field) -> None:
+    """The ratio is kept exactly: refuse a percentage with more places than can be stored."""
+    if field.data is not None and -Decimal(field.data).normalize().as_tuple().exponent > RATIO_PLACES - 2:
+        raise ValidationError(_l("Give the percentage with at most 6 decimal places."))
 
 
 def _month(value):
@@ -40,7 +48,7 @@ class TaskForm(FlaskForm):
     tags = CheckboxesField(_l("Subject tags (any of them)"), choices=[])
     past_business_term = BooleanField(_l("Only enterprises past their business term (超出经营期限)"))
     ratio_percent = DecimalField(
-        _l("Ratio (%)"), places=None, validators=[Optional(), NumberRange(min=Decimal("0.01"), max=100)]
+        _l("Ratio (%)"), places=None, validators=[Optional(), NumberRange(min=Decimal("0.000001"), max=100), ratio_places]
     )
     ratio_is_floor = BooleanField(_l("The ratio is a minimum (不低于)"))
     fixed_count = IntegerField(_l("Or a fixed number of subjects"), validators=[Optional(), NumberRange(min=1, max=100000)])
@@ -157,3 +165,56 @@ class ConfirmForm(FlaskForm):
 
 class FilingForm(FlaskForm):
     note = TextAreaField(_l("Note to the city bureau"), validators=[Length(max=2000)])
+
+
+class ScopeForm(FlaskForm):
+    """A task's scope rules over the directory (all must hold), with the reason for a change."""
+
+    kinds = CheckboxesField(_l("Kinds of subject"), choices=[SelectChoice(k, SUBJECT_KIND_LABELS[k]) for k in KINDS])
+    status = SelectField(_l("Registration status"), choices=[SelectChoice(s, s) for s in ("在业", "注销", "吊销", "撤销", "迁出")])
+    tags = CheckboxesField(_l("Subject tags (any of them)"), choices=[])
+    holdings = CheckboxesField(_l("Holders of (any of them)"), choices=[])
+    industries = StringField(
+        _l("Industries"), validators=[Length(max=500)],
+        description=_l("GB/T 4754 codes or names, separated by spaces or commas (F, F52, 零售业). Empty: any industry."),
+    )
+    credit_classes = CheckboxesField(_l("Credit classes"), choices=[SelectChoice(c, c) for c in CLASSES])
+    past_business_term = BooleanField(_l("Only enterprises past their business term (超出经营期限)"))
+    counties = CheckboxesField(_l("Counties"), choices=[])
+    reason = TextAreaField(_l("Reason for the change"), validators=[Length(max=2000)])
+
+    def __init__(self, *args, counties=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.tags.choices = [SelectChoice(t["name"], t["name"]) for t in tag_vocabulary()]
+        self.holdings.choices = [SelectChoice(t["name"], t["name"]) for t in tag_vocabulary() if t["holding"]]
+        self.counties.choices = [SelectChoice(u.division_code, u.name) for u in counties]
+
+    def validate_industries(self, field):
+        for term in industry_terms(re.split(r"[\s,，、;；]+", field.data or "")):
+            if re.fullmatch(r"[A-Za-z]\d*", term) and not INDUSTRY_CODE.fullmatch(term.upper()):
+                raise ValidationError(_l("%(code)s is not a GB/T 4754 code (a letter A–T and up to four digits).", code=term))
+
+    def fill_from(self, rule: dict) -> None:
+        rule = clean_rule(rule)
+        self.kinds.data = rule["kinds"]
+        self.status.data = rule["status"]
+        self.tags.data = rule["tags_any"]
+        self.holdings.data = rule["holdings_any"]
+        self.industries.data = " ".join(rule["industries"])
+        self.credit_classes.data = rule["credit_classes"]
+        self.past_business_term.data = rule["past_business_term"]
+        self.counties.data = rule["counties"]
+
+    def rule(self) -> dict:
+        return clean_rule(
+            {
+                "kinds": self.kinds.data or [],
+                "status": self.status.data,
+                "tags_any": self.tags.data or [],
+                "holdings_any": self.holdings.data or [],
+                "industries": re.split(r"[\s,，、;；]+", self.industries.data or ""),
+                "credit_classes": self.credit_classes.data or [],
+                "past_business_term": bool(self.past_business_term.data),
+                "counties": self.counties.data or [],
+            }
+        )

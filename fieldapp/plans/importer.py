@@ -18,6 +18,7 @@ from .cells import compact
 from .models import InspectionItem, Plan, PlanStatus, Task
 from .parsing import ParsedPlan, ParsedTask, parse_plan_table
 from .problems import PlanFileError, Problem
+from .scope import is_confirmed
 from .tables import PlanSource, read_plan_file
 from .versions import EDITABLE_FIELDS, diff_values, jsonable, record_version, task_values
 
@@ -118,6 +119,8 @@ def import_plan(
             report.changes.append({"task": parsed_task.number, "field": "task", "old": None, "new": parsed_task.name})
             pending.append((None, parsed_task, None))
         else:
+            if is_confirmed(task.scope_rule) and task.scope == parsed_task.scope:
+                parsed_task.scope_rule = task.scope_rule  # a supervisor's confirmed rules stay
             old_values = task_values(task)
             report.changes.extend(diff_values(parsed_task.number, old_values, _values_of(parsed_task)))
             pending.append((task, parsed_task, old_values))

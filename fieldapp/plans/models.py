@@ -12,6 +12,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..extensions import db
 
 
+RATIO_PLACES = 8  # decimal places a ratio keeps: 0.000001% is the finest ratio a plan can give
+
+
 class PlanStatus(str, enum.Enum):
     DRAFT = "draft"
     PUBLISHED = "published"
@@ -116,7 +119,8 @@ class Task(db.Model):
     # {"kinds": [...], "tags_any": [...], "status": "在业", "past_business_term": bool}
     # (see fieldapp/plans/scope.py for the contract the draw relies on)
     scope_rule: Mapped[dict] = mapped_column(JSON, default=dict)
-    ratio: Mapped[Decimal | None] = mapped_column(Numeric(7, 4))  # 0.05 for 不低于5%
+    # 0.05 for 不低于5%; exact to RATIO_PLACES decimals (0.125% is 0.00125, never rounded).
+    ratio: Mapped[Decimal | None] = mapped_column(Numeric(RATIO_PLACES + 4, RATIO_PLACES))
     ratio_is_floor: Mapped[bool] = mapped_column(default=True)  # 不低于
     fixed_count: Mapped[int | None]  # a fixed number of subjects instead of a ratio
     rounds_per_year: Mapped[int] = mapped_column(default=1)  # 2次/年

@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 from ..extensions import db
 from .importer import sync_items
 from .models import FilingStatus, Plan, PlanStatus, PlanVersion, Task
-from .scope import clean_rule
+from .scope import clean_rule, confirmed_rule
 from .versions import EDITABLE_FIELDS, diff_values, record_version, snapshot, task_values, utcnow
 
 
@@ -126,3 +126,9 @@ def acknowledge_filing(plan: Plan, user) -> None:
     plan.filing_status = FilingStatus.ACKNOWLEDGED.value
     plan.acknowledged_at = utcnow()
     plan.acknowledged_by_id = user.id
+
+
+def confirm_scope(task: Task, rule: dict, *, reason: str = "", user=None) -> list[dict]:
+    """A supervisor confirms (and perhaps edits) a task's scope rules. Versioned like any task
+    edit: a published plan needs a reason."""
+    return update_task(task, {"scope_rule": confirmed_rule(rule)}, reason=reason, user=user)

@@ -18,7 +18,7 @@ from ..auth.units import DEPARTMENTS
 from .cells import compact, parse_executor, parse_kind, parse_ratio, parse_window, small_number, split_initiator, split_items
 from .columns import find_header
 from .problems import PlanFileError, Problem
-from .scope import scope_rule_for
+from .scope_proposal import propose_scope
 from .tables import Row
 
 # Columns whose blank cell means "same as above" (a merged cell), and the fields they fill.
@@ -215,8 +215,9 @@ def _parse_row(row: Row, header: _Header, previous: ParsedTask | None, used: set
             problem("items_missing", "items")
 
     task.scope = raw.get("scope") or ""
-    task.scope_rule = scope_rule_for(task.scope)
-    if task.scope and not task.scope_rule["kinds"] and not task.scope_rule["tags_any"] and not quiet("scope"):
+    task.scope_rule = propose_scope(task.scope, task.items)
+    rule = task.scope_rule
+    if task.scope and not any(rule[k] for k in ("kinds", "tags_any", "holdings_any", "credit_classes")) and not quiet("scope"):
         if "市场主体" not in task.scope:
             problem("scope_no_rule", "scope", text=task.scope)
 

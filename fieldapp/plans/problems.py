@@ -47,6 +47,7 @@ MESSAGES = {
     "ratio_unreadable": _l("Cannot read a ratio or a number from %(text)s."),
     "ratio_ambiguous": _l("Several ratios in %(text)s; none was taken."),
     "ratio_out_of_range": _l("Ratio %(text)s is not between 0 and 100%%."),
+    "ratio_too_precise": _l("Ratio %(text)s has more decimal places than a ratio can keep (6 after the percent point); it was not rounded, write it shorter."),
     "ratio_extra_text": _l("Ratio read, but %(text)s beside it was not understood."),
     "rounds_unreadable": _l("Cannot read the number of rounds a year from %(text)s."),
     "window_missing": _l("抽取日期 is empty."),

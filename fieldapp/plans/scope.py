@@ -1,12 +1,22 @@
 """The scope rule: what a task's 抽查对象范围 selects from the subject directory.
 
-The draw reads ``Task.scope_rule``::
+``Task.scope_rule`` holds explicit rules over the directory (all of them must hold)::
 
-    {"kinds": [...], "tags_any": [...], "status": "在业", "past_business_term": bool}
+    {"kinds": [...], "status": "在业", "tags_any": [...], "holdings_any": [...],
+     "industries": [...], "credit_classes": [...], "past_business_term": bool, "counties": [...],
+     "confirmed": bool, "suggested": [...], "notes": [...]}
 
 ``kinds`` ⊆ {"enterprise", "individual", "cooperative"} ([] = any kind); ``tags_any`` are tag
-names from ``data/tags.yaml`` whose ``scope_words`` occur in the scope text ([] = no tag
-condition); ``past_business_term`` selects enterprises whose 经营期限 has ended.
+names from ``data/tags.yaml`` ([] = no tag condition); ``holdings_any`` are the tags marked
+``holding`` (a licence, certificate or registered equipment the subject holds; [] = none needed);
+``industries`` are GB/T 4754 codes matched as a prefix of the subject's industry code (``F``,
+``F52``) or industry names matched exactly (``零售业``); ``credit_classes`` ⊆ A–D ([] = any);
+``past_business_term`` selects enterprises whose 经营期限 has ended; ``counties`` are division
+codes ([] = every county of the executing unit).
+
+``confirmed`` is set when a supervisor confirms the rules; until then the draw warns. The importer
+proposes rules (``scope_proposal.py``): ``suggested`` names the keys it filled and ``notes`` say
+why (``{"key", "code", "words"}``). The original text stays in ``Task.scope``.
 """
 
 from __future__ import annotations
@@ -22,15 +32,20 @@ from .cells import normalise
 TAGS_FILE = Path(__file__).resolve().parent.parent.parent / "data" / "tags.yaml"
 
 KINDS = ("enterprise", "individual", "cooperative")
+CLASSES = ("A", "B", "C", "D")
 KIND_WORDS = {"enterprise": "企业", "individual": "个体工商户", "cooperative": "农民专业合作社"}
 OPERATING = "在业"
 ANY_KIND_WORDS = ("各类市场主体", "所有市场主体", "市场主体")
 PAST_TERM_WORDS = ("超出经营期限", "超过经营期限", "经营期限届满", "营业期限届满", "超出营业期限")
+RULE_KEYS = (
+    "kinds", "status", "tags_any", "holdings_any", "industries", "credit_classes", "past_business_term", "counties",
+)
+INDUSTRY_CODE = re.compile(r"[A-T](\d{2,4})?")
 
 
 @lru_cache(maxsize=1)
 def tag_vocabulary() -> tuple[dict, ...]:
-    """The tags of ``data/tags.yaml`` in file order: ``{name, en, group, scope_words}``."""
+    """The tags of ``data/tags.yaml`` in file order: ``{name, en, group, scope_words, holding, item_words}``."""
     with TAGS_FILE.open(encoding="utf-8") as fh:
         entries = yaml.safe_load(fh) or []
     return tuple(
@@ -39,6 +54,8 @@ def tag_vocabulary() -> tuple[dict, ...]:
             "en": str(e.get("en", "")),
             "group": str(e.get("group", "")),
             "scope_words": [str(w) for w in e.get("scope_words") or []],
+            "holding": bool(e.get("holding")),
+            "item_words": [str(w) for w in e.get("item_words") or []],
         }
         for e in entries
     )
@@ -46,6 +63,11 @@ def tag_vocabulary() -> tuple[dict, ...]:
 
 def tag_names() -> list[str]:
     return [t["name"] for t in tag_vocabulary()]
+
+
+def holding_names() -> list[str]:
+    """Tags that record a licence, certificate or registered equipment held."""
+    return [t["name"] for t in tag_vocabulary() if t["holding"]]
 
 
 def tag_groups() -> list[tuple[str, list[dict]]]:
@@ -79,22 +101,61 @@ def kinds_in(text: str) -> list[str]:
 
 
 def scope_rule_for(text: str) -> dict:
+    """The literal reading of the scope text alone (no proposals from items, unconfirmed)."""
     raw = normalise(text)
-    return {
-        "kinds": kinds_in(raw),
-        "tags_any": tags_in(raw),
-        "status": OPERATING,
-        "past_business_term": any(word in raw for word in PAST_TERM_WORDS),
-    }
+    return clean_rule(
+        {
+            "kinds": kinds_in(raw),
+            "tags_any": tags_in(raw),
+            "status": OPERATING,
+            "past_business_term": any(word in raw for word in PAST_TERM_WORDS),
+        }
+    )
+
+
+def industry_terms(values) -> list[str]:
+    """Industry codes (upper-cased) and names, without blanks or repeats."""
+    seen: list[str] = []
+    for value in values or []:
+        term = str(value).strip()
+        if INDUSTRY_CODE.fullmatch(term.upper()):
+            term = term.upper()
+        if term and term not in seen:
+            seen.append(term)
+    return seen
 
 
 def clean_rule(rule: dict | None) -> dict:
     """A rule with every key present and only known values (for edits and older rows)."""
     rule = dict(rule or {})
     known_tags = set(tag_names())
+    holdings = set(holding_names())
+    counties = [str(c) for c in rule.get("counties") or [] if re.fullmatch(r"\d{6}", str(c))]
     return {
         "kinds": [k for k in KINDS if k in (rule.get("kinds") or [])],
-        "tags_any": [t for t in (rule.get("tags_any") or []) if t in known_tags],
         "status": rule.get("status") or OPERATING,
+        "tags_any": [t for t in (rule.get("tags_any") or rule.get("tags") or []) if t in known_tags],
+        "holdings_any": [t for t in (rule.get("holdings_any") or []) if t in holdings],
+        "industries": industry_terms(rule.get("industries")),
+        "credit_classes": [c for c in CLASSES if c in (rule.get("credit_classes") or [])],
         "past_business_term": bool(rule.get("past_business_term")),
+        "counties": sorted(set(counties)),
+        "confirmed": bool(rule.get("confirmed")),
+        "suggested": [k for k in RULE_KEYS if k in (rule.get("suggested") or [])],
+        "notes": [dict(n) for n in rule.get("notes") or [] if isinstance(n, dict)],
     }
+
+
+def same_rules(a: dict | None, b: dict | None) -> bool:
+    """The two rules select the same subjects (confirmation state and notes aside)."""
+    ca, cb = clean_rule(a), clean_rule(b)
+    return all(ca[k] == cb[k] for k in RULE_KEYS)
+
+
+def confirmed_rule(rule: dict) -> dict:
+    """The rule as a supervisor confirms it: no longer a suggestion."""
+    return {**clean_rule(rule), "confirmed": True, "suggested": []}
+
+
+def is_confirmed(rule: dict | None) -> bool:
+    return bool((rule or {}).get("confirmed"))

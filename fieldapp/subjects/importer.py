@@ -48,14 +48,17 @@ SUBJECT = Subject.__table__
 CHANGE = SubjectChange.__table__
 
 # Stored fields an import may set (besides the identifiers), with their length limits.
-TEXT_LIMITS = {"name": 200, "legal_representative": 64, "industry": 100, "contact": 100, "address": 4000}
-TEXT_LABELS = {"name": "名称", "legal_representative": "法定代表人", "industry": "行业", "contact": "联系电话", "address": "住所"}
+TEXT_LIMITS = {"name": 200, "legal_representative": 64, "industry": 100, "industry_code": 5, "contact": 100, "address": 4000}
+TEXT_LABELS = {
+    "name": "名称", "legal_representative": "法定代表人", "industry": "行业", "industry_code": "行业代码", "contact": "联系电话",
+    "address": "住所",
+}
 DATA_FIELDS = (
-    "name", "kind", "legal_representative", "address", "division_code", "industry", "contact",
+    "name", "kind", "legal_representative", "address", "division_code", "industry", "industry_code", "contact",
     "status", "business_term_end", "credit_class", "credit_assessed_on",
 )
 NEW_DEFAULTS = {
-    "legal_representative": "", "address": "", "industry": "", "contact": "",
+    "legal_representative": "", "address": "", "industry": "", "industry_code": "", "contact": "",
     "status": SubjectStatus.OPERATING.value, "credit_class": "B",
     "business_term_end": None, "credit_assessed_on": None,
 }
@@ -169,10 +172,13 @@ class SubjectImporter:
         if not name:
             reasons.append(_("The name is missing"))
         row["name"] = name
-        for text_field in ("legal_representative", "address", "industry", "contact"):
-            value = get(text_field)
+        for text_field in ("legal_representative", "address", "industry", "industry_code", "contact"):
+            value = get(text_field).upper() if text_field == "industry_code" else get(text_field)
             if value:
                 row[text_field] = value
+        if row.get("industry_code") and not re.fullmatch(r"[A-T](\d{2,4})?", row["industry_code"]):
+            reasons.append(_("The industry code %(code)s is not a GB/T 4754 code (a letter A–T and up to four digits)",
+                             code=row["industry_code"]))
         for text_field, limit in TEXT_LIMITS.items():
             if len(row.get(text_field) or "") > limit:
                 reasons.append(_("%(field)s is longer than %(limit)s characters", field=TEXT_LABELS[text_field], limit=limit))

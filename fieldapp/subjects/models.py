@@ -64,6 +64,8 @@ class Subject(db.Model):
     address: Mapped[str] = mapped_column(Text, default="")
     division_code: Mapped[str] = mapped_column(String(6), index=True)  # county
     industry: Mapped[str] = mapped_column(String(100), default="")
+    # GB/T 4754 industry code: the 门类 letter and up to four digits (F, F52, F5211); scopes match a prefix.
+    industry_code: Mapped[str] = mapped_column(String(5), default="", server_default="")
     contact: Mapped[str] = mapped_column(String(100), default="")
     status: Mapped[str] = mapped_column(String(8), default=SubjectStatus.OPERATING.value)
     business_term_end: Mapped[date | None]

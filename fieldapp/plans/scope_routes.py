@@ -1,0 +1,109 @@
+"""The task's scope page: its rules, a live pool preview (htmx) and the supervisor's confirmation."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..auth.access import role_required
+from ..auth.models import Role, Unit, UnitKind
+from ..draws.rules import local_today
+from ..draws.pools import executing_units
+from ..draws.readiness import describe_warning, preview, warnings_for
+from ..extensions import db
+from . import queries
+from .forms import ScopeForm
+from .models import Task
+from .operations import PlanError, confirm_scope
+from .routes import bp
+
+
+def _task(plan_id: int, number: int) -> tuple:
+    plan = queries.plan_with_tasks(plan_id)
+    if plan is None or not queries.may_read(current_user, plan):
+        abort(404)
+    task = db.session.scalar(select(Task).where(Task.plan_id == plan.id, Task.number == number))
+    if task is None:
+        abort(404)
+    return plan, task
+
+
+def _units(task: Task) -> list[Unit]:
+    """The executing units the user answers for: a county supervisor sees her own county."""
+    units = executing_units(task)
+    if not current_user.is_city_level:
+        units = [u for u in units if u.id == current_user.unit_id]
+    return units
+
+
+def _counties() -> list[Unit]:
+    return list(
+        db.session.scalars(select(Unit).where(Unit.kind == UnitKind.COUNTY_BUREAU.value).order_by(Unit.division_code))
+    )
+
+
+def _county_names() -> dict[str, str]:
+    return {u.division_code: u.name for u in _counties()}
+
+
+def _page(plan, task, form, status=200):
+    units = _units(task)
+    day = local_today()
+    return (
+        render_template(
+            "plans/scope.html",
+            plan=plan,
+            task=task,
+            form=form,
+            may_edit=queries.may_edit(current_user, plan),
+            preview=preview(task, day, units=units),
+            county_names=_county_names(),
+            warnings=[describe_warning(w) for w in warnings_for(task, units, day)],
+        ),
+        status,
+    )
+
+
+@bp.get("/plans/<int:plan_id>/tasks/<int:number>/scope")
+@role_required(Role.SUPERVISOR)
+def task_scope(plan_id: int, number: int):
+    plan, task = _task(plan_id, number)
+    form = ScopeForm(counties=_counties())
+    form.fill_from(task.scope_rule)
+    return _page(plan, task, form)
+
+
+@bp.get("/plans/<int:plan_id>/tasks/<int:number>/scope/preview")
+@role_required(Role.SUPERVISOR)
+def scope_preview(plan_id: int, number: int):
+    """The pool the rules in the form (not yet saved) would give: an htmx fragment."""
+    plan, task = _task(plan_id, number)
+    form = ScopeForm(request.args, counties=_counties(), meta={"csrf": False})
+    if not form.validate():
+        return render_template("plans/_scope_preview.html", preview=None, errors=form.errors, task=task), 200
+    result = preview(task, local_today(), rule=form.rule(), units=_units(task))
+    return render_template(
+        "plans/_scope_preview.html", preview=result, errors=None, task=task, county_names=_county_names()
+    )
+
+
+@bp.post("/plans/<int:plan_id>/tasks/<int:number>/scope")
+@role_required(Role.SUPERVISOR)
+def confirm_task_scope(plan_id: int, number: int):
+    plan, task = _task(plan_id, number)
+    if not queries.may_edit(current_user, plan):
+        abort(403)
+    form = ScopeForm(counties=_counties())
+    if form.validate_on_submit():
+        try:
+            confirm_scope(task, form.rule(), reason=form.reason.data or "", user=current_user)
+        except PlanError as exc:
+            db.session.rollback()
+            form.reason.errors = list(form.reason.errors) + [str(exc.message)]
+        else:
+            db.session.commit()
+            flash(_("The scope rules of task %(number)s are confirmed.", number=number), "success")
+            return redirect(url_for("plans.task_scope", plan_id=plan.id, number=number))
+    return _page(plan, task, form, 200 if request.htmx else 400)
