@@ -253,7 +253,13 @@ def test_roster_upload_for_city_level_supervisors(app, db, client, auth, tmp_pat
     auth.logout()
     auth.login("city-supervisor", "supervisor", "city")
     response = client.post("/inspectors/import", data={"file": (BytesIO(path.read_bytes()), "roster.csv")},
-                           content_type="multipart/form-data")
+                           content_type="multipart/form-data", follow_redirects=True)
+    # Imported by a job (inline in tests): its page counts, lists the first rejects and offers the file.
     soup = BeautifulSoup(response.data, "html.parser")
-    assert response.status_code == 200 and len(soup.select("tbody tr")) == 5
+    assert response.request.path.startswith("/jobs/") and len(soup.select("#job-progress tbody tr")) == 5
+    link = soup.find("a", href=lambda h: h and h.endswith("rejects.csv"))
+    assert len(client.get(link["href"]).data.decode("utf-8-sig").strip().splitlines()) == 1 + 5
+    bad = client.post("/inspectors/import", data={"file": (BytesIO("甲,乙\n1,2\n".encode()), "x.csv")},
+                      content_type="multipart/form-data")
+    assert bad.status_code == 422 and "姓名" in BeautifulSoup(bad.data, "html.parser").select_one("[role=alert]").get_text()
     assert db.session.scalar(select(func.count()).select_from(Inspector)) == 4

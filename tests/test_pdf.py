@@ -200,3 +200,33 @@ def test_rendering_refuses_outside_urls(app, tmp_path):
     path = tmp_path / "out.pdf"
     path.write_bytes(pdf)
     assert "TOP-SECRET-CONTENT" not in pdf_text(path)
+
+
+def test_task_notice_is_drawn_by_a_job_not_in_the_request(client, db, tmp_path, monkeypatch):
+    """With a real queue (no worker yet) the request only queues the job and answers 202 with a page
+    that reloads; a burst of readers queues one job; the worker draws it and the next request serves it."""
+    from sqlalchemy import select
+
+    from fieldapp.extensions import huey
+    from fieldapp.jobs import runtime
+    from fieldapp.jobs.models import Job
+    from fieldapp.publication import notice_job
+
+    result, _ = _publish(db)
+    url = f"/public/tasks/{result.task_id}/results.pdf"
+    monkeypatch.setattr(huey, "_immediate", False)
+    rendered, real = [], notice_job.render_notice
+    monkeypatch.setattr(notice_job, "render_notice", lambda *args: rendered.append(1) or real(*args))
+    first = client.get(url)
+    assert first.status_code == 202 and first.headers["Retry-After"] == "3"
+    assert 'http-equiv="refresh"' in first.get_data(as_text=True) and rendered == []
+    assert client.get(url).status_code == 202
+    jobs = db.session.scalars(select(Job)).all()
+    assert len(jobs) == 1 and jobs[0].status == "queued"
+    runtime.execute(jobs[0].id)  # the worker
+    assert rendered == [1]
+    ready = client.get(url)
+    assert ready.status_code == 200 and ready.mimetype == "application/pdf" and rendered == [1]
+    path = tmp_path / "task.pdf"
+    path.write_bytes(ready.data)
+    assert "抽查结果公示表" in pdf_text(path)

@@ -90,17 +90,24 @@ def import_roster(header: list, rows, today: date | None = None, reject_writer: 
         return _import_roster(header, rows, today or date.today(), reject_writer)
 
 
-def _import_roster(header: list, rows, today: date, reject_writer: RejectWriter | None) -> RosterReport:
+def roster_columns(header: list) -> tuple[dict[str, int], list[str]]:
+    """The roster file's columns by field and the headers not used; TableError without 姓名."""
     columns: dict[str, int] = {}
-    report = RosterReport()
+    unknown: list[str] = []
     for index, text in enumerate(header):
         key = normalise_header(text)
         if key in _INDEX:
             columns.setdefault(_INDEX[key], index)
         elif key and key not in ("行号", "拒绝原因"):
-            report.unknown_headers.append(str(text))
+            unknown.append(str(text))
     if "name" not in columns:
         raise TableError(_("The file has no 姓名 column."))
+    return columns, unknown
+
+
+def _import_roster(header: list, rows, today: date, reject_writer: RejectWriter | None) -> RosterReport:
+    report = RosterReport()
+    columns, report.unknown_headers = roster_columns(header)
     units = _unit_lookup()
     vocabulary = set(specialty_names())
     seen: dict[str, int] = {}

@@ -187,26 +187,22 @@ def remove_conflict(inspector_id: int, conflict_id: int):
 @bp.route("/import", methods=["GET", "POST"])
 @role_required(Role.SUPERVISOR)
 def import_file():
-    """Upload the roster (CSV/.xlsx). The roster spans units: city-level supervisors only."""
-    import tempfile
-    from pathlib import Path
-
+    """Upload the roster (CSV/.xlsx); the worker imports it. The roster spans units: city-level supervisors only."""
     from ..subjects.tables import TableError
-    from .importer import import_roster_file
+    from .jobs import start_import
 
     if not current_user.is_city_level:
         abort(404)
-    report = error = None
+    error = None
     if request.method == "POST":
         upload = request.files.get("file")
         if upload is None or not upload.filename:
             error = _("Choose a CSV or Excel (.xlsx) file.")
         else:
-            with tempfile.TemporaryDirectory(prefix="roster-import-") as workdir:
-                source = Path(workdir) / Path(upload.filename).name
-                upload.save(source)
-                try:
-                    report = import_roster_file(source)
-                except TableError as exc:
-                    error = str(exc)
-    return render_template("inspectors/import.html", report=report, error=error)
+            try:
+                job = start_import(upload, current_user)
+            except TableError as exc:
+                error = str(exc)
+            else:
+                return redirect(url_for("jobs.detail", job_id=job.id))
+    return render_template("inspectors/import.html", error=error), 422 if error else 200

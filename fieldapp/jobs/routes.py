@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+from itertools import islice
+
 from flask import Blueprint, abort, flash, redirect, render_template, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -47,6 +50,24 @@ def _visible(job_id: int) -> Job:
     return job
 
 
+PREVIEW_REJECTS = 50
+
+
+def _file_label(name: str):
+    if name in FILE_LABELS:
+        return FILE_LABELS[name]
+    return _("Download the PDF") if name.endswith(".pdf") else _("Download %(name)s", name=name)
+
+
+def _rejects_preview(job: Job) -> list[tuple[str, str]]:
+    """The first rejected rows (line, reasons) of a finished import; all of them are in the file."""
+    if job.status != JobStatus.DONE.value or "rejects.csv" not in (job.result or {}).get("files", []):
+        return []
+    path = runtime.job_folder(job.id) / "rejects.csv"
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        return [(row[0], row[1]) for row in islice(csv.reader(fh), 1, PREVIEW_REJECTS + 1) if len(row) > 1]
+
+
 def _context(job: Job) -> dict:
     summary = runtime.SUMMARIES.get(job.kind)
     return dict(
@@ -56,7 +77,8 @@ def _context(job: Job) -> dict:
         stage_label=STAGE_LABELS.get(job.stage, ""),
         stalled=runtime.is_stalled(job),
         summary=summary(job.result) if summary and job.status == JobStatus.DONE.value and job.result else [],
-        files=[(name, FILE_LABELS.get(name, name)) for name in (job.result or {}).get("files", [])],
+        files=[(name, _file_label(name)) for name in (job.result or {}).get("files", [])],
+        rejects=_rejects_preview(job),
     )
 
 

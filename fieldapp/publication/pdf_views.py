@@ -3,7 +3,7 @@ and a visit's 现场检查记录 (supervisors of the subject's county)."""
 
 from __future__ import annotations
 
-from flask import Response, abort, url_for
+from flask import Response, abort, render_template, url_for
 from sqlalchemy import select
 
 from ..auth.access import require_division, role_required
@@ -58,21 +58,23 @@ def public_record_pdf(public_id: str):
 
 @bp.get("/public/tasks/<int:task_id>/results.pdf")
 def public_task_pdf(task_id: int):
+    """From the cache, else drawn by the worker: the answer is a page that reloads until it is there."""
+    from .notice_job import finished_notice, notice_file, request_notice
+
     task = db.session.get(Task, task_id)
     records = queries.task_records(task_id) if task else []
     if not records:
         abort(404)
-    digest = list_hash(records)
-    url = url_for("publication.public_task", task_id=task_id, h=digest, _external=True)
-    template = "publication/pdf/task_notice.html"
-    body = cached_pdf(
-        template,
-        url,
-        lambda: render_pdf(
-            template, task=task, records=records, list_hash=digest, url=url, qr=qr_data_uri(url), check_code=digest
-        ),
-    )
-    return _pdf(body, f"task-{task_id}-results.pdf", public=True)
+    url = url_for("publication.public_task", task_id=task_id, h=list_hash(records), _external=True)
+    path = notice_file(url)
+    if path is not None and path.is_file():
+        return _pdf(path.read_bytes(), f"task-{task_id}-results.pdf", public=True)
+    job = request_notice(task_id, url)
+    body = finished_notice(job)  # ready at once when jobs run inline
+    if body is not None:
+        return _pdf(body, f"task-{task_id}-results.pdf", public=True)
+    page = render_template("publication/notice_pending.html", task=task, failed=job.status == "failed")
+    return page, 202, {"Cache-Control": "no-store", "Retry-After": "3"}
 
 
 @bp.get("/public/plan/<int:year>.pdf")

@@ -28,21 +28,32 @@ def _design_stamp(template: str) -> str:
     return ";".join(f"{p.name}:{p.stat().st_mtime_ns}" for p in files if p.exists())
 
 
-def cached_pdf(template: str, identity: str, render: Callable[[], bytes]) -> bytes:
-    """The PDF for ``identity`` (check code and address) drawn with ``template``, rendered once."""
+def cache_file(template: str, identity: str) -> Path | None:
+    """Where the PDF for ``identity`` drawn with ``template`` is kept (None when caching is off)."""
     if not current_app.config.get("PDF_CACHE", True):
-        return render()
+        return None
     key = hashlib.sha256(f"{template}|{identity}|{_design_stamp(template)}".encode()).hexdigest()[:32]
     folder = Path(current_app.config.get("PDF_CACHE_DIR") or Path(current_app.instance_path) / "pdf-cache")
-    path = folder / f"{key}.pdf"
+    return folder / f"{key}.pdf"
+
+
+def store(path: Path, body: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".part")
+    with os.fdopen(handle, "wb") as out:
+        out.write(body)
+    os.replace(temporary, path)  # atomic: a concurrent reader sees the whole file or none
+
+
+def cached_pdf(template: str, identity: str, render: Callable[[], bytes]) -> bytes:
+    """The PDF for ``identity`` (check code and address) drawn with ``template``, rendered once."""
+    path = cache_file(template, identity)
+    if path is None:
+        return render()
     try:
         return path.read_bytes()
     except FileNotFoundError:
         pass
     body = render()
-    folder.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=folder, suffix=".part")
-    with os.fdopen(handle, "wb") as out:
-        out.write(body)
-    os.replace(temporary, path)  # atomic: a concurrent reader sees the whole file or none
+    store(path, body)
     return body
