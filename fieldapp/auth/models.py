@@ -97,3 +97,26 @@ class User(UserMixin, db.Model):
         if unit is None:
             return False
         return self.unit.is_city_level or unit.id == self.unit_id
+
+
+class DeviceLogin(db.Model):
+    """A long-lived login of one phone or browser (the inspector's installed app): it survives a
+    browser restart and a change of network address, and is revoked on logout, when the password
+    changes, or by an administrator. Only a hash of its secret is kept."""
+
+    __tablename__ = "device_login"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    label: Mapped[str] = mapped_column(String(200), default="")  # the browser, as it named itself
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    last_used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+    revoked_reason: Mapped[str] = mapped_column(String(20), default="")  # logout / password / admin / user
+
+    user: Mapped[User] = relationship()
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

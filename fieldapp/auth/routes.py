@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
@@ -10,7 +10,10 @@ from sqlalchemy import select
 from ..core.i18n import is_safe_next
 from ..extensions import db, limiter
 from .forms import LoginForm
-from .models import User
+from . import devices
+from .access import require_unit, role_required
+from .models import DeviceLogin, User
+from .session import DEVICE_SESSION_KEY, forget_device, remember_device
 
 bp = Blueprint("auth", __name__)
 
@@ -37,6 +40,7 @@ def login():
         user = db.session.scalar(select(User).where(User.username == form.username.data.strip()))
         if user is not None and user.is_active and user.check_password(form.password.data):
             login_user(user)
+            remember_device(user)
             target = form.next.data
             return redirect(target if is_safe_next(target) else url_for("core.index"))
         form.password.errors.append(_("Wrong username or password."))
@@ -48,6 +52,43 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
+    forget_device()
     logout_user()
     flash(_("You have logged out."), "info")
     return redirect(url_for("core.index"))
+
+
+def _account_page(owner: User):
+    return render_template(
+        "auth/account.html", owner=owner, devices=devices.devices_of(owner),
+        current_device=session.get(DEVICE_SESSION_KEY) if owner.id == current_user.id else None,
+    )
+
+
+@bp.get("/account")
+@login_required
+def account():
+    """The user's own account: the phones and browsers that stay logged in, each revocable."""
+    return _account_page(current_user)
+
+
+@bp.get("/account/users/<int:user_id>")
+@role_required("admin")
+def user_account(user_id: int):
+    owner = db.session.get(User, user_id)
+    if owner is None:
+        abort(404)
+    require_unit(owner.unit)
+    return _account_page(owner)
+
+
+@bp.post("/account/devices/<int:device_id>/revoke")
+@login_required
+def revoke_device(device_id: int):
+    device = db.session.get(DeviceLogin, device_id)
+    own = device is not None and device.user_id == current_user.id
+    if device is None or not (own or (current_user.role == "admin" and current_user.may_access_unit(device.user.unit))):
+        abort(404)
+    devices.revoke(device, "user" if own else "admin")
+    flash(_("That device is logged out."), "success")
+    return redirect(url_for("auth.account") if own else url_for("auth.user_account", user_id=device.user_id))

@@ -1,25 +1,52 @@
-"""Flask-Login wiring."""
+"""Flask-Login wiring, and the device login that keeps an inspector's phone logged in.
+
+Sessions are not bound to the network address or the user agent: a phone moves between Wi-Fi and
+mobile data (and carrier NAT) all day, and the service worker's requests may name the browser
+differently. What keeps a phone logged in across browser restarts is its device login
+(``devices.py``): a long-lived, revocable cookie that opens a new session when the old one is gone.
+"""
 
 from __future__ import annotations
 
-from flask import Flask, flash, redirect, request, url_for
+from flask import Flask, flash, g, redirect, request, session, url_for
 from flask_babel import lazy_gettext as _l
-from flask_login import LoginManager
+from flask_login import LoginManager, login_user
 
 from ..extensions import db
+from . import devices
 from .models import User
+
+DEVICE_SESSION_KEY = "device_login"
 
 
 def init_login(app: Flask, login_manager: LoginManager) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please log in to see this page.")
-    login_manager.session_protection = "strong"
+    login_manager.session_protection = None
 
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:
         user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-        return user if user is not None and user.is_active else None
+        if user is None or not user.is_active:
+            return None
+        # A session opened by a device login ends when that device login is revoked.
+        device_id = session.get(DEVICE_SESSION_KEY)
+        if device_id is not None and devices.active(device_id) is None:
+            session.pop(DEVICE_SESSION_KEY, None)
+            return None
+        return user
+
+    @login_manager.request_loader
+    def load_user_from_device(req) -> User | None:
+        device = devices.resolve(req.cookies.get(devices.COOKIE_NAME))
+        if device is None:
+            if req.cookies.get(devices.COOKIE_NAME):
+                g.forget_device = True  # an unknown or revoked cookie is removed
+            return None
+        login_user(device.user)
+        session[DEVICE_SESSION_KEY] = device.id
+        return device.user
 
     @login_manager.unauthorized_handler
     def unauthorized():
@@ -27,3 +54,30 @@ def init_login(app: Flask, login_manager: LoginManager) -> None:
             return {"error": "authentication required"}, 401
         flash(login_manager.login_message, "info")
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+    @app.after_request
+    def device_cookie(response):
+        new = g.pop("new_device_cookie", None)
+        if new:
+            response.set_cookie(devices.COOKIE_NAME, new, max_age=int(devices.LIFETIME.total_seconds()),
+                                httponly=True, samesite="Lax", secure=request.is_secure, path="/")
+        elif g.pop("forget_device", False):
+            response.delete_cookie(devices.COOKIE_NAME, path="/", httponly=True, samesite="Lax", secure=request.is_secure)
+        return response
+
+
+def remember_device(user: User) -> None:
+    """After a login with the password: an inspector's phone gets a device login."""
+    if not user.has_role("inspector") or user.role == "admin":
+        return
+    device, cookie = devices.issue(user, request.headers.get("User-Agent", ""))
+    session[DEVICE_SESSION_KEY] = device.id
+    g.new_device_cookie = cookie
+
+
+def forget_device() -> None:
+    """Logging out revokes this phone's device login and removes its cookie."""
+    device = devices.active(session.pop(DEVICE_SESSION_KEY, None))
+    if device is not None:
+        devices.revoke(device, "logout")
+    g.forget_device = True

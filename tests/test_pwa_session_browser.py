@@ -1,0 +1,94 @@
+"""Acceptance on a phone (Playwright, Debian's Chromium, service worker on): a submission queued
+offline is sent after the browser was closed and opened again, without a new login, from another
+network address; logging out revokes the phone's device login."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+import test_pwa_browser as pwa
+from conftest import CHROMIUM_ARGS
+from fieldapp.auth.devices import COOKIE_NAME
+from fieldapp.auth.models import DeviceLogin
+from fieldapp.extensions import db as _db
+from inspection_world import CHECKLIST_DIR, build_world, jpeg_bytes
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def app_config():
+    # Behind one proxy: the address the app sees comes from X-Forwarded-For, so the test can
+    # move the phone to another network.
+    return {"CHECKLISTS_DIR": str(CHECKLIST_DIR), "TRUSTED_PROXIES": 1}
+
+
+@pytest.fixture
+def world(app, auth):
+    return build_world(auth)
+
+
+@pytest.fixture
+def photo(tmp_path) -> Path:
+    path = tmp_path / "dispenser.jpg"
+    path.write_bytes(jpeg_bytes(5, (1200, 900)))
+    return path
+
+
+def open_phone(browser, profile: Path, live_server):
+    """The phone's browser with its profile on disk (IndexedDB, caches, lasting cookies)."""
+    context = browser.browser_type.launch_persistent_context(
+        str(profile), executable_path=shutil.which("chromium"), headless=True, args=CHROMIUM_ARGS,
+        viewport={"width": 360, "height": 740}, device_scale_factor=2, is_mobile=True, has_touch=True, locale="zh-CN",
+    )
+    context.grant_permissions(["geolocation"], origin=live_server.url)
+    context.set_geolocation({"latitude": 39.3312, "longitude": 112.4325, "accuracy": 18})
+    page = context.pages[0] if context.pages else context.new_page()
+    page.set_default_timeout(20000)
+    page.errors = []
+    page.on("pageerror", lambda exc: page.errors.append(str(exc)))
+    return context, page
+
+
+def test_queued_offline_then_browser_restart_sends_without_a_new_login(world, live_server, browser, tmp_path, photo, app):
+    profile = tmp_path / "profile"
+    context, page = open_phone(browser, profile, live_server)
+    pwa.login(page, live_server.url)
+    page.goto(live_server.url + "/my/visits")
+    pwa.wait_for_sw(page)
+    page.goto(f"{live_server.url}/my/visits/{world.visit.id}/form")
+    page.wait_for_selector("form[data-ready=true]")
+    context.set_offline(True)
+    pwa.fill(page, world, photo)
+    pwa.submit(page, live_server)
+    page.wait_for_function("() => document.querySelector('[data-outbox-count]').textContent === '1'")
+    context.close()
+    assert _db.session.scalars(select(pwa.Submission)).all() == []
+
+    # The browser is opened again: the session cookie is gone, the device login is not.
+    context, page = open_phone(browser, profile, live_server)
+    context.clear_cookies(name="session")
+    assert COOKIE_NAME in {c["name"] for c in context.cookies()}
+    context.set_extra_http_headers({"X-Forwarded-For": "127.0.0.2"})  # another network
+    page.goto(live_server.url + "/my/visits")
+    assert page.url == live_server.url + "/my/visits"
+    [submission] = pwa.wait_for_complete(app, page)
+    assert len(submission.media) == 4
+    page.wait_for_function("() => document.querySelector('[data-outbox-count]').textContent === '0'")
+    device = _db.session.scalar(select(DeviceLogin))
+    assert device.is_active and device.last_used_at is not None
+
+    # Logging out revokes this phone's device login.
+    page.wait_for_selector("html[data-app-ready]", state="attached")
+    page.click("[data-logout-form] button[type=submit]")
+    page.wait_for_url(live_server.url + "/")
+    _db.session.expire_all()
+    assert _db.session.get(DeviceLogin, device.id).revoked_reason == "logout"
+    assert COOKIE_NAME not in {c["name"] for c in context.cookies()}
+    _db.session.rollback()
+    context.close()
+    assert page.errors == []
