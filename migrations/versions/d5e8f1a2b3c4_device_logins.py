@@ -1,7 +1,7 @@
 """Device logins: a long-lived, revocable login per phone or browser
 
 Revision ID: d5e8f1a2b3c4
-Revises: b2d7e1c40a12
+Revises: b1c2d3e4f501
 Create Date: 2026-11-30 10:20:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'd5e8f1a2b3c4'
-down_revision = 'b2d7e1c40a12'
+down_revision = 'b1c2d3e4f501'
 branch_labels = None
 depends_on = None
 
