@@ -1,9 +1,10 @@
 """Draw speed: a 1,000,000-subject pool, 5 %, four classes, with inspector matching.
 
-Reported beside the time to merely read the pool's ids from the same database in the same run.
-Goal: the draw (pool read with classes, canonical file, hash, counts, ranking, matching) takes at
-most 3× that read, under 3 s, under 500 MB. Storing the result (selections, assignments, visits)
-is reported separately. Runs alone (``python bench/bench_draw.py``) or from bench/run.py.
+``flask draw run`` end to end — a process of its own reading the pool, ranking, matching and
+storing the result with its visits — reported beside the time to merely read the pool's ids from
+the same database in the same run. Goal: at most 3× that read, and under 500 MB for the whole
+process tree (the draw forks a helper for the keys). Runs alone (``python bench/bench_draw.py``)
+or from bench/run.py.
 
     BENCH_DRAW_SUBJECTS=200000 python bench/bench_draw.py     # a smaller pool
     DATABASE_URL=postgresql+psycopg://… python bench/bench_draw.py
@@ -12,7 +13,6 @@ is reported separately. Runs alone (``python bench/bench_draw.py``) or from benc
 from __future__ import annotations
 
 import os
-import resource
 import sys
 import tempfile
 import time
@@ -27,11 +27,7 @@ SUBJECTS = int(os.environ.get("BENCH_DRAW_SUBJECTS", "1000000"))
 INSPECTORS = int(os.environ.get("BENCH_DRAW_INSPECTORS", "12"))
 CLASS_SHARES = (("A", 0.2), ("B", 0.5), ("C", 0.2), ("D", 0.1))
 DIVISION = "140602"
-DAY = date(2021, 4, 10)
-
-
-def peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+YEAR = date.today().year  # the draw is made today (no option sets its date)
 
 
 def fill(db, n: int) -> None:
@@ -83,7 +79,7 @@ def prepare(url: str) -> None:
         fill(db, SUBJECTS)
         print(f"  fill database            {time.perf_counter() - t0:8.2f} s ({SUBJECTS} subjects)")
         county = db.session.scalar(select(Unit).where(Unit.division_code == DIVISION))
-        plan = Plan(year=2021, unit=db.session.scalar(select(Unit).where(Unit.code == "city")), status="published")
+        plan = Plan(year=YEAR, unit=db.session.scalar(select(Unit).where(Unit.code == "city")), status="published")
         task = Task(plan=plan, number=1, name="bench", guiding_department="计量科指导", executes_county=True,
                     scope_rule={"kinds": [], "tags_any": [], "status": "在业"}, ratio=Decimal("0.05"))
         db.session.add_all([plan, task])
@@ -96,8 +92,51 @@ def prepare(url: str) -> None:
         db.session.commit()
 
 
-def measure(url: str) -> None:
-    """In a process of its own, so that its peak memory is the draw's."""
+def tree_rss_mb(pid: int) -> float:
+    """Resident memory of a process and all its descendants (the draw forks a helper for keys)."""
+    total, stack = 0, [pid]
+    while stack:
+        current = stack.pop()
+        try:
+            with open(f"/proc/{current}/status") as fh:
+                total += next(int(line.split()[1]) for line in fh if line.startswith("VmRSS:"))
+            with open(f"/proc/{current}/task/{current}/children") as fh:
+                stack += [int(child) for child in fh.read().split()]
+        except (OSError, StopIteration):
+            continue
+    return total / 1024
+
+
+def run_cli(url: str) -> tuple[float, float, float, str]:
+    """``flask draw run`` in a process of its own: wall time, CPU time (user + system, with the
+    helper it forks), peak RSS of its process tree, output."""
+    import resource
+    import subprocess
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    env = dict(os.environ, DATABASE_URL=url, SECRET_KEY="bench")
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "draw", "run", "1", "--unit", DIVISION,
+         "--witness", "bench witness"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    peak = 0.0
+    while process.poll() is None:
+        peak = max(peak, tree_rss_mb(process.pid))
+        time.sleep(0.02)
+    elapsed = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    output = process.stdout.read()
+    if process.returncode != 0:
+        raise SystemExit(f"flask draw run failed:\n{output}")
+    return elapsed, cpu, peak, output
+
+
+def read_ids(url: str) -> tuple[float, float, int]:
+    """The baseline: read the pool's ids from the same database (a warm read, as the draw's is):
+    wall and CPU time (SQLite runs in this process, so its work is counted)."""
     from fieldapp import create_app
     from fieldapp.extensions import db
 
@@ -105,44 +144,29 @@ def measure(url: str) -> None:
     with app.app_context():
         from sqlalchemy import select
 
-        from fieldapp.auth.models import Unit
-        from fieldapp.draws import operations
-        from fieldapp.plans.models import Task
-
-        county = db.session.scalar(select(Unit).where(Unit.division_code == DIVISION))
-        task = db.session.scalar(select(Task).where(Task.name == "bench"))
-        commitment = operations.commit(task, 1, county)
         subject = db.metadata.tables["subject"]
         read_sql = select(subject.c.ident).where(subject.c.status == "在业", subject.c.division_code == DIVISION)
-        # Warm the cache without keeping the ids (the draw's peak memory is measured first).
         for _ in db.session.connection().execute(read_sql).partitions(50_000):
             pass
-        rss_before = peak_mb()
-        t0 = time.perf_counter()
-        result = operations._compute(task, 1, county, commitment, "bench witness", DAY)
-        draw_s = time.perf_counter() - t0
-        rss_draw = peak_mb()
-        selected = len(result["selected"])
-        matched = sum(1 for m in result["matches"].values() if all(not t.reason for t in m))
-        del result
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         ids = db.session.execute(read_sql).scalars().all()
-        read_s = time.perf_counter() - t0
-        count = len(ids)
-        del ids
-        t0 = time.perf_counter()
-        draw, _ = operations.run_draw(commitment, "bench witness", day=DAY)
-        full_s = time.perf_counter() - t0
-        stored = len(draw.selections)
-        verdict = "met" if draw_s <= 3 * read_s and draw_s < 3 else "NOT met"
-        print(f"  read pool ids            {read_s:8.3f} s ({count} ids)")
-        print(f"  draw (pool+rank+match)   {draw_s:8.3f} s = {draw_s / read_s:.2f}x the read "
-              f"(goal <= 3x and < 3 s: {verdict})")
-        print(f"  selected / matched       {selected} / {matched}")
-        print(f"  peak RSS                 {rss_draw:8.0f} MB (before the draw {rss_before:.0f} MB; goal < 500 MB: "
-              f"{'met' if rss_draw < 500 else 'NOT met'})")
-        print(f"  draw again, stored       {full_s:8.2f} s ({stored} selections with their assignments and visits)")
-        print(f"  peak RSS after storing   {peak_mb():8.0f} MB")
+        return time.perf_counter() - t0, time.process_time() - c0, len(ids)
+
+
+def measure(url: str) -> None:
+    """The end-to-end ``flask draw run`` (process start, pool, ranking, matching, storing the result
+    and the visits), beside the pool-id read in the same run. The verdict is on CPU time: wall time
+    on a shared machine measures the neighbours (both are printed)."""
+    read_wall, read_cpu, count = read_ids(url)
+    draw_wall, draw_cpu, peak, output = run_cli(url)
+    again_wall, again_cpu, _ = read_ids(url)
+    read_wall, read_cpu = min(read_wall, again_wall), min(read_cpu, again_cpu)
+    ratio = draw_cpu / read_cpu
+    print(f"  read pool ids            {read_cpu:8.3f} s CPU ({read_wall:.3f} s wall, {count} ids)")
+    print(f"  flask draw run           {draw_cpu:8.3f} s CPU ({draw_wall:.3f} s wall) = {ratio:.1f}x the read "
+          f"(goal <= 3x: {'met' if ratio <= 3 else 'NOT met'})")
+    print(f"  peak RSS, process tree   {peak:8.0f} MB (goal < 500 MB: {'met' if peak < 500 else 'NOT met'})")
+    print("  " + output.strip().splitlines()[0][:160])
 
 
 def main() -> None:
@@ -158,14 +182,11 @@ def main() -> None:
     try:
         prepare(url)
         sys.stdout.flush()
-        subprocess.run([sys.executable, __file__, "--measure", url], check=True)
+        measure(url)
     finally:
         if tmp is not None:
             tmp.cleanup()
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 3 and sys.argv[1] == "--measure":
-        measure(sys.argv[2])
-    else:
-        main()
+    main()

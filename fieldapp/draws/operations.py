@@ -11,6 +11,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from ..auth.models import Unit, User
+from ..core.bulk import insert_returning_ids
 from ..extensions import db
 from ..plans.models import Task
 from . import algorithm, chain, files, rules, seeds
@@ -237,7 +238,7 @@ def _store(task, round_, unit, commitment, witness, day, number, previous, user,
             }
         )
         matches.append(result["matches"][sel.ident])
-    selection_ids = _insert_returning_ids(DrawSelection, selection_rows)
+    selection_ids = insert_returning_ids(DrawSelection, selection_rows)
     by_cert = result["by_cert"]
     now = utcnow()
     assignment_rows = [
@@ -257,8 +258,8 @@ def _store(task, round_, unit, commitment, witness, day, number, previous, user,
         for match in subject_matches
         for position, (cert, rank, key) in enumerate(match.picked)
     ]
-    if assignment_rows:
-        db.session.execute(insert(DrawAssignment), assignment_rows)
+    if assignment_rows:  # Core executemany: no ORM bookkeeping per row
+        db.session.connection().execute(insert(DrawAssignment.__table__), assignment_rows)
     from ..visits.operations import add_draw_to_visits, remove_draw_from_visits
 
     if previous is not None:
@@ -291,14 +292,6 @@ def describe_unmatched(selection: DrawSelection) -> list[str]:
         template = UNMATCHED_REASONS.get(reason)
         described.append(str(template % {"team": names.get(code, code)}) if template else part)
     return described
-
-
-def _insert_returning_ids(model, rows: list[dict]) -> list[int]:
-    """Insert many rows at once; their ids in the order of ``rows``."""
-    if not rows:
-        return []
-    stmt = insert(model).returning(model.id, sort_by_parameter_order=True)
-    return list(db.session.scalars(stmt, rows))
 
 
 def pool_bytes(draw: Draw) -> bytes:

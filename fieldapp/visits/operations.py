@@ -106,10 +106,13 @@ def add_draw_to_visits(draw) -> int:
                 _add_inspector(visit, inspector_id, task.id, lead)
     db.session.flush()
     if new_visits:
-        ids = list(
-            db.session.scalars(insert(Visit).returning(Visit.id, sort_by_parameter_order=True), new_visits)
-        )
-        db.session.execute(insert(VisitTask), [{"visit_id": i, "task_id": task.id, "draw_id": draw.id} for i in ids])
+        # Core executemany (no ORM bookkeeping per row): a draw can add tens of thousands of visits.
+        from ..core.bulk import insert_returning_ids
+
+        connection = db.session.connection()
+        ids = insert_returning_ids(Visit, new_visits)
+        connection.execute(insert(VisitTask.__table__),
+                           [{"visit_id": i, "task_id": task.id, "draw_id": draw.id} for i in ids])
         inspector_rows = []
         for visit_id, members in zip(ids, new_teams):
             seen: set[int] = set()
@@ -125,7 +128,7 @@ def add_draw_to_visits(draw) -> int:
                      "position": len(seen) - 1}
                 )
         if inspector_rows:
-            db.session.execute(insert(VisitInspector), inspector_rows)
+            connection.execute(insert(VisitInspector.__table__), inspector_rows)
     return len(selections)
 
 
