@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import copy
+from decimal import Decimal
 import importlib.util
 import json
 import subprocess
@@ -153,8 +154,8 @@ def test_unknown_fields_and_malformed_values_are_refused_in_one_line(db, tmp_pat
 def test_a_ratio_edited_from_0_2000_to_0_1999_is_detected(db):
     draw = drawn(db, ratio="0.2000")
     bundle = build_bundle(draw)
-    assert bundle["ratio"] == "0.2000"
-    bundle["ratio"] = "0.1999"
+    assert Decimal(bundle["ratio"]) == Decimal("0.2")
+    bundle["ratio"] = str(Decimal(bundle["ratio"]) - Decimal("0.0001"))  # 0.2000… → 0.1999…
     problems = in_process(bundle, public_pool_bytes(draw), draw.inspectors_file)
     assert any("recorded in the chain" in p for p in problems)
 
