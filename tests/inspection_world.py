@@ -153,3 +153,13 @@ def add_visit(world: World, *, name: str, window_end: date | None = None, status
     db.session.add(visit)
     db.session.commit()
     return visit
+
+
+def add_task(world: World, *, number: int, name: str, item: str) -> Task:
+    """Another task of the same plan merged into the world's visit (进一次门、查多项事)."""
+    task = Task(plan=world.task.plan, number=number, name=name, executes_county=True)
+    task.items.append(InspectionItem(number=1, text=item))
+    db.session.add(task)
+    world.visit.tasks.append(VisitTask(task=task))
+    db.session.commit()
+    return task

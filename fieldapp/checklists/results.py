@@ -18,6 +18,9 @@ DEFAULT_FILE = ROOT / "data" / "result_categories.yaml"
 NO_PROBLEM = "1"
 ORDERED_CORRECTED = "E"
 PENDING = "A"
+# 未发现开展本次抽查涉及的经营活动: the task found no business of the kind it checks; its checklists
+# are not answered and nothing is suggested from them.
+NO_ACTIVITY = "F"
 MIN_REASON_LENGTH = 4
 
 
@@ -72,7 +75,7 @@ def _load(path: str, mtime_ns: int) -> ResultTable:
     for entry in data.get("follow_up_measures") or []:
         code = str(entry["code"])
         measures[code] = Measure(code, _text(entry.get("label"), f"measure {code}"), tuple(entry.get("follow_ups") or ()))
-    for needed in (NO_PROBLEM, ORDERED_CORRECTED, PENDING):
+    for needed in (NO_PROBLEM, ORDERED_CORRECTED, PENDING, NO_ACTIVITY):
         if needed not in categories:
             raise ValueError(f"{path}: result code {needed!r} is missing")
     return ResultTable(categories, measures)

@@ -63,29 +63,42 @@ class Evaluated:
     suggested_result: str
 
 
-def evaluate_answers(task_checklists: list[TaskChecklists], flat: dict, on: date, locale=None) -> Evaluated:
-    """Answer sets per task from the posted field values, with the engine's findings and errors."""
+def evaluate_answers(task_checklists: list[TaskChecklists], flat: dict, on: date, locale=None,
+                     no_activity: set[int] | frozenset[int] = frozenset()) -> Evaluated:
+    """Answer sets per task from the posted field values, with the engine's findings and errors.
+
+    Each task carries its own ``suggested_result`` and ``suggested_measures``, from its own
+    checklists' findings only. A task in ``no_activity`` (未发现开展本次抽查涉及的经营活动) keeps
+    what was answered but asks nothing: no required answers, no findings."""
     from ..checklists import suggest_result
+    from ..checklists.results import suggest_measures
 
     formdata = _multidict(flat)
     tasks, all_findings, finding_objects, errors = [], [], [], []
     for tc in task_checklists:
-        sets, task_findings = [], []
+        skip = tc.visit_task.task_id in no_activity
+        sets, task_findings, task_objects = [], [], []
         for checklist in tc.checklists:
             answers = parse_form(checklist, formdata, tc.prefix(checklist))
             evaluation = evaluate(checklist, answers, on)
-            findings = [f.to_json() for f in evaluation.findings]
-            finding_objects += evaluation.findings
+            found = [] if skip else list(evaluation.findings)
+            findings = [f.to_json() for f in found]
+            task_objects += found
             stored = answer_set(checklist, evaluation.answers)
             stored.update(checklist_id=checklist.id, checklist_version=checklist.version, findings=findings,
-                          suggested_result=evaluation.suggested_result)
+                          suggested_result=suggest_result(found))
             sets.append(stored)
             task_findings += findings
+            if skip:
+                continue
             for key, problems in evaluation.errors.items():
                 item = checklist.item(key.split("-")[-1]) if hasattr(checklist, "item") else None
                 where = item.label.get(locale) if item is not None else checklist.title.get(locale)
                 for problem in problems:
                     errors.append(f"{where}: {problem.text(locale)}")
-        tasks.append({"task_id": tc.visit_task.task_id, "answer_sets": sets, "findings": task_findings})
+        tasks.append({"task_id": tc.visit_task.task_id, "answer_sets": sets, "findings": task_findings,
+                      "suggested_result": suggest_result(task_objects),
+                      "suggested_measures": suggest_measures(task_objects)})
+        finding_objects += task_objects
         all_findings += task_findings
     return Evaluated(tasks, all_findings, errors, suggest_result(finding_objects))

@@ -28,7 +28,7 @@ from .models import MediaFile, Submission, SubmissionState
 from .schema import BodyError, Media, Position, SubmissionBody, validate_body
 from .checklist_source import Evaluated, checklists_for_visit, evaluate_answers
 from .queries import visit_for_inspector
-from .vocabulary import result_categories
+from .task_results import TaskResult, decide_all, visit_summary
 
 INSPECTOR_ROLES = {"lead", "member"}
 
@@ -43,6 +43,10 @@ class SubmissionError(Exception):
 
 class SubmissionConflict(Exception):
     """The UUID is taken by a different body, or the replaced version was already replaced."""
+
+
+class VisitAlreadyApproved(SubmissionConflict):
+    """The visit's result was approved: a new first version would make a second result."""
 
 
 class VisitNotFound(Exception):
@@ -91,7 +95,7 @@ class Checked:
     replaces: Submission | None
     media: list[Media]
     evaluated: Evaluated
-    result_code: str
+    results: list[TaskResult]
 
 
 def inspection_day(body: SubmissionBody) -> date:
@@ -142,16 +146,13 @@ def check_body(body: SubmissionBody, user) -> Checked:
         errors.append(_("Choose at least one check method."))
     _check_signatures(body, listed, errors)
 
-    evaluated = evaluate_answers(checklists_for_visit(visit), body.answers, inspection_day(body))
+    no_activity = {choice.task_id for choice in body.task_results if choice.no_activity}
+    evaluated = evaluate_answers(checklists_for_visit(visit), body.answers, inspection_day(body),
+                                 no_activity=no_activity)
     errors += evaluated.errors
-    # The result the inspector saw suggested (the phone's), else the server's; none chosen = that one.
-    suggested = body.suggested_result or evaluated.suggested_result
-    result_code = body.result_code or suggested
-    codes = {code for code, _label in result_categories()}
-    if result_code not in codes:
-        errors.append(_("Choose the result of the check."))
-    elif result_code != suggested and not body.override_reason.strip():
-        errors.append(_("Give the reason for choosing a result other than the suggested one."))
+    labels = {vt.task_id: _("Task %(number)s", number=vt.task.number) for vt in visit.tasks}
+    results, result_errors = decide_all(body, evaluated, labels)
+    errors += result_errors
 
     replaces = None
     if body.replaces:
@@ -162,7 +163,28 @@ def check_body(body: SubmissionBody, user) -> Checked:
             raise SubmissionConflict()
     if errors:
         raise SubmissionError(list(dict.fromkeys(errors)))
-    return Checked(visit=visit, replaces=replaces, media=list(listed.values()), evaluated=evaluated, result_code=result_code)
+    return Checked(visit=visit, replaces=replaces, media=list(listed.values()), evaluated=evaluated, results=results)
+
+
+def normalise_uuid(value) -> str:
+    """Client ids are compared case-insensitively: stored and looked up in lower case."""
+    return str(value or "").strip().lower()
+
+
+def _normalised(raw):
+    """The body with its client ids in lower case (the same submission whatever their case)."""
+    if not isinstance(raw, dict):
+        return raw
+    out = dict(raw)
+    for key in ("uuid", "replaces"):
+        if isinstance(out.get(key), str) and out[key]:
+            out[key] = normalise_uuid(out[key])
+    return out
+
+
+def _approved_submission(visit_id: int) -> Submission | None:
+    return db.session.scalar(select(Submission).where(
+        Submission.visit_id == visit_id, Submission.state == SubmissionState.APPROVED.value).limit(1))
 
 
 def _existing(uuid: str, digest: str) -> Submission | None:
@@ -182,6 +204,7 @@ def parse_submission(raw) -> SubmissionBody:
 
 def receive_submission(raw: dict, user) -> tuple[Submission, bool]:
     """Store a submission once. Returns (submission, created)."""
+    raw = _normalised(raw)
     body = parse_submission(raw)
     digest = body_hash(raw)
     found = _existing(body.uuid, digest)
@@ -189,18 +212,19 @@ def receive_submission(raw: dict, user) -> tuple[Submission, bool]:
         return found, False
     checked = check_body(body, user)
     visit = checked.visit
+    if checked.replaces is None and _approved_submission(visit.id) is not None:
+        raise VisitAlreadyApproved()
     evaluated = checked.evaluated
     # Stored: the body as the schema reads it, plus the answer sets the engine read from it (the
     # shape fieldapp.review.body reads). The idempotency hash is over the body as sent.
     stored = body.model_dump(mode="json")
-    stored["tasks"] = [
-        dict(t, check_methods=list(body.check_methods), result_code=checked.result_code,
-             override_reason=body.override_reason)
-        for t in evaluated.tasks
-    ]
+    chosen = {r.task_id: r for r in checked.results}
+    stored["tasks"] = [dict(t, check_methods=list(body.check_methods), **chosen[t["task_id"]].stored())
+                       for t in evaluated.tasks]
     stored["server_findings"] = evaluated.findings
     stored["server_suggested_result"] = evaluated.suggested_result
     stored["inspected_on"] = inspection_day(body).isoformat()
+    suggested, result_code = visit_summary(checked.results)
     submission = Submission(
         uuid=body.uuid,
         body_sha256=digest,
@@ -209,9 +233,9 @@ def receive_submission(raw: dict, user) -> tuple[Submission, bool]:
         version=(checked.replaces.version + 1) if checked.replaces else 1,
         replaces_id=checked.replaces.id if checked.replaces else None,
         state=SubmissionState.INCOMPLETE.value,
-        suggested_result=evaluated.suggested_result,
-        result_code=checked.result_code,
-        override_reason=body.override_reason.strip(),
+        suggested_result=suggested,
+        result_code=result_code,
+        override_reason="；".join(r.override_reason for r in checked.results if r.override_reason),
         inspected_on=body.client_submitted_at or _now(),
         submitted_by_id=user.id,
     )

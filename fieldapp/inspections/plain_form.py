@@ -43,6 +43,22 @@ def _png(data: bytes) -> bytes | None:
         return None
 
 
+def task_results_from_form(visit, form) -> list[dict]:
+    """Each task's result block: ``no_activity.<task>``, ``result_code.<task>`` (empty: the
+    suggested one), ``override_reason.<task>`` and the measures ``follow_up.<task>``."""
+    out = []
+    for vt in visit.tasks:
+        t = vt.task_id
+        out.append({
+            "task_id": t,
+            "no_activity": bool(form.get(f"no_activity.{t}")),
+            "result_code": form.get(f"result_code.{t}") or "",
+            "override_reason": form.get(f"override_reason.{t}", "").strip(),
+            "follow_up_measures": form.getlist(f"follow_up.{t}"),
+        })
+    return out
+
+
 def body_from_form(visit, form, files) -> dict:
     answers: dict = {}
     for key in form:
@@ -109,8 +125,7 @@ def body_from_form(visit, form, files) -> dict:
         "position": position,
         "signatures": signatures,
         "suggested_result": None,  # the server's evaluation decides
-        "result_code": form.get("result_code") or None,
-        "override_reason": form.get("override_reason", "").strip(),
+        "task_results": task_results_from_form(visit, form),
         "client_submitted_at": datetime.now(UTC).isoformat(),
         "media": media,
         "via": "form",

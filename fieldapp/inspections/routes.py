@@ -16,14 +16,16 @@ from ..auth.units import COUNTY_NAMES
 from . import operations as ops
 from .checklist_source import checklists_for_visit, form_entries
 from .queries import latest_submissions, my_visits as query_my_visits, visit_for_inspector
-from .vocabulary import CHECK_METHODS, result_categories
+from ..checklists.results import NO_ACTIVITY
+from .vocabulary import CHECK_METHODS, follow_up_measure_choices, result_categories
 
 bp = Blueprint("inspections", __name__)
 
 
 @bp.context_processor
 def inspection_globals():
-    return {"county_names": COUNTY_NAMES, "check_methods": CHECK_METHODS}
+    return {"county_names": COUNTY_NAMES, "check_methods": CHECK_METHODS, "no_activity_code": NO_ACTIVITY,
+            "measures": follow_up_measure_choices(str(get_locale()))}
 
 
 def _today() -> date:
@@ -83,7 +85,7 @@ def visit_form(visit_id: int):
         submission=submission,
         replaces=replaces,
         new_uuid=str(uuidlib.uuid4()),
-        results=result_categories(),
+        results=result_categories(str(get_locale())),
         locale=str(get_locale()),
         errors=[],
     )
@@ -110,7 +112,7 @@ def submit_form(visit_id: int):
                 submission=submission,
                 replaces=body.get("replaces") or "",
                 new_uuid=body["uuid"],
-                results=result_categories(),
+                results=result_categories(str(get_locale())),
                 locale=str(get_locale()),
                 errors=exc.messages,
                 values=request.form,

@@ -142,6 +142,20 @@ class ChecklistRef(Strict):
     version: Annotated[int, Field(ge=0, le=MAX_ID)] | None = None
 
 
+class TaskResultChoice(Strict):
+    """What the inspector chose for one task of the visit (each task is its own public record)."""
+
+    task_id: Id
+    no_activity: bool = Field(False, description="未发现开展本次抽查涉及的经营活动: the task's checklists are not answered; its result is F.")
+    suggested_result: Annotated[Code | None, BeforeValidator(_none_if_blank)] = Field(
+        None, description="The suggestion the phone showed for this task (the server suggests again from the task's own checklists).")
+    result_code: Annotated[Code | None, BeforeValidator(_none_if_blank)] = Field(
+        None, description="The result chosen for this task; empty: the suggested one.")
+    override_reason: Text = Field("", description="Required when result_code differs from the suggested result.")
+    follow_up_measures: Annotated[list[Code], Field(max_length=20)] = Field(
+        [], description="Codes of the 后续处置措施 (data/result_categories.yaml); empty: the ones the findings call for.")
+
+
 class SubmissionBody(Strict):
     """What the phone (and the form without JavaScript) sends."""
 
@@ -164,9 +178,11 @@ class SubmissionBody(Strict):
     position: Position | None = None
     signatures: Annotated[list[Signature], Field(max_length=20)] = []
     findings: Annotated[list[dict[Annotated[str, StringConstraints(max_length=100)], Scalar]], Field(max_length=1000)] = []
-    suggested_result: Code | None = None
-    result_code: Code | None = None
-    override_reason: Text = Field("", description="Required when result_code differs from suggested_result.")
+    task_results: Annotated[list[TaskResultChoice], Field(max_length=100)] = Field(
+        [], description="The result of each task of the visit; a task not named gets its own suggested result.")
+    suggested_result: Code | None = Field(None, description="Older phones: the visit-wide suggestion.")
+    result_code: Code | None = Field(None, description="Older phones: a visit-wide result (use task_results).")
+    override_reason: Text = Field("", description="Older phones: required when result_code differs from suggested_result.")
     client_submitted_at: Moment | None = None
     media: Annotated[list[Media], Field(max_length=500)] = []
     via: Literal["app", "form"] | None = None
@@ -196,9 +212,11 @@ class TaskRecord(Lenient):
     answer_sets: list[AnswerSetRecord] = []
     findings: list[dict[str, Any]] = []
     check_methods: list[str] | str | None = None
+    suggested_result: Code | None = None  # from this task's checklists only
     result_code: Code | None = None
     follow_up_measures: list[str] | str | None = None
     override_reason: Text | None = None
+    no_activity: bool = False  # 未发现开展本次抽查涉及的经营活动
 
 
 class SignatureRecord(Lenient):

@@ -20,3 +20,10 @@ def result_categories(locale=None) -> tuple[tuple[str, str], ...]:
 
     table = result_table()
     return tuple((code, category.label.get(locale)) for code, category in table.categories.items())
+
+
+def follow_up_measure_choices(locale=None) -> tuple[tuple[str, str], ...]:
+    """(code, label) pairs of the 后续处置措施 an inspector may choose for a task."""
+    from ..checklists import result_table
+
+    return tuple((code, measure.label.get(locale)) for code, measure in result_table().measures.items())

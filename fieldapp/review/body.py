@@ -8,7 +8,8 @@ that knows its shape, so review, results and the diff all see the same normalise
                                  "definition_sha256": "…", "answers": {"pledge": "符合", …}}],
                 "findings": [{"item": "dispenser.1.error_pct", "text": "…", "severity": "major",
                               "follow_up": "立案调查"}],
-                "check_methods": ["实地检查"], "result_code": "A", "follow_up_measures": ["…"]}],
+                "check_methods": ["实地检查"], "suggested_result": "A", "result_code": "A",
+                "override_reason": "", "follow_up_measures": ["case"], "no_activity": false}],
      "check_methods": [...], "position": {"lat": …, "lng": …, "accuracy": …},
      "signatures": [{"role": "inspector", "name": "…", "sha256": "…"}],
      "result_code": "1", "override_reason": "", "inspected_on": "2026-09-30"}
@@ -45,6 +46,8 @@ class TaskAnswers:
     result_code: str | None = None
     follow_up_measures: list[str] = field(default_factory=list)
     override_reason: str = ""
+    suggested_result: str | None = None  # from this task's checklists only
+    no_activity: bool = False  # 未发现开展本次抽查涉及的经营活动: its checklists were not answered
 
 
 def _as_list(value: Any) -> list:
@@ -116,7 +119,10 @@ def tasks(body: dict | None) -> list[TaskAnswers]:
                 check_methods=_as_list(record.check_methods) or _as_list(body.get("check_methods")),
                 result_code=record.result_code or _code(body.get("result_code")),
                 follow_up_measures=_as_list(record.follow_up_measures) or _as_list(body.get("follow_up_measures")),
-                override_reason=record.override_reason or _text(body.get("override_reason")),
+                override_reason=record.override_reason if record.override_reason is not None
+                else _text(body.get("override_reason")),
+                suggested_result=record.suggested_result or _code(body.get("suggested_result")),
+                no_activity=record.no_activity,
             )
         )
     return out

@@ -19,7 +19,7 @@ from ..extensions import db
 from ..inspections.models import MediaFile, Submission, SubmissionState
 from . import audit, body, queries
 from .answers import rows_for
-from .codes import result_label
+from .codes import measure_labels, result_label
 from .diff import diff_bodies
 from .forms import ApproveForm, ReturnForm
 from .operations import InvalidDecision, ReviewConflict, approve, return_to_inspector
@@ -31,6 +31,12 @@ bp = Blueprint("review", __name__, url_prefix="/review")
 @bp.app_template_global()
 def result_text(code):
     return result_label(code)
+
+
+@bp.app_template_global()
+def measure_text(values) -> str:
+    """后续处置措施 as their official wording, whether stored as codes or labels."""
+    return "；".join(measure_labels(values or []))
 
 
 @bp.app_template_global()

@@ -225,17 +225,45 @@
     save();
   }
 
-  function renderSummary() {
-    var list = $("[data-findings]", form);
-    var found = findings();
+  // One result block per task: its own findings and suggested result (a first reading; the
+  // server's checklist engine suggests again from that task's checklists only).
+  function renderTask(section) {
+    var block = $("[data-task-result]", section);
+    var noActivity = $("[data-no-activity]", section);
+    var holder = $("[data-task-checklists]", section);
+    if (holder) holder.hidden = !!(noActivity && noActivity.checked);
+    if (!block) return [];
+    var found = holder && holder.hidden ? [] : Checks.findings(section);
+    var list = $("[data-findings]", block);
     list.innerHTML = "";
     found.forEach(function (f) { var li = document.createElement("li"); li.textContent = f.text; list.appendChild(li); });
     if (!found.length) { var li = document.createElement("li"); li.textContent = t("no-findings"); list.appendChild(li); }
     var code = found.length ? "A" : "1";
-    form.elements.suggested_result.value = code;
-    var option = $('select[name="result_code"] option[value="' + code + '"]', form);
-    $("[data-suggested-text]", form).textContent = option ? option.textContent : code;
+    $("[data-suggested]", block).value = code;
+    var option = $('[data-result-code] option[value="' + code + '"]', block);
+    $("[data-suggested-text]", block).textContent = option ? option.textContent : code;
     return found;
+  }
+
+  function renderSummary() {
+    var found = [];
+    $$("[data-task-id]", form).forEach(function (section) { found = found.concat(renderTask(section)); });
+    return found;
+  }
+
+  function taskResults(errors) {
+    return $$("[data-task-id]", form).map(function (section) {
+      var taskId = Number(section.getAttribute("data-task-id"));
+      var noActivity = $("[data-no-activity]", section);
+      var block = $("[data-task-result]", section);
+      if (noActivity && noActivity.checked || !block) return { task_id: taskId, no_activity: !!(noActivity && noActivity.checked) };
+      var suggested = $("[data-suggested]", block).value;
+      var chosen = $("[data-result-code]", block).value;
+      var reason = $("[data-override-reason]", block).value.trim();
+      if (chosen && chosen !== suggested && !reason) errors.push(t("err-override"));
+      return { task_id: taskId, no_activity: false, suggested_result: suggested, result_code: chosen, override_reason: reason,
+               follow_up_measures: $$('input[type=checkbox][name^="follow_up."]:checked', block).map(function (el) { return el.value; }) };
+    });
   }
 
   // ---- submit --------------------------------------------------------------------------------
@@ -295,9 +323,7 @@
         signatures.push({ role: role, inspector_id: Number(boxes[k].getAttribute("data-sig-inspector")), name: boxes[k].getAttribute("data-sig-name"), sha256: shaSig });
       }
     }
-    var suggested = form.elements.suggested_result.value;
-    var result = fields.result_code || suggested;
-    if (result !== suggested && !fields.override_reason.trim()) errors.push(t("err-override"));
+    var results = taskResults(errors);
     var answers = {};
     Object.keys(fields).forEach(function (n) { if (n.indexOf("a.") === 0) answers[n] = fields[n]; });
     var body = {
@@ -311,8 +337,7 @@
       }),
       answers: answers, photos: photos,
       position: fields.lat ? { lat: Number(fields.lat), lng: Number(fields.lng), accuracy: Number(fields.accuracy || 0) } : null,
-      signatures: signatures, findings: found, suggested_result: suggested, result_code: result,
-      override_reason: fields.override_reason.trim(), client_submitted_at: new Date().toISOString(), media: media, via: "app",
+      signatures: signatures, findings: found, task_results: results, client_submitted_at: new Date().toISOString(), media: media, via: "app",
     };
     return { errors: Array.from(new Set(errors)), body: body, blobIds: blobIds, blobBySha: blobBySha };
   }

@@ -1,0 +1,147 @@
+"""One result per task of a merged visit, from the submission through approval, publication and
+every export: a finding in one task never becomes the result of another."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from bs4 import BeautifulSoup
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from fieldapp.inspections.models import Submission
+from fieldapp.publication import operations as publication
+from fieldapp.publication.models import PublishedResult
+from fieldapp.review import operations as review
+from fieldapp.review.models import FollowUpCase, InspectionResult
+from inspection_world import API_HEADERS, CHECKLIST_DIR, add_task, build_world, submission_body
+
+
+@pytest.fixture
+def app_config():
+    return {"CHECKLISTS_DIR": str(CHECKLIST_DIR)}
+
+
+@pytest.fixture
+def world(app, auth, client):
+    w = build_world(auth)
+    w.marks = add_task(w, number=7, name="集体商标、证明商标使用行为的检查", item="集体商标、证明商标使用行为的检查")
+    w.certs = add_task(w, number=9, name="认证活动和认证证书使用行为的检查", item="认证活动和认证证书使用行为的检查")
+    auth.login("zhang", "inspector", "140602")
+    return w
+
+
+def merged_body(w, **overrides) -> dict:
+    """Fuel task: a broken seal (a finding); marks task: clean; certification task: no such business."""
+    body = submission_body(w)
+    t, m = w.task.id, w.marks.id
+    body["task_ids"] = [t, m, w.certs.id]
+    body["answers"][f"a.{t}.fuel-dispensers-test.seals"] = "不符合"
+    body["answers"][f"a.{m}.marks-test.licensed_use"] = "符合"
+    body.pop("result_code"), body.pop("suggested_result"), body.pop("override_reason")
+    body["task_results"] = [{"task_id": w.certs.id, "no_activity": True}]
+    body.update(overrides)
+    return body
+
+
+def send(client, body):
+    return client.post("/api/v1/submissions", json=body, headers=API_HEADERS)
+
+
+def stored_tasks(db) -> dict[int, dict]:
+    sub = db.session.scalar(select(Submission).order_by(Submission.id.desc()))
+    return {t["task_id"]: t for t in sub.body["tasks"]}
+
+
+def test_each_task_keeps_its_own_findings_suggestion_and_result(world, client, db):
+    response = send(client, merged_body(world))
+    assert response.status_code == 201, response.json
+    tasks = stored_tasks(db)
+    fuel, marks, certs = tasks[world.task.id], tasks[world.marks.id], tasks[world.certs.id]
+    assert [f["text"]["zh"] for f in fuel["findings"]] == ["加油机铅封损坏"]
+    assert fuel["suggested_result"] == fuel["result_code"] == "A"
+    assert fuel["follow_up_measures"] == ["case"]
+    assert marks["findings"] == [] and marks["suggested_result"] == marks["result_code"] == "1"
+    assert marks["follow_up_measures"] == ["none"]
+    assert certs["no_activity"] is True and certs["result_code"] == "F" and certs["findings"] == []
+
+
+def test_a_task_with_no_such_business_asks_nothing_of_its_checklist(world, client, db):
+    body = merged_body(world)
+    assert f"a.{world.certs.id}.licences-test.certificate_valid" not in body["answers"]
+    assert send(client, body).status_code == 201
+    # Without the declaration the same unanswered item is required: the declaration is what lets it pass.
+    body = merged_body(world, uuid="0b5a7f1e-2f61-4b3e-9f0e-3c1d2a4b5c6d", task_results=[])
+    response = send(client, body)
+    assert response.status_code == 422
+    assert any("认证证书是否有效" in e for e in response.json["errors"])
+
+
+def test_a_different_result_needs_a_reason_for_that_task_only(world, client, db):
+    choices = [{"task_id": world.marks.id, "result_code": "E"}, {"task_id": world.certs.id, "no_activity": True}]
+    response = send(client, merged_body(world, task_results=choices))
+    assert response.status_code == 422
+    assert len(response.json["errors"]) == 1 and response.json["errors"][0].startswith("第 7 项任务")
+    choices[0]["override_reason"] = "当场已规范商标使用"
+    assert send(client, merged_body(world, task_results=choices)).status_code == 201
+    tasks = stored_tasks(db)
+    assert tasks[world.marks.id]["result_code"] == "E"
+    assert tasks[world.marks.id]["override_reason"] == "当场已规范商标使用"
+    assert tasks[world.task.id]["result_code"] == "A" and tasks[world.task.id]["override_reason"] == ""
+
+
+def test_an_older_phone_body_without_task_results_gives_each_task_its_own(world, client, db):
+    body = merged_body(world, result_code="A", suggested_result="A", override_reason="")
+    body["answers"][f"a.{world.certs.id}.licences-test.certificate_valid"] = "符合"
+    del body["task_results"]
+    assert send(client, body).status_code == 201
+    tasks = stored_tasks(db)
+    assert tasks[world.task.id]["result_code"] == "A"
+    assert tasks[world.marks.id]["result_code"] == "1" and tasks[world.certs.id]["result_code"] == "1"
+
+
+def _approve_and_publish(world, client, db, auth):
+    assert send(client, merged_body(world)).status_code == 201
+    sub = db.session.scalar(select(Submission))
+    sub.state = "submitted"
+    db.session.commit()
+    supervisor = auth.create("shuocheng-sup", "supervisor", "140602")
+    results = review.approve(sub.id, sub.lock_version, supervisor)
+    publication.publish(results, supervisor)
+    db.session.commit()
+    return results
+
+
+def test_approval_publication_and_exports_carry_each_tasks_result(world, client, db, auth):
+    _approve_and_publish(world, client, db, auth)
+    by_task = {r.task_id: r for r in db.session.scalars(select(InspectionResult))}
+    assert by_task[world.task.id].result_code == "A"
+    assert by_task[world.marks.id].result_code == "1"
+    assert by_task[world.certs.id].result_code == "F"
+    assert by_task[world.marks.id].follow_up_measures == ["未发现问题或相关问题已规范、已改正，无需后续处置"]
+    cases = db.session.scalars(select(FollowUpCase)).all()
+    assert [c.result_id for c in cases] == [by_task[world.task.id].id]
+
+    records = {r.task_name: r for r in db.session.scalars(select(PublishedResult))}
+    assert records[world.task.name].result_label == "发现问题待后续处理"
+    assert records[world.marks.name].result_label == "未发现问题"
+    assert records[world.certs.name].result_label == "未发现开展本次抽查涉及的经营活动"
+    for name, record in records.items():
+        page = BeautifulSoup(client.get(f"/public/results/{record.public_id}").get_data(as_text=True), "html.parser")
+        assert page.select_one('[data-field="task_name"]').get_text(strip=True) == name
+        assert page.select_one('[data-field="result_label"]').get_text(strip=True) == record.result_label
+
+    rows = list(csv.DictReader(io.StringIO(client.get("/public/results.csv").get_data(as_text=True).lstrip("\ufeff"))))
+    assert {r["抽查任务"]: r["检查结果"] for r in rows} == {n: r.result_label for n, r in records.items()}
+    data = client.get("/public/results.json").json["results"]
+    assert {r["task_name"]: r["result"] for r in data} == {n: r.result_label for n, r in records.items()}
+
+    auth.logout()
+    auth.login("shuocheng-sup", "supervisor", "140602")
+    sheet = load_workbook(io.BytesIO(client.get("/publication/export.xlsx").data)).active
+    header = [c.value for c in sheet[1]]
+    lines = [dict(zip(header, (c.value for c in row))) for row in sheet.iter_rows(min_row=2)]
+    assert len(lines) == 3
+    assert {line["任务名称"]: line["检查结果"] for line in lines} == {n: r.result_label for n, r in records.items()}
