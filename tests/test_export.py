@@ -8,10 +8,12 @@ import json
 from datetime import date, datetime
 
 from openpyxl import load_workbook
+from sqlalchemy import select
 
 import publication_factories as f
 from fieldapp.publication import operations
 from fieldapp.publication.exports import NATIONAL_COLUMNS, OPEN_DATA_COLUMNS
+from fieldapp.publication.models import PublishedResult
 from test_publication import _supervisor
 
 
@@ -65,13 +67,20 @@ def test_national_upload_xlsx(client, db, auth):
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(response.data)).active
     rows = list(sheet.iter_rows(values_only=True))
-    assert list(rows[0]) == NATIONAL_COLUMNS == ["统一社会信用代码", "企业名称", "检查实施机关", "类型", "日期", "结果"]
-    by_name = {r[1]: r for r in rows[1:]}
+    assert list(rows[0]) == NATIONAL_COLUMNS == [
+        "抽查计划名称", "任务名称", "检查对象名称", "统一社会信用代码", "检查实施机关", "抽查类型", "检查完成日期",
+        "检查结果", "后续处置", "公示日期", "版本", "校验码", "记录编号"]
+    by_name = {r[2]: r for r in rows[1:]}
     assert len(rows) == 3 and set(by_name) == {a.subject.name, b.subject.name}  # only the unit's own records
-    assert by_name[a.subject.name] == (
-        a.subject.uscc, "朔州市朔城区中石化民福加油站", "朔城区市场监督管理局", "定向", datetime(2021, 6, 15), "发现问题已责令改正"
+    row = by_name[a.subject.name]
+    record_a = db.session.scalar(select(PublishedResult).where(PublishedResult.inspection_result_id == a.id,
+                                                                PublishedResult.is_current.is_(True)))
+    assert row[:8] == (
+        record_a.plan_name, a.task.name, "朔州市朔城区中石化民福加油站", a.subject.uscc, "朔城区市场监督管理局", "定向",
+        datetime(2021, 6, 15), "发现问题已责令改正",
     )
-    ident = by_name[b.subject.name][0]
+    assert record_a.plan_name and row[10:] == (record_a.version, record_a.short_hash, record_a.public_id)
+    ident = by_name[b.subject.name][3]
     assert ident == b.subject.registration_number and isinstance(ident, str)
     auth.logout()
     assert client.get("/publication/export.xlsx").status_code == 302

@@ -102,8 +102,8 @@ def test_an_older_phone_body_without_task_results_gives_each_task_its_own(world,
     assert tasks[world.marks.id]["result_code"] == "1" and tasks[world.certs.id]["result_code"] == "1"
 
 
-def _approve_and_publish(world, client, db, auth):
-    assert send(client, merged_body(world)).status_code == 201
+def _approve_and_publish(world, client, db, auth, body=None):
+    assert send(client, body or merged_body(world)).status_code == 201
     sub = db.session.scalar(select(Submission))
     sub.state = "submitted"
     db.session.commit()
@@ -145,3 +145,26 @@ def test_approval_publication_and_exports_carry_each_tasks_result(world, client,
     lines = [dict(zip(header, (c.value for c in row))) for row in sheet.iter_rows(min_row=2)]
     assert len(lines) == 3
     assert {line["任务名称"]: line["检查结果"] for line in lines} == {n: r.result_label for n, r in records.items()}
+
+
+def test_an_approved_visit_takes_no_new_first_version(world, client, db, auth):
+    first = merged_body(world)
+    _approve_and_publish(world, client, db, auth, first)
+    # The same submission sent again (a lost response) is still the same record.
+    assert send(client, first).status_code == 200
+    response = send(client, merged_body(world, uuid="5f0c6a52-8d1b-4c1e-9a47-0e2b8f3d6c11"))
+    assert response.status_code == 409
+    assert "更正" in response.json["title"]
+    assert db.session.query(Submission).count() == 1
+
+
+def test_client_ids_are_compared_without_case(world, client, db):
+    body = merged_body(world)
+    body["uuid"] = body["uuid"].upper()
+    assert send(client, body).status_code == 201
+    sub = db.session.scalar(select(Submission))
+    assert sub.uuid == body["uuid"].lower()
+    again = send(client, dict(body, uuid=body["uuid"].lower()))
+    assert again.status_code == 200 and again.json["id"] == sub.id
+    assert client.get(f"/api/v1/submissions/{body['uuid']}", headers=API_HEADERS).json["id"] == sub.id
+    assert db.session.query(Submission).count() == 1

@@ -55,7 +55,14 @@ def api_view(view):
     return csrf.exempt(wrapped) or wrapped
 
 
+def approved_message() -> str:
+    return _("This visit's result was already approved, so a new first version cannot be accepted. "
+             "To correct it, ask the supervisor: an approved result is corrected by publishing a new "
+             "version of its record, with a note saying what changed.")
+
+
 def _submission_for_user(uuid: str) -> Submission | None:
+    uuid = ops.normalise_uuid(uuid)
     submission = db.session.scalar(select(Submission).where(Submission.uuid == uuid))
     if submission is None:
         return None
@@ -87,10 +94,12 @@ def api_create_submission():
     if not isinstance(body, dict):
         return problem(422, _("The submission is not a JSON object."))
     key = request.headers.get("Idempotency-Key")
-    if key and key != str(body.get("uuid")):
+    if key and ops.normalise_uuid(key) != ops.normalise_uuid(body.get("uuid")):
         return problem(400, _("The Idempotency-Key header must equal the submission's UUID."))
     try:
         submission, created = ops.receive_submission(body, current_user)
+    except ops.VisitAlreadyApproved:
+        return problem(409, approved_message())
     except ops.SubmissionConflict:
         return problem(409, _("A different submission with this UUID exists, or this version was already replaced."))
     except ops.VisitNotFound:

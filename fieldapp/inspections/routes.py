@@ -119,6 +119,10 @@ def submit_form(visit_id: int):
             ),
             422,
         )
+    except ops.VisitAlreadyApproved:
+        from .api import approved_message
+
+        flash(approved_message(), "warning")
     except ops.SubmissionConflict:
         flash(_("This submission was already sent."), "warning")
     else:

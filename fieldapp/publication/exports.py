@@ -21,6 +21,7 @@ OPEN_DATA_COLUMNS = [
     ("subject_ident", "统一社会信用代码/注册号"),
     ("inspecting_unit", "检查实施机关"),
     ("task_kind", "抽查类型"),
+    ("plan_name", "抽查计划名称"),
     ("task_name", "抽查任务"),
     ("plan_year", "计划年度"),
     ("inspected_on", "检查日期"),
@@ -33,8 +34,12 @@ OPEN_DATA_COLUMNS = [
     ("url", "网址"),
 ]
 
-# 国家企业信用信息公示系统 抽查检查结果 upload layout.
-NATIONAL_COLUMNS = ["统一社会信用代码", "企业名称", "检查实施机关", "类型", "日期", "结果"]
+# 国家企业信用信息公示系统 抽查检查结果 upload layout: one row per task result (two tasks at one
+# firm on one day are two rows, told apart by the task and the record number).
+NATIONAL_COLUMNS = ["抽查计划名称", "任务名称", "检查对象名称", "统一社会信用代码", "检查实施机关", "抽查类型",
+                    "检查完成日期", "检查结果", "后续处置", "公示日期", "版本", "校验码", "记录编号"]
+DATE_COLUMNS = {6, 9}
+COLUMN_WIDTHS = (36, 40, 36, 22, 26, 10, 12, 30, 40, 12, 6, 12, 16)
 
 
 def open_data_row(record, base_url: str) -> dict:
@@ -45,6 +50,7 @@ def open_data_row(record, base_url: str) -> dict:
         "subject_ident": record.subject_ident,
         "inspecting_unit": record.inspecting_unit_name,
         "task_kind": task_kind_label(record.task_kind),
+        "plan_name": record.plan_name,
         "task_name": record.task_name,
         "plan_year": record.plan_year,
         "inspected_on": record.inspected_on.isoformat(),
@@ -108,24 +114,32 @@ def json_response(records: Callable[[], Iterable], base_url: str, filename: str)
 
 def national_row(record) -> list:
     return [
-        record.subject_ident,
+        record.plan_name,
+        record.task_name,
         record.subject_name,
+        record.subject_ident,
         record.inspecting_unit_name,
         task_kind_label(record.task_kind),
         record.inspected_on,
         record.result_label,
+        record.follow_up_public,
+        record.published_on,
+        record.version,
+        record.short_hash,
+        record.public_id,
     ]
 
 
 def national_xlsx(records: Iterable) -> bytes:
     """The records in the national system's upload layout, dates as real Excel dates."""
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.utils import get_column_letter
+
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("抽查检查结果")
     sheet.freeze_panes = "A2"
-    for letter, width in zip("ABCDEF", (22, 36, 26, 10, 12, 30)):
-        sheet.column_dimensions[letter].width = width
-    from openpyxl.cell import WriteOnlyCell
-
+    for index, width in enumerate(COLUMN_WIDTHS, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
     header = []
     for title in NATIONAL_COLUMNS:
         cell = WriteOnlyCell(sheet, value=title)
@@ -134,9 +148,11 @@ def national_xlsx(records: Iterable) -> bytes:
     sheet.append(header)
     for record in records:
         row = national_row(record)
-        date_cell = WriteOnlyCell(sheet, value=row[4])
-        date_cell.number_format = "yyyy-mm-dd"
-        sheet.append(row[:4] + [date_cell, row[5]])
+        for index in DATE_COLUMNS:
+            cell = WriteOnlyCell(sheet, value=row[index])
+            cell.number_format = "yyyy-mm-dd"
+            row[index] = cell
+        sheet.append(row)
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

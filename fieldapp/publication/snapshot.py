@@ -11,6 +11,7 @@ from .categories import category, follow_up_public_wording
 
 # The fields a citizen sees, in display order. Nothing else ever leaves the building.
 PUBLIC_FIELDS = (
+    "plan_name",
     "subject_name",
     "subject_ident",
     "inspecting_unit_name",
@@ -22,6 +23,10 @@ PUBLIC_FIELDS = (
     "follow_up_public",
     "published_on",
 )
+
+# Public fields added after records were first published: hashed only when they carry a value,
+# so the check code of a record published before them still matches.
+LATER_FIELDS = ("plan_name",)
 
 TASK_KIND_LABELS = {TaskKind.TARGETED.value: "定向", TaskKind.UNTARGETED.value: "不定向"}
 
@@ -43,6 +48,7 @@ def public_fields(result) -> dict:
         "inspecting_unit_name": result.inspecting_unit.name,
         "task_kind": result.task_kind or task.kind,
         "task_name": task.name,
+        "plan_name": plan_name(task.plan),
         "plan_year": task.plan.year,
         "inspected_on": result.inspected_on,
         "result_code": cat.code,
@@ -56,13 +62,19 @@ def public_fields(result) -> dict:
     }
 
 
+def plan_name(plan) -> str:
+    """抽查计划名称: the plan's title as issued, else its year's standard name."""
+    return (plan.title or "").strip() or f"{plan.year}年度双随机抽查工作计划"
+
+
 def _plain(value):
     return value.isoformat() if isinstance(value, date) else value
 
 
 def short_hash(public_id: str, version: int, fields: dict) -> str:
     """Eight hex digits over the record's identity and public fields, shown as ``xxxx-xxxx``."""
-    canonical = {name: _plain(fields.get(name)) for name in PUBLIC_FIELDS}
+    canonical = {name: _plain(fields.get(name)) for name in PUBLIC_FIELDS
+                 if name not in LATER_FIELDS or fields.get(name)}
     canonical.update(public_id=public_id, version=version)
     digest = hashlib.sha256(json.dumps(canonical, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
     return f"{digest[:4]}-{digest[4:8]}"
