@@ -86,7 +86,7 @@ def test_publish_then_a_citizen_finds_and_checks_it(live_server, browser, phone,
     ))
     assert fields["subject_name"] == "朔州市朔城区中石化民福加油站" and fields["subject_ident"] == uscc
     assert fields["result_label"] == "发现问题已责令改正" and fields["inspected_on"] == "2021-06-15"
-    assert set(fields) == {"subject_name", "subject_ident", "inspecting_unit_name", "task_kind", "task_name",
+    assert set(fields) == {"plan_name", "subject_name", "subject_ident", "inspecting_unit_name", "task_kind", "task_name",
                            "inspected_on", "result_label", "follow_up_public", "published_on"}
     html = page.content()
     for secret in (f.SECRET_NOTE, f.INSPECTOR_NAME, f.INSPECTOR_CERT, f.INSPECTOR_PHONE, f.LATITUDE, f.FINDING_TEXT,

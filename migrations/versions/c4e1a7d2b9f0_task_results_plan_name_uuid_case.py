@@ -1,7 +1,7 @@
 """Published records keep the plan name (抽查计划名称); client ids are stored in lower case.
 
 Revision ID: c4e1a7d2b9f0
-Revises: 7a55398f3ab9
+Revises: c4dfea86f2fc
 Create Date: 2026-11-30 10:30:00
 """
 from alembic import op
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 revision = 'c4e1a7d2b9f0'
-down_revision = '7a55398f3ab9'
+down_revision = 'c4dfea86f2fc'
 branch_labels = None
 depends_on = None
 
