@@ -1,7 +1,7 @@
 """Published records keep the plan name (抽查计划名称); client ids are stored in lower case.
 
 Revision ID: c4e1a7d2b9f0
-Revises: b1c2d3e4f501
+Revises: d5e8f1a2b3c4
 Create Date: 2026-11-30 10:30:00
 """
 from alembic import op
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 revision = 'c4e1a7d2b9f0'
-down_revision = 'b1c2d3e4f501'
+down_revision = 'd5e8f1a2b3c4'
 branch_labels = None
 depends_on = None
 
