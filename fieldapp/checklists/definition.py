@@ -290,8 +290,20 @@ def _index_and_check_references(checklist: Checklist, problems: Problems, result
                     isinstance(target, RepeatItem) or target.type == "photo" or getattr(target, "multiple", False)
                 ):
                     problems.add(item.where, f"count(${{{ref}}}) needs a repeat, a photo or a multiple choice item")
+    _check_limit_references(checklist, problems)
     _check_section_references(checklist, problems)
     _check_relevance_cycles(checklist, problems)
+
+
+def _check_limit_references(checklist: Checklist, problems: Problems) -> None:
+    """A limit's ``${id}`` names another number item visible from the item (as conditions see it)."""
+    for item in checklist.walk():
+        for key, ref in sorted(getattr(item, "limit_refs", {}).items()):
+            target = checklist.by_id.get(ref)
+            if target is None or target is item or target.type != "number":
+                problems.add(item.where, f"limit.{key} refers to ${{{ref}}}, which is not another number item of this checklist")
+            elif item.parents[: len(target.parents)] != target.parents:
+                problems.add(item.where, f"limit.{key} refers to ${{{ref}}}, which is inside a repeat not enclosing this item")
 
 
 def _check_relevance_cycles(checklist: Checklist, problems: Problems) -> None:

@@ -14,6 +14,7 @@ from typing import Any, Iterator
 
 from flask_babel import lazy_gettext as _l
 
+from .condition_eval import Scope
 from .definition import Checklist
 from .items import FAIL, NA, PASS, Item
 from .items_more import RepeatItem
@@ -269,7 +270,10 @@ def evaluate(checklist: Checklist, answers: dict | None, inspection_date: date |
                 message = item.constraint_message or _l("This answer is not allowed here.")
                 result.errors.append(AnswerError(key, "constraint", message))
             else:
-                result.outcome = item.outcome(value, inspection_date)
+                if getattr(item, "limit_refs", None):  # a limit from other answers (e.g. ± the MPE entered)
+                    result.outcome = item.outcome(value, inspection_date, Scope(visible_valid, block_path).lookup)
+                else:
+                    result.outcome = item.outcome(value, inspection_date)
         if result.errors:
             errors[key] = result.errors
         if result.outcome == FAIL:

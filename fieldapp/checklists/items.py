@@ -26,6 +26,7 @@ FOLLOW_UPS = ("责令改正", "立案调查", "移送", "抄告", "反馈")
 # 反馈 hands the subject back to day-to-day supervision (e.g. it cannot be reached at its address).
 FOLLOW_UP_LABELS = {"反馈": "反馈日常监管部门处理"}
 ITEM_ID_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+LIMIT_REF_RE = re.compile(r"^\s*\$\{([a-z][a-z0-9_]{0,39})\}\s*$")
 MAX_LABEL = 300
 MAX_HELP = 2000
 MAX_TEXT_ANSWER = 4000
@@ -228,33 +229,59 @@ class NumberItem(Item):
             decimals = None
         self.decimals = decimals
         self.limit_min = self.limit_max = None
+        self.limit_refs: dict[str, str] = {}  # limit key -> id of the number item whose answer it is
+        self.limit_spec: dict[str, Decimal | str] = {}
         limit = raw.get("limit")
         if limit is not None:
-            if not isinstance(limit, dict) or not limit or set(limit) - {"min", "max", "target", "tolerance"}:
-                problems.add(self.where, "'limit' must be {min, max} or {target, tolerance}")
+            self._load_limit(limit, problems)
+        if raw.get("finding") is not None and not (self.has_limit or self.limit_refs):
+            problems.add(self.where, "a number item with a 'finding' needs a 'limit' (outside it is the finding)")
+
+    def _load_limit(self, limit: Any, problems: Problems) -> None:
+        """``{min, max}`` or ``{target, tolerance}``: numbers, or ``${id}`` (the answer to another number item)."""
+        if not isinstance(limit, dict) or not limit or set(limit) - {"min", "max", "target", "tolerance"}:
+            problems.add(self.where, "'limit' must be {min, max} or {target, tolerance}")
+            return
+        bounds: dict[str, Decimal] = {}
+        for k, v in limit.items():
+            ref = LIMIT_REF_RE.match(v) if isinstance(v, str) else None
+            if ref:
+                self.limit_refs[k] = ref.group(1)
+                self.limit_spec[k] = ref.group(1)
+                continue
+            number = to_decimal(v)
+            if number is None:
+                problems.add(self.where, f"limit.{k} must be a number or ${{id}} of a number item")
                 return
-            bounds = {k: to_decimal(v) for k, v in limit.items()}
-            for k, v in bounds.items():
-                if v is None:
-                    problems.add(self.where, f"limit.{k} must be a number")
-                    return
-            if "tolerance" in bounds:
-                if {"min", "max"} & set(bounds):
-                    problems.add(self.where, "use either limit {min, max} or {target, tolerance}, not both")
-                    return
-                if bounds["tolerance"] < 0:
-                    problems.add(self.where, "limit.tolerance cannot be negative")
-                    return
+            bounds[k] = self.limit_spec[k] = number
+        if "tolerance" in limit:
+            if {"min", "max"} & set(limit):
+                problems.add(self.where, "use either limit {min, max} or {target, tolerance}, not both")
+            elif bounds.get("tolerance", Decimal(0)) < 0:
+                problems.add(self.where, "limit.tolerance cannot be negative")
+            elif not self.limit_refs:
                 target = bounds.get("target", Decimal(0))
                 self.limit_min, self.limit_max = target - bounds["tolerance"], target + bounds["tolerance"]
-            elif "target" in bounds:
-                problems.add(self.where, "limit.target needs limit.tolerance")
-            else:
-                self.limit_min, self.limit_max = bounds.get("min"), bounds.get("max")
-                if self.limit_min is not None and self.limit_max is not None and self.limit_min > self.limit_max:
-                    problems.add(self.where, "limit.min must not be above limit.max")
-        if raw.get("finding") is not None and not self.has_limit:
-            problems.add(self.where, "a number item with a 'finding' needs a 'limit' (outside it is the finding)")
+        elif "target" in limit:
+            problems.add(self.where, "limit.target needs limit.tolerance")
+        elif not self.limit_refs:
+            self.limit_min, self.limit_max = bounds.get("min"), bounds.get("max")
+            if self.limit_min is not None and self.limit_max is not None and self.limit_min > self.limit_max:
+                problems.add(self.where, "limit.min must not be above limit.max")
+
+    def bounds(self, lookup) -> tuple[Decimal | None, Decimal | None] | None:
+        """(min, max) of a limit that refers to other answers (``lookup(id)`` gives an answer), or
+        None while one of them is unanswered."""
+        spec: dict[str, Decimal] = {}
+        for k, v in self.limit_spec.items():
+            number = to_decimal(lookup(v)) if k in self.limit_refs else v
+            if number is None:
+                return None
+            spec[k] = number
+        if "tolerance" in spec:
+            target = spec.get("target", Decimal(0))
+            return target - spec["tolerance"], target + spec["tolerance"]
+        return spec.get("min"), spec.get("max")
 
     @property
     def has_limit(self) -> bool:
@@ -289,13 +316,19 @@ class NumberItem(Item):
                 return text, _l("Enter at most %(n)s decimal places.", n=self.decimals)
         return text, None
 
-    def outcome(self, value, inspection_date):
+    def outcome(self, value, inspection_date, lookup=None):
         number = to_decimal(value)
         if number is None:
             return None
-        if self.limit_min is not None and number < self.limit_min:
+        low, high = self.limit_min, self.limit_max
+        if self.limit_refs:
+            found = self.bounds(lookup or (lambda _id: None))
+            if found is None:
+                return None  # judged once the answers it depends on are given
+            low, high = found
+        if low is not None and number < low:
             return FAIL
-        if self.limit_max is not None and number > self.limit_max:
+        if high is not None and number > high:
             return FAIL
         return PASS
 
