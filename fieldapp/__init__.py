@@ -76,6 +76,9 @@ def create_app(config: dict | None = None) -> Flask:
 
     init_login(app, login_manager)
 
+    from .core.params import init_params
+
+    init_params(app)  # after htmx sets its request class, before any <int:…> rule is made
     from importlib import import_module
 
     for name in FEATURES:

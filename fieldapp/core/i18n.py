@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import unquote, urlsplit
+
 from flask import current_app, has_request_context, request, session
 
 LANGUAGE_NAMES = {"zh_CN": "中文", "en": "English"}
@@ -20,8 +22,20 @@ def html_lang() -> str:
 
 
 def is_safe_next(target: str | None) -> bool:
-    """Only local paths are followed after login or a language switch (no open redirects)."""
-    return bool(target) and target.startswith("/") and not target.startswith("//") and "\\" not in target
+    """Only same-site paths are followed after login or a language switch (no open redirects):
+    after percent-decoding, a path starting with one ``/``, with no scheme, host, backslash or
+    control character (browsers drop tabs and newlines, so ``/%09/evil`` would become ``//evil``)."""
+    if not isinstance(target, str) or not target:
+        return False
+    decoded = target
+    for _round in range(3):  # doubly encoded tricks decode too
+        decoded = unquote(decoded)
+    if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in decoded) or "\\" in decoded:
+        return False
+    if not decoded.startswith("/") or decoded.startswith("//"):
+        return False
+    parts = urlsplit(decoded)
+    return not parts.scheme and not parts.netloc
 
 
 def accept_language_hint() -> str | None:

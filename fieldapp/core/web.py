@@ -7,6 +7,7 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
 
 from .i18n import LANGUAGE_NAMES, html_lang, select_locale
 from .nav import nav_links
@@ -77,3 +78,29 @@ def init_web(app: Flask) -> None:
     app.register_error_handler(404, simple_error(404, _l("This page does not exist.")))
     app.register_error_handler(413, simple_error(413, _l("The file is too large.")))
     app.register_error_handler(429, simple_error(429, _l("Too many attempts. Please wait a few minutes and try again.")))
+    app.register_error_handler(HTTPException, any_http_error)
+    app.register_error_handler(InternalServerError, server_error)
+
+
+ERROR_MESSAGES = {
+    400: _l("The request could not be understood. Please check what you entered and try again."),
+    405: _l("This page cannot be used that way."),
+    410: _l("This page is no longer available."),
+    416: _l("The requested range is not available."),
+}
+
+
+def any_http_error(error: HTTPException):
+    """Every other HTTP error: the app's own page in the user's language (never Werkzeug's)."""
+    code = error.code or 500
+    if code >= 500:
+        return server_error(error)
+    message = ERROR_MESSAGES.get(code, _l("The request could not be handled."))
+    response = error.get_response()
+    page = render_template("errors/error.html", code=code, message=message)
+    return page, code, {k: v for k, v in response.headers.items() if k in ("Allow", "Retry-After")}
+
+
+def server_error(error):
+    message = _("Something went wrong on our side. Please try again later.")
+    return render_template("errors/error.html", code=500, message=message), 500

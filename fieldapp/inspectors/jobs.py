@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..jobs.runtime import JobFailed, JobRun, create_job, job_handler
-from ..subjects.tables import TableError, default_locale, open_table
+from ..subjects.tables import TableError, default_locale, display_name, open_table
 from .importer import RosterReport, import_roster_file, roster_columns
 
 KIND = "inspectors.import"
@@ -31,7 +31,7 @@ def import_roster_job(run: JobRun) -> dict:
 
 def start_import(upload, owner):
     """Save the upload into a new job's folder, check its header (TableError: nothing queued), queue it."""
-    filename = Path(upload.filename).name
+    filename = display_name(upload.filename)
 
     def prepare(job, folder: Path) -> None:
         name = "source" + (".xlsx" if filename.lower().endswith(".xlsx") else ".csv")

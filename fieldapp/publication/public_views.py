@@ -7,6 +7,7 @@ from flask import abort, current_app, render_template, request, url_for
 from ..auth.units import COUNTY_NAMES
 from ..extensions import db, limiter
 from ..plans.models import Task
+from ..core.params import query_args
 from . import exports, queries
 from .categories import categories
 from .forms import parse_search
@@ -37,8 +38,9 @@ def _export_limit() -> str:
 def public_results():
     filters, errors = parse_search(request.args)
     page = queries.search(filters)
-    args = {k: v for k, v in request.args.items() if k != "page"}
+    args = query_args("page")
     context = {
+        "filter_args": args,
         "prev_url": url_for("publication.public_results", **args, page=page.page - 1) if page.page > 1 else None,
         "next_url": url_for("publication.public_results", **args, page=page.page + 1) if page.has_next else None,
         "filters": filters,

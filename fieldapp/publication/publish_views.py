@@ -17,6 +17,7 @@ from . import exports, operations, queries
 from .forms import CorrectionForm, PublishSelectionForm
 from .routes import bp, check_public_id
 from .snapshot import public_fields
+from ..core.params import year_arg
 
 
 FIELD_LABELS = {
@@ -76,7 +77,7 @@ def preview_one(result_id: int):
 @bp.post("/publication/preview")
 @role_required("supervisor")
 def preview():
-    ids = [int(v) for v in request.form.getlist("result_ids") if v.isdigit()]
+    ids = [i for i in request.form.getlist("result_ids", type=int) if i > 0]
     results = _results_for_publishing(ids) if ids else []
     form = _selection_form(results)
     if not form.validate_on_submit():
@@ -93,7 +94,7 @@ def _preview(results, form):
 @bp.post("/publication/publish")
 @role_required("supervisor")
 def publish():
-    ids = [int(v) for v in request.form.getlist("result_ids") if v.isdigit()]
+    ids = [i for i in request.form.getlist("result_ids", type=int) if i > 0]
     results = _results_for_publishing(ids) if ids else []
     form = _selection_form(results)
     if not form.validate_on_submit():
@@ -156,7 +157,7 @@ def correct(public_id: str):
 @role_required("supervisor")
 def export_xlsx():
     """The unit's current published records in the national publicity system's upload layout."""
-    year = request.args.get("year", type=int)
+    year = year_arg()
     records = [r for r in queries.unit_records(current_user, limit=1_000_000) if not year or r.plan_year == year]
     body = exports.national_xlsx(records)
     name = f"national-upload-{year or 'all'}.xlsx"

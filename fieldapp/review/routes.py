@@ -17,6 +17,7 @@ from ..auth.models import Role
 from ..calendar.workdays import clock, publication_due
 from ..extensions import db
 from ..inspections.models import MediaFile, Submission, SubmissionState
+from ..core.params import query_args
 from . import audit, body, queries
 from .answers import rows_for
 from .codes import measure_labels, result_label
@@ -46,8 +47,8 @@ def subject_inspection_results(subject_id: int):
 
 
 def _int_arg(name: str) -> int | None:
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() else None
+    value = request.args.get(name, type=int)  # bounded to the INTEGER range (core.params)
+    return value if value is not None and value > 0 else None
 
 
 def _date_arg(name: str) -> date | None:
@@ -84,9 +85,9 @@ def queue():
         due, fallback = publication_due(done)
         c = clock(due, today)
         rows.append((sub, done, _with_fallback(c, fallback)))
-    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    args = query_args("page")
     context = {"page": page, "rows": rows, "f": f, "choices": queries.filter_choices(current_user), "args": args,
-               "poll_args": {k: v for k, v in request.args.items() if v},
+               "poll_args": query_args(),
                "any_fallback": any(c.used_fallback for _s, _d, c in rows)}
     if request.htmx and request.htmx.target == "review-queue":
         return render_template("review/_queue.html", **context)

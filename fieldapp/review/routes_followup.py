@@ -20,6 +20,7 @@ from .forms import CloseCaseForm, ListingDecisionForm
 from .models import AbnormalListingProposal, CaseStatus, FollowUpCase, ListingStatus
 from .operations import InvalidDecision, ReviewConflict, close_case, decide_listing
 from .routes import bp
+from ..core.params import year_arg
 
 
 def _case_or_404(case_id: int) -> FollowUpCase:
@@ -112,7 +113,7 @@ def subject_findings(subject_id: int):
 @bp.get("/serious")
 @role_required(Role.SUPERVISOR)
 def serious():
-    year = request.args.get("year", type=int)
+    year = year_arg()
     results = queries.serious_results(current_user, year)
     if request.args.get("format") == "xlsx":
         from flask import Response

@@ -13,7 +13,7 @@ from pathlib import Path
 from ..jobs.runtime import JobFailed, JobRun, job_handler
 from .import_report import ImportReport, SeenKeys
 from .importer import SubjectImporter
-from .tables import RejectWriter, TableError, default_locale, open_table
+from .tables import RejectWriter, TableError, default_locale, display_name, open_table
 
 KIND = "subjects.import"
 COUNTS = ("rows", "created", "updated", "unchanged", "rejected", "changes")
@@ -83,7 +83,7 @@ def start_import(upload, owner, batch_size: int = 2000):
     from ..jobs.runtime import create_job
     from .importer import check_columns
 
-    filename = Path(upload.filename).name
+    filename = display_name(upload.filename)
 
     def prepare(job, folder: Path) -> None:
         name = "source" + (".xlsx" if filename.lower().endswith(".xlsx") else ".csv")

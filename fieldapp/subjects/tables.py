@@ -127,6 +127,12 @@ def _xlsx_rows(path: Path, blank_lines: list[int]):
     return header, rows()
 
 
+def display_name(filename: str | None) -> str:
+    """An uploaded file's name as shown to people: its last part, no control characters."""
+    text = "".join(ch for ch in str(filename or "") if ch.isprintable()).replace("\\", "/")
+    return Path(text).name[:200]
+
+
 @contextmanager
 def open_table(path: str | Path):
     """Open a CSV or .xlsx file as a :class:`Table` (a context manager: the file is closed after)."""
