@@ -168,3 +168,13 @@ def test_client_ids_are_compared_without_case(world, client, db):
     assert again.status_code == 200 and again.json["id"] == sub.id
     assert client.get(f"/api/v1/submissions/{body['uuid']}", headers=API_HEADERS).json["id"] == sub.id
     assert db.session.query(Submission).count() == 1
+
+
+def test_the_result_table_holds_every_national_category(app):
+    from fieldapp.checklists.results import result_table
+
+    table = result_table()
+    national = {"1", "A", "2", "B", "C", "6", "D", "3", "4", "5", "G", "E", "F", "7", "8", "9", "10", "11", "12"}
+    assert national <= set(table.categories)
+    assert table.categories["F"].label.zh == "未发现开展本次抽查涉及的经营活动"
+    assert table.categories["6"].parent == "2" and table.categories["2"].parent == "A"

@@ -15,6 +15,7 @@ from ...inspections.models import MediaFile, Submission
 from ...plans.models import Plan
 from ...review import body as body_reader
 from ...review.answers import rows_for
+from ...review.codes import measure_labels
 from ...review.models import InspectionResult
 from ...review.results import normalise_findings
 from ..models import PublishedResult
@@ -41,6 +42,12 @@ class TaskRecord:
     blocks: list[AnswerBlock] = field(default_factory=list)
     findings: list[dict] = field(default_factory=list)
     check_methods: list[str] = field(default_factory=list)
+    # The task's own result as submitted (before approval the record shows it as such).
+    suggested_result: str | None = None
+    result_code: str | None = None
+    override_reason: str = ""
+    follow_up_measures: list[str] = field(default_factory=list)
+    no_activity: bool = False
 
 
 def answers_by_task(submission: Submission | None) -> dict[int, TaskRecord]:
@@ -54,7 +61,11 @@ def answers_by_task(submission: Submission | None) -> dict[int, TaskRecord]:
         for answer_set in task.answer_sets:
             rows, title = rows_for(answer_set, task.findings)
             blocks.append(AnswerBlock(title or answer_set.checklist_id, rows))
-        out[task.task_id] = TaskRecord(blocks, normalise_findings(task.findings), task.check_methods)
+        out[task.task_id] = TaskRecord(
+            [] if task.no_activity else blocks, normalise_findings(task.findings), task.check_methods,
+            task.suggested_result, task.result_code, task.override_reason,
+            measure_labels(task.follow_up_measures), task.no_activity,
+        )
     return out
 
 

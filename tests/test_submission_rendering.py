@@ -1,0 +1,102 @@
+"""Any submission the server accepts renders: a merged visit sent through the form without
+JavaScript and one sent through the API both show on the review page and in the record PDF, each
+task with its own result."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+
+import pytest
+from bs4 import BeautifulSoup
+from sqlalchemy import select
+
+from fieldapp.inspections.models import Submission
+from inspection_world import API_HEADERS, CHECKLIST_DIR, add_task, build_world, jpeg_bytes, png_bytes, sha, submission_body
+
+
+@pytest.fixture
+def app_config():
+    return {"CHECKLISTS_DIR": str(CHECKLIST_DIR)}
+
+
+@pytest.fixture
+def world(app, auth, client):
+    w = build_world(auth)
+    w.marks = add_task(w, number=7, name="集体商标、证明商标使用行为的检查", item="集体商标、证明商标使用行为的检查")
+    w.certs = add_task(w, number=9, name="认证活动和认证证书使用行为的检查", item="认证活动和认证证书使用行为的检查")
+    auth.login("zhang", "inspector", "140602")
+    return w
+
+
+def pdf_text(data: bytes, tmp_path) -> str:
+    path = tmp_path / "record.pdf"
+    path.write_bytes(data)
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def form_post(world, client):
+    t, m, c = world.task.id, world.marks.id, world.certs.id
+    page = BeautifulSoup(client.get(f"/my/visits/{world.visit.id}/form").get_data(as_text=True), "html.parser")
+    assert page.select_one(f'input[name="no_activity.{c}"]') is not None
+    assert page.select_one(f'select[name="result_code.{m}"]') is not None
+    data = {
+        "uuid": page.select_one('input[name="uuid"]')["value"],
+        "check_methods": ["实地检查"],
+        f"a.{t}.fuel-dispensers-test.pledge": "符合",
+        f"a.{t}.fuel-dispensers-test.seals": "不符合",
+        f"a.{t}.fuel-dispensers-test.dispenser-0-_block": "1",
+        f"a.{t}.fuel-dispensers-test.dispenser-0-serial": "JJ-001",
+        f"a.{t}.fuel-dispensers-test.dispenser-0-error_pct": "0.12",
+        f"a.{m}.marks-test.licensed_use": "符合",
+        f"no_activity.{c}": "1",
+        f"follow_up.{t}": ["order", "case"],
+        "rep_name": "王五", "rep_refused": "1", "rep_reason": "负责人外出",
+        "sigfile.lead.0": (io.BytesIO(png_bytes(1)), "lead.png"),
+        "sigfile.member.1": (io.BytesIO(png_bytes(2)), "member.png"),
+    }
+    response = client.post(f"/my/visits/{world.visit.id}/form", data=data, content_type="multipart/form-data")
+    assert response.status_code == 302, response.get_data(as_text=True)
+
+
+def api_post(world, client):
+    files = {"photo": jpeg_bytes(1), "lead": png_bytes(1), "member": png_bytes(2), "rep": png_bytes(3)}
+    body = submission_body(world, files)
+    body["answers"][f"a.{world.task.id}.fuel-dispensers-test.seals"] = "不符合"
+    body["answers"][f"a.{world.marks.id}.marks-test.licensed_use"] = "符合"
+    body["task_results"] = [{"task_id": world.certs.id, "no_activity": True},
+                            {"task_id": world.task.id, "follow_up_measures": ["order", "case"]}]
+    for name in ("result_code", "suggested_result", "override_reason"):
+        body.pop(name)
+    assert client.post("/api/v1/submissions", json=body, headers=API_HEADERS).status_code == 201
+    for data in files.values():
+        headers = dict(API_HEADERS, **{"Content-Range": f"bytes 0-{len(data) - 1}/{len(data)}"})
+        assert client.put(f"/api/v1/submissions/{body['uuid']}/media/{sha(data)}", data=data, headers=headers).status_code == 200
+
+
+@pytest.mark.parametrize("send", [form_post, api_post], ids=["no-javascript form", "api"])
+def test_a_merged_submission_renders_on_review_and_in_the_record_pdf(send, world, client, db, auth, tmp_path):
+    send(world, client)
+    sub = db.session.scalar(select(Submission))
+    assert sub.state == "submitted"
+    auth.logout()
+    auth.login("shuocheng-sup", "supervisor", "140602")
+    response = client.get(f"/review/submissions/{sub.id}")
+    assert response.status_code == 200
+    page = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    results = {int(s["id"].split("-")[1]): s.select_one(".result-code").get_text(strip=True)
+               for s in page.select("section.task-answers")}
+    assert results == {world.task.id: "发现问题待后续处理", world.marks.id: "未发现问题",
+                       world.certs.id: "未发现开展本次抽查涉及的经营活动"}
+    fuel = page.select_one(f"#task-{world.task.id}")
+    assert "加油机铅封损坏" in fuel.select_one(".findings").get_text()
+    assert "移送办案机构" in fuel.select_one(".follow-up").get_text()
+    assert page.select_one(f"#task-{world.marks.id} .findings") is None
+    assert "铅封" not in page.select_one(f"#task-{world.marks.id}").get_text()
+
+    pdf = client.get(f"/publication/visits/{world.visit.id}/record.pdf")
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+    text = " ".join(pdf_text(pdf.data, tmp_path).split())
+    assert "加油机铅封损坏" in text and "发现问题待后续处理" in text
+    assert "A 发现问题待后续处理" in text and "1 未发现问题" in text
+    assert "未发现开展本次抽查涉及的经营活动，本任务的检查项未填写" in text
