@@ -28,7 +28,7 @@ def build(app) -> None:
     from sqlalchemy import insert, select
 
     from fieldapp.auth.models import Unit, User
-    from fieldapp.auth.units import COUNTY_NAMES, ensure_units
+    from fieldapp.auth.organisation import county_names, ensure_units
     from fieldapp.calendar.workdays import publication_due
     from fieldapp.extensions import db
     from fieldapp.inspections.models import Submission
@@ -49,7 +49,7 @@ def build(app) -> None:
     tasks = [Task(plan_id=plan.id, number=i, name=f"任务{i}", window_start_month=3 + i, window_end_month=6 + i) for i in range(1, 6)]
     db.session.add_all(tasks)
     db.session.commit()
-    codes = list(COUNTY_NAMES)
+    codes = list(county_names())
     db.session.execute(insert(Subject), [
         {"ident": f"S{i:017d}", "name": f"企业{i}", "kind": "enterprise" if i % 3 else "individual",
          "division_code": codes[i % len(codes)], "status": "在业"} for i in range(SUBJECTS)])

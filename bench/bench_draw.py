@@ -67,7 +67,7 @@ def prepare(url: str) -> None:
         from sqlalchemy import select, text
 
         from fieldapp.auth.models import Unit
-        from fieldapp.auth.units import ensure_units
+        from fieldapp.auth.organisation import ensure_units
         from fieldapp.draws.models import TaskDrawSettings
         from fieldapp.inspectors.models import Inspector
         from fieldapp.plans.models import Plan, Task

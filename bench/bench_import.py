@@ -61,7 +61,7 @@ def child(n: int, path: str, url: str) -> None:
     with app.app_context():
         db.drop_all()
         db.create_all()
-        from fieldapp.auth.units import ensure_units
+        from fieldapp.auth.organisation import ensure_units
 
         ensure_units()
         db.session.commit()

@@ -110,7 +110,7 @@ def main() -> None:
         tmp = Path(tmpdir)
         app = make_app(tmp)
         with app.app_context():
-            from fieldapp.auth.units import ensure_units
+            from fieldapp.auth.organisation import ensure_units
             from fieldapp.extensions import db
             from inspection_world import build_world
 

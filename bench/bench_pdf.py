@@ -126,7 +126,7 @@ def main() -> None:
                       "MEDIA_ROOT": str(media_root), "RATELIMIT_ENABLED": False, "WTF_CSRF_ENABLED": False,
                       "PDF_CACHE": False, "PDF_CACHE_DIR": f"{tmp.name}/pdf-cache"})
     with app.app_context():
-        from fieldapp.auth.units import ensure_units
+        from fieldapp.auth.organisation import ensure_units
 
         db.create_all()
         ensure_units()

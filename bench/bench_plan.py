@@ -50,7 +50,7 @@ def big_table(n: int) -> bytes:
 
 def main() -> None:
     from fieldapp import create_app
-    from fieldapp.auth.units import ensure_units
+    from fieldapp.auth.organisation import ensure_units
     from fieldapp.extensions import db
     from fieldapp.plans.importer import import_plan
     from fieldapp.plans.parsing import parse_plan_table

@@ -199,7 +199,7 @@ def main() -> None:
         url = f"sqlite:///{tmp.name}/bench.sqlite"
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "RATELIMIT_ENABLED": False})
     with app.app_context():
-        from fieldapp.auth.units import ensure_units
+        from fieldapp.auth.organisation import ensure_units
 
         db.drop_all()
         db.create_all()

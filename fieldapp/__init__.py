@@ -86,7 +86,8 @@ def create_app(config: dict | None = None) -> Flask:
         app.register_blueprint(routes.bp)
         cli = _optional_module(f"fieldapp.{name}.cli")
         if cli is not None:
-            app.cli.add_command(cli.cli)
+            for group in getattr(cli, "COMMANDS", (cli.cli,)):
+                app.cli.add_command(group)
         _optional_module(f"fieldapp.{name}.jobs")  # registers the feature's background jobs
 
     from .core.web import init_web

@@ -95,6 +95,8 @@ def default_config(instance_path: str) -> dict:
         # taken from their X-Forwarded-* headers (login limits per address, https links, secure cookies).
         "TRUSTED_PROXIES": _env_int("TRUSTED_PROXIES", 0),
         **queue_settings(instance_path),
+        # The organisation file (units at any depth); Shuozhou's is the demo default.
+        "ORGANISATION_FILE": os.environ.get("ORGANISATION_FILE") or None,
     }
 
 

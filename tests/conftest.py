@@ -104,7 +104,7 @@ def app(_schema, app_config, tmp_path):
     app.test_client_class = IsolatedClient
     with app.app_context():
         _empty_all_tables()
-        from fieldapp.auth.units import ensure_units
+        from fieldapp.auth.organisation import ensure_units
 
         ensure_units()
         _db.session.commit()

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from stdnum.cn import uscc
 from stdnum.iso7064 import mod_11_10
 
-from fieldapp.auth.units import COUNTY_NAMES
+from fieldapp.demo.org import demo_org
 from fieldapp.demo.accounts import ensure_demo_accounts
 from fieldapp.demo.generator import SUBJECT_HEADER, generate_roster, generate_subjects, load_city, write_subjects_csv
 from fieldapp.inspectors.models import Inspector
@@ -32,7 +32,7 @@ def test_subjects_look_like_shuozhou():
     assert len(rows) == 20000
     codes = [r["统一社会信用代码"] or r["注册号"] for r in rows]
     assert len(set(codes)) == len(codes)
-    name_to_code = {n: c for c, n in COUNTY_NAMES.items()}
+    name_to_code = {c.area: c.code for c in demo_org().counties}
     for row in rows:
         code = row["统一社会信用代码"]
         county = name_to_code[row["所属区县"]]
@@ -45,7 +45,7 @@ def test_subjects_look_like_shuozhou():
     assert kinds["个体工商户"] > 0.6 * len(rows) and 0 < kinds["农民专业合作社"] < 0.05 * len(rows)
     assert sum(1 for r in rows if not r["统一社会信用代码"]) >= 20  # a few 15-digit registration numbers only
     counties = Counter(r["所属区县"] for r in rows)
-    assert set(counties) == set(COUNTY_NAMES.values()) and counties["朔城区"] == max(counties.values())
+    assert set(counties) == set(name_to_code) and counties["朔城区"] == max(counties.values())
     classes = Counter(r["信用风险分类"] for r in rows)
     assert classes["A"] + classes["B"] > 0.85 * len(rows) and classes["C"] > 0 and classes["D"] > 0
     assert any(r["营业期限至"] and r["营业期限至"] < "2021-01-01" for r in rows)  # some past their term

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 from sqlalchemy import select
 
 from ..extensions import db
 from .models import Role, Unit, User
-from .units import ensure_units
+from .organisation import OrganisationError, ensure_units, load_organisation
 
 
 @click.group("users")
@@ -17,17 +19,37 @@ def cli() -> None:
 
 @cli.command("units")
 def units_command() -> None:
-    """Create the city's organisation units (safe to run again)."""
+    """Create the configured organisation's units where missing (safe to run again)."""
     units = ensure_units()
     db.session.commit()
     click.echo(f"{len(units)} units")
+
+
+@click.group("units")
+def units_cli() -> None:
+    """The organisation: units at any depth, from an organisation file."""
+
+
+@units_cli.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def units_import_command(file: Path) -> None:
+    """Load or update the units of FILE (nothing referenced is ever deleted)."""
+    try:
+        report = load_organisation(file)
+    except OrganisationError as exc:
+        db.session.rollback()
+        raise click.ClickException(f"{file.name}: {exc}") from None
+    db.session.commit()
+    click.echo(f"{len(report.created)} units created, {len(report.updated)} updated")
+    if report.not_in_file:
+        click.echo("kept, not in the file: " + ", ".join(report.not_in_file))
 
 
 @cli.command("create")
 @click.argument("username")
 @click.option("--name", required=True)
 @click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
-@click.option("--unit", "unit_code", required=True, help="Unit code, e.g. city or 140602")
+@click.option("--unit", "unit_code", required=True, help="Unit code from the organisation file")
 @click.password_option()
 def create_command(username: str, name: str, role: str, unit_code: str, password: str) -> None:
     """Create or update an account."""
@@ -41,3 +63,6 @@ def create_command(username: str, name: str, role: str, unit_code: str, password
     db.session.add(user)
     db.session.commit()
     click.echo(f"saved {username}")
+
+
+COMMANDS = (cli, units_cli)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String, func
+from sqlalchemy import JSON, Date, ForeignKey, String, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -14,9 +14,15 @@ from ..extensions import db
 
 
 class UnitKind(str, enum.Enum):
+    PROVINCE_BUREAU = "province_bureau"  # 省局
     CITY_BUREAU = "city_bureau"  # 市局
-    DEPARTMENT = "department"  # 市局机关科室 / 直属单位
-    COUNTY_BUREAU = "county_bureau"  # 县（市、区）局、开发区分局
+    DEPARTMENT = "department"  # 机关科室 / 直属单位
+    COUNTY_BUREAU = "county_bureau"  # 县（市、区）局
+    BRANCH = "branch"  # development-zone branches (开发区分局) and other branches that govern an area of their own
+
+
+# The units that govern one area (a division code) directly; subjects belong to one of them.
+COUNTY_LEVEL_KINDS = (UnitKind.COUNTY_BUREAU.value, UnitKind.BRANCH.value)
 
 
 class Role(str, enum.Enum):
@@ -34,16 +40,25 @@ class Unit(db.Model):
     name: Mapped[str] = mapped_column(String(100), unique=True)
     name_en: Mapped[str] = mapped_column(String(120), default="")
     kind: Mapped[str] = mapped_column(String(20))
-    # Administrative division code of the area a county-level bureau governs (140602 …);
-    # empty for city-level units, whose jurisdiction is the whole city.
+    # Administrative division code (GB/T 2260) of the area the unit governs; a county-level unit's
+    # subjects carry it. Departments have none; a bureau above county level governs its subtree.
     division_code: Mapped[str | None] = mapped_column(String(6), unique=True)
+    # The short place name shown in lists (e.g. XX区) and other spellings found in registration data.
+    area_name: Mapped[str] = mapped_column(String(50), default="")
+    aliases: Mapped[list[str]] = mapped_column(JSON, default=list)
+    closed_on: Mapped[date | None] = mapped_column(Date)
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
 
     parent: Mapped[Unit | None] = relationship(remote_side=[id])
 
     @property
+    def is_county_level(self) -> bool:
+        return self.kind in COUNTY_LEVEL_KINDS
+
+    @property
     def is_city_level(self) -> bool:
-        return self.kind != UnitKind.COUNTY_BUREAU.value
+        """Above county level (a city or province bureau, or one of their departments)."""
+        return not self.is_county_level
 
     def __repr__(self) -> str:  # pragma: no cover - debugging aid
         return f"<Unit {self.code} {self.name}>"
@@ -83,20 +98,25 @@ class User(UserMixin, db.Model):
         return self.unit.is_city_level
 
     def division_codes(self) -> set[str] | None:
-        """Division codes this user may act in: ``None`` means the whole city ("谁管辖、谁负责")."""
-        if self.unit.is_city_level:
+        """Division codes this user may act in ("谁管辖、谁负责"): the counties of their bureau's
+        subtree; ``None`` when that is the whole deployment (a top-level bureau)."""
+        from .organisation import bureau_of, divisions_under
+
+        if bureau_of(self.unit).parent_id is None:
             return None
-        return {self.unit.division_code} if self.unit.division_code else set()
+        return divisions_under(self.unit)
 
     def may_access_division(self, code: str | None) -> bool:
         codes = self.division_codes()
         return codes is None or (code is not None and code in codes)
 
     def may_access_unit(self, unit: Unit | None) -> bool:
-        """City-level users reach every unit; a county user only her own bureau."""
+        """A user reaches the units of their bureau's subtree."""
+        from .organisation import bureau_of, subtree_ids
+
         if unit is None:
             return False
-        return self.unit.is_city_level or unit.id == self.unit_id
+        return unit.id in subtree_ids(bureau_of(self.unit).id)
 
 
 class DeviceLogin(db.Model):

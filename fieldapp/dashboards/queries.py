@@ -12,7 +12,7 @@ from datetime import date
 from sqlalchemy import and_, case, distinct, func, select
 from sqlalchemy.orm import selectinload
 
-from ..auth.units import COUNTY_NAMES
+from ..auth.organisation import county_names
 from ..calendar.workdays import DUE_SOON_WORKING_DAYS, Clock, add_working_days, clock, plan_deadline
 from ..extensions import db
 from ..plans.models import Plan, Task
@@ -76,7 +76,7 @@ def coverage_by_county(year: int, division: str | None) -> dict[str, Rate]:
         done_stmt = done_stmt.where(Subject.division_code == division)
     totals = dict(db.session.execute(totals_stmt).all())
     done = dict(db.session.execute(done_stmt).all())
-    codes = [division] if division else list(COUNTY_NAMES)
+    codes = [division] if division else list(county_names())
     return {c: Rate(done.get(c, 0), totals.get(c, 0)) for c in codes}
 
 
@@ -107,7 +107,7 @@ def publication_by_county(year: int, division: str | None) -> dict[str, Rate]:
     if division:
         stmt = stmt.where(InspectionResult.division_code == division)
     rows = {r[0]: (r[1], int(r[2] or 0) if len(r) > 2 else 0) for r in db.session.execute(stmt).all()}
-    codes = [division] if division else list(COUNTY_NAMES)
+    codes = [division] if division else list(county_names())
     return {c: Rate(rows.get(c, (0, 0))[1], rows.get(c, (0, 0))[0]) for c in codes}
 
 

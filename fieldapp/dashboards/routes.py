@@ -11,7 +11,7 @@ from flask_login import current_user
 from ..calendar import workdays
 from ..auth.access import role_required
 from ..auth.models import Role
-from ..auth.units import COUNTY_NAMES, unit_for_division
+from ..auth.organisation import county_names, unit_for_division
 from ..calendar.workdays import plan_deadline
 from . import charts, queries
 
@@ -27,7 +27,7 @@ def _scope() -> tuple[str | None, int]:
         division = next(iter(codes), None)
         if division is None:
             abort(404)
-    elif division and division not in COUNTY_NAMES:
+    elif division and division not in county_names():
         abort(404)
     year = request.args.get("year", type=int)
     if year is not None and not 2000 <= year <= 2100:
@@ -53,7 +53,7 @@ def index():
     max_cov = max([0.06] + [r.ratio * 1.1 for r in coverage.values()])
     coverage_chart = charts.bar_chart(
         _("Enterprises inspected"),
-        [(COUNTY_NAMES.get(c, c), r.ratio, f"{r.ratio:.1%} ({r.done}/{r.total})") for c, r in coverage.items()],
+        [(county_names().get(c, c), r.ratio, f"{r.ratio:.1%} ({r.done}/{r.total})") for c, r in coverage.items()],
         max_value=max_cov,
         target=queries.COVERAGE_FLOOR,
         target_text=_("floor %(pct)s", pct=floor_text),
@@ -61,7 +61,7 @@ def index():
     )
     publication_chart = charts.bar_chart(
         _("Results published"),
-        [(COUNTY_NAMES.get(c, c), r.ratio, f"{r.ratio:.0%} ({r.done}/{r.total})") for c, r in publication.items()],
+        [(county_names().get(c, c), r.ratio, f"{r.ratio:.0%} ({r.done}/{r.total})") for c, r in publication.items()],
         max_value=1.0,
         target=queries.PUBLICATION_TARGET,
         target_text="100%",
@@ -75,10 +75,10 @@ def index():
     return render_template(
         "dashboards/index.html",
         division=division,
-        county_name=COUNTY_NAMES.get(division) if division else None,
+        county_name=county_names().get(division) if division else None,
         year=year,
         today=today,
-        counties=COUNTY_NAMES if current_user.division_codes() is None else {},
+        counties=county_names() if current_user.division_codes() is None else {},
         total_cov=total_cov,
         total_pub=total_pub,
         coverage_chart=coverage_chart,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from ..extensions import db
@@ -36,13 +38,24 @@ def load_command(subject_count: int, seed: int) -> None:
 @click.option("--subjects", "subject_count", default=20000, show_default=True, help="Subjects to generate")
 @click.option("--seed", default=2021, show_default=True)
 @click.option("--csv", "csv_path", type=click.Path(dir_okay=False), help="Write the subjects to this CSV instead of the database")
-def generate_command(subject_count: int, seed: int, csv_path: str | None) -> None:
-    """A deterministic demo city: subjects and the inspector roster (skipped if already loaded)."""
+@click.option("--org", "org_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Organisation file (default: the configured one); its units are loaded first")
+def generate_command(subject_count: int, seed: int, csv_path: str | None, org_path: Path | None) -> None:
+    """A deterministic demo of any organisation: subjects and the inspector roster (skipped if loaded)."""
+    from ..auth.organisation import OrganisationError, load_organisation
     from .generator import load_city, write_subjects_csv
+    from .org import demo_org
 
+    try:
+        org = demo_org(org_path)
+    except OrganisationError as exc:
+        raise click.ClickException(str(exc)) from None
     if csv_path:
-        write_subjects_csv(csv_path, subject_count, seed)
+        write_subjects_csv(csv_path, subject_count, seed, org)
         click.echo(f"{subject_count} subjects written to {csv_path}")
         return
-    for line in load_city(subject_count=subject_count, seed=seed):
+    if org_path:
+        load_organisation(org_path)
+        db.session.commit()
+    for line in load_city(subject_count=subject_count, seed=seed, org=org):
         click.echo(line)

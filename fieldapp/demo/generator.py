@@ -1,4 +1,4 @@
-"""A deterministic, plausible Shuozhou: subjects and the inspector roster, as rows of an export.
+"""A deterministic, plausible city (or province) of the organisation file: subjects and the inspector roster, as rows of an export.
 
 The rows have the headers a bureau's export has, so the demo city goes through the same importers
 as real files, and the same rows can be written to CSV (streamed: a million rows never sit in memory).
@@ -16,26 +16,14 @@ from pathlib import Path
 from stdnum.cn import uscc as uscc_check
 from stdnum.iso7064 import mod_11_10
 
+from .org import DemoOrg, demo_org
+
 SUBJECT_HEADER = [
     "统一社会信用代码", "注册号", "名称", "类型", "法定代表人", "住所", "所属区县", "行业", "联系电话",
     "登记状态", "营业期限至", "信用风险分类", "分类日期", "标签",
 ]
 ROSTER_HEADER = ["姓名", "执法证号", "有效期至", "单位", "执法领域", "状态", "状态日期", "类别", "联系电话", "账号"]
 
-# Share of subjects per county (朔城区 is the city centre; 怀仁 the second economy).
-COUNTIES = [
-    ("140602", "朔城区", 0.30), ("140681", "怀仁市", 0.20), ("140621", "山阴县", 0.13), ("140622", "应县", 0.12),
-    ("140603", "平鲁区", 0.10), ("140623", "右玉县", 0.06), ("140671", "开发区", 0.09),
-]
-TOWNS = {
-    "140602": ["北旺庄街道", "南关街道", "北城街道", "新建路街道", "神头镇", "利民镇", "沙塄河乡", "窑子头乡", "南榆林乡"],
-    "140603": ["井坪镇", "凤凰城镇", "白堂乡", "陶村乡", "下水头乡", "向阳堡乡"],
-    "140621": ["岱岳镇", "古城镇", "玉井镇", "北周庄镇", "吴马营乡", "合盛堡乡"],
-    "140622": ["金城镇", "南河种镇", "臧寨乡", "大临河乡", "杏寨乡", "下社镇"],
-    "140623": ["新城镇", "右卫镇", "威远镇", "高家堡乡", "丁家窑乡"],
-    "140681": ["云中镇", "金沙滩镇", "海北头乡", "毛家皂镇", "何家堡乡", "亲和乡"],
-    "140671": ["经济开发区", "朔州工业园区"],
-}
 ROADS = ["开发路", "民福街", "文远路", "张辽路", "鄯阳街", "神电路", "市府街", "建设路", "迎宾大道", "振华街",
          "永安街", "育才路", "新华街", "长宁街", "府西街", "桑干河路", "马邑路", "恢河路", "北环路", "南环路"]
 VILLAGES = ["东村", "西村", "南庄", "北堡", "后营", "前进村", "新庄", "上窑", "下窑", "河湾村", "马营庄", "小寨"]
@@ -67,44 +55,44 @@ COOP_PRODUCTS = ["种植", "养殖", "马铃薯种植", "杂粮种植", "肉羊�
 # markets, eyeglass shops … so that every task of the plan finds a pool.
 # (tags, kind, name pattern, industry, per 20k, minimum). {t} trade name, {c} county, {v} village.
 SPECIALS = [
-    (("加油站",), "E", "朔州{t}石油销售有限公司{c}加油站", "零售业", 60, 3),
+    (("加油站",), "E", "{p}{t}石油销售有限公司{c}加油站", "零售业", 60, 3),
     (("加油站", "高风险企业"), "E", "{c}{t}加油站有限公司", "零售业", 6, 1),
     (("集贸市场", "市场交易场所"), "E", "{c}{t}农贸市场管理有限公司", "商务服务业", 25, 2),
-    (("商场超市", "特种设备使用单位", "商场", "市场交易场所"), "E", "朔州{t}购物广场有限公司", "零售业", 20, 2),
+    (("商场超市", "特种设备使用单位", "商场", "市场交易场所"), "E", "{p}{t}购物广场有限公司", "零售业", 20, 2),
     (("商场超市",), "I", "{c}{t}超市", "零售业", 40, 2),
     (("眼镜制配",), "I", "{c}{t}眼镜店", "零售业", 40, 2),
-    (("眼镜制配",), "E", "朔州{t}眼镜有限公司", "零售业", 8, 1),
-    (("医疗机构", "特种设备使用单位", "医院"), "E", "朔州{t}医院有限公司", "卫生", 20, 2),
+    (("眼镜制配",), "E", "{p}{t}眼镜有限公司", "零售业", 8, 1),
+    (("医疗机构", "特种设备使用单位", "医院"), "E", "{p}{t}医院有限公司", "卫生", 20, 2),
     (("医疗机构",), "I", "{c}{t}诊所", "卫生", 50, 2),
-    (("检验检测机构",), "E", "山西{t}检测技术有限公司", "专业技术服务业", 12, 2),
-    (("检验检测机构", "省级资质认定检验检测机构"), "E", "朔州{t}检验检测有限公司", "专业技术服务业", 8, 2),
-    (("法定计量检定机构",), "E", "朔州市{t}计量检定测试有限公司", "专业技术服务业", 1, 2),
-    (("拍卖企业",), "E", "朔州{t}拍卖有限公司", "商务服务业", 6, 2),
-    (("广告经营者",), "E", "朔州{t}广告传媒有限公司", "商务服务业", 60, 3),
+    (("检验检测机构",), "E", "{s}{t}检测技术有限公司", "专业技术服务业", 12, 2),
+    (("检验检测机构", "省级资质认定检验检测机构"), "E", "{p}{t}检验检测有限公司", "专业技术服务业", 8, 2),
+    (("法定计量检定机构",), "E", "{pc}{t}计量检定测试有限公司", "专业技术服务业", 1, 2),
+    (("拍卖企业",), "E", "{p}{t}拍卖有限公司", "商务服务业", 6, 2),
+    (("广告经营者",), "E", "{p}{t}广告传媒有限公司", "商务服务业", 60, 3),
     (("广告经营者",), "I", "{c}{t}广告部", "商务服务业", 30, 2),
-    (("广告发布者", "广播电台", "宣传出版"), "E", "朔州{t}广播传媒有限公司", "广播、电视、电影和录音制作业", 2, 2),
-    (("广告发布者", "电视台", "宣传出版"), "E", "朔州{t}电视传媒有限公司", "广播、电视、电影和录音制作业", 2, 2),
-    (("广告发布者", "报刊", "宣传出版"), "E", "朔州{t}报业传媒有限公司", "新闻和出版业", 3, 2),
-    (("电子商务平台",), "E", "朔州{t}网络科技有限公司", "互联网和相关服务", 6, 2),
-    (("工业产品生产许可证获证企业",), "E", "朔州{t}建材有限公司", "非金属矿物制品业", 25, 2),
-    (("工业产品生产许可证获证企业", "强制性认证获证组织"), "E", "朔州{t}电缆有限公司", "电气机械和器材制造业", 6, 1),
-    (("食品相关产品生产企业",), "E", "朔州{t}包装制品有限公司", "橡胶和塑料制品业", 12, 2),
-    (("商标代理机构",), "E", "朔州{t}知识产权代理有限公司", "商务服务业", 5, 2),
-    (("直销企业服务网点",), "E", "{t}（朔州）日用品有限公司服务网点", "零售业", 6, 2),
+    (("广告发布者", "广播电台", "宣传出版"), "E", "{p}{t}广播传媒有限公司", "广播、电视、电影和录音制作业", 2, 2),
+    (("广告发布者", "电视台", "宣传出版"), "E", "{p}{t}电视传媒有限公司", "广播、电视、电影和录音制作业", 2, 2),
+    (("广告发布者", "报刊", "宣传出版"), "E", "{p}{t}报业传媒有限公司", "新闻和出版业", 3, 2),
+    (("电子商务平台",), "E", "{p}{t}网络科技有限公司", "互联网和相关服务", 6, 2),
+    (("工业产品生产许可证获证企业",), "E", "{p}{t}建材有限公司", "非金属矿物制品业", 25, 2),
+    (("工业产品生产许可证获证企业", "强制性认证获证组织"), "E", "{p}{t}电缆有限公司", "电气机械和器材制造业", 6, 1),
+    (("食品相关产品生产企业",), "E", "{p}{t}包装制品有限公司", "橡胶和塑料制品业", 12, 2),
+    (("商标代理机构",), "E", "{p}{t}知识产权代理有限公司", "商务服务业", 5, 2),
+    (("直销企业服务网点",), "E", "{t}（{p}）日用品有限公司服务网点", "零售业", 6, 2),
     (("直销经销商",), "I", "{c}{t}日化经销部", "零售业", 18, 2),
-    (("自愿性认证获证组织",), "E", "朔州{t}机械制造有限公司", "专用设备制造业", 35, 2),
-    (("强制性认证获证组织",), "E", "朔州{t}电器有限公司", "电气机械和器材制造业", 18, 2),
-    (("特种设备使用单位", "学校", "文化教育"), "E", "朔州{t}学校有限公司", "教育", 25, 2),
+    (("自愿性认证获证组织",), "E", "{p}{t}机械制造有限公司", "专用设备制造业", 35, 2),
+    (("强制性认证获证组织",), "E", "{p}{t}电器有限公司", "电气机械和器材制造业", 18, 2),
+    (("特种设备使用单位", "学校", "文化教育"), "E", "{p}{t}学校有限公司", "教育", 25, 2),
     (("特种设备使用单位", "幼儿园", "文化教育"), "E", "{c}{t}幼儿园有限公司", "教育", 30, 2),
-    (("特种设备使用单位", "车站"), "E", "朔州{t}汽车客运站有限公司", "道路运输业", 6, 2),
-    (("特种设备使用单位", "体育馆"), "E", "朔州{t}体育文化发展有限公司", "体育", 3, 1),
-    (("特种设备使用单位", "展览馆"), "E", "朔州{t}会展有限公司", "商务服务业", 2, 1),
-    (("特种设备使用单位", "公园"), "E", "朔州{t}公园管理有限公司", "公共设施管理业", 5, 1),
-    (("特种设备使用单位", "客运索道", "大型游乐设施"), "E", "右玉{t}旅游开发有限公司", "娱乐业", 1, 1),
-    (("特种设备使用单位", "大型游乐设施"), "E", "朔州{t}游乐园有限公司", "娱乐业", 3, 1),
-    (("特种设备使用单位",), "E", "朔州{t}热力有限公司", "电力、热力生产和供应业", 15, 2),
-    (("高风险企业",), "E", "朔州{t}化工有限公司", "化学原料和化学制品制造业", 30, 2),
-    (("专利标注产品",), "E", "朔州{t}新材料科技有限公司", "科技推广和应用服务业", 20, 2),
+    (("特种设备使用单位", "车站"), "E", "{p}{t}汽车客运站有限公司", "道路运输业", 6, 2),
+    (("特种设备使用单位", "体育馆"), "E", "{p}{t}体育文化发展有限公司", "体育", 3, 1),
+    (("特种设备使用单位", "展览馆"), "E", "{p}{t}会展有限公司", "商务服务业", 2, 1),
+    (("特种设备使用单位", "公园"), "E", "{p}{t}公园管理有限公司", "公共设施管理业", 5, 1),
+    (("特种设备使用单位", "客运索道", "大型游乐设施"), "E", "{p}{t}旅游开发有限公司", "娱乐业", 1, 1),
+    (("特种设备使用单位", "大型游乐设施"), "E", "{p}{t}游乐园有限公司", "娱乐业", 3, 1),
+    (("特种设备使用单位",), "E", "{p}{t}热力有限公司", "电力、热力生产和供应业", 15, 2),
+    (("高风险企业",), "E", "{p}{t}化工有限公司", "化学原料和化学制品制造业", 30, 2),
+    (("专利标注产品",), "E", "{p}{t}新材料科技有限公司", "科技推广和应用服务业", 20, 2),
     (("集体商标证明商标使用人",), "C", "{c}{v}{t}杂粮专业合作社", "农业", 10, 2),
 ]
 
@@ -136,12 +124,14 @@ def make_registration_number(division: str, number: int) -> str:
 
 
 class _City:
-    def __init__(self, seed: int):
+    def __init__(self, seed: int, org: DemoOrg | None = None):
+        self.org = org or demo_org()
         self.rng = random.Random(seed)
         self.seed = seed
-        self.county_codes = [c for c, _, _ in COUNTIES]
-        self.county_weights = [w for _, _, w in COUNTIES]
-        self.county_names = {c: n for c, n, _ in COUNTIES}
+        self.county_codes = [c.code for c in self.org.counties]
+        self.county_weights = [c.share for c in self.org.counties]
+        self.county_names = {c.code: c.area for c in self.org.counties}
+        self.by_code = {c.code: c for c in self.org.counties}
         self.serial = 0
         # A permutation of serial numbers so that codes look scattered (31**5 is odd, 7919 coprime).
         self.offset = self.rng.randrange(31**5)
@@ -156,8 +146,9 @@ class _City:
         return self.rng.choice(SURNAMES) + "".join(self.rng.sample(GIVEN, self.rng.choice((1, 2, 2))))
 
     def address(self, county: str) -> str:
-        town = self.rng.choice(TOWNS[county])
-        prefix = "山西省朔州市" + ("" if county == "140671" else self.county_names[county])
+        place = self.by_code[county]
+        town = self.rng.choice(place.towns)
+        prefix = self.org.province + place.city_area + place.address_area
         if town.endswith(("乡", "镇")) and self.rng.random() < 0.5:
             return f"{prefix}{town}{self.rng.choice(VILLAGES)}"
         return f"{prefix}{town}{self.rng.choice(ROADS)}{self.rng.randint(1, 399)}号"
@@ -198,10 +189,11 @@ class _City:
 
 
 def _fill(pattern: str, city: _City, county: str) -> str:
-    county_name = city.county_names[county]
-    if county == "140671":
-        county_name = "朔州经济开发区"
-    return pattern.format(t=city.trade_name(), c=county_name, v=city.rng.choice(VILLAGES))
+    place = city.by_code[county]
+    return pattern.format(
+        t=city.trade_name(), c=place.name_area, v=city.rng.choice(VILLAGES),
+        p=place.city_short, pc=place.city_area, s=city.org.province_short,
+    )
 
 
 def special_counts(n: int) -> list[int]:
@@ -211,9 +203,9 @@ def special_counts(n: int) -> list[int]:
     return counts
 
 
-def generate_subjects(n: int, seed: int = 2021) -> Iterator[dict]:
+def generate_subjects(n: int, seed: int = 2021, org: DemoOrg | None = None) -> Iterator[dict]:
     """``n`` subject rows (keys: :data:`SUBJECT_HEADER`), deterministic for ``seed``, streamed."""
-    city = _City(seed)
+    city = _City(seed, org)
     produced = 0
     for (tags, kind, pattern, industry, *_), count in zip(SPECIALS, special_counts(n)):
         for _ in range(count):
@@ -226,11 +218,12 @@ def generate_subjects(n: int, seed: int = 2021) -> Iterator[dict]:
         roll = rng.random()
         if roll < 0.70:
             trade, industry = rng.choice(INDIVIDUAL_TRADES)
-            place = city.county_names[county].replace("开发区", "经济开发区")
+            place = city.by_code[county].shop_area
             row = city.subject("I", f"{place}{city.trade_name()}{trade}", industry, county, ())
         elif roll < 0.97:
             trade, industry = rng.choice(ENTERPRISE_TRADES)
-            prefix = rng.choice(("朔州", "朔州市", "山西", city.county_names[county].rstrip("区县市")))
+            where = city.by_code[county]
+            prefix = rng.choice((where.city_short, where.city_area, city.org.province_short, where.area.rstrip("区县市")))
             row = city.subject("E", f"{prefix}{city.trade_name()}{trade}", industry, county, ())
         else:
             product = rng.choice(COOP_PRODUCTS)
@@ -240,66 +233,54 @@ def generate_subjects(n: int, seed: int = 2021) -> Iterator[dict]:
         produced += 1
 
 
-def write_subjects_csv(path: str | Path, n: int, seed: int = 2021) -> Path:
+def write_subjects_csv(path: str | Path, n: int, seed: int = 2021, org: DemoOrg | None = None) -> Path:
     """Write ``n`` generated subjects to a UTF-8 (BOM) CSV, row by row."""
     path = Path(path)
     with path.open("w", encoding="utf-8-sig", newline="") as fh:
         writer = csv.DictWriter(fh, SUBJECT_HEADER)
         writer.writeheader()
-        for row in generate_subjects(n, seed):
+        for row in generate_subjects(n, seed, org):
             writer.writerow(row)
     return path
 
 
-def subject_table(n: int, seed: int = 2021) -> tuple[list[str], Iterator[tuple[int, list]]]:
+def subject_table(
+    n: int, seed: int = 2021, org: DemoOrg | None = None
+) -> tuple[list[str], Iterator[tuple[int, list]]]:
     """The generated subjects as an importer's ``(header, (line, cells))`` stream."""
-    rows = ((i + 2, [row[h] for h in SUBJECT_HEADER]) for i, row in enumerate(generate_subjects(n, seed)))
+    rows = ((i + 2, [row[h] for h in SUBJECT_HEADER]) for i, row in enumerate(generate_subjects(n, seed, org)))
     return SUBJECT_HEADER, rows
 
 
 # --- the inspector roster ---------------------------------------------------------------------
 
-# Inspectors per county bureau (the city departments have four each).
-COUNTY_STAFF = {"140602": 18, "140681": 15, "140621": 12, "140622": 12, "140603": 12, "140623": 10, "140671": 9}
 COMMON_FIELDS = ["登记注册", "食品", "价格", "市场秩序", "计量", "广告", "产品质量", "特种设备", "信用监管", "网络交易"]
-# name, unit code, account: the demo accounts that are inspectors (fieldapp/demo/accounts.py).
-DEMO_INSPECTORS = [
-    ("张伟", "140602", "shuocheng-inspector", ["计量", "市场秩序", "登记注册"]),
-    ("刘芳", "140602", "shuocheng-inspector2", ["计量", "广告", "食品"]),
-    ("陈磊", "140603", "pinglu-inspector", ["计量", "特种设备", "产品质量"]),
-    ("杨静", "city-metrology", "city-inspector", ["计量", "检验检测"]),
-]
-ASSISTANTS = [
-    ("赵文博", "city-metrology", "计量检定专家"), ("孙立新", "city-special-equipment", "特种设备检验专家"),
-    ("周雅琴", "city-certification", "第三方检测机构"), ("吴长青", "140602", "专家"),
-    ("郑晓峰", "140681", "第三方"), ("冯建设", "city-quality", "专家"),
-]
 
 
-def generate_roster(seed: int = 2021, today: date | None = None) -> Iterator[dict]:
+def generate_roster(seed: int = 2021, today: date | None = None, org: DemoOrg | None = None) -> Iterator[dict]:
     """About 150 roster rows (keys: :data:`ROSTER_HEADER`): city departments and county bureaus,
     a few with expired certificates, transferred, retired or suspended, a few assistants.
     Dates are relative to ``today`` (certificates last a few years from it)."""
-    from ..auth.units import COUNTY_BUREAUS, DEPARTMENTS
     from ..subjects.vocabulary import specialty_vocabulary
 
     today = today or date.today()
     rng = random.Random(seed * 7 + 1)
-    city = _City(seed * 7 + 2)
+    city = _City(seed * 7 + 2, org)
     lead = {}
     for entry in specialty_vocabulary():
         for unit in entry.get("units", []):
             lead.setdefault(unit, []).append(entry["name"])
-    unit_names = {code: name for code, name, _ in DEPARTMENTS} | {code: name for code, name, _ in COUNTY_BUREAUS}
+    org = city.org
+    unit_names = org.unit_names
     people: list[tuple[str, str, list[str], str]] = []
-    for code, name, _ in DEPARTMENTS:
+    for code in org.departments:
         for _ in range(4):
             fields = list(lead.get(code, [])) + rng.sample(COMMON_FIELDS, 1)
             people.append((city.person(), code, fields, ""))
-    for code, count in COUNTY_STAFF.items():
+    for code, count in ((c.code, c.staff) for c in org.counties):
         for _ in range(count):
             people.append((city.person(), code, rng.sample(COMMON_FIELDS, rng.randint(2, 4)), ""))
-    for name, code, account, fields in DEMO_INSPECTORS:
+    for name, code, account, fields in org.inspector_accounts:
         people.append((name, code, fields, account))
 
     serial = 0
@@ -318,13 +299,13 @@ def generate_roster(seed: int = 2021, today: date | None = None) -> Iterator[dic
                 status = "停职"
             if status != "在岗":
                 status_date = (today - timedelta(days=rng.randint(20, 400))).isoformat()
-        division = code if code.isdigit() else "140600"
+        division = org.division_of[code]
         yield {
             "姓名": name, "执法证号": f"{division}{serial:05d}", "有效期至": valid_until.isoformat(),
             "单位": unit_names[code], "执法领域": "、".join(dict.fromkeys(fields)), "状态": status,
             "状态日期": status_date, "类别": "执法人员", "联系电话": city.phone(), "账号": account,
         }
-    for name, code, kind in ASSISTANTS:
+    for name, code, kind in org.assistants:
         yield {
             "姓名": name, "执法证号": "", "有效期至": "", "单位": unit_names[code],
             "执法领域": "、".join(lead.get(code, ["市场秩序"])), "状态": "在岗", "状态日期": "",
@@ -332,15 +313,19 @@ def generate_roster(seed: int = 2021, today: date | None = None) -> Iterator[dic
         }
 
 
-def roster_table(seed: int = 2021, today: date | None = None) -> tuple[list[str], Iterator[tuple[int, list]]]:
-    rows = ((i + 2, [row[h] for h in ROSTER_HEADER]) for i, row in enumerate(generate_roster(seed, today)))
+def roster_table(
+    seed: int = 2021, today: date | None = None, org: DemoOrg | None = None
+) -> tuple[list[str], Iterator[tuple[int, list]]]:
+    rows = ((i + 2, [row[h] for h in ROSTER_HEADER]) for i, row in enumerate(generate_roster(seed, today, org)))
     return ROSTER_HEADER, rows
 
 
 # --- into the database ------------------------------------------------------------------------
 
 
-def load_city(subject_count: int = 20000, seed: int = 2021, today: date | None = None) -> Iterator[str]:
+def load_city(
+    subject_count: int = 20000, seed: int = 2021, today: date | None = None, org: DemoOrg | None = None
+) -> Iterator[str]:
     """Tags, the generated subjects and roster through the real importers, a few declared conflicts.
     Idempotent: skipped when the database already has subjects / inspectors."""
     from sqlalchemy import func, select
@@ -360,7 +345,7 @@ def load_city(subject_count: int = 20000, seed: int = 2021, today: date | None =
     if existing:
         yield f"subjects: {existing} already loaded"
     else:
-        header, rows = subject_table(subject_count, seed)
+        header, rows = subject_table(subject_count, seed, org)
         importer = SubjectImporter(header, source=f"demo city (seed {seed})", batch_size=5000)
         importer.feed(rows)
         report = importer.finish()
@@ -368,7 +353,7 @@ def load_city(subject_count: int = 20000, seed: int = 2021, today: date | None =
     if db.session.scalar(select(func.count()).select_from(Inspector)):
         yield "inspectors: already loaded"
         return
-    header, rows = roster_table(seed, today)
+    header, rows = roster_table(seed, today, org)
     report = import_roster(header, rows, today=today)
     # A few declared conflicts (回避): a relative runs a gas station; a former employer.
     rng = random.Random(seed)

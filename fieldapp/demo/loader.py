@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from ..auth.units import ensure_units
+from ..auth.organisation import ensure_units
 from ..extensions import db
 from .accounts import DEMO_PASSWORD, ensure_demo_accounts
 

@@ -29,7 +29,7 @@ def find_task(number: int, year: int | None) -> Task:
 @click.argument("task_number", type=int)
 @click.option("--round", "round_", type=int, default=1, show_default=True)
 @click.option("--witness", default="", help="The witness string typed at the draw.")
-@click.option("--unit", "unit_code", help="Executing unit code (140602 …, city); default: every one.")
+@click.option("--unit", "unit_code", help="Executing unit code (from the organisation file); default: every one.")
 @click.option("--year", type=int, help="Plan year (default: the latest plan with that task).")
 @click.option("--reason", default="", help="Written reason: required to redraw a drawn round.")
 @click.option(

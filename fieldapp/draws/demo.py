@@ -1,4 +1,4 @@
-"""The demo's draws: a few tasks of the 2021 plan drawn for 朔城区 and 平鲁区, with their visits,
+"""The demo's draws: a few tasks of the 2021 plan drawn for the counties with demo accounts, with their visits,
 so that the demo inspector accounts have work on their phones. Idempotent."""
 
 from __future__ import annotations
@@ -16,10 +16,8 @@ from .models import Draw
 from .operations import DrawRefused, commit, run_draw
 
 DEMO_TASKS = (1, 21, 19)  # metrology (gas stations, markets …), the 1+X enterprise check, high risk
-DEMO_DIVISIONS = ("140602", "140603")
 # The demo draws the seed's 2021 plan today, with its proposed scope rules: a written reason.
 DEMO_REASON = "演示数据：按导入时提出的抽查范围规则抽取，抽取日期不在任务的抽取时间内。"
-DEMO_INSPECTOR_ACCOUNTS = ("shuocheng-inspector", "shuocheng-inspector2", "pinglu-inspector")
 
 
 def load_demo_draws(year: int = 2021) -> Iterator[str]:
@@ -30,7 +28,10 @@ def load_demo_draws(year: int = 2021) -> Iterator[str]:
     if plan is None:
         yield "draws: no plan to draw"
         return
-    units = db.session.scalars(select(Unit).where(Unit.division_code.in_(DEMO_DIVISIONS))).all()
+    from ..demo.org import demo_county_supervisors
+
+    divisions = sorted(demo_county_supervisors())
+    units = db.session.scalars(select(Unit).where(Unit.division_code.in_(divisions)).order_by(Unit.division_code)).all()
     county_tasks = db.session.scalars(
         select(Task).where(Task.plan_id == plan.id, Task.executes_county.is_(True)).order_by(Task.number)
     ).all()
@@ -58,7 +59,9 @@ def load_demo_draws(year: int = 2021) -> Iterator[str]:
 
 def _visit_counts() -> dict[str, int]:
     counts = {}
-    for username in DEMO_INSPECTOR_ACCOUNTS:
+    from ..demo.org import demo_field_inspectors
+
+    for username in demo_field_inspectors():
         counts[username] = db.session.scalar(
             select(func.count())
             .select_from(VisitInspector)

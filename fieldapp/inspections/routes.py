@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..auth.access import role_required
-from ..auth.units import COUNTY_NAMES
+from ..auth.organisation import county_names
 from . import operations as ops
 from .checklist_source import checklists_for_visit, form_entries
 from .queries import latest_submissions, my_visits as query_my_visits, visit_for_inspector
@@ -24,7 +24,7 @@ bp = Blueprint("inspections", __name__)
 
 @bp.context_processor
 def inspection_globals():
-    return {"county_names": COUNTY_NAMES, "check_methods": CHECK_METHODS, "no_activity_code": NO_ACTIVITY,
+    return {"county_names": county_names(), "check_methods": CHECK_METHODS, "no_activity_code": NO_ACTIVITY,
             "measures": follow_up_measure_choices(str(get_locale()))}
 
 

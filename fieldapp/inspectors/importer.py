@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..auth.models import Unit, User
-from ..auth.units import COUNTY_NAMES
+from ..auth.organisation import county_names
 from ..extensions import db
 from ..subjects.fields import BadValue, cell_text, normalise_header, parse_date, split_tags
 from ..subjects.importer import Reject
@@ -65,7 +65,7 @@ def _unit_lookup() -> dict[str, Unit]:
     for unit in db.session.scalars(select(Unit)):
         units[unit.code] = units[unit.name] = unit
         if unit.division_code:
-            units[COUNTY_NAMES.get(unit.division_code, "")] = unit
+            units[county_names().get(unit.division_code, "")] = unit
     return units
 
 

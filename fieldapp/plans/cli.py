@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..auth.models import Unit
-from ..auth.units import ensure_units
+from ..auth.organisation import ensure_units
 from ..extensions import db
 from .importer import ReasonRequired, import_plan
 from .models import Plan
@@ -30,7 +30,7 @@ def _unit(code: str | None) -> Unit | None:
         return None
     unit = db.session.scalar(select(Unit).where(Unit.code == code))
     if unit is None:
-        raise click.BadParameter(f"unknown unit {code!r} (e.g. city, 140602)", param_hint="--unit")
+        raise click.BadParameter(f"unknown unit {code!r} (see the organisation file)", param_hint="--unit")
     return unit
 
 
@@ -50,7 +50,7 @@ def in_language(command):
 @cli.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--year", type=int, help="The plan's year (read from the file when it says)")
-@click.option("--unit", "unit_code", help="Issuing unit code, e.g. city or 140602 (read from the file when it says)")
+@click.option("--unit", "unit_code", help="Issuing unit code from the organisation file (read from the file when it says)")
 @click.option("--reason", default="", help="Why a published plan changes (needed when it does)")
 @click.option("--publish", is_flag=True, help="Publish the plan after importing it, if it is a draft")
 @click.option("--dry-run", is_flag=True, help="Read and check the file, print the summary, save nothing")

@@ -60,7 +60,7 @@ def read_plan(data: bytes, filename: str) -> tuple[PlanSource, ParsedPlan]:
 
 
 def unit_named(name: str) -> Unit | None:
-    """The unit whose name is ``name`` as printed (朔州市市场监督管理局, or without 督管理 …)."""
+    """The unit whose name is ``name`` as printed (XX市市场监督管理局, or without 督管理 …)."""
     key = compact(name)
     if not key:
         return None

@@ -14,7 +14,6 @@ from decimal import Decimal
 
 from openpyxl.utils import get_column_letter
 
-from ..auth.units import DEPARTMENTS
 from .cells import compact, parse_executor, parse_kind, parse_ratio, parse_window, small_number, split_initiator, split_items
 from .columns import find_header
 from .problems import PlanFileError, Problem
@@ -35,7 +34,6 @@ INHERITABLE = {
     "executor": ("executor",),
 }
 REPORTED_MISSING = ("name", "kind", "items", "scope", "ratio", "window", "initiator", "executor")
-DEPARTMENT_NAMES = [name for _, name, _ in DEPARTMENTS]
 
 
 @dataclass
@@ -276,12 +274,15 @@ def _check_kind_against_name(task: ParsedTask, problem) -> None:
 def _unknown_department(text: str) -> str | None:
     """A suggestion when ``text`` is not a known department (质量监管库 → 质量监管科); None if known
     or if nothing is close. Lists such as 市局广告监管科、各县区局 are checked part by part."""
-    names = set(DEPARTMENT_NAMES)
+    from ..auth.organisation import department_names
+
+    known = department_names()
+    names = set(known)
     for part in re.split(r"[、,，]", text):
         part = part.strip().removeprefix("市局").removeprefix("市")
         if not part or part in names or part.endswith("局"):
             continue
-        close = difflib.get_close_matches(part, DEPARTMENT_NAMES, n=1, cutoff=0.5)
+        close = difflib.get_close_matches(part, known, n=1, cutoff=0.5)
         if close:
             return close[0]
     return None

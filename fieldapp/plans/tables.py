@@ -177,7 +177,7 @@ def read_workbook(data: bytes, filename: str) -> PlanSource:
     for title, rows in sheets:
         if rows and title != chosen[0]:
             source.problems.append(Problem("other_sheet", params={"sheet": title, "used": chosen[0]}))
-    # A title row above the table may name the year, e.g. 朔州市市场监督管理局2021年双随机抽查计划.
+    # A title row above the table may name the year, e.g. XX市市场监督管理局2021年双随机抽查计划.
     for row in chosen[1][:5]:
         if len(row.filled) == 1 and (m := _TABLE_TITLE.search(row.filled[0])):
             source.meta.year = int(m.group(1))

@@ -8,7 +8,7 @@ from wtforms import HiddenField, SelectMultipleField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..auth.units import COUNTY_NAMES
+from ..auth.organisation import county_names
 from .queries import SearchFilters
 
 
@@ -53,7 +53,7 @@ def parse_search(args) -> tuple[SearchFilters, list[str]]:
     filters.year = as_int("year", _l("Year"), 2000, 2100)
     filters.page = as_int("page", _l("Page"), 1, 100000) or 1
     county = (args.get("county") or "").strip()
-    if county and county not in COUNTY_NAMES:
+    if county and county not in county_names():
         errors.append(_l("%(field)s is not valid and was ignored.", field=_l("County")))
     elif county:
         filters.division_code = county

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import abort, current_app, render_template, request, url_for
 
-from ..auth.units import COUNTY_NAMES
+from ..auth.organisation import county_names
 from ..extensions import db, limiter
 from ..plans.models import Task
 from ..core.params import query_args
@@ -17,7 +17,7 @@ from .snapshot import list_hash, task_kind_label
 
 @bp.app_template_global()
 def county_name(code: str | None) -> str:
-    return COUNTY_NAMES.get(code or "", code or "")
+    return county_names().get(code or "", code or "")
 
 
 @bp.app_template_filter("task_kind_label")
@@ -48,7 +48,7 @@ def public_results():
         "page": page,
         "choices": queries.filter_choices(),
         "categories": categories(),
-        "counties": COUNTY_NAMES,
+        "counties": county_names(),
     }
     if request.htmx and request.htmx.target == "results":
         return render_template("publication/_results.html", **context)

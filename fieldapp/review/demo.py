@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import exists, func, select
 
 from ..auth.models import User
+from ..demo.org import demo_county_supervisors, demo_field_inspectors
 from ..extensions import db
 from ..inspections.models import Submission, SubmissionState
 from ..inspectors.models import Inspector
@@ -21,8 +22,6 @@ from .codes import UNREACHABLE
 from .models import InspectionResult
 from .operations import approve
 
-DEMO_SUPERVISORS = {"140602": "shuocheng-supervisor", "140603": "pinglu-supervisor"}
-KEEP_FOR_PHONES = ("shuocheng-inspector", "shuocheng-inspector2", "pinglu-inspector")
 PER_COUNTY = 24
 
 
@@ -61,9 +60,9 @@ def load_demo_reviews(seed: int = 2021) -> Iterator[str]:
         yield "review: results exist already"
         return
     rng = random.Random(seed)
-    phone_inspectors = select(Inspector.id).join(User, User.id == Inspector.user_id).where(User.username.in_(KEEP_FOR_PHONES))
+    phone_inspectors = select(Inspector.id).join(User, User.id == Inspector.user_id).where(User.username.in_(demo_field_inspectors()))
     made = approved = 0
-    for division, username in DEMO_SUPERVISORS.items():
+    for division, username in sorted(demo_county_supervisors().items()):
         supervisor = db.session.scalar(select(User).where(User.username == username))
         if supervisor is None:
             continue

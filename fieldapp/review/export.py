@@ -8,7 +8,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from ..auth.units import COUNTY_NAMES
+from ..auth.organisation import county_names
 from .codes import result_label
 
 HEADERS = [
@@ -39,7 +39,7 @@ def serious_findings_xlsx(results) -> bytes:
                 s.uscc or s.registration_number or s.ident,
                 s.name,
                 s.legal_representative,
-                COUNTY_NAMES.get(s.division_code, s.division_code),
+                county_names().get(s.division_code, s.division_code),
                 r.inspecting_unit.name,
                 f"{r.task.number}. {r.task.name}",
                 r.inspected_on,

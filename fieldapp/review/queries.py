@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from sqlalchemy import Select, and_, exists, func, select
 from sqlalchemy.orm import selectinload
 
-from ..auth.units import COUNTY_NAMES
+from ..auth.organisation import county_names
 from ..calendar.workdays import PUBLICATION_WORKING_DAYS, add_working_days, publication_due
 from ..extensions import db
 from ..inspections.models import Submission, SubmissionState
@@ -109,7 +109,7 @@ def filter_choices(user) -> dict:
         .order_by(Inspector.name)
     ).all()
     codes = user.division_codes()
-    counties = [(c, n) for c, n in COUNTY_NAMES.items() if codes is None or c in codes]
+    counties = [(c, n) for c, n in county_names().items() if codes is None or c in codes]
     return {"tasks": tasks, "inspectors": inspectors, "counties": counties, "states": QUEUE_STATES}
 
 

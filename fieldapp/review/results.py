@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 
 from ..auth.models import Unit, UnitKind
-from ..auth.units import unit_for_division
+from ..auth.organisation import top_units, unit_for_division
 from ..calendar.workdays import add_working_days, publication_due
 from ..extensions import db
 from . import audit
@@ -46,11 +46,9 @@ def normalise_findings(findings: list[dict]) -> list[dict]:
 
 
 def jurisdiction_unit(division_code: str | None) -> Unit:
-    """谁管辖、谁负责: the county bureau governing the subject's division, else the city bureau."""
+    """谁管辖、谁负责: the county-level unit governing the subject's division, else the top bureau."""
     unit = unit_for_division(division_code) if division_code else None
-    if unit is None:
-        unit = db.session.scalar(select(Unit).where(Unit.kind == UnitKind.CITY_BUREAU.value))
-    return unit
+    return unit if unit is not None else top_units()[0]
 
 
 def record_results(submission, actor) -> list[InspectionResult]:

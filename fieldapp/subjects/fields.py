@@ -15,7 +15,7 @@ from stdnum.cn import uscc as uscc_check
 from stdnum.exceptions import InvalidChecksum, InvalidLength, ValidationError
 from stdnum.iso7064 import mod_11_10
 
-from ..auth.units import COUNTY_NAMES
+from ..auth.organisation import county_names, division_for_area
 from .models import CREDIT_CLASSES, SubjectKind, SubjectStatus
 
 
@@ -35,6 +35,7 @@ HEADERS: dict[str, tuple[str, ...]] = {
     ),
     "address": ("住所", "经营场所", "住所/经营场所", "地址", "注册地址", "住所(经营场所)"),
     "division": ("所属区县", "行政区划", "区县", "所属辖区", "行政区划代码", "所在区县"),
+    "authority": ("登记机关", "登记机关名称", "管辖单位", "管辖机关", "属地监管机关"),
     "industry": ("行业", "所属行业", "行业门类", "国民经济行业", "行业类别"),
     # GB/T 4754 code: 门类 letter, then 大类/中类/小类 digits (F, F52, F5211)
     "industry_code": ("行业代码", "国民经济行业代码", "行业门类代码", "行业分类代码"),
@@ -140,36 +141,42 @@ def kind_from_uscc(uscc: str | None) -> str | None:
     return None
 
 
+def division_from_address(address: str | None) -> str | None:
+    """The county an address starts with (XX省XX市XX区…, an old county name …), by the organisation's
+    spellings of its areas; the longest spelling wins. None when the address names no county."""
+    if not address:
+        return None
+    text = re.sub(r"\s", "", unicodedata.normalize("NFKC", address))
+    for length in range(min(len(text) - 1, _LONGEST_AREA), 1, -1):
+        code = division_for_area(text[:length])
+        if code is not None:
+            return code
+    return None
+
+
+_LONGEST_AREA = 24
+
+
+def division_from_authority(authority: str | None) -> str | None:
+    """The county of a registration authority (XX区市场监督管理局 …), if it governs one."""
+    if not authority:
+        return None
+    return division_for_area(re.sub(r"\s", "", unicodedata.normalize("NFKC", authority)))
+
+
 def division_from_code(code: str | None) -> str | None:
     """The county whose division code a USCC (positions 3–8) or registration number (1–6) carries."""
     if not code:
         return None
     region = code[2:8] if len(code) == 18 else code[:6]
-    return region if region in COUNTY_NAMES else None
+    return region if region in county_names() else None
 
 
 # --- categories --------------------------------------------------------------------------------
 
-_COUNTY_ALIASES: dict[str, str] = {}
-for _code, _name in COUNTY_NAMES.items():
-    for _alias in (_code, _name, "朔州市" + _name, "山西省朔州市" + _name, _name + "市场监督管理局"):
-        _COUNTY_ALIASES[_alias] = _code
-_COUNTY_ALIASES.update(
-    {
-        "怀仁县": "140681",
-        "山西省朔州市怀仁县": "140681",
-        "朔州经济开发区": "140671",
-        "山西朔州经济开发区": "140671",
-        "朔州市经济开发区": "140671",
-        "经济开发区": "140671",
-        "开发区分局": "140671",
-    }
-)
-
-
 def parse_division(value: str) -> str:
     key = re.sub(r"\s", "", unicodedata.normalize("NFKC", value))
-    code = _COUNTY_ALIASES.get(key)
+    code = division_for_area(key)
     if code is None:
         raise BadValue(_("Unknown county: %(value)s", value=value))
     return code

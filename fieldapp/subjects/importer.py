@@ -27,6 +27,8 @@ from .import_report import ImportReport, Reject, SeenKeys, as_text, padded_chunk
 from .fields import (
     BadValue,
     cell_text,
+    division_from_address,
+    division_from_authority,
     division_from_code,
     kind_from_uscc,
     map_headers,
@@ -185,6 +187,7 @@ class SubjectImporter:
 
         if value := get("division"):
             row["division_code"] = attempt(parse_division, value)
+        row["authority"] = get("authority")
         if value := get("kind"):
             row["kind"] = attempt(parse_kind, value)
         if value := get("status"):
@@ -331,9 +334,17 @@ class SubjectImporter:
         new = {**NEW_DEFAULTS, **{k: v for k, v in row.items() if k in DATA_FIELDS}}
         new.update(uscc=row["uscc"], registration_number=row["registration_number"], ident=row["ident"])
         if not new.get("division_code"):
-            new["division_code"] = division_from_code(row["uscc"] or row["registration_number"])
+            # 谁管辖: the registration authority, else the address, else the code's division (USCC 3–8).
+            new["division_code"] = (
+                division_from_authority(row.get("authority"))
+                or division_from_address(new.get("address"))
+                or division_from_code(row["uscc"] or row["registration_number"])
+            )
             if not new["division_code"]:
-                reasons.append(_("Unknown county: give 所属区县 (the code of this subject is not from a county of the city)"))
+                reasons.append(_(
+                    "Outside every unit's area: neither 所属区县, the registration authority, the address nor the "
+                    "code names a county of this organisation"
+                ))
         if not new.get("kind"):
             new["kind"] = kind_from_uscc(row["uscc"]) or (
                 SubjectKind.COOPERATIVE.value if "合作社" in row["name"] else None

@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from ..auth.access import require_division, role_required
 from ..auth.models import Role
-from ..auth.units import COUNTY_NAMES
+from ..auth.organisation import county_names
 from ..extensions import db
 from .models import CREDIT_CLASSES, Subject, SubjectKind, SubjectStatus
 from .queries import SubjectFilters, all_tags, find_subjects, subject_history
@@ -30,7 +30,7 @@ FIELD_LABELS = {
 
 def visible_counties() -> dict[str, str]:
     codes = current_user.division_codes()
-    return {c: n for c, n in COUNTY_NAMES.items() if codes is None or c in codes}
+    return {c: n for c, n in county_names().items() if codes is None or c in codes}
 
 
 @bp.get("/")
@@ -58,7 +58,7 @@ def detail(subject_id: int):
     require_division(subject.division_code)
     return render_template(
         "subjects/detail.html", subject=subject, history=subject_history(subject), kinds=KIND_LABELS,
-        county=COUNTY_NAMES.get(subject.division_code, subject.division_code), field_labels=FIELD_LABELS,
+        county=county_names().get(subject.division_code, subject.division_code), field_labels=FIELD_LABELS,
     )
 
 

@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from ..auth.access import require_division, role_required
 from ..auth.models import Role
-from ..auth.units import COUNTY_NAMES
+from ..auth.organisation import county_names
 from . import queries
 from .models import VisitStatus
 
@@ -36,7 +36,7 @@ def index():
     if status not in {s.value for s in VisitStatus}:
         status = None
     page = queries.visit_plan(codes, county, request.args.get("page", 1, type=int), status)
-    counties = {c: n for c, n in COUNTY_NAMES.items() if codes is None or c in codes}
+    counties = {c: n for c, n in county_names().items() if codes is None or c in codes}
     template = "visits/_visits.html" if request.htmx and request.htmx.target == "visit-results" else "visits/index.html"
     return render_template(template, page=page, county=county, counties=counties, status=status,
-                           statuses=STATUS_LABELS, county_names=COUNTY_NAMES)
+                           statuses=STATUS_LABELS, county_names=county_names())

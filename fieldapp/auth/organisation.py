@@ -1,0 +1,327 @@
+"""The organisation of a deployment as data: units at any depth, read from a YAML file.
+
+A file describes a tree of units (province bureau → city bureaus → county bureaus and branches, each
+bureau with its departments). ``load_organisation`` creates or updates the units by code and never
+deletes one: a unit that leaves the file stays (things refer to it) and is reported; a unit closes
+from a date with ``closed_on``. Nothing else in the code names a unit: the demo city is
+``data/organisations/shuozhou.yaml``, the default file.
+
+The territory helpers answer the questions other packages ask of the organisation (which counties
+are under a unit, the short name of a county, which unit governs a division code) from the database.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import yaml
+from flask import current_app, has_app_context
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
+
+from ..extensions import db
+from .models import COUNTY_LEVEL_KINDS, Unit, UnitKind
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+DEFAULT_FILE = ROOT / "data" / "organisations" / "shuozhou.yaml"
+
+_DIVISION = re.compile(r"^\d{6}$")
+_KINDS = {k.value for k in UnitKind}
+_KEYS = {"code", "name", "name_en", "kind", "division", "area", "aliases", "closed_on", "children", "demo"}
+
+
+class OrganisationError(ValueError):
+    """The organisation file cannot be loaded; the message names the unit and the field."""
+
+
+@dataclass
+class UnitSpec:
+    code: str
+    name: str
+    name_en: str
+    kind: str
+    division: str | None
+    area: str
+    aliases: list[str]
+    closed_on: date | None
+    parent: str | None
+    demo: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class LoadReport:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    not_in_file: list[str] = field(default_factory=list)
+
+
+def organisation_file() -> Path:
+    configured = current_app.config.get("ORGANISATION_FILE") if has_app_context() else None
+    return Path(configured) if configured else DEFAULT_FILE
+
+
+def read_organisation(path: Path) -> list[UnitSpec]:
+    """The units of an organisation file, parents before children; ``OrganisationError`` if malformed."""
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise OrganisationError(f"cannot read the organisation file: {exc}") from None
+    if not isinstance(data, dict) or not isinstance(data.get("units"), list) or not data["units"]:
+        raise OrganisationError("the organisation file needs a non-empty list 'units'")
+    specs = list(_walk(data["units"], None))
+    _check_unique(specs)
+    return specs
+
+
+def _walk(entries: list, parent: str | None) -> Iterator[UnitSpec]:
+    for entry in entries:
+        spec = _spec(entry, parent)
+        yield spec
+        children = entry.get("children") or []
+        if not isinstance(children, list):
+            raise OrganisationError(f"unit {spec.code}: 'children' must be a list")
+        yield from _walk(children, spec.code)
+
+
+def _spec(entry: Any, parent: str | None) -> UnitSpec:
+    if not isinstance(entry, dict):
+        raise OrganisationError(f"a unit under {parent or 'the top'} is not a mapping")
+    code = str(entry.get("code") or "").strip()
+    if not code:
+        raise OrganisationError(f"a unit under {parent or 'the top'} has no code")
+    unknown = set(entry) - _KEYS
+    if unknown:
+        raise OrganisationError(f"unit {code}: unknown field(s) {', '.join(sorted(unknown))}")
+    kind = str(entry.get("kind") or "")
+    if kind not in _KINDS:
+        raise OrganisationError(f"unit {code}: kind must be one of {', '.join(sorted(_KINDS))}")
+    division = entry.get("division")
+    division = str(division).strip() if division not in (None, "") else None
+    if division is not None and not _DIVISION.match(division):
+        raise OrganisationError(f"unit {code}: division {division!r} is not a six-digit code")
+    if kind in COUNTY_LEVEL_KINDS and division is None:
+        raise OrganisationError(f"unit {code}: a {kind} needs the division code it governs")
+    name = str(entry.get("name") or "").strip()
+    if not name:
+        raise OrganisationError(f"unit {code}: name is missing")
+    closed_on = entry.get("closed_on")
+    if closed_on is not None and not isinstance(closed_on, date):
+        raise OrganisationError(f"unit {code}: closed_on must be a date (YYYY-MM-DD)")
+    aliases = entry.get("aliases") or []
+    if not isinstance(aliases, list):
+        raise OrganisationError(f"unit {code}: aliases must be a list")
+    return UnitSpec(
+        code=code, name=name, name_en=str(entry.get("name_en") or ""), kind=kind, division=division,
+        area=str(entry.get("area") or name), aliases=[str(a) for a in aliases], closed_on=closed_on,
+        parent=parent, demo=dict(entry.get("demo") or {}),
+    )
+
+
+def _check_unique(specs: list[UnitSpec]) -> None:
+    for attr, label in (("code", "code"), ("name", "name"), ("division", "division")):
+        seen: set[str] = set()
+        for spec in specs:
+            value = getattr(spec, attr)
+            if value is None:
+                continue
+            if value in seen:
+                raise OrganisationError(f"the {label} {value} is used by two units")
+            seen.add(value)
+
+
+def load_organisation(path: Path | None = None) -> LoadReport:
+    """Create or update the units of ``path`` (default: the configured file). Flushes, never commits."""
+    specs = read_organisation(path or organisation_file())
+    existing = {u.code: u for u in db.session.scalars(select(Unit))}
+    report = LoadReport()
+    for spec in specs:
+        unit = existing.get(spec.code)
+        if unit is None:
+            unit = Unit(code=spec.code)
+            db.session.add(unit)
+            existing[spec.code] = unit
+            report.created.append(spec.code)
+        else:
+            report.updated.append(spec.code)
+        unit.name, unit.name_en, unit.kind = spec.name, spec.name_en, spec.kind
+        unit.division_code, unit.area_name, unit.aliases = spec.division, spec.area, spec.aliases
+        unit.closed_on = spec.closed_on
+        unit.parent = existing[spec.parent] if spec.parent else None
+    in_file = {s.code for s in specs}
+    report.not_in_file = sorted(code for code in existing if code not in in_file)
+    db.session.flush()
+    forget_territory()
+    return report
+
+
+def ensure_units() -> dict[str, Unit]:
+    """Load (or update from) the configured organisation file; returns units by code."""
+    load_organisation()
+    return {u.code: u for u in db.session.scalars(select(Unit))}
+
+
+# --- territory ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Territory:
+    """The organisation's county-level units, read once per request (or per call outside one)."""
+
+    names: dict[str, str]  # division code → short area name, by code
+    parents: dict[int, int | None]  # unit id → parent id
+    kinds: dict[int, str]
+    divisions: dict[int, str | None]
+    aliases: dict[str, str]  # area spelling → division code
+
+
+def territory() -> Territory:
+    """Cached on the database session (a request, a CLI command or a job reads the units once)."""
+    cached = db.session.info.get("fieldapp_territory")
+    if cached is not None:
+        return cached
+    units = db.session.execute(
+        select(Unit.id, Unit.parent_id, Unit.kind, Unit.division_code, Unit.area_name, Unit.aliases, Unit.name)
+        .order_by(Unit.division_code)
+    ).all()
+    names = {u.division_code: u.area_name or u.name for u in units if u.kind in COUNTY_LEVEL_KINDS}
+    by_id = {u.id: u for u in units}
+    aliases: dict[str, str] = {}
+    for u in units:
+        if u.kind not in COUNTY_LEVEL_KINDS:
+            continue
+        area = u.area_name or u.name
+        prefixes = [""] + _ancestor_areas(u.parent_id, by_id)
+        for spelling in [u.division_code, area, u.name, *(u.aliases or [])]:
+            for prefix in prefixes:
+                aliases.setdefault(prefix + spelling, u.division_code)
+    result = Territory(
+        names=names,
+        parents={u.id: u.parent_id for u in units},
+        kinds={u.id: u.kind for u in units},
+        divisions={u.id: u.division_code for u in units},
+        aliases=aliases,
+    )
+    db.session.info["fieldapp_territory"] = result
+    return result
+
+
+def _ancestor_areas(parent_id: int | None, by_id: dict) -> list[str]:
+    """Prefixes such as 朔州市 and 山西省朔州市 built from the ancestors' area names and aliases."""
+    chain: list[list[str]] = []
+    while parent_id is not None and parent_id in by_id:
+        parent = by_id[parent_id]
+        chain.append([parent.area_name or "", *(parent.aliases or [])])
+        parent_id = parent.parent_id
+    prefixes: list[str] = []
+    joined = [""]
+    for spellings in chain:  # nearest ancestor first: 朔州市, then 山西省朔州市 …
+        joined = [s + j for j in joined for s in spellings if s]
+        prefixes += joined
+    return prefixes
+
+
+def forget_territory() -> None:
+    db.session.info.pop("fieldapp_territory", None)
+
+
+@event.listens_for(Session, "after_flush")
+def _units_changed(session: Session, _context: Any) -> None:
+    """A flush that writes a unit makes the cached territory stale."""
+    if any(isinstance(obj, Unit) for obj in (*session.new, *session.dirty, *session.deleted)):
+        session.info.pop("fieldapp_territory", None)
+
+
+def county_names() -> dict[str, str]:
+    """Division code → short area name of every county-level unit (朔城区 …), ordered by code."""
+    return territory().names
+
+
+def county_name(code: str | None) -> str:
+    return county_names().get(code or "", code or "")
+
+
+def division_for_area(text: str) -> str | None:
+    """The division code of a county named in registration data (name, old name, with city prefix)."""
+    return territory().aliases.get(text)
+
+
+def subtree_ids(unit_id: int) -> set[int]:
+    parents = territory().parents
+    children: dict[int | None, list[int]] = {}
+    for child, parent in parents.items():
+        children.setdefault(parent, []).append(child)
+    found, todo = set(), [unit_id]
+    while todo:
+        current = todo.pop()
+        if current in found:
+            continue
+        found.add(current)
+        todo += children.get(current, [])
+    return found
+
+
+def bureau_of(unit: Unit) -> Unit:
+    """A department's bureau (its nearest ancestor that is not a department); a bureau itself."""
+    while unit.kind == UnitKind.DEPARTMENT.value and unit.parent is not None:
+        unit = unit.parent
+    return unit
+
+
+def divisions_under(unit: Unit) -> set[str]:
+    """The county division codes in the territory of ``unit``'s bureau."""
+    tree = territory()
+    return {
+        tree.divisions[i]  # type: ignore[misc]
+        for i in subtree_ids(bureau_of(unit).id)
+        if tree.kinds[i] in COUNTY_LEVEL_KINDS and tree.divisions[i]
+    }
+
+
+def county_units_under(unit: Unit) -> list[Unit]:
+    """The open county-level units under ``unit``'s bureau, by division code."""
+    ids = subtree_ids(bureau_of(unit).id)
+    return list(
+        db.session.scalars(
+            select(Unit)
+            .where(Unit.id.in_(ids), Unit.kind.in_(COUNTY_LEVEL_KINDS))
+            .order_by(Unit.division_code)
+        )
+    )
+
+
+def unit_for_division(division_code: str) -> Unit | None:
+    return db.session.scalar(
+        select(Unit).where(Unit.division_code == division_code, Unit.kind.in_(COUNTY_LEVEL_KINDS))
+    )
+
+
+def top_units() -> list[Unit]:
+    """The units without a parent: the root bureau(s) of this deployment."""
+    return list(db.session.scalars(select(Unit).where(Unit.parent_id.is_(None)).order_by(Unit.code)))
+
+
+def department_names() -> list[str]:
+    """The names of every department (计量科 …), as plan tables name guiding departments: from the
+    database, or from the organisation file where there is none (a plan read outside the app)."""
+    if has_app_context():
+        names = list(db.session.scalars(
+            select(Unit.name).where(Unit.kind == UnitKind.DEPARTMENT.value).order_by(Unit.code)
+        ))
+        if names:
+            return names
+    return [s.name for s in read_organisation(organisation_file()) if s.kind == UnitKind.DEPARTMENT.value]
+
+
+def read_demo(path: Path | None = None) -> dict[str, Any]:
+    """The file's top-level ``demo`` block (demo accounts, roster extras), for the demo generator."""
+    try:
+        data = yaml.safe_load(Path(path or organisation_file()).read_text(encoding="utf-8")) or {}
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise OrganisationError(f"cannot read the organisation file: {exc}") from None
+    demo = data.get("demo") if isinstance(data, dict) else None
+    return demo if isinstance(demo, dict) else {}

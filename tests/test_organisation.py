@@ -1,0 +1,152 @@
+"""The organisation is data: units at any depth from a YAML file, nothing of one city in the code."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+from sqlalchemy import select
+
+from fieldapp.auth.models import Unit
+from fieldapp.auth.organisation import (
+    DEFAULT_FILE,
+    OrganisationError,
+    county_names,
+    division_for_area,
+    divisions_under,
+    load_organisation,
+    read_organisation,
+)
+from fieldapp.extensions import db
+from fieldapp.subjects.fields import division_from_address, division_from_authority
+
+ROOT = Path(__file__).resolve().parent.parent
+TWO_CITIES = ROOT / "tests" / "data" / "organisations" / "two-cities.yaml"
+
+
+def _shuozhou_words() -> set[str]:
+    """Every unit code, division code, unit name and area name of the demo organisation file."""
+    words: set[str] = set()
+    for spec in read_organisation(DEFAULT_FILE):
+        words |= {spec.code, spec.name, spec.area, *spec.aliases}
+        if spec.division:
+            words.add(spec.division)
+    return {w for w in words if len(w) >= 2}
+
+
+def _string_literals(path: Path) -> list[tuple[int, str]]:
+    """The string constants of a module, docstrings left out (they may quote a plan's wording)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    docstrings = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef) and node.body:
+            first = node.body[0]
+            if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
+                docstrings.add(id(first.value))
+    return [
+        (node.lineno, node.value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings
+    ]
+
+
+def _offenders(words: set[str]) -> list[str]:
+    pattern = re.compile("|".join(sorted(map(re.escape, words), key=len, reverse=True)))
+    found = []
+    for path in ROOT.joinpath("fieldapp").rglob("*.py"):
+        if path.name == "organisation.py" and path.parent.name == "auth":
+            continue  # the loader
+        for number, text in _string_literals(path):
+            # A code such as "city" is an English word too: an ASCII code counts as a whole string.
+            found += [
+                f"{path.relative_to(ROOT)}:{number}: {m.group(0)}"
+                for m in pattern.finditer(text)
+                if not m.group(0).isascii() or text == m.group(0)
+            ]
+    for path in ROOT.joinpath("templates").rglob("*.html"):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            found += [f"{path.relative_to(ROOT)}:{number}: {m.group(0)}" for m in pattern.finditer(line)
+                      if not m.group(0).isascii()]
+    return found
+
+
+def test_no_code_outside_the_organisation_loader_names_a_unit_of_the_demo_city():
+    offenders = _offenders(_shuozhou_words())
+    assert not offenders, "\n".join(offenders)
+
+
+def test_the_scan_would_find_a_hard_coded_county(tmp_path, monkeypatch):
+    words = _shuozhou_words()
+    assert "朔城区" in words and "140602" in words and "city-metrology" in words
+    fake = tmp_path / "fieldapp" / "x.py"
+    fake.parent.mkdir()
+    fake.write_text('"""朔城区 in a docstring is fine."""\nCOUNTY = "140602"\nNAME = "朔城区市场监督管理局"\n')
+    (tmp_path / "templates").mkdir()
+    monkeypatch.setattr(__import__(__name__), "ROOT", tmp_path)
+    assert _offenders(words) == ["fieldapp/x.py:2: 140602", "fieldapp/x.py:3: 朔城区市场监督管理局"]
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda d: d["units"][0].update(kind="ministry"), "kind must be one of"),
+        (lambda d: d["units"][0]["children"][2].update(division="14021"), "not a six-digit code"),
+        (lambda d: d["units"][0]["children"][2].pop("division"), "needs the division code"),
+        (lambda d: d["units"][0]["children"][3].update(code="dt-pc"), "code dt-pc is used by two units"),
+        (lambda d: d["units"][0].update(colour="red"), "unknown field"),
+    ],
+)
+def test_a_malformed_organisation_file_is_refused_with_a_message(tmp_path, change, message):
+    data = yaml.safe_load(TWO_CITIES.read_text(encoding="utf-8"))
+    city = data["units"][0]["children"][1]  # 大同
+    data["units"] = [city]
+    change(data)
+    path = tmp_path / "org.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(OrganisationError, match=message):
+        read_organisation(path)
+
+
+def test_loading_again_updates_and_never_deletes(app, tmp_path):
+    with app.app_context():
+        load_organisation(TWO_CITIES)
+        data = yaml.safe_load(TWO_CITIES.read_text(encoding="utf-8"))
+        yangquan = data["units"][0]["children"][2]
+        yangquan["children"] = [c for c in yangquan["children"] if c["code"] != "yq-pd"]
+        yangquan["children"][0]["closed_on"] = "2026-01-01"
+        yangquan["name_en"] = "Yangquan Bureau"
+        path = tmp_path / "org.yaml"
+        path.write_text(yaml.safe_dump(data, allow_unicode=True).replace("'2026-01-01'", "2026-01-01"), encoding="utf-8")
+        report = load_organisation(path)
+        assert "yq-pd" in report.not_in_file
+        assert db.session.scalar(select(Unit).where(Unit.code == "yq-pd")) is not None
+        assert db.session.scalar(select(Unit).where(Unit.code == "yq")).name_en == "Yangquan Bureau"
+        assert str(db.session.scalar(select(Unit).where(Unit.code == "yq-quality")).closed_on) == "2026-01-01"
+
+
+def test_units_at_any_depth_govern_their_subtree(app):
+    with app.app_context():
+        load_organisation(TWO_CITIES)
+        units = {u.code: u for u in db.session.scalars(select(Unit))}
+        assert divisions_under(units["sx"]) == {"140213", "140214", "140271", "140302", "140321"}
+        assert divisions_under(units["dt"]) == {"140213", "140214", "140271"}
+        assert divisions_under(units["dt-metrology"]) == {"140213", "140214", "140271"}  # a department: its bureau
+        assert divisions_under(units["yq-pd"]) == {"140321"}
+        assert county_names()["140271"] == "大同开发区"
+        # The demo city loaded by the fixtures is a tree of its own, untouched.
+        assert divisions_under(units["city"]) >= {"140602", "140671"}
+        assert not divisions_under(units["city"]) & divisions_under(units["sx"])
+
+
+def test_subjects_find_their_county_by_authority_address_and_spelling(app):
+    with app.app_context():
+        load_organisation(TWO_CITIES)
+        assert division_from_authority("平城区市场监督管理局") == "140213"
+        assert division_from_address("山西省大同市平城区南关街道振华街12号") == "140213"
+        assert division_from_address("大同经济技术开发区湖东路8号") == "140271"
+        assert division_from_address("阳泉市城区上站街道1号") == "140302"
+        assert division_from_address("北京市海淀区中关村大街1号") is None
+        assert division_for_area("山西省阳泉市平定县") == "140321"
