@@ -100,7 +100,7 @@ class Auth:
 def build(tmp: Path):
     os.environ.setdefault("FIELDAPP_INSTANCE", str(tmp / "instance"))
     from fieldapp import create_app
-    from fieldapp.auth.units import ensure_units
+    from fieldapp.auth.organisation import ensure_units
     from fieldapp.extensions import db
     from inspection_world import CHECKLIST_DIR, add_visit, build_world
 

@@ -149,7 +149,10 @@ def load_organisation(path: Path | None = None) -> LoadReport:
         else:
             report.updated.append(spec.code)
         unit.name, unit.name_en, unit.kind = spec.name, spec.name_en, spec.kind
-        unit.division_code, unit.area_name, unit.aliases = spec.division, spec.area, spec.aliases
+        # Only a county-level unit's division code is stored: subjects belong to those. A higher
+        # bureau's code (140000, 140200 …) is kept in the file for reference; its area is its subtree.
+        division = spec.division if spec.kind in COUNTY_LEVEL_KINDS else None
+        unit.division_code, unit.area_name, unit.aliases = division, spec.area, spec.aliases
         unit.closed_on = spec.closed_on
         unit.parent = existing[spec.parent] if spec.parent else None
     in_file = {s.code for s in specs}

@@ -9,7 +9,7 @@ from itertools import islice
 
 from sqlalchemy import and_, exists, or_, select
 
-from ..auth.models import Unit, UnitKind
+from ..auth.models import COUNTY_LEVEL_KINDS, Unit, UnitKind
 from ..extensions import db
 from ..plans.models import Task
 from ..plans.scope import INDUSTRY_CODE, clean_rule
@@ -26,7 +26,7 @@ def executing_units(task: Task) -> list[Unit]:
         units += db.session.scalars(select(Unit).where(Unit.kind == UnitKind.CITY_BUREAU.value)).all()
     if task.executes_county:
         units += db.session.scalars(
-            select(Unit).where(Unit.kind == UnitKind.COUNTY_BUREAU.value).order_by(Unit.division_code)
+            select(Unit).where(Unit.kind.in_(COUNTY_LEVEL_KINDS)).order_by(Unit.division_code)
         ).all()
     return units
 

@@ -9,7 +9,7 @@ from datetime import date
 from flask import current_app
 from sqlalchemy import func, or_, select
 
-from ..auth.models import Unit, UnitKind
+from ..auth.models import COUNTY_LEVEL_KINDS, Unit, UnitKind
 from ..extensions import db
 from ..inspectors.models import Conflict, Inspector
 from ..plans.models import Task
@@ -51,7 +51,7 @@ def workload_cap(task: Task) -> int:
 def team_units(unit: Unit) -> list[int]:
     """A county bureau's inspectors are its own; the city bureau's team is the bureau and its
     departments (never a county bureau: a joint-check invitation is the only way to add a unit)."""
-    if unit.division_code or unit.kind == UnitKind.COUNTY_BUREAU.value:
+    if unit.division_code or unit.kind in COUNTY_LEVEL_KINDS:
         return [unit.id]
     children = db.session.scalars(
         select(Unit.id).where(Unit.parent_id == unit.id, Unit.kind == UnitKind.DEPARTMENT.value)

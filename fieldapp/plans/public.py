@@ -6,7 +6,7 @@ from flask import abort, redirect, render_template, request, url_for
 
 from sqlalchemy import select
 
-from ..auth.models import Unit, UnitKind
+from ..auth.models import COUNTY_LEVEL_KINDS, Unit
 from ..extensions import db
 from . import queries
 from .routes import bp
@@ -29,7 +29,7 @@ def public_plan(year: int):
 def public_unit_plan(year: int, unit_code: str):
     """A county bureau's published plan (县级年度抽查计划，调整后向社会公示)."""
     unit = db.session.scalar(
-        select(Unit).where(Unit.code == unit_code, Unit.kind == UnitKind.COUNTY_BUREAU.value)
+        select(Unit).where(Unit.code == unit_code, Unit.kind.in_(COUNTY_LEVEL_KINDS))
     )
     if unit is None:
         abort(404)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
-from ..auth.models import Unit, UnitKind
+from ..auth.models import COUNTY_LEVEL_KINDS, Unit, UnitKind
 from ..extensions import db
 from .models import FilingStatus, Plan, PlanStatus, Task
 
@@ -36,7 +36,7 @@ def may_acknowledge(user, plan: Plan) -> bool:
 def plans_for(user) -> list[Plan]:
     stmt = select(Plan).join(Unit, Plan.unit_id == Unit.id).options(selectinload(Plan.unit))
     if not user.is_city_level:
-        stmt = stmt.where(or_(Plan.unit_id == user.unit_id, Unit.kind != UnitKind.COUNTY_BUREAU.value))
+        stmt = stmt.where(or_(Plan.unit_id == user.unit_id, Unit.kind.not_in(COUNTY_LEVEL_KINDS)))
     return list(db.session.scalars(stmt.order_by(Plan.year.desc(), Unit.kind, Unit.code)))
 
 
@@ -94,7 +94,7 @@ def county_plans(year: int | None = None) -> list[Plan]:
     stmt = (
         select(Plan)
         .join(Unit, Plan.unit_id == Unit.id)
-        .where(Unit.kind == UnitKind.COUNTY_BUREAU.value)
+        .where(Unit.kind.in_(COUNTY_LEVEL_KINDS))
         .options(selectinload(Plan.unit))
     )
     if year is not None:
@@ -128,7 +128,7 @@ def published_county_plans(year: int) -> list[Plan]:
             .where(
                 Plan.year == year,
                 Plan.status == PlanStatus.PUBLISHED.value,
-                Unit.kind == UnitKind.COUNTY_BUREAU.value,
+                Unit.kind.in_(COUNTY_LEVEL_KINDS),
             )
             .options(selectinload(Plan.unit))
             .order_by(Unit.code)

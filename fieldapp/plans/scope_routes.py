@@ -8,7 +8,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..auth.access import role_required
-from ..auth.models import Role, Unit, UnitKind
+from ..auth.models import COUNTY_LEVEL_KINDS, Role, Unit
 from ..draws.rules import local_today
 from ..draws.pools import executing_units
 from ..draws.readiness import describe_warning, preview, warnings_for
@@ -40,7 +40,7 @@ def _units(task: Task) -> list[Unit]:
 
 def _counties() -> list[Unit]:
     return list(
-        db.session.scalars(select(Unit).where(Unit.kind == UnitKind.COUNTY_BUREAU.value).order_by(Unit.division_code))
+        db.session.scalars(select(Unit).where(Unit.kind.in_(COUNTY_LEVEL_KINDS)).order_by(Unit.division_code))
     )
 
 

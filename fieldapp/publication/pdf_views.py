@@ -7,7 +7,7 @@ from flask import Response, abort, render_template, url_for
 from sqlalchemy import select
 
 from ..auth.access import require_division, role_required
-from ..auth.models import Unit, UnitKind
+from ..auth.models import COUNTY_LEVEL_KINDS, Unit
 from ..extensions import db
 from ..plans import queries as plan_queries
 from ..plans.models import Task
@@ -86,7 +86,7 @@ def public_plan_pdf(year: int):
 @bp.get("/public/plan/<int:year>/<unit_code>.pdf")
 def public_unit_plan_pdf(year: int, unit_code: str):
     """A county bureau's published plan (the page is ``plans.public_unit_plan``)."""
-    unit = db.session.scalar(select(Unit).where(Unit.code == unit_code, Unit.kind == UnitKind.COUNTY_BUREAU.value))
+    unit = db.session.scalar(select(Unit).where(Unit.code == unit_code, Unit.kind.in_(COUNTY_LEVEL_KINDS)))
     return _plan_pdf(plan_queries.public_plan(year, unit) if unit else None)
 
 
