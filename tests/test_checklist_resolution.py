@@ -46,4 +46,5 @@ def test_stored_resolutions_are_used_first(seed_task_1, db):
         item.checklist_ids = ["market-scales"]
     db.session.commit()
     assert [c.id for c in checklists_for(seed_task_1, ["集贸市场"])] == ["market-scales"]
-    assert checklists_for(seed_task_1, ["加油站"]) == []
+    # none of the stored checklists fits a gas station: it gets the general on-site checklist
+    assert [c.id for c in checklists_for(seed_task_1, ["加油站"])] == ["onsite-general"]

@@ -19,6 +19,7 @@ from .results import result_table
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 EXTENSION = "fieldapp.checklists"
+GENERAL_ID = "onsite-general"  # the general on-site checklist (现场核查): serves items without one
 _cache: dict[tuple, dict[str, Checklist]] = {}
 
 
@@ -46,16 +47,22 @@ class Registry:
 
         Each 抽查事项 resolves to its checklists (stored ``InspectionItem.checklist_ids`` when
         present, else by text); the subject's tags choose among them (a gas station in task 1 gets
-        the dispenser checklist); a checklist with ``applies_to.tags: []`` fits any subject."""
+        the dispenser checklist); a checklist with ``applies_to.tags: []`` fits any subject. An
+        item without a checklist (unmapped, or a suggestion not yet confirmed), or a task that
+        leaves the subject with none, gets the general on-site checklist."""
         tags = set(subject_tags or ())
         chosen: list[Checklist] = []
         for item in getattr(task, "items", []) or []:
             candidates = [self.checklists[i] for i in (item.checklist_ids or []) if i in self.checklists]
             if not candidates:
                 candidates = self.resolve_item(item.text)
+            if not candidates and GENERAL_ID in self.checklists:
+                candidates = [self.checklists[GENERAL_ID]]
             for checklist in candidates:
                 if checklist.applies_to_tags(tags) and checklist not in chosen:
                     chosen.append(checklist)
+        if not chosen and getattr(task, "items", None) and GENERAL_ID in self.checklists:
+            chosen.append(self.checklists[GENERAL_ID])
         return chosen
 
 

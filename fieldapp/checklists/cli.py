@@ -8,6 +8,7 @@ import click
 from flask.cli import with_appcontext
 
 from ..extensions import db
+from .mapping import NONE, SUGGESTED
 from .queries import resolve_all_items, version_conflicts
 from .catalog import registry
 
@@ -18,14 +19,16 @@ def cli() -> None:
 
 
 @cli.command("check")
-@click.option("--dry-run", is_flag=True, help="Do not store the resolution in the database.")
+@click.option("--dry-run", is_flag=True, help="Do not store the mapping in the database.")
+@click.option("--plan", "year", type=int, help="Only the inspection items of the plans of this year.")
 @with_appcontext
-def check(dry_run: bool) -> None:
-    """Validate every checklist file and resolve every 抽查事项 in the database to its checklists.
+def check(dry_run: bool, year: int | None) -> None:
+    """Validate every checklist file and map every 抽查事项 in the database to its checklists.
 
-    The app has already refused to start on a broken file; this also lists each inspection item
-    that resolves to no checklist (exit status 1 if any) and stores each resolution in
-    InspectionItem.checklist_ids."""
+    The app has already refused to start on a broken file; this also maps each inspection item
+    (confirmed by a supervisor, by its national code, by a checklist's wording, or suggested), lists
+    the suggestions waiting for a supervisor and each item with no checklist at all (exit status 1
+    if any: the general on-site checklist serves it meanwhile)."""
     reg = registry()
     click.echo(f"{len(reg.checklists)} checklists in {reg.folder} are valid:")
     for checklist in reg.all():
@@ -35,15 +38,22 @@ def check(dry_run: bool) -> None:
         problems += 1
         click.echo(f"CHANGED WITHOUT A NEW VERSION: {checklist_id} v{version}: the file differs from the "
                    f"definition already used by answers ({stored_sha[:12]}); raise 'version'.", err=True)
-    resolution = resolve_all_items(reg, store=not dry_run)
-    unresolved = [(item, ids) for item, ids in resolution if not ids]
-    click.echo(f"{len(resolution)} inspection items, {len(resolution) - len(unresolved)} resolved.")
-    for item, _ids in unresolved:
+    resolution = resolve_all_items(reg, store=not dry_run, year=year)
+    suggested = [(item, m) for item, m in resolution if m.state == SUGGESTED]
+    unmapped = [(item, m) for item, m in resolution if m.state == NONE]
+    click.echo(f"{len(resolution)} inspection items{f' in the {year} plans' if year else ''}: "
+               f"{len(resolution) - len(suggested) - len(unmapped)} mapped, {len(suggested)} suggested, "
+               f"{len(unmapped)} without a checklist.")
+    for item, mapping in suggested:
+        task = item.task
+        ids = ", ".join(s["id"] for s in mapping.suggestions)
+        click.echo(f"SUGGESTED (confirm on the plan page): task {task.number}, item {item.number}: {item.text} → {ids}")
+    for item, _mapping in unmapped:
         task = item.task
         click.echo(f"NO CHECKLIST: task {task.number} ({task.name}), item {item.number}: {item.text}", err=True)
     if not dry_run:
         db.session.commit()
-    if unresolved or problems:
+    if unmapped or problems:
         sys.exit(1)
 
 

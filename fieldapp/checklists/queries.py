@@ -5,23 +5,27 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from ..extensions import db
-from ..plans.models import InspectionItem, Task
-from .models import ChecklistVersion
+from ..plans.models import InspectionItem, Plan, Task
 from .catalog import Registry
+from .mapping import CONFIRMED, Mapping, map_item, map_text
+from .models import ChecklistVersion
 
 
-def resolve_all_items(reg: Registry, store: bool = True) -> list[tuple[InspectionItem, list[str]]]:
-    """Every inspection item with the ids of the checklists its text resolves to; with ``store``
-    the ids are written to ``InspectionItem.checklist_ids`` (the caller commits)."""
-    items = db.session.scalars(
-        select(InspectionItem).join(Task).order_by(Task.plan_id, Task.number, InspectionItem.number)
-    ).all()
+def resolve_all_items(reg: Registry, store: bool = True, year: int | None = None) -> list[tuple[InspectionItem, Mapping]]:
+    """Every inspection item (of the plans of ``year``, if given) with its mapping to checklists
+    (``mapping.py``); with ``store`` the mapping is written to the item (the caller commits; a
+    supervisor's confirmed mapping stays)."""
+    stmt = select(InspectionItem).join(Task).order_by(Task.plan_id, Task.number, InspectionItem.number)
+    if year is not None:
+        stmt = stmt.join(Plan, Plan.id == Task.plan_id).where(Plan.year == year)
     out = []
-    for item in items:
-        ids = [c.id for c in reg.resolve_item(item.text)]
-        if store and list(item.checklist_ids or []) != ids:
-            item.checklist_ids = ids
-        out.append((item, ids))
+    with db.session.no_autoflush:
+        for item in db.session.scalars(stmt).all():
+            if store:
+                out.append((item, map_item(reg, item)))
+            else:
+                out.append((item, map_text(reg, item.text, item.national_code) if item.mapping_state != CONFIRMED
+                            else Mapping(CONFIRMED, list(item.checklist_ids))))
     return out
 
 

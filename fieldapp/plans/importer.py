@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..auth.models import Unit
+from ..checklists.mapping import map_items
 from ..extensions import db
 from .cells import compact
 from .models import InspectionItem, Plan, PlanStatus, Task
@@ -153,6 +154,7 @@ def import_plan(
     _set(plan, "import_warnings", [p.as_dict() for p in problems])
     report.problems = problems + [p for t in parsed.tasks for p in t.problems]
     db.session.flush()
+    map_items([item for task in plan.tasks for item in task.items])
     version = record_version(plan, report.changes, reason, user)
     report.version = version.version if version else None
     return report
@@ -210,6 +212,7 @@ def sync_items(task: Task, texts: list[str]) -> bool:
             changed = True
         elif item.text != text:
             item.text = text
+            item.mapping_state, item.checklist_ids, item.national_code = "", [], ""  # map the new text afresh
             changed = True
     for item in by_number.values():
         task.items.remove(item)

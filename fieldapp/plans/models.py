@@ -160,5 +160,14 @@ class InspectionItem(db.Model):
     # Checklist ids this item resolves to (by the checklist engine); a subject's tags choose
     # among several (task 1: markets, gas stations, eyeglass shops, hospitals).
     checklist_ids: Mapped[list] = mapped_column(JSON, default=list)
+    # The item's code in the national list (市场监管领域随机抽查事项清单), where the plan gives one.
+    national_code: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    # How checklist_ids were found (fieldapp/checklists/mapping.py): confirmed (by a supervisor),
+    # code (national code), covers (the checklist's own wording), suggested (ranked, unconfirmed:
+    # the general on-site checklist serves it meanwhile), none; "" before the first mapping.
+    mapping_state: Mapped[str] = mapped_column(String(12), default="", server_default="")
+    suggestions: Mapped[list] = mapped_column(JSON, default=list)  # [{"id", "score"}], best first
+    mapping_confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    mapping_confirmed_at: Mapped[datetime | None]
 
     task: Mapped[Task] = relationship(back_populates="items")

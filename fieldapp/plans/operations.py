@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 
+from ..checklists.mapping import map_items
 from ..extensions import db
 from .importer import sync_items
 from .models import FilingStatus, Plan, PlanStatus, PlanVersion, Task
@@ -54,6 +55,9 @@ def update_task(task: Task, values: dict, *, reason: str = "", user=None) -> lis
             if name == "ratio" and value is not None:
                 value = Decimal(str(value))
             setattr(task, name, value)
+    if "items" in {c["field"] for c in changes}:
+        db.session.flush()
+        map_items(task.items)
     touched = {c["field"] for c in changes}
     if task.inherited_fields and touched & set(task.inherited_fields):
         task.inherited_fields = [f for f in task.inherited_fields if f not in touched]
@@ -77,6 +81,7 @@ def add_task(plan: Plan, values: dict, *, reason: str = "", user=None) -> Task:
             setattr(task, name, clean_rule(value) if name == "scope_rule" else value)
     sync_items(task, [text.strip() for text in values.get("items") or [] if text and text.strip()])
     db.session.flush()
+    map_items(task.items)
     record_version(plan, [{"task": number, "field": "task", "old": None, "new": task.name}], reason, user)
     return task
 

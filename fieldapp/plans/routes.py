@@ -244,3 +244,4 @@ def acknowledge(plan_id: int):
 
 from . import public  # noqa: E402,F401  (the public pages on this blueprint)
 from . import scope_routes  # noqa: E402,F401  (the scope page on this blueprint)
+from . import mapping_routes  # noqa: E402,F401  (item checklists on this blueprint)

@@ -1,0 +1,150 @@
+"""Which checklists answer an inspection item (抽查事项), in order:
+
+1. a mapping a supervisor confirmed on the item (``confirmed``);
+2. the item's code in the national list (市场监管领域随机抽查事项清单), matched against each
+   checklist's ``national_items`` (``code``);
+3. a checklist's ``covers`` found in the item's text (both folded as below): the checklist's own
+   wording decides (``covers``);
+4. otherwise ranked suggestions from normalised text — ``covers`` and ``aliases`` compared with
+   traditional characters, full-width forms, punctuation and spaces folded — for a supervisor to
+   confirm (``suggested``), or nothing (``none``).
+
+Until an item is mapped (suggested or none), the general on-site checklist (现场核查,
+``GENERAL_ID``) serves it, flagged to the supervisor: an inspector is never left without a form.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import lru_cache
+
+import zhconv
+
+from .catalog import GENERAL_ID, Registry
+from .definition import Checklist
+
+CONFIRMED, CODE, COVERS, SUGGESTED, NONE = "confirmed", "code", "covers", "suggested", "none"
+MAPPED = (CONFIRMED, CODE, COVERS)
+MIN_SCORE = 0.6  # share of a wording's character pairs found in the item's text
+MAX_SUGGESTIONS = 3
+_NOT_WORD = re.compile(r"[\W_]+")
+_LEADING_NUMBER = re.compile(r"^(\d+|[一二三四五六七八九十]+)(?=\D)")
+_CODE = re.compile(r"[【\[［(（]\s*([A-Za-z]{1,8}[-.]?\d[A-Za-z0-9.\-]*)\s*[】\]］)）]")
+
+
+@lru_cache(maxsize=4096)
+def fold(text: str) -> str:
+    """Text for comparison: NFKC (full-width folded), simplified characters, lower case, no
+    punctuation or spaces, no leading item number."""
+    text = zhconv.convert(unicodedata.normalize("NFKC", text or ""), "zh-cn").lower()
+    return _LEADING_NUMBER.sub("", _NOT_WORD.sub("", text))
+
+
+def pairs(text: str) -> set[str]:
+    return {text[i : i + 2] for i in range(len(text) - 1)} or ({text} if text else set())
+
+
+def score(wording: str, item_text: str) -> float:
+    """1 when the folded wording occurs in the folded item text, else the share of its character
+    pairs that occur there."""
+    w, t = fold(wording), fold(item_text)
+    if not w or not t:
+        return 0.0
+    if w in t:
+        return 1.0
+    wanted = pairs(w)
+    return len(wanted & pairs(t)) / len(wanted)
+
+
+def national_code_in(text: str) -> str:
+    """A national item code the plan wrote into the item (``【A1301】…``), or ""."""
+    match = _CODE.search(unicodedata.normalize("NFKC", text or ""))
+    return match.group(1).upper() if match else ""
+
+
+def suggest(reg: Registry, text: str) -> list[dict]:
+    """Ranked ``{"id", "score"}`` of the checklists whose wordings come closest to ``text``."""
+    ranked = []
+    for checklist in reg.all():
+        if checklist.id == GENERAL_ID:
+            continue
+        best = max((score(w, text) for w in [*checklist.covers, *checklist.aliases]), default=0.0)
+        if best >= MIN_SCORE:
+            ranked.append({"id": checklist.id, "score": round(best, 3)})
+    ranked.sort(key=lambda s: (-s["score"], s["id"]))
+    return ranked[:MAX_SUGGESTIONS]
+
+
+@dataclass
+class Mapping:
+    state: str
+    checklist_ids: list[str]
+    suggestions: list[dict] = field(default_factory=list)
+
+    @property
+    def mapped(self) -> bool:
+        return self.state in MAPPED
+
+
+def map_text(reg: Registry, text: str, code: str = "") -> Mapping:
+    """The mapping of an item's text (and national code) by the checklists alone (steps 2–4)."""
+    code = (code or national_code_in(text)).upper()
+    if code:
+        by_code = [c.id for c in reg.all() if code in {n.upper() for n in c.national_items}]
+        if by_code:
+            return Mapping(CODE, by_code)
+    folded = fold(text)
+    covered = [c.id for c in reg.all() if any(fold(cover) and fold(cover) in folded for cover in c.covers)]
+    if covered:
+        return Mapping(COVERS, covered)
+    suggestions = suggest(reg, text)
+    return Mapping(SUGGESTED if suggestions else NONE, [], suggestions)
+
+
+def map_item(reg: Registry, item) -> Mapping:
+    """Map one item and store the result on it (a confirmed mapping stays while its checklists exist)."""
+    if item.mapping_state == CONFIRMED and all(reg.get(i) for i in item.checklist_ids or []) and item.checklist_ids:
+        return Mapping(CONFIRMED, list(item.checklist_ids))
+    if not item.national_code:
+        item.national_code = national_code_in(item.text)
+    mapping = map_text(reg, item.text, item.national_code)
+    if item.mapping_state != mapping.state:
+        item.mapping_state = mapping.state
+    if list(item.checklist_ids or []) != mapping.checklist_ids:
+        item.checklist_ids = mapping.checklist_ids
+    if list(item.suggestions or []) != mapping.suggestions:
+        item.suggestions = mapping.suggestions
+    return mapping
+
+
+def confirm(reg: Registry, item, checklist_ids: list[str], user=None) -> None:
+    """A supervisor confirms a suggestion or picks any checklists for the item."""
+    unknown = [i for i in checklist_ids if reg.get(i) is None]
+    if not checklist_ids or unknown:
+        raise ValueError(f"unknown checklists: {unknown}")
+    item.checklist_ids = list(dict.fromkeys(checklist_ids))
+    item.mapping_state = CONFIRMED
+    item.mapping_confirmed_by_id = user.id if user is not None else None
+    item.mapping_confirmed_at = datetime.now(UTC).replace(tzinfo=None)
+
+
+def unmapped_serves_general(reg: Registry, item) -> list[Checklist]:
+    """What serves an item without a mapping: the general on-site checklist (when installed)."""
+    general = reg.get(GENERAL_ID)
+    return [general] if general is not None else []
+
+
+def map_items(items) -> None:
+    """Map items after a plan import or edit, when the app has its checklist catalog."""
+    from flask import current_app
+
+    from .catalog import EXTENSION
+
+    reg = current_app.extensions.get(EXTENSION)
+    if reg is None:
+        return
+    for item in items:
+        map_item(reg, item)
