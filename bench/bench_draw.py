@@ -170,8 +170,6 @@ def measure(url: str) -> None:
 
 
 def main() -> None:
-    import subprocess
-
     url = os.environ.get("DATABASE_URL")
     tmp = None
     if not url:

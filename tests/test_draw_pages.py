@@ -6,7 +6,7 @@ import json
 
 from bs4 import BeautifulSoup
 from sqlalchemy import func, select
-from test_draw_factories import DRAW_DAY, draw_day, make_subjects, make_task, make_team, unit
+from test_draw_factories import DRAW_DAY, draw_day, make_subjects, make_task, make_team, unit  # noqa: F401
 
 from fieldapp.draws import operations
 from fieldapp.draws.models import Draw, DrawCommitment, DrawSelection, InvitationStatus, JointInvitation
@@ -248,6 +248,9 @@ def test_unmatched_subjects_are_listed_for_the_supervisor_with_the_reason(client
     draw, _ = operations.run_draw(operations.commit(task, 1, unit("140602")), "")
     auth.login("sc-sup", "supervisor", "140602")
     html = soup(client.get(f"/draws/{draw.id}"))
+    from fieldapp.draws import chain
+
+    assert html.select_one('[data-field="chain-head"]').get_text() == chain.head().sha256  # the printed notice
     items = html.select("#unmatched li")
     assert len(items) == 2
     assert "朔城区市场监督管理局符合该任务条件的执法人员不足两名" in items[0].get_text()

@@ -13,7 +13,7 @@ from ..auth.models import Unit, User
 from ..extensions import db
 from ..plans.models import Task
 from . import algorithm, chain, rules, seeds
-from .models import CommitmentStatus, DrawCommitment, ExternalKind, utcnow
+from .models import CommitmentStatus, DrawCommitment, ExternalKind
 from .readiness import check_drawable
 from .rules import DrawRefused, check_round, current_draw
 

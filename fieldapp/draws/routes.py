@@ -175,7 +175,10 @@ def detail(draw_id: int):
         abort(404)
     require_unit(draw.unit)
     unmatched = [(s, describe_unmatched(s)) for s in draw.selections if s.unmatched_reason]
-    return render_template("draws/detail.html", draw=draw, unmatched=unmatched, replace_form=ReplaceForm())
+    from . import chain
+
+    return render_template("draws/detail.html", draw=draw, unmatched=unmatched, replace_form=ReplaceForm(),
+                           record=chain.record_of_draw(draw.id), head=chain.head())
 
 
 @bp.post("/draws/assignment/<int:assignment_id>/replace")
