@@ -254,3 +254,42 @@ def test_algorithm_1_draws_keep_verifying_as_they_are(db, runner, tmp_path, monk
     result = tool(tmp_path, bundle, pool_bytes(draw))
     assert result.returncode == 0 and result.stdout.strip().endswith("OK"), result.stdout
     assert verify_cli(runner, draw).exit_code == 0
+
+
+def test_a_record_appended_by_another_draw_a_moment_ago_is_followed_not_a_failure(db, runner, monkeypatch):
+    task = make_task(ratio="0.5", rounds_per_year=2)
+    make_subjects({"B": 10})
+    make_team()
+    db.session.commit()
+    commitment = operations.commit(task, 1, unit("140602"))
+    other = operations.commit(task, 2, unit("140602"))
+    real_head, calls = chain.head, []
+
+    def stale_head():  # the first time: the head as it was before ``other`` was published
+        calls.append(1)
+        if len(calls) == 1:
+            return chain.record_of_commitment(commitment.id, "commitment")
+        return real_head()
+
+    monkeypatch.setattr(chain, "head", stale_head)
+    draw, created = operations.run_draw(commitment, "")
+    assert created and len(calls) >= 2
+    monkeypatch.setattr(chain, "head", real_head)
+    assert chain.check_chain() == []
+    assert chain.record_of_draw(draw.id).previous == chain.record_of_commitment(other.id, "commitment").sha256
+    assert verify_cli(runner, draw).exit_code == 0
+
+
+def test_a_draw_outside_its_window_carries_its_reason_and_verifies(db, tmp_path):
+    task = make_task(ratio="0.2", window_start_month=6, window_end_month=7)  # April is outside
+    make_subjects({"B": 10})
+    make_team()
+    db.session.commit()
+    commitment = operations.commit(task, 1, unit("140602"), exception_reason="上级督办，提前抽取")
+    draw, _ = operations.run_draw(commitment, "")
+    bundle = build_bundle(draw)
+    assert bundle["commitment"]["exception_reason"] == "上级督办，提前抽取" and bundle["commitment"]["exceptions"]
+    ok = tool(tmp_path, bundle, public_pool_bytes(draw), draw.inspectors_file)
+    assert ok.returncode == 0, ok.stdout
+    bundle["commitment"]["exception_reason"] = ""
+    assert in_process(bundle, public_pool_bytes(draw), draw.inspectors_file)

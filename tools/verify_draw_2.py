@@ -57,6 +57,10 @@ def _decimal(v):
     return isinstance(v, str) and re.fullmatch(r"\d{1,6}(\.\d{1,10})?", v) is not None
 
 
+def _scalar(v):
+    return v is None or isinstance(v, (str, int))
+
+
 def _one_of(*values):
     return lambda v: v in values and type(v) is type(values[0])
 
@@ -88,7 +92,8 @@ SCHEMA = {
              "round": _int(1), "unit": {"code": _str, "name": _str}, "draw_date": _date, "drawn_at": _datetime},
     "commitment": {"sequence": _int(1), "sha256": _hex64, "published_at": _datetime,
                    "external": {"kind": _one_of("lottery", "witness"), "description": _str,
-                                "date": _nullable(_date)}},
+                                "date": _nullable(_date)},
+                   "exception_reason": _str, "exceptions": _list({"code": _str, "params": _mapping(_scalar)})},
     "seed": _nullable(_hex64), "witness": _nullable(_str), "effective_seed": _nullable(_hex64),
     "pool": {"sha256": _hex64, "classed_sha256": _hex64, "size": _int(0), "class_sizes": _classes(_int(0))},
     "ratio": _nullable(_decimal), "fixed_count": _nullable(_int(1)), "multipliers": _classes(_decimal),
@@ -245,6 +250,8 @@ def check_dates(b, diff):
         diff("a witness commitment carries a lottery date")
     if (d["supersedes"] is None) != (d["redraw_reason"] == ""):
         diff("a redraw must carry its reason, and only a redraw")
+    if bool(c["exceptions"]) != bool(c["exception_reason"]):
+        diff("a draw despite warnings must carry its written reason, and only then")
 
 
 def check_seed(b, diff) -> bytes:

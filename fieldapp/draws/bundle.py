@@ -198,6 +198,9 @@ def _bundle_2(draw: Draw, reveal: bool) -> dict:
             "sha256": commitment.commitment_hex,
             "published_at": _iso(commitment.created_at),
             "external": external_of(commitment),
+            # A task drawn despite readiness warnings (window, empty pool …): the written reason.
+            "exception_reason": commitment.exception_reason or "",
+            "exceptions": list(commitment.exceptions or []),
         },
         "seed": commitment.seed_hex if reveal else None,
         "witness": draw.witness if reveal else None,

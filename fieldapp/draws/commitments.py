@@ -120,25 +120,33 @@ def abandon(commitment: DrawCommitment, reason: str, user: User | None = None) -
     if not reason:
         raise DrawRefused(_l("Give the reason for abandoning this commitment."))
     seed = seeds.seed_of(commitment)
-    done = db.session.execute(
+    if _mark_abandoned(commitment, reason, seed) != 1:
+        db.session.rollback()
+        raise DrawRefused(_l("This commitment is no longer open."))
+    published = {"commitment": {"sequence": commitment.sequence, "sha256": commitment.commitment_hex},
+                 "seed": seed.hex(), "reason": reason}
+    for attempt in range(3):  # another record appended a moment ago: append after it
+        try:
+            chain.append("abandonment", published, commitment_id=commitment.id)
+            db.session.commit()
+            break
+        except (IntegrityError, OperationalError):
+            db.session.rollback()
+            if attempt == 2:
+                raise
+            _mark_abandoned(commitment, reason, seed)
+    db.session.refresh(commitment)
+    return commitment
+
+
+def _mark_abandoned(commitment: DrawCommitment, reason: str, seed: bytes) -> int:
+    return db.session.execute(
         update(DrawCommitment)
         .where(DrawCommitment.id == commitment.id, DrawCommitment.status == CommitmentStatus.OPEN.value)
         .values(status=CommitmentStatus.ABANDONED.value, closed_at=rules.now_utc(), abandon_reason=reason,
                 seed_hex=seed.hex())
         .execution_options(synchronize_session=False)
     ).rowcount
-    if done != 1:
-        db.session.rollback()
-        raise DrawRefused(_l("This commitment is no longer open."))
-    chain.append(
-        "abandonment",
-        {"commitment": {"sequence": commitment.sequence, "sha256": commitment.commitment_hex},
-         "seed": seed.hex(), "reason": reason},
-        commitment_id=commitment.id,
-    )
-    db.session.commit()
-    db.session.refresh(commitment)
-    return commitment
 
 
 def abandoned_count(task_id: int, round_: int, unit_id: int) -> int:

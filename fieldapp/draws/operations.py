@@ -147,26 +147,28 @@ def run_draw(commitment: DrawCommitment, witness: str = "", user: User | None = 
         )
         or 0
     ) + 1
-    try:
-        with gc_paused():
-            draw = _store(task, round_, unit, commitment, witness, day, number, previous, user, result)
-        del result
-        db.session.commit()
-        return draw, True
-    except (IntegrityError, OperationalError, CommitmentClosed) as exc:
-        db.session.rollback()
-        existing = db.session.scalar(select(Draw).where(Draw.commitment_id == commitment_id))
-        if existing is None:
-            existing = db.session.scalar(
-                select(Draw).where(
-                    Draw.task_id == task.id, Draw.round == round_, Draw.unit_id == unit.id, Draw.number == number
+    for attempt in range(3):  # a record appended to the chain by another draw a moment ago: again
+        try:
+            with gc_paused():
+                draw = _store(task, round_, unit, commitment, witness, day, number, previous, user, result)
+            db.session.commit()
+            return draw, True
+        except (IntegrityError, OperationalError, CommitmentClosed) as exc:
+            db.session.rollback()
+            existing = db.session.scalar(select(Draw).where(Draw.commitment_id == commitment_id))
+            if existing is None:
+                existing = db.session.scalar(
+                    select(Draw).where(
+                        Draw.task_id == task.id, Draw.round == round_, Draw.unit_id == unit.id, Draw.number == number
+                    )
                 )
-            )
-        if existing is not None:
-            return existing, False
-        if isinstance(exc, CommitmentClosed):
-            raise DrawRefused(_l("This commitment was abandoned; publish a new one.")) from None
-        raise
+            if existing is not None:
+                return existing, False
+            if isinstance(exc, CommitmentClosed):
+                raise DrawRefused(_l("This commitment was abandoned; publish a new one.")) from None
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
 
 
 def _store(task, round_, unit, commitment, witness, day, number, previous, user, result) -> Draw:
