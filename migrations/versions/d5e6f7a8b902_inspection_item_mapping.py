@@ -1,7 +1,7 @@
 """inspection item → checklist mapping: national code, state, suggestions, who confirmed
 
 Revision ID: d5e6f7a8b902
-Revises: c4e1a7d2b9f0
+Revises: e20390fbc442
 Create Date: 2026-11-30 10:20:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = 'd5e6f7a8b902'
-down_revision = 'c4e1a7d2b9f0'
+down_revision = 'e20390fbc442'
 branch_labels = None
 depends_on = None
 
