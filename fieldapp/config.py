@@ -70,6 +70,29 @@ def web_server_settings() -> dict:
     }
 
 
+def _env_list(name: str) -> list[str]:
+    return [v.strip() for v in os.environ.get(name, "").split(",") if v.strip()]
+
+
+def proxy_settings() -> dict:
+    """Serving behind a TLS proxy: the public scheme and host names. ``TRUSTED_HOSTS`` (comma list;
+    ``.example.org`` matches subdomains) refuses any other Host header with 400, so a forged host
+    never reaches an absolute URL (QR codes, CSV links, PDF cache keys). ``SERVER_NAME`` pins the
+    one name used to build those URLs. ``SESSION_COOKIE_SECURE=1`` and ``HSTS_SECONDS`` for HTTPS."""
+    server_name = os.environ.get("SERVER_NAME") or None
+    hosts = _env_list("TRUSTED_HOSTS") or ["localhost", "127.0.0.1", "::1", os.environ.get("HOST", "127.0.0.1")]
+    if server_name:
+        hosts.append(server_name.split(":")[0])
+    return {
+        "SERVER_NAME": server_name,
+        "TRUSTED_HOSTS": list(dict.fromkeys(h for h in hosts if h not in ("0.0.0.0", "::"))) or None,
+        "PREFERRED_URL_SCHEME": os.environ.get("PREFERRED_URL_SCHEME", "http"),
+        "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "") in ("1", "true", "yes"),
+        "REMEMBER_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "") in ("1", "true", "yes"),
+        "HSTS_SECONDS": _env_int("HSTS_SECONDS", 31536000),
+    }
+
+
 def default_config(instance_path: str) -> dict:
     db_url = os.environ.get("DATABASE_URL") or "sqlite:///" + str(Path(instance_path) / "fieldapp.sqlite")
     return {
@@ -93,7 +116,8 @@ def default_config(instance_path: str) -> dict:
         "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,
         # Reverse proxies in front of the app (nginx: 1): client address, scheme and host are then
         # taken from their X-Forwarded-* headers (login limits per address, https links, secure cookies).
-        "TRUSTED_PROXIES": _env_int("TRUSTED_PROXIES", 0),
+        "TRUSTED_PROXIES": _env_int("PROXY_FIX", _env_int("TRUSTED_PROXIES", 0)),
+        **proxy_settings(),
         **queue_settings(instance_path),
         # The organisation file (units at any depth); Shuozhou's is the demo default.
         "ORGANISATION_FILE": os.environ.get("ORGANISATION_FILE") or None,

@@ -75,6 +75,9 @@ class User(UserMixin, db.Model):
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
     is_active_account: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    # Every session cookie carries the version it was issued under; logging out or changing the
+    # password raises it, so every cookie of the account stops working at once (auth/session.py).
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     unit: Mapped[Unit] = relationship()
 
@@ -85,6 +88,7 @@ class User(UserMixin, db.Model):
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password, method="scrypt")
+        self.session_version = (self.session_version or 0) + 1  # every session cookie ends with it
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)

@@ -13,7 +13,7 @@ from .forms import LoginForm
 from . import devices
 from .access import require_unit, role_required
 from .models import DeviceLogin, User
-from .session import DEVICE_SESSION_KEY, forget_device, remember_device
+from .session import DEVICE_SESSION_KEY, end_all_sessions, forget_device, remember_device
 
 bp = Blueprint("auth", __name__)
 
@@ -53,6 +53,7 @@ def login():
 @login_required
 def logout():
     forget_device()
+    end_all_sessions(current_user)
     logout_user()
     flash(_("You have logged out."), "info")
     return redirect(url_for("core.index"))

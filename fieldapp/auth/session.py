@@ -10,13 +10,15 @@ from __future__ import annotations
 
 from flask import Flask, flash, g, redirect, request, session, url_for
 from flask_babel import lazy_gettext as _l
-from flask_login import LoginManager, login_user
+from flask_login import LoginManager, login_user, user_logged_in
+from sqlalchemy import update
 
 from ..extensions import db
 from . import devices
 from .models import User
 
 DEVICE_SESSION_KEY = "device_login"
+SESSION_VERSION_KEY = "session_version"
 
 
 def init_login(app: Flask, login_manager: LoginManager) -> None:
@@ -27,8 +29,11 @@ def init_login(app: Flask, login_manager: LoginManager) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:
-        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        user = db.session.get(User, int(user_id)) if user_id.isdigit() and len(user_id) < 11 else None
         if user is None or not user.is_active:
+            return None
+        # A cookie from before the last logout or password change of this account is void.
+        if session.get(SESSION_VERSION_KEY) != user.session_version:
             return None
         # A session opened by a device login ends when that device login is revoked.
         device_id = session.get(DEVICE_SESSION_KEY)
@@ -47,6 +52,10 @@ def init_login(app: Flask, login_manager: LoginManager) -> None:
         login_user(device.user)
         session[DEVICE_SESSION_KEY] = device.id
         return device.user
+
+    @user_logged_in.connect_via(app)
+    def stamp_session_version(sender, user, **extra):
+        session[SESSION_VERSION_KEY] = user.session_version
 
     @login_manager.unauthorized_handler
     def unauthorized():
@@ -81,3 +90,9 @@ def forget_device() -> None:
     if device is not None:
         devices.revoke(device, "logout")
     g.forget_device = True
+
+
+def end_all_sessions(user: User) -> None:
+    """Every session cookie of ``user`` stops working (logout); device logins are revoked apart."""
+    db.session.execute(update(User).where(User.id == user.id).values(session_version=User.session_version + 1))
+    db.session.commit()

@@ -7,7 +7,7 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 
 from .i18n import LANGUAGE_NAMES, html_lang, select_locale
 from .nav import nav_links
@@ -46,8 +46,8 @@ def init_web(app: Flask) -> None:
         headers.setdefault("X-Frame-Options", "DENY")
         headers.setdefault("Referrer-Policy", "same-origin")
         headers.setdefault("Permissions-Policy", "camera=(self), geolocation=(self), microphone=()")
-        if request.is_secure:
-            headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        if request.is_secure and app.config.get("HSTS_SECONDS"):
+            headers.setdefault("Strict-Transport-Security", f"max-age={app.config['HSTS_SECONDS']}")
         # Pages that answer htmx requests with a fragment must not be cached as the full page.
         response.vary.add("HX-Request")
         return response
@@ -96,6 +96,8 @@ def any_http_error(error: HTTPException):
     if code >= 500:
         return server_error(error)
     message = ERROR_MESSAGES.get(code, _l("The request could not be handled."))
+    if isinstance(error, SecurityError):  # an untrusted Host: no URL can be built for it
+        return render_template("errors/bare.html", code=code, message=_("This site is not served under that name.")), code
     response = error.get_response()
     page = render_template("errors/error.html", code=code, message=message)
     return page, code, {k: v for k, v in response.headers.items() if k in ("Allow", "Retry-After")}
