@@ -1,7 +1,7 @@
 """Per-user session version: logout and a password change end every session cookie
 
 Revision ID: e7a1c9d3f2b6
-Revises: c4e1a7d2b9f0
+Revises: d5e6f7a8b902, e20390fbc442
 Create Date: 2026-11-30 10:30:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'e7a1c9d3f2b6'
-down_revision = 'c4e1a7d2b9f0'
+down_revision = ('d5e6f7a8b902', 'e20390fbc442')  # also joins the two heads on main
 branch_labels = None
 depends_on = None
 
