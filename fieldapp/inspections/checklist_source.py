@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
 from ..checklists import answer_set, checklists_for, evaluate, initial_answers, parse_form
@@ -95,7 +96,7 @@ def evaluate_answers(task_checklists: list[TaskChecklists], flat: dict, on: date
                 item = checklist.item(key.split("-")[-1]) if hasattr(checklist, "item") else None
                 where = item.label.get(locale) if item is not None else checklist.title.get(locale)
                 for problem in problems:
-                    errors.append(f"{where}: {problem.text(locale)}")
+                    errors.append(_("%(where)s: %(problem)s", where=where, problem=problem.text(locale)))
         tasks.append({"task_id": tc.visit_task.task_id, "answer_sets": sets, "findings": task_findings,
                       "suggested_result": suggest_result(task_objects),
                       "suggested_measures": suggest_measures(task_objects)})
