@@ -68,9 +68,10 @@ def create_app(config: dict | None = None) -> Flask:
     limiter.init_app(app)
     huey.configure(app.config)
 
-    from .core.i18n import select_locale
+    from .core.i18n import install_request_translations, select_locale
 
     babel.init_app(app, locale_selector=select_locale)
+    install_request_translations(babel)
 
     from .auth.session import init_login
 

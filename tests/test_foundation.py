@@ -244,3 +244,13 @@ def test_behind_a_trusted_proxy_the_forwarded_scheme_counts(_schema):
     direct = make_app(_schema, WTF_CSRF_ENABLED=True).test_client()
     cookie = direct.get("/login", headers={"X-Forwarded-Proto": "https"}).headers.get("Set-Cookie", "")
     assert "session=" in cookie and "Secure" not in cookie
+
+
+def test_translations_looked_up_once_per_request_still_follow_a_forced_locale(app):
+    from flask_babel import force_locale, gettext
+
+    with app.test_request_context("/"):
+        assert gettext("Subjects") == "检查对象"
+        with force_locale("en"):
+            assert gettext("Subjects") == "Subjects"
+        assert gettext("Subjects") == "检查对象"

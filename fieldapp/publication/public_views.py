@@ -46,13 +46,12 @@ def public_results():
         "filters": filters,
         "errors": errors,
         "page": page,
-        "choices": queries.filter_choices(),
         "categories": categories(),
         "counties": county_names(),
     }
     if request.htmx and request.htmx.target == "results":
-        return render_template("publication/_results.html", **context)
-    return render_template("publication/public_results.html", **context)
+        return render_template("publication/_results.html", **context)  # the filter lists are not in it
+    return render_template("publication/public_results.html", choices=queries.filter_choices(), **context)
 
 
 @bp.get("/public/results/<public_id>")

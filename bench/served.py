@@ -1,0 +1,107 @@
+"""Serve the app under gunicorn (gunicorn.conf.py) beside a bare Flask endpoint in the same server,
+and drive it with wrk at a fixed concurrency: ``bench_public_search.py`` uses this.
+
+The bare endpoint is mounted at ``/bare`` by ``bench/served_wsgi.py``: the same workers, threads and
+connection handling, so "N% of bare" is what the page itself costs."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+WRK_THREADS, WRK_CONNECTIONS = 2, 4
+UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Gunicorn:
+    def __init__(self, database_url: str, instance: str, workers: int = 2, threads: int = 4):
+        self.port = free_port()
+        env = dict(os.environ, DATABASE_URL=database_url, FIELDAPP_INSTANCE=instance, SECRET_KEY="bench",
+                   WEB_BIND=f"127.0.0.1:{self.port}", WEB_WORKERS=str(workers), WEB_THREADS=str(threads),
+                   LOGIN_LIMIT_PER_ACCOUNT="1000 per minute", LOGIN_LIMIT_PER_ADDRESS="1000 per minute")
+        self.proc = subprocess.Popen(
+            [str(BIN / "gunicorn"), "-c", str(ROOT / "gunicorn.conf.py"), "--access-logfile", "/dev/null",
+             "--error-logfile", os.devnull, "bench.served_wsgi:app"],
+            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            try:
+                if self.get("/bare/")[0] == 200:
+                    return
+            except OSError:
+                time.sleep(0.3)
+        self.stop()
+        raise SystemExit("gunicorn did not start")
+
+    def get(self, path: str, headers: dict | None = None) -> tuple[int, bytes, http.client.HTTPResponse]:
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        conn.request("GET", path, headers={"User-Agent": "bench", **(headers or {})})
+        response = conn.getresponse()
+        body = response.read()
+        conn.close()
+        return response.status, body, response
+
+    def login(self, username: str, password: str) -> str:
+        """A session cookie for ``username`` (through the login form, as a browser)."""
+        status, body, response = self.get("/login")
+        cookie = response.getheader("Set-Cookie").split(";")[0]
+        token = re.search(rb'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"', body)
+        csrf = (token.group(1) or token.group(2)).decode()
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        form = f"username={username}&password={password}&csrf_token={csrf}"
+        conn.request("POST", "/login", body=form, headers={
+            "User-Agent": "bench", "Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"})
+        response = conn.getresponse()
+        response.read()
+        conn.close()
+        if response.status != 302:
+            raise SystemExit(f"bench login failed: {response.status}")
+        return next(c.split(";")[0] for c in response.msg.get_all("Set-Cookie") if c.startswith("session="))
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
+def wrk(port: int, paths: list[str], headers: dict | None = None, seconds: int = 10) -> dict:
+    """Requests per second and p99 (ms) over ``paths`` in turn, WRK_CONNECTIONS at a time."""
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is not installed (make system-deps installs it)")
+    headers = {"User-Agent": "bench", "Accept-Language": "zh-CN", **(headers or {})}
+    lua = ["paths = {" + ",".join(f'"{p}"' for p in paths) + "}", "i = 0"]
+    lua += [f'wrk.headers["{k}"] = "{v}"' for k, v in headers.items()]
+    lua.append("request = function() i = i + 1; return wrk.format('GET', paths[(i % #paths) + 1]) end")
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write("\n".join(lua))
+    try:
+        out = subprocess.run(
+            ["wrk", f"-t{WRK_THREADS}", f"-c{WRK_CONNECTIONS}", f"-d{seconds}s", "--latency", "-s", script.name,
+             f"http://127.0.0.1:{port}"], capture_output=True, text=True, check=True).stdout
+    finally:
+        os.unlink(script.name)
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    value, unit = re.search(r"^\s+99%\s+([\d.]+)(us|ms|s|m)\s*$", out, re.M).groups()
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    errors = re.search(r"Socket errors: .*", out)
+    return {"rate": rate, "p99": float(value) * UNITS[unit], "non2xx": int(bad.group(1)) if bad else 0,
+            "socket_errors": errors.group(0) if errors else ""}
