@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian packages fieldapp needs, only those that are missing:
 # CJK fonts for PDFs, Pango for WeasyPrint, Chromium for browser tests, poppler and zbar
-# to read PDFs and QR codes back in tests.
+# to read PDFs and QR codes back in tests, wrk to load the served app in `make bench`.
 set -euo pipefail
-PACKAGES=(fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 chromium poppler-utils zbar-tools)
+PACKAGES=(fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 chromium poppler-utils zbar-tools wrk)
 missing=()
 for pkg in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
