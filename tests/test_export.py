@@ -7,6 +7,7 @@ import io
 import json
 from datetime import date, datetime
 
+from bs4 import BeautifulSoup
 from openpyxl import load_workbook
 from sqlalchemy import select
 
@@ -63,7 +64,11 @@ def test_json_lists_current_versions(client, db):
 def test_national_upload_xlsx(client, db, auth):
     a, b, _ = _two_published(db)
     auth.login("shuocheng", "supervisor", "140602")
-    response = client.get("/publication/export.xlsx?year=2021")
+    # Written by a job (inline in tests); its page offers the file.
+    page = client.post("/publication/export.xlsx?year=2021", follow_redirects=True)
+    assert page.request.path.startswith("/jobs/") and "2" in page.get_data(as_text=True)
+    link = BeautifulSoup(page.data, "html.parser").find("a", href=lambda h: h and h.endswith("national-upload-2021.xlsx"))
+    response = client.get(link["href"])
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(response.data)).active
     rows = list(sheet.iter_rows(values_only=True))
@@ -83,7 +88,8 @@ def test_national_upload_xlsx(client, db, auth):
     ident = by_name[b.subject.name][3]
     assert ident == b.subject.registration_number and isinstance(ident, str)
     auth.logout()
-    assert client.get("/publication/export.xlsx").status_code == 302
+    assert client.post("/publication/export.xlsx").status_code == 302
+    assert client.get(link["href"]).status_code == 302  # the file too needs a login
 
 
 def test_export_and_reindex_commands(runner, db, tmp_path):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import pytest
 from bs4 import BeautifulSoup
@@ -140,7 +141,9 @@ def test_approval_publication_and_exports_carry_each_tasks_result(world, client,
 
     auth.logout()
     auth.login("shuocheng-sup", "supervisor", "140602")
-    sheet = load_workbook(io.BytesIO(client.get("/publication/export.xlsx").data)).active
+    job_page = client.post("/publication/export.xlsx", follow_redirects=True).get_data(as_text=True)
+    href = re.search(r'href="(/jobs/\d+/files/national-upload-all\.xlsx)"', job_page).group(1)
+    sheet = load_workbook(io.BytesIO(client.get(href).data)).active
     header = [c.value for c in sheet[1]]
     lines = [dict(zip(header, (c.value for c in row))) for row in sheet.iter_rows(min_row=2)]
     assert len(lines) == 3

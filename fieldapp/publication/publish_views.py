@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
@@ -13,7 +13,7 @@ from ..auth.access import require_division, role_required
 from ..calendar.workdays import clock, load_overrides
 from ..extensions import db
 from ..review.models import InspectionResult
-from . import exports, operations, queries
+from . import operations, queries
 from .forms import CorrectionForm, PublishSelectionForm
 from .routes import bp, check_public_id
 from .snapshot import public_fields
@@ -153,16 +153,12 @@ def correct(public_id: str):
     return render_template("publication/correct.html", **context), status
 
 
-@bp.get("/publication/export.xlsx")
+@bp.post("/publication/export.xlsx")
 @role_required("supervisor")
 def export_xlsx():
-    """The unit's current published records in the national publicity system's upload layout."""
-    year = year_arg()
-    records = [r for r in queries.unit_records(current_user, limit=1_000_000) if not year or r.plan_year == year]
-    body = exports.national_xlsx(records)
-    name = f"national-upload-{year or 'all'}.xlsx"
-    return Response(
-        body,
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+    """The unit's current published records in the national publicity system's upload layout,
+    written by the worker: the job's page offers the file."""
+    from .export_job import start_export
+
+    job = start_export(current_user, year_arg())
+    return redirect(url_for("jobs.detail", job_id=job.id))
