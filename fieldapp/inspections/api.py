@@ -21,7 +21,7 @@ from sqlalchemy import select
 from ..extensions import csrf, db
 from . import operations as ops
 from .models import Submission
-from .queries import visit_for_inspector
+from .queries import latest_submissions, my_visit_states, visit_for_inspector, visit_state
 from .schema import MAX_BODY_BYTES, BodyError, openapi_schemas, parse_json
 from .routes import bp
 
@@ -99,9 +99,9 @@ def api_create_submission():
     try:
         submission, created = ops.receive_submission(body, current_user)
     except ops.VisitAlreadyApproved:
-        return problem(409, approved_message())
+        return _conflict(body, approved_message())
     except ops.SubmissionConflict:
-        return problem(409, _("A different submission with this UUID exists, or this version was already replaced."))
+        return _conflict(body)
     except ops.VisitNotFound:
         return problem(404, _("This visit does not exist or is not yours."))
     except ops.SubmissionError as exc:
@@ -110,6 +110,22 @@ def api_create_submission():
         if visit_for_inspector(submission.visit_id, current_user) is None:
             return problem(409, _("A different submission with this UUID exists, or this version was already replaced."))
     return _status_response(submission, 201 if created else 200)
+
+
+def _conflict(body: dict, title: str | None = None):
+    """409, with the visit's newest version, so the phone can explain it and offer a way out."""
+    visit_id = body.get("visit_id")
+    visit = visit_for_inspector(visit_id, current_user) if isinstance(visit_id, int) else None
+    state = visit_state(latest_submissions([visit.id]).get(visit.id)) if visit is not None else None
+    title = title or _("A different submission with this UUID exists, or this version was already replaced.")
+    return problem(409, title, visit=state)
+
+
+@bp.get("/api/v1/visits/state")
+@api_view
+def api_visit_states():
+    """The newest version of each of my visits (sent, approved, returned with its comment)."""
+    return jsonify({"visits": {str(k): v for k, v in my_visit_states(current_user).items()}})
 
 
 @bp.get("/api/v1/submissions/<uuid>")

@@ -130,3 +130,21 @@ def body_from_form(visit, form, files) -> dict:
         "media": media,
         "via": "form",
     }
+
+
+def values_from_body(body: dict):
+    """The form's fields as a returned version had them, so its correction starts from them
+    (answers, check methods, the representative's name or refusal, result and reason)."""
+    from werkzeug.datastructures import MultiDict
+
+    pairs: list[tuple[str, str]] = []
+    for name, value in (body.get("answers") or {}).items():
+        for v in value if isinstance(value, list) else [value]:
+            pairs.append((name, "" if v is None else str(v)))
+    pairs += [("check_methods", m) for m in body.get("check_methods") or []]
+    rep = next((s for s in body.get("signatures") or [] if isinstance(s, dict) and s.get("role") == "representative"), {})
+    pairs += [("rep_name", str(rep.get("name") or "")), ("rep_reason", str(rep.get("reason") or ""))]
+    if rep.get("refused"):
+        pairs.append(("rep_refused", "1"))
+    pairs += [("result_code", str(body.get("result_code") or "")), ("override_reason", str(body.get("override_reason") or ""))]
+    return MultiDict(pairs)

@@ -120,3 +120,25 @@ def my_visits(user, today: date) -> MyVisits:
         row = VisitRow(visit, me, others, submission, group_of(visit, submission, today))
         getattr(result, row.group).append(row)
     return result
+
+
+def visit_state(submission: Submission | None) -> dict | None:
+    """What the phone keeps of a visit's newest version: enough to show it as sent, approved or
+    returned, and to send a correction as the next version."""
+    if submission is None:
+        return None
+    return {
+        "uuid": submission.uuid,
+        "version": submission.version,
+        "state": submission.state,
+        "comment": submission.review_comment if submission.state == SubmissionState.RETURNED.value else "",
+    }
+
+
+def my_visit_states(user) -> dict[int, dict | None]:
+    inspector = inspector_for(user)
+    if inspector is None:
+        return {}
+    ids = list(db.session.scalars(select(VisitInspector.visit_id).where(VisitInspector.inspector_id == inspector.id)))
+    latest = latest_submissions(ids)
+    return {visit_id: visit_state(latest.get(visit_id)) for visit_id in ids}

@@ -112,6 +112,31 @@
     }
   }
 
+  // Whenever a list or visit page is open with signal: the newest version of each visit (sent,
+  // approved, returned with a comment). A kept copy of a visit whose state changed is fetched
+  // again, so the form opened offline knows about a return and sends its correction as the next version.
+  async function refreshVisitStates(source) {
+    if (!navigator.onLine || !window.caches) return;
+    var response = await fetch(source.getAttribute("data-visit-states"),
+                               { headers: { "X-Fieldapp-Client": "pwa" }, credentials: "same-origin", cache: "no-store" });
+    if (!response.ok) return;
+    var states = (await response.json()).visits || {};
+    var marks = await Store.listOffline();
+    var cache = await caches.open(VISITS_CACHE);
+    for (var i = 0; i < marks.length; i++) {
+      var now = states[String(marks[i].visitId)];
+      var key = now ? now.uuid + ":" + now.state : "";
+      if ((marks[i].serverState || "") === key) continue;
+      for (var j = 0; j < marks[i].urls.length; j++) {
+        var page = await fetch(marks[i].urls[j], { credentials: "same-origin" });
+        if (page.ok && !page.redirected) await cache.put(marks[i].urls[j], page);
+      }
+      marks[i].serverState = key;
+      await Store.putOffline(marks[i]);
+    }
+    document.documentElement.setAttribute("data-visit-states-fresh", "");
+  }
+
   async function listOfflineVisits(list) {
     var marks = await Store.listOffline();
     marks.forEach(function (m) {
@@ -169,6 +194,8 @@
     });
     var list = document.querySelector("[data-offline-visits]");
     if (list) listOfflineVisits(list);
+    var states = document.querySelector("[data-visit-states]");
+    if (states) refreshVisitStates(states).catch(function () { /* tried again on the next page */ });
     var startForm = document.querySelector("[data-start-visit]");
     if (startForm) startVisitOffline(startForm);
     // Tests (and anyone curious) can tell when the page's handlers are attached.

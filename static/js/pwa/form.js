@@ -351,9 +351,15 @@
       var built = await buildSubmission();
       if (built.errors.length) { showErrors(built.errors); return; }
       showErrors([]);
+      // One visit, one line of versions: an earlier submission of this visit still on the phone
+      // is replaced only if the inspector says so, and never once the office has started receiving it.
+      var earlier = (await Store.listOutbox()).filter(function (i) { return i.visitId === visitId && i.uuid !== built.body.uuid; });
+      if (earlier.some(function (i) { return i.serverId && i.state !== "stuck"; })) { showErrors([t("already-arriving")]); return; }
+      if (earlier.length && !window.confirm(t("replace-queued"))) return;
       await Store.enqueue({ uuid: built.body.uuid, visitId: visitId, api: form.getAttribute("data-submissions-api"),
         draft: JSON.parse(JSON.stringify(draft)),
-        body: built.body, blobIds: built.blobIds, blobBySha: built.blobBySha, state: "queued", attempts: 0, createdAt: new Date().toISOString() });
+        body: built.body, blobIds: built.blobIds, blobBySha: built.blobBySha, state: "queued", attempts: 0, createdAt: new Date().toISOString() }, earlier);
+      if (window.FieldappOutbox) window.FieldappOutbox.registerSync();
       draft = null;
       $("[data-draft-state]").textContent = t("queued");
       // The list page sends it (a send started here would be cut off by leaving the page).
@@ -361,6 +367,22 @@
     } finally {
       button.disabled = false;
     }
+  }
+
+  // ---- a 409: the office has another version of this visit ----------------------------------
+  function showConflict(latest) {
+    var box = $("[data-conflict]");
+    if (!box) return;
+    var returned = latest && latest.state === "returned";
+    // Keep mine as the correction: it replaces the version the office returned.
+    if (returned) form.elements.replaces.value = latest.uuid;
+    $("[data-conflict-text]", box).textContent = t(returned ? "conflict-returned" : "conflict");
+    box.hidden = false;
+    $("[data-conflict-discard]", box).addEventListener("click", async function () {
+      if (!window.confirm(t("discard-confirm"))) return;
+      await Store.discardDraft(visitId);
+      window.location.reload();
+    });
   }
 
   // ---- start ---------------------------------------------------------------------------------
@@ -375,7 +397,8 @@
     }
     var restored = !!(draft && draft.fields);
     draft = draft || { visitId: visitId };
-    draft.uuid = draft.uuid || form.elements.uuid.value;
+    // Each draft has a UUID of its own (the page may be a kept copy opened many times offline).
+    draft.uuid = draft.uuid || Store.uuid4();
     form.elements.uuid.value = draft.uuid;
     draft.photos = draft.photos || {};
     draft.signatures = draft.signatures || {};
@@ -406,6 +429,7 @@
       $("[data-draft-state]").textContent = t("restored", { time: new Date(draft.updatedAt).toLocaleString(document.documentElement.lang || "zh-CN") });
     }
     if (draft.serverErrors && draft.serverErrors.length) showErrors(draft.serverErrors);
+    if (draft.conflict) showConflict(draft.conflict.visit);
     // The engine checks each answer on the server as it changes; without signal, skip that.
     document.addEventListener("htmx:beforeRequest", function (event) {
       if (!navigator.onLine && form.contains(event.target)) event.preventDefault();

@@ -143,8 +143,11 @@
       return;
     }
     if (response.status === 409) {
-      // The server keeps another version of this visit: the inspector decides (see app.js).
-      return stuck(item, status.title || "HTTP 409", { conflict: status.reason || "conflict", serverState: status.visit || null });
+      // The office keeps another version of this visit: the answers go back into the visit's
+      // draft, where the form explains it and offers to send them as a correction or discard them.
+      await Store.returnToDraft(item, [t("conflict")], { visit: status.visit || null });
+      document.dispatchEvent(new CustomEvent("fieldapp:returned", { detail: { uuid: item.uuid } }));
+      return;
     }
     if ([400, 403, 404].indexOf(response.status) >= 0) {
       // Kept, never dropped: the inspector sees why and the data stays on the phone.
@@ -326,6 +329,7 @@
     setInterval(function () { if (navigator.onLine) flush(false); }, 60000);
     render();
     flush(true);
+    Store.sweepBlobs().catch(function () { /* tried again on the next page */ });
   }
 
   window.FieldappOutbox = { flush: flush, render: render, registerSync: registerSync };

@@ -64,10 +64,15 @@
     getBlob: async function (id) { return (await open()).get("blobs", id); },
     deleteBlob: async function (id) { return (await open()).delete("blobs", id); },
     blobsOfVisit: async function (visitId) { return (await open()).getAllFromIndex("blobs", "visitId", Number(visitId)); },
-    // Submit: the outbox item and the end of the draft in one transaction.
-    enqueue: async function (item) {
+    // Submit: the outbox item and the end of the draft in one transaction. Items it replaces
+    // (the inspector was asked) go with their files, except files the new one uses too.
+    enqueue: async function (item, replaced) {
       var db = await open();
-      var tx = db.transaction(["outbox", "drafts"], "readwrite");
+      var tx = db.transaction(["outbox", "drafts", "blobs"], "readwrite");
+      (replaced || []).forEach(function (old) {
+        tx.objectStore("outbox").delete(old.uuid);
+        (old.blobIds || []).forEach(function (id) { if (item.blobIds.indexOf(id) < 0) tx.objectStore("blobs").delete(id); });
+      });
       await tx.objectStore("outbox").put(item);
       var draft = await tx.objectStore("drafts").get(item.visitId);
       if (draft) await tx.objectStore("drafts").delete(item.visitId);
@@ -75,12 +80,18 @@
     },
     // The server refused the submission (422): it becomes the visit's draft again, with the
     // reasons, unless a newer draft exists. Nothing is deleted; the files stay for the resend.
-    returnToDraft: async function (item, reasons) {
+    returnToDraft: async function (item, reasons, conflict) {
       var db = await open();
       var tx = db.transaction(["outbox", "drafts"], "readwrite");
       var existing = await tx.objectStore("drafts").get(item.visitId);
       if (!existing && item.draft) {
-        item.draft.serverErrors = reasons;
+        if (conflict) {
+          // Sent again later as a version of its own: a new UUID, so it can never clash with this one.
+          item.draft.conflict = conflict;
+          item.draft.uuid = uuid4();
+        } else {
+          item.draft.serverErrors = reasons;
+        }
         item.draft.updatedAt = new Date().toISOString();
         await tx.objectStore("drafts").put(item.draft);
         await tx.objectStore("outbox").delete(item.uuid);
@@ -90,6 +101,36 @@
         await tx.objectStore("outbox").put(item);
       }
       await tx.done;
+    },
+    // A draft thrown away: it and its photos and signatures.
+    discardDraft: async function (visitId) {
+      var db = await open();
+      var tx = db.transaction(["drafts", "blobs"], "readwrite");
+      var draft = await tx.objectStore("drafts").get(Number(visitId));
+      if (draft) {
+        Object.values(draft.photos || {}).forEach(function (ids) { ids.forEach(function (id) { tx.objectStore("blobs").delete(id); }); });
+        Object.values(draft.signatures || {}).forEach(function (id) { tx.objectStore("blobs").delete(id); });
+        tx.objectStore("drafts").delete(Number(visitId));
+      }
+      await tx.done;
+    },
+    // Files no draft and no outbox item uses any more (left by an older version of the app):
+    // deleted once they are an hour old, so a photo being added right now is never touched.
+    sweepBlobs: async function () {
+      var db = await open();
+      var used = {};
+      (await db.getAll("drafts")).forEach(function (d) {
+        Object.values(d.photos || {}).forEach(function (ids) { ids.forEach(function (id) { used[id] = true; }); });
+        Object.values(d.signatures || {}).forEach(function (id) { used[id] = true; });
+      });
+      (await db.getAll("outbox")).forEach(function (i) { (i.blobIds || []).forEach(function (id) { used[id] = true; }); });
+      var cutoff = new Date(Date.now() - 3600000).toISOString();
+      var keys = await db.getAllKeys("blobs");
+      for (var k = 0; k < keys.length; k++) {
+        if (used[keys[k]]) continue;
+        var rec = await db.get("blobs", keys[k]);
+        if (rec && rec.createdAt < cutoff) await db.delete("blobs", keys[k]);
+      }
     },
     listOutbox: async function () { return (await open()).getAll("outbox"); },
     putOutbox: async function (item) { return (await open()).put("outbox", item); },

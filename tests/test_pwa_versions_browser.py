@@ -1,0 +1,148 @@
+"""Acceptance on a phone (Playwright, Debian's Chromium, service worker on): one visit, one line
+of versions. A second offline send of a visit asks before replacing the queued one; a returned
+visit corrected offline arrives as the next version, replacing the returned one."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+import test_pwa_browser as pwa
+from fieldapp.extensions import db as _db
+from fieldapp.inspections.models import Submission
+from inspection_world import CHECKLIST_DIR, build_world, jpeg_bytes
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def app_config():
+    return {"CHECKLISTS_DIR": str(CHECKLIST_DIR)}
+
+
+@pytest.fixture
+def world(app, auth):
+    return build_world(auth)
+
+
+@pytest.fixture
+def photo(tmp_path):
+    path = tmp_path / "dispenser.jpg"
+    path.write_bytes(jpeg_bytes(5, (1200, 900)))
+    return path
+
+
+@pytest.fixture
+def phone(browser):
+    context = browser.new_context(viewport={"width": 360, "height": 740}, device_scale_factor=2, is_mobile=True,
+                                  has_touch=True, locale="zh-CN")
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def phone_page(phone, live_server):
+    phone.grant_permissions(["geolocation"], origin=live_server.url)
+    phone.set_geolocation({"latitude": 39.3312, "longitude": 112.4325, "accuracy": 18})
+    page = phone.new_page()
+    page.set_default_timeout(20000)
+    page.errors = []
+    page.on("pageerror", lambda exc: page.errors.append(str(exc)))
+    return page
+
+
+def keep_offline(page, live_server, visit_id):
+    page.goto(live_server.url + "/my/visits")
+    pwa.wait_for_sw(page)
+    page.wait_for_selector("html[data-app-ready]", state="attached")
+    page.locator(f'[data-offline-toggle][data-visit-id="{visit_id}"]').click()
+    page.wait_for_function(f"() => document.querySelector('[data-offline-state=\"{visit_id}\"]').textContent.includes('可离线使用')")
+
+
+def blob_count(page) -> int:
+    return page.evaluate("() => FieldappStore.open().then(db => db.count('blobs'))")
+
+
+def test_a_second_offline_send_asks_and_replaces_the_queued_one(world, live_server, phone, phone_page, photo, app):
+    page = phone_page
+    pwa.login(page, live_server.url)
+    keep_offline(page, live_server, world.visit.id)
+    phone.set_offline(True)
+    form_url = f"{live_server.url}/my/visits/{world.visit.id}/form"
+    page.goto(form_url)
+    pwa.fill(page, world, photo)
+    pwa.submit(page, live_server)
+    page.wait_for_function("() => document.querySelector('[data-outbox-count]').textContent === '1'")
+    first = page.evaluate("FieldappStore.listOutbox().then(x => x[0].uuid)")
+
+    # The kept copy of the form is opened again and sent again: the phone asks first.
+    page.goto(form_url)
+    pwa.fill(page, world, photo)
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
+    pwa.submit(page, live_server)
+    assert asked and "替换" in asked[0]
+    items = page.evaluate("FieldappStore.listOutbox().then(x => x.map(i => ({uuid: i.uuid, blobs: i.blobIds.length})))")
+    assert len(items) == 1 and items[0]["uuid"] != first
+    assert blob_count(page) == items[0]["blobs"]  # the replaced one's photo and signatures are gone
+
+    phone.set_offline(False)
+    [submission] = pwa.wait_for_complete(app, page)
+    assert submission.uuid == items[0]["uuid"] and submission.version == 1
+    page.wait_for_function("() => document.querySelector('[data-outbox-count]').textContent === '0'")
+    pwa.poll(lambda: blob_count(page) == 0)
+    assert len(_db.session.scalars(select(Submission)).all()) == 1
+
+
+def test_a_returned_visit_corrected_offline_arrives_as_version_2(world, live_server, phone, phone_page, photo, app, auth):
+    from fieldapp.review.operations import return_to_inspector
+
+    page = phone_page
+    pwa.login(page, live_server.url)
+    keep_offline(page, live_server, world.visit.id)
+    form_url = f"{live_server.url}/my/visits/{world.visit.id}/form"
+    page.goto(form_url)
+    pwa.fill(page, world, photo)
+    pwa.submit(page, live_server)
+    [first] = pwa.wait_for_complete(app, page)
+    page.goto(form_url)  # sent and waiting for review: nothing more to send
+    assert page.locator("[data-visit-closed]").count() == 1 and page.locator("[data-submit-visit]").count() == 0
+
+    supervisor = auth.create("county-supervisor", "supervisor", "140602")
+    return_to_inspector(first.id, first.lock_version, supervisor, "加油机编号写错了，请核对")
+    _db.session.rollback()
+
+    # With signal, the task list learns of the return and refreshes the kept copy of the form.
+    page.goto(live_server.url + "/my/visits")
+    page.wait_for_selector("html[data-visit-states-fresh]", state="attached")
+    phone.set_offline(True)
+    page.goto(form_url)
+    page.wait_for_selector("form[data-ready=true]")
+    assert "加油机编号写错了" in page.locator(".returned-comment").inner_text()
+    t = world.task.id
+    serial = f'input[name="a.{t}.fuel-dispensers-test.dispenser-0-serial"]'
+    assert page.input_value(serial) == "JJ-2019-001"  # the previous answers
+    assert page.locator(f'input[name="a.{t}.fuel-dispensers-test.pledge"][value="符合"]').is_checked()
+    page.fill(serial, "JJ-2019-002")
+    pwa.sign(page, "lead.0")
+    pwa.sign(page, "member.1", dx=5)
+    pwa.sign(page, "representative", dx=9)
+    pwa.poll(lambda: (pwa.draft(page, world.visit.id) or {}).get("signatures") == 3)
+    pwa.submit(page, live_server)
+    page.wait_for_function("() => document.querySelector('[data-outbox-count]').textContent === '1'")
+
+    phone.set_offline(False)
+    rows = []
+    deadline = 60
+    while deadline:
+        _db.session.expire_all()
+        rows = _db.session.scalars(select(Submission).order_by(Submission.version)).all()
+        _db.session.rollback()
+        if len(rows) == 2 and rows[1].state == "submitted":
+            break
+        page.wait_for_timeout(500)
+        deadline -= 1
+    assert [r.version for r in rows] == [1, 2]
+    assert rows[1].replaces_id == rows[0].id and rows[0].state == "superseded"
+    answers = rows[1].body["tasks"][0]["answer_sets"][0]["answers"]
+    assert answers["dispenser"][0]["serial"] == "JJ-2019-002"
