@@ -71,7 +71,8 @@ class Preview:
 
     @property
     def pool(self) -> int:
-        return sum(u.pool for u in self.units)
+        """Distinct subjects the rules select (the city's and a county's pools overlap)."""
+        return sum(sum(classes.values()) for _, classes in self.by_county)
 
     @property
     def visits(self) -> int:
