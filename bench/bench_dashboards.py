@@ -13,7 +13,7 @@ import random
 import statistics
 import sys
 import time
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -97,6 +97,7 @@ def main() -> None:
     fresh = not path.exists()
     from fieldapp import create_app
     from fieldapp.calendar import workdays
+    from fieldapp import clock
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False})
 
@@ -109,7 +110,7 @@ def main() -> None:
             started = time.perf_counter()
             build(app)
             print(f"   built {SUBJECTS:,} subjects, {RESULTS:,} results in {time.perf_counter() - started:.0f} s", flush=True)
-    workdays.today = lambda: date(2026, 11, 27)  # a fixed "today" so runs compare
+    clock._frozen = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)  # a fixed "today" so runs compare
     client = app.test_client()
     client.post("/login", data={"username": "bench-sup", "password": "bench-password"})
     print(f"   {SUBJECTS:,} subjects, {RESULTS:,} results, median / max of {REPEAT} requests:")

@@ -6,6 +6,8 @@ import os
 import secrets
 from pathlib import Path
 
+from .clock import BEIJING
+
 
 def _normalise_database_url(url: str) -> str:
     # Accept the usual postgres:// spellings and use psycopg 3.
@@ -101,7 +103,7 @@ def default_config(instance_path: str) -> dict:
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "MEDIA_ROOT": os.environ.get("MEDIA_ROOT") or str(Path(instance_path) / "media"),
         "BABEL_DEFAULT_LOCALE": "zh_CN",
-        "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
+        "BABEL_DEFAULT_TIMEZONE": BEIJING.key,  # dates and times are shown in Beijing time
         "LANGUAGES": ["zh_CN", "en"],
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextvars
 import os
 import tempfile
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -133,6 +134,41 @@ class IsolatedClient(FlaskClient):
 def client(app):
     app.test_client_class = IsolatedClient
     return app.test_client()
+
+
+class FrozenClock:
+    """The app's clock (``fieldapp.clock``: now, today, local) pinned to one moment."""
+
+    def __init__(self, monkeypatch):
+        self._monkeypatch = monkeypatch
+
+    def set(self, moment: datetime) -> datetime:
+        """Pin the clock to ``moment`` (aware; a naive value is read as Beijing time)."""
+        from fieldapp import clock
+
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=clock.BEIJING)
+        self._monkeypatch.setattr(clock, "_frozen", moment.astimezone(UTC))
+        return moment
+
+    def beijing(self, *args: int) -> datetime:
+        """Pin the clock to a Beijing wall time: ``beijing(2026, 11, 27, 0, 30)``."""
+        return self.set(datetime(*args))
+
+    @property
+    def now(self) -> datetime:
+        from fieldapp import clock
+
+        return clock.now()
+
+
+@pytest.fixture
+def frozen_clock(monkeypatch):
+    """Every "now" and "today" of the app pinned: 2026-11-27 10:00 in Beijing unless moved with
+    ``frozen_clock.set(...)`` / ``frozen_clock.beijing(y, m, d, h, min)``."""
+    frozen = FrozenClock(monkeypatch)
+    frozen.beijing(2026, 11, 27, 10, 0)
+    return frozen
 
 
 @pytest.fixture

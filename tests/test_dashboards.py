@@ -13,11 +13,9 @@ from fieldapp.review.operations import approve
 
 FIND = [{"item": "pledge", "text": "未承诺", "severity": "minor", "follow_up": "责令改正"}]
 @pytest.fixture(autouse=True)
-def _today(monkeypatch):
+def _today(frozen_clock):
     """Pages compute legal clocks from today in China; pin it so the tests do not age."""
-    from fieldapp.calendar import workdays
-
-    monkeypatch.setattr(workdays, "today", lambda: date(2026, 11, 27))
+    frozen_clock.beijing(2026, 11, 27, 10, 0)
 
 
 ORDER = ["违反本部门相关规定，责令改正；后续跟踪由日常监管部门负责"]

@@ -27,9 +27,10 @@ def draw_day(monkeypatch):
 
 
 def set_clock(monkeypatch, moment: datetime) -> None:
-    from fieldapp.draws import rules
+    """Pin the app's one clock (``fieldapp.clock``) at ``moment`` (naive = UTC)."""
+    from fieldapp import clock
 
-    monkeypatch.setattr(rules, "now_utc", lambda: moment)
+    monkeypatch.setattr(clock, "_frozen", clock.as_utc(moment))
 
 
 def unit(code: str) -> Unit:

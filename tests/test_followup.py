@@ -14,11 +14,9 @@ import review_factories as rf
 from fieldapp.review.models import AbnormalListingProposal, AuditEvent, FollowUpCase
 
 @pytest.fixture(autouse=True)
-def _today(monkeypatch):
+def _today(frozen_clock):
     """Pages compute legal clocks from today in China; pin it so the tests do not age."""
-    from fieldapp.calendar import workdays
-
-    monkeypatch.setattr(workdays, "today", lambda: date(2026, 11, 27))
+    frozen_clock.beijing(2026, 11, 27, 10, 0)
 
 
 ORDER = "违反本部门相关规定，责令改正；后续跟踪由日常监管部门负责"

@@ -45,10 +45,11 @@ def test_healthz_sees_the_worker_and_the_waiting_jobs(_schema, tmp_path):
     try:
         queue = app.test_client().get("/healthz").get_json()["queue"]
         assert queue["status"] == "ok" and queue["backend"] == "sqlite" and queue["worker"] == "not seen"
-        from fieldapp.jobs.runtime import WORKER_SEEN_KEY, utcnow
+        from fieldapp import clock
         from fieldapp.extensions import huey
+        from fieldapp.jobs.runtime import WORKER_SEEN_KEY
 
-        huey.put(WORKER_SEEN_KEY, utcnow().isoformat())
+        huey.put(WORKER_SEEN_KEY, clock.now().isoformat())
         queue = app.test_client().get("/healthz").get_json()["queue"]
         assert queue["worker"] == "ok" and queue["worker_seen_seconds_ago"] <= 5
     finally:

@@ -8,6 +8,7 @@ import pytest
 from bs4 import BeautifulSoup
 from sqlalchemy import func, select
 
+from fieldapp import clock
 from fieldapp.jobs import runtime
 from fieldapp.jobs.models import Job, JobStatus
 from fieldapp.subjects.models import Subject
@@ -64,7 +65,7 @@ def test_a_run_interrupted_between_batches_resumes_without_doubles(app, db, auth
     half = db.session.scalar(select(func.count()).select_from(Subject))
     assert 0 < half < len(valid)
     # The worker is silent: the recovery queues it again and it finishes.
-    job.heartbeat_at = runtime.utcnow() - timedelta(hours=1)
+    job.heartbeat_at = clock.now() - timedelta(hours=1)
     db.session.commit()
     assert runtime.requeue_stalled() == [job.id]
     db.session.expire_all()
@@ -78,7 +79,7 @@ def test_a_run_interrupted_between_batches_resumes_without_doubles(app, db, auth
 
 
 def test_a_superseded_run_cannot_write(app, db):
-    job = Job(kind="subjects.import", params={}, created_at=runtime.utcnow())
+    job = Job(kind="subjects.import", params={}, created_at=clock.now())
     db.session.add(job)
     db.session.commit()
     first = runtime.JobRun(runtime.claim(job.id), 1)
@@ -124,8 +125,8 @@ def test_a_failed_job_says_why_and_runs_again(app, db, client, auth, tmp_path):
 
 def test_the_progress_fragment_polls_until_the_job_ends(app, db, client, auth):
     owner = auth.create("admin", "admin", "city")
-    job = Job(kind="subjects.import", owner=owner, params={}, created_at=runtime.utcnow(),
-              status="running", stage="importing", done=250, total=1000, heartbeat_at=runtime.utcnow())
+    job = Job(kind="subjects.import", owner=owner, params={}, created_at=clock.now(),
+              status="running", stage="importing", done=250, total=1000, heartbeat_at=clock.now())
     db.session.add(job)
     db.session.commit()
     auth.login("admin", "admin", "city")
@@ -135,7 +136,7 @@ def test_the_progress_fragment_polls_until_the_job_ends(app, db, client, auth):
     assert fragment.select_one("progress")["value"] == "250" and "25%" in section.get_text()
     assert "正在导入" in section.get_text()
     # Silent for longer than JOB_STALE_SECONDS: the page says so and offers to run it again.
-    job.heartbeat_at = runtime.utcnow() - timedelta(hours=1)
+    job.heartbeat_at = clock.now() - timedelta(hours=1)
     db.session.commit()
     page = BeautifulSoup(client.get(f"/jobs/{job.id}").data, "html.parser")
     assert page.select_one("#job-progress").get("hx-get") is None

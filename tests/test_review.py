@@ -13,11 +13,9 @@ from fieldapp.review.models import AuditEvent, InspectionResult
 
 
 @pytest.fixture(autouse=True)
-def _today(monkeypatch):
+def _today(frozen_clock):
     """Pages compute legal clocks from today in China; pin it so the tests do not age."""
-    from fieldapp.calendar import workdays
-
-    monkeypatch.setattr(workdays, "today", lambda: date(2026, 11, 27))
+    frozen_clock.beijing(2026, 11, 27, 10, 0)
 
 
 @pytest.fixture

@@ -11,11 +11,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session
 
+from .. import clock
 from ..extensions import db
 from .models import DeviceLogin, User
 
@@ -23,10 +24,6 @@ COOKIE_NAME = "fieldapp_device"
 LIFETIME = timedelta(days=180)
 # Writing the last use on every request would make every page a database write.
 TOUCH_EVERY = timedelta(minutes=5)
-
-
-def _now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def _digest(secret: str) -> str:
@@ -46,7 +43,7 @@ def issue(user: User, user_agent: str = "") -> tuple[DeviceLogin, str]:
     """A new device login for ``user``; returns it and the cookie value (shown only once)."""
     secret = secrets.token_urlsafe(32)
     device = DeviceLogin(user_id=user.id, token_sha256=_digest(secret), label=describe(user_agent)[:200],
-                         last_used_at=_now())
+                         last_used_at=clock.now())
     db.session.add(device)
     db.session.commit()
     return device, f"{device.id}.{secret}"
@@ -60,14 +57,14 @@ def resolve(cookie: str | None) -> DeviceLogin | None:
     device = db.session.get(DeviceLogin, int(device_id))
     if device is None or not hmac.compare_digest(device.token_sha256, _digest(secret)):
         return None
-    if not device.is_active or not device.user.is_active or device.created_at < _now() - LIFETIME:
+    if not device.is_active or not device.user.is_active or device.created_at < clock.now() - LIFETIME:
         return None
     touch(device)
     return device
 
 
 def touch(device: DeviceLogin) -> None:
-    now = _now()
+    now = clock.now()
     if device.last_used_at is None or now - device.last_used_at > TOUCH_EVERY:
         device.last_used_at = now
         db.session.commit()
@@ -80,7 +77,7 @@ def active(device_id: int | None) -> DeviceLogin | None:
 
 def revoke(device: DeviceLogin, reason: str) -> None:
     if device.revoked_at is None:
-        device.revoked_at, device.revoked_reason = _now(), reason
+        device.revoked_at, device.revoked_reason = clock.now(), reason
         db.session.commit()
 
 
@@ -88,7 +85,7 @@ def revoke_all(user_id: int, reason: str) -> int:
     result = db.session.execute(
         update(DeviceLogin)
         .where(DeviceLogin.user_id == user_id, DeviceLogin.revoked_at.is_(None))
-        .values(revoked_at=_now(), revoked_reason=reason)
+        .values(revoked_at=clock.now(), revoked_reason=reason)
     )
     db.session.commit()
     return result.rowcount or 0
@@ -114,5 +111,5 @@ def _password_change_revokes_devices(session: Session, flush_context, instances)
                 session.execute(
                     update(DeviceLogin)
                     .where(DeviceLogin.user_id == obj.id, DeviceLogin.revoked_at.is_(None))
-                    .values(revoked_at=_now(), revoked_reason="password")
+                    .values(revoked_at=clock.now(), revoked_reason="password")
                 )

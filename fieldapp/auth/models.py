@@ -10,6 +10,7 @@ from sqlalchemy import JSON, Date, ForeignKey, String, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from ..clock import now
 from ..extensions import db
 
 
@@ -74,7 +75,7 @@ class User(UserMixin, db.Model):
     role: Mapped[str] = mapped_column(String(20))
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
     is_active_account: Mapped[bool] = mapped_column(default=True)
-    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    created_at: Mapped[datetime] = mapped_column(default=now, server_default=func.now())
     # Every session cookie carries the version it was issued under; logging out or changing the
     # password raises it, so every cookie of the account stops working at once (auth/session.py).
     session_version: Mapped[int] = mapped_column(default=0, server_default="0")
@@ -134,7 +135,7 @@ class DeviceLogin(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
     token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
     label: Mapped[str] = mapped_column(String(200), default="")  # the browser, as it named itself
-    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    created_at: Mapped[datetime] = mapped_column(default=now, server_default=func.now())
     last_used_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
     revoked_reason: Mapped[str] = mapped_column(String(20), default="")  # logout / password / admin / user

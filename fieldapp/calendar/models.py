@@ -7,6 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import ForeignKey, String, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..clock import now
 from ..extensions import db
 
 
@@ -24,7 +25,7 @@ class CalendarDay(db.Model):
     is_workday: Mapped[bool]  # False: a holiday on a weekday; True: a weekend day that is worked
     note: Mapped[str] = mapped_column(String(100), default="")  # e.g. 春节, 国庆节调休
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    created_at: Mapped[datetime] = mapped_column(default=now, server_default=func.now())
 
     created_by = relationship("User")
 

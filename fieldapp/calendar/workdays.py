@@ -11,23 +11,14 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from functools import lru_cache
-from zoneinfo import ZoneInfo
 
 import chinese_calendar
 
 PUBLICATION_WORKING_DAYS = 20  # 自抽查检查结束之日起20个工作日内公示
 DUE_SOON_WORKING_DAYS = 5
 DEFAULT_DEADLINE_MONTH_DAY = (12, 20)  # the seed: 12月20日前完成全部抽查检查任务
-
-
-BUREAU_TIMEZONE = ZoneInfo("Asia/Shanghai")
-
-
-def today() -> date:
-    """Today in China: legal clocks run on the bureau's calendar day, not the server's."""
-    return datetime.now(BUREAU_TIMEZONE).date()
 
 
 @lru_cache(maxsize=1)

@@ -18,11 +18,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from functools import lru_cache
 
 import zhconv
 
+from .. import clock
 from .catalog import GENERAL_ID, Registry
 from .definition import Checklist
 
@@ -128,7 +128,7 @@ def confirm(reg: Registry, item, checklist_ids: list[str], user=None) -> None:
     item.checklist_ids = list(dict.fromkeys(checklist_ids))
     item.mapping_state = CONFIRMED
     item.mapping_confirmed_by_id = user.id if user is not None else None
-    item.mapping_confirmed_at = datetime.now(UTC).replace(tzinfo=None)
+    item.mapping_confirmed_at = clock.now()
 
 
 def unmapped_serves_general(reg: Registry, item) -> list[Checklist]:

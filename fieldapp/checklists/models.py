@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import JSON, Index, String, func
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ..clock import now
 from ..extensions import db
 
 
@@ -24,4 +25,4 @@ class ChecklistVersion(db.Model):
     version: Mapped[int]
     sha256: Mapped[str] = mapped_column(String(64), unique=True)
     definition: Mapped[dict] = mapped_column(JSON)
-    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    created_at: Mapped[datetime] = mapped_column(default=now, server_default=func.now())

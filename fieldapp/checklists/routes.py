@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 
+from .. import clock
 from .definition import Checklist, Section
 from .evaluation import evaluate
 from .forms import apply_form_action, initial_answers, parse_form
@@ -89,9 +90,9 @@ def answer_text(item, value, locale=None) -> str:
 
 def _inspection_date(raw: str | None) -> date:
     try:
-        return date.fromisoformat(raw) if raw else date.today()
+        return date.fromisoformat(raw) if raw else clock.today()
     except ValueError:
-        return date.today()
+        return clock.today()
 
 
 @bp.get("/")

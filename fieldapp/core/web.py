@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 
+from .. import clock
 from .i18n import LANGUAGE_NAMES, html_lang, select_locale
 from .nav import nav_links
 
@@ -62,6 +63,19 @@ def init_web(app: Flask) -> None:
             "language_names": LANGUAGE_NAMES,
             "nav_links": nav_links,
         }
+
+    @app.template_filter("local_date")
+    def local_date(moment):
+        """A stored moment's date in Beijing, ``YYYY-MM-DD`` (empty for None)."""
+        return clock.local_date(moment).isoformat() if moment else ""
+
+    @app.template_filter("local_time")
+    def local_time(moment, label: bool = False, seconds: bool = False):
+        """A stored moment in Beijing time, ``YYYY-MM-DD HH:MM``; ``label`` adds "Beijing time"."""
+        if not moment:
+            return ""
+        text = clock.local(moment).strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
+        return f"{text} {_('Beijing time')}" if label else text
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):

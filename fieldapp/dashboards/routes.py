@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date
 
 from flask import Blueprint, abort, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..calendar import workdays
 from ..auth.access import role_required
 from ..auth.models import Role
 from ..auth.organisation import county_names, unit_for_division
 from ..calendar.workdays import plan_deadline
+from ..clock import today as beijing_today
 from . import charts, queries
 
 bp = Blueprint("dashboards", __name__, url_prefix="/dashboard")
@@ -32,14 +31,14 @@ def _scope() -> tuple[str | None, int]:
     year = request.args.get("year", type=int)
     if year is not None and not 2000 <= year <= 2100:
         abort(404)
-    return division, year or queries.default_year(workdays.today())
+    return division, year or queries.default_year(beijing_today())
 
 
 @bp.get("/")
 @role_required(Role.SUPERVISOR)
 def index():
     division, year = _scope()
-    today = workdays.today()
+    today = beijing_today()
     coverage = queries.coverage_by_county(year, division)
     publication = queries.publication_by_county(year, division)
     progress = queries.task_progress(year, division, today)

@@ -17,6 +17,7 @@ from stdnum.cn import uscc as uscc_check
 from stdnum.iso7064 import mod_11_10
 
 from .org import DemoOrg, demo_org
+from .. import clock
 
 SUBJECT_HEADER = [
     "统一社会信用代码", "注册号", "名称", "类型", "法定代表人", "住所", "所属区县", "行业", "联系电话",
@@ -263,7 +264,7 @@ def generate_roster(seed: int = 2021, today: date | None = None, org: DemoOrg | 
     Dates are relative to ``today`` (certificates last a few years from it)."""
     from ..subjects.vocabulary import specialty_vocabulary
 
-    today = today or date.today()
+    today = today or clock.today()
     rng = random.Random(seed * 7 + 1)
     city = _City(seed * 7 + 2, org)
     lead = {}

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import select
 
 from ..auth.models import Unit
 from ..extensions import db
 from ..inspectors.models import Inspector
 from ..visits.models import Visit, VisitStatus, VisitTask
-from . import chain
+from . import chain, rules
 from .algorithm import ALGORITHM_1
 from .commitments import external_of
 from .files import canonical_json, sha256_hex
@@ -32,6 +34,9 @@ def selection_is_public(draw: Draw) -> bool:
 
 
 def _iso(value) -> str | None:
+    """Dates as ``YYYY-MM-DD``; moments in UTC as published (``rules.published_time``)."""
+    if isinstance(value, datetime):
+        return rules.published_time(value)
     return value.isoformat() if value is not None else None
 
 

@@ -26,7 +26,7 @@ def append(kind: str, content: dict, *, commitment_id: int | None = None, draw_i
     sequence = (last.sequence + 1) if last else 1
     at = rules.now_utc()
     body = {"kind": kind, "sequence": sequence, "previous": last.sha256 if last else None,
-            "at": at.isoformat(timespec="seconds"), **content}
+            "at": rules.published_time(at), **content}
     text = canonical_json(body)
     record = DrawRecord(sequence=sequence, kind=kind, body=text.decode("utf-8"), sha256=sha256_hex(text),
                         previous=body["previous"], commitment_id=commitment_id, draw_id=draw_id, created_at=at)

@@ -108,7 +108,7 @@ def _published(commitment: DrawCommitment, task: Task, unit: Unit) -> dict:
         "unit": unit.code,
         "external": external_of(commitment),
         "redraw_reason": commitment.redraw_reason,
-        "published_at": commitment.created_at.isoformat(),
+        "published_at": rules.published_time(commitment.created_at),
         **({"exception_reason": commitment.exception_reason, "exceptions": commitment.exceptions}
            if commitment.exception_reason else {}),
     }

@@ -8,16 +8,13 @@ and adds the next one; a redraw is a new numbered draw that supersedes the old o
 from __future__ import annotations
 
 import enum
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 
 from sqlalchemy import JSON, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..clock import now
 from ..extensions import db
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
 class CommitmentStatus(str, enum.Enum):
@@ -73,7 +70,7 @@ class DrawCommitment(db.Model):
     # needs a written reason, published with the draw; ``exceptions`` are the warnings it answers.
     exception_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
     exceptions: Mapped[list] = mapped_column(JSON, default=list)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=now)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     closed_at: Mapped[datetime | None]
 
@@ -122,7 +119,7 @@ class Draw(db.Model):
     pool_ids_sha256: Mapped[str | None] = mapped_column(String(64))
     inspectors_file: Mapped[bytes | None] = mapped_column(LargeBinary)
     inspectors_sha256: Mapped[str | None] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=now)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
     task = relationship("Task")
@@ -153,7 +150,7 @@ class DrawRecord(db.Model):
     previous: Mapped[str | None] = mapped_column(String(64), unique=True)
     commitment_id: Mapped[int | None] = mapped_column(ForeignKey("draw_commitment.id"), index=True)
     draw_id: Mapped[int | None] = mapped_column(ForeignKey("draw.id"), index=True)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=now)
 
 
 class DrawSelection(db.Model):
@@ -197,7 +194,7 @@ class DrawAssignment(db.Model):
     rank: Mapped[int]  # 0-based rank among the eligible inspectors (a replacement takes the next)
     key_hex: Mapped[str] = mapped_column(String(64))
     certificate_number: Mapped[str] = mapped_column(String(40))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=now)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     replaces_id: Mapped[int | None] = mapped_column(ForeignKey("draw_assignment.id"))
     reason: Mapped[str] = mapped_column(Text, default="")  # why this replacement was made
@@ -239,7 +236,7 @@ class JointInvitation(db.Model):
     items: Mapped[list] = mapped_column(JSON, default=list)  # the department's 抽查事项 (texts)
     checklist_ids: Mapped[list] = mapped_column(JSON, default=list)
     specialties: Mapped[list | None] = mapped_column(JSON)  # None: derived from the department
-    invited_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    invited_at: Mapped[datetime] = mapped_column(default=now, server_default=func.now())
     invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     responded_at: Mapped[datetime | None]
     responded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from ..auth.models import Unit, User
 from ..core.bulk import insert_returning_ids
+from .. import clock
 from ..extensions import db
 from ..plans.models import Task
 from . import algorithm, chain, files, rules, seeds
@@ -26,7 +27,6 @@ from .models import (
     ExternalKind,
     InvitationStatus,
     JointInvitation,
-    utcnow,
 )
 from .pools import build_pool_columns, subject_ids
 from .rules import DrawRefused, check_round, current_draw  # noqa: F401  (part of this API)
@@ -211,7 +211,7 @@ def _store(task, round_, unit, commitment, witness, day, number, previous, user,
     used = db.session.execute(
         update(DrawCommitment)
         .where(DrawCommitment.id == commitment.id, DrawCommitment.status == CommitmentStatus.OPEN.value)
-        .values(status=CommitmentStatus.USED.value, closed_at=utcnow(), seed_hex=result["seed"].hex())
+        .values(status=CommitmentStatus.USED.value, closed_at=clock.now(), seed_hex=result["seed"].hex())
         .execution_options(synchronize_session=False)
     ).rowcount
     if used != 1:
@@ -242,7 +242,7 @@ def _store(task, round_, unit, commitment, witness, day, number, previous, user,
         matches.append(result["matches"][sel.ident])
     selection_ids = insert_returning_ids(DrawSelection, selection_rows)
     by_cert = result["by_cert"]
-    now = utcnow()
+    now = clock.now()
     assignment_rows = [
         {
             "selection_id": selection_id,
@@ -330,7 +330,7 @@ def respond(invitation: JointInvitation, accept: bool, user: User | None = None)
     """Accepting adds the department's items and inspectors to the task's future draws' visits.
     Draws made before the acceptance stay as they were (they are frozen)."""
     invitation.status = (InvitationStatus.ACCEPTED if accept else InvitationStatus.DECLINED).value
-    invitation.responded_at = utcnow()
+    invitation.responded_at = clock.now()
     invitation.responded_by_id = user.id if user else None
     db.session.commit()
     return invitation

@@ -4,12 +4,14 @@ jurisdiction, each with its credit class as of the draw date."""
 from __future__ import annotations
 
 import calendar
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from itertools import islice
 
 from sqlalchemy import and_, exists, or_, select
 
 from ..auth.models import COUNTY_LEVEL_KINDS, Unit, UnitKind
+from ..auth.models import Unit, UnitKind
+from .. import clock
 from ..extensions import db
 from ..plans.models import Task
 from ..plans.scope import INDUSTRY_CODE, clean_rule
@@ -37,7 +39,7 @@ def may_execute(task: Task, unit: Unit) -> bool:
 
 def task_window(task: Task) -> tuple[date, date]:
     """The task's window in its plan's year (the whole year where the plan gives none)."""
-    year = task.plan.year if task.plan else date.today().year
+    year = task.plan.year if task.plan else clock.today().year
     start_month = task.window_start_month or 1
     end_month = task.window_end_month or 12
     if end_month < start_month:
@@ -122,7 +124,7 @@ def values_before(field: str, draw_date: date) -> dict[int, str]:
     """Subjects whose ``field`` changed after the draw date: the value they had on it (the old
     value of the earliest later change). A change takes effect on its ``effective_on`` date, or
     on the day it was recorded."""
-    after = datetime.combine(draw_date + timedelta(days=1), time.min)
+    after = clock.start_of_day(draw_date + timedelta(days=1))
     rows = db.session.execute(
         select(SubjectChange.subject_id, SubjectChange.old_value, SubjectChange.effective_on, SubjectChange.changed_at,
                SubjectChange.id)
@@ -136,7 +138,7 @@ def values_before(field: str, draw_date: date) -> dict[int, str]:
     ).all()
     earliest: dict[int, tuple] = {}
     for subject_id, old_value, effective_on, changed_at, change_id in rows:
-        when = (effective_on or changed_at.date(), change_id)
+        when = (effective_on or clock.local_date(changed_at), change_id)
         if subject_id not in earliest or when < earliest[subject_id][0]:
             earliest[subject_id] = (when, old_value)
     return {sid: old for sid, (_, old) in earliest.items() if old is not None}

@@ -7,10 +7,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ..auth.models import User
+from .. import clock
 from ..extensions import db
 from ..inspectors.models import Inspector
 from . import algorithm, rules
-from .models import DrawAssignment, DrawStatus, utcnow
+from .models import DrawAssignment, DrawStatus
 from .rules import DrawRefused
 from .teams import conflicts_for, round_loads
 
@@ -51,7 +52,7 @@ def replace_inspector(
             or loads.get(cert, 0) >= cap
         ):
             continue
-        now = utcnow()
+        now = clock.now()
         assignment.ended_at = now
         assignment.ended_by_id = user.id if user else None
         replacement = DrawAssignment(

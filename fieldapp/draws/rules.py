@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from .. import clock
 from ..auth.models import Unit
 from ..extensions import db
 from ..plans.models import Task
@@ -23,20 +24,19 @@ class DrawRefused(Exception):
 
 
 def now_utc() -> datetime:
-    """The moment of a draw or commitment (naive UTC, whole seconds: as published)."""
-    try:
-        from .. import clock  # type: ignore[attr-defined]  # the project's one clock, once it exists
-    except ImportError:
-        moment = datetime.now(timezone.utc)
-    else:
-        moment = clock.now()
-    return moment.astimezone(timezone.utc).replace(tzinfo=None, microsecond=0)
+    """The moment of a draw or commitment (aware UTC, whole seconds: as published)."""
+    return clock.now().replace(microsecond=0)
+
+
+def published_time(moment: datetime) -> str:
+    """A moment as the public files print it: UTC without an offset, whole seconds."""
+    return clock.as_utc(moment).replace(tzinfo=None).isoformat(timespec="seconds")
 
 
 def local_today() -> date:
-    """The draw date: the server's date in China (UTC+8, no daylight saving) at the moment of the
-    draw. No option sets it: eligibility, classes and status are judged on this day."""
-    return (now_utc() + timedelta(hours=8)).date()
+    """The draw date: the date in Beijing at the moment of the draw. No option sets it:
+    eligibility, classes and status are judged on this day."""
+    return clock.local_date(now_utc())
 
 
 def current_draw(task: Task, round_: int, unit: Unit) -> Draw | None:

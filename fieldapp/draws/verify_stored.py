@@ -4,10 +4,9 @@ compare every stored field, the commitment published before it and its record in
 from __future__ import annotations
 
 import json
-from datetime import timedelta
-
 from sqlalchemy import select
 
+from .. import clock
 from ..auth.models import Unit
 from ..extensions import db
 from . import algorithm, chain, files, seeds
@@ -45,7 +44,7 @@ def _check_commitment(draw: Draw, problem) -> bytes:
         problem("commitment: the seed does not hash to the commitment published before the draw")
     if record is not None and record.created_at > draw.created_at:
         problem("commitment: published after the draw")
-    if (draw.created_at + timedelta(hours=8)).date() != draw.draw_date:
+    if clock.local_date(draw.created_at) != draw.draw_date:
         problem(f"draw date: {draw.draw_date} is not the day in Beijing of the draw ({draw.created_at} UTC)")
     return seed
 

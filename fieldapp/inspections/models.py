@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import JSON, BigInteger, ForeignKey, String, Text, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..clock import now
 from ..extensions import db
 
 
@@ -38,7 +39,7 @@ class Submission(db.Model):
     override_reason: Mapped[str] = mapped_column(Text, default="")
     inspected_on: Mapped[datetime | None]
     submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    received_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    received_at: Mapped[datetime] = mapped_column(default=now, server_default=func.now())
     completed_at: Mapped[datetime | None]
     review_comment: Mapped[str] = mapped_column(Text, default="")
     lock_version: Mapped[int] = mapped_column(default=1)
@@ -68,6 +69,6 @@ class MediaFile(db.Model):
     received: Mapped[int] = mapped_column(BigInteger, default=0)  # bytes so far (resumable)
     complete: Mapped[bool] = mapped_column(default=False)
     storage_key: Mapped[str] = mapped_column(String(200), default="")  # path under MEDIA_ROOT
-    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    created_at: Mapped[datetime] = mapped_column(default=now, server_default=func.now())
 
     submission: Mapped[Submission] = relationship(back_populates="media")

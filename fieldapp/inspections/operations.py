@@ -11,8 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -21,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
+from .. import clock
 from ..extensions import db
 from ..visits.models import Visit, VisitStatus
 from . import media as store
@@ -75,10 +75,6 @@ def body_hash(body: dict) -> str:
     return hashlib.sha256(canonical_json(body)).hexdigest()
 
 
-def _now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
-
-
 def _position(value) -> dict | None:
     """A start position as the form posts it (strings); ``None`` when it is not a plausible one."""
     if value is None:
@@ -100,8 +96,7 @@ class Checked:
 
 def inspection_day(body: SubmissionBody) -> date:
     """The inspection date in China (the phone's submit time), else today."""
-    moment = body.client_submitted_at or _now()
-    return moment.replace(tzinfo=UTC).astimezone(ZoneInfo("Asia/Shanghai")).date()
+    return clock.local_date(body.client_submitted_at or clock.now())
 
 
 def _check_media(body: SubmissionBody, errors: list[str]) -> dict[str, Media]:
@@ -236,7 +231,7 @@ def receive_submission(raw: dict, user) -> tuple[Submission, bool]:
         suggested_result=suggested,
         result_code=result_code,
         override_reason="；".join(r.override_reason for r in checked.results if r.override_reason),
-        inspected_on=body.client_submitted_at or _now(),
+        inspected_on=body.client_submitted_at or clock.now(),
         submitted_by_id=user.id,
     )
     for entry in checked.media:
@@ -256,7 +251,7 @@ def receive_submission(raw: dict, user) -> tuple[Submission, bool]:
     if checked.replaces is not None:
         checked.replaces.state = SubmissionState.SUPERSEDED.value
     if visit.started_at is None:
-        visit.started_at = body.started_at or _now()
+        visit.started_at = body.started_at or clock.now()
         visit.start_position = body.start_position.model_dump(mode="json", exclude={"at"}) if body.start_position else None
     db.session.add(submission)
     try:
@@ -278,7 +273,7 @@ def _settle(submission: Submission) -> None:
         return
     if all(m.complete for m in submission.media):
         submission.state = SubmissionState.SUBMITTED.value
-        submission.completed_at = _now()
+        submission.completed_at = clock.now()
         visit = submission.visit or db.session.get(Visit, submission.visit_id)
         if visit is not None:
             visit.status = VisitStatus.SUBMITTED.value
@@ -329,7 +324,7 @@ def receive_media(submission: Submission, sha256: str, start: int, total: int, d
 
 def start_visit(visit: Visit, position: dict | None) -> None:
     if visit.started_at is None:
-        visit.started_at = _now()
+        visit.started_at = clock.now()
         visit.start_position = _position(position)
         if visit.status == VisitStatus.PLANNED.value:
             visit.status = VisitStatus.IN_PROGRESS.value

@@ -9,10 +9,10 @@ most 1600 px JPEG here, as the phone does before storing them.
 from __future__ import annotations
 
 import io
-from datetime import UTC, datetime
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from .. import clock
 from . import media as store
 
 MAX_SIDE = 1600
@@ -126,7 +126,7 @@ def body_from_form(visit, form, files) -> dict:
         "signatures": signatures,
         "suggested_result": None,  # the server's evaluation decides
         "task_results": task_results_from_form(visit, form),
-        "client_submitted_at": datetime.now(UTC).isoformat(),
+        "client_submitted_at": clock.now().isoformat(),
         "media": media,
         "via": "form",
     }

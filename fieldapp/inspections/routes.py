@@ -4,13 +4,13 @@ the service worker and manifest in ``pwa.py``."""
 from __future__ import annotations
 
 import uuid as uuidlib
-from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from .. import clock
 from ..auth.access import role_required
 from ..auth.organisation import county_names
 from . import operations as ops
@@ -29,18 +29,11 @@ def inspection_globals():
             "measures": follow_up_measure_choices(str(get_locale()))}
 
 
-def _today() -> date:
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
-
-    return datetime.now(ZoneInfo("Asia/Shanghai")).date()
-
-
 @bp.get("/my/visits")
 @role_required("inspector")
 def my_visits():
-    groups = query_my_visits(current_user, _today())
-    return render_template("inspections/my_visits.html", groups=groups, today=_today())
+    groups = query_my_visits(current_user, clock.today())
+    return render_template("inspections/my_visits.html", groups=groups, today=clock.today())
 
 
 def _visit_or_404(visit_id: int):

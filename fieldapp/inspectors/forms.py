@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectChoice, SelectField, SelectMultipleField, StringField, TextAreaField, widgets
 from wtforms.validators import DataRequired, Length, Optional
 
+from .. import clock
 from ..subjects.vocabulary import specialty_names
 from .models import InspectorCategory, InspectorStatus
 
@@ -32,7 +32,7 @@ class InspectorForm(FlaskForm):
     specialties = CheckboxesField(_l("Enforcement fields"))
     phone = StringField(_l("Phone"), validators=[Optional(), Length(max=32)])
     account = StringField(_l("Login account (username)"), validators=[Optional(), Length(max=64)])
-    effective_on = DateField(_l("Changes take effect on"), default=date.today, validators=[DataRequired()])
+    effective_on = DateField(_l("Changes take effect on"), default=clock.today, validators=[DataRequired()])
     note = StringField(_l("Note for the history (e.g. the transfer order)"), validators=[Optional(), Length(max=500)])
 
     def __init__(self, *args, units=(), **kwargs):

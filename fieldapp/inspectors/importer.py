@@ -15,6 +15,7 @@ from pathlib import Path
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from .. import clock
 from ..auth.models import Unit, User
 from ..auth.organisation import county_names
 from ..extensions import db
@@ -87,7 +88,7 @@ def parse_inspector_status(value: str) -> str:
 def import_roster(header: list, rows, today: date | None = None, reject_writer: RejectWriter | None = None) -> RosterReport:
     """Import roster rows ``(line, cells)`` under ``header``; commits. Raises TableError for a bad header."""
     with default_locale():
-        return _import_roster(header, rows, today or date.today(), reject_writer)
+        return _import_roster(header, rows, today or clock.today(), reject_writer)
 
 
 def roster_columns(header: list) -> tuple[dict[str, int], list[str]]:

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import JSON, ForeignKey, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..clock import now
 from ..extensions import db
 
 
@@ -37,7 +38,7 @@ class Inspector(db.Model):
     category: Mapped[str] = mapped_column(String(20), default=InspectorCategory.LAW_ENFORCEMENT.value)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), unique=True)
     phone: Mapped[str] = mapped_column(String(32), default="")
-    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    created_at: Mapped[datetime] = mapped_column(default=now, server_default=func.now())
 
     unit = relationship("Unit")
     user = relationship("User")
@@ -102,7 +103,7 @@ class InspectorChange(db.Model):
     new_value: Mapped[str | None] = mapped_column(Text)
     effective_on: Mapped[date]
     note: Mapped[str] = mapped_column(Text, default="")
-    recorded_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    recorded_at: Mapped[datetime] = mapped_column(default=now, server_default=func.now())
 
     inspector: Mapped[Inspector] = relationship(back_populates="changes")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from .. import clock
 from ..auth.models import Unit, User
 from ..extensions import db
 from .models import Conflict, Inspector, InspectorChange
@@ -72,7 +73,7 @@ def declare_conflict(
         raise ValueError("a conflict names a subject or a person")
     conflict = Conflict(
         subject_id=subject.id if subject is not None else None, person_name=person_name or None,
-        reason=reason, declared_on=declared_on or date.today(),
+        reason=reason, declared_on=declared_on or clock.today(),
     )
     inspector.conflicts.append(conflict)
     return conflict

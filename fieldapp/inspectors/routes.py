@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -10,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
+from .. import clock
 from ..auth.access import require_unit, role_required
 from ..auth.models import Role, User
 from ..extensions import db
@@ -38,7 +38,7 @@ def _visible(inspector_id: int) -> Inspector:
 @bp.get("/")
 @role_required(Role.SUPERVISOR)
 def index():
-    today = date.today()
+    today = clock.today()
     args = {k: (request.args.get(k) or "").strip() for k in ("q", "unit", "status", "specialty", "eligible")}
     roster = list(db.session.scalars(visible_roster(current_user)))
     units = assignable_units(current_user)
@@ -66,7 +66,7 @@ def detail(inspector_id: int):
         )
     }
     return render_template(
-        "inspectors/detail.html", inspector=inspector, today=date.today(),
+        "inspectors/detail.html", inspector=inspector, today=clock.today(),
         history=sorted(inspector.changes, key=lambda c: (c.effective_on, c.id), reverse=True),
         conflict_form=ConflictForm(), conflict_subjects=conflict_subjects, field_labels=FIELD_LABELS,
     )
@@ -167,7 +167,7 @@ def add_conflict(inspector_id: int):
             flash(_("The conflict of interest was recorded."), "success")
             return redirect(url_for("inspectors.detail", inspector_id=inspector.id))
     return render_template(
-        "inspectors/detail.html", inspector=inspector, today=date.today(),
+        "inspectors/detail.html", inspector=inspector, today=clock.today(),
         history=sorted(inspector.changes, key=lambda c: (c.effective_on, c.id), reverse=True),
         conflict_form=form, conflict_subjects={}, field_labels=FIELD_LABELS,
     ), 422

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from .. import clock
 from ..extensions import db, huey
 from .models import Job, JobStatus
-from .runtime import utcnow, worker_last_seen
+from .runtime import worker_last_seen
 
 # A worker reports at start and then every minute (the periodic recovery task).
 WORKER_SILENT_AFTER = 180
@@ -30,7 +31,7 @@ def queue_health() -> dict:
     elif seen is None:
         report["worker"] = "not seen"
     else:
-        age = (utcnow() - seen).total_seconds()
+        age = (clock.now() - seen).total_seconds()
         report["worker"] = "ok" if age <= WORKER_SILENT_AFTER else "silent"
         report["worker_seen_seconds_ago"] = int(age)
     return report

@@ -11,13 +11,14 @@ from __future__ import annotations
 import logging
 import shutil
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from flask import Flask, current_app, has_app_context
 from huey import crontab
 from sqlalchemy import or_, select, update
 
+from .. import clock
 from ..extensions import db, huey
 from .models import Job, JobStatus
 
@@ -34,10 +35,6 @@ class JobFailed(Exception):
 
 class Superseded(Exception):
     """This run was taken for dead and the job was started again: stop without writing anything."""
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def job_handler(kind: str, summary: Callable[[dict], list[str]] | None = None):
@@ -78,7 +75,7 @@ class JobRun:
                  checkpoint: dict | None = None, commit: bool = True) -> None:
         """Record progress; with ``commit=False`` it joins the caller's transaction (a checkpoint
         must commit together with the work it describes)."""
-        values: dict = {"heartbeat_at": utcnow()}
+        values: dict = {"heartbeat_at": clock.now()}
         if done is not None:
             values["done"] = done
         if total is not None:
@@ -101,7 +98,7 @@ class JobRun:
 
 def claim(job_id: int) -> Job | None:
     """Take a queued job (a duplicate message for a job already taken finds nothing to take)."""
-    now = utcnow()
+    now = clock.now()
     changed = db.session.execute(
         update(JOB).where(JOB.c.id == job_id, JOB.c.status == JobStatus.QUEUED.value)
         .values(status=JobStatus.RUNNING.value, attempt=JOB.c.attempt + 1, started_at=now, heartbeat_at=now,
@@ -112,7 +109,7 @@ def claim(job_id: int) -> Job | None:
 
 
 def _finish(run: JobRun, status: JobStatus, result: dict | None = None, error: str | None = None) -> None:
-    values = {"status": status.value, "finished_at": utcnow(), "heartbeat_at": utcnow(), "error": error}
+    values = {"status": status.value, "finished_at": clock.now(), "heartbeat_at": clock.now(), "error": error}
     if result is not None:
         values["result"] = result
     db.session.execute(
@@ -164,7 +161,7 @@ def enqueue(job: Job) -> None:
 def create_job(kind: str, *, owner=None, title: str = "", params: dict | None = None,
                prepare: Callable[[Job, Path], None] | None = None) -> Job:
     """Make, commit and queue a job; ``prepare(job, folder)`` may put its input files in place first."""
-    job = Job(kind=kind, owner=owner, title=title[:300], params=params or {}, created_at=utcnow())
+    job = Job(kind=kind, owner=owner, title=title[:300], params=params or {}, created_at=clock.now())
     db.session.add(job)
     db.session.flush()
     if prepare is not None:
@@ -186,7 +183,7 @@ def retry(job: Job) -> bool:
         return False
     changed = db.session.execute(
         update(JOB).where(JOB.c.id == job.id, JOB.c.attempt == job.attempt, JOB.c.status == job.status)
-        .values(status=JobStatus.QUEUED.value, error=None, finished_at=None, heartbeat_at=utcnow())
+        .values(status=JobStatus.QUEUED.value, error=None, finished_at=None, heartbeat_at=clock.now())
     ).rowcount
     db.session.commit()
     if changed:
@@ -195,7 +192,7 @@ def retry(job: Job) -> bool:
 
 
 def stale_before() -> datetime:
-    return utcnow() - timedelta(seconds=current_app.config["JOB_STALE_SECONDS"])
+    return clock.now() - timedelta(seconds=current_app.config["JOB_STALE_SECONDS"])
 
 
 def is_stalled(job: Job) -> bool:
@@ -217,7 +214,7 @@ def requeue_stalled() -> list[int]:
         cond = JOB.c.heartbeat_at == beat if beat is not None else JOB.c.heartbeat_at.is_(None)
         changed = db.session.execute(
             update(JOB).where(JOB.c.id == job_id, JOB.c.status == status, cond)
-            .values(status=JobStatus.QUEUED.value, heartbeat_at=utcnow())
+            .values(status=JobStatus.QUEUED.value, heartbeat_at=clock.now())
         ).rowcount
         db.session.commit()
         if changed:
@@ -233,7 +230,7 @@ def _recover() -> None:
     app = _worker_app
     if app is None:
         return
-    huey.put(WORKER_SEEN_KEY, utcnow().isoformat())
+    huey.put(WORKER_SEEN_KEY, clock.now().isoformat())
     with app.app_context():
         try:
             ids = requeue_stalled()
@@ -255,4 +252,4 @@ def recover_periodically() -> None:
 
 def worker_last_seen() -> datetime | None:
     value = huey.get(WORKER_SEEN_KEY, peek=True)
-    return datetime.fromisoformat(value) if value else None
+    return clock.parse_instant(value)

@@ -9,6 +9,7 @@ from decimal import Decimal
 from sqlalchemy import JSON, ForeignKey, Numeric, String, Text, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..clock import now
 from ..extensions import db
 
 
@@ -55,8 +56,8 @@ class Plan(db.Model):
     source_name: Mapped[str] = mapped_column(String(255), default="")
     # Problems about the imported table as a whole (missing columns, note rows …).
     import_warnings: Mapped[list] = mapped_column(JSON, default=list)
-    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
-    updated_at: Mapped[datetime] = mapped_column(server_default=func.now(), onupdate=func.now())
+    created_at: Mapped[datetime] = mapped_column(default=now, server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(default=now, server_default=func.now(), onupdate=now)
 
     unit = relationship("Unit")
     filed_by = relationship("User", foreign_keys=[filed_by_id])
@@ -90,7 +91,7 @@ class PlanVersion(db.Model):
     reason: Mapped[str] = mapped_column(Text, default="")
     changes: Mapped[list] = mapped_column(JSON, default=list)  # [{task, field, old, new}]
     snapshot: Mapped[dict] = mapped_column(JSON, default=dict)  # the plan as it stood in this version
-    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    created_at: Mapped[datetime] = mapped_column(default=now, server_default=func.now())
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
     plan: Mapped[Plan] = relationship(back_populates="versions")
@@ -136,7 +137,7 @@ class Task(db.Model):
     # Fields whose value was inherited from the task above (a merged cell in the original).
     inherited_fields: Mapped[list] = mapped_column(JSON, default=list)
     import_warnings: Mapped[list] = mapped_column(JSON, default=list)
-    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    created_at: Mapped[datetime] = mapped_column(default=now, server_default=func.now())
 
     plan: Mapped[Plan] = relationship(back_populates="tasks")
     items: Mapped[list[InspectionItem]] = relationship(

@@ -11,11 +11,12 @@ from decimal import Decimal
 from flask_babel import lazy_gettext as _l
 
 from ..checklists.mapping import map_items
+from .. import clock
 from ..extensions import db
 from .importer import sync_items
 from .models import FilingStatus, Plan, PlanStatus, PlanVersion, Task
 from .scope import clean_rule, confirmed_rule
-from .versions import EDITABLE_FIELDS, diff_values, record_version, snapshot, task_values, utcnow
+from .versions import EDITABLE_FIELDS, diff_values, record_version, snapshot, task_values
 
 
 class PlanError(Exception):
@@ -93,7 +94,7 @@ def publish_plan(plan: Plan, user=None) -> PlanVersion:
     if not plan.tasks:
         raise PlanError(_l("A plan without tasks cannot be published."))
     plan.status = PlanStatus.PUBLISHED.value
-    plan.published_at = utcnow()
+    plan.published_at = clock.now()
     version = PlanVersion(
         plan=plan,
         version=plan.version,
@@ -116,7 +117,7 @@ def file_plan(plan: Plan, user, note: str = "") -> None:
     if plan.filing_status != FilingStatus.NOT_FILED.value and plan.filed_version == plan.version:
         raise PlanError(_l("This version is already filed."))
     plan.filing_status = FilingStatus.FILED.value
-    plan.filed_at = utcnow()
+    plan.filed_at = clock.now()
     plan.filed_version = plan.version
     plan.filed_by_id = user.id
     plan.filing_note = note.strip()
@@ -129,7 +130,7 @@ def acknowledge_filing(plan: Plan, user) -> None:
     if plan.filing_status != FilingStatus.FILED.value:
         raise PlanError(_l("Only a filed plan can be acknowledged."))
     plan.filing_status = FilingStatus.ACKNOWLEDGED.value
-    plan.acknowledged_at = utcnow()
+    plan.acknowledged_at = clock.now()
     plan.acknowledged_by_id = user.id
 
 

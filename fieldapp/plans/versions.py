@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 
 from ..extensions import db
@@ -27,10 +27,6 @@ EDITABLE_FIELDS = (
     "executes_county",
 )
 TRACKED_FIELDS = EDITABLE_FIELDS + ("items",)
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def jsonable(value):

@@ -11,6 +11,7 @@ from datetime import date, datetime
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..clock import now
 from ..extensions import db
 from .search_ddl import register as register_search_ddl
 
@@ -64,7 +65,7 @@ class PublishedResult(db.Model):
     short_hash: Mapped[str] = mapped_column(String(16))
     correction_note: Mapped[str] = mapped_column(Text, default="")
     supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("published_result.id"))
-    published_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    published_at: Mapped[datetime] = mapped_column(default=now, server_default=func.now())
     published_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
     inspection_result = relationship("InspectionResult")

@@ -3,25 +3,18 @@
 from __future__ import annotations
 
 import secrets
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 from sqlalchemy import select
 
+from .. import clock
 from ..extensions import db
 from ..review.models import InspectionResult
 from .models import PublishedResult
 from .snapshot import PUBLIC_FIELDS, public_fields, record_fields, short_hash
 
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")
-
-
 class PublicationError(ValueError):
     """A publication request that cannot be carried out (the message is shown to the user)."""
-
-
-def today() -> date:
-    return datetime.now(LOCAL_TZ).date()
 
 
 def may_publish(user, result: InspectionResult) -> bool:
@@ -68,7 +61,7 @@ def publish(results: list[InspectionResult], user, on: date | None = None) -> li
     Results already published are skipped (publishing twice is not an error: a double click or a
     second supervisor in the same batch); results outside the user's unit raise.
     """
-    on = on or today()
+    on = on or clock.today()
     created = []
     for result in results:
         if not may_publish(user, result):
@@ -106,7 +99,7 @@ def correct(record: PublishedResult, user, note: str, follow_up_public: str | No
     if not may_publish(user, result):
         raise PublicationError(f"not allowed to correct record {record.public_id}")
     follow_up = (follow_up_public or "").strip() or None
-    new = _make_version(result, record.public_id, record.version + 1, user, on or today(), follow_up_public=follow_up)
+    new = _make_version(result, record.public_id, record.version + 1, user, on or clock.today(), follow_up_public=follow_up)
     if all(getattr(new, name) == getattr(record, name) for name in PUBLIC_FIELDS if name != "published_on"):
         raise PublicationError("nothing to correct")
     new.correction_note = note

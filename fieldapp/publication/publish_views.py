@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..auth.access import require_division, role_required
 from ..calendar.workdays import clock, load_overrides
+from ..clock import today as beijing_today
 from ..extensions import db
 from ..review.models import InspectionResult
 from . import operations, queries
@@ -56,7 +57,7 @@ def _selection_form(results) -> PublishSelectionForm:
 def index():
     task_id = request.args.get("task", type=int)
     waiting = queries.unpublished_results(current_user, task_id)
-    today = operations.today()
+    today = beijing_today()
     overrides = load_overrides()
     clocks = {r.id: clock(r.publication_due, today, overrides=overrides) for r in waiting if r.publication_due}
     return render_template(
@@ -88,7 +89,7 @@ def preview():
 
 def _preview(results, form):
     snapshots = [(r, public_fields(r), operations.current_version(r.id)) for r in results]
-    return render_template("publication/preview.html", snapshots=snapshots, form=form, today=operations.today())
+    return render_template("publication/preview.html", snapshots=snapshots, form=form, today=beijing_today())
 
 
 @bp.post("/publication/publish")

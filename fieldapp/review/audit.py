@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import UTC, datetime
 
 from sqlalchemy import Delete, Update, event, select
 from sqlalchemy.orm import Session
 
+from .. import clock
 from ..extensions import db
 from .models import AuditEvent
 
@@ -25,7 +25,7 @@ class AuditLogIsAppendOnly(RuntimeError):
 def _content(ev: AuditEvent) -> str:
     return json.dumps(
         {
-            "occurred_at": ev.occurred_at.replace(microsecond=0).isoformat(),
+            "occurred_at": clock.as_utc(ev.occurred_at).replace(microsecond=0, tzinfo=None).isoformat(),
             "actor_id": ev.actor_id,
             "actor_name": ev.actor_name,
             "object": [ev.object_type, ev.object_id],
@@ -61,7 +61,7 @@ def record(
         .limit(1)
     )
     ev = AuditEvent(
-        occurred_at=datetime.now(UTC).replace(tzinfo=None, microsecond=0),
+        occurred_at=clock.now().replace(microsecond=0),
         actor_id=getattr(actor, "id", None),
         actor_name=getattr(actor, "name", "") or "",
         actor_unit=getattr(getattr(actor, "unit", None), "name", "") or "",

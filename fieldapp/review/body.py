@@ -27,6 +27,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from ..inspections.schema import SignatureRecord, TaskRecord
+from .. import clock
 
 
 @dataclass
@@ -184,11 +185,9 @@ def inspected_on(body: dict | None, fallback: datetime | date | None) -> date:
             return date.fromisoformat(raw[:10])
         except ValueError:
             pass
-    if isinstance(fallback, datetime):
-        return fallback.date()
-    if isinstance(fallback, date):
-        return fallback
-    return date.today()
+    if fallback is not None:
+        return clock.local_date(fallback)  # the inspection's date is its date in Beijing
+    return clock.today()
 
 
 def flatten(answers: dict, prefix: str = "") -> dict[str, Any]:

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..clock import now
 from ..extensions import db
 
 
@@ -36,7 +37,7 @@ class InspectionResult(db.Model):
     findings: Mapped[list] = mapped_column(JSON, default=list)  # [{item, text, severity, follow_up}]
     publication_due: Mapped[date | None] = mapped_column(index=True)  # inspected_on + 20 working days
     due_by_fallback_calendar: Mapped[bool] = mapped_column(default=False)
-    approved_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    approved_at: Mapped[datetime] = mapped_column(default=now, server_default=func.now())
     approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     internal_note: Mapped[str] = mapped_column(Text, default="")
 
@@ -93,7 +94,7 @@ class FollowUpCase(db.Model):
     measures: Mapped[list] = mapped_column(JSON, default=list)  # 后续处置措施 chosen by the inspector
     findings: Mapped[list] = mapped_column(JSON, default=list)
     status: Mapped[str] = mapped_column(String(10), default=CaseStatus.OPEN, index=True)
-    opened_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    opened_at: Mapped[datetime] = mapped_column(default=now, server_default=func.now())
     closed_on: Mapped[date | None]  # 完结日期
     closing_note: Mapped[str] = mapped_column(Text, default="")
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
@@ -126,7 +127,7 @@ class AbnormalListingProposal(db.Model):
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
     reason_code: Mapped[str] = mapped_column(String(8))
     status: Mapped[str] = mapped_column(String(10), default=ListingStatus.PROPOSED, index=True)
-    proposed_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    proposed_at: Mapped[datetime] = mapped_column(default=now, server_default=func.now())
     decide_by: Mapped[date | None]  # verification + 10 working days
     decide_by_fallback: Mapped[bool] = mapped_column(default=False)
     decided_at: Mapped[datetime | None]

@@ -6,10 +6,11 @@ concurrent decisions matches a row, the other is told what happened instead.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 
 from sqlalchemy import select, update
 
+from .. import clock
 from ..extensions import db
 from ..inspections.models import Submission, SubmissionState
 from ..visits.models import VisitStatus
@@ -159,7 +160,7 @@ def decide_listing(proposal_id: int, expected_version: int, actor, confirm: bool
         AbnormalListingProposal.status,
         ListingStatus.PROPOSED,
         status=new_state,
-        decided_at=datetime.now(UTC).replace(tzinfo=None),
+        decided_at=clock.now(),
         decided_by_id=actor.id,
         decision_note=note,
     )

@@ -9,6 +9,7 @@ from sqlalchemy import Select, and_, exists, func, select
 from sqlalchemy.orm import selectinload
 
 from ..auth.organisation import county_names
+from .. import clock
 from ..calendar.workdays import PUBLICATION_WORKING_DAYS, add_working_days, publication_due
 from ..extensions import db
 from ..inspections.models import Submission, SubmissionState
@@ -86,7 +87,7 @@ def queue_statement(user, f: QueueFilters) -> Select:
             exists().where(VisitInspector.visit_id == Visit.id, VisitInspector.inspector_id == f.inspector_id)
         )
     if f.due_by:
-        stmt = stmt.where(inspected_at < last_inspected_on_for_due(f.due_by) + timedelta(days=1))
+        stmt = stmt.where(inspected_at < clock.start_of_day(last_inspected_on_for_due(f.due_by) + timedelta(days=1)))
     return stmt.order_by(inspected_at, Submission.id)
 
 

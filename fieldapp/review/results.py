@@ -3,13 +3,13 @@ follow-up cases for the unit with jurisdiction, and 经营异常名录 proposals
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 
 from sqlalchemy import select
 
 from ..auth.models import Unit, UnitKind
 from ..auth.organisation import top_units, unit_for_division
 from ..calendar.workdays import add_working_days, publication_due
+from .. import clock
 from ..extensions import db
 from . import audit
 from .answers import text_of
@@ -56,7 +56,7 @@ def record_results(submission, actor) -> list[InspectionResult]:
     visit = submission.visit
     done_on = inspected_on(submission.body, submission.inspected_on or submission.completed_at)
     due, fallback = publication_due(done_on)
-    now = datetime.now(UTC).replace(tzinfo=None)
+    now = clock.now()
     results = []
     with db.session.no_autoflush:
         for visit_task in visit.tasks:

@@ -11,10 +11,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.security import safe_join
 
-from ..calendar import workdays
 from ..auth.access import role_required
 from ..auth.models import Role
 from ..calendar.workdays import clock, publication_due
+from ..clock import today as beijing_today
 from ..extensions import db
 from ..inspections.models import MediaFile, Submission, SubmissionState
 from ..core.params import query_args
@@ -78,7 +78,7 @@ def queue():
     if f.division and not current_user.may_access_division(f.division):
         abort(404)
     page = queries.queue_page(current_user, f)
-    today = workdays.today()
+    today = beijing_today()
     rows = []
     for sub in page.items:
         done = body.inspected_on(sub.body, sub.inspected_on or sub.completed_at or sub.received_at)
@@ -131,7 +131,7 @@ def _submission_context(sub: Submission) -> dict:
         "visit": visit,
         "tasks": tasks,
         "inspected_on": done,
-        "due": _with_fallback(clock(due, workdays.today()), fallback),
+        "due": _with_fallback(clock(due, beijing_today()), fallback),
         "position": pos,
         "map_url": body.osm_link(pos) if pos else None,
         "photos": [m for m in sub.media if m.complete and m.kind == "photo"],

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..calendar import workdays
 from ..auth.access import require_division, role_required
 from ..auth.models import Role
 from ..calendar.workdays import clock
+from ..clock import today as beijing_today
 from ..extensions import db
 from ..subjects.models import Subject
 from . import audit, queries
@@ -44,11 +43,11 @@ def cases():
 @role_required(Role.SUPERVISOR)
 def case(case_id: int):
     case = _case_or_404(case_id)
-    form = CloseCaseForm(lock_version=case.lock_version, closed_on=workdays.today())
+    form = CloseCaseForm(lock_version=case.lock_version, closed_on=beijing_today())
     status = 200
     if request.method == "POST":
         if form.validate_on_submit():
-            if form.closed_on.data > workdays.today():
+            if form.closed_on.data > beijing_today():
                 form.closed_on.errors.append(_("The completion date cannot be in the future."))
             elif form.closed_on.data < case.result.inspected_on:
                 form.closed_on.errors.append(_("The completion date cannot be before the inspection."))
@@ -70,7 +69,7 @@ def case(case_id: int):
 def listings():
     status = request.args.get("status", ListingStatus.PROPOSED)
     items = queries.proposals(current_user, status if status in (ListingStatus.PROPOSED, ListingStatus.CONFIRMED, ListingStatus.REJECTED) else None)
-    today = workdays.today()
+    today = beijing_today()
     rows = [(p, clock(p.decide_by, today) if p.decide_by else None) for p in items]
     return render_template("review/listings.html", rows=rows, status=status, form=ListingDecisionForm(formdata=None))
 

@@ -22,6 +22,7 @@ from pathlib import Path
 from flask_babel import gettext as _
 from sqlalchemy import bindparam, insert, select, update
 
+from .. import clock
 from ..extensions import db
 from .import_report import ImportReport, Reject, SeenKeys, as_text, padded_chunks
 from .fields import (
@@ -97,7 +98,7 @@ class SubjectImporter:
         self.report = ImportReport(source=source, unknown_headers=unknown)
         self.rejects = reject_writer or RejectWriter(None, header)
         self.batch_size = batch_size
-        self.today = today or date.today()
+        self.today = today or clock.today()
         self.progress = progress
         self.tag_ids = {name: tag.id for name, tag in ensure_tags().items()}
         ensure_search_ddl(db.session.connection())

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..clock import now
 from ..extensions import db
 from .search_ddl import attach_search_ddl
 
@@ -71,8 +72,8 @@ class Subject(db.Model):
     business_term_end: Mapped[date | None]
     credit_class: Mapped[str] = mapped_column(String(1), default="B")
     credit_assessed_on: Mapped[date | None]
-    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
-    updated_at: Mapped[datetime] = mapped_column(server_default=func.now(), onupdate=func.now())
+    created_at: Mapped[datetime] = mapped_column(default=now, server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(default=now, server_default=func.now(), onupdate=now)
 
     tags: Mapped[list[Tag]] = relationship(secondary=subject_tag, lazy="selectin")
     changes: Mapped[list[SubjectChange]] = relationship(
@@ -95,7 +96,7 @@ class SubjectChange(db.Model):
     old_value: Mapped[str | None] = mapped_column(Text)
     new_value: Mapped[str | None] = mapped_column(Text)
     effective_on: Mapped[date | None]  # e.g. the date a class was assessed
-    changed_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    changed_at: Mapped[datetime] = mapped_column(default=now, server_default=func.now())
     source: Mapped[str] = mapped_column(String(255), default="")
 
     subject: Mapped[Subject] = relationship(back_populates="changes")

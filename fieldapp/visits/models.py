@@ -8,6 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..clock import now
 from ..extensions import db
 
 
@@ -37,7 +38,7 @@ class Visit(db.Model):
     status: Mapped[str] = mapped_column(String(20), default=VisitStatus.PLANNED.value)
     started_at: Mapped[datetime | None]
     start_position: Mapped[dict | None] = mapped_column(JSON)  # {lat, lng, accuracy}
-    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    created_at: Mapped[datetime] = mapped_column(default=now, server_default=func.now())
 
     subject = relationship("Subject")
     executing_unit = relationship("Unit")
