@@ -135,3 +135,48 @@ def test_a_limit_cannot_reach_into_a_repeat_from_outside():
     data["sections"][0]["items"].append({"id": "outside", "type": "number", "label": {"zh": "外", "en": "Out"},
                                          "limit": {"max": "${error_pct}"}})
     assert any("which is inside a repeat not enclosing this item" in p for p in problems_of(data))
+
+
+# --- in the form ----------------------------------------------------------------------------------------
+
+
+def market_scales_form(app, answers=None) -> str:
+    from flask import render_template_string
+
+    with app.test_request_context("/"):
+        return render_template_string('{% from "checklists/_form.html" import render_checklist %}'
+                                      "{{ render_checklist(c, a, prefix='t1-', locale='zh', inspection_date=d) }}",
+                                      c=registry().get("market-scales"), a=answers or {"scale": [{}]}, d=INSPECTED)
+
+
+def test_the_form_says_what_the_indication_is_judged_against(app):
+    from bs4 import BeautifulSoup
+
+    page = BeautifulSoup(market_scales_form(app), "html.parser")
+    item = page.select_one('.cl-item[data-key="scale-0-indication"]')
+    limit = "".join(item.select_one(".cl-limit").get_text().split())
+    assert limit == "允许范围:“核查载荷（标准砝码或经公平秤确认的标准质量）”±“该载荷下的最大允许误差（±）”"
+    assert item.select_one(".cl-number")["data-limit"] == '{"target": "${test_load}", "tolerance": "${mpe}"}'
+    shortfall = "".join(page.select_one('.cl-item[data-key="scale-0-shortfall"] .cl-limit').get_text().split())
+    assert shortfall == "允许范围:−∞…“该商品称重范围的负偏差”"
+
+
+@pytest.mark.browser
+def test_the_phone_summary_judges_the_indication_against_the_mpe_entered(app, browser):
+    from tests.test_checklist_content import ROOT
+
+    page = browser.new_page()
+    page.set_content(f'<!doctype html><title>scales</title><form id="f"><div data-checklist-entry data-prefix="t1-">'
+                     f"{market_scales_form(app)}</div></form>")
+    page.add_script_tag(path=str(ROOT / "static" / "js" / "pwa" / "form-checks.js"))
+
+    def findings(load, mpe, indication):
+        for key, value in (("test_load", load), ("mpe", mpe), ("indication", indication)):
+            page.fill(f'.cl-item[data-key="scale-0-{key}"] .cl-number', value)
+        return page.evaluate("() => FieldappFormChecks.findings(document.getElementById('f')).map(f => f.field)")
+
+    assert findings("1000", "2", "1002") == []
+    assert findings("1000", "2", "1002.1") == ["t1-scale-0-indication"]
+    assert findings("1000", "5", "1004") == []
+    assert findings("1000", "", "1010") == []  # not judged before the MPE is entered
+    page.close()

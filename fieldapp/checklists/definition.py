@@ -304,6 +304,8 @@ def _check_limit_references(checklist: Checklist, problems: Problems) -> None:
                 problems.add(item.where, f"limit.{key} refers to ${{{ref}}}, which is not another number item of this checklist")
             elif item.parents[: len(target.parents)] != target.parents:
                 problems.add(item.where, f"limit.{key} refers to ${{{ref}}}, which is inside a repeat not enclosing this item")
+            else:
+                item.limit_labels[key] = target.label
 
 
 def _check_relevance_cycles(checklist: Checklist, problems: Problems) -> None:

@@ -230,6 +230,7 @@ class NumberItem(Item):
         self.decimals = decimals
         self.limit_min = self.limit_max = None
         self.limit_refs: dict[str, str] = {}  # limit key -> id of the number item whose answer it is
+        self.limit_labels: dict[str, LocalText] = {}  # limit key -> that item's label (set when checked)
         self.limit_spec: dict[str, Decimal | str] = {}
         limit = raw.get("limit")
         if limit is not None:

@@ -60,6 +60,32 @@
 
   function visible(el) { return !el.closest("[hidden]") && !el.closest("template"); }
 
+  // A limit naming other answers ({target: "${test_load}", tolerance: "${mpe}"}): the answer to ${id} in the
+  // item's own block first, then each enclosing block, then the top level (as conditions look it up).
+  function answerBounds(item, spec) {
+    var entry = item.closest("[data-checklist-entry]");
+    var parts = item.getAttribute("data-key").split("-");
+    function lookup(id) {
+      for (var n = parts.length - 1; n >= 0; n -= 2) {
+        var key = parts.slice(0, n).concat([id]).join("-");
+        var other = entry.querySelector('.cl-item[data-key="' + key + '"] .cl-number');
+        if (other) return other.value.trim() === "" || isNaN(Number(other.value)) ? null : Number(other.value);
+      }
+      return null;
+    }
+    var values = {};
+    for (var k in spec) {
+      var ref = /^\s*\$\{([a-z][a-z0-9_]*)\}\s*$/.exec(String(spec[k]));
+      values[k] = ref ? lookup(ref[1]) : Number(spec[k]);
+      if (values[k] === null) return null;  // judged once the answers it depends on are given
+    }
+    if ("tolerance" in values) {
+      var target = "target" in values ? values.target : 0;
+      return [target - values.tolerance, target + values.tolerance];
+    }
+    return ["min" in values ? values.min : null, "max" in values ? values.max : null];
+  }
+
   // A first reading for the summary; the server's checklist engine evaluates the answers again.
   function findings(form) {
     var found = [];
@@ -72,6 +98,8 @@
         var v = Number(num.value);
         if (num.hasAttribute("data-limit-min") && v < Number(num.getAttribute("data-limit-min"))) failed = true;
         if (num.hasAttribute("data-limit-max") && v > Number(num.getAttribute("data-limit-max"))) failed = true;
+        var bounds = num.hasAttribute("data-limit") ? answerBounds(item, JSON.parse(num.getAttribute("data-limit"))) : null;
+        if (bounds && ((bounds[0] !== null && v < bounds[0]) || (bounds[1] !== null && v > bounds[1]))) failed = true;
       }
       if (failed) {
         var label = item.querySelector(".cl-item__label");
