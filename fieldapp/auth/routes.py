@@ -10,16 +10,12 @@ from sqlalchemy import select
 from ..core.i18n import is_safe_next
 from ..extensions import db, limiter
 from .forms import LoginForm
-from . import devices
+from . import devices, throttle
 from .access import require_unit, role_required
 from .models import DeviceLogin, User
 from .session import DEVICE_SESSION_KEY, end_all_sessions, forget_device, remember_device
 
 bp = Blueprint("auth", __name__)
-
-
-def _account_key() -> str:
-    return "login-account:" + (request.form.get("username") or "").strip().lower()
 
 
 def _failed(response) -> bool:
@@ -29,16 +25,17 @@ def _failed(response) -> bool:
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"], deduct_when=_failed)
-@limiter.limit(
-    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], key_func=_account_key, methods=["POST"], deduct_when=_failed
-)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("core.index"))
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
-        user = db.session.scalar(select(User).where(User.username == form.username.data.strip()))
-        if user is not None and user.is_active and user.check_password(form.password.data):
+        username = form.username.data.strip()
+        if not throttle.count_attempt(username):  # counted before the password is checked
+            abort(429)
+        user = db.session.scalar(select(User).where(User.username == username))
+        if throttle.password_matches(user, form.password.data):
+            throttle.clear_attempts(username)
             login_user(user)
             remember_device(user)
             target = form.next.data

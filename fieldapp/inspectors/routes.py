@@ -97,12 +97,11 @@ def _save(form: InspectorForm, inspector: Inspector | None):
     if username := (form.account.data or "").strip():
         user = db.session.scalar(select(User).where(User.username == username))
         holder = user and db.session.scalar(select(Inspector).where(Inspector.user_id == user.id))
-        if user is None:
+        # An account of a unit one may not see is "no account": its holder is never named.
+        if user is None or not current_user.may_access_unit(user.unit):
             form.account.errors.append(_("There is no account with this username."))
         elif holder is not None and (inspector is None or holder.id != inspector.id):
             form.account.errors.append(_("This account belongs to %(name)s already.", name=holder.name))
-        elif not current_user.may_access_unit(user.unit):
-            form.account.errors.append(_("There is no account with this username."))
         if form.account.errors:
             return None
     unit = next(u for u in assignable_units(current_user) if u.id == form.unit.data)

@@ -1,0 +1,51 @@
+"""Login attempts per account, counted atomically in the rate limiter's storage (memory, or Redis
+when ``RATELIMIT_STORAGE_URI`` names it) *before* the password is checked: of any number of
+simultaneous guesses for one account, at most the limit are ever checked. A correct password
+clears the account's count. The same work (one scrypt check) is done for unknown usernames.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from flask import current_app
+from limits import parse
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..extensions import limiter
+
+NAMESPACE = "login-account"
+
+
+def _enabled() -> bool:
+    return bool(current_app.config.get("RATELIMIT_ENABLED", True))
+
+
+def _key(username: str) -> str:
+    return username.strip().lower()[:200]
+
+
+def count_attempt(username: str) -> bool:
+    """Count one attempt for ``username``; False when its limit is already spent."""
+    if not _enabled():
+        return True
+    limit = parse(current_app.config["LOGIN_LIMIT_PER_ACCOUNT"])
+    return limiter.limiter.hit(limit, NAMESPACE, _key(username))
+
+
+def clear_attempts(username: str) -> None:
+    if _enabled():
+        limiter.limiter.clear(parse(current_app.config["LOGIN_LIMIT_PER_ACCOUNT"]), NAMESPACE, _key(username))
+
+
+@cache
+def _dummy_hash() -> str:
+    return generate_password_hash("no such account", method="scrypt")
+
+
+def password_matches(user, password: str) -> bool:
+    """The password check, with the same scrypt work when there is no such (active) account."""
+    if user is None or not user.is_active:
+        check_password_hash(_dummy_hash(), password)
+        return False
+    return user.check_password(password)
