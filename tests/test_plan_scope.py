@@ -151,3 +151,27 @@ def test_confirming_rules_is_versioned_and_needs_a_reason_once_published(db, cli
     assert task.plan.version == version + 1 and task.plan.versions[-1].reason == "县局将C类纳入高风险"
     bad = client.get(f"{url}/preview", query_string={**form, "industries": "Z99"})
     assert bad.status_code == 200 and "GB/T 4754" in bad.get_data(as_text=True)
+
+
+def test_industry_codes_are_imported_and_selected_by_prefix(db, tmp_path):
+    import csv
+
+    from fieldapp.demo.generator import make_uscc
+    from fieldapp.subjects.importer import import_subject_file
+
+    path = tmp_path / "subjects.csv"
+    with open(path, "w", encoding="utf-8-sig", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["统一社会信用代码", "企业名称", "类型", "所属区县", "行业", "行业代码", "信用风险分类"])
+        writer.writerow([make_uscc("E", "140602", 201), "朔州甲超市有限公司", "有限责任公司", "朔城区", "零售业", "f5211", "B"])
+        writer.writerow([make_uscc("E", "140602", 202), "朔州乙食品有限公司", "有限责任公司", "朔城区", "食品制造业", "C14", "B"])
+        writer.writerow([make_uscc("E", "140602", 203), "朔州丙公司", "有限责任公司", "朔城区", "", "Z99", "B"])
+    report = import_subject_file(path)
+    db.session.commit()
+    assert [r.line for r in report.rejects] == [4] and "GB/T 4754" in report.rejects[0].reasons[0]
+    task = make_task(scope_rule={"industries": ["F52"]})
+    county = unit("140602")
+    assert preview(task, DRAW_DAY, units=[county]).pool == 1
+    assert preview(task, DRAW_DAY, rule={"industries": ["F", "食品制造业"]}, units=[county]).pool == 2
+    assert preview(task, DRAW_DAY, rule={"industries": ["c14"]}, units=[county]).pool == 1  # 大类 C14
+    assert preview(task, DRAW_DAY, rule={"industries": ["C13"]}, units=[county]).pool == 0
