@@ -81,7 +81,8 @@ def prepare(url: str) -> None:
         county = db.session.scalar(select(Unit).where(Unit.division_code == DIVISION))
         plan = Plan(year=YEAR, unit=db.session.scalar(select(Unit).where(Unit.code == "city")), status="published")
         task = Task(plan=plan, number=1, name="bench", guiding_department="计量科指导", executes_county=True,
-                    scope_rule={"kinds": [], "tags_any": [], "status": "在业"}, ratio=Decimal("0.05"))
+                    scope_rule={"kinds": [], "tags_any": [], "status": "在业", "confirmed": True},
+                    ratio=Decimal("0.05"), window_start_month=1, window_end_month=12)
         db.session.add_all([plan, task])
         for i in range(INSPECTORS):
             db.session.add(Inspector(name=f"检查员{i}", certificate_number=f"BENCH{i:04d}",
