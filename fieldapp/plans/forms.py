@@ -108,7 +108,8 @@ class TaskForm(FlaskForm):
         self.kinds.data = list(rule.get("kinds") or [])
         self.tags.data = list(rule.get("tags_any") or [])
         self.past_business_term.data = bool(rule.get("past_business_term"))
-        self.ratio_percent.data = (task.ratio * 100).normalize() if task.ratio is not None else None
+        # Plain notation: 30, never 3E+1 (normalize() alone writes exponents).
+        self.ratio_percent.data = Decimal(format((task.ratio * 100).normalize(), "f")) if task.ratio is not None else None
         self.ratio_is_floor.data = task.ratio_is_floor
         self.fixed_count.data = task.fixed_count
         self.rounds_per_year.data = task.rounds_per_year
