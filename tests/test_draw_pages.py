@@ -275,3 +275,28 @@ def test_every_commitment_stays_reachable_on_the_public_list(client, db):
     # Abandoned ones show their seed; the open one does not.
     statuses = [row["data-status"] for row in first.select("table.commitments tbody tr")]
     assert statuses[0] == "open" and set(statuses[1:]) == {"abandoned"}
+
+
+def test_with_a_worker_the_draw_runs_as_a_job_and_its_page_leads_to_the_draw(client, auth, db, monkeypatch):
+    from fieldapp.extensions import huey
+    from fieldapp.jobs import runtime
+    from fieldapp.jobs.models import Job
+
+    task = setup_task(db)
+    auth.login("sc-sup", "supervisor", "140602")
+    round_url = soup(client.get("/draws")).select_one(f"#task-{task.id} a.draw-cell")["href"]
+    post_and_follow(client, f"{round_url}/commit", data=WITNESS)
+    commitment = db.session.scalar(select(DrawCommitment))
+    monkeypatch.setattr(huey, "_immediate", False)  # queued for the worker, not drawn in the request
+    response = client.post(f"/draws/commitment/{commitment.id}/run", data={"witness": "见证人李四", "confirm": "y"})
+    job = db.session.scalar(select(Job))
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/jobs/{job.id}")
+    assert job.kind == "draws.run" and db.session.scalar(select(func.count()).select_from(Draw)) == 0
+    runtime.execute(job.id)  # the worker
+    draw = db.session.scalar(select(Draw))
+    assert draw is not None and draw.witness == "见证人李四"
+    page = soup(client.get(f"/jobs/{job.id}"))
+    assert page.select_one("#job-progress")["data-status"] == "done"
+    assert page.find("a", href=f"/draws/{draw.id}") is not None
+    runtime.execute(job.id)  # a duplicate message draws nothing more
+    assert db.session.scalar(select(func.count()).select_from(Draw)) == 1

@@ -132,14 +132,18 @@ def run(commitment_id: int):
     unit = _unit(commitment.unit.code)
     form = RunForm()
     if form.validate_on_submit():
-        try:
-            draw, created = operations.run_draw(commitment, form.witness.data or "", current_user)
-        except DrawRefused as exc:
-            flash(str(exc.message), "error")
+        from .jobs import start_draw
+
+        job = start_draw(commitment, form.witness.data or "", current_user)  # the worker draws
+        db.session.refresh(job)
+        if job.status == "failed" and job.error:
+            flash(job.error, "error")
+        elif job.status != "done":
+            return redirect(url_for("jobs.detail", job_id=job.id))  # progress page, then the draw
         else:
-            if not created:
+            if not job.result["created"]:
                 flash(_("This round was drawn a moment ago by someone else; here is that draw."), "warning")
-            return redirect(url_for("draws.detail", draw_id=draw.id))
+            return redirect(url_for("draws.detail", draw_id=job.result["draw_id"]))
     return _render_round(commitment.task, commitment.round, unit, CommitForm(formdata=None), form, _refused())
 
 

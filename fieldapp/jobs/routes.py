@@ -35,6 +35,7 @@ STAGE_LABELS = {
     "counting": _l("Counting the rows"),
     "importing": _l("Importing"),
     "rendering": _l("Rendering"),
+    "drawing": _l("Drawing"),
     "writing": _l("Writing the file"),
     "finished": _l("Finished"),
 }
