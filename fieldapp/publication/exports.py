@@ -11,6 +11,7 @@ from flask import Response, current_app
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from ..core.cells import csv_row, xlsx_row
 from .snapshot import task_kind_label
 
 # Open data: one row per current published record. (key, CSV header)
@@ -90,7 +91,7 @@ def csv_response(records: Callable[[], Iterable], base_url: str, filename: str) 
         writer.writerow([header for _, header in OPEN_DATA_COLUMNS])
         for n, record in enumerate(records, 1):
             row = open_data_row(record, base_url)
-            writer.writerow(["是" if row[k] is True else "否" if row[k] is False else row[k] for k, _ in OPEN_DATA_COLUMNS])
+            writer.writerow(csv_row("是" if row[k] is True else "否" if row[k] is False else row[k] for k, _ in OPEN_DATA_COLUMNS))
             if n % 500 == 0:
                 yield buffer.getvalue()
                 buffer.seek(0)
@@ -152,7 +153,7 @@ def national_xlsx(records: Iterable) -> bytes:
             cell = WriteOnlyCell(sheet, value=row[index])
             cell.number_format = "yyyy-mm-dd"
             row[index] = cell
-        sheet.append(row)
+        sheet.append(xlsx_row(sheet, row))
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

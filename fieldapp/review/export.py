@@ -9,6 +9,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from ..auth.organisation import county_names
+from ..core.cells import text_cells
 from .codes import result_label
 
 HEADERS = [
@@ -48,6 +49,7 @@ def serious_findings_xlsx(results) -> bytes:
                 "；".join(f.get("text", "") for f in r.findings or [] if f.get("text")),
             ]
         )
+        text_cells(ws[ws.max_row])
         ws.cell(row=ws.max_row, column=7).number_format = "yyyy-mm-dd"
     for i, width in enumerate([22, 30, 10, 10, 24, 30, 12, 24, 40, 50], start=1):
         ws.column_dimensions[get_column_letter(i)].width = width

@@ -19,6 +19,8 @@ from flask import current_app, has_request_context
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from ..core.cells import csv_row
+
 SAMPLE_BYTES = 256 * 1024
 
 
@@ -66,14 +68,20 @@ def _is_blank(cells) -> bool:
     return all(c is None or str(c).strip() == "" for c in cells)
 
 
+def _dialect(sample: str) -> type[csv.Dialect]:
+    """Excel's CSV dialect (``""`` inside quotes, quoted commas and newlines) with the delimiter
+    the header uses: only the delimiter is guessed, never the quoting rules."""
+    header = sample.lstrip("\ufeff").split("\n", 1)[0]
+    unquoted = "".join(part for i, part in enumerate(header.split('"')) if i % 2 == 0)
+    counts = {d: unquoted.count(d) for d in (",", "\t", ";")}
+    delimiter = max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
+    return type("Upload", (csv.excel,), {"delimiter": delimiter})
+
+
 def _csv_rows(fh, blank_lines: list[int]) -> tuple[list[str], Iterator[tuple[int, list]]]:
     sample = fh.read(64 * 1024)
     fh.seek(0)
-    try:
-        dialect = csv.Sniffer().sniff(sample.split("\n", 1)[0], delimiters=",\t;")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(fh, dialect)
+    reader = csv.reader(fh, _dialect(sample))
     header: list[str] | None = None
     for cells in reader:
         if not _is_blank(cells):
@@ -179,7 +187,7 @@ class RejectWriter:
             self._writer = csv.writer(self._fh)
             self._writer.writerow(["行号", "拒绝原因", *self._strip(self.header)])
         values = ["" if c is None else str(c) for c in cells]
-        self._writer.writerow([line, "；".join(reasons), *self._strip(values)])
+        self._writer.writerow(csv_row([line, "；".join(reasons), *self._strip(values)]))
 
     def position(self) -> int:
         """Bytes written so far, on disk (a job's checkpoint)."""
