@@ -1,0 +1,62 @@
+"""The two axe findings of the phone trial stay fixed: review tables that scroll sideways can be
+reached with the keyboard (scrollable-region-focusable), no table header is empty
+(empty-table-header); and every public page describes itself to search engines."""
+
+from __future__ import annotations
+
+import pytest
+
+import publication_factories as pf
+import review_factories as rf
+from fieldapp.extensions import db
+
+pytestmark = pytest.mark.browser
+
+RULES = ["scrollable-region-focusable", "empty-table-header"]
+
+
+@pytest.fixture
+def page(browser, live_server, app, auth):
+    context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True, locale="zh-CN",
+                                  service_workers="block")
+    page = context.new_page()
+    page.set_default_timeout(20000)
+    yield page
+    context.close()
+
+
+def login(page, url, username, auth):
+    page.goto(url + "/login")
+    page.fill("#username", username)
+    page.fill("#password", auth.PASSWORD)
+    page.click("main form button[type=submit]")
+    page.wait_for_url(url + "/")
+
+
+def axe(page) -> list[dict]:
+    page.add_script_tag(url="/static/vendor/axe.min.js")
+    return page.evaluate(
+        "rules => axe.run(document, {runOnly: {type: 'rule', values: rules}})"
+        ".then(r => r.violations.map(v => ({id: v.id, nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 5)})))",
+        RULES,
+    )
+
+
+def test_review_and_publication_tables_pass_the_two_axe_rules(auth, live_server, page):
+    auth.create("boss", "admin", "city")
+    _t, _s, _v, sub = rf.scenario()
+    pf.approved_result(pf.subject(seq=7, name="朔州市平鲁区某加油站"), pf.task(number=8))
+    db.session.commit()
+    login(page, live_server.url, "boss", auth)
+    for path in (f"/review/submissions/{sub.id}", "/review/calendar", "/publication/"):
+        page.goto(live_server.url + path)
+        assert page.locator("table").count() >= 1, path
+        assert axe(page) == [], path
+
+
+def test_public_pages_have_a_meta_description(live_server, page, app):
+    for path in ("/", "/public/results", "/login"):
+        page.goto(live_server.url + path)
+        descriptions = page.locator('meta[name="description"]')
+        assert descriptions.count() == 1, path
+        assert len(descriptions.get_attribute("content")) > 10, path
