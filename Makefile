@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 DEMO_SUBJECTS ?= 20000
 
-.PHONY: install system-deps python-deps node-deps assets translations db demo run dev test bench clean
+.PHONY: install system-deps python-deps node-deps assets translations db demo run dev lint test bench clean
 
 install: system-deps python-deps assets translations
 
@@ -50,7 +50,12 @@ run: demo
 dev: demo
 	HOST=$(HOST) PORT=$(PORT) $(PY) -m fieldapp.serve --dev
 
-test: install
+# ruff (lint) and mypy on fieldapp/, configured in pyproject.toml; either failing fails `make test`.
+lint: python-deps
+	$(VENV)/bin/ruff check fieldapp
+	$(VENV)/bin/mypy
+
+test: install lint
 	$(PY) -m pytest -n 2 $(PYTEST_ARGS)
 
 bench: install

@@ -6,7 +6,7 @@ from flask import Blueprint, jsonify, redirect, render_template, request, sessio
 from flask_login import current_user
 from sqlalchemy import text
 
-from ..extensions import csrf, db
+from ..extensions import db
 from .i18n import is_safe_next
 
 bp = Blueprint("core", __name__)

@@ -9,7 +9,7 @@ from calendar import monthrange
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from sqlalchemy import and_, case, distinct, func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import selectinload
 
 from ..auth.organisation import county_names

@@ -48,7 +48,7 @@ def index():
 
     total_cov = queries.Rate(sum(r.done for r in coverage.values()), sum(r.total for r in coverage.values()))
     total_pub = queries.Rate(sum(r.done for r in publication.values()), sum(r.total for r in publication.values()))
-    floor_text = "{:.0%}".format(queries.COVERAGE_FLOOR)
+    floor_text = f"{queries.COVERAGE_FLOOR:.0%}"
     max_cov = max([0.06] + [r.ratio * 1.1 for r in coverage.values()])
     coverage_chart = charts.bar_chart(
         _("Enterprises inspected"),

@@ -84,7 +84,7 @@ def subject_key(e: bytes, ident: str) -> bytes:
 
 
 def inspector_message(ident: str, certificate: str) -> bytes:
-    return f"inspector|{ident}|{certificate}".encode("utf-8")
+    return f"inspector|{ident}|{certificate}".encode()
 
 
 def inspector_key(e: bytes, ident: str, certificate: str) -> bytes:

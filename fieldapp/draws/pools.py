@@ -10,12 +10,11 @@ from itertools import islice
 from sqlalchemy import and_, exists, or_, select
 
 from ..auth.models import COUNTY_LEVEL_KINDS, Unit, UnitKind
-from ..auth.models import Unit, UnitKind
 from .. import clock
 from ..extensions import db
 from ..plans.models import Task
 from ..plans.scope import INDUSTRY_CODE, clean_rule
-from ..subjects.models import CREDIT_CLASSES, Subject, SubjectChange, SubjectStatus, Tag, subject_tag
+from ..subjects.models import CREDIT_CLASSES, Subject, SubjectChange, Tag, subject_tag
 from .models import Draw, DrawSelection, DrawStatus
 
 ANY_KINDS = ("enterprise", "individual", "cooperative")

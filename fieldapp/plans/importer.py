@@ -139,7 +139,7 @@ def import_plan(
     _set(plan, "source_name", filename)
 
 
-    for task, parsed_task, before in pending:
+    for task, parsed_task, _before in pending:
         if task is None:
             task = Task(plan=plan, number=parsed_task.number)
             db.session.add(task)

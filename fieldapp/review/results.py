@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from ..auth.models import Unit, UnitKind
+from ..auth.models import Unit
 from ..auth.organisation import top_units, unit_for_division
 from ..calendar.workdays import add_working_days, publication_due
 from .. import clock
