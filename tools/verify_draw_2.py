@@ -354,25 +354,68 @@ def check_record(b, diff):
         diff("the bundle is not the one recorded in the chain when the draw was made (a field was changed)")
 
 
-def verify(b, pool: bytes, inspectors: bytes, classed_data: bytes | None, out) -> list[str]:
-    problems: list[str] = []
-    diff = problems.append
+def check_pool(b, pool: bytes, classed_data: bytes | None, diff):
+    """The pool file, and the classed one when given: form, hashes, sizes. Returns both lists."""
     ids = read_pool(pool)
     if sha(pool) != b["pool"]["sha256"]:
         diff(f"the pool file's SHA-256 {sha(pool)} is not the published {b['pool']['sha256']}")
     if len(ids) != b["pool"]["size"] or sum(b["pool"]["class_sizes"].values()) != len(ids):
         diff(f"the pool has {len(ids)} subjects; the bundle says {b['pool']['size']} and N_c sum to "
              f"{sum(b['pool']['class_sizes'].values())}")
-    classed = None
-    if classed_data is not None:
-        classed = read_classed(classed_data)
-        if sha(classed_data) != b["pool"]["classed_sha256"]:
-            diff("the classed pool file's SHA-256 is not the published commitment")
-        if [i for i, _ in classed] != ids:
-            diff("the classed pool file does not list the pool's subjects")
-        sizes = {c: sum(1 for _, cls in classed if cls == c) for c in CLASSES}
-        if sizes != b["pool"]["class_sizes"]:
-            diff(f"the classed pool file gives N_c {sizes}, the bundle {b['pool']['class_sizes']}")
+    if classed_data is None:
+        return ids, None
+    classed = read_classed(classed_data)
+    if sha(classed_data) != b["pool"]["classed_sha256"]:
+        diff("the classed pool file's SHA-256 is not the published commitment")
+    if [i for i, _ in classed] != ids:
+        diff("the classed pool file does not list the pool's subjects")
+    sizes = {c: sum(1 for _, cls in classed if cls == c) for c in CLASSES}
+    if sizes != b["pool"]["class_sizes"]:
+        diff(f"the classed pool file gives N_c {sizes}, the bundle {b['pool']['class_sizes']}")
+    return ids, classed
+
+
+def check_selection(b, e, ids, classed, quotas, topups, diff):
+    published = [sel["id"] for sel in b["selection"]]
+    keys = [key(e, ident) for ident in published]
+    pool_set = set(ids)
+    for position, (sel, k) in enumerate(zip(b["selection"], keys), start=1):
+        if sel["key"] != k.hex():
+            diff(f"selection #{position} {sel['id']}: its key is not HMAC(E, id)")
+        if sel["id"] not in pool_set:
+            diff(f"selection #{position} {sel['id']} is not in the pool")
+    if sorted(zip(keys, published)) != list(zip(keys, published)) or len(set(published)) != len(published):
+        diff("the selection is not in ascending key order (or repeats a subject)")
+    wanted = sum(quotas.values()) + sum(topups.values())
+    if len(published) != wanted:
+        diff(f"the selection has {len(published)} subjects, the quotas and top-up {wanted}")
+    expected = expected_selection(e, ids, classed, quotas, topups)
+    if expected is not None and expected != published:
+        first = next((i for i, (x, y) in enumerate(zip(expected, published)) if x != y),
+                     min(len(expected), len(published)))
+        diff(f"selection #{first + 1}: recomputed {expected[first] if first < len(expected) else 'nothing'}, "
+             f"published {published[first] if first < len(published) else 'nothing'}")
+
+
+def check_inspectors(b, e, rows, diff, out):
+    members = check_teams(b, rows, diff)
+    matched = match(b, e, members)
+    for position, sel in enumerate(b["selection"], start=1):
+        picked, reasons = matched[sel["id"]]
+        people = " ".join(f"{p['team']}:{p['certificate']}{'*' if p['position'] == 0 else ''}" for p in picked)
+        out(f"{position:6d} {sel['id']} {sel['key'][:16]} {people or 'UNMATCHED'}")
+        if picked != sel["inspectors"] or reasons != sel["unmatched"]:
+            diff(f"inspectors of #{position} {sel['id']}: recomputed {people or reasons}, published otherwise")
+    check_replacements(b, e, members, diff)
+
+
+REVEALED = ("witness", "effective_seed", "teams", "selection", "replacements")
+
+
+def verify(b, pool: bytes, inspectors: bytes, classed_data: bytes | None, out) -> list[str]:
+    problems: list[str] = []
+    diff = problems.append
+    ids, classed = check_pool(b, pool, classed_data, diff)
     total, quotas, topups = counts(b)
     out(f"N = {len(ids)}, N_c = {b['pool']['class_sizes']}, T = {total}, n_c = {quotas}, top-up = {topups}")
     for name, mine, theirs in (("total_floor", total, b["total_floor"]), ("quotas", quotas, b["quotas"]),
@@ -384,40 +427,16 @@ def verify(b, pool: bytes, inspectors: bytes, classed_data: bytes | None, out) -
     if sha(inspectors) != b["inspectors"]["sha256"] or len(rows) != b["inspectors"]["count"]:
         diff("the inspector file is not the published one (SHA-256 or number of lines)")
     if b["seed"] is None:
-        if any(b[k] is not None for k in ("witness", "effective_seed", "teams", "selection", "replacements")):
+        if any(b[k] is not None for k in REVEALED):
             diff("a bundle without its seed must withhold the witness, teams and selection")
         out("The seed is not public yet: the selection cannot be recomputed before it is published.")
         return problems
-    if any(b[k] is None for k in ("witness", "effective_seed", "teams", "selection", "replacements")):
+    if any(b[k] is None for k in REVEALED):
         diff("a bundle with its seed must give the witness, teams and selection")
         return problems
     e = check_seed(b, diff)
-    published = [sel["id"] for sel in b["selection"]]
-    keys = [key(e, ident) for ident in published]
-    pool_set = set(ids)
-    for position, (sel, k) in enumerate(zip(b["selection"], keys), start=1):
-        if sel["key"] != k.hex():
-            diff(f"selection #{position} {sel['id']}: its key is not HMAC(E, id)")
-        if sel["id"] not in pool_set:
-            diff(f"selection #{position} {sel['id']} is not in the pool")
-    if sorted(zip(keys, published)) != list(zip(keys, published)) or len(set(published)) != len(published):
-        diff("the selection is not in ascending key order (or repeats a subject)")
-    if len(published) != sum(quotas.values()) + sum(topups.values()):
-        diff(f"the selection has {len(published)} subjects, the quotas and top-up {sum(quotas.values()) + sum(topups.values())}")
-    expected = expected_selection(e, ids, classed, quotas, topups)
-    if expected is not None and expected != published:
-        first = next((i for i, (x, y) in enumerate(zip(expected, published)) if x != y), min(len(expected), len(published)))
-        diff(f"selection #{first + 1}: recomputed {expected[first] if first < len(expected) else 'nothing'}, "
-             f"published {published[first] if first < len(published) else 'nothing'}")
-    members = check_teams(b, rows, diff)
-    matched = match(b, e, members)
-    for position, sel in enumerate(b["selection"], start=1):
-        picked, reasons = matched[sel["id"]]
-        people = " ".join(f"{p['team']}:{p['certificate']}{'*' if p['position'] == 0 else ''}" for p in picked)
-        out(f"{position:6d} {sel['id']} {sel['key'][:16]} {people or 'UNMATCHED'}")
-        if picked != sel["inspectors"] or reasons != sel["unmatched"]:
-            diff(f"inspectors of #{position} {sel['id']}: recomputed {people or reasons}, published otherwise")
-    check_replacements(b, e, members, diff)
+    check_selection(b, e, ids, classed, quotas, topups, diff)
+    check_inspectors(b, e, rows, diff, out)
     check_record(b, diff)
     if classed is None:
         out("Class membership not checked: it needs the classed pool file (restricted to staff and auditors).")
