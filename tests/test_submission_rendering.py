@@ -100,3 +100,27 @@ def test_a_merged_submission_renders_on_review_and_in_the_record_pdf(send, world
     assert "加油机铅封损坏" in text and "发现问题待后续处理" in text
     assert "A 发现问题待后续处理" in text and "1 未发现问题" in text
     assert "未发现开展本次抽查涉及的经营活动，本任务的检查项未填写" in text
+
+
+def test_review_rows_leave_out_a_section_whose_condition_did_not_hold(app):
+    from fieldapp.review.answers import rows_for
+    from fieldapp.review.body import AnswerSet
+
+    definition = {
+        "id": "scales-test", "version": 1, "title": {"zh": "计量器具", "en": "Scales"},
+        "sections": [
+            {"id": "shop", "title": {"zh": "经营情况", "en": "Shop"},
+             "items": [{"id": "sells_by_weight", "type": "choice", "label": {"zh": "是否称重销售", "en": "Sells by weight"},
+                        "choices": [{"value": "yes", "label": {"zh": "是", "en": "Yes"}},
+                                    {"value": "no", "label": {"zh": "否", "en": "No"}}]}]},
+            {"id": "scales", "title": {"zh": "电子计价秤", "en": "Scales"}, "relevant": "${sells_by_weight} = 'yes'",
+             "items": [{"id": "scale_verified", "type": "check", "label": {"zh": "是否经检定合格", "en": "Verified"}}]},
+        ],
+    }
+    from unittest import mock
+
+    with mock.patch("fieldapp.review.answers.load_definition", return_value=definition):
+        rows, title = rows_for(AnswerSet("scales-test", 1, "", {"sells_by_weight": "no"}))
+        assert title == "计量器具" and [r.label for r in rows] == ["经营情况", "是否称重销售"]
+        rows, _ = rows_for(AnswerSet("scales-test", 1, "", {"sells_by_weight": "yes", "scale_verified": "符合"}))
+        assert [r.label for r in rows] == ["经营情况", "是否称重销售", "电子计价秤", "是否经检定合格"]

@@ -150,6 +150,11 @@ def _walk(items: list[dict], answers: dict, prefix: str, depth: int, finding_pat
         )
 
 
+def _asked(items: list[dict], answers: dict) -> bool:
+    """Whether any item of a section has an answer (the engine drops the answers of a hidden section)."""
+    return any(item.get("id") in answers for item in items)
+
+
 def rows_for(answer_set: AnswerSet, findings: list[dict] | None = None) -> tuple[list[AnswerRow], str]:
     """Every answer as a labelled row, and the checklist's title ("" when the definition is missing)."""
     finding_paths = {item_path(str(f.get("item"))) for f in findings or [] if f.get("item")}
@@ -157,6 +162,8 @@ def rows_for(answer_set: AnswerSet, findings: list[dict] | None = None) -> tuple
     rows: list[AnswerRow] = []
     if definition:
         for section in definition.get("sections") or []:
+            if section.get("relevant") and not _asked(section.get("items") or [], answer_set.answers):
+                continue  # its condition did not hold: the section was hidden, nothing in it asked
             rows.append(AnswerRow(section.get("id", ""), text_of(section.get("title")), "", 0, is_heading=True))
             _walk(section.get("items") or [], answer_set.answers, "", 1, finding_paths, rows)
         known = {r.path for r in rows}
