@@ -20,11 +20,11 @@ from fieldapp.plans.importer import import_plan
 from fieldapp.plans.models import InspectionItem, Task
 
 OTHER_PLAN = Path(__file__).resolve().parent / "data" / "plans" / "huairen-2022.csv"
-UNMAPPED = {  # (task, item): reworded items no checklist's wording comes close to
-    (1, 2): "食品添加剂使用情况检查",
+OUTSIDE = {  # (task, item): items no checklist of the library is about
+    (15, 1): "商品条码使用情况检查",
+    (16, 1): "二手车交易市场经营者检查",
+    (16, 2): "网络直播营销活动检查",
 }
-# Reworded seed items that only the checklists' aliases bring close enough to suggest.
-BY_ALIAS = {(8, 1): "fuel-dispensers", (9, 1): "special-equipment", (10, 2): "collective-certification-marks"}
 
 
 def import_other_plan(db):
@@ -44,13 +44,13 @@ def test_another_bureaus_plan_maps_every_item_or_shows_it_unmapped(app, db, runn
     assert plan.year == 2022 and len(items) >= 15
     states = {key: item.mapping_state for key, item in items.items()}
     assert set(states.values()) <= {"covers", "suggested", "none"}
-    assert {key for key, state in states.items() if state == "none"} == set(UNMAPPED)
-    # Reworded items of the new checklists are suggested, best first …
-    assert items[(1, 1)].suggestions[0]["id"] == "food-production" and items[(1, 1)].checklist_ids == []
-    assert items[(6, 1)].suggestions[0]["id"] == "enterprise-standards"
-    assert items[(11, 1)].suggestions[0]["id"] == "registration-items"
-    for key, checklist_id in BY_ALIAS.items():
-        assert states[key] == "suggested" and items[key].suggestions[0]["id"] == checklist_id, key
+    unmapped = {key for key, state in states.items() if state == "none"}
+    assert set(OUTSIDE) <= unmapped
+    # Reworded items, of the new checklists and the seed's, are suggested, best first …
+    for key, checklist in {(1, 1): "food-production", (6, 1): "enterprise-standards", (8, 1): "fuel-dispensers",
+                           (9, 1): "special-equipment", (11, 1): "registration-items", (10, 1): "trademark-use"}.items():
+        assert states[key] == "suggested" and items[key].suggestions[0]["id"] == checklist, key
+        assert items[key].checklist_ids == []  # a suggestion is not a mapping
     # … the checklist's own wording decides, with traditional characters and punctuation folded
     assert items[(3, 2)].text == "餐飲服務食品安全情況" and items[(3, 2)].checklist_ids == ["catering"]
     assert items[(5, 2)].checklist_ids == ["price-marking"]
@@ -59,15 +59,18 @@ def test_another_bureaus_plan_maps_every_item_or_shows_it_unmapped(app, db, runn
     result = runner.invoke(args=["checklists", "check", "--plan", "2022"])
     assert result.exit_code == 1
     reported = [line for line in result.output.splitlines() if line.startswith("NO CHECKLIST:")]
-    assert len(reported) == len(UNMAPPED)
-    for (task, number), text in UNMAPPED.items():
+    assert len(reported) == len(unmapped)  # exactly the items the plan page shows without a checklist
+    for task, number in unmapped:
+        text = items[(task, number)].text
         assert any(f"task {task} (" in line and f"item {number}: {text}" in line for line in reported)
     assert f"{len(items)} inspection items in the 2022 plans:" in result.output
 
 
 def test_unmapped_and_suggested_items_get_the_general_on_site_checklist(app, db):
     plan = import_other_plan(db)
-    fuel = plan.tasks[7]  # 在用燃油加油机计量检定情况检查: only suggested (by an alias), not yet confirmed
+    barcodes = plan.tasks[14]  # 商品条码使用情况检查: no checklist
+    assert [c.id for c in checklists_for(barcodes, [])] == ["onsite-general"]
+    fuel = plan.tasks[7]  # reworded: fuel-dispensers suggested, not yet confirmed
     assert [c.id for c in checklists_for(fuel, ["加油站"])] == ["onsite-general"]
     food = plan.tasks[0]  # a suggestion not yet confirmed, and an unmapped item
     assert [c.id for c in checklists_for(food, [])] == ["onsite-general"]
@@ -78,22 +81,22 @@ def test_unmapped_and_suggested_items_get_the_general_on_site_checklist(app, db)
 def test_a_supervisor_confirms_a_suggestion_or_picks_any_checklist(app, db, client, auth, runner):
     plan = import_other_plan(db)
     items = items_of(plan)
+    unmapped_before = sum(1 for i in items.values() if i.mapping_state == "none")
     auth.login("huairen-sup", "supervisor", "140681")
     page = BeautifulSoup(client.get(f"/plans/{plan.id}").get_data(as_text=True), "html.parser")
     suggested = page.select_one(f"#item-{items[(1, 1)].id}")
     assert suggested["data-mapping"] == "suggested"
     assert suggested.select_one("option[selected]")["value"] == "food-production"
-    assert page.select_one(f"#item-{items[(1, 2)].id}")["data-mapping"] == "none"
-    assert "现场核查" in page.select_one(f"#item-{items[(1, 2)].id}").text
-    assert page.select_one(f"#item-{items[(8, 1)].id}")["data-mapping"] == "suggested"  # by an alias
+    assert page.select_one(f"#item-{items[(15, 1)].id}")["data-mapping"] == "none"
+    assert "现场核查" in page.select_one(f"#item-{items[(15, 1)].id}").text
 
     url = f"/plans/{plan.id}/items/{items[(1, 1)].id}/checklist"
     response = client.post(url, data={"checklist": "food-production"}, headers={"HX-Request": "true"})
     assert response.status_code == 200
     fragment = BeautifulSoup(response.get_data(as_text=True), "html.parser")
     assert fragment.select_one("li")["data-mapping"] == "confirmed"
-    fuel_item = items[(8, 1)]
-    response = client.post(f"/plans/{plan.id}/items/{fuel_item.id}/checklist", data={"checklist": "fuel-dispensers"})
+    barcode_item = items[(15, 1)]  # a supervisor picks any checklist for an unmapped item
+    response = client.post(f"/plans/{plan.id}/items/{barcode_item.id}/checklist", data={"checklist": "onsite-general"})
     assert response.status_code == 302
     assert client.post(url, data={"checklist": "no-such-list"}).status_code == 303
     db.session.expire_all()
@@ -102,7 +105,8 @@ def test_a_supervisor_confirms_a_suggestion_or_picks_any_checklist(app, db, clie
     assert item.mapping_confirmed_by_id is not None
 
     result = runner.invoke(args=["checklists", "check", "--plan", "2022"])
-    assert result.output.count("NO CHECKLIST:") == len(UNMAPPED)  # the fuel item picked was only suggested
+    assert result.output.count("NO CHECKLIST:") == unmapped_before - 1  # the barcode item was given a checklist
+    assert "item 1: 商品条码使用情况检查" not in result.output
     db.session.expire_all()
     assert db.session.get(InspectionItem, item.id).checklist_ids == ["food-production"]  # a check keeps it
     task = db.session.get(Task, item.task_id)

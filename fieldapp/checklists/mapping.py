@@ -47,16 +47,30 @@ def pairs(text: str) -> set[str]:
     return {text[i : i + 2] for i in range(len(text) - 1)} or ({text} if text else set())
 
 
+# Words every item has ("…情况的检查"): they say nothing about which checklist fits.
+GENERIC = ("监督检查", "行政检查", "双随机", "抽查", "检查", "情况", "执行", "落实", "有关", "相关", "使用", "行为",
+           "对", "的", "及", "和", "等")
+
+
+@lru_cache(maxsize=4096)
+def specific(folded: str) -> str:
+    for word in GENERIC:
+        folded = folded.replace(word, "")
+    return folded
+
+
 def score(wording: str, item_text: str) -> float:
-    """1 when the folded wording occurs in the folded item text, else the share of its character
-    pairs that occur there."""
+    """1 when the folded wording occurs in the folded item text, else the share of the character
+    pairs of its specific words (generic ones like 检查、情况 left out) that occur there."""
     w, t = fold(wording), fold(item_text)
     if not w or not t:
         return 0.0
     if w in t:
         return 1.0
-    wanted = pairs(w)
-    return len(wanted & pairs(t)) / len(wanted)
+    wanted = pairs(specific(w))
+    if len(wanted) < 2:
+        return 0.0
+    return len(wanted & pairs(specific(t))) / len(wanted)
 
 
 def national_code_in(text: str) -> str:
