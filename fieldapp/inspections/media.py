@@ -8,6 +8,7 @@ sent twice (a resend, or the same evidence in a resubmission) is stored once.
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import re
 from pathlib import Path
@@ -88,3 +89,36 @@ def store_bytes(data: bytes) -> str:
         final.parent.mkdir(parents=True, exist_ok=True)
         os.replace(tmp, final)
     return sha256
+
+
+PHOTO_FORMATS = ("JPEG", "PNG", "WEBP")
+DEFAULT_MAX_PIXELS = 40_000_000  # e.g. 8000 x 5000; a phone photo is about 12 MP
+
+
+class ImageRejected(ValueError):
+    """Not a photo we take: the message says why, in the user's language."""
+
+
+def open_image(data: bytes, formats: tuple[str, ...] = PHOTO_FORMATS):
+    """Open image bytes for decoding only after checking their size, format and pixel count
+    (read from the header): a small file that decodes to a huge bitmap is refused unread."""
+    from flask_babel import gettext as _
+    from PIL import Image, UnidentifiedImageError
+
+    max_bytes = current_app.config.get("MEDIA_MAX_BYTES", 20 * 1024 * 1024)
+    max_pixels = current_app.config.get("MAX_IMAGE_PIXELS", DEFAULT_MAX_PIXELS)
+    Image.MAX_IMAGE_PIXELS = max_pixels
+    if len(data) > max_bytes:
+        raise ImageRejected(_("A photo is larger than %(mb)s MB.", mb=max_bytes // (1024 * 1024)))
+    too_many = _("A photo has too many pixels; take it again at the phone's normal size.")
+    try:
+        img = Image.open(io.BytesIO(data), formats=list(formats))
+    except Image.DecompressionBombError:
+        raise ImageRejected(too_many) from None
+    except (UnidentifiedImageError, OSError):
+        raise ImageRejected(_("Only JPEG, PNG or WebP images can be used as photos.")) from None
+    width, height = img.size
+    if width * height > max_pixels:
+        img.close()
+        raise ImageRejected(too_many)
+    return img

@@ -197,8 +197,9 @@ def parse_submission(raw) -> SubmissionBody:
         raise SubmissionError(exc.messages) from None
 
 
-def receive_submission(raw: dict, user) -> tuple[Submission, bool]:
-    """Store a submission once. Returns (submission, created)."""
+def receive_submission(raw: dict, user, uploaded: frozenset[str] = frozenset()) -> tuple[Submission, bool]:
+    """Store a submission once. Returns (submission, created). ``uploaded``: SHA-256s whose bytes
+    came with this very request (the form without JavaScript)."""
     raw = _normalised(raw)
     body = parse_submission(raw)
     digest = body_hash(raw)
@@ -235,7 +236,7 @@ def receive_submission(raw: dict, user) -> tuple[Submission, bool]:
         submitted_by_id=user.id,
     )
     for entry in checked.media:
-        done = store.has_complete(entry.sha256, entry.size)
+        done = may_reuse(entry.sha256, entry.size, user, uploaded)
         submission.media.append(
             MediaFile(
                 sha256=entry.sha256,
@@ -279,6 +280,22 @@ def _settle(submission: Submission) -> None:
             visit.status = VisitStatus.SUBMITTED.value
 
 
+def may_reuse(sha256: str, size: int, user, uploaded: frozenset[str]) -> bool:
+    """Stored bytes count for a new submission without being sent again only when this inspector
+    uploaded them, or they belong to a submission of a visit this inspector may see: knowing a
+    file's hash and size is not enough to reach someone else's photo."""
+    if not store.has_complete(sha256, size):
+        return False
+    if sha256 in uploaded:
+        return True
+    owners = db.session.execute(
+        select(Submission.submitted_by_id, Submission.visit_id)
+        .join(MediaFile, MediaFile.submission_id == Submission.id)
+        .where(MediaFile.sha256 == sha256, MediaFile.complete.is_(True))
+    ).all()
+    return any(by == user.id or visit_for_inspector(visit_id, user) is not None for by, visit_id in owners)
+
+
 def receive_media(submission: Submission, sha256: str, start: int, total: int, data: bytes) -> MediaFile:
     """Take the bytes ``[start, start+len(data))`` of one listed file; resumable and idempotent."""
     query = select(MediaFile).where(MediaFile.submission_id == submission.id, MediaFile.sha256 == sha256)
@@ -293,7 +310,7 @@ def receive_media(submission: Submission, sha256: str, start: int, total: int, d
     if total != item.size:
         db.session.rollback()
         raise MediaRangeError(item.received)
-    if store.has_complete(sha256, item.size):
+    if may_reuse(sha256, item.size, submission.submitted_by, frozenset()):
         # Another submission already delivered these bytes.
         item.received, item.complete, item.storage_key = item.size, True, store.storage_key(sha256)
     else:

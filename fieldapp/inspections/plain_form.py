@@ -10,36 +10,41 @@ from __future__ import annotations
 
 import io
 
-from PIL import Image, ImageOps, UnidentifiedImageError
+from flask_babel import gettext as _
+from PIL import Image, ImageOps
 
 from .. import clock
+from ..subjects.tables import display_name
 from . import media as store
 
 MAX_SIDE = 1600
 
 
-def _jpeg(data: bytes) -> bytes | None:
+def _jpeg(data: bytes) -> bytes:
+    """A photo as JPEG of at most MAX_SIDE px; raises ``ImageRejected`` (format, bytes, pixels)."""
     try:
-        with Image.open(io.BytesIO(data)) as img:
+        with store.open_image(data) as img:
             img = ImageOps.exif_transpose(img).convert("RGB")
             img.thumbnail((MAX_SIDE, MAX_SIDE))
             out = io.BytesIO()
             img.save(out, "JPEG", quality=85)
             return out.getvalue()
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
-        return None
+    except (OSError, ValueError, Image.DecompressionBombError) as exc:
+        if isinstance(exc, store.ImageRejected):
+            raise
+        raise store.ImageRejected(_("Only JPEG, PNG or WebP images can be used as photos.")) from None
 
 
 def _png(data: bytes) -> bytes | None:
     try:
-        with Image.open(io.BytesIO(data)) as img:
+        with store.open_image(data, ("PNG", "JPEG", "WEBP")) as img:
             img.load()
             if img.format == "PNG":
                 return data
             out = io.BytesIO()
             img.convert("RGB").save(out, "PNG")
             return out.getvalue()
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
+    except (OSError, ValueError, Image.DecompressionBombError):
         return None
 
 
@@ -59,7 +64,9 @@ def task_results_from_form(visit, form) -> list[dict]:
     return out
 
 
-def body_from_form(visit, form, files) -> dict:
+def body_from_form(visit, form, files, problems: list[str] | None = None) -> dict:
+    """The body the phone would send; a file that cannot be taken adds its reason to ``problems``."""
+    problems = [] if problems is None else problems
     answers: dict = {}
     for key in form:
         if key.startswith("a.") and not key.endswith(("._add", "._remove")):
@@ -80,8 +87,10 @@ def body_from_form(visit, form, files) -> dict:
         for upload in files.getlist(key):
             raw = upload.read()
             if raw:
-                data = _jpeg(raw)
-                if data is None:
+                try:
+                    data = _jpeg(raw)
+                except store.ImageRejected as exc:
+                    problems.append(f"{display_name(upload.filename) or key}: {exc}")
                     continue
                 if key.startswith("photo."):
                     field = key[len("photo."):]

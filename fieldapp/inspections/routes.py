@@ -96,9 +96,12 @@ def submit_form(visit_id: int):
 
     visit = _visit_or_404(visit_id)
     task_checklists = checklists_for_visit(visit)
-    body = body_from_form(visit, request.form, request.files)
+    problems: list[str] = []
+    body = body_from_form(visit, request.form, request.files, problems)
     try:
-        ops.receive_submission(body, current_user)
+        if problems:  # a dropped file: never "received", the form comes back saying which
+            raise ops.SubmissionError(problems)
+        ops.receive_submission(body, current_user, frozenset(m["sha256"] for m in body["media"]))
     except ops.SubmissionError as exc:
         submission = latest_submissions([visit.id]).get(visit.id)
         return (
