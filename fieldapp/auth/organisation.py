@@ -24,6 +24,7 @@ from flask import current_app, has_app_context
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
+from ..errors import InvalidInput
 from ..extensions import db
 from .models import COUNTY_LEVEL_KINDS, Unit, UnitKind
 
@@ -35,7 +36,7 @@ _KINDS = {k.value for k in UnitKind}
 _KEYS = {"code", "name", "name_en", "kind", "division", "area", "aliases", "closed_on", "children", "demo"}
 
 
-class OrganisationError(ValueError):
+class OrganisationError(InvalidInput):
     """The organisation file cannot be loaded; the message names the unit and the field."""
 
 

@@ -11,6 +11,7 @@ from typing import Any
 import yaml
 from flask_babel import lazy_gettext as _l
 
+from ..errors import InvalidInput
 from .text import LocalText
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -123,7 +124,7 @@ def split_codes(code: str | None) -> list[str]:
     return [c.strip() for c in str(code or "").split(",") if c.strip()]
 
 
-class ResultChoiceInvalid(ValueError):
+class ResultChoiceInvalid(InvalidInput):
     def __init__(self, message):
         from .text import message_text
 

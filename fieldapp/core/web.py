@@ -10,6 +10,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 
 from .. import clock
+from ..errors import DomainError
 from .i18n import LANGUAGE_NAMES, html_lang, select_locale
 from .nav import nav_links
 
@@ -81,6 +82,15 @@ def init_web(app: Flask) -> None:
     def csrf_error(error):
         message = _("Your form expired or was sent from another page. Please reload the page and try again.")
         return render_template("errors/error.html", code=400, message=message), 400
+
+    @app.errorhandler(DomainError)
+    def domain_error(error: DomainError):
+        """A domain error no view caught: its message, with its status (never a 500)."""
+        default = {404: _("This page does not exist."), 403: _("You do not have access to this page.")}
+        message = error.text() or default.get(error.status) or _("This request cannot be carried out.")
+        if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
+            return {"error": message, "field": error.field}, error.status
+        return render_template("errors/error.html", code=error.status, message=message), error.status
 
     def simple_error(code: int, message):
         def handler(error):

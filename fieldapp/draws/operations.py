@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from ..errors import Conflict
 from ..auth.models import Unit, User
 from ..core.bulk import insert_returning_ids
 from .. import clock
@@ -52,7 +53,7 @@ def gc_paused():
             gc.enable()
 
 
-class CommitmentClosed(Exception):
+class CommitmentClosed(Conflict):
     """The commitment was used or abandoned by a concurrent request."""
 
 

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from ..errors import InvalidInput
 from .. import clock
 from ..auth.models import Unit
 from ..extensions import db
@@ -15,7 +16,7 @@ from .models import Draw, DrawStatus
 from .pools import may_execute
 
 
-class DrawRefused(Exception):
+class DrawRefused(InvalidInput):
     """A draw operation that must not happen; ``message`` is for the user."""
 
     def __init__(self, message):

@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
+from ..errors import Conflict, InvalidInput, NotFound
 from .. import clock
 from ..extensions import db
 from ..visits.models import Visit, VisitStatus
@@ -33,7 +34,7 @@ from .task_results import TaskResult, decide_all, visit_summary
 INSPECTOR_ROLES = {"lead", "member"}
 
 
-class SubmissionError(Exception):
+class SubmissionError(InvalidInput):
     """The body cannot be accepted; ``messages`` say why, in the user's language."""
 
     def __init__(self, messages: list[str]):
@@ -41,7 +42,7 @@ class SubmissionError(Exception):
         self.messages = messages
 
 
-class SubmissionConflict(Exception):
+class SubmissionConflict(Conflict):
     """The UUID is taken by a different body, or the replaced version was already replaced."""
 
 
@@ -49,21 +50,21 @@ class VisitAlreadyApproved(SubmissionConflict):
     """The visit's result was approved: a new first version would make a second result."""
 
 
-class VisitNotFound(Exception):
+class VisitNotFound(NotFound):
     pass
 
 
-class MediaNotListed(Exception):
+class MediaNotListed(NotFound):
     pass
 
 
-class MediaRangeError(Exception):
+class MediaRangeError(Conflict):
     def __init__(self, received: int):
         super().__init__(f"expected offset {received}")
         self.received = received
 
 
-class MediaHashMismatch(Exception):
+class MediaHashMismatch(InvalidInput):
     pass
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from ..errors import InvalidInput
 from ..auth.models import Unit
 from ..checklists.mapping import map_items
 from ..extensions import db
@@ -27,7 +28,7 @@ from .versions import EDITABLE_FIELDS, diff_values, jsonable, record_version, ta
 SOURCE_FIELDS = ("items_heading", "source_cells", "source_row", "inherited_fields", "import_warnings")
 
 
-class ReasonRequired(Exception):
+class ReasonRequired(InvalidInput):
     """The plan is published and the file changes it: a reason for the adjustment is needed."""
 
     def __init__(self, changes: list[dict]):

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 
+from ..errors import InvalidInput
 from ..checklists.mapping import map_items
 from .. import clock
 from ..extensions import db
@@ -19,10 +20,9 @@ from .scope import clean_rule, confirmed_rule
 from .versions import EDITABLE_FIELDS, diff_values, record_version, snapshot, task_values
 
 
-class PlanError(Exception):
+class PlanError(InvalidInput):
     def __init__(self, message):
-        self.message = message
-        super().__init__(str(message))
+        super().__init__(message)
 
 
 def update_task(task: Task, values: dict, *, reason: str = "", user=None) -> list[dict]:

@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass, field
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from ..errors import InvalidInput
 
 ERROR = "error"  # the file could not be read at all: nothing was imported
 WARNING = "warning"  # the row was imported; this value needs a look
@@ -107,7 +108,7 @@ def describe(problem: Problem | dict) -> str:
     return _("%(position)s: %(text)s", position=position, text=text) if position else text
 
 
-class PlanFileError(Exception):
+class PlanFileError(InvalidInput):
     """The file cannot be read as a plan table at all; nothing was imported."""
 
     def __init__(self, code: str, **params):

@@ -7,13 +7,14 @@ from datetime import date
 
 from sqlalchemy import select
 
+from ..errors import InvalidInput
 from .. import clock
 from ..extensions import db
 from ..review.models import InspectionResult
 from .models import PublishedResult
 from .snapshot import PUBLIC_FIELDS, public_fields, record_fields, short_hash
 
-class PublicationError(ValueError):
+class PublicationError(InvalidInput):
     """A publication request that cannot be carried out (the message is shown to the user)."""
 
 

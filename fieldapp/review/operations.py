@@ -10,6 +10,7 @@ from datetime import date
 
 from sqlalchemy import select, update
 
+from ..errors import Conflict, InvalidInput
 from .. import clock
 from ..extensions import db
 from ..inspections.models import Submission, SubmissionState
@@ -19,7 +20,7 @@ from .models import AbnormalListingProposal, AuditEvent, CaseStatus, FollowUpCas
 from .results import record_results
 
 
-class ReviewConflict(Exception):
+class ReviewConflict(Conflict):
     """Someone else changed the record first; ``event`` is what they did (if recorded)."""
 
     def __init__(self, current_state: str, event: AuditEvent | None = None):
@@ -28,7 +29,7 @@ class ReviewConflict(Exception):
         self.event = event
 
 
-class InvalidDecision(ValueError):
+class InvalidDecision(InvalidInput):
     pass
 
 

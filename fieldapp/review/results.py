@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from ..errors import InvalidInput
 from ..auth.models import Unit
 from ..auth.organisation import top_units, unit_for_division
 from ..calendar.workdays import add_working_days, publication_due
@@ -20,7 +21,7 @@ from .models import AbnormalListingProposal, CaseStatus, FollowUpCase, Inspectio
 LISTING_WORKING_DAYS = 10  # 经营异常名录: listed within 10 working days of verification
 
 
-class MissingResult(ValueError):
+class MissingResult(InvalidInput):
     """The submission names no result for a task: it cannot be approved as it is."""
 
     def __init__(self, task_id: int):

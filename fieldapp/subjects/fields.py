@@ -15,11 +15,12 @@ from stdnum.cn import uscc as uscc_check
 from stdnum.exceptions import InvalidChecksum, InvalidLength, ValidationError
 from stdnum.iso7064 import mod_11_10
 
+from ..errors import InvalidInput
 from ..auth.organisation import county_names, division_for_area
 from .models import CREDIT_CLASSES, SubjectKind, SubjectStatus
 
 
-class BadValue(ValueError):
+class BadValue(InvalidInput):
     """A cell that cannot be used; the message says why, for the user."""
 
 

@@ -19,6 +19,7 @@ from flask import current_app, has_request_context
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from ..errors import InvalidInput
 from ..core.cells import csv_row
 
 SAMPLE_BYTES = 256 * 1024
@@ -34,7 +35,7 @@ def default_locale():
         yield
 
 
-class TableError(ValueError):
+class TableError(InvalidInput):
     """The file as a whole cannot be read (wrong format, no header …)."""
 
 
