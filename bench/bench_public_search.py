@@ -258,17 +258,16 @@ def main() -> None:
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     wanted = os.environ.get("BENCH_DATABASES", "sqlite,postgresql").split(",")
     print(f"public search and the inspector's list under gunicorn (2 workers × 4 threads), wrk -c4 10 s per kind")
-    for dialect, url in databases():
-        if dialect not in wanted:
+    found = databases()
+    try:
+        for dialect, url in found:
+            if dialect in wanted:
+                with tempfile.TemporaryDirectory(prefix="bench-public-") as tmp:
+                    run_on(url or f"sqlite:///{tmp}/bench.sqlite", tmp)
+    finally:  # every database made for the bench goes, whatever stopped it
+        for _, url in found:
             if url:
                 drop(url)
-            continue
-        with tempfile.TemporaryDirectory(prefix="bench-public-") as tmp:
-            try:
-                run_on(url or f"sqlite:///{tmp}/bench.sqlite", tmp)
-            finally:
-                if url:
-                    drop(url)
 
 
 if __name__ == "__main__":
