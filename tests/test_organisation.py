@@ -150,3 +150,94 @@ def test_subjects_find_their_county_by_authority_address_and_spelling(app):
         assert division_from_address("阳泉市城区上站街道1号") == "140302"
         assert division_from_address("北京市海淀区中关村大街1号") is None
         assert division_for_area("山西省阳泉市平定县") == "140321"
+
+
+# --- a second organisation, end to end -----------------------------------------------------------
+
+from datetime import date  # noqa: E402
+from decimal import Decimal  # noqa: E402
+
+from test_draw_factories import draw_day, make_inspector, make_subjects  # noqa: E402,F401
+
+from fieldapp.auth.models import User  # noqa: E402
+from fieldapp.draws.models import Draw  # noqa: E402
+from fieldapp.plans.models import Plan, Task  # noqa: E402
+from fieldapp.subjects.models import Subject  # noqa: E402
+
+
+def _two_city_world():
+    """The two-city organisation, a plan issued by 平城区 (a county bureau of 大同), drawn."""
+    from fieldapp.draws.commitments import commit
+    from fieldapp.draws.operations import run_draw
+
+    load_organisation(TWO_CITIES)
+    units = {u.code: u for u in db.session.scalars(select(Unit))}
+    make_subjects({"A": 20, "B": 10, "C": 5, "D": 2}, division="140213")
+    make_subjects({"A": 8}, division="140302", start=1000)
+    for i in range(4):
+        make_inspector(f"平城检查员{i}", f"PC{i:04d}", unit_code="dt-pc")
+    plan = Plan(year=2021, unit=units["dt-pc"], title="平城区2021年双随机抽查计划", status="published")
+    task = Task(
+        plan=plan, number=1, name="计量器具抽查", guiding_department="", executes_county=True,
+        executes_city=False, ratio=Decimal("0.1"), window_start_month=1, window_end_month=12,
+        scope_rule={"confirmed": True, "kinds": [], "tags_any": [], "status": "在业", "past_business_term": False},
+    )
+    db.session.add_all([plan, task])
+    db.session.flush()
+    from fieldapp.draws.pools import executing_units
+
+    assert [u.code for u in executing_units(task)] == ["dt-pc"]  # a county's plan is its own to draw
+    draw, _ = run_draw(commit(task, 1, units["dt-pc"], exception_reason="测试"), witness="平城区见证人")
+    db.session.commit()
+    return plan, task, draw
+
+
+def test_a_second_organisation_draws_and_each_city_sees_only_its_own(app, client, auth):
+    plan, task, draw = _two_city_world()
+    assert draw.pool_size == 37  # only 平城区's subjects: none of 阳泉 or of the demo city
+    pingcheng = db.session.scalar(select(Subject).where(Subject.division_code == "140213"))
+    yangquan = db.session.scalar(select(Subject).where(Subject.division_code == "140302"))
+    datong_pages = [
+        f"/plans/{plan.id}", f"/draws/{draw.id}", f"/subjects/{pingcheng.id}", "/dashboard/?division=140213",
+        "/visits?county=140213",
+    ]
+    auth.login("yq-supervisor", unit="yq")
+    for page in datong_pages:
+        assert client.get(page).status_code == 404, page
+    assert client.get(f"/subjects/{yangquan.id}").status_code == 200
+    auth.logout()
+    auth.login("sx-supervisor", unit="sx")
+    for page in datong_pages:
+        assert client.get(page).status_code == 200, page
+    assert client.get(f"/subjects/{yangquan.id}").status_code == 200
+    dashboard = client.get("/dashboard/").get_data(as_text=True)
+    assert "平城区" in dashboard and "阳泉城区" in dashboard and "朔城区" not in dashboard
+    auth.logout()
+    auth.login("dt-supervisor", unit="dt")
+    assert client.get(f"/subjects/{yangquan.id}").status_code == 404
+    assert client.get(f"/plans/{plan.id}").status_code == 200  # a county plan filed with 大同
+    # The demo city's supervisor sees neither city.
+    auth.logout()
+    auth.login("city-supervisor", unit="city")
+    for page in datong_pages:
+        assert client.get(page).status_code == 404, page
+
+
+def test_a_lower_bureaus_plan_is_filed_with_the_bureau_above(app):
+    from fieldapp.plans import queries
+
+    load_organisation(TWO_CITIES)
+    units = {u.code: u for u in db.session.scalars(select(Unit))}
+    county_plan = Plan(year=2022, unit=units["dt-pc"], title="平城区计划", status="published")
+    city_plan = Plan(year=2022, unit=units["dt"], title="大同市计划", status="published")
+    db.session.add_all([county_plan, city_plan])
+    db.session.flush()
+    users = {code: User(username=f"u-{code}", name=code, role="supervisor", unit=units[code], password_hash="x")
+             for code in ("sx", "dt", "yq", "dt-pc", "dt-metrology")}
+    assert county_plan.is_county_plan and city_plan.is_county_plan  # both are filed upwards
+    assert queries.may_acknowledge(users["dt"], county_plan) and not queries.may_acknowledge(users["sx"], county_plan)
+    assert queries.may_acknowledge(users["sx"], city_plan) and not queries.may_acknowledge(users["dt"], city_plan)
+    assert queries.may_edit(users["dt-metrology"], city_plan) and not queries.may_edit(users["dt-pc"], city_plan)
+    assert queries.may_read(users["dt-pc"], city_plan) and not queries.may_read(users["yq"], city_plan)
+    assert {p.title for p in queries.plans_for(users["yq"])} == set()
+    assert {p.title for p in queries.plans_for(users["sx"])} == {"平城区计划", "大同市计划"}

@@ -104,12 +104,10 @@ class User(UserMixin, db.Model):
 
     def division_codes(self) -> set[str] | None:
         """Division codes this user may act in ("谁管辖、谁负责"): the counties of their bureau's
-        subtree; ``None`` when that is the whole deployment (a top-level bureau)."""
-        from .organisation import bureau_of, divisions_under
+        subtree; ``None`` when that is every county of the deployment."""
+        from .organisation import territory_of
 
-        if bureau_of(self.unit).parent_id is None:
-            return None
-        return divisions_under(self.unit)
+        return territory_of(self.unit)
 
     def may_access_division(self, code: str | None) -> bool:
         codes = self.division_codes()

@@ -286,6 +286,19 @@ def divisions_under(unit: Unit) -> set[str]:
     }
 
 
+def territory_of(unit: Unit) -> set[str] | None:
+    """The county division codes ``unit``'s bureau governs; ``None`` when that is every county
+    of the deployment (no filter needed)."""
+    codes = divisions_under(unit)
+    return None if codes == set(county_names()) else codes
+
+
+def reachable_unit_ids(unit: Unit) -> set[int] | None:
+    """The ids of the units in ``unit``'s bureau's subtree; ``None`` when that is every unit."""
+    ids = subtree_ids(bureau_of(unit).id)
+    return None if len(ids) == len(territory().parents) else ids
+
+
 def county_units_under(unit: Unit) -> list[Unit]:
     """The open county-level units under ``unit``'s bureau, by division code."""
     ids = subtree_ids(bureau_of(unit).id)

@@ -1,11 +1,13 @@
 """The numbers behind the city and county dashboards.
 
-A scope is a plan year and optionally one county (``division``); ``None`` is the whole city.
+A scope is a plan year and the counties it covers (``divisions``: one county, a city's or a
+province's counties); ``None`` is every county of the deployment.
 """
 
 from __future__ import annotations
 
 from calendar import monthrange
+from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from datetime import date
 
@@ -52,7 +54,12 @@ def _year_bounds(year: int):
     return date(year, 1, 1), date(year, 12, 31)
 
 
-def coverage_by_county(year: int, division: str | None) -> dict[str, Rate]:
+def _codes(divisions: Collection[str] | None) -> list[str]:
+    names = county_names()
+    return [c for c in names if divisions is None or c in divisions]
+
+
+def coverage_by_county(year: int, divisions: Collection[str] | None) -> dict[str, Rate]:
     """Operating enterprises with at least one result in the year, per county."""
     start, end = _year_bounds(year)
     base = and_(Subject.kind == SubjectKind.ENTERPRISE.value, Subject.status == SubjectStatus.OPERATING.value)
@@ -71,16 +78,16 @@ def coverage_by_county(year: int, division: str | None) -> dict[str, Rate]:
         .where(base)
         .group_by(Subject.division_code)
     )
-    if division:
-        totals_stmt = totals_stmt.where(Subject.division_code == division)
-        done_stmt = done_stmt.where(Subject.division_code == division)
+    if divisions is not None:
+        totals_stmt = totals_stmt.where(Subject.division_code.in_(sorted(divisions)))
+        done_stmt = done_stmt.where(Subject.division_code.in_(sorted(divisions)))
     totals = dict(db.session.execute(totals_stmt).all())
     done = dict(db.session.execute(done_stmt).all())
-    codes = [division] if division else list(county_names())
+    codes = _codes(divisions)
     return {c: Rate(done.get(c, 0), totals.get(c, 0)) for c in codes}
 
 
-def publication_by_county(year: int, division: str | None) -> dict[str, Rate]:
+def publication_by_county(year: int, divisions: Collection[str] | None) -> dict[str, Rate]:
     start, end = _year_bounds(year)
     Published = published_model()
     published_flag = (
@@ -104,10 +111,10 @@ def publication_by_county(year: int, division: str | None) -> dict[str, Rate]:
         .where(InspectionResult.inspected_on.between(start, end))
         .group_by(InspectionResult.division_code)
     )
-    if division:
-        stmt = stmt.where(InspectionResult.division_code == division)
+    if divisions is not None:
+        stmt = stmt.where(InspectionResult.division_code.in_(sorted(divisions)))
     rows = {r[0]: (r[1], int(r[2] or 0) if len(r) > 2 else 0) for r in db.session.execute(stmt).all()}
-    codes = [division] if division else list(county_names())
+    codes = _codes(divisions)
     return {c: Rate(rows.get(c, (0, 0))[1], rows.get(c, (0, 0))[0]) for c in codes}
 
 
@@ -134,10 +141,10 @@ def _window(task: Task, year: int) -> tuple[date, date] | None:
     return date(year, task.window_start_month, 1), date(year, task.window_end_month, last_day)
 
 
-def task_progress(year: int, division: str | None, today: date) -> list[TaskProgress]:
+def task_progress(year: int, divisions: Collection[str] | None, today: date) -> list[TaskProgress]:
     visit_filter = [VisitTask.visit_id == Visit.id]
-    if division:
-        visit_filter.append(Visit.division_code == division)
+    if divisions is not None:
+        visit_filter.append(Visit.division_code.in_(sorted(divisions)))
     counts = db.session.execute(
         select(
             VisitTask.task_id,
@@ -147,7 +154,7 @@ def task_progress(year: int, division: str | None, today: date) -> list[TaskProg
         .join(Visit, VisitTask.visit_id == Visit.id)
         .join(Task, VisitTask.task_id == Task.id)
         .join(Plan, Task.plan_id == Plan.id)
-        .where(Plan.year == year, *([Visit.division_code == division] if division else []))
+        .where(Plan.year == year, *([Visit.division_code.in_(sorted(divisions))] if divisions is not None else []))
         .group_by(VisitTask.task_id)
     ).all()
     by_task = {t: (n, int(a or 0)) for t, n, a in counts}
@@ -172,7 +179,9 @@ class OverduePublication:
     clock: Clock
 
 
-def open_publications(year: int, division: str | None, today: date, limit: int = 50) -> tuple[list[OverduePublication], int, int]:
+def open_publications(
+    year: int, divisions: Collection[str] | None, today: date, limit: int = 50
+) -> tuple[list[OverduePublication], int, int]:
     """Unpublished results by their 20-working-day clock: (the oldest overdue, overdue count,
     due-soon count). Counted in SQL on the stored due date; clocks only for the rows shown."""
     Published = published_model()
@@ -180,8 +189,8 @@ def open_publications(year: int, division: str | None, today: date, limit: int =
     stmt = select(InspectionResult).where(
         InspectionResult.inspected_on.between(start, end), InspectionResult.publication_due.is_not(None)
     )
-    if division:
-        stmt = stmt.where(InspectionResult.division_code == division)
+    if divisions is not None:
+        stmt = stmt.where(InspectionResult.division_code.in_(sorted(divisions)))
     if Published is not None:
         stmt = stmt.where(
             InspectionResult.id.not_in(select(Published.inspection_result_id).where(Published.is_current.is_(True)))
@@ -212,13 +221,14 @@ class CaseSummary:
     oldest: list = field(default_factory=list)
 
 
-def follow_up_cases(unit_id: int | None, limit: int = 10) -> CaseSummary:
-    """Cases of a unit (a county bureau's own), or of every unit when ``unit_id`` is None."""
+def follow_up_cases(unit_ids: Collection[int] | None, limit: int = 10) -> CaseSummary:
+    """Cases assigned to the units ``unit_ids`` (a county bureau, a city's subtree …), or to
+    every unit when ``unit_ids`` is None."""
     stmt = select(FollowUpCase.status, func.count()).group_by(FollowUpCase.status)
     oldest = select(FollowUpCase).where(FollowUpCase.status == CaseStatus.OPEN).order_by(FollowUpCase.opened_at, FollowUpCase.id)
-    if unit_id is not None:
-        stmt = stmt.where(FollowUpCase.assigned_unit_id == unit_id)
-        oldest = oldest.where(FollowUpCase.assigned_unit_id == unit_id)
+    if unit_ids is not None:
+        stmt = stmt.where(FollowUpCase.assigned_unit_id.in_(sorted(unit_ids)))
+        oldest = oldest.where(FollowUpCase.assigned_unit_id.in_(sorted(unit_ids)))
     counts = dict(db.session.execute(stmt).all())
     return CaseSummary(
         open=counts.get(CaseStatus.OPEN, 0),

@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from ..auth.access import role_required
 from ..auth.models import Role
-from ..auth.organisation import county_names, unit_for_division
+from ..auth.organisation import county_names, reachable_unit_ids, unit_for_division
 from ..calendar.workdays import plan_deadline
 from ..clock import today as beijing_today
 from . import charts, queries
@@ -17,34 +17,36 @@ from . import charts, queries
 bp = Blueprint("dashboards", __name__, url_prefix="/dashboard")
 
 
-def _scope() -> tuple[str | None, int]:
+def _scope() -> tuple[set[str] | None, str | None, int]:
+    """The counties the page covers (``None``: every county), the one chosen, and the year.
+    A county outside the user's area is a 404; without a choice the page covers the user's area."""
     codes = current_user.division_codes()
     division = request.args.get("division") or None
-    if codes is not None:  # a county user: always her county
-        if division and division not in codes:
+    if division is not None:
+        if division not in county_names() or (codes is not None and division not in codes):
             abort(404)
-        division = next(iter(codes), None)
-        if division is None:
-            abort(404)
-    elif division and division not in county_names():
-        abort(404)
+        scope: set[str] | None = {division}
+    else:
+        scope = codes
+        if codes is not None and len(codes) == 1:
+            division = next(iter(codes))
     year = request.args.get("year", type=int)
     if year is not None and not 2000 <= year <= 2100:
         abort(404)
-    return division, year or queries.default_year(beijing_today())
+    return scope, division, year or queries.default_year(beijing_today())
 
 
 @bp.get("/")
 @role_required(Role.SUPERVISOR)
 def index():
-    division, year = _scope()
+    scope, division, year = _scope()
     today = beijing_today()
-    coverage = queries.coverage_by_county(year, division)
-    publication = queries.publication_by_county(year, division)
-    progress = queries.task_progress(year, division, today)
-    overdue, overdue_count, due_soon = queries.open_publications(year, division, today)
+    coverage = queries.coverage_by_county(year, scope)
+    publication = queries.publication_by_county(year, scope)
+    progress = queries.task_progress(year, scope, today)
+    overdue, overdue_count, due_soon = queries.open_publications(year, scope, today)
     unit = unit_for_division(division) if division else None
-    cases = queries.follow_up_cases(unit.id if unit else None)
+    cases = queries.follow_up_cases({unit.id} if unit else reachable_unit_ids(current_user.unit))
 
     total_cov = queries.Rate(sum(r.done for r in coverage.values()), sum(r.total for r in coverage.values()))
     total_pub = queries.Rate(sum(r.done for r in publication.values()), sum(r.total for r in publication.values()))
@@ -77,7 +79,7 @@ def index():
         county_name=county_names().get(division) if division else None,
         year=year,
         today=today,
-        counties=county_names() if current_user.division_codes() is None else {},
+        counties=_choosable_counties(),
         total_cov=total_cov,
         total_pub=total_pub,
         coverage_chart=coverage_chart,
@@ -92,3 +94,10 @@ def index():
         any_fallback=any_fallback,
         floor=queries.COVERAGE_FLOOR,
     )
+
+
+def _choosable_counties() -> dict[str, str]:
+    """The counties a user may pick (none for a user of one county)."""
+    codes = current_user.division_codes()
+    names = {c: n for c, n in county_names().items() if codes is None or c in codes}
+    return names if len(names) > 1 else {}

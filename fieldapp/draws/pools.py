@@ -9,8 +9,9 @@ from itertools import islice
 
 from sqlalchemy import and_, exists, or_, select
 
-from ..auth.models import COUNTY_LEVEL_KINDS, Unit, UnitKind
 from .. import clock
+from ..auth.models import Unit
+from ..auth.organisation import bureau_of, county_units_under, territory_of
 from ..extensions import db
 from ..plans.models import Task
 from ..plans.scope import INDUSTRY_CODE, clean_rule
@@ -21,14 +22,18 @@ ANY_KINDS = ("enterprise", "individual", "cooperative")
 
 
 def executing_units(task: Task) -> list[Unit]:
-    """The units that draw this task: the city bureau and/or every county bureau."""
+    """The units that draw this task: the issuing bureau ("市局"/"省局" executes) and/or every
+    county-level unit under it ("各县区局" execute); a county bureau's plan is its own to draw."""
+    if task.plan is None or task.plan.unit is None:
+        return []
+    issuer = bureau_of(task.plan.unit)
+    if issuer.is_county_level:
+        return [issuer]
     units: list[Unit] = []
     if task.executes_city:
-        units += db.session.scalars(select(Unit).where(Unit.kind == UnitKind.CITY_BUREAU.value)).all()
+        units.append(issuer)
     if task.executes_county:
-        units += db.session.scalars(
-            select(Unit).where(Unit.kind.in_(COUNTY_LEVEL_KINDS)).order_by(Unit.division_code)
-        ).all()
+        units += county_units_under(issuer)
     return units
 
 
@@ -82,6 +87,8 @@ def pool_statement(task: Task, round_: int, unit: Unit, draw_date: date, created
         stmt = stmt.where(Subject.created_at <= created_before)
     if unit.division_code:
         stmt = stmt.where(Subject.division_code == unit.division_code)
+    elif (territory := territory_of(unit)) is not None:  # a bureau above county level: its subtree
+        stmt = stmt.where(Subject.division_code.in_(sorted(territory)))
     kinds = scope["kinds"]
     if kinds and set(kinds) != set(ANY_KINDS):
         stmt = stmt.where(Subject.kind.in_(kinds))

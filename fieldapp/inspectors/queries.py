@@ -8,15 +8,17 @@ from datetime import date
 from sqlalchemy import Select, select
 
 from ..auth.models import Unit, User
+from ..auth.organisation import reachable_unit_ids
 from ..extensions import db
 from .models import Inspector, InspectorCategory, InspectorStatus
 
 
 def visible_roster(user: User) -> Select:
-    """City-level users see the whole roster; a county user only her bureau's people."""
+    """The people of the units in the user's bureau's subtree (a county user: her bureau's)."""
     stmt = select(Inspector).join(Inspector.unit).order_by(Unit.id, Inspector.name, Inspector.id)
-    if not user.is_city_level:
-        stmt = stmt.where(Inspector.unit_id == user.unit_id)
+    reachable = reachable_unit_ids(user.unit)
+    if reachable is not None:
+        stmt = stmt.where(Inspector.unit_id.in_(sorted(reachable)))
     return stmt
 
 
@@ -71,6 +73,7 @@ def count_law_enforcement(inspectors: Iterable[Inspector], day: date) -> int:
 
 def assignable_units(user: User) -> list[Unit]:
     stmt = select(Unit).order_by(Unit.id)
-    if not user.is_city_level:
-        stmt = stmt.where(Unit.id == user.unit_id)
+    reachable = reachable_unit_ids(user.unit)
+    if reachable is not None:
+        stmt = stmt.where(Unit.id.in_(sorted(reachable)))
     return list(db.session.scalars(stmt))

@@ -75,8 +75,9 @@ class Plan(db.Model):
 
     @property
     def is_county_plan(self) -> bool:
-        """A county bureau's own plan, filed (备案) with the city bureau."""
-        return self.unit is not None and not self.unit.is_city_level
+        """A lower bureau's own plan (a county's, or a city's under a province), filed (备案) with
+        the bureau above."""
+        return self.unit is not None and self.unit.parent_id is not None
 
 
 class PlanVersion(db.Model):

@@ -6,7 +6,7 @@ from flask import abort, redirect, render_template, request, url_for
 
 from sqlalchemy import select
 
-from ..auth.models import COUNTY_LEVEL_KINDS, Unit
+from ..auth.models import Unit, UnitKind
 from ..extensions import db
 from . import queries
 from .routes import bp
@@ -27,9 +27,9 @@ def public_plan(year: int):
 
 @bp.get("/public/plan/<int:year>/<unit_code>")
 def public_unit_plan(year: int, unit_code: str):
-    """A county bureau's published plan (县级年度抽查计划，调整后向社会公示)."""
+    """A lower bureau's published plan (县级年度抽查计划，调整后向社会公示; a city's under a province)."""
     unit = db.session.scalar(
-        select(Unit).where(Unit.code == unit_code, Unit.kind.in_(COUNTY_LEVEL_KINDS))
+        select(Unit).where(Unit.code == unit_code, Unit.kind != UnitKind.DEPARTMENT.value)
     )
     if unit is None:
         abort(404)

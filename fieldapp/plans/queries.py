@@ -1,42 +1,61 @@
-"""Reading plans, and who may read or change which plan ("谁管辖、谁负责").
+"""Reading plans, and who may read or change which plan ("谁管辖、谁负责"), at any depth.
 
-- City-level users (the city bureau and its departments) read every plan; they change the city
-  bureau's plans and acknowledge the counties' filings.
-- A county supervisor reads and changes her own bureau's plans, and reads the city's plans.
-  Another county's plans do not exist for her (404).
+- A user reads the plans of their bureau's subtree and the plans of the bureaus above it (a
+  higher plan applies to them); another branch's plans do not exist for them (404).
+- Only the issuing bureau (its staff, departments included) changes its plan.
+- A plan of a bureau with a parent is filed (备案) with that parent, whose supervisors acknowledge it.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from ..auth.models import COUNTY_LEVEL_KINDS, Unit, UnitKind
+from ..auth.models import Unit, UnitKind
+from ..auth.organisation import bureau_of, subtree_ids, top_units
 from ..extensions import db
 from .models import FilingStatus, Plan, PlanStatus, Task
 
 
+def _bureau_id(unit: Unit) -> int:
+    return bureau_of(unit).id
+
+
+def _above(unit: Unit) -> set[int]:
+    """The ids of the bureaus above ``unit``'s bureau."""
+    found, current = set(), bureau_of(unit).parent
+    while current is not None:
+        found.add(current.id)
+        current = current.parent
+    return found
+
+
+def readable_unit_ids(user) -> set[int]:
+    return subtree_ids(_bureau_id(user.unit)) | _above(user.unit)
+
+
 def may_read(user, plan: Plan) -> bool:
-    if user.is_city_level:
-        return True
-    return plan.unit_id == user.unit_id or plan.unit.is_city_level
+    return plan.unit_id in readable_unit_ids(user)
 
 
 def may_edit(user, plan: Plan) -> bool:
-    """Only the issuing level changes its plan: county users their bureau's, city users the city's."""
-    if user.is_city_level:
-        return plan.unit.is_city_level
-    return plan.unit_id == user.unit_id
+    """Only the issuing bureau changes its plan (its departments' staff included)."""
+    return _bureau_id(plan.unit) == _bureau_id(user.unit)
 
 
 def may_acknowledge(user, plan: Plan) -> bool:
-    return user.is_city_level and plan.is_county_plan
+    """The bureau a plan is filed with: the parent of the issuing bureau."""
+    parent = bureau_of(plan.unit).parent
+    return plan.is_county_plan and parent is not None and _bureau_id(parent) == _bureau_id(user.unit)
 
 
 def plans_for(user) -> list[Plan]:
-    stmt = select(Plan).join(Unit, Plan.unit_id == Unit.id).options(selectinload(Plan.unit))
-    if not user.is_city_level:
-        stmt = stmt.where(or_(Plan.unit_id == user.unit_id, Unit.kind.not_in(COUNTY_LEVEL_KINDS)))
+    stmt = (
+        select(Plan)
+        .join(Unit, Plan.unit_id == Unit.id)
+        .where(Plan.unit_id.in_(readable_unit_ids(user)))
+        .options(selectinload(Plan.unit))
+    )
     return list(db.session.scalars(stmt.order_by(Plan.year.desc(), Unit.kind, Unit.code)))
 
 
@@ -49,7 +68,9 @@ def plan_with_tasks(plan_id: int) -> Plan | None:
 
 
 def city_bureau() -> Unit | None:
-    return db.session.scalar(select(Unit).where(Unit.kind == UnitKind.CITY_BUREAU.value))
+    """The top bureau of the deployment, whose plan is the default public plan."""
+    tops = top_units()
+    return tops[0] if tops else None
 
 
 def public_plan(year: int, unit: Unit | None = None) -> Plan | None:
@@ -89,12 +110,13 @@ def public_years(unit: Unit | None = None) -> list[int]:
     )
 
 
-def county_plans(year: int | None = None) -> list[Plan]:
-    """The counties' plans as the city bureau sees them for filing (备案), waiting ones first."""
+def county_plans(user, year: int | None = None) -> list[Plan]:
+    """The plans filed (备案) with ``user``'s bureau by the bureaus right under it, waiting ones first."""
+    children = select(Unit.id).where(Unit.parent_id == _bureau_id(user.unit), Unit.kind != UnitKind.DEPARTMENT.value)
     stmt = (
         select(Plan)
         .join(Unit, Plan.unit_id == Unit.id)
-        .where(Unit.kind.in_(COUNTY_LEVEL_KINDS))
+        .where(Plan.unit_id.in_(children))
         .options(selectinload(Plan.unit))
     )
     if year is not None:
@@ -121,6 +143,7 @@ def search_tasks(plan: Plan, text: str) -> list[Task]:
 
 
 def published_county_plans(year: int) -> list[Plan]:
+    """The published plans of every bureau below the top (county, city …), for the public page."""
     return list(
         db.session.scalars(
             select(Plan)
@@ -128,7 +151,7 @@ def published_county_plans(year: int) -> list[Plan]:
             .where(
                 Plan.year == year,
                 Plan.status == PlanStatus.PUBLISHED.value,
-                Unit.kind.in_(COUNTY_LEVEL_KINDS),
+                Unit.parent_id.is_not(None),
             )
             .options(selectinload(Plan.unit))
             .order_by(Unit.code)
@@ -138,6 +161,6 @@ def published_county_plans(year: int) -> list[Plan]:
 
 def public_url_args(plan: Plan) -> tuple[str, dict]:
     """Endpoint and arguments of a plan's public page."""
-    if plan.unit.is_city_level:
+    if plan.unit.parent_id is None:
         return "plans.public_plan", {"year": plan.year}
     return "plans.public_unit_plan", {"year": plan.year, "unit_code": plan.unit.code}

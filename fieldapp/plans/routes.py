@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from ..auth.access import role_required
 from ..auth.models import Role
+from ..auth.organisation import bureau_of
 from ..extensions import db
 from . import queries
 from .display import TEMPLATE_HELPERS
@@ -66,7 +67,7 @@ def _form_status() -> int:
 @role_required(Role.SUPERVISOR)
 def index():
     plans = queries.plans_for(current_user)
-    waiting = sum(1 for p in plans if p.is_county_plan and p.filing_status == FilingStatus.FILED.value) if current_user.is_city_level else 0
+    waiting = sum(1 for p in plans if p.filing_status == FilingStatus.FILED.value and queries.may_acknowledge(current_user, p))
     return render_template("plans/index.html", plans=plans, waiting=waiting)
 
 
@@ -75,7 +76,7 @@ def index():
 def import_file():
     """Upload a plan table. "Check" reads it and shows what would change, saving nothing."""
     form = ImportForm()
-    unit = current_user.unit if not current_user.is_city_level else queries.city_bureau()
+    unit = bureau_of(current_user.unit)  # a department's staff import their bureau's plan
     checking = request.form.get("action") == "check"
     report, error, summary = None, None, None
     if form.validate_on_submit():
@@ -213,9 +214,10 @@ def file(plan_id: int):
 @bp.get("/plans/filings")
 @role_required(Role.SUPERVISOR)
 def filings():
-    if not current_user.is_city_level:
+    plans = queries.county_plans(current_user)
+    if not plans and current_user.unit.is_county_level:
         abort(403)
-    return render_template("plans/filings.html", plans=queries.county_plans(), confirm=ConfirmForm())
+    return render_template("plans/filings.html", plans=plans, confirm=ConfirmForm())
 
 
 @bp.post("/plans/<int:plan_id>/acknowledge")

@@ -8,8 +8,8 @@ from datetime import date, timedelta
 from sqlalchemy import Select, and_, exists, func, select
 from sqlalchemy.orm import selectinload
 
-from ..auth.organisation import county_names
 from .. import clock
+from ..auth.organisation import bureau_of, county_names, reachable_unit_ids
 from ..calendar.workdays import PUBLICATION_WORKING_DAYS, add_working_days, publication_due
 from ..extensions import db
 from ..inspections.models import Submission, SubmissionState
@@ -55,7 +55,7 @@ def may_decide(user, visit: Visit | None) -> bool:
         return False
     if visit.executing_unit_id == user.unit_id:
         return True
-    return user.is_city_level and visit.executing_unit.is_city_level
+    return bureau_of(user.unit).id == bureau_of(visit.executing_unit).id
 
 
 @dataclass
@@ -162,11 +162,12 @@ def cases_for_unit(unit_id: int | None, status: str | None = None) -> Select:
 
 
 def user_case_scope(stmt: Select, user, model=FollowUpCase, column=None) -> Select:
-    """County users see the cases (and proposals) assigned to their own bureau."""
-    if user.is_city_level:
+    """Users see the cases (and proposals) assigned to the units of their bureau's subtree."""
+    reachable = reachable_unit_ids(user.unit)
+    if reachable is None:
         return stmt
     col = column if column is not None else model.assigned_unit_id
-    return stmt.where(col == user.unit_id)
+    return stmt.where(col.in_(sorted(reachable)))
 
 
 def proposals(user, status: str | None = None) -> list[AbnormalListingProposal]:
