@@ -105,9 +105,9 @@ def test_published_results_count(client, auth, city, db):
     r = db.session.query(InspectionResult).join(InspectionResult.subject).filter_by(division_code="140603").first()
     publish([r], auth.create("pub", "supervisor", "140603"), on=date(2026, 10, 10))
     db.session.commit()
-    pub = queries.publication_by_county(2026, "140603")
+    pub = queries.publication_by_county(2026, {"140603"})
     assert (pub["140603"].done, pub["140603"].total) == (1, 2)
-    assert queries.open_publications(2026, "140603", date(2026, 11, 27))[1] == 1
+    assert queries.open_publications(2026, {"140603"}, date(2026, 11, 27))[1] == 1
 
 
 def test_inspectors_have_no_dashboard(client, auth, db):
