@@ -73,9 +73,7 @@ def account():
 @bp.get("/account/users/<int:user_id>")
 @role_required("admin")
 def user_account(user_id: int):
-    owner = db.session.get(User, user_id)
-    if owner is None:
-        abort(404)
+    owner = db.get_or_404(User, user_id)
     require_unit(owner.unit)
     return _account_page(owner)
 

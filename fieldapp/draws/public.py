@@ -20,9 +20,7 @@ from .routes import bp
 
 
 def _draw(draw_id: int) -> Draw:
-    draw = db.session.get(Draw, draw_id)
-    if draw is None:
-        abort(404)
+    draw = db.get_or_404(Draw, draw_id)
     return draw
 
 

@@ -42,9 +42,7 @@ def _refused() -> int:
 
 
 def _task(task_id: int) -> Task:
-    task = db.session.get(Task, task_id)
-    if task is None:
-        abort(404)
+    task = db.get_or_404(Task, task_id)
     return task
 
 
@@ -126,9 +124,7 @@ def commit(task_id: int, round_: int, unit_code: str):
 @bp.post("/draws/commitment/<int:commitment_id>/run")
 @role_required(Role.SUPERVISOR)
 def run(commitment_id: int):
-    commitment = db.session.get(DrawCommitment, commitment_id)
-    if commitment is None:
-        abort(404)
+    commitment = db.get_or_404(DrawCommitment, commitment_id)
     unit = _unit(commitment.unit.code)
     form = RunForm()
     if form.validate_on_submit():
@@ -150,9 +146,7 @@ def run(commitment_id: int):
 @bp.post("/draws/commitment/<int:commitment_id>/abandon")
 @role_required(Role.SUPERVISOR)
 def abandon(commitment_id: int):
-    commitment = db.session.get(DrawCommitment, commitment_id)
-    if commitment is None:
-        abort(404)
+    commitment = db.get_or_404(DrawCommitment, commitment_id)
     unit = _unit(commitment.unit.code)
     form = AbandonForm()
     if form.validate_on_submit():
@@ -174,9 +168,7 @@ def abandon(commitment_id: int):
 def detail(draw_id: int):
     from .models import Draw
 
-    draw = db.session.get(Draw, draw_id)
-    if draw is None:
-        abort(404)
+    draw = db.get_or_404(Draw, draw_id)
     require_unit(draw.unit)
     unmatched = [(s, describe_unmatched(s)) for s in draw.selections if s.unmatched_reason]
     from . import chain
@@ -188,9 +180,7 @@ def detail(draw_id: int):
 @bp.post("/draws/assignment/<int:assignment_id>/replace")
 @role_required(Role.SUPERVISOR)
 def replace(assignment_id: int):
-    assignment = db.session.get(DrawAssignment, assignment_id)
-    if assignment is None:
-        abort(404)
+    assignment = db.get_or_404(DrawAssignment, assignment_id)
     draw = assignment.selection.draw
     require_unit(draw.unit)
     form = ReplaceForm()
@@ -245,9 +235,7 @@ def invite(task_id: int):
 @bp.post("/draws/invitation/<int:invitation_id>/<any(accept, decline):answer>")
 @role_required(Role.SUPERVISOR)
 def respond(invitation_id: int, answer: str):
-    invitation = db.session.get(JointInvitation, invitation_id)
-    if invitation is None:
-        abort(404)
+    invitation = db.get_or_404(JointInvitation, invitation_id)
     # The invited department answers (or the city bureau / an administrator on its behalf).
     if not (current_user.unit_id == invitation.unit_id or current_user.unit.kind == "city_bureau"
             or current_user.role == Role.ADMIN.value):

@@ -45,8 +45,8 @@ FILE_LABELS = {
 
 
 def _visible(job_id: int) -> Job:
-    job = db.session.get(Job, job_id)
-    if job is None or not (job.owner_id == current_user.id or current_user.has_role(Role.ADMIN)):
+    job = db.get_or_404(Job, job_id)
+    if not (job.owner_id == current_user.id or current_user.has_role(Role.ADMIN)):
         abort(404)
     return job
 

@@ -55,8 +55,8 @@ def confirm_item_checklist(plan_id: int, item_id: int):
         abort(404)
     if not queries.may_edit(current_user, plan):
         abort(403)
-    item = db.session.get(InspectionItem, item_id)
-    if item is None or item.task.plan_id != plan.id:
+    item = db.get_or_404(InspectionItem, item_id)
+    if item.task.plan_id != plan.id:
         abort(404)
     chosen = request.form.get("checklist", "")
     error = None

@@ -108,9 +108,7 @@ def _plan_pdf(plan):
 @bp.get("/publication/visits/<int:visit_id>/record.pdf")
 @role_required("supervisor")
 def visit_record_pdf(visit_id: int):
-    visit = db.session.get(Visit, visit_id)
-    if visit is None:
-        abort(404)
+    visit = db.get_or_404(Visit, visit_id)
     require_division(visit.division_code)
     data = pdf_records.visit_record(visit)
     if data["submission"] is None:

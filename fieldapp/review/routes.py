@@ -95,8 +95,8 @@ def queue():
 
 
 def _submission_or_404(submission_id: int) -> Submission:
-    sub = db.session.get(Submission, submission_id)
-    if sub is None or sub.state == SubmissionState.INCOMPLETE.value or not queries.may_review(current_user, sub.visit):
+    sub = db.get_or_404(Submission, submission_id)
+    if sub.state == SubmissionState.INCOMPLETE.value or not queries.may_review(current_user, sub.visit):
         abort(404)
     return sub
 
@@ -216,8 +216,8 @@ def return_submission(submission_id: int):
 @bp.get("/media/<int:media_id>")
 @role_required(Role.SUPERVISOR)
 def media(media_id: int):
-    item = db.session.get(MediaFile, media_id)
-    if item is None or not item.complete or not item.storage_key:
+    item = db.get_or_404(MediaFile, media_id)
+    if not item.complete or not item.storage_key:
         abort(404)
     if not queries.may_review(current_user, item.submission.visit):
         abort(404)

@@ -3,7 +3,7 @@ and each plan year's completion deadline."""
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -74,9 +74,7 @@ def add_calendar_day():
 @bp.post("/calendar/days/<int:entry_id>/delete")
 @role_required(Role.ADMIN)
 def delete_calendar_day(entry_id: int):
-    entry = db.session.get(CalendarDay, entry_id)
-    if entry is None:
-        abort(404)
+    entry = db.get_or_404(CalendarDay, entry_id)
     audit.record("calendar", entry.id, "delete", current_user, details={"day": entry.day.isoformat(), "workday": entry.is_workday, "note": entry.note})
     db.session.delete(entry)
     db.session.commit()

@@ -23,8 +23,8 @@ from ..core.params import year_arg
 
 
 def _case_or_404(case_id: int) -> FollowUpCase:
-    case = db.session.get(FollowUpCase, case_id)
-    if case is None or not current_user.may_access_unit(case.assigned_unit):
+    case = db.get_or_404(FollowUpCase, case_id)
+    if not current_user.may_access_unit(case.assigned_unit):
         abort(404)
     return case
 
@@ -77,8 +77,8 @@ def listings():
 @bp.post("/listings/<int:proposal_id>")
 @role_required(Role.SUPERVISOR)
 def decide(proposal_id: int):
-    proposal = db.session.get(AbnormalListingProposal, proposal_id)
-    if proposal is None or not current_user.may_access_unit(proposal.unit):
+    proposal = db.get_or_404(AbnormalListingProposal, proposal_id)
+    if not current_user.may_access_unit(proposal.unit):
         abort(404)
     form = ListingDecisionForm()
     confirm = form.decision.data == "confirm"
@@ -99,9 +99,7 @@ def decide(proposal_id: int):
 @bp.get("/subjects/<int:subject_id>/findings")
 @role_required(Role.SUPERVISOR)
 def subject_findings(subject_id: int):
-    subject = db.session.get(Subject, subject_id)
-    if subject is None:
-        abort(404)
+    subject = db.get_or_404(Subject, subject_id)
     require_division(subject.division_code)
     results = queries.subject_results(subject.id)
     if request.htmx and not request.htmx.boosted:
