@@ -69,6 +69,26 @@ def test_items_show_and_hide_as_answers_change(page):
     assert page.errors == []
 
 
+def test_an_answer_landing_while_the_inspector_is_in_the_field_keeps_what_is_typed(page):
+    # The answer to an earlier change arrives after the inspector went back into the box and
+    # selected "2" to type over it: the box keeps its selection, so "0" replaces "2" (not "02").
+    page.fill("#complaints_count", "2")
+    page.locator("#complaints_count").dispatch_event("input")
+    page.locator("#cl-complaints_handled").wait_for(state="visible")
+    page.evaluate("""() => new Promise(resolve => {
+        const input = document.querySelector('#complaints_count');
+        input.focus();
+        input.select();
+        document.addEventListener('htmx:afterRequest', () => setTimeout(resolve, 100), {once: true});
+        htmx.trigger('#cl-complaints_count', 'change');
+    })""")
+    page.keyboard.insert_text("0")
+    assert page.input_value("#complaints_count") == "0"
+    page.locator("#cl-complaints_handled").wait_for(state="hidden")
+    assert page.evaluate("document.activeElement.id") == "complaints_count"
+    assert page.errors == []
+
+
 def test_progress_and_constraint_messages_update_while_typing(page):
     station = page.locator("details[data-section=station]")
     assert station.locator("[data-progress-answered]").inner_text() == "0"

@@ -298,11 +298,41 @@
     });
   }
 
+  // The server's rendering of an item, applied without replacing its fields: its classes, its
+  // messages, its finding and whether each field is marked invalid.
+  function updateAroundFields(item, html) {
+    var template = document.createElement("template");
+    template.innerHTML = html || "";
+    var fresh = template.content.querySelector(".cl-item");
+    if (!fresh || fresh.id !== item.id) return;
+    item.className = fresh.className;
+    var box = item.querySelector(":scope > .cl-item__errors");
+    var freshBox = fresh.querySelector(":scope > .cl-item__errors");
+    if (box && freshBox) box.innerHTML = freshBox.innerHTML;
+    item.querySelectorAll(":scope > .cl-outcome").forEach(function (p) { p.remove(); });
+    fresh.querySelectorAll(":scope > .cl-outcome").forEach(function (p) { item.appendChild(p); });
+    fresh.querySelectorAll("[id][aria-invalid]").forEach(function (f) {
+      var live = document.getElementById(f.id);
+      if (live && item.contains(live)) live.setAttribute("aria-invalid", f.getAttribute("aria-invalid"));
+    });
+  }
+
   document.addEventListener("htmx:beforeSwap", function (event) {
     var item = event.detail.target;
     if (!item || !item.classList || !item.classList.contains("cl-item")) return;
     var config = event.detail.requestConfig || {};
-    if (changedSince(item, config.parameters || config.formData)) event.detail.shouldSwap = false;
+    if (changedSince(item, config.parameters || config.formData)) { event.detail.shouldSwap = false; return; }
+    // The inspector is in one of the item's fields (back in the box to type a new number, say):
+    // replacing the field would take away the selection, so what is typed next would land beside
+    // the old value ("2" selected, "0" typed, "02" kept). The answer updates the item around its
+    // fields instead, and the form settles again.
+    var active = document.activeElement;
+    if (event.detail.shouldSwap && active && active !== item && item.contains(active)) {
+      event.detail.shouldSwap = false;
+      updateAroundFields(item, event.detail.serverResponse);
+      var form = item.closest(".cl-form");
+      if (form) settle(form);
+    }
   });
 
   ["htmx:afterSwap", "htmx:afterSettle"].forEach(function (name) {
