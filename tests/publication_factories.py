@@ -12,6 +12,7 @@ from sqlalchemy import select
 from stdnum.cn import uscc as uscc_mod
 
 from fieldapp.auth.models import Unit
+from fieldapp.checklists import get_checklist
 from fieldapp.extensions import db
 from fieldapp.inspections.models import MediaFile, Submission
 from fieldapp.inspectors.models import Inspector
@@ -122,7 +123,8 @@ def approved_result(
                 "answer_sets": [
                     {
                         "checklist_id": "fuel-dispensers",
-                        "checklist_version": 1,
+                        # the version in force: its labels are what the record prints
+                        "checklist_version": get_checklist("fuel-dispensers").version,
                         "definition_sha256": "",
                         "answers": {"pledge": "符合", "metrology_rules": "不符合", "complaints_count": 2},
                     }

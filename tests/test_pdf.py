@@ -17,7 +17,8 @@ from test_publication import _supervisor
 
 @pytest.fixture
 def app_config(tmp_path):
-    return {"PDF_CACHE_DIR": str(tmp_path / "pdf-cache")}
+    # gs.example.cn: the public name the bureau serves the site under (a trusted host).
+    return {"PDF_CACHE_DIR": str(tmp_path / "pdf-cache"), "TRUSTED_HOSTS": ["localhost", "gs.example.cn"]}
 
 
 def pdf_text(path: Path) -> str:
