@@ -146,7 +146,8 @@ def test_workload_cap_per_round(db):
     make_team(count=4)
     db.session.add(TaskDrawSettings(task=task, workload_cap=1))
     db.session.commit()
-    with pytest.raises(DrawRefused, match="can do 2 under the workload cap of 1"):
+    # 3 visits; 4 inspectors × cap 1 / 2 per visit = 2 (the refusal is in the default language, zh_CN)
+    with pytest.raises(DrawRefused, match="每人 1 户的工作量上限下只能完成 2 户"):
         draw_once(task)  # 3 visits, 4 inspectors × 1 / 2 per visit: a reason is needed
     draw = draw_once(task, exception_reason="人手不足，未匹配的对象由市局协调")
     assert draw.commitment.exception_reason == "人手不足，未匹配的对象由市局协调"
@@ -337,7 +338,7 @@ def test_cli_runs_a_round_for_every_executing_unit_and_sets_task_settings(db, ru
     result = runner.invoke(args=["draw", "settings", "7", "--specialty", "广告", "--cap", "3"])
     assert result.exit_code == 0 and "广告" in result.output and "3 subjects" in result.output
     result = runner.invoke(args=["draw", "run", "7", "--unit", "140603"])
-    assert result.exit_code == 1 and "0 eligible inspectors" in result.output  # over capacity: a reason
+    assert result.exit_code == 1 and "0 名符合条件的检查人员" in result.output  # over capacity: a reason
     result = runner.invoke(args=["draw", "run", "7", "--unit", "140603",
                                  "--exception-reason", "平鲁区局广告监管人员调整中，先抽取对象"])
     assert result.exit_code == 0, result.output

@@ -13,7 +13,7 @@ from datetime import date
 from types import SimpleNamespace
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, select, union
 
 from ..auth.models import Unit
 from ..extensions import db
@@ -114,10 +114,12 @@ def preview(task: Task, day: date, rule: dict | None = None, units: list[Unit] |
     result = Preview(rule=clean_rule(task.scope_rule if rule is None else rule))
     result.units = [unit_preview(task, unit, day, rule) for unit in units]
     if units:
-        stmt = pool_statement(_as_task(task, rule), 1, units[0], day)
-        if len(units) > 1:  # every county: the statement of one unit without its county condition
-            stmt = pool_statement(_as_task(task, rule), 1, SimpleNamespace(division_code=None, id=None), day)
-        sub = stmt.subquery()
+        # The units' pools together, each subject once (a bureau's and its counties' pools overlap).
+        statements = [pool_statement(_as_task(task, rule), 1, unit, day) for unit in units]
+        if len(statements) == 1:
+            sub = statements[0].subquery()
+        else:
+            sub = union(*statements).subquery()
         counts: dict[str, dict[str, int]] = {}
         for county, cls, n in db.session.execute(
             select(Subject.division_code, sub.c.credit_class, func.count())
