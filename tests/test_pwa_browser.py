@@ -263,8 +263,15 @@ def test_offline_draft_outbox_and_a_new_service_worker(world, live_server, phone
     phone.set_offline(False)
     old = sw_version(page)
     app.config["PWA_VERSION"] = "deployed-v2"
-    page.evaluate("() => navigator.serviceWorker.getRegistration().then(r => r.update())")
-    poll(lambda: sw_version(page) == "deployed-v2", timeout=30)
+    # Wait for the page to be taken over without asking the old worker anything meanwhile: the new
+    # one skips waiting, but Chromium activates it only once the old one has no event in flight,
+    # and a version message every 0.2 s kept the old one busy under load (the new one stayed
+    # "installed", waiting, until the test gave up).
+    page.evaluate("""() => { window.__swChanged = false;
+        navigator.serviceWorker.addEventListener('controllerchange', () => { window.__swChanged = true; }, {once: true});
+        return navigator.serviceWorker.getRegistration().then(r => r.update()); }""")
+    page.wait_for_function("() => window.__swChanged", timeout=30000)
+    assert sw_version(page) == "deployed-v2"
     assert old is not None and old != "deployed-v2"
     phone.set_offline(True)
     page.goto(f"{live_server.url}/my/visits/{world.visit.id}")  # still cached after the update
