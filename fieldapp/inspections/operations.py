@@ -16,7 +16,7 @@ from datetime import date
 from flask import current_app
 from flask_babel import gettext as _
 from pydantic import ValidationError
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -269,11 +269,22 @@ def receive_submission(raw: dict, user, uploaded: frozenset[str] = frozenset()) 
     return submission, True
 
 
-def _settle(submission: Submission) -> None:
-    """Mark the submission complete once every listed file is verified."""
+def _settle(submission: Submission, *, count_in_database: bool = False) -> None:
+    """Mark the submission complete once every listed file is verified. After a file arrives the
+    files are counted in the database, not from the loaded list: files of one submission arrive in
+    parallel, and the last one must see the others' committed receipts."""
     if submission.state != SubmissionState.INCOMPLETE.value:
         return
-    if all(m.complete for m in submission.media):
+    if count_in_database:
+        db.session.flush()
+        complete = not db.session.scalar(
+            select(func.count())
+            .select_from(MediaFile)
+            .where(MediaFile.submission_id == submission.id, MediaFile.complete.is_(False))
+        )
+    else:
+        complete = all(m.complete for m in submission.media)
+    if complete:
         submission.state = SubmissionState.SUBMITTED.value
         submission.completed_at = clock.now()
         visit = submission.visit or db.session.get(Visit, submission.visit_id)
@@ -301,6 +312,9 @@ def receive_media(submission: Submission, sha256: str, start: int, total: int, d
     """Take the bytes ``[start, start+len(data))`` of one listed file; resumable and idempotent."""
     query = select(MediaFile).where(MediaFile.submission_id == submission.id, MediaFile.sha256 == sha256)
     if db.engine.dialect.name == "postgresql":
+        # One file of a submission at a time (SQLite serialises writers anyway): without the lock
+        # on the submission, parallel uploads each saw the others unfinished and none settled it.
+        db.session.refresh(submission, with_for_update=True)
         query = query.with_for_update()
     item = db.session.scalar(query)
     if item is None:
@@ -335,7 +349,7 @@ def receive_media(submission: Submission, sha256: str, start: int, total: int, d
                 db.session.commit()
                 raise MediaHashMismatch()
             item.complete, item.storage_key = True, store.storage_key(sha256)
-    _settle(submission)
+    _settle(submission, count_in_database=True)
     db.session.commit()
     return item
 
