@@ -3,7 +3,7 @@ so that the demo inspector accounts have work on their phones. Idempotent."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 
 from sqlalchemy import func, select
 
@@ -13,11 +13,13 @@ from ..inspectors.models import Inspector
 from ..plans.models import Plan, Task
 from ..visits.models import Visit, VisitInspector
 from .models import Draw
-from .operations import DrawRefused, commit, run_draw
+from .operations import DrawRefused, commit, current_draw, run_draw
 
 DEMO_TASKS = (1, 21, 19)  # metrology (gas stations, markets …), the 1+X enterprise check, high risk
 # The demo draws the seed's 2021 plan today, with its proposed scope rules: a written reason.
 DEMO_REASON = "演示数据：按导入时提出的抽查范围规则抽取，抽取日期不在任务的抽取时间内。"
+DEMO_REDRAW_REASON = "演示数据：重新抽取，使每个演示检查员账号都有待检查的任务。"
+MAX_REDRAWS = 40  # each redraw is an independent chance; a small directory rarely needs more than a few
 
 
 def load_demo_draws(year: int = 2021) -> Iterator[str]:
@@ -52,9 +54,53 @@ def load_demo_draws(year: int = 2021) -> Iterator[str]:
                 continue
             made += 1
             yield f"draws: task {task.number} {unit.name}: {len(draw.selections)} of {draw.pool_size} subjects"
+    made += yield from _redraw_for_idle_accounts(ordered, units)
     visits = db.session.scalar(select(func.count()).select_from(Visit))
     counts = ", ".join(f"{name} {count}" for name, count in _visit_counts().items())
     yield f"draws: {made} draws, {visits} visits ({counts})"
+
+
+def _redraw_for_idle_accounts(tasks: list[Task], units: list[Unit]) -> Generator[str, None, int]:
+    """On a small directory the matching can leave a demo inspector account without a visit after every
+    county task is drawn. Redraw (publicly, with a written reason) a task of that account's county until
+    every account has one: the draws stay random and verifiable; nothing picks the team by hand."""
+    from ..demo.org import demo_org
+
+    org = demo_org()
+    division_of_account = {u: org.division_of.get(unit) for u, _, role, unit in org.accounts if role == "inspector"}
+    unit_of_division = {u.division_code: u for u in units}
+    redrawn = 0
+    for attempt in range(MAX_REDRAWS if tasks else 0):
+        idle = [name for name, count in _visit_counts().items() if not count]
+        unit = next((unit_of_division.get(division_of_account.get(name)) for name in idle), None)
+        if unit is None:
+            break
+        # The tasks whose team holds the idle account, most visits per team member first.
+        chances = sorted(((_chance(t, unit, idle[0]), t.number, t) for t in tasks), key=lambda c: (-c[0], c[1]))
+        likely = [t for chance, _, t in chances if chance > 0][:3] or tasks
+        task = likely[attempt % len(likely)]
+        try:
+            draw, _ = run_draw(commit(task, 1, unit, redraw_reason=DEMO_REDRAW_REASON, exception_reason=DEMO_REASON),
+                               witness=f"演示数据 {unit.name}")
+        except DrawRefused as exc:
+            db.session.rollback()
+            yield f"draws: task {task.number} {unit.name}: {exc.message}"
+            continue
+        redrawn += 1
+        yield f"draws: task {task.number} {unit.name} redrawn: {len(draw.selections)} of {draw.pool_size} subjects"
+    return redrawn
+
+
+def _chance(task: Task, unit: Unit, username: str) -> float:
+    """Visits per eligible team member in the task's current draw, if the account is in the team."""
+    draw = current_draw(task, 1, unit)
+    certificate = db.session.scalar(
+        select(Inspector.certificate_number).join(User, User.id == Inspector.user_id).where(User.username == username)
+    )
+    if draw is None or certificate is None:
+        return 0.0
+    team = [i["certificate"] for t in draw.teams for i in t.get("inspectors", [])]
+    return len(draw.selections) / len(team) if certificate in team else 0.0
 
 
 def _visit_counts() -> dict[str, int]:
