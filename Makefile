@@ -52,7 +52,8 @@ dev: demo
 
 # ruff (lint) and mypy on fieldapp/, configured in pyproject.toml; either failing fails `make test`.
 lint: python-deps
-	$(VENV)/bin/ruff check fieldapp
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 
 test: install lint

@@ -18,8 +18,12 @@ def _answers(dispensers: int, nozzles: int) -> dict:
     return {
         "pledge": "符合",
         "dispenser": [
-            {"serial": f"D{d}", "verified": "符合", "certificate_valid_until": "2021-12-31",
-             "nozzle": [{"nozzle_no": str(n), "error_pct": f"{(n % 7 - 3) / 10:.2f}"} for n in range(nozzles)]}
+            {
+                "serial": f"D{d}",
+                "verified": "符合",
+                "certificate_valid_until": "2021-12-31",
+                "nozzle": [{"nozzle_no": str(n), "error_pct": f"{(n % 7 - 3) / 10:.2f}"} for n in range(nozzles)],
+            }
             for d in range(dispensers)
         ],
     }
@@ -39,8 +43,15 @@ def main() -> None:
     items = sum(len(c.by_id) for c in found.values())
     print(f"   load + validate {len(found)} checklists ({items} items): {time.perf_counter() - started:.3f} s")
 
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://", "LOGIN_DISABLED": True,
-                      "WTF_CSRF_ENABLED": False, "SERVER_NAME": "bench.local"})
+    app = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": "sqlite://",
+            "LOGIN_DISABLED": True,
+            "WTF_CSRF_ENABLED": False,
+            "SERVER_NAME": "bench.local",
+        }
+    )
     with app.test_request_context("/"):
         checklist = get_checklist("fuel-dispensers")
         if checklist is None:
@@ -49,17 +60,23 @@ def main() -> None:
         answers = _answers(60, 12)
         started = time.perf_counter()
         ev = evaluate(checklist, answers, date(2021, 6, 10))
-        print(f"   evaluate 60 dispensers × 12 nozzles ({len(ev.results)} answers, {len(ev.findings)} findings): "
-              f"{time.perf_counter() - started:.3f} s")
+        print(
+            f"   evaluate 60 dispensers × 12 nozzles ({len(ev.results)} answers, {len(ev.findings)} findings): "
+            f"{time.perf_counter() - started:.3f} s"
+        )
         from flask import render_template_string
 
         answers = _answers(10, 4)
         started = time.perf_counter()
         html = render_template_string(
             '{% from "checklists/_form.html" import render_checklist %}{{ render_checklist(c, a, {}, "p-") }}',
-            c=checklist, a=answers)
-        print(f"   render the form, 10 dispensers × 4 nozzles ({len(html) // 1024} KiB): "
-              f"{time.perf_counter() - started:.3f} s")
+            c=checklist,
+            a=answers,
+        )
+        print(
+            f"   render the form, 10 dispensers × 4 nozzles ({len(html) // 1024} KiB): "
+            f"{time.perf_counter() - started:.3f} s"
+        )
 
 
 if __name__ == "__main__":

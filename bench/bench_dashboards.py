@@ -46,13 +46,26 @@ def build(app) -> None:
     plan = Plan(year=2026, unit=units["city"], title="bench")
     db.session.add(plan)
     db.session.flush()
-    tasks = [Task(plan_id=plan.id, number=i, name=f"任务{i}", window_start_month=3 + i, window_end_month=6 + i) for i in range(1, 6)]
+    tasks = [
+        Task(plan_id=plan.id, number=i, name=f"任务{i}", window_start_month=3 + i, window_end_month=6 + i)
+        for i in range(1, 6)
+    ]
     db.session.add_all(tasks)
     db.session.commit()
     codes = list(county_names())
-    db.session.execute(insert(Subject), [
-        {"ident": f"S{i:017d}", "name": f"企业{i}", "kind": "enterprise" if i % 3 else "individual",
-         "division_code": codes[i % len(codes)], "status": "在业"} for i in range(SUBJECTS)])
+    db.session.execute(
+        insert(Subject),
+        [
+            {
+                "ident": f"S{i:017d}",
+                "name": f"企业{i}",
+                "kind": "enterprise" if i % 3 else "individual",
+                "division_code": codes[i % len(codes)],
+                "status": "在业",
+            }
+            for i in range(SUBJECTS)
+        ],
+    )
     db.session.commit()
     subject_ids = db.session.scalars(select(Subject.id)).all()
     county_unit = {c: db.session.scalar(select(Unit.id).where(Unit.division_code == c)) for c in codes}
@@ -64,19 +77,68 @@ def build(app) -> None:
         task = tasks[n % len(tasks)]
         day = date(2026, 3, 1) + timedelta(days=rng.randrange(250))
         due, fb = publication_due(day)
-        visits.append({"id": n, "subject_id": sid, "executing_unit_id": county_unit[div], "division_code": div, "status": "approved"})
+        visits.append(
+            {
+                "id": n,
+                "subject_id": sid,
+                "executing_unit_id": county_unit[div],
+                "division_code": div,
+                "status": "approved",
+            }
+        )
         links.append({"visit_id": n, "task_id": task.id})
         state = "submitted" if n % 20 == 0 else "approved"
-        subs.append({"id": n, "uuid": f"{n:036d}", "body_sha256": "0" * 64, "visit_id": n, "state": state, "body": {},
-                     "inspected_on": datetime.combine(day, datetime.min.time()), "lock_version": 1, "version": 1})
-        results.append({"id": n, "visit_id": n, "task_id": task.id, "subject_id": sid, "division_code": div, "submission_id": n,
-                        "inspecting_unit_id": county_unit[div], "task_kind": "targeted", "inspected_on": day,
-                        "check_methods": ["实地检查"], "result_code": "1" if n % 10 else "A", "follow_up_measures": [],
-                        "findings": [], "publication_due": due, "due_by_fallback_calendar": fb})
+        subs.append(
+            {
+                "id": n,
+                "uuid": f"{n:036d}",
+                "body_sha256": "0" * 64,
+                "visit_id": n,
+                "state": state,
+                "body": {},
+                "inspected_on": datetime.combine(day, datetime.min.time()),
+                "lock_version": 1,
+                "version": 1,
+            }
+        )
+        results.append(
+            {
+                "id": n,
+                "visit_id": n,
+                "task_id": task.id,
+                "subject_id": sid,
+                "division_code": div,
+                "submission_id": n,
+                "inspecting_unit_id": county_unit[div],
+                "task_kind": "targeted",
+                "inspected_on": day,
+                "check_methods": ["实地检查"],
+                "result_code": "1" if n % 10 else "A",
+                "follow_up_measures": [],
+                "findings": [],
+                "publication_due": due,
+                "due_by_fallback_calendar": fb,
+            }
+        )
         if n % 10 == 0:
-            cases.append({"result_id": n, "subject_id": sid, "assigned_unit_id": county_unit[div], "status": "open",
-                          "measures": [], "findings": [], "lock_version": 1})
-    for model, rows in ((Visit, visits), (VisitTask, links), (Submission, subs), (InspectionResult, results), (FollowUpCase, cases)):
+            cases.append(
+                {
+                    "result_id": n,
+                    "subject_id": sid,
+                    "assigned_unit_id": county_unit[div],
+                    "status": "open",
+                    "measures": [],
+                    "findings": [],
+                    "lock_version": 1,
+                }
+            )
+    for model, rows in (
+        (Visit, visits),
+        (VisitTask, links),
+        (Submission, subs),
+        (InspectionResult, results),
+        (FollowUpCase, cases),
+    ):
         db.session.execute(insert(model), rows)
     db.session.commit()
 
@@ -99,7 +161,9 @@ def main() -> None:
     from fieldapp.calendar import workdays
     from fieldapp import clock
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False})
+    app = create_app(
+        {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False}
+    )
 
     @app.get("/bench-bare")
     def bare():
@@ -109,7 +173,10 @@ def main() -> None:
         if fresh:
             started = time.perf_counter()
             build(app)
-            print(f"   built {SUBJECTS:,} subjects, {RESULTS:,} results in {time.perf_counter() - started:.0f} s", flush=True)
+            print(
+                f"   built {SUBJECTS:,} subjects, {RESULTS:,} results in {time.perf_counter() - started:.0f} s",
+                flush=True,
+            )
     clock._frozen = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)  # a fixed "today" so runs compare
     client = app.test_client()
     client.post("/login", data={"username": "bench-sup", "password": "bench-password"})
@@ -129,13 +196,15 @@ def main() -> None:
         from sqlalchemy import select
 
         db.session.scalar(select(User).where(User.username == "bench-sup")).unit_id = db.session.scalar(
-            select(Unit.id).where(Unit.code == "city"))
+            select(Unit.id).where(Unit.code == "city")
+        )
         db.session.commit()
     median, worst = timed(client, "/dashboard/?year=2026")
     print(f"   {'city dashboard':32s} {median:8.1f} ms  (max {worst:.1f} ms)", flush=True)
     with app.app_context():
         db.session.scalar(select(User).where(User.username == "bench-sup")).unit_id = db.session.scalar(
-            select(Unit.id).where(Unit.code == "140602"))
+            select(Unit.id).where(Unit.code == "140602")
+        )
         db.session.commit()
     started = time.perf_counter()
     n = 20000

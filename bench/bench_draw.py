@@ -80,13 +80,28 @@ def prepare(url: str) -> None:
         print(f"  fill database            {time.perf_counter() - t0:8.2f} s ({SUBJECTS} subjects)")
         county = db.session.scalar(select(Unit).where(Unit.division_code == DIVISION))
         plan = Plan(year=YEAR, unit=db.session.scalar(select(Unit).where(Unit.code == "city")), status="published")
-        task = Task(plan=plan, number=1, name="bench", guiding_department="计量科指导", executes_county=True,
-                    scope_rule={"kinds": [], "tags_any": [], "status": "在业", "confirmed": True},
-                    ratio=Decimal("0.05"), window_start_month=1, window_end_month=12)
+        task = Task(
+            plan=plan,
+            number=1,
+            name="bench",
+            guiding_department="计量科指导",
+            executes_county=True,
+            scope_rule={"kinds": [], "tags_any": [], "status": "在业", "confirmed": True},
+            ratio=Decimal("0.05"),
+            window_start_month=1,
+            window_end_month=12,
+        )
         db.session.add_all([plan, task])
         for i in range(INSPECTORS):
-            db.session.add(Inspector(name=f"检查员{i}", certificate_number=f"BENCH{i:04d}",
-                                     certificate_valid_until=date(2030, 1, 1), unit=county, specialties=["计量"]))
+            db.session.add(
+                Inspector(
+                    name=f"检查员{i}",
+                    certificate_number=f"BENCH{i:04d}",
+                    certificate_valid_until=date(2030, 1, 1),
+                    unit=county,
+                    specialties=["计量"],
+                )
+            )
         db.session.add(TaskDrawSettings(task=task, workload_cap=SUBJECTS))
         db.session.commit()
         db.session.execute(text("ANALYZE"))
@@ -118,9 +133,25 @@ def run_cli(url: str) -> tuple[float, float, float, str]:
     env = dict(os.environ, DATABASE_URL=url, SECRET_KEY="bench")
     started = time.perf_counter()
     process = subprocess.Popen(
-        [sys.executable, "-m", "flask", "--app", "wsgi", "draw", "run", "1", "--unit", DIVISION,
-         "--witness", "bench witness"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [
+            sys.executable,
+            "-m",
+            "flask",
+            "--app",
+            "wsgi",
+            "draw",
+            "run",
+            "1",
+            "--unit",
+            DIVISION,
+            "--witness",
+            "bench witness",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     peak = 0.0
     while process.poll() is None:
@@ -164,8 +195,10 @@ def measure(url: str) -> None:
     read_wall, read_cpu = min(read_wall, again_wall), min(read_cpu, again_cpu)
     ratio = draw_cpu / read_cpu
     print(f"  read pool ids            {read_cpu:8.3f} s CPU ({read_wall:.3f} s wall, {count} ids)")
-    print(f"  flask draw run           {draw_cpu:8.3f} s CPU ({draw_wall:.3f} s wall) = {ratio:.1f}x the read "
-          f"(goal <= 3x: {'met' if ratio <= 3 else 'NOT met'})")
+    print(
+        f"  flask draw run           {draw_cpu:8.3f} s CPU ({draw_wall:.3f} s wall) = {ratio:.1f}x the read "
+        f"(goal <= 3x: {'met' if ratio <= 3 else 'NOT met'})"
+    )
     print(f"  peak RSS, process tree   {peak:8.0f} MB (goal < 500 MB: {'met' if peak < 500 else 'NOT met'})")
     print("  " + output.strip().splitlines()[0][:160])
 
@@ -176,8 +209,11 @@ def main() -> None:
     if not url:
         tmp = tempfile.TemporaryDirectory(prefix="bench-draw-")
         url = f"sqlite:///{tmp.name}/bench.sqlite"
-    print(f"draw bench: {SUBJECTS} subjects in one county, 5 %, classes A/B/C/D 20/50/20/10 %, "
-          f"{INSPECTORS} inspectors; {url.split(':')[0]}", flush=True)
+    print(
+        f"draw bench: {SUBJECTS} subjects in one county, 5 %, classes A/B/C/D 20/50/20/10 %, "
+        f"{INSPECTORS} inspectors; {url.split(':')[0]}",
+        flush=True,
+    )
     try:
         prepare(url)
         sys.stdout.flush()

@@ -33,8 +33,11 @@ def csv_for(n: int, seed: int = 2021) -> Path:
         started = time.perf_counter()
         write_subjects_csv(path.with_suffix(".tmp"), n, seed)
         path.with_suffix(".tmp").rename(path)
-        print(f"   generated {n:,} subjects in {time.perf_counter() - started:.0f} s "
-              f"({path.stat().st_size / 2**20:.0f} MiB CSV)", flush=True)
+        print(
+            f"   generated {n:,} subjects in {time.perf_counter() - started:.0f} s "
+            f"({path.stat().st_size / 2**20:.0f} MiB CSV)",
+            flush=True,
+        )
     return path
 
 
@@ -72,9 +75,19 @@ def child(n: int, path: str, url: str) -> None:
             with db.engine.begin() as conn:
                 conn.execute(text("ANALYZE subject"))
         maxrss_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        print(json.dumps({"rows": report.rows, "created": report.created, "rejected": report.rejected,
-                          "seconds": seconds, "cpu_seconds": cpu_seconds,
-                          "dialect": db.engine.dialect.name, "peak_mib": maxrss_kib / 1024}))
+        print(
+            json.dumps(
+                {
+                    "rows": report.rows,
+                    "created": report.created,
+                    "rejected": report.rejected,
+                    "seconds": seconds,
+                    "cpu_seconds": cpu_seconds,
+                    "dialect": db.engine.dialect.name,
+                    "peak_mib": maxrss_kib / 1024,
+                }
+            )
+        )
 
 
 def measure(n: int) -> dict:
@@ -82,7 +95,10 @@ def measure(n: int) -> dict:
     url = database_for(n)
     out = subprocess.run(
         [sys.executable, __file__, "--child", str(n), str(path), url],
-        check=True, capture_output=True, text=True, cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
     )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -93,14 +109,19 @@ def main() -> None:
         figures = measure(n)
         results[n] = figures
         cpu = figures.get("cpu_seconds") or figures["seconds"]
-        print(f"   import {n:>9,} subjects: {figures['seconds']:7.1f} s, {figures['rows'] / figures['seconds']:8,.0f} rows/s "
-              f"({figures['rows'] / cpu:,.0f} rows per CPU-second of this process: the machine may be shared), "
-              f"peak memory {figures['peak_mib']:6.0f} MiB ({figures['created']:,} created, {figures['rejected']} rejected)",
-              flush=True)
+        print(
+            f"   import {n:>9,} subjects: {figures['seconds']:7.1f} s, {figures['rows'] / figures['seconds']:8,.0f} rows/s "
+            f"({figures['rows'] / cpu:,.0f} rows per CPU-second of this process: the machine may be shared), "
+            f"peak memory {figures['peak_mib']:6.0f} MiB ({figures['created']:,} created, {figures['rejected']} rejected)",
+            flush=True,
+        )
     if len(results) == 2:
         small, large = (results[k] for k in sorted(results))
-        print(f"   memory {sorted(results)[1] // sorted(results)[0]}x the rows: peak {large['peak_mib'] / small['peak_mib']:.2f}x "
-              f"(flat means streaming)", flush=True)
+        print(
+            f"   memory {sorted(results)[1] // sorted(results)[0]}x the rows: peak {large['peak_mib'] / small['peak_mib']:.2f}x "
+            f"(flat means streaming)",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

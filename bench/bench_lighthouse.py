@@ -30,8 +30,10 @@ CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
 GOAL = 0.95
 # One user agent for the login and for Lighthouse: the session is bound to it ("strong" protection).
-USER_AGENT = ("Mozilla/5.0 (Linux; Android 11; moto g power (2022)) AppleWebKit/537.36 "
-              "(KHTML, like Gecko) Chrome/127.0.0.0 Mobile Safari/537.36")
+USER_AGENT = (
+    "Mozilla/5.0 (Linux; Android 11; moto g power (2022)) AppleWebKit/537.36 "
+    "(KHTML, like Gecko) Chrome/127.0.0.0 Mobile Safari/537.36"
+)
 
 
 class Auth:
@@ -47,8 +49,12 @@ class Auth:
 
         user = db.session.scalar(select(User).where(User.username == username))
         if user is None:
-            user = User(username=username, name=name or username, role=role,
-                        unit=db.session.scalar(select(Unit).where(Unit.code == unit)))
+            user = User(
+                username=username,
+                name=name or username,
+                role=role,
+                unit=db.session.scalar(select(Unit).where(Unit.code == unit)),
+            )
             user.set_password(self.PASSWORD)
             db.session.add(user)
             db.session.commit()
@@ -60,13 +66,15 @@ def make_app(tmp: Path):
     from fieldapp import create_app
     from inspection_world import CHECKLIST_DIR
 
-    app = create_app({
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp / 'bench.sqlite'}",
-        "MEDIA_ROOT": str(tmp / "media"),
-        "CHECKLISTS_DIR": os.environ.get("BENCH_CHECKLISTS_DIR", str(CHECKLIST_DIR)),
-        "RATELIMIT_ENABLED": False,
-        "SECRET_KEY": "bench",
-    })
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp / 'bench.sqlite'}",
+            "MEDIA_ROOT": str(tmp / "media"),
+            "CHECKLISTS_DIR": os.environ.get("BENCH_CHECKLISTS_DIR", str(CHECKLIST_DIR)),
+            "RATELIMIT_ENABLED": False,
+            "SECRET_KEY": "bench",
+        }
+    )
     return app
 
 
@@ -83,11 +91,19 @@ def login(base: str, username: str, password: str) -> str:
 
 def lighthouse(url: str, cookie: str, out: Path) -> dict[str, float]:
     cmd = [
-        str(LIGHTHOUSE), url, f"--chrome-path={CHROMIUM}",
+        str(LIGHTHOUSE),
+        url,
+        f"--chrome-path={CHROMIUM}",
         "--chrome-flags=--headless=new --no-sandbox --disable-gpu --disable-dev-shm-usage",
-        "--form-factor=mobile", f"--only-categories={','.join(CATEGORIES)}",
-        f"--emulatedUserAgent={USER_AGENT}", "--extra-headers", json.dumps({"Cookie": cookie}),
-        "--output=json", f"--output-path={out}", "--quiet", "--locale=zh",
+        "--form-factor=mobile",
+        f"--only-categories={','.join(CATEGORIES)}",
+        f"--emulatedUserAgent={USER_AGENT}",
+        "--extra-headers",
+        json.dumps({"Cookie": cookie}),
+        "--output=json",
+        f"--output-path={out}",
+        "--quiet",
+        "--locale=zh",
     ]
     subprocess.run(cmd, check=True, timeout=300, capture_output=True)
     report = json.loads(out.read_text())
@@ -125,7 +141,11 @@ def main() -> None:
         base = f"http://127.0.0.1:{server.server_port}"
         try:
             cookie = login(base, "zhang", Auth.PASSWORD)
-            pages = {"my visits": "/my/visits", "visit": f"/my/visits/{visit_id}", "form": f"/my/visits/{visit_id}/form"}
+            pages = {
+                "my visits": "/my/visits",
+                "visit": f"/my/visits/{visit_id}",
+                "form": f"/my/visits/{visit_id}/form",
+            }
             print(f"   {'page':<10} " + " ".join(f"{c:>15}" for c in CATEGORIES))
             below = []
             for label, path in pages.items():

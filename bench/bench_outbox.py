@@ -34,8 +34,16 @@ GOAL_SECONDS = 30.0
 ABORT_BEFORE, ABORT_AFTER, DELAY = 0.15, 0.15, 0.10
 DELAY_RANGE = (5.0, 10.0)
 GIVE_UP = 300.0
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-dev-shm-usage",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 # Make the queued items in the page: photos drawn on a canvas (JPEG, as the phone's resize makes
 # them), signatures as PNG, stored through FieldappStore like the form does, then one outbox item each.
@@ -89,8 +97,12 @@ class Auth:
 
         user = db.session.scalar(select(User).where(User.username == username))
         if user is None:
-            user = User(username=username, name=name or username, role=role,
-                        unit=db.session.scalar(select(Unit).where(Unit.code == unit)))
+            user = User(
+                username=username,
+                name=name or username,
+                role=role,
+                unit=db.session.scalar(select(Unit).where(Unit.code == unit)),
+            )
             user.set_password(self.PASSWORD)
             db.session.add(user)
             db.session.commit()
@@ -104,13 +116,15 @@ def build(tmp: Path):
     from fieldapp.extensions import db
     from inspection_world import CHECKLIST_DIR, add_visit, build_world
 
-    app = create_app({
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp / 'bench.sqlite'}",
-        "MEDIA_ROOT": str(tmp / "media"),
-        "CHECKLISTS_DIR": str(CHECKLIST_DIR),
-        "RATELIMIT_ENABLED": False,
-        "SECRET_KEY": "bench",
-    })
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp / 'bench.sqlite'}",
+            "MEDIA_ROOT": str(tmp / "media"),
+            "CHECKLISTS_DIR": str(CHECKLIST_DIR),
+            "RATELIMIT_ENABLED": False,
+            "SECRET_KEY": "bench",
+        }
+    )
     with app.app_context():
         db.create_all()
         ensure_units()
@@ -120,9 +134,16 @@ def build(tmp: Path):
         t = world.task.id
         prefix = f"a.{t}.fuel-dispensers-test."
         template = {
-            "replaces": None, "check_methods": ["实地检查"], "task_ids": [t],
-            "answers": {prefix + "pledge": "符合", prefix + "seals": "符合", prefix + "dispenser-0-_block": "1",
-                        prefix + "dispenser-0-serial": "JJ-001", prefix + "dispenser-0-error_pct": "0.12"},
+            "replaces": None,
+            "check_methods": ["实地检查"],
+            "task_ids": [t],
+            "answers": {
+                prefix + "pledge": "符合",
+                prefix + "seals": "符合",
+                prefix + "dispenser-0-_block": "1",
+                prefix + "dispenser-0-serial": "JJ-001",
+                prefix + "dispenser-0-error_pct": "0.12",
+            },
             "_photo_field": prefix + "pledge",
             "position": {"lat": 39.33, "lng": 112.43, "accuracy": 12},
             "signatures": [
@@ -130,7 +151,11 @@ def build(tmp: Path):
                 {"role": "member", "inspector_id": world.member.id, "name": "李协查", "sha256": None},
                 {"role": "representative", "name": "王五", "sha256": None, "refused": True, "reason": "不在场"},
             ],
-            "findings": [], "suggested_result": "1", "result_code": "1", "override_reason": "", "via": "app",
+            "findings": [],
+            "suggested_result": "1",
+            "result_code": "1",
+            "override_reason": "",
+            "via": "app",
         }
     return app, visits, template
 
@@ -158,8 +183,12 @@ def server_state(app, queued: list[dict]) -> dict:
         visits = [r.visit_id for r in rows]
         return {
             "complete": len(complete),
-            "lost": sum(1 for item in queued if item["uuid"] not in by_uuid or by_uuid[item["uuid"]].state != "submitted"),
-            "duplicated": len(rows) - len(set(visits)) + sum(len(r.media) - len({m.sha256 for m in r.media}) for r in rows),
+            "lost": sum(
+                1 for item in queued if item["uuid"] not in by_uuid or by_uuid[item["uuid"]].state != "submitted"
+            ),
+            "duplicated": len(rows)
+            - len(set(visits))
+            + sum(len(r.media) - len({m.sha256 for m in r.media}) for r in rows),
             "media_missing": missing_media,
         }
 
@@ -188,10 +217,16 @@ async def run(faults: bool, seed: int = 2021) -> dict:
         base = f"http://127.0.0.1:{server.server_port}"
         try:
             async with async_playwright() as playwright:
-                browser = await playwright.chromium.launch(executable_path=shutil.which("chromium"), headless=True,
-                                                           args=CHROMIUM_ARGS)
-                context = await browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True,
-                                                    has_touch=True, locale="zh-CN", service_workers="block")
+                browser = await playwright.chromium.launch(
+                    executable_path=shutil.which("chromium"), headless=True, args=CHROMIUM_ARGS
+                )
+                context = await browser.new_context(
+                    viewport={"width": 360, "height": 740},
+                    is_mobile=True,
+                    has_touch=True,
+                    locale="zh-CN",
+                    service_workers="block",
+                )
                 page = await context.new_page()
                 await page.goto(base + "/login")
                 await page.fill("#username", "zhang")
@@ -251,10 +286,12 @@ async def run(faults: bool, seed: int = 2021) -> dict:
 
 def show(label: str, r: dict) -> None:
     took = f"{r['elapsed']:.1f} s" if r["elapsed"] is not None else f"> {GIVE_UP:.0f} s"
-    print(f"   {label:<10} {took:>9}  arrived {r['complete']}/{r['queued']}  lost {r['lost']}  duplicated {r['duplicated']}"
-          f"  media missing {r['media_missing']}  left on phone {r['left_on_phone']}  requests {r['requests']}"
-          f" (aborted {r['aborted_before']} before + {r['aborted_after']} after the server answered, delayed {r['delayed']})",
-          flush=True)
+    print(
+        f"   {label:<10} {took:>9}  arrived {r['complete']}/{r['queued']}  lost {r['lost']}  duplicated {r['duplicated']}"
+        f"  media missing {r['media_missing']}  left on phone {r['left_on_phone']}  requests {r['requests']}"
+        f" (aborted {r['aborted_before']} before + {r['aborted_after']} after the server answered, delayed {r['delayed']})",
+        flush=True,
+    )
 
 
 def main() -> None:
@@ -264,10 +301,17 @@ def main() -> None:
     show("no faults", clean)
     faulty = asyncio.run(run(faults=True))
     show("faults", faulty)
-    ok = (faulty["elapsed"] is not None and faulty["elapsed"] <= GOAL_SECONDS and faulty["lost"] == 0
-          and faulty["duplicated"] == 0 and faulty["media_missing"] == 0)
-    print(f"   faults: 30 % aborted (half after the server answered), 10 % delayed {DELAY_RANGE[0]:.0f}–{DELAY_RANGE[1]:.0f} s;"
-          f" goal ≤ {GOAL_SECONDS:.0f} s, 0 lost, 0 duplicated, 0 media missing: {'met' if ok else 'NOT met'}")
+    ok = (
+        faulty["elapsed"] is not None
+        and faulty["elapsed"] <= GOAL_SECONDS
+        and faulty["lost"] == 0
+        and faulty["duplicated"] == 0
+        and faulty["media_missing"] == 0
+    )
+    print(
+        f"   faults: 30 % aborted (half after the server answered), 10 % delayed {DELAY_RANGE[0]:.0f}–{DELAY_RANGE[1]:.0f} s;"
+        f" goal ≤ {GOAL_SECONDS:.0f} s, 0 lost, 0 duplicated, 0 media missing: {'met' if ok else 'NOT met'}"
+    )
 
 
 if __name__ == "__main__":

@@ -23,8 +23,16 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 PASSWORD = "bench-password-2021"
-FUEL_ITEMS = ("pledge", "metrology_rules", "ledger_filed", "standard_measure", "self_check_records", "repair_reverified",
-              "complaints_handled", "complaint_channel")
+FUEL_ITEMS = (
+    "pledge",
+    "metrology_rules",
+    "ledger_filed",
+    "standard_measure",
+    "self_check_records",
+    "repair_reverified",
+    "complaints_handled",
+    "complaint_channel",
+)
 REPEAT = int(os.environ.get("BENCH_PDF_REPEAT", "5"))
 TASK_ROWS = int(os.environ.get("BENCH_PDF_TASK_ROWS", "200"))
 
@@ -62,20 +70,50 @@ def fill(db, media_root: Path) -> dict:
     db.session.flush()
     results = []
     for n in range(TASK_ROWS):
-        subject = Subject(ident=f"91140602MA{n:07d}X", uscc=f"91140602MA{n:07d}X", name=f"朔城区第{n}号加油站",
-                          kind="enterprise", division_code="140602", address="朔城区民福街1号")
+        subject = Subject(
+            ident=f"91140602MA{n:07d}X",
+            uscc=f"91140602MA{n:07d}X",
+            name=f"朔城区第{n}号加油站",
+            kind="enterprise",
+            division_code="140602",
+            address="朔城区民福街1号",
+        )
         visit = Visit(subject=subject, executing_unit=unit, division_code="140602", status="approved")
         db.session.add_all([subject, visit, VisitTask(visit=visit, task=task)])
         db.session.flush()
         # The fuel-dispenser checklist answered in full (labels come from checklists/fuel-dispensers.yaml).
         answers = {item: ("不符合" if i % 4 == 0 else "符合") for i, item in enumerate(FUEL_ITEMS)}
-        findings = [{"item": item, "text": f"{item} 不符合要求", "severity": "minor", "follow_up": "责令改正"}
-                    for i, item in enumerate(FUEL_ITEMS) if i % 4 == 0]
-        body = {"tasks": [{"task_id": task.id, "check_methods": ["实地检查"], "result_code": "E", "findings": findings,
-                           "answer_sets": [{"checklist_id": "fuel-dispensers", "checklist_version": 1,
-                                            "definition_sha256": "", "answers": answers}]}]}
-        submission = Submission(uuid=f"00000000-0000-4000-8000-{n:012d}", body_sha256="0" * 64, visit=visit,
-                                state="approved", body=body, inspected_on=datetime(2021, 6, 15, 10, 0))
+        findings = [
+            {"item": item, "text": f"{item} 不符合要求", "severity": "minor", "follow_up": "责令改正"}
+            for i, item in enumerate(FUEL_ITEMS)
+            if i % 4 == 0
+        ]
+        body = {
+            "tasks": [
+                {
+                    "task_id": task.id,
+                    "check_methods": ["实地检查"],
+                    "result_code": "E",
+                    "findings": findings,
+                    "answer_sets": [
+                        {
+                            "checklist_id": "fuel-dispensers",
+                            "checklist_version": 1,
+                            "definition_sha256": "",
+                            "answers": answers,
+                        }
+                    ],
+                }
+            ]
+        }
+        submission = Submission(
+            uuid=f"00000000-0000-4000-8000-{n:012d}",
+            body_sha256="0" * 64,
+            visit=visit,
+            state="approved",
+            body=body,
+            inspected_on=datetime(2021, 6, 15, 10, 0),
+        )
         db.session.add(submission)
         db.session.flush()
         if n == 0:
@@ -85,12 +123,33 @@ def fill(db, media_root: Path) -> dict:
                 key = f"{submission.id}/{sha}.png"
                 (media_root / key).parent.mkdir(parents=True, exist_ok=True)
                 (media_root / key).write_bytes(payload)
-                db.session.add(MediaFile(submission=submission, sha256=sha, kind=kind, content_type="image/png",
-                                         size=len(payload), received=len(payload), complete=True, storage_key=key))
-        results.append(InspectionResult(visit=visit, task=task, subject=subject, submission=submission,
-                                        inspecting_unit=unit, task_kind="targeted", inspected_on=date(2021, 6, 15),
-                                        check_methods=["实地检查"], result_code="E", follow_up_measures=["order"],
-                                        findings=[{"item": "示值误差", "text": "示值误差超差"}]))
+                db.session.add(
+                    MediaFile(
+                        submission=submission,
+                        sha256=sha,
+                        kind=kind,
+                        content_type="image/png",
+                        size=len(payload),
+                        received=len(payload),
+                        complete=True,
+                        storage_key=key,
+                    )
+                )
+        results.append(
+            InspectionResult(
+                visit=visit,
+                task=task,
+                subject=subject,
+                submission=submission,
+                inspecting_unit=unit,
+                task_kind="targeted",
+                inspected_on=date(2021, 6, 15),
+                check_methods=["实地检查"],
+                result_code="E",
+                follow_up_measures=["order"],
+                findings=[{"item": "示值误差", "text": "示值误差超差"}],
+            )
+        )
     db.session.add_all(results)
     db.session.flush()
     records = operations.publish(results, user, on=date(2021, 7, 1))
@@ -122,11 +181,20 @@ def main() -> None:
 
     tmp = tempfile.TemporaryDirectory(prefix="bench-pdf-")
     media_root = Path(tmp.name) / "media"
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp.name}/bench.sqlite", "SECRET_KEY": "bench",
-                      "MEDIA_ROOT": str(media_root), "RATELIMIT_ENABLED": False, "WTF_CSRF_ENABLED": False,
-                      "PDF_CACHE": False, "PDF_CACHE_DIR": f"{tmp.name}/pdf-cache",
-                      # The task notice is drawn by a job: run inline here, the rendering is what is timed.
-                      "HUEY_IMMEDIATE": True, "JOBS_ROOT": f"{tmp.name}/jobs"})
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp.name}/bench.sqlite",
+            "SECRET_KEY": "bench",
+            "MEDIA_ROOT": str(media_root),
+            "RATELIMIT_ENABLED": False,
+            "WTF_CSRF_ENABLED": False,
+            "PDF_CACHE": False,
+            "PDF_CACHE_DIR": f"{tmp.name}/pdf-cache",
+            # The task notice is drawn by a job: run inline here, the rendering is what is timed.
+            "HUEY_IMMEDIATE": True,
+            "JOBS_ROOT": f"{tmp.name}/jobs",
+        }
+    )
     with app.app_context():
         from fieldapp.auth.organisation import ensure_units
 
@@ -162,7 +230,9 @@ def main() -> None:
         if label.startswith("visit record"):
             ratio = seconds / floor
             goal = f"   baseline 2.5×, goal ≤ 2.0×: {'met' if ratio <= 2.0 else 'NOT MET'}"
-        print(f"{label:<38} {seconds * 1000:8.0f} ms  {seconds / floor:5.1f}×  {pages(fn()):3d} pages  {size / 1024:7.0f} KiB{goal}")
+        print(
+            f"{label:<38} {seconds * 1000:8.0f} ms  {seconds / floor:5.1f}×  {pages(fn()):3d} pages  {size / 1024:7.0f} KiB{goal}"
+        )
     # Public PDFs are cached by content (check code, address, design): a repeat request is a file read.
     app.config["PDF_CACHE"] = True
     seconds, size = timed(get(f"/public/tasks/{info['task_id']}/results.pdf"))

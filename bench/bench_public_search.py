@@ -29,10 +29,53 @@ REQUESTS = int(os.environ.get("BENCH_PUBLIC_REQUESTS", "300"))
 TASKS = 10
 DIVISIONS = ("140602", "140603", "140621", "140622", "140623", "140681", "140671")
 PLACES = ("朔城区", "平鲁区", "山阴县", "应县", "右玉县", "怀仁市", "开发区", "朔州市")
-WORDS = ("民福", "恒达", "金鑫", "宏远", "华隆", "利民", "鑫源", "兴盛", "德顺", "永安", "晋北", "塞外", "广源", "天成",
-         "富康", "顺通", "佳和", "瑞丰", "泰和", "长城", "新华", "东方", "红旗", "开元", "博远", "聚丰", "汇通", "盛世")
-TRADES = ("加油站", "眼镜店", "超市", "药店", "餐饮店", "建材有限公司", "商贸有限公司", "农资经营部", "五金店",
-          "煤业有限公司", "医院", "农民专业合作社", "汽车维修部", "食品有限公司", "电梯安装有限公司")
+WORDS = (
+    "民福",
+    "恒达",
+    "金鑫",
+    "宏远",
+    "华隆",
+    "利民",
+    "鑫源",
+    "兴盛",
+    "德顺",
+    "永安",
+    "晋北",
+    "塞外",
+    "广源",
+    "天成",
+    "富康",
+    "顺通",
+    "佳和",
+    "瑞丰",
+    "泰和",
+    "长城",
+    "新华",
+    "东方",
+    "红旗",
+    "开元",
+    "博远",
+    "聚丰",
+    "汇通",
+    "盛世",
+)
+TRADES = (
+    "加油站",
+    "眼镜店",
+    "超市",
+    "药店",
+    "餐饮店",
+    "建材有限公司",
+    "商贸有限公司",
+    "农资经营部",
+    "五金店",
+    "煤业有限公司",
+    "医院",
+    "农民专业合作社",
+    "汽车维修部",
+    "食品有限公司",
+    "电梯安装有限公司",
+)
 RESULT_CODES = ("1", "1", "1", "1", "E", "A", "B", "6", "F")
 
 
@@ -67,8 +110,16 @@ def fill(db, subjects: int, results: int) -> dict:
     chunk = 50_000
     for start in range(0, subjects, chunk):
         rows = [
-            {"id": i + 1, "ident": uscc(i), "uscc": uscc(i), "name": subject_name(i), "kind": "enterprise",
-             "division_code": DIVISIONS[i % 7], "status": "在业", "credit_class": "B"}
+            {
+                "id": i + 1,
+                "ident": uscc(i),
+                "uscc": uscc(i),
+                "name": subject_name(i),
+                "kind": "enterprise",
+                "division_code": DIVISIONS[i % 7],
+                "status": "在业",
+                "credit_class": "B",
+            }
             for i in range(start, min(subjects, start + chunk))
         ]
         db.session.execute(insert(Subject), rows)
@@ -83,12 +134,33 @@ def fill(db, subjects: int, results: int) -> dict:
     step = max(1, subjects // visits)
     for start in range(0, visits, chunk):
         stop = min(visits, start + chunk)
-        db.session.execute(insert(Visit), [
-            {"id": v + 1, "subject_id": v * step + 1, "executing_unit_id": units[DIVISIONS[(v * step) % 7]].id,
-             "division_code": DIVISIONS[(v * step) % 7], "status": "approved"} for v in range(start, stop)])
-        db.session.execute(insert(Submission), [
-            {"id": v + 1, "uuid": f"00000000-0000-4000-8000-{v:012d}", "body_sha256": "0" * 64, "visit_id": v + 1,
-             "body": {}, "state": "approved"} for v in range(start, stop)])
+        db.session.execute(
+            insert(Visit),
+            [
+                {
+                    "id": v + 1,
+                    "subject_id": v * step + 1,
+                    "executing_unit_id": units[DIVISIONS[(v * step) % 7]].id,
+                    "division_code": DIVISIONS[(v * step) % 7],
+                    "status": "approved",
+                }
+                for v in range(start, stop)
+            ],
+        )
+        db.session.execute(
+            insert(Submission),
+            [
+                {
+                    "id": v + 1,
+                    "uuid": f"00000000-0000-4000-8000-{v:012d}",
+                    "body_sha256": "0" * 64,
+                    "visit_id": v + 1,
+                    "body": {},
+                    "state": "approved",
+                }
+                for v in range(start, stop)
+            ],
+        )
         db.session.commit()
     day0 = date(2021, 5, 1)
     for start in range(0, results, chunk):
@@ -98,17 +170,52 @@ def fill(db, subjects: int, results: int) -> dict:
             s = v * step
             code = RESULT_CODES[n % len(RESULT_CODES)]
             unit = units[DIVISIONS[s % 7]]
-            ir.append({"id": n + 1, "visit_id": v + 1, "task_id": tasks[t].id, "subject_id": s + 1, "submission_id": v + 1,
-                       "inspecting_unit_id": unit.id, "task_kind": "targeted", "inspected_on": day0 + timedelta(days=n % 180),
-                       "result_code": code, "check_methods": [], "follow_up_measures": [], "findings": []})
-            fields = {"subject_name": subject_name(s), "subject_ident": uscc(s), "inspecting_unit_name": unit.name,
-                      "task_kind": "targeted", "task_name": tasks[t].name, "inspected_on": day0 + timedelta(days=n % 180),
-                      "result_code": code, "result_label": code, "follow_up_public": "", "published_on": day0 + timedelta(days=n % 200)}
+            ir.append(
+                {
+                    "id": n + 1,
+                    "visit_id": v + 1,
+                    "task_id": tasks[t].id,
+                    "subject_id": s + 1,
+                    "submission_id": v + 1,
+                    "inspecting_unit_id": unit.id,
+                    "task_kind": "targeted",
+                    "inspected_on": day0 + timedelta(days=n % 180),
+                    "result_code": code,
+                    "check_methods": [],
+                    "follow_up_measures": [],
+                    "findings": [],
+                }
+            )
+            fields = {
+                "subject_name": subject_name(s),
+                "subject_ident": uscc(s),
+                "inspecting_unit_name": unit.name,
+                "task_kind": "targeted",
+                "task_name": tasks[t].name,
+                "inspected_on": day0 + timedelta(days=n % 180),
+                "result_code": code,
+                "result_label": code,
+                "follow_up_public": "",
+                "published_on": day0 + timedelta(days=n % 200),
+            }
             public_id = f"{n:012x}"
-            pr.append({"public_id": public_id, "version": 1, "is_current": True, "inspection_result_id": n + 1,
-                       "task_id": tasks[t].id, "subject_id": s + 1, "inspecting_unit_id": unit.id,
-                       "division_code": DIVISIONS[s % 7], "uscc": uscc(s), "plan_year": 2021, "result_label_en": "",
-                       "short_hash": short_hash(public_id, 1, fields), **fields})
+            pr.append(
+                {
+                    "public_id": public_id,
+                    "version": 1,
+                    "is_current": True,
+                    "inspection_result_id": n + 1,
+                    "task_id": tasks[t].id,
+                    "subject_id": s + 1,
+                    "inspecting_unit_id": unit.id,
+                    "division_code": DIVISIONS[s % 7],
+                    "uscc": uscc(s),
+                    "plan_year": 2021,
+                    "result_label_en": "",
+                    "short_hash": short_hash(public_id, 1, fields),
+                    **fields,
+                }
+            )
         db.session.execute(insert(InspectionResult), ir)
         db.session.execute(insert(PublishedResult), pr)
         db.session.commit()
@@ -135,17 +242,25 @@ def query_paths(info: dict) -> dict[str, list[str]]:
     published = [uscc(v * step) for v in range(0, RESULTS // TASKS, max(1, RESULTS // TASKS // 50))]
     fragments = [f"{w1}{w2}" for w1 in WORDS[:6] for w2 in WORDS[:6]]
     return {
-        "name fragment (4 chars)": [f"/public/results?q={quote(fragments[i % len(fragments)])}" for i in range(REQUESTS)],
+        "name fragment (4 chars)": [
+            f"/public/results?q={quote(fragments[i % len(fragments)])}" for i in range(REQUESTS)
+        ],
         "name fragment + trade (6+ chars)": [
-            f"/public/results?q={quote(WORDS[i % 28] + WORDS[(i // 28) % 28] + TRADES[i % 15][:2])}" for i in range(REQUESTS)],
+            f"/public/results?q={quote(WORDS[i % 28] + WORDS[(i // 28) % 28] + TRADES[i % 15][:2])}"
+            for i in range(REQUESTS)
+        ],
         # Two characters are below a trigram: every fourth one matches nothing (the worst case).
         "name fragment (2 chars)": [
-            f"/public/results?q={quote(WORDS[i % len(WORDS)] if i % 4 else '号X')}" for i in range(REQUESTS // 3)],
+            f"/public/results?q={quote(WORDS[i % len(WORDS)] if i % 4 else '号X')}" for i in range(REQUESTS // 3)
+        ],
         "exact USCC": [f"/public/results?q={published[i % len(published)]}" for i in range(REQUESTS)],
         "filters only (county, task, result)": [
-            f"/public/results?county={DIVISIONS[i % 7]}&task={info['task_id']}&result=1" for i in range(REQUESTS)],
+            f"/public/results?county={DIVISIONS[i % 7]}&task={info['task_id']}&result=1" for i in range(REQUESTS)
+        ],
         "htmx fragment, name + county": [
-            f"/public/results?q={quote(fragments[i % len(fragments)])}&county={DIVISIONS[i % 7]}" for i in range(REQUESTS)],
+            f"/public/results?q={quote(fragments[i % len(fragments)])}&county={DIVISIONS[i % 7]}"
+            for i in range(REQUESTS)
+        ],
     }
 
 
@@ -179,8 +294,10 @@ def row(label: str, figure: dict, bare: float, baseline: str = "") -> str:
     share = figure["rate"] / bare
     met = share >= GOAL_SHARE and figure["p99"] <= GOAL_P99 and not figure["non2xx"]
     errors = f"  ({figure['non2xx']} non-2xx!)" if figure["non2xx"] else ""
-    return (f"  {label:<36} {figure['rate']:8.1f} req/s {share:6.1%} of bare   p99 {figure['p99']:6.1f} ms"
-            f"   baseline {baseline or '-':<12} goal ≥40% & ≤50 ms: {'met' if met else 'NOT MET'}{errors}")
+    return (
+        f"  {label:<36} {figure['rate']:8.1f} req/s {share:6.1%} of bare   p99 {figure['p99']:6.1f} ms"
+        f"   baseline {baseline or '-':<12} goal ≥40% & ≤50 ms: {'met' if met else 'NOT MET'}{errors}"
+    )
 
 
 def run_on(url: str, instance: str) -> None:
@@ -200,8 +317,11 @@ def run_on(url: str, instance: str) -> None:
         info = fill(db, SUBJECTS, RESULTS)
         inspector = add_inspector(db, INSPECTOR_VISITS)
         dialect = db.engine.dialect.name
-        print(f"{SUBJECTS:,} subjects, {RESULTS:,} published results, an inspector with {INSPECTOR_VISITS} visits"
-              f" on {dialect} (filled in {time.perf_counter() - started:.0f} s)", flush=True)
+        print(
+            f"{SUBJECTS:,} subjects, {RESULTS:,} published results, an inspector with {INSPECTOR_VISITS} visits"
+            f" on {dialect} (filled in {time.perf_counter() - started:.0f} s)",
+            flush=True,
+        )
         db.session.remove()
         db.engine.dispose()
     server = Gunicorn(url, instance)
@@ -214,7 +334,10 @@ def run_on(url: str, instance: str) -> None:
             for path in group[:4]:
                 assert server.get(path)[0] == 200, path
         bare = wrk(server.port, ["/bare/"])
-        print(f"  {'bare Flask endpoint (same server)':<36} {bare['rate']:8.1f} req/s   p99 {bare['p99']:6.1f} ms", flush=True)
+        print(
+            f"  {'bare Flask endpoint (same server)':<36} {bare['rate']:8.1f} req/s   p99 {bare['p99']:6.1f} ms",
+            flush=True,
+        )
         baseline = BASELINE.get(dialect, {}).get("share", "")
         for label, group in paths.items():
             figure = wrk(server.port, group, HTMX if "htmx" in label else None)
@@ -257,7 +380,7 @@ def drop(url: str) -> None:
 def main() -> None:
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     wanted = os.environ.get("BENCH_DATABASES", "sqlite,postgresql").split(",")
-    print(f"public search and the inspector's list under gunicorn (2 workers × 4 threads), wrk -c4 10 s per kind")
+    print("public search and the inspector's list under gunicorn (2 workers × 4 threads), wrk -c4 10 s per kind")
     found = databases()
     try:
         for dialect, url in found:

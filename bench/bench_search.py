@@ -58,8 +58,11 @@ def main() -> None:
                 timings.append((time.perf_counter() - started) * 1000)
                 db.session.rollback()
             found = f"{page.total:,}{'+' if page.total_capped else ''}"
-            print(f"   {label:<28} {query:<20} median {statistics.median(timings):7.1f} ms, "
-                  f"max {max(timings):7.1f} ms  ({found} found)", flush=True)
+            print(
+                f"   {label:<28} {query:<20} median {statistics.median(timings):7.1f} ms, "
+                f"max {max(timings):7.1f} ms  ({found} found)",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

@@ -32,13 +32,33 @@ def free_port() -> int:
 class Gunicorn:
     def __init__(self, database_url: str, instance: str, workers: int = 2, threads: int = 4):
         self.port = free_port()
-        env = dict(os.environ, DATABASE_URL=database_url, FIELDAPP_INSTANCE=instance, SECRET_KEY="bench",
-                   WEB_BIND=f"127.0.0.1:{self.port}", WEB_WORKERS=str(workers), WEB_THREADS=str(threads),
-                   LOGIN_LIMIT_PER_ACCOUNT="1000 per minute", LOGIN_LIMIT_PER_ADDRESS="1000 per minute")
+        env = dict(
+            os.environ,
+            DATABASE_URL=database_url,
+            FIELDAPP_INSTANCE=instance,
+            SECRET_KEY="bench",
+            WEB_BIND=f"127.0.0.1:{self.port}",
+            WEB_WORKERS=str(workers),
+            WEB_THREADS=str(threads),
+            LOGIN_LIMIT_PER_ACCOUNT="1000 per minute",
+            LOGIN_LIMIT_PER_ADDRESS="1000 per minute",
+        )
         self.proc = subprocess.Popen(
-            [str(BIN / "gunicorn"), "-c", str(ROOT / "gunicorn.conf.py"), "--access-logfile", "/dev/null",
-             "--error-logfile", os.devnull, "bench.served_wsgi:app"],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            [
+                str(BIN / "gunicorn"),
+                "-c",
+                str(ROOT / "gunicorn.conf.py"),
+                "--access-logfile",
+                "/dev/null",
+                "--error-logfile",
+                os.devnull,
+                "bench.served_wsgi:app",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             try:
@@ -65,8 +85,12 @@ class Gunicorn:
         csrf = (token.group(1) or token.group(2)).decode()
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
         form = f"username={username}&password={password}&csrf_token={csrf}"
-        conn.request("POST", "/login", body=form, headers={
-            "User-Agent": "bench", "Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"})
+        conn.request(
+            "POST",
+            "/login",
+            body=form,
+            headers={"User-Agent": "bench", "Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"},
+        )
         response = conn.getresponse()
         response.read()
         conn.close()
@@ -95,13 +119,29 @@ def wrk(port: int, paths: list[str], headers: dict | None = None, seconds: int =
         script.write("\n".join(lua))
     try:
         out = subprocess.run(
-            ["wrk", f"-t{WRK_THREADS}", f"-c{WRK_CONNECTIONS}", f"-d{seconds}s", "--latency", "-s", script.name,
-             f"http://127.0.0.1:{port}"], capture_output=True, text=True, check=True).stdout
+            [
+                "wrk",
+                f"-t{WRK_THREADS}",
+                f"-c{WRK_CONNECTIONS}",
+                f"-d{seconds}s",
+                "--latency",
+                "-s",
+                script.name,
+                f"http://127.0.0.1:{port}",
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
     finally:
         os.unlink(script.name)
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     value, unit = re.search(r"^\s+99%\s+([\d.]+)(us|ms|s|m)\s*$", out, re.M).groups()
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     errors = re.search(r"Socket errors: .*", out)
-    return {"rate": rate, "p99": float(value) * UNITS[unit], "non2xx": int(bad.group(1)) if bad else 0,
-            "socket_errors": errors.group(0) if errors else ""}
+    return {
+        "rate": rate,
+        "p99": float(value) * UNITS[unit],
+        "non2xx": int(bad.group(1)) if bad else 0,
+        "socket_errors": errors.group(0) if errors else "",
+    }

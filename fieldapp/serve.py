@@ -65,8 +65,11 @@ def main(argv: list[str] | None = None) -> int:
         name: subprocess.Popen(cmd, cwd=ROOT, start_new_session=True)
         for name, cmd in commands(args.dev, host, port).items()
     }
-    print(f"fieldapp: web (pid {children['web'].pid}) on http://{host}:{port}, "
-          f"worker (pid {children['worker'].pid}); Ctrl-C stops both", flush=True)
+    print(
+        f"fieldapp: web (pid {children['web'].pid}) on http://{host}:{port}, "
+        f"worker (pid {children['worker'].pid}); Ctrl-C stops both",
+        flush=True,
+    )
     status = 0
     try:
         while not stopping:

@@ -97,11 +97,34 @@ def submission_body(world: World, files: dict[str, bytes] | None = None, **overr
     files = files or {"photo": jpeg_bytes(1), "lead": png_bytes(1), "member": png_bytes(2), "rep": png_bytes(3)}
     t = world.task.id
     media = [
-        {"sha256": sha(files["photo"]), "size": len(files["photo"]), "kind": "photo", "content_type": "image/jpeg",
-         "field": f"photo.a.{t}.fuel-dispensers-test.pledge"},
-        {"sha256": sha(files["lead"]), "size": len(files["lead"]), "kind": "signature", "content_type": "image/png", "field": "sig.lead.0"},
-        {"sha256": sha(files["member"]), "size": len(files["member"]), "kind": "signature", "content_type": "image/png", "field": "sig.member.1"},
-        {"sha256": sha(files["rep"]), "size": len(files["rep"]), "kind": "signature", "content_type": "image/png", "field": "sig.representative"},
+        {
+            "sha256": sha(files["photo"]),
+            "size": len(files["photo"]),
+            "kind": "photo",
+            "content_type": "image/jpeg",
+            "field": f"photo.a.{t}.fuel-dispensers-test.pledge",
+        },
+        {
+            "sha256": sha(files["lead"]),
+            "size": len(files["lead"]),
+            "kind": "signature",
+            "content_type": "image/png",
+            "field": "sig.lead.0",
+        },
+        {
+            "sha256": sha(files["member"]),
+            "size": len(files["member"]),
+            "kind": "signature",
+            "content_type": "image/png",
+            "field": "sig.member.1",
+        },
+        {
+            "sha256": sha(files["rep"]),
+            "size": len(files["rep"]),
+            "kind": "signature",
+            "content_type": "image/png",
+            "field": "sig.representative",
+        },
     ]
     body = {
         "uuid": str(uuidlib.uuid4()),
@@ -141,12 +164,23 @@ def add_visit(world: World, *, name: str, window_end: date | None = None, status
     """Another visit for the same two inspectors (same task), to another filling station."""
     n = db.session.query(Subject).count() + 1
     subject = Subject(
-        ident=f"91140602MA0K{n:05d}X", uscc=f"91140602MA0K{n:05d}X", name=name, kind="enterprise",
-        legal_representative="赵六", address=f"朔城区民福街{n}号", division_code=world.visit.division_code,
+        ident=f"91140602MA0K{n:05d}X",
+        uscc=f"91140602MA0K{n:05d}X",
+        name=name,
+        kind="enterprise",
+        legal_representative="赵六",
+        address=f"朔城区民福街{n}号",
+        division_code=world.visit.division_code,
         tags=list(world.subject.tags),
     )
-    visit = Visit(subject=subject, executing_unit=world.visit.executing_unit, division_code=world.visit.division_code,
-                  window_start=date.today() - timedelta(days=40), window_end=window_end, status=status)
+    visit = Visit(
+        subject=subject,
+        executing_unit=world.visit.executing_unit,
+        division_code=world.visit.division_code,
+        window_start=date.today() - timedelta(days=40),
+        window_end=window_end,
+        status=status,
+    )
     visit.tasks.append(VisitTask(task=world.task))
     visit.inspectors.append(VisitInspector(inspector=world.lead, role="lead", position=0))
     visit.inspectors.append(VisitInspector(inspector=world.member, role="member", position=1))

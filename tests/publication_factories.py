@@ -44,8 +44,13 @@ def plan(year: int = 2021, unit_code: str = "city") -> Plan:
     existing = db.session.scalar(select(Plan).where(Plan.year == year, Plan.unit_id == unit(unit_code).id))
     if existing:
         return existing
-    p = Plan(year=year, unit=unit(unit_code), title=f"朔州市市场监管局{year}年度双随机抽查工作计划", status="published",
-             doc_number=f"朔市监〔{year}〕26号")
+    p = Plan(
+        year=year,
+        unit=unit(unit_code),
+        title=f"朔州市市场监管局{year}年度双随机抽查工作计划",
+        status="published",
+        doc_number=f"朔市监〔{year}〕26号",
+    )
     db.session.add(p)
     db.session.flush()
     return p
@@ -56,19 +61,38 @@ def task(number: int = 7, name: str = "加油站计量监督检查", year: int =
     existing = db.session.scalar(select(Task).where(Task.plan_id == p.id, Task.number == number))
     if existing:
         return existing
-    t = Task(plan=p, number=number, name=name, kind=kind, executor="县区局", executes_county=True,
-             scope="辖区内加油站", window_start_month=4, window_end_month=11)
+    t = Task(
+        plan=p,
+        number=number,
+        name=name,
+        kind=kind,
+        executor="县区局",
+        executes_county=True,
+        scope="辖区内加油站",
+        window_start_month=4,
+        window_end_month=11,
+    )
     db.session.add(t)
     db.session.flush()
     return t
 
 
-def subject(seq: int = 1, name: str = "朔州市朔城区中石化民福加油站", division: str = "140602", with_uscc: bool = True) -> Subject:
+def subject(
+    seq: int = 1, name: str = "朔州市朔城区中石化民福加油站", division: str = "140602", with_uscc: bool = True
+) -> Subject:
     code = make_uscc(seq, division) if with_uscc else None
     reg = None if with_uscc else f"1406{seq:011d}"
-    s = Subject(ident=code or reg, uscc=code, registration_number=reg, name=name, kind="enterprise",
-                legal_representative="李法人", address="朔城区民福街1号", division_code=division,
-                contact="13800002222")
+    s = Subject(
+        ident=code or reg,
+        uscc=code,
+        registration_number=reg,
+        name=name,
+        kind="enterprise",
+        legal_representative="李法人",
+        address="朔城区民福街1号",
+        division_code=division,
+        contact="13800002222",
+    )
     db.session.add(s)
     db.session.flush()
     return s
@@ -88,8 +112,16 @@ def media(submission: Submission, kind: str, payload: bytes) -> MediaFile:
     path = Path(current_app.config["MEDIA_ROOT"]) / key
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(payload)
-    m = MediaFile(submission=submission, sha256=sha, kind=kind, content_type="image/png", size=len(payload),
-                  received=len(payload), complete=True, storage_key=key)
+    m = MediaFile(
+        submission=submission,
+        sha256=sha,
+        kind=kind,
+        content_type="image/png",
+        size=len(payload),
+        received=len(payload),
+        complete=True,
+        storage_key=key,
+    )
     db.session.add(m)
     return m
 
@@ -106,13 +138,19 @@ def approved_result(
     subj = subj or subject()
     tsk = tsk or task()
     executing = unit(unit_code or subj.division_code)
-    visit = Visit(subject=subj, executing_unit=executing, division_code=subj.division_code, status="approved",
-                  start_position={"lat": float(LATITUDE), "lng": 112.43, "accuracy": 8})
+    visit = Visit(
+        subject=subj,
+        executing_unit=executing,
+        division_code=subj.division_code,
+        status="approved",
+        start_position={"lat": float(LATITUDE), "lng": 112.43, "accuracy": 8},
+    )
     db.session.add(visit)
     db.session.flush()
     db.session.add(VisitTask(visit=visit, task=tsk))
-    inspector = Inspector(name=INSPECTOR_NAME, certificate_number=f"{INSPECTOR_CERT}-{visit.id}", unit=executing,
-                          phone=INSPECTOR_PHONE)
+    inspector = Inspector(
+        name=INSPECTOR_NAME, certificate_number=f"{INSPECTOR_CERT}-{visit.id}", unit=executing, phone=INSPECTOR_PHONE
+    )
     db.session.add(inspector)
     db.session.flush()
     db.session.add(VisitInspector(visit=visit, inspector=inspector, role="lead", position=0))
@@ -129,7 +167,9 @@ def approved_result(
                         "answers": {"pledge": "符合", "metrology_rules": "不符合", "complaints_count": 2},
                     }
                 ],
-                "findings": [{"item": "metrology_rules", "text": FINDING_TEXT, "severity": "major", "follow_up": "责令改正"}],
+                "findings": [
+                    {"item": "metrology_rules", "text": FINDING_TEXT, "severity": "major", "follow_up": "责令改正"}
+                ],
                 "check_methods": ["实地检查", "检验检测"],
                 "result_code": result_code,
             }
@@ -138,20 +178,35 @@ def approved_result(
         "inspectors": [{"name": INSPECTOR_NAME, "certificate": INSPECTOR_CERT, "phone": INSPECTOR_PHONE}],
         "internal_note": SECRET_NOTE,
     }
-    sub = Submission(uuid=f"00000000-0000-4000-8000-{visit.id:012d}", body_sha256="0" * 64, visit=visit,
-                     state="approved", body=body, result_code=result_code,
-                     inspected_on=datetime.combine(inspected_on, datetime.min.time()))
+    sub = Submission(
+        uuid=f"00000000-0000-4000-8000-{visit.id:012d}",
+        body_sha256="0" * 64,
+        visit=visit,
+        state="approved",
+        body=body,
+        result_code=result_code,
+        inspected_on=datetime.combine(inspected_on, datetime.min.time()),
+    )
     db.session.add(sub)
     db.session.flush()
     media(sub, "photo", _png())
     media(sub, "signature", _png((0, 0, 0)))
     result = InspectionResult(
-        visit=visit, task=tsk, subject=subj, submission=sub, inspecting_unit=executing,
-        task_kind=tsk.kind, inspected_on=inspected_on, check_methods=["实地检查", "检验检测"],
+        visit=visit,
+        task=tsk,
+        subject=subj,
+        submission=sub,
+        inspecting_unit=executing,
+        task_kind=tsk.kind,
+        inspected_on=inspected_on,
+        check_methods=["实地检查", "检验检测"],
         result_code=result_code,
         follow_up_measures=follow_up if follow_up is not None else ["责令改正"],
-        findings=[{"item": "加油机示值误差是否在允许范围内", "text": FINDING_TEXT, "severity": "major", "follow_up": True}],
-        publication_due=date(2021, 7, 13), internal_note=SECRET_NOTE,
+        findings=[
+            {"item": "加油机示值误差是否在允许范围内", "text": FINDING_TEXT, "severity": "major", "follow_up": True}
+        ],
+        publication_due=date(2021, 7, 13),
+        internal_note=SECRET_NOTE,
     )
     db.session.add(result)
     db.session.flush()

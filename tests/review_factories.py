@@ -35,7 +35,9 @@ def plan(year: int = 2026, unit_code: str = "city") -> Plan:
     return p
 
 
-def task(p: Plan | None = None, number: int | None = None, name: str = "加油站计量监督检查", kind: str = "targeted", **kw) -> Task:
+def task(
+    p: Plan | None = None, number: int | None = None, name: str = "加油站计量监督检查", kind: str = "targeted", **kw
+) -> Task:
     p = p or plan()
     t = Task(plan=p, number=number or next(_seq), name=name, kind=kind, **kw)
     db.session.add(t)
@@ -43,9 +45,13 @@ def task(p: Plan | None = None, number: int | None = None, name: str = "加油�
     return t
 
 
-def subject(name: str = "朔州市某某加油站有限公司", division: str = "140602", kind: str = "enterprise", **kw) -> Subject:
+def subject(
+    name: str = "朔州市某某加油站有限公司", division: str = "140602", kind: str = "enterprise", **kw
+) -> Subject:
     n = next(_seq)
-    s = Subject(ident=f"91140600MA{n:08d}", uscc=f"91140600MA{n:08d}", name=name, kind=kind, division_code=division, **kw)
+    s = Subject(
+        ident=f"91140600MA{n:08d}", uscc=f"91140600MA{n:08d}", name=name, kind=kind, division_code=division, **kw
+    )
     db.session.add(s)
     db.session.flush()
     return s
@@ -58,9 +64,17 @@ def inspector(name: str = "张三", unit_code: str = "140602") -> Inspector:
     return i
 
 
-def visit(s: Subject, tasks: list[Task], unit_code: str | None = None, inspectors: list[Inspector] | None = None,
-          status: str = "submitted", **kw) -> Visit:
-    v = Visit(subject=s, executing_unit=unit(unit_code or s.division_code), division_code=s.division_code, status=status, **kw)
+def visit(
+    s: Subject,
+    tasks: list[Task],
+    unit_code: str | None = None,
+    inspectors: list[Inspector] | None = None,
+    status: str = "submitted",
+    **kw,
+) -> Visit:
+    v = Visit(
+        subject=s, executing_unit=unit(unit_code or s.division_code), division_code=s.division_code, status=status, **kw
+    )
     for t in tasks:
         v.tasks.append(VisitTask(task_id=t.id))
     for pos, i in enumerate(inspectors or []):
@@ -70,8 +84,17 @@ def visit(s: Subject, tasks: list[Task], unit_code: str | None = None, inspector
     return v
 
 
-def answers_body(tasks: list[Task], *, answers=None, result_code="1", measures=None, findings=None,
-                 inspected_on: date = date(2026, 9, 30), position=None, signatures=None) -> dict:
+def answers_body(
+    tasks: list[Task],
+    *,
+    answers=None,
+    result_code="1",
+    measures=None,
+    findings=None,
+    inspected_on: date = date(2026, 9, 30),
+    position=None,
+    signatures=None,
+) -> dict:
     return {
         "tasks": [
             {
@@ -87,7 +110,9 @@ def answers_body(tasks: list[Task], *, answers=None, result_code="1", measures=N
                 "findings": findings or [],
                 "check_methods": ["实地检查"],
                 "result_code": result_code,
-                "follow_up_measures": measures if measures is not None else ["未发现问题或相关问题已规范、已改正，无需后续处置"],
+                "follow_up_measures": measures
+                if measures is not None
+                else ["未发现问题或相关问题已规范、已改正，无需后续处置"],
             }
             for t in tasks
         ],
@@ -97,8 +122,15 @@ def answers_body(tasks: list[Task], *, answers=None, result_code="1", measures=N
     }
 
 
-def submission(v: Visit, body: dict, *, state: str = "submitted", version: int = 1, replaces: Submission | None = None,
-               inspected_on: date = date(2026, 9, 30)) -> Submission:
+def submission(
+    v: Visit,
+    body: dict,
+    *,
+    state: str = "submitted",
+    version: int = 1,
+    replaces: Submission | None = None,
+    inspected_on: date = date(2026, 9, 30),
+) -> Submission:
     raw = repr(sorted(body.items())).encode()
     s = Submission(
         uuid=str(uuid.uuid4()),
@@ -116,14 +148,24 @@ def submission(v: Visit, body: dict, *, state: str = "submitted", version: int =
     return s
 
 
-def media(sub: Submission, media_root: str | Path, content: bytes = b"\xff\xd8\xff fake jpeg", kind: str = "photo") -> MediaFile:
+def media(
+    sub: Submission, media_root: str | Path, content: bytes = b"\xff\xd8\xff fake jpeg", kind: str = "photo"
+) -> MediaFile:
     digest = hashlib.sha256(content).hexdigest()
     key = f"{sub.uuid}/{digest}.jpg"
     path = Path(media_root) / key
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(content)
-    m = MediaFile(submission=sub, sha256=digest, kind=kind, content_type="image/jpeg", size=len(content),
-                  received=len(content), complete=True, storage_key=key)
+    m = MediaFile(
+        submission=sub,
+        sha256=digest,
+        kind=kind,
+        content_type="image/jpeg",
+        size=len(content),
+        received=len(content),
+        complete=True,
+        storage_key=key,
+    )
     db.session.add(m)
     db.session.flush()
     return m

@@ -26,13 +26,24 @@ def test_add_holidays_and_make_up_days_for_2027(client, auth, db):
     auth.login("admin", "admin", "city")
     page = soup(client.get("/review/calendar"))
     assert "2026" in page.get_text()  # the package's range is stated
-    assert client.post("/review/calendar/days", data={"day": "2027-01-01", "kind": "holiday", "note": "元旦"}).status_code == 302
-    assert client.post("/review/calendar/days", data={"day": "2027-01-09", "kind": "workday", "note": "调休"}).status_code == 302
+    assert (
+        client.post("/review/calendar/days", data={"day": "2027-01-01", "kind": "holiday", "note": "元旦"}).status_code
+        == 302
+    )
+    assert (
+        client.post("/review/calendar/days", data={"day": "2027-01-09", "kind": "workday", "note": "调休"}).status_code
+        == 302
+    )
     assert {(d.day, d.is_workday) for d in db.session.scalars(select(CalendarDay))} == {
-        (date(2027, 1, 1), False), (date(2027, 1, 9), True)}
+        (date(2027, 1, 1), False),
+        (date(2027, 1, 9), True),
+    }
     assert add_working_days(date(2026, 12, 31), 1) == (date(2027, 1, 4), True)
     assert add_working_days(date(2027, 1, 8), 1) == (date(2027, 1, 9), True)
-    assert [e.action for e in db.session.scalars(select(AuditEvent).where(AuditEvent.object_type == "calendar"))] == ["add", "add"]
+    assert [e.action for e in db.session.scalars(select(AuditEvent).where(AuditEvent.object_type == "calendar"))] == [
+        "add",
+        "add",
+    ]
 
 
 def test_bad_entries_are_refused_with_a_message(client, auth, db):
@@ -61,6 +72,8 @@ def test_remove_an_entry_and_set_a_year_deadline(client, auth, db):
     assert db.session.scalar(select(CalendarDay)) is None
     r = client.post("/review/calendar/deadlines", data={"year": 2027, "complete_by": "2026-12-01"})
     assert r.status_code == 400
-    assert client.post("/review/calendar/deadlines", data={"year": 2027, "complete_by": "2027-12-10"}).status_code == 302
+    assert (
+        client.post("/review/calendar/deadlines", data={"year": 2027, "complete_by": "2027-12-10"}).status_code == 302
+    )
     assert plan_deadline(2027) == date(2027, 12, 10)
     assert db.session.scalar(select(YearDeadline)).complete_by == date(2027, 12, 10)

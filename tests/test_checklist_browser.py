@@ -23,8 +23,12 @@ def phone_without_sw(browser):
     """A 360 px phone; the inspector app's service worker is blocked so that it cannot take over
     (and reload) the page in the middle of a test: these tests are about the form."""
     context = browser.new_context(
-        viewport={"width": 360, "height": 740}, device_scale_factor=2, is_mobile=True, has_touch=True,
-        locale="zh-CN", service_workers="block",
+        viewport={"width": 360, "height": 740},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+        locale="zh-CN",
+        service_workers="block",
     )
     yield context
     context.close()
@@ -94,7 +98,8 @@ def test_progress_and_constraint_messages_update_while_typing(page):
     assert station.locator("[data-progress-answered]").inner_text() == "0"
     page.locator("#cl-pledge label", has_text="不符合").click()
     page.wait_for_function(
-        "document.querySelector('details[data-section=station] [data-progress-answered]').textContent === '1'")
+        "document.querySelector('details[data-section=station] [data-progress-answered]').textContent === '1'"
+    )
     page.fill("#dispenser-0-nozzle-0-error_pct", "12")
     page.locator("#dispenser-0-nozzle-0-error_pct").dispatch_event("input")
     message = page.locator("#cl-dispenser-0-nozzle-0-error_pct [data-client-error]")
@@ -109,7 +114,9 @@ def test_inline_validation_through_htmx(page):
     page.fill("#dispenser-0-nozzle-0-error_pct", "0.31")
     page.locator("#dispenser-0-nozzle-0-error_pct").dispatch_event("change")
     page.locator("#cl-dispenser-0-nozzle-0-error_pct .cl-outcome--fail").wait_for()
-    assert "示值误差超过最大允许误差" in page.locator("#cl-dispenser-0-nozzle-0-error_pct .cl-outcome--fail").inner_text()
+    assert (
+        "示值误差超过最大允许误差" in page.locator("#cl-dispenser-0-nozzle-0-error_pct .cl-outcome--fail").inner_text()
+    )
     assert page.input_value("#dispenser-0-nozzle-0-error_pct") == "0.31"
     assert page.errors == []
 
@@ -140,8 +147,9 @@ def test_blocks_are_added_by_cloning_and_the_server_reads_them(page, live_server
 
 def test_works_without_javascript(browser, live_server, auth):
     auth.create("inspector2", "inspector", "140602")
-    context = browser.new_context(java_script_enabled=False, viewport={"width": 360, "height": 740},
-                                  service_workers="block")
+    context = browser.new_context(
+        java_script_enabled=False, viewport={"width": 360, "height": 740}, service_workers="block"
+    )
     try:
         page = context.new_page()
         page.goto(live_server.url + "/login")

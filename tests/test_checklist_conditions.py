@@ -55,8 +55,6 @@ def test_no_eval_of_python():
         parse("__import__('os').system('true')")
 
 
-
-
 @pytest.mark.browser
 def test_javascript_vectors_in_chromium(live_server, browser, auth):
     """conditions.js, loaded by a real page of the app, gives the same result for every vector."""

@@ -64,8 +64,7 @@ def _simple_rows() -> list[SimpleNamespace]:
         text = cells[3].strip()
         parts = re.split(r"(?:^|[;；。\s])\s*(?:[（(]\d+[）)]|\d+\s*[,，.．、])", text)
         items = [p.strip(" ;；,，、。") for p in parts[1:]] if len(parts) > 1 else [text]
-        tasks.append(SimpleNamespace(number=int(cells[0]), items=[i for i in items if i], whole=text,
-                                     tags=None))
+        tasks.append(SimpleNamespace(number=int(cells[0]), items=[i for i in items if i], whole=text, tags=None))
     return tasks
 
 
@@ -77,9 +76,15 @@ def seed_tasks() -> list[SimpleNamespace]:
         return _simple_rows()
     _, parsed = read_plan(SEED.read_bytes(), SEED.name)
     whole = {t.number: t.whole for t in _simple_rows()}
-    return [SimpleNamespace(number=t.number, items=list(t.items), whole=whole[t.number],
-                            tags=list(t.scope_rule.get("tags_any") or []) + list(t.scope_rule.get("holdings_any") or []))
-            for t in parsed.tasks]
+    return [
+        SimpleNamespace(
+            number=t.number,
+            items=list(t.items),
+            whole=whole[t.number],
+            tags=list(t.scope_rule.get("tags_any") or []) + list(t.scope_rule.get("holdings_any") or []),
+        )
+        for t in parsed.tasks
+    ]
 
 
 def as_task(texts: list[str]) -> SimpleNamespace:
@@ -154,15 +159,18 @@ def test_every_subject_the_task_selects_gets_a_checklist_for_every_item(app, num
             assert ids(registry().resolve_item(text)) & chosen, (number, tag_set, text)
 
 
-@pytest.mark.parametrize("tags, expected", [
-    ({"加油站"}, {"fuel-dispensers"}),
-    ({"集贸市场"}, {"market-scales"}),
-    ({"眼镜制配"}, {"eyeglass-instruments"}),
-    ({"医疗机构"}, {"medical-instruments"}),
-    ({"检验检测机构"}, {"medical-instruments"}),
-    ({"加油站", "眼镜制配"}, {"fuel-dispensers", "eyeglass-instruments"}),
-    ({"拍卖企业"}, {"onsite-general"}),  # no item's checklist fits: the general on-site one
-])
+@pytest.mark.parametrize(
+    "tags, expected",
+    [
+        ({"加油站"}, {"fuel-dispensers"}),
+        ({"集贸市场"}, {"market-scales"}),
+        ({"眼镜制配"}, {"eyeglass-instruments"}),
+        ({"医疗机构"}, {"medical-instruments"}),
+        ({"检验检测机构"}, {"medical-instruments"}),
+        ({"加油站", "眼镜制配"}, {"fuel-dispensers", "eyeglass-instruments"}),
+        ({"拍卖企业"}, {"onsite-general"}),  # no item's checklist fits: the general on-site one
+    ],
+)
 def test_task_1_the_subjects_tags_choose_the_checklist(app, tags, expected):
     task = next(t for t in seed_tasks() if t.number == 1)
     assert ids(registry().checklists_for(as_task(task.items), tags)) == expected
@@ -180,8 +188,12 @@ def all_items():
 
 def can_fail(item) -> bool:
     raw = item.raw
-    return (item.type == "check" or (item.type == "number" and "limit" in raw)
-            or (item.type == "date" and raw.get("rule")) or (item.type == "choice" and raw.get("fail_values")))
+    return (
+        item.type == "check"
+        or (item.type == "number" and "limit" in raw)
+        or (item.type == "date" and raw.get("rule"))
+        or (item.type == "choice" and raw.get("fail_values"))
+    )
 
 
 def test_every_item_that_can_fail_says_what_the_finding_is_and_what_follows(app):
@@ -227,10 +239,26 @@ def test_fuel_dispenser_structure_others_rely_on(app):
     assert (error.limit_min, error.limit_max) == (Decimal("-0.3"), Decimal("0.3"))
     assert error.constraint is not None and error.constraint_message.zh
     assert checklist.by_id["certificate_valid_until"].rule == "on_or_after_inspection"
-    for item_id in ("pledge", "complaints_handled", "standard_measure", "metrology_rules", "ledger_filed",
-                    "serial", "manufacturer", "model", "verified", "certificate_posted", "seals_intact",
-                    "no_board_swap", "no_encoder_tampering", "anti_cheat_lock", "nameplate_photo",
-                    "nozzle_no", "fuel_grade", "repeatability_pct"):
+    for item_id in (
+        "pledge",
+        "complaints_handled",
+        "standard_measure",
+        "metrology_rules",
+        "ledger_filed",
+        "serial",
+        "manufacturer",
+        "model",
+        "verified",
+        "certificate_posted",
+        "seals_intact",
+        "no_board_swap",
+        "no_encoder_tampering",
+        "anti_cheat_lock",
+        "nameplate_photo",
+        "nozzle_no",
+        "fuel_grade",
+        "repeatability_pct",
+    ):
         assert item_id in checklist.by_id, item_id
 
 
@@ -315,7 +343,9 @@ def test_every_failing_answer_is_a_finding_with_a_follow_up(app):
         result = evaluate(checklist, answers_for(checklist, failing=True), INSPECTED)
         assert result.errors == {}, (checklist.id, {k: [str(e) for e in v] for k, v in result.errors.items()})
         assert result.findings, checklist.id
-        failing_keys = {key for key, r in result.results.items() if r.outcome == "问题" and not isinstance(r.item, RepeatItem)}
+        failing_keys = {
+            key for key, r in result.results.items() if r.outcome == "问题" and not isinstance(r.item, RepeatItem)
+        }
         assert failing_keys == {f.key for f in result.findings}
         assert all(f.follow_up in FOLLOW_UPS for f in result.findings)
         assert result.suggested_result != "1"
@@ -330,8 +360,9 @@ def dispensers(checklist, errors: list[list[str]]) -> dict:
     answers["dispenser"] = []
     for n, nozzle_errors in enumerate(errors, 1):
         block = dict(template, serial=f"JY-{n:03d}")
-        block["nozzle"] = [dict(template["nozzle"][0], nozzle_no=str(k), error_pct=e)
-                           for k, e in enumerate(nozzle_errors, 1)]
+        block["nozzle"] = [
+            dict(template["nozzle"][0], nozzle_no=str(k), error_pct=e) for k, e in enumerate(nozzle_errors, 1)
+        ]
         answers["dispenser"].append(block)
     return answers
 
@@ -409,12 +440,15 @@ def test_public_information_unreachable_suggests_its_official_result(app):
     assert "address_photos" in evaluate(checklist, answers, INSPECTED).errors
 
 
-@pytest.mark.parametrize("item_id, expected", [
-    ("report_filed", "B"),  # 未按规定公示应当公示的信息
-    ("ii_capital", "B"),
-    ("ar_finance_true", "C"),  # 公示信息隐瞒真实情况、弄虚作假
-    ("ar_contact_true", "C"),
-])
+@pytest.mark.parametrize(
+    "item_id, expected",
+    [
+        ("report_filed", "B"),  # 未按规定公示应当公示的信息
+        ("ii_capital", "B"),
+        ("ar_finance_true", "C"),  # 公示信息隐瞒真实情况、弄虚作假
+        ("ar_contact_true", "C"),
+    ],
+)
 def test_public_information_findings_map_to_the_official_categories(app, item_id, expected):
     checklist = registry().get("public-information")
     answers = answers_for(checklist)
@@ -433,11 +467,14 @@ def test_public_information_for_an_individual_business_skips_company_items(app):
     assert "ar_finance_true" not in result.hidden
 
 
-@pytest.mark.parametrize("kind, shown, hidden", [
-    ("elevator", {"elevator_alarm", "elevator_key", "elevator_maintainer"}, {"boiler_water", "safety_valve_until"}),
-    ("boiler", {"boiler_water", "safety_valve_until"}, {"elevator_alarm", "daily_trial_run"}),
-    ("amusement", {"daily_trial_run", "passenger_notice"}, {"elevator_alarm", "quick_door_interlock"}),
-])
+@pytest.mark.parametrize(
+    "kind, shown, hidden",
+    [
+        ("elevator", {"elevator_alarm", "elevator_key", "elevator_maintainer"}, {"boiler_water", "safety_valve_until"}),
+        ("boiler", {"boiler_water", "safety_valve_until"}, {"elevator_alarm", "daily_trial_run"}),
+        ("amusement", {"daily_trial_run", "passenger_notice"}, {"elevator_alarm", "quick_door_interlock"}),
+    ],
+)
 def test_special_equipment_items_follow_the_kind_of_equipment(app, kind, shown, hidden):
     checklist = registry().get("special-equipment")
     answers = answers_for(checklist)
@@ -550,8 +587,15 @@ def _condition_cases(checklist, answers: dict) -> list[list]:
                 cases.append([item.relevant.source, answers, path, None, item.relevant.evaluate(answers, tuple(path))])
             value = block.get(item.id)
             if item.constraint is not None and value is not None:
-                cases.append([item.constraint.source, answers, path, value,
-                              item.constraint.evaluate(answers, tuple(path), value)])
+                cases.append(
+                    [
+                        item.constraint.source,
+                        answers,
+                        path,
+                        value,
+                        item.constraint.evaluate(answers, tuple(path), value),
+                    ]
+                )
 
     walk([i for s in checklist.sections for i in s.items], answers, [])
     return cases
@@ -591,8 +635,12 @@ def test_the_form_shows_the_description_and_each_items_legal_basis(app):
 
     checklist = registry().get("public-information")
     with app.test_request_context("/"):
-        html = render_template_string('{% from "checklists/_form.html" import render_checklist %}'
-                                      "{{ render_checklist(c, {}, inspection_date=d) }}", c=checklist, d=INSPECTED)
+        html = render_template_string(
+            '{% from "checklists/_form.html" import render_checklist %}'
+            "{{ render_checklist(c, {}, inspection_date=d) }}",
+            c=checklist,
+            d=INSPECTED,
+        )
     page = BeautifulSoup(html, "html.parser")
     assert page.select_one(".cl-form__description").text == checklist.description.zh
     basis = page.select_one("#cl-reachable .cl-item__basis")

@@ -48,7 +48,11 @@ def test_the_test_checklist_is_valid():
 @pytest.mark.parametrize(
     "break_it, item, reason",
     [
-        (lambda d: nozzle_items(d)[2]["limit"].update(min=1, max=0), "error_pct", "limit.min must not be above limit.max"),
+        (
+            lambda d: nozzle_items(d)[2]["limit"].update(min=1, max=0),
+            "error_pct",
+            "limit.min must not be above limit.max",
+        ),
         (lambda d: nozzle_items(d)[2].update(type="numbr"), "error_pct", "unknown type 'numbr'"),
         (lambda d: nozzle_items(d)[2]["finding"].update(severity="huge"), "error_pct", "severity 'huge'"),
         (lambda d: nozzle_items(d)[2]["finding"].update(follow_up="罚款"), "error_pct", "follow_up '罚款'"),
@@ -58,26 +62,53 @@ def test_the_test_checklist_is_valid():
         (lambda d: nozzle_items(d)[2].update(requierd=True), "error_pct", "unknown keys ['requierd']"),
         (lambda d: nozzle_items(d)[0].update(id="serial"), "serial", "used twice"),
         (lambda d: nozzle_items(d)[0].update(id="Nozzle-No"), "Nozzle-No", "the id must be lowercase"),
-        (lambda d: d["sections"][0]["items"][2].update(relevant="${nozzle_no} = '1'"), "complaints_handled",
-         "inside repeat 'nozzle': not visible from here"),
-        (lambda d: d["sections"][0]["items"][2].update(relevant="${no_such_item} = '1'"), "complaints_handled",
-         "${no_such_item}, which is not an item"),
-        (lambda d: d["sections"][0]["items"][2].update(relevant="count(${pledge}) > 1"), "complaints_handled",
-         "count(${pledge}) needs a repeat"),
-        (lambda d: (d["sections"][0]["items"][0].update(relevant="${handling_notes} != ''"),
-                    d["sections"][0]["items"][1].update(relevant="${pledge} = '符合'")),
-         "complaints_count", "relevant conditions form a loop"),
-        (lambda d: d["sections"][1]["items"][0]["items"][2].update(rule="valid"), "certificate_valid_until",
-         "date rule 'valid'"),
-        (lambda d: d["sections"][1]["items"][0]["items"][3].update(min=5, max=2), "seal_photos",
-         "photo 'min' must not be above 'max'"),
+        (
+            lambda d: d["sections"][0]["items"][2].update(relevant="${nozzle_no} = '1'"),
+            "complaints_handled",
+            "inside repeat 'nozzle': not visible from here",
+        ),
+        (
+            lambda d: d["sections"][0]["items"][2].update(relevant="${no_such_item} = '1'"),
+            "complaints_handled",
+            "${no_such_item}, which is not an item",
+        ),
+        (
+            lambda d: d["sections"][0]["items"][2].update(relevant="count(${pledge}) > 1"),
+            "complaints_handled",
+            "count(${pledge}) needs a repeat",
+        ),
+        (
+            lambda d: (
+                d["sections"][0]["items"][0].update(relevant="${handling_notes} != ''"),
+                d["sections"][0]["items"][1].update(relevant="${pledge} = '符合'"),
+            ),
+            "complaints_count",
+            "relevant conditions form a loop",
+        ),
+        (
+            lambda d: d["sections"][1]["items"][0]["items"][2].update(rule="valid"),
+            "certificate_valid_until",
+            "date rule 'valid'",
+        ),
+        (
+            lambda d: d["sections"][1]["items"][0]["items"][3].update(min=5, max=2),
+            "seal_photos",
+            "photo 'min' must not be above 'max'",
+        ),
         (lambda d: d["sections"][1]["items"][0].update(max=100000), "dispenser", "'max' must be a whole number"),
-        (lambda d: nozzle_items(d)[1]["choices"].append({"value": "g92", "label": {"zh": "x", "en": "x"}}),
-         "fuel_grade", "appears twice"),
+        (
+            lambda d: nozzle_items(d)[1]["choices"].append({"value": "g92", "label": {"zh": "x", "en": "x"}}),
+            "fuel_grade",
+            "appears twice",
+        ),
         (lambda d: nozzle_items(d)[1].update(fail_values=["g95"]), "fuel_grade", "fail value 'g95'"),
-        (lambda d: d["sections"][2]["items"][1].update(finding={"severity": "minor", "follow_up": "责令改正",
-                                                                 "text": {"zh": "x", "en": "x"}}),
-         "remarks", "can never fail"),
+        (
+            lambda d: d["sections"][2]["items"][1].update(
+                finding={"severity": "minor", "follow_up": "责令改正", "text": {"zh": "x", "en": "x"}}
+            ),
+            "remarks",
+            "can never fail",
+        ),
         (lambda d: d["sections"][0]["items"][1].update(decimals=-1), "complaints_count", "'decimals'"),
         (lambda d: d["sections"][0]["items"][2].update(relevant=". = '1'"), "complaints_handled", "cannot use '.'"),
     ],
@@ -86,15 +117,28 @@ def test_broken_definitions_are_refused_naming_the_item(break_it, item, reason):
     data = copy.deepcopy(FUEL)
     break_it(data)
     problems = problems_of(data)
-    assert any(p.startswith("checklists/fuel-dispensers.yaml: ") and f"item {item!r}" in p and reason in p
-               for p in problems), problems
+    assert any(
+        p.startswith("checklists/fuel-dispensers.yaml: ") and f"item {item!r}" in p and reason in p for p in problems
+    ), problems
 
 
 def test_nesting_three_repeats_deep_is_allowed_four_is_not():
     data = copy.deepcopy(FUEL)
-    nozzle_items(data).append({"id": "reading", "type": "repeat", "label": {"zh": "读数", "en": "Reading"},
-                               "items": [{"id": "deep", "type": "repeat", "label": {"zh": "深", "en": "Deep"},
-                                          "items": [{"id": "x", "type": "text", "label": {"zh": "x", "en": "x"}}]}]})
+    nozzle_items(data).append(
+        {
+            "id": "reading",
+            "type": "repeat",
+            "label": {"zh": "读数", "en": "Reading"},
+            "items": [
+                {
+                    "id": "deep",
+                    "type": "repeat",
+                    "label": {"zh": "深", "en": "Deep"},
+                    "items": [{"id": "x", "type": "text", "label": {"zh": "x", "en": "x"}}],
+                }
+            ],
+        }
+    )
     problems = problems_of(data)
     assert any("item 'deep'" in p and "nested at most 3 deep" in p for p in problems), problems
 
@@ -159,7 +203,9 @@ def _broken_folder(tmp_path: Path, text_edit) -> Path:
 
 
 def test_the_app_refuses_to_start_on_a_broken_file(_schema, tmp_path):
-    folder = _broken_folder(tmp_path, lambda t: t.replace("limit: {min: -0.3, max: 0.3}", "limit: {min: 0.3, max: -0.3}"))
+    folder = _broken_folder(
+        tmp_path, lambda t: t.replace("limit: {min: -0.3, max: 0.3}", "limit: {min: 0.3, max: -0.3}")
+    )
     with pytest.raises(ChecklistInvalid) as info:
         make_app(_schema, CHECKLISTS_DIR=str(folder))
     message = str(info.value)
@@ -204,8 +250,9 @@ def test_the_definition_is_served_as_json_with_its_hash(app, client, auth):
     data = response.get_json()
     assert data["definition"] == FUEL and data["version"] == 1
     assert data["definition_sha256"] == definition_sha256(FUEL)
-    again = client.get("/checklists/fuel-dispensers/definition.json",
-                       headers={"If-None-Match": response.headers["ETag"]})
+    again = client.get(
+        "/checklists/fuel-dispensers/definition.json", headers={"If-None-Match": response.headers["ETag"]}
+    )
     assert again.status_code == 304
 
 

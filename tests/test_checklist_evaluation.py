@@ -35,8 +35,12 @@ def two_by_two(errors=("0.10", "-0.05", "0.30", "0.31"), valid_until="2021-12-31
     return {
         "pledge": "符合",
         "dispenser": [
-            {"serial": f"D{d}", "verified": "符合", "certificate_valid_until": valid_until,
-             "nozzle": [{"nozzle_no": str(n), "error_pct": next(it)} for n in (1, 2)]}
+            {
+                "serial": f"D{d}",
+                "verified": "符合",
+                "certificate_valid_until": valid_until,
+                "nozzle": [{"nozzle_no": str(n), "error_pct": next(it)} for n in (1, 2)],
+            }
             for d in (1, 2)
         ],
     }
@@ -59,10 +63,20 @@ def test_two_dispensers_two_nozzles_plus_0_31_is_a_finding_0_30_is_not(fuel):
     assert ev.outcome("dispenser-0-nozzle") == "合格" and ev.outcome("dispenser-1-nozzle") == "问题"
 
 
-@pytest.mark.parametrize("value, outcome", [
-    ("0.3", "合格"), ("0.300", None), ("-0.30", "合格"), ("-0.31", "问题"), ("0.29", "合格"), ("+0.31", "问题"),
-    ("０.３１", "问题"), ("0,31", "问题"), ("0.31%", "问题"),
-])
+@pytest.mark.parametrize(
+    "value, outcome",
+    [
+        ("0.3", "合格"),
+        ("0.300", None),
+        ("-0.30", "合格"),
+        ("-0.31", "问题"),
+        ("0.29", "合格"),
+        ("+0.31", "问题"),
+        ("０.３１", "问题"),
+        ("0,31", "问题"),
+        ("0.31%", "问题"),
+    ],
+)
 def test_decimal_limits_without_float_surprises(copy_checklist, value, outcome):
     answers = two_by_two(errors=(value, "0", "0", "0"))
     ev = evaluate(copy_checklist, answers, INSPECTED)
@@ -166,9 +180,21 @@ def test_no_findings_suggests_no_problem_and_findings_suggest_the_right_category
 
 def test_the_result_table_has_every_official_category():
     labels = {c.label.zh for c in result_table().categories.values()}
-    assert {"未发现问题", "发现问题已责令改正", "发现问题待后续处理", "未按规定公示应当公示的信息",
-            "公示信息隐瞒真实情况、弄虚作假", "通过登记的住所（经营场所）无法联系", "未发现开展本次抽查涉及的经营活动",
-            "已关闭停业或正在组织清算", "不配合检查情节严重", "已注销", "已吊销", "已撤销", "已迁出"} <= labels
+    assert {
+        "未发现问题",
+        "发现问题已责令改正",
+        "发现问题待后续处理",
+        "未按规定公示应当公示的信息",
+        "公示信息隐瞒真实情况、弄虚作假",
+        "通过登记的住所（经营场所）无法联系",
+        "未发现开展本次抽查涉及的经营活动",
+        "已关闭停业或正在组织清算",
+        "不配合检查情节严重",
+        "已注销",
+        "已吊销",
+        "已撤销",
+        "已迁出",
+    } <= labels
     assert all(c.label.en for c in result_table().categories.values())
 
 

@@ -35,34 +35,56 @@ def soup(response):
     return BeautifulSoup(response.get_data(as_text=True), "html.parser")
 
 
-FORM = MultiDict([
-    ("p-pledge", "不符合"), ("p-complaints_count", "3"), ("p-complaints_handled", "符合"),
-    ("p-dispenser-0-_block", "1"), ("p-dispenser-0-serial", " D1 "), ("p-dispenser-0-verified", "符合"),
-    ("p-dispenser-0-certificate_valid_until", "2021-06-09"),
-    ("p-dispenser-0-nozzle-0-_block", "1"), ("p-dispenser-0-nozzle-0-nozzle_no", "1"),
-    ("p-dispenser-0-nozzle-0-fuel_grade", "g92"), ("p-dispenser-0-nozzle-0-error_pct", "0.31"),
-    # a block removed in the browser leaves a gap: blocks close up
-    ("p-dispenser-0-nozzle-3-_block", "1"), ("p-dispenser-0-nozzle-3-error_pct", "-0.1"),
-    ("p-dispenser-2-_block", "1"), ("p-dispenser-2-verified", "不符合"),
-    ("p-dispenser-2-seal_photos", "a" * 64), ("p-dispenser-2-seal_photos", "b" * 64),
-    ("p-remarks", ""), ("other-pledge", "符合"),
-])
+FORM = MultiDict(
+    [
+        ("p-pledge", "不符合"),
+        ("p-complaints_count", "3"),
+        ("p-complaints_handled", "符合"),
+        ("p-dispenser-0-_block", "1"),
+        ("p-dispenser-0-serial", " D1 "),
+        ("p-dispenser-0-verified", "符合"),
+        ("p-dispenser-0-certificate_valid_until", "2021-06-09"),
+        ("p-dispenser-0-nozzle-0-_block", "1"),
+        ("p-dispenser-0-nozzle-0-nozzle_no", "1"),
+        ("p-dispenser-0-nozzle-0-fuel_grade", "g92"),
+        ("p-dispenser-0-nozzle-0-error_pct", "0.31"),
+        # a block removed in the browser leaves a gap: blocks close up
+        ("p-dispenser-0-nozzle-3-_block", "1"),
+        ("p-dispenser-0-nozzle-3-error_pct", "-0.1"),
+        ("p-dispenser-2-_block", "1"),
+        ("p-dispenser-2-verified", "不符合"),
+        ("p-dispenser-2-seal_photos", "a" * 64),
+        ("p-dispenser-2-seal_photos", "b" * 64),
+        ("p-remarks", ""),
+        ("other-pledge", "符合"),
+    ]
+)
 
 
 def test_parse_form_builds_nested_answers(app):
     checklist = get_checklist("fuel-dispensers")
     answers = parse_form(checklist, FORM, "p-")
     assert answers == {
-        "pledge": "不符合", "complaints_count": "3", "complaints_handled": "符合",
+        "pledge": "不符合",
+        "complaints_count": "3",
+        "complaints_handled": "符合",
         "dispenser": [
-            {"serial": "D1", "verified": "符合", "certificate_valid_until": "2021-06-09",
-             "nozzle": [{"nozzle_no": "1", "fuel_grade": "g92", "error_pct": "0.31"}, {"error_pct": "-0.1"}]},
+            {
+                "serial": "D1",
+                "verified": "符合",
+                "certificate_valid_until": "2021-06-09",
+                "nozzle": [{"nozzle_no": "1", "fuel_grade": "g92", "error_pct": "0.31"}, {"error_pct": "-0.1"}],
+            },
             {"verified": "不符合", "seal_photos": ["a" * 64, "b" * 64]},
         ],
     }
     ev = evaluate(checklist, answers, INSPECTED)
     assert set(f.key for f in ev.findings) == {
-        "pledge", "dispenser-0-certificate_valid_until", "dispenser-0-nozzle-0-error_pct", "dispenser-1-verified"}
+        "pledge",
+        "dispenser-0-certificate_valid_until",
+        "dispenser-0-nozzle-0-error_pct",
+        "dispenser-1-verified",
+    }
 
 
 def test_the_form_renders_big_controls_sections_and_progress(app, client, inspector):
@@ -92,8 +114,13 @@ def test_the_form_renders_big_controls_sections_and_progress(app, client, inspec
 
 
 def test_add_another_and_remove_work_without_javascript(app, client, inspector):
-    form = {"dispenser-0-_block": "1", "dispenser-0-serial": "D1", "dispenser-0-nozzle-0-_block": "1",
-            "dispenser-0-nozzle-0-error_pct": "0.1", "_add": "dispenser"}
+    form = {
+        "dispenser-0-_block": "1",
+        "dispenser-0-serial": "D1",
+        "dispenser-0-nozzle-0-_block": "1",
+        "dispenser-0-nozzle-0-error_pct": "0.1",
+        "_add": "dispenser",
+    }
     page = soup(client.post("/checklists/fuel-dispensers", data=form))
     blocks = [b["data-block"] for b in page.select(".cl-block[data-block]") if "__" not in b["data-block"]]
     assert blocks == ["dispenser-0", "dispenser-0-nozzle-0", "dispenser-1", "dispenser-1-nozzle-0"]
@@ -120,9 +147,14 @@ def test_submitting_shows_errors_findings_and_suggested_result(app, client, insp
 
 
 def test_inline_validation_returns_the_one_item(app, client, inspector):
-    data = {"_key": "dispenser-0-nozzle-0-error_pct", "_prefix": "t1-", "_date": "2021-06-10",
-            "t1-dispenser-0-_block": "1", "t1-dispenser-0-nozzle-0-_block": "1",
-            "t1-dispenser-0-nozzle-0-error_pct": "11"}
+    data = {
+        "_key": "dispenser-0-nozzle-0-error_pct",
+        "_prefix": "t1-",
+        "_date": "2021-06-10",
+        "t1-dispenser-0-_block": "1",
+        "t1-dispenser-0-nozzle-0-_block": "1",
+        "t1-dispenser-0-nozzle-0-error_pct": "11",
+    }
     response = client.post("/checklists/fuel-dispensers/validate", data=data, headers={"HX-Request": "true"})
     page = soup(response)
     items = page.select(".cl-item")
@@ -157,9 +189,17 @@ def _new_version_folder(tmp_path):
 
 def test_an_old_answer_set_still_renders_after_a_new_version(app, db, _schema, tmp_path):
     old = get_checklist("fuel-dispensers")
-    answers = {"pledge": "不符合", "dispenser": [{"serial": "D1", "verified": "符合",
-                                                  "certificate_valid_until": "2021-12-31",
-                                                  "nozzle": [{"nozzle_no": "1", "error_pct": "0.31"}]}]}
+    answers = {
+        "pledge": "不符合",
+        "dispenser": [
+            {
+                "serial": "D1",
+                "verified": "符合",
+                "certificate_valid_until": "2021-12-31",
+                "nozzle": [{"nozzle_no": "1", "error_pct": "0.31"}],
+            }
+        ],
+    }
     stored = answer_set(old, answers)
     db.session.commit()
     assert stored["definition_sha256"] == old.sha256 and stored["version"] == 1
@@ -173,7 +213,10 @@ def test_an_old_answer_set_still_renders_after_a_new_version(app, db, _schema, t
         ev = evaluate(then, stored["answers"], INSPECTED)
         html = render_template_string(
             '{% from "checklists/_form.html" import render_answers %}{{ render_answers(c, a, ev) }}',
-            c=then, a=stored["answers"], ev=ev)
+            c=then,
+            a=stored["answers"],
+            ev=ev,
+        )
     page = BeautifulSoup(html, "html.parser")
     assert page.select_one("[data-version]")["data-version"] == "1"
     assert page.select_one("dt[data-answer=pledge]").text == "是否向社会做出公开诚信计量自我承诺"
@@ -229,8 +272,9 @@ def test_cli_check_stores_resolutions_and_fails_on_unresolved_items(app, db, run
 
 def test_cli_warns_when_a_file_changed_without_a_new_version(app, db, runner):
     checklist = get_checklist("fuel-dispensers")
-    db.session.add(ChecklistVersion(checklist_id=checklist.id, version=checklist.version, sha256="0" * 64,
-                                    definition={}))
+    db.session.add(
+        ChecklistVersion(checklist_id=checklist.id, version=checklist.version, sha256="0" * 64, definition={})
+    )
     db.session.commit()
     result = runner.invoke(args=["checklists", "check"])
     assert result.exit_code == 1 and "CHANGED WITHOUT A NEW VERSION: fuel-dispensers v1" in result.output
@@ -247,6 +291,10 @@ def test_every_item_of_the_seed_plan_resolves_to_a_real_checklist():
         pytest.skip("no checklist has been moved into checklists/ yet")
     _, parsed = read_plan((ROOT / "data" / "plan-2021-shuozhou.txt").read_bytes(), "plan-2021-shuozhou.txt")
     assert len(parsed.tasks) == 21
-    missing = [(t.number, item) for t in parsed.tasks for item in t.items
-               if not any(c.covers_text(item) for c in real.values())]
+    missing = [
+        (t.number, item)
+        for t in parsed.tasks
+        for item in t.items
+        if not any(c.covers_text(item) for c in real.values())
+    ]
     assert missing == []

@@ -14,12 +14,23 @@ from fieldapp.checklists.definition import squash
 from fieldapp.checklists.results import result_table
 from tests.test_checklist_content import INSPECTED, PHOTO, answers_for, can_fail, seed_tasks
 
-LIBRARY = ["food-production", "food-sales", "catering", "food-workshops", "industrial-products",
-           "price-marking", "enterprise-standards"]
+LIBRARY = [
+    "food-production",
+    "food-sales",
+    "catering",
+    "food-workshops",
+    "industrial-products",
+    "price-marking",
+    "enterprise-standards",
+]
 
 # Items as other bureaus word them in their plans (national list wording, short forms, the rule's wording).
 REWORDED = {
-    "food-production": ["食品生产者监督检查", "对食品生产者的行政检查", "食品生产企业日常监督检查（含食品添加剂生产企业）"],
+    "food-production": [
+        "食品生产者监督检查",
+        "对食品生产者的行政检查",
+        "食品生产企业日常监督检查（含食品添加剂生产企业）",
+    ],
     "food-sales": ["食品销售者监督检查", "超市食品安全检查", "对保健食品经营者的行政检查"],
     "catering": ["餐饮服务提供者监督检查", "学校食堂食品安全情况的检查", "对餐饮服务提供者的行政检查"],
     "food-workshops": ["食品生产加工小作坊监督检查", "小作坊监督检查"],
@@ -145,9 +156,11 @@ def test_food_production_expired_health_certificate_and_untested_release(app):
     result = evaluate(checklist, answers, INSPECTED)
     assert result.errors == {}
     found = {f.key: (f.severity, f.follow_up) for f in result.findings}
-    assert found == {"staff-1-health_certificate_until": ("minor", "责令改正"),
-                     "release_testing": ("major", "立案调查"),
-                     "entrusted_records": ("minor", "责令改正")}
+    assert found == {
+        "staff-1-health_certificate_until": ("minor", "责令改正"),
+        "release_testing": ("major", "立案调查"),
+        "entrusted_records": ("minor", "责令改正"),
+    }
     assert result.suggested_result == "A"  # a case to follow up outranks 责令改正
     assert set(result.suggested_measures) == {"order", "case"}
 
@@ -158,7 +171,8 @@ def test_food_production_illegal_additive_is_a_serious_case(app):
     answers["no_non_food_substances"] = "不符合"
     result = evaluate(checklist, answers, INSPECTED)
     assert [(f.key, f.severity, f.follow_up) for f in result.findings] == [
-        ("no_non_food_substances", "serious", "立案调查")]
+        ("no_non_food_substances", "serious", "立案调查")
+    ]
     assert "不适用" not in checklist.by_id["no_non_food_substances"].values
 
 
@@ -170,12 +184,25 @@ def test_food_sales_items_follow_what_the_shop_sells(app):
     answers = answers_for(checklist)
     answers["sales_kind"] = ["prepackaged"]
     result = evaluate(checklist, answers, INSPECTED)
-    assert {"bulk_labels", "wholesale_records", "produce_records", "special_separate", "imported_labels",
-            "health_certificates"} <= result.hidden
+    assert {
+        "bulk_labels",
+        "wholesale_records",
+        "produce_records",
+        "special_separate",
+        "imported_labels",
+        "health_certificates",
+    } <= result.hidden
     assert "prepackaged_labels" not in result.hidden
     answers["sales_kind"] = ["bulk", "produce", "wholesale", "special", "imported"]
-    for key in ("bulk_labels", "wholesale_records", "produce_records", "special_separate", "imported_labels",
-                "health_certificates", "prepackaged_labels"):
+    for key in (
+        "bulk_labels",
+        "wholesale_records",
+        "produce_records",
+        "special_separate",
+        "imported_labels",
+        "health_certificates",
+        "prepackaged_labels",
+    ):
         answers[key] = "符合"
     result = evaluate(checklist, answers, INSPECTED)
     assert result.errors == {} and result.findings == []
@@ -216,8 +243,9 @@ def test_food_sales_small_breaches_are_ordered_corrected(app):
 def catering_answers(kind: str) -> dict:
     checklist = get("catering")
     answers = answers_for(checklist)
-    answers.update(canteen_kind=kind, sample_dish="午餐 红烧肉", sample_grams="150", sample_hours="50",
-                   licensed_supplier="不适用")
+    answers.update(
+        canteen_kind=kind, sample_dish="午餐 红烧肉", sample_grams="150", sample_hours="50", licensed_supplier="不适用"
+    )
     return answers
 
 
@@ -229,12 +257,15 @@ def test_catering_restaurant_is_not_asked_for_food_samples(app):
     assert "samples" in result.hidden_sections
 
 
-@pytest.mark.parametrize("grams, hours, failing", [
-    ("125", "48", set()),  # the limits themselves pass
-    ("124", "48", {"sample_grams"}),
-    ("200", "47", {"sample_hours"}),
-    ("100", "24", {"sample_grams", "sample_hours"}),
-])
+@pytest.mark.parametrize(
+    "grams, hours, failing",
+    [
+        ("125", "48", set()),  # the limits themselves pass
+        ("124", "48", {"sample_grams"}),
+        ("200", "47", {"sample_hours"}),
+        ("100", "24", {"sample_grams", "sample_hours"}),
+    ],
+)
 def test_school_canteen_food_samples_are_weighed_and_timed(app, grams, hours, failing):
     checklist = get("catering")
     answers = catering_answers("canteen")
@@ -251,8 +282,10 @@ def test_school_canteen_ordering_from_an_unlicensed_supplier_is_a_case(app):
     answers["licensed_supplier"] = "不符合"
     answers["tableware_disinfected"] = "不符合"
     result = evaluate(checklist, answers, INSPECTED)
-    assert {(f.key, f.follow_up) for f in result.findings} == {("licensed_supplier", "立案调查"),
-                                                                ("tableware_disinfected", "立案调查")}
+    assert {(f.key, f.follow_up) for f in result.findings} == {
+        ("licensed_supplier", "立案调查"),
+        ("tableware_disinfected", "立案调查"),
+    }
     assert result.suggested_result == "A"
 
 
@@ -267,7 +300,10 @@ def test_food_workshop_unregistered_and_forbidden_product(app):
     result = evaluate(checklist, answers, INSPECTED)
     assert result.errors == {}
     assert "registration_valid_until" in result.hidden
-    assert {(f.key, f.severity) for f in result.findings} == {("registered", "major"), ("permitted_products", "serious")}
+    assert {(f.key, f.severity) for f in result.findings} == {
+        ("registered", "major"),
+        ("permitted_products", "serious"),
+    }
     assert result.suggested_measures == ["case"]
 
 
@@ -298,12 +334,20 @@ def test_industrial_products_licence_asked_only_for_listed_products(app):
 def test_industrial_products_missing_markings_and_false_marks(app):
     checklist = get("industrial-products")
     answers = answers_for(checklist)
-    answers.update(name_maker_address="不符合", warnings="不符合", true_marks="不符合",
-                   sampled_for_testing="yes", sample_record="CY-2024-031，3件")
+    answers.update(
+        name_maker_address="不符合",
+        warnings="不符合",
+        true_marks="不符合",
+        sampled_for_testing="yes",
+        sample_record="CY-2024-031，3件",
+    )
     result = evaluate(checklist, answers, INSPECTED)
     assert result.errors == {}
-    assert {f.key: f.follow_up for f in result.findings} == {"name_maker_address": "责令改正", "warnings": "责令改正",
-                                                              "true_marks": "立案调查"}
+    assert {f.key: f.follow_up for f in result.findings} == {
+        "name_maker_address": "责令改正",
+        "warnings": "责令改正",
+        "true_marks": "立案调查",
+    }
     assert result.suggested_result == "A"
     answers.pop("sample_record")
     assert "sample_record" in evaluate(checklist, answers, INSPECTED).errors
@@ -315,8 +359,15 @@ def test_industrial_products_missing_markings_and_false_marks(app):
 def price_answers(**changes) -> dict:
     checklist = get("price-marking")
     answers = answers_for(checklist)
-    answers.update(business_kind=["goods", "pay_after"], sampled="20", unmarked="0", overcharged="0",
-                   goods_content="符合", services_content="符合", bill_itemised="符合")
+    answers.update(
+        business_kind=["goods", "pay_after"],
+        sampled="20",
+        unmarked="0",
+        overcharged="0",
+        goods_content="符合",
+        services_content="符合",
+        bill_itemised="符合",
+    )
     answers.update(changes)
     return answers
 
@@ -349,11 +400,14 @@ def test_price_marking_counts_cannot_exceed_the_sample_and_need_receipts(app):
 
 def test_price_marking_false_reference_price_is_fraud(app):
     checklist = get("price-marking")
-    answers = price_answers(has_promotion="yes", reference_price_true="不符合", gifts_shown="不适用",
-                            no_price_fraud="不符合")
+    answers = price_answers(
+        has_promotion="yes", reference_price_true="不符合", gifts_shown="不适用", no_price_fraud="不符合"
+    )
     result = evaluate(checklist, answers, INSPECTED)
-    assert {(f.key, f.severity) for f in result.findings} == {("reference_price_true", "major"),
-                                                               ("no_price_fraud", "serious")}
+    assert {(f.key, f.severity) for f in result.findings} == {
+        ("reference_price_true", "major"),
+        ("no_price_fraud", "serious"),
+    }
     assert result.suggested_measures == ["case"]
 
 
@@ -373,9 +427,16 @@ def test_enterprise_standards_national_standard_only_skips_own_standard_items(ap
 def test_enterprise_standards_unpublished_own_standard(app):
     checklist = get("enterprise-standards")
     answers = answers_for(checklist)
-    answers.update(standard_kinds=["own"], standard_numbers="Q/SZ 0001S-2024 《苦荞茶》", published="不符合",
-                   indicators_published="不符合", test_methods="符合", numbered="符合", not_below_mandatory="符合",
-                   below_recommended_declared="不适用")
+    answers.update(
+        standard_kinds=["own"],
+        standard_numbers="Q/SZ 0001S-2024 《苦荞茶》",
+        published="不符合",
+        indicators_published="不符合",
+        test_methods="符合",
+        numbered="符合",
+        not_below_mandatory="符合",
+        below_recommended_declared="不适用",
+    )
     result = evaluate(checklist, answers, INSPECTED)
     assert result.errors == {}
     assert {"published_current", "platform_screenshot"} <= result.hidden
@@ -386,7 +447,13 @@ def test_enterprise_standards_unpublished_own_standard(app):
 def test_enterprise_standard_below_the_mandatory_standard_is_a_case(app):
     checklist = get("enterprise-standards")
     answers = answers_for(checklist)
-    answers.update(standard_kinds=["own", "group"], indicators_published="符合", test_methods="符合",
-                   numbered="符合", not_below_mandatory="不符合", below_recommended_declared="符合")
+    answers.update(
+        standard_kinds=["own", "group"],
+        indicators_published="符合",
+        test_methods="符合",
+        numbered="符合",
+        not_below_mandatory="不符合",
+        below_recommended_declared="符合",
+    )
     result = evaluate(checklist, answers, INSPECTED)
     assert [(f.key, f.follow_up) for f in result.findings] == [("not_below_mandatory", "立案调查")]

@@ -13,8 +13,14 @@ from fieldapp.checklists.definition import build_checklist
 from tests.test_checklist_content import INSPECTED, answers_for, can_fail
 from tests.test_checklist_definitions import CODES, FUEL, TAGS, nozzle_items, problems_of
 
-METROLOGY = ["market-scales", "fuel-dispensers", "eyeglass-instruments", "medical-instruments",
-             "legal-metrology-institutions", "measurement-units"]
+METROLOGY = [
+    "market-scales",
+    "fuel-dispensers",
+    "eyeglass-instruments",
+    "medical-instruments",
+    "legal-metrology-institutions",
+    "measurement-units",
+]
 
 
 def scales(**block) -> dict:
@@ -25,10 +31,17 @@ def scales(**block) -> dict:
     return answers
 
 
-@pytest.mark.parametrize("indication, outcome", [
-    ("1000", "合格"), ("1002", "合格"), ("998", "合格"),  # within ±2 g (e = 2 g at 500e: ±1e in use)
-    ("1002.1", "问题"), ("997.9", "问题"), ("1010", "问题"),
-])
+@pytest.mark.parametrize(
+    "indication, outcome",
+    [
+        ("1000", "合格"),
+        ("1002", "合格"),
+        ("998", "合格"),  # within ±2 g (e = 2 g at 500e: ±1e in use)
+        ("1002.1", "问题"),
+        ("997.9", "问题"),
+        ("1010", "问题"),
+    ],
+)
 def test_market_scale_error_is_judged_against_the_entered_mpe(app, indication, outcome):
     checklist = registry().get("market-scales")
     result = evaluate(checklist, scales(indication=indication), INSPECTED)
@@ -109,8 +122,9 @@ def with_reference_limit(limit):
 
 
 def test_a_limit_may_name_another_number_answer():
-    checklist = build_checklist(with_reference_limit({"tolerance": "${mpe_pct}"}), "checklists/fuel-dispensers.yaml",
-                                TAGS, CODES)
+    checklist = build_checklist(
+        with_reference_limit({"tolerance": "${mpe_pct}"}), "checklists/fuel-dispensers.yaml", TAGS, CODES
+    )
     error = checklist.by_id["error_pct"]
     assert error.limit_refs == {"tolerance": "mpe_pct"} and not error.has_limit
     assert error.outcome("0.4", None, {"mpe_pct": "0.5"}.get) == "合格"
@@ -118,13 +132,16 @@ def test_a_limit_may_name_another_number_answer():
     assert error.outcome("0.4", None, {}.get) is None
 
 
-@pytest.mark.parametrize("limit, problem", [
-    ({"tolerance": "${nowhere}"}, "limit.tolerance refers to ${nowhere}, which is not another number item"),
-    ({"tolerance": "${serial}"}, "limit.tolerance refers to ${serial}, which is not another number item"),
-    ({"tolerance": "${error_pct}"}, "limit.tolerance refers to ${error_pct}, which is not another number item"),
-    ({"tolerance": "mpe"}, "limit.tolerance must be a number or ${id}"),
-    ({"min": "${mpe_pct}", "tolerance": "1"}, "use either limit {min, max} or {target, tolerance}"),
-])
+@pytest.mark.parametrize(
+    "limit, problem",
+    [
+        ({"tolerance": "${nowhere}"}, "limit.tolerance refers to ${nowhere}, which is not another number item"),
+        ({"tolerance": "${serial}"}, "limit.tolerance refers to ${serial}, which is not another number item"),
+        ({"tolerance": "${error_pct}"}, "limit.tolerance refers to ${error_pct}, which is not another number item"),
+        ({"tolerance": "mpe"}, "limit.tolerance must be a number or ${id}"),
+        ({"min": "${mpe_pct}", "tolerance": "1"}, "use either limit {min, max} or {target, tolerance}"),
+    ],
+)
 def test_a_bad_limit_reference_is_refused(limit, problem):
     problems = problems_of(with_reference_limit(limit))
     assert any(problem in p for p in problems), problems
@@ -132,8 +149,9 @@ def test_a_bad_limit_reference_is_refused(limit, problem):
 
 def test_a_limit_cannot_reach_into_a_repeat_from_outside():
     data = copy.deepcopy(FUEL)
-    data["sections"][0]["items"].append({"id": "outside", "type": "number", "label": {"zh": "外", "en": "Out"},
-                                         "limit": {"max": "${error_pct}"}})
+    data["sections"][0]["items"].append(
+        {"id": "outside", "type": "number", "label": {"zh": "外", "en": "Out"}, "limit": {"max": "${error_pct}"}}
+    )
     assert any("which is inside a repeat not enclosing this item" in p for p in problems_of(data))
 
 
@@ -144,9 +162,13 @@ def market_scales_form(app, answers=None) -> str:
     from flask import render_template_string
 
     with app.test_request_context("/"):
-        return render_template_string('{% from "checklists/_form.html" import render_checklist %}'
-                                      "{{ render_checklist(c, a, prefix='t1-', locale='zh', inspection_date=d) }}",
-                                      c=registry().get("market-scales"), a=answers or {"scale": [{}]}, d=INSPECTED)
+        return render_template_string(
+            '{% from "checklists/_form.html" import render_checklist %}'
+            "{{ render_checklist(c, a, prefix='t1-', locale='zh', inspection_date=d) }}",
+            c=registry().get("market-scales"),
+            a=answers or {"scale": [{}]},
+            d=INSPECTED,
+        )
 
 
 def test_the_form_says_what_the_indication_is_judged_against(app):
@@ -166,8 +188,10 @@ def test_the_phone_summary_judges_the_indication_against_the_mpe_entered(app, br
     from tests.test_checklist_content import ROOT
 
     page = browser.new_page()
-    page.set_content(f'<!doctype html><title>scales</title><form id="f"><div data-checklist-entry data-prefix="t1-">'
-                     f"{market_scales_form(app)}</div></form>")
+    page.set_content(
+        f'<!doctype html><title>scales</title><form id="f"><div data-checklist-entry data-prefix="t1-">'
+        f"{market_scales_form(app)}</div></form>"
+    )
     page.add_script_tag(path=str(ROOT / "static" / "js" / "pwa" / "form-checks.js"))
 
     def findings(load, mpe, indication):

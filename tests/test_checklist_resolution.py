@@ -31,12 +31,15 @@ def seed_task_1(db):
     return task
 
 
-@pytest.mark.parametrize("tags, expected", [
-    (["加油站"], "fuel-dispensers"),
-    (["集贸市场"], "market-scales"),
-    (["眼镜制配"], "eyeglass-instruments"),
-    (["医疗机构"], "medical-instruments"),
-])
+@pytest.mark.parametrize(
+    "tags, expected",
+    [
+        (["加油站"], "fuel-dispensers"),
+        (["集贸市场"], "market-scales"),
+        (["眼镜制配"], "eyeglass-instruments"),
+        (["医疗机构"], "medical-instruments"),
+    ],
+)
 def test_task_1_gives_each_place_its_own_checklist(seed_task_1, tags, expected):
     assert [c.id for c in checklists_for(seed_task_1, tags)] == [expected]
 

@@ -28,26 +28,68 @@ SCALES = {
     "title": {"zh": "集贸市场计量器具", "en": "Scales at a market"},
     "applies_to": {"tags": []},
     "sections": [
-        {"id": "general", "title": {"zh": "基本情况", "en": "General"}, "items": [
-            {"id": "sells_by_weight", "type": "choice", "label": {"zh": "是否称重销售", "en": "Sells by weight"},
-             "choices": [{"value": "yes", "label": {"zh": "是", "en": "Yes"}},
-                         {"value": "no", "label": {"zh": "否", "en": "No"}}]},
-        ]},
-        {"id": "scales", "title": {"zh": "计量器具", "en": "Scales"},
-         "relevant": "${sells_by_weight} = 'yes'",
-         "help": {"zh": "仅对称重销售的经营者检查", "en": "Only for businesses that sell by weight"},
-         "items": [
-             {"id": "scale_verified", "type": "check", "label": {"zh": "电子秤是否经检定合格", "en": "Scale verified"}},
-             {"id": "scale_photos", "type": "photo", "min": 1, "label": {"zh": "电子秤照片", "en": "Photos of the scale"}},
-             {"id": "scale", "type": "repeat", "label": {"zh": "电子秤", "en": "Scale"}, "min": 1, "items": [
-                 {"id": "scale_serial", "type": "text", "required": True, "label": {"zh": "出厂编号", "en": "Serial"}},
-             ]},
-         ]},
-        {"id": "closing", "title": {"zh": "结论", "en": "Closing"}, "items": [
-            {"id": "scale_action", "type": "text", "required": True, "relevant": "${scale_verified} = '不符合'",
-             "label": {"zh": "对未检定电子秤的处理", "en": "What was done about the unverified scale"}},
-            {"id": "remarks", "type": "text", "multiline": True, "label": {"zh": "备注", "en": "Remarks"}},
-        ]},
+        {
+            "id": "general",
+            "title": {"zh": "基本情况", "en": "General"},
+            "items": [
+                {
+                    "id": "sells_by_weight",
+                    "type": "choice",
+                    "label": {"zh": "是否称重销售", "en": "Sells by weight"},
+                    "choices": [
+                        {"value": "yes", "label": {"zh": "是", "en": "Yes"}},
+                        {"value": "no", "label": {"zh": "否", "en": "No"}},
+                    ],
+                },
+            ],
+        },
+        {
+            "id": "scales",
+            "title": {"zh": "计量器具", "en": "Scales"},
+            "relevant": "${sells_by_weight} = 'yes'",
+            "help": {"zh": "仅对称重销售的经营者检查", "en": "Only for businesses that sell by weight"},
+            "items": [
+                {
+                    "id": "scale_verified",
+                    "type": "check",
+                    "label": {"zh": "电子秤是否经检定合格", "en": "Scale verified"},
+                },
+                {
+                    "id": "scale_photos",
+                    "type": "photo",
+                    "min": 1,
+                    "label": {"zh": "电子秤照片", "en": "Photos of the scale"},
+                },
+                {
+                    "id": "scale",
+                    "type": "repeat",
+                    "label": {"zh": "电子秤", "en": "Scale"},
+                    "min": 1,
+                    "items": [
+                        {
+                            "id": "scale_serial",
+                            "type": "text",
+                            "required": True,
+                            "label": {"zh": "出厂编号", "en": "Serial"},
+                        },
+                    ],
+                },
+            ],
+        },
+        {
+            "id": "closing",
+            "title": {"zh": "结论", "en": "Closing"},
+            "items": [
+                {
+                    "id": "scale_action",
+                    "type": "text",
+                    "required": True,
+                    "relevant": "${scale_verified} = '不符合'",
+                    "label": {"zh": "对未检定电子秤的处理", "en": "What was done about the unverified scale"},
+                },
+                {"id": "remarks", "type": "text", "multiline": True, "label": {"zh": "备注", "en": "Remarks"}},
+            ],
+        },
     ],
 }
 
@@ -77,17 +119,23 @@ def _section(data, n):
     return data["sections"][n]
 
 
-@pytest.mark.parametrize("break_it, reason", [
-    (lambda d: _section(d, 1).update(relevant="${nope} = 'yes'"), "relevant refers to ${nope}, which is not an item"),
-    (lambda d: _section(d, 1).update(relevant="${scale_verified} = '符合'"), "an item of this section"),
-    (lambda d: _section(d, 2).update(relevant="${scale_serial}"), "inside repeat 'scale'"),
-    (lambda d: _section(d, 1).update(relevant="${sells_by_weight} = "), "'relevant' does not parse"),
-    (lambda d: _section(d, 1).update(relevant=". = 'yes'"), "'relevant' cannot use '.'"),
-    (lambda d: _section(d, 1).update(relevant=True), "'relevant' must be a quoted condition"),
-    (lambda d: _section(d, 2).update(relevant="count(${sells_by_weight}) > 0"), "count(${sells_by_weight}) needs"),
-    (lambda d: _section(d, 1).update(help="称重"), "help"),
-    (lambda d: _section(d, 1).update(hint={"zh": "x", "en": "x"}), "a section must be {id, title"),
-])
+@pytest.mark.parametrize(
+    "break_it, reason",
+    [
+        (
+            lambda d: _section(d, 1).update(relevant="${nope} = 'yes'"),
+            "relevant refers to ${nope}, which is not an item",
+        ),
+        (lambda d: _section(d, 1).update(relevant="${scale_verified} = '符合'"), "an item of this section"),
+        (lambda d: _section(d, 2).update(relevant="${scale_serial}"), "inside repeat 'scale'"),
+        (lambda d: _section(d, 1).update(relevant="${sells_by_weight} = "), "'relevant' does not parse"),
+        (lambda d: _section(d, 1).update(relevant=". = 'yes'"), "'relevant' cannot use '.'"),
+        (lambda d: _section(d, 1).update(relevant=True), "'relevant' must be a quoted condition"),
+        (lambda d: _section(d, 2).update(relevant="count(${sells_by_weight}) > 0"), "count(${sells_by_weight}) needs"),
+        (lambda d: _section(d, 1).update(help="称重"), "help"),
+        (lambda d: _section(d, 1).update(hint={"zh": "x", "en": "x"}), "a section must be {id, title"),
+    ],
+)
 def test_broken_section_conditions_are_refused_naming_the_section(break_it, reason):
     data = copy.deepcopy(SCALES)
     break_it(data)
@@ -111,8 +159,14 @@ def test_a_count_of_a_repeat_in_another_section_is_allowed():
 # --- evaluation ------------------------------------------------------------------------------------
 
 
-ALL_ANSWERED = {"sells_by_weight": "yes", "scale_verified": "不符合", "scale_photos": ["m1"],
-                "scale": [{"scale_serial": "S-1"}], "scale_action": "停用", "remarks": "—"}
+ALL_ANSWERED = {
+    "sells_by_weight": "yes",
+    "scale_verified": "不符合",
+    "scale_photos": ["m1"],
+    "scale": [{"scale_serial": "S-1"}],
+    "scale_action": "停用",
+    "remarks": "—",
+}
 
 
 def test_a_hidden_section_is_neither_asked_nor_required_and_its_answers_are_dropped():
@@ -149,7 +203,12 @@ def render(app, checklist, answers):
         ev = evaluate(checklist, answers, INSPECTED)
         html = render_template_string(
             '{% from "checklists/_form.html" import render_checklist %}'
-            '{{ render_checklist(c, a, evaluation=ev, inspection_date=d) }}', c=checklist, a=answers, ev=ev, d=INSPECTED)
+            "{{ render_checklist(c, a, evaluation=ev, inspection_date=d) }}",
+            c=checklist,
+            a=answers,
+            ev=ev,
+            d=INSPECTED,
+        )
     return BeautifulSoup(html, "html.parser")
 
 
@@ -179,8 +238,9 @@ def app_config(tmp_path_factory):
 @pytest.mark.browser
 def test_a_section_shows_and_hides_live(browser, live_server, auth):
     auth.create("inspector1", "inspector", "140602")
-    context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True,
-                                  locale="zh-CN", service_workers="block")
+    context = browser.new_context(
+        viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True, locale="zh-CN", service_workers="block"
+    )
     try:
         page = context.new_page()
         errors = []

@@ -25,8 +25,12 @@ def _clock_copies(path: Path) -> list[str]:
                 found.append(f"{where} {name}.{node.func.attr}()")
             elif (name, node.func.attr) in {("time", "time"), ("time", "localtime")}:
                 found.append(f"{where} {name}.{node.func.attr}()")
-        elif isinstance(node, ast.Attribute) and node.attr == "today" and isinstance(node.value, ast.Name) \
-                and node.value.id in {"date", "datetime"}:
+        elif (
+            isinstance(node, ast.Attribute)
+            and node.attr == "today"
+            and isinstance(node.value, ast.Name)
+            and node.value.id in {"date", "datetime"}
+        ):
             found.append(f"{where} {node.value.id}.today")  # e.g. a form field's default=date.today
         elif isinstance(node, ast.Name) and node.id == "ZoneInfo":
             found.append(f"{where} ZoneInfo")
@@ -37,10 +41,7 @@ def _clock_copies(path: Path) -> list[str]:
 
 def test_no_clock_outside_clock_py():
     copies = [
-        hit
-        for path in sorted(SOURCE.rglob("*.py"))
-        if path != SOURCE / "clock.py"
-        for hit in _clock_copies(path)
+        hit for path in sorted(SOURCE.rglob("*.py")) if path != SOURCE / "clock.py" for hit in _clock_copies(path)
     ]
     assert copies == [], "use fieldapp.clock (now/today/local) instead of: " + ", ".join(copies)
 

@@ -12,6 +12,8 @@ from fieldapp.dashboards import queries
 from fieldapp.review.operations import approve
 
 FIND = [{"item": "pledge", "text": "未承诺", "severity": "minor", "follow_up": "责令改正"}]
+
+
 @pytest.fixture(autouse=True)
 def _today(frozen_clock):
     """Pages compute legal clocks from today in China; pin it so the tests do not age."""
@@ -30,16 +32,22 @@ def city(db, auth):
     """2026: 朔城区 has 40 operating enterprises (one inspected, with a finding), 平鲁区 has 10 (two inspected)."""
     t = rf.task(window_start_month=9, window_end_month=10)
     sup = auth.create("city-sup", "supervisor", "city")
-    subjects = {"140602": [rf.subject(f"朔城企业{i}", "140602") for i in range(40)],
-                "140603": [rf.subject(f"平鲁企业{i}", "140603") for i in range(10)]}
+    subjects = {
+        "140602": [rf.subject(f"朔城企业{i}", "140602") for i in range(40)],
+        "140603": [rf.subject(f"平鲁企业{i}", "140603") for i in range(10)],
+    }
     rf.subject("个体户", "140602", kind="individual")
     rf.subject("已注销企业", "140602", status="注销")
     subs = []
     for code, n in (("140602", 1), ("140603", 2)):
         for s in subjects[code][:n]:
             v = rf.visit(s, [t], inspectors=[rf.inspector("甲", code)])
-            body = rf.answers_body([t], result_code="A" if code == "140602" else "1",
-                                   measures=ORDER if code == "140602" else None, findings=FIND if code == "140602" else None)
+            body = rf.answers_body(
+                [t],
+                result_code="A" if code == "140602" else "1",
+                measures=ORDER if code == "140602" else None,
+                findings=FIND if code == "140602" else None,
+            )
             subs.append(rf.submission(v, body))
     # One visit still to do in 平鲁区.
     rf.visit(subjects["140603"][5], [t], inspectors=[rf.inspector("乙", "140603")], status="planned")

@@ -102,6 +102,8 @@ def test_load_city_through_the_importers_is_idempotent(app, db):
 
 
 def test_generate_command_writes_a_csv(runner, tmp_path):
-    result = runner.invoke(args=["demo", "generate", "--subjects", "300", "--seed", "4", "--csv", str(tmp_path / "x.csv")])
+    result = runner.invoke(
+        args=["demo", "generate", "--subjects", "300", "--seed", "4", "--csv", str(tmp_path / "x.csv")]
+    )
     assert result.exit_code == 0, result.output
     assert (tmp_path / "x.csv").read_text(encoding="utf-8-sig").count("\n") == 301

@@ -29,8 +29,11 @@ def test_an_inspector_login_makes_a_device_login_that_outlives_the_session(clien
     assert cookie.split(".")[1] not in device.token_sha256  # only a hash is kept
     _restart_browser(client, cookie)
     # Another network (address) and another way the browser names itself: still logged in.
-    response = client.get("/my/visits", environ_base={"REMOTE_ADDR": "10.11.12.13"},
-                          headers={"User-Agent": "Mozilla/5.0 (Linux; Android 12) Chrome/120 Mobile"})
+    response = client.get(
+        "/my/visits",
+        environ_base={"REMOTE_ADDR": "10.11.12.13"},
+        headers={"User-Agent": "Mozilla/5.0 (Linux; Android 12) Chrome/120 Mobile"},
+    )
     assert response.status_code == 200
     assert client.get("/my/visits", environ_base={"REMOTE_ADDR": "127.0.0.9"}).status_code == 200
 

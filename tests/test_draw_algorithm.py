@@ -108,8 +108,9 @@ def test_topup_takes_the_next_smallest_keys():
     e = hashlib.sha256(b"seed").digest()
     ids = [f"ID{i:03d}" for i in range(40)]
     entries = [(i, "D") for i in ids]
-    counts = algorithm.Counts(40, {"A": 0, "B": 0, "C": 0, "D": 40}, 6, {"A": 0, "B": 0, "C": 0, "D": 4},
-                              {"A": 0, "B": 0, "C": 0, "D": 2})
+    counts = algorithm.Counts(
+        40, {"A": 0, "B": 0, "C": 0, "D": 40}, 6, {"A": 0, "B": 0, "C": 0, "D": 4}, {"A": 0, "B": 0, "C": 0, "D": 2}
+    )
     chosen = algorithm.select(entries, counts, e)
     ranked = sorted(ids, key=lambda i: hmac.new(e, i.encode(), hashlib.sha256).digest())
     assert [s.ident for s in chosen] == ranked[:6]

@@ -115,12 +115,24 @@ def test_a_lottery_commitment_names_a_future_draw_and_needs_its_result(db, monke
     db.session.commit()
     county = unit("140602")
     with pytest.raises(DrawRefused):
-        operations.commit(task, 1, county, external_kind="lottery", external_description="体彩排列5 第21095期",
-                          external_date=date(2021, 4, 9))  # already drawn: its result is known
+        operations.commit(
+            task,
+            1,
+            county,
+            external_kind="lottery",
+            external_description="体彩排列5 第21095期",
+            external_date=date(2021, 4, 9),
+        )  # already drawn: its result is known
     with pytest.raises(DrawRefused):
         operations.commit(task, 1, county, external_kind="lottery", external_date=date(2021, 4, 11))
-    commitment = operations.commit(task, 1, county, external_kind="lottery",
-                                   external_description="体彩排列5 第21095期", external_date=date(2021, 4, 11))
+    commitment = operations.commit(
+        task,
+        1,
+        county,
+        external_kind="lottery",
+        external_description="体彩排列5 第21095期",
+        external_date=date(2021, 4, 11),
+    )
     with pytest.raises(DrawRefused):
         operations.run_draw(commitment, "3 1 4 1 5")  # the lottery is drawn tomorrow
     set_clock(monkeypatch, datetime(2021, 4, 11, 14, 0))  # 22:00 in Beijing

@@ -38,7 +38,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def draw_once(task, unit_code="140602", witness="", round_=1, reason="", exception_reason=""):
-    commitment = operations.commit(task, round_, unit(unit_code), redraw_reason=reason, exception_reason=exception_reason)
+    commitment = operations.commit(
+        task, round_, unit(unit_code), redraw_reason=reason, exception_reason=exception_reason
+    )
     draw, created = operations.run_draw(commitment, witness)
     assert created
     return draw
@@ -51,15 +53,20 @@ def test_pool_is_the_scope_within_the_county_with_classes_as_of_the_draw_date(db
     make_subjects({"B": 2}, start=200, status="注销")  # not operating
     # One subject was C on the draw date and became A later: the pool shows C.
     ours[0].credit_class = "A"
-    db.session.add(SubjectChange(subject=ours[0], field="credit_class", old_value="C", new_value="A",
-                                 effective_on=date(2021, 6, 1)))
+    db.session.add(
+        SubjectChange(
+            subject=ours[0], field="credit_class", old_value="C", new_value="A", effective_on=date(2021, 6, 1)
+        )
+    )
     # One was 在业 on the draw date and was cancelled later; one was cancelled before it.
     late, early = make_subjects({"B": 2}, start=300)
     late.status = early.status = "注销"
-    db.session.add(SubjectChange(subject=late, field="status", old_value="在业", new_value="注销",
-                                 effective_on=date(2021, 5, 1)))
-    db.session.add(SubjectChange(subject=early, field="status", old_value="在业", new_value="注销",
-                                 effective_on=date(2021, 3, 1)))
+    db.session.add(
+        SubjectChange(subject=late, field="status", old_value="在业", new_value="注销", effective_on=date(2021, 5, 1))
+    )
+    db.session.add(
+        SubjectChange(subject=early, field="status", old_value="在业", new_value="注销", effective_on=date(2021, 3, 1))
+    )
     make_team()
     db.session.commit()
     draw = draw_once(task)
@@ -124,7 +131,7 @@ def test_inspector_eligibility(db):
 
 def test_unmatched_subjects_are_kept_with_the_reason(db):
     task = make_task(ratio="1")
-    subjects = make_subjects({"B": 2})
+    make_subjects({"B": 2})
     only = make_inspector("独", "ONE")
     make_inspector("辅助", "AST", category="assistant")  # never counts as the second
     db.session.commit()
@@ -241,8 +248,12 @@ def _tool(tmp_path, bundle, *files):
     for number, data in enumerate(files):
         paths.append(tmp_path / f"file{number}.txt")
         paths[-1].write_bytes(data)
-    return subprocess.run([sys.executable, "-I", str(ROOT / "tools" / "verify_draw.py"), *map(str, paths)],
-                          capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-I", str(ROOT / "tools" / "verify_draw.py"), *map(str, paths)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def test_selection_published_after_inspections_when_the_task_says_so(db, tmp_path):
@@ -320,7 +331,7 @@ def test_a_commitment_abandoned_during_the_draw_cannot_be_its_seed(db, monkeypat
 
 
 def test_cli_runs_a_round_for_every_executing_unit_and_sets_task_settings(db, runner):
-    task = make_task(7, ratio="0.2")
+    make_task(7, ratio="0.2")
     make_subjects({"B": 10})
     make_subjects({"B": 10}, division="140603", start=100)
     make_team()
@@ -339,8 +350,9 @@ def test_cli_runs_a_round_for_every_executing_unit_and_sets_task_settings(db, ru
     assert result.exit_code == 0 and "广告" in result.output and "3 subjects" in result.output
     result = runner.invoke(args=["draw", "run", "7", "--unit", "140603"])
     assert result.exit_code == 1 and "0 名符合条件的检查人员" in result.output  # over capacity: a reason
-    result = runner.invoke(args=["draw", "run", "7", "--unit", "140603",
-                                 "--exception-reason", "平鲁区局广告监管人员调整中，先抽取对象"])
+    result = runner.invoke(
+        args=["draw", "run", "7", "--unit", "140603", "--exception-reason", "平鲁区局广告监管人员调整中，先抽取对象"]
+    )
     assert result.exit_code == 0, result.output
     pinglu = db.session.scalar(select(Draw).where(Draw.unit_id == unit("140603").id))
     assert pinglu.teams[0]["specialties"] == ["广告"] and pinglu.teams[0]["inspectors"] == []

@@ -57,7 +57,8 @@ def test_commit_then_draw_with_witness_and_confirmation(client, auth, db):
     assert response.status_code == 422
     assert soup(response).select_one("#witness")["value"] == "见证人李四"
     assert db.session.scalar(select(func.count()).select_from(Draw)) == 0
-    response = post_and_follow(client, f"/draws/commitment/{commitment.id}/run", data={"witness": "见证人李四", "confirm": "y"}
+    response = post_and_follow(
+        client, f"/draws/commitment/{commitment.id}/run", data={"witness": "见证人李四", "confirm": "y"}
     )
     assert response.status_code == 200
     draw = db.session.scalar(select(Draw))
@@ -173,7 +174,9 @@ def test_public_draw_page_and_files_contain_no_credit_class(client, auth, db):
     inspectors = client.get(f"/public/draws/{draw.id}/inspectors.txt").get_data(as_text=True)
     assert "," not in pool and len(pool.splitlines()) == draw.pool_size
     assert '"class"' not in bundle and '"topup"' not in bundle and "credit" not in bundle
-    assert not any(f"{ident},{cls}" in text for ident, cls in classes.items() for text in (html, pool, bundle, inspectors))
+    assert not any(
+        f"{ident},{cls}" in text for ident, cls in classes.items() for text in (html, pool, bundle, inspectors)
+    )
     page = soup(client.get(f"/public/draws/{draw.id}"))
     for row in page.select("table.public-selection tbody tr"):
         cells = [td.get_text(" ", strip=True) for td in row.select("td")]
@@ -212,7 +215,9 @@ def test_invitation_accepted_adds_the_department_team(client, auth, db):
     make_inspector("计量科丙", "MET3", unit_code="city-metrology", specialties=("计量",))
     db.session.commit()
     auth.login("city-sup", "supervisor", "city")
-    response = post_and_follow(client, f"/draws/task/{task.id}/invitations",
+    response = post_and_follow(
+        client,
+        f"/draws/task/{task.id}/invitations",
         data={"department": "city-metrology", "message": "请参加", "items": "计量器具检定情况\n"},
     )
     assert response.status_code == 200

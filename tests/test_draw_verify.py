@@ -29,8 +29,12 @@ def tool(tmp_path, bundle, *files):
     for number, data in enumerate(files):
         paths.append(tmp_path / f"file{number}.txt")
         paths[-1].write_bytes(data)
-    return subprocess.run([sys.executable, "-I", str(ROOT / "tools" / "verify_draw.py"), *map(str, paths)],
-                          capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-I", str(ROOT / "tools" / "verify_draw.py"), *map(str, paths)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def in_process(bundle, pool, inspectors, classed=None) -> list[str]:

@@ -39,8 +39,12 @@ def test_invalid_input_is_still_a_value_error():
 
 @pytest.fixture
 def raising(app):
-    errors = {"invalid": InvalidInput("The reason is missing.", field="reason"), "missing": NotFound(),
-              "conflict": Conflict("Someone else decided first."), "denied": PermissionDenied()}
+    errors = {
+        "invalid": InvalidInput("The reason is missing.", field="reason"),
+        "missing": NotFound(),
+        "conflict": Conflict("Someone else decided first."),
+        "denied": PermissionDenied(),
+    }
 
     def view(kind):
         raise errors[kind]
@@ -50,12 +54,15 @@ def raising(app):
     return app
 
 
-@pytest.mark.parametrize("kind, status, text", [
-    ("invalid", 422, "The reason is missing."),
-    ("missing", 404, "This page does not exist."),
-    ("conflict", 409, "Someone else decided first."),
-    ("denied", 403, "You do not have access to this page."),
-])
+@pytest.mark.parametrize(
+    "kind, status, text",
+    [
+        ("invalid", 422, "The reason is missing."),
+        ("missing", 404, "This page does not exist."),
+        ("conflict", 409, "Someone else decided first."),
+        ("denied", 403, "You do not have access to this page."),
+    ],
+)
 def test_uncaught_domain_errors_get_their_status_and_message(raising, client, kind, status, text):
     for headers in ({}, {"HX-Request": "true"}):
         response = client.post(f"/test-errors/{kind}", headers={**headers, "Accept-Language": "en"})

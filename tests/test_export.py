@@ -21,8 +21,12 @@ from test_publication import _supervisor
 def _two_published(db):
     sup = _supervisor(db, "140602")
     a = f.approved_result(f.subject(1, "朔州市朔城区中石化民福加油站"))
-    b = f.approved_result(f.subject(2, "朔城区恒达个体眼镜店", with_uscc=False), result_code="1", follow_up=["none"],
-                          inspected_on=date(2021, 8, 2))
+    b = f.approved_result(
+        f.subject(2, "朔城区恒达个体眼镜店", with_uscc=False),
+        result_code="1",
+        follow_up=["none"],
+        inspected_on=date(2021, 8, 2),
+    )
     c = f.approved_result(f.subject(3, "平鲁区井坪加油站", "140603"))
     records = operations.publish([a, b], sup, on=date(2021, 9, 1))
     operations.publish([c], _supervisor(db, "140603"), on=date(2021, 9, 2))
@@ -67,22 +71,49 @@ def test_national_upload_xlsx(client, db, auth):
     # Written by a job (inline in tests); its page offers the file.
     page = client.post("/publication/export.xlsx?year=2021", follow_redirects=True)
     assert page.request.path.startswith("/jobs/") and "2" in page.get_data(as_text=True)
-    link = BeautifulSoup(page.data, "html.parser").find("a", href=lambda h: h and h.endswith("national-upload-2021.xlsx"))
+    link = BeautifulSoup(page.data, "html.parser").find(
+        "a", href=lambda h: h and h.endswith("national-upload-2021.xlsx")
+    )
     response = client.get(link["href"])
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(response.data)).active
     rows = list(sheet.iter_rows(values_only=True))
-    assert list(rows[0]) == NATIONAL_COLUMNS == [
-        "抽查计划名称", "任务名称", "检查对象名称", "统一社会信用代码", "检查实施机关", "抽查类型", "检查完成日期",
-        "检查结果", "后续处置", "公示日期", "版本", "校验码", "记录编号"]
+    assert (
+        list(rows[0])
+        == NATIONAL_COLUMNS
+        == [
+            "抽查计划名称",
+            "任务名称",
+            "检查对象名称",
+            "统一社会信用代码",
+            "检查实施机关",
+            "抽查类型",
+            "检查完成日期",
+            "检查结果",
+            "后续处置",
+            "公示日期",
+            "版本",
+            "校验码",
+            "记录编号",
+        ]
+    )
     by_name = {r[2]: r for r in rows[1:]}
     assert len(rows) == 3 and set(by_name) == {a.subject.name, b.subject.name}  # only the unit's own records
     row = by_name[a.subject.name]
-    record_a = db.session.scalar(select(PublishedResult).where(PublishedResult.inspection_result_id == a.id,
-                                                                PublishedResult.is_current.is_(True)))
+    record_a = db.session.scalar(
+        select(PublishedResult).where(
+            PublishedResult.inspection_result_id == a.id, PublishedResult.is_current.is_(True)
+        )
+    )
     assert row[:8] == (
-        record_a.plan_name, a.task.name, "朔州市朔城区中石化民福加油站", a.subject.uscc, "朔城区市场监督管理局", "定向",
-        datetime(2021, 6, 15), "发现问题已责令改正",
+        record_a.plan_name,
+        a.task.name,
+        "朔州市朔城区中石化民福加油站",
+        a.subject.uscc,
+        "朔城区市场监督管理局",
+        "定向",
+        datetime(2021, 6, 15),
+        "发现问题已责令改正",
     )
     assert record_a.plan_name and row[10:] == (record_a.version, record_a.short_hash, record_a.public_id)
     ident = by_name[b.subject.name][3]

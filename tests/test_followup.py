@@ -13,6 +13,7 @@ from sqlalchemy import select
 import review_factories as rf
 from fieldapp.review.models import AbnormalListingProposal, AuditEvent, FollowUpCase
 
+
 @pytest.fixture(autouse=True)
 def _today(frozen_clock):
     """Pages compute legal clocks from today in China; pin it so the tests do not age."""
@@ -62,16 +63,26 @@ def test_a_city_inspection_with_a_finding_opens_a_case_for_the_subjects_county(c
 
     # Closing needs a date and a note; then it is 完结 with both, and logged.
     auth.login("pinglu-sup", "supervisor", "140603")
-    r = client.post(f"/review/cases/{case.id}", data={"lock_version": case.lock_version, "closed_on": "2026-10-20", "note": ""})
+    r = client.post(
+        f"/review/cases/{case.id}", data={"lock_version": case.lock_version, "closed_on": "2026-10-20", "note": ""}
+    )
     assert r.status_code == 400 and soup(r).select_one(".field--error")
-    r = client.post(f"/review/cases/{case.id}", data={"lock_version": case.lock_version, "closed_on": "2026-09-01", "note": "已整改"})
+    r = client.post(
+        f"/review/cases/{case.id}",
+        data={"lock_version": case.lock_version, "closed_on": "2026-09-01", "note": "已整改"},
+    )
     assert r.status_code == 400  # before the inspection
-    r = client.post(f"/review/cases/{case.id}", data={"lock_version": case.lock_version, "closed_on": "2026-10-20", "note": "已整改到位"})
+    r = client.post(
+        f"/review/cases/{case.id}",
+        data={"lock_version": case.lock_version, "closed_on": "2026-10-20", "note": "已整改到位"},
+    )
     assert r.status_code == 302
     db.session.expire_all()
     case = db.session.get(FollowUpCase, case.id)
     assert (case.status, case.closed_on, case.closing_note) == ("closed", date(2026, 10, 20), "已整改到位")
-    actions = [e.action for e in db.session.scalars(select(AuditEvent).where(AuditEvent.object_type == "follow_up_case"))]
+    actions = [
+        e.action for e in db.session.scalars(select(AuditEvent).where(AuditEvent.object_type == "follow_up_case"))
+    ]
     assert actions == ["open", "close"]
 
 
@@ -95,12 +106,17 @@ def test_unreachable_subject_proposes_abnormal_listing_for_confirmation(client, 
     client.post(f"/review/listings/{proposal.id}", data={"lock_version": proposal.lock_version, "decision": "reject"})
     db.session.expire_all()
     assert db.session.get(AbnormalListingProposal, proposal.id).status == "proposed"
-    r = client.post(f"/review/listings/{proposal.id}", data={"lock_version": proposal.lock_version, "decision": "confirm"})
+    r = client.post(
+        f"/review/listings/{proposal.id}", data={"lock_version": proposal.lock_version, "decision": "confirm"}
+    )
     assert r.status_code == 302
     db.session.expire_all()
     assert db.session.get(AbnormalListingProposal, proposal.id).status == "confirmed"
     # A second decision on the old version is refused.
-    client.post(f"/review/listings/{proposal.id}", data={"lock_version": proposal.lock_version, "decision": "reject", "note": "x"})
+    client.post(
+        f"/review/listings/{proposal.id}",
+        data={"lock_version": proposal.lock_version, "decision": "reject", "note": "x"},
+    )
     db.session.expire_all()
     assert db.session.get(AbnormalListingProposal, proposal.id).status == "confirmed"
 
@@ -111,9 +127,19 @@ def test_unfiled_annual_report_proposes_abnormal_listing_with_its_reason(client,
     from fieldapp.checklists import evaluate, registry
 
     checklist = registry().get("public-information")
-    answers = {"reachable": "reachable", "subject_kind": "company", "report_year": "2025", "report_filed": "不符合",
-               "ii_capital": "符合", "ii_equity": "不适用", "ii_permits": "不适用", "ii_ip_pledge": "不适用",
-               "ii_penalties": "不适用", "ii_true": "符合", "remarks": "未报送2025年度报告"}
+    answers = {
+        "reachable": "reachable",
+        "subject_kind": "company",
+        "report_year": "2025",
+        "report_filed": "不符合",
+        "ii_capital": "符合",
+        "ii_equity": "不适用",
+        "ii_permits": "不适用",
+        "ii_ip_pledge": "不适用",
+        "ii_penalties": "不适用",
+        "ii_true": "符合",
+        "remarks": "未报送2025年度报告",
+    }
     evaluation = evaluate(checklist, answers, date(2026, 9, 30))
     assert evaluation.errors == {} and evaluation.suggested_result == "B"
     findings = [f.to_json() for f in evaluation.findings]
@@ -129,8 +155,13 @@ def test_unfiled_annual_report_proposes_abnormal_listing_with_its_reason(client,
 
 
 def test_a_finding_without_the_listing_mark_proposes_no_listing(client, auth, db):
-    finding = {"item": "ii_capital", "text": "未按规定公示股东出资即时信息", "severity": "major",
-               "follow_up": "责令改正", "result": "B"}
+    finding = {
+        "item": "ii_capital",
+        "text": "未按规定公示股东出资即时信息",
+        "severity": "major",
+        "follow_up": "责令改正",
+        "result": "B",
+    }
     _, _, _, sub = rf.scenario(result_code="B", measures=[ORDER], findings=[finding])
     auth.login("sup", "supervisor", "140602")
     approve(client, sub)
@@ -142,7 +173,9 @@ def test_subject_findings_across_tasks_and_years(client, auth, db):
     for year, code in ((2025, "E"), (2026, "A")):
         t = rf.task(rf.plan(year), name=f"{year}年计量检查")
         v = rf.visit(s, [t], inspectors=[rf.inspector()])
-        sub = rf.submission(v, rf.answers_body([t], result_code=code, inspected_on=date(year, 9, 1)), inspected_on=date(year, 9, 1))
+        sub = rf.submission(
+            v, rf.answers_body([t], result_code=code, inspected_on=date(year, 9, 1)), inspected_on=date(year, 9, 1)
+        )
         db.session.commit()
         auth.login("sup", "supervisor", "140602")
         approve(client, sub)

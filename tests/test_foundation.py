@@ -148,9 +148,7 @@ class TestLimits:
 
         limiter.reset()
         client = app.test_client()  # IsolatedClient (see conftest)
-        codes = [
-            client.post("/login", data={"username": f"user{i}", "password": "x"}).status_code for i in range(4)
-        ]
+        codes = [client.post("/login", data={"username": f"user{i}", "password": "x"}).status_code for i in range(4)]
         assert codes == [401, 401, 401, 429]
         limiter.reset()
 
@@ -186,7 +184,18 @@ def test_units_have_county_division_codes(app):
     codes = set(db.session.scalars(select(Unit.division_code).where(Unit.division_code.is_not(None))))
     assert {"140602", "140603", "140621", "140622", "140623", "140681"} <= codes
     names = set(db.session.scalars(select(Unit.name)))
-    assert {"计量科", "消保市场科", "广告监管科", "网监科", "质量监管科", "知识产权科", "认证科", "特设监察科", "信用监管科", "开发区分局"} <= names
+    assert {
+        "计量科",
+        "消保市场科",
+        "广告监管科",
+        "网监科",
+        "质量监管科",
+        "知识产权科",
+        "认证科",
+        "特设监察科",
+        "信用监管科",
+        "开发区分局",
+    } <= names
 
 
 def test_county_user_reaches_only_her_county(app, auth):
@@ -204,9 +213,7 @@ def test_county_user_reaches_only_her_county(app, auth):
 
 def test_the_test_client_follows_redirects(client, auth):
     auth.create("follower")
-    response = client.post(
-        "/login", data={"username": "follower", "password": auth.PASSWORD}, follow_redirects=True
-    )
+    response = client.post("/login", data={"username": "follower", "password": auth.PASSWORD}, follow_redirects=True)
     assert response.status_code == 200
     assert "follower" in response.get_data(as_text=True)
 

@@ -37,7 +37,9 @@ def put(client, uuid, data, start=0, total=None, sha256=None):
     return client.put(
         f"/api/v1/submissions/{uuid}/media/{sha256 or sha(data)}",
         data=data,
-        headers=dict(API_HEADERS, **{"Content-Range": f"bytes {start}-{end}/{total}", "Content-Type": "application/octet-stream"}),
+        headers=dict(
+            API_HEADERS, **{"Content-Range": f"bytes {start}-{end}/{total}", "Content-Type": "application/octet-stream"}
+        ),
     )
 
 
@@ -150,7 +152,9 @@ def test_media_already_stored_is_deduplicated(world, client, auth, db):
     sub.state = "returned"
     sub.review_comment = "请补充加油机编号"
     db.session.commit()
-    second = submission_body(world, files, replaces=first["uuid"], position={"lat": 39.3301, "lng": 112.4302, "accuracy": 8})
+    second = submission_body(
+        world, files, replaces=first["uuid"], position={"lat": 39.3301, "lng": 112.4302, "accuracy": 8}
+    )
     r = post(client, second)
     assert r.status_code == 201
     assert r.json["complete"] is True and r.json["version"] == 2
@@ -177,7 +181,13 @@ def test_an_invalid_body_is_refused_with_reasons_in_chinese(world, client, db):
     assert count(db) == 0
     # A refusal with its reason is accepted instead of the representative's signature.
     body = submission_body(world)
-    body["signatures"][2] = {"role": "representative", "name": "王五", "sha256": None, "refused": True, "reason": "负责人不在场，店员拒绝签字"}
+    body["signatures"][2] = {
+        "role": "representative",
+        "name": "王五",
+        "sha256": None,
+        "refused": True,
+        "reason": "负责人不在场，店员拒绝签字",
+    }
     body["media"] = body["media"][:3]
     assert post(client, body).status_code == 201
 

@@ -32,12 +32,20 @@ def soup(response):
 
 
 def test_my_visits_groups_and_details(world, client, db):
-    overdue = add_visit(world, name="逾期加油站", window_end=date.today() - timedelta(days=1))
+    add_visit(world, name="逾期加油站", window_end=date.today() - timedelta(days=1))
     returned = add_visit(world, name="退回加油站", window_end=date.today() + timedelta(days=5))
     done = add_visit(world, name="已交加油站", window_end=date.today() + timedelta(days=5))
     for visit, state, comment in ((returned, "returned", "请补拍加油机铅封照片"), (done, "submitted", "")):
-        db.session.add(Submission(uuid=f"00000000-0000-4000-8000-00000000000{visit.id}", body_sha256="x" * 64,
-                                  visit_id=visit.id, body={}, state=state, review_comment=comment))
+        db.session.add(
+            Submission(
+                uuid=f"00000000-0000-4000-8000-00000000000{visit.id}",
+                body_sha256="x" * 64,
+                visit_id=visit.id,
+                body={},
+                state=state,
+                review_comment=comment,
+            )
+        )
     db.session.commit()
     page = soup(client.get("/my/visits"))
     assert page.h1.get_text(strip=True) == "我的任务"
@@ -49,7 +57,9 @@ def test_my_visits_groups_and_details(world, client, db):
     assert [a.get_text() for a in groups["group-done"].select(".visit-card__title a")] == ["已交加油站"]
     card = groups["group-due"].select_one(".visit-card")
     text = card.get_text(" ", strip=True)
-    assert "朔城区" in text and "朔城区开发北路1号" in text and "李协查" in text and "加油站在用计量器具监督检查" in text
+    assert (
+        "朔城区" in text and "朔城区开发北路1号" in text and "李协查" in text and "加油站在用计量器具监督检查" in text
+    )
     assert card.select_one("[data-offline-toggle]")["data-offline-source"] == f"/api/v1/visits/{world.visit.id}/offline"
     # The unsent count is part of every page of the app.
     assert page.select_one("[data-outbox-bar] [data-outbox-count]") is not None
@@ -68,7 +78,15 @@ def test_other_inspectors_and_supervisors_do_not_see_the_visit(world, client, au
 def test_visit_page_and_starting_it_records_time_and_position(world, client, db):
     page = soup(client.get(f"/my/visits/{world.visit.id}"))
     text = page.get_text(" ", strip=True)
-    for expected in (world.subject.uscc, "王五", "0349-2020123", "李协查", "加油站在用计量器具（加油机）监督检查", "实地检查", "书面检查"):
+    for expected in (
+        world.subject.uscc,
+        "王五",
+        "0349-2020123",
+        "李协查",
+        "加油站在用计量器具（加油机）监督检查",
+        "实地检查",
+        "书面检查",
+    ):
         assert expected in text
     form = page.select_one("form[data-start-visit]")
     response = client.post(form["action"], data={"lat": "39.331", "lng": "112.432", "accuracy": "15"})
@@ -142,7 +160,11 @@ def test_the_plain_form_keeps_answers_and_explains_errors(world, client, db):
     t = world.task.id
     response = client.post(
         f"/my/visits/{world.visit.id}/form",
-        data={"uuid": "6a3c3a4e-8a63-4a43-9d55-1d7b7a0c8f11", f"a.{t}.fuel-dispensers-test.pledge": "不符合", "rep_name": "王五"},
+        data={
+            "uuid": "6a3c3a4e-8a63-4a43-9d55-1d7b7a0c8f11",
+            f"a.{t}.fuel-dispensers-test.pledge": "不符合",
+            "rep_name": "王五",
+        },
     )
     assert response.status_code == 422
     page = soup(response)
@@ -167,7 +189,10 @@ def test_manifest_and_service_worker(client, app):
     assert sw.mimetype == "text/javascript"
     assert sw.headers["Cache-Control"] == "no-cache"
     body = sw.get_data(as_text=True)
-    assert "/static/vendor/workbox/workbox-sw.js" in body and "http" not in body.split("*/", 1)[1].split("workbox.setConfig")[0]
+    assert (
+        "/static/vendor/workbox/workbox-sw.js" in body
+        and "http" not in body.split("*/", 1)[1].split("workbox.setConfig")[0]
+    )
     assert '"url": "/offline"' in body or '"url":"/offline"' in body.replace(" ", "")
     assert "/static/js/pwa/outbox.js" in body and "axe.min.js" not in body
     assert client.get("/offline").status_code == 200

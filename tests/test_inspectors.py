@@ -25,8 +25,9 @@ def unit(db, code):
 
 
 def person(db, name, code="140602", number=None, valid_until=TODAY + timedelta(days=365), **values):
-    inspector = create_inspector(unit(db, code), name, certificate_number=number or f"C-{name}",
-                                 certificate_valid_until=valid_until, **values)
+    inspector = create_inspector(
+        unit(db, code), name, certificate_number=number or f"C-{name}", certificate_valid_until=valid_until, **values
+    )
     db.session.flush()
     return inspector
 
@@ -39,8 +40,13 @@ def test_only_on_duty_certified_law_enforcement_inspectors_are_eligible(app, db)
     retired = person(db, "退休了")
     suspended = person(db, "停职者")
     no_certificate = create_inspector(unit(db, "140602"), "无证")
-    expert = create_inspector(unit(db, "140602"), "专家", category="assistant", certificate_number="E-1",
-                              certificate_valid_until=TODAY + timedelta(days=99))
+    expert = create_inspector(
+        unit(db, "140602"),
+        "专家",
+        category="assistant",
+        certificate_number="E-1",
+        certificate_valid_until=TODAY + timedelta(days=99),
+    )
     db.session.flush()
     change_inspector(transferred, TODAY - timedelta(days=10), "调令", status="调离")
     change_inspector(retired, TODAY - timedelta(days=30), status="退休")
@@ -75,10 +81,22 @@ def test_dated_history_answers_for_past_days(app, db):
 
 
 def test_conflicts_of_interest(app, db):
-    subject = Subject(ident=make_uscc("E", "140602", 1), uscc=make_uscc("E", "140602", 1), name="某加油站",
-                      kind="enterprise", division_code="140602", legal_representative="王大")
-    other = Subject(ident=make_uscc("E", "140602", 2), uscc=make_uscc("E", "140602", 2), name="另一家",
-                    kind="enterprise", division_code="140602", legal_representative="李二")
+    subject = Subject(
+        ident=make_uscc("E", "140602", 1),
+        uscc=make_uscc("E", "140602", 1),
+        name="某加油站",
+        kind="enterprise",
+        division_code="140602",
+        legal_representative="王大",
+    )
+    other = Subject(
+        ident=make_uscc("E", "140602", 2),
+        uscc=make_uscc("E", "140602", 2),
+        name="另一家",
+        kind="enterprise",
+        division_code="140602",
+        legal_representative="李二",
+    )
     db.session.add_all([subject, other])
     db.session.flush()
     a, b = person(db, "甲"), person(db, "乙")
@@ -160,9 +178,16 @@ def test_edit_records_dated_history(app, db, client, auth, roster):
     zhang = roster[0]
     auth.login("shuocheng-supervisor", "supervisor", "140602")
     form = {
-        "name": "张伟", "unit": str(zhang.unit_id), "category": "law_enforcement",
-        "certificate_number": zhang.certificate_number, "certificate_valid_until": zhang.certificate_valid_until.isoformat(),
-        "status": "调离", "specialties": ["计量", "价格"], "phone": "", "effective_on": "2021-07-01", "note": "朔市监人〔2021〕8号",
+        "name": "张伟",
+        "unit": str(zhang.unit_id),
+        "category": "law_enforcement",
+        "certificate_number": zhang.certificate_number,
+        "certificate_valid_until": zhang.certificate_valid_until.isoformat(),
+        "status": "调离",
+        "specialties": ["计量", "价格"],
+        "phone": "",
+        "effective_on": "2021-07-01",
+        "note": "朔市监人〔2021〕8号",
     }
     response = client.post(f"/inspectors/{zhang.id}/edit", data=form)
     assert response.status_code == 302
@@ -185,15 +210,22 @@ def test_edit_records_dated_history(app, db, client, auth, roster):
 
 
 def test_declare_and_withdraw_a_conflict(app, db, client, auth, roster):
-    subject = Subject(ident=make_uscc("E", "140602", 7), uscc=make_uscc("E", "140602", 7), name="某超市",
-                      kind="enterprise", division_code="140602")
+    subject = Subject(
+        ident=make_uscc("E", "140602", 7),
+        uscc=make_uscc("E", "140602", 7),
+        name="某超市",
+        kind="enterprise",
+        division_code="140602",
+    )
     db.session.add(subject)
     db.session.commit()
     zhang = roster[0]
     auth.login("shuocheng-supervisor", "supervisor", "140602")
     assert client.post(f"/inspectors/{zhang.id}/conflicts", data={"subject_code": "NOPE"}).status_code == 422
     assert client.post(f"/inspectors/{zhang.id}/conflicts", data={}).status_code == 422
-    response = client.post(f"/inspectors/{zhang.id}/conflicts", data={"subject_code": subject.ident.lower(), "reason": "亲属"})
+    response = client.post(
+        f"/inspectors/{zhang.id}/conflicts", data={"subject_code": subject.ident.lower(), "reason": "亲属"}
+    )
     assert response.status_code == 302
     page = BeautifulSoup(client.get(f"/inspectors/{zhang.id}").data, "html.parser")
     assert "某超市" in page.select_one("#conflicts").get_text()
@@ -206,13 +238,23 @@ def test_declare_and_withdraw_a_conflict(app, db, client, auth, roster):
 def test_county_supervisor_only_reaches_her_bureau(app, db, client, auth, roster):
     zhang, chen, *_ = roster
     auth.login("shuocheng-supervisor", "supervisor", "140602")
-    names = {a.get_text(strip=True) for a in BeautifulSoup(client.get("/inspectors/").data, "html.parser").select(".subject-card__name")}
+    names = {
+        a.get_text(strip=True)
+        for a in BeautifulSoup(client.get("/inspectors/").data, "html.parser").select(".subject-card__name")
+    }
     assert names == {"张伟", "过期人"}
     assert client.get(f"/inspectors/{zhang.id}").status_code == 200
     assert client.get(f"/inspectors/{chen.id}").status_code == 404
     assert client.get(f"/inspectors/{chen.id}/edit").status_code == 404
-    form = {"name": "改名", "unit": str(chen.unit_id), "category": "law_enforcement", "certificate_number": "X",
-            "certificate_valid_until": "2030-01-01", "status": "退休", "effective_on": "2021-07-01"}
+    form = {
+        "name": "改名",
+        "unit": str(chen.unit_id),
+        "category": "law_enforcement",
+        "certificate_number": "X",
+        "certificate_valid_until": "2030-01-01",
+        "status": "退休",
+        "effective_on": "2021-07-01",
+    }
     assert client.post(f"/inspectors/{chen.id}/edit", data=form).status_code == 404
     assert client.post(f"/inspectors/{chen.id}/conflicts", data={"person_name": "某人"}).status_code == 404
     # Nor can she move her own people into another bureau.
@@ -227,9 +269,16 @@ def test_link_a_login_account_from_the_edit_page(app, db, client, auth, roster):
     auth.create("zhangwei", "inspector", "140602")
     auth.create("chenlei", "inspector", "140603")
     auth.login("shuocheng-supervisor", "supervisor", "140602")
-    form = {"name": "张伟", "unit": str(zhang.unit_id), "category": "law_enforcement",
-            "certificate_number": zhang.certificate_number, "certificate_valid_until": "2030-01-01",
-            "status": "在岗", "effective_on": "2021-07-01", "account": "zhangwei"}
+    form = {
+        "name": "张伟",
+        "unit": str(zhang.unit_id),
+        "category": "law_enforcement",
+        "certificate_number": zhang.certificate_number,
+        "certificate_valid_until": "2030-01-01",
+        "status": "在岗",
+        "effective_on": "2021-07-01",
+        "account": "zhangwei",
+    }
     assert client.post(f"/inspectors/{zhang.id}/edit", data=form).status_code == 302
     db.session.expire_all()
     assert db.session.get(Inspector, zhang.id).user.username == "zhangwei"
@@ -252,14 +301,24 @@ def test_roster_upload_for_city_level_supervisors(app, db, client, auth, tmp_pat
     assert client.get("/inspectors/import").status_code == 404
     auth.logout()
     auth.login("city-supervisor", "supervisor", "city")
-    response = client.post("/inspectors/import", data={"file": (BytesIO(path.read_bytes()), "roster.csv")},
-                           content_type="multipart/form-data", follow_redirects=True)
+    response = client.post(
+        "/inspectors/import",
+        data={"file": (BytesIO(path.read_bytes()), "roster.csv")},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
     # Imported by a job (inline in tests): its page counts, lists the first rejects and offers the file.
     soup = BeautifulSoup(response.data, "html.parser")
     assert response.request.path.startswith("/jobs/") and len(soup.select("#job-progress tbody tr")) == 5
     link = soup.find("a", href=lambda h: h and h.endswith("rejects.csv"))
     assert len(client.get(link["href"]).data.decode("utf-8-sig").strip().splitlines()) == 1 + 5
-    bad = client.post("/inspectors/import", data={"file": (BytesIO("甲,乙\n1,2\n".encode()), "x.csv")},
-                      content_type="multipart/form-data")
-    assert bad.status_code == 422 and "姓名" in BeautifulSoup(bad.data, "html.parser").select_one("[role=alert]").get_text()
+    bad = client.post(
+        "/inspectors/import",
+        data={"file": (BytesIO("甲,乙\n1,2\n".encode()), "x.csv")},
+        content_type="multipart/form-data",
+    )
+    assert (
+        bad.status_code == 422
+        and "姓名" in BeautifulSoup(bad.data, "html.parser").select_one("[role=alert]").get_text()
+    )
     assert db.session.scalar(select(func.count()).select_from(Inspector)) == 4

@@ -22,17 +22,31 @@ ROWS = 100_000
 
 @pytest.fixture
 def app_config(tmp_path):
-    return {"HUEY_IMMEDIATE": False, "HUEY_SQLITE_PATH": str(tmp_path / "huey.sqlite"),
-            "JOBS_ROOT": str(tmp_path / "jobs")}
+    return {
+        "HUEY_IMMEDIATE": False,
+        "HUEY_SQLITE_PATH": str(tmp_path / "huey.sqlite"),
+        "JOBS_ROOT": str(tmp_path / "jobs"),
+    }
 
 
 @pytest.fixture
 def worker(app, tmp_path):
-    env = dict(os.environ, DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"], SECRET_KEY="test",
-               FIELDAPP_INSTANCE=str(tmp_path / "instance"), HUEY_SQLITE_PATH=app.config["HUEY_SQLITE_PATH"],
-               JOBS_ROOT=app.config["JOBS_ROOT"], HUEY_IMMEDIATE="0")
-    proc = subprocess.Popen([str(Path(sys.executable).parent / "huey_consumer"), "fieldapp.worker.huey", "-w", "1"],
-                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    env = dict(
+        os.environ,
+        DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"],
+        SECRET_KEY="test",
+        FIELDAPP_INSTANCE=str(tmp_path / "instance"),
+        HUEY_SQLITE_PATH=app.config["HUEY_SQLITE_PATH"],
+        JOBS_ROOT=app.config["JOBS_ROOT"],
+        HUEY_IMMEDIATE="0",
+    )
+    proc = subprocess.Popen(
+        [str(Path(sys.executable).parent / "huey_consumer"), "fieldapp.worker.huey", "-w", "1"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     yield proc
     proc.terminate()
     proc.wait(timeout=30)
@@ -66,7 +80,10 @@ def test_upload_watch_reload_and_get_the_rejects(live_server, browser, auth, db,
     assert total == ROWS
     page.wait_for_function(
         f"() => {{ const c = document.querySelector('.job-progress__count');"
-        f" return c && +c.dataset.done > {first} && +c.dataset.done < {ROWS}; }}", timeout=120_000, polling=50)
+        f" return c && +c.dataset.done > {first} && +c.dataset.done < {ROWS}; }}",
+        timeout=120_000,
+        polling=50,
+    )
     seen, _ = progress(page)
     assert first < seen < ROWS and page.evaluate("window.__samePage") is True
     assert int(page.locator("progress.job-progress__bar").get_attribute("value")) >= seen

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from fieldapp import clock
 from fieldapp.jobs import runtime
-from fieldapp.jobs.models import Job, JobStatus
+from fieldapp.jobs.models import Job
 from fieldapp.subjects.models import Subject
 from job_files import reject_lines, subject_file_with_rejects
 
@@ -71,8 +71,14 @@ def test_a_run_interrupted_between_batches_resumes_without_doubles(app, db, auth
     db.session.expire_all()
     job = db.session.get(Job, job.id)
     assert job.status == "done" and job.attempt == 2 and job.done == 3000
-    assert job.result["counts"] == {"rows": 3000, "created": len(valid), "updated": 0, "unchanged": 0,
-                                    "rejected": len(rejected), "changes": 0}
+    assert job.result["counts"] == {
+        "rows": 3000,
+        "created": len(valid),
+        "updated": 0,
+        "unchanged": 0,
+        "rejected": len(rejected),
+        "changes": 0,
+    }
     assert db.session.scalar(select(func.count()).select_from(Subject)) == len(valid)
     assert set(db.session.scalars(select(Subject.ident))) == valid
     assert sorted(reject_lines(runtime.job_folder(job.id) / "rejects.csv")) == sorted(rejected)
@@ -125,8 +131,17 @@ def test_a_failed_job_says_why_and_runs_again(app, db, client, auth, tmp_path):
 
 def test_the_progress_fragment_polls_until_the_job_ends(app, db, client, auth):
     owner = auth.create("admin", "admin", "city")
-    job = Job(kind="subjects.import", owner=owner, params={}, created_at=clock.now(),
-              status="running", stage="importing", done=250, total=1000, heartbeat_at=clock.now())
+    job = Job(
+        kind="subjects.import",
+        owner=owner,
+        params={},
+        created_at=clock.now(),
+        status="running",
+        stage="importing",
+        done=250,
+        total=1000,
+        heartbeat_at=clock.now(),
+    )
     db.session.add(job)
     db.session.commit()
     auth.login("admin", "admin", "city")

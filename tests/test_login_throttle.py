@@ -13,8 +13,11 @@ from fieldapp.auth.models import User
 
 @pytest.fixture
 def app_config():
-    return {"RATELIMIT_ENABLED": True, "LOGIN_LIMIT_PER_ACCOUNT": "5 per 15 minutes",
-            "LOGIN_LIMIT_PER_ADDRESS": "1000 per 15 minutes"}
+    return {
+        "RATELIMIT_ENABLED": True,
+        "LOGIN_LIMIT_PER_ACCOUNT": "5 per 15 minutes",
+        "LOGIN_LIMIT_PER_ADDRESS": "1000 per 15 minutes",
+    }
 
 
 @pytest.fixture
@@ -120,9 +123,16 @@ class TestAccountHolders:
 
         unit_value = re.search(r'name="unit"[^>]*>\s*<option[^>]*value="(\d+)"', page.get_data(as_text=True))
         assert unit_value is not None
-        data = {"name": "新人", "category": "law_enforcement", "certificate_number": "14060200999",
-                "status": "在岗", "account": "pinglu-insp", "unit": unit_value.group(1), "effective_on": "2026-01-05",
-                "certificate_valid_until": "2030-12-31"}
+        data = {
+            "name": "新人",
+            "category": "law_enforcement",
+            "certificate_number": "14060200999",
+            "status": "在岗",
+            "account": "pinglu-insp",
+            "unit": unit_value.group(1),
+            "effective_on": "2026-01-05",
+            "certificate_valid_until": "2030-12-31",
+        }
         response = client.post("/inspectors/new", data=data)
         text = response.get_data(as_text=True)
         assert "没有这个用户名的账号" in text or "no account" in text.lower()

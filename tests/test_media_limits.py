@@ -36,7 +36,12 @@ def _chunk(kind: bytes, data: bytes) -> bytes:
 def bomb_png(side: int = 12_500) -> bytes:
     """A PNG header announcing ``side`` x ``side`` pixels in a few hundred bytes."""
     ihdr = struct.pack(">IIBBBBB", side, side, 8, 0, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", ihdr) + _chunk(b"IDAT", zlib.compress(b"\0" * 1000)) + _chunk(b"IEND", b"")
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + _chunk(b"IHDR", ihdr)
+        + _chunk(b"IDAT", zlib.compress(b"\0" * 1000))
+        + _chunk(b"IEND", b"")
+    )
 
 
 def webp_bytes() -> bytes:
@@ -49,10 +54,18 @@ def form_data(world, photo: tuple[bytes, str] | None = None) -> dict:
     t = world.task.id
     p = f"a.{t}.fuel-dispensers-test."
     data = {
-        "uuid": str(uuidlib.uuid4()), "check_methods": ["实地检查"], p + "pledge": "符合", p + "seals": "符合",
-        p + "dispenser-0-_block": "1", p + "dispenser-0-serial": "JJ-1", p + "dispenser-0-error_pct": "0.1",
-        "rep_name": "王五", "rep_refused": "1", "rep_reason": "不在",
-        "sigfile.lead.0": (io.BytesIO(png_bytes(1)), "lead.png"), "sigfile.member.1": (io.BytesIO(png_bytes(2)), "m.png"),
+        "uuid": str(uuidlib.uuid4()),
+        "check_methods": ["实地检查"],
+        p + "pledge": "符合",
+        p + "seals": "符合",
+        p + "dispenser-0-_block": "1",
+        p + "dispenser-0-serial": "JJ-1",
+        p + "dispenser-0-error_pct": "0.1",
+        "rep_name": "王五",
+        "rep_refused": "1",
+        "rep_reason": "不在",
+        "sigfile.lead.0": (io.BytesIO(png_bytes(1)), "lead.png"),
+        "sigfile.member.1": (io.BytesIO(png_bytes(2)), "m.png"),
     }
     if photo:
         data[f"photo.{p}seals"] = (io.BytesIO(photo[0]), photo[1])
@@ -72,8 +85,11 @@ def test_a_small_png_announcing_12500_by_12500_pixels_is_refused_before_decoding
 
 
 def test_the_form_refuses_a_pixel_bomb_with_a_clear_error(world, client, db):
-    r = client.post(f"/my/visits/{world.visit.id}/form", data=form_data(world, (bomb_png(), "big.png")),
-                    content_type="multipart/form-data")
+    r = client.post(
+        f"/my/visits/{world.visit.id}/form",
+        data=form_data(world, (bomb_png(), "big.png")),
+        content_type="multipart/form-data",
+    )
     assert r.status_code == 422
     assert "像素" in r.get_data(as_text=True)
     assert submissions(db) == 0
@@ -81,16 +97,22 @@ def test_the_form_refuses_a_pixel_bomb_with_a_clear_error(world, client, db):
 
 def test_the_form_refuses_a_photo_over_the_byte_limit_before_decoding(world, client, db, app):
     app.config["MEDIA_MAX_BYTES"] = 1024
-    r = client.post(f"/my/visits/{world.visit.id}/form", data=form_data(world, (jpeg_bytes(1), "p.jpg")),
-                    content_type="multipart/form-data")
+    r = client.post(
+        f"/my/visits/{world.visit.id}/form",
+        data=form_data(world, (jpeg_bytes(1), "p.jpg")),
+        content_type="multipart/form-data",
+    )
     assert r.status_code == 422
     assert submissions(db) == 0
 
 
 def test_an_svg_photo_in_the_form_is_refused_with_a_clear_error_never_received(world, client, db):
     svg = b"<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>"
-    r = client.post(f"/my/visits/{world.visit.id}/form", data=form_data(world, (svg, "evidence.svg")),
-                    content_type="multipart/form-data")
+    r = client.post(
+        f"/my/visits/{world.visit.id}/form",
+        data=form_data(world, (svg, "evidence.svg")),
+        content_type="multipart/form-data",
+    )
     assert r.status_code == 422
     page = r.get_data(as_text=True)
     assert "evidence.svg" in page and "JPEG" in page and "WebP" in page
@@ -101,8 +123,11 @@ def test_an_svg_photo_in_the_form_is_refused_with_a_clear_error_never_received(w
 @pytest.mark.parametrize("kind", ["jpeg", "png", "webp"])
 def test_jpeg_png_and_webp_photos_are_taken(world, client, db, kind):
     payload = {"jpeg": jpeg_bytes(2), "png": png_bytes(5), "webp": webp_bytes()}[kind]
-    r = client.post(f"/my/visits/{world.visit.id}/form", data=form_data(world, (payload, f"p.{kind}")),
-                    content_type="multipart/form-data")
+    r = client.post(
+        f"/my/visits/{world.visit.id}/form",
+        data=form_data(world, (payload, f"p.{kind}")),
+        content_type="multipart/form-data",
+    )
     assert r.status_code == 302, r.get_data(as_text=True)[-2000:]
     sub = db.session.scalar(select(Submission))
     assert any(m.kind == "photo" and m.complete for m in sub.media)
@@ -118,10 +143,21 @@ def _visit_of_another_inspector(world, auth):
 
     user = auth.create("wang", "inspector", "140602", name="王")
     inspector = Inspector(name="王", certificate_number="140602009", unit=user.unit, user_id=user.id)
-    subject = Subject(ident="91140602MA0K99999X", uscc="91140602MA0K99999X", name="另一家加油站", kind="enterprise",
-                      division_code="140602", tags=list(world.subject.tags))
-    visit = Visit(subject=subject, executing_unit=world.visit.executing_unit, division_code="140602",
-                  window_start=world.visit.window_start, window_end=world.visit.window_start + timedelta(days=60))
+    subject = Subject(
+        ident="91140602MA0K99999X",
+        uscc="91140602MA0K99999X",
+        name="另一家加油站",
+        kind="enterprise",
+        division_code="140602",
+        tags=list(world.subject.tags),
+    )
+    visit = Visit(
+        subject=subject,
+        executing_unit=world.visit.executing_unit,
+        division_code="140602",
+        window_start=world.visit.window_start,
+        window_end=world.visit.window_start + timedelta(days=60),
+    )
     visit.tasks.append(VisitTask(task=world.task))
     visit.inspectors.append(VisitInspector(inspector=inspector, role="lead", position=0))
     db.session.add(visit)
@@ -141,8 +177,10 @@ def test_another_inspectors_photo_cannot_be_claimed_by_its_hash_and_size(world, 
     stranger.post("/login", data={"username": "wang", "password": auth.PASSWORD})
     own = {"photo": files["photo"], "lead": png_bytes(11), "member": png_bytes(12), "rep": png_bytes(13)}
     claim = submission_body(world, own, visit_id=other.id)
-    claim["signatures"] = [{"role": "lead", "inspector_id": other.inspectors[0].inspector_id, "name": "王", "sha256": sha(own["lead"])},
-                           {"role": "representative", "name": "王五", "sha256": sha(own["rep"]), "refused": False, "reason": ""}]
+    claim["signatures"] = [
+        {"role": "lead", "inspector_id": other.inspectors[0].inspector_id, "name": "王", "sha256": sha(own["lead"])},
+        {"role": "representative", "name": "王五", "sha256": sha(own["rep"]), "refused": False, "reason": ""},
+    ]
     r = stranger.post("/api/v1/submissions", json=claim, headers=API_HEADERS)
     assert r.status_code == 201, r.json
     assert sha(files["photo"]) in r.json["missing"]

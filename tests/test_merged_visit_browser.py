@@ -72,8 +72,11 @@ def test_a_merged_visit_publishes_one_result_per_task(world, live_server, phone_
     results = review.approve(submission.id, submission.lock_version, supervisor)
     publication.publish(results, supervisor)
     _db.session.commit()
-    expected = {world.task.name: "发现问题待后续处理", world.marks.name: "未发现问题",
-                world.certs.name: "未发现开展本次抽查涉及的经营活动"}
+    expected = {
+        world.task.name: "发现问题待后续处理",
+        world.marks.name: "未发现问题",
+        world.certs.name: "未发现开展本次抽查涉及的经营活动",
+    }
 
     records = _db.session.scalars(select(PublishedResult)).all()
     assert {r.task_name: r.result_label for r in records} == expected

@@ -32,9 +32,7 @@ def test_migrations_match_the_models(database_url, tmp_path):
     with app.app_context():
         upgrade()
         with db.engine.connect() as conn:
-            context = MigrationContext.configure(
-                conn, opts={"compare_type": True, "include_object": include_object}
-            )
+            context = MigrationContext.configure(conn, opts={"compare_type": True, "include_object": include_object})
             diff = compare_metadata(context, db.metadata)
             names = set(inspect(conn).get_table_names())
             if conn.dialect.name == "postgresql":

@@ -17,8 +17,9 @@ RULES = ["scrollable-region-focusable", "empty-table-header"]
 
 @pytest.fixture
 def page(browser, live_server, app, auth):
-    context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True, locale="zh-CN",
-                                  service_workers="block")
+    context = browser.new_context(
+        viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True, locale="zh-CN", service_workers="block"
+    )
     page = context.new_page()
     page.set_default_timeout(20000)
     yield page

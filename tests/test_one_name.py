@@ -12,8 +12,12 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_no_duplicate_navigation_links_for_any_role(client, auth):
-    for username, role, unit in (("nav-admin", "admin", "city"), ("nav-sup", "supervisor", "140602"),
-                                 ("nav-insp", "inspector", "140602"), (None, None, None)):
+    for username, role, unit in (
+        ("nav-admin", "admin", "city"),
+        ("nav-sup", "supervisor", "140602"),
+        ("nav-insp", "inspector", "140602"),
+        (None, None, None),
+    ):
         if username:
             auth.login(username, role, unit)
         page = BeautifulSoup(client.get("/").get_data(as_text=True), "html.parser")
@@ -29,6 +33,10 @@ def test_the_task_window_has_one_name():
     for po in ROOT.glob("fieldapp/*/translations/zh_Hans_CN/LC_MESSAGES/messages.po"):
         with po.open("rb") as fh:
             for message in read_po(fh):
-                if message.id and isinstance(message.id, str) and message.id.lower().startswith(("window", "draw window")):
+                if (
+                    message.id
+                    and isinstance(message.id, str)
+                    and message.id.lower().startswith(("window", "draw window"))
+                ):
                     names[f"{po.parts[-5]}: {message.id}"] = message.string
     assert names and all("抽查时间" in text for text in names.values()), names

@@ -68,8 +68,11 @@ def _offenders(words: set[str]) -> list[str]:
             ]
     for path in ROOT.joinpath("templates").rglob("*.html"):
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            found += [f"{path.relative_to(ROOT)}:{number}: {m.group(0)}" for m in pattern.finditer(line)
-                      if not m.group(0).isascii()]
+            found += [
+                f"{path.relative_to(ROOT)}:{number}: {m.group(0)}"
+                for m in pattern.finditer(line)
+                if not m.group(0).isascii()
+            ]
     return found
 
 
@@ -119,7 +122,9 @@ def test_loading_again_updates_and_never_deletes(app, tmp_path):
         yangquan["children"][0]["closed_on"] = "2026-01-01"
         yangquan["name_en"] = "Yangquan Bureau"
         path = tmp_path / "org.yaml"
-        path.write_text(yaml.safe_dump(data, allow_unicode=True).replace("'2026-01-01'", "2026-01-01"), encoding="utf-8")
+        path.write_text(
+            yaml.safe_dump(data, allow_unicode=True).replace("'2026-01-01'", "2026-01-01"), encoding="utf-8"
+        )
         report = load_organisation(path)
         assert "yq-pd" in report.not_in_file
         assert db.session.scalar(select(Unit).where(Unit.code == "yq-pd")) is not None
@@ -154,13 +159,11 @@ def test_subjects_find_their_county_by_authority_address_and_spelling(app):
 
 # --- a second organisation, end to end -----------------------------------------------------------
 
-from datetime import date  # noqa: E402
 from decimal import Decimal  # noqa: E402
 
 from test_draw_factories import draw_day, make_inspector, make_subjects  # noqa: E402,F401
 
 from fieldapp.auth.models import User  # noqa: E402
-from fieldapp.draws.models import Draw  # noqa: E402
 from fieldapp.plans.models import Plan, Task  # noqa: E402
 from fieldapp.subjects.models import Subject  # noqa: E402
 
@@ -178,8 +181,15 @@ def _two_city_world():
         make_inspector(f"平城检查员{i}", f"PC{i:04d}", unit_code="dt-pc")
     plan = Plan(year=2021, unit=units["dt-pc"], title="平城区2021年双随机抽查计划", status="published")
     task = Task(
-        plan=plan, number=1, name="计量器具抽查", guiding_department="", executes_county=True,
-        executes_city=False, ratio=Decimal("0.1"), window_start_month=1, window_end_month=12,
+        plan=plan,
+        number=1,
+        name="计量器具抽查",
+        guiding_department="",
+        executes_county=True,
+        executes_city=False,
+        ratio=Decimal("0.1"),
+        window_start_month=1,
+        window_end_month=12,
         scope_rule={"confirmed": True, "kinds": [], "tags_any": [], "status": "在业", "past_business_term": False},
     )
     db.session.add_all([plan, task])
@@ -198,7 +208,10 @@ def test_a_second_organisation_draws_and_each_city_sees_only_its_own(app, client
     pingcheng = db.session.scalar(select(Subject).where(Subject.division_code == "140213"))
     yangquan = db.session.scalar(select(Subject).where(Subject.division_code == "140302"))
     datong_pages = [
-        f"/plans/{plan.id}", f"/draws/{draw.id}", f"/subjects/{pingcheng.id}", "/dashboard/?division=140213",
+        f"/plans/{plan.id}",
+        f"/draws/{draw.id}",
+        f"/subjects/{pingcheng.id}",
+        "/dashboard/?division=140213",
         "/visits?county=140213",
     ]
     auth.login("yq-supervisor", unit="yq")
@@ -232,8 +245,10 @@ def test_a_lower_bureaus_plan_is_filed_with_the_bureau_above(app):
     city_plan = Plan(year=2022, unit=units["dt"], title="大同市计划", status="published")
     db.session.add_all([county_plan, city_plan])
     db.session.flush()
-    users = {code: User(username=f"u-{code}", name=code, role="supervisor", unit=units[code], password_hash="x")
-             for code in ("sx", "dt", "yq", "dt-pc", "dt-metrology")}
+    users = {
+        code: User(username=f"u-{code}", name=code, role="supervisor", unit=units[code], password_hash="x")
+        for code in ("sx", "dt", "yq", "dt-pc", "dt-metrology")
+    }
     assert county_plan.is_county_plan and city_plan.is_county_plan  # both are filed upwards
     assert queries.may_acknowledge(users["dt"], county_plan) and not queries.may_acknowledge(users["sx"], county_plan)
     assert queries.may_acknowledge(users["sx"], city_plan) and not queries.may_acknowledge(users["dt"], city_plan)

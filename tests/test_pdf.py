@@ -34,7 +34,9 @@ def qr_codes(path: Path, tmp_path: Path) -> list[str]:
     subprocess.run(["pdftoppm", "-r", "200", "-png", str(path), str(prefix)], check=True)
     found = []
     for image in sorted(tmp_path.glob("page*.png")):
-        out = subprocess.run(["zbarimg", "--quiet", "--raw", "-Sqrcode.enable=1", str(image)], capture_output=True, text=True)
+        out = subprocess.run(
+            ["zbarimg", "--quiet", "--raw", "-Sqrcode.enable=1", str(image)], capture_output=True, text=True
+        )
         found += [line for line in out.stdout.splitlines() if line]
     return found
 
@@ -63,12 +65,21 @@ def test_published_record_pdf(client, db, tmp_path):
     path.write_bytes(response.data)
     assert_cjk_embedded(path)
     text = pdf_text(path)
-    for expected in ("抽查检查结果", "朔州市朔城区中石化民福加油站", result.subject.uscc, "朔城区市场监督管理局",
-                     "发现问题已责令改正", "第1页共1页", record.short_hash):
+    for expected in (
+        "抽查检查结果",
+        "朔州市朔城区中石化民福加油站",
+        result.subject.uscc,
+        "朔城区市场监督管理局",
+        "发现问题已责令改正",
+        "第1页共1页",
+        record.short_hash,
+    ):
         assert expected in text.replace(" ", ""), expected
     for secret in (f.SECRET_NOTE, f.INSPECTOR_NAME, f.FINDING_TEXT):
         assert secret not in text
-    assert qr_codes(path, tmp_path) == [f"https://gs.example.cn/public/results/{record.public_id}?h={record.short_hash}"]
+    assert qr_codes(path, tmp_path) == [
+        f"https://gs.example.cn/public/results/{record.public_id}?h={record.short_hash}"
+    ]
 
 
 def test_public_pdfs_are_cached_by_content(client, db, app, tmp_path):
@@ -101,7 +112,9 @@ def test_task_notice_pdf_counts_pages(client, db, tmp_path):
     path = tmp_path / "task.pdf"
     path.write_bytes(response.data)
     text = pdf_text(path)
-    pages = int(subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True).stdout.split("Pages:")[1].split()[0])
+    pages = int(
+        subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True).stdout.split("Pages:")[1].split()[0]
+    )
     assert pages >= 2
     squeezed = text.replace(" ", "")
     assert f"第1页共{pages}页" in squeezed and f"第{pages}页共{pages}页" in squeezed
@@ -128,8 +141,19 @@ def test_visit_record_pdf_for_supervisors_only(client, db, auth, tmp_path):
     assert_cjk_embedded(path)
     text = pdf_text(path)
     squeezed = text.replace(" ", "").replace("\n", "")
-    for expected in ("现场检查记录", "加油站在用强检计量器具", "已向社会作出公开诚信计量自我承诺", "已建立计量管理制度",
-                     "不符合", f.FINDING_TEXT, f.INSPECTOR_NAME, "实地检查", "现场照片", "签名", "发现问题已责令改正"):
+    for expected in (
+        "现场检查记录",
+        "加油站在用强检计量器具",
+        "已向社会作出公开诚信计量自我承诺",
+        "已建立计量管理制度",
+        "不符合",
+        f.FINDING_TEXT,
+        f.INSPECTOR_NAME,
+        "实地检查",
+        "现场照片",
+        "签名",
+        "发现问题已责令改正",
+    ):
         assert expected in squeezed, expected
     images = subprocess.run(["pdfimages", "-list", str(path)], capture_output=True, text=True).stdout
     assert len([line for line in images.splitlines()[2:] if line.strip()]) >= 2  # photo and signature embedded

@@ -14,8 +14,9 @@ import publication_factories as f
 def page_text(data: bytes, tmp_path, page: int) -> str:
     path = tmp_path / "plan.pdf"
     path.write_bytes(data)
-    out = subprocess.run(["pdftotext", "-f", str(page), "-l", str(page), str(path), "-"],
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        ["pdftotext", "-f", str(page), "-l", str(page), str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
     return "".join(out.split())  # narrow columns wrap: compare without line breaks
 
 
@@ -30,7 +31,18 @@ def test_plan_pdf_starts_on_page_one_with_every_column(client, db, tmp_path):
     assert response.status_code == 200
     first = page_text(response.data, tmp_path, 1)
     assert "双随机抽查工作计划" in first and "眼镜制配场所计量监督检查" in first
-    for header in ("序号", "抽查任务", "抽查类型", "抽查事项", "抽查对象范围", "抽查比例", "发起主体", "指导单位", "抽查检查主体", "抽查时间"):
+    for header in (
+        "序号",
+        "抽查任务",
+        "抽查类型",
+        "抽查事项",
+        "抽查对象范围",
+        "抽查比例",
+        "发起主体",
+        "指导单位",
+        "抽查检查主体",
+        "抽查时间",
+    ):
         assert header in first, header
     assert "省局计量处" in first and "不低于30%" in first and "0.125%" in first
     assert "E+" not in first

@@ -35,7 +35,14 @@ def login(client, auth):
 
 def test_pages_carry_the_token_and_no_inline_script_or_style(client, auth, city_plan):
     login(client, auth)
-    for url in ("/plans", f"/plans/{city_plan.id}", f"/plans/{city_plan.id}/tasks/1/edit", "/plans/import", "/plans/filings", "/public/plan/2021"):
+    for url in (
+        "/plans",
+        f"/plans/{city_plan.id}",
+        f"/plans/{city_plan.id}/tasks/1/edit",
+        "/plans/import",
+        "/plans/filings",
+        "/public/plan/2021",
+    ):
         response = client.get(url)
         assert response.status_code == 200, url
         page = BeautifulSoup(response.data, "html.parser")

@@ -16,9 +16,23 @@ from fieldapp.plans.problems import PlanFileError, describe
 from test_plan_files import SEED, seed_rows, shuffled_table, to_csv, to_xlsx, HEADER
 
 COMPARED = (
-    "name", "kind", "scope", "scope_rule", "ratio", "ratio_is_floor", "fixed_count", "rounds_per_year",
-    "window_start_month", "window_end_month", "initiator", "guiding_department", "executor",
-    "executes_city", "executes_county", "inherited_fields", "items_heading",
+    "name",
+    "kind",
+    "scope",
+    "scope_rule",
+    "ratio",
+    "ratio_is_floor",
+    "fixed_count",
+    "rounds_per_year",
+    "window_start_month",
+    "window_end_month",
+    "initiator",
+    "guiding_department",
+    "executor",
+    "executes_city",
+    "executes_county",
+    "inherited_fields",
+    "items_heading",
 )
 
 
@@ -38,8 +52,7 @@ def task_map(plan):
 
 def essence(plan):
     return {
-        t.number: tuple(getattr(t, name) for name in COMPARED) + (tuple(i.text for i in t.items),)
-        for t in plan.tasks
+        t.number: tuple(getattr(t, name) for name in COMPARED) + (tuple(i.text for i in t.items),) for t in plan.tasks
     }
 
 

@@ -8,7 +8,6 @@ import dataclasses
 from decimal import Decimal
 from pathlib import Path
 
-import pytest
 from bs4 import BeautifulSoup
 from sqlalchemy import select
 
@@ -47,8 +46,14 @@ def test_another_bureaus_plan_maps_every_item_or_shows_it_unmapped(app, db, runn
     unmapped = {key for key, state in states.items() if state == "none"}
     assert set(OUTSIDE) <= unmapped
     # Reworded items, of the new checklists and the seed's, are suggested, best first …
-    for key, checklist in {(1, 1): "food-production", (6, 1): "enterprise-standards", (8, 1): "fuel-dispensers",
-                           (9, 1): "special-equipment", (11, 1): "registration-items", (10, 1): "trademark-use"}.items():
+    for key, checklist in {
+        (1, 1): "food-production",
+        (6, 1): "enterprise-standards",
+        (8, 1): "fuel-dispensers",
+        (9, 1): "special-equipment",
+        (11, 1): "registration-items",
+        (10, 1): "trademark-use",
+    }.items():
         assert states[key] == "suggested" and items[key].suggestions[0]["id"] == checklist, key
         assert items[key].checklist_ids == []  # a suggestion is not a mapping
     # … the checklist's own wording decides, with traditional characters and punctuation folded

@@ -71,7 +71,13 @@ def task_form(task, **overrides):
 
 
 def test_anonymous_users_are_sent_to_login(client, city_plan):
-    for url in ("/plans", f"/plans/{city_plan.id}", f"/plans/{city_plan.id}/tasks/1/edit", "/plans/import", "/plans/filings"):
+    for url in (
+        "/plans",
+        f"/plans/{city_plan.id}",
+        f"/plans/{city_plan.id}/tasks/1/edit",
+        "/plans/import",
+        "/plans/filings",
+    ):
         response = client.get(url)
         assert response.status_code == 302 and "/login" in response.headers["Location"], url
     response = client.post(f"/plans/{city_plan.id}/tasks/1/edit", data={"name": "x"})
@@ -109,7 +115,10 @@ def test_a_county_supervisor_sees_her_plans_and_the_city_plan_not_another_county
     page = soup(client.get(f"/plans/{city_plan.id}"))
     assert page.select("ol.task-list > li") and not page.find("a", href=f"/plans/{city_plan.id}/tasks/1/edit")
     assert client.get(f"/plans/{city_plan.id}/tasks/1/edit").status_code == 403
-    assert client.post(f"/plans/{city_plan.id}/tasks/1/edit", data=task_form(city_plan.tasks[0], reason="x")).status_code == 403
+    assert (
+        client.post(f"/plans/{city_plan.id}/tasks/1/edit", data=task_form(city_plan.tasks[0], reason="x")).status_code
+        == 403
+    )
     assert client.get("/plans/filings").status_code == 403
 
 
@@ -138,7 +147,7 @@ def test_plan_page_lists_tasks_items_and_marks_inherited_values(client, auth, ci
         block = page.find(id=f"task-{number}")
         assert block.select_one('[data-inherited="initiator"]'), number
         assert block.select_one('[data-inherited="executor"]'), number
-    assert not page.find(id="task-10").select('[data-inherited]')
+    assert not page.find(id="task-10").select("[data-inherited]")
     assert page.find(id="task-19").select_one('[data-field="ratio"]').get_text(strip=True) == "不低于5%，每年2次"
     # The original cells are shown as imported.
     cells = [dd.get_text() for dd in page.find(id="task-9").select(".source-cells dd")]
@@ -155,7 +164,11 @@ def test_editing_a_draft_needs_no_reason_and_keeps_one_version(client, auth, db)
     auth.login("city", "supervisor", "city")
     page = soup(client.get(f"/plans/{plan.id}/tasks/13/edit"))
     assert page.find("input", {"name": "name"})["value"] == "商标使用行为的检查"
-    assert {i["value"] for i in page.select('input[name="kinds"][checked]')} == {"enterprise", "individual", "cooperative"}
+    assert {i["value"] for i in page.select('input[name="kinds"][checked]')} == {
+        "enterprise",
+        "individual",
+        "cooperative",
+    }
     page1 = soup(client.get(f"/plans/{plan.id}/tasks/1/edit"))
     ticked = [i["value"] for i in page1.select('input[name="tags"][checked]')]
     assert ticked == ["集贸市场", "加油站", "眼镜制配", "医疗机构", "检验检测机构"]
@@ -188,7 +201,9 @@ def test_editing_a_published_plan_needs_a_reason_and_makes_a_version(client, aut
     assert db.session.get(Task, task.id).ratio == Decimal("0.05")
 
     items = "\n".join(i.text for i in task.items) + "\n广告发布行为的检查"
-    response = client.post(url, data=task_form(task, ratio_percent="8", items=items, reason="省局要求提高高风险企业抽查比例"))
+    response = client.post(
+        url, data=task_form(task, ratio_percent="8", items=items, reason="省局要求提高高风险企业抽查比例")
+    )
     assert response.status_code == 302
     db.session.expire_all()
     plan = db.session.get(Plan, city_plan.id)
@@ -211,7 +226,12 @@ def test_invalid_edits_are_refused_with_messages(client, auth, db, city_plan):
     task = city_plan.tasks[0]
     auth.login("city", "supervisor", "city")
     url = f"/plans/{city_plan.id}/tasks/1/edit"
-    response = client.post(url, data=task_form(task, ratio_percent="", fixed_count="", window_start_month="11", window_end_month="4", reason="x"))
+    response = client.post(
+        url,
+        data=task_form(
+            task, ratio_percent="", fixed_count="", window_start_month="11", window_end_month="4", reason="x"
+        ),
+    )
     assert response.status_code == 400
     page = soup(response)
     assert page.select_one("#field-ratio_percent .field__error")
@@ -303,7 +323,9 @@ def test_public_plan_lists_the_21_tasks_in_chinese(client, city_plan):
 def test_public_plan_in_english(client, city_plan):
     client.post("/language", data={"lang": "en", "next": "/"})
     page = soup(client.get("/public/plan/2021"))
-    assert page.find(id="task-19").select_one('[data-field="ratio"]').get_text(strip=True) == "at least 5%, 2 times a year"
+    assert (
+        page.find(id="task-19").select_one('[data-field="ratio"]').get_text(strip=True) == "at least 5%, 2 times a year"
+    )
     assert page.find(id="task-1").select_one('[data-field="window"]').get_text(strip=True) == "Apr to Nov"
 
 
@@ -336,7 +358,9 @@ def test_upload_page_imports_a_file(client, auth, db):
     plan = db.session.scalar(select(Plan))
     assert plan.unit.code == "140602" and len(plan.tasks) == 21
     response = client.post(
-        "/plans/import", data={"file": (io.BytesIO(b""), "empty.csv"), "year": "2021"}, content_type="multipart/form-data"
+        "/plans/import",
+        data={"file": (io.BytesIO(b""), "empty.csv"), "year": "2021"},
+        content_type="multipart/form-data",
     )
     assert response.status_code == 400
     data = {"file": (io.BytesIO(to_csv(seed_rows())), "plan.csv"), "year": "2021"}
@@ -388,7 +412,9 @@ def test_adding_a_task_to_a_published_plan(client, auth, db, city_plan):
     db.session.expire_all()
     task = db.session.scalar(select(Task).where(Task.plan_id == city_plan.id, Task.number == 22))
     assert [i.text for i in task.items] == ["加油机是否按周期检定", "铅封是否完好"]
-    assert task.scope_rule == clean_rule({"kinds": [], "tags_any": ["加油站"], "status": "在业", "past_business_term": False})
+    assert task.scope_rule == clean_rule(
+        {"kinds": [], "tags_any": ["加油站"], "status": "在业", "past_business_term": False}
+    )
     assert task.scope_rule["confirmed"] is False  # a new task's rules still need confirming
     assert task.ratio == Decimal("0.1") and (task.window_start_month, task.window_end_month) == (5, 9)
     plan = db.session.get(Plan, city_plan.id)

@@ -64,7 +64,13 @@ def test_item_texts_keep_the_words_and_drop_only_the_numbers(tasks):
     assert first[1].startswith("加油站在用强检计量器具监督检查")
     assert first[3].startswith("医疗机构在用强检计量器具监督检查")
     assert tasks[18].items[1] == "现场作业人员是否具有有效证件"
-    assert tasks[19].items == ["登记事项检查", "公示信息检查", "商标使用行为的检查", "专利真实性监督检查", "为非法交易野生动物等违法行为提供交易服务的检查"]
+    assert tasks[19].items == [
+        "登记事项检查",
+        "公示信息检查",
+        "商标使用行为的检查",
+        "专利真实性监督检查",
+        "为非法交易野生动物等违法行为提供交易服务的检查",
+    ]
     assert tasks[17].items_heading == "检验检测机构抽查"
     # Traditional characters and typos stay exactly as printed.
     assert tasks[17].items[0] == "相关人員不能滿足资质认定许可条件的"
@@ -128,7 +134,17 @@ def test_task_21_keeps_its_type_as_written_and_warns(tasks):
 def test_every_original_cell_is_preserved(seed):
     source, parsed = seed
     by_row = {r.number: r for r in source.rows}
-    headers = ["序号", "抽查任务名称", "抽查类型", "抽查事项", "抽查对象范围", "抽查比例/数量", "抽取日期", "发起主体/指导单位", "抽查检查主体"]
+    headers = [
+        "序号",
+        "抽查任务名称",
+        "抽查类型",
+        "抽查事项",
+        "抽查对象范围",
+        "抽查比例/数量",
+        "抽取日期",
+        "发起主体/指导单位",
+        "抽查检查主体",
+    ]
     for task in parsed.tasks:
         row = by_row[task.source_row]
         assert list(task.source_cells) == headers
@@ -136,7 +152,16 @@ def test_every_original_cell_is_preserved(seed):
     assert parsed.tasks[14].source_cells["抽查对象范围"] == "本辖区获正组织"
 
 
-RULE_KEYS = ("kinds", "status", "tags_any", "holdings_any", "industries", "credit_classes", "past_business_term", "counties")
+RULE_KEYS = (
+    "kinds",
+    "status",
+    "tags_any",
+    "holdings_any",
+    "industries",
+    "credit_classes",
+    "past_business_term",
+    "counties",
+)
 
 
 def rules(rule: dict) -> dict:
@@ -144,8 +169,16 @@ def rules(rule: dict) -> dict:
     return {k: rule[k] for k in RULE_KEYS}
 
 
-EMPTY = {"kinds": [], "status": "在业", "tags_any": [], "holdings_any": [], "industries": [], "credit_classes": [],
-         "past_business_term": False, "counties": []}
+EMPTY = {
+    "kinds": [],
+    "status": "在业",
+    "tags_any": [],
+    "holdings_any": [],
+    "industries": [],
+    "credit_classes": [],
+    "past_business_term": False,
+    "counties": [],
+}
 
 
 def test_scope_rules(tasks):
@@ -211,7 +244,15 @@ def test_parse_ratio(text, ratio, floor, count, rounds):
     assert result.problems == []
 
 
-@pytest.mark.parametrize("text, code", [("", "ratio_missing"), ("适量", "ratio_unreadable"), ("150%", "ratio_out_of_range"), ("5%或10%", "ratio_ambiguous")])
+@pytest.mark.parametrize(
+    "text, code",
+    [
+        ("", "ratio_missing"),
+        ("适量", "ratio_unreadable"),
+        ("150%", "ratio_out_of_range"),
+        ("5%或10%", "ratio_ambiguous"),
+    ],
+)
 def test_unreadable_ratios_are_reported(text, code):
     result = parse_ratio(text)
     assert not result.ok and [c for c, _ in result.problems] == [code]
@@ -219,7 +260,15 @@ def test_unreadable_ratios_are_reported(text, code):
 
 @pytest.mark.parametrize(
     "text, expected",
-    [("4月-11月", (4, 11)), ("3月-12月", (3, 12)), ("4-11月", (4, 11)), ("4月至11月", (4, 11)), ("2021年6月-8月", (6, 8)), ("6月", (6, 6)), ("全年", (1, 12))],
+    [
+        ("4月-11月", (4, 11)),
+        ("3月-12月", (3, 12)),
+        ("4-11月", (4, 11)),
+        ("4月至11月", (4, 11)),
+        ("2021年6月-8月", (6, 8)),
+        ("6月", (6, 6)),
+        ("全年", (1, 12)),
+    ],
 )
 def test_parse_window(text, expected):
     start, end, problems = parse_window(text)
@@ -239,7 +288,10 @@ def test_bad_windows_are_reported():
         ("(1)甲 (2)乙", ["甲", "乙"]),
         ("1.甲，含2次/年的要求；2.乙", ["甲，含2次/年的要求", "乙"]),
         ("商标代理行为的检查", ["商标代理行为的检查"]),
-        ("一、登记事项检查；二、公示信息检查（含1.年报 2.即时信息）", ["登记事项检查", "公示信息检查（含1.年报 2.即时信息）"]),
+        (
+            "一、登记事项检查；二、公示信息检查（含1.年报 2.即时信息）",
+            ["登记事项检查", "公示信息检查（含1.年报 2.即时信息）"],
+        ),
         ("（一）第一项；（二）第二项；（三）第三项", ["第一项", "第二项", "第三项"]),
     ],
 )

@@ -164,8 +164,12 @@ def test_industry_codes_are_imported_and_selected_by_prefix(db, tmp_path):
     with open(path, "w", encoding="utf-8-sig", newline="") as fh:
         writer = csv.writer(fh)
         writer.writerow(["统一社会信用代码", "企业名称", "类型", "所属区县", "行业", "行业代码", "信用风险分类"])
-        writer.writerow([make_uscc("E", "140602", 201), "朔州甲超市有限公司", "有限责任公司", "朔城区", "零售业", "f5211", "B"])
-        writer.writerow([make_uscc("E", "140602", 202), "朔州乙食品有限公司", "有限责任公司", "朔城区", "食品制造业", "C14", "B"])
+        writer.writerow(
+            [make_uscc("E", "140602", 201), "朔州甲超市有限公司", "有限责任公司", "朔城区", "零售业", "f5211", "B"]
+        )
+        writer.writerow(
+            [make_uscc("E", "140602", 202), "朔州乙食品有限公司", "有限责任公司", "朔城区", "食品制造业", "C14", "B"]
+        )
         writer.writerow([make_uscc("E", "140602", 203), "朔州丙公司", "有限责任公司", "朔城区", "", "Z99", "B"])
     report = import_subject_file(path)
     db.session.commit()

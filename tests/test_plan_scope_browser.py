@@ -54,7 +54,9 @@ def test_supervisor_edits_rules_watches_the_pool_confirms_and_draws(live_server,
     page.uncheck('input[name="credit_classes"][value="D"]')
     holders.check()
     expect(page.locator("#scope-preview")).to_have_attribute("data-pool", "10")
-    expect(page.locator("#scope-preview tr[data-unit='140602']")).to_have_attribute("data-visits", "4")  # B 8×30% → 2, D 2×30%×4 → 2
+    expect(page.locator("#scope-preview tr[data-unit='140602']")).to_have_attribute(
+        "data-visits", "4"
+    )  # B 8×30% → 2, D 2×30%×4 → 2
 
     page.fill("#reason", "核对名录后仅抽取集体商标、证明商标使用人")
     page.click("#confirm-scope")

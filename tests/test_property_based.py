@@ -20,8 +20,9 @@ from fieldapp.extensions import db
 from fieldapp.inspections.models import Submission
 from inspection_world import API_HEADERS, CHECKLIST_DIR, build_world, png_bytes
 
-FUZZ = settings(max_examples=60, deadline=None, derandomize=True, database=None,
-                suppress_health_check=list(HealthCheck))
+FUZZ = settings(
+    max_examples=60, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck)
+)
 
 
 @pytest.fixture
@@ -61,7 +62,11 @@ def test_the_api_gives_no_server_error_and_keeps_its_schema(world, client, app, 
     @given(case=st.one_of([operation.as_strategy() for operation in operations]))
     def call(case):
         # Real visit ids half of the time (even generated numbers), so the checks past 404 run too.
-        if isinstance(case.body, dict) and isinstance(case.body.get("visit_id"), int) and case.body["visit_id"] % 2 == 0:
+        if (
+            isinstance(case.body, dict)
+            and isinstance(case.body.get("visit_id"), int)
+            and case.body["visit_id"] % 2 == 0
+        ):
             case.body["visit_id"] = world.visit.id
         params = case.path_parameters or {}
         if str(params.get("visit_id", "x")).isdigit() and int(params["visit_id"]) % 2 == 0:
@@ -83,8 +88,10 @@ NUMBERISH = st.one_of(TEXT, st.integers().map(str), st.floats(allow_nan=True, al
 def form_posts(draw, task_id: int):
     prefix = f"a.{task_id}.fuel-dispensers-test."
     items = ["pledge", "seals", "dispenser-0-_block", "dispenser-0-serial", "dispenser-0-error_pct", "nonsense"]
-    data = {prefix + item: draw(st.one_of(st.sampled_from(["符合", "不符合", "1", ""]), NUMBERISH)) for item in
-            draw(st.lists(st.sampled_from(items), unique=True, max_size=len(items)))}
+    data = {
+        prefix + item: draw(st.one_of(st.sampled_from(["符合", "不符合", "1", ""]), NUMBERISH))
+        for item in draw(st.lists(st.sampled_from(items), unique=True, max_size=len(items)))
+    }
     data["uuid"] = draw(st.one_of(st.uuids().map(str), TEXT))
     data["check_methods"] = draw(st.lists(st.one_of(st.sampled_from(["实地检查", "书面检查"]), TEXT), max_size=3))
     data["result_code"] = draw(st.one_of(st.sampled_from(["", "1", "A", "E"]), TEXT))
@@ -120,11 +127,18 @@ def test_a_valid_form_post_is_found_by_the_strategy_too(world, client, db):
     """The strategy can reach the stored path (else the review check above proves nothing)."""
     t = world.task.id
     data = {
-        "uuid": str(uuidlib.uuid4()), "check_methods": ["实地检查"], f"a.{t}.fuel-dispensers-test.pledge": "符合",
-        f"a.{t}.fuel-dispensers-test.seals": "符合", f"a.{t}.fuel-dispensers-test.dispenser-0-_block": "1",
-        f"a.{t}.fuel-dispensers-test.dispenser-0-serial": "JJ-1", f"a.{t}.fuel-dispensers-test.dispenser-0-error_pct": "0.1",
-        "rep_name": "王五", "rep_refused": "1", "rep_reason": "不在",
-        "sigfile.lead.0": (io.BytesIO(png_bytes(1)), "lead.png"), "sigfile.member.1": (io.BytesIO(png_bytes(2)), "m.png"),
+        "uuid": str(uuidlib.uuid4()),
+        "check_methods": ["实地检查"],
+        f"a.{t}.fuel-dispensers-test.pledge": "符合",
+        f"a.{t}.fuel-dispensers-test.seals": "符合",
+        f"a.{t}.fuel-dispensers-test.dispenser-0-_block": "1",
+        f"a.{t}.fuel-dispensers-test.dispenser-0-serial": "JJ-1",
+        f"a.{t}.fuel-dispensers-test.dispenser-0-error_pct": "0.1",
+        "rep_name": "王五",
+        "rep_refused": "1",
+        "rep_reason": "不在",
+        "sigfile.lead.0": (io.BytesIO(png_bytes(1)), "lead.png"),
+        "sigfile.member.1": (io.BytesIO(png_bytes(2)), "m.png"),
     }
     response = client.post(f"/my/visits/{world.visit.id}/form", data=data, content_type="multipart/form-data")
     assert response.status_code == 302

@@ -33,8 +33,9 @@ def test_publish_then_a_citizen_finds_and_checks_it(live_server, browser, phone,
     uscc = result.subject.uscc
     sup = auth.create("shuocheng-sup", "supervisor", "140602", name="朔城审核员")
     # another firm's result, already published, so that the search visibly narrows the list
-    operations.publish([f.approved_result(f.subject(2, "朔城区恒达眼镜店"), result_code="1", follow_up=[])], sup,
-                       on=date(2021, 7, 1))
+    operations.publish(
+        [f.approved_result(f.subject(2, "朔城区恒达眼镜店"), result_code="1", follow_up=[])], sup, on=date(2021, 7, 1)
+    )
     db.session.commit()
 
     # The county supervisor previews and publishes.
@@ -80,17 +81,37 @@ def test_publish_then_a_citizen_finds_and_checks_it(live_server, browser, phone,
     expect(page).to_have_url(record_url)  # a boosted link: htmx swaps the page and pushes the address
     expect(page.locator("h1")).to_have_text("朔州市朔城区中石化民福加油站")
 
-    fields = dict(zip(
-        page.locator("dd[data-field]").evaluate_all("els => els.map(e => e.dataset.field)"),
-        page.locator("dd[data-field]").all_inner_texts(),
-    ))
+    fields = dict(
+        zip(
+            page.locator("dd[data-field]").evaluate_all("els => els.map(e => e.dataset.field)"),
+            page.locator("dd[data-field]").all_inner_texts(),
+        )
+    )
     assert fields["subject_name"] == "朔州市朔城区中石化民福加油站" and fields["subject_ident"] == uscc
     assert fields["result_label"] == "发现问题已责令改正" and fields["inspected_on"] == "2021-06-15"
-    assert set(fields) == {"plan_name", "subject_name", "subject_ident", "inspecting_unit_name", "task_kind", "task_name",
-                           "inspected_on", "result_label", "follow_up_public", "published_on"}
+    assert set(fields) == {
+        "plan_name",
+        "subject_name",
+        "subject_ident",
+        "inspecting_unit_name",
+        "task_kind",
+        "task_name",
+        "inspected_on",
+        "result_label",
+        "follow_up_public",
+        "published_on",
+    }
     html = page.content()
-    for secret in (f.SECRET_NOTE, f.INSPECTOR_NAME, f.INSPECTOR_CERT, f.INSPECTOR_PHONE, f.LATITUDE, f.FINDING_TEXT,
-                   "李法人", *[m.sha256 for m in result.submission.media]):
+    for secret in (
+        f.SECRET_NOTE,
+        f.INSPECTOR_NAME,
+        f.INSPECTOR_CERT,
+        f.INSPECTOR_PHONE,
+        f.LATITUDE,
+        f.FINDING_TEXT,
+        "李法人",
+        *[m.sha256 for m in result.submission.media],
+    ):
         assert secret not in html
     assert page.locator("main img").count() == 0
     shown_hash = page.locator("[data-hash]").inner_text()

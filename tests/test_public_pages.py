@@ -68,11 +68,28 @@ def test_record_page_shows_public_fields_only(client, db):
     }
     assert record.plan_name and soup.select_one("[data-hash]").get_text() == record.short_hash
     media = [m.sha256 for m in result.submission.media] + [m.storage_key for m in result.submission.media]
-    secrets = [f.SECRET_NOTE, f.INSPECTOR_NAME, f.INSPECTOR_CERT, f.INSPECTOR_PHONE, f.LATITUDE, f.FINDING_TEXT,
-               "李法人", "13800002222", "民福街", "112.43", "media/", *media]
-    pages = (f"/public/results/{record.public_id}", f"/public/subjects/{record.subject_ident}",
-             f"/public/tasks/{record.task_id}/results", "/public/results?q=民福", "/public/results.csv",
-             "/public/results.json")
+    secrets = [
+        f.SECRET_NOTE,
+        f.INSPECTOR_NAME,
+        f.INSPECTOR_CERT,
+        f.INSPECTOR_PHONE,
+        f.LATITUDE,
+        f.FINDING_TEXT,
+        "李法人",
+        "13800002222",
+        "民福街",
+        "112.43",
+        "media/",
+        *media,
+    ]
+    pages = (
+        f"/public/results/{record.public_id}",
+        f"/public/subjects/{record.subject_ident}",
+        f"/public/tasks/{record.task_id}/results",
+        "/public/results?q=民福",
+        "/public/results.csv",
+        "/public/results.json",
+    )
     for page in pages:
         body = client.get(page).get_data(as_text=True)
         assert "民福" in body, page
@@ -130,8 +147,13 @@ def test_subject_and_task_pages(client, db):
 def test_search_and_open_data_are_rate_limited(app, db):
     from conftest import IsolatedClient, make_app
 
-    limited = make_app(app.config["SQLALCHEMY_DATABASE_URI"], RATELIMIT_ENABLED=True, PUBLIC_SEARCH_LIMIT="3 per minute",
-                       OPEN_DATA_LIMIT="1 per minute", RATELIMIT_STORAGE_URI="memory://")
+    limited = make_app(
+        app.config["SQLALCHEMY_DATABASE_URI"],
+        RATELIMIT_ENABLED=True,
+        PUBLIC_SEARCH_LIMIT="3 per minute",
+        OPEN_DATA_LIMIT="1 per minute",
+        RATELIMIT_STORAGE_URI="memory://",
+    )
     limited.test_client_class = IsolatedClient
     client = limited.test_client()
     assert [client.get("/public/results?q=民福").status_code for _ in range(4)] == [200, 200, 200, 429]

@@ -17,7 +17,9 @@ def app_config():
 
 @pytest.fixture
 def page(browser, live_server, app, auth):
-    context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True, locale="zh-CN")
+    context = browser.new_context(
+        viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True, locale="zh-CN"
+    )
     page = context.new_page()
     page.set_default_timeout(20000)
     yield page

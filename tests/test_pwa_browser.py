@@ -69,7 +69,9 @@ def login(page, url):
 
 
 def wait_for_sw(page):
-    page.wait_for_function("() => navigator.serviceWorker && navigator.serviceWorker.controller !== null", timeout=20000)
+    page.wait_for_function(
+        "() => navigator.serviceWorker && navigator.serviceWorker.controller !== null", timeout=20000
+    )
 
 
 def sign(page, key: str, dx: int = 0):
@@ -125,7 +127,9 @@ def submit(page, live_server):
         page.wait_for_url(live_server.url + "/my/visits", timeout=15000)
     except Exception:
         errors = page.locator("[data-form-errors]").inner_text()
-        state = page.evaluate("[document.querySelector('[data-draft-state]').textContent, document.querySelector('[data-submit-visit]').disabled, location.href]")
+        state = page.evaluate(
+            "[document.querySelector('[data-draft-state]').textContent, document.querySelector('[data-submit-visit]').disabled, location.href]"
+        )
         outbox = page.evaluate("FieldappStore.listOutbox().then(x => x.length)")
         raise AssertionError(f"not sent: {errors!r} {page.errors} {state} {outbox}") from None
 
@@ -344,8 +348,11 @@ def test_a_refused_submission_comes_back_as_the_draft_with_the_reasons(world, li
     def refuse_once(route):
         if route.request.method == "POST" and refused["n"] == 0:
             refused["n"] += 1
-            route.fulfill(status=422, content_type="application/problem+json",
-                          body='{"status": 422, "title": "x", "errors": ["请补充加油机编号"]}')
+            route.fulfill(
+                status=422,
+                content_type="application/problem+json",
+                body='{"status": 422, "title": "x", "errors": ["请补充加油机编号"]}',
+            )
         else:
             route.continue_()
 

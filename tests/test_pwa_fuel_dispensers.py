@@ -5,7 +5,6 @@ shows it."""
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 
@@ -60,7 +59,12 @@ def test_fill_the_fuel_dispenser_checklist_and_the_supervisor_sees_it(app, auth,
     page.fill("#rep-name", "王五")
     for key, dx in (("lead.0", 0), ("member.1", 5), ("representative", 9)):
         sign(page, key, dx)
-    poll(lambda: page.evaluate(f"() => FieldappStore.getDraft({world.visit.id}).then(d => Object.keys(d.signatures).length)") == 3)
+    poll(
+        lambda: (
+            page.evaluate(f"() => FieldappStore.getDraft({world.visit.id}).then(d => Object.keys(d.signatures).length)")
+            == 3
+        )
+    )
     page.wait_for_function("() => document.querySelector('input[name=lat]').value !== ''")
     submit(page, live_server)
     [submission] = wait_for_complete(app, page)

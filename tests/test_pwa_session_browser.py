@@ -42,8 +42,15 @@ def photo(tmp_path) -> Path:
 def open_phone(browser, profile: Path, live_server):
     """The phone's browser with its profile on disk (IndexedDB, caches, lasting cookies)."""
     context = browser.browser_type.launch_persistent_context(
-        str(profile), executable_path=shutil.which("chromium"), headless=True, args=CHROMIUM_ARGS,
-        viewport={"width": 360, "height": 740}, device_scale_factor=2, is_mobile=True, has_touch=True, locale="zh-CN",
+        str(profile),
+        executable_path=shutil.which("chromium"),
+        headless=True,
+        args=CHROMIUM_ARGS,
+        viewport={"width": 360, "height": 740},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+        locale="zh-CN",
     )
     context.grant_permissions(["geolocation"], origin=live_server.url)
     context.set_geolocation({"latitude": 39.3312, "longitude": 112.4325, "accuracy": 18})
@@ -54,7 +61,9 @@ def open_phone(browser, profile: Path, live_server):
     return context, page
 
 
-def test_queued_offline_then_browser_restart_sends_without_a_new_login(world, live_server, browser, tmp_path, photo, app):
+def test_queued_offline_then_browser_restart_sends_without_a_new_login(
+    world, live_server, browser, tmp_path, photo, app
+):
     profile = tmp_path / "profile"
     context, page = open_phone(browser, profile, live_server)
     pwa.login(page, live_server.url)

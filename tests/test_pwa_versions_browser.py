@@ -34,8 +34,9 @@ def photo(tmp_path):
 
 @pytest.fixture
 def phone(browser):
-    context = browser.new_context(viewport={"width": 360, "height": 740}, device_scale_factor=2, is_mobile=True,
-                                  has_touch=True, locale="zh-CN")
+    context = browser.new_context(
+        viewport={"width": 360, "height": 740}, device_scale_factor=2, is_mobile=True, has_touch=True, locale="zh-CN"
+    )
     yield context
     context.close()
 
@@ -56,7 +57,9 @@ def keep_offline(page, live_server, visit_id):
     pwa.wait_for_sw(page)
     page.wait_for_selector("html[data-app-ready]", state="attached")
     page.locator(f'[data-offline-toggle][data-visit-id="{visit_id}"]').click()
-    page.wait_for_function(f"() => document.querySelector('[data-offline-state=\"{visit_id}\"]').textContent.includes('可离线使用')")
+    page.wait_for_function(
+        f"() => document.querySelector('[data-offline-state=\"{visit_id}\"]').textContent.includes('可离线使用')"
+    )
 
 
 def blob_count(page) -> int:
@@ -94,7 +97,9 @@ def test_a_second_offline_send_asks_and_replaces_the_queued_one(world, live_serv
     assert len(_db.session.scalars(select(Submission)).all()) == 1
 
 
-def test_a_returned_visit_corrected_offline_arrives_as_version_2(world, live_server, phone, phone_page, photo, app, auth):
+def test_a_returned_visit_corrected_offline_arrives_as_version_2(
+    world, live_server, phone, phone_page, photo, app, auth
+):
     from fieldapp.review.operations import return_to_inspector
 
     page = phone_page

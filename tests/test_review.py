@@ -40,7 +40,9 @@ def test_queue_lists_submitted_work_and_refreshes_itself(client, county_supervis
     html = partial.get_data(as_text=True)
     assert "<html" not in html and 'id="review-queue"' in html and s.name in html
     # The refresh keeps the filters and the page the supervisor is on.
-    poll = soup(client.get("/review/", query_string={"state": "submitted", "page": 1})).select_one("#review-queue")["hx-get"]
+    poll = soup(client.get("/review/", query_string={"state": "submitted", "page": 1})).select_one("#review-queue")[
+        "hx-get"
+    ]
     assert "state=submitted" in poll and "page=1" in poll
 
 
@@ -50,7 +52,7 @@ def test_queue_filters(client, county_supervisor, db):
     s2 = rf.subject(name="朔城区某集贸市场")
     other = rf.inspector("王五", "140602")
     v2 = rf.visit(s2, [t2], inspectors=[other])
-    sub2 = rf.submission(v2, rf.answers_body([t2]), inspected_on=date(2026, 10, 20))
+    rf.submission(v2, rf.answers_body([t2]), inspected_on=date(2026, 10, 20))
     db.session.commit()
 
     def names(**params):
@@ -111,7 +113,14 @@ def test_submission_page_shows_answers_findings_position_photos_and_signatures(c
         answers={"pledge": "不符合", "dispenser": [{"serial": "A1", "error_pct": 0.5}]},
         result_code="A",
         measures=["违反本部门相关规定，责令改正；后续跟踪由日常监管部门负责"],
-        findings=[{"item": "pledge", "text": {"zh": "未作出诚信计量承诺", "en": "No pledge"}, "severity": "minor", "follow_up": "责令改正"}],
+        findings=[
+            {
+                "item": "pledge",
+                "text": {"zh": "未作出诚信计量承诺", "en": "No pledge"},
+                "severity": "minor",
+                "follow_up": "责令改正",
+            }
+        ],
         signatures=[{"role": "subject", "name": "赵六", "sha256": hashlib.sha256(sig_bytes).hexdigest()}],
     )
     sub = rf.submission(v, body)
@@ -177,7 +186,8 @@ def test_return_needs_a_comment_and_sends_the_visit_back(client, county_supervis
     page = soup(r)
     assert page.select_one(".field--error")
     r = client.post(
-        f"/review/submissions/{sub.id}/return", data={"lock_version": sub.lock_version, "comment": "加油机照片不清楚，请补拍"}
+        f"/review/submissions/{sub.id}/return",
+        data={"lock_version": sub.lock_version, "comment": "加油机照片不清楚，请补拍"},
     )
     assert r.status_code == 302
     db.session.expire_all()
@@ -185,7 +195,9 @@ def test_return_needs_a_comment_and_sends_the_visit_back(client, county_supervis
     assert sub.state == "returned" and sub.review_comment == "加油机照片不清楚，请补拍"
     assert sub.visit.status == "returned"
     events = db.session.scalars(select(AuditEvent).where(AuditEvent.object_type == "submission")).all()
-    assert [(e.action, e.reason, e.actor_name) for e in events] == [("return", "加油机照片不清楚，请补拍", "shuocheng-sup")]
+    assert [(e.action, e.reason, e.actor_name) for e in events] == [
+        ("return", "加油机照片不清楚，请补拍", "shuocheng-sup")
+    ]
 
 
 def test_a_missing_result_is_refused_with_a_message(client, county_supervisor, db):
@@ -217,7 +229,9 @@ def test_the_city_reads_a_countys_submission_but_only_the_county_decides(client,
     auth.login("city-sup", "supervisor", "city")
     page = soup(client.get(f"/review/submissions/{sub.id}"))
     assert page.select_one("#decision-elsewhere") and not page.select_one("#decision")
-    assert client.post(f"/review/submissions/{sub.id}/approve", data={"lock_version": sub.lock_version}).status_code == 403
+    assert (
+        client.post(f"/review/submissions/{sub.id}/approve", data={"lock_version": sub.lock_version}).status_code == 403
+    )
     db.session.expire_all()
     assert db.session.get(type(sub), sub.id).state == "submitted"
 
@@ -229,7 +243,9 @@ def test_city_departments_decide_the_citys_own_visits(client, auth, db):
     sub = rf.submission(v, rf.answers_body([t]))
     db.session.commit()
     auth.login("metrology-sup", "supervisor", "city-metrology")
-    assert client.post(f"/review/submissions/{sub.id}/approve", data={"lock_version": sub.lock_version}).status_code == 302
+    assert (
+        client.post(f"/review/submissions/{sub.id}/approve", data={"lock_version": sub.lock_version}).status_code == 302
+    )
     auth.logout()
     # 平鲁区's supervisor does not review the city's visit in her county.
     auth.login("pinglu-sup", "supervisor", "140603")
@@ -248,7 +264,9 @@ def test_a_returned_visit_reappears_in_the_inspectors_list_with_the_comment(clie
     sub = rf.submission(v, rf.answers_body([t]))
     db.session.commit()
     auth.login("sup", "supervisor", "140602")
-    client.post(f"/review/submissions/{sub.id}/return", data={"lock_version": sub.lock_version, "comment": "签名不清楚，请重签"})
+    client.post(
+        f"/review/submissions/{sub.id}/return", data={"lock_version": sub.lock_version, "comment": "签名不清楚，请重签"}
+    )
     auth.logout()
     auth.login("zhang", "inspector", "140602")
     with app.test_request_context():

@@ -37,7 +37,9 @@ def test_two_sessions_the_second_is_told_who_acted_first(app, db):
     db.session.expire_all()
     sub = db.session.get(type(sub), sub.id)
     assert sub.state == "approved" and sub.review_comment == ""
-    assert [e.action for e in db.session.scalars(select(AuditEvent).where(AuditEvent.object_type == "submission"))] == ["approve"]
+    assert [e.action for e in db.session.scalars(select(AuditEvent).where(AuditEvent.object_type == "submission"))] == [
+        "approve"
+    ]
     # Approving twice (a double click, a second tab) makes no second set of records.
     r = alice.post(f"/review/submissions/{sub.id}/approve", data={"lock_version": v_alice})
     assert r.status_code == 409
@@ -69,7 +71,9 @@ def test_simultaneous_decisions_in_two_threads(app, db):
 
     threads = [
         threading.Thread(target=act, args=("approve", sup1.id, lambda u: approve(sub_id, version, u))),
-        threading.Thread(target=act, args=("return", sup2.id, lambda u: return_to_inspector(sub_id, version, u, "再查"))),
+        threading.Thread(
+            target=act, args=("return", sup2.id, lambda u: return_to_inspector(sub_id, version, u, "再查"))
+        ),
     ]
     for t in threads:
         t.start()
@@ -80,7 +84,10 @@ def test_simultaneous_decisions_in_two_threads(app, db):
     state = db.session.get(type(sub), sub_id).state
     winner = next(k for k, v in outcomes.items() if v == "won")
     assert state == {"approve": "approved", "return": "returned"}[winner]
-    assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.object_type == "submission")) == 1
+    assert (
+        db.session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.object_type == "submission"))
+        == 1
+    )
 
 
 def test_a_stale_lock_version_is_refused_even_when_the_state_is_unchanged(app, db):

@@ -25,7 +25,8 @@ def test_demo_fills_the_review_queues_and_leaves_the_phone_accounts_their_visits
     from fieldapp.inspectors.models import Inspector
 
     mine = (
-        select(func.count()).select_from(Visit)
+        select(func.count())
+        .select_from(Visit)
         .join(VisitInspector, VisitInspector.visit_id == Visit.id)
         .join(Inspector, Inspector.id == VisitInspector.inspector_id)
         .join(User, User.id == Inspector.user_id)

@@ -17,7 +17,11 @@ from fieldapp.review.models import FollowUpCase, InspectionResult
 def test_fuel_dispenser_answer_set_from_the_engine(client, auth, db):
     checklist = get_checklist("fuel-dispensers")
     assert checklist is not None
-    answers = {"pledge": "不符合", "metrology_rules": "符合", "dispenser": [{"serial": "SN-001", "works_normally": "符合"}]}
+    answers = {
+        "pledge": "不符合",
+        "metrology_rules": "符合",
+        "dispenser": [{"serial": "SN-001", "works_normally": "符合"}],
+    }
     evaluation = evaluate(checklist, answers, date(2026, 9, 30))
     findings = [f.to_json() for f in evaluation.findings]
     assert any(f["item"] == "pledge" for f in findings)
@@ -28,9 +32,19 @@ def test_fuel_dispenser_answer_set_from_the_engine(client, auth, db):
     s = rf.subject()
     v = rf.visit(s, [t], inspectors=[rf.inspector()])
     code = suggest_result(evaluation.findings)
-    body = {"tasks": [{"task_id": t.id, "answer_sets": [stored], "findings": findings, "result_code": code,
-                       "check_methods": ["实地检查"]}],
-            "inspected_on": "2026-09-30", "position": {"lat": 39.3, "lng": 112.4}}
+    body = {
+        "tasks": [
+            {
+                "task_id": t.id,
+                "answer_sets": [stored],
+                "findings": findings,
+                "result_code": code,
+                "check_methods": ["实地检查"],
+            }
+        ],
+        "inspected_on": "2026-09-30",
+        "position": {"lat": 39.3, "lng": 112.4},
+    }
     sub = rf.submission(v, body)
     db.session.commit()
 
@@ -45,7 +59,9 @@ def test_fuel_dispenser_answer_set_from_the_engine(client, auth, db):
     # The finding text appears once, not once per place the body carries it.
     assert len(page.select(f"#task-{t.id} .findings li")) == len(findings)
 
-    assert client.post(f"/review/submissions/{sub.id}/approve", data={"lock_version": sub.lock_version}).status_code == 302
+    assert (
+        client.post(f"/review/submissions/{sub.id}/approve", data={"lock_version": sub.lock_version}).status_code == 302
+    )
     result = db.session.scalar(select(InspectionResult))
     assert result.result_code == code
     assert result.findings[0]["item"] == "pledge" and result.findings[0]["text"]

@@ -22,16 +22,28 @@ def test_returned_and_resubmitted_shows_a_per_item_diff(client, auth, db):
     t = rf.task()
     s = rf.subject()
     v = rf.visit(s, [t], inspectors=[rf.inspector()])
-    first_answers = {"pledge": "符合", "ledger": "不符合", "dispenser": [{"serial": "A1", "error_pct": 0.5}], "remark": "旧"}
+    first_answers = {
+        "pledge": "符合",
+        "ledger": "不符合",
+        "dispenser": [{"serial": "A1", "error_pct": 0.5}],
+        "remark": "旧",
+    }
     first = rf.submission(v, rf.answers_body([t], answers=first_answers, result_code="A"))
     db.session.commit()
-    client.post(f"/review/submissions/{first.id}/return", data={"lock_version": first.lock_version, "comment": "误差请复测"})
+    client.post(
+        f"/review/submissions/{first.id}/return", data={"lock_version": first.lock_version, "comment": "误差请复测"}
+    )
 
     # The inspector resubmits (the inspector app marks the old one superseded).
     db.session.expire_all()
     first = db.session.get(type(first), first.id)
     first.state = "superseded"
-    second_answers = {"pledge": "符合", "ledger": "不符合", "dispenser": [{"serial": "A1", "error_pct": 0.1}], "photo_note": "复测"}
+    second_answers = {
+        "pledge": "符合",
+        "ledger": "不符合",
+        "dispenser": [{"serial": "A1", "error_pct": 0.1}],
+        "photo_note": "复测",
+    }
     second = rf.submission(v, rf.answers_body([t], answers=second_answers, result_code="E"), version=2, replaces=first)
     db.session.commit()
 
@@ -91,6 +103,8 @@ def test_the_hash_chain_reveals_a_change_made_behind_the_apps_back(app, db):
     db.session.commit()
     assert audit.verify_chain("submission", 7)
     with db.engine.begin() as conn:  # raw SQL, not through the ORM
-        conn.execute(AuditEvent.__table__.update().where(AuditEvent.__table__.c.reason == "first").values(reason="edited"))
+        conn.execute(
+            AuditEvent.__table__.update().where(AuditEvent.__table__.c.reason == "first").values(reason="edited")
+        )
     db.session.expire_all()
     assert not audit.verify_chain("submission", 7)

@@ -74,10 +74,23 @@ def test_serious_findings_xlsx_has_no_formula(app):
 
     from fieldapp.review.export import serious_findings_xlsx
 
-    subject = NS(uscc=GOOD1, registration_number=None, ident=GOOD1, name='=HYPERLINK("http://x","y")',
-                 legal_representative="@cmd", division_code="140602")
-    result = NS(subject=subject, inspecting_unit=NS(name="+unit"), task=NS(number=1, name="-task"),
-                inspected_on=date(2026, 9, 30), result_code="A", follow_up_measures=["=1"], findings=[{"text": "=2"}])
+    subject = NS(
+        uscc=GOOD1,
+        registration_number=None,
+        ident=GOOD1,
+        name='=HYPERLINK("http://x","y")',
+        legal_representative="@cmd",
+        division_code="140602",
+    )
+    result = NS(
+        subject=subject,
+        inspecting_unit=NS(name="+unit"),
+        task=NS(number=1, name="-task"),
+        inspected_on=date(2026, 9, 30),
+        result_code="A",
+        follow_up_measures=["=1"],
+        findings=[{"text": "=2"}],
+    )
     body = serious_findings_xlsx([result])
     assert _no_formula(body) == []
     values = [c.value for row in openpyxl.load_workbook(io.BytesIO(body)).active.iter_rows() for c in row]

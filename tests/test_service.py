@@ -28,23 +28,35 @@ BIN = Path(sys.executable).parent
 @pytest.fixture
 def app_config(tmp_path):
     # A real queue: SQLite storage shared with the consumer processes started below.
-    return {"HUEY_IMMEDIATE": False, "HUEY_SQLITE_PATH": str(tmp_path / "huey.sqlite"),
-            "JOBS_ROOT": str(tmp_path / "jobs")}
+    return {
+        "HUEY_IMMEDIATE": False,
+        "HUEY_SQLITE_PATH": str(tmp_path / "huey.sqlite"),
+        "JOBS_ROOT": str(tmp_path / "jobs"),
+    }
 
 
 def _env(app, tmp_path, **extra) -> dict:
     env = dict(os.environ)
     env.update(
-        DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"], FIELDAPP_INSTANCE=str(tmp_path / "instance"),
-        HUEY_SQLITE_PATH=app.config["HUEY_SQLITE_PATH"], JOBS_ROOT=app.config["JOBS_ROOT"],
-        SECRET_KEY="test", HUEY_IMMEDIATE="0", **extra,
+        DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"],
+        FIELDAPP_INSTANCE=str(tmp_path / "instance"),
+        HUEY_SQLITE_PATH=app.config["HUEY_SQLITE_PATH"],
+        JOBS_ROOT=app.config["JOBS_ROOT"],
+        SECRET_KEY="test",
+        HUEY_IMMEDIATE="0",
+        **extra,
     )
     return env
 
 
 def _consumer(env) -> subprocess.Popen:
-    return subprocess.Popen([str(BIN / "huey_consumer"), "fieldapp.worker.huey", "-k", "thread", "-w", "1"],
-                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return subprocess.Popen(
+        [str(BIN / "huey_consumer"), "fieldapp.worker.huey", "-k", "thread", "-w", "1"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 def _wait(predicate, timeout: float, what: str):
@@ -153,10 +165,14 @@ def _alive(pid: int) -> bool:
 
 
 def _serve(app, tmp_path, port):
-    env = _env(app, tmp_path, HOST="127.0.0.1", PORT=str(port), WEB_WORKERS="1", WEB_THREADS="2",
-               WORKER_THREADS="1")
-    return subprocess.Popen([sys.executable, "-m", "fieldapp.serve"], cwd=ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    env = _env(app, tmp_path, HOST="127.0.0.1", PORT=str(port), WEB_WORKERS="1", WEB_THREADS="2", WORKER_THREADS="1")
+    return subprocess.Popen(
+        [sys.executable, "-m", "fieldapp.serve"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 def test_serve_runs_gunicorn_and_the_worker_and_ctrl_c_stops_both(app, db, tmp_path):
@@ -167,8 +183,9 @@ def test_serve_runs_gunicorn_and_the_worker_and_ctrl_c_stops_both(app, db, tmp_p
         assert health["status"] == "ok" and health["database"] == "ok" and health["queue"]["backend"] == "sqlite"
         children = _children(serve.pid)
         assert len(children) == 2
-        commands = [subprocess.run(["ps", "-o", "args=", "-p", str(c)], capture_output=True, text=True).stdout
-                    for c in children]
+        commands = [
+            subprocess.run(["ps", "-o", "args=", "-p", str(c)], capture_output=True, text=True).stdout for c in children
+        ]
         assert any("gunicorn" in c for c in commands) and any("huey_consumer" in c for c in commands)
         serve.send_signal(signal.SIGINT)  # Ctrl-C
         assert serve.wait(timeout=60) == 0
@@ -184,8 +201,12 @@ def test_serve_stops_the_web_server_when_the_worker_dies(app, db, tmp_path):
     serve = _serve(app, tmp_path, port)
     try:
         _wait(lambda: (h := _healthz(port)) and h["queue"].get("worker") == "ok", 120, "/healthz")
-        web, worker = sorted(_children(serve.pid), key=lambda c: "huey" in subprocess.run(
-            ["ps", "-o", "args=", "-p", str(c)], capture_output=True, text=True).stdout)
+        web, worker = sorted(
+            _children(serve.pid),
+            key=lambda c: (
+                "huey" in subprocess.run(["ps", "-o", "args=", "-p", str(c)], capture_output=True, text=True).stdout
+            ),
+        )
         os.kill(worker, signal.SIGKILL)
         assert serve.wait(timeout=60) == 1  # the service is down as a whole, and says so
         _wait(lambda: not _alive(web), 30, "the web server to stop")

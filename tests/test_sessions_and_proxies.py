@@ -72,14 +72,20 @@ def test_links_in_open_data_use_the_trusted_host(client):
 class TestWithoutTrustedProxies:
     @pytest.fixture
     def app_config(self):
-        return {"RATELIMIT_ENABLED": True, "LOGIN_LIMIT_PER_ADDRESS": "3 per minute",
-                "LOGIN_LIMIT_PER_ACCOUNT": "100 per minute"}
+        return {
+            "RATELIMIT_ENABLED": True,
+            "LOGIN_LIMIT_PER_ADDRESS": "3 per minute",
+            "LOGIN_LIMIT_PER_ACCOUNT": "100 per minute",
+        }
 
     def test_a_forged_x_forwarded_for_does_not_reset_the_address_limit(self, client, auth):
         statuses = []
         for n in range(6):
-            r = client.post("/login", data={"username": f"nobody{n}", "password": "x"},
-                            headers={"X-Forwarded-For": f"203.0.113.{n}"})
+            r = client.post(
+                "/login",
+                data={"username": f"nobody{n}", "password": "x"},
+                headers={"X-Forwarded-For": f"203.0.113.{n}"},
+            )
             statuses.append(r.status_code)
         assert statuses[:3] == [401, 401, 401]
         assert set(statuses[3:]) == {429}
@@ -95,16 +101,23 @@ class TestWithoutTrustedProxies:
 class TestBehindOneTrustedProxy:
     @pytest.fixture
     def app_config(self):
-        return {"TRUSTED_PROXIES": 1, "TRUSTED_HOSTS": ["spotcheck.example.gov.cn"],
-                "RATELIMIT_ENABLED": True, "LOGIN_LIMIT_PER_ADDRESS": "3 per minute",
-                "LOGIN_LIMIT_PER_ACCOUNT": "100 per minute"}
+        return {
+            "TRUSTED_PROXIES": 1,
+            "TRUSTED_HOSTS": ["spotcheck.example.gov.cn"],
+            "RATELIMIT_ENABLED": True,
+            "LOGIN_LIMIT_PER_ADDRESS": "3 per minute",
+            "LOGIN_LIMIT_PER_ACCOUNT": "100 per minute",
+        }
 
     HEADERS = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "spotcheck.example.gov.cn"}
 
     def test_https_through_the_proxy_gives_secure_cookies_hsts_and_https_links(self, client, auth):
         auth.create("city-supervisor")
-        r = client.post("/login", data={"username": "city-supervisor", "password": auth.PASSWORD},
-                        headers=dict(self.HEADERS, **{"X-Forwarded-For": "198.51.100.1"}))
+        r = client.post(
+            "/login",
+            data={"username": "city-supervisor", "password": auth.PASSWORD},
+            headers=dict(self.HEADERS, **{"X-Forwarded-For": "198.51.100.1"}),
+        )
         assert r.status_code == 302
         assert "Secure" in r.headers["Set-Cookie"]
         assert r.headers["Strict-Transport-Security"].startswith("max-age=")
@@ -120,8 +133,11 @@ class TestBehindOneTrustedProxy:
         for n in range(5):
             # The client forges the left part; the trusted proxy appends the real address.
             forwarded = f"203.0.113.{n}, 198.51.100.7"
-            r = client.post("/login", data={"username": f"nobody{n}", "password": "x"},
-                            headers=dict(self.HEADERS, **{"X-Forwarded-For": forwarded}))
+            r = client.post(
+                "/login",
+                data={"username": f"nobody{n}", "password": "x"},
+                headers=dict(self.HEADERS, **{"X-Forwarded-For": forwarded}),
+            )
             statuses.append(r.status_code)
         assert statuses[:3] == [401, 401, 401]
         assert set(statuses[3:]) == {429}

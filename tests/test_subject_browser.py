@@ -17,11 +17,14 @@ pytestmark = pytest.mark.browser
 def directory(db, auth):
     ensure_tags()
     station = db.session.scalar(select(Tag).where(Tag.name == "加油站"))
-    names = ["朔州市鑫源加油站有限公司", "怀仁市金旺加油站", "朔城区明辉眼镜店"] + [f"朔城区第{n}号便利店" for n in range(30)]
+    names = ["朔州市鑫源加油站有限公司", "怀仁市金旺加油站", "朔城区明辉眼镜店"] + [
+        f"朔城区第{n}号便利店" for n in range(30)
+    ]
     for n, name in enumerate(names):
         code = make_uscc("E", "140681" if "怀仁" in name else "140602", n + 1)
-        subject = Subject(ident=code, uscc=code, name=name, kind="enterprise",
-                          division_code="140681" if "怀仁" in name else "140602")
+        subject = Subject(
+            ident=code, uscc=code, name=name, kind="enterprise", division_code="140681" if "怀仁" in name else "140602"
+        )
         if "加油站" in name:
             subject.tags = [station]
         db.session.add(subject)

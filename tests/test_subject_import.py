@@ -12,8 +12,20 @@ from fieldapp.demo.generator import make_registration_number, make_uscc
 from fieldapp.subjects.importer import import_subject_file
 from fieldapp.subjects.models import Subject, SubjectChange
 
-HEADER = ["统一社会信用代码", "企业名称", "类型", "法定代表人", "住所", "所属区县", "行业", "信用风险分类",
-          "分类日期", "登记状态", "营业期限至", "标签"]
+HEADER = [
+    "统一社会信用代码",
+    "企业名称",
+    "类型",
+    "法定代表人",
+    "住所",
+    "所属区县",
+    "行业",
+    "信用风险分类",
+    "分类日期",
+    "登记状态",
+    "营业期限至",
+    "标签",
+]
 GOOD1 = make_uscc("E", "140602", 101)
 GOOD2 = make_uscc("I", "140681", 102)
 GOOD3 = make_uscc("C", "140623", 103)
@@ -24,20 +36,82 @@ UNKNOWN_COUNTY = make_uscc("E", "140602", 105)
 
 def rows(class1="A", status2="存续"):
     return [
-        [GOOD1, "朔州市鑫源加油站有限公司", "有限责任公司（自然人投资或控股）", "王强", "朔城区民福街1号", "朔城区",
-         "零售业", class1, "2021-03-01", "存续", "2030-12-31", "加油站、高风险企业"],
+        [
+            GOOD1,
+            "朔州市鑫源加油站有限公司",
+            "有限责任公司（自然人投资或控股）",
+            "王强",
+            "朔城区民福街1号",
+            "朔城区",
+            "零售业",
+            class1,
+            "2021-03-01",
+            "存续",
+            "2030-12-31",
+            "加油站、高风险企业",
+        ],
         [BAD_CHECK, "校验位错误有限公司", "有限责任公司", "李四", "", "朔城区", "", "B", "", "存续", "", ""],
         [GOOD2, "", "个体工商户", "张三", "", "怀仁市", "", "B", "", "存续", "", ""],  # missing name
         [],  # blank line
-        [GOOD2, "怀仁市金旺眼镜店", "个体工商户", "赵六", "怀仁市云中镇", "怀仁市", "零售业", "B", "2021-02-01",
-         status2, "长期", "眼镜制配"],
+        [
+            GOOD2,
+            "怀仁市金旺眼镜店",
+            "个体工商户",
+            "赵六",
+            "怀仁市云中镇",
+            "怀仁市",
+            "零售业",
+            "B",
+            "2021-02-01",
+            status2,
+            "长期",
+            "眼镜制配",
+        ],
         [GOOD1, "重复的一行", "有限责任公司", "王强", "", "朔城区", "", "A", "", "存续", "", ""],  # duplicate
         [UNKNOWN_COUNTY, "外地公司", "有限责任公司", "钱七", "", "大同市", "", "A", "", "存续", "", ""],
-        [GOOD3, "右玉县沙棘种植专业合作社", "农民专业合作社", "孙八", "右玉县新城镇", "右玉县", "农业", "E", "", "存续", "", ""],
-        [OLD_REG, "山阴县老字号食品厂", "全民所有制", "周九", "山阴县岱岳镇", "山阴县", "食品制造业", "C",
-         "2020年5月1日", "在业", "2019/06/30", "宣传出版;不存在的标签"],
+        [
+            GOOD3,
+            "右玉县沙棘种植专业合作社",
+            "农民专业合作社",
+            "孙八",
+            "右玉县新城镇",
+            "右玉县",
+            "农业",
+            "E",
+            "",
+            "存续",
+            "",
+            "",
+        ],
+        [
+            OLD_REG,
+            "山阴县老字号食品厂",
+            "全民所有制",
+            "周九",
+            "山阴县岱岳镇",
+            "山阴县",
+            "食品制造业",
+            "C",
+            "2020年5月1日",
+            "在业",
+            "2019/06/30",
+            "宣传出版;不存在的标签",
+        ],
         [OLD_REG[:-1] + "X", "注册号错误", "个体工商户", "", "", "山阴县", "", "B", "", "存续", "", ""],
-        ["140622600000000"[:14] + "0", "应县老店", "个体工商户", "吴十", "应县金城镇", "应县", "零售业", "B", "", "在业", "", ""],
+        [
+            "140622600000000"[:14] + "0",
+            "应县老店",
+            "个体工商户",
+            "吴十",
+            "应县金城镇",
+            "应县",
+            "零售业",
+            "B",
+            "",
+            "在业",
+            "",
+            "",
+        ],
     ]
 
 
@@ -65,7 +139,22 @@ def test_import_keeps_every_valid_row_and_reports_each_bad_one(app, tmp_path, re
     data = rows()
     data[-1][0] = reg_valid
     data[8][-1] = "宣传出版"
-    data.append([make_uscc("E", "140602", 106), "标签错误公司", "企业", "", "", "朔城区", "", "B", "", "存续", "", "加油站;飞机场"])
+    data.append(
+        [
+            make_uscc("E", "140602", 106),
+            "标签错误公司",
+            "企业",
+            "",
+            "",
+            "朔城区",
+            "",
+            "B",
+            "",
+            "存续",
+            "",
+            "加油站;飞机场",
+        ]
+    )
     path = write_csv(tmp_path / "subjects.csv", data)
     report = import_subject_file(path, tmp_path / "rejects.csv")
 
@@ -157,7 +246,22 @@ def test_gb18030_csv_and_xlsx_import(app, db, tmp_path):
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.append(HEADER)
-    sheet.append([GOOD2, "怀仁市金旺眼镜店", "个体工商户", "赵六", "", "怀仁市", "", "B", date(2021, 2, 1), "存续", None, "眼镜制配"])
+    sheet.append(
+        [
+            GOOD2,
+            "怀仁市金旺眼镜店",
+            "个体工商户",
+            "赵六",
+            "",
+            "怀仁市",
+            "",
+            "B",
+            date(2021, 2, 1),
+            "存续",
+            None,
+            "眼镜制配",
+        ]
+    )
     sheet.append([None] * len(HEADER))
     sheet.append([int(OLD_REG), "山阴县老字号食品厂", "企业", "周九", "", "山阴县", "", "A", None, "在业", None, None])
     book.save(tmp_path / "subjects.xlsx")
@@ -170,7 +274,9 @@ def test_gb18030_csv_and_xlsx_import(app, db, tmp_path):
 def test_county_and_kind_inferred_from_the_code(app, db, tmp_path):
     path = tmp_path / "minimal.csv"
     with open(path, "w", encoding="utf-8", newline="") as fh:
-        csv.writer(fh).writerows([["统一社会信用代码", "名称"], [GOOD3, "右玉县某合作社"], [make_uscc("E", "140600", 9), "市本级公司"]])
+        csv.writer(fh).writerows(
+            [["统一社会信用代码", "名称"], [GOOD3, "右玉县某合作社"], [make_uscc("E", "140600", 9), "市本级公司"]]
+        )
     report = import_subject_file(path)
     assert report.created == 1 and report.rejected == 1
     coop = db.session.scalar(select(Subject).where(Subject.ident == GOOD3))
@@ -230,12 +336,20 @@ def test_upload_page_imports_and_offers_the_rejects(app, db, client, auth, tmp_p
     auth.logout()
     auth.login("admin", "admin", "city")
     assert client.post("/subjects/import", data={}).status_code == 422
-    bad = client.post("/subjects/import", data={"file": (BytesIO("甲,乙\n1,2\n".encode()), "x.csv")},
-                      content_type="multipart/form-data")
-    assert bad.status_code == 422 and "名称" in BeautifulSoup(bad.data, "html.parser").select_one("[role=alert]").get_text()
+    bad = client.post(
+        "/subjects/import",
+        data={"file": (BytesIO("甲,乙\n1,2\n".encode()), "x.csv")},
+        content_type="multipart/form-data",
+    )
+    assert (
+        bad.status_code == 422
+        and "名称" in BeautifulSoup(bad.data, "html.parser").select_one("[role=alert]").get_text()
+    )
     response = client.post(
-        "/subjects/import", data={"file": (BytesIO(path.read_bytes()), "subjects.csv")},
-        content_type="multipart/form-data", follow_redirects=True,
+        "/subjects/import",
+        data={"file": (BytesIO(path.read_bytes()), "subjects.csv")},
+        content_type="multipart/form-data",
+        follow_redirects=True,
     )
     # The job ran (inline in tests); its page gives the counts and the rejects file.
     soup = BeautifulSoup(response.data, "html.parser")

@@ -13,9 +13,19 @@ from fieldapp.subjects.vocabulary import ensure_tags
 
 
 def add(db, name, division="140602", kind="enterprise", n=0, credit="B", status="在业", tags=(), reg=False):
-    ident = make_registration_number(division, n) if reg else make_uscc("E" if kind == "enterprise" else "I", division, n)
-    subject = Subject(ident=ident, uscc=None if reg else ident, registration_number=ident if reg else None, name=name,
-                      kind=kind, division_code=division, credit_class=credit, status=status)
+    ident = (
+        make_registration_number(division, n) if reg else make_uscc("E" if kind == "enterprise" else "I", division, n)
+    )
+    subject = Subject(
+        ident=ident,
+        uscc=None if reg else ident,
+        registration_number=ident if reg else None,
+        name=name,
+        kind=kind,
+        division_code=division,
+        credit_class=credit,
+        status=status,
+    )
     if tags:
         subject.tags = list(db.session.scalars(select(Tag).where(Tag.name.in_(tags))))
     db.session.add(subject)
@@ -150,7 +160,9 @@ def test_inspectors_and_anonymous_users_are_kept_out(app, client, auth, city):
 
 def test_detail_shows_the_record_its_history_and_an_inspection_section(app, db, client, auth, city):
     station = city[1]
-    db.session.add(SubjectChange(subject_id=station.id, field="credit_class", old_value="B", new_value="D", source="x.csv"))
+    db.session.add(
+        SubjectChange(subject_id=station.id, field="credit_class", old_value="B", new_value="D", source="x.csv")
+    )
     db.session.commit()
     auth.login("city-supervisor", "supervisor", "city")
     soup = BeautifulSoup(client.get(f"/subjects/{station.id}").data, "html.parser")
@@ -173,5 +185,8 @@ def test_a_database_without_the_search_index_still_searches_and_gets_it_back(app
     assert ensure_search_ddl(db.session.connection()) is True
     db.session.commit()
     search._FTS_READY.clear()
-    assert names(search_subjects("加油站")) == ["怀仁市金旺加油站", "朔州市鑫源加油站有限公司"]  # rebuilt from the table
+    assert names(search_subjects("加油站")) == [
+        "怀仁市金旺加油站",
+        "朔州市鑫源加油站有限公司",
+    ]  # rebuilt from the table
     assert ensure_search_ddl(db.session.connection()) is False

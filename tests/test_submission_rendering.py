@@ -12,7 +12,16 @@ from bs4 import BeautifulSoup
 from sqlalchemy import select
 
 from fieldapp.inspections.models import Submission
-from inspection_world import API_HEADERS, CHECKLIST_DIR, add_task, build_world, jpeg_bytes, png_bytes, sha, submission_body
+from inspection_world import (
+    API_HEADERS,
+    CHECKLIST_DIR,
+    add_task,
+    build_world,
+    jpeg_bytes,
+    png_bytes,
+    sha,
+    submission_body,
+)
 
 
 @pytest.fixture
@@ -51,7 +60,9 @@ def form_post(world, client):
         f"a.{m}.marks-test.licensed_use": "符合",
         f"no_activity.{c}": "1",
         f"follow_up.{t}": ["order", "case"],
-        "rep_name": "王五", "rep_refused": "1", "rep_reason": "负责人外出",
+        "rep_name": "王五",
+        "rep_refused": "1",
+        "rep_reason": "负责人外出",
         "sigfile.lead.0": (io.BytesIO(png_bytes(1)), "lead.png"),
         "sigfile.member.1": (io.BytesIO(png_bytes(2)), "member.png"),
     }
@@ -64,14 +75,19 @@ def api_post(world, client):
     body = submission_body(world, files)
     body["answers"][f"a.{world.task.id}.fuel-dispensers-test.seals"] = "不符合"
     body["answers"][f"a.{world.marks.id}.marks-test.licensed_use"] = "符合"
-    body["task_results"] = [{"task_id": world.certs.id, "no_activity": True},
-                            {"task_id": world.task.id, "follow_up_measures": ["order", "case"]}]
+    body["task_results"] = [
+        {"task_id": world.certs.id, "no_activity": True},
+        {"task_id": world.task.id, "follow_up_measures": ["order", "case"]},
+    ]
     for name in ("result_code", "suggested_result", "override_reason"):
         body.pop(name)
     assert client.post("/api/v1/submissions", json=body, headers=API_HEADERS).status_code == 201
     for data in files.values():
         headers = dict(API_HEADERS, **{"Content-Range": f"bytes 0-{len(data) - 1}/{len(data)}"})
-        assert client.put(f"/api/v1/submissions/{body['uuid']}/media/{sha(data)}", data=data, headers=headers).status_code == 200
+        assert (
+            client.put(f"/api/v1/submissions/{body['uuid']}/media/{sha(data)}", data=data, headers=headers).status_code
+            == 200
+        )
 
 
 @pytest.mark.parametrize("send", [form_post, api_post], ids=["no-javascript form", "api"])
@@ -84,10 +100,15 @@ def test_a_merged_submission_renders_on_review_and_in_the_record_pdf(send, world
     response = client.get(f"/review/submissions/{sub.id}")
     assert response.status_code == 200
     page = BeautifulSoup(response.get_data(as_text=True), "html.parser")
-    results = {int(s["id"].split("-")[1]): s.select_one(".result-code").get_text(strip=True)
-               for s in page.select("section.task-answers")}
-    assert results == {world.task.id: "发现问题待后续处理", world.marks.id: "未发现问题",
-                       world.certs.id: "未发现开展本次抽查涉及的经营活动"}
+    results = {
+        int(s["id"].split("-")[1]): s.select_one(".result-code").get_text(strip=True)
+        for s in page.select("section.task-answers")
+    }
+    assert results == {
+        world.task.id: "发现问题待后续处理",
+        world.marks.id: "未发现问题",
+        world.certs.id: "未发现开展本次抽查涉及的经营活动",
+    }
     fuel = page.select_one(f"#task-{world.task.id}")
     assert "加油机铅封损坏" in fuel.select_one(".findings").get_text()
     assert "移送办案机构" in fuel.select_one(".follow-up").get_text()
@@ -107,14 +128,33 @@ def test_review_rows_leave_out_a_section_whose_condition_did_not_hold(app):
     from fieldapp.review.body import AnswerSet
 
     definition = {
-        "id": "scales-test", "version": 1, "title": {"zh": "计量器具", "en": "Scales"},
+        "id": "scales-test",
+        "version": 1,
+        "title": {"zh": "计量器具", "en": "Scales"},
         "sections": [
-            {"id": "shop", "title": {"zh": "经营情况", "en": "Shop"},
-             "items": [{"id": "sells_by_weight", "type": "choice", "label": {"zh": "是否称重销售", "en": "Sells by weight"},
-                        "choices": [{"value": "yes", "label": {"zh": "是", "en": "Yes"}},
-                                    {"value": "no", "label": {"zh": "否", "en": "No"}}]}]},
-            {"id": "scales", "title": {"zh": "电子计价秤", "en": "Scales"}, "relevant": "${sells_by_weight} = 'yes'",
-             "items": [{"id": "scale_verified", "type": "check", "label": {"zh": "是否经检定合格", "en": "Verified"}}]},
+            {
+                "id": "shop",
+                "title": {"zh": "经营情况", "en": "Shop"},
+                "items": [
+                    {
+                        "id": "sells_by_weight",
+                        "type": "choice",
+                        "label": {"zh": "是否称重销售", "en": "Sells by weight"},
+                        "choices": [
+                            {"value": "yes", "label": {"zh": "是", "en": "Yes"}},
+                            {"value": "no", "label": {"zh": "否", "en": "No"}},
+                        ],
+                    }
+                ],
+            },
+            {
+                "id": "scales",
+                "title": {"zh": "电子计价秤", "en": "Scales"},
+                "relevant": "${sells_by_weight} = 'yes'",
+                "items": [
+                    {"id": "scale_verified", "type": "check", "label": {"zh": "是否经检定合格", "en": "Verified"}}
+                ],
+            },
         ],
     }
     from unittest import mock

@@ -29,7 +29,9 @@ def world(app, auth, client):
 
 
 def post_raw(client, data: bytes | str):
-    return client.post("/api/v1/submissions", data=data, headers=dict(API_HEADERS, **{"Content-Type": "application/json"}))
+    return client.post(
+        "/api/v1/submissions", data=data, headers=dict(API_HEADERS, **{"Content-Type": "application/json"})
+    )
 
 
 def stored(db) -> int:
@@ -58,7 +60,10 @@ BAD_SHAPES = {
     "signature_sha256_an_object": (_sig_sha_object, "signatures.0.sha256"),
     "result_code_a_list": (lambda b: b.update(result_code=["1"]), "result_code"),
     "visit_id_ten_to_the_twentieth": (lambda b: b.update(visit_id=10**20), "visit_id"),
-    "timestamp_year_9999_plus_14": (lambda b: b.update(client_submitted_at="9999-12-31T23:59:59-14:00"), "client_submitted_at"),
+    "timestamp_year_9999_plus_14": (
+        lambda b: b.update(client_submitted_at="9999-12-31T23:59:59-14:00"),
+        "client_submitted_at",
+    ),
     "timestamp_year_0001_plus_14": (lambda b: b.update(started_at="0001-01-01T00:00:00+14:00"), "started_at"),
     "an_unknown_field": (lambda b: b.update(surprise=1), "surprise"),
     "position_out_of_range": (lambda b: b.update(position={"lat": 91, "lng": 0}), "position.lat"),
@@ -138,10 +143,18 @@ def test_a_valid_body_is_stored_normalised_and_its_review_page_renders(world, cl
 
 def test_the_review_reader_skips_stored_entries_outside_the_schema():
     body = {
-        "signatures": [{"role": "lead", "sha256": {"$gt": ""}}, {"role": ["x"], "sha256": "a" * 64},
-                       {"role": "subject", "name": "赵六", "sha256": "b" * 64}],
-        "tasks": [{"task_id": 10**20}, {"task_id": "x"}, "junk", {"task_id": 3, "result_code": ["A"]},
-                  {"task_id": 4, "answers": ["not", "a", "dict"], "findings": ["junk", {"text": "t"}]}],
+        "signatures": [
+            {"role": "lead", "sha256": {"$gt": ""}},
+            {"role": ["x"], "sha256": "a" * 64},
+            {"role": "subject", "name": "赵六", "sha256": "b" * 64},
+        ],
+        "tasks": [
+            {"task_id": 10**20},
+            {"task_id": "x"},
+            "junk",
+            {"task_id": 3, "result_code": ["A"]},
+            {"task_id": 4, "answers": ["not", "a", "dict"], "findings": ["junk", {"text": "t"}]},
+        ],
         "position": {"lat": "nan", "lng": 1},
     }
     assert [s["sha256"] for s in reader.signatures(body)] == ["b" * 64]

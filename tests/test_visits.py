@@ -22,8 +22,9 @@ def test_overlapping_windows_merge_into_one_visit_with_every_task_and_inspector(
     make_team(count=4)
     make_team(count=4, prefix="AD", specialties=("广告",))
     metrology = make_task(1, ratio="1", window_start_month=3, window_end_month=8)
-    advertising = make_task(2, ratio="1", guiding_department="广告监管科指导", window_start_month=6,
-                            window_end_month=11)
+    advertising = make_task(
+        2, ratio="1", guiding_department="广告监管科指导", window_start_month=6, window_end_month=11
+    )
     late = make_task(3, ratio="1", window_start_month=10, window_end_month=12)
     db.session.commit()
     d1, d2, d3 = draw(metrology), draw(advertising), draw(late)

@@ -17,7 +17,7 @@ JINJA_COMMENT = re.compile(r"\{#.*?#\}", re.S)
 
 
 def offending(text: str) -> list[str]:
-    return [text[max(0, m.start() - 12): m.end() + 12] for m in HALF_WIDTH_AFTER_CJK.finditer(text)]
+    return [text[max(0, m.start() - 12) : m.end() + 12] for m in HALF_WIDTH_AFTER_CJK.finditer(text)]
 
 
 def test_the_rule_catches_half_width_punctuation():

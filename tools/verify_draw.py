@@ -93,7 +93,7 @@ def match(chosen, bundle, e):
     teams = bundle.get("teams") or []
     load = {t["unit"]: dict(t.get("initial_load") or {}) for t in teams}
     result = {}
-    for k, ident, c, topup in chosen:
+    for _k, ident, _c, _topup in chosen:
         picked = []
         for t in teams:
             conflicted = set((t.get("conflicts") or {}).get(ident, []))
@@ -133,8 +133,11 @@ def main_1(bundle: dict, pool: bytes) -> int:
         if Decimal(m) <= 0:
             return fail(f"multiplier of class {c} is not positive")
     total, quotas, topups = counts(sizes, bundle["ratio"], bundle["fixed_count"], bundle["multipliers"])
-    print("T = {}, n_c = {}, top-up = {}".format(
-        total, " ".join(f"{c}:{quotas[c]}" for c in CLASSES), " ".join(f"{c}:{topups[c]}" for c in CLASSES)))
+    print(
+        "T = {}, n_c = {}, top-up = {}".format(
+            total, " ".join(f"{c}:{quotas[c]}" for c in CLASSES), " ".join(f"{c}:{topups[c]}" for c in CLASSES)
+        )
+    )
     for name, mine in (("n", quotas), ("top-up", topups)):
         key_name = "quotas" if name == "n" else "topups"
         for c in CLASSES:
@@ -182,7 +185,8 @@ def main(argv: list[str]) -> int:
     import os
 
     spec = importlib.util.spec_from_file_location(
-        "verify_draw_2", os.path.join(os.path.dirname(os.path.abspath(__file__)), "verify_draw_2.py"))
+        "verify_draw_2", os.path.join(os.path.dirname(os.path.abspath(__file__)), "verify_draw_2.py")
+    )
     v2 = importlib.util.module_from_spec(spec)  # algorithm 2: the file beside this one
     spec.loader.exec_module(v2)
 

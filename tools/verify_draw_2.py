@@ -47,8 +47,11 @@ def _date(v):
 
 def _datetime(v):
     try:
-        return isinstance(v, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?", v) \
+        return (
+            isinstance(v, str)
+            and re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?", v)
             and bool(datetime.fromisoformat(v))
+        )
     except ValueError:
         return False
 
@@ -81,34 +84,89 @@ def _classes(check):
     return {c: check for c in CLASSES}
 
 
-INSPECTOR = {"team": _str, "position": _one_of(0, 1), "rank": _int(0), "certificate": _str, "name": _str,
-             "key": _hex64}
+INSPECTOR = {"team": _str, "position": _one_of(0, 1), "rank": _int(0), "certificate": _str, "name": _str, "key": _hex64}
 SCHEMA = {
     "format": _one_of("fieldapp-draw-bundle/2"),
     "algorithm": _one_of("fieldapp-draw-2"),
-    "draw": {"id": _int(1), "number": _int(1), "status": _one_of("valid", "superseded"),
-             "supersedes": _nullable(_int(1)), "redraw_reason": _str,
-             "task": {"id": _int(1), "number": _int(0), "name": _str, "plan_year": _int(1)},
-             "round": _int(1), "unit": {"code": _str, "name": _str}, "draw_date": _date, "drawn_at": _datetime},
-    "commitment": {"sequence": _int(1), "sha256": _hex64, "published_at": _datetime,
-                   "external": {"kind": _one_of("lottery", "witness"), "description": _str,
-                                "date": _nullable(_date)},
-                   "exception_reason": _str, "exceptions": _list({"code": _str, "params": _mapping(_scalar)})},
-    "seed": _nullable(_hex64), "witness": _nullable(_str), "effective_seed": _nullable(_hex64),
+    "draw": {
+        "id": _int(1),
+        "number": _int(1),
+        "status": _one_of("valid", "superseded"),
+        "supersedes": _nullable(_int(1)),
+        "redraw_reason": _str,
+        "task": {"id": _int(1), "number": _int(0), "name": _str, "plan_year": _int(1)},
+        "round": _int(1),
+        "unit": {"code": _str, "name": _str},
+        "draw_date": _date,
+        "drawn_at": _datetime,
+    },
+    "commitment": {
+        "sequence": _int(1),
+        "sha256": _hex64,
+        "published_at": _datetime,
+        "external": {"kind": _one_of("lottery", "witness"), "description": _str, "date": _nullable(_date)},
+        "exception_reason": _str,
+        "exceptions": _list({"code": _str, "params": _mapping(_scalar)}),
+    },
+    "seed": _nullable(_hex64),
+    "witness": _nullable(_str),
+    "effective_seed": _nullable(_hex64),
     "pool": {"sha256": _hex64, "classed_sha256": _hex64, "size": _int(0), "class_sizes": _classes(_int(0))},
-    "ratio": _nullable(_decimal), "fixed_count": _nullable(_int(1)), "multipliers": _classes(_decimal),
-    "total_floor": _int(0), "quotas": _classes(_int(0)), "topups": _classes(_int(0)),
+    "ratio": _nullable(_decimal),
+    "fixed_count": _nullable(_int(1)),
+    "multipliers": _classes(_decimal),
+    "total_floor": _int(0),
+    "quotas": _classes(_int(0)),
+    "topups": _classes(_int(0)),
     "inspectors": {"sha256": _hex64, "count": _int(0)},
-    "teams": _nullable(_list({"unit": _str, "unit_name": _str, "role": _one_of("initiating", "participating"),
-                              "specialties": _list(_str), "workload_cap": _int(1),
-                              "initial_load": _mapping(_int(0)), "conflicts": _mapping(_list(_str))})),
+    "teams": _nullable(
+        _list(
+            {
+                "unit": _str,
+                "unit_name": _str,
+                "role": _one_of("initiating", "participating"),
+                "specialties": _list(_str),
+                "workload_cap": _int(1),
+                "initial_load": _mapping(_int(0)),
+                "conflicts": _mapping(_list(_str)),
+            }
+        )
+    ),
     "selection": _nullable(_list({"id": _str, "key": _hex64, "unmatched": _str, "inspectors": _list(INSPECTOR)})),
-    "replacements": _nullable(_list({"id": _str, "team": _str, "replaced": _str, "by": _str, "name": _str,
-                                     "rank": _int(0), "reason": _str, "at": _datetime})),
-    "record": _nullable({"sha256": _hex64, "body": {
-        "kind": _one_of("draw", "redraw"), "sequence": _int(1), "previous": _nullable(_hex64), "at": _datetime,
-        "bundle_sha256": _hex64, "draw": {"id": _int(1), "task": _int(1), "round": _int(1), "unit": _str,
-                                          "number": _int(1), "supersedes": _nullable(_int(1))}}}),
+    "replacements": _nullable(
+        _list(
+            {
+                "id": _str,
+                "team": _str,
+                "replaced": _str,
+                "by": _str,
+                "name": _str,
+                "rank": _int(0),
+                "reason": _str,
+                "at": _datetime,
+            }
+        )
+    ),
+    "record": _nullable(
+        {
+            "sha256": _hex64,
+            "body": {
+                "kind": _one_of("draw", "redraw"),
+                "sequence": _int(1),
+                "previous": _nullable(_hex64),
+                "at": _datetime,
+                "bundle_sha256": _hex64,
+                "draw": {
+                    "id": _int(1),
+                    "task": _int(1),
+                    "round": _int(1),
+                    "unit": _str,
+                    "number": _int(1),
+                    "supersedes": _nullable(_int(1)),
+                },
+            },
+        }
+    ),
 }
 
 
@@ -219,8 +277,10 @@ def counts(b):
         raise Refused("the bundle has neither a ratio nor a fixed count")
     else:
         total = math.ceil(n * r)
-    quotas = {c: min(sizes[c], math.floor(sizes[c] * r * Fraction(Decimal(b["multipliers"][c])) + Fraction(1, 2)))
-              for c in CLASSES}
+    quotas = {
+        c: min(sizes[c], math.floor(sizes[c] * r * Fraction(Decimal(b["multipliers"][c])) + Fraction(1, 2)))
+        for c in CLASSES
+    }
     topups = {c: 0 for c in CLASSES}
     short = total - sum(quotas.values())
     for c in TOPUP_ORDER:
@@ -244,7 +304,9 @@ def check_dates(b, diff):
     if ext["kind"] == "lottery":
         if ext["date"] is None or not ext["description"]:
             diff("a lottery commitment names no lottery draw or no date")
-        elif not beijing_day(c["published_at"]) <= date.fromisoformat(ext["date"]) <= date.fromisoformat(d["draw_date"]):
+        elif (
+            not beijing_day(c["published_at"]) <= date.fromisoformat(ext["date"]) <= date.fromisoformat(d["draw_date"])
+        ):
             diff("the lottery was not drawn between the commitment and the draw")
     elif ext["date"] is not None:
         diff("a witness commitment carries a lottery date")
@@ -290,13 +352,26 @@ def match(b, e, members):
             free = [c for c in certs if c not in conflicted and load[t["unit"]].get(c, 0) < t["workload_cap"]]
             ranked = sorted((key(e, f"inspector|{ident}|{c}"), c) for c in free)
             if len(ranked) < 2:
-                why = ("no_inspectors" if len(certs) < 2 else
-                       "conflicts" if len(certs) - len(conflicted & set(certs)) < 2 else "workload_cap")
+                why = (
+                    "no_inspectors"
+                    if len(certs) < 2
+                    else "conflicts"
+                    if len(certs) - len(conflicted & set(certs)) < 2
+                    else "workload_cap"
+                )
                 reasons.append(f"{t['unit']}:{why}")
                 continue
             for position, (k, c) in enumerate(ranked[:2]):
-                picked.append({"team": t["unit"], "position": position, "rank": position, "certificate": c,
-                               "name": names[c], "key": k.hex()})
+                picked.append(
+                    {
+                        "team": t["unit"],
+                        "position": position,
+                        "rank": position,
+                        "certificate": c,
+                        "name": names[c],
+                        "key": k.hex(),
+                    }
+                )
                 load[t["unit"]][c] = load[t["unit"]].get(c, 0) + 1
         result[ident] = (picked, "; ".join(reasons))
     return result
@@ -326,8 +401,9 @@ def check_replacements(b, e, members, diff):
         if team is None or r["id"] not in assigned or (r["team"], r["replaced"]) not in assigned[r["id"]]:
             diff(f"replacement {number}: {r['replaced']} was not an inspector of {r['id']} in team {r['team']}")
             continue
-        ranked = [c for _, c in sorted((key(e, f"inspector|{r['id']}|{m['certificate']}"), m["certificate"])
-                                       for m in team)]
+        ranked = [
+            c for _, c in sorted((key(e, f"inspector|{r['id']}|{m['certificate']}"), m["certificate"]) for m in team)
+        ]
         names = {m["certificate"]: m["name"] for m in team}
         if r["by"] not in names or ranked.index(r["by"]) != r["rank"] or names[r["by"]] != r["name"]:
             diff(f"replacement {number}: {r['by']} is not rank {r['rank']} of team {r['team']} (or not named so)")
@@ -344,8 +420,14 @@ def check_record(b, diff):
     body, d = record["body"], b["draw"]
     if sha(canonical(body)) != record["sha256"]:
         diff("the chain record's hash is not that of its contents")
-    want = {"id": d["id"], "task": d["task"]["id"], "round": d["round"], "unit": d["unit"]["code"],
-            "number": d["number"], "supersedes": d["supersedes"]}
+    want = {
+        "id": d["id"],
+        "task": d["task"]["id"],
+        "round": d["round"],
+        "unit": d["unit"]["code"],
+        "number": d["number"],
+        "supersedes": d["supersedes"],
+    }
     if body["draw"] != want or body["kind"] != ("draw" if d["supersedes"] is None else "redraw"):
         diff("the chain record names another draw")
     core = {k: v for k, v in b.items() if k not in ("record", "replacements")}
@@ -360,8 +442,10 @@ def check_pool(b, pool: bytes, classed_data: bytes | None, diff):
     if sha(pool) != b["pool"]["sha256"]:
         diff(f"the pool file's SHA-256 {sha(pool)} is not the published {b['pool']['sha256']}")
     if len(ids) != b["pool"]["size"] or sum(b["pool"]["class_sizes"].values()) != len(ids):
-        diff(f"the pool has {len(ids)} subjects; the bundle says {b['pool']['size']} and N_c sum to "
-             f"{sum(b['pool']['class_sizes'].values())}")
+        diff(
+            f"the pool has {len(ids)} subjects; the bundle says {b['pool']['size']} and N_c sum to "
+            f"{sum(b['pool']['class_sizes'].values())}"
+        )
     if classed_data is None:
         return ids, None
     classed = read_classed(classed_data)
@@ -391,10 +475,13 @@ def check_selection(b, e, ids, classed, quotas, topups, diff):
         diff(f"the selection has {len(published)} subjects, the quotas and top-up {wanted}")
     expected = expected_selection(e, ids, classed, quotas, topups)
     if expected is not None and expected != published:
-        first = next((i for i, (x, y) in enumerate(zip(expected, published)) if x != y),
-                     min(len(expected), len(published)))
-        diff(f"selection #{first + 1}: recomputed {expected[first] if first < len(expected) else 'nothing'}, "
-             f"published {published[first] if first < len(published) else 'nothing'}")
+        first = next(
+            (i for i, (x, y) in enumerate(zip(expected, published)) if x != y), min(len(expected), len(published))
+        )
+        diff(
+            f"selection #{first + 1}: recomputed {expected[first] if first < len(expected) else 'nothing'}, "
+            f"published {published[first] if first < len(published) else 'nothing'}"
+        )
 
 
 def check_inspectors(b, e, rows, diff, out):
@@ -418,8 +505,11 @@ def verify(b, pool: bytes, inspectors: bytes, classed_data: bytes | None, out) -
     ids, classed = check_pool(b, pool, classed_data, diff)
     total, quotas, topups = counts(b)
     out(f"N = {len(ids)}, N_c = {b['pool']['class_sizes']}, T = {total}, n_c = {quotas}, top-up = {topups}")
-    for name, mine, theirs in (("total_floor", total, b["total_floor"]), ("quotas", quotas, b["quotas"]),
-                               ("topups", topups, b["topups"])):
+    for name, mine, theirs in (
+        ("total_floor", total, b["total_floor"]),
+        ("quotas", quotas, b["quotas"]),
+        ("topups", topups, b["topups"]),
+    ):
         if mine != theirs:
             diff(f"{name}: recomputed {mine}, published {theirs}")
     check_dates(b, diff)
@@ -445,8 +535,10 @@ def verify(b, pool: bytes, inspectors: bytes, classed_data: bytes | None, out) -
 
 def main(bundle, files) -> int:
     if len(files) not in (2, 3):
-        print("REFUSED: algorithm 2 needs the bundle, the pool file, the inspector file and optionally the "
-              "classed pool file")
+        print(
+            "REFUSED: algorithm 2 needs the bundle, the pool file, the inspector file and optionally the "
+            "classed pool file"
+        )
         return 2
     try:
         check_form(bundle, SCHEMA)

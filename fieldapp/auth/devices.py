@@ -42,8 +42,9 @@ def describe(user_agent: str) -> str:
 def issue(user: User, user_agent: str = "") -> tuple[DeviceLogin, str]:
     """A new device login for ``user``; returns it and the cookie value (shown only once)."""
     secret = secrets.token_urlsafe(32)
-    device = DeviceLogin(user_id=user.id, token_sha256=_digest(secret), label=describe(user_agent)[:200],
-                         last_used_at=clock.now())
+    device = DeviceLogin(
+        user_id=user.id, token_sha256=_digest(secret), label=describe(user_agent)[:200], last_used_at=clock.now()
+    )
     db.session.add(device)
     db.session.commit()
     return device, f"{device.id}.{secret}"
@@ -94,8 +95,9 @@ def revoke_all(user_id: int, reason: str) -> int:
 def devices_of(user: User) -> list[DeviceLogin]:
     return list(
         db.session.scalars(
-            select(DeviceLogin).where(DeviceLogin.user_id == user.id).order_by(DeviceLogin.revoked_at.is_not(None),
-                                                                               DeviceLogin.last_used_at.desc())
+            select(DeviceLogin)
+            .where(DeviceLogin.user_id == user.id)
+            .order_by(DeviceLogin.revoked_at.is_not(None), DeviceLogin.last_used_at.desc())
         )
     )
 

@@ -117,9 +117,16 @@ def _spec(entry: Any, parent: str | None) -> UnitSpec:
     if not isinstance(aliases, list):
         raise OrganisationError(f"unit {code}: aliases must be a list")
     return UnitSpec(
-        code=code, name=name, name_en=str(entry.get("name_en") or ""), kind=kind, division=division,
-        area=str(entry.get("area") or name), aliases=[str(a) for a in aliases], closed_on=closed_on,
-        parent=parent, demo=dict(entry.get("demo") or {}),
+        code=code,
+        name=name,
+        name_en=str(entry.get("name_en") or ""),
+        kind=kind,
+        division=division,
+        area=str(entry.get("area") or name),
+        aliases=[str(a) for a in aliases],
+        closed_on=closed_on,
+        parent=parent,
+        demo=dict(entry.get("demo") or {}),
     )
 
 
@@ -189,8 +196,9 @@ def territory() -> Territory:
     if cached is not None:
         return cached
     units = db.session.execute(
-        select(Unit.id, Unit.parent_id, Unit.kind, Unit.division_code, Unit.area_name, Unit.aliases, Unit.name)
-        .order_by(Unit.division_code)
+        select(
+            Unit.id, Unit.parent_id, Unit.kind, Unit.division_code, Unit.area_name, Unit.aliases, Unit.name
+        ).order_by(Unit.division_code)
     ).all()
     names = {u.division_code: u.area_name or u.name for u in units if u.kind in COUNTY_LEVEL_KINDS}
     by_id = {u.id: u for u in units}
@@ -304,17 +312,13 @@ def county_units_under(unit: Unit) -> list[Unit]:
     ids = subtree_ids(bureau_of(unit).id)
     return list(
         db.session.scalars(
-            select(Unit)
-            .where(Unit.id.in_(ids), Unit.kind.in_(COUNTY_LEVEL_KINDS))
-            .order_by(Unit.division_code)
+            select(Unit).where(Unit.id.in_(ids), Unit.kind.in_(COUNTY_LEVEL_KINDS)).order_by(Unit.division_code)
         )
     )
 
 
 def unit_for_division(division_code: str) -> Unit | None:
-    return db.session.scalar(
-        select(Unit).where(Unit.division_code == division_code, Unit.kind.in_(COUNTY_LEVEL_KINDS))
-    )
+    return db.session.scalar(select(Unit).where(Unit.division_code == division_code, Unit.kind.in_(COUNTY_LEVEL_KINDS)))
 
 
 def top_units() -> list[Unit]:
@@ -326,9 +330,9 @@ def department_names() -> list[str]:
     """The names of every department (计量科 …), as plan tables name guiding departments: from the
     database, or from the organisation file where there is none (a plan read outside the app)."""
     if has_app_context():
-        names = list(db.session.scalars(
-            select(Unit.name).where(Unit.kind == UnitKind.DEPARTMENT.value).order_by(Unit.code)
-        ))
+        names = list(
+            db.session.scalars(select(Unit.name).where(Unit.kind == UnitKind.DEPARTMENT.value).order_by(Unit.code))
+        )
         if names:
             return names
     return [s.name for s in read_organisation(organisation_file()) if s.kind == UnitKind.DEPARTMENT.value]

@@ -58,7 +58,9 @@ def logout():
 
 def _account_page(owner: User):
     return render_template(
-        "auth/account.html", owner=owner, devices=devices.devices_of(owner),
+        "auth/account.html",
+        owner=owner,
+        devices=devices.devices_of(owner),
         current_device=session.get(DEVICE_SESSION_KEY) if owner.id == current_user.id else None,
     )
 

@@ -68,10 +68,19 @@ def init_login(app: Flask, login_manager: LoginManager) -> None:
     def device_cookie(response):
         new = g.pop("new_device_cookie", None)
         if new:
-            response.set_cookie(devices.COOKIE_NAME, new, max_age=int(devices.LIFETIME.total_seconds()),
-                                httponly=True, samesite="Lax", secure=request.is_secure, path="/")
+            response.set_cookie(
+                devices.COOKIE_NAME,
+                new,
+                max_age=int(devices.LIFETIME.total_seconds()),
+                httponly=True,
+                samesite="Lax",
+                secure=request.is_secure,
+                path="/",
+            )
         elif g.pop("forget_device", False):
-            response.delete_cookie(devices.COOKIE_NAME, path="/", httponly=True, samesite="Lax", secure=request.is_secure)
+            response.delete_cookie(
+                devices.COOKIE_NAME, path="/", httponly=True, samesite="Lax", secure=request.is_secure
+            )
         return response
 
 

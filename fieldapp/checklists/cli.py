@@ -36,14 +36,19 @@ def check(dry_run: bool, year: int | None) -> None:
     problems = 0
     for checklist_id, version, stored_sha in version_conflicts(reg):
         problems += 1
-        click.echo(f"CHANGED WITHOUT A NEW VERSION: {checklist_id} v{version}: the file differs from the "
-                   f"definition already used by answers ({stored_sha[:12]}); raise 'version'.", err=True)
+        click.echo(
+            f"CHANGED WITHOUT A NEW VERSION: {checklist_id} v{version}: the file differs from the "
+            f"definition already used by answers ({stored_sha[:12]}); raise 'version'.",
+            err=True,
+        )
     resolution = resolve_all_items(reg, store=not dry_run, year=year)
     suggested = [(item, m) for item, m in resolution if m.state == SUGGESTED]
     unmapped = [(item, m) for item, m in resolution if m.state == NONE]
-    click.echo(f"{len(resolution)} inspection items{f' in the {year} plans' if year else ''}: "
-               f"{len(resolution) - len(suggested) - len(unmapped)} mapped, {len(suggested)} suggested, "
-               f"{len(unmapped)} without a checklist.")
+    click.echo(
+        f"{len(resolution)} inspection items{f' in the {year} plans' if year else ''}: "
+        f"{len(resolution) - len(suggested) - len(unmapped)} mapped, {len(suggested)} suggested, "
+        f"{len(unmapped)} without a checklist."
+    )
     for item, mapping in suggested:
         task = item.task
         ids = ", ".join(s["id"] for s in mapping.suggestions)

@@ -11,6 +11,7 @@ from typing import Any
 
 NUMERIC_TEXT_RE = re.compile(r"^\s*[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)\s*$")
 
+
 class Scope:
     def __init__(self, answers: dict, path: tuple | list):
         blocks = [answers if isinstance(answers, dict) else {}]

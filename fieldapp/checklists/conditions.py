@@ -73,7 +73,9 @@ def tokenize(text: str) -> list[Token]:
                 raise ConditionSyntaxError("unterminated string", i)
             tokens.append(Token("string", text[i + 1 : end], i))
             i = end + 1
-        elif ch.isascii() and (ch.isdigit() or (ch == "-" and i + 1 < n and text[i + 1].isascii() and text[i + 1].isdigit())):
+        elif ch.isascii() and (
+            ch.isdigit() or (ch == "-" and i + 1 < n and text[i + 1].isascii() and text[i + 1].isdigit())
+        ):
             match = NUMBER_RE.match(text, i)
             assert match
             end = match.end()

@@ -23,8 +23,18 @@ from .text import ChecklistInvalid, LocalText, Problems, read_local_text
 
 CHECKLIST_ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 SECTION_ID_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
-TOP_KEYS = {"id", "version", "title", "description", "legal_basis", "applies_to", "covers", "aliases",
-            "national_items", "sections"}
+TOP_KEYS = {
+    "id",
+    "version",
+    "title",
+    "description",
+    "legal_basis",
+    "applies_to",
+    "covers",
+    "aliases",
+    "national_items",
+    "sections",
+}
 NATIONAL_ITEM_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.\-]{0,39}$")
 MAX_ITEMS = 1000
 MAX_FILE_BYTES = 1024 * 1024
@@ -113,8 +123,9 @@ class Checklist:
         return None
 
 
-def build_checklist(data: Any, source: str, known_tags: set[str] | None = None,
-                    result_codes: set[str] | None = None) -> Checklist:
+def build_checklist(
+    data: Any, source: str, known_tags: set[str] | None = None, result_codes: set[str] | None = None
+) -> Checklist:
     """Validate ``data`` (a loaded file) and build the checklist; raises ChecklistInvalid.
 
     ``known_tags`` and ``result_codes`` are checked when given (a stored snapshot skips them:
@@ -140,8 +151,9 @@ def build_checklist(data: Any, source: str, known_tags: set[str] | None = None,
     if isinstance(version, bool) or not isinstance(version, int) or version < 1:
         problems.add("checklist", "'version' must be a whole number, 1 or more")
     title = read_local_text(data.get("title"), problems, "checklist", "title")
-    description = read_local_text(data.get("description"), problems, "checklist", "description", required=False,
-                                  max_length=4000)
+    description = read_local_text(
+        data.get("description"), problems, "checklist", "description", required=False, max_length=4000
+    )
     legal_basis = data.get("legal_basis", [])
     if not isinstance(legal_basis, list) or not all(isinstance(x, str) and x.strip() for x in legal_basis):
         problems.add("checklist", "'legal_basis' must be a list of texts")
@@ -186,14 +198,30 @@ def build_checklist(data: Any, source: str, known_tags: set[str] | None = None,
             raw_items = []
         items = [build_item(r, (), problems, where) for r in raw_items]
         shelp = read_local_text(raw.get("help"), problems, where, "help", required=False, max_length=MAX_HELP)
-        sections.append(Section(str(sid), stitle or LocalText("", ""), [i for i in items if i is not None],
-                                _section_condition(raw.get("relevant"), where, problems), shelp))
+        sections.append(
+            Section(
+                str(sid),
+                stitle or LocalText("", ""),
+                [i for i in items if i is not None],
+                _section_condition(raw.get("relevant"), where, problems),
+                shelp,
+            )
+        )
 
     checklist = Checklist(
-        id=str(checklist_id), version=version if isinstance(version, int) else 0,
-        title=title or LocalText("", ""), legal_basis=list(legal_basis), tags=tags, covers=list(covers),
-        sections=sections, definition=data, sha256=definition_sha256(data), source=source, description=description,
-        aliases=aliases, national_items=national_items,
+        id=str(checklist_id),
+        version=version if isinstance(version, int) else 0,
+        title=title or LocalText("", ""),
+        legal_basis=list(legal_basis),
+        tags=tags,
+        covers=list(covers),
+        sections=sections,
+        definition=data,
+        sha256=definition_sha256(data),
+        source=source,
+        description=description,
+        aliases=aliases,
+        national_items=national_items,
     )
     _index_and_check_references(checklist, problems, result_codes)
     if problems:
@@ -242,8 +270,11 @@ def _check_section_references(checklist: Checklist, problems: Problems) -> None:
             if target is None:
                 problems.add(where, f"relevant refers to ${{{ref}}}, which is not an item of this checklist")
             elif target.parents:
-                problems.add(where, f"relevant refers to ${{{ref}}}, which is inside repeat {target.parents[0]!r}: "
-                                    f"not visible from here (use count(${{{target.parents[0]}}}))")
+                problems.add(
+                    where,
+                    f"relevant refers to ${{{ref}}}, which is inside repeat {target.parents[0]!r}: "
+                    f"not visible from here (use count(${{{target.parents[0]}}}))",
+                )
             elif ref in own:
                 problems.add(where, f"relevant refers to ${{{ref}}}, an item of this section (hidden with it)")
             elif ref in section.relevant.counted and not (
@@ -263,7 +294,9 @@ def _index_and_check_references(checklist: Checklist, problems: Problems, result
         checklist.by_id[item.id] = item
         if result_codes is not None and item.finding is not None and item.finding.result is not None:
             if item.finding.result not in result_codes:
-                problems.add(item.where, f"finding result {item.finding.result!r} is not a code in data/result_categories.yaml")
+                problems.add(
+                    item.where, f"finding result {item.finding.result!r} is not a code in data/result_categories.yaml"
+                )
     if count > MAX_ITEMS:
         problems.add("checklist", f"more than {MAX_ITEMS} items")
 
@@ -302,9 +335,13 @@ def _check_limit_references(checklist: Checklist, problems: Problems) -> None:
         for key, ref in sorted(getattr(item, "limit_refs", {}).items()):
             target = checklist.by_id.get(ref)
             if target is None or target is item or target.type != "number":
-                problems.add(item.where, f"limit.{key} refers to ${{{ref}}}, which is not another number item of this checklist")
+                problems.add(
+                    item.where, f"limit.{key} refers to ${{{ref}}}, which is not another number item of this checklist"
+                )
             elif item.parents[: len(target.parents)] != target.parents:
-                problems.add(item.where, f"limit.{key} refers to ${{{ref}}}, which is inside a repeat not enclosing this item")
+                problems.add(
+                    item.where, f"limit.{key} refers to ${{{ref}}}, which is inside a repeat not enclosing this item"
+                )
             else:
                 item.limit_labels[key] = target.label
 
@@ -312,8 +349,12 @@ def _check_limit_references(checklist: Checklist, problems: Problems) -> None:
 def _check_relevance_cycles(checklist: Checklist, problems: Problems) -> None:
     """An item's relevance may not depend, directly or not, on itself."""
     graph: dict[str, set[str]] = {}
-    section_deps = {item.id: set(section.relevant.refs) - {i.id for i in section.items}  # own: refused above
-                    for section in checklist.sections if section.relevant is not None for item in section.items}
+    section_deps = {
+        item.id: set(section.relevant.refs) - {i.id for i in section.items}  # own: refused above
+        for section in checklist.sections
+        if section.relevant is not None
+        for item in section.items
+    }
     for item in checklist.walk():
         deps = set(item.relevant.refs) if item.relevant is not None else set()
         deps |= set(item.parents[-1:])  # a block's items are hidden with their repeat
@@ -325,7 +366,7 @@ def _check_relevance_cycles(checklist: Checklist, problems: Problems) -> None:
         state[node] = 1
         for dep in sorted(graph.get(node, ())):
             if state.get(dep) == 1:
-                cycle = trail[trail.index(dep):] + [dep] if dep in trail else [node, dep]
+                cycle = trail[trail.index(dep) :] + [dep] if dep in trail else [node, dep]
                 problems.add(checklist.by_id[node].where, f"relevant conditions form a loop: {' → '.join(cycle)}")
             elif state.get(dep) is None:
                 visit(dep, trail + [dep])
@@ -355,14 +396,16 @@ def _problem(path: Path, message: str, where: str = "file"):
     return Problem(str(path), where, message)
 
 
-def load_file(path: Path, known_tags: set[str] | None, result_codes: set[str] | None,
-              display_path: str | None = None) -> Checklist:
+def load_file(
+    path: Path, known_tags: set[str] | None, result_codes: set[str] | None, display_path: str | None = None
+) -> Checklist:
     data = read_yaml(path)
     return build_checklist(data, display_path or str(path), known_tags, result_codes)
 
 
-def load_directory(folder: Path, known_tags: set[str] | None, result_codes: set[str] | None,
-                   root: Path | None = None) -> dict[str, Checklist]:
+def load_directory(
+    folder: Path, known_tags: set[str] | None, result_codes: set[str] | None, root: Path | None = None
+) -> dict[str, Checklist]:
     """Every ``*.yaml`` directly in ``folder`` (not ``_drafts/`` or ``tests/``); raises
     ChecklistInvalid listing the problems of every broken file."""
     found: dict[str, Checklist] = {}
@@ -375,7 +418,11 @@ def load_directory(folder: Path, known_tags: set[str] | None, result_codes: set[
             problems.extend(exc.problems)
             continue
         if checklist.id in found:
-            problems.append(_problem(path, f"checklist id {checklist.id!r} is also used by {found[checklist.id].source}", "checklist"))
+            problems.append(
+                _problem(
+                    path, f"checklist id {checklist.id!r} is also used by {found[checklist.id].source}", "checklist"
+                )
+            )
             continue
         found[checklist.id] = checklist
     if problems:

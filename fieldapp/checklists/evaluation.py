@@ -73,8 +73,14 @@ class Finding:
 
     def to_json(self) -> dict:
         out = {
-            "item": self.key, "item_id": self.item_id, "label": self.where.as_dict(), "severity": self.severity,
-            "follow_up": self.follow_up, "text": self.text.as_dict(), "value": self.value, "result": self.result,
+            "item": self.key,
+            "item_id": self.item_id,
+            "label": self.where.as_dict(),
+            "severity": self.severity,
+            "follow_up": self.follow_up,
+            "text": self.text.as_dict(),
+            "value": self.value,
+            "result": self.result,
         }
         if self.listing:
             out["listing"] = True
@@ -105,12 +111,14 @@ class Evaluation:
 
     def to_json(self) -> dict:
         return {
-            "checklist": self.checklist.id, "version": self.checklist.version,
+            "checklist": self.checklist.id,
+            "version": self.checklist.version,
             "definition_sha256": self.checklist.sha256,
             "outcomes": {k: r.outcome for k, r in self.results.items() if r.outcome},
             "errors": {k: [e.to_json() for e in errs] for k, errs in self.errors.items()},
             "findings": [f.to_json() for f in self.findings],
-            "suggested_result": self.suggested_result, "suggested_measures": list(self.suggested_measures),
+            "suggested_result": self.suggested_result,
+            "suggested_measures": list(self.suggested_measures),
         }
 
 
@@ -162,8 +170,14 @@ def _top_items(checklist: Checklist, current_top: dict) -> tuple[list[Item], set
     return shown, {i.id for s in checklist.sections if s.id in gone for i in s.items}
 
 
-def _prune(items: list[Item], full: dict, current_top: dict, block_path: Path, hidden: set[str],
-           hidden_top: set[str] = frozenset()) -> dict:
+def _prune(
+    items: list[Item],
+    full: dict,
+    current_top: dict,
+    block_path: Path,
+    hidden: set[str],
+    hidden_top: set[str] = frozenset(),
+) -> dict:
     """``full`` without the items hidden when relevance is judged on ``current_top`` (``hidden_top``:
     top-level items hidden with their section)."""
     out: dict = {}
@@ -200,7 +214,9 @@ def relevance(checklist: Checklist, valid: dict) -> tuple[dict, set[str]]:
     return current, hidden  # pragma: no cover (acyclic relevance always settles)
 
 
-def _walk_visible(items: list[Item], block: dict, block_path: Path, hidden: set[str]) -> Iterator[tuple[Item, Path, Path]]:
+def _walk_visible(
+    items: list[Item], block: dict, block_path: Path, hidden: set[str]
+) -> Iterator[tuple[Item, Path, Path]]:
     for item in items:
         path = block_path + (item.id,)
         if path_key(path) in hidden:
@@ -261,7 +277,11 @@ def evaluate(checklist: Checklist, answers: dict | None, inspection_date: date |
             result.errors.append(AnswerError(key, "type", type_errors[key]))
         elif item.is_empty(value):
             if item.required or (isinstance(item, RepeatItem) and item.min):
-                message = _l("Add at least %(n)s.", n=item.min) if isinstance(item, RepeatItem) else _l("This item is required.")
+                message = (
+                    _l("Add at least %(n)s.", n=item.min)
+                    if isinstance(item, RepeatItem)
+                    else _l("This item is required.")
+                )
                 result.errors.append(AnswerError(key, "required", message))
         else:
             problem = item.check(value, inspection_date)
@@ -279,8 +299,21 @@ def evaluate(checklist: Checklist, answers: dict | None, inspection_date: date |
             errors[key] = result.errors
         if result.outcome == FAIL:
             rule = item.finding_rule()
-            findings.append(Finding(key, path, item.id, item.label, _where(checklist, path), rule.severity,
-                                    rule.follow_up, rule.text, value, rule.result, rule.listing))
+            findings.append(
+                Finding(
+                    key,
+                    path,
+                    item.id,
+                    item.label,
+                    _where(checklist, path),
+                    rule.severity,
+                    rule.follow_up,
+                    rule.text,
+                    value,
+                    rule.result,
+                    rule.listing,
+                )
+            )
 
     # A repeat's outcome comes from its blocks' items.
     for key, result in results.items():
@@ -289,8 +322,9 @@ def evaluate(checklist: Checklist, answers: dict | None, inspection_date: date |
             result.outcome = FAIL if FAIL in inner else PASS if PASS in inner else NA if inner else None
 
     progress = _progress(checklist, results)
-    evaluation = Evaluation(checklist, inspection_date, cleaned, results, hidden, errors, findings, progress,
-                            hidden_sections=gone_sections)
+    evaluation = Evaluation(
+        checklist, inspection_date, cleaned, results, hidden, errors, findings, progress, hidden_sections=gone_sections
+    )
     evaluation.suggested_result = suggest_result(findings)
     evaluation.suggested_measures = suggest_measures(findings)
     return evaluation

@@ -32,7 +32,16 @@ MAX_HELP = 2000
 MAX_TEXT_ANSWER = 4000
 
 COMMON_KEYS = {
-    "id", "type", "label", "help", "required", "relevant", "constraint", "constraint_message", "finding", "basis",
+    "id",
+    "type",
+    "label",
+    "help",
+    "required",
+    "relevant",
+    "constraint",
+    "constraint_message",
+    "finding",
+    "basis",
 }
 
 
@@ -224,7 +233,9 @@ class NumberItem(Item):
         if self.unit is not None and not isinstance(self.unit, str):
             problems.add(self.where, "'unit' must be text")
         decimals = raw.get("decimals")
-        if decimals is not None and (isinstance(decimals, bool) or not isinstance(decimals, int) or not 0 <= decimals <= 6):
+        if decimals is not None and (
+            isinstance(decimals, bool) or not isinstance(decimals, int) or not 0 <= decimals <= 6
+        ):
             problems.add(self.where, "'decimals' must be a whole number from 0 to 6")
             decimals = None
         self.decimals = decimals
@@ -365,7 +376,9 @@ class DateItem(Item):
             problems.add(self.where, f"date rule {self.rule!r} is not one of {', '.join(DATE_RULES)}")
             self.rule = None
         if raw.get("finding") is not None and self.rule is None:
-            problems.add(self.where, "a date item with a 'finding' needs a 'rule' (when the rule fails it is the finding)")
+            problems.add(
+                self.where, "a date item with a 'finding' needs a 'rule' (when the rule fails it is the finding)"
+            )
 
     def coerce(self, value):
         if isinstance(value, date):

@@ -237,7 +237,17 @@ class RepeatItem(Item):
 
 ITEM_TYPES: dict[str, type[Item]] = {
     cls.type: cls
-    for cls in (CheckItem, NumberItem, DateItem, TextItem, ChoiceItem, PhotoItem, SignatureItem, LocationItem, RepeatItem)
+    for cls in (
+        CheckItem,
+        NumberItem,
+        DateItem,
+        TextItem,
+        ChoiceItem,
+        PhotoItem,
+        SignatureItem,
+        LocationItem,
+        RepeatItem,
+    )
 }
 
 

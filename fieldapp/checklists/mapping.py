@@ -48,8 +48,25 @@ def pairs(text: str) -> set[str]:
 
 
 # Words every item has ("…情况的检查"): they say nothing about which checklist fits.
-GENERIC = ("监督检查", "行政检查", "双随机", "抽查", "检查", "情况", "执行", "落实", "有关", "相关", "使用", "行为",
-           "对", "的", "及", "和", "等")
+GENERIC = (
+    "监督检查",
+    "行政检查",
+    "双随机",
+    "抽查",
+    "检查",
+    "情况",
+    "执行",
+    "落实",
+    "有关",
+    "相关",
+    "使用",
+    "行为",
+    "对",
+    "的",
+    "及",
+    "和",
+    "等",
+)
 
 
 @lru_cache(maxsize=4096)

@@ -16,8 +16,9 @@ def snapshot(checklist: Checklist) -> ChecklistVersion:
     found = db.session.scalar(select(ChecklistVersion).where(ChecklistVersion.sha256 == checklist.sha256))
     if found is not None:
         return found
-    row = ChecklistVersion(checklist_id=checklist.id, version=checklist.version, sha256=checklist.sha256,
-                           definition=checklist.definition)
+    row = ChecklistVersion(
+        checklist_id=checklist.id, version=checklist.version, sha256=checklist.sha256, definition=checklist.definition
+    )
     try:
         with db.session.begin_nested():
             db.session.add(row)
@@ -29,8 +30,12 @@ def snapshot(checklist: Checklist) -> ChecklistVersion:
 def answer_set(checklist: Checklist, answers: dict) -> dict:
     """What a submission stores for one checklist; snapshots the definition (commit is the caller's)."""
     snapshot(checklist)
-    return {"checklist": checklist.id, "version": checklist.version, "definition_sha256": checklist.sha256,
-            "answers": answers}
+    return {
+        "checklist": checklist.id,
+        "version": checklist.version,
+        "definition_sha256": checklist.sha256,
+        "answers": answers,
+    }
 
 
 def checklist_for_answer_set(stored: dict) -> Checklist | None:

@@ -11,7 +11,9 @@ from .mapping import CONFIRMED, Mapping, map_item, map_text
 from .models import ChecklistVersion
 
 
-def resolve_all_items(reg: Registry, store: bool = True, year: int | None = None) -> list[tuple[InspectionItem, Mapping]]:
+def resolve_all_items(
+    reg: Registry, store: bool = True, year: int | None = None
+) -> list[tuple[InspectionItem, Mapping]]:
     """Every inspection item (of the plans of ``year``, if given) with its mapping to checklists
     (``mapping.py``); with ``store`` the mapping is written to the item (the caller commits; a
     supervisor's confirmed mapping stays)."""
@@ -24,8 +26,14 @@ def resolve_all_items(reg: Registry, store: bool = True, year: int | None = None
             if store:
                 out.append((item, map_item(reg, item)))
             else:
-                out.append((item, map_text(reg, item.text, item.national_code) if item.mapping_state != CONFIRMED
-                            else Mapping(CONFIRMED, list(item.checklist_ids))))
+                out.append(
+                    (
+                        item,
+                        map_text(reg, item.text, item.national_code)
+                        if item.mapping_state != CONFIRMED
+                        else Mapping(CONFIRMED, list(item.checklist_ids)),
+                    )
+                )
     return out
 
 

@@ -62,8 +62,9 @@ def _read_categories(entries: Any, parent: str | None, out: dict[str, Category])
         if code in out:
             raise ValueError(f"result code {code!r} appears twice")
         suggest = entry.get("suggest")
-        out[code] = Category(code, _text(entry.get("label"), f"result {code}"),
-                             int(suggest) if suggest is not None else None, parent)
+        out[code] = Category(
+            code, _text(entry.get("label"), f"result {code}"), int(suggest) if suggest is not None else None, parent
+        )
         _read_categories(entry.get("children"), code, out)
 
 
@@ -75,7 +76,9 @@ def _load(path: str, mtime_ns: int) -> ResultTable:
     measures = {}
     for entry in data.get("follow_up_measures") or []:
         code = str(entry["code"])
-        measures[code] = Measure(code, _text(entry.get("label"), f"measure {code}"), tuple(entry.get("follow_ups") or ()))
+        measures[code] = Measure(
+            code, _text(entry.get("label"), f"measure {code}"), tuple(entry.get("follow_ups") or ())
+        )
     for needed in (NO_PROBLEM, ORDERED_CORRECTED, PENDING, NO_ACTIVITY):
         if needed not in categories:
             raise ValueError(f"{path}: result code {needed!r} is missing")
@@ -147,8 +150,10 @@ def check_result_choice(suggested: str, chosen: str, reason: str | None, table: 
     if set(codes) != set(split_codes(suggested)):
         text = "".join((reason or "").split())
         if len(text) < MIN_REASON_LENGTH or not any(ch.isalnum() for ch in text):
-            return _l("You chose a result other than the suggested one: write the reason (at least %(n)s characters).",
-                      n=MIN_REASON_LENGTH)
+            return _l(
+                "You chose a result other than the suggested one: write the reason (at least %(n)s characters).",
+                n=MIN_REASON_LENGTH,
+            )
     return None
 
 
@@ -159,5 +164,9 @@ def choose_result(suggested: str, chosen: str, reason: str | None = None) -> dic
         raise ResultChoiceInvalid(problem)
     codes = ",".join(split_codes(chosen))
     overridden = set(split_codes(chosen)) != set(split_codes(suggested))
-    return {"suggested": suggested, "result": codes, "overridden": overridden,
-            "reason": (reason or "").strip() if overridden else ""}
+    return {
+        "suggested": suggested,
+        "result": codes,
+        "overridden": overridden,
+        "reason": (reason or "").strip() if overridden else "",
+    }

@@ -77,8 +77,9 @@ def answer_text(item, value, locale=None) -> str:
         return check_label(value)
     if item.type == "choice":
         values = value if isinstance(value, list) else [value]
-        return "、".join(str(item.choice_label(v).get(locale)) if hasattr(item.choice_label(v), "get") else str(v)
-                        for v in values)
+        return "、".join(
+            str(item.choice_label(v).get(locale)) if hasattr(item.choice_label(v), "get") else str(v) for v in values
+        )
     if item.type == "photo":
         return _("%(n)s photos", n=len(value)) if isinstance(value, list) else "—"
     if item.type == "signature":
@@ -119,8 +120,14 @@ def show(checklist_id: str):
         answers = initial_answers(checklist)
         evaluation = evaluate(checklist, answers, inspection_date)
     return render_template(
-        "checklists/show.html", checklist=checklist, answers=answers, errors=errors, evaluation=evaluation,
-        submitted=submitted, inspection_date=inspection_date, results=result_table(),
+        "checklists/show.html",
+        checklist=checklist,
+        answers=answers,
+        errors=errors,
+        evaluation=evaluation,
+        submitted=submitted,
+        inspection_date=inspection_date,
+        results=result_table(),
     )
 
 
@@ -131,8 +138,12 @@ def definition(checklist_id: str):
     checklist = get_checklist(checklist_id) or abort(404)
     if checklist.sha256 in request.if_none_match:
         return "", 304, {"ETag": f'"{checklist.sha256}"'}
-    response = jsonify(checklist=checklist.id, version=checklist.version, definition_sha256=checklist.sha256,
-                       definition=checklist.definition)
+    response = jsonify(
+        checklist=checklist.id,
+        version=checklist.version,
+        definition_sha256=checklist.sha256,
+        definition=checklist.definition,
+    )
     response.set_etag(checklist.sha256)
     return response
 
@@ -152,6 +163,12 @@ def validate(checklist_id: str):
     answers = parse_form(checklist, request.form, prefix)
     evaluation = evaluate(checklist, answers, inspection_date)
     return render_template(
-        "checklists/_item.html", checklist=checklist, item=item, key=key, answers=answers, evaluation=evaluation,
-        prefix=prefix, inspection_date=inspection_date,
+        "checklists/_item.html",
+        checklist=checklist,
+        item=item,
+        key=key,
+        answers=answers,
+        evaluation=evaluation,
+        prefix=prefix,
+        inspection_date=inspection_date,
     )

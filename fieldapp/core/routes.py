@@ -45,4 +45,3 @@ def set_language():
         session["lang"] = lang
     target = request.form.get("next")
     return redirect(target if is_safe_next(target) else url_for("core.index"))
-

@@ -14,6 +14,7 @@ from ..errors import DomainError
 from .i18n import LANGUAGE_NAMES, html_lang, select_locale
 from .nav import nav_links
 
+
 class HttpsAwareSessionInterface(SecureCookieSessionInterface):
     """The session cookie is ``Secure`` whenever the request came over HTTPS (or the config says so)."""
 
@@ -101,7 +102,9 @@ def init_web(app: Flask) -> None:
     app.register_error_handler(403, simple_error(403, _l("You do not have access to this page.")))
     app.register_error_handler(404, simple_error(404, _l("This page does not exist.")))
     app.register_error_handler(413, simple_error(413, _l("The file is too large.")))
-    app.register_error_handler(429, simple_error(429, _l("Too many attempts. Please wait a few minutes and try again.")))
+    app.register_error_handler(
+        429, simple_error(429, _l("Too many attempts. Please wait a few minutes and try again."))
+    )
     app.register_error_handler(HTTPException, any_http_error)
     app.register_error_handler(InternalServerError, server_error)
 
@@ -121,7 +124,9 @@ def any_http_error(error: HTTPException):
         return server_error(error)
     message = ERROR_MESSAGES.get(code, _l("The request could not be handled."))
     if isinstance(error, SecurityError):  # an untrusted Host: no URL can be built for it
-        return render_template("errors/bare.html", code=code, message=_("This site is not served under that name.")), code
+        return render_template(
+            "errors/bare.html", code=code, message=_("This site is not served under that name.")
+        ), code
     response = error.get_response()
     page = render_template("errors/error.html", code=code, message=message)
     return page, code, {k: v for k, v in response.headers.items() if k in ("Allow", "Retry-After")}

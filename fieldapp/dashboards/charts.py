@@ -41,8 +41,16 @@ class BarChart:
     bar_h: int = BAR_H
 
 
-def bar_chart(title: str, rows: list[tuple[str, float, str]], *, max_value: float, target: float | None = None,
-              target_text: str = "", width: int = 640, good_when_at_least: float | None = None) -> BarChart:
+def bar_chart(
+    title: str,
+    rows: list[tuple[str, float, str]],
+    *,
+    max_value: float,
+    target: float | None = None,
+    target_text: str = "",
+    width: int = 640,
+    good_when_at_least: float | None = None,
+) -> BarChart:
     """``rows``: (label, value, value text). Bars below ``good_when_at_least`` are marked bad."""
     plot_x = LABEL_W
     plot_w = width - LABEL_W - VALUE_W
@@ -85,8 +93,9 @@ class Timeline:
     deadline_text: str
 
 
-def timeline(title: str, year: int, tasks: list, today: date, deadline: date, deadline_text: str,
-             width: int = 640) -> Timeline:
+def timeline(
+    title: str, year: int, tasks: list, today: date, deadline: date, deadline_text: str, width: int = 640
+) -> Timeline:
     plot_x, plot_w = LABEL_W, width - LABEL_W - VALUE_W
     start = date(year, 1, 1)
     days = (date(year, 12, 31) - start).days + 1
@@ -101,8 +110,11 @@ def timeline(title: str, year: int, tasks: list, today: date, deadline: date, de
             wx, ww = x(p.window[0]), x(p.window[1]) - x(p.window[0]) + plot_w / days
         else:
             wx, ww = plot_x, plot_w
-        css = "chart__bar--bad" if p.behind_window or p.deadline_clock.status.value == "overdue" else (
-            "chart__bar--ok" if p.visits and p.approved == p.visits else "chart__bar")
+        css = (
+            "chart__bar--bad"
+            if p.behind_window or p.deadline_clock.status.value == "overdue"
+            else ("chart__bar--ok" if p.visits and p.approved == p.visits else "chart__bar")
+        )
         rows.append(TaskRow(f"{p.task.number}", y, wx, ww, ww * p.ratio, f"{p.approved}/{p.visits}", css))
     months = [(x(date(year, m, 1)), str(m)) for m in range(1, 13)]
     today_x = x(today) if today.year == year else None

@@ -93,9 +93,7 @@ def publication_by_county(year: int, divisions: Collection[str] | None) -> dict[
     published_flag = (
         case(
             (
-                InspectionResult.id.in_(
-                    select(Published.inspection_result_id).where(Published.is_current.is_(True))
-                ),
+                InspectionResult.id.in_(select(Published.inspection_result_id).where(Published.is_current.is_(True))),
                 1,
             ),
             else_=0,
@@ -107,9 +105,7 @@ def publication_by_county(year: int, divisions: Collection[str] | None) -> dict[
     if published_flag is not None:
         cols.append(func.sum(published_flag))
     stmt = (
-        select(*cols)
-        .where(InspectionResult.inspected_on.between(start, end))
-        .group_by(InspectionResult.division_code)
+        select(*cols).where(InspectionResult.inspected_on.between(start, end)).group_by(InspectionResult.division_code)
     )
     if divisions is not None:
         stmt = stmt.where(InspectionResult.division_code.in_(sorted(divisions)))
@@ -197,7 +193,9 @@ def open_publications(
         )
     pending = stmt.subquery()
     soon_limit, _fallback = add_working_days(today, DUE_SOON_WORKING_DAYS)
-    overdue_count = db.session.scalar(select(func.count()).select_from(pending).where(pending.c.publication_due < today))
+    overdue_count = db.session.scalar(
+        select(func.count()).select_from(pending).where(pending.c.publication_due < today)
+    )
     soon_count = db.session.scalar(
         select(func.count()).select_from(pending).where(pending.c.publication_due.between(today, soon_limit))
     )
@@ -225,7 +223,11 @@ def follow_up_cases(unit_ids: Collection[int] | None, limit: int = 10) -> CaseSu
     """Cases assigned to the units ``unit_ids`` (a county bureau, a city's subtree …), or to
     every unit when ``unit_ids`` is None."""
     stmt = select(FollowUpCase.status, func.count()).group_by(FollowUpCase.status)
-    oldest = select(FollowUpCase).where(FollowUpCase.status == CaseStatus.OPEN).order_by(FollowUpCase.opened_at, FollowUpCase.id)
+    oldest = (
+        select(FollowUpCase)
+        .where(FollowUpCase.status == CaseStatus.OPEN)
+        .order_by(FollowUpCase.opened_at, FollowUpCase.id)
+    )
     if unit_ids is not None:
         stmt = stmt.where(FollowUpCase.assigned_unit_id.in_(sorted(unit_ids)))
         oldest = oldest.where(FollowUpCase.assigned_unit_id.in_(sorted(unit_ids)))

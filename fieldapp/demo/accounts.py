@@ -11,6 +11,7 @@ from .org import demo_org
 
 DEMO_PASSWORD = "demo-2021"
 
+
 def ensure_demo_accounts(password: str = DEMO_PASSWORD) -> list[User]:
     """Create the demo accounts where missing (existing passwords are left alone)."""
     ensure_units()

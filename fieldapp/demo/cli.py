@@ -37,9 +37,15 @@ def load_command(subject_count: int, seed: int) -> None:
 @cli.command("generate")
 @click.option("--subjects", "subject_count", default=20000, show_default=True, help="Subjects to generate")
 @click.option("--seed", default=2021, show_default=True)
-@click.option("--csv", "csv_path", type=click.Path(dir_okay=False), help="Write the subjects to this CSV instead of the database")
-@click.option("--org", "org_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Organisation file (default: the configured one); its units are loaded first")
+@click.option(
+    "--csv", "csv_path", type=click.Path(dir_okay=False), help="Write the subjects to this CSV instead of the database"
+)
+@click.option(
+    "--org",
+    "org_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Organisation file (default: the configured one); its units are loaded first",
+)
 def generate_command(subject_count: int, seed: int, csv_path: str | None, org_path: Path | None) -> None:
     """A deterministic demo of any organisation: subjects and the inspector roster (skipped if loaded)."""
     from ..auth.organisation import OrganisationError, load_organisation

@@ -20,36 +20,106 @@ from .org import DemoOrg, demo_org
 from .. import clock
 
 SUBJECT_HEADER = [
-    "统一社会信用代码", "注册号", "名称", "类型", "法定代表人", "住所", "所属区县", "行业", "联系电话",
-    "登记状态", "营业期限至", "信用风险分类", "分类日期", "标签",
+    "统一社会信用代码",
+    "注册号",
+    "名称",
+    "类型",
+    "法定代表人",
+    "住所",
+    "所属区县",
+    "行业",
+    "联系电话",
+    "登记状态",
+    "营业期限至",
+    "信用风险分类",
+    "分类日期",
+    "标签",
 ]
 ROSTER_HEADER = ["姓名", "执法证号", "有效期至", "单位", "执法领域", "状态", "状态日期", "类别", "联系电话", "账号"]
 
-ROADS = ["开发路", "民福街", "文远路", "张辽路", "鄯阳街", "神电路", "市府街", "建设路", "迎宾大道", "振华街",
-         "永安街", "育才路", "新华街", "长宁街", "府西街", "桑干河路", "马邑路", "恢河路", "北环路", "南环路"]
+ROADS = [
+    "开发路",
+    "民福街",
+    "文远路",
+    "张辽路",
+    "鄯阳街",
+    "神电路",
+    "市府街",
+    "建设路",
+    "迎宾大道",
+    "振华街",
+    "永安街",
+    "育才路",
+    "新华街",
+    "长宁街",
+    "府西街",
+    "桑干河路",
+    "马邑路",
+    "恢河路",
+    "北环路",
+    "南环路",
+]
 VILLAGES = ["东村", "西村", "南庄", "北堡", "后营", "前进村", "新庄", "上窑", "下窑", "河湾村", "马营庄", "小寨"]
 TRADE_CHARS = "鑫源泰丰华盛兴隆福祥瑞宏达通利恒昌金旺顺嘉益德永富安康宇博晟润启明辉志诚信和"
-SURNAMES = ("王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛"
-            "叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹武乔贺")
+SURNAMES = (
+    "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛"
+    "叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹武乔贺"
+)
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂英华建国志红玉梅斌海鹏飞亮俊宏文慧丹云峰"
 
 INDIVIDUAL_TRADES = [
-    ("便利店", "零售业"), ("超市", "零售业"), ("五金店", "零售业"), ("服装店", "零售业"), ("烟酒店", "零售业"),
-    ("日杂店", "零售业"), ("粮油店", "零售业"), ("水果店", "零售业"), ("手机店", "零售业"), ("建材部", "零售业"),
-    ("饭店", "餐饮业"), ("面馆", "餐饮业"), ("小吃部", "餐饮业"), ("烧烤店", "餐饮业"), ("莜面馆", "餐饮业"),
-    ("理发店", "居民服务业"), ("洗浴中心", "居民服务业"), ("干洗店", "居民服务业"), ("汽车修理部", "机动车修理业"),
-    ("家电维修部", "修理业"), ("农资店", "零售业"), ("肉铺", "零售业"), ("药店", "医药零售业"), ("打印部", "商务服务业"),
+    ("便利店", "零售业"),
+    ("超市", "零售业"),
+    ("五金店", "零售业"),
+    ("服装店", "零售业"),
+    ("烟酒店", "零售业"),
+    ("日杂店", "零售业"),
+    ("粮油店", "零售业"),
+    ("水果店", "零售业"),
+    ("手机店", "零售业"),
+    ("建材部", "零售业"),
+    ("饭店", "餐饮业"),
+    ("面馆", "餐饮业"),
+    ("小吃部", "餐饮业"),
+    ("烧烤店", "餐饮业"),
+    ("莜面馆", "餐饮业"),
+    ("理发店", "居民服务业"),
+    ("洗浴中心", "居民服务业"),
+    ("干洗店", "居民服务业"),
+    ("汽车修理部", "机动车修理业"),
+    ("家电维修部", "修理业"),
+    ("农资店", "零售业"),
+    ("肉铺", "零售业"),
+    ("药店", "医药零售业"),
+    ("打印部", "商务服务业"),
 ]
 ENTERPRISE_TRADES = [
-    ("商贸有限公司", "批发业"), ("建筑工程有限公司", "建筑业"), ("煤业有限公司", "煤炭开采和洗选业"),
-    ("物流有限公司", "道路运输业"), ("房地产开发有限公司", "房地产业"), ("科技有限公司", "科技推广和应用服务业"),
-    ("陶瓷有限公司", "非金属矿物制品业"), ("农牧有限公司", "畜牧业"), ("乳业有限公司", "食品制造业"),
-    ("电力设备有限公司", "电气机械和器材制造业"), ("餐饮管理有限公司", "餐饮业"), ("汽车销售有限公司", "零售业"),
-    ("建材有限公司", "批发业"), ("环保科技有限公司", "生态保护和环境治理业"), ("物业管理有限公司", "房地产业"),
+    ("商贸有限公司", "批发业"),
+    ("建筑工程有限公司", "建筑业"),
+    ("煤业有限公司", "煤炭开采和洗选业"),
+    ("物流有限公司", "道路运输业"),
+    ("房地产开发有限公司", "房地产业"),
+    ("科技有限公司", "科技推广和应用服务业"),
+    ("陶瓷有限公司", "非金属矿物制品业"),
+    ("农牧有限公司", "畜牧业"),
+    ("乳业有限公司", "食品制造业"),
+    ("电力设备有限公司", "电气机械和器材制造业"),
+    ("餐饮管理有限公司", "餐饮业"),
+    ("汽车销售有限公司", "零售业"),
+    ("建材有限公司", "批发业"),
+    ("环保科技有限公司", "生态保护和环境治理业"),
+    ("物业管理有限公司", "房地产业"),
 ]
-ENTERPRISE_TYPES = ["有限责任公司（自然人投资或控股）"] * 6 + ["有限责任公司（自然人独资）"] * 3 + [
-    "股份有限公司（非上市、自然人投资或控股）", "个人独资企业", "普通合伙企业", "有限责任公司分公司（自然人投资或控股）",
-]
+ENTERPRISE_TYPES = (
+    ["有限责任公司（自然人投资或控股）"] * 6
+    + ["有限责任公司（自然人独资）"] * 3
+    + [
+        "股份有限公司（非上市、自然人投资或控股）",
+        "个人独资企业",
+        "普通合伙企业",
+        "有限责任公司分公司（自然人投资或控股）",
+    ]
+)
 COOP_PRODUCTS = ["种植", "养殖", "马铃薯种植", "杂粮种植", "肉羊养殖", "奶牛养殖", "农机服务", "蔬菜种植", "沙棘种植"]
 
 # Tagged subjects per 20,000 (at least ``minimum`` whatever the size): a few dozen gas stations,
@@ -182,18 +252,32 @@ class _City:
             term = date(start.year + rng.choice((10, 15, 20, 30)), start.month, min(start.day, 28)).isoformat()
         assessed = (date(2020, 3, 1) + timedelta(days=rng.randrange(420))).isoformat()
         return {
-            "统一社会信用代码": uscc, "注册号": reg, "名称": name, "类型": type_text,
-            "法定代表人": self.person(), "住所": self.address(county), "所属区县": self.county_names[county],
-            "行业": industry, "联系电话": self.phone(), "登记状态": status, "营业期限至": term,
-            "信用风险分类": credit, "分类日期": assessed, "标签": "、".join(tags),
+            "统一社会信用代码": uscc,
+            "注册号": reg,
+            "名称": name,
+            "类型": type_text,
+            "法定代表人": self.person(),
+            "住所": self.address(county),
+            "所属区县": self.county_names[county],
+            "行业": industry,
+            "联系电话": self.phone(),
+            "登记状态": status,
+            "营业期限至": term,
+            "信用风险分类": credit,
+            "分类日期": assessed,
+            "标签": "、".join(tags),
         }
 
 
 def _fill(pattern: str, city: _City, county: str) -> str:
     place = city.by_code[county]
     return pattern.format(
-        t=city.trade_name(), c=place.name_area, v=city.rng.choice(VILLAGES),
-        p=place.city_short, pc=place.city_area, s=city.org.province_short,
+        t=city.trade_name(),
+        c=place.name_area,
+        v=city.rng.choice(VILLAGES),
+        p=place.city_short,
+        pc=place.city_area,
+        s=city.org.province_short,
     )
 
 
@@ -224,7 +308,9 @@ def generate_subjects(n: int, seed: int = 2021, org: DemoOrg | None = None) -> I
         elif roll < 0.97:
             trade, industry = rng.choice(ENTERPRISE_TRADES)
             where = city.by_code[county]
-            prefix = rng.choice((where.city_short, where.city_area, city.org.province_short, where.area.rstrip("区县市")))
+            prefix = rng.choice(
+                (where.city_short, where.city_area, city.org.province_short, where.area.rstrip("区县市"))
+            )
             row = city.subject("E", f"{prefix}{city.trade_name()}{trade}", industry, county, ())
         else:
             product = rng.choice(COOP_PRODUCTS)
@@ -245,9 +331,7 @@ def write_subjects_csv(path: str | Path, n: int, seed: int = 2021, org: DemoOrg 
     return path
 
 
-def subject_table(
-    n: int, seed: int = 2021, org: DemoOrg | None = None
-) -> tuple[list[str], Iterator[tuple[int, list]]]:
+def subject_table(n: int, seed: int = 2021, org: DemoOrg | None = None) -> tuple[list[str], Iterator[tuple[int, list]]]:
     """The generated subjects as an importer's ``(header, (line, cells))`` stream."""
     rows = ((i + 2, [row[h] for h in SUBJECT_HEADER]) for i, row in enumerate(generate_subjects(n, seed, org)))
     return SUBJECT_HEADER, rows
@@ -302,15 +386,29 @@ def generate_roster(seed: int = 2021, today: date | None = None, org: DemoOrg | 
                 status_date = (today - timedelta(days=rng.randint(20, 400))).isoformat()
         division = org.division_of[code]
         yield {
-            "姓名": name, "执法证号": f"{division}{serial:05d}", "有效期至": valid_until.isoformat(),
-            "单位": unit_names[code], "执法领域": "、".join(dict.fromkeys(fields)), "状态": status,
-            "状态日期": status_date, "类别": "执法人员", "联系电话": city.phone(), "账号": account,
+            "姓名": name,
+            "执法证号": f"{division}{serial:05d}",
+            "有效期至": valid_until.isoformat(),
+            "单位": unit_names[code],
+            "执法领域": "、".join(dict.fromkeys(fields)),
+            "状态": status,
+            "状态日期": status_date,
+            "类别": "执法人员",
+            "联系电话": city.phone(),
+            "账号": account,
         }
     for name, code, kind in org.assistants:
         yield {
-            "姓名": name, "执法证号": "", "有效期至": "", "单位": unit_names[code],
-            "执法领域": "、".join(lead.get(code, ["市场秩序"])), "状态": "在岗", "状态日期": "",
-            "类别": kind, "联系电话": city.phone(), "账号": "",
+            "姓名": name,
+            "执法证号": "",
+            "有效期至": "",
+            "单位": unit_names[code],
+            "执法领域": "、".join(lead.get(code, ["市场秩序"])),
+            "状态": "在岗",
+            "状态日期": "",
+            "类别": kind,
+            "联系电话": city.phone(),
+            "账号": "",
         }
 
 
@@ -358,10 +456,14 @@ def load_city(
     report = import_roster(header, rows, today=today)
     # A few declared conflicts (回避): a relative runs a gas station; a former employer.
     rng = random.Random(seed)
-    inspectors = list(db.session.scalars(select(Inspector).where(Inspector.category == "law_enforcement")
-                                         .order_by(Inspector.id)))
-    stations = list(db.session.scalars(select(Subject).join(Subject.tags).where(Tag.name == "加油站")
-                                       .order_by(Subject.id).limit(20)))
+    inspectors = list(
+        db.session.scalars(select(Inspector).where(Inspector.category == "law_enforcement").order_by(Inspector.id))
+    )
+    stations = list(
+        db.session.scalars(
+            select(Subject).join(Subject.tags).where(Tag.name == "加油站").order_by(Subject.id).limit(20)
+        )
+    )
     conflicts = 0
     for inspector in rng.sample(inspectors, min(4, len(inspectors))):
         same_county = [s for s in stations if s.division_code == inspector.unit.division_code] or stations

@@ -75,13 +75,20 @@ def demo_org(path: Path | None = None) -> DemoOrg:
         city = _city_of(spec, by_code)
         city_area = city.area if city.kind == UnitKind.CITY_BUREAU.value else ""
         address_area = str(demo.get("address_area", spec.area))
-        counties.append(DemoCounty(
-            code=spec.division or spec.code, area=spec.area, share=float(demo.get("share", 1.0)),
-            staff=int(demo.get("staff", 8)), towns=list(demo.get("towns") or _DEFAULT_TOWNS),
-            city_area=city_area, city_short=city_area.removesuffix("市") or spec.area,
-            address_area=address_area, name_area=str(demo.get("name_area", spec.area)),
-            shop_area=str(demo.get("shop_area", spec.area)),
-        ))
+        counties.append(
+            DemoCounty(
+                code=spec.division or spec.code,
+                area=spec.area,
+                share=float(demo.get("share", 1.0)),
+                staff=int(demo.get("staff", 8)),
+                towns=list(demo.get("towns") or _DEFAULT_TOWNS),
+                city_area=city_area,
+                city_short=city_area.removesuffix("市") or spec.area,
+                address_area=address_area,
+                name_area=str(demo.get("name_area", spec.area)),
+                shop_area=str(demo.get("shop_area", spec.area)),
+            )
+        )
     if not counties:
         raise OrganisationError("the organisation has no county-level unit to put demo subjects in")
     province = str(extra.get("province", ""))
@@ -115,4 +122,6 @@ def demo_county_supervisors(org: DemoOrg | None = None) -> dict[str, str]:
 def demo_field_inspectors(org: DemoOrg | None = None) -> list[str]:
     """The usernames of the demo inspectors of county units: their visits stay on the phones."""
     org = org or demo_org()
-    return [u for u, _, role, unit in org.accounts if role == "inspector" and org.division_of.get(unit) in org.county_codes]
+    return [
+        u for u, _, role, unit in org.accounts if role == "inspector" and org.division_of.get(unit) in org.county_codes
+    ]

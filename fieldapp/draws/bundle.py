@@ -129,9 +129,7 @@ def _bundle_1(draw: Draw, reveal: bool) -> dict:
             }
         )
     bundle["selection"] = selection
-    bundle["teams"] = [
-        {k: v for k, v in team.items()} for team in draw.teams if team["unit"] in codes
-    ]
+    bundle["teams"] = [{k: v for k, v in team.items()} for team in draw.teams if team["unit"] in codes]
     bundle["replacements"] = [
         {
             "id": a.selection.ident,
@@ -174,8 +172,15 @@ def _selection_2(draw: Draw) -> list[dict]:
     ).all()
     people: dict[int, list[dict]] = {}
     for sid, team, position, rank, cert, name, key in db.session.execute(
-        select(DrawAssignment.selection_id, Unit.code, DrawAssignment.position, DrawAssignment.rank,
-               DrawAssignment.certificate_number, Inspector.name, DrawAssignment.key_hex)
+        select(
+            DrawAssignment.selection_id,
+            Unit.code,
+            DrawAssignment.position,
+            DrawAssignment.rank,
+            DrawAssignment.certificate_number,
+            Inspector.name,
+            DrawAssignment.key_hex,
+        )
         .join(DrawSelection, DrawSelection.id == DrawAssignment.selection_id)
         .join(Unit, Unit.id == DrawAssignment.team_unit_id)
         .join(Inspector, Inspector.id == DrawAssignment.inspector_id)
@@ -185,8 +190,10 @@ def _selection_2(draw: Draw) -> list[dict]:
         people.setdefault(sid, []).append(
             {"team": team, "position": position, "rank": rank, "certificate": cert, "name": name, "key": key}
         )
-    return [{"id": ident, "key": key, "unmatched": unmatched, "inspectors": people.get(sid, [])}
-            for sid, ident, key, unmatched in rows]
+    return [
+        {"id": ident, "key": key, "unmatched": unmatched, "inspectors": people.get(sid, [])}
+        for sid, ident, key, unmatched in rows
+    ]
 
 
 def _bundle_2(draw: Draw, reveal: bool) -> dict:
@@ -210,8 +217,12 @@ def _bundle_2(draw: Draw, reveal: bool) -> dict:
         "seed": commitment.seed_hex if reveal else None,
         "witness": draw.witness if reveal else None,
         "effective_seed": draw.effective_seed_hex if reveal else None,
-        "pool": {"sha256": draw.pool_ids_sha256, "classed_sha256": draw.pool_sha256, "size": draw.pool_size,
-                 "class_sizes": draw.class_sizes},
+        "pool": {
+            "sha256": draw.pool_ids_sha256,
+            "classed_sha256": draw.pool_sha256,
+            "size": draw.pool_size,
+            "class_sizes": draw.class_sizes,
+        },
         "ratio": draw.ratio,
         "fixed_count": draw.fixed_count,
         "multipliers": draw.multipliers,

@@ -25,11 +25,24 @@ def append(kind: str, content: dict, *, commitment_id: int | None = None, draw_i
     last = head()
     sequence = (last.sequence + 1) if last else 1
     at = rules.now_utc()
-    body = {"kind": kind, "sequence": sequence, "previous": last.sha256 if last else None,
-            "at": rules.published_time(at), **content}
+    body = {
+        "kind": kind,
+        "sequence": sequence,
+        "previous": last.sha256 if last else None,
+        "at": rules.published_time(at),
+        **content,
+    }
     text = canonical_json(body)
-    record = DrawRecord(sequence=sequence, kind=kind, body=text.decode("utf-8"), sha256=sha256_hex(text),
-                        previous=body["previous"], commitment_id=commitment_id, draw_id=draw_id, created_at=at)
+    record = DrawRecord(
+        sequence=sequence,
+        kind=kind,
+        body=text.decode("utf-8"),
+        sha256=sha256_hex(text),
+        previous=body["previous"],
+        commitment_id=commitment_id,
+        draw_id=draw_id,
+        created_at=at,
+    )
     db.session.add(record)
     db.session.flush()
     return record
@@ -57,15 +70,15 @@ def check_chain(anchor: str | None = None) -> list[str]:
     hashes = set()
     count = db.session.scalar(select(func.count()).select_from(DrawRecord)) or 0
     for start in range(0, count, 5000):
-        for record in db.session.scalars(
-            select(DrawRecord).order_by(DrawRecord.sequence).offset(start).limit(5000)
-        ):
+        for record in db.session.scalars(select(DrawRecord).order_by(DrawRecord.sequence).offset(start).limit(5000)):
             text = record.body.encode("utf-8")
             body = json.loads(text)
             if sha256_hex(text) != record.sha256:
                 problems.append(f"chain record {record.sequence}: its hash is not that of its contents")
             if body.get("previous") != previous or record.previous != previous:
-                problems.append(f"chain record {record.sequence}: does not name the hash of record {record.sequence - 1}")
+                problems.append(
+                    f"chain record {record.sequence}: does not name the hash of record {record.sequence - 1}"
+                )
             if body.get("sequence") != record.sequence:
                 problems.append(f"chain record {record.sequence}: its body gives sequence {body.get('sequence')}")
             previous = record.sha256

@@ -33,7 +33,8 @@ def find_task(number: int, year: int | None) -> Task:
 @click.option("--year", type=int, help="Plan year (default: the latest plan with that task).")
 @click.option("--reason", default="", help="Written reason: required to redraw a drawn round.")
 @click.option(
-    "--exception-reason", default="",
+    "--exception-reason",
+    default="",
     help="Written reason to draw despite warnings (rules unconfirmed, empty pool, over capacity, outside the window).",
 )
 def run_command(task_number, round_, witness, unit_code, year, reason, exception_reason):
@@ -80,8 +81,10 @@ def verify_command(draw_id, anchor):
     if draw is None:
         raise click.ClickException(f"no draw {draw_id}")
     report = verify_stored(draw, anchor)
-    click.echo(f"draw {draw.id}: task {draw.task.number} round {draw.round} {draw.unit.name}, "
-               f"pool {draw.pool_size} sha256 {draw.pool_sha256}")
+    click.echo(
+        f"draw {draw.id}: task {draw.task.number} round {draw.round} {draw.unit.name}, "
+        f"pool {draw.pool_size} sha256 {draw.pool_sha256}"
+    )
     for position, sel in enumerate(report.selection, start=1):
         click.echo(f"{position:6d} {sel.ident} {sel.credit_class} {sel.key.hex()[:16]}{' top-up' if sel.topup else ''}")
     if report.ok:
@@ -94,12 +97,21 @@ def verify_command(draw_id, anchor):
 
 @cli.command("bundle")
 @click.argument("draw_id", type=int)
-@click.option("--pool", "pool_path", type=click.Path(dir_okay=False, writable=True),
-              help="Also write the public pool file.")
-@click.option("--inspectors", "inspectors_path", type=click.Path(dir_okay=False, writable=True),
-              help="Also write the eligible-inspector file.")
-@click.option("--classed", "classed_path", type=click.Path(dir_okay=False, writable=True),
-              help="Also write the classed pool file (restricted: not for publication).")
+@click.option(
+    "--pool", "pool_path", type=click.Path(dir_okay=False, writable=True), help="Also write the public pool file."
+)
+@click.option(
+    "--inspectors",
+    "inspectors_path",
+    type=click.Path(dir_okay=False, writable=True),
+    help="Also write the eligible-inspector file.",
+)
+@click.option(
+    "--classed",
+    "classed_path",
+    type=click.Path(dir_okay=False, writable=True),
+    help="Also write the classed pool file (restricted: not for publication).",
+)
 def bundle_command(draw_id, pool_path, inspectors_path, classed_path):
     """Print the public JSON bundle of DRAW_ID (as /public/draws/<id>/bundle.json serves it)."""
     from .bundle import build_bundle
@@ -109,8 +121,11 @@ def bundle_command(draw_id, pool_path, inspectors_path, classed_path):
     if draw is None:
         raise click.ClickException(f"no draw {draw_id}")
     click.echo(json.dumps(build_bundle(draw), ensure_ascii=False, indent=1))
-    for path, data in ((pool_path, public_pool_bytes), (inspectors_path, lambda d: d.inspectors_file or b""),
-                       (classed_path, pool_bytes)):
+    for path, data in (
+        (pool_path, public_pool_bytes),
+        (inspectors_path, lambda d: d.inspectors_file or b""),
+        (classed_path, pool_bytes),
+    ):
         if path:
             with open(path, "wb") as fh:
                 fh.write(data(draw))
@@ -127,12 +142,15 @@ def units_command(task_number, year):
         click.echo(f"{unit.code}\t{unit.name}")
 
 
-
 @cli.command("settings")
 @click.argument("task_number", type=int)
 @click.option("--year", type=int)
-@click.option("--specialty", "specialties", multiple=True,
-              help="A specialty the task needs (repeat); overrides the one derived from the guiding department.")
+@click.option(
+    "--specialty",
+    "specialties",
+    multiple=True,
+    help="A specialty the task needs (repeat); overrides the one derived from the guiding department.",
+)
 @click.option("--derive", is_flag=True, help="Forget the override: derive specialties from the guiding department.")
 @click.option("--cap", type=int, help="Workload cap: subjects per inspector per round.")
 def settings_command(task_number, year, specialties, derive, cap):

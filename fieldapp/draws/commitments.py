@@ -81,17 +81,26 @@ def commit(
         nonce = seeds.new_nonce()
         sequence = (db.session.scalar(select(func.max(DrawCommitment.sequence))) or 0) + 1
         commitment = DrawCommitment(
-            sequence=sequence, task_id=task.id, round=round_, unit_id=unit.id, seed_hex=None, seed_nonce_hex=nonce,
-            commitment_hex=algorithm.commitment_of(seeds.seed_from_nonce(nonce)), redraw_reason=redraw_reason,
-            external_kind=external_kind, external_description=external_description, external_date=external_date,
-            exception_reason=(exception_reason or "").strip() if exceptions else "", exceptions=exceptions,
-            created_by_id=user.id if user else None, created_at=rules.now_utc(),
+            sequence=sequence,
+            task_id=task.id,
+            round=round_,
+            unit_id=unit.id,
+            seed_hex=None,
+            seed_nonce_hex=nonce,
+            commitment_hex=algorithm.commitment_of(seeds.seed_from_nonce(nonce)),
+            redraw_reason=redraw_reason,
+            external_kind=external_kind,
+            external_description=external_description,
+            external_date=external_date,
+            exception_reason=(exception_reason or "").strip() if exceptions else "",
+            exceptions=exceptions,
+            created_by_id=user.id if user else None,
+            created_at=rules.now_utc(),
         )
         db.session.add(commitment)
         try:
             db.session.flush()
-            chain.append("commitment", {"commitment": _published(commitment, task, unit)},
-                         commitment_id=commitment.id)
+            chain.append("commitment", {"commitment": _published(commitment, task, unit)}, commitment_id=commitment.id)
             db.session.commit()
             return commitment
         except (IntegrityError, OperationalError):
@@ -109,8 +118,11 @@ def _published(commitment: DrawCommitment, task: Task, unit: Unit) -> dict:
         "external": external_of(commitment),
         "redraw_reason": commitment.redraw_reason,
         "published_at": rules.published_time(commitment.created_at),
-        **({"exception_reason": commitment.exception_reason, "exceptions": commitment.exceptions}
-           if commitment.exception_reason else {}),
+        **(
+            {"exception_reason": commitment.exception_reason, "exceptions": commitment.exceptions}
+            if commitment.exception_reason
+            else {}
+        ),
     }
 
 
@@ -123,8 +135,11 @@ def abandon(commitment: DrawCommitment, reason: str, user: User | None = None) -
     if _mark_abandoned(commitment, reason, seed) != 1:
         db.session.rollback()
         raise DrawRefused(_l("This commitment is no longer open."))
-    published = {"commitment": {"sequence": commitment.sequence, "sha256": commitment.commitment_hex},
-                 "seed": seed.hex(), "reason": reason}
+    published = {
+        "commitment": {"sequence": commitment.sequence, "sha256": commitment.commitment_hex},
+        "seed": seed.hex(),
+        "reason": reason,
+    }
     for attempt in range(3):  # another record appended a moment ago: append after it
         try:
             chain.append("abandonment", published, commitment_id=commitment.id)
@@ -143,16 +158,27 @@ def _mark_abandoned(commitment: DrawCommitment, reason: str, seed: bytes) -> int
     return db.session.execute(
         update(DrawCommitment)
         .where(DrawCommitment.id == commitment.id, DrawCommitment.status == CommitmentStatus.OPEN.value)
-        .values(status=CommitmentStatus.ABANDONED.value, closed_at=rules.now_utc(), abandon_reason=reason,
-                seed_hex=seed.hex())
+        .values(
+            status=CommitmentStatus.ABANDONED.value,
+            closed_at=rules.now_utc(),
+            abandon_reason=reason,
+            seed_hex=seed.hex(),
+        )
         .execution_options(synchronize_session=False)
     ).rowcount
 
 
 def abandoned_count(task_id: int, round_: int, unit_id: int) -> int:
-    return db.session.scalar(
-        select(func.count()).select_from(DrawCommitment).where(
-            DrawCommitment.task_id == task_id, DrawCommitment.round == round_, DrawCommitment.unit_id == unit_id,
-            DrawCommitment.status == CommitmentStatus.ABANDONED.value,
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(DrawCommitment)
+            .where(
+                DrawCommitment.task_id == task_id,
+                DrawCommitment.round == round_,
+                DrawCommitment.unit_id == unit_id,
+                DrawCommitment.status == CommitmentStatus.ABANDONED.value,
+            )
         )
-    ) or 0
+        or 0
+    )

@@ -80,8 +80,10 @@ def _redraw_for_idle_accounts(tasks: list[Task], units: list[Unit]) -> Generator
         likely = [t for chance, _, t in chances if chance > 0][:3] or tasks
         task = likely[attempt % len(likely)]
         try:
-            draw, _ = run_draw(commit(task, 1, unit, redraw_reason=DEMO_REDRAW_REASON, exception_reason=DEMO_REASON),
-                               witness=f"演示数据 {unit.name}")
+            draw, _ = run_draw(
+                commit(task, 1, unit, redraw_reason=DEMO_REDRAW_REASON, exception_reason=DEMO_REASON),
+                witness=f"演示数据 {unit.name}",
+            )
         except DrawRefused as exc:
             db.session.rollback()
             yield f"draws: task {task.number} {unit.name}: {exc.message}"

@@ -11,26 +11,33 @@ from wtforms.validators import DataRequired, Length, Optional
 class CommitForm(FlaskForm):
     external_kind = RadioField(
         _l("External value W mixed into the seed"),
-        choices=[("lottery", _l("A public lottery result, entered after that lottery draw")),
-                 ("witness", _l("A string typed at the draw by a named witness from another unit"))],
+        choices=[
+            ("lottery", _l("A public lottery result, entered after that lottery draw")),
+            ("witness", _l("A string typed at the draw by a named witness from another unit")),
+        ],
         default="lottery",
         validators=[DataRequired(message=_l("Choose where the external value comes from."))],
     )
     external_description = StringField(
         _l("Which lottery draw, or which witness"),
         validators=[DataRequired(message=_l("Name the lottery draw or the witness.")), Length(max=300)],
-        description=_l("For example: 体彩排列5, issue 21095; or: 王五, 市纪委监委派驻纪检组. Published with the commitment."),
+        description=_l(
+            "For example: 体彩排列5, issue 21095; or: 王五, 市纪委监委派驻纪检组. Published with the commitment."
+        ),
     )
     external_date = DateField(
-        _l("Date of the lottery draw"), validators=[Optional()],
+        _l("Date of the lottery draw"),
+        validators=[Optional()],
         description=_l("Only for a lottery: the day it is drawn (today or later)."),
     )
     redraw_reason = TextAreaField(
-        _l("Reason for the redraw"), validators=[Optional(), Length(max=2000)],
+        _l("Reason for the redraw"),
+        validators=[Optional(), Length(max=2000)],
         description=_l("Required when the round has already been drawn; published with the new draw."),
     )
     exception_reason = TextAreaField(
-        _l("Reason for drawing despite the warnings"), validators=[Optional(), Length(max=2000)],
+        _l("Reason for drawing despite the warnings"),
+        validators=[Optional(), Length(max=2000)],
         description=_l("Required when the task has warnings above; published with the draw."),
     )
 
@@ -45,7 +52,8 @@ class AbandonForm(FlaskForm):
 
 class RunForm(FlaskForm):
     witness = StringField(
-        _l("External value W"), validators=[Optional(), Length(max=200)],
+        _l("External value W"),
+        validators=[Optional(), Length(max=200)],
         description=_l("The lottery result or the witness's string named by the commitment, exactly as announced."),
     )
     confirm = BooleanField(

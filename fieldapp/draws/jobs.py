@@ -25,10 +25,15 @@ def run_draw_job(run: JobRun) -> dict:
     except DrawRefused as exc:
         raise JobFailed(str(exc.message)) from exc
     run.progress(stage="finished")
-    return {"draw_id": draw.id, "created": created, "open": {"endpoint": "draws.detail", "values": {"draw_id": draw.id}}}
+    return {
+        "draw_id": draw.id,
+        "created": created,
+        "open": {"endpoint": "draws.detail", "values": {"draw_id": draw.id}},
+    }
 
 
 def start_draw(commitment: DrawCommitment, witness: str, user):
     title = f"{commitment.task.name} · {commitment.unit.name}"
-    return create_job(KIND, owner=user, title=title,
-                      params={"commitment_id": commitment.id, "witness": witness, "user_id": user.id})
+    return create_job(
+        KIND, owner=user, title=title, params={"commitment_id": commitment.id, "witness": witness, "user_id": user.id}
+    )

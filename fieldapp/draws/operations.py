@@ -57,8 +57,9 @@ class CommitmentClosed(Conflict):
     """The commitment was used or abandoned by a concurrent request."""
 
 
-def _compute(task: Task, round_: int, unit: Unit, commitment: DrawCommitment, witness: str, day,
-             superseded_id: int | None = None) -> dict:
+def _compute(
+    task: Task, round_: int, unit: Unit, commitment: DrawCommitment, witness: str, day, superseded_id: int | None = None
+) -> dict:
     """Everything a draw consists of, computed without writing."""
     with gc_paused():
         return _compute_draw(task, round_, unit, commitment, witness, day, superseded_id)
@@ -91,9 +92,7 @@ def _compute_draw(task, round_, unit, commitment, witness, day, superseded_id) -
     matches = algorithm.match_all(selected, teams, e, conflicts)
     for team in public_teams:
         members = {i["certificate"] for i in team["inspectors"]}
-        team["conflicts"] = {
-            ident: sorted(certs & members) for ident, certs in conflicts.items() if certs & members
-        }
+        team["conflicts"] = {ident: sorted(certs & members) for ident, certs in conflicts.items() if certs & members}
     return {
         "pool": pool,
         "counts": counts,
@@ -279,9 +278,17 @@ def _publish_record(draw: Draw, previous: Draw | None) -> None:
     db.session.flush()
     chain.append(
         "redraw" if previous is not None else "draw",
-        {"draw": {"id": draw.id, "task": draw.task_id, "round": draw.round, "unit": draw.unit.code,
-                  "number": draw.number, "supersedes": draw.supersedes_id},
-         "bundle_sha256": bundle_core_sha256(draw)},
+        {
+            "draw": {
+                "id": draw.id,
+                "task": draw.task_id,
+                "round": draw.round,
+                "unit": draw.unit.code,
+                "number": draw.number,
+                "supersedes": draw.supersedes_id,
+            },
+            "bundle_sha256": bundle_core_sha256(draw),
+        },
         draw_id=draw.id,
     )
 

@@ -132,9 +132,13 @@ def values_before(field: str, draw_date: date) -> dict[int, str]:
     on the day it was recorded."""
     after = clock.start_of_day(draw_date + timedelta(days=1))
     rows = db.session.execute(
-        select(SubjectChange.subject_id, SubjectChange.old_value, SubjectChange.effective_on, SubjectChange.changed_at,
-               SubjectChange.id)
-        .where(
+        select(
+            SubjectChange.subject_id,
+            SubjectChange.old_value,
+            SubjectChange.effective_on,
+            SubjectChange.changed_at,
+            SubjectChange.id,
+        ).where(
             SubjectChange.field == field,
             or_(
                 SubjectChange.effective_on > draw_date,

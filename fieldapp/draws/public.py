@@ -54,8 +54,13 @@ def public_detail(draw_id: int):
     draw = _draw(draw_id)
     reveal = selection_is_public(draw)
     return render_template(
-        "draws/public_detail.html", draw=draw, bundle=build_bundle(draw, reveal), reveal=reveal,
-        record=chain.record_of_draw(draw.id), head=chain.head(), may_see_classes=may_see_classes(),
+        "draws/public_detail.html",
+        draw=draw,
+        bundle=build_bundle(draw, reveal),
+        reveal=reveal,
+        record=chain.record_of_draw(draw.id),
+        head=chain.head(),
+        may_see_classes=may_see_classes(),
         abandoned=abandoned_count(draw.task_id, draw.round, draw.unit_id),
     )
 

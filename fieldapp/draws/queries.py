@@ -47,9 +47,7 @@ def commitments_of_round(task: Task, round_: int, unit: Unit) -> list[DrawCommit
 
 def draws_of_round(task: Task, round_: int, unit: Unit) -> list[Draw]:
     return db.session.scalars(
-        select(Draw)
-        .where(Draw.task_id == task.id, Draw.round == round_, Draw.unit_id == unit.id)
-        .order_by(Draw.number)
+        select(Draw).where(Draw.task_id == task.id, Draw.round == round_, Draw.unit_id == unit.id).order_by(Draw.number)
     ).all()
 
 

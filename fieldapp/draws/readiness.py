@@ -29,7 +29,9 @@ SAMPLE_SIZE = 10
 INSPECTORS_PER_VISIT = 2
 
 WARNINGS = {
-    "unconfirmed": _l("The scope rules are proposals from the plan's text and have not been confirmed by a supervisor."),
+    "unconfirmed": _l(
+        "The scope rules are proposals from the plan's text and have not been confirmed by a supervisor."
+    ),
     "empty_pool": _l("The pool of %(unit)s is empty: no subject in the directory matches the scope rules."),
     "over_capacity": _l(
         "%(unit)s: %(visits)s visits, but its %(inspectors)s eligible inspectors can do %(capacity)s "
@@ -130,7 +132,9 @@ def preview(task: Task, day: date, rule: dict | None = None, units: list[Unit] |
             counts.setdefault(county, {c: 0 for c in algorithm.CLASSES})[cls] = n
         result.by_county = sorted(counts.items())
         result.sample = list(
-            db.session.scalars(select(Subject).join(sub, sub.c.id == Subject.id).order_by(Subject.ident).limit(SAMPLE_SIZE))
+            db.session.scalars(
+                select(Subject).join(sub, sub.c.id == Subject.id).order_by(Subject.ident).limit(SAMPLE_SIZE)
+            )
         )
     return result
 
@@ -150,14 +154,22 @@ def warnings_for(task: Task, units: list[Unit], day: date) -> list[dict]:
             warnings.append(
                 {
                     "code": "over_capacity",
-                    "params": {"unit": unit.name, "visits": p.visits, "inspectors": p.inspectors,
-                               "capacity": p.capacity, "cap": p.cap},
+                    "params": {
+                        "unit": unit.name,
+                        "visits": p.visits,
+                        "inspectors": p.inspectors,
+                        "capacity": p.capacity,
+                        "cap": p.cap,
+                    },
                 }
             )
     start, end = task_window(task)
     if not start <= day <= end:
         warnings.append(
-            {"code": "outside_window", "params": {"day": day.isoformat(), "start": start.isoformat(), "end": end.isoformat()}}
+            {
+                "code": "outside_window",
+                "params": {"day": day.isoformat(), "start": start.isoformat(), "end": end.isoformat()},
+            }
         )
     return warnings
 
@@ -173,7 +185,9 @@ def check_drawable(task: Task, unit: Unit, day: date, reason: str) -> list[dict]
     warnings = warnings_for(task, [unit], day)
     if warnings and not (reason or "").strip():
         raise NotDrawable(
-            _l("This draw needs a written reason, published with the draw: %(warnings)s",
-               warnings=" ".join(describe_warning(w) for w in warnings))
+            _l(
+                "This draw needs a written reason, published with the draw: %(warnings)s",
+                warnings=" ".join(describe_warning(w) for w in warnings),
+            )
         )
     return warnings

@@ -16,9 +16,7 @@ from .rules import DrawRefused
 from .teams import conflicts_for, round_loads
 
 
-def replace_inspector(
-    assignment: DrawAssignment, reason: str, user: User | None = None
-) -> DrawAssignment:
+def replace_inspector(assignment: DrawAssignment, reason: str, user: User | None = None) -> DrawAssignment:
     reason = (reason or "").strip()
     if not reason:
         raise DrawRefused(_l("Give the reason for the replacement."))

@@ -107,8 +107,14 @@ def commit(task_id: int, round_: int, unit_code: str):
     if form.validate_on_submit():
         try:
             commitment = operations.commit(
-                task, round_, unit, current_user, form.redraw_reason.data or "", form.external_kind.data,
-                form.external_description.data or "", form.external_date.data,
+                task,
+                round_,
+                unit,
+                current_user,
+                form.redraw_reason.data or "",
+                form.external_kind.data,
+                form.external_description.data or "",
+                form.external_date.data,
                 exception_reason=form.exception_reason.data or "",
             )
         except NotDrawable as exc:
@@ -155,12 +161,16 @@ def abandon(commitment_id: int):
         except DrawRefused as exc:
             flash(str(exc.message), "error")
         else:
-            flash(_("Commitment #%(sequence)s abandoned; its seed is now public.", sequence=commitment.sequence),
-                  "success")
-            return redirect(url_for("draws.round_page", task_id=commitment.task_id, round_=commitment.round,
-                                    unit_code=unit.code))
-    return _render_round(commitment.task, commitment.round, unit, CommitForm(formdata=None), RunForm(formdata=None),
-                         _refused(), form)
+            flash(
+                _("Commitment #%(sequence)s abandoned; its seed is now public.", sequence=commitment.sequence),
+                "success",
+            )
+            return redirect(
+                url_for("draws.round_page", task_id=commitment.task_id, round_=commitment.round, unit_code=unit.code)
+            )
+    return _render_round(
+        commitment.task, commitment.round, unit, CommitForm(formdata=None), RunForm(formdata=None), _refused(), form
+    )
 
 
 @bp.get("/draws/<int:draw_id>")
@@ -173,8 +183,14 @@ def detail(draw_id: int):
     unmatched = [(s, describe_unmatched(s)) for s in draw.selections if s.unmatched_reason]
     from . import chain
 
-    return render_template("draws/detail.html", draw=draw, unmatched=unmatched, replace_form=ReplaceForm(),
-                           record=chain.record_of_draw(draw.id), head=chain.head())
+    return render_template(
+        "draws/detail.html",
+        draw=draw,
+        unmatched=unmatched,
+        replace_form=ReplaceForm(),
+        record=chain.record_of_draw(draw.id),
+        head=chain.head(),
+    )
 
 
 @bp.post("/draws/assignment/<int:assignment_id>/replace")
@@ -190,7 +206,9 @@ def replace(assignment_id: int):
         except DrawRefused as exc:
             flash(str(exc.message), "error")
         else:
-            flash(_("%(old)s was replaced by %(new)s.", old=assignment.inspector.name, new=new.inspector.name), "success")
+            flash(
+                _("%(old)s was replaced by %(new)s.", old=assignment.inspector.name, new=new.inspector.name), "success"
+            )
     else:
         for error in form.reason.errors:
             flash(str(error), "error")
@@ -204,7 +222,10 @@ def invitations(task_id: int):
     form = InviteForm()
     form.department.choices = [(u.code, u.name) for u in queries.departments()]
     return render_template(
-        "draws/invitations.html", task=task, form=form, invitations=queries.invitations_of(task),
+        "draws/invitations.html",
+        task=task,
+        form=form,
+        invitations=queries.invitations_of(task),
         respond_form=RespondForm(),
     )
 
@@ -227,7 +248,10 @@ def invite(task_id: int):
             flash(_("%(unit)s has been invited.", unit=department.name), "success")
             return redirect(url_for("draws.invitations", task_id=task.id))
     return render_template(
-        "draws/invitations.html", task=task, form=form, invitations=queries.invitations_of(task),
+        "draws/invitations.html",
+        task=task,
+        form=form,
+        invitations=queries.invitations_of(task),
         respond_form=RespondForm(),
     ), _refused()
 
@@ -237,8 +261,11 @@ def invite(task_id: int):
 def respond(invitation_id: int, answer: str):
     invitation = db.get_or_404(JointInvitation, invitation_id)
     # The invited department answers (or the city bureau / an administrator on its behalf).
-    if not (current_user.unit_id == invitation.unit_id or current_user.unit.kind == "city_bureau"
-            or current_user.role == Role.ADMIN.value):
+    if not (
+        current_user.unit_id == invitation.unit_id
+        or current_user.unit.kind == "city_bureau"
+        or current_user.role == Role.ADMIN.value
+    ):
         abort(404)
     if invitation.status != InvitationStatus.PENDING.value:
         flash(_("This invitation has already been answered."), "warning")

@@ -43,7 +43,10 @@ def local_today() -> date:
 def current_draw(task: Task, round_: int, unit: Unit) -> Draw | None:
     return db.session.scalar(
         select(Draw).where(
-            Draw.task_id == task.id, Draw.round == round_, Draw.unit_id == unit.id, Draw.status == DrawStatus.VALID.value
+            Draw.task_id == task.id,
+            Draw.round == round_,
+            Draw.unit_id == unit.id,
+            Draw.status == DrawStatus.VALID.value,
         )
     )
 

@@ -8,8 +8,19 @@ department's specialties come from its own name (or its invitation's override).
 from __future__ import annotations
 
 SPECIALTIES = (
-    "计量", "广告", "网络交易", "产品质量", "知识产权", "认证认可", "检验检测",
-    "特种设备", "登记注册", "信用监管", "价格", "食品", "市场秩序",
+    "计量",
+    "广告",
+    "网络交易",
+    "产品质量",
+    "知识产权",
+    "认证认可",
+    "检验检测",
+    "特种设备",
+    "登记注册",
+    "信用监管",
+    "价格",
+    "食品",
+    "市场秩序",
 )
 
 DEPARTMENT_SPECIALTIES: list[tuple[str, tuple[str, ...]]] = [

@@ -130,8 +130,9 @@ def build_teams(
         inspectors = [i for i, _ in members]
         certs = [i.certificate_number for i in inspectors]
         by_cert.update({i.certificate_number: i for i in inspectors})
-        lines += [inspector_line(team_unit.code, i.certificate_number, u.code, i.specialties, i.name)
-                  for i, u in members]
+        lines += [
+            inspector_line(team_unit.code, i.certificate_number, u.code, i.specialties, i.name) for i, u in members
+        ]
         load = {c: loads.get(c, 0) for c in certs if loads.get(c)}
         teams.append(Team(team_unit.code, certs, cap, team_unit.name, dict(load)))
         public.append(
@@ -161,7 +162,9 @@ def conflicts_for(subject_ids: list[int], certificates: set[str]) -> dict[int, s
         chunk = subject_ids[start : start + 500]
         rows += db.session.execute(
             select(Subject.id, Inspector.certificate_number)
-            .join(Conflict, or_(Conflict.subject_id == Subject.id, Conflict.person_name == Subject.legal_representative))
+            .join(
+                Conflict, or_(Conflict.subject_id == Subject.id, Conflict.person_name == Subject.legal_representative)
+            )
             .join(Inspector, Inspector.id == Conflict.inspector_id)
             .where(Subject.id.in_(chunk))
             .where(or_(Conflict.subject_id.is_not(None), Conflict.person_name != ""))

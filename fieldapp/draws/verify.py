@@ -48,7 +48,9 @@ def verify_bundle(bundle: dict, pool: bytes) -> Report:
         sizes[cls] += 1
     for cls in algorithm.CLASSES:
         if sizes[cls] != bundle["pool"]["class_sizes"].get(cls, 0):
-            problems.append(f"N_{cls}: the file has {sizes[cls]}, the draw published {bundle['pool']['class_sizes'].get(cls, 0)}")
+            problems.append(
+                f"N_{cls}: the file has {sizes[cls]}, the draw published {bundle['pool']['class_sizes'].get(cls, 0)}"
+            )
     multipliers = {c: Decimal(v) for c, v in bundle["multipliers"].items()}
     counts = algorithm.compute_counts(sizes, bundle["ratio"], bundle["fixed_count"], multipliers)
     for name, mine in (("quotas", counts.quotas), ("topups", counts.topups)):
@@ -82,8 +84,13 @@ def verify_bundle(bundle: dict, pool: bytes) -> Report:
 
 def _verify_inspectors(bundle: dict, report: Report, e: bytes) -> None:
     teams = [
-        algorithm.Team(t["unit"], [i["certificate"] for i in t["inspectors"]], t["workload_cap"], t["unit_name"],
-                       dict(t.get("initial_load") or {}))
+        algorithm.Team(
+            t["unit"],
+            [i["certificate"] for i in t["inspectors"]],
+            t["workload_cap"],
+            t["unit_name"],
+            dict(t.get("initial_load") or {}),
+        )
         for t in bundle["teams"] or []
     ]
     conflicts: dict[str, set[str]] = {}

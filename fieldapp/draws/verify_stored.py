@@ -16,14 +16,27 @@ from .verify import Report
 
 def _stored_selection(draw: Draw):
     rows = db.session.execute(
-        select(DrawSelection.id, DrawSelection.ident, DrawSelection.credit_class, DrawSelection.key_hex,
-               DrawSelection.topup, DrawSelection.unmatched_reason)
-        .where(DrawSelection.draw_id == draw.id).order_by(DrawSelection.position)
+        select(
+            DrawSelection.id,
+            DrawSelection.ident,
+            DrawSelection.credit_class,
+            DrawSelection.key_hex,
+            DrawSelection.topup,
+            DrawSelection.unmatched_reason,
+        )
+        .where(DrawSelection.draw_id == draw.id)
+        .order_by(DrawSelection.position)
     ).all()
     people: dict[int, list] = {}
     for sid, team, position, rank, cert, key in db.session.execute(
-        select(DrawAssignment.selection_id, Unit.code, DrawAssignment.position, DrawAssignment.rank,
-               DrawAssignment.certificate_number, DrawAssignment.key_hex)
+        select(
+            DrawAssignment.selection_id,
+            Unit.code,
+            DrawAssignment.position,
+            DrawAssignment.rank,
+            DrawAssignment.certificate_number,
+            DrawAssignment.key_hex,
+        )
         .join(DrawSelection, DrawSelection.id == DrawAssignment.selection_id)
         .join(Unit, Unit.id == DrawAssignment.team_unit_id)
         .where(DrawSelection.draw_id == draw.id, DrawAssignment.replaces_id.is_(None))
@@ -53,8 +66,16 @@ def _teams(draw: Draw) -> list[algorithm.Team]:
     members: dict[str, list[str]] = {}
     for row in files.parse_inspector_file(draw.inspectors_file or b""):
         members.setdefault(row["team"], []).append(row["certificate"])
-    return [algorithm.Team(t["unit"], sorted(members.get(t["unit"], [])), t["workload_cap"], t["unit_name"],
-                           dict(t.get("initial_load") or {})) for t in draw.teams]
+    return [
+        algorithm.Team(
+            t["unit"],
+            sorted(members.get(t["unit"], [])),
+            t["workload_cap"],
+            t["unit_name"],
+            dict(t.get("initial_load") or {}),
+        )
+        for t in draw.teams
+    ]
 
 
 def verify_draw_2(draw: Draw) -> Report:
@@ -73,13 +94,17 @@ def verify_draw_2(draw: Draw) -> Report:
     if sizes != draw.class_sizes or len(entries) != draw.pool_size:
         problem(f"pool: N_c {sizes} recomputed, {draw.class_sizes} stored")
     try:
-        counts = algorithm.compute_counts(sizes, draw.ratio, draw.fixed_count,
-                                          algorithm.parse_multipliers(draw.multipliers), draw.algorithm)
+        counts = algorithm.compute_counts(
+            sizes, draw.ratio, draw.fixed_count, algorithm.parse_multipliers(draw.multipliers), draw.algorithm
+        )
     except algorithm.DrawError as exc:
         problem(f"numbers: {exc}")
         return report
-    for name, mine, theirs in (("T", counts.total_floor, draw.total_floor), ("quotas", counts.quotas, draw.quotas),
-                               ("top-up", counts.topups, draw.topups)):
+    for name, mine, theirs in (
+        ("T", counts.total_floor, draw.total_floor),
+        ("quotas", counts.quotas, draw.quotas),
+        ("top-up", counts.topups, draw.topups),
+    ):
         if mine != theirs:
             problem(f"{name}: recomputed {mine}, stored {theirs}")
     seed = _check_commitment(draw, problem)
@@ -93,8 +118,11 @@ def verify_draw_2(draw: Draw) -> Report:
     matches = algorithm.match_all(report.selection, _teams(draw), e, conflicts)
     stored = _stored_selection(draw)
     for position, (mine, theirs) in enumerate(zip(report.selection, stored), start=1):
-        picked = [(m.unit_code, pos, rank, cert, key.hex()) for m in matches[mine.ident]
-                  for pos, (cert, rank, key) in enumerate(m.picked)]
+        picked = [
+            (m.unit_code, pos, rank, cert, key.hex())
+            for m in matches[mine.ident]
+            for pos, (cert, rank, key) in enumerate(m.picked)
+        ]
         reasons = "; ".join(f"{m.unit_code}:{m.reason}" for m in matches[mine.ident] if m.reason)
         if (mine.ident, mine.credit_class, mine.key.hex(), mine.topup) != theirs[:4]:
             problem(f"selection #{position}: recomputed {mine.ident} {mine.key.hex()[:16]}…, stored {theirs[0]}")
@@ -108,6 +136,8 @@ def verify_draw_2(draw: Draw) -> Report:
     if record is None:
         problem("chain: the draw has no record")
     elif json.loads(record.body).get("bundle_sha256") != bundle_core_sha256(draw):
-        problem("chain: the draw as stored is not the one recorded when it was made (witness, seed, pool or "
-                "selection rewritten)")
+        problem(
+            "chain: the draw as stored is not the one recorded when it was made (witness, seed, pool or "
+            "selection rewritten)"
+        )
     return report

@@ -56,9 +56,11 @@ def api_view(view):
 
 
 def approved_message() -> str:
-    return _("This visit's result was already approved, so a new first version cannot be accepted. "
-             "To correct it, ask the supervisor: an approved result is corrected by publishing a new "
-             "version of its record, with a note saying what changed.")
+    return _(
+        "This visit's result was already approved, so a new first version cannot be accepted. "
+        "To correct it, ask the supervisor: an approved result is corrected by publishing a new "
+        "version of its record, with a note saying what changed."
+    )
 
 
 def _submission_for_user(uuid: str) -> Submission | None:
@@ -108,7 +110,9 @@ def api_create_submission():
         return problem(422, _("The submission cannot be accepted."), errors=exc.messages)
     if not created and submission.submitted_by_id != current_user.id:
         if visit_for_inspector(submission.visit_id, current_user) is None:
-            return problem(409, _("A different submission with this UUID exists, or this version was already replaced."))
+            return problem(
+                409, _("A different submission with this UUID exists, or this version was already replaced.")
+            )
     return _status_response(submission, 201 if created else 200)
 
 

@@ -64,8 +64,13 @@ class Evaluated:
     suggested_result: str
 
 
-def evaluate_answers(task_checklists: list[TaskChecklists], flat: dict, on: date, locale=None,
-                     no_activity: set[int] | frozenset[int] = frozenset()) -> Evaluated:
+def evaluate_answers(
+    task_checklists: list[TaskChecklists],
+    flat: dict,
+    on: date,
+    locale=None,
+    no_activity: set[int] | frozenset[int] = frozenset(),
+) -> Evaluated:
     """Answer sets per task from the posted field values, with the engine's findings and errors.
 
     Each task carries its own ``suggested_result`` and ``suggested_measures``, from its own
@@ -86,8 +91,12 @@ def evaluate_answers(task_checklists: list[TaskChecklists], flat: dict, on: date
             findings = [f.to_json() for f in found]
             task_objects += found
             stored = answer_set(checklist, evaluation.answers)
-            stored.update(checklist_id=checklist.id, checklist_version=checklist.version, findings=findings,
-                          suggested_result=suggest_result(found))
+            stored.update(
+                checklist_id=checklist.id,
+                checklist_version=checklist.version,
+                findings=findings,
+                suggested_result=suggest_result(found),
+            )
             sets.append(stored)
             task_findings += findings
             if skip:
@@ -97,9 +106,15 @@ def evaluate_answers(task_checklists: list[TaskChecklists], flat: dict, on: date
                 where = item.label.get(locale) if item is not None else checklist.title.get(locale)
                 for problem in problems:
                     errors.append(_("%(where)s: %(problem)s", where=where, problem=problem.text(locale)))
-        tasks.append({"task_id": tc.visit_task.task_id, "answer_sets": sets, "findings": task_findings,
-                      "suggested_result": suggest_result(task_objects),
-                      "suggested_measures": suggest_measures(task_objects)})
+        tasks.append(
+            {
+                "task_id": tc.visit_task.task_id,
+                "answer_sets": sets,
+                "findings": task_findings,
+                "suggested_result": suggest_result(task_objects),
+                "suggested_measures": suggest_measures(task_objects),
+            }
+        )
         finding_objects += task_objects
         all_findings += task_findings
     return Evaluated(tasks, all_findings, errors, suggest_result(finding_objects))

@@ -143,8 +143,9 @@ def check_body(body: SubmissionBody, user) -> Checked:
     _check_signatures(body, listed, errors)
 
     no_activity = {choice.task_id for choice in body.task_results if choice.no_activity}
-    evaluated = evaluate_answers(checklists_for_visit(visit), body.answers, inspection_day(body),
-                                 no_activity=no_activity)
+    evaluated = evaluate_answers(
+        checklists_for_visit(visit), body.answers, inspection_day(body), no_activity=no_activity
+    )
     errors += evaluated.errors
     labels = {vt.task_id: _("Task %(number)s", number=vt.task.number) for vt in visit.tasks}
     results, result_errors = decide_all(body, evaluated, labels)
@@ -179,8 +180,11 @@ def _normalised(raw):
 
 
 def _approved_submission(visit_id: int) -> Submission | None:
-    return db.session.scalar(select(Submission).where(
-        Submission.visit_id == visit_id, Submission.state == SubmissionState.APPROVED.value).limit(1))
+    return db.session.scalar(
+        select(Submission)
+        .where(Submission.visit_id == visit_id, Submission.state == SubmissionState.APPROVED.value)
+        .limit(1)
+    )
 
 
 def _existing(uuid: str, digest: str) -> Submission | None:
@@ -216,8 +220,9 @@ def receive_submission(raw: dict, user, uploaded: frozenset[str] = frozenset()) 
     # shape fieldapp.review.body reads). The idempotency hash is over the body as sent.
     stored = body.model_dump(mode="json")
     chosen = {r.task_id: r for r in checked.results}
-    stored["tasks"] = [dict(t, check_methods=list(body.check_methods), **chosen[t["task_id"]].stored())
-                       for t in evaluated.tasks]
+    stored["tasks"] = [
+        dict(t, check_methods=list(body.check_methods), **chosen[t["task_id"]].stored()) for t in evaluated.tasks
+    ]
     stored["server_findings"] = evaluated.findings
     stored["server_suggested_result"] = evaluated.suggested_result
     stored["inspected_on"] = inspection_day(body).isoformat()
@@ -254,7 +259,9 @@ def receive_submission(raw: dict, user, uploaded: frozenset[str] = frozenset()) 
         checked.replaces.state = SubmissionState.SUPERSEDED.value
     if visit.started_at is None:
         visit.started_at = body.started_at or clock.now()
-        visit.start_position = body.start_position.model_dump(mode="json", exclude={"at"}) if body.start_position else None
+        visit.start_position = (
+            body.start_position.model_dump(mode="json", exclude={"at"}) if body.start_position else None
+        )
     db.session.add(submission)
     try:
         _settle(submission)

@@ -54,13 +54,15 @@ def task_results_from_form(visit, form) -> list[dict]:
     out = []
     for vt in visit.tasks:
         t = vt.task_id
-        out.append({
-            "task_id": t,
-            "no_activity": bool(form.get(f"no_activity.{t}")),
-            "result_code": form.get(f"result_code.{t}") or "",
-            "override_reason": form.get(f"override_reason.{t}", "").strip(),
-            "follow_up_measures": form.getlist(f"follow_up.{t}"),
-        })
+        out.append(
+            {
+                "task_id": t,
+                "no_activity": bool(form.get(f"no_activity.{t}")),
+                "result_code": form.get(f"result_code.{t}") or "",
+                "override_reason": form.get(f"override_reason.{t}", "").strip(),
+                "follow_up_measures": form.getlist(f"follow_up.{t}"),
+            }
+        )
     return out
 
 
@@ -93,7 +95,7 @@ def body_from_form(visit, form, files, problems: list[str] | None = None) -> dic
                     problems.append(f"{display_name(upload.filename) or key}: {exc}")
                     continue
                 if key.startswith("photo."):
-                    field = key[len("photo."):]
+                    field = key[len("photo.") :]
                     photos.setdefault(field, []).append(add("photo", data, "image/jpeg", key))
                 else:
                     field = key[: -len("-file")]
@@ -151,9 +153,14 @@ def values_from_body(body: dict):
         for v in value if isinstance(value, list) else [value]:
             pairs.append((name, "" if v is None else str(v)))
     pairs += [("check_methods", m) for m in body.get("check_methods") or []]
-    rep = next((s for s in body.get("signatures") or [] if isinstance(s, dict) and s.get("role") == "representative"), {})
+    rep = next(
+        (s for s in body.get("signatures") or [] if isinstance(s, dict) and s.get("role") == "representative"), {}
+    )
     pairs += [("rep_name", str(rep.get("name") or "")), ("rep_reason", str(rep.get("reason") or ""))]
     if rep.get("refused"):
         pairs.append(("rep_refused", "1"))
-    pairs += [("result_code", str(body.get("result_code") or "")), ("override_reason", str(body.get("override_reason") or ""))]
+    pairs += [
+        ("result_code", str(body.get("result_code") or "")),
+        ("override_reason", str(body.get("override_reason") or "")),
+    ]
     return MultiDict(pairs)

@@ -95,8 +95,18 @@ def manifest():
         "theme_color": "#1f4e79",
         "background_color": "#f6f7f8",
         "icons": [
-            {"src": url_for("static", filename="img/icon-192.png"), "sizes": "192x192", "type": "image/png", "purpose": "any"},
-            {"src": url_for("static", filename="img/icon-512.png"), "sizes": "512x512", "type": "image/png", "purpose": "any"},
+            {
+                "src": url_for("static", filename="img/icon-192.png"),
+                "sizes": "192x192",
+                "type": "image/png",
+                "purpose": "any",
+            },
+            {
+                "src": url_for("static", filename="img/icon-512.png"),
+                "sizes": "512x512",
+                "type": "image/png",
+                "purpose": "any",
+            },
             {
                 "src": url_for("static", filename="img/icon-maskable-192.png"),
                 "sizes": "192x192",

@@ -25,8 +25,12 @@ bp = Blueprint("inspections", __name__)
 
 @bp.context_processor
 def inspection_globals():
-    return {"county_names": county_names(), "check_methods": CHECK_METHODS, "no_activity_code": NO_ACTIVITY,
-            "measures": follow_up_measure_choices(str(get_locale()))}
+    return {
+        "county_names": county_names(),
+        "check_methods": CHECK_METHODS,
+        "no_activity_code": NO_ACTIVITY,
+        "measures": follow_up_measure_choices(str(get_locale())),
+    }
 
 
 @bp.get("/my/visits")

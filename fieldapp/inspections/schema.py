@@ -124,7 +124,9 @@ class Media(Strict):
     size: Annotated[int, Field(ge=1, le=2**40)]
     kind: Literal["photo", "signature"]
     content_type: Literal[MEDIA_CONTENT_TYPES] = "image/jpeg"  # type: ignore[valid-type]
-    field: FieldName = Field("", description="The answer a photo belongs to, or the signer (sig.lead.0, sig.representative).")
+    field: FieldName = Field(
+        "", description="The answer a photo belongs to, or the signer (sig.lead.0, sig.representative)."
+    )
 
 
 class Signature(Strict):
@@ -146,14 +148,21 @@ class TaskResultChoice(Strict):
     """What the inspector chose for one task of the visit (each task is its own public record)."""
 
     task_id: Id
-    no_activity: bool = Field(False, description="未发现开展本次抽查涉及的经营活动: the task's checklists are not answered; its result is F.")
+    no_activity: bool = Field(
+        False, description="未发现开展本次抽查涉及的经营活动: the task's checklists are not answered; its result is F."
+    )
     suggested_result: Annotated[Code | None, BeforeValidator(_none_if_blank)] = Field(
-        None, description="The suggestion the phone showed for this task (the server suggests again from the task's own checklists).")
+        None,
+        description="The suggestion the phone showed for this task (the server suggests again from the task's own checklists).",
+    )
     result_code: Annotated[Code | None, BeforeValidator(_none_if_blank)] = Field(
-        None, description="The result chosen for this task; empty: the suggested one.")
+        None, description="The result chosen for this task; empty: the suggested one."
+    )
     override_reason: Text = Field("", description="Required when result_code differs from the suggested result.")
     follow_up_measures: Annotated[list[Code], Field(max_length=20)] = Field(
-        [], description="Codes of the 后续处置措施 (data/result_categories.yaml); empty: the ones the findings call for.")
+        [],
+        description="Codes of the 后续处置措施 (data/result_categories.yaml); empty: the ones the findings call for.",
+    )
 
 
 class SubmissionBody(Strict):
@@ -170,19 +179,25 @@ class SubmissionBody(Strict):
     task_ids: Annotated[list[Id], Field(max_length=100)] = []
     checklists: Annotated[list[ChecklistRef], Field(max_length=200)] = []
     answers: Annotated[dict[FieldName, AnswerValue], Field(max_length=5000)] = Field(
-        {}, description="Answer per field a.<task>.<checklist>.<item> (in repeats a.<task>.<checklist>.<item>-<n>-<sub>)."
+        {},
+        description="Answer per field a.<task>.<checklist>.<item> (in repeats a.<task>.<checklist>.<item>-<n>-<sub>).",
     )
     photos: Annotated[dict[FieldName, Annotated[list[Sha256], Field(max_length=50)]], Field(max_length=1000)] = Field(
         {}, description="SHA-256s of the evidence photos per answer field."
     )
     position: Position | None = None
     signatures: Annotated[list[Signature], Field(max_length=20)] = []
-    findings: Annotated[list[dict[Annotated[str, StringConstraints(max_length=100)], Scalar]], Field(max_length=1000)] = []
+    findings: Annotated[
+        list[dict[Annotated[str, StringConstraints(max_length=100)], Scalar]], Field(max_length=1000)
+    ] = []
     task_results: Annotated[list[TaskResultChoice], Field(max_length=100)] = Field(
-        [], description="The result of each task of the visit; a task not named gets its own suggested result.")
+        [], description="The result of each task of the visit; a task not named gets its own suggested result."
+    )
     suggested_result: Code | None = Field(None, description="Older phones: the visit-wide suggestion.")
     result_code: Code | None = Field(None, description="Older phones: a visit-wide result (use task_results).")
-    override_reason: Text = Field("", description="Older phones: required when result_code differs from suggested_result.")
+    override_reason: Text = Field(
+        "", description="Older phones: required when result_code differs from suggested_result."
+    )
     client_submitted_at: Moment | None = None
     media: Annotated[list[Media], Field(max_length=500)] = []
     via: Literal["app", "form"] | None = None

@@ -72,9 +72,13 @@ class TaskResult:
     no_activity: bool
 
     def stored(self) -> dict:
-        return {"suggested_result": self.suggested_result, "result_code": self.result_code,
-                "override_reason": self.override_reason, "follow_up_measures": list(self.follow_up_measures),
-                "no_activity": self.no_activity}
+        return {
+            "suggested_result": self.suggested_result,
+            "result_code": self.result_code,
+            "override_reason": self.override_reason,
+            "follow_up_measures": list(self.follow_up_measures),
+            "no_activity": self.no_activity,
+        }
 
 
 def decide(task: dict, choice: TaskChoice | None, label: str) -> tuple[TaskResult | None, list[str]]:
@@ -102,8 +106,9 @@ def decide(task: dict, choice: TaskChoice | None, label: str) -> tuple[TaskResul
         return None, [_("%(task)s: %(message)s", task=label, message=e) for e in errors]
     measures = choice.follow_up_measures or list(task.get("suggested_measures") or [])
     overridden = set(split_codes(chosen)) != set(split_codes(baseline))
-    return TaskResult(task["task_id"], suggested, chosen, choice.override_reason if overridden else "",
-                      measures, False), []
+    return TaskResult(
+        task["task_id"], suggested, chosen, choice.override_reason if overridden else "", measures, False
+    ), []
 
 
 def decide_all(body, evaluated, labels: dict[int, str]) -> tuple[list[TaskResult], list[str]]:

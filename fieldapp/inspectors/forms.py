@@ -23,8 +23,10 @@ class InspectorForm(FlaskForm):
     unit = SelectField(_l("Unit"), coerce=int)
     category = SelectField(
         _l("Category"),
-        choices=[SelectChoice(InspectorCategory.LAW_ENFORCEMENT.value, _l("Law-enforcement inspector")),
-                 SelectChoice(InspectorCategory.ASSISTANT.value, _l("Assistant (expert or third party)"))],
+        choices=[
+            SelectChoice(InspectorCategory.LAW_ENFORCEMENT.value, _l("Law-enforcement inspector")),
+            SelectChoice(InspectorCategory.ASSISTANT.value, _l("Assistant (expert or third party)")),
+        ],
     )
     certificate_number = StringField(_l("Law-enforcement certificate number"), validators=[Optional(), Length(max=40)])
     certificate_valid_until = DateField(_l("Certificate valid until"), validators=[Optional()])
@@ -53,7 +55,9 @@ class InspectorForm(FlaskForm):
 
 
 class ConflictForm(FlaskForm):
-    subject_code = StringField(_l("Subject (credit code or registration number)"), validators=[Optional(), Length(max=18)])
+    subject_code = StringField(
+        _l("Subject (credit code or registration number)"), validators=[Optional(), Length(max=18)]
+    )
     person_name = StringField(_l("Or a person's name"), validators=[Optional(), Length(max=64)])
     reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=500)])
 

@@ -54,11 +54,16 @@ class RosterReport:
     unknown_headers: list[str] = field(default_factory=list)
 
     def summary(self) -> list[str]:
-        return [_(
-            "%(rows)s rows: %(created)s new, %(updated)s updated, %(unchanged)s unchanged, %(rejected)s rejected",
-            rows=self.rows, created=self.created, updated=self.updated, unchanged=self.unchanged,
-            rejected=self.rejected,
-        )]
+        return [
+            _(
+                "%(rows)s rows: %(created)s new, %(updated)s updated, %(unchanged)s unchanged, %(rejected)s rejected",
+                rows=self.rows,
+                created=self.created,
+                updated=self.updated,
+                unchanged=self.unchanged,
+                rejected=self.rejected,
+            )
+        ]
 
 
 def _unit_lookup() -> dict[str, Unit]:
@@ -85,7 +90,9 @@ def parse_inspector_status(value: str) -> str:
     raise BadValue(_("Unknown status: %(value)s (在岗, 调离, 退休 or 停职)", value=value))
 
 
-def import_roster(header: list, rows, today: date | None = None, reject_writer: RejectWriter | None = None) -> RosterReport:
+def import_roster(
+    header: list, rows, today: date | None = None, reject_writer: RejectWriter | None = None
+) -> RosterReport:
     """Import roster rows ``(line, cells)`` under ``header``; commits. Raises TableError for a bad header."""
     with default_locale():
         return _import_roster(header, rows, today or clock.today(), reject_writer)
@@ -166,11 +173,16 @@ def _import_roster(header: list, rows, today: date, reject_writer: RejectWriter 
             inspector = db.session.scalar(select(Inspector).where(Inspector.certificate_number == number))
         else:
             inspector = db.session.scalar(
-                select(Inspector).where(Inspector.name == name, Inspector.unit_id == unit.id,
-                                        Inspector.certificate_number.is_(None))
+                select(Inspector).where(
+                    Inspector.name == name, Inspector.unit_id == unit.id, Inspector.certificate_number.is_(None)
+                )
             )
-        values = {"name": name, "category": category, "certificate_number": number,
-                  "certificate_valid_until": valid_until}
+        values = {
+            "name": name,
+            "category": category,
+            "certificate_number": number,
+            "certificate_valid_until": valid_until,
+        }
         if unit is not None:
             values["unit"] = unit
         if "specialties" in columns and specialties:
@@ -199,7 +211,9 @@ def _import_roster(header: list, rows, today: date, reject_writer: RejectWriter 
     return report
 
 
-def import_roster_file(path: str | Path, reject_path: str | Path | None = None, today: date | None = None) -> RosterReport:
+def import_roster_file(
+    path: str | Path, reject_path: str | Path | None = None, today: date | None = None
+) -> RosterReport:
     with default_locale(), open_table(path) as table:
         writer = RejectWriter(reject_path, table.header)
         return import_roster(table.header, table.rows, today=today, reject_writer=writer)

@@ -43,7 +43,9 @@ class Inspector(db.Model):
     unit = relationship("Unit")
     user = relationship("User")
     changes: Mapped[list[InspectorChange]] = relationship(
-        back_populates="inspector", order_by="InspectorChange.effective_on", cascade="all, delete-orphan",
+        back_populates="inspector",
+        order_by="InspectorChange.effective_on",
+        cascade="all, delete-orphan",
         lazy="selectin",
     )
     conflicts: Mapped[list[Conflict]] = relationship(

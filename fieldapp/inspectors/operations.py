@@ -10,7 +10,16 @@ from ..extensions import db
 from .models import Conflict, Inspector, InspectorChange
 
 # Fields whose changes are kept in the history. Values are stored as text (dates ISO, lists joined).
-TRACKED = ("name", "status", "certificate_number", "certificate_valid_until", "unit", "specialties", "category", "phone")
+TRACKED = (
+    "name",
+    "status",
+    "certificate_number",
+    "certificate_valid_until",
+    "unit",
+    "specialties",
+    "category",
+    "phone",
+)
 
 
 def _as_text(field: str, value) -> str | None:
@@ -48,8 +57,11 @@ def change_inspector(inspector: Inspector, effective_on: date, note: str = "", *
         if inspector.id is None:  # a new record: its first values are not changes
             continue
         change = InspectorChange(
-            field=field, old_value=_as_text(field, old), new_value=_as_text(field, new),
-            effective_on=effective_on, note=note,
+            field=field,
+            old_value=_as_text(field, old),
+            new_value=_as_text(field, new),
+            effective_on=effective_on,
+            note=note,
         )
         inspector.changes.append(change)
         recorded.append(change)
@@ -65,15 +77,21 @@ def create_inspector(unit: Unit, name: str, **values) -> Inspector:
 
 
 def declare_conflict(
-    inspector: Inspector, *, subject=None, person_name: str | None = None, reason: str = "",
+    inspector: Inspector,
+    *,
+    subject=None,
+    person_name: str | None = None,
+    reason: str = "",
     declared_on: date | None = None,
 ) -> Conflict:
     """A conflict of interest the inspector declared: a subject, or a person (e.g. a relative who runs firms)."""
     if subject is None and not person_name:
         raise ValueError("a conflict names a subject or a person")
     conflict = Conflict(
-        subject_id=subject.id if subject is not None else None, person_name=person_name or None,
-        reason=reason, declared_on=declared_on or clock.today(),
+        subject_id=subject.id if subject is not None else None,
+        person_name=person_name or None,
+        reason=reason,
+        declared_on=declared_on or clock.today(),
     )
     inspector.conflicts.append(conflict)
     return conflict

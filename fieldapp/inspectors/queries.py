@@ -23,7 +23,12 @@ def visible_roster(user: User) -> Select:
 
 
 def filter_roster(
-    inspectors: Iterable[Inspector], *, q: str = "", unit: str = "", status: str = "", specialty: str = "",
+    inspectors: Iterable[Inspector],
+    *,
+    q: str = "",
+    unit: str = "",
+    status: str = "",
+    specialty: str = "",
     eligible_on: date | None = None,
 ) -> list[Inspector]:
     out = []
@@ -43,7 +48,10 @@ def filter_roster(
 
 
 def eligible_inspectors(
-    day: date, *, unit_ids: Iterable[int] | None = None, specialty: str | None = None,
+    day: date,
+    *,
+    unit_ids: Iterable[int] | None = None,
+    specialty: str | None = None,
 ) -> list[Inspector]:
     """Law-enforcement inspectors who may be drawn on ``day``: 在岗 with a valid certificate on that day
     (dated history honoured), optionally of some units and with an enforcement field. Assistants never."""
@@ -51,7 +59,8 @@ def eligible_inspectors(
     if unit_ids is not None:
         stmt = stmt.where(Inspector.unit_id.in_(list(unit_ids)))
     return [
-        i for i in db.session.scalars(stmt.order_by(Inspector.id))
+        i
+        for i in db.session.scalars(stmt.order_by(Inspector.id))
         if i.is_eligible_on(day) and (not specialty or specialty in (i.specialties or []))
     ]
 

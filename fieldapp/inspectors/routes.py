@@ -23,9 +23,14 @@ from .queries import assignable_units, filter_roster, visible_roster
 bp = Blueprint("inspectors", __name__, url_prefix="/inspectors")
 
 FIELD_LABELS = {
-    "name": _l("Name"), "status": _l("Status"), "certificate_number": _l("Law-enforcement certificate number"),
-    "certificate_valid_until": _l("Certificate valid until"), "unit": _l("Unit"),
-    "specialties": _l("Enforcement fields"), "category": _l("Category"), "phone": _l("Phone"),
+    "name": _l("Name"),
+    "status": _l("Status"),
+    "certificate_number": _l("Law-enforcement certificate number"),
+    "certificate_valid_until": _l("Certificate valid until"),
+    "unit": _l("Unit"),
+    "specialties": _l("Enforcement fields"),
+    "category": _l("Category"),
+    "phone": _l("Phone"),
 }
 
 
@@ -43,12 +48,21 @@ def index():
     roster = list(db.session.scalars(visible_roster(current_user)))
     units = assignable_units(current_user)
     shown = filter_roster(
-        roster, q=args["q"], unit=args["unit"], status=args["status"], specialty=args["specialty"],
+        roster,
+        q=args["q"],
+        unit=args["unit"],
+        status=args["status"],
+        specialty=args["specialty"],
         eligible_on=today if args["eligible"] else None,
     )
     context = dict(
-        inspectors=shown, total=len(roster), args=args, today=today, units=units,
-        statuses=[s.value for s in InspectorStatus], specialties=specialty_names(),
+        inspectors=shown,
+        total=len(roster),
+        args=args,
+        today=today,
+        units=units,
+        statuses=[s.value for s in InspectorStatus],
+        specialties=specialty_names(),
         eligible_count=sum(1 for i in roster if i.is_eligible_on(today)),
     )
     if request.htmx and not request.htmx.boosted:
@@ -61,14 +75,19 @@ def index():
 def detail(inspector_id: int):
     inspector = _visible(inspector_id)
     conflict_subjects = {
-        s.id: s for s in db.session.scalars(
+        s.id: s
+        for s in db.session.scalars(
             select(Subject).where(Subject.id.in_([c.subject_id for c in inspector.conflicts if c.subject_id]))
         )
     }
     return render_template(
-        "inspectors/detail.html", inspector=inspector, today=clock.today(),
+        "inspectors/detail.html",
+        inspector=inspector,
+        today=clock.today(),
         history=sorted(inspector.changes, key=lambda c: (c.effective_on, c.id), reverse=True),
-        conflict_form=ConflictForm(), conflict_subjects=conflict_subjects, field_labels=FIELD_LABELS,
+        conflict_form=ConflictForm(),
+        conflict_subjects=conflict_subjects,
+        field_labels=FIELD_LABELS,
     )
 
 
@@ -106,9 +125,14 @@ def _save(form: InspectorForm, inspector: Inspector | None):
             return None
     unit = next(u for u in assignable_units(current_user) if u.id == form.unit.data)
     values = dict(
-        name=form.name.data.strip(), category=form.category.data, certificate_number=number,
-        certificate_valid_until=form.certificate_valid_until.data, status=form.status.data,
-        specialties=form.specialties.data or [], phone=(form.phone.data or "").strip(), unit=unit,
+        name=form.name.data.strip(),
+        category=form.category.data,
+        certificate_number=number,
+        certificate_valid_until=form.certificate_valid_until.data,
+        status=form.status.data,
+        specialties=form.specialties.data or [],
+        phone=(form.phone.data or "").strip(),
+        unit=unit,
     )
     if inspector is None:
         status = values.pop("status")
@@ -160,15 +184,23 @@ def add_conflict(inspector_id: int):
             if subject is None:
                 form.subject_code.errors.append(_("No subject has this code."))
         if not form.subject_code.errors:
-            declare_conflict(inspector, subject=subject, person_name=(form.person_name.data or "").strip() or None,
-                             reason=(form.reason.data or "").strip())
+            declare_conflict(
+                inspector,
+                subject=subject,
+                person_name=(form.person_name.data or "").strip() or None,
+                reason=(form.reason.data or "").strip(),
+            )
             db.session.commit()
             flash(_("The conflict of interest was recorded."), "success")
             return redirect(url_for("inspectors.detail", inspector_id=inspector.id))
     return render_template(
-        "inspectors/detail.html", inspector=inspector, today=clock.today(),
+        "inspectors/detail.html",
+        inspector=inspector,
+        today=clock.today(),
         history=sorted(inspector.changes, key=lambda c: (c.effective_on, c.id), reverse=True),
-        conflict_form=form, conflict_subjects={}, field_labels=FIELD_LABELS,
+        conflict_form=form,
+        conflict_subjects={},
+        field_labels=FIELD_LABELS,
     ), 422
 
 

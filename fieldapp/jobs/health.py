@@ -18,7 +18,11 @@ def queue_health() -> dict:
         pending = huey.pending_count()
         seen = worker_last_seen()
     except Exception as exc:  # storage down: say why, the app keeps running
-        return {"status": "unavailable", "backend": huey.backend(), "reason": type(exc).__name__ + ": " + str(exc)[:200]}
+        return {
+            "status": "unavailable",
+            "backend": huey.backend(),
+            "reason": type(exc).__name__ + ": " + str(exc)[:200],
+        }
     report = {"status": "ok", "backend": huey.backend(), "pending": pending}
     try:
         report["jobs_waiting"] = db.session.scalar(

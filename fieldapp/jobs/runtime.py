@@ -71,8 +71,14 @@ class JobRun:
         self.checkpoint = dict(job.checkpoint or {})
         self.folder = job_folder(job.id)
 
-    def progress(self, done: int | None = None, total: int | None = None, stage: str | None = None,
-                 checkpoint: dict | None = None, commit: bool = True) -> None:
+    def progress(
+        self,
+        done: int | None = None,
+        total: int | None = None,
+        stage: str | None = None,
+        checkpoint: dict | None = None,
+        commit: bool = True,
+    ) -> None:
         """Record progress; with ``commit=False`` it joins the caller's transaction (a checkpoint
         must commit together with the work it describes)."""
         values: dict = {"heartbeat_at": clock.now()}
@@ -86,8 +92,9 @@ class JobRun:
             values["checkpoint"] = checkpoint
             self.checkpoint = checkpoint
         changed = db.session.execute(
-            update(JOB).where(JOB.c.id == self.job_id, JOB.c.attempt == self.attempt,
-                              JOB.c.status == JobStatus.RUNNING.value).values(**values)
+            update(JOB)
+            .where(JOB.c.id == self.job_id, JOB.c.attempt == self.attempt, JOB.c.status == JobStatus.RUNNING.value)
+            .values(**values)
         ).rowcount
         if not changed:
             db.session.rollback()
@@ -100,9 +107,9 @@ def claim(job_id: int) -> Job | None:
     """Take a queued job (a duplicate message for a job already taken finds nothing to take)."""
     now = clock.now()
     changed = db.session.execute(
-        update(JOB).where(JOB.c.id == job_id, JOB.c.status == JobStatus.QUEUED.value)
-        .values(status=JobStatus.RUNNING.value, attempt=JOB.c.attempt + 1, started_at=now, heartbeat_at=now,
-                error=None)
+        update(JOB)
+        .where(JOB.c.id == job_id, JOB.c.status == JobStatus.QUEUED.value)
+        .values(status=JobStatus.RUNNING.value, attempt=JOB.c.attempt + 1, started_at=now, heartbeat_at=now, error=None)
     ).rowcount
     db.session.commit()
     return db.session.get(Job, job_id) if changed else None
@@ -112,9 +119,7 @@ def _finish(run: JobRun, status: JobStatus, result: dict | None = None, error: s
     values = {"status": status.value, "finished_at": clock.now(), "heartbeat_at": clock.now(), "error": error}
     if result is not None:
         values["result"] = result
-    db.session.execute(
-        update(JOB).where(JOB.c.id == run.job_id, JOB.c.attempt == run.attempt).values(**values)
-    )
+    db.session.execute(update(JOB).where(JOB.c.id == run.job_id, JOB.c.attempt == run.attempt).values(**values))
     db.session.commit()
 
 
@@ -158,8 +163,14 @@ def enqueue(job: Job) -> None:
     run_job(job.id)
 
 
-def create_job(kind: str, *, owner=None, title: str = "", params: dict | None = None,
-               prepare: Callable[[Job, Path], None] | None = None) -> Job:
+def create_job(
+    kind: str,
+    *,
+    owner=None,
+    title: str = "",
+    params: dict | None = None,
+    prepare: Callable[[Job, Path], None] | None = None,
+) -> Job:
     """Make, commit and queue a job; ``prepare(job, folder)`` may put its input files in place first."""
     job = Job(kind=kind, owner=owner, title=title[:300], params=params or {}, created_at=clock.now())
     db.session.add(job)
@@ -182,7 +193,8 @@ def retry(job: Job) -> bool:
     if not (job.status == JobStatus.FAILED.value or is_stalled(job)):
         return False
     changed = db.session.execute(
-        update(JOB).where(JOB.c.id == job.id, JOB.c.attempt == job.attempt, JOB.c.status == job.status)
+        update(JOB)
+        .where(JOB.c.id == job.id, JOB.c.attempt == job.attempt, JOB.c.status == job.status)
         .values(status=JobStatus.QUEUED.value, error=None, finished_at=None, heartbeat_at=clock.now())
     ).rowcount
     db.session.commit()
@@ -213,7 +225,8 @@ def requeue_stalled() -> list[int]:
     for job_id, status, beat in found:
         cond = JOB.c.heartbeat_at == beat if beat is not None else JOB.c.heartbeat_at.is_(None)
         changed = db.session.execute(
-            update(JOB).where(JOB.c.id == job_id, JOB.c.status == status, cond)
+            update(JOB)
+            .where(JOB.c.id == job_id, JOB.c.status == status, cond)
             .values(status=JobStatus.QUEUED.value, heartbeat_at=clock.now())
         ).rowcount
         db.session.commit()

@@ -14,7 +14,20 @@ from decimal import Decimal, InvalidOperation
 
 from .models import RATIO_PLACES
 
-CN_DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+CN_DIGITS = {
+    "零": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+    "十": 10,
+}
 
 
 def normalise(text: str) -> str:
@@ -253,9 +266,7 @@ CN_NUMERALS = "一二三四五六七八九十"
 
 def _marker(number: int) -> re.Pattern:
     n = str(number)
-    return re.compile(
-        rf"(?<![0-9A-Za-z.．])(?:[（(]\s*{n}\s*[）)]|{n}\s*[,，.．、)）](?![0-9]))"
-    )
+    return re.compile(rf"(?<![0-9A-Za-z.．])(?:[（(]\s*{n}\s*[）)]|{n}\s*[,，.．、)）](?![0-9]))")
 
 
 def _cn_marker(number: int) -> re.Pattern | None:

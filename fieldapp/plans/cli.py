@@ -37,8 +37,13 @@ def _unit(code: str | None) -> Unit | None:
 def in_language(command):
     """Messages in the language asked for (--lang), outside of any web request."""
 
-    @click.option("--lang", type=click.Choice(["zh_CN", "en"]), default="zh_CN", show_default=True,
-                  help="Language of the summary and warnings")
+    @click.option(
+        "--lang",
+        type=click.Choice(["zh_CN", "en"]),
+        default="zh_CN",
+        show_default=True,
+        help="Language of the summary and warnings",
+    )
     @wraps(command)
     def wrapped(*args, lang: str, **kwargs):
         with current_app.test_request_context(), force_locale(lang):
@@ -50,7 +55,9 @@ def in_language(command):
 @cli.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--year", type=int, help="The plan's year (read from the file when it says)")
-@click.option("--unit", "unit_code", help="Issuing unit code from the organisation file (read from the file when it says)")
+@click.option(
+    "--unit", "unit_code", help="Issuing unit code from the organisation file (read from the file when it says)"
+)
 @click.option("--reason", default="", help="Why a published plan changes (needed when it does)")
 @click.option("--publish", is_flag=True, help="Publish the plan after importing it, if it is a draft")
 @click.option("--dry-run", is_flag=True, help="Read and check the file, print the summary, save nothing")
@@ -69,12 +76,17 @@ def import_command(
     except ReasonRequired as exc:
         db.session.rollback()
         if dry_run:
-            click.echo(_("The plan is published; this file would change it in %(count)s places:", count=len(exc.changes)))
+            click.echo(
+                _("The plan is published; this file would change it in %(count)s places:", count=len(exc.changes))
+            )
             for change in exc.changes:
                 click.echo(f"  {change['task']} {change['field']}: {change['old']!r} → {change['new']!r}")
             return
         raise click.ClickException(
-            _("The plan is published and this file changes it in %(count)s places: give --reason.", count=len(exc.changes))
+            _(
+                "The plan is published and this file changes it in %(count)s places: give --reason.",
+                count=len(exc.changes),
+            )
         ) from None
     plan = report.plan
     if publish and not plan.is_published and not dry_run:

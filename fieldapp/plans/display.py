@@ -65,8 +65,10 @@ def describe_ratio(task) -> str:
     else:
         return _("not set")
     rounds = task.rounds_per_year or 1
-    return _("%(amount)s, %(rounds)s times a year", amount=amount, rounds=rounds) if rounds > 1 else _(
-        "%(amount)s, once a year", amount=amount
+    return (
+        _("%(amount)s, %(rounds)s times a year", amount=amount, rounds=rounds)
+        if rounds > 1
+        else _("%(amount)s, once a year", amount=amount)
     )
 
 

@@ -8,7 +8,15 @@ from decimal import Decimal
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import BooleanField, DecimalField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DecimalField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -48,11 +56,17 @@ class TaskForm(FlaskForm):
     tags = CheckboxesField(_l("Subject tags (any of them)"), choices=[])
     past_business_term = BooleanField(_l("Only enterprises past their business term (超出经营期限)"))
     ratio_percent = DecimalField(
-        _l("Ratio (%)"), places=None, validators=[Optional(), NumberRange(min=Decimal("0.000001"), max=100), ratio_places]
+        _l("Ratio (%)"),
+        places=None,
+        validators=[Optional(), NumberRange(min=Decimal("0.000001"), max=100), ratio_places],
     )
     ratio_is_floor = BooleanField(_l("The ratio is a minimum (不低于)"))
-    fixed_count = IntegerField(_l("Or a fixed number of subjects"), validators=[Optional(), NumberRange(min=1, max=100000)])
-    rounds_per_year = IntegerField(_l("Rounds a year"), default=1, validators=[DataRequired(), NumberRange(min=1, max=12)])
+    fixed_count = IntegerField(
+        _l("Or a fixed number of subjects"), validators=[Optional(), NumberRange(min=1, max=100000)]
+    )
+    rounds_per_year = IntegerField(
+        _l("Rounds a year"), default=1, validators=[DataRequired(), NumberRange(min=1, max=12)]
+    )
     window_start_month = SelectField(_l("Draw window from"), choices=MONTHS, coerce=_month, validate_choice=False)
     window_end_month = SelectField(_l("Draw window to"), choices=MONTHS, coerce=_month, validate_choice=False)
     initiator = StringField(_l("Initiator (发起主体)"), validators=[Length(max=500)])
@@ -72,7 +86,10 @@ class TaskForm(FlaskForm):
         if not self.ratio_percent.errors and not self.fixed_count.errors:
             ratio, count = self.ratio_percent.data, self.fixed_count.data
             if ratio is None and count is None:
-                self.ratio_percent.errors = [*self.ratio_percent.errors, _l("Give a ratio or a fixed number of subjects.")]
+                self.ratio_percent.errors = [
+                    *self.ratio_percent.errors,
+                    _l("Give a ratio or a fixed number of subjects."),
+                ]
                 valid = False
             elif ratio is not None and count is not None:
                 self.ratio_percent.errors = [
@@ -109,7 +126,9 @@ class TaskForm(FlaskForm):
         self.tags.data = list(rule.get("tags_any") or [])
         self.past_business_term.data = bool(rule.get("past_business_term"))
         # Plain notation: 30, never 3E+1 (normalize() alone writes exponents).
-        self.ratio_percent.data = Decimal(format((task.ratio * 100).normalize(), "f")) if task.ratio is not None else None
+        self.ratio_percent.data = (
+            Decimal(format((task.ratio * 100).normalize(), "f")) if task.ratio is not None else None
+        )
         self.ratio_is_floor.data = task.ratio_is_floor
         self.fixed_count.data = task.fixed_count
         self.rounds_per_year.data = task.rounds_per_year
@@ -172,12 +191,17 @@ class ScopeForm(FlaskForm):
     """A task's scope rules over the directory (all must hold), with the reason for a change."""
 
     kinds = CheckboxesField(_l("Kinds of subject"), choices=[SelectChoice(k, SUBJECT_KIND_LABELS[k]) for k in KINDS])
-    status = SelectField(_l("Registration status"), choices=[SelectChoice(s, s) for s in ("在业", "注销", "吊销", "撤销", "迁出")])
+    status = SelectField(
+        _l("Registration status"), choices=[SelectChoice(s, s) for s in ("在业", "注销", "吊销", "撤销", "迁出")]
+    )
     tags = CheckboxesField(_l("Subject tags (any of them)"), choices=[])
     holdings = CheckboxesField(_l("Holders of (any of them)"), choices=[])
     industries = StringField(
-        _l("Industries"), validators=[Length(max=500)],
-        description=_l("GB/T 4754 codes or names, separated by spaces or commas (F, F52, 零售业). Empty: any industry."),
+        _l("Industries"),
+        validators=[Length(max=500)],
+        description=_l(
+            "GB/T 4754 codes or names, separated by spaces or commas (F, F52, 零售业). Empty: any industry."
+        ),
     )
     credit_classes = CheckboxesField(_l("Credit classes"), choices=[SelectChoice(c, c) for c in CLASSES])
     past_business_term = BooleanField(_l("Only enterprises past their business term (超出经营期限)"))
@@ -193,7 +217,9 @@ class ScopeForm(FlaskForm):
     def validate_industries(self, field):
         for term in industry_terms(re.split(r"[\s,，、;；]+", field.data or "")):
             if re.fullmatch(r"[A-Za-z]\d*", term) and not INDUSTRY_CODE.fullmatch(term.upper()):
-                raise ValidationError(_l("%(code)s is not a GB/T 4754 code (a letter A–T and up to four digits).", code=term))
+                raise ValidationError(
+                    _l("%(code)s is not a GB/T 4754 code (a letter A–T and up to four digits).", code=term)
+                )
 
     def fill_from(self, rule: dict) -> None:
         rule = clean_rule(rule)

@@ -139,7 +139,6 @@ def import_plan(
     _set(plan, "issuer", meta.issuer or plan.issuer or "")
     _set(plan, "source_name", filename)
 
-
     for task, parsed_task, _before in pending:
         if task is None:
             task = Task(plan=plan, number=parsed_task.number)

@@ -68,12 +68,21 @@ def confirm_item_checklist(plan_id: int, item_id: int):
     else:
         db.session.commit()
     if request.htmx:
-        return render_template("plans/_item.html", item=item, plan=plan, may_edit=True, error=error), 200 if not error else 200
+        return render_template(
+            "plans/_item.html", item=item, plan=plan, may_edit=True, error=error
+        ), 200 if not error else 200
     if error:
         flash(error, "error")
         return redirect(url_for("plans.plan_detail", plan_id=plan.id, _anchor=f"item-{item.id}")), 303
-    flash(_("Item %(number)s of task %(task)s now uses %(checklist)s.", number=item.number, task=item.task.number,
-            checklist=checklist_title(chosen)), "success")
+    flash(
+        _(
+            "Item %(number)s of task %(task)s now uses %(checklist)s.",
+            number=item.number,
+            task=item.task.number,
+            checklist=checklist_title(chosen),
+        ),
+        "success",
+    )
     return redirect(url_for("plans.plan_detail", plan_id=plan.id, _anchor=f"item-{item.id}"))
 
 

@@ -72,7 +72,9 @@ def add_task(plan: Plan, values: dict, *, reason: str = "", user=None) -> Task:
     if plan.is_published and not reason.strip():
         raise PlanError(_l("The plan is published: give the reason for this adjustment."))
     number = max((t.number for t in plan.tasks), default=0) + 1
-    task = Task(plan=plan, number=number, scope_rule=clean_rule({}), source_cells={}, inherited_fields=[], import_warnings=[])
+    task = Task(
+        plan=plan, number=number, scope_rule=clean_rule({}), source_cells={}, inherited_fields=[], import_warnings=[]
+    )
     db.session.add(task)
     for name in EDITABLE_FIELDS:
         if name in values:

@@ -14,7 +14,16 @@ from decimal import Decimal
 
 from openpyxl.utils import get_column_letter
 
-from .cells import compact, parse_executor, parse_kind, parse_ratio, parse_window, small_number, split_initiator, split_items
+from .cells import (
+    compact,
+    parse_executor,
+    parse_kind,
+    parse_ratio,
+    parse_window,
+    small_number,
+    split_initiator,
+    split_items,
+)
 from .columns import find_header
 from .problems import PlanFileError, Problem
 from .scope_proposal import propose_scope
@@ -102,7 +111,9 @@ def parse_plan_table(rows: list[Row]) -> ParsedPlan:
     header = _Header(rows[first_index].number, first_mapping, rows[first_index].cells)
     for name in REPORTED_MISSING:
         if name not in first_mapping and not (name == "initiator" and "guide" in first_mapping):
-            problems.append(Problem("column_missing", row=header.row, column=name, params={"column": _column_word(name)}))
+            problems.append(
+                Problem("column_missing", row=header.row, column=name, params={"column": _column_word(name)})
+            )
 
     tasks: list[ParsedTask] = []
     numbers: set[int] = set()
@@ -215,7 +226,11 @@ def _parse_row(row: Row, header: _Header, previous: ParsedTask | None, used: set
     task.scope = raw.get("scope") or ""
     task.scope_rule = propose_scope(task.scope, task.items)
     rule = task.scope_rule
-    if task.scope and not any(rule[k] for k in ("kinds", "tags_any", "holdings_any", "credit_classes")) and not quiet("scope"):
+    if (
+        task.scope
+        and not any(rule[k] for k in ("kinds", "tags_any", "holdings_any", "credit_classes"))
+        and not quiet("scope")
+    ):
         if "市场主体" not in task.scope:
             problem("scope_no_rule", "scope", text=task.scope)
 
@@ -248,8 +263,12 @@ def _parse_row(row: Row, header: _Header, previous: ParsedTask | None, used: set
     if task.guiding_department and not quiet("guiding_department"):
         suggestion = _unknown_department(task.guiding_department)
         if suggestion:
-            problem("guide_unknown", "guide" if "guide" in header.mapping else "initiator",
-                    text=task.guiding_department, suggestion=suggestion)
+            problem(
+                "guide_unknown",
+                "guide" if "guide" in header.mapping else "initiator",
+                text=task.guiding_department,
+                suggestion=suggestion,
+            )
 
     if "executor" in header.mapping:
         task.executor = raw.get("executor") or ""

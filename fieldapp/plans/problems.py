@@ -28,7 +28,9 @@ MESSAGES = {
     ),
     "no_tasks": _l("The table has a header row but no task rows."),
     "column_missing": _l("Column %(column)s was not found; its values are left empty."),
-    "rows_before_header": _l("%(count)s rows came before the first header row; they were read with the first header found."),
+    "rows_before_header": _l(
+        "%(count)s rows came before the first header row; they were read with the first header found."
+    ),
     "note_row": _l("This row is not a task (only one cell is filled): %(text)s"),
     "other_sheet": _l("Sheet %(sheet)s also has rows; only sheet %(used)s was read."),
     "year_missing": _l("The plan's year was not found in the file; give it (--year)."),
@@ -43,12 +45,16 @@ MESSAGES = {
     "inherited": _l("Empty cell (a merged cell in the original): the value of task %(number)s above was used."),
     "kind_missing": _l("抽查类型 is empty; 定向 was assumed."),
     "kind_unreadable": _l("抽查类型 %(text)s is neither 定向 nor 不定向; 定向 was assumed."),
-    "kind_name_conflict": _l("The task name says %(name_says)s but 抽查类型 says %(kind_says)s; 抽查类型 was kept as written."),
+    "kind_name_conflict": _l(
+        "The task name says %(name_says)s but 抽查类型 says %(kind_says)s; 抽查类型 was kept as written."
+    ),
     "ratio_missing": _l("抽查比例/数量 is empty."),
     "ratio_unreadable": _l("Cannot read a ratio or a number from %(text)s."),
     "ratio_ambiguous": _l("Several ratios in %(text)s; none was taken."),
     "ratio_out_of_range": _l("Ratio %(text)s is not between 0 and 100%%."),
-    "ratio_too_precise": _l("Ratio %(text)s has more decimal places than a ratio can keep (6 after the percent point); it was not rounded, write it shorter."),
+    "ratio_too_precise": _l(
+        "Ratio %(text)s has more decimal places than a ratio can keep (6 after the percent point); it was not rounded, write it shorter."
+    ),
     "ratio_extra_text": _l("Ratio read, but %(text)s beside it was not understood."),
     "rounds_unreadable": _l("Cannot read the number of rounds a year from %(text)s."),
     "window_missing": _l("抽取日期 is empty."),
@@ -62,7 +68,9 @@ MESSAGES = {
     ),
     "executor_other_level": _l("%(text)s names a level other than city or county."),
     "guide_unknown": _l("Guiding department %(text)s is not a known department; did you mean %(suggestion)s?"),
-    "scope_no_rule": _l("Nothing in the scope %(text)s matches a subject tag or kind; every operating subject will be eligible."),
+    "scope_no_rule": _l(
+        "Nothing in the scope %(text)s matches a subject tag or kind; every operating subject will be eligible."
+    ),
 }
 
 

@@ -67,7 +67,9 @@ def _form_status() -> int:
 @role_required(Role.SUPERVISOR)
 def index():
     plans = queries.plans_for(current_user)
-    waiting = sum(1 for p in plans if p.filing_status == FilingStatus.FILED.value and queries.may_acknowledge(current_user, p))
+    waiting = sum(
+        1 for p in plans if p.filing_status == FilingStatus.FILED.value and queries.may_acknowledge(current_user, p)
+    )
     return render_template("plans/index.html", plans=plans, waiting=waiting)
 
 
@@ -84,8 +86,12 @@ def import_file():
         reason = form.reason.data or ""
         try:
             report = import_plan(
-                upload.read(), upload.filename or "plan", year=form.year.data, unit=unit,
-                reason=reason or ("check" if checking else ""), user=current_user,
+                upload.read(),
+                upload.filename or "plan",
+                year=form.year.data,
+                unit=unit,
+                reason=reason or ("check" if checking else ""),
+                user=current_user,
             )
         except PlanFileError as exc:
             db.session.rollback()
@@ -93,8 +99,10 @@ def import_file():
         except ReasonRequired as exc:
             db.session.rollback()
             form.reason.errors = list(form.reason.errors) + [
-                _("The plan is published and this file changes it in %(count)s places: give the reason.",
-                  count=len(exc.changes))
+                _(
+                    "The plan is published and this file changes it in %(count)s places: give the reason.",
+                    count=len(exc.changes),
+                )
             ]
         else:
             summary = {
@@ -107,12 +115,24 @@ def import_file():
                 db.session.rollback()
             else:
                 db.session.commit()
-                flash(_("Imported %(tasks)s tasks with %(items)s inspection items.", tasks=report.tasks,
-                        items=report.items), "success")
+                flash(
+                    _(
+                        "Imported %(tasks)s tasks with %(items)s inspection items.",
+                        tasks=report.tasks,
+                        items=report.items,
+                    ),
+                    "success",
+                )
     status = _form_status() if report is None else 200
     return render_template(
-        "plans/import.html", form=form, unit=unit, report=report, summary=summary, checked=checking,
-        error=error, describe=describe,
+        "plans/import.html",
+        form=form,
+        unit=unit,
+        report=report,
+        summary=summary,
+        checked=checking,
+        error=error,
+        describe=describe,
     ), status
 
 

@@ -38,7 +38,14 @@ OPERATING = "在业"
 ANY_KIND_WORDS = ("各类市场主体", "所有市场主体", "市场主体")
 PAST_TERM_WORDS = ("超出经营期限", "超过经营期限", "经营期限届满", "营业期限届满", "超出营业期限")
 RULE_KEYS = (
-    "kinds", "status", "tags_any", "holdings_any", "industries", "credit_classes", "past_business_term", "counties",
+    "kinds",
+    "status",
+    "tags_any",
+    "holdings_any",
+    "industries",
+    "credit_classes",
+    "past_business_term",
+    "counties",
 )
 INDUSTRY_CODE = re.compile(r"[A-T](\d{2,4})?")
 

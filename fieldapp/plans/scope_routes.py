@@ -39,9 +39,7 @@ def _units(task: Task) -> list[Unit]:
 
 
 def _counties() -> list[Unit]:
-    return list(
-        db.session.scalars(select(Unit).where(Unit.kind.in_(COUNTY_LEVEL_KINDS)).order_by(Unit.division_code))
-    )
+    return list(db.session.scalars(select(Unit).where(Unit.kind.in_(COUNTY_LEVEL_KINDS)).order_by(Unit.division_code)))
 
 
 def _county_names() -> dict[str, str]:

@@ -60,7 +60,9 @@ def _entries(data, key: str = "results") -> list[Category]:
     if isinstance(data, dict):
         for code, value in data.items():
             if isinstance(value, dict):
-                found.append(Category(str(code), str(value.get("zh") or value.get("label") or code), str(value.get("en") or "")))
+                found.append(
+                    Category(str(code), str(value.get("zh") or value.get("label") or code), str(value.get("en") or ""))
+                )
             else:
                 found.append(Category(str(code), str(value), ""))
     elif isinstance(data, list):

@@ -28,7 +28,9 @@ def search_index_command() -> None:
 
 
 @cli.command("export")
-@click.option("--unit", "unit_code", default=None, help="Only this inspecting unit (its code in the organisation file).")
+@click.option(
+    "--unit", "unit_code", default=None, help="Only this inspecting unit (its code in the organisation file)."
+)
 @click.option("--year", type=int, default=None, help="Only this plan year.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="The .xlsx file to write.")
 def export_command(unit_code: str | None, year: int | None, out: Path) -> None:

@@ -37,8 +37,21 @@ OPEN_DATA_COLUMNS = [
 
 # 国家企业信用信息公示系统 抽查检查结果 upload layout: one row per task result (two tasks at one
 # firm on one day are two rows, told apart by the task and the record number).
-NATIONAL_COLUMNS = ["抽查计划名称", "任务名称", "检查对象名称", "统一社会信用代码", "检查实施机关", "抽查类型",
-                    "检查完成日期", "检查结果", "后续处置", "公示日期", "版本", "校验码", "记录编号"]
+NATIONAL_COLUMNS = [
+    "抽查计划名称",
+    "任务名称",
+    "检查对象名称",
+    "统一社会信用代码",
+    "检查实施机关",
+    "抽查类型",
+    "检查完成日期",
+    "检查结果",
+    "后续处置",
+    "公示日期",
+    "版本",
+    "校验码",
+    "记录编号",
+]
 DATE_COLUMNS = {6, 9}
 COLUMN_WIDTHS = (36, 40, 36, 22, 26, 10, 12, 30, 40, 12, 6, 12, 16)
 
@@ -91,7 +104,9 @@ def csv_response(records: Callable[[], Iterable], base_url: str, filename: str) 
         writer.writerow([header for _, header in OPEN_DATA_COLUMNS])
         for n, record in enumerate(records, 1):
             row = open_data_row(record, base_url)
-            writer.writerow(csv_row("是" if row[k] is True else "否" if row[k] is False else row[k] for k, _ in OPEN_DATA_COLUMNS))
+            writer.writerow(
+                csv_row("是" if row[k] is True else "否" if row[k] is False else row[k] for k, _ in OPEN_DATA_COLUMNS)
+            )
             if n % 500 == 0:
                 yield buffer.getvalue()
                 buffer.seek(0)

@@ -18,7 +18,9 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 class PublishSelectionForm(FlaskForm):
-    result_ids = MultiCheckboxField(_l("Results"), coerce=int, validators=[DataRequired(_l("Choose at least one result."))])
+    result_ids = MultiCheckboxField(
+        _l("Results"), coerce=int, validators=[DataRequired(_l("Choose at least one result."))]
+    )
     confirmed = HiddenField(default="")
 
 
@@ -28,7 +30,8 @@ class CorrectionForm(FlaskForm):
         validators=[DataRequired(_l("Write a note: the public page shows it.")), Length(max=500)],
     )
     follow_up_public = TextAreaField(
-        _l("Follow-up measures, public wording (leave empty to use the result's)"), validators=[Optional(), Length(max=500)]
+        _l("Follow-up measures, public wording (leave empty to use the result's)"),
+        validators=[Optional(), Length(max=500)],
     )
 
 

@@ -53,7 +53,9 @@ class PublishedResult(db.Model):
     inspecting_unit_name: Mapped[str] = mapped_column(String(100))  # 检查实施机关
     task_kind: Mapped[str] = mapped_column(String(20))  # targeted / untargeted (抽查类型)
     task_name: Mapped[str] = mapped_column(Text)
-    plan_name: Mapped[str] = mapped_column(Text, default="")  # 抽查计划名称 ("" on records published before it was kept)
+    plan_name: Mapped[str] = mapped_column(
+        Text, default=""
+    )  # 抽查计划名称 ("" on records published before it was kept)
     plan_year: Mapped[int] = mapped_column(index=True)
     inspected_on: Mapped[date]
     result_code: Mapped[str] = mapped_column(String(8), index=True)

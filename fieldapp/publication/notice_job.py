@@ -28,8 +28,9 @@ def notice_file(url: str):
 
 def render_notice(task: Task, records: list, url: str) -> bytes:
     digest = list_hash(records)
-    return render_pdf(TEMPLATE, task=task, records=records, list_hash=digest, url=url, qr=qr_data_uri(url),
-                      check_code=digest)
+    return render_pdf(
+        TEMPLATE, task=task, records=records, list_hash=digest, url=url, qr=qr_data_uri(url), check_code=digest
+    )
 
 
 @job_handler(KIND)

@@ -14,6 +14,7 @@ from ..review.models import InspectionResult
 from .models import PublishedResult
 from .snapshot import PUBLIC_FIELDS, public_fields, record_fields, short_hash
 
+
 class PublicationError(InvalidInput):
     """A publication request that cannot be carried out (the message is shown to the user)."""
 
@@ -86,7 +87,9 @@ def pending_changes(record: PublishedResult) -> dict[str, tuple]:
     }
 
 
-def correct(record: PublishedResult, user, note: str, follow_up_public: str | None = None, on: date | None = None) -> PublishedResult:
+def correct(
+    record: PublishedResult, user, note: str, follow_up_public: str | None = None, on: date | None = None
+) -> PublishedResult:
     """Publish a corrected version of ``record`` from the result as it stands now, with a note.
 
     The earlier version stays as it was (no longer current); nothing is changed in place.
@@ -100,7 +103,9 @@ def correct(record: PublishedResult, user, note: str, follow_up_public: str | No
     if not may_publish(user, result):
         raise PublicationError(f"not allowed to correct record {record.public_id}")
     follow_up = (follow_up_public or "").strip() or None
-    new = _make_version(result, record.public_id, record.version + 1, user, on or clock.today(), follow_up_public=follow_up)
+    new = _make_version(
+        result, record.public_id, record.version + 1, user, on or clock.today(), follow_up_public=follow_up
+    )
     if all(getattr(new, name) == getattr(record, name) for name in PUBLIC_FIELDS if name != "published_on"):
         raise PublicationError("nothing to correct")
     new.correction_note = note

@@ -61,7 +61,10 @@ def index():
     overrides = load_overrides()
     clocks = {r.id: clock(r.publication_due, today, overrides=overrides) for r in waiting if r.publication_due}
     return render_template(
-        "publication/index.html", waiting=waiting, clocks=clocks, published=queries.unit_records(current_user),
+        "publication/index.html",
+        waiting=waiting,
+        clocks=clocks,
+        published=queries.unit_records(current_user),
         task_id=task_id,
     )
 

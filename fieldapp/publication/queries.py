@@ -129,7 +129,9 @@ def record_versions(public_id: str) -> list[PublishedResult]:
     """Every version of a public record, newest first."""
     return list(
         db.session.scalars(
-            select(PublishedResult).where(PublishedResult.public_id == public_id).order_by(PublishedResult.version.desc())
+            select(PublishedResult)
+            .where(PublishedResult.public_id == public_id)
+            .order_by(PublishedResult.version.desc())
         )
     )
 
@@ -159,7 +161,9 @@ def filter_choices() -> dict:
     probe per task of the plans, not a scan of the published table."""
     from ..plans.models import Plan
 
-    published = select(PublishedResult.id).where(PublishedResult.task_id == Task.id, PublishedResult.is_current.is_(True))
+    published = select(PublishedResult.id).where(
+        PublishedResult.task_id == Task.id, PublishedResult.is_current.is_(True)
+    )
     tasks = db.session.execute(
         select(Task.id, Task.number, Task.name, Plan.year.label("plan_year"))
         .join(Plan, Plan.id == Task.plan_id)
@@ -178,7 +182,9 @@ def unpublished_results(user, task_id: int | None = None) -> list[InspectionResu
         stmt = stmt.where(InspectionResult.inspecting_unit_id == user.unit_id)
     if task_id:
         stmt = stmt.where(InspectionResult.task_id == task_id)
-    stmt = stmt.order_by(InspectionResult.publication_due.is_(None), InspectionResult.publication_due, InspectionResult.id)
+    stmt = stmt.order_by(
+        InspectionResult.publication_due.is_(None), InspectionResult.publication_due, InspectionResult.id
+    )
     stmt = stmt.options(selectinload(InspectionResult.subject), selectinload(InspectionResult.task))
     return list(db.session.scalars(stmt))
 
@@ -189,10 +195,14 @@ def unit_records(user, limit: int = 200) -> list[PublishedResult]:
     if user.role != "admin":
         stmt = stmt.where(PublishedResult.inspecting_unit_id == user.unit_id)
     stmt = stmt.options(selectinload(PublishedResult.inspection_result))
-    return list(db.session.scalars(stmt.order_by(PublishedResult.published_at.desc(), PublishedResult.id.desc()).limit(limit)))
+    return list(
+        db.session.scalars(stmt.order_by(PublishedResult.published_at.desc(), PublishedResult.id.desc()).limit(limit))
+    )
 
 
 def results_by_ids(ids: list[int]) -> list[InspectionResult]:
     if not ids:
         return []
-    return list(db.session.scalars(select(InspectionResult).where(InspectionResult.id.in_(ids)).order_by(InspectionResult.id)))
+    return list(
+        db.session.scalars(select(InspectionResult).where(InspectionResult.id.in_(ids)).order_by(InspectionResult.id))
+    )

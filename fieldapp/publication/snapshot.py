@@ -73,8 +73,9 @@ def _plain(value):
 
 def short_hash(public_id: str, version: int, fields: dict) -> str:
     """Eight hex digits over the record's identity and public fields, shown as ``xxxx-xxxx``."""
-    canonical = {name: _plain(fields.get(name)) for name in PUBLIC_FIELDS
-                 if name not in LATER_FIELDS or fields.get(name)}
+    canonical = {
+        name: _plain(fields.get(name)) for name in PUBLIC_FIELDS if name not in LATER_FIELDS or fields.get(name)
+    }
     canonical.update(public_id=public_id, version=version)
     digest = hashlib.sha256(json.dumps(canonical, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
     return f"{digest[:4]}-{digest[4:8]}"

@@ -167,7 +167,9 @@ def rows_for(answer_set: AnswerSet, findings: list[dict] | None = None) -> tuple
             rows.append(AnswerRow(section.get("id", ""), text_of(section.get("title")), "", 0, is_heading=True))
             _walk(section.get("items") or [], answer_set.answers, "", 1, finding_paths, rows)
         known = {r.path for r in rows}
-        extra = {p: v for p, v in flatten(answer_set.answers).items() if p not in known and p.split(".")[0] not in known}
+        extra = {
+            p: v for p, v in flatten(answer_set.answers).items() if p not in known and p.split(".")[0] not in known
+        }
         for path, value in extra.items():  # answers the definition does not name: still shown
             rows.append(AnswerRow(path, path, display(value), 1, is_finding=path in finding_paths))
         return rows, text_of(definition.get("title"))

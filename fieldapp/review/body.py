@@ -87,7 +87,9 @@ def _task_record(raw: Any, key: Any = None) -> TaskRecord | None:
     for name in ("answer_sets", "findings"):
         value = raw.get(name)
         data[name] = [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
-    data["answer_sets"] = [dict(s, answers=s["answers"] if isinstance(s.get("answers"), dict) else {}) for s in data["answer_sets"]]
+    data["answer_sets"] = [
+        dict(s, answers=s["answers"] if isinstance(s.get("answers"), dict) else {}) for s in data["answer_sets"]
+    ]
     try:
         return TaskRecord.model_validate(data)
     except ValidationError:
@@ -97,7 +99,9 @@ def _task_record(raw: Any, key: Any = None) -> TaskRecord | None:
 def tasks(body: dict | None) -> list[TaskAnswers]:
     body = body if isinstance(body, dict) else {}
     raw_tasks = body.get("tasks", body.get("answer_sets", []))
-    pairs = list(raw_tasks.items()) if isinstance(raw_tasks, dict) else [(None, t) for t in raw_tasks or [] if raw_tasks]
+    pairs = (
+        list(raw_tasks.items()) if isinstance(raw_tasks, dict) else [(None, t) for t in raw_tasks or [] if raw_tasks]
+    )
     out: list[TaskAnswers] = []
     for key, raw in pairs:
         record = _task_record(raw, key)
@@ -120,7 +124,8 @@ def tasks(body: dict | None) -> list[TaskAnswers]:
                 check_methods=_as_list(record.check_methods) or _as_list(body.get("check_methods")),
                 result_code=record.result_code or _code(body.get("result_code")),
                 follow_up_measures=_as_list(record.follow_up_measures) or _as_list(body.get("follow_up_measures")),
-                override_reason=record.override_reason if record.override_reason is not None
+                override_reason=record.override_reason
+                if record.override_reason is not None
                 else _text(body.get("override_reason")),
                 suggested_result=record.suggested_result or _code(body.get("suggested_result")),
                 no_activity=record.no_activity,

@@ -49,10 +49,21 @@ def _body(visit: Visit, day, fail: bool, unreachable: bool, rng: random.Random) 
             findings += found
             objects += evaluation.findings
         code = UNREACHABLE if unreachable else suggest_result(objects)
-        tasks.append({"task_id": vt.task_id, "answer_sets": sets, "findings": [] if unreachable else findings,
-                      "result_code": code, "check_methods": ["实地检查"]})
+        tasks.append(
+            {
+                "task_id": vt.task_id,
+                "answer_sets": sets,
+                "findings": [] if unreachable else findings,
+                "result_code": code,
+                "check_methods": ["实地检查"],
+            }
+        )
     lat, lng = 39.33 + rng.uniform(-0.2, 0.2), 112.43 + rng.uniform(-0.2, 0.2)
-    return {"tasks": tasks, "inspected_on": day.isoformat(), "position": {"lat": round(lat, 6), "lng": round(lng, 6), "accuracy": 15}}
+    return {
+        "tasks": tasks,
+        "inspected_on": day.isoformat(),
+        "position": {"lat": round(lat, 6), "lng": round(lng, 6), "accuracy": 15},
+    }
 
 
 def load_demo_reviews(seed: int = 2021) -> Iterator[str]:
@@ -60,7 +71,9 @@ def load_demo_reviews(seed: int = 2021) -> Iterator[str]:
         yield "review: results exist already"
         return
     rng = random.Random(seed)
-    phone_inspectors = select(Inspector.id).join(User, User.id == Inspector.user_id).where(User.username.in_(demo_field_inspectors()))
+    phone_inspectors = (
+        select(Inspector.id).join(User, User.id == Inspector.user_id).where(User.username.in_(demo_field_inspectors()))
+    )
     made = approved = 0
     for division, username in sorted(demo_county_supervisors().items()):
         supervisor = db.session.scalar(select(User).where(User.username == username))
@@ -69,7 +82,9 @@ def load_demo_reviews(seed: int = 2021) -> Iterator[str]:
         visits = db.session.scalars(
             select(Visit)
             .where(Visit.division_code == division, Visit.status == VisitStatus.PLANNED.value)
-            .where(~exists().where(VisitInspector.visit_id == Visit.id, VisitInspector.inspector_id.in_(phone_inspectors)))
+            .where(
+                ~exists().where(VisitInspector.visit_id == Visit.id, VisitInspector.inspector_id.in_(phone_inspectors))
+            )
             .where(~exists().where(Submission.visit_id == Visit.id))
             .order_by(Visit.id)
             .limit(PER_COUNTY)
@@ -81,10 +96,16 @@ def load_demo_reviews(seed: int = 2021) -> Iterator[str]:
             body = _body(visit, day, fail=i % 3 == 0, unreachable=i == 1, rng=rng)
             raw = repr(body).encode()
             at = datetime.combine(day, datetime.min.time()) + timedelta(hours=10)
-            sub = Submission(uuid=str(uuid.UUID(int=rng.getrandbits(128))), body_sha256=hashlib.sha256(raw).hexdigest(),
-                             visit_id=visit.id, body=body, state=SubmissionState.SUBMITTED.value,
-                             result_code=body["tasks"][0]["result_code"] if body["tasks"] else None,
-                             inspected_on=at, completed_at=at)
+            sub = Submission(
+                uuid=str(uuid.UUID(int=rng.getrandbits(128))),
+                body_sha256=hashlib.sha256(raw).hexdigest(),
+                visit_id=visit.id,
+                body=body,
+                state=SubmissionState.SUBMITTED.value,
+                result_code=body["tasks"][0]["result_code"] if body["tasks"] else None,
+                inspected_on=at,
+                completed_at=at,
+            )
             visit.status = VisitStatus.SUBMITTED.value
             visit.started_at = at
             db.session.add(sub)

@@ -41,7 +41,10 @@ class CalendarDayForm(FlaskForm):
     day = DateField(_l("Date"), validators=[DataRequired(message=_l("Enter a date."))])
     kind = RadioField(
         _l("This day is"),
-        choices=[SelectChoice("holiday", _l("a holiday (no work)")), SelectChoice("workday", _l("a make-up working day (调休)"))],
+        choices=[
+            SelectChoice("holiday", _l("a holiday (no work)")),
+            SelectChoice("workday", _l("a make-up working day (调休)")),
+        ],
         validators=[DataRequired(message=_l("Choose whether the day is worked."))],
     )
     note = StringField(_l("Name (e.g. 春节)"), validators=[Optional(), Length(max=100)])

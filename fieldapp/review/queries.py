@@ -105,7 +105,9 @@ def filter_choices(user) -> dict:
     inspectors = db.session.execute(
         select(Inspector.id, Inspector.name)
         .where(
-            Inspector.id.in_(select(VisitInspector.inspector_id).where(VisitInspector.visit_id.in_(select(visits.c.id))))
+            Inspector.id.in_(
+                select(VisitInspector.inspector_id).where(VisitInspector.visit_id.in_(select(visits.c.id)))
+            )
         )
         .order_by(Inspector.name)
     ).all()
@@ -118,7 +120,9 @@ def versions_of(submission: Submission) -> list[Submission]:
     """Every version of the visit's submission, oldest first (returned ones and resubmissions)."""
     return list(
         db.session.scalars(
-            select(Submission).where(Submission.visit_id == submission.visit_id).order_by(Submission.version, Submission.id)
+            select(Submission)
+            .where(Submission.visit_id == submission.visit_id)
+            .order_by(Submission.version, Submission.id)
         )
     )
 
@@ -136,7 +140,9 @@ def previous_version(submission: Submission) -> Submission | None:
 
 def results_of_visit(visit_id: int) -> list[InspectionResult]:
     return list(
-        db.session.scalars(select(InspectionResult).where(InspectionResult.visit_id == visit_id).order_by(InspectionResult.task_id))
+        db.session.scalars(
+            select(InspectionResult).where(InspectionResult.visit_id == visit_id).order_by(InspectionResult.task_id)
+        )
     )
 
 
@@ -146,7 +152,10 @@ def subject_results(subject_id: int) -> list[InspectionResult]:
         db.session.scalars(
             select(InspectionResult)
             .where(InspectionResult.subject_id == subject_id)
-            .options(selectinload(InspectionResult.task).selectinload(Task.plan), selectinload(InspectionResult.inspecting_unit))
+            .options(
+                selectinload(InspectionResult.task).selectinload(Task.plan),
+                selectinload(InspectionResult.inspecting_unit),
+            )
             .order_by(InspectionResult.inspected_on.desc(), InspectionResult.id.desc())
         )
     )
@@ -185,7 +194,11 @@ def serious_results(user, year: int | None = None) -> list[InspectionResult]:
     stmt = (
         select(InspectionResult)
         .join(Subject, InspectionResult.subject_id == Subject.id)
-        .options(selectinload(InspectionResult.subject), selectinload(InspectionResult.inspecting_unit), selectinload(InspectionResult.task))
+        .options(
+            selectinload(InspectionResult.subject),
+            selectinload(InspectionResult.inspecting_unit),
+            selectinload(InspectionResult.task),
+        )
         .order_by(Subject.name, InspectionResult.inspected_on)
     )
     codes = user.division_codes()
@@ -195,4 +208,6 @@ def serious_results(user, year: int | None = None) -> list[InspectionResult]:
         stmt = stmt.where(
             and_(InspectionResult.inspected_on >= date(year, 1, 1), InspectionResult.inspected_on <= date(year, 12, 31))
         )
-    return [r for r in db.session.scalars(stmt) if is_serious(r.result_code, r.follow_up_measures or [], r.findings or [])]
+    return [
+        r for r in db.session.scalars(stmt) if is_serious(r.result_code, r.follow_up_measures or [], r.findings or [])
+    ]

@@ -144,9 +144,7 @@ def propose_listing(result: InspectionResult, actor) -> AbnormalListingProposal 
     reason = listing_reason(result)
     if reason is None:
         return None
-    existing = db.session.scalar(
-        select(AbnormalListingProposal).where(AbnormalListingProposal.result_id == result.id)
-    )
+    existing = db.session.scalar(select(AbnormalListingProposal).where(AbnormalListingProposal.result_id == result.id))
     if existing is not None:
         return existing
     unit = jurisdiction_unit(result.subject.division_code)

@@ -86,9 +86,15 @@ def queue():
         c = clock(due, today)
         rows.append((sub, done, _with_fallback(c, fallback)))
     args = query_args("page")
-    context = {"page": page, "rows": rows, "f": f, "choices": queries.filter_choices(current_user), "args": args,
-               "poll_args": query_args(),
-               "any_fallback": any(c.used_fallback for _s, _d, c in rows)}
+    context = {
+        "page": page,
+        "rows": rows,
+        "f": f,
+        "choices": queries.filter_choices(current_user),
+        "args": args,
+        "poll_args": query_args(),
+        "any_fallback": any(c.used_fallback for _s, _d, c in rows),
+    }
     if request.htmx and request.htmx.target == "review-queue":
         return render_template("review/_queue.html", **context)
     return render_template("review/queue.html", **context)
@@ -159,11 +165,19 @@ def _conflict_response(sub_id: int, exc: ReviewConflict):
     context = _submission_context(sub)
     who = exc.event.actor_name if exc.event else ""
     if exc.current_state == SubmissionState.APPROVED.value:
-        message = _("%(who)s approved this submission before you did. Nothing was changed by your action.", who=who or _("Another supervisor"))
+        message = _(
+            "%(who)s approved this submission before you did. Nothing was changed by your action.",
+            who=who or _("Another supervisor"),
+        )
     elif exc.current_state == SubmissionState.RETURNED.value:
-        message = _("%(who)s returned this submission before you did. Nothing was changed by your action.", who=who or _("Another supervisor"))
+        message = _(
+            "%(who)s returned this submission before you did. Nothing was changed by your action.",
+            who=who or _("Another supervisor"),
+        )
     else:
-        message = _("This submission changed while you were reading it. Check it again; nothing was changed by your action.")
+        message = _(
+            "This submission changed while you were reading it. Check it again; nothing was changed by your action."
+        )
     context["conflict"] = message
     return render_template("review/submission.html", **context), 409
 
@@ -186,7 +200,9 @@ def approve_submission(submission_id: int):
     except MissingResult as exc:
         db.session.rollback()
         context = _submission_context(_submission_or_404(submission_id))
-        context["conflict"] = _("The submission gives no result for task %(task)s: return it to the inspector.", task=exc.task_id)
+        context["conflict"] = _(
+            "The submission gives no result for task %(task)s: return it to the inspector.", task=exc.task_id
+        )
         return render_template("review/submission.html", **context), 400
     flash(_("Approved. The result records were made."), "success")
     return redirect(url_for("review.submission", submission_id=submission_id))

@@ -61,10 +61,18 @@ def add_calendar_day():
             elif not worked and day.weekday() >= 5:
                 form.kind.errors.append(_("A Saturday or Sunday is a rest day already."))
             else:
-                entry = CalendarDay(day=day, is_workday=worked, note=form.note.data or "", created_by_id=current_user.id)
+                entry = CalendarDay(
+                    day=day, is_workday=worked, note=form.note.data or "", created_by_id=current_user.id
+                )
                 db.session.add(entry)
                 db.session.flush()
-                audit.record("calendar", entry.id, "add", current_user, details={"day": day.isoformat(), "workday": worked, "note": entry.note})
+                audit.record(
+                    "calendar",
+                    entry.id,
+                    "add",
+                    current_user,
+                    details={"day": day.isoformat(), "workday": worked, "note": entry.note},
+                )
                 db.session.commit()
                 flash(_("Saved. Dates computed with the fallback calendar now use it."), "success")
                 return redirect(url_for("review.calendar"))
@@ -75,7 +83,13 @@ def add_calendar_day():
 @role_required(Role.ADMIN)
 def delete_calendar_day(entry_id: int):
     entry = db.get_or_404(CalendarDay, entry_id)
-    audit.record("calendar", entry.id, "delete", current_user, details={"day": entry.day.isoformat(), "workday": entry.is_workday, "note": entry.note})
+    audit.record(
+        "calendar",
+        entry.id,
+        "delete",
+        current_user,
+        details={"day": entry.day.isoformat(), "workday": entry.is_workday, "note": entry.note},
+    )
     db.session.delete(entry)
     db.session.commit()
     flash(_("Removed."), "success")
@@ -97,7 +111,13 @@ def set_deadline():
                 db.session.add(row)
             row.complete_by = form.complete_by.data
             db.session.flush()
-            audit.record("calendar", row.id, "deadline", current_user, details={"year": row.year, "old": old.isoformat(), "new": row.complete_by.isoformat()})
+            audit.record(
+                "calendar",
+                row.id,
+                "deadline",
+                current_user,
+                details={"year": row.year, "old": old.isoformat(), "new": row.complete_by.isoformat()},
+            )
             db.session.commit()
             flash(_("Deadline saved."), "success")
             return redirect(url_for("review.calendar"))

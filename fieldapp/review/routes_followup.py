@@ -68,7 +68,10 @@ def case(case_id: int):
 @role_required(Role.SUPERVISOR)
 def listings():
     status = request.args.get("status", ListingStatus.PROPOSED)
-    items = queries.proposals(current_user, status if status in (ListingStatus.PROPOSED, ListingStatus.CONFIRMED, ListingStatus.REJECTED) else None)
+    items = queries.proposals(
+        current_user,
+        status if status in (ListingStatus.PROPOSED, ListingStatus.CONFIRMED, ListingStatus.REJECTED) else None,
+    )
     today = beijing_today()
     rows = [(p, clock(p.decide_by, today) if p.decide_by else None) for p in items]
     return render_template("review/listings.html", rows=rows, status=status, form=ListingDecisionForm(formdata=None))

@@ -39,7 +39,9 @@ def search_index_command() -> None:
 @cli.command("import")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option(
-    "--rejects", "reject_path", type=click.Path(dir_okay=False, path_type=Path),
+    "--rejects",
+    "reject_path",
+    type=click.Path(dir_okay=False, path_type=Path),
     help="Where to write the rejected rows (default: FILE.rejects.csv next to the file).",
 )
 @click.option("--batch-size", default=2000, show_default=True)

@@ -31,8 +31,14 @@ HEADERS: dict[str, tuple[str, ...]] = {
     "name": ("名称", "企业名称", "主体名称", "市场主体名称", "个体工商户名称", "字号名称", "单位名称"),
     "kind": ("类型", "主体类型", "企业类型", "市场主体类型", "主体类别"),
     "legal_representative": (
-        "法定代表人", "负责人", "经营者", "法定代表人/负责人", "法定代表人(负责人)", "法定代表人/负责人/经营者",
-        "投资人", "执行事务合伙人",
+        "法定代表人",
+        "负责人",
+        "经营者",
+        "法定代表人/负责人",
+        "法定代表人(负责人)",
+        "法定代表人/负责人/经营者",
+        "投资人",
+        "执行事务合伙人",
     ),
     "address": ("住所", "经营场所", "住所/经营场所", "地址", "注册地址", "住所(经营场所)"),
     "division": ("所属区县", "行政区划", "区县", "所属辖区", "行政区划代码", "所在区县"),
@@ -119,9 +125,7 @@ def parse_uscc(value: str) -> str:
     except InvalidChecksum:
         raise BadValue(_("The unified social credit code %(code)s has a wrong check digit", code=number)) from None
     except InvalidLength:
-        raise BadValue(
-            _("The unified social credit code %(code)s must have 18 characters", code=number)
-        ) from None
+        raise BadValue(_("The unified social credit code %(code)s must have 18 characters", code=number)) from None
     except ValidationError:
         raise BadValue(_("The unified social credit code %(code)s is not well formed", code=number)) from None
 
@@ -174,6 +178,7 @@ def division_from_code(code: str | None) -> str | None:
 
 
 # --- categories --------------------------------------------------------------------------------
+
 
 def parse_division(value: str) -> str:
     key = re.sub(r"\s", "", unicodedata.normalize("NFKC", value))

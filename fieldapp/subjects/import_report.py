@@ -39,8 +39,11 @@ class ImportReport:
         lines = [
             _(
                 "%(rows)s rows: %(created)s new, %(updated)s updated, %(unchanged)s unchanged, %(rejected)s rejected",
-                rows=self.rows, created=self.created, updated=self.updated,
-                unchanged=self.unchanged, rejected=self.rejected,
+                rows=self.rows,
+                created=self.created,
+                updated=self.updated,
+                unchanged=self.unchanged,
+                rejected=self.rejected,
             )
         ]
         if self.changes:

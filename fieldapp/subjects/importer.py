@@ -51,19 +51,46 @@ SUBJECT = Subject.__table__
 CHANGE = SubjectChange.__table__
 
 # Stored fields an import may set (besides the identifiers), with their length limits.
-TEXT_LIMITS = {"name": 200, "legal_representative": 64, "industry": 100, "industry_code": 5, "contact": 100, "address": 4000}
+TEXT_LIMITS = {
+    "name": 200,
+    "legal_representative": 64,
+    "industry": 100,
+    "industry_code": 5,
+    "contact": 100,
+    "address": 4000,
+}
 TEXT_LABELS = {
-    "name": "名称", "legal_representative": "法定代表人", "industry": "行业", "industry_code": "行业代码", "contact": "联系电话",
+    "name": "名称",
+    "legal_representative": "法定代表人",
+    "industry": "行业",
+    "industry_code": "行业代码",
+    "contact": "联系电话",
     "address": "住所",
 }
 DATA_FIELDS = (
-    "name", "kind", "legal_representative", "address", "division_code", "industry", "industry_code", "contact",
-    "status", "business_term_end", "credit_class", "credit_assessed_on",
+    "name",
+    "kind",
+    "legal_representative",
+    "address",
+    "division_code",
+    "industry",
+    "industry_code",
+    "contact",
+    "status",
+    "business_term_end",
+    "credit_class",
+    "credit_assessed_on",
 )
 NEW_DEFAULTS = {
-    "legal_representative": "", "address": "", "industry": "", "industry_code": "", "contact": "",
-    "status": SubjectStatus.OPERATING.value, "credit_class": "B",
-    "business_term_end": None, "credit_assessed_on": None,
+    "legal_representative": "",
+    "address": "",
+    "industry": "",
+    "industry_code": "",
+    "contact": "",
+    "status": SubjectStatus.OPERATING.value,
+    "credit_class": "B",
+    "business_term_end": None,
+    "credit_assessed_on": None,
 }
 CLEAR_TAGS = {"无", "-", "—"}
 KEEP_REJECTS = 500  # rejects kept in the report for display; all of them go to the rejects file
@@ -180,11 +207,17 @@ class SubjectImporter:
             if value:
                 row[text_field] = value
         if row.get("industry_code") and not re.fullmatch(r"[A-T](\d{2,4})?", row["industry_code"]):
-            reasons.append(_("The industry code %(code)s is not a GB/T 4754 code (a letter A–T and up to four digits)",
-                             code=row["industry_code"]))
+            reasons.append(
+                _(
+                    "The industry code %(code)s is not a GB/T 4754 code (a letter A–T and up to four digits)",
+                    code=row["industry_code"],
+                )
+            )
         for text_field, limit in TEXT_LIMITS.items():
             if len(row.get(text_field) or "") > limit:
-                reasons.append(_("%(field)s is longer than %(limit)s characters", field=TEXT_LABELS[text_field], limit=limit))
+                reasons.append(
+                    _("%(field)s is longer than %(limit)s characters", field=TEXT_LABELS[text_field], limit=limit)
+                )
 
         if value := get("division"):
             row["division_code"] = attempt(parse_division, value)
@@ -271,10 +304,18 @@ class SubjectImporter:
                 by_reg.get(row["registration_number"]) if row["registration_number"] else None
             )
             if stored is not None and row["uscc"] and stored["uscc"] and stored["uscc"] != row["uscc"]:
-                self._reject(line, cells, [_(
-                    "The registration number %(reg)s belongs to another subject (%(uscc)s)",
-                    reg=row["registration_number"], uscc=stored["uscc"],
-                )], row)
+                self._reject(
+                    line,
+                    cells,
+                    [
+                        _(
+                            "The registration number %(reg)s belongs to another subject (%(uscc)s)",
+                            reg=row["registration_number"],
+                            uscc=stored["uscc"],
+                        )
+                    ],
+                    row,
+                )
                 continue
             if stored is None:
                 new, reasons = self._new_subject(row)
@@ -293,7 +334,11 @@ class SubjectImporter:
             tagged = {new["ident"]: tags for new, tags in zip(inserts, insert_tags) if tags}
             if tagged:
                 for chunk in padded_chunks(list(tagged)):
-                    ids = dict(db.session.execute(select(SUBJECT.c.ident, SUBJECT.c.id).where(SUBJECT.c.ident.in_(chunk))).all())
+                    ids = dict(
+                        db.session.execute(
+                            select(SUBJECT.c.ident, SUBJECT.c.id).where(SUBJECT.c.ident.in_(chunk))
+                        ).all()
+                    )
                     for ident in dict.fromkeys(chunk):
                         tag_adds.extend({"subject_id": ids[ident], "tag_id": self.tag_ids[t]} for t in tagged[ident])
             self.report.created += len(inserts)
@@ -342,10 +387,12 @@ class SubjectImporter:
                 or division_from_code(row["uscc"] or row["registration_number"])
             )
             if not new["division_code"]:
-                reasons.append(_(
-                    "Outside every unit's area: neither 所属区县, the registration authority, the address nor the "
-                    "code names a county of this organisation"
-                ))
+                reasons.append(
+                    _(
+                        "Outside every unit's area: neither 所属区县, the registration authority, the address nor the "
+                        "code names a county of this organisation"
+                    )
+                )
         if not new.get("kind"):
             new["kind"] = kind_from_uscc(row["uscc"]) or (
                 SubjectKind.COOPERATIVE.value if "合作社" in row["name"] else None
@@ -366,10 +413,16 @@ class SubjectImporter:
                 effective = None
                 if f == "credit_class":
                     effective = merged.get("credit_assessed_on") or self.today
-                changes.append({
-                    "subject_id": stored["id"], "field": f, "old_value": as_text(stored[f]),
-                    "new_value": as_text(merged[f]), "effective_on": effective, "source": self.report.source[:255],
-                })
+                changes.append(
+                    {
+                        "subject_id": stored["id"],
+                        "field": f,
+                        "old_value": as_text(stored[f]),
+                        "new_value": as_text(merged[f]),
+                        "effective_on": effective,
+                        "source": self.report.source[:255],
+                    }
+                )
         if changed:
             updates.append({"v_id": stored["id"], **{f"v_{k}": v for k, v in merged.items()}})
         if "tags" in row:
@@ -378,11 +431,16 @@ class SubjectImporter:
             if old != new:
                 changed = True
                 names = {v: k for k, v in self.tag_ids.items()}
-                changes.append({
-                    "subject_id": stored["id"], "field": "tags", "old_value": as_text({names[t] for t in old}),
-                    "new_value": as_text({names[t] for t in new}), "effective_on": None,
-                    "source": self.report.source[:255],
-                })
+                changes.append(
+                    {
+                        "subject_id": stored["id"],
+                        "field": "tags",
+                        "old_value": as_text({names[t] for t in old}),
+                        "new_value": as_text({names[t] for t in new}),
+                        "effective_on": None,
+                        "source": self.report.source[:255],
+                    }
+                )
                 tag_removes.extend({"s": stored["id"], "t": t} for t in old - new)
                 tag_adds.extend({"subject_id": stored["id"], "tag_id": t} for t in new - old)
         if changed:
@@ -403,8 +461,9 @@ def import_subject_file(
     path = Path(path)
     with default_locale(), open_table(path) as table:
         writer = RejectWriter(reject_path, table.header)
-        importer = SubjectImporter(table.header, source=path.name, reject_writer=writer,
-                                   batch_size=batch_size, progress=progress)
+        importer = SubjectImporter(
+            table.header, source=path.name, reject_writer=writer, batch_size=batch_size, progress=progress
+        )
         importer.feed(table.rows)
         report = importer.finish()
         report.blank_lines = table.blank_lines

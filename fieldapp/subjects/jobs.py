@@ -64,12 +64,25 @@ def _import(run: JobRun, table, checkpoint: dict) -> ImportReport:
 
     def save(report: ImportReport, line: int) -> None:
         state = {name: getattr(report, name) for name in COUNTS}
-        run.progress(done=report.rows, commit=False, checkpoint={
-            **checkpoint, "line": line, "rejects_bytes": writer.position(), "report": state,
-        })
+        run.progress(
+            done=report.rows,
+            commit=False,
+            checkpoint={
+                **checkpoint,
+                "line": line,
+                "rejects_bytes": writer.position(),
+                "report": state,
+            },
+        )
 
-    importer = SubjectImporter(table.header, source=run.params.get("filename", ""), reject_writer=writer,
-                               batch_size=run.params.get("batch_size", 2000), seen=seen, before_commit=save)
+    importer = SubjectImporter(
+        table.header,
+        source=run.params.get("filename", ""),
+        reject_writer=writer,
+        batch_size=run.params.get("batch_size", 2000),
+        seen=seen,
+        before_commit=save,
+    )
     for name, value in checkpoint["report"].items():
         setattr(importer.report, name, value)
     importer.feed((line, cells) for line, cells in table.rows if line > start_after)

@@ -50,9 +50,7 @@ class Tag(db.Model):
 
 class Subject(db.Model):
     __tablename__ = "subject"
-    __table_args__ = (
-        Index("ix_subject_pool", "status", "division_code", "credit_class"),
-    )
+    __table_args__ = (Index("ix_subject_pool", "status", "division_code", "credit_class"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # The draw's identifier: the USCC, or the 15-digit registration number where there is none.

@@ -35,8 +35,14 @@ class SubjectFilters:
         return f
 
     def as_args(self) -> dict[str, str]:
-        args = {"q": self.q, "county": self.county, "kind": self.kind, "tag": self.tag,
-                "class": self.credit_class, "status": self.status}
+        args = {
+            "q": self.q,
+            "county": self.county,
+            "kind": self.kind,
+            "tag": self.tag,
+            "class": self.credit_class,
+            "status": self.status,
+        }
         return {k: v for k, v in args.items() if v}
 
 
@@ -54,7 +60,9 @@ def subject_query(filters: SubjectFilters, divisions: set[str] | None) -> Select
     if filters.credit_class:
         stmt = stmt.where(Subject.credit_class == filters.credit_class)
     if filters.tag:
-        tagged = select(subject_tag.c.subject_id).join(Tag, Tag.id == subject_tag.c.tag_id).where(Tag.name == filters.tag)
+        tagged = (
+            select(subject_tag.c.subject_id).join(Tag, Tag.id == subject_tag.c.tag_id).where(Tag.name == filters.tag)
+        )
         stmt = stmt.where(Subject.id.in_(tagged))
     clause = subject_search_clause(filters.q)
     if clause is not None:
@@ -71,7 +79,10 @@ def all_tags() -> list[Tag]:
 
 
 def subject_history(subject: Subject) -> list[SubjectChange]:
-    return list(db.session.scalars(
-        select(SubjectChange).where(SubjectChange.subject_id == subject.id)
-        .order_by(SubjectChange.changed_at.desc(), SubjectChange.id.desc())
-    ))
+    return list(
+        db.session.scalars(
+            select(SubjectChange)
+            .where(SubjectChange.subject_id == subject.id)
+            .order_by(SubjectChange.changed_at.desc(), SubjectChange.id.desc())
+        )
+    )

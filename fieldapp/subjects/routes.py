@@ -17,14 +17,26 @@ from .queries import SubjectFilters, all_tags, find_subjects, subject_history
 bp = Blueprint("subjects", __name__, url_prefix="/subjects")
 
 # Domain words stay Chinese as data.
-KIND_LABELS = {SubjectKind.ENTERPRISE.value: "企业", SubjectKind.INDIVIDUAL.value: "个体工商户",
-               SubjectKind.COOPERATIVE.value: "农民专业合作社"}
+KIND_LABELS = {
+    SubjectKind.ENTERPRISE.value: "企业",
+    SubjectKind.INDIVIDUAL.value: "个体工商户",
+    SubjectKind.COOPERATIVE.value: "农民专业合作社",
+}
 FIELD_LABELS = {
-    "name": _l("Name"), "kind": _l("Kind"), "legal_representative": _l("Legal representative"),
-    "address": _l("Address"), "division_code": _l("County"), "industry": _l("Industry"), "contact": _l("Contact"),
-    "status": _l("Registration status"), "business_term_end": _l("Business term ends"),
-    "credit_class": _l("Credit-risk class"), "credit_assessed_on": _l("Class assessed on"), "tags": _l("Tags"),
-    "uscc": _l("Unified social credit code"), "registration_number": _l("Registration number"),
+    "name": _l("Name"),
+    "kind": _l("Kind"),
+    "legal_representative": _l("Legal representative"),
+    "address": _l("Address"),
+    "division_code": _l("County"),
+    "industry": _l("Industry"),
+    "contact": _l("Contact"),
+    "status": _l("Registration status"),
+    "business_term_end": _l("Business term ends"),
+    "credit_class": _l("Credit-risk class"),
+    "credit_assessed_on": _l("Class assessed on"),
+    "tags": _l("Tags"),
+    "uscc": _l("Unified social credit code"),
+    "registration_number": _l("Registration number"),
 }
 
 
@@ -43,8 +55,13 @@ def index():
         filters.county = ""
     results = find_subjects(filters, divisions, page=page)
     context = dict(
-        filters=filters, results=results, counties=visible_counties(), kinds=KIND_LABELS,
-        statuses=[s.value for s in SubjectStatus], classes=CREDIT_CLASSES, tags=all_tags(),
+        filters=filters,
+        results=results,
+        counties=visible_counties(),
+        kinds=KIND_LABELS,
+        statuses=[s.value for s in SubjectStatus],
+        classes=CREDIT_CLASSES,
+        tags=all_tags(),
     )
     if request.htmx and not request.htmx.boosted:
         return render_template("subjects/_results.html", **context)
@@ -57,8 +74,12 @@ def detail(subject_id: int):
     subject = db.session.get(Subject, subject_id) or abort(404)
     require_division(subject.division_code)
     return render_template(
-        "subjects/detail.html", subject=subject, history=subject_history(subject), kinds=KIND_LABELS,
-        county=county_names().get(subject.division_code, subject.division_code), field_labels=FIELD_LABELS,
+        "subjects/detail.html",
+        subject=subject,
+        history=subject_history(subject),
+        kinds=KIND_LABELS,
+        county=county_names().get(subject.division_code, subject.division_code),
+        field_labels=FIELD_LABELS,
     )
 
 

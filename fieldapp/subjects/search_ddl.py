@@ -82,7 +82,9 @@ def search_ddl_present(connection) -> bool:
     dialect = connection.dialect.name
     if dialect == "sqlite":
         found = connection.execute(
-            text("SELECT count(*) FROM sqlite_master WHERE name IN ('subject_fts', 'subject_fts_ai', 'subject_fts_pause')")
+            text(
+                "SELECT count(*) FROM sqlite_master WHERE name IN ('subject_fts', 'subject_fts_ai', 'subject_fts_pause')"
+            )
         ).scalar()
         return found == 3
     if dialect == "postgresql":

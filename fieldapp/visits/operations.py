@@ -65,13 +65,21 @@ def add_draw_to_visits(draw) -> int:
     ).all()
     team: dict[int, list[tuple[int, bool]]] = defaultdict(list)  # selection id -> (inspector id, leads)
     for selection_id, inspector_id, team_unit_id, position in db.session.execute(
-        select(DrawAssignment.selection_id, DrawAssignment.inspector_id, DrawAssignment.team_unit_id,
-               DrawAssignment.position)
+        select(
+            DrawAssignment.selection_id,
+            DrawAssignment.inspector_id,
+            DrawAssignment.team_unit_id,
+            DrawAssignment.position,
+        )
         .join(DrawSelection, DrawSelection.id == DrawAssignment.selection_id)
         .where(DrawSelection.draw_id == draw.id, DrawAssignment.ended_at.is_(None))
         # The initiating team first (its first inspector leads), then participating departments.
-        .order_by(DrawAssignment.selection_id, DrawAssignment.team_unit_id != draw.unit_id,
-                  DrawAssignment.team_unit_id, DrawAssignment.position)
+        .order_by(
+            DrawAssignment.selection_id,
+            DrawAssignment.team_unit_id != draw.unit_id,
+            DrawAssignment.team_unit_id,
+            DrawAssignment.position,
+        )
     ):
         team[selection_id].append((inspector_id, team_unit_id == draw.unit_id and position == 0))
     existing = planned_visits_by_subject([s.subject_id for s in selections], draw.unit_id)
@@ -111,8 +119,9 @@ def add_draw_to_visits(draw) -> int:
 
         connection = db.session.connection()
         ids = insert_returning_ids(Visit, new_visits)
-        connection.execute(insert(VisitTask.__table__),
-                           [{"visit_id": i, "task_id": task.id, "draw_id": draw.id} for i in ids])
+        connection.execute(
+            insert(VisitTask.__table__), [{"visit_id": i, "task_id": task.id, "draw_id": draw.id} for i in ids]
+        )
         inspector_rows = []
         for visit_id, members in zip(ids, new_teams):
             seen: set[int] = set()
@@ -124,8 +133,13 @@ def add_draw_to_visits(draw) -> int:
                 role = InspectorRole.LEAD if lead and not has_lead else InspectorRole.MEMBER
                 has_lead = has_lead or role == InspectorRole.LEAD
                 inspector_rows.append(
-                    {"visit_id": visit_id, "inspector_id": inspector_id, "task_id": task.id, "role": role.value,
-                     "position": len(seen) - 1}
+                    {
+                        "visit_id": visit_id,
+                        "inspector_id": inspector_id,
+                        "task_id": task.id,
+                        "role": role.value,
+                        "position": len(seen) - 1,
+                    }
                 )
         if inspector_rows:
             connection.execute(insert(VisitInspector.__table__), inspector_rows)

@@ -36,7 +36,9 @@ def visit_items(visit: Visit) -> list[dict]:
     for visit_task in visit.tasks:
         task = visit_task.task
         for item in task.items:
-            entries.append({"task": task, "unit": None, "text": item.text, "checklist_ids": list(item.checklist_ids or [])})
+            entries.append(
+                {"task": task, "unit": None, "text": item.text, "checklist_ids": list(item.checklist_ids or [])}
+            )
         for invitation in db.session.scalars(
             select(JointInvitation).where(
                 JointInvitation.task_id == task.id, JointInvitation.status == InvitationStatus.ACCEPTED.value
@@ -44,6 +46,11 @@ def visit_items(visit: Visit) -> list[dict]:
         ):
             for text in invitation.items or []:
                 entries.append(
-                    {"task": task, "unit": invitation.unit, "text": text, "checklist_ids": list(invitation.checklist_ids or [])}
+                    {
+                        "task": task,
+                        "unit": invitation.unit,
+                        "text": text,
+                        "checklist_ids": list(invitation.checklist_ids or []),
+                    }
                 )
     return entries

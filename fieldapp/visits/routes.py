@@ -38,5 +38,12 @@ def index():
     page = queries.visit_plan(codes, county, request.args.get("page", 1, type=int), status)
     counties = {c: n for c, n in county_names().items() if codes is None or c in codes}
     template = "visits/_visits.html" if request.htmx and request.htmx.target == "visit-results" else "visits/index.html"
-    return render_template(template, page=page, county=county, counties=counties, status=status,
-                           statuses=STATUS_LABELS, county_names=county_names())
+    return render_template(
+        template,
+        page=page,
+        county=county,
+        counties=counties,
+        status=status,
+        statuses=STATUS_LABELS,
+        county_names=county_names(),
+    )

@@ -62,9 +62,14 @@ def answers_by_task(submission: Submission | None) -> dict[int, TaskRecord]:
             rows, title = rows_for(answer_set, task.findings)
             blocks.append(AnswerBlock(title or answer_set.checklist_id, rows))
         out[task.task_id] = TaskRecord(
-            [] if task.no_activity else blocks, normalise_findings(task.findings), task.check_methods,
-            task.suggested_result, task.result_code, task.override_reason,
-            measure_labels(task.follow_up_measures), task.no_activity,
+            [] if task.no_activity else blocks,
+            normalise_findings(task.findings),
+            task.check_methods,
+            task.suggested_result,
+            task.result_code,
+            task.override_reason,
+            measure_labels(task.follow_up_measures),
+            task.no_activity,
         )
     return out
 
@@ -120,8 +125,21 @@ def plan_hash(plan: Plan) -> str:
         plan.doc_number,
         plan.issued_on.isoformat() if plan.issued_on else None,
         [
-            [t.number, t.name, t.kind, t.scope, str(t.ratio), t.ratio_is_floor, t.fixed_count, t.rounds_per_year,
-             t.initiator, t.executor, t.window_start_month, t.window_end_month, [i.text for i in t.items]]
+            [
+                t.number,
+                t.name,
+                t.kind,
+                t.scope,
+                str(t.ratio),
+                t.ratio_is_floor,
+                t.fixed_count,
+                t.rounds_per_year,
+                t.initiator,
+                t.executor,
+                t.window_start_month,
+                t.window_end_month,
+                [i.text for i in t.items],
+            ]
             for t in plan.tasks
         ],
     ]
