@@ -49,6 +49,15 @@ class ResultTable:
         category = self.categories.get(code)
         return category.label.get(locale) if category else code
 
+    def text(self, codes: str | None) -> LocalText:
+        """The labels of comma-joined result codes, joined; an unknown code stands for itself."""
+        labels = [self.categories[c].label if c in self.categories else LocalText(c, c) for c in split_codes(codes)]
+        return LocalText("；".join(t.zh for t in labels), "; ".join(t.en for t in labels))
+
+    def measures_for(self, follow_up: str) -> list[Measure]:
+        """The follow-up measures a checklist follow-up (责令改正, 移送 …) calls for, in table order."""
+        return [m for m in self.measures.values() if follow_up in m.follow_ups]
+
 
 def _text(raw: Any, where: str) -> LocalText:
     if not isinstance(raw, dict) or not raw.get("zh") or not raw.get("en"):

@@ -7,6 +7,7 @@ import json
 from datetime import date
 
 from ..plans.models import TaskKind
+from ..checklists.results import split_codes
 from .categories import category, follow_up_public_wording
 
 # The fields a citizen sees, in display order. Nothing else ever leaves the building.
@@ -51,7 +52,7 @@ def public_fields(result) -> dict:
         "plan_name": plan_name(task.plan),
         "plan_year": task.plan.year,
         "inspected_on": result.inspected_on,
-        "result_code": cat.code,
+        "result_code": ",".join(split_codes(result.result_code)) or result.result_code,
         "result_label": cat.zh,
         "result_label_en": cat.en,
         "follow_up_public": follow_up_public_wording(result.follow_up_measures),
