@@ -1,4 +1,4 @@
-"""The numbers behind the city and county dashboards.
+"""The numbers behind the dashboards, per county (``levels.py`` adds them up at any level).
 
 A scope is a plan year and the counties it covers (``divisions``: one county, a city's or a
 province's counties); ``None`` is every county of the deployment.
@@ -137,10 +137,11 @@ def _window(task: Task, year: int) -> tuple[date, date] | None:
     return date(year, task.window_start_month, 1), date(year, task.window_end_month, last_day)
 
 
-def task_progress(year: int, divisions: Collection[str] | None, today: date) -> list[TaskProgress]:
-    visit_filter = [VisitTask.visit_id == Visit.id]
-    if divisions is not None:
-        visit_filter.append(Visit.division_code.in_(sorted(divisions)))
+def task_progress(
+    year: int, divisions: Collection[str] | None, today: date, plan_units: Collection[int] | None = None
+) -> list[TaskProgress]:
+    """Each task of the year's plans (issued by ``plan_units``; ``None``: any) with its visits in
+    ``divisions``."""
     counts = db.session.execute(
         select(
             VisitTask.task_id,
@@ -154,9 +155,10 @@ def task_progress(year: int, divisions: Collection[str] | None, today: date) -> 
         .group_by(VisitTask.task_id)
     ).all()
     by_task = {t: (n, int(a or 0)) for t, n, a in counts}
-    tasks = db.session.scalars(
-        select(Task).join(Plan, Task.plan_id == Plan.id).where(Plan.year == year).order_by(Plan.unit_id, Task.number)
-    ).all()
+    task_stmt = select(Task).join(Plan, Task.plan_id == Plan.id).where(Plan.year == year)
+    if plan_units is not None:
+        task_stmt = task_stmt.where(Plan.unit_id.in_(sorted(plan_units)))
+    tasks = db.session.scalars(task_stmt.order_by(Plan.unit_id, Task.number)).all()
     deadline = plan_deadline(year)
     out = []
     for t in tasks:
@@ -175,11 +177,8 @@ class OverduePublication:
     clock: Clock
 
 
-def open_publications(
-    year: int, divisions: Collection[str] | None, today: date, limit: int = 50
-) -> tuple[list[OverduePublication], int, int]:
-    """Unpublished results by their 20-working-day clock: (the oldest overdue, overdue count,
-    due-soon count). Counted in SQL on the stored due date; clocks only for the rows shown."""
+def _unpublished(year: int, divisions: Collection[str] | None):
+    """The year's results with a publication date and no current published version."""
     Published = published_model()
     start, end = _year_bounds(year)
     stmt = select(InspectionResult).where(
@@ -191,16 +190,33 @@ def open_publications(
         stmt = stmt.where(
             InspectionResult.id.not_in(select(Published.inspection_result_id).where(Published.is_current.is_(True)))
         )
-    pending = stmt.subquery()
+    return stmt
+
+
+def publication_clocks_by_county(
+    year: int, divisions: Collection[str] | None, today: date
+) -> dict[str, tuple[int, int]]:
+    """Unpublished results per county by their 20-working-day clock: (overdue, due soon)."""
+    pending = _unpublished(year, divisions).subquery()
     soon_limit, _fallback = add_working_days(today, DUE_SOON_WORKING_DAYS)
-    overdue_count = db.session.scalar(
-        select(func.count()).select_from(pending).where(pending.c.publication_due < today)
-    )
-    soon_count = db.session.scalar(
-        select(func.count()).select_from(pending).where(pending.c.publication_due.between(today, soon_limit))
-    )
+    due = pending.c.publication_due
+    rows = db.session.execute(
+        select(
+            pending.c.division_code,
+            func.sum(case((due < today, 1), else_=0)),
+            func.sum(case((due.between(today, soon_limit), 1), else_=0)),
+        ).group_by(pending.c.division_code)
+    ).all()
+    return {code: (int(overdue or 0), int(soon or 0)) for code, overdue, soon in rows}
+
+
+def overdue_publications(
+    year: int, divisions: Collection[str] | None, today: date, limit: int = 50
+) -> list[OverduePublication]:
+    """The oldest overdue unpublished results, each with its clock."""
     rows = db.session.scalars(
-        stmt.where(InspectionResult.publication_due < today)
+        _unpublished(year, divisions)
+        .where(InspectionResult.publication_due < today)
         .options(selectinload(InspectionResult.subject), selectinload(InspectionResult.task))
         .order_by(InspectionResult.publication_due, InspectionResult.id)
         .limit(limit)
@@ -209,7 +225,17 @@ def open_publications(
     for r in rows:
         c = clock(r.publication_due, today)
         overdue.append(OverduePublication(r, replace(c, used_fallback=c.used_fallback or r.due_by_fallback_calendar)))
-    return overdue, overdue_count or 0, soon_count or 0
+    return overdue
+
+
+def open_publications(
+    year: int, divisions: Collection[str] | None, today: date, limit: int = 50
+) -> tuple[list[OverduePublication], int, int]:
+    """Unpublished results by their 20-working-day clock: (the oldest overdue, overdue count,
+    due-soon count). Counted in SQL on the stored due date; clocks only for the rows shown."""
+    clocks = publication_clocks_by_county(year, divisions, today).values()
+    overdue = overdue_publications(year, divisions, today, limit)
+    return overdue, sum(c[0] for c in clocks), sum(c[1] for c in clocks)
 
 
 @dataclass
@@ -237,3 +263,13 @@ def follow_up_cases(unit_ids: Collection[int] | None, limit: int = 10) -> CaseSu
         closed=counts.get(CaseStatus.CLOSED, 0),
         oldest=list(db.session.scalars(oldest.limit(limit))),
     )
+
+
+def open_cases_by_unit(unit_ids: Collection[int]) -> dict[int, int]:
+    """Open follow-up cases per assigned unit, for the units ``unit_ids``."""
+    stmt = (
+        select(FollowUpCase.assigned_unit_id, func.count())
+        .where(FollowUpCase.status == CaseStatus.OPEN, FollowUpCase.assigned_unit_id.in_(sorted(unit_ids)))
+        .group_by(FollowUpCase.assigned_unit_id)
+    )
+    return dict(db.session.execute(stmt).all())  # type: ignore[arg-type]

@@ -31,7 +31,12 @@ def _above(unit: Unit) -> set[int]:
 
 
 def readable_unit_ids(user) -> set[int]:
-    return subtree_ids(_bureau_id(user.unit)) | _above(user.unit)
+    return issuers_for(user.unit)
+
+
+def issuers_for(unit: Unit) -> set[int]:
+    """The units whose plans apply in ``unit``'s area: its bureau's subtree and the bureaus above."""
+    return subtree_ids(_bureau_id(unit)) | _above(unit)
 
 
 def may_read(user, plan: Plan) -> bool:

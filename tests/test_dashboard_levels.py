@@ -1,0 +1,156 @@
+"""Dashboards at any level: a province over two cities (tests/data/organisations/two-cities.yaml).
+
+The provincial supervisor sees one row per city with its legal-clock figures and drills down to a
+city's counties, then to a county; a city or county supervisor reaches no area outside their own.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+import review_factories as rf
+from fieldapp.auth.organisation import load_organisation
+from fieldapp.extensions import db
+from fieldapp.review.operations import approve
+
+TWO_CITIES = Path(__file__).resolve().parent / "data" / "organisations" / "two-cities.yaml"
+ORDER = ["违反本部门相关规定，责令改正；后续跟踪由日常监管部门负责"]
+FIND = [{"item": "pledge", "text": "未承诺", "severity": "minor", "follow_up": "责令改正"}]
+
+# county unit → (division, operating enterprises, how many of them inspected)
+COUNTIES = {
+    "dt-pc": ("140213", 20, 2),  # 10%
+    "dt-yg": ("140214", 50, 1),  # 2%: below the floor
+    "dt-zone": ("140271", 0, 0),
+    "yq-cq": ("140302", 10, 1),  # 10%
+    "yq-pd": ("140321", 40, 0),  # 0%
+}
+
+
+def soup(response):
+    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
+
+
+@pytest.fixture(autouse=True)
+def _today(frozen_clock):
+    frozen_clock.beijing(2026, 11, 27, 10, 0)
+
+
+@pytest.fixture
+def province(app, auth):
+    """2026 plans of the province and of 阳泉; results approved on 2026-09-30 (due 2026-11-03, so
+    overdue on 2026-11-27 unless published); one of 平城区's published; a follow-up case in 云冈区."""
+    load_organisation(TWO_CITIES)
+    db.session.commit()
+    sup = auth.create("sx-sup", "supervisor", "sx")
+    province_task = rf.task(rf.plan(2026, "sx"), name="省局计量抽查", window_start_month=9, window_end_month=10)
+    rf.task(rf.plan(2026, "yq"), name="阳泉市局广告抽查")
+    subs = []
+    for unit_code, (division, enterprises, inspected) in COUNTIES.items():
+        subjects = [rf.subject(f"{unit_code}企业{i}", division) for i in range(enterprises)]
+        for s in subjects[:inspected]:
+            v = rf.visit(s, [province_task], unit_code=unit_code, inspectors=[rf.inspector("甲", unit_code)])
+            case = unit_code == "dt-yg"
+            body = rf.answers_body(
+                [province_task],
+                result_code="A" if case else "1",
+                measures=ORDER if case else None,
+                findings=FIND if case else None,
+            )
+            subs.append(rf.submission(v, body))
+    db.session.commit()
+    for sub in subs:
+        approve(sub.id, sub.lock_version, sup)
+    from fieldapp.publication.operations import publish
+    from fieldapp.review.models import InspectionResult
+
+    first = db.session.query(InspectionResult).filter_by(division_code="140213").first()
+    publish([first], auth.create("pc-pub", "supervisor", "dt-pc"), on=date(2026, 10, 10))
+    db.session.commit()
+
+
+def area_rows(page) -> dict[str, dict[str, str]]:
+    rows = {}
+    for tr in page.select("#area-table tbody tr"):
+        cells = {td["class"][0]: td.get_text(" ", strip=True) for td in tr.select("td")}
+        rows[tr.select_one("th").get_text(strip=True)] = cells
+    return rows
+
+
+def test_the_province_shows_its_cities_and_drills_down_to_a_county(client, auth, province):
+    auth.login("sx-supervisor", unit="sx")
+    page = soup(client.get("/dashboard/", query_string={"year": 2026}))
+    assert "山西省" in page.select_one("h1").get_text()
+    assert page.select_one("#kpi-coverage .kpi__value").get_text() == "3.3%"  # 4 of 120
+    assert page.select_one("#kpi-overdue .kpi__value").get_text() == "3"  # 4 results, 1 published
+    rows = area_rows(page)
+    assert list(rows) == ["大同市", "阳泉市"]
+    assert rows["大同市"]["area-coverage"] == "4.3% (3/70) 达标"
+    assert rows["阳泉市"]["area-coverage"] == "2.0% (1/50) 未达标"
+    assert rows["大同市"]["area-publication"] == "33% (1/3) 未达标"
+    assert (rows["大同市"]["area-overdue"], rows["阳泉市"]["area-overdue"]) == ("2", "1")
+    assert (rows["大同市"]["area-cases"], rows["阳泉市"]["area-cases"]) == ("1", "0")
+    bars = page.select("#chart-coverage rect.chart__bar")
+    assert [b.find_previous("text").get_text() for b in bars] == ["大同市", "阳泉市"]
+    assert "chart__bar--bad" in bars[1]["class"]
+    tasks = page.select_one("#task-table").get_text()
+    assert "省局计量抽查" in tasks and "阳泉市局广告抽查" in tasks
+
+    link = page.select_one("#area-table a:-soup-contains('大同市')")
+    city = soup(client.get(link["href"]))
+    assert "大同市" in city.select_one("h1").get_text()
+    assert [li.get_text(strip=True) for li in city.select("#trail li")] == ["山西省", "大同市"]
+    rows = area_rows(city)
+    assert list(rows) == ["平城区", "云冈区", "大同开发区"]
+    assert rows["平城区"]["area-coverage"] == "10.0% (2/20) 达标"
+    assert rows["云冈区"]["area-coverage"] == "2.0% (1/50) 未达标"
+    assert rows["大同开发区"]["area-coverage"] == "0.0% (0/0)"  # nothing to inspect: no verdict
+    assert rows["平城区"]["area-publication"] == "50% (1/2) 未达标"
+    assert "阳泉市局广告抽查" not in city.select_one("#task-table").get_text()  # another city's plan
+
+    link = city.select_one("#area-table a:-soup-contains('平城区')")
+    county = soup(client.get(link["href"]))
+    assert "平城区" in county.select_one("h1").get_text()
+    assert [li.get_text(strip=True) for li in county.select("#trail li")] == ["山西省", "大同市", "平城区"]
+    assert not county.select("#area-table")
+    assert county.select_one("#kpi-coverage .kpi__value").get_text() == "10.0%"
+    assert county.select_one("#kpi-overdue .kpi__value").get_text() == "1"
+    assert len(county.select("#chart-coverage rect.chart__bar")) == 1
+
+
+def test_drilling_down_with_htmx_swaps_only_the_dashboard(client, auth, province):
+    auth.login("sx-supervisor", unit="sx")
+    page = soup(client.get("/dashboard/?year=2026"))
+    link = page.select_one("#area-table a:-soup-contains('阳泉市')")
+    assert link["hx-get"] == link["href"] and link["hx-target"] == "#dashboard"
+    fragment = client.get(link["hx-get"], headers={"HX-Request": "true", "HX-Target": "dashboard"})
+    text = fragment.get_data(as_text=True)
+    assert fragment.status_code == 200 and "<html" not in text and "<nav class" not in text
+    part = BeautifulSoup(text, "html.parser")
+    assert part.select_one("#dashboard h1") and list(area_rows(part)) == ["阳泉城区", "平定县"]
+    # The area picker lists the whole subtree; without JavaScript the form leads to the same page.
+    options = [o["value"] for o in page.select("select[name=unit] option")]
+    assert options[:2] == ["sx", "dt"] and "dt-credit" not in options and "yq-pd" in options
+    assert "平定县" in client.get("/dashboard/?unit=yq-pd&year=2026").get_data(as_text=True)
+
+
+def test_no_area_outside_ones_own_is_reachable(client, auth, province):
+    auth.login("dt-supervisor", unit="dt")
+    page = soup(client.get("/dashboard/?year=2026"))
+    assert list(area_rows(page)) == ["平城区", "云冈区", "大同开发区"]
+    assert not page.select("#trail")  # the top of this user's area
+    assert "sx" not in [o["value"] for o in page.select("select[name=unit] option")]
+    for query in ("unit=yq", "unit=sx", "unit=yq-cq", "division=140302", "unit=dt-metrology", "unit=nonexistent"):
+        assert client.get(f"/dashboard/?{query}").status_code == 404, query
+    assert client.get("/dashboard/?unit=dt-zone").status_code == 200
+    auth.logout()
+    auth.login("pc-supervisor", unit="dt-pc")
+    page = soup(client.get("/dashboard/?year=2026"))
+    assert "平城区" in page.select_one("h1").get_text() and not page.select("#area-table")
+    assert not page.select("select[name=unit]")
+    for query in ("unit=dt", "unit=dt-yg", "division=140214"):
+        assert client.get(f"/dashboard/?{query}").status_code == 404, query
