@@ -49,3 +49,11 @@ class Conflict(DomainError):
 
 class PermissionDenied(DomainError):
     status = 403
+
+
+def form_status(refused: bool = True) -> int:
+    """The one rule for a page that shows a form again: 422 when what was posted was refused (a
+    field's error or a domain error), for htmx and plain posts alike — htmx swaps a 422 like a 200
+    (``responseHandling`` in base.html) — and 200 otherwise. 400 is left for malformed requests
+    (a bad CSRF token, JSON that does not parse, hidden fields that were tampered with)."""
+    return InvalidInput.status if refused else 200

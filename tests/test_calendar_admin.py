@@ -56,7 +56,7 @@ def test_bad_entries_are_refused_with_a_message(client, auth, db):
         {"day": "2027-01-05"},  # no kind
     ):
         r = client.post("/review/calendar/days", data=data)
-        assert r.status_code == 400, data
+        assert r.status_code == 422, data
         assert soup(r).select_one(".field__error"), data
     # The valid date typed is kept in the form.
     r = client.post("/review/calendar/days", data={"day": "2027-01-04", "kind": "workday"})
@@ -71,7 +71,7 @@ def test_remove_an_entry_and_set_a_year_deadline(client, auth, db):
     assert client.post(f"/review/calendar/days/{entry.id}/delete").status_code == 302
     assert db.session.scalar(select(CalendarDay)) is None
     r = client.post("/review/calendar/deadlines", data={"year": 2027, "complete_by": "2026-12-01"})
-    assert r.status_code == 400
+    assert r.status_code == 422
     assert (
         client.post("/review/calendar/deadlines", data={"year": 2027, "complete_by": "2027-12-10"}).status_code == 302
     )

@@ -3,6 +3,10 @@ view caught with the message and that status (JSON under /api/), never a 500."""
 
 from __future__ import annotations
 
+import ast
+import re
+from pathlib import Path
+
 import pytest
 
 from fieldapp.errors import Conflict, DomainError, InvalidInput, NotFound, PermissionDenied
@@ -74,3 +78,40 @@ def test_api_errors_are_json(raising, client):
     response = client.get("/api/v1/test-errors/invalid")
     assert response.status_code == 422
     assert response.get_json() == {"error": "The reason is missing.", "field": "reason"}
+
+
+SOURCE = Path(__file__).resolve().parent.parent / "fieldapp"
+JSON_API = {SOURCE / "inspections" / "api.py"}  # problem+json: 400 for a malformed request, 422 for a refused body
+
+
+def _chosen_statuses(text: str) -> list[int]:
+    """Lines of a view module that write 400 or 422 themselves, other than ``abort(400)`` (malformed)."""
+    tree = ast.parse(text)
+    allowed = {
+        id(node.args[0])
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "abort" and node.args
+    }
+    return [
+        node.lineno
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and type(node.value) is int and node.value in (400, 422)
+        if not (node.value == 400 and id(node) in allowed)
+    ]
+
+
+def test_views_do_not_choose_the_status_of_a_refused_form():
+    views = {
+        path: text
+        for path in sorted(SOURCE.rglob("*.py"))
+        if path not in JSON_API
+        and re.search(r"^@\w+\.(get|post|route)\(", text := path.read_text(encoding="utf-8"), re.M)
+    }
+    assert len(views) > 10
+    chosen = [f"{path.relative_to(SOURCE)}:{line}" for path, text in views.items() for line in _chosen_statuses(text)]
+    assert chosen == [], "use errors.form_status() (422 for htmx and plain posts alike): " + ", ".join(chosen)
+
+
+def test_the_status_scan_can_fail():
+    text = "def view():\n    abort(400)\n    return page, 200 if request.htmx else 400\n\ndef other():\n    return page, 422\n"
+    assert sorted(_chosen_statuses(text)) == [3, 6]

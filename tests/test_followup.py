@@ -66,12 +66,12 @@ def test_a_city_inspection_with_a_finding_opens_a_case_for_the_subjects_county(c
     r = client.post(
         f"/review/cases/{case.id}", data={"lock_version": case.lock_version, "closed_on": "2026-10-20", "note": ""}
     )
-    assert r.status_code == 400 and soup(r).select_one(".field--error")
+    assert r.status_code == 422 and soup(r).select_one(".field--error")
     r = client.post(
         f"/review/cases/{case.id}",
         data={"lock_version": case.lock_version, "closed_on": "2026-09-01", "note": "已整改"},
     )
-    assert r.status_code == 400  # before the inspection
+    assert r.status_code == 422  # before the inspection
     r = client.post(
         f"/review/cases/{case.id}",
         data={"lock_version": case.lock_version, "closed_on": "2026-10-20", "note": "已整改到位"},

@@ -193,7 +193,7 @@ def test_editing_a_published_plan_needs_a_reason_and_makes_a_version(client, aut
     auth.login("city", "supervisor", "city")
     url = f"/plans/{city_plan.id}/tasks/19/edit"
     response = client.post(url, data=task_form(task, ratio_percent="8"))
-    assert response.status_code == 400
+    assert response.status_code == 422
     page = soup(response)
     assert page.select_one("#field-reason .field__error")
     assert page.find("input", {"name": "ratio_percent"})["value"] == "8"  # what was typed is kept
@@ -232,7 +232,7 @@ def test_invalid_edits_are_refused_with_messages(client, auth, db, city_plan):
             task, ratio_percent="", fixed_count="", window_start_month="11", window_end_month="4", reason="x"
         ),
     )
-    assert response.status_code == 400
+    assert response.status_code == 422
     page = soup(response)
     assert page.select_one("#field-ratio_percent .field__error")
     assert page.select_one("#field-window_start_month .field__error")
@@ -362,10 +362,10 @@ def test_upload_page_imports_a_file(client, auth, db):
         data={"file": (io.BytesIO(b""), "empty.csv"), "year": "2021"},
         content_type="multipart/form-data",
     )
-    assert response.status_code == 400
+    assert response.status_code == 422
     data = {"file": (io.BytesIO(to_csv(seed_rows())), "plan.csv"), "year": "2021"}
     response = client.post("/plans/import", data=data, content_type="multipart/form-data")
-    assert response.status_code == 400 and "没有找到表头" in soup(response).find(id="import-error").get_text()
+    assert response.status_code == 422 and "没有找到表头" in soup(response).find(id="import-error").get_text()
     assert len(db.session.scalar(select(Plan)).tasks) == 21
 
 
@@ -406,7 +406,7 @@ def test_adding_a_task_to_a_published_plan(client, auth, db, city_plan):
         "executes_county": "y",
     }
     response = client.post(url, data=data)
-    assert response.status_code == 400 and soup(response).select_one("#field-reason .field__error")
+    assert response.status_code == 422 and soup(response).select_one("#field-reason .field__error")
     response = client.post(url, data={**data, "reason": "省局部署加油站专项"})
     assert response.status_code == 302 and response.headers["Location"].endswith("#task-22")
     db.session.expire_all()

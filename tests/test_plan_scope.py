@@ -140,7 +140,10 @@ def test_confirming_rules_is_versioned_and_needs_a_reason_once_published(db, cli
     assert page.select_one("#scope-state")["data-confirmed"] == "no"
     assert "高风险" in page.select_one("#scope-text").text  # the original text stays
     form = {"kinds": "enterprise", "status": "在业", "credit_classes": ["C", "D"]}
-    assert client.post(url, data=form).status_code == 400  # published: a reason is needed
+    assert client.post(url, data=form).status_code == 422  # published: a reason is needed
+    boosted = client.post(url, data=form, headers={"HX-Request": "true", "HX-Boosted": "true"})
+    assert boosted.status_code == 422  # the same for htmx (base.html has htmx swap a 422)
+    assert BeautifulSoup(boosted.get_data(as_text=True), "html.parser").select_one(".field__error")
     response = client.get(f"{url}/preview", query_string=form)
     assert response.status_code == 200
     assert BeautifulSoup(response.get_data(as_text=True), "html.parser").select_one("#scope-preview")["data-pool"]

@@ -84,12 +84,12 @@ def test_correction_through_the_form(client, db, auth):
     record = db.session.scalar(select(PublishedResult))
     url = f"/publication/records/{record.public_id}/correct"
     response = client.post(url, data={"note": "", "follow_up_public": "已责令改正并复查合格"})
-    assert response.status_code == 400
+    assert response.status_code == 422
     soup = _soup(response)
     assert soup.select_one("#field-note .field__error") is not None
     assert soup.select_one("#follow_up_public").get_text().strip() == "已责令改正并复查合格"  # kept
     response = client.post(url, data={"note": "补充复查情况", "follow_up_public": ""})
-    assert response.status_code == 400  # nothing differs
+    assert response.status_code == 422  # nothing differs
     response = client.post(url, data={"note": "补充复查情况", "follow_up_public": "已责令改正并复查合格"})
     assert response.status_code == 302
     versions = list(db.session.scalars(select(PublishedResult).order_by(PublishedResult.version)))

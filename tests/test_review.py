@@ -182,9 +182,12 @@ def test_approve_makes_the_result_records(client, county_supervisor, db):
 def test_return_needs_a_comment_and_sends_the_visit_back(client, county_supervisor, db):
     t, s, v, sub = rf.scenario()
     r = client.post(f"/review/submissions/{sub.id}/return", data={"lock_version": sub.lock_version, "comment": "  "})
-    assert r.status_code == 400
+    assert r.status_code == 422
     page = soup(r)
     assert page.select_one(".field--error")
+    headers = {"HX-Request": "true", "HX-Boosted": "true"}
+    r = client.post(f"/review/submissions/{sub.id}/return", data={"lock_version": sub.lock_version}, headers=headers)
+    assert r.status_code == 422 and soup(r).select_one(".field--error")
     r = client.post(
         f"/review/submissions/{sub.id}/return",
         data={"lock_version": sub.lock_version, "comment": "加油机照片不清楚，请补拍"},
@@ -203,7 +206,7 @@ def test_return_needs_a_comment_and_sends_the_visit_back(client, county_supervis
 def test_a_missing_result_is_refused_with_a_message(client, county_supervisor, db):
     t, s, v, sub = rf.scenario(result_code=None)
     r = client.post(f"/review/submissions/{sub.id}/approve", data={"lock_version": sub.lock_version})
-    assert r.status_code == 400
+    assert r.status_code == 422
     assert soup(r).select_one("#conflict")
     db.session.expire_all()
     assert db.session.get(type(sub), sub.id).state == "submitted"

@@ -8,6 +8,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
 from ..core.i18n import is_safe_next
+from ..errors import form_status
 from ..extensions import db, limiter
 from .forms import LoginForm
 from . import devices, throttle
@@ -42,8 +43,7 @@ def login():
             return redirect(target if is_safe_next(target) else url_for("core.index"))
         form.password.errors.append(_("Wrong username or password."))
         return render_template("auth/login.html", form=form), 401
-    status = 400 if request.method == "POST" else 200
-    return render_template("auth/login.html", form=form), status
+    return render_template("auth/login.html", form=form), form_status(request.method == "POST")
 
 
 @bp.post("/logout")

@@ -3,13 +3,14 @@ joint-inspection invitations. The public pages are in ``public.py`` (same bluepr
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
 from ..auth.access import require_unit, role_required
 from ..auth.models import Role, Unit
+from ..errors import form_status
 from ..extensions import db
 from ..plans.models import Task
 from . import operations, queries
@@ -33,12 +34,6 @@ def draw_percent(ratio) -> str:
     if ratio is None:
         return ""
     return f"{(ratio * 100).normalize():f}%"
-
-
-def _refused() -> int:
-    """422 for a refused form post; 200 when htmx posted it (htmx does not swap error
-    responses, and the user must see the form with its messages)."""
-    return 200 if request.htmx else 422
 
 
 def _task(task_id: int) -> Task:
@@ -124,7 +119,7 @@ def commit(task_id: int, round_: int, unit_code: str):
         else:
             flash(_("Commitment #%(sequence)s published.", sequence=commitment.sequence), "success")
             return redirect(url_for("draws.round_page", task_id=task.id, round_=round_, unit_code=unit.code))
-    return _render_round(task, round_, unit, form, RunForm(formdata=None), _refused())
+    return _render_round(task, round_, unit, form, RunForm(formdata=None), form_status())
 
 
 @bp.post("/draws/commitment/<int:commitment_id>/run")
@@ -146,7 +141,7 @@ def run(commitment_id: int):
             if not job.result["created"]:
                 flash(_("This round was drawn a moment ago by someone else; here is that draw."), "warning")
             return redirect(url_for("draws.detail", draw_id=job.result["draw_id"]))
-    return _render_round(commitment.task, commitment.round, unit, CommitForm(formdata=None), form, _refused())
+    return _render_round(commitment.task, commitment.round, unit, CommitForm(formdata=None), form, form_status())
 
 
 @bp.post("/draws/commitment/<int:commitment_id>/abandon")
@@ -169,7 +164,7 @@ def abandon(commitment_id: int):
                 url_for("draws.round_page", task_id=commitment.task_id, round_=commitment.round, unit_code=unit.code)
             )
     return _render_round(
-        commitment.task, commitment.round, unit, CommitForm(formdata=None), RunForm(formdata=None), _refused(), form
+        commitment.task, commitment.round, unit, CommitForm(formdata=None), RunForm(formdata=None), form_status(), form
     )
 
 
@@ -253,7 +248,7 @@ def invite(task_id: int):
         form=form,
         invitations=queries.invitations_of(task),
         respond_form=RespondForm(),
-    ), _refused()
+    ), form_status()
 
 
 @bp.post("/draws/invitation/<int:invitation_id>/<any(accept, decline):answer>")

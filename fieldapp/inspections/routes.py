@@ -10,6 +10,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from ..errors import form_status
 from .. import clock
 from ..auth.access import role_required
 from ..auth.organisation import county_names
@@ -121,7 +122,7 @@ def submit_form(visit_id: int):
                 errors=exc.messages,
                 values=request.form,
             ),
-            422,
+            form_status(),
         )
     except ops.VisitAlreadyApproved:
         from .api import approved_message

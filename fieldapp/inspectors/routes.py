@@ -12,6 +12,7 @@ from sqlalchemy import select
 from .. import clock
 from ..auth.access import require_unit, role_required
 from ..auth.models import Role, User
+from ..errors import form_status
 from ..extensions import db
 from ..subjects.models import Subject
 from ..subjects.vocabulary import specialty_names
@@ -156,7 +157,7 @@ def create():
         if inspector is not None:
             flash(_("%(name)s was added to the roster.", name=inspector.name), "success")
             return redirect(url_for("inspectors.detail", inspector_id=inspector.id))
-    return render_template("inspectors/edit.html", form=form, inspector=None), 422 if form.errors else 200
+    return render_template("inspectors/edit.html", form=form, inspector=None), form_status(bool(form.errors))
 
 
 @bp.route("/<int:inspector_id>/edit", methods=["GET", "POST"])
@@ -168,7 +169,7 @@ def edit(inspector_id: int):
         if _save(form, inspector) is not None:
             flash(_("Saved. The changes are in the history."), "success")
             return redirect(url_for("inspectors.detail", inspector_id=inspector.id))
-    return render_template("inspectors/edit.html", form=form, inspector=inspector), 422 if form.errors else 200
+    return render_template("inspectors/edit.html", form=form, inspector=inspector), form_status(bool(form.errors))
 
 
 @bp.post("/<int:inspector_id>/conflicts")
@@ -201,7 +202,7 @@ def add_conflict(inspector_id: int):
         conflict_form=form,
         conflict_subjects={},
         field_labels=FIELD_LABELS,
-    ), 422
+    ), form_status()
 
 
 @bp.post("/<int:inspector_id>/conflicts/<int:conflict_id>/withdraw")
@@ -236,4 +237,4 @@ def import_file():
                 error = str(exc)
             else:
                 return redirect(url_for("jobs.detail", job_id=job.id))
-    return render_template("inspectors/import.html", error=error), 422 if error else 200
+    return render_template("inspectors/import.html", error=error), form_status(bool(error))

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from ..auth.access import role_required
 from ..auth.models import Role
 from ..auth.organisation import bureau_of
+from ..errors import form_status
 from ..extensions import db
 from . import queries
 from .display import TEMPLATE_HELPERS
@@ -52,15 +53,7 @@ def _editable_plan(plan_id: int):
 def _task_page(plan, task, form):
     return render_template(
         "plans/task_edit.html", plan=plan, task=task, form=form, tag_groups=tag_groups()
-    ), _form_status()
-
-
-def _form_status() -> int:
-    """400 for a refused form post; 200 when htmx posted it (htmx does not swap error responses,
-    and the user must see the form with its messages)."""
-    if request.method != "POST" or request.htmx:
-        return 200
-    return 400
+    ), form_status(request.method == "POST")
 
 
 @bp.get("/plans")
@@ -123,7 +116,7 @@ def import_file():
                     ),
                     "success",
                 )
-    status = _form_status() if report is None else 200
+    status = form_status(request.method == "POST") if report is None else 200
     return render_template(
         "plans/import.html",
         form=form,
@@ -256,7 +249,9 @@ def acknowledge(plan_id: int):
         else:
             db.session.commit()
     if request.htmx:
-        return render_template("plans/_filing_row.html", plan=plan, confirm=ConfirmForm(), error=error)
+        return render_template("plans/_filing_row.html", plan=plan, confirm=ConfirmForm(), error=error), form_status(
+            error is not None
+        )
     if error:
         flash(error, "error")
     else:

@@ -12,6 +12,7 @@ from ..auth.models import COUNTY_LEVEL_KINDS, Role, Unit
 from ..draws.rules import local_today
 from ..draws.pools import executing_units
 from ..draws.readiness import describe_warning, preview, warnings_for
+from ..errors import form_status
 from ..extensions import db
 from . import queries
 from .forms import ScopeForm
@@ -104,4 +105,4 @@ def confirm_task_scope(plan_id: int, number: int):
             db.session.commit()
             flash(_("The scope rules of task %(number)s are confirmed.", number=number), "success")
             return redirect(url_for("plans.task_scope", plan_id=plan.id, number=number))
-    return _page(plan, task, form, 200 if request.htmx else 400)
+    return _page(plan, task, form, form_status())

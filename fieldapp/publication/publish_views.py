@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from ..auth.access import require_division, role_required
 from ..calendar.workdays import clock, load_overrides
 from ..clock import today as beijing_today
+from ..errors import form_status
 from ..extensions import db
 from ..review.models import InspectionResult
 from . import operations, queries
@@ -152,7 +153,7 @@ def correct(public_id: str):
         else:
             flash(_("The corrected version is published; the earlier one stays visible as corrected."), "success")
             return redirect(url_for("publication.public_record", public_id=new.public_id))
-    status = 400 if request.method == "POST" else 200
+    status = form_status(request.method == "POST")
     context = {"record": record, "versions": versions, "form": form, "changes": changes, "labels": FIELD_LABELS}
     return render_template("publication/correct.html", **context), status
 

@@ -15,6 +15,7 @@ from ..auth.access import role_required
 from ..auth.models import Role
 from ..calendar.workdays import clock, publication_due
 from ..clock import today as beijing_today
+from ..errors import form_status
 from ..extensions import db
 from ..inspections.models import MediaFile, Submission, SubmissionState
 from ..core.params import query_args
@@ -192,7 +193,7 @@ def approve_submission(submission_id: int):
     if not form.validate():
         context = _submission_context(sub)
         context["approve_form"] = form
-        return render_template("review/submission.html", **context), 400
+        return render_template("review/submission.html", **context), form_status()
     try:
         approve(sub.id, form.lock_version.data, current_user, form.note.data or "")
     except ReviewConflict as exc:
@@ -203,7 +204,7 @@ def approve_submission(submission_id: int):
         context["conflict"] = _(
             "The submission gives no result for task %(task)s: return it to the inspector.", task=exc.task_id
         )
-        return render_template("review/submission.html", **context), 400
+        return render_template("review/submission.html", **context), form_status()
     flash(_("Approved. The result records were made."), "success")
     return redirect(url_for("review.submission", submission_id=submission_id))
 
@@ -218,13 +219,17 @@ def return_submission(submission_id: int):
     if not form.validate():
         context = _submission_context(sub)
         context["return_form"] = form
-        return render_template("review/submission.html", **context), 400
+        return render_template("review/submission.html", **context), form_status()
     try:
         return_to_inspector(sub.id, form.lock_version.data, current_user, form.comment.data)
     except ReviewConflict as exc:
         return _conflict_response(submission_id, exc)
     except InvalidDecision:
-        abort(400)
+        db.session.rollback()
+        form.comment.errors = [*form.comment.errors, _("Write what the inspector must correct.")]
+        context = _submission_context(_submission_or_404(submission_id))
+        context["return_form"] = form
+        return render_template("review/submission.html", **context), form_status()
     flash(_("Returned to the inspector with your comment."), "success")
     return redirect(url_for("review.submission", submission_id=submission_id))
 

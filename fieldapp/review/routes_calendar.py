@@ -12,6 +12,7 @@ from ..auth.access import role_required
 from ..auth.models import Role
 from ..calendar.models import CalendarDay, YearDeadline
 from ..calendar.workdays import known_years, package_knows, plan_deadline
+from ..errors import form_status
 from ..extensions import db
 from . import audit
 from .forms import CalendarDayForm, DeadlineForm
@@ -76,7 +77,7 @@ def add_calendar_day():
                 db.session.commit()
                 flash(_("Saved. Dates computed with the fallback calendar now use it."), "success")
                 return redirect(url_for("review.calendar"))
-    return _render(day_form=form, status=400)
+    return _render(day_form=form, status=form_status())
 
 
 @bp.post("/calendar/days/<int:entry_id>/delete")
@@ -121,4 +122,4 @@ def set_deadline():
             db.session.commit()
             flash(_("Deadline saved."), "success")
             return redirect(url_for("review.calendar"))
-    return _render(deadline_form=form, status=400)
+    return _render(deadline_form=form, status=form_status())

@@ -11,6 +11,7 @@ from ..auth.access import require_division, role_required
 from ..auth.models import Role
 from ..calendar.workdays import clock
 from ..clock import today as beijing_today
+from ..errors import form_status
 from ..extensions import db
 from ..subjects.models import Subject
 from . import audit, queries
@@ -59,7 +60,7 @@ def case(case_id: int):
                     return redirect(url_for("review.case", case_id=case_id)), 303
                 flash(_("The follow-up case is closed."), "success")
                 return redirect(url_for("review.case", case_id=case_id))
-        status = 400
+        status = form_status()
     events = audit.events_for("follow_up_case", case.id)
     return render_template("review/case.html", case=case, form=form, events=events), status
 

@@ -10,6 +10,7 @@ from flask_login import current_user
 from ..auth.access import require_division, role_required
 from ..auth.models import Role
 from ..auth.organisation import county_names
+from ..errors import form_status
 from ..extensions import db
 from .models import CREDIT_CLASSES, Subject, SubjectKind, SubjectStatus
 from .queries import SubjectFilters, all_tags, find_subjects, subject_history
@@ -103,4 +104,4 @@ def import_file():
                 error = str(exc)
             else:
                 return redirect(url_for("jobs.detail", job_id=job.id))
-    return render_template("subjects/import.html", error=error), 422 if error else 200
+    return render_template("subjects/import.html", error=error), form_status(bool(error))
