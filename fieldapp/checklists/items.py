@@ -19,7 +19,8 @@ from .conditions import Condition, ConditionSyntaxError, parse
 from .text import LocalText, Problems, read_local_text
 
 PASS, FAIL, NA = "合格", "问题", "不适用"
-CHECK_VALUES = ("符合", "不符合", "不适用")
+NA_ANSWER = "不适用"  # the answer "does not apply at this subject" (check, number, date and choice items)
+CHECK_VALUES = ("符合", "不符合", NA_ANSWER)
 SEVERITIES = ("minor", "major", "serious")
 FOLLOW_UPS = ("责令改正", "立案调查", "移送", "抄告", "反馈")
 # How a follow-up reads where the short value alone is unclear (domain wording, kept in Chinese):
@@ -171,6 +172,25 @@ class Item:
         """The answer as conditions see it."""
         return value
 
+    # --- "does not apply" (不适用) -----------------------------------------------------------------
+
+    na = False  # whether the item offers 不适用 (read from the file's ``na`` key by the types that have it)
+
+    def _load_na(self, raw: dict, problems: Problems) -> None:
+        na = raw.get("na", True)
+        if not isinstance(na, bool):
+            problems.add(self.where, "'na' must be true or false")
+            na = True
+        self.na = na
+
+    def is_na(self, value: Any) -> bool:
+        """Whether ``value`` is the answer 不适用 (never a finding, and it answers a required item)."""
+        return self.na and (value == NA_ANSWER or value == [NA_ANSWER])
+
+    def na_form_value(self, form, name: str) -> str | None:
+        """不适用 when the form ticked the item's "does not apply" box (``{name}-na``)."""
+        return NA_ANSWER if self.na and NA_ANSWER in form.getlist(f"{name}-na") else None
+
 
 class CheckItem(Item):
     type = "check"
@@ -178,12 +198,8 @@ class CheckItem(Item):
     can_fail = True
 
     def load(self, raw, problems):
-        na = raw.get("na", True)
-        if not isinstance(na, bool):
-            problems.add(self.where, "'na' must be true or false")
-            na = True
-        self.na = na
-        self.values = CHECK_VALUES if na else CHECK_VALUES[:2]
+        self._load_na(raw, problems)
+        self.values = CHECK_VALUES if self.na else CHECK_VALUES[:2]
 
     def coerce(self, value):
         if value in self.values:
@@ -224,11 +240,12 @@ def clean_number_text(text: str) -> str:
 
 class NumberItem(Item):
     type = "number"
-    extra_keys = {"unit", "decimals", "limit"}
+    extra_keys = {"unit", "decimals", "limit", "na"}
     can_fail = True
-    json_kind = "decimal text"
+    json_kind = "decimal text, or 不适用"
 
     def load(self, raw, problems):
+        self._load_na(raw, problems)
         self.unit = raw.get("unit")
         if self.unit is not None and not isinstance(self.unit, str):
             problems.add(self.where, "'unit' must be text")
@@ -299,7 +316,12 @@ class NumberItem(Item):
     def has_limit(self) -> bool:
         return self.limit_min is not None or self.limit_max is not None
 
+    def form_value(self, form, name):
+        return self.na_form_value(form, name) or super().form_value(form, name)
+
     def coerce(self, value):
+        if self.is_na(value):
+            return NA_ANSWER, None
         if isinstance(value, str):
             text = clean_number_text(value)
             number = to_decimal(text)
@@ -329,6 +351,8 @@ class NumberItem(Item):
         return text, None
 
     def outcome(self, value, inspection_date, lookup=None):
+        if self.is_na(value):
+            return NA
         number = to_decimal(value)
         if number is None:
             return None
@@ -366,11 +390,12 @@ def parse_iso_date(value: Any) -> date | None:
 
 class DateItem(Item):
     type = "date"
-    extra_keys = {"rule"}
+    extra_keys = {"rule", "na"}
     can_fail = True
-    json_kind = "YYYY-MM-DD"
+    json_kind = "YYYY-MM-DD, or 不适用"
 
     def load(self, raw, problems):
+        self._load_na(raw, problems)
         self.rule = raw.get("rule")
         if self.rule is not None and self.rule not in DATE_RULES:
             problems.add(self.where, f"date rule {self.rule!r} is not one of {', '.join(DATE_RULES)}")
@@ -380,7 +405,12 @@ class DateItem(Item):
                 self.where, "a date item with a 'finding' needs a 'rule' (when the rule fails it is the finding)"
             )
 
+    def form_value(self, form, name):
+        return self.na_form_value(form, name) or super().form_value(form, name)
+
     def coerce(self, value):
+        if self.is_na(value):
+            return NA_ANSWER, None
         if isinstance(value, date):
             value = value.isoformat()
         parsed = parse_iso_date(value)
@@ -391,6 +421,8 @@ class DateItem(Item):
         return parsed.isoformat(), None
 
     def outcome(self, value, inspection_date):
+        if self.is_na(value):
+            return NA
         parsed = parse_iso_date(value)
         if parsed is None:
             return None

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
-from .items import FAIL, ITEM_ID_RE, NA, PASS, CheckItem, DateItem, Item, NumberItem, TextItem, to_decimal
+from .items import FAIL, ITEM_ID_RE, NA, NA_ANSWER, PASS, CheckItem, DateItem, Item, NumberItem, TextItem, to_decimal
 from .text import Problems, read_local_text
 
 MAX_CHOICES = 100
@@ -25,11 +25,12 @@ def _count(raw: dict, key: str, default: int, ceiling: int, problems: Problems, 
 
 class ChoiceItem(Item):
     type = "choice"
-    extra_keys = {"choices", "multiple", "fail_values"}
+    extra_keys = {"choices", "multiple", "fail_values", "na"}
     can_fail = True
-    json_kind = "value, or a list of values when multiple"
+    json_kind = "value, or a list of values when multiple; 不适用 when it does not apply"
 
     def load(self, raw, problems):
+        self._load_na(raw, problems)
         self.multiple = raw.get("multiple", False)
         if not isinstance(self.multiple, bool):
             problems.add(self.where, "'multiple' must be true or false")
@@ -68,6 +69,8 @@ class ChoiceItem(Item):
                 problems.add(self.where, f"fail value {v!r} is not one of the choices")
         if raw.get("finding") is not None and not self.fail_values:
             problems.add(self.where, "a choice item with a 'finding' needs 'fail_values'")
+        if self.na and NA_ANSWER in seen:
+            self.na = False  # the checklist offers 不适用 as one of its own choices
 
     @property
     def values(self) -> list[str]:
@@ -76,10 +79,14 @@ class ChoiceItem(Item):
     def form_value(self, form, name):
         if self.multiple:
             values = [v for v in form.getlist(name) if v]
+            if self.na and NA_ANSWER in values:
+                return NA_ANSWER  # 不适用 stands alone, whatever else was ticked
             return values or None
         return super().form_value(form, name)
 
     def coerce(self, value):
+        if self.is_na(value):
+            return NA_ANSWER, None
         if self.multiple:
             if isinstance(value, str):
                 value = [value]
@@ -94,6 +101,8 @@ class ChoiceItem(Item):
         return value, None
 
     def outcome(self, value, inspection_date):
+        if self.is_na(value):
+            return NA
         chosen = value if isinstance(value, list) else [value]
         return FAIL if any(v in self.fail_values for v in chosen) else PASS
 

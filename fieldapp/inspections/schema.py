@@ -180,7 +180,12 @@ class SubmissionBody(Strict):
     checklists: Annotated[list[ChecklistRef], Field(max_length=200)] = []
     answers: Annotated[dict[FieldName, AnswerValue], Field(max_length=5000)] = Field(
         {},
-        description="Answer per field a.<task>.<checklist>.<item> (in repeats a.<task>.<checklist>.<item>-<n>-<sub>).",
+        description=(
+            "Answer per field a.<task>.<checklist>.<item> (in repeats a.<task>.<checklist>.<item>-<n>-<sub>). "
+            "An item that does not apply at this subject is answered 不适用: the value itself for check and "
+            "choice items, or for number and date items either the value or the field <item>-na set to 不适用 "
+            "(the form's box beside the input). 不适用 is never a finding and answers a required item."
+        ),
     )
     photos: Annotated[dict[FieldName, Annotated[list[Sha256], Field(max_length=50)]], Field(max_length=1000)] = Field(
         {}, description="SHA-256s of the evidence photos per answer field."

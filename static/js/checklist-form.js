@@ -51,6 +51,8 @@
       var lat = el.querySelector("[data-location-lat]");
       return lat && lat.value ? {lat: lat.value} : null;
     }
+    var na = el.querySelector("input[data-na]:checked");
+    if (na) return na.value;  // 不适用: the number or date typed beside it does not count
     var input = el.querySelector("input, textarea, select");
     var v = input ? input.value.trim() : "";
     return v === "" ? null : v;
@@ -230,10 +232,22 @@
     refresh(form);
   }
 
+  // 不适用 and a typed number or date exclude each other: ticking the box clears the field,
+  // typing in the field unticks the box.
+  function naToggle(target, item) {
+    if (!item || (item.dataset.type !== "number" && item.dataset.type !== "date")) return;
+    var box = item.querySelector("input[data-na]");
+    var field = item.querySelector("input.field__input");
+    if (!box || !field) return;
+    if (target === box && box.checked) field.value = "";
+    else if (target === field && field.value.trim() !== "") box.checked = false;
+  }
+
   function onInput(event) {
     var form = event.target.closest(".cl-form");
     if (!form) return;
     var item = event.target.closest(".cl-item");
+    naToggle(event.target, item);
     if (!item || !item.dataset.constraint) { refresh(form); return; }
     var settled = {answers: refresh(form), list: allEntries(form)};
     checkConstraint(form, item, settled);

@@ -93,7 +93,7 @@
       var type = item.getAttribute("data-type");
       var failed = false;
       if (type === "check") failed = !!item.querySelector('input[type=radio][value="不符合"]:checked');
-      var num = type === "number" && item.querySelector(".cl-number");
+      var num = type === "number" && !item.querySelector("input[data-na]:checked") && item.querySelector(".cl-number");
       if (num && num.value.trim() !== "" && !isNaN(Number(num.value))) {
         var v = Number(num.value);
         if (num.hasAttribute("data-limit-min") && v < Number(num.getAttribute("data-limit-min"))) failed = true;
@@ -115,8 +115,9 @@
       var type = item.getAttribute("data-type");
       if (type === "check" || type === "choice") return !item.querySelector("input:checked");
       if (type === "photo") return !item.querySelector("[data-photo-ref]");
+      if (item.querySelector("input[data-na]:checked")) return false;  // answered 不适用
       if (["number", "text", "date"].indexOf(type) >= 0) {
-        var input = item.querySelector("input:not([type=hidden]), textarea");
+        var input = item.querySelector("input:not([type=hidden]):not([data-na]), textarea");
         return input && input.value.trim() === "";
       }
       return false;
