@@ -219,7 +219,7 @@ def test_an_old_answer_set_still_renders_after_a_new_version(app, db, _schema, t
         )
     page = BeautifulSoup(html, "html.parser")
     assert page.select_one("[data-version]")["data-version"] == "1"
-    assert page.select_one("dt[data-answer=pledge]").text == "是否向社会做出公开诚信计量自我承诺"
+    assert page.select_one("tr[data-path=pledge] th").text == "是否向社会做出公开诚信计量自我承诺"
     assert "示值误差（新）" not in html and "示值误差" in html
     assert page.select_one("[data-finding=dispenser-0-nozzle-0-error_pct]") is not None
     assert db.session.scalar(select(ChecklistVersion.version).where(ChecklistVersion.sha256 == old.sha256)) == 1

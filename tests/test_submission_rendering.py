@@ -58,6 +58,8 @@ def form_post(world, client):
         f"a.{t}.fuel-dispensers-test.dispenser-0-serial": "JJ-001",
         f"a.{t}.fuel-dispensers-test.dispenser-0-error_pct": "0.12",
         f"a.{m}.marks-test.licensed_use": "符合",
+        f"a.{m}.marks-test.licence_until": "",
+        f"a.{m}.marks-test.licence_until-na": "不适用",
         f"no_activity.{c}": "1",
         f"follow_up.{t}": ["order", "case"],
         "rep_name": "王五",
@@ -75,6 +77,7 @@ def api_post(world, client):
     body = submission_body(world, files)
     body["answers"][f"a.{world.task.id}.fuel-dispensers-test.seals"] = "不符合"
     body["answers"][f"a.{world.marks.id}.marks-test.licensed_use"] = "符合"
+    body["answers"][f"a.{world.marks.id}.marks-test.licence_until"] = "不适用"
     body["task_results"] = [
         {"task_id": world.certs.id, "no_activity": True},
         {"task_id": world.task.id, "follow_up_measures": ["order", "case"]},
@@ -114,6 +117,13 @@ def test_a_merged_submission_renders_on_review_and_in_the_record_pdf(send, world
     assert "移送办案机构" in fuel.select_one(".follow-up").get_text()
     assert page.select_one(f"#task-{world.marks.id} .findings") is None
     assert "铅封" not in page.select_one(f"#task-{world.marks.id}").get_text()
+    # One renderer (the engine's answer rows): outcomes per row, 不适用 shown as such, never a finding.
+    rows = {r["data-path"]: r for r in page.select("tr[data-path]")}
+    assert rows["seals"]["data-outcome"] == "问题" and "answers__row--finding" in rows["seals"]["class"]
+    assert rows["dispenser.1.error_pct"]["data-outcome"] == "合格"
+    assert rows["dispenser.1.error_pct"].td.get_text(" ", strip=True) == "0.12 %"
+    assert rows["licence_until"]["data-outcome"] == "不适用" and "不适用" in rows["licence_until"].td.get_text()
+    assert "answers__row--finding" not in rows["licence_until"]["class"]
 
     pdf = client.get(f"/publication/visits/{world.visit.id}/record.pdf")
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
@@ -121,6 +131,7 @@ def test_a_merged_submission_renders_on_review_and_in_the_record_pdf(send, world
     assert "加油机铅封损坏" in text and "发现问题待后续处理" in text
     assert "A 发现问题待后续处理" in text and "1 未发现问题" in text
     assert "未发现开展本次抽查涉及的经营活动，本任务的检查项未填写" in text
+    assert "商标使用许可有效期至 不适用" in text and "示值误差 0.12 %" in text
 
 
 def test_review_rows_leave_out_a_section_whose_condition_did_not_hold(app):
@@ -131,6 +142,7 @@ def test_review_rows_leave_out_a_section_whose_condition_did_not_hold(app):
         "id": "scales-test",
         "version": 1,
         "title": {"zh": "计量器具", "en": "Scales"},
+        "applies_to": {"tags": []},
         "sections": [
             {
                 "id": "shop",

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Blueprint, abort, jsonify, render_template, request
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 
 from .. import clock
+from . import answer_rows as rows
 from .definition import Checklist, Section
 from .evaluation import evaluate
 from .forms import apply_form_action, initial_answers, parse_form
@@ -22,7 +22,6 @@ bp = Blueprint("checklists", __name__, url_prefix="/checklists")
 # Load and validate every checklist once, when the app is created (a broken file stops it).
 bp.record_once(lambda state: init_app(state.app))
 
-CHECK_LABELS = {"符合": _l("Compliant"), "不符合": _l("Not compliant"), "不适用": _l("Not applicable")}
 SEVERITY_LABELS = {"minor": _l("minor"), "major": _l("major"), "serious": _l("serious")}
 
 
@@ -55,7 +54,7 @@ def answer_at(answers: dict, key: str):
 
 @bp.app_template_global()
 def check_label(value: str) -> str:
-    return str(CHECK_LABELS.get(value, value))
+    return rows.check_label(value)
 
 
 @bp.app_template_global()
@@ -71,22 +70,13 @@ def follow_up_label(value: str) -> str:
 @bp.app_template_global()
 def answer_text(item, value, locale=None) -> str:
     """An answer as text for read-only display."""
-    if value is None or value == "" or value == []:
-        return "—"
-    if item.type == "check":
-        return check_label(value)
-    if item.type == "choice":
-        values = value if isinstance(value, list) else [value]
-        return "、".join(
-            str(item.choice_label(v).get(locale)) if hasattr(item.choice_label(v), "get") else str(v) for v in values
-        )
-    if item.type == "photo":
-        return _("%(n)s photos", n=len(value)) if isinstance(value, list) else "—"
-    if item.type == "signature":
-        return _("Signed")
-    if item.type == "location" and isinstance(value, dict):
-        return f"{value.get('lat')}, {value.get('lng')}"
-    return str(value)
+    return rows.answer_text(item, value, locale)
+
+
+@bp.app_template_global()
+def answer_rows(checklist: Checklist, evaluation, locale=None) -> list[rows.AnswerRow]:
+    """The rows ``render_answers`` shows (the same rows as review and the record PDF)."""
+    return rows.answer_rows(checklist, evaluation, locale)
 
 
 def _inspection_date(raw: str | None) -> date:

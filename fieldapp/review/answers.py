@@ -1,27 +1,22 @@
-"""Showing a stored answer set read-only, labelled from the checklist version it was answered on."""
+"""Showing a stored answer set read-only, labelled from the checklist version it was answered on.
+
+The rows come from the checklist engine (``checklists/answer_rows.py``), the same as the engine's
+``render_answers`` macro: this module only finds the definition the answers were given on."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from flask import has_app_context
 
+from ..checklists import ChecklistInvalid, build_checklist, evaluate
+from ..checklists.answer_rows import AnswerRow, answer_rows
+from ..checklists.definition import Checklist, definition_sha256
 from .body import AnswerSet, flatten, item_path
 
 CHECKLIST_DIR = Path(__file__).resolve().parent.parent.parent / "checklists"
-
-
-@dataclass
-class AnswerRow:
-    path: str  # item id, or item.N.sub inside repeat block N
-    label: str
-    value: str
-    depth: int = 0
-    is_heading: bool = False
-    is_finding: bool = False
-    unit: str = ""
 
 
 def _locale() -> str:
@@ -102,77 +97,49 @@ def display(value: Any, item: dict | None = None) -> str:
     return str(value)
 
 
-def fails(item: dict, value: Any) -> bool:
-    """The checklist format's failure rules, for marking rows (the engine decides the result)."""
-    kind = item.get("type")
-    if value in (None, "", []):
-        return False
-    if kind == "check":
-        return value == "不符合"
-    if kind == "number":
-        limit = item.get("limit") or {}
-        try:
-            number = float(value)
-        except (TypeError, ValueError):
-            return False
-        return ("min" in limit and number < float(limit["min"])) or ("max" in limit and number > float(limit["max"]))
-    if kind == "choice":
-        bad = set(item.get("fail_values") or [])
-        values = value if isinstance(value, list) else [value]
-        return bool(bad & set(values))
-    return False
-
-
-def _walk(items: list[dict], answers: dict, prefix: str, depth: int, finding_paths: set[str], rows: list[AnswerRow]):
-    for item in items or []:
-        item_id = item.get("id", "")
-        label = text_of(item.get("label")) or item_id
-        if item.get("type") == "repeat":
-            blocks = answers.get(item_id) or []
-            rows.append(AnswerRow(f"{prefix}{item_id}", label, f"× {len(blocks)}", depth, is_heading=True))
-            for i, block in enumerate(blocks, start=1):
-                rows.append(AnswerRow(f"{prefix}{item_id}.{i}", f"{label} {i}", "", depth + 1, is_heading=True))
-                _walk(item.get("items") or [], block or {}, f"{prefix}{item_id}.{i}.", depth + 2, finding_paths, rows)
-            continue
-        path = f"{prefix}{item_id}"
-        if item_id not in answers and item.get("relevant"):
-            continue  # not asked: its condition did not hold
-        value = answers.get(item_id)
-        rows.append(
-            AnswerRow(
-                path,
-                label,
-                display(value, item),
-                depth,
-                is_finding=fails(item, value) or path in finding_paths,
-                unit=str(item.get("unit") or ""),
-            )
-        )
-
-
-def _asked(items: list[dict], answers: dict) -> bool:
-    """Whether any item of a section has an answer (the engine drops the answers of a hidden section)."""
-    return any(item.get("id") in answers for item in items)
-
-
-def rows_for(answer_set: AnswerSet, findings: list[dict] | None = None) -> tuple[list[AnswerRow], str]:
-    """Every answer as a labelled row, and the checklist's title ("" when the definition is missing)."""
-    finding_paths = {item_path(str(f.get("item"))) for f in findings or [] if f.get("item")}
+def checklist_of(answer_set: AnswerSet) -> Checklist | None:
+    """The answer set's checklist as the engine builds it from the definition it was answered on
+    (None when that definition is missing or no longer reads)."""
     definition = load_definition(answer_set.checklist_id, answer_set.checklist_version, answer_set.definition_sha256)
+    if not definition:
+        return None
+    sha = definition_sha256(definition)
+    if sha not in _built:
+        try:
+            _built[sha] = build_checklist(definition, f"snapshot {answer_set.checklist_id}")
+        except ChecklistInvalid:
+            _built[sha] = None
+        if len(_built) > 200:
+            _built.clear()
+            return checklist_of(answer_set)
+    return _built[sha]
+
+
+_built: dict[str, Checklist | None] = {}
+
+
+def rows_for(
+    answer_set: AnswerSet, findings: list[dict] | None = None, inspected_on: date | None = None
+) -> tuple[list[AnswerRow], str]:
+    """Every answer as a labelled row (the engine's ``answer_rows``), and the checklist's title
+    ("" when the definition is missing: then the stored answers are listed by path)."""
+    finding_paths = {item_path(str(f.get("item"))) for f in findings or [] if f.get("item")}
+    checklist = checklist_of(answer_set)
+    lang = _locale()
     rows: list[AnswerRow] = []
-    if definition:
-        for section in definition.get("sections") or []:
-            if section.get("relevant") and not _asked(section.get("items") or [], answer_set.answers):
-                continue  # its condition did not hold: the section was hidden, nothing in it asked
-            rows.append(AnswerRow(section.get("id", ""), text_of(section.get("title")), "", 0, is_heading=True))
-            _walk(section.get("items") or [], answer_set.answers, "", 1, finding_paths, rows)
+    if checklist is not None:
+        rows = answer_rows(checklist, evaluate(checklist, answer_set.answers, inspected_on), lang)
+        for row in rows:  # the findings stored with the submission are marked too
+            row.is_finding = row.is_finding or (not row.is_heading and row.path in finding_paths)
         known = {r.path for r in rows}
         extra = {
-            p: v for p, v in flatten(answer_set.answers).items() if p not in known and p.split(".")[0] not in known
+            p: v
+            for p, v in flatten(answer_set.answers).items()
+            if p not in known and p.split(".")[0] not in known and p.split(".")[0] not in checklist.by_id
         }
         for path, value in extra.items():  # answers the definition does not name: still shown
             rows.append(AnswerRow(path, path, display(value), 1, is_finding=path in finding_paths))
-        return rows, text_of(definition.get("title"))
+        return rows, checklist.title.get(lang)
     for path, value in flatten(answer_set.answers).items():
         rows.append(AnswerRow(path, path, display(value), path.count(".") // 2, is_finding=path in finding_paths))
     return rows, ""

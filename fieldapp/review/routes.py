@@ -116,9 +116,10 @@ def _submission_context(sub: Submission) -> dict:
     visit = sub.visit
     media = {m.sha256: m for m in sub.media if m.complete}
     tasks = []
+    done = body.inspected_on(sub.body, sub.inspected_on or sub.completed_at or sub.received_at)
     for vt in visit.tasks:
         answers = body.task_answers(sub.body, vt.task_id)
-        sets = [(s, *rows_for(s, answers.findings)) for s in answers.answer_sets] if answers else []
+        sets = [(s, *rows_for(s, answers.findings, done)) for s in answers.answer_sets] if answers else []
         tasks.append(
             {
                 "visit_task": vt,
@@ -127,7 +128,6 @@ def _submission_context(sub: Submission) -> dict:
                 "findings": normalise_findings(answers.findings) if answers else [],
             }
         )
-    done = body.inspected_on(sub.body, sub.inspected_on or sub.completed_at or sub.received_at)
     due, fallback = publication_due(done)
     versions = queries.versions_of(sub)
     previous = queries.previous_version(sub)

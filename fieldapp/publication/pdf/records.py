@@ -34,7 +34,7 @@ class AnswerBlock:
     """One checklist's answers for one task, labelled from the checklist version it was answered on."""
 
     title: str
-    rows: list  # review.answers.AnswerRow: path, label, value, depth, is_heading, is_finding
+    rows: list  # checklists.answer_rows.AnswerRow: path, label, value, depth, is_heading, is_finding, outcome
 
 
 @dataclass
@@ -56,10 +56,13 @@ def answers_by_task(submission: Submission | None) -> dict[int, TaskRecord]:
     if submission is None:
         return {}
     out: dict[int, TaskRecord] = {}
+    done = body_reader.inspected_on(
+        submission.body, submission.inspected_on or submission.completed_at or submission.received_at
+    )
     for task in body_reader.tasks(submission.body):
         blocks = []
         for answer_set in task.answer_sets:
-            rows, title = rows_for(answer_set, task.findings)
+            rows, title = rows_for(answer_set, task.findings, done)
             blocks.append(AnswerBlock(title or answer_set.checklist_id, rows))
         out[task.task_id] = TaskRecord(
             [] if task.no_activity else blocks,
