@@ -20,6 +20,7 @@ FEATURES = (
     "draws",
     "visits",
     "inspections",
+    "calendar",
     "review",
     "publication",
     "dashboards",

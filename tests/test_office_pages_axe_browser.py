@@ -49,7 +49,7 @@ def test_review_and_publication_tables_pass_the_two_axe_rules(auth, live_server,
     pf.approved_result(pf.subject(seq=7, name="朔州市平鲁区某加油站"), pf.task(number=8))
     db.session.commit()
     login(page, live_server.url, "boss", auth)
-    for path in (f"/review/submissions/{sub.id}", "/review/calendar", "/publication/"):
+    for path in (f"/review/submissions/{sub.id}", "/calendar", "/publication/"):
         page.goto(live_server.url + path)
         assert page.locator("table").count() >= 1, path
         assert axe(page) == [], path

@@ -22,7 +22,7 @@ NAV = [
     ("visits.index", _l("Visits"), (Role.SUPERVISOR,)),
     ("subjects.index", _l("Subjects"), (Role.SUPERVISOR,)),
     ("inspectors.index", _l("Inspectors"), (Role.SUPERVISOR,)),
-    ("review.calendar", _l("Working-day calendar"), (Role.ADMIN,)),
+    ("calendar.index", _l("Working-day calendar"), (Role.ADMIN,)),
     ("publication.public_results", _l("Public results"), PUBLIC),
     ("plans.public_latest", _l("Public plan"), PUBLIC),
     ("draws.public_index", _l("Public draws"), PUBLIC),

@@ -250,4 +250,4 @@ def media(media_id: int):
     return response
 
 
-from . import routes_calendar, routes_followup  # noqa: E402,F401  (more views on this blueprint)
+from . import routes_followup  # noqa: E402,F401  (more views on this blueprint)
