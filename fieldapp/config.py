@@ -57,6 +57,8 @@ def queue_settings(instance_path: str | Path) -> dict:
         # Uploads for background imports (streamed to disk; any size up to this).
         "IMPORT_MAX_BYTES": _env_int("IMPORT_MAX_BYTES", 2 * 1024**3),
         "JOBS_ROOT": os.environ.get("JOBS_ROOT") or str(Path(instance_path) / "jobs"),
+        # Days a finished job keeps the files its user downloads (a failed one: its upload, for a retry).
+        "JOB_FILES_DAYS": _env_int("JOB_FILES_DAYS", 7),
     }
 
 

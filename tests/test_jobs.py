@@ -108,7 +108,7 @@ def test_a_failed_job_says_why_and_runs_again(app, db, client, auth, tmp_path):
     job = db.session.scalar(select(Job))
     # The stored upload is damaged after the header was checked: the run fails and says why.
     source = runtime.job_folder(job.id) / "source.csv"
-    good = source.read_bytes()
+    good = path.read_bytes()  # the finished job deleted its copy of the upload (jobs/files.py)
     source.write_bytes(b"\xff\xfe\x00garbage")
     job.status, job.checkpoint, job.result = "failed", None, None
     db.session.commit()

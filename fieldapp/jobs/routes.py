@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 from itertools import islice
 
-from flask import Blueprint, abort, flash, redirect, render_template, send_file, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from ..auth.models import Role
 from ..extensions import db
-from . import runtime
+from . import files, runtime
 from .models import Job, JobStatus
 
 bp = Blueprint("jobs", __name__, url_prefix="/jobs")
@@ -64,7 +64,9 @@ def _rejects_preview(job: Job) -> list[tuple[str, str]]:
     """The first rejected rows (line, reasons) of a finished import; all of them are in the file."""
     if job.status != JobStatus.DONE.value or "rejects.csv" not in (job.result or {}).get("files", []):
         return []
-    path = runtime.job_folder(job.id) / "rejects.csv"
+    path = files.folder_of(job.id) / "rejects.csv"
+    if not path.is_file():
+        return []
     with path.open(encoding="utf-8-sig", newline="") as fh:
         return [(row[0], row[1]) for row in islice(csv.reader(fh), 1, PREVIEW_REJECTS + 1) if len(row) > 1]
 
@@ -80,6 +82,8 @@ def _context(job: Job) -> dict:
         summary=summary(job.result) if summary and job.status == JobStatus.DONE.value and job.result else [],
         files=[(name, _file_label(name)) for name in (job.result or {}).get("files", [])],
         rejects=_rejects_preview(job),
+        expired=files.expired(job),
+        files_days=current_app.config["JOB_FILES_DAYS"],
     )
 
 
@@ -119,7 +123,7 @@ def download(job_id: int, name: str):
     job = _visible(job_id)
     if job.status != JobStatus.DONE.value or name not in (job.result or {}).get("files", []):
         abort(404)
-    path = runtime.job_folder(job.id) / name
+    path = files.folder_of(job.id) / name
     if not path.is_file():
         abort(404)
     return send_file(path, as_attachment=True, download_name=name)

@@ -20,6 +20,7 @@ from sqlalchemy import or_, select, update
 
 from .. import clock
 from ..extensions import db, huey
+from . import files
 from .models import Job, JobStatus
 
 log = logging.getLogger(__name__)
@@ -119,8 +120,13 @@ def _finish(run: JobRun, status: JobStatus, result: dict | None = None, error: s
     values = {"status": status.value, "finished_at": clock.now(), "heartbeat_at": clock.now(), "error": error}
     if result is not None:
         values["result"] = result
-    db.session.execute(update(JOB).where(JOB.c.id == run.job_id, JOB.c.attempt == run.attempt).values(**values))
+    changed = (
+        db.session.execute(update(JOB).where(JOB.c.id == run.job_id, JOB.c.attempt == run.attempt).values(**values))
+    ).rowcount
     db.session.commit()
+    if changed and status is JobStatus.DONE:
+        # The upload and scratch files go; the files the user downloads stay (see jobs/files.py).
+        files.keep_only(run.job_id, list((result or {}).get("files") or []))
 
 
 def execute(job_id: int) -> None:
@@ -190,7 +196,7 @@ def create_job(
 
 def retry(job: Job) -> bool:
     """Queue a failed (or stalled) job again; a retried import resumes after its last checkpoint."""
-    if not (job.status == JobStatus.FAILED.value or is_stalled(job)):
+    if not (job.status == JobStatus.FAILED.value or is_stalled(job)) or files.expired(job):
         return False
     changed = db.session.execute(
         update(JOB)

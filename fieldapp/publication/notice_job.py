@@ -71,4 +71,6 @@ def finished_notice(job: Job) -> bytes | None:
     db.session.refresh(job)
     if job.status != JobStatus.DONE.value:
         return None
-    return (job_folder(job.id) / job.result["files"][0]).read_bytes()
+    names = (job.result or {}).get("files") or []
+    path = job_folder(job.id) / names[0] if names else None
+    return path.read_bytes() if path is not None and path.is_file() else None  # None: expired
