@@ -134,3 +134,37 @@ def test_national_item_code_maps_before_text(app):
     assert map_text(local, "某项检查", code="A0512").checklist_ids == ["price-marking"]
     assert map_text(local, "经营者价格行为检查").state == "suggested"
     assert fold("（1）餐飲服務，食品安全") == "餐饮服务食品安全"
+
+
+CODED_PLAN = Path(__file__).resolve().parent / "data" / "plans" / "with-item-codes.csv"
+
+
+def test_a_plan_column_of_national_item_codes_is_read_and_maps_its_items(app, db, monkeypatch):
+    from fieldapp.checklists.catalog import EXTENSION
+    from fieldapp.plans.cells import split_codes
+    from fieldapp.plans.problems import Problem
+
+    reg = registry()
+    coded = dataclasses.replace(reg.get("price-marking"), national_items=["A0512"])
+    monkeypatch.setitem(app.extensions, EXTENSION, Registry(reg.folder, {**reg.checklists, "price-marking": coded}))
+    assert split_codes("1. a0512\n2. B9999") == ["a0512", "B9999"] and split_codes("A1、B2；C3") == ["A1", "B2", "C3"]
+
+    unit = db.session.scalar(select(Unit).where(Unit.division_code == "140681"))
+    report = import_plan(CODED_PLAN.read_bytes(), CODED_PLAN.name, unit=unit)
+    db.session.commit()
+    items = items_of(report.plan)
+    # The code column names each item's code, in order: a code maps before the text.
+    assert (items[(1, 1)].national_code, items[(1, 1)].mapping_state) == ("A0512", "code")
+    assert items[(1, 1)].checklist_ids == ["price-marking"] and items[(1, 1)].text == "某项检查"
+    assert items[(1, 2)].national_code == "B9999"  # no checklist has it: the text decides
+    assert items[(1, 2)].mapping_state != "code"
+    # One code for two items cannot be paired: not used, and said so by row and column.
+    assert [i.national_code for i in (items[(2, 1)], items[(2, 2)])] == ["", ""]
+    assert items[(3, 1)].national_code == "" and items[(3, 1)].mapping_state != "code"
+    problems = {(p.code, p.row): p for p in report.problems}
+    mismatch = problems[("item_codes_mismatch", 5)]
+    assert mismatch.column.startswith("检查事项编码") and mismatch.params == {"codes": 1, "items": 2}
+    assert problems[("item_code_unreadable", 6)].params == {"text": "抽查事项"}
+    assert isinstance(mismatch, Problem)
+    # Without the column the text alone maps, as before.
+    assert map_text(registry(), items[(1, 1)].text).state != "code"

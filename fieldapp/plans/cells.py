@@ -313,3 +313,13 @@ def split_items(text: str) -> tuple[str, list[str]]:
         stop = positions[index + 1][0] if index + 1 < len(positions) else len(raw)
         items.append(raw[end:stop].strip(_SEPARATORS))
     return heading, [item for item in items if item] or [raw]
+
+
+_CODE_SEPARATORS = re.compile(r"[\s,，、;；/]+")
+
+
+def split_codes(text: str) -> list[str]:
+    """The codes in a 检查事项编码 cell, in order: numbered like the items (``1.A1301 2.A1302``)
+    or one a line / separated by 、，; (full-width forms folded)."""
+    _, parts = split_items(unicodedata.normalize("NFKC", text or ""))
+    return [code for part in parts for code in _CODE_SEPARATORS.split(part) if code]

@@ -196,23 +196,29 @@ def _apply(task: Task, parsed: ParsedTask) -> bool:
     for name in EDITABLE_FIELDS + ("items_heading", "source_cells", "source_row", "inherited_fields"):
         changed |= _set(task, name, getattr(parsed, name))
     changed |= _set(task, "import_warnings", [p.as_dict() for p in parsed.problems])
-    changed |= sync_items(task, parsed.items)
+    changed |= sync_items(task, parsed.items, parsed.item_codes)
     return changed
 
 
-def sync_items(task: Task, texts: list[str]) -> bool:
+def sync_items(task: Task, texts: list[str], codes: list[str] | None = None) -> bool:
     """Items numbered 1… in order; existing items keep their row (and checklist links) by number.
-    True when anything changed."""
+    ``codes``: the national item code of each item from the plan's code column (a blank one, or
+    no column, leaves the code to be read from the item's text). True when anything changed."""
     by_number = {item.number: item for item in task.items}
     changed = False
     for number, text in enumerate(texts, 1):
         item = by_number.pop(number, None)
         if item is None:
-            task.items.append(InspectionItem(number=number, text=text))
+            item = InspectionItem(number=number, text=text)
+            task.items.append(item)
             changed = True
         elif item.text != text:
             item.text = text
             item.mapping_state, item.checklist_ids, item.national_code = "", [], ""  # map the new text afresh
+            changed = True
+        code = codes[number - 1] if codes and number <= len(codes) else ""
+        if code and item.national_code != code:
+            item.national_code = code  # used by the mapping before the text (checklists/mapping.py)
             changed = True
     for item in by_number.values():
         task.items.remove(item)

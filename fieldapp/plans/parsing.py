@@ -22,8 +22,10 @@ from .cells import (
     parse_window,
     small_number,
     split_initiator,
+    split_codes,
     split_items,
 )
+from ..checklists.definition import NATIONAL_ITEM_RE
 from .columns import find_header
 from .problems import PlanFileError, Problem
 from .scope_proposal import propose_scope
@@ -53,6 +55,7 @@ class ParsedTask:
     kind: str = "targeted"
     items_heading: str = ""
     items: list[str] = field(default_factory=list)
+    item_codes: list[str] = field(default_factory=list)  # national item codes, one per item, when the plan has them
     scope: str = ""
     scope_rule: dict = field(default_factory=dict)
     ratio: Decimal | None = None
@@ -172,39 +175,12 @@ def _parse_row(row: Row, header: _Header, previous: ParsedTask | None, used: set
         column = header.label(name) if name and name in header.mapping else None
         task.problems.append(Problem(code, row=row.number, column=column, params=params))
 
-    # 序号
-    raw_number = _cell(row, header, "number")
-    number = _read_number(raw_number) if raw_number else None
-    fallback = max(used, default=0) + 1 if (number is None or number in used) else 0
-    if raw_number is not None and not raw_number:
-        problem("number_missing", "number", number=fallback)
-    elif raw_number and number is None:
-        problem("number_unreadable", "number", text=raw_number, number=fallback)
-    elif number in used:
-        problem("number_duplicate", "number", text=raw_number, number=fallback)
-        number = None
-    task.number = number or fallback
-
-    # Blank cells of a merged range: take the value from the task above.
-    raw: dict[str, str | None] = {}
-    for name in header.mapping:
-        text = _cell(row, header, name)
-        if name in INHERITABLE and not text and previous is not None:
-            above = previous.raw.get(name)
-            if above:
-                raw[name] = above
-                task.inherited_fields.extend(f for f in INHERITABLE[name] if f not in task.inherited_fields)
-                problem("inherited", name, number=previous.number)
-                continue
-        raw[name] = text
-    task.raw = raw  # what the next row inherits
-    order = [f for fields in INHERITABLE.values() for f in fields]
-    task.inherited_fields.sort(key=order.index)
-    inherited = set(task.inherited_fields)
+    task.number = _task_number(_cell(row, header, "number"), used, problem)
+    raw = _inherit(task, row, header, previous, problem)
 
     def quiet(field_name: str) -> bool:
         # Problems of an inherited value were reported on the row it came from.
-        return field_name in inherited
+        return field_name in task.inherited_fields
 
     task.name = raw.get("name") or ""
     if not task.name and "name" in header.mapping:
@@ -222,6 +198,8 @@ def _parse_row(row: Row, header: _Header, previous: ParsedTask | None, used: set
         task.items_heading, task.items = split_items(raw.get("items") or "")
         if not task.items and not quiet("items"):
             problem("items_missing", "items")
+    if raw.get("codes"):
+        task.item_codes = _item_codes(raw["codes"], len(task.items), problem)
 
     task.scope = raw.get("scope") or ""
     task.scope_rule = propose_scope(task.scope, task.items)
@@ -233,7 +211,60 @@ def _parse_row(row: Row, header: _Header, previous: ParsedTask | None, used: set
     ):
         if "市场主体" not in task.scope:
             problem("scope_no_rule", "scope", text=task.scope)
+    _parse_counts(task, raw, header, problem, quiet)
+    _parse_units(task, raw, header, problem, quiet)
+    return task
 
+
+def _task_number(raw_number: str | None, used: set[int], problem) -> int:
+    """序号, or the next free number (with a problem saying why)."""
+    number = _read_number(raw_number) if raw_number else None
+    fallback = max(used, default=0) + 1 if (number is None or number in used) else 0
+    if raw_number is not None and not raw_number:
+        problem("number_missing", "number", number=fallback)
+    elif raw_number and number is None:
+        problem("number_unreadable", "number", text=raw_number, number=fallback)
+    elif number in used:
+        problem("number_duplicate", "number", text=raw_number, number=fallback)
+        number = None
+    return number or fallback
+
+
+def _inherit(task: ParsedTask, row: Row, header: _Header, previous: ParsedTask | None, problem) -> dict:
+    """The row's cell texts by field, blank cells of a merged range taken from the task above."""
+    raw: dict[str, str | None] = {}
+    for name in header.mapping:
+        text = _cell(row, header, name)
+        if name in INHERITABLE and not text and previous is not None:
+            above = previous.raw.get(name)
+            if above:
+                raw[name] = above
+                task.inherited_fields.extend(f for f in INHERITABLE[name] if f not in task.inherited_fields)
+                problem("inherited", name, number=previous.number)
+                continue
+        raw[name] = text
+    task.raw = raw  # what the next row inherits
+    order = [f for fields in INHERITABLE.values() for f in fields]
+    task.inherited_fields.sort(key=order.index)
+    return raw
+
+
+def _item_codes(text: str, items: int, problem) -> list[str]:
+    """The national item codes of the task's items, one per item in order; [] (with a problem)
+    when the codes cannot be paired with the items. A code that does not read is left blank."""
+    codes = split_codes(text)
+    if len(codes) != items:
+        problem("item_codes_mismatch", "codes", codes=len(codes), items=items)
+        return []
+    for index, code in enumerate(codes):
+        if not NATIONAL_ITEM_RE.match(code):
+            problem("item_code_unreadable", "codes", text=code)
+            codes[index] = ""
+    return [code.upper() for code in codes]
+
+
+def _parse_counts(task: ParsedTask, raw: dict, header: _Header, problem, quiet) -> None:
+    """抽查比例/数量, 频次 and the window."""
     if "ratio" in header.mapping:
         ratio = parse_ratio(raw.get("ratio") or "")
         task.ratio, task.ratio_is_floor, task.fixed_count = ratio.ratio, ratio.is_floor, ratio.fixed_count
@@ -256,6 +287,9 @@ def _parse_row(row: Row, header: _Header, previous: ParsedTask | None, used: set
             for code, params in window_problems:
                 problem(code, "window", **params)
 
+
+def _parse_units(task: ParsedTask, raw: dict, header: _Header, problem, quiet) -> None:
+    """发起主体, 指导单位 and 抽查检查主体."""
     if "initiator" in header.mapping:
         task.initiator, task.guiding_department = split_initiator(raw.get("initiator") or "")
     if raw.get("guide"):
@@ -277,7 +311,6 @@ def _parse_row(row: Row, header: _Header, previous: ParsedTask | None, used: set
         if not quiet("executor"):
             for code, params in executor.problems:
                 problem(code, "executor", **params)
-    return task
 
 
 def _check_kind_against_name(task: ParsedTask, problem) -> None:

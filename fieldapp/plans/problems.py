@@ -61,6 +61,10 @@ MESSAGES = {
     "window_unreadable": _l("Cannot read a range of months from %(text)s."),
     "window_reversed": _l("The window %(text)s ends before it starts."),
     "items_missing": _l("抽查事项 is empty."),
+    "item_codes_mismatch": _l(
+        "The item codes name %(codes)s items but 抽查事项 lists %(items)s; the codes were not used (items are mapped by their text)."
+    ),
+    "item_code_unreadable": _l("Item code %(text)s is not a code (letters, digits, . and -); it was not used."),
     "executor_missing": _l("抽查检查主体 is empty."),
     "executor_unreadable": _l("Cannot tell from %(text)s whether the city or the county bureaus execute."),
     "executor_level_missing": _l(
