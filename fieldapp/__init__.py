@@ -8,8 +8,8 @@ from flask import Flask
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# Feature packages, each with ``routes.py`` (a blueprint ``bp``) and optionally ``cli.py``
-# (a click group ``cli``) and ``translations/``.
+# Feature packages, each optionally with ``routes.py`` (a blueprint ``bp``), ``cli.py`` (a click
+# group ``cli``), ``jobs.py`` (background jobs) and ``translations/``.
 FEATURES = (
     "core",
     "auth",
@@ -80,11 +80,10 @@ def create_app(config: dict | None = None) -> Flask:
     from .core.params import init_params
 
     init_params(app)  # after htmx sets its request class, before any <int:…> rule is made
-    from importlib import import_module
-
     for name in FEATURES:
-        routes = import_module(f"fieldapp.{name}.routes")
-        app.register_blueprint(routes.bp)
+        routes = _optional_module(f"fieldapp.{name}.routes")
+        if routes is not None:
+            app.register_blueprint(routes.bp)
         cli = _optional_module(f"fieldapp.{name}.cli")
         if cli is not None:
             for group in getattr(cli, "COMMANDS", (cli.cli,)):

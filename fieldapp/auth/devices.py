@@ -82,16 +82,6 @@ def revoke(device: DeviceLogin, reason: str) -> None:
         db.session.commit()
 
 
-def revoke_all(user_id: int, reason: str) -> int:
-    result = db.session.execute(
-        update(DeviceLogin)
-        .where(DeviceLogin.user_id == user_id, DeviceLogin.revoked_at.is_(None))
-        .values(revoked_at=clock.now(), revoked_reason=reason)
-    )
-    db.session.commit()
-    return result.rowcount or 0
-
-
 def devices_of(user: User) -> list[DeviceLogin]:
     return list(
         db.session.scalars(

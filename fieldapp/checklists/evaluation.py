@@ -7,7 +7,6 @@ Keys of outcomes and errors name an answer by its path joined with '-': ``dispen
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -344,7 +343,3 @@ def _progress(checklist: Checklist, results: dict[str, ItemResult]) -> dict[str,
             if answered:
                 section["answered"] += 1
     return progress
-
-
-def copy_answers(answers: dict) -> dict:
-    return copy.deepcopy(answers)

@@ -24,7 +24,6 @@ import zhconv
 
 from .. import clock
 from .catalog import GENERAL_ID, Registry
-from .definition import Checklist
 
 CONFIRMED, CODE, COVERS, SUGGESTED, NONE = "confirmed", "code", "covers", "suggested", "none"
 MAPPED = (CONFIRMED, CODE, COVERS)
@@ -160,12 +159,6 @@ def confirm(reg: Registry, item, checklist_ids: list[str], user=None) -> None:
     item.mapping_state = CONFIRMED
     item.mapping_confirmed_by_id = user.id if user is not None else None
     item.mapping_confirmed_at = clock.now()
-
-
-def unmapped_serves_general(reg: Registry, item) -> list[Checklist]:
-    """What serves an item without a mapping: the general on-site checklist (when installed)."""
-    general = reg.get(GENERAL_ID)
-    return [general] if general is not None else []
 
 
 def map_items(items) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import unquote, urlsplit
 
-from flask import current_app, has_request_context, request, session
+from flask import current_app, has_request_context, session
 from flask.globals import _cv_app
 from flask_babel import Domain
 
@@ -38,10 +38,6 @@ def is_safe_next(target: str | None) -> bool:
         return False
     parts = urlsplit(decoded)
     return not parts.scheme and not parts.netloc
-
-
-def accept_language_hint() -> str | None:
-    return request.accept_languages.best_match(current_app.config["LANGUAGES"])
 
 
 class RequestTranslations(Domain):

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import math
-import secrets
 import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -180,10 +179,6 @@ def compute_counts(
 
 
 # --- seeds and keys -----------------------------------------------------------------------------
-
-
-def new_seed() -> bytes:
-    return secrets.token_bytes(32)
 
 
 def commitment_of(seed: bytes) -> str:

@@ -189,12 +189,6 @@ def build_pool_columns(
     return idents, classes
 
 
-def build_pool(task: Task, round_: int, unit: Unit, draw_date: date, created_before=None) -> list[tuple[str, str]]:
-    """``(id, class)`` for every subject of the pool, sorted by id (byte order)."""
-    idents, classes = build_pool_columns(task, round_, unit, draw_date, created_before)
-    return list(zip(idents, classes))
-
-
 def subject_ids(idents: list[str]) -> dict[str, int]:
     """Database ids of the given subject ids (USCC / registration numbers)."""
     found: dict[str, int] = {}

@@ -21,16 +21,6 @@ class Report:
         return not self.problems
 
 
-def first_line_difference(a: bytes, b: bytes) -> str | None:
-    la, lb = a.decode("utf-8").splitlines(), b.decode("utf-8").splitlines()
-    for number, (x, y) in enumerate(zip(la, lb), start=1):
-        if x != y:
-            return f"line {number}: {x!r} != {y!r}"
-    if len(la) != len(lb):
-        return f"{len(la)} lines != {len(lb)} lines"
-    return None
-
-
 def verify_bundle(bundle: dict, pool: bytes) -> Report:
     report = Report()
     problems = report.problems

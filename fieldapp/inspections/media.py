@@ -10,21 +10,15 @@ from __future__ import annotations
 import hashlib
 import io
 import os
-import re
 from pathlib import Path
 
 from flask import current_app
 
-SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
 CHUNK = 1024 * 1024
 
 
 def media_root() -> Path:
     return Path(current_app.config["MEDIA_ROOT"])
-
-
-def is_sha256(value: object) -> bool:
-    return isinstance(value, str) and bool(SHA256_RE.match(value))
 
 
 def storage_key(sha256: str) -> str:

@@ -24,9 +24,6 @@ from .scope import is_confirmed
 from .tables import PlanSource, read_plan_file
 from .versions import EDITABLE_FIELDS, diff_values, jsonable, record_version, task_values
 
-# Task columns filled from the file besides the tracked ones.
-SOURCE_FIELDS = ("items_heading", "source_cells", "source_row", "inherited_fields", "import_warnings")
-
 
 class ReasonRequired(InvalidInput):
     """The plan is published and the file changes it: a reason for the adjustment is needed."""

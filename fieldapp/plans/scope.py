@@ -22,18 +22,12 @@ why (``{"key", "code", "words"}``). The original text stays in ``Task.scope``.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
-from pathlib import Path
 
-import yaml
-
+from ..subjects.vocabulary import tag_vocabulary
 from .cells import normalise
-
-TAGS_FILE = Path(__file__).resolve().parent.parent.parent / "data" / "tags.yaml"
 
 KINDS = ("enterprise", "individual", "cooperative")
 CLASSES = ("A", "B", "C", "D")
-KIND_WORDS = {"enterprise": "企业", "individual": "个体工商户", "cooperative": "农民专业合作社"}
 OPERATING = "在业"
 ANY_KIND_WORDS = ("各类市场主体", "所有市场主体", "市场主体")
 PAST_TERM_WORDS = ("超出经营期限", "超过经营期限", "经营期限届满", "营业期限届满", "超出营业期限")
@@ -48,24 +42,6 @@ RULE_KEYS = (
     "counties",
 )
 INDUSTRY_CODE = re.compile(r"[A-T](\d{2,4})?")
-
-
-@lru_cache(maxsize=1)
-def tag_vocabulary() -> tuple[dict, ...]:
-    """The tags of ``data/tags.yaml`` in file order: ``{name, en, group, scope_words, holding, item_words}``."""
-    with TAGS_FILE.open(encoding="utf-8") as fh:
-        entries = yaml.safe_load(fh) or []
-    return tuple(
-        {
-            "name": str(e["name"]),
-            "en": str(e.get("en", "")),
-            "group": str(e.get("group", "")),
-            "scope_words": [str(w) for w in e.get("scope_words") or []],
-            "holding": bool(e.get("holding")),
-            "item_words": [str(w) for w in e.get("item_words") or []],
-        }
-        for e in entries
-    )
 
 
 def tag_names() -> list[str]:
@@ -151,12 +127,6 @@ def clean_rule(rule: dict | None) -> dict:
         "suggested": [k for k in RULE_KEYS if k in (rule.get("suggested") or [])],
         "notes": [dict(n) for n in rule.get("notes") or [] if isinstance(n, dict)],
     }
-
-
-def same_rules(a: dict | None, b: dict | None) -> bool:
-    """The two rules select the same subjects (confirmation state and notes aside)."""
-    ca, cb = clean_rule(a), clean_rule(b)
-    return all(ca[k] == cb[k] for k in RULE_KEYS)
 
 
 def confirmed_rule(rule: dict) -> dict:

@@ -16,11 +16,22 @@ TAGS_FILE = DATA / "tags.yaml"
 SPECIALTIES_FILE = DATA / "specialties.yaml"
 
 
-@lru_cache
+@lru_cache(maxsize=1)
 def tag_vocabulary() -> tuple[dict, ...]:
-    """Entries of data/tags.yaml: ``{name, en, group, scope_words}``."""
+    """The tags of ``data/tags.yaml`` in file order: ``{name, en, group, scope_words, holding, item_words}``."""
     with TAGS_FILE.open(encoding="utf-8") as fh:
-        return tuple(yaml.safe_load(fh) or [])
+        entries = yaml.safe_load(fh) or []
+    return tuple(
+        {
+            "name": str(e["name"]),
+            "en": str(e.get("en", "")),
+            "group": str(e.get("group", "")),
+            "scope_words": [str(w) for w in e.get("scope_words") or []],
+            "holding": bool(e.get("holding")),
+            "item_words": [str(w) for w in e.get("item_words") or []],
+        }
+        for e in entries
+    )
 
 
 @lru_cache
@@ -49,7 +60,3 @@ def ensure_tags() -> dict[str, Tag]:
         tag.group = entry.get("group", "")
     db.session.flush()
     return existing
-
-
-def tag_ids_by_name() -> dict[str, int]:
-    return dict(db.session.execute(select(Tag.name, Tag.id)).tuples())
