@@ -81,7 +81,8 @@ def test_api_errors_are_json(raising, client):
 
 
 SOURCE = Path(__file__).resolve().parent.parent / "fieldapp"
-JSON_API = {SOURCE / "inspections" / "api.py"}  # problem+json: 400 for a malformed request, 422 for a refused body
+# The JSON API answers problem+json: 400 for a malformed request, 422 for a refused body.
+JSON_API = {SOURCE / "inspections" / "routes_api.py"}
 
 
 def _chosen_statuses(text: str) -> list[int]:

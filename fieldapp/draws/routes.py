@@ -270,4 +270,4 @@ def respond(invitation_id: int, answer: str):
     return redirect(url_for("draws.invitations", task_id=invitation.task_id))
 
 
-from . import public  # noqa: E402,F401  (registers the public pages on ``bp``)
+from . import routes_public  # noqa: E402,F401  (registers the public pages on ``bp``)

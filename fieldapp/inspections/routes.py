@@ -125,7 +125,7 @@ def submit_form(visit_id: int):
             form_status(),
         )
     except ops.VisitAlreadyApproved:
-        from .api import approved_message
+        from .routes_api import approved_message
 
         flash(approved_message(), "warning")
     except ops.SubmissionConflict:
@@ -135,4 +135,4 @@ def submit_form(visit_id: int):
     return redirect(url_for("inspections.my_visits"))
 
 
-from . import api, pwa  # noqa: E402,F401  (routes registered on ``bp``)
+from . import routes_api, routes_pwa  # noqa: E402,F401  (routes registered on ``bp``)

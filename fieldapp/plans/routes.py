@@ -259,6 +259,6 @@ def acknowledge(plan_id: int):
     return redirect(url_for("plans.filings"))
 
 
-from . import public  # noqa: E402,F401  (the public pages on this blueprint)
-from . import scope_routes  # noqa: E402,F401  (the scope page on this blueprint)
-from . import mapping_routes  # noqa: E402,F401  (item checklists on this blueprint)
+from . import routes_public  # noqa: E402,F401  (the public pages on this blueprint)
+from . import routes_scope  # noqa: E402,F401  (the scope page on this blueprint)
+from . import routes_mapping  # noqa: E402,F401  (item checklists on this blueprint)

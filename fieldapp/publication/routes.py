@@ -1,5 +1,5 @@
 """Web routes for publication. The views live in three modules registered on this blueprint:
-``public_views`` (citizens' pages and open data), ``publish_views`` (supervisors), ``pdf_views``."""
+``routes_public`` (citizens' pages and open data), ``routes_publish`` (supervisors), ``routes_pdf``."""
 
 from __future__ import annotations
 
@@ -18,4 +18,4 @@ def check_public_id(public_id: str) -> str:
     return public_id
 
 
-from . import pdf_views, public_views, publish_views  # noqa: E402,F401  (register the views)
+from . import routes_pdf, routes_public, routes_publish  # noqa: E402,F401  (register the views)
