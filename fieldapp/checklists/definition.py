@@ -18,7 +18,8 @@ import yaml
 
 from .conditions import Condition, ConditionSyntaxError, parse
 from .items import MAX_HELP, Item
-from .items_more import RepeatItem, build_item
+from .items_more import build_item
+from .references import check_references
 from .text import ChecklistInvalid, LocalText, Problems, read_local_text
 
 CHECKLIST_ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
@@ -36,7 +37,6 @@ TOP_KEYS = {
     "sections",
 }
 NATIONAL_ITEM_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.\-]{0,39}$")
-MAX_ITEMS = 1000
 MAX_FILE_BYTES = 1024 * 1024
 
 try:  # libyaml when available: the same safe loader, much faster
@@ -158,24 +158,51 @@ def build_checklist(
     if not isinstance(legal_basis, list) or not all(isinstance(x, str) and x.strip() for x in legal_basis):
         problems.add("checklist", "'legal_basis' must be a list of texts")
         legal_basis = []
-    applies_to = data.get("applies_to")
-    tags: list[str] = []
-    if not isinstance(applies_to, dict) or set(applies_to) != {"tags"} or not isinstance(applies_to["tags"], list):
-        problems.add("checklist", "'applies_to' must be {tags: [...]} ([] for any subject)")
-    else:
-        tags = [str(t) for t in applies_to["tags"]]
-        if known_tags is not None:
-            for tag in tags:
-                if tag not in known_tags:
-                    problems.add("checklist", f"applies_to tag {tag!r} is not in data/tags.yaml")
+    tags = _tags(data.get("applies_to"), known_tags, problems)
     covers = _texts(data, "covers", problems)
     aliases = _texts(data, "aliases", problems)
     national_items = _texts(data, "national_items", problems)
     for code in national_items:
         if not NATIONAL_ITEM_RE.match(code):
             problems.add("checklist", f"national item code {code!r} must be letters, digits, '.' and '-'")
+    sections = _sections(data.get("sections"), problems)
+
+    checklist = Checklist(
+        id=str(checklist_id),
+        version=version if isinstance(version, int) else 0,
+        title=title or LocalText("", ""),
+        legal_basis=list(legal_basis),
+        tags=tags,
+        covers=list(covers),
+        sections=sections,
+        definition=data,
+        sha256=definition_sha256(data),
+        source=source,
+        description=description,
+        aliases=aliases,
+        national_items=national_items,
+    )
+    check_references(checklist, problems, result_codes)
+    if problems:
+        raise ChecklistInvalid(problems.items)
+    return checklist
+
+
+def _tags(applies_to: Any, known_tags: set[str] | None, problems: Problems) -> list[str]:
+    """``applies_to: {tags: [...]}`` (each tag checked against ``known_tags`` when given)."""
+    if not isinstance(applies_to, dict) or set(applies_to) != {"tags"} or not isinstance(applies_to["tags"], list):
+        problems.add("checklist", "'applies_to' must be {tags: [...]} ([] for any subject)")
+        return []
+    tags = [str(t) for t in applies_to["tags"]]
+    for tag in tags if known_tags is not None else []:
+        if tag not in known_tags:
+            problems.add("checklist", f"applies_to tag {tag!r} is not in data/tags.yaml")
+    return tags
+
+
+def _sections(raw_sections: Any, problems: Problems) -> list[Section]:
+    """The checklist's sections, each with its items (problems named by section and item)."""
     sections: list[Section] = []
-    raw_sections = data.get("sections")
     if not isinstance(raw_sections, list) or not raw_sections:
         problems.add("checklist", "'sections' must be a non-empty list")
         raw_sections = []
@@ -207,26 +234,7 @@ def build_checklist(
                 shelp,
             )
         )
-
-    checklist = Checklist(
-        id=str(checklist_id),
-        version=version if isinstance(version, int) else 0,
-        title=title or LocalText("", ""),
-        legal_basis=list(legal_basis),
-        tags=tags,
-        covers=list(covers),
-        sections=sections,
-        definition=data,
-        sha256=definition_sha256(data),
-        source=source,
-        description=description,
-        aliases=aliases,
-        national_items=national_items,
-    )
-    _index_and_check_references(checklist, problems, result_codes)
-    if problems:
-        raise ChecklistInvalid(problems.items)
-    return checklist
+    return sections
 
 
 def _texts(data: dict, key: str, problems: Problems) -> list[str]:
@@ -255,126 +263,6 @@ def _section_condition(text: Any, where: str, problems: Problems) -> Condition |
     if condition.uses_self:
         problems.add(where, "'relevant' cannot use '.' (refer to items with ${id})")
     return condition
-
-
-def _check_section_references(checklist: Checklist, problems: Problems) -> None:
-    """A section's condition may use top-level items of other sections (not its own: hidden with the
-    section, they could never show it again)."""
-    for section in checklist.sections:
-        if section.relevant is None:
-            continue
-        where = f"section {section.id!r}"
-        own = {item.id for item in section.items}
-        for ref in sorted(section.relevant.refs):
-            target = checklist.by_id.get(ref)
-            if target is None:
-                problems.add(where, f"relevant refers to ${{{ref}}}, which is not an item of this checklist")
-            elif target.parents:
-                problems.add(
-                    where,
-                    f"relevant refers to ${{{ref}}}, which is inside repeat {target.parents[0]!r}: "
-                    f"not visible from here (use count(${{{target.parents[0]}}}))",
-                )
-            elif ref in own:
-                problems.add(where, f"relevant refers to ${{{ref}}}, an item of this section (hidden with it)")
-            elif ref in section.relevant.counted and not (
-                isinstance(target, RepeatItem) or target.type == "photo" or getattr(target, "multiple", False)
-            ):
-                problems.add(where, f"count(${{{ref}}}) needs a repeat, a photo or a multiple choice item")
-
-
-def _index_and_check_references(checklist: Checklist, problems: Problems, result_codes: set[str] | None) -> None:
-    count = 0
-    for item in checklist.walk():
-        count += 1
-        if not isinstance(item.id, str):
-            continue
-        if item.id in checklist.by_id:
-            problems.add(item.where, "this item id is used twice (ids are unique in a checklist, repeats included)")
-        checklist.by_id[item.id] = item
-        if result_codes is not None and item.finding is not None and item.finding.result is not None:
-            if item.finding.result not in result_codes:
-                problems.add(
-                    item.where, f"finding result {item.finding.result!r} is not a code in data/result_categories.yaml"
-                )
-    if count > MAX_ITEMS:
-        problems.add("checklist", f"more than {MAX_ITEMS} items")
-
-    for item in checklist.walk():
-        for name in ("relevant", "constraint"):
-            condition = getattr(item, name)
-            if condition is None:
-                continue
-            for ref in sorted(condition.refs):
-                target = checklist.by_id.get(ref)
-                if target is None:
-                    problems.add(item.where, f"{name} refers to ${{{ref}}}, which is not an item of this checklist")
-                    continue
-                if ref == item.id and name == "relevant":
-                    problems.add(item.where, "relevant refers to the item itself")
-                    continue
-                # Visible: the target's enclosing repeats enclose the referring item too.
-                if item.parents[: len(target.parents)] != target.parents:
-                    problems.add(
-                        item.where,
-                        f"{name} refers to ${{{ref}}}, which is inside repeat {target.parents[-1]!r}: "
-                        f"not visible from here (use count(${{{target.parents[0]}}}) from outside)",
-                    )
-                if ref in condition.counted and not (
-                    isinstance(target, RepeatItem) or target.type == "photo" or getattr(target, "multiple", False)
-                ):
-                    problems.add(item.where, f"count(${{{ref}}}) needs a repeat, a photo or a multiple choice item")
-    _check_limit_references(checklist, problems)
-    _check_section_references(checklist, problems)
-    _check_relevance_cycles(checklist, problems)
-
-
-def _check_limit_references(checklist: Checklist, problems: Problems) -> None:
-    """A limit's ``${id}`` names another number item visible from the item (as conditions see it)."""
-    for item in checklist.walk():
-        for key, ref in sorted(getattr(item, "limit_refs", {}).items()):
-            target = checklist.by_id.get(ref)
-            if target is None or target is item or target.type != "number":
-                problems.add(
-                    item.where, f"limit.{key} refers to ${{{ref}}}, which is not another number item of this checklist"
-                )
-            elif item.parents[: len(target.parents)] != target.parents:
-                problems.add(
-                    item.where, f"limit.{key} refers to ${{{ref}}}, which is inside a repeat not enclosing this item"
-                )
-            else:
-                item.limit_labels[key] = target.label
-
-
-def _check_relevance_cycles(checklist: Checklist, problems: Problems) -> None:
-    """An item's relevance may not depend, directly or not, on itself."""
-    graph: dict[str, set[str]] = {}
-    section_deps = {
-        item.id: set(section.relevant.refs) - {i.id for i in section.items}  # own: refused above
-        for section in checklist.sections
-        if section.relevant is not None
-        for item in section.items
-    }
-    for item in checklist.walk():
-        deps = set(item.relevant.refs) if item.relevant is not None else set()
-        deps |= set(item.parents[-1:])  # a block's items are hidden with their repeat
-        deps |= section_deps.get(item.id, set()) if not item.parents else set()  # … and with their section
-        graph[item.id] = {d for d in deps if d in checklist.by_id}
-    state: dict[str, int] = {}
-
-    def visit(node: str, trail: list[str]) -> None:
-        state[node] = 1
-        for dep in sorted(graph.get(node, ())):
-            if state.get(dep) == 1:
-                cycle = trail[trail.index(dep) :] + [dep] if dep in trail else [node, dep]
-                problems.add(checklist.by_id[node].where, f"relevant conditions form a loop: {' → '.join(cycle)}")
-            elif state.get(dep) is None:
-                visit(dep, trail + [dep])
-        state[node] = 2
-
-    for node in graph:
-        if state.get(node) is None:
-            visit(node, [node])
 
 
 def read_yaml(path: Path) -> Any:

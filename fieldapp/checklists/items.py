@@ -1,4 +1,6 @@
-"""Item types (check, number, date, text, choice, photo, signature, location, repeat).
+"""Item types (check, number, date, text, choice, photo, signature, location, repeat): the base
+class and the plain answers (check, text). Number and date items are in ``items_measured.py``, the
+structured ones (choice, media, location, repeat) in ``items_more.py``.
 
 Each type knows how to read and check its definition, turn a posted form value or a JSON value into
 an answer, check an answer, and decide its outcome (合格 / 问题 / 不适用). Rendering: the macro in
@@ -10,7 +12,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -27,7 +28,6 @@ FOLLOW_UPS = ("责令改正", "立案调查", "移送", "抄告", "反馈")
 # 反馈 hands the subject back to day-to-day supervision (e.g. it cannot be reached at its address).
 FOLLOW_UP_LABELS = {"反馈": "反馈日常监管部门处理"}
 ITEM_ID_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
-LIMIT_REF_RE = re.compile(r"^\s*\$\{([a-z][a-z0-9_]{0,39})\}\s*$")
 MAX_LABEL = 300
 MAX_HELP = 2000
 MAX_TEXT_ANSWER = 4000
@@ -208,227 +208,6 @@ class CheckItem(Item):
 
     def outcome(self, value, inspection_date):
         return {"符合": PASS, "不符合": FAIL, "不适用": NA}.get(value)
-
-
-NUMBER_CLEAN_RE = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$")
-
-
-def to_decimal(value: Any) -> Decimal | None:
-    """A YAML or JSON number, or decimal text, as an exact Decimal (0.3 stays 0.3)."""
-    if isinstance(value, bool) or value is None:
-        return None
-    if isinstance(value, float):
-        return Decimal(repr(value))
-    if isinstance(value, (int, Decimal)):
-        return Decimal(value)
-    if isinstance(value, str) and NUMBER_CLEAN_RE.match(value.strip()):
-        return Decimal(value.strip())
-    return None
-
-
-def clean_number_text(text: str) -> str:
-    """What people type on phones: full-width digits, a comma for the decimal point, spaces, '%'."""
-    import unicodedata
-
-    text = unicodedata.normalize("NFKC", text).strip().replace(" ", "").replace("−", "-")
-    if text.endswith("%"):
-        text = text[:-1]
-    if "," in text and "." not in text and text.count(",") == 1:
-        text = text.replace(",", ".")
-    return text
-
-
-class NumberItem(Item):
-    type = "number"
-    extra_keys = {"unit", "decimals", "limit", "na"}
-    can_fail = True
-    json_kind = "decimal text, or 不适用"
-
-    def load(self, raw, problems):
-        self._load_na(raw, problems)
-        self.unit = raw.get("unit")
-        if self.unit is not None and not isinstance(self.unit, str):
-            problems.add(self.where, "'unit' must be text")
-        decimals = raw.get("decimals")
-        if decimals is not None and (
-            isinstance(decimals, bool) or not isinstance(decimals, int) or not 0 <= decimals <= 6
-        ):
-            problems.add(self.where, "'decimals' must be a whole number from 0 to 6")
-            decimals = None
-        self.decimals = decimals
-        self.limit_min = self.limit_max = None
-        self.limit_refs: dict[str, str] = {}  # limit key -> id of the number item whose answer it is
-        self.limit_labels: dict[str, LocalText] = {}  # limit key -> that item's label (set when checked)
-        self.limit_spec: dict[str, Decimal | str] = {}
-        limit = raw.get("limit")
-        if limit is not None:
-            self._load_limit(limit, problems)
-        if raw.get("finding") is not None and not (self.has_limit or self.limit_refs):
-            problems.add(self.where, "a number item with a 'finding' needs a 'limit' (outside it is the finding)")
-
-    def _load_limit(self, limit: Any, problems: Problems) -> None:
-        """``{min, max}`` or ``{target, tolerance}``: numbers, or ``${id}`` (the answer to another number item)."""
-        if not isinstance(limit, dict) or not limit or set(limit) - {"min", "max", "target", "tolerance"}:
-            problems.add(self.where, "'limit' must be {min, max} or {target, tolerance}")
-            return
-        bounds: dict[str, Decimal] = {}
-        for k, v in limit.items():
-            ref = LIMIT_REF_RE.match(v) if isinstance(v, str) else None
-            if ref:
-                self.limit_refs[k] = ref.group(1)
-                self.limit_spec[k] = ref.group(1)
-                continue
-            number = to_decimal(v)
-            if number is None:
-                problems.add(self.where, f"limit.{k} must be a number or ${{id}} of a number item")
-                return
-            bounds[k] = self.limit_spec[k] = number
-        if "tolerance" in limit:
-            if {"min", "max"} & set(limit):
-                problems.add(self.where, "use either limit {min, max} or {target, tolerance}, not both")
-            elif bounds.get("tolerance", Decimal(0)) < 0:
-                problems.add(self.where, "limit.tolerance cannot be negative")
-            elif not self.limit_refs:
-                target = bounds.get("target", Decimal(0))
-                self.limit_min, self.limit_max = target - bounds["tolerance"], target + bounds["tolerance"]
-        elif "target" in limit:
-            problems.add(self.where, "limit.target needs limit.tolerance")
-        elif not self.limit_refs:
-            self.limit_min, self.limit_max = bounds.get("min"), bounds.get("max")
-            if self.limit_min is not None and self.limit_max is not None and self.limit_min > self.limit_max:
-                problems.add(self.where, "limit.min must not be above limit.max")
-
-    def bounds(self, lookup) -> tuple[Decimal | None, Decimal | None] | None:
-        """(min, max) of a limit that refers to other answers (``lookup(id)`` gives an answer), or
-        None while one of them is unanswered."""
-        spec: dict[str, Decimal] = {}
-        for k, v in self.limit_spec.items():
-            number = to_decimal(lookup(v)) if k in self.limit_refs else v
-            if number is None:
-                return None
-            spec[k] = number
-        if "tolerance" in spec:
-            target = spec.get("target", Decimal(0))
-            return target - spec["tolerance"], target + spec["tolerance"]
-        return spec.get("min"), spec.get("max")
-
-    @property
-    def has_limit(self) -> bool:
-        return self.limit_min is not None or self.limit_max is not None
-
-    def form_value(self, form, name):
-        return self.na_form_value(form, name) or super().form_value(form, name)
-
-    def coerce(self, value):
-        if self.is_na(value):
-            return NA_ANSWER, None
-        if isinstance(value, str):
-            text = clean_number_text(value)
-            number = to_decimal(text)
-            if number is None:
-                return value, _l("Enter a number, such as 0.25 or -1.5.")
-        else:
-            number = to_decimal(value)
-            if number is None:
-                return value, _l("Enter a number, such as 0.25 or -1.5.")
-            text = format(number, "f")
-        if not number.is_finite():  # pragma: no cover (the pattern admits only digits)
-            return value, _l("Enter a number, such as 0.25 or -1.5.")
-        if text.startswith("+"):
-            text = text[1:]
-        if text.startswith("."):
-            text = "0" + text
-        elif text.startswith("-."):
-            text = "-0" + text[1:]
-        if text.endswith("."):
-            text = text[:-1]
-        if self.decimals is not None:
-            places = -number.as_tuple().exponent if number.as_tuple().exponent < 0 else 0
-            if places > self.decimals:
-                if self.decimals == 0:
-                    return text, _l("Enter a whole number.")
-                return text, _l("Enter at most %(n)s decimal places.", n=self.decimals)
-        return text, None
-
-    def outcome(self, value, inspection_date, lookup=None):
-        if self.is_na(value):
-            return NA
-        number = to_decimal(value)
-        if number is None:
-            return None
-        low, high = self.limit_min, self.limit_max
-        if self.limit_refs:
-            found = self.bounds(lookup or (lambda _id: None))
-            if found is None:
-                return None  # judged once the answers it depends on are given
-            low, high = found
-        if low is not None and number < low:
-            return FAIL
-        if high is not None and number > high:
-            return FAIL
-        return PASS
-
-
-DATE_RULES = {
-    "on_or_after_inspection": lambda d, i: d >= i,
-    "after_inspection": lambda d, i: d > i,
-    "before_inspection": lambda d, i: d < i,
-    "on_or_before_inspection": lambda d, i: d <= i,
-}
-
-
-def parse_iso_date(value: Any) -> date | None:
-    if isinstance(value, date):
-        return value
-    if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
-        return None
-    try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        return None
-
-
-class DateItem(Item):
-    type = "date"
-    extra_keys = {"rule", "na"}
-    can_fail = True
-    json_kind = "YYYY-MM-DD, or 不适用"
-
-    def load(self, raw, problems):
-        self._load_na(raw, problems)
-        self.rule = raw.get("rule")
-        if self.rule is not None and self.rule not in DATE_RULES:
-            problems.add(self.where, f"date rule {self.rule!r} is not one of {', '.join(DATE_RULES)}")
-            self.rule = None
-        if raw.get("finding") is not None and self.rule is None:
-            problems.add(
-                self.where, "a date item with a 'finding' needs a 'rule' (when the rule fails it is the finding)"
-            )
-
-    def form_value(self, form, name):
-        return self.na_form_value(form, name) or super().form_value(form, name)
-
-    def coerce(self, value):
-        if self.is_na(value):
-            return NA_ANSWER, None
-        if isinstance(value, date):
-            value = value.isoformat()
-        parsed = parse_iso_date(value)
-        if parsed is None:
-            return value, _l("Enter a date as year-month-day, such as 2021-06-30.")
-        if not 1900 <= parsed.year <= 2100:
-            return value, _l("Enter a date between 1900 and 2100.")
-        return parsed.isoformat(), None
-
-    def outcome(self, value, inspection_date):
-        if self.is_na(value):
-            return NA
-        parsed = parse_iso_date(value)
-        if parsed is None:
-            return None
-        if self.rule is None or inspection_date is None:
-            return PASS
-        return PASS if DATE_RULES[self.rule](parsed, inspection_date) else FAIL
 
 
 class TextItem(Item):

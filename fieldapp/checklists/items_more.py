@@ -6,7 +6,8 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
-from .items import FAIL, ITEM_ID_RE, NA, NA_ANSWER, PASS, CheckItem, DateItem, Item, NumberItem, TextItem, to_decimal
+from .items import FAIL, ITEM_ID_RE, NA, NA_ANSWER, PASS, CheckItem, Item, TextItem
+from .items_measured import DateItem, NumberItem, to_decimal
 from .text import Problems, read_local_text
 
 MAX_CHOICES = 100
