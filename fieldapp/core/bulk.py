@@ -1,32 +1,54 @@
-"""Bulk inserts that return the new rows' ids in the order of the rows (a draw writes tens of
-thousands of selections, assignments and visits at once)."""
+"""Bulk inserts for the draw (tens of thousands of selections, assignments and visits at once):
+ids allocated beforehand, rows written as plain tuples with the driver's executemany."""
 
 from __future__ import annotations
 
-from sqlalchemy import func, insert, select
+from collections.abc import Sequence
+
+from sqlalchemy import Column, func, select, text
 
 from ..extensions import db
 
+PLACEHOLDERS = {"qmark": "?", "format": "%s", "pyformat": "%s"}
 
-def insert_returning_ids(model, rows: list[dict]) -> list[int]:
-    """Insert ``rows`` into ``model``'s table with plain Core executemany; their ids, in order.
 
-    PostgreSQL returns them in batches (RETURNING, sorted by parameter order). SQLite would run
-    that one row per statement, so there the rows are inserted in one executemany and their ids
-    are the next ones after the largest: the transaction holds SQLite's write lock (one writer at
-    a time), and the count is checked."""
-    if not rows:
+def allocate_ids(model, count: int) -> list[int]:
+    """``count`` new ids for ``model``'s table, in ascending order.
+
+    PostgreSQL takes them from the table's sequence. SQLite has none: the ids after the largest
+    are free while this transaction holds SQLite's write lock (one writer at a time: the draw
+    writes its own row first). Rows are then inserted with these ids, so an id taken meanwhile
+    could only make the insert fail, never mix two draws' rows."""
+    if count <= 0:
         return []
     table = model.__table__
     connection = db.session.connection()
-    if connection.dialect.name != "sqlite":
-        stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
-        return list(connection.execute(stmt, rows).scalars())
+    if connection.dialect.name == "postgresql":
+        rows = connection.execute(
+            text("SELECT nextval(pg_get_serial_sequence(:table, 'id')) FROM generate_series(1, :count)"),
+            {"table": table.name, "count": count},
+        )
+        return sorted(row[0] for row in rows)
     before = connection.execute(select(func.max(table.c.id))).scalar() or 0
-    connection.execute(insert(table), rows)
-    low, high, count = connection.execute(
-        select(func.min(table.c.id), func.max(table.c.id), func.count()).where(table.c.id > before)
-    ).one()
-    if (low, high, count) != (before + 1, before + len(rows), len(rows)):
-        raise RuntimeError("bulk insert: the new ids are not consecutive")  # not reached with one writer
-    return list(range(before + 1, before + len(rows) + 1))
+    return list(range(before + 1, before + count + 1))
+
+
+def bind_value(column: Column, value):
+    """``value`` as the driver receives it for ``column`` (e.g. an aware time for SQLite)."""
+    processor = column.type._cached_bind_processor(db.session.connection().dialect)
+    return processor(value) if processor else value
+
+
+def insert_rows(model, columns: Sequence[str], rows: list[tuple]) -> None:
+    """Insert ``rows`` (tuples in the order of ``columns``, values as the driver takes them: see
+    :func:`bind_value`) with one executemany: no per-row work in SQLAlchemy. Columns left out get
+    their database default (NULL), never a Python-side default: name every such column."""
+    if not rows:
+        return
+    connection = db.session.connection()
+    mark = PLACEHOLDERS[connection.dialect.paramstyle]
+    table = model.__table__
+    for name in columns:
+        table.c[name]  # noqa: B018  (an unknown column fails here, with its name)
+    sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))})"
+    connection.exec_driver_sql(sql, rows)

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
+from itertools import compress
 
 from .keys import KeyMaker, inspector_key, inspector_message, subject_key  # noqa: F401  (part of this API)
 
@@ -25,6 +26,8 @@ ALGORITHM_2 = "fieldapp-draw-2"  # n_c = round_half_up(N_c·r·m_c), classes kep
 ALGORITHM = ALGORITHM_2  # new draws
 # Inspector keys computed at once while matching (bounds the memory of a large draw).
 MATCH_BATCH_KEYS = 250_000
+# Subject keys computed at once while selecting (only those below a threshold are kept).
+SELECT_CHUNK = 65_536
 
 
 class DrawError(ValueError):
@@ -201,25 +204,24 @@ class Selected:
     topup: bool
 
 
-def _smallest(keys: list[bytes], idents: list[str], k: int) -> list[int]:
-    """Indices of the k smallest (key, id) pairs, exactly. Keys are uniform, so a threshold
-    comfortably above the expected k-th key filters most of them out before sorting; if too few
-    pass, fall back to sorting everything."""
-    total = len(keys)
+def _smallest(make: KeyMaker, members: Sequence[str], k: int) -> list[tuple[bytes, str]]:
+    """The k smallest ``(key, id)`` pairs of ``members``, exactly. Keys are uniform, so a threshold
+    comfortably above the expected k-th key lets the keys be computed a chunk at a time, keeping
+    only those below it; if too few pass, every key is computed and sorted."""
+    total = len(members)
     if k <= 0:
         return []
-    order = None
-    if k * 4 < total:
-        expected = Fraction(k * 3 // 2 + 64, total)
-        if expected < 1:
-            threshold = ((expected.numerator << 256) // expected.denominator).to_bytes(32, "big")
-            below = [i for i, key in enumerate(keys) if key < threshold]
-            if len(below) >= k:
-                order = below
-    if order is None:
-        order = list(range(total))
-    order.sort(key=lambda i: (keys[i], idents[i]))
-    return order[:k]
+    expected = Fraction(k * 3 // 2 + 64, total)
+    if k * 4 < total and expected < 1:
+        threshold = ((expected.numerator << 256) // expected.denominator).to_bytes(32, "big")
+        below: list[tuple[bytes, str]] = []
+        for start in range(0, total, SELECT_CHUNK):
+            part = members[start : start + SELECT_CHUNK]
+            below += [pair for pair in zip(make.many(part), part) if pair[0] < threshold]
+        if len(below) >= k:
+            below.sort()
+            return below[:k]
+    return sorted(zip(make.many(members), members))[:k]
 
 
 def select(sorted_entries: Sequence[tuple], counts: Counts, e: bytes) -> list[Selected]:
@@ -236,11 +238,10 @@ def select_columns(idents: Sequence[str], classes: Sequence[str], counts: Counts
         need = counts.quotas[cls] + counts.topups[cls]
         if not need:
             continue
-        members = [ident for ident, c in zip(idents, classes) if c == cls]
-        keys = make.many_parallel(members)
-        for rank, index in enumerate(_smallest(keys, members, need)):
-            chosen.append(Selected(members[index], cls, keys[index], rank >= counts.quotas[cls]))
-        del keys, members
+        members = list(compress(idents, map(cls.__eq__, classes)))
+        for rank, (key, ident) in enumerate(_smallest(make, members, need)):
+            chosen.append(Selected(ident, cls, key, rank >= counts.quotas[cls]))
+        del members
     chosen.sort(key=lambda s: (s.key, s.ident))
     return chosen
 
@@ -310,15 +311,15 @@ def match_all(
     selected: Sequence[Selected], teams: Sequence[Team], e: bytes, conflicts: dict[str, set[str]]
 ) -> dict[str, list[TeamMatch]]:
     """For each selected subject in ascending key order, two inspectors from every team.
-    The (subject, inspector) keys are computed a batch of subjects at a time (in parallel where
-    worth it); the loads and the cap then decide, subject after subject, in key order."""
+    The (subject, inspector) keys are computed a batch of subjects at a time; the loads and the
+    cap then decide, subject after subject, in key order."""
     maker = KeyMaker(e)
     per_subject = sum(len(team.certificates) for team in teams) or 1
     batch = max(1, MATCH_BATCH_KEYS // per_subject)
     result: dict[str, list[TeamMatch]] = {}
     for start in range(0, len(selected), batch):
         chunk = selected[start : start + batch]
-        all_keys = maker.many_parallel(
+        all_keys = maker.many(
             [f"inspector|{sel.ident}|{cert}" for sel in chunk for team in teams for cert in team.certificates]
         )
         at = 0

@@ -61,38 +61,14 @@ def build_bundle(draw: Draw, reveal: bool | None = None) -> dict:
 
 def _bundle_1(draw: Draw, reveal: bool) -> dict:
     """The bundle of a draw of algorithm 1 (fieldapp-draw-bundle/1), unchanged."""
-    commitment = draw.commitment
-    task = draw.task
     bundle = {
         "format": BUNDLE_FORMAT,
         "algorithm": draw.algorithm,
-        "draw": {
-            "id": draw.id,
-            "number": draw.number,
-            "status": draw.status,
-            "supersedes": draw.supersedes_id,
-            "redraw_reason": draw.redraw_reason,
-            "task": {"id": task.id, "number": task.number, "name": task.name, "plan_year": task.plan.year},
-            "round": draw.round,
-            "unit": {"code": draw.unit.code, "name": draw.unit.name},
-            "draw_date": _iso(draw.draw_date),
-            "drawn_at": _iso(draw.created_at),
-        },
-        "commitment": {
-            "sequence": commitment.sequence,
-            "sha256": commitment.commitment_hex,
-            "published_at": _iso(commitment.created_at),
-        },
-        "seed": commitment.seed_hex if reveal else None,
-        "witness": draw.witness if reveal else None,
-        "effective_seed": draw.effective_seed_hex if reveal else None,
+        "draw": _draw_part(draw),
+        "commitment": _commitment_part(draw.commitment),
+        **_revealed(draw, reveal),
         "pool": {"sha256": draw.pool_sha256, "size": draw.pool_size, "class_sizes": draw.class_sizes},
-        "ratio": draw.ratio,
-        "fixed_count": draw.fixed_count,
-        "multipliers": draw.multipliers,
-        "total_floor": draw.total_floor,
-        "quotas": draw.quotas,
-        "topups": draw.topups,
+        **_numbers(draw),
         "selection": None,
         "teams": None,
         "replacements": None,
@@ -130,21 +106,37 @@ def _bundle_1(draw: Draw, reveal: bool) -> dict:
         )
     bundle["selection"] = selection
     bundle["teams"] = [{k: v for k, v in team.items()} for team in draw.teams if team["unit"] in codes]
-    bundle["replacements"] = [
-        {
-            "id": a.selection.ident,
-            "team": unit_codes[a.team_unit_id],
-            "replaced": a.replaces.certificate_number,
-            "by": a.certificate_number,
-            "name": a.inspector.name,
-            "rank": a.rank,
-            "reason": a.reason,
-            "at": _iso(a.created_at),
-        }
-        for a in assignments
-        if a.replaces_id is not None
-    ]
+    bundle["replacements"] = _replacements(draw)
     return bundle
+
+
+def _commitment_part(commitment) -> dict:
+    return {
+        "sequence": commitment.sequence,
+        "sha256": commitment.commitment_hex,
+        "published_at": _iso(commitment.created_at),
+    }
+
+
+def _revealed(draw: Draw, reveal: bool) -> dict:
+    """The seed, the witness string and the effective seed: withheld until the selection is public."""
+    return {
+        "seed": draw.commitment.seed_hex if reveal else None,
+        "witness": draw.witness if reveal else None,
+        "effective_seed": draw.effective_seed_hex if reveal else None,
+    }
+
+
+def _numbers(draw: Draw) -> dict:
+    """The task's numbers as drawn and the counts they gave."""
+    return {
+        "ratio": draw.ratio,
+        "fixed_count": draw.fixed_count,
+        "multipliers": draw.multipliers,
+        "total_floor": draw.total_floor,
+        "quotas": draw.quotas,
+        "topups": draw.topups,
+    }
 
 
 def _draw_part(draw: Draw) -> dict:
@@ -206,29 +198,20 @@ def _bundle_2(draw: Draw, reveal: bool) -> dict:
         "algorithm": draw.algorithm,
         "draw": _draw_part(draw),
         "commitment": {
-            "sequence": commitment.sequence,
-            "sha256": commitment.commitment_hex,
-            "published_at": _iso(commitment.created_at),
+            **_commitment_part(commitment),
             "external": external_of(commitment),
             # A task drawn despite readiness warnings (window, empty pool …): the written reason.
             "exception_reason": commitment.exception_reason or "",
             "exceptions": list(commitment.exceptions or []),
         },
-        "seed": commitment.seed_hex if reveal else None,
-        "witness": draw.witness if reveal else None,
-        "effective_seed": draw.effective_seed_hex if reveal else None,
+        **_revealed(draw, reveal),
         "pool": {
             "sha256": draw.pool_ids_sha256,
             "classed_sha256": draw.pool_sha256,
             "size": draw.pool_size,
             "class_sizes": draw.class_sizes,
         },
-        "ratio": draw.ratio,
-        "fixed_count": draw.fixed_count,
-        "multipliers": draw.multipliers,
-        "total_floor": draw.total_floor,
-        "quotas": draw.quotas,
-        "topups": draw.topups,
+        **_numbers(draw),
         "inspectors": {"sha256": draw.inspectors_sha256, "count": lines},
         "teams": None,
         "selection": None,

@@ -7,7 +7,9 @@ import hmac
 import os
 from collections.abc import Iterable
 
-# From this many HMACs on, half are computed in a forked process (see KeyMaker.many_parallel).
+# From this many HMACs on, KeyMaker.many_parallel computes half in a forked process. The draw itself
+# computes its keys in one process: a forked child's resident memory counts again in the process
+# tree, and the CPU time is the same.
 PARALLEL_MIN = 200_000
 
 

@@ -7,12 +7,12 @@ import zlib
 from contextlib import contextmanager
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from ..errors import Conflict
 from ..auth.models import Unit, User
-from ..core.bulk import insert_returning_ids
+from ..core.bulk import allocate_ids, bind_value, insert_rows
 from .. import clock
 from ..extensions import db
 from ..plans.models import Task
@@ -87,8 +87,8 @@ def _compute_draw(task, round_, unit, commitment, witness, day, superseded_id) -
     ids = subject_ids([s.ident for s in selected])
     teams, by_cert, public_teams, inspector_lines = build_teams(task, round_, unit, day, superseded_id)
     all_certs = set(by_cert)
-    by_subject = conflicts_for([ids[s.ident] for s in selected], all_certs)
-    conflicts = {s.ident: by_subject.get(ids[s.ident], set()) for s in selected}
+    by_subject = conflicts_for([ids[s.ident][0] for s in selected], all_certs)
+    conflicts = {s.ident: by_subject[ids[s.ident][0]] for s in selected if ids[s.ident][0] in by_subject}
     matches = algorithm.match_all(selected, teams, e, conflicts)
     for team in public_teams:
         members = {i["certificate"] for i in team["inspectors"]}
@@ -219,56 +219,63 @@ def _store(task, round_, unit, commitment, witness, day, number, previous, user,
     db.session.expire(commitment, ["status", "closed_at", "seed_hex"])
     if previous is not None:
         previous.status = DrawStatus.SUPERSEDED.value
-    units = {t.unit_code: t for t in result["teams"]}
-    unit_ids = dict(db.session.execute(select(Unit.code, Unit.id).where(Unit.code.in_(list(units)))).all())
-    # Bulk inserts (a draw can select tens of thousands of subjects); the ids come back in
-    # the order of the rows.
-    selection_rows, matches = [], []
-    for position, sel in enumerate(result["selected"]):
-        # Stored as codes ("unit:reason"), shown translated by describe_unmatched.
-        reasons = [f"{m.unit_code}:{m.reason}" for m in result["matches"][sel.ident] if m.reason]
-        selection_rows.append(
-            {
-                "draw_id": draw.id,
-                "subject_id": result["ids"][sel.ident],
-                "position": position,
-                "ident": sel.ident,
-                "credit_class": sel.credit_class,
-                "key_hex": sel.key.hex(),
-                "topup": sel.topup,
-                "unmatched_reason": "; ".join(reasons),
-            }
-        )
-        matches.append(result["matches"][sel.ident])
-    selection_ids = insert_returning_ids(DrawSelection, selection_rows)
-    by_cert = result["by_cert"]
-    now = clock.now()
-    assignment_rows = [
-        {
-            "selection_id": selection_id,
-            "inspector_id": by_cert[cert].id,
-            "team_unit_id": unit_ids[match.unit_code],
-            "position": position,
-            "rank": rank,
-            "key_hex": key.hex(),
-            "certificate_number": cert,
-            "created_by_id": user.id if user else None,
-            "created_at": now,
-            "reason": "",
-        }
-        for selection_id, subject_matches in zip(selection_ids, matches)
-        for match in subject_matches
-        for position, (cert, rank, key) in enumerate(match.picked)
-    ]
-    if assignment_rows:  # Core executemany: no ORM bookkeeping per row
-        db.session.connection().execute(insert(DrawAssignment.__table__), assignment_rows)
+    selections = _store_selections(draw, user, result)
     from ..visits.operations import add_draw_to_visits, remove_draw_from_visits
 
     if previous is not None:
         remove_draw_from_visits(previous)
-    add_draw_to_visits(draw)
+    add_draw_to_visits(draw, selections)
     _publish_record(draw, previous)
     return draw
+
+
+def _store_selections(draw: Draw, user: User | None, result: dict) -> list[tuple]:
+    """The selection and its assignments, written in bulk (a draw can select tens of thousands of
+    subjects): ids allocated first, rows as plain tuples. Returns, for the visits, each selection's
+    ``(id, subject id, division code, [(inspector id, leads), …])`` in position order."""
+    codes = [t.unit_code for t in result["teams"]]
+    unit_ids = dict(db.session.execute(select(Unit.code, Unit.id).where(Unit.code.in_(codes))).all())
+    # The initiating team first (its first inspector leads), then the others by unit id.
+    order = sorted(range(len(codes)), key=lambda i: (unit_ids[codes[i]] != draw.unit_id, unit_ids[codes[i]]))
+    lead_team = next((i for i in order if unit_ids[codes[i]] == draw.unit_id), None)
+    selected, ids, all_matches = result["selected"], result["ids"], result["matches"]
+    selection_ids = allocate_ids(DrawSelection, len(selected))
+    inspector_ids = {cert: inspector.id for cert, inspector in result["by_cert"].items()}
+    created_by = user.id if user else None
+    tail = (created_by, bind_value(DrawAssignment.__table__.c.created_at, clock.now()), "")  # by, at, reason
+    selection_rows, assignment_rows, for_visits = [], [], []
+    for position, (selection_id, sel) in enumerate(zip(selection_ids, selected)):
+        matches = all_matches[sel.ident]
+        # Stored as codes ("unit:reason"), shown translated by describe_unmatched.
+        reason = "; ".join([f"{m.unit_code}:{m.reason}" for m in matches if m.reason])
+        subject_id, division_code = ids[sel.ident]
+        selection_rows.append(
+            (selection_id, draw.id, subject_id, position, sel.ident, sel.credit_class, sel.key.hex(), sel.topup, reason)
+        )
+        for match in matches:  # in the order of the teams (the bundle lists them so)
+            team_unit_id = unit_ids[match.unit_code]
+            for place, (cert, rank, key) in enumerate(match.picked):
+                assignment_rows.append(
+                    (selection_id, inspector_ids[cert], team_unit_id, place, rank, key.hex(), cert, *tail)
+                )
+        members = [
+            (inspector_ids[cert], index == lead_team and place == 0)
+            for index in order
+            for place, (cert, _, _) in enumerate(matches[index].picked)
+        ]
+        for_visits.append((selection_id, subject_id, division_code, members))
+    insert_rows(DrawSelection, SELECTION_COLUMNS, selection_rows)
+    insert_rows(DrawAssignment, ASSIGNMENT_COLUMNS, assignment_rows)
+    return for_visits
+
+
+SELECTION_COLUMNS = (
+    "id", "draw_id", "subject_id", "position", "ident", "credit_class", "key_hex", "topup", "unmatched_reason"
+)  # fmt: skip
+ASSIGNMENT_COLUMNS = (
+    "selection_id", "inspector_id", "team_unit_id", "position", "rank", "key_hex", "certificate_number",
+    "created_by_id", "created_at", "reason",
+)  # fmt: skip
 
 
 def _publish_record(draw: Draw, previous: Draw | None) -> None:

@@ -189,13 +189,14 @@ def build_pool_columns(
     return idents, classes
 
 
-def subject_ids(idents: list[str]) -> dict[str, int]:
-    """Database ids of the given subject ids (USCC / registration numbers)."""
-    found: dict[str, int] = {}
+def subject_ids(idents: list[str]) -> dict[str, tuple[int, str]]:
+    """Database ids and division codes of the given subject ids (USCC / registration numbers)."""
+    found: dict[str, tuple[int, str]] = {}
     for start in range(0, len(idents), 500):
-        found.update(
-            db.session.execute(
-                select(Subject.ident, Subject.id).where(Subject.ident.in_(idents[start : start + 500]))
-            ).all()
-        )
+        for ident, subject_id, division_code in db.session.execute(
+            select(Subject.ident, Subject.id, Subject.division_code).where(
+                Subject.ident.in_(idents[start : start + 500])
+            )
+        ):
+            found[ident] = (subject_id, division_code)
     return found

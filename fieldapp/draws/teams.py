@@ -7,7 +7,7 @@ from collections import defaultdict
 from datetime import date
 
 from flask import current_app
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 
 from ..auth.models import COUNTY_LEVEL_KINDS, Unit, UnitKind
 from ..extensions import db
@@ -153,23 +153,31 @@ def build_teams(
 
 def conflicts_for(subject_ids: list[int], certificates: set[str]) -> dict[int, set[str]]:
     """Declared conflicts (回避) between the given subjects and inspectors: by subject, or by the
-    person named (the subject's legal representative)."""
+    person named (the subject's legal representative). The inspectors' declarations are read first
+    (a handful): subjects are looked up only when a declaration names a person."""
     result: dict[int, set[str]] = defaultdict(set)
     if not subject_ids or not certificates:
         return result
-    rows = []
-    for start in range(0, len(subject_ids), 500):
-        chunk = subject_ids[start : start + 500]
-        rows += db.session.execute(
-            select(Subject.id, Inspector.certificate_number)
-            .join(
-                Conflict, or_(Conflict.subject_id == Subject.id, Conflict.person_name == Subject.legal_representative)
-            )
-            .join(Inspector, Inspector.id == Conflict.inspector_id)
-            .where(Subject.id.in_(chunk))
-            .where(or_(Conflict.subject_id.is_not(None), Conflict.person_name != ""))
-        ).all()
-    for subject_id, cert in rows:
-        if cert in certificates:
-            result[subject_id].add(cert)
+    by_subject: dict[int, set[str]] = defaultdict(set)
+    by_person: dict[str, set[str]] = defaultdict(set)
+    for subject_id, person, cert in db.session.execute(
+        select(Conflict.subject_id, Conflict.person_name, Inspector.certificate_number)
+        .join(Inspector, Inspector.id == Conflict.inspector_id)
+        .where(Inspector.certificate_number.in_(sorted(certificates)))
+    ):
+        if subject_id is not None:
+            by_subject[subject_id].add(cert)
+        if person:
+            by_person[person].add(cert)
+    for subject_id in by_subject.keys() & set(subject_ids):
+        result[subject_id] |= by_subject[subject_id]
+    if by_person:
+        names = sorted(by_person)
+        for start in range(0, len(subject_ids), 500):
+            for subject_id, person in db.session.execute(
+                select(Subject.id, Subject.legal_representative).where(
+                    Subject.id.in_(subject_ids[start : start + 500]), Subject.legal_representative.in_(names)
+                )
+            ):
+                result[subject_id] |= by_person[person]
     return result

@@ -12,7 +12,6 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from openpyxl.utils import get_column_letter
 
 from .cells import (
     compact,
@@ -102,6 +101,8 @@ class _Header:
 
     def label(self, field_name: str) -> str:
         index = self.mapping[field_name]
+        from openpyxl.utils import get_column_letter  # openpyxl is slow to import: only when used
+
         return f"{self.key(index)} ({get_column_letter(index + 1)})"
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from .. import clock
 from ..extensions import db
 from .models import InspectorRole, Visit, VisitInspector, VisitStatus, VisitTask
 
@@ -29,9 +30,19 @@ def _add_inspector(visit: Visit, inspector_id: int, task_id: int, lead: bool) ->
 
 
 def planned_visits_by_subject(subject_ids: list[int], unit_id: int) -> dict[int, list[Visit]]:
+    """The executing unit's planned visits of these subjects (the subjects that have one are found
+    first, in one query: a large draw's subjects mostly have none)."""
     found: dict[int, list[Visit]] = defaultdict(list)
-    for start in range(0, len(subject_ids), 500):
-        chunk = subject_ids[start : start + 500]
+    planned = set(
+        db.session.scalars(
+            select(Visit.subject_id).where(
+                Visit.executing_unit_id == unit_id, Visit.status == VisitStatus.PLANNED.value
+            )
+        )
+    )
+    wanted = [sid for sid in subject_ids if sid in planned]
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
         for visit in db.session.scalars(
             select(Visit)
             .options(selectinload(Visit.tasks), selectinload(Visit.inspectors))
@@ -45,25 +56,17 @@ def planned_visits_by_subject(subject_ids: list[int], unit_id: int) -> dict[int,
     return found
 
 
-def add_draw_to_visits(draw) -> int:
-    """Put every subject selected by ``draw`` on a visit: an existing planned visit of the same
-    executing unit whose window overlaps the task's (and which does not carry this task yet),
-    or a new one. A merged visit's window narrows to the overlap. Returns the number of visits.
+Selection = tuple[int, int, str, list[tuple[int, bool]]]  # id, subject id, division code, team
 
-    New visits are written with bulk inserts (a draw can select tens of thousands of subjects)."""
+
+def draw_selections(draw) -> list[Selection]:
+    """Each selection of ``draw`` in position order with its subject's division code and its team
+    ``(inspector id, leads)``: the initiating team first (its first inspector leads), then the
+    participating departments."""
     from ..draws.models import DrawAssignment, DrawSelection
-    from ..draws.pools import task_window
     from ..subjects.models import Subject
 
-    task = draw.task
-    start, end = task_window(task)
-    selections = db.session.execute(
-        select(DrawSelection.id, DrawSelection.subject_id, Subject.division_code)
-        .join(Subject, Subject.id == DrawSelection.subject_id)
-        .where(DrawSelection.draw_id == draw.id)
-        .order_by(DrawSelection.position)
-    ).all()
-    team: dict[int, list[tuple[int, bool]]] = defaultdict(list)  # selection id -> (inspector id, leads)
+    team: dict[int, list[tuple[int, bool]]] = defaultdict(list)
     for selection_id, inspector_id, team_unit_id, position in db.session.execute(
         select(
             DrawAssignment.selection_id,
@@ -73,7 +76,6 @@ def add_draw_to_visits(draw) -> int:
         )
         .join(DrawSelection, DrawSelection.id == DrawAssignment.selection_id)
         .where(DrawSelection.draw_id == draw.id, DrawAssignment.ended_at.is_(None))
-        # The initiating team first (its first inspector leads), then participating departments.
         .order_by(
             DrawAssignment.selection_id,
             DrawAssignment.team_unit_id != draw.unit_id,
@@ -82,68 +84,86 @@ def add_draw_to_visits(draw) -> int:
         )
     ):
         team[selection_id].append((inspector_id, team_unit_id == draw.unit_id and position == 0))
-    existing = planned_visits_by_subject([s.subject_id for s in selections], draw.unit_id)
-    new_visits, new_teams = [], []
+    return [
+        (selection_id, subject_id, division_code, team[selection_id])
+        for selection_id, subject_id, division_code in db.session.execute(
+            select(DrawSelection.id, DrawSelection.subject_id, Subject.division_code)
+            .join(Subject, Subject.id == DrawSelection.subject_id)
+            .where(DrawSelection.draw_id == draw.id)
+            .order_by(DrawSelection.position)
+        )
+    ]
+
+
+def add_draw_to_visits(draw, selections: list[Selection] | None = None) -> int:
+    """Put every subject selected by ``draw`` on a visit: an existing planned visit of the same
+    executing unit whose window overlaps the task's (and which does not carry this task yet),
+    or a new one. A merged visit's window narrows to the overlap. Returns the number of visits.
+
+    ``selections`` (see :func:`draw_selections`) when the caller has them at hand (a new draw);
+    new visits are written in bulk (a draw can select tens of thousands of subjects)."""
+    from ..draws.pools import task_window
+
+    task = draw.task
+    start, end = task_window(task)
+    if selections is None:
+        selections = draw_selections(draw)
+    existing = planned_visits_by_subject([s[1] for s in selections], draw.unit_id)
+    new_visits: list[Selection] = []
     with db.session.no_autoflush:
-        for selection_id, subject_id, division_code in selections:
+        for selection in selections:
             visit = next(
                 (
                     v
-                    for v in existing.get(subject_id, [])
+                    for v in existing.get(selection[1], [])
                     if _overlaps(v, start, end) and all(vt.task_id != task.id for vt in v.tasks)
                 ),
                 None,
             )
             if visit is None:
-                new_visits.append(
-                    {
-                        "subject_id": subject_id,
-                        "executing_unit_id": draw.unit_id,
-                        "division_code": division_code,
-                        "window_start": start,
-                        "window_end": end,
-                        "status": VisitStatus.PLANNED.value,
-                    }
-                )
-                new_teams.append(team[selection_id])
+                new_visits.append(selection)
                 continue
             visit.window_start = max(visit.window_start or start, start)
             visit.window_end = min(visit.window_end or end, end)
             visit.tasks.append(VisitTask(task_id=task.id, draw_id=draw.id))
-            for inspector_id, lead in team[selection_id]:
+            for inspector_id, lead in selection[3]:
                 _add_inspector(visit, inspector_id, task.id, lead)
     db.session.flush()
-    if new_visits:
-        # Core executemany (no ORM bookkeeping per row): a draw can add tens of thousands of visits.
-        from ..core.bulk import insert_returning_ids
-
-        connection = db.session.connection()
-        ids = insert_returning_ids(Visit, new_visits)
-        connection.execute(
-            insert(VisitTask.__table__), [{"visit_id": i, "task_id": task.id, "draw_id": draw.id} for i in ids]
-        )
-        inspector_rows = []
-        for visit_id, members in zip(ids, new_teams):
-            seen: set[int] = set()
-            has_lead = False
-            for inspector_id, lead in members:
-                if inspector_id in seen:
-                    continue
-                seen.add(inspector_id)
-                role = InspectorRole.LEAD if lead and not has_lead else InspectorRole.MEMBER
-                has_lead = has_lead or role == InspectorRole.LEAD
-                inspector_rows.append(
-                    {
-                        "visit_id": visit_id,
-                        "inspector_id": inspector_id,
-                        "task_id": task.id,
-                        "role": role.value,
-                        "position": len(seen) - 1,
-                    }
-                )
-        if inspector_rows:
-            connection.execute(insert(VisitInspector.__table__), inspector_rows)
+    _insert_visits(draw, new_visits, start, end)
     return len(selections)
+
+
+def _insert_visits(draw, selections: list[Selection], start, end) -> None:
+    """New planned visits for these selections, with their task and inspectors, in bulk."""
+    from ..core.bulk import allocate_ids, bind_value, insert_rows
+
+    if not selections:
+        return
+    table = Visit.__table__
+    window = (bind_value(table.c.window_start, start), bind_value(table.c.window_end, end))
+    created_at = bind_value(table.c.created_at, clock.now())
+    task_id, planned = draw.task_id, VisitStatus.PLANNED.value
+    ids = allocate_ids(Visit, len(selections))
+    visit_rows, inspector_rows = [], []
+    for visit_id, (_, subject_id, division_code, members) in zip(ids, selections):
+        visit_rows.append((visit_id, subject_id, draw.unit_id, division_code, *window, planned, created_at))
+        seen: set[int] = set()
+        has_lead = False
+        for inspector_id, lead in members:
+            if inspector_id in seen:
+                continue
+            seen.add(inspector_id)
+            role = InspectorRole.LEAD if lead and not has_lead else InspectorRole.MEMBER
+            has_lead = has_lead or role == InspectorRole.LEAD
+            inspector_rows.append((visit_id, inspector_id, task_id, role.value, len(seen) - 1))
+    insert_rows(Visit, VISIT_COLUMNS, visit_rows)
+    insert_rows(VisitTask, ("visit_id", "task_id", "draw_id"), [(i, task_id, draw.id) for i in ids])
+    insert_rows(VisitInspector, ("visit_id", "inspector_id", "task_id", "role", "position"), inspector_rows)
+
+
+VISIT_COLUMNS = (
+    "id", "subject_id", "executing_unit_id", "division_code", "window_start", "window_end", "status", "created_at"
+)  # fmt: skip
 
 
 def draw_has_started_visits(draw) -> bool:
