@@ -237,6 +237,7 @@ def test_a_second_organisation_draws_and_each_city_sees_only_its_own(app, client
 
 
 def test_a_lower_bureaus_plan_is_filed_with_the_bureau_above(app):
+    from fieldapp.auth import access
     from fieldapp.plans import queries
 
     load_organisation(TWO_CITIES)
@@ -253,6 +254,6 @@ def test_a_lower_bureaus_plan_is_filed_with_the_bureau_above(app):
     assert queries.may_acknowledge(users["dt"], county_plan) and not queries.may_acknowledge(users["sx"], county_plan)
     assert queries.may_acknowledge(users["sx"], city_plan) and not queries.may_acknowledge(users["dt"], city_plan)
     assert queries.may_edit(users["dt-metrology"], city_plan) and not queries.may_edit(users["dt-pc"], city_plan)
-    assert queries.may_read(users["dt-pc"], city_plan) and not queries.may_read(users["yq"], city_plan)
+    assert access.may_see(users["dt-pc"], city_plan) and not access.may_see(users["yq"], city_plan)
     assert {p.title for p in queries.plans_for(users["yq"])} == set()
     assert {p.title for p in queries.plans_for(users["sx"])} == {"平城区计划", "大同市计划"}

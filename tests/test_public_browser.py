@@ -70,7 +70,7 @@ def test_publish_then_a_citizen_finds_and_checks_it(live_server, browser, phone,
     page.fill("#q", "没有这家企业")
     expect(page.locator("#results .no-results")).to_be_visible()
     page.select_option("#county", "140603")  # a filter searches at once as well
-    expect(page).to_have_url(re.compile("county=140603"))
+    expect(page).to_have_url(re.compile("division=140603"))
     page.select_option("#county", "")
     page.fill("#q", uscc)
     expect(page).to_have_url(re.compile(f"q={uscc}"))  # this search's answer has been swapped in

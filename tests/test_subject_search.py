@@ -117,14 +117,15 @@ def test_index_is_a_plain_get_form_with_filters(app, client, auth, city):
     box = form.select_one("input[name=q]")
     assert box["type"] == "search" and box["hx-trigger"] == "input changed delay:300ms, search"
     assert box["hx-target"] == "#subject-results"
-    assert {s["name"] for s in form.select("select")} == {"county", "kind", "tag", "class", "status"}
+    assert {s["name"] for s in form.select("select")} == {"division", "kind", "tag", "class", "status"}
     assert form.select_one("button[type=submit]") is not None
     assert len(result_names(page)) == 6
 
     assert result_names(client.get("/subjects/?q=加油站")) == ["怀仁市金旺加油站", "朔州市鑫源加油站有限公司"]
     assert result_names(client.get("/subjects/?q=加油站&class=D")) == ["怀仁市金旺加油站"]
     assert result_names(client.get("/subjects/?tag=眼镜制配")) == ["朔城区明辉眼镜店"]
-    assert result_names(client.get("/subjects/?county=140603")) == ["平鲁区100%纯净水厂"]
+    assert result_names(client.get("/subjects/?division=140603")) == ["平鲁区100%纯净水厂"]
+    assert result_names(client.get("/subjects/?county=140603")) == ["平鲁区100%纯净水厂"]  # the older name
     assert result_names(client.get("/subjects/?status=吊销")) == ["平鲁区100%纯净水厂"]
     assert result_names(client.get("/subjects/?kind=individual")) == ["朔城区明辉眼镜店"]
     # Nonsense filters are ignored, not an error.
@@ -146,7 +147,9 @@ def test_county_supervisor_sees_only_her_county(app, client, auth, city):
     auth.login("shuocheng-supervisor", "supervisor", "140602")
     assert result_names(client.get("/subjects/")) == ["朔城区明辉眼镜店", "朔州市鑫源加油站有限公司"]
     assert result_names(client.get("/subjects/?q=加油站")) == ["朔州市鑫源加油站有限公司"]
-    assert result_names(client.get("/subjects/?county=140681")) == ["朔城区明辉眼镜店", "朔州市鑫源加油站有限公司"]
+    # Another county is not silently dropped: it is outside her area, a 404 like any other page.
+    assert client.get("/subjects/?division=140681").status_code == 404
+    assert client.get("/subjects/?county=140681").status_code == 404
     assert client.get(f"/subjects/{city[0].id}").status_code == 200
     assert client.get(f"/subjects/{city[1].id}").status_code == 404
     assert client.get("/subjects/999999").status_code == 404

@@ -1,14 +1,54 @@
-"""Access checks used by every blueprint: roles, and the county boundary ("谁管辖、谁负责")."""
+"""Who sees what ("谁管辖、谁负责"): the one access policy of fieldapp.
+
+A user reaches their bureau's subtree (a department's staff: their bureau's), at any depth: a
+provincial supervisor every city, a city supervisor that city's counties, a county supervisor that
+county. ``organisation.py`` reads the organisation (units, subtrees, division codes); this module
+decides, from it, what a user sees. Pages, queries, exports and dashboards ask it and never filter
+by county themselves (``tests/test_access.py`` scans the source):
+
+- ``visible_divisions(user)`` / ``visible_unit_ids(user)``: the counties / units in reach
+  (``None``: everything, no filter needed); ``visible_counties(user)`` for a county picker.
+- ``scope(stmt, column, user)`` restricts any Select to the user's counties (a division-code
+  column); ``scope_units`` to the units of the subtree; ``scope_plans`` to the plans they read;
+  ``within(stmt, column, divisions)`` to a set of counties already checked (a dashboard's scope).
+- ``may_see(user, target)``: a division code, a unit or a record (subject, visit, submission,
+  result, draw, case, proposal, plan, task, inspector, account).
+- ``require(target)`` / ``visible_or_404(Model, id)``: one behaviour for anything outside the
+  user's area, a 404 (not a 403, never silently dropped: do not reveal what exists).
+- ``chosen_division()``: the county a page is asked for, by the query parameter ``division``
+  (the older ``county`` is still read, so saved links keep working); 404 outside the area.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
 from functools import wraps
+from typing import Any
 
-from flask import abort
+from flask import abort, request
 from flask_login import current_user, login_required
 from sqlalchemy import Select
 
-from .models import Role
+from ..extensions import db
+from . import organisation
+from .models import Role, Unit
+
+DIVISION_PARAM = "division"
+OLD_DIVISION_PARAMS = ("county",)  # read too: published links and bookmarks carry it
+
+# How a record reaches a county or a unit: its own division code, or one step to what decides.
+_BY_DIVISION = {"Subject", "Visit", "InspectionResult", "PublishedResult"}
+_BY_PATH = {
+    "Submission": "visit",
+    "Task": "plan",
+    "Draw": "unit",
+    "DrawCommitment": "unit",
+    "JointInvitation": "unit",
+    "FollowUpCase": "assigned_unit",
+    "AbnormalListingProposal": "unit",
+    "Inspector": "unit",
+    "User": "unit",
+}
 
 
 def role_required(*roles: Role | str):
@@ -27,20 +67,162 @@ def role_required(*roles: Role | str):
     return decorator
 
 
+def _user(user: Any = None) -> Any:
+    return current_user if user is None else user
+
+
+# --- what is in reach ----------------------------------------------------------------------------
+
+
+def visible_divisions(user: Any = None) -> set[str] | None:
+    """The division codes of the counties in the user's reach; ``None`` when that is every county."""
+    return organisation.territory_of(_user(user).unit)
+
+
+def visible_unit_ids(user: Any = None) -> set[int] | None:
+    """The ids of the units of the user's bureau's subtree; ``None`` when that is every unit."""
+    return organisation.reachable_unit_ids(_user(user).unit)
+
+
+def sees_everything(user: Any = None) -> bool:
+    return visible_divisions(user) is None
+
+
+def only_division(user: Any = None) -> str | None:
+    """The user's one county when they reach exactly one (a county user), else ``None``."""
+    codes = visible_divisions(user)
+    return next(iter(codes)) if codes is not None and len(codes) == 1 else None
+
+
+def visible_counties(user: Any = None) -> dict[str, str]:
+    """Division code → short name of the counties in reach, by code (for county pickers)."""
+    codes = visible_divisions(user)
+    return {c: n for c, n in organisation.county_names().items() if codes is None or c in codes}
+
+
+def readable_plan_unit_ids(user: Any = None) -> set[int]:
+    """The units whose plans a user reads: those that apply in their area. Another branch's plans
+    do not exist for them."""
+    return plan_issuer_ids(_user(user).unit)
+
+
+def plan_issuer_ids(unit: Unit) -> set[int]:
+    """The units whose plans apply in ``unit``'s area: its bureau's subtree and the bureaus above
+    it (a higher plan applies below it)."""
+    bureau = organisation.bureau_of(unit)
+    found = organisation.subtree_ids(bureau.id)
+    current = bureau.parent
+    while current is not None:
+        found.add(current.id)
+        current = current.parent
+    return found
+
+
+# --- restricting queries -------------------------------------------------------------------------
+
+
+def within(stmt: Select, column: Any, values: Collection[str] | Collection[int] | None) -> Select:
+    """``stmt`` restricted to ``values`` of ``column``: counties or unit ids of a scope already
+    checked against the user (a dashboard's county, a user's area); ``None``: no restriction."""
+    return stmt if values is None else stmt.where(column.in_(sorted(values)))
+
+
+def scope(stmt: Select, column: Any, user: Any = None) -> Select:
+    """``stmt`` restricted to the counties the user (default: the current user) may see;
+    ``column`` holds a division code (``Subject.division_code``, ``Visit.division_code`` …)."""
+    return within(stmt, column, visible_divisions(user))
+
+
+def scope_units(stmt: Select, column: Any, user: Any = None) -> Select:
+    """``stmt`` restricted to records of the units in the user's subtree (``column``: a unit id)."""
+    ids = visible_unit_ids(user)
+    return stmt if ids is None else stmt.where(column.in_(sorted(ids)))
+
+
+def scope_plans(stmt: Select, column: Any, user: Any = None) -> Select:
+    """``stmt`` restricted to the plans the user reads (``column``: the issuing unit's id)."""
+    return stmt.where(column.in_(sorted(readable_plan_unit_ids(user))))
+
+
+# --- single checks -------------------------------------------------------------------------------
+
+
+def may_see_division(user: Any, code: str | None) -> bool:
+    """A user who reaches every county sees records without one too; others only their counties'."""
+    codes = visible_divisions(user)
+    return codes is None or (code is not None and code in codes)
+
+
+def may_see_unit(user: Any, unit: Unit | None) -> bool:
+    if unit is None:
+        return False
+    return unit.id in organisation.subtree_ids(organisation.bureau_of(_user(user).unit).id)
+
+
+def may_see(user: Any, target: Any) -> bool:
+    """Whether ``user`` (``None``: the current user) may see ``target``: a division code, a unit,
+    or a record. A record with a county (subject, visit, result) is seen in that county; a plan by
+    the bureaus under and above its issuer; what belongs to a unit (draw, case, proposal,
+    inspector, account) through that unit; a submission through its visit, a task its plan."""
+    user = _user(user)
+    if target is None:
+        return False
+    if isinstance(target, str):
+        return may_see_division(user, target)
+    if isinstance(target, Unit):
+        return may_see_unit(user, target)
+    kind = type(target).__name__
+    if kind == "Plan":
+        return target.unit_id in readable_plan_unit_ids(user)
+    if kind in _BY_DIVISION:
+        return may_see_division(user, target.division_code)
+    if kind in _BY_PATH:
+        return may_see(user, getattr(target, _BY_PATH[kind]))
+    raise TypeError(f"no access rule for {kind}")
+
+
+def require(target: Any) -> None:
+    """404 (not 403: do not reveal what exists) unless the current user may see ``target``."""
+    if not may_see(current_user, target):
+        abort(404)
+
+
 def require_division(division_code: str | None) -> None:
-    """404 (not 403: do not reveal what exists) when the user may not see this county's data."""
-    if not current_user.may_access_division(division_code):
+    if not may_see_division(current_user, division_code):
         abort(404)
 
 
-def require_unit(unit) -> None:
-    if not current_user.may_access_unit(unit):
+def require_unit(unit: Unit | None) -> None:
+    if not may_see_unit(current_user, unit):
         abort(404)
 
 
-def limit_to_user_divisions(stmt: Select, column) -> Select:
-    """Restrict a query to the counties the current user may see."""
-    codes = current_user.division_codes()
-    if codes is None:
-        return stmt
-    return stmt.where(column.in_(codes))
+def visible_or_404(model: type, ident: Any) -> Any:
+    """The record ``model`` ``ident`` when the current user may see it; 404 when missing or outside."""
+    record: Any = db.get_or_404(model, ident)
+    require(record)
+    return record
+
+
+# --- the county parameter ------------------------------------------------------------------------
+
+
+def division_param(args: Mapping[str, str] | None = None) -> str | None:
+    """The raw county asked for by ``division`` (or the older ``county``), stripped; ``None`` if blank."""
+    args = request.args if args is None else args
+    for name in (DIVISION_PARAM, *OLD_DIVISION_PARAMS):
+        value = (args.get(name) or "").strip()
+        if value:
+            return value
+    return None
+
+
+def chosen_division(args: Mapping[str, str] | None = None, *, default_own: bool = False) -> str | None:
+    """The county a page is asked for; 404 when it is no county of the organisation or outside the
+    user's area. Without one: ``None``, or with ``default_own`` the user's county if they have one."""
+    value = division_param(args)
+    if value is None:
+        return only_division() if default_own else None
+    if value not in organisation.county_names() or not may_see_division(current_user, value):
+        abort(404)
+    return value

@@ -102,25 +102,6 @@ class User(UserMixin, db.Model):
     def is_city_level(self) -> bool:
         return self.unit.is_city_level
 
-    def division_codes(self) -> set[str] | None:
-        """Division codes this user may act in ("谁管辖、谁负责"): the counties of their bureau's
-        subtree; ``None`` when that is every county of the deployment."""
-        from .organisation import territory_of
-
-        return territory_of(self.unit)
-
-    def may_access_division(self, code: str | None) -> bool:
-        codes = self.division_codes()
-        return codes is None or (code is not None and code in codes)
-
-    def may_access_unit(self, unit: Unit | None) -> bool:
-        """A user reaches the units of their bureau's subtree."""
-        from .organisation import bureau_of, subtree_ids
-
-        if unit is None:
-            return False
-        return unit.id in subtree_ids(bureau_of(self.unit).id)
-
 
 class DeviceLogin(db.Model):
     """A long-lived login of one phone or browser (the inspector's installed app): it survives a

@@ -21,7 +21,7 @@ from typing import Any
 
 import yaml
 from flask import current_app, has_app_context
-from sqlalchemy import event, select
+from sqlalchemy import Select, event, select
 from sqlalchemy.orm import Session
 
 from ..errors import InvalidInput
@@ -299,6 +299,15 @@ def territory_of(unit: Unit) -> set[str] | None:
     of the deployment (no filter needed)."""
     codes = divisions_under(unit)
     return None if codes == set(county_names()) else codes
+
+
+def within_territory(stmt: Select, column: Any, unit: Unit) -> Select:
+    """``stmt`` restricted to the territory of ``unit`` (a task's pool): a county-level unit's own
+    division, a higher bureau's subtree (nothing to restrict when that is every county)."""
+    if unit.division_code:
+        return stmt.where(column == unit.division_code)
+    codes = territory_of(unit)
+    return stmt if codes is None else stmt.where(column.in_(sorted(codes)))
 
 
 def reachable_unit_ids(unit: Unit) -> set[int] | None:

@@ -12,7 +12,7 @@ from ..errors import form_status
 from ..extensions import db, limiter
 from .forms import LoginForm
 from . import devices, throttle
-from .access import require_unit, role_required
+from .access import may_see, role_required, visible_or_404
 from .models import DeviceLogin, User
 from .session import DEVICE_SESSION_KEY, end_all_sessions, forget_device, remember_device
 
@@ -75,8 +75,7 @@ def account():
 @bp.get("/account/users/<int:user_id>")
 @role_required("admin")
 def user_account(user_id: int):
-    owner = db.get_or_404(User, user_id)
-    require_unit(owner.unit)
+    owner = visible_or_404(User, user_id)
     return _account_page(owner)
 
 
@@ -85,7 +84,7 @@ def user_account(user_id: int):
 def revoke_device(device_id: int):
     device = db.session.get(DeviceLogin, device_id)
     own = device is not None and device.user_id == current_user.id
-    if device is None or not (own or (current_user.role == "admin" and current_user.may_access_unit(device.user.unit))):
+    if device is None or not (own or (current_user.role == "admin" and may_see(current_user, device.user))):
         abort(404)
     devices.revoke(device, "user" if own else "admin")
     flash(_("That device is logged out."), "success")

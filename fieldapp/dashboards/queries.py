@@ -14,6 +14,7 @@ from datetime import date
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import selectinload
 
+from ..auth import access
 from ..auth.organisation import county_names
 from ..calendar.workdays import DUE_SOON_WORKING_DAYS, Clock, add_working_days, clock, plan_deadline
 from ..extensions import db
@@ -78,9 +79,8 @@ def coverage_by_county(year: int, divisions: Collection[str] | None) -> dict[str
         .where(base)
         .group_by(Subject.division_code)
     )
-    if divisions is not None:
-        totals_stmt = totals_stmt.where(Subject.division_code.in_(sorted(divisions)))
-        done_stmt = done_stmt.where(Subject.division_code.in_(sorted(divisions)))
+    totals_stmt = access.within(totals_stmt, Subject.division_code, divisions)
+    done_stmt = access.within(done_stmt, Subject.division_code, divisions)
     totals = dict(db.session.execute(totals_stmt).all())
     done = dict(db.session.execute(done_stmt).all())
     codes = _codes(divisions)
@@ -107,8 +107,7 @@ def publication_by_county(year: int, divisions: Collection[str] | None) -> dict[
     stmt = (
         select(*cols).where(InspectionResult.inspected_on.between(start, end)).group_by(InspectionResult.division_code)
     )
-    if divisions is not None:
-        stmt = stmt.where(InspectionResult.division_code.in_(sorted(divisions)))
+    stmt = access.within(stmt, InspectionResult.division_code, divisions)
     rows = {r[0]: (r[1], int(r[2] or 0) if len(r) > 2 else 0) for r in db.session.execute(stmt).all()}
     codes = _codes(divisions)
     return {c: Rate(rows.get(c, (0, 0))[1], rows.get(c, (0, 0))[0]) for c in codes}
@@ -142,7 +141,7 @@ def task_progress(
 ) -> list[TaskProgress]:
     """Each task of the year's plans (issued by ``plan_units``; ``None``: any) with its visits in
     ``divisions``."""
-    counts = db.session.execute(
+    counts_stmt = (
         select(
             VisitTask.task_id,
             func.count(),
@@ -151,13 +150,14 @@ def task_progress(
         .join(Visit, VisitTask.visit_id == Visit.id)
         .join(Task, VisitTask.task_id == Task.id)
         .join(Plan, Task.plan_id == Plan.id)
-        .where(Plan.year == year, *([Visit.division_code.in_(sorted(divisions))] if divisions is not None else []))
+        .where(Plan.year == year)
         .group_by(VisitTask.task_id)
-    ).all()
+    )
+    counts = db.session.execute(access.within(counts_stmt, Visit.division_code, divisions)).all()
     by_task = {t: (n, int(a or 0)) for t, n, a in counts}
-    task_stmt = select(Task).join(Plan, Task.plan_id == Plan.id).where(Plan.year == year)
-    if plan_units is not None:
-        task_stmt = task_stmt.where(Plan.unit_id.in_(sorted(plan_units)))
+    task_stmt = access.within(
+        select(Task).join(Plan, Task.plan_id == Plan.id).where(Plan.year == year), Plan.unit_id, plan_units
+    )
     tasks = db.session.scalars(task_stmt.order_by(Plan.unit_id, Task.number)).all()
     deadline = plan_deadline(year)
     out = []
@@ -184,8 +184,7 @@ def _unpublished(year: int, divisions: Collection[str] | None):
     stmt = select(InspectionResult).where(
         InspectionResult.inspected_on.between(start, end), InspectionResult.publication_due.is_not(None)
     )
-    if divisions is not None:
-        stmt = stmt.where(InspectionResult.division_code.in_(sorted(divisions)))
+    stmt = access.within(stmt, InspectionResult.division_code, divisions)
     if Published is not None:
         stmt = stmt.where(
             InspectionResult.id.not_in(select(Published.inspection_result_id).where(Published.is_current.is_(True)))
@@ -254,9 +253,8 @@ def follow_up_cases(unit_ids: Collection[int] | None, limit: int = 10) -> CaseSu
         .where(FollowUpCase.status == CaseStatus.OPEN)
         .order_by(FollowUpCase.opened_at, FollowUpCase.id)
     )
-    if unit_ids is not None:
-        stmt = stmt.where(FollowUpCase.assigned_unit_id.in_(sorted(unit_ids)))
-        oldest = oldest.where(FollowUpCase.assigned_unit_id.in_(sorted(unit_ids)))
+    stmt = access.within(stmt, FollowUpCase.assigned_unit_id, unit_ids)
+    oldest = access.within(oldest, FollowUpCase.assigned_unit_id, unit_ids)
     counts = dict(db.session.execute(stmt).all())
     return CaseSummary(
         open=counts.get(CaseStatus.OPEN, 0),

@@ -8,13 +8,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from ..auth import access
 from ..auth.access import require_unit, role_required
 from ..auth.models import Role, Unit
 from ..auth.organisation import bureau_of, county_names, subtree_ids, unit_for_division
 from ..calendar.workdays import plan_deadline
 from ..clock import today as beijing_today
 from ..extensions import db
-from ..plans.queries import issuers_for
 from . import charts, levels, queries
 
 bp = Blueprint("dashboards", __name__, url_prefix="/dashboard")
@@ -24,7 +24,7 @@ def _focus() -> Unit:
     """The area the page shows: ``unit`` (a code) or ``division`` (a county's division code), else
     the user's own bureau. An area outside the user's subtree, or a department, is a 404."""
     code = request.args.get("unit") or None
-    division = request.args.get("division") or None
+    division = access.division_param()  # ``division`` (older links: ``county``)
     if code is not None:
         unit = db.session.scalar(select(Unit).where(Unit.code == code))
     elif division is not None:
@@ -49,7 +49,7 @@ def _year() -> int:
 def index():
     focus, year, today = _focus(), _year(), beijing_today()
     found = levels.figures(focus, year, today)
-    progress = queries.task_progress(year, found.scope, today, issuers_for(focus))
+    progress = queries.task_progress(year, found.scope, today, access.plan_issuer_ids(focus))
     overdue = queries.overdue_publications(year, found.scope, today)
     rows = found.rows or [found.total]
     deadline = plan_deadline(year)

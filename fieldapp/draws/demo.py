@@ -8,6 +8,7 @@ from collections.abc import Generator, Iterator
 from sqlalchemy import func, select
 
 from ..auth.models import Unit, User
+from ..auth.organisation import unit_for_division
 from ..extensions import db
 from ..inspectors.models import Inspector
 from ..plans.models import Plan, Task
@@ -33,7 +34,7 @@ def load_demo_draws(year: int = 2021) -> Iterator[str]:
     from ..demo.org import demo_county_supervisors
 
     divisions = sorted(demo_county_supervisors())
-    units = db.session.scalars(select(Unit).where(Unit.division_code.in_(divisions)).order_by(Unit.division_code)).all()
+    units = [unit for code in divisions if (unit := unit_for_division(code)) is not None]
     county_tasks = db.session.scalars(
         select(Task).where(Task.plan_id == plan.id, Task.executes_county.is_(True)).order_by(Task.number)
     ).all()

@@ -11,7 +11,7 @@ from sqlalchemy import and_, exists, or_, select
 
 from .. import clock
 from ..auth.models import Unit
-from ..auth.organisation import bureau_of, county_units_under, territory_of
+from ..auth.organisation import bureau_of, county_units_under, within_territory
 from ..extensions import db
 from ..plans.models import Task
 from ..plans.scope import INDUSTRY_CODE, clean_rule
@@ -85,10 +85,7 @@ def pool_statement(task: Task, round_: int, unit: Unit, draw_date: date, created
         stmt = stmt.where(Subject.status == scope["status"])
     if created_before is not None:
         stmt = stmt.where(Subject.created_at <= created_before)
-    if unit.division_code:
-        stmt = stmt.where(Subject.division_code == unit.division_code)
-    elif (territory := territory_of(unit)) is not None:  # a bureau above county level: its subtree
-        stmt = stmt.where(Subject.division_code.in_(sorted(territory)))
+    stmt = within_territory(stmt, Subject.division_code, unit)
     kinds = scope["kinds"]
     if kinds and set(kinds) != set(ANY_KINDS):
         stmt = stmt.where(Subject.kind.in_(kinds))

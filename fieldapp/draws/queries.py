@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from ..auth import access
 from ..auth.models import Unit
 from ..extensions import db
 from ..plans.models import Plan, Task
@@ -17,7 +18,7 @@ def plans_with_tasks() -> list[Plan]:
 
 def units_for_user(task: Task, user) -> list[Unit]:
     """The executing units of ``task`` the user may draw for (a county supervisor: her bureau)."""
-    return [u for u in executing_units(task) if user.may_access_unit(u)]
+    return [u for u in executing_units(task) if access.may_see(user, u)]
 
 
 def round_states(task: Task, units: list[Unit]) -> dict[tuple[int, int], dict]:

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from ..auth import access
 from ..auth.access import require_unit, role_required
 from ..auth.models import Role, Unit
 from ..errors import form_status
@@ -37,8 +38,7 @@ def draw_percent(ratio) -> str:
 
 
 def _task(task_id: int) -> Task:
-    task = db.get_or_404(Task, task_id)
-    return task
+    return access.visible_or_404(Task, task_id)  # a task of a plan the user cannot read: 404
 
 
 def _unit(code: str) -> Unit:
@@ -173,8 +173,7 @@ def abandon(commitment_id: int):
 def detail(draw_id: int):
     from .models import Draw
 
-    draw = db.get_or_404(Draw, draw_id)
-    require_unit(draw.unit)
+    draw = access.visible_or_404(Draw, draw_id)
     unmatched = [(s, describe_unmatched(s)) for s in draw.selections if s.unmatched_reason]
     from . import chain
 
@@ -193,7 +192,7 @@ def detail(draw_id: int):
 def replace(assignment_id: int):
     assignment = db.get_or_404(DrawAssignment, assignment_id)
     draw = assignment.selection.draw
-    require_unit(draw.unit)
+    access.require(draw)
     form = ReplaceForm()
     if form.validate_on_submit():
         try:

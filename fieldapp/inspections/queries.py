@@ -8,6 +8,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from ..auth import access
 from ..extensions import db
 from ..inspectors.models import Inspector
 from ..visits.models import Visit, VisitInspector, VisitStatus, VisitTask
@@ -33,7 +34,7 @@ def visit_for_inspector(visit_id: int, user) -> Visit | None:
         return None
     if any(vi.inspector.user_id == user.id for vi in visit.inspectors):
         return visit
-    if user.role == "admin" and user.may_access_division(visit.division_code):
+    if user.role == "admin" and access.may_see(user, visit):
         return visit
     return None
 

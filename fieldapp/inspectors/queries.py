@@ -8,7 +8,7 @@ from datetime import date
 from sqlalchemy import Select, select
 
 from ..auth.models import Unit, User
-from ..auth.organisation import reachable_unit_ids
+from ..auth import access
 from ..extensions import db
 from .models import Inspector, InspectorCategory, InspectorStatus
 
@@ -16,10 +16,7 @@ from .models import Inspector, InspectorCategory, InspectorStatus
 def visible_roster(user: User) -> Select:
     """The people of the units in the user's bureau's subtree (a county user: her bureau's)."""
     stmt = select(Inspector).join(Inspector.unit).order_by(Unit.id, Inspector.name, Inspector.id)
-    reachable = reachable_unit_ids(user.unit)
-    if reachable is not None:
-        stmt = stmt.where(Inspector.unit_id.in_(sorted(reachable)))
-    return stmt
+    return access.scope_units(stmt, Inspector.unit_id, user)
 
 
 def filter_roster(
@@ -81,8 +78,4 @@ def count_law_enforcement(inspectors: Iterable[Inspector], day: date) -> int:
 
 
 def assignable_units(user: User) -> list[Unit]:
-    stmt = select(Unit).order_by(Unit.id)
-    reachable = reachable_unit_ids(user.unit)
-    if reachable is not None:
-        stmt = stmt.where(Unit.id.in_(sorted(reachable)))
-    return list(db.session.scalars(stmt))
+    return list(db.session.scalars(access.scope_units(select(Unit).order_by(Unit.id), Unit.id, user)))

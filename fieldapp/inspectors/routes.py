@@ -10,7 +10,8 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from .. import clock
-from ..auth.access import require_unit, role_required
+from ..auth import access
+from ..auth.access import role_required
 from ..auth.models import Role, User
 from ..errors import form_status
 from ..extensions import db
@@ -36,9 +37,7 @@ FIELD_LABELS = {
 
 
 def _visible(inspector_id: int) -> Inspector:
-    inspector = db.session.get(Inspector, inspector_id) or abort(404)
-    require_unit(inspector.unit)
-    return inspector
+    return access.visible_or_404(Inspector, inspector_id)
 
 
 @bp.get("/")
@@ -118,7 +117,7 @@ def _save(form: InspectorForm, inspector: Inspector | None):
         user = db.session.scalar(select(User).where(User.username == username))
         holder = user and db.session.scalar(select(Inspector).where(Inspector.user_id == user.id))
         # An account of a unit one may not see is "no account": its holder is never named.
-        if user is None or not current_user.may_access_unit(user.unit):
+        if user is None or not access.may_see(current_user, user):
             form.account.errors.append(_("There is no account with this username."))
         elif holder is not None and (inspector is None or holder.id != inspector.id):
             form.account.errors.append(_("This account belongs to %(name)s already.", name=holder.name))

@@ -1,7 +1,8 @@
 """Reading plans, and who may read or change which plan ("谁管辖、谁负责"), at any depth.
 
 - A user reads the plans of their bureau's subtree and the plans of the bureaus above it (a
-  higher plan applies to them); another branch's plans do not exist for them (404).
+  higher plan applies to them); another branch's plans do not exist for them (404). That rule is
+  ``auth/access.py``'s (``may_see``, ``scope_plans``).
 - Only the issuing bureau (its staff, departments included) changes its plan.
 - A plan of a bureau with a parent is filed (备案) with that parent, whose supervisors acknowledge it.
 """
@@ -12,35 +13,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..auth.models import Unit, UnitKind
-from ..auth.organisation import bureau_of, subtree_ids, top_units
+from ..auth import access
+from ..auth.organisation import bureau_of, top_units
 from ..extensions import db
 from .models import FilingStatus, Plan, PlanStatus, Task
 
 
 def _bureau_id(unit: Unit) -> int:
     return bureau_of(unit).id
-
-
-def _above(unit: Unit) -> set[int]:
-    """The ids of the bureaus above ``unit``'s bureau."""
-    found, current = set(), bureau_of(unit).parent
-    while current is not None:
-        found.add(current.id)
-        current = current.parent
-    return found
-
-
-def readable_unit_ids(user) -> set[int]:
-    return issuers_for(user.unit)
-
-
-def issuers_for(unit: Unit) -> set[int]:
-    """The units whose plans apply in ``unit``'s area: its bureau's subtree and the bureaus above."""
-    return subtree_ids(_bureau_id(unit)) | _above(unit)
-
-
-def may_read(user, plan: Plan) -> bool:
-    return plan.unit_id in readable_unit_ids(user)
 
 
 def may_edit(user, plan: Plan) -> bool:
@@ -55,12 +35,8 @@ def may_acknowledge(user, plan: Plan) -> bool:
 
 
 def plans_for(user) -> list[Plan]:
-    stmt = (
-        select(Plan)
-        .join(Unit, Plan.unit_id == Unit.id)
-        .where(Plan.unit_id.in_(readable_unit_ids(user)))
-        .options(selectinload(Plan.unit))
-    )
+    stmt = select(Plan).join(Unit, Plan.unit_id == Unit.id).options(selectinload(Plan.unit))
+    stmt = access.scope_plans(stmt, Plan.unit_id, user)
     return list(db.session.scalars(stmt.order_by(Plan.year.desc(), Unit.kind, Unit.code)))
 
 

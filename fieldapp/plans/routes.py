@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from ..auth import access
 from ..auth.access import role_required
 from ..auth.models import Role
 from ..auth.organisation import bureau_of
@@ -38,7 +39,7 @@ def plan_helpers() -> dict:
 
 def _readable_plan(plan_id: int):
     plan = queries.plan_with_tasks(plan_id)
-    if plan is None or not queries.may_read(current_user, plan):
+    if plan is None or not access.may_see(current_user, plan):
         abort(404)
     return plan
 

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from ..auth import access
 from ..auth.access import role_required
 from ..auth.models import Role
 from ..checklists.catalog import GENERAL_ID, registry
@@ -51,7 +52,7 @@ def mapping_helpers() -> dict:
 @role_required(Role.SUPERVISOR)
 def confirm_item_checklist(plan_id: int, item_id: int):
     plan = queries.plan_with_tasks(plan_id)
-    if plan is None or not queries.may_read(current_user, plan):
+    if plan is None or not access.may_see(current_user, plan):
         abort(404)
     if not queries.may_edit(current_user, plan):
         abort(403)

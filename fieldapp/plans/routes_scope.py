@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from ..auth import access
 from ..auth.access import role_required
 from ..auth.models import COUNTY_LEVEL_KINDS, Role, Unit
 from ..draws.rules import local_today
@@ -23,7 +24,7 @@ from .routes import bp
 
 def _task(plan_id: int, number: int) -> tuple:
     plan = queries.plan_with_tasks(plan_id)
-    if plan is None or not queries.may_read(current_user, plan):
+    if plan is None or not access.may_see(current_user, plan):
         abort(404)
     task = db.session.scalar(select(Task).where(Task.plan_id == plan.id, Task.number == number))
     if task is None:

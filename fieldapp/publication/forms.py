@@ -8,6 +8,7 @@ from wtforms import HiddenField, SelectMultipleField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..auth.access import division_param
 from ..auth.organisation import county_names
 from .queries import SearchFilters
 
@@ -55,7 +56,7 @@ def parse_search(args) -> tuple[SearchFilters, list[str]]:
     filters.task_id = as_int("task", _l("Task"), 1, 2**31 - 1)
     filters.year = as_int("year", _l("Year"), 2000, 2100)
     filters.page = as_int("page", _l("Page"), 1, 100000) or 1
-    county = (args.get("county") or "").strip()
+    county = division_param(args) or ""  # ``division``; published links still say ``county``
     if county and county not in county_names():
         errors.append(_l("%(field)s is not valid and was ignored.", field=_l("County")))
     elif county:

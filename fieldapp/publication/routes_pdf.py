@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Response, abort, render_template, url_for
 from sqlalchemy import select
 
-from ..auth.access import require_division, role_required
+from ..auth.access import require, role_required
 from ..auth.models import COUNTY_LEVEL_KINDS, Unit
 from ..extensions import db
 from ..plans import queries as plan_queries
@@ -109,7 +109,7 @@ def _plan_pdf(plan):
 @role_required("supervisor")
 def visit_record_pdf(visit_id: int):
     visit = db.get_or_404(Visit, visit_id)
-    require_division(visit.division_code)
+    require(visit)
     data = pdf_records.visit_record(visit)
     if data["submission"] is None:
         abort(404)

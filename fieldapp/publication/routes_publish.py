@@ -9,7 +9,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
-from ..auth.access import require_division, role_required
+from ..auth.access import require, role_required
 from ..calendar.workdays import clock, load_overrides
 from ..clock import today as beijing_today
 from ..errors import form_status
@@ -41,7 +41,7 @@ def _results_for_publishing(ids: list[int]) -> list[InspectionResult]:
     if len(results) != len(set(ids)):
         abort(404)
     for result in results:
-        require_division(result.subject.division_code)
+        require(result.subject)
         if not operations.may_publish(current_user, result):
             abort(404)
     return results

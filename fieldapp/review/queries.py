@@ -9,7 +9,8 @@ from sqlalchemy import Select, and_, exists, func, select
 from sqlalchemy.orm import selectinload
 
 from .. import clock
-from ..auth.organisation import bureau_of, county_names, reachable_unit_ids
+from ..auth import access
+from ..auth.organisation import bureau_of
 from ..calendar.workdays import PUBLICATION_WORKING_DAYS, add_working_days, publication_due
 from ..extensions import db
 from ..inspections.models import Submission, SubmissionState
@@ -27,17 +28,15 @@ inspected_at = func.coalesce(Submission.inspected_on, Submission.completed_at, S
 
 def visit_scope(stmt: Select, user) -> Select:
     """Supervisors review the visits of their inspecting unit; county users only their county's."""
-    codes = user.division_codes()
-    if codes is None:
+    if access.sees_everything(user):
         return stmt
-    return stmt.where(Visit.division_code.in_(codes), Visit.executing_unit_id == user.unit_id)
+    return access.scope(stmt, Visit.division_code, user).where(Visit.executing_unit_id == user.unit_id)
 
 
 def may_review(user, visit: Visit | None) -> bool:
-    if visit is None:
+    if visit is None or not access.may_see(user, visit):
         return False
-    codes = user.division_codes()
-    return codes is None or (visit.division_code in codes and visit.executing_unit_id == user.unit_id)
+    return access.sees_everything(user) or visit.executing_unit_id == user.unit_id
 
 
 def last_inspected_on_for_due(limit: date) -> date:
@@ -111,8 +110,7 @@ def filter_choices(user) -> dict:
         )
         .order_by(Inspector.name)
     ).all()
-    codes = user.division_codes()
-    counties = [(c, n) for c, n in county_names().items() if codes is None or c in codes]
+    counties = list(access.visible_counties(user).items())
     return {"tasks": tasks, "inspectors": inspectors, "counties": counties, "states": QUEUE_STATES}
 
 
@@ -172,11 +170,7 @@ def cases_for_unit(unit_id: int | None, status: str | None = None) -> Select:
 
 def user_case_scope(stmt: Select, user, model=FollowUpCase, column=None) -> Select:
     """Users see the cases (and proposals) assigned to the units of their bureau's subtree."""
-    reachable = reachable_unit_ids(user.unit)
-    if reachable is None:
-        return stmt
-    col = column if column is not None else model.assigned_unit_id
-    return stmt.where(col.in_(sorted(reachable)))
+    return access.scope_units(stmt, column if column is not None else model.assigned_unit_id, user)
 
 
 def proposals(user, status: str | None = None) -> list[AbnormalListingProposal]:
@@ -201,9 +195,7 @@ def serious_results(user, year: int | None = None) -> list[InspectionResult]:
         )
         .order_by(Subject.name, InspectionResult.inspected_on)
     )
-    codes = user.division_codes()
-    if codes is not None:
-        stmt = stmt.where(Subject.division_code.in_(codes))
+    stmt = access.scope(stmt, Subject.division_code, user)
     if year:
         stmt = stmt.where(
             and_(InspectionResult.inspected_on >= date(year, 1, 1), InspectionResult.inspected_on <= date(year, 12, 31))

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.security import safe_join
 
+from ..auth import access
 from ..auth.access import role_required
 from ..auth.models import Role
 from ..calendar.workdays import clock, publication_due
@@ -61,7 +62,7 @@ def _date_arg(name: str) -> date | None:
 
 def _filters() -> queries.QueueFilters:
     state = request.args.get("state", SubmissionState.SUBMITTED.value)
-    division = request.args.get("division") or None
+    division = access.chosen_division()  # 404 outside the user's area
     return queries.QueueFilters(
         task_id=_int_arg("task"),
         division=division,
@@ -76,8 +77,6 @@ def _filters() -> queries.QueueFilters:
 @role_required(Role.SUPERVISOR)
 def queue():
     f = _filters()
-    if f.division and not current_user.may_access_division(f.division):
-        abort(404)
     page = queries.queue_page(current_user, f)
     today = beijing_today()
     rows = []

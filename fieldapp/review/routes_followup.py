@@ -7,7 +7,8 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..auth.access import require_division, role_required
+from ..auth import access
+from ..auth.access import role_required
 from ..auth.models import Role
 from ..calendar.workdays import clock
 from ..clock import today as beijing_today
@@ -24,10 +25,7 @@ from ..core.params import year_arg
 
 
 def _case_or_404(case_id: int) -> FollowUpCase:
-    case = db.get_or_404(FollowUpCase, case_id)
-    if not current_user.may_access_unit(case.assigned_unit):
-        abort(404)
-    return case
+    return access.visible_or_404(FollowUpCase, case_id)
 
 
 @bp.get("/cases")
@@ -81,9 +79,7 @@ def listings():
 @bp.post("/listings/<int:proposal_id>")
 @role_required(Role.SUPERVISOR)
 def decide(proposal_id: int):
-    proposal = db.get_or_404(AbnormalListingProposal, proposal_id)
-    if not current_user.may_access_unit(proposal.unit):
-        abort(404)
+    proposal = access.visible_or_404(AbnormalListingProposal, proposal_id)
     form = ListingDecisionForm()
     confirm = form.decision.data == "confirm"
     if not form.validate() or form.decision.data not in ("confirm", "reject"):
@@ -103,8 +99,7 @@ def decide(proposal_id: int):
 @bp.get("/subjects/<int:subject_id>/findings")
 @role_required(Role.SUPERVISOR)
 def subject_findings(subject_id: int):
-    subject = db.get_or_404(Subject, subject_id)
-    require_division(subject.division_code)
+    subject = access.visible_or_404(Subject, subject_id)
     results = queries.subject_results(subject.id)
     if request.htmx and not request.htmx.boosted:
         return render_template("review/_subject_findings.html", subject=subject, results=results)

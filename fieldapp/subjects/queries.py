@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Select, select
 
+from ..auth import access
 from ..extensions import db
 from .models import CREDIT_CLASSES, Subject, SubjectChange, SubjectKind, SubjectStatus, Tag, subject_tag
 from .search import Page, count_limit_for, paginate, subject_search_clause
@@ -14,7 +15,7 @@ from .search import Page, count_limit_for, paginate, subject_search_clause
 @dataclass
 class SubjectFilters:
     q: str = ""
-    county: str = ""
+    division: str = ""  # set by the view once checked against the user's area
     kind: str = ""
     tag: str = ""
     credit_class: str = ""
@@ -22,7 +23,7 @@ class SubjectFilters:
 
     @classmethod
     def from_args(cls, args) -> SubjectFilters:
-        f = cls(**{name: (args.get(name) or "").strip() for name in ("q", "county", "kind", "tag", "status")})
+        f = cls(**{name: (args.get(name) or "").strip() for name in ("q", "kind", "tag", "status")})
         f.credit_class = (args.get("class") or "").strip().upper()
         # Unknown values are ignored rather than answered with an empty list.
         if f.kind not in {k.value for k in SubjectKind}:
@@ -37,7 +38,7 @@ class SubjectFilters:
     def as_args(self) -> dict[str, str]:
         args = {
             "q": self.q,
-            "county": self.county,
+            "division": self.division,
             "kind": self.kind,
             "tag": self.tag,
             "class": self.credit_class,
@@ -46,13 +47,11 @@ class SubjectFilters:
         return {k: v for k, v in args.items() if v}
 
 
-def subject_query(filters: SubjectFilters, divisions: set[str] | None) -> Select:
-    """Subjects matching ``filters`` within ``divisions`` (``None``: the whole city), newest first."""
-    stmt = select(Subject)
-    if divisions is not None:
-        stmt = stmt.where(Subject.division_code.in_(divisions))
-    if filters.county:
-        stmt = stmt.where(Subject.division_code == filters.county)
+def subject_query(filters: SubjectFilters, user) -> Select:
+    """Subjects matching ``filters`` that ``user`` may see, newest first."""
+    stmt = access.scope(select(Subject), Subject.division_code, user)
+    if filters.division:
+        stmt = stmt.where(Subject.division_code == filters.division)
     if filters.kind:
         stmt = stmt.where(Subject.kind == filters.kind)
     if filters.status:
@@ -70,8 +69,8 @@ def subject_query(filters: SubjectFilters, divisions: set[str] | None) -> Select
     return stmt.order_by(Subject.id.desc())
 
 
-def find_subjects(filters: SubjectFilters, divisions: set[str] | None, page: int = 1, per_page: int = 20) -> Page:
-    return paginate(subject_query(filters, divisions), page, per_page, count_limit_for(filters.q))
+def find_subjects(filters: SubjectFilters, user, page: int = 1, per_page: int = 20) -> Page:
+    return paginate(subject_query(filters, user), page, per_page, count_limit_for(filters.q))
 
 
 def all_tags() -> list[Tag]:

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from ..auth.access import require_division, role_required
+from ..auth import access
+from ..auth.access import role_required
 from ..auth.models import Role
 from ..auth.organisation import county_names
 from ..errors import form_status
-from ..extensions import db
 from .models import CREDIT_CLASSES, Subject, SubjectKind, SubjectStatus
 from .queries import SubjectFilters, all_tags, find_subjects, subject_history
 
@@ -41,24 +41,17 @@ FIELD_LABELS = {
 }
 
 
-def visible_counties() -> dict[str, str]:
-    codes = current_user.division_codes()
-    return {c: n for c, n in county_names().items() if codes is None or c in codes}
-
-
 @bp.get("/")
 @role_required(Role.SUPERVISOR)
 def index():
     filters = SubjectFilters.from_args(request.args)
+    filters.division = access.chosen_division() or ""  # 404 outside the user's area
     page = request.args.get("page", 1, type=int) or 1
-    divisions = current_user.division_codes()
-    if filters.county and filters.county not in visible_counties():
-        filters.county = ""
-    results = find_subjects(filters, divisions, page=page)
+    results = find_subjects(filters, current_user, page=page)
     context = dict(
         filters=filters,
         results=results,
-        counties=visible_counties(),
+        counties=access.visible_counties(),
         kinds=KIND_LABELS,
         statuses=[s.value for s in SubjectStatus],
         classes=CREDIT_CLASSES,
@@ -72,8 +65,7 @@ def index():
 @bp.get("/<int:subject_id>")
 @role_required(Role.SUPERVISOR)
 def detail(subject_id: int):
-    subject = db.session.get(Subject, subject_id) or abort(404)
-    require_division(subject.division_code)
+    subject = access.visible_or_404(Subject, subject_id)
     return render_template(
         "subjects/detail.html",
         subject=subject,

@@ -5,21 +5,21 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from ..auth import access
 from ..extensions import db
 from .models import Visit, VisitTask
 
 
-def visit_plan(division_codes: set[str] | None, county: str | None, page: int, status: str | None = None):
-    """Visits ordered by window, limited to the counties the user may see (``None``: all)."""
+def visit_plan(user, division: str | None, page: int, status: str | None = None):
+    """Visits ordered by window, limited to the counties ``user`` may see (and to ``division``)."""
     stmt = select(Visit).options(
         selectinload(Visit.tasks).selectinload(VisitTask.task),
         selectinload(Visit.inspectors),
         selectinload(Visit.subject),
     )
-    if division_codes is not None:
-        stmt = stmt.where(Visit.division_code.in_(division_codes))
-    if county:
-        stmt = stmt.where(Visit.division_code == county)
+    stmt = access.scope(stmt, Visit.division_code, user)
+    if division:
+        stmt = stmt.where(Visit.division_code == division)
     if status:
         stmt = stmt.where(Visit.status == status)
     stmt = stmt.order_by(Visit.division_code, Visit.window_start, Visit.id)
