@@ -255,10 +255,10 @@ def query_paths(info: dict) -> dict[str, list[str]]:
         ],
         "exact USCC": [f"/public/results?q={published[i % len(published)]}" for i in range(REQUESTS)],
         "filters only (county, task, result)": [
-            f"/public/results?county={DIVISIONS[i % 7]}&task={info['task_id']}&result=1" for i in range(REQUESTS)
+            f"/public/results?division={DIVISIONS[i % 7]}&task={info['task_id']}&result=1" for i in range(REQUESTS)
         ],
         "htmx fragment, name + county": [
-            f"/public/results?q={quote(fragments[i % len(fragments)])}&county={DIVISIONS[i % 7]}"
+            f"/public/results?q={quote(fragments[i % len(fragments)])}&division={DIVISIONS[i % 7]}"
             for i in range(REQUESTS)
         ],
     }

@@ -1,0 +1,244 @@
+"""The one access policy (``fieldapp/auth/access.py``): a user reaches their bureau's subtree at any
+depth; anything outside it is a 404 on every kind of detail page; and no module but the policy
+filters a query by county (a scan of the source)."""
+
+from __future__ import annotations
+
+import ast
+from datetime import date
+from pathlib import Path
+
+import pytest
+import review_factories as rf
+from sqlalchemy import select
+from test_draw_factories import draw_day  # noqa: F401 (autouse: the draw's clock)
+from test_organisation import TWO_CITIES, _two_city_world
+
+from fieldapp.auth import access
+from fieldapp.auth.models import Unit, User
+from fieldapp.auth.organisation import load_organisation
+from fieldapp.extensions import db as _db
+from fieldapp.review.models import FollowUpCase, InspectionResult
+from fieldapp.subjects.models import Subject
+
+ROOT = Path(__file__).resolve().parent.parent
+
+DATONG = {"140213", "140214", "140271"}
+YANGQUAN = {"140302", "140321"}
+
+
+# --- the policy: provincial, city and county users against units at any depth --------------------
+
+
+def _units() -> dict[str, Unit]:
+    return {u.code: u for u in _db.session.scalars(select(Unit))}
+
+
+def _user(units: dict[str, Unit], code: str) -> User:
+    return User(username=f"u-{code}", name=code, role="supervisor", unit=units[code], password_hash="x")
+
+
+@pytest.mark.parametrize(
+    "code, divisions",
+    [
+        ("sx", DATONG | YANGQUAN),  # the province: every city of its file, not the demo city
+        ("sx-credit", DATONG | YANGQUAN),  # a provincial department reaches its bureau's area
+        ("dt", DATONG),
+        ("dt-metrology", DATONG),
+        ("yq", YANGQUAN),
+        ("dt-pc", {"140213"}),
+        ("dt-zone", {"140271"}),  # a development-zone branch governs its own code
+    ],
+)
+def test_a_user_reaches_the_counties_of_their_bureaus_subtree(app, code, divisions):
+    load_organisation(TWO_CITIES)
+    user = _user(_units(), code)
+    assert access.visible_divisions(user) == divisions
+    assert set(access.visible_counties(user)) == divisions
+    for division in DATONG | YANGQUAN | {"140602"}:
+        assert access.may_see(user, division) is (division in divisions), division
+
+
+def test_units_are_reached_at_any_depth_but_never_upwards_or_sideways(app):
+    load_organisation(TWO_CITIES)
+    units = _units()
+    sees = {code: {u for u in units if access.may_see(_user(units, code), units[u])} for code in ("sx", "dt", "dt-pc")}
+    assert {"sx", "sx-credit", "dt", "dt-metrology", "dt-pc", "dt-zone", "yq", "yq-cq", "yq-pd"} <= sees["sx"]
+    assert "city" not in sees["sx"] and "140602" not in sees["sx"]  # the demo city is another tree
+    assert sees["dt"] == {"dt", "dt-metrology", "dt-pc", "dt-yg", "dt-zone"}
+    assert sees["dt-pc"] == {"dt-pc"}  # not its city bureau, not a sibling county
+    assert access.visible_unit_ids(_user(units, "dt")) == {units[c].id for c in sees["dt"]}
+
+
+def test_scope_restricts_any_query_to_the_users_counties(app):
+    load_organisation(TWO_CITIES)
+    for division in ("140213", "140271", "140302", "140602"):
+        rf.subject(division=division)
+    units = _units()
+    stmt = select(Subject.division_code)
+
+    def seen(user) -> set[str]:
+        return set(_db.session.scalars(access.scope(stmt, Subject.division_code, user)))
+
+    assert seen(_user(units, "sx")) == {"140213", "140271", "140302"}
+    assert seen(_user(units, "dt")) == {"140213", "140271"}
+    assert seen(_user(units, "dt-zone")) == {"140271"}
+    assert seen(_user(units, "140602")) == {"140602"}
+    assert seen(_user(units, "city")) == {"140602"}  # the demo city: its own tree only
+
+
+def test_one_organisation_reaches_everything_without_a_filter(app):
+    city = _user(_units(), "city")  # the demo city alone: its bureau is the whole deployment
+    assert access.visible_divisions(city) is None and access.visible_unit_ids(city) is None
+    stmt = select(Subject.id)
+    assert access.scope(stmt, Subject.division_code, city) is stmt
+
+
+# --- one behaviour outside the area: 404 on every kind of detail page ------------------------------
+
+
+@pytest.fixture
+def pingcheng(app, auth):
+    """平城区 (大同) owns a plan, a task, a draw, a subject, a visit with a submission, a result with
+    a follow-up case, an inspector and an account."""
+    plan, task, draw = _two_city_world()
+    units = _units()
+    subject = rf.subject(name="平城区某某加油站", division="140213")
+    team = [rf.inspector("平城甲", "dt-pc"), rf.inspector("平城乙", "dt-pc")]
+    visit = rf.visit(subject, [task], unit_code="dt-pc", inspectors=team)
+    submission = rf.submission(visit, rf.answers_body([task]))
+    result = InspectionResult(
+        visit_id=visit.id,
+        task_id=task.id,
+        subject_id=subject.id,
+        division_code="140213",
+        submission_id=submission.id,
+        inspecting_unit_id=units["dt-pc"].id,
+        task_kind="targeted",
+        inspected_on=date(2021, 4, 1),
+        result_code="1",
+    )
+    _db.session.add(result)
+    _db.session.flush()
+    case = FollowUpCase(result_id=result.id, subject_id=subject.id, assigned_unit_id=units["dt-pc"].id)
+    _db.session.add(case)
+    account = auth.create("pc-owner", "inspector", "dt-pc")
+    _db.session.commit()
+    return {
+        "plan": plan.id,
+        "number": task.number,
+        "task": task.id,
+        "draw": draw.id,
+        "subject": subject.id,
+        "visit": visit.id,
+        "submission": submission.id,
+        "case": case.id,
+        "inspector": team[0].id,
+        "user": account.id,
+    }
+
+
+DETAIL_PAGES = [
+    ("visit", "/my/visits/{visit}", "admin"),
+    ("submission", "/review/submissions/{submission}", "supervisor"),
+    ("subject", "/subjects/{subject}", "supervisor"),
+    ("subject findings", "/review/subjects/{subject}/findings", "supervisor"),
+    ("draw", "/draws/{draw}", "supervisor"),
+    ("case", "/review/cases/{case}", "supervisor"),
+    ("plan", "/plans/{plan}", "supervisor"),
+    ("task", "/plans/{plan}/tasks/{number}/scope", "supervisor"),
+    ("task draws", "/draws/task/{task}/invitations", "supervisor"),
+    ("inspector", "/inspectors/{inspector}", "supervisor"),
+    ("account", "/account/users/{user}", "admin"),
+]
+
+
+@pytest.mark.parametrize("kind, path, role", DETAIL_PAGES, ids=[p[0] for p in DETAIL_PAGES])
+def test_a_record_outside_the_users_area_is_a_404(client, auth, pingcheng, kind, path, role):
+    url = path.format(**pingcheng)
+    auth.login(f"pc-{role}", role, "dt-pc")  # 平城区 itself
+    assert client.get(url).status_code == 200, url
+    auth.logout()
+    for outsider in ("dt-yg", "yq", "city"):  # a sibling county, another city, another organisation
+        auth.login(f"{outsider}-{role}", role, outsider)
+        assert client.get(url).status_code == 404, (url, outsider)
+        auth.logout()
+
+
+def test_a_county_outside_the_area_is_a_404_by_either_parameter_name(client, auth, app):
+    load_organisation(TWO_CITIES)
+    _db.session.commit()
+    auth.login("dt-sup", "supervisor", "dt")
+    for page in ("/subjects/", "/visits", "/review/", "/dashboard/"):
+        assert client.get(page, query_string={"division": "140213"}).status_code == 200, page
+        assert client.get(page, query_string={"county": "140213"}).status_code == 200, page
+        for other in ("140302", "999999"):  # another city's county, no county at all
+            assert client.get(page, query_string={"division": other}).status_code == 404, (page, other)
+            assert client.get(page, query_string={"county": other}).status_code == 404, (page, other)
+
+
+# --- the scan: no county filter outside the policy -------------------------------------------------
+
+POLICY = {"fieldapp/auth/access.py", "fieldapp/auth/organisation.py"}
+# Filters that are not about who sees what, each with its reason.
+ALLOWED = {
+    ("fieldapp/draws/pools.py", 'Subject.division_code.in_(scope["counties"])'): "a task's own county list",
+}
+# The organisation's territory helpers: asked about a user, they are an access rule written by hand.
+TERRITORY = {"territory_of", "divisions_under", "subtree_ids", "reachable_unit_ids"}
+OLD_USER_API = {"division_codes", "may_access_division", "may_access_unit"}
+
+
+def _called_name(call: ast.Call) -> str:
+    func = call.func
+    return func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+
+
+def county_filters(path: Path, source: str) -> list[str]:
+    """Hand-written county filters in one module: ``X.division_code.in_(…)``, the old per-user
+    methods, and territory helpers asked about a user (``territory_of(user.unit)`` …)."""
+    rel = path.relative_to(ROOT).as_posix()
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.Call):
+            continue
+        text = ast.get_source_segment(source, node) or ""
+        name = _called_name(node)
+        func = node.func
+        on_division = (
+            name == "in_"
+            and isinstance(func, ast.Attribute)
+            and isinstance(func.value, ast.Attribute)
+            and func.value.attr == "division_code"
+        )
+        about_user = name in TERRITORY and "user" in " ".join(ast.unparse(a) for a in node.args)
+        if (on_division or about_user or name in OLD_USER_API) and (rel, text) not in ALLOWED:
+            found.append(f"{rel}:{node.lineno}: {text}")
+    return found
+
+
+def test_no_county_filter_outside_the_access_policy():
+    offenders = []
+    for path in sorted((ROOT / "fieldapp").rglob("*.py")):
+        if path.relative_to(ROOT).as_posix() not in POLICY:
+            offenders += county_filters(path, path.read_text(encoding="utf-8"))
+    assert offenders == [], "filter by county through fieldapp/auth/access.py:\n" + "\n".join(offenders)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "stmt = stmt.where(Visit.division_code.in_(codes))",
+        "codes = current_user.division_codes()",
+        "ok = user.may_access_unit(unit)",
+        "ids = reachable_unit_ids(current_user.unit)",
+        "codes = territory_of(user.unit)",
+        "ids = subtree_ids(bureau_of(user.unit).id)",
+    ],
+)
+def test_the_scan_finds_a_hand_written_county_filter(line):
+    assert county_filters(ROOT / "fieldapp" / "x.py", line) != []
+
+
+def test_the_scan_leaves_organisation_questions_alone():
+    assert county_filters(ROOT / "fieldapp" / "x.py", "codes = territory_of(focus)\nrows = divisions_under(unit)") == []
