@@ -303,7 +303,7 @@ def row(label: str, figure: dict, bare: float, baseline: str = "") -> str:
 def run_on(url: str, instance: str) -> None:
     from fieldapp import create_app
     from fieldapp.extensions import db
-    from served import Gunicorn, wrk
+    from served import Gunicorn
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "RATELIMIT_ENABLED": False})
     with app.app_context():
@@ -324,28 +324,48 @@ def run_on(url: str, instance: str) -> None:
         )
         db.session.remove()
         db.engine.dispose()
-    server = Gunicorn(url, instance)
-    try:
-        paths = query_paths(info)
-        cookie = server.login(inspector, "bench-password")
-        status, body, _ = server.get("/my/visits", {"Cookie": cookie})
-        assert status == 200 and "张伟".encode() in body, status
-        for group in paths.values():  # warm up every worker
-            for path in group[:4]:
-                assert server.get(path)[0] == 200, path
-        bare = wrk(server.port, ["/bare/"])
-        print(
-            f"  {'bare Flask endpoint (same server)':<36} {bare['rate']:8.1f} req/s   p99 {bare['p99']:6.1f} ms",
-            flush=True,
-        )
-        baseline = BASELINE.get(dialect, {}).get("share", "")
-        for label, group in paths.items():
-            figure = wrk(server.port, group, HTMX if "htmx" in label else None)
-            print(row(label, figure, bare["rate"], baseline), flush=True)
+    # Cold: the public page cache off, so every request builds its page (what a query nobody asked
+    # since the last publication costs). Warm: the cache on, after one pass over the same queries.
+    for cache, env in (("cold", {"PUBLIC_PAGE_CACHE_SIZE": "0"}), ("warm", {})):
+        server = Gunicorn(url, instance, env=env)
+        try:
+            measure(server, info, inspector, dialect, cache)
+        finally:
+            server.stop()
+
+
+def measure(server, info: dict, inspector: str, dialect: str, cache: str) -> None:
+    from served import wrk
+
+    paths = query_paths(info)
+    cookie = server.login(inspector, "bench-password")
+    status, body, _ = server.get("/my/visits", {"Cookie": cookie})
+    assert status == 200 and "张伟".encode() in body, status
+    for label, group in paths.items():  # every worker answers once; warm: the cache holds every query
+        for path in group[:4] if cache == "cold" else group:
+            assert server.get(path, HTMX if "htmx" in label else None)[0] == 200, path
+    bare = wrk(server.port, ["/bare/"])
+    label = {
+        "cold": "cold: page cache off, every page built",
+        "warm": "warm: page cache on, every query asked once before",
+    }[cache]
+    print(f"  -- {label}", flush=True)
+    print(
+        f"  {'bare Flask endpoint (same server)':<36} {bare['rate']:8.1f} req/s   p99 {bare['p99']:6.1f} ms",
+        flush=True,
+    )
+    baseline = BASELINE.get(dialect, {}).get("share", "")
+    for label, group in paths.items():
+        figure = wrk(server.port, group, HTMX if "htmx" in label else None)
+        print(row(label, figure, bare["rate"], baseline), flush=True)
+    if cache == "warm":
+        status, _, response = server.get(paths["exact USCC"][0])
+        etag, session = response.getheader("ETag"), response.getheader("Set-Cookie").split(";")[0]
+        figure = wrk(server.port, paths["exact USCC"][:1], {"If-None-Match": etag, "Cookie": session})
+        print(row("repeat visit, If-None-Match → 304", figure, bare["rate"]), flush=True)
+    else:
         figure = wrk(server.port, ["/my/visits"], {"Cookie": cookie})
         print(row(f"inspector's list ({INSPECTOR_VISITS} visits)", figure, bare["rate"]), flush=True)
-    finally:
-        server.stop()
 
 
 def databases() -> list[tuple[str, str]]:

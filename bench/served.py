@@ -30,10 +30,11 @@ def free_port() -> int:
 
 
 class Gunicorn:
-    def __init__(self, database_url: str, instance: str, workers: int = 2, threads: int = 4):
+    def __init__(self, database_url: str, instance: str, workers: int = 2, threads: int = 4, env: dict | None = None):
         self.port = free_port()
         env = dict(
             os.environ,
+            **(env or {}),
             DATABASE_URL=database_url,
             FIELDAPP_INSTANCE=instance,
             SECRET_KEY="bench",

@@ -113,6 +113,10 @@ def default_config(instance_path: str) -> dict:
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "WTF_CSRF_TIME_LIMIT": None,
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        # Public result search for visitors not signed in: pages kept per process (0: none), and
+        # how long a browser may reuse one before asking again (it then gets a 304 if unchanged).
+        "PUBLIC_PAGE_CACHE_SIZE": _env_int("PUBLIC_PAGE_CACHE_SIZE", 2000),
+        "PUBLIC_PAGE_MAX_AGE": _env_int("PUBLIC_PAGE_MAX_AGE", 30),
         "RATELIMIT_HEADERS_ENABLED": True,
         # Login attempts: per account and per address (failed attempts only).
         "LOGIN_LIMIT_PER_ACCOUNT": os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes"),

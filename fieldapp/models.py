@@ -10,5 +10,6 @@ from .review.models import InspectionResult  # noqa: F401
 from .review.models import AbnormalListingProposal, AuditEvent, FollowUpCase  # noqa: F401
 from .calendar.models import CalendarDay, YearDeadline  # noqa: F401
 from .publication.models import PublishedResult  # noqa: F401
+from .publication.generation import PublicGeneration  # noqa: F401
 from .draws.models import Draw, DrawAssignment, DrawCommitment, DrawSelection, JointInvitation, TaskDrawSettings  # noqa: F401
 from .checklists.models import ChecklistVersion  # noqa: F401

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectMultipleField, TextAreaField
@@ -36,8 +38,20 @@ class CorrectionForm(FlaskForm):
     )
 
 
-def parse_search(args) -> tuple[SearchFilters, list[str]]:
-    """Search filters from a query string; invalid parts are dropped with a message, valid ones kept."""
+def parse_cursor(raw: str) -> tuple[date, int] | None:
+    """A keyset cursor ``YYYY-MM-DD.ID`` (the publication date and id of a row), or None."""
+    day, _, number = raw.partition(".")
+    if not number.isdigit() or len(number) > 10 or int(number) > 2**31 - 1:
+        return None
+    try:
+        return date.fromisoformat(day), int(number)
+    except ValueError:
+        return None
+
+
+def parse_search(args, counties: dict[str, str] | None = None) -> tuple[SearchFilters, list[str]]:
+    """Search filters from a query string; invalid parts are dropped with a message, valid ones kept.
+    ``counties`` (code → name) saves reading the organisation again when the caller has it."""
     errors: list[str] = []
     filters = SearchFilters(q=" ".join((args.get("q") or "").split())[:100])
     if filters.q and len(filters.q) < 2:
@@ -56,8 +70,18 @@ def parse_search(args) -> tuple[SearchFilters, list[str]]:
     filters.task_id = as_int("task", _l("Task"), 1, 2**31 - 1)
     filters.year = as_int("year", _l("Year"), 2000, 2100)
     filters.page = as_int("page", _l("Page"), 1, 100000) or 1
+    for name in ("after", "before"):
+        raw = (args.get(name) or "").strip()
+        if raw and (cursor := parse_cursor(raw)) is None:
+            errors.append(_l("%(field)s is not valid and was ignored.", field=_l("Page")))
+        elif raw:
+            setattr(filters, name, cursor)
+    if filters.after and filters.before:
+        filters.before = None
+    if not (filters.after or filters.before):
+        filters.page = 1  # a page number alone (an old link) starts at the first page
     county = division_param(args) or ""  # ``division``; published links still say ``county``
-    if county and county not in county_names():
+    if county and county not in (counties if counties is not None else county_names()):
         errors.append(_l("%(field)s is not valid and was ignored.", field=_l("County")))
     elif county:
         filters.division_code = county

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 
-from sqlalchemy import Integer, Select, column, select, table, union
+from sqlalchemy import Integer, Select, column, select, table, tuple_, union
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
@@ -28,7 +29,22 @@ class SearchFilters:
     division_code: str | None = None
     year: int | None = None
     result_code: str | None = None
-    page: int = 1
+    page: int = 1  # shown only: the cursors below say where a page starts
+    after: tuple[date, int] | None = None  # (published_on, id) of the row before this page
+    before: tuple[date, int] | None = None  # (published_on, id) of the row after this page
+
+    def key(self) -> tuple:
+        """Everything that decides the page's rows (the public page cache's key)."""
+        return (
+            self.q,
+            self.task_id,
+            self.division_code,
+            self.year,
+            self.result_code,
+            self.page,
+            self.after,
+            self.before,
+        )
 
     @property
     def is_empty(self) -> bool:
@@ -37,10 +53,39 @@ class SearchFilters:
 
 @dataclass
 class SearchPage:
-    records: list[PublishedResult]
+    records: list  # rows of LIST_COLUMNS, newest first
     page: int
     has_next: bool
     mode: str = "all"  # all / uscc / registration / name
+    has_prev: bool = False
+
+    def cursor(self, row) -> str:
+        return f"{row.published_on.isoformat()}.{row.id}"
+
+    @property
+    def next_cursor(self) -> str | None:
+        return self.cursor(self.records[-1]) if self.has_next and self.records else None
+
+    @property
+    def prev_cursor(self) -> str | None:
+        return self.cursor(self.records[0]) if self.has_prev and self.records else None
+
+
+# What a result card shows: the list never loads whole records.
+LIST_COLUMNS = (
+    PublishedResult.id,
+    PublishedResult.public_id,
+    PublishedResult.subject_name,
+    PublishedResult.subject_ident,
+    PublishedResult.inspected_on,
+    PublishedResult.inspecting_unit_name,
+    PublishedResult.task_kind,
+    PublishedResult.task_name,
+    PublishedResult.result_code,
+    PublishedResult.result_label,
+    PublishedResult.version,
+    PublishedResult.published_on,
+)
 
 
 def identifier_kind(q: str) -> str | None:
@@ -87,8 +132,8 @@ def name_condition(q: str):
     return PublishedResult.id.in_(union(as_published, in_directory))
 
 
-def search_statement(filters: SearchFilters) -> tuple[Select, str]:
-    stmt = select(PublishedResult).where(PublishedResult.is_current.is_(True))
+def search_statement(filters: SearchFilters, columns=(PublishedResult,)) -> tuple[Select, str]:
+    stmt = select(*columns).where(PublishedResult.is_current.is_(True))
     mode = "all"
     q = " ".join(normalise_query(filters.q).split())
     if q:
@@ -111,11 +156,24 @@ def search_statement(filters: SearchFilters) -> tuple[Select, str]:
 
 
 def search(filters: SearchFilters, page_size: int = PAGE_SIZE) -> SearchPage:
-    stmt, mode = search_statement(filters)
+    """One page, newest first, by keyset: the rows after (or before) a cursor, never an OFFSET, so
+    a late page costs what the first does and a publication in between neither skips nor repeats
+    a row."""
+    stmt, mode = search_statement(filters, LIST_COLUMNS)
+    position = tuple_(PublishedResult.published_on, PublishedResult.id)
     page = max(filters.page, 1)
-    stmt = stmt.order_by(PublishedResult.published_on.desc(), PublishedResult.id.desc())
-    rows = list(db.session.scalars(stmt.offset((page - 1) * page_size).limit(page_size + 1)))
-    return SearchPage(records=rows[:page_size], page=page, has_next=len(rows) > page_size, mode=mode)
+    if filters.before is not None:  # the page before: read upwards from the cursor, then turn round
+        stmt = stmt.where(position > tuple_(*filters.before))
+        stmt = stmt.order_by(PublishedResult.published_on, PublishedResult.id).limit(page_size + 1)
+        rows = db.session.execute(stmt).all()
+        first = len(rows) <= page_size
+        return SearchPage(rows[:page_size][::-1], 1 if first else max(page, 2), True, mode, has_prev=not first)
+    if filters.after is not None:
+        stmt = stmt.where(position < tuple_(*filters.after))
+    stmt = stmt.order_by(PublishedResult.published_on.desc(), PublishedResult.id.desc()).limit(page_size + 1)
+    rows = db.session.execute(stmt).all()
+    has_prev = filters.after is not None
+    return SearchPage(rows[:page_size], page if has_prev else 1, len(rows) > page_size, mode, has_prev=has_prev)
 
 
 def iter_current(filters: SearchFilters, batch: int = 1000):

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, render_template, request, url_for
+import hashlib
+
+from flask import abort, current_app, make_response, render_template, request, session, url_for
+from flask_babel import get_locale
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 
 from ..auth.organisation import county_names
 from ..extensions import db, limiter
 from ..plans.models import Task
 from ..core.params import query_args
-from . import exports, queries
+from . import exports, page_cache, queries
 from .categories import categories
 from .forms import parse_search
+from .generation import current as current_generation
 from .routes import bp, check_public_id
 from .snapshot import list_hash, task_kind_label
 
@@ -36,22 +42,66 @@ def _export_limit() -> str:
 @bp.get("/public/results")
 @limiter.limit(_search_limit)
 def public_results():
-    filters, errors = parse_search(request.args)
+    store = page_cache.cache()
+    generation = current_generation()  # before any data the page shows (see .generation)
+    options = store.options(generation, _search_options)
+    filters, errors = parse_search(request.args, options.counties)
+    fragment = bool(request.htmx and request.htmx.target == "results")
+    if generation is None or errors or current_user.is_authenticated or session.get("_flashes"):
+        return _search_page(filters, errors, options, fragment)
+    # A visitor who is not signed in: the same page for everyone with this query and language.
+    token = generate_csrf()
+    tag = _etag(generation, fragment)
+    if request.if_none_match.contains_weak(tag):
+        response = make_response("", 304)
+    else:
+        key = (filters.key(), str(get_locale()), fragment)
+        body = store.page(generation, key)
+        if body is None:
+            body = _search_page(filters, errors, options, fragment, csrf=page_cache.CSRF_PLACEHOLDER)
+            store.keep(generation, key, body)
+        response = make_response(body.replace(page_cache.CSRF_PLACEHOLDER, token))
+    response.set_etag(tag, weak=True)
+    response.cache_control.public = True
+    response.cache_control.max_age = current_app.config.get("PUBLIC_PAGE_MAX_AGE", 30)
+    return response
+
+
+def _etag(generation: int, fragment: bool) -> str:
+    """Changes with the public generation, the language, page or fragment, and the session's CSRF
+    token (a page kept by the browser carries it)."""
+    raw = str(session.get("csrf_token", ""))
+    own = hashlib.sha256(raw.encode()).hexdigest()[:12]
+    return f"{generation & 0xFFFFFFFFFFFF:x}-{get_locale()}-{'f' if fragment else 'p'}-{own}"
+
+
+def _search_options() -> page_cache.SearchOptions:
+    choices = queries.filter_choices()
+    return page_cache.SearchOptions(tasks=choices["tasks"], years=choices["years"], counties=dict(county_names()))
+
+
+def _search_page(filters, errors, options, fragment: bool, csrf=None) -> str:
     page = queries.search(filters)
-    args = query_args("page")
+    args = query_args("page", "after", "before")
+    endpoint = "publication.public_results"
     context = {
         "filter_args": args,
-        "prev_url": url_for("publication.public_results", **args, page=page.page - 1) if page.page > 1 else None,
-        "next_url": url_for("publication.public_results", **args, page=page.page + 1) if page.has_next else None,
+        "prev_url": url_for(endpoint, **args, before=page.prev_cursor, page=max(page.page - 1, 1))
+        if page.has_prev
+        else None,
+        "next_url": url_for(endpoint, **args, after=page.next_cursor, page=page.page + 1) if page.has_next else None,
+        "record_url": url_for("publication.public_record", public_id="-").removesuffix("-"),
         "filters": filters,
         "errors": errors,
         "page": page,
         "categories": categories(),
-        "counties": county_names(),
+        "counties": options.counties,
     }
-    if request.htmx and request.htmx.target == "results":
+    if csrf is not None:
+        context["csrf_token"] = lambda: csrf
+    if fragment:
         return render_template("publication/_results.html", **context)  # the filter lists are not in it
-    return render_template("publication/public_results.html", choices=queries.filter_choices(), **context)
+    return render_template("publication/public_results.html", choices=options, **context)
 
 
 @bp.get("/public/results/<public_id>")

@@ -1,0 +1,90 @@
+"""Per-process caches for the public result search, each valid for one public generation
+(:mod:`.generation`): the filter lists (tasks, years, counties) and whole pages for visitors who are
+not signed in, keyed by (normalised query, language, full page or htmx fragment).
+
+A page is cached with a placeholder where the session's CSRF token goes and gets the visitor's own
+token when served, so no visitor ever sees another's token. Pages of signed-in users are never
+cached (their pages name them); neither are pages carrying messages (flashes, invalid input).
+``PUBLIC_PAGE_CACHE_SIZE`` pages at most per process (0 turns the page cache off)."""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+from collections.abc import Callable
+
+from flask import current_app
+
+CSRF_PLACEHOLDER = "__fieldapp_csrf_placeholder__"
+DEFAULT_SIZE = 2000
+
+
+@dataclass(frozen=True)
+class SearchOptions:
+    """What the search form offers: tasks and years with published results, the counties."""
+
+    tasks: list
+    years: list[int]
+    counties: dict[str, str]
+
+
+class PublicPageCache:
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._lock = threading.Lock()
+        self._generation: int | None = None
+        self._options: SearchOptions | None = None
+        self._pages: OrderedDict[Any, str] = OrderedDict()
+        self.hits = self.misses = 0
+
+    def _at(self, generation: int | None) -> None:
+        """Forget everything made under another generation (call with the lock held)."""
+        if generation != self._generation:
+            self._generation, self._options = generation, None
+            self._pages.clear()
+
+    def options(self, generation: int | None, build: Callable[[], SearchOptions]) -> SearchOptions:
+        with self._lock:
+            self._at(generation)
+            if self._options is not None:
+                return self._options
+        built = build()
+        with self._lock:
+            if generation is not None and generation == self._generation:
+                self._options = built
+        return built
+
+    def page(self, generation: int | None, key: Any) -> str | None:
+        if generation is None or not self.size:
+            return None
+        with self._lock:
+            self._at(generation)
+            body = self._pages.get(key)
+            if body is None:
+                self.misses += 1
+                return None
+            self._pages.move_to_end(key)
+            self.hits += 1
+            return body
+
+    def keep(self, generation: int | None, key: Any, body: str) -> None:
+        if generation is None or not self.size:
+            return
+        with self._lock:
+            if generation != self._generation:
+                return  # the data moved on while this page was built
+            self._pages[key] = body
+            while len(self._pages) > self.size:
+                self._pages.popitem(last=False)
+
+
+def cache() -> PublicPageCache:
+    """This process's cache for the current app."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    found = app.extensions.get("fieldapp_public_pages")
+    if found is None:
+        size = int(app.config.get("PUBLIC_PAGE_CACHE_SIZE", DEFAULT_SIZE))
+        found = app.extensions.setdefault("fieldapp_public_pages", PublicPageCache(size))
+    return found

@@ -1,0 +1,141 @@
+"""The public search's page cache, ETags and keyset paging: a cached page is never stale, a
+repeat visit is a 304, a signed-in user's page is never shared, no page skips or repeats a row."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from bs4 import BeautifulSoup
+from sqlalchemy import select, update
+
+import publication_factories as f
+from fieldapp.publication import operations
+from fieldapp.publication.generation import current
+from fieldapp.publication.models import PublishedResult
+from fieldapp.publication.page_cache import cache
+from fieldapp.subjects.models import Subject
+from test_publication import _supervisor
+
+
+def _publish(db, seq: int, name: str, on: date = date(2021, 7, 1), tsk=None):
+    result = f.approved_result(subj=f.subject(seq, name=name), tsk=tsk)
+    [record] = operations.publish([result], _supervisor(db, result.inspecting_unit.code), on=on)
+    db.session.commit()
+    return record
+
+
+def _names(response) -> list[str]:
+    soup = BeautifulSoup(response.text, "html.parser")
+    return [a.get_text(strip=True) for a in soup.select("#results .result-card__name")]
+
+
+def test_a_publication_shows_in_the_next_search_at_once(app, client, db):
+    _publish(db, 1, "朔州市民福加油站")
+    assert _names(client.get("/public/results?q=民福")) == ["朔州市民福加油站"]
+    assert _names(client.get("/public/results?q=民福")) == ["朔州市民福加油站"]
+    assert cache().hits >= 1  # the second answer came from the cache
+    before = current()
+    _publish(db, 2, "朔州市民福超市", tsk=f.task(8, "超市计量检查"))
+    assert current() != before
+    assert sorted(_names(client.get("/public/results?q=民福"))) == ["朔州市民福加油站", "朔州市民福超市"]
+    # The htmx fragment and the task list of the full page are new too.
+    fragment = client.get("/public/results?q=民福", headers={"HX-Request": "true", "HX-Target": "results"})
+    assert len(_names(fragment)) == 2
+    assert "超市计量检查" in client.get("/public/results").text
+
+
+def test_a_correction_and_a_rename_in_the_directory_change_the_page(app, client, db):
+    record = _publish(db, 1, "朔州市民福加油站")
+    page = client.get("/public/results?q=民福")
+    assert "更正" not in page.text
+    operations.correct(record, _supervisor(db, "140602"), note="处置更正", follow_up_public="已责令改正，复查合格")
+    db.session.commit()
+    assert "更正" in client.get("/public/results?q=民福").text
+    # Found by the directory's current name: a rename (even by a bulk UPDATE) is seen at once.
+    assert _names(client.get("/public/results?q=恒达商贸")) == []
+    db.session.execute(update(Subject).values(name="朔州市恒达商贸有限公司"))
+    db.session.commit()
+    assert _names(client.get("/public/results?q=恒达商贸")) == ["朔州市民福加油站"]
+
+
+def test_each_visitor_gets_their_own_csrf_token_from_a_cached_page(app, client, db):
+    _publish(db, 1, "朔州市民福加油站")
+    first, second = app.test_client(), app.test_client()
+    tokens = []
+    for visitor in (first, second, first):
+        soup = BeautifulSoup(visitor.get("/public/results?q=民福").text, "html.parser")
+        tokens.append(soup.select_one(".language-form input[name=csrf_token]")["value"])
+        assert "placeholder" not in soup.select_one("body")["hx-headers"]
+    assert cache().hits >= 2
+    assert tokens[0] != tokens[1]  # the second visitor did not get the first one's token
+    # Each token is the visitor's own: the language switch accepts it.
+    app.config["WTF_CSRF_ENABLED"] = True
+    switched = second.post("/language", data={"lang": "en", "csrf_token": tokens[1], "next": "/public/results"})
+    assert switched.status_code == 302
+    assert "Spot-check results" in second.get("/public/results?q=民福").text  # English: another cache entry
+    assert "抽查结果" in first.get("/public/results?q=民福").text
+
+
+def test_a_repeat_visit_is_a_304_until_something_is_published(app, client, db):
+    _publish(db, 1, "朔州市民福加油站")
+    response = client.get("/public/results?q=民福")
+    etag = response.headers["ETag"]
+    assert "public" in response.headers["Cache-Control"] and "max-age=" in response.headers["Cache-Control"]
+    again = client.get("/public/results?q=民福", headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.data == b""
+    # Another visitor (another session, another token in the page) never gets a 304 for it.
+    assert app.test_client().get("/public/results?q=民福", headers={"If-None-Match": etag}).status_code == 200
+    _publish(db, 2, "朔州市民福超市")
+    after = client.get("/public/results?q=民福", headers={"If-None-Match": etag})
+    assert after.status_code == 200 and len(_names(after)) == 2
+
+
+def test_signed_in_pages_are_never_cached_or_shared(app, client, db, auth):
+    _publish(db, 1, "朔州市民福加油站")
+    client.get("/public/results?q=民福")
+    hits = cache().hits
+    auth.create("city-supervisor", name="市局张科长")
+    auth.login("city-supervisor")
+    page = client.get("/public/results?q=民福")
+    assert "ETag" not in page.headers and "public" not in page.headers.get("Cache-Control", "")
+    assert cache().hits == hits
+    anonymous = app.test_client().get("/public/results?q=民福").text
+    assert (
+        "市局张科长" in page.text
+        and "市局张科长" not in anonymous
+        and "log out" not in anonymous.lower()
+        and "退出" not in anonymous
+    )
+
+
+def test_keyset_pages_neither_skip_nor_repeat_a_row(app, client, db):
+    # 47 records over 4 days: many share a publication date, so the id breaks the ties.
+    for n in range(47):
+        _publish(db, n + 1, f"朔州市民福{n:02d}号店", on=date(2021, 7, 1 + n % 4))
+    expected = list(
+        db.session.scalars(
+            select(PublishedResult.public_id).order_by(PublishedResult.published_on.desc(), PublishedResult.id.desc())
+        )
+    )
+    seen, pages, url = [], [], "/public/results?q=民福"
+    while url:
+        soup = BeautifulSoup(client.get(url).text, "html.parser")
+        ids = [a["href"].rsplit("/", 1)[1] for a in soup.select(".result-card__name")]
+        pages.append(ids)
+        seen += ids
+        next_link = soup.select_one("a[rel=next]")
+        url = next_link["href"] if next_link else None
+    assert seen == expected and len(pages) == 3
+    # A publication while paging neither shifts the pages already seen nor repeats a row.
+    back, url = [], soup.select_one("a[rel=prev]")["href"]
+    newest = _publish(db, 99, "朔州市民福新店", on=date(2021, 7, 9))
+    while url:
+        soup = BeautifulSoup(client.get(url).text, "html.parser")
+        back.insert(0, [a["href"].rsplit("/", 1)[1] for a in soup.select(".result-card__name")])
+        prev_link = soup.select_one("a[rel=prev]")
+        url = prev_link["href"] if prev_link else None
+    assert back[1:] == pages[:-1]  # the new record leads the first page again; nothing is lost
+    assert back[0] == [newest.public_id]
+    # A cursor that is not one is explained, and the first page is shown.
+    bad = client.get("/public/results?q=民福&after=yesterday")
+    assert bad.status_code == 200 and BeautifulSoup(bad.text, "html.parser").select_one("[role=alert]")
