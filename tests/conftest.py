@@ -101,7 +101,10 @@ def app_config() -> dict:
 
 @pytest.fixture
 def app(_schema, app_config, tmp_path):
-    app = make_app(_schema, MEDIA_ROOT=str(tmp_path / "media"), **app_config)
+    # Media and job folders per test: job ids restart with every test (and every test worker).
+    app = make_app(
+        _schema, **{"MEDIA_ROOT": str(tmp_path / "media"), "JOBS_ROOT": str(tmp_path / "jobs"), **app_config}
+    )
     app.test_client_class = IsolatedClient
     with app.app_context():
         _empty_all_tables()

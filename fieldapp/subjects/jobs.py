@@ -94,7 +94,7 @@ def start_import(upload, owner, batch_size: int = 2000):
 
     Raises :class:`TableError` (nothing queued) when the file cannot be imported at all."""
     from ..jobs.runtime import create_job
-    from .importer import check_columns
+    from .rows import check_columns
 
     filename = display_name(upload.filename)
 
