@@ -44,11 +44,6 @@ def create_app(config: dict | None = None) -> Flask:
     from .config import default_config
 
     app.config.from_mapping(default_config(app.instance_path))
-    # Each feature keeps its own catalog. Only existing ones are listed: Flask-Babel merges the
-    # catalogs and takes the plural rule of each in turn, so an empty one would reset it to English.
-    app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(
-        str(path) for name in FEATURES if (path := Path(__file__).parent / name / "translations").is_dir()
-    )
     if config:
         app.config.update(config)
 
@@ -80,6 +75,9 @@ def create_app(config: dict | None = None) -> Flask:
     from .core.params import init_params
 
     init_params(app)  # after htmx sets its request class, before any <int:…> rule is made
+    from .checklists.catalog import init_app as load_checklists
+
+    load_checklists(app)  # the checklist registry: every checklist file, validated once
     for name in FEATURES:
         routes = _optional_module(f"fieldapp.{name}.routes")
         if routes is not None:

@@ -97,6 +97,44 @@ def proxy_settings() -> dict:
     }
 
 
+ROOT = Path(__file__).resolve().parent.parent
+
+# Settings with a fixed default (no environment variable); override them with ``create_app(config)``.
+FEATURE_DEFAULTS: dict = {
+    # The checklist files and the tag vocabulary their ``applies_to`` is checked against.
+    "CHECKLISTS_DIR": str(ROOT / "checklists"),
+    "TAGS_FILE": str(ROOT / "data" / "tags.yaml"),
+    # The result code table; None: the one in data/ (only checklists/results.py reads it).
+    "RESULT_CATEGORIES_FILE": None,
+    # The credit classes a plan's 高风险 (high risk) means.
+    "HIGH_RISK_CREDIT_CLASSES": ("D",),
+    # The most visits a draw gives one inspector in a year.
+    "DRAW_WORKLOAD_CAP": 40,
+    # The key draw seeds are derived with; None: derived from SECRET_KEY.
+    "DRAW_SEED_KEY": None,
+    # A photo or signature: at most this many bytes and pixels (8000 x 5000; a phone photo is about 12 MP).
+    "MEDIA_MAX_BYTES": 20 * 1024 * 1024,
+    "MAX_IMAGE_PIXELS": 40_000_000,
+    # The service worker's version; None: a hash of the files it caches.
+    "PWA_VERSION": None,
+    # Rate limits (Flask-Limiter; off in some tests): public search and open-data downloads per address.
+    "RATELIMIT_ENABLED": True,
+    "PUBLIC_SEARCH_LIMIT": "120 per minute",
+    "OPEN_DATA_LIMIT": "30 per hour",
+    # Rendered PDFs are kept (in PDF_CACHE_DIR, default instance/pdf-cache) until their record or design changes.
+    "PDF_CACHE": True,
+}
+
+
+def translation_directories() -> str:
+    """Each feature keeps its own catalog. Only existing ones are listed: Flask-Babel merges the
+    catalogs and takes the plural rule of each in turn, so an empty one would reset it to English."""
+    from . import FEATURES
+
+    package = Path(__file__).resolve().parent
+    return ";".join(str(path) for name in FEATURES if (path := package / name / "translations").is_dir())
+
+
 def default_config(instance_path: str) -> dict:
     db_url = os.environ.get("DATABASE_URL") or "sqlite:///" + str(Path(instance_path) / "fieldapp.sqlite")
     return {
@@ -106,6 +144,7 @@ def default_config(instance_path: str) -> dict:
         "MEDIA_ROOT": os.environ.get("MEDIA_ROOT") or str(Path(instance_path) / "media"),
         "BABEL_DEFAULT_LOCALE": "zh_CN",
         "BABEL_DEFAULT_TIMEZONE": BEIJING.key,  # dates and times are shown in Beijing time
+        "BABEL_TRANSLATION_DIRECTORIES": translation_directories(),
         "LANGUAGES": ["zh_CN", "en"],
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
@@ -129,6 +168,8 @@ def default_config(instance_path: str) -> dict:
         **queue_settings(instance_path),
         # The organisation file (units at any depth); Shuozhou's is the demo default.
         "ORGANISATION_FILE": os.environ.get("ORGANISATION_FILE") or None,
+        "PDF_CACHE_DIR": str(Path(instance_path) / "pdf-cache"),
+        **FEATURE_DEFAULTS,
     }
 
 

@@ -30,3 +30,49 @@ def test_the_naming_scan_can_fail(tmp_path):
     for path in (bad, good):
         path.write_text('@bp.get("/x")\ndef x():\n    return ""\n', encoding="utf-8")
     assert view_module_problems([bad, good]) == ["pkg/public_views.py"]
+
+
+def config_keys_read(text: str) -> set[str]:
+    """Keys read as ``….config["KEY"]`` or ``….config.get("KEY" …)``."""
+    import ast
+
+    keys = set()
+    for node in ast.walk(ast.parse(text)):
+        if isinstance(node, ast.Subscript) and getattr(node.value, "attr", "") == "config":
+            key = node.slice
+        elif (
+            isinstance(node, ast.Call)
+            and getattr(node.func, "attr", "") == "get"
+            and getattr(node.func.value, "attr", "") == "config"
+            and node.args
+        ):
+            key = node.args[0]
+        else:
+            continue
+        if isinstance(key, ast.Constant) and isinstance(key.value, str):
+            keys.add(key.value)
+    return keys
+
+
+def test_every_config_key_has_its_default_in_config_py(tmp_path):
+    from flask import Flask
+
+    from fieldapp.config import default_config
+
+    known = set(default_config(str(tmp_path))) | set(Flask.default_config)
+    read = {key for path in SOURCE.rglob("*.py") for key in config_keys_read(path.read_text(encoding="utf-8"))}
+    assert len(read) > 20
+    assert sorted(read - known) == [], "list these in fieldapp/config.py with their defaults"
+    probe = 'a = app.config["NO_DEFAULT"]\nb = current_app.config.get("ALSO_NONE", 3)\nc = other.get("X")\n'
+    assert config_keys_read(probe) == {"NO_DEFAULT", "ALSO_NONE"}
+
+
+def test_the_checklist_registry_is_loaded_by_create_app(monkeypatch, tmp_path):
+    """Not as a side effect of registering the checklists blueprint: an app without it has the registry."""
+    import fieldapp
+    from fieldapp.checklists.catalog import EXTENSION
+
+    monkeypatch.setattr(fieldapp, "FEATURES", tuple(f for f in fieldapp.FEATURES if f != "checklists"))
+    app = fieldapp.create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.sqlite'}"})
+    assert "checklists" not in app.blueprints
+    assert app.extensions[EXTENSION].get("fuel-dispensers") is not None

@@ -18,7 +18,7 @@ NAMESPACE = "login-account"
 
 
 def _enabled() -> bool:
-    return bool(current_app.config.get("RATELIMIT_ENABLED", True))
+    return bool(current_app.config["RATELIMIT_ENABLED"])
 
 
 def _key(username: str) -> str:

@@ -92,9 +92,8 @@ def load_registry(folder: Path, tags_file: Path, results_file: Path | None = Non
 
 
 def init_app(app: Flask) -> None:
-    folder = Path(app.config.get("CHECKLISTS_DIR") or ROOT / "checklists")
-    tags_file = Path(app.config.get("TAGS_FILE") or ROOT / "data" / "tags.yaml")
-    results_file = app.config.get("RESULT_CATEGORIES_FILE")
+    folder, tags_file = Path(app.config["CHECKLISTS_DIR"]), Path(app.config["TAGS_FILE"])
+    results_file = app.config["RESULT_CATEGORIES_FILE"]
     app.extensions[EXTENSION] = load_registry(folder, tags_file, Path(results_file) if results_file else None)
 
 

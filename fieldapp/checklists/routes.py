@@ -14,13 +14,12 @@ from .definition import Checklist, Section
 from .evaluation import evaluate
 from .forms import apply_form_action, initial_answers, parse_form
 from .items import FOLLOW_UP_LABELS
-from .catalog import get_checklist, init_app, registry
+from .catalog import get_checklist, registry
 from .results import result_table
 
 bp = Blueprint("checklists", __name__, url_prefix="/checklists")
 
 # Load and validate every checklist once, when the app is created (a broken file stops it).
-bp.record_once(lambda state: init_app(state.app))
 
 SEVERITY_LABELS = {"minor": _l("minor"), "major": _l("major"), "serious": _l("serious")}
 

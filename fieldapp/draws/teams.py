@@ -27,8 +27,6 @@ from .models import (
 )
 from .specialties import covers, specialties_for_department
 
-DEFAULT_WORKLOAD_CAP = 40
-
 
 def settings_for(task: Task) -> TaskDrawSettings | None:
     return db.session.scalar(select(TaskDrawSettings).where(TaskDrawSettings.task_id == task.id))
@@ -45,7 +43,7 @@ def workload_cap(task: Task) -> int:
     settings = settings_for(task)
     if settings is not None and settings.workload_cap:
         return settings.workload_cap
-    return int(current_app.config.get("DRAW_WORKLOAD_CAP", DEFAULT_WORKLOAD_CAP))
+    return int(current_app.config["DRAW_WORKLOAD_CAP"])
 
 
 def team_units(unit: Unit) -> list[int]:

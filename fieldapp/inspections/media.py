@@ -86,7 +86,6 @@ def store_bytes(data: bytes) -> str:
 
 
 PHOTO_FORMATS = ("JPEG", "PNG", "WEBP")
-DEFAULT_MAX_PIXELS = 40_000_000  # e.g. 8000 x 5000; a phone photo is about 12 MP
 
 
 class ImageRejected(ValueError):
@@ -99,8 +98,8 @@ def open_image(data: bytes, formats: tuple[str, ...] = PHOTO_FORMATS):
     from flask_babel import gettext as _
     from PIL import Image, UnidentifiedImageError
 
-    max_bytes = current_app.config.get("MEDIA_MAX_BYTES", 20 * 1024 * 1024)
-    max_pixels = current_app.config.get("MAX_IMAGE_PIXELS", DEFAULT_MAX_PIXELS)
+    max_bytes = current_app.config["MEDIA_MAX_BYTES"]
+    max_pixels = current_app.config["MAX_IMAGE_PIXELS"]
     Image.MAX_IMAGE_PIXELS = max_pixels
     if len(data) > max_bytes:
         raise ImageRejected(_("A photo is larger than %(mb)s MB.", mb=max_bytes // (1024 * 1024)))

@@ -102,7 +102,7 @@ def inspection_day(body: SubmissionBody) -> date:
 
 def _check_media(body: SubmissionBody, errors: list[str]) -> dict[str, Media]:
     listed: dict[str, Media] = {}
-    max_bytes = current_app.config.get("MEDIA_MAX_BYTES", 20 * 1024 * 1024)
+    max_bytes = current_app.config["MEDIA_MAX_BYTES"]
     for entry in body.media:
         if entry.size > max_bytes:
             errors.append(_("A media file is empty or larger than %(mb)s MB.", mb=max_bytes // (1024 * 1024)))

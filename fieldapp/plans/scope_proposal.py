@@ -16,19 +16,19 @@ from __future__ import annotations
 
 from flask import current_app, has_app_context
 
+from ..config import FEATURE_DEFAULTS
 from .cells import normalise
 from .scope import CLASSES, RULE_KEYS, clean_rule, holding_names, scope_rule_for, tag_vocabulary
 
 HIGH_RISK_WORDS = ("高风险",)
 HIGH_RISK_TAG = "高风险企业"
-DEFAULT_HIGH_RISK = ("D",)
 
 
 def high_risk_classes() -> list[str]:
     """The credit classes a plan's 高风险 means: class D unless the bureau configured otherwise."""
-    configured = current_app.config.get("HIGH_RISK_CREDIT_CLASSES") if has_app_context() else None
-    classes = [c for c in CLASSES if c in (configured or DEFAULT_HIGH_RISK)]
-    return classes or list(DEFAULT_HIGH_RISK)
+    default = FEATURE_DEFAULTS["HIGH_RISK_CREDIT_CLASSES"]
+    configured = current_app.config["HIGH_RISK_CREDIT_CLASSES"] if has_app_context() else default
+    return [c for c in CLASSES if c in (configured or default)] or list(default)
 
 
 def holdings_in_items(items: list[str]) -> list[tuple[str, str]]:

@@ -32,11 +32,11 @@ def _task_kind_label(kind: str) -> str:
 
 
 def _search_limit() -> str:
-    return current_app.config.get("PUBLIC_SEARCH_LIMIT", "120 per minute")
+    return current_app.config["PUBLIC_SEARCH_LIMIT"]
 
 
 def _export_limit() -> str:
-    return current_app.config.get("OPEN_DATA_LIMIT", "30 per hour")
+    return current_app.config["OPEN_DATA_LIMIT"]
 
 
 @bp.get("/public/results")

@@ -30,10 +30,10 @@ def _design_stamp(template: str) -> str:
 
 def cache_file(template: str, identity: str) -> Path | None:
     """Where the PDF for ``identity`` drawn with ``template`` is kept (None when caching is off)."""
-    if not current_app.config.get("PDF_CACHE", True):
+    if not current_app.config["PDF_CACHE"]:
         return None
     key = hashlib.sha256(f"{template}|{identity}|{_design_stamp(template)}".encode()).hexdigest()[:32]
-    folder = Path(current_app.config.get("PDF_CACHE_DIR") or Path(current_app.instance_path) / "pdf-cache")
+    folder = Path(current_app.config["PDF_CACHE_DIR"])
     return folder / f"{key}.pdf"
 
 
