@@ -1,5 +1,8 @@
 """A deterministic, plausible city (or province) of the organisation file: subjects and the inspector roster, as rows of an export.
 
+This module makes the subjects and loads the city; its people, places and codes are in ``city.py``,
+the roster in ``roster.py``.
+
 The rows have the headers a bureau's export has, so the demo city goes through the same importers
 as real files, and the same rows can be written to CSV (streamed: a million rows never sit in memory).
 Same ``seed`` (and same ``today`` for the roster's dates), same city.
@@ -13,11 +16,22 @@ from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
-from stdnum.cn import uscc as uscc_check
-from stdnum.iso7064 import mod_11_10
+from .city import VILLAGES, City, make_registration_number, make_uscc
+from .org import DemoOrg
+from .roster import ROSTER_HEADER, generate_roster, roster_table
 
-from .org import DemoOrg, demo_org
-from .. import clock
+__all__ = [
+    "ROSTER_HEADER",
+    "SUBJECT_HEADER",
+    "generate_roster",
+    "generate_subjects",
+    "load_city",
+    "make_registration_number",
+    "make_uscc",
+    "roster_table",
+    "subject_table",
+    "write_subjects_csv",
+]
 
 SUBJECT_HEADER = [
     "统一社会信用代码",
@@ -35,37 +49,6 @@ SUBJECT_HEADER = [
     "分类日期",
     "标签",
 ]
-ROSTER_HEADER = ["姓名", "执法证号", "有效期至", "单位", "执法领域", "状态", "状态日期", "类别", "联系电话", "账号"]
-
-ROADS = [
-    "开发路",
-    "民福街",
-    "文远路",
-    "张辽路",
-    "鄯阳街",
-    "神电路",
-    "市府街",
-    "建设路",
-    "迎宾大道",
-    "振华街",
-    "永安街",
-    "育才路",
-    "新华街",
-    "长宁街",
-    "府西街",
-    "桑干河路",
-    "马邑路",
-    "恢河路",
-    "北环路",
-    "南环路",
-]
-VILLAGES = ["东村", "西村", "南庄", "北堡", "后营", "前进村", "新庄", "上窑", "下窑", "河湾村", "马营庄", "小寨"]
-TRADE_CHARS = "鑫源泰丰华盛兴隆福祥瑞宏达通利恒昌金旺顺嘉益德永富安康宇博晟润启明辉志诚信和"
-SURNAMES = (
-    "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛"
-    "叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹武乔贺"
-)
-GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂英华建国志红玉梅斌海鹏飞亮俊宏文慧丹云峰"
 
 INDIVIDUAL_TRADES = [
     ("便利店", "零售业"),
@@ -167,109 +150,45 @@ SPECIALS = [
     (("集体商标证明商标使用人",), "C", "{c}{v}{t}杂粮专业合作社", "农业", 10, 2),
 ]
 
-_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-_ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
+
+def subject_row(city: City, kind: str, name: str, industry: str, county: str, tags: tuple[str, ...]) -> dict:
+    """One row of the subject export for a subject of ``kind`` in ``county``."""
+    rng = city.rng
+    number = city.next_number()
+    old = kind != "C" and rng.random() < 0.005  # registered before 2015: only a registration number
+    uscc = "" if old else make_uscc(kind, county, number)
+    reg = make_registration_number(county, city.serial) if old or rng.random() < 0.1 else ""
+    if kind == "E":
+        type_text = rng.choice(ENTERPRISE_TYPES)
+    else:
+        type_text = {"I": "个体工商户", "C": "农民专业合作社"}[kind]
+    high_risk = "高风险企业" in tags
+    credit = rng.choices("ABCD", (10, 15, 50, 25) if high_risk else (55, 35, 7, 3))[0]
+    status = rng.choices(["在业", "注销", "吊销", "迁出", "撤销"], (930, 35, 20, 12, 3))[0]
+    term = ""
+    if kind == "E" and rng.random() < 0.45:
+        start = date(2003, 1, 1) + timedelta(days=rng.randrange(6500))
+        term = date(start.year + rng.choice((10, 15, 20, 30)), start.month, min(start.day, 28)).isoformat()
+    assessed = (date(2020, 3, 1) + timedelta(days=rng.randrange(420))).isoformat()
+    return {
+        "统一社会信用代码": uscc,
+        "注册号": reg,
+        "名称": name,
+        "类型": type_text,
+        "法定代表人": city.person(),
+        "住所": city.address(county),
+        "所属区县": city.county_names[county],
+        "行业": industry,
+        "联系电话": city.phone(),
+        "登记状态": status,
+        "营业期限至": term,
+        "信用风险分类": credit,
+        "分类日期": assessed,
+        "标签": "、".join(tags),
+    }
 
 
-def _org_code(number: int) -> str:
-    """A 9-character organisation code (GB 11714 check digit) encoding ``number``."""
-    body = ""
-    for _ in range(5):
-        number, digit = divmod(number, 31)
-        body = _ALPHABET[digit] + body
-    body = "MA0" + body
-    values = [int(ch) if ch.isdigit() else ord(ch) - 55 for ch in body]
-    check = 11 - sum(v * w for v, w in zip(values, _ORG_WEIGHTS)) % 11
-    return body + {10: "X", 11: "0"}.get(check, str(check))
-
-
-def make_uscc(kind: str, division: str, number: int) -> str:
-    """A valid USCC: 9 (market regulator), kind digit, the county's division code, organisation code."""
-    body = "9" + {"E": "1", "I": "2", "C": "3"}[kind] + division + _org_code(number)
-    return body + uscc_check.calc_check_digit(body)
-
-
-def make_registration_number(division: str, number: int) -> str:
-    body = division + "6" + f"{number % 10**7:07d}"
-    return body + mod_11_10.calc_check_digit(body)
-
-
-class _City:
-    def __init__(self, seed: int, org: DemoOrg | None = None):
-        self.org = org or demo_org()
-        self.rng = random.Random(seed)
-        self.seed = seed
-        self.county_codes = [c.code for c in self.org.counties]
-        self.county_weights = [c.share for c in self.org.counties]
-        self.county_names = {c.code: c.area for c in self.org.counties}
-        self.by_code = {c.code: c for c in self.org.counties}
-        self.serial = 0
-        # A permutation of serial numbers so that codes look scattered (31**5 is odd, 7919 coprime).
-        self.offset = self.rng.randrange(31**5)
-
-    def county(self) -> str:
-        return self.rng.choices(self.county_codes, self.county_weights)[0]
-
-    def trade_name(self) -> str:
-        return "".join(self.rng.sample(TRADE_CHARS, 2))
-
-    def person(self) -> str:
-        return self.rng.choice(SURNAMES) + "".join(self.rng.sample(GIVEN, self.rng.choice((1, 2, 2))))
-
-    def address(self, county: str) -> str:
-        place = self.by_code[county]
-        town = self.rng.choice(place.towns)
-        prefix = self.org.province + place.city_area + place.address_area
-        if town.endswith(("乡", "镇")) and self.rng.random() < 0.5:
-            return f"{prefix}{town}{self.rng.choice(VILLAGES)}"
-        return f"{prefix}{town}{self.rng.choice(ROADS)}{self.rng.randint(1, 399)}号"
-
-    def phone(self) -> str:
-        if self.rng.random() < 0.3:
-            return f"0349-{self.rng.randint(2000000, 8999999)}"
-        return f"1{self.rng.choice('3578')}{self.rng.randint(0, 9)}{self.rng.randint(10000000, 99999999)}"
-
-    def next_number(self) -> int:
-        self.serial += 1
-        return (self.serial * 7919 + self.offset) % 31**5
-
-    def subject(self, kind: str, name: str, industry: str, county: str, tags: tuple[str, ...]) -> dict:
-        rng = self.rng
-        number = self.next_number()
-        old = kind != "C" and rng.random() < 0.005  # registered before 2015: only a registration number
-        uscc = "" if old else make_uscc(kind, county, number)
-        reg = make_registration_number(county, self.serial) if old or rng.random() < 0.1 else ""
-        if kind == "E":
-            type_text = rng.choice(ENTERPRISE_TYPES)
-        else:
-            type_text = {"I": "个体工商户", "C": "农民专业合作社"}[kind]
-        high_risk = "高风险企业" in tags
-        credit = rng.choices("ABCD", (10, 15, 50, 25) if high_risk else (55, 35, 7, 3))[0]
-        status = rng.choices(["在业", "注销", "吊销", "迁出", "撤销"], (930, 35, 20, 12, 3))[0]
-        term = ""
-        if kind == "E" and rng.random() < 0.45:
-            start = date(2003, 1, 1) + timedelta(days=rng.randrange(6500))
-            term = date(start.year + rng.choice((10, 15, 20, 30)), start.month, min(start.day, 28)).isoformat()
-        assessed = (date(2020, 3, 1) + timedelta(days=rng.randrange(420))).isoformat()
-        return {
-            "统一社会信用代码": uscc,
-            "注册号": reg,
-            "名称": name,
-            "类型": type_text,
-            "法定代表人": self.person(),
-            "住所": self.address(county),
-            "所属区县": self.county_names[county],
-            "行业": industry,
-            "联系电话": self.phone(),
-            "登记状态": status,
-            "营业期限至": term,
-            "信用风险分类": credit,
-            "分类日期": assessed,
-            "标签": "、".join(tags),
-        }
-
-
-def _fill(pattern: str, city: _City, county: str) -> str:
+def _fill(pattern: str, city: City, county: str) -> str:
     place = city.by_code[county]
     return pattern.format(
         t=city.trade_name(),
@@ -290,12 +209,12 @@ def special_counts(n: int) -> list[int]:
 
 def generate_subjects(n: int, seed: int = 2021, org: DemoOrg | None = None) -> Iterator[dict]:
     """``n`` subject rows (keys: :data:`SUBJECT_HEADER`), deterministic for ``seed``, streamed."""
-    city = _City(seed, org)
+    city = City(seed, org)
     produced = 0
     for (tags, kind, pattern, industry, *_), count in zip(SPECIALS, special_counts(n)):
         for _ in range(count):
             county = city.county()
-            yield city.subject(kind, _fill(pattern, city, county), industry, county, tags)
+            yield subject_row(city, kind, _fill(pattern, city, county), industry, county, tags)
             produced += 1
     rng = city.rng
     while produced < n:
@@ -304,18 +223,18 @@ def generate_subjects(n: int, seed: int = 2021, org: DemoOrg | None = None) -> I
         if roll < 0.70:
             trade, industry = rng.choice(INDIVIDUAL_TRADES)
             place = city.by_code[county].shop_area
-            row = city.subject("I", f"{place}{city.trade_name()}{trade}", industry, county, ())
+            row = subject_row(city, "I", f"{place}{city.trade_name()}{trade}", industry, county, ())
         elif roll < 0.97:
             trade, industry = rng.choice(ENTERPRISE_TRADES)
             where = city.by_code[county]
             prefix = rng.choice(
                 (where.city_short, where.city_area, city.org.province_short, where.area.rstrip("区县市"))
             )
-            row = city.subject("E", f"{prefix}{city.trade_name()}{trade}", industry, county, ())
+            row = subject_row(city, "E", f"{prefix}{city.trade_name()}{trade}", industry, county, ())
         else:
             product = rng.choice(COOP_PRODUCTS)
             name = f"{city.county_names[county]}{rng.choice(VILLAGES)}{city.trade_name()}{product}专业合作社"
-            row = city.subject("C", name, "农业", county, ())
+            row = subject_row(city, "C", name, "农业", county, ())
         yield row
         produced += 1
 
@@ -337,88 +256,6 @@ def subject_table(n: int, seed: int = 2021, org: DemoOrg | None = None) -> tuple
     return SUBJECT_HEADER, rows
 
 
-# --- the inspector roster ---------------------------------------------------------------------
-
-COMMON_FIELDS = ["登记注册", "食品", "价格", "市场秩序", "计量", "广告", "产品质量", "特种设备", "信用监管", "网络交易"]
-
-
-def generate_roster(seed: int = 2021, today: date | None = None, org: DemoOrg | None = None) -> Iterator[dict]:
-    """About 150 roster rows (keys: :data:`ROSTER_HEADER`): city departments and county bureaus,
-    a few with expired certificates, transferred, retired or suspended, a few assistants.
-    Dates are relative to ``today`` (certificates last a few years from it)."""
-    from ..subjects.vocabulary import specialty_vocabulary
-
-    today = today or clock.today()
-    rng = random.Random(seed * 7 + 1)
-    city = _City(seed * 7 + 2, org)
-    lead = {}
-    for entry in specialty_vocabulary():
-        for unit in entry.get("units", []):
-            lead.setdefault(unit, []).append(entry["name"])
-    org = city.org
-    unit_names = org.unit_names
-    people: list[tuple[str, str, list[str], str]] = []
-    for code in org.departments:
-        for _ in range(4):
-            fields = list(lead.get(code, [])) + rng.sample(COMMON_FIELDS, 1)
-            people.append((city.person(), code, fields, ""))
-    for code, count in ((c.code, c.staff) for c in org.counties):
-        for _ in range(count):
-            people.append((city.person(), code, rng.sample(COMMON_FIELDS, rng.randint(2, 4)), ""))
-    for name, code, account, fields in org.inspector_accounts:
-        people.append((name, code, fields, account))
-
-    serial = 0
-    for index, (name, code, fields, account) in enumerate(people):
-        serial += 1
-        valid_until = today + timedelta(days=rng.randint(200, 1600))
-        status, status_date = "在岗", ""
-        if not account:
-            if index % 29 == 5:
-                valid_until = today - timedelta(days=rng.randint(10, 300))  # expired
-            elif index % 31 == 7:
-                status = "调离"
-            elif index % 37 == 11:
-                status = "退休"
-            elif index == 60:
-                status = "停职"
-            if status != "在岗":
-                status_date = (today - timedelta(days=rng.randint(20, 400))).isoformat()
-        division = org.division_of[code]
-        yield {
-            "姓名": name,
-            "执法证号": f"{division}{serial:05d}",
-            "有效期至": valid_until.isoformat(),
-            "单位": unit_names[code],
-            "执法领域": "、".join(dict.fromkeys(fields)),
-            "状态": status,
-            "状态日期": status_date,
-            "类别": "执法人员",
-            "联系电话": city.phone(),
-            "账号": account,
-        }
-    for name, code, kind in org.assistants:
-        yield {
-            "姓名": name,
-            "执法证号": "",
-            "有效期至": "",
-            "单位": unit_names[code],
-            "执法领域": "、".join(lead.get(code, ["市场秩序"])),
-            "状态": "在岗",
-            "状态日期": "",
-            "类别": kind,
-            "联系电话": city.phone(),
-            "账号": "",
-        }
-
-
-def roster_table(
-    seed: int = 2021, today: date | None = None, org: DemoOrg | None = None
-) -> tuple[list[str], Iterator[tuple[int, list]]]:
-    rows = ((i + 2, [row[h] for h in ROSTER_HEADER]) for i, row in enumerate(generate_roster(seed, today, org)))
-    return ROSTER_HEADER, rows
-
-
 # --- into the database ------------------------------------------------------------------------
 
 
@@ -432,9 +269,8 @@ def load_city(
     from ..extensions import db
     from ..inspectors.importer import import_roster
     from ..inspectors.models import Inspector
-    from ..inspectors.operations import declare_conflict
     from ..subjects.importer import SubjectImporter
-    from ..subjects.models import Subject, Tag
+    from ..subjects.models import Subject
     from ..subjects.vocabulary import ensure_tags
 
     tags = ensure_tags()
@@ -454,7 +290,19 @@ def load_city(
         return
     header, rows = roster_table(seed, today, org)
     report = import_roster(header, rows, today=today)
-    # A few declared conflicts (回避): a relative runs a gas station; a former employer.
+    conflicts = _declare_conflicts(seed)
+    yield f"inspectors: {report.created} ({conflicts} declared conflicts)"
+
+
+def _declare_conflicts(seed: int) -> int:
+    """A few declared conflicts (回避): a relative runs a gas station; a former classmate."""
+    from sqlalchemy import select
+
+    from ..extensions import db
+    from ..inspectors.models import Inspector
+    from ..inspectors.operations import declare_conflict
+    from ..subjects.models import Subject, Tag
+
     rng = random.Random(seed)
     inspectors = list(
         db.session.scalars(select(Inspector).where(Inspector.category == "law_enforcement").order_by(Inspector.id))
@@ -476,4 +324,4 @@ def load_city(
             declare_conflict(inspector, person_name=station.legal_representative, reason="同学关系，申请回避")
             conflicts += 1
     db.session.commit()
-    yield f"inspectors: {report.created} ({conflicts} declared conflicts)"
+    return conflicts
