@@ -161,10 +161,7 @@ def build_checklist(
     tags = _tags(data.get("applies_to"), known_tags, problems)
     covers = _texts(data, "covers", problems)
     aliases = _texts(data, "aliases", problems)
-    national_items = _texts(data, "national_items", problems)
-    for code in national_items:
-        if not NATIONAL_ITEM_RE.match(code):
-            problems.add("checklist", f"national item code {code!r} must be letters, digits, '.' and '-'")
+    national_items = _national_items(data, problems)
     sections = _sections(data.get("sections"), problems)
 
     checklist = Checklist(
@@ -235,6 +232,14 @@ def _sections(raw_sections: Any, problems: Problems) -> list[Section]:
             )
         )
     return sections
+
+
+def _national_items(data: dict, problems: Problems) -> list[str]:
+    codes = _texts(data, "national_items", problems)
+    for code in codes:
+        if not NATIONAL_ITEM_RE.match(code):
+            problems.add("checklist", f"national item code {code!r} must be letters, digits, '.' and '-'")
+    return codes
 
 
 def _texts(data: dict, key: str, problems: Problems) -> list[str]:

@@ -88,17 +88,7 @@ def import_plan(
     source, parsed = read_plan(data, filename)
     problems = list(parsed.problems)
     meta = source.meta
-    if year is None:
-        year = meta.year
-        if year is None:
-            raise PlanFileError("year_missing")
-    elif meta.year and meta.year != year:
-        problems.append(Problem("year_mismatch", params={"found": meta.year, "given": year}))
-    if unit is None:
-        unit = unit_named(meta.issuer)
-        if unit is None:
-            raise PlanFileError("unit_missing")
-
+    year, unit = _year_and_unit(meta, year, unit, problems)
     plan = db.session.scalar(
         select(Plan)
         .where(Plan.unit_id == unit.id, Plan.year == year)
@@ -110,22 +100,7 @@ def import_plan(
         db.session.add(plan)
     report = ImportReport(plan=plan, created=created)
 
-    existing = {task.number: task for task in plan.tasks}
-    pending: list[tuple[Task | None, ParsedTask, dict | None]] = []
-    for parsed_task in parsed.tasks:
-        task = existing.get(parsed_task.number)
-        if task is None:
-            report.changes.append({"task": parsed_task.number, "field": "task", "old": None, "new": parsed_task.name})
-            pending.append((None, parsed_task, None))
-        else:
-            if is_confirmed(task.scope_rule) and task.scope == parsed_task.scope:
-                parsed_task.scope_rule = task.scope_rule  # a supervisor's confirmed rules stay
-            old_values = task_values(task)
-            report.changes.extend(diff_values(parsed_task.number, old_values, _values_of(parsed_task)))
-            pending.append((task, parsed_task, old_values))
-
-    for number in sorted(set(existing) - {t.number for t in parsed.tasks}):
-        problems.append(Problem("task_not_in_file", params={"number": number}))
+    pending = _pending(plan, parsed.tasks, report, problems)
 
     if plan.is_published and report.changes and not reason.strip():
         raise ReasonRequired(report.changes)
@@ -136,6 +111,54 @@ def import_plan(
     _set(plan, "issuer", meta.issuer or plan.issuer or "")
     _set(plan, "source_name", filename)
 
+    _write_tasks(plan, pending, report)
+    _set(plan, "import_warnings", [p.as_dict() for p in problems])
+    report.problems = problems + [p for t in parsed.tasks for p in t.problems]
+    db.session.flush()
+    map_items([item for task in plan.tasks for item in task.items])
+    version = record_version(plan, report.changes, reason, user)
+    report.version = version.version if version else None
+    return report
+
+
+def _year_and_unit(meta, year: int | None, unit: Unit | None, problems: list[Problem]) -> tuple[int, Unit]:
+    """The plan's year and issuing unit: as given, else as the file says (PlanFileError when neither)."""
+    if year is None:
+        year = meta.year
+        if year is None:
+            raise PlanFileError("year_missing")
+    elif meta.year and meta.year != year:
+        problems.append(Problem("year_mismatch", params={"found": meta.year, "given": year}))
+    if unit is None:
+        unit = unit_named(meta.issuer)
+        if unit is None:
+            raise PlanFileError("unit_missing")
+    return year, unit
+
+
+def _pending(
+    plan: Plan, parsed_tasks: list[ParsedTask], report: ImportReport, problems: list[Problem]
+) -> list[tuple[Task | None, ParsedTask, dict | None]]:
+    """Each parsed task with the stored task of its number (None: new); the changes go to ``report``."""
+    existing = {task.number: task for task in plan.tasks}
+    pending: list[tuple[Task | None, ParsedTask, dict | None]] = []
+    for parsed_task in parsed_tasks:
+        task = existing.get(parsed_task.number)
+        if task is None:
+            report.changes.append({"task": parsed_task.number, "field": "task", "old": None, "new": parsed_task.name})
+            pending.append((None, parsed_task, None))
+        else:
+            if is_confirmed(task.scope_rule) and task.scope == parsed_task.scope:
+                parsed_task.scope_rule = task.scope_rule  # a supervisor's confirmed rules stay
+            old_values = task_values(task)
+            report.changes.extend(diff_values(parsed_task.number, old_values, _values_of(parsed_task)))
+            pending.append((task, parsed_task, old_values))
+    for number in sorted(set(existing) - {t.number for t in parsed_tasks}):
+        problems.append(Problem("task_not_in_file", params={"number": number}))
+    return pending
+
+
+def _write_tasks(plan: Plan, pending: list, report: ImportReport) -> None:
     for task, parsed_task, _before in pending:
         if task is None:
             task = Task(plan=plan, number=parsed_task.number)
@@ -147,14 +170,6 @@ def import_plan(
         else:
             report.tasks_unchanged += 1
         report.items += len(parsed_task.items)
-
-    _set(plan, "import_warnings", [p.as_dict() for p in problems])
-    report.problems = problems + [p for t in parsed.tasks for p in t.problems]
-    db.session.flush()
-    map_items([item for task in plan.tasks for item in task.items])
-    version = record_version(plan, report.changes, reason, user)
-    report.version = version.version if version else None
-    return report
 
 
 def _values_of(parsed: ParsedTask) -> dict:
