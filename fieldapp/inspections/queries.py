@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -11,6 +12,8 @@ from sqlalchemy.orm import selectinload
 from ..auth import access
 from ..extensions import db
 from ..inspectors.models import Inspector
+from ..plans.models import Task
+from ..subjects.models import Subject
 from ..visits.models import Visit, VisitInspector, VisitStatus, VisitTask
 from .models import Submission, SubmissionState
 
@@ -56,10 +59,13 @@ def latest_submissions(visit_ids: list[int]) -> dict[int, Submission]:
 
 @dataclass
 class VisitRow:
-    visit: Visit
-    me: VisitInspector | None
-    co_inspectors: list[VisitInspector]
-    submission: Submission | None
+    """One card of the list: the columns it shows, never whole records (a list of 60 visits loaded
+    as objects with their subjects, tasks and inspectors cost more than the rest of the page)."""
+
+    visit: Any  # id, division_code, window_start, window_end, status, subject_name, subject_address
+    tasks: list  # (number, name)
+    co_inspectors: list[str]
+    submission: Any  # version, state, review_comment of the newest version, or None
     group: str
 
     @property
@@ -81,7 +87,8 @@ class MyVisits:
         return len(self.returned) + len(self.overdue) + len(self.due) + len(self.done)
 
 
-def group_of(visit: Visit, submission: Submission | None, today: date) -> str:
+def group_of(visit, submission, today: date) -> str:
+    """``visit`` has ``status`` and ``window_end``; ``submission`` (or None) has ``state``."""
     if submission is not None and submission.state == SubmissionState.RETURNED.value:
         return "returned"
     if visit.status == VisitStatus.RETURNED.value and submission is None:
@@ -100,25 +107,53 @@ def group_of(visit: Visit, submission: Submission | None, today: date) -> str:
 
 
 def my_visits(user, today: date) -> MyVisits:
-    inspector = inspector_for(user)
+    """The inspector's visits in four groups, in five small column queries whatever their number."""
     result = MyVisits()
-    if inspector is None:
+    inspector_id = db.session.scalar(select(Inspector.id).where(Inspector.user_id == user.id))
+    if inspector_id is None:
         return result
-    visits = list(
-        db.session.scalars(
-            select(Visit)
-            .join(VisitInspector, VisitInspector.visit_id == Visit.id)
-            .where(VisitInspector.inspector_id == inspector.id)
-            .options(*_visit_options())
-            .order_by(Visit.window_end.is_(None), Visit.window_end, Visit.id)
-        ).unique()
-    )
-    latest = latest_submissions([v.id for v in visits])
+    mine = select(VisitInspector.visit_id).where(VisitInspector.inspector_id == inspector_id)
+    visits = db.session.execute(
+        select(
+            Visit.id,
+            Visit.division_code,
+            Visit.window_start,
+            Visit.window_end,
+            Visit.status,
+            Subject.name.label("subject_name"),
+            Subject.address.label("subject_address"),
+        )
+        .join(Subject, Subject.id == Visit.subject_id)
+        .where(Visit.id.in_(mine))
+        .order_by(Visit.window_end.is_(None), Visit.window_end, Visit.id)
+    ).all()
+    tasks: dict[int, list] = {}
+    for row in db.session.execute(
+        select(VisitTask.visit_id, Task.number, Task.name)
+        .join(Task, Task.id == VisitTask.task_id)
+        .where(VisitTask.visit_id.in_(mine))
+        .order_by(VisitTask.visit_id, VisitTask.id)
+    ):
+        tasks.setdefault(row.visit_id, []).append(row)
+    others: dict[int, list[str]] = {}
+    for row in db.session.execute(
+        select(VisitInspector.visit_id, Inspector.name)
+        .join(Inspector, Inspector.id == VisitInspector.inspector_id)
+        .where(VisitInspector.visit_id.in_(mine), VisitInspector.inspector_id != inspector_id)
+        .order_by(VisitInspector.visit_id, VisitInspector.position, VisitInspector.id)
+    ):
+        others.setdefault(row.visit_id, []).append(row.name)
+    latest = {}
+    for row in db.session.execute(
+        select(Submission.visit_id, Submission.version, Submission.state, Submission.review_comment)
+        .where(Submission.visit_id.in_(mine))
+        .order_by(Submission.visit_id, Submission.version, Submission.id)
+    ):
+        latest[row.visit_id] = row
     for visit in visits:
-        me = next((vi for vi in visit.inspectors if vi.inspector_id == inspector.id), None)
-        others = [vi for vi in visit.inspectors if vi.inspector_id != inspector.id]
         submission = latest.get(visit.id)
-        row = VisitRow(visit, me, others, submission, group_of(visit, submission, today))
+        row = VisitRow(visit, tasks.get(visit.id, []), others.get(visit.id, []), submission, "")
+        row.group = group_of(visit, submission, today)
         getattr(result, row.group).append(row)
     return result
 

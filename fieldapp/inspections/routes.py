@@ -38,7 +38,20 @@ def inspection_globals():
 @role_required("inspector")
 def my_visits():
     groups = query_my_visits(current_user, clock.today())
-    return render_template("inspections/my_visits.html", groups=groups, today=clock.today())
+    return render_template(
+        "inspections/my_visits.html",
+        groups=groups,
+        today=clock.today(),
+        visit_url=_url_around_id("inspections.visit"),
+        offline_url=_url_around_id("inspections.api_visit_offline"),
+    )
+
+
+def _url_around_id(endpoint: str) -> tuple[str, str]:
+    """A visit address split around its id, so a list builds each card's link by joining strings."""
+    marker = 987654321
+    head, _, tail = url_for(endpoint, visit_id=marker).partition(str(marker))
+    return head, tail
 
 
 def _visit_or_404(visit_id: int):
