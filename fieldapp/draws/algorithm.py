@@ -307,6 +307,11 @@ def match_subject(
     return TeamMatch(team.unit_code, picked)
 
 
+def unmatched_codes(matches: Iterable[TeamMatch]) -> str:
+    """Why a subject is unmatched, as stored: ``unit:reason`` per team short of two, ``; `` between."""
+    return "; ".join([f"{m.unit_code}:{m.reason}" for m in matches if m.reason])
+
+
 def match_all(
     selected: Sequence[Selected], teams: Sequence[Team], e: bytes, conflicts: dict[str, set[str]]
 ) -> dict[str, list[TeamMatch]]:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import secrets
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 
 from sqlalchemy import select
@@ -11,7 +14,7 @@ from ..extensions import db
 from ..inspectors.models import Inspector
 from ..visits.models import Visit, VisitStatus, VisitTask
 from . import chain, rules
-from .algorithm import ALGORITHM_1
+from .algorithm import ALGORITHM_1, unmatched_codes
 from .commitments import external_of
 from .files import canonical_json, sha256_hex
 from .models import Draw, DrawAssignment, DrawSelection
@@ -188,9 +191,10 @@ def _selection_2(draw: Draw) -> list[dict]:
     ]
 
 
-def _bundle_2(draw: Draw, reveal: bool) -> dict:
+def _bundle_2(draw: Draw, reveal: bool, selection=None) -> dict:
     """fieldapp-draw-bundle/2: no credit class of any subject; the classed pool file is committed
-    to by its hash; the eligible inspectors are a file of their own."""
+    to by its hash; the eligible inspectors are a file of their own. ``selection``: put in place
+    of the selection read back (see :func:`bundle_core_sha256`)."""
     commitment = draw.commitment
     lines = (draw.inspectors_file or b"").count(b"\n")
     bundle = {
@@ -224,7 +228,7 @@ def _bundle_2(draw: Draw, reveal: bool) -> dict:
     if not reveal:
         return bundle
     bundle["teams"] = [{k: v for k, v in team.items() if k != "inspectors"} for team in draw.teams]
-    bundle["selection"] = _selection_2(draw)
+    bundle["selection"] = _selection_2(draw) if selection is None else selection
     bundle["replacements"] = _replacements(draw)
     return bundle
 
@@ -258,5 +262,52 @@ def bundle_core(bundle: dict) -> dict:
     return core
 
 
-def bundle_core_sha256(draw: Draw) -> str:
-    return sha256_hex(canonical_json(bundle_core(_bundle_2(draw, reveal=True))))
+def bundle_core_sha256(draw: Draw, selection: Iterable[bytes] | None = None) -> str:
+    """The hash the chain record of ``draw`` carries. ``selection``: the selection's canonical
+    JSON in pieces (:func:`selection_pieces`), for a draw just made: hashed as it is produced,
+    neither read back nor held whole (a draw can select tens of thousands of subjects)."""
+    if selection is None:
+        return sha256_hex(canonical_json(bundle_core(_bundle_2(draw, reveal=True))))
+    mark = f"selection {secrets.token_hex(16)}"  # where the pieces go
+    core = canonical_json(bundle_core(_bundle_2(draw, reveal=True, selection=mark)))
+    head, found, tail = core.partition(canonical_json(mark))
+    if not found:
+        raise AssertionError("the selection's place was not found in the bundle")
+    digest = hashlib.sha256(head)
+    for piece in selection:
+        digest.update(piece)
+    digest.update(tail)
+    return digest.hexdigest()
+
+
+PIECE = 2_000  # subjects per piece of the selection's JSON
+
+
+def selection_pieces(selected: Sequence, matches: dict, names: dict[str, str]) -> Iterator[bytes]:
+    """The selection of a draw just made (``algorithm.Selected`` in position order, its
+    ``TeamMatch`` list by id, inspector names by certificate) exactly as :func:`_selection_2`
+    reads it back, in canonical JSON, a few thousand subjects at a time."""
+    yield b"["
+    for start in range(0, len(selected), PIECE):
+        items = [
+            {
+                "id": sel.ident,
+                "key": sel.key.hex(),
+                "unmatched": unmatched_codes(matches[sel.ident]),
+                "inspectors": [
+                    {
+                        "team": match.unit_code,
+                        "position": place,
+                        "rank": rank,
+                        "certificate": cert,
+                        "name": names[cert],
+                        "key": key.hex(),
+                    }
+                    for match in matches[sel.ident]
+                    for place, (cert, rank, key) in enumerate(match.picked)
+                ],
+            }
+            for sel in selected[start : start + PIECE]
+        ]
+        yield (b"," if start else b"") + canonical_json(items)[1:-1]
+    yield b"]"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import zlib
+from collections.abc import Iterable
 from contextlib import contextmanager
 
 from flask_babel import lazy_gettext as _l
@@ -225,7 +226,10 @@ def _store(task, round_, unit, commitment, witness, day, number, previous, user,
     if previous is not None:
         remove_draw_from_visits(previous)
     add_draw_to_visits(draw, selections)
-    _publish_record(draw, previous)
+    from .bundle import selection_pieces
+
+    names = {cert: inspector.name for cert, inspector in result["by_cert"].items()}
+    _publish_record(draw, previous, selection_pieces(result["selected"], result["matches"], names))
     return draw
 
 
@@ -246,8 +250,7 @@ def _store_selections(draw: Draw, user: User | None, result: dict) -> list[tuple
     selection_rows, assignment_rows, for_visits = [], [], []
     for position, (selection_id, sel) in enumerate(zip(selection_ids, selected)):
         matches = all_matches[sel.ident]
-        # Stored as codes ("unit:reason"), shown translated by describe_unmatched.
-        reason = "; ".join([f"{m.unit_code}:{m.reason}" for m in matches if m.reason])
+        reason = algorithm.unmatched_codes(matches)  # shown translated by describe_unmatched
         subject_id, division_code = ids[sel.ident]
         selection_rows.append(
             (selection_id, draw.id, subject_id, position, sel.ident, sel.credit_class, sel.key.hex(), sel.topup, reason)
@@ -278,8 +281,9 @@ ASSIGNMENT_COLUMNS = (
 )  # fmt: skip
 
 
-def _publish_record(draw: Draw, previous: Draw | None) -> None:
-    """The draw's record in the public chain: it names the draw and the hash of its bundle."""
+def _publish_record(draw: Draw, previous: Draw | None, selection: Iterable[bytes]) -> None:
+    """The draw's record in the public chain: it names the draw and the hash of its bundle
+    (``selection``: the selection's JSON, as ``bundle.selection_pieces`` writes it)."""
     from .bundle import bundle_core_sha256
 
     db.session.flush()
@@ -294,7 +298,7 @@ def _publish_record(draw: Draw, previous: Draw | None) -> None:
                 "number": draw.number,
                 "supersedes": draw.supersedes_id,
             },
-            "bundle_sha256": bundle_core_sha256(draw),
+            "bundle_sha256": bundle_core_sha256(draw, selection),
         },
         draw_id=draw.id,
     )

@@ -1,0 +1,104 @@
+"""A draw's bulk writing (selections, assignments, visits written as plain rows; the chain record's
+bundle hash taken from the selection as it is produced) gives what reading it back gives."""
+
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import select
+from test_draw_factories import (
+    declare_conflict,
+    draw_day,  # noqa: F401  (the clock reads DRAW_DAY)
+    make_inspector,
+    make_subjects,
+    make_task,
+    make_team,
+    unit,
+)
+
+from fieldapp.draws import chain, operations
+from fieldapp.draws.bundle import bundle_core_sha256
+from fieldapp.draws.models import DrawAssignment, DrawSelection, InvitationStatus, JointInvitation
+from fieldapp.draws.verify import verify_stored
+from fieldapp.visits.models import Visit, VisitInspector, VisitTask
+from fieldapp.visits.operations import add_draw_to_visits
+
+
+def test_bulk_written_draw_reads_back_as_computed(db):
+    subjects = make_subjects({"A": 6, "B": 10, "C": 6, "D": 4})
+    county = make_team(count=5)
+    for i in range(3):
+        make_inspector(f"计量科{i}", f"MET{i}", unit_code="city-metrology")
+    declare_conflict(county[0], subject=subjects[0])
+    declare_conflict(county[1], person=subjects[1].legal_representative)
+    task = make_task(ratio="1")
+    db.session.add(
+        JointInvitation(task_id=task.id, unit_id=unit("city-metrology").id, status=InvitationStatus.ACCEPTED.value)
+    )
+    earlier = make_task(number=2, ratio="0.5")
+    db.session.commit()
+    first, _ = operations.run_draw(operations.commit(earlier, 1, unit("140602")), "")  # visits to merge into
+    draw, created = operations.run_draw(operations.commit(task, 1, unit("140602")), "见证人 甲")
+    assert created and verify_stored(draw).ok
+    record = chain.record_of_draw(draw.id)
+    assert json.loads(record.body)["bundle_sha256"] == bundle_core_sha256(draw)  # as read back
+
+    selections = db.session.scalars(
+        select(DrawSelection).where(DrawSelection.draw_id == draw.id).order_by(DrawSelection.position)
+    ).all()
+    assert [s.position for s in selections] == list(range(len(subjects)))
+    for sel in selections:
+        teams = [a.team_unit.code for a in sorted(sel.assignments, key=lambda a: a.id)]
+        assert teams == ["140602", "140602", "city-metrology", "city-metrology"]
+    by_subject = {s.subject_id: s for s in selections}
+    assert county[0].id not in {a.inspector_id for a in by_subject[subjects[0].id].assignments}
+    assert county[1].id not in {a.inspector_id for a in by_subject[subjects[1].id].assignments}
+
+    # One visit per subject carrying both tasks where the earlier draw made one; the lead is the
+    # first inspector of the initiating team.
+    visits = db.session.scalars(select(Visit).where(Visit.executing_unit_id == draw.unit_id)).all()
+    assert sorted(v.subject_id for v in visits) == sorted(s.id for s in subjects)
+    for visit in visits:
+        tasks = {vt.task_id for vt in visit.tasks}
+        assert task.id in tasks and (earlier.id in tasks) == (
+            visit.subject_id in {s.subject_id for s in first.selections}
+        )
+        lead = [vi for vi in visit.inspectors if vi.role == "lead"]
+        assert len(lead) == 1
+        sel = by_subject[visit.subject_id]
+        if earlier.id not in tasks:
+            first_county = min((a for a in sel.assignments if a.team_unit.code == "140602"), key=lambda a: a.position)
+            assert lead[0].inspector_id == first_county.inspector_id
+            assert [vi.position for vi in visit.inspectors] == list(range(4))
+
+
+def test_visits_from_rows_read_back_are_those_written(db):
+    make_subjects({"B": 8})
+    make_team(count=4)
+    task = make_task(ratio="0.5")
+    db.session.commit()
+    draw, _ = operations.run_draw(operations.commit(task, 1, unit("140602")), "")
+
+    def visits_of(draw_id):
+        rows = db.session.execute(
+            select(Visit.subject_id, Visit.division_code, Visit.window_start, Visit.window_end, Visit.status)
+            .join(VisitTask, VisitTask.visit_id == Visit.id)
+            .where(VisitTask.draw_id == draw_id)
+            .order_by(Visit.subject_id)
+        ).all()
+        people = db.session.execute(
+            select(Visit.subject_id, VisitInspector.inspector_id, VisitInspector.role, VisitInspector.position)
+            .join(Visit, Visit.id == VisitInspector.visit_id)
+            .join(VisitTask, VisitTask.visit_id == Visit.id)
+            .where(VisitTask.draw_id == draw_id)
+            .order_by(Visit.subject_id, VisitInspector.position)
+        ).all()
+        return rows, people
+
+    written = visits_of(draw.id)
+    for visit in db.session.scalars(select(Visit)).all():
+        db.session.delete(visit)
+    db.session.flush()
+    add_draw_to_visits(draw)  # the selections and assignments read back from the database
+    assert visits_of(draw.id) == written
+    assert db.session.scalar(select(DrawAssignment.id).limit(1)) is not None
