@@ -192,6 +192,7 @@ def test_the_phone_summary_judges_the_indication_against_the_mpe_entered(app, br
         f'<!doctype html><title>scales</title><form id="f"><div data-checklist-entry data-prefix="t1-">'
         f"{market_scales_form(app)}</div></form>"
     )
+    page.add_script_tag(path=str(ROOT / "static" / "js" / "pwa" / "util.js"))
     page.add_script_tag(path=str(ROOT / "static" / "js" / "pwa" / "form-checks.js"))
 
     def findings(load, mpe, indication):

@@ -76,3 +76,32 @@ def test_the_checklist_registry_is_loaded_by_create_app(monkeypatch, tmp_path):
     app = fieldapp.create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.sqlite'}"})
     assert "checklists" not in app.blueprints
     assert app.extensions[EXTENSION].get("fuel-dispensers") is not None
+
+
+def test_the_offline_cache_is_named_in_one_place():
+    from fieldapp.inspections.routes_pwa import VISITS_CACHE
+
+    root = SOURCE.parent
+    files = [*SOURCE.rglob("*.py"), *(root / "static" / "js").rglob("*.js"), *(root / "templates").rglob("*")]
+    naming = [str(p.relative_to(root)) for p in files if p.is_file() and VISITS_CACHE in p.read_text(encoding="utf-8")]
+    assert naming == ["fieldapp/inspections/routes_pwa.py"]
+
+
+def test_pwa_scripts_declare_no_helper_twice():
+    """Helpers shared by the phone app's scripts live in static/js/pwa/util.js, declared once."""
+    shared = {
+        "$ helper": r"function \$\(",
+        "$$ helper": r"function \$\$\(",
+        "document ready": r"document\.readyState",
+        "meta reader": r"meta\[name=",
+        "outbox bar words": r"\[data-outbox-bar\][\s\S]{0,120}data-t-",
+    }
+    found = {
+        what: sorted(
+            p.name
+            for p in (SOURCE.parent / "static" / "js" / "pwa").glob("*.js")
+            if re.search(pattern, p.read_text(encoding="utf-8"))
+        )
+        for what, pattern in shared.items()
+    }
+    assert found == {what: ["util.js"] for what in shared}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from fieldapp.inspections.routes_pwa import VISITS_CACHE
 from inspection_world import CHECKLIST_DIR, PASSWORD, build_world
 
 pytestmark = pytest.mark.browser
@@ -60,7 +61,9 @@ def test_logout_on_a_shared_phone_warns_then_wipes(auth, live_server, page):
     page.goto(f"{live_server.url}/my/visits")  # kept for offline use by the service worker
     page.goto(f"{live_server.url}/my/visits/{world.visit.id}/form")
     page.wait_for_selector("form[data-ready=true]")
-    assert page.evaluate("() => caches.open('fieldapp-visits-v1').then(c => c.keys()).then(k => k.length)") >= 1
+    # The one name of the offline cache reaches the page from the server.
+    assert page.evaluate("() => FieldappUtil.visitsCache()") == VISITS_CACHE
+    assert page.evaluate(f"() => caches.open('{VISITS_CACHE}').then(c => c.keys()).then(k => k.length)") >= 1
     page.locator("#rep-name").fill("王五")
     page.wait_for_function("() => document.querySelector('[data-draft-state]').textContent !== ''")
     assert page.evaluate(f"() => FieldappStore.getDraft({world.visit.id}).then(d => !!d)")
@@ -81,5 +84,5 @@ def test_logout_on_a_shared_phone_warns_then_wipes(auth, live_server, page):
     page.wait_for_url(lambda url: "/my/visits" not in url)
     names = page.evaluate("() => indexedDB.databases().then(dbs => dbs.map(d => d.name))")
     assert f"fieldapp-u{world.lead_user.id}" not in names
-    kept = page.evaluate("() => caches.open('fieldapp-visits-v1').then(c => c.keys()).then(k => k.map(r => r.url))")
+    kept = page.evaluate(f"() => caches.open('{VISITS_CACHE}').then(c => c.keys()).then(k => k.map(r => r.url))")
     assert kept == []

@@ -1,5 +1,5 @@
 """Supervisor pages of the draw: the tasks, a round's commit step, the draw, results, replacements,
-joint-inspection invitations. The public pages are in ``public.py`` (same blueprint)."""
+joint-inspection invitations. The public pages are in ``routes_public.py`` (same blueprint)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """The inspector's pages: 我的任务, a visit, its form. Thin views; the phone's API is in ``api.py``,
-the service worker and manifest in ``pwa.py``."""
+the service worker and manifest in ``routes_pwa.py``."""
 
 from __future__ import annotations
 

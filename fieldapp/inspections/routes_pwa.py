@@ -21,7 +21,15 @@ from .routes import bp
 # Files under static/ kept out of the app shell (test and build tools).
 EXCLUDED = {"vendor/axe.min.js"}
 SHELL_DIRS = ("css", "js", "vendor", "img")
-VISITS_CACHE = "fieldapp-visits-v1"  # never renamed: renaming would orphan offline visits
+# The cache of pages kept for offline use, named here only: the service worker and every page
+# (base.html's meta tag, read by static/js/pwa/util.js) are given it. Never renamed: renaming would
+# orphan offline visits.
+VISITS_CACHE = "fieldapp-visits-v1"
+
+
+@bp.app_context_processor
+def offline_cache_name() -> dict:
+    return {"visits_cache": VISITS_CACHE}
 
 
 @lru_cache(maxsize=4)

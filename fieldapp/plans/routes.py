@@ -1,4 +1,4 @@
-"""Web routes for plans: the supervisors' pages. The public pages are in ``public.py``."""
+"""Web routes for plans: the supervisors' pages. The public pages are in ``routes_public.py``."""
 
 from __future__ import annotations
 

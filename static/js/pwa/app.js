@@ -3,15 +3,14 @@
 (function () {
   "use strict";
   var Store = window.FieldappStore;
-  var VISITS_CACHE = "fieldapp-visits-v1";
+  var U = window.FieldappUtil;
   var FALLBACK = {
-    zh: { logout: "本机有 %(n)s 条未发送的提交或草稿。退出登录会从本机删除它们。仍要退出吗？" },
-    en: { logout: "%(n)s unsent submissions or drafts are on this phone. Logging out deletes them from this phone. Log out anyway?" },
+    zh: { logout: "本机有 {n} 条未发送的提交或草稿。退出登录会从本机删除它们。仍要退出吗？" },
+    en: { logout: "{n} unsent submissions or drafts are on this phone. Logging out deletes them from this phone. Log out anyway?" },
   };
 
   function text(key) {
-    var bar = document.querySelector("[data-outbox-bar]");
-    var value = bar && bar.getAttribute("data-t-" + key);
+    var value = U.barText(key);
     if (value) return value;
     var lang = (document.documentElement.lang || "zh").indexOf("zh") === 0 ? "zh" : "en";
     return (FALLBACK[lang] && FALLBACK[lang][key]) || key;
@@ -40,10 +39,9 @@
   // The task list is kept offline from the first login on, even when it was first opened
   // before the service worker took control (the service worker refreshes it on every visit).
   async function keepTaskList() {
-    var meta = document.querySelector('meta[name="fieldapp-my-visits"]');
-    if (!meta || !window.caches || !navigator.onLine) return;
-    var url = meta.getAttribute("content");
-    var cache = await caches.open(VISITS_CACHE);
+    var url = U.meta("fieldapp-my-visits");
+    if (!url || !window.caches || !navigator.onLine) return;
+    var cache = await caches.open(U.visitsCache());
     if (await cache.match(url, { ignoreVary: true })) return;
     var response = await fetch(url, { credentials: "same-origin" });
     if (response.ok && !response.redirected) await cache.put(url, response);
@@ -83,7 +81,7 @@
   async function toggleOffline(button) {
     var id = button.getAttribute("data-visit-id");
     var state = document.querySelector('[data-offline-state="' + id + '"]');
-    var cache = await caches.open(VISITS_CACHE);
+    var cache = await caches.open(U.visitsCache());
     var mark = await Store.getOffline(id);
     if (mark) {
       for (var i = 1; i < mark.urls.length; i++) await cache.delete(mark.urls[i]);
@@ -122,7 +120,7 @@
     if (!response.ok) return;
     var states = (await response.json()).visits || {};
     var marks = await Store.listOffline();
-    var cache = await caches.open(VISITS_CACHE);
+    var cache = await caches.open(U.visitsCache());
     for (var i = 0; i < marks.length; i++) {
       var now = states[String(marks[i].visitId)];
       var key = now ? now.uuid + ":" + now.state : "";
@@ -203,5 +201,5 @@
   }
 
   window.FieldappApp = { position: position, text: text };
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start); else start();
+  U.whenReady(start);
 })();

@@ -5,8 +5,7 @@
 (function () {
   "use strict";
   var MAX_SIDE = 1600;
-  function $$(sel, root) { return Array.prototype.slice.call((root || document).querySelectorAll(sel)); }
-  function $(sel, root) { return (root || document).querySelector(sel); }
+  var $ = window.FieldappUtil.$, $$ = window.FieldappUtil.$$;
 
   // ---- repeats (the checklist engine's blocks) ----------------------------------------------
   // A restored draft may hold more blocks than the page renders: add them through the engine.

@@ -12,8 +12,7 @@
     Object.keys(vars || {}).forEach(function (k) { s = s.replace("{" + k + "}", vars[k]); });
     return s;
   }
-  function $(sel, root) { return (root || document).querySelector(sel); }
-  function $$(sel, root) { return Array.prototype.slice.call((root || document).querySelectorAll(sel)); }
+  var $ = window.FieldappUtil.$, $$ = window.FieldappUtil.$$;
   function clock() { return new Date().toLocaleTimeString(document.documentElement.lang || "zh-CN"); }
 
   // ---- the draft ---------------------------------------------------------------------------
@@ -452,5 +451,5 @@
     form.setAttribute("data-ready", "true");
   }
 
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start); else start();
+  window.FieldappUtil.whenReady(start);
 })();

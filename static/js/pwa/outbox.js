@@ -24,10 +24,7 @@
   var loginNeeded = false;
   var lockWaitSince = 0;
 
-  function t(key) {
-    var bar = document.querySelector("[data-outbox-bar]");
-    return (bar && bar.getAttribute("data-t-" + key)) || key;
-  }
+  function t(key) { return window.FieldappUtil.barText(key) || key; }
 
   function RetryLater(message) { this.message = message; }
   function LoginNeeded() { this.message = t("login"); }
@@ -333,5 +330,5 @@
   }
 
   window.FieldappOutbox = { flush: flush, render: render, registerSync: registerSync };
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start); else start();
+  window.FieldappUtil.whenReady(start);
 })();

@@ -7,10 +7,7 @@
   var DB_VERSION = 1;
   var opened = null;
 
-  function userId() {
-    var meta = document.querySelector('meta[name="fieldapp-user"]');
-    return meta ? meta.getAttribute("content") : "";
-  }
+  var userId = window.FieldappUtil.userId;
 
   function dbName(uid) { return "fieldapp-u" + uid; }
 
@@ -156,7 +153,7 @@
       var uid = userId();
       if (opened) { (await opened).close(); opened = null; }
       if (window.idb && uid) await window.idb.deleteDB(dbName(uid));
-      if (window.caches) await caches.delete("fieldapp-visits-v1");
+      if (window.caches && window.FieldappUtil.visitsCache()) await caches.delete(window.FieldappUtil.visitsCache());
     },
   };
   window.FieldappStore = Store;

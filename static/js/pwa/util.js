@@ -1,0 +1,37 @@
+// fieldapp inspector app: the small helpers every script of the phone app shares. Loaded before
+// the others (base.html); nothing here keeps state.
+(function () {
+  "use strict";
+
+  function $(sel, root) { return (root || document).querySelector(sel); }
+  function $$(sel, root) { return Array.prototype.slice.call((root || document).querySelectorAll(sel)); }
+
+  // The content of <meta name="…">, "" when the page has none.
+  function meta(name) {
+    var el = document.querySelector('meta[name="' + name + '"]');
+    return el ? el.getAttribute("content") || "" : "";
+  }
+
+  // A word the server put on the outbox bar (data-t-KEY, in the page's language); "" when absent.
+  function barText(key) {
+    var bar = $("[data-outbox-bar]");
+    return (bar && bar.getAttribute("data-t-" + key)) || "";
+  }
+
+  // Run once the document is parsed (at once if it already is).
+  function whenReady(start) {
+    if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start); else start();
+  }
+
+  window.FieldappUtil = {
+    $: $,
+    $$: $$,
+    meta: meta,
+    barText: barText,
+    whenReady: whenReady,
+    // The cache of pages kept for offline use. Its one name is the server's (inspections/routes_pwa.py),
+    // given to the service worker and, through this meta tag, to the pages.
+    visitsCache: function () { return meta("fieldapp-visits-cache"); },
+    userId: function () { return meta("fieldapp-user"); },
+  };
+})();
