@@ -14,10 +14,13 @@ from sqlalchemy import select
 from test_draw_factories import draw_day  # noqa: F401 (autouse: the draw's clock)
 from test_organisation import TWO_CITIES, _two_city_world
 
+from fieldapp import clock
 from fieldapp.auth import access
 from fieldapp.auth.models import Unit, User
 from fieldapp.auth.organisation import load_organisation
+from fieldapp.draws.models import JointInvitation
 from fieldapp.extensions import db as _db
+from fieldapp.jobs.models import Job
 from fieldapp.review.models import FollowUpCase, InspectionResult
 from fieldapp.subjects.models import Subject
 
@@ -123,6 +126,9 @@ def pingcheng(app, auth):
     case = FollowUpCase(result_id=result.id, subject_id=subject.id, assigned_unit_id=units["dt-pc"].id)
     _db.session.add(case)
     account = auth.create("pc-owner", "inspector", "dt-pc")
+    job = Job(kind="subjects_import", owner_id=account.id, title="平城区名录导入", created_at=clock.now())
+    invitation = JointInvitation(task_id=task.id, unit_id=units["dt-metrology"].id, items=["计量器具检定情况"])
+    _db.session.add_all([job, invitation])
     _db.session.commit()
     return {
         "plan": plan.id,
@@ -135,6 +141,9 @@ def pingcheng(app, auth):
         "case": case.id,
         "inspector": team[0].id,
         "user": account.id,
+        "job": job.id,
+        "invitation": invitation.id,
+        "subject_name": subject.name,
     }
 
 
@@ -150,6 +159,7 @@ DETAIL_PAGES = [
     ("task draws", "/draws/task/{task}/invitations", "supervisor"),
     ("inspector", "/inspectors/{inspector}", "supervisor"),
     ("account", "/account/users/{user}", "admin"),
+    ("job", "/jobs/{job}", "admin"),
 ]
 
 
@@ -163,6 +173,24 @@ def test_a_record_outside_the_users_area_is_a_404(client, auth, pingcheng, kind,
         auth.login(f"{outsider}-{role}", role, outsider)
         assert client.get(url).status_code == 404, (url, outsider)
         auth.logout()
+
+
+def test_administrators_publish_and_answer_only_within_their_area(client, auth, pingcheng):
+    auth.login("pc-admin", "admin", "dt-pc")
+    assert pingcheng["subject_name"] in client.get("/publication/").get_data(as_text=True)
+    auth.logout()
+    auth.login("yq-admin", "admin", "yq")  # another city's administrator: not theirs to publish
+    assert pingcheng["subject_name"] not in client.get("/publication/").get_data(as_text=True)
+    # Nor may another city's bureau answer 大同's joint-inspection invitation; 大同's bureau may.
+    answer = "/draws/invitation/{invitation}/accept".format(**pingcheng)
+    assert client.post(answer).status_code == 404
+    auth.logout()
+    auth.login("yq-sup", "supervisor", "yq")
+    assert client.post(answer).status_code == 404
+    auth.logout()
+    auth.login("dt-sup", "supervisor", "dt")
+    assert client.post(answer).status_code == 302
+    assert _db.session.get(JointInvitation, pingcheng["invitation"]).status == "accepted"
 
 
 def test_a_county_outside_the_area_is_a_404_by_either_parameter_name(client, auth, app):

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from ..auth import access
 from ..auth.access import require_unit, role_required
-from ..auth.models import Role, Unit
+from ..auth.models import Role, Unit, UnitKind
 from ..errors import form_status
 from ..extensions import db
 from ..plans.models import Task
@@ -254,12 +254,9 @@ def invite(task_id: int):
 @role_required(Role.SUPERVISOR)
 def respond(invitation_id: int, answer: str):
     invitation = db.get_or_404(JointInvitation, invitation_id)
-    # The invited department answers (or the city bureau / an administrator on its behalf).
-    if not (
-        current_user.unit_id == invitation.unit_id
-        or current_user.unit.kind == "city_bureau"
-        or current_user.role == Role.ADMIN.value
-    ):
+    # The invited department answers (or a bureau over it / an administrator of its area, on its behalf).
+    on_behalf = current_user.unit.kind != UnitKind.DEPARTMENT.value or current_user.role == Role.ADMIN.value
+    if not (current_user.unit_id == invitation.unit_id or (on_behalf and access.may_see(current_user, invitation))):
         abort(404)
     if invitation.status != InvitationStatus.PENDING.value:
         flash(_("This invitation has already been answered."), "warning")

@@ -12,6 +12,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from ..auth.models import Role
+from ..auth import access
 from ..extensions import db
 from . import files, runtime
 from .models import Job, JobStatus
@@ -46,7 +47,9 @@ FILE_LABELS = {
 
 def _visible(job_id: int) -> Job:
     job = db.get_or_404(Job, job_id)
-    if not (job.owner_id == current_user.id or current_user.has_role(Role.ADMIN)):
+    # Its owner, or an administrator of the owner's area (a job without an owner: any administrator).
+    admin = current_user.has_role(Role.ADMIN) and (job.owner is None or access.may_see(None, job.owner))
+    if not (job.owner_id == current_user.id or admin):
         abort(404)
     return job
 

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from ..errors import InvalidInput
 from .. import clock
+from ..auth import access
 from ..extensions import db
 from ..review.models import InspectionResult
 from .models import PublishedResult
@@ -20,9 +21,9 @@ class PublicationError(InvalidInput):
 
 
 def may_publish(user, result: InspectionResult) -> bool:
-    """谁检查、谁录入、谁公开: supervisors of the inspecting unit (administrators everywhere)."""
+    """谁检查、谁录入、谁公开: supervisors of the inspecting unit (administrators in their area)."""
     if user.role == "admin":
-        return True
+        return access.may_see(user, result)
     return user.role == "supervisor" and result.inspecting_unit_id == user.unit_id
 
 

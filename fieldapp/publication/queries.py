@@ -9,6 +9,7 @@ from datetime import date
 from sqlalchemy import Integer, Select, column, select, table, tuple_, union
 from sqlalchemy.orm import selectinload
 
+from ..auth import access
 from ..extensions import db
 from ..plans.models import Task
 from ..review.models import InspectionResult
@@ -233,11 +234,14 @@ def filter_choices() -> dict:
 
 
 def unpublished_results(user, task_id: int | None = None) -> list[InspectionResult]:
-    """Approved results of the user's unit with no published version yet (oldest due first)."""
+    """Approved results of the user's unit with no published version yet (oldest due first);
+    an administrator's: every unit's in their area."""
     published = select(PublishedResult.inspection_result_id)
     stmt = select(InspectionResult).where(InspectionResult.id.not_in(published))
     if user.role != "admin":
         stmt = stmt.where(InspectionResult.inspecting_unit_id == user.unit_id)
+    else:
+        stmt = access.scope(stmt, InspectionResult.division_code, user)
     if task_id:
         stmt = stmt.where(InspectionResult.task_id == task_id)
     stmt = stmt.order_by(
@@ -248,10 +252,12 @@ def unpublished_results(user, task_id: int | None = None) -> list[InspectionResu
 
 
 def unit_records(user, limit: int = 200) -> list[PublishedResult]:
-    """The current published records of the user's unit, newest first."""
+    """The current published records of the user's unit (an administrator: of their area), newest first."""
     stmt = select(PublishedResult).where(PublishedResult.is_current.is_(True))
     if user.role != "admin":
         stmt = stmt.where(PublishedResult.inspecting_unit_id == user.unit_id)
+    else:
+        stmt = access.scope(stmt, PublishedResult.division_code, user)
     stmt = stmt.options(selectinload(PublishedResult.inspection_result))
     return list(
         db.session.scalars(stmt.order_by(PublishedResult.published_at.desc(), PublishedResult.id.desc()).limit(limit))
