@@ -59,6 +59,7 @@ lint: python-deps
 test: install lint
 	$(PY) -m pytest -n 2 $(PYTEST_ARGS)
 
+# make bench PROVINCE=1 [PROVINCE_SCALE=0.1]: the provincial bench alone (bench/bench_province.py, PostgreSQL).
 bench: install
 	$(PY) bench/run.py
 

@@ -1,7 +1,12 @@
-"""Run every ``bench/bench_*.py`` (each has ``main()`` printing its figures): ``make bench``."""
+"""Run every ``bench/bench_*.py`` (each has ``main()`` printing its figures): ``make bench``.
+
+The provincial bench (``bench_province.py``: millions of rows on PostgreSQL) runs only when asked:
+``make bench PROVINCE=1`` (environment ``PROVINCE=1``) runs it alone, or name it
+(``python bench/run.py province``)."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
@@ -11,11 +16,16 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
 
+OPT_IN = {"bench_province"}
+
+
 def main(argv: list[str]) -> int:
-    wanted = set(argv)
+    wanted = set(argv) or ({"province"} if os.environ.get("PROVINCE", "") not in ("", "0") else set())
     failures = 0
     for path in sorted(HERE.glob("bench_*.py")):
         if wanted and path.stem not in wanted and path.stem.removeprefix("bench_") not in wanted:
+            continue
+        if not wanted and path.stem in OPT_IN:
             continue
         print(f"== {path.stem}", flush=True)
         started = time.perf_counter()

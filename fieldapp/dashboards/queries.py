@@ -27,13 +27,15 @@ COVERAGE_FLOOR = 0.03  # 抽取辖区内不少于3%的企业
 PUBLICATION_TARGET = 1.0
 
 
-def published_model():
-    """The publication engineer's published results, when that package has its model."""
-    try:
-        from ..publication.models import PublishedResult
-    except ImportError:  # pragma: no cover - publication is part of the app
-        return None
-    return PublishedResult
+def _current_publications():
+    """The ids of the results with a current published version (one row each)."""
+    from ..publication.models import PublishedResult
+
+    return (
+        select(PublishedResult.inspection_result_id.label("result_id"))
+        .where(PublishedResult.is_current.is_(True))
+        .subquery()
+    )
 
 
 @dataclass
@@ -88,29 +90,19 @@ def coverage_by_county(year: int, divisions: Collection[str] | None) -> dict[str
 
 
 def publication_by_county(year: int, divisions: Collection[str] | None) -> dict[str, Rate]:
+    """The year's results and how many of them are published, per county (an outer join, not
+    ``IN (…)``: a province's published ids are too many for a hashed subplan)."""
     start, end = _year_bounds(year)
-    Published = published_model()
-    published_flag = (
-        case(
-            (
-                InspectionResult.id.in_(select(Published.inspection_result_id).where(Published.is_current.is_(True))),
-                1,
-            ),
-            else_=0,
-        )
-        if Published is not None
-        else None
-    )
-    cols = [InspectionResult.division_code, func.count()]
-    if published_flag is not None:
-        cols.append(func.sum(published_flag))
+    current = _current_publications()
     stmt = (
-        select(*cols).where(InspectionResult.inspected_on.between(start, end)).group_by(InspectionResult.division_code)
+        select(InspectionResult.division_code, func.count(), func.count(current.c.result_id))
+        .outerjoin(current, current.c.result_id == InspectionResult.id)
+        .where(InspectionResult.inspected_on.between(start, end))
+        .group_by(InspectionResult.division_code)
     )
     stmt = access.within(stmt, InspectionResult.division_code, divisions)
-    rows = {r[0]: (r[1], int(r[2] or 0) if len(r) > 2 else 0) for r in db.session.execute(stmt).all()}
-    codes = _codes(divisions)
-    return {c: Rate(rows.get(c, (0, 0))[1], rows.get(c, (0, 0))[0]) for c in codes}
+    rows = {code: (total, published) for code, total, published in db.session.execute(stmt).all()}
+    return {c: Rate(rows.get(c, (0, 0))[1], rows.get(c, (0, 0))[0]) for c in _codes(divisions)}
 
 
 @dataclass
@@ -178,17 +170,20 @@ class OverduePublication:
 
 
 def _unpublished(year: int, divisions: Collection[str] | None):
-    """The year's results with a publication date and no current published version."""
-    Published = published_model()
+    """The year's results with a publication date and no current published version (NOT EXISTS:
+    an anti-join, whatever the number of published results)."""
+    from ..publication.models import PublishedResult
+
     start, end = _year_bounds(year)
+    published = (
+        select(PublishedResult.id)
+        .where(PublishedResult.inspection_result_id == InspectionResult.id, PublishedResult.is_current.is_(True))
+        .exists()
+    )
     stmt = select(InspectionResult).where(
-        InspectionResult.inspected_on.between(start, end), InspectionResult.publication_due.is_not(None)
+        InspectionResult.inspected_on.between(start, end), InspectionResult.publication_due.is_not(None), ~published
     )
     stmt = access.within(stmt, InspectionResult.division_code, divisions)
-    if Published is not None:
-        stmt = stmt.where(
-            InspectionResult.id.not_in(select(Published.inspection_result_id).where(Published.is_current.is_(True)))
-        )
     return stmt
 
 
@@ -267,7 +262,8 @@ def open_cases_by_unit(unit_ids: Collection[int]) -> dict[int, int]:
     """Open follow-up cases per assigned unit, for the units ``unit_ids``."""
     stmt = (
         select(FollowUpCase.assigned_unit_id, func.count())
-        .where(FollowUpCase.status == CaseStatus.OPEN, FollowUpCase.assigned_unit_id.in_(sorted(unit_ids)))
+        .where(FollowUpCase.status == CaseStatus.OPEN)
         .group_by(FollowUpCase.assigned_unit_id)
     )
+    stmt = access.within(stmt, FollowUpCase.assigned_unit_id, unit_ids)
     return dict(db.session.execute(stmt).all())  # type: ignore[arg-type]

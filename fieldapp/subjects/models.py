@@ -50,7 +50,12 @@ class Tag(db.Model):
 
 class Subject(db.Model):
     __tablename__ = "subject"
-    __table_args__ = (Index("ix_subject_pool", "status", "division_code", "credit_class"),)
+    __table_args__ = (
+        Index("ix_subject_pool", "status", "division_code", "credit_class"),
+        # The dashboards' coverage: operating enterprises per county, and which were inspected,
+        # counted in the index alone (a province's directory is never read row by row for it).
+        Index("ix_subject_kind_status_division", "kind", "status", "division_code", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # The draw's identifier: the USCC, or the 15-digit registration number where there is none.
