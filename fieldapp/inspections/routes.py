@@ -1,4 +1,4 @@
-"""The inspector's pages: 我的任务, a visit, its form. Thin views; the phone's API is in ``api.py``,
+"""The inspector's pages: 我的任务, a visit, its form. Thin views; the phone's API is in ``routes_api.py``,
 the service worker and manifest in ``routes_pwa.py``."""
 
 from __future__ import annotations

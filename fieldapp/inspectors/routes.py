@@ -219,21 +219,9 @@ def remove_conflict(inspector_id: int, conflict_id: int):
 @role_required(Role.SUPERVISOR)
 def import_file():
     """Upload the roster (CSV/.xlsx); the worker imports it. The roster spans units: city-level supervisors only."""
-    from ..subjects.tables import TableError
+    from ..jobs.uploads import import_page
     from .jobs import start_import
 
     if not current_user.is_city_level:
         abort(404)
-    error = None
-    if request.method == "POST":
-        upload = request.files.get("file")
-        if upload is None or not upload.filename:
-            error = _("Choose a CSV or Excel (.xlsx) file.")
-        else:
-            try:
-                job = start_import(upload, current_user)
-            except TableError as exc:
-                error = str(exc)
-            else:
-                return redirect(url_for("jobs.detail", job_id=job.id))
-    return render_template("inspectors/import.html", error=error), form_status(bool(error))
+    return import_page("inspectors/import.html", start_import)

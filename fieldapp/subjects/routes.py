@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask import Blueprint, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -11,7 +10,6 @@ from ..auth import access
 from ..auth.access import role_required
 from ..auth.models import Role
 from ..auth.organisation import county_names
-from ..errors import form_status
 from .models import CREDIT_CLASSES, Subject, SubjectKind, SubjectStatus
 from .queries import SubjectFilters, all_tags, find_subjects, subject_history
 
@@ -80,20 +78,7 @@ def detail(subject_id: int):
 @role_required(Role.ADMIN)
 def import_file():
     """Upload a bureau export (city administrators: the directory is kept city-wide); the worker imports it."""
+    from ..jobs.uploads import import_page
     from .jobs import start_import
-    from .tables import TableError
 
-    error = None
-    if request.method == "POST":
-        request.max_content_length = current_app.config["IMPORT_MAX_BYTES"]
-        upload = request.files.get("file")
-        if upload is None or not upload.filename:
-            error = _("Choose a CSV or Excel (.xlsx) file.")
-        else:
-            try:
-                job = start_import(upload, current_user)
-            except TableError as exc:
-                error = str(exc)
-            else:
-                return redirect(url_for("jobs.detail", job_id=job.id))
-    return render_template("subjects/import.html", error=error), form_status(bool(error))
+    return import_page("subjects/import.html", start_import)
