@@ -9,6 +9,8 @@ Public interface (for the inspector app, review and publication):
 - ``answer_set(checklist, answers)`` (stores a snapshot) and ``checklist_for_answer_set(stored)``
 - ``check_result_choice(suggested, chosen, reason)`` / ``choose_result`` and ``result_table()``
 - the Jinja macros in ``templates/checklists/_form.html``: ``render_checklist`` and ``render_answers``
+- ``answer_rows.answer_rows(checklist, evaluation)``: the one read-only rendering of answers (review,
+  the record PDF and ``render_answers`` all show these rows; ``_answers.html`` draws them)
 """
 
 from __future__ import annotations
