@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -182,54 +184,45 @@ def _conflict_response(sub_id: int, exc: ReviewConflict):
     return render_template("review/submission.html", **context), 409
 
 
-@bp.post("/submissions/<int:submission_id>/approve")
+def _decision_refused(submission_id: int, form_name: str, form, conflict: str | None = None):
+    """The submission page again with the decision form as it was sent and what stopped it."""
+    db.session.rollback()
+    context = _submission_context(_submission_or_404(submission_id))
+    context[form_name] = form
+    if conflict:
+        context["conflict"] = conflict
+    return render_template("review/submission.html", **context), form_status()
+
+
+@bp.post("/submissions/<int:submission_id>/<any(approve, return):decision>")
 @role_required(Role.SUPERVISOR)
-def approve_submission(submission_id: int):
+def decide_submission(submission_id: int, decision: str):
+    """Approve (the result records are made) or return to the inspector with a comment."""
     sub = _submission_or_404(submission_id)
     if not queries.may_decide(current_user, sub.visit):
         abort(403)
-    form = ApproveForm()
+    approving = decision == "approve"
+    form: Any = ApproveForm() if approving else ReturnForm()
+    form_name = "approve_form" if approving else "return_form"
     if not form.validate():
-        context = _submission_context(sub)
-        context["approve_form"] = form
-        return render_template("review/submission.html", **context), form_status()
+        return _decision_refused(submission_id, form_name, form)
     try:
-        approve(sub.id, form.lock_version.data, current_user, form.note.data or "")
+        if approving:
+            approve(sub.id, form.lock_version.data, current_user, form.note.data or "")
+        else:
+            return_to_inspector(sub.id, form.lock_version.data, current_user, form.comment.data)
     except ReviewConflict as exc:
         return _conflict_response(submission_id, exc)
     except MissingResult as exc:
-        db.session.rollback()
-        context = _submission_context(_submission_or_404(submission_id))
-        context["conflict"] = _(
-            "The submission gives no result for task %(task)s: return it to the inspector.", task=exc.task_id
-        )
-        return render_template("review/submission.html", **context), form_status()
-    flash(_("Approved. The result records were made."), "success")
-    return redirect(url_for("review.submission", submission_id=submission_id))
-
-
-@bp.post("/submissions/<int:submission_id>/return")
-@role_required(Role.SUPERVISOR)
-def return_submission(submission_id: int):
-    sub = _submission_or_404(submission_id)
-    if not queries.may_decide(current_user, sub.visit):
-        abort(403)
-    form = ReturnForm()
-    if not form.validate():
-        context = _submission_context(sub)
-        context["return_form"] = form
-        return render_template("review/submission.html", **context), form_status()
-    try:
-        return_to_inspector(sub.id, form.lock_version.data, current_user, form.comment.data)
-    except ReviewConflict as exc:
-        return _conflict_response(submission_id, exc)
-    except InvalidDecision:
-        db.session.rollback()
+        message = _("The submission gives no result for task %(task)s: return it to the inspector.", task=exc.task_id)
+        return _decision_refused(submission_id, form_name, form, conflict=message)
+    except InvalidDecision:  # a comment of nothing but spaces
         form.comment.errors = [*form.comment.errors, _("Write what the inspector must correct.")]
-        context = _submission_context(_submission_or_404(submission_id))
-        context["return_form"] = form
-        return render_template("review/submission.html", **context), form_status()
-    flash(_("Returned to the inspector with your comment."), "success")
+        return _decision_refused(submission_id, form_name, form)
+    if approving:
+        flash(_("Approved. The result records were made."), "success")
+    else:
+        flash(_("Returned to the inspector with your comment."), "success")
     return redirect(url_for("review.submission", submission_id=submission_id))
 
 
