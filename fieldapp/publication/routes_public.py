@@ -44,35 +44,40 @@ def _export_limit() -> str:
 def public_results():
     store = page_cache.cache()
     generation = current_generation()  # before any data the page shows (see .generation)
+    fragment = bool(request.htmx and request.htmx.target == "results")
+    # A visitor who is not signed in gets the same page as everyone with this query and language.
+    shared = generation is not None and not current_user.is_authenticated and not session.get("_flashes")
+    if shared and session.get("csrf_token") and request.if_none_match:
+        tag = _etag(generation, fragment)
+        if request.if_none_match.contains_weak(tag):  # nothing changed since this browser's copy
+            return _cacheable(make_response("", 304), tag)
     options = store.options(generation, _search_options)
     filters, errors = parse_search(request.args, options.counties)
-    fragment = bool(request.htmx and request.htmx.target == "results")
-    if generation is None or errors or current_user.is_authenticated or session.get("_flashes"):
+    if not shared or errors:
         return _search_page(filters, errors, options, fragment)
-    # A visitor who is not signed in: the same page for everyone with this query and language.
     token = generate_csrf()
-    tag = _etag(generation, fragment)
-    if request.if_none_match.contains_weak(tag):
-        response = make_response("", 304)
-    else:
-        key = (filters.key(), str(get_locale()), fragment)
-        body = store.page(generation, key)
-        if body is None:
-            body = _search_page(filters, errors, options, fragment, csrf=page_cache.CSRF_PLACEHOLDER)
-            store.keep(generation, key, body)
-        response = make_response(body.replace(page_cache.CSRF_PLACEHOLDER, token))
+    key = (filters.key(), str(get_locale()), fragment)
+    body = store.page(generation, key)
+    if body is None:
+        body = _search_page(filters, errors, options, fragment, csrf=page_cache.CSRF_PLACEHOLDER)
+        store.keep(generation, key, body)
+    response = make_response(body.replace(page_cache.CSRF_PLACEHOLDER, token))
+    return _cacheable(response, _etag(generation, fragment))
+
+
+def _cacheable(response, tag: str):
     response.set_etag(tag, weak=True)
     response.cache_control.public = True
     response.cache_control.max_age = current_app.config.get("PUBLIC_PAGE_MAX_AGE", 30)
     return response
 
 
-def _etag(generation: int, fragment: bool) -> str:
+def _etag(generation: int | None, fragment: bool) -> str:
     """Changes with the public generation, the language, page or fragment, and the session's CSRF
     token (a page kept by the browser carries it)."""
     raw = str(session.get("csrf_token", ""))
     own = hashlib.sha256(raw.encode()).hexdigest()[:12]
-    return f"{generation & 0xFFFFFFFFFFFF:x}-{get_locale()}-{'f' if fragment else 'p'}-{own}"
+    return f"{(generation or 0) & 0xFFFFFFFFFFFF:x}-{get_locale()}-{'f' if fragment else 'p'}-{own}"
 
 
 def _search_options() -> page_cache.SearchOptions:
