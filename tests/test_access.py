@@ -193,6 +193,15 @@ def test_administrators_publish_and_answer_only_within_their_area(client, auth, 
     assert _db.session.get(JointInvitation, pingcheng["invitation"]).status == "accepted"
 
 
+def test_a_city_invites_and_previews_only_within_its_area(client, auth, pingcheng):
+    auth.login("dt-sup", "supervisor", "dt")
+    page = client.get("/draws/task/{task}/invitations".format(**pingcheng)).get_data(as_text=True)
+    assert "大同市局计量科" in page
+    assert "阳泉市局质量科" not in page and "计量科</option>" not in page.replace("大同市局计量科</option>", "")
+    preview = client.get("/plans/{plan}/tasks/{number}/scope".format(**pingcheng)).get_data(as_text=True)
+    assert "平城区市场监督管理局" in preview
+
+
 def test_a_county_outside_the_area_is_a_404_by_either_parameter_name(client, auth, app):
     load_organisation(TWO_CITIES)
     _db.session.commit()

@@ -58,8 +58,10 @@ def invitations_of(task: Task) -> list[JointInvitation]:
     ).all()
 
 
-def departments() -> list[Unit]:
-    return db.session.scalars(select(Unit).where(Unit.kind == "department").order_by(Unit.code)).all()
+def departments(user) -> list[Unit]:
+    """The departments in the user's area (those a task of theirs may invite)."""
+    stmt = select(Unit).where(Unit.kind == "department").order_by(Unit.code)
+    return db.session.scalars(access.scope_units(stmt, Unit.id, user)).all()
 
 
 def public_draws(page: int):

@@ -214,7 +214,7 @@ def replace(assignment_id: int):
 def invitations(task_id: int):
     task = _task(task_id)
     form = InviteForm()
-    form.department.choices = [(u.code, u.name) for u in queries.departments()]
+    form.department.choices = [(u.code, u.name) for u in queries.departments(current_user)]
     return render_template(
         "draws/invitations.html",
         task=task,
@@ -231,7 +231,7 @@ def invite(task_id: int):
     if not current_user.is_city_level:
         abort(404)  # the initiating department is the city bureau's
     form = InviteForm()
-    form.department.choices = [(u.code, u.name) for u in queries.departments()]
+    form.department.choices = [(u.code, u.name) for u in queries.departments(current_user)]
     if form.validate_on_submit():
         department = db.session.scalar(select(Unit).where(Unit.code == form.department.data))
         try:

@@ -33,11 +33,9 @@ def _task(plan_id: int, number: int) -> tuple:
 
 
 def _units(task: Task) -> list[Unit]:
-    """The executing units the user answers for: a county supervisor sees her own county."""
-    units = executing_units(task)
-    if not current_user.is_city_level:
-        units = [u for u in units if u.id == current_user.unit_id]
-    return units
+    """The executing units in the user's area: a county supervisor sees her own county, a city's
+    its counties (not another city's under a provincial task)."""
+    return [u for u in executing_units(task) if access.may_see(current_user, u)]
 
 
 def _counties() -> list[Unit]:
