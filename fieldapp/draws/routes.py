@@ -122,11 +122,15 @@ def commit(task_id: int, round_: int, unit_code: str):
     return _render_round(task, round_, unit, form, RunForm(formdata=None), form_status())
 
 
+def _commitment(commitment_id: int) -> tuple[DrawCommitment, Unit]:
+    commitment = db.get_or_404(DrawCommitment, commitment_id)
+    return commitment, _unit(commitment.unit.code)
+
+
 @bp.post("/draws/commitment/<int:commitment_id>/run")
 @role_required(Role.SUPERVISOR)
 def run(commitment_id: int):
-    commitment = db.get_or_404(DrawCommitment, commitment_id)
-    unit = _unit(commitment.unit.code)
+    commitment, unit = _commitment(commitment_id)
     form = RunForm()
     if form.validate_on_submit():
         from .jobs import start_draw
@@ -147,8 +151,7 @@ def run(commitment_id: int):
 @bp.post("/draws/commitment/<int:commitment_id>/abandon")
 @role_required(Role.SUPERVISOR)
 def abandon(commitment_id: int):
-    commitment = db.get_or_404(DrawCommitment, commitment_id)
-    unit = _unit(commitment.unit.code)
+    commitment, unit = _commitment(commitment_id)
     form = AbandonForm()
     if form.validate_on_submit():
         try:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -192,20 +194,26 @@ def new_task(plan_id: int):
     return _task_page(plan, None, form)
 
 
+def _change_plan(plan, change: Callable[[], object], done: str):
+    """Run one change of the plan's state and commit it (or say why not); back to the plan."""
+    try:
+        change()
+    except PlanError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "error")
+    else:
+        db.session.commit()
+        flash(done, "success")
+    return redirect(url_for("plans.plan_detail", plan_id=plan.id))
+
+
 @bp.post("/plans/<int:plan_id>/publish")
 @role_required(Role.SUPERVISOR)
 def publish(plan_id: int):
     plan = _editable_plan(plan_id)
-    if ConfirmForm().validate_on_submit():
-        try:
-            publish_plan(plan, current_user)
-        except PlanError as exc:
-            db.session.rollback()
-            flash(str(exc.message), "error")
-        else:
-            db.session.commit()
-            flash(_("The plan is published."), "success")
-    return redirect(url_for("plans.plan_detail", plan_id=plan.id))
+    if not ConfirmForm().validate_on_submit():
+        return redirect(url_for("plans.plan_detail", plan_id=plan.id))
+    return _change_plan(plan, lambda: publish_plan(plan, current_user), _("The plan is published."))
 
 
 @bp.post("/plans/<int:plan_id>/file")
@@ -213,16 +221,11 @@ def publish(plan_id: int):
 def file(plan_id: int):
     plan = _editable_plan(plan_id)
     form = FilingForm()
-    if form.validate_on_submit():
-        try:
-            file_plan(plan, current_user, form.note.data or "")
-        except PlanError as exc:
-            db.session.rollback()
-            flash(str(exc.message), "error")
-        else:
-            db.session.commit()
-            flash(_("The plan is filed with the city bureau."), "success")
-    return redirect(url_for("plans.plan_detail", plan_id=plan.id))
+    if not form.validate_on_submit():
+        return redirect(url_for("plans.plan_detail", plan_id=plan.id))
+    return _change_plan(
+        plan, lambda: file_plan(plan, current_user, form.note.data or ""), _("The plan is filed with the city bureau.")
+    )
 
 
 @bp.get("/plans/filings")

@@ -79,14 +79,22 @@ def preview_one(result_id: int):
     return _preview(results, form)
 
 
-@bp.post("/publication/preview")
-@role_required("supervisor")
-def preview():
+def _chosen_results():
+    """The results ticked on the posted form and the form; (…, None) with a message when none was."""
     ids = [i for i in request.form.getlist("result_ids", type=int) if i > 0]
     results = _results_for_publishing(ids) if ids else []
     form = _selection_form(results)
     if not form.validate_on_submit():
         flash(_("Choose at least one result to publish."), "error")
+        return results, None
+    return results, form
+
+
+@bp.post("/publication/preview")
+@role_required("supervisor")
+def preview():
+    results, form = _chosen_results()
+    if form is None:
         return redirect(url_for("publication.index"))
     return _preview(results, form)
 
@@ -99,11 +107,8 @@ def _preview(results, form):
 @bp.post("/publication/publish")
 @role_required("supervisor")
 def publish():
-    ids = [i for i in request.form.getlist("result_ids", type=int) if i > 0]
-    results = _results_for_publishing(ids) if ids else []
-    form = _selection_form(results)
-    if not form.validate_on_submit():
-        flash(_("Choose at least one result to publish."), "error")
+    results, form = _chosen_results()
+    if form is None:
         return redirect(url_for("publication.index"))
     try:
         created = operations.publish(results, current_user)

@@ -71,6 +71,22 @@ def _claim(submission_id: int, expected_version: int, new_state: str, **values) 
     return submission
 
 
+def _decided(submission: Submission, action: str, actor, reason: str, visit_status: VisitStatus, **details) -> None:
+    """The visit follows the decision, which is written to the audit log and committed."""
+    submission.visit.status = visit_status.value
+    audit.record(
+        "submission",
+        submission.id,
+        action,
+        actor,
+        from_state=SubmissionState.SUBMITTED.value,
+        to_state=submission.state,
+        reason=reason,
+        details={"visit_id": submission.visit_id, **details, "version": submission.version},
+    )
+    db.session.commit()
+
+
 def approve(submission_id: int, expected_version: int, actor, note: str = ""):
     """Approve: the visit is done and its result records are made (or updated)."""
     submission = _claim(submission_id, expected_version, SubmissionState.APPROVED.value)
@@ -79,18 +95,7 @@ def approve(submission_id: int, expected_version: int, actor, note: str = ""):
     except Exception:
         db.session.rollback()
         raise
-    submission.visit.status = VisitStatus.APPROVED.value
-    audit.record(
-        "submission",
-        submission.id,
-        "approve",
-        actor,
-        from_state=SubmissionState.SUBMITTED.value,
-        to_state=SubmissionState.APPROVED.value,
-        reason=note,
-        details={"visit_id": submission.visit_id, "results": [r.id for r in results], "version": submission.version},
-    )
-    db.session.commit()
+    _decided(submission, "approve", actor, note, VisitStatus.APPROVED, results=[r.id for r in results])
     return results
 
 
@@ -100,18 +105,7 @@ def return_to_inspector(submission_id: int, expected_version: int, actor, commen
     if not comment:
         raise InvalidDecision("a comment is required")
     submission = _claim(submission_id, expected_version, SubmissionState.RETURNED.value, review_comment=comment)
-    submission.visit.status = VisitStatus.RETURNED.value
-    audit.record(
-        "submission",
-        submission.id,
-        "return",
-        actor,
-        from_state=SubmissionState.SUBMITTED.value,
-        to_state=SubmissionState.RETURNED.value,
-        reason=comment,
-        details={"visit_id": submission.visit_id, "version": submission.version},
-    )
-    db.session.commit()
+    _decided(submission, "return", actor, comment, VisitStatus.RETURNED)
     return submission
 
 
