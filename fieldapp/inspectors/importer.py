@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from ..auth.models import Unit, User
 from ..auth.organisation import county_names
 from ..extensions import db
 from ..subjects.fields import BadValue, cell_text, normalise_header, parse_date, split_tags
+from ..subjects.import_report import RowCounts
 from ..subjects.importer import Reject
 from ..subjects.tables import RejectWriter, TableError, default_locale, open_table
 from ..subjects.vocabulary import specialty_names
@@ -43,27 +43,8 @@ ASSISTANT_WORDS = ("专家", "第三方", "辅助", "检测机构", "协助", "�
 STATUS_ALIASES = {"在职": "在岗", "离职": "调离", "调出": "调离", "暂停": "停职"}
 
 
-@dataclass
-class RosterReport:
-    rows: int = 0
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    rejected: int = 0
-    rejects: list[Reject] = field(default_factory=list)
-    unknown_headers: list[str] = field(default_factory=list)
-
-    def summary(self) -> list[str]:
-        return [
-            _(
-                "%(rows)s rows: %(created)s new, %(updated)s updated, %(unchanged)s unchanged, %(rejected)s rejected",
-                rows=self.rows,
-                created=self.created,
-                updated=self.updated,
-                unchanged=self.unchanged,
-                rejected=self.rejected,
-            )
-        ]
+class RosterReport(RowCounts):
+    """What a roster import did with its rows."""
 
 
 def _unit_lookup() -> dict[str, Unit]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..jobs.runtime import JobFailed, JobRun, create_job, job_handler
-from ..subjects.tables import TableError, default_locale, display_name, open_table
+from ..subjects.tables import TableError, display_name, save_upload
 from .importer import RosterReport, import_roster_file, roster_columns
 
 KIND = "inspectors.import"
@@ -34,10 +34,6 @@ def start_import(upload, owner):
     filename = display_name(upload.filename)
 
     def prepare(job, folder: Path) -> None:
-        name = "source" + (".xlsx" if filename.lower().endswith(".xlsx") else ".csv")
-        upload.save(folder / name)
-        with default_locale(), open_table(folder / name) as table:
-            roster_columns(table.header)
-        job.params = {"file": name, "filename": filename}
+        job.params = {"file": save_upload(upload, folder, roster_columns), "filename": filename}
 
     return create_job(KIND, owner=owner, title=filename, prepare=prepare)

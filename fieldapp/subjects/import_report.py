@@ -18,25 +18,23 @@ class Reject:
 
 
 @dataclass
-class ImportReport:
-    source: str = ""
+class RowCounts:
+    """What an import of a table did with its rows (the subject directory, the inspector roster)."""
+
     rows: int = 0
     created: int = 0
     updated: int = 0
     unchanged: int = 0
     rejected: int = 0
-    changes: int = 0
     rejects: list[Reject] = field(default_factory=list)
-    blank_lines: list[int] = field(default_factory=list)
     unknown_headers: list[str] = field(default_factory=list)
-    reject_file: str | None = None
 
     @property
     def imported(self) -> int:
         return self.created + self.updated + self.unchanged
 
     def summary(self) -> list[str]:
-        lines = [
+        return [
             _(
                 "%(rows)s rows: %(created)s new, %(updated)s updated, %(unchanged)s unchanged, %(rejected)s rejected",
                 rows=self.rows,
@@ -46,6 +44,17 @@ class ImportReport:
                 rejected=self.rejected,
             )
         ]
+
+
+@dataclass
+class ImportReport(RowCounts):
+    source: str = ""
+    changes: int = 0
+    blank_lines: list[int] = field(default_factory=list)
+    reject_file: str | None = None
+
+    def summary(self) -> list[str]:
+        lines = super().summary()
         if self.changes:
             lines.append(_("%(count)s changes recorded in the subjects' history", count=self.changes))
         if self.unknown_headers:

@@ -13,7 +13,7 @@ from pathlib import Path
 from ..jobs.runtime import JobFailed, JobRun, job_handler
 from .import_report import ImportReport, SeenKeys
 from .importer import SubjectImporter
-from .tables import RejectWriter, TableError, default_locale, display_name, open_table
+from .tables import RejectWriter, TableError, default_locale, display_name, open_table, save_upload
 
 KIND = "subjects.import"
 COUNTS = ("rows", "created", "updated", "unchanged", "rejected", "changes")
@@ -99,10 +99,7 @@ def start_import(upload, owner, batch_size: int = 2000):
     filename = display_name(upload.filename)
 
     def prepare(job, folder: Path) -> None:
-        name = "source" + (".xlsx" if filename.lower().endswith(".xlsx") else ".csv")
-        upload.save(folder / name)
-        with default_locale(), open_table(folder / name) as table:
-            check_columns(table.header)
+        name = save_upload(upload, folder, check_columns)
         job.params = {"file": name, "filename": filename, "batch_size": batch_size}
 
     return create_job(KIND, owner=owner, title=filename, prepare=prepare)

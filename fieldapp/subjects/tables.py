@@ -10,7 +10,7 @@ import codecs
 import csv
 import os
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -140,6 +140,16 @@ def display_name(filename: str | None) -> str:
     """An uploaded file's name as shown to people: its last part, no control characters."""
     text = "".join(ch for ch in str(filename or "") if ch.isprintable()).replace("\\", "/")
     return Path(text).name[:200]
+
+
+def save_upload(upload, folder: Path, check_header: Callable[[list[str]], object]) -> str:
+    """Save an uploaded table into a job's folder as ``source.csv`` or ``source.xlsx`` and check its
+    header with ``check_header`` (which raises TableError: nothing is queued); returns the file's name."""
+    name = "source" + (".xlsx" if display_name(upload.filename).lower().endswith(".xlsx") else ".csv")
+    upload.save(folder / name)
+    with default_locale(), open_table(folder / name) as table:
+        check_header(table.header)
+    return name
 
 
 @contextmanager
