@@ -174,7 +174,7 @@ def load_subjects(raw, importer, org_path: Path, n: int, seed: int = 2021) -> in
     over the generator's header), by COPY."""
     from fieldapp.demo.generator import SUBJECT_HEADER, generate_subjects
     from fieldapp.demo.org import demo_org
-    from fieldapp.subjects.importer import NEW_DEFAULTS
+    from fieldapp.subjects.rows import NEW_DEFAULTS
     from fieldapp.subjects.models import Subject, subject_tag
 
     tag_rows: list[dict] = []

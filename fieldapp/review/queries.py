@@ -27,16 +27,16 @@ inspected_at = func.coalesce(Submission.inspected_on, Submission.completed_at, S
 
 
 def visit_scope(stmt: Select, user) -> Select:
-    """Supervisors review the visits of their inspecting unit; county users only their county's."""
-    if access.sees_everything(user):
-        return stmt
-    return access.scope(stmt, Visit.division_code, user).where(Visit.executing_unit_id == user.unit_id)
+    """A county unit's supervisors review the visits it made; above county level (a province's or
+    a city's bureau and departments) a supervisor reads every visit of the subtree."""
+    stmt = access.scope(stmt, Visit.division_code, user)
+    return stmt.where(Visit.executing_unit_id == user.unit_id) if user.unit.is_county_level else stmt
 
 
 def may_review(user, visit: Visit | None) -> bool:
     if visit is None or not access.may_see(user, visit):
         return False
-    return access.sees_everything(user) or visit.executing_unit_id == user.unit_id
+    return not user.unit.is_county_level or visit.executing_unit_id == user.unit_id
 
 
 def last_inspected_on_for_due(limit: date) -> date:
