@@ -9,7 +9,8 @@ from flask import Flask
 ROOT = Path(__file__).resolve().parent.parent
 
 # Feature packages, each optionally with ``routes.py`` (a blueprint ``bp``), ``cli.py`` (a click
-# group ``cli``), ``jobs.py`` (background jobs) and ``translations/``.
+# group ``cli``), ``jobs.py`` (background jobs), ``subscribers.py`` (``subscribe()`` connects its
+# receivers of ``fieldapp.events``) and ``translations/``.
 FEATURES = (
     "core",
     "auth",
@@ -87,6 +88,9 @@ def create_app(config: dict | None = None) -> Flask:
             for group in getattr(cli, "COMMANDS", (cli.cli,)):
                 app.cli.add_command(group)
         _optional_module(f"fieldapp.{name}.jobs")  # registers the feature's background jobs
+        subscribers = _optional_module(f"fieldapp.{name}.subscribers")
+        if subscribers is not None:
+            subscribers.subscribe()  # what the feature does when a lower package sends an event
 
     from .core.web import init_web
 

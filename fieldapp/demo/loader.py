@@ -28,9 +28,9 @@ def load_demo(subject_count: int = 20000, seed: int = 2021) -> Iterator[str]:
     from .generator import load_city
 
     yield from load_city(subject_count=subject_count, seed=seed)
-    from ..draws.demo import load_demo_draws
+    from .draws import load_demo_draws
 
     yield from load_demo_draws()
-    from ..review.demo import load_demo_reviews
+    from .reviews import load_demo_reviews
 
     yield from load_demo_reviews()

@@ -9,10 +9,10 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from .. import events
 from ..auth.models import Unit
 from ..extensions import db
 from ..inspectors.models import Inspector
-from ..visits.models import Visit, VisitStatus, VisitTask
 from . import chain, rules
 from .algorithm import ALGORITHM_1, unmatched_codes
 from .commitments import external_of
@@ -30,10 +30,8 @@ def selection_is_public(draw: Draw) -> bool:
     """抽取对象是否公示: at once, or once every visit of the draw has an approved result."""
     if draw.task.publish_selection_at_once:
         return True
-    statuses = db.session.scalars(
-        select(Visit.status).join(VisitTask, VisitTask.visit_id == Visit.id).where(VisitTask.draw_id == draw.id)
-    ).all()
-    return bool(statuses) and all(s == VisitStatus.APPROVED.value for s in statuses)
+    answers = events.ask(events.draw_fieldwork_approved, draw)
+    return bool(answers) and all(answers)
 
 
 def _iso(value) -> str | None:

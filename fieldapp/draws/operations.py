@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from ..errors import Conflict
 from ..auth.models import Unit, User
 from ..core.bulk import allocate_ids, bind_value, insert_rows
-from .. import clock
+from .. import clock, events
 from ..extensions import db
 from ..plans.models import Task
 from . import algorithm, chain, files, rules, seeds
@@ -136,11 +136,8 @@ def run_draw(commitment: DrawCommitment, witness: str = "", user: User | None = 
     previous = current_draw(task, round_, unit)
     if previous is not None and not commitment.redraw_reason:
         raise DrawRefused(_l("This round has been drawn. A redraw needs a written reason."))
-    if previous is not None:
-        from ..visits.operations import draw_has_started_visits
-
-        if draw_has_started_visits(previous):
-            raise DrawRefused(_l("Inspections of this draw have started; it can no longer be redrawn."))
+    if previous is not None and any(events.ask(events.draw_fieldwork_started, previous)):
+        raise DrawRefused(_l("Inspections of this draw have started; it can no longer be redrawn."))
     result = _compute(task, round_, unit, commitment, witness, day, previous.id if previous else None)
     number = (
         db.session.scalar(
@@ -221,11 +218,9 @@ def _store(task, round_, unit, commitment, witness, day, number, previous, user,
     if previous is not None:
         previous.status = DrawStatus.SUPERSEDED.value
     selections = _store_selections(draw, user, result)
-    from ..visits.operations import add_draw_to_visits, remove_draw_from_visits
-
     if previous is not None:
-        remove_draw_from_visits(previous)
-    add_draw_to_visits(draw, selections)
+        events.draw_superseded.send(previous)
+    events.draw_made.send(draw, selections=selections)
     from .bundle import selection_pieces
 
     names = {cert: inspector.name for cert, inspector in result["by_cert"].items()}

@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ..auth.models import User
-from .. import clock
+from .. import clock, events
 from ..extensions import db
 from ..inspectors.models import Inspector
 from . import algorithm, rules
@@ -68,9 +68,7 @@ def replace_inspector(assignment: DrawAssignment, reason: str, user: User | None
         )
         db.session.add(replacement)
         db.session.flush()
-        from ..visits.operations import apply_replacement
-
-        apply_replacement(draw, assignment, replacement)
+        events.inspector_replaced.send(draw, old=assignment, new=replacement)
         db.session.commit()
         return replacement
     raise DrawRefused(_l("No other eligible inspector is left in this team; the subject stays unmatched."))

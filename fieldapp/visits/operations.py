@@ -9,7 +9,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from .. import clock
+from ..core.bulk import allocate_ids, bind_value, insert_rows
+from ..draws.models import DrawAssignment, DrawSelection
+from ..draws.pools import task_window
 from ..extensions import db
+from ..subjects.models import Subject
 from .models import InspectorRole, Visit, VisitInspector, VisitStatus, VisitTask
 
 
@@ -63,9 +67,6 @@ def draw_selections(draw) -> list[Selection]:
     """Each selection of ``draw`` in position order with its subject's division code and its team
     ``(inspector id, leads)``: the initiating team first (its first inspector leads), then the
     participating departments."""
-    from ..draws.models import DrawAssignment, DrawSelection
-    from ..subjects.models import Subject
-
     team: dict[int, list[tuple[int, bool]]] = defaultdict(list)
     for selection_id, inspector_id, team_unit_id, position in db.session.execute(
         select(
@@ -102,8 +103,6 @@ def add_draw_to_visits(draw, selections: list[Selection] | None = None) -> int:
 
     ``selections`` (see :func:`draw_selections`) when the caller has them at hand (a new draw);
     new visits are written in bulk (a draw can select tens of thousands of subjects)."""
-    from ..draws.pools import task_window
-
     task = draw.task
     start, end = task_window(task)
     if selections is None:
@@ -135,8 +134,6 @@ def add_draw_to_visits(draw, selections: list[Selection] | None = None) -> int:
 
 def _insert_visits(draw, selections: list[Selection], start, end) -> None:
     """New planned visits for these selections, with their task and inspectors, in bulk."""
-    from ..core.bulk import allocate_ids, bind_value, insert_rows
-
     if not selections:
         return
     table = Visit.__table__
@@ -178,10 +175,16 @@ def draw_has_started_visits(draw) -> bool:
     )
 
 
+def draw_visits_all_approved(draw) -> bool:
+    """抽取对象是否公示 (when not at once): the draw has visits and every one is approved."""
+    statuses = db.session.scalars(
+        select(Visit.status).join(VisitTask, VisitTask.visit_id == Visit.id).where(VisitTask.draw_id == draw.id)
+    ).all()
+    return bool(statuses) and all(s == VisitStatus.APPROVED.value for s in statuses)
+
+
 def remove_draw_from_visits(draw) -> None:
     """A superseded draw leaves its (still planned) visits; visits left without a task go."""
-    from ..draws.pools import task_window
-
     for visit_task in db.session.scalars(select(VisitTask).where(VisitTask.draw_id == draw.id)).all():
         visit = visit_task.visit
         if visit.status != VisitStatus.PLANNED.value:

@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..auth import access
+from ..draws.models import InvitationStatus, JointInvitation
 from ..extensions import db
 from .models import Visit, VisitTask
 
@@ -30,8 +31,6 @@ def visit_items(visit: Visit) -> list[dict]:
     """Everything one visit checks: per task its own items, then the items of departments whose
     joint-inspection invitation was accepted (联查邀约). Each entry:
     ``{"task": Task, "unit": Unit | None, "text": str, "checklist_ids": list}``."""
-    from ..draws.models import InvitationStatus, JointInvitation
-
     entries = []
     for visit_task in visit.tasks:
         task = visit_task.task

@@ -13,8 +13,9 @@ from ..extensions import db
 from ..inspectors.models import Inspector
 from ..plans.models import Plan, Task
 from ..visits.models import Visit, VisitInspector
-from .models import Draw
-from .operations import DrawRefused, commit, current_draw, run_draw
+from ..draws.models import Draw
+from ..draws.operations import DrawRefused, commit, current_draw, run_draw
+from .org import demo_county_supervisors, demo_field_inspectors, demo_org
 
 DEMO_TASKS = (1, 21, 19)  # metrology (gas stations, markets …), the 1+X enterprise check, high risk
 # The demo draws the seed's 2021 plan today, with its proposed scope rules: a written reason.
@@ -31,8 +32,6 @@ def load_demo_draws(year: int = 2021) -> Iterator[str]:
     if plan is None:
         yield "draws: no plan to draw"
         return
-    from ..demo.org import demo_county_supervisors
-
     divisions = sorted(demo_county_supervisors())
     units = [unit for code in divisions if (unit := unit_for_division(code)) is not None]
     county_tasks = db.session.scalars(
@@ -65,8 +64,6 @@ def _redraw_for_idle_accounts(tasks: list[Task], units: list[Unit]) -> Generator
     """On a small directory the matching can leave a demo inspector account without a visit after every
     county task is drawn. Redraw (publicly, with a written reason) a task of that account's county until
     every account has one: the draws stay random and verifiable; nothing picks the team by hand."""
-    from ..demo.org import demo_org
-
     org = demo_org()
     division_of_account = {u: org.division_of.get(unit) for u, _, role, unit in org.accounts if role == "inspector"}
     unit_of_division = {u.division_code: u for u in units}
@@ -107,15 +104,16 @@ def _chance(task: Task, unit: Unit, username: str) -> float:
 
 
 def _visit_counts() -> dict[str, int]:
-    counts = {}
-    from ..demo.org import demo_field_inspectors
-
+    counts: dict[str, int] = {}
     for username in demo_field_inspectors():
-        counts[username] = db.session.scalar(
-            select(func.count())
-            .select_from(VisitInspector)
-            .join(Inspector, Inspector.id == VisitInspector.inspector_id)
-            .join(User, User.id == Inspector.user_id)
-            .where(User.username == username)
+        counts[username] = (
+            db.session.scalar(
+                select(func.count())
+                .select_from(VisitInspector)
+                .join(Inspector, Inspector.id == VisitInspector.inspector_id)
+                .join(User, User.id == Inspector.user_id)
+                .where(User.username == username)
+            )
+            or 0
         )
     return counts

@@ -13,14 +13,14 @@ from datetime import datetime, timedelta
 from sqlalchemy import exists, func, select
 
 from ..auth.models import User
-from ..demo.org import demo_county_supervisors, demo_field_inspectors
+from .org import demo_county_supervisors, demo_field_inspectors
 from ..extensions import db
 from ..inspections.models import Submission, SubmissionState
 from ..inspectors.models import Inspector
+from ..review.codes import UNREACHABLE
+from ..review.models import InspectionResult
+from ..review.operations import approve
 from ..visits.models import Visit, VisitInspector, VisitStatus
-from .codes import UNREACHABLE
-from .models import InspectionResult
-from .operations import approve
 
 PER_COUNTY = 24
 

@@ -1,0 +1,103 @@
+"""Package boundaries: a lower feature package never imports a higher one (at module level or inside a
+function). Where a lower package must tell a higher one something (a draw made → visits built), it sends
+an event (``fieldapp/events.py``) and the higher package subscribes."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from fieldapp import create_app, events
+
+FIELDAPP = Path(__file__).resolve().parent.parent / "fieldapp"
+
+# Feature packages, lowest first: each may import those before it, never those after it.
+LAYERS = (
+    "subjects",
+    "inspectors",
+    "plans",
+    "draws",
+    "visits",
+    "inspections",
+    "review",
+    "publication",
+    "dashboards",
+    "demo",
+)
+# Known imports upwards, each with its module and why; the test fails when one is no longer needed.
+ALLOWED = {
+    ("plans/routes_scope.py", "draws"): "the task's scope page previews the draw's pool and readiness",
+}
+
+
+def _imported_packages(path: Path) -> set[str]:
+    """The fieldapp packages ``path`` imports, wherever the import statement stands."""
+    package = list(path.relative_to(FIELDAPP.parent).parts[:-1])  # ["fieldapp", "draws", …]
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        names: list[list[str]] = []
+        if isinstance(node, ast.Import):
+            names = [alias.name.split(".") for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = package[: len(package) - node.level + 1] if node.level else []
+            module = base + (node.module.split(".") if node.module else [])
+            names = [module] if node.module else [module + [alias.name] for alias in node.names]
+        for name in names:
+            if len(name) > 1 and name[0] == "fieldapp":
+                found.add(name[1])
+    return found
+
+
+def _upward_imports() -> set[tuple[str, str]]:
+    rank = {name: i for i, name in enumerate(LAYERS)}
+    upward = set()
+    for name in LAYERS:
+        for path in sorted((FIELDAPP / name).rglob("*.py")):
+            module = path.relative_to(FIELDAPP).as_posix()
+            for other in _imported_packages(path):
+                if other in rank and rank[other] > rank[name]:
+                    upward.add((module, other))
+    return upward
+
+
+def test_the_scan_sees_relative_and_function_level_imports(tmp_path):
+    sample = FIELDAPP / "draws" / "_layers_sample.py"
+    sample.write_text(
+        "from ..plans import models\n"
+        "def f():\n    from ..visits.operations import add_draw_to_visits\n"
+        "    from .. import review\n    import fieldapp.publication.routes\n",
+        encoding="utf-8",
+    )
+    try:
+        assert _imported_packages(sample) == {"plans", "visits", "review", "publication"}
+        assert {("draws/_layers_sample.py", "visits"), ("draws/_layers_sample.py", "review")} <= _upward_imports()
+    finally:
+        sample.unlink()
+
+
+def test_no_lower_package_imports_a_higher_one():
+    upward = _upward_imports()
+    unexpected = sorted(upward - set(ALLOWED))
+    assert not unexpected, "a lower package imports a higher one (send an event instead): " + ", ".join(
+        f"{module} imports {other}" for module, other in unexpected
+    )
+    stale = sorted(set(ALLOWED) - upward)
+    assert not stale, f"no longer needed, remove from ALLOWED: {stale}"
+
+
+def test_draws_never_import_visits():
+    for path in (FIELDAPP / "draws").rglob("*.py"):
+        assert "visits" not in _imported_packages(path), path
+
+
+def test_create_app_subscribes_visits_to_the_draws_events():
+    create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    for signal in (
+        events.draw_made,
+        events.draw_superseded,
+        events.inspector_replaced,
+        events.draw_fieldwork_started,
+        events.draw_fieldwork_approved,
+    ):
+        receivers = [getattr(r, "__module__", "") for r in signal.receivers_for(object())]
+        assert "fieldapp.visits.subscribers" in receivers, signal.name
