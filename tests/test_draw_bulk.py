@@ -102,3 +102,33 @@ def test_visits_from_rows_read_back_are_those_written(db):
     add_draw_to_visits(draw)  # the selections and assignments read back from the database
     assert visits_of(draw.id) == written
     assert db.session.scalar(select(DrawAssignment.id).limit(1)) is not None
+
+
+def test_matching_with_keys_at_hand_is_matching_subject_by_subject():
+    import hashlib
+
+    from fieldapp.draws import algorithm
+
+    e = hashlib.sha256(b"match").digest()
+    maker = algorithm.KeyMaker(e)
+    assert maker.with_prefix(b"inspector|S1|", [b"C1", "证2".encode()]) == maker.many(
+        ["inspector|S1|C1", "inspector|S1|证2"]
+    )
+    selected = [algorithm.Selected(f"S{i:03d}", "B", bytes([i]) * 32, False) for i in range(60)]
+    conflicts = {"S001": {"A1"}, "S007": {"B0", "A3"}, "S020": {"B1"}}
+
+    def teams():  # a low cap (loads run out), a team of one, a team with a load carried in
+        return [
+            algorithm.Team("A", [f"A{i}" for i in range(6)], cap=15, load={"A2": 14}),
+            algorithm.Team("B", ["B0", "B1", "B2"], cap=40),
+            algorithm.Team("C", ["C0"], cap=5),
+        ]
+
+    fast = algorithm.match_all(selected, fast_teams := teams(), e, conflicts)
+    slow_teams = teams()
+    slow = {
+        sel.ident: [algorithm.match_subject(maker, sel.ident, t, conflicts.get(sel.ident, set())) for t in slow_teams]
+        for sel in selected
+    }
+    assert fast == slow and [t.load for t in fast_teams] == [t.load for t in slow_teams]
+    assert any(m.reason == "workload_cap" for ms in fast.values() for m in ms)

@@ -20,8 +20,6 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-import zhconv
-
 from .. import clock
 from .catalog import GENERAL_ID, Registry
 
@@ -38,6 +36,8 @@ _CODE = re.compile(r"[【\[［(（]\s*([A-Za-z]{1,8}[-.]?\d[A-Za-z0-9.\-]*)\s*[�
 def fold(text: str) -> str:
     """Text for comparison: NFKC (full-width folded), simplified characters, lower case, no
     punctuation or spaces, no leading item number."""
+    import zhconv  # imported when used: its dictionary is slow to load for every process start
+
     text = zhconv.convert(unicodedata.normalize("NFKC", text or ""), "zh-cn").lower()
     return _LEADING_NUMBER.sub("", _NOT_WORD.sub("", text))
 

@@ -217,7 +217,8 @@ def _smallest(make: KeyMaker, members: Sequence[str], k: int) -> list[tuple[byte
         below: list[tuple[bytes, str]] = []
         for start in range(0, total, SELECT_CHUNK):
             part = members[start : start + SELECT_CHUNK]
-            below += [pair for pair in zip(make.many(part), part) if pair[0] < threshold]
+            keys = make.many(part)
+            below += compress(zip(keys, part), map(threshold.__gt__, keys))
         if len(below) >= k:
             below.sort()
             return below[:k]
@@ -316,25 +317,42 @@ def match_all(
     selected: Sequence[Selected], teams: Sequence[Team], e: bytes, conflicts: dict[str, set[str]]
 ) -> dict[str, list[TeamMatch]]:
     """For each selected subject in ascending key order, two inspectors from every team.
-    The (subject, inspector) keys are computed a batch of subjects at a time; the loads and the
-    cap then decide, subject after subject, in key order."""
+    The (subject, inspector) keys are computed a batch of subjects at a time (the message prefix
+    ``inspector|id|`` hashed once per subject); the loads and the cap then decide, subject after
+    subject, in key order."""
     maker = KeyMaker(e)
-    per_subject = sum(len(team.certificates) for team in teams) or 1
-    batch = max(1, MATCH_BATCH_KEYS // per_subject)
+    certificates = [cert.encode("utf-8") for team in teams for cert in team.certificates]
+    spans, at = [], 0
+    for team in teams:
+        full = {c for c in team.certificates if team.load.get(c, 0) >= team.cap}
+        spans.append((team, at, at + len(team.certificates), full))
+        at += len(team.certificates)
+    batch = max(1, MATCH_BATCH_KEYS // (len(certificates) or 1))
     result: dict[str, list[TeamMatch]] = {}
     for start in range(0, len(selected), batch):
         chunk = selected[start : start + batch]
-        all_keys = maker.many(
-            [f"inspector|{sel.ident}|{cert}" for sel in chunk for team in teams for cert in team.certificates]
-        )
-        at = 0
-        for sel in chunk:
-            conflicted = conflicts.get(sel.ident, set())
-            matches = []
-            for team in teams:
-                n = len(team.certificates)
-                keys = dict(zip(team.certificates, all_keys[at : at + n]))
-                at += n
-                matches.append(match_subject(maker, sel.ident, team, conflicted, keys=keys))
-            result[sel.ident] = matches
+        chunk_keys = [maker.with_prefix(f"inspector|{sel.ident}|".encode(), certificates) for sel in chunk]
+        for sel, keys in zip(chunk, chunk_keys):
+            conflicted = conflicts.get(sel.ident)
+            result[sel.ident] = [
+                _match_team(maker, sel.ident, team, keys[low:high], conflicted, full) for team, low, high, full in spans
+            ]
     return result
+
+
+def _match_team(
+    maker: KeyMaker, ident: str, team: Team, keys: list[bytes], conflicted: set[str] | None, full: set[str]
+) -> TeamMatch:
+    """:func:`match_subject` with the team's keys at hand. When no one of the team is conflicted
+    or at the cap (``full``: those who are), the two smallest keys are the answer at once."""
+    if conflicted or full or len(keys) < 2:
+        match = match_subject(maker, ident, team, conflicted or set(), keys=dict(zip(team.certificates, keys)))
+    else:
+        (first_key, first), (second_key, second) = sorted(zip(keys, team.certificates))[:2]
+        match = TeamMatch(team.unit_code, [(first, 0, first_key), (second, 1, second_key)])
+        team.load[first] = team.load.get(first, 0) + 1
+        team.load[second] = team.load.get(second, 0) + 1
+    for cert, _, _ in match.picked:
+        if team.load[cert] >= team.cap:
+            full.add(cert)
+    return match

@@ -43,6 +43,22 @@ class KeyMaker:
             append(outer.digest())
         return keys
 
+    def with_prefix(self, prefix: bytes, suffixes: Iterable[bytes]) -> list[bytes]:
+        """HMACs of ``prefix + suffix`` for each suffix, the prefix hashed once (the same keys as
+        :meth:`many` of the whole messages)."""
+        inner = self._inner.copy()
+        inner.update(prefix)
+        inner_copy, outer_copy = inner.copy, self._outer.copy
+        keys = []
+        append = keys.append
+        for suffix in suffixes:
+            state = inner_copy()
+            state.update(suffix)
+            outer = outer_copy()
+            outer.update(state.digest())
+            append(outer.digest())
+        return keys
+
     def many_parallel(self, messages: list[str]) -> list[bytes]:
         """:meth:`many`, computed half in a forked child process where that is worth it (a
         large pool on a machine with several cores); exactly the same result."""

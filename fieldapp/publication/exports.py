@@ -8,8 +8,6 @@ import json
 from collections.abc import Callable, Iterable
 
 from flask import Response, current_app
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from ..core.cells import csv_row, xlsx_row
 from .snapshot import task_kind_label
@@ -148,7 +146,9 @@ def national_row(record) -> list:
 
 def national_xlsx(records: Iterable) -> bytes:
     """The records in the national system's upload layout, dates as real Excel dates."""
+    from openpyxl import Workbook  # imported when used: slow to load for every process start
     from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
     workbook = Workbook(write_only=True)

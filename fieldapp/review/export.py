@@ -4,10 +4,6 @@ from __future__ import annotations
 
 from io import BytesIO
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-
 from ..auth.organisation import county_names
 from ..core.cells import text_cells
 from .codes import result_label
@@ -27,6 +23,10 @@ HEADERS = [
 
 
 def serious_findings_xlsx(results) -> bytes:
+    from openpyxl import Workbook  # imported when used: slow to load for every process start
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
     wb = Workbook()
     ws = wb.active
     ws.title = "严重问题主体名单"
