@@ -3,6 +3,8 @@ does not know, and each plan year's completion deadline. Views parse, call an op
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -50,20 +52,30 @@ def index():
     return _render()
 
 
-@bp.post("/calendar/days")
-@role_required(Role.ADMIN)
-def add_day():
-    form = CalendarDayForm()
+def _save(form: FlaskForm, form_name: str, change: Callable[[], object], done: str):
+    """Validate ``form``, run the operation and commit once; else the page with the form's messages."""
     if form.validate():
         try:
-            operations.add_day(form.day.data, form.kind.data == "workday", form.note.data or "", current_user)
+            change()
         except InvalidInput as exc:
             _refused(form, exc)
         else:
             db.session.commit()
-            flash(_("Saved. Dates computed with the fallback calendar now use it."), "success")
+            flash(done, "success")
             return redirect(url_for("calendar.index"))
-    return _render(day_form=form, status=form_status())
+    return _render(**{form_name: form}, status=form_status())
+
+
+@bp.post("/calendar/days")
+@role_required(Role.ADMIN)
+def add_day():
+    form = CalendarDayForm()
+    return _save(
+        form,
+        "day_form",
+        lambda: operations.add_day(form.day.data, form.kind.data == "workday", form.note.data or "", current_user),
+        _("Saved. Dates computed with the fallback calendar now use it."),
+    )
 
 
 @bp.post("/calendar/days/<int:entry_id>/delete")
@@ -79,13 +91,9 @@ def remove_day(entry_id: int):
 @role_required(Role.ADMIN)
 def set_deadline():
     form = DeadlineForm()
-    if form.validate():
-        try:
-            operations.set_deadline(form.year.data, form.complete_by.data, current_user)
-        except InvalidInput as exc:
-            _refused(form, exc)
-        else:
-            db.session.commit()
-            flash(_("Deadline saved."), "success")
-            return redirect(url_for("calendar.index"))
-    return _render(deadline_form=form, status=form_status())
+    return _save(
+        form,
+        "deadline_form",
+        lambda: operations.set_deadline(form.year.data, form.complete_by.data, current_user),
+        _("Deadline saved."),
+    )

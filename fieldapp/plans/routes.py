@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TypeVar
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -24,6 +25,7 @@ from .operations import PlanError, acknowledge_filing, add_task, file_plan, publ
 from .problems import PlanFileError, describe
 from .scope import tag_groups
 
+T = TypeVar("T")
 bp = Blueprint("plans", __name__)
 
 
@@ -147,6 +149,18 @@ def plan_detail(plan_id: int):
     )
 
 
+def _save_task(form: TaskForm, change: Callable[[], T]) -> T | None:
+    """Run the task's change and commit it; None (the message on the reason field) when refused."""
+    try:
+        result = change()
+    except PlanError as exc:
+        db.session.rollback()
+        form.reason.errors = [*form.reason.errors, str(exc.message)]
+        return None
+    db.session.commit()
+    return result
+
+
 @bp.route("/plans/<int:plan_id>/tasks/<int:number>/edit", methods=["GET", "POST"])
 @role_required(Role.SUPERVISOR)
 def edit_task(plan_id: int, number: int):
@@ -158,13 +172,10 @@ def edit_task(plan_id: int, number: int):
     if request.method == "GET":
         form.fill_from(task)
     elif form.validate_on_submit():
-        try:
-            changes = update_task(task, form.values(task), reason=form.reason.data or "", user=current_user)
-        except PlanError as exc:
-            db.session.rollback()
-            form.reason.errors = list(form.reason.errors) + [str(exc.message)]
-        else:
-            db.session.commit()
+        changes = _save_task(
+            form, lambda: update_task(task, form.values(task), reason=form.reason.data or "", user=current_user)
+        )
+        if changes is not None:
             if changes:
                 flash(_("Task %(number)s saved: %(count)s changes.", number=number, count=len(changes)), "success")
             else:
@@ -182,13 +193,10 @@ def new_task(plan_id: int):
         form.rounds_per_year.data = 1
         form.ratio_is_floor.data = True
     elif form.validate_on_submit():
-        try:
-            task = add_task(plan, form.values(None), reason=form.reason.data or "", user=current_user)
-        except PlanError as exc:
-            db.session.rollback()
-            form.reason.errors = list(form.reason.errors) + [str(exc.message)]
-        else:
-            db.session.commit()
+        task = _save_task(
+            form, lambda: add_task(plan, form.values(None), reason=form.reason.data or "", user=current_user)
+        )
+        if task is not None:
             flash(_("Task %(number)s added.", number=task.number), "success")
             return redirect(url_for("plans.plan_detail", plan_id=plan.id, _anchor=f"task-{task.number}"))
     return _task_page(plan, None, form)
