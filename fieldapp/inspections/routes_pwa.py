@@ -104,29 +104,13 @@ def manifest():
         "background_color": "#f6f7f8",
         "icons": [
             {
-                "src": url_for("static", filename="img/icon-192.png"),
-                "sizes": "192x192",
+                "src": url_for("static", filename=f"img/icon{'-maskable' if purpose == 'maskable' else ''}-{size}.png"),
+                "sizes": f"{size}x{size}",
                 "type": "image/png",
-                "purpose": "any",
-            },
-            {
-                "src": url_for("static", filename="img/icon-512.png"),
-                "sizes": "512x512",
-                "type": "image/png",
-                "purpose": "any",
-            },
-            {
-                "src": url_for("static", filename="img/icon-maskable-192.png"),
-                "sizes": "192x192",
-                "type": "image/png",
-                "purpose": "maskable",
-            },
-            {
-                "src": url_for("static", filename="img/icon-maskable-512.png"),
-                "sizes": "512x512",
-                "type": "image/png",
-                "purpose": "maskable",
-            },
+                "purpose": purpose,
+            }
+            for purpose in ("any", "maskable")
+            for size in (192, 512)
         ],
     }
     response = jsonify(data)

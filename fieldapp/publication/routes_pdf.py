@@ -10,13 +10,12 @@ from ..auth.access import require, role_required
 from ..auth.models import COUNTY_LEVEL_KINDS, Unit
 from ..extensions import db
 from ..plans import queries as plan_queries
-from ..plans.models import Task
 from ..visits.models import Visit
 from . import queries
 from .pdf import records as pdf_records
 from .pdf.cache import cached_pdf
 from .pdf.render import media_url, qr_data_uri, render_pdf
-from .routes import bp, check_public_id
+from .routes import bp, check_public_id, task_records_or_404
 from .categories import category
 from .snapshot import list_hash
 
@@ -61,10 +60,7 @@ def public_task_pdf(task_id: int):
     """From the cache, else drawn by the worker: the answer is a page that reloads until it is there."""
     from .notice_job import finished_notice, notice_file, request_notice
 
-    task = db.session.get(Task, task_id)
-    records = queries.task_records(task_id) if task else []
-    if not records:
-        abort(404)
+    task, records = task_records_or_404(task_id)
     url = url_for("publication.public_task", task_id=task_id, h=list_hash(records), _external=True)
     path = notice_file(url)
     if path is not None and path.is_file():

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import hashlib
 
 from flask import abort, current_app, make_response, render_template, request, session, url_for
@@ -10,14 +13,13 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
 from ..auth.organisation import county_names
-from ..extensions import db, limiter
-from ..plans.models import Task
+from ..extensions import limiter
 from ..core.params import query_args
 from . import exports, page_cache, queries
 from .categories import categories
 from .forms import parse_search
 from .generation import current as current_generation
-from .routes import bp, check_public_id
+from .routes import bp, check_public_id, task_records_or_404
 from .snapshot import list_hash, task_kind_label
 
 
@@ -132,11 +134,15 @@ def public_subject(ident: str):
 
 @bp.get("/public/tasks/<int:task_id>/results")
 def public_task(task_id: int):
-    task = db.session.get(Task, task_id)
-    records = queries.task_records(task_id) if task else []
-    if not records:
-        abort(404)
+    task, records = task_records_or_404(task_id)
     return render_template("publication/public_task.html", task=task, records=records, list_hash=list_hash(records))
+
+
+def _open_data(response: Callable) -> Any:
+    """An open-data download of the records the search filters select (CSV or JSON)."""
+    filters, _ = parse_search(request.args)
+    base = url_for("publication.public_results", _external=True).rsplit("/public/", 1)[0]
+    return response(lambda: queries.iter_current(filters), base)
 
 
 def _export_name(ext: str) -> str:
@@ -146,14 +152,10 @@ def _export_name(ext: str) -> str:
 @bp.get("/public/results.csv")
 @limiter.limit(_export_limit)
 def open_data_csv():
-    filters, _ = parse_search(request.args)
-    base = url_for("publication.public_results", _external=True).rsplit("/public/", 1)[0]
-    return exports.csv_response(lambda: queries.iter_current(filters), base, _export_name("csv"))
+    return _open_data(lambda rows, base: exports.csv_response(rows, base, _export_name("csv")))
 
 
 @bp.get("/public/results.json")
 @limiter.limit(_export_limit)
 def open_data_json():
-    filters, _ = parse_search(request.args)
-    base = url_for("publication.public_results", _external=True).rsplit("/public/", 1)[0]
-    return exports.json_response(lambda: queries.iter_current(filters), base, _export_name("json"))
+    return _open_data(lambda rows, base: exports.json_response(rows, base, _export_name("json")))
