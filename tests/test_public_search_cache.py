@@ -139,3 +139,18 @@ def test_keyset_pages_neither_skip_nor_repeat_a_row(app, client, db):
     # A cursor that is not one is explained, and the first page is shown.
     bad = client.get("/public/results?q=民福&after=yesterday")
     assert bad.status_code == 200 and BeautifulSoup(bad.text, "html.parser").select_one("[role=alert]")
+
+
+def test_the_form_keeps_each_chosen_filter_selected(app, client, db):
+    record = _publish(db, 1, "朔州市民福加油站", tsk=f.task(8, "超市计量检查" * 8))
+    _publish(db, 2, "朔州市民福超市")
+    query = {"task": record.task_id, "division": "140602", "year": "2021", "result": record.result_code}
+    for _ in range(2):  # built, then from the cache
+        soup = BeautifulSoup(client.get("/public/results", query_string=query).text, "html.parser")
+        chosen = {s["name"]: [o["value"] for o in s.select("option[selected]")] for s in soup.select("form select")}
+        assert chosen == {"task": [str(record.task_id)], "division": ["140602"], "year": ["2021"], "result": ["E"]}
+        label = soup.select_one(f'#task option[value="{record.task_id}"]').get_text()
+        assert label.startswith("2021 · 8. 超市计量检查") and label.endswith("…") and len(label) < 60
+        assert len(soup.select(".task-notices li a")) == 2
+    soup = BeautifulSoup(client.get("/public/results").text, "html.parser")
+    assert soup.select("form select option[selected]") == []

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from collections.abc import Callable
 
 from flask import current_app
+from markupsafe import Markup, escape
 
 CSRF_PLACEHOLDER = "__fieldapp_csrf_placeholder__"
 DEFAULT_SIZE = 2000
@@ -23,11 +24,26 @@ DEFAULT_SIZE = 2000
 
 @dataclass(frozen=True)
 class SearchOptions:
-    """What the search form offers: tasks and years with published results, the counties."""
+    """What the search form offers: tasks and years with published results, the counties, and
+    each select's options as HTML made once (the same in every language: names and codes only)."""
 
     tasks: list
     years: list[int]
     counties: dict[str, str]
+    html: dict[str, Markup] = field(default_factory=dict)  # select name → its <option>s; "notices"
+
+
+def options_html(pairs) -> Markup:
+    """``<option>``s for (value, label) pairs; :func:`with_selected` marks the chosen one."""
+    return Markup("".join(f'<option value="{escape(value)}">{escape(label)}</option>' for value, label in pairs))
+
+
+def with_selected(options: Markup, value) -> Markup:
+    """``options`` with the one whose value is ``value`` selected (all unselected for None)."""
+    if value is None or value == "":
+        return options
+    marker = f'<option value="{escape(value)}">'
+    return Markup(str(options).replace(marker, marker[:-1] + " selected>", 1))
 
 
 class PublicPageCache:

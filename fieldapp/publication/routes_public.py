@@ -11,6 +11,7 @@ from flask import abort, current_app, make_response, render_template, request, s
 from flask_babel import get_locale
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
 
 from ..auth.organisation import county_names
 from ..extensions import limiter
@@ -84,7 +85,30 @@ def _etag(generation: int | None, fragment: bool) -> str:
 
 def _search_options() -> page_cache.SearchOptions:
     choices = queries.filter_choices()
-    return page_cache.SearchOptions(tasks=choices["tasks"], years=choices["years"], counties=dict(county_names()))
+    tasks, counties = choices["tasks"], dict(county_names())
+    html = {
+        "task": page_cache.options_html((t.id, f"{t.plan_year} · {t.number}. {_shorten(t.name)}") for t in tasks),
+        "division": page_cache.options_html(counties.items()),
+        "year": page_cache.options_html((y, y) for y in choices["years"]),
+        "result": page_cache.options_html((code, cat.label.zh) for code, cat in categories().items()),
+        "notices": Markup("").join(
+            Markup('<li><a href="{}">{} · {}. {}</a></li>').format(
+                url_for("publication.public_task", task_id=t.id), t.plan_year, t.number, t.name
+            )
+            for t in tasks
+        ),
+    }
+    return page_cache.SearchOptions(tasks=tasks, years=choices["years"], counties=counties, html=html)
+
+
+def _shorten(text: str, length: int = 40, leeway: int = 5) -> str:
+    """As Jinja's ``truncate(length, True, "…")``."""
+    return text if len(text) <= length + leeway else text[: length - 1] + "…"
+
+
+@bp.app_template_filter("with_selected")
+def _with_selected(options, value):
+    return page_cache.with_selected(options, value)
 
 
 def _search_page(filters, errors, options, fragment: bool, csrf=None) -> str:
