@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import UTC, datetime
 
 from flask_babel import Babel
@@ -14,7 +15,7 @@ from flask_wtf.csrf import CSRFProtect
 from htmx_flask import Htmx
 from huey import Huey
 from huey.storage import MemoryStorage, RedisStorage, SqliteStorage
-from sqlalchemy import DateTime, MetaData
+from sqlalchemy import DateTime, Enum, MetaData
 from sqlalchemy.orm import DeclarativeBase, registry
 from sqlalchemy.types import TypeDecorator
 
@@ -48,6 +49,19 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def enum_column(enum_class: type[enum.StrEnum], length: int) -> Enum:
+    """A status (or kind) column typed with its enum: read back as members, stored as the members'
+    values in a plain ``VARCHAR(length)`` (no database enum type, no CHECK), so the data stay as they
+    were. The member or its value may be written; a query by an unknown string simply finds nothing."""
+    return Enum(
+        enum_class,
+        native_enum=False,
+        create_constraint=False,
+        values_callable=lambda members: [m.value for m in members],
+        length=length,
+    )
 
 
 class Base(DeclarativeBase):

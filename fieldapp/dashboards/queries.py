@@ -137,7 +137,7 @@ def task_progress(
         select(
             VisitTask.task_id,
             func.count(),
-            func.sum(case((Visit.status == VisitStatus.APPROVED.value, 1), else_=0)),
+            func.sum(case((Visit.status == VisitStatus.APPROVED, 1), else_=0)),
         )
         .join(Visit, VisitTask.visit_id == Visit.id)
         .join(Task, VisitTask.task_id == Task.id)

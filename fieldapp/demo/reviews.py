@@ -81,7 +81,7 @@ def load_demo_reviews(seed: int = 2021) -> Iterator[str]:
             continue
         visits = db.session.scalars(
             select(Visit)
-            .where(Visit.division_code == division, Visit.status == VisitStatus.PLANNED.value)
+            .where(Visit.division_code == division, Visit.status == VisitStatus.PLANNED)
             .where(
                 ~exists().where(VisitInspector.visit_id == Visit.id, VisitInspector.inspector_id.in_(phone_inspectors))
             )
@@ -106,7 +106,7 @@ def load_demo_reviews(seed: int = 2021) -> Iterator[str]:
                 inspected_on=at,
                 completed_at=at,
             )
-            visit.status = VisitStatus.SUBMITTED.value
+            visit.status = VisitStatus.SUBMITTED
             visit.started_at = at
             db.session.add(sub)
             db.session.commit()

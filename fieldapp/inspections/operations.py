@@ -296,7 +296,7 @@ def _settle(submission: Submission, *, count_in_database: bool = False) -> None:
         submission.completed_at = clock.now()
         visit = submission.visit or db.session.get(Visit, submission.visit_id)
         if visit is not None:
-            visit.status = VisitStatus.SUBMITTED.value
+            visit.status = VisitStatus.SUBMITTED
 
 
 def may_reuse(sha256: str, size: int, user, uploaded: frozenset[str]) -> bool:
@@ -365,8 +365,8 @@ def start_visit(visit: Visit, position: dict | None) -> None:
     if visit.started_at is None:
         visit.started_at = clock.now()
         visit.start_position = _position(position)
-        if visit.status == VisitStatus.PLANNED.value:
-            visit.status = VisitStatus.IN_PROGRESS.value
+        if visit.status == VisitStatus.PLANNED:
+            visit.status = VisitStatus.IN_PROGRESS
         db.session.commit()
 
 

@@ -91,7 +91,7 @@ def group_of(visit, submission, today: date) -> str:
     """``visit`` has ``status`` and ``window_end``; ``submission`` (or None) has ``state``."""
     if submission is not None and submission.state == SubmissionState.RETURNED.value:
         return "returned"
-    if visit.status == VisitStatus.RETURNED.value and submission is None:
+    if visit.status == VisitStatus.RETURNED and submission is None:
         return "returned"
     if submission is not None and submission.state in (
         SubmissionState.SUBMITTED.value,
@@ -99,7 +99,7 @@ def group_of(visit, submission, today: date) -> str:
         SubmissionState.INCOMPLETE.value,
     ):
         return "done"
-    if visit.status in (VisitStatus.SUBMITTED.value, VisitStatus.APPROVED.value):
+    if visit.status in (VisitStatus.SUBMITTED, VisitStatus.APPROVED):
         return "done"
     if visit.window_end is not None and visit.window_end < today:
         return "overdue"

@@ -73,7 +73,7 @@ def _claim(submission_id: int, expected_version: int, new_state: str, **values) 
 
 def _decided(submission: Submission, action: str, actor, reason: str, visit_status: VisitStatus, **details) -> None:
     """The visit follows the decision, which is written to the audit log and committed."""
-    submission.visit.status = visit_status.value
+    submission.visit.status = visit_status
     audit.record(
         "submission",
         submission.id,

@@ -9,10 +9,10 @@ from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..clock import now
-from ..extensions import db
+from ..extensions import db, enum_column
 
 
-class VisitStatus(str, enum.Enum):
+class VisitStatus(enum.StrEnum):
     PLANNED = "planned"
     IN_PROGRESS = "in_progress"
     SUBMITTED = "submitted"
@@ -20,7 +20,7 @@ class VisitStatus(str, enum.Enum):
     APPROVED = "approved"
 
 
-class InspectorRole(str, enum.Enum):
+class InspectorRole(enum.StrEnum):
     LEAD = "lead"  # 主检
     MEMBER = "member"
     ASSISTANT = "assistant"  # expert / third party: never one of the two inspectors
@@ -35,7 +35,7 @@ class Visit(db.Model):
     division_code: Mapped[str] = mapped_column(String(6), index=True)  # the subject's county
     window_start: Mapped[date | None]
     window_end: Mapped[date | None]
-    status: Mapped[str] = mapped_column(String(20), default=VisitStatus.PLANNED.value)
+    status: Mapped[VisitStatus] = mapped_column(enum_column(VisitStatus, 20), default=VisitStatus.PLANNED)
     started_at: Mapped[datetime | None]
     start_position: Mapped[dict | None] = mapped_column(JSON)  # {lat, lng, accuracy}
     created_at: Mapped[datetime] = mapped_column(default=now, server_default=func.now())
@@ -68,7 +68,7 @@ class VisitInspector(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     visit_id: Mapped[int] = mapped_column(ForeignKey("visit.id", ondelete="CASCADE"), index=True)
     inspector_id: Mapped[int] = mapped_column(ForeignKey("inspector.id"), index=True)
-    role: Mapped[str] = mapped_column(String(20), default=InspectorRole.MEMBER.value)
+    role: Mapped[InspectorRole] = mapped_column(enum_column(InspectorRole, 20), default=InspectorRole.MEMBER)
     position: Mapped[int] = mapped_column(default=0)  # 0 = lead
     task_id: Mapped[int | None] = mapped_column(ForeignKey("task.id"))  # joint tasks: whose inspector
 

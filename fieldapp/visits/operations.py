@@ -26,10 +26,10 @@ def _overlaps(visit: Visit, start, end) -> bool:
 def _add_inspector(visit: Visit, inspector_id: int, task_id: int, lead: bool) -> None:
     if any(vi.inspector_id == inspector_id for vi in visit.inspectors):
         return
-    has_lead = any(vi.role == InspectorRole.LEAD.value for vi in visit.inspectors)
+    has_lead = any(vi.role == InspectorRole.LEAD for vi in visit.inspectors)
     role = InspectorRole.LEAD if lead and not has_lead else InspectorRole.MEMBER
     visit.inspectors.append(
-        VisitInspector(inspector_id=inspector_id, task_id=task_id, role=role.value, position=len(visit.inspectors))
+        VisitInspector(inspector_id=inspector_id, task_id=task_id, role=role, position=len(visit.inspectors))
     )
 
 
@@ -40,7 +40,7 @@ def planned_visits_by_subject(subject_ids: list[int], unit_id: int) -> dict[int,
     planned = set(
         db.session.scalars(
             select(Visit.subject_id).where(
-                Visit.executing_unit_id == unit_id, Visit.status == VisitStatus.PLANNED.value
+                Visit.executing_unit_id == unit_id, Visit.status == VisitStatus.PLANNED
             )
         )
     )
@@ -53,7 +53,7 @@ def planned_visits_by_subject(subject_ids: list[int], unit_id: int) -> dict[int,
             .where(
                 Visit.subject_id.in_(chunk),
                 Visit.executing_unit_id == unit_id,
-                Visit.status == VisitStatus.PLANNED.value,
+                Visit.status == VisitStatus.PLANNED,
             )
         ):
             found[visit.subject_id].append(visit)
@@ -168,7 +168,7 @@ def draw_has_started_visits(draw) -> bool:
         db.session.scalar(
             select(VisitTask.id)
             .join(Visit, Visit.id == VisitTask.visit_id)
-            .where(VisitTask.draw_id == draw.id, Visit.status != VisitStatus.PLANNED.value)
+            .where(VisitTask.draw_id == draw.id, Visit.status != VisitStatus.PLANNED)
             .limit(1)
         )
         is not None
@@ -180,14 +180,14 @@ def draw_visits_all_approved(draw) -> bool:
     statuses = db.session.scalars(
         select(Visit.status).join(VisitTask, VisitTask.visit_id == Visit.id).where(VisitTask.draw_id == draw.id)
     ).all()
-    return bool(statuses) and all(s == VisitStatus.APPROVED.value for s in statuses)
+    return bool(statuses) and all(s == VisitStatus.APPROVED for s in statuses)
 
 
 def remove_draw_from_visits(draw) -> None:
     """A superseded draw leaves its (still planned) visits; visits left without a task go."""
     for visit_task in db.session.scalars(select(VisitTask).where(VisitTask.draw_id == draw.id)).all():
         visit = visit_task.visit
-        if visit.status != VisitStatus.PLANNED.value:
+        if visit.status != VisitStatus.PLANNED:
             continue
         visit.tasks.remove(visit_task)
         for vi in [vi for vi in visit.inspectors if vi.task_id == draw.task_id]:
@@ -200,8 +200,8 @@ def remove_draw_from_visits(draw) -> None:
         visit.window_end = min(w[1] for w in windows)
         for position, vi in enumerate(visit.inspectors):
             vi.position = position
-        if visit.inspectors and not any(vi.role == InspectorRole.LEAD.value for vi in visit.inspectors):
-            visit.inspectors[0].role = InspectorRole.LEAD.value
+        if visit.inspectors and not any(vi.role == InspectorRole.LEAD for vi in visit.inspectors):
+            visit.inspectors[0].role = InspectorRole.LEAD
     db.session.flush()
 
 
@@ -222,10 +222,10 @@ def apply_replacement(draw, old, new) -> None:
         elif row is not None:
             role = row.role
             visit.inspectors.remove(row)
-            if role == InspectorRole.LEAD.value:
+            if role == InspectorRole.LEAD:
                 for vi in visit.inspectors:
                     if vi.inspector_id == new.inspector_id:
-                        vi.role = InspectorRole.LEAD.value
+                        vi.role = InspectorRole.LEAD
             for position, vi in enumerate(visit.inspectors):
                 vi.position = position
         elif not already:

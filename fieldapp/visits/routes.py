@@ -16,11 +16,11 @@ from .models import VisitStatus
 bp = Blueprint("visits", __name__)
 
 STATUS_LABELS = {
-    VisitStatus.PLANNED.value: _l("planned"),
-    VisitStatus.IN_PROGRESS.value: _l("in progress"),
-    VisitStatus.SUBMITTED.value: _l("submitted"),
-    VisitStatus.RETURNED.value: _l("returned"),
-    VisitStatus.APPROVED.value: _l("approved"),
+    VisitStatus.PLANNED: _l("planned"),
+    VisitStatus.IN_PROGRESS: _l("in progress"),
+    VisitStatus.SUBMITTED: _l("submitted"),
+    VisitStatus.RETURNED: _l("returned"),
+    VisitStatus.APPROVED: _l("approved"),
 }
 
 
