@@ -39,9 +39,7 @@ def planned_visits_by_subject(subject_ids: list[int], unit_id: int) -> dict[int,
     found: dict[int, list[Visit]] = defaultdict(list)
     planned = set(
         db.session.scalars(
-            select(Visit.subject_id).where(
-                Visit.executing_unit_id == unit_id, Visit.status == VisitStatus.PLANNED
-            )
+            select(Visit.subject_id).where(Visit.executing_unit_id == unit_id, Visit.status == VisitStatus.PLANNED)
         )
     )
     wanted = [sid for sid in subject_ids if sid in planned]
