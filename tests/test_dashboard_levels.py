@@ -144,7 +144,7 @@ def test_no_area_outside_ones_own_is_reachable(client, auth, province):
     assert list(area_rows(page)) == ["平城区", "云冈区", "大同开发区"]
     assert not page.select("#trail")  # the top of this user's area
     assert "sx" not in [o["value"] for o in page.select("select[name=unit] option")]
-    for query in ("unit=yq", "unit=sx", "unit=yq-cq", "division=140302", "unit=dt-metrology", "unit=nonexistent"):
+    for query in ("unit=yq", "unit=sx", "unit=yq-cq", "division=140302", "unit=dt-metrology", "unit=x", "unit=%00"):
         assert client.get(f"/dashboard/?{query}").status_code == 404, query
     assert client.get("/dashboard/?unit=dt-zone").status_code == 200
     auth.logout()
