@@ -7,7 +7,7 @@ import secrets
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from .. import events
 from ..auth.models import Unit
@@ -156,6 +156,26 @@ def _draw_part(draw: Draw) -> dict:
     }
 
 
+def first_assignments(draw_id: int, *extra) -> Select:
+    """The inspectors first drawn for each subject of a draw (replacements left out), in drawing
+    order: (selection id, team unit code, position, rank, certificate number, key, *extra)."""
+    return (
+        select(
+            DrawAssignment.selection_id,
+            Unit.code,
+            DrawAssignment.position,
+            DrawAssignment.rank,
+            DrawAssignment.certificate_number,
+            DrawAssignment.key_hex,
+            *extra,
+        )
+        .join(DrawSelection, DrawSelection.id == DrawAssignment.selection_id)
+        .join(Unit, Unit.id == DrawAssignment.team_unit_id)
+        .where(DrawSelection.draw_id == draw_id, DrawAssignment.replaces_id.is_(None))
+        .order_by(DrawAssignment.id)
+    )
+
+
 def _selection_2(draw: Draw) -> list[dict]:
     """The selection without classes, read with plain rows (a draw can select tens of thousands)."""
     rows = db.session.execute(
@@ -164,22 +184,8 @@ def _selection_2(draw: Draw) -> list[dict]:
         .order_by(DrawSelection.position)
     ).all()
     people: dict[int, list[dict]] = {}
-    for sid, team, position, rank, cert, name, key in db.session.execute(
-        select(
-            DrawAssignment.selection_id,
-            Unit.code,
-            DrawAssignment.position,
-            DrawAssignment.rank,
-            DrawAssignment.certificate_number,
-            Inspector.name,
-            DrawAssignment.key_hex,
-        )
-        .join(DrawSelection, DrawSelection.id == DrawAssignment.selection_id)
-        .join(Unit, Unit.id == DrawAssignment.team_unit_id)
-        .join(Inspector, Inspector.id == DrawAssignment.inspector_id)
-        .where(DrawSelection.draw_id == draw.id, DrawAssignment.replaces_id.is_(None))
-        .order_by(DrawAssignment.id)
-    ):
+    names = first_assignments(draw.id, Inspector.name).join(Inspector, Inspector.id == DrawAssignment.inspector_id)
+    for sid, team, position, rank, cert, key, name in db.session.execute(names):
         people.setdefault(sid, []).append(
             {"team": team, "position": position, "rank": rank, "certificate": cert, "name": name, "key": key}
         )

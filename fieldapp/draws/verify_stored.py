@@ -7,10 +7,10 @@ import json
 from sqlalchemy import select
 
 from .. import clock
-from ..auth.models import Unit
 from ..extensions import db
 from . import algorithm, chain, files, seeds
-from .models import Draw, DrawAssignment, DrawSelection
+from .models import Draw, DrawSelection
+from .bundle import first_assignments
 from .verify import Report
 
 
@@ -28,20 +28,7 @@ def _stored_selection(draw: Draw):
         .order_by(DrawSelection.position)
     ).all()
     people: dict[int, list] = {}
-    for sid, team, position, rank, cert, key in db.session.execute(
-        select(
-            DrawAssignment.selection_id,
-            Unit.code,
-            DrawAssignment.position,
-            DrawAssignment.rank,
-            DrawAssignment.certificate_number,
-            DrawAssignment.key_hex,
-        )
-        .join(DrawSelection, DrawSelection.id == DrawAssignment.selection_id)
-        .join(Unit, Unit.id == DrawAssignment.team_unit_id)
-        .where(DrawSelection.draw_id == draw.id, DrawAssignment.replaces_id.is_(None))
-        .order_by(DrawAssignment.id)
-    ):
+    for sid, team, position, rank, cert, key in db.session.execute(first_assignments(draw.id)):
         people.setdefault(sid, []).append((team, position, rank, cert, key))
     return [(ident, cls, key, topup, unmatched, people.get(sid, [])) for sid, ident, cls, key, topup, unmatched in rows]
 
