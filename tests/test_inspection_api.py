@@ -3,6 +3,7 @@ and verified media, completeness, resubmissions, and the API's own CSRF protecti
 
 from __future__ import annotations
 
+import json
 import threading
 from pathlib import Path
 
@@ -139,6 +140,61 @@ def test_media_resumable_verified_and_completing(world, client, db, app):
     assert submission.visit.status == "submitted"
     # A replay after completion changes nothing.
     assert post(client, body).json["state"] == "submitted"
+
+
+def post_with_signatures(client, body, files: dict[str, bytes]):
+    """The phone's way: the body as JSON, the small files beside it (multipart), named by hash."""
+    import io
+
+    data = {"submission": (io.BytesIO(json.dumps(body).encode()), "submission.json", "application/json")}
+    for name, content in files.items():
+        data[name] = (io.BytesIO(content), name, "image/png")
+    return client.post(
+        "/api/v1/submissions",
+        data=data,
+        content_type="multipart/form-data",
+        headers=dict(API_HEADERS, **{"Idempotency-Key": body["uuid"]}),
+    )
+
+
+def test_signatures_come_with_the_submission_and_only_the_photo_is_left(world, client, db, app):
+    files = {"photo": jpeg_bytes(4), "lead": png_bytes(4), "member": png_bytes(5), "rep": png_bytes(6)}
+    body = submission_body(world, files)
+    signatures = {sha(files[k]): files[k] for k in ("lead", "member", "rep")}
+    r = post_with_signatures(client, body, signatures)
+    assert r.status_code == 201, r.json
+    assert r.json["missing"] == [sha(files["photo"])]
+    for data in signatures.values():
+        path = Path(app.config["MEDIA_ROOT"]) / sha(data)[:2] / sha(data)[2:4] / sha(data)
+        assert path.read_bytes() == data
+    # The answer was lost: the same request again is the same record, still waiting for the photo.
+    again = post_with_signatures(client, body, signatures)
+    assert again.status_code == 200 and again.json["id"] == r.json["id"] and again.json["missing"] == r.json["missing"]
+    done = put(client, body["uuid"], files["photo"])
+    assert done.json["complete"] is True and done.json["state"] == "submitted"
+    assert count(db) == 1
+
+
+def test_files_beside_the_submission_must_be_its_signatures_and_match_their_hash(world, client, db):
+    files = {"photo": jpeg_bytes(5), "lead": png_bytes(7), "member": png_bytes(8), "rep": png_bytes(9)}
+    body = submission_body(world, files)
+    # A photo is never sent this way; bytes that are not what their name says are refused.
+    r = post_with_signatures(client, body, {sha(files["photo"]): files["photo"]})
+    assert r.status_code == 422 and "签名" in r.json["title"]
+    tampered = bytearray(files["lead"])
+    tampered[-5] ^= 0xFF
+    r = post_with_signatures(client, body, {sha(files["lead"]): bytes(tampered)})
+    assert r.status_code == 422 and "SHA-256" in r.json["title"]
+    r = post_with_signatures(client, body, {sha(files["lead"]): b"x" * (65 * 1024)})
+    assert r.status_code == 413
+    r = client.post(
+        "/api/v1/submissions",
+        data={"other": "x"},
+        content_type="multipart/form-data",
+        headers=dict(API_HEADERS, **{"Idempotency-Key": body["uuid"]}),
+    )
+    assert r.status_code == 400
+    assert count(db) == 0
 
 
 def test_media_already_stored_is_deduplicated(world, client, auth, db):

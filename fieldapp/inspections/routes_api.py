@@ -7,6 +7,7 @@ without a CORS preflight we never grant, and an Origin check.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from functools import wraps
@@ -19,6 +20,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..extensions import csrf, db
+from . import media as store
 from . import operations as ops
 from .models import Submission
 from .queries import latest_submissions, my_visit_states, visit_for_inspector, visit_state
@@ -28,6 +30,11 @@ from .routes import bp
 CLIENT_HEADER = "X-Fieldapp-Client"
 CONTENT_RANGE_RE = re.compile(r"^bytes (\d+)-(\d+)/(\d+)$")
 OPENAPI_FILE = Path(__file__).with_name("openapi.json")
+# Files small enough to come inside the submission's own request (multipart): its signatures.
+# Photos always go up on their own, in resumable pieces.
+INLINE_KINDS = ("signature",)
+INLINE_MAX_BYTES = 64 * 1024
+INLINE_MAX_FILES = 8
 
 
 def problem(status: int, title: str, **extra) -> tuple[Response, int]:
@@ -86,20 +93,64 @@ def _status_response(submission: Submission, code: int):
     return response, code
 
 
+def _read_submission() -> tuple[object, dict[str, bytes]]:
+    """The body, and the small files that came with it. JSON, or multipart/form-data with the
+    JSON as the file part ``submission`` and each small file as a part named by its SHA-256."""
+    if request.mimetype != "multipart/form-data":
+        return parse_json(_limited_body(MAX_BODY_BYTES)), {}
+    limit = MAX_BODY_BYTES + INLINE_MAX_FILES * (INLINE_MAX_BYTES + 1024)
+    if request.content_length is None or request.content_length > limit:
+        raise BodyError([_("The submission is too large.")], status=413)
+    part = request.files.get("submission")
+    if part is None:
+        raise BodyError([_("The submission is missing from the request.")])
+    raw = part.read(MAX_BODY_BYTES + 1)
+    if len(raw) > MAX_BODY_BYTES:
+        raise BodyError([_("The submission is too large.")], status=413)
+    files: dict[str, bytes] = {}
+    for name, upload in request.files.items(multi=True):
+        if name == "submission":
+            continue
+        data = upload.read(INLINE_MAX_BYTES + 1)
+        if len(files) >= INLINE_MAX_FILES or len(data) > INLINE_MAX_BYTES:
+            raise BodyError([_("Only signatures of at most 64 KB can come with the submission.")], status=413)
+        if hashlib.sha256(data).hexdigest() != name:
+            raise BodyError([_("The file's bytes do not match its SHA-256; send it again from the start.")], status=422)
+        files[name] = data
+    return parse_json(raw), files
+
+
+def _store_inline(body: dict, files: dict[str, bytes]) -> frozenset[str]:
+    """Store the small files that came with the body; each must be one of its listed signatures."""
+    listed = {
+        m.get("sha256"): m for m in body.get("media") or [] if isinstance(m, dict) and m.get("kind") in INLINE_KINDS
+    }
+    for sha256, data in files.items():
+        entry = listed.get(sha256)
+        if entry is None or entry.get("size") != len(data):
+            raise BodyError([_("A file sent with the submission is not one of its listed signatures.")], status=422)
+    for data in files.values():
+        store.store_bytes(data)
+    return frozenset(files)
+
+
 @bp.post("/api/v1/submissions")
 @api_view
 def api_create_submission():
+    uploaded: frozenset[str] = frozenset()
     try:
-        body = parse_json(_limited_body(MAX_BODY_BYTES))
+        body, files = _read_submission()
+        if isinstance(body, dict):
+            key = request.headers.get("Idempotency-Key")
+            if key and ops.normalise_uuid(key) != ops.normalise_uuid(body.get("uuid")):
+                return problem(400, _("The Idempotency-Key header must equal the submission's UUID."))
+            uploaded = _store_inline(body, files)
     except BodyError as exc:
         return problem(exc.status, exc.messages[0])
     if not isinstance(body, dict):
         return problem(422, _("The submission is not a JSON object."))
-    key = request.headers.get("Idempotency-Key")
-    if key and ops.normalise_uuid(key) != ops.normalise_uuid(body.get("uuid")):
-        return problem(400, _("The Idempotency-Key header must equal the submission's UUID."))
     try:
-        submission, created = ops.receive_submission(body, current_user)
+        submission, created = ops.receive_submission(body, current_user, uploaded)
     except ops.VisitAlreadyApproved:
         return _conflict(body, approved_message())
     except ops.SubmissionConflict:

@@ -3,9 +3,11 @@
 // resumed from what the server already has.
 //
 // Built for bad signal: every request is retried on its own with a short jittered back-off (a
-// lost photo chunk is tried again within a second, not after minutes), a few submissions and
-// files travel in parallel, and only a submission whose requests keep failing waits, by itself,
-// a little longer (its back-off is kept on the item). Sending starts when the phone comes online,
+// lost connection is tried again within a fraction of a second), a request that takes far longer
+// than answers usually take here is given up and sent again, many submissions and all their files
+// travel at once through a window of requests that adapts to the link, so a few hanging requests
+// never hold up the rest; only a submission whose requests keep failing waits, by itself, a
+// little longer (its back-off is kept on the item). Sending starts when the phone comes online,
 // when the page becomes visible, on Background Sync (service worker), every minute while anything
 // waits, and from the "Send now" button. A lost login stops sending and says so; the next page
 // after logging in sends at once.
@@ -13,9 +15,8 @@
   "use strict";
   var Store = window.FieldappStore;
   var CHUNK = 256 * 1024;
-  var ITEMS_IN_PARALLEL = 4;  // submissions on their way at once
-  var FILES_IN_PARALLEL = 2;  // files of one submission at once
-  var TRIES = 6;              // tries of one request before its submission waits
+  var INLINE_MAX = 64 * 1024; // a signature this small goes with its submission's body
+  var TRIES = 8;              // tries of one request before its submission waits
   var HEADERS = { "X-Fieldapp-Client": "pwa" };
   var SYNC_TAG = "fieldapp-outbox";
   var timer = null;
@@ -26,14 +27,51 @@
 
   function t(key) { return window.FieldappUtil.barText(key) || key; }
 
-  function RetryLater(message) { this.message = message; }
+  function RetryLater(message, network) { this.message = message; this.network = !!network; }
   function LoginNeeded() { this.message = t("login"); }
 
   function sleep(ms) { return new Promise(function (resolve) { setTimeout(resolve, ms); }); }
 
-  // Request back-off: about 0.2, 0.4, 0.8, 1.6, 3.2 s, each between half and one and a half times that.
-  function requestDelay(attempt) {
-    var base = Math.min(4000, 200 * Math.pow(2, attempt));
+  // Requests at once: a window that opens by one with every answer (up to 24, so a few requests
+  // that hang never hold up the rest) and closes by a quarter with every request given up as
+  // hung (down to 2, so a slow link is not split among more uploads than it can carry).
+  var MAX_SLOTS = 24, MIN_SLOTS = 2, ITEMS_IN_PARALLEL = 24;
+  var slots = 6, busy = 0, waiting = [];
+  function pump() {
+    while (waiting.length && busy < Math.floor(slots)) { busy++; waiting.shift()(); }
+  }
+  function acquire() {
+    return new Promise(function (resolve) { waiting.push(resolve); pump(); });
+  }
+  function release(outcome) {
+    busy--;
+    if (outcome === "answered") slots = Math.min(MAX_SLOTS, slots + 1);
+    if (outcome === "hung") slots = Math.max(MIN_SLOTS, slots * 0.75);
+    pump();
+  }
+
+  // How long answers take here (smoothed like TCP's round-trip time) and how fast bytes go up:
+  // a request is given up as hung after a few times what answers usually take plus what its
+  // bytes need, so on a fast link a stalled request is retried within a second or two, while a
+  // slow link measures itself slow and gets its time.
+  var net = { srtt: 0, rttvar: 0, rate: 32 };  // ms, ms, bytes per ms (32 KB/s until measured)
+  function observe(ms, bytes) {
+    var latency = Math.max(1, ms - (bytes || 0) / net.rate);
+    if (!net.srtt) { net.srtt = latency; net.rttvar = latency / 2; } else {
+      net.rttvar += (Math.abs(net.srtt - latency) - net.rttvar) / 4;
+      net.srtt += (latency - net.srtt) / 8;
+    }
+    if (bytes >= 64 * 1024) net.rate = Math.max(32, net.rate + (bytes / Math.max(1, ms) / 2 - net.rate) / 4);
+  }
+  function hangLimit(attempt, bytes) {
+    var base = net.srtt ? Math.min(8000, Math.max(1000, net.srtt + 4 * net.rttvar)) : 4000;
+    return Math.min(60000, (base + (bytes || 0) / net.rate) * Math.pow(2, attempt));
+  }
+
+  // Back-off between tries of one request: a lost connection is tried again almost at once
+  // (about 0.1, 0.2, 0.4 … s), a server error a little later; each jittered, at most 4 s.
+  function requestDelay(attempt, network) {
+    var base = Math.min(4000, (network ? 100 : 400) * Math.pow(2, attempt));
     return base / 2 + Math.random() * base;
   }
 
@@ -43,47 +81,53 @@
     return base / 2 + Math.random() * base / 2;
   }
 
-  // One try. A hung request is given up (one bar of signal can leave a connection hanging): the
-  // first try waits a few seconds plus what the bytes need on a slow link, each later try twice
-  // as long, so a slow but live connection still gets its turn.
+  // One try, in a slot of its own; its answer is read whole before the slot is freed.
   async function once(url, options, attempt, bytes) {
-    var response;
+    await acquire();
     var controller = new AbortController();
-    var limit = Math.min(60000, (4000 + (bytes || 0) / 32) * Math.pow(2, attempt));
-    var hang = setTimeout(function () { controller.abort(); }, limit);
+    var outcome = "failed";
+    var hang = setTimeout(function () { outcome = "hung"; controller.abort(); }, hangLimit(attempt, bytes));
+    var started = Date.now();
     try {
-      response = await fetch(url, Object.assign({ credentials: "same-origin", cache: "no-store", signal: controller.signal }, options));
-    } catch (error) {
-      throw new RetryLater(t("network"));
+      var response;
+      try {
+        response = await fetch(url, Object.assign({ credentials: "same-origin", cache: "no-store", signal: controller.signal }, options));
+      } catch (error) {
+        throw new RetryLater(t("network"), true);
+      }
+      var data = await json(response);
+      if (response.status >= 500 || response.status === 429 || response.status === 408) throw new RetryLater("HTTP " + response.status);
+      if (response.status === 401) throw new LoginNeeded();
+      observe(Date.now() - started, bytes);
+      outcome = "answered";
+      return { response: response, data: data };
     } finally {
       clearTimeout(hang);
+      release(outcome);
     }
-    if (response.status >= 500 || response.status === 429 || response.status === 408) throw new RetryLater("HTTP " + response.status);
-    if (response.status === 401) throw new LoginNeeded();
-    return response;
   }
 
   // Each request keeps its own back-off: a failure here delays only this request.
   async function request(url, options, bytes) {
     for (var attempt = 0; ; attempt++) {
       try {
-        var response = await once(url, options, attempt, bytes);
-        var data = await json(response);
-        return { response: response, data: data };
+        return await once(url, options, attempt, bytes);
       } catch (error) {
         if (!(error instanceof RetryLater) || attempt + 1 >= TRIES || !navigator.onLine) throw error;
-        await sleep(requestDelay(attempt));
+        await sleep(requestDelay(attempt, error.network));
       }
     }
   }
 
   async function json(response) {
     try { return await response.json(); } catch (e) {
-      if (response.ok) throw new RetryLater(t("network")); // the answer was cut off
+      if (response.ok) throw new RetryLater(t("network"), true); // the answer was cut off
       return {};
     }
   }
 
+  // Sends one file from what the server has; returns the server's last answer (the submission's
+  // status with this file's).
   async function uploadFile(item, rec, received) {
     var url = item.api + "/" + item.uuid + "/media/" + rec.sha256;
     var start = received || 0;
@@ -100,9 +144,10 @@
       var data = answer.data;
       if (answer.response.status === 416 || answer.response.status === 422) { start = data.received || 0; continue; }
       if (!answer.response.ok) throw new RetryLater("HTTP " + answer.response.status);
-      if (data.file && data.file.complete) return;
+      if (data.file && data.file.complete) return data;
       start = data.file ? data.file.received : end;
     }
+    return null;
   }
 
   // A few workers take jobs from a list; the first error stops the others taking new ones.
@@ -127,12 +172,32 @@
     return Store.putOutbox(item);
   }
 
+  // The body; on its first sending with its signatures beside it (small, so one request
+  // carries them instead of one each). Photos always go up on their own, resumable.
+  async function submissionRequest(item) {
+    var json = JSON.stringify(item.body);
+    var headers = Object.assign({ "Idempotency-Key": item.uuid }, HEADERS);
+    var inline = [];
+    if (item.state !== "uploading" && window.FormData) {
+      var media = (item.body.media || []).filter(function (m) { return m.kind === "signature" && m.size <= INLINE_MAX; });
+      for (var i = 0; i < media.length && inline.length < 8; i++) {
+        var rec = item.blobBySha[media[i].sha256] && await Store.getBlob(item.blobBySha[media[i].sha256]);
+        if (rec && rec.size === media[i].size) inline.push(rec);
+      }
+    }
+    if (!inline.length) {
+      return { options: { method: "POST", headers: Object.assign({ "Content-Type": "application/json" }, headers), body: json }, bytes: json.length };
+    }
+    var form = new FormData();
+    form.append("submission", new Blob([json], { type: "application/json" }), "submission.json");
+    var bytes = json.length;
+    inline.forEach(function (rec) { form.append(rec.sha256, rec.blob, rec.sha256); bytes += rec.size; });
+    return { options: { method: "POST", headers: headers, body: form }, bytes: bytes };
+  }
+
   async function sendItem(item) {
-    var answer = await request(item.api, {
-      method: "POST",
-      headers: Object.assign({ "Content-Type": "application/json", "Idempotency-Key": item.uuid }, HEADERS),
-      body: JSON.stringify(item.body),
-    }, 2000);
+    var post = await submissionRequest(item);
+    var answer = await request(item.api, post.options, post.bytes);
     var response = answer.response, status = answer.data;
     if (response.status === 422) {
       await Store.returnToDraft(item, status.errors || [status.title || "HTTP 422"]);
@@ -166,14 +231,20 @@
       if (!rec) return stuck(item, t("missing-file"));
       missing.push(rec);
     }
-    await inParallel(missing, FILES_IN_PARALLEL, function (rec) { return uploadFile(item, rec, received[rec.sha256]); });
-    var check = await request(item.api + "/" + item.uuid, { headers: HEADERS });
-    if (check.response.ok && check.data.complete) {
-      await Store.finishOutbox(item);
-      document.dispatchEvent(new CustomEvent("fieldapp:sent", { detail: { uuid: item.uuid, status: check.data } }));
-    } else {
-      throw new RetryLater(t("incomplete"));
+    // Every file at once (the request slots set the pace). Each answer carries the submission's
+    // status, so the one that completes it ends the job; only if none said so is it asked.
+    var done = status.complete ? status : null;
+    await inParallel(missing, missing.length, async function (rec) {
+      var answer = await uploadFile(item, rec, received[rec.sha256]);
+      if (answer && answer.complete) done = answer;
+    });
+    if (!done) {
+      var check = await request(item.api + "/" + item.uuid, { headers: HEADERS });
+      if (check.response.ok && check.data.complete) done = check.data;
     }
+    if (!done) throw new RetryLater(t("incomplete"));
+    await Store.finishOutbox(item);
+    document.dispatchEvent(new CustomEvent("fieldapp:sent", { detail: { uuid: item.uuid, status: done } }));
   }
 
   async function attempt(item) {
