@@ -41,14 +41,20 @@ def bind_value(column: Column, value):
 
 def insert_rows(model, columns: Sequence[str], rows: list[tuple]) -> None:
     """Insert ``rows`` (tuples in the order of ``columns``, values as the driver takes them: see
-    :func:`bind_value`) with one executemany: no per-row work in SQLAlchemy. Columns left out get
+    :func:`bind_value`) with one executemany, or COPY on PostgreSQL: no per-row work in SQLAlchemy. Columns left out get
     their database default (NULL), never a Python-side default: name every such column."""
     if not rows:
         return
     connection = db.session.connection()
-    mark = PLACEHOLDERS[connection.dialect.paramstyle]
     table = model.__table__
     for name in columns:
         table.c[name]  # noqa: B018  (an unknown column fails here, with its name)
+    if connection.dialect.name == "postgresql":  # COPY: several times faster than INSERTs
+        with connection.connection.driver_connection.cursor() as cursor:  # type: ignore[union-attr]
+            with cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        return
+    mark = PLACEHOLDERS[connection.dialect.paramstyle]
     sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))})"
     connection.exec_driver_sql(sql, rows)
