@@ -25,7 +25,7 @@ def open_commitment(task: Task, round_: int, unit: Unit) -> DrawCommitment | Non
             DrawCommitment.task_id == task.id,
             DrawCommitment.round == round_,
             DrawCommitment.unit_id == unit.id,
-            DrawCommitment.status == CommitmentStatus.OPEN.value,
+            DrawCommitment.status == CommitmentStatus.OPEN,
         )
         .order_by(DrawCommitment.sequence.desc())
     )
@@ -41,9 +41,9 @@ def external_of(commitment: DrawCommitment) -> dict:
 
 
 def _check_external(kind: str, description: str, when: date | None) -> None:
-    if kind not in (ExternalKind.LOTTERY.value, ExternalKind.WITNESS.value):
+    if kind not in (ExternalKind.LOTTERY, ExternalKind.WITNESS):
         raise DrawRefused(_l("Choose where the external value comes from."))
-    if kind == ExternalKind.LOTTERY.value:
+    if kind == ExternalKind.LOTTERY:
         if not description:
             raise DrawRefused(_l("Name the lottery and its draw (for example 体彩排列5 and the issue number)."))
         if when is None or when < rules.local_today():
@@ -56,7 +56,7 @@ def commit(
     unit: Unit,
     user: User | None = None,
     redraw_reason: str = "",
-    external_kind: str = ExternalKind.WITNESS.value,
+    external_kind: str = ExternalKind.WITNESS,
     external_description: str = "",
     external_date: date | None = None,
     exception_reason: str = "",
@@ -75,7 +75,7 @@ def commit(
     if open_commitment(task, round_, unit) is not None:
         raise DrawRefused(_l("A commitment of this round is open: draw with it, or abandon it with a written reason."))
     _check_external(external_kind, external_description, external_date)
-    if external_kind != ExternalKind.LOTTERY.value:
+    if external_kind != ExternalKind.LOTTERY:
         external_date = None
     for _attempt in range(5):
         nonce = seeds.new_nonce()
@@ -157,9 +157,9 @@ def abandon(commitment: DrawCommitment, reason: str, user: User | None = None) -
 def _mark_abandoned(commitment: DrawCommitment, reason: str, seed: bytes) -> int:
     return db.session.execute(
         update(DrawCommitment)
-        .where(DrawCommitment.id == commitment.id, DrawCommitment.status == CommitmentStatus.OPEN.value)
+        .where(DrawCommitment.id == commitment.id, DrawCommitment.status == CommitmentStatus.OPEN)
         .values(
-            status=CommitmentStatus.ABANDONED.value,
+            status=CommitmentStatus.ABANDONED,
             closed_at=rules.now_utc(),
             abandon_reason=reason,
             seed_hex=seed.hex(),
@@ -177,7 +177,7 @@ def abandoned_count(task_id: int, round_: int, unit_id: int) -> int:
                 DrawCommitment.task_id == task_id,
                 DrawCommitment.round == round_,
                 DrawCommitment.unit_id == unit_id,
-                DrawCommitment.status == CommitmentStatus.ABANDONED.value,
+                DrawCommitment.status == CommitmentStatus.ABANDONED,
             )
         )
         or 0

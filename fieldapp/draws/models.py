@@ -14,28 +14,28 @@ from sqlalchemy import JSON, ForeignKey, Integer, LargeBinary, String, Text, Uni
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..clock import now
-from ..extensions import db
+from ..extensions import db, enum_column
 
 
-class CommitmentStatus(str, enum.Enum):
+class CommitmentStatus(enum.StrEnum):
     OPEN = "open"  # published, waiting for the draw
     USED = "used"  # the seed of a draw
     ABANDONED = "abandoned"  # given up with a written reason; stays public with its seed
 
 
-class ExternalKind(str, enum.Enum):
+class ExternalKind(enum.StrEnum):
     """Where the external value W mixed into the seed comes from (named before the draw)."""
 
     LOTTERY = "lottery"  # a public lottery result, entered after that lottery draw took place
     WITNESS = "witness"  # a string typed by a named witness from another unit
 
 
-class DrawStatus(str, enum.Enum):
+class DrawStatus(enum.StrEnum):
     VALID = "valid"
     SUPERSEDED = "superseded"  # a redraw (with a written reason) replaced it
 
 
-class InvitationStatus(str, enum.Enum):
+class InvitationStatus(enum.StrEnum):
     PENDING = "pending"
     ACCEPTED = "accepted"
     DECLINED = "declined"
@@ -57,13 +57,15 @@ class DrawCommitment(db.Model):
     # (used or abandoned). Commitments of algorithm 1 kept the seed itself.
     seed_hex: Mapped[str | None] = mapped_column(String(64))
     seed_nonce_hex: Mapped[str | None] = mapped_column(String(64))
-    external_kind: Mapped[str] = mapped_column(String(12), default=ExternalKind.WITNESS.value)
+    external_kind: Mapped[ExternalKind] = mapped_column(enum_column(ExternalKind, 12), default=ExternalKind.WITNESS)
     # Which lottery draw (name and issue) or which witness (name and unit), published with the commitment.
     external_description: Mapped[str] = mapped_column(Text, default="")
     external_date: Mapped[date | None]  # the day the lottery is drawn
     abandon_reason: Mapped[str] = mapped_column(Text, default="")
     commitment_hex: Mapped[str] = mapped_column(String(64), unique=True)
-    status: Mapped[str] = mapped_column(String(12), default=CommitmentStatus.OPEN.value, index=True)
+    status: Mapped[CommitmentStatus] = mapped_column(
+        enum_column(CommitmentStatus, 12), default=CommitmentStatus.OPEN, index=True
+    )
     # A commitment for a redraw carries the written reason (重新抽取的理由).
     redraw_reason: Mapped[str] = mapped_column(Text, default="")
     # Drawing despite warnings (rules unconfirmed, empty pool, over capacity, outside the window)
@@ -80,7 +82,7 @@ class DrawCommitment(db.Model):
 
     @property
     def seed_is_public(self) -> bool:
-        return self.status == CommitmentStatus.ABANDONED.value
+        return self.status == CommitmentStatus.ABANDONED
 
 
 class Draw(db.Model):
@@ -94,7 +96,7 @@ class Draw(db.Model):
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
     number: Mapped[int] = mapped_column(default=1)  # 1, then 2 for the first redraw …
     commitment_id: Mapped[int] = mapped_column(ForeignKey("draw_commitment.id"), unique=True)
-    status: Mapped[str] = mapped_column(String(12), default=DrawStatus.VALID.value, index=True)
+    status: Mapped[DrawStatus] = mapped_column(enum_column(DrawStatus, 12), default=DrawStatus.VALID, index=True)
     supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("draw.id"))
     redraw_reason: Mapped[str] = mapped_column(Text, default="")
     draw_date: Mapped[date]  # classes, eligibility and business terms are taken as of this day
@@ -231,7 +233,9 @@ class JointInvitation(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     task_id: Mapped[int] = mapped_column(ForeignKey("task.id"), index=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)  # the invited department
-    status: Mapped[str] = mapped_column(String(12), default=InvitationStatus.PENDING.value)
+    status: Mapped[InvitationStatus] = mapped_column(
+        enum_column(InvitationStatus, 12), default=InvitationStatus.PENDING
+    )
     message: Mapped[str] = mapped_column(Text, default="")
     items: Mapped[list] = mapped_column(JSON, default=list)  # the department's 抽查事项 (texts)
     checklist_ids: Mapped[list] = mapped_column(JSON, default=list)

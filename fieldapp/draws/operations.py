@@ -111,7 +111,7 @@ def _compute_draw(task, round_, unit, commitment, witness, day, superseded_id) -
 
 
 def _check_witness(commitment: DrawCommitment, witness: str, day) -> None:
-    if commitment.external_kind == ExternalKind.LOTTERY.value:
+    if commitment.external_kind == ExternalKind.LOTTERY:
         if not witness:
             raise DrawRefused(_l("Enter the lottery result named by the commitment."))
         if commitment.external_date and day < commitment.external_date:
@@ -124,7 +124,7 @@ def run_draw(commitment: DrawCommitment, witness: str = "", user: User | None = 
     is returned unchanged."""
     task, unit, round_ = commitment.task, commitment.unit, commitment.round
     commitment_id = commitment.id
-    if commitment.status != CommitmentStatus.OPEN.value:
+    if commitment.status != CommitmentStatus.OPEN:
         existing = db.session.scalar(select(Draw).where(Draw.commitment_id == commitment.id))
         if existing is not None:
             return existing, False
@@ -208,15 +208,15 @@ def _store(task, round_, unit, commitment, witness, day, number, previous, user,
     # publishing a new one must not also become the seed of this draw. The seed is revealed.
     used = db.session.execute(
         update(DrawCommitment)
-        .where(DrawCommitment.id == commitment.id, DrawCommitment.status == CommitmentStatus.OPEN.value)
-        .values(status=CommitmentStatus.USED.value, closed_at=clock.now(), seed_hex=result["seed"].hex())
+        .where(DrawCommitment.id == commitment.id, DrawCommitment.status == CommitmentStatus.OPEN)
+        .values(status=CommitmentStatus.USED, closed_at=clock.now(), seed_hex=result["seed"].hex())
         .execution_options(synchronize_session=False)
     ).rowcount
     if used != 1:
         raise CommitmentClosed()
     db.session.expire(commitment, ["status", "closed_at", "seed_hex"])
     if previous is not None:
-        previous.status = DrawStatus.SUPERSEDED.value
+        previous.status = DrawStatus.SUPERSEDED
     selections = _store_selections(draw, user, result)
     if previous is not None:
         events.draw_superseded.send(previous)
@@ -331,7 +331,7 @@ def invite(task: Task, department: Unit, user: User | None = None, message: str 
     if invitation is None:
         invitation = JointInvitation(task_id=task.id, unit_id=department.id)
         db.session.add(invitation)
-    invitation.status = InvitationStatus.PENDING.value
+    invitation.status = InvitationStatus.PENDING
     invitation.message = message or ""
     invitation.items = [line.strip() for line in (items or []) if line and line.strip()]
     invitation.invited_by_id = user.id if user else None

@@ -65,7 +65,7 @@ def previously_drawn(task: Task, round_: int, unit: Unit):
             Draw.task_id == task.id,
             Draw.unit_id == unit.id,
             Draw.round < round_,
-            Draw.status == DrawStatus.VALID.value,
+            Draw.status == DrawStatus.VALID,
         )
     )
 

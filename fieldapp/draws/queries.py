@@ -26,7 +26,7 @@ def round_states(task: Task, units: list[Unit]) -> dict[tuple[int, int], dict]:
     states: dict[tuple[int, int], dict] = {}
     unit_ids = [u.id for u in units]
     for draw in db.session.scalars(
-        select(Draw).where(Draw.task_id == task.id, Draw.unit_id.in_(unit_ids), Draw.status == DrawStatus.VALID.value)
+        select(Draw).where(Draw.task_id == task.id, Draw.unit_id.in_(unit_ids), Draw.status == DrawStatus.VALID)
     ):
         states.setdefault((draw.unit_id, draw.round), {})["draw"] = draw
     for commitment in db.session.scalars(

@@ -24,7 +24,7 @@ def replace_inspector(assignment: DrawAssignment, reason: str, user: User | None
         raise DrawRefused(_l("This inspector has already been replaced."))
     selection = assignment.selection
     draw = selection.draw
-    if draw.status != DrawStatus.VALID.value:
+    if draw.status != DrawStatus.VALID:
         raise DrawRefused(_l("This draw has been superseded."))
     day = rules.local_today()  # eligibility on the day of the replacement
     team_code = assignment.team_unit.code

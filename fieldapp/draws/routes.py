@@ -261,7 +261,7 @@ def respond(invitation_id: int, answer: str):
     on_behalf = current_user.unit.kind != UnitKind.DEPARTMENT.value or current_user.role == Role.ADMIN.value
     if not (current_user.unit_id == invitation.unit_id or (on_behalf and access.may_see(current_user, invitation))):
         abort(404)
-    if invitation.status != InvitationStatus.PENDING.value:
+    if invitation.status != InvitationStatus.PENDING:
         flash(_("This invitation has already been answered."), "warning")
     elif RespondForm().validate_on_submit():
         operations.respond(invitation, answer == "accept", current_user)

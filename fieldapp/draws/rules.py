@@ -46,7 +46,7 @@ def current_draw(task: Task, round_: int, unit: Unit) -> Draw | None:
             Draw.task_id == task.id,
             Draw.round == round_,
             Draw.unit_id == unit.id,
-            Draw.status == DrawStatus.VALID.value,
+            Draw.status == DrawStatus.VALID,
         )
     )
 

@@ -86,7 +86,7 @@ def round_loads(task: Task, round_: int, exclude_draw_id: int | None = None) -> 
         .where(
             Draw.task_id == task.id,
             Draw.round == round_,
-            Draw.status == DrawStatus.VALID.value,
+            Draw.status == DrawStatus.VALID,
             DrawAssignment.ended_at.is_(None),
         )
         .group_by(DrawAssignment.certificate_number)
@@ -99,7 +99,7 @@ def round_loads(task: Task, round_: int, exclude_draw_id: int | None = None) -> 
 def accepted_invitations(task: Task) -> list[JointInvitation]:
     return db.session.scalars(
         select(JointInvitation)
-        .where(JointInvitation.task_id == task.id, JointInvitation.status == InvitationStatus.ACCEPTED.value)
+        .where(JointInvitation.task_id == task.id, JointInvitation.status == InvitationStatus.ACCEPTED)
         .order_by(JointInvitation.id)
     ).all()
 

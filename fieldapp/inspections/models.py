@@ -9,10 +9,10 @@ from sqlalchemy import JSON, BigInteger, ForeignKey, String, Text, UniqueConstra
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..clock import now
-from ..extensions import db
+from ..extensions import db, enum_column
 
 
-class SubmissionState(str, enum.Enum):
+class SubmissionState(enum.StrEnum):
     INCOMPLETE = "incomplete"  # media still arriving
     SUBMITTED = "submitted"  # complete, waiting for review
     RETURNED = "returned"  # sent back to the inspector with a comment
@@ -30,7 +30,9 @@ class Submission(db.Model):
     visit_id: Mapped[int] = mapped_column(ForeignKey("visit.id"), index=True)
     version: Mapped[int] = mapped_column(default=1)
     replaces_id: Mapped[int | None] = mapped_column(ForeignKey("submission.id"))
-    state: Mapped[str] = mapped_column(String(20), default=SubmissionState.INCOMPLETE.value, index=True)
+    state: Mapped[SubmissionState] = mapped_column(
+        enum_column(SubmissionState, 20), default=SubmissionState.INCOMPLETE, index=True
+    )
     # The whole body as sent: per task the answer sets (checklist id, version, definition hash,
     # answers), position, signatures (media refs), check methods, result and override reason.
     body: Mapped[dict] = mapped_column(JSON)

@@ -156,7 +156,7 @@ def check_body(body: SubmissionBody, user) -> Checked:
         replaces = db.session.scalar(select(Submission).where(Submission.uuid == body.replaces))
         if replaces is None or replaces.visit_id != visit.id:
             errors.append(_("The submission it replaces does not exist."))
-        elif replaces.state != SubmissionState.RETURNED.value:
+        elif replaces.state != SubmissionState.RETURNED:
             raise SubmissionConflict()
     if errors:
         raise SubmissionError(list(dict.fromkeys(errors)))
@@ -181,9 +181,7 @@ def _normalised(raw):
 
 def _approved_submission(visit_id: int) -> Submission | None:
     return db.session.scalar(
-        select(Submission)
-        .where(Submission.visit_id == visit_id, Submission.state == SubmissionState.APPROVED.value)
-        .limit(1)
+        select(Submission).where(Submission.visit_id == visit_id, Submission.state == SubmissionState.APPROVED).limit(1)
     )
 
 
@@ -234,7 +232,7 @@ def receive_submission(raw: dict, user, uploaded: frozenset[str] = frozenset()) 
         body=stored,
         version=(checked.replaces.version + 1) if checked.replaces else 1,
         replaces_id=checked.replaces.id if checked.replaces else None,
-        state=SubmissionState.INCOMPLETE.value,
+        state=SubmissionState.INCOMPLETE,
         suggested_result=suggested,
         result_code=result_code,
         override_reason="；".join(r.override_reason for r in checked.results if r.override_reason),
@@ -256,7 +254,7 @@ def receive_submission(raw: dict, user, uploaded: frozenset[str] = frozenset()) 
             )
         )
     if checked.replaces is not None:
-        checked.replaces.state = SubmissionState.SUPERSEDED.value
+        checked.replaces.state = SubmissionState.SUPERSEDED
     if visit.started_at is None:
         visit.started_at = body.started_at or clock.now()
         visit.start_position = (
@@ -280,7 +278,7 @@ def _settle(submission: Submission, *, count_in_database: bool = False) -> None:
     """Mark the submission complete once every listed file is verified. After a file arrives the
     files are counted in the database, not from the loaded list: files of one submission arrive in
     parallel, and the last one must see the others' committed receipts."""
-    if submission.state != SubmissionState.INCOMPLETE.value:
+    if submission.state != SubmissionState.INCOMPLETE:
         return
     if count_in_database:
         db.session.flush()
@@ -292,7 +290,7 @@ def _settle(submission: Submission, *, count_in_database: bool = False) -> None:
     else:
         complete = all(m.complete for m in submission.media)
     if complete:
-        submission.state = SubmissionState.SUBMITTED.value
+        submission.state = SubmissionState.SUBMITTED
         submission.completed_at = clock.now()
         visit = submission.visit or db.session.get(Visit, submission.visit_id)
         if visit is not None:
@@ -378,7 +376,7 @@ def submission_status(submission: Submission) -> dict:
         "visit_id": submission.visit_id,
         "version": submission.version,
         "state": submission.state,
-        "complete": submission.state != SubmissionState.INCOMPLETE.value,
+        "complete": submission.state != SubmissionState.INCOMPLETE,
         "media": [
             {"sha256": m.sha256, "kind": m.kind, "size": m.size, "received": m.received, "complete": m.complete}
             for m in submission.media

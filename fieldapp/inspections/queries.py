@@ -70,7 +70,7 @@ class VisitRow:
 
     @property
     def returned_comment(self) -> str:
-        if self.submission is not None and self.submission.state == SubmissionState.RETURNED.value:
+        if self.submission is not None and self.submission.state == SubmissionState.RETURNED:
             return self.submission.review_comment
         return ""
 
@@ -89,14 +89,14 @@ class MyVisits:
 
 def group_of(visit, submission, today: date) -> str:
     """``visit`` has ``status`` and ``window_end``; ``submission`` (or None) has ``state``."""
-    if submission is not None and submission.state == SubmissionState.RETURNED.value:
+    if submission is not None and submission.state == SubmissionState.RETURNED:
         return "returned"
     if visit.status == VisitStatus.RETURNED and submission is None:
         return "returned"
     if submission is not None and submission.state in (
-        SubmissionState.SUBMITTED.value,
-        SubmissionState.APPROVED.value,
-        SubmissionState.INCOMPLETE.value,
+        SubmissionState.SUBMITTED,
+        SubmissionState.APPROVED,
+        SubmissionState.INCOMPLETE,
     ):
         return "done"
     if visit.status in (VisitStatus.SUBMITTED, VisitStatus.APPROVED):
@@ -167,7 +167,7 @@ def visit_state(submission: Submission | None) -> dict | None:
         "uuid": submission.uuid,
         "version": submission.version,
         "state": submission.state,
-        "comment": submission.review_comment if submission.state == SubmissionState.RETURNED.value else "",
+        "comment": submission.review_comment if submission.state == SubmissionState.RETURNED else "",
     }
 
 

@@ -59,7 +59,7 @@ def purge_expired() -> list[int]:
     cutoff = clock.now() - timedelta(days=current_app.config["JOB_FILES_DAYS"])
     jobs = db.session.scalars(
         select(Job).where(
-            Job.status.in_([JobStatus.DONE.value, JobStatus.FAILED.value]),
+            Job.status.in_([JobStatus.DONE, JobStatus.FAILED]),
             Job.finished_at < cutoff,
         )
     ).all()

@@ -26,7 +26,7 @@ def queue_health() -> dict:
     report = {"status": "ok", "backend": huey.backend(), "pending": pending}
     try:
         report["jobs_waiting"] = db.session.scalar(
-            select(func.count()).select_from(Job).where(Job.status == JobStatus.QUEUED.value)
+            select(func.count()).select_from(Job).where(Job.status == JobStatus.QUEUED)
         )
     except Exception:  # the database's own line says why
         db.session.rollback()

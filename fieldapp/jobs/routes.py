@@ -27,10 +27,10 @@ KIND_LABELS = {
     "draws.run": _l("Draw"),
 }
 STATUS_LABELS = {
-    JobStatus.QUEUED.value: _l("Waiting for the worker"),
-    JobStatus.RUNNING.value: _l("Running"),
-    JobStatus.DONE.value: _l("Finished"),
-    JobStatus.FAILED.value: _l("Failed"),
+    JobStatus.QUEUED: _l("Waiting for the worker"),
+    JobStatus.RUNNING: _l("Running"),
+    JobStatus.DONE: _l("Finished"),
+    JobStatus.FAILED: _l("Failed"),
 }
 STAGE_LABELS = {
     "counting": _l("Counting the rows"),
@@ -65,7 +65,7 @@ def _file_label(name: str):
 
 def _rejects_preview(job: Job) -> list[tuple[str, str]]:
     """The first rejected rows (line, reasons) of a finished import; all of them are in the file."""
-    if job.status != JobStatus.DONE.value or "rejects.csv" not in (job.result or {}).get("files", []):
+    if job.status != JobStatus.DONE or "rejects.csv" not in (job.result or {}).get("files", []):
         return []
     path = files.folder_of(job.id) / "rejects.csv"
     if not path.is_file():
@@ -82,7 +82,7 @@ def _context(job: Job) -> dict:
         status_label=STATUS_LABELS.get(job.status, job.status),
         stage_label=STAGE_LABELS.get(job.stage, ""),
         stalled=runtime.is_stalled(job),
-        summary=summary(job.result) if summary and job.status == JobStatus.DONE.value and job.result else [],
+        summary=summary(job.result) if summary and job.status == JobStatus.DONE and job.result else [],
         files=[(name, _file_label(name)) for name in (job.result or {}).get("files", [])],
         rejects=_rejects_preview(job),
         expired=files.expired(job),
@@ -124,7 +124,7 @@ def retry(job_id: int):
 @login_required
 def download(job_id: int, name: str):
     job = _visible(job_id)
-    if job.status != JobStatus.DONE.value or name not in (job.result or {}).get("files", []):
+    if job.status != JobStatus.DONE or name not in (job.result or {}).get("files", []):
         abort(404)
     path = files.folder_of(job.id) / name
     if not path.is_file():

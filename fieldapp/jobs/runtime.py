@@ -94,7 +94,7 @@ class JobRun:
             self.checkpoint = checkpoint
         changed = db.session.execute(
             update(JOB)
-            .where(JOB.c.id == self.job_id, JOB.c.attempt == self.attempt, JOB.c.status == JobStatus.RUNNING.value)
+            .where(JOB.c.id == self.job_id, JOB.c.attempt == self.attempt, JOB.c.status == JobStatus.RUNNING)
             .values(**values)
         ).rowcount
         if not changed:
@@ -109,8 +109,8 @@ def claim(job_id: int) -> Job | None:
     now = clock.now()
     changed = db.session.execute(
         update(JOB)
-        .where(JOB.c.id == job_id, JOB.c.status == JobStatus.QUEUED.value)
-        .values(status=JobStatus.RUNNING.value, attempt=JOB.c.attempt + 1, started_at=now, heartbeat_at=now, error=None)
+        .where(JOB.c.id == job_id, JOB.c.status == JobStatus.QUEUED)
+        .values(status=JobStatus.RUNNING, attempt=JOB.c.attempt + 1, started_at=now, heartbeat_at=now, error=None)
     ).rowcount
     db.session.commit()
     return db.session.get(Job, job_id) if changed else None
@@ -196,12 +196,12 @@ def create_job(
 
 def retry(job: Job) -> bool:
     """Queue a failed (or stalled) job again; a retried import resumes after its last checkpoint."""
-    if not (job.status == JobStatus.FAILED.value or is_stalled(job)) or files.expired(job):
+    if not (job.status == JobStatus.FAILED or is_stalled(job)) or files.expired(job):
         return False
     changed = db.session.execute(
         update(JOB)
         .where(JOB.c.id == job.id, JOB.c.attempt == job.attempt, JOB.c.status == job.status)
-        .values(status=JobStatus.QUEUED.value, error=None, finished_at=None, heartbeat_at=clock.now())
+        .values(status=JobStatus.QUEUED, error=None, finished_at=None, heartbeat_at=clock.now())
     ).rowcount
     db.session.commit()
     if changed:
@@ -214,7 +214,7 @@ def stale_before() -> datetime:
 
 
 def is_stalled(job: Job) -> bool:
-    return job.status == JobStatus.RUNNING.value and (job.heartbeat_at or job.created_at) < stale_before()
+    return job.status == JobStatus.RUNNING and (job.heartbeat_at or job.created_at) < stale_before()
 
 
 def requeue_stalled() -> list[int]:
@@ -223,7 +223,7 @@ def requeue_stalled() -> list[int]:
     cutoff = stale_before()
     found = db.session.execute(
         select(JOB.c.id, JOB.c.status, JOB.c.heartbeat_at).where(
-            JOB.c.status.in_([JobStatus.RUNNING.value, JobStatus.QUEUED.value]),
+            JOB.c.status.in_([JobStatus.RUNNING, JobStatus.QUEUED]),
             or_(JOB.c.heartbeat_at < cutoff, (JOB.c.heartbeat_at.is_(None)) & (JOB.c.created_at < cutoff)),
         )
     ).all()
@@ -233,7 +233,7 @@ def requeue_stalled() -> list[int]:
         changed = db.session.execute(
             update(JOB)
             .where(JOB.c.id == job_id, JOB.c.status == status, cond)
-            .values(status=JobStatus.QUEUED.value, heartbeat_at=clock.now())
+            .values(status=JobStatus.QUEUED, heartbeat_at=clock.now())
         ).rowcount
         db.session.commit()
         if changed:

@@ -11,12 +11,12 @@ from flask_babel import lazy_gettext as _l
 
 from .models import FilingStatus, PlanStatus, TaskKind
 
-KIND_LABELS = {TaskKind.TARGETED.value: "定向", TaskKind.UNTARGETED.value: "不定向"}  # data: as the plans write it
-PLAN_STATUS_LABELS = {PlanStatus.DRAFT.value: _l("Draft"), PlanStatus.PUBLISHED.value: _l("Published")}
+KIND_LABELS = {TaskKind.TARGETED: "定向", TaskKind.UNTARGETED: "不定向"}  # data: as the plans write it
+PLAN_STATUS_LABELS = {PlanStatus.DRAFT: _l("Draft"), PlanStatus.PUBLISHED: _l("Published")}
 FILING_LABELS = {
-    FilingStatus.NOT_FILED.value: _l("Not filed"),
-    FilingStatus.FILED.value: _l("Filed, awaiting the city bureau"),
-    FilingStatus.ACKNOWLEDGED.value: _l("Acknowledged by the city bureau"),
+    FilingStatus.NOT_FILED: _l("Not filed"),
+    FilingStatus.FILED: _l("Filed, awaiting the city bureau"),
+    FilingStatus.ACKNOWLEDGED: _l("Acknowledged by the city bureau"),
 }
 SUBJECT_KIND_LABELS = {
     "enterprise": _l("Enterprises (企业)"),

@@ -96,7 +96,7 @@ def import_plan(
     )
     created = plan is None
     if plan is None:
-        plan = Plan(unit=unit, year=year, status=PlanStatus.DRAFT.value, version=1)
+        plan = Plan(unit=unit, year=year, status=PlanStatus.DRAFT, version=1)
         db.session.add(plan)
     report = ImportReport(plan=plan, created=created)
 

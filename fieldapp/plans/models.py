@@ -10,24 +10,24 @@ from sqlalchemy import JSON, ForeignKey, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..clock import now
-from ..extensions import db
+from ..extensions import db, enum_column
 
 
 RATIO_PLACES = 8  # decimal places a ratio keeps: 0.000001% is the finest ratio a plan can give
 
 
-class PlanStatus(str, enum.Enum):
+class PlanStatus(enum.StrEnum):
     DRAFT = "draft"
     PUBLISHED = "published"
 
 
-class FilingStatus(str, enum.Enum):
+class FilingStatus(enum.StrEnum):
     NOT_FILED = "not_filed"
     FILED = "filed"  # 已报备案, waiting for the city bureau
     ACKNOWLEDGED = "acknowledged"  # 市局已备案
 
 
-class TaskKind(str, enum.Enum):
+class TaskKind(enum.StrEnum):
     TARGETED = "targeted"  # 定向
     UNTARGETED = "untargeted"  # 不定向
 
@@ -42,9 +42,9 @@ class Plan(db.Model):
     title: Mapped[str] = mapped_column(String(200), default="")
     doc_number: Mapped[str] = mapped_column(String(64), default="")  # 朔市监〔2021〕26号
     issued_on: Mapped[date | None]
-    status: Mapped[str] = mapped_column(String(20), default=PlanStatus.DRAFT.value)
+    status: Mapped[PlanStatus] = mapped_column(enum_column(PlanStatus, 20), default=PlanStatus.DRAFT)
     version: Mapped[int] = mapped_column(default=1)
-    filing_status: Mapped[str] = mapped_column(String(20), default=FilingStatus.NOT_FILED.value)
+    filing_status: Mapped[FilingStatus] = mapped_column(enum_column(FilingStatus, 20), default=FilingStatus.NOT_FILED)
     filed_at: Mapped[datetime | None]
     filed_version: Mapped[int | None]  # the version the county filed
     filed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
@@ -71,7 +71,7 @@ class Plan(db.Model):
 
     @property
     def is_published(self) -> bool:
-        return self.status == PlanStatus.PUBLISHED.value
+        return self.status == PlanStatus.PUBLISHED
 
     @property
     def is_county_plan(self) -> bool:
@@ -109,7 +109,7 @@ class Task(db.Model):
     plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id"))
     number: Mapped[int]  # 序号
     name: Mapped[str] = mapped_column(Text, default="")
-    kind: Mapped[str] = mapped_column(String(20), default=TaskKind.TARGETED.value)
+    kind: Mapped[TaskKind] = mapped_column(enum_column(TaskKind, 20), default=TaskKind.TARGETED)
     initiator: Mapped[str] = mapped_column(Text, default="")  # 发起主体
     guiding_department: Mapped[str] = mapped_column(Text, default="")  # 指导单位
     executor: Mapped[str] = mapped_column(Text, default="")  # 抽查检查主体

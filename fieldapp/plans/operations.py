@@ -95,7 +95,7 @@ def publish_plan(plan: Plan, user=None) -> PlanVersion:
         raise PlanError(_l("The plan is already published."))
     if not plan.tasks:
         raise PlanError(_l("A plan without tasks cannot be published."))
-    plan.status = PlanStatus.PUBLISHED.value
+    plan.status = PlanStatus.PUBLISHED
     plan.published_at = clock.now()
     version = PlanVersion(
         plan=plan,
@@ -116,9 +116,9 @@ def file_plan(plan: Plan, user, note: str = "") -> None:
         raise PlanError(_l("Only a county bureau's plan is filed with the city bureau."))
     if not plan.is_published:
         raise PlanError(_l("Publish the plan before filing it."))
-    if plan.filing_status != FilingStatus.NOT_FILED.value and plan.filed_version == plan.version:
+    if plan.filing_status != FilingStatus.NOT_FILED and plan.filed_version == plan.version:
         raise PlanError(_l("This version is already filed."))
-    plan.filing_status = FilingStatus.FILED.value
+    plan.filing_status = FilingStatus.FILED
     plan.filed_at = clock.now()
     plan.filed_version = plan.version
     plan.filed_by_id = user.id
@@ -129,9 +129,9 @@ def file_plan(plan: Plan, user, note: str = "") -> None:
 
 def acknowledge_filing(plan: Plan, user) -> None:
     """The city bureau records a filed plan as received (已备案)."""
-    if plan.filing_status != FilingStatus.FILED.value:
+    if plan.filing_status != FilingStatus.FILED:
         raise PlanError(_l("Only a filed plan can be acknowledged."))
-    plan.filing_status = FilingStatus.ACKNOWLEDGED.value
+    plan.filing_status = FilingStatus.ACKNOWLEDGED
     plan.acknowledged_at = clock.now()
     plan.acknowledged_by_id = user.id
 

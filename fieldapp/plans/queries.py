@@ -61,7 +61,7 @@ def public_plan(year: int, unit: Unit | None = None) -> Plan | None:
         return None
     return db.session.scalar(
         select(Plan)
-        .where(Plan.year == year, Plan.unit_id == unit.id, Plan.status == PlanStatus.PUBLISHED.value)
+        .where(Plan.year == year, Plan.unit_id == unit.id, Plan.status == PlanStatus.PUBLISHED)
         .options(selectinload(Plan.tasks).selectinload(Task.items), selectinload(Plan.versions))
     )
 
@@ -72,7 +72,7 @@ def latest_public_year(unit: Unit | None = None) -> int | None:
         return None
     return db.session.scalar(
         select(Plan.year)
-        .where(Plan.unit_id == unit.id, Plan.status == PlanStatus.PUBLISHED.value)
+        .where(Plan.unit_id == unit.id, Plan.status == PlanStatus.PUBLISHED)
         .order_by(Plan.year.desc())
         .limit(1)
     )
@@ -85,7 +85,7 @@ def public_years(unit: Unit | None = None) -> list[int]:
     return list(
         db.session.scalars(
             select(Plan.year)
-            .where(Plan.unit_id == unit.id, Plan.status == PlanStatus.PUBLISHED.value)
+            .where(Plan.unit_id == unit.id, Plan.status == PlanStatus.PUBLISHED)
             .order_by(Plan.year.desc())
         )
     )
@@ -103,7 +103,7 @@ def county_plans(user, year: int | None = None) -> list[Plan]:
     if year is not None:
         stmt = stmt.where(Plan.year == year)
     plans = list(db.session.scalars(stmt.order_by(Plan.year.desc(), Unit.code)))
-    order = {FilingStatus.FILED.value: 0, FilingStatus.NOT_FILED.value: 1, FilingStatus.ACKNOWLEDGED.value: 2}
+    order = {FilingStatus.FILED: 0, FilingStatus.NOT_FILED: 1, FilingStatus.ACKNOWLEDGED: 2}
     return sorted(plans, key=lambda p: (-p.year, order.get(p.filing_status, 3), p.unit.code))
 
 
@@ -131,7 +131,7 @@ def published_county_plans(year: int) -> list[Plan]:
             .join(Unit, Plan.unit_id == Unit.id)
             .where(
                 Plan.year == year,
-                Plan.status == PlanStatus.PUBLISHED.value,
+                Plan.status == PlanStatus.PUBLISHED,
                 Unit.parent_id.is_not(None),
             )
             .options(selectinload(Plan.unit))

@@ -66,7 +66,7 @@ def _task_page(plan, task, form):
 def index():
     plans = queries.plans_for(current_user)
     waiting = sum(
-        1 for p in plans if p.filing_status == FilingStatus.FILED.value and queries.may_acknowledge(current_user, p)
+        1 for p in plans if p.filing_status == FilingStatus.FILED and queries.may_acknowledge(current_user, p)
     )
     return render_template("plans/index.html", plans=plans, waiting=waiting)
 

@@ -84,6 +84,6 @@ def record_version(plan: Plan, changes: list[dict], reason: str, user=None) -> P
         created_by_id=getattr(user, "id", None),
     )
     db.session.add(version)
-    if plan.filing_status != FilingStatus.NOT_FILED.value:
-        plan.filing_status = FilingStatus.NOT_FILED.value
+    if plan.filing_status != FilingStatus.NOT_FILED:
+        plan.filing_status = FilingStatus.NOT_FILED
     return version

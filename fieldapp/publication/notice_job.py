@@ -54,7 +54,7 @@ def render_task_notice(run: JobRun) -> dict:
 def queued_notice(url: str) -> Job | None:
     """The job already drawing this exact list, if any (so a burst of readers queues one job)."""
     for job in db.session.scalars(
-        select(Job).where(Job.kind == KIND, Job.status.in_([JobStatus.QUEUED.value, JobStatus.RUNNING.value]))
+        select(Job).where(Job.kind == KIND, Job.status.in_([JobStatus.QUEUED, JobStatus.RUNNING]))
     ):
         if job.params.get("url") == url:
             return job
@@ -69,7 +69,7 @@ def finished_notice(job: Job) -> bytes | None:
     from ..jobs.runtime import job_folder
 
     db.session.refresh(job)
-    if job.status != JobStatus.DONE.value:
+    if job.status != JobStatus.DONE:
         return None
     names = (job.result or {}).get("files") or []
     path = job_folder(job.id) / names[0] if names else None

@@ -29,7 +29,7 @@ PUBLIC_FIELDS = (
 # so the check code of a record published before them still matches.
 LATER_FIELDS = ("plan_name",)
 
-TASK_KIND_LABELS = {TaskKind.TARGETED.value: "定向", TaskKind.UNTARGETED.value: "不定向"}
+TASK_KIND_LABELS: dict[str, str] = {TaskKind.TARGETED: "定向", TaskKind.UNTARGETED: "不定向"}
 
 
 def task_kind_label(kind: str) -> str:

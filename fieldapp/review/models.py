@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import enum
+
 from datetime import date, datetime
 
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..clock import now
-from ..extensions import db
+from ..extensions import db, enum_column
 
 
 class InspectionResult(db.Model):
@@ -76,7 +78,7 @@ class AuditEvent(db.Model):
     actor = relationship("User")
 
 
-class CaseStatus:
+class CaseStatus(enum.StrEnum):
     OPEN = "open"  # 未完结
     CLOSED = "closed"  # 已完结
 
@@ -93,7 +95,7 @@ class FollowUpCase(db.Model):
     assigned_unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)  # 谁管辖、谁负责
     measures: Mapped[list] = mapped_column(JSON, default=list)  # 后续处置措施 chosen by the inspector
     findings: Mapped[list] = mapped_column(JSON, default=list)
-    status: Mapped[str] = mapped_column(String(10), default=CaseStatus.OPEN, index=True)
+    status: Mapped[CaseStatus] = mapped_column(enum_column(CaseStatus, 10), default=CaseStatus.OPEN, index=True)
     opened_at: Mapped[datetime] = mapped_column(default=now, server_default=func.now())
     closed_on: Mapped[date | None]  # 完结日期
     closing_note: Mapped[str] = mapped_column(Text, default="")
@@ -108,7 +110,7 @@ class FollowUpCase(db.Model):
     closed_by = relationship("User")
 
 
-class ListingStatus:
+class ListingStatus(enum.StrEnum):
     PROPOSED = "proposed"
     CONFIRMED = "confirmed"
     REJECTED = "rejected"
@@ -126,7 +128,9 @@ class AbnormalListingProposal(db.Model):
     subject_id: Mapped[int] = mapped_column(ForeignKey("subject.id"), index=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
     reason_code: Mapped[str] = mapped_column(String(8))
-    status: Mapped[str] = mapped_column(String(10), default=ListingStatus.PROPOSED, index=True)
+    status: Mapped[ListingStatus] = mapped_column(
+        enum_column(ListingStatus, 10), default=ListingStatus.PROPOSED, index=True
+    )
     proposed_at: Mapped[datetime] = mapped_column(default=now, server_default=func.now())
     decide_by: Mapped[date | None]  # verification + 10 working days
     decide_by_fallback: Mapped[bool] = mapped_column(default=False)

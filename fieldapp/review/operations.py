@@ -53,7 +53,7 @@ def _claim(submission_id: int, expected_version: int, new_state: str, **values) 
         submission_id,
         expected_version,
         Submission.state,
-        SubmissionState.SUBMITTED.value,
+        SubmissionState.SUBMITTED,
         state=new_state,
         **values,
     )
@@ -79,7 +79,7 @@ def _decided(submission: Submission, action: str, actor, reason: str, visit_stat
         submission.id,
         action,
         actor,
-        from_state=SubmissionState.SUBMITTED.value,
+        from_state=SubmissionState.SUBMITTED,
         to_state=submission.state,
         reason=reason,
         details={"visit_id": submission.visit_id, **details, "version": submission.version},
@@ -89,7 +89,7 @@ def _decided(submission: Submission, action: str, actor, reason: str, visit_stat
 
 def approve(submission_id: int, expected_version: int, actor, note: str = ""):
     """Approve: the visit is done and its result records are made (or updated)."""
-    submission = _claim(submission_id, expected_version, SubmissionState.APPROVED.value)
+    submission = _claim(submission_id, expected_version, SubmissionState.APPROVED)
     try:
         results = record_results(submission, actor)
     except Exception:
@@ -104,7 +104,7 @@ def return_to_inspector(submission_id: int, expected_version: int, actor, commen
     comment = (comment or "").strip()
     if not comment:
         raise InvalidDecision("a comment is required")
-    submission = _claim(submission_id, expected_version, SubmissionState.RETURNED.value, review_comment=comment)
+    submission = _claim(submission_id, expected_version, SubmissionState.RETURNED, review_comment=comment)
     _decided(submission, "return", actor, comment, VisitStatus.RETURNED)
     return submission
 

@@ -62,7 +62,7 @@ class QueueFilters:
     task_id: int | None = None
     division: str | None = None
     inspector_id: int | None = None
-    state: str | None = SubmissionState.SUBMITTED.value
+    state: str | None = SubmissionState.SUBMITTED
     due_by: date | None = None
     page: int = 1
 

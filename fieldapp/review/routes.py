@@ -63,7 +63,7 @@ def _date_arg(name: str) -> date | None:
 
 
 def _filters() -> queries.QueueFilters:
-    state = request.args.get("state", SubmissionState.SUBMITTED.value)
+    state = request.args.get("state", SubmissionState.SUBMITTED)
     division = access.chosen_division()  # 404 outside the user's area
     return queries.QueueFilters(
         task_id=_int_arg("task"),
@@ -104,7 +104,7 @@ def queue():
 
 def _submission_or_404(submission_id: int) -> Submission:
     sub = db.get_or_404(Submission, submission_id)
-    if sub.state == SubmissionState.INCOMPLETE.value or not queries.may_review(current_user, sub.visit):
+    if sub.state == SubmissionState.INCOMPLETE or not queries.may_review(current_user, sub.visit):
         abort(404)
     return sub
 
@@ -166,12 +166,12 @@ def _conflict_response(sub_id: int, exc: ReviewConflict):
     sub = _submission_or_404(sub_id)
     context = _submission_context(sub)
     who = exc.event.actor_name if exc.event else ""
-    if exc.current_state == SubmissionState.APPROVED.value:
+    if exc.current_state == SubmissionState.APPROVED:
         message = _(
             "%(who)s approved this submission before you did. Nothing was changed by your action.",
             who=who or _("Another supervisor"),
         )
-    elif exc.current_state == SubmissionState.RETURNED.value:
+    elif exc.current_state == SubmissionState.RETURNED:
         message = _(
             "%(who)s returned this submission before you did. Nothing was changed by your action.",
             who=who or _("Another supervisor"),

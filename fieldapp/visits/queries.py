@@ -40,7 +40,7 @@ def visit_items(visit: Visit) -> list[dict]:
             )
         for invitation in db.session.scalars(
             select(JointInvitation).where(
-                JointInvitation.task_id == task.id, JointInvitation.status == InvitationStatus.ACCEPTED.value
+                JointInvitation.task_id == task.id, JointInvitation.status == InvitationStatus.ACCEPTED
             )
         ):
             for text in invitation.items or []:
