@@ -45,7 +45,7 @@ class InspectorForm(FlaskForm):
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
         number = (self.certificate_number.data or "").strip()
-        if self.category.data == InspectorCategory.LAW_ENFORCEMENT.value and not number:
+        if self.category.data == InspectorCategory.LAW_ENFORCEMENT and not number:
             self.certificate_number.errors.append(_l("A law-enforcement inspector needs a certificate number."))
             ok = False
         if number and self.certificate_valid_until.data is None and not self.certificate_valid_until.errors:

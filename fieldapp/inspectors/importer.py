@@ -57,10 +57,10 @@ def _unit_lookup() -> dict[str, Unit]:
 
 
 def parse_category(value: str) -> str:
-    if not value or value in ("执法人员", "行政执法人员", "执法", InspectorCategory.LAW_ENFORCEMENT.value):
-        return InspectorCategory.LAW_ENFORCEMENT.value
-    if value == InspectorCategory.ASSISTANT.value or any(w in value for w in ASSISTANT_WORDS):
-        return InspectorCategory.ASSISTANT.value
+    if not value or value in ("执法人员", "行政执法人员", "执法", InspectorCategory.LAW_ENFORCEMENT):
+        return InspectorCategory.LAW_ENFORCEMENT
+    if value == InspectorCategory.ASSISTANT or any(w in value for w in ASSISTANT_WORDS):
+        return InspectorCategory.ASSISTANT
     raise BadValue(_("Unknown category: %(value)s (执法人员, 专家 or 第三方)", value=value))
 
 
@@ -125,7 +125,7 @@ def _import_roster(header: list, rows, today: date, reject_writer: RejectWriter 
         number = unicodedata.normalize("NFKC", get("certificate_number")).strip().upper() or None
         valid_text = get("certificate_valid_until")
         valid_until = attempt(parse_date, valid_text, "有效期至") if valid_text else None
-        if category == InspectorCategory.LAW_ENFORCEMENT.value and not number:
+        if category == InspectorCategory.LAW_ENFORCEMENT and not number:
             reasons.append(_("A law-enforcement inspector needs a certificate number (执法证号)"))
         if number and not valid_text:
             reasons.append(_("The certificate's valid-until date (有效期至) is missing"))
@@ -174,7 +174,7 @@ def _import_roster(header: list, rows, today: date, reject_writer: RejectWriter 
             inspector = create_inspector(values.pop("unit"), values.pop("name"), **values)
             db.session.flush()
             report.created += 1
-            if status and status != InspectorStatus.ON_DUTY.value:
+            if status and status != InspectorStatus.ON_DUTY:
                 change_inspector(inspector, status_date or today, "导入", status=status)
         else:
             if status:

@@ -9,17 +9,17 @@ from sqlalchemy import JSON, ForeignKey, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..clock import now
-from ..extensions import db
+from ..extensions import db, enum_column
 
 
-class InspectorStatus(str, enum.Enum):
+class InspectorStatus(enum.StrEnum):
     ON_DUTY = "在岗"
     TRANSFERRED = "调离"
     RETIRED = "退休"
     SUSPENDED = "停职"
 
 
-class InspectorCategory(str, enum.Enum):
+class InspectorCategory(enum.StrEnum):
     LAW_ENFORCEMENT = "law_enforcement"  # counts toward the two inspectors
     ASSISTANT = "assistant"  # experts, third-party staff: never counted
 
@@ -34,8 +34,10 @@ class Inspector(db.Model):
     certificate_valid_until: Mapped[date | None]
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
     specialties: Mapped[list] = mapped_column(JSON, default=list)  # 执法领域: ["计量", "广告", …]
-    status: Mapped[str] = mapped_column(String(8), default=InspectorStatus.ON_DUTY.value)
-    category: Mapped[str] = mapped_column(String(20), default=InspectorCategory.LAW_ENFORCEMENT.value)
+    status: Mapped[InspectorStatus] = mapped_column(enum_column(InspectorStatus, 8), default=InspectorStatus.ON_DUTY)
+    category: Mapped[InspectorCategory] = mapped_column(
+        enum_column(InspectorCategory, 20), default=InspectorCategory.LAW_ENFORCEMENT
+    )
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), unique=True)
     phone: Mapped[str] = mapped_column(String(32), default="")
     created_at: Mapped[datetime] = mapped_column(default=now, server_default=func.now())
@@ -55,7 +57,7 @@ class Inspector(db.Model):
     @property
     def is_assistant(self) -> bool:
         """Experts and third-party staff: they may go along, never as one of the two inspectors."""
-        return self.category != InspectorCategory.LAW_ENFORCEMENT.value
+        return self.category != InspectorCategory.LAW_ENFORCEMENT
 
     def value_on(self, field: str, day: date) -> str | None:
         """The value ``field`` had on ``day``: the current value with later dated changes undone."""
@@ -67,7 +69,7 @@ class Inspector(db.Model):
         return value
 
     def status_on(self, day: date) -> str:
-        return self.value_on("status", day) or InspectorStatus.ON_DUTY.value
+        return self.value_on("status", day) or InspectorStatus.ON_DUTY
 
     def certificate_valid_on(self, day: date) -> bool:
         if not self.value_on("certificate_number", day):
@@ -78,9 +80,7 @@ class Inspector(db.Model):
     def is_eligible_on(self, day: date) -> bool:
         """A law-enforcement inspector, 在岗 with a certificate valid on ``day`` (dated history honoured)."""
         return (
-            not self.is_assistant
-            and self.status_on(day) == InspectorStatus.ON_DUTY.value
-            and self.certificate_valid_on(day)
+            not self.is_assistant and self.status_on(day) == InspectorStatus.ON_DUTY and self.certificate_valid_on(day)
         )
 
     def conflicts_with(self, subject) -> bool:

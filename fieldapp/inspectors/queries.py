@@ -52,7 +52,7 @@ def eligible_inspectors(
 ) -> list[Inspector]:
     """Law-enforcement inspectors who may be drawn on ``day``: 在岗 with a valid certificate on that day
     (dated history honoured), optionally of some units and with an enforcement field. Assistants never."""
-    stmt = select(Inspector).where(Inspector.category == InspectorCategory.LAW_ENFORCEMENT.value)
+    stmt = select(Inspector).where(Inspector.category == InspectorCategory.LAW_ENFORCEMENT)
     if unit_ids is not None:
         stmt = stmt.where(Inspector.unit_id.in_(list(unit_ids)))
     return [
@@ -65,7 +65,7 @@ def eligible_inspectors(
 def assistants(unit_ids: Iterable[int] | None = None) -> list[Inspector]:
     """Experts and third-party staff who may accompany a check (never counted as inspectors)."""
     stmt = select(Inspector).where(
-        Inspector.category == InspectorCategory.ASSISTANT.value, Inspector.status == InspectorStatus.ON_DUTY.value
+        Inspector.category == InspectorCategory.ASSISTANT, Inspector.status == InspectorStatus.ON_DUTY
     )
     if unit_ids is not None:
         stmt = stmt.where(Inspector.unit_id.in_(list(unit_ids)))

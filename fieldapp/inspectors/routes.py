@@ -138,7 +138,7 @@ def _save(form: InspectorForm, inspector: Inspector | None):
         status = values.pop("status")
         inspector = create_inspector(values.pop("unit"), values.pop("name"), **values)
         db.session.flush()
-        if status != InspectorStatus.ON_DUTY.value:
+        if status != InspectorStatus.ON_DUTY:
             change_inspector(inspector, form.effective_on.data, form.note.data or "", status=status)
     else:
         change_inspector(inspector, form.effective_on.data, (form.note.data or "").strip(), **values)
