@@ -3,7 +3,7 @@
 ``flask draw run`` end to end — a process of its own reading the pool, ranking, matching and
 storing the result with its visits — reported beside the time to merely read the pool's ids from
 the same database in the same run. Goal: at most 3× that read, and under 500 MB for the whole
-process tree (the draw forks a helper for the keys). Runs alone (``python bench/bench_draw.py``)
+process tree (any helper process it starts counts too). Runs alone (``python bench/bench_draw.py``)
 or from bench/run.py.
 
     BENCH_DRAW_SUBJECTS=200000 python bench/bench_draw.py     # a smaller pool
@@ -109,7 +109,7 @@ def prepare(url: str) -> None:
 
 
 def tree_rss_mb(pid: int) -> float:
-    """Resident memory of a process and all its descendants (the draw forks a helper for keys)."""
+    """Resident memory of a process and all its descendants (a helper process counts too)."""
     total, stack = 0, [pid]
     while stack:
         current = stack.pop()
