@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, has_request_context, render_template, request
+from flask import Flask, abort, has_request_context, render_template, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -57,6 +57,16 @@ def init_web(app: Flask) -> None:
 
     app.session_interface = HttpsAwareSessionInterface()
 
+    @app.before_request
+    def refuse_nul_characters():
+        """U+0000 in an address, a query or a posted form field is never meant (no text column can
+        store it; PostgreSQL refuses it with an error): a 400 with the app's own page, never a 500."""
+        if _holds_nul(request.path, request.args):
+            abort(400)
+        if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            if _holds_nul("", request.form):
+                abort(400)
+
     @app.context_processor
     def template_globals():
         return {
@@ -107,6 +117,10 @@ def init_web(app: Flask) -> None:
     )
     app.register_error_handler(HTTPException, any_http_error)
     app.register_error_handler(InternalServerError, server_error)
+
+
+def _holds_nul(path: str, values) -> bool:
+    return "\x00" in path or any("\x00" in key or "\x00" in value for key, value in values.items(multi=True))
 
 
 ERROR_MESSAGES = {

@@ -60,6 +60,22 @@ def _depth(value: Any, limit: int) -> bool:
     return True
 
 
+def _has_nul(value: Any) -> bool:
+    """True when a key or a string anywhere in ``value`` holds U+0000, which no text column can store."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
+
+
 def parse_json(raw: bytes, max_bytes: int = MAX_BODY_BYTES, max_depth: int = MAX_DEPTH) -> Any:
     """Parse a request body: at most ``max_bytes``, ``max_depth`` levels, no NaN or Infinity."""
     if len(raw) > max_bytes:
@@ -70,6 +86,8 @@ def parse_json(raw: bytes, max_bytes: int = MAX_BODY_BYTES, max_depth: int = MAX
         raise BodyError([_("The submission is not valid JSON.")]) from None
     if not _depth(value, max_depth):
         raise BodyError([_("The submission is nested too deeply.")])
+    if _has_nul(value):
+        raise BodyError([_("The submission contains a character that cannot be stored (U+0000).")])
     return value
 
 
