@@ -9,7 +9,7 @@ from fractions import Fraction
 
 import pytest
 
-from fieldapp.draws import algorithm, keys
+from fieldapp.draws import algorithm
 from fieldapp.draws.algorithm import DEFAULT_MULTIPLIERS, DrawError, compute_counts, parse_multipliers
 
 
@@ -165,22 +165,18 @@ def test_streamed_pool_digest_is_the_pool_file():
     assert digest == hashlib.sha256(data).hexdigest()
 
 
-def test_parallel_keys_are_the_serial_keys(monkeypatch):
-    monkeypatch.setattr(keys, "PARALLEL_MIN", 10)
-    monkeypatch.setattr(algorithm, "MATCH_BATCH_KEYS", 50)  # several batches
-    maker = algorithm.KeyMaker(b"k" * 32)
+def test_keys_computed_in_batches_give_the_same_draw(monkeypatch):
     messages = [f"9114060200{i:08d}" for i in range(1001)]
-    assert maker.many_parallel(messages) == maker.many(messages)
     e = hashlib.sha256(b"par").digest()
     entries = [(m, "ABCD"[i % 4]) for i, m in enumerate(messages)]
     counts = compute_counts({c: 250 + (c == "A") for c in "ABCD"}, "0.1", None, DEFAULT_MULTIPLIERS)
-    parallel = algorithm.select(entries, counts, e)
+    whole = algorithm.select(entries, counts, e)
     teams = [algorithm.Team("t", [f"C{i}" for i in range(7)], cap=30)]
-    matched = algorithm.match_all(parallel, teams, e, {parallel[0].ident: {"C1"}})
-    monkeypatch.setattr(keys, "PARALLEL_MIN", 10**9)
-    assert algorithm.select(entries, counts, e) == parallel
+    matched = algorithm.match_all(whole, teams, e, {whole[0].ident: {"C1"}})
+    monkeypatch.setattr(algorithm, "MATCH_BATCH_KEYS", 50)  # several batches
+    assert algorithm.select(entries, counts, e) == whole
     teams2 = [algorithm.Team("t", [f"C{i}" for i in range(7)], cap=30)]
-    assert algorithm.match_all(parallel, teams2, e, {parallel[0].ident: {"C1"}}) == matched
+    assert algorithm.match_all(whole, teams2, e, {whole[0].ident: {"C1"}}) == matched
 
 
 # --- algorithm 2: round half up, no class forced to one -------------------------------------------

@@ -4,13 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 from collections.abc import Iterable
-
-# From this many HMACs on, KeyMaker.many_parallel computes half in a forked process. The draw itself
-# computes its keys in one process: a forked child's resident memory counts again in the process
-# tree, and the CPU time is the same.
-PARALLEL_MIN = 200_000
 
 
 class KeyMaker:
@@ -58,43 +52,6 @@ class KeyMaker:
             outer.update(state.digest())
             append(outer.digest())
         return keys
-
-    def many_parallel(self, messages: list[str]) -> list[bytes]:
-        """:meth:`many`, computed half in a forked child process where that is worth it (a
-        large pool on a machine with several cores); exactly the same result."""
-        if len(messages) < PARALLEL_MIN or not hasattr(os, "fork") or (os.cpu_count() or 1) < 2:
-            return self.many(messages)
-        middle = len(messages) // 2
-        read_end, write_end = os.pipe()
-        try:
-            pid = os.fork()
-        except OSError:
-            os.close(read_end)
-            os.close(write_end)
-            return self.many(messages)
-        if pid == 0:  # the child: its half, as one blob of 32-byte keys, then leave at once
-            status = 1
-            try:
-                os.close(read_end)
-                blob = b"".join(self.many(messages[middle:]))
-                view = memoryview(blob)
-                while view:
-                    written = os.write(write_end, view)
-                    view = view[written:]
-                status = 0
-            finally:
-                os._exit(status)
-        os.close(write_end)
-        first = self.many(messages[:middle])
-        chunks = []
-        while chunk := os.read(read_end, 1 << 20):
-            chunks.append(chunk)
-        os.close(read_end)
-        _, status = os.waitpid(pid, 0)
-        blob = b"".join(chunks)
-        if status != 0 or len(blob) != 32 * (len(messages) - middle):
-            return first + self.many(messages[middle:])
-        return first + [blob[i : i + 32] for i in range(0, len(blob), 32)]
 
 
 def subject_key(e: bytes, ident: str) -> bytes:
