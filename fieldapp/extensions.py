@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 import sqlite3
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING, cast
 
 from flask_babel import Babel
 from flask_limiter import Limiter
@@ -16,7 +17,7 @@ from flask_wtf.csrf import CSRFProtect
 from htmx_flask import Htmx
 from huey import Huey
 from huey.storage import MemoryStorage, RedisStorage, SqliteStorage
-from sqlalchemy import DateTime, Engine, Enum, MetaData, event
+from sqlalchemy import DateTime, Engine, Enum, MetaData, Table, event
 from sqlalchemy.orm import DeclarativeBase, registry
 from sqlalchemy.types import TypeDecorator
 
@@ -74,6 +75,17 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+# The base of every model. The type checker cannot see through ``db.Model`` (made at run time), so
+# it is told that models are ``Base`` subclasses; at run time it is Flask-SQLAlchemy's ``db.Model``.
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model
+
+
+def table_of(model: type[Base]) -> Table:
+    """A model's table as the ``Table`` it is (SQLAlchemy types ``__table__`` as any FromClause)."""
+    return cast(Table, model.__table__)
 
 
 @event.listens_for(Engine, "connect")

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..clock import now
-from ..extensions import db
+from ..extensions import Model
 
 
 class UnitKind(str, enum.Enum):
@@ -33,7 +33,7 @@ class Role(str, enum.Enum):
     AUDITOR = "auditor"  # 纪检 / 上级 reviewers: read-only, may see the draws' restricted files
 
 
-class Unit(db.Model):
+class Unit(Model):
     __tablename__ = "unit"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -65,7 +65,7 @@ class Unit(db.Model):
         return f"<Unit {self.code} {self.name}>"
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     __tablename__ = "user_account"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -103,7 +103,7 @@ class User(UserMixin, db.Model):
         return self.unit.is_city_level
 
 
-class DeviceLogin(db.Model):
+class DeviceLogin(Model):
     """A long-lived login of one phone or browser (the inspector's installed app): it survives a
     browser restart and a change of network address, and is revoked on logout, when the password
     changes, or by an administrator. Only a hash of its secret is kept."""

@@ -8,10 +8,10 @@ from sqlalchemy import ForeignKey, String, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..clock import now
-from ..extensions import db
+from ..extensions import Model
 
 
-class CalendarDay(db.Model):
+class CalendarDay(Model):
     """An exception to Monday–Friday in a fallback year: a holiday (not worked) or a make-up day (调休, worked).
 
     Only consulted for years outside the package's data; for known years the package's
@@ -30,7 +30,7 @@ class CalendarDay(db.Model):
     created_by = relationship("User")
 
 
-class YearDeadline(db.Model):
+class YearDeadline(Model):
     """The plan year's deadline for finishing the checks (the seed: 12月20日前完成). Default: 12-20."""
 
     __tablename__ = "year_deadline"

@@ -8,10 +8,10 @@ from sqlalchemy import JSON, Index, String, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..clock import now
-from ..extensions import db
+from ..extensions import Model
 
 
-class ChecklistVersion(db.Model):
+class ChecklistVersion(Model):
     """One checklist definition as it stood when answers were recorded against it.
 
     Keyed by the SHA-256 of the canonical definition: the same content is stored once; a file edited

@@ -15,8 +15,8 @@ def select_locale() -> str:
     """The session's choice in a request; the default (zh_CN) in commands and jobs."""
     chosen = session.get("lang") if has_request_context() else None
     if chosen in current_app.config["LANGUAGES"]:
-        return chosen
-    return current_app.config["BABEL_DEFAULT_LOCALE"]
+        return str(chosen)
+    return str(current_app.config["BABEL_DEFAULT_LOCALE"])
 
 
 def html_lang() -> str:

@@ -289,9 +289,9 @@ def load_city(
         yield "inspectors: already loaded"
         return
     header, rows = roster_table(seed, today, org)
-    report = import_roster(header, rows, today=today)
+    roster = import_roster(header, rows, today=today)
     conflicts = _declare_conflicts(seed)
-    yield f"inspectors: {report.created} ({conflicts} declared conflicts)"
+    yield f"inspectors: {roster.created} ({conflicts} declared conflicts)"
 
 
 def _declare_conflicts(seed: int) -> int:

@@ -14,7 +14,7 @@ from sqlalchemy import JSON, ForeignKey, Integer, LargeBinary, String, Text, Uni
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..clock import now
-from ..extensions import db, enum_column
+from ..extensions import Model, enum_column
 
 
 class CommitmentStatus(enum.StrEnum):
@@ -41,7 +41,7 @@ class InvitationStatus(enum.StrEnum):
     DECLINED = "declined"
 
 
-class DrawCommitment(db.Model):
+class DrawCommitment(Model):
     """SHA-256 of a secret seed, published before the draw (sequence number and time)."""
 
     __tablename__ = "draw_commitment"
@@ -85,7 +85,7 @@ class DrawCommitment(db.Model):
         return self.status == CommitmentStatus.ABANDONED
 
 
-class Draw(db.Model):
+class Draw(Model):
     __tablename__ = "draw"
     # One draw per (task, round, unit, number): two people pressing "draw" at once make one draw.
     __table_args__ = (UniqueConstraint("task_id", "round", "unit_id", "number"),)
@@ -138,7 +138,7 @@ class Draw(db.Model):
         return sum(self.quotas.values()) + sum(self.topups.values())
 
 
-class DrawRecord(db.Model):
+class DrawRecord(Model):
     """One published record of the draw chain (commitment, abandonment, draw, redraw): its body is
     canonical JSON carrying the hash of the previous record, so rewriting one breaks the chain."""
 
@@ -155,7 +155,7 @@ class DrawRecord(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=now)
 
 
-class DrawSelection(db.Model):
+class DrawSelection(Model):
     """One selected subject, in ascending key order (``position``)."""
 
     __tablename__ = "draw_selection"
@@ -183,7 +183,7 @@ class DrawSelection(db.Model):
         return [a for a in self.assignments if a.ended_at is None]
 
 
-class DrawAssignment(db.Model):
+class DrawAssignment(Model):
     """An inspector matched to a selected subject (position 0 of the initiating team leads: 主检)."""
 
     __tablename__ = "draw_assignment"
@@ -211,7 +211,7 @@ class DrawAssignment(db.Model):
     ended_by = relationship("User", foreign_keys=[ended_by_id])
 
 
-class TaskDrawSettings(db.Model):
+class TaskDrawSettings(Model):
     """Per-task overrides of what the draw derives: the specialties needed, the workload cap."""
 
     __tablename__ = "task_draw_settings"
@@ -224,7 +224,7 @@ class TaskDrawSettings(db.Model):
     task = relationship("Task")
 
 
-class JointInvitation(db.Model):
+class JointInvitation(Model):
     """联查邀约: the initiating department invites another department into a task's visits."""
 
     __tablename__ = "joint_invitation"

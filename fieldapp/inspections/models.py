@@ -9,7 +9,7 @@ from sqlalchemy import JSON, BigInteger, ForeignKey, String, Text, UniqueConstra
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..clock import now
-from ..extensions import db, enum_column
+from ..extensions import Model, enum_column
 
 
 class SubmissionState(enum.StrEnum):
@@ -20,7 +20,7 @@ class SubmissionState(enum.StrEnum):
     SUPERSEDED = "superseded"  # replaced by a resubmission
 
 
-class Submission(db.Model):
+class Submission(Model):
     __tablename__ = "submission"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -54,7 +54,7 @@ class Submission(db.Model):
     media: Mapped[list[MediaFile]] = relationship(back_populates="submission", cascade="all, delete-orphan")
 
 
-class MediaFile(db.Model):
+class MediaFile(Model):
     """A photo or signature listed by a submission; complete when its bytes match its SHA-256."""
 
     __tablename__ = "media_file"

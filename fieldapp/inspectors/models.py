@@ -9,7 +9,7 @@ from sqlalchemy import JSON, ForeignKey, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..clock import now
-from ..extensions import db, enum_column
+from ..extensions import Model, enum_column
 
 
 class InspectorStatus(enum.StrEnum):
@@ -24,7 +24,7 @@ class InspectorCategory(enum.StrEnum):
     ASSISTANT = "assistant"  # experts, third-party staff: never counted
 
 
-class Inspector(db.Model):
+class Inspector(Model):
     __tablename__ = "inspector"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -93,7 +93,7 @@ class Inspector(db.Model):
         return False
 
 
-class InspectorChange(db.Model):
+class InspectorChange(Model):
     """Dated history of status, unit, certificate and specialty changes."""
 
     __tablename__ = "inspector_change"
@@ -110,7 +110,7 @@ class InspectorChange(db.Model):
     inspector: Mapped[Inspector] = relationship(back_populates="changes")
 
 
-class Conflict(db.Model):
+class Conflict(Model):
     """A declared conflict of interest (回避): a subject, or a person, the inspector must avoid."""
 
     __tablename__ = "inspector_conflict"

@@ -21,11 +21,11 @@ from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session, object_session
 
 from .. import clock
-from ..extensions import db, huey
+from ..extensions import db, huey, table_of
 from .models import Job, JobStatus
 
 log = logging.getLogger(__name__)
-JOB = Job.__table__
+JOB = table_of(Job)
 EXPIRED = "files_expired"  # set in a job's result once its folder was deleted
 
 

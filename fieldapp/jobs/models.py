@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db, enum_column
+from ..extensions import Model, enum_column
 
 
 class JobStatus(enum.StrEnum):
@@ -18,7 +18,7 @@ class JobStatus(enum.StrEnum):
     FAILED = "failed"
 
 
-class Job(db.Model):
+class Job(Model):
     """One piece of long work run by the worker (an import, a PDF, an export, a draw).
 
     ``attempt`` fences the runs: each (re)start takes a new attempt number, and a run may only

@@ -19,12 +19,12 @@ from huey import crontab
 from sqlalchemy import or_, select, update
 
 from .. import clock
-from ..extensions import db, huey
+from ..extensions import db, huey, table_of
 from . import files
 from .models import Job, JobStatus
 
 log = logging.getLogger(__name__)
-JOB = Job.__table__
+JOB = table_of(Job)
 HANDLERS: dict[str, Callable[[JobRun], dict]] = {}
 SUMMARIES: dict[str, Callable[[dict], list[str]]] = {}
 _worker_app: Flask | None = None

@@ -10,7 +10,7 @@ from sqlalchemy import JSON, ForeignKey, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..clock import now
-from ..extensions import db, enum_column
+from ..extensions import Model, enum_column
 
 
 RATIO_PLACES = 8  # decimal places a ratio keeps: 0.000001% is the finest ratio a plan can give
@@ -32,7 +32,7 @@ class TaskKind(enum.StrEnum):
     UNTARGETED = "untargeted"  # 不定向
 
 
-class Plan(db.Model):
+class Plan(Model):
     __tablename__ = "plan"
     __table_args__ = (UniqueConstraint("unit_id", "year"),)
 
@@ -80,7 +80,7 @@ class Plan(db.Model):
         return self.unit is not None and self.unit.parent_id is not None
 
 
-class PlanVersion(db.Model):
+class PlanVersion(Model):
     """One adjustment of a published plan (调整后的工作计划应及时向社会公示并报市局备案)."""
 
     __tablename__ = "plan_version"
@@ -99,7 +99,7 @@ class PlanVersion(db.Model):
     created_by = relationship("User")
 
 
-class Task(db.Model):
+class Task(Model):
     """One row of the plan table."""
 
     __tablename__ = "task"
@@ -149,7 +149,7 @@ class Task(db.Model):
         return field in (self.inherited_fields or [])
 
 
-class InspectionItem(db.Model):
+class InspectionItem(Model):
     """One 抽查事项 of a task, later resolved to a checklist."""
 
     __tablename__ = "inspection_item"

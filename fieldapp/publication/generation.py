@@ -16,11 +16,11 @@ from __future__ import annotations
 from sqlalchemy import DDL, BigInteger, event
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
+from ..extensions import Model, db
 from ..search_objects import SearchDDL
 
 
-class PublicGeneration(db.Model):
+class PublicGeneration(Model):
     """A single row (id 1) whose ``value`` changes on every change the public pages can show."""
 
     __tablename__ = "public_generation"

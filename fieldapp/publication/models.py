@@ -12,11 +12,11 @@ from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..clock import now
-from ..extensions import db
+from ..extensions import Model
 from .search_ddl import register as register_search_ddl
 
 
-class PublishedResult(db.Model):
+class PublishedResult(Model):
     """One version of one public record (抽查检查结果信息): the public fields only."""
 
     __tablename__ = "published_result"

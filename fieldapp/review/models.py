@@ -10,10 +10,10 @@ from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..clock import now
-from ..extensions import db, enum_column
+from ..extensions import Model, enum_column
 
 
-class InspectionResult(db.Model):
+class InspectionResult(Model):
     """抽查检查结果: the official fields of one task's check of one subject.
 
     One row per (visit, task); an approved resubmission updates it. What the public sees is a
@@ -51,7 +51,7 @@ class InspectionResult(db.Model):
     approved_by = relationship("User")
 
 
-class AuditEvent(db.Model):
+class AuditEvent(Model):
     """One state change, append-only: who, when, what, why. Never updated or deleted (see ``audit.py``).
 
     Each event carries the SHA-256 of its content chained to the previous event of the same
@@ -83,7 +83,7 @@ class CaseStatus(enum.StrEnum):
     CLOSED = "closed"  # 已完结
 
 
-class FollowUpCase(db.Model):
+class FollowUpCase(Model):
     """后续处置: a finding's follow-up, owned by the unit with jurisdiction over the subject."""
 
     __tablename__ = "follow_up_case"
@@ -116,7 +116,7 @@ class ListingStatus(enum.StrEnum):
     REJECTED = "rejected"
 
 
-class AbnormalListingProposal(db.Model):
+class AbnormalListingProposal(Model):
     """A proposal to list a subject in the 经营异常名录 (result 6: 通过登记的住所（经营场所）无法联系),
     decided by a supervisor of the unit with jurisdiction; listing is due within 10 working days."""
 

@@ -24,7 +24,7 @@ from flask_babel import gettext as _
 from sqlalchemy import bindparam, insert, select, update
 
 from .. import clock
-from ..extensions import db
+from ..extensions import db, table_of
 from .import_report import ImportReport, Reject, SeenKeys, as_text, padded_chunks
 from .rows import DATA_FIELDS, RowReader, check_columns, new_subject
 from .models import Subject, SubjectChange, subject_tag
@@ -32,8 +32,8 @@ from .search_ddl import bulk_insert_subjects, ensure_search_ddl
 from .tables import RejectWriter, default_locale, open_table
 from .vocabulary import ensure_tags
 
-SUBJECT = Subject.__table__
-CHANGE = SubjectChange.__table__
+SUBJECT = table_of(Subject)
+CHANGE = table_of(SubjectChange)
 
 KEEP_REJECTS = 500  # rejects kept in the report for display; all of them go to the rejects file
 

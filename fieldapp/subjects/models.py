@@ -9,7 +9,7 @@ from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..clock import now
-from ..extensions import db
+from ..extensions import Model, db
 from .search_ddl import attach_search_ddl
 
 
@@ -37,7 +37,7 @@ subject_tag = Table(
 )
 
 
-class Tag(db.Model):
+class Tag(Model):
     """A label the plan's scopes select on (加油站, 集贸市场 …). Tags are data, not code."""
 
     __tablename__ = "tag"
@@ -48,7 +48,7 @@ class Tag(db.Model):
     group: Mapped[str] = mapped_column(String(64), default="")  # e.g. 特种设备使用单位
 
 
-class Subject(db.Model):
+class Subject(Model):
     __tablename__ = "subject"
     __table_args__ = (
         Index("ix_subject_pool", "status", "division_code", "credit_class"),
@@ -88,7 +88,7 @@ class Subject(db.Model):
         return sorted(t.name for t in self.tags)
 
 
-class SubjectChange(db.Model):
+class SubjectChange(Model):
     """Dated history of a subject's credit class and status (and other imported fields)."""
 
     __tablename__ = "subject_change"

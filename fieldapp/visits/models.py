@@ -9,7 +9,7 @@ from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..clock import now
-from ..extensions import db, enum_column
+from ..extensions import Model, enum_column
 
 
 class VisitStatus(enum.StrEnum):
@@ -26,7 +26,7 @@ class InspectorRole(enum.StrEnum):
     ASSISTANT = "assistant"  # expert / third party: never one of the two inspectors
 
 
-class Visit(db.Model):
+class Visit(Model):
     __tablename__ = "visit"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -48,7 +48,7 @@ class Visit(db.Model):
     )
 
 
-class VisitTask(db.Model):
+class VisitTask(Model):
     __tablename__ = "visit_task"
     __table_args__ = (UniqueConstraint("visit_id", "task_id"),)
 
@@ -61,7 +61,7 @@ class VisitTask(db.Model):
     task = relationship("Task")
 
 
-class VisitInspector(db.Model):
+class VisitInspector(Model):
     __tablename__ = "visit_inspector"
     __table_args__ = (UniqueConstraint("visit_id", "inspector_id"),)
 

@@ -12,7 +12,7 @@ from .. import clock
 from ..core.bulk import allocate_ids, bind_value, insert_rows
 from ..draws.models import DrawAssignment, DrawSelection
 from ..draws.pools import task_window
-from ..extensions import db
+from ..extensions import db, table_of
 from ..subjects.models import Subject
 from .models import InspectorRole, Visit, VisitInspector, VisitStatus, VisitTask
 
@@ -134,7 +134,7 @@ def _insert_visits(draw, selections: list[Selection], start, end) -> None:
     """New planned visits for these selections, with their task and inspectors, in bulk."""
     if not selections:
         return
-    table = Visit.__table__
+    table = table_of(Visit)
     window = (bind_value(table.c.window_start, start), bind_value(table.c.window_end, end))
     created_at = bind_value(table.c.created_at, clock.now())
     task_id, planned = draw.task_id, VisitStatus.PLANNED.value
