@@ -65,7 +65,7 @@ def _codes(divisions: Collection[str] | None) -> list[str]:
 def coverage_by_county(year: int, divisions: Collection[str] | None) -> dict[str, Rate]:
     """Operating enterprises with at least one result in the year, per county."""
     start, end = _year_bounds(year)
-    base = and_(Subject.kind == SubjectKind.ENTERPRISE.value, Subject.status == SubjectStatus.OPERATING.value)
+    base = and_(Subject.kind == SubjectKind.ENTERPRISE, Subject.status == SubjectStatus.OPERATING)
     totals_stmt = select(Subject.division_code, func.count()).where(base).group_by(Subject.division_code)
     # Driven from the year's results (indexed by date), not from every subject.
     inspected = (

@@ -98,7 +98,7 @@ def cell_text(value: object) -> str:
 
 # --- identifiers -------------------------------------------------------------------------------
 
-_USCC_KIND = {"1": SubjectKind.ENTERPRISE.value, "2": SubjectKind.INDIVIDUAL.value, "3": SubjectKind.COOPERATIVE.value}
+_USCC_KIND = {"1": SubjectKind.ENTERPRISE, "2": SubjectKind.INDIVIDUAL, "3": SubjectKind.COOPERATIVE}
 
 
 _USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # GB 32100-2015, as in stdnum.cn.uscc
@@ -189,11 +189,11 @@ def parse_division(value: str) -> str:
 
 
 _KIND_EXACT = {
-    "企业": SubjectKind.ENTERPRISE.value,
-    "个体工商户": SubjectKind.INDIVIDUAL.value,
-    "个体": SubjectKind.INDIVIDUAL.value,
-    "农民专业合作社": SubjectKind.COOPERATIVE.value,
-    "合作社": SubjectKind.COOPERATIVE.value,
+    "企业": SubjectKind.ENTERPRISE,
+    "个体工商户": SubjectKind.INDIVIDUAL,
+    "个体": SubjectKind.INDIVIDUAL,
+    "农民专业合作社": SubjectKind.COOPERATIVE,
+    "合作社": SubjectKind.COOPERATIVE,
     **{k.value: k.value for k in SubjectKind},
 }
 _ENTERPRISE_WORDS = ("公司", "企业", "合伙", "独资", "所有制", "股份", "分支机构", "外商", "联营")
@@ -204,27 +204,27 @@ def parse_kind(value: str) -> str:
     if key in _KIND_EXACT:
         return _KIND_EXACT[key]
     if "个体" in key:
-        return SubjectKind.INDIVIDUAL.value
+        return SubjectKind.INDIVIDUAL
     if "合作社" in key:
-        return SubjectKind.COOPERATIVE.value
+        return SubjectKind.COOPERATIVE
     if any(word in key for word in _ENTERPRISE_WORDS):
-        return SubjectKind.ENTERPRISE.value
+        return SubjectKind.ENTERPRISE
     raise BadValue(_("Unknown kind of subject: %(value)s", value=value))
 
 
 _STATUS = {
-    "在业": SubjectStatus.OPERATING.value,
-    "存续": SubjectStatus.OPERATING.value,
-    "开业": SubjectStatus.OPERATING.value,
-    "在营": SubjectStatus.OPERATING.value,
-    "正常": SubjectStatus.OPERATING.value,
-    "注销": SubjectStatus.CANCELLED.value,
-    "已注销": SubjectStatus.CANCELLED.value,
-    "吊销": SubjectStatus.REVOKED.value,
-    "吊销未注销": SubjectStatus.REVOKED.value,
-    "吊销,未注销": SubjectStatus.REVOKED.value,
-    "撤销": SubjectStatus.WITHDRAWN.value,
-    "迁出": SubjectStatus.MOVED_OUT.value,
+    "在业": SubjectStatus.OPERATING,
+    "存续": SubjectStatus.OPERATING,
+    "开业": SubjectStatus.OPERATING,
+    "在营": SubjectStatus.OPERATING,
+    "正常": SubjectStatus.OPERATING,
+    "注销": SubjectStatus.CANCELLED,
+    "已注销": SubjectStatus.CANCELLED,
+    "吊销": SubjectStatus.REVOKED,
+    "吊销未注销": SubjectStatus.REVOKED,
+    "吊销,未注销": SubjectStatus.REVOKED,
+    "撤销": SubjectStatus.WITHDRAWN,
+    "迁出": SubjectStatus.MOVED_OUT,
 }
 
 

@@ -9,17 +9,17 @@ from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..clock import now
-from ..extensions import Model, db
+from ..extensions import Model, db, enum_column
 from .search_ddl import attach_search_ddl
 
 
-class SubjectKind(str, enum.Enum):
+class SubjectKind(enum.StrEnum):
     ENTERPRISE = "enterprise"  # 企业
     INDIVIDUAL = "individual"  # 个体工商户
     COOPERATIVE = "cooperative"  # 农民专业合作社
 
 
-class SubjectStatus(str, enum.Enum):
+class SubjectStatus(enum.StrEnum):
     OPERATING = "在业"
     CANCELLED = "注销"
     REVOKED = "吊销"
@@ -63,7 +63,7 @@ class Subject(Model):
     uscc: Mapped[str | None] = mapped_column(String(18), unique=True)
     registration_number: Mapped[str | None] = mapped_column(String(15), unique=True)
     name: Mapped[str] = mapped_column(String(200), index=True)
-    kind: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[SubjectKind] = mapped_column(enum_column(SubjectKind, 20))
     legal_representative: Mapped[str] = mapped_column(String(64), default="")
     address: Mapped[str] = mapped_column(Text, default="")
     division_code: Mapped[str] = mapped_column(String(6), index=True)  # county
@@ -71,7 +71,7 @@ class Subject(Model):
     # GB/T 4754 industry code: the 门类 letter and up to four digits (F, F52, F5211); scopes match a prefix.
     industry_code: Mapped[str] = mapped_column(String(5), default="", server_default="")
     contact: Mapped[str] = mapped_column(String(100), default="")
-    status: Mapped[str] = mapped_column(String(8), default=SubjectStatus.OPERATING.value)
+    status: Mapped[SubjectStatus] = mapped_column(enum_column(SubjectStatus, 8), default=SubjectStatus.OPERATING)
     business_term_end: Mapped[date | None]
     credit_class: Mapped[str] = mapped_column(String(1), default="B")
     credit_assessed_on: Mapped[date | None]

@@ -17,9 +17,9 @@ bp = Blueprint("subjects", __name__, url_prefix="/subjects")
 
 # Domain words stay Chinese as data.
 KIND_LABELS = {
-    SubjectKind.ENTERPRISE.value: "企业",
-    SubjectKind.INDIVIDUAL.value: "个体工商户",
-    SubjectKind.COOPERATIVE.value: "农民专业合作社",
+    SubjectKind.ENTERPRISE: "企业",
+    SubjectKind.INDIVIDUAL: "个体工商户",
+    SubjectKind.COOPERATIVE: "农民专业合作社",
 }
 FIELD_LABELS = {
     "name": _l("Name"),

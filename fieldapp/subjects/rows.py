@@ -67,7 +67,7 @@ NEW_DEFAULTS = {
     "industry": "",
     "industry_code": "",
     "contact": "",
-    "status": SubjectStatus.OPERATING.value,
+    "status": SubjectStatus.OPERATING,
     "credit_class": "B",
     "business_term_end": None,
     "credit_assessed_on": None,
@@ -198,9 +198,7 @@ def new_subject(row: dict) -> tuple[dict, list[str]]:
                 )
             )
     if not new.get("kind"):
-        new["kind"] = kind_from_uscc(row["uscc"]) or (
-            SubjectKind.COOPERATIVE.value if "合作社" in row["name"] else None
-        )
+        new["kind"] = kind_from_uscc(row["uscc"]) or (SubjectKind.COOPERATIVE if "合作社" in row["name"] else None)
         if not new["kind"]:
             reasons.append(_("The kind of subject (类型) is missing"))
     return new, reasons
