@@ -64,7 +64,7 @@ class Auth:
 def make_app(tmp: Path):
     os.environ.setdefault("FIELDAPP_INSTANCE", str(tmp / "instance"))
     from fieldapp import create_app
-    from inspection_world import CHECKLIST_DIR
+    from factories.inspection import CHECKLIST_DIR
 
     app = create_app(
         {
@@ -128,7 +128,7 @@ def main() -> None:
         with app.app_context():
             from fieldapp.auth.organisation import ensure_units
             from fieldapp.extensions import db
-            from inspection_world import build_world
+            from factories.inspection import build_world
 
             db.create_all()
             ensure_units()

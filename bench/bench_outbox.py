@@ -114,7 +114,7 @@ def build(tmp: Path):
     from fieldapp import create_app
     from fieldapp.auth.organisation import ensure_units
     from fieldapp.extensions import db
-    from inspection_world import CHECKLIST_DIR, add_visit, build_world
+    from factories.inspection import CHECKLIST_DIR, add_visit, build_world
 
     app = create_app(
         {

@@ -22,6 +22,7 @@ os.environ.setdefault("FIELDAPP_INSTANCE", tempfile.mkdtemp(prefix="fieldapp-tes
 
 from fieldapp import create_app  # noqa: E402
 from fieldapp.config import database_url_for_tests  # noqa: E402
+from factories import PASSWORD  # noqa: E402
 from fieldapp.extensions import db as _db  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -182,7 +183,7 @@ def runner(app):
 class AuthActions:
     """Log in as a given account; accounts are created on demand with a known password."""
 
-    PASSWORD = "correct horse battery staple"
+    PASSWORD = PASSWORD
 
     def __init__(self, client):
         self._client = client

@@ -9,9 +9,9 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-import review_factories as rf
+from factories import review as rf
 from sqlalchemy import select
-from test_draw_factories import draw_day  # noqa: F401 (autouse: the draw's clock)
+from factories.draws import draw_day  # noqa: F401 (autouse: the draw's clock)
 from test_organisation import TWO_CITIES, _two_city_world
 
 from fieldapp import clock

@@ -12,7 +12,7 @@ import pytest
 from bs4 import BeautifulSoup
 from openpyxl import load_workbook
 
-import publication_factories as f
+from factories import publication as f
 from fieldapp.inspections.models import SubmissionState
 from fieldapp.publication import operations as publication
 from fieldapp.review.models import InspectionResult

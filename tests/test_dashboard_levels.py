@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-import review_factories as rf
+from factories import review as rf
 from fieldapp.auth.organisation import load_organisation
 from fieldapp.extensions import db
 from fieldapp.review.operations import approve

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from bs4 import BeautifulSoup
 
-import review_factories as rf
+from factories import review as rf
 from fieldapp.dashboards import queries
 from fieldapp.review.operations import approve
 

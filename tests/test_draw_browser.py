@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
-from test_draw_factories import draw_day, make_subjects, make_task, make_team  # noqa: F401  (draw_day: the clock)
+from factories.draws import draw_day, make_subjects, make_task, make_team  # noqa: F401  (draw_day: the clock)
 
 from fieldapp.draws.models import Draw, DrawCommitment
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 from sqlalchemy import select
-from test_draw_factories import (
+from factories.draws import (
     declare_conflict,
     draw_day,  # noqa: F401  (the clock reads DRAW_DAY)
     make_inspector,

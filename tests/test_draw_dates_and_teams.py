@@ -8,7 +8,7 @@ import inspect
 from datetime import date, datetime
 
 import pytest
-from test_draw_factories import (  # noqa: F401
+from factories.draws import (  # noqa: F401
     DRAW_DAY,
     draw_day,
     make_inspector,

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
-from test_draw_factories import (
+from factories.draws import (
     DRAW_DAY,
     draw_day,  # noqa: F401  (the clock reads DRAW_DAY)
     declare_conflict,

@@ -6,7 +6,7 @@ import json
 
 from bs4 import BeautifulSoup
 from sqlalchemy import func, select
-from test_draw_factories import DRAW_DAY, draw_day, make_subjects, make_task, make_team, unit  # noqa: F401
+from factories.draws import DRAW_DAY, draw_day, make_subjects, make_task, make_team, unit  # noqa: F401
 
 from fieldapp.draws import operations
 from fieldapp.draws.models import Draw, DrawCommitment, DrawSelection, InvitationStatus, JointInvitation
@@ -207,7 +207,7 @@ def test_selection_withheld_until_inspections_when_the_task_says_so(client, db):
 
 
 def test_invitation_accepted_adds_the_department_team(client, auth, db):
-    from test_draw_factories import make_inspector
+    from factories.draws import make_inspector
 
     task = setup_task(db, ratio="0.2")
     make_inspector("计量科甲", "MET1", unit_code="city-metrology", specialties=("计量",))

@@ -11,7 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from test_draw_factories import draw_day, make_subjects, make_task, make_team, unit  # noqa: F401
+from factories.draws import draw_day, make_subjects, make_task, make_team, unit  # noqa: F401
 
 from fieldapp.draws import algorithm, chain, operations
 from fieldapp.draws.bundle import build_bundle

@@ -11,7 +11,7 @@ from bs4 import BeautifulSoup
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-import publication_factories as f
+from factories import publication as f
 from fieldapp.publication import operations
 from fieldapp.publication.exports import NATIONAL_COLUMNS, OPEN_DATA_COLUMNS
 from fieldapp.publication.models import PublishedResult

@@ -10,7 +10,7 @@ from bs4 import BeautifulSoup
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-import review_factories as rf
+from factories import review as rf
 from fieldapp.review.models import AbnormalListingProposal, AuditEvent, FollowUpCase
 
 

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from fieldapp.inspections.models import MediaFile, Submission
-from inspection_world import API_HEADERS, CHECKLIST_DIR, build_world, jpeg_bytes, png_bytes, sha, submission_body
+from factories.inspection import API_HEADERS, CHECKLIST_DIR, build_world, jpeg_bytes, png_bytes, sha, submission_body
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from bs4 import BeautifulSoup
 from sqlalchemy import select
 
 from fieldapp.inspections.models import Submission
-from inspection_world import CHECKLIST_DIR, add_visit, build_world, jpeg_bytes, png_bytes, submission_body
+from factories.inspection import CHECKLIST_DIR, add_visit, build_world, jpeg_bytes, png_bytes, submission_body
 
 
 @pytest.fixture
@@ -202,7 +202,7 @@ def test_manifest_and_service_worker(client, app):
 
 def test_a_returned_submission_is_corrected_as_a_new_version(world, client, db):
     from fieldapp.inspections.models import Submission as S
-    from inspection_world import API_HEADERS
+    from factories.inspection import API_HEADERS
 
     first = submission_body(world)
     client.post("/api/v1/submissions", json=first, headers=API_HEADERS)

@@ -102,7 +102,7 @@ def test_unknown_usernames_are_limited_like_known_ones(client):
 class TestAccountHolders:
     @pytest.fixture
     def app_config(self):
-        from inspection_world import CHECKLIST_DIR
+        from factories.inspection import CHECKLIST_DIR
 
         return {"CHECKLISTS_DIR": str(CHECKLIST_DIR)}
 

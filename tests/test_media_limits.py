@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from fieldapp.inspections import media as store
 from fieldapp.inspections.models import Submission
-from inspection_world import API_HEADERS, CHECKLIST_DIR, build_world, jpeg_bytes, png_bytes, sha, submission_body
+from factories.inspection import API_HEADERS, CHECKLIST_DIR, build_world, jpeg_bytes, png_bytes, sha, submission_body
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from werkzeug.datastructures import MultiDict
 from fieldapp.checklists import build_checklist, evaluate, parse_form
 from fieldapp.checklists.text import ChecklistInvalid
 from fieldapp.inspections.models import Submission
-from inspection_world import API_HEADERS, CHECKLIST_DIR, build_world, jpeg_bytes, png_bytes, sha, submission_body
+from factories.inspection import API_HEADERS, CHECKLIST_DIR, build_world, jpeg_bytes, png_bytes, sha, submission_body
 
 INSPECTED = date(2021, 6, 10)
 

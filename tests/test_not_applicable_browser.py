@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from inspection_world import CHECKLIST_DIR, build_world, jpeg_bytes
+from factories.inspection import CHECKLIST_DIR, build_world, jpeg_bytes
 from test_pwa_browser import draft, login, phone, phone_page, poll, sign, submit, wait_for_complete  # noqa: F401
 
 pytestmark = pytest.mark.browser

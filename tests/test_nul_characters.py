@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from fieldapp.inspections.models import Submission
-from inspection_world import API_HEADERS, CHECKLIST_DIR, build_world, submission_body
+from factories.inspection import API_HEADERS, CHECKLIST_DIR, build_world, submission_body
 
 
 @pytest.fixture

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-import publication_factories as pf
-import review_factories as rf
+from factories import publication as pf
+from factories import review as rf
 from fieldapp.extensions import db
 
 pytestmark = pytest.mark.browser

@@ -161,7 +161,7 @@ def test_subjects_find_their_county_by_authority_address_and_spelling(app):
 
 from decimal import Decimal  # noqa: E402
 
-from test_draw_factories import draw_day, make_inspector, make_subjects  # noqa: E402,F401
+from factories.draws import draw_day, make_inspector, make_subjects  # noqa: E402,F401
 
 from fieldapp.auth.models import User  # noqa: E402
 from fieldapp.plans.models import Plan, Task  # noqa: E402

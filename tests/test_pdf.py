@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-import publication_factories as f
+from factories import publication as f
 from fieldapp.publication import operations
 from fieldapp.publication.pdf.fetcher import RefusedURL, RestrictedFetcher
 from fieldapp.publication.pdf.render import html_to_pdf

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from bs4 import BeautifulSoup
 
-import publication_factories as f
+from factories import publication as f
 
 
 def page_text(data: bytes, tmp_path, page: int) -> str:

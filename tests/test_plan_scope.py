@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 from sqlalchemy import select
-from test_draw_factories import DRAW_DAY, draw_day, make_subjects, make_task, make_team, unit  # noqa: F401
+from factories.draws import DRAW_DAY, draw_day, make_subjects, make_task, make_team, unit  # noqa: F401
 
 from fieldapp.draws import operations
 from fieldapp.draws.operations import DrawRefused

@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from fieldapp.extensions import db
 from fieldapp.inspections.models import Submission
-from inspection_world import API_HEADERS, CHECKLIST_DIR, build_world, png_bytes
+from factories.inspection import API_HEADERS, CHECKLIST_DIR, build_world, png_bytes
 
 FUZZ = settings(
     max_examples=60, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck)

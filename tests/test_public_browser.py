@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-import publication_factories as f
+from factories import publication as f
 from test_pdf import assert_cjk_embedded, pdf_text, qr_codes
 
 pytestmark = pytest.mark.browser

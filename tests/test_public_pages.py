@@ -6,7 +6,7 @@ from datetime import date
 
 from bs4 import BeautifulSoup
 
-import publication_factories as f
+from factories import publication as f
 from fieldapp.publication import operations
 from test_publication import _supervisor
 

@@ -8,7 +8,7 @@ from datetime import date
 from bs4 import BeautifulSoup
 from sqlalchemy import select, update
 
-import publication_factories as f
+from factories import publication as f
 from fieldapp.publication import operations
 from fieldapp.publication.generation import current
 from fieldapp.publication.models import PublishedResult

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-import publication_factories as f
+from factories import publication as f
 from fieldapp.publication import operations
 from fieldapp.publication.models import PublishedResult
 from fieldapp.publication.queries import SearchFilters, search

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bs4 import BeautifulSoup
 from sqlalchemy import select
 
-import publication_factories as f
+from factories import publication as f
 from fieldapp.publication.models import PublishedResult
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from fieldapp.inspections.routes_pwa import VISITS_CACHE
-from inspection_world import CHECKLIST_DIR, PASSWORD, build_world
+from factories.inspection import CHECKLIST_DIR, PASSWORD, build_world
 
 pytestmark = pytest.mark.browser
 

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from fieldapp.extensions import db as _db
 from fieldapp.inspections.models import Submission
-from inspection_world import CHECKLIST_DIR, PASSWORD, build_world, jpeg_bytes
+from factories.inspection import CHECKLIST_DIR, PASSWORD, build_world, jpeg_bytes
 
 pytestmark = pytest.mark.browser
 

@@ -15,7 +15,7 @@ from conftest import CHROMIUM_ARGS
 from fieldapp.auth.devices import COOKIE_NAME
 from fieldapp.auth.models import DeviceLogin
 from fieldapp.extensions import db as _db
-from inspection_world import CHECKLIST_DIR, build_world, jpeg_bytes
+from factories.inspection import CHECKLIST_DIR, build_world, jpeg_bytes
 
 pytestmark = pytest.mark.browser
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 import test_pwa_browser as pwa
 from fieldapp.extensions import db as _db
 from fieldapp.inspections.models import Submission
-from inspection_world import CHECKLIST_DIR, build_world, jpeg_bytes
+from factories.inspection import CHECKLIST_DIR, build_world, jpeg_bytes
 
 pytestmark = pytest.mark.browser
 

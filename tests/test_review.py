@@ -8,7 +8,7 @@ import pytest
 from bs4 import BeautifulSoup
 from sqlalchemy import select
 
-import review_factories as rf
+from factories import review as rf
 from fieldapp.review.models import AuditEvent, InspectionResult
 
 

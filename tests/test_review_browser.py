@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-import review_factories as rf
+from factories import review as rf
 
 pytestmark = pytest.mark.browser
 

@@ -8,7 +8,7 @@ import pytest
 from bs4 import BeautifulSoup
 from sqlalchemy import func, select
 
-import review_factories as rf
+from factories import review as rf
 from conftest import AuthActions
 from fieldapp.review.models import AuditEvent, InspectionResult
 from fieldapp.review.operations import ReviewConflict, approve, return_to_inspector

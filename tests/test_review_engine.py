@@ -9,7 +9,7 @@ from datetime import date
 from bs4 import BeautifulSoup
 from sqlalchemy import select
 
-import review_factories as rf
+from factories import review as rf
 from fieldapp.checklists import answer_set, evaluate, get_checklist, suggest_result
 from fieldapp.review.models import FollowUpCase, InspectionResult
 

@@ -6,7 +6,7 @@ import pytest
 from bs4 import BeautifulSoup
 from sqlalchemy import delete, select, update
 
-import review_factories as rf
+from factories import review as rf
 from fieldapp.review import audit
 from fieldapp.review.audit import AuditLogIsAppendOnly
 from fieldapp.review.diff import diff_bodies

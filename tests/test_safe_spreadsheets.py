@@ -42,7 +42,7 @@ def _no_formula(xlsx: bytes) -> list:
 
 
 def test_every_export_opens_without_a_formula(app, db, client, auth):
-    import publication_factories as pf
+    from factories import publication as pf
     from fieldapp.publication.operations import publish
 
     hostile = '=HYPERLINK("http://x","y")'

@@ -12,7 +12,7 @@ from bs4 import BeautifulSoup
 from sqlalchemy import select
 
 from fieldapp.inspections.models import Submission
-from inspection_world import (
+from factories.inspection import (
     API_HEADERS,
     CHECKLIST_DIR,
     add_task,

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from fieldapp.inspections.models import Submission
 from fieldapp.inspections.schema import BodyError, parse_json, openapi_schemas
 from fieldapp.review import body as reader
-from inspection_world import API_HEADERS, CHECKLIST_DIR, build_world, jpeg_bytes, png_bytes, sha, submission_body
+from factories.inspection import API_HEADERS, CHECKLIST_DIR, build_world, jpeg_bytes, png_bytes, sha, submission_body
 
 pytestmark = pytest.mark.db
 

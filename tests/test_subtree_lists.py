@@ -16,7 +16,7 @@ import pytest
 from bs4 import BeautifulSoup
 from openpyxl import load_workbook
 
-import review_factories as rf
+from factories import review as rf
 from fieldapp.auth.organisation import load_organisation
 from fieldapp.extensions import db
 from fieldapp.review.operations import approve

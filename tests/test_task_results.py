@@ -17,7 +17,7 @@ from fieldapp.publication import operations as publication
 from fieldapp.publication.models import PublishedResult
 from fieldapp.review import operations as review
 from fieldapp.review.models import FollowUpCase, InspectionResult
-from inspection_world import API_HEADERS, CHECKLIST_DIR, add_task, build_world, submission_body
+from factories.inspection import API_HEADERS, CHECKLIST_DIR, add_task, build_world, submission_body
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bs4 import BeautifulSoup
 from sqlalchemy import select
-from test_draw_factories import DRAW_DAY, draw_day, make_subjects, make_task, make_team, unit  # noqa: F401
+from factories.draws import DRAW_DAY, draw_day, make_subjects, make_task, make_team, unit  # noqa: F401
 
 from fieldapp.draws import operations
 from fieldapp.visits.models import Visit

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from fieldapp.auth.models import Unit
+from factories import unit
 from fieldapp.extensions import db
 from fieldapp.inspectors.models import Conflict, Inspector
 from fieldapp.plans.models import Plan, Task
@@ -31,10 +31,6 @@ def set_clock(monkeypatch, moment: datetime) -> None:
     from fieldapp import clock
 
     monkeypatch.setattr(clock, "_frozen", clock.as_utc(moment))
-
-
-def unit(code: str) -> Unit:
-    return db.session.scalar(select(Unit).where(Unit.code == code))
 
 
 def make_plan(year: int = 2021) -> Plan:

@@ -11,7 +11,7 @@ from flask import current_app
 from sqlalchemy import select
 from stdnum.cn import uscc as uscc_mod
 
-from fieldapp.auth.models import Unit
+from factories import unit
 from fieldapp.checklists import get_checklist
 from fieldapp.extensions import db
 from fieldapp.inspections.models import MediaFile, Submission
@@ -34,10 +34,6 @@ def make_uscc(seq: int, area: str = "140602") -> str:
     body = f"91{area}MA{seq:07d}"
     body = body.replace("I", "1")
     return body + uscc_mod.calc_check_digit(body)
-
-
-def unit(code: str) -> Unit:
-    return db.session.scalar(select(Unit).where(Unit.code == code))
 
 
 def plan(year: int = 2021, unit_code: str = "city") -> Plan:

@@ -15,8 +15,7 @@ from fieldapp.plans.models import InspectionItem, Plan, Task
 from fieldapp.subjects.models import Subject, Tag
 from fieldapp.visits.models import Visit, VisitInspector, VisitTask
 
-CHECKLIST_DIR = Path(__file__).parent / "data" / "inspections" / "checklists"
-PASSWORD = "correct horse battery staple"
+CHECKLIST_DIR = Path(__file__).parent.parent / "data" / "inspections" / "checklists"
 
 
 @dataclass

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from fieldapp.auth.models import Unit
+from factories import unit
 from fieldapp.extensions import db
 from fieldapp.inspections.models import MediaFile, Submission
 from fieldapp.inspectors.models import Inspector
@@ -19,10 +19,6 @@ from fieldapp.subjects.models import Subject
 from fieldapp.visits.models import Visit, VisitInspector, VisitTask
 
 _seq = itertools.count(1)
-
-
-def unit(code: str) -> Unit:
-    return db.session.scalar(select(Unit).where(Unit.code == code))
 
 
 def plan(year: int = 2026, unit_code: str = "city") -> Plan:
