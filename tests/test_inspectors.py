@@ -322,3 +322,11 @@ def test_roster_upload_for_city_level_supervisors(app, db, client, auth, tmp_pat
         and "姓名" in BeautifulSoup(bad.data, "html.parser").select_one("[role=alert]").get_text()
     )
     assert db.session.scalar(select(func.count()).select_from(Inspector)) == 4
+
+
+def test_a_person_without_certificate_or_unit_is_refused_not_a_crash(app, db, tmp_path):
+    # Without a certificate number people are found by name and unit, so the unit cannot be blank.
+    rows = [ROSTER[0], ["赵专家", "", "", "", "计量", "在岗", "", "计量检定专家"], ROSTER[1]]
+    report = import_roster_file(write(tmp_path / "roster.csv", rows), today=TODAY)
+    assert (report.created, report.rejected) == (1, 1)
+    assert [(r.line, r.reasons) for r in report.rejects] == [(2, ["缺少单位"])]

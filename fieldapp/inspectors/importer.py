@@ -132,8 +132,8 @@ def _import_roster(header: list, rows, today: date, reject_writer: RejectWriter 
         unit = units.get(get("unit")) if get("unit") else None
         if get("unit") and unit is None:
             reasons.append(_("Unknown unit: %(value)s", value=get("unit")))
-        elif unit is None and "unit" not in columns:
-            reasons.append(_("The unit is missing"))
+        elif unit is None and ("unit" not in columns or not number):
+            reasons.append(_("The unit is missing"))  # without a certificate number, people are found by unit
         specialties = split_tags(get("specialties"))
         unknown = [s for s in specialties if s not in vocabulary]
         if unknown:
@@ -150,7 +150,7 @@ def _import_roster(header: list, rows, today: date, reject_writer: RejectWriter 
             continue
         seen[key] = line
 
-        if number:
+        if number or unit is None:
             inspector = db.session.scalar(select(Inspector).where(Inspector.certificate_number == number))
         else:
             inspector = db.session.scalar(

@@ -75,7 +75,7 @@ class Inspector(Model):
         if not self.value_on("certificate_number", day):
             return False
         until = self.value_on("certificate_valid_until", day)
-        return bool(until) and date.fromisoformat(until) >= day
+        return bool(until) and date.fromisoformat(str(until)) >= day
 
     def is_eligible_on(self, day: date) -> bool:
         """A law-enforcement inspector, 在岗 with a certificate valid on ``day`` (dated history honoured)."""

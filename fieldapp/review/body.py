@@ -146,13 +146,18 @@ def task_answers(body: dict | None, task_id: int) -> TaskAnswers | None:
     return next((t for t in tasks(body) if t.task_id == task_id), None)
 
 
+def _number(value: Any) -> float:
+    """A coordinate as sent (number or text); TypeError or ValueError when it is none."""
+    return float(value)
+
+
 def position(body: dict | None, fallback: dict | None = None) -> dict | None:
     """``{lat, lng, accuracy}`` where the inspection was done, or ``None``."""
     pos = (body if isinstance(body, dict) else {}).get("position") or fallback
     if not isinstance(pos, dict):
         return None
     try:
-        lat, lng = float(pos.get("lat", pos.get("latitude"))), float(pos.get("lng", pos.get("longitude")))
+        lat, lng = _number(pos.get("lat", pos.get("latitude"))), _number(pos.get("lng", pos.get("longitude")))
     except (TypeError, ValueError):
         return None
     if not (-90 <= lat <= 90 and -180 <= lng <= 180):

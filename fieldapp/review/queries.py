@@ -50,7 +50,7 @@ def last_inspected_on_for_due(limit: date) -> date:
 def may_decide(user, visit: Visit | None) -> bool:
     """谁检查、谁录入: only the inspecting unit approves or returns. City-level units (the bureau
     and its departments) act for one another; the city can read a county's work but not decide it."""
-    if not may_review(user, visit):
+    if visit is None or not may_review(user, visit):
         return False
     if visit.executing_unit_id == user.unit_id:
         return True

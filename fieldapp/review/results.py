@@ -4,6 +4,8 @@ follow-up cases for the unit with jurisdiction, and 经营异常名录 proposals
 from __future__ import annotations
 
 
+from typing import Any
+
 from sqlalchemy import select
 
 from ..errors import InvalidInput
@@ -32,7 +34,7 @@ class MissingResult(InvalidInput):
 def normalise_findings(findings: list[dict]) -> list[dict]:
     out = []
     for f in findings:
-        row = {
+        row: dict[str, Any] = {
             "item": item_path(str(f.get("item") or f.get("path") or "")),
             "label": text_of(f.get("label"), "zh"),
             "text": text_of(f.get("text"), "zh") or text_of(f.get("label"), "zh"),
