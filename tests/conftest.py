@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from bs4 import BeautifulSoup
 from flask import has_app_context
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
@@ -31,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def pytest_collection_modifyitems(config, items):
     # Every test that touches the database is a "db" test: CI runs those again on PostgreSQL.
     for item in items:
-        if {"app", "client", "auth", "db", "database_url"} & set(getattr(item, "fixturenames", ())):
+        if {"app", "client", "auth", "db", "database_url", "client_request"} & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.db)
 
 
@@ -213,6 +214,88 @@ class AuthActions:
 @pytest.fixture
 def auth(client):
     return AuthActions(client)
+
+
+class ClientRequest:
+    """Pages by endpoint name, parsed (in the manner of GOV.UK Notify's ``client_request``).
+
+    ``client_request.get("dashboards.index", year=2026)`` builds the URL with ``url_for`` (arguments the
+    rule does not take become the query string), asserts the status (200 unless ``_expected_status``)
+    and returns the page as BeautifulSoup. ``post`` expects a redirect (302) unless it follows
+    redirects (then 200). ``_expected_redirect`` checks where a redirect points."""
+
+    def __init__(self, app, client, auth: AuthActions):
+        self._app, self._client, self._auth = app, client, auth
+
+    def url_for(self, endpoint: str, **url_args) -> str:
+        from flask import url_for
+
+        with self._app.test_request_context():
+            return url_for(endpoint, **url_args)
+
+    def login(self, user, role: str = "supervisor", unit: str = "city"):
+        """Sign in as ``user`` (a User made by ``auth.create`` or a username, created on demand)."""
+        username = user if isinstance(user, str) else user.username
+        response = self._auth.login(username, role, unit)
+        assert response.status_code == 302, f"login as {username!r}: {response.status_code}"
+        return user
+
+    def logout(self) -> None:
+        self._auth.logout()
+
+    def get_response(
+        self,
+        endpoint,
+        _expected_status=200,
+        _follow_redirects=False,
+        _expected_redirect=None,
+        _headers=None,
+        **url_args,
+    ):
+        url = self.url_for(endpoint, **url_args)
+        response = self._client.get(url, headers=_headers, follow_redirects=_follow_redirects)
+        return self._check("GET", url, response, _expected_status, _expected_redirect)
+
+    def get(self, endpoint, _expected_status=200, **kwargs) -> BeautifulSoup:
+        return _parse(self.get_response(endpoint, _expected_status, **kwargs))
+
+    def post_response(
+        self,
+        endpoint,
+        _data=None,
+        _expected_status=None,
+        _follow_redirects=False,
+        _expected_redirect=None,
+        _headers=None,
+        **url_args,
+    ):
+        if _expected_status is None:
+            _expected_status = 200 if _follow_redirects else 302
+        url = self.url_for(endpoint, **url_args)
+        response = self._client.post(url, data=_data, headers=_headers, follow_redirects=_follow_redirects)
+        return self._check("POST", url, response, _expected_status, _expected_redirect)
+
+    def post(self, endpoint, _data=None, _expected_status=None, **kwargs) -> BeautifulSoup:
+        return _parse(self.post_response(endpoint, _data, _expected_status, **kwargs))
+
+    @staticmethod
+    def _check(method, url, response, expected_status, expected_redirect):
+        assert response.status_code == expected_status, (
+            f"{method} {url}: {response.status_code}, expected {expected_status}"
+        )
+        if expected_redirect is not None:
+            assert response.location == expected_redirect, f"{method} {url} went to {response.location}"
+        return response
+
+
+def _parse(response) -> BeautifulSoup:
+    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
+
+
+@pytest.fixture
+def client_request(app, client, auth):
+    """Fetch and post pages by endpoint name, status asserted, HTML parsed (``ClientRequest``)."""
+    return ClientRequest(app, client, auth)
 
 
 # --- a live server and a real browser (Playwright driving Debian's Chromium) -------------------

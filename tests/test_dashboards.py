@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from bs4 import BeautifulSoup
 
 from factories import review as rf
 from fieldapp.dashboards import queries
@@ -21,10 +20,6 @@ def _today(frozen_clock):
 
 
 ORDER = ["违反本部门相关规定，责令改正；后续跟踪由日常监管部门负责"]
-
-
-def soup(r):
-    return BeautifulSoup(r.get_data(as_text=True), "html.parser")
 
 
 @pytest.fixture
@@ -70,9 +65,9 @@ def test_queries(app, city):
     assert queries.open_publications(2026, None, date(2026, 10, 28))[1:] == (0, 3)
 
 
-def test_city_dashboard(client, auth, city):
-    auth.login("city-sup", "supervisor", "city")
-    page = soup(client.get("/dashboard/", query_string={"year": 2026}))
+def test_city_dashboard(client_request, city):
+    client_request.login("city-sup", "supervisor", "city")
+    page = client_request.get("dashboards.index", year=2026)
 
     assert page.select_one("#kpi-coverage .kpi__value").get_text() == "6.0%"
     assert page.select_one("#kpi-overdue .kpi__value").get_text() == "3"
@@ -91,17 +86,17 @@ def test_city_dashboard(client, auth, city):
     assert not page.select("[style]") and not page.select("script:not([src])")
 
 
-def test_county_dashboard_is_limited_to_the_county(client, auth, city):
-    auth.login("pinglu-sup", "supervisor", "140603")
-    page = soup(client.get("/dashboard/", query_string={"year": 2026}))
+def test_county_dashboard_is_limited_to_the_county(client_request, city):
+    client_request.login("pinglu-sup", "supervisor", "140603")
+    page = client_request.get("dashboards.index", year=2026)
     assert "平鲁区" in page.select_one("h1").get_text()
     assert page.select_one("#kpi-coverage .kpi__value").get_text() == "20.0%"
     assert len(page.select("#chart-coverage rect.chart__bar")) == 1
     assert page.select_one("#kpi-cases .kpi__value").get_text() == "0"  # the case is 朔城区's
-    assert client.get("/dashboard/", query_string={"division": "140602"}).status_code == 404
-    auth.logout()
-    auth.login("shuocheng-sup", "supervisor", "140602")
-    page = soup(client.get("/dashboard/", query_string={"year": 2026}))
+    client_request.get("dashboards.index", _expected_status=404, division="140602")
+    client_request.logout()
+    client_request.login("shuocheng-sup", "supervisor", "140602")
+    page = client_request.get("dashboards.index", year=2026)
     assert page.select_one("#kpi-cases .kpi__value").get_text() == "1"
     assert "朔城企业0" in page.select_one("#cases").get_text()
 
@@ -118,6 +113,6 @@ def test_published_results_count(client, auth, city, db):
     assert queries.open_publications(2026, {"140603"}, date(2026, 11, 27))[1] == 1
 
 
-def test_inspectors_have_no_dashboard(client, auth, db):
-    auth.login("insp", "inspector", "140602")
-    assert client.get("/dashboard/").status_code == 403
+def test_inspectors_have_no_dashboard(client_request, db):
+    client_request.login("insp", "inspector", "140602")
+    client_request.get("dashboards.index", _expected_status=403)
