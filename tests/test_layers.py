@@ -30,9 +30,10 @@ ALLOWED = {
 }
 
 
-def _imported_packages(path: Path) -> set[str]:
-    """The fieldapp packages ``path`` imports, wherever the import statement stands."""
-    package = list(path.relative_to(FIELDAPP.parent).parts[:-1])  # ["fieldapp", "draws", …]
+def _imported_packages(path: Path, root: Path = FIELDAPP) -> set[str]:
+    """The fieldapp packages ``path`` (under ``root``, the fieldapp folder) imports, wherever the
+    import statement stands."""
+    package = list(path.relative_to(root.parent).parts[:-1])  # ["fieldapp", "draws", …]
     found: set[str] = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         names: list[list[str]] = []
@@ -48,31 +49,34 @@ def _imported_packages(path: Path) -> set[str]:
     return found
 
 
-def _upward_imports() -> set[tuple[str, str]]:
+def _upward_imports(root: Path = FIELDAPP) -> set[tuple[str, str]]:
     rank = {name: i for i, name in enumerate(LAYERS)}
     upward = set()
     for name in LAYERS:
-        for path in sorted((FIELDAPP / name).rglob("*.py")):
-            module = path.relative_to(FIELDAPP).as_posix()
-            for other in _imported_packages(path):
+        for path in sorted((root / name).rglob("*.py")):
+            module = path.relative_to(root).as_posix()
+            for other in _imported_packages(path, root):
                 if other in rank and rank[other] > rank[name]:
                     upward.add((module, other))
     return upward
 
 
 def test_the_scan_sees_relative_and_function_level_imports(tmp_path):
-    sample = FIELDAPP / "draws" / "_layers_sample.py"
+    root = tmp_path / "fieldapp"
+    (root / "draws").mkdir(parents=True)
+    sample = root / "draws" / "sample.py"
     sample.write_text(
         "from ..plans import models\n"
         "def f():\n    from ..visits.operations import add_draw_to_visits\n"
         "    from .. import review\n    import fieldapp.publication.routes\n",
         encoding="utf-8",
     )
-    try:
-        assert _imported_packages(sample) == {"plans", "visits", "review", "publication"}
-        assert {("draws/_layers_sample.py", "visits"), ("draws/_layers_sample.py", "review")} <= _upward_imports()
-    finally:
-        sample.unlink()
+    assert _imported_packages(sample, root) == {"plans", "visits", "review", "publication"}
+    assert _upward_imports(root) == {
+        ("draws/sample.py", "visits"),
+        ("draws/sample.py", "review"),
+        ("draws/sample.py", "publication"),
+    }
 
 
 def test_no_lower_package_imports_a_higher_one():
