@@ -221,8 +221,9 @@ class ClientRequest:
 
     ``client_request.get("dashboards.index", year=2026)`` builds the URL with ``url_for`` (arguments the
     rule does not take become the query string), asserts the status (200 unless ``_expected_status``)
-    and returns the page as BeautifulSoup. ``post`` expects a redirect (302) unless it follows
-    redirects (then 200). ``_expected_redirect`` checks where a redirect points."""
+    and returns the page as BeautifulSoup. ``post`` (form ``_data`` or ``_json``) expects a redirect (302)
+    unless it follows redirects (then 200). ``_expected_redirect`` checks where a redirect points;
+    ``get_response`` / ``post_response`` return the response itself (JSON, files, headers)."""
 
     def __init__(self, app, client, auth: AuthActions):
         self._app, self._client, self._auth = app, client, auth
@@ -267,12 +268,21 @@ class ClientRequest:
         _follow_redirects=False,
         _expected_redirect=None,
         _headers=None,
+        _json=None,
+        _content_type=None,
         **url_args,
     ):
         if _expected_status is None:
             _expected_status = 200 if _follow_redirects else 302
         url = self.url_for(endpoint, **url_args)
-        response = self._client.post(url, data=_data, headers=_headers, follow_redirects=_follow_redirects)
+        response = self._client.post(
+            url,
+            data=_data,
+            json=_json,
+            content_type=_content_type,
+            headers=_headers,
+            follow_redirects=_follow_redirects,
+        )
         return self._check("POST", url, response, _expected_status, _expected_redirect)
 
     def post(self, endpoint, _data=None, _expected_status=None, **kwargs) -> BeautifulSoup:

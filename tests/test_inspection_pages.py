@@ -8,7 +8,6 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from bs4 import BeautifulSoup
 from sqlalchemy import select
 
 from fieldapp.inspections.models import Submission
@@ -21,17 +20,13 @@ def app_config():
 
 
 @pytest.fixture
-def world(app, auth, client):
+def world(app, auth, client_request):
     w = build_world(auth)
-    auth.login("zhang", "inspector", "140602")
+    client_request.login("zhang", "inspector", "140602")
     return w
 
 
-def soup(response):
-    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
-
-
-def test_my_visits_groups_and_details(world, client, db):
+def test_my_visits_groups_and_details(world, client_request, db):
     add_visit(world, name="逾期加油站", window_end=date.today() - timedelta(days=1))
     returned = add_visit(world, name="退回加油站", window_end=date.today() + timedelta(days=5))
     done = add_visit(world, name="已交加油站", window_end=date.today() + timedelta(days=5))
@@ -47,7 +42,7 @@ def test_my_visits_groups_and_details(world, client, db):
             )
         )
     db.session.commit()
-    page = soup(client.get("/my/visits"))
+    page = client_request.get("inspections.my_visits")
     assert page.h1.get_text(strip=True) == "我的任务"
     groups = {s["aria-labelledby"]: s for s in page.select("section.visit-group")}
     assert [a.get_text() for a in groups["group-returned"].select(".visit-card__title a")] == ["退回加油站"]
@@ -60,23 +55,25 @@ def test_my_visits_groups_and_details(world, client, db):
     assert (
         "朔城区" in text and "朔城区开发北路1号" in text and "李协查" in text and "加油站在用计量器具监督检查" in text
     )
-    assert card.select_one("[data-offline-toggle]")["data-offline-source"] == f"/api/v1/visits/{world.visit.id}/offline"
+    assert card.select_one("[data-offline-toggle]")["data-offline-source"] == client_request.url_for(
+        "inspections.api_visit_offline", visit_id=world.visit.id
+    )
     # The unsent count is part of every page of the app.
     assert page.select_one("[data-outbox-bar] [data-outbox-count]") is not None
 
 
-def test_other_inspectors_and_supervisors_do_not_see_the_visit(world, client, auth):
-    client.post("/logout")
-    auth.login("wang", "inspector", "140603")
-    assert client.get(f"/my/visits/{world.visit.id}").status_code == 404
-    assert world.subject.name not in client.get("/my/visits").get_data(as_text=True)
-    client.post("/logout")
-    auth.login("boss", "supervisor", "city")
-    assert client.get("/my/visits").status_code == 403
+def test_other_inspectors_and_supervisors_do_not_see_the_visit(world, client_request):
+    client_request.logout()
+    client_request.login("wang", "inspector", "140603")
+    client_request.get("inspections.visit", _expected_status=404, visit_id=world.visit.id)
+    assert world.subject.name not in client_request.get("inspections.my_visits").get_text()
+    client_request.logout()
+    client_request.login("boss", "supervisor", "city")
+    client_request.get("inspections.my_visits", _expected_status=403)
 
 
-def test_visit_page_and_starting_it_records_time_and_position(world, client, db):
-    page = soup(client.get(f"/my/visits/{world.visit.id}"))
+def test_visit_page_and_starting_it_records_time_and_position(world, client_request, db):
+    page = client_request.get("inspections.visit", visit_id=world.visit.id)
     text = page.get_text(" ", strip=True)
     for expected in (
         world.subject.uscc,
@@ -89,16 +86,21 @@ def test_visit_page_and_starting_it_records_time_and_position(world, client, db)
     ):
         assert expected in text
     form = page.select_one("form[data-start-visit]")
-    response = client.post(form["action"], data={"lat": "39.331", "lng": "112.432", "accuracy": "15"})
-    assert response.status_code == 302 and response.location.endswith(f"/my/visits/{world.visit.id}/form")
+    assert form["action"] == client_request.url_for("inspections.start_visit", visit_id=world.visit.id)
+    client_request.post(
+        "inspections.start_visit",
+        _data={"lat": "39.331", "lng": "112.432", "accuracy": "15"},
+        _expected_redirect=client_request.url_for("inspections.visit_form", visit_id=world.visit.id),
+        visit_id=world.visit.id,
+    )
     db.session.refresh(world.visit)
     assert world.visit.started_at is not None
     assert world.visit.start_position == {"lat": 39.331, "lng": 112.432, "accuracy": 15.0}
     assert world.visit.status == "in_progress"
 
 
-def test_form_renders_the_checklist_for_the_phone(world, client):
-    page = soup(client.get(f"/my/visits/{world.visit.id}/form"))
+def test_form_renders_the_checklist_for_the_phone(world, client_request):
+    page = client_request.get("inspections.visit_form", visit_id=world.visit.id)
     t = world.task.id
     radios = page.select(f'input[name="a.{t}.fuel-dispensers-test.pledge"]')
     assert [r["value"] for r in radios] == ["符合", "不符合", "不适用"]
@@ -112,9 +114,9 @@ def test_form_renders_the_checklist_for_the_phone(world, client):
         assert page.find(id=label["for"]) is not None, label["for"]
 
 
-def test_the_plain_form_post_creates_a_complete_submission(world, client, db, app):
+def test_the_plain_form_post_creates_a_complete_submission(world, client_request, db, app):
     t = world.task.id
-    page = soup(client.get(f"/my/visits/{world.visit.id}/form"))
+    page = client_request.get("inspections.visit_form", visit_id=world.visit.id)
     uuid = page.select_one('input[name="uuid"]')["value"]
     import io
 
@@ -133,8 +135,9 @@ def test_the_plain_form_post_creates_a_complete_submission(world, client, db, ap
         "sigfile.lead.0": (io.BytesIO(png_bytes(1)), "lead.png"),
         "sigfile.member.1": (io.BytesIO(png_bytes(2)), "member.png"),
     }
-    response = client.post(f"/my/visits/{world.visit.id}/form", data=data, content_type="multipart/form-data")
-    assert response.status_code == 302, response.get_data(as_text=True)
+    client_request.post(
+        "inspections.submit_form", _data=data, _content_type="multipart/form-data", visit_id=world.visit.id
+    )
     submission = db.session.scalar(select(Submission))
     assert submission.uuid == uuid and submission.state == "submitted"
     assert submission.suggested_result == "A" and submission.result_code == "A"
@@ -152,22 +155,24 @@ def test_the_plain_form_post_creates_a_complete_submission(world, client, db, ap
     data[f"photo.a.{t}.fuel-dispensers-test.seals"] = (io.BytesIO(jpeg_bytes(4, (3000, 2000))), "seal.jpg")
     data["sigfile.lead.0"] = (io.BytesIO(png_bytes(1)), "lead.png")
     data["sigfile.member.1"] = (io.BytesIO(png_bytes(2)), "member.png")
-    client.post(f"/my/visits/{world.visit.id}/form", data=data, content_type="multipart/form-data")
+    client_request.post(
+        "inspections.submit_form", _data=data, _content_type="multipart/form-data", visit_id=world.visit.id
+    )
     assert len(db.session.scalars(select(Submission)).all()) == 1
 
 
-def test_the_plain_form_keeps_answers_and_explains_errors(world, client, db):
+def test_the_plain_form_keeps_answers_and_explains_errors(world, client_request, db):
     t = world.task.id
-    response = client.post(
-        f"/my/visits/{world.visit.id}/form",
-        data={
+    page = client_request.post(
+        "inspections.submit_form",
+        _data={
             "uuid": "6a3c3a4e-8a63-4a43-9d55-1d7b7a0c8f11",
             f"a.{t}.fuel-dispensers-test.pledge": "不符合",
             "rep_name": "王五",
         },
+        _expected_status=422,
+        visit_id=world.visit.id,
     )
-    assert response.status_code == 422
-    page = soup(response)
     errors = page.select_one("#form-errors").get_text()
     assert "检查方式" in errors and "签字" in errors
     assert page.select_one(f'input[name="a.{t}.fuel-dispensers-test.pledge"][value="不符合"]').has_attr("checked")
@@ -175,8 +180,8 @@ def test_the_plain_form_keeps_answers_and_explains_errors(world, client, db):
     assert db.session.scalar(select(Submission)) is None
 
 
-def test_manifest_and_service_worker(client, app):
-    manifest = client.get("/manifest.webmanifest")
+def test_manifest_and_service_worker(client, client_request, app):
+    manifest = client_request.get_response("inspections.manifest")
     assert manifest.mimetype == "application/manifest+json"
     data = manifest.json
     assert data["display"] == "standalone" and data["start_url"] == "/my/visits" and data["lang"] == "zh-CN"
@@ -185,7 +190,7 @@ def test_manifest_and_service_worker(client, app):
     assert {("192x192", "any"), ("512x512", "any"), ("512x512", "maskable")} <= sizes
     for icon in data["icons"]:
         assert client.get(icon["src"]).status_code == 200
-    sw = client.get("/sw.js")
+    sw = client_request.get_response("inspections.service_worker")
     assert sw.mimetype == "text/javascript"
     assert sw.headers["Cache-Control"] == "no-cache"
     body = sw.get_data(as_text=True)
@@ -195,26 +200,32 @@ def test_manifest_and_service_worker(client, app):
     )
     assert '"url": "/offline"' in body or '"url":"/offline"' in body.replace(" ", "")
     assert "/static/js/pwa/outbox.js" in body and "axe.min.js" not in body
-    assert client.get("/offline").status_code == 200
+    client_request.get("inspections.offline")
     app.config["PWA_VERSION"] = "v-test-2"
-    assert 'const VERSION = "v-test-2"' in client.get("/sw.js").get_data(as_text=True)
+    assert 'const VERSION = "v-test-2"' in client_request.get_response("inspections.service_worker").get_data(
+        as_text=True
+    )
 
 
-def test_a_returned_submission_is_corrected_as_a_new_version(world, client, db):
+def test_a_returned_submission_is_corrected_as_a_new_version(world, client_request, db):
     from fieldapp.inspections.models import Submission as S
     from factories.inspection import API_HEADERS
 
     first = submission_body(world)
-    client.post("/api/v1/submissions", json=first, headers=API_HEADERS)
+    client_request.post_response(
+        "inspections.api_create_submission", _json=first, _headers=API_HEADERS, _expected_status=201
+    )
     old = db.session.scalar(select(S))
     old.state, old.review_comment = "returned", "请补拍加油机铅封照片"
     db.session.commit()
-    page = soup(client.get(f"/my/visits/{world.visit.id}/form"))
+    page = client_request.get("inspections.visit_form", visit_id=world.visit.id)
     assert "请补拍加油机铅封照片" in page.select_one(".returned-comment").get_text()
     assert page.select_one('input[name="replaces"]')["value"] == first["uuid"]
     second = submission_body(world, replaces=first["uuid"])
-    response = client.post("/api/v1/submissions", json=second, headers=API_HEADERS)
-    assert response.status_code == 201 and response.json["version"] == 2
+    response = client_request.post_response(
+        "inspections.api_create_submission", _json=second, _headers=API_HEADERS, _expected_status=201
+    )
+    assert response.json["version"] == 2
     db.session.expire_all()
     rows = db.session.scalars(select(S).order_by(S.id)).all()
     assert [r.state for r in rows] == ["superseded", "incomplete"] and rows[1].replaces_id == rows[0].id
