@@ -96,3 +96,9 @@ def test_calendar_operations_flush_and_leave_the_commit_to_the_caller(app, auth,
         with pytest.raises(InvalidInput) as refused:
             call()
         assert refused.value.field == field
+
+
+def test_the_calendars_earlier_address_leads_to_it(client):
+    response = client.get("/review/calendar")
+    assert response.status_code == 301
+    assert response.headers["Location"].endswith("/calendar")

@@ -52,6 +52,12 @@ def index():
     return _render()
 
 
+@bp.get("/review/calendar")
+def moved():
+    """The calendar's earlier address (bookmarks): it now lives at /calendar."""
+    return redirect(url_for("calendar.index"), code=301)
+
+
 def _save(form: FlaskForm, form_name: str, change: Callable[[], object], done: str):
     """Validate ``form``, run the operation and commit once; else the page with the form's messages."""
     if form.validate():
