@@ -16,7 +16,16 @@ workbox.core.setCacheNameDetails({ prefix: "fieldapp", suffix: "shell" });
 workbox.precaching.precacheAndRoute({{ entries|tojson }}, { ignoreURLParametersMatching: [/.*/] });
 workbox.precaching.cleanupOutdatedCaches();
 
-self.addEventListener("install", function () { self.skipWaiting(); });
+self.addEventListener("install", function (event) {
+  // The phone's API goes straight to the network where the browser can say so (static routing):
+  // an upload never waits for this worker, and never keeps it busy while a new version waits.
+  if (event.addRoutes) {
+    event.waitUntil(Promise.resolve()
+      .then(function () { return event.addRoutes({ condition: { urlPattern: { pathname: "/api/*" } }, source: "network" }); })
+      .catch(function () { /* older rules syntax: the fetch handler below lets these requests through */ }));
+  }
+  self.skipWaiting();
+});
 self.addEventListener("activate", function (event) { event.waitUntil(self.clients.claim()); });
 
 self.addEventListener("message", function (event) {

@@ -69,9 +69,9 @@
   }
 
   // Back-off between tries of one request: a lost connection is tried again almost at once
-  // (about 0.1, 0.2, 0.4 … s), a server error a little later; each jittered, at most 4 s.
+  // (about 0.2, 0.4, 0.8 … s), a server error a little later; each jittered, at most 4 s.
   function requestDelay(attempt, network) {
-    var base = Math.min(4000, (network ? 100 : 400) * Math.pow(2, attempt));
+    var base = Math.min(4000, (network ? 200 : 500) * Math.pow(2, attempt));
     return base / 2 + Math.random() * base;
   }
 
