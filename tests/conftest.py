@@ -260,6 +260,10 @@ class ClientRequest:
     def get(self, endpoint, _expected_status=200, **kwargs) -> BeautifulSoup:
         return _parse(self.get_response(endpoint, _expected_status, **kwargs))
 
+    def get_url(self, url: str, _expected_status=200, _headers=None) -> BeautifulSoup:
+        """Follow a link found on a page (its ``href``), status asserted, page parsed."""
+        return _parse(self._check("GET", url, self._client.get(url, headers=_headers), _expected_status, None))
+
     def post_response(
         self,
         endpoint,

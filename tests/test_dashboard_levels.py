@@ -10,7 +10,6 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from bs4 import BeautifulSoup
 
 from factories import review as rf
 from fieldapp.auth.organisation import load_organisation
@@ -29,10 +28,6 @@ COUNTIES = {
     "yq-cq": ("140302", 10, 1),  # 10%
     "yq-pd": ("140321", 40, 0),  # 0%
 }
-
-
-def soup(response):
-    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
 
 
 @pytest.fixture(autouse=True)
@@ -81,9 +76,9 @@ def area_rows(page) -> dict[str, dict[str, str]]:
     return rows
 
 
-def test_the_province_shows_its_cities_and_drills_down_to_a_county(client, auth, province):
-    auth.login("sx-supervisor", unit="sx")
-    page = soup(client.get("/dashboard/", query_string={"year": 2026}))
+def test_the_province_shows_its_cities_and_drills_down_to_a_county(client_request, province):
+    client_request.login("sx-supervisor", unit="sx")
+    page = client_request.get("dashboards.index", year=2026)
     assert "山西省" in page.select_one("h1").get_text()
     assert page.select_one("#kpi-coverage .kpi__value").get_text() == "3.3%"  # 4 of 120
     assert page.select_one("#kpi-overdue .kpi__value").get_text() == "3"  # 4 results, 1 published
@@ -101,7 +96,7 @@ def test_the_province_shows_its_cities_and_drills_down_to_a_county(client, auth,
     assert "省局计量抽查" in tasks and "阳泉市局广告抽查" in tasks
 
     link = page.select_one("#area-table a:-soup-contains('大同市')")
-    city = soup(client.get(link["href"]))
+    city = client_request.get_url(link["href"])
     assert "大同市" in city.select_one("h1").get_text()
     assert [li.get_text(strip=True) for li in city.select("#trail li")] == ["山西省", "大同市"]
     rows = area_rows(city)
@@ -113,7 +108,7 @@ def test_the_province_shows_its_cities_and_drills_down_to_a_county(client, auth,
     assert "阳泉市局广告抽查" not in city.select_one("#task-table").get_text()  # another city's plan
 
     link = city.select_one("#area-table a:-soup-contains('平城区')")
-    county = soup(client.get(link["href"]))
+    county = client_request.get_url(link["href"])
     assert "平城区" in county.select_one("h1").get_text()
     assert [li.get_text(strip=True) for li in county.select("#trail li")] == ["山西省", "大同市", "平城区"]
     assert not county.select("#area-table")
@@ -122,35 +117,41 @@ def test_the_province_shows_its_cities_and_drills_down_to_a_county(client, auth,
     assert len(county.select("#chart-coverage rect.chart__bar")) == 1
 
 
-def test_drilling_down_with_htmx_swaps_only_the_dashboard(client, auth, province):
-    auth.login("sx-supervisor", unit="sx")
-    page = soup(client.get("/dashboard/?year=2026"))
+def test_drilling_down_with_htmx_swaps_only_the_dashboard(client_request, province):
+    client_request.login("sx-supervisor", unit="sx")
+    page = client_request.get("dashboards.index", year=2026)
     link = page.select_one("#area-table a:-soup-contains('阳泉市')")
     assert link["hx-get"] == link["href"] and link["hx-target"] == "#dashboard"
-    fragment = client.get(link["hx-get"], headers={"HX-Request": "true", "HX-Target": "dashboard"})
-    text = fragment.get_data(as_text=True)
-    assert fragment.status_code == 200 and "<html" not in text and "<nav class" not in text
-    part = BeautifulSoup(text, "html.parser")
+    part = client_request.get_url(link["hx-get"], _headers={"HX-Request": "true", "HX-Target": "dashboard"})
+    assert "<html" not in str(part) and "<nav class" not in str(part)
     assert part.select_one("#dashboard h1") and list(area_rows(part)) == ["阳泉城区", "平定县"]
     # The area picker lists the whole subtree; without JavaScript the form leads to the same page.
     options = [o["value"] for o in page.select("select[name=unit] option")]
     assert options[:2] == ["sx", "dt"] and "dt-credit" not in options and "yq-pd" in options
-    assert "平定县" in client.get("/dashboard/?unit=yq-pd&year=2026").get_data(as_text=True)
+    assert "平定县" in str(client_request.get("dashboards.index", unit="yq-pd", year=2026))
 
 
-def test_no_area_outside_ones_own_is_reachable(client, auth, province):
-    auth.login("dt-supervisor", unit="dt")
-    page = soup(client.get("/dashboard/?year=2026"))
+def test_no_area_outside_ones_own_is_reachable(client_request, province):
+    client_request.login("dt-supervisor", unit="dt")
+    page = client_request.get("dashboards.index", year=2026)
     assert list(area_rows(page)) == ["平城区", "云冈区", "大同开发区"]
     assert not page.select("#trail")  # the top of this user's area
     assert "sx" not in [o["value"] for o in page.select("select[name=unit] option")]
-    for query in ("unit=yq", "unit=sx", "unit=yq-cq", "division=140302", "unit=dt-metrology", "unit=x", "unit=%00"):
-        assert client.get(f"/dashboard/?{query}").status_code == 404, query
-    assert client.get("/dashboard/?unit=dt-zone").status_code == 200
-    auth.logout()
-    auth.login("pc-supervisor", unit="dt-pc")
-    page = soup(client.get("/dashboard/?year=2026"))
+    for key, value in (
+        ("unit", "yq"),
+        ("unit", "sx"),
+        ("unit", "yq-cq"),
+        ("division", "140302"),
+        ("unit", "dt-metrology"),
+        ("unit", "x"),
+    ):
+        client_request.get("dashboards.index", _expected_status=404, **{key: value})
+    client_request.get("dashboards.index", _expected_status=400, unit="\x00")  # a NUL anywhere is a bad request
+    client_request.get("dashboards.index", unit="dt-zone")
+    client_request.logout()
+    client_request.login("pc-supervisor", unit="dt-pc")
+    page = client_request.get("dashboards.index", year=2026)
     assert "平城区" in page.select_one("h1").get_text() and not page.select("#area-table")
     assert not page.select("select[name=unit]")
-    for query in ("unit=dt", "unit=dt-yg", "division=140214"):
-        assert client.get(f"/dashboard/?{query}").status_code == 404, query
+    for key, value in (("unit", "dt"), ("unit", "dt-yg"), ("division", "140214")):
+        client_request.get("dashboards.index", _expected_status=404, **{key: value})
