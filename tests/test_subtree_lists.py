@@ -13,7 +13,6 @@ from __future__ import annotations
 import io
 
 import pytest
-from bs4 import BeautifulSoup
 from openpyxl import load_workbook
 
 from factories import review as rf
@@ -78,56 +77,53 @@ def _markers(text: str) -> set[str]:
 
 
 LIST_PAGES = [
-    # (path, markers that must be listed: "county" / "plan" / none)
-    ("/subjects/", "county"),
-    ("/inspectors/", "county"),
-    ("/review/?state=submitted", "county"),
-    ("/review/cases", "county"),
-    ("/review/serious?year=2026", "county"),
-    ("/review/listings", None),
-    ("/publication/", None),
-    ("/visits", None),
-    ("/draws", None),
-    ("/plans", "plan"),
-    ("/plans/filings", None),
-    ("/dashboard/?year=2026", None),
+    # (endpoint, its query, markers that must be listed: "county" / "plan" / none)
+    ("subjects.index", {}, "county"),
+    ("inspectors.index", {}, "county"),
+    ("review.queue", {"state": "submitted"}, "county"),
+    ("review.cases", {}, "county"),
+    ("review.serious", {"year": 2026}, "county"),
+    ("review.listings", {}, None),
+    ("publication.index", {}, None),
+    ("visits.index", {}, None),
+    ("draws.index", {}, None),
+    ("plans.index", {}, "plan"),
+    ("plans.filings", {}, None),
+    ("dashboards.index", {"year": 2026}, None),
 ]
 
 
 @pytest.mark.parametrize("unit", list(REACH))
-def test_each_list_page_shows_the_subtree_and_nothing_else(client, auth, world, unit):
+def test_each_list_page_shows_the_subtree_and_nothing_else(client_request, world, unit):
     counties, plans = REACH[unit]
-    auth.login(f"walker-{unit}", "supervisor", unit)
-    for path, listed in LIST_PAGES:
-        response = client.get(path)
-        if path == "/plans/filings" and unit == "dt-pc":  # filings are kept by the bureaus above
-            assert response.status_code == 403
+    client_request.login(f"walker-{unit}", "supervisor", unit)
+    for endpoint, query, listed in LIST_PAGES:
+        if endpoint == "plans.filings" and unit == "dt-pc":  # filings are kept by the bureaus above
+            client_request.get(endpoint, _expected_status=403, **query)
             continue
-        assert response.status_code == 200, path
-        seen = _markers(response.get_data(as_text=True))
-        assert seen <= counties | plans, (path, unit, seen - counties - plans)
+        seen = _markers(str(client_request.get(endpoint, **query)))
+        assert seen <= counties | plans, (endpoint, unit, seen - counties - plans)
         if listed == "county":
-            assert counties <= seen, (path, unit, counties - seen)
+            assert counties <= seen, (endpoint, unit, counties - seen)
         elif listed == "plan":
-            assert plans <= seen, (path, unit, plans - seen)
+            assert plans <= seen, (endpoint, unit, plans - seen)
 
 
 @pytest.mark.parametrize("unit", list(REACH))
-def test_the_serious_findings_export_follows_the_subtree(client, auth, world, unit):
+def test_the_serious_findings_export_follows_the_subtree(client_request, world, unit):
     counties, _plans = REACH[unit]
-    auth.login(f"walker-{unit}", "supervisor", unit)
-    response = client.get("/review/serious", query_string={"format": "xlsx", "year": 2026})
-    assert response.status_code == 200
+    client_request.login(f"walker-{unit}", "supervisor", unit)
+    response = client_request.get_response("review.serious", format="xlsx", year=2026)
     sheet = load_workbook(io.BytesIO(response.data)).active
     cells = " ".join(str(c) for row in sheet.iter_rows(values_only=True) for c in row if c is not None)
     assert {m for m in COUNTIES if m in cells} == counties
 
 
-def test_the_provincial_dashboard_counts_only_its_own_organisation(client, auth, world):
-    auth.login("walker-sx", "supervisor", "sx")
-    text = client.get("/dashboard/", query_string={"year": 2026}).get_data(as_text=True)
+def test_the_provincial_dashboard_counts_only_its_own_organisation(client_request, world):
+    client_request.login("walker-sx", "supervisor", "sx")
+    page = client_request.get("dashboards.index", year=2026)
+    text = str(page)
     assert "大同市" in text and "阳泉市" in text and "朔州市" not in text and "朔城区" not in text
-    page = BeautifulSoup(text, "html.parser")
     # Three results (not 朔城区's) approved for 2026-09-30, due 2026-11-03, unpublished on 2026-11-27.
     assert page.select_one("#kpi-overdue .kpi__value").get_text() == "3"
     assert page.select_one("#kpi-cases .kpi__value").get_text() == "3"
