@@ -11,10 +11,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..clock import now
-from ..extensions import Model
+from ..extensions import Model, enum_column
 
 
-class UnitKind(str, enum.Enum):
+class UnitKind(enum.StrEnum):
     PROVINCE_BUREAU = "province_bureau"  # 省局
     CITY_BUREAU = "city_bureau"  # 市局
     DEPARTMENT = "department"  # 机关科室 / 直属单位
@@ -23,10 +23,10 @@ class UnitKind(str, enum.Enum):
 
 
 # The units that govern one area (a division code) directly; subjects belong to one of them.
-COUNTY_LEVEL_KINDS = (UnitKind.COUNTY_BUREAU.value, UnitKind.BRANCH.value)
+COUNTY_LEVEL_KINDS = (UnitKind.COUNTY_BUREAU, UnitKind.BRANCH)
 
 
-class Role(str, enum.Enum):
+class Role(enum.StrEnum):
     INSPECTOR = "inspector"
     SUPERVISOR = "supervisor"
     ADMIN = "admin"
@@ -40,7 +40,7 @@ class Unit(Model):
     code: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
     name_en: Mapped[str] = mapped_column(String(120), default="")
-    kind: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[UnitKind] = mapped_column(enum_column(UnitKind, 20))
     # Administrative division code (GB/T 2260) of the area the unit governs; a county-level unit's
     # subjects carry it. Departments have none; a bureau above county level governs its subtree.
     division_code: Mapped[str | None] = mapped_column(String(6), unique=True)
@@ -72,7 +72,7 @@ class User(UserMixin, Model):
     username: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(64))
     password_hash: Mapped[str] = mapped_column(String(256))
-    role: Mapped[str] = mapped_column(String(20))
+    role: Mapped[Role] = mapped_column(enum_column(Role, 20))
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
     is_active_account: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=now, server_default=func.now())
@@ -96,7 +96,7 @@ class User(UserMixin, Model):
 
     def has_role(self, *roles: Role | str) -> bool:
         wanted = {r.value if isinstance(r, Role) else r for r in roles}
-        return self.role in wanted or self.role == Role.ADMIN.value
+        return self.role in wanted or self.role == Role.ADMIN
 
     @property
     def is_city_level(self) -> bool:

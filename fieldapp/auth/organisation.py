@@ -156,7 +156,7 @@ def load_organisation(path: Path | None = None) -> LoadReport:
             report.created.append(spec.code)
         else:
             report.updated.append(spec.code)
-        unit.name, unit.name_en, unit.kind = spec.name, spec.name_en, spec.kind
+        unit.name, unit.name_en, unit.kind = spec.name, spec.name_en, UnitKind(spec.kind)
         # Only a county-level unit's division code is stored: subjects belong to those. A higher
         # bureau's code (140000, 140200 …) is kept in the file for reference; its area is its subtree.
         division = spec.division if spec.kind in COUNTY_LEVEL_KINDS else None
@@ -279,7 +279,7 @@ def subtree_ids(unit_id: int) -> set[int]:
 
 def bureau_of(unit: Unit) -> Unit:
     """A department's bureau (its nearest ancestor that is not a department); a bureau itself."""
-    while unit.kind == UnitKind.DEPARTMENT.value and unit.parent is not None:
+    while unit.kind == UnitKind.DEPARTMENT and unit.parent is not None:
         unit = unit.parent
     return unit
 
@@ -339,12 +339,10 @@ def department_names() -> list[str]:
     """The names of every department (计量科 …), as plan tables name guiding departments: from the
     database, or from the organisation file where there is none (a plan read outside the app)."""
     if has_app_context():
-        names = list(
-            db.session.scalars(select(Unit.name).where(Unit.kind == UnitKind.DEPARTMENT.value).order_by(Unit.code))
-        )
+        names = list(db.session.scalars(select(Unit.name).where(Unit.kind == UnitKind.DEPARTMENT).order_by(Unit.code)))
         if names:
             return names
-    return [s.name for s in read_organisation(organisation_file()) if s.kind == UnitKind.DEPARTMENT.value]
+    return [s.name for s in read_organisation(organisation_file()) if s.kind == UnitKind.DEPARTMENT]
 
 
 def read_demo(path: Path | None = None) -> dict[str, Any]:

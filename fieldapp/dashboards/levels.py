@@ -53,16 +53,14 @@ class Area:
 
 def is_area_unit(unit: Unit) -> bool:
     """A bureau or branch has a dashboard of its own; a department belongs to its bureau's."""
-    return unit.kind != UnitKind.DEPARTMENT.value
+    return unit.kind != UnitKind.DEPARTMENT
 
 
 def areas_below(focus: Unit) -> list[Unit]:
     """The city bureaus, county bureaus and branches directly under ``focus`` (none under a county)."""
     if focus.is_county_level:
         return []
-    units = db.session.scalars(
-        select(Unit).where(Unit.parent_id == focus.id, Unit.kind != UnitKind.DEPARTMENT.value)
-    ).all()
+    units = db.session.scalars(select(Unit).where(Unit.parent_id == focus.id, Unit.kind != UnitKind.DEPARTMENT)).all()
     return sorted(units, key=lambda u: (u.division_code or "", u.code))
 
 
@@ -77,7 +75,7 @@ def trail(focus: Unit, top: Unit) -> list[Unit]:
 def choosable(top: Unit) -> list[tuple[Unit, int]]:
     """Every area in ``top``'s subtree with its depth below ``top``, in tree order (for the picker)."""
     ids = subtree_ids(top.id)
-    units = db.session.scalars(select(Unit).where(Unit.id.in_(ids), Unit.kind != UnitKind.DEPARTMENT.value)).all()
+    units = db.session.scalars(select(Unit).where(Unit.id.in_(ids), Unit.kind != UnitKind.DEPARTMENT)).all()
     children: dict[int | None, list[Unit]] = {}
     for u in units:
         children.setdefault(u.parent_id, []).append(u)

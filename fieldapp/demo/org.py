@@ -47,7 +47,7 @@ def _city_of(spec: UnitSpec, by_code: dict[str, UnitSpec]) -> UnitSpec:
     current = spec
     while current.parent is not None:
         current = by_code[current.parent]
-        if current.kind == UnitKind.CITY_BUREAU.value:
+        if current.kind == UnitKind.CITY_BUREAU:
             return current
     return current
 
@@ -73,7 +73,7 @@ def demo_org(path: Path | None = None) -> DemoOrg:
             continue
         demo = spec.demo
         city = _city_of(spec, by_code)
-        city_area = city.area if city.kind == UnitKind.CITY_BUREAU.value else ""
+        city_area = city.area if city.kind == UnitKind.CITY_BUREAU else ""
         address_area = str(demo.get("address_area", spec.area))
         counties.append(
             DemoCounty(
@@ -94,7 +94,7 @@ def demo_org(path: Path | None = None) -> DemoOrg:
     province = str(extra.get("province", ""))
     org = DemoOrg(
         counties=counties,
-        departments=[s.code for s in specs if s.kind == UnitKind.DEPARTMENT.value],
+        departments=[s.code for s in specs if s.kind == UnitKind.DEPARTMENT],
         unit_names={s.code: s.name for s in specs},
         division_of={s.code: _division_of(s, by_code) for s in specs},
         province=province,

@@ -258,7 +258,7 @@ def invite(task_id: int):
 def respond(invitation_id: int, answer: str):
     invitation = db.get_or_404(JointInvitation, invitation_id)
     # The invited department answers (or a bureau over it / an administrator of its area, on its behalf).
-    on_behalf = current_user.unit.kind != UnitKind.DEPARTMENT.value or current_user.role == Role.ADMIN.value
+    on_behalf = current_user.unit.kind != UnitKind.DEPARTMENT or current_user.role == Role.ADMIN
     if not (current_user.unit_id == invitation.unit_id or (on_behalf and access.may_see(current_user, invitation))):
         abort(404)
     if invitation.status != InvitationStatus.PENDING:

@@ -52,7 +52,7 @@ def team_units(unit: Unit) -> list[int]:
     if unit.division_code or unit.kind in COUNTY_LEVEL_KINDS:
         return [unit.id]
     children = db.session.scalars(
-        select(Unit.id).where(Unit.parent_id == unit.id, Unit.kind == UnitKind.DEPARTMENT.value)
+        select(Unit.id).where(Unit.parent_id == unit.id, Unit.kind == UnitKind.DEPARTMENT)
     ).all()
     return [unit.id, *children]
 

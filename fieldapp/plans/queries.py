@@ -93,7 +93,7 @@ def public_years(unit: Unit | None = None) -> list[int]:
 
 def county_plans(user, year: int | None = None) -> list[Plan]:
     """The plans filed (备案) with ``user``'s bureau by the bureaus right under it, waiting ones first."""
-    children = select(Unit.id).where(Unit.parent_id == _bureau_id(user.unit), Unit.kind != UnitKind.DEPARTMENT.value)
+    children = select(Unit.id).where(Unit.parent_id == _bureau_id(user.unit), Unit.kind != UnitKind.DEPARTMENT)
     stmt = (
         select(Plan)
         .join(Unit, Plan.unit_id == Unit.id)

@@ -29,7 +29,7 @@ def public_plan(year: int):
 def public_unit_plan(year: int, unit_code: str):
     """A lower bureau's published plan (县级年度抽查计划，调整后向社会公示; a city's under a province)."""
     unit = db.session.scalar(
-        select(Unit).where(Unit.code == unit_code, Unit.kind != UnitKind.DEPARTMENT.value, Unit.parent_id.is_not(None))
+        select(Unit).where(Unit.code == unit_code, Unit.kind != UnitKind.DEPARTMENT, Unit.parent_id.is_not(None))
     )
     if unit is None:
         abort(404)
