@@ -18,7 +18,6 @@ from fieldapp.publication import operations as publication
 from fieldapp.review.models import InspectionResult
 from fieldapp.review.operations import approve
 from test_pdf import pdf_text
-from test_publication import _supervisor
 
 BEIJING_DAY = date(2021, 6, 15)
 UTC_DAY = "2021-06-14"
@@ -41,7 +40,7 @@ def published(db, frozen_clock):
     submission.visit.status = "submitted"
     db.session.commit()
     assert submission.inspected_on == datetime(2021, 6, 14, 16, 30, tzinfo=UTC)
-    supervisor = _supervisor(db, "140602")
+    supervisor = f.supervisor("140602")
     [result] = approve(submission.id, submission.lock_version, supervisor)
     db.session.commit()
     [record] = publication.publish([result], supervisor)

@@ -15,11 +15,10 @@ from factories import publication as f
 from fieldapp.publication import operations
 from fieldapp.publication.exports import NATIONAL_COLUMNS, OPEN_DATA_COLUMNS
 from fieldapp.publication.models import PublishedResult
-from test_publication import _supervisor
 
 
 def _two_published(db):
-    sup = _supervisor(db, "140602")
+    sup = f.supervisor("140602")
     a = f.approved_result(f.subject(1, "朔州市朔城区中石化民福加油站"))
     b = f.approved_result(
         f.subject(2, "朔城区恒达个体眼镜店", with_uscc=False),
@@ -29,7 +28,7 @@ def _two_published(db):
     )
     c = f.approved_result(f.subject(3, "平鲁区井坪加油站", "140603"))
     records = operations.publish([a, b], sup, on=date(2021, 9, 1))
-    operations.publish([c], _supervisor(db, "140603"), on=date(2021, 9, 2))
+    operations.publish([c], f.supervisor("140603"), on=date(2021, 9, 2))
     db.session.commit()
     return a, b, records
 
@@ -55,7 +54,7 @@ def test_json_lists_current_versions(client, db):
     a, b, records = _two_published(db)
     a.result_code = "1"
     db.session.commit()
-    operations.correct(records[0], _supervisor(db, "140602"), "更正检查结果")
+    operations.correct(records[0], f.supervisor("140602"), "更正检查结果")
     db.session.commit()
     data = json.loads(client.get("/public/results.json").get_data(as_text=True))
     assert set(data["fields"]) == {k for k, _ in OPEN_DATA_COLUMNS}

@@ -12,7 +12,6 @@ from factories import publication as f
 from fieldapp.publication import operations
 from fieldapp.publication.pdf.fetcher import RefusedURL, RestrictedFetcher
 from fieldapp.publication.pdf.render import html_to_pdf
-from test_publication import _supervisor
 
 
 @pytest.fixture
@@ -52,7 +51,7 @@ def assert_cjk_embedded(path: Path):
 
 def _publish(db):
     result = f.approved_result()
-    [record] = operations.publish([result], _supervisor(db, "140602"), on=date(2021, 7, 1))
+    [record] = operations.publish([result], f.supervisor("140602"), on=date(2021, 7, 1))
     db.session.commit()
     return result, record
 
@@ -91,7 +90,7 @@ def test_public_pdfs_are_cached_by_content(client, db, app, tmp_path):
     assert len(list(cache.glob("*.pdf"))) == 1
     result.result_code = "1"
     db.session.commit()
-    new = operations.correct(record, _supervisor(db, "140602"), "更正")
+    new = operations.correct(record, f.supervisor("140602"), "更正")
     db.session.commit()
     corrected = client.get(f"/public/results/{record.public_id}.pdf").data
     assert corrected != first and len(list(cache.glob("*.pdf"))) == 2
@@ -103,7 +102,7 @@ def test_public_pdfs_are_cached_by_content(client, db, app, tmp_path):
 
 def test_task_notice_pdf_counts_pages(client, db, tmp_path):
     result, _ = _publish(db)
-    sup = _supervisor(db, "140602")
+    sup = f.supervisor("140602")
     for n in range(2, 70):
         other = f.approved_result(f.subject(n, f"朔城区第{n}号加油站"), tsk=result.task)
         operations.publish([other], sup)

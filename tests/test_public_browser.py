@@ -138,10 +138,9 @@ def test_search_works_without_javascript(live_server, browser, db):
     from datetime import date
 
     from fieldapp.publication import operations
-    from test_publication import _supervisor
 
     result = f.approved_result()
-    operations.publish([result], _supervisor(db, "140602"), on=date(2021, 7, 1))
+    operations.publish([result], f.supervisor("140602"), on=date(2021, 7, 1))
     db.session.commit()
     context = browser.new_context(java_script_enabled=False, locale="zh-CN")
     page = context.new_page()

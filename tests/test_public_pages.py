@@ -4,55 +4,51 @@ from __future__ import annotations
 
 from datetime import date
 
-from bs4 import BeautifulSoup
-
 from factories import publication as f
 from fieldapp.publication import operations
-from test_publication import _supervisor
 
 
 def _published(db, **kwargs):
     result = f.approved_result(**kwargs)
-    [record] = operations.publish([result], _supervisor(db, result.inspecting_unit.code), on=date(2021, 7, 1))
+    [record] = operations.publish([result], f.supervisor(result.inspecting_unit.code), on=date(2021, 7, 1))
     db.session.commit()
     return result, record
 
 
-def test_search_page_finds_by_fragment_and_uscc(client, db):
+def test_search_page_finds_by_fragment_and_uscc(client_request, db):
     result, record = _published(db)
     uscc = result.subject.uscc
     for query in ("民福", "中石化民福加油", uscc, uscc.lower()):
-        soup = BeautifulSoup(client.get("/public/results", query_string={"q": query}).text, "html.parser")
+        soup = client_request.get("publication.public_results", q=query)
         names = [a.get_text(strip=True) for a in soup.select("#results .result-card__name")]
         assert names == ["朔州市朔城区中石化民福加油站"], query
-    soup = BeautifulSoup(client.get("/public/results?q=不存在的企业").text, "html.parser")
+    soup = client_request.get("publication.public_results", q="不存在的企业")
     assert soup.select_one("#results .no-results") is not None
 
 
-def test_bad_filters_are_explained_and_valid_ones_kept(client, db):
+def test_bad_filters_are_explained_and_valid_ones_kept(client_request, db):
     _published(db)
-    response = client.get("/public/results", query_string={"q": "民福", "year": "20x1", "county": "999999"})
-    assert response.status_code == 200
-    soup = BeautifulSoup(response.text, "html.parser")
+    soup = client_request.get("publication.public_results", q="民福", year="20x1", county="999999")
     assert len(soup.select("#results [role=alert]")) == 2
     assert [a.get_text(strip=True) for a in soup.select(".result-card__name")] == ["朔州市朔城区中石化民福加油站"]
     assert soup.select_one("#q")["value"] == "民福"
-    soup = BeautifulSoup(client.get("/public/results?q=民").text, "html.parser")
+    soup = client_request.get("publication.public_results", q="民")
     assert soup.select_one("#results [role=alert]") is not None
 
 
-def test_htmx_search_returns_only_the_results_fragment(client, db):
+def test_htmx_search_returns_only_the_results_fragment(client_request, db):
     _published(db)
-    response = client.get("/public/results?q=民福", headers={"HX-Request": "true", "HX-Target": "results"})
+    response = client_request.get_response(
+        "publication.public_results", _headers={"HX-Request": "true", "HX-Target": "results"}, q="民福"
+    )
     assert response.text.lstrip().startswith('<section id="results"')
     assert "<html" not in response.text
     assert "HX-Request" in response.headers["Vary"]
 
 
-def test_record_page_shows_public_fields_only(client, db):
+def test_record_page_shows_public_fields_only(client_request, db):
     result, record = _published(db)
-    text = client.get(f"/public/results/{record.public_id}").text
-    soup = BeautifulSoup(text, "html.parser")
+    soup = client_request.get("publication.public_record", public_id=record.public_id)
     fields = {dd["data-field"]: dd.get_text(strip=True) for dd in soup.select("dd[data-field]")}
     assert fields == {
         "plan_name": record.plan_name,
@@ -83,65 +79,66 @@ def test_record_page_shows_public_fields_only(client, db):
         *media,
     ]
     pages = (
-        f"/public/results/{record.public_id}",
-        f"/public/subjects/{record.subject_ident}",
-        f"/public/tasks/{record.task_id}/results",
-        "/public/results?q=民福",
-        "/public/results.csv",
-        "/public/results.json",
+        ("publication.public_record", {"public_id": record.public_id}),
+        ("publication.public_subject", {"ident": record.subject_ident}),
+        ("publication.public_task", {"task_id": record.task_id}),
+        ("publication.public_results", {"q": "民福"}),
+        ("publication.open_data_csv", {}),
+        ("publication.open_data_json", {}),
     )
-    for page in pages:
-        body = client.get(page).get_data(as_text=True)
-        assert "民福" in body, page
+    for endpoint, args in pages:
+        body = client_request.get_response(endpoint, **args).get_data(as_text=True)
+        assert "民福" in body, endpoint
         for secret in secrets:
-            assert secret not in body, (page, secret)
-        if not page.endswith((".csv", ".json")):
-            main = BeautifulSoup(body, "html.parser").select_one("main")
-            assert main.select("img, svg, object, iframe") == [], page
+            assert secret not in body, (endpoint, secret)
+        if not endpoint.startswith("publication.open_data"):
+            main = client_request.get(endpoint, **args).select_one("main")
+            assert main.select("img, svg, object, iframe") == [], endpoint
 
 
-def test_printed_copy_check(client, db):
+def test_printed_copy_check(client_request, db):
     _, record = _published(db)
-    soup = BeautifulSoup(client.get(f"/public/results/{record.public_id}?h={record.short_hash}").text, "html.parser")
+    soup = client_request.get("publication.public_record", public_id=record.public_id, h=record.short_hash)
     assert "flash--success" in soup.select_one(".verify-result")["class"]
-    soup = BeautifulSoup(client.get(f"/public/results/{record.public_id}?h=0000-0000").text, "html.parser")
+    soup = client_request.get("publication.public_record", public_id=record.public_id, h="0000-0000")
     assert "flash--error" in soup.select_one(".verify-result")["class"]
 
 
-def test_corrected_record_says_so_with_the_earlier_date(client, db):
+def test_corrected_record_says_so_with_the_earlier_date(client_request, db):
     result, record = _published(db)
     old_hash = record.short_hash
     result.result_code = "1"
     db.session.commit()
-    operations.correct(record, _supervisor(db, "140602"), "结果录入有误", on=date(2021, 7, 9))
+    operations.correct(record, f.supervisor("140602"), "结果录入有误", on=date(2021, 7, 9))
     db.session.commit()
-    soup = BeautifulSoup(client.get(f"/public/results/{record.public_id}").text, "html.parser")
+    soup = client_request.get("publication.public_record", public_id=record.public_id)
     notice = soup.select_one(".corrected-notice").get_text()
     assert "2021-07-09" in notice and "结果录入有误" in notice
     earlier = soup.select_one(".versions").get_text()
     assert "2021-07-01" in earlier and old_hash in earlier
     assert soup.select_one('dd[data-field="result_label"]').get_text(strip=True) == "未发现问题"
-    soup = BeautifulSoup(client.get(f"/public/results/{record.public_id}?h={old_hash}").text, "html.parser")
+    soup = client_request.get("publication.public_record", public_id=record.public_id, h=old_hash)
     assert "flash--warning" in soup.select_one(".verify-result")["class"]
-    listing = BeautifulSoup(client.get("/public/results?q=民福").text, "html.parser")
+    listing = client_request.get("publication.public_results", q="民福")
     assert len(listing.select(".result-card")) == 1 and listing.select_one(".badge--bad") is not None
 
 
-def test_subject_and_task_pages(client, db):
+def test_subject_and_task_pages(client_request, db):
     result, record = _published(db)
     other = f.approved_result(f.subject(2, "朔城区恒达眼镜店"), tsk=result.task)
-    operations.publish([other], _supervisor(db, "140602"))
+    operations.publish([other], f.supervisor("140602"))
     db.session.commit()
-    soup = BeautifulSoup(client.get(f"/public/subjects/{record.subject_ident}").text, "html.parser")
+    soup = client_request.get("publication.public_subject", ident=record.subject_ident)
     assert len(soup.select("tbody tr")) == 1
-    soup = BeautifulSoup(client.get(f"/public/tasks/{record.task_id}/results").text, "html.parser")
+    soup = client_request.get("publication.public_task", task_id=record.task_id)
     assert len(soup.select("tbody tr")) == 2
-    soup = BeautifulSoup(client.get("/public/results").text, "html.parser")
-    assert [a["href"] for a in soup.select(".task-notices a")] == [f"/public/tasks/{record.task_id}/results"]
-    assert client.get("/public/subjects/NOPE").status_code == 404
-    assert client.get("/public/results/zzz").status_code == 404
-    assert client.get("/public/results/0123456789ab").status_code == 404
-    assert client.get("/public/tasks/999/results").status_code == 404
+    soup = client_request.get("publication.public_results")
+    task_page = client_request.url_for("publication.public_task", task_id=record.task_id)
+    assert [a["href"] for a in soup.select(".task-notices a")] == [task_page]
+    client_request.get("publication.public_subject", _expected_status=404, ident="NOPE")
+    client_request.get("publication.public_record", _expected_status=404, public_id="zzz")
+    client_request.get("publication.public_record", _expected_status=404, public_id="0123456789ab")
+    client_request.get("publication.public_task", _expected_status=404, task_id=999)
 
 
 def test_search_and_open_data_are_rate_limited(app, db):

@@ -14,12 +14,11 @@ from fieldapp.publication.generation import current
 from fieldapp.publication.models import PublishedResult
 from fieldapp.publication.page_cache import cache
 from fieldapp.subjects.models import Subject
-from test_publication import _supervisor
 
 
 def _publish(db, seq: int, name: str, on: date = date(2021, 7, 1), tsk=None):
     result = f.approved_result(subj=f.subject(seq, name=name), tsk=tsk)
-    [record] = operations.publish([result], _supervisor(db, result.inspecting_unit.code), on=on)
+    [record] = operations.publish([result], f.supervisor(result.inspecting_unit.code), on=on)
     db.session.commit()
     return record
 
@@ -48,7 +47,7 @@ def test_a_correction_and_a_rename_in_the_directory_change_the_page(app, client,
     record = _publish(db, 1, "朔州市民福加油站")
     page = client.get("/public/results?q=民福")
     assert "更正" not in page.text
-    operations.correct(record, _supervisor(db, "140602"), note="处置更正", follow_up_public="已责令改正，复查合格")
+    operations.correct(record, f.supervisor("140602"), note="处置更正", follow_up_public="已责令改正，复查合格")
     db.session.commit()
     assert "更正" in client.get("/public/results?q=民福").text
     # Found by the directory's current name: a rename (even by a bulk UPDATE) is seen at once.

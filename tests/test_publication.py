@@ -16,7 +16,7 @@ from fieldapp.publication.queries import SearchFilters, search
 def test_publish_snapshots_the_public_fields(app, db):
     result = f.approved_result()
     user = f.unit("140602")
-    supervisor = _supervisor(db, "140602")
+    supervisor = f.supervisor("140602")
     [record] = operations.publish([result], supervisor, on=date(2021, 7, 1))
     db.session.commit()
     assert record.version == 1 and record.is_current
@@ -36,14 +36,14 @@ def test_publish_snapshots_the_public_fields(app, db):
 def test_only_the_inspecting_unit_publishes(app, db):
     result = f.approved_result()
     with pytest.raises(operations.PublicationError):
-        operations.publish([result], _supervisor(db, "140603"))
+        operations.publish([result], f.supervisor("140603"))
     with pytest.raises(operations.PublicationError):
-        operations.publish([result], _supervisor(db, "city", "city-sup"))
+        operations.publish([result], f.supervisor("city", "city-sup"))
 
 
 def test_correction_creates_a_new_version_and_keeps_the_old(app, db):
     result = f.approved_result()
-    sup = _supervisor(db, "140602")
+    sup = f.supervisor("140602")
     [first] = operations.publish([result], sup, on=date(2021, 7, 1))
     db.session.commit()
     with pytest.raises(operations.PublicationError):
@@ -68,12 +68,12 @@ def test_correction_creates_a_new_version_and_keeps_the_old(app, db):
 
 
 def test_search_by_fragment_uscc_and_filters(app, db):
-    sup = _supervisor(db, "140602")
+    sup = f.supervisor("140602")
     a = f.approved_result(f.subject(1, "朔州市朔城区中石化民福加油站"))
     b = f.approved_result(f.subject(2, "朔城区恒达眼镜店"), result_code="1", follow_up=[])
     c = f.approved_result(f.subject(3, "平鲁区井坪加油站", "140603"))
     operations.publish([a, b], sup)
-    operations.publish([c], _supervisor(db, "140603", "pl"))
+    operations.publish([c], f.supervisor("140603", "pl"))
     db.session.commit()
     names = lambda filters: sorted(r.subject_name for r in search(filters).records)  # noqa: E731
     assert names(SearchFilters(q="加油站")) == ["平鲁区井坪加油站", "朔州市朔城区中石化民福加油站"]
@@ -90,22 +90,9 @@ def test_search_by_fragment_uscc_and_filters(app, db):
     assert names(SearchFilters(q="100%")) == []
 
 
-def _supervisor(db, unit_code, username=None):
-    from fieldapp.auth.models import User
-
-    username = username or f"sup-{unit_code}"
-    user = db.session.scalar(select(User).where(User.username == username))
-    if user is None:
-        user = User(username=username, name=username, role="supervisor", unit=f.unit(unit_code))
-        user.set_password("x" * 12)
-        db.session.add(user)
-        db.session.flush()
-    return user
-
-
 def test_a_renamed_firm_is_found_by_its_old_and_new_name(app, db):
     result = f.approved_result(f.subject(1, "朔城区老字号加油站"))
-    operations.publish([result], _supervisor(db, "140602"))
+    operations.publish([result], f.supervisor("140602"))
     result.subject.name = "朔城区新时代能源加油站"
     db.session.commit()
     for q in ("老字号", "新时代能源", "新时代", "老字"):

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from stdnum.cn import uscc as uscc_mod
 
 from factories import unit
+from fieldapp.auth.models import User
 from fieldapp.checklists import get_checklist
 from fieldapp.extensions import db
 from fieldapp.inspections.models import MediaFile, Submission
@@ -207,3 +208,15 @@ def approved_result(
     db.session.add(result)
     db.session.flush()
     return result
+
+
+def supervisor(unit_code: str, username: str | None = None) -> User:
+    """A supervisor of the unit (made once): who publishes and corrects in these tests."""
+    username = username or f"sup-{unit_code}"
+    user = db.session.scalar(select(User).where(User.username == username))
+    if user is None:
+        user = User(username=username, name=username, role="supervisor", unit=unit(unit_code))
+        user.set_password("x" * 12)
+        db.session.add(user)
+        db.session.flush()
+    return user
