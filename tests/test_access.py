@@ -12,7 +12,7 @@ import pytest
 from factories import review as rf
 from sqlalchemy import select
 from factories.draws import draw_day  # noqa: F401 (autouse: the draw's clock)
-from test_organisation import TWO_CITIES, _two_city_world
+from factories.organisation import TWO_CITIES, two_city_world
 
 from fieldapp import clock
 from fieldapp.auth import access
@@ -104,7 +104,7 @@ def test_one_organisation_reaches_everything_without_a_filter(app):
 def pingcheng(app, auth):
     """平城区 (大同) owns a plan, a task, a draw, a subject, a visit with a submission, a result with
     a follow-up case, an inspector and an account."""
-    plan, task, draw = _two_city_world()
+    plan, task, draw = two_city_world()
     units = _units()
     subject = rf.subject(name="平城区某某加油站", division="140213")
     team = [rf.inspector("平城甲", "dt-pc"), rf.inspector("平城乙", "dt-pc")]

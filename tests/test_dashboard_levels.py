@@ -7,16 +7,15 @@ city's counties, then to a county; a city or county supervisor reaches no area o
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import pytest
 
 from factories import review as rf
+from factories.organisation import TWO_CITIES
 from fieldapp.auth.organisation import load_organisation
 from fieldapp.extensions import db
 from fieldapp.review.operations import approve
 
-TWO_CITIES = Path(__file__).resolve().parent / "data" / "organisations" / "two-cities.yaml"
 ORDER = ["违反本部门相关规定，责令改正；后续跟踪由日常监管部门负责"]
 FIND = [{"item": "pledge", "text": "未承诺", "severity": "minor", "follow_up": "责令改正"}]
 

@@ -10,6 +10,7 @@ import pytest
 import yaml
 from sqlalchemy import select
 
+from factories.organisation import TWO_CITIES, two_city_world
 from fieldapp.auth.models import Unit
 from fieldapp.auth.organisation import (
     DEFAULT_FILE,
@@ -24,7 +25,6 @@ from fieldapp.extensions import db
 from fieldapp.subjects.fields import division_from_address, division_from_authority
 
 ROOT = Path(__file__).resolve().parent.parent
-TWO_CITIES = ROOT / "tests" / "data" / "organisations" / "two-cities.yaml"
 
 
 def _shuozhou_words() -> set[str]:
@@ -159,51 +159,15 @@ def test_subjects_find_their_county_by_authority_address_and_spelling(app):
 
 # --- a second organisation, end to end -----------------------------------------------------------
 
-from decimal import Decimal  # noqa: E402
-
-from factories.draws import draw_day, make_inspector, make_subjects  # noqa: E402,F401
+from factories.draws import draw_day  # noqa: E402,F401
 
 from fieldapp.auth.models import User  # noqa: E402
-from fieldapp.plans.models import Plan, Task  # noqa: E402
+from fieldapp.plans.models import Plan  # noqa: E402
 from fieldapp.subjects.models import Subject  # noqa: E402
 
 
-def _two_city_world():
-    """The two-city organisation, a plan issued by 平城区 (a county bureau of 大同), drawn."""
-    from fieldapp.draws.commitments import commit
-    from fieldapp.draws.operations import run_draw
-
-    load_organisation(TWO_CITIES)
-    units = {u.code: u for u in db.session.scalars(select(Unit))}
-    make_subjects({"A": 20, "B": 10, "C": 5, "D": 2}, division="140213")
-    make_subjects({"A": 8}, division="140302", start=1000)
-    for i in range(4):
-        make_inspector(f"平城检查员{i}", f"PC{i:04d}", unit_code="dt-pc")
-    plan = Plan(year=2021, unit=units["dt-pc"], title="平城区2021年双随机抽查计划", status="published")
-    task = Task(
-        plan=plan,
-        number=1,
-        name="计量器具抽查",
-        guiding_department="",
-        executes_county=True,
-        executes_city=False,
-        ratio=Decimal("0.1"),
-        window_start_month=1,
-        window_end_month=12,
-        scope_rule={"confirmed": True, "kinds": [], "tags_any": [], "status": "在业", "past_business_term": False},
-    )
-    db.session.add_all([plan, task])
-    db.session.flush()
-    from fieldapp.draws.pools import executing_units
-
-    assert [u.code for u in executing_units(task)] == ["dt-pc"]  # a county's plan is its own to draw
-    draw, _ = run_draw(commit(task, 1, units["dt-pc"], exception_reason="测试"), witness="平城区见证人")
-    db.session.commit()
-    return plan, task, draw
-
-
 def test_a_second_organisation_draws_and_each_city_sees_only_its_own(app, client, auth):
-    plan, task, draw = _two_city_world()
+    plan, task, draw = two_city_world()
     assert draw.pool_size == 37  # only 平城区's subjects: none of 阳泉 or of the demo city
     pingcheng = db.session.scalar(select(Subject).where(Subject.division_code == "140213"))
     yangquan = db.session.scalar(select(Subject).where(Subject.division_code == "140302"))

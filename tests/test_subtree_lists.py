@@ -19,7 +19,7 @@ from factories import review as rf
 from fieldapp.auth.organisation import load_organisation
 from fieldapp.extensions import db
 from fieldapp.review.operations import approve
-from test_organisation import TWO_CITIES
+from factories.organisation import TWO_CITIES
 
 ORDER = ["违反本部门相关规定，责令改正；后续跟踪由日常监管部门负责"]
 SERIOUS = [{"item": "pledge", "text": "未承诺", "severity": "serious", "follow_up": "责令改正"}]
