@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from fieldapp.plans.importer import import_plan
 from fieldapp.plans.operations import publish_plan
-from test_plan_files import SEED
+from factories.plans import SEED
 
 pytestmark = pytest.mark.browser
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from fieldapp.plans.importer import import_plan
 from fieldapp.plans.models import Task
 from fieldapp.plans.operations import publish_plan
-from test_plan_files import SEED
+from factories.plans import SEED
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from fieldapp.plans.importer import ReasonRequired, import_plan
 from fieldapp.plans.models import InspectionItem, Plan, PlanVersion, Task
 from fieldapp.plans.operations import publish_plan
 from fieldapp.plans.problems import PlanFileError, describe
-from test_plan_files import SEED, seed_rows, shuffled_table, to_csv, to_xlsx, HEADER
+from factories.plans import SEED, seed_rows, shuffled_table, to_csv, to_xlsx, HEADER
 
 COMPARED = (
     "name",

@@ -13,7 +13,7 @@ from fieldapp.plans.scope import clean_rule
 from fieldapp.plans.importer import import_plan
 from fieldapp.plans.models import Plan, PlanVersion, Task
 from fieldapp.plans.operations import publish_plan
-from test_plan_files import HEADER, SEED, seed_rows, to_csv
+from factories.plans import HEADER, SEED, seed_rows, to_csv
 
 
 def soup(response):

@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 from factories.draws import draw_day, make_subjects, make_team  # noqa: F401  (draw_day: the clock)
-from test_plan_files import SEED
+from factories.plans import SEED
 
 from fieldapp.draws.models import Draw
 from fieldapp.plans.importer import import_plan

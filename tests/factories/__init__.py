@@ -4,6 +4,7 @@
 - ``factories.review``: plans, subjects, visits and submissions made directly (review, follow-up, dashboards).
 - ``factories.publication``: an approved result with media and notes that must never reach a public page.
 - ``factories.draws``: plans, tasks with scope rules, subject pools, inspector teams, the draw-day clock.
+- ``factories.plans``: plan tables from the printed 2021 seed (CSV, .xlsx, shuffled, another layout).
 - ``factories.organisation``: the two-city organisation file and a plan drawn in it.
 """
 
