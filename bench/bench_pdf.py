@@ -1,10 +1,13 @@
 """PDF records: the time to render each record PDF, beside a minimal two-page CJK WeasyPrint
 document rendered in the same run (so the numbers read as "N× the floor of WeasyPrint with a CJK
 font on this machine"). Each is rendered REPEAT times after one warm-up; the median is reported.
+The goal's two figures (the minimal document and the visit record) are taken in turns, PAIRS times
+each, so a machine busy with other work slows both alike. The visit record carries what the phone
+sends: six 1600 px JPEG photos and two signature PNGs from a 3× canvas, its checklist snapshotted.
 Public PDFs are cached by content in production; the cache is off here except for the last line.
 
     python bench/bench_pdf.py
-    BENCH_PDF_REPEAT=3 BENCH_PDF_TASK_ROWS=500 python bench/bench_pdf.py
+    BENCH_PDF_REPEAT=3 BENCH_PDF_PAIRS=9 BENCH_PDF_TASK_ROWS=500 python bench/bench_pdf.py
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -34,6 +38,7 @@ FUEL_ITEMS = (
     "complaint_channel",
 )
 REPEAT = int(os.environ.get("BENCH_PDF_REPEAT", "5"))
+PAIRS = int(os.environ.get("BENCH_PDF_PAIRS", "15"))
 TASK_ROWS = int(os.environ.get("BENCH_PDF_TASK_ROWS", "200"))
 
 MINIMAL = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><style>
@@ -42,11 +47,28 @@ html { font-family: "Noto Sans CJK SC"; } .break { page-break-before: always; }
 </style></head><body><h1>双随机、一公开</h1><p>第一页：抽查检查结果。</p><p class="break">第二页：朔州市市场监督管理局。</p></body></html>"""
 
 
-def png(seed: int) -> bytes:
-    import segno
+def photo(seed: int) -> bytes:
+    """A photo as the phone sends it: at most 1600 px, JPEG quality 0.85, with real detail (noise)."""
+    from PIL import Image, ImageFilter
 
+    noise = Image.effect_noise((1600, 1200), 40 + seed).convert("RGB")
+    image = Image.merge("RGB", [noise.getchannel(0).filter(ImageFilter.GaussianBlur(1 + seed % 3))] * 3)
     out = io.BytesIO()
-    segno.make(f"photo {seed}").save(out, kind="png", scale=12)
+    image.save(out, format="JPEG", quality=85)
+    return out.getvalue()
+
+
+def signature(seed: int) -> bytes:
+    """A signature as signature_pad sends it: a 3× phone canvas, black strokes on white, PNG."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (1020, 450), "white")
+    draw = ImageDraw.Draw(image)
+    for n in range(12):
+        x = 80 + n * 70
+        draw.line([(x, 300 - (n + seed) % 5 * 30), (x + 60, 150 + n % 3 * 40), (x + 90, 320)], fill="black", width=9)
+    out = io.BytesIO()
+    image.save(out, format="PNG")
     return out.getvalue()
 
 
@@ -54,6 +76,8 @@ def fill(db, media_root: Path) -> dict:
     from sqlalchemy import select
 
     from fieldapp.auth.models import Unit, User
+    from fieldapp.checklists.catalog import get_checklist
+    from fieldapp.checklists.operations import answer_set
     from fieldapp.inspections.models import MediaFile, Submission
     from fieldapp.plans.models import Plan, Task
     from fieldapp.publication import operations
@@ -61,6 +85,7 @@ def fill(db, media_root: Path) -> dict:
     from fieldapp.subjects.models import Subject
     from fieldapp.visits.models import Visit, VisitTask
 
+    fuel = get_checklist("fuel-dispensers")
     unit = db.session.scalar(select(Unit).where(Unit.code == "140602"))
     user = User(username="bench", name="bench", role="supervisor", unit=unit)
     user.set_password(PASSWORD)
@@ -95,14 +120,8 @@ def fill(db, media_root: Path) -> dict:
                     "check_methods": ["实地检查"],
                     "result_code": "E",
                     "findings": findings,
-                    "answer_sets": [
-                        {
-                            "checklist_id": "fuel-dispensers",
-                            "checklist_version": 1,
-                            "definition_sha256": "",
-                            "answers": answers,
-                        }
-                    ],
+                    # Stored as the phone's submissions are: with the definition's hash, snapshotted.
+                    "answer_sets": [answer_set(fuel, answers)],
                 }
             ]
         }
@@ -118,9 +137,10 @@ def fill(db, media_root: Path) -> dict:
         db.session.flush()
         if n == 0:
             for i, kind in enumerate(["photo"] * 6 + ["signature"] * 2):
-                payload = png(i)
+                payload = photo(i) if kind == "photo" else signature(i)
+                content_type, suffix = ("image/jpeg", "jpg") if kind == "photo" else ("image/png", "png")
                 sha = hashlib.sha256(payload).hexdigest()
-                key = f"{submission.id}/{sha}.png"
+                key = f"{submission.id}/{sha}.{suffix}"
                 (media_root / key).parent.mkdir(parents=True, exist_ok=True)
                 (media_root / key).write_bytes(payload)
                 db.session.add(
@@ -128,7 +148,7 @@ def fill(db, media_root: Path) -> dict:
                         submission=submission,
                         sha256=sha,
                         kind=kind,
-                        content_type="image/png",
+                        content_type=content_type,
                         size=len(payload),
                         received=len(payload),
                         complete=True,
@@ -157,14 +177,32 @@ def fill(db, media_root: Path) -> dict:
     return {"user_id": user.id, "visit_id": results[0].visit_id, "public_id": records[0].public_id, "task_id": task.id}
 
 
-def timed(fn, repeat: int = REPEAT) -> tuple[float, int]:
+def timed(fn, repeat: int = REPEAT) -> tuple[float, bytes]:
     body = fn()  # warm-up (fonts, templates)
     times = []
     for _ in range(repeat):
         started = time.perf_counter()
         body = fn()
         times.append(time.perf_counter() - started)
-    return statistics.median(times), len(body)
+    return statistics.median(times), body
+
+
+def paired(first, second, pairs: int = 0) -> tuple[float, float]:
+    """Medians of ``first`` and ``second`` timed in turns (a busy machine slows both alike)."""
+    first(), second()
+    a, b = [], []
+    for _ in range(pairs or PAIRS):
+        for fn, times in ((first, a), (second, b)):
+            started = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - started)
+    return statistics.median(a), statistics.median(b)
+
+
+def row(label: str, seconds: float, floor: float, body: bytes, goal: str = "") -> None:
+    print(
+        f"{label:<38} {seconds * 1000:8.0f} ms  {seconds / floor:5.1f}×  {pages(body):3d} pages  {len(body) / 1024:7.0f} KiB{goal}"
+    )
 
 
 def pages(body: bytes) -> int:
@@ -214,28 +252,32 @@ def main() -> None:
 
         return fetch
 
-    rows = [
-        ("minimal two-page CJK document", lambda: HTML(string=MINIMAL).write_pdf()),
+    minimal = lambda: HTML(string=MINIMAL).write_pdf()  # noqa: E731
+    visit = get(f"/publication/visits/{info['visit_id']}/record.pdf")
+    copies = Path(app.config["PDF_CACHE_DIR"]) / "print-media"
+
+    def visit_first_time():  # photos and signatures not yet scaled to their printed size
+        shutil.rmtree(copies, ignore_errors=True)
+        return visit()
+
+    print(f"PDF records (median of {REPEAT}, after one warm-up; the first two in turns, {PAIRS} each)")
+    floor, visit_seconds = paired(minimal, visit)
+    row("minimal two-page CJK document", floor, floor, minimal())
+    ratio = visit_seconds / floor
+    verdict = "met" if ratio <= 2.0 else "NOT MET"
+    goal = f"   baseline: the minimal document; goal ≤ 2.0× (was 2.6×): {verdict}"
+    row("visit record, full checklist, 8 images", visit_seconds, floor, visit(), goal)
+    for label, fn in [
+        ("visit record, first time (scaling)", visit_first_time),
         ("published result record (public)", get(f"/public/results/{info['public_id']}.pdf")),
-        ("visit record, full checklist, 8 images", get(f"/publication/visits/{info['visit_id']}/record.pdf")),
         (f"task notice, {TASK_ROWS} rows", get(f"/public/tasks/{info['task_id']}/results.pdf")),
         ("published plan", get("/public/plan/2021.pdf")),
-    ]
-    print(f"PDF records (median of {REPEAT}, after one warm-up)")
-    floor = None
-    for label, fn in rows:
-        seconds, size = timed(fn)
-        floor = floor or seconds
-        goal = ""
-        if label.startswith("visit record"):
-            ratio = seconds / floor
-            goal = f"   baseline 2.5×, goal ≤ 2.0×: {'met' if ratio <= 2.0 else 'NOT MET'}"
-        print(
-            f"{label:<38} {seconds * 1000:8.0f} ms  {seconds / floor:5.1f}×  {pages(fn()):3d} pages  {size / 1024:7.0f} KiB{goal}"
-        )
+    ]:
+        seconds, body = timed(fn)
+        row(label, seconds, floor, body)
     # Public PDFs are cached by content (check code, address, design): a repeat request is a file read.
     app.config["PDF_CACHE"] = True
-    seconds, size = timed(get(f"/public/tasks/{info['task_id']}/results.pdf"))
+    seconds, _ = timed(get(f"/public/tasks/{info['task_id']}/results.pdf"))
     print(f"{'task notice again (cached)':<38} {seconds * 1000:8.1f} ms  {seconds / floor:5.2f}×")
     tmp.cleanup()
 

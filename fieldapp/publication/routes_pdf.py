@@ -14,7 +14,7 @@ from ..visits.models import Visit
 from . import queries
 from .pdf import records as pdf_records
 from .pdf.cache import cached_pdf
-from .pdf.render import media_url, qr_data_uri, render_pdf
+from .pdf.render import qr_data_uri, render_pdf
 from .routes import bp, check_public_id, task_records_or_404
 from .categories import category
 from .snapshot import list_hash
@@ -123,7 +123,6 @@ def visit_record_pdf(visit_id: int):
         url=url,
         check_code=check_code,
         qr=qr_data_uri(url) if url else None,
-        media_url=media_url,
         **data,
     )
     return _pdf(body, f"visit-{visit_id}-record.pdf", public=False)

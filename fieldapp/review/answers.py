@@ -13,6 +13,7 @@ from flask import has_app_context
 
 from ..checklists import ChecklistInvalid, build_checklist, evaluate
 from ..checklists.answer_rows import AnswerRow, answer_rows
+from ..checklists.catalog import get_checklist
 from ..checklists.definition import Checklist, definition_sha256
 from .body import AnswerSet, flatten, item_path
 
@@ -67,7 +68,8 @@ def load_definition(checklist_id: str, version: int | None, sha256: str = "") ->
     if checklist_id and path.is_file():
         import yaml
 
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: a checklist in milliseconds
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
         if isinstance(data, dict) and (version is None or data.get("version") == version):
             return data
     return None
@@ -99,7 +101,11 @@ def display(value: Any, item: dict | None = None) -> str:
 
 def checklist_of(answer_set: AnswerSet) -> Checklist | None:
     """The answer set's checklist as the engine builds it from the definition it was answered on
-    (None when that definition is missing or no longer reads)."""
+    (None when that definition is missing or no longer reads): the app's loaded checklist when its
+    definition has the same hash, else built from the stored snapshot or file."""
+    loaded = _loaded(answer_set)
+    if loaded is not None:
+        return loaded
     definition = load_definition(answer_set.checklist_id, answer_set.checklist_version, answer_set.definition_sha256)
     if not definition:
         return None
@@ -116,6 +122,13 @@ def checklist_of(answer_set: AnswerSet) -> Checklist | None:
 
 
 _built: dict[str, Checklist | None] = {}
+
+
+def _loaded(answer_set: AnswerSet) -> Checklist | None:
+    if not answer_set.definition_sha256 or not has_app_context():
+        return None
+    current = get_checklist(answer_set.checklist_id)
+    return current if current is not None and current.sha256 == answer_set.definition_sha256 else None
 
 
 def rows_for(

@@ -19,6 +19,7 @@ from ...review.codes import measure_labels
 from ...review.models import InspectionResult
 from ...review.results import normalise_findings
 from ..models import PublishedResult
+from .images import print_copy
 
 
 def latest_submission(visit) -> Submission | None:
@@ -105,6 +106,7 @@ def visit_record(visit) -> dict:
     )
     photos = media_of(submission, "photo")
     signatures = media_of(submission, "signature")
+    printed = {m.id: print_copy(media_path(m), m.sha256, m.kind) for m in photos + signatures}
     return {
         "visit": visit,
         "subject": visit.subject,
@@ -114,7 +116,8 @@ def visit_record(visit) -> dict:
         "published": published,
         "photos": photos,
         "signatures": signatures,
-        "media_paths": [media_path(m) for m in photos + signatures],
+        "media_paths": list(printed.values()),
+        "image_url": lambda media: printed[media.id].as_uri(),
     }
 
 
