@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from bs4 import BeautifulSoup
 from sqlalchemy import select
 
 from factories import review as rf
@@ -19,34 +18,40 @@ def _today(frozen_clock):
 
 
 @pytest.fixture
-def county_supervisor(auth):
-    auth.login("shuocheng-sup", "supervisor", "140602")
+def county_supervisor(client_request):
+    client_request.login("shuocheng-sup", "supervisor", "140602")
 
 
-def soup(response):
-    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
+def _decide(client_request, sub, decision, _expected_status=302, **data):
+    """Approve or return ``sub`` by the form's post (its lock version unless given)."""
+    data.setdefault("lock_version", sub.lock_version)
+    return client_request.post(
+        "review.decide_submission",
+        _data=data,
+        _expected_status=_expected_status,
+        submission_id=sub.id,
+        decision=decision,
+    )
 
 
-def test_queue_lists_submitted_work_and_refreshes_itself(client, county_supervisor, db):
+def test_queue_lists_submitted_work_and_refreshes_itself(client_request, county_supervisor, db):
     t, s, v, sub = rf.scenario()
-    page = soup(client.get("/review/"))
+    page = client_request.get("review.queue")
     queue = page.select_one("#review-queue")
     assert queue["hx-trigger"] == "every 30s"
-    assert queue["hx-get"].startswith("/review/")
+    assert queue["hx-get"].startswith(client_request.url_for("review.queue"))
     links = [a["href"] for a in queue.select("a.queue-item__link")]
-    assert links == [f"/review/submissions/{sub.id}"]
+    assert links == [client_request.url_for("review.submission", submission_id=sub.id)]
     # The self-refresh asks for the partial only.
-    partial = client.get("/review/", headers={"HX-Request": "true", "HX-Target": "review-queue"})
+    partial = client_request.get_response("review.queue", _headers={"HX-Request": "true", "HX-Target": "review-queue"})
     html = partial.get_data(as_text=True)
     assert "<html" not in html and 'id="review-queue"' in html and s.name in html
     # The refresh keeps the filters and the page the supervisor is on.
-    poll = soup(client.get("/review/", query_string={"state": "submitted", "page": 1})).select_one("#review-queue")[
-        "hx-get"
-    ]
+    poll = client_request.get("review.queue", state="submitted", page=1).select_one("#review-queue")["hx-get"]
     assert "state=submitted" in poll and "page=1" in poll
 
 
-def test_queue_filters(client, county_supervisor, db):
+def test_queue_filters(client_request, county_supervisor, db):
     t1, s1, v1, sub1 = rf.scenario()
     t2 = rf.task(name="集贸市场计量监督检查")
     s2 = rf.subject(name="朔城区某集贸市场")
@@ -56,7 +61,7 @@ def test_queue_filters(client, county_supervisor, db):
     db.session.commit()
 
     def names(**params):
-        page = soup(client.get("/review/", query_string=params))
+        page = client_request.get("review.queue", **params)
         return {a.get_text(strip=True) for a in page.select("a.queue-item__link")}
 
     assert names() == {s1.name, s2.name}
@@ -69,39 +74,39 @@ def test_queue_filters(client, county_supervisor, db):
     assert names(due_by="2026-11-17") == {s1.name, s2.name}
 
 
-def test_county_supervisors_see_only_their_county(client, auth, db):
+def test_county_supervisors_see_only_their_county(client_request, db):
     _, s_home, _, sub_home = rf.scenario("140602")
     _, s_away, _, sub_away = rf.scenario("140603")
-    auth.login("shuocheng-sup", "supervisor", "140602")
-    page = soup(client.get("/review/"))
+    client_request.login("shuocheng-sup", "supervisor", "140602")
+    page = client_request.get("review.queue")
     assert {a.get_text(strip=True) for a in page.select("a.queue-item__link")} == {s_home.name}
-    assert client.get(f"/review/submissions/{sub_away.id}").status_code == 404
-    assert client.get("/review/", query_string={"division": "140603"}).status_code == 404
+    client_request.get("review.submission", _expected_status=404, submission_id=sub_away.id)
+    client_request.get("review.queue", _expected_status=404, division="140603")
     # By post, too: nothing changes.
-    r = client.post(f"/review/submissions/{sub_away.id}/approve", data={"lock_version": sub_away.lock_version})
-    assert r.status_code == 404
-    r = client.post(f"/review/submissions/{sub_away.id}/return", data={"lock_version": 1, "comment": "x"})
-    assert r.status_code == 404
+    _decide(client_request, sub_away, "approve", _expected_status=404)
+    _decide(client_request, sub_away, "return", _expected_status=404, lock_version=1, comment="x")
     db.session.expire_all()
     assert db.session.get(type(sub_away), sub_away.id).state == "submitted"
 
 
-def test_city_supervisor_sees_every_county(client, auth, db):
+def test_city_supervisor_sees_every_county(client_request, db):
     rf.scenario("140602")
     rf.scenario("140603")
-    auth.login("city-sup", "supervisor", "city")
-    page = soup(client.get("/review/"))
+    client_request.login("city-sup", "supervisor", "city")
+    page = client_request.get("review.queue")
     assert len(page.select("a.queue-item__link")) == 2
 
 
-def test_inspectors_cannot_review(client, auth, db):
+def test_inspectors_cannot_review(client_request, db):
     _, _, _, sub = rf.scenario()
-    auth.login("insp", "inspector", "140602")
-    assert client.get("/review/").status_code == 403
-    assert client.post(f"/review/submissions/{sub.id}/approve", data={"lock_version": 1}).status_code == 403
+    client_request.login("insp", "inspector", "140602")
+    client_request.get("review.queue", _expected_status=403)
+    _decide(client_request, sub, "approve", _expected_status=403, lock_version=1)
 
 
-def test_submission_page_shows_answers_findings_position_photos_and_signatures(client, county_supervisor, db, app):
+def test_submission_page_shows_answers_findings_position_photos_and_signatures(
+    client_request, county_supervisor, db, app
+):
     t = rf.task()
     s = rf.subject()
     v = rf.visit(s, [t], inspectors=[rf.inspector()])
@@ -128,7 +133,7 @@ def test_submission_page_shows_answers_findings_position_photos_and_signatures(c
     sig = rf.media(sub, app.config["MEDIA_ROOT"], content=sig_bytes, kind="signature")
     db.session.commit()
 
-    page = soup(client.get(f"/review/submissions/{sub.id}"))
+    page = client_request.get("review.submission", submission_id=sub.id)
     rows = {r["data-path"]: r for r in page.select("tr.answers__row")}
     assert "不符合" in rows["pledge"].get_text()
     assert "answers__row--finding" in rows["pledge"]["class"]
@@ -136,32 +141,32 @@ def test_submission_page_shows_answers_findings_position_photos_and_signatures(c
     assert "未作出诚信计量承诺" in page.select_one(".findings").get_text()
     link = page.select_one("#map-link")
     assert link["href"].startswith("https://www.openstreetmap.org/?mlat=39.331234&mlon=112.432101")
-    assert page.select_one(f'#photos img[src="/review/media/{photo.id}"]')
-    assert page.select_one(f'#signatures img[src="/review/media/{sig.id}"]')
+    photo_url = client_request.url_for("review.media", media_id=photo.id)
+    assert page.select_one(f'#photos img[src="{photo_url}"]')
+    assert page.select_one(f'#signatures img[src="{client_request.url_for("review.media", media_id=sig.id)}"]')
     assert "赵六" in page.select_one("#signatures").get_text()
     assert page.select_one("#publication-due").get_text().strip().startswith("2026-11-03")
     # No inline styles or scripts (CSP).
     assert not page.select("[style]") and not page.select("script:not([src])")
 
-    r = client.get(f"/review/media/{photo.id}")
-    assert r.status_code == 200 and r.data == b"\xff\xd8\xff fake jpeg"
+    r = client_request.get_response("review.media", media_id=photo.id)
+    assert r.data == b"\xff\xd8\xff fake jpeg"
     assert "no-store" in r.headers["Cache-Control"]
 
 
-def test_photos_are_access_checked(client, auth, db, app):
+def test_photos_are_access_checked(client, client_request, db, app):
     _, _, _, sub = rf.scenario("140603")
     photo = rf.media(sub, app.config["MEDIA_ROOT"])
     db.session.commit()
-    auth.login("shuocheng-sup", "supervisor", "140602")
-    assert client.get(f"/review/media/{photo.id}").status_code == 404
-    auth.logout()
-    assert client.get(f"/review/media/{photo.id}").status_code in (302, 401)
+    client_request.login("shuocheng-sup", "supervisor", "140602")
+    client_request.get_response("review.media", _expected_status=404, media_id=photo.id)
+    client_request.logout()
+    assert client.get(client_request.url_for("review.media", media_id=photo.id)).status_code in (302, 401)
 
 
-def test_approve_makes_the_result_records(client, county_supervisor, db):
+def test_approve_makes_the_result_records(client_request, county_supervisor, db):
     t, s, v, sub = rf.scenario()
-    r = client.post(f"/review/submissions/{sub.id}/approve", data={"lock_version": sub.lock_version, "note": "ok"})
-    assert r.status_code == 302
+    _decide(client_request, sub, "approve", note="ok")
     db.session.expire_all()
     assert db.session.get(type(sub), sub.id).state == "approved"
     assert db.session.get(type(v), v.id).status == "approved"
@@ -173,26 +178,26 @@ def test_approve_makes_the_result_records(client, county_supervisor, db):
     assert result.check_methods == ["实地检查"]
     assert result.result_code == "1"
     assert result.publication_due == date(2026, 11, 3) and result.due_by_fallback_calendar is False
-    page = soup(client.get(f"/review/submissions/{sub.id}"))
+    page = client_request.get("review.submission", submission_id=sub.id)
     assert page.select_one("#results") and "未发现问题" in page.select_one("#results").get_text()
     assert not page.select_one("#decision")
     assert "ok" in page.select_one("#audit").get_text()
 
 
-def test_return_needs_a_comment_and_sends_the_visit_back(client, county_supervisor, db):
+def test_return_needs_a_comment_and_sends_the_visit_back(client_request, county_supervisor, db):
     t, s, v, sub = rf.scenario()
-    r = client.post(f"/review/submissions/{sub.id}/return", data={"lock_version": sub.lock_version, "comment": "  "})
-    assert r.status_code == 422
-    page = soup(r)
+    page = _decide(client_request, sub, "return", _expected_status=422, comment="  ")
     assert page.select_one(".field--error")
-    headers = {"HX-Request": "true", "HX-Boosted": "true"}
-    r = client.post(f"/review/submissions/{sub.id}/return", data={"lock_version": sub.lock_version}, headers=headers)
-    assert r.status_code == 422 and soup(r).select_one(".field--error")
-    r = client.post(
-        f"/review/submissions/{sub.id}/return",
-        data={"lock_version": sub.lock_version, "comment": "加油机照片不清楚，请补拍"},
+    page = client_request.post(
+        "review.decide_submission",
+        _data={"lock_version": sub.lock_version},
+        _headers={"HX-Request": "true", "HX-Boosted": "true"},
+        _expected_status=422,
+        submission_id=sub.id,
+        decision="return",
     )
-    assert r.status_code == 302
+    assert page.select_one(".field--error")
+    _decide(client_request, sub, "return", comment="加油机照片不清楚，请补拍")
     db.session.expire_all()
     sub = db.session.get(type(sub), sub.id)
     assert sub.state == "returned" and sub.review_comment == "加油机照片不清楚，请补拍"
@@ -203,61 +208,54 @@ def test_return_needs_a_comment_and_sends_the_visit_back(client, county_supervis
     ]
 
 
-def test_a_missing_result_is_refused_with_a_message(client, county_supervisor, db):
+def test_a_missing_result_is_refused_with_a_message(client_request, county_supervisor, db):
     t, s, v, sub = rf.scenario(result_code=None)
-    r = client.post(f"/review/submissions/{sub.id}/approve", data={"lock_version": sub.lock_version})
-    assert r.status_code == 422
-    assert soup(r).select_one("#conflict")
+    page = _decide(client_request, sub, "approve", _expected_status=422)
+    assert page.select_one("#conflict")
     db.session.expire_all()
     assert db.session.get(type(sub), sub.id).state == "submitted"
     assert db.session.scalar(select(InspectionResult)) is None
 
 
-def test_result_dates_in_a_fallback_year_carry_the_warning(client, county_supervisor, db):
+def test_result_dates_in_a_fallback_year_carry_the_warning(client_request, county_supervisor, db):
     t, s, v, sub = rf.scenario(inspected_on=date(2027, 3, 1))
     sub.inspected_on = None
     sub.completed_at = None
     db.session.commit()
-    page = soup(client.get(f"/review/submissions/{sub.id}"))
+    page = client_request.get("review.submission", submission_id=sub.id)
     assert page.select_one(".fallback-warning")
-    client.post(f"/review/submissions/{sub.id}/approve", data={"lock_version": sub.lock_version})
+    _decide(client_request, sub, "approve")
     result = db.session.scalar(select(InspectionResult))
     assert result.due_by_fallback_calendar is True
     # 2027-03-01 (Mon) + 20 weekdays = 2027-03-29.
     assert result.publication_due == date(2027, 3, 29)
 
 
-def test_the_city_reads_a_countys_submission_but_only_the_county_decides(client, auth, db):
+def test_the_city_reads_a_countys_submission_but_only_the_county_decides(client_request, db):
     _, _, _, sub = rf.scenario("140602")
-    auth.login("city-sup", "supervisor", "city")
-    page = soup(client.get(f"/review/submissions/{sub.id}"))
+    client_request.login("city-sup", "supervisor", "city")
+    page = client_request.get("review.submission", submission_id=sub.id)
     assert page.select_one("#decision-elsewhere") and not page.select_one("#decision")
-    assert (
-        client.post(f"/review/submissions/{sub.id}/approve", data={"lock_version": sub.lock_version}).status_code == 403
-    )
+    _decide(client_request, sub, "approve", _expected_status=403)
     db.session.expire_all()
     assert db.session.get(type(sub), sub.id).state == "submitted"
 
 
-def test_city_departments_decide_the_citys_own_visits(client, auth, db):
+def test_city_departments_decide_the_citys_own_visits(client_request, db):
     t = rf.task()
     s = rf.subject(division="140603")
     v = rf.visit(s, [t], unit_code="city", inspectors=[rf.inspector("甲", "city")])
     sub = rf.submission(v, rf.answers_body([t]))
     db.session.commit()
-    auth.login("metrology-sup", "supervisor", "city-metrology")
-    assert (
-        client.post(f"/review/submissions/{sub.id}/approve", data={"lock_version": sub.lock_version}).status_code == 302
-    )
-    auth.logout()
+    client_request.login("metrology-sup", "supervisor", "city-metrology")
+    _decide(client_request, sub, "approve")
+    client_request.logout()
     # 平鲁区's supervisor does not review the city's visit in her county.
-    auth.login("pinglu-sup", "supervisor", "140603")
-    assert client.get(f"/review/submissions/{sub.id}").status_code == 404
+    client_request.login("pinglu-sup", "supervisor", "140603")
+    client_request.get("review.submission", _expected_status=404, submission_id=sub.id)
 
 
-def test_a_returned_visit_reappears_in_the_inspectors_list_with_the_comment(client, auth, db, app):
-    from flask import url_for
-
+def test_a_returned_visit_reappears_in_the_inspectors_list_with_the_comment(client_request, auth, db):
     inspector_user = auth.create("zhang", "inspector", "140602")
     t = rf.task()
     s = rf.subject()
@@ -266,24 +264,21 @@ def test_a_returned_visit_reappears_in_the_inspectors_list_with_the_comment(clie
     v = rf.visit(s, [t], inspectors=[i, rf.inspector("李四", "140602")])
     sub = rf.submission(v, rf.answers_body([t]))
     db.session.commit()
-    auth.login("sup", "supervisor", "140602")
-    client.post(
-        f"/review/submissions/{sub.id}/return", data={"lock_version": sub.lock_version, "comment": "签名不清楚，请重签"}
-    )
-    auth.logout()
-    auth.login("zhang", "inspector", "140602")
-    with app.test_request_context():
-        url = url_for("inspections.my_visits")
-    page = client.get(url).get_data(as_text=True)
+    client_request.login("sup", "supervisor", "140602")
+    _decide(client_request, sub, "return", comment="签名不清楚，请重签")
+    client_request.logout()
+    client_request.login("zhang", "inspector", "140602")
+    page = str(client_request.get("inspections.my_visits"))
     assert s.name in page and "签名不清楚，请重签" in page
 
 
-def test_pages_in_english(client, county_supervisor, db):
+def test_pages_in_english(client_request, county_supervisor, db):
     _, _, _, sub = rf.scenario()
-    client.post("/language", data={"lang": "en", "next": "/review/"})
-    assert "Review queue" in soup(client.get("/review/")).select_one("h1").get_text()
-    page = soup(client.get(f"/review/submissions/{sub.id}"))
+    queue = client_request.url_for("review.queue")
+    client_request.post("core.set_language", _data={"lang": "en", "next": queue})
+    assert "Review queue" in client_request.get("review.queue").select_one("h1").get_text()
+    page = client_request.get("review.submission", submission_id=sub.id)
     assert page.select_one("#decision h2").get_text() == "Decision"
-    assert "Dashboard" in soup(client.get("/dashboard/")).select_one("h1").get_text()
-    client.post("/language", data={"lang": "zh_CN", "next": "/review/"})
-    assert "待审核" in soup(client.get("/review/")).select_one("h1").get_text()
+    assert "Dashboard" in client_request.get("dashboards.index").select_one("h1").get_text()
+    client_request.post("core.set_language", _data={"lang": "zh_CN", "next": queue})
+    assert "待审核" in client_request.get("review.queue").select_one("h1").get_text()
