@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from fieldapp.inspections.routes_pwa import VISITS_CACHE
-from factories.inspection import CHECKLIST_DIR, PASSWORD, build_world
+from factories import PASSWORD
+from factories.inspection import CHECKLIST_DIR, build_world
 
 pytestmark = pytest.mark.browser
 

@@ -11,9 +11,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from fieldapp.inspections.routes_pwa import VISITS_CACHE
 from fieldapp.extensions import db as _db
 from fieldapp.inspections.models import Submission
-from factories.inspection import CHECKLIST_DIR, PASSWORD, build_world, jpeg_bytes
+from factories import PASSWORD
+from factories.inspection import CHECKLIST_DIR, build_world, jpeg_bytes
 
 pytestmark = pytest.mark.browser
 
@@ -262,10 +264,13 @@ def test_offline_draft_outbox_and_a_new_service_worker(world, live_server, phone
     assert len(hashes) == 4
     assert _db.session.scalars(select(Submission)).all() == []
 
-    # A new version of the service worker is deployed while the submission waits.
+    # A new version of the service worker is deployed while the submission waits; meanwhile the
+    # visit's page changed on the server (the firm was renamed).
     page.route("**/api/v1/**", lambda route: route.abort())
     phone.set_offline(False)
     old = sw_version(page)
+    world.subject.name = world.subject.name + "（新址）"
+    _db.session.commit()
     app.config["PWA_VERSION"] = "deployed-v2"
     # Wait for the page to be taken over without asking the old worker anything meanwhile: the new
     # one skips waiting, but Chromium activates it only once the old one has no event in flight,
@@ -277,6 +282,13 @@ def test_offline_draft_outbox_and_a_new_service_worker(world, live_server, phone
     page.wait_for_function("() => window.__swChanged", timeout=30000)
     assert sw_version(page) == "deployed-v2"
     assert old is not None and old != "deployed-v2"
+    # The new version fetches the kept visit page again, so its markup matches the new scripts.
+    kept = """([cache, key]) => caches.open(cache).then(c => c.match(key, {ignoreVary: true}))
+                  .then(r => r ? r.text() : '')"""
+    deadline = time.time() + 30
+    while "（新址）" not in page.evaluate(kept, [VISITS_CACHE, f"/my/visits/{world.visit.id}"]):
+        assert time.time() < deadline, "the kept visit page was not refreshed by the new version"
+        page.wait_for_timeout(200)
     phone.set_offline(True)
     page.goto(f"{live_server.url}/my/visits/{world.visit.id}")  # still cached after the update
     assert world.subject.name in page.locator("h1").inner_text()

@@ -26,7 +26,29 @@ self.addEventListener("install", function (event) {
   }
   self.skipWaiting();
 });
-self.addEventListener("activate", function (event) { event.waitUntil(self.clients.claim()); });
+self.addEventListener("activate", function (event) {
+  event.waitUntil(self.clients.claim());
+  refreshKeptPages();  // not awaited: the pages' own requests must not wait for it
+});
+
+// A page kept offline by an earlier version names that version's scripts, while the shell now
+// holds this version's: fetch each kept page again while there is signal, so a visit opened
+// offline later has markup and scripts of one version. Without signal (or logged out, or a visit
+// no longer assigned) the kept copy stays.
+async function refreshKeptPages() {
+  const cache = await caches.open(VISITS_CACHE);
+  const kept = await cache.keys();
+  await Promise.all(kept.map(async function (request) {
+    const key = new URL(request.url).pathname;
+    try {
+      const response = await fetch(key, { credentials: "same-origin", cache: "no-store" });
+      if (response.ok && !response.redirected) {
+        await cache.delete(key, { ignoreVary: true });
+        await cache.put(key, response);
+      }
+    } catch (error) { /* no signal: keep the copy */ }
+  }));
+}
 
 self.addEventListener("message", function (event) {
   if (event.data && event.data.type === "version" && event.ports[0]) event.ports[0].postMessage(VERSION);
