@@ -6,7 +6,6 @@ import csv
 from datetime import date, timedelta
 
 import pytest
-from bs4 import BeautifulSoup
 from sqlalchemy import func, select
 
 from fieldapp.auth.models import Unit
@@ -162,21 +161,21 @@ def roster(db):
     return a, b, c, d
 
 
-def test_roster_page_marks_who_is_eligible_today(app, client, auth, roster):
-    auth.login("city-supervisor", "supervisor", "city")
-    soup = BeautifulSoup(client.get("/inspectors/").data, "html.parser")
+def test_roster_page_marks_who_is_eligible_today(app, client_request, roster):
+    client_request.login("city-supervisor", "supervisor", "city")
+    soup = client_request.get("inspectors.index")
     cards = {c.select_one(".subject-card__name").get_text(strip=True): c for c in soup.select("[data-inspector]")}
     assert set(cards) == {"张伟", "陈磊", "过期人", "赵专家"}
     assert cards["张伟"].select_one("[data-eligible]") and cards["陈磊"].select_one("[data-eligible]")
     assert not cards["过期人"].select_one("[data-eligible]")
     assert cards["赵专家"].select_one("[data-assistant]") and not cards["赵专家"].select_one("[data-eligible]")
-    eligible = BeautifulSoup(client.get("/inspectors/?eligible=1").data, "html.parser")
+    eligible = client_request.get("inspectors.index", eligible=1)
     assert {c.get_text(strip=True) for c in eligible.select(".subject-card__name")} == {"张伟", "陈磊"}
 
 
-def test_edit_records_dated_history(app, db, client, auth, roster):
+def test_edit_records_dated_history(app, db, client_request, roster):
     zhang = roster[0]
-    auth.login("shuocheng-supervisor", "supervisor", "140602")
+    client_request.login("shuocheng-supervisor", "supervisor", "140602")
     form = {
         "name": "张伟",
         "unit": str(zhang.unit_id),
@@ -189,27 +188,24 @@ def test_edit_records_dated_history(app, db, client, auth, roster):
         "effective_on": "2021-07-01",
         "note": "朔市监人〔2021〕8号",
     }
-    response = client.post(f"/inspectors/{zhang.id}/edit", data=form)
-    assert response.status_code == 302
+    client_request.post("inspectors.edit", _data=form, inspector_id=zhang.id)
     changes = db.session.scalars(select(InspectorChange).where(InspectorChange.inspector_id == zhang.id)).all()
     assert {(c.field, c.new_value, c.effective_on, c.note) for c in changes} == {
         ("status", "调离", date(2021, 7, 1), "朔市监人〔2021〕8号"),
         ("specialties", "计量、价格", date(2021, 7, 1), "朔市监人〔2021〕8号"),
     }
-    soup = BeautifulSoup(client.get(f"/inspectors/{zhang.id}").data, "html.parser")
+    soup = client_request.get("inspectors.detail", inspector_id=zhang.id)
     assert soup.select_one("#history tr[data-field=status]") is not None
     assert soup.select_one("[data-not-eligible]") is not None
 
     # A law-enforcement inspector without a certificate number is refused, with the reason, nothing lost.
     form.update(certificate_number="", name="张伟伟")
-    bad = client.post(f"/inspectors/{zhang.id}/edit", data=form)
-    assert bad.status_code == 422
-    soup = BeautifulSoup(bad.data, "html.parser")
+    soup = client_request.post("inspectors.edit", _data=form, _expected_status=422, inspector_id=zhang.id)
     assert soup.select_one("#field-certificate_number .field__error") is not None
     assert soup.select_one("input[name=name]")["value"] == "张伟伟"
 
 
-def test_declare_and_withdraw_a_conflict(app, db, client, auth, roster):
+def test_declare_and_withdraw_a_conflict(app, db, client_request, roster):
     subject = Subject(
         ident=make_uscc("E", "140602", 7),
         uscc=make_uscc("E", "140602", 7),
@@ -220,32 +216,30 @@ def test_declare_and_withdraw_a_conflict(app, db, client, auth, roster):
     db.session.add(subject)
     db.session.commit()
     zhang = roster[0]
-    auth.login("shuocheng-supervisor", "supervisor", "140602")
-    assert client.post(f"/inspectors/{zhang.id}/conflicts", data={"subject_code": "NOPE"}).status_code == 422
-    assert client.post(f"/inspectors/{zhang.id}/conflicts", data={}).status_code == 422
-    response = client.post(
-        f"/inspectors/{zhang.id}/conflicts", data={"subject_code": subject.ident.lower(), "reason": "亲属"}
+    client_request.login("shuocheng-supervisor", "supervisor", "140602")
+    for refused in ({"subject_code": "NOPE"}, {}):
+        client_request.post("inspectors.add_conflict", _data=refused, _expected_status=422, inspector_id=zhang.id)
+    client_request.post(
+        "inspectors.add_conflict",
+        _data={"subject_code": subject.ident.lower(), "reason": "亲属"},
+        inspector_id=zhang.id,
     )
-    assert response.status_code == 302
-    page = BeautifulSoup(client.get(f"/inspectors/{zhang.id}").data, "html.parser")
+    page = client_request.get("inspectors.detail", inspector_id=zhang.id)
     assert "某超市" in page.select_one("#conflicts").get_text()
     conflict_id = db.session.scalar(select(Inspector).where(Inspector.id == zhang.id)).conflicts[0].id
-    assert client.post(f"/inspectors/{zhang.id}/conflicts/{conflict_id}/withdraw").status_code == 302
+    client_request.post("inspectors.remove_conflict", inspector_id=zhang.id, conflict_id=conflict_id)
     db.session.expire_all()
     assert db.session.get(Inspector, zhang.id).conflicts == []
 
 
-def test_county_supervisor_only_reaches_her_bureau(app, db, client, auth, roster):
+def test_county_supervisor_only_reaches_her_bureau(app, db, client_request, roster):
     zhang, chen, *_ = roster
-    auth.login("shuocheng-supervisor", "supervisor", "140602")
-    names = {
-        a.get_text(strip=True)
-        for a in BeautifulSoup(client.get("/inspectors/").data, "html.parser").select(".subject-card__name")
-    }
+    client_request.login("shuocheng-supervisor", "supervisor", "140602")
+    names = {a.get_text(strip=True) for a in client_request.get("inspectors.index").select(".subject-card__name")}
     assert names == {"张伟", "过期人"}
-    assert client.get(f"/inspectors/{zhang.id}").status_code == 200
-    assert client.get(f"/inspectors/{chen.id}").status_code == 404
-    assert client.get(f"/inspectors/{chen.id}/edit").status_code == 404
+    client_request.get("inspectors.detail", inspector_id=zhang.id)
+    client_request.get("inspectors.detail", _expected_status=404, inspector_id=chen.id)
+    client_request.get("inspectors.edit", _expected_status=404, inspector_id=chen.id)
     form = {
         "name": "改名",
         "unit": str(chen.unit_id),
@@ -255,20 +249,22 @@ def test_county_supervisor_only_reaches_her_bureau(app, db, client, auth, roster
         "status": "退休",
         "effective_on": "2021-07-01",
     }
-    assert client.post(f"/inspectors/{chen.id}/edit", data=form).status_code == 404
-    assert client.post(f"/inspectors/{chen.id}/conflicts", data={"person_name": "某人"}).status_code == 404
+    client_request.post("inspectors.edit", _data=form, _expected_status=404, inspector_id=chen.id)
+    client_request.post(
+        "inspectors.add_conflict", _data={"person_name": "某人"}, _expected_status=404, inspector_id=chen.id
+    )
     # Nor can she move her own people into another bureau.
     form.update(unit=str(chen.unit_id), certificate_number=zhang.certificate_number)
-    assert client.post(f"/inspectors/{zhang.id}/edit", data=form).status_code == 422
+    client_request.post("inspectors.edit", _data=form, _expected_status=422, inspector_id=zhang.id)
     db.session.expire_all()
     assert db.session.get(Inspector, chen.id).name == "陈磊" and db.session.get(Inspector, zhang.id).status == "在岗"
 
 
-def test_link_a_login_account_from_the_edit_page(app, db, client, auth, roster):
+def test_link_a_login_account_from_the_edit_page(app, db, auth, client_request, roster):
     zhang, chen, *_ = roster
     auth.create("zhangwei", "inspector", "140602")
     auth.create("chenlei", "inspector", "140603")
-    auth.login("shuocheng-supervisor", "supervisor", "140602")
+    client_request.login("shuocheng-supervisor", "supervisor", "140602")
     form = {
         "name": "张伟",
         "unit": str(zhang.unit_id),
@@ -279,48 +275,50 @@ def test_link_a_login_account_from_the_edit_page(app, db, client, auth, roster):
         "effective_on": "2021-07-01",
         "account": "zhangwei",
     }
-    assert client.post(f"/inspectors/{zhang.id}/edit", data=form).status_code == 302
+    client_request.post("inspectors.edit", _data=form, inspector_id=zhang.id)
     db.session.expire_all()
     assert db.session.get(Inspector, zhang.id).user.username == "zhangwei"
-    page = BeautifulSoup(client.get(f"/inspectors/{zhang.id}/edit").data, "html.parser")
+    page = client_request.get("inspectors.edit", inspector_id=zhang.id)
     assert page.select_one("input[name=account]")["value"] == "zhangwei"
     # Another county's account, or a name that does not exist: refused with the reason.
     for wrong in ("chenlei", "nobody"):
-        response = client.post(f"/inspectors/{zhang.id}/edit", data={**form, "account": wrong})
-        assert response.status_code == 422
-        assert BeautifulSoup(response.data, "html.parser").select_one("#field-account .field__error") is not None
+        page = client_request.post(
+            "inspectors.edit", _data={**form, "account": wrong}, _expected_status=422, inspector_id=zhang.id
+        )
+        assert page.select_one("#field-account .field__error") is not None
     db.session.expire_all()
     assert db.session.get(Inspector, zhang.id).user.username == "zhangwei"
 
 
-def test_roster_upload_for_city_level_supervisors(app, db, client, auth, tmp_path):
+def test_roster_upload_for_city_level_supervisors(app, db, client, client_request, tmp_path):
     from io import BytesIO
 
+    from fieldapp.jobs.models import Job
+
     path = write(tmp_path / "roster.csv", ROSTER)
-    auth.login("shuocheng-supervisor", "supervisor", "140602")
-    assert client.get("/inspectors/import").status_code == 404
-    auth.logout()
-    auth.login("city-supervisor", "supervisor", "city")
-    response = client.post(
-        "/inspectors/import",
-        data={"file": (BytesIO(path.read_bytes()), "roster.csv")},
-        content_type="multipart/form-data",
-        follow_redirects=True,
+    client_request.login("shuocheng-supervisor", "supervisor", "140602")
+    client_request.get("inspectors.import_file", _expected_status=404)
+    client_request.logout()
+    client_request.login("city-supervisor", "supervisor", "city")
+    response = client_request.post_response(
+        "inspectors.import_file",
+        _data={"file": (BytesIO(path.read_bytes()), "roster.csv")},
+        _content_type="multipart/form-data",
     )
     # Imported by a job (inline in tests): its page counts, lists the first rejects and offers the file.
-    soup = BeautifulSoup(response.data, "html.parser")
-    assert response.request.path.startswith("/jobs/") and len(soup.select("#job-progress tbody tr")) == 5
+    job = db.session.scalar(select(Job))
+    assert response.location == client_request.url_for("jobs.detail", job_id=job.id)
+    soup = client_request.get("jobs.detail", job_id=job.id)
+    assert len(soup.select("#job-progress tbody tr")) == 5
     link = soup.find("a", href=lambda h: h and h.endswith("rejects.csv"))
     assert len(client.get(link["href"]).data.decode("utf-8-sig").strip().splitlines()) == 1 + 5
-    bad = client.post(
-        "/inspectors/import",
-        data={"file": (BytesIO("甲,乙\n1,2\n".encode()), "x.csv")},
-        content_type="multipart/form-data",
+    bad = client_request.post(
+        "inspectors.import_file",
+        _data={"file": (BytesIO("甲,乙\n1,2\n".encode()), "x.csv")},
+        _content_type="multipart/form-data",
+        _expected_status=422,
     )
-    assert (
-        bad.status_code == 422
-        and "姓名" in BeautifulSoup(bad.data, "html.parser").select_one("[role=alert]").get_text()
-    )
+    assert "姓名" in bad.select_one("[role=alert]").get_text()
     assert db.session.scalar(select(func.count()).select_from(Inspector)) == 4
 
 
