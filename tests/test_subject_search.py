@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from bs4 import BeautifulSoup
 from sqlalchemy import select, text
 
 from fieldapp.demo.generator import make_registration_number, make_uscc
@@ -102,73 +101,75 @@ def test_paging_counts_and_pages(app, db):
 # --- pages ------------------------------------------------------------------------------------
 
 
-def result_names(response):
-    soup = BeautifulSoup(response.data, "html.parser")
-    return sorted(a.get_text(strip=True) for a in soup.select(".subject-card__name"))
+def result_names(page):
+    return sorted(a.get_text(strip=True) for a in page.select(".subject-card__name"))
 
 
-def test_index_is_a_plain_get_form_with_filters(app, client, auth, city):
-    auth.login("city-supervisor", "supervisor", "city")
-    page = client.get("/subjects/")
-    assert page.status_code == 200
-    soup = BeautifulSoup(page.data, "html.parser")
+def test_index_is_a_plain_get_form_with_filters(app, client_request, city):
+    client_request.login("city-supervisor", "supervisor", "city")
+    soup = client_request.get("subjects.index")
     form = soup.select_one("form.subject-search")
-    assert form["method"] == "get" and form["action"] == "/subjects/"
+    assert form["method"] == "get" and form["action"] == client_request.url_for("subjects.index")
     box = form.select_one("input[name=q]")
     assert box["type"] == "search" and box["hx-trigger"] == "input changed delay:300ms, search"
     assert box["hx-target"] == "#subject-results"
     assert {s["name"] for s in form.select("select")} == {"division", "kind", "tag", "class", "status"}
     assert form.select_one("button[type=submit]") is not None
-    assert len(result_names(page)) == 6
+    assert len(result_names(soup)) == 6
 
-    assert result_names(client.get("/subjects/?q=加油站")) == ["怀仁市金旺加油站", "朔州市鑫源加油站有限公司"]
-    assert result_names(client.get("/subjects/?q=加油站&class=D")) == ["怀仁市金旺加油站"]
-    assert result_names(client.get("/subjects/?tag=眼镜制配")) == ["朔城区明辉眼镜店"]
-    assert result_names(client.get("/subjects/?division=140603")) == ["平鲁区100%纯净水厂"]
-    assert result_names(client.get("/subjects/?county=140603")) == ["平鲁区100%纯净水厂"]  # the older name
-    assert result_names(client.get("/subjects/?status=吊销")) == ["平鲁区100%纯净水厂"]
-    assert result_names(client.get("/subjects/?kind=individual")) == ["朔城区明辉眼镜店"]
+    def found(**filters):
+        return result_names(client_request.get("subjects.index", **filters))
+
+    assert found(q="加油站") == ["怀仁市金旺加油站", "朔州市鑫源加油站有限公司"]
+    assert found(q="加油站", **{"class": "D"}) == ["怀仁市金旺加油站"]
+    assert found(tag="眼镜制配") == ["朔城区明辉眼镜店"]
+    assert found(division="140603") == ["平鲁区100%纯净水厂"]
+    assert found(county="140603") == ["平鲁区100%纯净水厂"]  # the older name
+    assert found(status="吊销") == ["平鲁区100%纯净水厂"]
+    assert found(kind="individual") == ["朔城区明辉眼镜店"]
     # Nonsense filters are ignored, not an error.
-    assert client.get("/subjects/?class=Z&kind=x&page=-3").status_code == 200
+    client_request.get("subjects.index", kind="x", page=-3, **{"class": "Z"})
 
 
-def test_htmx_request_gets_only_the_results(app, client, auth, city):
-    auth.login("city-supervisor", "supervisor", "city")
-    response = client.get("/subjects/?q=眼镜", headers={"HX-Request": "true"})
-    assert response.status_code == 200
+def test_htmx_request_gets_only_the_results(app, client_request, city):
+    client_request.login("city-supervisor", "supervisor", "city")
+    response = client_request.get_response("subjects.index", _headers={"HX-Request": "true"}, q="眼镜")
     assert b"<html" not in response.data and b"subject-search" not in response.data
-    assert result_names(response) == ["朔城区明辉眼镜店"]
+    fragment = client_request.get("subjects.index", _headers={"HX-Request": "true"}, q="眼镜")
+    assert result_names(fragment) == ["朔城区明辉眼镜店"]
     assert "HX-Request" in response.headers.get("Vary", "")
-    boosted = client.get("/subjects/?q=眼镜", headers={"HX-Request": "true", "HX-Boosted": "true"})
+    boosted = client_request.get_response(
+        "subjects.index", _headers={"HX-Request": "true", "HX-Boosted": "true"}, q="眼镜"
+    )
     assert b"<html" in boosted.data
 
 
-def test_county_supervisor_sees_only_her_county(app, client, auth, city):
-    auth.login("shuocheng-supervisor", "supervisor", "140602")
-    assert result_names(client.get("/subjects/")) == ["朔城区明辉眼镜店", "朔州市鑫源加油站有限公司"]
-    assert result_names(client.get("/subjects/?q=加油站")) == ["朔州市鑫源加油站有限公司"]
+def test_county_supervisor_sees_only_her_county(app, client_request, city):
+    client_request.login("shuocheng-supervisor", "supervisor", "140602")
+    assert result_names(client_request.get("subjects.index")) == ["朔城区明辉眼镜店", "朔州市鑫源加油站有限公司"]
+    assert result_names(client_request.get("subjects.index", q="加油站")) == ["朔州市鑫源加油站有限公司"]
     # Another county is not silently dropped: it is outside her area, a 404 like any other page.
-    assert client.get("/subjects/?division=140681").status_code == 404
-    assert client.get("/subjects/?county=140681").status_code == 404
-    assert client.get(f"/subjects/{city[0].id}").status_code == 200
-    assert client.get(f"/subjects/{city[1].id}").status_code == 404
-    assert client.get("/subjects/999999").status_code == 404
+    client_request.get("subjects.index", _expected_status=404, division="140681")
+    client_request.get("subjects.index", _expected_status=404, county="140681")
+    client_request.get("subjects.detail", subject_id=city[0].id)
+    client_request.get("subjects.detail", _expected_status=404, subject_id=city[1].id)
+    client_request.get("subjects.detail", _expected_status=404, subject_id=999999)
 
 
-def test_inspectors_and_anonymous_users_are_kept_out(app, client, auth, city):
-    assert client.get("/subjects/").status_code in (302, 401)
-    auth.login("shuocheng-inspector", "inspector", "140602")
-    assert client.get("/subjects/").status_code == 403
+def test_inspectors_and_anonymous_users_are_kept_out(app, client, client_request, city):
+    assert client.get(client_request.url_for("subjects.index")).status_code in (302, 401)
+    client_request.login("shuocheng-inspector", "inspector", "140602")
+    client_request.get("subjects.index", _expected_status=403)
 
 
-def test_detail_shows_the_record_its_history_and_an_inspection_section(app, db, client, auth, city):
+def test_detail_shows_the_record_its_history_and_an_inspection_section(app, db, client_request, city):
     station = city[1]
     db.session.add(
         SubjectChange(subject_id=station.id, field="credit_class", old_value="B", new_value="D", source="x.csv")
     )
     db.session.commit()
-    auth.login("city-supervisor", "supervisor", "city")
-    soup = BeautifulSoup(client.get(f"/subjects/{station.id}").data, "html.parser")
+    client_request.login("city-supervisor", "supervisor", "city")
+    soup = client_request.get("subjects.detail", subject_id=station.id)
     assert soup.h1.get_text(strip=True) == "怀仁市金旺加油站"
     assert station.ident in soup.select_one(".summary-list").get_text()
     row = soup.select_one("#subject-history tr[data-field=credit_class]")
