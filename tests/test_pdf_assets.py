@@ -16,7 +16,7 @@ from PIL import Image
 from factories import publication as f
 from fieldapp.publication import operations
 from fieldapp.publication.pdf.images import print_copy
-from fieldapp.publication.pdf.render import cycle_collector_paused
+from fieldapp.core.collector import collector_paused
 
 
 @pytest.fixture
@@ -118,13 +118,13 @@ def test_print_copy_keeps_photos_upright_and_small_or_broken_files_as_they_are(a
 
 def test_cycle_collector_back_on_after_every_render():
     assert gc.isenabled()
-    with pytest.raises(RuntimeError), cycle_collector_paused():
+    with pytest.raises(RuntimeError), collector_paused():
         assert not gc.isenabled()
         raise RuntimeError("render failed")
     assert gc.isenabled()
     gc.disable()
     try:
-        with cycle_collector_paused():
+        with collector_paused():
             pass
         assert not gc.isenabled()  # left off: whoever turned it off turns it on
     finally:

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import gc
 import zlib
 from collections.abc import Iterable
-from contextlib import contextmanager
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from ..core.collector import collector_paused
 from ..errors import Conflict
 from ..auth.models import Unit, User
 from ..core.bulk import allocate_ids, bind_value, insert_rows
@@ -41,19 +40,6 @@ UNMATCHED_REASONS = {
 }
 
 
-@contextmanager
-def gc_paused():
-    """No cyclic garbage collection while a draw builds millions of small objects (none of
-    them in cycles): the collector would otherwise rescan them over and over."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 class CommitmentClosed(Conflict):
     """The commitment was used or abandoned by a concurrent request."""
 
@@ -62,7 +48,7 @@ def _compute(
     task: Task, round_: int, unit: Unit, commitment: DrawCommitment, witness: str, day, superseded_id: int | None = None
 ) -> dict:
     """Everything a draw consists of, computed without writing."""
-    with gc_paused():
+    with collector_paused():
         return _compute_draw(task, round_, unit, commitment, witness, day, superseded_id)
 
 
@@ -147,7 +133,7 @@ def run_draw(commitment: DrawCommitment, witness: str = "", user: User | None = 
     ) + 1
     for attempt in range(3):  # a record appended to the chain by another draw a moment ago: again
         try:
-            with gc_paused():
+            with collector_paused():
                 draw = _store(task, round_, unit, commitment, witness, day, number, previous, user, result)
             db.session.commit()
             return draw, True

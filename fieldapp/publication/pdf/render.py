@@ -8,14 +8,13 @@ so a render pays for its own document only. Fonts stay subset: only the glyphs u
 from __future__ import annotations
 
 import atexit
-import gc
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from flask import current_app, render_template
+
+from ...core.collector import collector_paused
 
 if TYPE_CHECKING:
     from weasyprint import CSS
@@ -66,21 +65,6 @@ def stylesheet() -> CSS:
     return css
 
 
-@contextmanager
-def cycle_collector_paused() -> Iterator[None]:
-    """Python's cycle collector off while WeasyPrint works: a record allocates a few hundred thousand
-    short-lived objects, which set off full collections over every object of the app (a sixth of a
-    record's time). Reference counting still frees them; the collector runs again afterwards, and a
-    200-row notice peaks at the same memory either way. Left off if something else turned it off."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def html_to_pdf(html: str, media_paths: list[str | Path] = (), fetcher: RestrictedFetcher | None = None) -> bytes:
     from weasyprint import HTML
 
@@ -88,7 +72,7 @@ def html_to_pdf(html: str, media_paths: list[str | Path] = (), fetcher: Restrict
 
     fetcher = fetcher or RestrictedFetcher(current_app.static_folder, media_paths)
     base = Path(current_app.static_folder).resolve().as_uri() + "/"
-    with cycle_collector_paused():
+    with collector_paused():
         document = HTML(string=html, base_url=base, url_fetcher=fetcher)
         return document.write_pdf(stylesheets=[stylesheet()], font_config=font_config())
 
