@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from bs4 import BeautifulSoup
 from sqlalchemy import select
 from factories.draws import DRAW_DAY, draw_day, make_subjects, make_task, make_team, unit  # noqa: F401
 
@@ -71,7 +70,7 @@ def test_one_plus_x_task_is_one_visit_with_several_items(db):
     assert [e["text"] for e in visit_items(visit)] == ["登记事项检查", "公示信息检查", "商标使用行为的检查"]
 
 
-def test_supervisor_sees_the_merged_plan_of_visits_per_county(client, auth, db):
+def test_supervisor_sees_the_merged_plan_of_visits_per_county(client_request, db):
     make_subjects({"B": 3})
     make_subjects({"B": 3}, division="140603", start=100)
     make_team(count=4)
@@ -80,14 +79,13 @@ def test_supervisor_sees_the_merged_plan_of_visits_per_county(client, auth, db):
     db.session.commit()
     draw(task, "140602")
     draw(task, "140603")
-    auth.login("sc-sup", "supervisor", "140602")
-    html = BeautifulSoup(client.get("/visits").get_data(as_text=True), "html.parser")
-    assert len(html.select("li.visit")) == 3
-    assert client.get("/visits?county=140603").status_code == 404
-    auth.logout()
-    auth.login("city-sup", "supervisor", "city")
-    html = BeautifulSoup(client.get("/visits").get_data(as_text=True), "html.parser")
-    assert len(html.select("li.visit")) == 6
-    partial = client.get("/visits?county=140603", headers={"HX-Request": "true", "HX-Target": "visit-results"})
-    fragment = BeautifulSoup(partial.get_data(as_text=True), "html.parser")
+    client_request.login("sc-sup", "supervisor", "140602")
+    assert len(client_request.get("visits.index").select("li.visit")) == 3
+    client_request.get("visits.index", _expected_status=404, county="140603")
+    client_request.logout()
+    client_request.login("city-sup", "supervisor", "city")
+    assert len(client_request.get("visits.index").select("li.visit")) == 6
+    fragment = client_request.get(
+        "visits.index", _headers={"HX-Request": "true", "HX-Target": "visit-results"}, county="140603"
+    )
     assert fragment.select_one("html") is None and len(fragment.select("li.visit")) == 3
