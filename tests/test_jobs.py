@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from bs4 import BeautifulSoup
 from sqlalchemy import func, select
 
 from fieldapp import clock
@@ -15,17 +14,20 @@ from fieldapp.subjects.models import Subject
 from job_files import reject_lines, subject_file_with_rejects
 
 
-def _upload(client, path, name="subjects.csv"):
+def _upload(client_request, path, name="subjects.csv"):
+    """Upload a subject file: the import is queued as a job and the answer leads to its page."""
     with path.open("rb") as fh:
-        return client.post("/subjects/import", data={"file": (fh, name)}, content_type="multipart/form-data")
+        return client_request.post_response(
+            "subjects.import_file", _data={"file": (fh, name)}, _content_type="multipart/form-data"
+        )
 
 
-def test_an_uploaded_import_resumes_from_its_checkpoint_with_every_row_once(app, db, client, auth, tmp_path):
+def test_an_uploaded_import_resumes_from_its_checkpoint_with_every_row_once(app, db, client_request, tmp_path):
     path, valid, rejected = subject_file_with_rejects(tmp_path / "s.csv", 2500)
-    auth.login("admin", "admin", "city")
-    response = _upload(client, path)
+    client_request.login("admin", "admin", "city")
+    response = _upload(client_request, path)
     job = db.session.scalar(select(Job))
-    assert response.status_code == 302 and response.headers["Location"].endswith(f"/jobs/{job.id}")
+    assert response.location == client_request.url_for("jobs.detail", job_id=job.id)
     assert job.status == "done" and (job.done, job.total) == (2500, 2500)
     assert job.result["counts"]["created"] == len(valid) and job.result["counts"]["rejected"] == len(rejected)
     assert sorted(reject_lines(runtime.job_folder(job.id) / "rejects.csv")) == sorted(rejected)
@@ -101,10 +103,10 @@ def test_a_superseded_run_cannot_write(app, db):
     assert runtime.claim(job.id) is None  # a duplicate message finds nothing to take
 
 
-def test_a_failed_job_says_why_and_runs_again(app, db, client, auth, tmp_path):
+def test_a_failed_job_says_why_and_runs_again(app, db, client_request, tmp_path):
     path, valid, _ = subject_file_with_rejects(tmp_path / "s.csv", 300)
-    auth.login("admin", "admin", "city")
-    _upload(client, path)
+    client_request.login("admin", "admin", "city")
+    _upload(client_request, path)
     job = db.session.scalar(select(Job))
     # The stored upload is damaged after the header was checked: the run fails and says why.
     source = runtime.job_folder(job.id) / "source.csv"
@@ -112,24 +114,25 @@ def test_a_failed_job_says_why_and_runs_again(app, db, client, auth, tmp_path):
     source.write_bytes(b"\xff\xfe\x00garbage")
     job.status, job.checkpoint, job.result = "failed", None, None
     db.session.commit()
-    client.post(f"/jobs/{job.id}/retry")
+    client_request.post("jobs.retry", job_id=job.id)
     db.session.expire_all()
     job = db.session.get(Job, job.id)
     assert job.status == "failed" and job.error
-    page = BeautifulSoup(client.get(f"/jobs/{job.id}").data, "html.parser")
+    page = client_request.get("jobs.detail", job_id=job.id)
     assert job.error in page.select_one("[role=alert]").get_text()
     assert page.select_one("#job-progress").get("hx-get") is None  # finished: no more polling
     # Fixed, run again from the page's button: done, every row once.
     source.write_bytes(good)
-    form = page.select_one(f"form[action='/jobs/{job.id}/retry']")
-    assert client.post(form["action"]).status_code == 302
+    retry = client_request.url_for("jobs.retry", job_id=job.id)
+    assert page.select_one(f"form[action='{retry}']") is not None
+    client_request.post("jobs.retry", job_id=job.id)
     db.session.expire_all()
     assert db.session.get(Job, job.id).status == "done"
     assert set(db.session.scalars(select(Subject.ident))) == valid
-    assert client.post(form["action"], follow_redirects=True).status_code == 200  # nothing to retry: told
+    client_request.post("jobs.retry", _follow_redirects=True, job_id=job.id)  # nothing to retry: told
 
 
-def test_the_progress_fragment_polls_until_the_job_ends(app, db, client, auth):
+def test_the_progress_fragment_polls_until_the_job_ends(app, db, auth, client_request):
     owner = auth.create("admin", "admin", "city")
     job = Job(
         kind="subjects.import",
@@ -144,17 +147,19 @@ def test_the_progress_fragment_polls_until_the_job_ends(app, db, client, auth):
     )
     db.session.add(job)
     db.session.commit()
-    auth.login("admin", "admin", "city")
-    fragment = BeautifulSoup(client.get(f"/jobs/{job.id}/progress").data, "html.parser")
+    client_request.login("admin", "admin", "city")
+    fragment = client_request.get("jobs.progress", job_id=job.id)
     section = fragment.select_one("#job-progress")
-    assert section["hx-get"] == f"/jobs/{job.id}/progress" and "every" in section["hx-trigger"]
+    assert (
+        section["hx-get"] == client_request.url_for("jobs.progress", job_id=job.id) and "every" in section["hx-trigger"]
+    )
     assert fragment.select_one("progress")["value"] == "250" and "25%" in section.get_text()
     assert "正在导入" in section.get_text()
     # Silent for longer than JOB_STALE_SECONDS: the page says so and offers to run it again.
     job.heartbeat_at = clock.now() - timedelta(hours=1)
     db.session.commit()
-    page = BeautifulSoup(client.get(f"/jobs/{job.id}").data, "html.parser")
+    page = client_request.get("jobs.detail", job_id=job.id)
     assert page.select_one("#job-progress").get("hx-get") is None
-    assert page.select_one(f"form[action='/jobs/{job.id}/retry']") is not None
-    listing = client.get("/jobs/")
-    assert f"/jobs/{job.id}" in listing.get_data(as_text=True)
+    assert page.select_one(f"form[action='{client_request.url_for('jobs.retry', job_id=job.id)}']") is not None
+    listing = client_request.get("jobs.index")
+    assert listing.select_one(f"a[href='{client_request.url_for('jobs.detail', job_id=job.id)}']") is not None
