@@ -35,6 +35,7 @@ CONVERTED = {
     "test_dashboard_levels.py": 0,
     "test_dashboards.py": 0,
     "test_draw_pages.py": 0,
+    "test_export.py": 0,
     "test_followup.py": 0,
     "test_inspection_pages.py": 0,
     "test_inspectors.py": 0,

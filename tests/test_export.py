@@ -7,7 +7,6 @@ import io
 import json
 from datetime import date, datetime
 
-from bs4 import BeautifulSoup
 from openpyxl import load_workbook
 from sqlalchemy import select
 
@@ -33,9 +32,9 @@ def _two_published(db):
     return a, b, records
 
 
-def test_csv_has_the_open_data_columns(client, db):
+def test_csv_has_the_open_data_columns(client_request, db):
     a, b, records = _two_published(db)
-    response = client.get("/public/results.csv?county=140602")
+    response = client_request.get_response("publication.open_data_csv", county="140602")
     assert response.mimetype == "text/csv" and "attachment" in response.headers["Content-Disposition"]
     text = response.get_data(as_text=True)
     assert text.startswith("\ufeff")
@@ -47,16 +46,16 @@ def test_csv_has_the_open_data_columns(client, db):
     assert shop["subject_ident"] == b.subject.registration_number
     assert shop["result"] == "未发现问题" and shop["inspected_on"] == "2021-08-02" and shop["corrected"] == "否"
     assert shop["task_kind"] == "定向" and shop["inspecting_unit"] == "朔城区市场监督管理局"
-    assert shop["url"].endswith(f"/public/results/{shop['public_id']}")
+    assert shop["url"].endswith(client_request.url_for("publication.public_record", public_id=shop["public_id"]))
 
 
-def test_json_lists_current_versions(client, db):
+def test_json_lists_current_versions(client_request, db):
     a, b, records = _two_published(db)
     a.result_code = "1"
     db.session.commit()
     operations.correct(records[0], f.supervisor("140602"), "更正检查结果")
     db.session.commit()
-    data = json.loads(client.get("/public/results.json").get_data(as_text=True))
+    data = json.loads(client_request.get_response("publication.open_data_json").get_data(as_text=True))
     assert set(data["fields"]) == {k for k, _ in OPEN_DATA_COLUMNS}
     assert len(data["results"]) == 3
     corrected = [r for r in data["results"] if r["subject_name"] == "朔州市朔城区中石化民福加油站"]
@@ -64,15 +63,19 @@ def test_json_lists_current_versions(client, db):
     assert corrected[0]["result"] == "未发现问题"
 
 
-def test_national_upload_xlsx(client, db, auth):
+def test_national_upload_xlsx(client, client_request, db):
+    from fieldapp.jobs.models import Job
+
     a, b, _ = _two_published(db)
-    auth.login("shuocheng", "supervisor", "140602")
+    client_request.login("shuocheng", "supervisor", "140602")
     # Written by a job (inline in tests); its page offers the file.
-    page = client.post("/publication/export.xlsx?year=2021", follow_redirects=True)
-    assert page.request.path.startswith("/jobs/") and "2" in page.get_data(as_text=True)
-    link = BeautifulSoup(page.data, "html.parser").find(
-        "a", href=lambda h: h and h.endswith("national-upload-2021.xlsx")
-    )
+    response = client_request.post_response("publication.export_xlsx", year=2021)
+    job = db.session.scalar(select(Job))
+    assert response.location == client_request.url_for("jobs.detail", job_id=job.id)
+    page = client_request.get("jobs.detail", job_id=job.id)
+    assert "2" in page.get_text()
+    link = page.find("a", href=lambda h: h and h.endswith("national-upload-2021.xlsx"))
+    assert link["href"] == client_request.url_for("jobs.download", job_id=job.id, name="national-upload-2021.xlsx")
     response = client.get(link["href"])
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(response.data)).active
@@ -117,8 +120,8 @@ def test_national_upload_xlsx(client, db, auth):
     assert record_a.plan_name and row[10:] == (record_a.version, record_a.short_hash, record_a.public_id)
     ident = by_name[b.subject.name][3]
     assert ident == b.subject.registration_number and isinstance(ident, str)
-    auth.logout()
-    assert client.post("/publication/export.xlsx").status_code == 302
+    client_request.logout()
+    client_request.post("publication.export_xlsx")  # to the login page
     assert client.get(link["href"]).status_code == 302  # the file too needs a login
 
 
