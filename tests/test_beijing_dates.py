@@ -9,7 +9,6 @@ import json
 from datetime import UTC, date, datetime
 
 import pytest
-from bs4 import BeautifulSoup
 from openpyxl import load_workbook
 
 from factories import publication as f
@@ -54,39 +53,39 @@ def test_the_inspection_is_dated_its_beijing_day(db, published):
     assert record.inspected_on == BEIJING_DAY and record.published_on == BEIJING_DAY
 
 
-def test_record_page_and_pdf_carry_the_beijing_date(client, db, published, tmp_path):
+def test_record_page_and_pdf_carry_the_beijing_date(client_request, db, published, tmp_path):
     _, record = published
-    page = client.get(f"/public/results/{record.public_id}")
-    dates = BeautifulSoup(page.data, "html.parser").select_one('[data-field="inspected_on"]').get_text(strip=True)
+    page = client_request.get("publication.public_record", public_id=record.public_id)
+    dates = page.select_one('[data-field="inspected_on"]').get_text(strip=True)
     assert dates == BEIJING_DAY.isoformat()
-    assert UTC_DAY not in page.get_data(as_text=True)
+    assert UTC_DAY not in str(page)
     path = tmp_path / "record.pdf"
-    path.write_bytes(client.get(f"/public/results/{record.public_id}.pdf").data)
+    path.write_bytes(client_request.get_response("publication.public_record_pdf", public_id=record.public_id).data)
     text = pdf_text(path)
     assert BEIJING_DAY.isoformat() in text and UTC_DAY not in text
 
 
-def test_visit_record_pdf_prints_beijing_time_labelled(client, db, auth, published, tmp_path):
+def test_visit_record_pdf_prints_beijing_time_labelled(client_request, db, published, tmp_path):
     result, _ = published
-    auth.login("shuocheng-sup", "supervisor", "140602")
-    response = client.get(f"/publication/visits/{result.visit_id}/record.pdf")
-    assert response.status_code == 200
+    client_request.login("shuocheng-sup", "supervisor", "140602")
+    response = client_request.get_response("publication.visit_record_pdf", visit_id=result.visit_id)
     path = tmp_path / "visit.pdf"
     path.write_bytes(response.data)
     text = pdf_text(path).replace(" ", "")
     assert "2021-06-1500:30北京时间" in text and UTC_DAY not in text
 
 
-def test_open_data_and_national_upload_carry_the_beijing_date(client, db, auth, published):
-    rows = list(csv.DictReader(io.StringIO(client.get("/public/results.csv").get_data(as_text=True).lstrip("\ufeff"))))
+def test_open_data_and_national_upload_carry_the_beijing_date(client, client_request, db, published):
+    text = client_request.get_response("publication.open_data_csv").get_data(as_text=True)
+    rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
     assert len(rows) == 1
     assert BEIJING_DAY.isoformat() in rows[0].values() and UTC_DAY not in "".join(rows[0].values())
-    data = json.loads(client.get("/public/results.json").get_data(as_text=True))
+    data = json.loads(client_request.get_response("publication.open_data_json").get_data(as_text=True))
     assert data["results"][0]["inspected_on"] == BEIJING_DAY.isoformat()
     assert data["results"][0]["published_on"] == BEIJING_DAY.isoformat()
-    auth.login("shuocheng", "supervisor", "140602")
-    page = client.post("/publication/export.xlsx?year=2021", follow_redirects=True)
-    link = BeautifulSoup(page.data, "html.parser").find("a", href=lambda h: h and h.endswith(".xlsx"))
+    client_request.login("shuocheng", "supervisor", "140602")
+    page = client_request.post("publication.export_xlsx", _follow_redirects=True, year=2021)
+    link = page.find("a", href=lambda h: h and h.endswith(".xlsx"))
     sheet = load_workbook(io.BytesIO(client.get(link["href"]).data)).active
     header, row = list(sheet.iter_rows(values_only=True))
     values = dict(zip(header, row))
