@@ -35,3 +35,11 @@ def subject_file_with_rejects(path: Path, n: int, seed: int = 14) -> tuple[Path,
 def reject_lines(path: Path) -> list[int]:
     with path.open(encoding="utf-8-sig", newline="") as fh:
         return [int(row["行号"]) for row in csv.DictReader(fh)]
+
+
+def upload_subjects(client_request, path, name="subjects.csv"):
+    """Upload a subject file through the page: the import is queued as a job and the answer leads to its page."""
+    with path.open("rb") as fh:
+        return client_request.post_response(
+            "subjects.import_file", _data={"file": (fh, name)}, _content_type="multipart/form-data"
+        )

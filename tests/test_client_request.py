@@ -40,6 +40,7 @@ CONVERTED = {
     "test_followup.py": 0,
     "test_inspection_pages.py": 0,
     "test_inspectors.py": 0,
+    "test_job_files.py": 0,
     "test_jobs.py": 0,
     "test_public_pages.py": 2,
     "test_publication_web.py": 0,

@@ -7,18 +7,12 @@ from __future__ import annotations
 import csv
 from datetime import timedelta
 
-from bs4 import BeautifulSoup
 from sqlalchemy import select
 
 from fieldapp import clock
 from fieldapp.jobs import files, runtime
 from fieldapp.jobs.models import Job
-from job_files import subject_file_with_rejects
-
-
-def _upload(client, path):
-    with path.open("rb") as fh:
-        return client.post("/subjects/import", data={"file": (fh, "subjects.csv")}, content_type="multipart/form-data")
+from job_files import subject_file_with_rejects, upload_subjects
 
 
 def _clean_file(path, n=20):
@@ -32,15 +26,17 @@ def _clean_file(path, n=20):
     return path
 
 
-def test_a_finished_import_keeps_only_its_rejects_file_until_it_expires(app, db, client, auth, tmp_path, frozen_clock):
+def test_a_finished_import_keeps_only_its_rejects_file_until_it_expires(
+    app, db, auth, client_request, tmp_path, frozen_clock
+):
     path, _valid, rejected = subject_file_with_rejects(tmp_path / "s.csv", 1200)
-    auth.login("admin", "admin", "city")
-    _upload(client, path)
+    client_request.login("admin", "admin", "city")
+    upload_subjects(client_request, path)
     job = db.session.scalar(select(Job))
     assert job.status == "done" and job.result["files"] == ["rejects.csv"]
     folder = files.folder_of(job.id)
     assert sorted(p.name for p in folder.iterdir()) == ["rejects.csv"]  # no upload, no seen-keys file
-    assert client.get(f"/jobs/{job.id}/files/rejects.csv").status_code == 200
+    client_request.get_response("jobs.download", job_id=job.id, name="rejects.csv")
 
     frozen_clock.set(clock.now() + timedelta(days=app.config["JOB_FILES_DAYS"]) - timedelta(minutes=1))
     assert files.purge_expired() == []  # not yet
@@ -52,22 +48,24 @@ def test_a_finished_import_keeps_only_its_rejects_file_until_it_expires(app, db,
     db.session.expire_all()
     job = db.session.get(Job, job.id)
     assert job.result["files"] == [] and job.result["counts"]["rejected"] == len(rejected)  # the figures stay
-    assert client.get(f"/jobs/{job.id}/files/rejects.csv").status_code == 404
-    page = BeautifulSoup(client.get(f"/jobs/{job.id}").data, "html.parser")
+    client_request.get_response("jobs.download", _expected_status=404, job_id=job.id, name="rejects.csv")
+    page = client_request.get("jobs.detail", job_id=job.id)
     assert page.select_one("[data-files-expired]") is not None and page.select("a[download]") == []
     assert files.purge_expired() == []  # once
 
 
-def test_an_import_without_rejects_leaves_no_folder(app, db, client, auth, tmp_path):
-    auth.login("admin", "admin", "city")
-    _upload(client, _clean_file(tmp_path / "clean.csv"))
+def test_an_import_without_rejects_leaves_no_folder(app, db, auth, client_request, tmp_path):
+    client_request.login("admin", "admin", "city")
+    upload_subjects(client_request, _clean_file(tmp_path / "clean.csv"))
     job = db.session.scalar(select(Job))
     assert job.status == "done" and job.result["files"] == []
     assert not files.folder_of(job.id).exists()
 
 
-def test_a_failed_import_keeps_its_upload_for_a_retry_until_it_expires(app, db, client, auth, tmp_path, frozen_clock):
-    auth.login("admin", "admin", "city")
+def test_a_failed_import_keeps_its_upload_for_a_retry_until_it_expires(
+    app, db, auth, client_request, tmp_path, frozen_clock
+):
+    client_request.login("admin", "admin", "city")
     path = _clean_file(tmp_path / "clean.csv")
 
     def prepare(job, folder):
@@ -87,15 +85,15 @@ def test_a_failed_import_keeps_its_upload_for_a_retry_until_it_expires(app, db, 
     db.session.expire_all()
     job = db.session.get(Job, job.id)
     assert runtime.retry(job) is False  # nothing left to run again
-    page = BeautifulSoup(client.get(f"/jobs/{job.id}").data, "html.parser")
+    page = client_request.get("jobs.detail", job_id=job.id)
     assert page.select_one("[data-files-expired]") is not None
-    assert page.select_one(f"form[action='/jobs/{job.id}/retry']") is None
+    assert page.select_one(f"form[action='{client_request.url_for('jobs.retry', job_id=job.id)}']") is None
     assert path.is_file()
 
 
-def test_deleting_a_job_deletes_its_folder_once_committed(app, db, client, auth, tmp_path):
-    auth.login("admin", "admin", "city")
-    _upload(client, subject_file_with_rejects(tmp_path / "s.csv", 1200)[0])
+def test_deleting_a_job_deletes_its_folder_once_committed(app, db, auth, client_request, tmp_path):
+    client_request.login("admin", "admin", "city")
+    upload_subjects(client_request, subject_file_with_rejects(tmp_path / "s.csv", 1200)[0])
     job = db.session.scalar(select(Job))
     folder = files.folder_of(job.id)
     assert folder.is_dir()

@@ -11,21 +11,13 @@ from fieldapp import clock
 from fieldapp.jobs import runtime
 from fieldapp.jobs.models import Job
 from fieldapp.subjects.models import Subject
-from job_files import reject_lines, subject_file_with_rejects
-
-
-def _upload(client_request, path, name="subjects.csv"):
-    """Upload a subject file: the import is queued as a job and the answer leads to its page."""
-    with path.open("rb") as fh:
-        return client_request.post_response(
-            "subjects.import_file", _data={"file": (fh, name)}, _content_type="multipart/form-data"
-        )
+from job_files import reject_lines, subject_file_with_rejects, upload_subjects
 
 
 def test_an_uploaded_import_resumes_from_its_checkpoint_with_every_row_once(app, db, client_request, tmp_path):
     path, valid, rejected = subject_file_with_rejects(tmp_path / "s.csv", 2500)
     client_request.login("admin", "admin", "city")
-    response = _upload(client_request, path)
+    response = upload_subjects(client_request, path)
     job = db.session.scalar(select(Job))
     assert response.location == client_request.url_for("jobs.detail", job_id=job.id)
     assert job.status == "done" and (job.done, job.total) == (2500, 2500)
@@ -106,7 +98,7 @@ def test_a_superseded_run_cannot_write(app, db):
 def test_a_failed_job_says_why_and_runs_again(app, db, client_request, tmp_path):
     path, valid, _ = subject_file_with_rejects(tmp_path / "s.csv", 300)
     client_request.login("admin", "admin", "city")
-    _upload(client_request, path)
+    upload_subjects(client_request, path)
     job = db.session.scalar(select(Job))
     # The stored upload is damaged after the header was checked: the run fails and says why.
     source = runtime.job_folder(job.id) / "source.csv"
