@@ -6,7 +6,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from bs4 import BeautifulSoup
 from sqlalchemy import select
 from factories.draws import DRAW_DAY, draw_day, make_subjects, make_task, make_team, unit  # noqa: F401
 
@@ -103,19 +102,19 @@ def test_the_importer_shows_percentages_and_never_rounds_silently(db):
     assert too_fine.ratio is None and too_fine.problems[0][0] == "ratio_too_precise"
 
 
-def test_a_draft_plans_task_cannot_be_drawn(db, client, auth):
+def test_a_draft_plans_task_cannot_be_drawn(db, client_request):
     tasks = seed_plan(db, publish=False)
     make_subjects({"B": 50}, kind="individual")
     make_team(count=4)
     db.session.commit()
     with pytest.raises(DrawRefused, match="计划尚未公布"):
         operations.commit(tasks[12], 1, unit("140602"), exception_reason="any reason")
-    auth.login("city-supervisor")
-    html = BeautifulSoup(client.get(f"/draws/task/{tasks[12].id}/round/1/140602").get_data(as_text=True), "html.parser")
+    client_request.login("city-supervisor")
+    html = client_request.get("draws.round_page", task_id=tasks[12].id, round_=1, unit_code="140602")
     assert html.select_one("#draft-plan")
 
 
-def test_a_draw_outside_the_window_needs_a_reason_published_with_the_draw(db, client, monkeypatch):
+def test_a_draw_outside_the_window_needs_a_reason_published_with_the_draw(db, client_request, monkeypatch):
     task = make_task(window_start_month=6, window_end_month=8)  # DRAW_DAY is in April
     make_subjects({"B": 40})
     make_team(count=4)
@@ -125,36 +124,37 @@ def test_a_draw_outside_the_window_needs_a_reason_published_with_the_draw(db, cl
     commitment = operations.commit(task, 1, unit("140602"), exception_reason="省局统一部署提前抽取")
     draw, _ = operations.run_draw(commitment, "")
     assert codes(commitment.exceptions) == ["outside_window"]
-    page = client.get(f"/public/draws/{draw.id}").get_data(as_text=True)
-    assert "省局统一部署提前抽取" in page
+    assert "省局统一部署提前抽取" in client_request.get("draws.public_detail", draw_id=draw.id).get_text()
 
 
-def test_confirming_rules_is_versioned_and_needs_a_reason_once_published(db, client, auth):
+def test_confirming_rules_is_versioned_and_needs_a_reason_once_published(db, client_request):
     tasks = seed_plan(db)
     make_subjects({"B": 10, "D": 3})
     db.session.commit()
     plan_id, version = tasks[19].plan_id, tasks[19].plan.version
-    auth.login("city-supervisor")
-    url = f"/plans/{plan_id}/tasks/19/scope"
-    page = BeautifulSoup(client.get(url).get_data(as_text=True), "html.parser")
+    client_request.login("city-supervisor")
+    task_19 = {"plan_id": plan_id, "number": 19}
+    page = client_request.get("plans.task_scope", **task_19)
     assert page.select_one("#scope-state")["data-confirmed"] == "no"
     assert "高风险" in page.select_one("#scope-text").text  # the original text stays
     form = {"kinds": "enterprise", "status": "在业", "credit_classes": ["C", "D"]}
-    assert client.post(url, data=form).status_code == 422  # published: a reason is needed
-    boosted = client.post(url, data=form, headers={"HX-Request": "true", "HX-Boosted": "true"})
-    assert boosted.status_code == 422  # the same for htmx (base.html has htmx swap a 422)
-    assert BeautifulSoup(boosted.get_data(as_text=True), "html.parser").select_one(".field__error")
-    response = client.get(f"{url}/preview", query_string=form)
-    assert response.status_code == 200
-    assert BeautifulSoup(response.get_data(as_text=True), "html.parser").select_one("#scope-preview")["data-pool"]
-    response = client.post(url, data={**form, "reason": "县局将C类纳入高风险"})
-    assert response.status_code == 302
+    client_request.post("plans.confirm_task_scope", _data=form, _expected_status=422, **task_19)  # needs a reason
+    boosted = client_request.post(  # the same for htmx (base.html has htmx swap a 422)
+        "plans.confirm_task_scope",
+        _data=form,
+        _headers={"HX-Request": "true", "HX-Boosted": "true"},
+        _expected_status=422,
+        **task_19,
+    )
+    assert boosted.select_one(".field__error")
+    assert client_request.get("plans.scope_preview", **task_19, **form).select_one("#scope-preview")["data-pool"]
+    client_request.post("plans.confirm_task_scope", _data={**form, "reason": "县局将C类纳入高风险"}, **task_19)
     db.session.expire_all()
     task = db.session.scalar(select(Task).where(Task.plan_id == plan_id, Task.number == 19))
     assert task.scope_rule["confirmed"] and task.scope_rule["credit_classes"] == ["C", "D"]
     assert task.plan.version == version + 1 and task.plan.versions[-1].reason == "县局将C类纳入高风险"
-    bad = client.get(f"{url}/preview", query_string={**form, "industries": "Z99"})
-    assert bad.status_code == 200 and "GB/T 4754" in bad.get_data(as_text=True)
+    bad = client_request.get("plans.scope_preview", **task_19, **form, industries="Z99")
+    assert "GB/T 4754" in str(bad)
 
 
 def test_industry_codes_are_imported_and_selected_by_prefix(db, tmp_path):
