@@ -46,6 +46,7 @@ CONVERTED = {
     "test_public_pages.py": 2,
     "test_publication_web.py": 0,
     "test_review.py": 0,
+    "test_subject_import.py": 0,
     "test_subject_search.py": 0,
     "test_subtree_lists.py": 0,
     "test_visits.py": 0,

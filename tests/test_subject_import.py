@@ -325,50 +325,45 @@ def test_fast_uscc_check_agrees_with_stdnum():
         assert ok == uscc.is_valid(code), code
 
 
-def test_upload_page_imports_and_offers_the_rejects(app, db, client, auth, tmp_path):
+def test_upload_page_imports_and_offers_the_rejects(app, db, client_request, tmp_path):
     from io import BytesIO
 
-    from bs4 import BeautifulSoup
+    from fieldapp.jobs.models import Job
+    from job_files import upload_subjects
 
     path = write_csv(tmp_path / "subjects.csv", rows())
-    auth.login("city-supervisor", "supervisor", "city")
-    assert client.get("/subjects/import").status_code == 403
-    auth.logout()
-    auth.login("admin", "admin", "city")
-    assert client.post("/subjects/import", data={}).status_code == 422
-    bad = client.post(
-        "/subjects/import",
-        data={"file": (BytesIO("甲,乙\n1,2\n".encode()), "x.csv")},
-        content_type="multipart/form-data",
+    client_request.login("city-supervisor", "supervisor", "city")
+    client_request.get("subjects.import_file", _expected_status=403)
+    client_request.logout()
+    client_request.login("admin", "admin", "city")
+    client_request.post("subjects.import_file", _data={}, _expected_status=422)
+    bad = client_request.post(
+        "subjects.import_file",
+        _data={"file": (BytesIO("甲,乙\n1,2\n".encode()), "x.csv")},
+        _content_type="multipart/form-data",
+        _expected_status=422,
     )
-    assert (
-        bad.status_code == 422
-        and "名称" in BeautifulSoup(bad.data, "html.parser").select_one("[role=alert]").get_text()
-    )
-    response = client.post(
-        "/subjects/import",
-        data={"file": (BytesIO(path.read_bytes()), "subjects.csv")},
-        content_type="multipart/form-data",
-        follow_redirects=True,
-    )
+    assert "名称" in bad.select_one("[role=alert]").get_text()
+    response = upload_subjects(client_request, path)
     # The job ran (inline in tests); its page gives the counts and the rejects file.
-    soup = BeautifulSoup(response.data, "html.parser")
-    assert response.request.path.startswith("/jobs/")
+    job = db.session.scalar(select(Job))
+    assert response.location == client_request.url_for("jobs.detail", job_id=job.id)
+    soup = client_request.get("jobs.detail", job_id=job.id)
     assert "拒绝" in soup.select_one("#job-progress [role=status]").get_text()
     assert soup.select_one("#job-progress")["data-status"] == "done"
     link = soup.find("a", href=lambda h: h and h.endswith("rejects.csv"))
-    download = client.get(link["href"])
-    assert download.status_code == 200
+    assert link["href"] == client_request.url_for("jobs.download", job_id=job.id, name="rejects.csv")
+    download = client_request.get_response("jobs.download", job_id=job.id, name="rejects.csv")
     rejects = download.data.decode("utf-8-sig")
     assert "拒绝原因" in rejects and len(rejects.strip().splitlines()) == 1 + 8
-    assert client.get(link["href"].replace("rejects.csv", "source.csv")).status_code == 404
+    client_request.get_response("jobs.download", _expected_status=404, job_id=job.id, name="source.csv")
     assert db.session.scalar(select(func.count()).select_from(Subject)) == 2
-    auth.logout()
-    auth.login("other-admin", "admin", "city")  # administrators see every job
-    assert client.get(response.request.path).status_code == 200
-    auth.logout()
-    auth.login("city-supervisor", "supervisor", "city")  # others do not
-    assert client.get(response.request.path).status_code == 404
+    client_request.logout()
+    client_request.login("other-admin", "admin", "city")  # administrators see every job
+    client_request.get("jobs.detail", job_id=job.id)
+    client_request.logout()
+    client_request.login("city-supervisor", "supervisor", "city")  # others do not
+    client_request.get("jobs.detail", _expected_status=404, job_id=job.id)
 
 
 def test_small_batches_and_padded_lookups_give_the_same_result(app, db, tmp_path):
