@@ -42,6 +42,7 @@ CONVERTED = {
     "test_inspectors.py": 0,
     "test_job_files.py": 0,
     "test_jobs.py": 0,
+    "test_organisation.py": 0,
     "test_plan_scope.py": 0,
     "test_public_pages.py": 2,
     "test_publication_web.py": 0,

@@ -166,38 +166,38 @@ from fieldapp.plans.models import Plan  # noqa: E402
 from fieldapp.subjects.models import Subject  # noqa: E402
 
 
-def test_a_second_organisation_draws_and_each_city_sees_only_its_own(app, client, auth):
+def test_a_second_organisation_draws_and_each_city_sees_only_its_own(app, client_request):
     plan, task, draw = two_city_world()
     assert draw.pool_size == 37  # only 平城区's subjects: none of 阳泉 or of the demo city
     pingcheng = db.session.scalar(select(Subject).where(Subject.division_code == "140213"))
     yangquan = db.session.scalar(select(Subject).where(Subject.division_code == "140302"))
     datong_pages = [
-        f"/plans/{plan.id}",
-        f"/draws/{draw.id}",
-        f"/subjects/{pingcheng.id}",
-        "/dashboard/?division=140213",
-        "/visits?county=140213",
+        ("plans.plan_detail", {"plan_id": plan.id}),
+        ("draws.detail", {"draw_id": draw.id}),
+        ("subjects.detail", {"subject_id": pingcheng.id}),
+        ("dashboards.index", {"division": "140213"}),
+        ("visits.index", {"county": "140213"}),
     ]
-    auth.login("yq-supervisor", unit="yq")
-    for page in datong_pages:
-        assert client.get(page).status_code == 404, page
-    assert client.get(f"/subjects/{yangquan.id}").status_code == 200
-    auth.logout()
-    auth.login("sx-supervisor", unit="sx")
-    for page in datong_pages:
-        assert client.get(page).status_code == 200, page
-    assert client.get(f"/subjects/{yangquan.id}").status_code == 200
-    dashboard = client.get("/dashboard/").get_data(as_text=True)
+    client_request.login("yq-supervisor", unit="yq")
+    for endpoint, args in datong_pages:
+        client_request.get(endpoint, _expected_status=404, **args)
+    client_request.get("subjects.detail", subject_id=yangquan.id)
+    client_request.logout()
+    client_request.login("sx-supervisor", unit="sx")
+    for endpoint, args in datong_pages:
+        client_request.get(endpoint, **args)
+    client_request.get("subjects.detail", subject_id=yangquan.id)
+    dashboard = str(client_request.get("dashboards.index"))
     assert "平城区" in dashboard and "阳泉城区" in dashboard and "朔城区" not in dashboard
-    auth.logout()
-    auth.login("dt-supervisor", unit="dt")
-    assert client.get(f"/subjects/{yangquan.id}").status_code == 404
-    assert client.get(f"/plans/{plan.id}").status_code == 200  # a county plan filed with 大同
+    client_request.logout()
+    client_request.login("dt-supervisor", unit="dt")
+    client_request.get("subjects.detail", _expected_status=404, subject_id=yangquan.id)
+    client_request.get("plans.plan_detail", plan_id=plan.id)  # a county plan filed with 大同
     # The demo city's supervisor sees neither city.
-    auth.logout()
-    auth.login("city-supervisor", unit="city")
-    for page in datong_pages:
-        assert client.get(page).status_code == 404, page
+    client_request.logout()
+    client_request.login("city-supervisor", unit="city")
+    for endpoint, args in datong_pages:
+        client_request.get(endpoint, _expected_status=404, **args)
 
 
 def test_a_lower_bureaus_plan_is_filed_with_the_bureau_above(app):
