@@ -145,7 +145,7 @@ def _draw_part(draw: Draw) -> dict:
     return {
         "id": draw.id,
         "number": draw.number,
-        "status": draw.status,
+        "status": str(draw.status),  # the plain string (a StrEnum member in memory)
         "supersedes": draw.supersedes_id,
         "redraw_reason": draw.redraw_reason,
         "task": {"id": task.id, "number": task.number, "name": task.name, "plan_year": task.plan.year},

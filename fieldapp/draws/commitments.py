@@ -34,7 +34,7 @@ def open_commitment(task: Task, round_: int, unit: Unit) -> DrawCommitment | Non
 def external_of(commitment: DrawCommitment) -> dict:
     """The external value's description, as published with the commitment."""
     return {
-        "kind": commitment.external_kind,
+        "kind": str(commitment.external_kind),
         "description": commitment.external_description,
         "date": commitment.external_date.isoformat() if commitment.external_date else None,
     }
