@@ -66,6 +66,7 @@ def _schema(database_url):
     with app.app_context():
         _db.drop_all()
         _db.create_all()
+        _db.engine.dispose()
     return database_url
 
 
@@ -81,7 +82,28 @@ def _empty_all_tables() -> None:
                 conn.execute(table.delete())
 
 
+_apps_made: list = []
+
+
 def make_app(database_url: str, **overrides):
+    app = create_app(_test_config(database_url, overrides))
+    _apps_made.append(app)
+    return app
+
+
+@pytest.fixture(autouse=True)
+def _close_database_connections():
+    """Each test's apps close their pooled connections when it ends: an app's engine otherwise keeps
+    them open until it is garbage-collected, and on PostgreSQL two workers reached the server's 100
+    connections ("too many clients already")."""
+    yield
+    while _apps_made:
+        with _apps_made.pop().app_context():
+            for engine in _db.engines.values():
+                engine.dispose()
+
+
+def _test_config(database_url: str, overrides: dict) -> dict:
     config = {
         "TESTING": True,
         "SECRET_KEY": "test-secret",
@@ -92,7 +114,7 @@ def make_app(database_url: str, **overrides):
         "HUEY_IMMEDIATE": True,
     }
     config.update(overrides)
-    return create_app(config)
+    return config
 
 
 @pytest.fixture
