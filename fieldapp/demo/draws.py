@@ -70,11 +70,21 @@ def _redraw_for_idle_accounts(tasks: list[Task], units: list[Unit]) -> Generator
     redrawn = 0
     for attempt in range(MAX_REDRAWS if tasks else 0):
         idle = [name for name, count in _visit_counts().items() if not count]
-        unit = next((unit_of_division.get(division_of_account.get(name)) for name in idle), None)
+        name, unit = next(
+            (
+                (name, unit_of_division[division])
+                for name in idle
+                if (division := division_of_account.get(name)) in unit_of_division
+            ),
+            ("", None),
+        )
         if unit is None:
             break
+        certificate = db.session.scalar(
+            select(Inspector.certificate_number).join(User, User.id == Inspector.user_id).where(User.username == name)
+        )
         # The tasks whose team holds the idle account, most visits per team member first.
-        chances = sorted(((_chance(t, unit, idle[0]), t.number, t) for t in tasks), key=lambda c: (-c[0], c[1]))
+        chances = sorted(((_chance(t, unit, certificate), t.number, t) for t in tasks), key=lambda c: (-c[0], c[1]))
         likely = [t for chance, _, t in chances if chance > 0][:3] or tasks
         task = likely[attempt % len(likely)]
         try:
@@ -91,12 +101,9 @@ def _redraw_for_idle_accounts(tasks: list[Task], units: list[Unit]) -> Generator
     return redrawn
 
 
-def _chance(task: Task, unit: Unit, username: str) -> float:
+def _chance(task: Task, unit: Unit, certificate: str | None) -> float:
     """Visits per eligible team member in the task's current draw, if the account is in the team."""
     draw = current_draw(task, 1, unit)
-    certificate = db.session.scalar(
-        select(Inspector.certificate_number).join(User, User.id == Inspector.user_id).where(User.username == username)
-    )
     if draw is None or certificate is None:
         return 0.0
     team = [i["certificate"] for t in draw.teams for i in t.get("inspectors", [])]
