@@ -15,7 +15,7 @@ from ..plans.models import Plan, Task
 from ..visits.models import Visit, VisitInspector
 from ..draws.models import Draw
 from ..draws.operations import DrawRefused, commit, current_draw, run_draw
-from .org import demo_county_supervisors, demo_field_inspectors, demo_org
+from .org import DemoOrg, demo_county_supervisors, demo_field_inspectors, demo_org
 
 DEMO_TASKS = (1, 21, 19)  # metrology (gas stations, markets …), the 1+X enterprise check, high risk
 # The demo draws the seed's 2021 plan today, with its proposed scope rules: a written reason.
@@ -32,7 +32,9 @@ def load_demo_draws(year: int = 2021) -> Iterator[str]:
     if plan is None:
         yield "draws: no plan to draw"
         return
-    divisions = sorted(demo_county_supervisors())
+    org = demo_org()  # read once: the redraws and the visit counts ask it many times
+    accounts = demo_field_inspectors(org)
+    divisions = sorted(demo_county_supervisors(org))
     units = [unit for code in divisions if (unit := unit_for_division(code)) is not None]
     county_tasks = db.session.scalars(
         select(Task).where(Task.plan_id == plan.id, Task.executes_county.is_(True)).order_by(Task.number)
@@ -43,7 +45,7 @@ def load_demo_draws(year: int = 2021) -> Iterator[str]:
     ordered += [t for t in county_tasks if t.number not in DEMO_TASKS]
     made = 0
     for index, task in enumerate(ordered):
-        if index >= len(DEMO_TASKS) and all(_visit_counts().values()):
+        if index >= len(DEMO_TASKS) and all(_visit_counts(accounts).values()):
             break
         for unit in units:
             try:
@@ -54,22 +56,22 @@ def load_demo_draws(year: int = 2021) -> Iterator[str]:
                 continue
             made += 1
             yield f"draws: task {task.number} {unit.name}: {len(draw.selections)} of {draw.pool_size} subjects"
-    made += yield from _redraw_for_idle_accounts(ordered, units)
+    made += yield from _redraw_for_idle_accounts(ordered, units, org)
     visits = db.session.scalar(select(func.count()).select_from(Visit))
-    counts = ", ".join(f"{name} {count}" for name, count in _visit_counts().items())
+    counts = ", ".join(f"{name} {count}" for name, count in _visit_counts(accounts).items())
     yield f"draws: {made} draws, {visits} visits ({counts})"
 
 
-def _redraw_for_idle_accounts(tasks: list[Task], units: list[Unit]) -> Generator[str, None, int]:
+def _redraw_for_idle_accounts(tasks: list[Task], units: list[Unit], org: DemoOrg) -> Generator[str, None, int]:
     """On a small directory the matching can leave a demo inspector account without a visit after every
     county task is drawn. Redraw (publicly, with a written reason) a task of that account's county until
     every account has one: the draws stay random and verifiable; nothing picks the team by hand."""
-    org = demo_org()
+    accounts = demo_field_inspectors(org)
     division_of_account = {u: org.division_of.get(unit) for u, _, role, unit in org.accounts if role == "inspector"}
     unit_of_division = {u.division_code: u for u in units}
     redrawn = 0
     for attempt in range(MAX_REDRAWS if tasks else 0):
-        idle = [name for name, count in _visit_counts().items() if not count]
+        idle = [name for name, count in _visit_counts(accounts).items() if not count]
         name, unit = next(
             (
                 (name, unit_of_division[division])
@@ -110,17 +112,15 @@ def _chance(task: Task, unit: Unit, certificate: str | None) -> float:
     return len(draw.selections) / len(team) if certificate in team else 0.0
 
 
-def _visit_counts() -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for username in demo_field_inspectors():
-        counts[username] = (
-            db.session.scalar(
-                select(func.count())
-                .select_from(VisitInspector)
-                .join(Inspector, Inspector.id == VisitInspector.inspector_id)
-                .join(User, User.id == Inspector.user_id)
-                .where(User.username == username)
-            )
-            or 0
-        )
-    return counts
+def _visit_counts(accounts: list[str]) -> dict[str, int]:
+    """Visits per demo inspector account, in the accounts' order (0 for an account with none)."""
+    rows = db.session.execute(
+        select(User.username, func.count())
+        .select_from(VisitInspector)
+        .join(Inspector, Inspector.id == VisitInspector.inspector_id)
+        .join(User, User.id == Inspector.user_id)
+        .where(User.username.in_(accounts))
+        .group_by(User.username)
+    ).all()
+    counts = {username: int(count) for username, count in rows}
+    return {username: counts.get(username, 0) for username in accounts}
