@@ -17,7 +17,7 @@ from flask_wtf.csrf import CSRFProtect
 from htmx_flask import Htmx
 from huey import Huey
 from huey.storage import MemoryStorage, RedisStorage, SqliteStorage
-from sqlalchemy import DateTime, Engine, Enum, MetaData, Table, event
+from sqlalchemy import CursorResult, DateTime, Engine, Enum, Executable, MetaData, Table, event
 from sqlalchemy.orm import DeclarativeBase, registry
 from sqlalchemy.types import TypeDecorator
 
@@ -81,6 +81,14 @@ if TYPE_CHECKING:
     Model = Base
 else:
     Model = db.Model
+
+
+def rows_changed(statement: Executable) -> int:
+    """Run an UPDATE or DELETE in the session and answer how many rows it matched (the session's
+    ``execute`` is typed as answering any ``Result``; only a cursor result carries ``rowcount``)."""
+    result = db.session.execute(statement)
+    assert isinstance(result, CursorResult), "an UPDATE or DELETE answers with a CursorResult"
+    return result.rowcount
 
 
 def table_of(model: type[Base]) -> Table:

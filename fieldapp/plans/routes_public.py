@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import abort, redirect, render_template, request, url_for
+from flask import abort, redirect, render_template, url_for
+from htmx_flask import request  # flask's request, typed with its htmx headers
 
 from sqlalchemy import select
 

@@ -7,10 +7,11 @@ from typing import Any
 
 import hashlib
 
-from flask import abort, current_app, make_response, render_template, request, session, url_for
+from flask import abort, current_app, make_response, render_template, session, url_for
 from flask_babel import get_locale
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
+from htmx_flask import request  # flask's request, typed with its htmx headers
 from markupsafe import Markup
 
 from ..auth.organisation import county_names

@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 
 from ..errors import Conflict, InvalidInput
 from .. import clock
-from ..extensions import db
+from ..extensions import db, rows_changed
 from ..inspections.models import Submission, SubmissionState
 from ..visits.models import VisitStatus
 from . import audit
@@ -36,12 +36,12 @@ class InvalidDecision(InvalidInput):
 def _conditional_update(model, object_id: int, expected_version: int, state_column, from_state, **values):
     """One UPDATE that succeeds only if the row is still at ``expected_version`` and in
     ``from_state`` (optimistic locking). Returns the row, reloaded, and whether this call moved it."""
-    matched = db.session.execute(
+    matched = rows_changed(
         update(model)
         .where(model.id == object_id, model.lock_version == expected_version, state_column == from_state)
         .values(lock_version=model.lock_version + 1, **values)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    )
     return db.session.get(model, object_id, populate_existing=True), matched == 1
 
 

@@ -8,9 +8,10 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from htmx_flask import request  # flask's request, typed with its htmx headers
 from werkzeug.security import safe_join
 
 from ..auth import access

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from htmx_flask import request  # flask's request, typed with its htmx headers
 
 from ..auth import access
 from ..auth.access import role_required

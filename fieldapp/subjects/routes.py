@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, render_template
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from htmx_flask import request  # flask's request, typed with its htmx headers
 
 from ..auth import access
 from ..auth.access import role_required
