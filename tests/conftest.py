@@ -245,6 +245,7 @@ class ClientRequest:
     rule does not take become the query string), asserts the status (200 unless ``_expected_status``)
     and returns the page as BeautifulSoup. ``post`` (form ``_data`` or ``_json``) expects a redirect (302)
     unless it follows redirects (then 200). ``_expected_redirect`` checks where a redirect points;
+    ``_base_url`` asks under another scheme and host (``"https://gs.example.cn"``);
     ``get_response`` / ``post_response`` return the response itself (JSON, files, headers)."""
 
     def __init__(self, app, client, auth: AuthActions):
@@ -273,10 +274,11 @@ class ClientRequest:
         _follow_redirects=False,
         _expected_redirect=None,
         _headers=None,
+        _base_url=None,
         **url_args,
     ):
         url = self.url_for(endpoint, **url_args)
-        response = self._client.get(url, headers=_headers, follow_redirects=_follow_redirects)
+        response = self._client.get(url, headers=_headers, follow_redirects=_follow_redirects, base_url=_base_url)
         return self._check("GET", url, response, _expected_status, _expected_redirect)
 
     def get(self, endpoint, _expected_status=200, **kwargs) -> BeautifulSoup:

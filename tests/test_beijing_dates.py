@@ -16,7 +16,7 @@ from fieldapp.inspections.models import SubmissionState
 from fieldapp.publication import operations as publication
 from fieldapp.review.models import InspectionResult
 from fieldapp.review.operations import approve
-from test_pdf import pdf_text
+from pdf_reading import pdf_text
 
 BEIJING_DAY = date(2021, 6, 15)
 UTC_DAY = "2021-06-14"

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from factories import publication as f
+from pdf_reading import assert_cjk_embedded, pdf_pages, pdf_text, qr_codes
 from fieldapp.publication import operations
 from fieldapp.publication.pdf.fetcher import RefusedURL, RestrictedFetcher
 from fieldapp.publication.pdf.render import html_to_pdf
@@ -20,35 +21,6 @@ def app_config(tmp_path):
     return {"PDF_CACHE_DIR": str(tmp_path / "pdf-cache"), "TRUSTED_HOSTS": ["localhost", "gs.example.cn"]}
 
 
-def pdf_text(path: Path) -> str:
-    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
-
-
-def pdf_fonts(path: Path) -> str:
-    return subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
-
-
-def qr_codes(path: Path, tmp_path: Path) -> list[str]:
-    prefix = tmp_path / "page"
-    subprocess.run(["pdftoppm", "-r", "200", "-png", str(path), str(prefix)], check=True)
-    found = []
-    for image in sorted(tmp_path.glob("page*.png")):
-        out = subprocess.run(
-            ["zbarimg", "--quiet", "--raw", "-Sqrcode.enable=1", str(image)], capture_output=True, text=True
-        )
-        found += [line for line in out.stdout.splitlines() if line]
-    return found
-
-
-def assert_cjk_embedded(path: Path):
-    fonts = pdf_fonts(path)
-    cjk = [line for line in fonts.splitlines() if "CJK" in line]
-    assert cjk, fonts
-    for line in cjk:
-        columns = line.split()
-        assert columns[-5] == "yes", line  # the "emb" column
-
-
 def _publish(db):
     result = f.approved_result()
     [record] = operations.publish([result], f.supervisor("140602"), on=date(2021, 7, 1))
@@ -56,10 +28,12 @@ def _publish(db):
     return result, record
 
 
-def test_published_record_pdf(client, db, tmp_path):
+def test_published_record_pdf(client_request, db, tmp_path):
     result, record = _publish(db)
-    response = client.get(f"/public/results/{record.public_id}.pdf", base_url="https://gs.example.cn")
-    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    response = client_request.get_response(
+        "publication.public_record_pdf", public_id=record.public_id, _base_url="https://gs.example.cn"
+    )
+    assert response.mimetype == "application/pdf"
     path = tmp_path / "record.pdf"
     path.write_bytes(response.data)
     assert_cjk_embedded(path)
@@ -81,18 +55,18 @@ def test_published_record_pdf(client, db, tmp_path):
     ]
 
 
-def test_public_pdfs_are_cached_by_content(client, db, app, tmp_path):
+def test_public_pdfs_are_cached_by_content(client_request, db, app, tmp_path):
     result, record = _publish(db)
     cache = Path(app.config["PDF_CACHE_DIR"])
-    first = client.get(f"/public/results/{record.public_id}.pdf").data
+    first = client_request.get_response("publication.public_record_pdf", public_id=record.public_id).data
     assert len(list(cache.glob("*.pdf"))) == 1
-    assert client.get(f"/public/results/{record.public_id}.pdf").data == first
+    assert client_request.get_response("publication.public_record_pdf", public_id=record.public_id).data == first
     assert len(list(cache.glob("*.pdf"))) == 1
     result.result_code = "1"
     db.session.commit()
     new = operations.correct(record, f.supervisor("140602"), "更正")
     db.session.commit()
-    corrected = client.get(f"/public/results/{record.public_id}.pdf").data
+    corrected = client_request.get_response("publication.public_record_pdf", public_id=record.public_id).data
     assert corrected != first and len(list(cache.glob("*.pdf"))) == 2
     path = tmp_path / "corrected.pdf"
     path.write_bytes(corrected)
@@ -100,20 +74,18 @@ def test_public_pdfs_are_cached_by_content(client, db, app, tmp_path):
     assert new.short_hash in text and "已于" in text and "更正" in text and record.short_hash in text
 
 
-def test_task_notice_pdf_counts_pages(client, db, tmp_path):
+def test_task_notice_pdf_counts_pages(client_request, db, tmp_path):
     result, _ = _publish(db)
     sup = f.supervisor("140602")
     for n in range(2, 70):
         other = f.approved_result(f.subject(n, f"朔城区第{n}号加油站"), tsk=result.task)
         operations.publish([other], sup)
     db.session.commit()
-    response = client.get(f"/public/tasks/{result.task_id}/results.pdf")
+    response = client_request.get_response("publication.public_task_pdf", task_id=result.task_id)
     path = tmp_path / "task.pdf"
     path.write_bytes(response.data)
     text = pdf_text(path)
-    pages = int(
-        subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True).stdout.split("Pages:")[1].split()[0]
-    )
+    pages = pdf_pages(path)
     assert pages >= 2
     squeezed = text.replace(" ", "")
     assert f"第1页共{pages}页" in squeezed and f"第{pages}页共{pages}页" in squeezed
@@ -122,19 +94,20 @@ def test_task_notice_pdf_counts_pages(client, db, tmp_path):
     assert codes and codes[0].startswith(f"http://localhost/public/tasks/{result.task_id}/results?h=")
 
 
-def test_visit_record_pdf_for_supervisors_only(client, db, auth, tmp_path):
+def test_visit_record_pdf_for_supervisors_only(client_request, db, tmp_path):
     result, record = _publish(db)
-    url = f"/publication/visits/{result.visit_id}/record.pdf"
-    assert client.get(url).status_code == 302  # to the login page
-    auth.login("pinglu", "supervisor", "140603")
-    assert client.get(url).status_code == 404  # another county's visit
-    auth.logout()
-    auth.login("shuocheng-inspector", "inspector", "140602")
-    assert client.get(url).status_code == 403
-    auth.logout()
-    auth.login("shuocheng", "supervisor", "140602")
-    response = client.get(url)
-    assert response.status_code == 200 and response.headers["Cache-Control"] == "private, no-store"
+    pdf = {"endpoint": "publication.visit_record_pdf", "visit_id": result.visit_id}
+    login_page = client_request.get_response(**pdf, _expected_status=302).location
+    assert login_page.startswith(client_request.url_for("auth.login"))
+    client_request.login("pinglu", "supervisor", "140603")
+    client_request.get_response(**pdf, _expected_status=404)  # another county's visit
+    client_request.logout()
+    client_request.login("shuocheng-inspector", "inspector", "140602")
+    client_request.get_response(**pdf, _expected_status=403)
+    client_request.logout()
+    client_request.login("shuocheng", "supervisor", "140602")
+    response = client_request.get_response(**pdf)
+    assert response.headers["Cache-Control"] == "private, no-store"
     path = tmp_path / "visit.pdf"
     path.write_bytes(response.data)
     assert_cjk_embedded(path)
@@ -159,12 +132,11 @@ def test_visit_record_pdf_for_supervisors_only(client, db, auth, tmp_path):
     assert qr_codes(path, tmp_path) == [f"http://localhost/public/results/{record.public_id}?h={record.short_hash}"]
 
 
-def test_plan_pdf(client, db, tmp_path):
+def test_plan_pdf(client_request, db, tmp_path):
     f.task(1, "市场主体登记事项检查")
     f.task(7)
     db.session.commit()
-    response = client.get("/public/plan/2021.pdf")
-    assert response.status_code == 200
+    response = client_request.get_response("publication.public_plan_pdf", year=2021)
     path = tmp_path / "plan.pdf"
     path.write_bytes(response.data)
     text = pdf_text(path)
@@ -173,9 +145,11 @@ def test_plan_pdf(client, db, tmp_path):
     [decoded] = qr_codes(path, tmp_path)
     assert decoded.startswith("http://localhost/public/plan/2021?h=")
     assert decoded.split("h=")[1] in text
-    assert client.get("/public/plan/2019.pdf").status_code == 404
-    assert client.get("/public/plan/2021/140603.pdf").status_code == 404  # no county plan published
-    assert client.get("/public/plan/2021/nowhere.pdf").status_code == 404
+    client_request.get_response("publication.public_plan_pdf", year=2019, _expected_status=404)
+    for unit_code in ("140603", "nowhere"):  # no county plan published; no such unit
+        client_request.get_response(
+            "publication.public_unit_plan_pdf", year=2021, unit_code=unit_code, _expected_status=404
+        )
 
 
 def test_fetcher_allows_static_and_the_records_media_only(app, tmp_path):
@@ -226,7 +200,7 @@ def test_rendering_refuses_outside_urls(app, tmp_path):
     assert "TOP-SECRET-CONTENT" not in pdf_text(path)
 
 
-def test_task_notice_is_drawn_by_a_job_not_in_the_request(client, db, tmp_path, monkeypatch):
+def test_task_notice_is_drawn_by_a_job_not_in_the_request(client_request, db, tmp_path, monkeypatch):
     """With a real queue (no worker yet) the request only queues the job and answers 202 with a page
     that reloads; a burst of readers queues one job; the worker draws it and the next request serves it."""
     from sqlalchemy import select
@@ -237,20 +211,20 @@ def test_task_notice_is_drawn_by_a_job_not_in_the_request(client, db, tmp_path, 
     from fieldapp.publication import notice_job
 
     result, _ = _publish(db)
-    url = f"/public/tasks/{result.task_id}/results.pdf"
+    notice = {"endpoint": "publication.public_task_pdf", "task_id": result.task_id}
     monkeypatch.setattr(huey, "_immediate", False)
     rendered, real = [], notice_job.render_notice
     monkeypatch.setattr(notice_job, "render_notice", lambda *args: rendered.append(1) or real(*args))
-    first = client.get(url)
-    assert first.status_code == 202 and first.headers["Retry-After"] == "3"
+    first = client_request.get_response(**notice, _expected_status=202)
+    assert first.headers["Retry-After"] == "3"
     assert 'http-equiv="refresh"' in first.get_data(as_text=True) and rendered == []
-    assert client.get(url).status_code == 202
+    client_request.get_response(**notice, _expected_status=202)
     jobs = db.session.scalars(select(Job)).all()
     assert len(jobs) == 1 and jobs[0].status == "queued"
     runtime.execute(jobs[0].id)  # the worker
     assert rendered == [1]
-    ready = client.get(url)
-    assert ready.status_code == 200 and ready.mimetype == "application/pdf" and rendered == [1]
+    ready = client_request.get_response(**notice)
+    assert ready.mimetype == "application/pdf" and rendered == [1]
     path = tmp_path / "task.pdf"
     path.write_bytes(ready.data)
     assert "抽查结果公示表" in pdf_text(path)

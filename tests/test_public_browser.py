@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from factories import publication as f
-from test_pdf import assert_cjk_embedded, pdf_text, qr_codes
+from pdf_reading import assert_cjk_embedded, pdf_text, qr_codes
 
 pytestmark = pytest.mark.browser
 
