@@ -22,6 +22,14 @@ def check_public_id(public_id: str) -> str:
     return public_id
 
 
+def record_versions_or_404(public_id: str) -> list:
+    """The versions of a public record, the current one first; 404 for a malformed or unknown id."""
+    versions = queries.record_versions(check_public_id(public_id))
+    if not versions:
+        abort(404)
+    return versions
+
+
 def task_records_or_404(task_id: int) -> tuple[Task, list]:
     """A task and its current public records; 404 when it has none."""
     task = db.session.get(Task, task_id)

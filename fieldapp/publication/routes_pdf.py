@@ -11,11 +11,10 @@ from ..auth.models import COUNTY_LEVEL_KINDS, Unit
 from ..extensions import db
 from ..plans import queries as plan_queries
 from ..visits.models import Visit
-from . import queries
 from .pdf import records as pdf_records
 from .pdf.cache import cached_pdf
 from .pdf.render import qr_data_uri, render_pdf
-from .routes import bp, check_public_id, task_records_or_404
+from .routes import bp, record_versions_or_404, task_records_or_404
 from .categories import category
 from .snapshot import list_hash
 
@@ -39,9 +38,7 @@ def record_url(record) -> str:
 
 @bp.get("/public/results/<public_id>.pdf")
 def public_record_pdf(public_id: str):
-    versions = queries.record_versions(check_public_id(public_id))
-    if not versions:
-        abort(404)
+    versions = record_versions_or_404(public_id)
     record = versions[0]
     url = record_url(record)
     template = "publication/pdf/record.html"

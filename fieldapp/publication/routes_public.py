@@ -21,7 +21,7 @@ from . import exports, page_cache, queries
 from .categories import categories
 from .forms import parse_search
 from .generation import current as current_generation
-from .routes import bp, check_public_id, task_records_or_404
+from .routes import bp, record_versions_or_404, task_records_or_404
 from .snapshot import list_hash, task_kind_label
 
 
@@ -138,9 +138,7 @@ def _search_page(filters, errors, options, fragment: bool, csrf=None) -> str:
 
 @bp.get("/public/results/<public_id>")
 def public_record(public_id: str):
-    versions = queries.record_versions(check_public_id(public_id))
-    if not versions:
-        abort(404)
+    versions = record_versions_or_404(public_id)
     current = versions[0]
     checked = (request.args.get("h") or "").strip().lower()
     matched = next((v for v in versions if checked and v.short_hash == checked), None)

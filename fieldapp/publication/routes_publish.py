@@ -17,7 +17,7 @@ from ..extensions import db
 from ..review.models import InspectionResult
 from . import operations, queries
 from .forms import CorrectionForm, PublishSelectionForm
-from .routes import bp, check_public_id
+from .routes import bp, record_versions_or_404
 from .snapshot import public_fields
 from ..core.params import year_arg
 
@@ -79,24 +79,22 @@ def preview_one(result_id: int):
     return _preview(results, form)
 
 
-def _chosen_results():
-    """The results ticked on the posted form and the form; (…, None) with a message when none was."""
+def _on_chosen_results(action):
+    """``action(results, form)`` on the results ticked on the posted form; back to the list with a
+    message when none was."""
     ids = [i for i in request.form.getlist("result_ids", type=int) if i > 0]
     results = _results_for_publishing(ids) if ids else []
     form = _selection_form(results)
     if not form.validate_on_submit():
         flash(_("Choose at least one result to publish."), "error")
-        return results, None
-    return results, form
+        return redirect(url_for("publication.index"))
+    return action(results, form)
 
 
 @bp.post("/publication/preview")
 @role_required("supervisor")
 def preview():
-    results, form = _chosen_results()
-    if form is None:
-        return redirect(url_for("publication.index"))
-    return _preview(results, form)
+    return _on_chosen_results(_preview)
 
 
 def _preview(results, form):
@@ -107,9 +105,10 @@ def _preview(results, form):
 @bp.post("/publication/publish")
 @role_required("supervisor")
 def publish():
-    results, form = _chosen_results()
-    if form is None:
-        return redirect(url_for("publication.index"))
+    return _on_chosen_results(_publish)
+
+
+def _publish(results, _form):
     try:
         created = operations.publish(results, current_user)
         db.session.commit()
@@ -133,9 +132,7 @@ def publish():
 @bp.route("/publication/records/<public_id>/correct", methods=["GET", "POST"])
 @role_required("supervisor")
 def correct(public_id: str):
-    versions = queries.record_versions(check_public_id(public_id))
-    if not versions:
-        abort(404)
+    versions = record_versions_or_404(public_id)
     record = versions[0]
     _results_for_publishing([record.inspection_result_id])
     form = CorrectionForm()
