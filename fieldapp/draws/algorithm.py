@@ -11,6 +11,7 @@ import hashlib
 import math
 import zlib
 from collections.abc import Iterable, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
@@ -281,7 +282,7 @@ def match_subject(
     ident: str,
     team: Team,
     conflicted: set[str],
-    skip: set[str] = frozenset(),
+    skip: AbstractSet[str] = frozenset(),
     keys: dict[str, bytes] | None = None,
 ) -> TeamMatch:
     """Two inspectors of ``team`` for subject ``ident``: those without a conflict and under the cap,

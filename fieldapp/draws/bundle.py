@@ -41,7 +41,7 @@ def _iso(value) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def assignments_of(draw: Draw) -> list[DrawAssignment]:
+def assignments_of(draw: Draw) -> Sequence[DrawAssignment]:
     return db.session.scalars(
         select(DrawAssignment)
         .join(DrawSelection, DrawSelection.id == DrawAssignment.selection_id)
@@ -238,24 +238,28 @@ def _bundle_2(draw: Draw, reveal: bool, selection=None) -> dict:
 
 
 def _replacements(draw: Draw) -> list[dict]:
-    return [
-        {
-            "id": a.selection.ident,
-            "team": a.team_unit.code,
-            "replaced": a.replaces.certificate_number,
-            "by": a.certificate_number,
-            "name": a.inspector.name,
-            "rank": a.rank,
-            "reason": a.reason,
-            "at": _iso(a.created_at),
-        }
-        for a in db.session.scalars(
-            select(DrawAssignment)
-            .join(DrawSelection, DrawSelection.id == DrawAssignment.selection_id)
-            .where(DrawSelection.draw_id == draw.id, DrawAssignment.replaces_id.is_not(None))
-            .order_by(DrawAssignment.id)
+    rows = []
+    for a in db.session.scalars(
+        select(DrawAssignment)
+        .join(DrawSelection, DrawSelection.id == DrawAssignment.selection_id)
+        .where(DrawSelection.draw_id == draw.id, DrawAssignment.replaces_id.is_not(None))
+        .order_by(DrawAssignment.id)
+    ):
+        replaced = a.replaces
+        assert replaced is not None, "only replacements are selected"
+        rows.append(
+            {
+                "id": a.selection.ident,
+                "team": a.team_unit.code,
+                "replaced": replaced.certificate_number,
+                "by": a.certificate_number,
+                "name": a.inspector.name,
+                "rank": a.rank,
+                "reason": a.reason,
+                "at": _iso(a.created_at),
+            }
         )
-    ]
+    return rows
 
 
 def bundle_core(bundle: dict) -> dict:

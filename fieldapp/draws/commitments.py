@@ -10,7 +10,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from ..auth.models import Unit, User
-from ..extensions import db
+from ..extensions import db, rows_changed
 from ..plans.models import Task
 from . import algorithm, chain, rules, seeds
 from .models import CommitmentStatus, DrawCommitment, ExternalKind
@@ -155,7 +155,7 @@ def abandon(commitment: DrawCommitment, reason: str, user: User | None = None) -
 
 
 def _mark_abandoned(commitment: DrawCommitment, reason: str, seed: bytes) -> int:
-    return db.session.execute(
+    return rows_changed(
         update(DrawCommitment)
         .where(DrawCommitment.id == commitment.id, DrawCommitment.status == CommitmentStatus.OPEN)
         .values(
@@ -165,7 +165,7 @@ def _mark_abandoned(commitment: DrawCommitment, reason: str, seed: bytes) -> int
             seed_hex=seed.hex(),
         )
         .execution_options(synchronize_session=False)
-    ).rowcount
+    )
 
 
 def abandoned_count(task_id: int, round_: int, unit_id: int) -> int:

@@ -13,6 +13,7 @@ import json
 import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TypedDict
 
 
 @dataclass
@@ -62,13 +63,29 @@ def inspector_file(lines: Iterable[str]) -> bytes:
     return "".join(sorted(lines, key=lambda line: line.encode("utf-8"))).encode("utf-8")
 
 
-def parse_inspector_file(data: bytes) -> list[dict]:
+class InspectorRow(TypedDict):
+    """One line of the eligible-inspector file, its specialties split."""
+
+    team: str
+    certificate: str
+    unit: str
+    specialties: list[str]
+    name: str
+
+
+def parse_inspector_file(data: bytes) -> list[InspectorRow]:
     rows = []
     for line in data.decode("utf-8").split("\n")[:-1]:
-        values = line.split("\t")
-        row = dict(zip(INSPECTOR_FIELDS, values))
-        row["specialties"] = [s for s in row.get("specialties", "").split(";") if s]
-        rows.append(row)
+        fields = dict(zip(INSPECTOR_FIELDS, line.split("\t")))
+        rows.append(
+            InspectorRow(
+                team=fields["team"],
+                certificate=fields["certificate"],
+                unit=fields.get("unit", ""),
+                specialties=[s for s in fields.get("specialties", "").split(";") if s],
+                name=fields.get("name", ""),
+            )
+        )
     return rows
 
 

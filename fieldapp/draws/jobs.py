@@ -17,7 +17,7 @@ KIND = "draws.run"
 def run_draw_job(run: JobRun) -> dict:
     from .operations import run_draw
 
-    commitment = db.session.get(DrawCommitment, run.params["commitment_id"])
+    commitment = db.session.get_one(DrawCommitment, run.params["commitment_id"])  # never deleted
     user = db.session.get(User, run.params["user_id"]) if run.params.get("user_id") else None
     run.progress(stage="drawing")
     try:

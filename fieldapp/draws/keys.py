@@ -27,7 +27,7 @@ class KeyMaker:
     def many(self, messages: Iterable[str]) -> list[bytes]:
         """HMACs of many UTF-8 strings (the loop is inlined: this is the draw's hot path)."""
         inner_copy, outer_copy = self._inner.copy, self._outer.copy
-        keys = []
+        keys: list[bytes] = []
         append = keys.append
         for message in messages:
             inner = inner_copy()
@@ -43,7 +43,7 @@ class KeyMaker:
         inner = self._inner.copy()
         inner.update(prefix)
         inner_copy, outer_copy = inner.copy, self._outer.copy
-        keys = []
+        keys: list[bytes] = []
         append = keys.append
         for suffix in suffixes:
             state = inner_copy()

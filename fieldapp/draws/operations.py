@@ -14,7 +14,7 @@ from ..errors import Conflict
 from ..auth.models import Unit, User
 from ..core.bulk import allocate_ids, bind_value, insert_rows
 from .. import clock, events
-from ..extensions import db
+from ..extensions import db, rows_changed, table_of
 from ..plans.models import Task
 from . import algorithm, chain, files, rules, seeds
 from .commitments import abandon, commit, open_commitment  # noqa: F401  (part of this API)
@@ -192,12 +192,12 @@ def _store(task, round_, unit, commitment, witness, day, number, previous, user,
     db.session.flush()  # the unique constraints decide here who drew first
     # Only an open commitment can be used: a commitment abandoned a moment ago by someone
     # publishing a new one must not also become the seed of this draw. The seed is revealed.
-    used = db.session.execute(
+    used = rows_changed(
         update(DrawCommitment)
         .where(DrawCommitment.id == commitment.id, DrawCommitment.status == CommitmentStatus.OPEN)
         .values(status=CommitmentStatus.USED, closed_at=clock.now(), seed_hex=result["seed"].hex())
         .execution_options(synchronize_session=False)
-    ).rowcount
+    )
     if used != 1:
         raise CommitmentClosed()
     db.session.expire(commitment, ["status", "closed_at", "seed_hex"])
@@ -227,7 +227,7 @@ def _store_selections(draw: Draw, user: User | None, result: dict) -> list[tuple
     selection_ids = allocate_ids(DrawSelection, len(selected))
     inspector_ids = {cert: inspector.id for cert, inspector in result["by_cert"].items()}
     created_by = user.id if user else None
-    tail = (created_by, bind_value(DrawAssignment.__table__.c.created_at, clock.now()), "")  # by, at, reason
+    tail = (created_by, bind_value(table_of(DrawAssignment).c.created_at, clock.now()), "")  # by, at, reason
     selection_rows, assignment_rows, for_visits = [], [], []
     for position, (selection_id, sel) in enumerate(zip(selection_ids, selected)):
         matches = all_matches[sel.ident]
@@ -329,7 +329,7 @@ def invite(task: Task, department: Unit, user: User | None = None, message: str 
 def respond(invitation: JointInvitation, accept: bool, user: User | None = None) -> JointInvitation:
     """Accepting adds the department's items and inspectors to the task's future draws' visits.
     Draws made before the acceptance stay as they were (they are frozen)."""
-    invitation.status = (InvitationStatus.ACCEPTED if accept else InvitationStatus.DECLINED).value
+    invitation.status = InvitationStatus.ACCEPTED if accept else InvitationStatus.DECLINED
     invitation.responded_at = clock.now()
     invitation.responded_by_id = user.id if user else None
     db.session.commit()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import select
 
 from ..auth import access
@@ -12,7 +14,7 @@ from .models import Draw, DrawCommitment, DrawStatus, JointInvitation
 from .pools import executing_units
 
 
-def plans_with_tasks() -> list[Plan]:
+def plans_with_tasks() -> Sequence[Plan]:
     return db.session.scalars(select(Plan).order_by(Plan.year.desc(), Plan.id.desc())).all()
 
 
@@ -38,7 +40,7 @@ def round_states(task: Task, units: list[Unit]) -> dict[tuple[int, int], dict]:
     return states
 
 
-def commitments_of_round(task: Task, round_: int, unit: Unit) -> list[DrawCommitment]:
+def commitments_of_round(task: Task, round_: int, unit: Unit) -> Sequence[DrawCommitment]:
     return db.session.scalars(
         select(DrawCommitment)
         .where(DrawCommitment.task_id == task.id, DrawCommitment.round == round_, DrawCommitment.unit_id == unit.id)
@@ -46,19 +48,19 @@ def commitments_of_round(task: Task, round_: int, unit: Unit) -> list[DrawCommit
     ).all()
 
 
-def draws_of_round(task: Task, round_: int, unit: Unit) -> list[Draw]:
+def draws_of_round(task: Task, round_: int, unit: Unit) -> Sequence[Draw]:
     return db.session.scalars(
         select(Draw).where(Draw.task_id == task.id, Draw.round == round_, Draw.unit_id == unit.id).order_by(Draw.number)
     ).all()
 
 
-def invitations_of(task: Task) -> list[JointInvitation]:
+def invitations_of(task: Task) -> Sequence[JointInvitation]:
     return db.session.scalars(
         select(JointInvitation).where(JointInvitation.task_id == task.id).order_by(JointInvitation.id)
     ).all()
 
 
-def departments(user) -> list[Unit]:
+def departments(user) -> Sequence[Unit]:
     """The departments in the user's area (those a task of theirs may invite)."""
     stmt = select(Unit).where(Unit.kind == "department").order_by(Unit.code)
     return db.session.scalars(access.scope_units(stmt, Unit.id, user)).all()

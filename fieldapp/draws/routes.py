@@ -236,7 +236,7 @@ def invite(task_id: int):
     form = InviteForm()
     form.department.choices = [(u.code, u.name) for u in queries.departments(current_user)]
     if form.validate_on_submit():
-        department = db.session.scalar(select(Unit).where(Unit.code == form.department.data))
+        department = db.first_or_404(select(Unit).where(Unit.code == form.department.data))
         try:
             operations.invite(task, department, current_user, form.message.data, (form.items.data or "").splitlines())
         except DrawRefused as exc:

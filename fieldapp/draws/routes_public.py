@@ -30,8 +30,7 @@ def may_see_classes() -> bool:
 
 
 def _file(data: bytes, name: str, sha256: str | None) -> Response:
-    response = Response(data, mimetype="text/plain")
-    response.charset = "utf-8"
+    response = Response(data, mimetype="text/plain")  # text/plain; charset=utf-8
     response.headers["Content-Disposition"] = f"attachment; filename={name}"
     if sha256:
         response.headers["X-Content-SHA256"] = sha256

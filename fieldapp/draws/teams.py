@@ -4,7 +4,9 @@ unit, with which specialty; their declared conflicts; their load so far in the r
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import date
+from typing import NamedTuple, NotRequired, TypedDict
 
 from flask import current_app
 from sqlalchemy import func, select
@@ -63,16 +65,51 @@ def unit_name_on(inspector: Inspector, day: date) -> str:
     return value.name if isinstance(value, Unit) else (value or "")
 
 
-def eligible_inspectors(unit_ids: list[int], specialties: list[str], day: date) -> list[tuple[Inspector, Unit]]:
+class Eligible(NamedTuple):
+    """An inspector eligible for a draw, the unit they belong to on the draw date and the
+    certificate number that names them in the draw's files."""
+
+    inspector: Inspector
+    unit: Unit
+    certificate: str
+
+
+class PublicInspector(TypedDict):
+    certificate: str
+    name: str
+    unit: str
+
+
+class PublicTeam(TypedDict):
+    """A team as stored with the draw (``Draw.teams``) and published in its bundle."""
+
+    unit: str
+    unit_name: str
+    role: str
+    specialties: list[str]
+    workload_cap: int
+    initial_load: dict[str, int]
+    inspectors: list[PublicInspector]
+    conflicts: NotRequired[dict[str, list[str]]]  # added once the selection is known
+
+
+def eligible_inspectors(unit_ids: list[int], specialties: list[str], day: date) -> list[Eligible]:
     """The inspectors eligible on ``day`` who belong to one of ``unit_ids`` on that day, with that
-    unit: dated roster changes (status, certificate, transfers) are honoured both ways."""
+    unit: dated roster changes (status, certificate, transfers) are honoured both ways. An
+    inspector without a certificate number now is never eligible (the draw names inspectors by it)."""
     units = {u.name: u for u in db.session.scalars(select(Unit).where(Unit.id.in_(unit_ids)))}
     inspectors = db.session.scalars(select(Inspector).order_by(Inspector.certificate_number)).all()
     eligible = []
     for inspector in inspectors:
         unit = units.get(unit_name_on(inspector, day))
-        if unit is not None and inspector.is_eligible_on(day) and covers(inspector.specialties, specialties):
-            eligible.append((inspector, unit))
+        certificate = inspector.certificate_number
+        if (
+            unit is not None
+            and certificate is not None
+            and inspector.is_eligible_on(day)
+            and covers(inspector.specialties, specialties)
+        ):
+            eligible.append(Eligible(inspector, unit, certificate))
     return eligible
 
 
@@ -96,7 +133,7 @@ def round_loads(task: Task, round_: int, exclude_draw_id: int | None = None) -> 
     return dict(db.session.execute(stmt).all())
 
 
-def accepted_invitations(task: Task) -> list[JointInvitation]:
+def accepted_invitations(task: Task) -> Sequence[JointInvitation]:
     return db.session.scalars(
         select(JointInvitation)
         .where(JointInvitation.task_id == task.id, JointInvitation.status == InvitationStatus.ACCEPTED)
@@ -106,7 +143,7 @@ def accepted_invitations(task: Task) -> list[JointInvitation]:
 
 def build_teams(
     task: Task, round_: int, unit: Unit, day: date, superseded_id: int | None = None
-) -> tuple[list[Team], dict[str, Inspector], list[dict], list[str]]:
+) -> tuple[list[Team], dict[str, Inspector], list[PublicTeam], list[str]]:
     """The initiating team (the executing unit) and one team per accepted invitation.
 
     Returns the teams, the inspectors by certificate number, the public description of the
@@ -122,29 +159,32 @@ def build_teams(
             else specialties_for_department(invitation.unit.name)
         )
         plans.append((invitation.unit, [invitation.unit_id], specialties, "participating"))
-    teams, by_cert, public, lines = [], {}, [], []
+    teams: list[Team] = []
+    by_cert: dict[str, Inspector] = {}
+    public: list[PublicTeam] = []
+    lines: list[str] = []
     for team_unit, unit_ids, specialties, role in plans:
         members = eligible_inspectors(unit_ids, specialties, day)
-        inspectors = [i for i, _ in members]
-        certs = [i.certificate_number for i in inspectors]
-        by_cert.update({i.certificate_number: i for i in inspectors})
+        certs = [m.certificate for m in members]
+        by_cert.update({m.certificate: m.inspector for m in members})
         lines += [
-            inspector_line(team_unit.code, i.certificate_number, u.code, i.specialties, i.name) for i, u in members
+            inspector_line(team_unit.code, m.certificate, m.unit.code, m.inspector.specialties, m.inspector.name)
+            for m in members
         ]
         load = {c: loads.get(c, 0) for c in certs if loads.get(c)}
         teams.append(Team(team_unit.code, certs, cap, team_unit.name, dict(load)))
         public.append(
-            {
-                "unit": team_unit.code,
-                "unit_name": team_unit.name,
-                "role": role,
-                "specialties": specialties,
-                "workload_cap": cap,
-                "initial_load": load,
-                "inspectors": [
-                    {"certificate": i.certificate_number, "name": i.name, "unit": u.code} for i, u in members
+            PublicTeam(
+                unit=team_unit.code,
+                unit_name=team_unit.name,
+                role=role,
+                specialties=specialties,
+                workload_cap=cap,
+                initial_load=load,
+                inspectors=[
+                    PublicInspector(certificate=m.certificate, name=m.inspector.name, unit=m.unit.code) for m in members
                 ],
-            }
+            )
         )
     return teams, by_cert, public, lines
 
@@ -163,6 +203,7 @@ def conflicts_for(subject_ids: list[int], certificates: set[str]) -> dict[int, s
         .join(Inspector, Inspector.id == Conflict.inspector_id)
         .where(Inspector.certificate_number.in_(sorted(certificates)))
     ):
+        assert cert is not None, "only the given certificate numbers are selected"
         if subject_id is not None:
             by_subject[subject_id].add(cert)
         if person:

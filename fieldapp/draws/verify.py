@@ -43,10 +43,10 @@ def verify_bundle(bundle: dict, pool: bytes) -> Report:
             )
     multipliers = {c: Decimal(v) for c, v in bundle["multipliers"].items()}
     counts = algorithm.compute_counts(sizes, bundle["ratio"], bundle["fixed_count"], multipliers)
-    for name, mine in (("quotas", counts.quotas), ("topups", counts.topups)):
+    for name, recomputed in (("quotas", counts.quotas), ("topups", counts.topups)):
         for cls in algorithm.CLASSES:
-            if mine[cls] != bundle[name].get(cls, 0):
-                problems.append(f"{name} {cls}: recomputed {mine[cls]}, published {bundle[name].get(cls, 0)}")
+            if recomputed[cls] != bundle[name].get(cls, 0):
+                problems.append(f"{name} {cls}: recomputed {recomputed[cls]}, published {bundle[name].get(cls, 0)}")
     if bundle.get("seed") is None:
         problems.append("the seed is not public yet: the selection cannot be recomputed")
         return report

@@ -87,13 +87,13 @@ def verify_draw_2(draw: Draw) -> Report:
     except algorithm.DrawError as exc:
         problem(f"numbers: {exc}")
         return report
-    for name, mine, theirs in (
+    for name, recomputed, stored_value in (
         ("T", counts.total_floor, draw.total_floor),
         ("quotas", counts.quotas, draw.quotas),
         ("top-up", counts.topups, draw.topups),
     ):
-        if mine != theirs:
-            problem(f"{name}: recomputed {mine}, stored {theirs}")
+        if recomputed != stored_value:
+            problem(f"{name}: recomputed {recomputed}, stored {stored_value}")
     seed = _check_commitment(draw, problem)
     e = algorithm.effective_seed(seed, draw.witness)
     if e.hex() != draw.effective_seed_hex:

@@ -19,7 +19,7 @@ from huey import crontab
 from sqlalchemy import or_, select, update
 
 from .. import clock
-from ..extensions import db, huey, table_of
+from ..extensions import db, huey, rows_changed, table_of
 from . import files
 from .models import Job, JobStatus
 
@@ -92,11 +92,11 @@ class JobRun:
         if checkpoint is not None:
             values["checkpoint"] = checkpoint
             self.checkpoint = checkpoint
-        changed = db.session.execute(
+        changed = rows_changed(
             update(JOB)
             .where(JOB.c.id == self.job_id, JOB.c.attempt == self.attempt, JOB.c.status == JobStatus.RUNNING)
             .values(**values)
-        ).rowcount
+        )
         if not changed:
             db.session.rollback()
             raise Superseded(self.job_id)
@@ -107,22 +107,25 @@ class JobRun:
 def claim(job_id: int) -> Job | None:
     """Take a queued job (a duplicate message for a job already taken finds nothing to take)."""
     now = clock.now()
-    changed = db.session.execute(
+    changed = rows_changed(
         update(JOB)
         .where(JOB.c.id == job_id, JOB.c.status == JobStatus.QUEUED)
         .values(status=JobStatus.RUNNING, attempt=JOB.c.attempt + 1, started_at=now, heartbeat_at=now, error=None)
-    ).rowcount
+    )
     db.session.commit()
     return db.session.get(Job, job_id) if changed else None
 
 
 def _finish(run: JobRun, status: JobStatus, result: dict | None = None, error: str | None = None) -> None:
-    values = {"status": status.value, "finished_at": clock.now(), "heartbeat_at": clock.now(), "error": error}
+    values: dict[str, object] = {
+        "status": status.value,
+        "finished_at": clock.now(),
+        "heartbeat_at": clock.now(),
+        "error": error,
+    }
     if result is not None:
         values["result"] = result
-    changed = (
-        db.session.execute(update(JOB).where(JOB.c.id == run.job_id, JOB.c.attempt == run.attempt).values(**values))
-    ).rowcount
+    changed = rows_changed(update(JOB).where(JOB.c.id == run.job_id, JOB.c.attempt == run.attempt).values(**values))
     db.session.commit()
     if changed and status is JobStatus.DONE:
         # The upload and scratch files go; the files the user downloads stay (see jobs/files.py).
@@ -131,7 +134,7 @@ def _finish(run: JobRun, status: JobStatus, result: dict | None = None, error: s
 
 def execute(job_id: int) -> None:
     """Run one job to its end, in an app context of its own (its own database session)."""
-    app = current_app._get_current_object() if has_app_context() else _worker_app
+    app = current_app if has_app_context() else _worker_app  # the proxy's app_context() is the app's own
     if app is None:
         raise RuntimeError("no app bound for jobs (run the worker through fieldapp.worker)")
     with app.app_context():
@@ -198,11 +201,11 @@ def retry(job: Job) -> bool:
     """Queue a failed (or stalled) job again; a retried import resumes after its last checkpoint."""
     if not (job.status == JobStatus.FAILED or is_stalled(job)) or files.expired(job):
         return False
-    changed = db.session.execute(
+    changed = rows_changed(
         update(JOB)
         .where(JOB.c.id == job.id, JOB.c.attempt == job.attempt, JOB.c.status == job.status)
         .values(status=JobStatus.QUEUED, error=None, finished_at=None, heartbeat_at=clock.now())
-    ).rowcount
+    )
     db.session.commit()
     if changed:
         enqueue(job)
@@ -230,11 +233,11 @@ def requeue_stalled() -> list[int]:
     requeued = []
     for job_id, status, beat in found:
         cond = JOB.c.heartbeat_at == beat if beat is not None else JOB.c.heartbeat_at.is_(None)
-        changed = db.session.execute(
+        changed = rows_changed(
             update(JOB)
             .where(JOB.c.id == job_id, JOB.c.status == status, cond)
             .values(status=JobStatus.QUEUED, heartbeat_at=clock.now())
-        ).rowcount
+        )
         db.session.commit()
         if changed:
             requeued.append(job_id)
