@@ -188,6 +188,19 @@ def test_editing_a_draft_needs_no_reason_and_keeps_one_version(client, auth, db)
     assert db.session.scalar(select(PlanVersion).where(PlanVersion.plan_id == plan.id)) is None
 
 
+@pytest.mark.parametrize("typed", ["NaN", "Infinity", "-inf"])
+def test_a_ratio_that_is_no_number_is_refused_on_the_form(client, auth, db, typed):
+    plan = import_plan(SEED.read_bytes(), SEED.name).plan
+    db.session.commit()
+    task = plan.tasks[12]
+    auth.login("city", "supervisor", "city")
+    response = client.post(f"/plans/{plan.id}/tasks/13/edit", data=task_form(task, ratio_percent=typed))
+    assert response.status_code == 422
+    assert soup(response).select_one("#field-ratio_percent .field__error")
+    db.session.expire_all()
+    assert db.session.get(Task, task.id).ratio == task.ratio
+
+
 def test_editing_a_published_plan_needs_a_reason_and_makes_a_version(client, auth, db, city_plan):
     task = city_plan.tasks[18]  # task 19
     auth.login("city", "supervisor", "city")

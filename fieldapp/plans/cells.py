@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from .models import RATIO_PLACES
+from .models import RATIO_PLACES, decimal_places
 
 CN_DIGITS = {
     "零": 0,
@@ -119,7 +119,7 @@ def parse_ratio(text: str) -> Ratio:
             value = None
         if value is None or value <= 0 or value > 1:
             result.problems.append(("ratio_out_of_range", {"text": number + sign}))
-        elif -value.normalize().as_tuple().exponent > RATIO_PLACES:
+        elif decimal_places(value) > RATIO_PLACES:
             result.problems.append(("ratio_too_precise", {"text": number + sign}))
         else:
             result.ratio = value

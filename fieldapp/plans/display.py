@@ -145,7 +145,9 @@ def describe_rule(rule: dict) -> list[str]:
 
 
 def describe_rule_note(note: dict) -> str:
-    text = RULE_NOTES.get(note.get("code"))
+    """A proposal's note as stored in the rule (``{"key", "code", "words"}``); an unknown code says nothing."""
+    code = note.get("code")
+    text = RULE_NOTES.get(code) if isinstance(code, str) else None
     return str(text % {"words": note.get("words", "")}) if text else ""
 
 

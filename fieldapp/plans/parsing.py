@@ -159,7 +159,7 @@ def _cell(row: Row, header: _Header, name: str) -> str | None:
 
 def _number_cell(row: Row, header: _Header) -> bool:
     text = _cell(row, header, "number")
-    return bool(text) and _read_number(text) is not None
+    return text is not None and _read_number(text) is not None
 
 
 def _read_number(text: str) -> int | None:

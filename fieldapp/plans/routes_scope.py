@@ -43,7 +43,7 @@ def _counties() -> list[Unit]:
 
 
 def _county_names() -> dict[str, str]:
-    return {u.division_code: u.name for u in _counties()}
+    return {u.division_code: u.name for u in _counties() if u.division_code is not None}
 
 
 def _page(plan, task, form, status=200):

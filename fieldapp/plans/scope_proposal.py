@@ -68,11 +68,11 @@ def propose_scope(text: str, items: list[str] | None = None) -> dict:
             if name not in scope_holdings:
                 notes.append({"key": "holdings_any", "code": "item_holding", "words": word})
 
-    word = next((w for w in HIGH_RISK_WORDS if w in raw), None)
-    if word:
+    risk_word = next((w for w in HIGH_RISK_WORDS if w in raw), None)
+    if risk_word:
         rule["credit_classes"] = high_risk_classes()
         rule["tags_any"] = [t for t in rule["tags_any"] if t != HIGH_RISK_TAG]
-        notes.append({"key": "credit_classes", "code": "high_risk", "words": word})
+        notes.append({"key": "credit_classes", "code": "high_risk", "words": risk_word})
 
     rule["suggested"] = [key for key in RULE_KEYS if key == "status" or rule.get(key)]
     rule["notes"] = notes

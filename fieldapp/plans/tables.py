@@ -159,7 +159,7 @@ def read_workbook(data: bytes, filename: str) -> PlanSource:
     try:
         sheets = []
         for sheet in workbook.worksheets:
-            rows = []
+            rows: list[Row] = []
             for row in sheet.iter_rows():
                 cells = [_cell_text(cell) for cell in row]
                 number = next((c.row for c in row if getattr(c, "row", None)), None)
