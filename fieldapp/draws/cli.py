@@ -65,7 +65,9 @@ def run_command(task_number, round_, witness, unit_code, year, reason, exception
             f"{commitment.commitment_hex}, pool {draw.pool_size} sha256 {draw.pool_ids_sha256 or draw.pool_sha256}, "
             f"selected {draw.selected_count}" + ("" if created else " (already drawn)")
         )
-        click.echo(f"chain head {head().sha256}")
+        latest = head()
+        assert latest is not None, "the draw has just been recorded in the chain"
+        click.echo(f"chain head {latest.sha256}")
     if failed:
         sys.exit(1)
 

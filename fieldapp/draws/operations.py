@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
@@ -15,6 +17,7 @@ from ..auth.models import Unit, User
 from ..core.bulk import allocate_ids, bind_value, insert_rows
 from .. import clock, events
 from ..extensions import db, rows_changed, table_of
+from ..inspectors.models import Inspector
 from ..plans.models import Task
 from . import algorithm, chain, files, rules, seeds
 from .commitments import abandon, commit, open_commitment  # noqa: F401  (part of this API)
@@ -31,7 +34,7 @@ from .models import (
 )
 from .pools import build_pool_columns, subject_ids
 from .rules import DrawRefused, check_round, current_draw  # noqa: F401  (part of this API)
-from .teams import build_teams, conflicts_for
+from .teams import PublicTeam, build_teams, conflicts_for
 
 UNMATCHED_REASONS = {
     "no_inspectors": _l("fewer than two inspectors of %(team)s are eligible for this task"),
@@ -44,15 +47,33 @@ class CommitmentClosed(Conflict):
     """The commitment was used or abandoned by a concurrent request."""
 
 
+@dataclass
+class ComputedDraw:
+    """Everything a draw consists of, computed before anything is written."""
+
+    pool: files.PoolFiles
+    counts: algorithm.Counts
+    multipliers: dict[str, Decimal]
+    seed: bytes
+    e: bytes  # the effective seed
+    selected: list[algorithm.Selected]
+    ids: dict[str, tuple[int, str]]  # subject id (USCC / registration number) -> (database id, division code)
+    matches: dict[str, list[algorithm.TeamMatch]]
+    by_cert: dict[str, Inspector]
+    teams: list[algorithm.Team]
+    public_teams: list[PublicTeam]
+    inspector_file: bytes
+
+
 def _compute(
     task: Task, round_: int, unit: Unit, commitment: DrawCommitment, witness: str, day, superseded_id: int | None = None
-) -> dict:
+) -> ComputedDraw:
     """Everything a draw consists of, computed without writing."""
     with collector_paused():
         return _compute_draw(task, round_, unit, commitment, witness, day, superseded_id)
 
 
-def _compute_draw(task, round_, unit, commitment, witness, day, superseded_id) -> dict:
+def _compute_draw(task, round_, unit, commitment, witness, day, superseded_id) -> ComputedDraw:
     idents, classes = build_pool_columns(task, round_, unit, day)
     sizes = {c: 0 for c in algorithm.CLASSES}
     for cls in classes:
@@ -80,20 +101,20 @@ def _compute_draw(task, round_, unit, commitment, witness, day, superseded_id) -
     for team in public_teams:
         members = {i["certificate"] for i in team["inspectors"]}
         team["conflicts"] = {ident: sorted(certs & members) for ident, certs in conflicts.items() if certs & members}
-    return {
-        "pool": pool,
-        "counts": counts,
-        "multipliers": multipliers,
-        "seed": seed,
-        "e": e,
-        "selected": selected,
-        "ids": ids,
-        "matches": matches,
-        "by_cert": by_cert,
-        "teams": teams,
-        "public_teams": public_teams,
-        "inspector_file": files.inspector_file(inspector_lines),
-    }
+    return ComputedDraw(
+        pool=pool,
+        counts=counts,
+        multipliers=multipliers,
+        seed=seed,
+        e=e,
+        selected=selected,
+        ids=ids,
+        matches=matches,
+        by_cert=by_cert,
+        teams=teams,
+        public_teams=public_teams,
+        inspector_file=files.inspector_file(inspector_lines),
+    )
 
 
 def _check_witness(commitment: DrawCommitment, witness: str, day) -> None:
@@ -155,9 +176,8 @@ def run_draw(commitment: DrawCommitment, witness: str = "", user: User | None = 
     raise AssertionError("unreachable")
 
 
-def _store(task, round_, unit, commitment, witness, day, number, previous, user, result) -> Draw:
-    counts: algorithm.Counts = result["counts"]
-    pool: files.PoolFiles = result["pool"]
+def _store(task, round_, unit, commitment, witness, day, number, previous, user, result: ComputedDraw) -> Draw:
+    counts, pool = result.counts, result.pool
     moment = rules.now_utc()
     draw = Draw(
         task_id=task.id,
@@ -169,7 +189,7 @@ def _store(task, round_, unit, commitment, witness, day, number, previous, user,
         redraw_reason=commitment.redraw_reason if previous else "",
         draw_date=day,
         witness=witness,
-        effective_seed_hex=result["e"].hex(),
+        effective_seed_hex=result.e.hex(),
         pool_sha256=pool.classed_sha256,
         pool_ids_sha256=pool.ids_sha256,
         pool_size=counts.pool_size,
@@ -180,11 +200,11 @@ def _store(task, round_, unit, commitment, witness, day, number, previous, user,
         total_floor=counts.total_floor,
         ratio=str(task.ratio) if task.ratio is not None else None,
         fixed_count=task.fixed_count,
-        multipliers={c: str(m) for c, m in result["multipliers"].items()},
-        teams=result["public_teams"],
+        multipliers={c: str(m) for c, m in result.multipliers.items()},
+        teams=result.public_teams,
         algorithm=algorithm.ALGORITHM,
-        inspectors_file=result["inspector_file"],
-        inspectors_sha256=files.sha256_hex(result["inspector_file"]),
+        inspectors_file=result.inspector_file,
+        inspectors_sha256=files.sha256_hex(result.inspector_file),
         created_by_id=user.id if user else None,
         created_at=moment,
     )
@@ -195,7 +215,7 @@ def _store(task, round_, unit, commitment, witness, day, number, previous, user,
     used = rows_changed(
         update(DrawCommitment)
         .where(DrawCommitment.id == commitment.id, DrawCommitment.status == CommitmentStatus.OPEN)
-        .values(status=CommitmentStatus.USED, closed_at=clock.now(), seed_hex=result["seed"].hex())
+        .values(status=CommitmentStatus.USED, closed_at=clock.now(), seed_hex=result.seed.hex())
         .execution_options(synchronize_session=False)
     )
     if used != 1:
@@ -209,23 +229,23 @@ def _store(task, round_, unit, commitment, witness, day, number, previous, user,
     events.draw_made.send(draw, selections=selections)
     from .bundle import selection_pieces
 
-    names = {cert: inspector.name for cert, inspector in result["by_cert"].items()}
-    _publish_record(draw, previous, selection_pieces(result["selected"], result["matches"], names))
+    names = {cert: inspector.name for cert, inspector in result.by_cert.items()}
+    _publish_record(draw, previous, selection_pieces(result.selected, result.matches, names))
     return draw
 
 
-def _store_selections(draw: Draw, user: User | None, result: dict) -> list[tuple]:
+def _store_selections(draw: Draw, user: User | None, result: ComputedDraw) -> list[tuple]:
     """The selection and its assignments, written in bulk (a draw can select tens of thousands of
     subjects): ids allocated first, rows as plain tuples. Returns, for the visits, each selection's
     ``(id, subject id, division code, [(inspector id, leads), …])`` in position order."""
-    codes = [t.unit_code for t in result["teams"]]
+    codes = [t.unit_code for t in result.teams]
     unit_ids = dict(db.session.execute(select(Unit.code, Unit.id).where(Unit.code.in_(codes))).all())
     # The initiating team first (its first inspector leads), then the others by unit id.
     order = sorted(range(len(codes)), key=lambda i: (unit_ids[codes[i]] != draw.unit_id, unit_ids[codes[i]]))
     lead_team = next((i for i in order if unit_ids[codes[i]] == draw.unit_id), None)
-    selected, ids, all_matches = result["selected"], result["ids"], result["matches"]
+    selected, ids, all_matches = result.selected, result.ids, result.matches
     selection_ids = allocate_ids(DrawSelection, len(selected))
-    inspector_ids = {cert: inspector.id for cert, inspector in result["by_cert"].items()}
+    inspector_ids = {cert: inspector.id for cert, inspector in result.by_cert.items()}
     created_by = user.id if user else None
     tail = (created_by, bind_value(table_of(DrawAssignment).c.created_at, clock.now()), "")  # by, at, reason
     selection_rows, assignment_rows, for_visits = [], [], []
