@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 import sqlite3
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from flask_babel import Babel
 from flask_limiter import Limiter
@@ -18,7 +18,7 @@ from htmx_flask import Htmx
 from huey import Huey
 from huey.storage import MemoryStorage, RedisStorage, SqliteStorage
 from sqlalchemy import CursorResult, DateTime, Engine, Enum, Executable, MetaData, Table, event
-from sqlalchemy.orm import DeclarativeBase, registry
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, registry
 from sqlalchemy.types import TypeDecorator
 
 # Stable constraint names so Alembic migrations are identical on SQLite and PostgreSQL.
@@ -89,6 +89,18 @@ def rows_changed(statement: Executable) -> int:
     result = db.session.execute(statement)
     assert isinstance(result, CursorResult), "an UPDATE or DELETE answers with a CursorResult"
     return result.rowcount
+
+
+class LockVersion:
+    """Optimistic locking for a model: its rows carry ``lock_version``, which the ORM checks and bumps
+    on every UPDATE it writes (a stale write fails), and which a decision's conditional UPDATE names
+    (review/operations.py), so that one of two concurrent changes wins and the other is told."""
+
+    lock_version: Mapped[int] = mapped_column(default=1)
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict[str, Any]:
+        return {"version_id_col": cls.lock_version}
 
 
 def table_of(model: type[Base]) -> Table:

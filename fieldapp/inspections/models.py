@@ -9,7 +9,7 @@ from sqlalchemy import JSON, BigInteger, ForeignKey, String, Text, UniqueConstra
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..clock import now
-from ..extensions import Model, enum_column
+from ..extensions import LockVersion, Model, enum_column
 
 
 class SubmissionState(enum.StrEnum):
@@ -20,7 +20,7 @@ class SubmissionState(enum.StrEnum):
     SUPERSEDED = "superseded"  # replaced by a resubmission
 
 
-class Submission(Model):
+class Submission(LockVersion, Model):
     __tablename__ = "submission"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -44,9 +44,6 @@ class Submission(Model):
     received_at: Mapped[datetime] = mapped_column(default=now, server_default=func.now())
     completed_at: Mapped[datetime | None]
     review_comment: Mapped[str] = mapped_column(Text, default="")
-    lock_version: Mapped[int] = mapped_column(default=1)
-
-    __mapper_args__ = {"version_id_col": lock_version}
 
     visit = relationship("Visit")
     replaces: Mapped[Submission | None] = relationship(remote_side=[id])

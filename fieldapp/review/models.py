@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import enum
+from typing import Any
 
 from datetime import date, datetime
 
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint, func
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from ..clock import now
-from ..extensions import Model, enum_column
+from ..extensions import LockVersion, Model, enum_column
 
 
 class InspectionResult(Model):
@@ -83,15 +84,33 @@ class CaseStatus(enum.StrEnum):
     CLOSED = "closed"  # 已完结
 
 
-class FollowUpCase(Model):
+class ResultDecision(LockVersion):
+    """What follows from one inspection result (at most one row per result) about its subject, and
+    is decided once by a supervisor with optimistic locking (review/operations.py)."""
+
+    # First in the table, as the migrations made it (a mixin's columns otherwise follow the class's own).
+    id: Mapped[int] = mapped_column(primary_key=True, sort_order=-1)
+    result_id: Mapped[int] = mapped_column(ForeignKey("inspection_result.id"), sort_order=-1)
+    subject_id: Mapped[int] = mapped_column(ForeignKey("subject.id"), index=True, sort_order=-1)
+
+    @declared_attr.directive
+    def __table_args__(cls) -> tuple:
+        return (UniqueConstraint("result_id"),)
+
+    @declared_attr
+    def result(cls) -> Mapped[InspectionResult]:
+        return relationship("InspectionResult")
+
+    @declared_attr
+    def subject(cls) -> Mapped[Any]:
+        return relationship("Subject")
+
+
+class FollowUpCase(ResultDecision, Model):
     """后续处置: a finding's follow-up, owned by the unit with jurisdiction over the subject."""
 
     __tablename__ = "follow_up_case"
-    __table_args__ = (UniqueConstraint("result_id"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    result_id: Mapped[int] = mapped_column(ForeignKey("inspection_result.id"))
-    subject_id: Mapped[int] = mapped_column(ForeignKey("subject.id"), index=True)
     assigned_unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)  # 谁管辖、谁负责
     measures: Mapped[list] = mapped_column(JSON, default=list)  # 后续处置措施 chosen by the inspector
     findings: Mapped[list] = mapped_column(JSON, default=list)
@@ -100,12 +119,7 @@ class FollowUpCase(Model):
     closed_on: Mapped[date | None]  # 完结日期
     closing_note: Mapped[str] = mapped_column(Text, default="")
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    lock_version: Mapped[int] = mapped_column(default=1)
 
-    __mapper_args__ = {"version_id_col": lock_version}
-
-    result = relationship("InspectionResult")
-    subject = relationship("Subject")
     assigned_unit = relationship("Unit")
     closed_by = relationship("User")
 
@@ -116,16 +130,12 @@ class ListingStatus(enum.StrEnum):
     REJECTED = "rejected"
 
 
-class AbnormalListingProposal(Model):
+class AbnormalListingProposal(ResultDecision, Model):
     """A proposal to list a subject in the 经营异常名录 (result 6: 通过登记的住所（经营场所）无法联系),
     decided by a supervisor of the unit with jurisdiction; listing is due within 10 working days."""
 
     __tablename__ = "abnormal_listing_proposal"
-    __table_args__ = (UniqueConstraint("result_id"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    result_id: Mapped[int] = mapped_column(ForeignKey("inspection_result.id"))
-    subject_id: Mapped[int] = mapped_column(ForeignKey("subject.id"), index=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
     reason_code: Mapped[str] = mapped_column(String(8))
     status: Mapped[ListingStatus] = mapped_column(
@@ -137,12 +147,7 @@ class AbnormalListingProposal(Model):
     decided_at: Mapped[datetime | None]
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     decision_note: Mapped[str] = mapped_column(Text, default="")
-    lock_version: Mapped[int] = mapped_column(default=1)
 
-    __mapper_args__ = {"version_id_col": lock_version}
-
-    result = relationship("InspectionResult")
-    subject = relationship("Subject")
     unit = relationship("Unit")
     decided_by = relationship("User")
 

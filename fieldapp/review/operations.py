@@ -109,37 +109,46 @@ def return_to_inspector(submission_id: int, expected_version: int, actor, commen
     return submission
 
 
+def _decide(
+    model,
+    row_id: int,
+    expected_version: int,
+    moves: tuple,
+    values: dict,
+    event: tuple[str, str],
+    actor,
+    note: str,
+    details: dict | None = None,
+):
+    """Move a follow-up row (a case, a listing proposal) from ``moves[0]`` to ``moves[1]`` with
+    ``values``, by a conditional UPDATE on its ``lock_version``; write ``event`` = (object type,
+    action) to the audit log and commit. :class:`ReviewConflict` when someone else decided first."""
+    from_state, to_state = moves
+    row, moved = _conditional_update(
+        model, row_id, expected_version, model.status, from_state, status=to_state, **values
+    )
+    if not moved:
+        db.session.rollback()
+        raise ReviewConflict(row.status if row else "")
+    row_type, action = event
+    audit.record(
+        row_type, row.id, action, actor, from_state=from_state, to_state=to_state, reason=note, details=details
+    )
+    db.session.commit()
+    return row
+
+
 def close_case(case_id: int, expected_version: int, actor, closed_on: date, note: str) -> FollowUpCase:
     """完结: the follow-up is finished, with its date and a note."""
     note = (note or "").strip()
     if not note:
         raise InvalidDecision("a note is required")
-    case, moved = _conditional_update(
-        FollowUpCase,
-        case_id,
-        expected_version,
-        FollowUpCase.status,
-        CaseStatus.OPEN,
-        status=CaseStatus.CLOSED,
-        closed_on=closed_on,
-        closing_note=note,
-        closed_by_id=actor.id,
+    moves = (CaseStatus.OPEN, CaseStatus.CLOSED)
+    values = {"closed_on": closed_on, "closing_note": note, "closed_by_id": actor.id}
+    details = {"closed_on": closed_on.isoformat()}
+    return _decide(
+        FollowUpCase, case_id, expected_version, moves, values, ("follow_up_case", "close"), actor, note, details
     )
-    if not moved:
-        db.session.rollback()
-        raise ReviewConflict(case.status if case else "")
-    audit.record(
-        "follow_up_case",
-        case.id,
-        "close",
-        actor,
-        from_state=CaseStatus.OPEN,
-        to_state=CaseStatus.CLOSED,
-        reason=note,
-        details={"closed_on": closed_on.isoformat()},
-    )
-    db.session.commit()
-    return case
 
 
 def decide_listing(proposal_id: int, expected_version: int, actor, confirm: bool, note: str = ""):
@@ -147,29 +156,7 @@ def decide_listing(proposal_id: int, expected_version: int, actor, confirm: bool
     note = (note or "").strip()
     if not confirm and not note:
         raise InvalidDecision("a reason is required to reject")
-    new_state = ListingStatus.CONFIRMED if confirm else ListingStatus.REJECTED
-    proposal, moved = _conditional_update(
-        AbnormalListingProposal,
-        proposal_id,
-        expected_version,
-        AbnormalListingProposal.status,
-        ListingStatus.PROPOSED,
-        status=new_state,
-        decided_at=clock.now(),
-        decided_by_id=actor.id,
-        decision_note=note,
-    )
-    if not moved:
-        db.session.rollback()
-        raise ReviewConflict(proposal.status if proposal else "")
-    audit.record(
-        "abnormal_listing",
-        proposal.id,
-        "confirm" if confirm else "reject",
-        actor,
-        from_state=ListingStatus.PROPOSED,
-        to_state=new_state,
-        reason=note,
-    )
-    db.session.commit()
-    return proposal
+    moves = (ListingStatus.PROPOSED, ListingStatus.CONFIRMED if confirm else ListingStatus.REJECTED)
+    values = {"decided_at": clock.now(), "decided_by_id": actor.id, "decision_note": note}
+    event = ("abnormal_listing", "confirm" if confirm else "reject")
+    return _decide(AbnormalListingProposal, proposal_id, expected_version, moves, values, event, actor, note)
