@@ -11,7 +11,7 @@ from flask_login import login_required
 from .. import clock
 from . import answer_rows as rows
 from .definition import Checklist, Section
-from .evaluation import evaluate
+from .evaluation import Evaluation, evaluate
 from .forms import apply_form_action, initial_answers, parse_form
 from .items import FOLLOW_UP_LABELS
 from .catalog import get_checklist, registry
@@ -85,6 +85,18 @@ def _inspection_date(raw: str | None) -> date:
         return clock.today()
 
 
+def _render_form(template: str, evaluation: Evaluation, answers: dict, **context):
+    """A template of the trial form: the answers as posted (or first shown) beside their evaluation."""
+    return render_template(
+        template,
+        checklist=evaluation.checklist,
+        answers=answers,
+        evaluation=evaluation,
+        inspection_date=evaluation.inspection_date,
+        **context,
+    )
+
+
 @bp.get("/")
 @login_required
 def index():
@@ -96,26 +108,17 @@ def index():
 def show(checklist_id: str):
     """A trial form: fill a checklist and see its outcomes, findings and suggested result."""
     checklist = get_checklist(checklist_id) or abort(404)
-    inspection_date = _inspection_date(request.values.get("inspection_date"))
-    errors: dict = {}
-    submitted = False
-    if request.method == "POST":
-        answers = parse_form(checklist, request.form)
-        action = apply_form_action(checklist, answers, request.form)
-        evaluation = evaluate(checklist, answers, inspection_date)
-        if action is None:  # not an "add another" / "remove" button: judge the answers
-            errors, submitted = evaluation.errors, True
-    else:
-        answers = initial_answers(checklist)
-        evaluation = evaluate(checklist, answers, inspection_date)
-    return render_template(
+    posted = request.method == "POST"
+    answers = parse_form(checklist, request.form) if posted else initial_answers(checklist)
+    # Answers are judged when posted, except by an "add another" / "remove" button.
+    judged = posted and apply_form_action(checklist, answers, request.form) is None
+    evaluation = evaluate(checklist, answers, _inspection_date(request.values.get("inspection_date")))
+    return _render_form(
         "checklists/show.html",
-        checklist=checklist,
-        answers=answers,
-        errors=errors,
-        evaluation=evaluation,
-        submitted=submitted,
-        inspection_date=inspection_date,
+        evaluation,
+        answers,
+        errors=evaluation.errors if judged else {},
+        submitted=judged,
         results=result_table(),
     )
 
@@ -148,16 +151,6 @@ def validate(checklist_id: str):
     item = checklist.item(key.rsplit("-", 1)[-1])
     if item is None:
         abort(404)
-    inspection_date = _inspection_date(request.form.get("_date"))
     answers = parse_form(checklist, request.form, prefix)
-    evaluation = evaluate(checklist, answers, inspection_date)
-    return render_template(
-        "checklists/_item.html",
-        checklist=checklist,
-        item=item,
-        key=key,
-        answers=answers,
-        evaluation=evaluation,
-        prefix=prefix,
-        inspection_date=inspection_date,
-    )
+    evaluation = evaluate(checklist, answers, _inspection_date(request.form.get("_date")))
+    return _render_form("checklists/_item.html", evaluation, answers, item=item, key=key, prefix=prefix)
