@@ -15,7 +15,7 @@ from ..plans.models import Task
 from ..review.models import InspectionResult
 from ..subjects.models import Subject
 from ..subjects.search import name_clause as subject_name_clause
-from ..subjects.search import normalise_query
+from ..subjects.search import normalise_query, where_given
 from .models import PublishedResult
 
 PAGE_SIZE = 20
@@ -133,6 +133,15 @@ def name_condition(q: str):
     return PublishedResult.id.in_(union(as_published, in_directory))
 
 
+# The filters that narrow to one value of a column, by attribute of SearchFilters.
+FILTER_COLUMNS = {
+    "task_id": PublishedResult.task_id,
+    "division_code": PublishedResult.division_code,
+    "year": PublishedResult.plan_year,
+    "result_code": PublishedResult.result_code,
+}
+
+
 def search_statement(filters: SearchFilters, columns=(PublishedResult,)) -> tuple[Select, str]:
     stmt = select(*columns).where(PublishedResult.is_current.is_(True))
     mode = "all"
@@ -145,14 +154,7 @@ def search_statement(filters: SearchFilters, columns=(PublishedResult,)) -> tupl
             stmt, mode = stmt.where(PublishedResult.subject_ident == q), kind
         else:
             stmt, mode = stmt.where(name_condition(q)), "name"
-    if filters.task_id:
-        stmt = stmt.where(PublishedResult.task_id == filters.task_id)
-    if filters.division_code:
-        stmt = stmt.where(PublishedResult.division_code == filters.division_code)
-    if filters.year:
-        stmt = stmt.where(PublishedResult.plan_year == filters.year)
-    if filters.result_code:
-        stmt = stmt.where(PublishedResult.result_code == filters.result_code)
+    stmt = where_given(stmt, filters, FILTER_COLUMNS)
     return stmt, mode
 
 

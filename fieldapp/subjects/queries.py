@@ -9,7 +9,7 @@ from sqlalchemy import Select, select
 from ..auth import access
 from ..extensions import db
 from .models import CREDIT_CLASSES, Subject, SubjectChange, SubjectKind, SubjectStatus, Tag, subject_tag
-from .search import Page, count_limit_for, paginate, subject_search_clause
+from .search import Page, count_limit_for, paginate, subject_search_clause, where_given
 
 
 @dataclass
@@ -47,17 +47,19 @@ class SubjectFilters:
         return {k: v for k, v in args.items() if v}
 
 
+# The filters that narrow to one value of a column, by attribute of SubjectFilters.
+FILTER_COLUMNS = {
+    "division": Subject.division_code,
+    "kind": Subject.kind,
+    "status": Subject.status,
+    "credit_class": Subject.credit_class,
+}
+
+
 def subject_query(filters: SubjectFilters, user) -> Select:
     """Subjects matching ``filters`` that ``user`` may see, newest first."""
     stmt = access.scope(select(Subject), Subject.division_code, user)
-    if filters.division:
-        stmt = stmt.where(Subject.division_code == filters.division)
-    if filters.kind:
-        stmt = stmt.where(Subject.kind == filters.kind)
-    if filters.status:
-        stmt = stmt.where(Subject.status == filters.status)
-    if filters.credit_class:
-        stmt = stmt.where(Subject.credit_class == filters.credit_class)
+    stmt = where_given(stmt, filters, FILTER_COLUMNS)
     if filters.tag:
         tagged = (
             select(subject_tag.c.subject_id).join(Tag, Tag.id == subject_tag.c.tag_id).where(Tag.name == filters.tag)

@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, Integer, Select, and_, column, false, func, select, text
+from sqlalchemy.orm import QueryableAttribute
 
 from ..extensions import db
 from .models import Subject
@@ -126,6 +128,16 @@ class Page:
     @property
     def next_num(self) -> int:
         return self.page + 1
+
+
+def where_given(stmt: Select, filters: object, columns: Mapping[str, ColumnElement | QueryableAttribute]) -> Select:
+    """``stmt`` narrowed, for each attribute of ``filters`` named in ``columns`` that is set, to the
+    rows whose column equals it: a filter left blank (``""``, ``None``, 0) narrows nothing."""
+    for name, col in columns.items():
+        value = getattr(filters, name)
+        if value:
+            stmt = stmt.where(col == value)
+    return stmt
 
 
 def paginate(stmt: Select, page: int = 1, per_page: int = 20, count_limit: int = 10000) -> Page:
