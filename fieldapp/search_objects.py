@@ -46,9 +46,52 @@ class SearchDDL:
         for statement in self.statements(connection.dialect.name, drop=True):
             connection.execute(text(statement))
 
-    def attach(self, table) -> None:
-        """Have ``metadata.create_all`` / ``drop_all`` create and drop the objects with ``table``."""
+    def attach(self, target) -> None:
+        """Have ``metadata.create_all`` / ``drop_all`` create and drop the objects with ``target``
+        (a table, or the metadata itself: then after every table exists, and before any is dropped)."""
         for when, statements_by_dialect in (("after_create", self.create), ("before_drop", self.drop)):
             for dialect, statements in statements_by_dialect.items():
                 for statement in statements:
-                    event.listen(table, when, DDL(statement).execute_if(dialect=dialect))
+                    event.listen(target, when, DDL(statement).execute_if(dialect=dialect))
+
+
+def trigram_search(table: str, column: str, pausable: bool = False) -> SearchDDL:
+    """The name-search objects of ``table``'s text ``column`` (the table's key is ``id``).
+
+    SQLite: an FTS5 table ``{table}_fts`` with the trigram tokenizer over the column (external
+    content), kept in step by triggers and filled from the rows already there. With ``pausable``,
+    a row in ``{table}_fts_pause`` pauses the insert trigger, so that a bulk import can index its
+    new rows with one INSERT … SELECT instead. PostgreSQL: a pg_trgm GIN index
+    ``ix_{table}_name_trgm`` on the column (serves LIKE/ILIKE '%…%' with 3+ characters)."""
+    fts = f"{table}_fts"
+    index = f"ix_{table}_name_trgm"
+    insert_new = f"INSERT INTO {fts}(rowid, {column}) VALUES (new.id, new.{column});"
+    delete_old = f"INSERT INTO {fts}({fts}, rowid, {column}) VALUES ('delete', old.id, old.{column});"
+    unpaused = f"WHEN NOT EXISTS (SELECT 1 FROM {fts}_pause) " if pausable else ""
+    pause_table = [f"{fts}_pause"] if pausable else []
+    sqlite_create = [
+        f"CREATE VIRTUAL TABLE IF NOT EXISTS {fts} USING fts5({column}, content='{table}', content_rowid='id', "
+        "tokenize='trigram')",
+        *(f"CREATE TABLE IF NOT EXISTS {name} (id INTEGER PRIMARY KEY)" for name in pause_table),
+        f"CREATE TRIGGER IF NOT EXISTS {fts}_ai AFTER INSERT ON {table} {unpaused}BEGIN {insert_new} END",
+        f"CREATE TRIGGER IF NOT EXISTS {fts}_ad AFTER DELETE ON {table} BEGIN {delete_old} END",
+        f"CREATE TRIGGER IF NOT EXISTS {fts}_au AFTER UPDATE OF {column} ON {table} BEGIN {delete_old} {insert_new} END",
+        f"INSERT INTO {fts}({fts}) VALUES ('rebuild')",  # index the rows already there (a migration)
+    ]
+    triggers = [f"{fts}_ai", f"{fts}_ad", f"{fts}_au"]
+    return SearchDDL(
+        create={
+            "sqlite": sqlite_create,
+            "postgresql": [
+                "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+                f"CREATE INDEX IF NOT EXISTS {index} ON {table} USING gin ({column} gin_trgm_ops)",
+            ],
+        },
+        drop={
+            "sqlite": [
+                *(f"DROP TRIGGER IF EXISTS {name}" for name in triggers),
+                *(f"DROP TABLE IF EXISTS {name}" for name in [fts, *pause_table]),
+            ],
+            "postgresql": [f"DROP INDEX IF EXISTS {index}"],
+        },
+    )

@@ -13,7 +13,7 @@ least as new as the token, so a page can be newer than its key but never older.
 
 from __future__ import annotations
 
-from sqlalchemy import DDL, BigInteger, event
+from sqlalchemy import BigInteger
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import Model, db
@@ -80,15 +80,7 @@ create_triggers = TRIGGERS.create_on
 drop_triggers = TRIGGERS.drop_on
 
 
-def _attach() -> None:
-    """``create_all`` makes the triggers once every table exists; ``drop_all`` removes them first."""
-    for when, by_dialect in (("after_create", TRIGGERS.create), ("before_drop", TRIGGERS.drop)):
-        for dialect, statements in by_dialect.items():
-            for statement in statements:
-                event.listen(db.metadata, when, DDL(statement).execute_if(dialect=dialect))
-
-
-_attach()
+TRIGGERS.attach(db.metadata)  # made by ``create_all`` once every table exists, removed first by ``drop_all``
 
 
 READ = "SELECT value FROM public_generation WHERE id = 1"

@@ -1,9 +1,9 @@
 """Name-search indexes the models cannot express, for ``db.create_all()`` and for migrations.
 
-PostgreSQL: a pg_trgm GIN index on ``subject.name`` (serves LIKE/ILIKE '%…%' with 3+ characters;
-CJK characters are word characters under the server's C.UTF-8 ctype).
-SQLite: an FTS5 table with the trigram tokenizer over ``subject.name`` (external content, kept
-in sync by triggers).
+PostgreSQL: a pg_trgm GIN index on ``subject.name`` (CJK characters are word characters under the
+server's C.UTF-8 ctype). SQLite: an FTS5 table with the trigram tokenizer over ``subject.name``
+(external content, kept in sync by triggers), whose insert trigger bulk imports pause
+(:func:`bulk_insert_subjects`). The statements are :func:`fieldapp.search_objects.trigram_search`'s.
 
 For an Alembic migration::
 
@@ -19,43 +19,9 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
-from ..search_objects import SearchDDL
+from ..search_objects import trigram_search
 
-SQLITE_CREATE = [
-    "CREATE VIRTUAL TABLE IF NOT EXISTS subject_fts USING fts5("
-    "name, content='subject', content_rowid='id', tokenize='trigram')",
-    # Bulk imports pause the insert trigger (a row in subject_fts_pause, inside their own
-    # transaction) and index the new rows with one INSERT … SELECT: 3–4 times faster.
-    "CREATE TABLE IF NOT EXISTS subject_fts_pause (id INTEGER PRIMARY KEY)",
-    "CREATE TRIGGER IF NOT EXISTS subject_fts_ai AFTER INSERT ON subject "
-    "WHEN NOT EXISTS (SELECT 1 FROM subject_fts_pause) BEGIN "
-    "INSERT INTO subject_fts(rowid, name) VALUES (new.id, new.name); END",
-    "CREATE TRIGGER IF NOT EXISTS subject_fts_ad AFTER DELETE ON subject BEGIN "
-    "INSERT INTO subject_fts(subject_fts, rowid, name) VALUES ('delete', old.id, old.name); END",
-    "CREATE TRIGGER IF NOT EXISTS subject_fts_au AFTER UPDATE OF name ON subject BEGIN "
-    "INSERT INTO subject_fts(subject_fts, rowid, name) VALUES ('delete', old.id, old.name); "
-    "INSERT INTO subject_fts(rowid, name) VALUES (new.id, new.name); END",
-    # Index whatever rows exist already (a migration on a filled database).
-    "INSERT INTO subject_fts(subject_fts) VALUES ('rebuild')",
-]
-SQLITE_DROP = [
-    "DROP TRIGGER IF EXISTS subject_fts_ai",
-    "DROP TRIGGER IF EXISTS subject_fts_ad",
-    "DROP TRIGGER IF EXISTS subject_fts_au",
-    "DROP TABLE IF EXISTS subject_fts",
-    "DROP TABLE IF EXISTS subject_fts_pause",
-]
-POSTGRESQL_CREATE = [
-    "CREATE EXTENSION IF NOT EXISTS pg_trgm",
-    "CREATE INDEX IF NOT EXISTS ix_subject_name_trgm ON subject USING gin (name gin_trgm_ops)",
-]
-POSTGRESQL_DROP = ["DROP INDEX IF EXISTS ix_subject_name_trgm"]
-
-SEARCH = SearchDDL(
-    create={"sqlite": SQLITE_CREATE, "postgresql": POSTGRESQL_CREATE},
-    drop={"sqlite": SQLITE_DROP, "postgresql": POSTGRESQL_DROP},
-)
-search_ddl = SEARCH.statements
+SEARCH = trigram_search("subject", "name", pausable=True)
 create_search_ddl = SEARCH.create_on
 drop_search_ddl = SEARCH.drop_on
 attach_search_ddl = SEARCH.attach
