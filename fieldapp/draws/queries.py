@@ -7,10 +7,10 @@ from collections.abc import Sequence
 from sqlalchemy import select
 
 from ..auth import access
-from ..auth.models import Unit
+from ..auth.models import Unit, UnitKind
 from ..extensions import db
 from ..plans.models import Plan, Task
-from .models import Draw, DrawCommitment, DrawStatus, JointInvitation
+from .models import CommitmentStatus, Draw, DrawCommitment, DrawStatus, JointInvitation
 from .pools import executing_units
 
 
@@ -33,7 +33,9 @@ def round_states(task: Task, units: list[Unit]) -> dict[tuple[int, int], dict]:
         states.setdefault((draw.unit_id, draw.round), {})["draw"] = draw
     for commitment in db.session.scalars(
         select(DrawCommitment).where(
-            DrawCommitment.task_id == task.id, DrawCommitment.unit_id.in_(unit_ids), DrawCommitment.status == "open"
+            DrawCommitment.task_id == task.id,
+            DrawCommitment.unit_id.in_(unit_ids),
+            DrawCommitment.status == CommitmentStatus.OPEN,
         )
     ):
         states.setdefault((commitment.unit_id, commitment.round), {})["commitment"] = commitment
@@ -62,7 +64,7 @@ def invitations_of(task: Task) -> Sequence[JointInvitation]:
 
 def departments(user) -> Sequence[Unit]:
     """The departments in the user's area (those a task of theirs may invite)."""
-    stmt = select(Unit).where(Unit.kind == "department").order_by(Unit.code)
+    stmt = select(Unit).where(Unit.kind == UnitKind.DEPARTMENT).order_by(Unit.code)
     return db.session.scalars(access.scope_units(stmt, Unit.id, user)).all()
 
 

@@ -13,10 +13,11 @@ from ..auth.access import require_unit, role_required
 from ..auth.models import Role, Unit, UnitKind
 from ..errors import form_status
 from ..extensions import db
+from ..jobs.models import JobStatus
 from ..plans.models import Task
 from . import operations, queries
 from .forms import AbandonForm, CommitForm, InviteForm, ReplaceForm, RespondForm, RunForm
-from .models import DrawAssignment, DrawCommitment, InvitationStatus, JointInvitation
+from .models import DrawAssignment, DrawCommitment, DrawStatus, InvitationStatus, JointInvitation
 from .operations import DrawRefused, describe_unmatched
 from .pools import may_execute
 from .readiness import NotDrawable, describe_warning, warnings_for
@@ -73,7 +74,7 @@ def round_page(task_id: int, round_: int, unit_code: str):
 
 def _render_round(task, round_, unit, commit_form, run_form, status=200, abandon_form=None):
     draws = queries.draws_of_round(task, round_, unit)
-    current = next((d for d in draws if d.status == "valid"), None)
+    current = next((d for d in draws if d.status == DrawStatus.VALID), None)
     return (
         render_template(
             "draws/round.html",
@@ -137,9 +138,9 @@ def run(commitment_id: int):
 
         job = start_draw(commitment, form.witness.data or "", current_user)  # the worker draws
         db.session.refresh(job)
-        if job.status == "failed" and job.error:
+        if job.status == JobStatus.FAILED and job.error:
             flash(job.error, "error")
-        elif job.status != "done":
+        elif job.status != JobStatus.DONE:
             return redirect(url_for("jobs.detail", job_id=job.id))  # progress page, then the draw
         else:
             if not job.result["created"]:
