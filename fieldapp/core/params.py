@@ -8,6 +8,8 @@ invalid (the default), as it already treats ``abc``. ``year_arg`` bounds years.
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import request
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.routing import IntegerConverter
@@ -51,9 +53,11 @@ def year_arg(name: str = "year") -> int | None:
     return year if year is not None and EARLIEST_YEAR <= year <= LATEST_YEAR else None
 
 
-def query_args(*exclude: str) -> dict[str, str]:
+def query_args(*exclude: str) -> dict[str, Any]:
     """The query string's non-empty values for building links back to the same page, without
-    ``exclude`` and without the names ``url_for`` reads itself (``_method``, ``_external``…)."""
+    ``exclude`` and without the names ``url_for`` reads itself (``_method``, ``_external``…). The
+    values are strings, typed ``Any`` to be passed as ``url_for``'s ``**values``: a checker cannot
+    see that none of these names is one of its own keywords."""
     return {k: v for k, v in request.args.items() if v and k not in exclude and not k.startswith("_")}
 
 

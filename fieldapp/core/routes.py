@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, redirect, render_template, request, session, url_for
+from typing import Any
+
+from flask import Blueprint, Response, jsonify, redirect, render_template, request, session, url_for
 from flask_login import current_user
 from sqlalchemy import text
 
@@ -18,11 +20,11 @@ def index():
 
 
 @bp.get("/healthz")
-def healthz():
+def healthz() -> tuple[Response, int]:
     """The database and the job queue, each ``ok`` or the reason it is not; 503 when either is down."""
     from ..jobs.health import queue_health
 
-    report: dict = {}
+    report: dict[str, Any] = {}
     try:
         db.session.execute(text("SELECT 1"))
         report["database"] = "ok"

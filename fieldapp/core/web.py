@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, abort, has_request_context, render_template, request
+from flask import Flask, abort, current_app, has_request_context, render_template, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -38,6 +38,13 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "frame-ancestors 'none'",
     ]
 )
+
+
+def static_folder() -> str:
+    """The current app's static folder (``create_app`` always gives it one)."""
+    folder = current_app.static_folder
+    assert folder is not None, "create_app always sets the static folder"
+    return folder
 
 
 def init_web(app: Flask) -> None:

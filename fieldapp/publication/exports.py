@@ -7,7 +7,8 @@ import io
 import json
 from collections.abc import Callable, Iterable
 
-from flask import Response, current_app
+from flask import Response
+from flask.globals import app_ctx
 
 from ..core.cells import csv_row, xlsx_row
 from .snapshot import task_kind_label
@@ -83,7 +84,7 @@ def _attachment(name: str) -> dict:
 def _in_app_context(records: Callable[[], Iterable]):
     """Run the query inside the generator, in an app context of its own: the response body is
     produced after the view has returned (the request context may already be gone)."""
-    app = current_app._get_current_object()
+    app = app_ctx.app  # the app itself, not the proxy: the body outlives this context
 
     def rows():
         with app.app_context():

@@ -35,8 +35,8 @@ def render_notice(task: Task, records: list, url: str) -> bytes:
 
 @job_handler(KIND)
 def render_task_notice(run: JobRun) -> dict:
-    task = db.session.get(Task, run.params["task_id"])
-    records = queries.task_records(task.id) if task else []
+    task = db.session.get_one(Task, run.params["task_id"])  # a task with published results stays
+    records = queries.task_records(task.id)
     run.progress(done=0, total=len(records), stage="rendering")
     # Published since the request: draw the current list under its own address.
     url = re.sub(r"h=[^&]*", "h=" + list_hash(records), run.params["url"])

@@ -98,7 +98,7 @@ class PublicPageCache:
 
 def cache() -> PublicPageCache:
     """This process's cache for the current app."""
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    app = current_app
     found = app.extensions.get("fieldapp_public_pages")
     if found is None:
         size = int(app.config.get("PUBLIC_PAGE_CACHE_SIZE", DEFAULT_SIZE))

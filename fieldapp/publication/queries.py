@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Integer, Select, column, select, table, tuple_, union
+from sqlalchemy import Integer, Row, Select, column, select, table, tuple_, union
 from sqlalchemy.orm import selectinload
 
 from ..auth import access
@@ -54,7 +55,7 @@ class SearchFilters:
 
 @dataclass
 class SearchPage:
-    records: list  # rows of LIST_COLUMNS, newest first
+    records: Sequence[Row]  # rows of LIST_COLUMNS, newest first
     page: int
     has_next: bool
     mode: str = "all"  # all / uscc / registration / name

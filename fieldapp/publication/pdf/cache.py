@@ -16,6 +16,8 @@ from pathlib import Path
 
 from flask import current_app
 
+from ...core.web import static_folder
+
 ROOT = Path(__file__).resolve().parent.parent.parent.parent
 
 
@@ -23,7 +25,7 @@ def _design_stamp(template: str) -> str:
     files = [
         ROOT / "templates" / template,
         ROOT / "templates" / "publication" / "pdf" / "_base.html",
-        Path(current_app.static_folder) / "css" / "publication-pdf.css",
+        Path(static_folder()) / "css" / "publication-pdf.css",
     ]
     return ";".join(f"{p.name}:{p.stat().st_mtime_ns}" for p in files if p.exists())
 

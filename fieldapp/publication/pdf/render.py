@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import atexit
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from flask import current_app, render_template
+from flask import render_template
 
 from ...core.collector import collector_paused
+from ...core.web import static_folder
 
 if TYPE_CHECKING:
     from weasyprint import CSS
@@ -56,7 +58,7 @@ def stylesheet() -> CSS:
     """The print stylesheet, parsed once per process and again when the file changes."""
     from weasyprint import CSS
 
-    path = (Path(current_app.static_folder) / STYLESHEET).resolve()
+    path = (Path(static_folder()) / STYLESHEET).resolve()
     key = (str(path), path.stat().st_mtime_ns)
     css = _stylesheets.get(key)
     if css is None:
@@ -65,18 +67,18 @@ def stylesheet() -> CSS:
     return css
 
 
-def html_to_pdf(html: str, media_paths: list[str | Path] = (), fetcher: RestrictedFetcher | None = None) -> bytes:
+def html_to_pdf(html: str, media_paths: Sequence[str | Path] = (), fetcher: RestrictedFetcher | None = None) -> bytes:
     from weasyprint import HTML
 
     from .fetcher import RestrictedFetcher
 
-    fetcher = fetcher or RestrictedFetcher(current_app.static_folder, media_paths)
-    base = Path(current_app.static_folder).resolve().as_uri() + "/"
+    fetcher = fetcher or RestrictedFetcher(static_folder(), media_paths)
+    base = Path(static_folder()).resolve().as_uri() + "/"
     with collector_paused():
         document = HTML(string=html, base_url=base, url_fetcher=fetcher)
         return document.write_pdf(stylesheets=[stylesheet()], font_config=font_config())
 
 
-def render_pdf(template: str, media_paths: list[str | Path] = (), **context) -> bytes:
+def render_pdf(template: str, media_paths: Sequence[str | Path] = (), **context) -> bytes:
     html = render_template(template, **context)
     return html_to_pdf(html, media_paths)
