@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, overload
 
 from flask_babel import lazy_gettext as _l
 
@@ -46,6 +46,31 @@ COMMON_KEYS = {
 }
 
 
+def read_flag(raw: dict, key: str, default: bool, problems: Problems, where: str) -> bool:
+    """The definition's true/false ``key`` (``default`` when absent or not a boolean, reported)."""
+    value = raw.get(key, default)
+    if not isinstance(value, bool):
+        problems.add(where, f"'{key}' must be true or false")
+        return default
+    return value
+
+
+@overload
+def read_count(raw: dict, key: str, default: int, ceiling: int, problems: Problems, where: str) -> int: ...
+@overload
+def read_count(raw: dict, key: str, default: None, ceiling: int, problems: Problems, where: str) -> int | None: ...
+def read_count(raw: dict, key: str, default: int | None, ceiling: int, problems: Problems, where: str) -> int | None:
+    """The definition's whole number ``key`` from 0 to ``ceiling`` (``default`` when absent, or when
+    out of range, reported; with no default, null is absent too)."""
+    value = raw.get(key, default)
+    if value is None and default is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= ceiling:
+        problems.add(where, f"'{key}' must be a whole number from 0 to {ceiling}")
+        return default
+    return value
+
+
 @dataclass(frozen=True)
 class FindingRule:
     severity: str
@@ -72,11 +97,7 @@ class Item:
         self.basis = raw.get("basis")
         if self.basis is not None and not isinstance(self.basis, str):
             problems.add(where, "'basis' must be text (the legal basis as cited)")
-        required = raw.get("required", self.default_required)
-        if not isinstance(required, bool):
-            problems.add(where, "'required' must be true or false")
-            required = self.default_required
-        self.required = required
+        self.required = read_flag(raw, "required", self.default_required, problems, where)
         self.relevant = self._condition(raw.get("relevant"), "relevant", problems)
         self.constraint = self._condition(raw.get("constraint"), "constraint", problems)
         self.constraint_message = read_local_text(
@@ -174,14 +195,7 @@ class Item:
 
     # --- "does not apply" (不适用) -----------------------------------------------------------------
 
-    na = False  # whether the item offers 不适用 (read from the file's ``na`` key by the types that have it)
-
-    def _load_na(self, raw: dict, problems: Problems) -> None:
-        na = raw.get("na", True)
-        if not isinstance(na, bool):
-            problems.add(self.where, "'na' must be true or false")
-            na = True
-        self.na = na
+    na = False  # whether the item offers 不适用 (judged items read it from the file's ``na`` key)
 
     def is_na(self, value: Any) -> bool:
         """Whether ``value`` is the answer 不适用 (never a finding, and it answers a required item)."""
@@ -192,13 +206,22 @@ class Item:
         return NA_ANSWER if self.na and NA_ANSWER in form.getlist(f"{name}-na") else None
 
 
-class CheckItem(Item):
-    type = "check"
-    extra_keys = {"na"}
+class JudgedItem(Item):
+    """An item whose answer is judged (合格 / 问题): it can be a finding, and it offers 不适用 unless
+    its ``na`` key is false (check, number, date and choice items; their ``extra_keys`` name ``na``)."""
+
     can_fail = True
 
+    def __init__(self, raw: dict, parents: tuple[str, ...], problems: Problems, where: str):
+        self.na = read_flag(raw, "na", True, problems, where)
+        super().__init__(raw, parents, problems, where)
+
+
+class CheckItem(JudgedItem):
+    type = "check"
+    extra_keys = {"na"}
+
     def load(self, raw, problems):
-        self._load_na(raw, problems)
         self.values = CHECK_VALUES if self.na else CHECK_VALUES[:2]
 
     def coerce(self, value):
@@ -216,9 +239,7 @@ class TextItem(Item):
     extra_keys = {"multiline"}
 
     def load(self, raw, problems):
-        self.multiline = raw.get("multiline", False)
-        if not isinstance(self.multiline, bool):
-            problems.add(self.where, "'multiline' must be true or false")
+        self.multiline = read_flag(raw, "multiline", False, problems, self.where)
 
     def coerce(self, value):
         if not isinstance(value, str):

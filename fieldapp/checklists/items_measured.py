@@ -10,7 +10,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
-from .items import FAIL, NA, NA_ANSWER, PASS, Item
+from .items import FAIL, NA, NA_ANSWER, PASS, JudgedItem, read_count
 from .text import LocalText, Problems
 
 LIMIT_REF_RE = re.compile(r"^\s*\$\{([a-z][a-z0-9_]{0,39})\}\s*$")
@@ -42,24 +42,16 @@ def clean_number_text(text: str) -> str:
     return text
 
 
-class NumberItem(Item):
+class NumberItem(JudgedItem):
     type = "number"
     extra_keys = {"unit", "decimals", "limit", "na"}
-    can_fail = True
     json_kind = "decimal text, or 不适用"
 
     def load(self, raw, problems):
-        self._load_na(raw, problems)
         self.unit = raw.get("unit")
         if self.unit is not None and not isinstance(self.unit, str):
             problems.add(self.where, "'unit' must be text")
-        decimals = raw.get("decimals")
-        if decimals is not None and (
-            isinstance(decimals, bool) or not isinstance(decimals, int) or not 0 <= decimals <= 6
-        ):
-            problems.add(self.where, "'decimals' must be a whole number from 0 to 6")
-            decimals = None
-        self.decimals = decimals
+        self.decimals = read_count(raw, "decimals", None, 6, problems, self.where)
         self.limit_min = self.limit_max = None
         self.limit_refs: dict[str, str] = {}  # limit key -> id of the number item whose answer it is
         self.limit_labels: dict[str, LocalText] = {}  # limit key -> that item's label (set when checked)
@@ -192,14 +184,12 @@ def parse_iso_date(value: Any) -> date | None:
         return None
 
 
-class DateItem(Item):
+class DateItem(JudgedItem):
     type = "date"
     extra_keys = {"rule", "na"}
-    can_fail = True
     json_kind = "YYYY-MM-DD, or 不适用"
 
     def load(self, raw, problems):
-        self._load_na(raw, problems)
         self.rule = raw.get("rule")
         if self.rule is not None and self.rule not in DATE_RULES:
             problems.add(self.where, f"date rule {self.rule!r} is not one of {', '.join(DATE_RULES)}")

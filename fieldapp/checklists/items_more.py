@@ -6,7 +6,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
-from .items import FAIL, ITEM_ID_RE, NA, NA_ANSWER, PASS, CheckItem, Item, TextItem
+from .items import FAIL, ITEM_ID_RE, NA, NA_ANSWER, PASS, CheckItem, Item, JudgedItem, TextItem, read_count, read_flag
 from .items_measured import DateItem, NumberItem, to_decimal
 from .text import Problems, read_local_text
 
@@ -16,26 +16,13 @@ MAX_BLOCKS = 500
 MAX_REPEAT_DEPTH = 3
 
 
-def _count(raw: dict, key: str, default: int, ceiling: int, problems: Problems, where: str) -> int:
-    value = raw.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= ceiling:
-        problems.add(where, f"'{key}' must be a whole number from 0 to {ceiling}")
-        return default
-    return value
-
-
-class ChoiceItem(Item):
+class ChoiceItem(JudgedItem):
     type = "choice"
     extra_keys = {"choices", "multiple", "fail_values", "na"}
-    can_fail = True
     json_kind = "value, or a list of values when multiple; 不适用 when it does not apply"
 
     def load(self, raw, problems):
-        self._load_na(raw, problems)
-        self.multiple = raw.get("multiple", False)
-        if not isinstance(self.multiple, bool):
-            problems.add(self.where, "'multiple' must be true or false")
-            self.multiple = False
+        self.multiple = read_flag(raw, "multiple", False, problems, self.where)
         self.choices: list[tuple[str, Any]] = []
         choices = raw.get("choices")
         if not isinstance(choices, list) or not choices:
@@ -128,8 +115,8 @@ class PhotoItem(Item):
     json_kind = "list of media references"
 
     def load(self, raw, problems):
-        self.min = _count(raw, "min", 0, MAX_PHOTOS, problems, self.where)
-        self.max = _count(raw, "max", 5, MAX_PHOTOS, problems, self.where)
+        self.min = read_count(raw, "min", 0, MAX_PHOTOS, problems, self.where)
+        self.max = read_count(raw, "max", 5, MAX_PHOTOS, problems, self.where)
         if self.max < 1:
             problems.add(self.where, "photo 'max' must be at least 1")
         if self.min > self.max:
@@ -203,8 +190,8 @@ class RepeatItem(Item):
         super().__init__(raw, parents, problems, where)
 
     def load(self, raw, problems):
-        self.min = _count(raw, "min", 0, MAX_BLOCKS, problems, self.where)
-        self.max = _count(raw, "max", 50, MAX_BLOCKS, problems, self.where)
+        self.min = read_count(raw, "min", 0, MAX_BLOCKS, problems, self.where)
+        self.max = read_count(raw, "max", 50, MAX_BLOCKS, problems, self.where)
         if self.max < 1:
             problems.add(self.where, "repeat 'max' must be at least 1")
         if self.min > self.max:
