@@ -21,7 +21,7 @@ from datetime import date
 from pathlib import Path
 
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import BindParameter, bindparam, insert, select, update
 
 from .. import clock
 from ..extensions import db, table_of
@@ -141,7 +141,13 @@ class SubjectImporter:
         pending, self.pending = self.pending, []
         rows = self._drop_duplicates(pending)
         by_uscc, by_reg, stored_tags = self._stored(rows)
-        inserts, insert_tags, updates, changes, tag_adds, tag_removes, accepted = [], [], [], [], [], [], []
+        inserts: list[dict] = []  # a new subject's columns each
+        insert_tags: list[frozenset[str]] = []  # and its tag names
+        updates: list[dict] = []  # parameters of the UPDATE (``v_<column>``)
+        changes: list[dict] = []  # SubjectChange rows
+        tag_adds: list[dict] = []  # subject_tag rows
+        tag_removes: list[dict] = []  # subject_tag keys (``s``, ``t``)
+        accepted: list[tuple[int, dict]] = []
         for line, cells, row in rows:
             stored = (by_uscc.get(row["uscc"]) if row["uscc"] else None) or (
                 by_reg.get(row["registration_number"]) if row["registration_number"] else None
@@ -178,8 +184,8 @@ class SubjectImporter:
         by_reg: dict[str, dict] = {}
         for column, keys in ((SUBJECT.c.uscc, usccs), (SUBJECT.c.registration_number, regs)):
             for chunk in padded_chunks(keys):
-                for found in db.session.execute(select(*cols).where(column.in_(chunk))).mappings():
-                    found = dict(found)
+                for mapping in db.session.execute(select(*cols).where(column.in_(chunk))).mappings():
+                    found = dict(mapping)
                     if found["uscc"]:
                         by_uscc[found["uscc"]] = found
                     if found["registration_number"]:
@@ -209,7 +215,9 @@ class SubjectImporter:
 
     def _write_changes(self, updates: list, tag_removes: list, tag_adds: list, changes: list) -> None:
         if updates:
-            values = {f: bindparam(f"v_{f}") for f in ("uscc", "registration_number", "ident", *self.update_fields)}
+            values: dict[str, BindParameter] = {
+                f: bindparam(f"v_{f}") for f in ("uscc", "registration_number", "ident", *self.update_fields)
+            }
             db.session.execute(update(SUBJECT).where(SUBJECT.c.id == bindparam("v_id")).values(values), updates)
         if tag_removes:
             db.session.execute(
@@ -224,11 +232,11 @@ class SubjectImporter:
             db.session.execute(insert(CHANGE), changes)
             self.report.changes += len(changes)
 
-    def _drop_duplicates(self, pending):
+    def _drop_duplicates(self, pending: list[tuple[int, list, dict]]) -> list[tuple[int, list, dict]]:
         keys = [k for _, _, r in pending for k in (r["uscc"], r["registration_number"]) if k]
         earlier = self.seen.lookup(keys)
         in_batch: dict[str, int] = {}
-        rows = []
+        rows: list[tuple[int, list, dict]] = []
         for line, cells, row in pending:
             row_keys = [k for k in (row["uscc"], row["registration_number"]) if k]
             first = next((earlier.get(k) or in_batch.get(k) for k in row_keys if k in earlier or k in in_batch), None)

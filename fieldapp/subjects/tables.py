@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from flask import current_app, has_request_context
 from flask_babel import force_locale
@@ -21,6 +22,9 @@ from flask_babel import gettext as _
 
 from ..errors import InvalidInput
 from ..core.cells import csv_row
+
+if TYPE_CHECKING:
+    from _csv import Writer
 
 SAMPLE_BYTES = 256 * 1024
 
@@ -185,8 +189,8 @@ class RejectWriter:
         self.path = Path(path) if path else None
         self.header = [str(h) for h in header]
         self.count = 0
-        self._fh: io.TextIOBase | None = None
-        self._writer = None
+        self._fh: io.TextIOWrapper[io.BufferedWriter] | None = None  # text over the bytes it counts
+        self._writer: Writer | None = None
         self._reason_cols = [i for i, h in enumerate(self.header) if h.strip() in ("行号", "拒绝原因")]
 
     def write(self, line: int, cells: list, reasons: list[str]) -> None:
@@ -194,7 +198,7 @@ class RejectWriter:
         if self.path is None:
             return
         if self._writer is None:
-            self._fh = self.path.open("w", encoding="utf-8-sig", newline="")
+            self._fh = io.TextIOWrapper(self.path.open("wb"), encoding="utf-8-sig", newline="")
             self._writer = csv.writer(self._fh)
             self._writer.writerow(["行号", "拒绝原因", *self._strip(self.header)])
         values = ["" if c is None else str(c) for c in cells]
@@ -215,7 +219,7 @@ class RejectWriter:
             return
         with self.path.open("r+b") as fh:
             fh.truncate(size)
-        self._fh = self.path.open("a", encoding="utf-8", newline="")
+        self._fh = io.TextIOWrapper(self.path.open("ab"), encoding="utf-8", newline="")
         self._writer = csv.writer(self._fh)
 
     def _strip(self, values: list) -> list:
