@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import copy
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 from types import SimpleNamespace
@@ -18,12 +18,11 @@ from fieldapp.checklists import evaluate, registry
 from fieldapp.checklists.definition import squash
 from fieldapp.checklists.items import FOLLOW_UPS, SEVERITIES
 from fieldapp.checklists.items_more import RepeatItem
+from checklist_answers import INSPECTED, PHOTO, answers_for, can_fail
+from factories.plans import seed_tasks
 
 ROOT = Path(__file__).resolve().parent.parent
 CHECKLIST_DIR = ROOT / "checklists"
-SEED = ROOT / "data" / "plan-2021-shuozhou.txt"
-INSPECTED = date(2021, 6, 15)
-PHOTO = "a" * 64  # a media reference (SHA-256 of a photo)
 
 # Which checklists answer each task of the seed (tags choose among them at a subject).
 EXPECTED = {
@@ -52,39 +51,6 @@ EXPECTED = {
 
 
 # --- the seed plan --------------------------------------------------------------------------------
-
-
-def _simple_rows() -> list[SimpleNamespace]:
-    """The seed's task rows (tab-separated), items split on their numbers: 1, 2. （3） 4、"""
-    tasks = []
-    for line in SEED.read_text(encoding="utf-8").splitlines():
-        cells = line.split("\t")
-        if len(cells) < 5 or not cells[0].strip().isdigit():
-            continue
-        text = cells[3].strip()
-        parts = re.split(r"(?:^|[;；。\s])\s*(?:[（(]\d+[）)]|\d+\s*[,，.．、])", text)
-        items = [p.strip(" ;；,，、。") for p in parts[1:]] if len(parts) > 1 else [text]
-        tasks.append(SimpleNamespace(number=int(cells[0]), items=[i for i in items if i], whole=text, tags=None))
-    return tasks
-
-
-def seed_tasks() -> list[SimpleNamespace]:
-    """The seed's tasks with their items, as the plan importer reads them when it is there."""
-    try:
-        from fieldapp.plans.importer import read_plan
-    except ImportError:  # pragma: no cover (before the plan importer exists)
-        return _simple_rows()
-    _, parsed = read_plan(SEED.read_bytes(), SEED.name)
-    whole = {t.number: t.whole for t in _simple_rows()}
-    return [
-        SimpleNamespace(
-            number=t.number,
-            items=list(t.items),
-            whole=whole[t.number],
-            tags=list(t.scope_rule.get("tags_any") or []) + list(t.scope_rule.get("holdings_any") or []),
-        )
-        for t in parsed.tasks
-    ]
 
 
 def as_task(texts: list[str]) -> SimpleNamespace:
@@ -186,16 +152,6 @@ def all_items():
             yield checklist, item
 
 
-def can_fail(item) -> bool:
-    raw = item.raw
-    return (
-        item.type == "check"
-        or (item.type == "number" and "limit" in raw)
-        or (item.type == "date" and raw.get("rule"))
-        or (item.type == "choice" and raw.get("fail_values"))
-    )
-
-
 def test_every_item_that_can_fail_says_what_the_finding_is_and_what_follows(app):
     checked = 0
     for checklist, item in all_items():
@@ -276,58 +232,6 @@ def test_covers_match_the_seed_text_without_spaces(app):
 
 
 # --- answering whole checklists ---------------------------------------------------------------------
-
-
-def _number(item, failing: bool) -> str:
-    step = Decimal(1).scaleb(-(item.decimals or 0))
-    low, high = item.limit_min, item.limit_max
-    if failing:
-        value = high + step if high is not None else low - step
-    elif low is not None and high is not None:
-        value = (low + high) / 2
-    else:
-        value = high if high is not None else low if low is not None else Decimal(2020)
-    return format(value.quantize(step), "f")
-
-
-def _value(item, failing: bool):
-    kind = item.type
-    if kind == "check":
-        return "不符合" if failing else "符合"
-    if kind == "number":
-        return _number(item, failing and item.has_limit)
-    if kind == "date":
-        rule = item.raw.get("rule")
-        good, bad = "2099-12-31", "2000-01-01"
-        if rule in ("before_inspection", "on_or_before_inspection"):
-            good, bad = bad, good
-        return bad if failing and rule else good
-    if kind == "choice":
-        fail = list(item.raw.get("fail_values") or [])
-        ok = [v for v in item.values if v not in fail]
-        value = fail[0] if failing and fail else ok[0]
-        return [value] if item.multiple else value
-    if kind == "photo":
-        return [PHOTO] * max(item.min, 1)
-    if kind == "signature":
-        return PHOTO
-    if kind == "location":
-        return {"lat": 39.33, "lng": 112.43, "accuracy": 12}
-    return "现场情况记录"
-
-
-def fill(items, failing: bool, blocks: int = 1) -> dict:
-    answers = {}
-    for item in items:
-        if isinstance(item, RepeatItem):
-            answers[item.id] = [fill(item.children(), failing, blocks) for _ in range(max(item.min, blocks))]
-        else:
-            answers[item.id] = _value(item, failing)
-    return answers
-
-
-def answers_for(checklist, failing=False, blocks=1) -> dict:
-    return fill([i for s in checklist.sections for i in s.items], failing, blocks)
 
 
 def test_every_checklist_can_be_filled_compliant_with_no_finding(app):

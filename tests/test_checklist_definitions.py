@@ -10,32 +10,17 @@ import pytest
 import yaml
 
 from fieldapp.checklists.definition import build_checklist, definition_sha256
-from fieldapp.checklists.catalog import known_tags, load_directory
-from fieldapp.checklists.results import result_table
+from fieldapp.checklists.catalog import load_directory
 from fieldapp.checklists.text import ChecklistInvalid
-from tests.conftest import make_app
+from conftest import make_app
+from checklist_definitions import CODES, FUEL, TAGS, TEST_CHECKLISTS, nozzle_items, problems_of
 
 ROOT = Path(__file__).resolve().parent.parent
-TEST_CHECKLISTS = ROOT / "tests" / "data" / "checklists"
-FUEL = yaml.safe_load((TEST_CHECKLISTS / "fuel-dispensers.yaml").read_text(encoding="utf-8"))
-TAGS = known_tags(ROOT / "data" / "tags.yaml")
-CODES = set(result_table().categories)
 
 
 @pytest.fixture
 def app_config():
     return {"CHECKLISTS_DIR": str(TEST_CHECKLISTS)}
-
-
-def nozzle_items(data):
-    dispenser = data["sections"][1]["items"][0]
-    return dispenser["items"][4]["items"]
-
-
-def problems_of(data, source="checklists/fuel-dispensers.yaml"):
-    with pytest.raises(ChecklistInvalid) as info:
-        build_checklist(data, source, TAGS, CODES)
-    return [str(p) for p in info.value.problems]
 
 
 def test_the_test_checklist_is_valid():

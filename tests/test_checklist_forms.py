@@ -14,7 +14,7 @@ from werkzeug.datastructures import MultiDict
 
 from fieldapp.checklists import answer_set, checklist_for_answer_set, evaluate, get_checklist, parse_form
 from fieldapp.checklists.models import ChecklistVersion
-from tests.conftest import make_app
+from conftest import make_app
 
 ROOT = Path(__file__).resolve().parent.parent
 TEST_CHECKLISTS = ROOT / "tests" / "data" / "checklists"

@@ -12,7 +12,8 @@ import pytest
 from fieldapp.checklists import evaluate, registry
 from fieldapp.checklists.definition import squash
 from fieldapp.checklists.results import result_table
-from tests.test_checklist_content import INSPECTED, PHOTO, answers_for, can_fail, seed_tasks
+from checklist_answers import INSPECTED, PHOTO, answers_for, can_fail
+from factories.plans import seed_tasks
 
 LIBRARY = [
     "food-production",

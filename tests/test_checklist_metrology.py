@@ -10,8 +10,8 @@ import pytest
 
 from fieldapp.checklists import evaluate, registry
 from fieldapp.checklists.definition import build_checklist
-from tests.test_checklist_content import INSPECTED, answers_for, can_fail
-from tests.test_checklist_definitions import CODES, FUEL, TAGS, nozzle_items, problems_of
+from checklist_answers import INSPECTED, answers_for, can_fail
+from checklist_definitions import CODES, FUEL, TAGS, nozzle_items, problems_of
 
 METROLOGY = [
     "market-scales",
@@ -185,7 +185,7 @@ def test_the_form_says_what_the_indication_is_judged_against(app):
 
 @pytest.mark.browser
 def test_the_phone_summary_judges_the_indication_against_the_mpe_entered(app, browser):
-    from tests.test_checklist_content import ROOT
+    from factories.plans import ROOT
 
     page = browser.new_page()
     page.set_content(

@@ -7,12 +7,18 @@ import re
 
 import pytest
 from playwright.sync_api import expect
-from test_dashboard_levels import _today, province  # noqa: F401  (fixtures: the clock, the province)
+from factories.organisation import province_results
 
 pytestmark = pytest.mark.browser
 
 
-def test_the_province_drills_down_to_a_county_and_back(live_server, phone, auth, province):  # noqa: F811
+@pytest.fixture
+def province(app, auth, frozen_clock):
+    """The province's results (``factories.organisation``), seen on 2026-11-27 (the pinned clock)."""
+    province_results(auth)
+
+
+def test_the_province_drills_down_to_a_county_and_back(live_server, phone, auth, province):
     auth.create("sx-supervisor", "supervisor", "sx")
     page = phone.new_page()
     errors: list[str] = []

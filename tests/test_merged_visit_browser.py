@@ -17,7 +17,7 @@ from fieldapp.publication.exports import national_xlsx
 from fieldapp.publication.models import PublishedResult
 from fieldapp.review import operations as review
 from factories.inspection import CHECKLIST_DIR, add_task, build_world
-from test_pwa_browser import login, phone, phone_page, sign, submit, wait_for_complete  # noqa: F401
+from phone_app import login, phone, phone_page, sign, submit, wait_for_complete  # noqa: F401
 
 pytestmark = pytest.mark.browser
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from factories.inspection import CHECKLIST_DIR, build_world, jpeg_bytes
-from test_pwa_browser import draft, login, phone, phone_page, poll, sign, submit, wait_for_complete  # noqa: F401
+from phone_app import draft, login, phone, phone_page, poll, sign, submit, wait_for_complete  # noqa: F401
 
 pytestmark = pytest.mark.browser
 

@@ -10,11 +10,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-import test_pwa_browser as pwa
+import phone_app as pwa
 from conftest import CHROMIUM_ARGS
 from fieldapp.auth.devices import COOKIE_NAME
 from fieldapp.auth.models import DeviceLogin
 from fieldapp.extensions import db as _db
+from fieldapp.inspections.models import Submission
 from factories.inspection import CHECKLIST_DIR, build_world, jpeg_bytes
 
 pytestmark = pytest.mark.browser
@@ -76,7 +77,7 @@ def test_queued_offline_then_browser_restart_sends_without_a_new_login(
     pwa.submit(page, live_server)
     page.wait_for_function("() => document.querySelector('[data-outbox-count]').textContent === '1'")
     context.close()
-    assert _db.session.scalars(select(pwa.Submission)).all() == []
+    assert _db.session.scalars(select(Submission)).all() == []
 
     # The browser is opened again: the session cookie is gone, the device login is not.
     context, page = open_phone(browser, profile, live_server)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-import test_pwa_browser as pwa
+import phone_app as pwa
 from fieldapp.extensions import db as _db
 from fieldapp.inspections.models import Submission
 from factories.inspection import CHECKLIST_DIR, build_world, jpeg_bytes

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from fieldapp.core.cells import csv_cell, csv_row, xlsx_row
 from fieldapp.subjects.importer import import_subject_file
 from fieldapp.subjects.models import Subject
-from test_subject_import import GOOD1, GOOD2, HEADER
+from factories.subjects import GOOD1, GOOD2, HEADER
 
 HOSTILE = ['=HYPERLINK("http://x","y")', "+1+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1"]
 

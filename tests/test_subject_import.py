@@ -8,30 +8,10 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from fieldapp.demo.generator import make_registration_number, make_uscc
+from fieldapp.demo.generator import make_uscc
+from factories.subjects import BAD_CHECK, GOOD1, GOOD2, GOOD3, HEADER, OLD_REG, UNKNOWN_COUNTY
 from fieldapp.subjects.importer import import_subject_file
 from fieldapp.subjects.models import Subject, SubjectChange
-
-HEADER = [
-    "统一社会信用代码",
-    "企业名称",
-    "类型",
-    "法定代表人",
-    "住所",
-    "所属区县",
-    "行业",
-    "信用风险分类",
-    "分类日期",
-    "登记状态",
-    "营业期限至",
-    "标签",
-]
-GOOD1 = make_uscc("E", "140602", 101)
-GOOD2 = make_uscc("I", "140681", 102)
-GOOD3 = make_uscc("C", "140623", 103)
-OLD_REG = make_registration_number("140621", 104)
-BAD_CHECK = GOOD1[:-1] + ("0" if GOOD1[-1] != "0" else "1")
-UNKNOWN_COUNTY = make_uscc("E", "140602", 105)
 
 
 def rows(class1="A", status2="存续"):

@@ -5,7 +5,8 @@
 - ``factories.publication``: an approved result with media and notes that must never reach a public page.
 - ``factories.draws``: plans, tasks with scope rules, subject pools, inspector teams, the draw-day clock.
 - ``factories.plans``: plan tables from the printed 2021 seed (CSV, .xlsx, shuffled, another layout).
-- ``factories.organisation``: the two-city organisation file and a plan drawn in it.
+- ``factories.subjects``: the subject import file's header and registration codes good and bad.
+- ``factories.organisation``: the two-city organisation file, a plan drawn in it, a province's results.
 """
 
 from __future__ import annotations

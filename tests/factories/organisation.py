@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 from sqlalchemy import select
 
+from factories import review as rf
 from factories.draws import make_inspector, make_subjects
 from fieldapp.auth.models import Unit
 from fieldapp.auth.organisation import load_organisation
 from fieldapp.draws.models import Draw
 from fieldapp.extensions import db
 from fieldapp.plans.models import Plan, Task
+from fieldapp.publication.operations import publish
+from fieldapp.review.models import InspectionResult
+from fieldapp.review.operations import approve
 
 TWO_CITIES = Path(__file__).resolve().parent.parent / "data" / "organisations" / "two-cities.yaml"
 
@@ -49,3 +54,46 @@ def two_city_world() -> tuple[Plan, Task, Draw]:
     draw, _ = run_draw(commit(task, 1, units["dt-pc"], exception_reason="测试"), witness="平城区见证人")
     db.session.commit()
     return plan, task, draw
+
+
+# The province's dashboards: what a case is ordered and found; county unit → (division, operating
+# enterprises, how many of them inspected).
+ORDER = ["违反本部门相关规定，责令改正；后续跟踪由日常监管部门负责"]
+FIND = [{"item": "pledge", "text": "未承诺", "severity": "minor", "follow_up": "责令改正"}]
+
+COUNTIES = {
+    "dt-pc": ("140213", 20, 2),  # 10%
+    "dt-yg": ("140214", 50, 1),  # 2%: below the floor
+    "dt-zone": ("140271", 0, 0),
+    "yq-cq": ("140302", 10, 1),  # 10%
+    "yq-pd": ("140321", 40, 0),  # 0%
+}
+
+
+def province_results(auth) -> None:
+    """2026 plans of the province and of 阳泉; results approved on 2026-09-30 (due 2026-11-03, so
+    overdue on 2026-11-27 unless published); one of 平城区's published; a follow-up case in 云冈区."""
+    load_organisation(TWO_CITIES)
+    db.session.commit()
+    sup = auth.create("sx-sup", "supervisor", "sx")
+    province_task = rf.task(rf.plan(2026, "sx"), name="省局计量抽查", window_start_month=9, window_end_month=10)
+    rf.task(rf.plan(2026, "yq"), name="阳泉市局广告抽查")
+    subs = []
+    for unit_code, (division, enterprises, inspected) in COUNTIES.items():
+        subjects = [rf.subject(f"{unit_code}企业{i}", division) for i in range(enterprises)]
+        for s in subjects[:inspected]:
+            v = rf.visit(s, [province_task], unit_code=unit_code, inspectors=[rf.inspector("甲", unit_code)])
+            case = unit_code == "dt-yg"
+            body = rf.answers_body(
+                [province_task],
+                result_code="A" if case else "1",
+                measures=ORDER if case else None,
+                findings=FIND if case else None,
+            )
+            subs.append(rf.submission(v, body))
+    db.session.commit()
+    for sub in subs:
+        approve(sub.id, sub.lock_version, sup)
+    first = db.session.query(InspectionResult).filter_by(division_code="140213").first()
+    publish([first], auth.create("pc-pub", "supervisor", "dt-pc"), on=date(2026, 10, 10))
+    db.session.commit()

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
+from types import SimpleNamespace
 
 from fieldapp.plans.columns import find_header
 from fieldapp.plans.tables import read_plan_file
@@ -132,3 +134,36 @@ def _blank(rows, r, c) -> bool:
 
 
 # --- the committed fixture files, imported through the command line ---------------------------
+
+
+def _simple_rows() -> list[SimpleNamespace]:
+    """The seed's task rows (tab-separated), items split on their numbers: 1, 2. （3） 4、"""
+    tasks = []
+    for line in SEED.read_text(encoding="utf-8").splitlines():
+        cells = line.split("\t")
+        if len(cells) < 5 or not cells[0].strip().isdigit():
+            continue
+        text = cells[3].strip()
+        parts = re.split(r"(?:^|[;；。\s])\s*(?:[（(]\d+[）)]|\d+\s*[,，.．、])", text)
+        items = [p.strip(" ;；,，、。") for p in parts[1:]] if len(parts) > 1 else [text]
+        tasks.append(SimpleNamespace(number=int(cells[0]), items=[i for i in items if i], whole=text, tags=None))
+    return tasks
+
+
+def seed_tasks() -> list[SimpleNamespace]:
+    """The seed's tasks with their items, as the plan importer reads them when it is there."""
+    try:
+        from fieldapp.plans.importer import read_plan
+    except ImportError:  # pragma: no cover (before the plan importer exists)
+        return _simple_rows()
+    _, parsed = read_plan(SEED.read_bytes(), SEED.name)
+    whole = {t.number: t.whole for t in _simple_rows()}
+    return [
+        SimpleNamespace(
+            number=t.number,
+            items=list(t.items),
+            whole=whole[t.number],
+            tags=list(t.scope_rule.get("tags_any") or []) + list(t.scope_rule.get("holdings_any") or []),
+        )
+        for t in parsed.tasks
+    ]
