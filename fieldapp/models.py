@@ -7,7 +7,8 @@ from .inspectors.models import Conflict, Inspector, InspectorChange  # noqa: F40
 from .visits.models import Visit, VisitInspector, VisitTask  # noqa: F401
 from .inspections.models import MediaFile, Submission  # noqa: F401
 from .review.models import InspectionResult  # noqa: F401
-from .review.models import AbnormalListingProposal, AuditEvent, FollowUpCase  # noqa: F401
+from .review.models import AbnormalListingProposal, FollowUpCase  # noqa: F401
+from .audit import AuditEvent  # noqa: F401
 from .calendar.models import CalendarDay, YearDeadline  # noqa: F401
 from .publication.models import PublishedResult  # noqa: F401
 from .publication.generation import PublicGeneration  # noqa: F401

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from fieldapp.calendar.models import CalendarDay, YearDeadline
 from fieldapp.calendar.workdays import add_working_days, plan_deadline
-from fieldapp.review.models import AuditEvent
+from fieldapp.audit import AuditEvent
 
 
 def test_only_administrators_edit_the_calendar(client_request, db):

@@ -10,7 +10,8 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from factories import review as rf
-from fieldapp.review.models import AbnormalListingProposal, AuditEvent, FollowUpCase
+from fieldapp.audit import AuditEvent
+from fieldapp.review.models import AbnormalListingProposal, FollowUpCase
 
 
 @pytest.fixture(autouse=True)

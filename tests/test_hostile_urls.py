@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from fieldapp.core.i18n import is_safe_next
+from fieldapp.auth.session import is_safe_next
 
 HUGE = "99999999999999999999"
 PARAMS = ("page", "cpage", "year", "task", "inspector", "plan", "unit", "round", "version", "id")

@@ -134,26 +134,26 @@ def test_confirming_rules_is_versioned_and_needs_a_reason_once_published(db, cli
     plan_id, version = tasks[19].plan_id, tasks[19].plan.version
     client_request.login("city-supervisor")
     task_19 = {"plan_id": plan_id, "number": 19}
-    page = client_request.get("plans.task_scope", **task_19)
+    page = client_request.get("draws.task_scope", **task_19)
     assert page.select_one("#scope-state")["data-confirmed"] == "no"
     assert "高风险" in page.select_one("#scope-text").text  # the original text stays
     form = {"kinds": "enterprise", "status": "在业", "credit_classes": ["C", "D"]}
-    client_request.post("plans.confirm_task_scope", _data=form, _expected_status=422, **task_19)  # needs a reason
+    client_request.post("draws.confirm_task_scope", _data=form, _expected_status=422, **task_19)  # needs a reason
     boosted = client_request.post(  # the same for htmx (base.html has htmx swap a 422)
-        "plans.confirm_task_scope",
+        "draws.confirm_task_scope",
         _data=form,
         _headers={"HX-Request": "true", "HX-Boosted": "true"},
         _expected_status=422,
         **task_19,
     )
     assert boosted.select_one(".field__error")
-    assert client_request.get("plans.scope_preview", **task_19, **form).select_one("#scope-preview")["data-pool"]
-    client_request.post("plans.confirm_task_scope", _data={**form, "reason": "县局将C类纳入高风险"}, **task_19)
+    assert client_request.get("draws.scope_preview", **task_19, **form).select_one("#scope-preview")["data-pool"]
+    client_request.post("draws.confirm_task_scope", _data={**form, "reason": "县局将C类纳入高风险"}, **task_19)
     db.session.expire_all()
     task = db.session.scalar(select(Task).where(Task.plan_id == plan_id, Task.number == 19))
     assert task.scope_rule["confirmed"] and task.scope_rule["credit_classes"] == ["C", "D"]
     assert task.plan.version == version + 1 and task.plan.versions[-1].reason == "县局将C类纳入高风险"
-    bad = client_request.get("plans.scope_preview", **task_19, **form, industries="Z99")
+    bad = client_request.get("draws.scope_preview", **task_19, **form, industries="Z99")
     assert "GB/T 4754" in str(bad)
 
 

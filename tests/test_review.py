@@ -8,7 +8,8 @@ import pytest
 from sqlalchemy import select
 
 from factories import review as rf
-from fieldapp.review.models import AuditEvent, InspectionResult
+from fieldapp.audit import AuditEvent
+from fieldapp.review.models import InspectionResult
 
 
 @pytest.fixture(autouse=True)

@@ -10,7 +10,8 @@ from sqlalchemy import func, select
 
 from factories import review as rf
 from conftest import AuthActions
-from fieldapp.review.models import AuditEvent, InspectionResult
+from fieldapp.audit import AuditEvent
+from fieldapp.review.models import InspectionResult
 from fieldapp.review.operations import ReviewConflict, approve, return_to_inspector
 
 

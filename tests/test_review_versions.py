@@ -7,10 +7,9 @@ from bs4 import BeautifulSoup
 from sqlalchemy import delete, select, update
 
 from factories import review as rf
-from fieldapp.review import audit
-from fieldapp.review.audit import AuditLogIsAppendOnly
+from fieldapp import audit
+from fieldapp.audit import AuditEvent, AuditLogIsAppendOnly
 from fieldapp.review.diff import diff_bodies
-from fieldapp.review.models import AuditEvent
 
 
 def soup(r):

@@ -7,14 +7,13 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
-from ..core.i18n import is_safe_next
 from ..errors import form_status
 from ..extensions import db, limiter
 from .forms import LoginForm
 from . import devices, throttle
 from .access import may_see, role_required, visible_or_404
 from .models import DeviceLogin, User
-from .session import DEVICE_SESSION_KEY, end_all_sessions, forget_device, remember_device
+from .session import DEVICE_SESSION_KEY, end_all_sessions, forget_device, is_safe_next, remember_device
 
 bp = Blueprint("auth", __name__)
 

@@ -1,4 +1,5 @@
-"""Flask-Login wiring, and the device login that keeps an inspector's phone logged in.
+"""Flask-Login wiring, the device login that keeps an inspector's phone logged in, and which ``next``
+address a login (or a language switch) may return to.
 
 Sessions are not bound to the network address or the user agent: a phone moves between Wi-Fi and
 mobile data (and carrier NAT) all day, and the service worker's requests may name the browser
@@ -7,6 +8,8 @@ differently. What keeps a phone logged in across browser restarts is its device 
 """
 
 from __future__ import annotations
+
+from urllib.parse import unquote, urlsplit
 
 from flask import Flask, flash, g, redirect, request, session, url_for
 from flask_babel import lazy_gettext as _l
@@ -105,3 +108,20 @@ def end_all_sessions(user: User) -> None:
     """Every session cookie of ``user`` stops working (logout); device logins are revoked apart."""
     db.session.execute(update(User).where(User.id == user.id).values(session_version=User.session_version + 1))
     db.session.commit()
+
+
+def is_safe_next(target: str | None) -> bool:
+    """Only same-site paths are followed after login or a language switch (no open redirects):
+    after percent-decoding, a path starting with one ``/``, with no scheme, host, backslash or
+    control character (browsers drop tabs and newlines, so ``/%09/evil`` would become ``//evil``)."""
+    if not isinstance(target, str) or not target:
+        return False
+    decoded = target
+    for _round in range(3):  # doubly encoded tricks decode too
+        decoded = unquote(decoded)
+    if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in decoded) or "\\" in decoded:
+        return False
+    if not decoded.startswith("/") or decoded.startswith("//"):
+        return False
+    parts = urlsplit(decoded)
+    return not parts.scheme and not parts.netloc

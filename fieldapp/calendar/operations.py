@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from ..errors import InvalidInput
 from ..extensions import db
-from ..review import audit
+from .. import audit
 from .models import CalendarDay, YearDeadline
 from .workdays import package_knows, plan_deadline
 

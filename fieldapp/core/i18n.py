@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import unquote, urlsplit
-
 from flask import current_app, has_request_context, session
 from flask.globals import _cv_app
 from flask_babel import Domain
@@ -21,23 +19,6 @@ def select_locale() -> str:
 
 def html_lang() -> str:
     return "zh-CN" if select_locale() == "zh_CN" else "en"
-
-
-def is_safe_next(target: str | None) -> bool:
-    """Only same-site paths are followed after login or a language switch (no open redirects):
-    after percent-decoding, a path starting with one ``/``, with no scheme, host, backslash or
-    control character (browsers drop tabs and newlines, so ``/%09/evil`` would become ``//evil``)."""
-    if not isinstance(target, str) or not target:
-        return False
-    decoded = target
-    for _round in range(3):  # doubly encoded tricks decode too
-        decoded = unquote(decoded)
-    if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in decoded) or "\\" in decoded:
-        return False
-    if not decoded.startswith("/") or decoded.startswith("//"):
-        return False
-    parts = urlsplit(decoded)
-    return not parts.scheme and not parts.netloc
 
 
 class RequestTranslations(Domain):

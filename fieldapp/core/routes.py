@@ -8,8 +8,8 @@ from flask import Blueprint, Response, jsonify, redirect, render_template, reque
 from flask_login import current_user
 from sqlalchemy import text
 
+from ..auth.session import is_safe_next
 from ..extensions import db
-from .i18n import is_safe_next
 
 bp = Blueprint("core", __name__)
 

@@ -271,3 +271,4 @@ def respond(invitation_id: int, answer: str):
 
 
 from . import routes_public  # noqa: E402,F401  (registers the public pages on ``bp``)
+from . import routes_scope  # noqa: E402,F401  (a task's scope page and pool preview, on ``bp``)

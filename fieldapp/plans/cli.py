@@ -1,19 +1,27 @@
-"""``flask --app wsgi plan …``: import a plan table, publish a plan."""
+"""``flask --app wsgi plan …``: import a plan table, publish a plan; and ``flask --app wsgi checklists check``
+(every checklist file valid, every plan's inspection items mapped to their checklists)."""
 
 from __future__ import annotations
 
+import sys
 from functools import wraps
 from pathlib import Path
 
 import click
 from flask import current_app
+from flask.cli import with_appcontext
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..auth.models import Unit
 from ..auth.organisation import ensure_units
+from ..checklists.catalog import registry
+from ..checklists.cli import cli as checklists_cli
+from ..checklists.mapping import NONE, SUGGESTED
+from ..checklists.queries import version_conflicts
 from ..extensions import db
+from .queries import resolve_all_items
 from .importer import ReasonRequired, import_plan
 from .models import Plan
 from .operations import PlanError, publish_plan
@@ -127,3 +135,47 @@ def list_command() -> None:
     """The plans in the database."""
     for plan in db.session.scalars(select(Plan).order_by(Plan.year, Plan.unit_id)):
         click.echo(f"{plan.id}\t{plan.year}\t{plan.unit.name}\t{plan.status}\tv{plan.version}\t{len(plan.tasks)}")
+
+
+@checklists_cli.command("check")
+@click.option("--dry-run", is_flag=True, help="Do not store the mapping in the database.")
+@click.option("--plan", "year", type=int, help="Only the inspection items of the plans of this year.")
+@with_appcontext
+def check(dry_run: bool, year: int | None) -> None:
+    """Validate every checklist file and map every 抽查事项 in the database to its checklists.
+
+    The app has already refused to start on a broken file; this also maps each inspection item
+    (confirmed by a supervisor, by its national code, by a checklist's wording, or suggested), lists
+    the suggestions waiting for a supervisor and each item with no checklist at all (exit status 1
+    if any: the general on-site checklist serves it meanwhile)."""
+    reg = registry()
+    click.echo(f"{len(reg.checklists)} checklists in {reg.folder} are valid:")
+    for checklist in reg.all():
+        click.echo(f"  {checklist.id} v{checklist.version} ({len(checklist.by_id)} items) {checklist.sha256[:12]}")
+    problems = 0
+    for checklist_id, version, stored_sha in version_conflicts(reg):
+        problems += 1
+        click.echo(
+            f"CHANGED WITHOUT A NEW VERSION: {checklist_id} v{version}: the file differs from the "
+            f"definition already used by answers ({stored_sha[:12]}); raise 'version'.",
+            err=True,
+        )
+    resolution = resolve_all_items(reg, store=not dry_run, year=year)
+    suggested = [(item, m) for item, m in resolution if m.state == SUGGESTED]
+    unmapped = [(item, m) for item, m in resolution if m.state == NONE]
+    click.echo(
+        f"{len(resolution)} inspection items{f' in the {year} plans' if year else ''}: "
+        f"{len(resolution) - len(suggested) - len(unmapped)} mapped, {len(suggested)} suggested, "
+        f"{len(unmapped)} without a checklist."
+    )
+    for item, mapping in suggested:
+        task = item.task
+        ids = ", ".join(s["id"] for s in mapping.suggestions)
+        click.echo(f"SUGGESTED (confirm on the plan page): task {task.number}, item {item.number}: {item.text} → {ids}")
+    for item, _mapping in unmapped:
+        task = item.task
+        click.echo(f"NO CHECKLIST: task {task.number} ({task.name}), item {item.number}: {item.text}", err=True)
+    if not dry_run:
+        db.session.commit()
+    if unmapped or problems:
+        sys.exit(1)

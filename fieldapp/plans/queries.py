@@ -15,8 +15,10 @@ from sqlalchemy.orm import selectinload
 from ..auth.models import Unit, UnitKind
 from ..auth import access
 from ..auth.organisation import bureau_of, top_units
+from ..checklists.catalog import Registry
+from ..checklists.mapping import CONFIRMED, Mapping, map_item, map_text
 from ..extensions import db
-from .models import FilingStatus, Plan, PlanStatus, Task
+from .models import FilingStatus, InspectionItem, Plan, PlanStatus, Task
 
 
 def _bureau_id(unit: Unit) -> int:
@@ -145,3 +147,29 @@ def public_url_args(plan: Plan) -> tuple[str, dict]:
     if plan.unit.parent_id is None:
         return "plans.public_plan", {"year": plan.year}
     return "plans.public_unit_plan", {"year": plan.year, "unit_code": plan.unit.code}
+
+
+def resolve_all_items(
+    reg: Registry, store: bool = True, year: int | None = None
+) -> list[tuple[InspectionItem, Mapping]]:
+    """Every inspection item (of the plans of ``year``, if given) with its mapping to checklists
+    (``mapping.py``); with ``store`` the mapping is written to the item (the caller commits; a
+    supervisor's confirmed mapping stays)."""
+    stmt = select(InspectionItem).join(Task).order_by(Task.plan_id, Task.number, InspectionItem.number)
+    if year is not None:
+        stmt = stmt.join(Plan, Plan.id == Task.plan_id).where(Plan.year == year)
+    out = []
+    with db.session.no_autoflush:
+        for item in db.session.scalars(stmt).all():
+            if store:
+                out.append((item, map_item(reg, item)))
+            else:
+                out.append(
+                    (
+                        item,
+                        map_text(reg, item.text, item.national_code)
+                        if item.mapping_state != CONFIRMED
+                        else Mapping(CONFIRMED, list(item.checklist_ids)),
+                    )
+                )
+    return out

@@ -273,5 +273,4 @@ def acknowledge(plan_id: int):
 
 
 from . import routes_public  # noqa: E402,F401  (the public pages on this blueprint)
-from . import routes_scope  # noqa: E402,F401  (the scope page on this blueprint)
 from . import routes_mapping  # noqa: E402,F401  (item checklists on this blueprint)

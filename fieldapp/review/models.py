@@ -52,33 +52,6 @@ class InspectionResult(Model):
     approved_by = relationship("User")
 
 
-class AuditEvent(Model):
-    """One state change, append-only: who, when, what, why. Never updated or deleted (see ``audit.py``).
-
-    Each event carries the SHA-256 of its content chained to the previous event of the same
-    object, so a row changed behind the application's back shows up in :func:`verify_chain`.
-    """
-
-    __tablename__ = "audit_event"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    occurred_at: Mapped[datetime]
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    actor_name: Mapped[str] = mapped_column(String(64), default="")  # as it was at the time
-    actor_unit: Mapped[str] = mapped_column(String(100), default="")
-    object_type: Mapped[str] = mapped_column(String(30))  # submission / follow_up_case / abnormal_listing / calendar
-    object_id: Mapped[int] = mapped_column(index=True)
-    action: Mapped[str] = mapped_column(String(30))  # approve / return / open / close / propose / confirm …
-    from_state: Mapped[str] = mapped_column(String(20), default="")
-    to_state: Mapped[str] = mapped_column(String(20), default="")
-    reason: Mapped[str] = mapped_column(Text, default="")
-    details: Mapped[dict] = mapped_column(JSON, default=dict)
-    prev_hash: Mapped[str] = mapped_column(String(64), default="")
-    hash: Mapped[str] = mapped_column(String(64), default="")
-
-    actor = relationship("User")
-
-
 class CaseStatus(enum.StrEnum):
     OPEN = "open"  # 未完结
     CLOSED = "closed"  # 已完结
@@ -150,6 +123,3 @@ class AbnormalListingProposal(ResultDecision, Model):
 
     unit = relationship("Unit")
     decided_by = relationship("User")
-
-
-from . import audit as _audit  # noqa: E402,F401  (registers the append-only guards with the models)

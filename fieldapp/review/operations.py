@@ -15,8 +15,9 @@ from .. import clock
 from ..extensions import db, rows_changed
 from ..inspections.models import Submission, SubmissionState
 from ..visits.models import VisitStatus
-from . import audit
-from .models import AbnormalListingProposal, AuditEvent, CaseStatus, FollowUpCase, ListingStatus
+from .. import audit
+from ..audit import AuditEvent
+from .models import AbnormalListingProposal, CaseStatus, FollowUpCase, ListingStatus
 from .results import record_results
 
 

@@ -14,7 +14,7 @@ from ..auth.organisation import top_units, unit_for_division
 from ..calendar.workdays import add_working_days, publication_due
 from .. import clock
 from ..extensions import db
-from . import audit
+from .. import audit
 from .answers import text_of
 from .body import inspected_on, item_path, task_answers
 from .codes import UNREACHABLE, measure_labels, measures_for_findings, needs_follow_up, split_codes

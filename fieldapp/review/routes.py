@@ -23,7 +23,8 @@ from ..errors import form_status
 from ..extensions import db
 from ..inspections.models import MediaFile, Submission, SubmissionState
 from ..core.params import query_args
-from . import audit, body, queries
+from .. import audit
+from . import body, queries
 from .answers import rows_for
 from .codes import measure_labels, result_label
 from .diff import diff_bodies

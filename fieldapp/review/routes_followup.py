@@ -16,7 +16,8 @@ from ..clock import today as beijing_today
 from ..errors import form_status
 from ..extensions import db
 from ..subjects.models import Subject
-from . import audit, queries
+from .. import audit
+from . import queries
 from .export import serious_findings_xlsx
 from .forms import CloseCaseForm, ListingDecisionForm
 from .models import AbnormalListingProposal, CaseStatus, FollowUpCase, ListingStatus

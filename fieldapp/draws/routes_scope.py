@@ -1,4 +1,6 @@
-"""The task's scope page: its rules, a live pool preview (htmx) and the supervisor's confirmation."""
+"""A task's scope page: its rules, a live preview (htmx) of the pool a draw would take, and the supervisor's
+confirmation. The rules are the plan's (``plans.scope``, confirmed by ``plans.operations``); the page lives
+here because the preview and its warnings are the draw's (pools, teams, readiness)."""
 
 from __future__ import annotations
 
@@ -10,16 +12,16 @@ from sqlalchemy import select
 from ..auth import access
 from ..auth.access import role_required
 from ..auth.models import COUNTY_LEVEL_KINDS, Role, Unit
-from ..draws.rules import local_today
-from ..draws.pools import executing_units
-from ..draws.readiness import describe_warning, preview, warnings_for
 from ..errors import form_status
 from ..extensions import db
-from . import queries
-from .forms import ScopeForm
-from .models import Task
-from .operations import PlanError, confirm_scope
+from ..plans import queries
+from ..plans.forms import ScopeForm
+from ..plans.models import Task
+from ..plans.operations import PlanError, confirm_scope
+from .pools import executing_units
+from .readiness import describe_warning, preview, warnings_for
 from .routes import bp
+from .rules import local_today
 
 
 def _task(plan_id: int, number: int) -> tuple:
@@ -51,7 +53,7 @@ def _page(plan, task, form, status=200):
     day = local_today()
     return (
         render_template(
-            "plans/scope.html",
+            "draws/scope.html",
             plan=plan,
             task=task,
             form=form,
@@ -80,10 +82,10 @@ def scope_preview(plan_id: int, number: int):
     plan, task = _task(plan_id, number)
     form = ScopeForm(request.args, counties=_counties(), meta={"csrf": False})
     if not form.validate():
-        return render_template("plans/_scope_preview.html", preview=None, errors=form.errors, task=task), 200
+        return render_template("draws/_scope_preview.html", preview=None, errors=form.errors, task=task), 200
     result = preview(task, local_today(), rule=form.rule(), units=_units(task))
     return render_template(
-        "plans/_scope_preview.html", preview=result, errors=None, task=task, county_names=_county_names()
+        "draws/_scope_preview.html", preview=result, errors=None, task=task, county_names=_county_names()
     )
 
 
@@ -103,5 +105,5 @@ def confirm_task_scope(plan_id: int, number: int):
         else:
             db.session.commit()
             flash(_("The scope rules of task %(number)s are confirmed.", number=number), "success")
-            return redirect(url_for("plans.task_scope", plan_id=plan.id, number=number))
+            return redirect(url_for("draws.task_scope", plan_id=plan.id, number=number))
     return _page(plan, task, form, form_status())

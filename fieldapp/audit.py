@@ -1,4 +1,5 @@
-"""The append-only audit log: every state change in review, follow-up and credit is recorded here.
+"""The append-only audit log: every state change in review, follow-up, credit and the calendar is recorded
+here. It sits below the feature packages (any of them may record), like the clock and the errors.
 
 Rows are only ever inserted. The ORM refuses to flush a change to or a deletion of an
 :class:`AuditEvent`, and refuses bulk ``UPDATE``/``DELETE`` statements against its table; each row
@@ -9,13 +10,40 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import datetime
 
-from sqlalchemy import Delete, Update, event, select
-from sqlalchemy.orm import Session
+from sqlalchemy import JSON, Delete, ForeignKey, String, Text, Update, event, select
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
-from .. import clock
-from ..extensions import db
-from .models import AuditEvent
+from . import clock
+from .extensions import Model, db
+
+
+class AuditEvent(Model):
+    """One state change, append-only: who, when, what, why. Never updated or deleted (the guards below).
+
+    Each event carries the SHA-256 of its content chained to the previous event of the same
+    object, so a row changed behind the application's back shows up in :func:`verify_chain`.
+    """
+
+    __tablename__ = "audit_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    occurred_at: Mapped[datetime]
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    actor_name: Mapped[str] = mapped_column(String(64), default="")  # as it was at the time
+    actor_unit: Mapped[str] = mapped_column(String(100), default="")
+    object_type: Mapped[str] = mapped_column(String(30))  # submission / follow_up_case / abnormal_listing / calendar
+    object_id: Mapped[int] = mapped_column(index=True)
+    action: Mapped[str] = mapped_column(String(30))  # approve / return / open / close / propose / confirm …
+    from_state: Mapped[str] = mapped_column(String(20), default="")
+    to_state: Mapped[str] = mapped_column(String(20), default="")
+    reason: Mapped[str] = mapped_column(Text, default="")
+    details: Mapped[dict] = mapped_column(JSON, default=dict)
+    prev_hash: Mapped[str] = mapped_column(String(64), default="")
+    hash: Mapped[str] = mapped_column(String(64), default="")
+
+    actor = relationship("User")
 
 
 class AuditLogIsAppendOnly(RuntimeError):
