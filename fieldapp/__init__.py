@@ -48,12 +48,6 @@ def create_app(config: dict | None = None) -> Flask:
     if config:
         app.config.update(config)
 
-    if app.config["TRUSTED_PROXIES"]:
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
-        hops = app.config["TRUSTED_PROXIES"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
-
     from . import models  # noqa: F401  (registers every model with the metadata)
     from .extensions import babel, csrf, db, htmx, huey, limiter, login_manager, migrate
 
@@ -95,6 +89,14 @@ def create_app(config: dict | None = None) -> Flask:
     from .core.web import init_web
 
     init_web(app)
+    from .publication.early_hits import install as answer_cached_pages_early
+
+    answer_cached_pages_early(app)  # cached public search pages, before Flask
+    if app.config["TRUSTED_PROXIES"]:  # outermost: every layer sees the client's address, scheme and host
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     return app
 
 

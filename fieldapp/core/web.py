@@ -47,17 +47,27 @@ def static_folder() -> str:
     return folder
 
 
+def security_header_pairs(config, secure: bool) -> list[tuple[str, str]]:
+    """The headers every answer carries (HSTS only over HTTPS); pages served before Flask
+    (``publication/early_hits.py``) send the same."""
+    pairs = [
+        ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+        ("X-Content-Type-Options", "nosniff"),
+        ("X-Frame-Options", "DENY"),
+        ("Referrer-Policy", "same-origin"),
+        ("Permissions-Policy", "camera=(self), geolocation=(self), microphone=()"),
+    ]
+    if secure and config.get("HSTS_SECONDS"):
+        pairs.append(("Strict-Transport-Security", f"max-age={config['HSTS_SECONDS']}"))
+    return pairs
+
+
 def init_web(app: Flask) -> None:
     @app.after_request
     def security_headers(response):
         headers = response.headers
-        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("X-Frame-Options", "DENY")
-        headers.setdefault("Referrer-Policy", "same-origin")
-        headers.setdefault("Permissions-Policy", "camera=(self), geolocation=(self), microphone=()")
-        if request.is_secure and app.config.get("HSTS_SECONDS"):
-            headers.setdefault("Strict-Transport-Security", f"max-age={app.config['HSTS_SECONDS']}")
+        for name, value in security_header_pairs(app.config, request.is_secure):
+            headers.setdefault(name, value)
         # Pages that answer htmx requests with a fragment must not be cached as the full page.
         response.vary.add("HX-Request")
         return response

@@ -87,16 +87,28 @@ READ = "SELECT value FROM public_generation WHERE id = 1"
 
 
 def current() -> int | None:
-    """The token now (None: no row, so nothing may be cached). Read on a pooled connection of its
-    own, outside the ORM session: a cached page then costs one tiny query and no session at all
-    (a fifth of the time). Any data the request reads after this is at least as new."""
-    connection = db.engine.raw_connection()
+    """The token now (None: no row, so nothing may be cached), on the app's engine."""
+    return read(db.engine)
+
+
+def read(engine) -> int | None:
+    """The token, read on a pooled connection of its own, outside the ORM session: a cached page
+    then costs one tiny query and no session at all. On PostgreSQL the read runs in autocommit (no
+    BEGIN and COMMIT around it). Any data the request reads after this is at least as new."""
+    connection = engine.raw_connection()
     try:
+        driver = connection.driver_connection
+        autocommit = engine.dialect.name == "postgresql" and not driver.autocommit
+        if autocommit:
+            driver.autocommit = True
         cursor = connection.cursor()
         cursor.execute(READ)
         row = cursor.fetchone()
         cursor.close()
-        connection.commit()  # end the read (PostgreSQL opened a transaction for it)
+        if autocommit:
+            driver.autocommit = False
+        else:
+            connection.commit()  # end the read (a driver may have opened a transaction for it)
     finally:
         connection.close()
     return int(row[0]) if row else None

@@ -1,25 +1,61 @@
 """Per-process caches for the public result search, each valid for one public generation
 (:mod:`.generation`): the filter lists (tasks, years, counties) and whole pages for visitors who are
-not signed in, keyed by (normalised query, language, full page or htmx fragment).
+not signed in, keyed by :func:`page_key` (the query string as sent, language, full page or htmx
+fragment): everything the page is built from besides the data.
 
 A page is cached with a placeholder where the session's CSRF token goes and gets the visitor's own
 token when served, so no visitor ever sees another's token. Pages of signed-in users are never
 cached (their pages name them); neither are pages carrying messages (flashes, invalid input).
-``PUBLIC_PAGE_CACHE_SIZE`` pages at most per process (0 turns the page cache off)."""
+``PUBLIC_PAGE_CACHE_SIZE`` pages at most per process (0 turns the page cache off). A cached page is
+served before Flask by :mod:`.early_hits`."""
 
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
+import hashlib
 from typing import Any
 from collections.abc import Callable
 
-from flask import current_app
+from flask import Flask, current_app
 from markupsafe import Markup, escape
 
 CSRF_PLACEHOLDER = "__fieldapp_csrf_placeholder__"
 DEFAULT_SIZE = 2000
+FRAGMENT_TARGET = "results"  # an htmx request aimed at this id gets the results fragment alone
+
+
+def is_fragment(hx_request: str | None, hx_target: str | None) -> bool:
+    """An htmx request for the results alone (as ``request.htmx`` reads ``HX-Request``)."""
+    return (hx_request or "").lower() == "true" and hx_target == FRAGMENT_TARGET
+
+
+def page_key(query_string: str, locale: str, fragment: bool) -> tuple[str, str, bool]:
+    """What a cached page depends on besides the data: the query string exactly as sent (the page's
+    links repeat it), the language and whether it is the htmx fragment."""
+    return (query_string, locale, fragment)
+
+
+def etag(generation: int | None, locale: str, fragment: bool, csrf_raw: str) -> str:
+    """Changes with the public generation, the language, page or fragment, and the session's CSRF
+    token (a page kept by the browser carries it)."""
+    own = hashlib.sha256(csrf_raw.encode()).hexdigest()[:12]
+    return f"{(generation or 0) & 0xFFFFFFFFFFFF:x}-{locale}-{'f' if fragment else 'p'}-{own}"
+
+
+@dataclass(frozen=True)
+class Page:
+    """A page as bytes, cut where the visitor's CSRF token goes."""
+
+    parts: tuple[bytes, ...]
+
+    @classmethod
+    def of(cls, body: str) -> Page:
+        return cls(tuple(body.encode().split(CSRF_PLACEHOLDER.encode())))
+
+    def with_token(self, token: str) -> bytes:
+        return token.encode().join(self.parts)
 
 
 @dataclass(frozen=True)
@@ -52,7 +88,7 @@ class PublicPageCache:
         self._lock = threading.Lock()
         self._generation: int | None = None
         self._options: SearchOptions | None = None
-        self._pages: OrderedDict[Any, str] = OrderedDict()
+        self._pages: OrderedDict[Any, Page] = OrderedDict()
         self.hits = self.misses = 0
 
     def _at(self, generation: int | None) -> None:
@@ -72,7 +108,7 @@ class PublicPageCache:
                 self._options = built
         return built
 
-    def page(self, generation: int | None, key: Any) -> str | None:
+    def page(self, generation: int | None, key: Any) -> Page | None:
         if generation is None or not self.size:
             return None
         with self._lock:
@@ -85,7 +121,7 @@ class PublicPageCache:
             self.hits += 1
             return body
 
-    def keep(self, generation: int | None, key: Any, body: str) -> None:
+    def keep(self, generation: int | None, key: Any, body: Page) -> None:
         if generation is None or not self.size:
             return
         with self._lock:
@@ -98,7 +134,10 @@ class PublicPageCache:
 
 def cache() -> PublicPageCache:
     """This process's cache for the current app."""
-    app = current_app
+    return cache_of(current_app)
+
+
+def cache_of(app: Flask) -> PublicPageCache:
     found = app.extensions.get("fieldapp_public_pages")
     if found is None:
         size = int(app.config.get("PUBLIC_PAGE_CACHE_SIZE", DEFAULT_SIZE))

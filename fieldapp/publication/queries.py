@@ -35,19 +35,6 @@ class SearchFilters:
     after: tuple[date, int] | None = None  # (published_on, id) of the row before this page
     before: tuple[date, int] | None = None  # (published_on, id) of the row after this page
 
-    def key(self) -> tuple:
-        """Everything that decides the page's rows (the public page cache's key)."""
-        return (
-            self.q,
-            self.task_id,
-            self.division_code,
-            self.year,
-            self.result_code,
-            self.page,
-            self.after,
-            self.before,
-        )
-
     @property
     def is_empty(self) -> bool:
         return not (self.q or self.task_id or self.division_code or self.year or self.result_code)

@@ -5,10 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import hashlib
-
 from flask import abort, current_app, make_response, render_template, session, url_for
-from flask_babel import get_locale
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from htmx_flask import request  # flask's request, typed with its htmx headers
@@ -16,6 +13,7 @@ from markupsafe import Markup
 
 from ..auth.organisation import county_names
 from ..extensions import limiter
+from ..core.i18n import select_locale
 from ..core.params import query_args
 from . import exports, page_cache, queries
 from .categories import categories
@@ -46,27 +44,30 @@ def _export_limit() -> str:
 @bp.get("/public/results")
 @limiter.limit(_search_limit)
 def public_results():
+    """The search; a page already cached is usually answered before Flask (:mod:`.early_hits`)."""
     store = page_cache.cache()
     generation = current_generation()  # before any data the page shows (see .generation)
-    fragment = bool(request.htmx and request.htmx.target == "results")
+    fragment = page_cache.is_fragment(request.headers.get("HX-Request"), request.headers.get("HX-Target"))
+    locale = select_locale()
     # A visitor who is not signed in gets the same page as everyone with this query and language.
     shared = generation is not None and not current_user.is_authenticated and not session.get("_flashes")
-    if shared and session.get("csrf_token") and request.if_none_match:
-        tag = _etag(generation, fragment)
+    raw = session.get("csrf_token")
+    if shared and raw and request.if_none_match:
+        tag = page_cache.etag(generation, locale, fragment, str(raw))
         if request.if_none_match.contains_weak(tag):  # nothing changed since this browser's copy
             return _cacheable(make_response("", 304), tag)
-    options = store.options(generation, _search_options)
-    filters, errors = parse_search(request.args, options.counties)
-    if not shared or errors:
-        return _search_page(filters, errors, options, fragment)
+    key = page_cache.page_key(request.environ.get("QUERY_STRING", ""), locale, fragment)
+    page = store.page(generation, key) if shared else None
+    if page is None:
+        options = store.options(generation, _search_options)
+        filters, errors = parse_search(request.args, options.counties)
+        if not shared or errors:
+            return _search_page(filters, errors, options, fragment)
+        page = page_cache.Page.of(_search_page(filters, errors, options, fragment, csrf=page_cache.CSRF_PLACEHOLDER))
+        store.keep(generation, key, page)
     token = generate_csrf()
-    key = (filters.key(), str(get_locale()), fragment)
-    body = store.page(generation, key)
-    if body is None:
-        body = _search_page(filters, errors, options, fragment, csrf=page_cache.CSRF_PLACEHOLDER)
-        store.keep(generation, key, body)
-    response = make_response(body.replace(page_cache.CSRF_PLACEHOLDER, token))
-    return _cacheable(response, _etag(generation, fragment))
+    response = make_response(page.with_token(token))
+    return _cacheable(response, page_cache.etag(generation, locale, fragment, str(session["csrf_token"])))
 
 
 def _cacheable(response, tag: str):
@@ -74,14 +75,6 @@ def _cacheable(response, tag: str):
     response.cache_control.public = True
     response.cache_control.max_age = current_app.config.get("PUBLIC_PAGE_MAX_AGE", 30)
     return response
-
-
-def _etag(generation: int | None, fragment: bool) -> str:
-    """Changes with the public generation, the language, page or fragment, and the session's CSRF
-    token (a page kept by the browser carries it)."""
-    raw = str(session.get("csrf_token", ""))
-    own = hashlib.sha256(raw.encode()).hexdigest()[:12]
-    return f"{(generation or 0) & 0xFFFFFFFFFFFF:x}-{get_locale()}-{'f' if fragment else 'p'}-{own}"
 
 
 def _search_options() -> page_cache.SearchOptions:
