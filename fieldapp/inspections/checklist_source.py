@@ -12,19 +12,20 @@ from datetime import date
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
-from ..checklists import answer_set, checklists_for, evaluate, initial_answers, parse_form
+from ..checklists import Checklist, answer_set, checklists_for, evaluate, initial_answers, parse_form
+from ..visits.models import Visit, VisitTask
 
 
 @dataclass
 class TaskChecklists:
-    visit_task: object
-    checklists: list = field(default_factory=list)  # engine Checklist objects
+    visit_task: VisitTask
+    checklists: list[Checklist] = field(default_factory=list)
 
-    def prefix(self, checklist) -> str:
+    def prefix(self, checklist: Checklist) -> str:
         return f"a.{self.visit_task.task_id}.{checklist.id}."
 
 
-def checklists_for_visit(visit) -> list[TaskChecklists]:
+def checklists_for_visit(visit: Visit) -> list[TaskChecklists]:
     tags = visit.subject.tag_names if visit.subject is not None else []
     return [TaskChecklists(vt, list(checklists_for(vt.task, tags))) for vt in visit.tasks]
 

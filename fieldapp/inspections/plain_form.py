@@ -107,9 +107,9 @@ def body_from_form(visit, form, files, problems: list[str] | None = None) -> dic
     for index, vi in enumerate(visit.inspectors):
         role = "lead" if index == 0 else "member"
         upload = files.get(f"sigfile.{role}.{index}")
-        data = _png(upload.read()) if upload else None
-        sha = add("signature", data, "image/png", f"sig.{role}.{index}") if data else None
-        signatures.append({"role": role, "inspector_id": vi.inspector_id, "name": vi.inspector.name, "sha256": sha})
+        signature = _png(upload.read()) if upload else None
+        signed = add("signature", signature, "image/png", f"sig.{role}.{index}") if signature else None
+        signatures.append({"role": role, "inspector_id": vi.inspector_id, "name": vi.inspector.name, "sha256": signed})
     refused = bool(form.get("rep_refused"))
     rep_upload = files.get("sigfile.representative")
     rep_data = _png(rep_upload.read()) if rep_upload and not refused else None

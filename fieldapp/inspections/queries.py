@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.orm import selectinload
 
 from ..auth import access
@@ -128,28 +128,28 @@ def my_visits(user, today: date) -> MyVisits:
         .order_by(Visit.window_end.is_(None), Visit.window_end, Visit.id)
     ).all()
     tasks: dict[int, list] = {}
-    for row in db.session.execute(
+    for task in db.session.execute(
         select(VisitTask.visit_id, Task.number, Task.name)
         .join(Task, Task.id == VisitTask.task_id)
         .where(VisitTask.visit_id.in_(mine))
         .order_by(VisitTask.visit_id, VisitTask.id)
     ):
-        tasks.setdefault(row.visit_id, []).append(row)
+        tasks.setdefault(task.visit_id, []).append(task)
     others: dict[int, list[str]] = {}
-    for row in db.session.execute(
+    for other in db.session.execute(
         select(VisitInspector.visit_id, Inspector.name)
         .join(Inspector, Inspector.id == VisitInspector.inspector_id)
         .where(VisitInspector.visit_id.in_(mine), VisitInspector.inspector_id != inspector_id)
         .order_by(VisitInspector.visit_id, VisitInspector.position, VisitInspector.id)
     ):
-        others.setdefault(row.visit_id, []).append(row.name)
-    latest = {}
-    for row in db.session.execute(
+        others.setdefault(other.visit_id, []).append(other.name)
+    latest: dict[int, Row] = {}
+    for version in db.session.execute(
         select(Submission.visit_id, Submission.version, Submission.state, Submission.review_comment)
         .where(Submission.visit_id.in_(mine))
         .order_by(Submission.visit_id, Submission.version, Submission.id)
     ):
-        latest[row.visit_id] = row
+        latest[version.visit_id] = version
     for visit in visits:
         submission = latest.get(visit.id)
         row = VisitRow(visit, tasks.get(visit.id, []), others.get(visit.id, []), submission, "")

@@ -16,6 +16,7 @@ from ..auth.access import role_required
 from ..auth.organisation import county_names
 from . import operations as ops
 from .checklist_source import checklists_for_visit, form_entries
+from .models import SubmissionState
 from .plain_form import values_from_body
 from .queries import latest_submissions, my_visits as query_my_visits, visit_for_inspector
 from ..checklists.results import NO_ACTIVITY
@@ -89,15 +90,15 @@ def start_visit(visit_id: int):
 def visit_form(visit_id: int):
     visit = _visit_or_404(visit_id)
     submission = latest_submissions([visit.id]).get(visit.id)
-    returned = submission is not None and submission.state == "returned"
+    returned = submission if submission is not None and submission.state == SubmissionState.RETURNED else None
     # A returned visit's correction starts from the answers of the version that came back.
-    previous = values_from_body(submission.body) if returned else None
+    previous = values_from_body(returned.body) if returned else None
     return render_template(
         "inspections/form.html",
         visit=visit,
         entries=form_entries(checklists_for_visit(visit), previous),
         submission=submission,
-        replaces=submission.uuid if returned else "",
+        replaces=returned.uuid if returned else "",
         new_uuid=str(uuidlib.uuid4()),
         results=result_categories(str(get_locale())),
         locale=str(get_locale()),

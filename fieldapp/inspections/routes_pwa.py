@@ -16,6 +16,7 @@ from pathlib import Path
 from flask import current_app, jsonify, make_response, render_template, url_for
 from flask_babel import gettext as _
 
+from ..core.web import static_folder
 from .routes import bp
 
 # Files under static/ kept out of the app shell (test and build tools).
@@ -51,7 +52,7 @@ def _stamp(static_folder: str) -> float:
 
 
 def precache_entries() -> list[dict]:
-    static = current_app.static_folder
+    static = static_folder()
     entries = [
         {"url": url_for("static", filename=rel), "revision": rev}
         for rel, rev in _static_manifest(static, _stamp(static))
