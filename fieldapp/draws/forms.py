@@ -4,8 +4,18 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, RadioField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
+
+
+REASON_MAX_LENGTH = 2000
+
+
+def reason_field(label, description="", required=None) -> TextAreaField:
+    """A written reason (published with what it explains): optional, or ``required`` with that
+    message when left blank."""
+    presence = DataRequired(message=required) if required is not None else Optional()
+    return TextAreaField(label, validators=[presence, Length(max=REASON_MAX_LENGTH)], description=description)
 
 
 class CommitForm(FlaskForm):
@@ -30,23 +40,21 @@ class CommitForm(FlaskForm):
         validators=[Optional()],
         description=_l("Only for a lottery: the day it is drawn (today or later)."),
     )
-    redraw_reason = TextAreaField(
+    redraw_reason = reason_field(
         _l("Reason for the redraw"),
-        validators=[Optional(), Length(max=2000)],
-        description=_l("Required when the round has already been drawn; published with the new draw."),
+        _l("Required when the round has already been drawn; published with the new draw."),
     )
-    exception_reason = TextAreaField(
+    exception_reason = reason_field(
         _l("Reason for drawing despite the warnings"),
-        validators=[Optional(), Length(max=2000)],
-        description=_l("Required when the task has warnings above; published with the draw."),
+        _l("Required when the task has warnings above; published with the draw."),
     )
 
 
 class AbandonForm(FlaskForm):
-    reason = TextAreaField(
+    reason = reason_field(
         _l("Reason for abandoning the commitment"),
-        validators=[DataRequired(message=_l("Give the reason for abandoning this commitment.")), Length(max=2000)],
-        description=_l("Published with the commitment and its seed."),
+        _l("Published with the commitment and its seed."),
+        required=_l("Give the reason for abandoning this commitment."),
     )
 
 
@@ -63,10 +71,7 @@ class RunForm(FlaskForm):
 
 
 class ReplaceForm(FlaskForm):
-    reason = TextAreaField(
-        _l("Reason for the replacement"),
-        validators=[DataRequired(message=_l("Give the reason for the replacement.")), Length(max=2000)],
-    )
+    reason = reason_field(_l("Reason for the replacement"), required=_l("Give the reason for the replacement."))
 
 
 class InviteForm(FlaskForm):
@@ -75,6 +80,10 @@ class InviteForm(FlaskForm):
     items = TextAreaField(
         _l("The department's inspection items (one a line)"), validators=[Optional(), Length(max=4000)]
     )
+
+    def __init__(self, *args, departments=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.department.choices = [SelectChoice(u.code, u.name) for u in departments]
 
 
 class RespondForm(FlaskForm):

@@ -3,9 +3,12 @@ joint-inspection invitations. The public pages are in ``routes_public.py`` (same
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from ..auth import access
@@ -25,6 +28,7 @@ from .rules import local_today
 from .replacements import replace_inspector
 
 bp = Blueprint("draws", __name__)
+PostedForm = TypeVar("PostedForm", bound=FlaskForm)
 
 
 bp.add_app_template_global(describe_warning, "describe_draw_warning")
@@ -69,10 +73,17 @@ def round_page(task_id: int, round_: int, unit_code: str):
     task, unit = _task(task_id), _unit(unit_code)
     if not may_execute(task, unit) or not 1 <= round_ <= max(task.rounds_per_year or 1, 1):
         abort(404)
-    return _render_round(task, round_, unit, CommitForm(), RunForm())
+    return _render_round(task, round_, unit)
 
 
-def _render_round(task, round_, unit, commit_form, run_form, status=200, abandon_form=None):
+def _render_round(task, round_, unit, status=200, **posted):
+    """The round page; a form in ``posted`` (``commit_form``, ``run_form``, ``abandon_form``) is shown
+    again with its errors, the others empty."""
+    forms = {
+        "commit_form": CommitForm(formdata=None),
+        "run_form": RunForm(formdata=None),
+        "abandon_form": AbandonForm(formdata=None),
+    }
     draws = queries.draws_of_round(task, round_, unit)
     current = next((d for d in draws if d.status == DrawStatus.VALID), None)
     return (
@@ -85,9 +96,7 @@ def _render_round(task, round_, unit, commit_form, run_form, status=200, abandon
             open_commitment=operations.open_commitment(task, round_, unit),
             draws=draws,
             current=current,
-            commit_form=commit_form,
-            run_form=run_form,
-            abandon_form=abandon_form or AbandonForm(formdata=None),
+            **(forms | posted),
             draw_warnings=warnings_for(task, [unit], local_today()),
             invitations=queries.invitations_of(task),
         ),
@@ -120,19 +129,19 @@ def commit(task_id: int, round_: int, unit_code: str):
         else:
             flash(_("Commitment #%(sequence)s published.", sequence=commitment.sequence), "success")
             return redirect(url_for("draws.round_page", task_id=task.id, round_=round_, unit_code=unit.code))
-    return _render_round(task, round_, unit, form, RunForm(formdata=None), form_status())
+    return _render_round(task, round_, unit, form_status(), commit_form=form)
 
 
-def _commitment(commitment_id: int) -> tuple[DrawCommitment, Unit]:
+def _posted_to(commitment_id: int, form_class: type[PostedForm]) -> tuple[DrawCommitment, Unit, PostedForm]:
+    """The commitment a form is posted to (404 outside the user's units), its unit, and the form."""
     commitment = db.get_or_404(DrawCommitment, commitment_id)
-    return commitment, _unit(commitment.unit.code)
+    return commitment, _unit(commitment.unit.code), form_class()
 
 
 @bp.post("/draws/commitment/<int:commitment_id>/run")
 @role_required(Role.SUPERVISOR)
 def run(commitment_id: int):
-    commitment, unit = _commitment(commitment_id)
-    form = RunForm()
+    commitment, unit, form = _posted_to(commitment_id, RunForm)
     if form.validate_on_submit():
         from .jobs import start_draw
 
@@ -146,14 +155,13 @@ def run(commitment_id: int):
             if not job.result["created"]:
                 flash(_("This round was drawn a moment ago by someone else; here is that draw."), "warning")
             return redirect(url_for("draws.detail", draw_id=job.result["draw_id"]))
-    return _render_round(commitment.task, commitment.round, unit, CommitForm(formdata=None), form, form_status())
+    return _render_round(commitment.task, commitment.round, unit, form_status(), run_form=form)
 
 
 @bp.post("/draws/commitment/<int:commitment_id>/abandon")
 @role_required(Role.SUPERVISOR)
 def abandon(commitment_id: int):
-    commitment, unit = _commitment(commitment_id)
-    form = AbandonForm()
+    commitment, unit, form = _posted_to(commitment_id, AbandonForm)
     if form.validate_on_submit():
         try:
             operations.abandon(commitment, form.reason.data, current_user)
@@ -167,9 +175,7 @@ def abandon(commitment_id: int):
             return redirect(
                 url_for("draws.round_page", task_id=commitment.task_id, round_=commitment.round, unit_code=unit.code)
             )
-    return _render_round(
-        commitment.task, commitment.round, unit, CommitForm(formdata=None), RunForm(formdata=None), form_status(), form
-    )
+    return _render_round(commitment.task, commitment.round, unit, form_status(), abandon_form=form)
 
 
 @bp.get("/draws/<int:draw_id>")
@@ -213,19 +219,20 @@ def replace(assignment_id: int):
     return redirect(url_for("draws.detail", draw_id=draw.id, _anchor=f"subject-{assignment.selection_id}"))
 
 
-@bp.get("/draws/task/<int:task_id>/invitations")
-@role_required(Role.SUPERVISOR)
-def invitations(task_id: int):
-    task = _task(task_id)
-    form = InviteForm()
-    form.department.choices = [(u.code, u.name) for u in queries.departments(current_user)]
+def _render_invitations(task: Task, form: InviteForm, status: int = 200):
     return render_template(
         "draws/invitations.html",
         task=task,
         form=form,
         invitations=queries.invitations_of(task),
         respond_form=RespondForm(),
-    )
+    ), status
+
+
+@bp.get("/draws/task/<int:task_id>/invitations")
+@role_required(Role.SUPERVISOR)
+def invitations(task_id: int):
+    return _render_invitations(_task(task_id), InviteForm(departments=queries.departments(current_user)))
 
 
 @bp.post("/draws/task/<int:task_id>/invitations")
@@ -234,8 +241,7 @@ def invite(task_id: int):
     task = _task(task_id)
     if not current_user.is_city_level:
         abort(404)  # the initiating department is the city bureau's
-    form = InviteForm()
-    form.department.choices = [(u.code, u.name) for u in queries.departments(current_user)]
+    form = InviteForm(departments=queries.departments(current_user))
     if form.validate_on_submit():
         department = db.first_or_404(select(Unit).where(Unit.code == form.department.data))
         try:
@@ -245,13 +251,7 @@ def invite(task_id: int):
         else:
             flash(_("%(unit)s has been invited.", unit=department.name), "success")
             return redirect(url_for("draws.invitations", task_id=task.id))
-    return render_template(
-        "draws/invitations.html",
-        task=task,
-        form=form,
-        invitations=queries.invitations_of(task),
-        respond_form=RespondForm(),
-    ), form_status()
+    return _render_invitations(task, form, form_status())
 
 
 @bp.post("/draws/invitation/<int:invitation_id>/<any(accept, decline):answer>")
