@@ -17,7 +17,7 @@ from flask_wtf.csrf import CSRFProtect
 from htmx_flask import Htmx
 from huey import Huey
 from huey.storage import MemoryStorage, RedisStorage, SqliteStorage
-from sqlalchemy import CursorResult, DateTime, Engine, Enum, Executable, MetaData, Table, event
+from sqlalchemy import CursorResult, DateTime, Engine, Enum, Executable, MetaData, String, Table, Text, event
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, registry
 from sqlalchemy.types import TypeDecorator
 
@@ -101,6 +101,16 @@ class LockVersion:
     @declared_attr.directive
     def __mapper_args__(cls) -> dict[str, Any]:
         return {"version_id_col": cls.lock_version}
+
+
+class FieldChange:
+    """A row of a record's dated history: which field changed, from what to what. The model adds its
+    owner's key (``sort_order=-1``: second, as the migrations made the tables), the dates and notes."""
+
+    id: Mapped[int] = mapped_column(primary_key=True, sort_order=-2)
+    field: Mapped[str] = mapped_column(String(40), sort_order=-1)
+    old_value: Mapped[str | None] = mapped_column(Text, sort_order=-1)
+    new_value: Mapped[str | None] = mapped_column(Text, sort_order=-1)
 
 
 def table_of(model: type[Base]) -> Table:

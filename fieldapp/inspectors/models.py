@@ -9,7 +9,7 @@ from sqlalchemy import JSON, ForeignKey, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..clock import now
-from ..extensions import Model, enum_column
+from ..extensions import FieldChange, Model, enum_column
 
 
 class InspectorStatus(enum.StrEnum):
@@ -93,16 +93,12 @@ class Inspector(Model):
         return False
 
 
-class InspectorChange(Model):
+class InspectorChange(FieldChange, Model):
     """Dated history of status, unit, certificate and specialty changes."""
 
     __tablename__ = "inspector_change"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    inspector_id: Mapped[int] = mapped_column(ForeignKey("inspector.id", ondelete="CASCADE"), index=True)
-    field: Mapped[str] = mapped_column(String(40))
-    old_value: Mapped[str | None] = mapped_column(Text)
-    new_value: Mapped[str | None] = mapped_column(Text)
+    inspector_id: Mapped[int] = mapped_column(ForeignKey("inspector.id", ondelete="CASCADE"), index=True, sort_order=-1)
     effective_on: Mapped[date]
     note: Mapped[str] = mapped_column(Text, default="")
     recorded_at: Mapped[datetime] = mapped_column(default=now, server_default=func.now())

@@ -9,7 +9,7 @@ from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..clock import now
-from ..extensions import Model, db, enum_column
+from ..extensions import FieldChange, Model, db, enum_column
 from .search_ddl import attach_search_ddl
 
 
@@ -88,16 +88,12 @@ class Subject(Model):
         return sorted(t.name for t in self.tags)
 
 
-class SubjectChange(Model):
+class SubjectChange(FieldChange, Model):
     """Dated history of a subject's credit class and status (and other imported fields)."""
 
     __tablename__ = "subject_change"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    subject_id: Mapped[int] = mapped_column(ForeignKey("subject.id", ondelete="CASCADE"), index=True)
-    field: Mapped[str] = mapped_column(String(40))
-    old_value: Mapped[str | None] = mapped_column(Text)
-    new_value: Mapped[str | None] = mapped_column(Text)
+    subject_id: Mapped[int] = mapped_column(ForeignKey("subject.id", ondelete="CASCADE"), index=True, sort_order=-1)
     effective_on: Mapped[date | None]  # e.g. the date a class was assessed
     changed_at: Mapped[datetime] = mapped_column(default=now, server_default=func.now())
     source: Mapped[str] = mapped_column(String(255), default="")
