@@ -81,17 +81,9 @@ def expired(job: Job) -> bool:
 
 @huey.periodic_task(crontab(minute="17"), name="fieldapp.purge_job_files")
 def purge_periodically() -> None:
-    from .runtime import _worker_app
+    from .runtime import housekeeping  # the runtime imports this module
 
-    if _worker_app is None:
-        return
-    with _worker_app.app_context():
-        try:
-            ids = purge_expired()
-            if ids:
-                log.info("deleted the files of finished jobs %s", ids)
-        finally:
-            db.session.remove()
+    housekeeping(purge_expired, log.info, "deleted the files of finished jobs %s")
 
 
 # Deleting a job deletes its folder, once the deletion is committed.

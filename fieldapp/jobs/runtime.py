@@ -248,18 +248,25 @@ def requeue_stalled() -> list[int]:
 WORKER_SEEN_KEY = "worker-seen"
 
 
-def _recover() -> None:
-    app = _worker_app
-    if app is None:
+def housekeeping(step: Callable[[], list[int]], report: Callable[..., None], message: str) -> None:
+    """One of the worker's own chores, in its app with a session of its own: ``step()`` answers the
+    ids of the jobs it dealt with, reported as ``report(message, ids)`` when there are any. Nothing
+    to do outside the worker."""
+    if _worker_app is None:
         return
-    huey.put(WORKER_SEEN_KEY, clock.now().isoformat())
-    with app.app_context():
+    with _worker_app.app_context():
         try:
-            ids = requeue_stalled()
+            ids = step()
             if ids:
-                log.warning("requeued stalled jobs %s", ids)
+                report(message, ids)
         finally:
             db.session.remove()
+
+
+def _recover() -> None:
+    if _worker_app is not None:
+        huey.put(WORKER_SEEN_KEY, clock.now().isoformat())
+    housekeeping(requeue_stalled, log.warning, "requeued stalled jobs %s")
 
 
 @huey.on_startup(name="fieldapp.recover")
