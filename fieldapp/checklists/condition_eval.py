@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypeVar
 
 NUMERIC_TEXT_RE = re.compile(r"^\s*[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)\s*$")
 
@@ -129,18 +129,24 @@ def compare(op: str, left: Any, right: Any) -> bool:
     """Both sides numbers: as numbers. A boolean: both as booleans. Otherwise as text;
     an empty side never orders (``<``, ``>``…) and is unequal to any number."""
     if isinstance(left, bool) or isinstance(right, bool):
-        a, b = int(truthy(left)), int(truthy(right))
-    else:
-        a, b = _to_decimal(left), _to_decimal(right)
-        if a is None or b is None:
-            left_text, right_text = _as_text(left), _as_text(right)
-            empty = left_text == "" or right_text == ""
-            if op in ("=", "!="):
-                equal = left_text == right_text
-                return equal if op == "=" else not equal
-            if empty:
-                return False
-            a, b = left_text, right_text  # type: ignore[assignment]
+        return _compare_as(op, int(truthy(left)), int(truthy(right)))
+    a, b = _to_decimal(left), _to_decimal(right)
+    if a is not None and b is not None:
+        return _compare_as(op, a, b)
+    left_text, right_text = _as_text(left), _as_text(right)
+    if op in ("=", "!="):
+        equal = left_text == right_text
+        return equal if op == "=" else not equal
+    if left_text == "" or right_text == "":
+        return False
+    return _compare_as(op, left_text, right_text)
+
+
+_Comparable = TypeVar("_Comparable", int, Decimal, str)
+
+
+def _compare_as(op: str, a: _Comparable, b: _Comparable) -> bool:
+    """``a op b`` for two values of one kind (booleans as 0/1, numbers, or texts)."""
     if op == "=":
         return a == b
     if op == "!=":

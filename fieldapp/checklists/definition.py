@@ -191,8 +191,8 @@ def _tags(applies_to: Any, known_tags: set[str] | None, problems: Problems) -> l
         problems.add("checklist", "'applies_to' must be {tags: [...]} ([] for any subject)")
         return []
     tags = [str(t) for t in applies_to["tags"]]
-    for tag in tags if known_tags is not None else []:
-        if tag not in known_tags:
+    for tag in tags:
+        if known_tags is not None and tag not in known_tags:
             problems.add("checklist", f"applies_to tag {tag!r} is not in data/tags.yaml")
     return tags
 

@@ -11,12 +11,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 from collections.abc import Iterator
+from collections.abc import Set as AbstractSet
 
 from flask_babel import lazy_gettext as _l
 
 from .condition_eval import Scope
 from .definition import Checklist
 from .items import FAIL, NA, PASS, Item
+from .items_measured import NumberItem
 from .items_more import RepeatItem
 from .text import LocalText, message_text
 
@@ -142,7 +144,8 @@ def _coerce_all(items: list[Item], block: dict, prefix: Path, valid: dict, shown
                 type_errors[path_key(path)] = _l("This group could not be read.")
             valid[item.id], shown[item.id] = [], []
             for index, sub in enumerate(blocks):
-                v, s = {}, {}
+                v: dict[str, Any] = {}
+                s: dict[str, Any] = {}
                 _coerce_all(item.children(), sub, path + (index,), v, s, type_errors)
                 valid[item.id].append(v)
                 shown[item.id].append(s)
@@ -175,7 +178,7 @@ def _prune(
     current_top: dict,
     block_path: Path,
     hidden: set[str],
-    hidden_top: set[str] = frozenset(),
+    hidden_top: AbstractSet[str] = frozenset(),
 ) -> dict:
     """``full`` without the items hidden when relevance is judged on ``current_top`` (``hidden_top``:
     top-level items hidden with their section)."""
@@ -290,7 +293,7 @@ def evaluate(checklist: Checklist, answers: dict | None, inspection_date: date |
                 message = item.constraint_message or _l("This answer is not allowed here.")
                 result.errors.append(AnswerError(key, "constraint", message))
             else:
-                if getattr(item, "limit_refs", None):  # a limit from other answers (e.g. ± the MPE entered)
+                if isinstance(item, NumberItem) and item.limit_refs:  # a limit from other answers (± the MPE entered)
                     result.outcome = item.outcome(value, inspection_date, Scope(visible_valid, block_path).lookup)
                 else:
                     result.outcome = item.outcome(value, inspection_date)

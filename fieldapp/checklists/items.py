@@ -89,7 +89,8 @@ class Item:
 
     def __init__(self, raw: dict, parents: tuple[str, ...], problems: Problems, where: str):
         self.raw = raw
-        self.id = raw.get("id")
+        item_id = raw.get("id")
+        self.id: str = item_id if isinstance(item_id, str) else ""  # build_item reported a bad one
         self.parents = parents  # ids of the enclosing repeats, outermost first
         self.where = where
         self.label = read_local_text(raw.get("label"), problems, where, "label", max_length=MAX_LABEL)
@@ -221,7 +222,7 @@ class CheckItem(JudgedItem):
     type = "check"
     extra_keys = {"na"}
 
-    def load(self, raw, problems):
+    def load(self, raw: dict, problems: Problems) -> None:
         self.values = CHECK_VALUES if self.na else CHECK_VALUES[:2]
 
     def coerce(self, value):
@@ -238,7 +239,7 @@ class TextItem(Item):
     default_required = False
     extra_keys = {"multiline"}
 
-    def load(self, raw, problems):
+    def load(self, raw: dict, problems: Problems) -> None:
         self.multiline = read_flag(raw, "multiline", False, problems, self.where)
 
     def coerce(self, value):

@@ -47,15 +47,16 @@ class NumberItem(JudgedItem):
     extra_keys = {"unit", "decimals", "limit", "na"}
     json_kind = "decimal text, or 不适用"
 
-    def load(self, raw, problems):
+    def load(self, raw: dict, problems: Problems) -> None:
         self.unit = raw.get("unit")
         if self.unit is not None and not isinstance(self.unit, str):
             problems.add(self.where, "'unit' must be text")
         self.decimals = read_count(raw, "decimals", None, 6, problems, self.where)
-        self.limit_min = self.limit_max = None
+        self.limit_min: Decimal | None = None
+        self.limit_max: Decimal | None = None
         self.limit_refs: dict[str, str] = {}  # limit key -> id of the number item whose answer it is
         self.limit_labels: dict[str, LocalText] = {}  # limit key -> that item's label (set when checked)
-        self.limit_spec: dict[str, Decimal | str] = {}
+        self.limit_numbers: dict[str, Decimal] = {}  # limit key -> the number the file gives
         limit = raw.get("limit")
         if limit is not None:
             self._load_limit(limit, problems)
@@ -72,13 +73,12 @@ class NumberItem(JudgedItem):
             ref = LIMIT_REF_RE.match(v) if isinstance(v, str) else None
             if ref:
                 self.limit_refs[k] = ref.group(1)
-                self.limit_spec[k] = ref.group(1)
                 continue
             number = to_decimal(v)
             if number is None:
                 problems.add(self.where, f"limit.{k} must be a number or ${{id}} of a number item")
                 return
-            bounds[k] = self.limit_spec[k] = number
+            bounds[k] = self.limit_numbers[k] = number
         if "tolerance" in limit:
             if {"min", "max"} & set(limit):
                 problems.add(self.where, "use either limit {min, max} or {target, tolerance}, not both")
@@ -97,9 +97,9 @@ class NumberItem(JudgedItem):
     def bounds(self, lookup) -> tuple[Decimal | None, Decimal | None] | None:
         """(min, max) of a limit that refers to other answers (``lookup(id)`` gives an answer), or
         None while one of them is unanswered."""
-        spec: dict[str, Decimal] = {}
-        for k, v in self.limit_spec.items():
-            number = to_decimal(lookup(v)) if k in self.limit_refs else v
+        spec = dict(self.limit_numbers)
+        for k, ref in self.limit_refs.items():
+            number = to_decimal(lookup(ref))
             if number is None:
                 return None
             spec[k] = number
@@ -189,7 +189,7 @@ class DateItem(JudgedItem):
     extra_keys = {"rule", "na"}
     json_kind = "YYYY-MM-DD, or 不适用"
 
-    def load(self, raw, problems):
+    def load(self, raw: dict, problems: Problems) -> None:
         self.rule = raw.get("rule")
         if self.rule is not None and self.rule not in DATE_RULES:
             problems.add(self.where, f"date rule {self.rule!r} is not one of {', '.join(DATE_RULES)}")

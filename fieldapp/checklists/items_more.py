@@ -21,7 +21,7 @@ class ChoiceItem(JudgedItem):
     extra_keys = {"choices", "multiple", "fail_values", "na"}
     json_kind = "value, or a list of values when multiple; 不适用 when it does not apply"
 
-    def load(self, raw, problems):
+    def load(self, raw: dict, problems: Problems) -> None:
         self.multiple = read_flag(raw, "multiple", False, problems, self.where)
         self.choices: list[tuple[str, Any]] = []
         choices = raw.get("choices")
@@ -114,7 +114,7 @@ class PhotoItem(Item):
     extra_keys = {"min", "max"}
     json_kind = "list of media references"
 
-    def load(self, raw, problems):
+    def load(self, raw: dict, problems: Problems) -> None:
         self.min = read_count(raw, "min", 0, MAX_PHOTOS, problems, self.where)
         self.max = read_count(raw, "max", 5, MAX_PHOTOS, problems, self.where)
         if self.max < 1:
@@ -185,11 +185,11 @@ class RepeatItem(Item):
     extra_keys = {"items", "min", "max"}
     json_kind = "list of blocks"
 
-    def __init__(self, raw, parents, problems, where):
+    def __init__(self, raw: dict, parents: tuple[str, ...], problems: Problems, where: str):
         self._items: list[Item] = []
         super().__init__(raw, parents, problems, where)
 
-    def load(self, raw, problems):
+    def load(self, raw: dict, problems: Problems) -> None:
         self.min = read_count(raw, "min", 0, MAX_BLOCKS, problems, self.where)
         self.max = read_count(raw, "max", 50, MAX_BLOCKS, problems, self.where)
         if self.max < 1:
@@ -203,11 +203,11 @@ class RepeatItem(Item):
         if not isinstance(items, list) or not items:
             problems.add(self.where, "a repeat needs 'items' (a non-empty list)")
             return
-        parents = self.parents + (str(self.id),)
-        self._items = [build_item(child, parents, problems, f"repeat {self.id!r}") for child in items]
-        self._items = [i for i in self._items if i is not None]
+        parents = self.parents + (self.id,)
+        built = [build_item(child, parents, problems, f"repeat {self.id!r}") for child in items]
+        self._items = [i for i in built if i is not None]
 
-    def children(self):
+    def children(self) -> list[Item]:
         return self._items
 
     def form_value(self, form, name):
@@ -258,7 +258,7 @@ def build_item(raw: Any, parents: tuple[str, ...], problems: Problems, context: 
     if not isinstance(item_id, str) or not ITEM_ID_RE.match(item_id):
         problems.add(where, "the id must be lowercase letters, digits and _, starting with a letter (at most 40)")
     kind = raw.get("type")
-    cls = ITEM_TYPES.get(kind)  # type: ignore[arg-type]
+    cls = ITEM_TYPES.get(kind) if isinstance(kind, str) else None
     if cls is None:
         problems.add(where, f"unknown type {kind!r} (one of {', '.join(ITEM_TYPES)})")
         return None

@@ -19,6 +19,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import TypedDict
 
 from .. import clock
 from .catalog import GENERAL_ID, Registry
@@ -95,9 +96,14 @@ def national_code_in(text: str) -> str:
     return match.group(1).upper() if match else ""
 
 
-def suggest(reg: Registry, text: str) -> list[dict]:
+class Suggestion(TypedDict):
+    id: str
+    score: float
+
+
+def suggest(reg: Registry, text: str) -> list[Suggestion]:
     """Ranked ``{"id", "score"}`` of the checklists whose wordings come closest to ``text``."""
-    ranked = []
+    ranked: list[Suggestion] = []
     for checklist in reg.all():
         if checklist.id == GENERAL_ID:
             continue
@@ -112,7 +118,7 @@ def suggest(reg: Registry, text: str) -> list[dict]:
 class Mapping:
     state: str
     checklist_ids: list[str]
-    suggestions: list[dict] = field(default_factory=list)
+    suggestions: list[Suggestion] = field(default_factory=list)  # best first
 
     @property
     def mapped(self) -> bool:

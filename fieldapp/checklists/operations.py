@@ -22,8 +22,8 @@ def snapshot(checklist: Checklist) -> ChecklistVersion:
     try:
         with db.session.begin_nested():
             db.session.add(row)
-    except IntegrityError:
-        return db.session.scalar(select(ChecklistVersion).where(ChecklistVersion.sha256 == checklist.sha256))
+    except IntegrityError:  # the other request stored it first
+        return db.session.scalars(select(ChecklistVersion).where(ChecklistVersion.sha256 == checklist.sha256)).one()
     return row
 
 

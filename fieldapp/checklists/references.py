@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .items_measured import NumberItem
 from .items_more import RepeatItem
 from .text import Problems
 
@@ -90,7 +91,9 @@ def check_references(checklist: Checklist, problems: Problems, result_codes: set
 def _check_limit_references(checklist: Checklist, problems: Problems) -> None:
     """A limit's ``${id}`` names another number item visible from the item (as conditions see it)."""
     for item in checklist.walk():
-        for key, ref in sorted(getattr(item, "limit_refs", {}).items()):
+        if not isinstance(item, NumberItem):
+            continue
+        for key, ref in sorted(item.limit_refs.items()):
             target = checklist.by_id.get(ref)
             if target is None or target is item or target.type != "number":
                 problems.add(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from flask import Blueprint, abort, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
@@ -40,7 +41,7 @@ def checklist_section_has_errors(checklist: Checklist, section: Section, errors:
 @bp.app_template_global()
 def answer_at(answers: dict, key: str):
     """The answer at a key such as ``dispenser-0-nozzle-1-error_pct`` (None when absent)."""
-    current = answers
+    current: Any = answers  # an answer set: dicts of answers, lists of repeat blocks
     for part in key.split("-"):
         if isinstance(current, list) and part.isdigit() and int(part) < len(current):
             current = current[int(part)]
