@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectChoice, SelectField, SelectMultipleField, StringField, TextAreaField, widgets
+from wtforms.fields.core import UnboundField
 from wtforms.validators import DataRequired, Length, Optional
 
 from .. import clock
@@ -52,6 +53,10 @@ class InspectorForm(FlaskForm):
             self.certificate_valid_until.errors.append(_l("Give the date the certificate is valid until."))
             ok = False
         return ok
+
+
+# The label of each roster field by name, the form's own: the history of changes names its fields so.
+FIELD_LABELS = {name: field.args[0] for name, field in vars(InspectorForm).items() if isinstance(field, UnboundField)}
 
 
 class ConflictForm(FlaskForm):

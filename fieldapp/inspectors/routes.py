@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -17,23 +16,12 @@ from ..errors import form_status
 from ..extensions import db
 from ..subjects.models import Subject
 from ..subjects.vocabulary import specialty_names
-from .forms import ConflictForm, InspectorForm
+from .forms import FIELD_LABELS, ConflictForm, InspectorForm
 from .models import Inspector, InspectorStatus
 from .operations import change_inspector, create_inspector, declare_conflict, link_account, withdraw_conflict
 from .queries import assignable_units, filter_roster, visible_roster
 
 bp = Blueprint("inspectors", __name__, url_prefix="/inspectors")
-
-FIELD_LABELS = {
-    "name": _l("Name"),
-    "status": _l("Status"),
-    "certificate_number": _l("Law-enforcement certificate number"),
-    "certificate_valid_until": _l("Certificate valid until"),
-    "unit": _l("Unit"),
-    "specialties": _l("Enforcement fields"),
-    "category": _l("Category"),
-    "phone": _l("Phone"),
-}
 
 
 def _visible(inspector_id: int) -> Inspector:
