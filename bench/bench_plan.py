@@ -82,8 +82,8 @@ def main() -> None:
             db.session.commit()
             elapsed = time.perf_counter() - started
             print(
-                f"   {label}: {report.tasks} tasks, {report.items} items, "
-                f"{report.tasks_created} new, {report.tasks_updated} changed in {elapsed:.2f} s (goal < {goal} s)"
+                f"   {label}: {report.tasks.total} tasks, {report.items} items, "
+                f"{report.tasks.created} new, {report.tasks.updated} changed in {elapsed:.2f} s (goal < {goal} s)"
             )
         db.session.remove()
         db.drop_all()

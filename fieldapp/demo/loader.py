@@ -24,7 +24,7 @@ def load_demo(subject_count: int = 20000, seed: int = 2021) -> Iterator[str]:
 
     report = load_seed_plan(SEED_PLAN)
     db.session.commit()
-    yield f"plan {report.plan.year} {report.plan.doc_number}: {report.tasks} tasks, {report.items} items"
+    yield f"plan {report.plan.year} {report.plan.doc_number}: {report.tasks.total} tasks, {report.items} items"
     from .generator import load_city
 
     yield from load_city(subject_count=subject_count, seed=seed)

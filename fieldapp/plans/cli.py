@@ -114,11 +114,9 @@ def import_command(
     click.echo(
         _(
             "%(tasks)s tasks (%(created)s new, %(updated)s changed, %(unchanged)s unchanged), %(items)s inspection items",
-            tasks=report.tasks,
-            created=report.tasks_created,
-            updated=report.tasks_updated,
-            unchanged=report.tasks_unchanged,
+            tasks=report.tasks.total,
             items=report.items,
+            **report.tasks.named(),
         )
     )
     if report.version:

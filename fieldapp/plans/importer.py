@@ -16,6 +16,7 @@ from ..errors import InvalidInput
 from ..auth.models import Unit
 from ..checklists.mapping import map_items
 from ..extensions import db
+from ..subjects.import_report import Tally
 from .cells import compact
 from .models import InspectionItem, Plan, PlanStatus, Task
 from .parsing import ParsedPlan, ParsedTask, parse_plan_table
@@ -37,17 +38,11 @@ class ReasonRequired(InvalidInput):
 class ImportReport:
     plan: Plan
     created: bool
-    tasks_created: int = 0
-    tasks_updated: int = 0
-    tasks_unchanged: int = 0
+    tasks: Tally = field(default_factory=Tally)
     items: int = 0
     changes: list[dict] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     version: int | None = None  # the new version, when a published plan was adjusted
-
-    @property
-    def tasks(self) -> int:
-        return self.tasks_created + self.tasks_updated + self.tasks_unchanged
 
 
 def read_plan(data: bytes, filename: str) -> tuple[PlanSource, ParsedPlan]:
@@ -163,12 +158,12 @@ def _write_tasks(plan: Plan, pending: list, report: ImportReport) -> None:
         if task is None:
             task = Task(plan=plan, number=parsed_task.number)
             db.session.add(task)
-            report.tasks_created += 1
+            report.tasks.created += 1
             _apply(task, parsed_task)
         elif _apply(task, parsed_task):
-            report.tasks_updated += 1
+            report.tasks.updated += 1
         else:
-            report.tasks_unchanged += 1
+            report.tasks.unchanged += 1
         report.items += len(parsed_task.items)
 
 

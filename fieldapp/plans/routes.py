@@ -117,7 +117,7 @@ def import_file():
                 flash(
                     _(
                         "Imported %(tasks)s tasks with %(items)s inspection items.",
-                        tasks=report.tasks,
+                        tasks=report.tasks.total,
                         items=report.items,
                     ),
                     "success",

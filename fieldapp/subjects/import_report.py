@@ -18,30 +18,39 @@ class Reject:
 
 
 @dataclass
-class RowCounts:
-    """What an import of a table did with its rows (the subject directory, the inspector roster)."""
+class Tally:
+    """What an import did with the records it took (subjects, inspectors, a plan's tasks): new ones,
+    changed ones, and ones already as the file has them."""
 
-    rows: int = 0
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.created + self.updated + self.unchanged
+
+    def named(self) -> dict[str, int]:
+        """The three counts by name, for a message that says them."""
+        return {"created": self.created, "updated": self.updated, "unchanged": self.unchanged}
+
+
+@dataclass
+class RowCounts(Tally):
+    """What an import of a table did with its rows (the subject directory, the inspector roster)."""
+
+    rows: int = 0
     rejected: int = 0
     rejects: list[Reject] = field(default_factory=list)
     unknown_headers: list[str] = field(default_factory=list)
-
-    @property
-    def imported(self) -> int:
-        return self.created + self.updated + self.unchanged
 
     def summary(self) -> list[str]:
         return [
             _(
                 "%(rows)s rows: %(created)s new, %(updated)s updated, %(unchanged)s unchanged, %(rejected)s rejected",
                 rows=self.rows,
-                created=self.created,
-                updated=self.updated,
-                unchanged=self.unchanged,
                 rejected=self.rejected,
+                **self.named(),
             )
         ]
 
