@@ -17,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 from .definition import Checklist
 from .evaluation import Evaluation, path_key
 from .items import FAIL, NA_ANSWER, Item
+from .items_more import ChoiceItem
 
 CHECK_LABELS = {"符合": _l("Compliant"), "不符合": _l("Not compliant"), NA_ANSWER: _l("Not applicable")}
 
@@ -43,9 +44,9 @@ def answer_text(item: Item, value: Any, locale: Any = None) -> str:
         return "—"
     if item.type == "check" or item.is_na(value):
         return check_label(value if item.type == "check" else NA_ANSWER)
-    if item.type == "choice":
+    if isinstance(item, ChoiceItem):
         values = value if isinstance(value, list) else [value]
-        labels = [item.choice_label(v) for v in values]  # type: ignore[attr-defined]
+        labels = [item.choice_label(v) for v in values]
         return "、".join(str(label.get(locale)) if hasattr(label, "get") else str(label) for label in labels)
     if item.type == "photo":
         return _("%(n)s photos", n=len(value)) if isinstance(value, list) else "—"

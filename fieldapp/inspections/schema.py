@@ -28,13 +28,13 @@ from pydantic import (
 )
 from pydantic_core import from_json
 
-from .vocabulary import CHECK_METHODS
+from .vocabulary import CHECK_METHODS, CheckMethod
 
 MAX_BODY_BYTES = 2 * 1024 * 1024
 MAX_DEPTH = 32
 MAX_ID = 2**31 - 1  # an INTEGER column on both databases
 EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
-MEDIA_CONTENT_TYPES = ("image/jpeg", "image/png", "image/webp")
+MediaContentType = Literal["image/jpeg", "image/png", "image/webp"]
 
 
 class BodyError(ValueError):
@@ -141,7 +141,7 @@ class Media(Strict):
     sha256: Sha256
     size: Annotated[int, Field(ge=1, le=2**40)]
     kind: Literal["photo", "signature"]
-    content_type: Literal[MEDIA_CONTENT_TYPES] = "image/jpeg"  # type: ignore[valid-type]
+    content_type: MediaContentType = "image/jpeg"
     field: FieldName = Field(
         "", description="The answer a photo belongs to, or the signer (sig.lead.0, sig.representative)."
     )
@@ -193,7 +193,7 @@ class SubmissionBody(Strict):
     )
     started_at: Moment | None = None
     start_position: Position | None = None
-    check_methods: Annotated[list[Literal[CHECK_METHODS]], Field(max_length=len(CHECK_METHODS))] = []  # type: ignore[valid-type]
+    check_methods: Annotated[list[CheckMethod], Field(max_length=len(CHECK_METHODS))] = []
     task_ids: Annotated[list[Id], Field(max_length=100)] = []
     checklists: Annotated[list[ChecklistRef], Field(max_length=200)] = []
     answers: Annotated[dict[FieldName, AnswerValue], Field(max_length=5000)] = Field(

@@ -3,15 +3,18 @@
 
 from __future__ import annotations
 
+from typing import Literal, get_args
+
 # 检查方式 (multi-select on the record form).
-CHECK_METHODS = (
+CheckMethod = Literal[
     "实地检查",
     "书面检查",
     "网络监测",
     "检验检测",
     "行政部门检查结果或专业意见",
     "委托专业机构辅助",
-)
+]
+CHECK_METHODS: tuple[str, ...] = get_args(CheckMethod)
 
 
 def result_categories(locale=None) -> tuple[tuple[str, str], ...]:

@@ -30,6 +30,7 @@ from collections import deque
 from typing import Any
 
 from flask import Flask
+from flask.sessions import SecureCookieSessionInterface
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from limits import parse_many
 from werkzeug.exceptions import SecurityError
@@ -103,12 +104,13 @@ class EarlyHits:
         with app.app_context():
             engine = db.engine
         interface = app.session_interface
+        assert isinstance(interface, SecureCookieSessionInterface), "sessions are signed cookies (core/web.py)"
         config = app.config
         self._setup = {
             "path": next(rule.rule for rule in app.url_map.iter_rules() if rule.endpoint == ENDPOINT),
             "engine": engine,
             "store": page_cache.cache_of(app),
-            "sessions": interface.get_signing_serializer(app),  # type: ignore[attr-defined]
+            "sessions": interface.get_signing_serializer(app),
             "max_age": int(app.permanent_session_lifetime.total_seconds()),
             "cookie": interface.get_cookie_name(app),
             "cookie_options": {
