@@ -156,6 +156,9 @@ def default_config(instance_path: str) -> dict:
         # how long a browser may reuse one before asking again (it then gets a 304 if unchanged).
         "PUBLIC_PAGE_CACHE_SIZE": _env_int("PUBLIC_PAGE_CACHE_SIZE", 2000),
         "PUBLIC_PAGE_MAX_AGE": _env_int("PUBLIC_PAGE_MAX_AGE", 30),
+        # Inspectors whose latest 我的任务 page each process keeps (0: none), rendered again only
+        # when something it shows changed.
+        "MY_VISITS_PAGE_CACHE_SIZE": _env_int("MY_VISITS_PAGE_CACHE_SIZE", 500),
         "RATELIMIT_HEADERS_ENABLED": True,
         # Login attempts: per account and per address (failed attempts only).
         "LOGIN_LIMIT_PER_ACCOUNT": os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes"),

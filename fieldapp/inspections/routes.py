@@ -5,15 +5,18 @@ from __future__ import annotations
 
 import uuid as uuidlib
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 
 from ..errors import form_status
 from .. import clock
 from ..auth.access import role_required
 from ..auth.organisation import county_names
+from ..core.i18n import select_locale
+from ..core.token_pages import TOKEN_CONTEXT, LatestPages, Page
 from . import operations as ops
 from .checklist_source import checklists_for_visit, form_entries
 from .models import SubmissionState
@@ -38,14 +41,45 @@ def inspection_globals():
 @bp.get("/my/visits")
 @role_required("inspector")
 def my_visits():
-    groups = query_my_visits(current_user, clock.today())
+    """Rendered once for each change of what it shows: the list's own values (read every time, in
+    four small queries), the user's name, unit and role, the language, the day, the address and the
+    county names;
+    each request gets its own CSRF token. A page with flashed messages is rendered as it is."""
+    today = clock.today()
+    groups = query_my_visits(current_user, today)
+    if session.get("_flashes"):
+        return _my_visits_page(groups, today)
+    user = current_user
+    unit = user.unit.name if user.unit else None
+    shown = (user.name, user.role, unit, select_locale(), today, request.full_path, tuple(county_names().items()))
+    key = (groups.key(), shown)
+    store = _my_visits_store()
+    page = store.page(user.id, key)
+    if page is None:
+        page = Page.of(_my_visits_page(groups, today, TOKEN_CONTEXT))
+        store.keep(user.id, key, page)
+    return page.with_token(generate_csrf())
+
+
+def _my_visits_page(groups, today, token: dict | None = None) -> str:
     return render_template(
         "inspections/my_visits.html",
         groups=groups,
-        today=clock.today(),
+        today=today,
         visit_url=_url_around_id("inspections.visit"),
         offline_url=_url_around_id("inspections.api_visit_offline"),
+        **(token or {}),
     )
+
+
+def _my_visits_store() -> LatestPages:
+    """This process's latest list per inspector (``MY_VISITS_PAGE_CACHE_SIZE`` inspectors)."""
+    app = current_app
+    found = app.extensions.get("fieldapp_my_visits_pages")
+    if found is None:
+        size = int(app.config["MY_VISITS_PAGE_CACHE_SIZE"])
+        found = app.extensions.setdefault("fieldapp_my_visits_pages", LatestPages(size))
+    return found
 
 
 def _url_around_id(endpoint: str) -> tuple[str, str]:

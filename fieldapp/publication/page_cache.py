@@ -21,7 +21,8 @@ from collections.abc import Callable
 from flask import Flask, current_app
 from markupsafe import Markup, escape
 
-CSRF_PLACEHOLDER = "__fieldapp_csrf_placeholder__"
+from ..core.token_pages import Page
+
 DEFAULT_SIZE = 2000
 FRAGMENT_TARGET = "results"  # an htmx request aimed at this id gets the results fragment alone
 
@@ -42,20 +43,6 @@ def etag(generation: int | None, locale: str, fragment: bool, csrf_raw: str) -> 
     token (a page kept by the browser carries it)."""
     own = hashlib.sha256(csrf_raw.encode()).hexdigest()[:12]
     return f"{(generation or 0) & 0xFFFFFFFFFFFF:x}-{locale}-{'f' if fragment else 'p'}-{own}"
-
-
-@dataclass(frozen=True)
-class Page:
-    """A page as bytes, cut where the visitor's CSRF token goes."""
-
-    parts: tuple[bytes, ...]
-
-    @classmethod
-    def of(cls, body: str) -> Page:
-        return cls(tuple(body.encode().split(CSRF_PLACEHOLDER.encode())))
-
-    def with_token(self, token: str) -> bytes:
-        return token.encode().join(self.parts)
 
 
 @dataclass(frozen=True)

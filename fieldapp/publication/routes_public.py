@@ -15,6 +15,7 @@ from ..auth.organisation import county_names
 from ..extensions import limiter
 from ..core.i18n import select_locale
 from ..core.params import query_args
+from ..core.token_pages import TOKEN_CONTEXT, Page
 from . import exports, page_cache, queries
 from .categories import categories
 from .forms import parse_search
@@ -63,7 +64,7 @@ def public_results():
         filters, errors = parse_search(request.args, options.counties)
         if not shared or errors:
             return _search_page(filters, errors, options, fragment)
-        page = page_cache.Page.of(_search_page(filters, errors, options, fragment, csrf=page_cache.CSRF_PLACEHOLDER))
+        page = Page.of(_search_page(filters, errors, options, fragment, token=TOKEN_CONTEXT))
         store.keep(generation, key, page)
     token = generate_csrf()
     response = make_response(page.with_token(token))
@@ -105,7 +106,7 @@ def _with_selected(options, value):
     return page_cache.with_selected(options, value)
 
 
-def _search_page(filters, errors, options, fragment: bool, csrf=None) -> str:
+def _search_page(filters, errors, options, fragment: bool, token: dict | None = None) -> str:
     page = queries.search(filters)
     args = query_args("page", "after", "before")
     endpoint = "publication.public_results"
@@ -122,8 +123,7 @@ def _search_page(filters, errors, options, fragment: bool, csrf=None) -> str:
         "categories": categories(),
         "counties": options.counties,
     }
-    if csrf is not None:
-        context["csrf_token"] = lambda: csrf
+    context.update(token or {})  # TOKEN_CONTEXT: a placeholder for the visitor's CSRF token
     if fragment:
         return render_template("publication/_results.html", **context)  # the filter lists are not in it
     return render_template("publication/public_results.html", choices=options, **context)
