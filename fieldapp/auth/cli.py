@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 from sqlalchemy import select
 
+from ..core.commands import ensure_command
 from ..extensions import db
 from .models import Role, Unit, User
 from .organisation import OrganisationError, ensure_units, load_organisation
@@ -17,12 +18,9 @@ def cli() -> None:
     """Organisation units and user accounts."""
 
 
-@cli.command("units")
-def units_command() -> None:
-    """Create the configured organisation's units where missing (safe to run again)."""
-    units = ensure_units()
-    db.session.commit()
-    click.echo(f"{len(units)} units")
+cli.add_command(
+    ensure_command("units", ensure_units, "{count} units", "Create the configured organisation's units where missing")
+)
 
 
 @click.group("units")

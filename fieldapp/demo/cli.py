@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from ..core.commands import ensure_command
 from ..extensions import db
 from .accounts import DEMO_PASSWORD, ensure_demo_accounts
 
@@ -15,12 +16,14 @@ def cli() -> None:
     """Demo accounts and the demo city."""
 
 
-@cli.command("accounts")
-def accounts_command() -> None:
-    """Create the demo accounts (safe to run again)."""
-    users = ensure_demo_accounts()
-    db.session.commit()
-    click.echo(f"{len(users)} demo accounts (password {DEMO_PASSWORD})")
+cli.add_command(
+    ensure_command(
+        "accounts",
+        ensure_demo_accounts,
+        f"{{count}} demo accounts (password {DEMO_PASSWORD})",
+        "Create the demo accounts",
+    )
+)
 
 
 @cli.command("load")

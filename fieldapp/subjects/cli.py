@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from ..core.commands import ensure_command
 from ..extensions import db
 from .importer import import_subject_file
 from .tables import TableError, default_locale
@@ -18,12 +19,7 @@ def cli() -> None:
     """The subject directory (检查对象名录库)."""
 
 
-@cli.command("tags")
-def tags_command() -> None:
-    """Load the tag vocabulary from data/tags.yaml (safe to run again)."""
-    tags = ensure_tags()
-    db.session.commit()
-    click.echo(f"{len(tags)} tags")
+cli.add_command(ensure_command("tags", ensure_tags, "{count} tags", "Load the tag vocabulary from data/tags.yaml"))
 
 
 @cli.command("search-index")
