@@ -12,6 +12,7 @@ from .. import clock
 from ..auth import access
 from ..auth.access import role_required
 from ..auth.models import Role, User
+from ..core.pages import page_or_part
 from ..errors import form_status
 from ..extensions import db
 from ..subjects.models import Subject
@@ -53,9 +54,7 @@ def index():
         specialties=specialty_names(),
         eligible_count=sum(1 for i in roster if i.is_eligible_on(today)),
     )
-    if request.htmx and not request.htmx.boosted:
-        return render_template("inspectors/_roster.html", **context)
-    return render_template("inspectors/index.html", **context)
+    return page_or_part("inspectors/index.html", "inspectors/_roster.html", **context)
 
 
 @bp.get("/<int:inspector_id>")

@@ -23,6 +23,7 @@ from .forms import CloseCaseForm, ListingDecisionForm
 from .models import AbnormalListingProposal, CaseStatus, FollowUpCase, ListingStatus
 from .operations import InvalidDecision, ReviewConflict, close_case, decide_listing
 from .routes import bp
+from ..core.pages import page_or_part
 from ..core.params import year_arg
 
 
@@ -103,9 +104,9 @@ def decide(proposal_id: int):
 def subject_findings(subject_id: int):
     subject = access.visible_or_404(Subject, subject_id)
     results = queries.subject_results(subject.id)
-    if request.htmx and not request.htmx.boosted:
-        return render_template("review/_subject_findings.html", subject=subject, results=results)
-    return render_template("review/subject_findings.html", subject=subject, results=results)
+    return page_or_part(
+        "review/subject_findings.html", "review/_subject_findings.html", subject=subject, results=results
+    )
 
 
 @bp.get("/serious")

@@ -11,6 +11,7 @@ from ..auth import access
 from ..auth.access import role_required
 from ..auth.models import Role
 from ..auth.organisation import county_names
+from ..core.pages import page_or_part
 from .models import CREDIT_CLASSES, Subject, SubjectKind, SubjectStatus
 from .queries import SubjectFilters, all_tags, find_subjects, subject_history
 
@@ -56,9 +57,7 @@ def index():
         classes=CREDIT_CLASSES,
         tags=all_tags(),
     )
-    if request.htmx and not request.htmx.boosted:
-        return render_template("subjects/_results.html", **context)
-    return render_template("subjects/index.html", **context)
+    return page_or_part("subjects/index.html", "subjects/_results.html", **context)
 
 
 @bp.get("/<int:subject_id>")
