@@ -4,9 +4,12 @@ does not know, and each plan year's completion deadline. Views parse, call an op
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import wraps
+from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -58,30 +61,36 @@ def moved():
     return redirect(url_for("calendar.index"), code=301)
 
 
-def _save(form: FlaskForm, form_name: str, change: Callable[[], object], done: str):
-    """Validate ``form``, run the operation and commit once; else the page with the form's messages."""
-    if form.validate():
-        try:
-            change()
-        except InvalidInput as exc:
-            _refused(form, exc)
-        else:
-            db.session.commit()
-            flash(done, "success")
-            return redirect(url_for("calendar.index"))
-    return _render(**{form_name: form}, status=form_status())
+def _saves(form_class: type[FlaskForm], form_name: str, done):
+    """The view of a posted ``form_class``: valid, the decorated operation runs with it and the
+    request commits once, then back to the calendar saying ``done``; else the page again with the
+    form (``form_name`` on it) and its messages."""
+
+    def decorate(change: Callable[[Any], object]):
+        @wraps(change)
+        def view():
+            form = form_class()
+            if form.validate():
+                try:
+                    change(form)
+                except InvalidInput as exc:
+                    _refused(form, exc)
+                else:
+                    db.session.commit()
+                    flash(str(done), "success")
+                    return redirect(url_for("calendar.index"))
+            return _render(**{form_name: form}, status=form_status())
+
+        return view
+
+    return decorate
 
 
 @bp.post("/calendar/days")
 @role_required(Role.ADMIN)
-def add_day():
-    form = CalendarDayForm()
-    return _save(
-        form,
-        "day_form",
-        lambda: operations.add_day(form.day.data, form.kind.data == "workday", form.note.data or "", current_user),
-        _("Saved. Dates computed with the fallback calendar now use it."),
-    )
+@_saves(CalendarDayForm, "day_form", _l("Saved. Dates computed with the fallback calendar now use it."))
+def add_day(form: CalendarDayForm) -> None:
+    operations.add_day(form.day.data, form.kind.data == "workday", form.note.data or "", current_user)
 
 
 @bp.post("/calendar/days/<int:entry_id>/delete")
@@ -95,11 +104,6 @@ def remove_day(entry_id: int):
 
 @bp.post("/calendar/deadlines")
 @role_required(Role.ADMIN)
-def set_deadline():
-    form = DeadlineForm()
-    return _save(
-        form,
-        "deadline_form",
-        lambda: operations.set_deadline(form.year.data, form.complete_by.data, current_user),
-        _("Deadline saved."),
-    )
+@_saves(DeadlineForm, "deadline_form", _l("Deadline saved."))
+def set_deadline(form: DeadlineForm) -> None:
+    operations.set_deadline(form.year.data, form.complete_by.data, current_user)
