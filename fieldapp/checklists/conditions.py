@@ -133,6 +133,10 @@ class Condition:
         return truthy(_eval(self.tree, Scope(answers, path), self_value))
 
 
+# The words that join two conditions, loosest first.
+CONNECTIVES = ("or", "and")
+
+
 class _Parser:
     def __init__(self, text: str):
         self.text = text
@@ -163,23 +167,21 @@ class _Parser:
     def parse(self) -> tuple:
         if self.tok.kind == "end":
             raise ConditionSyntaxError("empty condition", 0)
-        tree = self.parse_or()
+        tree = self.parse_connected()
         if self.tok.kind != "end":
             raise ConditionSyntaxError("unexpected text after the condition", self.tok.position)
         return tree
 
-    def parse_or(self) -> tuple:
-        left = self.parse_and()
-        while self.is_word("or"):
+    def parse_connected(self, level: int = 0) -> tuple:
+        """Operands joined by ``CONNECTIVES[level]`` (``or`` binds loosest), left to right; each
+        operand is an expression of the next level, and past the last one a ``not`` expression."""
+        if level == len(CONNECTIVES):
+            return self.parse_not()
+        word = CONNECTIVES[level]
+        left = self.parse_connected(level + 1)
+        while self.is_word(word):
             self.advance()
-            left = ("or", left, self.parse_and())
-        return left
-
-    def parse_and(self) -> tuple:
-        left = self.parse_not()
-        while self.is_word("and"):
-            self.advance()
-            left = ("and", left, self.parse_not())
+            left = (word, left, self.parse_connected(level + 1))
         return left
 
     def parse_not(self) -> tuple:
@@ -225,7 +227,7 @@ class _Parser:
         if tok.kind == "lparen":
             self.advance()
             self.enter()
-            inner = self.parse_or()
+            inner = self.parse_connected()
             self.depth -= 1
             self.expect("rparen", "')'")
             return inner
