@@ -38,10 +38,13 @@ def check_label(value: str) -> str:
     return str(CHECK_LABELS.get(value, value))
 
 
-def answer_text(item: Item, value: Any, locale: Any = None) -> str:
-    """An answer as text for read-only display."""
+def answer_text(item: Item | None, value: Any, locale: Any = None) -> str:
+    """An answer as text for read-only display; an answer without its item (one the definition it
+    was given on does not name, or that definition is missing) by the shape of its value."""
     if value is None or value == "" or value == []:
         return "—"
+    if item is None:
+        return _untyped_text(value)
     if item.type == "check" or item.is_na(value):
         return check_label(value if item.type == "check" else NA_ANSWER)
     if isinstance(item, ChoiceItem):
@@ -54,6 +57,26 @@ def answer_text(item: Item, value: Any, locale: Any = None) -> str:
         return _("Signed")
     if item.type == "location" and isinstance(value, dict):
         return f"{value.get('lat')}, {value.get('lng')}"
+    return str(value)
+
+
+def _is_media(value: Any) -> bool:
+    return isinstance(value, dict) and "sha256" in value
+
+
+def _untyped_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "✓" if value else "✗"
+    if isinstance(value, dict):
+        if "lat" in value and "lng" in value:
+            return f"{value['lat']}, {value['lng']}"
+        if _is_media(value):
+            return "📷"
+        return ", ".join(f"{k}: {v}" for k, v in value.items())
+    if isinstance(value, list):
+        if all(_is_media(v) for v in value):
+            return f"📷 × {len(value)}"
+        return ", ".join(str(v) for v in value)
     return str(value)
 
 

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask import has_app_context
 
 from ..checklists import ChecklistInvalid, build_checklist, evaluate
-from ..checklists.answer_rows import AnswerRow, answer_rows
+from ..checklists.answer_rows import AnswerRow, answer_rows, answer_text
 from ..checklists.catalog import get_checklist
 from ..checklists.definition import Checklist, definition_sha256
 from .body import AnswerSet, flatten, item_path
@@ -75,30 +75,6 @@ def load_definition(checklist_id: str, version: int | None, sha256: str = "") ->
     return None
 
 
-def display(value: Any, item: dict | None = None) -> str:
-    if value is None or value == "" or value == []:
-        return "—"
-    if isinstance(value, bool):
-        return "✓" if value else "✗"
-    if isinstance(value, dict):
-        if "lat" in value and "lng" in value:
-            return f"{value['lat']}, {value['lng']}"
-        if "sha256" in value:
-            return "📷"
-        return ", ".join(f"{k}: {v}" for k, v in value.items())
-    if isinstance(value, list):
-        if all(isinstance(v, dict) and "sha256" in v for v in value) or (item or {}).get("type") == "photo":
-            return f"📷 × {len(value)}"
-        if item and item.get("choices"):
-            labels = {c.get("value"): text_of(c.get("label")) for c in item["choices"]}
-            return ", ".join(labels.get(v, str(v)) for v in value)
-        return ", ".join(str(v) for v in value)
-    if item and item.get("choices"):
-        labels = {c.get("value"): text_of(c.get("label")) for c in item["choices"]}
-        return labels.get(value, str(value))
-    return str(value)
-
-
 def checklist_of(answer_set: AnswerSet) -> Checklist | None:
     """The answer set's checklist as the engine builds it from the definition it was answered on
     (None when that definition is missing or no longer reads): the app's loaded checklist when its
@@ -151,13 +127,33 @@ def rows_for(
             if p not in known and p.split(".")[0] not in known and p.split(".")[0] not in checklist.by_id
         }
         for path, value in extra.items():  # answers the definition does not name: still shown
-            rows.append(AnswerRow(path, path, display(value), 1, is_finding=path in finding_paths))
+            rows.append(AnswerRow(path, path, answer_text(None, value), 1, is_finding=path in finding_paths))
         return rows, checklist.title.get(lang)
     for path, value in flatten(answer_set.answers).items():
-        rows.append(AnswerRow(path, path, display(value), path.count(".") // 2, is_finding=path in finding_paths))
+        rows.append(
+            AnswerRow(path, path, answer_text(None, value), path.count(".") // 2, is_finding=path in finding_paths)
+        )
     return rows, ""
 
 
 def labels_for(answer_set: AnswerSet) -> dict[str, str]:
     rows, _ = rows_for(answer_set)
     return {r.path: r.label for r in rows}
+
+
+class Shown(NamedTuple):
+    value: Any
+    text: str
+
+
+def shown_answers(answer_set: AnswerSet) -> dict[str, Shown]:
+    """Every stored answer by path (as :func:`flatten` lists them) with its text as the answer rows
+    show it: formatted by its item in the definition it was answered on (by its shape where that
+    definition does not name it)."""
+    checklist = checklist_of(answer_set)
+    lang = _locale()
+    shown = {}
+    for path, value in flatten(answer_set.answers).items():
+        item = checklist.item(path.rsplit(".", 1)[-1]) if checklist is not None else None
+        shown[path] = Shown(value, answer_text(item, value, lang))
+    return shown

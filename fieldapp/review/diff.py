@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .answers import display, labels_for
-from .body import TaskAnswers, flatten, tasks
+from ..checklists.answer_rows import answer_text
+from .answers import Shown, labels_for, shown_answers
+from .body import TaskAnswers, tasks
 
 
 @dataclass
@@ -23,26 +24,17 @@ class TaskDiff:
     changes: list[Change] = field(default_factory=list)
 
 
-def _answers_by_path(task: TaskAnswers | None) -> dict[str, object]:
-    flat: dict[str, object] = {}
-    if task is None:
-        return flat
-    many = len(task.answer_sets) > 1
-    for s in task.answer_sets:
-        prefix = f"{s.checklist_id}:" if many else ""
-        flat.update({prefix + k: v for k, v in flatten(s.answers).items()})
-    return flat
-
-
-def _labels(task: TaskAnswers | None) -> dict[str, str]:
+def _answers(task: TaskAnswers | None) -> tuple[dict[str, Shown], dict[str, str]]:
+    """A task's answers by path, and their labels; with several checklists, a path starts with its
+    checklist's id."""
+    answers: dict[str, Shown] = {}
     labels: dict[str, str] = {}
-    if task is None:
-        return labels
-    many = len(task.answer_sets) > 1
-    for s in task.answer_sets:
+    many = task is not None and len(task.answer_sets) > 1
+    for s in task.answer_sets if task is not None else []:
         prefix = f"{s.checklist_id}:" if many else ""
+        answers.update({prefix + k: v for k, v in shown_answers(s).items()})
         labels.update({prefix + k: v for k, v in labels_for(s).items()})
-    return labels
+    return answers, labels
 
 
 def _label(path: str, labels: dict[str, str]) -> str:
@@ -63,22 +55,20 @@ def diff_bodies(old_body: dict | None, new_body: dict | None) -> list[TaskDiff]:
     out: list[TaskDiff] = []
     for task_id in sorted(set(old_tasks) | set(new_tasks)):
         old, new = old_tasks.get(task_id), new_tasks.get(task_id)
-        old_flat, new_flat = _answers_by_path(old), _answers_by_path(new)
-        labels = {**_labels(old), **_labels(new)}
+        (before, old_labels), (after, new_labels) = _answers(old), _answers(new)
+        labels = {**old_labels, **new_labels}
         changes: list[Change] = []
-        for path in list(dict.fromkeys([*new_flat, *old_flat])):
-            if path not in old_flat:
-                changes.append(Change(path, _label(path, labels), "added", new=display(new_flat[path])))
-            elif path not in new_flat:
-                changes.append(Change(path, _label(path, labels), "removed", old=display(old_flat[path])))
-            elif old_flat[path] != new_flat[path]:
-                changes.append(
-                    Change(path, _label(path, labels), "changed", display(old_flat[path]), display(new_flat[path]))
-                )
+        for path in dict.fromkeys([*after, *before]):
+            was, now = before.get(path), after.get(path)
+            if was is not None and now is not None and was.value == now.value:
+                continue
+            kind = "added" if was is None else "removed" if now is None else "changed"
+            old_text, new_text = was.text if was is not None else "", now.text if now is not None else ""
+            changes.append(Change(path, _label(path, labels), kind, old_text, new_text))
         for attr, label in (("result_code", "result"), ("follow_up_measures", "follow-up")):
-            before, after = getattr(old, attr, None), getattr(new, attr, None)
-            if before != after:
-                changes.append(Change(attr, label, "changed", display(before), display(after)))
+            was_set, now_set = getattr(old, attr, None), getattr(new, attr, None)
+            if was_set != now_set:
+                changes.append(Change(attr, label, "changed", answer_text(None, was_set), answer_text(None, now_set)))
         if changes:
             out.append(TaskDiff(task_id, changes))
     return out
