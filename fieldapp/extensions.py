@@ -113,6 +113,11 @@ class FieldChange:
     new_value: Mapped[str | None] = mapped_column(Text, sort_order=-1)
 
 
+def attributes(record: object, *names: str) -> dict[str, Any]:
+    """A record's attributes by their own names (a JSON document that names its fields as the model does)."""
+    return {name: getattr(record, name) for name in names}
+
+
 def table_of(model: type[Base]) -> Table:
     """A model's table as the ``Table`` it is (SQLAlchemy types ``__table__`` as any FromClause)."""
     return cast(Table, model.__table__)

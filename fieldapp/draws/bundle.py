@@ -11,7 +11,7 @@ from sqlalchemy import Select, select
 
 from .. import events
 from ..auth.models import Unit
-from ..extensions import db
+from ..extensions import attributes, db
 from ..inspectors.models import Inspector
 from . import chain, rules
 from .algorithm import ALGORITHM_1, unmatched_codes
@@ -130,14 +130,7 @@ def _revealed(draw: Draw, reveal: bool) -> dict:
 
 def _numbers(draw: Draw) -> dict:
     """The task's numbers as drawn and the counts they gave."""
-    return {
-        "ratio": draw.ratio,
-        "fixed_count": draw.fixed_count,
-        "multipliers": draw.multipliers,
-        "total_floor": draw.total_floor,
-        "quotas": draw.quotas,
-        "topups": draw.topups,
-    }
+    return attributes(draw, "ratio", "fixed_count", "multipliers", "total_floor", "quotas", "topups")
 
 
 def _draw_part(draw: Draw) -> dict:

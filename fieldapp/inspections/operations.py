@@ -22,7 +22,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ..errors import Conflict, InvalidInput, NotFound
 from .. import clock
-from ..extensions import db
+from ..extensions import attributes, db
 from ..visits.models import Visit, VisitStatus
 from . import media as store
 from .models import MediaFile, Submission, SubmissionState
@@ -371,15 +371,8 @@ def start_visit(visit: Visit, position: dict | None) -> None:
 def submission_status(submission: Submission) -> dict:
     """What the phone needs: is it complete, and which files (and how much of each) are missing."""
     return {
-        "uuid": submission.uuid,
-        "id": submission.id,
-        "visit_id": submission.visit_id,
-        "version": submission.version,
-        "state": submission.state,
+        **attributes(submission, "uuid", "id", "visit_id", "version", "state"),
         "complete": submission.state != SubmissionState.INCOMPLETE,
-        "media": [
-            {"sha256": m.sha256, "kind": m.kind, "size": m.size, "received": m.received, "complete": m.complete}
-            for m in submission.media
-        ],
+        "media": [attributes(m, "sha256", "kind", "size", "received", "complete") for m in submission.media],
         "missing": [m.sha256 for m in submission.media if not m.complete],
     }
