@@ -10,6 +10,7 @@ an answer, check an answer, and decide its outcome (合格 / 问题 / 不适用)
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, overload
@@ -217,8 +218,32 @@ class JudgedItem(Item):
         self.na = read_flag(raw, "na", True, problems, where)
         super().__init__(raw, parents, problems, where)
 
+    def coerce(self, value: Any) -> tuple[Any, Any]:
+        """不适用 as it is; any other answer as the type reads it (``read_answer``)."""
+        if self.is_na(value):
+            return NA_ANSWER, None
+        return self.read_answer(value)
+
+    def read_answer(self, value: Any) -> tuple[Any, Any]:
+        """(canonical answer, error message or None) for an answer other than 不适用."""
+        return value, None
+
+    def outcome(
+        self, value: Any, inspection_date: date | None, lookup: Callable[[str], Any] | None = None
+    ) -> str | None:
+        """不适用 for 不适用; any other answer as the type judges it (``judge``; ``lookup(id)`` gives
+        another item's answer, for a number limit that refers to one)."""
+        if self.is_na(value):
+            return NA
+        return self.judge(value, inspection_date, lookup)
+
+    def judge(self, value: Any, inspection_date: date | None, lookup: Callable[[str], Any] | None) -> str | None:
+        return None
+
 
 class CheckItem(JudgedItem):
+    """符合 / 不符合, and 不适用 as a third answer of the same kind (so it reads and judges all three)."""
+
     type = "check"
     extra_keys = {"na"}
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
-from .items import FAIL, NA, NA_ANSWER, PASS, JudgedItem, read_count
+from .items import FAIL, PASS, JudgedItem, read_count
 from .text import LocalText, Problems
 
 LIMIT_REF_RE = re.compile(r"^\s*\$\{([a-z][a-z0-9_]{0,39})\}\s*$")
@@ -42,7 +42,14 @@ def clean_number_text(text: str) -> str:
     return text
 
 
-class NumberItem(JudgedItem):
+class MeasuredItem(JudgedItem):
+    """A number or a date: 不适用 is a box beside the input (``{name}-na``), and ticked it wins."""
+
+    def form_value(self, form, name):
+        return self.na_form_value(form, name) or super().form_value(form, name)
+
+
+class NumberItem(MeasuredItem):
     type = "number"
     extra_keys = {"unit", "decimals", "limit", "na"}
     json_kind = "decimal text, or 不适用"
@@ -112,12 +119,7 @@ class NumberItem(JudgedItem):
     def has_limit(self) -> bool:
         return self.limit_min is not None or self.limit_max is not None
 
-    def form_value(self, form, name):
-        return self.na_form_value(form, name) or super().form_value(form, name)
-
-    def coerce(self, value):
-        if self.is_na(value):
-            return NA_ANSWER, None
+    def read_answer(self, value):
         if isinstance(value, str):
             text = clean_number_text(value)
             number = to_decimal(text)
@@ -146,9 +148,7 @@ class NumberItem(JudgedItem):
                 return text, _l("Enter at most %(n)s decimal places.", n=self.decimals)
         return text, None
 
-    def outcome(self, value, inspection_date, lookup=None):
-        if self.is_na(value):
-            return NA
+    def judge(self, value, inspection_date, lookup):
         number = to_decimal(value)
         if number is None:
             return None
@@ -184,7 +184,7 @@ def parse_iso_date(value: Any) -> date | None:
         return None
 
 
-class DateItem(JudgedItem):
+class DateItem(MeasuredItem):
     type = "date"
     extra_keys = {"rule", "na"}
     json_kind = "YYYY-MM-DD, or 不适用"
@@ -199,12 +199,7 @@ class DateItem(JudgedItem):
                 self.where, "a date item with a 'finding' needs a 'rule' (when the rule fails it is the finding)"
             )
 
-    def form_value(self, form, name):
-        return self.na_form_value(form, name) or super().form_value(form, name)
-
-    def coerce(self, value):
-        if self.is_na(value):
-            return NA_ANSWER, None
+    def read_answer(self, value):
         if isinstance(value, date):
             value = value.isoformat()
         parsed = parse_iso_date(value)
@@ -214,9 +209,7 @@ class DateItem(JudgedItem):
             return value, _l("Enter a date between 1900 and 2100.")
         return parsed.isoformat(), None
 
-    def outcome(self, value, inspection_date):
-        if self.is_na(value):
-            return NA
+    def judge(self, value, inspection_date, lookup):
         parsed = parse_iso_date(value)
         if parsed is None:
             return None

@@ -72,9 +72,7 @@ class ChoiceItem(JudgedItem):
             return values or None
         return super().form_value(form, name)
 
-    def coerce(self, value):
-        if self.is_na(value):
-            return NA_ANSWER, None
+    def read_answer(self, value):
         if self.multiple:
             if isinstance(value, str):
                 value = [value]
@@ -88,9 +86,7 @@ class ChoiceItem(JudgedItem):
             return value, _l("Choose one of the answers offered.")
         return value, None
 
-    def outcome(self, value, inspection_date):
-        if self.is_na(value):
-            return NA
+    def judge(self, value, inspection_date, lookup):
         chosen = value if isinstance(value, list) else [value]
         return FAIL if any(v in self.fail_values for v in chosen) else PASS
 
