@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from unittest import mock
+
 import pytest
 from bs4 import BeautifulSoup
 from sqlalchemy import delete, select, update
 
+from checklist_definitions import FUEL
 from factories import review as rf
 from fieldapp import audit
 from fieldapp.audit import AuditEvent, AuditLogIsAppendOnly
@@ -112,43 +115,19 @@ def test_the_hash_chain_reveals_a_change_made_behind_the_apps_back(app, db):
 def test_the_diff_shows_each_value_as_the_answer_rows_do(app):
     """A value in the diff is formatted by the checklist engine's answer renderer, from the item in
     the definition it was answered on: a choice by its label, photos counted, 不适用 as such."""
-    from unittest import mock
-
-    definition = {
-        "id": "scales-diff",
-        "version": 1,
-        "title": {"zh": "计量器具", "en": "Scales"},
-        "applies_to": {"tags": []},
-        "sections": [
-            {
-                "id": "shop",
-                "title": {"zh": "经营情况", "en": "Shop"},
-                "items": [
-                    {
-                        "id": "sells_by_weight",
-                        "type": "choice",
-                        "label": {"zh": "是否称重销售", "en": "Sells by weight"},
-                        "choices": [
-                            {"value": "yes", "label": {"zh": "是", "en": "Yes"}},
-                            {"value": "no", "label": {"zh": "否", "en": "No"}},
-                        ],
-                    },
-                    {"id": "error_pct", "type": "number", "label": {"zh": "示值误差", "en": "Error"}},
-                    {"id": "shopfront", "type": "photo", "label": {"zh": "门头照片", "en": "Shopfront"}},
-                ],
-            }
-        ],
-    }
 
     def body(answers):
-        return {"tasks": [{"task_id": 1, "checklist_id": "scales-diff", "checklist_version": 1, "answers": answers}]}
+        answer_set = {"checklist_id": FUEL["id"], "checklist_version": FUEL["version"], "answers": answers}
+        return {"tasks": [{"task_id": 1, **answer_set}]}
 
-    before = body({"sells_by_weight": "no", "error_pct": "0.5", "shopfront": ["a" * 64]})
-    after = body({"sells_by_weight": "yes", "error_pct": "不适用", "shopfront": ["a" * 64, "b" * 64]})
-    with mock.patch("fieldapp.review.answers.load_definition", return_value=definition):
-        with app.test_request_context():
-            changes = {c.path: (c.label, c.old, c.new) for c in diff_bodies(before, after)[0].changes}
-    assert changes["sells_by_weight"] == ("是否称重销售", "否", "是")
-    assert changes["error_pct"][1:] == ("0.5", "不适用")
-    assert changes["shopfront"][0] == "门头照片" and "📷" not in changes["shopfront"][2]
-    assert "2" in changes["shopfront"][2] and "1" in changes["shopfront"][1]
+    def dispenser(grade, photos):
+        return [{"serial": "A1", "seal_photos": photos, "nozzle": [{"nozzle_no": "1", "fuel_grade": grade}]}]
+
+    before = body({"complaints_count": 0, "dispenser": dispenser("g92", ["a" * 64])})
+    after = body({"complaints_count": "不适用", "dispenser": dispenser("d0", ["a" * 64, "b" * 64])})
+    with mock.patch("fieldapp.review.answers.load_definition", return_value=FUEL), app.test_request_context():
+        changes = {c.path: (c.old, c.new) for c in diff_bodies(before, after)[0].changes}
+    assert changes["complaints_count"] == ("0", "不适用")
+    assert changes["dispenser.1.nozzle.1.fuel_grade"] == ("92号汽油", "0号柴油")
+    photos = changes["dispenser.1.seal_photos"]
+    assert "1" in photos[0] and "2" in photos[1] and "📷" not in photos[1]
