@@ -44,6 +44,7 @@ CONVERTED = {
     "test_jobs.py": 0,
     "test_organisation.py": 0,
     "test_pdf.py": 0,
+    "test_plan_pages.py": 0,
     "test_plan_scope.py": 0,
     "test_public_pages.py": 2,
     "test_publication_web.py": 0,

@@ -5,7 +5,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from bs4 import BeautifulSoup
 from sqlalchemy import select
 
 from fieldapp.auth.models import Unit
@@ -14,10 +13,6 @@ from fieldapp.plans.importer import import_plan
 from fieldapp.plans.models import Plan, PlanVersion, Task
 from fieldapp.plans.operations import publish_plan
 from factories.plans import HEADER, SEED, seed_rows, to_csv
-
-
-def soup(response):
-    return BeautifulSoup(response.data, "html.parser")
 
 
 @pytest.fixture
@@ -67,76 +62,91 @@ def task_form(task, **overrides):
     return {k: v for k, v in data.items() if v is not None}
 
 
+def edit(plan_id: int, number: int) -> dict:
+    """The task edit page's endpoint and arguments, for ``client_request``."""
+    return {"endpoint": "plans.edit_task", "plan_id": plan_id, "number": number}
+
+
+def upload(client_request, data: dict, status: int):
+    """Post the plan import form with its file."""
+    return client_request.post(
+        "plans.import_file", _data=data, _content_type="multipart/form-data", _expected_status=status
+    )
+
+
 # --- access -------------------------------------------------------------------------------------
 
 
-def test_anonymous_users_are_sent_to_login(client, city_plan):
-    for url in (
-        "/plans",
-        f"/plans/{city_plan.id}",
-        f"/plans/{city_plan.id}/tasks/1/edit",
-        "/plans/import",
-        "/plans/filings",
+def test_anonymous_users_are_sent_to_login(client_request, city_plan):
+    login = client_request.url_for("auth.login")
+    for endpoint, args in (
+        ("plans.index", {}),
+        ("plans.plan_detail", {"plan_id": city_plan.id}),
+        ("plans.edit_task", {"plan_id": city_plan.id, "number": 1}),
+        ("plans.import_file", {}),
+        ("plans.filings", {}),
     ):
-        response = client.get(url)
-        assert response.status_code == 302 and "/login" in response.headers["Location"], url
-    response = client.post(f"/plans/{city_plan.id}/tasks/1/edit", data={"name": "x"})
-    assert response.status_code == 302 and "/login" in response.headers["Location"]
+        response = client_request.get_response(endpoint, _expected_status=302, **args)
+        assert response.location.startswith(login), endpoint
+    response = client_request.post_response(**edit(city_plan.id, 1), _data={"name": "x"})
+    assert response.location.startswith(login)
 
 
-def test_inspectors_cannot_see_or_edit_plans(client, auth, city_plan):
-    auth.login("inspector", "inspector", "140602")
-    assert client.get("/plans").status_code == 403
-    assert client.get(f"/plans/{city_plan.id}/tasks/1/edit").status_code == 403
+def test_inspectors_cannot_see_or_edit_plans(client_request, city_plan):
+    client_request.login("inspector", "inspector", "140602")
+    client_request.get("plans.index", _expected_status=403)
+    client_request.get(**edit(city_plan.id, 1), _expected_status=403)
     task = city_plan.tasks[0]
-    response = client.post(f"/plans/{city_plan.id}/tasks/1/edit", data=task_form(task, name="改掉", reason="x"))
-    assert response.status_code == 403
-    assert client.post(f"/plans/{city_plan.id}/publish").status_code == 403
+    client_request.post(**edit(city_plan.id, 1), _data=task_form(task, name="改掉", reason="x"), _expected_status=403)
+    client_request.post("plans.publish", plan_id=city_plan.id, _expected_status=403)
 
 
-def test_a_county_supervisor_sees_her_plans_and_the_city_plan_not_another_county(client, auth, db, city_plan):
+def test_a_county_supervisor_sees_her_plans_and_the_city_plan_not_another_county(client_request, db, city_plan):
     own = county_plan(db, "140602")
     other = county_plan(db, "140603")
     other_id = other.id
-    auth.login("shuocheng", "supervisor", "140602")
-    page = soup(client.get("/plans"))
+    client_request.login("shuocheng", "supervisor", "140602")
+    page = client_request.get("plans.index")
     links = {a["href"] for a in page.select(".plan-card a")}
-    assert f"/plans/{own.id}" in links and f"/plans/{city_plan.id}" in links
-    assert f"/plans/{other_id}" not in links
-    assert client.get(f"/plans/{other_id}").status_code == 404
-    assert client.get(f"/plans/{other_id}/tasks/1/edit").status_code == 404
+    detail = {
+        plan_id: client_request.url_for("plans.plan_detail", plan_id=plan_id)
+        for plan_id in (own.id, city_plan.id, other_id)
+    }
+    assert detail[own.id] in links and detail[city_plan.id] in links
+    assert detail[other_id] not in links
+    client_request.get("plans.plan_detail", plan_id=other_id, _expected_status=404)
+    client_request.get(**edit(other_id, 1), _expected_status=404)
     other_task = db.session.scalar(select(Task).where(Task.plan_id == other_id, Task.number == 1))
-    response = client.post(f"/plans/{other_id}/tasks/1/edit", data=task_form(other_task, name="别人的计划", reason="x"))
-    assert response.status_code == 404
-    assert client.post(f"/plans/{other_id}/file", data={"note": ""}).status_code == 404
+    client_request.post(
+        **edit(other_id, 1), _data=task_form(other_task, name="别人的计划", reason="x"), _expected_status=404
+    )
+    client_request.post("plans.file", plan_id=other_id, _data={"note": ""}, _expected_status=404)
     db.session.expire_all()
     assert db.session.get(Task, other_task.id).name != "别人的计划"
     # The city plan is read-only for her.
-    page = soup(client.get(f"/plans/{city_plan.id}"))
-    assert page.select("ol.task-list > li") and not page.find("a", href=f"/plans/{city_plan.id}/tasks/1/edit")
-    assert client.get(f"/plans/{city_plan.id}/tasks/1/edit").status_code == 403
-    assert (
-        client.post(f"/plans/{city_plan.id}/tasks/1/edit", data=task_form(city_plan.tasks[0], reason="x")).status_code
-        == 403
-    )
-    assert client.get("/plans/filings").status_code == 403
+    page = client_request.get("plans.plan_detail", plan_id=city_plan.id)
+    edit_link = client_request.url_for(**edit(city_plan.id, 1))
+    assert page.select("ol.task-list > li") and not page.find("a", href=edit_link)
+    client_request.get(**edit(city_plan.id, 1), _expected_status=403)
+    client_request.post(**edit(city_plan.id, 1), _data=task_form(city_plan.tasks[0], reason="x"), _expected_status=403)
+    client_request.get("plans.filings", _expected_status=403)
 
 
-def test_city_supervisors_see_every_plan_but_do_not_edit_a_countys(client, auth, db, city_plan):
+def test_city_supervisors_see_every_plan_but_do_not_edit_a_countys(client_request, db, city_plan):
     plan = county_plan(db, "140603")
-    auth.login("city", "supervisor", "city")
-    links = {a["href"] for a in soup(client.get("/plans")).select(".plan-card a")}
-    assert {f"/plans/{plan.id}", f"/plans/{city_plan.id}"} <= links
-    assert client.get(f"/plans/{plan.id}").status_code == 200
-    assert client.get(f"/plans/{plan.id}/tasks/1/edit").status_code == 403
+    client_request.login("city", "supervisor", "city")
+    links = {a["href"] for a in client_request.get("plans.index").select(".plan-card a")}
+    assert {client_request.url_for("plans.plan_detail", plan_id=p) for p in (plan.id, city_plan.id)} <= links
+    client_request.get("plans.plan_detail", plan_id=plan.id)
+    client_request.get(**edit(plan.id, 1), _expected_status=403)
 
 
 # --- the plan page --------------------------------------------------------------------------------
 
 
-def test_plan_page_lists_tasks_items_and_marks_inherited_values(client, auth, city_plan):
-    auth.login("city", "supervisor", "city")
-    page = soup(client.get(f"/plans/{city_plan.id}"))
+def test_plan_page_lists_tasks_items_and_marks_inherited_values(client_request, city_plan):
+    client_request.login("city", "supervisor", "city")
+    page = client_request.get("plans.plan_detail", plan_id=city_plan.id)
     tasks = page.select("ol.task-list > li.task")
     assert len(tasks) == 21
     task1 = page.find(id="task-1")
@@ -157,28 +167,27 @@ def test_plan_page_lists_tasks_items_and_marks_inherited_values(client, auth, ci
 # --- editing and versions ----------------------------------------------------------------------------
 
 
-def test_editing_a_draft_needs_no_reason_and_keeps_one_version(client, auth, db):
+def test_editing_a_draft_needs_no_reason_and_keeps_one_version(client_request, db):
     plan = import_plan(SEED.read_bytes(), SEED.name).plan
     db.session.commit()
     task = plan.tasks[12]  # task 13, name inherited
-    auth.login("city", "supervisor", "city")
-    page = soup(client.get(f"/plans/{plan.id}/tasks/13/edit"))
+    client_request.login("city", "supervisor", "city")
+    page = client_request.get(**edit(plan.id, 13))
     assert page.find("input", {"name": "name"})["value"] == "商标使用行为的检查"
     assert {i["value"] for i in page.select('input[name="kinds"][checked]')} == {
         "enterprise",
         "individual",
         "cooperative",
     }
-    page1 = soup(client.get(f"/plans/{plan.id}/tasks/1/edit"))
+    page1 = client_request.get(**edit(plan.id, 1))
     ticked = [i["value"] for i in page1.select('input[name="tags"][checked]')]
     assert ticked == ["集贸市场", "加油站", "眼镜制配", "医疗机构", "检验检测机构"]
     assert page1.select_one("details.tag-group[open]")
     assert page.find("textarea", {"name": "items"}).get_text().strip() == task.items[0].text
-    response = client.post(
-        f"/plans/{plan.id}/tasks/13/edit",
-        data=task_form(task, name="集体商标、证明商标使用行为的检查", ratio_percent="25", window_end_month="10"),
+    client_request.post(
+        **edit(plan.id, 13),
+        _data=task_form(task, name="集体商标、证明商标使用行为的检查", ratio_percent="25", window_end_month="10"),
     )
-    assert response.status_code == 302
     db.session.expire_all()
     task = db.session.get(Task, task.id)
     assert task.name == "集体商标、证明商标使用行为的检查" and not task.is_inherited("name")
@@ -189,35 +198,31 @@ def test_editing_a_draft_needs_no_reason_and_keeps_one_version(client, auth, db)
 
 
 @pytest.mark.parametrize("typed", ["NaN", "Infinity", "-inf"])
-def test_a_ratio_that_is_no_number_is_refused_on_the_form(client, auth, db, typed):
+def test_a_ratio_that_is_no_number_is_refused_on_the_form(client_request, db, typed):
     plan = import_plan(SEED.read_bytes(), SEED.name).plan
     db.session.commit()
     task = plan.tasks[12]
-    auth.login("city", "supervisor", "city")
-    response = client.post(f"/plans/{plan.id}/tasks/13/edit", data=task_form(task, ratio_percent=typed))
-    assert response.status_code == 422
-    assert soup(response).select_one("#field-ratio_percent .field__error")
+    client_request.login("city", "supervisor", "city")
+    page = client_request.post(**edit(plan.id, 13), _data=task_form(task, ratio_percent=typed), _expected_status=422)
+    assert page.select_one("#field-ratio_percent .field__error")
     db.session.expire_all()
     assert db.session.get(Task, task.id).ratio == task.ratio
 
 
-def test_editing_a_published_plan_needs_a_reason_and_makes_a_version(client, auth, db, city_plan):
+def test_editing_a_published_plan_needs_a_reason_and_makes_a_version(client_request, db, city_plan):
     task = city_plan.tasks[18]  # task 19
-    auth.login("city", "supervisor", "city")
-    url = f"/plans/{city_plan.id}/tasks/19/edit"
-    response = client.post(url, data=task_form(task, ratio_percent="8"))
-    assert response.status_code == 422
-    page = soup(response)
+    client_request.login("city", "supervisor", "city")
+    page = client_request.post(**edit(city_plan.id, 19), _data=task_form(task, ratio_percent="8"), _expected_status=422)
     assert page.select_one("#field-reason .field__error")
     assert page.find("input", {"name": "ratio_percent"})["value"] == "8"  # what was typed is kept
     db.session.expire_all()
     assert db.session.get(Task, task.id).ratio == Decimal("0.05")
 
     items = "\n".join(i.text for i in task.items) + "\n广告发布行为的检查"
-    response = client.post(
-        url, data=task_form(task, ratio_percent="8", items=items, reason="省局要求提高高风险企业抽查比例")
+    client_request.post(
+        **edit(city_plan.id, 19),
+        _data=task_form(task, ratio_percent="8", items=items, reason="省局要求提高高风险企业抽查比例"),
     )
-    assert response.status_code == 302
     db.session.expire_all()
     plan = db.session.get(Plan, city_plan.id)
     assert plan.version == 2
@@ -227,86 +232,89 @@ def test_editing_a_published_plan_needs_a_reason_and_makes_a_version(client, aut
     assert version.snapshot["tasks"][18]["ratio"] == "0.08" and len(version.snapshot["tasks"][18]["items"]) == 6
 
     # The public page shows the current version and the history with the reason.
-    client.post("/logout")
-    page = soup(client.get("/public/plan/2021"))
+    client_request.logout()
+    page = client_request.get("plans.public_plan", year=2021)
     assert page.find(id="task-19").select_one('[data-field="ratio"]').get_text(strip=True) == "不低于8%，每年2次"
     history = page.find(id="plan-history")
     assert "省局要求提高高风险企业抽查比例" in history.get_text()
     assert history.find(id="version-2") and history.find(id="version-1")
 
 
-def test_invalid_edits_are_refused_with_messages(client, auth, db, city_plan):
+def test_invalid_edits_are_refused_with_messages(client_request, db, city_plan):
     task = city_plan.tasks[0]
-    auth.login("city", "supervisor", "city")
-    url = f"/plans/{city_plan.id}/tasks/1/edit"
-    response = client.post(
-        url,
-        data=task_form(
+    client_request.login("city", "supervisor", "city")
+    page = client_request.post(
+        **edit(city_plan.id, 1),
+        _data=task_form(
             task, ratio_percent="", fixed_count="", window_start_month="11", window_end_month="4", reason="x"
         ),
+        _expected_status=422,
     )
-    assert response.status_code == 422
-    page = soup(response)
     assert page.select_one("#field-ratio_percent .field__error")
     assert page.select_one("#field-window_start_month .field__error")
     assert db.session.scalar(select(PlanVersion).where(PlanVersion.version == 2)) is None
 
 
-def test_publishing_a_draft(client, auth, db):
+def test_publishing_a_draft(client_request, db):
     plan = import_plan(SEED.read_bytes(), SEED.name).plan
     db.session.commit()
-    assert client.get("/public/plan/2021").status_code == 404
-    auth.login("city", "supervisor", "city")
-    assert client.post(f"/plans/{plan.id}/publish").status_code == 302
+    client_request.get("plans.public_plan", year=2021, _expected_status=404)
+    client_request.login("city", "supervisor", "city")
+    client_request.post("plans.publish", plan_id=plan.id)
     db.session.expire_all()
     plan = db.session.get(Plan, plan.id)
     assert plan.is_published and [v.version for v in plan.versions] == [1]
-    client.post("/logout")
-    assert client.get("/public/plan").headers["Location"].endswith("/public/plan/2021")
+    client_request.logout()
+    client_request.get_response(
+        "plans.public_latest",
+        _expected_status=302,
+        _expected_redirect=client_request.url_for("plans.public_plan", year=2021),
+    )
 
 
 # --- filing ------------------------------------------------------------------------------------------------
 
 
-def test_a_county_files_its_plan_and_the_city_acknowledges_it(client, auth, db):
+def test_a_county_files_its_plan_and_the_city_acknowledges_it(client_request, db):
     plan = county_plan(db, "140602")
     plan_id = plan.id
-    auth.login("shuocheng", "supervisor", "140602")
-    assert client.post(f"/plans/{plan_id}/file", data={"note": "按市局通知报备"}).status_code == 302
+    client_request.login("shuocheng", "supervisor", "140602")
+    client_request.post("plans.file", plan_id=plan_id, _data={"note": "按市局通知报备"})
     db.session.expire_all()
     plan = db.session.get(Plan, plan_id)
     assert (plan.filing_status, plan.filed_version, plan.filing_note) == ("filed", 1, "按市局通知报备")
-    assert client.post(f"/plans/{plan_id}/acknowledge").status_code == 403  # not hers to acknowledge
-    client.post("/logout")
+    client_request.post("plans.acknowledge", plan_id=plan_id, _expected_status=403)  # not hers to acknowledge
+    client_request.logout()
 
-    auth.login("city", "supervisor", "city")
-    assert soup(client.get("/plans")).find(id="filings-waiting").get_text(strip=True) == "1 份待确认"
-    page = soup(client.get("/plans/filings"))
+    client_request.login("city", "supervisor", "city")
+    assert client_request.get("plans.index").find(id="filings-waiting").get_text(strip=True) == "1 份待确认"
+    page = client_request.get("plans.filings")
     row = page.find(id=f"filing-{plan_id}")
     assert row["data-filing"] == "filed" and "朔城区市场监督管理局" in row.get_text()
-    response = client.post(f"/plans/{plan_id}/acknowledge", headers={"HX-Request": "true"})
-    fragment = soup(response)
+    fragment = client_request.post(
+        "plans.acknowledge", plan_id=plan_id, _headers={"HX-Request": "true"}, _expected_status=200
+    )
     assert fragment.find("tr", id=f"filing-{plan_id}")["data-filing"] == "acknowledged"
     assert not fragment.find("html")
     db.session.expire_all()
     assert db.session.get(Plan, plan_id).filing_status == "acknowledged"
-    client.post("/logout")
+    client_request.logout()
 
     # An adjustment must be filed again.
-    auth.login("shuocheng", "supervisor", "140602")
+    client_request.login("shuocheng", "supervisor", "140602")
     task = db.session.scalar(select(Task).where(Task.plan_id == plan_id, Task.number == 2))
-    client.post(f"/plans/{plan_id}/tasks/2/edit", data=task_form(task, ratio_percent="40", reason="本辖区机构较少"))
+    client_request.post(**edit(plan_id, 2), _data=task_form(task, ratio_percent="40", reason="本辖区机构较少"))
     db.session.expire_all()
     plan = db.session.get(Plan, plan_id)
     assert (plan.version, plan.filing_status, plan.filed_version) == (2, "not_filed", 1)
-    page = soup(client.get(f"/plans/{plan_id}"))
-    assert page.find("form", action=f"/plans/{plan_id}/file")
+    page = client_request.get("plans.plan_detail", plan_id=plan_id)
+    assert page.find("form", action=client_request.url_for("plans.file", plan_id=plan_id))
 
 
-def test_a_draft_cannot_be_filed(client, auth, db):
+def test_a_draft_cannot_be_filed(client_request, db):
     plan = county_plan(db, "140602", publish=False)
-    auth.login("shuocheng", "supervisor", "140602")
-    client.post(f"/plans/{plan.id}/file", data={"note": ""})
+    client_request.login("shuocheng", "supervisor", "140602")
+    client_request.post_response("plans.file", plan_id=plan.id, _data={"note": ""}, _expected_status=None)
     db.session.expire_all()
     assert db.session.get(Plan, plan.id).filing_status == "not_filed"
 
@@ -314,10 +322,8 @@ def test_a_draft_cannot_be_filed(client, auth, db):
 # --- the public page -----------------------------------------------------------------------------------
 
 
-def test_public_plan_lists_the_21_tasks_in_chinese(client, city_plan):
-    response = client.get("/public/plan/2021")
-    assert response.status_code == 200
-    page = soup(response)
+def test_public_plan_lists_the_21_tasks_in_chinese(client_request, city_plan):
+    page = client_request.get("plans.public_plan", year=2021)
     assert page.html["lang"] == "zh-CN"
     tasks = page.select("#public-tasks ol.task-list > li.task")
     assert len(tasks) == 21
@@ -333,74 +339,68 @@ def test_public_plan_lists_the_21_tasks_in_chinese(client, city_plan):
     assert "朔市监〔2021〕26号" in page.select_one(".plan-meta").get_text()
 
 
-def test_public_plan_in_english(client, city_plan):
-    client.post("/language", data={"lang": "en", "next": "/"})
-    page = soup(client.get("/public/plan/2021"))
+def test_public_plan_in_english(client_request, city_plan):
+    client_request.post("core.set_language", _data={"lang": "en", "next": "/"}, _expected_redirect="/")
+    page = client_request.get("plans.public_plan", year=2021)
     assert (
         page.find(id="task-19").select_one('[data-field="ratio"]').get_text(strip=True) == "at least 5%, 2 times a year"
     )
     assert page.find(id="task-1").select_one('[data-field="window"]').get_text(strip=True) == "Apr to Nov"
 
 
-def test_public_search_filters_tasks_and_answers_htmx_with_a_fragment(client, city_plan):
-    page = soup(client.get("/public/plan/2021?q=加油站"))
+def test_public_search_filters_tasks_and_answers_htmx_with_a_fragment(client_request, city_plan):
+    page = client_request.get("plans.public_plan", year=2021, q="加油站")
     assert [li["id"] for li in page.select("#public-tasks li.task")] == ["task-1"]
-    response = client.get("/public/plan/2021?q=商标", headers={"HX-Request": "true", "HX-Target": "public-tasks"})
-    fragment = soup(response)
+    fragment = client_request.get(
+        "plans.public_plan", year=2021, q="商标", _headers={"HX-Request": "true", "HX-Target": "public-tasks"}
+    )
     assert not fragment.find("html")
     assert {li["id"] for li in fragment.select("li.task")} >= {"task-10", "task-12", "task-13"}
 
 
-def test_no_public_plan_yet(client, db):
-    assert client.get("/public/plan").status_code == 404
-    assert client.get("/public/plan/2021").status_code == 404
+def test_no_public_plan_yet(client_request, db):
+    client_request.get("plans.public_latest", _expected_status=404)
+    client_request.get("plans.public_plan", year=2021, _expected_status=404)
     import_plan(SEED.read_bytes(), SEED.name)
     db.session.commit()
-    assert client.get("/public/plan/2021").status_code == 404  # a draft is not public
+    client_request.get("plans.public_plan", year=2021, _expected_status=404)  # a draft is not public
 
 
-def test_upload_page_imports_a_file(client, auth, db):
+def test_upload_page_imports_a_file(client_request, db):
     import io
 
-    auth.login("shuocheng", "supervisor", "140602")
+    client_request.login("shuocheng", "supervisor", "140602")
     data = {"file": (io.BytesIO(to_csv([HEADER] + seed_rows())), "plan.csv"), "year": "2021"}
-    response = client.post("/plans/import", data=data, content_type="multipart/form-data")
-    assert response.status_code == 200
-    page = soup(response)
+    page = upload(client_request, data, 200)
     assert page.find(id="import-report")
     plan = db.session.scalar(select(Plan))
     assert plan.unit.code == "140602" and len(plan.tasks) == 21
-    response = client.post(
-        "/plans/import",
-        data={"file": (io.BytesIO(b""), "empty.csv"), "year": "2021"},
-        content_type="multipart/form-data",
-    )
-    assert response.status_code == 422
+    upload(client_request, {"file": (io.BytesIO(b""), "empty.csv"), "year": "2021"}, 422)
     data = {"file": (io.BytesIO(to_csv(seed_rows())), "plan.csv"), "year": "2021"}
-    response = client.post("/plans/import", data=data, content_type="multipart/form-data")
-    assert response.status_code == 422 and "没有找到表头" in soup(response).find(id="import-error").get_text()
+    assert "没有找到表头" in upload(client_request, data, 422).find(id="import-error").get_text()
     assert len(db.session.scalar(select(Plan)).tasks) == 21
 
 
-def test_a_county_plan_is_public_once_published(client, db, city_plan):
+def test_a_county_plan_is_public_once_published(client_request, db, city_plan):
     draft = county_plan(db, "140603", publish=False)
-    assert client.get("/public/plan/2021/140603").status_code == 404
+    client_request.get("plans.public_unit_plan", year=2021, unit_code="140603", _expected_status=404)
     publish_plan(draft)
     db.session.commit()
-    page = soup(client.get("/public/plan/2021/140603"))
+    page = client_request.get("plans.public_unit_plan", year=2021, unit_code="140603")
     assert "平鲁区市场监督管理局" in page.h1.get_text()
     assert len(page.select("#public-tasks li.task")) == 3
-    assert page.select_one("form.search-form")["action"] == "/public/plan/2021/140603"
-    city_page = soup(client.get("/public/plan/2021"))
-    assert city_page.select_one('.other-plans a[href="/public/plan/2021/140603"]')
-    assert client.get("/public/plan/2021/city").status_code == 404  # the city plan has its own address
-    assert client.get("/public/plan/2021/nowhere").status_code == 404
+    county_url = client_request.url_for("plans.public_unit_plan", year=2021, unit_code="140603")
+    assert page.select_one("form.search-form")["action"] == county_url
+    city_page = client_request.get("plans.public_plan", year=2021)
+    assert city_page.select_one(f'.other-plans a[href="{county_url}"]')
+    # the city plan has its own address; no such unit
+    client_request.get("plans.public_unit_plan", year=2021, unit_code="city", _expected_status=404)
+    client_request.get("plans.public_unit_plan", year=2021, unit_code="nowhere", _expected_status=404)
 
 
-def test_adding_a_task_to_a_published_plan(client, auth, db, city_plan):
-    auth.login("city", "supervisor", "city")
-    url = f"/plans/{city_plan.id}/tasks/new"
-    page = soup(client.get(url))
+def test_adding_a_task_to_a_published_plan(client_request, db, city_plan):
+    client_request.login("city", "supervisor", "city")
+    page = client_request.get("plans.new_task", plan_id=city_plan.id)
     assert len(page.select('input[name="tags"]')) == 39 and not page.select('input[name="tags"][checked]')
     data = {
         "name": "对加油站计量的专项抽查",
@@ -418,10 +418,12 @@ def test_adding_a_task_to_a_published_plan(client, auth, db, city_plan):
         "executor": "县（区）级市场监管部门",
         "executes_county": "y",
     }
-    response = client.post(url, data=data)
-    assert response.status_code == 422 and soup(response).select_one("#field-reason .field__error")
-    response = client.post(url, data={**data, "reason": "省局部署加油站专项"})
-    assert response.status_code == 302 and response.headers["Location"].endswith("#task-22")
+    page = client_request.post("plans.new_task", plan_id=city_plan.id, _data=data, _expected_status=422)
+    assert page.select_one("#field-reason .field__error")
+    response = client_request.post_response(
+        "plans.new_task", plan_id=city_plan.id, _data={**data, "reason": "省局部署加油站专项"}
+    )
+    assert response.location.endswith("#task-22")
     db.session.expire_all()
     task = db.session.scalar(select(Task).where(Task.plan_id == city_plan.id, Task.number == 22))
     assert [i.text for i in task.items] == ["加油机是否按周期检定", "铅封是否完好"]
@@ -432,27 +434,25 @@ def test_adding_a_task_to_a_published_plan(client, auth, db, city_plan):
     assert task.ratio == Decimal("0.1") and (task.window_start_month, task.window_end_month) == (5, 9)
     plan = db.session.get(Plan, city_plan.id)
     assert plan.version == 2 and plan.versions[-1].changes[0]["field"] == "task"
-    page = soup(client.get("/public/plan/2021"))
+    page = client_request.get("plans.public_plan", year=2021)
     assert len(page.select("#public-tasks li.task")) == 22
     assert "省局部署加油站专项" in page.find(id="plan-history").get_text()
 
 
-def test_check_an_upload_before_importing_it(client, auth, db, city_plan):
+def test_check_an_upload_before_importing_it(client_request, db, city_plan):
     import io
 
-    auth.login("city", "supervisor", "city")
+    client_request.login("city", "supervisor", "city")
     changed = SEED.read_text(encoding="utf-8").replace("不低于5%，2次/年", "不低于8%，2次/年").encode()
-    data = {"file": (io.BytesIO(changed), SEED.name), "action": "check"}
-    response = client.post("/plans/import", data=data, content_type="multipart/form-data")
-    assert response.status_code == 200
-    report = soup(response).find(id="import-report")
+    report = upload(client_request, {"file": (io.BytesIO(changed), SEED.name), "action": "check"}, 200).find(
+        id="import-report"
+    )
     assert report["data-checked"] == "true"
     assert "8%" in report.select_one(".change-list").get_text()
     db.session.expire_all()
     assert db.session.get(Plan, city_plan.id).version == 1
     assert db.session.scalar(select(Task).where(Task.number == 19)).ratio == Decimal("0.05")
     data = {"file": (io.BytesIO(changed), SEED.name), "action": "import", "reason": "省局调整"}
-    response = client.post("/plans/import", data=data, content_type="multipart/form-data")
-    assert response.status_code == 200 and soup(response).find(id="import-report")["data-checked"] == "false"
+    assert upload(client_request, data, 200).find(id="import-report")["data-checked"] == "false"
     db.session.expire_all()
     assert db.session.get(Plan, city_plan.id).version == 2
