@@ -147,71 +147,71 @@ def pingcheng(app, auth):
     }
 
 
+# Each record's page: its endpoint, the argument naming the record (a key of ``pingcheng``), the role.
 DETAIL_PAGES = [
-    ("visit", "/my/visits/{visit}", "admin"),
-    ("submission", "/review/submissions/{submission}", "supervisor"),
-    ("subject", "/subjects/{subject}", "supervisor"),
-    ("subject findings", "/review/subjects/{subject}/findings", "supervisor"),
-    ("draw", "/draws/{draw}", "supervisor"),
-    ("case", "/review/cases/{case}", "supervisor"),
-    ("plan", "/plans/{plan}", "supervisor"),
-    ("task", "/plans/{plan}/tasks/{number}/scope", "supervisor"),
-    ("task draws", "/draws/task/{task}/invitations", "supervisor"),
-    ("inspector", "/inspectors/{inspector}", "supervisor"),
-    ("account", "/account/users/{user}", "admin"),
-    ("job", "/jobs/{job}", "admin"),
+    ("visit", "inspections.visit", {"visit_id": "visit"}, "admin"),
+    ("submission", "review.submission", {"submission_id": "submission"}, "supervisor"),
+    ("subject", "subjects.detail", {"subject_id": "subject"}, "supervisor"),
+    ("subject findings", "review.subject_findings", {"subject_id": "subject"}, "supervisor"),
+    ("draw", "draws.detail", {"draw_id": "draw"}, "supervisor"),
+    ("case", "review.case", {"case_id": "case"}, "supervisor"),
+    ("plan", "plans.plan_detail", {"plan_id": "plan"}, "supervisor"),
+    ("task", "draws.task_scope", {"plan_id": "plan", "number": "number"}, "supervisor"),
+    ("task draws", "draws.invitations", {"task_id": "task"}, "supervisor"),
+    ("inspector", "inspectors.detail", {"inspector_id": "inspector"}, "supervisor"),
+    ("account", "auth.user_account", {"user_id": "user"}, "admin"),
+    ("job", "jobs.detail", {"job_id": "job"}, "admin"),
 ]
 
 
-@pytest.mark.parametrize("kind, path, role", DETAIL_PAGES, ids=[p[0] for p in DETAIL_PAGES])
-def test_a_record_outside_the_users_area_is_a_404(client, auth, pingcheng, kind, path, role):
-    url = path.format(**pingcheng)
-    auth.login(f"pc-{role}", role, "dt-pc")  # 平城区 itself
-    assert client.get(url).status_code == 200, url
-    auth.logout()
+@pytest.mark.parametrize("kind, endpoint, args, role", DETAIL_PAGES, ids=[p[0] for p in DETAIL_PAGES])
+def test_a_record_outside_the_users_area_is_a_404(client_request, pingcheng, kind, endpoint, args, role):
+    record = {name: pingcheng[key] for name, key in args.items()}
+    client_request.login(f"pc-{role}", role, "dt-pc")  # 平城区 itself
+    client_request.get_response(endpoint, **record)
+    client_request.logout()
     for outsider in ("dt-yg", "yq", "city"):  # a sibling county, another city, another organisation
-        auth.login(f"{outsider}-{role}", role, outsider)
-        assert client.get(url).status_code == 404, (url, outsider)
-        auth.logout()
+        client_request.login(f"{outsider}-{role}", role, outsider)
+        client_request.get_response(endpoint, _expected_status=404, **record)
+        client_request.logout()
 
 
-def test_administrators_publish_and_answer_only_within_their_area(client, auth, pingcheng):
-    auth.login("pc-admin", "admin", "dt-pc")
-    assert pingcheng["subject_name"] in client.get("/publication/").get_data(as_text=True)
-    auth.logout()
-    auth.login("yq-admin", "admin", "yq")  # another city's administrator: not theirs to publish
-    assert pingcheng["subject_name"] not in client.get("/publication/").get_data(as_text=True)
+def test_administrators_publish_and_answer_only_within_their_area(client_request, pingcheng):
+    client_request.login("pc-admin", "admin", "dt-pc")
+    assert pingcheng["subject_name"] in client_request.get_response("publication.index").get_data(as_text=True)
+    client_request.logout()
+    client_request.login("yq-admin", "admin", "yq")  # another city's administrator: not theirs to publish
+    assert pingcheng["subject_name"] not in client_request.get_response("publication.index").get_data(as_text=True)
     # Nor may another city's bureau answer 大同's joint-inspection invitation; 大同's bureau may.
-    answer = "/draws/invitation/{invitation}/accept".format(**pingcheng)
-    assert client.post(answer).status_code == 404
-    auth.logout()
-    auth.login("yq-sup", "supervisor", "yq")
-    assert client.post(answer).status_code == 404
-    auth.logout()
-    auth.login("dt-sup", "supervisor", "dt")
-    assert client.post(answer).status_code == 302
+    answer = {"endpoint": "draws.respond", "invitation_id": pingcheng["invitation"], "answer": "accept"}
+    client_request.post_response(**answer, _expected_status=404)
+    client_request.logout()
+    client_request.login("yq-sup", "supervisor", "yq")
+    client_request.post_response(**answer, _expected_status=404)
+    client_request.logout()
+    client_request.login("dt-sup", "supervisor", "dt")
+    client_request.post_response(**answer)
     assert _db.session.get(JointInvitation, pingcheng["invitation"]).status == "accepted"
 
 
-def test_a_city_invites_and_previews_only_within_its_area(client, auth, pingcheng):
-    auth.login("dt-sup", "supervisor", "dt")
-    page = client.get("/draws/task/{task}/invitations".format(**pingcheng)).get_data(as_text=True)
+def test_a_city_invites_and_previews_only_within_its_area(client_request, pingcheng):
+    client_request.login("dt-sup", "supervisor", "dt")
+    page = client_request.get_response("draws.invitations", task_id=pingcheng["task"]).get_data(as_text=True)
     assert "大同市局计量科" in page
     assert "阳泉市局质量科" not in page and "计量科</option>" not in page.replace("大同市局计量科</option>", "")
-    preview = client.get("/plans/{plan}/tasks/{number}/scope".format(**pingcheng)).get_data(as_text=True)
-    assert "平城区市场监督管理局" in preview
+    preview = client_request.get("draws.task_scope", plan_id=pingcheng["plan"], number=pingcheng["number"])
+    assert "平城区市场监督管理局" in preview.get_text()
 
 
-def test_a_county_outside_the_area_is_a_404_by_either_parameter_name(client, auth, app):
+def test_a_county_outside_the_area_is_a_404_by_either_parameter_name(client_request, app):
     load_organisation(TWO_CITIES)
     _db.session.commit()
-    auth.login("dt-sup", "supervisor", "dt")
-    for page in ("/subjects/", "/visits", "/review/", "/dashboard/"):
-        assert client.get(page, query_string={"division": "140213"}).status_code == 200, page
-        assert client.get(page, query_string={"county": "140213"}).status_code == 200, page
-        for other in ("140302", "999999"):  # another city's county, no county at all
-            assert client.get(page, query_string={"division": other}).status_code == 404, (page, other)
-            assert client.get(page, query_string={"county": other}).status_code == 404, (page, other)
+    client_request.login("dt-sup", "supervisor", "dt")
+    for page in ("subjects.index", "visits.index", "review.queue", "dashboards.index"):
+        for name in ("division", "county"):
+            client_request.get_response(page, **{name: "140213"})
+            for other in ("140302", "999999"):  # another city's county, no county at all
+                client_request.get_response(page, _expected_status=404, **{name: other})
 
 
 # --- the scan: no county filter outside the policy -------------------------------------------------

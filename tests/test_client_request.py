@@ -31,6 +31,7 @@ def test_a_post_expects_a_redirect_and_where_it_goes(client_request):
 # Page-test modules converted to endpoint names, with the addresses they still write out on purpose
 # (an old address kept working; a second app built for the rate limits, outside client_request).
 CONVERTED = {
+    "test_access.py": 0,
     "test_beijing_dates.py": 0,
     "test_calendar_admin.py": 1,
     "test_dashboard_levels.py": 0,
