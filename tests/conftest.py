@@ -245,7 +245,8 @@ class ClientRequest:
     rule does not take become the query string), asserts the status (200 unless ``_expected_status``)
     and returns the page as BeautifulSoup. ``post`` (form ``_data`` or ``_json``) expects a redirect (302)
     unless it follows redirects (then 200). ``_expected_redirect`` checks where a redirect points;
-    ``_base_url`` asks under another scheme and host (``"https://gs.example.cn"``);
+    ``_base_url`` asks under another scheme and host (``"https://gs.example.cn"``), ``_environ_base`` from
+    another address (``{"REMOTE_ADDR": "10.11.12.13"}``);
     ``get_response`` / ``post_response`` return the response itself (JSON, files, headers)."""
 
     def __init__(self, app, client, auth: AuthActions):
@@ -275,10 +276,17 @@ class ClientRequest:
         _expected_redirect=None,
         _headers=None,
         _base_url=None,
+        _environ_base=None,
         **url_args,
     ):
         url = self.url_for(endpoint, **url_args)
-        response = self._client.get(url, headers=_headers, follow_redirects=_follow_redirects, base_url=_base_url)
+        response = self._client.get(
+            url,
+            headers=_headers,
+            follow_redirects=_follow_redirects,
+            base_url=_base_url,
+            environ_base=_environ_base or {},
+        )
         return self._check("GET", url, response, _expected_status, _expected_redirect)
 
     def get(self, endpoint, _expected_status=200, **kwargs) -> BeautifulSoup:

@@ -36,6 +36,7 @@ CONVERTED = {
     "test_calendar_admin.py": 1,
     "test_dashboard_levels.py": 0,
     "test_dashboards.py": 0,
+    "test_device_login.py": 0,
     "test_draw_pages.py": 0,
     "test_export.py": 0,
     "test_followup.py": 0,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from conftest import AuthActions, ClientRequest
 from fieldapp.auth.devices import COOKIE_NAME
 from fieldapp.auth.models import DeviceLogin, User
 
@@ -20,8 +21,8 @@ def _restart_browser(client, cookie: str) -> None:
     client.set_cookie(COOKIE_NAME, cookie)
 
 
-def test_an_inspector_login_makes_a_device_login_that_outlives_the_session(client, auth, db):
-    auth.login("insp", role="inspector", unit="140602")
+def test_an_inspector_login_makes_a_device_login_that_outlives_the_session(client_request, client, db):
+    client_request.login("insp", role="inspector", unit="140602")
     cookie = _device_cookie(client)
     assert cookie
     device = db.session.scalar(select(DeviceLogin))
@@ -29,64 +30,70 @@ def test_an_inspector_login_makes_a_device_login_that_outlives_the_session(clien
     assert cookie.split(".")[1] not in device.token_sha256  # only a hash is kept
     _restart_browser(client, cookie)
     # Another network (address) and another way the browser names itself: still logged in.
-    response = client.get(
-        "/my/visits",
-        environ_base={"REMOTE_ADDR": "10.11.12.13"},
-        headers={"User-Agent": "Mozilla/5.0 (Linux; Android 12) Chrome/120 Mobile"},
+    client_request.get_response(
+        "inspections.my_visits",
+        _environ_base={"REMOTE_ADDR": "10.11.12.13"},
+        _headers={"User-Agent": "Mozilla/5.0 (Linux; Android 12) Chrome/120 Mobile"},
     )
-    assert response.status_code == 200
-    assert client.get("/my/visits", environ_base={"REMOTE_ADDR": "127.0.0.9"}).status_code == 200
+    client_request.get_response("inspections.my_visits", _environ_base={"REMOTE_ADDR": "127.0.0.9"})
 
 
-def test_logout_revokes_the_device_login(client, auth, db):
-    auth.login("insp", role="inspector", unit="140602")
+def test_logout_revokes_the_device_login(client_request, client, db):
+    client_request.login("insp", role="inspector", unit="140602")
     cookie = _device_cookie(client)
-    auth.logout()
+    client_request.logout()
     device = db.session.scalar(select(DeviceLogin))
     assert not device.is_active and device.revoked_reason == "logout"
     _restart_browser(client, cookie)
-    response = client.get("/my/visits")
-    assert response.status_code == 302 and "/login" in response.headers["Location"]
-    assert client.get("/api/v1/submissions/x", headers={"X-Fieldapp-Client": "pwa"}).status_code == 401
+    response = client_request.get_response("inspections.my_visits", _expected_status=302)
+    assert response.location.startswith(client_request.url_for("auth.login"))
+    client_request.get_response(
+        "inspections.api_submission", uuid="x", _headers={"X-Fieldapp-Client": "pwa"}, _expected_status=401
+    )
 
 
-def test_a_password_change_ends_every_device_login_and_its_sessions(client, auth, db):
-    auth.login("insp", role="inspector", unit="140602")
+def test_a_password_change_ends_every_device_login_and_its_sessions(client_request, client, db):
+    client_request.login("insp", role="inspector", unit="140602")
     cookie = _device_cookie(client)
-    assert client.get("/my/visits").status_code == 200
+    client_request.get_response("inspections.my_visits")
     user = db.session.scalar(select(User).where(User.username == "insp"))
     user.set_password("a new password for the field")
     db.session.commit()
     assert db.session.scalar(select(DeviceLogin)).revoked_reason == "password"
-    assert client.get("/my/visits").status_code == 302  # the open session ends too
+    client_request.get_response("inspections.my_visits", _expected_status=302)  # the open session ends too
     _restart_browser(client, cookie)
-    assert client.get("/my/visits").status_code == 302
+    client_request.get_response("inspections.my_visits", _expected_status=302)
 
 
-def test_the_account_page_lists_devices_and_an_administrator_revokes_one(app, auth, db):
-    phone = app.test_client()
-    from conftest import AuthActions
+def _browser(app) -> ClientRequest:
+    """Another browser: a client of its own, pages by endpoint name."""
+    client = app.test_client()
+    return ClientRequest(app, client, AuthActions(client))
 
-    AuthActions(phone).login("insp", role="inspector", unit="140602")
-    page = phone.get("/account")
-    assert page.status_code == 200 and "本设备" in page.get_data(as_text=True)
+
+def test_the_account_page_lists_devices_and_an_administrator_revokes_one(app, db):
+    phone = _browser(app)
+    phone.login("insp", role="inspector", unit="140602")
+    assert "本设备" in phone.get_response("auth.account").get_data(as_text=True)
     device = db.session.scalar(select(DeviceLogin))
-    admin = app.test_client()
-    AuthActions(admin).login("boss", role="admin", unit="city")
+    admin = _browser(app)
+    admin.login("boss", role="admin", unit="city")
     user = db.session.scalar(select(User).where(User.username == "insp"))
-    assert f"/account/devices/{device.id}/revoke" in admin.get(f"/account/users/{user.id}").get_data(as_text=True)
-    assert admin.post(f"/account/devices/{device.id}/revoke").status_code == 302
+    revoke = {"endpoint": "auth.revoke_device", "device_id": device.id}
+    page = admin.get_response("auth.user_account", user_id=user.id).get_data(as_text=True)
+    assert admin.url_for(**revoke) in page
+    admin.post_response(**revoke)
     db.session.expire_all()
     assert db.session.get(DeviceLogin, device.id).revoked_reason == "admin"
-    assert phone.get("/my/visits").status_code == 302
+    phone.get_response("inspections.my_visits", _expected_status=302)
     # Nobody else may revoke it, nor see another account's devices.
-    other = app.test_client()
-    AuthActions(other).login("insp2", role="inspector", unit="140602")
-    assert other.post(f"/account/devices/{device.id}/revoke").status_code == 404
-    assert other.get(f"/account/users/{user.id}").status_code == 403
+    other = _browser(app)
+    other.login("insp2", role="inspector", unit="140602")
+    other.post_response(**revoke, _expected_status=404)
+    other.get_response("auth.user_account", user_id=user.id, _expected_status=403)
 
 
-def test_a_supervisor_gets_no_device_login(client, auth, db):
-    auth.login("sup", role="supervisor", unit="city")
+def test_a_supervisor_gets_no_device_login(client_request, client, db):
+    client_request.login("sup", role="supervisor", unit="city")
     assert _device_cookie(client) is None
     assert db.session.scalar(select(DeviceLogin)) is None
