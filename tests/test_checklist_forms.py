@@ -27,12 +27,11 @@ def app_config():
 
 
 @pytest.fixture
-def inspector(auth):
-    auth.login("inspector1", "inspector", "140602")
+def inspector(client_request):
+    client_request.login("inspector1", "inspector", "140602")
 
 
-def soup(response):
-    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
+FUEL = {"checklist_id": "fuel-dispensers"}
 
 
 FORM = MultiDict(
@@ -87,8 +86,8 @@ def test_parse_form_builds_nested_answers(app):
     }
 
 
-def test_the_form_renders_big_controls_sections_and_progress(app, client, inspector):
-    page = soup(client.get("/checklists/fuel-dispensers"))
+def test_the_form_renders_big_controls_sections_and_progress(app, client_request, inspector):
+    page = client_request.get("checklists.show", **FUEL)
     sections = page.select("details.cl-section")
     assert [s["data-section"] for s in sections] == ["station", "dispensers", "closing"]
     assert sections[0].select_one("[data-progress-answered]").text == "0"
@@ -104,7 +103,7 @@ def test_the_form_renders_big_controls_sections_and_progress(app, client, inspec
     hidden_item = page.select_one("#cl-complaints_handled")
     assert hidden_item.has_attr("hidden") and hidden_item["data-relevant"] == "${complaints_count} > 0"
     error_item = page.select_one("#cl-dispenser-0-nozzle-0-error_pct")
-    assert error_item["hx-post"] == "/checklists/fuel-dispensers/validate"
+    assert error_item["hx-post"] == client_request.url_for("checklists.validate", **FUEL)
     assert "closest form" in error_item["hx-include"]
     assert page.select_one("button[name=_add][value=dispenser-0-nozzle]") is not None
     assert page.select_one("template[data-block-template]") is not None
@@ -113,7 +112,7 @@ def test_the_form_renders_big_controls_sections_and_progress(app, client, inspec
     assert not page.select("[style]")
 
 
-def test_add_another_and_remove_work_without_javascript(app, client, inspector):
+def test_add_another_and_remove_work_without_javascript(app, client_request, inspector):
     form = {
         "dispenser-0-_block": "1",
         "dispenser-0-serial": "D1",
@@ -121,7 +120,7 @@ def test_add_another_and_remove_work_without_javascript(app, client, inspector):
         "dispenser-0-nozzle-0-error_pct": "0.1",
         "_add": "dispenser",
     }
-    page = soup(client.post("/checklists/fuel-dispensers", data=form))
+    page = client_request.post("checklists.show", _data=form, _expected_status=200, **FUEL)
     blocks = [b["data-block"] for b in page.select(".cl-block[data-block]") if "__" not in b["data-block"]]
     assert blocks == ["dispenser-0", "dispenser-0-nozzle-0", "dispenser-1", "dispenser-1-nozzle-0"]
     assert page.select_one("input[name=dispenser-0-serial]")["value"] == "D1"  # nothing typed is lost
@@ -129,15 +128,15 @@ def test_add_another_and_remove_work_without_javascript(app, client, inspector):
     assert not page.select(".field__error")  # adding a block does not judge the form yet
     form["_add"] = ""
     form["_remove"] = "dispenser-0"
-    page = soup(client.post("/checklists/fuel-dispensers", data=form))
+    page = client_request.post("checklists.show", _data=form, _expected_status=200, **FUEL)
     assert [b["data-block"] for b in page.select(".cl-block[data-block]") if "__" not in b["data-block"]] == []
 
 
-def test_submitting_shows_errors_findings_and_suggested_result(app, client, inspector):
+def test_submitting_shows_errors_findings_and_suggested_result(app, client_request, inspector):
     data = {k[2:]: v for k, v in FORM.items() if k.startswith("p-") and "seal_photos" not in k}
     data["inspection_date"] = "2021-06-10"
     data["dispenser-0-nozzle-0-error_pct"] = "abc"
-    page = soup(client.post("/checklists/fuel-dispensers", data=data))
+    page = client_request.post("checklists.show", _data=data, _expected_status=200, **FUEL)
     error = page.select_one("#cl-dispenser-0-nozzle-0-error_pct .field__error")
     assert error.text == "请输入数字，例如 0.25 或 -1.5。"
     assert page.select_one("input[name=dispenser-0-nozzle-0-error_pct]")["value"] == "abc"
@@ -146,7 +145,7 @@ def test_submitting_shows_errors_findings_and_suggested_result(app, client, insp
     assert page.select_one("details.cl-section--error[data-section=dispensers]") is not None
 
 
-def test_inline_validation_returns_the_one_item(app, client, inspector):
+def test_inline_validation_returns_the_one_item(app, client_request, inspector):
     data = {
         "_key": "dispenser-0-nozzle-0-error_pct",
         "_prefix": "t1-",
@@ -155,25 +154,26 @@ def test_inline_validation_returns_the_one_item(app, client, inspector):
         "t1-dispenser-0-nozzle-0-_block": "1",
         "t1-dispenser-0-nozzle-0-error_pct": "11",
     }
-    response = client.post("/checklists/fuel-dispensers/validate", data=data, headers={"HX-Request": "true"})
-    page = soup(response)
+    htmx = {"HX-Request": "true"}
+    page = client_request.post("checklists.validate", _data=data, _headers=htmx, _expected_status=200, **FUEL)
     items = page.select(".cl-item")
     assert len(items) == 1 and items[0]["id"] == "cl-t1-dispenser-0-nozzle-0-error_pct"
     assert items[0].select_one(".field__error").text == "请输入 -10 到 10 之间的数值"
     data["t1-dispenser-0-nozzle-0-error_pct"] = "0.31"
-    page = soup(client.post("/checklists/fuel-dispensers/validate", data=data, headers={"HX-Request": "true"}))
+    page = client_request.post("checklists.validate", _data=data, _headers=htmx, _expected_status=200, **FUEL)
     assert not page.select(".field__error")
     assert "示值误差超过最大允许误差" in page.select_one(".cl-outcome--fail").text
-    assert client.post("/checklists/fuel-dispensers/validate", data={"_key": "nope"}).status_code == 404
+    client_request.post("checklists.validate", _data={"_key": "nope"}, _expected_status=404, **FUEL)
 
 
-def test_pages_need_a_login(client):
-    assert client.get("/checklists/fuel-dispensers").status_code in (302, 401)
+def test_pages_need_a_login(client_request):
+    response = client_request.get_response("checklists.show", _expected_status=302, **FUEL)
+    assert response.location.startswith(client_request.url_for("auth.login"))
 
 
-def test_english_labels(app, client, inspector):
-    client.post("/language", data={"lang": "en", "next": "/"})
-    page = soup(client.get("/checklists/fuel-dispensers"))
+def test_english_labels(app, client_request, inspector):
+    client_request.post("core.set_language", _data={"lang": "en", "next": "/"}, _expected_redirect="/")
+    page = client_request.get("checklists.show", **FUEL)
     assert "Fuel dispensers in use at filling stations" in page.select_one(".cl-form__title").text
 
 

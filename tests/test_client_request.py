@@ -34,6 +34,7 @@ CONVERTED = {
     "test_access.py": 0,
     "test_beijing_dates.py": 0,
     "test_calendar_admin.py": 1,
+    "test_checklist_forms.py": 0,
     "test_dashboard_levels.py": 0,
     "test_dashboards.py": 0,
     "test_device_login.py": 0,
@@ -56,6 +57,8 @@ CONVERTED = {
     "test_subtree_lists.py": 0,
     "test_visits.py": 0,
 }
+# Markup parsed outside a request, on purpose (a template macro rendered in a test's app context).
+PARSED_OUTSIDE_A_REQUEST = {"test_checklist_forms.py": 1}
 HARD_CODED = re.compile(r"""client\.(get|post|put|delete)\(\s*f?["']/""")
 
 
@@ -63,7 +66,8 @@ HARD_CODED = re.compile(r"""client\.(get|post|put|delete)\(\s*f?["']/""")
 def test_converted_page_tests_name_endpoints_not_addresses(module):
     source = (Path(__file__).parent / module).read_text(encoding="utf-8")
     assert len(HARD_CODED.findall(source)) == CONVERTED[module], f"{module}: use client_request and an endpoint"
-    assert "BeautifulSoup(" not in source, f"{module}: client_request returns the parsed page"
+    parsed = source.count("BeautifulSoup(")
+    assert parsed == PARSED_OUTSIDE_A_REQUEST.get(module, 0), f"{module}: client_request returns the parsed page"
 
 
 def test_the_address_scan_finds_a_hard_coded_address():
