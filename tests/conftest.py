@@ -336,6 +336,12 @@ def _parse(response) -> BeautifulSoup:
     return BeautifulSoup(response.get_data(as_text=True), "html.parser")
 
 
+def new_browser(app) -> ClientRequest:
+    """Another browser on the test's app: a client with cookies of its own, pages by endpoint name."""
+    client = app.test_client()
+    return ClientRequest(app, client, AuthActions(client))
+
+
 @pytest.fixture
 def client_request(app, client, auth):
     """Fetch and post pages by endpoint name, status asserted, HTML parsed (``ClientRequest``)."""

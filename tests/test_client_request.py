@@ -50,6 +50,7 @@ CONVERTED = {
     "test_plan_pages.py": 0,
     "test_plan_scope.py": 0,
     "test_public_pages.py": 2,
+    "test_public_search_cache.py": 0,
     "test_publication_web.py": 0,
     "test_review.py": 0,
     "test_subject_import.py": 0,

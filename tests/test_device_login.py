@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from conftest import AuthActions, ClientRequest
+from conftest import new_browser
 from fieldapp.auth.devices import COOKIE_NAME
 from fieldapp.auth.models import DeviceLogin, User
 
@@ -65,18 +65,12 @@ def test_a_password_change_ends_every_device_login_and_its_sessions(client_reque
     client_request.get_response("inspections.my_visits", _expected_status=302)
 
 
-def _browser(app) -> ClientRequest:
-    """Another browser: a client of its own, pages by endpoint name."""
-    client = app.test_client()
-    return ClientRequest(app, client, AuthActions(client))
-
-
 def test_the_account_page_lists_devices_and_an_administrator_revokes_one(app, db):
-    phone = _browser(app)
+    phone = new_browser(app)
     phone.login("insp", role="inspector", unit="140602")
     assert "本设备" in phone.get_response("auth.account").get_data(as_text=True)
     device = db.session.scalar(select(DeviceLogin))
-    admin = _browser(app)
+    admin = new_browser(app)
     admin.login("boss", role="admin", unit="city")
     user = db.session.scalar(select(User).where(User.username == "insp"))
     revoke = {"endpoint": "auth.revoke_device", "device_id": device.id}
@@ -87,7 +81,7 @@ def test_the_account_page_lists_devices_and_an_administrator_revokes_one(app, db
     assert db.session.get(DeviceLogin, device.id).revoked_reason == "admin"
     phone.get_response("inspections.my_visits", _expected_status=302)
     # Nobody else may revoke it, nor see another account's devices.
-    other = _browser(app)
+    other = new_browser(app)
     other.login("insp2", role="inspector", unit="140602")
     other.post_response(**revoke, _expected_status=404)
     other.get_response("auth.user_account", user_id=user.id, _expected_status=403)

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from bs4 import BeautifulSoup
 from sqlalchemy import select, update
 
+from conftest import new_browser
 from factories import publication as f
 from fieldapp.publication import operations
 from fieldapp.publication.generation import current
@@ -23,82 +23,83 @@ def _publish(db, seq: int, name: str, on: date = date(2021, 7, 1), tsk=None):
     return record
 
 
-def _names(response) -> list[str]:
-    soup = BeautifulSoup(response.text, "html.parser")
-    return [a.get_text(strip=True) for a in soup.select("#results .result-card__name")]
+SEARCH = "publication.public_results"
+HTMX = {"HX-Request": "true", "HX-Target": "results"}
 
 
-def test_a_publication_shows_in_the_next_search_at_once(app, client, db):
+def _names(page) -> list[str]:
+    return [a.get_text(strip=True) for a in page.select("#results .result-card__name")]
+
+
+def test_a_publication_shows_in_the_next_search_at_once(app, client_request, db):
     _publish(db, 1, "朔州市民福加油站")
-    assert _names(client.get("/public/results?q=民福")) == ["朔州市民福加油站"]
-    assert _names(client.get("/public/results?q=民福")) == ["朔州市民福加油站"]
+    assert _names(client_request.get(SEARCH, q="民福")) == ["朔州市民福加油站"]
+    assert _names(client_request.get(SEARCH, q="民福")) == ["朔州市民福加油站"]
     assert cache().hits >= 1  # the second answer came from the cache
     before = current()
     _publish(db, 2, "朔州市民福超市", tsk=f.task(8, "超市计量检查"))
     assert current() != before
-    assert sorted(_names(client.get("/public/results?q=民福"))) == ["朔州市民福加油站", "朔州市民福超市"]
+    assert sorted(_names(client_request.get(SEARCH, q="民福"))) == ["朔州市民福加油站", "朔州市民福超市"]
     # The htmx fragment and the task list of the full page are new too.
-    fragment = client.get("/public/results?q=民福", headers={"HX-Request": "true", "HX-Target": "results"})
-    assert len(_names(fragment)) == 2
-    assert "超市计量检查" in client.get("/public/results").text
+    assert len(_names(client_request.get(SEARCH, q="民福", _headers=HTMX))) == 2
+    assert "超市计量检查" in client_request.get_response(SEARCH).text
 
 
-def test_a_correction_and_a_rename_in_the_directory_change_the_page(app, client, db):
+def test_a_correction_and_a_rename_in_the_directory_change_the_page(app, client_request, db):
     record = _publish(db, 1, "朔州市民福加油站")
-    page = client.get("/public/results?q=民福")
-    assert "更正" not in page.text
+    assert "更正" not in client_request.get_response(SEARCH, q="民福").text
     operations.correct(record, f.supervisor("140602"), note="处置更正", follow_up_public="已责令改正，复查合格")
     db.session.commit()
-    assert "更正" in client.get("/public/results?q=民福").text
+    assert "更正" in client_request.get_response(SEARCH, q="民福").text
     # Found by the directory's current name: a rename (even by a bulk UPDATE) is seen at once.
-    assert _names(client.get("/public/results?q=恒达商贸")) == []
+    assert _names(client_request.get(SEARCH, q="恒达商贸")) == []
     db.session.execute(update(Subject).values(name="朔州市恒达商贸有限公司"))
     db.session.commit()
-    assert _names(client.get("/public/results?q=恒达商贸")) == ["朔州市民福加油站"]
+    assert _names(client_request.get(SEARCH, q="恒达商贸")) == ["朔州市民福加油站"]
 
 
-def test_each_visitor_gets_their_own_csrf_token_from_a_cached_page(app, client, db):
+def test_each_visitor_gets_their_own_csrf_token_from_a_cached_page(app, db):
     _publish(db, 1, "朔州市民福加油站")
-    first, second = app.test_client(), app.test_client()
+    first, second = new_browser(app), new_browser(app)
     tokens = []
     for visitor in (first, second, first):
-        soup = BeautifulSoup(visitor.get("/public/results?q=民福").text, "html.parser")
-        tokens.append(soup.select_one(".language-form input[name=csrf_token]")["value"])
-        assert "placeholder" not in soup.select_one("body")["hx-headers"]
+        page = visitor.get(SEARCH, q="民福")
+        tokens.append(page.select_one(".language-form input[name=csrf_token]")["value"])
+        assert "placeholder" not in page.select_one("body")["hx-headers"]
     assert cache().hits >= 2
     assert tokens[0] != tokens[1]  # the second visitor did not get the first one's token
     # Each token is the visitor's own: the language switch accepts it.
     app.config["WTF_CSRF_ENABLED"] = True
-    switched = second.post("/language", data={"lang": "en", "csrf_token": tokens[1], "next": "/public/results"})
-    assert switched.status_code == 302
-    assert "Spot-check results" in second.get("/public/results?q=民福").text  # English: another cache entry
-    assert "抽查结果" in first.get("/public/results?q=民福").text
+    results = second.url_for(SEARCH)
+    second.post("core.set_language", _data={"lang": "en", "csrf_token": tokens[1], "next": results})
+    assert "Spot-check results" in second.get_response(SEARCH, q="民福").text  # English: another cache entry
+    assert "抽查结果" in first.get_response(SEARCH, q="民福").text
 
 
-def test_a_repeat_visit_is_a_304_until_something_is_published(app, client, db):
+def test_a_repeat_visit_is_a_304_until_something_is_published(app, client_request, db):
     _publish(db, 1, "朔州市民福加油站")
-    response = client.get("/public/results?q=民福")
+    response = client_request.get_response(SEARCH, q="民福")
     etag = response.headers["ETag"]
     assert "public" in response.headers["Cache-Control"] and "max-age=" in response.headers["Cache-Control"]
-    again = client.get("/public/results?q=民福", headers={"If-None-Match": etag})
-    assert again.status_code == 304 and again.data == b""
+    again = client_request.get_response(SEARCH, q="民福", _headers={"If-None-Match": etag}, _expected_status=304)
+    assert again.data == b""
     # Another visitor (another session, another token in the page) never gets a 304 for it.
-    assert app.test_client().get("/public/results?q=民福", headers={"If-None-Match": etag}).status_code == 200
+    new_browser(app).get_response(SEARCH, q="民福", _headers={"If-None-Match": etag})
     _publish(db, 2, "朔州市民福超市")
-    after = client.get("/public/results?q=民福", headers={"If-None-Match": etag})
-    assert after.status_code == 200 and len(_names(after)) == 2
+    after = client_request.get(SEARCH, q="民福", _headers={"If-None-Match": etag})
+    assert len(_names(after)) == 2
 
 
-def test_signed_in_pages_are_never_cached_or_shared(app, client, db, auth):
+def test_signed_in_pages_are_never_cached_or_shared(app, client_request, db, auth):
     _publish(db, 1, "朔州市民福加油站")
-    client.get("/public/results?q=民福")
+    client_request.get_response(SEARCH, q="民福")
     hits = cache().hits
     auth.create("city-supervisor", name="市局张科长")
-    auth.login("city-supervisor")
-    page = client.get("/public/results?q=民福")
+    client_request.login("city-supervisor")
+    page = client_request.get_response(SEARCH, q="民福")
     assert "ETag" not in page.headers and "public" not in page.headers.get("Cache-Control", "")
     assert cache().hits == hits
-    anonymous = app.test_client().get("/public/results?q=民福").text
+    anonymous = new_browser(app).get_response(SEARCH, q="民福").text
     assert (
         "市局张科长" in page.text
         and "市局张科长" not in anonymous
@@ -107,7 +108,7 @@ def test_signed_in_pages_are_never_cached_or_shared(app, client, db, auth):
     )
 
 
-def test_keyset_pages_neither_skip_nor_repeat_a_row(app, client, db):
+def test_keyset_pages_neither_skip_nor_repeat_a_row(app, client_request, db):
     # 47 records over 4 days: many share a publication date, so the id breaks the ties.
     for n in range(47):
         _publish(db, n + 1, f"朔州市民福{n:02d}号店", on=date(2021, 7, 1 + n % 4))
@@ -116,40 +117,38 @@ def test_keyset_pages_neither_skip_nor_repeat_a_row(app, client, db):
             select(PublishedResult.public_id).order_by(PublishedResult.published_on.desc(), PublishedResult.id.desc())
         )
     )
-    seen, pages, url = [], [], "/public/results?q=民福"
+    seen, pages, url = [], [], client_request.url_for(SEARCH, q="民福")
     while url:
-        soup = BeautifulSoup(client.get(url).text, "html.parser")
-        ids = [a["href"].rsplit("/", 1)[1] for a in soup.select(".result-card__name")]
+        page = client_request.get_url(url)
+        ids = [a["href"].rsplit("/", 1)[1] for a in page.select(".result-card__name")]
         pages.append(ids)
         seen += ids
-        next_link = soup.select_one("a[rel=next]")
+        next_link = page.select_one("a[rel=next]")
         url = next_link["href"] if next_link else None
     assert seen == expected and len(pages) == 3
     # A publication while paging neither shifts the pages already seen nor repeats a row.
-    back, url = [], soup.select_one("a[rel=prev]")["href"]
+    back, url = [], page.select_one("a[rel=prev]")["href"]
     newest = _publish(db, 99, "朔州市民福新店", on=date(2021, 7, 9))
     while url:
-        soup = BeautifulSoup(client.get(url).text, "html.parser")
-        back.insert(0, [a["href"].rsplit("/", 1)[1] for a in soup.select(".result-card__name")])
-        prev_link = soup.select_one("a[rel=prev]")
+        page = client_request.get_url(url)
+        back.insert(0, [a["href"].rsplit("/", 1)[1] for a in page.select(".result-card__name")])
+        prev_link = page.select_one("a[rel=prev]")
         url = prev_link["href"] if prev_link else None
     assert back[1:] == pages[:-1]  # the new record leads the first page again; nothing is lost
     assert back[0] == [newest.public_id]
     # A cursor that is not one is explained, and the first page is shown.
-    bad = client.get("/public/results?q=民福&after=yesterday")
-    assert bad.status_code == 200 and BeautifulSoup(bad.text, "html.parser").select_one("[role=alert]")
+    assert client_request.get(SEARCH, q="民福", after="yesterday").select_one("[role=alert]")
 
 
-def test_the_form_keeps_each_chosen_filter_selected(app, client, db):
+def test_the_form_keeps_each_chosen_filter_selected(app, client_request, db):
     record = _publish(db, 1, "朔州市民福加油站", tsk=f.task(8, "超市计量检查" * 8))
     _publish(db, 2, "朔州市民福超市")
     query = {"task": record.task_id, "division": "140602", "year": "2021", "result": record.result_code}
     for _ in range(2):  # built, then from the cache
-        soup = BeautifulSoup(client.get("/public/results", query_string=query).text, "html.parser")
-        chosen = {s["name"]: [o["value"] for o in s.select("option[selected]")] for s in soup.select("form select")}
+        page = client_request.get(SEARCH, **query)
+        chosen = {s["name"]: [o["value"] for o in s.select("option[selected]")] for s in page.select("form select")}
         assert chosen == {"task": [str(record.task_id)], "division": ["140602"], "year": ["2021"], "result": ["E"]}
-        label = soup.select_one(f'#task option[value="{record.task_id}"]').get_text()
+        label = page.select_one(f'#task option[value="{record.task_id}"]').get_text()
         assert label.startswith("2021 · 8. 超市计量检查") and label.endswith("…") and len(label) < 60
-        assert len(soup.select(".task-notices li a")) == 2
-    soup = BeautifulSoup(client.get("/public/results").text, "html.parser")
-    assert soup.select("form select option[selected]") == []
+        assert len(page.select(".task-notices li a")) == 2
+    assert client_request.get(SEARCH).select("form select option[selected]") == []
