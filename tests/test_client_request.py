@@ -29,7 +29,7 @@ def test_a_post_expects_a_redirect_and_where_it_goes(client_request):
 
 
 # Page-test modules converted to endpoint names, with the addresses they still write out on purpose
-# (an old address kept working; a second app built for the rate limits, outside client_request).
+# (an old address kept working, tested as such).
 CONVERTED = {
     "test_access.py": 0,
     "test_beijing_dates.py": 0,
@@ -49,7 +49,7 @@ CONVERTED = {
     "test_pdf.py": 0,
     "test_plan_pages.py": 0,
     "test_plan_scope.py": 0,
-    "test_public_pages.py": 2,
+    "test_public_pages.py": 0,
     "test_public_search_cache.py": 0,
     "test_publication_web.py": 0,
     "test_review.py": 0,
