@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 from sqlalchemy import select
 
-from ..core.commands import ensure_command
+from ..commands import ensure_command
 from ..extensions import db
 from .models import Role, Unit, User
 from .organisation import OrganisationError, ensure_units, load_organisation

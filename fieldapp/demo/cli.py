@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ..core.commands import ensure_command
+from ..commands import ensure_command
 from ..extensions import db
 from .accounts import DEMO_PASSWORD, ensure_demo_accounts
 

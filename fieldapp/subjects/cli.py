@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ..core.commands import ensure_command
+from ..commands import ensure_command
 from ..extensions import db
 from .importer import import_subject_file
 from .tables import TableError, default_locale

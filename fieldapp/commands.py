@@ -1,4 +1,5 @@
-"""Command-line pieces shared by the features' ``cli.py`` groups."""
+"""Command-line pieces shared by the packages' ``cli.py`` groups (beside the packages: auth, the lowest, uses
+them too)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from collections.abc import Callable, Sized
 
 import click
 
-from ..extensions import db
+from .extensions import db
 
 
 def ensure_command(name: str, ensure: Callable[[], Sized], said: str, what: str) -> click.Command:
