@@ -279,11 +279,7 @@ def evaluate(checklist: Checklist, answers: dict | None, inspection_date: date |
             result.errors.append(AnswerError(key, "type", type_errors[key]))
         elif item.is_empty(value):
             if item.required or (isinstance(item, RepeatItem) and item.min):
-                message = (
-                    _l("Add at least %(n)s.", n=item.min)
-                    if isinstance(item, RepeatItem)
-                    else _l("This item is required.")
-                )
+                message = item.too_few(item.min) if isinstance(item, RepeatItem) else _l("This item is required.")
                 result.errors.append(AnswerError(key, "required", message))
         else:
             problem = item.check(value, inspection_date)

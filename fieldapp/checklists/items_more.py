@@ -104,19 +104,45 @@ def is_media_ref(value: Any) -> bool:
     return isinstance(value, dict) and isinstance(value.get("sha256"), str) and 0 < len(value["sha256"]) <= 200
 
 
-class PhotoItem(Item):
-    type = "photo"
+class CountedItem(Item):
+    """An item whose answer is a list counted against the file's ``min`` and ``max`` (photos, a
+    repeat's blocks); ``counts`` is the type's (default max, ceiling), ``too_few`` and ``too_many``
+    say what is wrong in its words."""
+
     default_required = False
-    extra_keys = {"min", "max"}
-    json_kind = "list of media references"
+    counts = (1, 1)
 
     def load(self, raw: dict, problems: Problems) -> None:
-        self.min = read_count(raw, "min", 0, MAX_PHOTOS, problems, self.where)
-        self.max = read_count(raw, "max", 5, MAX_PHOTOS, problems, self.where)
+        default_max, ceiling = self.counts
+        self.min = read_count(raw, "min", 0, ceiling, problems, self.where)
+        self.max = read_count(raw, "max", default_max, ceiling, problems, self.where)
         if self.max < 1:
-            problems.add(self.where, "photo 'max' must be at least 1")
+            problems.add(self.where, f"{self.type} 'max' must be at least 1")
         if self.min > self.max:
-            problems.add(self.where, "photo 'min' must not be above 'max'")
+            problems.add(self.where, f"{self.type} 'min' must not be above 'max'")
+
+    def check(self, value, inspection_date):
+        if len(value) < self.min:
+            return self.too_few(self.min)
+        if len(value) > self.max:
+            return self.too_many(self.max)
+        return None
+
+    def too_few(self, n: int) -> Any:
+        raise NotImplementedError
+
+    def too_many(self, n: int) -> Any:
+        raise NotImplementedError
+
+
+class PhotoItem(CountedItem):
+    type = "photo"
+    extra_keys = {"min", "max"}
+    json_kind = "list of media references"
+    counts = (5, MAX_PHOTOS)
+
+    def load(self, raw: dict, problems: Problems) -> None:
+        super().load(raw, problems)
         if self.min > 0:
             self.required = True
 
@@ -131,12 +157,11 @@ class PhotoItem(Item):
             return value, _l("The photos could not be read; take them again.")
         return value, None
 
-    def check(self, value, inspection_date):
-        if len(value) < self.min:
-            return _l("Take at least %(n)s photos.", n=self.min)
-        if len(value) > self.max:
-            return _l("Take at most %(n)s photos.", n=self.max)
-        return None
+    def too_few(self, n: int) -> Any:
+        return _l("Take at least %(n)s photos.", n=n)
+
+    def too_many(self, n: int) -> Any:
+        return _l("Take at most %(n)s photos.", n=n)
 
 
 class SignatureItem(Item):
@@ -175,23 +200,18 @@ class LocationItem(Item):
         return out, None
 
 
-class RepeatItem(Item):
+class RepeatItem(CountedItem):
     type = "repeat"
-    default_required = False
     extra_keys = {"items", "min", "max"}
     json_kind = "list of blocks"
+    counts = (50, MAX_BLOCKS)
 
     def __init__(self, raw: dict, parents: tuple[str, ...], problems: Problems, where: str):
         self._items: list[Item] = []
         super().__init__(raw, parents, problems, where)
 
     def load(self, raw: dict, problems: Problems) -> None:
-        self.min = read_count(raw, "min", 0, MAX_BLOCKS, problems, self.where)
-        self.max = read_count(raw, "max", 50, MAX_BLOCKS, problems, self.where)
-        if self.max < 1:
-            problems.add(self.where, "repeat 'max' must be at least 1")
-        if self.min > self.max:
-            problems.add(self.where, "repeat 'min' must not be above 'max'")
+        super().load(raw, problems)
         if len(self.parents) + 1 > MAX_REPEAT_DEPTH:
             problems.add(self.where, f"repeats may be nested at most {MAX_REPEAT_DEPTH} deep")
             return
@@ -217,12 +237,11 @@ class RepeatItem(Item):
     def is_empty(self, value):
         return not value
 
-    def check(self, value, inspection_date):
-        if len(value) < self.min:
-            return _l("Add at least %(n)s.", n=self.min)
-        if len(value) > self.max:
-            return _l("At most %(n)s are allowed.", n=self.max)
-        return None
+    def too_few(self, n: int) -> Any:
+        return _l("Add at least %(n)s.", n=n)
+
+    def too_many(self, n: int) -> Any:
+        return _l("At most %(n)s are allowed.", n=n)
 
     def outcome(self, value, inspection_date):
         return None  # decided from its items (evaluation)
