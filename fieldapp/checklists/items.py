@@ -255,7 +255,9 @@ class CheckItem(JudgedItem):
             return value, None
         return value, _l("Choose one of the answers offered.")
 
-    def outcome(self, value, inspection_date):
+    def outcome(
+        self, value: Any, inspection_date: date | None, lookup: Callable[[str], Any] | None = None
+    ) -> str | None:
         return {"符合": PASS, "不符合": FAIL, "不适用": NA}.get(value)
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
+from ..core.numbers import decimal_places
 from .items import FAIL, PASS, JudgedItem, read_count
 from .text import LocalText, Problems
 
@@ -141,8 +142,7 @@ class NumberItem(MeasuredItem):
         if text.endswith("."):
             text = text[:-1]
         if self.decimals is not None:
-            places = -number.as_tuple().exponent if number.as_tuple().exponent < 0 else 0
-            if places > self.decimals:
+            if decimal_places(number) > self.decimals:
                 if self.decimals == 0:
                     return text, _l("Enter a whole number.")
                 return text, _l("Enter at most %(n)s decimal places.", n=self.decimals)

@@ -40,10 +40,12 @@ def bounded_int(value: str) -> int:
 
 
 class BoundedArgs(ImmutableMultiDict):
-    def get(self, key, default=None, type=None):  # noqa: A002
+    # werkzeug's overloads of ``get`` let ``type`` stand second, where its own implementation (and
+    # this one) reads ``default``; it ignores the same mismatch on its own override.
+    def get(self, key: Any, default: Any = None, type: Any = None) -> Any:  # type: ignore[override]  # noqa: A002
         return super().get(key, default, bounded_int if type is int else type)
 
-    def getlist(self, key, type=None):  # noqa: A002
+    def getlist(self, key: Any, type: Any = None) -> Any:  # noqa: A002
         return super().getlist(key, bounded_int if type is int else type)
 
 

@@ -46,4 +46,4 @@ def set_language():
     if lang in current_app.config["LANGUAGES"]:
         session["lang"] = lang
     target = request.form.get("next")
-    return redirect(target if is_safe_next(target) else url_for("core.index"))
+    return redirect(target if target is not None and is_safe_next(target) else url_for("core.index"))

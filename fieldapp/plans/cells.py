@@ -12,7 +12,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from .models import RATIO_PLACES, decimal_places
+from ..core.numbers import decimal_places
+from .models import RATIO_PLACES
 
 CN_DIGITS = {
     "零": 0,
@@ -119,7 +120,7 @@ def parse_ratio(text: str) -> Ratio:
             value = None
         if value is None or value <= 0 or value > 1:
             result.problems.append(("ratio_out_of_range", {"text": number + sign}))
-        elif decimal_places(value) > RATIO_PLACES:
+        elif decimal_places(value.normalize()) > RATIO_PLACES:
             result.problems.append(("ratio_too_precise", {"text": number + sign}))
         else:
             result.ratio = value

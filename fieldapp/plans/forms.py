@@ -21,7 +21,8 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Vali
 from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from .models import RATIO_PLACES, decimal_places
+from ..core.numbers import decimal_places
+from .models import RATIO_PLACES
 from .display import KIND_LABELS, SUBJECT_KIND_LABELS
 from .scope import CLASSES, INDUSTRY_CODE, KINDS, clean_rule, industry_terms, tag_vocabulary
 
@@ -36,7 +37,7 @@ class CheckboxesField(SelectMultipleField):
 def ratio_places(form, field) -> None:
     """The ratio is kept exactly: refuse a percentage with more places than can be stored (a NaN or an
     infinity is the range check's to refuse)."""
-    if field.data is not None and field.data.is_finite() and decimal_places(field.data) > RATIO_PLACES - 2:
+    if field.data is not None and field.data.is_finite() and decimal_places(field.data.normalize()) > RATIO_PLACES - 2:
         raise ValidationError(_l("Give the percentage with at most 6 decimal places."))
 
 

@@ -16,13 +16,6 @@ from ..extensions import Model, enum_column
 RATIO_PLACES = 8  # decimal places a ratio keeps: 0.000001% is the finest ratio a plan can give
 
 
-def decimal_places(number: Decimal) -> int:
-    """The decimal places ``number`` needs, written shortest (0.050 → 2, 5E+1 → 0); it must be finite."""
-    exponent = number.normalize().as_tuple().exponent
-    assert isinstance(exponent, int), "a NaN or an infinity has no decimal places"
-    return max(-exponent, 0)
-
-
 class PlanStatus(enum.StrEnum):
     DRAFT = "draft"
     PUBLISHED = "published"
