@@ -158,13 +158,14 @@ def units_command(task_number, year):
 def settings_command(task_number, year, specialties, derive, cap):
     """Show or set TASK_NUMBER's draw settings (specialties needed, workload cap)."""
     from .models import TaskDrawSettings
-    from .specialties import SPECIALTIES
+    from ..subjects.vocabulary import specialty_names
     from .teams import required_specialties, settings_for, workload_cap
 
     task = find_task(task_number, year)
-    unknown = [s for s in specialties if s not in SPECIALTIES]
+    known = specialty_names()
+    unknown = [s for s in specialties if s not in known]
     if unknown:
-        raise click.ClickException(f"unknown specialty {', '.join(unknown)}; known: {'、'.join(SPECIALTIES)}")
+        raise click.ClickException(f"unknown specialty {', '.join(unknown)}; known: {'、'.join(known)}")
     if cap is not None and cap < 1:
         raise click.ClickException("the workload cap must be at least 1")
     if specialties or derive or cap is not None:
