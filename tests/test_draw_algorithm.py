@@ -126,6 +126,20 @@ def test_large_class_uses_the_same_smallest_keys_as_a_full_sort():
     assert [s.ident for s in chosen] == full
 
 
+def test_too_few_keys_under_the_limit_sorts_the_whole_class(monkeypatch):
+    e = hashlib.sha256(b"a third seed").digest()
+    ids = [f"Y{i:05d}" for i in range(3000)]
+    entries = [(i, "BA"[n % 2]) for n, i in enumerate(ids)]
+    counts = compute_counts({"A": 1500, "B": 1500}, "0.01", None, {c: Decimal(1) for c in "ABCD"})
+    expected = algorithm.select(entries, counts, e)
+    monkeypatch.setattr(algorithm, "_limit", lambda k, total: b"\x00\x01")  # keeps (almost) nothing
+    assert algorithm.select(entries, counts, e) == expected
+    for cls in "AB":
+        members = [i for i, c in entries if c == cls]
+        full = sorted(members, key=lambda i: hmac.new(e, i.encode(), hashlib.sha256).digest())[:15]
+        assert [s.ident for s in expected if s.credit_class == cls] == full
+
+
 def test_keymaker_is_hmac_sha256():
     for key in (b"", b"k" * 32, b"x" * 64, b"y" * 100):
         assert algorithm.KeyMaker(key)(b"message") == hmac.new(key, b"message", hashlib.sha256).digest()

@@ -132,3 +132,33 @@ def test_matching_with_keys_at_hand_is_matching_subject_by_subject():
     }
     assert fast == slow and [t.load for t in fast_teams] == [t.load for t in slow_teams]
     assert any(m.reason == "workload_cap" for ms in fast.values() for m in ms)
+
+
+def test_selection_pieces_are_the_canonical_json_of_the_selection():
+    from fieldapp.draws import algorithm
+    from fieldapp.draws.bundle import PIECE, selection_pieces
+    from fieldapp.draws.files import canonical_json
+
+    names = {"C1": '引号"与\\反斜杠', "C2": "控制\x01字符\n", "证3": "王五 é", "C4": "x"}
+    selected = [algorithm.Selected(f'ID"{i}\\é', "B", bytes([i % 256]) * 32, i % 3 == 0) for i in range(PIECE + 5)]
+    matches = {}
+    for i, sel in enumerate(selected):
+        lead = algorithm.TeamMatch("140602", [("C1", 0, b"\x01" * 32), ("证3", 1, bytes([i % 256]) * 32)])
+        other = algorithm.TeamMatch("city-metrology", [("C2", 2, b"\xff" * 32), ("C4", 3, b"\x00" * 32)])
+        short = algorithm.TeamMatch('u"nit', [], "conflicts")
+        matches[sel.ident] = [lead, other, short][: 1 + i % 3]
+    expected = [
+        {
+            "id": sel.ident,
+            "key": sel.key.hex(),
+            "unmatched": algorithm.unmatched_codes(matches[sel.ident]),
+            "inspectors": [
+                {"team": m.unit_code, "position": p, "rank": r, "certificate": c, "name": names[c], "key": k.hex()}
+                for m in matches[sel.ident]
+                for p, (c, r, k) in enumerate(m.picked)
+            ],
+        }
+        for sel in selected
+    ]
+    assert b"".join(selection_pieces(selected, matches, names)) == canonical_json(expected)
+    assert b"".join(selection_pieces([], {}, names)) == canonical_json([])

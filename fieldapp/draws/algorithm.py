@@ -27,8 +27,6 @@ ALGORITHM_2 = "fieldapp-draw-2"  # n_c = round_half_up(N_c·r·m_c), classes kep
 ALGORITHM = ALGORITHM_2  # new draws
 # Inspector keys computed at once while matching (bounds the memory of a large draw).
 MATCH_BATCH_KEYS = 250_000
-# Subject keys computed at once while selecting (only those below a threshold are kept).
-SELECT_CHUNK = 65_536
 
 
 class DrawError(ValueError):
@@ -205,25 +203,15 @@ class Selected:
     topup: bool
 
 
-def _smallest(make: KeyMaker, members: Sequence[str], k: int) -> list[tuple[bytes, str]]:
-    """The k smallest ``(key, id)`` pairs of ``members``, exactly. Keys are uniform, so a threshold
-    comfortably above the expected k-th key lets the keys be computed a chunk at a time, keeping
-    only those below it; if too few pass, every key is computed and sorted."""
-    total = len(members)
+def _limit(k: int, total: int) -> bytes:
+    """A key comfortably above the expected k-th smallest of ``total`` uniform keys: the keys below
+    it are kept while the pool is hashed (every key when k is a large share of the pool)."""
     if k <= 0:
-        return []
-    expected = Fraction(k * 3 // 2 + 64, total)
+        return b""  # no key is below it
+    expected = Fraction(k * 3 // 2 + 64, total or 1)
     if k * 4 < total and expected < 1:
-        threshold = ((expected.numerator << 256) // expected.denominator).to_bytes(32, "big")
-        below: list[tuple[bytes, str]] = []
-        for start in range(0, total, SELECT_CHUNK):
-            part = members[start : start + SELECT_CHUNK]
-            keys = make.many(part)
-            below += compress(zip(keys, part), map(threshold.__gt__, keys))
-        if len(below) >= k:
-            below.sort()
-            return below[:k]
-    return sorted(zip(make.many(members), members))[:k]
+        return ((expected.numerator << 256) // expected.denominator).to_bytes(32, "big")
+    return b"\xff" * 33  # above every 32-byte key
 
 
 def select(sorted_entries: Sequence[tuple], counts: Counts, e: bytes) -> list[Selected]:
@@ -233,17 +221,26 @@ def select(sorted_entries: Sequence[tuple], counts: Counts, e: bytes) -> list[Se
 
 def select_columns(idents: Sequence[str], classes: Sequence[str], counts: Counts, e: bytes) -> list[Selected]:
     """In each class the n_c subjects with the smallest keys, then the top-up (the next smallest),
-    returned in ascending key order over all classes."""
+    returned in ascending key order over all classes.
+
+    The pool is hashed once, keeping only the keys below a limit per class (:func:`_limit`); every
+    key not kept is above every kept one, so when at least n_c are kept the smallest of them are
+    the class's smallest. When fewer are kept (improbable), every key of the class is sorted."""
     make = KeyMaker(e)
+    need = {cls: counts.quotas[cls] + counts.topups[cls] for cls in CLASSES}
+    limits = dict.fromkeys(set(classes), b"")
+    limits.update({cls: _limit(need[cls], counts.class_sizes.get(cls, 0)) for cls in CLASSES})
+    kept = make.below(idents, classes, limits)
     chosen: list[Selected] = []
     for cls in CLASSES:
-        need = counts.quotas[cls] + counts.topups[cls]
-        if not need:
+        if not need[cls]:
             continue
-        members = list(compress(idents, map(cls.__eq__, classes)))
-        for rank, (key, ident) in enumerate(_smallest(make, members, need)):
+        found = sorted([(key, ident) for key, ident, group in kept if group == cls])
+        if len(found) < need[cls]:
+            members = list(compress(idents, map(cls.__eq__, classes)))
+            found = sorted(zip(make.many(members), members))
+        for rank, (key, ident) in enumerate(found[: need[cls]]):
             chosen.append(Selected(ident, cls, key, rank >= counts.quotas[cls]))
-        del members
     chosen.sort(key=lambda s: (s.key, s.ident))
     return chosen
 

@@ -37,6 +37,22 @@ class KeyMaker:
             append(outer.digest())
         return keys
 
+    def below(self, messages: Iterable[str], groups: Iterable[str], limits: dict[str, bytes]) -> list[tuple]:
+        """``(key, message, group)`` for each message whose key is below its group's limit (messages
+        and groups in parallel): the keys of a whole pool in one pass, only the few kept held."""
+        inner_copy, outer_copy = self._inner.copy, self._outer.copy
+        kept: list[tuple] = []
+        append = kept.append
+        for message, group in zip(messages, groups):
+            inner = inner_copy()
+            inner.update(message.encode("utf-8"))
+            outer = outer_copy()
+            outer.update(inner.digest())
+            key = outer.digest()
+            if key < limits[group]:
+                append((key, message, group))
+        return kept
+
     def with_prefix(self, prefix: bytes, suffixes: Iterable[bytes]) -> list[bytes]:
         """HMACs of ``prefix + suffix`` for each suffix, the prefix hashed once (the same keys as
         :meth:`many` of the whole messages)."""

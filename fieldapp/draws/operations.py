@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zlib
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -75,10 +76,8 @@ def _compute(
 
 def _compute_draw(task, round_, unit, commitment, witness, day, superseded_id) -> ComputedDraw:
     idents, classes = build_pool_columns(task, round_, unit, day)
-    sizes = {c: 0 for c in algorithm.CLASSES}
-    for cls in classes:
-        if cls in sizes:
-            sizes[cls] += 1
+    found = Counter(classes)
+    sizes = {c: found[c] for c in algorithm.CLASSES}
     bad = len(classes) - sum(sizes.values())
     if bad:
         raise DrawRefused(_l("%(count)s subjects of the pool have no credit class A–D.", count=bad))

@@ -189,11 +189,12 @@ def build_pool_columns(
 def subject_ids(idents: list[str]) -> dict[str, tuple[int, str]]:
     """Database ids and division codes of the given subject ids (USCC / registration numbers)."""
     found: dict[str, tuple[int, str]] = {}
+    connection = db.session.connection()  # Core rows: no ORM work per row
     for start in range(0, len(idents), 5000):  # (SQLite allows 32,766 parameters, PostgreSQL 65,535)
-        for ident, subject_id, division_code in db.session.execute(
+        rows = connection.execute(
             select(Subject.ident, Subject.id, Subject.division_code).where(
                 Subject.ident.in_(idents[start : start + 5000])
             )
-        ):
-            found[ident] = (subject_id, division_code)
+        )
+        found.update([(ident, (subject_id, division_code)) for ident, subject_id, division_code in rows])
     return found
