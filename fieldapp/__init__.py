@@ -49,10 +49,11 @@ def create_app(config: dict | None = None) -> Flask:
         app.config.update(config)
 
     from . import models  # noqa: F401  (registers every model with the metadata)
-    from .extensions import babel, csrf, db, htmx, huey, limiter, login_manager, migrate
+    from .core.migrations import init_migrations
+    from .extensions import babel, csrf, db, htmx, huey, limiter, login_manager
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    init_migrations(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     htmx.init_app(app)
     limiter.init_app(app)

@@ -56,3 +56,30 @@ def test_migrations_downgrade_to_nothing(database_url, tmp_path):
             left = set(inspect(conn).get_table_names()) - {"alembic_version"}
         db.engine.dispose()
     assert left == set()
+
+
+def test_flask_db_loads_flask_migrate_when_used_and_only_then(database_url, tmp_path):
+    """``flask db …`` works through the lazily loaded group; building the app (what every other
+    command and every server process does) imports neither Flask-Migrate nor Alembic."""
+    import subprocess
+    import sys
+
+    url = _fresh_url(database_url, tmp_path)
+    app = make_app(url)
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["db", "heads"]).exit_code == 0
+    assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
+    with app.app_context():
+        with db.engine.connect() as conn:
+            current = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        db.engine.dispose()
+    from alembic.script import ScriptDirectory
+
+    assert current == ScriptDirectory(app.extensions["migrate"].directory).get_current_head()
+    assert "Perform database migrations." in runner.invoke(args=["--help"]).output
+    probe = (
+        "import sys; from fieldapp import create_app; create_app({'SECRET_KEY': 'x', 'TESTING': True}); "
+        "print(sorted(m for m in ('alembic', 'flask_migrate') if m in sys.modules))"
+    )
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert loaded.stdout.strip() == "[]"
