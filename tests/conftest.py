@@ -245,8 +245,8 @@ class ClientRequest:
     rule does not take become the query string), asserts the status (200 unless ``_expected_status``)
     and returns the page as BeautifulSoup. ``post`` (form ``_data`` or ``_json``) expects a redirect (302)
     unless it follows redirects (then 200). ``_expected_redirect`` checks where a redirect points;
-    ``_base_url`` asks under another scheme and host (``"https://gs.example.cn"``), ``_environ_base`` from
-    another address (``{"REMOTE_ADDR": "10.11.12.13"}``);
+    ``_base_url`` asks (or posts) under another scheme and host (``"https://gs.example.cn"``), ``_environ_base``
+    from another address (``{"REMOTE_ADDR": "10.11.12.13"}``);
     ``get_response`` / ``post_response`` return the response itself (JSON, files, headers)."""
 
     def __init__(self, app, client, auth: AuthActions):
@@ -306,12 +306,22 @@ class ClientRequest:
         _headers=None,
         _json=None,
         _content_type=None,
+        _base_url=None,
+        _environ_base=None,
         **url_args,
     ):
         if _expected_status is None:
             _expected_status = 200 if _follow_redirects else 302
         url = self.url_for(endpoint, **url_args)
-        response = self._client.post(url, data=_data, json=_json, content_type=_content_type, headers=_headers)
+        response = self._client.post(
+            url,
+            data=_data,
+            json=_json,
+            content_type=_content_type,
+            headers=_headers,
+            base_url=_base_url,
+            environ_base=_environ_base or {},
+        )
         if _follow_redirects and response.status_code in (301, 302, 303):
             # Followed here, one hop, so that ``_expected_redirect`` checks where the post led.
             self._check("POST", url, response, response.status_code, _expected_redirect)

@@ -41,6 +41,7 @@ CONVERTED = {
     "test_draw_pages.py": 0,
     "test_export.py": 0,
     "test_followup.py": 0,
+    "test_foundation.py": 0,
     "test_inspection_pages.py": 0,
     "test_inspectors.py": 0,
     "test_job_files.py": 0,

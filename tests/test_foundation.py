@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import pytest
-from bs4 import BeautifulSoup
 from sqlalchemy import select
 
-from conftest import make_app
+from conftest import make_app, new_browser
 
 
-def test_healthz_ok(client):
-    response = client.get("/healthz")
-    assert response.status_code == 200
-    body = response.get_json()
+def test_healthz_ok(client_request):
+    assert client_request.url_for("core.healthz") == "/healthz"  # the address the deployment's checks poll
+    body = client_request.get_response("core.healthz").get_json()
     assert body["status"] == "ok" and body["database"] == "ok"
     # Tests run jobs inline; the queue's storage answers and nothing is waiting.
     assert body["queue"] == {"status": "ok", "backend": "memory", "pending": 0, "jobs_waiting": 0, "worker": "inline"}
@@ -20,9 +18,7 @@ def test_healthz_ok(client):
 
 def test_healthz_reports_a_dead_database(tmp_path):
     app = make_app(f"sqlite:///{tmp_path}/missing-dir/nope/db.sqlite")
-    response = app.test_client().get("/healthz")
-    assert response.status_code == 503
-    body = response.get_json()
+    body = new_browser(app).get_response("core.healthz", _expected_status=503).get_json()
     assert body["status"] == "error" and body["database"] == "unavailable" and body["database_reason"]
 
 
@@ -30,11 +26,9 @@ def test_healthz_reports_an_unreachable_queue(_schema, tmp_path):
     # Redis on a port where nothing listens: the queue is reported down, the database still ok.
     app = make_app(_schema, HUEY_IMMEDIATE=False, REDIS_URL="redis://127.0.0.1:9/0")
     try:
-        response = app.test_client().get("/healthz")
+        body = new_browser(app).get_response("core.healthz", _expected_status=503).get_json()
     finally:
         make_app(_schema)  # the queue back to its test settings
-    assert response.status_code == 503
-    body = response.get_json()
     assert body["database"] == "ok" and body["queue"]["status"] == "unavailable"
     assert body["queue"]["backend"] == "redis" and "Connection" in body["queue"]["reason"]
 
@@ -43,21 +37,21 @@ def test_healthz_sees_the_worker_and_the_waiting_jobs(_schema, tmp_path):
     # SQLite queue storage as ``make run`` has it, no worker yet: reported, not fatal.
     app = make_app(_schema, HUEY_IMMEDIATE=False, HUEY_SQLITE_PATH=str(tmp_path / "huey.sqlite"))
     try:
-        queue = app.test_client().get("/healthz").get_json()["queue"]
+        queue = new_browser(app).get_response("core.healthz").get_json()["queue"]
         assert queue["status"] == "ok" and queue["backend"] == "sqlite" and queue["worker"] == "not seen"
         from fieldapp import clock
         from fieldapp.extensions import huey
         from fieldapp.jobs.runtime import WORKER_SEEN_KEY
 
         huey.put(WORKER_SEEN_KEY, clock.now().isoformat())
-        queue = app.test_client().get("/healthz").get_json()["queue"]
+        queue = new_browser(app).get_response("core.healthz").get_json()["queue"]
         assert queue["worker"] == "ok" and queue["worker_seen_seconds_ago"] <= 5
     finally:
         make_app(_schema)
 
 
-def test_security_headers(client):
-    response = client.get("/")
+def test_security_headers(client_request):
+    response = client_request.get_response("core.index")
     csp = response.headers["Content-Security-Policy"]
     assert "script-src 'self'" in csp and "unsafe-inline" not in csp
     assert "frame-ancestors 'none'" in csp
@@ -65,43 +59,40 @@ def test_security_headers(client):
     assert "HX-Request" in response.headers["Vary"]
 
 
-def test_pages_have_no_inline_script(client):
-    soup = BeautifulSoup(client.get("/login").data, "html.parser")
-    for script in soup.find_all("script"):
+def test_pages_have_no_inline_script(client_request):
+    page = client_request.get("auth.login")
+    for script in page.find_all("script"):
         assert script.get("src"), "inline <script> would be blocked by the CSP"
-    assert not soup.select("[style]"), "inline style attributes would be blocked by the CSP"
+    assert not page.select("[style]"), "inline style attributes would be blocked by the CSP"
 
 
-def test_chinese_by_default_english_on_request(client):
-    soup = BeautifulSoup(client.get("/login").data, "html.parser")
-    assert soup.html["lang"] == "zh-CN"
-    assert soup.h1.get_text(strip=True) == "登录"
-    client.post("/language", data={"lang": "en", "next": "/login"})
-    soup = BeautifulSoup(client.get("/login").data, "html.parser")
-    assert soup.html["lang"] == "en"
-    assert soup.h1.get_text(strip=True) == "Log in"
+def test_chinese_by_default_english_on_request(client_request):
+    page = client_request.get("auth.login")
+    assert page.html["lang"] == "zh-CN"
+    assert page.h1.get_text(strip=True) == "登录"
+    login = client_request.url_for("auth.login")
+    client_request.post("core.set_language", _data={"lang": "en", "next": login}, _expected_redirect=login)
+    page = client_request.get("auth.login")
+    assert page.html["lang"] == "en"
+    assert page.h1.get_text(strip=True) == "Log in"
 
 
-def test_language_switch_refuses_open_redirect(client):
-    response = client.post("/language", data={"lang": "en", "next": "//evil.example/"})
-    assert response.headers["Location"] == "/"
+def test_language_switch_refuses_open_redirect(client_request):
+    client_request.post("core.set_language", _data={"lang": "en", "next": "//evil.example/"}, _expected_redirect="/")
 
 
-def test_login_and_logout(client, auth):
+def test_login_and_logout(client_request, auth):
     auth.create("someone", "supervisor", "140602")
-    response = client.post("/login", data={"username": "someone", "password": auth.PASSWORD})
-    assert response.status_code == 302
-    page = client.get("/").get_data(as_text=True)
-    assert "someone" in page
-    assert client.post("/logout").status_code == 302
-    assert "someone" not in client.get("/").get_data(as_text=True)
+    client_request.post("auth.login", _data={"username": "someone", "password": auth.PASSWORD})
+    assert "someone" in client_request.get_response("core.index").get_data(as_text=True)
+    client_request.post("auth.logout")
+    assert "someone" not in client_request.get_response("core.index").get_data(as_text=True)
 
 
-def test_wrong_password_is_refused_with_a_message(client, auth):
+def test_wrong_password_is_refused_with_a_message(client_request, auth):
     auth.create("someone")
-    response = client.post("/login", data={"username": "someone", "password": "wrong"})
-    assert response.status_code == 401
-    assert "用户名或密码错误" in response.get_data(as_text=True)
+    page = client_request.post("auth.login", _data={"username": "someone", "password": "wrong"}, _expected_status=401)
+    assert "用户名或密码错误" in page.get_text()
 
 
 def test_passwords_are_hashed_with_scrypt(app, auth):
@@ -120,26 +111,25 @@ class TestLimits:
 
         limiter.reset()
         auth.create("target")
-        client = app.test_client()  # IsolatedClient (see conftest)
-        codes = [
-            client.post(
-                "/login",
-                data={"username": "target", "password": "nope"},
-                environ_base={"REMOTE_ADDR": f"10.0.0.{i}"},
-            ).status_code
-            for i in range(7)
-        ]
-        assert codes[:5] == [401] * 5
-        assert codes[5:] == [429, 429]
+        browser = new_browser(app)
+        for i, status in enumerate([401] * 5 + [429, 429]):
+            browser.post_response(
+                "auth.login",
+                _data={"username": "target", "password": "nope"},
+                _environ_base={"REMOTE_ADDR": f"10.0.0.{i}"},
+                _expected_status=status,
+            )
         # Even the right password is refused while the account is locked …
-        locked = client.post("/login", data={"username": "target", "password": auth.PASSWORD})
-        assert locked.status_code == 429
+        browser.post_response(
+            "auth.login", _data={"username": "target", "password": auth.PASSWORD}, _expected_status=429
+        )
         # … but another account from another address is not affected.
         auth.create("other")
-        ok = client.post(
-            "/login", data={"username": "other", "password": auth.PASSWORD}, environ_base={"REMOTE_ADDR": "10.9.9.9"}
+        browser.post_response(
+            "auth.login",
+            _data={"username": "other", "password": auth.PASSWORD},
+            _environ_base={"REMOTE_ADDR": "10.9.9.9"},
         )
-        assert ok.status_code == 302
         limiter.reset()
 
     def test_login_is_rate_limited_per_address(self, app, auth):
@@ -147,34 +137,34 @@ class TestLimits:
         from fieldapp.extensions import limiter
 
         limiter.reset()
-        client = app.test_client()  # IsolatedClient (see conftest)
-        codes = [client.post("/login", data={"username": f"user{i}", "password": "x"}).status_code for i in range(4)]
-        assert codes == [401, 401, 401, 429]
+        browser = new_browser(app)
+        for i, status in enumerate([401, 401, 401, 429]):
+            browser.post_response(
+                "auth.login", _data={"username": f"user{i}", "password": "x"}, _expected_status=status
+            )
         limiter.reset()
 
 
 def test_csrf_rejects_a_post_without_token(app, auth):
     app.config["WTF_CSRF_ENABLED"] = True
     auth.create("someone")
-    client = app.test_client()
-    response = client.post("/login", data={"username": "someone", "password": auth.PASSWORD})
-    assert response.status_code == 400
-    assert "重新加载" in response.get_data(as_text=True)
+    page = new_browser(app).post(
+        "auth.login", _data={"username": "someone", "password": auth.PASSWORD}, _expected_status=400
+    )
+    assert "重新加载" in page.get_text()
 
 
 def test_csrf_accepts_the_token_from_the_form_and_the_htmx_header(app, auth):
     app.config["WTF_CSRF_ENABLED"] = True
     auth.create("someone")
-    client = app.test_client()
-    soup = BeautifulSoup(client.get("/login").data, "html.parser")
-    token = soup.find("input", {"name": "csrf_token"})["value"]
-    header_token = soup.body["hx-headers"]
+    browser = new_browser(app)
+    page = browser.get("auth.login")
+    token = page.find("input", {"name": "csrf_token"})["value"]
+    header_token = page.body["hx-headers"]
     assert "X-CSRFToken" in header_token
-    ok = client.post("/login", data={"username": "someone", "password": auth.PASSWORD, "csrf_token": token})
-    assert ok.status_code == 302
+    browser.post("auth.login", _data={"username": "someone", "password": auth.PASSWORD, "csrf_token": token})
     # htmx requests carry the token in a header instead of the body.
-    response = client.post("/language", data={"lang": "en"}, headers={"X-CSRFToken": token})
-    assert response.status_code == 302
+    browser.post("core.set_language", _data={"lang": "en"}, _headers={"X-CSRFToken": token})
 
 
 def test_units_have_county_division_codes(app):
@@ -212,10 +202,11 @@ def test_county_user_reaches_only_her_county(app, auth):
     assert visible_divisions(city) is None and visible_divisions(county) == {"140602"}
 
 
-def test_the_test_client_follows_redirects(client, auth):
+def test_the_test_client_follows_redirects(client_request, auth):
     auth.create("follower")
-    response = client.post("/login", data={"username": "follower", "password": auth.PASSWORD}, follow_redirects=True)
-    assert response.status_code == 200
+    response = client_request.post_response(
+        "auth.login", _data={"username": "follower", "password": auth.PASSWORD}, _follow_redirects=True
+    )
     assert "follower" in response.get_data(as_text=True)
 
 
@@ -238,20 +229,22 @@ def test_locale_outside_a_request_is_the_default(app):
 def test_session_cookie_is_secure_over_https_only(app, auth):
     auth.create("cookie")
     form = {"username": "cookie", "password": auth.PASSWORD}
-    over_http = app.test_client().post("/login", data=form).headers["Set-Cookie"]
+    over_http = new_browser(app).post_response("auth.login", _data=form).headers["Set-Cookie"]
     assert "HttpOnly" in over_http and "SameSite=Lax" in over_http and "Secure" not in over_http
-    over_https = app.test_client().post("/login", data=form, base_url="https://localhost").headers["Set-Cookie"]
+    over_https = new_browser(app).post_response("auth.login", _data=form, _base_url="https://localhost")
+    over_https = over_https.headers["Set-Cookie"]
     assert "Secure" in over_https and "HttpOnly" in over_https
 
 
 def test_behind_a_trusted_proxy_the_forwarded_scheme_counts(_schema):
     # nginx terminates TLS and says so; with TRUSTED_PROXIES=1 the session cookie is Secure.
-    behind = make_app(_schema, TRUSTED_PROXIES=1, WTF_CSRF_ENABLED=True).test_client()
-    cookie = behind.get("/login", headers={"X-Forwarded-Proto": "https"}).headers.get("Set-Cookie", "")
+    forwarded = {"X-Forwarded-Proto": "https"}
+    behind = new_browser(make_app(_schema, TRUSTED_PROXIES=1, WTF_CSRF_ENABLED=True))
+    cookie = behind.get_response("auth.login", _headers=forwarded).headers.get("Set-Cookie", "")
     assert "session=" in cookie and "Secure" in cookie
     # Without the setting the same header is not believed (anyone could send it).
-    direct = make_app(_schema, WTF_CSRF_ENABLED=True).test_client()
-    cookie = direct.get("/login", headers={"X-Forwarded-Proto": "https"}).headers.get("Set-Cookie", "")
+    direct = new_browser(make_app(_schema, WTF_CSRF_ENABLED=True))
+    cookie = direct.get_response("auth.login", _headers=forwarded).headers.get("Set-Cookie", "")
     assert "session=" in cookie and "Secure" not in cookie
 
 
