@@ -46,6 +46,7 @@ CONVERTED = {
     "test_inspectors.py": 0,
     "test_job_files.py": 0,
     "test_jobs.py": 0,
+    "test_login_throttle.py": 0,
     "test_organisation.py": 0,
     "test_pdf.py": 0,
     "test_plan_pages.py": 0,

@@ -43,8 +43,9 @@ def checks(monkeypatch):
     return seen
 
 
-def test_fifty_simultaneous_wrong_passwords_for_one_account_check_at_most_five(app, auth, checks):
+def test_fifty_simultaneous_wrong_passwords_for_one_account_check_at_most_five(app, auth, checks, client_request):
     auth.create("city-supervisor")
+    login = client_request.url_for("auth.login")
     barrier = threading.Barrier(50)
     statuses, errors = [], []
 
@@ -52,7 +53,7 @@ def test_fifty_simultaneous_wrong_passwords_for_one_account_check_at_most_five(a
         c = app.test_client()
         try:
             barrier.wait()
-            r = c.post("/login", data={"username": "city-supervisor", "password": f"guess-{n}"})
+            r = c.post(login, data={"username": "city-supervisor", "password": f"guess-{n}"})
             statuses.append(r.status_code)
         except Exception as exc:  # pragma: no cover - reported below
             errors.append(exc)
@@ -68,35 +69,40 @@ def test_fifty_simultaneous_wrong_passwords_for_one_account_check_at_most_five(a
     assert statuses.count(429) == 50 - checks["known"]
 
 
-def test_the_limit_also_stops_the_right_password(client, auth):
+def _login(client_request, username: str, password: str, status: int):
+    return client_request.post_response(
+        "auth.login", _data={"username": username, "password": password}, _expected_status=status
+    )
+
+
+def test_the_limit_also_stops_the_right_password(client_request, auth):
     auth.create("city-supervisor")
     for n in range(5):
-        assert client.post("/login", data={"username": "city-supervisor", "password": f"x{n}"}).status_code == 401
-    r = client.post("/login", data={"username": "city-supervisor", "password": auth.PASSWORD})
-    assert r.status_code == 429
+        _login(client_request, "city-supervisor", f"x{n}", 401)
+    r = _login(client_request, "city-supervisor", auth.PASSWORD, 429)
     assert "请稍" in r.get_data(as_text=True) or "稍后" in r.get_data(as_text=True)
 
 
-def test_a_correct_password_clears_the_count(client, auth):
+def test_a_correct_password_clears_the_count(client_request, auth):
     auth.create("city-supervisor")
     for n in range(4):
-        client.post("/login", data={"username": "city-supervisor", "password": f"x{n}"})
-    assert client.post("/login", data={"username": "city-supervisor", "password": auth.PASSWORD}).status_code == 302
-    client.post("/logout")
+        _login(client_request, "city-supervisor", f"x{n}", 401)
+    _login(client_request, "city-supervisor", auth.PASSWORD, 302)
+    client_request.logout()
     for n in range(4):
-        assert client.post("/login", data={"username": "city-supervisor", "password": f"y{n}"}).status_code == 401
+        _login(client_request, "city-supervisor", f"y{n}", 401)
 
 
-def test_unknown_and_known_usernames_do_the_same_password_work(client, auth, checks):
+def test_unknown_and_known_usernames_do_the_same_password_work(client_request, auth, checks):
     auth.create("city-supervisor")
-    client.post("/login", data={"username": "city-supervisor", "password": "wrong"})
-    client.post("/login", data={"username": "no-such-person", "password": "wrong"})
+    _login(client_request, "city-supervisor", "wrong", 401)
+    _login(client_request, "no-such-person", "wrong", 401)
     assert checks == {"known": 1, "unknown": 1}
 
 
-def test_unknown_usernames_are_limited_like_known_ones(client):
-    statuses = [client.post("/login", data={"username": "ghost", "password": f"x{n}"}).status_code for n in range(7)]
-    assert statuses == [401] * 5 + [429] * 2
+def test_unknown_usernames_are_limited_like_known_ones(client_request):
+    for n, status in enumerate([401] * 5 + [429] * 2):
+        _login(client_request, "ghost", f"x{n}", status)
 
 
 class TestAccountHolders:
@@ -106,7 +112,7 @@ class TestAccountHolders:
 
         return {"CHECKLISTS_DIR": str(CHECKLIST_DIR)}
 
-    def test_a_county_supervisor_never_learns_who_holds_another_countys_account(self, client, auth):
+    def test_a_county_supervisor_never_learns_who_holds_another_countys_account(self, client_request, auth):
         from fieldapp.extensions import db
         from fieldapp.inspectors.models import Inspector
         from fieldapp.auth.models import Unit
@@ -116,9 +122,8 @@ class TestAccountHolders:
         unit = db.session.scalar(select(Unit).where(Unit.code == "140603"))
         db.session.add(Inspector(name="王秘密", certificate_number="14060300001", unit=unit, user_id=holder.id))
         db.session.commit()
-        auth.login("shuocheng-sup", "supervisor", "140602")
-        page = client.get("/inspectors/new")
-        assert page.status_code == 200
+        client_request.login("shuocheng-sup", "supervisor", "140602")
+        page = client_request.get_response("inspectors.create")
         import re
 
         unit_value = re.search(r'name="unit"[^>]*>\s*<option[^>]*value="(\d+)"', page.get_data(as_text=True))
@@ -133,7 +138,8 @@ class TestAccountHolders:
             "effective_on": "2026-01-05",
             "certificate_valid_until": "2030-12-31",
         }
-        response = client.post("/inspectors/new", data=data)
-        text = response.get_data(as_text=True)
+        text = client_request.post_response("inspectors.create", _data=data, _expected_status=422).get_data(
+            as_text=True
+        )
         assert "没有这个用户名的账号" in text or "no account" in text.lower()
         assert "王秘密" not in text
