@@ -15,6 +15,7 @@ from flask import Flask, flash, g, redirect, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, login_user, user_logged_in
 from sqlalchemy import update
+from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from . import devices
@@ -32,7 +33,9 @@ def init_login(app: Flask, login_manager: LoginManager) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:
-        user = db.session.get(User, int(user_id)) if user_id.isdigit() and len(user_id) < 11 else None
+        # With its unit: every signed-in page names it in the header (one query instead of two).
+        valid = user_id.isdigit() and len(user_id) < 11
+        user = db.session.get(User, int(user_id), options=[joinedload(User.unit)]) if valid else None
         if user is None or not user.is_active:
             return None
         # A cookie from before the last logout or password change of this account is void.
