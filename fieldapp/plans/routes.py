@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TypeVar
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
@@ -20,7 +21,7 @@ from ..extensions import db
 from . import queries
 from .display import TEMPLATE_HELPERS
 from .forms import ConfirmForm, FilingForm, ImportForm, TaskForm
-from .importer import ReasonRequired, import_plan
+from .importer import ImportReport, ReasonRequired, import_plan
 from .models import FilingStatus, Task
 from .operations import PlanError, acknowledge_filing, add_task, file_plan, publish_plan, update_task
 from .problems import PlanFileError, describe
@@ -39,7 +40,7 @@ def public_plan_url(plan, year: int | None = None, **args) -> str:
 
 @bp.app_context_processor
 def plan_helpers() -> dict:
-    return {**TEMPLATE_HELPERS, "public_plan_url": public_plan_url}
+    return {**TEMPLATE_HELPERS, "public_plan_url": public_plan_url, "describe_problem": describe}
 
 
 def _readable_plan(plan_id: int):
@@ -72,6 +73,63 @@ def index():
     return render_template("plans/index.html", plans=plans, waiting=waiting)
 
 
+@dataclass
+class _ImportOutcome:
+    """What the import page shows of a posted file: its report, or why it was not read."""
+
+    checked: bool  # "Check only": the file was read and compared, and nothing saved
+    report: ImportReport | None = None
+    summary: dict | None = None
+    error: str | None = None
+
+
+def _import(form: ImportForm, unit, checking: bool) -> _ImportOutcome:
+    outcome = _ImportOutcome(checking)
+    upload = form.file.data
+    reason = form.reason.data or ""
+    try:
+        report = import_plan(
+            upload.read(),
+            upload.filename or "plan",
+            year=form.year.data,
+            unit=unit,
+            reason=reason or ("check" if checking else ""),
+            user=current_user,
+        )
+    except PlanFileError as exc:
+        db.session.rollback()
+        outcome.error = str(exc)
+    except ReasonRequired as exc:
+        db.session.rollback()
+        form.reason.errors = list(form.reason.errors) + [
+            _(
+                "The plan is published and this file changes it in %(count)s places: give the reason.",
+                count=len(exc.changes),
+            )
+        ]
+    else:
+        outcome.report = report
+        outcome.summary = {
+            "plan": f"{report.plan.year} · {report.plan.unit.name}",
+            "plan_id": None if checking else report.plan.id,
+            "changes": report.changes if not report.created else [],
+            "needs_reason": checking and report.plan.is_published and bool(report.changes),
+        }
+        if checking:
+            db.session.rollback()
+        else:
+            db.session.commit()
+            flash(
+                _(
+                    "Imported %(tasks)s tasks with %(items)s inspection items.",
+                    tasks=report.tasks.total,
+                    items=report.items,
+                ),
+                "success",
+            )
+    return outcome
+
+
 @bp.route("/plans/import", methods=["GET", "POST"])
 @role_required(Role.SUPERVISOR)
 def import_file():
@@ -79,60 +137,9 @@ def import_file():
     form = ImportForm()
     unit = bureau_of(current_user.unit)  # a department's staff import their bureau's plan
     checking = request.form.get("action") == "check"
-    report, error, summary = None, None, None
-    if form.validate_on_submit():
-        upload = form.file.data
-        reason = form.reason.data or ""
-        try:
-            report = import_plan(
-                upload.read(),
-                upload.filename or "plan",
-                year=form.year.data,
-                unit=unit,
-                reason=reason or ("check" if checking else ""),
-                user=current_user,
-            )
-        except PlanFileError as exc:
-            db.session.rollback()
-            error = str(exc)
-        except ReasonRequired as exc:
-            db.session.rollback()
-            form.reason.errors = list(form.reason.errors) + [
-                _(
-                    "The plan is published and this file changes it in %(count)s places: give the reason.",
-                    count=len(exc.changes),
-                )
-            ]
-        else:
-            summary = {
-                "plan": f"{report.plan.year} · {report.plan.unit.name}",
-                "plan_id": None if checking else report.plan.id,
-                "changes": report.changes if not report.created else [],
-                "needs_reason": checking and report.plan.is_published and bool(report.changes),
-            }
-            if checking:
-                db.session.rollback()
-            else:
-                db.session.commit()
-                flash(
-                    _(
-                        "Imported %(tasks)s tasks with %(items)s inspection items.",
-                        tasks=report.tasks.total,
-                        items=report.items,
-                    ),
-                    "success",
-                )
-    status = form_status(request.method == "POST") if report is None else 200
-    return render_template(
-        "plans/import.html",
-        form=form,
-        unit=unit,
-        report=report,
-        summary=summary,
-        checked=checking,
-        error=error,
-        describe=describe,
-    ), status
+    outcome = _import(form, unit, checking) if form.validate_on_submit() else _ImportOutcome(checking)
+    status = form_status(request.method == "POST") if outcome.report is None else 200
+    return render_template("plans/import.html", form=form, unit=unit, outcome=outcome), status
 
 
 @bp.get("/plans/<int:plan_id>")
@@ -146,7 +153,6 @@ def plan_detail(plan_id: int):
         may_acknowledge=queries.may_acknowledge(current_user, plan),
         confirm=ConfirmForm(),
         filing_form=FilingForm(),
-        describe=describe,
     )
 
 
