@@ -255,7 +255,9 @@ class ClientRequest:
     def url_for(self, endpoint: str, **url_args) -> str:
         from flask import url_for
 
-        with self._app.test_request_context():
+        # On a host the app trusts (with TRUSTED_HOSTS set, "localhost" may not be one): a path either way.
+        host = (self._app.config.get("TRUSTED_HOSTS") or ["localhost"])[0].lstrip(".")
+        with self._app.test_request_context(base_url=f"http://{host}"):
             return url_for(endpoint, **url_args)
 
     def login(self, user, role: str = "supervisor", unit: str = "city"):

@@ -55,6 +55,7 @@ CONVERTED = {
     "test_public_search_cache.py": 0,
     "test_publication_web.py": 0,
     "test_review.py": 0,
+    "test_sessions_and_proxies.py": 0,
     "test_subject_import.py": 0,
     "test_subject_search.py": 0,
     "test_subtree_lists.py": 0,
