@@ -73,6 +73,18 @@ def test_diff_of_identical_bodies_is_empty():
     assert [(c.path, c.kind, c.old, c.new) for c in changed[0].changes] == [("a", "changed", "符合", "不符合")]
 
 
+def test_diff_lists_a_photo_answer_as_one_row_not_its_file_hashes():
+    """Photos are media references ({sha256, …}), not repeat blocks: a retaken photo is one changed
+    answer, never rows named after hash fields."""
+    before = {"tasks": [{"task_id": 1, "answers": {"seal_photos": [{"sha256": "a" * 64}]}, "result_code": "1"}]}
+    after = {"tasks": [{"task_id": 1, "answers": {"seal_photos": [{"sha256": "b" * 64}, {"sha256": "c" * 64}]}}]}
+    changes = diff_bodies(before, after)[0].changes
+    paths = [c.path for c in changes]
+    assert "seal_photos" in paths and not any("sha256" in p for p in paths)
+    photo = next(c for c in changes if c.path == "seal_photos")
+    assert (photo.kind, photo.old, photo.new) == ("changed", "📷 × 1", "📷 × 2")
+
+
 def test_audit_log_is_append_only(app, db):
     user = rf.unit("140602")  # any object; the actor may be None for system events
     ev = audit.record("submission", 1, "approve", None, from_state="submitted", to_state="approved", reason="ok")

@@ -60,7 +60,8 @@ def answer_text(item: Item | None, value: Any, locale: Any = None) -> str:
     return str(value)
 
 
-def _is_media(value: Any) -> bool:
+def is_media(value: Any) -> bool:
+    """A stored photo or signature: a reference to a media file by its hash."""
     return isinstance(value, dict) and "sha256" in value
 
 
@@ -70,11 +71,11 @@ def _untyped_text(value: Any) -> str:
     if isinstance(value, dict):
         if "lat" in value and "lng" in value:
             return f"{value['lat']}, {value['lng']}"
-        if _is_media(value):
+        if is_media(value):
             return "📷"
         return ", ".join(f"{k}: {v}" for k, v in value.items())
     if isinstance(value, list):
-        if all(_is_media(v) for v in value):
+        if all(is_media(v) for v in value):
             return f"📷 × {len(value)}"
         return ", ".join(str(v) for v in value)
     return str(value)

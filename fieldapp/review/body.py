@@ -28,6 +28,7 @@ from pydantic import ValidationError
 
 from ..inspections.schema import SignatureRecord, TaskRecord
 from .. import clock
+from ..checklists.answer_rows import is_media
 
 
 @dataclass
@@ -201,11 +202,12 @@ def inspected_on(body: dict | None, fallback: datetime | date | None) -> date:
 
 
 def flatten(answers: dict, prefix: str = "") -> dict[str, Any]:
-    """Answers as ``{path: value}``: repeats become ``item.1.sub`` (1-based block numbers)."""
+    """Answers as ``{path: value}``: repeats become ``item.1.sub`` (1-based block numbers); a list of
+    photos (media references) stays one answer."""
     flat: dict[str, Any] = {}
     for key, value in (answers or {}).items():
         path = f"{prefix}{key}"
-        if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+        if isinstance(value, list) and value and all(isinstance(v, dict) and not is_media(v) for v in value):
             for i, block in enumerate(value, start=1):
                 flat.update(flatten(block, f"{path}.{i}."))
         else:
