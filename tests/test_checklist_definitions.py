@@ -214,8 +214,8 @@ def test_drafts_and_test_folders_are_not_loaded(tmp_path):
     assert list(load_directory(folder, TAGS, CODES)) == ["fuel-dispensers"]
 
 
-def test_checklists_are_loaded_once_per_app_not_per_request(app, client, auth, monkeypatch):
-    auth.login("inspector1", "inspector", "140602")
+def test_checklists_are_loaded_once_per_app_not_per_request(app, client_request, monkeypatch):
+    client_request.login("inspector1", "inspector", "140602")
     before = app.extensions["fieldapp.checklists"]
 
     def no_reading(*args, **kwargs):
@@ -223,22 +223,24 @@ def test_checklists_are_loaded_once_per_app_not_per_request(app, client, auth, m
 
     monkeypatch.setattr("fieldapp.checklists.definition.read_yaml", no_reading)
     monkeypatch.setattr("fieldapp.checklists.catalog.load_directory", no_reading)
-    assert client.get("/checklists/fuel-dispensers").status_code == 200
-    assert client.get("/checklists/").status_code == 200
-    assert client.post("/checklists/fuel-dispensers", data={"pledge": "符合"}).status_code == 200
+    client_request.get_response("checklists.show", checklist_id="fuel-dispensers")
+    client_request.get_response("checklists.index")
+    client_request.post_response(
+        "checklists.show", checklist_id="fuel-dispensers", _data={"pledge": "符合"}, _expected_status=200
+    )
     assert app.extensions["fieldapp.checklists"] is before
 
 
-def test_the_definition_is_served_as_json_with_its_hash(app, client, auth):
-    auth.login("inspector1", "inspector", "140602")
-    response = client.get("/checklists/fuel-dispensers/definition.json")
+def test_the_definition_is_served_as_json_with_its_hash(app, client_request):
+    client_request.login("inspector1", "inspector", "140602")
+    definition = {"endpoint": "checklists.definition", "checklist_id": "fuel-dispensers"}
+    response = client_request.get_response(**definition)
     data = response.get_json()
     assert data["definition"] == FUEL and data["version"] == 1
     assert data["definition_sha256"] == definition_sha256(FUEL)
-    again = client.get(
-        "/checklists/fuel-dispensers/definition.json", headers={"If-None-Match": response.headers["ETag"]}
+    client_request.get_response(
+        **definition, _headers={"If-None-Match": response.headers["ETag"]}, _expected_status=304
     )
-    assert again.status_code == 304
 
 
 def test_the_sha256_is_of_the_canonical_definition():

@@ -8,7 +8,6 @@ import dataclasses
 from decimal import Decimal
 from pathlib import Path
 
-from bs4 import BeautifulSoup
 from sqlalchemy import select
 
 from fieldapp.auth.models import Unit
@@ -83,27 +82,28 @@ def test_unmapped_and_suggested_items_get_the_general_on_site_checklist(app, db)
     assert {"what", "conforms", "found", "evidence", "result_category"} <= set(general.by_id)
 
 
-def test_a_supervisor_confirms_a_suggestion_or_picks_any_checklist(app, db, client, auth, runner):
+def test_a_supervisor_confirms_a_suggestion_or_picks_any_checklist(app, db, client_request, runner):
     plan = import_other_plan(db)
     items = items_of(plan)
     unmapped_before = sum(1 for i in items.values() if i.mapping_state == "none")
-    auth.login("huairen-sup", "supervisor", "140681")
-    page = BeautifulSoup(client.get(f"/plans/{plan.id}").get_data(as_text=True), "html.parser")
+    client_request.login("huairen-sup", "supervisor", "140681")
+    page = client_request.get("plans.plan_detail", plan_id=plan.id)
     suggested = page.select_one(f"#item-{items[(1, 1)].id}")
     assert suggested["data-mapping"] == "suggested"
     assert suggested.select_one("option[selected]")["value"] == "food-production"
     assert page.select_one(f"#item-{items[(15, 1)].id}")["data-mapping"] == "none"
     assert "现场核查" in page.select_one(f"#item-{items[(15, 1)].id}").text
 
-    url = f"/plans/{plan.id}/items/{items[(1, 1)].id}/checklist"
-    response = client.post(url, data={"checklist": "food-production"}, headers={"HX-Request": "true"})
-    assert response.status_code == 200
-    fragment = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    confirm = {"endpoint": "plans.confirm_item_checklist", "plan_id": plan.id, "item_id": items[(1, 1)].id}
+    fragment = client_request.post(
+        **confirm, _data={"checklist": "food-production"}, _headers={"HX-Request": "true"}, _expected_status=200
+    )
     assert fragment.select_one("li")["data-mapping"] == "confirmed"
     barcode_item = items[(15, 1)]  # a supervisor picks any checklist for an unmapped item
-    response = client.post(f"/plans/{plan.id}/items/{barcode_item.id}/checklist", data={"checklist": "onsite-general"})
-    assert response.status_code == 302
-    assert client.post(url, data={"checklist": "no-such-list"}).status_code == 303
+    client_request.post_response(
+        "plans.confirm_item_checklist", plan_id=plan.id, item_id=barcode_item.id, _data={"checklist": "onsite-general"}
+    )
+    client_request.post_response(**confirm, _data={"checklist": "no-such-list"}, _expected_status=303)
     db.session.expire_all()
     item = db.session.get(InspectionItem, items[(1, 1)].id)
     assert item.mapping_state == "confirmed" and item.checklist_ids == ["food-production"]
@@ -118,11 +118,17 @@ def test_a_supervisor_confirms_a_suggestion_or_picks_any_checklist(app, db, clie
     assert [c.id for c in checklists_for(task, [])] == ["food-production", "onsite-general"]
 
 
-def test_another_county_cannot_map_this_plans_items(app, db, client, auth):
+def test_another_county_cannot_map_this_plans_items(app, db, client_request):
     plan = import_other_plan(db)
     item = items_of(plan)[(1, 1)]
-    auth.login("pinglu-sup", "supervisor", "140603")
-    assert client.post(f"/plans/{plan.id}/items/{item.id}/checklist", data={"checklist": "catering"}).status_code == 404
+    client_request.login("pinglu-sup", "supervisor", "140603")
+    client_request.post_response(
+        "plans.confirm_item_checklist",
+        plan_id=plan.id,
+        item_id=item.id,
+        _data={"checklist": "catering"},
+        _expected_status=404,
+    )
 
 
 def test_national_item_code_maps_before_text(app):

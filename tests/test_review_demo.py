@@ -14,7 +14,7 @@ def count(db, model, *where):
     return db.session.scalar(select(func.count()).select_from(model).where(*where))
 
 
-def test_demo_fills_the_review_queues_and_leaves_the_phone_accounts_their_visits(app, db, client):
+def test_demo_fills_the_review_queues_and_leaves_the_phone_accounts_their_visits(app, db, client_request):
     lines = list(load_demo(subject_count=3000))
     assert any(line.startswith("review:") for line in lines)
     waiting = count(db, Submission, Submission.state == "submitted")
@@ -38,6 +38,6 @@ def test_demo_fills_the_review_queues_and_leaves_the_phone_accounts_their_visits
     assert "review: results exist already" in list(load_demo(subject_count=3000))
     assert count(db, Submission) == before
     # The county supervisor's pages render the demo data.
-    client.post("/login", data={"username": "shuocheng-supervisor", "password": "demo-2021"})
-    assert b"queue-item__link" in client.get("/review/").data
-    assert client.get("/dashboard/").status_code == 200
+    client_request.post("auth.login", _data={"username": "shuocheng-supervisor", "password": "demo-2021"})
+    assert client_request.get("review.queue").select(".queue-item__link")
+    client_request.get_response("dashboards.index")
