@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 import sqlite3
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from flask_babel import Babel
 from flask_limiter import Limiter
@@ -16,7 +16,19 @@ from flask_wtf.csrf import CSRFProtect
 from htmx_flask import Htmx
 from huey import Huey
 from huey.storage import MemoryStorage, RedisStorage, SqliteStorage
-from sqlalchemy import CursorResult, DateTime, Engine, Enum, Executable, MetaData, String, Table, Text, event
+from sqlalchemy import (
+    CursorResult,
+    DateTime,
+    Engine,
+    Enum,
+    Executable,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    event,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, registry
 from sqlalchemy.types import TypeDecorator
 
@@ -100,6 +112,20 @@ class LockVersion:
     @declared_attr.directive
     def __mapper_args__(cls) -> dict[str, Any]:
         return {"version_id_col": cls.lock_version}
+
+
+class NaturalKey:
+    """A surrogate ``id`` key beside the row's natural key, which is unique: ``natural_key`` names its
+    columns (a plan's task by its number, a visit's task by the task …). Both come first in the
+    table, as the migrations made it (a mixin's columns otherwise follow the model's own)."""
+
+    natural_key: ClassVar[tuple[str, ...]]
+
+    id: Mapped[int] = mapped_column(primary_key=True, sort_order=-2)
+
+    @declared_attr.directive
+    def __table_args__(cls) -> tuple:
+        return (UniqueConstraint(*cls.natural_key),)
 
 
 class FieldChange:

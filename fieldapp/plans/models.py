@@ -10,7 +10,7 @@ from sqlalchemy import JSON, ForeignKey, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..clock import now
-from ..extensions import Model, enum_column
+from ..extensions import Model, NaturalKey, enum_column
 
 
 RATIO_PLACES = 8  # decimal places a ratio keeps: 0.000001% is the finest ratio a plan can give
@@ -80,13 +80,12 @@ class Plan(Model):
         return self.unit is not None and self.unit.parent_id is not None
 
 
-class PlanVersion(Model):
+class PlanVersion(NaturalKey, Model):
     """One adjustment of a published plan (调整后的工作计划应及时向社会公示并报市局备案)."""
 
     __tablename__ = "plan_version"
-    __table_args__ = (UniqueConstraint("plan_id", "version"),)
+    natural_key = ("plan_id", "version")
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id"))
     version: Mapped[int]
     reason: Mapped[str] = mapped_column(Text, default="")
@@ -99,13 +98,12 @@ class PlanVersion(Model):
     created_by = relationship("User")
 
 
-class Task(Model):
+class Task(NaturalKey, Model):
     """One row of the plan table."""
 
     __tablename__ = "task"
-    __table_args__ = (UniqueConstraint("plan_id", "number"),)
+    natural_key = ("plan_id", "number")
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id"))
     number: Mapped[int]  # 序号
     name: Mapped[str] = mapped_column(Text, default="")
@@ -149,13 +147,12 @@ class Task(Model):
         return field in (self.inherited_fields or [])
 
 
-class InspectionItem(Model):
+class InspectionItem(NaturalKey, Model):
     """One 抽查事项 of a task, later resolved to a checklist."""
 
     __tablename__ = "inspection_item"
-    __table_args__ = (UniqueConstraint("task_id", "number"),)
+    natural_key = ("task_id", "number")
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     task_id: Mapped[int] = mapped_column(ForeignKey("task.id"))
     number: Mapped[int]
     text: Mapped[str] = mapped_column(Text)

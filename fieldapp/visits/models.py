@@ -5,11 +5,11 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint, func
+from sqlalchemy import JSON, ForeignKey, String, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..clock import now
-from ..extensions import Model, enum_column
+from ..extensions import Model, NaturalKey, enum_column
 
 
 class VisitStatus(enum.StrEnum):
@@ -48,12 +48,16 @@ class Visit(Model):
     )
 
 
-class VisitTask(Model):
-    __tablename__ = "visit_task"
-    __table_args__ = (UniqueConstraint("visit_id", "task_id"),)
+class VisitPart(NaturalKey):
+    """A row of one visit's (a task it covers, an inspector who goes), deleted with the visit."""
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    visit_id: Mapped[int] = mapped_column(ForeignKey("visit.id", ondelete="CASCADE"), index=True)
+    visit_id: Mapped[int] = mapped_column(ForeignKey("visit.id", ondelete="CASCADE"), index=True, sort_order=-1)
+
+
+class VisitTask(VisitPart, Model):
+    __tablename__ = "visit_task"
+    natural_key = ("visit_id", "task_id")
+
     task_id: Mapped[int] = mapped_column(ForeignKey("task.id"), index=True)
     draw_id: Mapped[int | None] = mapped_column(index=True)  # the draw that selected the subject
 
@@ -61,12 +65,10 @@ class VisitTask(Model):
     task = relationship("Task")
 
 
-class VisitInspector(Model):
+class VisitInspector(VisitPart, Model):
     __tablename__ = "visit_inspector"
-    __table_args__ = (UniqueConstraint("visit_id", "inspector_id"),)
+    natural_key = ("visit_id", "inspector_id")
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    visit_id: Mapped[int] = mapped_column(ForeignKey("visit.id", ondelete="CASCADE"), index=True)
     inspector_id: Mapped[int] = mapped_column(ForeignKey("inspector.id"), index=True)
     role: Mapped[InspectorRole] = mapped_column(enum_column(InspectorRole, 20), default=InspectorRole.MEMBER)
     position: Mapped[int] = mapped_column(default=0)  # 0 = lead
