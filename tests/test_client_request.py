@@ -29,7 +29,7 @@ def test_a_post_expects_a_redirect_and_where_it_goes(client_request):
 
 
 # Page-test modules converted to endpoint names, with the addresses they still write out on purpose
-# (an old address kept working, tested as such).
+# (an old address kept working, tested as such; the phone's API, whose addresses are its contract).
 CONVERTED = {
     "test_access.py": 0,
     "test_beijing_dates.py": 0,
@@ -43,6 +43,7 @@ CONVERTED = {
     "test_export.py": 0,
     "test_followup.py": 0,
     "test_foundation.py": 0,
+    "test_inspection_api.py": 8,
     "test_inspection_pages.py": 0,
     "test_inspectors.py": 0,
     "test_job_files.py": 0,
@@ -62,6 +63,7 @@ CONVERTED = {
     "test_sessions_and_proxies.py": 0,
     "test_subject_import.py": 0,
     "test_subject_search.py": 0,
+    "test_submission_schema.py": 7,
     "test_subtree_lists.py": 0,
     "test_visits.py": 0,
 }
