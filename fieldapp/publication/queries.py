@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Integer, Row, Select, column, select, table, tuple_, union
+from sqlalchemy import ARRAY, Integer, Row, Select, any_, cast, column, func, select, table, tuple_, union
 from sqlalchemy.orm import selectinload
 
 from ..auth import access
@@ -115,9 +115,15 @@ def name_condition(q: str):
     else:
         # PostgreSQL: ILIKE is answered by the pg_trgm GIN index.
         as_published = select(PublishedResult.id).where(PublishedResult.subject_name.ilike(pattern, escape="\\"))
-    in_directory = select(PublishedResult.id).where(
-        PublishedResult.subject_id.in_(select(Subject.id).where(subject_name_clause(q, dialect)))
-    )
+    named = select(Subject.id).where(subject_name_clause(q, dialect))
+    if dialect == "postgresql":
+        # The matching subjects' ids first (the trigram index), then their records by subject_id:
+        # as a plain IN, the planner misjudged the trigram match as one row and walked every record
+        # probing the directory by id instead (ten times slower on 10,000 records, worse on more).
+        ids = select(func.array_agg(Subject.id)).where(subject_name_clause(q, dialect)).scalar_subquery()
+        in_directory = select(PublishedResult.id).where(PublishedResult.subject_id == any_(cast(ids, ARRAY(Integer))))
+    else:
+        in_directory = select(PublishedResult.id).where(PublishedResult.subject_id.in_(named))
     return PublishedResult.id.in_(union(as_published, in_directory))
 
 
