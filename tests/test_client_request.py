@@ -63,8 +63,10 @@ CONVERTED = {
     "test_sessions_and_proxies.py": 0,
     "test_subject_import.py": 0,
     "test_subject_search.py": 0,
+    "test_submission_rendering.py": 2,
     "test_submission_schema.py": 7,
     "test_subtree_lists.py": 0,
+    "test_task_results.py": 2,
     "test_visits.py": 0,
 }
 # Markup parsed outside a request, on purpose (a template macro rendered in a test's app context).

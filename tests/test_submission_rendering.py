@@ -5,13 +5,12 @@ task with its own result."""
 from __future__ import annotations
 
 import io
-import subprocess
 
 import pytest
-from bs4 import BeautifulSoup
 from sqlalchemy import select
 
 from fieldapp.inspections.models import Submission
+from pdf_reading import pdf_text
 from factories.inspection import (
     API_HEADERS,
     CHECKLIST_DIR,
@@ -38,15 +37,9 @@ def world(app, auth, client):
     return w
 
 
-def pdf_text(data: bytes, tmp_path) -> str:
-    path = tmp_path / "record.pdf"
-    path.write_bytes(data)
-    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
-
-
-def form_post(world, client):
+def form_post(world, client, client_request):
     t, m, c = world.task.id, world.marks.id, world.certs.id
-    page = BeautifulSoup(client.get(f"/my/visits/{world.visit.id}/form").get_data(as_text=True), "html.parser")
+    page = client_request.get("inspections.visit_form", visit_id=world.visit.id)
     assert page.select_one(f'input[name="no_activity.{c}"]') is not None
     assert page.select_one(f'select[name="result_code.{m}"]') is not None
     data = {
@@ -68,11 +61,13 @@ def form_post(world, client):
         "sigfile.lead.0": (io.BytesIO(png_bytes(1)), "lead.png"),
         "sigfile.member.1": (io.BytesIO(png_bytes(2)), "member.png"),
     }
-    response = client.post(f"/my/visits/{world.visit.id}/form", data=data, content_type="multipart/form-data")
-    assert response.status_code == 302, response.get_data(as_text=True)
+    client_request.post(
+        "inspections.submit_form", visit_id=world.visit.id, _data=data, _content_type="multipart/form-data"
+    )
 
 
-def api_post(world, client):
+# The API is called at its own address: that address is its contract with the phone.
+def api_post(world, client, client_request):
     files = {"photo": jpeg_bytes(1), "lead": png_bytes(1), "member": png_bytes(2), "rep": png_bytes(3)}
     body = submission_body(world, files)
     body["answers"][f"a.{world.task.id}.fuel-dispensers-test.seals"] = "不符合"
@@ -94,15 +89,13 @@ def api_post(world, client):
 
 
 @pytest.mark.parametrize("send", [form_post, api_post], ids=["no-javascript form", "api"])
-def test_a_merged_submission_renders_on_review_and_in_the_record_pdf(send, world, client, db, auth, tmp_path):
-    send(world, client)
+def test_a_merged_submission_renders_on_review_and_in_the_record_pdf(send, world, client, client_request, db, tmp_path):
+    send(world, client, client_request)
     sub = db.session.scalar(select(Submission))
     assert sub.state == "submitted"
-    auth.logout()
-    auth.login("shuocheng-sup", "supervisor", "140602")
-    response = client.get(f"/review/submissions/{sub.id}")
-    assert response.status_code == 200
-    page = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    client_request.logout()
+    client_request.login("shuocheng-sup", "supervisor", "140602")
+    page = client_request.get("review.submission", submission_id=sub.id)
     results = {
         int(s["id"].split("-")[1]): s.select_one(".result-code").get_text(strip=True)
         for s in page.select("section.task-answers")
@@ -125,9 +118,11 @@ def test_a_merged_submission_renders_on_review_and_in_the_record_pdf(send, world
     assert rows["licence_until"]["data-outcome"] == "不适用" and "不适用" in rows["licence_until"].td.get_text()
     assert "answers__row--finding" not in rows["licence_until"]["class"]
 
-    pdf = client.get(f"/publication/visits/{world.visit.id}/record.pdf")
-    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
-    text = " ".join(pdf_text(pdf.data, tmp_path).split())
+    pdf = client_request.get_response("publication.visit_record_pdf", visit_id=world.visit.id)
+    assert pdf.mimetype == "application/pdf"
+    path = tmp_path / "record.pdf"
+    path.write_bytes(pdf.data)
+    text = " ".join(pdf_text(path).split())
     assert "加油机铅封损坏" in text and "发现问题待后续处理" in text
     assert "A 发现问题待后续处理" in text and "1 未发现问题" in text
     assert "未发现开展本次抽查涉及的经营活动，本任务的检查项未填写" in text
