@@ -33,7 +33,7 @@ from .models import (
     InvitationStatus,
     JointInvitation,
 )
-from .pools import build_pool_columns, subject_ids
+from .pools import build_pool_columns
 from .rules import DrawRefused, check_round, current_draw  # noqa: F401  (part of this API)
 from .teams import PublicTeam, build_teams, conflicts_for
 
@@ -75,7 +75,8 @@ def _compute(
 
 
 def _compute_draw(task, round_, unit, commitment, witness, day, superseded_id) -> ComputedDraw:
-    idents, classes = build_pool_columns(task, round_, unit, day)
+    pool_columns = build_pool_columns(task, round_, unit, day)
+    idents, classes = pool_columns.idents, pool_columns.classes
     found = Counter(classes)
     sizes = {c: found[c] for c in algorithm.CLASSES}
     bad = len(classes) - sum(sizes.values())
@@ -90,8 +91,8 @@ def _compute_draw(task, round_, unit, commitment, witness, day, superseded_id) -
     seed = seeds.seed_of(commitment)
     e = algorithm.effective_seed(seed, witness)
     selected = algorithm.select_columns(idents, classes, counts, e)
-    del idents, classes
-    ids = subject_ids([s.ident for s in selected])
+    ids = pool_columns.subject_ids([s.ident for s in selected], unit)
+    del idents, classes, pool_columns
     teams, by_cert, public_teams, inspector_lines = build_teams(task, round_, unit, day, superseded_id)
     all_certs = set(by_cert)
     by_subject = conflicts_for([ids[s.ident][0] for s in selected], all_certs)
