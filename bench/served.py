@@ -108,18 +108,23 @@ class Gunicorn:
             self.proc.wait()
 
 
+def _lua_string(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
 def wrk(port: int, paths: list[str], headers: dict | None = None, seconds: int = 10) -> dict:
     """Requests per second and p99 (ms) over ``paths`` in turn, WRK_CONNECTIONS at a time."""
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed (make system-deps installs it)")
     headers = {"User-Agent": "bench", "Accept-Language": "zh-CN", **(headers or {})}
-    lua = ["paths = {" + ",".join(f'"{p}"' for p in paths) + "}", "i = 0"]
-    lua += [f'wrk.headers["{k}"] = "{v}"' for k, v in headers.items()]
+    lua = ["paths = {" + ",".join(_lua_string(p) for p in paths) + "}", "i = 0"]
+    # Quoted: an ETag holds double quotes (unescaped, wrk dropped the script and asked for / instead).
+    lua += [f"wrk.headers[{_lua_string(k)}] = {_lua_string(v)}" for k, v in headers.items()]
     lua.append("request = function() i = i + 1; return wrk.format('GET', paths[(i % #paths) + 1]) end")
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write("\n".join(lua))
     try:
-        out = subprocess.run(
+        done = subprocess.run(
             [
                 "wrk",
                 f"-t{WRK_THREADS}",
@@ -133,9 +138,12 @@ def wrk(port: int, paths: list[str], headers: dict | None = None, seconds: int =
             capture_output=True,
             text=True,
             check=True,
-        ).stdout
+        )
     finally:
         os.unlink(script.name)
+    if "error" in done.stderr.lower():  # a script wrk could not run: it would measure GET / instead
+        raise SystemExit(f"wrk: {done.stderr.strip()}")
+    out = done.stdout
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     value, unit = re.search(r"^\s+99%\s+([\d.]+)(us|ms|s|m)\s*$", out, re.M).groups()
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
