@@ -238,6 +238,16 @@ def auth(client):
     return AuthActions(client)
 
 
+def path_for(app, endpoint: str, **url_args) -> str:
+    """The path of ``endpoint`` (``url_for``; arguments the rule does not take become the query string)."""
+    from flask import url_for
+
+    # On a host the app trusts (with TRUSTED_HOSTS set, "localhost" may not be one): a path either way.
+    host = (app.config.get("TRUSTED_HOSTS") or ["localhost"])[0].lstrip(".")
+    with app.test_request_context(base_url=f"http://{host}"):
+        return url_for(endpoint, **url_args)
+
+
 class ClientRequest:
     """Pages by endpoint name, parsed (in the manner of GOV.UK Notify's ``client_request``).
 
@@ -253,12 +263,7 @@ class ClientRequest:
         self._app, self._client, self._auth = app, client, auth
 
     def url_for(self, endpoint: str, **url_args) -> str:
-        from flask import url_for
-
-        # On a host the app trusts (with TRUSTED_HOSTS set, "localhost" may not be one): a path either way.
-        host = (self._app.config.get("TRUSTED_HOSTS") or ["localhost"])[0].lstrip(".")
-        with self._app.test_request_context(base_url=f"http://{host}"):
-            return url_for(endpoint, **url_args)
+        return path_for(self._app, endpoint, **url_args)
 
     def login(self, user, role: str = "supervisor", unit: str = "city"):
         """Sign in as ``user`` (a User made by ``auth.create`` or a username, created on demand)."""
@@ -375,15 +380,32 @@ CHROMIUM_ARGS = [
 
 
 class LiveServer:
+    """The app on a free loopback port; its pages by endpoint name (``url_for``), and signing in as a
+    person does (``sign_in``)."""
+
     def __init__(self, app):
         import threading
 
         from werkzeug.serving import make_server
 
+        self.app = app
+
         self.server = make_server("127.0.0.1", 0, app, threaded=True)
         self.url = f"http://127.0.0.1:{self.server.server_port}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
+
+    def url_for(self, endpoint: str, **url_args) -> str:
+        """The full address of a page on this server."""
+        return self.url + path_for(self.app, endpoint, **url_args)
+
+    def sign_in(self, page, username: str, password: str = PASSWORD) -> None:
+        """Fill in and send the login page in the browser ``page``, and wait for the home page."""
+        page.goto(self.url_for("auth.login"))
+        page.fill("#username", username)
+        page.fill("#password", password)
+        page.click("main form button[type=submit]")
+        page.wait_for_url(self.url_for("core.index"))
 
     def stop(self):
         self.server.shutdown()

@@ -41,12 +41,8 @@ def page(live_server, phone_without_sw, auth):
     page.errors = []
     page.on("pageerror", lambda exc: page.errors.append(str(exc)))
     page.on("console", lambda msg: page.errors.append(msg.text) if msg.type == "error" else None)
-    page.goto(live_server.url + "/login")
-    page.fill("#username", "inspector1")
-    page.fill("#password", auth.PASSWORD)
-    page.click("main form button[type=submit]")
-    page.wait_for_url(live_server.url + "/")
-    page.goto(live_server.url + "/checklists/fuel-dispensers?inspection_date=2021-06-10")
+    live_server.sign_in(page, "inspector1")
+    page.goto(live_server.url_for("checklists.show", checklist_id="fuel-dispensers", inspection_date="2021-06-10"))
     page.wait_for_selector(".cl-form--live")
     return page
 
@@ -152,11 +148,8 @@ def test_works_without_javascript(browser, live_server, auth):
     )
     try:
         page = context.new_page()
-        page.goto(live_server.url + "/login")
-        page.fill("#username", "inspector2")
-        page.fill("#password", auth.PASSWORD)
-        page.click("main form button[type=submit]")
-        page.goto(live_server.url + "/checklists/fuel-dispensers")
+        live_server.sign_in(page, "inspector2")
+        page.goto(live_server.url_for("checklists.show", checklist_id="fuel-dispensers"))
         page.fill("#dispenser-0-serial", "D-9")
         page.click("button[data-add-block][value=dispenser]")
         page.wait_for_selector(".cl-block[data-block=dispenser-1]")

@@ -62,12 +62,8 @@ def test_javascript_vectors_in_chromium(live_server, browser, auth):
     # The inspector app's service worker is blocked: it must not reload the page mid-test.
     context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True, service_workers="block")
     page = context.new_page()
-    page.goto(live_server.url + "/login")
-    page.fill("#username", "inspector1")
-    page.fill("#password", auth.PASSWORD)
-    page.click("main form button[type=submit]")
-    page.wait_for_url(live_server.url + "/")
-    page.goto(live_server.url + "/checklists/fuel-dispensers")
+    live_server.sign_in(page, "inspector1")
+    page.goto(live_server.url_for("checklists.show", checklist_id="fuel-dispensers"))
     page.wait_for_function("window.FieldappConditions !== undefined")
     failures = page.evaluate(
         """(data) => {

@@ -245,12 +245,10 @@ def test_a_section_shows_and_hides_live(browser, live_server, auth):
         page = context.new_page()
         errors = []
         page.on("pageerror", lambda exc: errors.append(str(exc)))
-        page.goto(live_server.url + "/login")
-        page.fill("#username", "inspector1")
-        page.fill("#password", auth.PASSWORD)
-        page.click("main form button[type=submit]")
-        page.wait_for_url(live_server.url + "/")
-        page.goto(live_server.url + "/checklists/market-scales-sections?inspection_date=2021-06-10")
+        live_server.sign_in(page, "inspector1")
+        page.goto(
+            live_server.url_for("checklists.show", checklist_id="market-scales-sections", inspection_date="2021-06-10")
+        )
         page.wait_for_selector(".cl-form--live")
         section = page.locator("details[data-section=scales]")
         assert section.is_hidden()

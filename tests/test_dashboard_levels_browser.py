@@ -23,12 +23,8 @@ def test_the_province_drills_down_to_a_county_and_back(live_server, phone, auth,
     page = phone.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.goto(live_server.url + "/login")
-    page.fill("#username", "sx-supervisor")
-    page.fill("#password", auth.PASSWORD)
-    page.click("main form button[type=submit]")
-    page.wait_for_url(live_server.url + "/")
-    page.goto(live_server.url + "/dashboard/?year=2026")
+    live_server.sign_in(page, "sx-supervisor")
+    page.goto(live_server.url_for("dashboards.index", year=2026))
     expect(page.locator("h1")).to_contain_text("山西省")
     page.evaluate("window.keptAcrossSwaps = true")  # gone if the browser loads a whole page
 

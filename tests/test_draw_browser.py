@@ -22,12 +22,8 @@ def test_drawing_a_round_on_a_phone(live_server, phone, auth, db):
     page = phone.new_page()
     errors = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.goto(live_server.url + "/login")
-    page.fill("#username", "sc-walker")
-    page.fill("#password", auth.PASSWORD)
-    page.click("main form button[type=submit]")
-    page.wait_for_url(live_server.url + "/")
-    page.goto(live_server.url + "/draws")
+    live_server.sign_in(page, "sc-walker")
+    page.goto(live_server.url_for("draws.index"))
     page.click(f"#task-{task.id} a.draw-cell")
     expect(page.locator("#commit-step")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
@@ -53,6 +49,6 @@ def test_drawing_a_round_on_a_phone(live_server, phone, auth, db):
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     box = page.locator("#draw-step button, ol.draw-selection summary").first.bounding_box()
     assert box["height"] >= 44
-    page.goto(live_server.url + f"/public/draws/{draw.id}")
+    page.goto(live_server.url_for("draws.public_detail", draw_id=draw.id))
     expect(page.locator('[data-field="commitment"]')).to_have_text(commitment.commitment_hex)
     assert errors == []

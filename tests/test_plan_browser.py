@@ -38,7 +38,7 @@ def watch(page):
 def test_public_plan_on_a_phone_with_live_search(live_server, phone, city_plan):
     page = phone.new_page()
     errors = watch(page)
-    page.goto(live_server.url + "/public/plan/2021")
+    page.goto(live_server.url_for("plans.public_plan", year=2021))
     assert page.locator("#public-tasks li.task").count() == 21
     assert page.locator("#task-19 [data-field=ratio]").inner_text() == "不低于5%，每年2次"
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
@@ -56,12 +56,8 @@ def test_editing_a_task_on_a_phone(live_server, phone, auth, city_plan):
     auth.create("walker", "supervisor", "city")
     page = phone.new_page()
     errors = watch(page)
-    page.goto(live_server.url + "/login")
-    page.fill("#username", "walker")
-    page.fill("#password", auth.PASSWORD)
-    page.click("main form button[type=submit]")
-    page.wait_for_url(live_server.url + "/")
-    page.goto(live_server.url + f"/plans/{city_plan.id}/tasks/4/edit")
+    live_server.sign_in(page, "walker")
+    page.goto(live_server.url_for("plans.edit_task", plan_id=city_plan.id, number=4))
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     page.fill("#ratio_percent", "80")
     with page.expect_response(lambda r: r.request.method == "POST") as refused:

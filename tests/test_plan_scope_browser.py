@@ -33,13 +33,9 @@ def test_supervisor_edits_rules_watches_the_pool_confirms_and_draws(live_server,
     page = phone.new_page()
     errors = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.goto(live_server.url + "/login")
-    page.fill("#username", "city-sup")
-    page.fill("#password", auth.PASSWORD)
-    page.click("main form button[type=submit]")
-    page.wait_for_url(live_server.url + "/")
+    live_server.sign_in(page, "city-sup")
     # The draw page warns: the rules are only proposals.
-    page.goto(live_server.url + f"/draws/task/{task.id}/round/1/140602")
+    page.goto(live_server.url_for("draws.round_page", task_id=task.id, round_=1, unit_code="140602"))
     expect(page.locator('#draw-warnings [data-warning="unconfirmed"]')).to_be_visible()
     page.click("#draw-warnings a")
     expect(page.locator("#scope-state")).to_have_attribute("data-confirmed", "no")
@@ -64,7 +60,7 @@ def test_supervisor_edits_rules_watches_the_pool_confirms_and_draws(live_server,
     db.session.expire_all()
     assert db.session.get(Task, task.id).plan.version == 2
 
-    page.goto(live_server.url + f"/draws/task/{task.id}/round/1/140602")
+    page.goto(live_server.url_for("draws.round_page", task_id=task.id, round_=1, unit_code="140602"))
     expect(page.locator("#draw-warnings")).to_have_count(0)
     page.check("#commit-step input[value=witness]")
     page.fill("#external_description", "王五，市纪委监委派驻纪检组")

@@ -42,12 +42,8 @@ def test_publish_then_a_citizen_finds_and_checks_it(live_server, browser, phone,
     office = browser.new_context(locale="zh-CN")
     page = office.new_page()
     errors = _collect_errors(page)
-    page.goto(live_server.url + "/login")
-    page.fill("#username", "shuocheng-sup")
-    page.fill("#password", auth.PASSWORD)
-    page.click("main form button[type=submit]")
-    page.wait_for_url(live_server.url + "/")
-    page.goto(live_server.url + "/publication/")
+    live_server.sign_in(page, "shuocheng-sup")
+    page.goto(live_server.url_for("publication.index"))
     page.click(f"a[href='/publication/results/{result.id}/preview']")
     page.wait_for_url(f"**/publication/results/{result.id}/preview")
     assert page.locator('dd[data-field="result_label"]').inner_text() == "发现问题已责令改正"
@@ -60,7 +56,7 @@ def test_publish_then_a_citizen_finds_and_checks_it(live_server, browser, phone,
     # A citizen on a phone: active search by a fragment of the name, then by the credit code.
     page = phone.new_page()
     errors = _collect_errors(page)
-    page.goto(live_server.url + "/public/results")
+    page.goto(live_server.url_for("publication.public_results"))
     cards = page.locator("#results .result-card__name")
     expect(cards).to_have_count(2)
     page.locator("#q").press_sequentially("民福加油")  # typing: htmx active search, no submit
@@ -144,7 +140,7 @@ def test_search_works_without_javascript(live_server, browser, db):
     db.session.commit()
     context = browser.new_context(java_script_enabled=False, locale="zh-CN")
     page = context.new_page()
-    page.goto(live_server.url + "/public/results")
+    page.goto(live_server.url_for("publication.public_results"))
     page.fill("#q", "民福")
     page.select_option("#county", "140602")
     page.click("form[role=search] button[type=submit]")

@@ -33,11 +33,7 @@ def directory(db, auth):
 
 
 def log_in(page, live_server, auth):
-    page.goto(live_server.url + "/login")
-    page.fill("#username", "walker")
-    page.fill("#password", auth.PASSWORD)
-    page.click("main form button[type=submit]")
-    page.wait_for_url(live_server.url + "/")
+    live_server.sign_in(page, "walker")
 
 
 def result_names(page):
@@ -49,7 +45,7 @@ def test_results_follow_the_typing_without_a_page_load(live_server, phone, auth,
     errors = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     log_in(page, live_server, auth)
-    page.goto(live_server.url + "/subjects/")
+    page.goto(live_server.url_for("subjects.index"))
     assert len(result_names(page)) == 20  # first page of the 32 visible in 朔城区
     page.evaluate("window.__sameDocument = true")
     page.locator("#subject-q").press_sequentially("加油", delay=80)
@@ -73,7 +69,7 @@ def test_search_works_as_a_plain_form_without_javascript(live_server, browser, a
     try:
         page = context.new_page()
         log_in(page, live_server, auth)
-        page.goto(live_server.url + "/subjects/")
+        page.goto(live_server.url_for("subjects.index"))
         page.fill("#subject-q", "便利店")
         page.click(".subject-search__more > summary")  # the filters fold away on a phone
         page.select_option("#subject-county", "140602")
