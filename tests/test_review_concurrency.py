@@ -5,34 +5,37 @@ from __future__ import annotations
 import threading
 
 import pytest
-from bs4 import BeautifulSoup
 from sqlalchemy import func, select
 
 from factories import review as rf
-from conftest import AuthActions
+from conftest import AuthActions, new_browser
 from fieldapp.audit import AuditEvent
 from fieldapp.review.models import InspectionResult
 from fieldapp.review.operations import ReviewConflict, approve, return_to_inspector
 
 
-def lock_version_on_page(client, sub_id):
-    page = BeautifulSoup(client.get(f"/review/submissions/{sub_id}").get_data(as_text=True), "html.parser")
+def lock_version_on_page(browser, sub_id):
+    page = browser.get("review.submission", submission_id=sub_id)
     return page.select_one('#decision input[name="lock_version"]')["value"]
+
+
+def decide(browser, sub_id, decision, data, status=302):
+    return browser.post(
+        "review.decide_submission", submission_id=sub_id, decision=decision, _data=data, _expected_status=status
+    )
 
 
 def test_two_sessions_the_second_is_told_who_acted_first(app, db):
     _, _, _, sub = rf.scenario()
-    alice, bob = app.test_client(), app.test_client()
-    AuthActions(alice).login("alice", "supervisor", "140602")
-    AuthActions(bob).login("bob", "supervisor", "140602")
+    alice, bob = new_browser(app), new_browser(app)
+    alice.login("alice", "supervisor", "140602")
+    bob.login("bob", "supervisor", "140602")
     # Both open the page before either acts.
     v_alice, v_bob = lock_version_on_page(alice, sub.id), lock_version_on_page(bob, sub.id)
     assert v_alice == v_bob
 
-    assert alice.post(f"/review/submissions/{sub.id}/approve", data={"lock_version": v_alice}).status_code == 302
-    r = bob.post(f"/review/submissions/{sub.id}/return", data={"lock_version": v_bob, "comment": "请补拍照片"})
-    assert r.status_code == 409
-    page = BeautifulSoup(r.get_data(as_text=True), "html.parser")
+    decide(alice, sub.id, "approve", {"lock_version": v_alice})
+    page = decide(bob, sub.id, "return", {"lock_version": v_bob, "comment": "请补拍照片"}, status=409)
     assert "alice" in page.select_one("#conflict").get_text()
 
     db.session.expire_all()
@@ -42,8 +45,7 @@ def test_two_sessions_the_second_is_told_who_acted_first(app, db):
         "approve"
     ]
     # Approving twice (a double click, a second tab) makes no second set of records.
-    r = alice.post(f"/review/submissions/{sub.id}/approve", data={"lock_version": v_alice})
-    assert r.status_code == 409
+    decide(alice, sub.id, "approve", {"lock_version": v_alice}, status=409)
     assert db.session.scalar(select(func.count()).select_from(InspectionResult)) == 1
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from bs4 import BeautifulSoup
 from sqlalchemy import select
 
 from factories import review as rf
@@ -14,7 +13,7 @@ from fieldapp.checklists import answer_set, evaluate, get_checklist, suggest_res
 from fieldapp.review.models import FollowUpCase, InspectionResult
 
 
-def test_fuel_dispenser_answer_set_from_the_engine(client, auth, db):
+def test_fuel_dispenser_answer_set_from_the_engine(client_request, db):
     checklist = get_checklist("fuel-dispensers")
     assert checklist is not None
     answers = {
@@ -48,8 +47,8 @@ def test_fuel_dispenser_answer_set_from_the_engine(client, auth, db):
     sub = rf.submission(v, body)
     db.session.commit()
 
-    auth.login("sup", "supervisor", "140602")
-    page = BeautifulSoup(client.get(f"/review/submissions/{sub.id}").get_data(as_text=True), "html.parser")
+    client_request.login("sup", "supervisor", "140602")
+    page = client_request.get("review.submission", submission_id=sub.id)
     rows = {r["data-path"]: r for r in page.select("#task-%d tr.answers__row" % t.id)}
     assert "answers__row--finding" in rows["pledge"]["class"]
     label = checklist.item("pledge").label.get("zh") if hasattr(checklist, "item") else None
@@ -59,8 +58,8 @@ def test_fuel_dispenser_answer_set_from_the_engine(client, auth, db):
     # The finding text appears once, not once per place the body carries it.
     assert len(page.select(f"#task-{t.id} .findings li")) == len(findings)
 
-    assert (
-        client.post(f"/review/submissions/{sub.id}/approve", data={"lock_version": sub.lock_version}).status_code == 302
+    client_request.post(
+        "review.decide_submission", submission_id=sub.id, decision="approve", _data={"lock_version": sub.lock_version}
     )
     result = db.session.scalar(select(InspectionResult))
     assert result.result_code == code

@@ -5,7 +5,6 @@ from __future__ import annotations
 from unittest import mock
 
 import pytest
-from bs4 import BeautifulSoup
 from sqlalchemy import delete, select, update
 
 from checklist_definitions import FUEL
@@ -15,12 +14,8 @@ from fieldapp.audit import AuditEvent, AuditLogIsAppendOnly
 from fieldapp.review.diff import diff_bodies
 
 
-def soup(r):
-    return BeautifulSoup(r.get_data(as_text=True), "html.parser")
-
-
-def test_returned_and_resubmitted_shows_a_per_item_diff(client, auth, db):
-    auth.login("sup", "supervisor", "140602")
+def test_returned_and_resubmitted_shows_a_per_item_diff(client_request, db):
+    client_request.login("sup", "supervisor", "140602")
     t = rf.task()
     s = rf.subject()
     v = rf.visit(s, [t], inspectors=[rf.inspector()])
@@ -32,8 +27,11 @@ def test_returned_and_resubmitted_shows_a_per_item_diff(client, auth, db):
     }
     first = rf.submission(v, rf.answers_body([t], answers=first_answers, result_code="A"))
     db.session.commit()
-    client.post(
-        f"/review/submissions/{first.id}/return", data={"lock_version": first.lock_version, "comment": "误差请复测"}
+    client_request.post(
+        "review.decide_submission",
+        submission_id=first.id,
+        decision="return",
+        _data={"lock_version": first.lock_version, "comment": "误差请复测"},
     )
 
     # The inspector resubmits (the inspector app marks the old one superseded).
@@ -49,7 +47,7 @@ def test_returned_and_resubmitted_shows_a_per_item_diff(client, auth, db):
     second = rf.submission(v, rf.answers_body([t], answers=second_answers, result_code="E"), version=2, replaces=first)
     db.session.commit()
 
-    page = soup(client.get(f"/review/submissions/{second.id}"))
+    page = client_request.get("review.submission", submission_id=second.id)
     changes = {row["data-path"]: row for row in page.select("#changes tr.diff-row")}
     assert set(changes) == {"dispenser.1.error_pct", "remark", "photo_note", "result_code"}
     assert "diff-row--changed" in changes["dispenser.1.error_pct"]["class"]
@@ -62,8 +60,12 @@ def test_returned_and_resubmitted_shows_a_per_item_diff(client, auth, db):
     assert len(page.select("#versions li")) == 2
     assert "误差请复测" in page.select_one("#audit").get_text()
     # The resubmission can be approved.
-    r = client.post(f"/review/submissions/{second.id}/approve", data={"lock_version": second.lock_version})
-    assert r.status_code == 302
+    client_request.post(
+        "review.decide_submission",
+        submission_id=second.id,
+        decision="approve",
+        _data={"lock_version": second.lock_version},
+    )
 
 
 def test_diff_of_identical_bodies_is_empty():
