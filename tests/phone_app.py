@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from factories import PASSWORD
 from fieldapp.extensions import db as _db
 from fieldapp.inspections.models import Submission
 
@@ -39,14 +38,6 @@ def phone_page(phone, live_server):
     page.on("console", lambda msg: errors.append(msg.text) if msg.type in ("error", "warning") else None)
     page.errors = errors
     return page
-
-
-def login(page, url):
-    page.goto(url + "/login")
-    page.fill("#username", "zhang")
-    page.fill("#password", PASSWORD)
-    page.click("main form button[type=submit]")
-    page.wait_for_url(url + "/")
 
 
 def wait_for_sw(page):
@@ -92,20 +83,25 @@ def fill(page, world, photo: Path):
     page.locator(f'input[name="{p}seals"][value="符合"]').check()
     page.fill(f'input[name="{p}dispenser-0-serial"]', "JJ-2019-001")
     page.fill(f'input[name="{p}dispenser-0-error_pct"]', "0.12")
-    page.set_input_files(f'input[name="photo.{p}pledge"]', str(photo))
-    page.wait_for_selector(f'[data-photo-list="{p}pledge"] li')
+    add_photo_and_sign(page, world, photo, p)
+    page.wait_for_function("() => document.querySelector('input[name=lat]').value !== ''")
+
+
+def add_photo_and_sign(page, world, photo: Path, prefix: str):
+    """The pledge's photo, the representative's name and the three signatures, kept in the draft."""
+    page.set_input_files(f'input[name="photo.{prefix}pledge"]', str(photo))
+    page.wait_for_selector(f'[data-photo-list="{prefix}pledge"] li')
     page.fill("#rep-name", "王五")
     sign(page, "lead.0")
     sign(page, "member.1", dx=5)
     sign(page, "representative", dx=9)
     poll(lambda: (draft(page, world.visit.id) or {}).get("signatures") == 3)
-    page.wait_for_function("() => document.querySelector('input[name=lat]').value !== ''")
 
 
 def submit(page, live_server):
     page.click("[data-submit-visit]")
     try:
-        page.wait_for_url(live_server.url + "/my/visits", timeout=15000)
+        page.wait_for_url(live_server.url_for("inspections.my_visits"), timeout=15000)
     except Exception:
         errors = page.locator("[data-form-errors]").inner_text()
         state = page.evaluate(

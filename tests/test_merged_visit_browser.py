@@ -17,7 +17,7 @@ from fieldapp.publication.exports import national_xlsx
 from fieldapp.publication.models import PublishedResult
 from fieldapp.review import operations as review
 from factories.inspection import CHECKLIST_DIR, add_task, build_world
-from phone_app import login, phone, phone_page, sign, submit, wait_for_complete  # noqa: F401
+from phone_app import phone, phone_page, sign, submit, wait_for_complete  # noqa: F401
 
 pytestmark = pytest.mark.browser
 
@@ -41,8 +41,8 @@ def suggested(page, task_id: int) -> str:
 
 def test_a_merged_visit_publishes_one_result_per_task(world, live_server, phone_page, app, auth, client):
     page = phone_page
-    login(page, live_server.url)
-    page.goto(f"{live_server.url}/my/visits/{world.visit.id}/form")
+    live_server.sign_in(page, "zhang")
+    page.goto(live_server.url_for("inspections.visit_form", visit_id=world.visit.id))
     page.wait_for_selector("form[data-ready=true]")
     fuel, marks, certs = world.task.id, world.marks.id, world.certs.id
     p = f"a.{fuel}.fuel-dispensers-test."
@@ -81,7 +81,7 @@ def test_a_merged_visit_publishes_one_result_per_task(world, live_server, phone_
     records = _db.session.scalars(select(PublishedResult)).all()
     assert {r.task_name: r.result_label for r in records} == expected
     for record in records:  # the public page, on the phone
-        page.goto(f"{live_server.url}/public/results/{record.public_id}")
+        page.goto(live_server.url_for("publication.public_record", public_id=record.public_id))
         assert page.locator('[data-field="task_name"]').inner_text() == record.task_name
         assert page.locator('[data-field="result_label"]').inner_text() == expected[record.task_name]
 

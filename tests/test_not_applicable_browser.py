@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from factories.inspection import CHECKLIST_DIR, build_world, jpeg_bytes
-from phone_app import draft, login, phone, phone_page, poll, sign, submit, wait_for_complete  # noqa: F401
+from phone_app import add_photo_and_sign, draft, phone, phone_page, submit, wait_for_complete  # noqa: F401
 
 pytestmark = pytest.mark.browser
 
@@ -25,8 +25,8 @@ def test_a_number_answered_not_applicable_on_the_phone(world, live_server, phone
     page = phone_page
     photo = tmp_path / "pledge.jpg"
     photo.write_bytes(jpeg_bytes(3, (800, 600)))
-    login(page, live_server.url)
-    page.goto(live_server.url + f"/my/visits/{world.visit.id}")
+    live_server.sign_in(page, "zhang")
+    page.goto(live_server.url_for("inspections.visit", visit_id=world.visit.id))
     page.click("form[data-start-visit] button[type=submit]")
     page.wait_for_url(f"**/my/visits/{world.visit.id}/form")
     page.wait_for_selector("form[data-ready=true]")
@@ -45,13 +45,7 @@ def test_a_number_answered_not_applicable_on_the_phone(world, live_server, phone
     assert number.input_value() == ""
     item = page.locator('[data-key="dispenser-0-error_pct"]')
     assert item.locator("input[data-na]").bounding_box()["width"] > 0
-    page.set_input_files(f'input[name="photo.{p}pledge"]', str(photo))
-    page.wait_for_selector(f'[data-photo-list="{p}pledge"] li')
-    page.fill("#rep-name", "王五")
-    sign(page, "lead.0")
-    sign(page, "member.1", dx=5)
-    sign(page, "representative", dx=9)
-    poll(lambda: (draft(page, world.visit.id) or {}).get("signatures") == 3)
+    add_photo_and_sign(page, world, photo, p)
     assert draft(page, world.visit.id)["fields"][f"{p}dispenser-0-error_pct-na"] == ["不适用"]
     page.wait_for_function("() => document.querySelector('input[name=lat]').value !== ''")
     submit(page, live_server)

@@ -26,14 +26,6 @@ def page(browser, live_server, app, auth):
     context.close()
 
 
-def login(page, url, username, auth):
-    page.goto(url + "/login")
-    page.fill("#username", username)
-    page.fill("#password", auth.PASSWORD)
-    page.click("main form button[type=submit]")
-    page.wait_for_url(url + "/")
-
-
 def axe(page) -> list[dict]:
     page.add_script_tag(url="/static/vendor/axe.min.js")
     return page.evaluate(
@@ -48,16 +40,22 @@ def test_review_and_publication_tables_pass_the_two_axe_rules(auth, live_server,
     _t, _s, _v, sub = rf.scenario()
     pf.approved_result(pf.subject(seq=7, name="朔州市平鲁区某加油站"), pf.task(number=8))
     db.session.commit()
-    login(page, live_server.url, "boss", auth)
-    for path in (f"/review/submissions/{sub.id}", "/calendar", "/publication/"):
-        page.goto(live_server.url + path)
+    live_server.sign_in(page, "boss")
+    for endpoint, args in (
+        ("review.submission", {"submission_id": sub.id}),
+        ("calendar.index", {}),
+        ("publication.index", {}),
+    ):
+        path = live_server.url_for(endpoint, **args)
+        page.goto(path)
         assert page.locator("table").count() >= 1, path
         assert axe(page) == [], path
 
 
 def test_public_pages_have_a_meta_description(live_server, page, app):
-    for path in ("/", "/public/results", "/login"):
-        page.goto(live_server.url + path)
+    for endpoint in ("core.index", "publication.public_results", "auth.login"):
+        path = live_server.url_for(endpoint)
+        page.goto(path)
         descriptions = page.locator('meta[name="description"]')
         assert descriptions.count() == 1, path
         assert len(descriptions.get_attribute("content")) > 10, path

@@ -6,7 +6,6 @@ from __future__ import annotations
 import pytest
 
 from fieldapp.inspections.routes_pwa import VISITS_CACHE
-from factories import PASSWORD
 from factories.inspection import CHECKLIST_DIR, build_world
 
 pytestmark = pytest.mark.browser
@@ -28,14 +27,6 @@ def page(browser, live_server, app, auth):
     context.close()
 
 
-def login(page, url):
-    page.goto(url + "/login")
-    page.fill("#username", "zhang")
-    page.fill("#password", PASSWORD)
-    page.click("main form button[type=submit]")
-    page.wait_for_url(url + "/")
-
-
 def axe(page) -> list[dict]:
     page.add_script_tag(url="/static/vendor/axe.min.js")
     return page.evaluate(
@@ -46,9 +37,16 @@ def axe(page) -> list[dict]:
 
 def test_no_axe_violations_on_the_inspector_pages(auth, live_server, page):
     world = build_world(auth)
-    login(page, live_server.url)
-    for path in ("/my/visits", f"/my/visits/{world.visit.id}", f"/my/visits/{world.visit.id}/form", "/offline"):
-        page.goto(live_server.url + path)
+    live_server.sign_in(page, "zhang")
+    visit = {"visit_id": world.visit.id}
+    for endpoint, args in (
+        ("inspections.my_visits", {}),
+        ("inspections.visit", visit),
+        ("inspections.visit_form", visit),
+        ("inspections.offline", {}),
+    ):
+        path = live_server.url_for(endpoint, **args)
+        page.goto(path)
         page.wait_for_load_state("networkidle")
         assert axe(page) == [], path
         assert page.evaluate("() => document.documentElement.scrollWidth") <= 360, path
@@ -56,11 +54,11 @@ def test_no_axe_violations_on_the_inspector_pages(auth, live_server, page):
 
 def test_logout_on_a_shared_phone_warns_then_wipes(auth, live_server, page):
     world = build_world(auth)
-    login(page, live_server.url)
-    page.goto(f"{live_server.url}/my/visits/{world.visit.id}/form")
+    live_server.sign_in(page, "zhang")
+    page.goto(live_server.url_for("inspections.visit_form", visit_id=world.visit.id))
     page.wait_for_function("() => navigator.serviceWorker.controller !== null")
-    page.goto(f"{live_server.url}/my/visits")  # kept for offline use by the service worker
-    page.goto(f"{live_server.url}/my/visits/{world.visit.id}/form")
+    page.goto(live_server.url_for("inspections.my_visits"))  # kept for offline use by the service worker
+    page.goto(live_server.url_for("inspections.visit_form", visit_id=world.visit.id))
     page.wait_for_selector("form[data-ready=true]")
     # The one name of the offline cache reaches the page from the server.
     assert page.evaluate("() => FieldappUtil.visitsCache()") == VISITS_CACHE

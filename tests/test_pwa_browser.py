@@ -15,7 +15,7 @@ from fieldapp.extensions import db as _db
 from fieldapp.inspections.models import Submission
 from factories.inspection import CHECKLIST_DIR, build_world, jpeg_bytes
 from phone_app import phone, phone_page  # noqa: F401  (fixtures)
-from phone_app import assert_bytes_identical, draft, fill, login, phone_hashes, poll, submit, sw_version
+from phone_app import assert_bytes_identical, draft, fill, phone_hashes, poll, submit, sw_version
 from phone_app import wait_for_complete, wait_for_sw
 
 pytestmark = pytest.mark.browser
@@ -40,8 +40,8 @@ def photo(tmp_path) -> Path:
 
 def test_online_fill_photo_position_signatures_submit(world, live_server, phone_page, photo, app):
     page = phone_page
-    login(page, live_server.url)
-    page.goto(live_server.url + "/my/visits")
+    live_server.sign_in(page, "zhang")
+    page.goto(live_server.url_for("inspections.my_visits"))
     page.click(f'.visit-card[data-visit-id="{world.visit.id}"] a.button')
     page.wait_for_selector("html[data-app-ready]", state="attached")
     page.click("form[data-start-visit] button[type=submit]")
@@ -69,8 +69,8 @@ def test_online_fill_photo_position_signatures_submit(world, live_server, phone_
 
 def test_offline_draft_outbox_and_a_new_service_worker(world, live_server, phone, phone_page, photo, app):
     page = phone_page
-    login(page, live_server.url)
-    page.goto(live_server.url + "/my/visits")
+    live_server.sign_in(page, "zhang")
+    page.goto(live_server.url_for("inspections.my_visits"))
     wait_for_sw(page)
     toggle = page.locator(f'[data-offline-toggle][data-visit-id="{world.visit.id}"]')
     page.wait_for_selector("html[data-app-ready]", state="attached")
@@ -81,7 +81,7 @@ def test_offline_draft_outbox_and_a_new_service_worker(world, live_server, phone
     phone.set_offline(True)
     page.reload()
     assert page.locator("h1").inner_text() == "我的任务"
-    page.goto(f"{live_server.url}/my/visits/{world.visit.id}")
+    page.goto(live_server.url_for("inspections.visit", visit_id=world.visit.id))
     assert world.subject.name in page.locator("h1").inner_text()
     page.wait_for_selector("html[data-app-ready]", state="attached")
     page.click("form[data-start-visit] button[type=submit]")  # offline: recorded in the draft
@@ -134,9 +134,9 @@ def test_offline_draft_outbox_and_a_new_service_worker(world, live_server, phone
         assert time.time() < deadline, "the kept visit page was not refreshed by the new version"
         page.wait_for_timeout(200)
     phone.set_offline(True)
-    page.goto(f"{live_server.url}/my/visits/{world.visit.id}")  # still cached after the update
+    page.goto(live_server.url_for("inspections.visit", visit_id=world.visit.id))  # still cached after the update
     assert world.subject.name in page.locator("h1").inner_text()
-    page.goto(live_server.url + "/my/visits")
+    page.goto(live_server.url_for("inspections.my_visits"))
     page.wait_for_function("() => document.querySelector('[data-outbox-count]').textContent === '1'")
     assert phone_hashes(page) == hashes
 
@@ -154,7 +154,7 @@ def test_offline_draft_outbox_and_a_new_service_worker(world, live_server, phone
 
 def test_server_errors_and_a_dropped_upload_still_arrive_exactly_once(world, live_server, phone_page, photo, app):
     page = phone_page
-    login(page, live_server.url)
+    live_server.sign_in(page, "zhang")
     posts = {"n": 0}
     puts = {"n": 0}
 
@@ -177,7 +177,7 @@ def test_server_errors_and_a_dropped_upload_still_arrive_exactly_once(world, liv
 
     page.route("**/api/v1/submissions", fail_first_posts)
     page.route("**/api/v1/submissions/*/media/*", drop_uploads)
-    page.goto(f"{live_server.url}/my/visits/{world.visit.id}/form")
+    page.goto(live_server.url_for("inspections.visit_form", visit_id=world.visit.id))
     fill(page, world, photo)
     submit(page, live_server)
     hashes = phone_hashes(page)
@@ -199,7 +199,7 @@ def test_server_errors_and_a_dropped_upload_still_arrive_exactly_once(world, liv
 
 def test_a_refused_submission_comes_back_as_the_draft_with_the_reasons(world, live_server, phone_page, photo, app):
     page = phone_page
-    login(page, live_server.url)
+    live_server.sign_in(page, "zhang")
     refused = {"n": 0}
 
     def refuse_once(route):
@@ -214,12 +214,12 @@ def test_a_refused_submission_comes_back_as_the_draft_with_the_reasons(world, li
             route.continue_()
 
     page.route("**/api/v1/submissions", refuse_once)
-    page.goto(f"{live_server.url}/my/visits/{world.visit.id}/form")
+    page.goto(live_server.url_for("inspections.visit_form", visit_id=world.visit.id))
     fill(page, world, photo)
     submit(page, live_server)
     poll(lambda: page.evaluate("() => FieldappStore.listOutbox().then(x => x.length)") == 0)
     assert _db.session.scalars(select(Submission)).all() == []
-    page.goto(f"{live_server.url}/my/visits/{world.visit.id}/form")
+    page.goto(live_server.url_for("inspections.visit_form", visit_id=world.visit.id))
     page.wait_for_selector("form[data-ready=true]")
     assert "请补充加油机编号" in page.locator("[data-form-errors]").inner_text()
     t = world.task.id

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from factories.inspection import build_world, jpeg_bytes
-from phone_app import login, phone, phone_page, poll, sign, submit, wait_for_complete  # noqa: F401
+from phone_app import phone, phone_page, poll, sign, submit, wait_for_complete  # noqa: F401
 
 pytestmark = pytest.mark.browser
 
@@ -42,8 +42,8 @@ def test_fill_the_fuel_dispenser_checklist_and_the_supervisor_sees_it(app, auth,
     photo = tmp_path / "station.jpg"
     photo.write_bytes(jpeg_bytes(7, (2000, 1500)))
     page = phone_page
-    login(page, live_server.url)
-    page.goto(f"{live_server.url}/my/visits/{world.visit.id}/form")
+    live_server.sign_in(page, "zhang")
+    page.goto(live_server.url_for("inspections.visit_form", visit_id=world.visit.id))
     page.wait_for_selector("form[data-ready=true]")
     assert page.locator('[data-checklist-entry][data-checklist-id="fuel-dispensers"]').count() == 1
     for _ in range(6):

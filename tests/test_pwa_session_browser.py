@@ -67,10 +67,10 @@ def test_queued_offline_then_browser_restart_sends_without_a_new_login(
 ):
     profile = tmp_path / "profile"
     context, page = open_phone(browser, profile, live_server)
-    pwa.login(page, live_server.url)
-    page.goto(live_server.url + "/my/visits")
+    live_server.sign_in(page, "zhang")
+    page.goto(live_server.url_for("inspections.my_visits"))
     pwa.wait_for_sw(page)
-    page.goto(f"{live_server.url}/my/visits/{world.visit.id}/form")
+    page.goto(live_server.url_for("inspections.visit_form", visit_id=world.visit.id))
     page.wait_for_selector("form[data-ready=true]")
     context.set_offline(True)
     pwa.fill(page, world, photo)
@@ -84,8 +84,8 @@ def test_queued_offline_then_browser_restart_sends_without_a_new_login(
     context.clear_cookies(name="session")
     assert COOKIE_NAME in {c["name"] for c in context.cookies()}
     context.set_extra_http_headers({"X-Forwarded-For": "127.0.0.2"})  # another network
-    page.goto(live_server.url + "/my/visits")
-    assert page.url == live_server.url + "/my/visits"
+    page.goto(live_server.url_for("inspections.my_visits"))
+    assert page.url == live_server.url_for("inspections.my_visits")
     [submission] = pwa.wait_for_complete(app, page)
     assert len(submission.media) == 4
     page.wait_for_function("() => document.querySelector('[data-outbox-count]').textContent === '0'")
@@ -95,7 +95,7 @@ def test_queued_offline_then_browser_restart_sends_without_a_new_login(
     # Logging out revokes this phone's device login.
     page.wait_for_selector("html[data-app-ready]", state="attached")
     page.click("[data-logout-form] button[type=submit]")
-    page.wait_for_url(live_server.url + "/")
+    page.wait_for_url(live_server.url_for("core.index"))
     _db.session.expire_all()
     assert _db.session.get(DeviceLogin, device.id).revoked_reason == "logout"
     assert COOKIE_NAME not in {c["name"] for c in context.cookies()}

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 
 import phone_app as pwa
+from phone_app import phone, phone_page  # noqa: F401  (fixtures: the phone without a user-agent override, its page)
 from fieldapp.extensions import db as _db
 from fieldapp.inspections.models import Submission
 from factories.inspection import CHECKLIST_DIR, build_world, jpeg_bytes
@@ -32,28 +33,8 @@ def photo(tmp_path):
     return path
 
 
-@pytest.fixture
-def phone(browser):
-    context = browser.new_context(
-        viewport={"width": 360, "height": 740}, device_scale_factor=2, is_mobile=True, has_touch=True, locale="zh-CN"
-    )
-    yield context
-    context.close()
-
-
-@pytest.fixture
-def phone_page(phone, live_server):
-    phone.grant_permissions(["geolocation"], origin=live_server.url)
-    phone.set_geolocation({"latitude": 39.3312, "longitude": 112.4325, "accuracy": 18})
-    page = phone.new_page()
-    page.set_default_timeout(20000)
-    page.errors = []
-    page.on("pageerror", lambda exc: page.errors.append(str(exc)))
-    return page
-
-
 def keep_offline(page, live_server, visit_id):
-    page.goto(live_server.url + "/my/visits")
+    page.goto(live_server.url_for("inspections.my_visits"))
     pwa.wait_for_sw(page)
     page.wait_for_selector("html[data-app-ready]", state="attached")
     page.locator(f'[data-offline-toggle][data-visit-id="{visit_id}"]').click()
@@ -68,10 +49,10 @@ def blob_count(page) -> int:
 
 def test_a_second_offline_send_asks_and_replaces_the_queued_one(world, live_server, phone, phone_page, photo, app):
     page = phone_page
-    pwa.login(page, live_server.url)
+    live_server.sign_in(page, "zhang")
     keep_offline(page, live_server, world.visit.id)
     phone.set_offline(True)
-    form_url = f"{live_server.url}/my/visits/{world.visit.id}/form"
+    form_url = live_server.url_for("inspections.visit_form", visit_id=world.visit.id)
     page.goto(form_url)
     pwa.fill(page, world, photo)
     pwa.submit(page, live_server)
@@ -103,9 +84,9 @@ def test_a_returned_visit_corrected_offline_arrives_as_version_2(
     from fieldapp.review.operations import return_to_inspector
 
     page = phone_page
-    pwa.login(page, live_server.url)
+    live_server.sign_in(page, "zhang")
     keep_offline(page, live_server, world.visit.id)
-    form_url = f"{live_server.url}/my/visits/{world.visit.id}/form"
+    form_url = live_server.url_for("inspections.visit_form", visit_id=world.visit.id)
     page.goto(form_url)
     pwa.fill(page, world, photo)
     pwa.submit(page, live_server)
@@ -118,7 +99,7 @@ def test_a_returned_visit_corrected_offline_arrives_as_version_2(
     _db.session.rollback()
 
     # With signal, the task list learns of the return and refreshes the kept copy of the form.
-    page.goto(live_server.url + "/my/visits")
+    page.goto(live_server.url_for("inspections.my_visits"))
     page.wait_for_selector("html[data-visit-states-fresh]", state="attached")
     phone.set_offline(True)
     page.goto(form_url)

@@ -9,14 +9,6 @@ from factories import review as rf
 pytestmark = pytest.mark.browser
 
 
-def login(page, base, username, password):
-    page.goto(base + "/login")
-    page.fill("#username", username)
-    page.fill("#password", password)
-    page.click("main form button[type=submit]")
-    page.wait_for_url(base + "/")
-
-
 def test_review_on_a_phone(live_server, phone, auth, db):
     _, s, v, sub = rf.scenario(
         answers={"pledge": "不符合", "dispenser": [{"serial": "A1", "error_pct": 0.5}]},
@@ -28,9 +20,9 @@ def test_review_on_a_phone(live_server, phone, auth, db):
     errors = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    login(page, live_server.url, "phone-sup", auth.PASSWORD)
+    live_server.sign_in(page, "phone-sup")
 
-    page.goto(live_server.url + "/review/")
+    page.goto(live_server.url_for("review.queue"))
     assert page.locator("#review-queue").get_attribute("hx-trigger") == "every 30s"
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     # Filtering by state swaps the queue in place (htmx), the URL follows.
