@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 import pytest
 from bs4 import BeautifulSoup
+from conftest import new_browser
 from flask import current_app
 
 from factories import PASSWORD
@@ -101,7 +102,8 @@ def test_each_input_of_the_list_changes_the_page(world, client_request, db, froz
 
 def test_language_flashes_and_tokens_are_each_requests_own(world, client_request, client, db, app):
     assert _page(client_request).h1.get_text(strip=True) == "我的任务"
-    client.post("/language", data={"lang": "en", "next": "/my/visits"})
+    visits = client_request.url_for("inspections.my_visits")
+    client_request.post("core.set_language", _data={"lang": "en", "next": visits}, _expected_redirect=visits)
     assert _page(client_request).h1.get_text(strip=True) == "My visits"
     with client.session_transaction() as session:
         session["_flashes"] = [("info", "一条提示")]
@@ -110,9 +112,9 @@ def test_language_flashes_and_tokens_are_each_requests_own(world, client_request
     with client.session_transaction() as session:
         own = session["csrf_token"]
     # Another inspector: their own list (never the first one's page) and their own token.
-    other = app.test_client()
-    other.post("/login", data={"username": "li", "password": PASSWORD})
-    listed = BeautifulSoup(other.get("/my/visits").text, "html.parser")
+    other = new_browser(app)
+    other.post("auth.login", _data={"username": "li", "password": PASSWORD})
+    listed = other.get("inspections.my_visits")
     assert "李协查" in listed.select_one(".site-account").get_text()
     assert "张检查" not in listed.select_one(".site-account").get_text()
     assert listed.select_one("[data-logout-form] input[name=csrf_token]")["value"] != own

@@ -151,7 +151,9 @@ def app_config():
     return {"CHECKLISTS_DIR": str(CHECKLIST_DIR)}
 
 
-def test_an_api_submission_with_a_not_applicable_number_is_clean_and_reviewed_as_such(app, auth, client, db):
+def test_an_api_submission_with_a_not_applicable_number_is_clean_and_reviewed_as_such(
+    app, auth, client, client_request, db
+):
     world = build_world(auth)
     auth.login("zhang", "inspector", "140602")
     files = {"photo": jpeg_bytes(1), "lead": png_bytes(1), "member": png_bytes(2), "rep": png_bytes(3)}
@@ -159,6 +161,7 @@ def test_an_api_submission_with_a_not_applicable_number_is_clean_and_reviewed_as
     t = world.task.id
     body["answers"][f"a.{t}.fuel-dispensers-test.dispenser-0-error_pct-na"] = "不适用"
     body["answers"][f"a.{t}.fuel-dispensers-test.dispenser-0-error_pct"] = ""
+    # The API at its own address (its contract with the phone).
     response = client.post("/api/v1/submissions", json=body, headers=API_HEADERS)
     assert response.status_code == 201, response.get_data(as_text=True)
     for data in files.values():
@@ -169,8 +172,8 @@ def test_an_api_submission_with_a_not_applicable_number_is_clean_and_reviewed_as
     [task] = sub.body["tasks"]
     assert task["answer_sets"][0]["answers"]["dispenser"][0]["error_pct"] == "不适用"
     assert task["findings"] == [] and task["suggested_result"] == "1"
-    auth.logout()
-    auth.login("shuocheng-sup", "supervisor", "140602")
-    page = BeautifulSoup(client.get(f"/review/submissions/{sub.id}").get_data(as_text=True), "html.parser")
+    client_request.logout()
+    client_request.login("shuocheng-sup", "supervisor", "140602")
+    page = client_request.get("review.submission", submission_id=sub.id)
     row = page.select_one('[data-path="dispenser.1.error_pct"]')
     assert "不适用" in row.get_text() and "answers__row--finding" not in row.get("class", [])

@@ -6,8 +6,6 @@ from __future__ import annotations
 import subprocess
 from decimal import Decimal
 
-from bs4 import BeautifulSoup
-
 from factories import publication as f
 
 
@@ -20,15 +18,14 @@ def page_text(data: bytes, tmp_path, page: int) -> str:
     return "".join(out.split())  # narrow columns wrap: compare without line breaks
 
 
-def test_plan_pdf_starts_on_page_one_with_every_column(client, db, tmp_path):
+def test_plan_pdf_starts_on_page_one_with_every_column(client_request, db, tmp_path):
     task = f.task(7, "眼镜制配场所计量监督检查")
     task.ratio, task.ratio_is_floor = Decimal("0.3"), True
     task.guiding_department = "省局计量处"
     task.initiator = "市局计量科"
     f.task(8, "集贸市场计量监督检查").ratio = Decimal("0.00125")
     db.session.commit()
-    response = client.get("/public/plan/2021.pdf")
-    assert response.status_code == 200
+    response = client_request.get_response("publication.public_plan_pdf", year=2021)
     first = page_text(response.data, tmp_path, 1)
     assert "双随机抽查工作计划" in first and "眼镜制配场所计量监督检查" in first
     for header in (
@@ -48,12 +45,11 @@ def test_plan_pdf_starts_on_page_one_with_every_column(client, db, tmp_path):
     assert "E+" not in first
 
 
-def test_the_task_form_shows_the_ratio_as_a_plain_number(client, db, auth):
+def test_the_task_form_shows_the_ratio_as_a_plain_number(client_request, db):
     task = f.task(7)
     task.ratio = Decimal("0.3")
     db.session.commit()
-    auth.login("city-supervisor", "supervisor", "city")
-    response = client.get(f"/plans/{task.plan_id}/tasks/{task.number}/edit")
-    assert response.status_code == 200
-    field = BeautifulSoup(response.data, "html.parser").select_one('input[name="ratio_percent"]')
+    client_request.login("city-supervisor", "supervisor", "city")
+    page = client_request.get("plans.edit_task", plan_id=task.plan_id, number=task.number)
+    field = page.select_one('input[name="ratio_percent"]')
     assert field["value"] == "30"

@@ -41,7 +41,7 @@ def _no_formula(xlsx: bytes) -> list:
     return [c.coordinate for ws in book.worksheets for row in ws.iter_rows() for c in row if c.data_type == "f"]
 
 
-def test_every_export_opens_without_a_formula(app, db, client, auth):
+def test_every_export_opens_without_a_formula(app, db, client_request, auth):
     from factories import publication as pf
     from fieldapp.publication.operations import publish
 
@@ -51,17 +51,16 @@ def test_every_export_opens_without_a_formula(app, db, client, auth):
     publisher = auth.create("shuocheng-sup", "supervisor", "140602")
     publish([result], publisher)
     db.session.commit()
-    auth.login("shuocheng-sup", "supervisor", "140602")
+    client_request.login("shuocheng-sup", "supervisor", "140602")
     from fieldapp.publication import exports, queries
 
     national = exports.national_xlsx(queries.unit_records(publisher, limit=100))  # what the export job writes
     assert _no_formula(national) == []
     cells = [c.value for row in openpyxl.load_workbook(io.BytesIO(national)).active.iter_rows() for c in row]
     assert hostile in cells
-    serious = client.get("/review/serious?format=xlsx")
-    assert serious.status_code == 200
+    serious = client_request.get_response("review.serious", format="xlsx")
     assert _no_formula(serious.data) == []
-    open_data = client.get("/public/results.csv").get_data(as_text=True)
+    open_data = client_request.get_response("publication.open_data_csv").get_data(as_text=True)
     rows = list(csv.reader(io.StringIO(open_data.lstrip("\ufeff"))))
     assert any("'" + hostile in row for row in rows), rows
     for row in rows:
