@@ -39,7 +39,7 @@ def suggested(page, task_id: int) -> str:
     return page.locator(f'[data-task-result="{task_id}"] [data-suggested-text]').inner_text()
 
 
-def test_a_merged_visit_publishes_one_result_per_task(world, live_server, phone_page, app, auth, client):
+def test_a_merged_visit_publishes_one_result_per_task(world, live_server, phone_page, app, auth, client_request):
     page = phone_page
     live_server.sign_in(page, "zhang")
     page.goto(live_server.url_for("inspections.visit_form", visit_id=world.visit.id))
@@ -90,6 +90,7 @@ def test_a_merged_visit_publishes_one_result_per_task(world, live_server, phone_
     rows = [dict(zip(header, (c.value for c in row))) for row in sheet.iter_rows(min_row=2)]
     assert {r["任务名称"]: r["检查结果"] for r in rows} == expected
     assert len({(r["检查对象名称"], r["检查完成日期"], r["任务名称"]) for r in rows}) == 3  # distinguishable rows
-    text = client.get("/public/results.csv").get_data(as_text=True).lstrip("\ufeff")
+    text = client_request.get_response("publication.open_data_csv").get_data(as_text=True).lstrip("\ufeff")
     assert {r["抽查任务"]: r["检查结果"] for r in csv.DictReader(io.StringIO(text))} == expected
-    assert {r["task_name"]: r["result"] for r in client.get("/public/results.json").json["results"]} == expected
+    open_json = client_request.get_response("publication.open_data_json").json
+    assert {r["task_name"]: r["result"] for r in open_json["results"]} == expected

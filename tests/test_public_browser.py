@@ -116,7 +116,7 @@ def test_publish_then_a_citizen_finds_and_checks_it(live_server, browser, phone,
 
     # Its PDF: Chinese text extractable, the CJK font embedded, the QR code leads back to this page.
     pdf_link = page.locator("a[href$='.pdf']").first.get_attribute("href")
-    response = phone.request.get(live_server.url + pdf_link)
+    response = phone.request.get(live_server.url + pdf_link)  # the link the page gives, followed
     assert response.ok and response.headers["content-type"] == "application/pdf"
     path = tmp_path / "record.pdf"
     path.write_bytes(response.body())

@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from factories.inspection import build_world, jpeg_bytes
+from conftest import new_browser
 from phone_app import phone, phone_page, poll, sign, submit, wait_for_complete  # noqa: F401
 
 pytestmark = pytest.mark.browser
@@ -75,9 +76,6 @@ def test_fill_the_fuel_dispenser_checklist_and_the_supervisor_sees_it(app, auth,
     assert submission.result_code == submission.suggested_result
     # The supervisor sees it in the review queue and on its page.
     auth.create("boss", "supervisor", "140602")
-    client = app.test_client()
-    client.post("/login", data={"username": "boss", "password": auth.PASSWORD})
-    queue = client.get("/review/")
-    if queue.status_code == 404:
-        queue = client.get("/review")
-    assert queue.status_code == 200 and world.subject.name in queue.get_data(as_text=True)
+    supervisor = new_browser(app)
+    supervisor.login("boss")
+    assert world.subject.name in supervisor.get_response("review.queue").get_data(as_text=True)
