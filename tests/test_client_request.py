@@ -58,6 +58,7 @@ CONVERTED = {
     "test_job_files.py": 0,
     "test_jobs.py": 0,
     "test_login_throttle.py": 0,
+    "test_media_limits.py": 3,
     "test_merged_visit_browser.py": 0,
     "test_my_visits_cache.py": 0,
     "test_not_applicable.py": 1,

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from fieldapp.inspections import media as store
 from fieldapp.inspections.models import Submission
+from conftest import AuthActions
 from factories.inspection import API_HEADERS, CHECKLIST_DIR, build_world, jpeg_bytes, png_bytes, sha, submission_body
 
 
@@ -84,36 +85,32 @@ def test_a_small_png_announcing_12500_by_12500_pixels_is_refused_before_decoding
             store.open_image(data)
 
 
-def test_the_form_refuses_a_pixel_bomb_with_a_clear_error(world, client, db):
-    r = client.post(
-        f"/my/visits/{world.visit.id}/form",
-        data=form_data(world, (bomb_png(), "big.png")),
-        content_type="multipart/form-data",
+def send_form(client_request, world, photo: tuple, status: int):
+    """Post the visit's no-JavaScript form with this photo (bytes, file name); the status is asserted."""
+    return client_request.post_response(
+        "inspections.submit_form",
+        visit_id=world.visit.id,
+        _data=form_data(world, photo),
+        _content_type="multipart/form-data",
+        _expected_status=status,
     )
-    assert r.status_code == 422
+
+
+def test_the_form_refuses_a_pixel_bomb_with_a_clear_error(world, client_request, db):
+    r = send_form(client_request, world, (bomb_png(), "big.png"), 422)
     assert "像素" in r.get_data(as_text=True)
     assert submissions(db) == 0
 
 
-def test_the_form_refuses_a_photo_over_the_byte_limit_before_decoding(world, client, db, app):
+def test_the_form_refuses_a_photo_over_the_byte_limit_before_decoding(world, client_request, db, app):
     app.config["MEDIA_MAX_BYTES"] = 1024
-    r = client.post(
-        f"/my/visits/{world.visit.id}/form",
-        data=form_data(world, (jpeg_bytes(1), "p.jpg")),
-        content_type="multipart/form-data",
-    )
-    assert r.status_code == 422
+    send_form(client_request, world, (jpeg_bytes(1), "p.jpg"), 422)
     assert submissions(db) == 0
 
 
-def test_an_svg_photo_in_the_form_is_refused_with_a_clear_error_never_received(world, client, db):
+def test_an_svg_photo_in_the_form_is_refused_with_a_clear_error_never_received(world, client_request, db):
     svg = b"<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>"
-    r = client.post(
-        f"/my/visits/{world.visit.id}/form",
-        data=form_data(world, (svg, "evidence.svg")),
-        content_type="multipart/form-data",
-    )
-    assert r.status_code == 422
+    r = send_form(client_request, world, (svg, "evidence.svg"), 422)
     page = r.get_data(as_text=True)
     assert "evidence.svg" in page and "JPEG" in page and "WebP" in page
     assert "已收到提交" not in page
@@ -121,14 +118,9 @@ def test_an_svg_photo_in_the_form_is_refused_with_a_clear_error_never_received(w
 
 
 @pytest.mark.parametrize("kind", ["jpeg", "png", "webp"])
-def test_jpeg_png_and_webp_photos_are_taken(world, client, db, kind):
+def test_jpeg_png_and_webp_photos_are_taken(world, client_request, db, kind):
     payload = {"jpeg": jpeg_bytes(2), "png": png_bytes(5), "webp": webp_bytes()}[kind]
-    r = client.post(
-        f"/my/visits/{world.visit.id}/form",
-        data=form_data(world, (payload, f"p.{kind}")),
-        content_type="multipart/form-data",
-    )
-    assert r.status_code == 302, r.get_data(as_text=True)[-2000:]
+    send_form(client_request, world, (payload, f"p.{kind}"), 302)
     sub = db.session.scalar(select(Submission))
     assert any(m.kind == "photo" and m.complete for m in sub.media)
 
@@ -165,6 +157,7 @@ def _visit_of_another_inspector(world, auth):
     return visit
 
 
+# The API at its own addresses (its contract with the phone).
 def test_another_inspectors_photo_cannot_be_claimed_by_its_hash_and_size(world, client, auth, app):
     files = {"photo": jpeg_bytes(7), "lead": png_bytes(1), "member": png_bytes(2), "rep": png_bytes(3)}
     body = submission_body(world, files)
@@ -174,7 +167,7 @@ def test_another_inspectors_photo_cannot_be_claimed_by_its_hash_and_size(world, 
     # Another inspector, on another visit he may see, lists the same photo by hash and size only.
     other = _visit_of_another_inspector(world, auth)
     stranger = app.test_client()
-    stranger.post("/login", data={"username": "wang", "password": auth.PASSWORD})
+    AuthActions(stranger).login("wang")  # an account made with the visit
     own = {"photo": files["photo"], "lead": png_bytes(11), "member": png_bytes(12), "rep": png_bytes(13)}
     claim = submission_body(world, own, visit_id=other.id)
     claim["signatures"] = [
