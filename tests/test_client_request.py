@@ -48,6 +48,7 @@ CONVERTED = {
     "test_device_login.py": 0,
     "test_draw_browser.py": 0,
     "test_draw_pages.py": 0,
+    "test_errors.py": 1,
     "test_export.py": 0,
     "test_followup.py": 0,
     "test_foundation.py": 0,

@@ -67,15 +67,16 @@ def raising(app):
         ("denied", 403, "You do not have access to this page."),
     ],
 )
-def test_uncaught_domain_errors_get_their_status_and_message(raising, client, kind, status, text):
+def test_uncaught_domain_errors_get_their_status_and_message(raising, client_request, kind, status, text):
     for headers in ({}, {"HX-Request": "true"}):
-        response = client.post(f"/test-errors/{kind}", headers={**headers, "Accept-Language": "en"})
-        assert response.status_code == status
+        response = client_request.post_response(
+            "test_errors", kind=kind, _headers={**headers, "Accept-Language": "en"}, _expected_status=status
+        )
         assert text in response.get_data(as_text=True) or status in (403, 404)
 
 
 def test_api_errors_are_json(raising, client):
-    response = client.get("/api/v1/test-errors/invalid")
+    response = client.get("/api/v1/test-errors/invalid")  # under the API's address: errors answer in JSON
     assert response.status_code == 422
     assert response.get_json() == {"error": "The reason is missing.", "field": "reason"}
 
