@@ -248,13 +248,14 @@ def _store_selections(draw: Draw, user: User | None, result: ComputedDraw) -> li
     inspector_ids = {cert: inspector.id for cert, inspector in result.by_cert.items()}
     created_by = user.id if user else None
     tail = (created_by, bind_value(table_of(DrawAssignment).c.created_at, clock.now()), "")  # by, at, reason
+    draw_id = draw.id  # read once: an ORM attribute costs a little on each of tens of thousands of rows
     selection_rows, assignment_rows, for_visits = [], [], []
     for position, (selection_id, sel) in enumerate(zip(selection_ids, selected)):
         matches = all_matches[sel.ident]
         reason = algorithm.unmatched_codes(matches)  # shown translated by describe_unmatched
         subject_id, division_code = ids[sel.ident]
         selection_rows.append(
-            (selection_id, draw.id, subject_id, position, sel.ident, sel.credit_class, sel.key.hex(), sel.topup, reason)
+            (selection_id, draw_id, subject_id, position, sel.ident, sel.credit_class, sel.key.hex(), sel.topup, reason)
         )
         for match in matches:  # in the order of the teams (the bundle lists them so)
             team_unit_id = unit_ids[match.unit_code]

@@ -137,22 +137,25 @@ def _insert_visits(draw, selections: list[Selection], start, end) -> None:
     table = table_of(Visit)
     window = (bind_value(table.c.window_start, start), bind_value(table.c.window_end, end))
     created_at = bind_value(table.c.created_at, clock.now())
-    task_id, planned = draw.task_id, VisitStatus.PLANNED.value
+    task_id, draw_id, unit_id, planned = draw.task_id, draw.id, draw.unit_id, VisitStatus.PLANNED.value
     ids = allocate_ids(Visit, len(selections))
+    lead_role, member_role = InspectorRole.LEAD.value, InspectorRole.MEMBER.value  # (read once, not per row)
     visit_rows, inspector_rows = [], []
     for visit_id, (_, subject_id, division_code, members) in zip(ids, selections):
-        visit_rows.append((visit_id, subject_id, draw.unit_id, division_code, *window, planned, created_at))
+        visit_rows.append((visit_id, subject_id, unit_id, division_code, *window, planned, created_at))
         seen: set[int] = set()
         has_lead = False
         for inspector_id, lead in members:
             if inspector_id in seen:
                 continue
             seen.add(inspector_id)
-            role = InspectorRole.LEAD if lead and not has_lead else InspectorRole.MEMBER
-            has_lead = has_lead or role == InspectorRole.LEAD
-            inspector_rows.append((visit_id, inspector_id, task_id, role.value, len(seen) - 1))
+            if lead and not has_lead:
+                role, has_lead = lead_role, True
+            else:
+                role = member_role
+            inspector_rows.append((visit_id, inspector_id, task_id, role, len(seen) - 1))
     insert_rows(Visit, VISIT_COLUMNS, visit_rows)
-    insert_rows(VisitTask, ("visit_id", "task_id", "draw_id"), [(i, task_id, draw.id) for i in ids])
+    insert_rows(VisitTask, ("visit_id", "task_id", "draw_id"), [(i, task_id, draw_id) for i in ids])
     insert_rows(VisitInspector, ("visit_id", "inspector_id", "task_id", "role", "position"), inspector_rows)
 
 
