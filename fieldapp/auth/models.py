@@ -84,7 +84,7 @@ class User(UserMixin, Model):
 
     # Flask-Login
     @property
-    def is_active(self) -> bool:  # type: ignore[override]
+    def is_active(self) -> bool:
         return self.is_active_account
 
     def set_password(self, password: str) -> None:

@@ -10,9 +10,14 @@ from functools import cache
 
 from flask import current_app
 from limits import parse
+from typing import TYPE_CHECKING, TypeGuard
+
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import limiter
+
+if TYPE_CHECKING:
+    from .models import User
 
 NAMESPACE = "login-account"
 
@@ -43,7 +48,7 @@ def _dummy_hash() -> str:
     return generate_password_hash("no such account", method="scrypt")
 
 
-def password_matches(user, password: str) -> bool:
+def password_matches(user: User | None, password: str) -> TypeGuard[User]:
     """The password check, with the same scrypt work when there is no such (active) account."""
     if user is None or not user.is_active:
         check_password_hash(_dummy_hash(), password)

@@ -266,4 +266,4 @@ def open_cases_by_unit(unit_ids: Collection[int]) -> dict[int, int]:
         .group_by(FollowUpCase.assigned_unit_id)
     )
     stmt = access.within(stmt, FollowUpCase.assigned_unit_id, unit_ids)
-    return dict(db.session.execute(stmt).all())  # type: ignore[arg-type]
+    return dict(db.session.execute(stmt).all())

@@ -3,7 +3,8 @@ clocks and follow-up cases, with one row per area below that leads to that area'
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, render_template
+from htmx_flask import request  # flask's request, typed with its htmx headers
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select

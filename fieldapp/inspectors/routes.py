@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from htmx_flask import request  # flask's request, typed with its htmx headers
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, render_template
+from htmx_flask import request  # flask's request, typed with its htmx headers
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
