@@ -21,6 +21,8 @@ import urllib.request
 from http.cookiejar import CookieJar
 from pathlib import Path
 
+from inspection_app import Auth, inspection_app
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
@@ -34,48 +36,6 @@ USER_AGENT = (
     "Mozilla/5.0 (Linux; Android 11; moto g power (2022)) AppleWebKit/537.36 "
     "(KHTML, like Gecko) Chrome/127.0.0.0 Mobile Safari/537.36"
 )
-
-
-class Auth:
-    """The bits of the test ``auth`` fixture the shared test data builder uses."""
-
-    PASSWORD = "bench-password-2021"
-
-    def create(self, username, role="supervisor", unit="city", name=None):
-        from sqlalchemy import select
-
-        from fieldapp.auth.models import Unit, User
-        from fieldapp.extensions import db
-
-        user = db.session.scalar(select(User).where(User.username == username))
-        if user is None:
-            user = User(
-                username=username,
-                name=name or username,
-                role=role,
-                unit=db.session.scalar(select(Unit).where(Unit.code == unit)),
-            )
-            user.set_password(self.PASSWORD)
-            db.session.add(user)
-            db.session.commit()
-        return user
-
-
-def make_app(tmp: Path):
-    os.environ.setdefault("FIELDAPP_INSTANCE", str(tmp / "instance"))
-    from fieldapp import create_app
-    from factories.inspection import CHECKLIST_DIR
-
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp / 'bench.sqlite'}",
-            "MEDIA_ROOT": str(tmp / "media"),
-            "CHECKLISTS_DIR": os.environ.get("BENCH_CHECKLISTS_DIR", str(CHECKLIST_DIR)),
-            "RATELIMIT_ENABLED": False,
-            "SECRET_KEY": "bench",
-        }
-    )
-    return app
 
 
 def login(base: str, username: str, password: str) -> str:
@@ -124,15 +84,10 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory(prefix="bench-lighthouse-") as tmpdir:
         tmp = Path(tmpdir)
-        app = make_app(tmp)
+        app = inspection_app(tmp, os.environ.get("BENCH_CHECKLISTS_DIR"))
         with app.app_context():
-            from fieldapp.auth.organisation import ensure_units
-            from fieldapp.extensions import db
             from factories.inspection import build_world
 
-            db.create_all()
-            ensure_units()
-            db.session.commit()
             world = build_world(Auth())
             visit_id = world.visit.id
         logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no request log among the figures

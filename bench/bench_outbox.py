@@ -24,6 +24,8 @@ import threading
 import time
 from pathlib import Path
 
+from inspection_app import Auth, inspection_app
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
@@ -86,49 +88,11 @@ async ({visits, template, photos}) => {
 """
 
 
-class Auth:
-    PASSWORD = "bench-password-2021"
-
-    def create(self, username, role="supervisor", unit="city", name=None):
-        from sqlalchemy import select
-
-        from fieldapp.auth.models import Unit, User
-        from fieldapp.extensions import db
-
-        user = db.session.scalar(select(User).where(User.username == username))
-        if user is None:
-            user = User(
-                username=username,
-                name=name or username,
-                role=role,
-                unit=db.session.scalar(select(Unit).where(Unit.code == unit)),
-            )
-            user.set_password(self.PASSWORD)
-            db.session.add(user)
-            db.session.commit()
-        return user
-
-
 def build(tmp: Path):
-    os.environ.setdefault("FIELDAPP_INSTANCE", str(tmp / "instance"))
-    from fieldapp import create_app
-    from fieldapp.auth.organisation import ensure_units
-    from fieldapp.extensions import db
-    from factories.inspection import CHECKLIST_DIR, add_visit, build_world
+    from factories.inspection import add_visit, build_world
 
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp / 'bench.sqlite'}",
-            "MEDIA_ROOT": str(tmp / "media"),
-            "CHECKLISTS_DIR": str(CHECKLIST_DIR),
-            "RATELIMIT_ENABLED": False,
-            "SECRET_KEY": "bench",
-        }
-    )
+    app = inspection_app(tmp)
     with app.app_context():
-        db.create_all()
-        ensure_units()
-        db.session.commit()
         world = build_world(Auth())
         visits = [world.visit.id] + [add_visit(world, name=f"朔州市测试加油站{i}号").id for i in range(1, SUBMISSIONS)]
         t = world.task.id
