@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from fieldapp.inspections.models import Submission
+from checklist_definitions import SCALES
 from pdf_reading import pdf_text
 from factories.inspection import (
     API_HEADERS,
@@ -131,43 +132,16 @@ def test_a_merged_submission_renders_on_review_and_in_the_record_pdf(send, world
 
 def test_review_rows_leave_out_a_section_whose_condition_did_not_hold(app):
     from fieldapp.review.answers import rows_for
-    from fieldapp.review.body import AnswerSet
-
-    definition = {
-        "id": "scales-test",
-        "version": 1,
-        "title": {"zh": "计量器具", "en": "Scales"},
-        "applies_to": {"tags": []},
-        "sections": [
-            {
-                "id": "shop",
-                "title": {"zh": "经营情况", "en": "Shop"},
-                "items": [
-                    {
-                        "id": "sells_by_weight",
-                        "type": "choice",
-                        "label": {"zh": "是否称重销售", "en": "Sells by weight"},
-                        "choices": [
-                            {"value": "yes", "label": {"zh": "是", "en": "Yes"}},
-                            {"value": "no", "label": {"zh": "否", "en": "No"}},
-                        ],
-                    }
-                ],
-            },
-            {
-                "id": "scales",
-                "title": {"zh": "电子计价秤", "en": "Scales"},
-                "relevant": "${sells_by_weight} = 'yes'",
-                "items": [
-                    {"id": "scale_verified", "type": "check", "label": {"zh": "是否经检定合格", "en": "Verified"}}
-                ],
-            },
-        ],
-    }
     from unittest import mock
 
-    with mock.patch("fieldapp.review.answers.load_definition", return_value=definition):
-        rows, title = rows_for(AnswerSet("scales-test", 1, "", {"sells_by_weight": "no"}))
-        assert title == "计量器具" and [r.label for r in rows] == ["经营情况", "是否称重销售"]
-        rows, _ = rows_for(AnswerSet("scales-test", 1, "", {"sells_by_weight": "yes", "scale_verified": "符合"}))
-        assert [r.label for r in rows] == ["经营情况", "是否称重销售", "电子计价秤", "是否经检定合格"]
+    from fieldapp.review.body import AnswerSet
+
+    with mock.patch("fieldapp.review.answers.load_definition", return_value=SCALES):
+        rows, title = rows_for(AnswerSet(SCALES["id"], 1, "", {"sells_by_weight": "no"}))
+        assert title == "集贸市场计量器具" and [r.label for r in rows] == ["基本情况", "是否称重销售", "结论", "备注"]
+        rows, _ = rows_for(AnswerSet(SCALES["id"], 1, "", {"sells_by_weight": "yes", "scale_verified": "符合"}))
+        assert [r.label for r in rows] == [
+            *("基本情况", "是否称重销售"),
+            *("计量器具", "电子秤是否经检定合格", "电子秤照片", "电子秤"),
+            *("结论", "备注"),
+        ]
