@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from bs4 import BeautifulSoup
 
 from conftest import make_app
@@ -104,3 +105,15 @@ def test_behind_a_proxy_a_cached_page_sees_the_clients_scheme(_schema, db):
     assert answer.headers["Strict-Transport-Security"] == "max-age=600"
     assert "Secure" in answer.headers["Set-Cookie"]
     assert "Strict-Transport-Security" not in app.test_client().get(URL).headers
+
+
+def test_a_failed_generation_read_leaves_its_connection_as_the_orm_expects(app, db, monkeypatch):
+    from fieldapp.publication import generation
+
+    monkeypatch.setattr(generation, "READ", "SELECT value FROM no_such_table")
+    with pytest.raises(Exception, match="no_such_table"):
+        generation.current()
+    monkeypatch.undo()
+    assert generation.current() is not None
+    driver = db.session.connection().connection.driver_connection
+    assert not getattr(driver, "autocommit", False)  # PostgreSQL: in a transaction again

@@ -101,13 +101,15 @@ def read(engine) -> int | None:
         autocommit = engine.dialect.name == "postgresql" and not driver.autocommit
         if autocommit:
             driver.autocommit = True
-        cursor = connection.cursor()
-        cursor.execute(READ)
-        row = cursor.fetchone()
-        cursor.close()
-        if autocommit:
-            driver.autocommit = False
-        else:
+        try:
+            cursor = connection.cursor()
+            cursor.execute(READ)
+            row = cursor.fetchone()
+            cursor.close()
+        finally:
+            if autocommit:  # whatever happened: back in the pool as the ORM expects it
+                driver.autocommit = False
+        if not autocommit:
             connection.commit()  # end the read (a driver may have opened a transaction for it)
     finally:
         connection.close()
