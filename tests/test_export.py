@@ -80,6 +80,7 @@ def test_national_upload_xlsx(client, client_request, db):
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(response.data)).active
     rows = list(sheet.iter_rows(values_only=True))
+    # The national upload layout written out on purpose (a pinned expectation, not a copy to import).
     assert (
         list(rows[0])
         == NATIONAL_COLUMNS

@@ -13,27 +13,11 @@ from fieldapp.plans.importer import ReasonRequired, import_plan
 from fieldapp.plans.models import InspectionItem, Plan, PlanVersion, Task
 from fieldapp.plans.operations import publish_plan
 from fieldapp.plans.problems import PlanFileError, describe
+from fieldapp.plans.versions import EDITABLE_FIELDS
 from factories.plans import SEED, seed_rows, shuffled_table, to_csv, to_xlsx, HEADER
 
-COMPARED = (
-    "name",
-    "kind",
-    "scope",
-    "scope_rule",
-    "ratio",
-    "ratio_is_floor",
-    "fixed_count",
-    "rounds_per_year",
-    "window_start_month",
-    "window_end_month",
-    "initiator",
-    "guiding_department",
-    "executor",
-    "executes_city",
-    "executes_county",
-    "inherited_fields",
-    "items_heading",
-)
+# What two imports of the same plan must agree on: the editable fields and what the importer fills beside them.
+COMPARED = EDITABLE_FIELDS + ("inherited_fields", "items_heading")
 
 
 def unit(db, code):
