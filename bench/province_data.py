@@ -38,24 +38,6 @@ COUNTIES_PER_CITY = 10
 NUMERALS = "一二三四五六七八九十"
 TASKS = 5
 PUBLISHED_SHARE = 0.9
-SUBJECT_COLUMNS = (
-    "id",
-    "ident",
-    "uscc",
-    "registration_number",
-    "name",
-    "kind",
-    "legal_representative",
-    "address",
-    "division_code",
-    "industry",
-    "industry_code",
-    "contact",
-    "status",
-    "business_term_end",
-    "credit_class",
-    "credit_assessed_on",
-)
 
 
 def write_org(path: Path) -> Path:
@@ -174,9 +156,11 @@ def load_subjects(raw, importer, org_path: Path, n: int, seed: int = 2021) -> in
     over the generator's header), by COPY."""
     from fieldapp.demo.generator import SUBJECT_HEADER, generate_subjects
     from fieldapp.demo.org import demo_org
-    from fieldapp.subjects.rows import NEW_DEFAULTS
+    from fieldapp.subjects.rows import DATA_FIELDS, NEW_DEFAULTS
     from fieldapp.subjects.models import Subject, subject_tag
 
+    # The subject columns COPY writes: its keys, then the fields an import fills.
+    columns = ("id", "ident", "uscc", "registration_number", *DATA_FIELDS)
     tag_rows: list[dict] = []
 
     def rows() -> Iterator[dict]:
@@ -186,7 +170,7 @@ def load_subjects(raw, importer, org_path: Path, n: int, seed: int = 2021) -> in
                 raise SystemExit(f"generated subject {number} refused: {reasons}")
             tag_rows.extend({"subject_id": number, "tag_id": importer.tag_ids[t]} for t in parsed.get("tags", ()))
             row = {**NEW_DEFAULTS, **parsed, "id": number}
-            yield {c: row.get(c) for c in SUBJECT_COLUMNS}
+            yield {c: row.get(c) for c in columns}
 
     count = copy_rows(raw, Subject.__table__, rows())
     copy_rows(raw, subject_tag, iter(tag_rows))
