@@ -7,7 +7,7 @@ in Excel or WPS. In CSV such text gets a leading apostrophe (OWASP's CSV-injecti
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -43,3 +43,25 @@ def xlsx_row(sheet, values: Iterable) -> list:
         else:
             row.append(value)
     return row
+
+
+# A table bureaus exchange has a few dozen columns; a sheet may claim (or reach) 16,384.
+MAX_COLUMNS = 256
+
+
+def sheet_rows(sheet, *, values_only: bool = False) -> Iterator[tuple]:
+    """The rows of a read-only openpyxl sheet, each ``MAX_COLUMNS`` cells wide (trim them with ``width``).
+
+    The size a file claims (``<dimension ref="A1:XFD1048576">``) is not trusted: openpyxl pads every
+    row to it, so a workbook of a few kilobytes took hours to read. Only the rows actually stored (and
+    the gaps between them, as empty rows) are read, and never past ``MAX_COLUMNS`` columns."""
+    sheet.reset_dimensions()
+    return sheet.iter_rows(max_col=MAX_COLUMNS, values_only=values_only)
+
+
+def width(cells: Sequence) -> int:
+    """How many cells a row has up to its last one holding a value (cells or plain values)."""
+    end = len(cells)
+    while end and getattr(cells[end - 1], "value", cells[end - 1]) in (None, ""):
+        end -= 1
+    return end

@@ -21,6 +21,9 @@ MESSAGES = {
     "file_encoding": _l("The file is neither UTF-8 nor GB18030 text; save it again as UTF-8 CSV or as .xlsx."),
     "file_not_workbook": _l("The file is not an Excel workbook (.xlsx): %(detail)s"),
     "file_old_excel": _l("Old Excel files (.xls) cannot be read; save the file as .xlsx or CSV."),
+    "file_too_long": _l(
+        "Sheet %(sheet)s goes on past row %(rows)s; a plan is shorter. Delete the rows below the table and save again."
+    ),
     "file_type": _l("Unsupported file type %(suffix)s; use .txt, .csv or .xlsx."),
     "no_header": _l(
         "No header row found. The table needs a row naming its columns, with at least "

@@ -14,7 +14,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
+from ..core.cells import sheet_rows, width
 from .problems import PlanFileError, Problem
+
+# A plan has tens of tasks; a sheet is not read past this many rows (stored or skipped).
+MAX_SHEET_ROWS = 5000
 
 
 @dataclass
@@ -157,15 +161,7 @@ def read_workbook(data: bytes, filename: str) -> PlanSource:
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
         raise PlanFileError("file_not_workbook", detail=type(exc).__name__) from None
     try:
-        sheets = []
-        for sheet in workbook.worksheets:
-            rows: list[Row] = []
-            for row in sheet.iter_rows():
-                cells = [_cell_text(cell) for cell in row]
-                number = next((c.row for c in row if getattr(c, "row", None)), None)
-                if any(c.strip() for c in cells):
-                    rows.append(Row(number or len(rows) + 1, cells))
-            sheets.append((sheet.title, rows))
+        sheets = [(sheet.title, _sheet_rows(sheet)) for sheet in workbook.worksheets]
     finally:
         workbook.close()
     from .columns import find_header
@@ -182,6 +178,22 @@ def read_workbook(data: bytes, filename: str) -> PlanSource:
         if len(row.filled) == 1 and (m := _TABLE_TITLE.search(row.filled[0])):
             source.meta.year = int(m.group(1))
     return source
+
+
+def _sheet_rows(sheet) -> list[Row]:
+    """A sheet's non-empty rows, all as wide as the widest; a sheet longer than any plan is refused."""
+    rows: list[Row] = []
+    for count, row in enumerate(sheet_rows(sheet), 1):
+        if count > MAX_SHEET_ROWS:
+            raise PlanFileError("file_too_long", sheet=sheet.title, rows=MAX_SHEET_ROWS)
+        cells = [_cell_text(cell) for cell in row[: width(row)]]
+        if any(c.strip() for c in cells):
+            number = next((c.row for c in row if getattr(c, "row", None)), None)
+            rows.append(Row(number or count, cells))
+    widest = max((len(r.cells) for r in rows), default=0)
+    for r in rows:
+        r.cells.extend([""] * (widest - len(r.cells)))
+    return rows
 
 
 def _cell_text(cell) -> str:

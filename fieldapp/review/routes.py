@@ -164,6 +164,10 @@ def submission(submission_id: int):
     return render_template("review/submission.html", **_submission_context(sub))
 
 
+def _changed_message() -> str:
+    return _("This submission changed while you were reading it. Check it again; nothing was changed by your action.")
+
+
 def _conflict_response(sub_id: int, exc: ReviewConflict):
     sub = _submission_or_404(sub_id)
     context = _submission_context(sub)
@@ -179,9 +183,7 @@ def _conflict_response(sub_id: int, exc: ReviewConflict):
             who=who or _("Another supervisor"),
         )
     else:
-        message = _(
-            "This submission changed while you were reading it. Check it again; nothing was changed by your action."
-        )
+        message = _changed_message()
     context["conflict"] = message
     return render_template("review/submission.html", **context), 409
 
@@ -189,8 +191,13 @@ def _conflict_response(sub_id: int, exc: ReviewConflict):
 def _decision_refused(submission_id: int, form_name: str, form, conflict: str | None = None):
     """The submission page again with the decision form as it was sent and what stopped it."""
     db.session.rollback()
-    context = _submission_context(_submission_or_404(submission_id))
+    sub = _submission_or_404(submission_id)
+    context = _submission_context(sub)
     context[form_name] = form
+    if not conflict and (form.lock_version.errors or sub.state != SubmissionState.SUBMITTED):
+        # The page cannot show these on the form: the version is a hidden field, and a decided
+        # submission has no decision form any more.
+        conflict = _changed_message()
     if conflict:
         context["conflict"] = conflict
     return render_template("review/submission.html", **context), form_status()

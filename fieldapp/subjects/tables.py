@@ -21,7 +21,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from ..errors import InvalidInput
-from ..core.cells import csv_row
+from ..core.cells import csv_row, sheet_rows, width
 
 if TYPE_CHECKING:
     from _csv import Writer
@@ -70,6 +70,8 @@ class Table:
 
 
 def _is_blank(cells) -> bool:
+    if cells.count(None) == len(cells):  # the empty rows between a sheet's stored rows, quickly
+        return True
     return all(c is None or str(c).strip() == "" for c in cells)
 
 
@@ -110,26 +112,30 @@ def _xlsx_rows(path: Path, blank_lines: list[int]):
 
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # zipfile.BadZipFile, KeyError, InvalidFileException …
-        raise TableError(_("The Excel file cannot be read: %(error)s", error=str(exc))) from None
-    sheet = workbook.active
-    values = sheet.iter_rows(values_only=True)
+    except Exception:  # zipfile.BadZipFile, KeyError, InvalidFileException …
+        raise TableError(
+            _("The file cannot be read as an Excel workbook (.xlsx); save it again as .xlsx or CSV.")
+        ) from None
+    values = sheet_rows(workbook.active, values_only=True)
     header = None
     line = 0
     for cells in values:
         line += 1
         if not _is_blank(cells):
-            header = ["" if c is None else str(c) for c in cells]
+            header = ["" if c is None else str(c) for c in cells[: width(cells)]]
             break
     if header is None:
         workbook.close()
         raise TableError(_("The file is empty."))
+
+    columns = len(header)
 
     def rows():
         nonlocal line
         try:
             for cells in values:
                 line += 1
+                cells = cells[:columns]  # the importers read cells by the header's columns
                 if _is_blank(cells):
                     blank_lines.append(line)
                     continue

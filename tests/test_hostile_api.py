@@ -1,0 +1,116 @@
+"""Hostile bodies to the phone's JSON API: not JSON, wrong types, huge arrays, deep nesting, a reused
+client UUID, media with the wrong hash, length, type or range — a 4xx with a title, never a 500."""
+
+from __future__ import annotations
+
+import pytest
+
+from factories.inspection import API_HEADERS, CHECKLIST_DIR, build_world, submission_body
+
+
+@pytest.fixture
+def app_config():
+    return {"CHECKLISTS_DIR": str(CHECKLIST_DIR)}
+
+
+@pytest.fixture
+def phone_world(app, auth, client):
+    world = build_world(auth)
+    auth.login("zhang", "inspector", "140602")
+    return world
+
+
+def _deep(levels: int):
+    value: object = 1
+    for _ in range(levels):
+        value = {"a": [value]}
+    return value
+
+
+NOT_A_SUBMISSION = [
+    (b"", "application/json"),
+    (b"not json", "application/json"),
+    (b"{'uuid': 1}", "application/json"),
+    (b'{"uuid": NaN}', "application/json"),
+    (b"\xff\xfe{}", "application/json"),
+    (b"[1, 2, 3]", "application/json"),
+    (b"null", "application/json"),
+    (b'"text"', "application/json"),
+    (b"{}", "text/plain"),
+    (b"[" + b"1," * 200_000 + b"1]", "application/json"),
+    (b'{"a": ' * 300 + b"1" + b"}" * 300, "application/json"),
+]
+
+
+@pytest.mark.parametrize("payload,content_type", NOT_A_SUBMISSION)
+def test_a_body_that_is_not_a_submission_is_a_4xx_with_a_title(phone_world, client, payload, content_type):
+    response = client.post("/api/v1/submissions", data=payload, content_type=content_type, headers=API_HEADERS)
+    assert 400 <= response.status_code < 500, response.status_code
+    assert response.get_json()["title"]
+
+
+WRONG_TYPES = [
+    {"visit_id": 2**63},
+    {"visit_id": -1},
+    {"uuid": 12},
+    {"uuid": "x" * 10_000},
+    {"answers": []},
+    {"answers": {"a": {"b": "c"}}},
+    {"task_ids": "1"},
+    {"task_ids": [2**70]},
+    {"check_methods": [None]},
+    {"position": {"lat": 1e309}},
+    {"position": {"lat": "NaN", "lng": "Infinity"}},
+    {"signatures": "x"},
+    {"media": [{"sha256": "../../etc/passwd", "size": -1, "kind": "photo", "content_type": "text/html"}]},
+    {"media": [{"sha256": "a" * 64, "size": 2**63, "kind": "photo", "content_type": "image/jpeg"}] * 2},
+    {"client_submitted_at": "2021-02-30T00:00:00Z"},
+    {"client_submitted_at": "9999-12-31T23:59:59Z"},
+    {"photos": {"x": ["a" * 64] * 5_000}},
+    {"findings": [{"item": "x" * 10_000}] * 50},
+    {"deep": _deep(60)},
+]
+
+
+@pytest.mark.parametrize("override", WRONG_TYPES, ids=lambda o: next(iter(o)))
+def test_a_submission_with_wrong_types_is_refused_never_a_500(phone_world, client, override):
+    response = client.post("/api/v1/submissions", json=submission_body(phone_world, **override), headers=API_HEADERS)
+    assert 400 <= response.status_code < 500, response.status_code
+    assert response.get_json()["title"]
+
+
+def test_the_same_uuid_with_another_body_is_a_conflict(phone_world, client):
+    body = submission_body(phone_world)
+    assert client.post("/api/v1/submissions", json=body, headers=API_HEADERS).status_code == 201
+    other = {**body, "result_code": "A", "override_reason": "改了"}
+    assert client.post("/api/v1/submissions", json=other, headers=API_HEADERS).status_code == 409
+    assert client.post("/api/v1/submissions", json=body, headers=API_HEADERS).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "content_range,cut",
+    [
+        ("bytes 0-9/10", 10),
+        ("bytes 99999999999999999999-99999999999999999999/99999999999999999999", 1),
+        ("bytes 5-2/10", 0),
+        ("bytes 0-0/0", 0),
+        ("bytes -1-5/10", 5),
+        ("bytes 0-4/*", 5),
+        ("items 0-4/5", 5),
+        ("bytes 100-104/105", 5),
+    ],
+)
+def test_media_out_of_range_or_with_the_wrong_hash_is_a_4xx(phone_world, client, content_range, cut):
+    body = submission_body(phone_world)
+    assert client.post("/api/v1/submissions", json=body, headers=API_HEADERS).status_code == 201
+    photo = body["media"][0]
+    url = f"/api/v1/submissions/{body['uuid']}/media/{photo['sha256']}"
+    headers = {**API_HEADERS, "Content-Range": content_range, "Content-Type": "text/html"}
+    response = client.put(url, data=b"\x00" * cut, headers=headers)
+    assert 400 <= response.status_code < 500, (content_range, response.status_code)
+    wrong = client.put(url, data=b"\xff" * photo["size"], headers={**API_HEADERS, "Content-Type": "image/jpeg"})
+    assert wrong.status_code == 422  # the bytes do not hash to the announced SHA-256
+    assert (
+        client.put(f"/api/v1/submissions/{body['uuid']}/media/{'0' * 64}", data=b"x", headers=API_HEADERS).status_code
+        == 404
+    )

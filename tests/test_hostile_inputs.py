@@ -1,0 +1,219 @@
+"""Hostile input to every form, upload and list page: a 4xx with a message in the user's language,
+never a 500, and nothing valid lost. Forms are found the way a user finds them — by following the
+links each role sees from the home page — and each one is posted empty, with every field hostile
+in turn (the others as the page filled them in), with repeated keys and with invalid UTF-8."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from urllib.parse import quote, urlsplit
+
+import pytest
+from bs4 import BeautifulSoup
+from sqlalchemy import func, select
+from werkzeug.datastructures import MultiDict
+
+from fieldapp.extensions import db
+from fieldapp.inspections.models import Submission
+from fieldapp.plans.models import Task
+from fieldapp.subjects.models import Subject
+from factories import review as rf
+from factories.plans import HEADER as PLAN_HEADER
+from factories.plans import seed_rows, to_xlsx
+
+START = ["/", "/plans/", "/review/", "/review/cases", "/subjects/", "/inspectors/", "/calendar", "/my/visits"]
+NEVER_POSTED = ("/logout", "/login", "/language")
+HUGE = "99999999999999999999"
+# Each field in turn; the others keep the values the page gave them.
+PER_FIELD = [HUGE, "x" * 10_000, "1e309", "2021-02-30"]
+# Every field at once.
+ALL_FIELDS = ["-1", "NaN", "Infinity", "9999-99-99", "0001-01-01", "%_\\[", " "]
+INVALID_UTF8 = ["%ff%fe", "%ed%a0%80"]
+MESSAGE = re.compile(r'role="alert"|__error|--error|class="conflict')
+
+
+def _world():
+    """A county submission waiting for review, with its plan, task, subject, visit and inspectors."""
+    rf.scenario()
+    db.session.commit()
+
+
+def _forms(client) -> dict[tuple, tuple[str, list]]:
+    """Every post form on the pages a role reaches from ``START`` (one per action and fields)."""
+    forms: dict[tuple, tuple[str, list]] = {}
+    seen, queue = set(), list(START)
+    while queue and len(seen) < 40:
+        url = queue.pop(0)
+        pattern = re.sub(r"\d+", "N", urlsplit(url).path)
+        if url in seen or pattern in seen:
+            continue
+        seen.update((url, pattern))
+        response = client.get(url)
+        assert response.status_code < 500, url
+        if "text/html" not in response.content_type:
+            continue
+        page = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+        queue += [a["href"] for a in page.find_all("a", href=True) if _local(a["href"])]
+        for form in page.find_all("form", method=re.compile("post", re.I)):
+            action = form.get("action") or url
+            if not action.startswith(NEVER_POSTED):
+                fields = _fields(form)
+                forms.setdefault((re.sub(r"\d+", "N", action), tuple(n for n, _ in fields)), (action, fields))
+    return forms
+
+
+def _local(href: str) -> bool:
+    return href.startswith("/") and not href.startswith(("//", "/static", "/logout", "/public"))
+
+
+def _fields(form) -> list[tuple[str, str | None]]:
+    """(name, value) as the browser would send them; ``None`` for a file input."""
+    fields: list[tuple[str, str | None]] = []
+    for el in form.find_all(["input", "select", "textarea"]):
+        name = el.get("name")
+        if not name or (el.get("type") in ("checkbox", "radio") and any(n == name for n, _ in fields)):
+            continue
+        if el.name == "select":
+            option = el.find("option", selected=True) or el.find("option")
+            fields.append((name, option.get("value", option.text) if option else ""))
+        elif el.get("type") == "file":
+            fields.append((name, None))
+        else:
+            fields.append((name, el.get("value", el.text if el.name == "textarea" else "")))
+    return fields
+
+
+def _post(client, action: str, data: list[tuple[str, str | None]]):
+    body = MultiDict([(n, v) for n, v in data if v is not None])
+    for name in {n for n, v in data if v is None}:
+        body.add(name, (io.BytesIO(b""), "empty.xlsx"))
+    return client.post(action, data=body, content_type="multipart/form-data")
+
+
+def _refused_without_message(response) -> bool:
+    return response.status_code == 422 and "text/html" in response.content_type and not MESSAGE.search(response.text)
+
+
+def _sweep(client, forms: dict) -> list:
+    failures = []
+    for action, fields in forms.values():
+        named = [(n, v) for n, v in fields if v is not None]
+        posts = [("empty", [])]
+        posts += [(f"{n}={h[:12]}", [(k, h if k == n else v) for k, v in fields]) for n, _ in named for h in PER_FIELD]
+        posts += [(f"all={h}", [(k, h if v is not None else None) for k, v in fields]) for h in ALL_FIELDS]
+        posts += [(f"{n} twice", fields + [(n, "-1")]) for n, _ in named]
+        for label, data in posts:
+            response = _post(client, action, data)
+            if response.status_code >= 500 or _refused_without_message(response):
+                failures.append((action, label, response.status_code))
+        for raw in INVALID_UTF8:
+            body = "&".join(f"{quote(n)}={raw}" for n, _ in named)
+            response = client.post(action, data=body, content_type="application/x-www-form-urlencoded")
+            if response.status_code >= 500:
+                failures.append((action, raw, response.status_code))
+    return failures
+
+
+@pytest.mark.parametrize(
+    "username,role,unit,at_least",
+    [
+        ("hostile-admin", "admin", "city", 10),
+        ("hostile-city", "supervisor", "city", 7),
+        ("hostile-county", "supervisor", "140602", 6),
+        ("hostile-other-county", "supervisor", "140603", 2),
+        ("hostile-inspector", "inspector", "140602", 1),
+    ],
+)
+def test_every_form_refuses_hostile_values_with_a_message_and_never_a_500(client, auth, username, role, unit, at_least):
+    _world()
+    auth.login(username, role, unit)
+    forms = _forms(client)
+    assert len(forms) >= at_least, sorted(forms)  # the crawl reaches the role's forms
+    failures = _sweep(client, forms)
+    assert failures == [], "\n".join(map(str, failures))
+
+
+def test_another_countys_forms_posted_as_they_were_filled_in_are_refused(client, auth):
+    _world()
+    auth.login("hostile-county", "supervisor", "140602")
+    forms = [form for form in _forms(client).values() if "/review/" in form[0]]
+    assert forms
+    auth.logout()
+    auth.login("hostile-other-county", "supervisor", "140603")
+    for action, fields in forms:
+        assert _post(client, action, fields).status_code in (403, 404), action
+    assert db.session.scalar(select(Submission.state)) == "submitted"
+
+
+def test_a_lock_version_beyond_the_integer_range_is_refused_not_a_500(client, auth):
+    _, _, _, sub = rf.scenario()
+    auth.login("hostile-county", "supervisor", "140602")
+    response = client.post(f"/review/submissions/{sub.id}/approve", data={"lock_version": HUGE})
+    assert response.status_code == 422
+    assert db.session.get(Submission, sub.id).state == "submitted"
+
+
+# --- uploads --------------------------------------------------------------------------------------
+
+
+def _claims_every_row_and_column(xlsx: bytes, far_row: bool) -> bytes:
+    """The same workbook claiming A1:XFD1048576 (and, with ``far_row``, a cell in the last row)."""
+    source, out = zipfile.ZipFile(io.BytesIO(xlsx)), io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            body = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                body = re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1:XFD1048576"', body)
+                if far_row:
+                    last = b'<row r="1048576"><c r="A1048576" t="inlineStr"><is><t>x</t></is></c></row>'
+                    body = body.replace(b"</sheetData>", last + b"</sheetData>")
+            target.writestr(item, body)
+    return out.getvalue()
+
+
+def _subject_xlsx(far_row: bool) -> bytes:
+    from fieldapp.demo.generator import SUBJECT_HEADER, generate_subjects
+
+    rows = [[row[h] for h in SUBJECT_HEADER] for row in generate_subjects(5, seed=3)]
+    return _claims_every_row_and_column(to_xlsx([SUBJECT_HEADER, *rows], merge_blanks=False), far_row)
+
+
+def test_a_plan_workbook_claiming_a_million_rows_is_read_by_its_stored_rows(client, auth):
+    auth.login("admin", "admin", "city")
+    plan = to_xlsx([PLAN_HEADER, *seed_rows()])
+    response = client.post(
+        "/plans/import",
+        data={"file": (io.BytesIO(_claims_every_row_and_column(plan, False)), "plan.xlsx"), "year": "2021"},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 200
+    assert db.session.scalar(select(func.count()).select_from(Task)) == 21  # every task, no padded column
+
+
+def test_a_plan_workbook_with_a_cell_in_its_last_row_is_refused_with_a_message(client, auth):
+    auth.login("admin", "admin", "city")
+    plan = _claims_every_row_and_column(to_xlsx([PLAN_HEADER, *seed_rows()]), True)
+    data = {"file": (io.BytesIO(plan), "plan.xlsx"), "year": "2021", "action": "check"}
+    response = client.post("/plans/import", data=data, content_type="multipart/form-data")
+    assert response.status_code == 422
+    assert "删除表格下方的行" in response.text
+
+
+@pytest.mark.parametrize("far_row", [False, True])
+def test_a_subject_workbook_claiming_every_cell_imports_its_rows(client, auth, far_row):
+    auth.login("admin", "admin", "city")
+    data = {"file": (io.BytesIO(_subject_xlsx(far_row)), "subjects.xlsx")}
+    response = client.post("/subjects/import", data=data, content_type="multipart/form-data")
+    assert response.status_code == 302
+    assert db.session.scalar(select(func.count()).select_from(Subject)) == 5
+
+
+@pytest.mark.parametrize("url", ["/subjects/import", "/inspectors/import"])
+@pytest.mark.parametrize("payload", [b"PK\x03\x04" + b"\x00" * 100, b"PK\x03\x04 not really a zip"])
+def test_a_broken_workbook_is_refused_in_the_users_language(client, auth, url, payload):
+    auth.login("admin", "admin", "city")
+    response = client.post(url, data={"file": (io.BytesIO(payload), "t.xlsx")}, content_type="multipart/form-data")
+    assert response.status_code == 422
+    assert "Excel 工作簿" in response.text and "openpyxl" not in response.text and "zip" not in response.text
