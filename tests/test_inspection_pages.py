@@ -11,12 +11,8 @@ import pytest
 from sqlalchemy import select
 
 from fieldapp.inspections.models import Submission
-from factories.inspection import CHECKLIST_DIR, add_visit, build_world, jpeg_bytes, png_bytes, submission_body
-
-
-@pytest.fixture
-def app_config():
-    return {"CHECKLISTS_DIR": str(CHECKLIST_DIR)}
+from factories.inspection import add_visit, build_world, jpeg_bytes, png_bytes, submission_body
+from factories.inspection import app_config  # noqa: F401  (fixtures: the test checklists)
 
 
 @pytest.fixture

@@ -15,19 +15,8 @@ from sqlalchemy import func, select
 from fieldapp.inspections import media as store
 from fieldapp.inspections.models import Submission
 from conftest import AuthActions
-from factories.inspection import API_HEADERS, CHECKLIST_DIR, build_world, jpeg_bytes, png_bytes, sha, submission_body
-
-
-@pytest.fixture
-def app_config():
-    return {"CHECKLISTS_DIR": str(CHECKLIST_DIR)}
-
-
-@pytest.fixture
-def world(app, auth, client):
-    w = build_world(auth)
-    auth.login("zhang", "inspector", "140602")
-    return w
+from factories.inspection import API_HEADERS, jpeg_bytes, png_bytes, sha, submission_body
+from factories.inspection import app_config, world  # noqa: F401  (fixtures: the test checklists, the world with zhang signed in)
 
 
 def _chunk(kind: bytes, data: bytes) -> bytes:

@@ -16,22 +16,16 @@ from fieldapp.publication import operations as publication
 from fieldapp.publication.exports import national_xlsx
 from fieldapp.publication.models import PublishedResult
 from fieldapp.review import operations as review
-from factories.inspection import CHECKLIST_DIR, add_task, build_world
+from factories.inspection import add_merged_tasks, build_world
+from factories.inspection import app_config  # noqa: F401  (fixtures: the test checklists)
 from phone_app import phone, phone_page, sign, submit, wait_for_complete  # noqa: F401
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def app_config():
-    return {"CHECKLISTS_DIR": str(CHECKLIST_DIR)}
-
-
-@pytest.fixture
 def world(app, auth):
-    w = build_world(auth)
-    w.marks = add_task(w, number=7, name="集体商标、证明商标使用行为的检查", item="集体商标、证明商标使用行为的检查")
-    w.certs = add_task(w, number=9, name="认证活动和认证证书使用行为的检查", item="认证活动和认证证书使用行为的检查")
+    w = add_merged_tasks(build_world(auth))
     return w
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 import io
 import uuid as uuidlib
 
-import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -18,23 +17,12 @@ from sqlalchemy import select
 
 from fieldapp.extensions import db
 from fieldapp.inspections.models import Submission
-from factories.inspection import API_HEADERS, CHECKLIST_DIR, build_world, png_bytes
+from factories.inspection import API_HEADERS, png_bytes
+from factories.inspection import app_config, world  # noqa: F401  (fixtures: the test checklists, the world with zhang signed in)
 
 FUZZ = settings(
     max_examples=60, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck)
 )
-
-
-@pytest.fixture
-def app_config():
-    return {"CHECKLISTS_DIR": str(CHECKLIST_DIR)}
-
-
-@pytest.fixture
-def world(app, auth, client):
-    w = build_world(auth)
-    auth.login("zhang", "inspector", "140602")
-    return w
 
 
 def _reviewable(app, auth) -> list[int]:

@@ -11,25 +11,14 @@ from sqlalchemy import func, select
 from fieldapp.inspections.models import Submission
 from fieldapp.inspections.schema import BodyError, parse_json, openapi_schemas
 from fieldapp.review import body as reader
-from factories.inspection import API_HEADERS, CHECKLIST_DIR, build_world, jpeg_bytes, png_bytes, sha, submission_body
+from factories.inspection import API_HEADERS, jpeg_bytes, png_bytes, sha, submission_body
+from factories.inspection import app_config, world  # noqa: F401  (fixtures: the test checklists, the world with zhang signed in)
 
 pytestmark = pytest.mark.db
 
 
 # The API's addresses are written out on purpose: they are its contract with the phone's outbox
 # (static/js/pwa) and with the OpenAPI document, so a test that names them fails when one moves.
-
-
-@pytest.fixture
-def app_config():
-    return {"CHECKLISTS_DIR": str(CHECKLIST_DIR)}
-
-
-@pytest.fixture
-def world(app, auth, client):
-    w = build_world(auth)
-    auth.login("zhang", "inspector", "140602")
-    return w
 
 
 def post_raw(client, data: bytes | str):

@@ -15,19 +15,13 @@ from fieldapp.publication import operations as publication
 from fieldapp.publication.models import PublishedResult
 from fieldapp.review import operations as review
 from fieldapp.review.models import FollowUpCase, InspectionResult
-from factories.inspection import API_HEADERS, CHECKLIST_DIR, add_task, build_world, submission_body
-
-
-@pytest.fixture
-def app_config():
-    return {"CHECKLISTS_DIR": str(CHECKLIST_DIR)}
+from factories.inspection import API_HEADERS, add_merged_tasks, build_world, submission_body
+from factories.inspection import app_config  # noqa: F401  (fixtures: the test checklists)
 
 
 @pytest.fixture
 def world(app, auth, client):
-    w = build_world(auth)
-    w.marks = add_task(w, number=7, name="集体商标、证明商标使用行为的检查", item="集体商标、证明商标使用行为的检查")
-    w.certs = add_task(w, number=9, name="认证活动和认证证书使用行为的检查", item="认证活动和认证证书使用行为的检查")
+    w = add_merged_tasks(build_world(auth))
     auth.login("zhang", "inspector", "140602")
     return w
 

@@ -1,4 +1,6 @@
-"""Test data for the inspector app: a drawn visit to a filling station with two inspectors."""
+"""Test data for the inspector app: a drawn visit to a filling station with two inspectors, and the
+fixtures a test module imports to use them (``app_config`` with the test checklists, ``world`` with
+its lead inspector signed in)."""
 
 from __future__ import annotations
 
@@ -8,6 +10,8 @@ import uuid as uuidlib
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
+
+import pytest
 
 from fieldapp.extensions import db
 from fieldapp.inspectors.models import Inspector
@@ -27,6 +31,8 @@ class World:
     subject: Subject
     lead: Inspector
     member: Inspector
+    marks: Task | None = None  # the merged tasks, once add_merged_tasks has made them
+    certs: Task | None = None
 
 
 def build_world(auth, *, lead="zhang", member="li", division="140602", window_end: date | None = None) -> World:
@@ -196,3 +202,28 @@ def add_task(world: World, *, number: int, name: str, item: str) -> Task:
     world.visit.tasks.append(VisitTask(task=task))
     db.session.commit()
     return task
+
+
+def add_merged_tasks(world: World) -> World:
+    """The trademark (``world.marks``) and certification (``world.certs``) tasks merged into the visit."""
+    world.marks = add_task(
+        world, number=7, name="集体商标、证明商标使用行为的检查", item="集体商标、证明商标使用行为的检查"
+    )
+    world.certs = add_task(
+        world, number=9, name="认证活动和认证证书使用行为的检查", item="认证活动和认证证书使用行为的检查"
+    )
+    return world
+
+
+@pytest.fixture
+def app_config():
+    """The app on the test checklists (overrides conftest's ``app_config`` in a module that imports it)."""
+    return {"CHECKLISTS_DIR": str(CHECKLIST_DIR)}
+
+
+@pytest.fixture
+def world(app, auth, client):
+    """The world with its lead inspector signed in through ``auth`` (the ``client`` fixture's session)."""
+    w = build_world(auth)
+    auth.login("zhang", "inspector", "140602")
+    return w
