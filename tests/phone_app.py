@@ -1,5 +1,5 @@
-"""Driving the inspector's phone app (the PWA) in Playwright: the phone without a user-agent override,
-its page, signing in, signing on a canvas, filling and sending the fuel-dispenser form, and waiting
+"""Driving the inspector's phone app (the PWA) in Playwright: the inspection world with nobody signed in,
+a dispenser photo, the phone without a user-agent override, its page, signing in, signing on a canvas, filling and sending the fuel-dispenser form, and waiting
 for the server to hold the complete submission. Modules use the fixtures by importing them."""
 
 from __future__ import annotations
@@ -13,6 +13,21 @@ from sqlalchemy import select
 
 from fieldapp.extensions import db as _db
 from fieldapp.inspections.models import Submission
+from factories.inspection import build_world, jpeg_bytes
+
+
+@pytest.fixture
+def world(app, auth):
+    """The inspection world (``factories.inspection``) with nobody signed in: the phone signs in itself."""
+    return build_world(auth)
+
+
+@pytest.fixture
+def photo(tmp_path) -> Path:
+    """A 1200 × 900 JPEG of a dispenser on disk, for the form's photo input."""
+    path = tmp_path / "dispenser.jpg"
+    path.write_bytes(jpeg_bytes(5, (1200, 900)))
+    return path
 
 
 @pytest.fixture

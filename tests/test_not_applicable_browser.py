@@ -5,20 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from factories.inspection import CHECKLIST_DIR, build_world, jpeg_bytes
-from phone_app import add_photo_and_sign, draft, phone, phone_page, submit, wait_for_complete  # noqa: F401
+from factories.inspection import app_config, jpeg_bytes  # noqa: F401  (app_config: the test checklists)
+from phone_app import add_photo_and_sign, draft, phone, phone_page, submit, wait_for_complete, world  # noqa: F401
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def app_config():
-    return {"CHECKLISTS_DIR": str(CHECKLIST_DIR)}
-
-
-@pytest.fixture
-def world(app, auth):
-    return build_world(auth)
 
 
 def test_a_number_answered_not_applicable_on_the_phone(world, live_server, phone_page, app, tmp_path):

@@ -13,22 +13,12 @@ from sqlalchemy import select
 from fieldapp.inspections.routes_pwa import VISITS_CACHE
 from fieldapp.extensions import db as _db
 from fieldapp.inspections.models import Submission
-from factories.inspection import CHECKLIST_DIR, build_world, jpeg_bytes
-from phone_app import phone, phone_page  # noqa: F401  (fixtures)
+from factories.inspection import app_config, jpeg_bytes  # noqa: F401  (app_config: the test checklists)
+from phone_app import phone, phone_page, world  # noqa: F401  (fixtures)
 from phone_app import assert_bytes_identical, draft, fill, phone_hashes, poll, submit, sw_version
 from phone_app import wait_for_complete, wait_for_sw
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def app_config():
-    return {"CHECKLISTS_DIR": str(CHECKLIST_DIR)}
-
-
-@pytest.fixture
-def world(app, auth):
-    return build_world(auth)
 
 
 @pytest.fixture

@@ -16,7 +16,8 @@ from fieldapp.auth.devices import COOKIE_NAME
 from fieldapp.auth.models import DeviceLogin
 from fieldapp.extensions import db as _db
 from fieldapp.inspections.models import Submission
-from factories.inspection import CHECKLIST_DIR, build_world, jpeg_bytes
+from factories.inspection import CHECKLIST_DIR
+from phone_app import photo, world  # noqa: F401  (fixtures: the world with nobody signed in, a dispenser photo)
 
 pytestmark = pytest.mark.browser
 
@@ -26,18 +27,6 @@ def app_config():
     # Behind one proxy: the address the app sees comes from X-Forwarded-For, so the test can
     # move the phone to another network.
     return {"CHECKLISTS_DIR": str(CHECKLIST_DIR), "TRUSTED_PROXIES": 1}
-
-
-@pytest.fixture
-def world(app, auth):
-    return build_world(auth)
-
-
-@pytest.fixture
-def photo(tmp_path) -> Path:
-    path = tmp_path / "dispenser.jpg"
-    path.write_bytes(jpeg_bytes(5, (1200, 900)))
-    return path
 
 
 def open_phone(browser, profile: Path, live_server):

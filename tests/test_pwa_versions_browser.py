@@ -8,29 +8,12 @@ import pytest
 from sqlalchemy import select
 
 import phone_app as pwa
-from phone_app import phone, phone_page  # noqa: F401  (fixtures: the phone without a user-agent override, its page)
+from phone_app import phone, phone_page, photo, world  # noqa: F401  (fixtures: the phone, its page, a photo, the world)
 from fieldapp.extensions import db as _db
 from fieldapp.inspections.models import Submission
-from factories.inspection import CHECKLIST_DIR, build_world, jpeg_bytes
+from factories.inspection import app_config  # noqa: F401  (fixtures: the test checklists)
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def app_config():
-    return {"CHECKLISTS_DIR": str(CHECKLIST_DIR)}
-
-
-@pytest.fixture
-def world(app, auth):
-    return build_world(auth)
-
-
-@pytest.fixture
-def photo(tmp_path):
-    path = tmp_path / "dispenser.jpg"
-    path.write_bytes(jpeg_bytes(5, (1200, 900)))
-    return path
 
 
 def keep_offline(page, live_server, visit_id):
