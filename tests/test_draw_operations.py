@@ -5,12 +5,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
-import subprocess
-import sys
 import threading
 from datetime import date
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -25,6 +21,7 @@ from factories.draws import (
     unit,
 )
 
+from draw_verification import run_verify_draw
 from fieldapp.draws import operations
 from fieldapp.draws.bundle import build_bundle
 from fieldapp.draws.models import CommitmentStatus, Draw, DrawCommitment, DrawStatus
@@ -33,8 +30,6 @@ from fieldapp.draws.replacements import replace_inspector
 from fieldapp.draws.verify import verify_stored
 from fieldapp.subjects.models import SubjectChange
 from fieldapp.visits.models import Visit, VisitInspector
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def draw_once(task, unit_code="140602", witness="", round_=1, reason="", exception_reason=""):
@@ -242,20 +237,6 @@ def test_replacement_takes_the_next_rank_and_both_are_logged(db):
     assert verify_stored(draw).ok
 
 
-def _tool(tmp_path, bundle, *files):
-    paths = [tmp_path / "bundle.json"]
-    paths[0].write_text(json.dumps(bundle, ensure_ascii=False))
-    for number, data in enumerate(files):
-        paths.append(tmp_path / f"file{number}.txt")
-        paths[-1].write_bytes(data)
-    return subprocess.run(
-        [sys.executable, "-I", str(ROOT / "tools" / "verify_draw.py"), *map(str, paths)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-
-
 def test_selection_published_after_inspections_when_the_task_says_so(db, tmp_path):
     task = make_task(publish_selection_at_once=False)
     make_subjects({"B": 30})
@@ -265,7 +246,7 @@ def test_selection_published_after_inspections_when_the_task_says_so(db, tmp_pat
     bundle = build_bundle(draw)
     assert bundle["seed"] is None and bundle["selection"] is None and bundle["witness"] is None
     assert bundle["commitment"]["sha256"] and bundle["pool"]["sha256"] and bundle["quotas"]
-    result = _tool(tmp_path, bundle, public_pool_bytes(draw), draw.inspectors_file)
+    result = run_verify_draw(tmp_path, bundle, public_pool_bytes(draw), draw.inspectors_file)
     assert result.returncode == 0 and "not public yet" in result.stdout, result.stdout
     for visit in db.session.scalars(select(Visit)):
         visit.status = "approved"

@@ -7,12 +7,11 @@ import copy
 from decimal import Decimal
 import importlib.util
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 from factories.draws import draw_day, make_subjects, make_task, make_team, unit  # noqa: F401
 
+from draw_verification import run_verify_draw
 from fieldapp.draws import algorithm, chain, operations
 from fieldapp.draws.bundle import build_bundle
 from fieldapp.draws.operations import pool_bytes, public_pool_bytes
@@ -21,20 +20,6 @@ ROOT = Path(__file__).resolve().parent.parent
 _spec = importlib.util.spec_from_file_location("verify_draw_2", ROOT / "tools" / "verify_draw_2.py")
 v2 = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(v2)
-
-
-def tool(tmp_path, bundle, *files):
-    paths = [tmp_path / "bundle.json"]
-    paths[0].write_text(json.dumps(bundle, ensure_ascii=False))
-    for number, data in enumerate(files):
-        paths.append(tmp_path / f"file{number}.txt")
-        paths[-1].write_bytes(data)
-    return subprocess.run(
-        [sys.executable, "-I", str(ROOT / "tools" / "verify_draw.py"), *map(str, paths)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
 
 
 def in_process(bundle, pool, inspectors, classed=None) -> list[str]:
@@ -82,10 +67,10 @@ def test_public_files_verify_everything_but_class_membership_and_the_classed_fil
     draw = drawn(db)
     bundle = build_bundle(draw)
     assert bundle["algorithm"] == "fieldapp-draw-2" and bundle["record"]["sha256"]
-    ok = tool(tmp_path, bundle, public_pool_bytes(draw), draw.inspectors_file)
+    ok = run_verify_draw(tmp_path, bundle, public_pool_bytes(draw), draw.inspectors_file)
     assert ok.returncode == 0, ok.stdout + ok.stderr
     assert ok.stdout.strip().endswith("OK") and "Class membership not checked" in ok.stdout
-    full = tool(tmp_path, bundle, public_pool_bytes(draw), draw.inspectors_file, pool_bytes(draw))
+    full = run_verify_draw(tmp_path, bundle, public_pool_bytes(draw), draw.inspectors_file, pool_bytes(draw))
     assert full.returncode == 0, full.stdout
     assert "not checked" not in full.stdout
     for sel in draw.selections:
@@ -149,7 +134,7 @@ def test_unknown_fields_and_malformed_values_are_refused_in_one_line(db, tmp_pat
     forged["selection"][0]["key"] = 5
     cases.append((forged, "malformed value of bundle.selection[0].key"))
     for forged, message in cases:
-        result = tool(tmp_path, forged, pool, inspectors)
+        result = run_verify_draw(tmp_path, forged, pool, inspectors)
         assert result.returncode == 2 and result.stderr == ""
         assert result.stdout.strip() == f"REFUSED: {message}" or result.stdout.startswith(f"REFUSED: {message}")
         assert len(result.stdout.strip().splitlines()) == 1
@@ -255,7 +240,7 @@ def test_algorithm_1_draws_keep_verifying_as_they_are(db, runner, tmp_path, monk
     assert draw.algorithm == "fieldapp-draw-1"
     bundle = build_bundle(draw)
     assert bundle["format"] == "fieldapp-draw-bundle/1"
-    result = tool(tmp_path, bundle, pool_bytes(draw))
+    result = run_verify_draw(tmp_path, bundle, pool_bytes(draw))
     assert result.returncode == 0 and result.stdout.strip().endswith("OK"), result.stdout
     assert verify_cli(runner, draw).exit_code == 0
 
@@ -293,7 +278,7 @@ def test_a_draw_outside_its_window_carries_its_reason_and_verifies(db, tmp_path)
     draw, _ = operations.run_draw(commitment, "")
     bundle = build_bundle(draw)
     assert bundle["commitment"]["exception_reason"] == "上级督办，提前抽取" and bundle["commitment"]["exceptions"]
-    ok = tool(tmp_path, bundle, public_pool_bytes(draw), draw.inspectors_file)
+    ok = run_verify_draw(tmp_path, bundle, public_pool_bytes(draw), draw.inspectors_file)
     assert ok.returncode == 0, ok.stdout
     bundle["commitment"]["exception_reason"] = ""
     assert in_process(bundle, public_pool_bytes(draw), draw.inspectors_file)
