@@ -5,19 +5,9 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from fieldapp.plans.importer import import_plan
-from fieldapp.plans.operations import publish_plan
-from factories.plans import SEED
+from factories.plans import city_plan  # noqa: F401  (fixture: the seed plan, published)
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def city_plan(db):
-    plan = import_plan(SEED.read_bytes(), SEED.name).plan
-    publish_plan(plan)
-    db.session.commit()
-    return plan
 
 
 REFUSED_FORM = (

@@ -5,23 +5,13 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from fieldapp.plans.importer import import_plan
 from fieldapp.plans.models import Task
-from fieldapp.plans.operations import publish_plan
-from factories.plans import SEED
+from factories.plans import city_plan  # noqa: F401  (fixture: the seed plan, published)
 
 
 @pytest.fixture
 def app_config():
     return {"WTF_CSRF_ENABLED": True}
-
-
-@pytest.fixture
-def city_plan(db):
-    plan = import_plan(SEED.read_bytes(), SEED.name).plan
-    publish_plan(plan)
-    db.session.commit()
-    return plan
 
 
 def login(client_request, auth):

@@ -13,14 +13,7 @@ from fieldapp.plans.importer import import_plan
 from fieldapp.plans.models import Plan, PlanVersion, Task
 from fieldapp.plans.operations import publish_plan
 from factories.plans import HEADER, SEED, seed_rows, to_csv
-
-
-@pytest.fixture
-def city_plan(db):
-    plan = import_plan(SEED.read_bytes(), SEED.name).plan
-    publish_plan(plan)
-    db.session.commit()
-    return plan
+from factories.plans import city_plan  # noqa: F401  (fixture: the seed plan, published)
 
 
 def county_plan(db, code="140602", publish=True):

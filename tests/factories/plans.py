@@ -1,4 +1,5 @@
-"""Plan tables for the import tests: the printed 2021 Shuozhou seed, another bureau's layout, CSV and .xlsx."""
+"""Plan tables for the import tests: the printed 2021 Shuozhou seed, another bureau's layout, CSV and .xlsx;
+and the ``city_plan`` fixture (the seed imported and published) a test module imports to use it."""
 
 from __future__ import annotations
 
@@ -8,7 +9,11 @@ import re
 from pathlib import Path
 from types import SimpleNamespace
 
+import pytest
+
 from fieldapp.plans.columns import find_header
+from fieldapp.plans.importer import import_plan
+from fieldapp.plans.operations import publish_plan
 from fieldapp.plans.tables import read_plan_file
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -167,3 +172,12 @@ def seed_tasks() -> list[SimpleNamespace]:
         )
         for t in parsed.tasks
     ]
+
+
+@pytest.fixture
+def city_plan(db):
+    """The seed plan imported and published (the city bureau's 2021 plan)."""
+    plan = import_plan(SEED.read_bytes(), SEED.name).plan
+    publish_plan(plan)
+    db.session.commit()
+    return plan
