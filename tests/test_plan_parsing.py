@@ -11,9 +11,10 @@ from flask import Flask
 from fieldapp.plans.cells import parse_executor, parse_kind, parse_ratio, parse_window, split_initiator, split_items
 from fieldapp.plans.columns import find_header
 from fieldapp.plans.parsing import parse_plan_table
-from fieldapp.plans.scope import scope_rule_for
+from fieldapp.plans.scope import RULE_KEYS, scope_rule_for
 from fieldapp.plans.scope_proposal import propose_scope
 from fieldapp.plans.tables import read_plan_file
+from factories.plans import HEADER
 
 SEED = Path(__file__).resolve().parent.parent / "data" / "plan-2021-shuozhou.txt"
 
@@ -134,34 +135,11 @@ def test_task_21_keeps_its_type_as_written_and_warns(tasks):
 def test_every_original_cell_is_preserved(seed):
     source, parsed = seed
     by_row = {r.number: r for r in source.rows}
-    headers = [
-        "序号",
-        "抽查任务名称",
-        "抽查类型",
-        "抽查事项",
-        "抽查对象范围",
-        "抽查比例/数量",
-        "抽取日期",
-        "发起主体/指导单位",
-        "抽查检查主体",
-    ]
     for task in parsed.tasks:
         row = by_row[task.source_row]
-        assert list(task.source_cells) == headers
+        assert list(task.source_cells) == HEADER
         assert list(task.source_cells.values()) == [c.strip() for c in row.cells]
     assert parsed.tasks[14].source_cells["抽查对象范围"] == "本辖区获正组织"
-
-
-RULE_KEYS = (
-    "kinds",
-    "status",
-    "tags_any",
-    "holdings_any",
-    "industries",
-    "credit_classes",
-    "past_business_term",
-    "counties",
-)
 
 
 def rules(rule: dict) -> dict:
