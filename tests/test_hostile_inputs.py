@@ -217,3 +217,113 @@ def test_a_broken_workbook_is_refused_in_the_users_language(client, auth, url, p
     response = client.post(url, data={"file": (io.BytesIO(payload), "t.xlsx")}, content_type="multipart/form-data")
     assert response.status_code == 422
     assert "Excel 工作簿" in response.text and "openpyxl" not in response.text and "zip" not in response.text
+
+
+def _csv(rows: list[list[str]], encoding: str = "utf-8-sig") -> bytes:
+    from factories.plans import to_csv
+
+    return to_csv(rows, encoding)
+
+
+def _directory_rows() -> tuple[list[str], list[list[str]]]:
+    from fieldapp.demo.generator import SUBJECT_HEADER, generate_subjects
+
+    return SUBJECT_HEADER, [[row[h] for h in SUBJECT_HEADER] for row in generate_subjects(6, seed=5)]
+
+
+def _variants(header: list[str], rows: list[list[str]]) -> dict[str, tuple[bytes, int]]:
+    """Files of the same six rows: (bytes, how many rows must be imported from them)."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    for row in [header, *rows]:
+        book.active.append(row)
+    book.active.merge_cells("B2:B3")
+    merged = io.BytesIO()
+    book.save(merged)
+    formula = [["=cmd|' /C calc'!A0", *row[1:]] if i == 0 else row for i, row in enumerate(rows)]
+    return {
+        "gbk.csv": (_csv([header, *rows], "gb18030"), 6),
+        "bom.csv": (_csv([header, *rows]), 6),
+        "formula.csv": (_csv([header, *formula]), 5),
+        "reordered.csv": (_csv([header[::-1], *(row[::-1] for row in rows)]), 6),
+        "extra.csv": (_csv([[*header, "备注"], *([*row, "x"] for row in rows)]), 6),
+        "spaces.csv": (_csv([header, ["  "] * len(header), *rows]), 6),
+        "merged.xlsx": (merged.getvalue(), 6),
+    }
+
+
+@pytest.mark.parametrize(
+    "name", ["gbk.csv", "bom.csv", "formula.csv", "reordered.csv", "extra.csv", "spaces.csv", "merged.xlsx"]
+)
+def test_an_odd_directory_file_imports_every_valid_row(client, auth, name):
+    from fieldapp.jobs.models import Job, JobStatus
+
+    auth.login("admin", "admin", "city")
+    payload, valid = _variants(*_directory_rows())[name]
+    response = client.post(
+        "/subjects/import", data={"file": (io.BytesIO(payload), name)}, content_type="multipart/form-data"
+    )
+    assert response.status_code == 302
+    job = db.session.scalar(select(Job))
+    assert job.status == JobStatus.DONE, job.error
+    assert db.session.scalar(select(func.count()).select_from(Subject)) == valid
+
+
+# --- query strings on list and search pages -------------------------------------------------------
+
+LIST_PAGES = [
+    "/subjects/",
+    "/public/results",
+    "/inspectors/",
+    "/review/",
+    "/review/cases",
+    "/review/listings",
+    "/visits",
+    "/draws/",
+    "/public/draws",
+    "/plans/",
+    "/jobs/",
+]
+SEARCHES = [
+    '"',
+    "*",
+    "-加油",
+    "NEAR(a b)",
+    "a OR b",
+    "AND",
+    "()",
+    "^:",
+    "%",
+    "_",
+    "\\",
+    "[",
+    "%_\\[",
+    "';--",
+    "加" * 3000,
+    "\u200b",
+]
+PARAMETERS = [
+    "sort=nonexistent&order=drop",
+    "page=0",
+    "page=-1",
+    "per_page=100000000",
+    "page=abc",
+    "cpage=-1",
+    "state=nope",
+    "status=x",
+    "division=x",
+    "unit=%ff%fe",
+    "q=%ed%a0%80",
+    "q=a&q=b",
+    "task=1e309",
+    "year=-1",
+]
+
+
+@pytest.mark.parametrize("page", LIST_PAGES)
+def test_list_pages_take_any_search_sort_and_page_without_a_500(client, auth, page):
+    rf.scenario()
+    auth.login("admin", "admin", "city")
+    targets = [f"{page}?q={quote(q)}" for q in SEARCHES] + [f"{page}?{p}" for p in PARAMETERS]
+    assert [(t, s) for t in targets if (s := client.get(t).status_code) >= 500] == []
