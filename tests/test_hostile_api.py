@@ -5,19 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from factories.inspection import API_HEADERS, CHECKLIST_DIR, build_world, submission_body
-
-
-@pytest.fixture
-def app_config():
-    return {"CHECKLISTS_DIR": str(CHECKLIST_DIR)}
-
-
-@pytest.fixture
-def phone_world(app, auth, client):
-    world = build_world(auth)
-    auth.login("zhang", "inspector", "140602")
-    return world
+from factories.inspection import API_HEADERS, submission_body
+from factories.inspection import app_config, world  # noqa: F401  (fixtures: the test checklists, the world with zhang signed in)
 
 
 def _deep(levels: int):
@@ -43,7 +32,7 @@ NOT_A_SUBMISSION = [
 
 
 @pytest.mark.parametrize("payload,content_type", NOT_A_SUBMISSION)
-def test_a_body_that_is_not_a_submission_is_a_4xx_with_a_title(phone_world, client, payload, content_type):
+def test_a_body_that_is_not_a_submission_is_a_4xx_with_a_title(world, client, payload, content_type):
     response = client.post("/api/v1/submissions", data=payload, content_type=content_type, headers=API_HEADERS)
     assert 400 <= response.status_code < 500, response.status_code
     assert response.get_json()["title"]
@@ -73,14 +62,14 @@ WRONG_TYPES = [
 
 
 @pytest.mark.parametrize("override", WRONG_TYPES, ids=lambda o: next(iter(o)))
-def test_a_submission_with_wrong_types_is_refused_never_a_500(phone_world, client, override):
-    response = client.post("/api/v1/submissions", json=submission_body(phone_world, **override), headers=API_HEADERS)
+def test_a_submission_with_wrong_types_is_refused_never_a_500(world, client, override):
+    response = client.post("/api/v1/submissions", json=submission_body(world, **override), headers=API_HEADERS)
     assert 400 <= response.status_code < 500, response.status_code
     assert response.get_json()["title"]
 
 
-def test_the_same_uuid_with_another_body_is_a_conflict(phone_world, client):
-    body = submission_body(phone_world)
+def test_the_same_uuid_with_another_body_is_a_conflict(world, client):
+    body = submission_body(world)
     assert client.post("/api/v1/submissions", json=body, headers=API_HEADERS).status_code == 201
     other = {**body, "result_code": "A", "override_reason": "改了"}
     assert client.post("/api/v1/submissions", json=other, headers=API_HEADERS).status_code == 409
@@ -100,8 +89,8 @@ def test_the_same_uuid_with_another_body_is_a_conflict(phone_world, client):
         ("bytes 100-104/105", 5),
     ],
 )
-def test_media_out_of_range_or_with_the_wrong_hash_is_a_4xx(phone_world, client, content_range, cut):
-    body = submission_body(phone_world)
+def test_media_out_of_range_or_with_the_wrong_hash_is_a_4xx(world, client, content_range, cut):
+    body = submission_body(world)
     assert client.post("/api/v1/submissions", json=body, headers=API_HEADERS).status_code == 201
     photo = body["media"][0]
     url = f"/api/v1/submissions/{body['uuid']}/media/{photo['sha256']}"
