@@ -65,13 +65,7 @@ def test_record_page_shows_public_fields_only(client_request, db):
     assert record.plan_name and soup.select_one("[data-hash]").get_text() == record.short_hash
     media = [m.sha256 for m in result.submission.media] + [m.storage_key for m in result.submission.media]
     secrets = [
-        f.SECRET_NOTE,
-        f.INSPECTOR_NAME,
-        f.INSPECTOR_CERT,
-        f.INSPECTOR_PHONE,
-        f.LATITUDE,
-        f.FINDING_TEXT,
-        "李法人",
+        *f.SECRETS,
         "13800002222",
         "民福街",
         "112.43",

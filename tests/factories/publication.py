@@ -29,6 +29,8 @@ INSPECTOR_CERT = "晋执法14060212345"
 INSPECTOR_PHONE = "13900001111"
 LATITUDE = "39.331234"
 FINDING_TEXT = "3号加油机计量示值误差超差-FINDING"
+LEGAL_REPRESENTATIVE = "李法人"
+SECRETS = (SECRET_NOTE, INSPECTOR_NAME, INSPECTOR_CERT, INSPECTOR_PHONE, LATITUDE, FINDING_TEXT, LEGAL_REPRESENTATIVE)
 
 
 def make_uscc(seq: int, area: str = "140602") -> str:
@@ -85,7 +87,7 @@ def subject(
         registration_number=reg,
         name=name,
         kind="enterprise",
-        legal_representative="李法人",
+        legal_representative=LEGAL_REPRESENTATIVE,
         address="朔城区民福街1号",
         division_code=division,
         contact="13800002222",
