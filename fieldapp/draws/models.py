@@ -162,7 +162,8 @@ class DrawSelection(Model):
     __table_args__ = (UniqueConstraint("draw_id", "subject_id"), UniqueConstraint("draw_id", "position"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    draw_id: Mapped[int] = mapped_column(ForeignKey("draw.id", ondelete="CASCADE"), index=True)
+    # (no index of its own on draw_id: the unique constraints, which begin with it, serve)
+    draw_id: Mapped[int] = mapped_column(ForeignKey("draw.id", ondelete="CASCADE"))
     subject_id: Mapped[int] = mapped_column(ForeignKey("subject.id"), index=True)
     position: Mapped[int]
     ident: Mapped[str] = mapped_column(String(18))

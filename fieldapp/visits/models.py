@@ -49,9 +49,10 @@ class Visit(Model):
 
 
 class VisitPart(NaturalKey):
-    """A row of one visit's (a task it covers, an inspector who goes), deleted with the visit."""
+    """A row of one visit's (a task it covers, an inspector who goes), deleted with the visit. The
+    natural key's unique constraint begins with visit_id and is its index (no second one)."""
 
-    visit_id: Mapped[int] = mapped_column(ForeignKey("visit.id", ondelete="CASCADE"), index=True, sort_order=-1)
+    visit_id: Mapped[int] = mapped_column(ForeignKey("visit.id", ondelete="CASCADE"), sort_order=-1)
 
 
 class VisitTask(VisitPart, Model):
