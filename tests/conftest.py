@@ -377,6 +377,14 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--disable-dev-shm-usage",
 ]
+# A mid-range Android phone, 360 px wide: the browser context every phone test starts from.
+PHONE = {
+    "viewport": {"width": 360, "height": 740},
+    "device_scale_factor": 2,
+    "is_mobile": True,
+    "has_touch": True,
+    "locale": "zh-CN",
+}
 
 
 class LiveServer:
@@ -439,11 +447,7 @@ def browser():
 def phone(browser):
     """A browser context that looks like a mid-range Android phone, 360 px wide."""
     context = browser.new_context(
-        viewport={"width": 360, "height": 740},
-        device_scale_factor=2,
-        is_mobile=True,
-        has_touch=True,
-        locale="zh-CN",
+        **PHONE,
         user_agent="Mozilla/5.0 (Linux; Android 12; fieldapp-test) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Mobile Safari/537.36",
     )
     yield context

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from conftest import PHONE
 from fieldapp.extensions import db as _db
 from fieldapp.inspections.models import Submission
 from factories.inspection import build_world, jpeg_bytes
@@ -35,9 +36,7 @@ def phone(browser):
     """The shared phone context, without its user-agent override: Chromium does not apply an
     override to service-worker requests, and the session's "strong" protection (bound to the
     user agent) would then log the phone out on the service worker's first page fetch."""
-    context = browser.new_context(
-        viewport={"width": 360, "height": 740}, device_scale_factor=2, is_mobile=True, has_touch=True, locale="zh-CN"
-    )
+    context = browser.new_context(**PHONE)
     yield context
     context.close()
 
@@ -182,3 +181,13 @@ def sw_version(page):
 
 def outbox_count(page) -> str:
     return page.locator("[data-outbox-count]").first.inner_text()
+
+
+def phone_tab(browser, **options):
+    """A page in a new phone context (``PHONE`` and ``options``), 20 s timeouts; the context closes after.
+    A fixture yields from it: ``yield from phone_tab(browser, service_workers="block")``."""
+    context = browser.new_context(**PHONE, **options)
+    page = context.new_page()
+    page.set_default_timeout(20000)
+    yield page
+    context.close()

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from conftest import PHONE
+
 pytestmark = pytest.mark.browser
 
 TEST_CHECKLISTS = Path(__file__).resolve().parent / "data" / "checklists"
@@ -22,14 +24,7 @@ def app_config():
 def phone_without_sw(browser):
     """A 360 px phone; the inspector app's service worker is blocked so that it cannot take over
     (and reload) the page in the middle of a test: these tests are about the form."""
-    context = browser.new_context(
-        viewport={"width": 360, "height": 740},
-        device_scale_factor=2,
-        is_mobile=True,
-        has_touch=True,
-        locale="zh-CN",
-        service_workers="block",
-    )
+    context = browser.new_context(**PHONE, service_workers="block")
     yield context
     context.close()
 

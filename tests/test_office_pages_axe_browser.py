@@ -9,6 +9,7 @@ import pytest
 from factories import publication as pf
 from factories import review as rf
 from fieldapp.extensions import db
+from phone_app import phone_tab
 
 pytestmark = pytest.mark.browser
 
@@ -17,13 +18,7 @@ RULES = ["scrollable-region-focusable", "empty-table-header"]
 
 @pytest.fixture
 def page(browser, live_server, app, auth):
-    context = browser.new_context(
-        viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True, locale="zh-CN", service_workers="block"
-    )
-    page = context.new_page()
-    page.set_default_timeout(20000)
-    yield page
-    context.close()
+    yield from phone_tab(browser, service_workers="block")
 
 
 def axe(page) -> list[dict]:

@@ -7,6 +7,7 @@ import pytest
 
 from fieldapp.inspections.routes_pwa import VISITS_CACHE
 from factories.inspection import CHECKLIST_DIR, build_world
+from phone_app import phone_tab
 
 pytestmark = pytest.mark.browser
 
@@ -18,13 +19,7 @@ def app_config():
 
 @pytest.fixture
 def page(browser, live_server, app, auth):
-    context = browser.new_context(
-        viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True, locale="zh-CN"
-    )
-    page = context.new_page()
-    page.set_default_timeout(20000)
-    yield page
-    context.close()
+    yield from phone_tab(browser)
 
 
 def axe(page) -> list[dict]:
