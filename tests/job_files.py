@@ -1,9 +1,19 @@
-"""Subject files for the job tests: generated rows with some bad codes and some repeated rows."""
+"""Subject files for the job tests (generated rows with some bad codes and some repeated rows), and the
+settings of a real job queue for the tests that start worker processes."""
 
 from __future__ import annotations
 
 import csv
 from pathlib import Path
+
+
+def real_queue_config(tmp_path: Path) -> dict:
+    """The app on a real queue: SQLite storage shared with the consumer processes a test starts."""
+    return {
+        "HUEY_IMMEDIATE": False,
+        "HUEY_SQLITE_PATH": str(tmp_path / "huey.sqlite"),
+        "JOBS_ROOT": str(tmp_path / "jobs"),
+    }
 
 
 def subject_file_with_rejects(path: Path, n: int, seed: int = 14) -> tuple[Path, set[str], set[int]]:

@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from fieldapp.subjects.models import Subject
-from job_files import reject_lines, subject_file_with_rejects
+from job_files import real_queue_config, reject_lines, subject_file_with_rejects
 
 pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parent.parent
@@ -22,11 +22,7 @@ ROWS = 100_000
 
 @pytest.fixture
 def app_config(tmp_path):
-    return {
-        "HUEY_IMMEDIATE": False,
-        "HUEY_SQLITE_PATH": str(tmp_path / "huey.sqlite"),
-        "JOBS_ROOT": str(tmp_path / "jobs"),
-    }
+    return real_queue_config(tmp_path)
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from fieldapp.jobs import runtime
 from fieldapp.jobs.models import Job
 from fieldapp.subjects.models import Subject
-from job_files import reject_lines, subject_file_with_rejects
+from job_files import real_queue_config, reject_lines, subject_file_with_rejects
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -27,12 +27,7 @@ BIN = Path(sys.executable).parent
 
 @pytest.fixture
 def app_config(tmp_path):
-    # A real queue: SQLite storage shared with the consumer processes started below.
-    return {
-        "HUEY_IMMEDIATE": False,
-        "HUEY_SQLITE_PATH": str(tmp_path / "huey.sqlite"),
-        "JOBS_ROOT": str(tmp_path / "jobs"),
-    }
+    return real_queue_config(tmp_path)
 
 
 def _env(app, tmp_path, **extra) -> dict:
