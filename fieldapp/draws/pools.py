@@ -190,11 +190,13 @@ def build_pool_columns(task: Task, round_: int, unit: Unit, draw_date: date, cre
     idents: list[str] = []
     classes: list[str] = []
     ids = array("q")
-    # Core execution in partitions: plain rows, never the whole result at once.
+    # Core execution in partitions: plain rows, never the whole result at once; each partition
+    # turned into its three columns by zip (in C, not three comprehensions over a million rows).
     for rows in db.session.connection().execute(stmt).partitions(50_000):
-        idents += [row[0] for row in rows]
-        classes += [row[1] for row in rows]
-        ids.extend([row[2] for row in rows])
+        ident_part, class_part, id_part = zip(*rows)
+        idents += ident_part
+        classes += class_part
+        ids.extend(id_part)
     if not all(map(str.__lt__, idents, islice(idents, 1, None))):
         order = sorted(range(len(idents)), key=idents.__getitem__)
         idents, classes = [idents[i] for i in order], [classes[i] for i in order]
