@@ -77,6 +77,12 @@ def get(checklist_id):
     return checklist
 
 
+def filled(checklist_id):
+    """The checklist and compliant answers to all of it (``checklist_answers.answers_for``)."""
+    checklist = get(checklist_id)
+    return checklist, answers_for(checklist)
+
+
 # --- the library as a whole ---------------------------------------------------------------------------
 
 
@@ -167,8 +173,7 @@ def test_food_production_expired_health_certificate_and_untested_release(app):
 
 
 def test_food_production_illegal_additive_is_a_serious_case(app):
-    checklist = get("food-production")
-    answers = answers_for(checklist)
+    checklist, answers = filled("food-production")
     answers["no_non_food_substances"] = "不符合"
     result = evaluate(checklist, answers, INSPECTED)
     assert [(f.key, f.severity, f.follow_up) for f in result.findings] == [
@@ -181,8 +186,7 @@ def test_food_production_illegal_additive_is_a_serious_case(app):
 
 
 def test_food_sales_items_follow_what_the_shop_sells(app):
-    checklist = get("food-sales")
-    answers = answers_for(checklist)
+    checklist, answers = filled("food-sales")
     answers["sales_kind"] = ["prepackaged"]
     result = evaluate(checklist, answers, INSPECTED)
     assert {
@@ -210,8 +214,7 @@ def test_food_sales_items_follow_what_the_shop_sells(app):
 
 
 def test_food_sales_counted_expired_food_is_a_case_with_photos(app):
-    checklist = get("food-sales")
-    answers = answers_for(checklist)
+    checklist, answers = filled("food-sales")
     answers["expired_found"] = "3"
     answers.pop("expired_photos", None)
     result = evaluate(checklist, answers, INSPECTED)
@@ -228,8 +231,7 @@ def test_food_sales_counted_expired_food_is_a_case_with_photos(app):
 
 
 def test_food_sales_small_breaches_are_ordered_corrected(app):
-    checklist = get("food-sales")
-    answers = answers_for(checklist)
+    checklist, answers = filled("food-sales")
     answers["premises"] = "不符合"
     answers["self_inspection"] = "不符合"
     result = evaluate(checklist, answers, INSPECTED)
@@ -242,8 +244,7 @@ def test_food_sales_small_breaches_are_ordered_corrected(app):
 
 
 def catering_answers(kind: str) -> dict:
-    checklist = get("catering")
-    answers = answers_for(checklist)
+    checklist, answers = filled("catering")
     answers.update(
         canteen_kind=kind, sample_dish="午餐 红烧肉", sample_grams="150", sample_hours="50", licensed_supplier="不适用"
     )
@@ -294,8 +295,7 @@ def test_school_canteen_ordering_from_an_unlicensed_supplier_is_a_case(app):
 
 
 def test_food_workshop_unregistered_and_forbidden_product(app):
-    checklist = get("food-workshops")
-    answers = answers_for(checklist)
+    checklist, answers = filled("food-workshops")
     answers.update(registered="不符合", permitted_products="不符合", products="婴幼儿辅助食品")
     answers.pop("registration_valid_until", None)
     result = evaluate(checklist, answers, INSPECTED)
@@ -309,8 +309,7 @@ def test_food_workshop_unregistered_and_forbidden_product(app):
 
 
 def test_food_workshop_registration_date_is_optional_but_checked_when_given(app):
-    checklist = get("food-workshops")
-    answers = answers_for(checklist)
+    checklist, answers = filled("food-workshops")
     answers.pop("registration_valid_until")
     assert evaluate(checklist, answers, INSPECTED).errors == {}
     answers["registration_valid_until"] = (INSPECTED - timedelta(days=30)).isoformat()
@@ -322,8 +321,7 @@ def test_food_workshop_registration_date_is_optional_but_checked_when_given(app)
 
 
 def test_industrial_products_licence_asked_only_for_listed_products(app):
-    checklist = get("industrial-products")
-    answers = answers_for(checklist)
+    checklist, answers = filled("industrial-products")
     result = evaluate(checklist, answers, INSPECTED)
     assert "licence_held" in result.hidden and result.findings == []
     answers["licensed_product"] = "yes"
@@ -333,8 +331,7 @@ def test_industrial_products_licence_asked_only_for_listed_products(app):
 
 
 def test_industrial_products_missing_markings_and_false_marks(app):
-    checklist = get("industrial-products")
-    answers = answers_for(checklist)
+    checklist, answers = filled("industrial-products")
     answers.update(
         name_maker_address="不符合",
         warnings="不符合",
@@ -358,8 +355,7 @@ def test_industrial_products_missing_markings_and_false_marks(app):
 
 
 def price_answers(**changes) -> dict:
-    checklist = get("price-marking")
-    answers = answers_for(checklist)
+    checklist, answers = filled("price-marking")
     answers.update(
         business_kind=["goods", "pay_after"],
         sampled="20",
@@ -416,8 +412,7 @@ def test_price_marking_false_reference_price_is_fraud(app):
 
 
 def test_enterprise_standards_national_standard_only_skips_own_standard_items(app):
-    checklist = get("enterprise-standards")
-    answers = answers_for(checklist)
+    checklist, answers = filled("enterprise-standards")
     answers["standard_kinds"] = ["national"]
     result = evaluate(checklist, answers, INSPECTED)
     assert result.errors == {} and result.findings == []
@@ -426,8 +421,7 @@ def test_enterprise_standards_national_standard_only_skips_own_standard_items(ap
 
 
 def test_enterprise_standards_unpublished_own_standard(app):
-    checklist = get("enterprise-standards")
-    answers = answers_for(checklist)
+    checklist, answers = filled("enterprise-standards")
     answers.update(
         standard_kinds=["own"],
         standard_numbers="Q/SZ 0001S-2024 《苦荞茶》",
@@ -446,8 +440,7 @@ def test_enterprise_standards_unpublished_own_standard(app):
 
 
 def test_enterprise_standard_below_the_mandatory_standard_is_a_case(app):
-    checklist = get("enterprise-standards")
-    answers = answers_for(checklist)
+    checklist, answers = filled("enterprise-standards")
     answers.update(
         standard_kinds=["own", "group"],
         indicators_published="符合",
