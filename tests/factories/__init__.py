@@ -11,12 +11,17 @@
 
 from __future__ import annotations
 
+import hashlib
+from pathlib import Path
+
 from sqlalchemy import select
 
 from fieldapp.auth.models import Unit
 from fieldapp.extensions import db
+from fieldapp.inspections.models import MediaFile, Submission
 
 PASSWORD = "correct horse battery staple"
+MEDIA_SUFFIXES = {"image/jpeg": "jpg", "image/png": "png"}
 
 
 def unit(code: str) -> Unit:
@@ -24,3 +29,28 @@ def unit(code: str) -> Unit:
     unit = db.session.scalar(select(Unit).where(Unit.code == code))
     assert unit is not None, f"no unit {code!r}"
     return unit
+
+
+def stored_media(
+    submission: Submission, payload: bytes, *, kind: str, content_type: str, folder: str, media_root: str | Path
+) -> MediaFile:
+    """A complete media file of ``submission``: ``payload`` written to ``media_root/folder/<sha256>.<type>``
+    and its row (flushed)."""
+    sha = hashlib.sha256(payload).hexdigest()
+    key = f"{folder}/{sha}.{MEDIA_SUFFIXES[content_type]}"
+    path = Path(media_root) / key
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(payload)
+    media = MediaFile(
+        submission=submission,
+        sha256=sha,
+        kind=kind,
+        content_type=content_type,
+        size=len(payload),
+        received=len(payload),
+        complete=True,
+        storage_key=key,
+    )
+    db.session.add(media)
+    db.session.flush()
+    return media

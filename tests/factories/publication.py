@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import hashlib
 import io
 from datetime import date, datetime
-from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import select
 from stdnum.cn import uscc as uscc_mod
 
-from factories import unit
+from factories import stored_media, unit
 from fieldapp.auth.models import User
 from fieldapp.checklists import get_checklist
 from fieldapp.extensions import db
@@ -106,23 +104,15 @@ def _png(colour=(200, 30, 30)) -> bytes:
 
 
 def media(submission: Submission, kind: str, payload: bytes) -> MediaFile:
-    sha = hashlib.sha256(payload).hexdigest()
-    key = f"{submission.id}/{sha}.png"
-    path = Path(current_app.config["MEDIA_ROOT"]) / key
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(payload)
-    m = MediaFile(
-        submission=submission,
-        sha256=sha,
+    """A PNG ``payload`` stored as the submission's ``kind`` under the app's media root."""
+    return stored_media(
+        submission,
+        payload,
         kind=kind,
         content_type="image/png",
-        size=len(payload),
-        received=len(payload),
-        complete=True,
-        storage_key=key,
+        folder=str(submission.id),
+        media_root=current_app.config["MEDIA_ROOT"],
     )
-    db.session.add(m)
-    return m
 
 
 def approved_result(

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from factories import unit
+from factories import stored_media, unit
 from fieldapp.extensions import db
 from fieldapp.inspections.models import MediaFile, Submission
 from fieldapp.inspectors.models import Inspector
@@ -147,24 +147,8 @@ def submission(
 def media(
     sub: Submission, media_root: str | Path, content: bytes = b"\xff\xd8\xff fake jpeg", kind: str = "photo"
 ) -> MediaFile:
-    digest = hashlib.sha256(content).hexdigest()
-    key = f"{sub.uuid}/{digest}.jpg"
-    path = Path(media_root) / key
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(content)
-    m = MediaFile(
-        submission=sub,
-        sha256=digest,
-        kind=kind,
-        content_type="image/jpeg",
-        size=len(content),
-        received=len(content),
-        complete=True,
-        storage_key=key,
-    )
-    db.session.add(m)
-    db.session.flush()
-    return m
+    """A JPEG ``content`` stored as the submission's ``kind`` under ``media_root``, in the folder of its UUID."""
+    return stored_media(sub, content, kind=kind, content_type="image/jpeg", folder=sub.uuid, media_root=media_root)
 
 
 def scenario(division: str = "140602", result_code: str = "1", **body_kw):
