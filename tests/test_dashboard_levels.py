@@ -12,9 +12,8 @@ import pytest
 from factories.organisation import province_results
 
 
-@pytest.fixture(autouse=True)
-def _today(frozen_clock):
-    frozen_clock.beijing(2026, 11, 27, 10, 0)
+# Pages compute legal clocks from today in China: every test runs on the frozen clock (2026-11-27 10:00).
+pytestmark = pytest.mark.usefixtures("frozen_clock")
 
 
 @pytest.fixture

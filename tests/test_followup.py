@@ -14,10 +14,8 @@ from fieldapp.audit import AuditEvent
 from fieldapp.review.models import AbnormalListingProposal, FollowUpCase
 
 
-@pytest.fixture(autouse=True)
-def _today(frozen_clock):
-    """Pages compute legal clocks from today in China; pin it so the tests do not age."""
-    frozen_clock.beijing(2026, 11, 27, 10, 0)
+# Pages compute legal clocks from today in China: every test runs on the frozen clock (2026-11-27 10:00).
+pytestmark = pytest.mark.usefixtures("frozen_clock")
 
 
 ORDER = "违反本部门相关规定，责令改正；后续跟踪由日常监管部门负责"

@@ -24,8 +24,7 @@ def app_config():
 
 
 @pytest.fixture
-def world(app, auth, client_request, frozen_clock):
-    frozen_clock.beijing(2026, 11, 27, 10, 0)
+def world(app, auth, client_request, frozen_clock):  # frozen_clock: 2026-11-27 10:00 in Beijing
     w = build_world(auth)
     client_request.login("zhang", "inspector", "140602")
     return w

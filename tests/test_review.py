@@ -12,10 +12,8 @@ from fieldapp.audit import AuditEvent
 from fieldapp.review.models import InspectionResult
 
 
-@pytest.fixture(autouse=True)
-def _today(frozen_clock):
-    """Pages compute legal clocks from today in China; pin it so the tests do not age."""
-    frozen_clock.beijing(2026, 11, 27, 10, 0)
+# Pages compute legal clocks from today in China: every test runs on the frozen clock (2026-11-27 10:00).
+pytestmark = pytest.mark.usefixtures("frozen_clock")
 
 
 @pytest.fixture
