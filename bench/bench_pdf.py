@@ -12,7 +12,6 @@ Public PDFs are cached by content in production; the cache is off here except fo
 
 from __future__ import annotations
 
-import hashlib
 import io
 import os
 import shutil
@@ -25,6 +24,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
 
 PASSWORD = "bench-password-2021"
 FUEL_ITEMS = (
@@ -78,12 +78,13 @@ def fill(db, media_root: Path) -> dict:
     from fieldapp.auth.models import Unit, User
     from fieldapp.checklists.catalog import get_checklist
     from fieldapp.checklists.operations import answer_set
-    from fieldapp.inspections.models import MediaFile, Submission
+    from fieldapp.inspections.models import Submission
     from fieldapp.plans.models import Plan, Task
     from fieldapp.publication import operations
     from fieldapp.review.models import InspectionResult
     from fieldapp.subjects.models import Subject
     from fieldapp.visits.models import Visit, VisitTask
+    from factories import stored_media
 
     fuel = get_checklist("fuel-dispensers")
     unit = db.session.scalar(select(Unit).where(Unit.code == "140602"))
@@ -138,22 +139,14 @@ def fill(db, media_root: Path) -> dict:
         if n == 0:
             for i, kind in enumerate(["photo"] * 6 + ["signature"] * 2):
                 payload = photo(i) if kind == "photo" else signature(i)
-                content_type, suffix = ("image/jpeg", "jpg") if kind == "photo" else ("image/png", "png")
-                sha = hashlib.sha256(payload).hexdigest()
-                key = f"{submission.id}/{sha}.{suffix}"
-                (media_root / key).parent.mkdir(parents=True, exist_ok=True)
-                (media_root / key).write_bytes(payload)
-                db.session.add(
-                    MediaFile(
-                        submission=submission,
-                        sha256=sha,
-                        kind=kind,
-                        content_type=content_type,
-                        size=len(payload),
-                        received=len(payload),
-                        complete=True,
-                        storage_key=key,
-                    )
+                content_type = "image/jpeg" if kind == "photo" else "image/png"
+                stored_media(
+                    submission,
+                    payload,
+                    kind=kind,
+                    content_type=content_type,
+                    folder=str(submission.id),
+                    media_root=media_root,
                 )
         results.append(
             InspectionResult(
