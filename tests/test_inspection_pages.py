@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from fieldapp.inspections.models import Submission
-from factories.inspection import add_visit, build_world, jpeg_bytes, png_bytes, submission_body
+from factories.inspection import add_visit, build_world, form_fields, jpeg_bytes, png_bytes, submission_body
 from factories.inspection import app_config  # noqa: F401  (fixtures: the test checklists)
 
 
@@ -117,19 +117,9 @@ def test_the_plain_form_post_creates_a_complete_submission(world, client_request
     import io
 
     data = {
-        "uuid": uuid,
+        **form_fields(world, uuid, seals="不符合"),
         "check_methods": ["实地检查", "书面检查"],
-        f"a.{t}.fuel-dispensers-test.pledge": "符合",
-        f"a.{t}.fuel-dispensers-test.seals": "不符合",
-        f"a.{t}.fuel-dispensers-test.dispenser-0-_block": "1",
-        f"a.{t}.fuel-dispensers-test.dispenser-0-serial": "JJ-001",
-        f"a.{t}.fuel-dispensers-test.dispenser-0-error_pct": "0.12",
-        "rep_name": "王五",
-        "rep_refused": "1",
-        "rep_reason": "负责人外出",
         f"photo.a.{t}.fuel-dispensers-test.seals": (io.BytesIO(jpeg_bytes(4, (3000, 2000))), "seal.jpg"),
-        "sigfile.lead.0": (io.BytesIO(png_bytes(1)), "lead.png"),
-        "sigfile.member.1": (io.BytesIO(png_bytes(2)), "member.png"),
     }
     client_request.post(
         "inspections.submit_form", _data=data, _content_type="multipart/form-data", visit_id=world.visit.id

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import struct
-import uuid as uuidlib
 import zlib
 
 import pytest
@@ -15,7 +14,7 @@ from sqlalchemy import func, select
 from fieldapp.inspections import media as store
 from fieldapp.inspections.models import Submission
 from conftest import AuthActions
-from factories.inspection import API_HEADERS, jpeg_bytes, png_bytes, sha, submission_body
+from factories.inspection import API_HEADERS, form_fields, jpeg_bytes, png_bytes, sha, submission_body
 from factories.inspection import app_config, world  # noqa: F401  (fixtures: the test checklists, the world with zhang signed in)
 
 
@@ -41,24 +40,9 @@ def webp_bytes() -> bytes:
 
 
 def form_data(world, photo: tuple[bytes, str] | None = None) -> dict:
-    t = world.task.id
-    p = f"a.{t}.fuel-dispensers-test."
-    data = {
-        "uuid": str(uuidlib.uuid4()),
-        "check_methods": ["实地检查"],
-        p + "pledge": "符合",
-        p + "seals": "符合",
-        p + "dispenser-0-_block": "1",
-        p + "dispenser-0-serial": "JJ-1",
-        p + "dispenser-0-error_pct": "0.1",
-        "rep_name": "王五",
-        "rep_refused": "1",
-        "rep_reason": "不在",
-        "sigfile.lead.0": (io.BytesIO(png_bytes(1)), "lead.png"),
-        "sigfile.member.1": (io.BytesIO(png_bytes(2)), "m.png"),
-    }
+    data = form_fields(world)
     if photo:
-        data[f"photo.{p}seals"] = (io.BytesIO(photo[0]), photo[1])
+        data[f"photo.a.{world.task.id}.fuel-dispensers-test.seals"] = (io.BytesIO(photo[0]), photo[1])
     return data
 
 

@@ -6,7 +6,6 @@ Examples are bounded so the whole run stays a small part of ``make test``."""
 from __future__ import annotations
 
 import io
-import uuid as uuidlib
 
 import schemathesis
 from hypothesis import HealthCheck, given, settings
@@ -17,7 +16,7 @@ from sqlalchemy import select
 
 from fieldapp.extensions import db
 from fieldapp.inspections.models import Submission
-from factories.inspection import API_HEADERS, png_bytes
+from factories.inspection import API_HEADERS, form_fields, png_bytes
 from factories.inspection import app_config, world  # noqa: F401  (fixtures: the test checklists, the world with zhang signed in)
 
 FUZZ = settings(
@@ -115,21 +114,7 @@ def test_form_posts_give_no_server_error_and_every_stored_row_renders(world, cli
 
 def test_a_valid_form_post_is_found_by_the_strategy_too(world, client_request, db):
     """The strategy can reach the stored path (else the review check above proves nothing)."""
-    t = world.task.id
-    data = {
-        "uuid": str(uuidlib.uuid4()),
-        "check_methods": ["实地检查"],
-        f"a.{t}.fuel-dispensers-test.pledge": "符合",
-        f"a.{t}.fuel-dispensers-test.seals": "符合",
-        f"a.{t}.fuel-dispensers-test.dispenser-0-_block": "1",
-        f"a.{t}.fuel-dispensers-test.dispenser-0-serial": "JJ-1",
-        f"a.{t}.fuel-dispensers-test.dispenser-0-error_pct": "0.1",
-        "rep_name": "王五",
-        "rep_refused": "1",
-        "rep_reason": "不在",
-        "sigfile.lead.0": (io.BytesIO(png_bytes(1)), "lead.png"),
-        "sigfile.member.1": (io.BytesIO(png_bytes(2)), "m.png"),
-    }
+    data = form_fields(world)
     client_request.post(
         "inspections.submit_form", visit_id=world.visit.id, _data=data, _content_type="multipart/form-data"
     )

@@ -4,7 +4,6 @@ task with its own result."""
 
 from __future__ import annotations
 
-import io
 
 import pytest
 from sqlalchemy import select
@@ -12,7 +11,16 @@ from sqlalchemy import select
 from fieldapp.inspections.models import Submission
 from checklist_definitions import SCALES
 from pdf_reading import pdf_text
-from factories.inspection import API_HEADERS, add_merged_tasks, build_world, jpeg_bytes, png_bytes, sha, submission_body
+from factories.inspection import (
+    API_HEADERS,
+    add_merged_tasks,
+    form_fields,
+    build_world,
+    jpeg_bytes,
+    png_bytes,
+    sha,
+    submission_body,
+)
 from factories.inspection import app_config  # noqa: F401  (fixtures: the test checklists)
 
 
@@ -29,23 +37,12 @@ def form_post(world, client, client_request):
     assert page.select_one(f'input[name="no_activity.{c}"]') is not None
     assert page.select_one(f'select[name="result_code.{m}"]') is not None
     data = {
-        "uuid": page.select_one('input[name="uuid"]')["value"],
-        "check_methods": ["实地检查"],
-        f"a.{t}.fuel-dispensers-test.pledge": "符合",
-        f"a.{t}.fuel-dispensers-test.seals": "不符合",
-        f"a.{t}.fuel-dispensers-test.dispenser-0-_block": "1",
-        f"a.{t}.fuel-dispensers-test.dispenser-0-serial": "JJ-001",
-        f"a.{t}.fuel-dispensers-test.dispenser-0-error_pct": "0.12",
+        **form_fields(world, page.select_one('input[name="uuid"]')["value"], seals="不符合"),
         f"a.{m}.marks-test.licensed_use": "符合",
         f"a.{m}.marks-test.licence_until": "",
         f"a.{m}.marks-test.licence_until-na": "不适用",
         f"no_activity.{c}": "1",
         f"follow_up.{t}": ["order", "case"],
-        "rep_name": "王五",
-        "rep_refused": "1",
-        "rep_reason": "负责人外出",
-        "sigfile.lead.0": (io.BytesIO(png_bytes(1)), "lead.png"),
-        "sigfile.member.1": (io.BytesIO(png_bytes(2)), "member.png"),
     }
     client_request.post(
         "inspections.submit_form", visit_id=world.visit.id, _data=data, _content_type="multipart/form-data"

@@ -162,6 +162,26 @@ def submission_body(world: World, files: dict[str, bytes] | None = None, **overr
     return body
 
 
+def form_fields(world: World, uuid: str | None = None, *, seals: str = "符合") -> dict:
+    """The no-JavaScript form's fields for the fuel-dispenser task: its answers, a representative who
+    refused to sign, and both inspectors' signature files (fresh streams: build them again to post again)."""
+    p = f"a.{world.task.id}.fuel-dispensers-test."
+    return {
+        "uuid": uuid or str(uuidlib.uuid4()),
+        "check_methods": ["实地检查"],
+        p + "pledge": "符合",
+        p + "seals": seals,
+        p + "dispenser-0-_block": "1",
+        p + "dispenser-0-serial": "JJ-001",
+        p + "dispenser-0-error_pct": "0.12",
+        "rep_name": "王五",
+        "rep_refused": "1",
+        "rep_reason": "负责人外出",
+        "sigfile.lead.0": (io.BytesIO(png_bytes(1)), "lead.png"),
+        "sigfile.member.1": (io.BytesIO(png_bytes(2)), "member.png"),
+    }
+
+
 API_HEADERS = {"X-Fieldapp-Client": "pwa"}
 
 
