@@ -79,23 +79,15 @@ def test_dated_history_answers_for_past_days(app, db):
     ]
 
 
+def enterprise(seq: int, name: str, **fields) -> Subject:
+    """An enterprise in 朔城区 (140602) with its ``seq``-th credit code."""
+    code = make_uscc("E", "140602", seq)
+    return Subject(ident=code, uscc=code, name=name, kind="enterprise", division_code="140602", **fields)
+
+
 def test_conflicts_of_interest(app, db):
-    subject = Subject(
-        ident=make_uscc("E", "140602", 1),
-        uscc=make_uscc("E", "140602", 1),
-        name="某加油站",
-        kind="enterprise",
-        division_code="140602",
-        legal_representative="王大",
-    )
-    other = Subject(
-        ident=make_uscc("E", "140602", 2),
-        uscc=make_uscc("E", "140602", 2),
-        name="另一家",
-        kind="enterprise",
-        division_code="140602",
-        legal_representative="李二",
-    )
+    subject = enterprise(1, "某加油站", legal_representative="王大")
+    other = enterprise(2, "另一家", legal_representative="李二")
     db.session.add_all([subject, other])
     db.session.flush()
     a, b = person(db, "甲"), person(db, "乙")
@@ -206,13 +198,7 @@ def test_edit_records_dated_history(app, db, client_request, roster):
 
 
 def test_declare_and_withdraw_a_conflict(app, db, client_request, roster):
-    subject = Subject(
-        ident=make_uscc("E", "140602", 7),
-        uscc=make_uscc("E", "140602", 7),
-        name="某超市",
-        kind="enterprise",
-        division_code="140602",
-    )
+    subject = enterprise(7, "某超市")
     db.session.add(subject)
     db.session.commit()
     zhang = roster[0]
