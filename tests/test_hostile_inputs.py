@@ -327,3 +327,161 @@ def test_list_pages_take_any_search_sort_and_page_without_a_500(client, auth, pa
     auth.login("admin", "admin", "city")
     targets = [f"{page}?q={quote(q)}" for q in SEARCHES] + [f"{page}?{p}" for p in PARAMETERS]
     assert [(t, s) for t in targets if (s := client.get(t).status_code) >= 500] == []
+
+
+# --- CSV with an unclosed quote, and files that are no table at all -------------------------------
+
+UNCLOSED = "引号未闭合"
+
+
+def _raw_lines(rows: list[list[str]]) -> list[str]:
+    """Rows written out by hand (no quoting), so a test can break one of them."""
+    assert not any('"' in cell or "," in cell for row in rows for cell in row)
+    return [",".join(row) for row in rows]
+
+
+def _unclosed_directory(rows_after: int, encoding: str, multiline: bool) -> tuple[bytes, int, list[list[str]]]:
+    """A directory whose second row opens a quote it never closes; ``multiline`` gives a later row an
+    address on two lines (properly quoted). Returns the file, the broken row's line and the valid rows."""
+    from fieldapp.demo.generator import SUBJECT_HEADER, generate_subjects
+
+    rows = [[row[h] for h in SUBJECT_HEADER] for row in generate_subjects(rows_after + 2, seed=11)]
+    lines = _raw_lines([SUBJECT_HEADER, *rows])
+    name = SUBJECT_HEADER.index("名称")
+    broken = rows[1][:name] + ['"' + rows[1][name]] + rows[1][name + 1 :]
+    lines[2] = ",".join(broken)
+    if multiline:
+        address = SUBJECT_HEADER.index("住所")
+        row = rows[3]
+        row[address] = row[address] + "\n东院"
+        lines[4] = ",".join(row[:address] + ['"' + row[address] + '"'] + row[address + 1 :])
+    valid = [row for i, row in enumerate(rows) if i != 1]
+    return "\r\n".join(lines).encode(encoding) + b"\r\n", 3, valid
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "gb18030"])
+@pytest.mark.parametrize("rows_after,multiline", [(4, False), (4, True), (300, False)])
+def test_an_unclosed_quote_rejects_its_row_and_keeps_every_row_after_it(app, tmp_path, encoding, rows_after, multiline):
+    from fieldapp.subjects.importer import import_subject_file
+
+    payload, line, valid = _unclosed_directory(rows_after, encoding, multiline)
+    path = tmp_path / "subjects.csv"
+    path.write_bytes(payload)
+    report = import_subject_file(path, tmp_path / "rejects.csv")
+    assert [(r.line, any(UNCLOSED in reason for reason in r.reasons)) for r in report.rejects] == [(line, True)]
+    assert (report.created, report.rejected) == (len(valid), 1)
+    stored = dict(db.session.execute(select(Subject.ident, Subject.address)).all())
+    assert stored == {row[0] or row[1]: row[5] for row in valid}  # each once, the two-line address whole
+    assert UNCLOSED in (tmp_path / "rejects.csv").read_text("utf-8-sig")
+
+
+def test_an_unclosed_quote_on_the_last_line_rejects_only_that_line(app, tmp_path):
+    from fieldapp.subjects.importer import import_subject_file
+
+    payload, _, valid = _unclosed_directory(0, "utf-8", False)
+    path = tmp_path / "subjects.csv"
+    path.write_bytes(payload)
+    report = import_subject_file(path)
+    assert (report.created, report.rejected, report.rejects[0].line) == (len(valid), 1, 3)
+
+
+def test_an_unclosed_quote_in_the_roster_keeps_the_people_after_it(app, tmp_path):
+    from fieldapp.inspectors.importer import import_roster_file
+
+    rows = [
+        ["姓名", "执法证号", "有效期至", "单位", "状态"],
+        ["张伟", "1406020001", "2030-12-31", "朔城区市场监督管理局", "在岗"],
+        ["刘芳", "1406020002", "2030-12-31", '"朔城区', "在岗"],
+        ["陈磊", "1406030001", "2030-06-30", "平鲁区市场监督管理局", "在岗"],
+        ["王静", "1406030002", "2030-06-30", "平鲁区市场监督管理局", "在岗"],
+    ]
+    path = tmp_path / "roster.csv"
+    path.write_text("\n".join(",".join(row) for row in rows) + "\n", encoding="utf-8")
+    report = import_roster_file(path)
+    assert (report.created, report.rejected) == (3, 1)
+    assert report.rejects[0].line == 3 and UNCLOSED in report.rejects[0].reasons[0]
+
+
+def test_an_unclosed_quote_in_a_plan_csv_skips_only_its_line(app):
+    from fieldapp.plans.importer import read_plan
+    from fieldapp.plans.problems import describe
+
+    rows = seed_rows()
+    broken = next(i for i, row in enumerate(rows) if i and not any("," in cell for cell in row))
+    text = _csv([PLAN_HEADER, *rows], "utf-8").decode()
+    text = text.replace(f"\n{rows[broken][0]},{rows[broken][1]},", f'\n{rows[broken][0]},"{rows[broken][1]},', 1)
+    _, parsed = read_plan(text.encode(), "plan.csv")
+    assert [(t.number, t.source_row) for t in parsed.tasks] == [
+        (int(r[0]), i + 2) for i, r in enumerate(rows) if i != broken
+    ]
+    [problem] = [p for p in parsed.problems if p.code == "unclosed_quote"]
+    assert problem.row == broken + 2 and UNCLOSED in describe(problem)
+
+
+def test_records_are_read_as_they_come_not_the_whole_file_first():
+    """A runaway quote holds at most MAX_RECORD_LINES lines; the rest of the file is not read ahead."""
+    from itertools import chain, count, islice
+
+    from fieldapp.core.csv_records import MAX_RECORD_LINES, Unreadable, csv_records
+
+    taken = 0
+
+    def endless():
+        nonlocal taken
+        for line in chain(["名称,住所\r\n", '"甲,一号\r\n'], (f"乙{n},{n}号\r\n" for n in count())):
+            taken += 1
+            yield line
+
+    records = list(islice(csv_records(endless()), 2 * MAX_RECORD_LINES))
+    assert isinstance(records[1][1], Unreadable) and records[1][0] == 2
+    assert [cells for _, cells in records[2:5]] == [["乙0", "0号"], ["乙1", "1号"], ["乙2", "2号"]]
+    assert [line for line, _ in records] == list(range(1, 2 * MAX_RECORD_LINES + 1))
+    assert taken <= 2 * MAX_RECORD_LINES + 1
+
+
+def _docx() -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as docx:
+        docx.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types/>')
+        docx.writestr("word/document.xml", "<w:document><w:body><w:p>名称</w:p></w:body></w:document>")
+    return out.getvalue()
+
+
+NOT_TABLES = {
+    "report.docx": _docx(),
+    "scan.pdf": b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n" + bytes(range(256)) * 4,
+    "photo.png": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4,
+    "noise.csv": bytes((i * 7919 + 13) % 256 for i in range(4096)),
+}
+
+
+@pytest.mark.parametrize("url", ["/subjects/import", "/inspectors/import"])
+@pytest.mark.parametrize("name", sorted(NOT_TABLES))
+def test_a_file_that_is_no_table_is_refused_saying_what_is_accepted(client, auth, url, name):
+    auth.login("admin", "admin", "city")
+    data = {"file": (io.BytesIO(NOT_TABLES[name]), name)}
+    response = client.post(url, data=data, content_type="multipart/form-data")
+    assert response.status_code == 422
+    alert = BeautifulSoup(response.text, "html.parser").select_one("[role=alert]").get_text()
+    assert "不是 CSV 或 Excel 文件" in alert and ".xlsx" in alert and "GB18030" in alert, alert
+
+
+def test_a_csv_with_a_stray_nul_is_still_read_as_a_table(app, tmp_path):
+    from fieldapp.subjects.tables import open_table
+
+    path = tmp_path / "subjects.csv"
+    path.write_bytes("名称,住所\n甲\x00,一号\n".encode() + "乙,二号\n".encode() * 60)
+    with open_table(path) as table:
+        assert table.header == ["名称", "住所"] and len(list(table.rows)) == 61
+
+
+@pytest.mark.parametrize("language,words", [("zh_CN", "不是 Excel 工作簿"), ("en", "not an Excel workbook")])
+def test_a_plan_file_that_is_no_workbook_is_refused_in_plain_words(client, auth, language, words):
+    auth.login("admin", "admin", "city")
+    with client.session_transaction() as session:
+        session["lang"] = language
+    data = {"file": (io.BytesIO(b"PK\x03\x04 not really a zip"), "plan.xlsx"), "year": "2021", "action": "check"}
+    response = client.post("/plans/import", data=data, content_type="multipart/form-data")
+    assert response.status_code == 422
+    alert = BeautifulSoup(response.text, "html.parser").select_one("[role=alert]").get_text(" ", strip=True)
+    assert words in alert and not re.search(r"[a-z][A-Z]|Error|Exception|zip", alert), alert

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from .. import clock
 from ..auth.models import Unit, User
 from ..auth.organisation import county_names
+from ..core.csv_records import Unreadable
 from ..extensions import db
 from ..subjects.fields import BadValue, cell_text, normalise_header, parse_date, split_tags
 from ..subjects.import_report import RowCounts
@@ -102,8 +103,16 @@ def _import_roster(header: list, rows, today: date, reject_writer: RejectWriter 
     seen: dict[str, int] = {}
     writer = reject_writer or RejectWriter(None, header)
 
+    def reject(line: int, cells: list, reasons: list[str], number: str, name: str) -> None:
+        report.rejected += 1
+        writer.write(line, cells, reasons)
+        report.rejects.append(Reject(line, reasons, number, name))
+
     for line, cells in rows:
         report.rows += 1
+        if isinstance(cells, Unreadable):  # e.g. an unclosed quote: the file's line itself is broken
+            reject(line, cells, [cells.reason], "", "")
+            continue
 
         def get(name: str) -> str:
             index = columns.get(name)
@@ -144,9 +153,7 @@ def _import_roster(header: list, rows, today: date, reject_writer: RejectWriter 
         if not reasons and key in seen:
             reasons.append(_("Duplicate of line %(line)s of this file", line=seen[key]))
         if reasons:
-            report.rejected += 1
-            writer.write(line, cells, reasons)
-            report.rejects.append(Reject(line, reasons, number or "", name))
+            reject(line, cells, reasons, number or "", name)
             continue
         seen[key] = line
 

@@ -19,7 +19,10 @@ MESSAGES = {
     # whole file
     "file_empty": _l("The file is empty."),
     "file_encoding": _l("The file is neither UTF-8 nor GB18030 text; save it again as UTF-8 CSV or as .xlsx."),
-    "file_not_workbook": _l("The file is not an Excel workbook (.xlsx): %(detail)s"),
+    "file_not_workbook": _l(
+        "The file is not an Excel workbook (.xlsx), or it is damaged; open it in Excel or WPS and save it again as "
+        ".xlsx or CSV."
+    ),
     "file_old_excel": _l("Old Excel files (.xls) cannot be read; save the file as .xlsx or CSV."),
     "file_too_long": _l(
         "Sheet %(sheet)s goes on past row %(rows)s; a plan is shorter. Delete the rows below the table and save again."
@@ -35,6 +38,10 @@ MESSAGES = {
         "%(count)s rows came before the first header row; they were read with the first header found."
     ),
     "note_row": _l("This row is not a task (only one cell is filled): %(text)s"),
+    "unclosed_quote": _l(
+        'A cell on this line opens a quote (") that never closes; the line was skipped and the lines after it were read.'
+    ),
+    "line_too_long": _l("This line has a cell too long to read; the line was skipped."),
     "other_sheet": _l("Sheet %(sheet)s also has rows; only sheet %(used)s was read."),
     "year_missing": _l("The plan's year was not found in the file; give it (--year)."),
     "unit_missing": _l("The issuing unit was not found in the file; give it (--unit)."),

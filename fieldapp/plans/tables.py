@@ -15,6 +15,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from ..core.cells import sheet_rows, width
+from ..core.csv_records import Unreadable, csv_records
 from .problems import PlanFileError, Problem
 
 # A plan has tens of tasks; a sheet is not read past this many rows (stored or skipped).
@@ -82,17 +83,18 @@ def read_text(text: str, filename: str) -> PlanSource:
     lines = text.split("\n")
     delimiter = _delimiter(lines)
     rows = []
+    problems: list[Problem] = []
     if delimiter == "\t":
         # The printed table: one task per line, cells divided by tabs, no quoting.
         rows = [Row(i, [c.strip() for c in line.split("\t")]) for i, line in enumerate(lines, 1)]
     else:
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-        try:
-            for record in reader:
-                rows.append(Row(reader.line_num, [c.strip() for c in record]))
-        except csv.Error:
-            raise PlanFileError("file_encoding") from None
-    source = PlanSource(filename, [r for r in rows if r.filled])
+        dialect = type("Plan", (csv.excel,), {"delimiter": delimiter})
+        for number, record in csv_records(io.StringIO(text, newline=""), dialect):
+            if isinstance(record, Unreadable):  # the line is skipped, every line after it is read
+                problems.append(Problem(record.code, row=number))
+            else:
+                rows.append(Row(number, [c.strip() for c in record]))
+    source = PlanSource(filename, [r for r in rows if r.filled], problems=problems)
     source.meta = read_notice(lines)
     return source
 
@@ -158,8 +160,8 @@ def read_workbook(data: bytes, filename: str) -> PlanSource:
 
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
-        raise PlanFileError("file_not_workbook", detail=type(exc).__name__) from None
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError):
+        raise PlanFileError("file_not_workbook") from None
     try:
         sheets = [(sheet.title, _sheet_rows(sheet)) for sheet in workbook.worksheets]
     finally:

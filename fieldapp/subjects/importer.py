@@ -24,6 +24,7 @@ from flask_babel import gettext as _
 from sqlalchemy import BindParameter, bindparam, insert, select, update
 
 from .. import clock
+from ..core.csv_records import Unreadable
 from ..extensions import db, table_of
 from .import_report import ImportReport, Reject, SeenKeys, as_text, padded_chunks
 from .rows import DATA_FIELDS, RowReader, check_columns, new_subject
@@ -107,6 +108,8 @@ class SubjectImporter:
 
     def parse(self, cells: list) -> tuple[dict, list[str]]:
         """A row's stored values (only those the row gives) and the reasons it cannot be used."""
+        if isinstance(cells, Unreadable):  # e.g. an unclosed quote: the file's line itself is broken
+            return {}, [cells.reason]
         return self.reader.parse(cells)
 
     def _reject(self, line: int, cells: list, reasons: list[str], row: dict | None = None) -> None:

@@ -10,6 +10,7 @@ import codecs
 import csv
 import os
 import io
+import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ from flask_babel import gettext as _
 
 from ..errors import InvalidInput
 from ..core.cells import csv_row, sheet_rows, width
+from ..core.csv_records import Unreadable, csv_records
 
 if TYPE_CHECKING:
     from _csv import Writer
@@ -88,9 +90,11 @@ def _dialect(sample: str) -> type[csv.Dialect]:
 def _csv_rows(fh, blank_lines: list[int]) -> tuple[list[str], Iterator[tuple[int, list]]]:
     sample = fh.read(64 * 1024)
     fh.seek(0)
-    reader = csv.reader(fh, _dialect(sample))
+    records = csv_records(fh, _dialect(sample))
     header: list[str] | None = None
-    for cells in reader:
+    for line, cells in records:
+        if isinstance(cells, Unreadable):
+            raise TableError(_("Line %(line)s, the header: %(reason)s", line=line, reason=cells.reason))
         if not _is_blank(cells):
             header = cells
             break
@@ -98,11 +102,11 @@ def _csv_rows(fh, blank_lines: list[int]) -> tuple[list[str], Iterator[tuple[int
         raise TableError(_("The file is empty."))
 
     def rows():
-        for cells in reader:
-            if _is_blank(cells):
-                blank_lines.append(reader.line_num)
+        for line, cells in records:
+            if _is_blank(cells) and not isinstance(cells, Unreadable):
+                blank_lines.append(line)
                 continue
-            yield reader.line_num, cells
+            yield line, cells
 
     return header, rows()
 
@@ -162,6 +166,27 @@ def save_upload(upload, folder: Path, check_header: Callable[[list[str]], object
     return name
 
 
+# How files that are no table begin: PDF, PNG, JPEG, GIF, gzip, RAR, 7-Zip.
+NOT_TABLE_STARTS = (b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"\x1f\x8b", b"Rar!", b"7z\xbc\xaf")
+UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+TEXT_BYTES = bytes([9, 10, 12, 13, *range(32, 256)])
+
+
+def is_table(path: Path, head: bytes) -> bool:
+    """Whether a file may be a table: a zip must be a workbook (a .docx is a zip too), and text is
+    not more than 1 % control bytes (a stray NUL in a cell is kept; a UTF-16 file, with its BOM, is
+    told about its encoding instead)."""
+    if head.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(path) as archive:
+                return any(name.startswith("xl/") for name in archive.namelist())
+        except (zipfile.BadZipFile, OSError):
+            return True  # a broken workbook: told so by the workbook reader
+    if head.startswith(NOT_TABLE_STARTS):
+        return False
+    return head.startswith(UTF16_BOMS) or len(head.translate(None, TEXT_BYTES)) * 100 <= len(head)
+
+
 @contextmanager
 def open_table(path: str | Path):
     """Open a CSV or .xlsx file as a :class:`Table` (a context manager: the file is closed after)."""
@@ -169,6 +194,13 @@ def open_table(path: str | Path):
     blank_lines: list[int] = []
     with path.open("rb") as raw:
         head = raw.read(SAMPLE_BYTES)
+    if not is_table(path, head):
+        raise TableError(
+            _(
+                "This is not a CSV or Excel file. The import reads CSV (UTF-8 or GB18030) and Excel .xlsx files: "
+                "save the table as one of them."
+            )
+        )
     if head.startswith(b"PK\x03\x04"):
         header, rows = _xlsx_rows(path, blank_lines)
         try:
