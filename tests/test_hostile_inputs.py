@@ -402,6 +402,16 @@ def test_an_unclosed_quote_in_the_roster_keeps_the_people_after_it(app, tmp_path
     assert report.rejects[0].line == 3 and UNCLOSED in report.rejects[0].reasons[0]
 
 
+@pytest.mark.parametrize("url", ["/subjects/import", "/inspectors/import"])
+def test_an_unclosed_quote_in_the_header_refuses_the_file_naming_the_line(client, auth, url):
+    auth.login("admin", "admin", "city")
+    payload = '姓名,"名称,统一社会信用代码\n甲,乙,91140602MA0NKTHUXL\n'.encode()
+    response = client.post(url, data={"file": (io.BytesIO(payload), "t.csv")}, content_type="multipart/form-data")
+    assert response.status_code == 422
+    alert = BeautifulSoup(response.text, "html.parser").select_one("[role=alert]").get_text()
+    assert "第 1 行（表头）" in alert and UNCLOSED in alert, alert
+
+
 def test_an_unclosed_quote_in_a_plan_csv_skips_only_its_line(app):
     from fieldapp.plans.importer import read_plan
     from fieldapp.plans.problems import describe
