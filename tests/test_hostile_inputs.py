@@ -250,11 +250,16 @@ def _variants(header: list[str], rows: list[list[str]]) -> dict[str, tuple[bytes
         "extra.csv": (_csv([[*header, "备注"], *([*row, "x"] for row in rows)]), 6),
         "spaces.csv": (_csv([header, ["  "] * len(header), *rows]), 6),
         "merged.xlsx": (merged.getvalue(), 6),
+        "unclosed.csv": (
+            "\n".join(_raw_lines([header, *rows])).replace("\n" + rows[1][0], '\n"' + rows[1][0]).encode(),
+            5,
+        ),
     }
 
 
 @pytest.mark.parametrize(
-    "name", ["gbk.csv", "bom.csv", "formula.csv", "reordered.csv", "extra.csv", "spaces.csv", "merged.xlsx"]
+    "name",
+    ["gbk.csv", "bom.csv", "formula.csv", "reordered.csv", "extra.csv", "spaces.csv", "merged.xlsx", "unclosed.csv"],
 )
 def test_an_odd_directory_file_imports_every_valid_row(client, auth, name):
     from fieldapp.jobs.models import Job, JobStatus
