@@ -15,3 +15,11 @@ import i18n  # noqa: E402
 @pytest.mark.parametrize("package", i18n.packages())
 def test_every_message_has_a_chinese_translation(package):
     assert i18n.missing(package) == [], f"run `python tools/i18n.py update {package}` and translate"
+
+
+def test_every_source_file_belongs_to_a_catalog():
+    """A file no package extracts from would lose its translations at the next `i18n.py update`."""
+    root = Path(i18n.ROOT)
+    owned = {path.resolve() for package in i18n.packages() for _, path in i18n.source_files(package)}
+    sources = [*(root / "fieldapp").rglob("*.py"), *(root / "templates").rglob("*.html")]
+    assert sources and [str(p.relative_to(root)) for p in sources if p.resolve() not in owned] == []

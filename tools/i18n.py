@@ -4,7 +4,8 @@
     python tools/i18n.py check                list messages without a zh_CN translation
 
 A package's messages come from ``fieldapp/<package>/**.py`` and ``templates/<package>/**.html``;
-the ``core`` package also owns the root templates (``templates/*.html``, ``templates/errors``).
+the ``core`` package also owns the modules beside the packages (``fieldapp/*.py``) and the shared
+templates (``templates/*.html``, ``templates/errors``, ``templates/_macros``).
 """
 
 from __future__ import annotations
@@ -33,9 +34,11 @@ def source_files(package: str) -> list[tuple[str, Path]]:
     files: list[tuple[str, Path]] = [("python", p) for p in sorted((ROOT / "fieldapp" / package).rglob("*.py"))]
     templates = ROOT / "templates"
     files += [("jinja2", p) for p in sorted((templates / package).rglob("*.html"))]
-    if package == "core":
+    if package == "core":  # also the modules beside the packages and the shared templates and macros
+        files += [("python", p) for p in sorted((ROOT / "fieldapp").glob("*.py"))]
         files += [("jinja2", p) for p in sorted(templates.glob("*.html"))]
-        files += [("jinja2", p) for p in sorted((templates / "errors").rglob("*.html"))]
+        for shared in ("errors", "_macros"):
+            files += [("jinja2", p) for p in sorted((templates / shared).rglob("*.html"))]
     return files
 
 
