@@ -490,6 +490,20 @@ def test_a_csv_with_a_stray_nul_is_still_read_as_a_table(app, tmp_path):
         assert table.header == ["名称", "住所"] and len(list(table.rows)) == 61
 
 
+def test_a_stray_nul_in_a_cell_is_dropped_and_every_row_is_stored(app, tmp_path):
+    """PostgreSQL refuses NUL in text: the import stored nothing (the batch failed) before it was dropped."""
+    from factories.subjects import GOOD1, GOOD2
+    from fieldapp.subjects.importer import import_subject_file
+
+    path = tmp_path / "subjects.csv"
+    path.write_text(
+        f"统一社会信用代码,企业名称,所属区县\n{GOOD1},朔州某\x00公司,140602\n{GOOD2},好公司,140681\n", "utf-8"
+    )
+    report = import_subject_file(path)
+    assert (report.created, report.rejected) == (2, 0)
+    assert set(db.session.scalars(select(Subject.name))) == {"朔州某公司", "好公司"}
+
+
 @pytest.mark.parametrize("language,words", [("zh_CN", "不是 Excel 工作簿"), ("en", "not an Excel workbook")])
 def test_a_plan_file_that_is_no_workbook_is_refused_in_plain_words(client, auth, language, words):
     auth.login("admin", "admin", "city")

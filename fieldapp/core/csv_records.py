@@ -6,7 +6,8 @@ row after it was lost. Here records are read in strict mode, a record is never l
 file, runs past that many lines, or "closes" with text after its quote) makes its record an
 :class:`Unreadable` one at its first line; reading goes on from the physical line after it, so each
 following record is read exactly once. A quoted field with a few line breaks (an address on two
-lines) is read as before. Only the lines of the record being read are held.
+lines) is read as before. Only the lines of the record being read are held. A NUL character (a
+stray byte in an exported file) is dropped: it is no text, and PostgreSQL refuses it in any text column.
 """
 
 from __future__ import annotations
@@ -55,7 +56,7 @@ class _Lines:
             line = self.replay.popleft()
         else:
             try:
-                line = next(self.source)
+                line = next(self.source).replace("\x00", "")  # a stray NUL is no text (PostgreSQL refuses it)
             except StopIteration:
                 self.ended_inside = bool(self.taken)
                 raise
