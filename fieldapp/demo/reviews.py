@@ -94,13 +94,32 @@ class Role(NamedTuple):
 
 def _planned_reviews() -> list[tuple[User, Visit, Role]]:
     """Each county's demo visits (not those of the phone accounts) with what becomes of them: about two
-    thirds approved, the rest left in the queue; every third one with a finding, the second one 无法联系.
-    The first two across the demo are always approved — one 无法联系 (a 经营异常名录 proposal) and one
-    with a finding (a follow-up case) — however few visits the random draws gave each county."""
+    thirds approved and at least one left in each county's queue; every third one with a finding, the
+    second one 无法联系. Across the demo the first approved visit is 无法联系 (a 经营异常名录 proposal) and
+    the second has a finding (a follow-up case), however few visits the random draws gave each county."""
+    planned: list[tuple[User, Visit, Role]] = []
+    approved = 0
+    for supervisor, visits in _reviewable_visits():
+        waiting = max(1, len(visits) // 3)
+        for i, visit in enumerate(visits):
+            approve = i < len(visits) - waiting
+            role = Role(
+                fail=(approve and approved == 1) or i % 3 == 0,
+                unreachable=(approve and approved == 0) or (i == 1 and not (approve and approved == 1)),
+                approve=approve,
+            )
+            if role.unreachable and role.fail:
+                role = role._replace(fail=False)
+            approved += approve
+            planned.append((supervisor, visit, role))
+    return planned
+
+
+def _reviewable_visits() -> Iterator[tuple[User, list[Visit]]]:
+    """Each demo county's supervisor and its planned visits that no phone account holds (at most PER_COUNTY)."""
     phone_inspectors = (
         select(Inspector.id).join(User, User.id == Inspector.user_id).where(User.username.in_(demo_field_inspectors()))
     )
-    planned: list[tuple[User, Visit, Role]] = []
     for division, username in sorted(demo_county_supervisors().items()):
         supervisor = db.session.scalar(select(User).where(User.username == username))
         if supervisor is None:
@@ -115,15 +134,7 @@ def _planned_reviews() -> list[tuple[User, Visit, Role]]:
             .order_by(Visit.id)
             .limit(PER_COUNTY)
         ).all()
-        for i, visit in enumerate(visits):
-            first = len(planned)  # 0: unreachable, 1: a finding, both approved
-            role = Role(
-                fail=first == 1 or (first > 1 and i % 3 == 0),
-                unreachable=first == 0 or (first > 1 and i == 1),
-                approve=first < 2 or i < len(visits) * 2 // 3,
-            )
-            planned.append((supervisor, visit, role))
-    return planned
+        yield supervisor, list(visits)
 
 
 def _submit(visit: Visit, body: dict, day, rng: random.Random) -> Submission:
