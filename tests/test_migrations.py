@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
@@ -13,21 +14,26 @@ from fieldapp.extensions import db
 from fieldapp.search_objects import include_object
 
 
-def _fresh_url(database_url: str, tmp_path) -> str:
+@pytest.fixture
+def fresh_url(database_url, tmp_path):
+    """An empty database beside the test's own (dropped again afterwards on PostgreSQL)."""
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite":
-        return f"sqlite:///{tmp_path}/migrated.sqlite"
+        yield f"sqlite:///{tmp_path}/migrated.sqlite"
+        return
     name = f"{url.database}_migrations"
     admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         conn.execute(text(f'CREATE DATABASE "{name}"'))
+    yield url.set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
-    return url.set(database=name).render_as_string(hide_password=False)
 
 
-def test_migrations_match_the_models(database_url, tmp_path):
-    url = _fresh_url(database_url, tmp_path)
+def test_migrations_match_the_models(fresh_url):
+    url = fresh_url
     app = make_app(url)
     with app.app_context():
         upgrade()
@@ -46,8 +52,8 @@ def test_migrations_match_the_models(database_url, tmp_path):
         assert {"ix_subject_name_trgm", "ix_published_result_name_trgm"} <= names
 
 
-def test_migrations_downgrade_to_nothing(database_url, tmp_path):
-    url = _fresh_url(database_url, tmp_path)
+def test_migrations_downgrade_to_nothing(fresh_url):
+    url = fresh_url
     app = make_app(url)
     with app.app_context():
         upgrade()
@@ -58,13 +64,13 @@ def test_migrations_downgrade_to_nothing(database_url, tmp_path):
     assert left == set()
 
 
-def test_flask_db_loads_flask_migrate_when_used_and_only_then(database_url, tmp_path):
+def test_flask_db_loads_flask_migrate_when_used_and_only_then(fresh_url):
     """``flask db …`` works through the lazily loaded group; building the app (what every other
     command and every server process does) imports neither Flask-Migrate nor Alembic."""
     import subprocess
     import sys
 
-    url = _fresh_url(database_url, tmp_path)
+    url = fresh_url
     app = make_app(url)
     runner = app.test_cli_runner()
     assert runner.invoke(args=["db", "heads"]).exit_code == 0
