@@ -103,13 +103,11 @@ def _planned_reviews() -> list[tuple[User, Visit, Role]]:
         waiting = max(1, len(visits) // 3)
         for i, visit in enumerate(visits):
             approve = i < len(visits) - waiting
-            role = Role(
-                fail=(approve and approved == 1) or i % 3 == 0,
-                unreachable=(approve and approved == 0) or (i == 1 and not (approve and approved == 1)),
-                approve=approve,
-            )
-            if role.unreachable and role.fail:
-                role = role._replace(fail=False)
+            first = approved if approve and approved < 2 else None  # 0: 无法联系, 1: a finding
+            if first is None:
+                role = Role(fail=i % 3 == 0, unreachable=i == 1, approve=approve)
+            else:
+                role = Role(fail=first == 1, unreachable=first == 0, approve=True)
             approved += approve
             planned.append((supervisor, visit, role))
     return planned
