@@ -53,7 +53,7 @@ def create_app(config: dict | None = None) -> Flask:
     from .extensions import babel, csrf, db, htmx, huey, limiter, login_manager
 
     db.init_app(app)
-    init_migrations(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    init_migrations(app, db, directory=str(ROOT / "migrations"))  # compare_type, render_as_batch: its defaults
     csrf.init_app(app)
     htmx.init_app(app)
     limiter.init_app(app)
