@@ -90,9 +90,12 @@ def create_app(config: dict | None = None) -> Flask:
     from .core.web import init_web
 
     init_web(app)
-    from .publication.early_hits import install as answer_cached_pages_early
+    from .core.early import install as answer_kept_pages_early
+    from .inspections.list_page import ENDPOINT as MY_LIST, MyListAnswers
+    from .publication.early_hits import ENDPOINT as PUBLIC_SEARCH, PublicSearchAnswers
 
-    answer_cached_pages_early(app)  # cached public search pages, before Flask
+    # Pages each worker keeps, answered before Flask while they hold: the public search, the inspector's list.
+    answer_kept_pages_early(app, {PUBLIC_SEARCH: PublicSearchAnswers, MY_LIST: MyListAnswers})
     if app.config["TRUSTED_PROXIES"]:  # outermost: every layer sees the client's address, scheme and host
         from werkzeug.middleware.proxy_fix import ProxyFix
 

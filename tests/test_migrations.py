@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -11,6 +13,8 @@ from sqlalchemy.engine import make_url
 
 from conftest import make_app
 from fieldapp.extensions import db
+from fieldapp.inspections import list_token
+from fieldapp.publication import generation
 from fieldapp.search_objects import include_object
 
 
@@ -43,6 +47,10 @@ def test_migrations_match_the_models(fresh_url):
             names = set(inspect(conn).get_table_names())
             if conn.dialect.name == "postgresql":
                 names |= {ix["name"] for t in ("subject", "published_result") for ix in inspect(conn).get_indexes(t)}
+                triggers = set(conn.scalars(text("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")))
+            else:
+                triggers = set(conn.scalars(text("SELECT name FROM sqlite_master WHERE type = 'trigger'")))
+            dialect = conn.dialect.name
         db.engine.dispose()
     assert diff == [], "models changed without a migration: run `flask --app wsgi db migrate`"
     # The name-search objects the models cannot describe are created by the migration too.
@@ -50,6 +58,10 @@ def test_migrations_match_the_models(fresh_url):
         assert {"subject_fts", "published_result_fts"} <= names
     else:
         assert {"ix_subject_name_trgm", "ix_published_result_name_trgm"} <= names
+    # The triggers that keep the caches' tokens (a table rebuilt by a later migration would lose them).
+    made = " ".join(list_token.TRIGGERS.statements(dialect) + generation.TRIGGERS.statements(dialect))
+    expected = set(re.findall(r"CREATE (?:OR REPLACE )?TRIGGER (?:IF NOT EXISTS )?(\w+)", made))
+    assert len(expected) > 10 and expected <= triggers
 
 
 def test_migrations_downgrade_to_nothing(fresh_url):

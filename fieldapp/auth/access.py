@@ -52,7 +52,8 @@ _BY_PATH = {
 
 
 def role_required(*roles: Role | str):
-    """Logged in, with one of ``roles`` (administrators pass every role check)."""
+    """Logged in, with one of ``roles`` (administrators pass every role check). The view keeps its
+    ``roles`` (pages answered before Flask check the same ones)."""
 
     def decorator(view):
         @wraps(view)
@@ -62,9 +63,15 @@ def role_required(*roles: Role | str):
                 abort(403)
             return view(*args, **kwargs)
 
+        wrapped.roles = roles  # type: ignore[attr-defined]
         return wrapped
 
     return decorator
+
+
+def roles_of(view: Any) -> tuple[Role | str, ...] | None:
+    """The roles :func:`role_required` checks for ``view`` (None: it checks none)."""
+    return vars(view).get("roles")
 
 
 def _user(user: Any = None) -> Any:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import enum
+import secrets
 from datetime import date, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, Date, ForeignKey, String, func
+from sqlalchemy import JSON, BigInteger, Date, ForeignKey, String, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -31,6 +32,17 @@ class Role(enum.StrEnum):
     SUPERVISOR = "supervisor"
     ADMIN = "admin"
     AUDITOR = "auditor"  # 纪检 / 上级 reviewers: read-only, may see the draws' restricted files
+
+
+def role_allows(role: str, roles: tuple[Role | str, ...]) -> bool:
+    """Whether an account of ``role`` passes a check for any of ``roles`` (administrators pass every one)."""
+    wanted = {r.value if isinstance(r, Role) else r for r in roles}
+    return role in wanted or role == Role.ADMIN
+
+
+def new_token() -> int:
+    """A random value for :attr:`User.list_token` (53 bits: exact in every driver and in JSON)."""
+    return secrets.randbits(53)
 
 
 class Unit(Model):
@@ -79,6 +91,10 @@ class User(UserMixin, Model):
     # Every session cookie carries the version it was issued under; logging out or changing the
     # password raises it, so every cookie of the account stops working at once (auth/session.py).
     session_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    # A random token that database triggers change whenever anything on the user's 我的任务 list
+    # changes (their visits, its tasks, subjects, co-inspectors and submissions; any unit):
+    # fieldapp/inspections/list_token.py. The list is kept per worker under it.
+    list_token: Mapped[int] = mapped_column(BigInteger, default=new_token, server_default="0")
 
     unit: Mapped[Unit] = relationship()
 
@@ -95,8 +111,7 @@ class User(UserMixin, Model):
         return check_password_hash(self.password_hash, password)
 
     def has_role(self, *roles: Role | str) -> bool:
-        wanted = {r.value if isinstance(r, Role) else r for r in roles}
-        return self.role in wanted or self.role == Role.ADMIN
+        return role_allows(self.role, roles)
 
     @property
     def is_city_level(self) -> bool:

@@ -9,6 +9,8 @@ differently. What keeps a phone logged in across browser restarts is its device 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from flask import Flask, flash, g, redirect, request, session, url_for
@@ -34,19 +36,14 @@ def init_login(app: Flask, login_manager: LoginManager) -> None:
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:
         # With its unit: every signed-in page names it in the header (one query instead of two).
-        valid = user_id.isdigit() and len(user_id) < 11
-        user = db.session.get(User, int(user_id), options=[joinedload(User.unit)]) if valid else None
+        ident = user_id_of(user_id)
+        user = db.session.get(User, ident, options=[joinedload(User.unit)]) if ident is not None else None
         if user is None or not user.is_active:
             return None
-        # A cookie from before the last logout or password change of this account is void.
-        if session.get(SESSION_VERSION_KEY) != user.session_version:
-            return None
-        # A session opened by a device login ends when that device login is revoked.
-        device_id = session.get(DEVICE_SESSION_KEY)
-        if device_id is not None and devices.active(device_id) is None:
+        void = void_session(session, user.session_version, lambda device_id: devices.active(device_id) is not None)
+        if void == DEVICE_SESSION_KEY:
             session.pop(DEVICE_SESSION_KEY, None)
-            return None
-        return user
+        return None if void else user
 
     @login_manager.request_loader
     def load_user_from_device(req) -> User | None:
@@ -88,6 +85,24 @@ def init_login(app: Flask, login_manager: LoginManager) -> None:
                 devices.COOKIE_NAME, path="/", httponly=True, samesite="Lax", secure=request.is_secure
             )
         return response
+
+
+def user_id_of(value: object) -> int | None:
+    """The account id a session's ``_user_id`` names (None: none that can exist)."""
+    return int(value) if isinstance(value, str) and value.isdigit() and len(value) < 11 else None
+
+
+def void_session(data: Mapping[str, Any], session_version: int, device_active: Callable[[Any], bool]) -> str | None:
+    """Why a signed session no longer signs its (active) account in, or None while it does: a
+    cookie from before the account's last logout or password change (``SESSION_VERSION_KEY``), or
+    opened by a device login since revoked (``DEVICE_SESSION_KEY``). Pages answered before Flask
+    (``core/early.py``) ask the same."""
+    if data.get(SESSION_VERSION_KEY) != session_version:
+        return SESSION_VERSION_KEY
+    device_id = data.get(DEVICE_SESSION_KEY)
+    if device_id is not None and not device_active(device_id):
+        return DEVICE_SESSION_KEY
+    return None
 
 
 def remember_device(user: User) -> None:

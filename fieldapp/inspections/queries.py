@@ -86,13 +86,6 @@ class MyVisits:
     def count(self) -> int:
         return len(self.returned) + len(self.overdue) + len(self.due) + len(self.done)
 
-    def key(self) -> tuple:
-        """Every value the list shows, by group (equal keys: the same list)."""
-        return tuple(
-            tuple((row.visit, tuple(row.tasks), tuple(row.co_inspectors), row.submission) for row in rows)
-            for rows in (self.returned, self.overdue, self.due, self.done)
-        )
-
 
 def group_of(visit, submission, today: date) -> str:
     """``visit`` has ``status`` and ``window_end``; ``submission`` (or None) has ``state``."""

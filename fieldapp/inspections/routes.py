@@ -16,8 +16,9 @@ from .. import clock
 from ..auth.access import role_required
 from ..auth.organisation import county_names
 from ..core.i18n import select_locale
-from ..core.token_pages import TOKEN_CONTEXT, LatestPages, Page
+from ..core.token_pages import TOKEN_CONTEXT, Page
 from . import operations as ops
+from .list_page import page_key, store_of
 from .checklist_source import checklists_for_visit, form_entries
 from .models import SubmissionState
 from .plain_form import values_from_body
@@ -41,22 +42,20 @@ def inspection_globals():
 @bp.get("/my/visits")
 @role_required("inspector")
 def my_visits():
-    """Rendered once for each change of what it shows: the list's own values (read every time, in
-    four small queries), the user's name, unit and role, the language, the day, the address and the
-    county names;
-    each request gets its own CSRF token. A page with flashed messages is rendered as it is."""
+    """Rendered once for each change of what it shows and kept per inspector under the user's list
+    token, name, role and unit, the language, the day and the address (:mod:`.list_page`, which
+    also answers it before Flask); each request gets its own CSRF token. A page with flashed
+    messages is rendered as it is."""
     today = clock.today()
-    groups = query_my_visits(current_user, today)
-    if session.get("_flashes"):
-        return _my_visits_page(groups, today)
     user = current_user
-    unit = user.unit.name if user.unit else None
-    shown = (user.name, user.role, unit, select_locale(), today, request.full_path, tuple(county_names().items()))
-    key = (groups.key(), shown)
-    store = _my_visits_store()
+    if session.get("_flashes"):
+        return _my_visits_page(query_my_visits(user, today), today)
+    # The token was read with the user, before the list: a page is never older than its key.
+    key = page_key(user.list_token, user.name, user.role, user.unit_id, select_locale(), today, request.environ)
+    store = store_of(current_app)
     page = store.page(user.id, key)
     if page is None:
-        page = Page.of(_my_visits_page(groups, today, TOKEN_CONTEXT))
+        page = Page.of(_my_visits_page(query_my_visits(user, today), today, TOKEN_CONTEXT))
         store.keep(user.id, key, page)
     return page.with_token(generate_csrf())
 
@@ -70,16 +69,6 @@ def _my_visits_page(groups, today, token: dict | None = None) -> str:
         offline_url=_url_around_id("inspections.api_visit_offline"),
         **(token or {}),
     )
-
-
-def _my_visits_store() -> LatestPages:
-    """This process's latest list per inspector (``MY_VISITS_PAGE_CACHE_SIZE`` inspectors)."""
-    app = current_app
-    found = app.extensions.get("fieldapp_my_visits_pages")
-    if found is None:
-        size = int(app.config["MY_VISITS_PAGE_CACHE_SIZE"])
-        found = app.extensions.setdefault("fieldapp_my_visits_pages", LatestPages(size))
-    return found
 
 
 def _url_around_id(endpoint: str) -> tuple[str, str]:

@@ -1,4 +1,4 @@
-"""Cached public search pages answered before Flask: a small WSGI layer in front of the app.
+"""Cached public search pages answered before Flask, by the early layer (``core/early.py``).
 
 A search a visitor who is not signed in asks again (the page cache, :mod:`.page_cache`) costs one
 read of the public generation and nothing else: no request context, no database session, no user
@@ -22,23 +22,15 @@ built is counted by the limiter as before (it protects the database)."""
 
 from __future__ import annotations
 
-import hashlib
-import os
 import threading
 import time
 from collections import deque
-from typing import Any
 
-from flask import Flask
-from flask.sessions import SecureCookieSessionInterface
-from itsdangerous import BadSignature, URLSafeTimedSerializer
 from limits import parse_many
-from werkzeug.exceptions import SecurityError
-from werkzeug.http import dump_cookie, parse_cookie, parse_etags
-from werkzeug.wsgi import get_host
+from werkzeug.http import parse_etags
 
 from ..auth import devices
-from ..core.web import security_header_pairs
+from ..core.early import VARY, Answer, Setup, Visit
 from . import page_cache
 from .generation import read as read_generation
 
@@ -78,131 +70,43 @@ class MovingWindow:
             del self._seen[address]
 
 
-class EarlyHits:
-    """Wraps ``app.wsgi_app`` (inside ProxyFix, so the address, scheme and host are the client's)."""
+class PublicSearchAnswers:
+    """The public search's answerer for the early layer (``core/early.py``)."""
 
-    def __init__(self, app: Flask, wsgi_app) -> None:
-        self.app, self.wsgi_app = app, wsgi_app
-        self._setup: dict[str, Any] | None = None
+    def __init__(self, setup: Setup) -> None:
+        config = setup.config
+        self.setup = setup
+        self.store = page_cache.cache_of(setup.app)
+        self.other_cookies = (devices.COOKIE_NAME, config.get("REMEMBER_COOKIE_NAME", "remember_token"))
+        self.max_age_public = config.get("PUBLIC_PAGE_MAX_AGE", 30)
+        self.window = MovingWindow(config["PUBLIC_SEARCH_LIMIT"]) if config.get("RATELIMIT_ENABLED", True) else None
 
-    def __call__(self, environ, start_response):
-        if environ.get("REQUEST_METHOD") == "GET":
-            setup = self._setup or self._make_setup()
-            if environ.get("PATH_INFO") == setup["path"]:
-                answer = self._answer(environ, setup)
-                if answer is not None:
-                    status, headers, body = answer
-                    start_response(status, headers)
-                    return [body]
-        return self.wsgi_app(environ, start_response)
-
-    def _make_setup(self) -> dict[str, Any]:
-        """What every answer needs, made once (after the app is configured)."""
-        app = self.app
-        from ..extensions import db
-
-        with app.app_context():
-            engine = db.engine
-        interface = app.session_interface
-        assert isinstance(interface, SecureCookieSessionInterface), "sessions are signed cookies (core/web.py)"
-        config = app.config
-        self._setup = {
-            "path": next(rule.rule for rule in app.url_map.iter_rules() if rule.endpoint == ENDPOINT),
-            "engine": engine,
-            "store": page_cache.cache_of(app),
-            "sessions": interface.get_signing_serializer(app),
-            "max_age": int(app.permanent_session_lifetime.total_seconds()),
-            "cookie": interface.get_cookie_name(app),
-            "cookie_options": {
-                "domain": interface.get_cookie_domain(app),
-                "path": interface.get_cookie_path(app),
-                "httponly": interface.get_cookie_httponly(app),
-                "samesite": interface.get_cookie_samesite(app),
-                "partitioned": interface.get_cookie_partitioned(app),
-            },
-            "cookie_secure": bool(config["SESSION_COOKIE_SECURE"]),
-            "other_cookies": (devices.COOKIE_NAME, config.get("REMEMBER_COOKIE_NAME", "remember_token")),
-            "csrf": URLSafeTimedSerializer(
-                config.get("WTF_CSRF_SECRET_KEY") or app.secret_key or "", salt="wtf-csrf-token"
-            ),
-            "languages": tuple(config["LANGUAGES"]),
-            "default_language": str(config["BABEL_DEFAULT_LOCALE"]),
-            "trusted_hosts": config["TRUSTED_HOSTS"],
-            "max_age_public": config.get("PUBLIC_PAGE_MAX_AGE", 30),
-            "config": config,
-            "window": MovingWindow(config["PUBLIC_SEARCH_LIMIT"]) if config.get("RATELIMIT_ENABLED", True) else None,
-        }
-        return self._setup
-
-    def _answer(self, environ, setup) -> tuple[str, list[tuple[str, str]], bytes] | None:
-        store = setup["store"]
-        if not store.size or setup["sessions"] is None:
+    def __call__(self, environ, visit: Visit) -> Answer | None:
+        if not self.store.size or any(visit.cookies.get(name) for name in self.other_cookies):
+            return None  # a device login or remember cookie may sign someone in
+        visitor = visit.session()
+        if visitor is None or not visitor.keys() <= SESSION_KEYS_SHARED:
             return None
-        cookies = parse_cookie(environ.get("HTTP_COOKIE"))
-        if any(cookies.get(name) for name in setup["other_cookies"]):
-            return None  # it may sign someone in
-        visitor = self._session(cookies.get(setup["cookie"]), setup)
-        if visitor is None or not self._trusted(environ, setup):
-            return None
-        generation = read_generation(setup["engine"])  # before any data the page shows
+        generation = read_generation(self.setup.engine)  # before any data the page shows
         if generation is None:
             return None
-        lang = visitor.get("lang")
-        locale = str(lang) if lang in setup["languages"] else str(setup["default_language"])
+        locale = visit.locale(visitor)
         fragment = page_cache.is_fragment(environ.get("HTTP_HX_REQUEST"), environ.get("HTTP_HX_TARGET"))
         raw = visitor.get("csrf_token")
-        secure = environ.get("wsgi.url_scheme") == "https"
         if isinstance(raw, str) and raw and environ.get("HTTP_IF_NONE_MATCH"):
             tag = page_cache.etag(generation, locale, fragment, raw)
             if parse_etags(environ["HTTP_IF_NONE_MATCH"]).contains_weak(tag):
-                return "304 NOT MODIFIED", self._headers(setup, tag, secure), b""
-        page = store.page(generation, page_cache.page_key(environ.get("QUERY_STRING", ""), locale, fragment))
-        if page is None or (setup["window"] and not setup["window"].hit(environ.get("REMOTE_ADDR") or "")):
+                return "304 NOT MODIFIED", self._headers(visit, tag), b""
+        page = self.store.page(generation, page_cache.page_key(environ.get("QUERY_STRING", ""), locale, fragment))
+        if page is None or (self.window and not self.window.hit(environ.get("REMOTE_ADDR") or "")):
             return None
-        headers = []
-        if not isinstance(raw, str) or not raw:  # a new visitor: a session with their own token
-            raw = hashlib.sha1(os.urandom(64)).hexdigest()
-            value = setup["sessions"].dumps({**visitor, "csrf_token": raw})
-            options = setup["cookie_options"]
-            headers.append(
-                ("Set-Cookie", dump_cookie(setup["cookie"], value, secure=setup["cookie_secure"] or secure, **options))
-            )
-        body = page.with_token(setup["csrf"].dumps(raw))
-        headers += self._headers(setup, page_cache.etag(generation, locale, fragment, raw), secure)
-        headers += [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(body)))]
-        return "200 OK", headers, body
+        raw, new_cookie = visit.token(visitor)
+        return visit.page(
+            page, raw, [*new_cookie, *self._cache_headers(page_cache.etag(generation, locale, fragment, raw))]
+        )
 
-    @staticmethod
-    def _session(cookie: str | None, setup) -> dict | None:
-        """The visitor's session as Flask would open it, or None when its page may not be shared."""
-        if not cookie:
-            return {}
-        try:
-            data = setup["sessions"].loads(cookie, max_age=setup["max_age"])
-        except BadSignature:
-            return {}  # Flask starts a new session too
-        return data if isinstance(data, dict) and data.keys() <= SESSION_KEYS_SHARED else None
+    def _cache_headers(self, tag: str) -> list[tuple[str, str]]:
+        return [("ETag", f'W/"{tag}"'), ("Cache-Control", f"public, max-age={self.max_age_public}"), VARY]
 
-    @staticmethod
-    def _trusted(environ, setup) -> bool:
-        if setup["trusted_hosts"] is None:
-            return True
-        try:
-            get_host(environ, setup["trusted_hosts"])
-        except SecurityError:
-            return False  # Flask answers it (a 400)
-        return True
-
-    @staticmethod
-    def _headers(setup, tag: str, secure: bool) -> list[tuple[str, str]]:
-        return [
-            ("ETag", f'W/"{tag}"'),
-            ("Cache-Control", f"public, max-age={setup['max_age_public']}"),
-            *security_header_pairs(setup["config"], secure),
-            ("Vary", "HX-Request, Cookie"),
-        ]
-
-
-def install(app: Flask) -> None:
-    """Put the layer in front of the app (``create_app`` calls this before ProxyFix wraps it)."""
-    app.wsgi_app = EarlyHits(app, app.wsgi_app)  # type: ignore[method-assign]
+    def _headers(self, visit: Visit, tag: str) -> list[tuple[str, str]]:
+        return [*self._cache_headers(tag), *visit.security_headers()]

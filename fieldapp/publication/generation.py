@@ -16,6 +16,7 @@ from __future__ import annotations
 from sqlalchemy import BigInteger
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ..core.early import read_row
 from ..extensions import Model, db
 from ..search_objects import SearchDDL
 
@@ -92,25 +93,8 @@ def current() -> int | None:
 
 
 def read(engine) -> int | None:
-    """The token, read on a pooled connection of its own, outside the ORM session: a cached page
-    then costs one tiny query and no session at all. On PostgreSQL the read runs in autocommit (no
-    BEGIN and COMMIT around it). Any data the request reads after this is at least as new."""
-    connection = engine.raw_connection()
-    try:
-        driver = connection.driver_connection
-        autocommit = engine.dialect.name == "postgresql" and not driver.autocommit
-        if autocommit:
-            driver.autocommit = True
-        try:
-            cursor = connection.cursor()
-            cursor.execute(READ)
-            row = cursor.fetchone()
-            cursor.close()
-        finally:
-            if autocommit:  # whatever happened: back in the pool as the ORM expects it
-                driver.autocommit = False
-        if not autocommit:
-            connection.commit()  # end the read (a driver may have opened a transaction for it)
-    finally:
-        connection.close()
+    """The token, read on a pooled connection of its own, outside the ORM session (in autocommit on
+    PostgreSQL): a cached page then costs one tiny query and no session at all. Any data the
+    request reads after this is at least as new."""
+    row = read_row(engine, READ)
     return int(row[0]) if row else None
