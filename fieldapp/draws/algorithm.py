@@ -201,6 +201,7 @@ class Selected:
     credit_class: str
     key: bytes
     topup: bool
+    index: int = -1  # its place in the sorted pool (not part of the draw: how to find its row)
 
 
 def _limit(k: int, total: int) -> bytes:
@@ -235,12 +236,13 @@ def select_columns(idents: Sequence[str], classes: Sequence[str], counts: Counts
     for cls in CLASSES:
         if not need[cls]:
             continue
-        found = sorted([(key, ident) for key, ident, group in kept if group == cls])
+        found = sorted([(key, idents[index], index) for key, index, group in kept if group == cls])
         if len(found) < need[cls]:
-            members = list(compress(idents, map(cls.__eq__, classes)))
-            found = sorted(zip(make.many(members), members))
-        for rank, (key, ident) in enumerate(found[: need[cls]]):
-            chosen.append(Selected(ident, cls, key, rank >= counts.quotas[cls]))
+            places = list(compress(range(len(idents)), map(cls.__eq__, classes)))
+            members = [idents[index] for index in places]
+            found = sorted(zip(make.many(members), members, places))
+        for rank, (key, ident, index) in enumerate(found[: need[cls]]):
+            chosen.append(Selected(ident, cls, key, rank >= counts.quotas[cls], index))
     chosen.sort(key=lambda s: (s.key, s.ident))
     return chosen
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Iterable
+from itertools import count
 
 
 class KeyMaker:
@@ -38,19 +39,20 @@ class KeyMaker:
         return keys
 
     def below(self, messages: Iterable[str], groups: Iterable[str], limits: dict[str, bytes]) -> list[tuple]:
-        """``(key, message, group)`` for each message whose key is below its group's limit (messages
-        and groups in parallel): the keys of a whole pool in one pass, only the few kept held."""
+        """``(key, index, group)`` for each message whose key is below its group's limit (messages
+        and groups in parallel, ``index`` the message's place among them): the keys of a whole pool
+        in one pass, only the few kept held."""
         inner_copy, outer_copy = self._inner.copy, self._outer.copy
         kept: list[tuple] = []
         append = kept.append
-        for message, group in zip(messages, groups):
+        for index, message, group in zip(count(), messages, groups):
             inner = inner_copy()
             inner.update(message.encode("utf-8"))
             outer = outer_copy()
             outer.update(inner.digest())
             key = outer.digest()
             if key < limits[group]:
-                append((key, message, group))
+                append((key, index, group))
         return kept
 
     def with_prefix(self, prefix: bytes, suffixes: Iterable[bytes]) -> list[bytes]:
