@@ -62,7 +62,10 @@ def trigram_search(table: str, column: str, pausable: bool = False) -> SearchDDL
     content), kept in step by triggers and filled from the rows already there. With ``pausable``,
     a row in ``{table}_fts_pause`` pauses the insert trigger, so that a bulk import can index its
     new rows with one INSERT … SELECT instead. PostgreSQL: a pg_trgm GIN index
-    ``ix_{table}_name_trgm`` on the column (serves LIKE/ILIKE '%…%' with 3+ characters)."""
+    ``ix_{table}_name_trgm`` on the column (serves LIKE/ILIKE '%…%' with 3+ characters), without
+    GIN's pending list (``fastupdate = off``): with it, rows written since the last vacuum wait in
+    an unsorted list that every search reads through (up to 4 MB; 10,000 new rows made a name
+    search on 100,000 subjects fifteen times slower)."""
     fts = f"{table}_fts"
     index = f"ix_{table}_name_trgm"
     insert_new = f"INSERT INTO {fts}(rowid, {column}) VALUES (new.id, new.{column});"
@@ -84,7 +87,7 @@ def trigram_search(table: str, column: str, pausable: bool = False) -> SearchDDL
             "sqlite": sqlite_create,
             "postgresql": [
                 "CREATE EXTENSION IF NOT EXISTS pg_trgm",
-                f"CREATE INDEX IF NOT EXISTS {index} ON {table} USING gin ({column} gin_trgm_ops)",
+                f"CREATE INDEX IF NOT EXISTS {index} ON {table} USING gin ({column} gin_trgm_ops) WITH (fastupdate = off)",
             ],
         },
         drop={
