@@ -360,3 +360,55 @@ def test_small_batches_and_padded_lookups_give_the_same_result(app, db, tmp_path
     again = import_subject_file(path, batch_size=11)
     assert (again.created, again.updated, again.unchanged) == (0, 0, 300)
     assert db.session.scalar(select(func.count()).select_from(SubjectChange)) == 0
+
+
+@pytest.mark.parametrize(
+    ("text", "status"),
+    [
+        ("存续（在营、开业、在册）", "在业"),  # the national system's wording
+        ("在营（开业）企业", "在业"),
+        ("存续(在营)", "在业"),
+        ("吊销，未注销", "吊销"),
+    ],
+)
+def test_registration_statuses_as_the_national_system_writes_them(text, status):
+    from fieldapp.subjects.fields import parse_status
+
+    assert parse_status(text) == status
+
+
+def test_statuses_that_disagree_are_refused(app):
+    from fieldapp.subjects.fields import BadValue, parse_status
+
+    for text in ("注销（吊销）", "在册", "营业中"):
+        with pytest.raises(BadValue):
+            parse_status(text)
+
+
+def test_title_rows_above_the_header_are_passed_over(app, db, tmp_path):
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["朔城区市场主体名录（2021年3月导出）"])
+    sheet.merge_cells("A1:L1")
+    sheet.append(["基本信息", None, None, None, None, "登记信息"])
+    sheet.append([])
+    sheet.append(HEADER)
+    for row in rows()[:1]:
+        sheet.append(row)
+    workbook.save(tmp_path / "titled.xlsx")
+    report = import_subject_file(tmp_path / "titled.xlsx", tmp_path / "rejects.csv")
+    assert (report.created, report.rejected) == (1, 0)
+
+    titled = "朔城区市场主体名录\n\n" + ",".join(HEADER) + "\n" + ",".join(rows()[0]) + "\n"
+    (tmp_path / "titled.csv").write_bytes(titled.encode("gb18030"))
+    report = import_subject_file(tmp_path / "titled.csv", tmp_path / "rejects.csv")
+    assert (report.rows, report.unchanged, report.rejected) == (1, 1, 0)
+
+
+def test_a_header_is_never_mistaken_for_a_title(app, db, tmp_path):
+    """A file whose header fills every column is read from its first row, as before."""
+    path = write_csv(tmp_path / "plain.csv", rows()[:1])
+    report = import_subject_file(path, tmp_path / "rejects.csv")
+    assert report.created == 1 and report.rows == 1

@@ -229,9 +229,16 @@ _STATUS = {
 
 
 def parse_status(value: str) -> str:
-    key = re.sub(r"[\s（）()]", "", unicodedata.normalize("NFKC", value))
+    """``存续``, and the national system's ``存续（在营、开业、在册）``, ``在营（开业）企业`` …: every word
+    given must name the same status."""
+    text = unicodedata.normalize("NFKC", value)
+    key = re.sub(r"[\s()]", "", text)
     if key in _STATUS:
         return _STATUS[key]
+    words = {w.removesuffix("企业") for w in re.split(r"[\s()、,;/]+", text)} - {"", "在册"}
+    found = {_STATUS.get(w, "") for w in words}
+    if len(found) == 1 and "" not in found:
+        return found.pop()
     raise BadValue(_("Unknown registration status: %(value)s", value=value))
 
 

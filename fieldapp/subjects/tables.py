@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from flask import current_app, has_request_context
 from flask_babel import force_locale
@@ -90,18 +90,43 @@ def _dialect(sample: str) -> type[csv.Dialect]:
 def _csv_rows(fh, blank_lines: list[int]) -> tuple[list[str], Iterator[tuple[int, list]]]:
     sample = fh.read(64 * 1024)
     fh.seek(0)
-    records = csv_records(fh, _dialect(sample))
-    header: list[str] | None = None
+    return _header_and_rows(csv_records(fh, _dialect(sample)), blank_lines)
+
+
+# Exports often carry a title row (XX名录库 …) or merged group headings (基本信息 | 登记信息) above the
+# header: within this many rows, a row filling fewer than half the cells of the fullest is passed over.
+TITLE_ROWS = 5
+
+
+def _filled(cells) -> int:
+    return sum(1 for c in cells if c is not None and str(c).strip())
+
+
+def _header_and_rows(records: Iterator[tuple[int, Any]], blank_lines: list[int]):
+    """The header (the first row that is not a title above it) and the rows after it."""
+    ahead: list[tuple[int, Any]] = []
     for line, cells in records:
         if isinstance(cells, Unreadable):
-            raise TableError(_("Line %(line)s, the header: %(reason)s", line=line, reason=cells.reason))
-        if not _is_blank(cells):
-            header = cells
+            if not ahead:
+                raise TableError(_("Line %(line)s, the header: %(reason)s", line=line, reason=cells.reason))
+        elif _is_blank(cells):
+            if ahead:
+                blank_lines.append(line)
+            continue
+        ahead.append((line, cells))
+        if len(ahead) > TITLE_ROWS:
             break
-    if header is None:
+    fullest = max((_filled(c) for _, c in ahead if not isinstance(c, Unreadable)), default=0)
+    if not fullest:
         raise TableError(_("The file is empty."))
+    start = next(i for i, (_, c) in enumerate(ahead) if not isinstance(c, Unreadable) and _filled(c) * 2 > fullest)
+    header_cells = ahead[start][1]
+    header = ["" if c is None else str(c) for c in header_cells[: width(header_cells)]]
+    blank_lines[:] = [n for n in blank_lines if n > ahead[start][0]]
 
     def rows():
+        for line, cells in ahead[start + 1 :]:
+            yield line, cells
         for line, cells in records:
             if _is_blank(cells) and not isinstance(cells, Unreadable):
                 blank_lines.append(line)
@@ -121,33 +146,25 @@ def _xlsx_rows(path: Path, blank_lines: list[int]):
             _("The file cannot be read as an Excel workbook (.xlsx); save it again as .xlsx or CSV.")
         ) from None
     values = sheet_rows(workbook.active, values_only=True)
-    header = None
-    line = 0
-    for cells in values:
-        line += 1
-        if not _is_blank(cells):
-            header = ["" if c is None else str(c) for c in cells[: width(cells)]]
-            break
-    if header is None:
+    try:
+        header, rows = _header_and_rows(((n, list(c)) for n, c in enumerate(values, 1)), blank_lines)
+    except TableError:
         workbook.close()
-        raise TableError(_("The file is empty."))
-
+        raise
     columns = len(header)
 
-    def rows():
-        nonlocal line
+    def trimmed():
         try:
-            for cells in values:
-                line += 1
+            for line, cells in rows:
                 cells = cells[:columns]  # the importers read cells by the header's columns
                 if _is_blank(cells):
                     blank_lines.append(line)
                     continue
-                yield line, list(cells)
+                yield line, cells
         finally:
             workbook.close()
 
-    return header, rows()
+    return header, trimmed()
 
 
 def display_name(filename: str | None) -> str:
