@@ -33,10 +33,10 @@ def test_cli_reports_bad_cells_by_row_and_column_and_keeps_the_rows(app, db, run
     result = _cli(runner, DATA / "bad-cells.csv", "--year", "2021", "--unit", "city")
     assert result.exit_code == 0, result.output
     assert "row 7, column 抽查比例/数量 (F): Cannot read a ratio or a number from 视情况而定." in result.output
-    assert "row 9, column 抽取日期 (G): Cannot read a range of months from 下半年." in result.output
+    assert "row 9, column 抽取日期 (G): Cannot read a range of months from 年内择机." in result.output
     assert len(db.session.scalars(select(Task)).all()) == 21
     task8 = db.session.scalar(select(Task).where(Task.number == 8))
-    assert task8.window_start_month is None and task8.source_cells["抽取日期"] == "下半年"
+    assert task8.window_start_month is None and task8.source_cells["抽取日期"] == "年内择机"
 
 
 @pytest.mark.parametrize(

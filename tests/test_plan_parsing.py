@@ -289,3 +289,75 @@ def test_kinds_initiators_and_executors():
 def test_scope_rule_for_other_bureaus_words():
     assert scope_rule_for("辖区内超过经营期限的企业")["past_business_term"] is True
     assert scope_rule_for("全市个体工商户")["kinds"] == ["individual"]
+
+
+# --- plans worded unlike the seed (the whole file: tests/test_unseen_city.py) -------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "months"),
+    [
+        ("第三季度", (7, 9)),
+        ("三季度", (7, 9)),
+        ("2023年第一季度", (1, 3)),
+        ("第2-3季度", (4, 9)),
+        ("第二至第四季度", (4, 12)),
+        ("二、三季度", (4, 9)),
+        ("上半年", (1, 6)),
+        ("下半年", (7, 12)),
+        ("４月至１１月", (4, 11)),
+    ],
+)
+def test_quarters_and_half_years_are_ranges_of_months(text, months):
+    assert parse_window(text) == (*months, [])
+
+
+def test_quarters_in_the_wrong_order_are_refused():
+    assert parse_window("第四至第二季度")[2][0][0] == "window_reversed"
+
+
+def test_a_fraction_typed_without_a_percent_sign_is_read_and_pointed_out():
+    ratio = parse_ratio("0.05")
+    assert (ratio.ratio, ratio.problems) == (Decimal("0.05"), [("ratio_fraction", {"text": "0.05", "percent": "5%"})])
+    floor = parse_ratio("不低于0.125")
+    assert (floor.ratio, floor.is_floor) == (Decimal("0.125"), True)
+    assert parse_ratio("1.5").problems[0][0] == "ratio_unreadable"  # not a fraction: no guess
+    assert parse_ratio("按比例").problems[0][0] == "ratio_unreadable"
+
+
+def test_rows_holding_only_items_continue_the_task_above():
+    from fieldapp.plans.tables import Row
+
+    header = ["序号", "抽查任务名称", "抽查事项", "抽查对象", "抽查比例", "备注"]
+    rows = [
+        Row(1, header),
+        Row(2, ["1", "特种设备检查", "1．使用登记情况", "电梯使用单位", "5%", "重点学校"]),
+        Row(3, ["", "", "2．作业人员持证上岗情况", "", "", ""]),
+        Row(4, ["", "", "（3）定期检验情况", "", "", "含锅炉"]),
+        Row(5, ["", "", "维护保养情况", "另一个对象", "", ""]),  # a cell of its own: a task of its own
+    ]
+    parsed = parse_plan_table(rows)
+    first, second = parsed.tasks
+    assert first.items == ["使用登记情况", "作业人员持证上岗情况", "定期检验情况"]
+    assert first.source_cells["抽查事项"] == "1．使用登记情况\n2．作业人员持证上岗情况\n（3）定期检验情况"
+    assert first.source_cells["备注"] == "重点学校\n含锅炉"
+    assert [(p.code, p.row, p.params["items"]) for p in first.problems if p.code == "continued_row"] == [
+        ("continued_row", 3, "2"),
+        ("continued_row", 4, "3"),
+    ]
+    assert second.number == 2 and second.items == ["维护保养情况"] and second.name == "特种设备检查"
+
+
+def test_a_title_or_a_filing_line_names_the_issuing_bureau():
+    from fieldapp.plans.tables import issuer_in
+
+    assert issuer_in("浚县市场监督管理局２０２３年度“双随机、一公开”抽查工作计划表") == "浚县市场监督管理局"
+    assert issuer_in("关于印发《鹤壁市市场监督管理局2023年度双随机抽查计划》的通知") == "鹤壁市市场监督管理局"
+    assert issuer_in("填报单位：浚县市场监督管理局（盖章）") == "浚县市场监督管理局"
+    assert issuer_in("2023年度双随机抽查计划") == ""
+    text = "浚县市场监督管理局2023年度双随机抽查工作计划\n" + ",".join(HEADER) + "\n1,a,定向,b,c,5%,4月,县局,县局\n"
+    assert read_plan_file(text.encode(), "plan.csv").meta.issuer == "浚县市场监督管理局"
+
+
+def test_a_guiding_department_column_may_be_called_牵头科室():
+    assert find_header(["序号", "抽查任务名称", "抽查事项", "抽查比例", "牵头科室"])["guide"] == 4

@@ -80,6 +80,7 @@ class Ratio:
 WHOLE_WORDS = ("全覆盖", "全部", "全部抽查", "100%全覆盖")
 FLOOR_WORDS = ("不低于", "不少于", "不小于", "至少", "≥", ">=", "以上")
 _PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*(%|‰)")
+_FRACTION = re.compile(r"^\s*(?:不低于|不少于)?\s*(0\.\d+)\s*$")
 _COUNT = re.compile(r"(\d+)\s*(户|家|个|批次|批|件|台|所|处)")
 _ROUNDS = [
     re.compile(r"(\d+|[一二两三四五六七八九十]+)\s*次\s*(?:/|每)?\s*年"),  # 2次/年, 2次每年
@@ -112,6 +113,12 @@ def parse_ratio(text: str) -> Ratio:
         return result
     percents = _PERCENT.findall(rest)
     counts = _COUNT.findall(rest)
+    if not percents and not counts and (fraction := _FRACTION.match(rest)):
+        # A spreadsheet cell typed 0.05 without the percent format.
+        percent = f"{(Decimal(fraction.group(1)) * 100).normalize():f}%"
+        result.problems.append(("ratio_fraction", {"text": fraction.group(1), "percent": percent}))
+        percents = [(percent[:-1], "%")]
+        rest = rest.replace(fraction.group(1), percent)
     if len(percents) == 1:
         number, sign = percents[0]
         try:
@@ -152,6 +159,13 @@ _WINDOW = re.compile(
 )
 _SINGLE_MONTH = re.compile(r"^(?:\d{4}\s*年)?\s*(\d{1,2}|[一二三四五六七八九十]{1,3})\s*月(?:份)?(?:\s*\d{1,2}\s*日)?$")
 _YEAR_ROUND = ("全年", "1月-12月", "1-12月")
+_HALF_YEARS = {"上半年": (1, 6), "下半年": (7, 12)}
+_QUARTER_NUMBERS = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
+# 第三季度, 三季度, 第2-3季度, 第二至第四季度, 二、三季度
+_QUARTERS = re.compile(
+    r"^(?:\d{4}\s*年)?\s*第?\s*([一二三四1-4])\s*(?:季度)?"
+    r"(?:\s*(?:-|－|—|–|~|～|至|到|、)\s*第?\s*([一二三四1-4]))?\s*季度(?:内|末|前)?$"
+)
 
 
 def parse_window(text: str) -> tuple[int | None, int | None, list[tuple[str, dict]]]:
@@ -161,6 +175,14 @@ def parse_window(text: str) -> tuple[int | None, int | None, list[tuple[str, dic
         return None, None, [("window_missing", {})]
     if raw in _YEAR_ROUND:
         return 1, 12, []
+    if raw in _HALF_YEARS:
+        return (*_HALF_YEARS[raw], [])
+    if quarters := _QUARTERS.match(raw):
+        first = _QUARTER_NUMBERS[quarters.group(1)]
+        last = _QUARTER_NUMBERS[quarters.group(2) or quarters.group(1)]
+        if first <= last:
+            return first * 3 - 2, last * 3, []
+        return None, None, [("window_reversed", {"text": raw})]
     match = _WINDOW.search(raw) or _SINGLE_MONTH.match(raw)
     if not match:
         return None, None, [("window_unreadable", {"text": raw})]
@@ -314,6 +336,20 @@ def split_items(text: str) -> tuple[str, list[str]]:
         stop = positions[index + 1][0] if index + 1 < len(positions) else len(raw)
         items.append(raw[end:stop].strip(_SEPARATORS))
     return heading, [item for item in items if item] or [raw]
+
+
+_LEADING_NUMBER = re.compile(
+    rf"^\s*(?:[（(]\s*(?:\d+|[{CN_NUMERALS}]+)\s*[）)]|(?:\d+|[{CN_NUMERALS}]+)\s*[,，.．、)）])\s*"
+)
+
+
+def split_item_row(text: str) -> list[str]:
+    """The items of a row that continues a task (one item a row, numbered as it goes on: ``2．…``,
+    ``（3）…``): a list of its own, or the row's one item without its number."""
+    heading, items = split_items(text)
+    if heading or len(items) > 1:
+        return [part for part in [heading, *items] if part]
+    return [_LEADING_NUMBER.sub("", item, count=1) or item for item in items]
 
 
 _CODE_SEPARATORS = re.compile(r"[\s,，、;；/]+")

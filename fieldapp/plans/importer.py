@@ -14,6 +14,7 @@ from sqlalchemy.orm import selectinload
 
 from ..errors import InvalidInput
 from ..auth.models import Unit
+from ..auth.organisation import bureau_of
 from ..checklists.mapping import map_items
 from ..extensions import db
 from ..subjects.import_report import Tally
@@ -84,6 +85,9 @@ def import_plan(
     problems = list(parsed.problems)
     meta = source.meta
     year, unit = _year_and_unit(meta, year, unit, problems)
+    if bureau_of(unit).is_county_level:  # a county bureau's plan is its own to draw, whoever the cell names
+        for parsed_task in parsed.tasks:
+            parsed_task.problems = [p for p in parsed_task.problems if not p.code.startswith("executor_")]
     plan = db.session.scalar(
         select(Plan)
         .where(Plan.unit_id == unit.id, Plan.year == year)

@@ -22,6 +22,7 @@ from .cells import (
     small_number,
     split_initiator,
     split_codes,
+    split_item_row,
     split_items,
 )
 from ..checklists.definition import NATIONAL_ITEM_RE
@@ -115,9 +116,7 @@ def parse_plan_table(rows: list[Row]) -> ParsedPlan:
     header = _Header(rows[first_index].number, first_mapping, rows[first_index].cells)
     for name in REPORTED_MISSING:
         if name not in first_mapping and not (name == "initiator" and "guide" in first_mapping):
-            problems.append(
-                Problem("column_missing", row=header.row, column=name, params={"column": _column_word(name)})
-            )
+            problems.append(Problem("column_missing", row=header.row, params={"column": _column_word(name)}))
 
     tasks: list[ParsedTask] = []
     numbers: set[int] = set()
@@ -131,6 +130,9 @@ def parse_plan_table(rows: list[Row]) -> ParsedPlan:
             continue
         if index < first_index and row not in early:
             continue  # the notice or a title above the table
+        if tasks and _continues(row, header):
+            _continue_task(tasks[-1], row, header)
+            continue
         if len(row.filled) <= 1 and not _number_cell(row, header):
             text = row.filled[0] if row.filled else ""
             problems.append(Problem("note_row", row=row.number, params={"text": text[:80]}))
@@ -141,6 +143,42 @@ def parse_plan_table(rows: list[Row]) -> ParsedPlan:
     if not tasks:
         raise PlanFileError("no_tasks")
     return ParsedPlan(tasks, problems)
+
+
+# Cells a row of a task's further items may fill: the items, their codes and columns of no field (备注 …).
+CONTINUING = ("items", "codes")
+
+
+def _continues(row: Row, header: _Header) -> bool:
+    """A row that only adds inspection items to the task above: one item a row, with 序号, the name
+    and every other field's cell merged over the rows (so empty here)."""
+    if not _cell(row, header, "items"):
+        return False
+    return all(not _cell(row, header, name) for name in header.mapping if name not in CONTINUING)
+
+
+def _continue_task(task: ParsedTask, row: Row, header: _Header) -> None:
+    """Add the row's items (and codes) to ``task``; its cells join the task's original cells."""
+    items = split_item_row(_cell(row, header, "items") or "")
+    first = len(task.items) + 1
+    task.items.extend(items)
+    codes = split_codes(_cell(row, header, "codes") or "")
+    if task.item_codes and len(codes) == len(items):
+        task.item_codes.extend(code.upper() for code in codes)
+    elif task.item_codes:
+        task.item_codes.extend([""] * len(items))
+    for index, text in enumerate(row.cells):
+        key = header.key(index)
+        if text.strip():
+            task.source_cells[key] = "\n".join(t for t in (task.source_cells.get(key, ""), text.strip()) if t)
+    task.problems.append(
+        Problem(
+            "continued_row",
+            row=row.number,
+            column=header.label("items"),
+            params={"number": task.number, "items": "–".join(dict.fromkeys(map(str, (first, len(task.items)))))},
+        )
+    )
 
 
 def _column_word(name: str) -> str:

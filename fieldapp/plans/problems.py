@@ -52,6 +52,10 @@ MESSAGES = {
     "number_unreadable": _l("序号 %(text)s is not a number; the task was numbered %(number)s."),
     "number_duplicate": _l("序号 %(text)s was used before; the task was numbered %(number)s."),
     "name_missing": _l("The task has no name and there is no task above to take it from."),
+    "continued_row": _l(
+        "Only 抽查事项 is filled here (序号 and the name are merged with the rows above): read as item %(items)s of "
+        "task %(number)s."
+    ),
     "inherited": _l("Empty cell (a merged cell in the original): the value of task %(number)s above was used."),
     "kind_missing": _l("抽查类型 is empty; 定向 was assumed."),
     "kind_unreadable": _l("抽查类型 %(text)s is neither 定向 nor 不定向; 定向 was assumed."),
@@ -65,6 +69,7 @@ MESSAGES = {
     "ratio_too_precise": _l(
         "Ratio %(text)s has more decimal places than a ratio can keep (6 after the percent point); it was not rounded, write it shorter."
     ),
+    "ratio_fraction": _l("%(text)s has no %% sign; read as the fraction %(percent)s."),
     "ratio_extra_text": _l("Ratio read, but %(text)s beside it was not understood."),
     "rounds_unreadable": _l("Cannot read the number of rounds a year from %(text)s."),
     "window_missing": _l("抽取日期 is empty."),

@@ -112,7 +112,22 @@ def _delimiter(lines: list[str]) -> str:
 _DOC_NUMBER = re.compile(r"^\s*([\u4e00-\u9fff]{1,12}〔\s*(\d{4})\s*〕\s*\d+\s*号)\s*$")
 _DATE_LINE = re.compile(r"^\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*$")
 _TITLE = re.compile(r"关于.*(?:计划|通知)")
-_TABLE_TITLE = re.compile(r"(\d{4})\s*年(?:度)?.*抽查(?:工作)?计划")
+_TABLE_TITLE = re.compile(r"(\d{4})\s*年(?:度)?.*?(?:抽查|双随机).*?(?:计划|清单)")
+
+
+_ISSUER_LINE = re.compile(r"^\s*(?:填报单位|制表单位|编制单位|发文单位|发文机关)\s*[:：]\s*([^\s（(]+?局)")
+
+
+def issuer_in(line: str) -> str:
+    """The bureau a title names before the year (XX市场监督管理局2023年度…抽查计划) or a
+    ``填报单位：XX局（盖章）`` line names; "" when it names none."""
+    if m := _ISSUER_LINE.match(line):
+        return m.group(1)
+    if m := _TABLE_TITLE.search(line):
+        prefix = re.sub(r"^.*[《“\"]", "", line[: m.start()]).strip()
+        if prefix.endswith("局"):
+            return prefix
+    return ""
 
 
 def read_notice(lines: list[str]) -> DocumentMeta:
@@ -141,6 +156,9 @@ def read_notice(lines: list[str]) -> DocumentMeta:
                 meta.issuer = previous if previous.endswith(("局", "分局", "委员会", "政府")) else meta.issuer
         elif m := _TABLE_TITLE.search(line):
             meta.year = int(m.group(1))
+            meta.issuer = meta.issuer or issuer_in(line)
+        elif not meta.issuer and (issuer := issuer_in(line)):
+            meta.issuer = issuer
         previous = line
     if not meta.issuer and body:
         first = next((line for line in body if line), "")
@@ -176,9 +194,11 @@ def read_workbook(data: bytes, filename: str) -> PlanSource:
         if rows and title != chosen[0]:
             source.problems.append(Problem("other_sheet", params={"sheet": title, "used": chosen[0]}))
     # A title row above the table may name the year, e.g. XX市市场监督管理局2021年双随机抽查计划.
+    # So may a title or a 填报单位 row name the issuing bureau.
     for row in chosen[1][:5]:
         if len(row.filled) == 1 and (m := _TABLE_TITLE.search(row.filled[0])):
             source.meta.year = int(m.group(1))
+        source.meta.issuer = source.meta.issuer or next(filter(None, map(issuer_in, row.filled)), "")
     return source
 
 
