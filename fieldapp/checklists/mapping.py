@@ -7,7 +7,8 @@
    wording decides (``covers``);
 4. otherwise ranked suggestions from normalised text — ``covers`` and ``aliases`` compared with
    traditional characters, full-width forms, punctuation and spaces folded — for a supervisor to
-   confirm (``suggested``), or nothing (``none``).
+   confirm (``suggested``); failing those, suggestions from the task's name (an item written one a
+   row, 定期检验情况, says too little alone); or nothing (``none``).
 
 Until an item is mapped (suggested or none), the general on-site checklist (现场核查,
 ``GENERAL_ID``) serves it, flagged to the supervisor: an inspector is never left without a form.
@@ -147,6 +148,11 @@ def map_item(reg: Registry, item) -> Mapping:
     if not item.national_code:
         item.national_code = national_code_in(item.text)
     mapping = map_text(reg, item.text, item.national_code)
+    task_name = getattr(getattr(item, "task", None), "name", "") or ""
+    if mapping.state == NONE and task_name and (by_task := suggest(reg, task_name)):
+        # An item that says too little alone (作业人员持证上岗情况): its task's name suggests the
+        # checklists, for a supervisor to confirm.
+        mapping = Mapping(SUGGESTED, [], by_task)
     if item.mapping_state != mapping.state:
         item.mapping_state = mapping.state
     if list(item.checklist_ids or []) != mapping.checklist_ids:
