@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from factories.organisation import TWO_CITIES, two_city_world
 from fieldapp.auth.models import Unit
@@ -221,3 +221,26 @@ def test_a_lower_bureaus_plan_is_filed_with_the_bureau_above(app):
     assert access.may_see(users["dt-pc"], city_plan) and not access.may_see(users["yq"], city_plan)
     assert {p.title for p in queries.plans_for(users["yq"])} == set()
     assert {p.title for p in queries.plans_for(users["sx"])} == {"平城区计划", "大同市计划"}
+
+
+def test_a_second_organisation_taking_a_loaded_units_name_is_refused_in_chinese(app, runner, tmp_path):
+    """The demo city's 计量科 is loaded; another city's file naming its own department 计量科 (or
+    governing a county already governed) is refused with the unit and the reason, nothing loaded."""
+    hebi = Path(__file__).resolve().parent / "data" / "organisations" / "hebi.yaml"
+    before = db.session.scalar(select(func.count()).select_from(Unit))
+    result = runner.invoke(args=["units", "import", str(hebi)])
+    assert result.exit_code == 1
+    assert "单位 hb-metrology：名称“计量科”已被单位 city-metrology 使用" in result.output
+    assert db.session.scalar(select(func.count()).select_from(Unit)) == before
+    data = yaml.safe_load(hebi.read_text(encoding="utf-8"))
+    data["units"][0]["children"] = [c for c in data["units"][0]["children"] if c["code"] != "hb-metrology"]
+    data["units"][0]["children"][-1]["division"] = "140602"  # 朔城区's
+    path = tmp_path / "org.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    result = runner.invoke(args=["units", "import", str(path)])
+    assert result.exit_code == 1 and "行政区划 140602 已由单位" in result.output
+    data["units"][0]["children"][-1]["division"] = "410671"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    result = runner.invoke(args=["units", "import", str(path)])
+    assert result.exit_code == 0, result.output
+    assert db.session.scalar(select(Unit).where(Unit.code == "hb-zone")).division_code == "410671"

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+from flask import current_app
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from ..commands import ensure_command
@@ -33,7 +35,8 @@ def units_cli() -> None:
 def units_import_command(file: Path) -> None:
     """Load or update the units of FILE (nothing referenced is ever deleted)."""
     try:
-        report = load_organisation(file)
+        with force_locale(current_app.config.get("BABEL_DEFAULT_LOCALE", "zh_CN")):
+            report = load_organisation(file)
     except OrganisationError as exc:
         db.session.rollback()
         raise click.ClickException(f"{file.name}: {exc}") from None

@@ -21,6 +21,7 @@ from typing import Any
 
 import yaml
 from flask import current_app, has_app_context
+from flask_babel import gettext as _
 from sqlalchemy import Select, event, select
 from sqlalchemy.orm import Session
 
@@ -71,9 +72,9 @@ def read_organisation(path: Path) -> list[UnitSpec]:
     try:
         data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise OrganisationError(f"cannot read the organisation file: {exc}") from None
+        raise OrganisationError(_("Cannot read the organisation file: %(error)s", error=exc)) from None
     if not isinstance(data, dict) or not isinstance(data.get("units"), list) or not data["units"]:
-        raise OrganisationError("the organisation file needs a non-empty list 'units'")
+        raise OrganisationError(_("The organisation file needs a non-empty list 'units'."))
     specs = list(_walk(data["units"], None))
     _check_unique(specs)
     return specs
@@ -85,37 +86,47 @@ def _walk(entries: list, parent: str | None) -> Iterator[UnitSpec]:
         yield spec
         children = entry.get("children") or []
         if not isinstance(children, list):
-            raise OrganisationError(f"unit {spec.code}: 'children' must be a list")
+            raise OrganisationError(_("Unit %(code)s: 'children' must be a list.", code=spec.code))
         yield from _walk(children, spec.code)
 
 
 def _spec(entry: Any, parent: str | None) -> UnitSpec:
     if not isinstance(entry, dict):
-        raise OrganisationError(f"a unit under {parent or 'the top'} is not a mapping")
+        raise OrganisationError(
+            _("A unit under %(parent)s is not a mapping (code: …, name: …).", parent=parent or "units")
+        )
     code = str(entry.get("code") or "").strip()
     if not code:
-        raise OrganisationError(f"a unit under {parent or 'the top'} has no code")
+        raise OrganisationError(_("A unit under %(parent)s has no code.", parent=parent or "units"))
     unknown = set(entry) - _KEYS
     if unknown:
-        raise OrganisationError(f"unit {code}: unknown field(s) {', '.join(sorted(unknown))}")
+        raise OrganisationError(
+            _("Unit %(code)s: unknown field(s) %(fields)s.", code=code, fields=", ".join(sorted(unknown)))
+        )
     kind = str(entry.get("kind") or "")
     if kind not in _KINDS:
-        raise OrganisationError(f"unit {code}: kind must be one of {', '.join(sorted(_KINDS))}")
+        raise OrganisationError(
+            _("Unit %(code)s: kind must be one of %(kinds)s.", code=code, kinds=", ".join(sorted(_KINDS)))
+        )
     division = entry.get("division")
     division = str(division).strip() if division not in (None, "") else None
     if division is not None and not _DIVISION.match(division):
-        raise OrganisationError(f"unit {code}: division {division!r} is not a six-digit code")
+        raise OrganisationError(
+            _("Unit %(code)s: division %(division)s is not a six-digit code.", code=code, division=division)
+        )
     if kind in COUNTY_LEVEL_KINDS and division is None:
-        raise OrganisationError(f"unit {code}: a {kind} needs the division code it governs")
+        raise OrganisationError(
+            _("Unit %(code)s: a %(kind)s needs the division code it governs.", code=code, kind=kind)
+        )
     name = str(entry.get("name") or "").strip()
     if not name:
-        raise OrganisationError(f"unit {code}: name is missing")
+        raise OrganisationError(_("Unit %(code)s: the name is missing.", code=code))
     closed_on = entry.get("closed_on")
     if closed_on is not None and not isinstance(closed_on, date):
-        raise OrganisationError(f"unit {code}: closed_on must be a date (YYYY-MM-DD)")
+        raise OrganisationError(_("Unit %(code)s: closed_on must be a date (YYYY-MM-DD).", code=code))
     aliases = entry.get("aliases") or []
     if not isinstance(aliases, list):
-        raise OrganisationError(f"unit {code}: aliases must be a list")
+        raise OrganisationError(_("Unit %(code)s: aliases must be a list.", code=code))
     return UnitSpec(
         code=code,
         name=name,
@@ -138,14 +149,45 @@ def _check_unique(specs: list[UnitSpec]) -> None:
             if value is None:
                 continue
             if value in seen:
-                raise OrganisationError(f"the {label} {value} is used by two units")
+                raise OrganisationError(_("The %(label)s %(value)s is used by two units.", label=label, value=value))
             seen.add(value)
+
+
+def _check_against(specs: list[UnitSpec], units) -> None:
+    """A unit of the file may not take the name or division code of another unit already loaded
+    (a second organisation loaded beside the first: departments are named by the bureau, 鹤壁市局计量科)."""
+    by_name = {u.name: u for u in units}
+    by_division = {u.division_code: u for u in units if u.division_code}
+    for spec in specs:
+        holder = by_name.get(spec.name)
+        if holder is not None and holder.code != spec.code:
+            raise OrganisationError(
+                _(
+                    "Unit %(code)s: the name %(name)s is already the name of unit %(other)s; unit names are unique "
+                    "across every organisation loaded (write the bureau into a department's name).",
+                    code=spec.code,
+                    name=spec.name,
+                    other=holder.code,
+                )
+            )
+        division = spec.division if spec.kind in COUNTY_LEVEL_KINDS else None
+        holder = by_division.get(division) if division else None
+        if holder is not None and holder.code != spec.code:
+            raise OrganisationError(
+                _(
+                    "Unit %(code)s: division %(division)s is already governed by unit %(other)s.",
+                    code=spec.code,
+                    division=division,
+                    other=holder.code,
+                )
+            )
 
 
 def load_organisation(path: Path | None = None) -> LoadReport:
     """Create or update the units of ``path`` (default: the configured file). Flushes, never commits."""
     specs = read_organisation(path or organisation_file())
     existing = {u.code: u for u in db.session.scalars(select(Unit))}
+    _check_against(specs, existing.values())
     report = LoadReport()
     for spec in specs:
         unit = existing.get(spec.code)
@@ -350,6 +392,6 @@ def read_demo(path: Path | None = None) -> dict[str, Any]:
     try:
         data = yaml.safe_load(Path(path or organisation_file()).read_text(encoding="utf-8")) or {}
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise OrganisationError(f"cannot read the organisation file: {exc}") from None
+        raise OrganisationError(_("Cannot read the organisation file: %(error)s", error=exc)) from None
     demo = data.get("demo") if isinstance(data, dict) else None
     return demo if isinstance(demo, dict) else {}
