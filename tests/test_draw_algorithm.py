@@ -124,7 +124,7 @@ def test_large_class_uses_the_same_smallest_keys_as_a_full_sort():
     chosen = algorithm.select([(i, "C") for i in ids], counts, e)
     full = sorted(ids, key=lambda i: hmac.new(e, i.encode(), hashlib.sha256).digest())[:50]
     assert [s.ident for s in chosen] == full
-    assert [ids[s.index] for s in chosen] == full  # each one's place in the pool (to find its row)
+    assert [ids[s.place] for s in chosen] == full  # each one's place in the pool (to find its row)
 
 
 def test_too_few_keys_under_the_limit_sorts_the_whole_class(monkeypatch):
@@ -135,7 +135,7 @@ def test_too_few_keys_under_the_limit_sorts_the_whole_class(monkeypatch):
     expected = algorithm.select(entries, counts, e)
     monkeypatch.setattr(algorithm, "_limit", lambda k, total: b"\x00\x01")  # keeps (almost) nothing
     assert algorithm.select(entries, counts, e) == expected  # the places in the pool too
-    assert all(entries[s.index] == (s.ident, s.credit_class) for s in expected)
+    assert all(entries[s.place] == (s.ident, s.credit_class) for s in expected)
     for cls in "AB":
         members = [i for i, c in entries if c == cls]
         full = sorted(members, key=lambda i: hmac.new(e, i.encode(), hashlib.sha256).digest())[:15]

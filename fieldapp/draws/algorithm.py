@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from itertools import compress
+from typing import NamedTuple
 
 from .keys import KeyMaker, inspector_key, inspector_message, subject_key  # noqa: F401  (part of this API)
 
@@ -195,13 +196,14 @@ def effective_seed(seed: bytes, witness: str) -> bytes:
 # --- which ones ---------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Selected:
+class Selected(NamedTuple):
+    """A selected subject (a named tuple: a draw makes tens of thousands at once)."""
+
     ident: str
     credit_class: str
     key: bytes
     topup: bool
-    index: int = -1  # its place in the sorted pool (not part of the draw: how to find its row)
+    place: int = -1  # its place in the sorted pool (not part of the draw: how to find its row)
 
 
 def _limit(k: int, total: int) -> bytes:
@@ -232,19 +234,19 @@ def select_columns(idents: Sequence[str], classes: Sequence[str], counts: Counts
     limits = dict.fromkeys(set(classes), b"")
     limits.update({cls: _limit(need[cls], counts.class_sizes.get(cls, 0)) for cls in CLASSES})
     kept = make.below(idents, classes, limits)
-    chosen: list[Selected] = []
+    # (key, place in the pool): sorted as (key, id) would be, the pool being sorted by id.
+    chosen: list[tuple[bytes, int, str, bool]] = []
     for cls in CLASSES:
         if not need[cls]:
             continue
-        found = sorted([(key, idents[index], index) for key, index, group in kept if group == cls])
+        found = sorted(kept[cls])
         if len(found) < need[cls]:
             places = list(compress(range(len(idents)), map(cls.__eq__, classes)))
-            members = [idents[index] for index in places]
-            found = sorted(zip(make.many(members), members, places))
-        for rank, (key, ident, index) in enumerate(found[: need[cls]]):
-            chosen.append(Selected(ident, cls, key, rank >= counts.quotas[cls], index))
-    chosen.sort(key=lambda s: (s.key, s.ident))
-    return chosen
+            found = sorted(zip(make.many([idents[place] for place in places]), places))
+        quota = counts.quotas[cls]
+        chosen += [(key, place, cls, rank >= quota) for rank, (key, place) in enumerate(found[: need[cls]])]
+    chosen.sort()
+    return [Selected(idents[place], cls, key, topup, place) for key, place, cls, topup in chosen]
 
 
 # --- inspectors ---------------------------------------------------------------------------------

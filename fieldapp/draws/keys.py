@@ -38,13 +38,14 @@ class KeyMaker:
             append(outer.digest())
         return keys
 
-    def below(self, messages: Iterable[str], groups: Iterable[str], limits: dict[str, bytes]) -> list[tuple]:
-        """``(key, index, group)`` for each message whose key is below its group's limit (messages
-        and groups in parallel, ``index`` the message's place among them): the keys of a whole pool
-        in one pass, only the few kept held."""
+    def below(
+        self, messages: Iterable[str], groups: Iterable[str], limits: dict[str, bytes]
+    ) -> dict[str, list[tuple[bytes, int]]]:
+        """By group, ``(key, index)`` for each message whose key is below its group's limit
+        (messages and groups in parallel, ``index`` the message's place among them; ``limits``
+        names every group): the keys of a whole pool in one pass, only the few kept held."""
         inner_copy, outer_copy = self._inner.copy, self._outer.copy
-        kept: list[tuple] = []
-        append = kept.append
+        kept: dict[str, list[tuple[bytes, int]]] = {group: [] for group in limits}
         for index, message, group in zip(count(), messages, groups):
             inner = inner_copy()
             inner.update(message.encode("utf-8"))
@@ -52,7 +53,7 @@ class KeyMaker:
             outer.update(inner.digest())
             key = outer.digest()
             if key < limits[group]:
-                append((key, index, group))
+                kept[group].append((key, index))
         return kept
 
     def with_prefix(self, prefix: bytes, suffixes: Iterable[bytes]) -> list[bytes]:

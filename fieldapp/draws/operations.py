@@ -91,7 +91,7 @@ def _compute_draw(task, round_, unit, commitment, witness, day, superseded_id) -
     seed = seeds.seed_of(commitment)
     e = algorithm.effective_seed(seed, witness)
     selected = algorithm.select_columns(idents, classes, counts, e)
-    ids = pool_columns.subject_ids([s.index for s in selected], unit)
+    ids = pool_columns.subject_ids([s.place for s in selected], unit)
     del idents, classes, pool_columns
     teams, by_cert, public_teams, inspector_lines = build_teams(task, round_, unit, day, superseded_id)
     all_certs = set(by_cert)
