@@ -60,3 +60,15 @@ def test_cli_refuses_broken_files_with_a_clear_message(app, db, runner, name, me
 def test_cli_zh_messages(app, db, runner):
     result = runner.invoke(args=["plan", "import", str(DATA / "no-header.csv"), "--year", "2021", "--unit", "city"])
     assert result.exit_code == 1 and "没有找到表头行" in result.output
+
+
+def test_a_table_whose_every_task_row_is_unreadable_says_which_lines(app, db, runner, tmp_path):
+    path = tmp_path / "plan.csv"
+    header = "序号,抽查任务名称,抽查事项,抽查对象范围,抽查比例/数量\n"
+    path.write_text(header + '1,计量抽查,"加油机检定,加油站,5%\n', encoding="utf-8")
+    result = _cli(runner, path, "--year", "2023", "--unit", "city")
+    assert result.exit_code == 1 and "task rows could not be read (lines 2" in result.output
+    no_year = tmp_path / "no-year.csv"
+    no_year.write_text(header + "1,计量抽查,加油机检定,加油站,5%\n", encoding="utf-8")
+    result = _cli(runner, no_year, "--unit", "city")
+    assert result.exit_code == 1 and "give it (the Year field, or --year" in result.output

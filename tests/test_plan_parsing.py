@@ -361,3 +361,31 @@ def test_a_title_or_a_filing_line_names_the_issuing_bureau():
 
 def test_a_guiding_department_column_may_be_called_牵头科室():
     assert find_header(["序号", "抽查任务名称", "抽查事项", "抽查比例", "牵头科室"])["guide"] == 4
+
+
+@pytest.mark.parametrize(
+    ("text", "months"),
+    [
+        ("2023-04-01", (4, 4)),  # an Excel date cell
+        ("2023.4-2023.10", (4, 10)),
+        ("2023.04.01-2023.10.31", (4, 10)),
+        ("2023/4/1至2023/11/30", (4, 11)),
+    ],
+)
+def test_windows_written_as_numeric_dates(text, months):
+    assert parse_window(text) == (*months, [])
+
+
+def test_the_second_row_of_a_two_row_header_is_no_task():
+    from fieldapp.plans.tables import Row
+
+    rows = [
+        Row(1, ["序号", "抽查任务", "抽查事项", "抽查对象", "抽查比例/数量", "", "抽查时间"]),
+        Row(2, ["", "", "", "", "比例", "数量", ""]),
+        Row(3, ["1", "计量抽查", "加油机检定", "加油站", "5%", "10家", "4月-10月"]),
+    ]
+    parsed = parse_plan_table(rows)
+    (task,) = parsed.tasks
+    assert (task.number, task.ratio, task.window_start_month) == (1, Decimal("0.05"), 4)
+    assert task.source_cells["抽查比例/数量·数量"] == "10家"
+    assert [(p.code, p.row) for p in parsed.problems if p.code == "subheader_row"] == [("subheader_row", 2)]

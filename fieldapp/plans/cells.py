@@ -159,6 +159,7 @@ _WINDOW = re.compile(
 )
 _SINGLE_MONTH = re.compile(r"^(?:\d{4}\s*年)?\s*(\d{1,2}|[一二三四五六七八九十]{1,3})\s*月(?:份)?(?:\s*\d{1,2}\s*日)?$")
 _YEAR_ROUND = ("全年", "1月-12月", "1-12月")
+_NUMERIC_DATE = re.compile(r"(\d{4})\s*[-./]\s*(\d{1,2})(?:\s*[-./]\s*\d{1,2})?(?:\s+[\d:]+)?(?![\d])")
 _HALF_YEARS = {"上半年": (1, 6), "下半年": (7, 12)}
 _QUARTER_NUMBERS = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 # 第三季度, 三季度, 第2-3季度, 第二至第四季度, 二、三季度
@@ -173,6 +174,7 @@ def parse_window(text: str) -> tuple[int | None, int | None, list[tuple[str, dic
     raw = normalise(text)
     if not raw:
         return None, None, [("window_missing", {})]
+    raw = _NUMERIC_DATE.sub(lambda m: f"{m.group(1)}年{m.group(2)}月", raw)  # 2023-04-01, 2023.4 → 2023年4月
     if raw in _YEAR_ROUND:
         return 1, 12, []
     if raw in _HALF_YEARS:

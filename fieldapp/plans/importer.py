@@ -49,7 +49,13 @@ class ImportReport:
 def read_plan(data: bytes, filename: str) -> tuple[PlanSource, ParsedPlan]:
     """Read and parse a file without touching the database (raises :class:`PlanFileError`)."""
     source = read_plan_file(data, filename)
-    parsed = parse_plan_table(source.rows)
+    try:
+        parsed = parse_plan_table(source.rows)
+    except PlanFileError as exc:
+        skipped = [str(p.row) for p in source.problems if p.row]
+        if exc.problem.code == "no_tasks" and skipped:  # say why, not only that none was read
+            raise PlanFileError("no_tasks_skipped", lines="、".join(skipped[:10])) from None
+        raise
     parsed.problems[:0] = source.problems
     return source, parsed
 

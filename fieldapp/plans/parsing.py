@@ -128,6 +128,10 @@ def parse_plan_table(rows: list[Row]) -> ParsedPlan:
         if index in header_rows:
             header = _Header(row.number, header_rows[index], row.cells)
             continue
+        if index - 1 in header_rows and _subheader(row, header):
+            header = _merge_subheader(header, row)
+            problems.append(Problem("subheader_row", row=row.number, params={"text": "、".join(row.filled)[:80]}))
+            continue
         if index < first_index and row not in early:
             continue  # the notice or a title above the table
         if tasks and _continues(row, header):
@@ -143,6 +147,23 @@ def parse_plan_table(rows: list[Row]) -> ParsedPlan:
     if not tasks:
         raise PlanFileError("no_tasks")
     return ParsedPlan(tasks, problems)
+
+
+def _subheader(row: Row, header: _Header) -> bool:
+    """The second row of a two-row header (抽查比例/数量 over 比例 | 数量): right under the header,
+    with no 序号, name or items of its own."""
+    return bool(row.filled) and not any(_cell(row, header, name) for name in ("number", "name", "items"))
+
+
+def _merge_subheader(header: _Header, row: Row) -> _Header:
+    """Each column's title with its second-row words (抽查比例/数量·数量); a blank title under a merged
+    cell takes the title on its left."""
+    titles, parent = [], ""
+    for index, text in enumerate(row.cells):
+        title = header.titles[index].strip() if index < len(header.titles) else ""
+        parent = title or parent
+        titles.append("·".join(t for t in (title or parent, text.strip()) if t))
+    return _Header(header.row, find_header(titles) or header.mapping, titles)
 
 
 # Cells a row of a task's further items may fill: the items, their codes and columns of no field (备注 …).

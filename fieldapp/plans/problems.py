@@ -33,17 +33,24 @@ MESSAGES = {
         "序号 or 抽查任务名称, and 抽查事项, 抽查对象范围 or 抽查比例/数量."
     ),
     "no_tasks": _l("The table has a header row but no task rows."),
+    "no_tasks_skipped": _l(
+        "The table has a header row, but its task rows could not be read (lines %(lines)s: a cell too long or a quote "
+        "that never closes); correct them and import again."
+    ),
     "column_missing": _l("Column %(column)s was not found; its values are left empty."),
     "rows_before_header": _l(
         "%(count)s rows came before the first header row; they were read with the first header found."
     ),
+    "subheader_row": _l("This row continues the header above (merged header cells): %(text)s"),
     "note_row": _l("This row is not a task (only one cell is filled): %(text)s"),
     "unclosed_quote": _l(
         'A cell on this line opens a quote (") that never closes; the line was skipped and the lines after it were read.'
     ),
     "line_too_long": _l("This line has a cell too long to read; the line was skipped."),
     "other_sheet": _l("Sheet %(sheet)s also has rows; only sheet %(used)s was read."),
-    "year_missing": _l("The plan's year was not found in the file; give it (--year)."),
+    "year_missing": _l(
+        "The plan's year was not found in the file; give it (the Year field, or --year on the command line)."
+    ),
     "unit_missing": _l("The issuing unit was not found in the file; give it (--unit)."),
     "year_mismatch": _l("The file says %(found)s but the year given is %(given)s; the year given was used."),
     "task_not_in_file": _l("Task %(number)s is in the plan but not in this file; it was kept unchanged."),
