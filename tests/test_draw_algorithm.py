@@ -242,3 +242,30 @@ def test_topup_order_d_c_b_a_each_up_to_its_size():
     assert counts.quotas == {"A": 1, "B": 1, "C": 0, "D": 0}
     assert counts.topups == {"D": 1, "C": 2, "B": 7, "A": 0}
     assert counts.total == 12
+
+
+def test_a_draw_gives_the_same_selection_and_inspectors_as_before_any_speed_work():
+    """The draw's output pinned byte for byte: the selection's canonical JSON (ids, keys, inspectors
+    with their ranks and keys, unmatched reasons) as the chain record hashes it, for a fixed seed, a
+    3,000-subject pool of four classes, a team with a load near its cap and a conflict, a team with
+    conflicts and a team of one. The hash was computed by the code before the speed work of issue
+    #14: any change to what a draw gives fails here."""
+    from fieldapp.draws.bundle import selection_pieces
+
+    e = algorithm.effective_seed(hashlib.sha256(b"golden seed").digest(), "见证人 2026-01-01")
+    pool = sorted((f"91140602{n * 7919 % 100000:09d}X", "ABBBCCDD"[n % 8]) for n in range(3000))
+    idents, classes = [i for i, _ in pool], [c for _, c in pool]
+    sizes = {c: classes.count(c) for c in algorithm.CLASSES}
+    counts = compute_counts(sizes, Decimal("0.05"), None, algorithm.parse_multipliers(None))
+    selected = algorithm.select_columns(idents, classes, counts, e)
+    teams = [
+        algorithm.Team("140602", [f"证{n:03d}" for n in range(7)], cap=40, load={"证002": 38}),
+        algorithm.Team("city-metrology", ["M1", "M2", "M3"], cap=500),
+        algorithm.Team("city-food", ["F1"], cap=500),
+    ]
+    conflicts = {selected[3].ident: {"证001", "M2"}, selected[10].ident: {"M1", "M3"}}
+    matches = algorithm.match_all(selected, teams, e, conflicts)
+    names = {cert: f"检查员{cert}" for team in teams for cert in team.certificates}
+    selection = b"".join(selection_pieces(selected, matches, names))
+    assert len(selected) == 290
+    assert hashlib.sha256(selection).hexdigest() == "751c8d52c2790a92ad498fd54f4db72cec96b7510a42f0a26e05b928e81ea828"
