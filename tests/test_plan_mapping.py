@@ -174,3 +174,18 @@ def test_a_plan_column_of_national_item_codes_is_read_and_maps_its_items(app, db
     assert isinstance(mismatch, Problem)
     # Without the column the text alone maps, as before.
     assert map_text(registry(), items[(1, 1)].text).state != "code"
+
+
+def test_an_item_that_says_too_little_alone_is_suggested_by_its_tasks_name(app):
+    from fieldapp.checklists.mapping import NONE, SUGGESTED, map_item
+
+    reg = registry()
+    assert map_text(reg, "定期检验情况").state == NONE
+    equipment = Task(number=1, name="特种设备使用单位监督检查")
+    item = InspectionItem(number=2, text="定期检验情况", task=equipment)
+    mapping = map_item(reg, item)
+    assert (mapping.state, item.mapping_state, mapping.checklist_ids) == (SUGGESTED, SUGGESTED, [])
+    assert not item.checklist_ids
+    assert item.suggestions[0]["id"] == "special-equipment"  # for a supervisor to confirm, never mapped
+    vague = InspectionItem(number=1, text="定期检验情况", task=Task(number=2, name="其他抽查"))
+    assert map_item(reg, vague).state == NONE
