@@ -152,3 +152,38 @@ def test_the_form_keeps_each_chosen_filter_selected(app, client_request, db):
         assert label.startswith("2021 · 8. 超市计量检查") and label.endswith("…") and len(label) < 60
         assert len(page.select(".task-notices li a")) == 2
     assert client_request.get(SEARCH).select("form select option[selected]") == []
+
+
+def test_a_page_filled_into_the_shared_frame_is_the_page_the_whole_template_renders(app, db):
+    # A visitor who is not signed in gets the page filled into a frame made once per language; it
+    # must be exactly the template's own rendering, whatever the query's text, filters and page.
+    from flask import session
+    from flask_wtf.csrf import generate_csrf
+
+    from fieldapp.core.token_pages import Page
+    from fieldapp.publication import routes_public
+    from fieldapp.publication.forms import parse_search
+
+    record = _publish(db, 1, '朔州市"民福"<加油站>&')
+    for n in range(2, 24):
+        _publish(db, n, f"朔州市民福{n:02d}号店", on=date(2021, 7, 1 + n % 4))
+    queries = [
+        {"q": "民福"},
+        {"q": '"民福"<加', "division": "140602"},
+        {"task": str(record.task_id), "division": "140602", "year": "2021", "result": record.result_code},
+        {"q": "民福", "after": "2021-07-02.5", "page": "2"},
+        {"q": "无此名称"},
+        {},
+    ]
+    for lang in ("zh_CN", "en"):
+        for query in queries:
+            with app.test_request_context("/public/results", query_string=query):
+                session["lang"] = lang
+                options = cache().options(current(), routes_public._search_options)
+                filters, errors = parse_search(routes_public.request.args, options.counties)
+                assert errors == []
+                whole = routes_public._search_page(filters, errors, options, False)
+                shared = routes_public._search_page(filters, errors, options, False, shared_as=(current(), lang))
+                assert Page.of(shared).with_token(generate_csrf()) == whole.encode(), query
+                if query.get("division") and query.get("q"):  # the text as typed, escaped, and the county kept
+                    assert 'value="&#34;民福&#34;&lt;加"' in whole and '<option value="140602" selected>' in whole

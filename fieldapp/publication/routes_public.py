@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from typing import Any
 
@@ -9,7 +10,7 @@ from flask import abort, current_app, make_response, render_template, session, u
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from htmx_flask import request  # flask's request, typed with its htmx headers
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from ..auth.organisation import county_names
 from ..extensions import limiter
@@ -64,7 +65,7 @@ def public_results():
         filters, errors = parse_search(request.args, options.counties)
         if not shared or errors:
             return _search_page(filters, errors, options, fragment)
-        page = Page.of(_search_page(filters, errors, options, fragment, token=TOKEN_CONTEXT))
+        page = Page.of(_search_page(filters, errors, options, fragment, shared_as=(generation, locale)))
         store.keep(generation, key, page)
     token = generate_csrf()
     response = make_response(page.with_token(token))
@@ -106,12 +107,14 @@ def _with_selected(options, value):
     return page_cache.with_selected(options, value)
 
 
-def _search_page(filters, errors, options, fragment: bool, token: dict | None = None) -> str:
+def _search_page(filters, errors, options, fragment: bool, shared_as: tuple[int | None, str] | None = None) -> str:
+    """The page (or the htmx fragment). ``shared_as`` (generation, language): a page for every
+    visitor who is not signed in, with the CSRF placeholder, filled into the language's frame."""
+    token = TOKEN_CONTEXT if shared_as else None
     page = queries.search(filters)
     args = query_args("page", "after", "before")
     endpoint = "publication.public_results"
     context = {
-        "filter_args": args,
         "prev_url": url_for(endpoint, **args, before=page.prev_cursor, page=max(page.page - 1, 1))
         if page.has_prev
         else None,
@@ -122,11 +125,62 @@ def _search_page(filters, errors, options, fragment: bool, token: dict | None = 
         "page": page,
         "categories": categories(),
         "counties": options.counties,
+        **(token or {}),  # TOKEN_CONTEXT: a placeholder for the visitor's CSRF token
     }
-    context.update(token or {})  # TOKEN_CONTEXT: a placeholder for the visitor's CSRF token
+    results = render_template("publication/_results.html", **context)
     if fragment:
-        return render_template("publication/_results.html", **context)  # the filter lists are not in it
-    return render_template("publication/public_results.html", choices=options, **context)
+        return results
+    links = {
+        "open_data_csv": url_for("publication.open_data_csv", **args),
+        "open_data_json": url_for("publication.open_data_json", **args),
+    }
+    if not shared_as:  # a signed-in user's page or one with messages: the whole template
+        return render_template(
+            "publication/public_results.html", choices=options, results=Markup(results), **links, **context
+        )
+    values = {
+        "q": escape(filters.q),
+        "task": page_cache.with_selected(options.html["task"], filters.task_id),
+        "division": page_cache.with_selected(options.html["division"], filters.division_code),
+        "year": page_cache.with_selected(options.html["year"], filters.year),
+        "result": page_cache.with_selected(options.html["result"], filters.result_code),
+        "results": results,
+        "next": escape(request.full_path.rstrip("?")),
+        **{name: escape(url) for name, url in links.items()},
+    }
+    frame = page_cache.cache().frame(*shared_as, lambda: _frame(options))
+    return frame.fill({name: str(value) for name, value in values.items()})
+
+
+class _FrameRequest:
+    """What base.html reads of the request, for a frame: the endpoint, and a slot for the path."""
+
+    endpoint = "publication.public_results"
+    full_path = page_cache.SLOT.format("next")
+
+
+def _frame(options) -> page_cache.Frame:
+    """The full page of a visitor who is not signed in with slots for the query's own parts."""
+    html = {**options.html, **{name: page_cache.slot(name) for name in ("task", "division", "year", "result")}}
+    frame = page_cache.Frame.of(
+        render_template(
+            "publication/public_results.html",
+            choices=dataclasses.replace(options, html=html),
+            filters=queries.SearchFilters(q=page_cache.SLOT.format("q")),
+            results=page_cache.slot("results"),
+            open_data_csv=page_cache.slot("open_data_csv"),
+            open_data_json=page_cache.slot("open_data_json"),
+            request=_FrameRequest(),
+            **TOKEN_CONTEXT,
+        )
+    )
+    assert frame.names == FRAME_SLOTS, frame.names  # every part of the query has its slot
+    return frame
+
+
+FRAME_SLOTS = frozenset(
+    {"q", "task", "division", "year", "result", "results", "next", "open_data_csv", "open_data_json"}
+)
 
 
 @bp.get("/public/results/<public_id>")
