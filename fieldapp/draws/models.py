@@ -191,7 +191,9 @@ class DrawAssignment(Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     selection_id: Mapped[int] = mapped_column(ForeignKey("draw_selection.id", ondelete="CASCADE"), index=True)
-    inspector_id: Mapped[int] = mapped_column(ForeignKey("inspector.id"), index=True)
+    # (no index on inspector_id: no query looks assignments up by inspector — the workload counts
+    # by draw and certificate — and a draw writes them by the hundred thousand)
+    inspector_id: Mapped[int] = mapped_column(ForeignKey("inspector.id"))
     team_unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
     position: Mapped[int]  # 0 or 1 within the team
     rank: Mapped[int]  # 0-based rank among the eligible inspectors (a replacement takes the next)
