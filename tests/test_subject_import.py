@@ -412,3 +412,26 @@ def test_a_header_is_never_mistaken_for_a_title(app, db, tmp_path):
     path = write_csv(tmp_path / "plain.csv", rows()[:1])
     report = import_subject_file(path, tmp_path / "rejects.csv")
     assert report.created == 1 and report.rows == 1
+
+
+def test_codes_typed_full_width_or_with_invisible_characters_are_read(app):
+    from fieldapp.subjects.fields import parse_registration_number, parse_uscc
+
+    full_width = "".join(chr(ord(c) + 0xFEE0) for c in GOOD1)
+    for text in (full_width, GOOD1 + "\u200b", "\ufeff" + GOOD1, GOOD1.lower()):
+        assert parse_uscc(text) == GOOD1
+    assert parse_registration_number("".join(chr(ord(c) + 0xFEE0) for c in OLD_REG)) == OLD_REG
+
+
+def test_a_sheet_of_notes_in_front_of_the_table_is_passed_over(app, db, tmp_path):
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    workbook.active.title = "填表说明"
+    workbook.active["A1"] = "本表由名录库导出，请勿修改表头。"
+    sheet = workbook.create_sheet("名录")
+    sheet.append(HEADER)
+    sheet.append(rows()[0])
+    workbook.save(tmp_path / "notes-first.xlsx")
+    report = import_subject_file(tmp_path / "notes-first.xlsx", tmp_path / "rejects.csv")
+    assert (report.created, report.rejected) == (1, 0)

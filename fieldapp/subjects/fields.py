@@ -116,10 +116,19 @@ def _uscc_is_valid_fast(number: str) -> bool:
     return number[17] == _USCC_ALPHABET[(31 - total) % 31]
 
 
+# Characters a copy from a web page or a second file's BOM leaves in a cell, unseen.
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+
+
+def plain_code(value: str) -> str:
+    """Full-width letters and digits folded (ＭＡ → MA), invisible characters dropped."""
+    return unicodedata.normalize("NFKC", value).translate(_INVISIBLE)
+
+
 def parse_uscc(value: str) -> str:
     if _uscc_is_valid_fast(value):
         return value
-    number = uscc_check.compact(value)
+    number = uscc_check.compact(plain_code(value))
     try:
         return uscc_check.validate(number)
     except InvalidChecksum:
@@ -132,7 +141,7 @@ def parse_uscc(value: str) -> str:
 
 def parse_registration_number(value: str) -> str:
     """The 15-digit registration number (注册号) of subjects registered before the USCC (GB/T 17710 check)."""
-    number = re.sub(r"[\s-]", "", value)
+    number = re.sub(r"[\s-]", "", plain_code(value))
     if len(number) != 15 or not number.isdigit():
         raise BadValue(_("The registration number %(code)s must have 15 digits", code=number))
     if not mod_11_10.is_valid(number):

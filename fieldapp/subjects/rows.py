@@ -25,6 +25,7 @@ from .fields import (
     parse_registration_number,
     parse_status,
     parse_uscc,
+    plain_code,
     split_tags,
 )
 from .models import SubjectKind, SubjectStatus
@@ -127,7 +128,7 @@ class RowReader:
     def _identifiers(self, cells: list, row: dict, reasons: list[str], attempt) -> None:
         """统一社会信用代码 and 注册号 (a 15-digit number in the USCC column is a registration number)."""
         uscc_text, reg_text = self.get(cells, "uscc"), self.get(cells, "registration_number")
-        compact = re.sub(r"[\s-]", "", uscc_text)
+        compact = re.sub(r"[\s-]", "", plain_code(uscc_text))
         if len(compact) == 15:  # a registration number in the USCC column
             reg_text, uscc_text = reg_text or compact, ""
         uscc = attempt(parse_uscc, uscc_text) if uscc_text else None

@@ -145,9 +145,8 @@ def _xlsx_rows(path: Path, blank_lines: list[int]):
         raise TableError(
             _("The file cannot be read as an Excel workbook (.xlsx); save it again as .xlsx or CSV.")
         ) from None
-    values = sheet_rows(workbook.active, values_only=True)
     try:
-        header, rows = _header_and_rows(((n, list(c)) for n, c in enumerate(values, 1)), blank_lines)
+        header, rows = _first_table(workbook, blank_lines)
     except TableError:
         workbook.close()
         raise
@@ -165,6 +164,27 @@ def _xlsx_rows(path: Path, blank_lines: list[int]):
             workbook.close()
 
     return header, trimmed()
+
+
+def _first_table(workbook, blank_lines: list[int]):
+    """The header and rows of the active sheet, or, when that holds no table (a sheet of notes, 填表说明,
+    in front), of the first sheet whose header names two columns or more."""
+    sheets = [workbook.active, *(s for s in workbook.worksheets if s is not workbook.active)]
+    found = None
+    for sheet in sheets:
+        values = sheet_rows(sheet, values_only=True)
+        try:
+            header, rows = _header_and_rows(((n, list(c)) for n, c in enumerate(values, 1)), [])
+        except TableError:
+            continue
+        if sum(1 for h in header if h.strip()) >= 2:
+            rows.close()
+            break
+        found = found or sheet
+    else:
+        sheet = found or workbook.active
+    values = sheet_rows(sheet, values_only=True)
+    return _header_and_rows(((n, list(c)) for n, c in enumerate(values, 1)), blank_lines)
 
 
 def display_name(filename: str | None) -> str:
