@@ -329,6 +329,7 @@ def match_all(
         full = {c for c in team.certificates if team.load.get(c, 0) >= team.cap}
         spans.append((team, at, at + len(team.certificates), full))
         at += len(team.certificates)
+    whole = len(spans) == 1  # one team: its keys are every key (no slice to copy)
     batch = max(1, MATCH_BATCH_KEYS // (len(certificates) or 1))
     result: dict[str, list[TeamMatch]] = {}
     for start in range(0, len(selected), batch):
@@ -337,7 +338,8 @@ def match_all(
         for sel, keys in zip(chunk, chunk_keys):
             conflicted = conflicts.get(sel.ident)
             result[sel.ident] = [
-                _match_team(maker, sel.ident, team, keys[low:high], conflicted, full) for team, low, high, full in spans
+                _match_team(maker, sel.ident, team, keys if whole else keys[low:high], conflicted, full)
+                for team, low, high, full in spans
             ]
     return result
 
@@ -350,7 +352,8 @@ def _match_team(
     if conflicted or full or len(keys) < 2:
         match = match_subject(maker, ident, team, conflicted or set(), keys=dict(zip(team.certificates, keys)))
     else:
-        (first_key, first), (second_key, second) = sorted(zip(keys, team.certificates))[:2]
+        first_key, second_key = sorted(keys)[:2]  # (distinct: each is a different certificate's)
+        first, second = team.certificates[keys.index(first_key)], team.certificates[keys.index(second_key)]
         match = TeamMatch(team.unit_code, [(first, 0, first_key), (second, 1, second_key)])
         team.load[first] = team.load.get(first, 0) + 1
         team.load[second] = team.load.get(second, 0) + 1

@@ -293,32 +293,38 @@ def selection_pieces(selected: Sequence, matches: dict, names: dict[str, str]) -
     Written directly, keys in sorted order and strings escaped as :func:`canonical_json` escapes
     them (a test holds the two to the same bytes): a draw can select tens of thousands of subjects,
     and a dict per subject and inspector, sorted by the encoder, was most of the time it took."""
-    quoted = _Quoted()
-    named = {cert: quote(name) for cert, name in names.items()}
+    around = _AroundKey(names)
     yield b"["
     for start in range(0, len(selected), PIECE):
         items = []
         for sel in selected[start : start + PIECE]:
             team_matches = matches[sel.ident]
-            inspectors = ",".join(
-                [
-                    f'{{"certificate":{quoted[cert]},"key":"{key.hex()}","name":{named[cert]},'
-                    f'"position":{place},"rank":{rank},"team":{quoted[match.unit_code]}}}'
-                    for match in team_matches
-                    for place, (cert, rank, key) in enumerate(match.picked)
-                ]
-            )
+            inspectors = []
+            for match in team_matches:
+                for place, (cert, rank, key) in enumerate(match.picked):
+                    before, after = around[cert, match.unit_code, place, rank]
+                    inspectors.append(before + key.hex() + after)
             items.append(
-                f'{{"id":{quote(sel.ident)},"inspectors":[{inspectors}],"key":"{sel.key.hex()}",'
+                f'{{"id":{quote(sel.ident)},"inspectors":[{",".join(inspectors)}],"key":"{sel.key.hex()}",'
                 f'"unmatched":{quote(unmatched_codes(team_matches))}}}'
             )
         yield (b"," if start else b"") + ",".join(items).encode("utf-8")
     yield b"]"
 
 
-class _Quoted(dict):
-    """Strings as JSON strings, each of the few distinct ones (certificates, units) quoted once."""
+class _AroundKey(dict):
+    """A picked inspector's JSON before and after its key, by (certificate, team, position, rank):
+    each of the few distinct ones written once, with the names by certificate."""
 
-    def __missing__(self, value: str) -> str:
-        self[value] = quoted = quote(value)
-        return quoted
+    def __init__(self, names: dict[str, str]):
+        super().__init__()
+        self.names = names
+
+    def __missing__(self, picked: tuple[str, str, int, int]) -> tuple[str, str]:
+        cert, team, place, rank = picked
+        name = quote(self.names[cert])
+        self[picked] = around = (
+            f'{{"certificate":{quote(cert)},"key":"',
+            f'","name":{name},"position":{place},"rank":{rank},"team":{quote(team)}}}',
+        )
+        return around
