@@ -282,3 +282,15 @@ def test_another_worker_sees_every_change_made_anywhere(world, client_request, c
         other_db.session.commit()
     assert "另一进程改名" in _text(client_request, flask_seen)
     assert "另一进程改名" in second.get(url).text and store_of(other).hits == kept
+
+
+def test_a_failed_early_read_leaves_the_answer_to_flask(world, client_request, flask_seen, monkeypatch, db):
+    from fieldapp.inspections import list_page
+
+    _built(client_request, flask_seen)
+    with monkeypatch.context() as patched:  # (undo() would also unfreeze the clock)
+        patched.setattr(list_page, "READ_USER", "SELECT no_such_column FROM user_account WHERE id = ?")
+        assert "张检查" in _built(client_request, flask_seen).text
+    _early(client_request, flask_seen)
+    driver = db.session.connection().connection.driver_connection
+    assert not getattr(driver, "autocommit", False)  # PostgreSQL: the pool's connection as the ORM expects it

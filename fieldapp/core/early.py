@@ -158,7 +158,7 @@ def html_headers(body: bytes) -> list[tuple[str, str]]:
 
 
 def read_row(engine, sql: str, params: tuple = ()) -> tuple | None:
-    """One row of ``sql`` (parameters written ``?``), read on a pooled connection of its own,
+    """One row of ``sql`` (parameters written ``?``; no other ``?`` in it), read on a pooled connection of its own,
     outside the ORM session. On PostgreSQL the read runs in autocommit (no BEGIN and COMMIT
     around it), so any data the request reads after it is at least as new."""
     connection = engine.raw_connection()
@@ -198,18 +198,32 @@ class EarlyPages:
             answerer = self._by_path.get(environ.get("PATH_INFO", ""))
             if answerer is not None:
                 assert self._setup is not None
-                visit = Visit(environ, self._setup)
-                answer = answerer(environ, visit) if visit.trusted() else None
+                answer = self._answer(answerer, environ)
                 if answer is not None:
                     status, headers, body = answer
                     start_response(status, headers)
                     return [body]
         return self.wsgi_app(environ, start_response)
 
+    def _answer(self, answerer: Answerer, environ: dict) -> Answer | None:
+        """The answerer's answer; None (Flask answers) for an untrusted host or when it failed (a
+        database that does not answer: Flask's own error page)."""
+        assert self._setup is not None
+        visit = Visit(environ, self._setup)
+        if not visit.trusted():
+            return None
+        try:
+            return answerer(environ, visit)
+        except Exception:
+            self.app.logger.exception("a kept page could not be answered early; Flask answers it")
+            return None
+
     def _make(self) -> None:
-        """Each answerer made once, after the app is configured (the first request)."""
+        """Each answerer made once, after the app is configured (the first request). None when
+        Flask-WTF keeps the CSRF secret under another session key than the pages' ``csrf_token``."""
         setup = Setup.of(self.app)
-        self._by_path = {setup.path_of(endpoint): make(setup) for endpoint, make in self.answerers.items()}
+        if setup.config.get("WTF_CSRF_FIELD_NAME", "csrf_token") == "csrf_token":
+            self._by_path = {setup.path_of(endpoint): make(setup) for endpoint, make in self.answerers.items()}
         self._setup = setup
 
 

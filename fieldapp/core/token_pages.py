@@ -46,6 +46,10 @@ class LatestPages:
             self.hits += 1
             return found[1]
 
+    def holds(self, owner: Any) -> bool:
+        """Whether a page of ``owner``'s is kept, under any key (nothing to look up otherwise)."""
+        return owner in self._pages
+
     def keep(self, owner: Any, key: Any, page: Page) -> None:
         if not self.size:
             return

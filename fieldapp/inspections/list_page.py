@@ -83,6 +83,8 @@ class MyListAnswers:
         device = data.get(DEVICE_SESSION_KEY)
         if user_id is None or (device is not None and (type(device) is not int or device <= 0)):
             return None  # Flask decides (a device login that cannot exist signs nobody in)
+        if not self.store.holds(user_id):
+            return None  # no page kept for them: nothing to read the database for
         row = read_row(self.engine, READ_USER, (device, user_id))
         key = self._key(row, data, visit, environ)
         page = self.store.page(user_id, key) if key is not None else None
