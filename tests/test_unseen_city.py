@@ -72,6 +72,8 @@ def test_the_plan_workbook_names_its_bureau_and_keeps_every_item(app, runner):
     assert (equipment.window_start_month, equipment.window_end_month) == (4, 10)
     assert [i.text for i in tasks[2].items] == ["食品经营许可情况", "从业人员健康管理", "进货查验记录"]
     assert (tasks[2].ratio, tasks[2].ratio_is_floor) == (Decimal("0.03"), True)
+    assert tasks[2].scope_rule["holdings_any"] == ["食品经营者"]  # 取得食品经营许可证的经营者, proposed
+    assert tasks[3].scope_rule["tags_any"] == ["广告发布者"] and tasks[5].scope_rule["tags_any"] == ["工业产品生产企业"]
     assert tasks[3].fixed_count == 10
     assert tasks[4].ratio is None and "无法从“按比例”读出比例或数量" in output  # flagged, kept
     assert tasks[5].ratio == Decimal("0.05") and "0.05”没有百分号" in output
