@@ -435,3 +435,13 @@ def test_a_sheet_of_notes_in_front_of_the_table_is_passed_over(app, db, tmp_path
     workbook.save(tmp_path / "notes-first.xlsx")
     report = import_subject_file(tmp_path / "notes-first.xlsx", tmp_path / "rejects.csv")
     assert (report.created, report.rejected) == (1, 0)
+
+
+def test_a_date_cell_that_lost_its_format_is_read_as_excels_day_number(app):
+    from fieldapp.subjects.fields import BadValue, parse_date
+
+    assert parse_date("46387", "有效期至") == date(2026, 12, 31)
+    assert parse_date("45000.5", "分类日期") == date(2023, 3, 15)
+    for text in ("99999", "12345", "4638"):
+        with pytest.raises(BadValue):
+            parse_date(text, "有效期至")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from flask_babel import gettext as _
 from stdnum.cn import uscc as uscc_check
@@ -267,8 +267,14 @@ _OPEN_ENDED = {"长期", "永久", "无固定期限", "不约定期限", "-", "�
 _DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:\s.*)?$")
 
 
+# Excel's serial day numbers from 1954 to 2119 (five digits, perhaps with a time as a fraction).
+_EXCEL_SERIAL = re.compile(r"^[2-7]\d{4}(?:\.\d+)?$")
+_EXCEL_EPOCH = date(1899, 12, 30)
+
+
 def parse_date(value: str, label: str) -> date | None:
-    """ISO, slashed, dotted, compact (20301231) or Chinese (2030年12月31日) dates; 长期 means none."""
+    """ISO, slashed, dotted, compact (20301231) or Chinese (2030年12月31日) dates, or Excel's day
+    number (46387); 长期 means none."""
     text = unicodedata.normalize("NFKC", value).strip()
     if text in _OPEN_ENDED:
         return None
@@ -278,6 +284,8 @@ def parse_date(value: str, label: str) -> date | None:
             return date(int(match[1]), int(match[2]), int(match[3]))
         if len(text) == 8 and text.isdigit():
             return date(int(text[:4]), int(text[4:6]), int(text[6:]))
+        if _EXCEL_SERIAL.match(text):  # a date cell that lost its format: days since 1899-12-30
+            return _EXCEL_EPOCH + timedelta(days=int(float(text)))
     except ValueError:
         pass
     raise BadValue(_("%(label)s is not a date: %(value)s", label=label, value=value))
