@@ -183,6 +183,30 @@ def test_draw_visit_and_public_record_in_the_unseen_city(app, runner, client_req
     assert result.division_code == "410621"
     publish([result], supervisor, on=date(2023, 5, 10))
     db.session.commit()
+    for endpoint, args in [
+        ("plans.plan_detail", {"plan_id": food.plan_id}),
+        ("draws.task_scope", {"plan_id": food.plan_id, "number": 2}),
+        ("draws.detail", {"draw_id": draw.id}),
+        ("draws.round_page", {"task_id": food.id, "round_": 1, "unit_code": "hb-xx"}),
+        ("visits.index", {}),
+        ("review.queue", {}),
+        ("publication.index", {}),
+        ("dashboards.index", {}),
+    ]:
+        assert client_request.get(endpoint, **args).select_one("main"), endpoint
+    client_request.logout()
+    client_request.login("hb-supervisor", "supervisor", "hb")  # the city sees its counties
+    dashboard = client_request.get("dashboards.index").get_text()
+    assert "浚县" in dashboard and "鹤壁开发区" in dashboard and "朔城区" not in dashboard
     client_request.logout()
     page = client_request.get("publication.public_results", q=visit.subject.uscc)
     assert visit.subject.name in page.get_text()
+    for endpoint, args in [
+        ("plans.public_unit_plan", {"year": 2023, "unit_code": "hb-xx"}),
+        ("draws.public_detail", {"draw_id": draw.id}),
+        ("publication.public_task", {"task_id": food.id}),
+        ("publication.public_subject", {"ident": visit.subject.uscc}),
+    ]:
+        assert client_request.get(endpoint, **args).select_one("main"), endpoint
+    pdf = client_request.get_response("publication.public_unit_plan_pdf", year=2023, unit_code="hb-xx")
+    assert pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")
