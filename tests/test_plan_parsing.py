@@ -389,3 +389,16 @@ def test_the_second_row_of_a_two_row_header_is_no_task():
     assert (task.number, task.ratio, task.window_start_month) == (1, Decimal("0.05"), 4)
     assert task.source_cells["抽查比例/数量·数量"] == "10家"
     assert [(p.code, p.row) for p in parsed.problems if p.code == "subheader_row"] == [("subheader_row", 2)]
+
+
+def test_a_bare_number_takes_its_unit_from_the_header():
+    from fieldapp.plans.tables import Row
+
+    percent = [Row(1, ["序号", "抽查任务名称", "抽查事项", "抽查比例（%）"]), Row(2, ["1", "a", "b", "不低于3"])]
+    (task,) = parse_plan_table(percent).tasks
+    assert (task.ratio, task.ratio_is_floor, task.problems) == (Decimal("0.03"), True, [])
+    assert task.source_cells["抽查比例（%）"] == "不低于3"  # the cell as written
+    count = [Row(1, ["序号", "抽查任务名称", "抽查事项", "抽查数量（户）"]), Row(2, ["1", "a", "b", "10"])]
+    assert parse_plan_table(count).tasks[0].fixed_count == 10
+    plain = [Row(1, ["序号", "抽查任务名称", "抽查事项", "抽查比例/数量"]), Row(2, ["1", "a", "b", "10"])]
+    assert parse_plan_table(plain).tasks[0].problems[0].code == "ratio_unreadable"  # no unit: no guess
