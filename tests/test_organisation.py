@@ -244,3 +244,32 @@ def test_a_second_organisation_taking_a_loaded_units_name_is_refused_in_chinese(
     result = runner.invoke(args=["units", "import", str(path)])
     assert result.exit_code == 0, result.output
     assert db.session.scalar(select(Unit).where(Unit.code == "hb-zone")).division_code == "410671"
+
+
+def test_a_unit_is_found_as_files_spell_it_and_never_guessed(app):
+    from fieldapp.auth.unit_names import unit_spelled
+
+    load_organisation(TWO_CITIES)
+    db.session.flush()
+    spelled = {
+        "dt-pc": "dt-pc",
+        "平城区市场监督管理局": "dt-pc",
+        "平城区市场监管局": "dt-pc",
+        "平城区局": "dt-pc",
+        "平城区": "dt-pc",
+        "大同开发区": "dt-zone",
+        "大同经济技术开发区": "dt-zone",
+        "大同市局": "dt",
+        "大同市市场监管局": "dt",
+        "大同市市场监督管理局大同市局计量科": "dt-metrology",
+        "朔州市市场监督管理局计量科": "city-metrology",
+        "朔州市局计量科": "city-metrology",
+        "计量科": "city-metrology",
+    }
+    assert {text: getattr(unit_spelled(text), "code", None) for text in spelled} == spelled
+    assert unit_spelled("大同市") is None  # a city's area is no county: its bureau is 大同市局
+    assert unit_spelled("不存在的局") is None
+    pingding = db.session.scalar(select(Unit).where(Unit.code == "yq-pd"))
+    pingding.aliases = ["城区"]  # now 阳泉城区's alias too: two units, no guess
+    db.session.flush()
+    assert unit_spelled("城区") is None and unit_spelled("平定县").code == "yq-pd"

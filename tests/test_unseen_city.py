@@ -105,10 +105,12 @@ def test_the_directory_and_roster_files_import_with_clear_rejects(app, runner, t
     assert "未变 5" in output and "拒绝 0" in output
 
     output = _cli(runner, "inspectors", "import", _copy(ROSTER, tmp_path))
-    assert "新增 6" in output and "拒绝 1" in output and "未知的单位：不存在的所" in output
+    assert "新增 9" in output and "拒绝 1" in output and "未知的单位：不存在的所" in output
     people = {i.name: i for i in db.session.scalars(select(Inspector))}
     assert people["刘建华"].unit.code == "hb-xx" and people["陈晓燕"].unit.code == "hb-xx-chengguan"
     assert people["郭强"].unit.code == "hb-xx"  # the county's name stands for its bureau
+    assert people["孟军"].unit.code == "hb-xx" and people["韩梅"].unit.code == "hb-xx-chengguan"  # as written
+    assert people["赵磊"].unit.code == "hb-metrology"  # 鹤壁市局计量科: the city's, not a county's
     assert people["马卫东"].certificate_valid_until == date(2027, 3, 31)
 
 
@@ -150,7 +152,7 @@ def test_upload_pages_take_the_unseen_files(app, client_request):
         _data={"file": (BytesIO(ROSTER.read_bytes()), ROSTER.name)},
         _content_type="multipart/form-data",
     )
-    assert db.session.scalar(select(func.count()).select_from(Inspector)) == 6
+    assert db.session.scalar(select(func.count()).select_from(Inspector)) == 9
     assert [job.status for job in db.session.scalars(select(Job))] == ["done"] * 3
 
 

@@ -15,8 +15,8 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from .. import clock
-from ..auth.models import Unit, User
-from ..auth.organisation import county_names
+from ..auth.models import User
+from ..auth.unit_names import unit_spelled, units_by_spelling
 from ..core.csv_records import Unreadable
 from ..extensions import db
 from ..subjects.fields import BadValue, cell_text, normalise_header, parse_date, split_tags
@@ -46,15 +46,6 @@ STATUS_ALIASES = {"在职": "在岗", "离职": "调离", "调出": "调离", "�
 
 class RosterReport(RowCounts):
     """What a roster import did with its rows."""
-
-
-def _unit_lookup() -> dict[str, Unit]:
-    units = {}
-    for unit in db.session.scalars(select(Unit)):
-        units[unit.code] = units[unit.name] = unit
-        if unit.division_code:
-            units[county_names().get(unit.division_code, "")] = unit
-    return units
 
 
 def parse_category(value: str) -> str:
@@ -98,7 +89,7 @@ def roster_columns(header: list) -> tuple[dict[str, int], list[str]]:
 def _import_roster(header: list, rows, today: date, reject_writer: RejectWriter | None) -> RosterReport:
     report = RosterReport()
     columns, report.unknown_headers = roster_columns(header)
-    units = _unit_lookup()
+    units = units_by_spelling()
     vocabulary = set(specialty_names())
     seen: dict[str, int] = {}
     writer = reject_writer or RejectWriter(None, header)
@@ -138,7 +129,7 @@ def _import_roster(header: list, rows, today: date, reject_writer: RejectWriter 
             reasons.append(_("A law-enforcement inspector needs a certificate number (执法证号)"))
         if number and not valid_text:
             reasons.append(_("The certificate's valid-until date (有效期至) is missing"))
-        unit = units.get(get("unit")) if get("unit") else None
+        unit = unit_spelled(get("unit"), units) if get("unit") else None
         if get("unit") and unit is None:
             reasons.append(_("Unknown unit: %(value)s", value=get("unit")))
         elif unit is None and ("unit" not in columns or not number):

@@ -15,6 +15,7 @@ from sqlalchemy.orm import selectinload
 from ..errors import InvalidInput
 from ..auth.models import Unit
 from ..auth.organisation import bureau_of
+from ..auth.unit_names import unit_spelled
 from ..checklists.mapping import map_items
 from ..extensions import db
 from ..subjects.import_report import Tally
@@ -61,19 +62,8 @@ def read_plan(data: bytes, filename: str) -> tuple[PlanSource, ParsedPlan]:
 
 
 def unit_named(name: str) -> Unit | None:
-    """The unit whose name is ``name`` as printed (XX市市场监督管理局, or without 督管理 …)."""
-    key = compact(name)
-    if not key:
-        return None
-    units = list(db.session.scalars(select(Unit)))
-    for unit in units:
-        if compact(unit.name) == key:
-            return unit
-    short = key.replace("市场监督管理局", "市场监管局")
-    for unit in units:
-        if compact(unit.name).replace("市场监督管理局", "市场监管局") == short:
-            return unit
-    return None
+    """The unit whose name is ``name`` as printed (XX市场监督管理局, XX市场监管局, XX局 …)."""
+    return unit_spelled(name) if compact(name) else None
 
 
 def import_plan(
