@@ -273,3 +273,19 @@ def test_a_unit_is_found_as_files_spell_it_and_never_guessed(app):
     pingding.aliases = ["城区"]  # now 阳泉城区's alias too: two units, no guess
     db.session.flush()
     assert unit_spelled("城区") is None and unit_spelled("平定县").code == "yq-pd"
+
+
+def test_registration_authorities_as_the_directory_writes_them(app):
+    load_organisation(TWO_CITIES)
+    db.session.flush()
+    for authority in (
+        "平城区市场监督管理局",
+        "平城区市场监管局",
+        "大同市市场监督管理局平城区分局",
+        "平城区工商行政管理局",  # registered before 2018
+        "山西省大同市平城区市场监督管理局",
+    ):
+        assert division_from_authority(authority) == "140213", authority
+    for authority in ("大同市工商局", "大同市市场监督管理局", "某某区市场监管局"):
+        assert division_from_authority(authority) is None, authority  # a city's, or nowhere: no county
+    assert division_from_address("大同市平城区") == "140213"  # the address is the county itself

@@ -161,7 +161,7 @@ def division_from_address(address: str | None) -> str | None:
     if not address:
         return None
     text = re.sub(r"\s", "", unicodedata.normalize("NFKC", address))
-    for length in range(min(len(text) - 1, _LONGEST_AREA), 1, -1):
+    for length in range(min(len(text), _LONGEST_AREA), 1, -1):
         code = division_for_area(text[:length])
         if code is not None:
             return code
@@ -175,7 +175,17 @@ def division_from_authority(authority: str | None) -> str | None:
     """The county of a registration authority (XX区市场监督管理局 …), if it governs one."""
     if not authority:
         return None
-    return division_for_area(re.sub(r"\s", "", unicodedata.normalize("NFKC", authority)))
+    text = re.sub(r"\s", "", unicodedata.normalize("NFKC", authority))
+    if code := division_for_area(text):
+        return code
+    if branch := _BRANCH.search(text):  # 鹤壁市市场监督管理局浚县分局
+        return division_for_area(branch.group(1))
+    area = _AUTHORITY_SUFFIX.sub("", text)  # 浚县市场监管局, 浚县工商行政管理局 (registered before 2018)
+    return division_for_area(area) if area != text else None
+
+
+_AUTHORITY_SUFFIX = re.compile(r"(?:市场监督管理局|市场监管局|工商行政管理局|工商局|行政审批服务局|行政审批局)$")
+_BRANCH = re.compile(r"局(.{2,12}?)分局$")
 
 
 def division_from_code(code: str | None) -> str | None:
