@@ -196,6 +196,9 @@ def test_draw_visit_and_public_record_in_the_unseen_city(app, runner, client_req
         ("dashboards.index", {}),
     ]:
         assert client_request.get(endpoint, **args).select_one("main"), endpoint
+    by_ratio = db.session.scalar(select(Task).where(Task.number == 4))  # 按比例: no number to draw by
+    page = client_request.get("draws.round_page", task_id=by_ratio.id, round_=1, unit_code="hb-xx")
+    assert "任务既没有抽查比例也没有抽查数量，请先在任务中填写其一" in page.get_text()
     client_request.logout()
     client_request.login("hb-supervisor", "supervisor", "hb")  # the city sees its counties
     dashboard = client_request.get("dashboards.index").get_text()

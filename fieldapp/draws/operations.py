@@ -87,7 +87,9 @@ def _compute_draw(task, round_, unit, commitment, witness, day, superseded_id) -
         multipliers = algorithm.parse_multipliers(task.risk_multipliers)
         counts = algorithm.compute_counts(sizes, task.ratio, task.fixed_count, multipliers, algorithm.ALGORITHM)
     except algorithm.DrawError as exc:
-        raise DrawRefused(_l("The task's numbers do not allow a draw: %(error)s", error=str(exc))) from exc
+        raise DrawRefused(
+            _l("The task's numbers do not allow a draw: %(error)s", error=rules.numbers_error(exc))
+        ) from exc
     seed = seeds.seed_of(commitment)
     e = algorithm.effective_seed(seed, witness)
     selected = algorithm.select_columns(idents, classes, counts, e)

@@ -22,7 +22,7 @@ from ..plans.scope import clean_rule, is_confirmed
 from ..subjects.models import Subject
 from . import algorithm
 from .pools import executing_units, pool_statement, task_window
-from .rules import DrawRefused
+from .rules import DrawRefused, numbers_error
 from .teams import eligible_inspectors, required_specialties, team_units, workload_cap
 
 SAMPLE_SIZE = 10
@@ -105,7 +105,7 @@ def unit_preview(task: Task, unit: Unit, day: date, rule: dict | None = None) ->
             multipliers = algorithm.parse_multipliers(task.risk_multipliers)
             visits = algorithm.compute_counts(by_class, task.ratio, task.fixed_count, multipliers).total
         except algorithm.DrawError as exc:
-            error = str(exc)
+            error = numbers_error(exc)
     inspectors = eligible_inspectors(team_units(unit), required_specialties(task), day)
     return UnitPreview(unit, by_class, visits, len(inspectors), workload_cap(task), error)
 

@@ -16,6 +16,21 @@ from .models import Draw, DrawStatus
 from .pools import may_execute
 
 
+# The task-number errors of the pure algorithm module (which has no translations), in the user's words.
+_NUMBER_ERRORS = {
+    "the task has neither a ratio nor a fixed count": _l(
+        "the task has neither a ratio (抽查比例) nor a fixed count (抽查数量); set one on the task first"
+    ),
+    "the ratio must be greater than 0 and at most 1": _l("the ratio must be greater than 0 and at most 100 percent"),
+    "the fixed count must be at least 1": _l("the fixed count must be at least 1"),
+}
+
+
+def numbers_error(exc: Exception) -> str:
+    """The algorithm's complaint about a task's ratio or count, translated where it is a known one."""
+    return str(_NUMBER_ERRORS.get(str(exc), str(exc)))
+
+
 class DrawRefused(InvalidInput):
     """A draw operation that must not happen; ``message`` is for the user."""
 
