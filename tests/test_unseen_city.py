@@ -4,6 +4,7 @@ out unlike the seed (a title and a 填报单位 row, items one a row under merge
 after blank rows, 牵头科室 and 备注 columns, full-width digits, 0.05 typed without %, 第三季度,
 下半年), and its directory and roster as exported (GBK CSV, a workbook with merged title rows, a
 UTF-8 CSV with a BOM, trailing spaces, a lower-case USCC, the national system's 在营（开业）).
+The city bureau's own plan is a printed notice (tests/data/plans/hebi-2023.txt).
 Files: tests/data/organisations/hebi.yaml, tests/data/plans/xunxian-2023.xlsx, tests/data/unseen/."""
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from fieldapp.subjects.models import Subject
 DATA = Path(__file__).resolve().parent / "data"
 HEBI = DATA / "organisations" / "hebi.yaml"
 PLAN = DATA / "plans" / "xunxian-2023.xlsx"
+CITY_PLAN = DATA / "plans" / "hebi-2023.txt"
 SUBJECTS_CSV = DATA / "unseen" / "hebi-subjects-gbk.csv"
 SUBJECTS_XLSX = DATA / "unseen" / "hebi-subjects.xlsx"
 ROSTER = DATA / "unseen" / "xunxian-inspectors-bom.csv"
@@ -89,6 +91,26 @@ def test_the_plan_workbook_names_its_bureau_and_keeps_every_item(app, runner):
     unmapped = [i for i in items if i.mapping_state not in MAPPED]
     assert all(item.text in check.output for item in unmapped)
     assert check.exit_code == (1 if any(i.mapping_state == NONE for i in items) else 0)
+
+
+def test_the_city_bureaus_printed_notice_and_table(app, runner):
+    """tests/data/plans/hebi-2023.txt: the notice as printed (full-width 文号 and date), then the table
+    with its header repeated after a page break, executed by 各县（区）局、开发区分局."""
+    from fieldapp.draws.pools import executing_units
+
+    output = _cli(runner, "plan", "import", CITY_PLAN)
+    plan = db.session.scalar(select(Plan))
+    assert (plan.unit.code, plan.year, plan.doc_number) == ("hb", 2023, "鹤市监〔２０２３〕８号")
+    assert plan.issued_on == date(2023, 3, 20) and "监管工作计划" in plan.title
+    tasks = {t.number: t for t in plan.tasks}
+    assert sorted(tasks) == [1, 2, 3, 4]
+    assert {u.code for u in executing_units(tasks[1])} == {"hb-hs", "hb-sc", "hb-qb", "hb-xx", "hb-qx", "hb-zone"}
+    assert [u.code for u in executing_units(tasks[3])] == ["hb"]  # 市局
+    assert (tasks[2].window_start_month, tasks[2].window_end_month, tasks[2].rounds_per_year) == (1, 6, 2)
+    assert (tasks[3].window_start_month, tasks[3].window_end_month, tasks[3].fixed_count) == (4, 6, 20)
+    assert tasks[4].kind == "untargeted" and tasks[4].executes_city and tasks[4].executes_county
+    assert tasks[1].guiding_department == "特种设备安全监察科" and tasks[1].items[1].text == "定期检验情况"
+    assert "食品经营监管科" not in output  # 信用监管科 is no department here, and no near one either
 
 
 def test_the_directory_and_roster_files_import_with_clear_rejects(app, runner, tmp_path):

@@ -410,7 +410,7 @@ def _unknown_department(text: str) -> str | None:
         part = part.strip().removeprefix("市局").removeprefix("市")
         if not part or part in names or part.endswith("局"):
             continue
-        close = difflib.get_close_matches(part, known, n=1, cutoff=0.5)
+        close = difflib.get_close_matches(part, known, n=1, cutoff=0.6)
         if close:
             return close[0]
     return None
