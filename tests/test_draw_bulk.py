@@ -16,6 +16,7 @@ from factories.draws import (
     unit,
 )
 
+from fieldapp.clock import BEIJING
 from fieldapp.draws import chain, operations
 from fieldapp.draws.bundle import bundle_core_sha256
 from fieldapp.draws.models import DrawAssignment, DrawSelection, InvitationStatus, JointInvitation
@@ -162,3 +163,32 @@ def test_selection_pieces_are_the_canonical_json_of_the_selection():
     ]
     assert b"".join(selection_pieces(selected, matches, names)) == canonical_json(expected)
     assert b"".join(selection_pieces([], {}, names)) == canonical_json([])
+
+
+def test_a_day_and_a_moment_bound_once_read_back_from_bulk_rows_as_given(db):
+    """``bind_value`` gives ``insert_rows`` a day or a moment once for all its rows (on PostgreSQL as
+    the text COPY writes for it): the rows read back with exactly the values given."""
+    from datetime import UTC, date, datetime
+
+    from fieldapp.core.bulk import allocate_ids, bind_value, insert_rows
+    from fieldapp.extensions import table_of
+
+    subjects = make_subjects({"B": 2})
+    county, table = unit("140602"), table_of(Visit)
+    start, end, moment = date(2026, 2, 28), date(2026, 12, 31), datetime(2026, 3, 4, 5, 6, 7, 891011, tzinfo=UTC)
+    bound = (bind_value(table.c.window_start, start), bind_value(table.c.window_end, end))
+    at = bind_value(table.c.created_at, moment.astimezone(BEIJING))  # the same moment in another zone
+    ids = allocate_ids(Visit, 2)
+    columns = (
+        "id",
+        "subject_id",
+        "executing_unit_id",
+        "division_code",
+        "window_start",
+        "window_end",
+        "status",
+        "created_at",
+    )
+    insert_rows(Visit, columns, [(i, s.id, county.id, "140602", *bound, "planned", at) for i, s in zip(ids, subjects)])
+    visits = db.session.scalars(select(Visit).where(Visit.id.in_(ids))).all()
+    assert [(v.window_start, v.window_end, v.created_at) for v in visits] == [(start, end, moment)] * 2
