@@ -26,6 +26,22 @@ def test_search_page_finds_by_fragment_and_uscc(client_request, db):
     assert soup.select_one("#results .no-results") is not None
 
 
+def test_a_short_fragment_matches_as_typed_whatever_the_case(client_request, db):
+    # Under three characters no trigram index helps: the published names are read along the
+    # listing, as LIKE when no case can differ (Chinese characters, digits), else ignoring case.
+    _published(db, subj=f.subject(1, name="朔州市KTV娱乐城"))
+    _published(db, subj=f.subject(2, name="朔州市ktv量贩"))
+    _published(db, subj=f.subject(3, name="朔州市民福2号店"))
+
+    def names(query):
+        page = client_request.get("publication.public_results", q=query)
+        return sorted(a.get_text(strip=True) for a in page.select("#results .result-card__name"))
+
+    assert names("Kt") == names("kT") == ["朔州市KTV娱乐城", "朔州市ktv量贩"]
+    assert names("民福") == names("2号") == ["朔州市民福2号店"]
+    assert names("号X") == []
+
+
 def test_bad_filters_are_explained_and_valid_ones_kept(client_request, db):
     _published(db)
     soup = client_request.get("publication.public_results", q="民福", year="20x1", county="999999")
