@@ -178,7 +178,7 @@ def test_upload_pages_take_the_unseen_files(app, client_request):
     assert [job.status for job in db.session.scalars(select(Job))] == ["done"] * 3
 
 
-def test_draw_visit_and_public_record_in_the_unseen_city(app, runner, client_request, tmp_path):
+def test_draw_visit_and_public_record_in_the_unseen_city(app, auth, runner, client_request, tmp_path):
     from fieldapp.draws.commitments import commit
     from fieldapp.draws.operations import run_draw
     from fieldapp.publication.operations import publish
@@ -196,6 +196,16 @@ def test_draw_visit_and_public_record_in_the_unseen_city(app, runner, client_req
     assert draw.pool_size == 2  # 浚县's two operating subjects; none of 淇滨区, 淇县 or the zone
     visit = db.session.scalar(select(Visit))
     assert visit is not None and visit.subject.division_code == "410621"
+    lead = visit.inspectors[0].inspector
+    assert lead.unit.code.startswith("hb-xx") and len(visit.inspectors) >= 2
+    lead.user = auth.create("xx-inspector", "inspector", lead.unit.code)
+    db.session.commit()
+    client_request.login("xx-inspector", "inspector", lead.unit.code)
+    assert visit.subject.name in client_request.get("inspections.my_visits").get_text()
+    form = client_request.get("inspections.visit_form", visit_id=visit.id)
+    items = [li.get_text(strip=True) for li in form.select(".task-form__items li")]
+    assert items == ["食品经营许可情况", "从业人员健康管理", "进货查验记录"]  # suggested only: the general checklist
+    client_request.logout()
     sub = rf.submission(visit, rf.answers_body([food], inspected_on=date(2023, 5, 8)), inspected_on=date(2023, 5, 8))
     db.session.commit()
     client_request.login("xx-supervisor", "supervisor", "hb-xx")

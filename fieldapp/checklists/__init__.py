@@ -19,7 +19,7 @@ from .conditions import ConditionSyntaxError, evaluate as evaluate_condition, pa
 from .definition import Checklist, Section, build_checklist, definition_sha256
 from .evaluation import Evaluation, Finding, evaluate, path_key
 from .forms import apply_form_action, field_name, initial_answers, parse_form
-from .catalog import checklists_for, get_checklist, registry, resolve_item
+from .catalog import checklists_for, general_items, get_checklist, registry, resolve_item
 from .results import check_result_choice, choose_result, result_table, suggest_result
 from .text import ChecklistInvalid, LocalText
 
@@ -55,6 +55,7 @@ __all__ = [
     "evaluate",
     "evaluate_condition",
     "field_name",
+    "general_items",
     "get_checklist",
     "initial_answers",
     "parse_condition",

@@ -53,9 +53,7 @@ class Registry:
         tags = set(subject_tags or ())
         chosen: list[Checklist] = []
         for item in getattr(task, "items", []) or []:
-            candidates = [self.checklists[i] for i in (item.checklist_ids or []) if i in self.checklists]
-            if not candidates:
-                candidates = self.resolve_item(item.text)
+            candidates = self._own_checklists(item)
             if not candidates and GENERAL_ID in self.checklists:
                 candidates = [self.checklists[GENERAL_ID]]
             for checklist in candidates:
@@ -64,6 +62,16 @@ class Registry:
         if not chosen and getattr(task, "items", None) and GENERAL_ID in self.checklists:
             chosen.append(self.checklists[GENERAL_ID])
         return chosen
+
+    def _own_checklists(self, item) -> list[Checklist]:
+        """The item's stored checklists, else those whose wording its text contains."""
+        own = [self.checklists[i] for i in (item.checklist_ids or []) if i in self.checklists]
+        return own or self.resolve_item(item.text)
+
+    def general_items(self, task) -> list:
+        """The task's items no checklist of their own answers (the general on-site checklist serves
+        them): the inspector is shown what to check."""
+        return [item for item in getattr(task, "items", []) or [] if not self._own_checklists(item)]
 
 
 def known_tags(path: Path) -> set[str]:
@@ -111,3 +119,7 @@ def resolve_item(text: str) -> list[Checklist]:
 
 def checklists_for(task, subject_tags: Iterable[str]) -> list[Checklist]:
     return registry().checklists_for(task, subject_tags)
+
+
+def general_items(task) -> list:
+    return registry().general_items(task)

@@ -12,7 +12,15 @@ from datetime import date
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
-from ..checklists import Checklist, answer_set, checklists_for, evaluate, initial_answers, parse_form
+from ..checklists import (
+    Checklist,
+    answer_set,
+    checklists_for,
+    evaluate,
+    general_items,
+    initial_answers,
+    parse_form,
+)
 from ..visits.models import Visit, VisitTask
 
 
@@ -36,6 +44,7 @@ def form_entries(task_checklists: list[TaskChecklists], formdata=None) -> list[d
     return [
         {
             "visit_task": tc.visit_task,
+            "general_items": general_items(tc.visit_task.task),
             "checklists": [
                 {
                     "checklist": c,
