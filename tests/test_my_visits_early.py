@@ -294,3 +294,27 @@ def test_a_failed_early_read_leaves_the_answer_to_flask(world, client_request, f
     _early(client_request, flask_seen)
     driver = db.session.connection().connection.driver_connection
     assert not getattr(driver, "autocommit", False)  # PostgreSQL: the pool's connection as the ORM expects it
+
+
+def test_the_token_changes_with_a_transaction_whatever_its_savepoints_did(world, db):
+    """PostgreSQL changes each user's token once per transaction: a savepoint rolled back takes its
+    change with it, and a later change in the same transaction still changes the token."""
+
+    def token() -> int:
+        return db.session.scalar(select(User.list_token).where(User.id == world.lead_user.id))
+
+    before = token()
+    savepoint = db.session.begin_nested()
+    world.subject.name = "回滚的名称"
+    db.session.flush()
+    savepoint.rollback()
+    assert token() == before
+    world.task.name = "同一事务里改名的任务"
+    db.session.flush()
+    world.subject.address = "同一事务里的新地址"
+    db.session.commit()
+    assert token() != before
+    unchanged = token()
+    world.subject.name = world.subject.name  # no change written: no new token
+    db.session.commit()
+    assert token() == unchanged

@@ -61,8 +61,10 @@ def _sqlite_create() -> list[str]:
                 continue  # a new visit is on no list until an inspector is put on it
             when = "BEFORE DELETE" if table == "visit" and suffix == "d" else event  # before its parts go
             body = [_sqlite_bump(_USERS_ON.format(visits=f"{row}.{column}")) for row in rows]
-            if table == "visit_inspector":  # the inspector put on or taken off the visit
-                body += [_sqlite_bump(_USER_OF.format(inspectors=f"{row}.inspector_id")) for row in rows]
+            if table == "visit_inspector":  # the inspector taken off the visit (one put on is on it now)
+                body += [
+                    _sqlite_bump(_USER_OF.format(inspectors=f"{row}.inspector_id")) for row in rows if row == "old"
+                ]
             made.append(
                 f"CREATE TRIGGER IF NOT EXISTS list_token_{table}_{suffix} {when} ON {table} BEGIN {' '.join(body)} END"
             )
@@ -91,10 +93,19 @@ def _sqlite_drop() -> list[str]:
 
 
 _PG_RANDOM = "floor(random() * 9007199254740991)::bigint"
+# Each user once per transaction: the new token shows with all of the transaction's changes at
+# commit, and a row updated again and again in one transaction (a bulk write a statement per row)
+# would grow a chain of versions that every later update walks. The users already done are kept in
+# a setting local to the transaction (undone with a rolled-back savepoint, as the update is).
 _PG_BUMP = (
-    "CREATE OR REPLACE FUNCTION list_token_bump(ids integer[]) RETURNS void LANGUAGE plpgsql AS $$ BEGIN "
-    "PERFORM 1 FROM user_account WHERE id = ANY(ids) ORDER BY id FOR NO KEY UPDATE; "  # one lock order for all
-    f"UPDATE user_account SET list_token = {_PG_RANDOM} WHERE id = ANY(ids); END $$"
+    "CREATE OR REPLACE FUNCTION list_token_bump(ids integer[]) RETURNS void LANGUAGE plpgsql AS $$ "
+    "DECLARE done integer[] := coalesce(string_to_array(nullif(current_setting('fieldapp.list_token_done', true), ''), "
+    "',')::integer[], '{}'); todo integer[]; BEGIN "
+    "todo := ARRAY(SELECT DISTINCT u FROM unnest(ids) u WHERE u IS NOT NULL AND NOT u = ANY(done) ORDER BY u); "
+    "IF cardinality(todo) = 0 THEN RETURN; END IF; "
+    "PERFORM 1 FROM user_account WHERE id = ANY(todo) ORDER BY id FOR NO KEY UPDATE; "  # one lock order for all
+    f"UPDATE user_account SET list_token = {_PG_RANDOM} WHERE id = ANY(todo); "
+    "PERFORM set_config('fieldapp.list_token_done', array_to_string(done || todo, ','), true); END $$"
 )
 _PG_BUMP_ALL = (
     "CREATE OR REPLACE FUNCTION list_token_bump_all() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
@@ -114,8 +125,10 @@ def _pg_statement_trigger(table: str, column: str, event: str) -> list[str]:
         users += [_USER_OF.format(inspectors=f"SELECT inspector_id FROM {alias}") for alias in aliases]
     name = f"list_token_{table}_{event[0].lower()}"
     return [
+        # EXECUTE: planned for each statement, as large as the tables are now (a plan cached while
+        # a draw's first visits were stored scanned the whole table for each of its next thousands).
         f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-        f"PERFORM list_token_bump(ARRAY({' UNION '.join(users)})); RETURN NULL; END $$",
+        f"EXECUTE $q$SELECT list_token_bump(ARRAY({' UNION '.join(users)}))$q$; RETURN NULL; END $$",
         f"CREATE OR REPLACE TRIGGER {name} {'BEFORE' if event == 'DELETE' and table == 'visit' else 'AFTER'} "
         f"{event} ON {table} REFERENCING {' '.join(tables)} FOR EACH STATEMENT EXECUTE FUNCTION {name}()",
     ]
