@@ -402,3 +402,18 @@ def test_a_bare_number_takes_its_unit_from_the_header():
     assert parse_plan_table(count).tasks[0].fixed_count == 10
     plain = [Row(1, ["序号", "抽查任务名称", "抽查事项", "抽查比例/数量"]), Row(2, ["1", "a", "b", "10"])]
     assert parse_plan_table(plain).tasks[0].problems[0].code == "ratio_unreadable"  # no unit: no guess
+
+
+def test_headers_other_bureaus_use():
+    header = ["编号", "抽查项目", "检查内容", "检查对象", "抽查比率", "抽查频率", "抽查时限", "牵头单位", "实施部门"]
+    assert find_header(header) == {
+        "number": 0,
+        "name": 1,
+        "items": 2,
+        "scope": 3,
+        "ratio": 4,
+        "rounds": 5,
+        "window": 6,
+        "guide": 7,
+        "executor": 8,
+    }
