@@ -445,3 +445,22 @@ def test_a_date_cell_that_lost_its_format_is_read_as_excels_day_number(app):
     for text in ("99999", "12345", "4638"):
         with pytest.raises(BadValue):
             parse_date(text, "有效期至")
+
+
+def test_headers_other_exports_use(app):
+    from fieldapp.inspectors.importer import roster_columns
+    from fieldapp.subjects.fields import map_headers
+
+    columns, unknown = map_headers(["统一社会信用代码", "企业名称", "法人", "企业地址", "辖区", "风险类别", "成立日期"])
+    assert columns == {
+        "uscc": 0,
+        "name": 1,
+        "legal_representative": 2,
+        "address": 3,
+        "division": 4,
+        "credit_class": 5,
+    }
+    assert unknown == ["成立日期"]
+    columns, unknown = roster_columns(["姓名", "执法证号", "执法证有效期", "所在部门", "执法类别", "在岗情况"])
+    assert set(columns) == {"name", "certificate_number", "certificate_valid_until", "unit", "specialties", "status"}
+    assert unknown == []
