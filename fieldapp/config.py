@@ -151,13 +151,16 @@ def default_config(instance_path: str) -> dict:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "WTF_CSRF_TIME_LIMIT": None,
+        # The session key of the CSRF secret (Flask-WTF's default); pages answered before Flask
+        # (core/early.py) give each visitor theirs from it, and answer nothing under another name.
+        "WTF_CSRF_FIELD_NAME": "csrf_token",
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         # Public result search for visitors not signed in: pages kept per process (0: none), and
         # how long a browser may reuse one before asking again (it then gets a 304 if unchanged).
         "PUBLIC_PAGE_CACHE_SIZE": _env_int("PUBLIC_PAGE_CACHE_SIZE", 2000),
         "PUBLIC_PAGE_MAX_AGE": _env_int("PUBLIC_PAGE_MAX_AGE", 30),
         # Inspectors whose latest 我的任务 page each process keeps (0: none), rendered again only
-        # when something it shows changed.
+        # when something it shows changed and answered before Flask meanwhile (inspections/list_page.py).
         "MY_VISITS_PAGE_CACHE_SIZE": _env_int("MY_VISITS_PAGE_CACHE_SIZE", 500),
         "RATELIMIT_HEADERS_ENABLED": True,
         # Login attempts: per account and per address (failed attempts only).
