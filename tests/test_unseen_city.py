@@ -157,6 +157,13 @@ def test_upload_pages_take_the_unseen_files(app, client_request):
     )
     plan = db.session.scalar(select(Plan))
     assert plan.unit.code == "hb-xx" and len(plan.tasks) == 7
+    page = client_request.post(  # the city bureau's file, uploaded by a county: imported, and said so
+        "plans.import_file",
+        _data={"file": (BytesIO(CITY_PLAN.read_bytes()), CITY_PLAN.name), "action": "check"},
+        _content_type="multipart/form-data",
+        _expected_status=200,
+    )
+    assert "文件写明的发文单位是 鹤壁市市场监督管理局，但将作为 浚县市场监督管理局 的计划导入" in page.get_text()
     client_request.logout()
 
     client_request.login("hb-admin", "admin", "hb")

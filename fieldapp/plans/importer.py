@@ -128,6 +128,8 @@ def _year_and_unit(meta, year: int | None, unit: Unit | None, problems: list[Pro
         unit = unit_named(meta.issuer)
         if unit is None:
             raise PlanFileError("unit_missing")
+    elif meta.issuer and (named := unit_named(meta.issuer)) is not None and bureau_of(named) != bureau_of(unit):
+        problems.append(Problem("unit_mismatch", params={"found": named.name, "given": bureau_of(unit).name}))
     return year, unit
 
 

@@ -53,6 +53,10 @@ MESSAGES = {
     ),
     "unit_missing": _l("The issuing unit was not found in the file; give it (--unit)."),
     "year_mismatch": _l("The file says %(found)s but the year given is %(given)s; the year given was used."),
+    "unit_mismatch": _l(
+        "The file names %(found)s as its issuer, but it is imported as the plan of %(given)s; check that it is "
+        "the right file."
+    ),
     "task_not_in_file": _l("Task %(number)s is in the plan but not in this file; it was kept unchanged."),
     # cells
     "number_missing": _l("序号 is empty; the task was numbered %(number)s."),
