@@ -254,3 +254,15 @@ def test_draw_visit_and_public_record_in_the_unseen_city(app, auth, runner, clie
         assert client_request.get(endpoint, **args).select_one("main"), endpoint
     pdf = client_request.get_response("publication.public_unit_plan_pdf", year=2023, unit_code="hb-xx")
     assert pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")
+
+
+def test_make_runs_demo_load_works_for_another_organisation(app, runner):
+    """`ORGANISATION_FILE=… make run`: no seed plan for a bureau the file lacks, and a roster for
+    units whose codes are not division codes (it stopped with a traceback on both)."""
+    output = _cli(runner, "demo", "load", "--subjects", "120")
+    assert "the seed plan's bureau is not in this organisation" in output
+    assert db.session.scalar(select(func.count()).select_from(Plan)) == 0
+    units = {i.unit.code for i in db.session.scalars(select(Inspector))}
+    assert {"hb-xx", "hb-zone", "hb-metrology"} <= units and all(code.startswith("hb") for code in units)
+    divisions = {s.division_code for s in db.session.scalars(select(Subject))}
+    assert divisions <= {"410602", "410603", "410611", "410621", "410622", "410671"} and len(divisions) > 3

@@ -21,10 +21,16 @@ def load_demo(subject_count: int = 20000, seed: int = 2021) -> Iterator[str]:
     db.session.commit()
     yield f"demo accounts: {len(users)} (password {DEMO_PASSWORD})"
     from ..plans.importer import load_seed_plan
+    from ..plans.problems import PlanFileError
 
-    report = load_seed_plan(SEED_PLAN)
-    db.session.commit()
-    yield f"plan {report.plan.year} {report.plan.doc_number}: {report.tasks.total} tasks, {report.items} items"
+    try:
+        report = load_seed_plan(SEED_PLAN)
+    except PlanFileError:  # another organisation (ORGANISATION_FILE): the seed's bureau is not in it
+        db.session.rollback()
+        yield "plan: the seed plan's bureau is not in this organisation; import its own: flask --app wsgi plan import FILE"
+    else:
+        db.session.commit()
+        yield f"plan {report.plan.year} {report.plan.doc_number}: {report.tasks.total} tasks, {report.items} items"
     from .generator import load_city
 
     yield from load_city(subject_count=subject_count, seed=seed)

@@ -14,7 +14,7 @@ _DEFAULT_TOWNS = ["城关镇", "东关街道", "西关街道", "新城镇", "北
 
 @dataclass
 class DemoCounty:
-    code: str
+    code: str  # the division code
     area: str
     share: float
     staff: int
@@ -24,6 +24,7 @@ class DemoCounty:
     address_area: str  # the county in an address (empty for a zone whose addresses name none)
     name_area: str  # the county in a firm's name
     shop_area: str  # the county in a shop's name
+    unit: str = ""  # the unit's code in the organisation file (140602, or dt-pc)
 
 
 @dataclass
@@ -87,6 +88,7 @@ def demo_org(path: Path | None = None) -> DemoOrg:
                 address_area=address_area,
                 name_area=str(demo.get("name_area", spec.area)),
                 shop_area=str(demo.get("shop_area", spec.area)),
+                unit=spec.code,
             )
         )
     if not counties:

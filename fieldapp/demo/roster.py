@@ -91,7 +91,7 @@ def _people(city: City, rng: random.Random, lead: dict[str, list[str]]) -> list[
         for _ in range(4):
             fields = list(lead.get(code, [])) + rng.sample(COMMON_FIELDS, 1)
             people.append((city.person(), code, fields, ""))
-    for code, count in ((c.code, c.staff) for c in org.counties):
+    for code, count in ((c.unit or c.code, c.staff) for c in org.counties):
         for _ in range(count):
             people.append((city.person(), code, rng.sample(COMMON_FIELDS, rng.randint(2, 4)), ""))
     for name, code, account, fields in org.inspector_accounts:
