@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 
 from factories import review as rf
 from factories.draws import set_clock
-from fieldapp.auth.models import Unit
+from fieldapp.auth.models import Unit, User
 from fieldapp.checklists.mapping import MAPPED, NONE, SUGGESTED
 from fieldapp.extensions import db
 from fieldapp.inspectors.models import Inspector
@@ -261,6 +261,9 @@ def test_make_runs_demo_load_works_for_another_organisation(app, runner):
     units whose codes are not division codes (it stopped with a traceback on both)."""
     output = _cli(runner, "demo", "load", "--subjects", "120")
     assert "the seed plan's bureau is not in this organisation" in output
+    assert "demo accounts: 1" in output  # an administrator of the file's top bureau, to sign in with
+    admin = db.session.scalar(select(User).where(User.username == "admin"))
+    assert admin.unit.code == "hb" and admin.check_password("demo-2021")
     assert db.session.scalar(select(func.count()).select_from(Plan)) == 0
     units = {i.unit.code for i in db.session.scalars(select(Inspector))}
     assert {"hb-xx", "hb-zone", "hb-metrology"} <= units and all(code.startswith("hb") for code in units)

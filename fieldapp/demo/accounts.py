@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from ..auth.models import Role, Unit, User
-from ..auth.organisation import ensure_units
+from ..auth.organisation import ensure_units, organisation_file, read_organisation
 from ..extensions import db
 from .org import demo_org
 
@@ -17,7 +17,11 @@ def ensure_demo_accounts(password: str = DEMO_PASSWORD) -> list[User]:
     ensure_units()
     units = {u.code: u for u in db.session.scalars(select(Unit))}
     users = []
-    for username, name, role, unit_code in demo_org().accounts:
+    accounts = demo_org().accounts
+    if not accounts:  # an organisation file without a demo block: one administrator of its top bureau
+        top = read_organisation(organisation_file())[0]
+        accounts = [("admin", "系统管理员", Role.ADMIN.value, top.code)]
+    for username, name, role, unit_code in accounts:
         user = db.session.scalar(select(User).where(User.username == username))
         if user is None:
             user = User(username=username, name=name, role=Role(role).value, unit=units[unit_code])
