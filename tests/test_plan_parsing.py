@@ -417,3 +417,13 @@ def test_headers_other_bureaus_use():
         "guide": 7,
         "executor": 8,
     }
+
+
+def test_items_numbered_with_circled_digits():
+    assert split_items("检查内容：①食品经营许可情况；②进货查验记录③从业人员健康管理") == (
+        "检查内容",
+        ["食品经营许可情况", "进货查验记录", "从业人员健康管理"],
+    )
+    from fieldapp.plans.cells import split_item_row
+
+    assert split_item_row("②进货查验记录") == ["进货查验记录"]  # a row continuing a task

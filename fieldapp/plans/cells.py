@@ -291,7 +291,8 @@ CN_NUMERALS = "一二三四五六七八九十"
 
 def _marker(number: int) -> re.Pattern:
     n = str(number)
-    return re.compile(rf"(?<![0-9A-Za-z.．])(?:[（(]\s*{n}\s*[）)]|{n}\s*[,，.．、)）](?![0-9]))")
+    circled = f"|{chr(0x2460 + number - 1)}" if number <= 20 else ""  # ① … ⑳
+    return re.compile(rf"(?<![0-9A-Za-z.．])(?:[（(]\s*{n}\s*[）)]|{n}\s*[,，.．、)）](?![0-9]){circled})")
 
 
 def _cn_marker(number: int) -> re.Pattern | None:
@@ -317,7 +318,7 @@ def _markers(raw: str, marker) -> list[tuple[int, int]]:
 def split_items(text: str) -> tuple[str, list[str]]:
     """Split an 抽查事项 cell into (heading, items).
 
-    Items are numbered ``1,`` ``1.`` ``（1）`` ``(1)`` ``1、`` (styles may mix within a cell), ``一、``
+    Items are numbered ``1,`` ``1.`` ``（1）`` ``(1)`` ``1、`` ``①`` (styles may mix within a cell), ``一、``
     ``（二）``, or not at all (one item). Numbers must follow each other: ``1`` then ``2`` … so numbers inside the text
     (``2次/年``) are not taken for markers. Text before the first number is the heading.
     """
@@ -341,7 +342,7 @@ def split_items(text: str) -> tuple[str, list[str]]:
 
 
 _LEADING_NUMBER = re.compile(
-    rf"^\s*(?:[（(]\s*(?:\d+|[{CN_NUMERALS}]+)\s*[）)]|(?:\d+|[{CN_NUMERALS}]+)\s*[,，.．、)）])\s*"
+    rf"^\s*(?:[\u2460-\u2473]|[（(]\s*(?:\d+|[{CN_NUMERALS}]+)\s*[）)]|(?:\d+|[{CN_NUMERALS}]+)\s*[,，.．、)）])\s*"
 )
 
 
