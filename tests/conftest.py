@@ -98,9 +98,13 @@ def _close_database_connections():
     connections ("too many clients already")."""
     yield
     while _apps_made:
-        with _apps_made.pop().app_context():
+        made = _apps_made.pop()
+        with made.app_context():
             for engine in _db.engines.values():
                 engine.dispose()
+        early = made.extensions.get("fieldapp_early_reads")  # the early layer's own (PostgreSQL)
+        if early is not None:
+            early.dispose()
 
 
 def _test_config(database_url: str, overrides: dict) -> dict:

@@ -318,3 +318,21 @@ def test_the_token_changes_with_a_transaction_whatever_its_savepoints_did(world,
     world.subject.name = world.subject.name  # no change written: no new token
     db.session.commit()
     assert token() == unchanged
+
+
+def test_a_lost_database_connection_leaves_one_request_to_flask(world, client_request, flask_seen, db):
+    """PostgreSQL: the early layer reads on connections of its own, handed out without a ping; one
+    the server dropped fails once, is replaced, and Flask answers that request."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("the early layer reads with the app's own engine on SQLite")
+    _built(client_request, flask_seen)
+    _early(client_request, flask_seen)
+    db.session.execute(
+        text(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid() AND state = 'idle'"
+        )
+    )
+    db.session.commit()
+    assert "张检查" in _built(client_request, flask_seen).text
+    _early(client_request, flask_seen)
