@@ -28,6 +28,7 @@ from .cells import (
 )
 from ..checklists.definition import NATIONAL_ITEM_RE
 from .columns import find_header
+from .header import Header, cell, column_word, is_subheader, merge_subheader
 from .problems import PlanFileError, Problem
 from .scope_proposal import propose_scope
 from .tables import Row
@@ -86,38 +87,16 @@ class ParsedPlan:
         return self.problems + [p for t in self.tasks for p in t.problems]
 
 
-@dataclass
-class _Header:
-    row: int
-    mapping: dict[str, int]
-    titles: list[str]
-
-    def key(self, index: int) -> str:
-        """The source_cells key of a column: its header text as printed (made unique)."""
-        title = self.titles[index].strip() if index < len(self.titles) else ""
-        if not title:
-            return f"#{index + 1}"
-        if self.titles[:index].count(self.titles[index]):
-            return f"{title} #{index + 1}"
-        return title
-
-    def label(self, field_name: str) -> str:
-        index = self.mapping[field_name]
-        from openpyxl.utils import get_column_letter  # openpyxl is slow to import: only when used
-
-        return f"{self.key(index)} ({get_column_letter(index + 1)})"
-
-
 def parse_plan_table(rows: list[Row]) -> ParsedPlan:
     problems: list[Problem] = []
     headers = [(i, h) for i, row in enumerate(rows) if (h := find_header(row.cells))]
     if not headers:
         raise PlanFileError("no_header")
     first_index, first_mapping = headers[0]
-    header = _Header(rows[first_index].number, first_mapping, rows[first_index].cells)
+    header = Header(rows[first_index].number, first_mapping, rows[first_index].cells)
     for name in REPORTED_MISSING:
         if name not in first_mapping and not (name == "initiator" and "guide" in first_mapping):
-            problems.append(Problem("column_missing", row=header.row, params={"column": _column_word(name)}))
+            problems.append(Problem("column_missing", row=header.row, params={"column": column_word(name)}))
 
     tasks: list[ParsedTask] = []
     numbers: set[int] = set()
@@ -127,10 +106,10 @@ def parse_plan_table(rows: list[Row]) -> ParsedPlan:
     header_rows = {i: h for i, h in headers}
     for index, row in enumerate(rows):
         if index in header_rows:
-            header = _Header(row.number, header_rows[index], row.cells)
+            header = Header(row.number, header_rows[index], row.cells)
             continue
-        if index - 1 in header_rows and _subheader(row, header):
-            header = _merge_subheader(header, row)
+        if index - 1 in header_rows and is_subheader(row, header):
+            header = merge_subheader(header, row)
             problems.append(Problem("subheader_row", row=row.number, params={"text": "、".join(row.filled)[:80]}))
             continue
         if index < first_index and row not in early:
@@ -150,41 +129,24 @@ def parse_plan_table(rows: list[Row]) -> ParsedPlan:
     return ParsedPlan(tasks, problems)
 
 
-def _subheader(row: Row, header: _Header) -> bool:
-    """The second row of a two-row header (抽查比例/数量 over 比例 | 数量): right under the header,
-    with no 序号, name or items of its own."""
-    return bool(row.filled) and not any(_cell(row, header, name) for name in ("number", "name", "items"))
-
-
-def _merge_subheader(header: _Header, row: Row) -> _Header:
-    """Each column's title with its second-row words (抽查比例/数量·数量); a blank title under a merged
-    cell takes the title on its left."""
-    titles, parent = [], ""
-    for index, text in enumerate(row.cells):
-        title = header.titles[index].strip() if index < len(header.titles) else ""
-        parent = title or parent
-        titles.append("·".join(t for t in (title or parent, text.strip()) if t))
-    return _Header(header.row, find_header(titles) or header.mapping, titles)
-
-
 # Cells a row of a task's further items may fill: the items, their codes and columns of no field (备注 …).
 CONTINUING = ("items", "codes")
 
 
-def _continues(row: Row, header: _Header) -> bool:
+def _continues(row: Row, header: Header) -> bool:
     """A row that only adds inspection items to the task above: one item a row, with 序号, the name
     and every other field's cell merged over the rows (so empty here)."""
-    if not _cell(row, header, "items"):
+    if not cell(row, header, "items"):
         return False
-    return all(not _cell(row, header, name) for name in header.mapping if name not in CONTINUING)
+    return all(not cell(row, header, name) for name in header.mapping if name not in CONTINUING)
 
 
-def _continue_task(task: ParsedTask, row: Row, header: _Header) -> None:
+def _continue_task(task: ParsedTask, row: Row, header: Header) -> None:
     """Add the row's items (and codes) to ``task``; its cells join the task's original cells."""
-    items = split_item_row(_cell(row, header, "items") or "")
+    items = split_item_row(cell(row, header, "items") or "")
     first = len(task.items) + 1
     task.items.extend(items)
-    codes = split_codes(_cell(row, header, "codes") or "")
+    codes = split_codes(cell(row, header, "codes") or "")
     if task.item_codes and len(codes) == len(items):
         task.item_codes.extend(code.upper() for code in codes)
     elif task.item_codes:
@@ -203,22 +165,8 @@ def _continue_task(task: ParsedTask, row: Row, header: _Header) -> None:
     )
 
 
-def _column_word(name: str) -> str:
-    from .columns import ALIASES
-
-    return ALIASES[name][0]
-
-
-def _cell(row: Row, header: _Header, name: str) -> str | None:
-    """The cell's text, or None when the table has no such column."""
-    index = header.mapping.get(name)
-    if index is None:
-        return None
-    return row.cells[index].strip() if index < len(row.cells) else ""
-
-
-def _number_cell(row: Row, header: _Header) -> bool:
-    text = _cell(row, header, "number")
+def _number_cell(row: Row, header: Header) -> bool:
+    text = cell(row, header, "number")
     return text is not None and _read_number(text) is not None
 
 
@@ -228,7 +176,7 @@ def _read_number(text: str) -> int | None:
     return value if value is not None and value > 0 else None
 
 
-def _parse_row(row: Row, header: _Header, previous: ParsedTask | None, used: set[int]) -> ParsedTask:
+def _parse_row(row: Row, header: Header, previous: ParsedTask | None, used: set[int]) -> ParsedTask:
     task = ParsedTask(number=0, source_row=row.number)
     task.source_cells = {header.key(i): text for i, text in enumerate(row.cells)}
 
@@ -236,7 +184,7 @@ def _parse_row(row: Row, header: _Header, previous: ParsedTask | None, used: set
         column = header.label(name) if name and name in header.mapping else None
         task.problems.append(Problem(code, row=row.number, column=column, params=params))
 
-    task.number = _task_number(_cell(row, header, "number"), used, problem)
+    task.number = _task_number(cell(row, header, "number"), used, problem)
     raw = _inherit(task, row, header, previous, problem)
 
     def quiet(field_name: str) -> bool:
@@ -291,11 +239,11 @@ def _task_number(raw_number: str | None, used: set[int], problem) -> int:
     return number or fallback
 
 
-def _inherit(task: ParsedTask, row: Row, header: _Header, previous: ParsedTask | None, problem) -> dict:
+def _inherit(task: ParsedTask, row: Row, header: Header, previous: ParsedTask | None, problem) -> dict:
     """The row's cell texts by field, blank cells of a merged range taken from the task above."""
     raw: dict[str, str | None] = {}
     for name in header.mapping:
-        text = _cell(row, header, name)
+        text = cell(row, header, name)
         if name in INHERITABLE and not text and previous is not None:
             above = previous.raw.get(name)
             if above:
@@ -339,7 +287,7 @@ def _with_unit(text: str, title: str) -> str:
     return text
 
 
-def _parse_counts(task: ParsedTask, raw: dict, header: _Header, problem, quiet) -> None:
+def _parse_counts(task: ParsedTask, raw: dict, header: Header, problem, quiet) -> None:
     """抽查比例/数量, 频次 and the window."""
     if "ratio" in header.mapping:
         ratio = parse_ratio(_with_unit(raw.get("ratio") or "", header.titles[header.mapping["ratio"]]))
@@ -364,7 +312,7 @@ def _parse_counts(task: ParsedTask, raw: dict, header: _Header, problem, quiet) 
                 problem(code, "window", **params)
 
 
-def _parse_units(task: ParsedTask, raw: dict, header: _Header, problem, quiet) -> None:
+def _parse_units(task: ParsedTask, raw: dict, header: Header, problem, quiet) -> None:
     """发起主体, 指导单位 and 抽查检查主体."""
     if "initiator" in header.mapping:
         task.initiator, task.guiding_department = split_initiator(raw.get("initiator") or "")
