@@ -11,8 +11,7 @@ from conftest import new_browser
 from flask import current_app
 
 from factories import PASSWORD
-from factories.inspection import CHECKLIST_DIR, add_task, add_visit, build_world
-from fieldapp.auth.models import Unit
+from factories.inspection import CHECKLIST_DIR, add_task, add_visit, build_world, list_changes
 from fieldapp.inspections.models import Submission
 from fieldapp.inspectors.models import Inspector
 from fieldapp.visits.models import VisitInspector
@@ -53,15 +52,7 @@ def test_the_list_is_rendered_again_only_when_something_it_shows_changed(world, 
 
 
 def test_each_input_of_the_list_changes_the_page(world, client_request, db, frozen_clock):
-    changes = [
-        (lambda: setattr(world.subject, "name", "朔州市改名加油站"), "朔州市改名加油站"),
-        (lambda: setattr(world.task, "name", "加油机计量检查（改）"), "加油机计量检查（改）"),
-        (lambda: setattr(world.member, "name", "李改名"), "李改名"),
-        (lambda: setattr(world.visit, "window_end", date(2026, 12, 31)), "2026-12-31"),
-        (lambda: setattr(world.lead_user, "name", "张改名"), "张改名"),
-        (lambda: setattr(db.session.get(Unit, world.lead_user.unit_id), "name", "朔城区改名局"), "朔城区改名局"),
-        (lambda: setattr(db.session.get(Unit, world.lead_user.unit_id), "area_name", "新朔城"), "新朔城"),
-    ]
+    changes = list_changes(world)
     for change, shown in changes:
         _page(client_request)
         change()

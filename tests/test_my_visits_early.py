@@ -14,8 +14,8 @@ from conftest import make_app, new_browser
 from flask import request
 from sqlalchemy import select, text, update
 
-from factories.inspection import CHECKLIST_DIR, add_visit, build_world
-from fieldapp.auth.models import DeviceLogin, Unit, User
+from factories.inspection import CHECKLIST_DIR, add_visit, build_world, list_changes
+from fieldapp.auth.models import DeviceLogin, User
 from fieldapp.inspections.list_page import store_of
 from fieldapp.inspections.models import Submission
 from fieldapp.visits.models import VisitInspector
@@ -133,16 +133,7 @@ def test_a_session_without_a_token_gets_one_in_a_new_cookie(world, client_reques
 def test_every_change_on_the_list_shows_at_once(world, client_request, flask_seen, db, frozen_clock):
     _built(client_request, flask_seen)
     _early(client_request, flask_seen)
-    changes = [
-        (lambda: setattr(world.subject, "name", "朔州市改名加油站"), "朔州市改名加油站"),
-        (lambda: setattr(world.subject, "address", "朔城区新建路9号"), "朔城区新建路9号"),
-        (lambda: setattr(world.task, "name", "加油机计量检查（改）"), "加油机计量检查（改）"),
-        (lambda: setattr(world.member, "name", "李改名"), "李改名"),
-        (lambda: setattr(world.visit, "window_end", date(2026, 12, 31)), "2026-12-31"),
-        (lambda: setattr(world.lead_user, "name", "张改名"), "张改名"),
-        (lambda: setattr(db.session.get(Unit, world.lead_user.unit_id), "name", "朔城区改名局"), "朔城区改名局"),
-        (lambda: setattr(db.session.get(Unit, world.lead_user.unit_id), "area_name", "新朔城"), "新朔城"),
-    ]
+    changes = list_changes(world)
     for change, shown in changes:
         change()
         db.session.commit()

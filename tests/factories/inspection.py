@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import io
 import uuid as uuidlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -212,6 +213,28 @@ def add_visit(world: World, *, name: str, window_end: date | None = None, status
     db.session.add(visit)
     db.session.commit()
     return visit
+
+
+def list_changes(world: World) -> list[tuple[Callable[[], None], str]]:
+    """Edits to what an inspector's list shows (a name, an address, a window, the user's unit), each
+    with the text the list then shows; the caller commits after each."""
+    from fieldapp.auth.models import Unit
+
+    def unit() -> Unit:
+        found = db.session.get(Unit, world.lead_user.unit_id)
+        assert found is not None
+        return found
+
+    return [
+        (lambda: setattr(world.subject, "name", "朔州市改名加油站"), "朔州市改名加油站"),
+        (lambda: setattr(world.subject, "address", "朔城区新建路9号"), "朔城区新建路9号"),
+        (lambda: setattr(world.task, "name", "加油机计量检查（改）"), "加油机计量检查（改）"),
+        (lambda: setattr(world.member, "name", "李改名"), "李改名"),
+        (lambda: setattr(world.visit, "window_end", date(2026, 12, 31)), "2026-12-31"),
+        (lambda: setattr(world.lead_user, "name", "张改名"), "张改名"),
+        (lambda: setattr(unit(), "name", "朔城区改名局"), "朔城区改名局"),
+        (lambda: setattr(unit(), "area_name", "新朔城"), "新朔城"),
+    ]
 
 
 def add_task(world: World, *, number: int, name: str, item: str) -> Task:
