@@ -24,6 +24,14 @@ WRK_THREADS, WRK_CONNECTIONS = 2, 4
 SPREAD_TRIES = 5  # wrk starts again (up to this often) while a worker holds none of its connections
 WORKERS: dict[int, int] = {}  # port → workers of the Gunicorn serving it
 UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
+# gunicorn and wrk each run in a session of their own, as a server under systemd and a client on
+# another machine would. Linux schedules each session as one group (autogroup): with wrk in
+# gunicorn's group, the two shared one group's CPU against PostgreSQL's, and a worker thread whose
+# one-row read PostgreSQL had already answered (no statement over 100 ms in the server's log, none
+# active in pg_stat_activity) waited up to 5 s to run again. That was the p99 of 0.3-1.5 s on
+# PostgreSQL's cached pages (SQLite reads in-process and never showed it); each in a session of its
+# own, or with autogroup off, the same runs gave p99 of 3-14 ms.
+OWN_SESSION = True
 
 
 def free_port() -> int:
@@ -63,6 +71,7 @@ class Gunicorn:
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
+            start_new_session=OWN_SESSION,
         )
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
@@ -148,7 +157,13 @@ def wrk(port: int, paths: list[str], headers: dict | None = None, seconds: int =
     command = ["wrk", f"-t{WRK_THREADS}", f"-c{WRK_CONNECTIONS}", f"-d{seconds}s", "--latency", "-s", script.name]
     try:
         for attempt in range(1, SPREAD_TRIES + 1):
-            run = subprocess.Popen([*command, f"http://127.0.0.1:{port}"], stdout=PIPE, stderr=PIPE, text=True)
+            run = subprocess.Popen(
+                [*command, f"http://127.0.0.1:{port}"],
+                stdout=PIPE,
+                stderr=PIPE,
+                text=True,
+                start_new_session=OWN_SESSION,
+            )
             if attempt < SPREAD_TRIES and idle_worker(port):
                 run.kill()  # one worker holds every connection and the other idles: start again
                 run.wait()
