@@ -89,3 +89,49 @@ def test_supervisor_sees_the_merged_plan_of_visits_per_county(client_request, db
         "visits.index", _headers={"HX-Request": "true", "HX-Target": "visit-results"}, county="140603"
     )
     assert fragment.select_one("html") is None and len(fragment.select("li.visit")) == 3
+
+
+def test_a_draw_changes_the_list_of_every_inspector_it_puts_on_a_visit_and_no_other(db, auth):
+    """A draw writes its new visits in bulk (on SQLite without the row triggers, which it makes
+    again in the same transaction): the list token of each user on a new or merged visit changes,
+    another inspector's does not, and the triggers are there for the next write."""
+    from sqlalchemy import text as sa_text
+
+    from fieldapp.auth.models import User
+    from fieldapp.inspections.list_token import _NEW_VISIT_TRIGGERS
+    from fieldapp.visits.models import VisitInspector
+
+    make_subjects({"B": 4})
+    team = make_team(count=2)
+    advertising = make_team(count=2, prefix="AD", specialties=("广告",))
+    bystander = make_team("140603", count=1, prefix="PL")[0]
+    users = {}
+    for inspector in [*team, *advertising, bystander]:
+        users[inspector.id] = auth.create(inspector.certificate_number, "inspector", inspector.unit.code).id
+        inspector.user_id = users[inspector.id]
+    metrology = make_task(1, ratio="1", window_start_month=3, window_end_month=8)
+    adverts = make_task(2, ratio="1", guiding_department="广告监管科指导", window_start_month=6, window_end_month=11)
+    db.session.commit()
+
+    def tokens() -> dict[int, int]:
+        return dict(db.session.execute(select(User.id, User.list_token)).all())
+
+    before = tokens()
+    draw(metrology)  # new visits, written in bulk
+    after_first = tokens()
+    for inspector in team:
+        assert after_first[users[inspector.id]] != before[users[inspector.id]]
+    for inspector in [*advertising, bystander]:
+        assert after_first[users[inspector.id]] == before[users[inspector.id]]
+    draw(adverts)  # the same subjects: merged into the first draw's visits, written row by row
+    after_second = tokens()
+    for inspector in [*team, *advertising]:  # the co-inspectors' cards name the new inspectors
+        assert after_second[users[inspector.id]] != after_first[users[inspector.id]]
+    assert after_second[users[bystander.id]] == before[users[bystander.id]]
+    if db.engine.dialect.name == "sqlite":
+        names = db.session.execute(sa_text("SELECT name FROM sqlite_master")).scalars().all()
+        assert set(_NEW_VISIT_TRIGGERS) <= set(names)
+    row = db.session.scalar(select(VisitInspector).where(VisitInspector.inspector_id == team[0].id))
+    row.inspector_id = bystander.id  # a row trigger still answers a later write
+    db.session.commit()
+    assert tokens()[users[bystander.id]] != before[users[bystander.id]]

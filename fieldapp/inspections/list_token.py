@@ -23,6 +23,10 @@ row), row triggers with a ``WHEN`` on the rarely renamed ones; the users are loc
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+
 from ..extensions import db
 from ..search_objects import SearchDDL
 
@@ -175,6 +179,41 @@ def _postgresql_drop() -> list[str]:
         "DROP FUNCTION IF EXISTS list_token_bump_all()",
         "DROP FUNCTION IF EXISTS list_token_bump(integer[])",
     ]
+
+
+# SQLite's row triggers a bulk insert of new visits goes without (:func:`new_visits_inserted`).
+_NEW_VISIT_TRIGGERS = ("list_token_visit_task_i", "list_token_visit_inspector_i")
+
+
+@contextmanager
+def new_visits_inserted(inspector_ids: Iterable[int]) -> Iterator[None]:
+    """Around a bulk insert of the tasks and inspectors of visits no row referred to before (a
+    draw's, tens of thousands at once), ``inspector_ids`` being every inspector put on them.
+
+    SQLite: the row triggers of those two inserts are dropped for the insert and made again after,
+    in the same transaction (SQLite's schema is transactional: no other connection ever sees them
+    gone, and a rollback brings them back), and the users of ``inspector_ids`` — everyone the new
+    visits show on a list — get a new token once. Each row's trigger would have changed the same
+    tokens, once per row: 2.1 s of a 1,000,000-subject draw's 8.2 s. PostgreSQL: nothing to do,
+    its statement triggers change each user's token once per transaction."""
+    connection = db.session.connection()
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    made = {name: sql for sql in _sqlite_create() for name in _NEW_VISIT_TRIGGERS if f" {name} " in sql}
+    if not connection.connection.driver_connection.in_transaction:  # (the driver begins one for DML only)
+        connection.exec_driver_sql("BEGIN")
+    for name in _NEW_VISIT_TRIGGERS:
+        connection.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name}")
+    try:
+        yield
+    finally:
+        for name in _NEW_VISIT_TRIGGERS:
+            connection.exec_driver_sql(made[name])
+    connection.exec_driver_sql(
+        _sqlite_bump(_USER_OF.format(inspectors="SELECT value FROM json_each(?)")),
+        (json.dumps(sorted(set(inspector_ids))),),
+    )
 
 
 TRIGGERS = SearchDDL(

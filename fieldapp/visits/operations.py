@@ -13,6 +13,7 @@ from ..core.bulk import allocate_ids, bind_value, insert_rows
 from ..draws.models import DrawAssignment, DrawSelection
 from ..draws.pools import task_window
 from ..extensions import db, table_of
+from ..inspections import list_token
 from ..subjects.models import Subject
 from .models import InspectorRole, Visit, VisitInspector, VisitStatus, VisitTask
 
@@ -155,8 +156,9 @@ def _insert_visits(draw, selections: list[Selection], start, end) -> None:
                 role = member_role
             inspector_rows.append((visit_id, inspector_id, task_id, role, len(seen) - 1))
     insert_rows(Visit, VISIT_COLUMNS, visit_rows)
-    insert_rows(VisitTask, ("visit_id", "task_id", "draw_id"), [(i, task_id, draw_id) for i in ids])
-    insert_rows(VisitInspector, ("visit_id", "inspector_id", "task_id", "role", "position"), inspector_rows)
+    with list_token.new_visits_inserted({row[1] for row in inspector_rows}):
+        insert_rows(VisitTask, ("visit_id", "task_id", "draw_id"), [(i, task_id, draw_id) for i in ids])
+        insert_rows(VisitInspector, ("visit_id", "inspector_id", "task_id", "role", "position"), inspector_rows)
 
 
 VISIT_COLUMNS = (
