@@ -73,7 +73,7 @@ def prepare(url: str) -> None:
     with app.app_context():
         from sqlalchemy import select, text
 
-        from fieldapp.auth.models import Unit
+        from fieldapp.auth.models import Unit, User
         from fieldapp.auth.organisation import ensure_units
         from fieldapp.draws.models import TaskDrawSettings
         from fieldapp.inspectors.models import Inspector
@@ -99,7 +99,9 @@ def prepare(url: str) -> None:
             window_end_month=12,
         )
         db.session.add_all([plan, task])
-        for i in range(INSPECTORS):
+        for i in range(INSPECTORS):  # each with an account, as inspectors sign in to their lists
+            account = User(username=f"bench{i}", name=f"检查员{i}", role="inspector", unit=county)
+            account.set_password("bench-password")
             db.session.add(
                 Inspector(
                     name=f"检查员{i}",
@@ -107,6 +109,7 @@ def prepare(url: str) -> None:
                     certificate_valid_until=date(2030, 1, 1),
                     unit=county,
                     specialties=["计量"],
+                    user=account,
                 )
             )
         db.session.add(TaskDrawSettings(task=task, workload_cap=SUBJECTS))
