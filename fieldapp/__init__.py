@@ -31,7 +31,22 @@ FEATURES = (
 
 
 def create_app(config: dict | None = None) -> Flask:
-    from .config import instance_folder
+    app = _new_app(config)
+    _init_extensions(app)
+    from .checklists.catalog import init_app as load_checklists
+
+    load_checklists(app)  # the checklist registry: every checklist file, validated once
+    _register_features(app)
+    from .core.web import init_web
+
+    init_web(app)
+    _install_wsgi_layers(app)
+    return app
+
+
+def _new_app(config: dict | None) -> Flask:
+    """The Flask app with its folders and configuration (the defaults, then ``config``)."""
+    from .config import default_config, instance_folder
 
     app = Flask(
         __name__,
@@ -41,15 +56,18 @@ def create_app(config: dict | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
     )
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-
-    from .config import default_config
-
     app.config.from_mapping(default_config(app.instance_path))
     if config:
         app.config.update(config)
+    return app
 
+
+def _init_extensions(app: Flask) -> None:
     from . import models  # noqa: F401  (registers every model with the metadata)
+    from .auth.session import init_login
+    from .core.i18n import install_request_translations, select_locale
     from .core.migrations import init_migrations
+    from .core.params import init_params
     from .extensions import babel, csrf, db, htmx, huey, limiter, login_manager
 
     db.init_app(app)
@@ -58,22 +76,14 @@ def create_app(config: dict | None = None) -> Flask:
     htmx.init_app(app)
     limiter.init_app(app)
     huey.configure(app.config)
-
-    from .core.i18n import install_request_translations, select_locale
-
     babel.init_app(app, locale_selector=select_locale)
     install_request_translations(babel)
-
-    from .auth.session import init_login
-
     init_login(app, login_manager)
-
-    from .core.params import init_params
-
     init_params(app)  # after htmx sets its request class, before any <int:…> rule is made
-    from .checklists.catalog import init_app as load_checklists
 
-    load_checklists(app)  # the checklist registry: every checklist file, validated once
+
+def _register_features(app: Flask) -> None:
+    """Each feature package's blueprint, commands, background jobs and event subscribers."""
     for name in FEATURES:
         routes = _optional_module(f"fieldapp.{name}.routes")
         if routes is not None:
@@ -87,9 +97,9 @@ def create_app(config: dict | None = None) -> Flask:
         if subscribers is not None:
             subscribers.subscribe()  # what the feature does when a lower package sends an event
 
-    from .core.web import init_web
 
-    init_web(app)
+def _install_wsgi_layers(app: Flask) -> None:
+    """The layers in front of Flask: kept pages answered early, then (outermost) the proxy fix."""
     from .core.early import install as answer_kept_pages_early
     from .inspections.list_page import ENDPOINT as MY_LIST, MyListAnswers
     from .publication.early_hits import ENDPOINT as PUBLIC_SEARCH, PublicSearchAnswers
@@ -101,7 +111,6 @@ def create_app(config: dict | None = None) -> Flask:
 
         hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
-    return app
 
 
 def _optional_module(name: str):

@@ -201,7 +201,9 @@ def new_visits_inserted(inspector_ids: Iterable[int]) -> Iterator[None]:
         yield
         return
     made = {name: sql for sql in _sqlite_create() for name in _NEW_VISIT_TRIGGERS if f" {name} " in sql}
-    if not connection.connection.driver_connection.in_transaction:  # (the driver begins one for DML only)
+    driver = connection.connection.driver_connection
+    assert driver is not None, "a connection checked out of the pool has its driver connection"
+    if not driver.in_transaction:  # (the driver begins one for DML only)
         connection.exec_driver_sql("BEGIN")
     for name in _NEW_VISIT_TRIGGERS:
         connection.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name}")
