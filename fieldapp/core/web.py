@@ -84,6 +84,13 @@ def init_web(app: Flask) -> None:
             if _holds_nul("", request.form):
                 abort(400)
 
+    _init_templates(app)
+    _init_error_pages(app)
+
+
+def _init_templates(app: Flask) -> None:
+    """What every template sees: the language, navigation and Beijing-time filters."""
+
     @app.context_processor
     def template_globals():
         return {
@@ -105,6 +112,10 @@ def init_web(app: Flask) -> None:
             return ""
         text = clock.local(moment).strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
         return f"{text} {_('Beijing time')}" if label else text
+
+
+def _init_error_pages(app: Flask) -> None:
+    """The app's own error pages (and JSON for the API): never a bare or developer's page."""
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):
