@@ -66,20 +66,9 @@ def _teams(draw: Draw) -> list[algorithm.Team]:
 
 
 def verify_draw_2(draw: Draw) -> Report:
-    from .bundle import bundle_core_sha256
-    from .operations import pool_bytes
-
     report = Report()
     problem = report.problems.append
-    classed = pool_bytes(draw)
-    if files.sha256_hex(classed) != draw.pool_sha256:
-        problem("pool: the frozen classed pool file is not the one committed to")
-    if files.sha256_hex(files.ids_file(classed)) != draw.pool_ids_sha256:
-        problem("pool: the frozen pool file's ids are not the published pool file")
-    entries = algorithm.parse_pool_file(classed)
-    sizes = {c: sum(1 for _, cls in entries if cls == c) for c in algorithm.CLASSES}
-    if sizes != draw.class_sizes or len(entries) != draw.pool_size:
-        problem(f"pool: N_c {sizes} recomputed, {draw.class_sizes} stored")
+    entries, sizes = _check_pool(draw, problem)
     try:
         counts = algorithm.compute_counts(
             sizes, draw.ratio, draw.fixed_count, algorithm.parse_multipliers(draw.multipliers), draw.algorithm
@@ -101,6 +90,29 @@ def verify_draw_2(draw: Draw) -> Report:
     report.selection = algorithm.select(entries, counts, e)
     if files.sha256_hex(draw.inspectors_file or b"") != draw.inspectors_sha256:
         problem("inspectors: the frozen inspector file is not the published one")
+    _check_selection(draw, report, e, problem)
+    _check_record(draw, problem)
+    return report
+
+
+def _check_pool(draw: Draw, problem) -> tuple[list[tuple[str, str]], dict[str, int]]:
+    """The frozen pool against the commitment and the stored class sizes: its entries and sizes."""
+    from .operations import pool_bytes
+
+    classed = pool_bytes(draw)
+    if files.sha256_hex(classed) != draw.pool_sha256:
+        problem("pool: the frozen classed pool file is not the one committed to")
+    if files.sha256_hex(files.ids_file(classed)) != draw.pool_ids_sha256:
+        problem("pool: the frozen pool file's ids are not the published pool file")
+    entries = algorithm.parse_pool_file(classed)
+    sizes = {c: sum(1 for _, cls in entries if cls == c) for c in algorithm.CLASSES}
+    if sizes != draw.class_sizes or len(entries) != draw.pool_size:
+        problem(f"pool: N_c {sizes} recomputed, {draw.class_sizes} stored")
+    return entries, sizes
+
+
+def _check_selection(draw: Draw, report: Report, e: bytes, problem) -> None:
+    """The recomputed selection and inspectors against the stored ones, subject by subject."""
     conflicts = {ident: set(certs) for t in draw.teams for ident, certs in (t.get("conflicts") or {}).items()}
     matches = algorithm.match_all(report.selection, _teams(draw), e, conflicts)
     stored = _stored_selection(draw)
@@ -119,6 +131,12 @@ def verify_draw_2(draw: Draw) -> Report:
             break
     if len(stored) != len(report.selection):
         problem(f"selection size: recomputed {len(report.selection)}, stored {len(stored)}")
+
+
+def _check_record(draw: Draw, problem) -> None:
+    """The chain record made with the draw still hashes the draw as stored."""
+    from .bundle import bundle_core_sha256
+
     record = chain.record_of_draw(draw.id)
     if record is None:
         problem("chain: the draw has no record")
@@ -127,4 +145,3 @@ def verify_draw_2(draw: Draw) -> Report:
             "chain: the draw as stored is not the one recorded when it was made (witness, seed, pool or "
             "selection rewritten)"
         )
-    return report
