@@ -49,6 +49,9 @@ class Token:
     position: int
 
 
+PUNCTUATION = {".": "dot", "(": "lparen", ")": "rparen", ",": "comma"}  # one-character tokens
+
+
 def tokenize(text: str) -> list[Token]:
     if len(text) > MAX_LENGTH:
         raise ConditionSyntaxError(f"condition longer than {MAX_LENGTH} characters", MAX_LENGTH)
@@ -83,17 +86,8 @@ def tokenize(text: str) -> list[Token]:
                 raise ConditionSyntaxError("malformed number", i)
             tokens.append(Token("number", match.group(), i))
             i = end
-        elif ch == ".":
-            tokens.append(Token("dot", ".", i))
-            i += 1
-        elif ch == "(":
-            tokens.append(Token("lparen", ch, i))
-            i += 1
-        elif ch == ")":
-            tokens.append(Token("rparen", ch, i))
-            i += 1
-        elif ch == ",":
-            tokens.append(Token("comma", ch, i))
+        elif ch in PUNCTUATION:
+            tokens.append(Token(PUNCTUATION[ch], ch, i))
             i += 1
         elif ch in "=!<>":
             for op in COMPARISONS:
