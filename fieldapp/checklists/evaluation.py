@@ -277,41 +277,12 @@ def evaluate(checklist: Checklist, answers: dict | None, inspection_date: date |
         results[key] = result
         if key in type_errors:
             result.errors.append(AnswerError(key, "type", type_errors[key]))
-        elif item.is_empty(value):
-            if item.required or (isinstance(item, RepeatItem) and item.min):
-                message = item.too_few(item.min) if isinstance(item, RepeatItem) else _l("This item is required.")
-                result.errors.append(AnswerError(key, "required", message))
         else:
-            problem = item.check(value, inspection_date)
-            if problem is not None:
-                result.errors.append(AnswerError(key, "count", problem))
-            elif item.constraint is not None and not item.constraint.evaluate(visible_valid, block_path, value):
-                message = item.constraint_message or _l("This answer is not allowed here.")
-                result.errors.append(AnswerError(key, "constraint", message))
-            else:
-                if isinstance(item, NumberItem) and item.limit_refs:  # a limit from other answers (± the MPE entered)
-                    result.outcome = item.outcome(value, inspection_date, Scope(visible_valid, block_path).lookup)
-                else:
-                    result.outcome = item.outcome(value, inspection_date)
+            _judge(result, visible_valid, block_path, inspection_date)
         if result.errors:
             errors[key] = result.errors
         if result.outcome == FAIL:
-            rule = item.finding_rule()
-            findings.append(
-                Finding(
-                    key,
-                    path,
-                    item.id,
-                    item.label,
-                    _where(checklist, path),
-                    rule.severity,
-                    rule.follow_up,
-                    rule.text,
-                    value,
-                    rule.result,
-                    rule.listing,
-                )
-            )
+            findings.append(_finding(checklist, result))
 
     # A repeat's outcome comes from its blocks' items.
     for key, result in results.items():
@@ -326,6 +297,44 @@ def evaluate(checklist: Checklist, answers: dict | None, inspection_date: date |
     evaluation.suggested_result = suggest_result(findings)
     evaluation.suggested_measures = suggest_measures(findings)
     return evaluation
+
+
+def _judge(result: ItemResult, answers: dict, block_path: tuple, inspection_date: date | None) -> None:
+    """One visible item's answer (of the right type): its errors, or its outcome."""
+    item, key, value = result.item, result.key, result.value
+    if item.is_empty(value):
+        if item.required or (isinstance(item, RepeatItem) and item.min):
+            message = item.too_few(item.min) if isinstance(item, RepeatItem) else _l("This item is required.")
+            result.errors.append(AnswerError(key, "required", message))
+        return
+    problem = item.check(value, inspection_date)
+    if problem is not None:
+        result.errors.append(AnswerError(key, "count", problem))
+    elif item.constraint is not None and not item.constraint.evaluate(answers, block_path, value):
+        message = item.constraint_message or _l("This answer is not allowed here.")
+        result.errors.append(AnswerError(key, "constraint", message))
+    elif isinstance(item, NumberItem) and item.limit_refs:  # a limit from other answers (± the MPE entered)
+        result.outcome = item.outcome(value, inspection_date, Scope(answers, block_path).lookup)
+    else:
+        result.outcome = item.outcome(value, inspection_date)
+
+
+def _finding(checklist: Checklist, result: ItemResult) -> Finding:
+    """The finding a failed item makes, by its rule."""
+    item, rule = result.item, result.item.finding_rule()
+    return Finding(
+        result.key,
+        result.path,
+        item.id,
+        item.label,
+        _where(checklist, result.path),
+        rule.severity,
+        rule.follow_up,
+        rule.text,
+        result.value,
+        rule.result,
+        rule.listing,
+    )
 
 
 def _progress(checklist: Checklist, results: dict[str, ItemResult]) -> dict[str, dict]:
