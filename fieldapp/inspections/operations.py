@@ -213,23 +213,12 @@ def receive_submission(raw: dict, user, uploaded: frozenset[str] = frozenset()) 
     visit = checked.visit
     if checked.replaces is None and _approved_submission(visit.id) is not None:
         raise VisitAlreadyApproved()
-    evaluated = checked.evaluated
-    # Stored: the body as the schema reads it, plus the answer sets the engine read from it (the
-    # shape fieldapp.review.body reads). The idempotency hash is over the body as sent.
-    stored = body.model_dump(mode="json")
-    chosen = {r.task_id: r for r in checked.results}
-    stored["tasks"] = [
-        dict(t, check_methods=list(body.check_methods), **chosen[t["task_id"]].stored()) for t in evaluated.tasks
-    ]
-    stored["server_findings"] = evaluated.findings
-    stored["server_suggested_result"] = evaluated.suggested_result
-    stored["inspected_on"] = inspection_day(body).isoformat()
     suggested, result_code = visit_summary(checked.results)
     submission = Submission(
         uuid=body.uuid,
         body_sha256=digest,
         visit_id=visit.id,
-        body=stored,
+        body=_stored_body(body, checked),
         version=(checked.replaces.version + 1) if checked.replaces else 1,
         replaces_id=checked.replaces.id if checked.replaces else None,
         state=SubmissionState.INCOMPLETE,
@@ -239,20 +228,7 @@ def receive_submission(raw: dict, user, uploaded: frozenset[str] = frozenset()) 
         inspected_on=body.client_submitted_at or clock.now(),
         submitted_by_id=user.id,
     )
-    for entry in checked.media:
-        done = may_reuse(entry.sha256, entry.size, user, uploaded)
-        submission.media.append(
-            MediaFile(
-                sha256=entry.sha256,
-                kind=entry.kind,
-                field=entry.field,
-                content_type=entry.content_type,
-                size=entry.size,
-                received=entry.size if done else 0,
-                complete=done,
-                storage_key=store.storage_key(entry.sha256) if done else "",
-            )
-        )
+    _list_media(submission, checked, user, uploaded)
     if checked.replaces is not None:
         checked.replaces.state = SubmissionState.SUPERSEDED
     if visit.started_at is None:
@@ -272,6 +248,39 @@ def receive_submission(raw: dict, user, uploaded: frozenset[str] = frozenset()) 
             raise SubmissionConflict() from None
         return found, False
     return submission, True
+
+
+def _stored_body(body, checked) -> dict:
+    """The body as the schema reads it, plus the answer sets the engine read from it (the shape
+    fieldapp.review.body reads). The idempotency hash is over the body as sent."""
+    evaluated = checked.evaluated
+    stored = body.model_dump(mode="json")
+    chosen = {r.task_id: r for r in checked.results}
+    stored["tasks"] = [
+        dict(t, check_methods=list(body.check_methods), **chosen[t["task_id"]].stored()) for t in evaluated.tasks
+    ]
+    stored["server_findings"] = evaluated.findings
+    stored["server_suggested_result"] = evaluated.suggested_result
+    stored["inspected_on"] = inspection_day(body).isoformat()
+    return stored
+
+
+def _list_media(submission: Submission, checked, user, uploaded: frozenset[str]) -> None:
+    """The files the body lists, each complete at once when its bytes are already here."""
+    for entry in checked.media:
+        done = may_reuse(entry.sha256, entry.size, user, uploaded)
+        submission.media.append(
+            MediaFile(
+                sha256=entry.sha256,
+                kind=entry.kind,
+                field=entry.field,
+                content_type=entry.content_type,
+                size=entry.size,
+                received=entry.size if done else 0,
+                complete=done,
+                storage_key=store.storage_key(entry.sha256) if done else "",
+            )
+        )
 
 
 def _settle(submission: Submission, *, count_in_database: bool = False) -> None:
