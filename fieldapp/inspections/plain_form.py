@@ -74,54 +74,8 @@ def body_from_form(visit, form, files, problems: list[str] | None = None) -> dic
         if key.startswith("a.") and not key.endswith(("._add", "._remove")):
             values = form.getlist(key)
             answers[key] = values if len(values) > 1 else values[0]
-    media: list[dict] = []
-    photos: dict[str, list[str]] = {}
-
-    def add(kind: str, data: bytes, content_type: str, field: str) -> str:
-        sha = store.store_bytes(data)
-        if not any(m["sha256"] == sha for m in media):
-            media.append({"sha256": sha, "size": len(data), "kind": kind, "content_type": content_type, "field": field})
-        return sha
-
-    for key in files:
-        if not (key.startswith("photo.") or (key.startswith("a.") and key.endswith("-file"))):
-            continue
-        for upload in files.getlist(key):
-            raw = upload.read()
-            if raw:
-                try:
-                    data = _jpeg(raw)
-                except store.ImageRejected as exc:
-                    problems.append(f"{display_name(upload.filename) or key}: {exc}")
-                    continue
-                if key.startswith("photo."):
-                    field = key[len("photo.") :]
-                    photos.setdefault(field, []).append(add("photo", data, "image/jpeg", key))
-                else:
-                    field = key[: -len("-file")]
-                    sha = add("photo", data, "image/jpeg", field)
-                    existing = answers.get(field)
-                    refs = existing if isinstance(existing, list) else ([existing] if existing else [])
-                    answers[field] = refs + [sha]
-    signatures = []
-    for index, vi in enumerate(visit.inspectors):
-        role = "lead" if index == 0 else "member"
-        upload = files.get(f"sigfile.{role}.{index}")
-        signature = _png(upload.read()) if upload else None
-        signed = add("signature", signature, "image/png", f"sig.{role}.{index}") if signature else None
-        signatures.append({"role": role, "inspector_id": vi.inspector_id, "name": vi.inspector.name, "sha256": signed})
-    refused = bool(form.get("rep_refused"))
-    rep_upload = files.get("sigfile.representative")
-    rep_data = _png(rep_upload.read()) if rep_upload and not refused else None
-    signatures.append(
-        {
-            "role": "representative",
-            "name": form.get("rep_name", "").strip(),
-            "sha256": add("signature", rep_data, "image/png", "sig.representative") if rep_data else None,
-            "refused": refused,
-            "reason": form.get("rep_reason", "").strip() if refused else "",
-        }
-    )
+    media = _Media()
+    photos = _take_photos(files, answers, media, problems)
     position = None
     if form.get("lat") and form.get("lng"):
         position = {"lat": form.get("lat"), "lng": form.get("lng"), "accuracy": form.get("accuracy") or 0}
@@ -134,13 +88,80 @@ def body_from_form(visit, form, files, problems: list[str] | None = None) -> dic
         "answers": answers,
         "photos": photos,
         "position": position,
-        "signatures": signatures,
+        "signatures": _signatures(visit, form, files, media),
         "suggested_result": None,  # the server's evaluation decides
         "task_results": task_results_from_form(visit, form),
         "client_submitted_at": clock.now().isoformat(),
-        "media": media,
+        "media": media.listed,
         "via": "form",
     }
+
+
+class _Media:
+    """The files a form's body lists, each stored once."""
+
+    def __init__(self) -> None:
+        self.listed: list[dict] = []
+
+    def add(self, kind: str, data: bytes, content_type: str, field: str) -> str:
+        sha = store.store_bytes(data)
+        if not any(m["sha256"] == sha for m in self.listed):
+            self.listed.append(
+                {"sha256": sha, "size": len(data), "kind": kind, "content_type": content_type, "field": field}
+            )
+        return sha
+
+
+def _take_photos(files, answers: dict, media: _Media, problems: list[str]) -> dict[str, list[str]]:
+    """The photos sent: those of a field (``photo.…``) by field, those answering a photo item
+    (``a.…-file``) added to its answer. One that is not an image adds its reason to ``problems``."""
+    photos: dict[str, list[str]] = {}
+    for key in files:
+        if not (key.startswith("photo.") or (key.startswith("a.") and key.endswith("-file"))):
+            continue
+        for upload in files.getlist(key):
+            raw = upload.read()
+            if not raw:
+                continue
+            try:
+                data = _jpeg(raw)
+            except store.ImageRejected as exc:
+                problems.append(f"{display_name(upload.filename) or key}: {exc}")
+                continue
+            if key.startswith("photo."):
+                field = key[len("photo.") :]
+                photos.setdefault(field, []).append(media.add("photo", data, "image/jpeg", key))
+            else:
+                field = key[: -len("-file")]
+                sha = media.add("photo", data, "image/jpeg", field)
+                existing = answers.get(field)
+                refs = existing if isinstance(existing, list) else ([existing] if existing else [])
+                answers[field] = refs + [sha]
+    return photos
+
+
+def _signatures(visit, form, files, media: _Media) -> list[dict]:
+    """The inspectors' signatures in their order on the visit, then the representative's (or the refusal)."""
+    signatures = []
+    for index, vi in enumerate(visit.inspectors):
+        role = "lead" if index == 0 else "member"
+        upload = files.get(f"sigfile.{role}.{index}")
+        signature = _png(upload.read()) if upload else None
+        signed = media.add("signature", signature, "image/png", f"sig.{role}.{index}") if signature else None
+        signatures.append({"role": role, "inspector_id": vi.inspector_id, "name": vi.inspector.name, "sha256": signed})
+    refused = bool(form.get("rep_refused"))
+    rep_upload = files.get("sigfile.representative")
+    rep_data = _png(rep_upload.read()) if rep_upload and not refused else None
+    signatures.append(
+        {
+            "role": "representative",
+            "name": form.get("rep_name", "").strip(),
+            "sha256": media.add("signature", rep_data, "image/png", "sig.representative") if rep_data else None,
+            "refused": refused,
+            "reason": form.get("rep_reason", "").strip() if refused else "",
+        }
+    )
+    return signatures
 
 
 def values_from_body(body: dict):
