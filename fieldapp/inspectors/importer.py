@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -22,7 +24,8 @@ from ..extensions import db
 from ..subjects.fields import BadValue, cell_text, normalise_header, parse_date, split_tags
 from ..subjects.import_report import RowCounts
 from ..subjects.importer import Reject
-from ..subjects.tables import RejectWriter, TableError, default_locale, open_table
+from ..subjects.import_report import duplicate_reason, row_label
+from ..subjects.tables import REJECT_COLUMNS, RejectWriter, TableError, default_locale, open_table, place
 from ..subjects.vocabulary import specialty_names
 from .models import Inspector, InspectorCategory, InspectorStatus
 from .operations import change_inspector, create_inspector
@@ -52,8 +55,58 @@ ASSISTANT_WORDS = ("专家", "第三方", "辅助", "检测机构", "协助", "�
 STATUS_ALIASES = {"在职": "在岗", "离职": "调离", "调出": "调离", "暂停": "停职"}
 
 
+SHOWN_WARNINGS = 20  # warnings a report says one by one; the count says them all
+
+
+@dataclass
+class AccountWarning:
+    """A roster row imported without the login account (账号) it names: no user has it, or another
+    inspector (``holder``) holds it already. ``line`` is the row on ``sheet`` (a table over sheets)."""
+
+    line: int
+    sheet: str
+    account: str
+    name: str
+    holder: str = ""
+
+    def text(self) -> str:
+        where = row_label(self.line, self.sheet) if self.sheet else _("Row %(row)s", row=self.line)
+        if self.holder:
+            return _(
+                "%(where)s: the account %(account)s belongs to %(holder)s already; %(name)s was imported "
+                "but not linked to it",
+                where=where,
+                account=self.account,
+                holder=self.holder,
+                name=self.name,
+            )
+        return _(
+            "%(where)s: no account %(account)s was found; %(name)s was imported but not linked to an account",
+            where=where,
+            account=self.account,
+            name=self.name,
+        )
+
+
+@dataclass
 class RosterReport(RowCounts):
-    """What a roster import did with its rows."""
+    """What a roster import did with its rows, and the rows it imported with a warning."""
+
+    warned: int = 0
+    warnings: list[AccountWarning] = field(default_factory=list)  # the first of them (a job keeps a few)
+
+    def warn(self, warning: AccountWarning) -> None:
+        self.warned += 1
+        self.warnings.append(warning)
+
+    def summary(self) -> list[str]:
+        lines = super().summary()
+        if self.warned:
+            lines.append(_("%(count)s rows imported with a warning:", count=self.warned))
+            lines.extend(w.text() for w in self.warnings[:SHOWN_WARNINGS])
+        if self.warned > SHOWN_WARNINGS:
+            lines.append(_("… and %(count)s more", count=self.warned - SHOWN_WARNINGS))
+        return lines
 
 
 def parse_category(value: str) -> str:
@@ -72,11 +125,16 @@ def parse_inspector_status(value: str) -> str:
 
 
 def import_roster(
-    header: list, rows, today: date | None = None, reject_writer: RejectWriter | None = None
+    header: list,
+    rows,
+    today: date | None = None,
+    reject_writer: RejectWriter | None = None,
+    sheets: Sequence[str] = (),
 ) -> RosterReport:
-    """Import roster rows ``(line, cells)`` under ``header``; commits. Raises TableError for a bad header."""
+    """Import roster rows ``(line, cells)`` under ``header``; commits. Raises TableError for a bad header.
+    ``sheets`` names a workbook's table sheets (a reject or a warning names its sheet)."""
     with default_locale():
-        return _import_roster(header, rows, today or clock.today(), reject_writer)
+        return _import_roster(header, rows, today or clock.today(), reject_writer, list(sheets))
 
 
 def roster_columns(header: list) -> tuple[dict[str, int], list[str]]:
@@ -87,120 +145,160 @@ def roster_columns(header: list) -> tuple[dict[str, int], list[str]]:
         key = normalise_header(text)
         if key in _INDEX:
             columns.setdefault(_INDEX[key], index)
-        elif key and key not in ("行号", "拒绝原因"):
+        elif key and key not in REJECT_COLUMNS:
             unknown.append(str(text))
     if "name" not in columns:
         raise TableError(_("The file has no 姓名 column."))
     return columns, unknown
 
 
-def _import_roster(header: list, rows, today: date, reject_writer: RejectWriter | None) -> RosterReport:
+def roster_table_columns(header: list) -> dict[str, int]:
+    """What a header maps to: a workbook's sheets whose headers map to the same are one roster."""
+    return roster_columns(header)[0]
+
+
+def _import_roster(
+    header: list, rows, today: date, reject_writer: RejectWriter | None, sheets: list[str]
+) -> RosterReport:
     report = RosterReport()
     columns, report.unknown_headers = roster_columns(header)
     units = units_by_spelling()
     vocabulary = set(specialty_names())
     seen: dict[str, int] = {}
-    writer = reject_writer or RejectWriter(None, header)
+    writer = reject_writer or RejectWriter(None, header, sheets)
 
     def reject(line: int, cells: list, reasons: list[str], number: str, name: str) -> None:
         report.rejected += 1
         writer.write(line, cells, reasons)
-        report.rejects.append(Reject(line, reasons, number, name))
+        sheet, row = place(line, sheets)
+        report.rejects.append(Reject(row, reasons, number, name, sheet))
 
     for line, cells in rows:
         report.rows += 1
         if isinstance(cells, Unreadable):  # e.g. an unclosed quote: the file's line itself is broken
             reject(line, cells, [cells.reason], "", "")
             continue
-
-        def get(name: str) -> str:
-            index = columns.get(name)
-            return cell_text(cells[index]) if index is not None and index < len(cells) else ""  # noqa: B023 (called in this iteration)
-
-        reasons: list[str] = []
-
-        def attempt(fn, *args):
-            try:
-                return fn(*args)
-            except BadValue as exc:
-                reasons.append(str(exc))  # noqa: B023 (called in this iteration)
-                return None
-
-        name = re.sub(r"\s", "", get("name"))
-        if not name:
-            reasons.append(_("The name is missing"))
-        category = attempt(parse_category, get("category"))
-        number = unicodedata.normalize("NFKC", get("certificate_number")).strip().upper() or None
-        valid_text = get("certificate_valid_until")
-        valid_until = attempt(parse_date, valid_text, "有效期至") if valid_text else None
-        if category == InspectorCategory.LAW_ENFORCEMENT and not number:
-            reasons.append(_("A law-enforcement inspector needs a certificate number (执法证号)"))
-        if number and not valid_text:
-            reasons.append(_("The certificate's valid-until date (有效期至) is missing"))
-        unit = unit_spelled(get("unit"), units) if get("unit") else None
-        if get("unit") and unit is None:
-            reasons.append(_("Unknown unit: %(value)s", value=get("unit")))
-        elif unit is None and ("unit" not in columns or not number):
-            reasons.append(_("The unit is missing"))  # without a certificate number, people are found by unit
-        specialties = split_tags(get("specialties"))
-        unknown = [s for s in specialties if s not in vocabulary]
-        if unknown:
-            reasons.append(_("Unknown enforcement field: %(names)s", names="、".join(unknown)))
-        status = attempt(parse_inspector_status, get("status")) if get("status") else None
-        status_date = attempt(parse_date, get("status_date"), "状态日期") if get("status_date") else None
-        key = number or f"{name}@{unit.code if unit else ''}"
+        values, extra, reasons = _read_row(cells, columns, units, vocabulary)
+        key = values["certificate_number"] or f"{values['name']}@{values['unit'].code if 'unit' in values else ''}"
         if not reasons and key in seen:
-            reasons.append(_("Duplicate of line %(line)s of this file", line=seen[key]))
+            reasons.append(duplicate_reason(seen[key], sheets))
         if reasons:
-            reject(line, cells, reasons, number or "", name)
+            reject(line, cells, reasons, values["certificate_number"] or "", values["name"])
+            continue
+        inspector = _store(values, extra, today, report)
+        if inspector is None:  # a certificate number not on the roster yet, without its unit
+            reject(line, cells, [_("The unit is missing")], values["certificate_number"] or "", values["name"])
             continue
         seen[key] = line
-
-        if number or unit is None:
-            inspector = db.session.scalar(select(Inspector).where(Inspector.certificate_number == number))
-        else:
-            inspector = db.session.scalar(
-                select(Inspector).where(
-                    Inspector.name == name, Inspector.unit_id == unit.id, Inspector.certificate_number.is_(None)
-                )
-            )
-        values = {
-            "name": name,
-            "category": category,
-            "certificate_number": number,
-            "certificate_valid_until": valid_until,
-        }
-        if unit is not None:
-            values["unit"] = unit
-        if "specialties" in columns and specialties:
-            values["specialties"] = specialties
-        if get("phone"):
-            values["phone"] = get("phone")
-        if inspector is None:
-            inspector = create_inspector(values.pop("unit"), values.pop("name"), **values)
-            db.session.flush()
-            report.created += 1
-            if status and status != InspectorStatus.ON_DUTY:
-                change_inspector(inspector, status_date or today, "导入", status=status)
-        else:
-            if status:
-                values["status"] = status
-            if change_inspector(inspector, status_date or today, _("Roster import"), **values):
-                report.updated += 1
-            else:
-                report.unchanged += 1
-        if account := get("account"):
-            user = db.session.scalar(select(User).where(User.username == account))
-            if user is not None and inspector.user_id != user.id:
-                inspector.user = user
+        if extra["account"]:
+            _link_account(inspector, extra["account"], place(line, sheets), report)
     db.session.commit()
     writer.close()
     return report
 
 
+def _read_row(cells: list, columns: dict[str, int], units, vocabulary: set[str]) -> tuple[dict, dict, list[str]]:
+    """A roster row's inspector values, its other values (status, its date, the account) and the
+    reasons it cannot be imported."""
+
+    def get(name: str) -> str:
+        index = columns.get(name)
+        return cell_text(cells[index]) if index is not None and index < len(cells) else ""
+
+    reasons: list[str] = []
+
+    def attempt(fn, *args):
+        try:
+            return fn(*args)
+        except BadValue as exc:
+            reasons.append(str(exc))
+            return None
+
+    name = re.sub(r"\s", "", get("name"))
+    if not name:
+        reasons.append(_("The name is missing"))
+    category = attempt(parse_category, get("category"))
+    number = unicodedata.normalize("NFKC", get("certificate_number")).strip().upper() or None
+    valid_text = get("certificate_valid_until")
+    valid_until = attempt(parse_date, valid_text, "有效期至") if valid_text else None
+    if category == InspectorCategory.LAW_ENFORCEMENT and not number:
+        reasons.append(_("A law-enforcement inspector needs a certificate number (执法证号)"))
+    if number and not valid_text:
+        reasons.append(_("The certificate's valid-until date (有效期至) is missing"))
+    unit = unit_spelled(get("unit"), units) if get("unit") else None
+    if get("unit") and unit is None:
+        reasons.append(_("Unknown unit: %(value)s", value=get("unit")))
+    elif unit is None and ("unit" not in columns or not number):
+        reasons.append(_("The unit is missing"))  # without a certificate number, people are found by unit
+    specialties = split_tags(get("specialties"))
+    unknown = [s for s in specialties if s not in vocabulary]
+    if unknown:
+        reasons.append(_("Unknown enforcement field: %(names)s", names="、".join(unknown)))
+    values: dict = {"name": name, "category": category, "certificate_number": number}
+    values["certificate_valid_until"] = valid_until
+    if unit is not None:
+        values["unit"] = unit
+    if "specialties" in columns and specialties:
+        values["specialties"] = specialties
+    if get("phone"):
+        values["phone"] = get("phone")
+    extra = {
+        "status": attempt(parse_inspector_status, get("status")) if get("status") else None,
+        "status_date": attempt(parse_date, get("status_date"), "状态日期") if get("status_date") else None,
+        "account": get("account"),
+    }
+    return values, extra, reasons
+
+
+def _store(values: dict, extra: dict, today: date, report: RosterReport) -> Inspector | None:
+    """The row's inspector, found by certificate number (else by name and unit), created or changed;
+    None for a new one without a unit (nothing is stored)."""
+    number, name, unit = values["certificate_number"], values["name"], values.get("unit")
+    if number or unit is None:
+        inspector = db.session.scalar(select(Inspector).where(Inspector.certificate_number == number))
+    else:
+        inspector = db.session.scalar(
+            select(Inspector).where(
+                Inspector.name == name, Inspector.unit_id == unit.id, Inspector.certificate_number.is_(None)
+            )
+        )
+    status, status_date = extra["status"], extra["status_date"]
+    if inspector is None and unit is None:
+        return None
+    if inspector is None:
+        inspector = create_inspector(values.pop("unit"), values.pop("name"), **values)
+        db.session.flush()
+        report.created += 1
+        if status and status != InspectorStatus.ON_DUTY:
+            change_inspector(inspector, status_date or today, "导入", status=status)
+        return inspector
+    if status:
+        values["status"] = status
+    if change_inspector(inspector, status_date or today, _("Roster import"), **values):
+        report.updated += 1
+    else:
+        report.unchanged += 1
+    return inspector
+
+
+def _link_account(inspector: Inspector, account: str, where: tuple[str, int], report: RosterReport) -> None:
+    """Link the row's login account (账号); an account no user has, or one another inspector holds
+    already, is left out, with a warning on the row (the inspector is imported all the same)."""
+    user = db.session.scalar(select(User).where(User.username == account))
+    holder = user and db.session.scalar(select(Inspector).where(Inspector.user_id == user.id))
+    sheet, row = where
+    if user is None:
+        report.warn(AccountWarning(row, sheet, account, inspector.name))
+    elif holder is not None and holder.id != inspector.id:
+        report.warn(AccountWarning(row, sheet, account, inspector.name, holder.name))
+    elif inspector.user_id != user.id:
+        inspector.user = user
+        db.session.flush()
+
+
 def import_roster_file(
     path: str | Path, reject_path: str | Path | None = None, today: date | None = None
 ) -> RosterReport:
-    with default_locale(), open_table(path) as table:
-        writer = RejectWriter(reject_path, table.header)
-        return import_roster(table.header, table.rows, today=today, reject_writer=writer)
+    with default_locale(), open_table(path, roster_table_columns) as table:
+        writer = RejectWriter(reject_path, table.header, table.sheets)
+        return import_roster(table.header, table.rows, today=today, reject_writer=writer, sheets=table.sheets)

@@ -3,19 +3,22 @@ a worker stopped half-way leaves nothing, and the retry starts again from the fi
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from pathlib import Path
 
 from ..jobs.runtime import JobFailed, JobRun, create_job, job_handler
 from ..subjects.tables import TableError, display_name, save_upload
-from .importer import RosterReport, import_roster_file, roster_columns
+from .importer import SHOWN_WARNINGS, AccountWarning, RosterReport, import_roster_file, roster_table_columns
 
 KIND = "inspectors.import"
-COUNTS = ("rows", "created", "updated", "unchanged", "rejected")
+COUNTS = ("rows", "created", "updated", "unchanged", "rejected", "warned")
 REJECTS = "rejects.csv"
 
 
 def summary(result: dict) -> list[str]:
-    return RosterReport(**result["counts"]).summary()
+    """The counts and the rows imported with a warning, in the reader's language."""
+    warnings = [AccountWarning(**w) for w in result.get("warnings", [])]
+    return RosterReport(**result["counts"], warnings=warnings).summary()
 
 
 @job_handler(KIND, summary=summary)
@@ -26,7 +29,11 @@ def import_roster_job(run: JobRun) -> dict:
     except TableError as exc:
         raise JobFailed(str(exc)) from exc
     run.progress(done=report.rows, total=report.rows, stage="finished")
-    return {"counts": {name: getattr(report, name) for name in COUNTS}, "files": [REJECTS] if report.rejected else []}
+    return {
+        "counts": {name: getattr(report, name) for name in COUNTS},
+        "warnings": [asdict(w) for w in report.warnings[:SHOWN_WARNINGS]],  # the count has them all
+        "files": [REJECTS] if report.rejected else [],
+    }
 
 
 def start_import(upload, owner):
@@ -34,6 +41,6 @@ def start_import(upload, owner):
     filename = display_name(upload.filename)
 
     def prepare(job, folder: Path) -> None:
-        job.params = {"file": save_upload(upload, folder, roster_columns), "filename": filename}
+        job.params = {"file": save_upload(upload, folder, roster_table_columns), "filename": filename}
 
     return create_job(KIND, owner=owner, title=filename, prepare=prepare)

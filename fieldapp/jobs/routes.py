@@ -64,14 +64,23 @@ def _file_label(name: str):
 
 
 def _rejects_preview(job: Job) -> list[tuple[str, str]]:
-    """The first rejected rows (line, reasons) of a finished import; all of them are in the file."""
+    """The first rejected rows (where, reasons) of a finished import; all of them are in the file,
+    whose first columns are 行号 and 拒绝原因, after 工作表 for a table read from several sheets."""
     if job.status != JobStatus.DONE or "rejects.csv" not in (job.result or {}).get("files", []):
         return []
     path = files.folder_of(job.id) / "rejects.csv"
     if not path.is_file():
         return []
     with path.open(encoding="utf-8-sig", newline="") as fh:
-        return [(row[0], row[1]) for row in islice(csv.reader(fh), 1, PREVIEW_REJECTS + 1) if len(row) > 1]
+        reader = csv.reader(fh)
+        sheets = next(reader, [""])[0] == "工作表"
+        if not sheets:
+            return [(row[0], row[1]) for row in islice(reader, PREVIEW_REJECTS) if len(row) > 1]
+        return [
+            (_("%(sheet)s, row %(row)s", sheet=row[0], row=row[1]), row[2])
+            for row in islice(reader, PREVIEW_REJECTS)
+            if len(row) > 2
+        ]
 
 
 def _context(job: Job) -> dict:

@@ -62,11 +62,10 @@ def import_command(path: Path, reject_path: Path | None, batch_size: int, quiet:
         except TableError as exc:
             raise click.ClickException(str(exc)) from None
         summary = report.summary()
+        rejects = [f"  {r.where}: {r.ident} {r.name} — {'；'.join(r.reasons)}" for r in report.rejects[:20]]
     elapsed = time.perf_counter() - started
-    for line in summary:
+    for line in [*summary, *rejects]:
         click.echo(line)
-    for reject in report.rejects[:20]:
-        click.echo(f"  {reject.line}: {reject.ident} {reject.name} — {'；'.join(reject.reasons)}")
     if report.rejected > 20:
         click.echo(f"  … {report.rejected - 20} more")
     if report.reject_file:

@@ -18,6 +18,7 @@ from stdnum.iso7064 import mod_11_10
 from ..errors import InvalidInput
 from ..auth.organisation import county_names, division_for_area
 from .models import CREDIT_CLASSES, SubjectKind, SubjectStatus
+from .tables import REJECT_COLUMNS
 
 
 class BadValue(InvalidInput):
@@ -85,9 +86,6 @@ HEADERS: dict[str, tuple[str, ...]] = {
     "credit_assessed_on": ("分类日期", "评定日期", "风险分类日期", "分类时间"),
     "tags": ("标签", "监管标签", "主体标签"),
 }
-
-# Columns this program writes itself (into a rejects file); they are ignored when read back.
-REJECT_COLUMNS = ("行号", "拒绝原因")
 
 
 def normalise_header(text: object) -> str:

@@ -3,18 +3,42 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
 from flask_babel import gettext as _
 
+from .tables import place
+
+
+def row_label(row: int, sheet: str = "") -> str:
+    """Where a row is, for people: its number, and its sheet when the table spans several."""
+    return _("%(sheet)s, row %(row)s", sheet=sheet, row=row) if sheet else str(row)
+
+
+def duplicate_reason(first: int, sheets: Sequence[str]) -> str:
+    """The reason a row is rejected whose record an earlier line (``first``) of the file has."""
+    sheet, row = place(first, sheets)
+    if sheet:
+        return _("Duplicate of row %(row)s of sheet %(sheet)s of this file", row=row, sheet=sheet)
+    return _("Duplicate of line %(line)s of this file", line=row)
+
 
 @dataclass
 class Reject:
+    """A row the import did not take (or, as a warning, took with a remark): ``line`` is its row on
+    ``sheet`` (named when the table spans several sheets)."""
+
     line: int
     reasons: list[str]
     ident: str = ""
     name: str = ""
+    sheet: str = ""
+
+    @property
+    def where(self) -> str:
+        return row_label(self.line, self.sheet)
 
 
 @dataclass

@@ -16,7 +16,7 @@ Reading and checking each row is ``rows.py``; this module batches the rows and w
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from pathlib import Path
 
@@ -26,11 +26,11 @@ from sqlalchemy import BindParameter, bindparam, insert, select, update
 from .. import clock
 from ..core.csv_records import Unreadable
 from ..extensions import db, table_of
-from .import_report import ImportReport, Reject, SeenKeys, as_text, padded_chunks
-from .rows import DATA_FIELDS, RowReader, check_columns, new_subject
+from .import_report import ImportReport, Reject, SeenKeys, as_text, duplicate_reason, padded_chunks
+from .rows import DATA_FIELDS, RowReader, check_columns, new_subject, table_columns
 from .models import Subject, SubjectChange, subject_tag
 from .search_ddl import bulk_insert_subjects, ensure_search_ddl
-from .tables import RejectWriter, default_locale, open_table
+from .tables import RejectWriter, default_locale, open_table, place
 from .vocabulary import ensure_tags
 
 SUBJECT = table_of(Subject)
@@ -52,11 +52,14 @@ class SubjectImporter:
         progress: Callable[[ImportReport], None] | None = None,
         seen: SeenKeys | None = None,
         before_commit: Callable[[ImportReport, int], None] | None = None,
+        sheets: Sequence[str] = (),
     ) -> None:
-        """``before_commit(report, last_line)`` runs inside each batch's transaction (a job's checkpoint)."""
+        """``before_commit(report, last_line)`` runs inside each batch's transaction (a job's checkpoint);
+        ``sheets`` are the names of a workbook's table sheets (a reject names its sheet)."""
         self.columns, unknown = check_columns(header)
+        self.sheets = list(sheets)
         self.report = ImportReport(source=source, unknown_headers=unknown)
-        self.rejects = reject_writer or RejectWriter(None, header)
+        self.rejects = reject_writer or RejectWriter(None, header, sheets)
         self.batch_size = batch_size
         self.today = today or clock.today()
         self.progress = progress
@@ -123,7 +126,8 @@ class SubjectImporter:
             if len(self.report.rejects) < KEEP_REJECTS:
                 row = row or {}
                 ident = row.get("ident") or self._get(cells, "uscc") or self._get(cells, "registration_number")
-                self.report.rejects.append(Reject(line, reasons, ident, self._get(cells, "name")))
+                sheet, number = place(line, self.sheets)
+                self.report.rejects.append(Reject(number, reasons, ident, self._get(cells, "name"), sheet))
         self.reject_buffer = []
 
     # --- batches -------------------------------------------------------------------------------
@@ -244,7 +248,7 @@ class SubjectImporter:
             row_keys = [k for k in (row["uscc"], row["registration_number"]) if k]
             first = next((earlier.get(k) or in_batch.get(k) for k in row_keys if k in earlier or k in in_batch), None)
             if first is not None:
-                self._reject(line, cells, [_("Duplicate of line %(line)s of this file", line=first)], row)
+                self._reject(line, cells, [duplicate_reason(first, self.sheets)], row)
                 continue
             for k in row_keys:
                 in_batch[k] = line
@@ -309,10 +313,15 @@ def import_subject_file(
 
     Raises :class:`TableError` when the file as a whole cannot be read."""
     path = Path(path)
-    with default_locale(), open_table(path) as table:
-        writer = RejectWriter(reject_path, table.header)
+    with default_locale(), open_table(path, table_columns) as table:
+        writer = RejectWriter(reject_path, table.header, table.sheets)
         importer = SubjectImporter(
-            table.header, source=path.name, reject_writer=writer, batch_size=batch_size, progress=progress
+            table.header,
+            source=path.name,
+            reject_writer=writer,
+            batch_size=batch_size,
+            progress=progress,
+            sheets=table.sheets,
         )
         importer.feed(table.rows)
         report = importer.finish()

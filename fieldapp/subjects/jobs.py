@@ -13,6 +13,7 @@ from pathlib import Path
 from ..jobs.runtime import JobFailed, JobRun, job_handler
 from .import_report import ImportReport, SeenKeys
 from .importer import SubjectImporter
+from .rows import table_columns
 from .tables import RejectWriter, TableError, default_locale, display_name, open_table, save_upload
 
 KIND = "subjects.import"
@@ -21,7 +22,7 @@ REJECTS = "rejects.csv"
 
 
 def count_rows(path: Path) -> int:
-    with default_locale(), open_table(path) as table:
+    with default_locale(), open_table(path, table_columns) as table:
         return sum(1 for _ in table.rows)
 
 
@@ -41,7 +42,7 @@ def import_subjects(run: JobRun) -> dict:
             checkpoint = {"total": count_rows(source), "line": 0, "rejects_bytes": 0, "report": {}}
             run.progress(done=0, total=checkpoint["total"], checkpoint=checkpoint)
         run.progress(stage="importing")
-        with default_locale(), open_table(source) as table:
+        with default_locale(), open_table(source, table_columns) as table:
             report = _import(run, table, checkpoint)
             report.blank_lines = table.blank_lines
     except TableError as exc:
@@ -57,7 +58,7 @@ def import_subjects(run: JobRun) -> dict:
 
 def _import(run: JobRun, table, checkpoint: dict) -> ImportReport:
     start_after = checkpoint["line"]
-    writer = RejectWriter(run.folder / REJECTS, table.header)
+    writer = RejectWriter(run.folder / REJECTS, table.header, table.sheets)
     writer.resume(checkpoint["rejects_bytes"], checkpoint["report"].get("rejected", 0))
     seen = SeenKeys(str(run.folder / "seen.sqlite"))
     seen.forget_after(start_after)
@@ -82,6 +83,7 @@ def _import(run: JobRun, table, checkpoint: dict) -> ImportReport:
         batch_size=run.params.get("batch_size", 2000),
         seen=seen,
         before_commit=save,
+        sheets=table.sheets,
     )
     for name, value in checkpoint["report"].items():
         setattr(importer.report, name, value)
@@ -94,12 +96,11 @@ def start_import(upload, owner, batch_size: int = 2000):
 
     Raises :class:`TableError` (nothing queued) when the file cannot be imported at all."""
     from ..jobs.runtime import create_job
-    from .rows import check_columns
 
     filename = display_name(upload.filename)
 
     def prepare(job, folder: Path) -> None:
-        name = save_upload(upload, folder, check_columns)
+        name = save_upload(upload, folder, table_columns)
         job.params = {"file": name, "filename": filename, "batch_size": batch_size}
 
     return create_job(KIND, owner=owner, title=filename, prepare=prepare)

@@ -86,6 +86,11 @@ def check_columns(header: list) -> tuple[dict[str, int], list[str]]:
     return columns, unknown
 
 
+def table_columns(header: list) -> dict[str, int]:
+    """What a header maps to: a workbook's sheets whose headers map to the same are one table."""
+    return check_columns(header)[0]
+
+
 class RowReader:
     """Reads rows under one header: ``parse(cells)`` gives (values the row gives, reasons to reject it)."""
 

@@ -11,7 +11,7 @@ import csv
 import os
 import io
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +29,13 @@ if TYPE_CHECKING:
     from _csv import Writer
 
 SAMPLE_BYTES = 256 * 1024
+# Columns the rejects file adds in front of the rows (the sheet only for a table over several sheets);
+# they are ignored when the file is read back.
+REJECT_COLUMNS = ("工作表", "行号", "拒绝原因")
+# A table over several sheets numbers its lines sheet by sheet: the sheet's place among the table's
+# sheets × SHEET_STRIDE + the row on that sheet (Excel allows 1,048,576 rows), so lines keep the
+# workbook's order (a job resumes after a line) and a table on one sheet keeps its row numbers.
+SHEET_STRIDE = 10_000_000
 
 
 @contextmanager
@@ -63,12 +70,21 @@ def detect_encoding(sample: bytes) -> str:
 
 @dataclass
 class Table:
-    """A header and an iterator of ``(line_number, cells)``; blank rows are skipped."""
+    """A header and an iterator of ``(line_number, cells)``; blank rows are skipped. ``sheets`` names
+    the sheets of a workbook's table (see :func:`place`)."""
 
     header: list[str]
     rows: Iterator[tuple[int, list]]
     encoding: str = ""
     blank_lines: list[int] = field(default_factory=list)
+    sheets: list[str] = field(default_factory=list)
+
+
+def place(line: int, sheets: Sequence[str]) -> tuple[str, int]:
+    """The sheet (named only when the table spans several) and the row on it of a table's line."""
+    if len(sheets) < 2:
+        return "", line
+    return sheets[line // SHEET_STRIDE], line % SHEET_STRIDE
 
 
 def _is_blank(cells) -> bool:
@@ -105,13 +121,14 @@ def _filled(cells) -> int:
 def _header_and_rows(records: Iterator[tuple[int, Any]], blank_lines: list[int]):
     """The header (the first row that is not a title above it) and the rows after it."""
     ahead: list[tuple[int, Any]] = []
+    skipped: list[int] = []
     for line, cells in records:
         if isinstance(cells, Unreadable):
             if not ahead:
                 raise TableError(_("Line %(line)s, the header: %(reason)s", line=line, reason=cells.reason))
         elif _is_blank(cells):
             if ahead:
-                blank_lines.append(line)
+                skipped.append(line)
             continue
         ahead.append((line, cells))
         if len(ahead) > TITLE_ROWS:
@@ -122,7 +139,7 @@ def _header_and_rows(records: Iterator[tuple[int, Any]], blank_lines: list[int])
     start = next(i for i, (_, c) in enumerate(ahead) if not isinstance(c, Unreadable) and _filled(c) * 2 > fullest)
     header_cells = ahead[start][1]
     header = ["" if c is None else str(c) for c in header_cells[: width(header_cells)]]
-    blank_lines[:] = [n for n in blank_lines if n > ahead[start][0]]
+    blank_lines.extend(n for n in skipped if n > ahead[start][0])
 
     def rows():
         for line, cells in ahead[start + 1 :]:
@@ -136,7 +153,8 @@ def _header_and_rows(records: Iterator[tuple[int, Any]], blank_lines: list[int])
     return header, rows()
 
 
-def _xlsx_rows(path: Path, blank_lines: list[int]):
+def _xlsx_rows(path: Path, blank_lines: list[int], header_columns: Callable[[list[str]], object] | None):
+    """The header, the rows and the sheets' names of a workbook's table (see :func:`_table_sheets`)."""
     import openpyxl
 
     try:
@@ -146,15 +164,21 @@ def _xlsx_rows(path: Path, blank_lines: list[int]):
             _("The file cannot be read as an Excel workbook (.xlsx); save it again as .xlsx or CSV.")
         ) from None
     try:
-        header, rows = _first_table(workbook, blank_lines)
+        sheets = _table_sheets(workbook, header_columns or _named_columns)
+        header, rows = _sheet_table(sheets[0], 0, blank_lines)
     except TableError:
         workbook.close()
         raise
     columns = len(header)
 
+    def sheet_by_sheet():
+        yield from rows
+        for index, sheet in enumerate(sheets[1:], 1):  # each sheet's own header (and titles) passed over
+            yield from _sheet_table(sheet, index * SHEET_STRIDE, blank_lines)[1]
+
     def trimmed():
         try:
-            for line, cells in rows:
+            for line, cells in sheet_by_sheet():
                 cells = cells[:columns]  # the importers read cells by the header's columns
                 if _is_blank(cells):
                     blank_lines.append(line)
@@ -163,28 +187,69 @@ def _xlsx_rows(path: Path, blank_lines: list[int]):
         finally:
             workbook.close()
 
-    return header, trimmed()
+    return header, trimmed(), [sheet.title for sheet in sheets]
 
 
-def _first_table(workbook, blank_lines: list[int]):
-    """The header and rows of the active sheet, or, when that holds no table (a sheet of notes, 填表说明,
-    in front), of the first sheet whose header names two columns or more."""
-    sheets = [workbook.active, *(s for s in workbook.worksheets if s is not workbook.active)]
-    found = None
-    for sheet in sheets:
-        values = sheet_rows(sheet, values_only=True)
-        try:
-            header, rows = _header_and_rows(((n, list(c)) for n, c in enumerate(values, 1)), [])
-        except TableError:
-            continue
-        if sum(1 for h in header if h.strip()) >= 2:
-            rows.close()
-            break
-        found = found or sheet
-    else:
-        sheet = found or workbook.active
-    values = sheet_rows(sheet, values_only=True)
-    return _header_and_rows(((n, list(c)) for n, c in enumerate(values, 1)), blank_lines)
+def _sheet_table(sheet, offset: int, blank_lines: list[int]):
+    """A sheet's header and its rows, numbered from ``offset`` + 1 (read as they are needed)."""
+
+    def records():
+        for number, cells in enumerate(sheet_rows(sheet, values_only=True), 1):
+            if number >= SHEET_STRIDE:
+                raise TableError(_("The sheet %(sheet)s has more rows than Excel allows.", sheet=sheet.title))
+            yield offset + number, list(cells)
+
+    return _header_and_rows(records(), blank_lines)
+
+
+def _named_columns(header: list[str]) -> tuple[str, ...]:
+    """What a header names when the importer does not say: its titles (two at least)."""
+    named = tuple(h.strip() for h in header)
+    if sum(1 for h in named if h) < 2:
+        raise TableError(_("The file is empty."))
+    return named
+
+
+def _table_sheets(workbook, header_columns: Callable[[list[str]], object]) -> list:
+    """The sheets that hold the table, in workbook order. The first is the active sheet, or, when that
+    holds no table (a sheet of notes, 填表说明, in front), the first sheet whose header names two columns
+    or more that the importer reads (``header_columns`` raises TableError for a header it cannot read);
+    with it every sheet whose header maps to the same columns (an export split over Sheet1, Sheet2 …).
+    A sheet of notes or of another table is passed over."""
+    worksheets = list(workbook.worksheets)  # not chart sheets
+    if not worksheets:
+        raise TableError(_("The file is empty."))
+    active = workbook.active if workbook.active in worksheets else worksheets[0]
+    order = [active, *(s for s in worksheets if s is not active)]
+    headers = {sheet.title: _sheet_header(sheet) for sheet in worksheets}
+    keys = {title: _columns_of(header, header_columns) for title, header in headers.items()}
+    first = next((s for s in order if keys[s.title] is not None), None)
+    if first is None:  # none the importer reads: as before, for the importer to say what is missing
+        named = [s for s in order if headers[s.title] is not None]
+        wide = [s for s in named if sum(1 for h in headers[s.title] or () if h.strip()) >= 2]
+        return [(wide or named or [active])[0]]
+    return [s for s in worksheets if s is first or keys[s.title] == keys[first.title]]
+
+
+def _sheet_header(sheet) -> list[str] | None:
+    """A sheet's header (titles above it passed over); None for a sheet without one."""
+    try:
+        header, rows = _sheet_table(sheet, 0, [])
+    except TableError:
+        return None
+    rows.close()
+    return header
+
+
+def _columns_of(header: list[str] | None, header_columns: Callable[[list[str]], object]) -> object:
+    """What the importer reads from a header (None when it cannot read it, or it names fewer than two)."""
+    if header is None:
+        return None
+    try:
+        _named_columns(header)
+        return header_columns(header)
+    except TableError:
+        return None
 
 
 def display_name(filename: str | None) -> str:
@@ -195,10 +260,11 @@ def display_name(filename: str | None) -> str:
 
 def save_upload(upload, folder: Path, check_header: Callable[[list[str]], object]) -> str:
     """Save an uploaded table into a job's folder as ``source.csv`` or ``source.xlsx`` and check its
-    header with ``check_header`` (which raises TableError: nothing is queued); returns the file's name."""
+    header with ``check_header`` (what the importer reads from a header, as for :func:`open_table`; it
+    raises TableError: nothing is queued); returns the file's name."""
     name = "source" + (".xlsx" if display_name(upload.filename).lower().endswith(".xlsx") else ".csv")
     upload.save(folder / name)
-    with default_locale(), open_table(folder / name) as table:
+    with default_locale(), open_table(folder / name, check_header) as table:
         check_header(table.header)
     return name
 
@@ -225,8 +291,11 @@ def is_table(path: Path, head: bytes) -> bool:
 
 
 @contextmanager
-def open_table(path: str | Path):
-    """Open a CSV or .xlsx file as a :class:`Table` (a context manager: the file is closed after)."""
+def open_table(path: str | Path, header_columns: Callable[[list[str]], object] | None = None):
+    """Open a CSV or .xlsx file as a :class:`Table` (a context manager: the file is closed after).
+
+    ``header_columns`` gives what the importer reads from a header (raising TableError when it reads
+    nothing): a workbook's sheets whose headers give the same are read as one table."""
     path = Path(path)
     blank_lines: list[int] = []
     with path.open("rb") as raw:
@@ -239,9 +308,9 @@ def open_table(path: str | Path):
             )
         )
     if head.startswith(b"PK\x03\x04"):
-        header, rows = _xlsx_rows(path, blank_lines)
+        header, rows, sheets = _xlsx_rows(path, blank_lines, header_columns)
         try:
-            yield Table(header, rows, "xlsx", blank_lines)
+            yield Table(header, rows, "xlsx", blank_lines, sheets)
         finally:
             rows.close()
         return
@@ -257,16 +326,18 @@ def open_table(path: str | Path):
 
 
 class RejectWriter:
-    """Rejected rows as they were, with the line number and the reason, as UTF-8 CSV with a BOM
-    (Excel opens it correctly); the user fixes the rows and imports this file again."""
+    """Rejected rows as they were, with the line number (and the sheet, for a table over several
+    sheets) and the reason, as UTF-8 CSV with a BOM (Excel opens it correctly); the user fixes the
+    rows and imports this file again."""
 
-    def __init__(self, path: str | Path | None, header: list[str]):
+    def __init__(self, path: str | Path | None, header: list[str], sheets: Sequence[str] = ()):
         self.path = Path(path) if path else None
         self.header = [str(h) for h in header]
+        self.sheets = list(sheets)
         self.count = 0
         self._fh: io.TextIOWrapper[io.BufferedWriter] | None = None  # text over the bytes it counts
         self._writer: Writer | None = None
-        self._reason_cols = [i for i, h in enumerate(self.header) if h.strip() in ("行号", "拒绝原因")]
+        self._reason_cols = [i for i, h in enumerate(self.header) if h.strip() in REJECT_COLUMNS]
 
     def write(self, line: int, cells: list, reasons: list[str]) -> None:
         self.count += 1
@@ -275,9 +346,12 @@ class RejectWriter:
         if self._writer is None:
             self._fh = io.TextIOWrapper(self.path.open("wb"), encoding="utf-8-sig", newline="")
             self._writer = csv.writer(self._fh)
-            self._writer.writerow(["行号", "拒绝原因", *self._strip(self.header)])
+            own = list(REJECT_COLUMNS if len(self.sheets) > 1 else REJECT_COLUMNS[1:])
+            self._writer.writerow([*own, *self._strip(self.header)])
         values = ["" if c is None else str(c) for c in cells]
-        self._writer.writerow(csv_row([line, "；".join(reasons), *self._strip(values)]))
+        sheet, row = place(line, self.sheets)
+        where = [sheet, row] if len(self.sheets) > 1 else [row]
+        self._writer.writerow(csv_row([*where, "；".join(reasons), *self._strip(values)]))
 
     def position(self) -> int:
         """Bytes written so far, on disk (a job's checkpoint)."""
