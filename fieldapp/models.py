@@ -6,7 +6,7 @@ from .subjects.models import Subject, SubjectChange, Tag  # noqa: F401
 from .inspectors.models import Conflict, Inspector, InspectorChange  # noqa: F401
 from .visits.models import Visit, VisitInspector, VisitTask  # noqa: F401
 from .inspections.models import MediaFile, Submission  # noqa: F401
-from .inspections import list_token  # noqa: F401  (its triggers, made with the tables)
+from .visits import list_token  # noqa: F401  (its triggers, made with the tables)
 from .review.models import InspectionResult  # noqa: F401
 from .review.models import AbnormalListingProposal, FollowUpCase  # noqa: F401
 from .audit import AuditEvent  # noqa: F401

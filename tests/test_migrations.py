@@ -13,7 +13,7 @@ from sqlalchemy.engine import make_url
 
 from conftest import make_app
 from fieldapp.extensions import db
-from fieldapp.inspections import list_token
+from fieldapp.visits import list_token
 from fieldapp.publication import generation
 from fieldapp.search_objects import include_object
 

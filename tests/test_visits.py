@@ -98,7 +98,7 @@ def test_a_draw_changes_the_list_of_every_inspector_it_puts_on_a_visit_and_no_ot
     from sqlalchemy import text as sa_text
 
     from fieldapp.auth.models import User
-    from fieldapp.inspections.list_token import _NEW_VISIT_TRIGGERS
+    from fieldapp.visits.list_token import _NEW_VISIT_TRIGGERS
     from fieldapp.visits.models import VisitInspector
 
     make_subjects({"B": 4})

@@ -93,7 +93,7 @@ class User(UserMixin, Model):
     session_version: Mapped[int] = mapped_column(default=0, server_default="0")
     # A random token that database triggers change whenever anything on the user's 我的任务 list
     # changes (their visits, its tasks, subjects, co-inspectors and submissions; any unit):
-    # fieldapp/inspections/list_token.py. The list is kept per worker under it.
+    # fieldapp/visits/list_token.py. The list is kept per worker under it.
     list_token: Mapped[int] = mapped_column(BigInteger, default=new_token, server_default="0")
 
     unit: Mapped[Unit] = relationship()

@@ -1,7 +1,7 @@
 """The inspector's list (我的任务) kept per worker and per inspector, answered before Flask.
 
 Each worker keeps every inspector's latest page (``MY_VISITS_PAGE_CACHE_SIZE`` inspectors) under
-:func:`page_key`: the user's list token (``list_token.py``: the database changes it on every change
+:func:`page_key`: the user's list token (``visits/list_token.py``: the database changes it on every change
 the list shows), their name, role and unit, the language, the day in Beijing and the address. The
 view keeps a page under it; :class:`MyListAnswers` serves it again from the early layer
 (``core/early.py``) at the cost of one read of the user's row, and only when Flask would give this

@@ -5,14 +5,14 @@ Revises: a9d4e2c7b150
 Create Date: 2026-11-30 19:00:00
 
 ``user_account.list_token`` is changed by triggers on visit, visit_task, visit_inspector,
-submission, task, subject, inspector and unit (fieldapp/inspections/list_token.py); each worker keeps
+submission, task, subject, inspector and unit (fieldapp/visits/list_token.py); each worker keeps
 an inspector's 我的任务 page under it and answers it before Flask while it holds.
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-from fieldapp.inspections.list_token import create_triggers, drop_triggers
+from fieldapp.visits.list_token import create_triggers, drop_triggers
 
 revision = "c4e8a1f0b7d2"
 down_revision = "a9d4e2c7b150"
