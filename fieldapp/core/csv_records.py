@@ -5,7 +5,8 @@ row after it was lost. Here records are read in strict mode, a record is never l
 ``MAX_RECORD_LINES`` physical lines, and a quoted field that runs away (it reaches the end of the
 file, runs past that many lines, or "closes" with text after its quote) makes its record an
 :class:`Unreadable` one at its first line; reading goes on from the physical line after it, so each
-following record is read exactly once. A quoted field with a few line breaks (an address on two
+following record is read exactly once. A quoted cell with text after its closing quote on one line
+(``"a"b``) is refused too: the csv module would read it as ``ab``, silently changing the value. A quoted field with a few line breaks (an address on two
 lines) is read as before. Only the lines of the record being read are held. A NUL character (a
 stray byte in an exported file) is dropped: it is no text, and PostgreSQL refuses it in any text column.
 """
@@ -24,7 +25,7 @@ MAX_RECORD_LINES = 50
 
 class Unreadable(list):
     """The cells of a record that cannot be read (its first line, as far as it goes) and why
-    (``code``: ``unclosed_quote`` or ``line_too_long``; ``reason``: the words for it)."""
+    (``code``: ``unclosed_quote``, ``text_after_quote`` or ``line_too_long``; ``reason``: the words for it)."""
 
     def __init__(self, cells: Iterable, code: str, reason: str) -> None:
         super().__init__(cells)
@@ -92,9 +93,9 @@ def csv_records(lines: Iterable[str], dialect: type[csv.Dialect] = csv.excel) ->
         number += len(source.taken)
 
 
-def _unreadable(line: str, dialect: type[csv.Dialect], runaway: bool) -> list:
-    """A broken record's first line read leniently (a text after a closing quote is kept, as Excel
-    does); a quote that runs away or a line the csv module refuses is :class:`Unreadable`."""
+def _unreadable(line: str, dialect: type[csv.Dialect], runaway: bool) -> Unreadable:
+    """A broken record's first line, read leniently for the rejects file, as :class:`Unreadable`: a
+    quote that runs away, a quoted cell with text after its closing quote, or a line too long."""
     try:
         cells = next(csv.reader([line.rstrip("\r\n")], dialect), [])
     except csv.Error:
@@ -102,4 +103,31 @@ def _unreadable(line: str, dialect: type[csv.Dialect], runaway: bool) -> list:
     if runaway:
         reason = _('Unclosed quote: a cell opens a quote (") on this line that never closes; the line was skipped.')
         return Unreadable(cells, "unclosed_quote", reason)
-    return cells
+    reason = _('Misplaced quote: a cell on this line has text after its closing quote ("); the line was skipped.')
+    return Unreadable(_cells_as_written(line, dialect), "text_after_quote", reason)
+
+
+def _cells_as_written(line: str, dialect: type[csv.Dialect]) -> list[str]:
+    """A line's cells for the rejects file: a well-quoted cell unquoted, a badly quoted one as written
+    (``"a"b`` stays ``"a"b``, not ``ab``), so the person fixing it sees what the file says."""
+    quote, delimiter = dialect.quotechar or '"', dialect.delimiter
+    raw: list[str] = []
+    cell: list[str] = []
+    inside = False
+    for char in line.rstrip("\r\n"):
+        if char == quote:
+            inside = not inside
+        if char == delimiter and not inside:
+            raw.append("".join(cell))
+            cell = []
+        else:
+            cell.append(char)
+    raw.append("".join(cell))
+    return [_unquoted(text, quote) for text in raw]
+
+
+def _unquoted(text: str, quote: str) -> str:
+    inner = text[1:-1]
+    if len(text) > 1 and text[0] == text[-1] == quote and quote not in inner.replace(quote * 2, ""):
+        return inner.replace(quote * 2, quote)
+    return text

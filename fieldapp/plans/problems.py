@@ -34,8 +34,8 @@ MESSAGES = {
     ),
     "no_tasks": _l("The table has a header row but no task rows."),
     "no_tasks_skipped": _l(
-        "The table has a header row, but its task rows could not be read (lines %(lines)s: a cell too long or a quote "
-        "that never closes); correct them and import again."
+        "The table has a header row, but its task rows could not be read (lines %(lines)s: a cell too long, or a "
+        "quote that never closes or has text after it); correct them and import again."
     ),
     "column_missing": _l("Column %(column)s was not found; its values are left empty."),
     "rows_before_header": _l(
@@ -45,6 +45,10 @@ MESSAGES = {
     "note_row": _l("This row is not a task (only one cell is filled): %(text)s"),
     "unclosed_quote": _l(
         'A cell on this line opens a quote (") that never closes; the line was skipped and the lines after it were read.'
+    ),
+    "text_after_quote": _l(
+        'A cell on this line has text after its closing quote ("), so its value cannot be read as written; the line '
+        "was skipped and the lines after it were read."
     ),
     "line_too_long": _l("This line has a cell too long to read; the line was skipped."),
     "other_sheet": _l("Sheet %(sheet)s also has rows; only sheet %(used)s was read."),
