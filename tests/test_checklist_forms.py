@@ -15,6 +15,7 @@ from werkzeug.datastructures import MultiDict
 from fieldapp.checklists import answer_set, checklist_for_answer_set, evaluate, get_checklist, parse_form
 from fieldapp.checklists.models import ChecklistVersion
 from conftest import make_app
+from factories.cli import english_words
 
 ROOT = Path(__file__).resolve().parent.parent
 TEST_CHECKLISTS = ROOT / "tests" / "data" / "checklists"
@@ -260,13 +261,16 @@ def test_cli_check_stores_resolutions_and_fails_on_unresolved_items(app, db, run
     task = _plan_with_items(db, ["加油站在用强检计量器具", "无人认领的事项"])
     result = runner.invoke(args=["checklists", "check"])
     assert result.exit_code == 1
-    assert "NO CHECKLIST: task 1 (计量监督检查), item 2: 无人认领的事项" in result.output
+    assert "没有检查表：任务 1（计量监督检查），事项 2：无人认领的事项" in result.output
     db.session.expire_all()
     assert [i.checklist_ids for i in db.session.get(type(task), task.id).items] == [["fuel-dispensers"], []]
     db.session.get(type(task), task.id).items[1].text = "加油站在用强检计量器具（第二项）"
     db.session.commit()
     result = runner.invoke(args=["checklists", "check"])
     assert result.exit_code == 0, result.output
+    assert "共 2 个抽查事项：2 个已对应检查表，0 个有建议待确认，0 个没有检查表。" in result.output
+    assert english_words(result.output) == [], result.output
+    result = runner.invoke(args=["checklists", "check", "--lang", "en"])
     assert "2 inspection items: 2 mapped, 0 suggested, 0 without a checklist." in result.output
 
 
@@ -277,7 +281,8 @@ def test_cli_warns_when_a_file_changed_without_a_new_version(app, db, runner):
     )
     db.session.commit()
     result = runner.invoke(args=["checklists", "check"])
-    assert result.exit_code == 1 and "CHANGED WITHOUT A NEW VERSION: fuel-dispensers v1" in result.output
+    assert result.exit_code == 1 and "内容已改但版本号未变：fuel-dispensers 第 1 版" in result.output
+    assert english_words(result.output, allowed={"version"}) == [], result.output
 
 
 def test_every_item_of_the_seed_plan_resolves_to_a_real_checklist():

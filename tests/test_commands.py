@@ -15,9 +15,9 @@ from fieldapp.subjects.models import Tag
 @pytest.mark.parametrize(
     ("args", "model", "said"),
     [
-        (["users", "units"], Unit, "{count} units"),
-        (["subjects", "tags"], Tag, "{count} tags"),
-        (["demo", "accounts"], User, "{count} demo accounts (password " + DEMO_PASSWORD + ")"),
+        (["users", "units"], Unit, "{count} 个单位"),
+        (["subjects", "tags"], Tag, "{count} 个标签"),
+        (["demo", "accounts"], User, "{count} 个演示账号（密码 " + DEMO_PASSWORD + "）"),
     ],
 )
 def test_an_ensure_command_commits_and_counts_and_is_safe_to_run_again(db, runner, args, model, said):

@@ -22,6 +22,7 @@ from factories.draws import (
 )
 
 from draw_verification import run_verify_draw
+from factories.cli import english_words
 from fieldapp.draws import operations
 from fieldapp.draws.bundle import build_bundle
 from fieldapp.draws.models import CommitmentStatus, Draw, DrawCommitment, DrawStatus
@@ -322,13 +323,15 @@ def test_cli_runs_a_round_for_every_executing_unit_and_sets_task_settings(db, ru
     assert result.exit_code == 0, result.output
     draw = db.session.scalar(select(Draw))
     assert draw.unit.code == "140602" and draw.witness == "W" and draw.draw_date == DRAW_DAY
-    assert draw.pool_ids_sha256 in result.output and "chain head" in result.output
+    assert draw.pool_ids_sha256 in result.output and "链头" in result.output
+    assert english_words(result.output, allowed={"sha"}) == [], result.output
     again = runner.invoke(args=["draw", "run", "7", "--unit", "140602"])
     assert again.exit_code == 1 and db.session.scalar(select(func.count()).select_from(Draw)) == 1
     result = runner.invoke(args=["draw", "run", "7", "--unit", "city"])
-    assert result.exit_code != 0 and "does not execute" in result.output
+    assert result.exit_code == 1 and "错误：单位 city 不执行任务 7。" in result.output
     result = runner.invoke(args=["draw", "settings", "7", "--specialty", "广告", "--cap", "3"])
-    assert result.exit_code == 0 and "广告" in result.output and "3 subjects" in result.output
+    assert result.exit_code == 0 and "所需专业领域：广告" in result.output and "每轮 3 户" in result.output
+    assert english_words(result.output, allowed={"task"}) == [], result.output  # the task is named "task 7"
     result = runner.invoke(args=["draw", "run", "7", "--unit", "140603"])
     assert result.exit_code == 1 and "0 名符合条件的检查人员" in result.output  # over capacity: a reason
     result = runner.invoke(
@@ -338,4 +341,5 @@ def test_cli_runs_a_round_for_every_executing_unit_and_sets_task_settings(db, ru
     pinglu = db.session.scalar(select(Draw).where(Draw.unit_id == unit("140603").id))
     assert pinglu.teams[0]["specialties"] == ["广告"] and pinglu.teams[0]["inspectors"] == []
     assert all(s.unmatched_reason for s in pinglu.selections)
-    assert runner.invoke(args=["draw", "settings", "7", "--specialty", "魔法"]).exit_code != 0
+    result = runner.invoke(args=["draw", "settings", "7", "--specialty", "魔法"])
+    assert result.exit_code == 1 and "错误：未知的专业领域 魔法" in result.output and not english_words(result.output)

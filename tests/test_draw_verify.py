@@ -164,7 +164,9 @@ def test_flask_draw_verify_uses_frozen_files_and_the_chain(db, runner):
     subjects[0].credit_class = "D"
     db.session.commit()
     result = verify_cli(runner, draw)
-    assert result.exit_code == 0 and result.output.strip().endswith("OK"), result.output
+    assert result.exit_code == 0 and result.output.strip().endswith("核验通过：重新计算的结果与记录一致。"), (
+        result.output
+    )
     head = chain.head().sha256
     # A consistent rewrite in the database: new witness, its effective seed, the selection's keys,
     # order and inspectors recomputed. Every stored field agrees; the chain does not.
@@ -213,12 +215,12 @@ def test_seed_or_stored_pool_changed_in_the_database_is_detected(db, runner):
     draw.pool_file = zlib.compress(data)
     db.session.commit()
     result = verify_cli(runner, draw)
-    assert result.exit_code == 1 and "DIFFERENCE: pool" in result.output
+    assert result.exit_code == 1 and "不一致：pool" in result.output
     draw.pool_file = zlib.compress(pool_bytes(draw).replace(b",B\n", b",A\n", 1))
     draw.commitment.seed_hex = "11" * 32
     db.session.commit()
     result = verify_cli(runner, draw)
-    assert result.exit_code == 1 and "DIFFERENCE: commitment" in result.output
+    assert result.exit_code == 1 and "不一致：commitment" in result.output
 
 
 def test_verifying_round_two_after_a_redraw_of_round_one_has_no_false_alarm(db, runner):

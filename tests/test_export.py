@@ -131,10 +131,11 @@ def test_export_and_reindex_commands(runner, db, tmp_path):
     out = tmp_path / "upload.xlsx"
     result = runner.invoke(args=["publication", "export", "--unit", "140602", "--year", "2021", "--out", str(out)])
     assert result.exit_code == 0, result.output
-    assert "2 results" in result.output
+    assert "已将 2 条结果写入" in result.output
     rows = list(load_workbook(out).active.iter_rows(values_only=True))
     assert list(rows[0]) == NATIONAL_COLUMNS and len(rows) == 3
-    assert runner.invoke(args=["publication", "export", "--unit", "nowhere", "--out", str(out)]).exit_code == 2
+    result = runner.invoke(args=["publication", "export", "--unit", "nowhere", "--out", str(out)])
+    assert result.exit_code == 1 and "错误：--unit：没有代码为 nowhere 的单位" in result.output
     result = runner.invoke(args=["publication", "search-index"])
     assert result.exit_code == 0, result.output
     from fieldapp.publication.queries import SearchFilters, search

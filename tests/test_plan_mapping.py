@@ -62,12 +62,12 @@ def test_another_bureaus_plan_maps_every_item_or_shows_it_unmapped(app, db, runn
 
     result = runner.invoke(args=["checklists", "check", "--plan", "2022"])
     assert result.exit_code == 1
-    reported = [line for line in result.output.splitlines() if line.startswith("NO CHECKLIST:")]
+    reported = [line for line in result.output.splitlines() if line.startswith("没有检查表：")]
     assert len(reported) == len(unmapped)  # exactly the items the plan page shows without a checklist
     for task, number in unmapped:
         text = items[(task, number)].text
-        assert any(f"task {task} (" in line and f"item {number}: {text}" in line for line in reported)
-    assert f"{len(items)} inspection items in the 2022 plans:" in result.output
+        assert any(f"任务 {task}（" in line and f"事项 {number}：{text}" in line for line in reported)
+    assert f"2022 年计划共 {len(items)} 个抽查事项：" in result.output
 
 
 def test_unmapped_and_suggested_items_get_the_general_on_site_checklist(app, db):
@@ -110,8 +110,8 @@ def test_a_supervisor_confirms_a_suggestion_or_picks_any_checklist(app, db, clie
     assert item.mapping_confirmed_by_id is not None
 
     result = runner.invoke(args=["checklists", "check", "--plan", "2022"])
-    assert result.output.count("NO CHECKLIST:") == unmapped_before - 1  # the barcode item was given a checklist
-    assert "item 1: 商品条码使用情况检查" not in result.output
+    assert result.output.count("没有检查表：") == unmapped_before - 1  # the barcode item was given a checklist
+    assert "事项 1：商品条码使用情况检查" not in result.output
     db.session.expire_all()
     assert db.session.get(InspectionItem, item.id).checklist_ids == ["food-production"]  # a check keeps it
     task = db.session.get(Task, item.task_id)

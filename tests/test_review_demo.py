@@ -16,7 +16,7 @@ def count(db, model, *where):
 
 def test_demo_fills_the_review_queues_and_leaves_the_phone_accounts_their_visits(app, db, client_request):
     lines = list(load_demo(subject_count=3000))
-    assert any(line.startswith("review:") for line in lines)
+    assert any(line.startswith("审核：") for line in lines)
     waiting = count(db, Submission, Submission.state == "submitted")
     assert waiting > 0 and count(db, InspectionResult) > 0
     assert count(db, FollowUpCase) > 0 and count(db, AbnormalListingProposal) > 0
@@ -35,7 +35,7 @@ def test_demo_fills_the_review_queues_and_leaves_the_phone_accounts_their_visits
     assert db.session.scalar(mine) > 0
     # Running it again adds nothing.
     before = count(db, Submission)
-    assert "review: results exist already" in list(load_demo(subject_count=3000))
+    assert "审核：已有检查结果" in list(load_demo(subject_count=3000))
     assert count(db, Submission) == before
     # The county supervisor's pages render the demo data.
     client_request.post("auth.login", _data={"username": "shuocheng-supervisor", "password": "demo-2021"})

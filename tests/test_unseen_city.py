@@ -18,6 +18,7 @@ import pytest
 from sqlalchemy import func, select
 
 from factories import review as rf
+from factories.cli import english_words
 from factories.draws import set_clock
 from fieldapp.auth.models import Unit, User
 from fieldapp.checklists.mapping import MAPPED, NONE, SUGGESTED
@@ -260,8 +261,9 @@ def test_make_runs_demo_load_works_for_another_organisation(app, runner):
     """`ORGANISATION_FILE=… make run`: no seed plan for a bureau the file lacks, and a roster for
     units whose codes are not division codes (it stopped with a traceback on both)."""
     output = _cli(runner, "demo", "load", "--subjects", "120")
-    assert "the seed plan's bureau is not in this organisation" in output
-    assert "demo accounts: 1" in output  # an administrator of the file's top bureau, to sign in with
+    assert english_words(output, allowed={"flask", "app", "wsgi", "plan", "import", "FILE"}) == [], output
+    assert "示例计划的制定单位不在本组织机构中" in output and "flask --app wsgi plan import FILE" in output
+    assert "1 个演示账号" in output  # an administrator of the file's top bureau, to sign in with
     admin = db.session.scalar(select(User).where(User.username == "admin"))
     assert admin.unit.code == "hb" and admin.check_password("demo-2021")
     assert db.session.scalar(select(func.count()).select_from(Plan)) == 0

@@ -5,11 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from flask import current_app
-from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy import select
 
-from ..commands import ensure_command
+from ..commands import CommandError, ensure_command, in_language
 from ..extensions import db
 from .models import Role, Unit, User
 from .organisation import OrganisationError, ensure_units, load_organisation
@@ -21,7 +20,12 @@ def cli() -> None:
 
 
 cli.add_command(
-    ensure_command("units", ensure_units, "{count} units", "Create the configured organisation's units where missing")
+    ensure_command(
+        "units",
+        ensure_units,
+        lambda count: _("%(count)s units", count=count),
+        "Create the configured organisation's units where missing",
+    )
 )
 
 
@@ -32,18 +36,20 @@ def units_cli() -> None:
 
 @units_cli.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@in_language
 def units_import_command(file: Path) -> None:
     """Load or update the units of FILE (nothing referenced is ever deleted)."""
     try:
-        with force_locale(current_app.config.get("BABEL_DEFAULT_LOCALE", "zh_CN")):
-            report = load_organisation(file)
+        report = load_organisation(file)
     except OrganisationError as exc:
         db.session.rollback()
-        raise click.ClickException(f"{file.name}: {exc}") from None
+        raise CommandError.in_file(file.name, exc) from None
     db.session.commit()
-    click.echo(f"{len(report.created)} units created, {len(report.updated)} updated")
+    click.echo(
+        _("%(created)s units created, %(updated)s updated", created=len(report.created), updated=len(report.updated))
+    )
     if report.not_in_file:
-        click.echo("kept, not in the file: " + ", ".join(report.not_in_file))
+        click.echo(_("Kept, not in the file: %(units)s", units="、".join(report.not_in_file)))
 
 
 @cli.command("create")
@@ -52,18 +58,19 @@ def units_import_command(file: Path) -> None:
 @click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
 @click.option("--unit", "unit_code", required=True, help="Unit code from the organisation file")
 @click.password_option()
+@in_language
 def create_command(username: str, name: str, role: str, unit_code: str, password: str) -> None:
     """Create or update an account."""
     ensure_units()
     unit = db.session.scalar(select(Unit).where(Unit.code == unit_code))
     if unit is None:
-        raise click.BadParameter(f"unknown unit {unit_code!r}", param_hint="--unit")
+        raise CommandError(_("--unit: no unit with the code %(code)s (see the organisation file)", code=unit_code))
     user = db.session.scalar(select(User).where(User.username == username)) or User(username=username)
     user.name, user.role, user.unit = name, role, unit
     user.set_password(password)
     db.session.add(user)
     db.session.commit()
-    click.echo(f"saved {username}")
+    click.echo(_("Account %(username)s saved", username=username))
 
 
 COMMANDS = (cli, units_cli)

@@ -9,7 +9,9 @@ import sys
 
 import click
 from flask.cli import with_appcontext
+from flask_babel import gettext as _
 
+from ..commands import in_language
 from .catalog import registry
 
 
@@ -21,6 +23,7 @@ def cli() -> None:
 @cli.command("resolve")
 @click.argument("text")
 @with_appcontext
+@in_language
 def resolve(text: str) -> None:
     """Show which checklists an inspection item text resolves to."""
     found = registry().resolve_item(text)
@@ -28,5 +31,5 @@ def resolve(text: str) -> None:
         tags = "、".join(checklist.tags) or "*"
         click.echo(f"{checklist.id}\t[{tags}]\t{checklist.title.zh}")
     if not found:
-        click.echo("no checklist", err=True)
+        click.echo(_("No checklist serves this inspection item."), err=True)
         sys.exit(1)

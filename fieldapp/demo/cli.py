@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+from flask_babel import gettext as _
 
-from ..commands import ensure_command
+from ..commands import CommandError, ensure_command, in_language
 from ..extensions import db
 from .accounts import DEMO_PASSWORD, ensure_demo_accounts
 
@@ -20,7 +21,7 @@ cli.add_command(
     ensure_command(
         "accounts",
         ensure_demo_accounts,
-        f"{{count}} demo accounts (password {DEMO_PASSWORD})",
+        lambda count: _("%(count)s demo accounts (password %(password)s)", count=count, password=DEMO_PASSWORD),
         "Create the demo accounts",
     )
 )
@@ -29,6 +30,7 @@ cli.add_command(
 @cli.command("load")
 @click.option("--subjects", "subject_count", default=20000, show_default=True, help="Subjects in the demo city")
 @click.option("--seed", default=2021, show_default=True)
+@in_language
 def load_command(subject_count: int, seed: int) -> None:
     """Everything `make run` needs: units, demo accounts, the seed plan, the demo city (idempotent)."""
     from .loader import load_demo
@@ -49,6 +51,7 @@ def load_command(subject_count: int, seed: int) -> None:
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="Organisation file (default: the configured one); its units are loaded first",
 )
+@in_language
 def generate_command(subject_count: int, seed: int, csv_path: str | None, org_path: Path | None) -> None:
     """A deterministic demo of any organisation: subjects and the inspector roster (skipped if loaded)."""
     from ..auth.organisation import OrganisationError, load_organisation
@@ -57,14 +60,15 @@ def generate_command(subject_count: int, seed: int, csv_path: str | None, org_pa
 
     try:
         org = demo_org(org_path)
+        if org_path and not csv_path:
+            load_organisation(org_path)
     except OrganisationError as exc:
-        raise click.ClickException(str(exc)) from None
+        db.session.rollback()
+        raise (CommandError.in_file(org_path.name, exc) if org_path else CommandError(str(exc))) from None
     if csv_path:
         write_subjects_csv(csv_path, subject_count, seed, org)
-        click.echo(f"{subject_count} subjects written to {csv_path}")
+        click.echo(_("%(count)s subjects written to %(path)s", count=subject_count, path=csv_path))
         return
-    if org_path:
-        load_organisation(org_path)
-        db.session.commit()
+    db.session.commit()
     for line in load_city(subject_count=subject_count, seed=seed, org=org):
         click.echo(line)

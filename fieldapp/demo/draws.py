@@ -3,6 +3,8 @@ so that the demo inspector accounts have work on their phones. Idempotent."""
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+
 from collections.abc import Generator, Iterator
 
 from sqlalchemy import func, select
@@ -26,11 +28,11 @@ MAX_REDRAWS = 40  # each redraw is an independent chance; a small directory rare
 
 def load_demo_draws(year: int = 2021) -> Iterator[str]:
     if db.session.scalar(select(func.count()).select_from(Draw)):
-        yield "draws: already drawn"
+        yield _("Draws: already drawn")
         return
     plan = db.session.scalar(select(Plan).where(Plan.year == year).order_by(Plan.id))
     if plan is None:
-        yield "draws: no plan to draw"
+        yield _("Draws: no plan to draw")
         return
     org = demo_org()  # read once: the redraws and the visit counts ask it many times
     accounts = demo_field_inspectors(org)
@@ -49,17 +51,27 @@ def load_demo_draws(year: int = 2021) -> Iterator[str]:
             break
         for unit in units:
             try:
-                draw, _ = run_draw(commit(task, 1, unit, exception_reason=DEMO_REASON), witness=f"演示数据 {unit.name}")
+                draw, _created = run_draw(
+                    commit(task, 1, unit, exception_reason=DEMO_REASON), witness=f"演示数据 {unit.name}"
+                )
             except DrawRefused as exc:
                 db.session.rollback()
-                yield f"draws: task {task.number} {unit.name}: {exc.message}"
+                yield _(
+                    "Draws: task %(task)s %(unit)s: %(message)s", task=task.number, unit=unit.name, message=exc.message
+                )
                 continue
             made += 1
-            yield f"draws: task {task.number} {unit.name}: {len(draw.selections)} of {draw.pool_size} subjects"
+            yield _(
+                "Draws: task %(task)s %(unit)s: %(selected)s of %(pool)s subjects",
+                task=task.number,
+                unit=unit.name,
+                selected=len(draw.selections),
+                pool=draw.pool_size,
+            )
     made += yield from _redraw_for_idle_accounts(ordered, units, org)
     visits = db.session.scalar(select(func.count()).select_from(Visit))
     counts = ", ".join(f"{name} {count}" for name, count in _visit_counts(accounts).items())
-    yield f"draws: {made} draws, {visits} visits ({counts})"
+    yield _("Draws: %(draws)s draws, %(visits)s visits (%(counts)s)", draws=made, visits=visits, counts=counts)
 
 
 def _redraw_for_idle_accounts(tasks: list[Task], units: list[Unit], org: DemoOrg) -> Generator[str, None, int]:
@@ -67,7 +79,7 @@ def _redraw_for_idle_accounts(tasks: list[Task], units: list[Unit], org: DemoOrg
     county task is drawn. Redraw (publicly, with a written reason) a task of that account's county until
     every account has one: the draws stay random and verifiable; nothing picks the team by hand."""
     accounts = demo_field_inspectors(org)
-    division_of_account = {u: org.division_of.get(unit) for u, _, role, unit in org.accounts if role == "inspector"}
+    division_of_account = {u: org.division_of.get(unit) for u, _name, role, unit in org.accounts if role == "inspector"}
     unit_of_division = {u.division_code: u for u in units}
     redrawn = 0
     for attempt in range(MAX_REDRAWS if tasks else 0):
@@ -87,19 +99,25 @@ def _redraw_for_idle_accounts(tasks: list[Task], units: list[Unit], org: DemoOrg
         )
         # The tasks whose team holds the idle account, most visits per team member first.
         chances = sorted(((_chance(t, unit, certificate), t.number, t) for t in tasks), key=lambda c: (-c[0], c[1]))
-        likely = [t for chance, _, t in chances if chance > 0][:3] or tasks
+        likely = [t for chance, _order, t in chances if chance > 0][:3] or tasks
         task = likely[attempt % len(likely)]
         try:
-            draw, _ = run_draw(
+            draw, _created = run_draw(
                 commit(task, 1, unit, redraw_reason=DEMO_REDRAW_REASON, exception_reason=DEMO_REASON),
                 witness=f"演示数据 {unit.name}",
             )
         except DrawRefused as exc:
             db.session.rollback()
-            yield f"draws: task {task.number} {unit.name}: {exc.message}"
+            yield _("Draws: task %(task)s %(unit)s: %(message)s", task=task.number, unit=unit.name, message=exc.message)
             continue
         redrawn += 1
-        yield f"draws: task {task.number} {unit.name} redrawn: {len(draw.selections)} of {draw.pool_size} subjects"
+        yield _(
+            "Draws: task %(task)s %(unit)s redrawn: %(selected)s of %(pool)s subjects",
+            task=task.number,
+            unit=unit.name,
+            selected=len(draw.selections),
+            pool=draw.pool_size,
+        )
     return redrawn
 
 

@@ -10,6 +10,8 @@ Same ``seed`` (and same ``today`` for the roster's dates), same city.
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+
 import csv
 import random
 from collections.abc import Iterator
@@ -166,7 +168,7 @@ def _fill(pattern: str, city: City, county: str) -> str:
 
 
 def special_counts(n: int) -> list[int]:
-    counts = [max(minimum, round(per20k * n / 20000)) for *_, per20k, minimum in SPECIALS]
+    counts = [max(minimum, round(per20k * n / 20000)) for *_rest, per20k, minimum in SPECIALS]
     while sum(counts) > n // 2 and any(counts):  # a tiny city: fewer of each
         counts = [c // 2 for c in counts]
     return counts
@@ -176,8 +178,8 @@ def generate_subjects(n: int, seed: int = 2021, org: DemoOrg | None = None) -> I
     """``n`` subject rows (keys: :data:`SUBJECT_HEADER`), deterministic for ``seed``, streamed."""
     city = City(seed, org)
     produced = 0
-    for (tags, kind, pattern, industry, *_), count in zip(SPECIALS, special_counts(n)):
-        for _ in range(count):
+    for (tags, kind, pattern, industry, *_rest), count in zip(SPECIALS, special_counts(n)):
+        for _i in range(count):
             county = city.county()
             yield subject_row(city, kind, _fill(pattern, city, county), industry, county, tags)
             produced += 1
@@ -240,23 +242,25 @@ def load_city(
 
     tags = ensure_tags()
     db.session.commit()
-    yield f"tags: {len(tags)}"
+    yield _("Tags: %(count)s", count=len(tags))
     existing = db.session.scalar(select(func.count()).select_from(Subject))
     if existing:
-        yield f"subjects: {existing} already loaded"
+        yield _("Subjects: %(count)s already loaded", count=existing)
     else:
         header, rows = subject_table(subject_count, seed, org)
         importer = SubjectImporter(header, source=f"demo city (seed {seed})", batch_size=5000)
         importer.feed(rows)
         report = importer.finish()
-        yield f"subjects: {report.created} generated ({report.rejected} rejected)"
+        yield _(
+            "Subjects: %(created)s generated (%(rejected)s rejected)", created=report.created, rejected=report.rejected
+        )
     if db.session.scalar(select(func.count()).select_from(Inspector)):
-        yield "inspectors: already loaded"
+        yield _("Inspectors: already loaded")
         return
     header, rows = roster_table(seed, today, org)
     roster = import_roster(header, rows, today=today)
     conflicts = _declare_conflicts(seed)
-    yield f"inspectors: {roster.created} ({conflicts} declared conflicts)"
+    yield _("Inspectors: %(count)s (%(conflicts)s declared conflicts)", count=roster.created, conflicts=conflicts)
 
 
 def _declare_conflicts(seed: int) -> int:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,10 +18,10 @@ SEED_PLAN = DATA / "plan-2021-shuozhou.txt"
 def load_demo(subject_count: int = 20000, seed: int = 2021) -> Iterator[str]:
     units = ensure_units()
     db.session.commit()
-    yield f"units: {len(units)}"
+    yield _("Units: %(count)s", count=len(units))
     users = ensure_demo_accounts()
     db.session.commit()
-    yield f"demo accounts: {len(users)} (password {DEMO_PASSWORD})"
+    yield _("%(count)s demo accounts (password %(password)s)", count=len(users), password=DEMO_PASSWORD)
     from ..plans.importer import load_seed_plan
     from ..plans.problems import PlanFileError
 
@@ -27,10 +29,19 @@ def load_demo(subject_count: int = 20000, seed: int = 2021) -> Iterator[str]:
         report = load_seed_plan(SEED_PLAN)
     except PlanFileError:  # another organisation (ORGANISATION_FILE): the seed's bureau is not in it
         db.session.rollback()
-        yield "plan: the seed plan's bureau is not in this organisation; import its own: flask --app wsgi plan import FILE"
+        yield _(
+            "Plan: the seed plan's bureau is not in this organisation; import its own: %(command)s",
+            command="flask --app wsgi plan import FILE",
+        )
     else:
         db.session.commit()
-        yield f"plan {report.plan.year} {report.plan.doc_number}: {report.tasks.total} tasks, {report.items} items"
+        yield _(
+            "Plan %(year)s %(doc)s: %(tasks)s tasks, %(items)s items",
+            year=report.plan.year,
+            doc=report.plan.doc_number,
+            tasks=report.tasks.total,
+            items=report.items,
+        )
     from .generator import load_city
 
     yield from load_city(subject_count=subject_count, seed=seed)

@@ -3,6 +3,8 @@ roster sizes, the departments, and the demo accounts — so any city or province
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -92,7 +94,7 @@ def demo_org(path: Path | None = None) -> DemoOrg:
             )
         )
     if not counties:
-        raise OrganisationError("the organisation has no county-level unit to put demo subjects in")
+        raise OrganisationError(_("The organisation has no county-level unit to put demo subjects in."))
     province = str(extra.get("province", ""))
     org = DemoOrg(
         counties=counties,

@@ -4,6 +4,8 @@ rest in their queue. Visits of the demo inspector accounts are left for the phon
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+
 import hashlib
 import random
 import uuid
@@ -69,7 +71,7 @@ def _body(visit: Visit, day, fail: bool, unreachable: bool, rng: random.Random) 
 
 def load_demo_reviews(seed: int = 2021) -> Iterator[str]:
     if db.session.scalar(select(func.count()).select_from(InspectionResult)):
-        yield "review: results exist already"
+        yield _("Review: results exist already")
         return
     rng = random.Random(seed)
     made = approved = 0
@@ -83,7 +85,12 @@ def load_demo_reviews(seed: int = 2021) -> Iterator[str]:
         if role.approve and body["tasks"]:
             approve(sub.id, sub.lock_version, supervisor, "演示数据")
             approved += 1
-    yield f"review: {made} submissions, {approved} approved, {made - approved} waiting in the queues"
+    yield _(
+        "Review: %(made)s submissions, %(approved)s approved, %(waiting)s waiting in the queues",
+        made=made,
+        approved=approved,
+        waiting=made - approved,
+    )
 
 
 class Role(NamedTuple):

@@ -6,8 +6,10 @@ import json
 import sys
 
 import click
+from flask_babel import gettext as _
 from sqlalchemy import select
 
+from ..commands import CommandError, in_language
 from ..extensions import db
 from ..plans.models import Plan, Task
 from .models import Draw
@@ -21,7 +23,9 @@ def find_task(number: int, year: int | None) -> Task:
         stmt = stmt.where(Plan.year == year)
     task = db.session.scalars(stmt.order_by(Plan.year.desc(), Plan.id.desc())).first()
     if task is None:
-        raise click.ClickException(f"no task {number}" + (f" in the {year} plan" if year else ""))
+        if year:
+            raise CommandError(_("There is no task %(number)s in the %(year)s plan.", number=number, year=year))
+        raise CommandError(_("There is no task %(number)s.", number=number))
     return task
 
 
@@ -37,6 +41,7 @@ def find_task(number: int, year: int | None) -> Task:
     default="",
     help="Written reason to draw despite warnings (rules unconfirmed, empty pool, over capacity, outside the window).",
 )
+@in_language
 def run_command(task_number, round_, witness, unit_code, year, reason, exception_reason):
     """Publish a commitment and draw TASK_NUMBER's round at once (scripted use; the draw date is
     today in Beijing, and the witness string W is marked as typed, not a lottery result)."""
@@ -48,7 +53,7 @@ def run_command(task_number, round_, witness, unit_code, year, reason, exception
     if unit_code:
         units = [u for u in units if u.code == unit_code]
         if not units:
-            raise click.ClickException(f"unit {unit_code} does not execute task {task_number}")
+            raise CommandError(_("Unit %(unit)s does not execute task %(task)s.", unit=unit_code, task=task_number))
     failed = False
     for unit in units:
         try:
@@ -60,14 +65,22 @@ def run_command(task_number, round_, witness, unit_code, year, reason, exception
             continue
         from .chain import head
 
-        click.echo(
-            f"{unit.code} {unit.name}: draw {draw.id} (number {draw.number}), commitment #{commitment.sequence} "
-            f"{commitment.commitment_hex}, pool {draw.pool_size} sha256 {draw.pool_ids_sha256 or draw.pool_sha256}, "
-            f"selected {draw.selected_count}" + ("" if created else " (already drawn)")
+        said = _(
+            "%(unit)s: draw %(id)s (number %(number)s), commitment #%(sequence)s %(commitment)s, pool %(pool)s "
+            "sha256 %(sha)s, selected %(selected)s",
+            unit=unit.code + " " + unit.name,
+            id=draw.id,
+            number=draw.number,
+            sequence=commitment.sequence,
+            commitment=commitment.commitment_hex,
+            pool=draw.pool_size,
+            sha=draw.pool_ids_sha256 or draw.pool_sha256,
+            selected=draw.selected_count,
         )
+        click.echo(said if created else _("%(line)s (already drawn)", line=said))
         latest = head()
         assert latest is not None, "the draw has just been recorded in the chain"
-        click.echo(f"chain head {latest.sha256}")
+        click.echo(_("Chain head %(sha)s", sha=latest.sha256))
     if failed:
         sys.exit(1)
 
@@ -75,25 +88,33 @@ def run_command(task_number, round_, witness, unit_code, year, reason, exception
 @cli.command("verify")
 @click.argument("draw_id", type=int)
 @click.option("--head", "anchor", help="A chain head hash held outside the system (from /public/draws or a notice).")
+@in_language
 def verify_command(draw_id, anchor):
     """Recompute draw DRAW_ID from its frozen files; check the public chain; report OK or differences."""
     from .verify import verify_stored
 
-    draw = db.session.get(Draw, draw_id)
-    if draw is None:
-        raise click.ClickException(f"no draw {draw_id}")
+    draw = _draw(draw_id)
     report = verify_stored(draw, anchor)
-    click.echo(
-        f"draw {draw.id}: task {draw.task.number} round {draw.round} {draw.unit.name}, "
-        f"pool {draw.pool_size} sha256 {draw.pool_sha256}"
+    said = _(
+        "Draw %(id)s: task %(task)s round %(round)s %(unit)s, pool %(pool)s sha256 %(sha)s",
+        id=draw.id,
+        task=draw.task.number,
+        round=draw.round,
+        unit=draw.unit.name,
+        pool=draw.pool_size,
+        sha=draw.pool_sha256,
     )
+    click.echo(said)
+    topup = _("top-up")
     for position, sel in enumerate(report.selection, start=1):
-        click.echo(f"{position:6d} {sel.ident} {sel.credit_class} {sel.key.hex()[:16]}{' top-up' if sel.topup else ''}")
+        click.echo(
+            f"{position:6d} {sel.ident} {sel.credit_class} {sel.key.hex()[:16]}{' ' + topup if sel.topup else ''}"
+        )
     if report.ok:
-        click.echo("OK")
+        click.echo(_("OK: the draw recomputes as recorded."))
         return
     for problem in report.problems:
-        click.echo(f"DIFFERENCE: {problem}")
+        click.echo(_("DIFFERENCE: %(problem)s", problem=problem))
     sys.exit(1)
 
 
@@ -114,14 +135,13 @@ def verify_command(draw_id, anchor):
     type=click.Path(dir_okay=False, writable=True),
     help="Also write the classed pool file (restricted: not for publication).",
 )
+@in_language
 def bundle_command(draw_id, pool_path, inspectors_path, classed_path):
     """Print the public JSON bundle of DRAW_ID (as /public/draws/<id>/bundle.json serves it)."""
     from .bundle import build_bundle
     from .operations import pool_bytes, public_pool_bytes
 
-    draw = db.session.get(Draw, draw_id)
-    if draw is None:
-        raise click.ClickException(f"no draw {draw_id}")
+    draw = _draw(draw_id)
     click.echo(json.dumps(build_bundle(draw), ensure_ascii=False, indent=1))
     for path, data in (
         (pool_path, public_pool_bytes),
@@ -133,9 +153,17 @@ def bundle_command(draw_id, pool_path, inspectors_path, classed_path):
                 fh.write(data(draw))
 
 
+def _draw(draw_id: int) -> Draw:
+    draw = db.session.get(Draw, draw_id)
+    if draw is None:
+        raise CommandError(_("There is no draw %(id)s.", id=draw_id))
+    return draw
+
+
 @cli.command("units")
 @click.argument("task_number", type=int)
 @click.option("--year", type=int)
+@in_language
 def units_command(task_number, year):
     """List the units that draw TASK_NUMBER."""
     from .pools import executing_units
@@ -155,6 +183,7 @@ def units_command(task_number, year):
 )
 @click.option("--derive", is_flag=True, help="Forget the override: derive specialties from the guiding department.")
 @click.option("--cap", type=int, help="Workload cap: subjects per inspector per round.")
+@in_language
 def settings_command(task_number, year, specialties, derive, cap):
     """Show or set TASK_NUMBER's draw settings (specialties needed, workload cap)."""
     from .models import TaskDrawSettings
@@ -165,9 +194,11 @@ def settings_command(task_number, year, specialties, derive, cap):
     known = specialty_names()
     unknown = [s for s in specialties if s not in known]
     if unknown:
-        raise click.ClickException(f"unknown specialty {', '.join(unknown)}; known: {'、'.join(known)}")
+        raise CommandError(
+            _("Unknown specialty %(unknown)s; known: %(known)s", unknown="、".join(unknown), known="、".join(known))
+        )
     if cap is not None and cap < 1:
-        raise click.ClickException("the workload cap must be at least 1")
+        raise CommandError(_("The workload cap must be at least 1."))
     if specialties or derive or cap is not None:
         settings = settings_for(task) or TaskDrawSettings(task_id=task.id)
         db.session.add(settings)
@@ -178,6 +209,14 @@ def settings_command(task_number, year, specialties, derive, cap):
         if cap is not None:
             settings.workload_cap = cap
         db.session.commit()
-    click.echo(f"task {task.number} {task.name}: guiding department {task.guiding_department!r}")
-    click.echo(f"specialties: {'、'.join(required_specialties(task)) or '(any)'}")
-    click.echo(f"workload cap: {workload_cap(task)} subjects per inspector per round")
+    department = task.guiding_department or "—"
+    click.echo(
+        _(
+            "Task %(number)s %(name)s: guiding department %(department)s",
+            number=task.number,
+            name=task.name,
+            department=department,
+        )
+    )
+    click.echo(_("Specialties: %(names)s", names="、".join(required_specialties(task)) or _("(any)")))
+    click.echo(_("Workload cap: %(cap)s subjects per inspector per round", cap=workload_cap(task)))

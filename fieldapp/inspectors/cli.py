@@ -5,8 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+from flask_babel import gettext as _
 
-from ..subjects.tables import TableError, default_locale
+from ..commands import CommandError, in_language
+from ..subjects.tables import TableError
 from .importer import import_roster_file
 
 
@@ -18,20 +20,19 @@ def cli() -> None:
 @cli.command("import")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--rejects", "reject_path", type=click.Path(dir_okay=False, path_type=Path))
+@in_language
 def import_command(path: Path, reject_path: Path | None) -> None:
     """Import the roster from CSV or .xlsx (姓名, 执法证号, 有效期至, 单位, 执法领域, 状态, 类别 …)."""
     reject_path = reject_path or path.with_name(path.stem + ".rejects.csv")
     if reject_path.exists():
         reject_path.unlink()
-    with default_locale():
-        try:
-            report = import_roster_file(path, reject_path)
-        except TableError as exc:
-            raise click.ClickException(str(exc)) from None
-        lines = report.summary()
-    for line in lines:
+    try:
+        report = import_roster_file(path, reject_path)
+    except TableError as exc:
+        raise CommandError(str(exc)) from None
+    for line in report.summary():
         click.echo(line)
     for reject in report.rejects[:50]:
         click.echo(f"  {reject.line}: {reject.name} {reject.ident} — {'；'.join(reject.reasons)}")
     if report.rejected:
-        click.echo(f"rejected rows: {reject_path}")
+        click.echo(_("Rejected rows: %(path)s", path=reject_path))

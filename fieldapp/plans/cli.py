@@ -4,13 +4,10 @@
 from __future__ import annotations
 
 import sys
-from functools import wraps
 from pathlib import Path
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -20,7 +17,9 @@ from ..checklists.catalog import registry
 from ..checklists.cli import cli as checklists_cli
 from ..checklists.mapping import NONE, SUGGESTED
 from ..checklists.queries import version_conflicts
+from ..commands import CommandError, in_language
 from ..extensions import db
+from .display import PLAN_STATUS_LABELS
 from .queries import resolve_all_items
 from .importer import ReasonRequired, import_plan
 from .models import Plan
@@ -38,26 +37,8 @@ def _unit(code: str | None) -> Unit | None:
         return None
     unit = db.session.scalar(select(Unit).where(Unit.code == code))
     if unit is None:
-        raise click.BadParameter(f"unknown unit {code!r} (see the organisation file)", param_hint="--unit")
+        raise CommandError(_("--unit: no unit with the code %(code)s (see the organisation file)", code=code))
     return unit
-
-
-def in_language(command):
-    """Messages in the language asked for (--lang), outside of any web request."""
-
-    @click.option(
-        "--lang",
-        type=click.Choice(["zh_CN", "en"]),
-        default="zh_CN",
-        show_default=True,
-        help="Language of the summary and warnings",
-    )
-    @wraps(command)
-    def wrapped(*args, lang: str, **kwargs):
-        with current_app.test_request_context(), force_locale(lang):
-            return command(*args, **kwargs)
-
-    return wrapped
 
 
 @cli.command("import")
@@ -80,7 +61,7 @@ def import_command(
         report = import_plan(file.read_bytes(), file.name, year=year, unit=unit, reason=reason)
     except PlanFileError as exc:
         db.session.rollback()
-        raise click.ClickException(f"{file.name}: {exc}") from None
+        raise CommandError.in_file(file.name, exc) from None
     except ReasonRequired as exc:
         db.session.rollback()
         if dry_run:
@@ -90,7 +71,7 @@ def import_command(
             for change in exc.changes:
                 click.echo(f"  {change['task']} {change['field']}: {change['old']!r} → {change['new']!r}")
             return
-        raise click.ClickException(
+        raise CommandError(
             _(
                 "The plan is published and this file changes it in %(count)s places: give --reason.",
                 count=len(exc.changes),
@@ -102,7 +83,7 @@ def import_command(
             publish_plan(plan)
         except PlanError as exc:
             db.session.rollback()
-            raise click.ClickException(str(exc.message)) from None
+            raise CommandError(str(exc.message)) from None
     header = f"{plan.year} {plan.unit.name} {plan.doc_number}".strip()
     status = _("Status: published (version %(version)s)", version=plan.version) if plan.is_published else ""
     if dry_run:
@@ -129,16 +110,19 @@ def import_command(
 
 
 @cli.command("list")
+@in_language
 def list_command() -> None:
-    """The plans in the database."""
+    """The plans in the database: id, year, unit, status, version, tasks."""
     for plan in db.session.scalars(select(Plan).order_by(Plan.year, Plan.unit_id)):
-        click.echo(f"{plan.id}\t{plan.year}\t{plan.unit.name}\t{plan.status}\tv{plan.version}\t{len(plan.tasks)}")
+        status = PLAN_STATUS_LABELS.get(plan.status, plan.status)
+        click.echo(f"{plan.id}\t{plan.year}\t{plan.unit.name}\t{status}\tv{plan.version}\t{len(plan.tasks)}")
 
 
 @checklists_cli.command("check")
 @click.option("--dry-run", is_flag=True, help="Do not store the mapping in the database.")
 @click.option("--plan", "year", type=int, help="Only the inspection items of the plans of this year.")
 @with_appcontext
+@in_language
 def check(dry_run: bool, year: int | None) -> None:
     """Validate every checklist file and map every 抽查事项 in the database to its checklists.
 
@@ -147,33 +131,83 @@ def check(dry_run: bool, year: int | None) -> None:
     the suggestions waiting for a supervisor and each item with no checklist at all (exit status 1
     if any: the general on-site checklist serves it meanwhile)."""
     reg = registry()
-    click.echo(f"{len(reg.checklists)} checklists in {reg.folder} are valid:")
-    for checklist in reg.all():
-        click.echo(f"  {checklist.id} v{checklist.version} ({len(checklist.by_id)} items) {checklist.sha256[:12]}")
-    problems = 0
-    for checklist_id, version, stored_sha in version_conflicts(reg):
-        problems += 1
-        click.echo(
-            f"CHANGED WITHOUT A NEW VERSION: {checklist_id} v{version}: the file differs from the "
-            f"definition already used by answers ({stored_sha[:12]}); raise 'version'.",
-            err=True,
-        )
+    problems = _check_files(reg)
     resolution = resolve_all_items(reg, store=not dry_run, year=year)
-    suggested = [(item, m) for item, m in resolution if m.state == SUGGESTED]
-    unmapped = [(item, m) for item, m in resolution if m.state == NONE]
-    click.echo(
-        f"{len(resolution)} inspection items{f' in the {year} plans' if year else ''}: "
-        f"{len(resolution) - len(suggested) - len(unmapped)} mapped, {len(suggested)} suggested, "
-        f"{len(unmapped)} without a checklist."
-    )
-    for item, mapping in suggested:
-        task = item.task
-        ids = ", ".join(s["id"] for s in mapping.suggestions)
-        click.echo(f"SUGGESTED (confirm on the plan page): task {task.number}, item {item.number}: {item.text} → {ids}")
-    for item, _mapping in unmapped:
-        task = item.task
-        click.echo(f"NO CHECKLIST: task {task.number} ({task.name}), item {item.number}: {item.text}", err=True)
+    unmapped = _report_mapping(resolution, year)
     if not dry_run:
         db.session.commit()
     if unmapped or problems:
         sys.exit(1)
+
+
+def _check_files(reg) -> int:
+    """Lists the valid checklist files and says which changed without a new version (how many)."""
+    click.echo(_("%(count)s checklists in %(folder)s are valid:", count=len(reg.checklists), folder=reg.folder))
+    for checklist in reg.all():
+        click.echo(
+            "  "
+            + _(
+                "%(id)s v%(version)s (%(items)s items) %(sha)s",
+                id=checklist.id,
+                version=checklist.version,
+                items=len(checklist.by_id),
+                sha=checklist.sha256[:12],
+            )
+        )
+    problems = 0
+    for checklist_id, version, stored_sha in version_conflicts(reg):
+        problems += 1
+        said = _(
+            "CHANGED WITHOUT A NEW VERSION: %(id)s v%(version)s: the file differs from the definition already used "
+            "by answers (%(sha)s); raise 'version'.",
+            id=checklist_id,
+            version=version,
+            sha=stored_sha[:12],
+        )
+        click.echo(said, err=True)
+    return problems
+
+
+def _report_mapping(resolution, year: int | None) -> int:
+    """Says how the inspection items map, lists the suggested and the unmapped ones; how many are unmapped."""
+    suggested = [(item, m) for item, m in resolution if m.state == SUGGESTED]
+    unmapped = [(item, m) for item, m in resolution if m.state == NONE]
+    counts = {
+        "count": len(resolution),
+        "mapped": len(resolution) - len(suggested) - len(unmapped),
+        "suggested": len(suggested),
+        "unmapped": len(unmapped),
+    }
+    if year:
+        said = _(
+            "%(count)s inspection items in the %(year)s plans: %(mapped)s mapped, %(suggested)s suggested, "
+            "%(unmapped)s without a checklist.",
+            year=year,
+            **counts,
+        )
+    else:
+        said = _(
+            "%(count)s inspection items: %(mapped)s mapped, %(suggested)s suggested, %(unmapped)s without a checklist.",
+            **counts,
+        )
+    click.echo(said)
+    for item, mapping in suggested:
+        ids = ", ".join(s["id"] for s in mapping.suggestions)
+        said = _(
+            "SUGGESTED (confirm on the plan page): task %(task)s, item %(item)s: %(text)s → %(ids)s",
+            task=item.task.number,
+            item=item.number,
+            text=item.text,
+            ids=ids,
+        )
+        click.echo(said)
+    for item, _mapping in unmapped:
+        said = _(
+            "NO CHECKLIST: task %(task)s (%(name)s), item %(item)s: %(text)s",
+            task=item.task.number,
+            name=item.task.name,
+            item=item.number,
+            text=item.text,
+        )
+        click.echo(said, err=True)
+    return len(unmapped)

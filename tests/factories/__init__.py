@@ -7,6 +7,7 @@
 - ``factories.plans``: plan tables from the printed 2021 seed (CSV, .xlsx, shuffled, another layout).
 - ``factories.subjects``: the subject import file's header and registration codes good and bad.
 - ``factories.organisation``: the two-city organisation file, a plan drawn in it, a province's results.
+- ``factories.cli``: English words left in a command's zh-CN output.
 """
 
 from __future__ import annotations
