@@ -9,6 +9,7 @@ import importlib.util
 import json
 from pathlib import Path
 
+from factories.cli import english_words
 from factories.draws import draw_day, make_subjects, make_task, make_team, unit  # noqa: F401
 
 from draw_verification import run_verify_draw
@@ -190,8 +191,9 @@ def test_flask_draw_verify_uses_frozen_files_and_the_chain(db, runner):
     draw.witness, draw.effective_seed_hex = "chosen", e.hex()
     db.session.commit()
     result = verify_cli(runner, draw)
-    assert result.exit_code == 1 and "chain: the draw as stored is not the one recorded" in result.output
-    assert "selection #" not in result.output  # the rewrite was consistent
+    assert result.exit_code == 1 and "不一致：链：存储的抽取与抽取时记录的不一致" in result.output
+    assert "抽中第" not in result.output  # the rewrite was consistent
+    assert english_words(result.output) == [], result.output
     # Rewriting the record too breaks the chain against the head published before.
     from fieldapp.draws.files import canonical_json, sha256_hex
     from fieldapp.draws.bundle import bundle_core_sha256
@@ -203,8 +205,8 @@ def test_flask_draw_verify_uses_frozen_files_and_the_chain(db, runner):
     record.sha256 = sha256_hex(canonical_json(body))
     db.session.commit()
     result = verify_cli(runner, draw, "--head", head)
-    assert result.exit_code == 1 and "published head" in result.output
-    assert "recorded" not in result.output
+    assert result.exit_code == 1 and "不一致：链：已公布的链头" in result.output
+    assert "抽取时记录" not in result.output
 
 
 def test_seed_or_stored_pool_changed_in_the_database_is_detected(db, runner):
@@ -215,12 +217,12 @@ def test_seed_or_stored_pool_changed_in_the_database_is_detected(db, runner):
     draw.pool_file = zlib.compress(data)
     db.session.commit()
     result = verify_cli(runner, draw)
-    assert result.exit_code == 1 and "不一致：pool" in result.output
+    assert result.exit_code == 1 and "不一致：名录：重新计算的 N_c" in result.output
     draw.pool_file = zlib.compress(pool_bytes(draw).replace(b",B\n", b",A\n", 1))
     draw.commitment.seed_hex = "11" * 32
     db.session.commit()
     result = verify_cli(runner, draw)
-    assert result.exit_code == 1 and "不一致：commitment" in result.output
+    assert result.exit_code == 1 and "不一致：承诺：种子的哈希值" in result.output
 
 
 def test_verifying_round_two_after_a_redraw_of_round_one_has_no_false_alarm(db, runner):

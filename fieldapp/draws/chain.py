@@ -5,6 +5,8 @@ record (or what it hashes) in the database is detected by ``flask draw verify``.
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+
 import json
 
 from sqlalchemy import func, select
@@ -74,15 +76,28 @@ def check_chain(anchor: str | None = None) -> list[str]:
             text = record.body.encode("utf-8")
             body = json.loads(text)
             if sha256_hex(text) != record.sha256:
-                problems.append(f"chain record {record.sequence}: its hash is not that of its contents")
-            if body.get("previous") != previous or record.previous != previous:
                 problems.append(
-                    f"chain record {record.sequence}: does not name the hash of record {record.sequence - 1}"
+                    _("Chain record %(sequence)s: its hash is not that of its contents", sequence=record.sequence)
                 )
+            if body.get("previous") != previous or record.previous != previous:
+                said = _(
+                    "Chain record %(sequence)s: does not name the hash of record %(before)s",
+                    sequence=record.sequence,
+                    before=record.sequence - 1,
+                )
+                problems.append(said)
             if body.get("sequence") != record.sequence:
-                problems.append(f"chain record {record.sequence}: its body gives sequence {body.get('sequence')}")
+                problems.append(
+                    _(
+                        "Chain record %(sequence)s: its body gives sequence %(given)s",
+                        sequence=record.sequence,
+                        given=body.get("sequence"),
+                    )
+                )
             previous = record.sha256
             hashes.add(record.sha256)
     if anchor and anchor not in hashes:
-        problems.append(f"chain: the published head {anchor} is not in the chain (a record was rewritten)")
+        problems.append(
+            _("Chain: the published head %(head)s is not in the chain (a record was rewritten)", head=anchor)
+        )
     return problems

@@ -3,6 +3,8 @@ compare every stored field, the commitment published before it and its record in
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+
 import json
 from sqlalchemy import select
 
@@ -11,7 +13,7 @@ from ..extensions import db
 from . import algorithm, chain, files, seeds
 from .models import Draw, DrawSelection
 from .bundle import first_assignments
-from .verify import Report
+from .verify import Report, count_label
 
 
 def _stored_selection(draw: Draw):
@@ -39,13 +41,18 @@ def _check_commitment(draw: Draw, problem) -> bytes:
     record = chain.record_of_commitment(commitment.id, "commitment")
     published = json.loads(record.body)["commitment"]["sha256"] if record else None
     if published is None:
-        problem("commitment: no record of it was published before the draw")
+        problem(_("Commitment: no record of it was published before the draw"))
     elif published != commitment.commitment_hex or algorithm.commitment_of(seed) != published:
-        problem("commitment: the seed does not hash to the commitment published before the draw")
+        problem(_("Commitment: the seed does not hash to the commitment published before the draw"))
     if record is not None and record.created_at > draw.created_at:
-        problem("commitment: published after the draw")
+        problem(_("Commitment: published after the draw"))
     if clock.local_date(draw.created_at) != draw.draw_date:
-        problem(f"draw date: {draw.draw_date} is not the day in Beijing of the draw ({draw.created_at} UTC)")
+        said = _(
+            "Draw date: %(date)s is not the day in Beijing of the draw (%(at)s UTC)",
+            date=draw.draw_date,
+            at=draw.created_at,
+        )
+        problem(said)
     return seed
 
 
@@ -74,22 +81,29 @@ def verify_draw_2(draw: Draw) -> Report:
             sizes, draw.ratio, draw.fixed_count, algorithm.parse_multipliers(draw.multipliers), draw.algorithm
         )
     except algorithm.DrawError as exc:
-        problem(f"numbers: {exc}")
+        problem(_("Numbers: %(error)s", error=exc))
         return report
     for name, recomputed, stored_value in (
         ("T", counts.total_floor, draw.total_floor),
         ("quotas", counts.quotas, draw.quotas),
-        ("top-up", counts.topups, draw.topups),
+        ("topups", counts.topups, draw.topups),
     ):
         if recomputed != stored_value:
-            problem(f"{name}: recomputed {recomputed}, stored {stored_value}")
+            problem(
+                _(
+                    "%(name)s: recomputed %(recomputed)s, stored %(stored)s",
+                    name=count_label(name),
+                    recomputed=recomputed,
+                    stored=stored_value,
+                )
+            )
     seed = _check_commitment(draw, problem)
     e = algorithm.effective_seed(seed, draw.witness)
     if e.hex() != draw.effective_seed_hex:
-        problem("effective seed: SHA-256(seed ‖ W) differs from the stored one")
+        problem(_("Effective seed: SHA-256(seed ‖ W) differs from the stored one"))
     report.selection = algorithm.select(entries, counts, e)
     if files.sha256_hex(draw.inspectors_file or b"") != draw.inspectors_sha256:
-        problem("inspectors: the frozen inspector file is not the published one")
+        problem(_("Inspectors: the frozen inspector file is not the published one"))
     _check_selection(draw, report, e, problem)
     _check_record(draw, problem)
     return report
@@ -101,13 +115,13 @@ def _check_pool(draw: Draw, problem) -> tuple[list[tuple[str, str]], dict[str, i
 
     classed = pool_bytes(draw)
     if files.sha256_hex(classed) != draw.pool_sha256:
-        problem("pool: the frozen classed pool file is not the one committed to")
+        problem(_("Pool: the frozen classed pool file is not the one committed to"))
     if files.sha256_hex(files.ids_file(classed)) != draw.pool_ids_sha256:
-        problem("pool: the frozen pool file's ids are not the published pool file")
+        problem(_("Pool: the frozen pool file's ids are not the published pool file"))
     entries = algorithm.parse_pool_file(classed)
-    sizes = {c: sum(1 for _, cls in entries if cls == c) for c in algorithm.CLASSES}
+    sizes = {c: sum(1 for _ident, cls in entries if cls == c) for c in algorithm.CLASSES}
     if sizes != draw.class_sizes or len(entries) != draw.pool_size:
-        problem(f"pool: N_c {sizes} recomputed, {draw.class_sizes} stored")
+        problem(_("Pool: N_c %(recomputed)s recomputed, %(stored)s stored", recomputed=sizes, stored=draw.class_sizes))
     return entries, sizes
 
 
@@ -124,13 +138,30 @@ def _check_selection(draw: Draw, report: Report, e: bytes, problem) -> None:
         ]
         reasons = "; ".join(f"{m.unit_code}:{m.reason}" for m in matches[mine.ident] if m.reason)
         if (mine.ident, mine.credit_class, mine.key.hex(), mine.topup) != theirs[:4]:
-            problem(f"selection #{position}: recomputed {mine.ident} {mine.key.hex()[:16]}…, stored {theirs[0]}")
+            said = _(
+                "Selection #%(position)s: recomputed %(mine)s, stored %(theirs)s",
+                position=position,
+                mine=mine.ident + " " + mine.key.hex()[:16] + "…",
+                theirs=theirs[0],
+            )
+            problem(said)
             break
         if sorted(picked) != sorted(theirs[5]) or reasons != theirs[4]:
-            problem(f"selection #{position} {mine.ident}: inspectors recomputed otherwise than stored")
+            problem(
+                _(
+                    "Selection #%(position)s %(ident)s: inspectors recomputed otherwise than stored",
+                    position=position,
+                    ident=mine.ident,
+                )
+            )
             break
     if len(stored) != len(report.selection):
-        problem(f"selection size: recomputed {len(report.selection)}, stored {len(stored)}")
+        said = _(
+            "Selection size: recomputed %(recomputed)s, stored %(stored)s",
+            recomputed=len(report.selection),
+            stored=len(stored),
+        )
+        problem(said)
 
 
 def _check_record(draw: Draw, problem) -> None:
@@ -139,9 +170,11 @@ def _check_record(draw: Draw, problem) -> None:
 
     record = chain.record_of_draw(draw.id)
     if record is None:
-        problem("chain: the draw has no record")
+        problem(_("Chain: the draw has no record"))
     elif json.loads(record.body).get("bundle_sha256") != bundle_core_sha256(draw):
         problem(
-            "chain: the draw as stored is not the one recorded when it was made (witness, seed, pool or "
-            "selection rewritten)"
+            _(
+                "Chain: the draw as stored is not the one recorded when it was made (witness, seed, pool or "
+                "selection rewritten)"
+            )
         )
