@@ -8,6 +8,7 @@ import pytest
 from flask_babel import force_locale
 from sqlalchemy import func, select
 
+from factories.cli import english_words
 from fieldapp.auth.models import Unit
 from fieldapp.plans.importer import ReasonRequired, import_plan
 from fieldapp.plans.models import InspectionItem, Plan, PlanVersion, Task
@@ -259,6 +260,10 @@ def test_cli_dry_run_saves_nothing(app, db, runner):
     path.write_text(changed, encoding="utf-8")
     result = runner.invoke(args=["plan", "import", str(path), "--dry-run", "--lang", "en"])
     assert result.exit_code == 0 and "would change it in 1 places" in result.output
+    assert "  Task 19, Ratio: '0.05' → '0.08'" in result.output, result.output
+    result = runner.invoke(args=["plan", "import", str(path), "--dry-run"])
+    assert result.exit_code == 0 and "  任务 19，抽查比例：'0.05' → '0.08'" in result.output, result.output
+    assert english_words(result.output) == [], result.output
     result = runner.invoke(args=["plan", "import", str(path), "--lang", "en"])
     assert result.exit_code == 1 and "give --reason" in result.output
     result = runner.invoke(args=["plan", "import", str(path), "--reason", "省局调整", "--lang", "en"])

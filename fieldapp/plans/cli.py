@@ -19,7 +19,7 @@ from ..checklists.mapping import NONE, SUGGESTED
 from ..checklists.queries import version_conflicts
 from ..commands import CommandError, in_language
 from ..extensions import db
-from .display import PLAN_STATUS_LABELS
+from .display import FIELD_LABELS, PLAN_STATUS_LABELS
 from .queries import resolve_all_items
 from .importer import ReasonRequired, import_plan
 from .models import Plan
@@ -69,7 +69,7 @@ def import_command(
                 _("The plan is published; this file would change it in %(count)s places:", count=len(exc.changes))
             )
             for change in exc.changes:
-                click.echo(f"  {change['task']} {change['field']}: {change['old']!r} → {change['new']!r}")
+                click.echo("  " + _change_line(change))
             return
         raise CommandError(
             _(
@@ -107,6 +107,17 @@ def import_command(
     click.echo(_("%(count)s warnings", count=len(report.problems)))
     for problem in report.problems:
         click.echo("  " + describe(problem))
+
+
+def _change_line(change: dict) -> str:
+    field = change["field"]
+    return _(
+        "Task %(task)s, %(field)s: %(old)s → %(new)s",
+        task=change["task"],
+        field=FIELD_LABELS.get(field, field),
+        old=repr(change["old"]),
+        new=repr(change["new"]),
+    )
 
 
 @cli.command("list")
