@@ -113,3 +113,11 @@ def test_a_new_certificate_without_its_unit_is_refused_not_a_crash(app, db, tmp_
     report = import_roster_file(path, today=TODAY)
     assert [(r.line, r.reasons) for r in report.rejects] == [(2, ["缺少单位"])]
     assert names(db) == ["检查员2"]
+
+
+def test_the_command_names_the_sheet_of_a_rejected_row(app, db, tmp_path):
+    path = tmp_path / "roster.xlsx"
+    path.write_bytes(roster_workbook())
+    result = app.test_cli_runner().invoke(args=["inspectors", "import", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "  工作表 第二页 第 4 行:" in result.output

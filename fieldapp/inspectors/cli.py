@@ -33,6 +33,6 @@ def import_command(path: Path, reject_path: Path | None) -> None:
     for line in report.summary():
         click.echo(line)
     for reject in report.rejects[:50]:
-        click.echo(f"  {reject.line}: {reject.name} {reject.ident} — {'；'.join(reject.reasons)}")
+        click.echo(f"  {reject.where}: {reject.name} {reject.ident} — {'；'.join(reject.reasons)}")
     if report.rejected:
         click.echo(_("Rejected rows: %(path)s", path=reject_path))
