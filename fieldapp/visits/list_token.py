@@ -1,7 +1,7 @@
 """The list token: ``user_account.list_token``, a random value the database changes whenever
 anything an inspector's 我的任务 list shows may have changed, whoever writes (a view, a draw, the
 review, an import, the CLI, another process). Each worker keeps the list per inspector under it
-(``list_page.py``), so one read of the user's row tells whether the kept page is still the page.
+(``inspections/list_page.py``), so one read of the user's row tells whether the kept page is still the page.
 
 What the list shows, and what changes it:
 
@@ -16,7 +16,8 @@ The user's own name, role and unit are read with the token and are part of the p
 rather than counted, so no value comes back. Read before the data a page is built from (the view
 reads it with the signed-in user), so a page kept under a token is never older than that token.
 
-SQLite: row triggers. PostgreSQL: statement triggers with transition tables on the tables that
+SQLite: row triggers (a draw's bulk insert of new visits goes without two of them and changes the
+tokens once: :func:`new_visits_inserted`). PostgreSQL: statement triggers with transition tables on the tables that
 bulk writes fill (a draw inserts thousands of visits at once: one update per statement, not per
 row), row triggers with a ``WHEN`` on the rarely renamed ones; the users are locked in id order.
 """
