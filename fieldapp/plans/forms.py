@@ -171,11 +171,22 @@ class TaskForm(FlaskForm):
         }
 
 
+PLAN_SUFFIXES = ["docx", "xlsx", "xlsm", "csv", "tsv", "txt", "html", "htm"]
+OLD_SUFFIXES = ["doc", "wps", "xls", "et", "rtf"]
+
+
 class ImportForm(FlaskForm):
     file = FileField(
         _l("Plan table"),
-        validators=[FileRequired(), FileAllowed(["txt", "csv", "tsv", "xlsx"], _l("Use a .txt, .csv or .xlsx file."))],
-        description=_l("The plan as printed (.txt), a CSV (UTF-8 or GB18030) or an Excel workbook (.xlsx)."),
+        validators=[
+            FileRequired(),
+            # The old Office formats pass here so that the reader can say how to save them as new ones.
+            FileAllowed(PLAN_SUFFIXES + OLD_SUFFIXES, _l("Use a .docx, .xlsx, .csv, .txt or .html file.")),
+        ],
+        description=_l(
+            "The plan as a Word document (.docx), an Excel workbook (.xlsx), a web page saved from the bureau's site "
+            "(.html), a CSV (UTF-8 or GB18030) or as printed (.txt)."
+        ),
     )
     year = IntegerField(_l("Year"), validators=[Optional(), NumberRange(min=2000, max=2100)])
     reason = TextAreaField(_l("Reason, if this changes a published plan"), validators=[Length(max=2000)])

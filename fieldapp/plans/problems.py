@@ -24,10 +24,31 @@ MESSAGES = {
         ".xlsx or CSV."
     ),
     "file_old_excel": _l("Old Excel files (.xls) cannot be read; save the file as .xlsx or CSV."),
+    "file_old_word": _l(
+        "Old Word files (.doc, .wps) cannot be read; open the file in Word or WPS and save it as a Word document "
+        "(.docx)."
+    ),
+    "file_old_office": _l(
+        "Old Office files (.doc, .xls, .wps) cannot be read; open the file in Office or WPS and save it as .docx "
+        "or .xlsx."
+    ),
+    "file_not_document": _l(
+        "The file is not a Word document (.docx), or it is damaged; open it in Word or WPS and save it again as .docx."
+    ),
+    "page_too_large": _l(
+        "The web page is larger than %(size)s MB; a plan's page is smaller. Save the page as HTML only and import "
+        "it again."
+    ),
+    "file_no_table": _l("The file has no table with text in it; the plan's tasks must be in a table."),
+    "table_too_long": _l("The tables go on past row %(rows)s; a plan is shorter. Delete the rows below the plan."),
+    "other_table": _l(
+        "The table beginning %(text)s also has rows; it was not read (it has no header row and not the columns of "
+        "the plan table)."
+    ),
     "file_too_long": _l(
         "Sheet %(sheet)s goes on past row %(rows)s; a plan is shorter. Delete the rows below the table and save again."
     ),
-    "file_type": _l("Unsupported file type %(suffix)s; use .txt, .csv or .xlsx."),
+    "file_type": _l("Unsupported file type %(suffix)s; use .docx, .xlsx, .csv, .txt or a saved web page (.html)."),
     "no_header": _l(
         "No header row found. The table needs a row naming its columns, with at least "
         "序号 or 抽查任务名称, and 抽查事项, 抽查对象范围 or 抽查比例/数量."

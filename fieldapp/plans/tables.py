@@ -1,4 +1,5 @@
-"""Read a plan file into rows of cell texts: the seed's printed notice (.txt), CSV, or Excel (.xlsx).
+"""Read a plan file into rows of cell texts: the seed's printed notice (.txt), CSV, or Excel (.xlsx); Word
+documents (.docx) and saved web pages (.html) are read by :mod:`fieldapp.plans.documents` into the same rows.
 
 Every row keeps the line or sheet-row number it came from, so problems can point at it.
 The seed's notice text before the table gives the document number, issue date, issuer and title.
@@ -59,18 +60,53 @@ def decode(data: bytes) -> str:
     raise PlanFileError("file_encoding")
 
 
+OLD_EXCEL = (".xls", ".et", ".ett", ".xlt")
+OLD_WORD = (".doc", ".wps", ".wpt", ".dot", ".rtf")
+HTML = (".html", ".htm", ".shtml", ".xhtml")
+
+
 def read_plan_file(data: bytes, filename: str) -> PlanSource:
-    """Dispatch on content first (an .xlsx is a zip), then on the file name's suffix."""
+    """Dispatch on content first (a zip holding ``word/document.xml`` is Word, one holding
+    ``xl/workbook.xml`` is Excel, a web page is read as one whatever its name; an old binary Office file
+    is refused with words naming its kind), then on the file name's suffix."""
+    from .documents import looks_like_html, read_document, read_web_page
+
     suffix = Path(filename).suffix.lower()
     if not data or not data.strip():
         raise PlanFileError("file_empty")
-    if suffix == ".xls" or data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        raise PlanFileError("file_old_excel")
-    if suffix in (".xlsx", ".xlsm") or data[:4] == b"PK\x03\x04":
+    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" or data[:5] == b"{\\rtf":
+        raise PlanFileError(_old_format(suffix, rtf=data[:1] == b"{"))
+    if suffix in (".xlsx", ".xlsm", ".docx", ".docm") or data[:4] == b"PK\x03\x04":
+        kind = _zip_kind(data)
+        if kind == "word" or (kind is None and suffix in (".docx", ".docm")):
+            return read_document(data, filename)
         return read_workbook(data, filename)
+    if suffix in HTML or looks_like_html(data):
+        return read_web_page(data, filename)  # also an "Excel" or "Word" file that is a web page
+    if suffix in OLD_EXCEL + OLD_WORD:
+        raise PlanFileError(_old_format(suffix))
     if suffix in (".txt", ".csv", ".tsv", ""):
         return read_text(decode(data), filename)
     raise PlanFileError("file_type", suffix=suffix)
+
+
+def _old_format(suffix: str, rtf: bool = False) -> str:
+    """The message for an old binary Office file (or RTF): save it as .xlsx, or as .docx."""
+    if suffix in OLD_EXCEL:
+        return "file_old_excel"
+    return "file_old_word" if rtf or suffix in OLD_WORD else "file_old_office"
+
+
+def _zip_kind(data: bytes) -> str | None:
+    """ "word" or "excel" by the main part the zip holds; None when it is no zip or holds neither."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = set(archive.namelist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return None
+    if "word/document.xml" in names:
+        return "word"
+    return "excel" if "xl/workbook.xml" in names else None
 
 
 # --- text: the printed notice, TSV, CSV ---------------------------------------------------------
@@ -193,13 +229,17 @@ def read_workbook(data: bytes, filename: str) -> PlanSource:
     for title, rows in sheets:
         if rows and title != chosen[0]:
             source.problems.append(Problem("other_sheet", params={"sheet": title, "used": chosen[0]}))
-    # A title row above the table may name the year, e.g. XX市市场监督管理局2021年双随机抽查计划.
-    # So may a title or a 填报单位 row name the issuing bureau.
-    for row in chosen[1][:5]:
-        if len(row.filled) == 1 and (m := _TABLE_TITLE.search(row.filled[0])):
-            source.meta.year = int(m.group(1))
-        source.meta.issuer = source.meta.issuer or next(filter(None, map(issuer_in, row.filled)), "")
+    read_title_rows(chosen[1], source.meta)
     return source
+
+
+def read_title_rows(rows: list[Row], meta: DocumentMeta) -> None:
+    """A title row above the table may name the year, e.g. XX市市场监督管理局2021年双随机抽查计划.
+    So may a title or a 填报单位 row name the issuing bureau."""
+    for row in rows[:5]:
+        if len(row.filled) == 1 and (m := _TABLE_TITLE.search(row.filled[0])):
+            meta.year = int(m.group(1))
+        meta.issuer = meta.issuer or next(filter(None, map(issuer_in, row.filled)), "")
 
 
 def _sheet_rows(sheet) -> list[Row]:

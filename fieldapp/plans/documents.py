@@ -1,0 +1,286 @@
+"""Read a plan published as a Word document (.docx) or as a saved web page (.html) into rows of cell texts.
+
+The rows have the shape the Excel reader gives, so the parser treats every format alike: a merged cell's
+text stands in its first row and first column only, the cells it covers are empty (as openpyxl hands
+merged Excel cells); every row is as wide as the widest; a line break inside a cell stays a line break.
+The text before the first table (title, 文号, issuer, 附件 lines) is read like the printed notice.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from dataclasses import dataclass
+from html.parser import HTMLParser
+
+from .problems import PlanFileError, Problem
+from .tables import MAX_SHEET_ROWS, PlanSource, Row, read_notice, read_title_rows
+
+# A merged cell spans at most this many columns or rows (a spreadsheet row is narrower; a plan shorter).
+MAX_SPAN = 100
+# A document.xml larger than this (uncompressed) is no plan; it is refused before it is parsed.
+MAX_DOCUMENT_XML = 50 * 1024 * 1024
+# A web page larger than this is no plan's page (the parser reads about 2 MB a second).
+MAX_PAGE_MB = 16
+
+
+@dataclass
+class Cell:
+    text: str
+    colspan: int = 1
+    rowspan: int = 1
+
+
+def cell_text(parts: list[str]) -> str:
+    """Lines of a cell, each stripped, empty lines dropped, joined by line breaks."""
+    lines = (line.strip() for line in "".join(parts).split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def lay_out(table: list[list[Cell]]) -> list[list[str]]:
+    """A table's rows as lists of texts, a cell spanning columns or rows written once, in its first
+    column of its first row, and empty in the places it covers."""
+    grid: list[list[str]] = []
+    covered: dict[int, int] = {}  # column -> rows below still covered by a cell above
+    for cells in table:
+        active = {column for column, left in covered.items() if left > 0}
+        line: list[str] = []
+        for cell in cells:
+            while len(line) in active:
+                line.append("")
+            span = max(1, min(cell.colspan, MAX_SPAN))
+            if cell.rowspan > 1:
+                for column in range(len(line), len(line) + span):
+                    covered[column] = min(cell.rowspan, MAX_SHEET_ROWS) - 1
+            line.append(cell.text)
+            line.extend([""] * (span - 1))
+        while active and len(line) <= max(active):
+            line.append("")
+        for column in active:
+            covered[column] -= 1
+        grid.append(line)
+    return grid
+
+
+def to_source(filename: str, tables: list[list[list[Cell]]], before: list[str]) -> PlanSource:
+    """The rows of the tables one after the other (numbered from 1 on through them all), as wide as the
+    widest; the meta data from the lines before the first table and from a title row in the table."""
+    rows: list[Row] = []
+    number = 0
+    for table in tables:
+        for cells in lay_out(table):
+            number += 1
+            if number > MAX_SHEET_ROWS:
+                raise PlanFileError("table_too_long", rows=MAX_SHEET_ROWS)
+            if any(text.strip() for text in cells):
+                rows.append(Row(number, cells))
+    if not rows:
+        raise PlanFileError("file_no_table")
+    widest = max(len(r.cells) for r in rows)
+    for r in rows:
+        r.cells.extend([""] * (widest - len(r.cells)))
+    source = PlanSource(filename, rows)
+    source.meta = read_notice([line.replace("\t", " ") for line in before])
+    read_title_rows(rows, source.meta)
+    return source
+
+
+# --- Word ----------------------------------------------------------------------------------------
+
+
+def read_document(data: bytes, filename: str) -> PlanSource:
+    """Every table of a .docx in document order; the paragraphs before the first one as the notice."""
+    import docx
+    from docx.exceptions import PythonDocxError
+    from docx.opc.exceptions import OpcError
+    from docx.table import Table
+
+    before: list[str] = []
+    tables: list[list[list[Cell]]] = []
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            if archive.getinfo("word/document.xml").file_size > MAX_DOCUMENT_XML:
+                raise PlanFileError("file_not_document")
+        for block in docx.Document(io.BytesIO(data)).iter_inner_content():
+            if isinstance(block, Table):
+                tables.append(_word_table(block))
+            elif not tables:
+                before.extend(block.text.split("\n"))
+    except (zipfile.BadZipFile, PythonDocxError, OpcError, KeyError, ValueError, TypeError, OSError, SyntaxError):
+        # lxml's XMLSyntaxError is a SyntaxError; a .docx with no document part is a KeyError; an attribute
+        # that is no number (w:gridSpan="x") a ValueError.
+        raise PlanFileError("file_not_document") from None
+    return to_source(filename, tables, before)
+
+
+def _word_table(table) -> list[list[Cell]]:
+    """A Word table's rows: a cell that continues a vertical merge (``w:vMerge``) is empty, a cell
+    spanning grid columns (``w:gridSpan``) spans them, cells a row skips (``w:gridBefore``) are empty."""
+    from docx.table import _Cell
+
+    rows = []
+    for tr in table._tbl.tr_lst:
+        cells = [Cell("", tr.grid_before)] if tr.grid_before else []
+        for tc in tr.tc_lst:
+            continued = tc.vMerge == "continue"
+            cells.append(Cell("" if continued else _word_cell_text(_Cell(tc, table)), tc.grid_span))
+        rows.append(cells)
+    return rows
+
+
+def _word_cell_text(cell) -> str:
+    """The cell's paragraphs one a line (a line break inside a paragraph stays one); a table nested in
+    the cell adds its rows, cells divided by spaces."""
+    lines = [paragraph.text for paragraph in cell.paragraphs]
+    for nested in cell.tables:
+        for row in nested.rows:
+            lines.append(" ".join(dict.fromkeys(c.text.strip() for c in row.cells if c.text.strip())))
+    return cell_text(["\n".join(lines)])
+
+
+# --- web page ------------------------------------------------------------------------------------
+
+_META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:-]+)", re.IGNORECASE)
+# GB2312 and GBK pages often hold characters only their superset GB18030 has: decode with that.
+_GB_FAMILY = {"gb2312", "gbk", "gb18030", "x-gbk", "cp936", "euc-cn", "hz-gb-2312"}
+
+
+def decode_page(data: bytes) -> str:
+    """A web page's text: by its byte order mark, else the charset its meta tag declares, else UTF-8,
+    else GB18030 (which reads GBK and GB2312)."""
+    for bom, encoding in ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
+        if data.startswith(bom):
+            return data.decode(encoding, errors="replace")
+    encodings = ["utf-8", "gb18030"]
+    if match := _META_CHARSET.search(data[:4096]):
+        declared = match.group(1).decode("ascii").lower()
+        encodings.insert(0, "gb18030" if declared in _GB_FAMILY else declared)
+    for encoding in encodings:
+        try:
+            return data.decode(encoding)
+        except (UnicodeDecodeError, LookupError):
+            continue
+    raise PlanFileError("file_encoding")
+
+
+def looks_like_html(data: bytes) -> bool:
+    """A web page whatever its name: markup first, an ``<html>`` or a ``<table>`` in it."""
+    head = data[:65536].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    return head.startswith(b"<") and (b"<html" in head[:4096] or b"<table" in head)
+
+
+class _PageTables(HTMLParser):
+    """Every table of a page with its rows and cells (a table nested in a cell is a table of its own and
+    marks the outer one as layout); the page's text in order, and where in it each table starts (the
+    text before the plan table is read like the printed notice); scripts and styles skipped."""
+
+    _SKIPPED = {"script", "style", "template", "noscript"}
+    _BREAKS = {"br", "p", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "title"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tables: list[list[list[Cell]]] = []
+        self.layout: set[int] = set()  # indexes of tables that hold another table
+        self.text: list[str] = []
+        self.starts: list[int] = []  # each table's start as an index into ``text``
+        self._open: list[tuple[int, list[str] | None]] = []  # (table index, the open cell's text parts)
+        self._skip = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self._SKIPPED:
+            self._skip += 1
+        elif tag == "table":
+            if self._open:
+                self.layout.add(self._open[-1][0])
+            self.tables.append([])
+            self.starts.append(len(self.text))
+            self._open.append((len(self.tables) - 1, None))
+        elif self._open and tag == "tr":
+            self._close_cell()
+            self.tables[self._open[-1][0]].append([])
+        elif self._open and tag in ("td", "th"):
+            self._close_cell()
+            index = self._open[-1][0]
+            if not self.tables[index]:
+                self.tables[index].append([])
+            values = dict(attrs)
+            self.tables[index][-1].append(Cell("", _span(values.get("colspan")), _span(values.get("rowspan"))))
+            self._open[-1] = (index, [])
+        elif tag in self._BREAKS:
+            self._text("\n")
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "br":
+            self._text("\n")
+        else:
+            super().handle_startendtag(tag, attrs)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self._SKIPPED:
+            self._skip = max(0, self._skip - 1)
+        elif tag == "table" and self._open:
+            self._close_cell()
+            self._open.pop()
+        elif self._open and tag in ("td", "th", "tr"):
+            self._close_cell()
+        elif tag in self._BREAKS:
+            self._text("\n")
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip:
+            self._text(re.sub(r"\s+", " ", data))
+
+    def _text(self, text: str) -> None:
+        self.text.append(text)
+        parts = self._open[-1][1] if self._open else None
+        if parts is not None:
+            parts.append(text)
+
+    def _close_cell(self) -> None:
+        index, parts = self._open[-1]
+        if parts is not None:
+            self.tables[index][-1][-1].text = cell_text(parts)
+            self._open[-1] = (index, None)
+            self.text.append("\n")
+
+
+def _span(value: str | None) -> int:
+    try:
+        return max(1, min(int((value or "1").strip()), MAX_SHEET_ROWS))
+    except ValueError:
+        return 1
+
+
+def _width(grid: list[list[str]]) -> int:
+    return max(map(len, grid), default=0)
+
+
+def read_web_page(data: bytes, filename: str) -> PlanSource:
+    """The plan table of a saved web page: the tables whose rows have a header, and the tables after one
+    that have its columns (a table a page broke into parts). Layout tables (holding another table) are
+    left; other tables with rows of several cells are named in a warning, not read."""
+    from .columns import find_header
+
+    if len(data) > MAX_PAGE_MB * 1024 * 1024:
+        raise PlanFileError("page_too_large", size=MAX_PAGE_MB)
+    parser = _PageTables()
+    parser.feed(decode_page(data))
+    parser.close()
+    tables = [(i, t) for i, t in enumerate(parser.tables) if t]
+    grids = {i: lay_out(t) for i, t in tables}
+    leaves = {i for i, _ in tables if i not in parser.layout}
+    chosen: list[int] = []
+    for index, _ in tables:
+        if any(find_header(cells) for cells in grids[index][:50]):
+            chosen.append(index)
+        elif chosen and index in leaves and _width(grids[index]) == _width(grids[chosen[-1]]):
+            chosen.append(index)
+    chosen = chosen or sorted(leaves)
+    before = "".join(parser.text[: parser.starts[chosen[0]]]).split("\n") if chosen else []
+    source = to_source(filename, [t for i, t in tables if i in chosen], before)
+    for index in sorted(leaves - set(chosen)):
+        if any(sum(1 for c in cells if c) >= 3 for cells in grids[index]):
+            first = next(c for cells in grids[index] for c in cells if c)
+            source.problems.append(Problem("other_table", params={"text": first[:40]}))
+    return source

@@ -1,0 +1,306 @@
+"""Plans published as a Word document (.docx) or as a saved web page (.html): read into the same tasks
+as the same plan in an Excel workbook, through the importer, the command line and the upload page;
+old binary Office files are refused with words saying how to save them."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+
+import pytest
+from sqlalchemy import func, select
+
+from fieldapp.plans.importer import read_plan
+from fieldapp.plans.models import Plan
+from fieldapp.plans.problems import PlanFileError
+from fieldapp.plans.tables import read_plan_file
+from factories.plans import to_xlsx
+
+TITLE = "朔城区市场监督管理局2023年度“双随机、一公开”抽查工作计划"
+# A bureau's own header words, nine columns.
+HEADER = ["序号", "抽查任务名称", "抽查类型", "检查内容", "抽查对象", "抽查比例", "发起部门", "实施时间", "实施主体"]
+# Blank cells are merged with the filled cell above (vertically), as the bureau's table has them:
+# task 2's items go on over two more rows, task 4 shares task 3's 发起部门 and 实施主体.
+ROWS = [
+    [
+        "1",
+        "计量器具监督抽查",
+        "定向",
+        "1.计量器具检定情况\n2.计量标准器具考核情况",
+        "加油站、集贸市场",
+        "不低于5%",
+        "市局计量科",
+        "2023年4月-11月",
+        "市、县（区）级市场监管部门",
+    ],
+    [
+        "2",
+        "工业产品质量监督抽查",
+        "不定向",
+        "1.产品标准执行情况",
+        "工业产品生产企业",
+        "3%",
+        "质量科",
+        "二季度",
+        "县（区）级市场监管部门",
+    ],
+    ["", "", "", "2.产品标识标注情况", "", "", "", "", ""],
+    ["", "", "", "3.生产许可证\n获证条件情况", "", "", "", "", ""],
+    [
+        "3",
+        "广告发布行为检查",
+        "不定向",
+        "广告发布登记情况",
+        "广告发布单位",
+        "不少于10户",
+        "广告科",
+        "5月-10月",
+        "县（区）级市场监管部门",
+    ],
+    [
+        "4",
+        "食品经营者监督检查",
+        "定向",
+        "（一）经营许可情况（二）从业人员健康管理",
+        "食品经营者",
+        "10%，2次/年",
+        "",
+        "全年",
+        "",
+    ],
+]
+NOTE = "备注：各县（区）局结合实际制定本级计划。"
+
+
+def xlsx_plan() -> bytes:
+    return to_xlsx([[TITLE], HEADER, *ROWS, [NOTE]])
+
+
+def docx_plan() -> bytes:
+    """The plan as bureaus write it in Word: the title and 附件 lines as paragraphs, the table in two
+    parts (续表) with the task rows merged vertically, items one paragraph each, the note merged across."""
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("附件1")
+    document.add_paragraph(TITLE)
+    first = _word_table(document, [HEADER, *ROWS[:4]])
+    _merge_blanks(first, [HEADER, *ROWS[:4]])
+    document.add_paragraph("（续表）")
+    second = _word_table(document, [*ROWS[4:], [NOTE] + [""] * 8])
+    _merge_blanks(second, ROWS[4:])
+    note = second.rows[-1].cells
+    note[0].merge(note[-1])
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def _word_table(document, rows):
+    table = document.add_table(rows=len(rows), cols=len(HEADER))
+    for r, row in enumerate(rows):
+        for c, text in enumerate(row):
+            cell = table.cell(r, c)
+            lines = text.split("\n")
+            if c == 3 and len(lines) > 1 and lines[0].startswith("1."):
+                cell.text = lines[0]  # an item a paragraph
+                for line in lines[1:]:
+                    cell.add_paragraph(line)
+            else:
+                cell.text = text  # a line break inside the paragraph (w:br)
+    return table
+
+
+def _merge_blanks(table, rows):
+    for c in range(len(HEADER)):
+        for r, row in enumerate(rows):
+            if row[c] == "":
+                continue
+            end = r
+            while end + 1 < len(rows) and rows[end + 1][c] == "":
+                end += 1
+            if end > r:
+                table.cell(r, c).merge(table.cell(end, c))
+
+
+def html_plan() -> bytes:
+    """The plan as a notice page on the bureau's site, saved from the browser: GB2312 declared, a layout
+    table around everything, merged cells as rowspan/colspan, <br> in cells, a script and a footer."""
+    cells = []
+    for r, row in enumerate(ROWS):
+        tds = []
+        for c, text in enumerate(row):
+            if text == "":
+                continue
+            span = 1
+            while r + span < len(ROWS) and ROWS[r + span][c] == "":
+                span += 1
+            rowspan = f' rowspan="{span}"' if span > 1 else ""
+            tds.append(f"<td{rowspan}>{text.replace(chr(10), '<br>')}</td>")
+        cells.append("<tr>" + "\n  ".join(tds) + "</tr>")
+    header = "".join(f"<th>{h}</th>" for h in HEADER)
+    page = f"""<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN">
+<html><head><meta http-equiv="Content-Type" content="text/html; charset=gb2312">
+<title>关于印发2023年度抽查工作计划的通知_朔城区人民政府</title>
+<style>td {{ border: 1px solid; }}</style>
+<script>document.write("<table><tr><td>序号</td><td>抽查任务名称</td><td>抽查事项</td></tr></table>");</script>
+</head><body>
+<table width="100%"><tr><td>首页 &gt; 政务公开 &gt; 通知公告</td></tr>
+<tr><td><p align="center"><b>{TITLE}</b></p>
+<table border="1" cellspacing="0"><tbody><tr>{header}</tr>
+{"".join(cells)}
+<tr><td colspan="9">{NOTE}</td></tr></tbody></table>
+</td></tr></table>
+<table><tr><td>主办单位：朔城区人民政府</td><td>网站标识码：1406020001</td><td>晋ICP备00000000号</td></tr></table>
+</body></html>"""
+    return page.encode("gbk")
+
+
+def without_rows(parsed) -> list[dict]:
+    """Each parsed task with everything but where it stands in the file (the workbook has a title row,
+    the document its title as a paragraph)."""
+    tasks = []
+    for task in parsed.tasks:
+        values = dataclasses.asdict(task)
+        values.pop("source_row")
+        values["problems"] = [(p.code, p.column, p.params) for p in task.problems]
+        tasks.append(values)
+    return tasks
+
+
+def test_the_xlsx_plan_reads_as_intended():
+    """The reference the other formats are compared with: what it says, read right."""
+    _, parsed = read_plan(xlsx_plan(), "plan.xlsx")
+    tasks = {t.number: t for t in parsed.tasks}
+    assert sorted(tasks) == [1, 2, 3, 4]
+    assert tasks[1].items == ["计量器具检定情况", "计量标准器具考核情况"]
+    assert tasks[2].items == ["产品标准执行情况", "产品标识标注情况", "生产许可证\n获证条件情况"]
+    assert tasks[4].items == ["经营许可情况", "从业人员健康管理"] and tasks[4].rounds_per_year == 2
+    assert [(t.window_start_month, t.window_end_month) for t in parsed.tasks] == [(4, 11), (4, 6), (5, 10), (1, 12)]
+    assert [str(t.ratio) for t in parsed.tasks] == ["0.05", "0.03", "None", "0.1"] and tasks[3].fixed_count == 10
+    assert tasks[4].initiator == "广告科" and "initiator" in tasks[4].inherited_fields
+
+
+@pytest.mark.parametrize("make, name", [(docx_plan, "计划.docx"), (html_plan, "通知.html")])
+def test_a_word_or_web_page_plan_reads_as_the_same_plan_in_excel(make, name):
+    source, parsed = read_plan(make(), name)
+    xlsx_source, xlsx_parsed = read_plan(xlsx_plan(), "plan.xlsx")
+    assert without_rows(parsed) == without_rows(xlsx_parsed)
+    assert (source.meta.year, source.meta.issuer) == (xlsx_source.meta.year, xlsx_source.meta.issuer)
+    assert (source.meta.year, source.meta.issuer) == (2023, "朔城区市场监督管理局")
+    codes = [p.code for p in parsed.problems]
+    expected = [p.code for p in xlsx_parsed.problems] + (["other_table"] if name.endswith(".html") else [])
+    assert sorted(codes) == sorted(expected) and "note_row" in codes
+
+
+def test_merged_cells_come_as_excel_hands_them():
+    """Word and the web page: a merged cell's text once, in its first row and column, the rest empty."""
+    for data, name in ((docx_plan(), "p.docx"), (html_plan(), "p.htm"), (xlsx_plan(), "p.xlsx")):
+        rows = [r.cells for r in read_plan_file(data, name).rows]
+        continued = next(r for r in rows if r[3] == "2.产品标识标注情况")
+        assert continued == ["", "", "", "2.产品标识标注情况", "", "", "", "", ""], name
+        assert [r for r in rows if NOTE in r] == [[NOTE] + [""] * 8], name
+        assert ["1.计量器具检定情况\n2.计量标准器具考核情况"] == [r[3] for r in rows if r[0] == "1"], name
+
+
+def test_a_page_in_utf8_without_a_declared_charset_and_a_zip_by_content():
+    page = html_plan().decode("gbk").replace("charset=gb2312", "").encode("utf-8")
+    assert len(read_plan(page, "plan")[1].tasks) == 4  # no suffix: a web page by its content
+    assert len(read_plan(docx_plan(), "计划.xlsx")[1].tasks) == 4  # a .docx under another name
+    assert len(read_plan(xlsx_plan(), "plan.docx")[1].tasks) == 4
+    assert len(read_plan(html_plan(), "导出.xls")[1].tasks) == 4  # systems that export "Excel" as a web page
+
+
+def upload(client_request, data: dict, status: int):
+    """Post the plan import form with its file."""
+    return client_request.post(
+        "plans.import_file", _data=data, _content_type="multipart/form-data", _expected_status=status
+    )
+
+
+def _essence(tasks) -> list[tuple]:
+    """What a plan's tasks say, stored or parsed alike."""
+    fields = ("number", "name", "kind", "scope", "ratio", "ratio_is_floor", "fixed_count", "rounds_per_year")
+    fields += ("window_start_month", "window_end_month", "initiator", "guiding_department", "executor")
+    return [
+        tuple(getattr(t, f) for f in fields) + (tuple(getattr(i, "text", i) for i in t.items),)
+        for t in sorted(tasks, key=lambda t: t.number)
+    ]
+
+
+@pytest.mark.parametrize("make, name", [(docx_plan, "计划.docx"), (html_plan, "通知.htm")])
+def test_cli_imports_the_plan_from_word_and_from_a_web_page(app, db, runner, tmp_path, make, name):
+    path = tmp_path / name
+    path.write_bytes(make())
+    result = runner.invoke(args=["plan", "import", str(path), "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    assert "4 tasks (4 new, 0 changed, 0 unchanged), 8 inspection items" in result.output
+    plan = db.session.scalar(select(Plan))
+    assert (plan.year, plan.unit.code) == (2023, "140602")
+    assert _essence(plan.tasks) == _essence(read_plan(xlsx_plan(), "plan.xlsx")[1].tasks)
+
+
+def test_the_upload_page_imports_a_word_plan_as_the_excel_one(client_request, db):
+    client_request.login("shuocheng", "supervisor", "140602")
+    page = upload(client_request, {"file": (io.BytesIO(docx_plan()), "抽查计划.docx")}, 200)
+    assert page.find(id="import-report")
+    plan = db.session.scalar(select(Plan))
+    assert (plan.year, plan.unit.code) == (2023, "140602")
+    assert _essence(plan.tasks) == _essence(read_plan(xlsx_plan(), "plan.xlsx")[1].tasks)
+    page = upload(client_request, {"file": (io.BytesIO(html_plan()), "通知.html"), "action": "check"}, 200)
+    assert page.find(id="import-report")["data-checked"] == "true"
+    assert not page.select(".change-list li")  # the web page says what the Word document said
+
+
+OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504)
+
+
+@pytest.mark.parametrize(
+    "data, name, code, words",
+    [
+        (OLE, "计划.doc", "file_old_word", "另存为 Word 文档（.docx）"),
+        (OLE, "计划.wps", "file_old_word", "另存为 Word 文档（.docx）"),
+        (b"{\\rtf1\\ansi plan}", "计划.doc", "file_old_word", ".docx"),
+        (OLE, "计划.xls", "file_old_excel", ".xlsx"),
+        (OLE, "计划", "file_old_office", ".docx 或 .xlsx"),
+        (b"PK\x03\x04 not really a zip", "计划.docx", "file_not_document", "Word"),
+        (b"<html><body><p>no table</p></body></html>", "通知.html", "file_no_table", "表格"),
+    ],
+)
+def test_files_that_cannot_be_read_get_clear_words(client_request, db, runner, tmp_path, data, name, code, words):
+    with pytest.raises(PlanFileError) as caught:
+        read_plan_file(data, name)
+    assert caught.value.problem.code == code
+    path = tmp_path / (name if "." in name else name + ".bin")
+    path.write_bytes(data)
+    result = runner.invoke(args=["plan", "import", str(path), "--year", "2023", "--unit", "140602"])
+    assert result.exit_code == 1 and words in result.output and "Traceback" not in result.output
+    client_request.login("shuocheng", "supervisor", "140602")
+    page = upload(client_request, {"file": (io.BytesIO(data), name), "year": "2023"}, 422)
+    if "." in name:
+        assert words in page.find(id="import-error").get_text()
+    assert db.session.scalar(select(func.count()).select_from(Plan)) == 0
+
+
+def test_a_page_too_large_or_spans_too_wide_cost_no_more_than_a_plan():
+    with pytest.raises(PlanFileError) as caught:
+        read_plan_file(b"<html><table>" + b" " * (17 * 1024 * 1024), "page.html")
+    assert caught.value.problem.code == "page_too_large"
+    page = "<html><table><tr><td colspan='99999'>序号</td><td rowspan='99999'>抽查任务名称</td></tr></table></html>"
+    rows = read_plan_file(page.encode(), "page.html").rows
+    assert len(rows) == 1 and len(rows[0].cells) == 101  # a span is cut at 100 columns
+
+
+def test_a_damaged_word_table_is_refused_with_words_not_a_crash():
+    import zipfile
+
+    damaged = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(docx_plan())) as source, zipfile.ZipFile(damaged, "w") as out:
+        for item in source.infolist():
+            body = source.read(item.filename)
+            if item.filename == "word/document.xml":
+                body = body.replace(b"<w:tc>", b'<w:tc><w:tcPr><w:gridSpan w:val="x"/></w:tcPr>', 1)
+            out.writestr(item, body)
+    with pytest.raises(PlanFileError) as caught:
+        read_plan_file(damaged.getvalue(), "plan.docx")
+    assert caught.value.problem.code == "file_not_document"
