@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import DDL, event, text
 
 SEARCH_TABLE_PREFIXES = ("subject_fts", "published_result_fts")
-SEARCH_INDEX_SUFFIX = "_trgm"
+SEARCH_INDEX_SUFFIXES = ("_trgm", "_pairs")  # pg_trgm, and the published names' pairs of characters
 
 
 def is_search_object(name: str | None, type_: str) -> bool:
@@ -18,7 +18,7 @@ def is_search_object(name: str | None, type_: str) -> bool:
     if type_ == "table":
         return name.startswith(SEARCH_TABLE_PREFIXES)
     if type_ == "index":
-        return name.endswith(SEARCH_INDEX_SUFFIX)
+        return name.endswith(SEARCH_INDEX_SUFFIXES)
     return False
 
 

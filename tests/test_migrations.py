@@ -18,7 +18,9 @@ from fieldapp.publication import generation
 from fieldapp.search_objects import include_object
 
 
-TRIGRAM_OPTIONS = "SELECT relname, reloptions FROM pg_class WHERE relname LIKE '%\\_name\\_trgm'"
+TRIGRAM_OPTIONS = (
+    "SELECT relname, reloptions FROM pg_class WHERE relname LIKE '%\\_name\\_trgm' OR relname LIKE '%\\_name\\_pairs'"
+)
 
 
 @pytest.fixture
@@ -61,10 +63,11 @@ def test_migrations_match_the_models(fresh_url):
     if make_url(url).get_backend_name() == "sqlite":
         assert {"subject_fts", "published_result_fts"} <= names
     else:
-        assert {"ix_subject_name_trgm", "ix_published_result_name_trgm"} <= names
+        assert {"ix_subject_name_trgm", "ix_published_result_name_trgm", "ix_published_result_name_pairs"} <= names
         # No GIN pending list for a name search to read through (the last migration turns it off).
         assert options == {
-            name: ["fastupdate=off"] for name in ("ix_subject_name_trgm", "ix_published_result_name_trgm")
+            name: ["fastupdate=off"]
+            for name in ("ix_subject_name_trgm", "ix_published_result_name_trgm", "ix_published_result_name_pairs")
         }
     # The triggers that keep the caches' tokens (a table rebuilt by a later migration would lose them).
     made = " ".join(list_token.TRIGGERS.statements(dialect) + generation.TRIGGERS.statements(dialect))

@@ -37,9 +37,15 @@ def test_a_short_fragment_matches_as_typed_whatever_the_case(client_request, db)
         page = client_request.get("publication.public_results", q=query)
         return sorted(a.get_text(strip=True) for a in page.select("#results .result-card__name"))
 
+    _published(db, subj=f.subject(4, name="朔州市100%纯净水店"))
     assert names("Kt") == names("kT") == ["朔州市KTV娱乐城", "朔州市ktv量贩"]
     assert names("民福") == names("2号") == ["朔州市民福2号店"]
     assert names("号X") == []
+    # PostgreSQL looks a pair up among the names' pairs of characters first: the same rows.
+    assert names("市K") == names("市k") == ["朔州市KTV娱乐城", "朔州市ktv量贩"]
+    assert names("0%") == names("%纯") == ["朔州市100%纯净水店"]
+    assert names("_纯") == names("V_") == []
+    assert names("朔州") == ["朔州市100%纯净水店", "朔州市KTV娱乐城", "朔州市ktv量贩", "朔州市民福2号店"]
 
 
 def test_bad_filters_are_explained_and_valid_ones_kept(client_request, db):

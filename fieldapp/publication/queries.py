@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Integer, Row, Select, column, select, table, text, tuple_, union
+from sqlalchemy import Integer, Row, Select, and_, column, select, table, text, tuple_, union
 from sqlalchemy.orm import selectinload
 
 from ..auth import access
@@ -104,7 +104,9 @@ def name_condition(q: str):
 
     Fragments shorter than a trigram (two Chinese characters are a common query) cannot use either
     index: they are matched against the published name only, as a plain condition, so the newest-
-    first listing index can stop at the first page of matches instead of scanning the directory."""
+    first listing index can stop at the first page of matches instead of scanning the directory.
+    On PostgreSQL a pair of characters is also looked up in the published names' pairs (their
+    index, :data:`fieldapp.publication.search_ddl.PAIRS`), so a pair no name holds costs a probe."""
     dialect = db.session.get_bind().dialect.name
     pattern = f"%{_like_escape(q)}%"
     if len(q) < TRIGRAM:
@@ -112,8 +114,12 @@ def name_condition(q: str):
             # The same rows as ILIKE without lower-casing every name the scan passes (half its
             # time when nothing matches): SQLite's LIKE folds ASCII case as its lower() does, and
             # Chinese characters and digits have no case.
-            return PublishedResult.subject_name.like(pattern, escape="\\")
-        return PublishedResult.subject_name.ilike(pattern, escape="\\")
+            match = PublishedResult.subject_name.like(pattern, escape="\\")
+        else:
+            match = PublishedResult.subject_name.ilike(pattern, escape="\\")
+        if dialect == "postgresql" and len(q) == 2:  # the names holding the pair, by its index
+            return and_(POSTGRESQL_PAIR_MATCH.bindparams(pair=q), match)
+        return match
     if dialect == "postgresql":
         return POSTGRESQL_NAME_MATCH.bindparams(name_pattern=pattern)
     # SQLite: FTS5 trigram; a quoted string matches as a substring, through the index.
@@ -138,6 +144,11 @@ POSTGRESQL_NAME_MATCH = text(
     "UNION SELECT id FROM published_result WHERE subject_id = ANY(ARRAY("
     "SELECT id FROM subject WHERE name ILIKE :name_pattern ESCAPE '\\'))))"
 )
+
+
+# A pair of characters among a published name's pairs (search_ddl.PAIRS: its GIN index answers it);
+# the LIKE beside it keeps the match exactly ILIKE's.
+POSTGRESQL_PAIR_MATCH = text("name_pairs(published_result.subject_name) @> ARRAY[lower(:pair)]")
 
 
 # The filters that narrow to one value of a column, by attribute of SearchFilters.

@@ -6,13 +6,38 @@ Registered for ``db.create_all()`` in the models; for an Alembic migration::
     from fieldapp.publication.search_ddl import create_search_ddl, drop_search_ddl
     def upgrade():  ...; create_search_ddl(op.get_bind())
     def downgrade(): drop_search_ddl(op.get_bind()); ...
+
+PostgreSQL also indexes the name's pairs of characters (:data:`PAIRS`): two characters are a
+common query (超市, 加油) and below a trigram, so without it a pair that no published name holds
+was looked for in every record (100 ms and more at 100,000 records); with it, one index probe.
 """
 
 from __future__ import annotations
 
-from ..search_objects import trigram_search
+from ..search_objects import SearchDDL, trigram_search
 
-SEARCH = trigram_search("published_result", "subject_name")
+PAIRS_INDEX = "ix_published_result_name_pairs"
+# Each pair of adjacent characters of a name, lower-cased (as ILIKE compares), once.
+PAIRS_FUNCTION = (
+    "CREATE OR REPLACE FUNCTION name_pairs(name text) RETURNS text[] LANGUAGE sql IMMUTABLE STRICT "
+    "PARALLEL SAFE AS $$ SELECT coalesce(array_agg(DISTINCT lower(substr(name, i, 2))), '{}') "
+    "FROM generate_series(1, char_length(name) - 1) AS i $$"
+)
+PAIRS = SearchDDL(
+    create={
+        "postgresql": [
+            PAIRS_FUNCTION,
+            f"CREATE INDEX IF NOT EXISTS {PAIRS_INDEX} ON published_result USING gin (name_pairs(subject_name)) "
+            "WITH (fastupdate = off)",
+        ]
+    },
+    drop={"postgresql": [f"DROP INDEX IF EXISTS {PAIRS_INDEX}", "DROP FUNCTION IF EXISTS name_pairs(text)"]},
+)
+_TRIGRAMS = trigram_search("published_result", "subject_name")
+SEARCH = SearchDDL(
+    create={**_TRIGRAMS.create, "postgresql": _TRIGRAMS.create["postgresql"] + PAIRS.create["postgresql"]},
+    drop={**_TRIGRAMS.drop, "postgresql": PAIRS.drop["postgresql"] + _TRIGRAMS.drop["postgresql"]},
+)
 create_search_ddl = SEARCH.create_on
 drop_search_ddl = SEARCH.drop_on
 register = SEARCH.attach
