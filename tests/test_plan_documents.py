@@ -304,3 +304,30 @@ def test_a_damaged_word_table_is_refused_with_words_not_a_crash():
     with pytest.raises(PlanFileError) as caught:
         read_plan_file(damaged.getvalue(), "plan.docx")
     assert caught.value.problem.code == "file_not_document"
+
+
+def test_a_tracked_correction_and_a_content_control_are_read_as_word_shows_them():
+    """A ratio corrected with track changes on (不低于3% deleted, 不低于5% inserted) and a scope typed
+    into a content control read as the plan says, not as empty cells inherited from above."""
+    import docx
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    document = docx.Document(io.BytesIO(docx_plan()))
+    table = document.tables[0]
+    rewritten = {
+        (1, 5): '<w:del w:id="1" w:author="a"><w:r><w:delText>不低于3%</w:delText></w:r></w:del>'
+        '<w:ins w:id="2" w:author="a"><w:r><w:t>不低于5%</w:t></w:r></w:ins>',
+        (2, 4): "<w:sdt><w:sdtContent><w:r><w:t>工业产品生产企业</w:t></w:r></w:sdtContent></w:sdt>",
+    }
+    for (r, c), xml in rewritten.items():
+        p = table.cell(r, c).paragraphs[0]._p
+        for run in p.r_lst:
+            p.remove(run)
+        for element in parse_xml(f"<w:p {nsdecls('w')}>{xml}</w:p>"):
+            p.append(element)
+        assert table.cell(r, c).text.strip() == ""  # python-docx's own text leaves both out
+    buffer = io.BytesIO()
+    document.save(buffer)
+    _, parsed = read_plan(buffer.getvalue(), "plan.docx")
+    assert without_rows(parsed) == without_rows(read_plan(xlsx_plan(), "plan.xlsx")[1])

@@ -12,6 +12,7 @@ import io
 import re
 import zipfile
 from dataclasses import dataclass
+from functools import lru_cache
 from html.parser import HTMLParser
 
 from .problems import PlanFileError, Problem
@@ -106,12 +107,39 @@ def read_document(data: bytes, filename: str) -> PlanSource:
             if isinstance(block, Table):
                 tables.append(_word_table(block))
             elif not tables:
-                before.extend(block.text.split("\n"))
+                before.extend(paragraph_text(block._p).split("\n"))
     except (zipfile.BadZipFile, PythonDocxError, OpcError, KeyError, ValueError, TypeError, OSError, SyntaxError):
         # lxml's XMLSyntaxError is a SyntaxError; a .docx with no document part is a KeyError; an attribute
         # that is no number (w:gridSpan="x") a ValueError.
         raise PlanFileError("file_not_document") from None
     return to_source(filename, tables, before)
+
+
+# Text of a paragraph in document order: inserted (tracked) text, content controls, fields and hyperlinks
+# included, deleted text (w:delText) and tab stops (w:pPr/w:tabs/w:tab) not, a drawing's fallback copy once.
+_VISIBLE = "[not(ancestor::mc:Fallback) and not(ancestor::w:moveFrom) and not(ancestor::w:pPr)]"
+_TEXT_XPATH = " | ".join(f".//w:{tag}{_VISIBLE}" for tag in ("t", "tab", "br", "cr"))
+_ROWS_XPATH = "./w:tr | ./w:sdt/w:sdtContent/w:tr | ./w:customXml/w:tr"
+_CELLS_XPATH = "./w:tc | ./w:sdt/w:sdtContent/w:tc | ./w:customXml/w:tc"
+_MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
+
+
+@lru_cache(maxsize=1)
+def _text_elements():
+    from docx.oxml.ns import nsmap
+    from lxml import etree
+
+    return etree.XPath(_TEXT_XPATH, namespaces={**nsmap, "mc": _MC})
+
+
+def paragraph_text(p) -> str:
+    """A ``w:p``'s text as Word shows it with changes accepted (python-docx's ``Paragraph.text`` leaves out
+    the runs inside ``w:ins``, content controls and fields: a tracked correction would be lost)."""
+    out = []
+    for element in _text_elements()(p):
+        tag = element.tag.rsplit("}", 1)[-1]
+        out.append(element.text or "" if tag == "t" else "\t" if tag == "tab" else "\n")
+    return "".join(out)
 
 
 def _word_table(table) -> list[list[Cell]]:
@@ -120,9 +148,9 @@ def _word_table(table) -> list[list[Cell]]:
     from docx.table import _Cell
 
     rows = []
-    for tr in table._tbl.tr_lst:
+    for tr in table._tbl.xpath(_ROWS_XPATH):
         cells = [Cell("", tr.grid_before)] if tr.grid_before else []
-        for tc in tr.tc_lst:
+        for tc in tr.xpath(_CELLS_XPATH):
             continued = tc.vMerge == "continue"
             cells.append(Cell("" if continued else _word_cell_text(_Cell(tc, table)), tc.grid_span))
         rows.append(cells)
@@ -132,10 +160,11 @@ def _word_table(table) -> list[list[Cell]]:
 def _word_cell_text(cell) -> str:
     """The cell's paragraphs one a line (a line break inside a paragraph stays one); a table nested in
     the cell adds its rows, cells divided by spaces."""
-    lines = [paragraph.text for paragraph in cell.paragraphs]
+    lines = [paragraph_text(paragraph._p) for paragraph in cell.paragraphs]
     for nested in cell.tables:
         for row in nested.rows:
-            lines.append(" ".join(dict.fromkeys(c.text.strip() for c in row.cells if c.text.strip())))
+            texts = (cell_text([paragraph_text(p._p) for p in c.paragraphs]) for c in row.cells)
+            lines.append(" ".join(dict.fromkeys(t.replace("\n", " ") for t in texts if t)))
     return cell_text(["\n".join(lines)])
 
 
