@@ -163,8 +163,9 @@ def _xlsx_rows(path: Path, blank_lines: list[int], header_columns: Callable[[lis
         raise TableError(
             _("The file cannot be read as an Excel workbook (.xlsx); save it again as .xlsx or CSV.")
         ) from None
+    read = header_columns or _named_columns
     try:
-        sheets = _table_sheets(workbook, header_columns or _named_columns)
+        sheets = _table_sheets(workbook, read)
         header, rows = _sheet_table(sheets[0], 0, blank_lines)
     except TableError:
         workbook.close()
@@ -174,7 +175,10 @@ def _xlsx_rows(path: Path, blank_lines: list[int], header_columns: Callable[[lis
     def sheet_by_sheet():
         yield from rows
         for index, sheet in enumerate(sheets[1:], 1):  # each sheet's own header (and titles) passed over
-            yield from _sheet_table(sheet, index * SHEET_STRIDE, blank_lines)[1]
+            own_header, own_rows = _sheet_table(sheet, index * SHEET_STRIDE, blank_lines)
+            order = _column_order(read(own_header), read(header))
+            for line, cells in own_rows:
+                yield line, cells if order is None else [cells[i] if 0 <= i < len(cells) else None for i in order]
 
     def trimmed():
         try:
@@ -228,7 +232,28 @@ def _table_sheets(workbook, header_columns: Callable[[list[str]], object]) -> li
         named = [s for s in order if headers[s.title] is not None]
         wide = [s for s in named if sum(1 for h in headers[s.title] or () if h.strip()) >= 2]
         return [(wide or named or [active])[0]]
-    return [s for s in worksheets if s is first or keys[s.title] == keys[first.title]]
+    return [s for s in worksheets if s is first or _same_table(keys[s.title], keys[first.title])]
+
+
+def _same_table(columns: object, first: object) -> bool:
+    """Whether a sheet's header reads as the first table sheet's: the same fields, in any order
+    (a later sheet with its columns moved, or with a column the importer does not read, is the
+    same table)."""
+    if isinstance(columns, dict) and isinstance(first, dict):
+        return columns.keys() == first.keys()
+    return columns == first
+
+
+def _column_order(columns: object, first: object) -> list[int] | None:
+    """For a later sheet whose columns stand elsewhere, the index of its cell for each of the first
+    sheet's columns (-1: none), so the importer reads every sheet by the first header; None when
+    they stand where the first sheet has them."""
+    if not isinstance(columns, dict) or not isinstance(first, dict) or columns == first:
+        return None
+    order = [-1] * (max(first.values(), default=-1) + 1)
+    for name, index in first.items():
+        order[index] = columns[name]
+    return order
 
 
 def _sheet_header(sheet) -> list[str] | None:

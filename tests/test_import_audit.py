@@ -1,0 +1,77 @@
+"""An adversarial pass over the file imports: workbooks whose later sheets move their columns, hidden
+sheets, invisible characters in a header, UTF-16 text, a long title block above the header, and files
+of nothing but empty rows. Each file is built here; every valid row must arrive, a bad file is refused
+with a message in the user's language."""
+
+from __future__ import annotations
+
+import csv
+
+from openpyxl import Workbook
+from sqlalchemy import select
+
+from factories.subjects import HEADER
+from fieldapp.demo.generator import make_uscc
+from fieldapp.subjects.importer import import_subject_file
+from fieldapp.subjects.models import Subject
+
+COLUMNS = HEADER[:5]  # 统一社会信用代码 企业名称 类型 法定代表人 住所
+
+
+def subject(n: int) -> list:
+    return [make_uscc("E", "140602", 400 + n), f"朔城区第{n}商店有限公司", "有限责任公司", f"法人{n}", f"民福街{n}号"]
+
+
+def stored(db) -> dict[str, tuple[str, str]]:
+    rows = db.session.execute(select(Subject.uscc, Subject.name, Subject.legal_representative))
+    return {uscc: (name, person) for uscc, name, person in rows}
+
+
+def expected(*numbers: int) -> dict[str, tuple[str, str]]:
+    return {subject(n)[0]: (subject(n)[1], subject(n)[3]) for n in numbers}
+
+
+def save(book: Workbook, path):
+    book.save(path)
+    return path
+
+
+def test_a_later_sheet_with_its_columns_moved_or_an_extra_column_is_read_by_its_own_header(app, db, tmp_path):
+    """Sheet2 lists the columns back to front, Sheet3 has 备注 in front: both are the same table, and each
+    cell lands in its field (they were passed over whole, silently losing their rows)."""
+    book = Workbook()
+    book.active.title = "Sheet1"
+    book.active.append(COLUMNS)
+    book.active.append(subject(1))
+    moved = book.create_sheet("Sheet2")
+    moved.append(COLUMNS[::-1])
+    moved.append(subject(2)[::-1])
+    moved.append(["某街1号", "李四", "有限责任公司", "无代码公司", ""])  # row 3: no identifier, rejected
+    extra = book.create_sheet("Sheet3")
+    extra.append(["备注", *COLUMNS])
+    extra.append(["老客户", *subject(3)])
+    report = import_subject_file(save(book, tmp_path / "moved.xlsx"), tmp_path / "rejects.csv")
+    assert stored(db) == expected(1, 2, 3)
+    assert (report.created, [(r.sheet, r.line) for r in report.rejects]) == (3, [("Sheet2", 3)])
+    with (tmp_path / "rejects.csv").open(encoding="utf-8-sig", newline="") as fh:
+        rejects = list(csv.reader(fh))
+    # The rejected row is written under the first sheet's header, each cell in its column.
+    assert rejects[0][3:] == COLUMNS and rejects[1][3:] == ["", "无代码公司", "有限责任公司", "李四", "某街1号"]
+
+
+def test_a_hidden_or_very_hidden_sheet_with_the_tables_header_is_imported(app, db, tmp_path):
+    """A supervisor who hid a sheet (or an export that hides its later pages) still means its rows: a
+    hidden sheet with the table's header is part of the table; a hidden sheet of notes is not."""
+    book = Workbook()
+    book.active.append(COLUMNS)
+    book.active.append(subject(1))
+    for n, state in ((2, "hidden"), (3, "veryHidden")):
+        sheet = book.create_sheet(f"第{n}页")
+        sheet.append(COLUMNS)
+        sheet.append(subject(n))
+        sheet.sheet_state = state
+    notes = book.create_sheet("说明")
+    notes.append(["字段", "说明"])
+    notes.sheet_state = "hidden"
+    report = import_subject_file(save(book, tmp_path / "hidden.xlsx"))
+    assert (report.created, report.rejected) == (3, 0) and stored(db) == expected(1, 2, 3)
