@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 
+import pytest
 from openpyxl import Workbook
 from sqlalchemy import select
 
@@ -75,3 +76,27 @@ def test_a_hidden_or_very_hidden_sheet_with_the_tables_header_is_imported(app, d
     notes.sheet_state = "hidden"
     report = import_subject_file(save(book, tmp_path / "hidden.xlsx"))
     assert (report.created, report.rejected) == (3, 0) and stored(db) == expected(1, 2, 3)
+
+
+@pytest.mark.parametrize("invisible", ["\u200b", "\ufeff", "\u00ad", "\u2060"])
+def test_a_header_copied_with_invisible_characters_is_read(app, db, tmp_path, invisible):
+    """A header pasted from a web page (a zero-width space, a BOM of a second file pasted below the
+    first …) was refused as having no 名称 column, which it plainly has."""
+    path = tmp_path / "subjects.csv"
+    header = [invisible + name + invisible for name in COLUMNS]
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([header, subject(1), subject(2)])
+    report = import_subject_file(path)
+    assert (report.created, report.rejected, report.unknown_headers) == (2, 0, [])
+    assert stored(db) == expected(1, 2)
+
+
+def test_a_roster_header_copied_with_a_zero_width_space_is_read(app, db, tmp_path):
+    from fieldapp.inspectors.importer import import_roster_file
+    from fieldapp.inspectors.models import Inspector
+
+    path = tmp_path / "roster.csv"
+    header = "\u200b姓名,\u200b执法证号,有效期至\u200b,\ufeff单位"
+    path.write_text(f"{header}\n检查员1,1406020001,2030-12-31,朔城区市场监督管理局\n", encoding="utf-8")
+    import_roster_file(path)
+    assert db.session.scalar(select(Inspector.name)) == "检查员1"

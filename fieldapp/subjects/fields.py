@@ -88,8 +88,13 @@ HEADERS: dict[str, tuple[str, ...]] = {
 }
 
 
+# Characters a copy from a web page or a second file's BOM leaves in a cell, unseen.
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+
+
 def normalise_header(text: object) -> str:
-    text = unicodedata.normalize("NFKC", str(text or ""))
+    """A header cell as matched: full-width folded, spaces, asterisks, colons and invisible characters gone."""
+    text = unicodedata.normalize("NFKC", str(text or "")).translate(_INVISIBLE)
     return re.sub(r"[\s*＊:：]", "", text).upper()
 
 
@@ -144,10 +149,6 @@ def _uscc_is_valid_fast(number: str) -> bool:
         return False
     total = sum(_USCC_VALUES[ch] * w for ch, w in zip(number, _USCC_WEIGHTS))
     return number[17] == _USCC_ALPHABET[(31 - total) % 31]
-
-
-# Characters a copy from a web page or a second file's BOM leaves in a cell, unseen.
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
 
 
 def plain_code(value: str) -> str:
