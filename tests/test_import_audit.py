@@ -100,3 +100,40 @@ def test_a_roster_header_copied_with_a_zero_width_space_is_read(app, db, tmp_pat
     path.write_text(f"{header}\n检查员1,1406020001,2030-12-31,朔城区市场监督管理局\n", encoding="utf-8")
     import_roster_file(path)
     assert db.session.scalar(select(Inspector.name)) == "检查员1"
+
+
+def test_a_file_of_a_million_empty_rows_keeps_a_count_not_every_line_number(app, db, tmp_path):
+    """A sheet formatted down to its last row exports as CSV rows of commas: every blank line's number
+    was kept (50 MB of them: 3.5 million numbers, about 130 MB); now the first thousand and a count. The
+    header search stops a hundred rows past the header, so the rows below are read once per pass."""
+    from fieldapp.subjects import tables
+
+    path = tmp_path / "subjects.csv"
+    blank = "," * (len(COLUMNS) - 1) + "\r\n"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([COLUMNS, subject(1)])
+        fh.write(blank * 1_000_000)
+        csv.writer(fh).writerow(subject(2))
+    with tables.open_table(path) as table:
+        rows = list(table.rows)
+        assert [line for line, _ in rows] == [2, 1_000_003]
+        assert len(table.blank_lines) == 1_000_000 and len(table.blank_lines.first) == tables.LineNumbers.KEEP
+    report = import_subject_file(path)
+    assert (report.created, len(report.blank_lines)) == (2, 1_000_000)
+    assert any("1000000" in line for line in report.summary())
+
+
+def test_the_header_search_stops_a_hundred_rows_below_the_header(app, monkeypatch):
+    from fieldapp.subjects import tables
+
+    looked = 0
+
+    def records():
+        nonlocal looked
+        yield 1, list(COLUMNS)
+        for n in range(2, 10_000_000):
+            looked += 1
+            yield n, [None] * len(COLUMNS)
+
+    header, rows = tables._header_and_rows(records(), tables.LineNumbers())
+    assert header == COLUMNS and looked <= tables.HEADER_SEARCH_ROWS

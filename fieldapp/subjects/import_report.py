@@ -9,7 +9,7 @@ from datetime import date
 
 from flask_babel import gettext as _
 
-from .tables import place
+from .tables import LineNumbers, place
 
 
 def row_label(row: int, sheet: str = "") -> str:
@@ -83,7 +83,7 @@ class RowCounts(Tally):
 class ImportReport(RowCounts):
     source: str = ""
     changes: int = 0
-    blank_lines: list[int] = field(default_factory=list)
+    blank_lines: LineNumbers = field(default_factory=LineNumbers)
     reject_file: str | None = None
 
     def summary(self) -> list[str]:

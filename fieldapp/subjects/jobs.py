@@ -14,7 +14,7 @@ from ..jobs.runtime import JobFailed, JobRun, job_handler
 from .import_report import ImportReport, SeenKeys
 from .importer import SubjectImporter
 from .rows import table_columns
-from .tables import RejectWriter, TableError, default_locale, display_name, open_table, save_upload
+from .tables import LineNumbers, RejectWriter, TableError, default_locale, display_name, open_table, save_upload
 
 KIND = "subjects.import"
 COUNTS = ("rows", "created", "updated", "unchanged", "rejected", "changes")
@@ -28,7 +28,7 @@ def count_rows(path: Path) -> int:
 
 def summary(result: dict) -> list[str]:
     report = ImportReport(**result["counts"], unknown_headers=result.get("unknown_headers", []))
-    report.blank_lines = [0] * result.get("blank_lines", 0)
+    report.blank_lines = LineNumbers(result.get("blank_lines", 0))
     return report.summary()
 
 

@@ -68,6 +68,33 @@ def detect_encoding(sample: bytes) -> str:
         raise TableError(_("The file is neither UTF-8 nor GB18030 text. Save it as CSV (UTF-8) or .xlsx.")) from None
 
 
+class LineNumbers:
+    """Line numbers counted, the first ``KEEP`` of them kept: a file of millions of blank lines (a
+    sheet whose empty rows were formatted to the bottom) held each number in memory (3.5 million,
+    about 130 MB, for 50 MB of empty CSV rows)."""
+
+    KEEP = 1000
+
+    def __init__(self, count: int = 0) -> None:
+        self.count = count
+        self.first: list[int] = []
+
+    def append(self, line: int) -> None:
+        self.count += 1
+        if len(self.first) < self.KEEP:
+            self.first.append(line)
+
+    def extend(self, lines) -> None:
+        for line in lines:
+            self.append(line)
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self.first)
+
+
 @dataclass
 class Table:
     """A header and an iterator of ``(line_number, cells)``; blank rows are skipped. ``sheets`` names
@@ -76,7 +103,7 @@ class Table:
     header: list[str]
     rows: Iterator[tuple[int, list]]
     encoding: str = ""
-    blank_lines: list[int] = field(default_factory=list)
+    blank_lines: LineNumbers = field(default_factory=LineNumbers)
     sheets: list[str] = field(default_factory=list)
 
 
@@ -103,7 +130,7 @@ def _dialect(sample: str) -> type[csv.Dialect]:
     return type("Upload", (csv.excel,), {"delimiter": delimiter})
 
 
-def _csv_rows(fh, blank_lines: list[int]) -> tuple[list[str], Iterator[tuple[int, list]]]:
+def _csv_rows(fh, blank_lines: LineNumbers) -> tuple[list[str], Iterator[tuple[int, list]]]:
     sample = fh.read(64 * 1024)
     fh.seek(0)
     return _header_and_rows(csv_records(fh, _dialect(sample)), blank_lines)
@@ -112,17 +139,26 @@ def _csv_rows(fh, blank_lines: list[int]) -> tuple[list[str], Iterator[tuple[int
 # Exports often carry a title row (XX名录库 …) or merged group headings (基本信息 | 登记信息) above the
 # header: within this many rows, a row filling fewer than half the cells of the fullest is passed over.
 TITLE_ROWS = 5
+# Past a header, the search for a fuller row stops after this many rows (blank ones too): a header
+# followed by a million empty rows was read to the end to find its header, once per pass.
+HEADER_SEARCH_ROWS = 100
 
 
 def _filled(cells) -> int:
     return sum(1 for c in cells if c is not None and str(c).strip())
 
 
-def _header_and_rows(records: Iterator[tuple[int, Any]], blank_lines: list[int]):
+def _header_and_rows(records: Iterator[tuple[int, Any]], blank_lines: LineNumbers):
     """The header (the first row that is not a title above it) and the rows after it."""
     ahead: list[tuple[int, Any]] = []
     skipped: list[int] = []
-    for line, cells in records:
+    for looked, (line, cells) in enumerate(records, 1):
+        if ahead and looked > HEADER_SEARCH_ROWS:  # the rows below a header are the rows' to read
+            if _is_blank(cells) and not isinstance(cells, Unreadable):
+                skipped.append(line)
+            else:
+                ahead.append((line, cells))
+            break
         if isinstance(cells, Unreadable):
             if not ahead:
                 raise TableError(_("Line %(line)s, the header: %(reason)s", line=line, reason=cells.reason))
@@ -153,7 +189,7 @@ def _header_and_rows(records: Iterator[tuple[int, Any]], blank_lines: list[int])
     return header, rows()
 
 
-def _xlsx_rows(path: Path, blank_lines: list[int], header_columns: Callable[[list[str]], object] | None):
+def _xlsx_rows(path: Path, blank_lines: LineNumbers, header_columns: Callable[[list[str]], object] | None):
     """The header, the rows and the sheets' names of a workbook's table (see :func:`_table_sheets`)."""
     import openpyxl
 
@@ -194,7 +230,7 @@ def _xlsx_rows(path: Path, blank_lines: list[int], header_columns: Callable[[lis
     return header, trimmed(), [sheet.title for sheet in sheets]
 
 
-def _sheet_table(sheet, offset: int, blank_lines: list[int]):
+def _sheet_table(sheet, offset: int, blank_lines: LineNumbers):
     """A sheet's header and its rows, numbered from ``offset`` + 1 (read as they are needed)."""
 
     def records():
@@ -259,7 +295,7 @@ def _column_order(columns: object, first: object) -> list[int] | None:
 def _sheet_header(sheet) -> list[str] | None:
     """A sheet's header (titles above it passed over); None for a sheet without one."""
     try:
-        header, rows = _sheet_table(sheet, 0, [])
+        header, rows = _sheet_table(sheet, 0, LineNumbers())
     except TableError:
         return None
     rows.close()
@@ -322,7 +358,7 @@ def open_table(path: str | Path, header_columns: Callable[[list[str]], object] |
     ``header_columns`` gives what the importer reads from a header (raising TableError when it reads
     nothing): a workbook's sheets whose headers give the same are read as one table."""
     path = Path(path)
-    blank_lines: list[int] = []
+    blank_lines = LineNumbers()
     with path.open("rb") as raw:
         head = raw.read(SAMPLE_BYTES)
     if not is_table(path, head):
