@@ -6,6 +6,7 @@ with a message in the user's language."""
 from __future__ import annotations
 
 import csv
+from io import BytesIO
 
 import pytest
 from openpyxl import Workbook
@@ -137,3 +138,21 @@ def test_the_header_search_stops_a_hundred_rows_below_the_header(app, monkeypatc
 
     header, rows = tables._header_and_rows(records(), tables.LineNumbers())
     assert header == COLUMNS and looked <= tables.HEADER_SEARCH_ROWS
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_excels_unicode_text_utf16_with_tabs_is_uploaded_whole(client, auth, db, encoding):
+    """Excel's 另存为 "Unicode 文本" writes UTF-16 with a BOM and tabs; it was refused as neither UTF-8
+    nor GB18030 although its BOM says what it is."""
+    from fieldapp.jobs.models import Job, JobStatus
+
+    auth.login("admin", "admin", "city")
+    text = "\r\n".join("\t".join(row) for row in [COLUMNS, subject(1), ["", "无代码公司", "", "", ""], subject(2)])
+    payload = "\ufeff".encode(encoding) + text.encode(encoding) + b"\r\n".decode().encode(encoding)
+    data = {"file": (BytesIO(payload), "名录.txt")}
+    response = client.post("/subjects/import", data=data, content_type="multipart/form-data")
+    assert response.status_code == 302
+    job = db.session.scalar(select(Job))
+    assert job.status == JobStatus.DONE, job.error
+    assert (job.result["counts"]["created"], job.result["counts"]["rejected"]) == (2, 1)
+    assert stored(db) == expected(1, 2)

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from _csv import Writer
 
 SAMPLE_BYTES = 256 * 1024
+UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 # Columns the rejects file adds in front of the rows (the sheet only for a table over several sheets);
 # they are ignored when the file is read back.
 REJECT_COLUMNS = ("工作表", "行号", "拒绝原因")
@@ -53,9 +54,12 @@ class TableError(InvalidInput):
 
 
 def detect_encoding(sample: bytes) -> str:
-    """UTF-8 (with or without BOM) when the sample decodes as UTF-8, else GB18030 (Excel's "CSV" in China)."""
+    """UTF-8 (with or without BOM) when the sample decodes as UTF-8, UTF-16 with its BOM, else GB18030
+    (Excel's "CSV" in China)."""
     if sample.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
+    if sample.startswith(UTF16_BOMS):  # Excel's "Unicode text" (Unicode 文本): UTF-16 with tabs
+        return "utf-16"
     try:
         codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
         return "utf-8"
@@ -332,14 +336,13 @@ def save_upload(upload, folder: Path, check_header: Callable[[list[str]], object
 
 # How files that are no table begin: PDF, PNG, JPEG, GIF, gzip, RAR, 7-Zip.
 NOT_TABLE_STARTS = (b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"\x1f\x8b", b"Rar!", b"7z\xbc\xaf")
-UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 TEXT_BYTES = bytes([9, 10, 12, 13, *range(32, 256)])
 
 
 def is_table(path: Path, head: bytes) -> bool:
     """Whether a file may be a table: a zip must be a workbook (a .docx is a zip too), and text is
     not more than 1 % control bytes (a stray NUL in a cell is kept; a UTF-16 file, with its BOM, is
-    told about its encoding instead)."""
+    read as UTF-16)."""
     if head.startswith(b"PK\x03\x04"):
         try:
             with zipfile.ZipFile(path) as archive:
