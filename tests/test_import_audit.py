@@ -156,3 +156,36 @@ def test_excels_unicode_text_utf16_with_tabs_is_uploaded_whole(client, auth, db,
     assert job.status == JobStatus.DONE, job.error
     assert (job.result["counts"]["created"], job.result["counts"]["rejected"]) == (2, 1)
     assert stored(db) == expected(1, 2)
+
+
+def workbook_bytes(*rows: list) -> bytes:
+    book = Workbook()
+    for row in rows:
+        book.active.append(row)
+    data = BytesIO()
+    book.save(data)
+    return data.getvalue()
+
+
+@pytest.mark.parametrize("name", ["名" * 300 + ".xlsx", "名录.csv", "名录", "../../名录.xlsx", "C:\\导出\\名录.xlsx"])
+def test_a_workbook_with_a_long_odd_or_wrong_name_is_imported(client, auth, db, name):
+    """A name of 300 characters was cut to 200 — its .xlsx with it — and the workbook saved as
+    source.csv, which openpyxl refused by its extension ("cannot be read as an Excel workbook"); so was a
+    workbook renamed .csv or sent without an extension. The content decides, not the name."""
+    from fieldapp.jobs.models import Job, JobStatus
+
+    auth.login("admin", "admin", "city")
+    data = {"file": (BytesIO(workbook_bytes(COLUMNS, subject(1), subject(2))), name)}
+    response = client.post("/subjects/import", data=data, content_type="multipart/form-data")
+    assert response.status_code == 302
+    job = db.session.scalar(select(Job))
+    assert job.status == JobStatus.DONE, job.error
+    assert stored(db) == expected(1, 2) and "/" not in job.title and "\\" not in job.title
+
+
+def test_the_command_imports_a_workbook_renamed_csv(app, db, runner, tmp_path):
+    path = tmp_path / "名录.csv"
+    path.write_bytes(workbook_bytes(COLUMNS, subject(1)))
+    result = runner.invoke(args=["subjects", "import", str(path)])
+    assert result.exit_code == 0, result.output
+    assert stored(db) == expected(1)

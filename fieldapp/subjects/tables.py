@@ -197,9 +197,16 @@ def _xlsx_rows(path: Path, blank_lines: LineNumbers, header_columns: Callable[[l
     """The header, the rows and the sheets' names of a workbook's table (see :func:`_table_sheets`)."""
     import openpyxl
 
+    source = path.open("rb")  # a file, not its name: openpyxl refuses a workbook named .csv or without .xlsx
+
+    def close() -> None:
+        workbook.close()
+        source.close()
+
     try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        workbook = openpyxl.load_workbook(source, read_only=True, data_only=True)
     except Exception:  # zipfile.BadZipFile, KeyError, InvalidFileException …
+        source.close()
         raise TableError(
             _("The file cannot be read as an Excel workbook (.xlsx); save it again as .xlsx or CSV.")
         ) from None
@@ -208,7 +215,7 @@ def _xlsx_rows(path: Path, blank_lines: LineNumbers, header_columns: Callable[[l
         sheets = _table_sheets(workbook, read)
         header, rows = _sheet_table(sheets[0], 0, blank_lines)
     except TableError:
-        workbook.close()
+        close()
         raise
     columns = len(header)
 
@@ -229,7 +236,7 @@ def _xlsx_rows(path: Path, blank_lines: LineNumbers, header_columns: Callable[[l
                     continue
                 yield line, cells
         finally:
-            workbook.close()
+            close()
 
     return header, trimmed(), [sheet.title for sheet in sheets]
 
