@@ -189,3 +189,34 @@ def test_the_command_imports_a_workbook_renamed_csv(app, db, runner, tmp_path):
     result = runner.invoke(args=["subjects", "import", str(path)])
     assert result.exit_code == 0, result.output
     assert stored(db) == expected(1)
+
+
+def test_dates_as_excel_cells_serials_chinese_text_or_with_a_time_are_read(app, db, tmp_path):
+    """营业期限至 as Excel writes it in every way a bureau's sheet holds it: a date cell with a time, a
+    day number that lost its format, 2031年1月2日 as text, full-width digits; a formula without a cached
+    value (openpyxl reads None) leaves the field blank, and a row naming no date that exists is rejected."""
+    from datetime import date, datetime
+
+    header = [*COLUMNS, "营业期限至"]
+    cells = [
+        datetime(2030, 12, 31, 17, 30),
+        47119,
+        "2031年1月2日",
+        "２０３２－０３－０４",
+        "=DATE(2033,1,1)",
+        "2021年2月30日",
+    ]
+    book = Workbook()
+    book.active.append(header)
+    for n, cell in enumerate(cells, 1):
+        book.active.append([*subject(n), cell])
+    report = import_subject_file(save(book, tmp_path / "dates.xlsx"))
+    ends = dict(db.session.execute(select(Subject.uscc, Subject.business_term_end)).all())
+    assert [ends.get(subject(n)[0]) for n in range(1, 6)] == [
+        date(2030, 12, 31),
+        date(2029, 1, 1),
+        date(2031, 1, 2),
+        date(2032, 3, 4),
+        None,
+    ]
+    assert (report.created, [r.line for r in report.rejects]) == (5, [7])
