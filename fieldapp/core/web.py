@@ -111,7 +111,10 @@ def _init_templates(app: Flask) -> None:
         if not moment:
             return ""
         text = clock.local(moment).strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
-        return f"{text} {_('Beijing time')}" if label else text
+        if not label:
+            return text
+        beijing = _("Beijing time")  # (outside the f-string, where the message extractor finds it)
+        return f"{text} {beijing}"
 
 
 def _init_error_pages(app: Flask) -> None:
