@@ -22,7 +22,7 @@ def cli() -> None:
 @click.option("--rejects", "reject_path", type=click.Path(dir_okay=False, path_type=Path))
 @in_language
 def import_command(path: Path, reject_path: Path | None) -> None:
-    """Import the roster from CSV or .xlsx (姓名, 执法证号, 有效期至, 单位, 执法领域, 状态, 类别 …)."""
+    """Import the roster from CSV, .xlsx or .xls (姓名, 执法证号, 有效期至, 单位, 执法领域, 状态, 类别 …)."""
     reject_path = reject_path or path.with_name(path.stem + ".rejects.csv")
     if reject_path.exists():
         reject_path.unlink()

@@ -23,7 +23,7 @@ def import_page(template: str, start: Callable[[Any, Any], Job]) -> ResponseRetu
         request.max_content_length = current_app.config["IMPORT_MAX_BYTES"]
         upload = request.files.get("file")
         if upload is None or not upload.filename:
-            error = _("Choose a CSV or Excel (.xlsx) file.")
+            error = _("Choose a CSV or Excel (.xlsx, .xls) file.")
         else:
             try:
                 job = start(upload, current_user)

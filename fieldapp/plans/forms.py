@@ -171,8 +171,8 @@ class TaskForm(FlaskForm):
         }
 
 
-PLAN_SUFFIXES = ["docx", "xlsx", "xlsm", "csv", "tsv", "txt", "html", "htm"]
-OLD_SUFFIXES = ["doc", "wps", "xls", "et", "rtf"]
+PLAN_SUFFIXES = ["docx", "xlsx", "xlsm", "xls", "csv", "tsv", "txt", "html", "htm"]
+OLD_SUFFIXES = ["doc", "wps", "et", "rtf"]
 
 
 class ImportForm(FlaskForm):
@@ -181,10 +181,10 @@ class ImportForm(FlaskForm):
         validators=[
             FileRequired(),
             # The old Office formats pass here so that the reader can say how to save them as new ones.
-            FileAllowed(PLAN_SUFFIXES + OLD_SUFFIXES, _l("Use a .docx, .xlsx, .csv, .txt or .html file.")),
+            FileAllowed(PLAN_SUFFIXES + OLD_SUFFIXES, _l("Use a .docx, .xlsx, .xls, .csv, .txt or .html file.")),
         ],
         description=_l(
-            "The plan as a Word document (.docx), an Excel workbook (.xlsx), a web page saved from the bureau's site "
+            "The plan as a Word document (.docx), an Excel workbook (.xlsx or .xls), a web page saved from the bureau's site "
             "(.html), a CSV (UTF-8 or GB18030) or as printed (.txt)."
         ),
     )

@@ -23,14 +23,17 @@ MESSAGES = {
         "The file is not an Excel workbook (.xlsx), or it is damaged; open it in Excel or WPS and save it again as "
         ".xlsx or CSV."
     ),
-    "file_old_excel": _l("Old Excel files (.xls) cannot be read; save the file as .xlsx or CSV."),
+    "file_not_xls": _l(
+        "The file is not an Excel 97-2003 workbook (.xls), or it is damaged; open it in Excel or WPS and save it "
+        "again as .xlsx or CSV."
+    ),
     "file_old_word": _l(
         "Old Word files (.doc, .wps) cannot be read; open the file in Word or WPS and save it as a Word document "
         "(.docx)."
     ),
     "file_old_office": _l(
-        "Old Office files (.doc, .xls, .wps) cannot be read; open the file in Office or WPS and save it as .docx "
-        "or .xlsx."
+        "The file is an old Office file (.doc, .wps …) but not an Excel workbook, or it is damaged; open it in "
+        "Office or WPS and save it as .docx or .xlsx."
     ),
     "file_not_document": _l(
         "The file is not a Word document (.docx), or it is damaged; open it in Word or WPS and save it again as .docx."
@@ -48,7 +51,9 @@ MESSAGES = {
     "file_too_long": _l(
         "Sheet %(sheet)s goes on past row %(rows)s; a plan is shorter. Delete the rows below the table and save again."
     ),
-    "file_type": _l("Unsupported file type %(suffix)s; use .docx, .xlsx, .csv, .txt or a saved web page (.html)."),
+    "file_type": _l(
+        "Unsupported file type %(suffix)s; use .docx, .xlsx, .xls, .csv, .txt or a saved web page (.html)."
+    ),
     "no_header": _l(
         "No header row found. The table needs a row naming its columns, with at least "
         "序号 or 抽查任务名称, and 抽查事项, 抽查对象范围 or 抽查比例/数量."

@@ -1,4 +1,4 @@
-"""Read a plan file into rows of cell texts: the seed's printed notice (.txt), CSV, or Excel (.xlsx); Word
+"""Read a plan file into rows of cell texts: the seed's printed notice (.txt), CSV, or Excel (.xlsx, .xls); Word
 documents (.docx) and saved web pages (.html) are read by :mod:`fieldapp.plans.documents` into the same rows.
 
 Every row keeps the line or sheet-row number it came from, so problems can point at it.
@@ -17,6 +17,7 @@ from pathlib import Path
 
 from ..core.cells import sheet_rows, width
 from ..core.csv_records import Unreadable, csv_records
+from ..core.xls import XlsUnreadable, is_ole2, open_workbook
 from .problems import PlanFileError, Problem
 
 # A plan has tens of tasks; a sheet is not read past this many rows (stored or skipped).
@@ -67,15 +68,18 @@ HTML = (".html", ".htm", ".shtml", ".xhtml")
 
 def read_plan_file(data: bytes, filename: str) -> PlanSource:
     """Dispatch on content first (a zip holding ``word/document.xml`` is Word, one holding
-    ``xl/workbook.xml`` is Excel, a web page is read as one whatever its name; an old binary Office file
-    is refused with words naming its kind), then on the file name's suffix."""
+    ``xl/workbook.xml`` is Excel, an OLE2 file is read as an old Excel workbook (.xls) and, when it is
+    another old Office file, refused with words naming its kind; a web page is read as one whatever its
+    name), then on the file name's suffix."""
     from .documents import looks_like_html, read_document, read_web_page
 
     suffix = Path(filename).suffix.lower()
     if not data or not data.strip():
         raise PlanFileError("file_empty")
-    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" or data[:5] == b"{\\rtf":
-        raise PlanFileError(_old_format(suffix, rtf=data[:1] == b"{"))
+    if data[:5] == b"{\\rtf":
+        raise PlanFileError("file_old_word")
+    if is_ole2(data):
+        return read_workbook(data, filename)
     if suffix in (".xlsx", ".xlsm", ".docx", ".docm") or data[:4] == b"PK\x03\x04":
         kind = _zip_kind(data)
         if kind == "word" or (kind is None and suffix in (".docx", ".docm")):
@@ -83,18 +87,20 @@ def read_plan_file(data: bytes, filename: str) -> PlanSource:
         return read_workbook(data, filename)
     if suffix in HTML or looks_like_html(data):
         return read_web_page(data, filename)  # also an "Excel" or "Word" file that is a web page
-    if suffix in OLD_EXCEL + OLD_WORD:
-        raise PlanFileError(_old_format(suffix))
+    if suffix in OLD_EXCEL + OLD_WORD:  # neither OLE2 nor a web page
+        raise PlanFileError("file_not_xls" if suffix in OLD_EXCEL else "file_old_word")
     if suffix in (".txt", ".csv", ".tsv", ""):
         return read_text(decode(data), filename)
     raise PlanFileError("file_type", suffix=suffix)
 
 
-def _old_format(suffix: str, rtf: bool = False) -> str:
-    """The message for an old binary Office file (or RTF): save it as .xlsx, or as .docx."""
-    if suffix in OLD_EXCEL:
-        return "file_old_excel"
-    return "file_old_word" if rtf or suffix in OLD_WORD else "file_old_office"
+def _old_format(suffix: str, kind: str) -> str:
+    """The message for an OLE2 file xlrd cannot read (``kind``: not_excel or damaged, see
+    :class:`~fieldapp.core.xls.XlsUnreadable`): a Word one for a .doc or .wps, a damaged-workbook one
+    for a damaged .xls, else the one for old Office files."""
+    if suffix in OLD_WORD:
+        return "file_old_word"
+    return "file_not_xls" if kind == "damaged" and suffix in OLD_EXCEL else "file_old_office"
 
 
 def _zip_kind(data: bytes) -> str | None:
@@ -209,15 +215,19 @@ def read_notice(lines: list[str]) -> DocumentMeta:
 
 
 def read_workbook(data: bytes, filename: str) -> PlanSource:
-    from openpyxl import load_workbook
+    """An Excel workbook, .xlsx or .xls (by its content): the sheet holding the plan's header."""
     from openpyxl.utils.exceptions import InvalidFileException
 
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        workbook = open_workbook(io.BytesIO(data))
+    except XlsUnreadable as exc:
+        raise PlanFileError(_old_format(Path(filename).suffix.lower(), exc.kind)) from None
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError):
         raise PlanFileError("file_not_workbook") from None
     try:
         sheets = [(sheet.title, _sheet_rows(sheet)) for sheet in workbook.worksheets]
+    except XlsUnreadable:  # a sheet of the .xls cannot be parsed
+        raise PlanFileError("file_not_xls") from None
     finally:
         workbook.close()
     from .columns import find_header

@@ -53,7 +53,7 @@ def search_index_command() -> None:
 @click.option("--quiet", is_flag=True, help="No progress lines.")
 @in_language
 def import_command(path: Path, reject_path: Path | None, batch_size: int, quiet: bool) -> None:
-    """Import subjects from a CSV (UTF-8 or GB18030) or .xlsx file; upserts by USCC / registration number."""
+    """Import subjects from a CSV (UTF-8 or GB18030), .xlsx or .xls file; upserts by USCC / registration number."""
     reject_path = reject_path or path.with_name(path.stem + ".rejects.csv")
     if reject_path.exists():
         reject_path.unlink()

@@ -1,7 +1,8 @@
-"""Reading and writing the tables bureaus exchange: CSV (UTF-8, UTF-8 with BOM, GB18030) and .xlsx.
+"""Reading and writing the tables bureaus exchange: CSV (UTF-8, UTF-8 with BOM, GB18030), .xlsx and .xls.
 
 Rows are streamed: a file of any size is read one row at a time (openpyxl in read-only mode for
-Excel). Used by the subject and inspector importers.
+.xlsx; an old .xls, at most 65,536 rows a sheet, is held in memory by xlrd, one sheet parsed at a
+time: :mod:`fieldapp.core.xls`). Used by the subject and inspector importers.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from flask_babel import gettext as _
 from ..errors import InvalidInput
 from ..core.cells import csv_row, sheet_rows, width
 from ..core.csv_records import Unreadable, csv_records
+from ..core.xls import XlsUnreadable, is_ole2, open_workbook
 
 if TYPE_CHECKING:
     from _csv import Writer
@@ -195,8 +197,6 @@ def _header_and_rows(records: Iterator[tuple[int, Any]], blank_lines: LineNumber
 
 def _xlsx_rows(path: Path, blank_lines: LineNumbers, header_columns: Callable[[list[str]], object] | None):
     """The header, the rows and the sheets' names of a workbook's table (see :func:`_table_sheets`)."""
-    import openpyxl
-
     source = path.open("rb")  # a file, not its name: openpyxl refuses a workbook named .csv or without .xlsx
 
     def close() -> None:
@@ -204,7 +204,10 @@ def _xlsx_rows(path: Path, blank_lines: LineNumbers, header_columns: Callable[[l
         source.close()
 
     try:
-        workbook = openpyxl.load_workbook(source, read_only=True, data_only=True)
+        workbook = open_workbook(source)  # .xlsx or .xls, by its content
+    except XlsUnreadable as exc:
+        source.close()
+        raise TableError(xls_message(exc)) from None
     except Exception:  # zipfile.BadZipFile, KeyError, InvalidFileException …
         source.close()
         raise TableError(
@@ -217,6 +220,9 @@ def _xlsx_rows(path: Path, blank_lines: LineNumbers, header_columns: Callable[[l
     except TableError:
         close()
         raise
+    except XlsUnreadable as exc:  # a sheet of an .xls that cannot be parsed
+        close()
+        raise TableError(xls_message(exc)) from None
     columns = len(header)
 
     def sheet_by_sheet():
@@ -235,10 +241,22 @@ def _xlsx_rows(path: Path, blank_lines: LineNumbers, header_columns: Callable[[l
                     blank_lines.append(line)
                     continue
                 yield line, cells
+        except XlsUnreadable as exc:  # a sheet of an .xls that cannot be parsed
+            raise TableError(xls_message(exc)) from None
         finally:
             close()
 
     return header, trimmed(), [sheet.title for sheet in sheets]
+
+
+def xls_message(exc: XlsUnreadable) -> str:
+    """The words for an OLE2 file that is not an Excel workbook, or an .xls that cannot be read."""
+    if exc.kind == "not_excel":
+        return _(
+            "This is an old Office file but not an Excel workbook (a Word or WPS document, perhaps). The import "
+            "reads CSV and Excel (.xlsx, .xls) files: save the table as one of them."
+        )
+    return _("The .xls file is damaged and cannot be read; open it in Excel or WPS and save it again as .xlsx or CSV.")
 
 
 def _sheet_table(sheet, offset: int, blank_lines: LineNumbers):
@@ -363,7 +381,7 @@ def is_table(path: Path, head: bytes) -> bool:
 
 @contextmanager
 def open_table(path: str | Path, header_columns: Callable[[list[str]], object] | None = None):
-    """Open a CSV or .xlsx file as a :class:`Table` (a context manager: the file is closed after).
+    """Open a CSV, .xlsx or .xls file as a :class:`Table` (a context manager: the file is closed after).
 
     ``header_columns`` gives what the importer reads from a header (raising TableError when it reads
     nothing): a workbook's sheets whose headers give the same are read as one table."""
@@ -371,22 +389,20 @@ def open_table(path: str | Path, header_columns: Callable[[list[str]], object] |
     blank_lines = LineNumbers()
     with path.open("rb") as raw:
         head = raw.read(SAMPLE_BYTES)
-    if not is_table(path, head):
+    if not is_ole2(head) and not is_table(path, head):
         raise TableError(
             _(
-                "This is not a CSV or Excel file. The import reads CSV (UTF-8 or GB18030) and Excel .xlsx files: "
-                "save the table as one of them."
+                "This is not a CSV or Excel file. The import reads CSV (UTF-8 or GB18030) and Excel files (.xlsx, "
+                ".xls): save the table as one of them."
             )
         )
-    if head.startswith(b"PK\x03\x04"):
+    if head.startswith(b"PK\x03\x04") or is_ole2(head):
         header, rows, sheets = _xlsx_rows(path, blank_lines, header_columns)
         try:
-            yield Table(header, rows, "xlsx", blank_lines, sheets)
+            yield Table(header, rows, "xls" if is_ole2(head) else "xlsx", blank_lines, sheets)
         finally:
             rows.close()
         return
-    if path.suffix.lower() in (".xls", ".et") or head.startswith(b"\xd0\xcf\x11\xe0"):
-        raise TableError(_("Old .xls files are not supported: save the sheet as .xlsx or CSV."))
     encoding = detect_encoding(head)
     with open(path, encoding=encoding, newline="", errors="strict") as fh:
         try:
