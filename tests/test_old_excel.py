@@ -255,3 +255,45 @@ def test_a_damaged_xls_gets_clear_words_not_a_crash(app, db, runner, client_requ
     with pytest.raises(PlanFileError) as caught:
         read_plan_file(damaged_xls(xls_from_xlsx(plan_xlsx())), "计划.xls")
     assert caught.value.problem.code == "file_not_xls"
+
+
+def test_cells_of_every_kind_arrive_as_openpyxl_gives_them():
+    """Values by type (5 and 5.0, True and 1 compare equal): text (a formula-like one too), whole and
+    fractional numbers, booleans, a date, a date with a time, a time, a percent; and a merged range
+    holds its value in its first cell only."""
+    import xlwt
+
+    from fieldapp.core.cells import sheet_rows
+    from fieldapp.core.xls import XlsBook, open_workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["=文本", 5, 2.5, True, False, date(2024, 3, 5), datetime(2024, 3, 5, 8, 30)])
+    sheet.append([None, -3, 0.05, "", 140602000012345])
+    sheet["A1"].data_type = "s"  # text, never a formula (as fieldapp writes it)
+    sheet["A3"] = datetime(1900, 1, 1, 14, 15).time()
+    sheet["C2"].number_format = "0%"
+    sheet.merge_cells("D3:F4")
+    sheet["D3"] = "合并"
+    xlsx = _save(book)
+
+    def cells(data: bytes) -> list:
+        workbook = open_workbook(io.BytesIO(data))
+        try:
+            values = [[(type(v).__name__, v) for v in row[:7]] for row in sheet_rows(workbook.active, values_only=True)]
+            formats = [c.number_format for c in next(iter(sheet_rows(workbook.active)))[:3]]
+            return [values, formats, workbook.active.sheet_state]
+        finally:
+            workbook.close()
+
+    xls = xls_from_xlsx(xlsx)
+    assert isinstance(open_workbook(io.BytesIO(xls)), XlsBook)
+    assert cells(xls) == cells(xlsx)
+    assert cells(xls)[0][2][0] == ("time", datetime(1900, 1, 1, 14, 15).time())
+
+    # An error cell (#DIV/0! stored without its formula) reads as empty.
+    old = xlwt.Workbook()
+    old.add_sheet("Sheet1").row(0).set_cell_error(0, "#DIV/0!")
+    buffer = io.BytesIO()
+    old.save(buffer)
+    assert cells(buffer.getvalue())[0][0][0] == ("NoneType", None)
