@@ -220,3 +220,28 @@ def test_dates_as_excel_cells_serials_chinese_text_or_with_a_time_are_read(app, 
         None,
     ]
     assert (report.created, [r.line for r in report.rejects]) == (5, [7])
+
+
+@pytest.mark.parametrize("url", ["/subjects/import", "/inspectors/import"])
+@pytest.mark.parametrize("language,words", [("zh_CN", "只有表头"), ("en", "no rows below it")])
+def test_an_empty_template_is_refused_saying_it_has_no_rows(client, auth, db, url, language, words):
+    """The blank template (a header, perhaps rows of empty cells) was queued and 'imported' as 0 rows."""
+    from fieldapp.jobs.models import Job
+
+    header = COLUMNS if url == "/subjects/import" else ["姓名", "执法证号", "有效期至", "单位"]
+    auth.login("admin", "admin", "city")
+    with client.session_transaction() as session:
+        session["lang"] = language
+    payload = workbook_bytes(["朔州市名录"], header, [None] * len(header), [" "] * len(header))
+    response = client.post(url, data={"file": (BytesIO(payload), "模板.xlsx")}, content_type="multipart/form-data")
+    assert response.status_code == 422 and words in response.text
+    assert db.session.scalar(select(Job)) is None
+
+
+def test_the_command_refuses_an_empty_template_with_a_non_zero_exit(app, db, runner, tmp_path):
+    path = tmp_path / "模板.csv"
+    path.write_text(",".join(COLUMNS) + "\n,,,,\n", encoding="utf-8")
+    result = runner.invoke(args=["subjects", "import", str(path)])
+    assert result.exit_code != 0 and "只有表头" in result.output, result.output
+    result = runner.invoke(args=["subjects", "import", str(path), "--lang", "en"])
+    assert result.exit_code != 0 and "no rows below it" in result.output, result.output

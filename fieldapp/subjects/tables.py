@@ -11,6 +11,7 @@ import codecs
 import csv
 import os
 import io
+import itertools
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -379,6 +380,17 @@ def is_table(path: Path, head: bytes) -> bool:
     return head.startswith(UTF16_BOMS) or len(head.translate(None, TEXT_BYTES)) * 100 <= len(head)
 
 
+def _with_rows(header: list[str], rows: Iterator[tuple[int, list]], header_columns) -> Iterator[tuple[int, list]]:
+    """The rows, refused (TableError) when the header has none below it: an empty template uploaded
+    by mistake is told so, not imported as nothing (a header the importer cannot read is told first)."""
+    if header_columns is not None:
+        header_columns(header)
+    first = next(rows, None)
+    if first is None:
+        raise TableError(_("The table has a header row but no rows below it."))
+    return itertools.chain([first], rows)
+
+
 @contextmanager
 def open_table(path: str | Path, header_columns: Callable[[list[str]], object] | None = None):
     """Open a CSV, .xlsx or .xls file as a :class:`Table` (a context manager: the file is closed after).
@@ -399,7 +411,13 @@ def open_table(path: str | Path, header_columns: Callable[[list[str]], object] |
     if head.startswith(b"PK\x03\x04") or is_ole2(head):
         header, rows, sheets = _xlsx_rows(path, blank_lines, header_columns)
         try:
-            yield Table(header, rows, "xls" if is_ole2(head) else "xlsx", blank_lines, sheets)
+            yield Table(
+                header,
+                _with_rows(header, rows, header_columns),
+                "xls" if is_ole2(head) else "xlsx",
+                blank_lines,
+                sheets,
+            )
         finally:
             rows.close()
         return
@@ -407,7 +425,7 @@ def open_table(path: str | Path, header_columns: Callable[[list[str]], object] |
     with open(path, encoding=encoding, newline="", errors="strict") as fh:
         try:
             header, rows = _csv_rows(fh, blank_lines)
-            yield Table(header, rows, encoding, blank_lines)
+            yield Table(header, _with_rows(header, rows, header_columns), encoding, blank_lines)
         except UnicodeDecodeError:
             raise TableError(_("The file mixes text encodings; save it again as CSV (UTF-8).")) from None
 
