@@ -198,6 +198,7 @@ def _header_and_rows(records: Iterator[tuple[int, Any]], blank_lines: LineNumber
 
 def _xlsx_rows(path: Path, blank_lines: LineNumbers, header_columns: Callable[[list[str]], object] | None):
     """The header, the rows and the sheets' names of a workbook's table (see :func:`_table_sheets`)."""
+    _check_expansion(path)
     source = path.open("rb")  # a file, not its name: openpyxl refuses a workbook named .csv or without .xlsx
 
     def close() -> None:
@@ -258,6 +259,33 @@ def xls_message(exc: XlsUnreadable) -> str:
             "reads CSV and Excel (.xlsx, .xls) files: save the table as one of them."
         )
     return _("The .xls file is damaged and cannot be read; open it in Excel or WPS and save it again as .xlsx or CSV.")
+
+
+# A workbook's parts other than its sheets (shared strings, styles) are read whole when it is opened:
+# one that expands past this size and ratio is no export (real ones pack 3–10×) but repeated filler —
+# 1.5 MB holding 460 MB of shared strings took 61 s and 1.2 GB in the upload request itself.
+EXPANDED_LIMIT = 50 * 1024 * 1024
+EXPANSION_RATIO = 50
+
+
+def _check_expansion(path: Path) -> None:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, OSError):
+        return  # told by the workbook reader
+    for part in parts:
+        whole = not part.filename.startswith("xl/worksheets/")  # sheets are streamed
+        if whole and part.file_size > EXPANDED_LIMIT and part.file_size > EXPANSION_RATIO * part.compress_size:
+            raise TableError(
+                _(
+                    "The workbook cannot be read: a part of it (%(part)s) expands from %(packed)s KB to "
+                    "%(size)s MB, far more than a table holds. Save the table again as .xlsx or CSV.",
+                    part=part.filename,
+                    packed=part.compress_size // 1024,
+                    size=part.file_size // (1024 * 1024),
+                )
+            )
 
 
 def _sheet_table(sheet, offset: int, blank_lines: LineNumbers):
