@@ -281,3 +281,43 @@ def test_a_workbook_whose_shared_strings_expand_hundreds_of_times_is_refused_at_
     )
     assert response.status_code == 422 and words in response.text and "sharedStrings" in response.text
     assert db.session.scalar(select(Job)) is None
+
+
+NOTES = [[f"填表说明第{n}条：请按国家企业信用信息公示系统的口径填写。"] for n in range(1, 30)]
+
+
+@pytest.mark.parametrize("kind", ["xlsx", "csv"])
+def test_a_header_on_row_30_below_a_block_of_notes_is_found(app, db, tmp_path, kind):
+    """29 rows of 填表说明 above the header: the first of them was taken for the header and the file refused
+    as having no 名称 column, every row lost. Rows are still numbered as the sheet numbers them."""
+    rows = [*NOTES, COLUMNS, subject(1), ["", "无代码公司", "", "", ""], subject(2)]
+    path = tmp_path / f"notes.{kind}"
+    if kind == "xlsx":
+        path.write_bytes(workbook_bytes(*rows))
+    else:
+        with path.open("w", encoding="utf-8-sig", newline="") as fh:
+            csv.writer(fh).writerows(rows)
+    report = import_subject_file(path)
+    assert stored(db) == expected(1, 2)
+    assert [r.line for r in report.rejects] == [32]
+
+
+def test_a_roster_header_below_a_block_of_notes_is_found(app, db, tmp_path):
+    from fieldapp.inspectors.importer import import_roster_file
+    from fieldapp.inspectors.models import Inspector
+
+    path = tmp_path / "roster.xlsx"
+    header = ["姓名", "执法证号", "有效期至", "单位"]
+    path.write_bytes(workbook_bytes(*NOTES, header, ["检查员1", "1406020001", "2030-12-31", "朔城区市场监督管理局"]))
+    report = import_roster_file(path)
+    assert (report.created, report.rejected) == (1, 0)
+    assert db.session.scalar(select(Inspector.name)) == "检查员1"
+
+
+def test_a_header_further_down_than_fifty_rows_of_notes_is_refused_naming_the_column(app, tmp_path):
+    from fieldapp.subjects.tables import TableError
+
+    path = tmp_path / "notes.xlsx"
+    path.write_bytes(workbook_bytes(*(NOTES * 3), COLUMNS, subject(1)))
+    with pytest.raises(TableError, match="名称"):
+        import_subject_file(path)

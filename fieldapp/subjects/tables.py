@@ -137,10 +137,10 @@ def _dialect(sample: str) -> type[csv.Dialect]:
     return type("Upload", (csv.excel,), {"delimiter": delimiter})
 
 
-def _csv_rows(fh, blank_lines: LineNumbers) -> tuple[list[str], Iterator[tuple[int, list]]]:
+def _csv_rows(fh, blank_lines: LineNumbers, reads=None) -> tuple[list[str], Iterator[tuple[int, list]]]:
     sample = fh.read(64 * 1024)
     fh.seek(0)
-    return _header_and_rows(csv_records(fh, _dialect(sample)), blank_lines)
+    return _header_and_rows(csv_records(fh, _dialect(sample)), blank_lines, reads)
 
 
 # Exports often carry a title row (XX名录库 …) or merged group headings (基本信息 | 登记信息) above the
@@ -149,14 +149,22 @@ TITLE_ROWS = 5
 # Past a header, the search for a fuller row stops after this many rows (blank ones too): a header
 # followed by a million empty rows was read to the end to find its header, once per pass.
 HEADER_SEARCH_ROWS = 100
+# A header the importer cannot read is looked for this many rows further down (a block of notes above it).
+TITLE_BLOCK_ROWS = 50
 
 
 def _filled(cells) -> int:
     return sum(1 for c in cells if c is not None and str(c).strip())
 
 
-def _header_and_rows(records: Iterator[tuple[int, Any]], blank_lines: LineNumbers):
-    """The header (the first row that is not a title above it) and the rows after it."""
+def _header_and_rows(
+    records: Iterator[tuple[int, Any]],
+    blank_lines: LineNumbers,
+    reads: Callable[[list[str]], object] | None = None,
+):
+    """The header (the first row that is not a title above it) and the rows after it. With ``reads``
+    (what the importer reads from a header), a header it cannot read is looked for further down, past
+    a long block of notes (a header on row 30), as the first row it reads."""
     ahead: list[tuple[int, Any]] = []
     skipped: list[int] = []
     for looked, (line, cells) in enumerate(records, 1):
@@ -180,12 +188,20 @@ def _header_and_rows(records: Iterator[tuple[int, Any]], blank_lines: LineNumber
     if not fullest:
         raise TableError(_("The file is empty."))
     start = next(i for i, (_, c) in enumerate(ahead) if not isinstance(c, Unreadable) and _filled(c) * 2 > fullest)
-    header_cells = ahead[start][1]
-    header = ["" if c is None else str(c) for c in header_cells[: width(header_cells)]]
-    blank_lines.extend(n for n in skipped if n > ahead[start][0])
+    header, header_line, pending = _header_text(ahead[start][1]), ahead[start][0], ahead[start + 1 :]
+    if reads is not None and _columns_of(header, reads) is None:
+        pending = [*pending, *itertools.islice(records, TITLE_BLOCK_ROWS)]
+        for i, (line, cells) in enumerate(pending):
+            if not isinstance(cells, Unreadable) and _columns_of(_header_text(cells), reads) is not None:
+                header, header_line, pending = _header_text(cells), line, pending[i + 1 :]
+                break
+    blank_lines.extend(n for n in skipped if n > header_line)
 
     def rows():
-        for line, cells in ahead[start + 1 :]:
+        for line, cells in pending:
+            if _is_blank(cells) and not isinstance(cells, Unreadable):
+                blank_lines.append(line)
+                continue
             yield line, cells
         for line, cells in records:
             if _is_blank(cells) and not isinstance(cells, Unreadable):
@@ -194,6 +210,10 @@ def _header_and_rows(records: Iterator[tuple[int, Any]], blank_lines: LineNumber
             yield line, cells
 
     return header, rows()
+
+
+def _header_text(cells) -> list[str]:
+    return ["" if c is None else str(c) for c in cells[: width(cells)]]
 
 
 def _xlsx_rows(path: Path, blank_lines: LineNumbers, header_columns: Callable[[list[str]], object] | None):
@@ -218,7 +238,7 @@ def _xlsx_rows(path: Path, blank_lines: LineNumbers, header_columns: Callable[[l
     read = header_columns or _named_columns
     try:
         sheets = _table_sheets(workbook, read)
-        header, rows = _sheet_table(sheets[0], 0, blank_lines)
+        header, rows = _sheet_table(sheets[0], 0, blank_lines, read)
     except TableError:
         close()
         raise
@@ -230,7 +250,7 @@ def _xlsx_rows(path: Path, blank_lines: LineNumbers, header_columns: Callable[[l
     def sheet_by_sheet():
         yield from rows
         for index, sheet in enumerate(sheets[1:], 1):  # each sheet's own header (and titles) passed over
-            own_header, own_rows = _sheet_table(sheet, index * SHEET_STRIDE, blank_lines)
+            own_header, own_rows = _sheet_table(sheet, index * SHEET_STRIDE, blank_lines, read)
             order = _column_order(read(own_header), read(header))
             for line, cells in own_rows:
                 yield line, cells if order is None else [cells[i] if 0 <= i < len(cells) else None for i in order]
@@ -288,7 +308,7 @@ def _check_expansion(path: Path) -> None:
             )
 
 
-def _sheet_table(sheet, offset: int, blank_lines: LineNumbers):
+def _sheet_table(sheet, offset: int, blank_lines: LineNumbers, reads: Callable[[list[str]], object] | None = None):
     """A sheet's header and its rows, numbered from ``offset`` + 1 (read as they are needed)."""
 
     def records():
@@ -297,7 +317,7 @@ def _sheet_table(sheet, offset: int, blank_lines: LineNumbers):
                 raise TableError(_("The sheet %(sheet)s has more rows than Excel allows.", sheet=sheet.title))
             yield offset + number, list(cells)
 
-    return _header_and_rows(records(), blank_lines)
+    return _header_and_rows(records(), blank_lines, reads)
 
 
 def _named_columns(header: list[str]) -> tuple[str, ...]:
@@ -319,7 +339,7 @@ def _table_sheets(workbook, header_columns: Callable[[list[str]], object]) -> li
         raise TableError(_("The file is empty."))
     active = workbook.active if workbook.active in worksheets else worksheets[0]
     order = [active, *(s for s in worksheets if s is not active)]
-    headers = {sheet.title: _sheet_header(sheet) for sheet in worksheets}
+    headers = {sheet.title: _sheet_header(sheet, header_columns) for sheet in worksheets}
     keys = {title: _columns_of(header, header_columns) for title, header in headers.items()}
     first = next((s for s in order if keys[s.title] is not None), None)
     if first is None:  # none the importer reads: as before, for the importer to say what is missing
@@ -350,10 +370,10 @@ def _column_order(columns: object, first: object) -> list[int] | None:
     return order
 
 
-def _sheet_header(sheet) -> list[str] | None:
+def _sheet_header(sheet, reads: Callable[[list[str]], object]) -> list[str] | None:
     """A sheet's header (titles above it passed over); None for a sheet without one."""
     try:
-        header, rows = _sheet_table(sheet, 0, LineNumbers())
+        header, rows = _sheet_table(sheet, 0, LineNumbers(), reads)
     except TableError:
         return None
     rows.close()
@@ -452,7 +472,7 @@ def open_table(path: str | Path, header_columns: Callable[[list[str]], object] |
     encoding = detect_encoding(head)
     with open(path, encoding=encoding, newline="", errors="strict") as fh:
         try:
-            header, rows = _csv_rows(fh, blank_lines)
+            header, rows = _csv_rows(fh, blank_lines, header_columns)
             yield Table(header, _with_rows(header, rows, header_columns), encoding, blank_lines)
         except UnicodeDecodeError:
             raise TableError(_("The file mixes text encodings; save it again as CSV (UTF-8).")) from None
