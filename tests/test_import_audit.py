@@ -321,3 +321,21 @@ def test_a_header_further_down_than_fifty_rows_of_notes_is_refused_naming_the_co
     path.write_bytes(workbook_bytes(*(NOTES * 3), COLUMNS, subject(1)))
     with pytest.raises(TableError, match="名称"):
         import_subject_file(path)
+
+
+def test_a_two_row_header_with_cells_merged_down_reads_every_column(app, db, tmp_path):
+    """Exports with grouped headings merge 统一社会信用代码 over both header rows (A1:A2) and 基本信息 over
+    B1:E1; the merged cell's name is only in its first row, so the second row (picked as the header) had no
+    identifier column and the file was refused."""
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["统一社会信用代码", "基本信息", None, None, None, "备注"])
+    sheet.append([None, *COLUMNS[1:], None])
+    sheet.merge_cells("A1:A2")
+    sheet.merge_cells("B1:E1")
+    sheet.merge_cells("F1:F2")
+    sheet.append([*subject(1), "x"])
+    sheet.append([*subject(2), ""])
+    report = import_subject_file(save(book, tmp_path / "grouped.xlsx"))
+    assert (report.created, report.rejected, report.unknown_headers) == (2, 0, ["备注"])
+    assert stored(db) == expected(1, 2)

@@ -189,6 +189,8 @@ def _header_and_rows(
         raise TableError(_("The file is empty."))
     start = next(i for i, (_, c) in enumerate(ahead) if not isinstance(c, Unreadable) and _filled(c) * 2 > fullest)
     header, header_line, pending = _header_text(ahead[start][1]), ahead[start][0], ahead[start + 1 :]
+    if start and ahead[start - 1][0] == header_line - 1 and not isinstance(ahead[start - 1][1], Unreadable):
+        header = _merged_down(header, ahead[start - 1][1])
     if reads is not None and _columns_of(header, reads) is None:
         pending = [*pending, *itertools.islice(records, TITLE_BLOCK_ROWS)]
         for i, (line, cells) in enumerate(pending):
@@ -210,6 +212,18 @@ def _header_and_rows(
             yield line, cells
 
     return header, rows()
+
+
+def _merged_down(header: list[str], above) -> list[str]:
+    """A header under a row of grouped headings (基本信息 over B1:E1), where a column's name was merged
+    down over both rows (统一社会信用代码 over A1:A2) and so stands only in the row above: an empty header
+    cell takes the name above it. A title row above (one filled cell) gives nothing."""
+    if _filled(above) < 2:
+        return header
+    names = _header_text(above)
+    size = max(len(header), len(names))
+    padded = [*header, *[""] * (size - len(header))]
+    return [h if h.strip() or i >= len(names) else names[i] for i, h in enumerate(padded)]
 
 
 def _header_text(cells) -> list[str]:
