@@ -9,6 +9,7 @@ per query kind; each figure is printed beside the bare endpoint's, the baseline 
     BENCH_PUBLIC_SUBJECTS=100000 BENCH_PUBLIC_RESULTS=10000 python bench/bench_public_search.py
     BENCH_DATABASES=sqlite python bench/bench_public_search.py
     BENCH_LIST_ONLY=1 python bench/bench_public_search.py     # the inspector's list alone
+    BENCH_CACHES=warm python bench/bench_public_search.py     # the kept pages only (or cold)
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ SUBJECTS = int(os.environ.get("BENCH_PUBLIC_SUBJECTS", "1000000"))
 RESULTS = int(os.environ.get("BENCH_PUBLIC_RESULTS", "100000"))
 REQUESTS = int(os.environ.get("BENCH_PUBLIC_REQUESTS", "300"))
 LIST_ONLY = os.environ.get("BENCH_LIST_ONLY", "") == "1"  # only the inspector's list (and the bare endpoint)
+CACHES = os.environ.get("BENCH_CACHES", "cold,warm").split(",")
 TASKS = 10
 DIVISIONS = ("140602", "140603", "140621", "140622", "140623", "140681", "140671")
 PLACES = ("朔城区", "平鲁区", "山阴县", "应县", "右玉县", "怀仁市", "开发区", "朔州市")
@@ -344,6 +346,8 @@ def run_on(url: str, instance: str) -> None:
     # Cold: the public page cache off, so every request builds its page (what a query nobody asked
     # since the last publication costs). Warm: the cache on, after one pass over the same queries.
     for cache, env in (("cold", {"PUBLIC_PAGE_CACHE_SIZE": "0", "MY_VISITS_PAGE_CACHE_SIZE": "0"}), ("warm", {})):
+        if cache not in CACHES:
+            continue
         server = Gunicorn(url, instance, env=env)
         try:
             measure(server, info, inspector, dialect, cache)
