@@ -339,3 +339,60 @@ def test_a_two_row_header_with_cells_merged_down_reads_every_column(app, db, tmp
     report = import_subject_file(save(book, tmp_path / "grouped.xlsx"))
     assert (report.created, report.rejected, report.unknown_headers) == (2, 0, ["备注"])
     assert stored(db) == expected(1, 2)
+
+
+def chartsheet_only() -> bytes:
+    from openpyxl.chart import BarChart, Reference
+
+    book = Workbook()
+    data = book.active
+    data.append([1])
+    data.append([2])
+    chart = BarChart()
+    chart.add_data(Reference(data, min_col=1, min_row=1, max_row=2))
+    book.create_chartsheet("图表").add_chart(chart)
+    book.remove(data)
+    out = BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def no_worksheet() -> bytes:
+    import re
+    import zipfile
+
+    source, out = zipfile.ZipFile(BytesIO(workbook_bytes(COLUMNS))), BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for item in source.infolist():
+            body = source.read(item.filename)
+            if item.filename == "xl/workbook.xml":
+                body = re.sub(rb"<sheets>.*</sheets>", b"<sheets/>", body)
+            target.writestr(item, body)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("url", ["/subjects/import", "/inspectors/import"])
+@pytest.mark.parametrize("build", [chartsheet_only, no_worksheet])
+@pytest.mark.parametrize("language,words", [("zh_CN", "文件是空的"), ("en", "The file is empty")])
+def test_a_workbook_with_no_worksheet_or_only_a_chart_is_refused_as_empty(
+    client, auth, db, url, build, language, words
+):
+    """Held: a chart sheet is no table; a workbook without any worksheet is empty (422, no job)."""
+    from fieldapp.jobs.models import Job
+
+    auth.login("admin", "admin", "city")
+    with client.session_transaction() as session:
+        session["lang"] = language
+    response = client.post(url, data={"file": (BytesIO(build()), "名录.xlsx")}, content_type="multipart/form-data")
+    assert response.status_code == 422 and words in response.text
+    assert db.session.scalar(select(Job)) is None
+
+
+def test_a_csv_with_mixed_line_endings_and_no_newline_at_the_end_keeps_every_row(app, db, tmp_path):
+    """Held: CRLF, a bare CR and LF in one GBK file without a BOM, the last line unterminated."""
+    lines = [",".join(row) for row in (COLUMNS, subject(1), subject(2), subject(3), subject(4))]
+    text = lines[0] + "\r\n" + lines[1] + "\r" + lines[2] + "\n" + lines[3] + "\r\n" + lines[4]
+    path = tmp_path / "mixed.csv"
+    path.write_bytes(text.encode("gbk"))
+    report = import_subject_file(path)
+    assert (report.created, report.rejected) == (4, 0) and stored(db) == expected(1, 2, 3, 4)
