@@ -24,9 +24,9 @@ from fieldapp.subjects.importer import import_subject_file
 from fieldapp.subjects.models import Subject
 from fieldapp.subjects.tables import open_table
 from fieldapp.subjects.rows import table_columns
-from test_plan_documents import NOTE, ROWS, TITLE, _essence, upload
-from test_plan_documents import HEADER as PLAN_HEADER
-from test_roster_sheets_and_accounts import roster_workbook
+from factories.plan_tables import NOTE, ROWS, TITLE, task_essence, upload_plan
+from factories.plan_tables import HEADER as PLAN_HEADER
+from factories.rosters import roster_workbook
 from xls_files import OLE2_MAGIC, damaged_xls, ole2_document, xls_from_xlsx
 
 
@@ -185,10 +185,10 @@ def test_an_xls_plan_is_read_as_the_xlsx_with_its_merged_cells():
     assert old.meta == new.meta and old.problems == new.problems
     assert ["3%" in r.cells for r in old.rows].count(True) == 1  # a percent cell read as printed
     source, parsed = read_plan(xls, "计划.xls")
-    assert _essence(parsed.tasks) == _essence(read_plan(xlsx, "计划.xlsx")[1].tasks)
+    assert task_essence(parsed.tasks) == task_essence(read_plan(xlsx, "计划.xlsx")[1].tasks)
     assert [len(t.items) for t in parsed.tasks] == [2, 3, 1, 2]  # task 2's items over its merged rows
     # By its content: an .xls named otherwise is still read as one.
-    assert _essence(read_plan(xls, "计划")[1].tasks) == _essence(parsed.tasks)
+    assert task_essence(read_plan(xls, "计划")[1].tasks) == task_essence(parsed.tasks)
 
 
 def test_an_xls_plan_is_imported_on_the_command_and_the_upload_page(app, db, runner, client_request, tmp_path):
@@ -199,10 +199,10 @@ def test_an_xls_plan_is_imported_on_the_command_and_the_upload_page(app, db, run
     assert "4 tasks (4 new, 0 changed, 0 unchanged), 8 inspection items" in result.output
     plan = db.session.scalar(select(Plan))
     assert (plan.year, plan.unit.code) == (2023, "140602")
-    assert _essence(plan.tasks) == _essence(read_plan(xlsx, "plan.xlsx")[1].tasks)
+    assert task_essence(plan.tasks) == task_essence(read_plan(xlsx, "plan.xlsx")[1].tasks)
 
     client_request.login("shuocheng", "supervisor", "140602")
-    page = upload(client_request, {"file": (io.BytesIO(xls_from_xlsx(xlsx)), "计划.xls"), "action": "check"}, 200)
+    page = upload_plan(client_request, {"file": (io.BytesIO(xls_from_xlsx(xlsx)), "计划.xls"), "action": "check"}, 200)
     assert page.find(id="import-report")["data-checked"] == "true"
     assert not page.select(".change-list li")  # the .xls says what was imported
 
@@ -231,7 +231,7 @@ def test_an_ole2_file_that_is_no_workbook_gets_clear_words_everywhere(app, db, r
         assert "不是 Excel 工作簿" in page.select_one("[role=alert]").get_text()
     client_request.logout()
     client_request.login("shuocheng", "supervisor", "140602")
-    page = upload(client_request, {"file": (io.BytesIO(document), "计划.xls"), "year": "2023"}, 422)
+    page = upload_plan(client_request, {"file": (io.BytesIO(document), "计划.xls"), "year": "2023"}, 422)
     assert "不是 Excel 工作簿" in page.find(id="import-error").get_text()
     assert db.session.scalar(select(func.count()).select_from(Plan)) == 0
     assert db.session.scalar(select(func.count()).select_from(Subject)) == 0

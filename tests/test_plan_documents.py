@@ -14,62 +14,8 @@ from fieldapp.plans.importer import read_plan
 from fieldapp.plans.models import Plan
 from fieldapp.plans.problems import PlanFileError
 from fieldapp.plans.tables import read_plan_file
+from factories.plan_tables import HEADER, NOTE, ROWS, TITLE, task_essence, upload_plan
 from factories.plans import to_xlsx
-
-TITLE = "朔城区市场监督管理局2023年度“双随机、一公开”抽查工作计划"
-# A bureau's own header words, nine columns.
-HEADER = ["序号", "抽查任务名称", "抽查类型", "检查内容", "抽查对象", "抽查比例", "发起部门", "实施时间", "实施主体"]
-# Blank cells are merged with the filled cell above (vertically), as the bureau's table has them:
-# task 2's items go on over two more rows, task 4 shares task 3's 发起部门 and 实施主体.
-ROWS = [
-    [
-        "1",
-        "计量器具监督抽查",
-        "定向",
-        "1.计量器具检定情况\n2.计量标准器具考核情况",
-        "加油站、集贸市场",
-        "不低于5%",
-        "市局计量科",
-        "2023年4月-11月",
-        "市、县（区）级市场监管部门",
-    ],
-    [
-        "2",
-        "工业产品质量监督抽查",
-        "不定向",
-        "1.产品标准执行情况",
-        "工业产品生产企业",
-        "3%",
-        "质量科",
-        "二季度",
-        "县（区）级市场监管部门",
-    ],
-    ["", "", "", "2.产品标识标注情况", "", "", "", "", ""],
-    ["", "", "", "3.生产许可证\n获证条件情况", "", "", "", "", ""],
-    [
-        "3",
-        "广告发布行为检查",
-        "不定向",
-        "广告发布登记情况",
-        "广告发布单位",
-        "不少于10户",
-        "广告科",
-        "5月-10月",
-        "县（区）级市场监管部门",
-    ],
-    [
-        "4",
-        "食品经营者监督检查",
-        "定向",
-        "（一）经营许可情况（二）从业人员健康管理",
-        "食品经营者",
-        "10%，2次/年",
-        "",
-        "全年",
-        "",
-    ],
-]
-NOTE = "备注：各县（区）局结合实际制定本级计划。"
 
 
 def xlsx_plan() -> bytes:
@@ -211,23 +157,6 @@ def test_a_page_in_utf8_without_a_declared_charset_and_a_zip_by_content():
     assert len(read_plan(html_plan(), "导出.xls")[1].tasks) == 4  # systems that export "Excel" as a web page
 
 
-def upload(client_request, data: dict, status: int):
-    """Post the plan import form with its file."""
-    return client_request.post(
-        "plans.import_file", _data=data, _content_type="multipart/form-data", _expected_status=status
-    )
-
-
-def _essence(tasks) -> list[tuple]:
-    """What a plan's tasks say, stored or parsed alike."""
-    fields = ("number", "name", "kind", "scope", "ratio", "ratio_is_floor", "fixed_count", "rounds_per_year")
-    fields += ("window_start_month", "window_end_month", "initiator", "guiding_department", "executor")
-    return [
-        tuple(getattr(t, f) for f in fields) + (tuple(getattr(i, "text", i) for i in t.items),)
-        for t in sorted(tasks, key=lambda t: t.number)
-    ]
-
-
 @pytest.mark.parametrize("make, name", [(docx_plan, "计划.docx"), (html_plan, "通知.htm")])
 def test_cli_imports_the_plan_from_word_and_from_a_web_page(app, db, runner, tmp_path, make, name):
     path = tmp_path / name
@@ -237,17 +166,17 @@ def test_cli_imports_the_plan_from_word_and_from_a_web_page(app, db, runner, tmp
     assert "4 tasks (4 new, 0 changed, 0 unchanged), 8 inspection items" in result.output
     plan = db.session.scalar(select(Plan))
     assert (plan.year, plan.unit.code) == (2023, "140602")
-    assert _essence(plan.tasks) == _essence(read_plan(xlsx_plan(), "plan.xlsx")[1].tasks)
+    assert task_essence(plan.tasks) == task_essence(read_plan(xlsx_plan(), "plan.xlsx")[1].tasks)
 
 
 def test_the_upload_page_imports_a_word_plan_as_the_excel_one(client_request, db):
     client_request.login("shuocheng", "supervisor", "140602")
-    page = upload(client_request, {"file": (io.BytesIO(docx_plan()), "抽查计划.docx")}, 200)
+    page = upload_plan(client_request, {"file": (io.BytesIO(docx_plan()), "抽查计划.docx")}, 200)
     assert page.find(id="import-report")
     plan = db.session.scalar(select(Plan))
     assert (plan.year, plan.unit.code) == (2023, "140602")
-    assert _essence(plan.tasks) == _essence(read_plan(xlsx_plan(), "plan.xlsx")[1].tasks)
-    page = upload(client_request, {"file": (io.BytesIO(html_plan()), "通知.html"), "action": "check"}, 200)
+    assert task_essence(plan.tasks) == task_essence(read_plan(xlsx_plan(), "plan.xlsx")[1].tasks)
+    page = upload_plan(client_request, {"file": (io.BytesIO(html_plan()), "通知.html"), "action": "check"}, 200)
     assert page.find(id="import-report")["data-checked"] == "true"
     assert not page.select(".change-list li")  # the web page says what the Word document said
 
@@ -276,7 +205,7 @@ def test_files_that_cannot_be_read_get_clear_words(client_request, db, runner, t
     result = runner.invoke(args=["plan", "import", str(path), "--year", "2023", "--unit", "140602"])
     assert result.exit_code == 1 and words in result.output and "Traceback" not in result.output
     client_request.login("shuocheng", "supervisor", "140602")
-    page = upload(client_request, {"file": (io.BytesIO(data), name), "year": "2023"}, 422)
+    page = upload_plan(client_request, {"file": (io.BytesIO(data), name), "year": "2023"}, 422)
     if "." in name:
         assert words in page.find(id="import-error").get_text()
     assert db.session.scalar(select(func.count()).select_from(Plan)) == 0
