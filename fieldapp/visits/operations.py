@@ -13,8 +13,8 @@ from ..core.bulk import allocate_ids, bind_value, insert_rows
 from ..draws.models import DrawAssignment, DrawSelection
 from ..draws.pools import task_window
 from ..extensions import db, table_of
-from . import list_token
 from ..subjects.models import Subject
+from . import list_token
 from .models import InspectorRole, Visit, VisitInspector, VisitStatus, VisitTask
 
 
