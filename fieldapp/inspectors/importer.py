@@ -21,7 +21,7 @@ from ..auth.models import User
 from ..auth.unit_names import unit_spelled, units_by_spelling
 from ..core.csv_records import Unreadable
 from ..extensions import db
-from ..subjects.fields import BadValue, cell_text, normalise_header, parse_date, split_tags
+from ..subjects.fields import BadValue, attempt_into, cell_text, normalise_header, parse_date, split_tags
 from ..subjects.import_report import RowCounts
 from ..subjects.importer import Reject
 from ..subjects.import_report import duplicate_reason, row_label
@@ -206,14 +206,7 @@ def _read_row(cells: list, columns: dict[str, int], units, vocabulary: set[str])
         return cell_text(cells[index]) if index is not None and index < len(cells) else ""
 
     reasons: list[str] = []
-
-    def attempt(fn, *args):
-        try:
-            return fn(*args)
-        except BadValue as exc:
-            reasons.append(str(exc))
-            return None
-
+    attempt = attempt_into(reasons)
     name = re.sub(r"\s", "", get("name"))
     if not name:
         reasons.append(_("The name is missing"))

@@ -25,6 +25,20 @@ class BadValue(InvalidInput):
     """A cell that cannot be used; the message says why, for the user."""
 
 
+def attempt_into(reasons: list[str]):
+    """A caller of ``parse_*`` functions for one row: a :class:`BadValue` adds its message to
+    ``reasons`` and gives None, so every bad cell of the row is told at once."""
+
+    def attempt(fn, *args):
+        try:
+            return fn(*args)
+        except BadValue as exc:
+            reasons.append(str(exc))
+            return None
+
+    return attempt
+
+
 # field → header texts a bureau export uses for it (compared after :func:`normalise_header`).
 HEADERS: dict[str, tuple[str, ...]] = {
     "uscc": ("统一社会信用代码", "社会信用代码", "信用代码", "统一代码", "统一社会信用代码/注册号", "USCC"),

@@ -11,7 +11,7 @@ import re
 from flask_babel import gettext as _
 
 from .fields import (
-    BadValue,
+    attempt_into,
     cell_text,
     division_from_address,
     division_from_authority,
@@ -108,14 +108,7 @@ class RowReader:
     def parse(self, cells: list) -> tuple[dict, list[str]]:
         reasons: list[str] = []
         row: dict = {}
-
-        def attempt(fn, *args):
-            try:
-                return fn(*args)
-            except BadValue as exc:
-                reasons.append(str(exc))
-                return None
-
+        attempt = attempt_into(reasons)
         self._identifiers(cells, row, reasons, attempt)
         self._texts(cells, row, reasons)
         self._coded(cells, row, attempt)
