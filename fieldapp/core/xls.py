@@ -42,6 +42,11 @@ def is_ole2(head: bytes) -> bool:
     return head.startswith(OLE2_MAGIC)
 
 
+def is_zip(head: bytes) -> bool:
+    """Whether a file's first bytes are a zip's (.xlsx, .docx and every other Office Open file)."""
+    return head.startswith(ZIP_MAGIC)
+
+
 def open_workbook(source: str | Path | IO[bytes]):
     """A workbook by its content: an OLE2 file as an :class:`XlsBook`, anything else through openpyxl
     (read-only, cached values). ``source`` is a path or a binary file; a file is read from its start.

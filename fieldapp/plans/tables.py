@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ..core.cells import sheet_rows, width
 from ..core.csv_records import Unreadable, csv_records
-from ..core.xls import XlsUnreadable, is_ole2, open_workbook
+from ..core.xls import XlsUnreadable, is_ole2, is_zip, open_workbook
 from .problems import PlanFileError, Problem
 
 # A plan has tens of tasks; a sheet is not read past this many rows (stored or skipped).
@@ -80,7 +80,7 @@ def read_plan_file(data: bytes, filename: str) -> PlanSource:
         raise PlanFileError("file_old_word")
     if is_ole2(data):
         return read_workbook(data, filename)
-    if suffix in (".xlsx", ".xlsm", ".docx", ".docm") or data[:4] == b"PK\x03\x04":
+    if suffix in (".xlsx", ".xlsm", ".docx", ".docm") or is_zip(data):
         kind = _zip_kind(data)
         if kind == "word" or (kind is None and suffix in (".docx", ".docm")):
             return read_document(data, filename)

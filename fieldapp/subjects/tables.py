@@ -26,7 +26,7 @@ from flask_babel import gettext as _
 from ..errors import InvalidInput
 from ..core.cells import csv_row, width
 from ..core.csv_records import Unreadable, csv_records
-from ..core.xls import is_ole2
+from ..core.xls import is_ole2, is_zip
 
 if TYPE_CHECKING:
     from _csv import Writer
@@ -275,7 +275,7 @@ def is_table(path: Path, head: bytes) -> bool:
     """Whether a file may be a table: a zip must be a workbook (a .docx is a zip too), and text is
     not more than 1 % control bytes (a stray NUL in a cell is kept; a UTF-16 file, with its BOM, is
     read as UTF-16)."""
-    if head.startswith(b"PK\x03\x04"):
+    if is_zip(head):
         try:
             with zipfile.ZipFile(path) as archive:
                 return any(name.startswith("xl/") for name in archive.namelist())
@@ -314,7 +314,7 @@ def open_table(path: str | Path, header_columns: Callable[[list[str]], object] |
                 ".xls): save the table as one of them."
             )
         )
-    if head.startswith(b"PK\x03\x04") or is_ole2(head):
+    if is_zip(head) or is_ole2(head):
         from .workbook_table import workbook_rows  # it reads tables with this module's helpers
 
         header, rows, sheets = workbook_rows(path, blank_lines, header_columns)
