@@ -31,7 +31,7 @@ from ..core.xls import is_ole2, is_zip
 if TYPE_CHECKING:
     from _csv import Writer
 
-SAMPLE_BYTES = 256 * 1024
+SAMPLE_BYTES = 256 * 1024  # what tells a table from other files (the encoding is decided on the whole file)
 UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 # Columns the rejects file adds in front of the rows (the sheet only for a table over several sheets);
 # they are ignored when the file is read back.
@@ -54,25 +54,6 @@ def default_locale():
 
 class TableError(InvalidInput):
     """The file as a whole cannot be read (wrong format, no header …)."""
-
-
-def detect_encoding(sample: bytes) -> str:
-    """UTF-8 (with or without BOM) when the sample decodes as UTF-8, UTF-16 with its BOM, else GB18030
-    (Excel's "CSV" in China)."""
-    if sample.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
-    if sample.startswith(UTF16_BOMS):  # Excel's "Unicode text" (Unicode 文本): UTF-16 with tabs
-        return "utf-16"
-    try:
-        codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
-        return "utf-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        codecs.getincrementaldecoder("gb18030")().decode(sample, final=False)
-        return "gb18030"
-    except UnicodeDecodeError:
-        raise TableError(_("The file is neither UTF-8 nor GB18030 text. Save it as CSV (UTF-8) or .xlsx.")) from None
 
 
 class LineNumbers:
@@ -329,7 +310,9 @@ def open_table(path: str | Path, header_columns: Callable[[list[str]], object] |
         finally:
             rows.close()
         return
-    encoding = detect_encoding(head)
+    from .text_encoding import detect_encoding  # it raises this module's TableError
+
+    encoding = detect_encoding(path)
     with open(path, encoding=encoding, newline="", errors="strict") as fh:
         try:
             header, rows = _csv_rows(fh, blank_lines, header_columns)
