@@ -237,11 +237,16 @@ def display_name(filename: str | None) -> str:
 
 
 def save_upload(upload, folder: Path, check_header: Callable[[list[str]], object]) -> str:
-    """Save an uploaded table into a job's folder as ``source.csv`` or ``source.xlsx`` and check its
-    header with ``check_header`` (what the importer reads from a header, as for :func:`open_table`; it
-    raises TableError: nothing is queued); returns the file's name."""
-    name = "source" + (".xlsx" if display_name(upload.filename).lower().endswith(".xlsx") else ".csv")
-    upload.save(folder / name)
+    """Save an uploaded table into a job's folder, named by what it is (``source.xlsx``, ``source.xls``
+    or ``source.csv``: its first bytes say, not the name it was sent with), and check its header with
+    ``check_header`` (what the importer reads from a header, as for :func:`open_table`; it raises
+    TableError: nothing is queued); returns the file's name."""
+    received = folder / "upload"
+    upload.save(received)
+    with received.open("rb") as fh:
+        head = fh.read(8)
+    name = "source" + (".xlsx" if is_zip(head) else ".xls" if is_ole2(head) else ".csv")
+    received.rename(folder / name)
     with default_locale(), open_table(folder / name, check_header) as table:
         check_header(table.header)
     return name
