@@ -291,9 +291,12 @@ def test_cells_of_every_kind_arrive_as_openpyxl_gives_them():
     assert cells(xls) == cells(xlsx)
     assert cells(xls)[0][2][0] == ("time", datetime(1900, 1, 1, 14, 15).time())
 
-    # An error cell (#DIV/0! stored without its formula) reads as empty.
+    # An error cell (#DIV/0! stored without its formula) reads as its text, as openpyxl reads an .xlsx's.
     old = xlwt.Workbook()
-    old.add_sheet("Sheet1").row(0).set_cell_error(0, "#DIV/0!")
+    old.add_sheet("Sheet1").row(0).set_cell_error(0, 7)  # BIFF's code of #DIV/0!
     buffer = io.BytesIO()
     old.save(buffer)
-    assert cells(buffer.getvalue())[0][0][0] == ("NoneType", None)
+    new = Workbook()
+    new.active["A1"] = "#DIV/0!"
+    assert new.active["A1"].data_type == "e"
+    assert cells(buffer.getvalue())[0][0][0] == cells(_save(new))[0][0][0] == ("str", "#DIV/0!")

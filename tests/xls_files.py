@@ -1,6 +1,7 @@
 """Old Excel files (.xls) for the tests, written with xlwt from a workbook built with openpyxl, so an
 .xls and an .xlsx hold the same cells: values (text, numbers, dates, booleans), number formats, merged
-ranges, the sheets' order, names and hidden state, and the sheet shown when the file is opened."""
+ranges, error cells (#N/A …), the sheets' order, names and hidden state, and the sheet shown when the
+file is opened."""
 
 from __future__ import annotations
 
@@ -8,6 +9,16 @@ import datetime as dt
 import io
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def _error_codes() -> dict[str, int]:
+    """BIFF's code of each error (xlwt's own table of the texts has #N/A! and #VALUE! wrong)."""
+    import xlrd
+
+    return {text: code for code, text in xlrd.error_text_from_code.items()}
+
+
+ERROR_CODES = _error_codes()
 
 
 def xls_from_xlsx(data: bytes) -> bytes:
@@ -44,6 +55,8 @@ def xls_from_xlsx(data: bytes) -> bytes:
                     out.write_merge(
                         m.min_row - 1, m.max_row - 1, m.min_col - 1, m.max_col - 1, value, style(number_format)
                     )
+                elif cell.data_type == "e":  # an error cell (#N/A …) stays one, not its text
+                    out.row(cell.row - 1).set_cell_error(cell.column - 1, ERROR_CODES[value])
                 elif value is not None:
                     out.write(cell.row - 1, cell.column - 1, value, style(number_format))
     book.set_active_sheet(active)

@@ -45,6 +45,38 @@ def xlsx_row(sheet, values: Iterable) -> list:
     return row
 
 
+# What Excel shows in a cell whose formula gave no value (#N/A of a lookup that found nothing …): openpyxl
+# reads an error cell of an .xlsx as this text, core.xls an .xls's, and Excel writes it so into a CSV.
+EXCEL_ERRORS = frozenset(
+    {
+        "#NULL!",
+        "#DIV/0!",
+        "#VALUE!",
+        "#REF!",
+        "#NAME?",
+        "#NUM!",
+        "#N/A",
+        "#GETTING_DATA",
+        "#SPILL!",
+        "#CALC!",
+        "#FIELD!",
+        "#BLOCKED!",
+        "#CONNECT!",
+        "#BUSY!",
+        "#UNKNOWN!",
+    }
+)
+
+
+def excel_error(value) -> str | None:
+    """The Excel error a cell holds (``#N/A``, ``#VALUE!`` …), from any of the formats, else None."""
+    if isinstance(value, str) and "#" in value:
+        text = value.strip().upper()
+        if text in EXCEL_ERRORS:
+            return text
+    return None
+
+
 # A table bureaus exchange has a few dozen columns; a sheet may claim (or reach) 16,384.
 MAX_COLUMNS = 256
 

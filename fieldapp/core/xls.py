@@ -6,8 +6,9 @@ Registration systems and WPS still export .xls. What the readers use of openpyxl
 ``sheet_state``, ``reset_dimensions()`` and ``iter_rows(max_col=, values_only=)`` — one tuple per row
 from the first to the last stored one, ``max_col`` cells wide; a cell's ``value``, ``row`` and
 ``number_format``. Values are as openpyxl gives them: a date cell a datetime (a time below one day),
-a whole number an int, a boolean a bool, an empty, blank or error cell None; a merged range holds its
-value in its first cell only (openpyxl's read-only cells do the same).
+a whole number an int, a boolean a bool, an error cell its text (``#N/A``, ``#DIV/0!`` …), an empty or
+blank cell None; a merged range holds its value in its first cell only (openpyxl's read-only cells do
+the same).
 
 xlrd loads the file in memory (an .xls sheet has at most 65,536 rows); the sheets are parsed one at a
 time (``on_demand``), the last one kept for the next read.
@@ -177,7 +178,9 @@ class XlsSheet:
             return _date(value, self.book.datemode)
         if kind == xlrd.XL_CELL_BOOLEAN:
             return bool(value)
-        return None  # empty, blank (a merged range's other cells, formatting only), error
+        if kind == xlrd.XL_CELL_ERROR:  # as openpyxl reads an .xlsx's error cell: #N/A, #VALUE! …
+            return xlrd.error_text_from_code.get(value, "#N/A")
+        return None  # empty, blank (a merged range's other cells, formatting only)
 
 
 def _date(value: float, datemode: int) -> Any:

@@ -21,7 +21,15 @@ from ..auth.models import User
 from ..auth.unit_names import unit_spelled, units_by_spelling
 from ..core.csv_records import Unreadable
 from ..extensions import db
-from ..subjects.fields import BadValue, attempt_into, cell_text, normalise_header, parse_date, split_tags
+from ..subjects.fields import (
+    BadValue,
+    attempt_into,
+    cell_text,
+    excel_errors_into,
+    normalise_header,
+    parse_date,
+    split_tags,
+)
 from ..subjects.import_report import RowCounts
 from ..subjects.importer import Reject
 from ..subjects.import_report import duplicate_reason, row_label
@@ -178,7 +186,7 @@ def _import_roster(
         if isinstance(cells, Unreadable):  # e.g. an unclosed quote: the file's line itself is broken
             reject(line, cells, [cells.reason], "", "")
             continue
-        values, extra, reasons = _read_row(cells, columns, units, vocabulary)
+        values, extra, reasons = _read_row(cells, columns, header, units, vocabulary)
         key = values["certificate_number"] or f"{values['name']}@{values['unit'].code if 'unit' in values else ''}"
         if not reasons and key in seen:
             reasons.append(duplicate_reason(seen[key], sheets))
@@ -197,31 +205,34 @@ def _import_roster(
     return report
 
 
-def _read_row(cells: list, columns: dict[str, int], units, vocabulary: set[str]) -> tuple[dict, dict, list[str]]:
+def _read_row(
+    cells: list, columns: dict[str, int], header: list, units, vocabulary: set[str]
+) -> tuple[dict, dict, list[str]]:
     """A roster row's inspector values, its other values (status, its date, the account) and the
-    reasons it cannot be imported."""
+    reasons it cannot be imported (a cell holding an Excel error is told as that, not as missing)."""
+    reasons: list[str] = []
+    cells, failed = excel_errors_into(reasons, cells, columns, header)
 
     def get(name: str) -> str:
         index = columns.get(name)
         return cell_text(cells[index]) if index is not None and index < len(cells) else ""
 
-    reasons: list[str] = []
     attempt = attempt_into(reasons)
     name = re.sub(r"\s", "", get("name"))
-    if not name:
+    if not name and "name" not in failed:
         reasons.append(_("The name is missing"))
     category = attempt(parse_category, get("category"))
     number = unicodedata.normalize("NFKC", get("certificate_number")).strip().upper() or None
     valid_text = get("certificate_valid_until")
     valid_until = attempt(parse_date, valid_text, "有效期至") if valid_text else None
-    if category == InspectorCategory.LAW_ENFORCEMENT and not number:
+    if category == InspectorCategory.LAW_ENFORCEMENT and not number and not failed & {"category", "certificate_number"}:
         reasons.append(_("A law-enforcement inspector needs a certificate number (执法证号)"))
-    if number and not valid_text:
+    if number and not valid_text and "certificate_valid_until" not in failed:
         reasons.append(_("The certificate's valid-until date (有效期至) is missing"))
     unit = unit_spelled(get("unit"), units) if get("unit") else None
     if get("unit") and unit is None:
         reasons.append(_("Unknown unit: %(value)s", value=get("unit")))
-    elif unit is None and ("unit" not in columns or not number):
+    elif unit is None and "unit" not in failed and ("unit" not in columns or not number):
         reasons.append(_("The unit is missing"))  # without a certificate number, people are found by unit
     specialties = split_tags(get("specialties"))
     unknown = [s for s in specialties if s not in vocabulary]

@@ -15,6 +15,7 @@ from stdnum.cn import uscc as uscc_check
 from stdnum.exceptions import InvalidChecksum, InvalidLength, ValidationError
 from stdnum.iso7064 import mod_11_10
 
+from ..core.cells import excel_error
 from ..errors import InvalidInput
 from ..auth.organisation import county_names, division_for_area
 from .models import CREDIT_CLASSES, SubjectKind, SubjectStatus
@@ -37,6 +38,32 @@ def attempt_into(reasons: list[str]):
             return None
 
     return attempt
+
+
+def excel_errors_into(reasons: list[str], cells: list, columns: dict[str, int], header: list) -> tuple[list, set[str]]:
+    """A row's cells with those the importer reads that hold an Excel error (#N/A of a failed lookup …)
+    made empty, and the fields they are in; a reason names each. An error is no value: it is neither
+    stored as text nor taken for an empty cell (which keeps a stored value), and a required field holding
+    one is told as the error, not as missing."""
+    failed: set[str] = set()
+    for field, index in columns.items():
+        error = excel_error(cells[index]) if index < len(cells) else None
+        if error is None:
+            continue
+        if not failed:
+            cells = list(cells)
+        cells[index] = None
+        failed.add(field)
+        column = str(header[index]).strip() if index < len(header) else field
+        reasons.append(
+            _(
+                "%(column)s holds the Excel error %(error)s (a formula that gave no value), not a value: put "
+                "the value itself in the cell",
+                column=column,
+                error=error,
+            )
+        )
+    return cells, failed
 
 
 # field → header texts a bureau export uses for it (compared after :func:`normalise_header`).

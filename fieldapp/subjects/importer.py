@@ -68,7 +68,7 @@ class SubjectImporter:
         db.session.commit()
         self.update_fields = [f for f in DATA_FIELDS if self._column_for(f) in self.columns]
         self.has_tags = "tags" in self.columns
-        self.reader = RowReader(self.columns, self.tag_ids)
+        self.reader = RowReader(self.columns, self.tag_ids, header)
         self.seen = seen or SeenKeys()
         self.before_commit = before_commit
         self.last_line = 0

@@ -16,6 +16,7 @@ from .fields import (
     division_from_address,
     division_from_authority,
     division_from_code,
+    excel_errors_into,
     kind_from_uscc,
     map_headers,
     parse_credit_class,
@@ -94,8 +95,9 @@ def table_columns(header: list) -> dict[str, int]:
 class RowReader:
     """Reads rows under one header: ``parse(cells)`` gives (values the row gives, reasons to reject it)."""
 
-    def __init__(self, columns: dict[str, int], tag_ids: dict[str, int]) -> None:
+    def __init__(self, columns: dict[str, int], tag_ids: dict[str, int], header: list | None = None) -> None:
         self.columns = columns
+        self.header = list(header or [])
         self.tag_ids = tag_ids
         self.has_tags = "tags" in columns
 
@@ -109,8 +111,9 @@ class RowReader:
         reasons: list[str] = []
         row: dict = {}
         attempt = attempt_into(reasons)
-        self._identifiers(cells, row, reasons, attempt)
-        self._texts(cells, row, reasons)
+        cells, failed = excel_errors_into(reasons, cells, self.columns, self.header)
+        self._identifiers(cells, row, reasons, attempt, failed)
+        self._texts(cells, row, reasons, failed)
         self._coded(cells, row, attempt)
         if self.has_tags and (value := self.get(cells, "tags")):
             if value in CLEAR_TAGS:
@@ -123,7 +126,7 @@ class RowReader:
                 row["tags"] = frozenset(n for n in names if n in self.tag_ids)
         return row, reasons
 
-    def _identifiers(self, cells: list, row: dict, reasons: list[str], attempt) -> None:
+    def _identifiers(self, cells: list, row: dict, reasons: list[str], attempt, failed: set[str]) -> None:
         """统一社会信用代码 and 注册号 (a 15-digit number in the USCC column is a registration number)."""
         uscc_text, reg_text = self.get(cells, "uscc"), self.get(cells, "registration_number")
         compact = re.sub(r"[\s-]", "", plain_code(uscc_text))
@@ -131,14 +134,14 @@ class RowReader:
             reg_text, uscc_text = reg_text or compact, ""
         uscc = attempt(parse_uscc, uscc_text) if uscc_text else None
         reg = attempt(parse_registration_number, reg_text) if reg_text else None
-        if not uscc_text and not reg_text:
+        if not uscc_text and not reg_text and not failed & {"uscc", "registration_number"}:
             reasons.append(_("The unified social credit code (or registration number) is missing"))
         row.update(uscc=uscc, registration_number=reg, ident=uscc or reg)
 
-    def _texts(self, cells: list, row: dict, reasons: list[str]) -> None:
+    def _texts(self, cells: list, row: dict, reasons: list[str], failed: set[str]) -> None:
         """The name and the free-text fields, within their lengths; the industry code's form."""
         name = self.get(cells, "name")
-        if not name:
+        if not name and "name" not in failed:
             reasons.append(_("The name is missing"))
         row["name"] = name
         for text_field in ("legal_representative", "address", "industry", "industry_code", "contact"):
