@@ -57,8 +57,10 @@ def test_a_later_sheet_with_its_columns_moved_or_an_extra_column_is_read_by_its_
     assert (report.created, [(r.sheet, r.line) for r in report.rejects]) == (3, [("Sheet2", 3)])
     with (tmp_path / "rejects.csv").open(encoding="utf-8-sig", newline="") as fh:
         rejects = list(csv.reader(fh))
-    # The rejected row is written under the first sheet's header, each cell in its column.
-    assert rejects[0][3:] == COLUMNS and rejects[1][3:] == ["", "无代码公司", "有限责任公司", "李四", "某街1号"]
+    # The rejected row is written under the table's header (the first sheet's, then 备注 that only Sheet3
+    # has), each cell under its heading.
+    assert rejects[0][3:] == [*COLUMNS, "备注"]
+    assert rejects[1][3:] == ["", "无代码公司", "有限责任公司", "李四", "某街1号", ""]
 
 
 def test_a_hidden_or_very_hidden_sheet_with_the_tables_header_is_imported(app, db, tmp_path):

@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 
 from ..core.cells import sheet_rows
 from ..core.xls import XlsUnreadable, open_workbook
+from .fields import normalise_header
 from .tables import (
     SHEET_STRIDE,
     LineNumbers,
@@ -46,21 +47,23 @@ def workbook_rows(path: Path, blank_lines: LineNumbers, header_columns: Callable
         ) from None
     read = header_columns or _named_columns
     try:
-        sheets = _table_sheets(workbook, read)
+        sheets, headers = _table_sheets(workbook, read)
         header, rows = _sheet_table(sheets[0], 0, blank_lines, read)
+        table_header = _table_header([header, *headers[1:]], read)
     except TableError:
         close()
         raise
     except XlsUnreadable as exc:  # a sheet of an .xls that cannot be parsed
         close()
         raise TableError(xls_message(exc)) from None
-    columns = len(header)
+    columns = len(table_header)
 
     def sheet_by_sheet():
-        yield from rows
-        for index, sheet in enumerate(sheets[1:], 1):  # each sheet's own header (and titles) passed over
-            own_header, own_rows = _sheet_table(sheet, index * SHEET_STRIDE, blank_lines, read)
-            order = _column_order(read(own_header), read(header))
+        for index, sheet in enumerate(sheets):  # each sheet's own header (and titles) passed over
+            own_header, own_rows = (
+                (header, rows) if index == 0 else _sheet_table(sheet, index * SHEET_STRIDE, blank_lines, read)
+            )
+            order = _column_order(own_header, table_header, read)
             for line, cells in own_rows:
                 yield line, cells if order is None else [cells[i] if 0 <= i < len(cells) else None for i in order]
 
@@ -77,7 +80,7 @@ def workbook_rows(path: Path, blank_lines: LineNumbers, header_columns: Callable
         finally:
             close()
 
-    return header, trimmed(), [sheet.title for sheet in sheets]
+    return table_header, trimmed(), [sheet.title for sheet in sheets]
 
 
 def xls_message(exc: XlsUnreadable) -> str:
@@ -129,12 +132,12 @@ def _sheet_table(sheet, offset: int, blank_lines: LineNumbers, reads: Callable[[
     return _header_and_rows(records(), blank_lines, reads)
 
 
-def _table_sheets(workbook, header_columns: Callable[[list[str]], object]) -> list:
+def _table_sheets(workbook, header_columns: Callable[[list[str]], object]) -> tuple[list, list[list[str]]]:
     """The sheets that hold the table, in workbook order. The first is the active sheet, or, when that
     holds no table (a sheet of notes, 填表说明, in front), the first sheet whose header names two columns
     or more that the importer reads (``header_columns`` raises TableError for a header it cannot read);
     with it every sheet whose header maps to the same columns (an export split over Sheet1, Sheet2 …).
-    A sheet of notes or of another table is passed over."""
+    A sheet of notes or of another table is passed over. With them, their headers."""
     worksheets = list(workbook.worksheets)  # not chart sheets
     if not worksheets:
         raise TableError(_("The file is empty."))
@@ -146,8 +149,10 @@ def _table_sheets(workbook, header_columns: Callable[[list[str]], object]) -> li
     if first is None:  # none the importer reads: as before, for the importer to say what is missing
         named = [s for s in order if headers[s.title] is not None]
         wide = [s for s in named if sum(1 for h in headers[s.title] or () if h.strip()) >= 2]
-        return [(wide or named or [active])[0]]
-    return [s for s in worksheets if s is first or _same_table(keys[s.title], keys[first.title])]
+        only = (wide or named or [active])[0]
+        return [only], [headers[only.title] or []]
+    table = [s for s in worksheets if s is first or _same_table(keys[s.title], keys[first.title])]
+    return table, [headers[s.title] or [] for s in table]
 
 
 def _same_table(columns: object, first: object) -> bool:
@@ -159,16 +164,48 @@ def _same_table(columns: object, first: object) -> bool:
     return columns == first
 
 
-def _column_order(columns: object, first: object) -> list[int] | None:
-    """For a later sheet whose columns stand elsewhere, the index of its cell for each of the first
-    sheet's columns (-1: none), so the importer reads every sheet by the first header; None when
-    they stand where the first sheet has them."""
-    if not isinstance(columns, dict) or not isinstance(first, dict) or columns == first:
+def _table_header(headers: list[list[str]], reads: Callable[[list[str]], object]) -> list[str]:
+    """The header of a table over several sheets: the first sheet's, then each column a later sheet
+    names that it does not (备注 on Sheet3 only), so that every cell has its heading (a rejected row is
+    written under it, to be fixed and imported again)."""
+    table_header = list(headers[0])
+    for header in headers[1:]:
+        placed = set(_column_order(header, table_header, reads) or range(len(header)))
+        table_header += [name for i, name in enumerate(header) if i not in placed and name.strip()]
+    return table_header
+
+
+def _column_order(header: list[str], table_header: list[str], reads: Callable[[list[str]], object]) -> list[int] | None:
+    """For a sheet's header, the index of its cell under each of the table's headings (-1: none), so
+    each row reads as the table's header says (the importers by the first sheet's columns, the rejects
+    file under every heading); None when the sheet's columns stand where the table has them. A field
+    the importer reads is found by its field (名称 on one sheet, 企业名称 on another); any other column
+    by its name (the second 备注 of a sheet under the table's second 备注)."""
+    if header == table_header[: len(header)] and len(header) == len(table_header):
         return None
-    order = [-1] * (max(first.values(), default=-1) + 1)
-    for name, index in first.items():
-        order[index] = columns[name]
-    return order
+    order = [-1] * len(table_header)
+    fields, table_fields = _fields(header, reads), _fields(table_header, reads)
+    for name, index in table_fields.items():
+        order[index] = fields.get(name, -1)
+    taken = set(order) - {-1}
+    unplaced: dict[str, list[int]] = {}
+    for i, name in enumerate(header):
+        if i not in taken:
+            unplaced.setdefault(normalise_header(name), []).append(i)
+    for position, name in enumerate(table_header):
+        if order[position] == -1 and position not in table_fields.values():
+            same = unplaced.get(normalise_header(name))
+            order[position] = same.pop(0) if same else -1
+    return None if order == list(range(len(table_header))) and len(header) <= len(table_header) else order
+
+
+def _fields(header: list[str], reads: Callable[[list[str]], object]) -> dict:
+    """The columns a header gives the importer, by field ({} when it reads none of them)."""
+    try:
+        columns = reads(header)
+    except TableError:
+        return {}
+    return columns if isinstance(columns, dict) else {}
 
 
 def _sheet_header(sheet, reads: Callable[[list[str]], object]) -> list[str] | None:
