@@ -218,6 +218,24 @@ def test_replacing_a_version_that_is_not_returned_is_a_conflict(world, client):
     assert post(client, second).status_code == 409
 
 
+def test_a_second_first_version_from_another_phone_is_a_conflict_not_a_silent_replacement(world, client, db):
+    # The same inspector filled the visit on two phones: the office keeps the first, the second
+    # hears 409 with the visit's newest version (its phone keeps the answers and explains).
+    first = submission_body(world)
+    assert post(client, first).status_code == 201
+    other = submission_body(world, result_code="A", override_reason="铅封有疑问")
+    response = post(client, other)
+    assert response.status_code == 409
+    assert response.json["visit"]["uuid"] == first["uuid"] and response.json["visit"]["version"] == 1
+    assert [s.uuid for s in db.session.scalars(select(Submission))] == [first["uuid"]]
+    # Once the office returns it, the other phone's answers go in as the correction.
+    db.session.scalar(select(Submission)).state = "returned"
+    db.session.commit()
+    correction = submission_body(world, replaces=first["uuid"])
+    assert post(client, correction).status_code == 201
+    assert post(client, first).status_code == 200  # a replay of the first is still the same record
+
+
 def test_an_invalid_body_is_refused_with_reasons_in_chinese(world, client, db):
     body = submission_body(world, check_methods=[], result_code="A")
     body["signatures"] = [s for s in body["signatures"] if s["role"] != "representative"]

@@ -43,7 +43,8 @@ class SubmissionError(InvalidInput):
 
 
 class SubmissionConflict(Conflict):
-    """The UUID is taken by a different body, or the replaced version was already replaced."""
+    """The UUID is taken by a different body, the replaced version was already replaced, or a
+    first version arrives for a visit that already has one."""
 
 
 class VisitAlreadyApproved(SubmissionConflict):
@@ -179,10 +180,20 @@ def _normalised(raw):
     return out
 
 
-def _approved_submission(visit_id: int) -> Submission | None:
-    return db.session.scalar(
-        select(Submission).where(Submission.visit_id == visit_id, Submission.state == SubmissionState.APPROVED).limit(1)
+def _check_first_version(visit_id: int) -> None:
+    """A first version is refused (409) while the visit has one not superseded (sent from another
+    phone of the same inspector): neither hides the other; the phone keeps its answers."""
+    states = set(
+        db.session.scalars(
+            select(Submission.state).where(
+                Submission.visit_id == visit_id, Submission.state != SubmissionState.SUPERSEDED
+            )
+        )
     )
+    if SubmissionState.APPROVED in states:
+        raise VisitAlreadyApproved()
+    if states:
+        raise SubmissionConflict()
 
 
 def _existing(uuid: str, digest: str) -> Submission | None:
@@ -211,8 +222,15 @@ def receive_submission(raw: dict, user, uploaded: frozenset[str] = frozenset()) 
         return found, False
     checked = check_body(body, user)
     visit = checked.visit
-    if checked.replaces is None and _approved_submission(visit.id) is not None:
-        raise VisitAlreadyApproved()
+    if checked.replaces is None:
+        try:
+            _check_first_version(visit.id)
+        except SubmissionConflict:
+            # A concurrent replay of this very submission may be the version just stored.
+            found = _existing(body.uuid, digest)
+            if found is None:
+                raise
+            return found, False
     suggested, result_code = visit_summary(checked.results)
     submission = Submission(
         uuid=body.uuid,

@@ -1,0 +1,59 @@
+"""Acceptance on a phone (Playwright, Debian's Chromium, service worker on): what a rural inspector
+does by accident. The same visit filled on two phones of one account, a phone in another time zone
+with its clock hours ahead, and two tabs of one form."""
+
+from __future__ import annotations
+
+
+import pytest
+from sqlalchemy import select
+
+import phone_app as pwa
+from fieldapp.extensions import db as _db
+from fieldapp.inspections.models import Submission
+from factories.inspection import API_HEADERS, app_config, jpeg_bytes, png_bytes, sha, submission_body  # noqa: F401  (app_config: the test checklists)
+from phone_app import phone, phone_page, photo, world  # noqa: F401  (fixtures: the phone, its page, a photo, the world)
+
+pytestmark = pytest.mark.browser
+
+
+def submissions() -> list[Submission]:
+    _db.session.expire_all()
+    rows = _db.session.scalars(select(Submission).order_by(Submission.id)).all()
+    _db.session.rollback()
+    return rows
+
+
+def test_the_same_visit_sent_from_a_second_phone_is_not_a_silent_replacement(
+    world, live_server, phone_page, photo, app, auth, client
+):
+    page = phone_page
+    live_server.sign_in(page, "zhang")
+    page.goto(live_server.url_for("inspections.visit_form", visit_id=world.visit.id))
+    pwa.fill(page, world, photo)
+    # Meanwhile the same inspector sent the visit from the other phone (complete, with its files).
+    auth.login("zhang")
+    files = {"photo": jpeg_bytes(7), "lead": png_bytes(1), "member": png_bytes(2), "rep": png_bytes(3)}
+    first = submission_body(world, files)
+    headers = dict(API_HEADERS, **{"Idempotency-Key": first["uuid"]})
+    assert client.post("/api/v1/submissions", json=first, headers=headers).status_code == 201
+    for data in files.values():
+        put(client, first["uuid"], data)
+    assert [s.state for s in submissions()] == ["submitted"]
+
+    pwa.submit(page, live_server)
+    pwa.poll(lambda: page.evaluate("() => FieldappStore.listOutbox().then(x => x.length)") == 0)
+    # The office keeps the first; this phone's answers are back in its draft, with the reason.
+    assert [s.uuid for s in submissions()] == [first["uuid"]]
+    page.goto(live_server.url_for("inspections.visit_form", visit_id=world.visit.id))
+    page.wait_for_selector("form[data-ready=true]")
+    assert "单位已收到本次检查的另一版本" in page.locator("[data-conflict]").inner_text()
+    t = world.task.id
+    assert page.input_value(f'input[name="a.{t}.fuel-dispensers-test.dispenser-0-serial"]') == "JJ-2019-001"
+    assert page.locator(f'[data-photo-list="a.{t}.fuel-dispensers-test.pledge"] li').count() == 1
+
+
+def put(client, uuid: str, data: bytes):
+    headers = dict(API_HEADERS, **{"Content-Range": f"bytes 0-{len(data) - 1}/{len(data)}"})
+    response = client.put(f"/api/v1/submissions/{uuid}/media/{sha(data)}", data=data, headers=headers)
+    assert response.status_code == 200, response.json
