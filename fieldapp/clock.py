@@ -59,6 +59,14 @@ def start_of_day(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=BEIJING).astimezone(UTC)
 
 
+def not_after_now(moment: datetime | None) -> datetime | None:
+    """A moment read from a phone's clock as aware UTC, never later than now: a phone whose clock
+    runs ahead cannot date work in the future. An earlier moment is kept (work waits offline)."""
+    if moment is None:
+        return None
+    return min(as_utc(moment), now())
+
+
 def parse_instant(value: object) -> datetime | None:
     """An ISO 8601 timestamp from a client as aware UTC (no offset means UTC); None when unreadable."""
     if not isinstance(value, str) or not value:

@@ -4,11 +4,13 @@ with its clock hours ahead, and two tabs of one form."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
 import phone_app as pwa
+from fieldapp import clock
 from fieldapp.extensions import db as _db
 from fieldapp.inspections.models import Submission
 from factories.inspection import API_HEADERS, app_config, jpeg_bytes, png_bytes, sha, submission_body  # noqa: F401  (app_config: the test checklists)
@@ -57,3 +59,37 @@ def put(client, uuid: str, data: bytes):
     headers = dict(API_HEADERS, **{"Content-Range": f"bytes 0-{len(data) - 1}/{len(data)}"})
     response = client.put(f"/api/v1/submissions/{uuid}/media/{sha(data)}", data=data, headers=headers)
     assert response.status_code == 200, response.json
+
+
+@pytest.fixture
+def new_york_phone(browser, live_server):
+    """A phone set to New York's time zone."""
+    for page in pwa.phone_tab(browser, timezone_id="America/New_York"):
+        page.context.grant_permissions(["geolocation"], origin=live_server.url)
+        page.context.set_geolocation({"latitude": 39.3312, "longitude": 112.4325, "accuracy": 18})
+        yield page
+
+
+def test_a_phone_in_another_zone_with_its_clock_ahead_shows_and_stores_beijing_time(
+    world, live_server, new_york_phone, photo, app
+):
+    page = new_york_phone
+    ahead = clock.now() + timedelta(hours=7)
+    page.clock.set_system_time(ahead)
+    live_server.sign_in(page, "zhang")
+    page.goto(live_server.url_for("inspections.visit_form", visit_id=world.visit.id))
+    pwa.fill(page, world, photo)
+    # "Draft saved at …" is the phone's clock in Beijing time, not New York's.
+    saved = page.locator("[data-draft-state]").inner_text()
+    beijing = {clock.local(ahead + timedelta(minutes=m)).strftime("%H:%M") for m in (0, 1, 2)}
+    assert any(hhmm in saved for hhmm in beijing), saved
+    pwa.submit(page, live_server)
+    [submission] = pwa.wait_for_complete(app, page)
+    # The phone's clock ran seven hours ahead: nothing is dated in the future.
+    received = clock.as_utc(submission.received_at)
+    assert clock.as_utc(submission.inspected_on) <= received + timedelta(seconds=1)
+    assert submission.body["inspected_on"] == clock.local_date(received).isoformat()
+    _db.session.expire_all()
+    visit = _db.session.get(type(world.visit), world.visit.id)
+    assert clock.as_utc(visit.started_at) <= received + timedelta(seconds=1)
+    _db.session.rollback()

@@ -98,6 +98,7 @@ def _init_templates(app: Flask) -> None:
             "html_lang": html_lang(),
             "language_names": LANGUAGE_NAMES,
             "nav_links": nav_links,
+            "time_zone": clock.BEIJING.key,
         }
 
     @app.template_filter("local_date")

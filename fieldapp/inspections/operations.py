@@ -98,7 +98,7 @@ class Checked:
 
 def inspection_day(body: SubmissionBody) -> date:
     """The inspection date in China (the phone's submit time), else today."""
-    return clock.local_date(body.client_submitted_at or clock.now())
+    return clock.local_date(clock.not_after_now(body.client_submitted_at) or clock.now())
 
 
 def _check_media(body: SubmissionBody, errors: list[str]) -> dict[str, Media]:
@@ -243,14 +243,14 @@ def receive_submission(raw: dict, user, uploaded: frozenset[str] = frozenset()) 
         suggested_result=suggested,
         result_code=result_code,
         override_reason="；".join(r.override_reason for r in checked.results if r.override_reason),
-        inspected_on=body.client_submitted_at or clock.now(),
+        inspected_on=clock.not_after_now(body.client_submitted_at) or clock.now(),
         submitted_by_id=user.id,
     )
     _list_media(submission, checked, user, uploaded)
     if checked.replaces is not None:
         checked.replaces.state = SubmissionState.SUPERSEDED
     if visit.started_at is None:
-        visit.started_at = body.started_at or clock.now()
+        visit.started_at = clock.not_after_now(body.started_at) or clock.now()
         visit.start_position = (
             body.start_position.model_dump(mode="json", exclude={"at"}) if body.start_position else None
         )

@@ -64,8 +64,7 @@
   }
 
   function formatTime(iso) {
-    var d = new Date(iso);
-    return d.toLocaleString(document.documentElement.lang || "zh-CN", { month: "numeric", day: "numeric", hour: "2-digit", minute: "2-digit" });
+    return U.localTime(iso, { month: "numeric", day: "numeric", hour: "2-digit", minute: "2-digit" });
   }
 
   async function renderOfflineState(button) {

@@ -13,7 +13,7 @@
     return s;
   }
   var $ = window.FieldappUtil.$, $$ = window.FieldappUtil.$$;
-  function clock() { return new Date().toLocaleTimeString(document.documentElement.lang || "zh-CN"); }
+  function clock() { return window.FieldappUtil.localTime(new Date(), { hour: "2-digit", minute: "2-digit", second: "2-digit" }); }
 
   // ---- the draft ---------------------------------------------------------------------------
   function serialize() {
@@ -425,7 +425,7 @@
       }
       var keys = Object.keys(draft.signatures);
       for (var k = 0; k < keys.length; k++) await restoreSignature(keys[k], draft.signatures[keys[k]]);
-      $("[data-draft-state]").textContent = t("restored", { time: new Date(draft.updatedAt).toLocaleString(document.documentElement.lang || "zh-CN") });
+      $("[data-draft-state]").textContent = t("restored", { time: window.FieldappUtil.localTime(draft.updatedAt) });
     }
     if (draft.serverErrors && draft.serverErrors.length) showErrors(draft.serverErrors);
     if (draft.conflict) showConflict(draft.conflict.visit);

@@ -23,7 +23,20 @@
     if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start); else start();
   }
 
+  // A moment as the page's language writes it, in Beijing time (the server's time zone, from
+  // fieldapp/clock.py), never the phone's own zone: a phone set to another zone shows the same times.
+  function localTime(moment, options) {
+    var lang = document.documentElement.lang || "zh-CN";
+    var zone = meta("fieldapp-time-zone") || "Asia/Shanghai";
+    var opts = Object.assign({ timeZone: zone }, options || {});
+    try { return new Date(moment).toLocaleString(lang, opts); } catch (e) {
+      delete opts.timeZone;
+      return new Date(moment).toLocaleString(lang, opts);
+    }
+  }
+
   window.FieldappUtil = {
+    localTime: localTime,
     $: $,
     $$: $$,
     meta: meta,
