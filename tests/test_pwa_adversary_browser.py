@@ -93,3 +93,43 @@ def test_a_phone_in_another_zone_with_its_clock_ahead_shows_and_stores_beijing_t
     visit = _db.session.get(type(world.visit), world.visit.id)
     assert clock.as_utc(visit.started_at) <= received + timedelta(seconds=1)
     _db.session.rollback()
+
+
+def test_two_tabs_of_one_form_never_silently_drop_each_others_work(world, live_server, phone, phone_page, photo):
+    first = phone_page
+    live_server.sign_in(first, "zhang")
+    url = live_server.url_for("inspections.visit_form", visit_id=world.visit.id)
+    first.goto(url)
+    first.wait_for_selector("form[data-ready=true]")
+    second = phone.new_page()
+    second.set_default_timeout(20000)
+    second.goto(url)
+    second.wait_for_selector("form[data-ready=true]")
+    t = world.task.id
+    prefix = f"a.{t}.fuel-dispensers-test."
+    # A photo in the first tab, then an answer typed in the second (opened before the photo).
+    first.set_input_files(f'input[name="photo.{prefix}pledge"]', str(photo))
+    first.wait_for_selector(f'[data-photo-list="{prefix}pledge"] li')
+    second.fill(f'input[name="{prefix}dispenser-0-serial"]', "JJ-2019-009")
+    second.wait_for_timeout(500)
+    kept = pwa.draft(first, world.visit.id)
+    notice = second.locator("[data-form-errors]")
+    # Either both are kept, or the tab that would overwrite says so.
+    # The photo stays; the tab that would have overwritten it says so and stops saving.
+    assert kept["photos"] == 1
+    assert "此草稿已在另一个标签页或窗口中修改" in notice.inner_text()
+    second.click("[data-submit-visit]")
+    assert "此草稿已在另一个标签页或窗口中修改" in notice.inner_text()
+    assert second.evaluate("() => FieldappStore.listOutbox().then(x => x.length)") == 0
+    # Opened again, the tab has both.
+    second.reload()
+    second.wait_for_selector("form[data-ready=true]")
+    assert second.locator(f'[data-photo-list="{prefix}pledge"] li').count() == 1
+    second.fill(f'input[name="{prefix}dispenser-0-serial"]', "JJ-2019-009")
+    pwa.poll(
+        lambda: (
+            (pwa.draft(first, world.visit.id) or {}).get("fields", {}).get(f"{prefix}dispenser-0-serial")
+            == "JJ-2019-009"
+        )
+    )
+    assert pwa.draft(first, world.visit.id)["photos"] == 1

@@ -5,6 +5,7 @@
   "use strict";
   var Store = window.FieldappStore;
   var form, visitId, draft, pads = {};
+  var stale = false; // the draft was changed in another tab: this one stops saving over it
   var saving = Promise.resolve();
 
   function t(key, vars) {
@@ -44,14 +45,22 @@
     });
   }
 
+  // Resolves true once saved; false when it could not be (the reason is on the page).
   function save() {
+    if (stale) { showErrors([t("err-other-tab")]); return Promise.resolve(false); }
     draft.fields = serialize();
     saving = saving.then(function () {
+      if (stale) return false;
       return Store.putDraft(draft).then(function () {
         var state = $("[data-draft-state]");
         if (state) state.textContent = t("saved", { time: clock() });
+        return true;
       });
-    }).catch(function () { showErrors([t("err-storage")]); });
+    }).catch(function (error) {
+      stale = stale || (error && error.name === "DraftChanged");
+      showErrors([t(stale ? "err-other-tab" : "err-storage")]);
+      return false;
+    });
     return saving;
   }
 
@@ -81,9 +90,8 @@
       draft.photos[key] = (draft.photos[key] || []).filter(function (id) { return id !== rec.id; });
       var ref = form.querySelector('.cl-photos[data-photo-for="' + field + '"] [data-photo-ref][value="' + rec.sha256 + '"]');
       if (ref) ref.remove();
-      await Store.deleteBlob(rec.id);
       li.remove();
-      save();
+      if (await save()) await Store.deleteBlob(rec.id);
     });
     li.appendChild(img); li.appendChild(remove);
     list.appendChild(li);
@@ -184,16 +192,14 @@
           var old = draft.signatures[key];
           var rec = await Store.putBlob(visitId, "sig." + key, "signature", blob);
           draft.signatures[key] = rec.id;
-          await save();
-          if (old) await Store.deleteBlob(old);
+          if (await save() && old) await Store.deleteBlob(old);
         }, "image/png");
       });
       $("[data-sig-clear]", box).addEventListener("click", async function () {
         pad.clear();
         var old = draft.signatures[key];
         delete draft.signatures[key];
-        await save();
-        if (old) await Store.deleteBlob(old);
+        if (await save() && old) await Store.deleteBlob(old);
       });
     });
   }
@@ -346,7 +352,7 @@
     var button = $("[data-submit-visit]", form);
     button.disabled = true;
     try {
-      await save();
+      if (!(await save())) return;
       var built = await buildSubmission();
       if (built.errors.length) { showErrors(built.errors); return; }
       showErrors([]);

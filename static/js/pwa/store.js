@@ -48,7 +48,21 @@
     uuid4: uuid4,
     sha256Hex: sha256Hex,
     getDraft: async function (visitId) { return (await open()).get("drafts", Number(visitId)); },
-    putDraft: async function (draft) { draft.updatedAt = new Date().toISOString(); return (await open()).put("drafts", draft); },
+    // Saved only over the revision it was read at: another tab (or the outbox) that changed or
+    // ended the draft meanwhile is never overwritten silently; the caller is told (DraftChanged).
+    putDraft: async function (draft) {
+      var tx = (await open()).transaction("drafts", "readwrite");
+      var stored = await tx.store.get(Number(draft.visitId));
+      if ((stored ? stored.rev || 0 : 0) !== (draft.rev || 0)) {
+        var error = new Error("the draft was changed elsewhere");
+        error.name = "DraftChanged";
+        throw error;
+      }
+      draft.rev = (draft.rev || 0) + 1;
+      draft.updatedAt = new Date().toISOString();
+      await tx.store.put(draft);
+      await tx.done;
+    },
     deleteDraft: async function (visitId) { return (await open()).delete("drafts", Number(visitId)); },
     listDrafts: async function () { return (await open()).getAll("drafts"); },
     // A photo or signature: stored with its hash at once, so what is sent is byte-identical.
