@@ -169,11 +169,14 @@
           await save();
           showPhoto(key, rec);
         } catch (e) {
-          showErrors([t("photo-failed")]);
+          // Full storage is said as such: the photo was fine, the phone has no room for it.
+          showErrors([t(isQuota(e) ? "err-photo-storage" : "photo-failed")]);
         }
       }
     }, true);
   }
+
+  function isQuota(error) { return !!error && (error.name === "QuotaExceededError" || isQuota(error.inner)); }
 
   // ---- signatures ----------------------------------------------------------------------------
   function setupSignatures() {
@@ -189,8 +192,13 @@
       pads[key] = pad;
       pad.addEventListener("endStroke", function () {
         canvas.toBlob(async function (blob) {
-          var old = draft.signatures[key];
-          var rec = await Store.putBlob(visitId, "sig." + key, "signature", blob);
+          var old = draft.signatures[key], rec;
+          try {
+            rec = await Store.putBlob(visitId, "sig." + key, "signature", blob);
+          } catch (e) {
+            showErrors([t(isQuota(e) ? "err-photo-storage" : "err-storage")]);
+            return;
+          }
           draft.signatures[key] = rec.id;
           if (await save() && old) await Store.deleteBlob(old);
         }, "image/png");
