@@ -133,3 +133,40 @@ def test_two_tabs_of_one_form_never_silently_drop_each_others_work(world, live_s
         )
     )
     assert pwa.draft(first, world.visit.id)["photos"] == 1
+
+
+def test_a_server_that_does_not_answer_or_a_gateway_error_keeps_the_work_and_says_so(
+    world, live_server, phone_page, photo, app
+):
+    page = phone_page
+    live_server.sign_in(page, "zhang")
+    hung = []
+    page.route("**/api/v1/submissions", lambda route: hung.append(route))  # never answered
+    page.goto(live_server.url_for("inspections.visit_form", visit_id=world.visit.id))
+    pwa.fill(page, world, photo)
+    pwa.submit(page, live_server)
+    bar = page.locator("[data-outbox-text]")
+    page.wait_for_function(
+        "() => document.querySelector('[data-outbox-text]').textContent.includes('服务器未及时响应')", timeout=30000
+    )
+    assert "1 条待发送" in bar.inner_text() and "已保存在本机" in bar.inner_text()
+
+    page.unroute("**/api/v1/submissions")
+    page.route("**/api/v1/submissions", lambda route: route.fulfill(status=502, body="<html>Bad Gateway</html>"))
+    page.wait_for_function(
+        "() => document.querySelector('[data-outbox-text]').textContent.includes('服务器暂时无法接收')", timeout=30000
+    )
+    assert "HTTP 502" in bar.inner_text() and pwa.outbox_count(page) == "1"
+    assert submissions() == []
+    for route in hung:
+        try:
+            route.abort()
+        except Exception:  # the phone gave up on it already
+            pass
+
+    page.unroute("**/api/v1/submissions")
+    page.click("[data-outbox-send]")
+    [submission] = pwa.wait_for_complete(app, page)
+    assert len(submission.media) == 4 and len(submissions()) == 1
+    page.wait_for_function("() => document.querySelector('[data-outbox-count]').textContent === '0'")
+    assert bar.inner_text() == "全部已发送。"

@@ -24,11 +24,15 @@
   var again = false;
   var loginNeeded = false;
   var lockWaitSince = 0;
+  var trouble = "";  // why the last request failed, shown at once (not only after all its tries)
 
   function t(key) { return window.FieldappUtil.barText(key) || key; }
 
   function RetryLater(message, network) { this.message = message; this.network = !!network; }
   function LoginNeeded() { this.message = t("login"); }
+
+  // What the inspector reads while the server (or a gateway before it) cannot take the work yet.
+  function serverBusy(status) { return t("server-busy") + " (HTTP " + status + ")"; }
 
   function sleep(ms) { return new Promise(function (resolve) { setTimeout(resolve, ms); }); }
 
@@ -93,13 +97,14 @@
       try {
         response = await fetch(url, Object.assign({ credentials: "same-origin", cache: "no-store", signal: controller.signal }, options));
       } catch (error) {
-        throw new RetryLater(t("network"), true);
+        throw new RetryLater(t(outcome === "hung" ? "timeout" : "network"), true);
       }
       var data = await json(response);
-      if (response.status >= 500 || response.status === 429 || response.status === 408) throw new RetryLater("HTTP " + response.status);
+      if (response.status >= 500 || response.status === 429 || response.status === 408) throw new RetryLater(serverBusy(response.status));
       if (response.status === 401) throw new LoginNeeded();
       observe(Date.now() - started, bytes);
       outcome = "answered";
+      trouble = "";
       return { response: response, data: data };
     } finally {
       clearTimeout(hang);
@@ -114,6 +119,7 @@
         return await once(url, options, attempt, bytes);
       } catch (error) {
         if (!(error instanceof RetryLater) || attempt + 1 >= TRIES || !navigator.onLine) throw error;
+        if (trouble !== error.message) { trouble = error.message; render(); }
         await sleep(requestDelay(attempt, error.network));
       }
     }
@@ -143,7 +149,7 @@
       }, end - start);
       var data = answer.data;
       if (answer.response.status === 416 || answer.response.status === 422) { start = data.received || 0; continue; }
-      if (!answer.response.ok) throw new RetryLater("HTTP " + answer.response.status);
+      if (!answer.response.ok) throw new RetryLater(serverBusy(answer.response.status));
       if (data.file && data.file.complete) return data;
       start = data.file ? data.file.received : end;
     }
@@ -215,7 +221,7 @@
       // Kept, never dropped: the inspector sees why and the data stays on the phone.
       return stuck(item, (status.errors && status.errors.join(" ")) || status.title || ("HTTP " + response.status));
     }
-    if (!response.ok) throw new RetryLater("HTTP " + response.status);
+    if (!response.ok) throw new RetryLater(serverBusy(response.status));
     if (item.state !== "uploading") {
       item.state = "uploading";
       item.serverId = status.id;
@@ -365,7 +371,8 @@
       bar.classList.toggle("outbox-bar--login", loginNeeded && waiting.length > 0);
       var text = waiting.length ? bar.getAttribute("data-t-waiting").replace("{n}", waiting.length)
         : (stuckItems.length ? "" : bar.getAttribute("data-t-empty"));
-      if (waiting.length && !loginNeeded && waiting[0].lastError) text += " (" + waiting[0].lastError + ")";
+      var reason = trouble || (waiting.length && waiting[0].lastError);
+      if (waiting.length && !loginNeeded && reason) text += " (" + reason + ")";
       if (stuckItems.length) text += " " + bar.getAttribute("data-t-stuck").replace("{n}", stuckItems.length) + " " + stuckItems.map(function (s) { return s.error; }).join("; ");
       bar.querySelector("[data-outbox-text]").textContent = text.trim();
       var login = bar.querySelector("[data-outbox-login]");
