@@ -337,24 +337,6 @@
     }
   }
 
-  function markVisits(items) {
-    var waitingVisits = {};
-    items.forEach(function (i) { waitingVisits[i.visitId] = i.state === "stuck" ? "stuck" : "waiting"; });
-    document.querySelectorAll(".visit-card[data-visit-id]").forEach(function (card) {
-      var state = waitingVisits[Number(card.getAttribute("data-visit-id"))];
-      var mark = card.querySelector("[data-outbox-mark]");
-      if (!state) { if (mark) mark.remove(); return; }
-      if (!mark) {
-        mark = document.createElement("p");
-        mark.setAttribute("data-outbox-mark", "");
-        var title = card.querySelector(".visit-card__title");
-        if (title) title.insertAdjacentElement("afterend", mark); else card.prepend(mark);
-      }
-      mark.className = "badge " + (state === "stuck" ? "badge--warn" : "badge--wait");
-      mark.textContent = state === "stuck" ? t("mark-stuck") : t("mark-waiting");
-    });
-  }
-
   async function render() {
     var bars = document.querySelectorAll("[data-outbox-bar]");
     if (!bars.length || !Store.userId()) return;
@@ -384,7 +366,6 @@
       bar.setAttribute("data-outbox-waiting", String(waiting.length));
       bar.setAttribute("data-outbox-stuck", String(stuckItems.length));
     });
-    markVisits(items);
     document.dispatchEvent(new CustomEvent("fieldapp:outbox", { detail: { items: items, loginNeeded: loginNeeded } }));
   }
 

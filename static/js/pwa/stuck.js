@@ -2,7 +2,8 @@
 // account may no longer send, …) stay on the phone as "stuck", never dropped. Each is listed on the
 // outbox bar with the server's reason and three ways out: send again (once the office has sorted it
 // out), export (one file with the submission and its photos and signatures, to hand to the office)
-// and delete (after asking). Nothing stays "not sent" with no way out.
+// and delete (after asking). Nothing stays "not sent" with no way out. The visit cards of the task
+// list are marked as waiting or needing attention.
 (function () {
   "use strict";
   var Store = window.FieldappStore;
@@ -74,7 +75,26 @@
     return title ? title.textContent.trim() : "#" + visitId;
   }
 
+  function markVisits(items) {
+    var waitingVisits = {};
+    items.forEach(function (i) { waitingVisits[i.visitId] = i.state === "stuck" ? "stuck" : "waiting"; });
+    document.querySelectorAll(".visit-card[data-visit-id]").forEach(function (card) {
+      var state = waitingVisits[Number(card.getAttribute("data-visit-id"))];
+      var mark = card.querySelector("[data-outbox-mark]");
+      if (!state) { if (mark) mark.remove(); return; }
+      if (!mark) {
+        mark = document.createElement("p");
+        mark.setAttribute("data-outbox-mark", "");
+        var title = card.querySelector(".visit-card__title");
+        if (title) title.insertAdjacentElement("afterend", mark); else card.prepend(mark);
+      }
+      mark.className = "badge " + (state === "stuck" ? "badge--warn" : "badge--wait");
+      mark.textContent = state === "stuck" ? t("mark-stuck") : t("mark-waiting");
+    });
+  }
+
   function render(event) {
+    markVisits(event.detail.items);
     var stuck = event.detail.items.filter(function (i) { return i.state === "stuck"; });
     U.$$("[data-outbox-bar]").forEach(function (bar) {
       var list = bar.querySelector("[data-outbox-stuck-list]");
