@@ -98,3 +98,31 @@ def test_a_submission_refused_for_good_is_kept_exported_sent_again_or_deleted(
     assert len(submission.media) == 4
     pwa.poll(lambda: stored(page) == {"states": [], "blobs": 0})
     assert page.locator(STUCK).count() == 0
+
+
+def test_a_refusal_the_phone_has_no_rule_for_is_kept_with_its_reason_not_retried_forever(
+    world, live_server, phone_page, photo
+):
+    # A proxy or the server refuses the body for good (413 too large): retrying every minute would
+    # leave it "waiting" forever; it is kept with the reason and the ways out instead.
+    page = phone_page
+    live_server.sign_in(page, "zhang")
+    posts = []
+
+    def too_large(route):
+        posts.append(route.request.method)
+        route.fulfill(
+            status=413,
+            content_type="application/problem+json",
+            body='{"status": 413, "title": "提交内容过大。"}',
+        )
+
+    page.route("**/api/v1/submissions", too_large)
+    page.goto(live_server.url_for("inspections.visit_form", visit_id=world.visit.id))
+    pwa.fill(page, world, photo)
+    pwa.submit(page, live_server)
+    page.wait_for_selector(STUCK)
+    assert "提交内容过大" in page.locator(STUCK).inner_text()
+    page.wait_for_timeout(3000)
+    assert len(posts) == 1 and stored(page) == {"states": ["stuck"], "blobs": 4}
+    assert pwa.outbox_count(page) == "0"

@@ -217,8 +217,9 @@
       document.dispatchEvent(new CustomEvent("fieldapp:returned", { detail: { uuid: item.uuid } }));
       return;
     }
-    if ([400, 403, 404].indexOf(response.status) >= 0) {
-      // Kept, never dropped: the inspector sees why and the data stays on the phone.
+    if (response.status >= 400 && response.status < 500) {
+      // Refused for good (401, 408 and 429 were retried above): kept, never dropped, never
+      // retried forever; the inspector sees why and what to do (stuck.js).
       return stuck(item, (status.errors && status.errors.join(" ")) || status.title || ("HTTP " + response.status));
     }
     if (!response.ok) throw new RetryLater(serverBusy(response.status));
