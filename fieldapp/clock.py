@@ -14,7 +14,7 @@ sets :data:`_frozen`. A test in ``tests/test_clock.py`` fails if another copy of
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 BEIJING = ZoneInfo("Asia/Shanghai")
@@ -59,12 +59,23 @@ def start_of_day(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=BEIJING).astimezone(UTC)
 
 
-def not_after_now(moment: datetime | None) -> datetime | None:
-    """A moment read from a phone's clock as aware UTC, never later than now: a phone whose clock
-    runs ahead cannot date work in the future. An earlier moment is kept (work waits offline)."""
+def phone_offset(phone_now: object) -> timedelta:
+    """How far the server's clock is ahead of a phone's, from the phone's time as it sent a request
+    (ISO 8601). Zero when absent, unreadable, or within a minute (ordinary drift and transit)."""
+    moment = parse_instant(phone_now)
+    if moment is None:
+        return timedelta(0)
+    offset = now() - moment
+    return offset if abs(offset) > timedelta(minutes=1) else timedelta(0)
+
+
+def from_phone(moment: datetime | None, offset: timedelta = timedelta(0)) -> datetime | None:
+    """A moment read from a phone's clock, on the server's: moved by the phone's ``offset`` and never
+    later than now (an earlier one is kept: work waits offline for days). Naive stays naive UTC."""
     if moment is None:
         return None
-    return min(as_utc(moment), now())
+    fixed = min(as_utc(moment) + offset, now())
+    return fixed.replace(tzinfo=None) if moment.tzinfo is None else fixed
 
 
 def parse_instant(value: object) -> datetime | None:

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import json
 import threading
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
+from fieldapp import clock
 from fieldapp.inspections.models import MediaFile, Submission
 from factories.inspection import API_HEADERS, CHECKLIST_DIR, build_world, jpeg_bytes, png_bytes, sha, submission_body
 from factories.inspection import app_config, world  # noqa: F401  (fixtures: the test checklists, the world with zhang signed in)
@@ -234,6 +236,29 @@ def test_a_second_first_version_from_another_phone_is_a_conflict_not_a_silent_re
     correction = submission_body(world, replaces=first["uuid"])
     assert post(client, correction).status_code == 201
     assert post(client, first).status_code == 200  # a replay of the first is still the same record
+
+
+@pytest.mark.parametrize("hours", [-9, 7])
+def test_a_phone_clock_hours_off_dates_the_inspection_by_the_server_clock(world, client, db, frozen_clock, hours):
+    # 08:30 in Beijing: a phone nine hours behind believes it is 23:30 of the day before.
+    frozen_clock.beijing(2026, 11, 27, 8, 30)
+    phone_now = clock.now() + timedelta(hours=hours)
+    body = submission_body(
+        world,
+        client_submitted_at=phone_now.isoformat(),
+        started_at=(phone_now - timedelta(minutes=40)).isoformat(),
+    )
+    assert post(client, body, {"X-Fieldapp-Client-Time": phone_now.isoformat()}).status_code == 201
+    submission = db.session.scalar(select(Submission))
+    assert clock.as_utc(submission.inspected_on) == clock.now()
+    assert submission.body["inspected_on"] == "2026-11-27"
+    assert clock.as_utc(submission.visit.started_at) == clock.now() - timedelta(minutes=40)
+    # Without the phone's time, a clock running ahead still cannot date it in the future.
+    later = submission_body(world, client_submitted_at=(clock.now() + timedelta(hours=7)).isoformat())
+    db.session.delete(submission)
+    db.session.commit()
+    assert post(client, later).status_code == 201
+    assert clock.as_utc(db.session.scalar(select(Submission)).inspected_on) == clock.now()
 
 
 def test_an_invalid_body_is_refused_with_reasons_in_chinese(world, client, db):

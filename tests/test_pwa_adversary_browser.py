@@ -70,28 +70,29 @@ def new_york_phone(browser, live_server):
         yield page
 
 
-def test_a_phone_in_another_zone_with_its_clock_ahead_shows_and_stores_beijing_time(
-    world, live_server, new_york_phone, photo, app
+@pytest.mark.parametrize("hours", [7, -9])
+def test_a_phone_in_another_zone_with_its_clock_hours_off_shows_and_stores_beijing_time(
+    world, live_server, new_york_phone, photo, app, hours
 ):
     page = new_york_phone
-    ahead = clock.now() + timedelta(hours=7)
-    page.clock.set_system_time(ahead)
+    phone_now = clock.now() + timedelta(hours=hours)
+    page.clock.set_system_time(phone_now)
     live_server.sign_in(page, "zhang")
     page.goto(live_server.url_for("inspections.visit_form", visit_id=world.visit.id))
     pwa.fill(page, world, photo)
     # "Draft saved at …" is the phone's clock in Beijing time, not New York's.
     saved = page.locator("[data-draft-state]").inner_text()
-    beijing = {clock.local(ahead + timedelta(minutes=m)).strftime("%H:%M") for m in (0, 1, 2)}
+    beijing = {clock.local(phone_now + timedelta(minutes=m)).strftime("%H:%M") for m in (0, 1, 2)}
     assert any(hhmm in saved for hhmm in beijing), saved
     pwa.submit(page, live_server)
     [submission] = pwa.wait_for_complete(app, page)
-    # The phone's clock ran seven hours ahead: nothing is dated in the future.
+    # The inspection is dated by the server's clock: the moment it was submitted, its Beijing day.
     received = clock.as_utc(submission.received_at)
-    assert clock.as_utc(submission.inspected_on) <= received + timedelta(seconds=1)
+    assert abs(clock.as_utc(submission.inspected_on) - received) < timedelta(minutes=2)
     assert submission.body["inspected_on"] == clock.local_date(received).isoformat()
     _db.session.expire_all()
     visit = _db.session.get(type(world.visit), world.visit.id)
-    assert clock.as_utc(visit.started_at) <= received + timedelta(seconds=1)
+    assert abs(clock.as_utc(visit.started_at) - received) < timedelta(minutes=2)
     _db.session.rollback()
 
 

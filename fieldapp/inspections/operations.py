@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -98,7 +98,7 @@ class Checked:
 
 def inspection_day(body: SubmissionBody) -> date:
     """The inspection date in China (the phone's submit time), else today."""
-    return clock.local_date(clock.not_after_now(body.client_submitted_at) or clock.now())
+    return clock.local_date(body.client_submitted_at or clock.now())
 
 
 def _check_media(body: SubmissionBody, errors: list[str]) -> dict[str, Media]:
@@ -180,20 +180,18 @@ def _normalised(raw):
     return out
 
 
-def _check_first_version(visit_id: int) -> None:
+def _check_first_version(visit_id: int, uuid: str, digest: str) -> Submission | None:
     """A first version is refused (409) while the visit has one not superseded (sent from another
-    phone of the same inspector): neither hides the other; the phone keeps its answers."""
-    states = set(
-        db.session.scalars(
-            select(Submission.state).where(
-                Submission.visit_id == visit_id, Submission.state != SubmissionState.SUPERSEDED
-            )
-        )
-    )
-    if SubmissionState.APPROVED in states:
-        raise VisitAlreadyApproved()
-    if states:
-        raise SubmissionConflict()
+    phone of the same inspector): neither hides the other, the phone keeps its answers. Returns
+    the stored submission when this is a concurrent replay of it."""
+    states = set(db.session.scalars(select(Submission.state).where(Submission.visit_id == visit_id)))
+    states.discard(SubmissionState.SUPERSEDED)
+    if not states:
+        return None
+    found = _existing(uuid, digest)
+    if found is not None:
+        return found
+    raise VisitAlreadyApproved() if SubmissionState.APPROVED in states else SubmissionConflict()
 
 
 def _existing(uuid: str, digest: str) -> Submission | None:
@@ -211,26 +209,22 @@ def parse_submission(raw) -> SubmissionBody:
         raise SubmissionError(exc.messages) from None
 
 
-def receive_submission(raw: dict, user, uploaded: frozenset[str] = frozenset()) -> tuple[Submission, bool]:
+def receive_submission(
+    raw: dict, user, uploaded: frozenset[str] = frozenset(), phone_offset: timedelta = timedelta(0)
+) -> tuple[Submission, bool]:
     """Store a submission once. Returns (submission, created). ``uploaded``: SHA-256s whose bytes
-    came with this very request (the form without JavaScript)."""
+    came with this very request (the form without JavaScript); ``phone_offset``: how far the
+    server's clock is ahead of the sending phone's (``clock.phone_offset``)."""
     raw = _normalised(raw)
-    body = parse_submission(raw)
+    body = parse_submission(raw).on_server_clock(phone_offset)
     digest = body_hash(raw)
     found = _existing(body.uuid, digest)
     if found is not None:
         return found, False
     checked = check_body(body, user)
     visit = checked.visit
-    if checked.replaces is None:
-        try:
-            _check_first_version(visit.id)
-        except SubmissionConflict:
-            # A concurrent replay of this very submission may be the version just stored.
-            found = _existing(body.uuid, digest)
-            if found is None:
-                raise
-            return found, False
+    if checked.replaces is None and (found := _check_first_version(visit.id, body.uuid, digest)) is not None:
+        return found, False
     suggested, result_code = visit_summary(checked.results)
     submission = Submission(
         uuid=body.uuid,
@@ -243,14 +237,14 @@ def receive_submission(raw: dict, user, uploaded: frozenset[str] = frozenset()) 
         suggested_result=suggested,
         result_code=result_code,
         override_reason="；".join(r.override_reason for r in checked.results if r.override_reason),
-        inspected_on=clock.not_after_now(body.client_submitted_at) or clock.now(),
+        inspected_on=body.client_submitted_at or clock.now(),
         submitted_by_id=user.id,
     )
     _list_media(submission, checked, user, uploaded)
     if checked.replaces is not None:
         checked.replaces.state = SubmissionState.SUPERSEDED
     if visit.started_at is None:
-        visit.started_at = clock.not_after_now(body.started_at) or clock.now()
+        visit.started_at = body.started_at or clock.now()
         visit.start_position = (
             body.start_position.model_dump(mode="json", exclude={"at"}) if body.start_position else None
         )

@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from .. import clock
 from ..extensions import csrf, db
 from . import media as store
 from . import operations as ops
@@ -28,6 +29,8 @@ from .schema import MAX_BODY_BYTES, BodyError, openapi_schemas, parse_json
 from .routes import bp
 
 CLIENT_HEADER = "X-Fieldapp-Client"
+# The phone's own time as it sends a request: how far off its clock is (clock.phone_offset).
+CLIENT_TIME_HEADER = "X-Fieldapp-Client-Time"
 CONTENT_RANGE_RE = re.compile(r"^bytes (\d+)-(\d+)/(\d+)$")
 OPENAPI_FILE = Path(__file__).with_name("openapi.json")
 # Files small enough to come inside the submission's own request (multipart): its signatures.
@@ -150,7 +153,8 @@ def api_create_submission():
     if not isinstance(body, dict):
         return problem(422, _("The submission is not a JSON object."))
     try:
-        submission, created = ops.receive_submission(body, current_user, uploaded)
+        offset = clock.phone_offset(request.headers.get(CLIENT_TIME_HEADER))
+        submission, created = ops.receive_submission(body, current_user, uploaded, offset)
     except ops.VisitAlreadyApproved:
         return _conflict(body, approved_message())
     except ops.SubmissionConflict:

@@ -13,7 +13,7 @@ result sent by the phone belongs in a model beside it, added to ``SubmissionBody
 from __future__ import annotations
 
 import uuid as uuidlib
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
 
 from flask_babel import gettext as _
@@ -28,6 +28,7 @@ from pydantic import (
 )
 from pydantic_core import from_json
 
+from .. import clock
 from .vocabulary import CHECK_METHODS, CheckMethod
 
 MAX_BODY_BYTES = 2 * 1024 * 1024
@@ -224,6 +225,14 @@ class SubmissionBody(Strict):
     client_submitted_at: Moment | None = None
     media: Annotated[list[Media], Field(max_length=500)] = []
     via: Literal["app", "form"] | None = None
+
+    def on_server_clock(self, offset: timedelta) -> SubmissionBody:
+        """The phone's moments (started, submitted) on the server's clock (``clock.from_phone``): a
+        phone set hours off, or in another zone, still dates the inspection on its true Beijing day."""
+        moments = {
+            name: clock.from_phone(getattr(self, name), offset) for name in ("started_at", "client_submitted_at")
+        }
+        return self.model_copy(update=moments)
 
 
 # ---- the stored body, as review reads it ---------------------------------------------------

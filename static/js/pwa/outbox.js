@@ -95,7 +95,9 @@
     try {
       var response;
       try {
-        response = await fetch(url, Object.assign({ credentials: "same-origin", cache: "no-store", signal: controller.signal }, options));
+        // With the phone's time as it sends: the server corrects the times of a phone set hours off.
+        var headers = Object.assign({ "X-Fieldapp-Client-Time": new Date().toISOString() }, options.headers);
+        response = await fetch(url, Object.assign({ credentials: "same-origin", cache: "no-store", signal: controller.signal }, options, { headers: headers }));
       } catch (error) {
         throw new RetryLater(t(outcome === "hung" ? "timeout" : "network"), true);
       }
