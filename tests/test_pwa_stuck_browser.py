@@ -126,3 +126,28 @@ def test_a_refusal_the_phone_has_no_rule_for_is_kept_with_its_reason_not_retried
     page.wait_for_timeout(3000)
     assert len(posts) == 1 and stored(page) == {"states": ["stuck"], "blobs": 4}
     assert pwa.outbox_count(page) == "0"
+
+
+def test_a_photo_upload_refused_for_good_is_kept_with_its_reason_not_retried_forever(
+    world, live_server, phone_page, photo
+):
+    # The body arrived; the photo's pieces are refused (the office removed the submission meanwhile).
+    page = phone_page
+    live_server.sign_in(page, "zhang")
+    puts = []
+
+    def gone(route):
+        puts.append(route.request.method)
+        route.fulfill(
+            status=404, content_type="application/problem+json", body='{"status": 404, "title": "没有这份提交。"}'
+        )
+
+    page.route("**/api/v1/submissions/*/media/*", gone)
+    page.goto(live_server.url_for("inspections.visit_form", visit_id=world.visit.id))
+    pwa.fill(page, world, photo)
+    pwa.submit(page, live_server)
+    page.wait_for_selector(STUCK)
+    assert "没有这份提交" in page.locator(STUCK).inner_text()
+    page.wait_for_timeout(3000)
+    assert len(puts) == 1 and stored(page) == {"states": ["stuck"], "blobs": 4}
+    assert pwa.outbox_count(page) == "0"

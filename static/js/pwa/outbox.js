@@ -30,6 +30,10 @@
 
   function RetryLater(message, network) { this.message = message; this.network = !!network; }
   function LoginNeeded() { this.message = t("login"); }
+  function Refused(message) { this.message = message; }  // for good: kept as needing attention
+
+  // The reason in a refusal (problem+json), else its status.
+  function reason(data, status) { return (data.errors && data.errors.join(" ")) || data.title || ("HTTP " + status); }
 
   // What the inspector reads while the server (or a gateway before it) cannot take the work yet.
   function serverBusy(status) { return t("server-busy") + " (HTTP " + status + ")"; }
@@ -151,7 +155,7 @@
       }, end - start);
       var data = answer.data;
       if (answer.response.status === 416 || answer.response.status === 422) { start = data.received || 0; continue; }
-      if (!answer.response.ok) throw new RetryLater(serverBusy(answer.response.status));
+      if (!answer.response.ok) throw new Refused(reason(data, answer.response.status));  // 5xx, 408, 429 were retried
       if (data.file && data.file.complete) return data;
       start = data.file ? data.file.received : end;
     }
@@ -222,7 +226,7 @@
     if (response.status >= 400 && response.status < 500) {
       // Refused for good (401, 408 and 429 were retried above): kept, never dropped, never
       // retried forever; the inspector sees why and what to do (stuck.js).
-      return stuck(item, (status.errors && status.errors.join(" ")) || status.title || ("HTTP " + response.status));
+      return stuck(item, reason(status, response.status));
     }
     if (!response.ok) throw new RetryLater(serverBusy(response.status));
     if (item.state !== "uploading") {
@@ -261,8 +265,9 @@
       await sendItem(item);
     } catch (error) {
       if (error instanceof LoginNeeded) { loginNeeded = true; throw error; }
-      if (!(error instanceof RetryLater)) throw error;
       var fresh = (await Store.getOutbox(item.uuid)) || item;
+      if (error instanceof Refused) return stuck(fresh, error.message);
+      if (!(error instanceof RetryLater)) throw error;
       fresh.failures = (fresh.failures || 0) + 1;
       fresh.attempts = (fresh.attempts || 0) + 1;
       fresh.lastError = error.message;
