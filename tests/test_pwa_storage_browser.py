@@ -73,3 +73,24 @@ def test_a_file_that_is_no_picture_and_photos_beyond_the_quota_are_refused_clear
     kept = page.locator(f'[data-photo-list="{prefix}seals"] li').count()
     assert pwa.draft(page, world.visit.id)["photos"] == 1 + kept
     assert [e for e in page.errors if "Uncaught" in e or "TypeError" in e] == []
+
+
+def test_more_photos_for_one_answer_than_the_server_takes_are_refused_at_once(world, live_server, phone_page, tmp_path):
+    from fieldapp.inspections.schema import MAX_PHOTOS_PER_FIELD
+    from factories.inspection import jpeg_bytes
+
+    page = phone_page
+    live_server.sign_in(page, "zhang")
+    page.goto(live_server.url_for("inspections.visit_form", visit_id=world.visit.id))
+    page.wait_for_selector("form[data-ready=true]")
+    prefix = f"a.{world.task.id}.fuel-dispensers-test."
+    files = []
+    for n in range(MAX_PHOTOS_PER_FIELD + 1):
+        path = tmp_path / f"p{n}.jpg"
+        path.write_bytes(jpeg_bytes(n % 9, (64 + n, 48)))
+        files.append(str(path))
+    page.set_input_files(f'input[name="photo.{prefix}pledge"]', files)
+    page.wait_for_selector("[data-form-errors]:not([hidden])", timeout=30000)
+    assert f"最多 {MAX_PHOTOS_PER_FIELD} 张照片" in page.locator("[data-form-errors]").inner_text()
+    assert page.locator(f'[data-photo-list="{prefix}pledge"] li').count() == MAX_PHOTOS_PER_FIELD
+    assert pwa.draft(page, world.visit.id)["photos"] == MAX_PHOTOS_PER_FIELD

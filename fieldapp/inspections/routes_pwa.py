@@ -18,6 +18,7 @@ from flask_babel import gettext as _
 
 from ..core.web import static_folder
 from .routes import bp
+from .schema import MAX_PHOTOS_PER_FIELD
 
 # Files under static/ kept out of the app shell (test and build tools).
 EXCLUDED = {"vendor/axe.min.js"}
@@ -30,7 +31,7 @@ VISITS_CACHE = "fieldapp-visits-v1"
 
 @bp.app_context_processor
 def offline_cache_name() -> dict:
-    return {"visits_cache": VISITS_CACHE}
+    return {"visits_cache": VISITS_CACHE, "max_photos_per_field": MAX_PHOTOS_PER_FIELD}
 
 
 @lru_cache(maxsize=4)

@@ -115,6 +115,8 @@ def _none_if_blank(value: Any) -> Any:
     return None if value == "" else value
 
 
+# Evidence photos of one answer; the phone refuses the next one at once (form.html's data-max-photos).
+MAX_PHOTOS_PER_FIELD = 50
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 Uuid = Annotated[str, StringConstraints(max_length=64), AfterValidator(_uuid)]
 Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
@@ -206,9 +208,9 @@ class SubmissionBody(Strict):
             "(the form's box beside the input). 不适用 is never a finding and answers a required item."
         ),
     )
-    photos: Annotated[dict[FieldName, Annotated[list[Sha256], Field(max_length=50)]], Field(max_length=1000)] = Field(
-        {}, description="SHA-256s of the evidence photos per answer field."
-    )
+    photos: Annotated[
+        dict[FieldName, Annotated[list[Sha256], Field(max_length=MAX_PHOTOS_PER_FIELD)]], Field(max_length=1000)
+    ] = Field({}, description="SHA-256s of the evidence photos per answer field.")
     position: Position | None = None
     signatures: Annotated[list[Signature], Field(max_length=20)] = []
     findings: Annotated[

@@ -159,11 +159,13 @@
       event.stopPropagation();
       var files = Array.prototype.slice.call(input.files || []);
       input.value = "";
+      var key = where.engine ? "engine:" + where.field : where.field;
+      var max = Number(form.getAttribute("data-max-photos")) || Infinity;  // the server's limit
       for (var i = 0; i < files.length; i++) {
+        if ((draft.photos[key] || []).length >= max) { showErrors([t("err-photo-count", { n: max })]); break; }
         try {
           var blob = await resize(files[i]);
           var rec = await Store.putBlob(visitId, where.field, "photo", blob);
-          var key = where.engine ? "engine:" + where.field : where.field;
           draft.photos[key] = (draft.photos[key] || []).concat([rec.id]);
           if (where.engine) engineRef(where.field, rec.sha256);
           await save();
