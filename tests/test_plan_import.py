@@ -202,7 +202,7 @@ def test_a_bad_ratio_is_reported_with_row_and_column_and_the_row_is_kept(app, db
     [
         (b"", "empty.csv", "file_empty"),
         (b"  \n\n ", "blank.txt", "file_empty"),
-        (bytes([0x81, 0x20]) * 20, "garbage.csv", "file_encoding"),
+        (bytes([0x81, 0x20]) * 20, "garbage.csv", "encoding_line"),
         (b"PK\x03\x04 not really a zip", "broken.xlsx", "file_not_workbook"),
         (b"hello", "plan.xlsx", "file_not_workbook"),
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1 old", "plan.xls", "file_not_xls"),  # a damaged .xls

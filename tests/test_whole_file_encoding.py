@@ -15,7 +15,7 @@ from fieldapp.jobs.models import Job, JobStatus
 from fieldapp.subjects.importer import import_subject_file
 from fieldapp.subjects.models import Subject
 from fieldapp.subjects.tables import SAMPLE_BYTES, TableError
-from fieldapp.subjects.text_encoding import detect_encoding
+from fieldapp.core.text_encoding import TextEncodingError, detect_encoding
 
 COLUMNS = HEADER[:5]  # 统一社会信用代码 企业名称 类型 法定代表人 住所
 STREET = "No. 1 Minfu Street Shuocheng District " * 4  # an address in ASCII: long rows
@@ -151,5 +151,8 @@ def test_a_utf16_unicode_text_file_longer_than_256_kb_is_uploaded_whole(app, db,
 def test_a_line_in_no_known_encoding_is_named(app, tmp_path):
     path = tmp_path / "bad.csv"
     path.write_bytes(csv_text([COLUMNS, subject(1)]).encode("gb18030") + b"\xff\xff\xff,x\r\n")
-    with pytest.raises(TableError, match="第 3 行"):
+    with pytest.raises(TextEncodingError) as refused:
         detect_encoding(path)
+    assert (refused.value.code, refused.value.params) == ("encoding_line", {"line": 3})
+    with pytest.raises(TableError, match="第 3 行"):
+        import_subject_file(path)

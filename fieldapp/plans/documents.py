@@ -16,7 +16,7 @@ from functools import lru_cache
 from html.parser import HTMLParser
 
 from .problems import PlanFileError, Problem
-from .tables import MAX_SHEET_ROWS, PlanSource, Row, read_notice, read_title_rows
+from .tables import MAX_SHEET_ROWS, PlanSource, Row, decode, read_notice, read_title_rows
 
 # A merged cell spans at most this many columns or rows (a spreadsheet row is narrower; a plan shorter).
 MAX_SPAN = 100
@@ -171,26 +171,16 @@ def _word_cell_text(cell) -> str:
 # --- web page ------------------------------------------------------------------------------------
 
 _META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:-]+)", re.IGNORECASE)
-# GB2312 and GBK pages often hold characters only their superset GB18030 has: decode with that.
-_GB_FAMILY = {"gb2312", "gbk", "gb18030", "x-gbk", "cp936", "euc-cn", "hz-gb-2312"}
 
 
 def decode_page(data: bytes) -> str:
-    """A web page's text: by its byte order mark, else the charset its meta tag declares, else UTF-8,
-    else GB18030 (which reads GBK and GB2312)."""
-    for bom, encoding in ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
-        if data.startswith(bom):
-            return data.decode(encoding, errors="replace")
-    encodings = ["utf-8", "gb18030"]
-    if match := _META_CHARSET.search(data[:4096]):
-        declared = match.group(1).decode("ascii").lower()
-        encodings.insert(0, "gb18030" if declared in _GB_FAMILY else declared)
-    for encoding in encodings:
-        try:
-            return data.decode(encoding)
-        except (UnicodeDecodeError, LookupError):
-            continue
-    raise PlanFileError("file_encoding")
+    """A web page's text: by its byte order mark, else the charset its meta tag declares (when the page
+    decodes so), else as any plan file's text (:func:`fieldapp.plans.tables.decode`)."""
+    match = _META_CHARSET.search(data[:4096])
+    declared = match.group(1).decode("ascii") if match else None
+    if declared and declared.lower().startswith("utf-16"):
+        declared = None  # a page without a BOM is no UTF-16, whatever its tag says (as browsers read it)
+    return decode(data, declared)
 
 
 def looks_like_html(data: bytes) -> bool:

@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass, field
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from ..core import text_encoding
 from ..errors import InvalidInput
 
 ERROR = "error"  # the file could not be read at all: nothing was imported
@@ -18,7 +19,6 @@ WARNING = "warning"  # the row was imported; this value needs a look
 MESSAGES = {
     # whole file
     "file_empty": _l("The file is empty."),
-    "file_encoding": _l("The file is neither UTF-8 nor GB18030 text; save it again as UTF-8 CSV or as .xlsx."),
     "file_not_workbook": _l(
         "The file is not an Excel workbook (.xlsx), or it is damaged; open it in Excel or WPS and save it again as "
         ".xlsx or CSV."
@@ -131,6 +131,8 @@ MESSAGES = {
     "scope_no_rule": _l(
         "Nothing in the scope %(text)s matches a subject tag or kind; every operating subject will be eligible."
     ),
+    # a file's text encoding: the words of its owner
+    **text_encoding.MESSAGES,
 }
 
 

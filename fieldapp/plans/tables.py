@@ -17,6 +17,7 @@ from pathlib import Path
 
 from ..core.cells import sheet_rows, width
 from ..core.csv_records import Unreadable, csv_records
+from ..core.text_encoding import TextEncodingError, decode_text
 from ..core.xls import XlsUnreadable, is_ole2, is_zip, open_workbook
 from .problems import PlanFileError, Problem
 
@@ -51,14 +52,14 @@ class PlanSource:
     problems: list[Problem] = field(default_factory=list)
 
 
-def decode(data: bytes) -> str:
-    """UTF-8 (with or without BOM), else GB18030 (which covers GBK and GB2312)."""
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise PlanFileError("file_encoding")
+def decode(data: bytes, declared: str | None = None) -> str:
+    """A plan file's text, in the encoding :mod:`fieldapp.core.text_encoding` decides for the whole
+    file (UTF-8 with or without BOM, UTF-16 with BOM, GB18030 — or the ``declared`` charset of a web
+    page); a file in none of them, or mixing UTF-8 and GB18030 lines, is refused with its words."""
+    try:
+        return decode_text(data, declared)
+    except TextEncodingError as exc:
+        raise PlanFileError(exc.code, **exc.params) from None
 
 
 OLD_EXCEL = (".xls", ".et", ".ett", ".xlt")

@@ -7,7 +7,6 @@ time: :mod:`fieldapp.core.xls`). Used by the subject and inspector importers.
 
 from __future__ import annotations
 
-import codecs
 import csv
 import os
 import io
@@ -26,13 +25,13 @@ from flask_babel import gettext as _
 from ..errors import InvalidInput
 from ..core.cells import csv_row, width
 from ..core.csv_records import Unreadable, csv_records
+from ..core.text_encoding import UTF16_BOMS, TextEncodingError, detect_encoding
 from ..core.xls import is_ole2, is_zip
 
 if TYPE_CHECKING:
     from _csv import Writer
 
 SAMPLE_BYTES = 256 * 1024  # what tells a table from other files (the encoding is decided on the whole file)
-UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 # Columns the rejects file adds in front of the rows (the sheet only for a table over several sheets);
 # they are ignored when the file is read back.
 REJECT_COLUMNS = ("工作表", "行号", "拒绝原因")
@@ -315,15 +314,16 @@ def open_table(path: str | Path, header_columns: Callable[[list[str]], object] |
         finally:
             rows.close()
         return
-    from .text_encoding import detect_encoding  # it raises this module's TableError
-
-    encoding = detect_encoding(path)
+    try:
+        encoding = detect_encoding(path)
+    except TextEncodingError as exc:
+        raise TableError(str(exc)) from None
     with open(path, encoding=encoding, newline="", errors="strict") as fh:
         try:
             header, rows = _csv_rows(fh, blank_lines, header_columns)
             yield Table(header, _with_rows(header, rows, header_columns), encoding, blank_lines)
         except UnicodeDecodeError:
-            raise TableError(_("The file mixes text encodings; save it again as CSV (UTF-8).")) from None
+            raise TableError(str(TextEncodingError("encoding_broken"))) from None
 
 
 class RejectWriter:
