@@ -48,7 +48,7 @@ def contents() -> dict[str, bytes]:
 def test_the_saved_name_follows_the_content_not_the_name_sent(app, tmp_path, kind, sent_as):
     upload = FileStorage(BytesIO(contents()[kind]), filename=sent_as)
     with app.test_request_context():
-        assert save_upload(upload, tmp_path, table_columns) == f"source.{kind}"
+        assert save_upload(upload, tmp_path, table_columns)["file"] == f"source.{kind}"
     assert [p.name for p in tmp_path.iterdir()] == [f"source.{kind}"]
     assert (tmp_path / f"source.{kind}").read_bytes() == contents()[kind]
 

@@ -43,11 +43,11 @@ def count(db) -> int:
     return db.session.scalar(select(func.count()).select_from(Subject))
 
 
-def upload(client, path, name: str, language: str = "zh_CN"):
+def upload(client, path, name: str, language: str = "zh_CN", url: str = "/subjects/import"):
     with client.session_transaction() as session:
         session["lang"] = language
     with path.open("rb") as fh:
-        return client.post("/subjects/import", data={"file": (fh, name)}, content_type="multipart/form-data")
+        return client.post(url, data={"file": (fh, name)}, content_type="multipart/form-data")
 
 
 def test_a_gb18030_file_whose_first_256_kb_are_ascii_is_read_whole(app, tmp_path):
@@ -156,3 +156,31 @@ def test_a_line_in_no_known_encoding_is_named(app, tmp_path):
     assert (refused.value.code, refused.value.params) == ("encoding_line", {"line": 3})
     with pytest.raises(TableError, match="第 3 行"):
         import_subject_file(path)
+
+
+@pytest.mark.parametrize("url", ["/subjects/import", "/inspectors/import"])
+def test_an_uploaded_csv_has_its_encoding_decided_once_and_kept_with_the_job(
+    app, db, client, auth, tmp_path, monkeypatch, url
+):
+    """The upload decides it on the whole file and stores it beside the job's file; counting the rows
+    and importing them open the file with it instead of reading the whole file again to decide it."""
+    from factories.rosters import HEADER as ROSTER_HEADER
+    from factories.rosters import person
+    from fieldapp.subjects import tables
+
+    decided = []
+
+    def detect(path, declared=None):
+        decided.append(path.name)
+        return detect_encoding(path, declared)
+
+    monkeypatch.setattr(tables, "detect_encoding", detect)
+    rows = [COLUMNS, *(subject(n) for n in range(1, 4))] if "subjects" in url else [ROSTER_HEADER, person(1)]
+    path = tmp_path / "表.csv"
+    path.write_bytes(csv_text(rows).encode("gb18030"))
+    auth.login("admin", "admin", "city")
+    assert upload(client, path, "表.csv", url=url).status_code == 302
+    job = db.session.scalar(select(Job))
+    assert job.status == JobStatus.DONE, job.error
+    assert job.params["encoding"] == "gb18030" and decided == ["source.csv"]
+    assert job.result["counts"]["created"] == len(rows) - 1

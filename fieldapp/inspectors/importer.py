@@ -301,8 +301,9 @@ def _link_account(inspector: Inspector, account: str, where: tuple[str, int], re
 
 
 def import_roster_file(
-    path: str | Path, reject_path: str | Path | None = None, today: date | None = None
+    path: str | Path, reject_path: str | Path | None = None, today: date | None = None, encoding: str | None = None
 ) -> RosterReport:
-    with default_locale(), open_table(path, roster_table_columns) as table:
+    """Import a roster file (``encoding``: a CSV's text encoding when its upload decided it)."""
+    with default_locale(), open_table(path, roster_table_columns, encoding) as table:
         writer = RejectWriter(reject_path, table.header, table.sheets)
         return import_roster(table.header, table.rows, today=today, reject_writer=writer, sheets=table.sheets)

@@ -25,7 +25,8 @@ def summary(result: dict) -> list[str]:
 def import_roster_job(run: JobRun) -> dict:
     run.progress(stage="importing")
     try:
-        report = import_roster_file(run.folder / run.params["file"], run.folder / REJECTS)
+        source, encoding = run.folder / run.params["file"], run.params.get("encoding")  # decided on upload
+        report = import_roster_file(source, run.folder / REJECTS, encoding=encoding)
     except TableError as exc:
         raise JobFailed(str(exc)) from exc
     run.progress(done=report.rows, total=report.rows, stage="finished")
@@ -41,6 +42,6 @@ def start_import(upload, owner):
     filename = display_name(upload.filename)
 
     def prepare(job, folder: Path) -> None:
-        job.params = {"file": save_upload(upload, folder, roster_table_columns), "filename": filename}
+        job.params = {**save_upload(upload, folder, roster_table_columns), "filename": filename}
 
     return create_job(KIND, owner=owner, title=filename, prepare=prepare)

@@ -21,8 +21,8 @@ COUNTS = ("rows", "created", "updated", "unchanged", "rejected", "changes")
 REJECTS = "rejects.csv"
 
 
-def count_rows(path: Path) -> int:
-    with default_locale(), open_table(path, table_columns) as table:
+def count_rows(path: Path, encoding: str | None = None) -> int:
+    with default_locale(), open_table(path, table_columns, encoding) as table:
         return sum(1 for _ in table.rows)
 
 
@@ -35,14 +35,15 @@ def summary(result: dict) -> list[str]:
 @job_handler(KIND, summary=summary)
 def import_subjects(run: JobRun) -> dict:
     source = run.folder / run.params["file"]
+    encoding = run.params.get("encoding")  # decided on upload (a job queued before: decided again)
     checkpoint = run.checkpoint
     try:
         if "total" not in checkpoint:
             run.progress(stage="counting")
-            checkpoint = {"total": count_rows(source), "line": 0, "rejects_bytes": 0, "report": {}}
+            checkpoint = {"total": count_rows(source, encoding), "line": 0, "rejects_bytes": 0, "report": {}}
             run.progress(done=0, total=checkpoint["total"], checkpoint=checkpoint)
         run.progress(stage="importing")
-        with default_locale(), open_table(source, table_columns) as table:
+        with default_locale(), open_table(source, table_columns, encoding) as table:
             report = _import(run, table, checkpoint)
             report.blank_lines = table.blank_lines
     except TableError as exc:
@@ -100,7 +101,6 @@ def start_import(upload, owner, batch_size: int = 2000):
     filename = display_name(upload.filename)
 
     def prepare(job, folder: Path) -> None:
-        name = save_upload(upload, folder, table_columns)
-        job.params = {"file": name, "filename": filename, "batch_size": batch_size}
+        job.params = {**save_upload(upload, folder, table_columns), "filename": filename, "batch_size": batch_size}
 
     return create_job(KIND, owner=owner, title=filename, prepare=prepare)

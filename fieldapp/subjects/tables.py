@@ -235,11 +235,13 @@ def display_name(filename: str | None) -> str:
     return Path(text).name[:200]
 
 
-def save_upload(upload, folder: Path, check_header: Callable[[list[str]], object]) -> str:
+def save_upload(upload, folder: Path, check_header: Callable[[list[str]], object]) -> dict[str, str]:
     """Save an uploaded table into a job's folder, named by what it is (``source.xlsx``, ``source.xls``
     or ``source.csv``: its first bytes say, not the name it was sent with), and check its header with
     ``check_header`` (what the importer reads from a header, as for :func:`open_table`; it raises
-    TableError: nothing is queued); returns the file's name."""
+    TableError: nothing is queued). Returns the job's parameters for the file: ``file``, its name, and
+    for a CSV ``encoding``, its text encoding decided here on the whole file once — the job opens the
+    file with it (see :func:`open_table`) rather than reading the whole file again to decide it."""
     received = folder / "upload"
     upload.save(received)
     with received.open("rb") as fh:
@@ -248,7 +250,7 @@ def save_upload(upload, folder: Path, check_header: Callable[[list[str]], object
     received.rename(folder / name)
     with default_locale(), open_table(folder / name, check_header) as table:
         check_header(table.header)
-    return name
+    return {"file": name, "encoding": table.encoding} if name.endswith(".csv") else {"file": name}
 
 
 # How files that are no table begin: PDF, PNG, JPEG, GIF, gzip, RAR, 7-Zip.
@@ -283,11 +285,15 @@ def _with_rows(header: list[str], rows: Iterator[tuple[int, list]], header_colum
 
 
 @contextmanager
-def open_table(path: str | Path, header_columns: Callable[[list[str]], object] | None = None):
+def open_table(
+    path: str | Path, header_columns: Callable[[list[str]], object] | None = None, encoding: str | None = None
+):
     """Open a CSV, .xlsx or .xls file as a :class:`Table` (a context manager: the file is closed after).
 
     ``header_columns`` gives what the importer reads from a header (raising TableError when it reads
-    nothing): a workbook's sheets whose headers give the same are read as one table."""
+    nothing): a workbook's sheets whose headers give the same are read as one table. ``encoding`` is a
+    CSV's text encoding as an earlier opening of the same file decided it (:func:`save_upload`);
+    without it, it is decided here (:mod:`fieldapp.core.text_encoding`)."""
     path = Path(path)
     blank_lines = LineNumbers()
     with path.open("rb") as raw:
@@ -315,7 +321,7 @@ def open_table(path: str | Path, header_columns: Callable[[list[str]], object] |
             rows.close()
         return
     try:
-        encoding = detect_encoding(path)
+        encoding = encoding or detect_encoding(path)
     except TextEncodingError as exc:
         raise TableError(str(exc)) from None
     with open(path, encoding=encoding, newline="", errors="strict") as fh:
