@@ -212,3 +212,21 @@ def test_the_subject_page_shows_its_inspection_history(client_request, db):
     assert history is not None
     assert "发现问题已责令改正" in history.get_text()
     assert history.select_one(f'a[href="{client_request.url_for("review.subject_findings", subject_id=s.id)}"]')
+
+
+@pytest.mark.parametrize("language,opened,closed", [("zh_CN", "未完结", "已完结"), ("en", "Open", "Completed")])
+def test_the_case_log_names_each_state_in_the_users_language(client_request, db, language, opened, closed):
+    # The log of a case shows "(opened) → (closed)" in words, never the stored codes "open" / "closed".
+    _, _, _, sub = rf.scenario(result_code="A", measures=[ORDER])
+    db.session.commit()
+    client_request.login("sup", "supervisor", "140602")
+    approve(client_request, sub)
+    case = db.session.scalar(select(FollowUpCase))
+    _close(client_request, case, closed_on="2026-10-20", note="已整改到位", lock_version=case.lock_version)
+    client_request.post("core.set_language", _data={"lang": language, "next": "/"})
+
+    log = client_request.get("review.case", case_id=case.id).select(".audit-log__event")
+    texts = [" ".join(event.get_text(" ").split()) for event in log]
+    assert len(texts) == 2
+    states = [text[text.rindex("(") + 1 : text.rindex(")")] for text in texts]
+    assert states == [opened, f"{opened} → {closed}"]  # no stored code ("open", "closed"), no empty side
