@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 
 from sqlalchemy import func, select
-from factories.draws import DRAW_DAY, draw_day, make_subjects, make_task, make_team, unit  # noqa: F401
+from factories.draws import DRAW_DAY, draw_day, make_subjects, make_task, make_team, set_clock, unit  # noqa: F401
 
 from fieldapp.draws import operations
 from fieldapp.draws.models import Draw, DrawCommitment, DrawSelection, InvitationStatus, JointInvitation
@@ -306,3 +307,23 @@ def test_with_a_worker_the_draw_runs_as_a_job_and_its_page_leads_to_the_draw(cli
     assert page.find("a", href=client_request.url_for("draws.detail", draw_id=draw.id)) is not None
     runtime.execute(job.id)  # a duplicate message draws nothing more
     assert db.session.scalar(select(func.count()).select_from(Draw)) == 1
+
+
+def test_a_replacement_on_the_public_draw_page_is_dated_in_beijing_time(client_request, db, monkeypatch):
+    # Replaced at 2021-04-11 00:30 in Beijing (2021-04-10 16:30 UTC): the page shows the Beijing
+    # moment; the bundle file keeps UTC, as every public file does.
+    task = setup_task(db, publish_selection_at_once=True)
+    draw, _ = operations.run_draw(operations.commit(task, 1, unit("140602")), "")
+    assignment = draw.selections[0].assignments[0]
+    db.session.commit()
+    set_clock(monkeypatch, datetime(2021, 4, 10, 16, 30))
+    client_request.login("sc-sup", "supervisor", "140602")
+    client_request.post("draws.replace", _data={"reason": "发现回避情形"}, assignment_id=assignment.id)
+    client_request.logout()
+
+    page = client_request.get("draws.public_detail", draw_id=draw.id)
+    text = page.select_one("#replacements").get_text()
+    assert "发现回避情形, 2021-04-11 00:30:00 北京时间" in text
+    assert "2021-04-10" not in text and "T" not in text
+    bundle = json.loads(client_request.get_response("draws.public_bundle", draw_id=draw.id).data)
+    assert bundle["replacements"][0]["at"] == "2021-04-10T16:30:00"

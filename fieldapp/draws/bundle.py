@@ -14,7 +14,7 @@ from .. import events
 from ..auth.models import Unit
 from ..extensions import attributes, db
 from ..inspectors.models import Inspector
-from . import chain, rules
+from . import chain, queries, rules
 from .algorithm import ALGORITHM_1, unmatched_codes
 from .commitments import external_of
 from .files import canonical_json, sha256_hex
@@ -233,12 +233,7 @@ def _bundle_2(draw: Draw, reveal: bool, selection=None) -> dict:
 
 def _replacements(draw: Draw) -> list[dict]:
     rows = []
-    for a in db.session.scalars(
-        select(DrawAssignment)
-        .join(DrawSelection, DrawSelection.id == DrawAssignment.selection_id)
-        .where(DrawSelection.draw_id == draw.id, DrawAssignment.replaces_id.is_not(None))
-        .order_by(DrawAssignment.id)
-    ):
+    for a in queries.replacements(draw):
         replaced = a.replaces
         assert replaced is not None, "only replacements are selected"
         rows.append(

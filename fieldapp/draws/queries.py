@@ -10,7 +10,7 @@ from ..auth import access
 from ..auth.models import Unit, UnitKind
 from ..extensions import db
 from ..plans.models import Plan, Task
-from .models import CommitmentStatus, Draw, DrawCommitment, DrawStatus, JointInvitation
+from .models import CommitmentStatus, Draw, DrawAssignment, DrawCommitment, DrawSelection, DrawStatus, JointInvitation
 from .pools import executing_units
 
 
@@ -76,3 +76,13 @@ def public_commitments(page: int):
     return db.paginate(
         select(DrawCommitment).order_by(DrawCommitment.sequence.desc()), page=page, per_page=50, error_out=False
     )
+
+
+def replacements(draw: Draw) -> Sequence[DrawAssignment]:
+    """The inspectors matched after the draw in place of another (each with its written reason), in order."""
+    return db.session.scalars(
+        select(DrawAssignment)
+        .join(DrawSelection, DrawSelection.id == DrawAssignment.selection_id)
+        .where(DrawSelection.draw_id == draw.id, DrawAssignment.replaces_id.is_not(None))
+        .order_by(DrawAssignment.id)
+    ).all()

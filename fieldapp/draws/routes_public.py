@@ -57,6 +57,7 @@ def public_detail(draw_id: int):
         draw=draw,
         bundle=build_bundle(draw, reveal),
         reveal=reveal,
+        replacements=queries.replacements(draw) if reveal else (),
         record=chain.record_of_draw(draw.id),
         head=chain.head(),
         may_see_classes=may_see_classes(),
