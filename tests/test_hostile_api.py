@@ -103,3 +103,25 @@ def test_media_out_of_range_or_with_the_wrong_hash_is_a_4xx(world, client, conte
         client.put(f"/api/v1/submissions/{body['uuid']}/media/{'0' * 64}", data=b"x", headers=API_HEADERS).status_code
         == 404
     )
+
+
+@pytest.mark.parametrize(
+    "answer,message",
+    [
+        ({"x": 1}, "值的类型不对"),
+        (5, "值的类型不对"),
+        ("x" * 5000, "值超出允许的范围"),
+        (["x" * 5000], "值超出允许的范围"),
+    ],
+)
+def test_an_answer_of_no_accepted_shape_is_one_message_naming_its_field(world, client, answer, message):
+    # An answer is text, a list of texts or empty: anything else is one problem of that field, named
+    # as the body names it — never pydantic's names for the union's members ("constrained-str").
+    body = submission_body(world)
+    field = next(iter(body["answers"]))
+    body["answers"][field] = answer
+    body["findings"] = [{"item": "pledge", "text": {"nested": True}}]
+    response = client.post("/api/v1/submissions", json=body, headers=API_HEADERS)
+    assert response.status_code == 422
+    errors = response.get_json()["errors"]
+    assert errors == [f"answers.{field}：{message}。", "findings.0.text：值的类型不对。"]

@@ -12,6 +12,7 @@ result sent by the phone belongs in a model beside it, added to ``SubmissionBody
 
 from __future__ import annotations
 
+import re
 import uuid as uuidlib
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
@@ -276,21 +277,45 @@ class SignatureRecord(Lenient):
     sha256: Sha256 | None = None
 
 
+# How pydantic names the member of a union that a value failed (``constrained-str``,
+# ``list[constrained-str]``, ``int``…): a step of an error's location, never a field of the body.
+UNION_MEMBER = re.compile(r"^(?:str|int|float|bool|none|constrained-[a-z]+|[a-z]+(?:-[a-z]+)*\[.*\])$")
+
+
+def _field_path(loc: tuple) -> str:
+    """An error's location as the body's field path (``answers.a.1.fuel.pledge``, ``media.0.size``):
+    a value that fits no member of a union is a problem of the field that holds it."""
+    parts = []
+    for part in loc:
+        if isinstance(part, str) and UNION_MEMBER.match(part):
+            break
+        parts.append(str(part))
+    return ".".join(parts)
+
+
+def _wrong_type(kind: str) -> bool:
+    return kind.endswith("_type") or kind.endswith("_parsing") or kind == "model_type"
+
+
 def field_errors(exc: ValidationError) -> list[str]:
-    """Each problem of a body as ``field: what is wrong``, in the user's language."""
-    messages = []
+    """Each problem of a body as ``field: what is wrong``, in the user's language: one per field
+    (a value that fits no member of a union is one problem — what it breaks, over its type)."""
+    kinds: dict[str, str] = {}
     for error in exc.errors(include_url=False, include_input=False):
-        where = ".".join(str(part) for part in error["loc"]) or _("the submission")
-        kind = error["type"]
+        where = _field_path(error["loc"]) or _("the submission")
+        if where not in kinds or (_wrong_type(kinds[where]) and not _wrong_type(error["type"])):
+            kinds[where] = error["type"]
+    messages = []
+    for where, kind in kinds.items():
         if kind == "missing":
             messages.append(_("%(field)s: this field is required.", field=where))
         elif kind == "extra_forbidden":
             messages.append(_("%(field)s: not a field of a submission.", field=where))
-        elif kind.endswith("_type") or kind.endswith("_parsing") or kind == "model_type":
+        elif _wrong_type(kind):
             messages.append(_("%(field)s: a value of the wrong type.", field=where))
         else:
             messages.append(_("%(field)s: a value outside what is allowed.", field=where))
-    return list(dict.fromkeys(messages))
+    return messages
 
 
 def validate_body(raw: Any) -> SubmissionBody:
