@@ -125,3 +125,29 @@ def test_an_answer_of_no_accepted_shape_is_one_message_naming_its_field(world, c
     assert response.status_code == 422
     errors = response.get_json()["errors"]
     assert errors == [f"answers.{field}：{message}。", "findings.0.text：值的类型不对。"]
+
+
+@pytest.mark.parametrize(
+    "override,field",
+    [
+        ({"visit_id": True}, "visit_id"),
+        ({"visit_id": "1"}, "visit_id"),
+        ({"visit_id": 1.0}, "visit_id"),
+        ({"task_ids": [True]}, "task_ids.0"),
+    ],
+)
+def test_an_id_that_is_not_a_json_integer_is_refused(world, client, override, field):
+    # The phone sends numbers; true, "1" or 1.0 for an id is not one (each was read as 1, a real id).
+    assert world.visit.id == 1 and world.task.id == 1
+    body = submission_body(world, **override)
+    response = client.post("/api/v1/submissions", json=body, headers=API_HEADERS)
+    assert response.status_code == 422
+    assert response.get_json()["errors"] == [f"{field}：值的类型不对。"]
+
+
+def test_a_file_size_of_true_is_refused(world, client):
+    body = submission_body(world)
+    body["media"][0]["size"] = True
+    response = client.post("/api/v1/submissions", json=body, headers=API_HEADERS)
+    assert response.status_code == 422
+    assert response.get_json()["errors"] == ["media.0.size：值的类型不对。"]

@@ -118,7 +118,8 @@ def _none_if_blank(value: Any) -> Any:
 
 # Evidence photos of one answer; the phone refuses the next one at once (form.html's data-max-photos).
 MAX_PHOTOS_PER_FIELD = 50
-Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+# Ids and sizes are JSON integers: no true/false, "12" or 12.0 (pydantic's lax mode would take them).
+Id = Annotated[int, Field(ge=1, le=MAX_ID, strict=True)]
 Uuid = Annotated[str, StringConstraints(max_length=64), AfterValidator(_uuid)]
 Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
 Name = Annotated[str, StringConstraints(max_length=200)]
@@ -143,7 +144,7 @@ class Position(Strict):
 
 class Media(Strict):
     sha256: Sha256
-    size: Annotated[int, Field(ge=1, le=2**40)]
+    size: Annotated[int, Field(ge=1, le=2**40, strict=True)]
     kind: Literal["photo", "signature"]
     content_type: MediaContentType = "image/jpeg"
     field: FieldName = Field(
