@@ -312,6 +312,25 @@ def test_a_draft_cannot_be_filed(client_request, db):
     assert db.session.get(Plan, plan.id).filing_status == "not_filed"
 
 
+@pytest.mark.parametrize("language,words", [("zh_CN", "2000"), ("en", "2000")])
+def test_a_filing_note_too_long_is_refused_on_the_plan_page_keeping_the_note(client_request, db, language, words):
+    # It was a bare redirect to the plan: not filed, no message, the note gone.
+    plan = county_plan(db, "140602")
+    client_request.login("shuocheng", "supervisor", "140602")
+    client_request.post("core.set_language", _data={"lang": language, "next": "/"})
+    note = "按市局通知报备" + "。" * 2000
+    page = client_request.post("plans.file", plan_id=plan.id, _data={"note": note}, _expected_status=422)
+    form = page.find("form", action=client_request.url_for("plans.file", plan_id=plan.id))
+    assert (
+        form.find("textarea", attrs={"name": "note"}).get_text().lstrip("\r\n") == note
+    )  # (a browser drops the first newline)
+    error = form.select_one(".field__error").get_text()
+    assert words in error
+    assert ("字" in error) == (language == "zh_CN")
+    db.session.expire_all()
+    assert db.session.get(Plan, plan.id).filing_status == "not_filed"
+
+
 # --- the public page -----------------------------------------------------------------------------------
 
 

@@ -22,7 +22,7 @@ from . import queries
 from .display import TEMPLATE_HELPERS
 from .forms import ConfirmForm, FilingForm, ImportForm, TaskForm
 from .importer import ImportReport, ReasonRequired, import_plan
-from .models import FilingStatus, Task
+from .models import FilingStatus, Plan, Task
 from .operations import PlanError, acknowledge_filing, add_task, file_plan, publish_plan, update_task
 from .problems import PlanFileError, describe
 from .scope import tag_groups
@@ -145,14 +145,18 @@ def import_file():
 @bp.get("/plans/<int:plan_id>")
 @role_required(Role.SUPERVISOR)
 def plan_detail(plan_id: int):
-    plan = _readable_plan(plan_id)
+    return _plan_page(_readable_plan(plan_id))
+
+
+def _plan_page(plan: Plan, filing_form: FilingForm | None = None) -> str:
+    """The plan's page; ``filing_form`` as posted when the filing was refused (its note kept)."""
     return render_template(
         "plans/plan.html",
         plan=plan,
         may_edit=queries.may_edit(current_user, plan),
         may_acknowledge=queries.may_acknowledge(current_user, plan),
         confirm=ConfirmForm(),
-        filing_form=FilingForm(),
+        filing_form=filing_form or FilingForm(),
     )
 
 
@@ -236,8 +240,8 @@ def publish(plan_id: int):
 def file(plan_id: int):
     plan = _editable_plan(plan_id)
     form = FilingForm()
-    if not form.validate_on_submit():
-        return redirect(url_for("plans.plan_detail", plan_id=plan.id))
+    if not form.validate_on_submit():  # (the note too long): the page again, the note and its message on it
+        return _plan_page(plan, form), form_status()
     return _change_plan(
         plan, lambda: file_plan(plan, current_user, form.note.data or ""), _("The plan is filed with the city bureau.")
     )
