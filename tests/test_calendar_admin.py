@@ -53,6 +53,17 @@ def test_bad_entries_are_refused_with_a_message(client_request, db):
     assert db.session.scalar(select(CalendarDay)) is None
 
 
+@pytest.mark.parametrize("day", ["0001-01-01", "1999-12-31", "2101-01-03", "9999-12-30"])
+def test_a_day_before_the_official_calendar_or_past_any_plan_year_is_refused(client_request, db, day):
+    # Weekdays that were taken as holidays: year 1 is no year the package leaves to this table.
+    client_request.login("admin", "admin", "city")
+    page = client_request.post("calendar.add_day", _data={"day": day, "kind": "holiday"}, _expected_status=422)
+    error = page.select_one(".field__error").get_text()
+    assert "这里只能编辑" in error and "2100 年" in error
+    assert page.select_one('input[name="day"]')["value"] == day
+    assert db.session.scalar(select(CalendarDay)) is None
+
+
 def test_remove_an_entry_and_set_a_year_deadline(client_request, db):
     client_request.login("admin", "admin", "city")
     client_request.post("calendar.add_day", _data={"day": "2027-01-01", "kind": "holiday"})

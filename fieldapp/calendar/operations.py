@@ -9,11 +9,12 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from ..core.params import LATEST_YEAR
 from ..errors import InvalidInput
 from ..extensions import db
 from .. import audit
 from .models import CalendarDay, YearDeadline
-from .workdays import package_knows, plan_deadline
+from .workdays import known_years, package_knows, plan_deadline
 
 
 def add_day(day: date, worked: bool, note: str, user) -> CalendarDay:
@@ -22,6 +23,12 @@ def add_day(day: date, worked: bool, note: str, user) -> CalendarDay:
     if package_knows(day.year):
         raise InvalidInput(
             _l("The official calendar already covers %(year)s; only later years can be edited here.", year=day.year),
+            field="day",
+        )
+    last_known = known_years()[1]
+    if not last_known < day.year <= LATEST_YEAR:  # before the official calendar (year 1, 1999) or past any plan
+        raise InvalidInput(
+            _l("Only the years %(first)s to %(last)s can be edited here.", first=last_known + 1, last=LATEST_YEAR),
             field="day",
         )
     if db.session.scalar(select(CalendarDay).where(CalendarDay.day == day)) is not None:
