@@ -327,3 +327,20 @@ def test_a_replacement_on_the_public_draw_page_is_dated_in_beijing_time(client_r
     assert "2021-04-10" not in text and "T" not in text
     bundle = json.loads(client_request.get_response("draws.public_bundle", draw_id=draw.id).data)
     assert bundle["replacements"][0]["at"] == "2021-04-10T16:30:00"
+
+
+def test_a_lottery_date_outside_the_apps_years_is_refused(client_request, db):
+    # A commitment waiting for a lottery of 9999 could never be drawn: refused on the form, nothing committed.
+    task = setup_task(db)
+    client_request.login("sc-sup", "supervisor", "140602")
+    lottery = {
+        "external_kind": "lottery",
+        "external_description": "体彩排列5，第21095期",
+        "external_date": "9999-12-31",
+    }
+    page = client_request.post("draws.commit", _data=lottery, _expected_status=422, **_round(task))
+    assert (
+        page.select_one("#field-external_date .field__error").get_text(strip=True)
+        == "请输入 2000 年至 2100 年之间的日期。"
+    )
+    assert _count(db, DrawCommitment) == 0

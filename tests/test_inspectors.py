@@ -197,6 +197,33 @@ def test_edit_records_dated_history(app, db, client_request, roster):
     assert soup.select_one("input[name=name]")["value"] == "张伟伟"
 
 
+@pytest.mark.parametrize(
+    "field,day",
+    [("effective_on", "0001-01-01"), ("effective_on", "9999-12-31"), ("certificate_valid_until", "9999-12-31")],
+)
+def test_a_date_outside_the_apps_years_is_refused_keeping_the_form(db, client_request, roster, field, day):
+    # A change back-dated to year 1 (or dated 9999) was saved into the inspector's history.
+    zhang = roster[0]
+    client_request.login("shuocheng-supervisor", "supervisor", "140602")
+    form = {
+        "name": "张伟",
+        "unit": str(zhang.unit_id),
+        "category": "law_enforcement",
+        "certificate_number": zhang.certificate_number,
+        "certificate_valid_until": zhang.certificate_valid_until.isoformat(),
+        "status": "调离",
+        "effective_on": "2021-07-01",
+        "note": "朔市监人〔2021〕8号",
+        field: day,
+    }
+    soup = client_request.post("inspectors.edit", _data=form, _expected_status=422, inspector_id=zhang.id)
+    assert (
+        soup.select_one(f"#field-{field} .field__error").get_text(strip=True) == "请输入 2000 年至 2100 年之间的日期。"
+    )
+    assert soup.select_one("input[name=note]")["value"] == "朔市监人〔2021〕8号"
+    assert db.session.scalar(select(InspectorChange).where(InspectorChange.inspector_id == zhang.id)) is None
+
+
 def test_declare_and_withdraw_a_conflict(app, db, client_request, roster):
     subject = enterprise(7, "某超市")
     db.session.add(subject)

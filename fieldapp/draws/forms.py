@@ -7,6 +7,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, RadioField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from ..core.dates import within_app_years
+
 
 REASON_MAX_LENGTH = 2000
 
@@ -37,7 +39,7 @@ class CommitForm(FlaskForm):
     )
     external_date = DateField(
         _l("Date of the lottery draw"),
-        validators=[Optional()],
+        validators=[Optional(), within_app_years],
         description=_l("Only for a lottery: the day it is drawn (today or later)."),
     )
     redraw_reason = reason_field(

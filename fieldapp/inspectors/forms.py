@@ -10,6 +10,7 @@ from wtforms.fields.core import UnboundField
 from wtforms.validators import DataRequired, Length, Optional
 
 from .. import clock
+from ..core.dates import within_app_years
 from ..subjects.vocabulary import specialty_names
 from .models import InspectorCategory, InspectorStatus
 
@@ -30,12 +31,14 @@ class InspectorForm(FlaskForm):
         ],
     )
     certificate_number = StringField(_l("Law-enforcement certificate number"), validators=[Optional(), Length(max=40)])
-    certificate_valid_until = DateField(_l("Certificate valid until"), validators=[Optional()])
+    certificate_valid_until = DateField(_l("Certificate valid until"), validators=[Optional(), within_app_years])
     status = SelectField(_l("Status"), choices=[SelectChoice(s.value, s.value) for s in InspectorStatus])
     specialties = CheckboxesField(_l("Enforcement fields"))
     phone = StringField(_l("Phone"), validators=[Optional(), Length(max=32)])
     account = StringField(_l("Login account (username)"), validators=[Optional(), Length(max=64)])
-    effective_on = DateField(_l("Changes take effect on"), default=clock.today, validators=[DataRequired()])
+    effective_on = DateField(
+        _l("Changes take effect on"), default=clock.today, validators=[DataRequired(), within_app_years]
+    )
     note = StringField(_l("Note for the history (e.g. the transfer order)"), validators=[Optional(), Length(max=500)])
 
     def __init__(self, *args, units=(), **kwargs):
