@@ -223,19 +223,23 @@ def test_a_lower_bureaus_plan_is_filed_with_the_bureau_above(app):
     assert {p.title for p in queries.plans_for(users["sx"])} == {"平城区计划", "大同市计划"}
 
 
-def test_a_second_organisation_taking_a_loaded_units_name_is_refused_in_chinese(app, runner, tmp_path):
-    """The demo city's 计量科 is loaded; another city's file naming its own department 计量科 (or
-    governing a county already governed) is refused with the unit and the reason, nothing loaded."""
+def test_a_second_organisation_may_reuse_a_name_but_not_clash_within_a_city_or_a_county(app, runner, tmp_path):
+    """The demo city's 计量科 is loaded; another city's file naming its own department 计量科 loads
+    beside it. Within that city a county bureau's department named like a city department, or a
+    county governed already, is refused with the unit and the reason in Chinese, nothing loaded."""
     hebi = Path(__file__).resolve().parent / "data" / "organisations" / "hebi.yaml"
     before = db.session.scalar(select(func.count()).select_from(Unit))
-    result = runner.invoke(args=["units", "import", str(hebi)])
-    assert result.exit_code == 1
-    assert "单位 hb-metrology：名称“计量科”已被单位 city-metrology 使用" in result.output
-    assert db.session.scalar(select(func.count()).select_from(Unit)) == before
     data = yaml.safe_load(hebi.read_text(encoding="utf-8"))
-    data["units"][0]["children"] = [c for c in data["units"][0]["children"] if c["code"] != "hb-metrology"]
-    data["units"][0]["children"][-1]["division"] = "140602"  # 朔城区's
+    xunxian = next(c for c in data["units"][0]["children"] if c["code"] == "hb-xx")
+    xunxian["children"].append({"code": "hb-xx-metrology", "name": "计量科", "kind": "department"})
     path = tmp_path / "org.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    result = runner.invoke(args=["units", "import", str(path), "--lang", "zh_CN"])
+    assert result.exit_code == 1
+    assert "单位 hb-metrology：名称“计量科”已是同一组织（鹤壁市市场监督管理局）中单位 hb-xx-metrology 的名称" in result.output
+    assert db.session.scalar(select(func.count()).select_from(Unit)) == before
+    xunxian["children"].pop()
+    data["units"][0]["children"][-1]["division"] = "140602"  # 朔城区's
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     result = runner.invoke(args=["units", "import", str(path)])
     assert result.exit_code == 1 and "行政区划 140602 已由单位" in result.output
@@ -244,10 +248,12 @@ def test_a_second_organisation_taking_a_loaded_units_name_is_refused_in_chinese(
     result = runner.invoke(args=["units", "import", str(path)])
     assert result.exit_code == 0, result.output
     assert db.session.scalar(select(Unit).where(Unit.code == "hb-zone")).division_code == "410671"
+    metrology = db.session.scalars(select(Unit.code).where(Unit.name == "计量科").order_by(Unit.code)).all()
+    assert metrology == ["city-metrology", "hb-metrology"]  # two cities, one name each
 
 
 def test_a_unit_is_found_as_files_spell_it_and_never_guessed(app):
-    from fieldapp.auth.unit_names import unit_spelled
+    from fieldapp.auth.unit_names import AmbiguousUnitName, unit_spelled
 
     load_organisation(TWO_CITIES)
     db.session.flush()
@@ -272,7 +278,9 @@ def test_a_unit_is_found_as_files_spell_it_and_never_guessed(app):
     pingding = db.session.scalar(select(Unit).where(Unit.code == "yq-pd"))
     pingding.aliases = ["城区"]  # now 阳泉城区's alias too: two units, no guess
     db.session.flush()
-    assert unit_spelled("城区") is None and unit_spelled("平定县").code == "yq-pd"
+    with pytest.raises(AmbiguousUnitName, match="yq-cq.*yq-pd"):
+        unit_spelled("城区")
+    assert unit_spelled("平定县").code == "yq-pd"
 
 
 def test_registration_authorities_as_the_directory_writes_them(app):

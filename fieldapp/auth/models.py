@@ -7,7 +7,7 @@ import secrets
 from datetime import date, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, BigInteger, Date, ForeignKey, String, func
+from sqlalchemy import JSON, BigInteger, Date, ForeignKey, String, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -46,11 +46,21 @@ def new_token() -> int:
 
 
 class Unit(Model):
+    """A unit of the organisation. Its ``code`` is unique in the database and is what files, links and
+    forms use to name it without doubt. Its ``name`` is unique within its *organisation*: the units
+    whose nearest city or province bureau (the unit itself included) is the same one — a city bureau
+    with its departments, its county bureaus and theirs; a province bureau with its departments and
+    the city bureaus themselves. Two cities may each have a 计量科; within one city a department and a
+    county bureau's department may not share a name. ``organisation.py`` enforces this on loading; the
+    database enforces its part that a constraint can say: no two children of one parent share a name.
+    """
+
     __tablename__ = "unit"
+    __table_args__ = (UniqueConstraint("parent_id", "name"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(32), unique=True)
-    name: Mapped[str] = mapped_column(String(100), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
     name_en: Mapped[str] = mapped_column(String(120), default="")
     kind: Mapped[UnitKind] = mapped_column(enum_column(UnitKind, 20))
     # Administrative division code (GB/T 2260) of the area the unit governs; a county-level unit's

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 from ..errors import InvalidInput
 from ..extensions import db
 from .models import COUNTY_LEVEL_KINDS, Unit, UnitKind
+from .name_rule import Placed, first_clash
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 DEFAULT_FILE = ROOT / "data" / "organisations" / "shuozhou.yaml"
@@ -77,6 +78,7 @@ def read_organisation(path: Path) -> list[UnitSpec]:
         raise OrganisationError(_("The organisation file needs a non-empty list 'units'."))
     specs = list(_walk(data["units"], None))
     _check_unique(specs)
+    _check_names(specs, [])
     return specs
 
 
@@ -142,7 +144,8 @@ def _spec(entry: Any, parent: str | None) -> UnitSpec:
 
 
 def _check_unique(specs: list[UnitSpec]) -> None:
-    for attr, label in (("code", "code"), ("name", "name"), ("division", "division")):
+    """Codes and division codes are unique in a file (names: :func:`_check_names`)."""
+    for attr, label in (("code", "code"), ("division", "division")):
         seen: set[str] = set()
         for spec in specs:
             value = getattr(spec, attr)
@@ -153,23 +156,37 @@ def _check_unique(specs: list[UnitSpec]) -> None:
             seen.add(value)
 
 
+def _check_names(specs: list[UnitSpec], loaded) -> None:
+    """Unit names are unique within an organisation (the :class:`~.models.Unit` rule): among the
+    units of the file and those loaded already, as the file would leave them."""
+    by_id = {u.id: u for u in loaded}
+    units = {
+        u.code: Placed(u.code, u.name, u.kind, by_id[u.parent_id].code if u.parent_id in by_id else None)
+        for u in loaded
+    }
+    units.update({s.code: Placed(s.code, s.name, s.kind, s.parent) for s in specs})
+    clash = first_clash([s.code for s in specs], units)
+    if clash is not None:
+        code, other, root = clash
+        raise OrganisationError(
+            _(
+                "Unit %(code)s: the name %(name)s is already the name of unit %(other)s in the same "
+                "organisation (%(root)s); unit names are unique among a city's (or a province's) own "
+                "units — another city may use the same name.",
+                code=code,
+                name=units[code].name,
+                other=other,
+                root=units[root].name,
+            )
+        )
+
+
 def _check_against(specs: list[UnitSpec], units) -> None:
-    """A unit of the file may not take the name or division code of another unit already loaded
-    (a second organisation loaded beside the first: departments are named by the bureau, 鹤壁市局计量科)."""
-    by_name = {u.name: u for u in units}
+    """A unit of the file may not govern a division code another unit loaded already governs, nor
+    take a name already used in its organisation (a second organisation loaded beside the first)."""
+    _check_names(specs, list(units))
     by_division = {u.division_code: u for u in units if u.division_code}
     for spec in specs:
-        holder = by_name.get(spec.name)
-        if holder is not None and holder.code != spec.code:
-            raise OrganisationError(
-                _(
-                    "Unit %(code)s: the name %(name)s is already the name of unit %(other)s; unit names are unique "
-                    "across every organisation loaded (write the bureau into a department's name).",
-                    code=spec.code,
-                    name=spec.name,
-                    other=holder.code,
-                )
-            )
         division = spec.division if spec.kind in COUNTY_LEVEL_KINDS else None
         holder = by_division.get(division) if division else None
         if holder is not None and holder.code != spec.code:

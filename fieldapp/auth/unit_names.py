@@ -3,18 +3,79 @@
 bureau (浚县, 鹤壁经开区), a department with its bureau before it (鹤壁市市场监督管理局计量科,
 鹤壁市局计量科) and a station's short name (城关所 for 城关市场监管所).
 
-A spelling two units share is left out: it is never guessed.
+Names are unique only within an organisation (:class:`~.models.Unit`): two cities may each have a
+计量科. A name is therefore looked up among the units of the acting user's organisation — its city
+or province bureau's subtree and the bureaus above it (:func:`naming_scope`) — or among every unit
+where no one acts (a command without ``--unit``). A spelling two units of that scope share is never
+guessed: looking it up raises :class:`AmbiguousUnitName`, which asks for the unit's code.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
+from ..errors import InvalidInput
 from ..extensions import db
 from .models import Unit, UnitKind
+from .name_rule import ORGANISATION_KINDS
+
+
+class AmbiguousUnitName(InvalidInput):
+    """A unit name that more than one unit in scope has (计量科 in a province of cities)."""
+
+    def __init__(self, text: str, units: list[Unit]):
+        self.name, self.units = text.strip(), units
+        listed = "、".join(f"{u.code}（{unit_label(u)}）" for u in sorted(units, key=lambda u: u.code)[:5])
+        super().__init__(
+            _(
+                "“%(text)s” is the name of more than one unit (%(units)s); write the unit's code instead.",
+                text=text,
+                units=listed,
+            )
+        )
+
+
+def unit_label(unit: Unit) -> str:
+    """The unit's name with its organisation's bureau before it when that is another unit
+    (大同市市场监督管理局 计量科): unambiguous wherever units of several cities are listed together."""
+    root = organisation_of(unit)
+    return unit.name if root is unit else f"{root.area_name or root.name} {unit.name}"
+
+
+def unit_by_code(code: str | None) -> Unit | None:
+    """The unit of ``code`` (codes are unique across the database); None for none or blank."""
+    return db.session.scalar(select(Unit).where(Unit.code == code)) if code else None
+
+
+def organisation_of(unit: Unit) -> Unit:
+    """The bureau whose organisation ``unit`` belongs to: its nearest city or province bureau, itself
+    included (the topmost unit where there is none)."""
+    seen: set[int] = set()
+    while unit.kind not in ORGANISATION_KINDS and unit.parent is not None and unit.id not in seen:
+        seen.add(unit.id)
+        unit = unit.parent
+    return unit
+
+
+def naming_scope(unit: Unit | None) -> set[int] | None:
+    """The ids of the units a name is looked up among for someone of ``unit``: its organisation's
+    subtree and the bureaus above it (a city's plan names the province bureau). ``None``: every unit."""
+    from .organisation import subtree_ids
+
+    if unit is None:
+        return None
+    root = organisation_of(unit)
+    ids = subtree_ids(root.id)
+    current = root.parent
+    while current is not None and current.id not in ids:
+        ids.add(current.id)
+        current = current.parent
+    return ids
 
 
 def spelling_key(text: str) -> str:
@@ -39,25 +100,55 @@ def _spellings(unit: Unit, parent: Unit | None) -> set[str]:
     return names
 
 
-def units_by_spelling() -> dict[str, Unit]:
-    """Every unambiguous spelling (its :func:`spelling_key`) → the unit."""
-    units = list(db.session.scalars(select(Unit)))
+@dataclass
+class Spellings:
+    """The units of a scope by every spelling (its :func:`spelling_key`); ``shared``: the spellings
+    two or more of them have, with those units."""
+
+    units: dict[str, Unit] = field(default_factory=dict)
+    shared: dict[str, list[Unit]] = field(default_factory=dict)
+
+    def find(self, text: str) -> Unit | None:
+        """The unit ``text`` names; None when none does; :class:`AmbiguousUnitName` when several do."""
+        key = spelling_key(text)
+        if key in self.shared:
+            raise AmbiguousUnitName(text.strip(), self.shared[key])
+        return self.units.get(key)
+
+
+def units_by_spelling(within: Unit | None = None) -> Spellings:
+    """Every spelling of the units in the naming scope of ``within`` (default: every unit)."""
+    scope = naming_scope(within)
+    units = [u for u in db.session.scalars(select(Unit).order_by(Unit.id)) if scope is None or u.id in scope]
     by_id = {u.id: u for u in units}
-    found: dict[str, Unit | None] = {}
-    for unit in units:
-        for name in _spellings(unit, by_id.get(unit.parent_id) if unit.parent_id else None):
-            key = spelling_key(name)
-            if key and found.get(key, unit) is not unit:
-                found[key] = None  # two units: never guess
-            elif key:
-                found[key] = unit
+    spellings = Spellings()
+    _add(spellings, ((u, n) for u in units for n in _spellings(u, by_id.get(u.parent_id or 0))))
     # A unit's own code or full name is never taken by another's shorter spelling.
-    for unit in units:
-        for name in (unit.code, unit.name):
-            found[spelling_key(name)] = unit
-    return {key: unit for key, unit in found.items() if unit is not None}
+    own = Spellings()
+    _add(own, ((u, n) for u in units for n in (u.code, u.name)))
+    for key in own.units.keys() | own.shared.keys():
+        spellings.units.pop(key, None)
+        spellings.shared.pop(key, None)
+    spellings.units.update(own.units)
+    spellings.shared.update(own.shared)
+    return spellings
 
 
-def unit_spelled(text: str, spellings: dict[str, Unit] | None = None) -> Unit | None:
-    """The unit ``text`` names, or None (unknown or ambiguous)."""
-    return (spellings if spellings is not None else units_by_spelling()).get(spelling_key(text))
+def _add(spellings: Spellings, pairs) -> None:
+    for unit, name in pairs:
+        key = spelling_key(name)
+        if not key:
+            continue
+        if key in spellings.shared:
+            if unit not in spellings.shared[key]:
+                spellings.shared[key].append(unit)
+        elif spellings.units.get(key, unit) is not unit:
+            spellings.shared[key] = [spellings.units.pop(key), unit]  # two units: never guess
+        else:
+            spellings.units[key] = unit
+
+
+def unit_spelled(text: str, spellings: Spellings | None = None, within: Unit | None = None) -> Unit | None:
+    """The unit ``text`` names in the naming scope of ``within``, or None (unknown); raises
+    :class:`AmbiguousUnitName` when several units of the scope have that name."""
+    return (spellings if spellings is not None else units_by_spelling(within)).find(text)

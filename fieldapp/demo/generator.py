@@ -257,8 +257,13 @@ def load_city(
     if db.session.scalar(select(func.count()).select_from(Inspector)):
         yield _("Inspectors: already loaded")
         return
+    from ..auth.unit_names import unit_by_code
+    from .org import demo_org
+
+    org = org or demo_org()
+    within = unit_by_code(next(iter(org.unit_names), None))  # the roster names the demo city's units
     header, rows = roster_table(seed, today, org)
-    roster = import_roster(header, rows, today=today)
+    roster = import_roster(header, rows, today=today, within=within)
     conflicts = _declare_conflicts(seed)
     yield _("Inspectors: %(count)s (%(conflicts)s declared conflicts)", count=roster.created, conflicts=conflicts)
 

@@ -65,6 +65,16 @@ def unit_name_on(inspector: Inspector, day: date) -> str:
     return value.name if isinstance(value, Unit) else (value or "")
 
 
+def unit_on(inspector: Inspector, day: date, units: list[Unit]) -> Unit | None:
+    """The one of ``units`` the inspector belongs to on ``day``, if any: their unit now (by id) unless
+    a transfer after ``day`` is undone; then the unit of the name the history keeps, among ``units``
+    (one bureau's own: names are unique there, while another city may have a unit of that name)."""
+    if not any(c.field == "unit" and c.effective_on > day for c in inspector.changes):
+        return next((u for u in units if u.id == inspector.unit_id), None)
+    name = unit_name_on(inspector, day)
+    return next((u for u in units if u.name == name), None)
+
+
 class Eligible(NamedTuple):
     """An inspector eligible for a draw, the unit they belong to on the draw date and the
     certificate number that names them in the draw's files."""
@@ -97,11 +107,11 @@ def eligible_inspectors(unit_ids: list[int], specialties: list[str], day: date) 
     """The inspectors eligible on ``day`` who belong to one of ``unit_ids`` on that day, with that
     unit: dated roster changes (status, certificate, transfers) are honoured both ways. An
     inspector without a certificate number now is never eligible (the draw names inspectors by it)."""
-    units = {u.name: u for u in db.session.scalars(select(Unit).where(Unit.id.in_(unit_ids)))}
+    units = list(db.session.scalars(select(Unit).where(Unit.id.in_(unit_ids))))
     inspectors = db.session.scalars(select(Inspector).order_by(Inspector.certificate_number)).all()
     eligible = []
     for inspector in inspectors:
-        unit = units.get(unit_name_on(inspector, day))
+        unit = unit_on(inspector, day, units)
         certificate = inspector.certificate_number
         if (
             unit is not None

@@ -17,8 +17,8 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from .. import clock
-from ..auth.models import User
-from ..auth.unit_names import unit_spelled, units_by_spelling
+from ..auth.models import Unit, User
+from ..auth.unit_names import AmbiguousUnitName, unit_spelled, units_by_spelling
 from ..core.csv_records import Unreadable
 from ..extensions import db
 from ..subjects.fields import (
@@ -138,11 +138,13 @@ def import_roster(
     today: date | None = None,
     reject_writer: RejectWriter | None = None,
     sheets: Sequence[str] = (),
+    within: Unit | None = None,
 ) -> RosterReport:
     """Import roster rows ``(line, cells)`` under ``header``; commits. Raises TableError for a bad header.
-    ``sheets`` names a workbook's table sheets (a reject or a warning names its sheet)."""
+    ``sheets`` names a workbook's table sheets (a reject or a warning names its sheet). Unit names
+    are read among the units of ``within``'s organisation (the importing user's; default: every unit)."""
     with default_locale():
-        return _import_roster(header, rows, today or clock.today(), reject_writer, list(sheets))
+        return _import_roster(header, rows, today or clock.today(), reject_writer, list(sheets), within)
 
 
 def roster_columns(header: list) -> tuple[dict[str, int], list[str]]:
@@ -166,11 +168,11 @@ def roster_table_columns(header: list) -> dict[str, int]:
 
 
 def _import_roster(
-    header: list, rows, today: date, reject_writer: RejectWriter | None, sheets: list[str]
+    header: list, rows, today: date, reject_writer: RejectWriter | None, sheets: list[str], within: Unit | None
 ) -> RosterReport:
     report = RosterReport()
     columns, report.unknown_headers = roster_columns(header)
-    units = units_by_spelling()
+    units = units_by_spelling(within)
     vocabulary = set(specialty_names())
     seen: dict[str, int] = {}
     writer = reject_writer or RejectWriter(None, header, sheets)
@@ -229,8 +231,10 @@ def _read_row(
         reasons.append(_("A law-enforcement inspector needs a certificate number (执法证号)"))
     if number and not valid_text and "certificate_valid_until" not in failed:
         reasons.append(_("The certificate's valid-until date (有效期至) is missing"))
-    unit = unit_spelled(get("unit"), units) if get("unit") else None
-    if get("unit") and unit is None:
+    unit, ambiguous = _unit_of(get("unit"), units)
+    if ambiguous:
+        reasons.append(ambiguous)
+    elif get("unit") and unit is None:
         reasons.append(_("Unknown unit: %(value)s", value=get("unit")))
     elif unit is None and "unit" not in failed and ("unit" not in columns or not number):
         reasons.append(_("The unit is missing"))  # without a certificate number, people are found by unit
@@ -252,6 +256,14 @@ def _read_row(
         "account": get("account"),
     }
     return values, extra, reasons
+
+
+def _unit_of(text: str, units) -> tuple[Unit | None, str]:
+    """The unit a row's 单位 names, or the reason it names none for sure (two units have that name)."""
+    try:
+        return (unit_spelled(text, units) if text else None), ""
+    except AmbiguousUnitName as exc:
+        return None, exc.text()
 
 
 def _store(values: dict, extra: dict, today: date, report: RosterReport) -> Inspector | None:
@@ -301,9 +313,16 @@ def _link_account(inspector: Inspector, account: str, where: tuple[str, int], re
 
 
 def import_roster_file(
-    path: str | Path, reject_path: str | Path | None = None, today: date | None = None, encoding: str | None = None
+    path: str | Path,
+    reject_path: str | Path | None = None,
+    today: date | None = None,
+    encoding: str | None = None,
+    within: Unit | None = None,
 ) -> RosterReport:
-    """Import a roster file (``encoding``: a CSV's text encoding when its upload decided it)."""
+    """Import a roster file (``encoding``: a CSV's text encoding when its upload decided it; unit
+    names are read in ``within``'s organisation, see :func:`import_roster`)."""
     with default_locale(), open_table(path, roster_table_columns, encoding) as table:
         writer = RejectWriter(reject_path, table.header, table.sheets)
-        return import_roster(table.header, table.rows, today=today, reject_writer=writer, sheets=table.sheets)
+        return import_roster(
+            table.header, table.rows, today=today, reject_writer=writer, sheets=table.sheets, within=within
+        )

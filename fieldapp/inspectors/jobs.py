@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from pathlib import Path
 
+from ..auth.unit_names import unit_by_code
 from ..jobs.runtime import JobFailed, JobRun, create_job, job_handler
 from ..subjects.tables import TableError, display_name, save_upload
 from .importer import SHOWN_WARNINGS, AccountWarning, RosterReport, import_roster_file, roster_table_columns
@@ -24,9 +25,10 @@ def summary(result: dict) -> list[str]:
 @job_handler(KIND, summary=summary)
 def import_roster_job(run: JobRun) -> dict:
     run.progress(stage="importing")
+    within = unit_by_code(run.params.get("unit"))  # unit names are read in the uploader's organisation
     try:
         source, encoding = run.folder / run.params["file"], run.params.get("encoding")  # decided on upload
-        report = import_roster_file(source, run.folder / REJECTS, encoding=encoding)
+        report = import_roster_file(source, run.folder / REJECTS, encoding=encoding, within=within)
     except TableError as exc:
         raise JobFailed(str(exc)) from exc
     run.progress(done=report.rows, total=report.rows, stage="finished")
@@ -43,5 +45,7 @@ def start_import(upload, owner):
 
     def prepare(job, folder: Path) -> None:
         job.params = {**save_upload(upload, folder, roster_table_columns), "filename": filename}
+        if owner is not None:
+            job.params["unit"] = owner.unit.code
 
     return create_job(KIND, owner=owner, title=filename, prepare=prepare)

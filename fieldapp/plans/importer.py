@@ -15,7 +15,7 @@ from sqlalchemy.orm import selectinload
 from ..errors import InvalidInput
 from ..auth.models import Unit
 from ..auth.organisation import bureau_of
-from ..auth.unit_names import unit_spelled
+from ..auth.unit_names import AmbiguousUnitName, unit_spelled
 from ..checklists.mapping import map_items
 from ..extensions import db
 from ..subjects.import_report import Tally
@@ -61,9 +61,17 @@ def read_plan(data: bytes, filename: str) -> tuple[PlanSource, ParsedPlan]:
     return source, parsed
 
 
-def unit_named(name: str) -> Unit | None:
-    """The unit whose name is ``name`` as printed (XX市场监督管理局, XX市场监管局, XX局 …)."""
-    return unit_spelled(name) if compact(name) else None
+def unit_named(name: str, within: Unit | None = None) -> Unit | None:
+    """The unit whose name is ``name`` as printed (XX市场监督管理局, XX市场监管局, XX局 …), among the
+    units of ``within``'s organisation (default: every unit); :class:`PlanFileError` when several
+    units there have that name."""
+    if not compact(name):
+        return None
+    try:
+        return unit_spelled(name, within=within)
+    except AmbiguousUnitName as exc:
+        units = "、".join(u.code for u in sorted(exc.units, key=lambda u: u.code))
+        raise PlanFileError("unit_ambiguous", name=exc.name, units=units) from None
 
 
 def import_plan(
@@ -128,9 +136,20 @@ def _year_and_unit(meta, year: int | None, unit: Unit | None, problems: list[Pro
         unit = unit_named(meta.issuer)
         if unit is None:
             raise PlanFileError("unit_missing")
-    elif meta.issuer and (named := unit_named(meta.issuer)) is not None and bureau_of(named) != bureau_of(unit):
+    elif (
+        meta.issuer and (named := _issuer_named(meta.issuer, unit)) is not None and bureau_of(named) != bureau_of(unit)
+    ):
         problems.append(Problem("unit_mismatch", params={"found": named.name, "given": bureau_of(unit).name}))
     return year, unit
+
+
+def _issuer_named(issuer: str, unit: Unit) -> Unit | None:
+    """The unit the file names as its issuer, in the organisation of the unit it is imported for;
+    None when none or several do (the plan is the given unit's all the same)."""
+    try:
+        return unit_named(issuer, within=unit)
+    except PlanFileError:
+        return None
 
 
 def _pending(

@@ -82,6 +82,10 @@ MESSAGES = {
         "The plan's year was not found in the file; give it (the Year field, or --year on the command line)."
     ),
     "unit_missing": _l("The issuing unit was not found in the file; give it (--unit)."),
+    "unit_ambiguous": _l(
+        "The file names %(name)s as its issuer, and more than one unit has that name (%(units)s); give the "
+        "issuing unit's code (--unit)."
+    ),
     "year_mismatch": _l("The file says %(found)s but the year given is %(given)s; the year given was used."),
     "unit_mismatch": _l(
         "The file names %(found)s as its issuer, but it is imported as the plan of %(given)s; check that it is "
