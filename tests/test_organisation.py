@@ -236,7 +236,10 @@ def test_a_second_organisation_may_reuse_a_name_but_not_clash_within_a_city_or_a
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     result = runner.invoke(args=["units", "import", str(path), "--lang", "zh_CN"])
     assert result.exit_code == 1
-    assert "单位 hb-metrology：名称“计量科”已是同一组织（鹤壁市市场监督管理局）中单位 hb-xx-metrology 的名称" in result.output
+    assert (
+        "单位 hb-metrology：名称“计量科”已是同一组织（鹤壁市市场监督管理局）中单位 hb-xx-metrology 的名称"
+        in result.output
+    )
     assert db.session.scalar(select(func.count()).select_from(Unit)) == before
     xunxian["children"].pop()
     data["units"][0]["children"][-1]["division"] = "140602"  # 朔城区's

@@ -13,6 +13,7 @@ are under a unit, the short name of a county, which unit governs a division code
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -247,6 +248,7 @@ class Territory:
     kinds: dict[int, str]
     divisions: dict[int, str | None]
     aliases: dict[str, str]  # area spelling → division code
+    repeated: frozenset[str]  # unit names more than one unit has (in different organisations)
 
 
 def territory() -> Territory:
@@ -276,6 +278,7 @@ def territory() -> Territory:
         kinds={u.id: u.kind for u in units},
         divisions={u.id: u.division_code for u in units},
         aliases=aliases,
+        repeated=frozenset(name for name, count in Counter(u.name for u in units).items() if count > 1),
     )
     db.session.info["fieldapp_territory"] = result
     return result

@@ -13,9 +13,11 @@ from .forms import LoginForm
 from . import devices, throttle
 from .access import may_see, role_required, visible_or_404
 from .models import DeviceLogin, User
+from .unit_names import unit_label
 from .session import DEVICE_SESSION_KEY, end_all_sessions, forget_device, is_safe_next, remember_device
 
 bp = Blueprint("auth", __name__)
+bp.add_app_template_global(unit_label, "unit_label")  # a unit as lists show it (with its city when names repeat)
 
 
 def _failed(response) -> bool:

@@ -41,8 +41,12 @@ class AmbiguousUnitName(InvalidInput):
 
 
 def unit_label(unit: Unit) -> str:
-    """The unit's name with its organisation's bureau before it when that is another unit
-    (大同市市场监督管理局 计量科): unambiguous wherever units of several cities are listed together."""
+    """The unit's name as a list shows it: with its city (or province) before it when another unit
+    has the same name (大同市 计量科), else the name alone."""
+    from .organisation import territory
+
+    if unit.name not in territory().repeated:
+        return unit.name
     root = organisation_of(unit)
     return unit.name if root is unit else f"{root.area_name or root.name} {unit.name}"
 

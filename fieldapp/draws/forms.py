@@ -7,6 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, RadioField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from ..auth.unit_names import unit_label
 from ..core.dates import within_app_years
 
 
@@ -85,7 +86,7 @@ class InviteForm(FlaskForm):
 
     def __init__(self, *args, departments=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.department.choices = [SelectChoice(u.code, u.name) for u in departments]
+        self.department.choices = [SelectChoice(u.code, unit_label(u)) for u in departments]
 
 
 class RespondForm(FlaskForm):

@@ -10,6 +10,7 @@ from wtforms.fields.core import UnboundField
 from wtforms.validators import DataRequired, Length, Optional
 
 from .. import clock
+from ..auth.unit_names import unit_label
 from ..core.dates import within_app_years
 from ..subjects.vocabulary import specialty_names
 from .models import InspectorCategory, InspectorStatus
@@ -43,7 +44,7 @@ class InspectorForm(FlaskForm):
 
     def __init__(self, *args, units=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.unit.choices = [SelectChoice(u.id, u.name) for u in units]
+        self.unit.choices = [SelectChoice(u.id, unit_label(u)) for u in units]
         self.specialties.choices = [SelectChoice(n, n) for n in specialty_names()]
 
     def validate(self, extra_validators=None) -> bool:

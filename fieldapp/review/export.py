@@ -5,6 +5,7 @@ from __future__ import annotations
 from io import BytesIO
 
 from ..auth.organisation import county_names
+from ..auth.unit_names import unit_label
 from ..core.cells import text_cells
 from .codes import result_label
 
@@ -41,7 +42,7 @@ def serious_findings_xlsx(results) -> bytes:
                 s.name,
                 s.legal_representative,
                 county_names().get(s.division_code, s.division_code),
-                r.inspecting_unit.name,
+                unit_label(r.inspecting_unit),
                 f"{r.task.number}. {r.task.name}",
                 r.inspected_on,
                 result_label(r.result_code),
