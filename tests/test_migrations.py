@@ -112,3 +112,55 @@ def test_flask_db_loads_flask_migrate_when_used_and_only_then(fresh_url):
     )
     loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert loaded.stdout.strip() == "[]"
+
+
+def _unit_triggers(conn) -> set[str]:
+    if conn.dialect.name == "sqlite":
+        return set(conn.scalars(text("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'unit'")))
+    return set(conn.scalars(text("SELECT tgname FROM pg_trigger WHERE tgrelid = 'unit'::regclass AND NOT tgisinternal")))
+
+
+def _add_unit(conn, ident: int, code: str, name: str, kind: str, parent: int | None) -> None:
+    conn.execute(
+        text("INSERT INTO unit (id, code, name, name_en, kind, parent_id) VALUES (:i, :c, :n, '', :k, :p)"),
+        {"i": ident, "c": code, "n": name, "k": kind, "p": parent},
+    )
+
+
+def test_unit_names_become_unique_per_parent_on_a_database_with_data(fresh_url):
+    """b8e2f4a6c1d3 on a database with units and an account: everything kept (SQLite rebuilds the
+    table: its triggers are made again), a second city's 计量科 may then be added, not a second one
+    under one bureau; downgrading restores the database-wide rule once the names allow it."""
+    from sqlalchemy.exc import IntegrityError
+
+    app = make_app(fresh_url)
+    with app.app_context():
+        upgrade(revision="a7c3e5f9b1d4")
+        with db.engine.begin() as conn:
+            _add_unit(conn, 1, "jia", "甲市市场监督管理局", "city_bureau", None)
+            _add_unit(conn, 2, "jia-m", "计量科", "department", 1)
+            _add_unit(conn, 3, "yi", "乙市市场监督管理局", "city_bureau", None)
+            conn.execute(
+                text(
+                    "INSERT INTO user_account (id, username, name, password_hash, role, unit_id, is_active_account) "
+                    "VALUES (1, 'jia-m-user', '甲', 'x', 'supervisor', 2, :yes)"
+                ),
+                {"yes": True},
+            )
+            triggers = _unit_triggers(conn)
+        upgrade()
+        with db.engine.begin() as conn:
+            assert _unit_triggers(conn) == triggers and triggers
+            _add_unit(conn, 4, "yi-m", "计量科", "department", 3)
+            assert conn.execute(text("SELECT unit_id FROM user_account WHERE id = 1")).scalar() == 2
+            assert conn.execute(text("SELECT count(*) FROM unit WHERE name = '计量科'")).scalar() == 2
+        with pytest.raises(IntegrityError), db.engine.begin() as conn:
+            _add_unit(conn, 5, "yi-m2", "计量科", "department", 3)
+        with db.engine.begin() as conn:
+            conn.execute(text("DELETE FROM unit WHERE id = 4"))
+        downgrade(revision="a7c3e5f9b1d4")
+        with db.engine.begin() as conn:
+            assert _unit_triggers(conn) == triggers
+        with pytest.raises(IntegrityError), db.engine.begin() as conn:
+            _add_unit(conn, 4, "yi-m", "计量科", "department", 3)
+        db.engine.dispose()
