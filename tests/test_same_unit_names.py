@@ -183,3 +183,14 @@ def test_a_supervisors_plan_upload_names_a_bureau_of_their_own_city(cities, clie
     )
     assert "发文单位" not in page.select_one("#import-report").get_text()
     assert db.session.scalar(select(Plan)).unit.code == "140671"
+
+
+def test_a_registration_authority_two_cities_have_names_no_county(cities):
+    """The subject directory's 登记机关 开发区分局 is the demo city's branch and 安阳's: no county is
+    guessed for it; with its city before it, or by its own area, it is the one."""
+    from fieldapp.subjects.fields import division_from_authority
+
+    assert division_from_authority("开发区分局") is None
+    assert division_from_authority("安阳市开发区分局") == "410571"
+    assert division_from_authority("安阳开发区市场监管局") == "410571"
+    assert division_from_authority("开发区市场监督管理局") == "140671"  # the demo city's area 开发区

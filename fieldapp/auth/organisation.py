@@ -263,7 +263,7 @@ def territory() -> Territory:
     ).all()
     names = {u.division_code: u.area_name or u.name for u in units if u.kind in COUNTY_LEVEL_KINDS}
     by_id = {u.id: u for u in units}
-    aliases: dict[str, str] = {}
+    claims: dict[str, set[str]] = {}
     for u in units:
         if u.kind not in COUNTY_LEVEL_KINDS:
             continue
@@ -271,7 +271,9 @@ def territory() -> Territory:
         prefixes = [""] + _ancestor_areas(u.parent_id, by_id)
         for spelling in [u.division_code, area, u.name, *(u.aliases or [])]:
             for prefix in prefixes:
-                aliases.setdefault(prefix + spelling, u.division_code)
+                claims.setdefault(prefix + spelling, set()).add(u.division_code)
+    # A spelling two counties share (two cities' 开发区分局) names neither: it is never guessed.
+    aliases = {spelling: codes.pop() for spelling, codes in claims.items() if len(codes) == 1}
     result = Territory(
         names=names,
         parents={u.id: u.parent_id for u in units},
