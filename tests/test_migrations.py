@@ -117,7 +117,9 @@ def test_flask_db_loads_flask_migrate_when_used_and_only_then(fresh_url):
 def _unit_triggers(conn) -> set[str]:
     if conn.dialect.name == "sqlite":
         return set(conn.scalars(text("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'unit'")))
-    return set(conn.scalars(text("SELECT tgname FROM pg_trigger WHERE tgrelid = 'unit'::regclass AND NOT tgisinternal")))
+    return set(
+        conn.scalars(text("SELECT tgname FROM pg_trigger WHERE tgrelid = 'unit'::regclass AND NOT tgisinternal"))
+    )
 
 
 def _add_unit(conn, ident: int, code: str, name: str, kind: str, parent: int | None) -> None:

@@ -60,7 +60,10 @@ def _people() -> dict[str, str]:
 def test_two_cities_hold_the_same_names_and_the_database_keeps_siblings_apart(cities):
     metrology = sorted(u.code for u in cities.values() if u.name == "计量科")
     assert metrology == ["ay-metrology", "city-metrology", "hb-metrology"]
-    assert sorted(u.code for u in cities.values() if u.name == "城关市场监管所") == ["ay-hx-chengguan", "hb-xx-chengguan"]
+    assert sorted(u.code for u in cities.values() if u.name == "城关市场监管所") == [
+        "ay-hx-chengguan",
+        "hb-xx-chengguan",
+    ]
     # Lists show the city with a repeated name, the plain name otherwise.
     assert unit_label(cities["ay-metrology"]) == "安阳市 计量科"
     assert unit_label(cities["ay-hx-chengguan"]) == "安阳市 城关市场监管所"
@@ -120,7 +123,17 @@ def test_an_ambiguous_unit_name_is_refused_in_chinese_and_the_code_is_taken(citi
 
 def _plan_csv(city: str) -> bytes:
     title = [f"{CITIES[city]}{DRAW_DAY.year}年度双随机抽查工作计划"]
-    row = ["1", "计量器具监督抽查", "定向", "计量器具检定情况", "加油站", "10%", "全年", "市局组织发起/计量科指导", "市局"]
+    row = [
+        "1",
+        "计量器具监督抽查",
+        "定向",
+        "计量器具检定情况",
+        "加油站",
+        "10%",
+        "全年",
+        "市局组织发起/计量科指导",
+        "市局",
+    ]
     return to_csv([title, HEADER, row])
 
 
@@ -141,7 +154,13 @@ def test_each_citys_plan_and_draw_use_its_own_metrology_inspectors(cities, runne
         plan = db.session.scalar(select(Plan).join(Unit, Plan.unit_id == Unit.id).where(Unit.code == city))
         task = plan.tasks[0]
         assert task.guiding_department == "计量科" and [u.code for u in executing_units(task)] == [city]
-        task.scope_rule = {"confirmed": True, "kinds": [], "tags_any": [], "status": "在业", "past_business_term": False}
+        task.scope_rule = {
+            "confirmed": True,
+            "kinds": [],
+            "tags_any": [],
+            "status": "在业",
+            "past_business_term": False,
+        }
         task.ratio = Decimal("0.1")
         db.session.flush()
         draws[city], _ = run_draw(commit(task, 1, cities[city], exception_reason="测试"), witness=f"{city}见证人")

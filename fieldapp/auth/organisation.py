@@ -401,11 +401,12 @@ def top_units() -> list[Unit]:
 
 def department_names() -> list[str]:
     """The names of every department (计量科 …), as plan tables name guiding departments: from the
-    database, or from the organisation file where there is none (a plan read outside the app)."""
+    database, or from the organisation file where there is none (a plan read outside the app).
+    Every organisation's: the words only hint at a misspelt department, no unit is looked up by them."""
     if has_app_context():
-        names = list(db.session.scalars(select(Unit.name).where(Unit.kind == UnitKind.DEPARTMENT).order_by(Unit.code)))
-        if names:
-            return names
+        names = db.session.scalars(select(Unit.name).where(Unit.kind == UnitKind.DEPARTMENT).order_by(Unit.code))
+        if found := list(dict.fromkeys(names)):
+            return found
     return [s.name for s in read_organisation(organisation_file()) if s.kind == UnitKind.DEPARTMENT]
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from ..auth.models import Unit
 from ..auth.organisation import ensure_units
+from ..auth.unit_names import unit_label
 from ..checklists.catalog import registry
 from ..checklists.cli import cli as checklists_cli
 from ..checklists.mapping import NONE, SUGGESTED
@@ -84,7 +85,7 @@ def import_command(
         except PlanError as exc:
             db.session.rollback()
             raise CommandError(str(exc.message)) from None
-    header = f"{plan.year} {plan.unit.name} {plan.doc_number}".strip()
+    header = f"{plan.year} {unit_label(plan.unit)} {plan.doc_number}".strip()
     status = _("Status: published (version %(version)s)", version=plan.version) if plan.is_published else ""
     if dry_run:
         db.session.rollback()
@@ -126,7 +127,7 @@ def list_command() -> None:
     """The plans in the database: id, year, unit, status, version, tasks."""
     for plan in db.session.scalars(select(Plan).order_by(Plan.year, Plan.unit_id)):
         status = PLAN_STATUS_LABELS.get(plan.status, plan.status)
-        click.echo(f"{plan.id}\t{plan.year}\t{plan.unit.name}\t{status}\tv{plan.version}\t{len(plan.tasks)}")
+        click.echo(f"{plan.id}\t{plan.year}\t{unit_label(plan.unit)}\t{status}\tv{plan.version}\t{len(plan.tasks)}")
 
 
 @checklists_cli.command("check")
