@@ -34,7 +34,7 @@ class AmbiguousUnitName(InvalidInput):
         super().__init__(
             _(
                 "“%(text)s” is the name of more than one unit (%(units)s); write the unit's code instead.",
-                text=text,
+                text=self.name,
                 units=listed,
             )
         )
