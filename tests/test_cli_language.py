@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 from sqlalchemy import func, select
 
 from factories.cli import english_words
@@ -42,9 +43,15 @@ def test_demo_generate_with_an_organisation_speaks_chinese(app, runner):
 
 @pytest.mark.db
 def test_demo_generate_with_a_conflicting_organisation_is_refused_in_chinese(app, runner, tmp_path):
-    """The demo city's units are loaded; 鹤壁's file names its own 计量科 too: refused, nothing loaded."""
+    """鹤壁's file with a county's department named like the city's 计量科 (one city, one name twice):
+    refused in Chinese, nothing loaded."""
+    data = yaml.safe_load(HEBI.read_text(encoding="utf-8"))
+    county = next(c for c in data["units"][0]["children"] if c["code"] == "hb-xx")
+    county["children"].append({"code": "hb-xx-metrology", "name": "计量科", "kind": "department"})
+    conflicting = tmp_path / "hebi.yaml"
+    conflicting.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     before = db.session.scalar(select(func.count()).select_from(Unit))
-    result = runner.invoke(args=["demo", "generate", "--org", str(HEBI), "--subjects", "10"])
+    result = runner.invoke(args=["demo", "generate", "--org", str(conflicting), "--subjects", "10"])
     assert result.exit_code == 1
     assert result.output.startswith("错误：hebi.yaml：") and "计量科" in result.output, result.output
     assert english_words(result.output, allowed={"hebi", "yaml"}) == [], result.output
