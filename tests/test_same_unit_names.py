@@ -213,3 +213,21 @@ def test_a_registration_authority_two_cities_have_names_no_county(cities):
     assert division_from_authority("安阳市开发区分局") == "410571"
     assert division_from_authority("安阳开发区市场监管局") == "410571"
     assert division_from_authority("开发区市场监督管理局") == "140671"  # the demo city's area 开发区
+
+
+def test_a_branch_of_another_citys_bureau_is_not_this_citys_area_of_the_same_name(app):
+    """Only the demo city is loaded: 安阳's 开发区分局 written in full is no county of the demo city
+    (its 开发区 shares the branch's words); the demo city's own branch written so is its 开发区."""
+    from fieldapp.subjects.fields import division_from_authority
+
+    assert division_from_authority("安阳市市场监督管理局开发区分局") is None
+    assert division_from_authority("朔州市市场监督管理局开发区分局") == "140671"
+    assert division_from_authority("朔州市市场监督管理局朔城区分局") == "140602"
+
+
+def test_a_branch_is_read_within_its_own_city(cities):
+    from fieldapp.subjects.fields import division_from_authority
+
+    assert division_from_authority("安阳市市场监督管理局开发区分局") == "410571"
+    assert division_from_authority("朔州市市场监督管理局开发区分局") == "140671"
+    assert division_from_authority("鹤壁市市场监督管理局浚县分局") == "410621"

@@ -249,6 +249,7 @@ class Territory:
     divisions: dict[int, str | None]
     aliases: dict[str, str]  # area spelling → division code
     repeated: frozenset[str]  # unit names more than one unit has (in different organisations)
+    prefixes: frozenset[str] = frozenset()  # the areas above counties (朔州市, 山西省朔州市 …)
 
 
 def territory() -> Territory:
@@ -264,11 +265,13 @@ def territory() -> Territory:
     names = {u.division_code: u.area_name or u.name for u in units if u.kind in COUNTY_LEVEL_KINDS}
     by_id = {u.id: u for u in units}
     claims: dict[str, set[str]] = {}
+    above: set[str] = set()
     for u in units:
         if u.kind not in COUNTY_LEVEL_KINDS:
             continue
         area = u.area_name or u.name
         prefixes = [""] + _ancestor_areas(u.parent_id, by_id)
+        above.update(prefixes[1:])
         for spelling in [u.division_code, area, u.name, *(u.aliases or [])]:
             for prefix in prefixes:
                 claims.setdefault(prefix + spelling, set()).add(u.division_code)
@@ -281,6 +284,7 @@ def territory() -> Territory:
         divisions={u.id: u.division_code for u in units},
         aliases=aliases,
         repeated=frozenset(name for name, count in Counter(u.name for u in units).items() if count > 1),
+        prefixes=frozenset(above),
     )
     db.session.info["fieldapp_territory"] = result
     return result
@@ -324,6 +328,11 @@ def county_name(code: str | None) -> str:
 def division_for_area(text: str) -> str | None:
     """The division code of a county named in registration data (name, old name, with city prefix)."""
     return territory().aliases.get(text)
+
+
+def territory_prefixes() -> frozenset[str]:
+    """The spellings of the areas above the counties (朔州市, 山西省朔州市 …), empty when none is recorded."""
+    return territory().prefixes
 
 
 def subtree_ids(unit_id: int) -> set[int]:

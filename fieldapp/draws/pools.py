@@ -176,7 +176,7 @@ class PoolColumns:
         wanted, connection = list(found.values()), db.session.connection()
         for start in range(0, len(wanted), 5000):  # (SQLite allows 32,766 parameters, PostgreSQL 65,535)
             stmt = select(Subject.id, Subject.division_code).where(Subject.id.in_(wanted[start : start + 5000]))
-            codes.update(connection.execute(stmt).tuples().all())
+            codes.update((row[0], row[1]) for row in connection.execute(stmt))
         return {ident: (subject_id, codes[subject_id]) for ident, subject_id in found.items()}
 
 

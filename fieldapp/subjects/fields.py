@@ -17,7 +17,7 @@ from stdnum.iso7064 import mod_11_10
 
 from ..core.cells import excel_error
 from ..errors import InvalidInput
-from ..auth.organisation import county_names, division_for_area
+from ..auth.organisation import county_names, division_for_area, territory_prefixes
 from .models import CREDIT_CLASSES, SubjectKind, SubjectStatus
 from .tables import REJECT_COLUMNS
 
@@ -251,9 +251,20 @@ def division_from_authority(authority: str | None) -> str | None:
     if code := division_for_area(text):
         return code
     if branch := _BRANCH.search(text):  # 鹤壁市市场监督管理局浚县分局
-        return division_for_area(branch.group(1))
+        return _branch_division(_AUTHORITY_SUFFIX.sub("", text[: branch.start() + 1]), branch.group(1))
     area = _AUTHORITY_SUFFIX.sub("", text)  # 浚县市场监管局, 浚县工商行政管理局 (registered before 2018)
     return division_for_area(area) if area != text else None
+
+
+def _branch_division(parent: str, branch: str) -> str | None:
+    """The county of a branch (分局) of the bureau of ``parent`` (鹤壁市, or nothing): a branch of another
+    city's bureau (安阳市…开发区分局) is not this organisation's 开发区 of the same name. The branch alone
+    counts only when the bureau names no area, or the organisation records none above its counties."""
+    if parent:  # 安阳市 + 开发区, or + 开发区分局 (the unit's name)
+        code = division_for_area(parent + branch) or division_for_area(f"{parent}{branch}分局")
+        if code is not None or territory_prefixes():
+            return code
+    return division_for_area(branch)
 
 
 _AUTHORITY_SUFFIX = re.compile(r"(?:市场监督管理局|市场监管局|工商行政管理局|工商局|行政审批服务局|行政审批局)$")
