@@ -224,6 +224,28 @@ def test_a_date_outside_the_apps_years_is_refused_keeping_the_form(db, client_re
     assert db.session.scalar(select(InspectorChange).where(InspectorChange.inspector_id == zhang.id)) is None
 
 
+def test_the_same_conflict_declared_twice_is_recorded_once(app, db, client_request, roster):
+    # A form sent twice (a double click) stored two identical declarations.
+    subject = enterprise(7, "某超市")
+    db.session.add(subject)
+    db.session.commit()
+    zhang = roster[0]
+    client_request.login("shuocheng-supervisor", "supervisor", "140602")
+    for data, field in (
+        ({"subject_code": subject.ident, "reason": "亲属"}, "subject_code"),
+        ({"person_name": "李四", "reason": "配偶"}, "person_name"),
+    ):
+        client_request.post("inspectors.add_conflict", _data=data, inspector_id=zhang.id)
+        page = client_request.post("inspectors.add_conflict", _data=data, _expected_status=422, inspector_id=zhang.id)
+        assert (
+            page.select_one(f"#field-{field} .field__error").get_text(strip=True)
+            == "该回避事项已经记录，无需重复登记。"
+        )
+        assert page.select_one(f"[name={field}]")["value"] == data[field]
+    conflicts = db.session.scalar(select(Inspector).where(Inspector.id == zhang.id)).conflicts
+    assert sorted((c.subject_id or 0, c.person_name or "") for c in conflicts) == [(0, "李四"), (subject.id, "")]
+
+
 def test_declare_and_withdraw_a_conflict(app, db, client_request, roster):
     subject = enterprise(7, "某超市")
     db.session.add(subject)

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask_babel import lazy_gettext as _l
+
 from .. import clock
 from ..auth.models import Unit, User
+from ..errors import InvalidInput
 from ..extensions import db
 from .models import Conflict, Inspector, InspectorChange
 
@@ -87,8 +90,15 @@ def declare_conflict(
     """A conflict of interest the inspector declared: a subject, or a person (e.g. a relative who runs firms)."""
     if subject is None and not person_name:
         raise ValueError("a conflict names a subject or a person")
+    subject_id = subject.id if subject is not None else None
+    if any(c.subject_id == subject_id and c.person_name == (person_name or None) for c in inspector.conflicts):
+        # (a form sent twice, a double click): one declaration, not two identical rows
+        raise InvalidInput(
+            _l("This conflict of interest is already recorded."),
+            field="subject_code" if subject is not None else "person_name",
+        )
     conflict = Conflict(
-        subject_id=subject.id if subject is not None else None,
+        subject_id=subject_id,
         person_name=person_name or None,
         reason=reason,
         declared_on=declared_on or clock.today(),

@@ -14,7 +14,7 @@ from ..auth import access
 from ..auth.access import role_required
 from ..auth.models import Role, User
 from ..core.pages import page_or_part
-from ..errors import form_status
+from ..errors import InvalidInput, form_status
 from ..extensions import db
 from ..subjects.models import Subject
 from ..subjects.vocabulary import specialty_names
@@ -172,15 +172,19 @@ def add_conflict(inspector_id: int):
             if subject is None:
                 form.subject_code.errors.append(_("No subject has this code."))
         if not form.subject_code.errors:
-            declare_conflict(
-                inspector,
-                subject=subject,
-                person_name=(form.person_name.data or "").strip() or None,
-                reason=(form.reason.data or "").strip(),
-            )
-            db.session.commit()
-            flash(_("The conflict of interest was recorded."), "success")
-            return redirect(url_for("inspectors.detail", inspector_id=inspector.id))
+            try:
+                declare_conflict(
+                    inspector,
+                    subject=subject,
+                    person_name=(form.person_name.data or "").strip() or None,
+                    reason=(form.reason.data or "").strip(),
+                )
+            except InvalidInput as exc:
+                form[exc.field or "subject_code"].errors.append(exc.text())
+            else:
+                db.session.commit()
+                flash(_("The conflict of interest was recorded."), "success")
+                return redirect(url_for("inspectors.detail", inspector_id=inspector.id))
     return render_template(
         "inspectors/detail.html",
         inspector=inspector,
