@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 from sqlalchemy import select, text
 
@@ -178,6 +180,27 @@ def test_detail_shows_the_record_its_history_and_an_inspection_section(app, db, 
     row = soup.select_one("#subject-history tr[data-field=credit_class]")
     assert "B" in row.get_text() and "D" in row.get_text() and "x.csv" in row.get_text()
     assert soup.select_one("#inspection-history") is not None
+
+
+def test_a_change_without_its_own_date_is_dated_by_the_day_in_beijing(app, db, client_request, city):
+    # Recorded at 00:30 in Beijing on 11-27 (16:30 UTC on 11-26, as stored): the history said 11-26.
+    station = city[1]
+    db.session.add(
+        SubjectChange(
+            subject_id=station.id,
+            field="status",
+            old_value="在业",
+            new_value="注销",
+            source="y.csv",
+            changed_at=datetime(2026, 11, 26, 16, 30),
+        )
+    )
+    db.session.commit()
+    client_request.login("city-supervisor", "supervisor", "city")
+    row = client_request.get("subjects.detail", subject_id=station.id).select_one(
+        "#subject-history tr[data-field=status]"
+    )
+    assert row.td.get_text(strip=True) == "2026-11-27"
 
 
 def test_a_database_without_the_search_index_still_searches_and_gets_it_back(app, db, city):
