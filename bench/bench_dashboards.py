@@ -28,7 +28,8 @@ def build(app) -> None:
     from sqlalchemy import insert, select
 
     from fieldapp.auth.models import Unit, User
-    from fieldapp.auth.organisation import county_names, ensure_units
+    from fieldapp.auth.organisation import ensure_units
+    from fieldapp.auth.territory import county_names
     from fieldapp.calendar.workdays import publication_due
     from fieldapp.extensions import db
     from fieldapp.inspections.models import Submission

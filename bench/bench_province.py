@@ -188,7 +188,7 @@ def measure_draw(info: dict) -> None:
     from sqlalchemy import select
 
     from fieldapp.auth.models import Unit
-    from fieldapp.auth.organisation import divisions_under
+    from fieldapp.auth.territory import divisions_under
     from fieldapp.draws.commitments import commit
     from fieldapp.draws.operations import run_draw
     from fieldapp.extensions import db

@@ -12,15 +12,8 @@ from sqlalchemy import func, select
 
 from factories.organisation import TWO_CITIES, two_city_world
 from fieldapp.auth.models import Unit
-from fieldapp.auth.organisation import (
-    DEFAULT_FILE,
-    OrganisationError,
-    county_names,
-    division_for_area,
-    divisions_under,
-    load_organisation,
-    read_organisation,
-)
+from fieldapp.auth.organisation import DEFAULT_FILE, OrganisationError, load_organisation, read_organisation
+from fieldapp.auth.territory import county_names, division_for_area, divisions_under
 from fieldapp.extensions import db
 from fieldapp.subjects.fields import division_from_address, division_from_authority
 

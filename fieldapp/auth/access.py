@@ -2,7 +2,7 @@
 
 A user reaches their bureau's subtree (a department's staff: their bureau's), at any depth: a
 provincial supervisor every city, a city supervisor that city's counties, a county supervisor that
-county. ``organisation.py`` reads the organisation (units, subtrees, division codes); this module
+county. ``territory.py`` reads the organisation (units, subtrees, division codes); this module
 decides, from it, what a user sees. Pages, queries, exports and dashboards ask it and never filter
 by county themselves (``tests/test_access.py`` scans the source):
 
@@ -30,7 +30,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import Select
 
 from ..extensions import db
-from . import organisation
+from . import territory
 from .models import Role, Unit
 
 DIVISION_PARAM = "division"
@@ -83,12 +83,12 @@ def _user(user: Any = None) -> Any:
 
 def visible_divisions(user: Any = None) -> set[str] | None:
     """The division codes of the counties in the user's reach; ``None`` when that is every county."""
-    return organisation.territory_of(_user(user).unit)
+    return territory.territory_of(_user(user).unit)
 
 
 def visible_unit_ids(user: Any = None) -> set[int] | None:
     """The ids of the units of the user's bureau's subtree; ``None`` when that is every unit."""
-    return organisation.reachable_unit_ids(_user(user).unit)
+    return territory.reachable_unit_ids(_user(user).unit)
 
 
 def sees_everything(user: Any = None) -> bool:
@@ -104,7 +104,7 @@ def only_division(user: Any = None) -> str | None:
 def visible_counties(user: Any = None) -> dict[str, str]:
     """Division code → short name of the counties in reach, by code (for county pickers)."""
     codes = visible_divisions(user)
-    return {c: n for c, n in organisation.county_names().items() if codes is None or c in codes}
+    return {c: n for c, n in territory.county_names().items() if codes is None or c in codes}
 
 
 def readable_plan_unit_ids(user: Any = None) -> set[int]:
@@ -116,8 +116,8 @@ def readable_plan_unit_ids(user: Any = None) -> set[int]:
 def plan_issuer_ids(unit: Unit) -> set[int]:
     """The units whose plans apply in ``unit``'s area: its bureau's subtree and the bureaus above
     it (a higher plan applies below it)."""
-    bureau = organisation.bureau_of(unit)
-    found = organisation.subtree_ids(bureau.id)
+    bureau = territory.bureau_of(unit)
+    found = territory.subtree_ids(bureau.id)
     current = bureau.parent
     while current is not None:
         found.add(current.id)
@@ -163,7 +163,7 @@ def may_see_division(user: Any, code: str | None) -> bool:
 def may_see_unit(user: Any, unit: Unit | None) -> bool:
     if unit is None:
         return False
-    return unit.id in organisation.subtree_ids(organisation.bureau_of(_user(user).unit).id)
+    return unit.id in territory.subtree_ids(territory.bureau_of(_user(user).unit).id)
 
 
 def may_see(user: Any, target: Any) -> bool:
@@ -230,6 +230,6 @@ def chosen_division(args: Mapping[str, str] | None = None, *, default_own: bool 
     value = division_param(args)
     if value is None:
         return only_division() if default_own else None
-    if value not in organisation.county_names() or not may_see_division(current_user, value):
+    if value not in territory.county_names() or not may_see_division(current_user, value):
         abort(404)
     return value

@@ -43,7 +43,7 @@ class AmbiguousUnitName(InvalidInput):
 def unit_label(unit: Unit) -> str:
     """The unit's name as a list shows it: with its city (or province) before it when another unit
     has the same name (大同市 计量科), else the name alone."""
-    from .organisation import territory
+    from .territory import territory
 
     if unit.name not in territory().repeated:
         return unit.name
@@ -69,7 +69,7 @@ def organisation_of(unit: Unit) -> Unit:
 def naming_scope(unit: Unit | None) -> set[int] | None:
     """The ids of the units a name is looked up among for someone of ``unit``: its organisation's
     subtree and the bureaus above it (a city's plan names the province bureau). ``None``: every unit."""
-    from .organisation import subtree_ids
+    from .territory import subtree_ids
 
     if unit is None:
         return None

@@ -15,7 +15,7 @@ from datetime import date
 from sqlalchemy import select
 
 from ..auth.models import Unit, UnitKind
-from ..auth.organisation import divisions_under, subtree_ids, territory_of
+from ..auth.territory import divisions_under, subtree_ids, territory_of
 from ..extensions import db
 from . import queries
 from .queries import Rate

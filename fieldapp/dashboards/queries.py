@@ -15,7 +15,7 @@ from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import selectinload
 
 from ..auth import access
-from ..auth.organisation import county_names
+from ..auth.territory import county_names
 from ..calendar.workdays import DUE_SOON_WORKING_DAYS, Clock, add_working_days, clock, plan_deadline
 from ..extensions import db
 from ..plans.models import Plan, Task

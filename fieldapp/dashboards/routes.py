@@ -12,7 +12,7 @@ from sqlalchemy import select
 from ..auth import access
 from ..auth.access import require_unit, role_required
 from ..auth.models import Role, Unit
-from ..auth.organisation import bureau_of, county_names, subtree_ids, unit_for_division
+from ..auth.territory import bureau_of, county_names, subtree_ids, unit_for_division
 from ..calendar.workdays import plan_deadline
 from ..clock import today as beijing_today
 from ..extensions import db

@@ -10,7 +10,7 @@ from collections.abc import Generator, Iterator
 from sqlalchemy import func, select
 
 from ..auth.models import Unit, User
-from ..auth.organisation import unit_for_division
+from ..auth.territory import unit_for_division
 from ..extensions import db
 from ..inspectors.models import Inspector
 from ..plans.models import Plan, Task

@@ -14,7 +14,7 @@ from sqlalchemy import and_, exists, or_, select
 
 from .. import clock
 from ..auth.models import Unit
-from ..auth.organisation import bureau_of, county_units_under, within_territory
+from ..auth.territory import bureau_of, county_units_under, within_territory
 from ..extensions import db
 from ..plans.models import Task
 from ..plans.scope import INDUSTRY_CODE, clean_rule

@@ -14,7 +14,7 @@ from flask_wtf.csrf import generate_csrf
 from ..errors import form_status
 from .. import clock
 from ..auth.access import role_required
-from ..auth.organisation import county_names
+from ..auth.territory import county_names
 from ..core.i18n import select_locale
 from ..core.token_pages import TOKEN_CONTEXT, Page
 from . import operations as ops

@@ -14,7 +14,7 @@ from sqlalchemy.orm import selectinload
 
 from ..errors import InvalidInput
 from ..auth.models import Unit
-from ..auth.organisation import bureau_of
+from ..auth.territory import bureau_of
 from ..auth.unit_names import AmbiguousUnitName, unit_spelled
 from ..checklists.mapping import map_items
 from ..extensions import db

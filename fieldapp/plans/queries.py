@@ -14,7 +14,7 @@ from sqlalchemy.orm import selectinload
 
 from ..auth.models import Unit, UnitKind
 from ..auth import access
-from ..auth.organisation import bureau_of, top_units
+from ..auth.territory import bureau_of, top_units
 from ..checklists.catalog import Registry
 from ..checklists.mapping import CONFIRMED, Mapping, map_item, map_text
 from ..extensions import db

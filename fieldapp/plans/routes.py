@@ -15,7 +15,7 @@ from sqlalchemy import select
 from ..auth import access
 from ..auth.access import role_required
 from ..auth.models import Role
-from ..auth.organisation import bureau_of
+from ..auth.territory import bureau_of
 from ..errors import form_status
 from ..extensions import db
 from . import queries

@@ -11,7 +11,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..auth.access import division_param
-from ..auth.organisation import county_names
+from ..auth.territory import county_names
 from .queries import SearchFilters
 
 

@@ -12,7 +12,7 @@ from flask_wtf.csrf import generate_csrf
 from htmx_flask import request  # flask's request, typed with its htmx headers
 from markupsafe import Markup, escape
 
-from ..auth.organisation import county_names
+from ..auth.territory import county_names
 from ..extensions import limiter
 from ..core.i18n import select_locale
 from ..core.params import query_args

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from io import BytesIO
 
-from ..auth.organisation import county_names
+from ..auth.territory import county_names
 from ..auth.unit_names import unit_label
 from ..core.cells import text_cells
 from .codes import result_label

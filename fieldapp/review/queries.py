@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from .. import clock
 from ..auth import access
-from ..auth.organisation import bureau_of
+from ..auth.territory import bureau_of
 from ..calendar.workdays import PUBLICATION_WORKING_DAYS, add_working_days, publication_due
 from ..extensions import db
 from ..inspections.models import Submission, SubmissionState

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from ..errors import InvalidInput
 from ..auth.models import Unit
-from ..auth.organisation import top_units, unit_for_division
+from ..auth.territory import top_units, unit_for_division
 from ..calendar.workdays import add_working_days, publication_due
 from .. import clock
 from ..extensions import db

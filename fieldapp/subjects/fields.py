@@ -17,7 +17,7 @@ from stdnum.iso7064 import mod_11_10
 
 from ..core.cells import excel_error
 from ..errors import InvalidInput
-from ..auth.organisation import county_names, division_for_area, territory_prefixes
+from ..auth.territory import county_names, division_for_area, territory_prefixes
 from .models import CREDIT_CLASSES, SubjectKind, SubjectStatus
 from .tables import REJECT_COLUMNS
 

@@ -10,7 +10,7 @@ from htmx_flask import request  # flask's request, typed with its htmx headers
 from ..auth import access
 from ..auth.access import role_required
 from ..auth.models import Role
-from ..auth.organisation import county_names
+from ..auth.territory import county_names
 from ..core.pages import page_or_part
 from .models import CREDIT_CLASSES, Subject, SubjectKind, SubjectStatus
 from .queries import SubjectFilters, all_tags, find_subjects, subject_history

@@ -10,7 +10,7 @@ from flask_login import current_user
 from ..auth import access
 from ..auth.access import role_required
 from ..auth.models import Role
-from ..auth.organisation import county_names
+from ..auth.territory import county_names
 from . import queries
 from .models import VisitStatus
 
