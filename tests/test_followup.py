@@ -6,6 +6,7 @@ from datetime import date
 from io import BytesIO
 
 import pytest
+from bs4 import BeautifulSoup
 from openpyxl import load_workbook
 from sqlalchemy import select
 
@@ -107,7 +108,8 @@ def test_unreachable_subject_proposes_abnormal_listing_for_confirmation(client_r
     page = client_request.get("review.listings")
     assert s.name in page.select_one("#proposals").get_text()
     # Rejecting needs a reason; confirming does not.
-    _decide_listing(client_request, proposal, decision="reject")  # refused: back to the list with a message
+    refused = _decide_listing(client_request, proposal, _expected_status=422, decision="reject")
+    assert "请填写驳回建议的理由。" in refused.text  # refused: the list again, the reason on the proposal
     db.session.expire_all()
     assert db.session.get(AbnormalListingProposal, proposal.id).status == "proposed"
     _decide_listing(client_request, proposal, decision="confirm")
@@ -230,3 +232,35 @@ def test_the_case_log_names_each_state_in_the_users_language(client_request, db,
     assert len(texts) == 2
     states = [text[text.rindex("(") + 1 : text.rindex(")")] for text in texts]
     assert states == [opened, f"{opened} → {closed}"]  # no stored code ("open", "closed"), no empty side
+
+
+@pytest.mark.parametrize(
+    "decision,note,message",
+    [
+        ("reject", "", "请填写驳回建议的理由。"),
+        ("reject", "经核实" + "。" * 2000, "2000"),
+        ("confirm", "。" * 2001, "2000"),
+    ],
+)
+def test_a_listing_decision_sent_back_keeps_the_note_beside_its_reason(client_request, db, decision, note, message):
+    # A note over 2000 characters was a bare 400 page, the note gone; a rejection without one a redirect.
+    _, _, _, sub = rf.scenario(result_code="A,6", measures=["停止检查，反馈至日常监管部门依法依规处理"])
+    client_request.login("sup", "supervisor", "140602")
+    approve(client_request, sub)
+    proposal = db.session.scalar(select(AbnormalListingProposal))
+    response = _decide_listing(client_request, proposal, _expected_status=422, decision=decision, note=note)
+    page = BeautifulSoup(response.text, "html.parser")
+    form = page.find("form", action=client_request.url_for("review.decide", proposal_id=proposal.id))
+    assert message in form.select_one(".field__error").get_text()
+    assert form.find("textarea", attrs={"name": "note"}).get_text() == note
+    db.session.expire_all()
+    assert db.session.get(AbnormalListingProposal, proposal.id).status == "proposed"
+
+
+def test_a_tampered_listing_decision_is_a_bad_request(client_request, db):
+    _, _, _, sub = rf.scenario(result_code="A,6", measures=["停止检查，反馈至日常监管部门依法依规处理"])
+    client_request.login("sup", "supervisor", "140602")
+    approve(client_request, sub)
+    proposal = db.session.scalar(select(AbnormalListingProposal))
+    for data in ({"decision": "maybe", "lock_version": 1}, {"decision": "confirm", "lock_version": "x"}):
+        client_request.post_response("review.decide", _data=data, _expected_status=400, proposal_id=proposal.id)

@@ -69,14 +69,22 @@ def case(case_id: int):
 @bp.get("/listings")
 @role_required(Role.SUPERVISOR)
 def listings():
-    status = request.args.get("status", ListingStatus.PROPOSED)
+    return _listings_page(request.args.get("status", ListingStatus.PROPOSED))
+
+
+def _listings_page(status: str, refused: dict | None = None):
+    """The proposals with ``status``; ``refused`` ({id, note, error}): a decision sent back, its
+    note as typed and the reason on that proposal's form."""
     items = queries.proposals(
         current_user,
         status if status in (ListingStatus.PROPOSED, ListingStatus.CONFIRMED, ListingStatus.REJECTED) else None,
     )
     today = beijing_today()
     rows = [(p, clock(p.decide_by, today) if p.decide_by else None) for p in items]
-    return render_template("review/listings.html", rows=rows, status=status, form=ListingDecisionForm(formdata=None))
+    page = render_template(
+        "review/listings.html", rows=rows, status=status, form=ListingDecisionForm(formdata=None), refused=refused
+    )
+    return page, form_status(refused is not None)
 
 
 @bp.post("/listings/<int:proposal_id>")
@@ -85,16 +93,20 @@ def decide(proposal_id: int):
     proposal = access.visible_or_404(AbnormalListingProposal, proposal_id)
     form = ListingDecisionForm()
     confirm = form.decision.data == "confirm"
-    if not form.validate() or form.decision.data not in ("confirm", "reject"):
-        abort(400)
-    try:
-        decide_listing(proposal.id, form.lock_version.data, current_user, confirm, form.note.data or "")
-    except InvalidDecision:
-        flash(_("Write the reason for rejecting the proposal."), "error")
-        return redirect(url_for("review.listings"))
-    except ReviewConflict:
-        flash(_("Someone else decided this proposal first. Nothing was changed by your action."), "error")
-        return redirect(url_for("review.listings"))
+    form.validate()
+    if form.lock_version.errors or form.decision.data not in ("confirm", "reject"):
+        abort(400)  # a tampered form: nothing a person typed
+    error = form.note.errors[0] if form.note.errors else None
+    if error is None:
+        try:
+            decide_listing(proposal.id, form.lock_version.data, current_user, confirm, form.note.data or "")
+        except InvalidDecision:
+            error = _("Write the reason for rejecting the proposal.")
+        except ReviewConflict:
+            flash(_("Someone else decided this proposal first. Nothing was changed by your action."), "error")
+            return redirect(url_for("review.listings"))
+    if error is not None:  # the list again, the note as typed and the reason beside it
+        return _listings_page(ListingStatus.PROPOSED, {"id": proposal.id, "note": form.note.data or "", "error": error})
     flash(_("Listing confirmed.") if confirm else _("Proposal rejected."), "success")
     return redirect(url_for("review.listings"))
 
