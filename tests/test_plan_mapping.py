@@ -118,6 +118,24 @@ def test_a_supervisor_confirms_a_suggestion_or_picks_any_checklist(app, db, clie
     assert [c.id for c in checklists_for(task, [])] == ["food-production", "onsite-general"]
 
 
+def test_an_unknown_checklist_chosen_in_place_is_refused_with_its_message(app, db, client_request):
+    # The fragment said why, but with a 200, as if the choice had been saved.
+    plan = import_other_plan(db)
+    item = items_of(plan)[(1, 1)]
+    client_request.login("huairen-sup", "supervisor", "140681")
+    fragment = client_request.post(
+        "plans.confirm_item_checklist",
+        plan_id=plan.id,
+        item_id=item.id,
+        _data={"checklist": "no-such-list"},
+        _headers={"HX-Request": "true"},
+        _expected_status=422,
+    )
+    assert "请从检查表中选择一项。" in fragment.select_one("li").get_text()
+    db.session.expire_all()
+    assert db.session.get(InspectionItem, item.id).mapping_state == "suggested"
+
+
 def test_another_county_cannot_map_this_plans_items(app, db, client_request):
     plan = import_other_plan(db)
     item = items_of(plan)[(1, 1)]

@@ -13,6 +13,7 @@ from ..auth.access import role_required
 from ..auth.models import Role
 from ..checklists.catalog import GENERAL_ID, registry
 from ..checklists.mapping import CONFIRMED, MAPPED, Mapping, confirm, map_text
+from ..errors import form_status
 from ..extensions import db
 from . import queries
 from .models import InspectionItem
@@ -70,9 +71,9 @@ def confirm_item_checklist(plan_id: int, item_id: int):
     else:
         db.session.commit()
     if request.htmx:
-        return render_template(
-            "plans/_item.html", item=item, plan=plan, may_edit=True, error=error
-        ), 200 if not error else 200
+        return render_template("plans/_item.html", item=item, plan=plan, may_edit=True, error=error), form_status(
+            error is not None
+        )
     if error:
         flash(error, "error")
         return redirect(url_for("plans.plan_detail", plan_id=plan.id, _anchor=f"item-{item.id}")), 303
