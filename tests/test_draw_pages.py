@@ -119,7 +119,10 @@ def test_replacement_form_requires_a_reason(client_request, db):
     draw, _ = operations.run_draw(operations.commit(task, 1, unit("140602")), "")
     assignment = draw.selections[0].assignments[0]
     client_request.login("sc-sup", "supervisor", "140602")
-    client_request.post("draws.replace", _data={"reason": ""}, assignment_id=assignment.id)  # refused, back to the draw
+    refused = client_request.post(
+        "draws.replace", _data={"reason": ""}, _expected_status=422, assignment_id=assignment.id
+    )
+    assert refused.select_one(f"#reason-{assignment.id}-error").get_text(strip=True) == "请填写替换理由。"
     db.session.refresh(assignment)
     assert assignment.ended_at is None
     page = client_request.post(
@@ -344,3 +347,22 @@ def test_a_lottery_date_outside_the_apps_years_is_refused(client_request, db):
         == "请输入 2000 年至 2100 年之间的日期。"
     )
     assert _count(db, DrawCommitment) == 0
+
+
+def test_a_replacement_reason_too_long_comes_back_on_the_draw_as_typed(client_request, db):
+    # It was a redirect to the draw with a message at the top, the reason typed gone.
+    task = setup_task(db)
+    draw, _ = operations.run_draw(operations.commit(task, 1, unit("140602")), "")
+    assignment = draw.selections[0].assignments[0]
+    db.session.commit()
+    client_request.login("sc-sup", "supervisor", "140602")
+    reason = "发现回避情形" + "。" * 2000
+    page = client_request.post(
+        "draws.replace", _data={"reason": reason}, _expected_status=422, assignment_id=assignment.id
+    )
+    form = page.find("form", action=client_request.url_for("draws.replace", assignment_id=assignment.id))
+    assert form.find_parent("details").has_attr("open")
+    assert "2000" in form.select_one(".field__error").get_text()
+    assert form.find("textarea", attrs={"name": "reason"}).get_text() == reason
+    db.session.refresh(assignment)
+    assert assignment.ended_at is None

@@ -183,18 +183,25 @@ def abandon(commitment_id: int):
 def detail(draw_id: int):
     from .models import Draw
 
-    draw = access.visible_or_404(Draw, draw_id)
-    unmatched = [(s, describe_unmatched(s)) for s in draw.selections if s.unmatched_reason]
+    return _detail_page(access.visible_or_404(Draw, draw_id))
+
+
+def _detail_page(draw, refused: dict | None = None):
+    """The draw's page; ``refused`` ({id, reason, error}): a replacement sent back, its reason as
+    typed and the message on that inspector's form (422)."""
     from . import chain
 
-    return render_template(
+    unmatched = [(s, describe_unmatched(s)) for s in draw.selections if s.unmatched_reason]
+    page = render_template(
         "draws/detail.html",
         draw=draw,
         unmatched=unmatched,
-        replace_form=ReplaceForm(),
+        replace_form=ReplaceForm(formdata=None),
+        refused=refused,
         record=chain.record_of_draw(draw.id),
         head=chain.head(),
     )
+    return page, form_status(refused is not None)
 
 
 @bp.post("/draws/assignment/<int:assignment_id>/replace")
@@ -204,19 +211,23 @@ def replace(assignment_id: int):
     draw = assignment.selection.draw
     access.require(draw)
     form = ReplaceForm()
-    if form.validate_on_submit():
+    error = (
+        None
+        if form.validate_on_submit()
+        else str((form.reason.errors or [_("Give the reason for the replacement.")])[0])
+    )
+    if error is None:
         try:
             new = replace_inspector(assignment, form.reason.data, current_user)
         except DrawRefused as exc:
-            flash(str(exc.message), "error")
+            error = str(exc.message)
         else:
             flash(
                 _("%(old)s was replaced by %(new)s.", old=assignment.inspector.name, new=new.inspector.name), "success"
             )
-    else:
-        for error in form.reason.errors:
-            flash(str(error), "error")
-    return redirect(url_for("draws.detail", draw_id=draw.id, _anchor=f"subject-{assignment.selection_id}"))
+            return redirect(url_for("draws.detail", draw_id=draw.id, _anchor=f"subject-{assignment.selection_id}"))
+    # The draw again, the reason as typed and why it was refused on that inspector's form.
+    return _detail_page(draw, {"id": assignment.id, "reason": form.reason.data or "", "error": error})
 
 
 def _render_invitations(task: Task, form: InviteForm, status: int = 200):
