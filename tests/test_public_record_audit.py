@@ -1,0 +1,158 @@
+"""An auditor's hostile but legitimate data through every public output: the record page, the search,
+the printed record (PDF), the open data (CSV, JSON) and the national upload (.xlsx). What a firm is
+called reaches each of them exactly as registered, never runs as markup or a formula, and never
+makes the PDF renderer fetch anything."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import unicodedata
+from datetime import date
+
+import pytest
+from openpyxl import load_workbook
+
+from factories import publication as f
+from pdf_reading import assert_cjk_embedded, pdf_fonts, pdf_text
+from fieldapp.publication import exports, operations, queries
+from fieldapp.publication.pdf import fetcher as pdf_fetcher
+
+
+@pytest.fixture
+def app_config(tmp_path):
+    return {"PDF_CACHE_DIR": str(tmp_path / "pdf-cache")}
+
+
+LONG = ("𠮷" + "朔州市朔城区中石化民福加油站" * 15)[:199] + "店"  # 200 characters, the column's size
+NAMES = {
+    "ext-b": "𠮷野家𡈼㐂〇号（朔州）有限公司",
+    "emoji": "朔城区😀火锅店·老王",
+    "rtl-zwj": "\u202e朔城区\u200d家庭农场\u202c👨\u200d👩\u200d👧",
+    "combining": "Café Ame\u0301lie 朔州店",
+    "long": LONG,
+    "script": "<script>alert(1)</script>民福加油站",
+    "attr": '"><img src=x onerror=alert(1)>民福',
+    "ssrf": '<img src="http://169.254.169.254/latest/meta-data/">民福',
+    "file": '<a href="file:///etc/passwd">民福</a><link rel="stylesheet" href="file:///etc/passwd">',
+    "js": "javascript:alert(document.cookie)",
+    "formula": '=HYPERLINK("http://x","点我")',
+    "at": "@SUM(1+1)民福",
+    "minus": "-1+2 民福",
+    "tab": "\t=1 民福",
+}
+
+
+def _publish(db, name: str, seq: int = 1):
+    result = f.approved_result(f.subject(seq, name=name))
+    [record] = operations.publish([result], f.supervisor("140602"), on=date(2021, 7, 1))
+    db.session.commit()
+    return result, record
+
+
+def _pdf(client_request, tmp_path, record, asked: list) -> str:
+    response = client_request.get_response("publication.public_record_pdf", public_id=record.public_id)
+    assert response.mimetype == "application/pdf"
+    path = tmp_path / f"{record.public_id}.pdf"
+    path.write_bytes(response.data)
+    assert_cjk_embedded(path)
+    # Nothing from the firm's name was even asked for: only the app's own data: URIs (the QR code).
+    assert [url for url in asked if not url.startswith("data:image/png")] == [], asked
+    return pdf_text(path)
+
+
+@pytest.mark.parametrize("case", sorted(NAMES))
+def test_a_firms_name_reaches_every_public_output_as_it_is(case, client_request, db, tmp_path, monkeypatch):
+    name = NAMES[case]
+    result, record = _publish(db, name)
+    asked: list = []  # every URL the PDF renderer asks for
+    real_fetch = pdf_fetcher.RestrictedFetcher.fetch
+    monkeypatch.setattr(
+        pdf_fetcher.RestrictedFetcher,
+        "fetch",
+        lambda self, url, headers=None: asked.append(url) or real_fetch(self, url),
+    )
+    # The record page: the name as text, no element made of it.
+    soup = client_request.get("publication.public_record", public_id=record.public_id)
+    assert soup.select_one('dd[data-field="subject_name"]').get_text() == name
+    main = soup.select_one("main")
+    assert main.select("script, img, link, iframe, object") == []
+    assert not [a for a in main.select("a[href]") if not a["href"].startswith(("/", "#", "http://localhost"))]
+    # The search, by a fragment of the name.
+    fragment = name.strip("\t")[:6]
+    soup = client_request.get("publication.public_results", q=fragment)
+    names = [a.get_text() for a in soup.select("#results .result-card__name")]
+    assert names == [name], (fragment, names)
+    # The firm's and the task's pages.
+    soup = client_request.get("publication.public_subject", ident=record.subject_ident)
+    assert name in soup.select_one("main").get_text()
+    # Open data: the true text; in the CSV text that would run in a spreadsheet is neutralised.
+    data = json.loads(client_request.get_response("publication.open_data_json").get_data(as_text=True))
+    assert [r["subject_name"] for r in data["results"]] == [name]
+    text = client_request.get_response("publication.open_data_csv").get_data(as_text=True)
+    [_, row] = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    shown = row[2]
+    assert shown == (("'" + name) if name.startswith(("=", "+", "-", "@", "\t", "\r")) else name)
+    # The national upload: a text cell with the true text.
+    book = load_workbook(io.BytesIO(exports.national_xlsx(queries.unit_records(f.supervisor("140602"), limit=10))))
+    cell = book.active.cell(row=2, column=3)
+    assert (cell.value, cell.data_type) == (name, "s")
+    # The printed record.
+    pdf = _pdf(client_request, tmp_path, record, asked)
+    flat = unicodedata.normalize("NFC", "".join(pdf.split()))
+    visible = unicodedata.normalize("NFC", "".join(ch for ch in name if ch.isprintable() and not ch.isspace()))
+    if case == "rtl-zwj":  # drawn right to left as the override asks: every character is there
+        assert visible[:7][::-1] in flat.replace("\u200d", ""), pdf
+    else:
+        assert visible in flat, (visible, pdf)
+
+
+def test_extension_b_and_emoji_are_drawn_not_boxes(client_request, db, tmp_path):
+    """Every character of the name comes from a font that has it (Pango falls back per character):
+    a face that lacks it would print the .notdef box, which pdftotext still reads as the character."""
+    from fontTools.ttLib import TTCollection
+
+    name = NAMES["ext-b"] + "😀"
+    _, record = _publish(db, name)
+    response = client_request.get_response("publication.public_record_pdf", public_id=record.public_id)
+    path = tmp_path / "r.pdf"
+    path.write_bytes(response.data)
+    fonts = pdf_fonts(path)
+    assert "CJK" in fonts, fonts
+    collection = TTCollection("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
+    cmap = collection.fonts[0].getBestCmap()
+    for ch in "𠮷𡈼㐂〇（）":
+        assert ord(ch) in cmap, ch
+    assert "𠮷野家𡈼㐂〇号" in pdf_text(path).replace(" ", "")
+
+
+def _words_past_the_edge(path) -> list[str]:
+    """Words pdftotext finds (partly) outside their page: text the printed copy loses."""
+    import re
+
+    out = subprocess.run(["pdftotext", "-bbox", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    width = float(re.search(r'<page width="([\d.]+)"', out).group(1))
+    return [
+        w
+        for x, w in re.findall(r'<word xMin="[\d.]+" yMin="[\d.]+" xMax="([\d.]+)"[^>]*>([^<]*)<', out)
+        if float(x) > width
+    ]
+
+
+def test_a_long_name_without_break_wraps_inside_the_printed_record_and_notice(client_request, db, tmp_path):
+    """A 200-letter name with no space (a foreign firm's romanised name) wrapped nowhere: it ran past
+    the page edge and the printed record and the task's notice lost its end."""
+    name = ("ZHONGSHIHUAMINFUJIAYOUZHAN" * 8)[:197] + "END"
+    result, record = _publish(db, name)
+    printed = {
+        "record": client_request.get_response("publication.public_record_pdf", public_id=record.public_id),
+        "notice": client_request.get_response("publication.public_task_pdf", task_id=result.task_id),
+    }
+    for kind, response in printed.items():
+        path = tmp_path / f"{kind}.pdf"
+        path.write_bytes(response.data)
+        assert _words_past_the_edge(path) == [], kind
+        drawn = subprocess.run(["pdftotext", "-raw", str(path), "-"], capture_output=True, text=True, check=True)
+        assert name in "".join(drawn.stdout.split()), kind  # in drawing order: a cell's lines one after another
