@@ -156,3 +156,99 @@ def test_a_long_name_without_break_wraps_inside_the_printed_record_and_notice(cl
         assert _words_past_the_edge(path) == [], kind
         drawn = subprocess.run(["pdftotext", "-raw", str(path), "-"], capture_output=True, text=True, check=True)
         assert name in "".join(drawn.stdout.split()), kind  # in drawing order: a cell's lines one after another
+
+
+def test_a_late_evening_utc_approval_is_the_next_beijing_day_everywhere(client_request, db, tmp_path, frozen_clock):
+    """Inspected, approved and published at 23:30 UTC on 30 June: 07:30 on 1 July in Beijing, the
+    date every public output gives (page, search, PDF, CSV, JSON, national .xlsx)."""
+    from datetime import UTC, datetime
+
+    from fieldapp.review.results import record_results
+
+    frozen_clock.set(datetime(2021, 6, 30, 23, 30, tzinfo=UTC))
+    result = f.approved_result(f.subject(1, name="朔城区午夜便利店"))
+    result.submission.inspected_on = datetime(2021, 6, 30, 23, 30)  # stored naive UTC, as the app stores it
+    [result] = record_results(result.submission, f.supervisor("140602"))
+    [record] = operations.publish([result], f.supervisor("140602"))
+    db.session.commit()
+    day = "2021-07-01"
+    assert (record.inspected_on.isoformat(), record.published_on.isoformat()) == (day, day)
+    soup = client_request.get("publication.public_record", public_id=record.public_id)
+    assert [
+        soup.select_one(f'dd[data-field="{k}"]').get_text(strip=True) for k in ("inspected_on", "published_on")
+    ] == [
+        day,
+        day,
+    ]
+    assert day in client_request.get("publication.public_results", q="午夜便利").select_one(".result-card__meta").text
+    text = client_request.get_response("publication.open_data_csv").get_data(as_text=True)
+    [_, row] = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    assert (row[9], row[13]) == (day, day)
+    [row] = json.loads(client_request.get_response("publication.open_data_json").get_data(as_text=True))["results"]
+    assert (row["inspected_on"], row["published_on"]) == (day, day)
+    sheet = load_workbook(io.BytesIO(exports.national_xlsx([record]))).active
+    assert [sheet.cell(row=2, column=c).value.date().isoformat() for c in (7, 10)] == [day, day]
+    path = tmp_path / "r.pdf"
+    path.write_bytes(client_request.get_response("publication.public_record_pdf", public_id=record.public_id).data)
+    printed = pdf_text(path)
+    assert printed.count(day) == 2 and "2021-06-30" not in printed
+
+
+def test_a_correction_with_markup_in_its_note_is_shown_as_text_with_its_beijing_date(
+    client_request, db, tmp_path, frozen_clock, monkeypatch
+):
+    """The supervisor's correction note is free text: on the page and the PDF it is text, fetches
+    nothing, and the correction is dated by the Beijing day it was made (23:30 UTC is the next day)."""
+    from datetime import UTC, datetime
+
+    result, record = _publish(db, "朔城区恒达眼镜店")
+    result.result_code = "1"
+    db.session.commit()
+    frozen_clock.set(datetime(2021, 7, 8, 23, 30, tzinfo=UTC))
+    note = '结果录入有误<img src="http://169.254.169.254/"><script>alert(1)</script>'
+    new = operations.correct(record, f.supervisor("140602"), note)
+    db.session.commit()
+    soup = client_request.get("publication.public_record", public_id=record.public_id)
+    notice = soup.select_one(".corrected-notice")
+    assert "2021-07-09" in notice.get_text() and note in notice.get_text()
+    assert soup.select_one("main").select("script, img") == []
+    assert soup.select_one('dd[data-field="result_label"]').get_text(strip=True) == "未发现问题"
+    asked: list = []
+    real_fetch = pdf_fetcher.RestrictedFetcher.fetch
+    monkeypatch.setattr(
+        pdf_fetcher.RestrictedFetcher,
+        "fetch",
+        lambda self, url, headers=None: asked.append(url) or real_fetch(self, url),
+    )
+    flat = "".join(_pdf(client_request, tmp_path, new, asked).split())
+    assert "本记录已于2021-07-09更正" in flat and "".join(note.split()) in flat and "未发现问题" in flat
+    [row] = json.loads(client_request.get_response("publication.open_data_json").get_data(as_text=True))["results"]
+    assert (row["version"], row["result"], row["corrected"]) == (2, "未发现问题", True)
+
+
+def test_a_control_character_in_a_name_or_finding_does_not_break_the_xlsx_exports(client_request, db, auth):
+    """A vertical tab pasted from Word or a unit separator from an old system stored in a firm's name
+    or a finding: openpyxl refused the whole workbook, so the unit's national upload job failed and the
+    serious-findings list answered 500. The .xlsx cells now drop what XML cannot hold; the CSV keeps it."""
+    from sqlalchemy import select
+
+    from fieldapp.jobs.models import Job, JobStatus
+
+    name = "朔州\x0b民福\x1f加油站\x08"
+    result = f.approved_result(f.subject(1, name=name))
+    result.findings = [{"item": "x", "text": "油枪\x0c漏油", "severity": "serious", "follow_up": True}]
+    [record] = operations.publish([result], f.supervisor("140602"), on=date(2021, 7, 1))
+    db.session.commit()
+    client_request.login("shuocheng", "supervisor", "140602")
+    client_request.post_response("publication.export_xlsx", year=2021)
+    job = db.session.scalar(select(Job))
+    assert job.status == JobStatus.DONE, job.status
+    upload = client_request.get_response("jobs.download", job_id=job.id, name="national-upload-2021.xlsx")
+    cell = load_workbook(io.BytesIO(upload.data)).active.cell(row=2, column=3)
+    assert (cell.value, cell.data_type) == ("朔州民福加油站", "s")
+    serious = client_request.get_response("review.serious", format="xlsx")
+    values = [c.value for row in load_workbook(io.BytesIO(serious.data)).active.iter_rows() for c in row]
+    assert "朔州民福加油站" in values and "油枪漏油" in values
+    text = client_request.get_response("publication.open_data_csv").get_data(as_text=True)
+    assert name in text  # the open data keeps the text exactly
+    assert record.subject_name == name

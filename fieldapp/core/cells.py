@@ -3,13 +3,21 @@
 A subject named ``=HYPERLINK(...)`` (or starting with ``+``, ``-``, ``@``, a tab or CR) would run
 in Excel or WPS. In CSV such text gets a leading apostrophe (OWASP's CSV-injection advice); in
 .xlsx every text cell is stored as a string (``data_type='s'``), whatever it starts with.
+
+XML 1.0 cannot hold most C0 control characters (a vertical tab pasted from Word, a unit separator
+from an old system): openpyxl refuses the whole workbook for one of them. In .xlsx they are dropped
+(they print as nothing anywhere); tab, line feed and carriage return are kept. CSV keeps every
+character.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Sequence
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# The characters an .xlsx cannot hold (openpyxl's ILLEGAL_CHARACTERS_RE): C0 controls but tab, LF, CR.
+XLSX_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def csv_cell(value):
@@ -21,6 +29,18 @@ def csv_cell(value):
 
 def csv_row(values: Iterable) -> list:
     return [csv_cell(v) for v in values]
+
+
+def xlsx_text(value):
+    """``value`` as an .xlsx cell can hold it: a str without the control characters XML refuses."""
+    if isinstance(value, str):
+        return XLSX_ILLEGAL.sub("", value)
+    return value
+
+
+def xlsx_values(values: Iterable) -> list:
+    """A row for ``Worksheet.append``: every str as :func:`xlsx_text`, other values as given."""
+    return [xlsx_text(v) for v in values]
 
 
 def text_cells(cells: Iterable) -> None:
@@ -37,7 +57,7 @@ def xlsx_row(sheet, values: Iterable) -> list:
     row = []
     for value in values:
         if isinstance(value, str):
-            cell = WriteOnlyCell(sheet, value=value)
+            cell = WriteOnlyCell(sheet, value=xlsx_text(value))
             cell.data_type = "s"
             row.append(cell)
         else:

@@ -6,7 +6,7 @@ from io import BytesIO
 
 from ..auth.territory import county_names
 from ..auth.unit_names import unit_label
-from ..core.cells import text_cells
+from ..core.cells import text_cells, xlsx_values
 from .codes import result_label
 
 HEADERS = [
@@ -37,18 +37,20 @@ def serious_findings_xlsx(results) -> bytes:
     for r in results:
         s = r.subject
         ws.append(
-            [
-                s.uscc or s.registration_number or s.ident,
-                s.name,
-                s.legal_representative,
-                county_names().get(s.division_code, s.division_code),
-                unit_label(r.inspecting_unit),
-                f"{r.task.number}. {r.task.name}",
-                r.inspected_on,
-                result_label(r.result_code),
-                "；".join(r.follow_up_measures or []),
-                "；".join(f.get("text", "") for f in r.findings or [] if f.get("text")),
-            ]
+            xlsx_values(
+                [
+                    s.uscc or s.registration_number or s.ident,
+                    s.name,
+                    s.legal_representative,
+                    county_names().get(s.division_code, s.division_code),
+                    unit_label(r.inspecting_unit),
+                    f"{r.task.number}. {r.task.name}",
+                    r.inspected_on,
+                    result_label(r.result_code),
+                    "；".join(r.follow_up_measures or []),
+                    "；".join(f.get("text", "") for f in r.findings or [] if f.get("text")),
+                ]
+            )
         )
         text_cells(ws[ws.max_row])
         ws.cell(row=ws.max_row, column=7).number_format = "yyyy-mm-dd"
