@@ -145,3 +145,29 @@ def test_search_works_without_javascript(live_server, browser, db):
     page.click("form[role=search] button[type=submit]")
     page.locator("#results .no-results").wait_for()
     context.close()
+
+
+def test_a_long_name_without_break_stays_inside_a_phone_screen(live_server, phone, db):
+    """A 200-letter romanised firm name has no break opportunity: on every public page it wraps
+    inside the 360 px screen instead of widening the page (which hid its end off the screen)."""
+    from datetime import date
+
+    from fieldapp.publication import operations
+
+    name = ("ZHONGSHIHUAMINFUJIAYOUZHAN" * 8)[:197] + "END"
+    result = f.approved_result(f.subject(1, name=name))
+    [record] = operations.publish([result], f.supervisor("140602"), on=date(2021, 7, 1))
+    db.session.commit()
+    page = phone.new_page()
+    pages = {
+        "search": live_server.url_for("publication.public_results", q="ZHONGSHIHUA"),
+        "record": live_server.url_for("publication.public_record", public_id=record.public_id),
+        "subject": live_server.url_for("publication.public_subject", ident=record.subject_ident),
+        "task": live_server.url_for("publication.public_task", task_id=record.task_id),
+    }
+    widths = {}
+    for label, url in pages.items():
+        page.goto(url)
+        expect(page.get_by_text(name).first).to_be_visible()
+        widths[label] = page.evaluate("document.documentElement.scrollWidth")
+    assert widths == dict.fromkeys(pages, 360)
