@@ -252,3 +252,19 @@ def test_a_control_character_in_a_name_or_finding_does_not_break_the_xlsx_export
     text = client_request.get_response("publication.open_data_csv").get_data(as_text=True)
     assert name in text  # the open data keeps the text exactly
     assert record.subject_name == name
+
+
+def test_the_search_page_states_the_csv_rule_the_open_data_applies(client_request, db):
+    """The apostrophe the CSV puts before formula-like text is said where the downloads are offered,
+    in the visitor's language, so the credit system and citizens know the JSON holds the exact text."""
+    from fieldapp.core.cells import FORMULA_STARTS
+
+    _publish(db, "-1+2 民福加油站")
+    for _ in range(2):  # built, then from the shared page cache
+        rule = client_request.get("publication.public_results").select_one("#open-data-rule").get_text()
+        assert "单引号" in rule and "JSON" in rule
+        assert all(start in rule for start in ("=", "+", "-", "@")) and len(FORMULA_STARTS) == 6
+    text = client_request.get_response("publication.open_data_csv").get_data(as_text=True)
+    assert "'-1+2 民福加油站" in text
+    data = json.loads(client_request.get_response("publication.open_data_json").get_data(as_text=True))
+    assert data["results"][0]["subject_name"] == "-1+2 民福加油站"
