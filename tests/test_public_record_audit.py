@@ -268,3 +268,26 @@ def test_the_search_page_states_the_csv_rule_the_open_data_applies(client_reques
     assert "'-1+2 民福加油站" in text
     data = json.loads(client_request.get_response("publication.open_data_json").get_data(as_text=True))
     assert data["results"][0]["subject_name"] == "-1+2 民福加油站"
+
+
+def test_a_name_with_full_width_punctuation_is_found_as_registered_and_as_typed(client_request, db):
+    """The search folded the query to half width (NFKC) but not the names: a name registered with
+    full-width parentheses or letters, the usual form (朔州市（民福）加油站), was not found by its own
+    text copied in. Both the text as typed and its half-width form are looked for now."""
+    for seq, name in enumerate(("朔州市（民福）加油站", "ＡＢＣ朔州超市", "朔州(平鲁)便利店"), start=1):
+        _publish(db, name, seq)
+    found = {
+        "朔州市（民福）加油站": ["朔州市（民福）加油站"],
+        "市（民福）加": ["朔州市（民福）加油站"],
+        "（民": ["朔州市（民福）加油站"],
+        "ＡＢＣ朔州": ["ＡＢＣ朔州超市"],
+        "ＡＢ": ["ＡＢＣ朔州超市"],
+        "(平鲁)便": ["朔州(平鲁)便利店"],
+        "（平鲁）便": ["朔州(平鲁)便利店"],  # a Chinese keyboard's parentheses, half-width in the registry
+        "民福": ["朔州市（民福）加油站"],
+    }
+    for q, names in found.items():
+        soup = client_request.get("publication.public_results", q=q)
+        assert [a.get_text() for a in soup.select("#results .result-card__name")] == names, q
+    text = client_request.get_response("publication.open_data_csv", q="市（民福）加").get_data(as_text=True)
+    assert text.count("朔州市（民福）加油站") == 1

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Integer, Row, Select, and_, column, select, table, text, tuple_, union
+from sqlalchemy import Integer, Row, Select, and_, bindparam, column, or_, select, table, text, tuple_, union
 from sqlalchemy.orm import selectinload
 
 from ..auth import access
@@ -118,10 +118,11 @@ def name_condition(q: str):
         else:
             match = PublishedResult.subject_name.ilike(pattern, escape="\\")
         if dialect == "postgresql" and len(q) == 2:  # the names holding the pair, by its index
-            return and_(POSTGRESQL_PAIR_MATCH.bindparams(pair=q), match)
+            return and_(POSTGRESQL_PAIR_MATCH.bindparams(bindparam("pair", q, unique=True)), match)
         return match
     if dialect == "postgresql":
-        return POSTGRESQL_NAME_MATCH.bindparams(name_pattern=pattern)
+        # unique: the typed and the folded fragment may both be asked for in one statement (name_match)
+        return POSTGRESQL_NAME_MATCH.bindparams(bindparam("name_pattern", pattern, unique=True))
     # SQLite: FTS5 trigram; a quoted string matches as a substring, through the index.
     fts = table("published_result_fts", column("rowid", Integer), column("published_result_fts"))
     phrase = '"' + q.replace('"', '""') + '"'
@@ -160,6 +161,18 @@ FILTER_COLUMNS = {
 }
 
 
+def name_match(typed: str, folded: str):
+    """Names holding the fragment as the visitor typed it, or as folded to half width (NFKC).
+
+    Registered names keep their full-width punctuation and letters (朔州市（民福）加油站, ＡＢＣ超市):
+    searched folded only, a name copied as it is registered found nothing. Folded, ``ABC超市``
+    typed on a phone still finds a name registered with half-width letters. One condition when
+    folding changes nothing (most queries: Chinese characters only)."""
+    if typed == folded:
+        return name_condition(folded)
+    return or_(name_condition(typed), name_condition(folded))
+
+
 def search_statement(filters: SearchFilters, columns=(PublishedResult,)) -> tuple[Select, str]:
     stmt = select(*columns).where(PublishedResult.is_current.is_(True))
     mode = "all"
@@ -171,7 +184,7 @@ def search_statement(filters: SearchFilters, columns=(PublishedResult,)) -> tupl
         elif kind == "registration":
             stmt, mode = stmt.where(PublishedResult.subject_ident == q), kind
         else:
-            stmt, mode = stmt.where(name_condition(q)), "name"
+            stmt, mode = stmt.where(name_match(" ".join(filters.q.split()), q)), "name"
     stmt = where_given(stmt, filters, FILTER_COLUMNS)
     return stmt, mode
 
