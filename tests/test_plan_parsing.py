@@ -271,6 +271,10 @@ def test_bad_windows_are_reported():
             ["登记事项检查", "公示信息检查（含1.年报 2.即时信息）"],
         ),
         ("（一）第一项；（二）第二项；（三）第三项", ["第一项", "第二项", "第三项"]),
+        # numbered under a section number, as a plan numbering its items by task writes them
+        ("1.1 生产许可情况 1.2 原料进货查验 1.3 出厂检验", ["生产许可情况", "原料进货查验", "出厂检验"]),
+        ("检查：2.1、甲；2.2、乙", ["甲", "乙"]),
+        ("含量不低于1.1%的产品", ["含量不低于1.1%的产品"]),  # a decimal alone is no list
     ],
 )
 def test_split_items(text, items):

@@ -303,6 +303,22 @@ def _cn_marker(number: int) -> re.Pattern | None:
     return re.compile(rf"(?<![{CN_NUMERALS}第])(?:[（(]\s*{n}\s*[）)]|{n}\s*[、.．])")
 
 
+_FIRST_DOTTED = re.compile(r"(?<![0-9.．])(\d{1,2})\s*[.．]\s*1(?![0-9.．])")
+
+
+def _dotted_markers(raw: str) -> list[tuple[int, int]]:
+    """``1.1 … 1.2 … 1.3 …``: items numbered under a section number (the same major number throughout)."""
+    first = _FIRST_DOTTED.search(raw)
+    if not first:
+        return []
+    major = first.group(1)
+
+    def marker(number: int) -> re.Pattern:
+        return re.compile(rf"(?<![0-9.．]){major}\s*[.．]\s*{number}(?![0-9.．%])\s*[、,，)）]?")
+
+    return _markers(raw, marker)
+
+
 def _markers(raw: str, marker) -> list[tuple[int, int]]:
     positions: list[tuple[int, int]] = []
     cursor, number = 0, 1
@@ -319,7 +335,7 @@ def split_items(text: str) -> tuple[str, list[str]]:
     """Split an 抽查事项 cell into (heading, items).
 
     Items are numbered ``1,`` ``1.`` ``（1）`` ``(1)`` ``1、`` ``①`` (styles may mix within a cell), ``一、``
-    ``（二）``, or not at all (one item). Numbers must follow each other: ``1`` then ``2`` … so numbers inside the text
+    ``（二）``, ``1.1`` ``1.2`` (under a section number), or not at all (one item). Numbers must follow each other: ``1`` then ``2`` … so numbers inside the text
     (``2次/年``) are not taken for markers. Text before the first number is the heading.
     """
     raw = (text or "").strip()
@@ -331,6 +347,8 @@ def split_items(text: str) -> tuple[str, list[str]]:
     chinese = _markers(raw, _cn_marker)
     if len(chinese) >= 2 and (len(positions) < 2 or chinese[0][0] < positions[0][0]):
         positions = chinese
+    elif len(positions) < 2 and len(dotted := _dotted_markers(raw)) >= 2:
+        positions = dotted  # 1.1 … 1.2 …: the numbers under a section number are the list
     if not positions:
         return "", [raw]
     heading = raw[: positions[0][0]].strip().rstrip(_SEPARATORS + ":：。.")
