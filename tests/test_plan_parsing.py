@@ -255,6 +255,17 @@ def test_parse_window(text, expected):
 
 def test_bad_windows_are_reported():
     assert parse_window("年底前")[2][0][0] == "window_unreadable"
+    assert parse_window("9-11")[2][0][0] == "window_unreadable"  # no 月 anywhere: not taken for months
+
+
+def test_a_closing_month_without_its_month_word_is_read():
+    assert parse_window("2024年9月至11") == (9, 11, [])
+    assert parse_window("3月—12") == (3, 12, [])
+
+
+@pytest.mark.parametrize("text, end", [("6月底前", 6), ("6月30日前", 6), ("于10月底前完成", 10)])
+def test_a_deadline_is_read_from_january_and_asks_for_the_start(text, end):
+    assert parse_window(text) == (1, end, [("window_deadline", {"text": text, "end": end})])
     assert parse_window("11月-4月")[2][0][0] == "window_reversed"
 
 

@@ -120,6 +120,9 @@ MESSAGES = {
     "window_missing": _l("抽取日期 is empty."),
     "window_unreadable": _l("Cannot read a range of months from %(text)s."),
     "window_reversed": _l("The window %(text)s ends before it starts."),
+    "window_deadline": _l(
+        "%(text)s gives only the month the checks must end; read as January to month %(end)s: confirm the first month."
+    ),
     "items_missing": _l("抽查事项 is empty."),
     "item_codes_mismatch": _l(
         "The item codes name %(codes)s items but 抽查事项 lists %(items)s; the codes were not used (items are mapped by their text)."
