@@ -442,3 +442,25 @@ def test_items_numbered_with_circled_digits():
     from fieldapp.plans.cells import split_item_row
 
     assert split_item_row("②进货查验记录") == ["进货查验记录"]  # a row continuing a task
+
+
+@pytest.mark.parametrize(
+    ("text", "city", "county"),
+    [
+        ("市抽市查", True, False),
+        ("市抽县（区）查", False, True),
+        ("县抽县查", False, True),
+        ("市抽市查、市抽县(区)查", True, True),
+        ("各级市场监管部门", True, True),
+        ("市局抽查", True, False),  # 抽查 is no mode
+    ],
+)
+def test_a_joint_plans_check_mode_and_all_levels_name_who_executes(text, city, county):
+    executor = parse_executor(text)
+    assert (executor.city, executor.county, executor.problems) == (city, county, [])
+
+
+def test_the_check_mode_column_is_the_executor_when_no_column_names_one():
+    header = ["序号", "抽查任务名称", "抽查事项", "抽查对象范围", "抽查比例及频次", "发起部门", "配合部门", "抽查检查模式"]
+    assert find_header(header)["executor"] == 7
+    assert find_header(["检查主体", *header])["executor"] == 0  # a 检查主体 column comes first

@@ -259,11 +259,15 @@ class Executor:
 
 
 _COUNTY_MARKS = ("县", "区", "分局")
+# 抽查检查模式 as the 部门联合 plans write it: 市抽市查, 市抽县(区)查, 县抽县查 (who draws, who checks)
+_MODE = re.compile(r"[^抽查]{1,4}抽([^抽查]{1,6})查")
+_ALL_LEVELS = ("各级", "全市各级", "市县两级", "市、县两级")
 
 
 def parse_executor(text: str) -> Executor:
     """Which levels execute: ``市、县(区)级市场监管部门`` → city and county; ``市级…`` → city;
-    ``县（区）级…`` → county; the seed's ``市、市场监管局`` → city, with a warning."""
+    ``县（区）级…`` → county; ``各级…`` → both; the mode ``市抽县(区)查`` → the level that checks (county);
+    the seed's ``市、市场监管局`` → city, with a warning."""
     raw = compact(text)
     result = Executor()
     if not raw:
@@ -271,6 +275,11 @@ def parse_executor(text: str) -> Executor:
         return result
     parts = [p for p in re.split(r"[、,，/和及]", raw) if p]
     for index, part in enumerate(parts):
+        if mode := _MODE.fullmatch(part):
+            part = mode.group(1)  # 市抽县(区)查: the county draws nothing, it checks; the level that checks executes
+        if part.startswith(_ALL_LEVELS):
+            result.city = result.county = True
+            continue
         is_city = (
             part == "市"
             or part.startswith(("市级", "市局", "市市场", "市本级", "市直"))

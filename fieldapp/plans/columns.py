@@ -79,6 +79,10 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "承办单位",
         "责任单位",
         "执法单位",
+        # 部门联合 plans: 市抽县查 names the level that checks (read after any 检查主体 column)
+        "抽查检查模式",
+        "检查模式",
+        "抽查模式",
     ),
 }
 
