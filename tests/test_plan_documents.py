@@ -260,3 +260,38 @@ def test_a_tracked_correction_and_a_content_control_are_read_as_word_shows_them(
     document.save(buffer)
     _, parsed = read_plan(buffer.getvalue(), "plan.docx")
     assert without_rows(parsed) == without_rows(read_plan(xlsx_plan(), "plan.xlsx")[1])
+
+
+def test_section_headings_between_word_tables_are_the_categories_of_their_tasks():
+    """一、食品领域 / 二、特种设备 printed as paragraphs above each table, numbering restarting in each, and a
+    note paragraph under the last: the headings go with their tasks, the note is pointed out."""
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("一、加强组织领导")  # the notice's own heading, not right above a table
+    document.add_paragraph("各所要高度重视。")
+    header = ["序号", "抽查任务名称", "抽查事项", "抽查对象", "抽查比例", "抽查时间", "实施主体"]
+    for heading, row in (
+        ("一、食品领域", ["1", "食品销售者检查", "1.经营资质 2.进货查验", "食品销售者", "5%", "第二季度", "县局"]),
+        ("二、特种设备", ["1", "电梯使用单位检查", "使用登记", "电梯使用单位", "不低于5%", "全年", "县局"]),
+    ):
+        document.add_paragraph(heading)
+        table = document.add_table(rows=2, cols=len(header))
+        for r, cells in enumerate((header, row)):
+            for c, text in enumerate(cells):
+                table.cell(r, c).text = text
+    document.add_paragraph("注：各市场监管所按属地实施。")
+    buffer = io.BytesIO()
+    document.save(buffer)
+    _, parsed = read_plan(buffer.getvalue(), "计划.docx")
+    assert [(t.number, t.name, t.source_cells["类别"]) for t in parsed.tasks] == [
+        (1, "食品销售者检查", "一、食品领域"),
+        (2, "电梯使用单位检查", "二、特种设备"),
+    ]
+    told = [(p.code, p.params.get("text")) for p in parsed.all_problems if p.code in ("section_row", "note_row")]
+    assert told == [
+        ("section_row", "一、食品领域"),
+        ("section_row", "二、特种设备"),
+        ("note_row", "注：各市场监管所按属地实施。"),
+    ]
+    assert [p.code for p in parsed.tasks[1].problems][:1] == ["number_duplicate"]  # 1 again: renumbered, said so

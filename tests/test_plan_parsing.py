@@ -464,3 +464,23 @@ def test_the_check_mode_column_is_the_executor_when_no_column_names_one():
     header = ["序号", "抽查任务名称", "抽查事项", "抽查对象范围", "抽查比例及频次", "发起部门", "配合部门", "抽查检查模式"]
     assert find_header(header)["executor"] == 7
     assert find_header(["检查主体", *header])["executor"] == 0  # a 检查主体 column comes first
+
+
+def test_a_section_row_in_a_table_is_the_category_of_the_tasks_below_it():
+    from fieldapp.plans.tables import Row
+
+    rows = [
+        Row(1, ["序号", "抽查任务名称", "抽查事项", "抽查对象范围", "抽查比例"]),
+        Row(2, ["（一）食品领域", "", "", "", ""]),
+        Row(3, ["1", "食品销售检查", "经营资质", "食品销售者", "5%"]),
+        Row(4, ["（二）工业产品", "", "", "", ""]),
+        Row(5, ["2", "工业产品检查", "生产许可", "工业产品生产企业", "3%"]),
+        Row(6, ["三、请各单位认真落实。", "", "", "", ""]),  # a sentence, not a heading
+    ]
+    parsed = parse_plan_table(rows)
+    assert [t.source_cells["类别"] for t in parsed.tasks] == ["（一）食品领域", "（二）工业产品"]
+    assert [(p.code, p.row) for p in parsed.problems if p.code != "column_missing"] == [
+        ("section_row", 2),
+        ("section_row", 4),
+        ("note_row", 6),
+    ]

@@ -303,6 +303,20 @@ def parse_executor(text: str) -> Executor:
     return result
 
 
+# --- section headings ----------------------------------------------------------------------------
+
+_SECTION = re.compile(
+    r"^\s*(?:[一二三四五六七八九十]{1,3}\s*[、.．]|[（(]\s*[一二三四五六七八九十]{1,3}\s*[）)]|"
+    r"第[一二三四五六七八九十]{1,3}(?:部分|类|章|节))\s*[^\s。；;，,：:]{1,20}$"
+)
+
+
+def is_section_heading(text: str) -> bool:
+    """``一、食品领域``, ``（二）特种设备``, ``第三部分 工业产品``: a short numbered heading, no sentence,
+    that a plan prints above the tasks of one category."""
+    return bool(_SECTION.match(normalise(text).replace(" ", "")))
+
+
 # --- inspection items ---------------------------------------------------------------------------
 
 _SEPARATORS = " \t\r\n;；,，、"

@@ -15,9 +15,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from html.parser import HTMLParser
 
+from .cells import is_section_heading
 from .problems import PlanFileError, Problem
 from .tables import MAX_SHEET_ROWS, PlanSource, Row, decode, read_notice, read_title_rows
 
+# A paragraph after a table that is the plan's note, not the notice's text.
+_NOTE = re.compile(r"^\s*(?:注|备注|说明)\s*[:：\d１-９]")
 # A merged cell spans at most this many columns or rows (a spreadsheet row is narrower; a plan shorter).
 MAX_SPAN = 100
 # A document.xml larger than this (uncompressed) is no plan; it is refused before it is parsed.
@@ -91,7 +94,9 @@ def to_source(filename: str, tables: list[list[list[Cell]]], before: list[str]) 
 
 
 def read_document(data: bytes, filename: str) -> PlanSource:
-    """Every table of a .docx in document order; the paragraphs before the first one as the notice."""
+    """Every table of a .docx in document order; the paragraphs before the first one as the notice. A section
+    heading printed as a paragraph above a table (一、食品领域) and a note below one (注：…) are rows of their own
+    between the tables' rows, for the parser to read as a category and to point out."""
     import docx
     from docx.exceptions import PythonDocxError
     from docx.opc.exceptions import OpcError
@@ -99,15 +104,24 @@ def read_document(data: bytes, filename: str) -> PlanSource:
 
     before: list[str] = []
     tables: list[list[list[Cell]]] = []
+    heading = ""  # the paragraph right before the first table, when it is a section heading
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             if archive.getinfo("word/document.xml").file_size > MAX_DOCUMENT_XML:
                 raise PlanFileError("file_not_document")
         for block in docx.Document(io.BytesIO(data)).iter_inner_content():
             if isinstance(block, Table):
+                if heading:
+                    tables.append([[Cell(heading)]])
+                    heading = ""
                 tables.append(_word_table(block))
-            elif not tables:
-                before.extend(paragraph_text(block._p).split("\n"))
+                continue
+            text = paragraph_text(block._p)
+            if not tables:
+                before.extend(text.split("\n"))
+                heading = text.strip() if is_section_heading(text) else heading if not text.strip() else ""
+            elif is_section_heading(text) or _NOTE.match(text):
+                tables.append([[Cell(cell_text([text]))]])  # 二、特种设备 above a table, 注：… below: rows of their own
     except (zipfile.BadZipFile, PythonDocxError, OpcError, KeyError, ValueError, TypeError, OSError, SyntaxError):
         # lxml's XMLSyntaxError is a SyntaxError; a .docx with no document part is a KeyError; an attribute
         # that is no number (w:gridSpan="x") a ValueError.

@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from .cells import (
     compact,
+    is_section_heading,
     normalise,
     parse_executor,
     parse_kind,
@@ -104,6 +105,7 @@ def parse_plan_table(rows: list[Row]) -> ParsedPlan:
     if early:
         problems.append(Problem("rows_before_header", row=early[0].number, params={"count": len(early)}))
     header_rows = {i: h for i, h in headers}
+    section = ""  # the heading above the tasks (一、食品领域), kept with each task's cells
     for index, row in enumerate(rows):
         if index in header_rows:
             header = Header(row.number, header_rows[index], row.cells)
@@ -111,6 +113,10 @@ def parse_plan_table(rows: list[Row]) -> ParsedPlan:
         if index - 1 in header_rows and is_subheader(row, header):
             header = merge_subheader(header, row)
             problems.append(Problem("subheader_row", row=row.number, params={"text": "、".join(row.filled)[:80]}))
+            continue
+        if _is_section(row, header, index - first_index):
+            section = row.filled[0].strip()
+            problems.append(Problem("section_row", row=row.number, params={"text": section[:80]}))
             continue
         if index < first_index and row not in early:
             continue  # the notice or a title above the table
@@ -122,11 +128,25 @@ def parse_plan_table(rows: list[Row]) -> ParsedPlan:
             problems.append(Problem("note_row", row=row.number, params={"text": text[:80]}))
             continue
         task = _parse_row(row, header, tasks[-1] if tasks else None, numbers)
+        if section:
+            task.source_cells.setdefault(SECTION_KEY, section)
         numbers.add(task.number)
         tasks.append(task)
     if not tasks:
         raise PlanFileError("no_tasks")
     return ParsedPlan(tasks, problems)
+
+
+# The source_cells key of the section heading printed above a task (一、食品领域).
+SECTION_KEY = "类别"
+
+
+def _is_section(row: Row, header: Header, after_header: int) -> bool:
+    """A row holding only a section heading (一、食品领域, （二）特种设备) in the table or right above its
+    header (a Word paragraph before the table); the notice's own headings further up are not one."""
+    if after_header < -1 or len(row.filled) != 1 or _number_cell(row, header):
+        return False
+    return is_section_heading(row.filled[0])
 
 
 # Cells a row of a task's further items may fill: the items, their codes and columns of no field (备注 …).

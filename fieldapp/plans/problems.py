@@ -68,6 +68,7 @@ MESSAGES = {
         "%(count)s rows came before the first header row; they were read with the first header found."
     ),
     "subheader_row": _l("This row continues the header above (merged header cells): %(text)s"),
+    "section_row": _l("Read as the category of the tasks below it (kept with their original cells as 类别): %(text)s"),
     "note_row": _l("This row is not a task (only one cell is filled): %(text)s"),
     "unclosed_quote": _l(
         'A cell on this line opens a quote (") that never closes; the line was skipped and the lines after it were read.'
