@@ -295,3 +295,25 @@ def test_section_headings_between_word_tables_are_the_categories_of_their_tasks(
         ("note_row", "注：各市场监管所按属地实施。"),
     ]
     assert [p.code for p in parsed.tasks[1].problems][:1] == ["number_duplicate"]  # 1 again: renumbered, said so
+
+
+def test_a_table_of_numbered_items_nested_in_a_word_cell_gives_those_items():
+    import docx
+
+    document = docx.Document()
+    header = ["序号", "抽查任务名称", "抽查事项", "抽查对象", "抽查比例", "抽查时间", "实施主体"]
+    table = document.add_table(rows=2, cols=len(header))
+    for c, text in enumerate(header):
+        table.cell(0, c).text = text
+    for c, text in enumerate(["1", "电梯使用单位检查", "", "特种设备使用单位", "5%", "全年", "县局"]):
+        table.cell(1, c).text = text
+    cell = table.cell(1, 2)
+    cell.text = "检查事项如下："
+    nested = cell.add_table(rows=3, cols=2)
+    for r, (number, item) in enumerate((("1", "使用登记"), ("2", "维护保养"), ("3", "作业人员持证"))):
+        nested.cell(r, 0).text, nested.cell(r, 1).text = number, item
+    buffer = io.BytesIO()
+    document.save(buffer)
+    _, parsed = read_plan(buffer.getvalue(), "计划.docx")
+    task = parsed.tasks[0]
+    assert (task.items_heading, task.items) == ("检查事项如下", ["使用登记", "维护保养", "作业人员持证"])

@@ -173,13 +173,19 @@ def _word_table(table) -> list[list[Cell]]:
 
 def _word_cell_text(cell) -> str:
     """The cell's paragraphs one a line (a line break inside a paragraph stays one); a table nested in
-    the cell adds its rows, cells divided by spaces."""
+    the cell adds its rows, cells divided by spaces, a row's bare number (a 序号 column) numbering it: 1、…"""
     lines = [paragraph_text(paragraph._p) for paragraph in cell.paragraphs]
     for nested in cell.tables:
         for row in nested.rows:
             texts = (cell_text([paragraph_text(p._p) for p in c.paragraphs]) for c in row.cells)
-            lines.append(" ".join(dict.fromkeys(t.replace("\n", " ") for t in texts if t)))
+            parts = list(dict.fromkeys(t.replace("\n", " ") for t in texts if t))
+            if len(parts) > 1 and _BARE_NUMBER.match(parts[0]):
+                parts[:2] = [f"{parts[0].strip()}、{parts[1]}"]  # a 序号 column: the rows are a numbered list
+            lines.append(" ".join(parts))
     return cell_text(["\n".join(lines)])
+
+
+_BARE_NUMBER = re.compile(r"^\s*[0-9０-９]{1,2}\s*$")
 
 
 # --- web page ------------------------------------------------------------------------------------
