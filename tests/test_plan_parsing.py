@@ -286,6 +286,8 @@ def test_a_deadline_is_read_from_january_and_asks_for_the_start(text, end):
         ("1.1 生产许可情况 1.2 原料进货查验 1.3 出厂检验", ["生产许可情况", "原料进货查验", "出厂检验"]),
         ("检查：2.1、甲；2.2、乙", ["甲", "乙"]),
         ("含量不低于1.1%的产品", ["含量不低于1.1%的产品"]),  # a decimal alone is no list
+        ("１．生产环境条件；２．进货查验结果", ["生产环境条件", "进货查验结果"]),  # full-width digits
+        ("（１）甲（２）乙", ["甲", "乙"]),
     ],
 )
 def test_split_items(text, items):
@@ -484,3 +486,21 @@ def test_a_section_row_in_a_table_is_the_category_of_the_tasks_below_it():
         ("section_row", 4),
         ("note_row", 6),
     ]
+
+
+def test_a_list_of_matters_names_each_task_by_its_matter_and_lists_its_contents():
+    """A province's 随机抽查事项清单: no task name, each row one 抽查事项 with its 检查内容 beside it."""
+    from fieldapp.plans.tables import Row
+
+    header = ["序号", "抽查类别", "抽查事项", "检查对象", "检查内容", "检查方式", "检查依据", "实施主体"]
+    assert (find_header(header)["name"], find_header(header)["items"]) == (2, 4)
+    row = ["1", "食品安全", "食品生产监督检查", "食品生产企业", "1.生产环境条件；2.进货查验", "现场检查", "《食品安全法》", "县局"]
+    task = parse_plan_table([Row(1, header), Row(2, row)]).tasks[0]
+    assert (task.name, task.items, task.source_cells["检查方式"]) == (
+        "食品生产监督检查",
+        ["生产环境条件", "进货查验"],
+        "现场检查",
+    )
+    # a plan with a name column keeps its first items column, whatever the others say
+    named = ["序号", "抽查任务名称", "抽查事项", "检查内容", "抽查比例"]
+    assert (find_header(named)["name"], find_header(named)["items"]) == (1, 2)

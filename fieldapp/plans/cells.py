@@ -325,10 +325,15 @@ _SEPARATORS = " \t\r\n;；,，、"
 CN_NUMERALS = "一二三四五六七八九十"
 
 
+_FULL_WIDTH_DIGITS = str.maketrans("0123456789", "０１２３４５６７８９")
+
+
 def _marker(number: int) -> re.Pattern:
-    n = str(number)
+    n = f"(?:{number}|{str(number).translate(_FULL_WIDTH_DIGITS)})"  # 1 or １ (a full-width digit)
     circled = f"|{chr(0x2460 + number - 1)}" if number <= 20 else ""  # ① … ⑳
-    return re.compile(rf"(?<![0-9A-Za-z.．])(?:[（(]\s*{n}\s*[）)]|{n}\s*[,，.．、)）](?![0-9]){circled})")
+    return re.compile(
+        rf"(?<![0-9０-９A-Za-z.．])(?:[（(]\s*{n}\s*[）)]|{n}\s*[,，.．、)）](?![0-9０-９]){circled})"
+    )
 
 
 def _cn_marker(number: int) -> re.Pattern | None:

@@ -112,15 +112,29 @@ def find_header(cells: list[str]) -> dict[str, int] | None:
     """field → column index when ``cells`` look like a header row, else None.
 
     A header names the task (序号 or 抽查任务名称) and at least two more of the essential columns.
-    The first column naming a field wins; later duplicates are left as extra columns.
+    The first column naming a field wins; later duplicates are left as extra columns (but see
+    :func:`_name_from_matters`).
     """
     mapping: dict[str, int] = {}
     for index, text in enumerate(cells):
         name = field_for_header(text)
         if name and name not in mapping:
             mapping[name] = index
+    _name_from_matters(cells, mapping)
     if not ({"number", "name"} & mapping.keys()):
         return None
     if len(set(ESSENTIAL) & mapping.keys()) < 2:
         return None
     return mapping
+
+
+def _name_from_matters(cells: list[str], mapping: dict[str, int]) -> None:
+    """A 随机抽查事项清单 has no task name: each row is one 抽查事项 with its 检查内容 listed beside it.
+    With no name column, the 事项 column names the task and the 内容 column lists its items."""
+    if "name" in mapping:
+        return
+    columns = [index for index, text in enumerate(cells) if field_for_header(text) == "items"]
+    contents = [index for index in columns if "内容" in compact(cells[index])]
+    matters = [index for index in columns if index not in contents]
+    if contents and matters:
+        mapping["name"], mapping["items"] = matters[0], contents[0]
