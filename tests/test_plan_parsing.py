@@ -504,3 +504,20 @@ def test_a_list_of_matters_names_each_task_by_its_matter_and_lists_its_contents(
     # a plan with a name column keeps its first items column, whatever the others say
     named = ["序号", "抽查任务名称", "抽查事项", "检查内容", "抽查比例"]
     assert (find_header(named)["name"], find_header(named)["items"]) == (1, 2)
+
+
+def test_a_ratio_given_once_in_a_note_is_read_for_each_task_and_asks_to_be_confirmed():
+    from fieldapp.plans.tables import Row
+
+    header = Row(1, ["序号", "抽查事项", "检查对象", "检查内容", "实施主体"])
+    rows = [Row(2, ["1", "食品销售监督检查", "食品销售者", "经营资质", "县局"]), Row(3, ["2", "x", "企业", "年报", "县局"])]
+    note = Row(4, ["注：抽查比例原则上不低于3%，重点检查事项不设上限。", "", "", "", ""])
+    parsed = parse_plan_table([header, *rows, note])
+    assert [(t.ratio, t.ratio_is_floor) for t in parsed.tasks] == [(Decimal("0.03"), True)] * 2
+    assert [p.code for p in parsed.tasks[0].problems] == ["ratio_from_note"]
+    assert parsed.tasks[0].problems[0].params["ratio"] == "不低于3%"
+    # two ratios in the notes: none is chosen, the column stays missing
+    other = Row(5, ["说明：特种设备抽查比例不低于5%。", "", "", "", ""])
+    parsed = parse_plan_table([header, *rows, note, other])
+    assert [t.ratio for t in parsed.tasks] == [None, None]
+    assert "column_missing" in [p.code for p in parsed.problems]

@@ -30,6 +30,7 @@ from .cells import (
 from ..checklists.definition import NATIONAL_ITEM_RE
 from .columns import find_header
 from .header import Header, cell, column_word, is_subheader, merge_subheader
+from .notes import apply_note_ratio
 from .problems import PlanFileError, Problem
 from .scope_proposal import propose_scope
 from .tables import Row
@@ -105,6 +106,7 @@ def parse_plan_table(rows: list[Row]) -> ParsedPlan:
     if early:
         problems.append(Problem("rows_before_header", row=early[0].number, params={"count": len(early)}))
     header_rows = {i: h for i, h in headers}
+    notes: list[tuple[int, str]] = []  # (row, text) of the rows that are notes
     section = ""  # the heading above the tasks (一、食品领域), kept with each task's cells
     for index, row in enumerate(rows):
         if index in header_rows:
@@ -126,6 +128,7 @@ def parse_plan_table(rows: list[Row]) -> ParsedPlan:
         if len(row.filled) <= 1 and not _number_cell(row, header):
             text = row.filled[0] if row.filled else ""
             problems.append(Problem("note_row", row=row.number, params={"text": text[:80]}))
+            notes.append((row.number, text))
             continue
         task = _parse_row(row, header, tasks[-1] if tasks else None, numbers)
         if section:
@@ -134,6 +137,8 @@ def parse_plan_table(rows: list[Row]) -> ParsedPlan:
         tasks.append(task)
     if not tasks:
         raise PlanFileError("no_tasks")
+    if "ratio" not in first_mapping:
+        apply_note_ratio(tasks, notes)
     return ParsedPlan(tasks, problems)
 
 

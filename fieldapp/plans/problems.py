@@ -109,6 +109,9 @@ MESSAGES = {
         "The task name says %(name_says)s but 抽查类型 says %(kind_says)s; 抽查类型 was kept as written."
     ),
     "ratio_missing": _l("抽查比例/数量 is empty."),
+    "ratio_from_note": _l(
+        "The table has no 抽查比例 column; the note %(text)s gives %(ratio)s, read for this task: confirm it."
+    ),
     "ratio_unreadable": _l("Cannot read a ratio or a number from %(text)s."),
     "ratio_ambiguous": _l("Several ratios in %(text)s; none was taken."),
     "ratio_out_of_range": _l("Ratio %(text)s is not between 0 and 100%%."),

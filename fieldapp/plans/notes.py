@@ -1,0 +1,45 @@
+"""What a plan's notes say for every task: a table without a 抽查比例 column often gives the ratio once,
+in a note under it (注：抽查比例原则上不低于3%). Read it for the tasks that have none, and ask for it
+to be confirmed; several ratios in the notes are not chosen among."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from .cells import parse_ratio
+from .problems import Problem
+
+if TYPE_CHECKING:
+    from .parsing import ParsedTask
+
+_RATIO_SENTENCE = re.compile(r"[^。；;]*(?:抽查|抽取|检查)比例[^。；;]*")
+_PERCENT = re.compile(r"(?:不低于|不少于|至少|≥)?\s*\d+(?:\.\d+)?\s*[%％]")
+
+
+def ratio_in_notes(notes: list[tuple[int, str]]) -> tuple[int, str, str] | None:
+    """(row, the note, the ratio as written) when the notes name exactly one ratio for the plan."""
+    found: dict[str, tuple[int, str]] = {}
+    for row, text in notes:
+        for sentence in _RATIO_SENTENCE.findall(text):
+            for words in _PERCENT.findall(sentence):
+                found.setdefault(re.sub(r"\s+", "", words), (row, text))
+    if len(found) != 1:
+        return None
+    words, (row, text) = next(iter(found.items()))
+    return row, text, words
+
+
+def apply_note_ratio(tasks: list[ParsedTask], notes: list[tuple[int, str]]) -> None:
+    """The notes' one ratio for each task without a ratio or a number, each with a problem asking to confirm."""
+    found = ratio_in_notes(notes)
+    if found is None:
+        return
+    row, text, words = found
+    ratio = parse_ratio(words)
+    if ratio.ratio is None:
+        return
+    for task in tasks:
+        if task.ratio is None and task.fixed_count is None:
+            task.ratio, task.ratio_is_floor = ratio.ratio, ratio.is_floor
+            task.problems.append(Problem("ratio_from_note", row=row, params={"ratio": words, "text": text[:80]}))
