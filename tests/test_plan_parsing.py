@@ -521,3 +521,33 @@ def test_a_ratio_given_once_in_a_note_is_read_for_each_task_and_asks_to_be_confi
     parsed = parse_plan_table([header, *rows, note, other])
     assert [t.ratio for t in parsed.tasks] == [None, None]
     assert "column_missing" in [p.code for p in parsed.problems]
+
+
+def test_a_hidden_sheet_with_last_years_plan_gives_way_to_the_visible_plan():
+    import io
+
+    import openpyxl
+
+    header = ["序号", "抽查任务名称", "抽查类型", "抽查事项", "抽查对象范围", "抽查比例/数量", "抽查时间", "检查主体"]
+    workbook = openpyxl.Workbook()
+    old = workbook.active
+    old.title, old.sheet_state = "2023年（旧）", "hidden"
+    old.append(header)
+    old.append(["1", "旧任务", "定向", "旧事项", "企业", "1%", "全年", "区局"])
+    current = workbook.create_sheet("2024年计划")
+    current.append(header)
+    current.append(["1", "工业产品生产企业检查", "定向", "生产许可", "工业产品生产企业", "3%", "4-6月", "区局"])
+    workbook.active = 1
+
+    def read() -> tuple[list[str], list[str]]:
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        source = read_plan_file(buffer.getvalue(), "plan.xlsx")
+        return [r.cells[1] for r in source.rows[1:]], [p.code for p in source.problems]
+
+    assert read() == (["工业产品生产企业检查"], ["other_sheet"])
+    # only a hidden sheet holds a plan (the visible one is a 说明): read, and said
+    old.sheet_state, current.sheet_state, workbook.active = "visible", "hidden", 0
+    old.delete_rows(1, 2)
+    old.append(["填表说明"])
+    assert read() == (["工业产品生产企业检查"], ["hidden_sheet", "other_sheet"])

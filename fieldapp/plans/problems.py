@@ -78,6 +78,9 @@ MESSAGES = {
         "was skipped and the lines after it were read."
     ),
     "line_too_long": _l("This line has a cell too long to read; the line was skipped."),
+    "hidden_sheet": _l(
+        "The plan was read from sheet %(sheet)s, which is hidden in the workbook: check it is the current plan."
+    ),
     "other_sheet": _l("Sheet %(sheet)s also has rows; only sheet %(used)s was read."),
     "year_missing": _l(
         "The plan's year was not found in the file; give it (the Year field, or --year on the command line)."

@@ -216,7 +216,8 @@ def read_notice(lines: list[str]) -> DocumentMeta:
 
 
 def read_workbook(data: bytes, filename: str) -> PlanSource:
-    """An Excel workbook, .xlsx or .xls (by its content): the sheet holding the plan's header."""
+    """An Excel workbook, .xlsx or .xls (by its content): the sheet holding the plan's header, a visible one
+    before any hidden one."""
     from openpyxl.utils.exceptions import InvalidFileException
 
     try:
@@ -227,16 +228,21 @@ def read_workbook(data: bytes, filename: str) -> PlanSource:
         raise PlanFileError("file_not_workbook") from None
     try:
         sheets = [(sheet.title, _sheet_rows(sheet)) for sheet in workbook.worksheets]
+        hidden = {sheet.title for sheet in workbook.worksheets if getattr(sheet, "sheet_state", "visible") != "visible"}
     except XlsUnreadable:  # a sheet of the .xls cannot be parsed
         raise PlanFileError("file_not_xls") from None
     finally:
         workbook.close()
     from .columns import find_header
 
-    chosen = next((s for s in sheets if any(find_header(r.cells) for r in s[1][:50])), None)
+    # A visible sheet with the plan's header; a hidden one (last year's plan, a template) only when none is.
+    planned = [s for s in sheets if any(find_header(r.cells) for r in s[1][:50])]
+    chosen = next((s for s in planned if s[0] not in hidden), planned[0] if planned else None)
     if chosen is None:
         chosen = next((s for s in sheets if s[1]), (sheets[0][0] if sheets else "", []))
     source = PlanSource(filename, chosen[1])
+    if chosen[0] in hidden:
+        source.problems.append(Problem("hidden_sheet", params={"sheet": chosen[0]}))
     for title, rows in sheets:
         if rows and title != chosen[0]:
             source.problems.append(Problem("other_sheet", params={"sheet": title, "used": chosen[0]}))
