@@ -5,6 +5,7 @@ old binary Office files are refused with words saying how to save them."""
 from __future__ import annotations
 
 import dataclasses
+from decimal import Decimal
 import io
 
 import pytest
@@ -317,3 +318,24 @@ def test_a_table_of_numbered_items_nested_in_a_word_cell_gives_those_items():
     _, parsed = read_plan(buffer.getvalue(), "计划.docx")
     task = parsed.tasks[0]
     assert (task.items_heading, task.items) == ("检查事项如下", ["使用登记", "维护保养", "作业人员持证"])
+
+
+def test_a_ratio_and_a_number_in_columns_side_by_side_are_each_read_with_their_unit():
+    """A web page's two-row header, 抽查比例/数量 over 比例（%） | 数量（户）: a task giving only a number has that
+    number (it was taken for a merged ratio cell and given the ratio of the task above)."""
+    page = """<html><head><meta charset="utf-8"></head><body><table>
+    <tr><th rowspan="2">序号</th><th rowspan="2">抽查任务名称</th><th rowspan="2">抽查事项</th>
+        <th rowspan="2">抽查对象</th><th colspan="2">抽查比例/数量</th><th rowspan="2">抽查时间</th></tr>
+    <tr><th>比例（%）</th><th>数量（户）</th></tr>
+    <tr><td>1</td><td>食品生产企业检查</td><td>生产许可</td><td>食品生产企业</td><td>5</td><td></td><td>4月-6月</td></tr>
+    <tr><td>2</td><td>小作坊检查</td><td>登记</td><td>食品小作坊</td><td></td><td>10</td><td>全年</td></tr>
+    <tr><td>3</td><td>两者都写</td><td>登记</td><td>企业</td><td>3</td><td>10</td><td>全年</td></tr>
+    </table></body></html>"""
+    _, parsed = read_plan(page.encode(), "计划.html")
+    assert [(t.ratio, t.fixed_count) for t in parsed.tasks] == [
+        (Decimal("0.05"), None),
+        (None, 10),
+        (Decimal("0.03"), None),  # both: the ratio, and the number beside it pointed out
+    ]
+    assert "inherited" not in [p.code for p in parsed.all_problems]
+    assert [p.code for p in parsed.tasks[2].problems] == ["ratio_extra_text"]

@@ -139,7 +139,9 @@ def parse_ratio(text: str) -> Ratio:
             result.problems.append(("ratio_out_of_range", {"text": raw}))
         else:
             result.fixed_count = count
-    leftover = re.sub(r"[\s,，;；、。]", "", _COUNT.sub("", _PERCENT.sub("", rest)))
+    # a number beside a ratio (5%，10户) is not used: it is left over, to be pointed out
+    without_ratio = _PERCENT.sub("", rest)
+    leftover = re.sub(r"[\s,，;；、。]", "", without_ratio if percents else _COUNT.sub("", without_ratio))
     for word in FLOOR_WORDS + ("抽查", "抽取", "比例", "数量", "的", "按", "其中"):
         leftover = leftover.replace(word, "")
     if not result.ok and not result.problems:

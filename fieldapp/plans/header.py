@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .columns import find_header
+import re
+
+from .cells import compact, normalise
+from .columns import field_for_header, find_header
 from .tables import Row
 
 
@@ -55,8 +58,41 @@ def column_word(name: str) -> str:
 
 
 def cell(row: Row, header: Header, name: str) -> str | None:
-    """The cell's text, or None when the table has no such column."""
+    """The cell's text, or None when the table has no such column. 抽查比例/数量 split into columns side by
+    side (比例（%） | 数量（户）) is the text of those filled, each with the unit its header gives."""
     index = header.mapping.get(name)
     if index is None:
         return None
+    if name == "ratio":
+        texts = (with_unit(_text(row, i), header.titles[i]) for i in ratio_columns(header))
+        return "，".join(text for text in texts if text)
+    return _text(row, index)
+
+
+def _text(row: Row, index: int) -> str:
     return row.cells[index].strip() if index < len(row.cells) else ""
+
+
+def ratio_columns(header: Header) -> list[int]:
+    """The ratio column and the columns right of it that are ratio or number columns too."""
+    first = header.mapping["ratio"]
+    columns = [first]
+    while columns[-1] + 1 < len(header.titles) and field_for_header(header.titles[columns[-1] + 1]) == "ratio":
+        columns.append(columns[-1] + 1)
+    return columns
+
+
+_BARE_NUMBER = re.compile(r"^\s*(不低于|不少于|至少)?\s*(\d+(?:\.\d+)?)\s*$")
+
+
+def with_unit(text: str, title: str) -> str:
+    """A bare number under a header that gives its unit: 抽查比例（%） 5 → 5%, 抽查数量（户） 10 → 10户; of a
+    two-row header (抽查比例/数量·数量（户）) the second row's words say it."""
+    title, match = compact(title).split("·")[-1], _BARE_NUMBER.match(normalise(text))
+    if not match:
+        return text
+    if "%" in title:
+        return f"{match.group(1) or ''}{match.group(2)}%"
+    if ("数量" in title or "户数" in title) and "比例" not in title and match.group(2).isdigit():
+        return f"{match.group(1) or ''}{match.group(2)}户"
+    return text

@@ -16,7 +16,6 @@ from decimal import Decimal
 from .cells import (
     compact,
     is_section_heading,
-    normalise,
     parse_executor,
     parse_kind,
     parse_ratio,
@@ -297,25 +296,10 @@ def _item_codes(text: str, items: int, problem) -> list[str]:
     return [code.upper() for code in codes]
 
 
-_BARE_NUMBER = re.compile(r"^\s*(不低于|不少于|至少)?\s*(\d+(?:\.\d+)?)\s*$")
-
-
-def _with_unit(text: str, title: str) -> str:
-    """A bare number under a header that gives its unit: 抽查比例（%） 5 → 5%, 抽查数量（户） 10 → 10户."""
-    title, match = compact(title), _BARE_NUMBER.match(normalise(text))
-    if not match:
-        return text
-    if "%" in title:
-        return f"{match.group(1) or ''}{match.group(2)}%"
-    if "数量" in title and "比例" not in title and match.group(2).isdigit():
-        return f"{match.group(1) or ''}{match.group(2)}户"
-    return text
-
-
 def _parse_counts(task: ParsedTask, raw: dict, header: Header, problem, quiet) -> None:
     """抽查比例/数量, 频次 and the window."""
     if "ratio" in header.mapping:
-        ratio = parse_ratio(_with_unit(raw.get("ratio") or "", header.titles[header.mapping["ratio"]]))
+        ratio = parse_ratio(raw.get("ratio") or "")  # with the units its header gives (header.cell)
         task.ratio, task.ratio_is_floor, task.fixed_count = ratio.ratio, ratio.is_floor, ratio.fixed_count
         task.rounds_per_year = ratio.rounds_per_year
         if not quiet("ratio"):
