@@ -551,3 +551,18 @@ def test_a_hidden_sheet_with_last_years_plan_gives_way_to_the_visible_plan():
     old.delete_rows(1, 2)
     old.append(["填表说明"])
     assert read() == (["工业产品生产企业检查"], ["hidden_sheet", "other_sheet"])
+
+
+def test_ratios_by_credit_class_in_a_column_of_their_own_are_pointed_out():
+    from fieldapp.plans.tables import Row
+
+    header = Row(1, ["序号", "抽查任务名称", "抽查事项", "抽查对象范围", "抽查比例", "信用风险分类管理"])
+    rows = [
+        Row(2, ["1", "食品经营者检查", "经营资质", "食品经营者", "3%", "A类1%、B类3%、C类5%、D类10%"]),
+        Row(3, ["2", "餐饮检查", "许可", "餐饮服务提供者", "3%", "按信用风险分类结果递加抽查比例"]),
+    ]
+    first, second = parse_plan_table([header, *rows]).tasks
+    assert [(p.code, p.params["text"]) for p in first.problems] == [
+        ("credit_ratios_not_applied", "A类1%、B类3%、C类5%、D类10%")
+    ]
+    assert first.ratio == Decimal("0.03") and second.problems == []

@@ -1,6 +1,7 @@
-"""What a plan's notes say for every task: a table without a 抽查比例 column often gives the ratio once,
-in a note under it (注：抽查比例原则上不低于3%). Read it for the tasks that have none, and ask for it
-to be confirmed; several ratios in the notes are not chosen among."""
+"""What a plan says beside its columns: a table without a 抽查比例 column often gives the ratio once, in a
+note under it (注：抽查比例原则上不低于3%) — read for the tasks that have none, asking for it to be
+confirmed; several ratios in the notes are not chosen among. Ratios by credit class in a column of
+their own (信用风险分类管理: A类1%、B类3% …) are pointed out, not applied."""
 
 from __future__ import annotations
 
@@ -43,3 +44,16 @@ def apply_note_ratio(tasks: list[ParsedTask], notes: list[tuple[int, str]]) -> N
         if task.ratio is None and task.fixed_count is None:
             task.ratio, task.ratio_is_floor = ratio.ratio, ratio.is_floor
             task.problems.append(Problem("ratio_from_note", row=row, params={"ratio": words, "text": text[:80]}))
+
+
+_CREDIT_COLUMN = ("信用", "风险分类")
+_CLASS_RATIO = re.compile(r"[A-DＡ-Ｄ]\s*类?[^%％]{0,6}\d+(?:\.\d+)?\s*[%％]")
+
+
+def point_out_credit_ratios(task: ParsedTask) -> None:
+    """A cell under a credit-risk column that sets ratios by class: the draw does not take them."""
+    for title, text in task.source_cells.items():
+        if any(word in title for word in _CREDIT_COLUMN) and _CLASS_RATIO.search(text or ""):
+            task.problems.append(
+                Problem("credit_ratios_not_applied", row=task.source_row, params={"column": title, "text": text[:80]})
+            )

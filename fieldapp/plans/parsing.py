@@ -29,7 +29,7 @@ from .cells import (
 from ..checklists.definition import NATIONAL_ITEM_RE
 from .columns import find_header
 from .header import Header, cell, column_word, is_subheader, merge_subheader
-from .notes import apply_note_ratio
+from .notes import apply_note_ratio, point_out_credit_ratios
 from .problems import PlanFileError, Problem
 from .scope_proposal import propose_scope
 from .tables import Row
@@ -138,6 +138,8 @@ def parse_plan_table(rows: list[Row]) -> ParsedPlan:
         raise PlanFileError("no_tasks")
     if "ratio" not in first_mapping:
         apply_note_ratio(tasks, notes)
+    for task in tasks:
+        point_out_credit_ratios(task)
     return ParsedPlan(tasks, problems)
 
 

@@ -112,6 +112,10 @@ MESSAGES = {
         "The task name says %(name_says)s but 抽查类型 says %(kind_says)s; 抽查类型 was kept as written."
     ),
     "ratio_missing": _l("抽查比例/数量 is empty."),
+    "credit_ratios_not_applied": _l(
+        "%(column)s sets ratios by credit class (%(text)s); they were not applied: the draw takes the task's ratio"
+        " with each class's default multiplier."
+    ),
     "ratio_from_note": _l(
         "The table has no 抽查比例 column; the note %(text)s gives %(ratio)s, read for this task: confirm it."
     ),
