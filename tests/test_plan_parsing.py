@@ -566,3 +566,14 @@ def test_ratios_by_credit_class_in_a_column_of_their_own_are_pointed_out():
         ("credit_ratios_not_applied", "A类1%、B类3%、C类5%、D类10%")
     ]
     assert first.ratio == Decimal("0.03") and second.problems == []
+
+
+def test_a_number_in_brackets_is_the_tasks_number():
+    from fieldapp.plans.tables import Row
+
+    header = Row(1, ["序号", "抽查任务名称", "抽查事项", "抽查对象范围", "抽查比例"])
+    rows = [Row(2, ["（一）", "甲", "经营资质", "企业", "3%"]), Row(3, ["(二)", "乙", "许可", "企业", "3%"])]
+    rows.append(Row(4, ["2.1", "丙", "许可", "企业", "3%"]))  # a sub-number: renumbered, said so
+    tasks = parse_plan_table([header, *rows]).tasks
+    assert [t.number for t in tasks] == [1, 2, 3]
+    assert [[p.code for p in t.problems] for t in tasks] == [[], [], ["number_unreadable"]]

@@ -198,6 +198,8 @@ def _number_cell(row: Row, header: Header) -> bool:
 
 def _read_number(text: str) -> int | None:
     token = compact(text).rstrip(".、")
+    if token.startswith("(") and token.endswith(")"):
+        token = token[1:-1]  # （一）, (3): a 序号 in brackets (full-width folded)
     value = small_number(token)
     return value if value is not None and value > 0 else None
 
