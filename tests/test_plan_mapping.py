@@ -207,3 +207,16 @@ def test_an_item_that_says_too_little_alone_is_suggested_by_its_tasks_name(app):
     assert item.suggestions[0]["id"] == "special-equipment"  # for a supervisor to confirm, never mapped
     vague = InspectionItem(number=1, text="定期检验情况", task=Task(number=2, name="其他抽查"))
     assert map_item(reg, vague).state == NONE
+
+
+def test_an_item_no_wording_names_is_suggested_by_the_subjects_its_task_draws(app):
+    from fieldapp.checklists.mapping import NONE, SUGGESTED, map_item
+
+    reg = registry()
+    station = Task(number=1, name="加油站联合检查", scope_rule={"tags_any": ["加油站"], "holdings_any": []})
+    item = InspectionItem(number=1, text="计量器具检定情况", task=station)
+    assert map_text(reg, item.text).state == NONE
+    assert map_item(reg, item).state == SUGGESTED and not item.checklist_ids
+    assert [s["id"] for s in item.suggestions] == ["fuel-dispensers"]
+    anywhere = Task(number=2, name="合同行为检查", scope_rule={"kinds": ["enterprise"], "tags_any": []})
+    assert map_item(reg, InspectionItem(number=1, text="格式条款", task=anywhere)).state == NONE

@@ -115,6 +115,14 @@ def suggest(reg: Registry, text: str) -> list[Suggestion]:
     return ranked[:MAX_SUGGESTIONS]
 
 
+def suggest_by_scope(reg: Registry, rule: dict | None) -> list[Suggestion]:
+    """The checklists whose ``applies_to`` tags are among the tags or holdings a task's scope rule draws
+    (a checklist for any subject is no suggestion), at the lowest score a suggestion has."""
+    wanted = {*(rule or {}).get("tags_any", []), *(rule or {}).get("holdings_any", [])}
+    found = [c.id for c in reg.all() if c.id != GENERAL_ID and set(c.tags) & wanted]
+    return [{"id": checklist_id, "score": MIN_SCORE} for checklist_id in sorted(found)][:MAX_SUGGESTIONS]
+
+
 @dataclass
 class Mapping:
     state: str
@@ -153,6 +161,11 @@ def map_item(reg: Registry, item) -> Mapping:
         # An item that says too little alone (作业人员持证上岗情况): its task's name suggests the
         # checklists, for a supervisor to confirm.
         mapping = Mapping(SUGGESTED, [], by_task)
+    task = getattr(item, "task", None)
+    if mapping.state == NONE and (by_scope := suggest_by_scope(reg, getattr(task, "scope_rule", None))):
+        # Neither the item nor the task's name says which checklist (计量器具检定情况 at 加油站): the
+        # checklists made for the subjects the task draws are suggested, for a supervisor to confirm.
+        mapping = Mapping(SUGGESTED, [], by_scope)
     if item.mapping_state != mapping.state:
         item.mapping_state = mapping.state
     if list(item.checklist_ids or []) != mapping.checklist_ids:
