@@ -463,7 +463,16 @@ def test_a_joint_plans_check_mode_and_all_levels_name_who_executes(text, city, c
 
 
 def test_the_check_mode_column_is_the_executor_when_no_column_names_one():
-    header = ["序号", "抽查任务名称", "抽查事项", "抽查对象范围", "抽查比例及频次", "发起部门", "配合部门", "抽查检查模式"]
+    header = [
+        "序号",
+        "抽查任务名称",
+        "抽查事项",
+        "抽查对象范围",
+        "抽查比例及频次",
+        "发起部门",
+        "配合部门",
+        "抽查检查模式",
+    ]
     assert find_header(header)["executor"] == 7
     assert find_header(["检查主体", *header])["executor"] == 0  # a 检查主体 column comes first
 
@@ -494,7 +503,16 @@ def test_a_list_of_matters_names_each_task_by_its_matter_and_lists_its_contents(
 
     header = ["序号", "抽查类别", "抽查事项", "检查对象", "检查内容", "检查方式", "检查依据", "实施主体"]
     assert (find_header(header)["name"], find_header(header)["items"]) == (2, 4)
-    row = ["1", "食品安全", "食品生产监督检查", "食品生产企业", "1.生产环境条件；2.进货查验", "现场检查", "《食品安全法》", "县局"]
+    row = [
+        "1",
+        "食品安全",
+        "食品生产监督检查",
+        "食品生产企业",
+        "1.生产环境条件；2.进货查验",
+        "现场检查",
+        "《食品安全法》",
+        "县局",
+    ]
     task = parse_plan_table([Row(1, header), Row(2, row)]).tasks[0]
     assert (task.name, task.items, task.source_cells["检查方式"]) == (
         "食品生产监督检查",
@@ -510,7 +528,10 @@ def test_a_ratio_given_once_in_a_note_is_read_for_each_task_and_asks_to_be_confi
     from fieldapp.plans.tables import Row
 
     header = Row(1, ["序号", "抽查事项", "检查对象", "检查内容", "实施主体"])
-    rows = [Row(2, ["1", "食品销售监督检查", "食品销售者", "经营资质", "县局"]), Row(3, ["2", "x", "企业", "年报", "县局"])]
+    rows = [
+        Row(2, ["1", "食品销售监督检查", "食品销售者", "经营资质", "县局"]),
+        Row(3, ["2", "x", "企业", "年报", "县局"]),
+    ]
     note = Row(4, ["注：抽查比例原则上不低于3%，重点检查事项不设上限。", "", "", "", ""])
     parsed = parse_plan_table([header, *rows, note])
     assert [(t.ratio, t.ratio_is_floor) for t in parsed.tasks] == [(Decimal("0.03"), True)] * 2

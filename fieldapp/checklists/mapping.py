@@ -120,7 +120,7 @@ def suggest_by_scope(reg: Registry, rule: dict | None) -> list[Suggestion]:
     (a checklist for any subject is no suggestion), at the lowest score a suggestion has."""
     wanted = {*(rule or {}).get("tags_any", []), *(rule or {}).get("holdings_any", [])}
     found = [c.id for c in reg.all() if c.id != GENERAL_ID and set(c.tags) & wanted]
-    return [{"id": checklist_id, "score": MIN_SCORE} for checklist_id in sorted(found)][:MAX_SUGGESTIONS]
+    return [Suggestion(id=checklist_id, score=MIN_SCORE) for checklist_id in sorted(found)][:MAX_SUGGESTIONS]
 
 
 @dataclass

@@ -305,20 +305,6 @@ def parse_executor(text: str) -> Executor:
     return result
 
 
-# --- section headings ----------------------------------------------------------------------------
-
-_SECTION = re.compile(
-    r"^\s*(?:[一二三四五六七八九十]{1,3}\s*[、.．]|[（(]\s*[一二三四五六七八九十]{1,3}\s*[）)]|"
-    r"第[一二三四五六七八九十]{1,3}(?:部分|类|章|节))\s*[^\s。；;，,：:]{1,20}$"
-)
-
-
-def is_section_heading(text: str) -> bool:
-    """``一、食品领域``, ``（二）特种设备``, ``第三部分 工业产品``: a short numbered heading, no sentence,
-    that a plan prints above the tasks of one category."""
-    return bool(_SECTION.match(normalise(text).replace(" ", "")))
-
-
 # --- inspection items ---------------------------------------------------------------------------
 
 _SEPARATORS = " \t\r\n;；,，、"
@@ -333,9 +319,7 @@ _FULL_WIDTH_DIGITS = str.maketrans("0123456789", "０１２３４５６７８９
 def _marker(number: int) -> re.Pattern:
     n = f"(?:{number}|{str(number).translate(_FULL_WIDTH_DIGITS)})"  # 1 or １ (a full-width digit)
     circled = f"|{chr(0x2460 + number - 1)}" if number <= 20 else ""  # ① … ⑳
-    return re.compile(
-        rf"(?<![0-9０-９A-Za-z.．])(?:[（(]\s*{n}\s*[）)]|{n}\s*[,，.．、)）](?![0-9０-９]){circled})"
-    )
+    return re.compile(rf"(?<![0-9０-９A-Za-z.．])(?:[（(]\s*{n}\s*[）)]|{n}\s*[,，.．、)）](?![0-9０-９]){circled})")
 
 
 def _cn_marker(number: int) -> re.Pattern | None:

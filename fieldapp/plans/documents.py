@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from html.parser import HTMLParser
 
-from .cells import is_section_heading
+from .notes import is_section_heading
 from .problems import PlanFileError, Problem
 from .tables import MAX_SHEET_ROWS, PlanSource, Row, decode, read_notice, read_title_rows
 

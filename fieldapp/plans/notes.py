@@ -1,14 +1,15 @@
 """What a plan says beside its columns: a table without a 抽查比例 column often gives the ratio once, in a
 note under it (注：抽查比例原则上不低于3%) — read for the tasks that have none, asking for it to be
 confirmed; several ratios in the notes are not chosen among. Ratios by credit class in a column of
-their own (信用风险分类管理: A类1%、B类3% …) are pointed out, not applied."""
+their own (信用风险分类管理: A类1%、B类3% …) are pointed out, not applied. A section heading above a
+category's tasks (一、食品领域) is told from a notice's sentence."""
 
 from __future__ import annotations
 
 import re
 from typing import TYPE_CHECKING
 
-from .cells import parse_ratio
+from .cells import normalise, parse_ratio
 from .problems import Problem
 
 if TYPE_CHECKING:
@@ -57,3 +58,15 @@ def point_out_credit_ratios(task: ParsedTask) -> None:
             task.problems.append(
                 Problem("credit_ratios_not_applied", row=task.source_row, params={"column": title, "text": text[:80]})
             )
+
+
+_SECTION = re.compile(
+    r"^\s*(?:[一二三四五六七八九十]{1,3}\s*[、.．]|[（(]\s*[一二三四五六七八九十]{1,3}\s*[）)]|"
+    r"第[一二三四五六七八九十]{1,3}(?:部分|类|章|节))\s*[^\s。；;，,：:]{1,20}$"
+)
+
+
+def is_section_heading(text: str) -> bool:
+    """``一、食品领域``, ``（二）特种设备``, ``第三部分 工业产品``: a short numbered heading, no sentence,
+    that a plan prints above the tasks of one category."""
+    return bool(_SECTION.match(normalise(text).replace(" ", "")))

@@ -15,7 +15,6 @@ from decimal import Decimal
 
 from .cells import (
     compact,
-    is_section_heading,
     parse_executor,
     parse_kind,
     parse_ratio,
@@ -29,7 +28,7 @@ from .cells import (
 from ..checklists.definition import NATIONAL_ITEM_RE
 from .columns import find_header
 from .header import Header, cell, column_word, is_subheader, merge_subheader
-from .notes import apply_note_ratio, point_out_credit_ratios
+from .notes import apply_note_ratio, is_section_heading, point_out_credit_ratios
 from .problems import PlanFileError, Problem
 from .scope_proposal import propose_scope
 from .tables import Row
