@@ -291,3 +291,29 @@ def test_a_name_with_full_width_punctuation_is_found_as_registered_and_as_typed(
         assert [a.get_text() for a in soup.select("#results .result-card__name")] == names, q
     text = client_request.get_response("publication.open_data_csv", q="市（民福）加").get_data(as_text=True)
     assert text.count("朔州市（民福）加油站") == 1
+
+
+def _no_font_has(char: str) -> bool:
+    """Asked of fontconfig directly (not of the module under test)."""
+    listing = subprocess.run(["fc-list", f":charset={ord(char):x}", "family"], capture_output=True, text=True)
+    return listing.stdout.strip() == ""
+
+
+def test_a_character_no_font_has_is_printed_as_its_code_point_not_a_box(client_request, db, tmp_path):
+    """CJK Extension G (𰀀 U+30000), an Extension B character outside Noto CJK's set (U+2A6D6) and
+    most emoji (🔥) have no glyph in the fonts the server has: the printed record showed the empty
+    .notdef box. It now prints 〔U+30000〕; the page and open data keep the character."""
+    missing = ["\U00030000", "\U0002a6d6", "🔥"]
+    if not all(_no_font_has(ch) for ch in missing):
+        pytest.skip("a font on this machine draws one of them")
+    name = "朔城区\U00030000\U0002a6d6🔥火锅店😀𠮷"
+    _, record = _publish(db, name)
+    path = tmp_path / "r.pdf"
+    path.write_bytes(client_request.get_response("publication.public_record_pdf", public_id=record.public_id).data)
+    printed = "".join(pdf_text(path).split())
+    assert "朔城区〔U+30000〕〔U+2A6D6〕〔U+1F525〕火锅店😀𠮷" in printed
+    soup = client_request.get("publication.public_record", public_id=record.public_id)
+    assert soup.select_one('dd[data-field="subject_name"]').get_text() == name
+    notice = tmp_path / "n.pdf"
+    notice.write_bytes(client_request.get_response("publication.public_task_pdf", task_id=record.task_id).data)
+    assert "〔U+1F525〕" in "".join(pdf_text(notice).split())

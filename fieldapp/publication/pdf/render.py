@@ -71,7 +71,9 @@ def html_to_pdf(html: str, media_paths: Sequence[str | Path] = (), fetcher: Rest
     from weasyprint import HTML
 
     from .fetcher import RestrictedFetcher
+    from .glyphs import printable
 
+    html = printable(html)  # no empty boxes for characters no installed font has
     fetcher = fetcher or RestrictedFetcher(static_folder(), media_paths)
     base = Path(static_folder()).resolve().as_uri() + "/"
     with collector_paused():
