@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from conftest import new_browser
 from fieldapp import clock
 from fieldapp.inspections.models import MediaFile, Submission
 from factories.inspection import API_HEADERS, CHECKLIST_DIR, build_world, jpeg_bytes, png_bytes, sha, submission_body
@@ -319,3 +320,29 @@ def test_openapi_document(client):
     assert spec["openapi"].startswith("3.")
     assert {"/submissions", "/submissions/{uuid}", "/submissions/{uuid}/media/{sha256}"} <= set(spec["paths"])
     assert "409" in spec["paths"]["/submissions"]["post"]["responses"]
+
+
+@pytest.mark.parametrize(
+    "language,names",
+    [
+        ("zh_CN", ["主检人员", "检查人员", "被检查对象代表"]),
+        ("en", ["Lead inspector", "Inspector", "Subject's representative"]),
+    ],
+)
+def test_signatures_sent_without_names_are_named_by_role_on_review(world, client, app, db, language, names):
+    # The review page showed the stored codes "lead", "member", "representative" in a Chinese page.
+    body = submission_body(world)
+    for signature in body["signatures"]:
+        signature["name"] = ""
+    assert client.post("/api/v1/submissions", json=body, headers=API_HEADERS).status_code == 201
+    for data in (jpeg_bytes(1), png_bytes(1), png_bytes(2), png_bytes(3)):
+        url = f"/api/v1/submissions/{body['uuid']}/media/{sha(data)}"
+        assert client.put(url, data=data, headers=API_HEADERS).status_code == 200
+    reviewer = new_browser(app)
+    reviewer.login("sc-reviewer", "supervisor", "140602")
+    reviewer.post("core.set_language", _data={"lang": language, "next": "/"})
+    submission = db.session.scalar(select(Submission))
+    page = reviewer.get("review.submission", submission_id=submission.id)
+    items = page.select("#signatures .signature-list li")
+    assert [li.span.get_text(strip=True) for li in items] == names
+    assert all(li.img["alt"].count(name) == 1 for li, name in zip(items, names))
