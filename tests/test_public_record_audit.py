@@ -317,3 +317,17 @@ def test_a_character_no_font_has_is_printed_as_its_code_point_not_a_box(client_r
     notice = tmp_path / "n.pdf"
     notice.write_bytes(client_request.get_response("publication.public_task_pdf", task_id=record.task_id).data)
     assert "〔U+1F525〕" in "".join(pdf_text(notice).split())
+
+
+def test_a_task_name_that_looks_like_a_page_slot_is_shown_as_text(client_request, db):
+    """The shared search page is built once with markers where each visitor's query goes; a task name
+    (from a plan workbook) holding such a marker split the page at it: every visitor's search page
+    answered 500, or got their query pasted into the task's notice."""
+    forged = "__fieldapp_slot_evil____fieldapp_slot_q__"  # the markers as they were written
+    result = f.approved_result(tsk=f.task(8, name=f"加油站{forged}检查"))
+    operations.publish([result], f.supervisor("140602"), on=date(2021, 7, 1))
+    db.session.commit()
+    for _ in range(2):  # built, then from the page cache
+        soup = client_request.get("publication.public_results", q="民福")
+        notices = soup.select_one(".task-notices").get_text()
+        assert forged in notices and "民福" not in notices

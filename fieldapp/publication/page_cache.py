@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import secrets
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
@@ -75,7 +76,9 @@ def with_selected(options: Markup, value) -> Markup:
     return Markup(str(options).replace(marker, marker[:-1] + " selected>", 1))
 
 
-SLOT = "__fieldapp_slot_{}__"
+# Each process's markers carry a secret: text from the data (a task's name in the notices, which
+# the frame holds as it is) cannot forge one and split the page where it stands.
+SLOT = "__fieldapp_slot_" + secrets.token_hex(8) + "_{}__"
 _SLOTS = re.compile(SLOT.format(r"(\w+?)"))
 
 
