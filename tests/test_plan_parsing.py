@@ -598,3 +598,19 @@ def test_a_number_in_brackets_is_the_tasks_number():
     tasks = parse_plan_table([header, *rows]).tasks
     assert [t.number for t in tasks] == [1, 2, 3]
     assert [[p.code for p in t.problems] for t in tasks] == [[], [], ["number_unreadable"]]
+
+
+@pytest.mark.parametrize(
+    ("text", "ratio", "count", "low"),
+    [("3%-5%", Decimal("0.03"), None, "3%"), ("3-5%", Decimal("0.03"), None, "3%"), ("10-20户", None, 10, "10户")],
+)
+def test_a_range_is_read_as_its_least_and_asks_to_be_confirmed(text, ratio, count, low):
+    """3-5% was read as 5% (the top of the range), with 3- left over."""
+    read = parse_ratio(text)
+    assert (read.ratio, read.fixed_count, read.problems) == (
+        ratio,
+        count,
+        [("ratio_range", {"text": text, "low": low})],
+    )
+    assert read.is_floor is (ratio is not None)
+    assert parse_ratio("5%-3%").problems[0][0] == "ratio_ambiguous"  # no range: nothing taken

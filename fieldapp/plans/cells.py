@@ -81,6 +81,9 @@ WHOLE_WORDS = ("全覆盖", "全部", "全部抽查", "100%全覆盖")
 FLOOR_WORDS = ("不低于", "不少于", "不小于", "至少", "≥", ">=", "以上")
 _PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*(%|‰)")
 _FRACTION = re.compile(r"^\s*(?:不低于|不少于)?\s*(0\.\d+)\s*$")
+_RANGE = re.compile(
+    r"(\d+(?:\.\d+)?)\s*(?:%|‰)?\s*(?:-|－|—|–|~|～|至|到)\s*(\d+(?:\.\d+)?)\s*(%|‰|户|家|个|批次|批|件|台|所|处)"
+)
 _COUNT = re.compile(r"(\d+)\s*(户|家|个|批次|批|件|台|所|处)")
 _ROUNDS = [
     re.compile(r"(\d+|[一二两三四五六七八九十]+)\s*次\s*(?:/|每)?\s*年"),  # 2次/年, 2次每年
@@ -111,6 +114,12 @@ def parse_ratio(text: str) -> Ratio:
     if re.sub(r"[\s,，;；、。]", "", rest) in WHOLE_WORDS:
         result.ratio = Decimal(1)
         return result
+    if (span := _RANGE.search(rest)) and Decimal(span.group(1)) < Decimal(span.group(2)):
+        # 3%-5%, 3-5%, 10-20户: the least the plan asks, as a floor, for the reader to confirm
+        low = f"{span.group(1)}{span.group(3)}"
+        result.problems.append(("ratio_range", {"text": span.group(0), "low": low}))
+        rest = rest[: span.start()] + low + rest[span.end() :]
+        result.is_floor = result.is_floor or span.group(3) in ("%", "‰")
     percents = _PERCENT.findall(rest)
     counts = _COUNT.findall(rest)
     if not percents and not counts and (fraction := _FRACTION.match(rest)):

@@ -121,6 +121,7 @@ MESSAGES = {
     ),
     "ratio_unreadable": _l("Cannot read a ratio or a number from %(text)s."),
     "ratio_ambiguous": _l("Several ratios in %(text)s; none was taken."),
+    "ratio_range": _l("%(text)s is a range; read as at least %(low)s: confirm it."),
     "ratio_out_of_range": _l("Ratio %(text)s is not between 0 and 100%%."),
     "ratio_too_precise": _l(
         "Ratio %(text)s has more decimal places than a ratio can keep (6 after the percent point); it was not rounded, write it shorter."
