@@ -339,3 +339,21 @@ def test_a_ratio_and_a_number_in_columns_side_by_side_are_each_read_with_their_u
     ]
     assert "inherited" not in [p.code for p in parsed.all_problems]
     assert [p.code for p in parsed.tasks[2].problems] == ["ratio_extra_text"]
+
+
+def test_section_headings_between_a_pages_tables_are_the_categories_of_their_tasks():
+    header = "<tr><td>序号</td><td>抽查任务名称</td><td>抽查事项</td><td>抽查对象</td><td>抽查比例</td></tr>"
+    page = f"""<html><head><meta charset="utf-8"></head><body>
+    <p>三、工作要求</p><p>各所要高度重视。</p><p>一、食品领域</p>
+    <table>{header}<tr><td>1</td><td>食品销售检查</td><td>经营资质</td><td>食品销售者</td><td>5%</td></tr></table>
+    <p><strong>二、特种设备</strong></p><p>（续表）</p>
+    <table>{header}<tr><td>1</td><td>电梯检查</td><td>使用登记</td><td>特种设备使用单位</td><td>5%</td></tr></table>
+    <p>注：抽查比例为全年比例。</p><div>版权所有 一、二、三</div></body></html>"""
+    _, parsed = read_plan(page.encode(), "计划.html")
+    assert [t.source_cells["类别"] for t in parsed.tasks] == ["一、食品领域", "二、特种设备"]
+    told = [(p.code, p.params.get("text")) for p in parsed.problems if p.code in ("section_row", "note_row")]
+    assert told == [
+        ("section_row", "一、食品领域"),
+        ("section_row", "二、特种设备"),
+        ("note_row", "注：抽查比例为全年比例。"),
+    ]

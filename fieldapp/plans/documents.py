@@ -223,6 +223,7 @@ class _PageTables(HTMLParser):
         self.layout: set[int] = set()  # indexes of tables that hold another table
         self.text: list[str] = []
         self.starts: list[int] = []  # each table's start as an index into ``text``
+        self.ends: dict[int, int] = {}  # where each closed table ends in ``text``
         self._open: list[tuple[int, list[str] | None]] = []  # (table index, the open cell's text parts)
         self._skip = 0
 
@@ -260,7 +261,7 @@ class _PageTables(HTMLParser):
             self._skip = max(0, self._skip - 1)
         elif tag == "table" and self._open:
             self._close_cell()
-            self._open.pop()
+            self.ends[self._open.pop()[0]] = len(self.text)
         elif self._open and tag in ("td", "th", "tr"):
             self._close_cell()
         elif tag in self._BREAKS:
@@ -295,6 +296,29 @@ def _width(grid: list[list[str]]) -> int:
     return max(map(len, grid), default=0)
 
 
+def _lines(parts: list[str]) -> list[str]:
+    return [line.strip() for line in "".join(parts).split("\n") if line.strip()]
+
+
+def _with_headings(parser: _PageTables, tables: dict[int, list[list[Cell]]], chosen: list[int]) -> list:
+    """The chosen tables with, as rows of their own, a section heading printed right above the first, the
+    headings and notes between them and the notes under the last (as :func:`read_document` does)."""
+    out: list[list[list[Cell]]] = []
+    for position, index in enumerate(chosen):
+        if position == 0:
+            lines = _lines(parser.text[: parser.starts[index]])[-1:]
+            kept = [line for line in lines if is_section_heading(line)]
+        else:
+            lines = _lines(parser.text[parser.ends.get(chosen[position - 1], 0) : parser.starts[index]])
+            kept = [line for line in lines if is_section_heading(line) or _NOTE.match(line)]
+        out.extend([[Cell(line)]] for line in kept)
+        out.append(tables[index])
+    if chosen:
+        after = _lines(parser.text[parser.ends.get(chosen[-1], len(parser.text)) :])
+        out.extend([[Cell(line)]] for line in after if _NOTE.match(line))
+    return out
+
+
 def read_web_page(data: bytes, filename: str) -> PlanSource:
     """The plan table of a saved web page: the tables whose rows have a header, and the tables after one
     that have its columns (a table a page broke into parts). Layout tables (holding another table) are
@@ -317,7 +341,7 @@ def read_web_page(data: bytes, filename: str) -> PlanSource:
             chosen.append(index)
     chosen = chosen or sorted(leaves)
     before = "".join(parser.text[: parser.starts[chosen[0]]]).split("\n") if chosen else []
-    source = to_source(filename, [t for i, t in tables if i in chosen], before)
+    source = to_source(filename, _with_headings(parser, dict(tables), chosen), before)
     for index in sorted(leaves - set(chosen)):
         if any(sum(1 for c in cells if c) >= 3 for cells in grids[index]):
             first = next(c for cells in grids[index] for c in cells if c)
