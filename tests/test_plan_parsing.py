@@ -614,3 +614,22 @@ def test_a_range_is_read_as_its_least_and_asks_to_be_confirmed(text, ratio, coun
     )
     assert read.is_floor is (ratio is not None)
     assert parse_ratio("5%-3%").problems[0][0] == "ratio_ambiguous"  # no range: nothing taken
+
+
+def test_a_row_hidden_in_the_workbook_is_read_and_pointed_out():
+    import io
+
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["序号", "抽查任务名称", "抽查事项", "抽查对象范围", "抽查比例"])
+    sheet.append(["1", "食品销售检查", "经营资质", "食品销售者", "5%"])
+    sheet.append(["2", "已取消的任务", "许可", "企业", "3%"])
+    sheet.append(["3", "电梯检查", "使用登记", "特种设备使用单位", "5%"])
+    sheet.row_dimensions[3].hidden = True
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    source = read_plan_file(buffer.getvalue(), "plan.xlsx")
+    assert [r.cells[1] for r in source.rows[1:]] == ["食品销售检查", "已取消的任务", "电梯检查"]
+    assert [(p.code, p.row) for p in source.problems] == [("hidden_row", 3)]

@@ -81,6 +81,7 @@ MESSAGES = {
     "hidden_sheet": _l(
         "The plan was read from sheet %(sheet)s, which is hidden in the workbook: check it is the current plan."
     ),
+    "hidden_row": _l("This row is hidden in the workbook; it was read: check it belongs to the plan."),
     "other_sheet": _l("Sheet %(sheet)s also has rows; only sheet %(used)s was read."),
     "year_missing": _l(
         "The plan's year was not found in the file; give it (the Year field, or --year on the command line)."

@@ -229,6 +229,7 @@ def read_workbook(data: bytes, filename: str) -> PlanSource:
     try:
         sheets = [(sheet.title, _sheet_rows(sheet)) for sheet in workbook.worksheets]
         hidden = {sheet.title for sheet in workbook.worksheets if getattr(sheet, "sheet_state", "visible") != "visible"}
+        hidden_rows = {sheet.title: _hidden_rows(sheet) for sheet in workbook.worksheets}
     except XlsUnreadable:  # a sheet of the .xls cannot be parsed
         raise PlanFileError("file_not_xls") from None
     finally:
@@ -243,11 +244,31 @@ def read_workbook(data: bytes, filename: str) -> PlanSource:
     source = PlanSource(filename, chosen[1])
     if chosen[0] in hidden:
         source.problems.append(Problem("hidden_sheet", params={"sheet": chosen[0]}))
+    for row in chosen[1]:
+        if row.number in hidden_rows.get(chosen[0], set()):
+            source.problems.append(Problem("hidden_row", row=row.number))
     for title, rows in sheets:
         if rows and title != chosen[0]:
             source.problems.append(Problem("other_sheet", params={"sheet": title, "used": chosen[0]}))
     read_title_rows(chosen[1], source.meta)
     return source
+
+
+def _hidden_rows(sheet) -> set[int]:
+    """The numbers of the rows an .xlsx sheet hides (``<row hidden="1">``), read from its XML; an .xls
+    sheet's are not known (empty)."""
+    source = getattr(sheet, "_get_source", None)
+    if source is None:
+        return set()
+    from lxml import etree
+
+    hidden: set[int] = set()
+    with source() as xml:
+        for _, element in etree.iterparse(xml, tag="{*}row", resolve_entities=False, no_network=True):
+            if element.get("hidden") in ("1", "true") and (element.get("r") or "").isdigit():
+                hidden.add(int(element.get("r")))
+            element.clear()
+    return hidden
 
 
 def read_title_rows(rows: list[Row], meta: DocumentMeta) -> None:
