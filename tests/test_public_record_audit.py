@@ -331,3 +331,37 @@ def test_a_task_name_that_looks_like_a_page_slot_is_shown_as_text(client_request
         soup = client_request.get("publication.public_results", q="民福")
         notices = soup.select_one(".task-notices").get_text()
         assert forged in notices and "民福" not in notices
+
+
+def test_markup_in_an_inspectors_findings_and_notes_fetches_nothing_in_the_visit_record(
+    client_request, db, tmp_path, monkeypatch
+):
+    """The 现场检查记录 prints what the phone sent (findings, answers, the inspector's names): markup
+    there is text, and the renderer asks only for the visit's own photos and signatures."""
+    ssrf = '<img src="http://169.254.169.254/latest/meta-data/">'
+    local = '<link rel="stylesheet" href="file:///etc/passwd"><img src="file:///etc/passwd">'
+    result = f.approved_result(f.subject(1, name=f"朔城区{ssrf}加油站"))
+    body = dict(result.submission.body)
+    task = dict(body["tasks"][0])
+    task["findings"] = [{"item": "metrology_rules", "text": f"油枪漏油{local}", "severity": "major"}]
+    body["tasks"] = [task]
+    body["inspectors"] = [{"name": f"王{ssrf}", "certificate": "晋执法1", "phone": "1"}]
+    result.submission.body = body
+    result.findings = [{"item": "加油机", "text": f"油枪漏油{local}", "severity": "major", "follow_up": True}]
+    db.session.commit()
+    asked: list = []
+    real_fetch = pdf_fetcher.RestrictedFetcher.fetch
+    monkeypatch.setattr(
+        pdf_fetcher.RestrictedFetcher,
+        "fetch",
+        lambda self, url, headers=None: asked.append(url) or real_fetch(self, url),
+    )
+    client_request.login("shuocheng", "supervisor", "140602")
+    response = client_request.get_response("publication.visit_record_pdf", visit_id=result.visit_id)
+    path = tmp_path / "visit.pdf"
+    path.write_bytes(response.data)
+    media = {m.storage_key.rsplit("/", 1)[-1] for m in result.submission.media}
+    outside = [u for u in asked if not u.startswith("data:") and u.rsplit("/", 1)[-1] not in media]
+    assert outside == [] and len(asked) - len([u for u in asked if u.startswith("data:")]) >= 2, asked
+    printed = "".join(pdf_text(path).split())
+    assert "169.254.169.254" in printed and "油枪漏油" in printed  # shown as text
