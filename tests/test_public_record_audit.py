@@ -365,3 +365,20 @@ def test_markup_in_an_inspectors_findings_and_notes_fetches_nothing_in_the_visit
     assert outside == [] and len(asked) - len([u for u in asked if u.startswith("data:")]) >= 2, asked
     printed = "".join(pdf_text(path).split())
     assert "169.254.169.254" in printed and "油枪漏油" in printed  # shown as text
+
+
+def test_an_approved_result_not_yet_published_is_nowhere_public(client_request, db):
+    """The app has no withdrawal: a result is public from its publication on. Before it, approved or
+    not, it is in no search, no open data, no national upload and no printable notice."""
+    _publish(db, "朔城区已公示加油站")
+    hidden = f.approved_result(f.subject(2, name="朔城区未公示加油站"))
+    db.session.commit()
+    soup = client_request.get("publication.public_results", q="未公示")
+    assert soup.select("#results .result-card__name") == []
+    assert "未公示" not in client_request.get_response("publication.open_data_csv").get_data(as_text=True)
+    assert "未公示" not in client_request.get_response("publication.open_data_json").get_data(as_text=True)
+    national = load_workbook(io.BytesIO(exports.national_xlsx(queries.unit_records(f.supervisor("140602")))))
+    assert [r[2] for r in national.active.iter_rows(min_row=2, values_only=True)] == ["朔城区已公示加油站"]
+    client_request.get("publication.public_subject", ident=hidden.subject.uscc, _expected_status=404)
+    soup = client_request.get("publication.public_task", task_id=hidden.task_id)
+    assert "未公示" not in soup.get_text()
