@@ -633,3 +633,27 @@ def test_a_row_hidden_in_the_workbook_is_read_and_pointed_out():
     source = read_plan_file(buffer.getvalue(), "plan.xlsx")
     assert [r.cells[1] for r in source.rows[1:]] == ["食品销售检查", "已取消的任务", "电梯检查"]
     assert [(p.code, p.row) for p in source.problems] == [("hidden_row", 3)]
+
+
+@pytest.mark.parametrize(
+    ("text", "rounds"),
+    [
+        ("5%，每半年一次", 2),
+        ("每季度抽查1次，5%", 4),
+        ("5%，1次/季度", 4),
+        ("10%（每年不少于2次）", 2),
+        ("5%,每月1次", 12),
+    ],
+)
+def test_a_frequency_per_half_year_quarter_or_month_counts_its_rounds_in_the_year(text, rounds):
+    """每半年一次 was one round a year (年一次 read, 每半 left over); 1次/季度 one, with words left over."""
+    read = parse_ratio(text)
+    assert (read.rounds_per_year, read.problems) == (rounds, [])
+
+
+def test_a_frequency_column_reads_the_same_words():
+    from fieldapp.plans.tables import Row
+
+    header = Row(1, ["序号", "抽查任务名称", "抽查事项", "抽查对象范围", "抽查比例", "抽查频次"])
+    rows = [Row(2, ["1", "甲", "经营资质", "企业", "3%", "每季度1次"]), Row(3, ["2", "乙", "许可", "企业", "3%", "2"])]
+    assert [t.rounds_per_year for t in parse_plan_table([header, *rows]).tasks] == [4, 2]

@@ -85,11 +85,30 @@ _RANGE = re.compile(
     r"(\d+(?:\.\d+)?)\s*(?:%|‰)?\s*(?:-|－|—|–|~|～|至|到)\s*(\d+(?:\.\d+)?)\s*(%|‰|户|家|个|批次|批|件|台|所|处)"
 )
 _COUNT = re.compile(r"(\d+)\s*(户|家|个|批次|批|件|台|所|处)")
+_TIMES = r"(\d+|[一二两三四五六七八九十]+)\s*次"
+_PERIOD = r"(半年|季度|季|年|月)"
+_PER_YEAR = {"年": 1, "半年": 2, "季度": 4, "季": 4, "月": 12}
+# (pattern, which group counts the times, which names the period); a period of half a year, a quarter or
+# a month counts its rounds in the year: 每半年一次 → 2, 1次/季度 → 4
 _ROUNDS = [
-    re.compile(r"(\d+|[一二两三四五六七八九十]+)\s*次\s*(?:/|每)?\s*年"),  # 2次/年, 2次每年
-    re.compile(r"每\s*年\s*(?:抽查|检查)?\s*(\d+|[一二两三四五六七八九十]+)\s*次"),  # 每年2次
-    re.compile(r"年\s*(\d+|[一二两三四五六七八九十]+)\s*次"),  # 全年2次
+    (re.compile(rf"{_TIMES}\s*(?:/|每)\s*{_PERIOD}"), 1, 2),  # 2次/年, 1次/季度, 2次每年
+    (re.compile(rf"(?<!半)每\s*{_PERIOD}\s*(?:抽查|检查)?\s*(?:不少于|至少)?\s*{_TIMES}"), 2, 1),  # 每半年一次, 每年不少于2次
+    (re.compile(rf"{_TIMES}\s*年"), 1, None),  # 2次年 (a slash left out)
+    (re.compile(rf"全?(?<!半)年\s*(?:不少于|至少)?\s*{_TIMES}"), 1, None),  # 全年2次
 ]
+
+
+def read_rounds(text: str) -> tuple[int | None, str, str]:
+    """(rounds a year, the words that said it, the text without them): ``2次/年`` → 2, ``每半年一次`` → 2,
+    ``1次/季度`` → 4; (None, words, rest) when they say more than 12 or cannot be counted; (None, "", text)
+    when no frequency is written."""
+    for pattern, times, period in _ROUNDS:
+        if match := pattern.search(text):
+            count = small_number(match.group(times))
+            rounds = count * _PER_YEAR[match.group(period)] if count and period else count
+            rest = text[: match.start()] + text[match.end() :]
+            return (rounds if rounds and 1 <= rounds <= 12 else None), match.group(0), rest
+    return None, "", text
 
 
 def parse_ratio(text: str) -> Ratio:
@@ -99,17 +118,11 @@ def parse_ratio(text: str) -> Ratio:
     if not raw:
         result.problems.append(("ratio_missing", {}))
         return result
-    rest = raw
-    for pattern in _ROUNDS:
-        match = pattern.search(rest)
-        if match:
-            rounds = small_number(match.group(1))
-            if rounds is None or not 1 <= rounds <= 12:
-                result.problems.append(("rounds_unreadable", {"text": match.group(0)}))
-            else:
-                result.rounds_per_year, result.rounds_given = rounds, True
-            rest = rest[: match.start()] + rest[match.end() :]
-            break
+    rounds, written, rest = read_rounds(raw)
+    if rounds:
+        result.rounds_per_year, result.rounds_given = rounds, True
+    elif written:
+        result.problems.append(("rounds_unreadable", {"text": written}))
     result.is_floor = any(word in raw for word in FLOOR_WORDS)
     if re.sub(r"[\s,，;；、。]", "", rest) in WHOLE_WORDS:
         result.ratio = Decimal(1)
@@ -150,7 +163,7 @@ def parse_ratio(text: str) -> Ratio:
             result.fixed_count = count
     # a number beside a ratio (5%，10户) is not used: it is left over, to be pointed out
     without_ratio = _PERCENT.sub("", rest)
-    leftover = re.sub(r"[\s,，;；、。]", "", without_ratio if percents else _COUNT.sub("", without_ratio))
+    leftover = re.sub(r"[\s,，;；、。()（）]", "", without_ratio if percents else _COUNT.sub("", without_ratio))
     for word in FLOOR_WORDS + ("抽查", "抽取", "比例", "数量", "的", "按", "其中"):
         leftover = leftover.replace(word, "")
     if not result.ok and not result.problems:

@@ -15,10 +15,12 @@ from decimal import Decimal
 
 from .cells import (
     compact,
+    normalise,
     parse_executor,
     parse_kind,
     parse_ratio,
     parse_window,
+    read_rounds,
     small_number,
     split_initiator,
     split_codes,
@@ -309,8 +311,10 @@ def _parse_counts(task: ParsedTask, raw: dict, header: Header, problem, quiet) -
             for code, params in ratio.problems:
                 problem(code, "ratio", **params)
     if raw.get("rounds"):
-        match = re.search(r"(\d+|[一二两三四五六七八九十]+)", raw["rounds"])
-        rounds = small_number(match.group(1)) if match else None
+        rounds, written, _ = read_rounds(normalise(raw["rounds"]))  # 每季度1次, 2次/年
+        if not written:  # a bare count: 2, 2次, 两次
+            match = re.search(r"(\d+|[一二两三四五六七八九十]+)", raw["rounds"])
+            rounds = small_number(match.group(1)) if match else None
         if rounds and 1 <= rounds <= 12:
             task.rounds_per_year = rounds
         elif not quiet("rounds_per_year"):
