@@ -263,7 +263,21 @@ def test_a_closing_month_without_its_month_word_is_read():
     assert parse_window("3月—12") == (3, 12, [])
 
 
-@pytest.mark.parametrize("text, end", [("6月底前", 6), ("6月30日前", 6), ("于10月底前完成", 10)])
+def test_a_window_opening_at_a_part_of_a_month_is_read():
+    assert parse_window("3月中旬至11月") == (3, 11, [])
+    assert parse_window("3月初-11月底") == (3, 11, [])
+
+
+@pytest.mark.parametrize(
+    "text, end",
+    [
+        ("6月底前", 6),
+        ("6月30日前", 6),
+        ("于10月底前完成", 10),
+        ("即日起至11月底", 11),
+        ("自即日起至2024年10月31日", 10),
+    ],
+)
 def test_a_deadline_is_read_from_january_and_asks_for_the_start(text, end):
     assert parse_window(text) == (1, end, [("window_deadline", {"text": text, "end": end})])
     assert parse_window("11月-4月")[2][0][0] == "window_reversed"

@@ -177,16 +177,17 @@ def parse_ratio(text: str) -> Ratio:
 # --- extraction window -----------------------------------------------------------------------
 
 _WINDOW = re.compile(
-    r"(?:\d{4}\s*年)?\s*(\d{1,2}|[一二三四五六七八九十]{1,3})\s*月?(?:\s*\d{1,2}\s*日)?"
+    r"(?:\d{4}\s*年)?\s*(\d{1,2}|[一二三四五六七八九十]{1,3})\s*月?(?:\s*\d{1,2}\s*日|\s*(?:初|上旬|中旬|下旬))?"
     r"\s*(?:-|－|—|–|~|～|至|到)\s*"
     r"(?:\d{4}\s*年)?\s*(\d{1,2}|[一二三四五六七八九十]{1,3})\s*月(?:\s*\d{1,2}\s*日)?(?:\s*(?:底|末|前|中旬|上旬|下旬))?"
 )
 _SINGLE_MONTH = re.compile(r"^(?:\d{4}\s*年)?\s*(\d{1,2}|[一二三四五六七八九十]{1,3})\s*月(?:份)?(?:\s*\d{1,2}\s*日)?$")
 _RANGE_MARK = "(?:-|－|—|–|~|～|至|到)"
-# 6月底前, 6月30日前, 9月底以前, 于10月底前完成: a deadline, not a window
+# 6月底前, 6月30日前, 9月底以前, 于10月底前完成, 即日起至11月底: a deadline, not a window
 _DEADLINE = re.compile(
     r"^(?:于)?(?:\d{4}\s*年)?\s*(\d{1,2}|[一二三四五六七八九十]{1,3})\s*月(?:份)?\s*(?:底|末|\d{1,2}\s*日)?\s*"
     r"(?:前|以前|之前)(?:完成)?$"
+    r"|^(?:自|从)?即日起\s*(?:至|到)\s*(?:\d{4}\s*年)?\s*(\d{1,2}|[一二三四五六七八九十]{1,3})\s*月(?:份)?\s*(?:底|末|\d{1,2}\s*日)?$"
 )
 _YEAR_ROUND = ("全年", "1月-12月", "1-12月")
 _NUMERIC_DATE = re.compile(r"(\d{4})\s*[-./]\s*(\d{1,2})(?:\s*[-./]\s*\d{1,2})?(?:\s+[\d:]+)?(?![\d])")
@@ -212,7 +213,7 @@ def parse_window(text: str) -> tuple[int | None, int | None, list[tuple[str, dic
     # 2024年9月至11: the closing 月 left off at the end, as the opening one says months
     raw = re.sub(rf"(月\s*{_RANGE_MARK}\s*(?:\d{{1,2}}|[{CN_NUMERALS}]{{1,3}}))$", r"\1月", raw)
     if deadline := _DEADLINE.match(raw):
-        end = small_number(deadline.group(1))
+        end = small_number(deadline.group(1) or deadline.group(2))
         if end is not None and 1 <= end <= 12:
             # only the end is given: read from January, and ask for the start to be confirmed
             return 1, end, [("window_deadline", {"text": raw, "end": end})]
