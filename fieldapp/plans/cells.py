@@ -92,7 +92,8 @@ _PER_YEAR = {"年": 1, "半年": 2, "季度": 4, "季": 4, "月": 12}
 # a month counts its rounds in the year: 每半年一次 → 2, 1次/季度 → 4
 _ROUNDS = [
     (re.compile(rf"{_TIMES}\s*(?:/|每)\s*{_PERIOD}"), 1, 2),  # 2次/年, 1次/季度, 2次每年
-    (re.compile(rf"(?<!半)每\s*{_PERIOD}\s*(?:抽查|检查)?\s*(?:不少于|至少)?\s*{_TIMES}"), 2, 1),  # 每半年一次, 每年不少于2次
+    # 每半年一次, 每年不少于2次
+    (re.compile(rf"(?<!半)每\s*{_PERIOD}\s*(?:抽查|检查)?\s*(?:不少于|至少)?\s*{_TIMES}"), 2, 1),
     (re.compile(rf"{_TIMES}\s*年"), 1, None),  # 2次年 (a slash left out)
     (re.compile(rf"全?(?<!半)年\s*(?:不少于|至少)?\s*{_TIMES}"), 1, None),  # 全年2次
 ]
