@@ -671,3 +671,20 @@ def test_a_frequency_column_reads_the_same_words():
     header = Row(1, ["序号", "抽查任务名称", "抽查事项", "抽查对象范围", "抽查比例", "抽查频次"])
     rows = [Row(2, ["1", "甲", "经营资质", "企业", "3%", "每季度1次"]), Row(3, ["2", "乙", "许可", "企业", "3%", "2"])]
     assert [t.rounds_per_year for t in parse_plan_table([header, *rows]).tasks] == [4, 2]
+
+
+@pytest.mark.parametrize(
+    ("title", "field"),
+    [
+        ("抽查项目及内容", "items"),  # not the task's name (抽查项目)
+        ("检查项目", "items"),
+        ("抽查频次/比例", "ratio"),  # the ratio with its frequency, not the frequency alone
+        ("抽查时段", "window"),
+        ("抽查项目", "name"),
+        ("抽查频次", "rounds"),
+    ],
+)
+def test_more_header_wordings(title, field):
+    from fieldapp.plans.columns import field_for_header
+
+    assert field_for_header(title) == field
