@@ -688,3 +688,15 @@ def test_more_header_wordings(title, field):
     from fieldapp.plans.columns import field_for_header
 
     assert field_for_header(title) == field
+
+
+def test_a_guide_in_brackets_and_a_province_wide_initiator_are_read():
+    assert split_initiator("市局组织发起（广告科指导）") == ("市局", "广告科")
+    assert split_initiator("市市场监管局（食品生产科）") == ("市市场监管局", "食品生产科")
+    assert split_initiator("省局统一发起") == ("省局", "")
+
+
+@pytest.mark.parametrize(("text", "city", "county"), [("属地市场监管所", False, True), ("县局执法大队", False, True)])
+def test_market_supervision_offices_and_brigades_are_the_countys(text, city, county):
+    executor = parse_executor(text)
+    assert (executor.city, executor.county, executor.problems) == (city, county, [])

@@ -250,12 +250,15 @@ def parse_kind(text: str) -> tuple[str | None, list[tuple[str, dict]]]:
     return None, [("kind_unreadable", {"text": text})]
 
 
-INITIATOR_SUFFIXES = ("组织发起", "发起")
+INITIATOR_SUFFIXES = ("统一组织发起", "自行组织发起", "统一发起", "自行发起", "组织发起", "发起")
+# 市局组织发起（广告科指导）, 市市场监管局（食品生产科）: the guide in brackets after the initiator
+_GUIDE_IN_BRACKETS = re.compile(r"^(.+?)\s*[（(]\s*([^（()）]+?)\s*[）)]$")
 GUIDE_SUFFIXES = ("指导",)
 
 
 def split_initiator(text: str) -> tuple[str, str]:
-    """``市局组织发起/计量科指导`` → (``市局``, ``计量科``). The first ``/`` divides the two."""
+    """``市局组织发起/计量科指导`` → (``市局``, ``计量科``). The first ``/`` divides the two; without one, a
+    department in brackets at the end is the guide: ``市局组织发起（广告科指导）`` → (``市局``, ``广告科``)."""
     raw = (text or "").strip()
     if not raw:
         return "", ""
@@ -264,7 +267,8 @@ def split_initiator(text: str) -> tuple[str, str]:
             left, right = raw.split(sep, 1)
             break
     else:
-        left, right = raw, ""
+        bracketed = _GUIDE_IN_BRACKETS.match(raw)
+        left, right = (bracketed.group(1), bracketed.group(2)) if bracketed else (raw, "")
     left, right = left.strip(), right.strip()
     for suffix in INITIATOR_SUFFIXES:
         if left.endswith(suffix) and len(left) > len(suffix):
@@ -284,7 +288,8 @@ class Executor:
     problems: list[tuple[str, dict]] = field(default_factory=list)
 
 
-_COUNTY_MARKS = ("县", "区", "分局")
+# a county's own: its branches (分局), market-supervision offices (市场监管所) and enforcement brigades (大队)
+_COUNTY_MARKS = ("县", "区", "分局", "监管所", "大队")
 # 抽查检查模式 as the 部门联合 plans write it: 市抽市查, 市抽县(区)查, 县抽县查 (who draws, who checks)
 _MODE = re.compile(r"[^抽查]{1,4}抽([^抽查]{1,6})查")
 _ALL_LEVELS = ("各级", "全市各级", "市县两级", "市、县两级")
