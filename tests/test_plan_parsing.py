@@ -700,3 +700,17 @@ def test_a_guide_in_brackets_and_a_province_wide_initiator_are_read():
 def test_market_supervision_offices_and_brigades_are_the_countys(text, city, county):
     executor = parse_executor(text)
     assert (executor.city, executor.county, executor.problems) == (city, county, [])
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("不定向随机抽查", "untargeted"),
+        ("定向随机抽查", "targeted"),
+        ("不定向（一般检查事项）", "untargeted"),
+        ("定向（重点检查）", "targeted"),
+    ],
+)
+def test_a_kind_with_its_method_or_a_remark_is_read(text, kind):
+    """不定向随机抽查 was unreadable and taken for 定向."""
+    assert parse_kind(text) == (kind, [])

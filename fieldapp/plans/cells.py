@@ -240,7 +240,11 @@ def parse_window(text: str) -> tuple[int | None, int | None, list[tuple[str, dic
 
 
 def parse_kind(text: str) -> tuple[str | None, list[tuple[str, dict]]]:
+    """定向 or 不定向, also written 不定向随机抽查, 定向（重点检查） (a remark in brackets is kept in the cell)."""
     raw = compact(text)
+    core = re.sub(r"\([^()]*\)", "", raw).replace("双随机", "").replace("随机", "")
+    if core and core != raw:
+        raw = core
     if raw in ("定向", "定向抽查"):
         return "targeted", []
     if raw in ("不定向", "不定向抽查", "非定向"):
