@@ -714,3 +714,10 @@ def test_market_supervision_offices_and_brigades_are_the_countys(text, city, cou
 def test_a_kind_with_its_method_or_a_remark_is_read(text, kind):
     """不定向随机抽查 was unreadable and taken for 定向."""
     assert parse_kind(text) == (kind, [])
+
+
+def test_quarters_listed_apart_are_read_as_their_span_and_asked():
+    """二、四季度 was read as April–December with nothing said, the third quarter drawn in."""
+    assert parse_window("一、二、三季度") == (1, 9, [])
+    assert parse_window("二、四季度") == (4, 12, [("window_quarters_apart", {"text": "二、四季度"})])
+    assert parse_window("第二季度、第四季度")[2][0][0] == "window_quarters_apart"

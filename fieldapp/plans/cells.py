@@ -201,6 +201,21 @@ _QUARTERS = re.compile(
 )
 
 
+_QUARTER_LIST = re.compile(
+    r"^(?:\d{4}\s*年)?((?:第?\s*[一二三四1-4]\s*(?:季度)?\s*、\s*)+第?\s*[一二三四1-4])\s*季度(?:内|末|前)?$"
+)
+
+
+def _listed_quarters(raw: str) -> list[int]:
+    """The quarters of a list with 、 (二、四季度, 第二季度、第四季度), in order; [] for any other text."""
+    match = _QUARTER_LIST.match(raw)
+    if not match:
+        return []
+    parts = re.split(r"\s*、\s*", re.sub(r"第|季度|\s", "", match.group(1)))
+    numbers = [_QUARTER_NUMBERS[part] for part in parts]
+    return numbers if numbers == sorted(set(numbers)) else []
+
+
 def parse_window(text: str) -> tuple[int | None, int | None, list[tuple[str, dict]]]:
     """``4月-11月`` → (4, 11); ``6月`` → (6, 6); ``全年`` → (1, 12). Problems for anything else."""
     raw = normalise(text)
@@ -218,6 +233,11 @@ def parse_window(text: str) -> tuple[int | None, int | None, list[tuple[str, dic
         if end is not None and 1 <= end <= 12:
             # only the end is given: read from January, and ask for the start to be confirmed
             return 1, end, [("window_deadline", {"text": raw, "end": end})]
+    if listed := _listed_quarters(raw):
+        # 一、二、三季度: one window; 二、四季度 (not one after another): the span, asked, for it covers the third
+        gaps = listed != list(range(listed[0], listed[-1] + 1))
+        problems = [("window_quarters_apart", {"text": raw})] if gaps else []
+        return listed[0] * 3 - 2, listed[-1] * 3, problems
     if quarters := _QUARTERS.match(raw):
         first = _QUARTER_NUMBERS[quarters.group(1)]
         last = _QUARTER_NUMBERS[quarters.group(2) or quarters.group(1)]

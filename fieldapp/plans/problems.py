@@ -133,6 +133,10 @@ MESSAGES = {
     "window_missing": _l("抽取日期 is empty."),
     "window_unreadable": _l("Cannot read a range of months from %(text)s."),
     "window_reversed": _l("The window %(text)s ends before it starts."),
+    "window_quarters_apart": _l(
+        "%(text)s names quarters that are not one after another; read as one window from the first to the last,"
+        " which also covers the quarters between: confirm it, or split the task."
+    ),
     "window_deadline": _l(
         "%(text)s gives only the month the checks must end; read as January to month %(end)s: confirm the first month."
     ),
