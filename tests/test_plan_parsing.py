@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from fieldapp.plans.cells import parse_executor, parse_kind, parse_ratio, parse_window, split_initiator, split_items
+from fieldapp.plans.cells import parse_executor, parse_kind, parse_ratio, split_initiator, split_items
 from fieldapp.plans.columns import find_header
+from fieldapp.plans.windows import parse_window
 from fieldapp.plans.parsing import parse_plan_table
 from fieldapp.plans.scope import RULE_KEYS, scope_rule_for
 from fieldapp.plans.scope_proposal import propose_scope

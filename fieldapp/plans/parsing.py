@@ -19,7 +19,6 @@ from .cells import (
     parse_executor,
     parse_kind,
     parse_ratio,
-    parse_window,
     read_rounds,
     small_number,
     split_initiator,
@@ -30,6 +29,7 @@ from .cells import (
 from ..checklists.definition import NATIONAL_ITEM_RE
 from .columns import find_header
 from .header import Header, cell, column_word, is_subheader, merge_subheader
+from .windows import parse_window
 from .notes import apply_note_ratio, is_section_heading, point_out_credit_ratios
 from .problems import PlanFileError, Problem
 from .scope_proposal import propose_scope
