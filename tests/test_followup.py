@@ -6,7 +6,6 @@ from datetime import date
 from io import BytesIO
 
 import pytest
-from bs4 import BeautifulSoup
 from openpyxl import load_workbook
 from sqlalchemy import select
 
@@ -248,8 +247,12 @@ def test_a_listing_decision_sent_back_keeps_the_note_beside_its_reason(client_re
     client_request.login("sup", "supervisor", "140602")
     approve(client_request, sub)
     proposal = db.session.scalar(select(AbnormalListingProposal))
-    response = _decide_listing(client_request, proposal, _expected_status=422, decision=decision, note=note)
-    page = BeautifulSoup(response.text, "html.parser")
+    page = client_request.post(
+        "review.decide",
+        _data={"lock_version": proposal.lock_version, "decision": decision, "note": note},
+        _expected_status=422,
+        proposal_id=proposal.id,
+    )
     form = page.find("form", action=client_request.url_for("review.decide", proposal_id=proposal.id))
     assert message in form.select_one(".field__error").get_text()
     assert form.find("textarea", attrs={"name": "note"}).get_text() == note

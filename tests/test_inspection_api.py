@@ -329,12 +329,16 @@ def test_openapi_document(client):
         ("en", ["Lead inspector", "Inspector", "Subject's representative"]),
     ],
 )
-def test_signatures_sent_without_names_are_named_by_role_on_review(world, client, app, db, language, names):
+def test_signatures_sent_without_names_are_named_by_role_on_review(
+    world, client, client_request, app, db, language, names
+):
     # The review page showed the stored codes "lead", "member", "representative" in a Chinese page.
     body = submission_body(world)
     for signature in body["signatures"]:
         signature["name"] = ""
-    assert client.post("/api/v1/submissions", json=body, headers=API_HEADERS).status_code == 201
+    client_request.post_response(
+        "inspections.api_create_submission", _json=body, _headers=API_HEADERS, _expected_status=201
+    )
     for data in (jpeg_bytes(1), png_bytes(1), png_bytes(2), png_bytes(3)):
         url = f"/api/v1/submissions/{body['uuid']}/media/{sha(data)}"
         assert client.put(url, data=data, headers=API_HEADERS).status_code == 200
