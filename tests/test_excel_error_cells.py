@@ -11,7 +11,6 @@ import csv
 from io import BytesIO
 
 import pytest
-from openpyxl import Workbook
 from sqlalchemy import select
 
 from factories.rosters import HEADER as ROSTER_HEADER
@@ -23,7 +22,7 @@ from fieldapp.inspectors.models import Inspector
 from fieldapp.jobs.models import Job
 from fieldapp.subjects.importer import import_subject_file
 from fieldapp.subjects.models import Subject
-from xls_files import xls_from_xlsx
+from xls_files import xls_from_xlsx, xlsx_of
 
 COLUMNS = HEADER[:5]  # 统一社会信用代码 企业名称 类型 法定代表人 住所
 
@@ -56,22 +55,12 @@ EXPECTED_REJECTS = [
 ]
 
 
-def workbook(*rows: list) -> bytes:
-    """An .xlsx: openpyxl stores "#N/A" and the other error texts as error cells (t="e"), as Excel does."""
-    book = Workbook()
-    for row in rows:
-        book.active.append(row)
-    data = BytesIO()
-    book.save(data)
-    return data.getvalue()
-
-
 def file_in(kind: str, path, *rows: list):
     if kind == "csv":  # as Excel saves a sheet with error cells as CSV: the error's text
         with path.open("w", encoding="utf-8-sig", newline="") as fh:
             csv.writer(fh).writerows(rows)
     else:
-        data = workbook(*rows)
+        data = xlsx_of(*rows)
         path.write_bytes(xls_from_xlsx(data) if kind == "xls" else data)
     return path
 
@@ -120,7 +109,7 @@ def test_the_upload_page_offers_the_rows_with_errors_in_the_users_language(
     auth.login("admin", "admin", "city")
     with client.session_transaction() as session:
         session["lang"] = language
-    payload = xls_from_xlsx(workbook(COLUMNS, *ROWS))
+    payload = xls_from_xlsx(xlsx_of(COLUMNS, *ROWS))
     response = client.post(
         "/subjects/import", data={"file": (BytesIO(payload), "名录.xls")}, content_type="multipart/form-data"
     )

@@ -13,6 +13,7 @@ from openpyxl import Workbook
 from sqlalchemy import select
 
 from factories.subjects import HEADER
+from xls_files import xlsx_of
 from fieldapp.demo.generator import make_uscc
 from fieldapp.subjects.importer import import_subject_file
 from fieldapp.subjects.models import Subject
@@ -160,15 +161,6 @@ def test_excels_unicode_text_utf16_with_tabs_is_uploaded_whole(client, auth, db,
     assert stored(db) == expected(1, 2)
 
 
-def workbook_bytes(*rows: list) -> bytes:
-    book = Workbook()
-    for row in rows:
-        book.active.append(row)
-    data = BytesIO()
-    book.save(data)
-    return data.getvalue()
-
-
 @pytest.mark.parametrize("name", ["名" * 300 + ".xlsx", "名录.csv", "名录", "../../名录.xlsx", "C:\\导出\\名录.xlsx"])
 def test_a_workbook_with_a_long_odd_or_wrong_name_is_imported(client, auth, db, name):
     """A name of 300 characters was cut to 200 — its .xlsx with it — and the workbook saved as
@@ -177,7 +169,7 @@ def test_a_workbook_with_a_long_odd_or_wrong_name_is_imported(client, auth, db, 
     from fieldapp.jobs.models import Job, JobStatus
 
     auth.login("admin", "admin", "city")
-    data = {"file": (BytesIO(workbook_bytes(COLUMNS, subject(1), subject(2))), name)}
+    data = {"file": (BytesIO(xlsx_of(COLUMNS, subject(1), subject(2))), name)}
     response = client.post("/subjects/import", data=data, content_type="multipart/form-data")
     assert response.status_code == 302
     job = db.session.scalar(select(Job))
@@ -187,7 +179,7 @@ def test_a_workbook_with_a_long_odd_or_wrong_name_is_imported(client, auth, db, 
 
 def test_the_command_imports_a_workbook_renamed_csv(app, db, runner, tmp_path):
     path = tmp_path / "名录.csv"
-    path.write_bytes(workbook_bytes(COLUMNS, subject(1)))
+    path.write_bytes(xlsx_of(COLUMNS, subject(1)))
     result = runner.invoke(args=["subjects", "import", str(path)])
     assert result.exit_code == 0, result.output
     assert stored(db) == expected(1)
@@ -234,7 +226,7 @@ def test_an_empty_template_is_refused_saying_it_has_no_rows(client, auth, db, ur
     auth.login("admin", "admin", "city")
     with client.session_transaction() as session:
         session["lang"] = language
-    payload = workbook_bytes(["朔州市名录"], header, [None] * len(header), [" "] * len(header))
+    payload = xlsx_of(["朔州市名录"], header, [None] * len(header), [" "] * len(header))
     response = client.post(url, data={"file": (BytesIO(payload), "模板.xlsx")}, content_type="multipart/form-data")
     assert response.status_code == 422 and words in response.text
     assert db.session.scalar(select(Job)) is None
@@ -253,7 +245,7 @@ def shared_strings_bomb(entries: int) -> bytes:
     """A workbook whose shared strings are ``entries`` copies of one string (read whole on opening)."""
     import zipfile
 
-    source = zipfile.ZipFile(BytesIO(workbook_bytes(COLUMNS, subject(1))))
+    source = zipfile.ZipFile(BytesIO(xlsx_of(COLUMNS, subject(1))))
     out = BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for item in source.infolist():
@@ -295,7 +287,7 @@ def test_a_header_on_row_30_below_a_block_of_notes_is_found(app, db, tmp_path, k
     rows = [*NOTES, COLUMNS, subject(1), ["", "无代码公司", "", "", ""], subject(2)]
     path = tmp_path / f"notes.{kind}"
     if kind == "xlsx":
-        path.write_bytes(workbook_bytes(*rows))
+        path.write_bytes(xlsx_of(*rows))
     else:
         with path.open("w", encoding="utf-8-sig", newline="") as fh:
             csv.writer(fh).writerows(rows)
@@ -310,7 +302,7 @@ def test_a_roster_header_below_a_block_of_notes_is_found(app, db, tmp_path):
 
     path = tmp_path / "roster.xlsx"
     header = ["姓名", "执法证号", "有效期至", "单位"]
-    path.write_bytes(workbook_bytes(*NOTES, header, ["检查员1", "1406020001", "2030-12-31", "朔城区市场监督管理局"]))
+    path.write_bytes(xlsx_of(*NOTES, header, ["检查员1", "1406020001", "2030-12-31", "朔城区市场监督管理局"]))
     report = import_roster_file(path)
     assert (report.created, report.rejected) == (1, 0)
     assert db.session.scalar(select(Inspector.name)) == "检查员1"
@@ -320,7 +312,7 @@ def test_a_header_further_down_than_fifty_rows_of_notes_is_refused_naming_the_co
     from fieldapp.subjects.tables import TableError
 
     path = tmp_path / "notes.xlsx"
-    path.write_bytes(workbook_bytes(*(NOTES * 3), COLUMNS, subject(1)))
+    path.write_bytes(xlsx_of(*(NOTES * 3), COLUMNS, subject(1)))
     with pytest.raises(TableError, match="名称"):
         import_subject_file(path)
 
@@ -363,7 +355,7 @@ def no_worksheet() -> bytes:
     import re
     import zipfile
 
-    source, out = zipfile.ZipFile(BytesIO(workbook_bytes(COLUMNS))), BytesIO()
+    source, out = zipfile.ZipFile(BytesIO(xlsx_of(COLUMNS))), BytesIO()
     with zipfile.ZipFile(out, "w") as target:
         for item in source.infolist():
             body = source.read(item.filename)

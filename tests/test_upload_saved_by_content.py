@@ -7,7 +7,6 @@ from __future__ import annotations
 from io import BytesIO
 
 import pytest
-from openpyxl import Workbook
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
@@ -19,7 +18,7 @@ from fieldapp.jobs.models import Job, JobStatus
 from fieldapp.subjects.models import Subject
 from fieldapp.subjects.rows import table_columns
 from fieldapp.subjects.tables import save_upload
-from xls_files import xls_from_xlsx
+from xls_files import xls_from_xlsx, xlsx_of
 
 COLUMNS = HEADER[:5]
 
@@ -28,17 +27,8 @@ def subject(n: int) -> list:
     return [make_uscc("E", "140602", 600 + n), f"朔城区第{n}商店有限公司", "有限责任公司", f"法人{n}", f"民福街{n}号"]
 
 
-def xlsx(*rows: list) -> bytes:
-    book = Workbook()
-    for row in rows:
-        book.active.append(row)
-    data = BytesIO()
-    book.save(data)
-    return data.getvalue()
-
-
 def contents() -> dict[str, bytes]:
-    workbook = xlsx(COLUMNS, subject(1))
+    workbook = xlsx_of(COLUMNS, subject(1))
     text = "\r\n".join(",".join(row) for row in (COLUMNS, subject(1)))
     return {"xlsx": workbook, "xls": xls_from_xlsx(workbook), "csv": text.encode("gb18030")}
 
@@ -77,7 +67,7 @@ def test_an_uploaded_xls_directory_is_kept_as_xls_and_its_page_shows_the_name_se
 
 def test_an_uploaded_xls_roster_is_kept_as_xls(app, db, client_request):
     client_request.login("admin", "admin", "city")
-    payload = xls_from_xlsx(xlsx(ROSTER_HEADER, person(1)))
+    payload = xls_from_xlsx(xlsx_of(ROSTER_HEADER, person(1)))
     client_request.post_response(
         "inspectors.import_file",
         _data={"file": (BytesIO(payload), "名录.xls")},

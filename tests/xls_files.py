@@ -21,6 +21,19 @@ def _error_codes() -> dict[str, int]:
 ERROR_CODES = _error_codes()
 
 
+def xlsx_of(*rows: list) -> bytes:
+    """An .xlsx of one sheet holding ``rows`` (openpyxl stores "#N/A" and the other error texts as
+    error cells, t="e", as Excel does). Made once per use: a workbook records the second it was written."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    for row in rows:
+        book.active.append(row)
+    data = io.BytesIO()
+    book.save(data)
+    return data.getvalue()
+
+
 def xls_from_xlsx(data: bytes) -> bytes:
     """The .xls of an .xlsx workbook (as Excel's 另存为 Excel 97-2003 工作簿 writes it)."""
     import xlwt
