@@ -256,3 +256,19 @@ def test_every_checklist_in_the_real_folder_validates():
     found = load_directory(ROOT / "checklists", TAGS, CODES)
     for checklist in found.values():
         assert checklist.title.zh and checklist.title.en
+
+
+def test_the_checklist_pages_name_checklists_by_title_not_by_file(app, client_request):
+    client_request.login("inspector1", "inspector", "140602")
+    headers = {"Accept-Language": "zh-CN"}
+    listing = client_request.get("checklists.index", _headers=headers)
+    checklists = app.extensions["fieldapp.checklists"].all()
+    assert checklists
+    for checklist in checklists:
+        card = listing.select_one(f'[data-checklist="{checklist.id}"]')
+        assert checklist.title.zh in card.get_text()
+        assert checklist.id not in card.get_text()
+        page = client_request.get("checklists.show", checklist_id=checklist.id, _headers=headers)
+        assert checklist.title.zh in page.select_one("main").get_text()
+        assert checklist.id not in page.select_one("main").get_text()
+    assert "checklists folder" not in listing.get_text() and "文件夹" not in listing.get_text()
