@@ -91,3 +91,34 @@ def test_a_supervisor_gets_no_device_login(client_request, client, db):
     client_request.login("sup", role="supervisor", unit="city")
     assert _device_cookie(client) is None
     assert db.session.scalar(select(DeviceLogin)) is None
+
+
+WECHAT_IPHONE = (
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+    "Mobile/15E148 MicroMessenger/8.0.47(0x18002f2c) NetType/WIFI Language/zh_CN"
+)
+CHROME_ANDROID = (
+    "Mozilla/5.0 (Linux; Android 12; V2130A) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Mobile Safari/537.36"
+)
+
+
+def test_the_account_page_names_each_device_by_browser_and_system_not_its_user_agent(client_request, db):
+    client_request.login("insp", role="inspector", unit="140602")
+    user = db.session.scalar(select(User).where(User.username == "insp"))
+    for agent in (WECHAT_IPHONE, CHROME_ANDROID, "curl/8.5.0"):
+        db.session.add(DeviceLogin(user_id=user.id, token_sha256=agent[-20:].ljust(64, "0"), label=agent))
+    db.session.commit()
+    page = client_request.get("auth.account", _headers={"Accept-Language": "zh-CN"})
+    names = {cell["title"]: cell.get_text() for cell in page.select(".device-name")}
+    assert names[WECHAT_IPHONE] == "微信 · iPhone"
+    assert names[CHROME_ANDROID] == "Chrome · Android"
+    assert names["curl/8.5.0"] == "未知浏览器"
+    assert "Mozilla" not in page.select_one("main").get_text()
+
+
+def test_a_device_login_keeps_the_user_agent_as_the_browser_sent_it(client_request, auth, db):
+    auth.create("insp", role="inspector", unit="140602")
+    client_request.post_response(
+        "auth.login", _data={"username": "insp", "password": auth.PASSWORD}, _headers={"User-Agent": WECHAT_IPHONE}
+    )
+    assert db.session.scalar(select(DeviceLogin)).label == WECHAT_IPHONE

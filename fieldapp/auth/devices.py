@@ -30,20 +30,11 @@ def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def describe(user_agent: str) -> str:
-    """A short name for the browser, from its user agent (shown on the account page)."""
-    ua = user_agent or ""
-    system = next((s for s in ("Android", "iPhone", "iPad", "Windows", "Mac OS", "Linux") if s in ua), "")
-    browser = next((b for b in ("MicroMessenger", "Edg", "Firefox", "Chrome", "Safari") if b in ua), "")
-    names = {"MicroMessenger": "WeChat", "Edg": "Edge"}
-    return " · ".join(x for x in (names.get(browser, browser), system) if x) or ua[:60]
-
-
 def issue(user: User, user_agent: str = "") -> tuple[DeviceLogin, str]:
     """A new device login for ``user``; returns it and the cookie value (shown only once)."""
     secret = secrets.token_urlsafe(32)
     device = DeviceLogin(
-        user_id=user.id, token_sha256=_digest(secret), label=describe(user_agent)[:200], last_used_at=clock.now()
+        user_id=user.id, token_sha256=_digest(secret), label=(user_agent or "")[:200], last_used_at=clock.now()
     )
     db.session.add(device)
     db.session.commit()

@@ -138,7 +138,7 @@ class DeviceLogin(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
     token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
-    label: Mapped[str] = mapped_column(String(200), default="")  # the browser, as it named itself
+    label: Mapped[str] = mapped_column(String(200), default="")  # the user agent, as the browser sent it
     created_at: Mapped[datetime] = mapped_column(default=now, server_default=func.now())
     last_used_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]

@@ -14,10 +14,12 @@ from . import devices, throttle
 from .access import may_see, role_required, visible_or_404
 from .models import DeviceLogin, User
 from .unit_names import unit_label
+from .user_agents import describe as describe_browser
 from .session import DEVICE_SESSION_KEY, end_all_sessions, forget_device, is_safe_next, remember_device
 
 bp = Blueprint("auth", __name__)
 bp.add_app_template_global(unit_label, "unit_label")  # a unit as lists show it (with its city when names repeat)
+bp.add_app_template_global(describe_browser, "describe_browser")  # a device by its browser and system
 
 
 def _failed(response) -> bool:
