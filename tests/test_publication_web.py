@@ -46,8 +46,11 @@ def test_nothing_selected_is_explained(client_request, db):
     f.approved_result()
     db.session.commit()
     client_request.login("shuocheng", "supervisor", "140602")
-    client_request.post("publication.preview", _data={}, _expected_redirect=client_request.url_for("publication.index"))
-    assert client_request.get("publication.index").select_one(".flash--error") is not None
+    for endpoint in ("publication.preview", "publication.publish"):
+        page = client_request.post(endpoint, _data={}, _expected_status=422)
+        assert page.select_one("#selection-error").get_text(strip=True) == "请至少选择一条要公示的结果。"
+        assert len(page.select("input[name=result_ids]")) == 1  # the list is there to choose from
+    assert _published(db) == 0
 
 
 def test_single_publish_goes_to_the_public_page(client_request, db):

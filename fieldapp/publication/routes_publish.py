@@ -56,18 +56,25 @@ def _selection_form(results) -> PublishSelectionForm:
 @bp.get("/publication/")
 @role_required("supervisor")
 def index():
+    return _index_page()
+
+
+def _index_page(error: str | None = None):
+    """The work list; with ``error`` it is shown again (422) for a selection that was refused."""
     task_id = request.args.get("task", type=int)
     waiting = queries.unpublished_results(current_user, task_id)
     today = beijing_today()
     overrides = load_overrides()
     clocks = {r.id: clock(r.publication_due, today, overrides=overrides) for r in waiting if r.publication_due}
-    return render_template(
+    page = render_template(
         "publication/index.html",
         waiting=waiting,
         clocks=clocks,
         published=queries.unit_records(current_user),
         task_id=task_id,
+        error=error,
     )
+    return page, form_status(error is not None)
 
 
 @bp.get("/publication/results/<int:result_id>/preview")
@@ -80,14 +87,13 @@ def preview_one(result_id: int):
 
 
 def _on_chosen_results(action):
-    """``action(results, form)`` on the results ticked on the posted form; back to the list with a
+    """``action(results, form)`` on the results ticked on the posted form; the list again (422) with a
     message when none was."""
     ids = [i for i in request.form.getlist("result_ids", type=int) if i > 0]
     results = _results_for_publishing(ids) if ids else []
     form = _selection_form(results)
     if not form.validate_on_submit():
-        flash(_("Choose at least one result to publish."), "error")
-        return redirect(url_for("publication.index"))
+        return _index_page(_("Choose at least one result to publish."))
     return action(results, form)
 
 
