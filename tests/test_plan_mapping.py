@@ -103,7 +103,11 @@ def test_a_supervisor_confirms_a_suggestion_or_picks_any_checklist(app, db, clie
     client_request.post_response(
         "plans.confirm_item_checklist", plan_id=plan.id, item_id=barcode_item.id, _data={"checklist": "onsite-general"}
     )
-    client_request.post_response(**confirm, _data={"checklist": "no-such-list"}, _expected_status=303)
+    refused = client_request.post(**confirm, _data={"checklist": "no-such-list"}, _expected_status=422)
+    refused_item = refused.select_one(f"#item-{items[(1, 1)].id}")  # the plan page, the message at the item
+    assert refused_item.select_one("[role=alert]").get_text(strip=True) == "请从检查表中选择一项。"
+    assert refused_item.select_one("select[name=checklist]") is not None  # its choice is there to make again
+    assert refused.select_one(f"#item-{barcode_item.id} [role=alert]") is None
     db.session.expire_all()
     item = db.session.get(InspectionItem, items[(1, 1)].id)
     assert item.mapping_state == "confirmed" and item.checklist_ids == ["food-production"]

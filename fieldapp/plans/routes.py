@@ -148,8 +148,9 @@ def plan_detail(plan_id: int):
     return _plan_page(_readable_plan(plan_id))
 
 
-def _plan_page(plan: Plan, filing_form: FilingForm | None = None) -> str:
-    """The plan's page; ``filing_form`` as posted when the filing was refused (its note kept)."""
+def _plan_page(plan: Plan, filing_form: FilingForm | None = None, item_errors: dict | None = None) -> str:
+    """The plan's page; ``filing_form`` as posted when the filing was refused (its note kept),
+    ``item_errors`` an item's refused checklist choice (item id → message)."""
     return render_template(
         "plans/plan.html",
         plan=plan,
@@ -157,6 +158,7 @@ def _plan_page(plan: Plan, filing_form: FilingForm | None = None) -> str:
         may_acknowledge=queries.may_acknowledge(current_user, plan),
         confirm=ConfirmForm(),
         filing_form=filing_form or FilingForm(),
+        item_errors=item_errors or {},
     )
 
 

@@ -17,7 +17,7 @@ from ..errors import form_status
 from ..extensions import db
 from . import queries
 from .models import InspectionItem
-from .routes import bp
+from .routes import _plan_page, bp
 
 SOURCE_LABELS = {
     "confirmed": _l("confirmed by a supervisor"),
@@ -74,9 +74,8 @@ def confirm_item_checklist(plan_id: int, item_id: int):
         return render_template("plans/_item.html", item=item, plan=plan, may_edit=True, error=error), form_status(
             error is not None
         )
-    if error:
-        flash(error, "error")
-        return redirect(url_for("plans.plan_detail", plan_id=plan.id, _anchor=f"item-{item.id}")), 303
+    if error:  # the plan page again, the message at the item
+        return _plan_page(plan, item_errors={item.id: error}), form_status()
     flash(
         _(
             "Item %(number)s of task %(task)s now uses %(checklist)s.",
