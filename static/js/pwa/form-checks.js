@@ -123,6 +123,24 @@
     });
   }
 
+  // Answers the server would refuse, found on the phone so that every message comes at once: a
+  // date the date field cannot read or outside 1900–2100, and a constraint the phone checked (its
+  // message under the item). Each as {item, label, message}; ``dateMessage`` is the date's message.
+  function invalidAnswers(form, dateMessage) {
+    var found = [];
+    $$("[data-checklist-entry] .cl-item", form).filter(visible).forEach(function (item) {
+      if (item.querySelector("input[data-na]:checked")) return;  // answered 不适用
+      var label = item.querySelector(".cl-item__label");
+      var text = label ? label.textContent.replace(/\s*\*\s*$/, "").trim() : "";
+      var date = item.getAttribute("data-type") === "date" && item.querySelector("input[type=date]");
+      if (date && !date.validity.valid) found.push({ item: item, label: text, message: dateMessage });
+      $$(":scope > .cl-item__errors [data-client-error]", item).forEach(function (p) {
+        if (p.textContent.trim()) found.push({ item: item, label: text, message: p.textContent.trim() });
+      });
+    });
+    return found;
+  }
 
-  window.FieldappFormChecks = { resize: resize, findings: findings, unanswered: unanswered, ensureRepeatBlocks: ensureRepeatBlocks };
+  window.FieldappFormChecks = { resize: resize, findings: findings, unanswered: unanswered, invalidAnswers: invalidAnswers,
+                                ensureRepeatBlocks: ensureRepeatBlocks };
 })();

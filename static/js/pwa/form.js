@@ -302,6 +302,11 @@
       errors.push(t("err-required"));
       missing.forEach(function (item) { item.classList.add("cl-item--error"); });
     }
+    // Every refusal at once: a wrong answer is reported with the missing signatures, not after them.
+    Checks.invalidAnswers(form, t("err-date")).forEach(function (bad) {
+      errors.push(t("err-answer", { item: bad.label, message: bad.message }));
+      bad.item.classList.add("cl-item--error");
+    });
     if (!(fields.check_methods || []).length) errors.push(t("err-methods"));
     var media = [], blobIds = [], blobBySha = {}, photos = {}, signatures = [];
     async function use(id, kind, field) {
