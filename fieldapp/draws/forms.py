@@ -25,8 +25,8 @@ class CommitForm(FlaskForm):
     external_kind = RadioField(
         _l("External value W mixed into the seed"),
         choices=[
-            ("lottery", _l("A public lottery result, entered after that lottery draw")),
-            ("witness", _l("A string typed at the draw by a named witness from another unit")),
+            SelectChoice("lottery", _l("A public lottery result, entered after that lottery draw")),
+            SelectChoice("witness", _l("A string typed at the draw by a named witness from another unit")),
         ],
         default="lottery",
         validators=[DataRequired(message=_l("Choose where the external value comes from."))],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from wtforms.fields.choices import SelectChoice
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -49,7 +50,7 @@ def _results_for_publishing(ids: list[int]) -> list[InspectionResult]:
 
 def _selection_form(results) -> PublishSelectionForm:
     form = PublishSelectionForm()
-    form.result_ids.choices = [(r.id, r.subject.name) for r in results]
+    form.result_ids.choices = [SelectChoice(r.id, r.subject.name) for r in results]
     return form
 
 
