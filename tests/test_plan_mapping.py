@@ -224,3 +224,15 @@ def test_an_item_no_wording_names_is_suggested_by_the_subjects_its_task_draws(ap
     assert [s["id"] for s in item.suggestions] == ["fuel-dispensers"]
     anywhere = Task(number=2, name="合同行为检查", scope_rule={"kinds": ["enterprise"], "tags_any": []})
     assert map_item(reg, InspectionItem(number=1, text="格式条款", task=anywhere)).state == NONE
+
+
+def test_an_item_mapped_to_a_checklist_no_longer_in_the_system_says_so_in_words(app, db, client_request):
+    plan = import_other_plan(db)
+    item = items_of(plan)[(1, 1)]
+    item.mapping_state, item.checklist_ids = "confirmed", ["retired-list"]
+    db.session.commit()
+    client_request.login("huairen-sup", "supervisor", "140681")
+    page = client_request.get("plans.plan_detail", plan_id=plan.id)
+    tag = page.select_one(f'#item-{item.id} [data-checklist="retired-list"]')
+    assert tag.get_text(strip=True) == "系统中已没有的检查表"
+    assert "retired-list" not in page.select_one("main").get_text()

@@ -281,3 +281,13 @@ def test_pages_in_english(client_request, county_supervisor, db):
     assert "Dashboard" in client_request.get("dashboards.index").select_one("h1").get_text()
     client_request.post("core.set_language", _data={"lang": "zh_CN", "next": queue})
     assert "待审核" in client_request.get("review.queue").select_one("h1").get_text()
+
+
+def test_answers_of_a_checklist_no_longer_in_the_system_are_headed_in_words_not_by_its_file(
+    client_request, county_supervisor, db
+):
+    t, s, v, sub = rf.scenario()  # its answers name "test-station", a checklist the app does not have
+    page = client_request.get("review.submission", submission_id=sub.id)
+    heading = page.select_one('h3[data-checklist="test-station"]')
+    assert heading.get_text(strip=True) == "系统中已没有的检查表v1"
+    assert "test-station" not in page.select_one("main").get_text()

@@ -35,7 +35,7 @@ def item_mapping(item: InspectionItem) -> Mapping:
 
 def checklist_title(checklist_id: str) -> str:
     checklist = registry().get(checklist_id)
-    return str(checklist.title) if checklist is not None else checklist_id
+    return str(checklist.title) if checklist is not None else _("A checklist no longer in the system")
 
 
 @bp.app_context_processor
