@@ -100,6 +100,7 @@ def fill(db, subjects: int, results: int) -> dict:
     from fieldapp.publication.models import PublishedResult
     from fieldapp.publication.snapshot import short_hash
     from fieldapp.review.models import InspectionResult
+    from fieldapp.search_objects import search_key
     from fieldapp.subjects.models import Subject
     from fieldapp.visits.models import Visit
 
@@ -217,6 +218,7 @@ def fill(db, subjects: int, results: int) -> dict:
                     "plan_year": 2021,
                     "result_label_en": "",
                     "short_hash": short_hash(public_id, 1, fields),
+                    "subject_name_key": search_key(subject_name(s)),  # as the model sets it (bulk rows skip it)
                     **fields,
                 }
             )

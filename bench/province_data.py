@@ -189,6 +189,7 @@ def load_results(db, raw, subjects: int, results: int, seed: int = 7) -> dict:
     from fieldapp.plans.models import Plan, Task
     from fieldapp.publication.models import PublishedResult
     from fieldapp.publication.snapshot import short_hash
+    from fieldapp.search_objects import search_key
     from fieldapp.review.models import FollowUpCase, InspectionResult
     from fieldapp.subjects.models import Subject
     from fieldapp.visits.models import Visit, VisitTask
@@ -318,6 +319,7 @@ def load_results(db, raw, subjects: int, results: int, seed: int = 7) -> dict:
                 "plan_year": year,
                 "result_label_en": "",
                 "short_hash": short_hash(public_id, 1, fields),
+                "subject_name_key": search_key(name),  # as PublishedResult sets it (bulk rows skip the model)
                 **fields,
             }
 

@@ -4,9 +4,19 @@ migration test must not mistake them for drift."""
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
 from sqlalchemy import DDL, event, text
+
+
+def search_key(text: str | None) -> str:
+    """The form of a name that name searches index and compare, the stored name's and the typed
+    fragment's alike: compatibility characters folded (NFKC: full-width brackets, letters and digits
+    to half width, a decomposed character composed), runs of spaces as one, lower case. A name is
+    shown as registered; only this form is matched, so ＡＢＣ（民福）, ABC(民福) and abc(民福) are one."""
+    return " ".join(unicodedata.normalize("NFKC", text or "").split()).lower()
+
 
 SEARCH_TABLE_PREFIXES = ("subject_fts", "published_result_fts")
 SEARCH_INDEX_SUFFIXES = ("_trgm", "_pairs")  # pg_trgm, and the published names' pairs of characters

@@ -9,10 +9,11 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, func
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from ..clock import now
 from ..extensions import Model
+from ..search_objects import search_key
 from .search_ddl import register as register_search_ddl
 
 
@@ -25,9 +26,9 @@ class PublishedResult(Model):
         # Two supervisors publishing (or correcting) the same result at once: one wins, the other fails.
         UniqueConstraint("inspection_result_id", "version"),
         # Newest first without a sort; deliberately not led by is_current, which would look selective
-        # to a planner without statistics and win over the identifier and filter indexes. The name
-        # rides along so a fragment too short for the trigram index is matched in the index alone.
-        Index("ix_published_result_listing", "published_on", "id", "subject_name"),
+        # to a planner without statistics and win over the identifier and filter indexes. The name's
+        # search form rides along so a fragment too short for the trigram index is matched in the index alone.
+        Index("ix_published_result_listing", "published_on", "id", "subject_name_key"),
         # The public filters, each in the list's order (newest first).
         Index("ix_published_result_task_listing", "task_id", "published_on", "id"),
         Index("ix_published_result_county_listing", "division_code", "published_on", "id"),
@@ -47,6 +48,8 @@ class PublishedResult(Model):
 
     # The public fields, as they were published.
     subject_name: Mapped[str] = mapped_column(String(200))
+    # What the name search matches (search_key: NFKC, lower case), set with the name; never shown.
+    subject_name_key: Mapped[str] = mapped_column(Text, default="", server_default="")
     subject_ident: Mapped[str] = mapped_column(String(18), index=True)  # USCC or registration number
     uscc: Mapped[str | None] = mapped_column(String(18), index=True)
     registration_number: Mapped[str | None] = mapped_column(String(15))
@@ -75,6 +78,12 @@ class PublishedResult(Model):
     inspecting_unit = relationship("Unit")
     published_by = relationship("User")
     supersedes: Mapped[PublishedResult | None] = relationship(remote_side=[id])
+
+    @validates("subject_name")
+    def _keep_name_key(self, _attribute: str, name: str) -> str:
+        """The name's search form follows the name, whichever operation writes it."""
+        self.subject_name_key = search_key(name)
+        return name
 
     @property
     def is_correction(self) -> bool:

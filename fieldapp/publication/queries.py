@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Integer, Row, Select, and_, bindparam, column, or_, select, table, text, tuple_, union
+from sqlalchemy import Integer, Row, Select, and_, column, or_, select, table, text, tuple_, union
 from sqlalchemy.orm import selectinload
 
 from ..auth import access
 from ..extensions import db
 from ..plans.models import Task
 from ..review.models import InspectionResult
+from ..search_objects import search_key
 from ..subjects.models import Subject
 from ..subjects.search import name_clause as subject_name_clause
 from ..subjects.search import normalise_query, where_given
@@ -93,63 +93,73 @@ def _like_escape(q: str) -> str:
 
 
 TRIGRAM = 3
-CASELESS = ("Lo", "Nd")  # Unicode categories without case: other letters (Chinese characters), digits
 
 
-def name_condition(q: str):
-    """Records whose subject's name contains ``q``: the name as published (this table's trigram
-    index) or the subject's current name in the directory (the directory's trigram search,
-    :func:`fieldapp.subjects.search.name_clause`), so a firm renamed after publication is found by
-    either name. The two id sets are united first, so each index is used on its own.
+def name_condition(key: str, names: Sequence[str]):
+    """Records whose published name holds the fragment: its search form (``subject_name_key``, by
+    this table's trigram index) holds ``key``, the fragment's search form
+    (:func:`fieldapp.search_objects.search_key`), so width, composition and case never decide.
+    Or the subject's current name in the directory holds one of ``names`` (the fragment as typed
+    and folded: the directory keeps names as registered; :func:`fieldapp.subjects.search.name_clause`),
+    so a firm renamed after publication is found by either name. The two id sets are united
+    first, so each index is used on its own.
 
     Fragments shorter than a trigram (two Chinese characters are a common query) cannot use either
     index: they are matched against the published name only, as a plain condition, so the newest-
-    first listing index can stop at the first page of matches instead of scanning the directory.
-    On PostgreSQL a pair of characters is also looked up in the published names' pairs (their
-    index, :data:`fieldapp.publication.search_ddl.PAIRS`), so a pair no name holds costs a probe."""
+    first listing index (which carries the search form) can stop at the first page of matches
+    instead of scanning the directory. Both sides are lower case already, so LIKE compares as ILIKE
+    would without lower-casing every name the scan passes. On PostgreSQL a pair of characters is
+    also looked up in the names' pairs (their index, :data:`fieldapp.publication.search_ddl.PAIRS`),
+    so a pair no name holds costs a probe."""
     dialect = db.session.get_bind().dialect.name
-    pattern = f"%{_like_escape(q)}%"
-    if len(q) < TRIGRAM:
-        if dialect == "sqlite" or all(unicodedata.category(ch) in CASELESS for ch in q):
-            # The same rows as ILIKE without lower-casing every name the scan passes (half its
-            # time when nothing matches): SQLite's LIKE folds ASCII case as its lower() does, and
-            # Chinese characters and digits have no case.
-            match = PublishedResult.subject_name.like(pattern, escape="\\")
-        else:
-            match = PublishedResult.subject_name.ilike(pattern, escape="\\")
-        if dialect == "postgresql" and len(q) == 2:  # the names holding the pair, by its index
-            return and_(POSTGRESQL_PAIR_MATCH.bindparams(bindparam("pair", q, unique=True)), match)
+    pattern = f"%{_like_escape(key)}%"
+    if len(key) < TRIGRAM:
+        match = PublishedResult.subject_name_key.like(pattern, escape="\\")
+        if dialect == "postgresql" and len(key) == 2:  # the names holding the pair, by its index
+            return and_(POSTGRESQL_PAIR_MATCH.bindparams(pair=key), match)
         return match
     if dialect == "postgresql":
-        # unique: the typed and the folded fragment may both be asked for in one statement (name_match)
-        return POSTGRESQL_NAME_MATCH.bindparams(bindparam("name_pattern", pattern, unique=True))
+        patterns = [f"%{_like_escape(name)}%" for name in dict.fromkeys(names)]
+        if len(patterns) == 1:
+            return POSTGRESQL_NAME_MATCH.bindparams(key_pattern=pattern, name_pattern=patterns[0])
+        return POSTGRESQL_NAMES_MATCH.bindparams(
+            key_pattern=pattern, name_pattern=patterns[0], folded_pattern=patterns[1]
+        )
     # SQLite: FTS5 trigram; a quoted string matches as a substring, through the index.
     fts = table("published_result_fts", column("rowid", Integer), column("published_result_fts"))
-    phrase = '"' + q.replace('"', '""') + '"'
+    phrase = '"' + key.replace('"', '""') + '"'
     as_published = select(fts.c.rowid).where(fts.c.published_result_fts.op("MATCH")(phrase))
-    named = select(Subject.id).where(subject_name_clause(q, dialect))
+    named = select(Subject.id).where(or_(*(subject_name_clause(name, dialect) for name in dict.fromkeys(names))))
     in_directory = select(PublishedResult.id).where(PublishedResult.subject_id.in_(named))
     return PublishedResult.id.in_(union(as_published, in_directory))
 
 
-# PostgreSQL: ILIKE is answered by each pg_trgm GIN index (the published name's and, as
-# :func:`fieldapp.subjects.search.name_clause` asks it, the directory's). The matching subjects'
-# ids first, then their records by subject_id: as a plain IN, the planner misjudged the trigram
-# match as one row and walked every record probing the directory by id instead (ten times slower
-# on 10,000 records, worse on more). The records' ids likewise, as one array looked up by key: as
-# an IN, the planner joined them to every current record by hash (a scan of the table for twenty
-# rows). Written once as SQL: built as an expression on every search it took 0.5 ms of Python.
-POSTGRESQL_NAME_MATCH = text(
+# PostgreSQL: LIKE and ILIKE are answered by each pg_trgm GIN index (the published names' search
+# form's and, as :func:`fieldapp.subjects.search.name_clause` asks it, the directory's). The
+# matching subjects' ids first, then their records by subject_id: as a plain IN, the planner
+# misjudged the trigram match as one row and walked every record probing the directory by id
+# instead (ten times slower on 10,000 records, worse on more). The records' ids likewise, as one
+# array looked up by key: as an IN, the planner joined them to every current record by hash (a
+# scan of the table for twenty rows). Written once as SQL: built as an expression on every search
+# it took 0.5 ms of Python. The second form: the directory's names looked for as typed and folded.
+_POSTGRESQL_NAME_MATCH = (
     "published_result.id = ANY(ARRAY("
-    "SELECT id FROM published_result WHERE subject_name ILIKE :name_pattern ESCAPE '\\' "
+    "SELECT id FROM published_result WHERE subject_name_key LIKE :key_pattern ESCAPE '\\' "
     "UNION SELECT id FROM published_result WHERE subject_id = ANY(ARRAY("
-    "SELECT id FROM subject WHERE name ILIKE :name_pattern ESCAPE '\\'))))"
+    "SELECT id FROM subject WHERE {names}))))"
+)
+_DIRECTORY_NAME = "name ILIKE :{} ESCAPE '\\'"
+POSTGRESQL_NAME_MATCH = text(_POSTGRESQL_NAME_MATCH.format(names=_DIRECTORY_NAME.format("name_pattern")))
+POSTGRESQL_NAMES_MATCH = text(
+    _POSTGRESQL_NAME_MATCH.format(
+        names=f"{_DIRECTORY_NAME.format('name_pattern')} OR {_DIRECTORY_NAME.format('folded_pattern')}"
+    )
 )
 
 
 # A pair of characters among a published name's pairs (search_ddl.PAIRS: its GIN index answers it);
-# the LIKE beside it keeps the match exactly ILIKE's.
-POSTGRESQL_PAIR_MATCH = text("name_pairs(published_result.subject_name) @> ARRAY[lower(:pair)]")
+# the LIKE beside it keeps the match exact.
+POSTGRESQL_PAIR_MATCH = text("name_pairs(published_result.subject_name_key) @> ARRAY[CAST(:pair AS text)]")
 
 
 # The filters that narrow to one value of a column, by attribute of SearchFilters.
@@ -162,15 +172,10 @@ FILTER_COLUMNS = {
 
 
 def name_match(typed: str, folded: str):
-    """Names holding the fragment as the visitor typed it, or as folded to half width (NFKC).
-
-    Registered names keep their full-width punctuation and letters (朔州市（民福）加油站, ＡＢＣ超市):
-    searched folded only, a name copied as it is registered found nothing. Folded, ``ABC超市``
-    typed on a phone still finds a name registered with half-width letters. One condition when
-    folding changes nothing (most queries: Chinese characters only)."""
-    if typed == folded:
-        return name_condition(folded)
-    return or_(name_condition(typed), name_condition(folded))
+    """Names holding the fragment however its brackets, letters and digits are typed: the published
+    names by their search form (full-width ＡＢＣ（民福） and ABC(民福) typed on a phone are one), the
+    directory's current names as the visitor typed it or folded to half width (NFKC)."""
+    return name_condition(search_key(typed), (typed, folded))
 
 
 def search_statement(filters: SearchFilters, columns=(PublishedResult,)) -> tuple[Select, str]:

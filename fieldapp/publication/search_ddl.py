@@ -1,4 +1,4 @@
-"""Name-search indexes on ``published_result.subject_name`` that the models cannot express (as in
+"""Name-search indexes on ``published_result.subject_name_key`` (the name's search form) that the models cannot express (as in
 :mod:`fieldapp.subjects.search_ddl`, both from :func:`fieldapp.search_objects.trigram_search`): a
 pg_trgm GIN index on PostgreSQL, an FTS5 trigram table kept in sync by triggers on SQLite.
 Registered for ``db.create_all()`` in the models; for an Alembic migration::
@@ -23,21 +23,36 @@ PAIRS_FUNCTION = (
     "PARALLEL SAFE AS $$ SELECT coalesce(array_agg(DISTINCT lower(substr(name, i, 2))), '{}') "
     "FROM generate_series(1, char_length(name) - 1) AS i $$"
 )
-PAIRS = SearchDDL(
-    create={
-        "postgresql": [
-            PAIRS_FUNCTION,
-            f"CREATE INDEX IF NOT EXISTS {PAIRS_INDEX} ON published_result USING gin (name_pairs(subject_name)) "
-            "WITH (fastupdate = off)",
-        ]
-    },
-    drop={"postgresql": [f"DROP INDEX IF EXISTS {PAIRS_INDEX}", "DROP FUNCTION IF EXISTS name_pairs(text)"]},
-)
-_TRIGRAMS = trigram_search("published_result", "subject_name")
-SEARCH = SearchDDL(
-    create={**_TRIGRAMS.create, "postgresql": _TRIGRAMS.create["postgresql"] + PAIRS.create["postgresql"]},
-    drop={**_TRIGRAMS.drop, "postgresql": PAIRS.drop["postgresql"] + _TRIGRAMS.drop["postgresql"]},
-)
+# The indexed column: the name's search form (fieldapp.search_objects.search_key), not the name as
+# registered, so full- and half-width, composed and decomposed, upper and lower case all meet.
+NAME_KEY = "subject_name_key"
+
+
+def pairs_ddl(column: str) -> SearchDDL:
+    """The pairs index over ``column`` (migrations before the search form name ``subject_name``)."""
+    return SearchDDL(
+        create={
+            "postgresql": [
+                PAIRS_FUNCTION,
+                f"CREATE INDEX IF NOT EXISTS {PAIRS_INDEX} ON published_result USING gin (name_pairs({column})) "
+                "WITH (fastupdate = off)",
+            ]
+        },
+        drop={"postgresql": [f"DROP INDEX IF EXISTS {PAIRS_INDEX}", "DROP FUNCTION IF EXISTS name_pairs(text)"]},
+    )
+
+
+def search_ddl(column: str) -> SearchDDL:
+    """Every name-search object of the published names, over ``column``."""
+    trigrams, pairs = trigram_search("published_result", column), pairs_ddl(column)
+    return SearchDDL(
+        create={**trigrams.create, "postgresql": trigrams.create["postgresql"] + pairs.create["postgresql"]},
+        drop={**trigrams.drop, "postgresql": pairs.drop["postgresql"] + trigrams.drop["postgresql"]},
+    )
+
+
+PAIRS = pairs_ddl(NAME_KEY)
+SEARCH = search_ddl(NAME_KEY)
 create_search_ddl = SEARCH.create_on
 drop_search_ddl = SEARCH.drop_on
 register = SEARCH.attach
