@@ -165,21 +165,26 @@ def test_roster_page_marks_who_is_eligible_today(app, client_request, roster):
     assert {c.get_text(strip=True) for c in eligible.select(".subject-card__name")} == {"张伟", "陈磊"}
 
 
-def test_edit_records_dated_history(app, db, client_request, roster):
-    zhang = roster[0]
-    client_request.login("shuocheng-supervisor", "supervisor", "140602")
+def edit_form(inspector: Inspector, **changes) -> dict:
+    """The edit form as its page fills it for ``inspector``, with a transfer (调离) dated 2021-07-01
+    and its document number, then ``changes``."""
     form = {
-        "name": "张伟",
-        "unit": str(zhang.unit_id),
+        "name": inspector.name,
+        "unit": str(inspector.unit_id),
         "category": "law_enforcement",
-        "certificate_number": zhang.certificate_number,
-        "certificate_valid_until": zhang.certificate_valid_until.isoformat(),
+        "certificate_number": inspector.certificate_number,
+        "certificate_valid_until": inspector.certificate_valid_until.isoformat(),
         "status": "调离",
-        "specialties": ["计量", "价格"],
-        "phone": "",
         "effective_on": "2021-07-01",
         "note": "朔市监人〔2021〕8号",
     }
+    return {**form, **changes}
+
+
+def test_edit_records_dated_history(app, db, client_request, roster):
+    zhang = roster[0]
+    client_request.login("shuocheng-supervisor", "supervisor", "140602")
+    form = edit_form(zhang, specialties=["计量", "价格"], phone="")
     client_request.post("inspectors.edit", _data=form, inspector_id=zhang.id)
     changes = db.session.scalars(select(InspectorChange).where(InspectorChange.inspector_id == zhang.id)).all()
     assert {(c.field, c.new_value, c.effective_on, c.note) for c in changes} == {
@@ -205,17 +210,7 @@ def test_a_date_outside_the_apps_years_is_refused_keeping_the_form(db, client_re
     # A change back-dated to year 1 (or dated 9999) was saved into the inspector's history.
     zhang = roster[0]
     client_request.login("shuocheng-supervisor", "supervisor", "140602")
-    form = {
-        "name": "张伟",
-        "unit": str(zhang.unit_id),
-        "category": "law_enforcement",
-        "certificate_number": zhang.certificate_number,
-        "certificate_valid_until": zhang.certificate_valid_until.isoformat(),
-        "status": "调离",
-        "effective_on": "2021-07-01",
-        "note": "朔市监人〔2021〕8号",
-        field: day,
-    }
+    form = edit_form(zhang, **{field: day})
     soup = client_request.post("inspectors.edit", _data=form, _expected_status=422, inspector_id=zhang.id)
     assert (
         soup.select_one(f"#field-{field} .field__error").get_text(strip=True) == "请输入 2000 年至 2100 年之间的日期。"
@@ -300,16 +295,7 @@ def test_link_a_login_account_from_the_edit_page(app, db, auth, client_request, 
     auth.create("zhangwei", "inspector", "140602")
     auth.create("chenlei", "inspector", "140603")
     client_request.login("shuocheng-supervisor", "supervisor", "140602")
-    form = {
-        "name": "张伟",
-        "unit": str(zhang.unit_id),
-        "category": "law_enforcement",
-        "certificate_number": zhang.certificate_number,
-        "certificate_valid_until": "2030-01-01",
-        "status": "在岗",
-        "effective_on": "2021-07-01",
-        "account": "zhangwei",
-    }
+    form = edit_form(zhang, certificate_valid_until="2030-01-01", status="在岗", note="", account="zhangwei")
     client_request.post("inspectors.edit", _data=form, inspector_id=zhang.id)
     db.session.expire_all()
     assert db.session.get(Inspector, zhang.id).user.username == "zhangwei"
