@@ -113,6 +113,20 @@ def read_rounds(text: str) -> tuple[int | None, str, str]:
     return None, "", text
 
 
+def _read_percent(number: str, sign: str, result: Ratio) -> None:
+    """The ratio of one ``5%`` or ``5‰`` into ``result``, or the problem with it."""
+    try:
+        value = Decimal(number) / (Decimal(100) if sign == "%" else Decimal(1000))
+    except InvalidOperation:  # pragma: no cover - the pattern only matches numbers
+        value = None
+    if value is None or value <= 0 or value > 1:
+        result.problems.append(("ratio_out_of_range", {"text": number + sign}))
+    elif decimal_places(value.normalize()) > RATIO_PLACES:
+        result.problems.append(("ratio_too_precise", {"text": number + sign}))
+    else:
+        result.ratio = value
+
+
 def parse_ratio(text: str) -> Ratio:
     """``不低于5%``, ``50%``, ``100%``, ``不低于5%，2次/年``, ``10户``, ``不少于20家，每年2次`` …"""
     result = Ratio()
@@ -145,16 +159,7 @@ def parse_ratio(text: str) -> Ratio:
         rest = rest.replace(fraction.group(1), percent)
     if len(percents) == 1:
         number, sign = percents[0]
-        try:
-            value = Decimal(number) / (Decimal(100) if sign == "%" else Decimal(1000))
-        except InvalidOperation:  # pragma: no cover - the pattern only matches numbers
-            value = None
-        if value is None or value <= 0 or value > 1:
-            result.problems.append(("ratio_out_of_range", {"text": number + sign}))
-        elif decimal_places(value.normalize()) > RATIO_PLACES:
-            result.problems.append(("ratio_too_precise", {"text": number + sign}))
-        else:
-            result.ratio = value
+        _read_percent(number, sign, result)
     elif len(percents) > 1:
         result.problems.append(("ratio_ambiguous", {"text": raw}))
     if not percents and len(counts) == 1:
