@@ -52,6 +52,18 @@ def _publish(db, name: str, seq: int = 1):
     return result, record
 
 
+def pdf_requests(monkeypatch) -> list:
+    """The list every URL the PDF renderer asks for is added to (it is still fetched as before)."""
+    asked: list = []
+    real_fetch = pdf_fetcher.RestrictedFetcher.fetch
+    monkeypatch.setattr(
+        pdf_fetcher.RestrictedFetcher,
+        "fetch",
+        lambda self, url, headers=None: asked.append(url) or real_fetch(self, url),
+    )
+    return asked
+
+
 def _pdf(client_request, tmp_path, record, asked: list) -> str:
     response = client_request.get_response("publication.public_record_pdf", public_id=record.public_id)
     assert response.mimetype == "application/pdf"
@@ -67,13 +79,7 @@ def _pdf(client_request, tmp_path, record, asked: list) -> str:
 def test_a_firms_name_reaches_every_public_output_as_it_is(case, client_request, db, tmp_path, monkeypatch):
     name = NAMES[case]
     result, record = _publish(db, name)
-    asked: list = []  # every URL the PDF renderer asks for
-    real_fetch = pdf_fetcher.RestrictedFetcher.fetch
-    monkeypatch.setattr(
-        pdf_fetcher.RestrictedFetcher,
-        "fetch",
-        lambda self, url, headers=None: asked.append(url) or real_fetch(self, url),
-    )
+    asked = pdf_requests(monkeypatch)  # every URL the PDF renderer asks for
     # The record page: the name as text, no element made of it.
     soup = client_request.get("publication.public_record", public_id=record.public_id)
     assert soup.select_one('dd[data-field="subject_name"]').get_text() == name
@@ -213,13 +219,7 @@ def test_a_correction_with_markup_in_its_note_is_shown_as_text_with_its_beijing_
     assert "2021-07-09" in notice.get_text() and note in notice.get_text()
     assert soup.select_one("main").select("script, img") == []
     assert soup.select_one('dd[data-field="result_label"]').get_text(strip=True) == "未发现问题"
-    asked: list = []
-    real_fetch = pdf_fetcher.RestrictedFetcher.fetch
-    monkeypatch.setattr(
-        pdf_fetcher.RestrictedFetcher,
-        "fetch",
-        lambda self, url, headers=None: asked.append(url) or real_fetch(self, url),
-    )
+    asked = pdf_requests(monkeypatch)  # every URL the PDF renderer asks for
     flat = "".join(_pdf(client_request, tmp_path, new, asked).split())
     assert "本记录已于2021-07-09更正" in flat and "".join(note.split()) in flat and "未发现问题" in flat
     [row] = json.loads(client_request.get_response("publication.open_data_json").get_data(as_text=True))["results"]
@@ -349,13 +349,7 @@ def test_markup_in_an_inspectors_findings_and_notes_fetches_nothing_in_the_visit
     result.submission.body = body
     result.findings = [{"item": "加油机", "text": f"油枪漏油{local}", "severity": "major", "follow_up": True}]
     db.session.commit()
-    asked: list = []
-    real_fetch = pdf_fetcher.RestrictedFetcher.fetch
-    monkeypatch.setattr(
-        pdf_fetcher.RestrictedFetcher,
-        "fetch",
-        lambda self, url, headers=None: asked.append(url) or real_fetch(self, url),
-    )
+    asked = pdf_requests(monkeypatch)  # every URL the PDF renderer asks for
     client_request.login("shuocheng", "supervisor", "140602")
     response = client_request.get_response("publication.visit_record_pdf", visit_id=result.visit_id)
     path = tmp_path / "visit.pdf"
