@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 import sqlite3
+import time
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
@@ -182,7 +183,21 @@ class JobQueue(Huey):
         else:
             self.storage_class, self.storage_kwargs = SqliteStorage, {"filename": config["HUEY_SQLITE_PATH"]}
         self._immediate = bool(config.get("HUEY_IMMEDIATE"))
-        self.storage = self.create_storage()
+        self.storage = self._opened_storage()
+
+    def _opened_storage(self):
+        """The storage, opened. Processes opening a new SQLite queue file at once (the web server and
+        the worker on a first start, two test workers) each ask SQLite to switch the file to WAL;
+        SQLite refuses one at once rather than deadlock ("database is locked", no busy wait), so it
+        is asked again, a little later each time (about 10 s in all)."""
+        for attempt in range(1, 21):
+            try:
+                return self.create_storage()
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or attempt == 20:
+                    raise
+                time.sleep(0.05 * attempt)
+        raise AssertionError("unreachable")
 
     def backend(self) -> str:
         return "memory" if self._immediate else ("redis" if self.storage_class is RedisStorage else "sqlite")
