@@ -1,8 +1,8 @@
 """Any bureau's plan is handled: every item of the national list (市场监管总局随机抽查事项清单, as the
 sources in ``tests/data/national-items.yaml`` print it) maps to the checklist that is about it — and
 only to it — through the app's own resolver, and items as provinces and counties word them reach the
-same checklists. The checklists written for the national items (商标印制, 文物经营) behave as an
-inspector expects."""
+same checklists. The checklists written for them (商标印制, 文物经营, 化妆品经营, 医疗器械经营) behave
+as an inspector expects."""
 
 from __future__ import annotations
 
@@ -80,7 +80,7 @@ def test_no_checklist_claims_a_national_code_the_list_was_not_read_for(app):
 
 @pytest.mark.parametrize("item", PROVINCIAL, ids=[f"{i['source']}:{i['text']}" for i in PROVINCIAL])
 def test_items_as_provinces_and_counties_word_them_reach_their_checklist(app, item):
-    mapping = map_text(registry(), item["text"])
+    mapping = map_text(registry(), item["text"], item.get("code", ""))  # a province's own code maps nothing
     wanted = expected(item)
     if item.get("mapped"):
         assert mapping.state in MAPPED and sorted(mapping.checklist_ids) == wanted, mapping
@@ -169,3 +169,56 @@ def test_a_borrowed_identity_is_a_case(app):
     assert [(f.key, f.severity, f.follow_up) for f in result.findings] == [
         ("identities_genuine", "serious", "立案调查")
     ]
+
+
+# --- 化妆品经营者 -------------------------------------------------------------------------------------
+
+
+def test_a_salon_is_asked_about_the_cosmetics_it_uses_and_a_shop_is_not(app):
+    checklist = registry().get("cosmetics-sales")
+    answers = answers_for(checklist)
+    answers["kind"] = ["shop"]
+    result = evaluate(checklist, answers, INSPECTED)
+    assert result.errors == {} and result.findings == []
+    assert {"salon_obligations", "online_info_matches", "online_licence_shown"} <= result.hidden
+    answers["kind"] = ["uses", "online"]
+    answers["salon_obligations"] = "不符合"
+    result = evaluate(checklist, answers, INSPECTED)
+    assert not {"salon_obligations", "online_info_matches"} & result.hidden
+    assert [(f.key, f.follow_up) for f in result.findings] == [("salon_obligations", "立案调查")]
+
+
+def test_cosmetics_made_up_by_the_retailer_is_a_serious_case(app):
+    checklist = registry().get("cosmetics-sales")
+    answers = answers_for(checklist)
+    answers["no_self_made"] = "不符合"
+    result = evaluate(checklist, answers, INSPECTED)
+    assert [(f.key, f.severity, f.follow_up) for f in result.findings] == [("no_self_made", "serious", "立案调查")]
+
+
+# --- 医疗器械经营企业 ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "classes, asked, not_asked",
+    [
+        (["class1"], set(), {"class2_filed", "class3_licensed", "sales_records"}),
+        (["class2"], {"class2_filed"}, {"class3_licensed", "sales_records"}),
+        (["class2", "class3"], {"class2_filed", "class3_licensed", "sales_records"}, set()),
+    ],
+)
+def test_device_permits_follow_the_classes_traded(app, classes, asked, not_asked):
+    checklist = registry().get("medical-device-retail")
+    answers = answers_for(checklist)
+    answers["classes"] = classes
+    result = evaluate(checklist, answers, INSPECTED)
+    assert result.errors == {} and result.findings == []
+    assert not_asked <= result.hidden and not asked & result.hidden
+
+
+def test_unregistered_devices_on_sale_are_a_serious_case(app):
+    checklist = registry().get("medical-device-retail")
+    answers = answers_for(checklist)
+    answers["all_registered"] = "不符合"
+    result = evaluate(checklist, answers, INSPECTED)
+    assert [(f.key, f.severity, f.follow_up) for f in result.findings] == [("all_registered", "serious", "立案调查")]
