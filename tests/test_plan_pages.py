@@ -44,6 +44,7 @@ def task_form(task, **overrides):
         "initiator": task.initiator,
         "guiding_department": task.guiding_department,
         "executor": task.executor,
+        "cooperating_departments": task.cooperating_departments,
         "reason": "",
     }
     for flag in ("ratio_is_floor", "executes_city", "executes_county"):

@@ -589,7 +589,7 @@ def test_a_hidden_sheet_with_last_years_plan_gives_way_to_the_visible_plan():
     assert read() == (["工业产品生产企业检查"], ["hidden_sheet", "other_sheet"])
 
 
-def test_ratios_by_credit_class_in_a_column_of_their_own_are_pointed_out():
+def test_ratios_by_credit_class_in_a_column_of_their_own_are_read_and_asked():
     from fieldapp.plans.tables import Row
 
     header = Row(1, ["序号", "抽查任务名称", "抽查事项", "抽查对象范围", "抽查比例", "信用风险分类管理"])
@@ -599,9 +599,9 @@ def test_ratios_by_credit_class_in_a_column_of_their_own_are_pointed_out():
     ]
     first, second = parse_plan_table([header, *rows]).tasks
     assert [(p.code, p.params["text"]) for p in first.problems] == [
-        ("credit_ratios_not_applied", "A类1%、B类3%、C类5%、D类10%")
+        ("credit_ratios_read", "A类1%、B类3%、C类5%、D类10%")
     ]
-    assert first.ratio == Decimal("0.03") and second.problems == []
+    assert first.ratio == Decimal("0.01") and second.ratio == Decimal("0.03") and second.problems == []
 
 
 def test_a_number_in_brackets_is_the_tasks_number():

@@ -18,6 +18,7 @@ from sqlalchemy import func, select, union
 from ..auth.models import Unit
 from ..extensions import db
 from ..plans.models import Task
+from ..plans.class_ratio_rules import is_unconfirmed
 from ..plans.scope import clean_rule, is_confirmed
 from ..subjects.models import Subject
 from . import algorithm
@@ -31,6 +32,9 @@ INSPECTORS_PER_VISIT = 2
 WARNINGS = {
     "unconfirmed": _l(
         "The scope rules are proposals from the plan's text and have not been confirmed by a supervisor."
+    ),
+    "class_ratios": _l(
+        "The ratios by credit class were read from the plan and have not been confirmed by a supervisor."
     ),
     "empty_pool": _l("The pool of %(unit)s is empty: no subject in the directory matches the scope rules."),
     "over_capacity": _l(
@@ -54,6 +58,7 @@ class UnitPreview:
     inspectors: int
     cap: int
     error: str = ""
+    counts: algorithm.Counts | None = None  # what the draw would take of each class today
 
     @property
     def pool(self) -> int:
@@ -99,15 +104,16 @@ def unit_preview(task: Task, unit: Unit, day: date, rule: dict | None = None) ->
     rows = db.session.execute(select(stmt.c.credit_class, func.count()).group_by(stmt.c.credit_class)).all()
     by_class = {c: 0 for c in algorithm.CLASSES}
     by_class.update({cls: n for cls, n in rows if cls in by_class})
-    visits, error = 0, ""
+    counts, error = None, ""
     if sum(by_class.values()):
         try:
             multipliers = algorithm.parse_multipliers(task.risk_multipliers)
-            visits = algorithm.compute_counts(by_class, task.ratio, task.fixed_count, multipliers).total
+            counts = algorithm.compute_counts(by_class, task.ratio, task.fixed_count, multipliers)
         except algorithm.DrawError as exc:
             error = numbers_error(exc)
     inspectors = eligible_inspectors(team_units(unit), required_specialties(task), day)
-    return UnitPreview(unit, by_class, visits, len(inspectors), workload_cap(task), error)
+    visits = counts.total if counts else 0
+    return UnitPreview(unit, by_class, visits, len(inspectors), workload_cap(task), error, counts)
 
 
 def preview(task: Task, day: date, rule: dict | None = None, units: list[Unit] | None = None) -> Preview:
@@ -144,6 +150,8 @@ def warnings_for(task: Task, units: list[Unit], day: date) -> list[dict]:
     warnings: list[dict] = []
     if not is_confirmed(task.scope_rule):
         warnings.append({"code": "unconfirmed", "params": {}})
+    if is_unconfirmed(task):
+        warnings.append({"code": "class_ratios", "params": {}})
     for unit in units:
         p = unit_preview(task, unit, day)
         if p.error:

@@ -15,9 +15,9 @@ from ..auth.models import COUNTY_LEVEL_KINDS, Role, Unit
 from ..errors import form_status
 from ..extensions import db
 from ..plans import queries
-from ..plans.forms import ScopeForm
+from ..plans.forms import ClassRatiosForm, ScopeForm
 from ..plans.models import Task
-from ..plans.operations import PlanError, confirm_scope
+from ..plans.operations import PlanError, confirm_class_ratios as confirm_ratios, confirm_scope
 from .pools import executing_units
 from .readiness import describe_warning, preview, warnings_for
 from .routes import bp
@@ -48,7 +48,7 @@ def _county_names() -> dict[str, str]:
     return {u.division_code: u.name for u in _counties() if u.division_code is not None}
 
 
-def _page(plan, task, form, status=200):
+def _page(plan, task, form, status=200, ratio_form=None):
     units = _units(task)
     day = local_today()
     return (
@@ -57,6 +57,7 @@ def _page(plan, task, form, status=200):
             plan=plan,
             task=task,
             form=form,
+            ratio_form=ratio_form or ClassRatiosForm(),
             may_edit=queries.may_edit(current_user, plan),
             preview=preview(task, day, units=units),
             county_names=_county_names(),
@@ -107,3 +108,26 @@ def confirm_task_scope(plan_id: int, number: int):
             flash(_("The scope rules of task %(number)s are confirmed.", number=number), "success")
             return redirect(url_for("draws.task_scope", plan_id=plan.id, number=number))
     return _page(plan, task, form, form_status())
+
+
+@bp.post("/plans/<int:plan_id>/tasks/<int:number>/class-ratios")
+@role_required(Role.SUPERVISOR)
+def confirm_class_ratios(plan_id: int, number: int):
+    """The supervisor confirms the ratios by credit class the importer read from the plan."""
+    plan, task = _task(plan_id, number)
+    if not queries.may_edit(current_user, plan):
+        abort(403)
+    form = ClassRatiosForm()
+    scope_form = ScopeForm(counties=_counties())
+    scope_form.fill_from(task.scope_rule)
+    if form.validate_on_submit():
+        try:
+            confirm_ratios(task, reason=form.reason.data or "", user=current_user)
+        except PlanError as exc:
+            db.session.rollback()
+            form.reason.errors = list(form.reason.errors) + [str(exc.message)]
+        else:
+            db.session.commit()
+            flash(_("The ratios by credit class of task %(number)s are confirmed.", number=number), "success")
+            return redirect(url_for("draws.task_scope", plan_id=plan.id, number=number, _anchor="class-ratios"))
+    return _page(plan, task, scope_form, form_status(), ratio_form=form)

@@ -90,6 +90,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "检查模式",
         "抽查模式",
     ),
+    # 配合部门: the departments joining the task's checks (联合抽查), kept as written
+    "cooperating": ("配合部门", "联合部门", "协同部门", "参与部门", "配合单位", "联合抽查部门", "配合科室", "协同单位"),
 }
 
 # What a table cannot do without, and what it should have.

@@ -9,6 +9,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from .class_ratios import describe_ratios, stored_ratios
 from .models import FilingStatus, PlanStatus, TaskKind
 
 KIND_LABELS = {TaskKind.TARGETED: "定向", TaskKind.UNTARGETED: "不定向"}  # data: as the plans write it
@@ -39,6 +40,9 @@ FIELD_LABELS = {
     "initiator": _l("Initiator"),
     "guiding_department": _l("Guiding department"),
     "executor": _l("Executed by"),
+    "cooperating_departments": _l("Cooperating departments"),
+    "risk_multipliers": _l("Class multipliers"),
+    "class_ratios": _l("Ratios by credit class"),
     "executes_city": _l("City bureau executes"),
     "executes_county": _l("County bureaus execute"),
 }
@@ -59,6 +63,9 @@ def describe_ratio(task) -> str:
             if task.ratio_is_floor
             else _("%(count)s subjects", count=task.fixed_count)
         )
+    elif task.class_ratios:
+        value = describe_ratios(stored_ratios(task.class_ratios))
+        amount = _("at least %(percent)s", percent=value) if task.ratio_is_floor else value
     elif task.ratio is not None:
         value = percent(task.ratio)
         amount = _("at least %(percent)s", percent=value) if task.ratio_is_floor else value
@@ -110,6 +117,11 @@ def describe_value(field: str, value) -> str:
         return month_name(int(value))
     if field == "items" and isinstance(value, list):
         return "；".join(f"{i}. {text}" for i, text in enumerate(value, 1))
+    if field == "class_ratios" and isinstance(value, dict):
+        text = describe_ratios(stored_ratios(value))
+        return text + ("" if value.get("confirmed") else " " + _("(read from the plan, not confirmed)"))
+    if field == "risk_multipliers" and isinstance(value, dict):
+        return "、".join(f"{cls} × {value[cls]}" for cls in sorted(value))
     if field == "scope_rule" and isinstance(value, dict):
         text = "、".join(describe_rule(value)) or _("any operating subject")
         return text + ("" if value.get("confirmed") else " " + _("(proposed, not confirmed)"))
@@ -162,6 +174,7 @@ TEMPLATE_HELPERS = {
     "field_label": lambda value: FIELD_LABELS.get(value, value),
     "subject_kind_label": lambda value: SUBJECT_KIND_LABELS.get(value, value),
     "percent": percent,
+    "class_ratio_text": lambda task: describe_ratios(stored_ratios(task.class_ratios)),
     "describe_rule": describe_rule,
     "describe_rule_note": describe_rule_note,
 }

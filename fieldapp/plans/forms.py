@@ -74,6 +74,7 @@ class TaskForm(FlaskForm):
     initiator = StringField(_l("Initiator (发起主体)"), validators=[Length(max=500)])
     guiding_department = StringField(_l("Guiding department (指导单位)"), validators=[Length(max=500)])
     executor = StringField(_l("Executed by (抽查检查主体)"), validators=[Length(max=500)])
+    cooperating_departments = StringField(_l("Cooperating departments (配合部门)"), validators=[Length(max=1000)])
     executes_city = BooleanField(_l("The city bureau executes"))
     executes_county = BooleanField(_l("The county bureaus execute"))
     reason = TextAreaField(_l("Reason for the adjustment"), validators=[Length(max=2000)])
@@ -139,6 +140,7 @@ class TaskForm(FlaskForm):
         self.initiator.data = task.initiator
         self.guiding_department.data = task.guiding_department
         self.executor.data = task.executor
+        self.cooperating_departments.data = task.cooperating_departments
         self.executes_city.data = task.executes_city
         self.executes_county.data = task.executes_county
 
@@ -166,6 +168,7 @@ class TaskForm(FlaskForm):
             "initiator": (self.initiator.data or "").strip(),
             "guiding_department": (self.guiding_department.data or "").strip(),
             "executor": (self.executor.data or "").strip(),
+            "cooperating_departments": (self.cooperating_departments.data or "").strip(),
             "executes_city": bool(self.executes_city.data),
             "executes_county": bool(self.executes_county.data),
         }
@@ -194,6 +197,12 @@ class ImportForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """Publish or acknowledge: nothing to fill in but the CSRF token."""
+
+
+class ClassRatiosForm(FlaskForm):
+    """Confirm the ratios by credit class read from the plan (a published plan: with a reason)."""
+
+    reason = TextAreaField(_l("Reason for the change"), validators=[Length(max=2000)])
 
 
 class FilingForm(FlaskForm):

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import re
 
 from .cells import compact, normalise
+from .class_ratios import classes_named
 from .columns import field_for_header, find_header
 from .tables import Row
 
@@ -74,12 +75,13 @@ def _text(row: Row, index: int) -> str:
 
 
 def ratio_columns(header: Header) -> list[int]:
-    """The ratio column and the columns right of it that are ratio or number columns too."""
+    """The ratio column and the columns right of it that are ratio or number columns too; not a column
+    headed by a credit class (抽查比例·A类: read by class, ``notes.apply_class_ratios``)."""
     first = header.mapping["ratio"]
     columns = [first]
     while columns[-1] + 1 < len(header.titles) and field_for_header(header.titles[columns[-1] + 1]) == "ratio":
         columns.append(columns[-1] + 1)
-    return columns
+    return [index for index in columns if not classes_named(header.titles[index])]
 
 
 _BARE_NUMBER = re.compile(r"^\s*(不低于|不少于|至少)?\s*(\d+(?:\.\d+)?)\s*$")

@@ -24,6 +24,7 @@ from .models import InspectionItem, Plan, PlanStatus, Task
 from .parsing import ParsedPlan, ParsedTask, parse_plan_table
 from .problems import PlanFileError, Problem
 from .scope import is_confirmed
+from .class_ratio_rules import keep_confirmed_class_ratios
 from .tables import PlanSource, read_plan_file
 from .versions import EDITABLE_FIELDS, diff_values, jsonable, record_version, task_values
 
@@ -166,6 +167,7 @@ def _pending(
         else:
             if is_confirmed(task.scope_rule) and task.scope == parsed_task.scope:
                 parsed_task.scope_rule = task.scope_rule  # a supervisor's confirmed rules stay
+            keep_confirmed_class_ratios(task, parsed_task)
             old_values = task_values(task)
             report.changes.extend(diff_values(parsed_task.number, old_values, _values_of(parsed_task)))
             pending.append((task, parsed_task, old_values))
@@ -198,12 +200,15 @@ def _values_of(parsed: ParsedTask) -> dict:
         "ratio": parsed.ratio,
         "ratio_is_floor": parsed.ratio_is_floor,
         "fixed_count": parsed.fixed_count,
+        "risk_multipliers": parsed.risk_multipliers,
+        "class_ratios": parsed.class_ratios,
         "rounds_per_year": parsed.rounds_per_year,
         "window_start_month": parsed.window_start_month,
         "window_end_month": parsed.window_end_month,
         "initiator": parsed.initiator,
         "guiding_department": parsed.guiding_department,
         "executor": parsed.executor,
+        "cooperating_departments": parsed.cooperating_departments,
         "executes_city": parsed.executes_city,
         "executes_county": parsed.executes_county,
     }

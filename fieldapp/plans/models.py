@@ -111,6 +111,8 @@ class Task(NaturalKey, Model):
     initiator: Mapped[str] = mapped_column(Text, default="")  # 发起主体
     guiding_department: Mapped[str] = mapped_column(Text, default="")  # 指导单位
     executor: Mapped[str] = mapped_column(Text, default="")  # 抽查检查主体
+    # 配合部门 (联合部门, 协同部门 …): the departments joining the checks, as the plan writes them.
+    cooperating_departments: Mapped[str] = mapped_column(Text, default="", server_default="")
     executes_city: Mapped[bool] = mapped_column(default=False)  # the city bureau executes
     executes_county: Mapped[bool] = mapped_column(default=False)  # county bureaus execute
     scope: Mapped[str] = mapped_column(Text, default="")  # 抽查对象范围
@@ -130,6 +132,10 @@ class Task(NaturalKey, Model):
     publish_selection_at_once: Mapped[bool] = mapped_column(default=True)  # 抽取对象是否公示
     # Risk multipliers per credit class; None means the defaults (A 0.5, B 1, C 2, D 4).
     risk_multipliers: Mapped[dict | None] = mapped_column(JSON)
+    # Ratios the plan gives per credit class, read into ``ratio`` and ``risk_multipliers``
+    # (fieldapp/plans/class_ratios.py): {"ratios": {"A": "0.01", …}, "filled": {class: "general" | the
+    # class weighted from}, "column", "words", "base": "smallest" | "divisor", "confirmed": bool}; None: none.
+    class_ratios: Mapped[dict | None] = mapped_column(JSON)
     # The original text of every cell, keyed by header, exactly as imported.
     source_cells: Mapped[dict] = mapped_column(JSON, default=dict)
     source_row: Mapped[int | None]  # row number in the imported file

@@ -1,15 +1,18 @@
 """What a plan says beside its columns: a table without a 抽查比例 column often gives the ratio once, in a
 note under it (注：抽查比例原则上不低于3%) — read for the tasks that have none, asking for it to be
-confirmed; several ratios in the notes are not chosen among. Ratios by credit class in a column of
-their own (信用风险分类管理: A类1%、B类3% …) are pointed out, not applied. A section heading above a
-category's tasks (一、食品领域) is told from a notice's sentence."""
+confirmed; several ratios in the notes are not chosen among. Ratios by credit class (信用风险分类管理: A类1%、
+B类3% …, in the ratio cell, or in columns A类 | B类 …) are read into the task's ratio and class multipliers,
+asking for them to be confirmed (``class_ratios.py``). A section heading above a category's tasks
+(一、食品领域) is told from a notice's sentence."""
 
 from __future__ import annotations
 
 import re
 from typing import TYPE_CHECKING
 
-from .cells import normalise, parse_ratio
+from .cells import FLOOR_WORDS, normalise, parse_ratio
+from .class_ratios import classes_named, describe_ratios, draw_rule, fill_missing, percent_text, read_class_ratios
+from .class_ratios import text as as_text
 from .problems import Problem
 
 if TYPE_CHECKING:
@@ -48,16 +51,74 @@ def apply_note_ratio(tasks: list[ParsedTask], notes: list[tuple[int, str]]) -> N
 
 
 _CREDIT_COLUMN = ("信用", "风险分类")
-_CLASS_RATIO = re.compile(r"[A-DＡ-Ｄ]\s*类?[^%％]{0,6}\d+(?:\.\d+)?\s*[%％]")
+# Problems about the ratio cell that a reading by class answers (A类1%、B类3% is "several ratios").
+_ANSWERED = ("ratio_missing", "ratio_ambiguous", "ratio_extra_text", "ratio_unreadable")
 
 
-def point_out_credit_ratios(task: ParsedTask) -> None:
-    """A cell under a credit-risk column that sets ratios by class: the draw does not take them."""
+def _class_texts(task: ParsedTask) -> list[tuple[str, str, bool]]:
+    """(column, text, is the ratio cell) of every cell that may give ratios by class: the ratio cell,
+    a credit-risk column's cell, and columns headed by a class (A类 | B类 …, 低风险 | 高风险 …) read as one."""
+    found = []
+    if task.raw.get("ratio") and classes_named(task.raw["ratio"] or ""):
+        found.append((task.ratio_column, task.raw["ratio"] or "", True))
+    by_class = []
     for title, text in task.source_cells.items():
-        if any(word in title for word in _CREDIT_COLUMN) and _CLASS_RATIO.search(text or ""):
-            task.problems.append(
-                Problem("credit_ratios_not_applied", row=task.source_row, params={"column": title, "text": text[:80]})
-            )
+        named = classes_named(title)
+        if any(word in title for word in _CREDIT_COLUMN) and not named and text:
+            found.append((title, text, False))
+        elif len(named) == 1 and text and text.strip():
+            unit = "%" if "%" in normalise(title) or "比例" in title else ""
+            value = text.strip() + (unit if re.fullmatch(r"\d+(?:\.\d+)?", normalise(text).strip()) else "")
+            by_class.append((title, f"{named[0]}类{value}"))
+    if by_class:
+        found.append(("、".join(t for t, _ in by_class), "、".join(v for _, v in by_class), False))
+    return found
+
+
+def apply_class_ratios(task: ParsedTask) -> None:
+    """Ratios by credit class, read into the task's ratio and class multipliers when the draw can
+    express them exactly, with a problem asking to confirm them (the per-class ratios are kept in
+    ``task.class_ratios``, unconfirmed); pointed out as not applied when they cannot be."""
+    readings = [(col, text, cell, r) for col, text, cell in _class_texts(task) if (r := read_class_ratios(text))]
+    if not readings:
+        return
+    column, words, in_ratio_cell, reading = readings[0]
+    params = {"column": column, "text": words[:80]}
+
+    def refuse(code: str, **extra) -> None:
+        task.problems.append(Problem(code, row=task.source_row, params={**params, **extra}))
+
+    if len({tuple(sorted(r.stated.items())) for *_, r in readings}) > 1 or reading.conflicts:
+        return refuse("credit_ratios_conflict")
+    if reading.unreadable or len(set(reading.general)) > 1:
+        return refuse("credit_ratios_not_applied")
+    if task.fixed_count is not None:
+        return refuse("credit_ratios_with_count", count=task.fixed_count)
+    general = reading.general[0] if reading.general else (None if in_ratio_cell else task.ratio)
+    ratios, filled = fill_missing(reading.stated, general)
+    rule = draw_rule(ratios)
+    if rule is None:
+        return refuse("credit_ratios_inexact")
+    if in_ratio_cell or task.ratio is None:
+        task.problems = [p for p in task.problems if p.code not in _ANSWERED]
+        task.ratio_is_floor = task.ratio_is_floor or any(word in normalise(words) for word in FLOOR_WORDS)
+    task.ratio, task.risk_multipliers = rule.ratio, {c: as_text(m) for c, m in rule.multipliers.items()}
+    task.class_ratios = {
+        "ratios": {c: as_text(v) for c, v in ratios.items()},
+        "filled": filled,
+        "column": column,
+        "words": words[:200],
+        "base": rule.base,
+        "confirmed": False,
+    }
+    refuse("credit_ratios_read", ratios=describe_ratios(ratios), base=percent_text(rule.ratio))
+    for cls, near in filled.items():
+        if near == "general":
+            refuse("credit_ratio_general", cls=cls, ratio=percent_text(ratios[cls]))
+        else:
+            refuse("credit_ratio_weighted", cls=cls, near=near, ratio=percent_text(ratios[cls]))
+    if rule.base == "divisor":
+        refuse("credit_ratios_divisor", base=percent_text(rule.ratio))
 
 
 _SECTION = re.compile(

@@ -16,6 +16,7 @@ from .. import clock
 from ..extensions import db
 from .importer import sync_items
 from .models import FilingStatus, Plan, PlanStatus, PlanVersion, Task
+from .class_ratio_rules import confirmed, hand_set_ratio
 from .scope import clean_rule, confirmed_rule
 from .versions import EDITABLE_FIELDS, diff_values, record_version, snapshot, task_values
 
@@ -33,6 +34,7 @@ def update_task(task: Task, values: dict, *, reason: str = "", user=None) -> lis
     Returns the changes (empty when nothing changed).
     """
     plan = task.plan
+    values = hand_set_ratio(task, values)
     before = task_values(task)
     after = dict(before)
     for name in EDITABLE_FIELDS:
@@ -140,3 +142,11 @@ def confirm_scope(task: Task, rule: dict, *, reason: str = "", user=None) -> lis
     """A supervisor confirms (and perhaps edits) a task's scope rules. Versioned like any task
     edit: a published plan needs a reason."""
     return update_task(task, {"scope_rule": confirmed_rule(rule)}, reason=reason, user=user)
+
+
+def confirm_class_ratios(task: Task, *, reason: str = "", user=None) -> list[dict]:
+    """A supervisor confirms the ratios by credit class read from the plan (versioned: a published plan
+    needs a reason)."""
+    if not task.class_ratios:
+        raise PlanError(_l("This task has no ratios by credit class to confirm."))
+    return update_task(task, {"class_ratios": confirmed(task.class_ratios)}, reason=reason, user=user)

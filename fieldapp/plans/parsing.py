@@ -30,7 +30,7 @@ from ..checklists.definition import NATIONAL_ITEM_RE
 from .columns import find_header
 from .header import Header, cell, column_word, is_subheader, merge_subheader
 from .windows import parse_window
-from .notes import apply_note_ratio, is_section_heading, point_out_credit_ratios
+from .notes import apply_class_ratios, apply_note_ratio, is_section_heading
 from .problems import PlanFileError, Problem
 from .scope_proposal import propose_scope
 from .tables import Row
@@ -47,7 +47,7 @@ INHERITABLE = {
     "initiator": ("initiator", "guiding_department"),
     "guide": ("guiding_department",),
     "executor": ("executor",),
-}
+}  # not 配合部门: many tasks have none, so a blank cell is no merged cell
 REPORTED_MISSING = ("name", "kind", "items", "scope", "ratio", "window", "initiator", "executor")
 
 
@@ -65,12 +65,16 @@ class ParsedTask:
     ratio: Decimal | None = None
     ratio_is_floor: bool = False
     fixed_count: int | None = None
+    risk_multipliers: dict | None = None  # set from ratios by credit class (class_ratios.py)
+    class_ratios: dict | None = None  # those ratios as read, unconfirmed
+    ratio_column: str = ""  # the ratio column's title
     rounds_per_year: int = 1
     window_start_month: int | None = None
     window_end_month: int | None = None
     initiator: str = ""
     guiding_department: str = ""
     executor: str = ""
+    cooperating_departments: str = ""  # 配合部门, as written
     executes_city: bool = False
     executes_county: bool = False
     source_cells: dict[str, str] = field(default_factory=dict)
@@ -140,7 +144,7 @@ def parse_plan_table(rows: list[Row]) -> ParsedPlan:
     if "ratio" not in first_mapping:
         apply_note_ratio(tasks, notes)
     for task in tasks:
-        point_out_credit_ratios(task)
+        apply_class_ratios(task)
     return ParsedPlan(tasks, problems)
 
 
@@ -304,6 +308,7 @@ def _item_codes(text: str, items: int, problem) -> list[str]:
 def _parse_counts(task: ParsedTask, raw: dict, header: Header, problem, quiet) -> None:
     """抽查比例/数量, 频次 and the window."""
     if "ratio" in header.mapping:
+        task.ratio_column = header.key(header.mapping["ratio"])
         ratio = parse_ratio(raw.get("ratio") or "")  # with the units its header gives (header.cell)
         task.ratio, task.ratio_is_floor, task.fixed_count = ratio.ratio, ratio.is_floor, ratio.fixed_count
         task.rounds_per_year = ratio.rounds_per_year
@@ -344,6 +349,8 @@ def _parse_units(task: ParsedTask, raw: dict, header: Header, problem, quiet) ->
                 suggestion=suggestion,
             )
 
+    cooperating = (raw.get("cooperating") or "").strip()
+    task.cooperating_departments = "" if cooperating in ("无", "/", "／", "-", "—", "——") else cooperating
     if "executor" in header.mapping:
         task.executor = raw.get("executor") or ""
         executor = parse_executor(task.executor)

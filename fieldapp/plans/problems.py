@@ -114,8 +114,40 @@ MESSAGES = {
     ),
     "ratio_missing": _l("抽查比例/数量 is empty."),
     "credit_ratios_not_applied": _l(
-        "%(column)s sets ratios by credit class (%(text)s); they were not applied: the draw takes the task's ratio"
-        " with each class's default multiplier."
+        "%(column)s sets ratios by credit class (%(text)s), but a ratio in it cannot be read (not between 0 and"
+        " 100%%, too precise) or several ratios name no class; they were not applied: the draw takes the task's"
+        " ratio with each class's default multiplier."
+    ),
+    "credit_ratios_conflict": _l(
+        "%(column)s gives a credit class two different ratios (%(text)s); they were not applied: the draw takes"
+        " the task's ratio with each class's default multiplier."
+    ),
+    "credit_ratios_with_count": _l(
+        "%(column)s sets ratios by credit class (%(text)s) but the task draws a fixed number (%(count)s); they were"
+        " not applied."
+    ),
+    "credit_ratios_inexact": _l(
+        "%(column)s sets ratios by credit class (%(text)s) that the draw's class multipliers cannot express"
+        " exactly; they were not applied: the draw takes the task's ratio with each class's default multiplier."
+    ),
+    "credit_ratios_read": _l(
+        "%(column)s sets ratios by credit class (%(text)s), read as %(ratios)s: the task's ratio is %(base)s and each"
+        " class's multiplier is its ratio divided by it, so each class draws its pool times its ratio, rounded half"
+        " up; only when those add up to less than %(base)s of the whole pool (rounded up) is the rest drawn from the"
+        " riskiest classes first. Confirm it on the task's scope page."
+    ),
+    "credit_ratio_general": _l(
+        "Class %(cls)s is not named among the ratios by class; it takes the ratio written without a class, kept"
+        " no lower than a less risky class's ratio and no higher than a riskier one's: %(ratio)s. Confirm it."
+    ),
+    "credit_ratio_weighted": _l(
+        "Class %(cls)s is not named among the ratios by class; it takes class %(near)s's ratio weighted as the draw"
+        " weights classes by default (A 0.5, B 1, C 2, D 4, at most 100%%), kept no lower than a less risky"
+        " class's ratio and no higher than a riskier one's: %(ratio)s. Confirm it."
+    ),
+    "credit_ratios_divisor": _l(
+        "Divided by the smallest, the ratios by class do not give finite decimals (such as 5%% ÷ 3%%), so the"
+        " task's ratio is their common divisor %(base)s: each class still draws exactly its own ratio."
     ),
     "ratio_from_note": _l(
         "The table has no 抽查比例 column; the note %(text)s gives %(ratio)s, read for this task: confirm it."

@@ -145,6 +145,9 @@ def plan_hash(plan: Plan) -> str:
                 t.window_start_month,
                 t.window_end_month,
                 [i.text for i in t.items],
+                # (only when set: the hash of a plan printed before these were kept stays as it was)
+                *([t.cooperating_departments] if t.cooperating_departments else []),
+                *([(t.class_ratios or {}).get("ratios")] if t.class_ratios else []),
             ]
             for t in plan.tasks
         ],
