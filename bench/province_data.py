@@ -156,11 +156,13 @@ def load_subjects(raw, importer, org_path: Path, n: int, seed: int = 2021) -> in
     over the generator's header), by COPY."""
     from fieldapp.demo.generator import SUBJECT_HEADER, generate_subjects
     from fieldapp.demo.org import demo_org
+    from fieldapp.search_objects import search_key
     from fieldapp.subjects.rows import DATA_FIELDS, NEW_DEFAULTS
     from fieldapp.subjects.models import Subject, subject_tag
 
-    # The subject columns COPY writes: its keys, then the fields an import fills.
-    columns = ("id", "ident", "uscc", "registration_number", *DATA_FIELDS)
+    # The subject columns COPY writes: its keys, then the fields an import fills, and the name's
+    # search form (COPY applies no Python default: as the model's column default sets it).
+    columns = ("id", "ident", "uscc", "registration_number", *DATA_FIELDS, "name_key")
     tag_rows: list[dict] = []
 
     def rows() -> Iterator[dict]:
@@ -169,7 +171,7 @@ def load_subjects(raw, importer, org_path: Path, n: int, seed: int = 2021) -> in
             if reasons:
                 raise SystemExit(f"generated subject {number} refused: {reasons}")
             tag_rows.extend({"subject_id": number, "tag_id": importer.tag_ids[t]} for t in parsed.get("tags", ()))
-            row = {**NEW_DEFAULTS, **parsed, "id": number}
+            row = {**NEW_DEFAULTS, **parsed, "id": number, "name_key": search_key(parsed["name"])}
             yield {c: row.get(c) for c in columns}
 
     count = copy_rows(raw, Subject.__table__, rows())

@@ -13,6 +13,7 @@ from fieldapp.publication import operations
 from fieldapp.publication.generation import current
 from fieldapp.publication.models import PublishedResult
 from fieldapp.publication.page_cache import cache
+from fieldapp.search_objects import search_key
 from fieldapp.subjects.models import Subject
 
 
@@ -51,9 +52,11 @@ def test_a_correction_and_a_rename_in_the_directory_change_the_page(app, client_
     operations.correct(record, f.supervisor("140602"), note="处置更正", follow_up_public="已责令改正，复查合格")
     db.session.commit()
     assert "更正" in client_request.get_response(SEARCH, q="民福").text
-    # Found by the directory's current name: a rename (even by a bulk UPDATE) is seen at once.
+    # Found by the directory's current name: a rename (even by a bulk UPDATE, which writes the
+    # name's search form beside it as the importer does) is seen at once.
     assert _names(client_request.get(SEARCH, q="恒达商贸")) == []
-    db.session.execute(update(Subject).values(name="朔州市恒达商贸有限公司"))
+    renamed = "朔州市恒达商贸有限公司"
+    db.session.execute(update(Subject).values(name=renamed, name_key=search_key(renamed)))
     db.session.commit()
     assert _names(client_request.get(SEARCH, q="恒达商贸")) == ["朔州市民福加油站"]
 

@@ -17,6 +17,7 @@ from fieldapp.auth.organisation import ensure_units
 from fieldapp.extensions import db as _db
 from fieldapp.publication import operations, queries
 from fieldapp.search_objects import search_key
+from fieldapp.subjects.models import Subject
 
 NFD_NAME = unicodedata.normalize("NFD", "Café Müller咖啡馆")
 NAMES = ("朔州市（民福）加油站", "ＡＢＣ商店", "第１分店", "abc超市", NFD_NAME, "朔州(平鲁)便利店")
@@ -87,7 +88,13 @@ def test_a_name_written_later_keeps_its_search_form(db):
     record.subject_name = "第２分店（东）"
     _db.session.commit()
     assert record.subject_name_key == "第2分店(东)"
-    assert _found("2分店(东") == {"第２分店（东）"} and _found("第1分") == set()
+    # The directory's current name still holds 第1分 (by its search form): the record is found by it.
+    assert _found("2分店(东") == {"第２分店（东）"} and _found("第1分") == {"第２分店（东）"}
+    subject = _db.session.get(Subject, record.subject_id)
+    subject.name = "第２分店（东）"
+    _db.session.commit()
+    assert subject.name_key == "第2分店(东)"
+    assert _found("第1分") == set() and _found("2分店(东") == {"第２分店（东）"}
 
 
 def _fresh(database_url, tmp_path):

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Integer, Row, Select, and_, column, or_, select, table, text, tuple_, union
+from sqlalchemy import Integer, Row, Select, and_, column, select, table, text, tuple_, union
 from sqlalchemy.orm import selectinload
 
 from ..auth import access
@@ -17,7 +17,7 @@ from ..review.models import InspectionResult
 from ..search_objects import search_key
 from ..subjects.models import Subject
 from ..subjects.search import name_clause as subject_name_clause
-from ..subjects.search import normalise_query, where_given
+from ..subjects.search import where_given
 from .models import PublishedResult
 
 PAGE_SIZE = 20
@@ -95,14 +95,14 @@ def _like_escape(q: str) -> str:
 TRIGRAM = 3
 
 
-def name_condition(key: str, names: Sequence[str]):
+def name_condition(key: str):
     """Records whose published name holds the fragment: its search form (``subject_name_key``, by
     this table's trigram index) holds ``key``, the fragment's search form
     (:func:`fieldapp.search_objects.search_key`), so width, composition and case never decide.
-    Or the subject's current name in the directory holds one of ``names`` (the fragment as typed
-    and folded: the directory keeps names as registered; :func:`fieldapp.subjects.search.name_clause`),
-    so a firm renamed after publication is found by either name. The two id sets are united
-    first, so each index is used on its own.
+    Or the subject's current name in the directory does, by its search form too
+    (``Subject.name_key``: :func:`fieldapp.subjects.search.name_clause`), so a firm renamed after
+    publication is found by either name. The two id sets are united first, so each index is used
+    on its own.
 
     Fragments shorter than a trigram (two Chinese characters are a common query) cannot use either
     index: they are matched against the published name only, as a plain condition, so the newest-
@@ -119,41 +119,29 @@ def name_condition(key: str, names: Sequence[str]):
             return and_(POSTGRESQL_PAIR_MATCH.bindparams(pair=key), match)
         return match
     if dialect == "postgresql":
-        patterns = [f"%{_like_escape(name)}%" for name in dict.fromkeys(names)]
-        if len(patterns) == 1:
-            return POSTGRESQL_NAME_MATCH.bindparams(key_pattern=pattern, name_pattern=patterns[0])
-        return POSTGRESQL_NAMES_MATCH.bindparams(
-            key_pattern=pattern, name_pattern=patterns[0], folded_pattern=patterns[1]
-        )
+        return POSTGRESQL_NAME_MATCH.bindparams(key_pattern=pattern)
     # SQLite: FTS5 trigram; a quoted string matches as a substring, through the index.
     fts = table("published_result_fts", column("rowid", Integer), column("published_result_fts"))
     phrase = '"' + key.replace('"', '""') + '"'
     as_published = select(fts.c.rowid).where(fts.c.published_result_fts.op("MATCH")(phrase))
-    named = select(Subject.id).where(or_(*(subject_name_clause(name, dialect) for name in dict.fromkeys(names))))
+    named = select(Subject.id).where(subject_name_clause(key, dialect))
     in_directory = select(PublishedResult.id).where(PublishedResult.subject_id.in_(named))
     return PublishedResult.id.in_(union(as_published, in_directory))
 
 
-# PostgreSQL: LIKE and ILIKE are answered by each pg_trgm GIN index (the published names' search
-# form's and, as :func:`fieldapp.subjects.search.name_clause` asks it, the directory's). The
+# PostgreSQL: LIKE is answered by each pg_trgm GIN index (the published names' search form's and,
+# as :func:`fieldapp.subjects.search.name_clause` asks it, the directory names' search form's). The
 # matching subjects' ids first, then their records by subject_id: as a plain IN, the planner
 # misjudged the trigram match as one row and walked every record probing the directory by id
 # instead (ten times slower on 10,000 records, worse on more). The records' ids likewise, as one
 # array looked up by key: as an IN, the planner joined them to every current record by hash (a
 # scan of the table for twenty rows). Written once as SQL: built as an expression on every search
-# it took 0.5 ms of Python. The second form: the directory's names looked for as typed and folded.
-_POSTGRESQL_NAME_MATCH = (
+# it took 0.5 ms of Python.
+POSTGRESQL_NAME_MATCH = text(
     "published_result.id = ANY(ARRAY("
     "SELECT id FROM published_result WHERE subject_name_key LIKE :key_pattern ESCAPE '\\' "
     "UNION SELECT id FROM published_result WHERE subject_id = ANY(ARRAY("
-    "SELECT id FROM subject WHERE {names}))))"
-)
-_DIRECTORY_NAME = "name ILIKE :{} ESCAPE '\\'"
-POSTGRESQL_NAME_MATCH = text(_POSTGRESQL_NAME_MATCH.format(names=_DIRECTORY_NAME.format("name_pattern")))
-POSTGRESQL_NAMES_MATCH = text(
-    _POSTGRESQL_NAME_MATCH.format(
-        names=f"{_DIRECTORY_NAME.format('name_pattern')} OR {_DIRECTORY_NAME.format('folded_pattern')}"
-    )
+    "SELECT id FROM subject WHERE name_key LIKE :key_pattern ESCAPE '\\'))))"
 )
 
 
@@ -171,17 +159,13 @@ FILTER_COLUMNS = {
 }
 
 
-def name_match(typed: str, folded: str):
-    """Names holding the fragment however its brackets, letters and digits are typed: the published
-    names by their search form (full-width ＡＢＣ（民福） and ABC(民福) typed on a phone are one), the
-    directory's current names as the visitor typed it or folded to half width (NFKC)."""
-    return name_condition(search_key(typed), (typed, folded))
-
-
 def search_statement(filters: SearchFilters, columns=(PublishedResult,)) -> tuple[Select, str]:
+    """Names holding the fragment however its brackets, letters, digits and spaces are typed: the
+    published names and the directory's current names, each by its search form (full-width
+    ＡＢＣ（民福） and ABC(民福) typed on a phone are one); a code by its shape."""
     stmt = select(*columns).where(PublishedResult.is_current.is_(True))
     mode = "all"
-    q = " ".join(normalise_query(filters.q).split())
+    q = search_key(filters.q)
     if q:
         kind = identifier_kind(q)
         if kind == "uscc":
@@ -189,7 +173,7 @@ def search_statement(filters: SearchFilters, columns=(PublishedResult,)) -> tupl
         elif kind == "registration":
             stmt, mode = stmt.where(PublishedResult.subject_ident == q), kind
         else:
-            stmt, mode = stmt.where(name_match(" ".join(filters.q.split()), q)), "name"
+            stmt, mode = stmt.where(name_condition(q)), "name"
     stmt = where_given(stmt, filters, FILTER_COLUMNS)
     return stmt, mode
 

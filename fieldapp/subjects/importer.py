@@ -26,6 +26,7 @@ from sqlalchemy import BindParameter, bindparam, insert, select, update
 from .. import clock
 from ..core.csv_records import Unreadable
 from ..extensions import db, table_of
+from ..search_objects import search_key
 from .import_report import ImportReport, Reject, SeenKeys, as_text, duplicate_reason, padded_chunks
 from .rows import DATA_FIELDS, RowReader, check_columns, new_subject, table_columns
 from .models import Subject, SubjectChange, subject_tag
@@ -225,6 +226,8 @@ class SubjectImporter:
             values: dict[str, BindParameter] = {
                 f: bindparam(f"v_{f}") for f in ("uscc", "registration_number", "ident", *self.update_fields)
             }
+            if "name" in values:  # the name's search form with it (an UPDATE gets no column default)
+                values["name_key"] = bindparam("v_name_key")
             db.session.execute(update(SUBJECT).where(SUBJECT.c.id == bindparam("v_id")).values(values), updates)
         if tag_removes:
             db.session.execute(
@@ -279,6 +282,8 @@ class SubjectImporter:
                 )
         if changed:
             updates.append({"v_id": stored["id"], **{f"v_{k}": v for k, v in merged.items()}})
+            if "name" in merged:
+                updates[-1]["v_name_key"] = search_key(merged["name"])
         if "tags" in row:
             old = stored_tags.get(stored["id"], set())
             new = {self.tag_ids[t] for t in row["tags"]}

@@ -6,10 +6,12 @@ import enum
 from datetime import date, datetime
 
 from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, func
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.engine.default import DefaultExecutionContext
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from ..clock import now
 from ..extensions import FieldChange, Model, db, enum_column
+from ..search_objects import search_key
 from .search_ddl import attach_search_ddl
 
 
@@ -48,6 +50,12 @@ class Tag(Model):
     group: Mapped[str] = mapped_column(String(64), default="")  # e.g. 特种设备使用单位
 
 
+def _name_key(context: DefaultExecutionContext) -> str:
+    """The search form of the name an INSERT writes (each row of an executemany on its own): a bulk
+    insert that leaves the key out (the importer's, a bench's) still stores it."""
+    return search_key(context.get_current_parameters().get("name"))
+
+
 class Subject(Model):
     __tablename__ = "subject"
     __table_args__ = (
@@ -63,6 +71,9 @@ class Subject(Model):
     uscc: Mapped[str | None] = mapped_column(String(18), unique=True)
     registration_number: Mapped[str | None] = mapped_column(String(15), unique=True)
     name: Mapped[str] = mapped_column(String(200), index=True)
+    # What the name search matches (search_key: NFKC, runs of spaces as one, lower case), set with
+    # the name and never shown; the trigram index (SQLite: the FTS5 table) is built on it.
+    name_key: Mapped[str] = mapped_column(Text, default=_name_key, server_default="")
     kind: Mapped[SubjectKind] = mapped_column(enum_column(SubjectKind, 20))
     legal_representative: Mapped[str] = mapped_column(String(64), default="")
     address: Mapped[str] = mapped_column(Text, default="")
@@ -86,6 +97,12 @@ class Subject(Model):
     @property
     def tag_names(self) -> list[str]:
         return sorted(t.name for t in self.tags)
+
+    @validates("name")
+    def _keep_name_key(self, _attribute: str, name: str) -> str:
+        """The name's search form follows the name, whichever operation writes it."""
+        self.name_key = search_key(name)
+        return name
 
 
 class SubjectChange(FieldChange, Model):

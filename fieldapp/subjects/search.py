@@ -2,7 +2,9 @@
 
 - A code (USCC or registration number, or the first 6+ characters of one): a range scan of the
   unique ``ident`` index.
-- A name fragment: PostgreSQL uses the pg_trgm GIN index through ``ILIKE '%…%'``; SQLite uses the
+- A name fragment: its search form (:func:`fieldapp.search_objects.search_key`) looked for in the
+  names' search form (``Subject.name_key``), so ＡＢＣ超市, ABC超市 and abc超市, or 太原 市 and
+  太原  市, are one. PostgreSQL uses the pg_trgm GIN index through ``LIKE '%…%'``; SQLite uses the
   FTS5 trigram table ``subject_fts`` (see :mod:`.search_ddl`). Fragments shorter than three
   characters cannot be served by a trigram index: they fall back to ``LIKE`` (correct, and still
   fast when ordered by id with a page limit, since common short fragments match early).
@@ -14,7 +16,6 @@ same condition to their own queries on ``Subject``.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -22,15 +23,11 @@ from sqlalchemy import ColumnElement, Integer, Select, and_, column, false, func
 from sqlalchemy.orm import QueryableAttribute
 
 from ..extensions import db
+from ..search_objects import search_key
 from .models import Subject
 
 CODE_RE = re.compile(r"^[0-9A-Z]{6,18}$")
 TRIGRAM = 3
-
-
-def normalise_query(query: str | None) -> str:
-    """Full-width letters and digits to ASCII, spaces trimmed (names keep their inner spaces)."""
-    return unicodedata.normalize("NFKC", query or "").strip()
 
 
 def looks_like_code(query: str) -> bool:
@@ -63,38 +60,39 @@ def _fts_ready() -> bool:
     return _FTS_READY[key]
 
 
-def name_clause(query: str, dialect: str | None = None) -> ColumnElement[bool]:
-    """Subjects whose name contains ``query``, served by the dialect's trigram index when it can."""
+def name_clause(key: str, dialect: str | None = None) -> ColumnElement[bool]:
+    """Subjects whose name's search form contains ``key`` (a fragment's search form:
+    :func:`fieldapp.search_objects.search_key`), served by the dialect's trigram index when it can.
+    Both sides are lower case already, so LIKE compares as ILIKE would."""
     dialect = dialect or db.engine.dialect.name
-    pattern = f"%{_escape_like(query)}%"
-    if dialect == "postgresql":
-        return Subject.name.ilike(pattern, escape="\\")
-    if dialect == "sqlite" and len(query) >= TRIGRAM and _fts_ready():
-        phrase = '"' + query.replace('"', '""') + '"'
+    pattern = f"%{_escape_like(key)}%"
+    if dialect == "sqlite" and len(key) >= TRIGRAM and _fts_ready():
+        phrase = '"' + key.replace('"', '""') + '"'
         fts = text("SELECT rowid FROM subject_fts WHERE subject_fts MATCH :subject_fts_query").bindparams(
             subject_fts_query=phrase
         )
         return Subject.id.in_(fts.columns(column("rowid", Integer)))
-    return Subject.name.like(pattern, escape="\\")
+    return Subject.name_key.like(pattern, escape="\\")
 
 
 def subject_search_clause(query: str | None, dialect: str | None = None) -> ColumnElement[bool] | None:
-    """The condition for a search box: a code prefix, or a name fragment. ``None`` for an empty query."""
-    query = normalise_query(query)
-    if not query:
+    """The condition for a search box: a code prefix, or a name fragment (by its search form, as
+    the names are stored). ``None`` for an empty query."""
+    key = search_key(query)
+    if not key:
         return None
-    if looks_like_code(query):
-        return code_clause(query)
-    if len(query) > 200:
+    if looks_like_code(key):
+        return code_clause(key)
+    if len(key) > 200:
         return false()
-    return name_clause(query, dialect)
+    return name_clause(key, dialect)
 
 
 def count_limit_for(query: str | None) -> int:
     """Short name fragments cannot use the trigram index: count only a few pages' worth of them
     (the count then stops early instead of scanning a million names a second time)."""
-    query = normalise_query(query)
-    if query and not looks_like_code(query) and len(query) < TRIGRAM:
+    key = search_key(query)
+    if key and not looks_like_code(key) and len(key) < TRIGRAM:
         return 200
     return 10000
 

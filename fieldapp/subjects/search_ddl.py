@@ -1,9 +1,12 @@
 """Name-search indexes the models cannot express, for ``db.create_all()`` and for migrations.
 
-PostgreSQL: a pg_trgm GIN index on ``subject.name`` (CJK characters are word characters under the
-server's C.UTF-8 ctype). SQLite: an FTS5 table with the trigram tokenizer over ``subject.name``
-(external content, kept in sync by triggers), whose insert trigger bulk imports pause
-(:func:`bulk_insert_subjects`). The statements are :func:`fieldapp.search_objects.trigram_search`'s.
+Both are built on ``subject.name_key``, the name's search form
+(:func:`fieldapp.search_objects.search_key`: full and half width, composed and decomposed, upper and
+lower case, runs of spaces all meet), not on the name as registered, which is what is shown.
+PostgreSQL: a pg_trgm GIN index (CJK characters are word characters under the server's C.UTF-8
+ctype). SQLite: an FTS5 table with the trigram tokenizer (external content, kept in sync by
+triggers), whose insert trigger bulk imports pause (:func:`bulk_insert_subjects`). The statements
+are :func:`fieldapp.search_objects.trigram_search`'s.
 
 For an Alembic migration::
 
@@ -19,16 +22,26 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
-from ..search_objects import trigram_search
+from ..search_objects import SearchDDL, trigram_search
 
-SEARCH = trigram_search("subject", "name", pausable=True)
+# The indexed column: the name's search form (migrations before it indexed ``name``).
+NAME_KEY = "name_key"
+
+
+def search_ddl(column: str) -> SearchDDL:
+    """The directory's name-search objects over ``column``."""
+    return trigram_search("subject", column, pausable=True)
+
+
+SEARCH = search_ddl(NAME_KEY)
 create_search_ddl = SEARCH.create_on
 drop_search_ddl = SEARCH.drop_on
 attach_search_ddl = SEARCH.attach
 
 
 def bulk_insert_subjects(session, table, rows: list[dict]) -> None:
-    """Insert many subjects in the session's transaction, keeping the search index in step."""
+    """Insert many subjects in the session's transaction, keeping the search index in step (each
+    row's search form is filled by the column's default, :class:`.models.Subject`, unless given)."""
     if not rows:
         return
     if session.get_bind().dialect.name != "sqlite":
@@ -38,7 +51,7 @@ def bulk_insert_subjects(session, table, rows: list[dict]) -> None:
     last_id = session.execute(text("SELECT coalesce(max(id), 0) FROM subject")).scalar()
     session.execute(table.insert(), rows)
     session.execute(
-        text("INSERT INTO subject_fts(rowid, name) SELECT id, name FROM subject WHERE id > :last_id"),
+        text(f"INSERT INTO subject_fts(rowid, {NAME_KEY}) SELECT id, {NAME_KEY} FROM subject WHERE id > :last_id"),
         {"last_id": last_id},
     )
     session.execute(text("DELETE FROM subject_fts_pause"))
