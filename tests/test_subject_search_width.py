@@ -24,7 +24,7 @@ from fieldapp.subjects.models import Subject
 from fieldapp.subjects.search import search_subjects
 
 MIGRATION = Path(__file__).resolve().parent.parent / "migrations/versions/e3b7c1d9a4f2_subject_name_search_form.py"
-BEFORE = "d9f4b2c6e8a1"  # the revision before the directory's search form
+BEFORE = "c4d7e9f1a2b5"  # the revision before the directory's search form
 
 # name as registered → the queries that must find it (and nothing else of these names)
 NAMES = {

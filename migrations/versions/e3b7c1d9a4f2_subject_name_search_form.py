@@ -1,7 +1,7 @@
 """the directory's names searched by their search form (full/half width, spaces, case as one)
 
 Revision ID: e3b7c1d9a4f2
-Revises: d9f4b2c6e8a1
+Revises: c4d7e9f1a2b5
 Create Date: 2026-12-01 04:00:00
 
 The supervisors' subject search compared the typed fragment with the name as registered: ＡＢＣ超市,
@@ -24,7 +24,7 @@ from fieldapp.search_objects import search_key
 from fieldapp.subjects.search_ddl import search_ddl
 
 revision = "e3b7c1d9a4f2"
-down_revision = "d9f4b2c6e8a1"
+down_revision = "c4d7e9f1a2b5"
 branch_labels = None
 depends_on = None
 
