@@ -370,3 +370,19 @@ def test_a_reimport_of_the_same_ratios_keeps_the_confirmation(app, db):
     _db.session.commit()
     tasks = _import(word_plan(), "联合抽查计划.docx")
     assert tasks[1].class_ratios["confirmed"] is True and tasks[2].class_ratios["confirmed"] is False
+
+
+def test_the_plan_page_asks_and_the_edit_page_says_what_a_hand_set_ratio_does(db, client_request):
+    task = _classed_task()
+    _db.session.commit()
+    client_request.login("city-supervisor")
+    page = client_request.get("plans.plan_detail", plan_id=task.plan_id)
+    card = page.find(id=f"task-{task.number}")
+    assert card.select_one('[data-ask="class-ratios"]')
+    assert (
+        card.select_one('[data-field="ratio"]').get_text(" ", strip=True).startswith("A类 1%、B类 3%、C类 5%、D类 10%")
+    )
+    link = card.select_one('[data-field="ratio"] a')["href"]
+    assert client_request.get_url(link).select_one("#class-ratios")
+    edit = client_request.get("plans.edit_task", plan_id=task.plan_id, number=task.number)
+    assert "A类 1%、B类 3%、C类 5%、D类 10%" in edit.select_one("#class-ratios-hint").text

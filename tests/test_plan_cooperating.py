@@ -56,7 +56,7 @@ def _mark(plan) -> None:
     ("language", "label", "ratio"),
     [
         ("zh_CN", "配合部门", "A类 1%、B类 3%、C类 5%、D类 10%，每年1次"),
-        ("en", "Cooperating departments", "A类 1%、B类 3%、C类 5%、D类 10%, once a year"),
+        ("en", "Cooperating departments", "class A 1%, class B 3%, class C 5%, class D 10%, once a year"),
     ],
 )
 def test_the_public_plan_shows_cooperating_departments_and_ratios_by_class(

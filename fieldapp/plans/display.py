@@ -55,6 +55,13 @@ def percent(value: Decimal | float | str | None) -> str:
     return f"{number:f}%"
 
 
+def describe_class_ratios(stored: dict) -> str:
+    """``A类 1%、B类 3%…`` / ``class A 1%, class B 3%…``: a task's ratios by credit class."""
+    ratios = stored_ratios(stored)
+    parts = [_("class %(cls)s %(percent)s", cls=cls, percent=percent(value)) for cls, value in ratios.items()]
+    return ("、" if str(get_locale()).startswith("zh") else ", ").join(parts)
+
+
 def describe_ratio(task) -> str:
     """``不低于5%，每年2次`` / ``at least 5%, twice a year``; ``10户`` for a fixed count."""
     if task.fixed_count:
@@ -64,7 +71,7 @@ def describe_ratio(task) -> str:
             else _("%(count)s subjects", count=task.fixed_count)
         )
     elif task.class_ratios:
-        value = describe_ratios(stored_ratios(task.class_ratios))
+        value = describe_class_ratios(task.class_ratios)
         amount = _("at least %(percent)s", percent=value) if task.ratio_is_floor else value
     elif task.ratio is not None:
         value = percent(task.ratio)
@@ -118,7 +125,7 @@ def describe_value(field: str, value) -> str:
     if field == "items" and isinstance(value, list):
         return "；".join(f"{i}. {text}" for i, text in enumerate(value, 1))
     if field == "class_ratios" and isinstance(value, dict):
-        text = describe_ratios(stored_ratios(value))
+        text = describe_class_ratios(value)
         return text + ("" if value.get("confirmed") else " " + _("(read from the plan, not confirmed)"))
     if field == "risk_multipliers" and isinstance(value, dict):
         return "、".join(f"{cls} × {value[cls]}" for cls in sorted(value))
@@ -165,6 +172,7 @@ def describe_rule_note(note: dict) -> str:
 
 TEMPLATE_HELPERS = {
     "describe_ratio": describe_ratio,
+    "describe_class_ratios": describe_class_ratios,
     "describe_window": describe_window,
     "describe_levels": describe_levels,
     "describe_value": describe_value,
@@ -174,7 +182,7 @@ TEMPLATE_HELPERS = {
     "field_label": lambda value: FIELD_LABELS.get(value, value),
     "subject_kind_label": lambda value: SUBJECT_KIND_LABELS.get(value, value),
     "percent": percent,
-    "class_ratio_text": lambda task: describe_ratios(stored_ratios(task.class_ratios)),
+    "class_ratio_text": lambda task: describe_ratios(stored_ratios(task.class_ratios)),  # printed: as plans write it
     "describe_rule": describe_rule,
     "describe_rule_note": describe_rule_note,
 }
