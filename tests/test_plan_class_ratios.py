@@ -386,3 +386,23 @@ def test_the_plan_page_asks_and_the_edit_page_says_what_a_hand_set_ratio_does(db
     assert client_request.get_url(link).select_one("#class-ratios")
     edit = client_request.get("plans.edit_task", plan_id=task.plan_id, number=task.number)
     assert "A类 1%、B类 3%、C类 5%、D类 10%" in edit.select_one("#class-ratios-hint").text
+
+
+def test_a_note_under_a_table_without_a_ratio_column_gives_the_ratios_by_class():
+    header = Row(1, ["序号", "抽查任务名称", "抽查事项", "抽查对象范围", "抽查检查主体"])
+    rows = [
+        Row(2, ["1", "食品销售检查", "经营资质", "食品销售者", "市级"]),
+        Row(3, ["2", "餐饮检查", "许可", "餐饮服务提供者", "市级"]),
+        Row(4, ["注：按企业信用风险分类实施差异化抽查，A类企业抽查比例1%，B类3%，C类5%，D类10%。"]),
+    ]
+    tasks = parse_plan_table([header, *rows]).tasks
+    for task in tasks:
+        assert task.ratio == D("0.01") and task.risk_multipliers == {"A": "1", "B": "3", "C": "5", "D": "10"}
+        assert task.class_ratios["column"] == "注（第4行）"
+        assert [p.code for p in task.problems] == ["credit_ratios_read"]
+
+
+def test_one_ratio_column_headed_by_a_class_is_the_tasks_ratio():
+    header = Row(1, ["序号", "抽查任务名称", "抽查事项", "抽查对象范围", "高风险企业抽查比例"])
+    (task,) = parse_plan_table([header, Row(2, ["1", "甲", "许可", "高风险企业", "不低于5%"])]).tasks
+    assert task.ratio == D("0.05") and task.class_ratios is None and task.problems == []

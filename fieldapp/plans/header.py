@@ -81,7 +81,10 @@ def ratio_columns(header: Header) -> list[int]:
     columns = [first]
     while columns[-1] + 1 < len(header.titles) and field_for_header(header.titles[columns[-1] + 1]) == "ratio":
         columns.append(columns[-1] + 1)
-    return [index for index in columns if not classes_named(header.titles[index])]
+    classed = [i for i, title in enumerate(header.titles) if len(classes_named(title)) == 1]
+    if len(classed) < 2:  # one column headed 高风险企业抽查比例 is the task's ratio, not a ratio by class
+        return columns
+    return [index for index in columns if index not in classed]
 
 
 _BARE_NUMBER = re.compile(r"^\s*(不低于|不少于|至少)?\s*(\d+(?:\.\d+)?)\s*$")

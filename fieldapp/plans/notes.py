@@ -55,10 +55,21 @@ _CREDIT_COLUMN = ("信用", "风险分类")
 _ANSWERED = ("ratio_missing", "ratio_ambiguous", "ratio_extra_text", "ratio_unreadable")
 
 
-def _class_texts(task: ParsedTask) -> list[tuple[str, str, bool]]:
+def class_note(notes: list[tuple[int, str]]) -> tuple[str, str] | None:
+    """(where, the note) of the first note giving ratios by class, for a table with no ratio column."""
+    for row, text in notes:
+        if read_class_ratios(text):
+            return f"注（第{row}行）", text
+    return None
+
+
+def _class_texts(task: ParsedTask, note: tuple[str, str] | None) -> list[tuple[str, str, bool]]:
     """(column, text, is the ratio cell) of every cell that may give ratios by class: the ratio cell,
-    a credit-risk column's cell, and columns headed by a class (A类 | B类 …, 低风险 | 高风险 …) read as one."""
+    a credit-risk column's cell, and columns headed by a class (A类 | B类 …, 低风险 | 高风险 …) read as one;
+    for a task with neither a ratio nor a number, a note under a table without a ratio column."""
     found = []
+    if note and task.ratio is None and task.fixed_count is None:
+        found.append((note[0], note[1], True))
     if task.raw.get("ratio") and classes_named(task.raw["ratio"] or ""):
         found.append((task.ratio_column, task.raw["ratio"] or "", True))
     by_class = []
@@ -70,16 +81,16 @@ def _class_texts(task: ParsedTask) -> list[tuple[str, str, bool]]:
             unit = "%" if "%" in normalise(title) or "比例" in title else ""
             value = text.strip() + (unit if re.fullmatch(r"\d+(?:\.\d+)?", normalise(text).strip()) else "")
             by_class.append((title, f"{named[0]}类{value}"))
-    if by_class:
+    if len(by_class) > 1:  # one column headed by a class (高风险企业抽查比例) is no ratio by class
         found.append(("、".join(t for t, _ in by_class), "、".join(v for _, v in by_class), False))
     return found
 
 
-def apply_class_ratios(task: ParsedTask) -> None:
+def apply_class_ratios(task: ParsedTask, note: tuple[str, str] | None = None) -> None:
     """Ratios by credit class, read into the task's ratio and class multipliers when the draw can
     express them exactly, with a problem asking to confirm them (the per-class ratios are kept in
     ``task.class_ratios``, unconfirmed); pointed out as not applied when they cannot be."""
-    readings = [(col, text, cell, r) for col, text, cell in _class_texts(task) if (r := read_class_ratios(text))]
+    readings = [(col, text, cell, r) for col, text, cell in _class_texts(task, note) if (r := read_class_ratios(text))]
     if not readings:
         return
     column, words, in_ratio_cell, reading = readings[0]

@@ -30,7 +30,7 @@ from ..checklists.definition import NATIONAL_ITEM_RE
 from .columns import find_header
 from .header import Header, cell, column_word, is_subheader, merge_subheader
 from .windows import parse_window
-from .notes import apply_class_ratios, apply_note_ratio, is_section_heading
+from .notes import apply_class_ratios, apply_note_ratio, class_note, is_section_heading
 from .problems import PlanFileError, Problem
 from .scope_proposal import propose_scope
 from .tables import Row
@@ -141,10 +141,12 @@ def parse_plan_table(rows: list[Row]) -> ParsedPlan:
         tasks.append(task)
     if not tasks:
         raise PlanFileError("no_tasks")
+    note = None
     if "ratio" not in first_mapping:
         apply_note_ratio(tasks, notes)
+        note = class_note(notes)  # 注：A类企业抽查比例1%，B类3% … for the tasks without a ratio
     for task in tasks:
-        apply_class_ratios(task)
+        apply_class_ratios(task, note)
     return ParsedPlan(tasks, problems)
 
 
