@@ -54,6 +54,7 @@ class UnitSpec:
     closed_on: date | None
     parent: str | None
     demo: dict[str, Any] = field(default_factory=dict)
+    line: int = 0
 
 
 @dataclass
@@ -69,11 +70,9 @@ def organisation_file() -> Path:
 
 
 def read_organisation(path: Path) -> list[UnitSpec]:
-    """The units of an organisation file, parents before children; ``OrganisationError`` if malformed."""
-    try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise OrganisationError(_("Cannot read the organisation file: %(error)s", error=exc)) from None
+    """The units of an organisation file, parents before children; ``OrganisationError`` if malformed
+    (the message names the line and the unit)."""
+    data = _read_yaml(Path(path))
     if not isinstance(data, dict) or not isinstance(data.get("units"), list) or not data["units"]:
         raise OrganisationError(_("The organisation file needs a non-empty list 'units'."))
     specs = list(_walk(data["units"], None))
@@ -82,14 +81,74 @@ def read_organisation(path: Path) -> list[UnitSpec]:
     return specs
 
 
+class _Lined(dict):
+    """A mapping of the file with the line it starts on."""
+
+    line = 0
+
+
+class _Loader(yaml.SafeLoader):
+    pass
+
+
+def _lined_mapping(loader: _Loader, node: yaml.MappingNode) -> Iterator[_Lined]:
+    data = _Lined()
+    data.line = node.start_mark.line + 1
+    yield data
+    data.update(loader.construct_mapping(node))
+
+
+_Loader.add_constructor("tag:yaml.org,2002:map", _lined_mapping)
+
+
+def _read_yaml(path: Path) -> Any:
+    """The file's YAML: UTF-8 (with or without a BOM), else GB18030 as a Chinese Windows editor saves it."""
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        raise OrganisationError(_("Cannot read the organisation file %(name)s.", name=path.name)) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            text = raw.decode("gb18030")
+        except UnicodeDecodeError:
+            raise OrganisationError(_("The organisation file is neither UTF-8 nor GBK text.")) from None
+    try:
+        return yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader that records lines
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        where = {"line": mark.line + 1, "column": mark.column + 1} if mark else {"line": "?", "column": "?"}
+        if "\t" in str(exc):
+            raise OrganisationError(
+                _("Line %(line)s, column %(column)s: indent with spaces, not tabs.", **where)
+            ) from None
+        raise OrganisationError(
+            _(
+                "Line %(line)s, column %(column)s: not well-formed YAML (check the indentation, the colon "
+                "after each field name and that quotes and brackets are closed).",
+                **where,
+            )
+        ) from None
+
+
 def _walk(entries: list, parent: str | None) -> Iterator[UnitSpec]:
     for entry in entries:
-        spec = _spec(entry, parent)
+        line = getattr(entry, "line", 0)
+        try:
+            spec = _spec(entry, parent)
+            spec.line = line
+            children = entry.get("children") or []
+            if not isinstance(children, list):
+                raise OrganisationError(_("Unit %(code)s: 'children' must be a list.", code=spec.code))
+        except OrganisationError as exc:
+            raise _at_line(line, exc) from None
         yield spec
-        children = entry.get("children") or []
-        if not isinstance(children, list):
-            raise OrganisationError(_("Unit %(code)s: 'children' must be a list.", code=spec.code))
         yield from _walk(children, spec.code)
+
+
+def _at_line(line: int, error: OrganisationError) -> OrganisationError:
+    return OrganisationError(_("Line %(line)s: %(error)s", line=line, error=error)) if line else error
 
 
 def _spec(entry: Any, parent: str | None) -> UnitSpec:
@@ -118,7 +177,13 @@ def _spec(entry: Any, parent: str | None) -> UnitSpec:
         )
     if kind in COUNTY_LEVEL_KINDS and division is None:
         raise OrganisationError(
-            _("Unit %(code)s: a %(kind)s needs the division code it governs.", code=code, kind=kind)
+            _(
+                "Unit %(code)s: a %(kind)s needs the division code it governs (subjects belong to a "
+                "division code; a zone without one of its own may take its statistical code, such as "
+                "xxxx71, or be a department of its bureau).",
+                code=code,
+                kind=kind,
+            )
         )
     name = str(entry.get("name") or "").strip()
     if not name:
@@ -127,8 +192,7 @@ def _spec(entry: Any, parent: str | None) -> UnitSpec:
     if closed_on is not None and not isinstance(closed_on, date):
         raise OrganisationError(_("Unit %(code)s: closed_on must be a date (YYYY-MM-DD).", code=code))
     aliases = entry.get("aliases") or []
-    if not isinstance(aliases, list):
-        raise OrganisationError(_("Unit %(code)s: aliases must be a list.", code=code))
+    _check_shapes(entry, code)
     return UnitSpec(
         code=code,
         name=name,
@@ -143,17 +207,36 @@ def _spec(entry: Any, parent: str | None) -> UnitSpec:
     )
 
 
+def _check_shapes(entry: dict, code: str) -> None:
+    """Fields of the wrong shape (a list for a name, a list for the demo block) are refused, not
+    turned into text or a traceback."""
+    if not isinstance(entry.get("aliases") or [], list):
+        raise OrganisationError(_("Unit %(code)s: aliases must be a list.", code=code))
+    if not isinstance(entry.get("demo") or {}, dict):
+        raise OrganisationError(_("Unit %(code)s: demo must be a mapping (share: …, staff: …).", code=code))
+    for key in ("name", "area", "name_en"):
+        if isinstance(entry.get(key), (dict, list)):
+            raise OrganisationError(_("Unit %(code)s: %(field)s must be text.", code=code, field=key))
+
+
 def _check_unique(specs: list[UnitSpec]) -> None:
     """Codes and division codes are unique in a file (names: :func:`_check_names`)."""
-    for attr, label in (("code", "code"), ("division", "division")):
-        seen: set[str] = set()
+    for attr in ("code", "division"):
+        seen: dict[str, int] = {}
         for spec in specs:
             value = getattr(spec, attr)
             if value is None:
                 continue
             if value in seen:
-                raise OrganisationError(_("The %(label)s %(value)s is used by two units.", label=label, value=value))
-            seen.add(value)
+                lines = {"value": value, "first": seen[value], "line": spec.line}
+                if attr == "code":
+                    raise OrganisationError(
+                        _("The code %(value)s is used by two units (lines %(first)s and %(line)s).", **lines)
+                    )
+                raise OrganisationError(
+                    _("The division %(value)s is used by two units (lines %(first)s and %(line)s).", **lines)
+                )
+            seen[value] = spec.line
 
 
 def _check_names(specs: list[UnitSpec], loaded) -> None:
@@ -168,16 +251,20 @@ def _check_names(specs: list[UnitSpec], loaded) -> None:
     clash = first_clash([s.code for s in specs], units)
     if clash is not None:
         code, other, root = clash
-        raise OrganisationError(
-            _(
-                "Unit %(code)s: the name %(name)s is already the name of unit %(other)s in the same "
-                "organisation (%(root)s); unit names are unique among a city's (or a province's) own "
-                "units — another city may use the same name.",
-                code=code,
-                name=units[code].name,
-                other=other,
-                root=units[root].name,
-            )
+        line = next((s.line for s in specs if s.code == code), 0)
+        raise _at_line(
+            line,
+            OrganisationError(
+                _(
+                    "Unit %(code)s: the name %(name)s is already the name of unit %(other)s in the same "
+                    "organisation (%(root)s); unit names are unique among a city's (or a province's) own "
+                    "units — another city may use the same name.",
+                    code=code,
+                    name=units[code].name,
+                    other=other,
+                    root=units[root].name,
+                )
+            ),
         )
 
 
@@ -190,13 +277,16 @@ def _check_against(specs: list[UnitSpec], units) -> None:
         division = spec.division if spec.kind in COUNTY_LEVEL_KINDS else None
         holder = by_division.get(division) if division else None
         if holder is not None and holder.code != spec.code:
-            raise OrganisationError(
-                _(
-                    "Unit %(code)s: division %(division)s is already governed by unit %(other)s.",
-                    code=spec.code,
-                    division=division,
-                    other=holder.code,
-                )
+            raise _at_line(
+                spec.line,
+                OrganisationError(
+                    _(
+                        "Unit %(code)s: division %(division)s is already governed by unit %(other)s.",
+                        code=spec.code,
+                        division=division,
+                        other=holder.code,
+                    )
+                ),
             )
 
 
@@ -222,11 +312,25 @@ def load_organisation(path: Path | None = None) -> LoadReport:
         unit.division_code, unit.area_name, unit.aliases = division, spec.area, spec.aliases
         unit.closed_on = spec.closed_on
         unit.parent = existing[spec.parent] if spec.parent else None
-    in_file = {s.code for s in specs}
-    report.not_in_file = sorted(code for code in existing if code not in in_file)
+    report.not_in_file = _not_in_file(specs, existing)
     db.session.flush()
     forget_territory()
     return report
+
+
+def _not_in_file(specs: list[UnitSpec], existing: dict[str, Unit]) -> list[str]:
+    """The loaded units of the file's own trees that the file no longer lists; another organisation
+    loaded beside it (a second city) is not missing from this file."""
+    in_file = {s.code for s in specs}
+    roots = {s.code for s in specs if s.parent is None}
+    missing = []
+    for code, unit in existing.items():
+        top = unit
+        while top.parent is not None and top.code not in roots:
+            top = top.parent
+        if code not in in_file and top.code in roots:
+            missing.append(code)
+    return sorted(missing)
 
 
 def ensure_units() -> dict[str, Unit]:
@@ -248,9 +352,6 @@ def department_names() -> list[str]:
 
 def read_demo(path: Path | None = None) -> dict[str, Any]:
     """The file's top-level ``demo`` block (demo accounts, roster extras), for the demo generator."""
-    try:
-        data = yaml.safe_load(Path(path or organisation_file()).read_text(encoding="utf-8")) or {}
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise OrganisationError(_("Cannot read the organisation file: %(error)s", error=exc)) from None
+    data = _read_yaml(Path(path or organisation_file())) or {}
     demo = data.get("demo") if isinstance(data, dict) else None
     return demo if isinstance(demo, dict) else {}

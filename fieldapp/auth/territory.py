@@ -4,6 +4,8 @@ an area. Read once per database session and forgotten when a unit is written."""
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
@@ -50,7 +52,7 @@ def territory() -> Territory:
         above.update(prefixes[1:])
         for spelling in [u.division_code, area, u.name, *(u.aliases or [])]:
             for prefix in prefixes:
-                claims.setdefault(prefix + spelling, set()).add(u.division_code)
+                claims.setdefault(fold(prefix + spelling), set()).add(u.division_code)
     # A spelling two counties share (two cities' 开发区分局) names neither: it is never guessed.
     aliases = {spelling: codes.pop() for spelling, codes in claims.items() if len(codes) == 1}
     result = Territory(
@@ -81,6 +83,12 @@ def _ancestor_areas(parent_id: int | None, by_id: dict) -> list[str]:
     return prefixes
 
 
+def fold(text: str) -> str:
+    """A spelling as registration data is compared: NFKC (full-width brackets and digits folded), no
+    spaces — the form :func:`division_for_area` expects its text in."""
+    return re.sub(r"\s", "", unicodedata.normalize("NFKC", text))
+
+
 def forget_territory() -> None:
     db.session.info.pop("fieldapp_territory", None)
 
@@ -102,7 +110,8 @@ def county_name(code: str | None) -> str:
 
 
 def division_for_area(text: str) -> str | None:
-    """The division code of a county named in registration data (name, old name, with city prefix)."""
+    """The division code of a county named in registration data (name, old name, with city prefix);
+    ``text`` as :func:`fold` leaves it (the callers fold a whole address once, then try its prefixes)."""
     return territory().aliases.get(text)
 
 

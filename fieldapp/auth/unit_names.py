@@ -89,7 +89,7 @@ def spelling_key(text: str) -> str:
 
 
 def _spellings(unit: Unit, parent: Unit | None) -> set[str]:
-    names = {unit.code, unit.name}
+    names = {unit.code, unit.name, *_after_bureau(unit, parent)}
     if unit.kind != UnitKind.DEPARTMENT:
         areas = {unit.area_name, *(unit.aliases or [])} - {""}
         names |= {f"{area}局" for area in areas} | {f"{area}市场监管局" for area in areas}
@@ -101,6 +101,22 @@ def _spellings(unit: Unit, parent: Unit | None) -> set[str]:
     if parent is not None:
         bureau_names = {parent.name, *(f"{area}局" for area in {parent.area_name, *(parent.aliases or [])} - {""})}
         names |= {bureau + name for bureau in bureau_names for name in set(names) - {unit.code}}
+    return names
+
+
+def _after_bureau(unit: Unit, parent: Unit | None) -> set[str]:
+    """A unit named after its bureau (丹东市市场监督管理局锦山大街分局, 潮州市市場監督管理局
+    （潮州經濟開發試驗區分局）) or its bureau's area (重庆市市场监管综合行政执法总队) as rosters write
+    it: the rest alone (锦山大街分局, 市场监管综合行政执法总队), or after the bureau's short name (丹东市局)."""
+    if parent is None:
+        return set()
+    own = spelling_key(unit.name)
+    areas = {parent.area_name, *(parent.aliases or [])} - {"", None}
+    names: set[str] = set()
+    for prefix in (parent.name, *areas):
+        rest = own.removeprefix(spelling_key(prefix))
+        if rest != own and len(rest) >= 2:
+            names |= {rest, *(f"{area}局{rest}" for area in areas)}
     return names
 
 

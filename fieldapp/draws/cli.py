@@ -17,16 +17,44 @@ from .models import Draw
 cli = click.Group("draw", help="Double-random draws: run one, verify one.")
 
 
-def find_task(number: int, year: int | None) -> Task:
+def find_task(number: int, year: int | None, unit_code: str | None = None, plan_id: int | None = None) -> Task:
+    """Task ``number`` of the plan the options name: ``--plan``, else the latest year's (``--year``)
+    plan — among those ``--unit`` executes when given. Several organisations (or a city and its
+    counties) may each have a plan with that task in one year: that is never guessed."""
+    from .pools import executing_units
+
     stmt = select(Task).join(Plan).where(Task.number == number)
+    if plan_id:
+        stmt = stmt.where(Plan.id == plan_id)
     if year:
         stmt = stmt.where(Plan.year == year)
-    task = db.session.scalars(stmt.order_by(Plan.year.desc(), Plan.id.desc())).first()
-    if task is None:
+    tasks = list(db.session.scalars(stmt.order_by(Plan.year.desc(), Plan.id.desc())))
+    if not tasks:
         if year:
             raise CommandError(_("There is no task %(number)s in the %(year)s plan.", number=number, year=year))
         raise CommandError(_("There is no task %(number)s.", number=number))
-    return task
+    if unit_code:
+        tasks = [t for t in tasks if any(u.code == unit_code for u in executing_units(t))]
+        if not tasks:
+            raise CommandError(_("Unit %(unit)s does not execute task %(task)s.", unit=unit_code, task=number))
+    latest = [t for t in tasks if t.plan.year == tasks[0].plan.year]
+    if len(latest) > 1:
+        plans = "、".join(f"{t.plan.id} {t.plan.unit.name if t.plan.unit else ''}" for t in latest)
+        raise CommandError(
+            _(
+                "Task %(number)s is in more than one %(year)s plan (%(plans)s); name the plan with --plan ID "
+                "(flask --app wsgi plan list).",
+                number=number,
+                year=latest[0].plan.year,
+                plans=plans,
+            )
+        )
+    return latest[0]
+
+
+_PLAN = click.option(
+    "--plan", "plan_id", type=int, help="Plan id (flask --app wsgi plan list), when several plans have the task."
+)
 
 
 @cli.command("run")
@@ -35,6 +63,7 @@ def find_task(number: int, year: int | None) -> Task:
 @click.option("--witness", default="", help="The witness string typed at the draw.")
 @click.option("--unit", "unit_code", help="Executing unit code (from the organisation file); default: every one.")
 @click.option("--year", type=int, help="Plan year (default: the latest plan with that task).")
+@_PLAN
 @click.option("--reason", default="", help="Written reason: required to redraw a drawn round.")
 @click.option(
     "--exception-reason",
@@ -42,18 +71,14 @@ def find_task(number: int, year: int | None) -> Task:
     help="Written reason to draw despite warnings (rules unconfirmed, empty pool, over capacity, outside the window).",
 )
 @in_language
-def run_command(task_number, round_, witness, unit_code, year, reason, exception_reason):
+def run_command(task_number, round_, witness, unit_code, year, plan_id, reason, exception_reason):
     """Publish a commitment and draw TASK_NUMBER's round at once (scripted use; the draw date is
     today in Beijing, and the witness string W is marked as typed, not a lottery result)."""
     from .operations import DrawRefused, commit, run_draw
     from .pools import executing_units
 
-    task = find_task(task_number, year)
-    units = executing_units(task)
-    if unit_code:
-        units = [u for u in units if u.code == unit_code]
-        if not units:
-            raise CommandError(_("Unit %(unit)s does not execute task %(task)s.", unit=unit_code, task=task_number))
+    task = find_task(task_number, year, unit_code, plan_id)
+    units = [u for u in executing_units(task) if not unit_code or u.code == unit_code]
     failed = False
     for unit in units:
         try:
@@ -163,18 +188,20 @@ def _draw(draw_id: int) -> Draw:
 @cli.command("units")
 @click.argument("task_number", type=int)
 @click.option("--year", type=int)
+@_PLAN
 @in_language
-def units_command(task_number, year):
+def units_command(task_number, year, plan_id):
     """List the units that draw TASK_NUMBER."""
     from .pools import executing_units
 
-    for unit in executing_units(find_task(task_number, year)):
+    for unit in executing_units(find_task(task_number, year, plan_id=plan_id)):
         click.echo(f"{unit.code}\t{unit.name}")
 
 
 @cli.command("settings")
 @click.argument("task_number", type=int)
 @click.option("--year", type=int)
+@_PLAN
 @click.option(
     "--specialty",
     "specialties",
@@ -184,13 +211,13 @@ def units_command(task_number, year):
 @click.option("--derive", is_flag=True, help="Forget the override: derive specialties from the guiding department.")
 @click.option("--cap", type=int, help="Workload cap: subjects per inspector per round.")
 @in_language
-def settings_command(task_number, year, specialties, derive, cap):
+def settings_command(task_number, year, plan_id, specialties, derive, cap):
     """Show or set TASK_NUMBER's draw settings (specialties needed, workload cap)."""
     from .models import TaskDrawSettings
     from ..subjects.vocabulary import specialty_names
     from .teams import required_specialties, settings_for, workload_cap
 
-    task = find_task(task_number, year)
+    task = find_task(task_number, year, plan_id=plan_id)
     known = specialty_names()
     unknown = [s for s in specialties if s not in known]
     if unknown:

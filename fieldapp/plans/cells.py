@@ -239,6 +239,8 @@ class Executor:
 
 # a county's own: its branches (分局), market-supervision offices (市场监管所) and enforcement brigades (大队)
 _COUNTY_MARKS = ("县", "区", "分局", "监管所", "大队")
+# the issuing bureau's own enforcement: a city's 支队 (市场监管综合行政执法支队, 稽查支队), a province's 总队
+_BUREAU_MARKS = ("支队", "总队")
 # 抽查检查模式 as the 部门联合 plans write it: 市抽市查, 市抽县(区)查, 县抽县查 (who draws, who checks)
 _MODE = re.compile(r"[^抽查]{1,4}抽([^抽查]{1,6})查")
 _ALL_LEVELS = ("各级", "全市各级", "市县两级", "市、县两级")
@@ -264,6 +266,7 @@ def parse_executor(text: str) -> Executor:
             part == "市"
             or part.startswith(("市级", "市局", "市市场", "市本级", "市直"))
             or (part.startswith("市") and not part.startswith("市场"))
+            or any(mark in part for mark in _BUREAU_MARKS)
         )
         is_county = any(mark in part for mark in _COUNTY_MARKS) or part.startswith(("各县", "县"))
         if is_county:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import selectinload
 
 from ..auth.models import Unit, UnitKind
 from ..auth import access
-from ..auth.territory import bureau_of, top_units
+from ..auth.territory import bureau_of, subtree_ids, top_units
 from ..checklists.catalog import Registry
 from ..checklists.mapping import CONFIRMED, Mapping, map_item, map_text
 from ..extensions import db
@@ -125,26 +125,46 @@ def search_tasks(plan: Plan, text: str) -> list[Task]:
     return out
 
 
-def published_county_plans(year: int) -> list[Plan]:
-    """The published plans of every bureau below the top (county, city …), for the public page."""
+def published_county_plans(year: int, unit: Unit | None = None) -> list[Plan]:
+    """The published plans of the bureaus below the top of ``unit``'s organisation (county, city …),
+    for the public page; another organisation loaded beside it is not listed. Without ``unit``: the
+    deployment's first top bureau's."""
+    top = organisation_top(unit) if unit is not None else city_bureau()
+    if top is None:
+        return []
+    below = subtree_ids(top.id) - {top.id}
     return list(
         db.session.scalars(
             select(Plan)
             .join(Unit, Plan.unit_id == Unit.id)
-            .where(
-                Plan.year == year,
-                Plan.status == PlanStatus.PUBLISHED,
-                Unit.parent_id.is_not(None),
-            )
+            .where(Plan.year == year, Plan.status == PlanStatus.PUBLISHED, Plan.unit_id.in_(below))
             .options(selectinload(Plan.unit))
             .order_by(Unit.code)
         )
     )
 
 
+def organisation_top(unit: Unit) -> Unit:
+    """The topmost bureau above ``unit`` (itself when it has no parent)."""
+    seen: set[int] = set()
+    while unit.parent is not None and unit.id not in seen:
+        seen.add(unit.id)
+        unit = unit.parent
+    return unit
+
+
+def public_plan_unit(code: str) -> Unit | None:
+    """The bureau whose published plans are at ``/public/plan/<year>/<code>``: any bureau but the
+    deployment's first top bureau, whose plan has the short address ``/public/plan/<year>``."""
+    unit = db.session.scalar(select(Unit).where(Unit.code == code, Unit.kind != UnitKind.DEPARTMENT))
+    default = city_bureau()
+    return None if unit is None or (default is not None and unit.id == default.id) else unit
+
+
 def public_url_args(plan: Plan) -> tuple[str, dict]:
     """Endpoint and arguments of a plan's public page."""
-    if plan.unit.parent_id is None:
+    default = city_bureau()
+    if default is not None and plan.unit_id == default.id:
         return "plans.public_plan", {"year": plan.year}
     return "plans.public_unit_plan", {"year": plan.year, "unit_code": plan.unit.code}
 

@@ -5,10 +5,6 @@ from __future__ import annotations
 from flask import abort, redirect, render_template, url_for
 from htmx_flask import request  # flask's request, typed with its htmx headers
 
-from sqlalchemy import select
-
-from ..auth.models import Unit, UnitKind
-from ..extensions import db
 from . import queries
 from .routes import bp
 
@@ -28,10 +24,9 @@ def public_plan(year: int):
 
 @bp.get("/public/plan/<int:year>/<unit_code>")
 def public_unit_plan(year: int, unit_code: str):
-    """A lower bureau's published plan (县级年度抽查计划，调整后向社会公示; a city's under a province)."""
-    unit = db.session.scalar(
-        select(Unit).where(Unit.code == unit_code, Unit.kind != UnitKind.DEPARTMENT, Unit.parent_id.is_not(None))
-    )
+    """Another bureau's published plan: a county's (县级年度抽查计划，调整后向社会公示), a city's under
+    a province, or the top bureau of a second organisation in the same database."""
+    unit = queries.public_plan_unit(unit_code)
     if unit is None:
         abort(404)
     return _public_page(queries.public_plan(year, unit))
@@ -45,11 +40,13 @@ def _public_page(plan):
     tasks = queries.search_tasks(plan, q)
     if request.htmx and request.htmx.target == "public-tasks":
         return render_template("plans/_public_tasks.html", plan=plan, tasks=tasks, q=q)
+    top = queries.organisation_top(plan.unit)
     return render_template(
         "plans/public_plan.html",
         plan=plan,
         tasks=tasks,
         q=q,
         years=queries.public_years(plan.unit),
-        county_plans=queries.published_county_plans(year),
+        county_plans=queries.published_county_plans(year, plan.unit),
+        top_plan=queries.public_plan(year, top) if top.id != plan.unit_id else None,
     )

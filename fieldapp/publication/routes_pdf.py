@@ -4,10 +4,8 @@ and a visit's 现场检查记录 (supervisors of the subject's county)."""
 from __future__ import annotations
 
 from flask import Response, abort, render_template, url_for
-from sqlalchemy import select
 
 from ..auth.access import require, role_required
-from ..auth.models import COUNTY_LEVEL_KINDS, Unit
 from ..extensions import db
 from ..plans import queries as plan_queries
 from ..visits.models import Visit
@@ -78,8 +76,8 @@ def public_plan_pdf(year: int):
 
 @bp.get("/public/plan/<int:year>/<unit_code>.pdf")
 def public_unit_plan_pdf(year: int, unit_code: str):
-    """A county bureau's published plan (the page is ``plans.public_unit_plan``)."""
-    unit = db.session.scalar(select(Unit).where(Unit.code == unit_code, Unit.kind.in_(COUNTY_LEVEL_KINDS)))
+    """Another bureau's published plan (the page is ``plans.public_unit_plan``)."""
+    unit = plan_queries.public_plan_unit(unit_code)
     return _plan_pdf(plan_queries.public_plan(year, unit) if unit else None)
 
 

@@ -17,7 +17,7 @@ from stdnum.iso7064 import mod_11_10
 
 from ..core.cells import excel_error
 from ..errors import InvalidInput
-from ..auth.territory import county_names, division_for_area, territory_prefixes
+from ..auth.territory import county_names, division_for_area, fold, territory_prefixes
 from .models import CREDIT_CLASSES, SubjectKind, SubjectStatus
 from .tables import REJECT_COLUMNS
 
@@ -232,7 +232,7 @@ def division_from_address(address: str | None) -> str | None:
     spellings of its areas; the longest spelling wins. None when the address names no county."""
     if not address:
         return None
-    text = re.sub(r"\s", "", unicodedata.normalize("NFKC", address))
+    text = fold(address)
     for length in range(min(len(text), _LONGEST_AREA), 1, -1):
         code = division_for_area(text[:length])
         if code is not None:
@@ -247,7 +247,7 @@ def division_from_authority(authority: str | None) -> str | None:
     """The county of a registration authority (XX区市场监督管理局 …), if it governs one."""
     if not authority:
         return None
-    text = re.sub(r"\s", "", unicodedata.normalize("NFKC", authority))
+    text = fold(authority)
     if code := division_for_area(text):
         return code
     if branch := _BRANCH.search(text):  # 鹤壁市市场监督管理局浚县分局
@@ -283,8 +283,7 @@ def division_from_code(code: str | None) -> str | None:
 
 
 def parse_division(value: str) -> str:
-    key = re.sub(r"\s", "", unicodedata.normalize("NFKC", value))
-    code = division_for_area(key)
+    code = division_for_area(fold(value))
     if code is None:
         raise BadValue(_("Unknown county: %(value)s", value=value))
     return code
