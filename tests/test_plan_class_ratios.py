@@ -45,6 +45,8 @@ def _ratios(text: str) -> dict[str, Decimal]:
         ("A类、B类企业3%，C类、D类企业10%", {"A": D("0.03"), "B": D("0.03"), "C": D("0.1"), "D": D("0.1")}),
         ("D类（高风险）企业全覆盖", {"D": D("1")}),
         ("A级5‰、B级1%", {"A": D("0.005"), "B": D("0.01")}),
+        ("A、B类企业1%，C类和D类企业5%", {"A": D("0.01"), "B": D("0.01"), "C": D("0.05"), "D": D("0.05")}),
+        ("低风险企业1%-3%，高风险企业20%", {"A": D("0.01"), "D": D("0.2")}),  # a range: its least
     ],
 )
 def test_ratios_by_class_are_read_as_written(text, stated):
@@ -406,3 +408,10 @@ def test_one_ratio_column_headed_by_a_class_is_the_tasks_ratio():
     header = Row(1, ["序号", "抽查任务名称", "抽查事项", "抽查对象范围", "高风险企业抽查比例"])
     (task,) = parse_plan_table([header, Row(2, ["1", "甲", "许可", "高风险企业", "不低于5%"])]).tasks
     assert task.ratio == D("0.05") and task.class_ratios is None and task.problems == []
+
+
+def test_a_range_by_class_is_read_as_its_least_and_asked():
+    (task,) = _table(["1", "甲", "许可", "企业", "3%", "A类1%-2%、B类3%、C类5%、D类10%"])
+    assert task.class_ratios["ratios"]["A"] == "0.01"
+    ranges = [p.params for p in task.problems if p.code == "ratio_range"]
+    assert ranges == [{"column": "信用风险分类管理", "text": "1%-2%", "low": "1%"}]

@@ -32,7 +32,9 @@ DEFAULT_WEIGHTS = {"A": Fraction(1, 2), "B": Fraction(1), "C": Fraction(2), "D":
 _RISK_WORDS = {"低": "A", "较低": "A", "一般": "B", "较高": "C", "高": "D"}
 _LEVEL = r"(较高|较低|一般|低|高)"
 # A class label: A类 / B级 (not 3C类), or a risk level: 低风险, 较高风险, 信用风险一般, 风险高.
-_LABEL = re.compile(rf"(?<![0-9A-Za-z])([ABCD])\s*[类级]|{_LEVEL}\s*风险|风险\s*(?:等级)?\s*(?:为)?\s*{_LEVEL}")
+_LABEL = re.compile(
+    rf"(?<![0-9A-Za-z])([ABCD](?:\s*[、,/和及与]\s*[ABCD])*)\s*[类级]|{_LEVEL}\s*风险|风险\s*(?:等级)?\s*(?:为)?\s*{_LEVEL}"
+)
 _PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*([%‰])|(全覆盖|全部抽查|全部检查)")
 _RANGE = re.compile(r"(\d+(?:\.\d+)?)\s*[%‰]?\s*(?:-|－|—|–|~|～|至|到)\s*(\d+(?:\.\d+)?)\s*([%‰])")
 # Multipliers the published bundle can carry (tools/verify_draw_2.py: up to 6 digits, 10 places).
@@ -47,16 +49,19 @@ class ClassReading:
     general: list[Decimal] = field(default_factory=list)
     conflicts: list[str] = field(default_factory=list)  # classes given two different ratios
     unreadable: list[str] = field(default_factory=list)  # ratios out of range or too precise
-    ranges: list[str] = field(default_factory=list)  # 1%-3%: read as the least
+    ranges: list[tuple[str, str]] = field(default_factory=list)  # (1%-3%, 1%): read as the least
 
 
-def label_class(match: re.Match) -> str:
-    return match.group(1) or _RISK_WORDS[match.group(2) or match.group(3)]
+def label_classes(match: re.Match) -> list[str]:
+    """The classes one label names: A类 → A, A、B类 → A and B, 较高风险 → C."""
+    if match.group(1):
+        return [c for c in match.group(1) if c in CLASSES]
+    return [_RISK_WORDS[match.group(2) or match.group(3)]]
 
 
 def classes_named(text: str) -> list[str]:
     """The classes a text (a column's title) names, in order, each once."""
-    return list(dict.fromkeys(label_class(m) for m in _LABEL.finditer(normalise(text))))
+    return list(dict.fromkeys(c for m in _LABEL.finditer(normalise(text)) for c in label_classes(m)))
 
 
 def _value(match: re.Match, reading: ClassReading) -> Decimal | None:
@@ -73,7 +78,7 @@ def _least(reading: ClassReading):
     def replace(match: re.Match) -> str:
         if Decimal(match.group(1)) >= Decimal(match.group(2)):
             return match.group(0)
-        reading.ranges.append(match.group(0))
+        reading.ranges.append((match.group(0), match.group(1) + match.group(3)))
         return match.group(1) + match.group(3)
 
     return replace
@@ -92,7 +97,7 @@ def read_class_ratios(text: str) -> ClassReading | None:
     pending: list[str] = []
     for _, kind, match in tokens:
         if kind == "label":
-            pending.append(label_class(match))
+            pending.extend(label_classes(match))
             continue
         value = _value(match, reading)
         if value is not None and not pending:

@@ -128,6 +128,8 @@ def apply_class_ratios(task: ParsedTask, note: tuple[str, str] | None = None) ->
             refuse("credit_ratio_general", cls=cls, ratio=percent_text(ratios[cls]))
         else:
             refuse("credit_ratio_weighted", cls=cls, near=near, ratio=percent_text(ratios[cls]))
+    for words_range, low in reading.ranges:
+        refuse("ratio_range", text=words_range, low=low)
     if rule.base == "divisor":
         refuse("credit_ratios_divisor", base=percent_text(rule.ratio))
 
