@@ -349,7 +349,7 @@ def test_the_scope_page_shows_each_class_and_the_supervisor_confirms(db, client_
     ]
     version = task.plan.version
     client_request.post("draws.confirm_class_ratios", _data={}, _expected_status=422, **where)  # published: a reason
-    client_request.post("draws.confirm_class_ratios", _data={"reason": "按计划分类比例"}, **where)
+    client_request.post("draws.confirm_class_ratios", _data={"ratios-reason": "按计划分类比例"}, **where)
     _db.session.expire_all()
     task = _db.session.get(Task, task.id)
     assert task.class_ratios["confirmed"] is True and task.plan.version == version + 1
@@ -415,3 +415,19 @@ def test_a_range_by_class_is_read_as_its_least_and_asked():
     assert task.class_ratios["ratios"]["A"] == "0.01"
     ranges = [p.params for p in task.problems if p.code == "ratio_range"]
     assert ranges == [{"column": "信用风险分类管理", "text": "1%-2%", "low": "1%"}]
+
+
+def test_the_scope_page_says_when_the_total_tops_a_class_up(db, client_request):
+    """149 subjects, all class A, at 1 %: the class's share rounds to 1, the task's ⌈149 × 1 %⌉ = 2: the
+    page says that one of the two makes up the total."""
+    task = _classed_task()
+    make_subjects({"A": 149})
+    make_team()
+    _db.session.commit()
+    client_request.login("city-supervisor")
+    section = client_request.get("draws.task_scope", plan_id=task.plan_id, number=task.number).select_one(
+        "#class-ratios"
+    )
+    cell = section.select_one("tr[data-class='A'] td[data-unit='140602']")
+    assert cell["data-drawn"] == "2" and "其中1户为补足总数" in cell.text
+    assert section.select_one("tr[data-class='B'] td[data-unit='140602']")["data-drawn"] == "0"

@@ -57,7 +57,7 @@ def _page(plan, task, form, status=200, ratio_form=None):
             plan=plan,
             task=task,
             form=form,
-            ratio_form=ratio_form or ClassRatiosForm(),
+            ratio_form=ratio_form or ClassRatiosForm(prefix="ratios"),
             may_edit=queries.may_edit(current_user, plan),
             preview=preview(task, day, units=units),
             county_names=_county_names(),
@@ -117,7 +117,7 @@ def confirm_class_ratios(plan_id: int, number: int):
     plan, task = _task(plan_id, number)
     if not queries.may_edit(current_user, plan):
         abort(403)
-    form = ClassRatiosForm()
+    form = ClassRatiosForm(prefix="ratios")
     scope_form = ScopeForm(counties=_counties())
     scope_form.fill_from(task.scope_rule)
     if form.validate_on_submit():
