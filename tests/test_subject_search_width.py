@@ -5,7 +5,6 @@ in ``subject.name_key`` by the model, the bulk importer (and its job) and the mi
 from __future__ import annotations
 
 import csv
-import importlib.util
 from pathlib import Path
 
 import pytest
@@ -22,8 +21,8 @@ from fieldapp.search_objects import search_key
 from fieldapp.subjects.importer import import_subject_file
 from fieldapp.subjects.models import Subject
 from fieldapp.subjects.search import search_subjects
+from fieldapp.subjects.search_ddl import refresh_name_keys
 
-MIGRATION = Path(__file__).resolve().parent.parent / "migrations/versions/e3b7c1d9a4f2_subject_name_search_form.py"
 BEFORE = "c4d7e9f1a2b5"  # the revision before the directory's search form
 
 # name as registered → the queries that must find it (and nothing else of these names)
@@ -134,15 +133,6 @@ def _fresh(database_url, tmp_path):
     return url.set(database=name).render_as_string(hide_password=False), (admin, name)
 
 
-def _migration(batch: int):
-    spec = importlib.util.spec_from_file_location("subject_name_search_form", MIGRATION)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    module.BATCH = batch
-    return module
-
-
 @pytest.fixture
 def migrated(database_url, tmp_path):
     url, cleanup = _fresh(database_url, tmp_path)
@@ -185,14 +175,24 @@ def test_the_migration_fills_the_search_form_of_the_subjects_already_there(migra
     _every_query_finds_its_name()
 
 
-def test_the_migration_fills_every_batch(migrated):
-    """The keys are filled in batches by id: each batch's rows, the last one short, none twice."""
+def test_the_keys_are_filled_in_batches_and_a_rename_by_plain_sql_is_repaired(db, runner):
+    """The migration's fill (refresh_name_keys, by batches of ids: each batch's rows, the last one
+    short, none twice) also repairs a name renamed around the model by plain SQL, through
+    ``flask subjects search-index``."""
     for n, name in enumerate(NAMES):
         _db.session.add(_subject(n, name))
     _db.session.add(_subject(9, "第１分店"))
     _db.session.commit()
-    with _db.engine.begin() as conn:
-        conn.execute(text("UPDATE subject SET name_key = ''"))
-        _migration(batch=2)._fill_keys(conn)
-        keys = dict(conn.execute(text("SELECT name, name_key FROM subject")).all())
+    _db.session.execute(text("UPDATE subject SET name_key = ''"))
+    assert refresh_name_keys(_db.session.connection(), batch=2) == len(NAMES) + 1
+    _db.session.commit()
+    keys = dict(_db.session.execute(text("SELECT name, name_key FROM subject")).all())
     assert keys == {name: search_key(name) for name in [*NAMES, "第１分店"]}
+    assert refresh_name_keys(_db.session.connection(), batch=2) == 0
+    _every_query_finds_its_name()
+    _db.session.execute(text("UPDATE subject SET name = 'ＧＨＩ商行' WHERE name = '第１分店'"))
+    _db.session.commit()
+    assert _found("ghi商行") == set()
+    result = runner.invoke(args=["subjects", "search-index"])
+    assert result.exit_code == 0 and result.output == "检索索引已存在\n已重写 1 个名称的检索形式\n", result.output
+    assert _found("ghi商行") == {"ＧＨＩ商行"} and _found("第1分店") == set()

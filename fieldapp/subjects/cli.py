@@ -33,12 +33,16 @@ cli.add_command(
 @cli.command("search-index")
 @in_language
 def search_index_command() -> None:
-    """Create the name-search index (pg_trgm / FTS5) where the database lacks it (safe to run again)."""
-    from .search_ddl import ensure_search_ddl
+    """Create the name-search index (pg_trgm / FTS5) where the database lacks it, and write the
+    names' search form where it is not their name's (a rename by plain SQL; safe to run again)."""
+    from .search_ddl import ensure_search_ddl, refresh_name_keys
 
+    refreshed = refresh_name_keys(db.session.connection())
     created = ensure_search_ddl(db.session.connection())
     db.session.commit()
     click.echo(_("Search index created") if created else _("Search index present"))
+    if refreshed:
+        click.echo(_("Search form of %(count)s names written again", count=refreshed))
 
 
 @cli.command("import")

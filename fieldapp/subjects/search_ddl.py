@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
-from ..search_objects import SearchDDL, trigram_search
+from ..search_objects import SearchDDL, search_key, trigram_search
 
 # The indexed column: the name's search form (migrations before it indexed ``name``).
 NAME_KEY = "name_key"
@@ -78,3 +78,28 @@ def ensure_search_ddl(connection) -> bool:
         return False
     create_search_ddl(connection)
     return True
+
+
+# The names' search form, read and written in batches by id. PostgreSQL: a batch's keys in one
+# statement, joined to their rows by an array of ids (an executemany was a round trip a row).
+_READ_NAMES = text("SELECT id, name, name_key FROM subject WHERE id > :last ORDER BY id LIMIT :n")
+_WRITE_KEYS = text(
+    f"UPDATE subject SET {NAME_KEY} = v.key FROM unnest(CAST(:ids AS integer[]), CAST(:keys AS text[])) "
+    "AS v(id, key) WHERE subject.id = v.id"
+)
+_WRITE_KEY = text(f"UPDATE subject SET {NAME_KEY} = :key WHERE id = :id")
+
+
+def refresh_name_keys(connection, batch: int = 10_000) -> int:
+    """Write each subject's search form where the stored one is not its name's (every row, when
+    the column is new: the migration; after a rename written around the model and the importer,
+    by plain SQL: ``flask subjects search-index``). Returns how many rows were written."""
+    written, last = 0, 0
+    while rows := connection.execute(_READ_NAMES, {"last": last, "n": batch}).all():
+        stale = [(row.id, key) for row in rows if (key := search_key(row.name)) != row.name_key]
+        if stale and connection.dialect.name == "postgresql":
+            connection.execute(_WRITE_KEYS, {"ids": [i for i, _ in stale], "keys": [k for _, k in stale]})
+        elif stale:
+            connection.execute(_WRITE_KEY, [{"id": i, "key": k} for i, k in stale])
+        written, last = written + len(stale), rows[-1].id
+    return written
