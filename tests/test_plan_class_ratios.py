@@ -431,3 +431,15 @@ def test_the_scope_page_says_when_the_total_tops_a_class_up(db, client_request):
     cell = section.select_one("tr[data-class='A'] td[data-unit='140602']")
     assert cell["data-drawn"] == "2" and "其中1户为补足总数" in cell.text
     assert section.select_one("tr[data-class='B'] td[data-unit='140602']")["data-drawn"] == "0"
+
+
+def test_the_public_draw_notice_names_the_cooperating_departments(db, client_request):
+    task = make_task(number=2, cooperating_departments="市税务局")
+    make_subjects({"B": 20})
+    make_team()
+    _db.session.commit()
+    commitment = operations.commit(task, 1, unit("140602"))
+    draw, _ = operations.run_draw(commitment, "3 1 4 1 5")
+    page = client_request.get("draws.public_detail", draw_id=draw.id)
+    cell = page.select_one('[data-field="cooperating"]')
+    assert cell.get_text(strip=True) == "市税务局" and cell.find_previous_sibling("dt").get_text() == "配合部门"

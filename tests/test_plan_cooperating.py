@@ -109,3 +109,28 @@ def test_the_printed_plan_has_the_cooperating_departments_and_the_ratios_by_clas
     # (the cells wrap in narrow columns, their lines interleaved with the next cell's)
     assert "配合部门" in text and "市公安局、市" in text and "税务局" in text
     assert "A类1%、B" in text and "类3%、C类" in text and "D类" in text and "10%" in text
+
+
+@pytest.mark.parametrize(
+    ("language", "line"),
+    [("zh_CN", "配合部门: 市公安局、市税务局"), ("en", "Cooperating departments: 市公安局、市税务局")],
+)
+def test_the_public_task_results_page_and_its_notice_name_the_cooperating_departments(
+    client_request, db, tmp_path, language, line
+):
+    from datetime import date
+
+    from factories import publication as pf
+    from fieldapp.publication import operations
+
+    result = pf.approved_result()
+    operations.publish([result], pf.supervisor("140602"), on=date(2021, 7, 1))
+    result.task.cooperating_departments = "市公安局、市税务局"
+    _db.session.commit()
+    client_request.post("core.set_language", _data={"lang": language, "next": "/"}, _expected_redirect="/")
+    page = client_request.get("publication.public_task", task_id=result.task_id)
+    assert page.select_one('[data-field="cooperating"]').get_text(strip=True) == line
+    response = client_request.get_response("publication.public_task_pdf", task_id=result.task_id)
+    path = tmp_path / "notice.pdf"
+    path.write_bytes(response.data)
+    assert "配合部门：市公安局、市税务局" in "".join(pdf_text(path).split())
