@@ -142,7 +142,18 @@ def test_a_server_that_does_not_answer_or_a_gateway_error_keeps_the_work_and_say
     page = phone_page
     live_server.sign_in(page, "zhang")
     hung = []
-    page.route("**/api/v1/submissions", lambda route: hung.append(route))  # never answered
+    gateway_down = []
+
+    # One handler throughout, switched from holding each request unanswered to a gateway error:
+    # unrouting releases a held request to the server, so a retry the phone sent before the
+    # switch arrived and the gateway error was never seen (the phone retries within 0.1-0.3 s).
+    def api(route):
+        if gateway_down:
+            route.fulfill(status=502, body="<html>Bad Gateway</html>")
+        else:
+            hung.append(route)
+
+    page.route("**/api/v1/submissions", api)
     page.goto(live_server.url_for("inspections.visit_form", visit_id=world.visit.id))
     pwa.fill(page, world, photo)
     pwa.submit(page, live_server)
@@ -152,8 +163,7 @@ def test_a_server_that_does_not_answer_or_a_gateway_error_keeps_the_work_and_say
     )
     assert "1 条待发送" in bar.inner_text() and "已保存在本机" in bar.inner_text()
 
-    page.unroute("**/api/v1/submissions")
-    page.route("**/api/v1/submissions", lambda route: route.fulfill(status=502, body="<html>Bad Gateway</html>"))
+    gateway_down.append(True)
     page.wait_for_function(
         "() => document.querySelector('[data-outbox-text]').textContent.includes('服务器暂时无法接收')", timeout=30000
     )
