@@ -1,5 +1,5 @@
 """The phone's outbox under loss: 100 submissions × 3 photos (plus two signatures each) queued in
-the real outbox (static/js/pwa/outbox.js, Debian's Chromium, phone-sized) while offline, then sent
+the real outbox (static/js/pwa/outbox*.js, Debian's Chromium, phone-sized) while offline, then sent
 to a real server on loopback when the phone comes online.
 
 Run twice: with no faults, and with faults injected on every API request — 30 % aborted (half

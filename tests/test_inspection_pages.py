@@ -193,6 +193,24 @@ def test_manifest_and_service_worker(client, client_request, app):
     )
 
 
+def test_the_service_worker_keeps_every_script_the_phone_pages_name(world, client_request):
+    """Offline, the phone has only the service worker's precache: every script the task list, the
+    visit and the form name is in it, and every part of the phone app."""
+    sw = client_request.get_response("inspections.service_worker").get_data(as_text=True)
+    precached = set(re.findall(r'"url":\s*"([^"]+)"', sw))
+    named = set()
+    for endpoint, args in (
+        ("inspections.my_visits", {}),
+        ("inspections.visit", {"visit_id": world.visit.id}),
+        ("inspections.visit_form", {"visit_id": world.visit.id}),
+    ):
+        named |= {script["src"] for script in client_request.get(endpoint, **args).select("script[src]")}
+    assert {"/static/js/pwa/form-submission.js", "/static/js/pwa/outbox-send.js"} <= named
+    assert sorted(named - precached) == []
+    parts = {f"/static/js/pwa/{p.name}" for p in (Path(__file__).parent.parent / "static" / "js" / "pwa").glob("*.js")}
+    assert len(parts) > 10 and sorted(parts - precached) == []
+
+
 def test_a_returned_submission_is_corrected_as_a_new_version(world, client_request, db):
     from fieldapp.inspections.models import Submission as S
     from factories.inspection import API_HEADERS

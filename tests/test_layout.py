@@ -105,3 +105,17 @@ def test_pwa_scripts_declare_no_helper_twice():
         for what, pattern in shared.items()
     }
     assert found == {what: ["util.js"] for what in shared}
+
+
+def long_scripts(paths, limit: int = 400) -> list[str]:
+    """Scripts over the size a module may have (the house rule: about 400 lines)."""
+    return [p.name for p in paths if len(p.read_text(encoding="utf-8").splitlines()) > limit]
+
+
+def test_scripts_stay_under_the_module_size(tmp_path):
+    paths = sorted((SOURCE.parent / "static" / "js").rglob("*.js"))
+    assert len(paths) > 10
+    assert long_scripts(paths) == []
+    (tmp_path / "big.js").write_text("x;\n" * 401, encoding="utf-8")
+    (tmp_path / "small.js").write_text("x;\n" * 400, encoding="utf-8")
+    assert long_scripts(sorted(tmp_path.glob("*.js"))) == ["big.js"]

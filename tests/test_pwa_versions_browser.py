@@ -115,3 +115,41 @@ def test_a_returned_visit_corrected_offline_arrives_as_version_2(
     assert rows[1].replaces_id == rows[0].id and rows[0].state == "superseded"
     answers = rows[1].body["tasks"][0]["answer_sets"][0]["answers"]
     assert answers["dispenser"][0]["serial"] == "JJ-2019-002"
+
+
+# The kept copy as a version from before form.js and outbox.js were split in parts wrote it: the
+# parts' script tags taken out. Answers how many were taken out.
+AS_AN_EARLIER_VERSION = r"""async (path) => {
+    const cache = await caches.open(FieldappUtil.visitsCache());
+    const kept = await cache.match(path, { ignoreVary: true });
+    const part = /\s*<script [^>]*js\/pwa\/(form|outbox)-(draft|photos|signatures|results|submission|requests|send|bar)\.js[^>]*><\/script>/g;
+    const html = await kept.text();
+    await cache.put(path, new Response(html.replace(part, ""), { headers: kept.headers }));
+    return (html.match(part) || []).length;
+}"""
+
+
+def test_a_form_kept_by_an_earlier_version_loads_the_parts_it_does_not_name(
+    world, live_server, phone, phone_page, photo, app
+):
+    """Offline, a kept form that names form.js and outbox.js alone loads their parts from the service
+    worker: the form fills, goes to the outbox (the bar counts it) and is sent once there is signal."""
+    page = phone_page
+    live_server.sign_in(page, "zhang")
+    keep_offline(page, live_server, world.visit.id)
+    form_url = live_server.url_for("inspections.visit_form", visit_id=world.visit.id)
+    assert page.evaluate(AS_AN_EARLIER_VERSION, form_url.removeprefix(live_server.url)) == 8
+
+    phone.set_offline(True)
+    page.goto(form_url)
+    assert page.locator("script[src$='form-draft.js']").get_attribute("defer") is None  # loaded by form.js
+    page.wait_for_selector("[data-outbox-bar][data-outbox-waiting='0']", state="attached")
+    pwa.fill(page, world, photo)
+    pwa.submit(page, live_server)
+    page.wait_for_function("() => document.querySelector('[data-outbox-count]').textContent === '1'")
+
+    phone.set_offline(False)
+    [submission] = pwa.wait_for_complete(app, page)
+    assert submission.visit_id == world.visit.id
+    assert sorted(m.kind for m in submission.media) == ["photo", "signature", "signature", "signature"]
+    assert [e for e in page.errors if "Uncaught" in e or "TypeError" in e] == []

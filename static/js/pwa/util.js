@@ -35,6 +35,24 @@
     }
   }
 
+  // The parts a script needs that the page did not load: a page kept offline by an earlier version
+  // names the scripts of that version, from before a script was split in parts. Each [global, file]
+  // whose global is missing is loaded from beside the script at url (the service worker keeps every
+  // file), run in the order given. Resolves once all ran; rejects if one could not be loaded.
+  function loadMissing(parts, url) {
+    var missing = parts.filter(function (part) { return !window[part[0]]; });
+    return Promise.all(missing.map(function (part) {
+      return new Promise(function (resolve, reject) {
+        var script = document.createElement("script");
+        script.src = new URL(part[1], url).href;
+        script.async = false;  // in the order given: later parts use earlier ones
+        script.onload = resolve;
+        script.onerror = reject;
+        document.head.appendChild(script);
+      });
+    }));
+  }
+
   window.FieldappUtil = {
     localTime: localTime,
     $: $,
@@ -42,6 +60,7 @@
     meta: meta,
     barText: barText,
     whenReady: whenReady,
+    loadMissing: loadMissing,
     // The cache of pages kept for offline use. Its one name is the server's (inspections/routes_pwa.py),
     // given to the service worker and, through this meta tag, to the pages.
     visitsCache: function () { return meta("fieldapp-visits-cache"); },
