@@ -41,6 +41,9 @@ class City:
     subjects: tuple  # (name, USCC area, registration authority as the city writes it, address, county)
     roster: tuple  # (name, unit as the city writes it, unit code)
 
+    def _replace_subjects(self, subjects: list) -> City:
+        return City(self.file, self.top, self.county, self.other, tuple(subjects), self.roster)
+
 
 HUNAN = City(
     "hunan-two-cities.yaml",
@@ -399,3 +402,33 @@ def test_public_plan_pages_of_each_organisation_list_only_their_own(app, runner,
     assert links(client_request.get("plans.public_unit_plan", year=2022, unit_code="cq-sz")) == {urls["cq"]}
     assert links(client_request.get("plans.public_unit_plan", year=2022, unit_code="hh")) == set()
     client_request.get("plans.public_unit_plan", year=2022, unit_code="city", _expected_status=404)
+
+
+def test_an_uploaded_directory_writes_only_the_uploaders_counties(app, runner, client_request, tmp_path):
+    """湘西's administrator uploads a file that also holds 怀化's subjects: those rows are refused,
+    neither added nor changed (the command line, run by the deployment's operator, reaches every one)."""
+    from io import BytesIO
+
+    _load(runner, HUNAN)
+    huaihua = [row for row in HUNAN.subjects if row[1] == "431200"]
+    _cli(runner, "subjects", "import", _subjects_file(HUNAN._replace_subjects(huaihua[:1]), tmp_path / "hh.csv"))
+    before = db.session.scalar(select(Subject)).status
+    path = _subjects_file(HUNAN, tmp_path / "all.csv")
+    data = path.read_text(encoding="utf-8").replace(",存续,", ",注销,")  # every subject closes
+    client_request.login("xx-admin", "admin", "xx")
+    client_request.post_response(
+        "subjects.import_file",
+        _data={"file": (BytesIO(data.encode("utf-8")), "名录.csv")},
+        _content_type="multipart/form-data",
+    )
+    subjects = {s.name: s for s in db.session.scalars(select(Subject))}
+    assert set(subjects) == {huaihua[0][0], "吉首市湘泉酒店", "凤凰县古城客栈"}
+    assert subjects[huaihua[0][0]].status == before  # 怀化's: untouched
+    assert subjects["吉首市湘泉酒店"].status == subjects["凤凰县古城客栈"].status != before
+    from fieldapp.jobs.models import Job
+
+    job = db.session.scalar(select(Job))
+    assert job.status == "done" and job.result["counts"]["rejected"] == len(huaihua)
+    rejects = (tmp_path / "jobs").rglob("*.csv")
+    text = "".join(p.read_text(encoding="utf-8-sig") for p in rejects if "reject" in p.name)
+    assert "麻阳苗族自治县 不在本单位辖区内" in text, text

@@ -24,6 +24,7 @@ from flask_babel import gettext as _
 from sqlalchemy import BindParameter, bindparam, insert, select, update
 
 from .. import clock
+from ..auth.territory import county_name
 from ..core.csv_records import Unreadable
 from ..extensions import db, table_of
 from ..search_objects import search_key
@@ -54,9 +55,12 @@ class SubjectImporter:
         seen: SeenKeys | None = None,
         before_commit: Callable[[ImportReport, int], None] | None = None,
         sheets: Sequence[str] = (),
+        reach: set[str] | None = None,
     ) -> None:
         """``before_commit(report, last_line)`` runs inside each batch's transaction (a job's checkpoint);
-        ``sheets`` are the names of a workbook's table sheets (a reject names its sheet)."""
+        ``sheets`` are the names of a workbook's table sheets (a reject names its sheet); ``reach``: the
+        counties the uploader's bureau governs (None: every one) — a row of another's is refused."""
+        self.reach = reach
         self.columns, unknown = check_columns(header)
         self.sheets = list(sheets)
         self.report = ImportReport(source=source, unknown_headers=unknown)
@@ -170,18 +174,28 @@ class SubjectImporter:
                 continue
             if stored is None:
                 new, reasons = new_subject(row)
-                if reasons:
-                    self._reject(line, cells, reasons, row)
+                if reasons or (outside := self._outside(new["division_code"])):
+                    self._reject(line, cells, reasons or [outside], row)
                     continue
                 inserts.append(new)
                 insert_tags.append(row.get("tags") or frozenset())
             else:
+                if outside := self._outside(stored["division_code"], row.get("division_code")):
+                    self._reject(line, cells, [outside], row)
+                    continue
                 self._update_subject(stored, row, stored_tags, updates, changes, tag_adds, tag_removes)
             accepted.append((line, row))
         if inserts:
             self._insert(inserts, insert_tags, tag_adds)
         self._write_changes(updates, tag_removes, tag_adds, changes)
         return [(k, line) for line, row in accepted for k in (row["uscc"], row["registration_number"]) if k]
+
+    def _outside(self, *divisions: str | None) -> str:
+        """Why a row is refused when a county it names lies outside the uploader's reach, else ''."""
+        for code in divisions:
+            if self.reach is not None and code and code not in self.reach:
+                return _("%(county)s is outside your bureau's area", county=county_name(code))
+        return ""
 
     def _stored(self, rows) -> tuple[dict[str, dict], dict[str, dict], dict[int, set[int]]]:
         """The stored subjects the rows name (by USCC, by registration number) and their tags."""

@@ -85,6 +85,7 @@ def _import(run: JobRun, table, checkpoint: dict) -> ImportReport:
         seen=seen,
         before_commit=save,
         sheets=table.sheets,
+        reach=set(run.params["reach"]) if run.params.get("reach") is not None else None,
     )
     for name, value in checkpoint["report"].items():
         setattr(importer.report, name, value)
@@ -96,11 +97,19 @@ def start_import(upload, owner, batch_size: int = 2000):
     """Save an uploaded file into a new job's folder (streamed to disk), check its header, queue it.
 
     Raises :class:`TableError` (nothing queued) when the file cannot be imported at all."""
+    from ..auth.access import visible_divisions
     from ..jobs.runtime import create_job
 
     filename = display_name(upload.filename)
 
+    reach = visible_divisions(owner) if owner is not None else None  # the uploader's counties only
+
     def prepare(job, folder: Path) -> None:
-        job.params = {**save_upload(upload, folder, table_columns), "filename": filename, "batch_size": batch_size}
+        job.params = {
+            **save_upload(upload, folder, table_columns),
+            "filename": filename,
+            "batch_size": batch_size,
+            "reach": sorted(reach) if reach is not None else None,
+        }
 
     return create_job(KIND, owner=owner, title=filename, prepare=prepare)
