@@ -16,6 +16,7 @@ from fractions import Fraction
 
 CLASSES = ("A", "B", "C", "D")
 TOPUP_ORDER = ("D", "C", "B", "A")
+DEFAULT_MULTIPLIERS = {"A": "0.5", "B": "1", "C": "2", "D": "4"}
 BEIJING = timedelta(hours=8)
 
 
@@ -76,6 +77,14 @@ def _list(check):
     return ("list", check)
 
 
+def _optional(check):
+    return ("optional", check)
+
+
+def _object(v):
+    return isinstance(v, dict)
+
+
 def _mapping(check):
     return ("mapping", check)
 
@@ -107,6 +116,8 @@ SCHEMA = {
         "external": {"kind": _one_of("lottery", "witness"), "description": _str, "date": _nullable(_date)},
         "exception_reason": _str,
         "exceptions": _list({"code": _str, "params": _mapping(_scalar)}),
+        # The commitment's record in the public chain (bundles made before it was added lack it).
+        "record": _optional(_nullable({"sha256": _hex64, "body": _object})),
     },
     "seed": _nullable(_hex64),
     "witness": _nullable(_str),
@@ -178,12 +189,14 @@ def check_form(value, schema, path="bundle"):
             if key not in schema:
                 raise Refused(f"unknown field {path}.{key}")
         for key, sub in schema.items():
+            if key not in value and isinstance(sub, tuple) and sub[0] == "optional":
+                continue
             if key not in value:
                 raise Refused(f"missing field {path}.{key}")
             check_form(value[key], sub, f"{path}.{key}")
     elif isinstance(schema, tuple):
         kind, sub = schema
-        if kind == "nullable":
+        if kind in ("nullable", "optional"):
             if value is not None:
                 check_form(value, sub, path)
         elif kind == "list":
@@ -432,8 +445,52 @@ def check_record(b, diff):
         diff("the chain record names another draw")
     core = {k: v for k, v in b.items() if k not in ("record", "replacements")}
     core["draw"] = {k: v for k, v in d.items() if k != "status"}
+    core["commitment"] = {k: v for k, v in b["commitment"].items() if k != "record"}
     if sha(canonical(core)) != body["bundle_sha256"]:
         diff("the bundle is not the one recorded in the chain when the draw was made (a field was changed)")
+
+
+def check_committed_inputs(b, diff):
+    """The commitment's record, when the bundle gives it: it names this commitment, and the pool,
+    numbers and inspector file it froze (before W was known) are the ones drawn."""
+    record = b["commitment"].get("record")
+    if record is None:
+        return
+    body = record["body"]
+    if sha(canonical(body)) != record["sha256"]:
+        diff("the commitment's chain record's hash is not that of its contents")
+    try:
+        named = body["commitment"]
+        if body["kind"] != "commitment" or (named["sequence"], named["sha256"]) != (
+            b["commitment"]["sequence"],
+            b["commitment"]["sha256"],
+        ):
+            diff("the commitment's chain record names another commitment")
+        inputs = body.get("inputs")
+        if inputs is None:
+            return  # published before the inputs were frozen with commitments
+        pool = inputs["pool"]
+        if (pool["sha256"], pool["classed_sha256"], pool["size"]) != (
+            b["pool"]["sha256"],
+            b["pool"]["classed_sha256"],
+            b["pool"]["size"],
+        ):
+            diff("the pool drawn is not the pool frozen with the commitment")
+        if inputs["inspectors_sha256"] != b["inspectors"]["sha256"]:
+            diff("the inspector file drawn is not the one frozen with the commitment")
+        same_ratio = (inputs["ratio"] is None) == (b["ratio"] is None) and (
+            inputs["ratio"] is None or Decimal(inputs["ratio"]) == Decimal(b["ratio"])
+        )
+        wanted = {**DEFAULT_MULTIPLIERS, **(inputs["multipliers"] or {})}
+        same_multipliers = {c: Decimal(str(wanted[c])) for c in CLASSES} == {
+            c: Decimal(b["multipliers"][c]) for c in CLASSES
+        }
+        if not (same_ratio and same_multipliers and inputs["fixed_count"] == b["fixed_count"]):
+            diff("the ratio, fixed count or multipliers drawn are not those frozen with the commitment")
+        if date.fromisoformat(inputs["date"]) != beijing_day(b["commitment"]["published_at"]):
+            diff("the inputs frozen with the commitment are not of the day it was published")
+    except (KeyError, TypeError, ValueError, ArithmeticError):
+        diff("the commitment's chain record is malformed")
 
 
 def check_pool(b, pool: bytes, classed_data: bytes | None, diff):
@@ -513,6 +570,7 @@ def verify(b, pool: bytes, inspectors: bytes, classed_data: bytes | None, out) -
         if mine != theirs:
             diff(f"{name}: recomputed {mine}, published {theirs}")
     check_dates(b, diff)
+    check_committed_inputs(b, diff)
     rows = read_inspectors(inspectors)
     if sha(inspectors) != b["inspectors"]["sha256"] or len(rows) != b["inspectors"]["count"]:
         diff("the inspector file is not the published one (SHA-256 or number of lines)")

@@ -13,7 +13,6 @@ from sqlalchemy import Select, select
 from .. import events
 from ..auth.models import Unit
 from ..extensions import attributes, db
-from ..inspectors.models import Inspector
 from . import chain, queries, rules
 from .algorithm import ALGORITHM_1, unmatched_codes
 from .commitments import external_of
@@ -178,10 +177,18 @@ def _selection_2(draw: Draw) -> list[dict]:
         .order_by(DrawSelection.position)
     ).all()
     people: dict[int, list[dict]] = {}
-    names = first_assignments(draw.id, Inspector.name).join(Inspector, Inspector.id == DrawAssignment.inspector_id)
-    for sid, team, position, rank, cert, key, name in db.session.execute(names):
+    # Names as the draw froze them (an inspector's name corrected later changes no published hash).
+    names = {(t["unit"], i["certificate"]): i["name"] for t in draw.teams for i in t.get("inspectors", [])}
+    for sid, team, position, rank, cert, key in db.session.execute(first_assignments(draw.id)):
         people.setdefault(sid, []).append(
-            {"team": team, "position": position, "rank": rank, "certificate": cert, "name": name, "key": key}
+            {
+                "team": team,
+                "position": position,
+                "rank": rank,
+                "certificate": cert,
+                "name": names[team, cert],
+                "key": key,
+            }
         )
     return [
         {"id": ident, "key": key, "unmatched": unmatched, "inspectors": people.get(sid, [])}
@@ -205,6 +212,7 @@ def _bundle_2(draw: Draw, reveal: bool, selection=None) -> dict:
             # A task drawn despite readiness warnings (window, empty pool …): the written reason.
             "exception_reason": commitment.exception_reason or "",
             "exceptions": list(commitment.exceptions or []),
+            "record": _record(chain.record_of_commitment(commitment.id, "commitment")),
         },
         **_revealed(draw, reveal),
         "pool": {
@@ -220,9 +228,7 @@ def _bundle_2(draw: Draw, reveal: bool, selection=None) -> dict:
         "replacements": None,
         "record": None,
     }
-    record = chain.record_of_draw(draw.id)
-    if record is not None:
-        bundle["record"] = {"body": chain.body_of(record), "sha256": record.sha256}
+    bundle["record"] = _record(chain.record_of_draw(draw.id))
     if not reveal:
         return bundle
     bundle["teams"] = [{k: v for k, v in team.items() if k != "inspectors"} for team in draw.teams]
@@ -231,8 +237,15 @@ def _bundle_2(draw: Draw, reveal: bool, selection=None) -> dict:
     return bundle
 
 
+def _record(record) -> dict | None:
+    """A record of the public chain as the bundle gives it: its body and its hash."""
+    return None if record is None else {"body": chain.body_of(record), "sha256": record.sha256}
+
+
 def _replacements(draw: Draw) -> list[dict]:
     rows = []
+    # Names as in the inspector file frozen with the draw (a name corrected later is no difference).
+    names = {(t["unit"], i["certificate"]): i["name"] for t in draw.teams for i in t.get("inspectors", [])}
     for a in queries.replacements(draw):
         replaced = a.replaces
         assert replaced is not None, "only replacements are selected"
@@ -242,7 +255,7 @@ def _replacements(draw: Draw) -> list[dict]:
                 "team": a.team_unit.code,
                 "replaced": replaced.certificate_number,
                 "by": a.certificate_number,
-                "name": a.inspector.name,
+                "name": names.get((a.team_unit.code, a.certificate_number), a.inspector.name),
                 "rank": a.rank,
                 "reason": a.reason,
                 "at": _iso(a.created_at),
@@ -256,6 +269,8 @@ def bundle_core(bundle: dict) -> dict:
     after the draw (its status, replacements, the record itself)."""
     core = {k: v for k, v in bundle.items() if k not in MUTABLE}
     core["draw"] = {k: v for k, v in bundle["draw"].items() if k != "status"}
+    # The commitment's own record is in the chain before the draw's: not hashed again.
+    core["commitment"] = {k: v for k, v in bundle["commitment"].items() if k != "record"}
     return core
 
 

@@ -10,9 +10,10 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from ..auth.models import Unit, User
+from .. import clock
 from ..extensions import db, rows_changed
 from ..plans.models import Task
-from . import algorithm, chain, rules, seeds
+from . import algorithm, chain, inputs, rules, seeds
 from .models import CommitmentStatus, DrawCommitment, ExternalKind
 from .readiness import check_drawable
 from .rules import DrawRefused, check_round, current_draw
@@ -40,14 +41,21 @@ def external_of(commitment: DrawCommitment) -> dict:
     }
 
 
-def _check_external(kind: str, description: str, when: date | None) -> None:
+def _check_external(kind: str, description: str, when: date | None, today: date) -> None:
     if kind not in (ExternalKind.LOTTERY, ExternalKind.WITNESS):
         raise DrawRefused(_l("Choose where the external value comes from."))
     if kind == ExternalKind.LOTTERY:
         if not description:
             raise DrawRefused(_l("Name the lottery and its draw (for example 体彩排列5 and the issue number)."))
-        if when is None or when < rules.local_today():
+        if when is None or when < today:
             raise DrawRefused(_l("The lottery must be drawn today or later: its result is not known yet."))
+
+
+def _check_round_open(task: Task, round_: int, unit: Unit, redraw_reason: str) -> None:
+    if current_draw(task, round_, unit) is not None and not redraw_reason:
+        raise DrawRefused(_l("This round has been drawn. A redraw needs a written reason."))
+    if open_commitment(task, round_, unit) is not None:
+        raise DrawRefused(_l("A commitment of this round is open: draw with it, or abandon it with a written reason."))
 
 
 def commit(
@@ -67,16 +75,16 @@ def commit(
     A draft plan's task is refused; a task with warnings (``readiness.py``: rules unconfirmed,
     empty pool, over capacity, outside the window) needs ``exception_reason``, published with it."""
     check_round(task, round_, unit)
-    exceptions = check_drawable(task, unit, rules.local_today(), exception_reason)
+    moment = rules.now_utc()  # published with the commitment; its day in Beijing judges the inputs
+    today = clock.local_date(moment)
+    exceptions = check_drawable(task, unit, today, exception_reason)
     redraw_reason = (redraw_reason or "").strip()
     external_description = seeds.normalise_external_value(external_description)
-    if current_draw(task, round_, unit) is not None and not redraw_reason:
-        raise DrawRefused(_l("This round has been drawn. A redraw needs a written reason."))
-    if open_commitment(task, round_, unit) is not None:
-        raise DrawRefused(_l("A commitment of this round is open: draw with it, or abandon it with a written reason."))
-    _check_external(external_kind, external_description, external_date)
+    _check_round_open(task, round_, unit, redraw_reason)
+    _check_external(external_kind, external_description, external_date, today)
     if external_kind != ExternalKind.LOTTERY:
         external_date = None
+    frozen = inputs.take(task, round_, unit, today)  # what the draw will be made from
     for _attempt in range(5):
         nonce = seeds.new_nonce()
         sequence = (db.session.scalar(select(func.max(DrawCommitment.sequence))) or 0) + 1
@@ -95,12 +103,14 @@ def commit(
             exception_reason=(exception_reason or "").strip() if exceptions else "",
             exceptions=exceptions,
             created_by_id=user.id if user else None,
-            created_at=rules.now_utc(),
+            created_at=moment,
         )
+        inputs.store(commitment, frozen)
         db.session.add(commitment)
         try:
             db.session.flush()
-            chain.append("commitment", {"commitment": _published(commitment, task, unit)}, commitment_id=commitment.id)
+            published = {"commitment": _published(commitment, task, unit), "inputs": inputs.published(frozen)}
+            chain.append("commitment", published, commitment_id=commitment.id)
             db.session.commit()
             return commitment
         except (IntegrityError, OperationalError):

@@ -75,6 +75,15 @@ class DrawCommitment(Model):
     created_at: Mapped[datetime] = mapped_column(default=now)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     closed_at: Mapped[datetime | None]
+    # The draw's inputs, frozen when the commitment is published (inputs.py): the classed pool
+    # file (zlib), the subjects' database ids in its order (zlib of 64-bit integers), and the
+    # task's numbers, the teams, the inspector file and the declared conflicts (JSON). Their hashes
+    # are in the commitment's public record, so no edit made once W is known changes the draw.
+    # None for commitments published before inputs were frozen (the draw reads them then).
+    inputs_on: Mapped[date | None]
+    frozen_pool: Mapped[bytes | None] = mapped_column(LargeBinary)
+    frozen_ids: Mapped[bytes | None] = mapped_column(LargeBinary)
+    frozen_inputs: Mapped[dict | None] = mapped_column(JSON)
 
     task = relationship("Task")
     unit = relationship("Unit")

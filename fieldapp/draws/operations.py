@@ -18,9 +18,8 @@ from ..auth.models import Unit, User
 from ..core.bulk import allocate_ids, bind_value, insert_rows
 from .. import clock, events
 from ..extensions import db, rows_changed, table_of
-from ..inspectors.models import Inspector
 from ..plans.models import Task
-from . import algorithm, chain, files, rules, seeds
+from . import algorithm, chain, files, inputs, rules, seeds
 from .commitments import abandon, commit, open_commitment  # noqa: F401  (part of this API)
 from .models import (
     CommitmentStatus,
@@ -33,9 +32,8 @@ from .models import (
     InvitationStatus,
     JointInvitation,
 )
-from .pools import build_pool_columns
 from .rules import DrawRefused, check_round, current_draw  # noqa: F401  (part of this API)
-from .teams import PublicTeam, build_teams, conflicts_for
+from .teams import PublicTeam
 
 UNMATCHED_REASONS = {
     "no_inspectors": _l("fewer than two inspectors of %(team)s are eligible for this task"),
@@ -54,13 +52,16 @@ class ComputedDraw:
 
     pool: files.PoolFiles
     counts: algorithm.Counts
+    ratio: str | None  # the task's numbers, as frozen with the commitment
+    fixed_count: int | None
     multipliers: dict[str, Decimal]
     seed: bytes
     e: bytes  # the effective seed
     selected: list[algorithm.Selected]
     ids: dict[str, tuple[int, str]]  # subject id (USCC / registration number) -> (database id, division code)
     matches: dict[str, list[algorithm.TeamMatch]]
-    by_cert: dict[str, Inspector]
+    inspector_ids: dict[str, int]  # certificate -> database id
+    names: dict[str, str]  # certificate -> name, as in the frozen teams
     teams: list[algorithm.Team]
     public_teams: list[PublicTeam]
     inspector_file: bytes
@@ -75,17 +76,13 @@ def _compute(
 
 
 def _compute_draw(task, round_, unit, commitment, witness, day, superseded_id) -> ComputedDraw:
-    pool_columns = build_pool_columns(task, round_, unit, day)
-    idents, classes = pool_columns.idents, pool_columns.classes
+    frozen = inputs.load(commitment) or inputs.take(task, round_, unit, day)  # (older commitments: now)
+    idents, classes = frozen.pool.idents, frozen.pool.classes
     found = Counter(classes)
     sizes = {c: found[c] for c in algorithm.CLASSES}
-    bad = len(classes) - sum(sizes.values())
-    if bad:
-        raise DrawRefused(_l("%(count)s subjects of the pool have no credit class A–D.", count=bad))
-    pool = files.digest_pool_files(idents, classes)
     try:
-        multipliers = algorithm.parse_multipliers(task.risk_multipliers)
-        counts = algorithm.compute_counts(sizes, task.ratio, task.fixed_count, multipliers, algorithm.ALGORITHM)
+        multipliers = algorithm.parse_multipliers(frozen.multipliers)
+        counts = algorithm.compute_counts(sizes, frozen.ratio, frozen.fixed_count, multipliers, algorithm.ALGORITHM)
     except algorithm.DrawError as exc:
         raise DrawRefused(
             _l("The task's numbers do not allow a draw: %(error)s", error=rules.numbers_error(exc))
@@ -93,29 +90,30 @@ def _compute_draw(task, round_, unit, commitment, witness, day, superseded_id) -
     seed = seeds.seed_of(commitment)
     e = algorithm.effective_seed(seed, witness)
     selected = algorithm.select_columns(idents, classes, counts, e)
-    ids = pool_columns.subject_ids([s.place for s in selected], unit)
-    del idents, classes, pool_columns
-    teams, by_cert, public_teams, inspector_lines = build_teams(task, round_, unit, day, superseded_id)
-    all_certs = set(by_cert)
-    by_subject = conflicts_for([ids[s.ident][0] for s in selected], all_certs)
-    conflicts = {s.ident: by_subject[ids[s.ident][0]] for s in selected if ids[s.ident][0] in by_subject}
+    ids = frozen.pool.subject_ids([s.place for s in selected], unit)
+    del idents, classes
+    teams, public_teams = inputs.teams_at_draw(frozen, task, round_, superseded_id)
+    conflicts = {s.ident: set(frozen.conflicts[s.ident]) for s in selected if s.ident in frozen.conflicts}
     matches = algorithm.match_all(selected, teams, e, conflicts)
     for team in public_teams:
         members = {i["certificate"] for i in team["inspectors"]}
         team["conflicts"] = {ident: sorted(certs & members) for ident, certs in conflicts.items() if certs & members}
     return ComputedDraw(
-        pool=pool,
+        pool=frozen.pool_files,
         counts=counts,
+        ratio=frozen.ratio,
+        fixed_count=frozen.fixed_count,
         multipliers=multipliers,
         seed=seed,
         e=e,
         selected=selected,
         ids=ids,
         matches=matches,
-        by_cert=by_cert,
+        inspector_ids=frozen.inspector_ids,
+        names={i["certificate"]: i["name"] for team in public_teams for i in team["inspectors"]},
         teams=teams,
         public_teams=public_teams,
-        inspector_file=files.inspector_file(inspector_lines),
+        inspector_file=frozen.inspector_file,
     )
 
 
@@ -200,8 +198,8 @@ def _store(task, round_, unit, commitment, witness, day, number, previous, user,
         quotas=counts.quotas,
         topups=counts.topups,
         total_floor=counts.total_floor,
-        ratio=str(task.ratio) if task.ratio is not None else None,
-        fixed_count=task.fixed_count,
+        ratio=result.ratio,
+        fixed_count=result.fixed_count,
         multipliers={c: str(m) for c, m in result.multipliers.items()},
         teams=result.public_teams,
         algorithm=algorithm.ALGORITHM,
@@ -231,8 +229,7 @@ def _store(task, round_, unit, commitment, witness, day, number, previous, user,
     events.draw_made.send(draw, selections=selections)
     from .bundle import selection_pieces
 
-    names = {cert: inspector.name for cert, inspector in result.by_cert.items()}
-    _publish_record(draw, previous, selection_pieces(result.selected, result.matches, names))
+    _publish_record(draw, previous, selection_pieces(result.selected, result.matches, result.names))
     return draw
 
 
@@ -247,7 +244,7 @@ def _store_selections(draw: Draw, user: User | None, result: ComputedDraw) -> li
     lead_team = next((i for i in order if unit_ids[codes[i]] == draw.unit_id), None)
     selected, ids, all_matches = result.selected, result.ids, result.matches
     selection_ids = allocate_ids(DrawSelection, len(selected))
-    inspector_ids = {cert: inspector.id for cert, inspector in result.by_cert.items()}
+    inspector_ids = result.inspector_ids
     created_by = user.id if user else None
     tail = (created_by, bind_value(table_of(DrawAssignment).c.created_at, clock.now()), "")  # by, at, reason
     draw_id = draw.id  # read once: an ORM attribute costs a little on each of tens of thousands of rows

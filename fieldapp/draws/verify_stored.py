@@ -46,6 +46,8 @@ def _check_commitment(draw: Draw, problem) -> bytes:
         problem(_("Commitment: the seed does not hash to the commitment published before the draw"))
     if record is not None and record.created_at > draw.created_at:
         problem(_("Commitment: published after the draw"))
+    if record is not None:
+        _check_inputs(draw, json.loads(record.body).get("inputs"), problem)
     if clock.local_date(draw.created_at) != draw.draw_date:
         said = _(
             "Draw date: %(date)s is not the day in Beijing of the draw (%(at)s UTC)",
@@ -54,6 +56,32 @@ def _check_commitment(draw: Draw, problem) -> bytes:
         )
         problem(said)
     return seed
+
+
+def _check_inputs(draw: Draw, committed: dict | None, problem) -> None:
+    """The draw was made from the inputs its commitment froze and published (commitments published
+    before inputs were frozen have none to compare)."""
+    if committed is None:
+        return
+    pool = committed["pool"]
+    if (pool["sha256"], pool["classed_sha256"], pool["size"]) != (
+        draw.pool_ids_sha256,
+        draw.pool_sha256,
+        draw.pool_size,
+    ):
+        problem(_("Commitment: the pool drawn is not the pool frozen with the commitment"))
+    try:
+        same = (
+            committed["ratio"] == draw.ratio
+            and committed["fixed_count"] == draw.fixed_count
+            and algorithm.parse_multipliers(committed["multipliers"]) == algorithm.parse_multipliers(draw.multipliers)
+        )
+    except algorithm.DrawError:
+        same = False
+    if not same:
+        problem(_("Commitment: the ratio, fixed count or multipliers drawn are not those frozen with the commitment"))
+    if committed["inspectors_sha256"] != draw.inspectors_sha256:
+        problem(_("Commitment: the inspector file drawn is not the one frozen with the commitment"))
 
 
 def _teams(draw: Draw) -> list[algorithm.Team]:

@@ -1,0 +1,115 @@
+"""Insiders trying to steer a draw: whoever can derive the seed (the server's key) and read a
+lottery result before the draw is run, editing the directory, the task or the roster in between;
+stored results rewritten afterwards; names corrected later (no false alarm)."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+from factories.draws import (
+    draw_day,  # noqa: F401  (the clock reads DRAW_DAY)
+    declare_conflict,
+    make_inspector,
+    make_subjects,
+    make_task,
+    make_team,
+    unit,
+)
+
+from draw_verification import run_verify_draw
+from fieldapp.draws import chain, operations
+from fieldapp.draws.operations import public_pool_bytes
+from fieldapp.draws.replacements import replace_inspector
+from fieldapp.draws.bundle import build_bundle
+from fieldapp.draws.models import DrawCommitment
+from fieldapp.draws.verify import verify_stored
+from fieldapp.extensions import db
+from fieldapp.inspectors.models import Inspector
+from fieldapp.subjects.models import Subject
+
+
+def _edit_everything_between_commitment_and_draw(task, subjects, inspectors) -> None:
+    """What an insider who knows the outcome might do before pressing "draw": every subject but
+    one cancelled or reclassed, one imported, the ratio and multipliers changed, an inspector retired,
+    one added, conflicts declared."""
+    for subject in subjects[1:]:
+        subject.status = "注销"
+    subjects[0].credit_class = "D"
+    make_subjects({"D": 1}, start=900)
+    task.ratio = Decimal("1")
+    task.risk_multipliers = {"A": "4", "B": "4", "C": "4", "D": "4"}
+    inspectors[0].status = "退休"
+    make_inspector("新人", "NEW1")
+    for inspector in inspectors[1:]:
+        declare_conflict(inspector, subject=subjects[0])
+    db.session.commit()
+
+
+def test_the_pool_numbers_and_teams_are_those_of_the_commitment(db):
+    task = make_task(ratio="0.2")
+    subjects = make_subjects({"A": 10, "B": 20, "C": 6, "D": 4})
+    inspectors = make_team(count=6)
+    db.session.commit()
+    commitment = operations.commit(task, 1, unit("140602"))
+    _edit_everything_between_commitment_and_draw(task, subjects, inspectors)
+    draw, _ = operations.run_draw(commitment, "3 1 4 1 5")
+    assert draw.pool_size == 40 and draw.class_sizes == {"A": 10, "B": 20, "C": 6, "D": 4}
+    assert Decimal(draw.ratio) == Decimal("0.2") and draw.multipliers == {"A": "0.5", "B": "1", "C": "2", "D": "4"}
+    certificates = {i["certificate"] for i in draw.teams[0]["inspectors"]}
+    assert certificates == {i.certificate_number for i in inspectors}
+    assert not draw.teams[0]["conflicts"]  # declared after the commitment: a replacement's business
+    # The commitment's public record named these inputs before W was known.
+    inputs = json.loads(chain.record_of_commitment(commitment.id, "commitment").body)["inputs"]
+    assert inputs["pool"] == {"sha256": draw.pool_ids_sha256, "classed_sha256": draw.pool_sha256, "size": 40}
+    assert inputs["inspectors_sha256"] == draw.inspectors_sha256 and inputs["date"] == "2021-04-10"
+    assert verify_stored(draw).ok
+
+
+def test_a_draw_not_made_from_the_committed_inputs_is_reported(db, tmp_path):
+    task = make_task(ratio="0.2")
+    subjects = make_subjects({"B": 30})
+    make_team()
+    db.session.commit()
+    commitment = operations.commit(task, 1, unit("140602"))
+    # Someone with the database drops the frozen inputs, so that the draw reads the directory as
+    # edited after W became known; the commitment's public record still names what was frozen.
+    db.session.execute(
+        DrawCommitment.__table__.update()  # type: ignore[attr-defined]
+        .where(DrawCommitment.id == commitment.id)
+        .values(frozen_inputs=None, frozen_pool=None, frozen_ids=None)
+    )
+    subjects[0].status = "注销"
+    task.ratio = Decimal("0.5")
+    db.session.commit()
+    draw, _ = operations.run_draw(db.session.get(DrawCommitment, commitment.id), "W")
+    assert draw.pool_size == 29
+    problems = verify_stored(draw).problems
+    assert "承诺：抽取所用的抽查对象库不是公布承诺时固定的对象库" in problems  # pool not the committed one
+    assert "承诺：抽取所用的抽查比例、固定数量或风险系数不是公布承诺时固定的数值" in problems
+    # A citizen's copy of the bundle and the public files says so too (the commitment's record is in it).
+    bundle = build_bundle(draw, reveal=True)
+    result = run_verify_draw(tmp_path, bundle, public_pool_bytes(draw), draw.inspectors_file)
+    assert result.returncode == 1, result.stdout
+    assert "DIFFERENCE: the pool drawn is not the pool frozen with the commitment" in result.stdout
+    assert "DIFFERENCE: the ratio, fixed count or multipliers drawn are not those" in result.stdout
+
+
+def test_an_inspector_renamed_after_the_draw_is_no_false_alarm(db, tmp_path):
+    task = make_task(ratio="0.5")
+    make_subjects({"B": 6})
+    make_team(count=4)
+    db.session.commit()
+    draw = operations.run_draw(operations.commit(task, 1, unit("140602")), "W")[0]
+    replace_inspector(draw.selections[0].assignments[0], "生病")
+    before = json.dumps(build_bundle(draw, reveal=True), ensure_ascii=False)
+    for inspector in db.session.scalars(db.select(Inspector)):
+        inspector.name = inspector.name + "（更正）"
+    for subject in db.session.scalars(db.select(Subject)):
+        subject.name = subject.name + "（更名）"
+    db.session.commit()
+    after = build_bundle(draw, reveal=True)
+    assert json.dumps(after, ensure_ascii=False) == before
+    assert verify_stored(draw).ok, verify_stored(draw).problems
+    result = run_verify_draw(tmp_path, after, public_pool_bytes(draw), draw.inspectors_file)
+    assert result.returncode == 0, result.stdout
