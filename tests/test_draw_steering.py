@@ -4,6 +4,7 @@ stored results rewritten afterwards; names corrected later (no false alarm)."""
 
 from __future__ import annotations
 
+import hmac
 import json
 from decimal import Decimal
 
@@ -113,3 +114,106 @@ def test_an_inspector_renamed_after_the_draw_is_no_false_alarm(db, tmp_path):
     assert verify_stored(draw).ok, verify_stored(draw).problems
     result = run_verify_draw(tmp_path, after, public_pool_bytes(draw), draw.inspectors_file)
     assert result.returncode == 0, result.stdout
+
+
+def test_replacements_are_chain_records_with_the_inspectors_passed_over(db, tmp_path):
+    task = make_task(ratio="0.5")
+    subjects = make_subjects({"B": 4})
+    team = make_team(count=6)
+    db.session.commit()
+    draw = operations.run_draw(operations.commit(task, 1, unit("140602")), "W")[0]
+    sel = draw.selections[0]
+    lead = next(a for a in sel.assignments if a.position == 0)
+    # The inspector ranked next declares a conflict, the one after retires: both are passed over.
+    by_cert = {i.certificate_number: i for i in team}
+    e = bytes.fromhex(draw.effective_seed_hex)
+    ranked = sorted(by_cert, key=lambda c: hmac.new(e, f"inspector|{sel.ident}|{c}".encode(), "sha256").digest())
+    declare_conflict(by_cert[ranked[2]], subject=next(s for s in subjects if s.id == sel.subject_id))
+    by_cert[ranked[3]].status = "退休"
+    db.session.commit()
+    new = replace_inspector(lead, "生病")
+    assert new.certificate_number == ranked[4] and new.rank == 4
+    assert new.skipped == [
+        {"certificate": ranked[0], "reason": "assigned"},
+        {"certificate": ranked[1], "reason": "assigned"},
+        {"certificate": ranked[2], "reason": "conflict"},
+        {"certificate": ranked[3], "reason": "ineligible"},
+    ]
+    records = chain.replacement_records(draw.id)
+    assert len(records) == 1 and json.loads(records[0].body)["draw"] == draw.id
+    assert sel.ident not in records[0].body  # the subject stays hidden until the selection is public
+    assert verify_stored(draw).ok, verify_stored(draw).problems
+    bundle = build_bundle(draw, reveal=True)
+    assert bundle["replacements"][0]["skipped"] == new.skipped
+    result = run_verify_draw(tmp_path, bundle, public_pool_bytes(draw), draw.inspectors_file)
+    assert result.returncode == 0, result.stdout
+    # A replacement rewritten in the database (another inspector, another reason) is reported,
+    # and so is one deleted.
+    new.reason = "另有安排"
+    db.session.commit()
+    assert not verify_stored(draw).ok
+    result = run_verify_draw(tmp_path, build_bundle(draw, reveal=True), public_pool_bytes(draw), draw.inspectors_file)
+    assert "is not the one recorded in the public chain" in result.stdout, result.stdout
+    new.reason = "生病"
+    db.session.commit()
+    assert verify_stored(draw).ok
+    lead.ended_at = None
+    db.session.delete(new)
+    db.session.commit()
+    assert "替换：存储的有 0 条，公开链上记录的有 1 条" in verify_stored(draw).problems  # 0 stored, 1 recorded
+
+
+def test_the_public_page_counts_replacements_even_while_the_selection_is_withheld(client_request, db):
+    task = make_task(ratio="0.5", publish_selection_at_once=False)
+    make_subjects({"B": 4})
+    make_team(count=6)
+    db.session.commit()
+    draw = operations.run_draw(operations.commit(task, 1, unit("140602")), "W")[0]
+    page = client_request.get("draws.public_detail", draw_id=draw.id)
+    assert page.select_one('[data-field="replacements-recorded"]').get_text() == "0"
+    assignment = draw.selections[0].assignments[0]
+    replace_inspector(assignment, "生病")
+    replace_inspector(draw.selections[0].active_assignments[0], "出差")
+    page = client_request.get("draws.public_detail", draw_id=draw.id)
+    assert page.select_one('[data-field="replacements-recorded"]').get_text() == "2"
+    assert page.select_one("#replacements") is None  # who and for whom: with the selection
+    task.publish_selection_at_once = True
+    db.session.commit()
+    listed = client_request.get("draws.public_detail", draw_id=draw.id).select_one("#replacements").get_text()
+    assert "依序跳过" in listed and "已分配检查该对象" in listed  # passed over: already assigned
+
+
+def test_an_algorithm_1_draw_still_verifies_after_a_replacement_and_later_edits(
+    client_request, db, tmp_path, monkeypatch
+):
+    from fieldapp.draws import algorithm
+    from fieldapp.draws.operations import pool_bytes
+
+    monkeypatch.setattr(algorithm, "ALGORITHM", algorithm.ALGORITHM_1)
+    task = make_task(ratio="0.3")
+    subjects = make_subjects({"A": 5, "B": 5, "C": 3, "D": 2})
+    make_team(count=6)
+    db.session.commit()
+    draw = operations.run_draw(operations.commit(task, 1, unit("140602")), "W")[0]
+    replace_inspector(draw.selections[0].assignments[0], "生病")
+    for subject in subjects:  # the directory moves on: names, classes, status, ids
+        subject.name += "（更名）"
+        subject.credit_class = "A"
+        subject.status = "注销"
+        subject.ident = subject.ident[:-1] + "Y"
+    for inspector in db.session.scalars(db.select(Inspector)):
+        inspector.name += "（更正）"
+    task.ratio = Decimal("1")
+    db.session.commit()
+    bundle = build_bundle(draw)
+    assert bundle["format"] == "fieldapp-draw-bundle/1" and set(bundle["replacements"][0]) == {
+        "id", "team", "replaced", "by", "name", "rank", "reason", "at"
+    }  # fmt: skip
+    result = run_verify_draw(tmp_path, bundle, pool_bytes(draw))
+    assert result.returncode == 0 and result.stdout.strip().endswith("OK"), result.stdout
+    assert verify_stored(draw).ok, verify_stored(draw).problems
+    page = client_request.get("draws.public_detail", draw_id=draw.id)
+    assert [r["data-ident"] for r in page.select("table.public-selection tbody tr")] == [
+        s.ident for s in draw.selections
+    ]
+    assert page.select_one('[data-field="replacements-recorded"]').get_text() == "1"

@@ -155,6 +155,18 @@ SCHEMA = {
                 "rank": _int(0),
                 "reason": _str,
                 "at": _datetime,
+                # Replacements made before these were kept lack them (or give null).
+                "skipped": _optional(
+                    _nullable(
+                        _list(
+                            {
+                                "certificate": _str,
+                                "reason": _one_of("assigned", "conflict", "ineligible", "workload_cap"),
+                            }
+                        )
+                    )
+                ),
+                "record": _optional(_nullable({"sha256": _hex64, "body": _object})),
             }
         )
     ),
@@ -422,7 +434,39 @@ def check_replacements(b, e, members, diff):
             diff(f"replacement {number}: {r['by']} is not rank {r['rank']} of team {r['team']} (or not named so)")
         if r["at"] < b["draw"]["drawn_at"]:
             diff(f"replacement {number} is dated before the draw")
+        check_passed_over(number, r, ranked, assigned[r["id"]], diff)
+        check_replacement_record(number, r, b["draw"]["id"], diff)
         assigned[r["id"]].add((r["team"], r["by"]))
+
+
+def check_passed_over(number, r, ranked, assigned, diff):
+    """The certificates ranked before the replacement are exactly those it says it passed over,
+    and those it says were assigned to the subject were (the other reasons are its word, public)."""
+    skipped = r.get("skipped")
+    if skipped is None:
+        return
+    if [s["certificate"] for s in skipped] != ranked[: r["rank"]]:
+        diff(f"replacement {number}: the certificates passed over are not those ranked before {r['by']}")
+    taken = {cert for _, cert in assigned}
+    for s in skipped:
+        if (s["reason"] == "assigned") != (s["certificate"] in taken):
+            diff(f"replacement {number}: {s['certificate']} passed over as {s['reason']}, assigned otherwise")
+
+
+def check_replacement_record(number, r, draw_id, diff):
+    record = r.get("record")
+    if record is None:
+        if r.get("skipped") is not None:
+            diff(f"replacement {number} has no record in the public chain")
+        return
+    body = record["body"]
+    entry = {k: v for k, v in r.items() if k != "record"}
+    if sha(canonical(body)) != record["sha256"]:
+        diff(f"replacement {number}: its chain record's hash is not that of its contents")
+    if body.get("kind") != "replacement" or body.get("draw") != draw_id:
+        diff(f"replacement {number}: its chain record names another draw")
+    if body.get("replacement_sha256") != sha(canonical(entry)):
+        diff(f"replacement {number} is not the one recorded in the public chain when it was made")
 
 
 def check_record(b, diff):

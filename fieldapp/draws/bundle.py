@@ -107,7 +107,9 @@ def _bundle_1(draw: Draw, reveal: bool) -> dict:
         )
     bundle["selection"] = selection
     bundle["teams"] = [{k: v for k, v in team.items()} for team in draw.teams if team["unit"] in codes]
-    bundle["replacements"] = _replacements(draw)
+    bundle["replacements"] = [  # the fields of fieldapp-draw-bundle/1
+        {k: v for k, v in entry.items() if k not in ("skipped", "record")} for entry in replacement_entries(draw)
+    ]
     return bundle
 
 
@@ -177,8 +179,7 @@ def _selection_2(draw: Draw) -> list[dict]:
         .order_by(DrawSelection.position)
     ).all()
     people: dict[int, list[dict]] = {}
-    # Names as the draw froze them (an inspector's name corrected later changes no published hash).
-    names = {(t["unit"], i["certificate"]): i["name"] for t in draw.teams for i in t.get("inspectors", [])}
+    names = _frozen_names(draw)  # an inspector's name corrected later changes no published hash
     for sid, team, position, rank, cert, key in db.session.execute(first_assignments(draw.id)):
         people.setdefault(sid, []).append(
             {
@@ -233,7 +234,7 @@ def _bundle_2(draw: Draw, reveal: bool, selection=None) -> dict:
         return bundle
     bundle["teams"] = [{k: v for k, v in team.items() if k != "inspectors"} for team in draw.teams]
     bundle["selection"] = _selection_2(draw) if selection is None else selection
-    bundle["replacements"] = _replacements(draw)
+    bundle["replacements"] = replacement_entries(draw)
     return bundle
 
 
@@ -242,25 +243,41 @@ def _record(record) -> dict | None:
     return None if record is None else {"body": chain.body_of(record), "sha256": record.sha256}
 
 
-def _replacements(draw: Draw) -> list[dict]:
+def _frozen_names(draw: Draw) -> dict[tuple[str, str], str]:
+    """Names by (team, certificate) as in the inspector file frozen with the draw (a name corrected
+    later is no difference)."""
+    return {(t["unit"], i["certificate"]): i["name"] for t in draw.teams for i in t.get("inspectors", [])}
+
+
+def replacement_entry(draw: Draw, a: DrawAssignment, names: dict | None = None) -> dict:
+    """A replacement as the bundle gives it (without its record); its chain record hashes this."""
+    replaced = a.replaces
+    assert replaced is not None, "only replacements"
+    team = a.team_unit.code
+    names = _frozen_names(draw) if names is None else names
+    return {
+        "id": a.selection.ident,
+        "team": team,
+        "replaced": replaced.certificate_number,
+        "by": a.certificate_number,
+        "name": names.get((team, a.certificate_number), a.inspector.name),
+        "rank": a.rank,
+        "reason": a.reason,
+        "at": _iso(a.created_at),
+        "skipped": a.skipped,
+    }
+
+
+def replacement_entries(draw: Draw) -> list[dict]:
+    """The replacements, each with its chain record (those made before replacements were recorded
+    have none, nor a list of the certificates passed over)."""
+    names = _frozen_names(draw)
+    records = iter(chain.replacement_records(draw.id))
     rows = []
-    # Names as in the inspector file frozen with the draw (a name corrected later is no difference).
-    names = {(t["unit"], i["certificate"]): i["name"] for t in draw.teams for i in t.get("inspectors", [])}
     for a in queries.replacements(draw):
-        replaced = a.replaces
-        assert replaced is not None, "only replacements are selected"
-        rows.append(
-            {
-                "id": a.selection.ident,
-                "team": a.team_unit.code,
-                "replaced": replaced.certificate_number,
-                "by": a.certificate_number,
-                "name": names.get((a.team_unit.code, a.certificate_number), a.inspector.name),
-                "rank": a.rank,
-                "reason": a.reason,
-                "at": _iso(a.created_at),
-            }
-        )
+        entry = replacement_entry(draw, a, names)
+        entry["record"] = _record(next(records, None)) if a.skipped is not None else None
+        rows.append(entry)
     return rows
 
 

@@ -51,7 +51,20 @@ def append(kind: str, content: dict, *, commitment_id: int | None = None, draw_i
 
 
 def record_of_draw(draw_id: int) -> DrawRecord | None:
-    return db.session.scalar(select(DrawRecord).where(DrawRecord.draw_id == draw_id))
+    return db.session.scalar(
+        select(DrawRecord).where(DrawRecord.draw_id == draw_id, DrawRecord.kind.in_(("draw", "redraw")))
+    )
+
+
+def replacement_records(draw_id: int) -> list[DrawRecord]:
+    """The records of a draw's replacements, in the order they were made."""
+    return list(
+        db.session.scalars(
+            select(DrawRecord)
+            .where(DrawRecord.draw_id == draw_id, DrawRecord.kind == "replacement")
+            .order_by(DrawRecord.sequence)
+        )
+    )
 
 
 def record_of_commitment(commitment_id: int, kind: str) -> DrawRecord | None:

@@ -212,6 +212,9 @@ class DrawAssignment(Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     replaces_id: Mapped[int | None] = mapped_column(ForeignKey("draw_assignment.id"))
     reason: Mapped[str] = mapped_column(Text, default="")  # why this replacement was made
+    # A replacement: the certificates ranked before it that were passed over, each with why
+    # ([{"certificate", "reason"}], reason one of replacements.SKIP_REASONS); None before these were kept.
+    skipped: Mapped[list | None] = mapped_column(JSON)
     ended_at: Mapped[datetime | None]
     ended_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 

@@ -348,7 +348,7 @@ def invite(task: Task, department: Unit, user: User | None = None, message: str 
 
 def respond(invitation: JointInvitation, accept: bool, user: User | None = None) -> JointInvitation:
     """Accepting adds the department's items and inspectors to the task's future draws' visits.
-    Draws made before the acceptance stay as they were (they are frozen)."""
+    Draws made (or committed to: their teams are frozen then) before the acceptance stay as they were."""
     invitation.status = InvitationStatus.ACCEPTED if accept else InvitationStatus.DECLINED
     invitation.responded_at = clock.now()
     invitation.responded_by_id = user.id if user else None

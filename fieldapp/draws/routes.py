@@ -25,13 +25,14 @@ from .operations import DrawRefused, describe_unmatched
 from .pools import may_execute
 from .readiness import NotDrawable, describe_warning, warnings_for
 from .rules import local_today
-from .replacements import replace_inspector
+from .replacements import describe_skip, replace_inspector
 
 bp = Blueprint("draws", __name__)
 PostedForm = TypeVar("PostedForm", bound=FlaskForm)
 
 
 bp.add_app_template_global(describe_warning, "describe_draw_warning")
+bp.add_app_template_global(describe_skip, "describe_replacement_skip")
 
 
 @bp.app_template_filter("draw_percent")

@@ -62,6 +62,7 @@ def public_detail(draw_id: int):
         head=chain.head(),
         may_see_classes=may_see_classes(),
         abandoned=abandoned_count(draw.task_id, draw.round, draw.unit_id),
+        replacements_recorded=len(chain.replacement_records(draw.id)),
     )
 
 

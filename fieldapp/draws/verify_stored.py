@@ -134,6 +134,7 @@ def verify_draw_2(draw: Draw) -> Report:
         problem(_("Inspectors: the frozen inspector file is not the published one"))
     _check_selection(draw, report, e, problem)
     _check_record(draw, problem)
+    _check_replacements(draw, problem)
     return report
 
 
@@ -206,3 +207,23 @@ def _check_record(draw: Draw, problem) -> None:
                 "selection rewritten)"
             )
         )
+
+
+def _check_replacements(draw: Draw, problem) -> None:
+    """Every replacement recorded in the chain is there as recorded, and none is missing or added."""
+    from .bundle import replacement_entries
+
+    entries = [entry for entry in replacement_entries(draw) if entry["skipped"] is not None]
+    records = chain.replacement_records(draw.id)
+    if len(entries) != len(records):
+        problem(
+            _(
+                "Replacements: %(stored)s stored, %(recorded)s recorded in the chain",
+                stored=len(entries),
+                recorded=len(records),
+            )
+        )
+    for number, entry in enumerate(entries, start=1):
+        record = entry.pop("record")
+        if record is None or record["body"].get("replacement_sha256") != files.sha256_hex(files.canonical_json(entry)):
+            problem(_("Replacement %(number)s: not the one recorded in the chain when it was made", number=number))

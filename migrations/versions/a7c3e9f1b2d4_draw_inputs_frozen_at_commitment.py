@@ -9,6 +9,9 @@ were when it was published (``fieldapp/draws/inputs.py``), and its public record
 hashes: someone who learns the seed and the lottery result before the draw is run can no longer
 steer it by editing subjects, the task or the roster in between. Existing commitments keep NULL
 (their draws read the inputs at the draw, as before).
+
+A replacement inspector (``draw_assignment.skipped``) keeps the certificates ranked before it that
+were passed over and why; each replacement is a record of the public chain.
 """
 
 import sqlalchemy as sa
@@ -26,9 +29,13 @@ def upgrade():
         batch.add_column(sa.Column("frozen_pool", sa.LargeBinary(), nullable=True))
         batch.add_column(sa.Column("frozen_ids", sa.LargeBinary(), nullable=True))
         batch.add_column(sa.Column("frozen_inputs", sa.JSON(), nullable=True))
+    with op.batch_alter_table("draw_assignment") as batch:
+        batch.add_column(sa.Column("skipped", sa.JSON(), nullable=True))
 
 
 def downgrade():
+    with op.batch_alter_table("draw_assignment") as batch:
+        batch.drop_column("skipped")
     with op.batch_alter_table("draw_commitment") as batch:
         batch.drop_column("frozen_inputs")
         batch.drop_column("frozen_ids")
