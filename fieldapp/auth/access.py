@@ -13,6 +13,8 @@ by county themselves (``tests/test_access.py`` scans the source):
   ``within(stmt, column, divisions)`` to a set of counties already checked (a dashboard's scope).
 - ``may_see(user, target)``: a division code, a unit or a record (subject, visit, submission,
   result, draw, case, proposal, plan, task, inspector, account).
+- ``may_read_work(user, visit)``: a visit's answers, photos and signatures (county units: their own
+  visits only).
 - ``require(target)`` / ``visible_or_404(Model, id)``: one behaviour for anything outside the
   user's area, a 404 (not a 403, never silently dropped: do not reveal what exists).
 - ``chosen_division()``: the county a page is asked for, by the query parameter ``division``
@@ -186,6 +188,16 @@ def may_see(user: Any, target: Any) -> bool:
     if kind in _BY_PATH:
         return may_see(user, getattr(target, _BY_PATH[kind]))
     raise TypeError(f"no access rule for {kind}")
+
+
+def may_read_work(user: Any, visit: Any) -> bool:
+    """Whether ``user`` reads a visit's work (its answers, photos, signatures, record PDF): a visit in
+    their area, and for a county-level unit only the visits it executed (the city reads its
+    counties' work; a county does not read the work a city department did in it)."""
+    user = _user(user)
+    if visit is None or not may_see(user, visit):
+        return False
+    return not user.unit.is_county_level or visit.executing_unit_id == user.unit_id
 
 
 def require(target: Any) -> None:

@@ -25,6 +25,7 @@ from .models import User
 
 DEVICE_SESSION_KEY = "device_login"
 SESSION_VERSION_KEY = "session_version"
+LOGIN_SESSION_KEYS = ("_user_id", "_fresh", "_id")  # Flask-Login's own
 
 
 def init_login(app: Flask, login_manager: LoginManager) -> None:
@@ -42,7 +43,10 @@ def init_login(app: Flask, login_manager: LoginManager) -> None:
             return None
         void = void_session(session, user.session_version, lambda device_id: devices.active(device_id) is not None)
         if void == DEVICE_SESSION_KEY:
-            session.pop(DEVICE_SESSION_KEY, None)
+            # The sign-in goes with the revoked device: with only its key dropped, the next request
+            # of the same cookie signed the account in again.
+            for key in (DEVICE_SESSION_KEY, *LOGIN_SESSION_KEYS):
+                session.pop(key, None)
         return None if void else user
 
     @login_manager.request_loader

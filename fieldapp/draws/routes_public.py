@@ -8,6 +8,7 @@ import json
 from flask import Response, abort, render_template, request
 from flask_login import current_user
 
+from ..auth import access
 from ..auth.models import Role
 from ..extensions import db
 from . import chain, queries
@@ -24,9 +25,14 @@ def _draw(draw_id: int) -> Draw:
     return draw
 
 
-def may_see_classes() -> bool:
-    """Signed-in staff (supervisors, administrators) and the read-only auditors."""
-    return current_user.is_authenticated and current_user.has_role(Role.SUPERVISOR, Role.AUDITOR)
+def may_see_classes(draw: Draw) -> bool:
+    """Signed-in staff (supervisors, administrators) and the read-only auditors whose area the draw
+    is in: the classes are credit-risk grades, not public, and another area's are not theirs."""
+    return (
+        current_user.is_authenticated
+        and current_user.has_role(Role.SUPERVISOR, Role.AUDITOR)
+        and access.may_see(current_user, draw)
+    )
 
 
 def _file(data: bytes, name: str, sha256: str | None) -> Response:
@@ -60,7 +66,7 @@ def public_detail(draw_id: int):
         replacements=queries.replacements(draw) if reveal else (),
         record=chain.record_of_draw(draw.id),
         head=chain.head(),
-        may_see_classes=may_see_classes(),
+        may_see_classes=may_see_classes(draw),
         abandoned=abandoned_count(draw.task_id, draw.round, draw.unit_id),
         replacements_recorded=len(chain.replacement_records(draw.id)),
     )
@@ -83,9 +89,9 @@ def public_inspectors(draw_id: int):
 
 @bp.get("/draws/<int:draw_id>/pool-classed.txt")
 def classed_pool(draw_id: int):
-    if not may_see_classes():
-        abort(404)
     draw = _draw(draw_id)
+    if not may_see_classes(draw):
+        abort(404)
     return _file(pool_bytes(draw), f"draw-{draw.id}-pool-classed.txt", draw.pool_sha256)
 
 

@@ -114,12 +114,15 @@ def _check_media(body: SubmissionBody, errors: list[str]) -> dict[str, Media]:
     return listed
 
 
-def _check_signatures(body: SubmissionBody, listed: dict[str, Media], errors: list[str]) -> None:
+def _check_signatures(body: SubmissionBody, listed: dict[str, Media], errors: list[str], team: set[int]) -> None:
+    """``team``: the ids of the visit's inspectors, the only ones whose signatures it carries."""
     roles_signed = set()
     for sig in body.signatures:
         if sig.role in INSPECTOR_ROLES:
             if sig.sha256 not in listed:
                 errors.append(_("Every inspector must sign."))
+            if sig.inspector_id is not None and sig.inspector_id not in team:
+                errors.append(_("A signature names an inspector who is not on this visit."))
         elif sig.refused:
             if not sig.reason.strip():
                 errors.append(_("Give the reason the representative refused to sign."))
@@ -141,7 +144,7 @@ def check_body(body: SubmissionBody, user) -> Checked:
     listed = _check_media(body, errors)
     if not body.check_methods:
         errors.append(_("Choose at least one check method."))
-    _check_signatures(body, listed, errors)
+    _check_signatures(body, listed, errors, {vi.inspector_id for vi in visit.inspectors})
 
     no_activity = {choice.task_id for choice in body.task_results if choice.no_activity}
     evaluated = evaluate_answers(

@@ -37,7 +37,7 @@ def visit_for_inspector(visit_id: int, user) -> Visit | None:
         return None
     if any(vi.inspector.user_id == user.id for vi in visit.inspectors):
         return visit
-    if user.role == "admin" and access.may_see(user, visit):
+    if user.role == "admin" and access.may_read_work(user, visit):
         return visit
     return None
 

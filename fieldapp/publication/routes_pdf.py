@@ -1,11 +1,13 @@
 """PDF records: a published result and a task's 抽查结果公示表 (public), the published plan (public),
-and a visit's 现场检查记录 (supervisors of the subject's county)."""
+and a visit's 现场检查记录 (supervisors who read its work: ``access.may_read_work``)."""
 
 from __future__ import annotations
 
 from flask import Response, abort, render_template, url_for
+from flask_login import current_user
 
-from ..auth.access import require, role_required
+from ..auth import access
+from ..auth.access import role_required
 from ..extensions import db
 from ..plans import queries as plan_queries
 from ..visits.models import Visit
@@ -100,7 +102,8 @@ def _plan_pdf(plan):
 @role_required("supervisor")
 def visit_record_pdf(visit_id: int):
     visit = db.get_or_404(Visit, visit_id)
-    require(visit)
+    if not access.may_read_work(current_user, visit):  # its photos and signatures: as on review's pages
+        abort(404)
     data = pdf_records.visit_record(visit)
     if data["submission"] is None:
         abort(404)

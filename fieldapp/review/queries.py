@@ -34,9 +34,7 @@ def visit_scope(stmt: Select, user) -> Select:
 
 
 def may_review(user, visit: Visit | None) -> bool:
-    if visit is None or not access.may_see(user, visit):
-        return False
-    return not user.unit.is_county_level or visit.executing_unit_id == user.unit_id
+    return access.may_read_work(user, visit)
 
 
 def last_inspected_on_for_due(limit: date) -> date:
