@@ -138,13 +138,15 @@ def load(commitment: DrawCommitment) -> DrawInputs | None:
     if frozen is None or commitment.frozen_pool is None or commitment.frozen_ids is None:
         return None
     classed = zlib.decompress(commitment.frozen_pool)
-    lines = classed.decode("utf-8").split("\n")[:-1]
+    idents = classed.decode("utf-8").split("\n")
+    idents.pop()  # the file ends with a newline
+    classes = [line[-1] for line in idents]  # every line is ID,CLASS (one letter)
+    for place, line in enumerate(idents):  # in place: a million lines are never held twice
+        idents[place] = line[:-2]
     ids = array("q")
     ids.frombytes(zlib.decompress(commitment.frozen_ids))
     if sys.byteorder == "big":
         ids.byteswap()
-    idents = [line[:-2] for line in lines]
-    classes = [line[-1] for line in lines]
     assert commitment.inputs_on is not None, "frozen inputs carry their day"
     return DrawInputs(
         day=commitment.inputs_on,
