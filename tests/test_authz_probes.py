@@ -196,6 +196,9 @@ def test_the_owner_reaches_what_outsiders_are_refused(client_request, owned):
     client_request.login("pc-owner", "inspector", "dt-pc")
     download = client_request.get_response("jobs.download", job_id=owned["job_id"], name="rejects.csv")
     assert SUBJECT_NAME in download.get_data(as_text=True)
+    client_request.logout()
+    client_request.login("pc-admin", "admin", "dt-pc")  # an administrator of the owner's area
+    client_request.get_response("jobs.download", job_id=owned["job_id"], name="rejects.csv")
 
 
 @pytest.mark.parametrize("who, role, unit", OUTSIDERS, ids=[o[0] for o in OUTSIDERS])

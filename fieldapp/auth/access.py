@@ -15,6 +15,8 @@ by county themselves (``tests/test_access.py`` scans the source):
   result, draw, case, proposal, plan, task, inspector, account).
 - ``may_read_work(user, visit)``: a visit's answers, photos and signatures (county units: their own
   visits only).
+- ``may_see_job(user, job)``: a job and its files (rejects, exports, PDFs): its owner and the
+  administrators of the owner's area.
 - ``require(target)`` / ``visible_or_404(Model, id)``: one behaviour for anything outside the
   user's area, a 404 (not a 403, never silently dropped: do not reveal what exists).
 - ``chosen_division()``: the county a page is asked for, by the query parameter ``division``
@@ -198,6 +200,15 @@ def may_read_work(user: Any, visit: Any) -> bool:
     if visit is None or not may_see(user, visit):
         return False
     return not user.unit.is_county_level or visit.executing_unit_id == user.unit_id
+
+
+def may_see_job(user: Any, job: Any) -> bool:
+    """A job (an import, an export, a PDF) and its files: its owner's, or an administrator's of the
+    owner's area (a job without an owner: any administrator's)."""
+    user = _user(user)
+    if job.owner_id is not None and job.owner_id == user.id:
+        return True
+    return user.has_role(Role.ADMIN) and (job.owner is None or may_see(user, job.owner))
 
 
 def require(target: Any) -> None:

@@ -11,7 +11,6 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from ..auth.models import Role
 from ..auth import access
 from ..extensions import db
 from . import files, runtime
@@ -47,9 +46,7 @@ FILE_LABELS = {
 
 def _visible(job_id: int) -> Job:
     job = db.get_or_404(Job, job_id)
-    # Its owner, or an administrator of the owner's area (a job without an owner: any administrator).
-    admin = current_user.has_role(Role.ADMIN) and (job.owner is None or access.may_see(None, job.owner))
-    if not (job.owner_id == current_user.id or admin):
+    if not access.may_see_job(current_user, job):
         abort(404)
     return job
 
