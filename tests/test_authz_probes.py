@@ -166,6 +166,7 @@ OUTSIDERS = [
     ("yq-sup", "supervisor", "yq"),  # another city's bureau
     ("yq-admin", "admin", "yq"),
     ("city-admin", "admin", "city"),  # another organisation of the deployment
+    ("yq-auditor", "auditor", "yq"),  # a read-only auditor of another city
     ("yg-insp", "inspector", "dt-yg"),  # an inspector of another county
     ("pc-insp", "inspector", "dt-pc"),  # an inspector of 平城区 itself, on none of its visits
 ]
@@ -199,6 +200,10 @@ def test_the_owner_reaches_what_outsiders_are_refused(client_request, owned):
     client_request.logout()
     client_request.login("pc-admin", "admin", "dt-pc")  # an administrator of the owner's area
     client_request.get_response("jobs.download", job_id=owned["job_id"], name="rejects.csv")
+    client_request.logout()
+    client_request.login("dt-auditor", "auditor", "dt")  # 大同's auditor: the classed pool, nothing to edit
+    client_request.get_response("draws.classed_pool", draw_id=owned["draw_id"])
+    client_request.get_response("review.submission", _expected_status=403, submission_id=owned["submission_id"])
 
 
 @pytest.mark.parametrize("who, role, unit", OUTSIDERS, ids=[o[0] for o in OUTSIDERS])

@@ -15,6 +15,7 @@ by county themselves (``tests/test_access.py`` scans the source):
   result, draw, case, proposal, plan, task, inspector, account).
 - ``may_read_work(user, visit)``: a visit's answers, photos and signatures (county units: their own
   visits only).
+- ``may_work_on(user, visit)``: the phone's visit pages and API (its inspectors; administrators).
 - ``may_see_job(user, job)``: a job and its files (rejects, exports, PDFs): its owner and the
   administrators of the owner's area.
 - ``require(target)`` / ``visible_or_404(Model, id)``: one behaviour for anything outside the
@@ -200,6 +201,17 @@ def may_read_work(user: Any, visit: Any) -> bool:
     if visit is None or not may_see(user, visit):
         return False
     return not user.unit.is_county_level or visit.executing_unit_id == user.unit_id
+
+
+def may_work_on(user: Any, visit: Any) -> bool:
+    """Whether ``user`` opens, starts and submits ``visit`` on the phone: one of its inspectors (not
+    every inspector of the unit), or an administrator who reads its work."""
+    user = _user(user)
+    if visit is None:
+        return False
+    if any(vi.inspector.user_id == user.id for vi in visit.inspectors):
+        return True
+    return user.role == Role.ADMIN and may_read_work(user, visit)
 
 
 def may_see_job(user: Any, job: Any) -> bool:

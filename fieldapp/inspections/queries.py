@@ -31,15 +31,9 @@ def _visit_options():
 
 
 def visit_for_inspector(visit_id: int, user) -> Visit | None:
-    """The visit if ``user`` is one of its inspectors (administrators: within their counties)."""
+    """The visit if ``user`` works on it (``access.may_work_on``: its inspectors, administrators)."""
     visit = db.session.get(Visit, visit_id, options=_visit_options())
-    if visit is None:
-        return None
-    if any(vi.inspector.user_id == user.id for vi in visit.inspectors):
-        return visit
-    if user.role == "admin" and access.may_read_work(user, visit):
-        return visit
-    return None
+    return visit if access.may_work_on(user, visit) else None
 
 
 def latest_submissions(visit_ids: list[int]) -> dict[int, Submission]:
