@@ -30,7 +30,7 @@ from fieldapp.inspectors.models import Inspector
 from fieldapp.plans.models import InspectionItem, Task
 from fieldapp.inspections.models import MediaFile, Submission
 from fieldapp.publication.models import PublishedResult
-from fieldapp.review.models import FollowUpCase, InspectionResult
+from fieldapp.review.models import AbnormalListingProposal, FollowUpCase, InspectionResult
 from fieldapp.subjects.models import Subject
 from fieldapp.visits.models import Visit
 
@@ -68,6 +68,9 @@ def owned(app, auth):
     _db.session.add(result)
     _db.session.flush()
     case = FollowUpCase(result_id=result.id, subject_id=subject.id, assigned_unit_id=units["dt-pc"].id)
+    proposal = AbnormalListingProposal(
+        result_id=result.id, subject_id=subject.id, unit_id=units["dt-pc"].id, reason_code="1"
+    )
     conflict = declare_conflict(team[0], person="平城某人")
     account = auth.create("pc-owner", "inspector", "dt-pc")
     device, _cookie = devices.issue(account, "phone")
@@ -80,7 +83,7 @@ def owned(app, auth):
         result={"files": ["rejects.csv"]},
     )
     invitation = JointInvitation(task_id=task.id, unit_id=units["dt-metrology"].id, items=["计量器具检定情况"])
-    _db.session.add_all([case, job, invitation])
+    _db.session.add_all([case, proposal, job, invitation])
     _db.session.commit()
     folder = job_files.folder_of(job.id)
     folder.mkdir(parents=True, exist_ok=True)
@@ -91,6 +94,7 @@ def owned(app, auth):
         "subject_id": subject.id,
         "draw_id": draw.id,
         "case_id": case.id,
+        "proposal_id": proposal.id,
         "plan_id": plan.id,
         "number": task.number,
         "item_id": task.items[0].id,
@@ -120,7 +124,7 @@ def owned(app, auth):
 RECORD_ARGS = {
     "visit_id", "submission_id", "subject_id", "draw_id", "case_id", "plan_id", "item_id", "task_id",
     "commitment_id", "assignment_id", "inspector_id", "conflict_id", "user_id", "device_id", "job_id",
-    "invitation_id", "media_id", "result_id", "uuid",
+    "invitation_id", "media_id", "result_id", "uuid", "proposal_id",
 }  # fmt: skip
 # Nobody's in particular: the public pages, the app shell, signing in and out.
 OPEN_ENDPOINTS = {"static", "auth.login", "auth.logout", "calendar.moved"}
@@ -189,7 +193,7 @@ def test_no_route_hands_another_areas_record_to_an_outsider(app, client_request,
 def test_the_owner_reaches_what_outsiders_are_refused(client_request, owned):
     client_request.login("pc-sup", "supervisor", "dt-pc")
     for endpoint in ("review.submission", "review.media", "review.case", "draws.detail", "draws.classed_pool"):
-        rule_args = {"submission_id", "media_id", "case_id", "draw_id"}
+        rule_args = {"submission_id", "media_id", "case_id", "draw_id"}  # the arguments these pages take
         client_request.get_response(endpoint, **{k: v for k, v in owned.items() if k in rule_args})
     page = client_request.get_response("review.submission", submission_id=owned["submission_id"])
     assert SUBJECT_NAME in page.get_data(as_text=True)
