@@ -157,9 +157,9 @@ def _staff_routes(app) -> list[tuple[str, str, set[str]]]:
     return routes
 
 
-def _ask(client_request, endpoint: str, method: str, args: dict):
+def _ask(client_request, endpoint: str, method: str, args: dict, htmx: bool = False):
     url = client_request.url_for(endpoint, **args)
-    headers = CLIENT if url.startswith("/api/") else {}
+    headers = CLIENT if url.startswith("/api/") else {"HX-Request": "true"} if htmx else {}
     return client_request._client.open(url, method=method, headers=headers, data={})
 
 
@@ -182,12 +182,13 @@ def test_no_route_hands_another_areas_record_to_an_outsider(app, client_request,
     answered = {}
     for endpoint, method in _record_routes(app):
         rule_args = next(r.arguments for r in app.url_map.iter_rules() if r.endpoint == endpoint)
-        response = _ask(client_request, endpoint, method, {a: owned[a] for a in rule_args})
-        answered[(endpoint, method)] = response.status_code
-        assert SUBJECT_NAME not in response.get_data(as_text=True), (endpoint, method)
+        for htmx in (False, True):  # the full page and the partial htmx asks for
+            response = _ask(client_request, endpoint, method, {a: owned[a] for a in rule_args}, htmx)
+            answered[(endpoint, method, htmx)] = response.status_code
+            assert SUBJECT_NAME not in response.get_data(as_text=True), (endpoint, method, htmx)
     reached = {k: v for k, v in answered.items() if v not in (403, 404, 405)}
     assert reached == {}, f"{who} reached 平城区's records"
-    assert len(answered) > 40  # the sweep asked every record route (65 today), not an empty list
+    assert len(answered) > 80  # every record route and method (50 today), twice: not an empty list
 
 
 def test_the_owner_reaches_what_outsiders_are_refused(client_request, owned):
