@@ -422,3 +422,32 @@ def _decides(record):
     if isinstance(record, MediaFile):
         return record.submission
     return record.owner if isinstance(record, Job) else record
+
+
+def test_a_roster_upload_writes_only_the_uploaders_units(client_request):
+    """大同's roster naming the province bureau, or carrying 阳泉's inspector's certificate number
+    under 平城区: both rows refused, 阳泉's inspector left where it is; 平城区's own row imported."""
+    from io import BytesIO
+
+    from factories.organisation import TWO_CITIES
+
+    from fieldapp.auth.organisation import load_organisation
+
+    load_organisation(TWO_CITIES)
+    theirs = rf.inspector("阳泉甲", "yq-cq")
+    _db.session.commit()
+    rows = [
+        "姓名,执法证号,有效期至,单位",
+        "省局某人,1402000001,2030-12-31,山西省市场监督管理局（测试）",
+        f"阳泉甲,{theirs.certificate_number},2030-12-31,平城区市场监督管理局",
+        "平城某人,1402000003,2030-12-31,平城区市场监督管理局",
+    ]
+    upload = {"file": (BytesIO("\n".join(rows).encode()), "roster.csv")}
+    client_request.login("dt-sup", "supervisor", "dt")
+    client_request.post_response("inspectors.import_file", _data=upload, _content_type="multipart/form-data")
+    stored = {i.name: i.unit.code for i in _db.session.scalars(select(Inspector))}
+    assert stored == {"阳泉甲": "yq-cq", "平城某人": "dt-pc"}
+    job = _db.session.scalar(select(Job))
+    rejects = (job_files.folder_of(job.id) / "rejects.csv").read_text(encoding="utf-8-sig")
+    assert "山西省市场监督管理局（测试） 不在本单位辖区内" in rejects
+    assert "阳泉市城区市场监督管理局 不在本单位辖区内" in rejects

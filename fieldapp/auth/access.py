@@ -166,9 +166,13 @@ def may_see_division(user: Any, code: str | None) -> bool:
 
 
 def may_see_unit(user: Any, unit: Unit | None) -> bool:
-    if unit is None:
-        return False
-    return unit.id in territory.subtree_ids(territory.bureau_of(_user(user).unit).id)
+    return unit_reaches(_user(user).unit, unit)
+
+
+def unit_reaches(own: Unit, unit: Unit | None) -> bool:
+    """Whether someone of ``own`` reaches ``unit``: a unit of their bureau's subtree (a job run for
+    an uploader knows their unit, not the account)."""
+    return unit is not None and unit.id in territory.subtree_ids(territory.bureau_of(own).id)
 
 
 def may_see(user: Any, target: Any) -> bool:

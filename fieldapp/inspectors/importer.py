@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from .. import clock
+from ..auth import access
 from ..auth.models import Unit, User
 from ..auth.unit_names import AmbiguousUnitName, unit_spelled, units_by_spelling
 from ..core.csv_records import Unreadable
@@ -192,6 +193,8 @@ def _import_roster(
         key = values["certificate_number"] or f"{values['name']}@{values['unit'].code if 'unit' in values else ''}"
         if not reasons and key in seen:
             reasons.append(duplicate_reason(seen[key], sheets))
+        if not reasons and within is not None and (outside := _outside(values, within)):
+            reasons.append(outside)
         if reasons:
             reject(line, cells, reasons, values["certificate_number"] or "", values["name"])
             continue
@@ -256,6 +259,19 @@ def _read_row(
         "account": get("account"),
     }
     return values, extra, reasons
+
+
+def _outside(values: dict, within: Unit) -> str:
+    """Why a row is refused when its unit, or the unit of the inspector its certificate number
+    names, is not the uploader's bureau's (a higher bureau, another city's person), else ''."""
+    units = [values.get("unit")]
+    if number := values["certificate_number"]:
+        found = db.session.scalar(select(Inspector).where(Inspector.certificate_number == number))
+        units.append(found.unit if found is not None else None)
+    for unit in units:
+        if unit is not None and not access.unit_reaches(within, unit):
+            return _("%(unit)s is outside your bureau's area", unit=unit.name)
+    return ""
 
 
 def _unit_of(text: str, units) -> tuple[Unit | None, str]:
