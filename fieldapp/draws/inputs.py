@@ -16,6 +16,7 @@ are public records themselves.
 from __future__ import annotations
 
 import sys
+import weakref
 import zlib
 from array import array
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ..auth.models import Unit
+from ..core.collector import collector_paused
 from ..extensions import db
 from ..inspectors.models import Conflict, Inspector
 from ..plans.models import Task
@@ -54,7 +56,8 @@ class DrawInputs:
 
 def take(task: Task, round_: int, unit: Unit, day: date) -> DrawInputs:
     """The inputs of a draw of ``task``'s round by ``unit``, as they are on ``day``."""
-    pool = build_pool_columns(task, round_, unit, day)
+    with collector_paused():  # a million subjects' ids and classes: no cycles among them
+        pool = build_pool_columns(task, round_, unit, day)
     bad = sum(1 for c in pool.classes if c not in algorithm.CLASSES)
     if bad:
         raise DrawRefused(_l("%(count)s subjects of the pool have no credit class A–D.", count=bad))
@@ -117,6 +120,13 @@ def _ids_blob(ids: array) -> bytes:
     return zlib.compress(data.tobytes(), 1)
 
 
+# The inputs just stored with a commitment, while this process holds the commitment: a draw made at
+# once after its commitment (``flask draw run``) uses them rather than reading back and parsing the
+# pool it has just written (a million subjects' pool held twice was a third of the draw's memory) —
+# but only while the stored columns, read again from the database, are still exactly these.
+_just_stored: weakref.WeakKeyDictionary[DrawCommitment, tuple[DrawInputs, bytes, dict]] = weakref.WeakKeyDictionary()
+
+
 def store(commitment: DrawCommitment, inputs: DrawInputs) -> None:
     commitment.inputs_on = inputs.day
     commitment.frozen_pool = inputs.pool_files.classed_compressed
@@ -130,10 +140,21 @@ def store(commitment: DrawCommitment, inputs: DrawInputs) -> None:
         "inspector_file": inputs.inspector_file.decode("utf-8"),
         "conflicts": inputs.conflicts,
     }
+    _just_stored[commitment] = (inputs, commitment.frozen_ids, commitment.frozen_inputs)
 
 
 def load(commitment: DrawCommitment) -> DrawInputs | None:
     """The inputs frozen with ``commitment`` (None: published before inputs were frozen)."""
+    kept = _just_stored.pop(commitment, None)
+    if kept is not None:
+        inputs, ids_blob, frozen = kept
+        stored = (commitment.inputs_on, commitment.frozen_pool, commitment.frozen_ids, commitment.frozen_inputs)
+        if stored == (inputs.day, inputs.pool_files.classed_compressed, ids_blob, frozen):
+            return inputs
+    return _read(commitment)
+
+
+def _read(commitment: DrawCommitment) -> DrawInputs | None:
     frozen = commitment.frozen_inputs
     if frozen is None or commitment.frozen_pool is None or commitment.frozen_ids is None:
         return None
