@@ -9,25 +9,15 @@ import pytest
 from factories import publication as pf
 from factories import review as rf
 from fieldapp.extensions import db
+from accessibility import axe
 from phone_app import phone_tab
 
 pytestmark = pytest.mark.browser
-
-RULES = ["scrollable-region-focusable", "empty-table-header"]
 
 
 @pytest.fixture
 def page(browser, live_server, app, auth):
     yield from phone_tab(browser, service_workers="block")
-
-
-def axe(page) -> list[dict]:
-    page.add_script_tag(url="/static/vendor/axe.min.js")
-    return page.evaluate(
-        "rules => axe.run(document, {runOnly: {type: 'rule', values: rules}})"
-        ".then(r => r.violations.map(v => ({id: v.id, nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 5)})))",
-        RULES,
-    )
 
 
 def test_review_and_publication_tables_pass_the_two_axe_rules(auth, live_server, page):

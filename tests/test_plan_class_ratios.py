@@ -12,7 +12,7 @@ from fractions import Fraction
 
 import pytest
 from sqlalchemy import select
-from factories.draws import draw_day, make_subjects, make_task, make_team, unit  # noqa: F401
+from factories.draws import classed_task, draw_day, make_subjects, make_task, make_team, unit  # noqa: F401
 
 from fieldapp.draws import algorithm, operations
 from fieldapp.draws.bundle import build_bundle
@@ -288,23 +288,8 @@ def test_a_saved_web_page_with_a_ratio_and_one_class_beside_it(app, db):
 # --- confirmed, then drawn ----------------------------------------------------------------------------
 
 
-def _classed_task():
-    rule = draw_rule({"A": D("0.01"), "B": D("0.03"), "C": D("0.05"), "D": D("0.1")})
-    assert rule is not None
-    stored = {
-        "ratios": {"A": "0.01", "B": "0.03", "C": "0.05", "D": "0.1"},
-        "filled": {},
-        "column": "信用风险分类管理",
-        "words": "A类1%、B类3%、C类5%、D类10%",
-        "base": rule.base,
-        "confirmed": False,
-    }
-    multipliers = {c: format(m, "f") for c, m in rule.multipliers.items()}
-    return make_task(ratio=rule.ratio, risk_multipliers=multipliers, class_ratios=stored, ratio_is_floor=False)
-
-
 def test_the_draw_takes_each_class_at_its_stated_ratio(db):
-    task = _classed_task()
+    task = classed_task()
     make_subjects({"A": 200, "B": 100, "C": 40, "D": 10})
     make_team()
     _db.session.commit()
@@ -328,7 +313,7 @@ def draw_day_value():
 
 
 def test_the_scope_page_shows_each_class_and_the_supervisor_confirms(db, client_request):
-    task = _classed_task()
+    task = classed_task()
     make_subjects({"A": 200, "B": 100, "C": 40, "D": 10})
     make_team()
     _db.session.commit()
@@ -359,7 +344,7 @@ def test_the_scope_page_shows_each_class_and_the_supervisor_confirms(db, client_
 
 
 def test_setting_the_ratio_by_hand_draws_every_class_at_it_again(db):
-    task = _classed_task()
+    task = classed_task()
     _db.session.commit()
     update_task(task, {"ratio": D("0.05")}, reason="按统一比例抽查")
     assert task.class_ratios is None and task.risk_multipliers is None and task.ratio == D("0.05")
@@ -375,7 +360,7 @@ def test_a_reimport_of_the_same_ratios_keeps_the_confirmation(app, db):
 
 
 def test_the_plan_page_asks_and_the_edit_page_says_what_a_hand_set_ratio_does(db, client_request):
-    task = _classed_task()
+    task = classed_task()
     _db.session.commit()
     client_request.login("city-supervisor")
     page = client_request.get("plans.plan_detail", plan_id=task.plan_id)
@@ -420,7 +405,7 @@ def test_a_range_by_class_is_read_as_its_least_and_asked():
 def test_the_scope_page_says_when_the_total_tops_a_class_up(db, client_request):
     """149 subjects, all class A, at 1 %: the class's share rounds to 1, the task's ⌈149 × 1 %⌉ = 2: the
     page says that one of the two makes up the total."""
-    task = _classed_task()
+    task = classed_task()
     make_subjects({"A": 149})
     make_team()
     _db.session.commit()

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import pytest
 from playwright.sync_api import expect
-from factories.draws import draw_day, make_subjects, make_team  # noqa: F401  (draw_day: the clock)
-from test_office_pages_axe_browser import axe
-from test_plan_class_ratios import _classed_task
+from accessibility import axe
+from factories.draws import classed_task, draw_day, make_subjects, make_team  # noqa: F401  (draw_day: the clock)
 
 from fieldapp.plans.models import Task
 
@@ -15,7 +14,7 @@ pytestmark = pytest.mark.browser
 
 
 def test_supervisor_follows_the_ask_and_confirms_the_ratios_by_class(live_server, phone, auth, db):
-    task = _classed_task()
+    task = classed_task()
     make_subjects({"A": 200, "B": 100, "C": 40, "D": 10})
     make_team()
     db.session.commit()

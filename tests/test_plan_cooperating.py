@@ -12,7 +12,7 @@ from sqlalchemy import select
 from factories import unit
 from factories.plans import DATA, city_plan  # noqa: F401
 from pdf_reading import pdf_text
-from test_plan_pages import task_form
+from factories.plans import task_form
 from fieldapp.extensions import db as _db
 from fieldapp.plans.importer import import_plan
 from fieldapp.plans.models import Task

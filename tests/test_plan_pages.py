@@ -12,7 +12,7 @@ from fieldapp.plans.scope import clean_rule
 from fieldapp.plans.importer import import_plan
 from fieldapp.plans.models import Plan, PlanVersion, Task
 from fieldapp.plans.operations import publish_plan
-from factories.plans import HEADER, SEED, seed_rows, to_csv
+from factories.plans import HEADER, SEED, seed_rows, task_form, to_csv
 from factories.plans import city_plan  # noqa: F401  (fixture: the seed plan, published)
 
 
@@ -24,36 +24,6 @@ def county_plan(db, code="140602", publish=True):
         publish_plan(plan)
     db.session.commit()
     return plan
-
-
-def task_form(task, **overrides):
-    """The edit form's fields as a browser would post them, from the task as it stands."""
-    rule = task.scope_rule or {}
-    data = {
-        "name": task.name,
-        "kind": task.kind,
-        "items": "\n".join(i.text for i in task.items),
-        "scope": task.scope,
-        "kinds": list(rule.get("kinds") or []),
-        "tags": list(rule.get("tags_any") or []),
-        "ratio_percent": str((task.ratio * 100).normalize()) if task.ratio is not None else "",
-        "fixed_count": task.fixed_count or "",
-        "rounds_per_year": task.rounds_per_year,
-        "window_start_month": task.window_start_month or "",
-        "window_end_month": task.window_end_month or "",
-        "initiator": task.initiator,
-        "guiding_department": task.guiding_department,
-        "executor": task.executor,
-        "cooperating_departments": task.cooperating_departments,
-        "reason": "",
-    }
-    for flag in ("ratio_is_floor", "executes_city", "executes_county"):
-        if getattr(task, flag):
-            data[flag] = "y"
-    if rule.get("past_business_term"):
-        data["past_business_term"] = "y"
-    data.update(overrides)
-    return {k: v for k, v in data.items() if v is not None}
 
 
 def edit(plan_id: int, number: int) -> dict:

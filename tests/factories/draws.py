@@ -11,6 +11,7 @@ from sqlalchemy import select
 from factories import unit
 from fieldapp.extensions import db
 from fieldapp.inspectors.models import Conflict, Inspector
+from fieldapp.plans.class_ratios import draw_rule
 from fieldapp.plans.models import Plan, Task
 from fieldapp.subjects.models import Subject
 
@@ -120,3 +121,20 @@ def declare_conflict(inspector: Inspector, subject: Subject | None = None, perso
     db.session.add(conflict)
     db.session.flush()
     return conflict
+
+
+def classed_task() -> Task:
+    """A task whose plan gave ratios by credit class (A类1%、B类3%、C类5%、D类10%), read and not yet
+    confirmed, as the importer leaves it."""
+    rule = draw_rule({"A": Decimal("0.01"), "B": Decimal("0.03"), "C": Decimal("0.05"), "D": Decimal("0.1")})
+    assert rule is not None
+    stored = {
+        "ratios": {"A": "0.01", "B": "0.03", "C": "0.05", "D": "0.1"},
+        "filled": {},
+        "column": "信用风险分类管理",
+        "words": "A类1%、B类3%、C类5%、D类10%",
+        "base": rule.base,
+        "confirmed": False,
+    }
+    multipliers = {c: format(m, "f") for c, m in rule.multipliers.items()}
+    return make_task(ratio=rule.ratio, risk_multipliers=multipliers, class_ratios=stored, ratio_is_floor=False)
