@@ -1,6 +1,6 @@
 """Receiving submissions and their media: idempotent, resumable, verified.
 
-The contract is OpenRosa/ODK Central's: the phone makes a UUID per submission; an identical resend
+The files a submission lists are received in ``media_receipt``. The contract is OpenRosa/ODK Central's: the phone makes a UUID per submission; an identical resend
 returns the stored record, the same UUID with a different body is a conflict (409). Concurrent
 resends are settled by the unique constraint on ``submission.uuid`` — never by read-then-write.
 A submission is complete only when every media file it lists has arrived with a matching SHA-256.
@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from flask import current_app
 from flask_babel import gettext as _
 from pydantic import ValidationError
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -24,8 +24,8 @@ from ..errors import Conflict, InvalidInput, NotFound
 from .. import clock
 from ..extensions import attributes, db
 from ..visits.models import Visit, VisitStatus
-from . import media as store
-from .models import MediaFile, Submission, SubmissionState
+from .media_receipt import list_media, settle
+from .models import Submission, SubmissionState
 from .schema import BodyError, Media, Position, SubmissionBody, validate_body
 from .checklist_source import Evaluated, checklists_for_visit, evaluate_answers
 from .queries import visit_for_inspector
@@ -52,20 +52,6 @@ class VisitAlreadyApproved(SubmissionConflict):
 
 
 class VisitNotFound(NotFound):
-    pass
-
-
-class MediaNotListed(NotFound):
-    pass
-
-
-class MediaRangeError(Conflict):
-    def __init__(self, received: int):
-        super().__init__(f"expected offset {received}")
-        self.received = received
-
-
-class MediaHashMismatch(InvalidInput):
     pass
 
 
@@ -243,7 +229,7 @@ def receive_submission(
         inspected_on=body.client_submitted_at or clock.now(),
         submitted_by_id=user.id,
     )
-    _list_media(submission, checked, user, uploaded)
+    list_media(submission, checked, user, uploaded)
     if checked.replaces is not None:
         checked.replaces.state = SubmissionState.SUPERSEDED
     if visit.started_at is None:
@@ -253,7 +239,7 @@ def receive_submission(
         )
     db.session.add(submission)
     try:
-        _settle(submission)
+        settle(submission)
         db.session.commit()
     except (IntegrityError, StaleDataError):
         # A concurrent request stored this UUID (or replaced the same version) first.
@@ -278,109 +264,6 @@ def _stored_body(body, checked) -> dict:
     stored["server_suggested_result"] = evaluated.suggested_result
     stored["inspected_on"] = inspection_day(body).isoformat()
     return stored
-
-
-def _list_media(submission: Submission, checked, user, uploaded: frozenset[str]) -> None:
-    """The files the body lists, each complete at once when its bytes are already here."""
-    for entry in checked.media:
-        done = may_reuse(entry.sha256, entry.size, user, uploaded)
-        submission.media.append(
-            MediaFile(
-                sha256=entry.sha256,
-                kind=entry.kind,
-                field=entry.field,
-                content_type=entry.content_type,
-                size=entry.size,
-                received=entry.size if done else 0,
-                complete=done,
-                storage_key=store.storage_key(entry.sha256) if done else "",
-            )
-        )
-
-
-def _settle(submission: Submission, *, count_in_database: bool = False) -> None:
-    """Mark the submission complete once every listed file is verified. After a file arrives the
-    files are counted in the database, not from the loaded list: files of one submission arrive in
-    parallel, and the last one must see the others' committed receipts."""
-    if submission.state != SubmissionState.INCOMPLETE:
-        return
-    if count_in_database:
-        db.session.flush()
-        complete = not db.session.scalar(
-            select(func.count())
-            .select_from(MediaFile)
-            .where(MediaFile.submission_id == submission.id, MediaFile.complete.is_(False))
-        )
-    else:
-        complete = all(m.complete for m in submission.media)
-    if complete:
-        submission.state = SubmissionState.SUBMITTED
-        submission.completed_at = clock.now()
-        visit = submission.visit or db.session.get(Visit, submission.visit_id)
-        if visit is not None:
-            visit.status = VisitStatus.SUBMITTED
-
-
-def may_reuse(sha256: str, size: int, user, uploaded: frozenset[str]) -> bool:
-    """Stored bytes count for a new submission without being sent again only when this inspector
-    uploaded them, or they belong to a submission of a visit this inspector may see: knowing a
-    file's hash and size is not enough to reach someone else's photo."""
-    if not store.has_complete(sha256, size):
-        return False
-    if sha256 in uploaded:
-        return True
-    owners = db.session.execute(
-        select(Submission.submitted_by_id, Submission.visit_id)
-        .join(MediaFile, MediaFile.submission_id == Submission.id)
-        .where(MediaFile.sha256 == sha256, MediaFile.complete.is_(True))
-    ).all()
-    return any(by == user.id or visit_for_inspector(visit_id, user) is not None for by, visit_id in owners)
-
-
-def receive_media(submission: Submission, sha256: str, start: int, total: int, data: bytes) -> MediaFile:
-    """Take the bytes ``[start, start+len(data))`` of one listed file; resumable and idempotent."""
-    query = select(MediaFile).where(MediaFile.submission_id == submission.id, MediaFile.sha256 == sha256)
-    if db.engine.dialect.name == "postgresql":
-        # One file of a submission at a time (SQLite serialises writers anyway): without the lock
-        # on the submission, parallel uploads each saw the others unfinished and none settled it.
-        db.session.refresh(submission, with_for_update=True)
-        query = query.with_for_update()
-    item = db.session.scalar(query)
-    if item is None:
-        raise MediaNotListed()
-    if item.complete:
-        db.session.commit()
-        return item
-    if total != item.size:
-        db.session.rollback()
-        raise MediaRangeError(item.received)
-    if may_reuse(sha256, item.size, submission.submitted_by, frozenset()):
-        # Another submission already delivered these bytes.
-        item.received, item.complete, item.storage_key = item.size, True, store.storage_key(sha256)
-    else:
-        if start > item.received:
-            received = item.received
-            db.session.rollback()
-            raise MediaRangeError(received)
-        skip = item.received - start  # bytes we already have (a resend after a lost response)
-        new = data[skip:] if skip < len(data) else b""
-        if item.received + len(new) > item.size:
-            received = item.received
-            db.session.rollback()
-            raise MediaRangeError(received)
-        partial = store.partial_path(submission.uuid, sha256)
-        if new:
-            store.write_at(partial, item.received, new)
-            item.received += len(new)
-        if item.received == item.size:
-            if not store.promote(partial, sha256):
-                item.received = 0
-                db.session.commit()
-                raise MediaHashMismatch()
-            item.complete, item.storage_key = True, store.storage_key(sha256)
-    _settle(submission, count_in_database=True)
-    db.session.commit()
-    return item
 
 
 def start_visit(visit: Visit, position: dict | None) -> None:

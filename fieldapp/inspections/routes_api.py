@@ -22,6 +22,7 @@ from sqlalchemy import select
 from .. import clock
 from ..extensions import csrf, db
 from . import media as store
+from . import media_receipt as receipt
 from . import operations as ops
 from .models import Submission
 from .queries import latest_submissions, my_visit_states, visit_for_inspector, visit_state
@@ -224,14 +225,14 @@ def api_upload_media(uuid: str, sha256: str):
     else:
         return problem(400, _("Content-Range must be 'bytes start-end/total'."))
     try:
-        item = ops.receive_media(submission, sha256, start, total, data)
-    except ops.MediaNotListed:
+        item = receipt.receive_media(submission, sha256, start, total, data)
+    except receipt.MediaNotListed:
         return problem(404, _("This file is not part of the submission."))
-    except ops.MediaRangeError as exc:
+    except receipt.MediaRangeError as exc:
         response, code = problem(416, _("Resume from the offset the server has."), received=exc.received)
         response.headers["Range"] = f"bytes=0-{exc.received - 1}" if exc.received else "bytes=0-0"
         return response, code
-    except ops.MediaHashMismatch:
+    except receipt.MediaHashMismatch:
         return problem(422, _("The file's bytes do not match its SHA-256; send it again from the start."), received=0)
     db.session.refresh(submission)
     status = ops.submission_status(submission)
