@@ -6,6 +6,7 @@ real importer; the draw runs against a real database."""
 from __future__ import annotations
 
 import io
+import math
 import random
 from decimal import Decimal
 from fractions import Fraction
@@ -19,7 +20,7 @@ from fieldapp.draws.bundle import build_bundle
 from fieldapp.draws.operations import pool_bytes
 from fieldapp.draws.readiness import warnings_for
 from fieldapp.extensions import db as _db
-from fieldapp.plans.class_ratios import draw_rule, expected_quota, fill_missing, read_class_ratios
+from fieldapp.plans.class_ratios import draw_rule, fill_missing, read_class_ratios
 from fieldapp.plans.importer import import_plan
 from fieldapp.plans.models import Task
 from fieldapp.plans.operations import update_task
@@ -80,6 +81,12 @@ def test_missing_classes_take_the_general_ratio_else_the_nearest_named_by_defaul
         "C": D("0.05"),
         "D": D("0.05"),
     }
+
+
+def expected_quota(pool: int, ratio: Decimal) -> int:
+    """A class's stated share, worked out apart from the draw: ``pool`` × ``ratio`` rounded half up,
+    never more than the class."""
+    return min(pool, math.floor(pool * Fraction(ratio) + Fraction(1, 2)))
 
 
 def test_the_draw_rule_is_exact_with_the_smallest_ratio_or_the_common_divisor():

@@ -191,11 +191,6 @@ def stored_ratios(stored: dict | None) -> dict[str, Decimal]:
     return {c: Decimal(str(ratios[c])) for c in CLASSES if c in ratios}
 
 
-def expected_quota(pool: int, ratio: Decimal) -> int:
-    """What the draw takes of a class of ``pool`` at ``ratio`` before any top-up: round half up."""
-    return min(pool, math.floor(pool * Fraction(ratio) + Fraction(1, 2)))
-
-
 def percent_text(value: Decimal) -> str:
     return f"{(value * 100).normalize():f}%"
 
