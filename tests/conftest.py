@@ -70,16 +70,24 @@ def _schema(database_url):
     return database_url
 
 
+# Every sequence of the schema back to 1, as a fresh database has them (ids restart with every test).
+_RESTART_SEQUENCES = text(
+    "SELECT setval(c.oid, 1, false) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+    "WHERE c.relkind = 'S' AND n.nspname = current_schema()"
+)
+
+
 def _empty_all_tables() -> None:
+    """Delete every row, children first. On PostgreSQL a DELETE of the few rows a test leaves takes
+    ~20 ms where TRUNCATE of all 36 tables took ~500 ms (new files for every table), which was a
+    quarter of CI's PostgreSQL phase; the delete triggers fire as they would in the app."""
     engine = _db.engine
     tables = list(reversed(_db.metadata.sorted_tables))
     with engine.begin() as conn:
+        for table in tables:
+            conn.execute(table.delete())
         if engine.dialect.name == "postgresql":
-            names = ", ".join(f'"{t.name}"' for t in tables)
-            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
-            for table in tables:
-                conn.execute(table.delete())
+            conn.execute(_RESTART_SEQUENCES)
 
 
 _apps_made: list = []
