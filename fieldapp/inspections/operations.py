@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -23,15 +24,18 @@ from sqlalchemy.orm.exc import StaleDataError
 from ..errors import Conflict, InvalidInput, NotFound
 from .. import clock
 from ..extensions import attributes, db
+from ..plans.models import Task
 from ..visits.models import Visit, VisitStatus
 from .media_receipt import list_media, settle
 from .models import Submission, SubmissionState
 from .schema import BodyError, Media, Position, SubmissionBody, validate_body
-from .checklist_source import Evaluated, checklists_for_visit, evaluate_answers
+from .checklist_source import Evaluated, TaskChecklists, checklists_for_visit, evaluate_answers
 from .queries import visit_for_inspector
 from .task_results import TaskResult, decide_all, visit_summary
 
 INSPECTOR_ROLES = {"lead", "member"}
+# An answer's field name starts with its task's id (checklist_source: ``a.<task id>.<checklist id>.``).
+ANSWER_TASK = re.compile(r"^a\.(\d+)\.")
 
 
 class SubmissionError(InvalidInput):
@@ -121,6 +125,53 @@ def _check_signatures(body: SubmissionBody, listed: dict[str, Media], errors: li
         errors.append(_("The subject's representative must sign, or record the refusal and its reason."))
 
 
+def _task_label(task_id: int) -> str:
+    task = db.session.get(Task, task_id)
+    return _("Task %(number)s", number=task.number) + f" {task.name}" if task is not None else f"#{task_id}"
+
+
+def _form_changes(body: SubmissionBody, task_checklists: list[TaskChecklists]) -> list[str]:
+    """What the office changed on the visit since the phone's form was opened (a task taken off or
+    added by a new draw, a checklist updated): the answers are never evaluated against a form the
+    inspector did not see, nor a task's answers silently dropped. Empty for a body that does not
+    say which tasks and checklists it answered (the form without JavaScript)."""
+    if not body.task_ids:
+        return []
+    current = {tc.visit_task.task_id: tc for tc in task_checklists}
+    sent = set(body.task_ids) | {choice.task_id for choice in body.task_results}
+    sent |= {int(found.group(1)) for name in body.answers if (found := ANSWER_TASK.match(name))}
+    problems = [
+        _(
+            "%(task)s was taken off this visit by the office after this form was opened, so its answers "
+            "cannot be sent with it. They stay in this draft: ask the office what to do with them.",
+            task=_task_label(task_id),
+        )
+        for task_id in dict.fromkeys(body.task_ids)
+        if task_id not in current
+    ]
+    problems += [
+        _("%(task)s was added to this visit after this form was opened: open the form again to answer it.",
+          task=_task_label(task_id))
+        for task_id in current
+        if task_id not in sent  # neither listed nor answered
+    ]  # fmt: skip
+    changed = dict.fromkeys(
+        ref.task_id
+        for ref in body.checklists
+        if ref.task_id in current
+        and not any(c.id == ref.id and ref.version in (None, c.version) for c in current[ref.task_id].checklists)
+    )
+    problems += [
+        _(
+            "The checklist of %(task)s was updated after this form was opened: open the form again, "
+            "check the answers against the new version and send it again.",
+            task=_task_label(task_id),
+        )
+        for task_id in changed
+    ]
+    return problems
+
+
 def check_body(body: SubmissionBody, user) -> Checked:
     """Check a schema-valid body for ``user``; raises SubmissionError / VisitNotFound / Conflict."""
     visit = visit_for_inspector(body.visit_id, user)
@@ -132,10 +183,10 @@ def check_body(body: SubmissionBody, user) -> Checked:
         errors.append(_("Choose at least one check method."))
     _check_signatures(body, listed, errors, {vi.inspector_id for vi in visit.inspectors})
 
+    task_checklists = checklists_for_visit(visit)
+    errors += _form_changes(body, task_checklists)
     no_activity = {choice.task_id for choice in body.task_results if choice.no_activity}
-    evaluated = evaluate_answers(
-        checklists_for_visit(visit), body.answers, inspection_day(body), no_activity=no_activity
-    )
+    evaluated = evaluate_answers(task_checklists, body.answers, inspection_day(body), no_activity=no_activity)
     errors += evaluated.errors
     labels = {vt.task_id: _("Task %(number)s", number=vt.task.number) for vt in visit.tasks}
     results, result_errors = decide_all(body, evaluated, labels)

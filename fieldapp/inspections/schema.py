@@ -199,8 +199,16 @@ class SubmissionBody(Strict):
     started_at: Moment | None = None
     start_position: Position | None = None
     check_methods: Annotated[list[CheckMethod], Field(max_length=len(CHECK_METHODS))] = []
-    task_ids: Annotated[list[Id], Field(max_length=100)] = []
-    checklists: Annotated[list[ChecklistRef], Field(max_length=200)] = []
+    task_ids: Annotated[list[Id], Field(max_length=100)] = Field(
+        [],
+        description=(
+            "The tasks the form showed. When given, a task since taken off the visit, a task of the visit "
+            "neither listed nor answered, or a checklist version other than the server's is refused (422)."
+        ),
+    )
+    checklists: Annotated[list[ChecklistRef], Field(max_length=200)] = Field(
+        [], description="The checklists (id, version) the form showed, per task."
+    )
     answers: Annotated[dict[FieldName, AnswerValue], Field(max_length=5000)] = Field(
         {},
         description=(

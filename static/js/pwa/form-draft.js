@@ -62,6 +62,18 @@
   // Full storage, however deep the browser wrapped it.
   function isQuota(error) { return !!error && (error.name === "QuotaExceededError" || isQuota(error.inner)); }
 
+  // Answers to tasks this form no longer shows (the office took one off the visit after the draft
+  // was made): kept in the draft, never sent with it, and on the form again if the task comes back.
+  function otherTasks(fields, form) {
+    var here = $$("[data-task-id]", form).map(function (el) { return el.getAttribute("data-task-id"); });
+    var kept = {};
+    Object.keys(fields || {}).forEach(function (name) {
+      var task = /^a\.(\d+)\./.exec(name);
+      if (task && here.indexOf(task[1]) < 0) kept[name] = fields[name];
+    });
+    return kept;
+  }
+
   // save() resolves true once saved; false when it could not be (the reason is on the page). Once
   // the draft was changed in another tab, this one stops saving over it.
   function saver(visit) {
@@ -69,7 +81,7 @@
     var saving = Promise.resolve();
     return function save() {
       if (stale) { showErrors([visit.t("err-other-tab")]); return Promise.resolve(false); }
-      visit.draft.fields = serialize(visit.form);
+      visit.draft.fields = Object.assign(otherTasks(visit.draft.fields, visit.form), serialize(visit.form));
       saving = saving.then(function () {
         if (stale) return false;
         return Store.putDraft(visit.draft).then(function () {

@@ -1,0 +1,73 @@
+"""Acceptance on a phone (Playwright, Debian's Chromium): the office takes a task off the visit
+(a new draw) while the inspector's finished form waits to be sent. The phone is told why, in zh-CN,
+the answers come back into the draft — the taken-off task's too, kept through later edits though
+the form no longer shows them — and once the office puts the task back they are on the form again
+and arrive with the rest. Nothing is accepted with a task's answers silently dropped."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+import phone_app as pwa
+from fieldapp.extensions import db as _db
+from fieldapp.inspections.models import Submission
+from fieldapp.visits.models import VisitTask
+from factories.inspection import add_task, app_config  # noqa: F401  (fixtures: the test checklists)
+from phone_app import phone, phone_page, photo, world  # noqa: F401  (fixtures: the phone, its page, a photo, the world)
+
+pytestmark = pytest.mark.browser
+
+
+def marks_answer(world) -> str:
+    return f"a.{world.marks.id}.marks-test.licensed_use"
+
+
+def take_off(world) -> None:
+    _db.session.delete(_db.session.scalar(select(VisitTask).where(VisitTask.task_id == world.marks.id)))
+    _db.session.commit()
+
+
+def put_back(world) -> None:
+    world.visit.tasks.append(VisitTask(task=world.marks))
+    _db.session.commit()
+
+
+def test_a_task_taken_off_while_the_form_waits_is_named_and_its_answers_kept(
+    world, live_server, phone_page, photo, app
+):
+    world.marks = add_task(world, number=7, name="集体商标使用行为的检查", item="集体商标、证明商标使用行为的检查")
+    page = phone_page
+    live_server.sign_in(page, "zhang")
+    form = live_server.url_for("inspections.visit_form", visit_id=world.visit.id)
+    page.goto(form)
+    pwa.fill(page, world, photo)
+    page.locator(f'input[name="{marks_answer(world)}"][value="不符合"]').check()
+    page.wait_for_timeout(300)
+    take_off(world)
+    pwa.submit(page, live_server)
+    pwa.poll(lambda: page.evaluate("() => FieldappStore.listOutbox().then(x => x.length)") == 0)
+    assert _db.session.scalars(select(Submission)).all() == []
+
+    # Back on the form (as the office now has it): why, in Chinese, with every answer kept.
+    page.goto(form)
+    page.wait_for_selector("form[data-ready=true]")
+    errors = page.locator("[data-form-errors]").inner_text()
+    assert "第 7 项任务" in errors and "撤回" in errors
+    assert page.locator(f'input[name="{marks_answer(world)}"]').count() == 0
+    serial = f'input[name="a.{world.task.id}.fuel-dispensers-test.dispenser-0-serial"]'
+    assert page.input_value(serial) == "JJ-2019-001"
+    page.fill(serial, "JJ-2019-009")  # an edit saves the draft again
+    pwa.poll(lambda: pwa.draft(page, world.visit.id)["fields"].get(serial[12:-2]) == "JJ-2019-009")
+    assert pwa.draft(page, world.visit.id)["fields"][marks_answer(world)] == "不符合"
+
+    # The office puts the task back: its answer is on the form again and goes with the rest.
+    put_back(world)
+    page.goto(form)
+    page.wait_for_selector("form[data-ready=true]")
+    assert page.locator(f'input[name="{marks_answer(world)}"][value="不符合"]').is_checked()
+    pwa.submit(page, live_server)
+    [submission] = pwa.wait_for_complete(app, page)
+    sent = {t["task_id"]: t["answer_sets"][0]["answers"] for t in submission.body["tasks"]}
+    assert sent[world.marks.id]["licensed_use"] == "不符合"
+    assert sent[world.task.id]["dispenser"][0]["serial"] == "JJ-2019-009"

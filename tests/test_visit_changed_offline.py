@@ -1,0 +1,58 @@
+"""The office changes a visit while the inspector's finished form waits offline: a task taken off
+(a new draw), a task added, a checklist updated. The submission is refused with a reason naming
+the task (422: the phone brings the answers back into the draft and shows why), never accepted
+with a task's answers silently dropped or read against a checklist version nobody saw."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from fieldapp.checklists import checklists_for
+from fieldapp.inspections.models import Submission
+from fieldapp.visits.models import VisitTask
+from factories.inspection import API_HEADERS, add_task, submission_body
+from factories.inspection import app_config, world  # noqa: F401  (fixtures: the test checklists, the world with zhang signed in)
+
+
+def post(client, body):
+    return client.post("/api/v1/submissions", json=body, headers=dict(API_HEADERS, **{"Idempotency-Key": body["uuid"]}))
+
+
+def stored(db) -> int:
+    return db.session.scalar(select(func.count()).select_from(Submission))
+
+
+def test_a_task_taken_off_the_visit_while_the_form_waited_is_named_not_dropped(world, client, db):
+    marks = add_task(world, number=7, name="集体商标使用行为的检查", item="集体商标使用行为的检查")
+    body = submission_body(world, task_ids=[world.task.id, marks.id])
+    body["answers"][f"a.{marks.id}.trademarks.use"] = "不符合"
+    # A new draw superseded the trademark task's: it leaves the (still planned) visit.
+    db.session.delete(db.session.scalar(select(VisitTask).where(VisitTask.task_id == marks.id)))
+    db.session.commit()
+    response = post(client, body)
+    assert response.status_code == 422, response.json
+    text = " ".join(response.json["errors"])
+    assert "第 7 项任务" in text and "集体商标使用行为的检查" in text and "撤回" in text
+    assert stored(db) == 0
+    # Sent again from the form as it now is (one task): accepted.
+    assert post(client, submission_body(world)).status_code == 201
+
+
+def test_a_task_added_to_the_visit_while_the_form_waited_is_named(world, client, db):
+    body = submission_body(world)
+    add_task(world, number=9, name="认证证书使用行为的检查", item="认证证书使用行为的检查")
+    response = post(client, body)
+    assert response.status_code == 422
+    assert any("第 9 项任务" in e and "新增" in e for e in response.json["errors"]), response.json
+    assert stored(db) == 0
+
+
+def test_answers_for_a_checklist_version_the_server_no_longer_has_are_refused(world, client, db):
+    [checklist] = checklists_for(world.task, ["加油站"])
+    ref = {"task_id": world.task.id, "id": checklist.id}
+    old = submission_body(world, checklists=[dict(ref, version=checklist.version - 1)])
+    response = post(client, old)
+    assert response.status_code == 422
+    assert any("第 3 项任务" in e and "新版本" in e for e in response.json["errors"]), response.json
+    assert stored(db) == 0
+    assert post(client, submission_body(world, checklists=[dict(ref, version=checklist.version)])).status_code == 201
