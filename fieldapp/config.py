@@ -110,6 +110,9 @@ FEATURE_DEFAULTS: dict = {
     "HIGH_RISK_CREDIT_CLASSES": ("D",),
     # The most visits a draw gives one inspector in a year.
     "DRAW_WORKLOAD_CAP": 40,
+    # A commitment whose pool has more subjects than this is made by the worker (taking, hashing and
+    # freezing a million subjects takes seconds), a smaller one in the web request.
+    "DRAW_COMMIT_JOB_POOL": 50_000,
     # The key draw seeds are derived with; None: derived from SECRET_KEY.
     "DRAW_SEED_KEY": None,
     # A photo or signature: at most this many bytes and pixels (8000 x 5000; a phone photo is about 12 MP).

@@ -8,8 +8,8 @@ flush, and the sender's caller commits once (or rolls everything back together).
 Two kinds of signal:
 
 - **announcements** (``draw_made``, ``draw_superseded``, ``inspector_replaced``): ``send`` and go on;
-- **questions** (``draw_fieldwork_started``, ``draw_fieldwork_approved``): :func:`ask` collects the
-  receivers' answers (a package that does not answer adds nothing).
+- **questions** (``draw_fieldwork_started``, ``draw_fieldwork_approved``, ``draw_fieldwork_records``):
+  :func:`ask` collects the receivers' answers (a package that does not answer adds nothing).
 
 Package order (lower first) is declared in ``tests/test_layers.py``, which fails on an import upwards.
 """
@@ -38,6 +38,11 @@ draw_fieldwork_started: Signal = _signals.signal(
 )
 draw_fieldwork_approved: Signal = _signals.signal(
     "draw-fieldwork-approved", doc="Does every subject of this draw have an approved result (and is there one)?"
+)
+draw_fieldwork_records: Signal = _signals.signal(
+    "draw-fieldwork-records",
+    doc="The records made from this draw (its verification checks them): a list of "
+    "``(kind, id, subject id, inspector ids or None)``, kind ``visit`` or ``result``.",
 )
 
 

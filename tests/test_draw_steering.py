@@ -217,3 +217,103 @@ def test_an_algorithm_1_draw_still_verifies_after_a_replacement_and_later_edits(
         s.ident for s in draw.selections
     ]
     assert page.select_one('[data-field="replacements-recorded"]').get_text() == "1"
+
+
+def _swap(model, row_id: int, **values) -> None:
+    """A row rewritten in the database by plain SQL, behind the application's back."""
+    db.session.execute(model.__table__.update().where(model.id == row_id).values(**values))  # type: ignore[attr-defined]
+    db.session.commit()
+    db.session.expire_all()
+
+
+def test_a_selection_pointed_at_another_subject_is_reported(client_request, db):
+    from fieldapp.draws.models import DrawSelection
+    from fieldapp.visits.models import Visit, VisitTask
+
+    task = make_task(ratio="0.2")
+    subjects = make_subjects({"B": 20})
+    make_team(count=4)
+    db.session.commit()
+    draw = operations.run_draw(operations.commit(task, 1, unit("140602")), "W")[0]
+    assert verify_stored(draw).ok, verify_stored(draw).problems
+    chosen = draw.selections[0]
+    drawn_id, position = chosen.subject_id, chosen.position
+    other = next(s for s in subjects if s.id not in {sel.subject_id for sel in draw.selections})
+    # The drawn ID string stays; the row (and so the visit made from it) now leads to another firm.
+    _swap(DrawSelection, chosen.id, subject_id=other.id)
+    problems = verify_stored(draw).problems
+    said = f"抽中第 {position + 1} 位 {chosen.ident}：存储的对象不是公布承诺时固定的对象库中该编号所指的对象"
+    assert said in problems, problems
+    # The public page does not show the other firm under the drawn ID.
+    row = client_request.get("draws.public_detail", draw_id=draw.id).select_one(f'tr[data-ident="{chosen.ident}"]')
+    assert row.select_one('[data-mismatch="subject"]') is not None and other.name not in row.get_text()
+    _swap(DrawSelection, chosen.id, subject_id=drawn_id)
+    assert verify_stored(draw).ok, verify_stored(draw).problems
+    # The visit made from the draw, sent to the other firm: reported too.
+    visit_id = db.session.scalar(
+        db.select(Visit.id)
+        .join(VisitTask, VisitTask.visit_id == Visit.id)
+        .where(VisitTask.draw_id == draw.id, Visit.subject_id == drawn_id)
+    )
+    _swap(Visit, visit_id, subject_id=other.id)
+    assert f"本次抽取的检查 {visit_id} 不在抽中的对象处" in verify_stored(draw).problems
+    _swap(Visit, visit_id, subject_id=drawn_id)
+    assert verify_stored(draw).ok
+
+
+def test_an_assignment_pointed_at_another_inspector_is_reported(client_request, db):
+    from fieldapp.draws.models import DrawAssignment
+    from fieldapp.visits.models import VisitInspector, VisitTask
+
+    task = make_task(ratio="0.2")
+    make_subjects({"B": 20})
+    team = make_team(count=6)
+    db.session.commit()
+    draw = operations.run_draw(operations.commit(task, 1, unit("140602")), "W")[0]
+    assignment = draw.selections[0].assignments[0]
+    drawn_inspector, certificate = assignment.inspector_id, assignment.certificate_number
+    drawn = {a.inspector_id for s in draw.selections for a in s.assignments}
+    outsider = next(i for i in team if i.id not in {a.inspector_id for a in draw.selections[0].assignments})
+    # The certificate string stays; the row now names another inspector of the roster.
+    _swap(DrawAssignment, assignment.id, inspector_id=outsider.id)
+    problems = verify_stored(draw).problems
+    assert any(p.startswith(f"检查人员 {certificate}") for p in problems), problems
+    page = client_request.get("draws.public_detail", draw_id=draw.id)
+    shown = page.select_one(f'tr[data-ident="{draw.selections[0].ident}"]')
+    assert shown.select_one('[data-mismatch="inspector"]') is not None and outsider.name not in shown.get_text()
+    _swap(DrawAssignment, assignment.id, inspector_id=drawn_inspector)
+    assert verify_stored(draw).ok, verify_stored(draw).problems
+    # On the visit: an inspector not drawn for its subject.
+    row = db.session.scalar(
+        db.select(VisitInspector)
+        .join(VisitTask, VisitTask.visit_id == VisitInspector.visit_id)
+        .where(VisitTask.draw_id == draw.id, VisitInspector.inspector_id == drawn_inspector)
+    )
+    stranger = make_inspector("外人", "OUT1")
+    db.session.commit()
+    assert stranger.id not in drawn
+    _swap(VisitInspector, row.id, inspector_id=stranger.id)
+    assert f"本次抽取的检查 {row.visit_id} 中有未为该对象抽中的检查人员" in verify_stored(draw).problems
+
+
+def test_a_new_certificate_or_uscc_after_the_draw_is_no_false_alarm(client_request, db):
+    from datetime import date
+
+    from fieldapp.inspectors.operations import change_inspector
+    from fieldapp.subjects.models import SubjectChange
+
+    task = make_task(ratio="0.2")
+    make_subjects({"B": 20})
+    make_team(count=4)
+    db.session.commit()
+    draw = operations.run_draw(operations.commit(task, 1, unit("140602")), "W")[0]
+    subject = draw.selections[0].subject
+    new_code = subject.uscc[:-1] + "Y"  # a corrected code, recorded as the importer records it
+    db.session.add(SubjectChange(subject=subject, field="uscc", old_value=subject.uscc, new_value=new_code))
+    subject.uscc = subject.ident = new_code
+    inspector = draw.selections[0].active_assignments[0].inspector
+    change_inspector(inspector, date(2021, 5, 1), "换证", certificate_number="RENEWED1")
+    db.session.commit()
+    assert verify_stored(draw).ok, verify_stored(draw).problems
+    page = client_request.get("draws.public_detail", draw_id=draw.id)
+    assert page.select_one("[data-mismatch]") is None and subject.name in page.get_text()

@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
@@ -58,6 +60,48 @@ def _check_round_open(task: Task, round_: int, unit: Unit, redraw_reason: str) -
         raise DrawRefused(_l("A commitment of this round is open: draw with it, or abandon it with a written reason."))
 
 
+@dataclass
+class CommitRequest:
+    """What a supervisor asks for when publishing a commitment, checked by :func:`check_request`."""
+
+    task: Task
+    round: int
+    unit: Unit
+    user: User | None = None
+    redraw_reason: str = ""
+    external_kind: str = ExternalKind.WITNESS
+    external_description: str = ""
+    external_date: date | None = None
+    exception_reason: str = ""
+
+
+@dataclass
+class Checked:
+    """A request that passed every check, with its values normalised and the moment it is published."""
+
+    request: CommitRequest
+    moment: datetime
+    today: date
+    exceptions: list[dict]
+
+
+def check_request(request: CommitRequest) -> Checked:
+    """Every check a commitment passes before its inputs are taken (cheap: the web request makes
+    them before it hands a large pool to the worker, and the worker makes them again)."""
+    task, unit, round_ = request.task, request.unit, request.round
+    check_round(task, round_, unit)
+    moment = rules.now_utc()  # published with the commitment; its day in Beijing judges the inputs
+    today = clock.local_date(moment)
+    exceptions = check_drawable(task, unit, today, request.exception_reason)
+    request.redraw_reason = (request.redraw_reason or "").strip()
+    request.external_description = seeds.normalise_external_value(request.external_description)
+    _check_round_open(task, round_, unit, request.redraw_reason)
+    _check_external(request.external_kind, request.external_description, request.external_date, today)
+    if request.external_kind != ExternalKind.LOTTERY:
+        request.external_date = None
+    return Checked(request, moment, today, exceptions)
+
+
 def commit(
     task: Task,
     round_: int,
@@ -74,17 +118,25 @@ def commit(
 
     A draft plan's task is refused; a task with warnings (``readiness.py``: rules unconfirmed,
     empty pool, over capacity, outside the window) needs ``exception_reason``, published with it."""
-    check_round(task, round_, unit)
-    moment = rules.now_utc()  # published with the commitment; its day in Beijing judges the inputs
-    today = clock.local_date(moment)
-    exceptions = check_drawable(task, unit, today, exception_reason)
-    redraw_reason = (redraw_reason or "").strip()
-    external_description = seeds.normalise_external_value(external_description)
-    _check_round_open(task, round_, unit, redraw_reason)
-    _check_external(external_kind, external_description, external_date, today)
-    if external_kind != ExternalKind.LOTTERY:
-        external_date = None
-    frozen = inputs.take(task, round_, unit, today)  # what the draw will be made from
+    request = CommitRequest(
+        task, round_, unit, user, redraw_reason, external_kind, external_description, external_date, exception_reason
+    )
+    return publish(check_request(request))
+
+
+def publish(
+    checked: Checked,
+    on_frozen: Callable[[], None] | None = None,
+    before_commit: Callable[[DrawCommitment], None] | None = None,
+) -> DrawCommitment:
+    """Take and freeze the inputs, and publish the commitment with its chain record: one transaction,
+    so a run stopped half way leaves nothing. ``on_frozen()`` is told when the inputs are taken;
+    ``before_commit(commitment)`` joins the transaction (a job's checkpoint)."""
+    request = checked.request
+    task, unit, round_ = request.task, request.unit, request.round
+    frozen = inputs.take(task, round_, unit, checked.today)  # what the draw will be made from
+    if on_frozen is not None:
+        on_frozen()
     for _attempt in range(5):
         nonce = seeds.new_nonce()
         sequence = (db.session.scalar(select(func.max(DrawCommitment.sequence))) or 0) + 1
@@ -96,14 +148,14 @@ def commit(
             seed_hex=None,
             seed_nonce_hex=nonce,
             commitment_hex=algorithm.commitment_of(seeds.seed_from_nonce(nonce)),
-            redraw_reason=redraw_reason,
-            external_kind=external_kind,
-            external_description=external_description,
-            external_date=external_date,
-            exception_reason=(exception_reason or "").strip() if exceptions else "",
-            exceptions=exceptions,
-            created_by_id=user.id if user else None,
-            created_at=moment,
+            redraw_reason=request.redraw_reason,
+            external_kind=request.external_kind,
+            external_description=request.external_description,
+            external_date=request.external_date,
+            exception_reason=(request.exception_reason or "").strip() if checked.exceptions else "",
+            exceptions=checked.exceptions,
+            created_by_id=request.user.id if request.user else None,
+            created_at=checked.moment,
         )
         inputs.store(commitment, frozen)
         db.session.add(commitment)
@@ -111,10 +163,13 @@ def commit(
             db.session.flush()
             published = {"commitment": _published(commitment, task, unit), "inputs": inputs.published(frozen)}
             chain.append("commitment", published, commitment_id=commitment.id)
+            if before_commit is not None:
+                before_commit(commitment)
             db.session.commit()
             return commitment
         except (IntegrityError, OperationalError):
             db.session.rollback()
+            _check_round_open(task, round_, unit, request.redraw_reason)  # someone else committed a moment ago
     raise DrawRefused(_l("The commitment could not be saved; please try again."))
 
 

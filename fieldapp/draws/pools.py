@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import islice
 
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import and_, exists, func, or_, select
 
 from .. import clock
 from ..auth.models import Unit
@@ -115,6 +115,12 @@ def pool_statement(task: Task, round_: int, unit: Unit, draw_date: date, created
     if round_ > 1 and task.exclude_previous_rounds:
         stmt = stmt.where(Subject.id.not_in(previously_drawn(task, round_, unit)))
     return stmt
+
+
+def pool_size(task: Task, round_: int, unit: Unit, draw_date: date) -> int:
+    """How many subjects the pool has (a count: the web request decides with it who takes the pool)."""
+    stmt = pool_statement(task, round_, unit, draw_date).with_only_columns(Subject.id).subquery()
+    return db.session.scalar(select(func.count()).select_from(stmt)) or 0
 
 
 def class_on(classes: list[str], draw_date: date):

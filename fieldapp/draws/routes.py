@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -19,10 +19,12 @@ from ..extensions import db
 from ..jobs.models import JobStatus
 from ..plans.models import Task
 from . import operations, queries
+from .commitments import CommitRequest, check_request, publish
 from .forms import AbandonForm, CommitForm, InviteForm, ReplaceForm, RespondForm, RunForm
 from .models import DrawAssignment, DrawCommitment, DrawStatus, InvitationStatus, JointInvitation
 from .operations import DrawRefused, describe_unmatched
-from .pools import may_execute
+from .jobs import pending_commitment, start_commitment
+from .pools import may_execute, pool_size
 from .readiness import NotDrawable, describe_warning, warnings_for
 from .rules import local_today
 from .replacements import describe_skip, replace_inspector
@@ -100,6 +102,7 @@ def _render_round(task, round_, unit, status=200, **posted):
             **(forms | posted),
             draw_warnings=warnings_for(task, [unit], local_today()),
             invitations=queries.invitations_of(task),
+            pending_commitment=pending_commitment(task, round_, unit),
         ),
         status,
     )
@@ -110,27 +113,49 @@ def _render_round(task, round_, unit, status=200, **posted):
 def commit(task_id: int, round_: int, unit_code: str):
     task, unit = _task(task_id), _unit(unit_code)
     form = CommitForm()
+    back = url_for("draws.round_page", task_id=task.id, round_=round_, unit_code=unit.code)
+    pending = pending_commitment(task, round_, unit)
+    if pending is not None:  # asked again (a second tab, a reload) while the worker publishes it
+        flash(_("A commitment of this round is being published; here is its progress."), "warning")
+        return redirect(url_for("jobs.detail", job_id=pending.id))
     if form.validate_on_submit():
+        request = CommitRequest(
+            task,
+            round_,
+            unit,
+            current_user,
+            form.redraw_reason.data or "",
+            form.external_kind.data,
+            form.external_description.data or "",
+            form.external_date.data,
+            exception_reason=form.exception_reason.data or "",
+        )
         try:
-            commitment = operations.commit(
-                task,
-                round_,
-                unit,
-                current_user,
-                form.redraw_reason.data or "",
-                form.external_kind.data,
-                form.external_description.data or "",
-                form.external_date.data,
-                exception_reason=form.exception_reason.data or "",
-            )
+            checked = check_request(request)
+            if pool_size(task, round_, unit, checked.today) > current_app.config["DRAW_COMMIT_JOB_POOL"]:
+                return _commit_in_worker(request, back)
+            commitment = publish(checked)
         except NotDrawable as exc:
             form.exception_reason.errors = [str(exc.message)]
         except DrawRefused as exc:
             form.external_description.errors = [str(exc.message)]
         else:
             flash(_("Commitment #%(sequence)s published.", sequence=commitment.sequence), "success")
-            return redirect(url_for("draws.round_page", task_id=task.id, round_=round_, unit_code=unit.code))
+            return redirect(back)
     return _render_round(task, round_, unit, form_status(), commit_form=form)
+
+
+def _commit_in_worker(request: CommitRequest, back: str):
+    """A large pool's commitment: the worker takes and freezes the pool; its progress page leads back."""
+    job = start_commitment(request)
+    db.session.refresh(job)
+    if job.status == JobStatus.FAILED:
+        flash(job.error or _("The commitment could not be saved; please try again."), "error")
+    elif job.status != JobStatus.DONE:
+        return redirect(url_for("jobs.detail", job_id=job.id))
+    else:
+        flash(_("Commitment #%(sequence)s published.", sequence=(job.result or {}).get("sequence")), "success")
+    return redirect(back)
 
 
 def _posted_to(commitment_id: int, form_class: type[PostedForm]) -> tuple[DrawCommitment, Unit, PostedForm]:

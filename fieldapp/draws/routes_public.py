@@ -15,6 +15,7 @@ from . import chain, queries
 from .algorithm import ALGORITHM_1
 from .bundle import build_bundle, selection_is_public
 from .commitments import abandoned_count
+from .identity import rows_not_carrying
 from .models import Draw
 from .operations import pool_bytes, public_pool_bytes
 from .routes import bp
@@ -69,6 +70,7 @@ def public_detail(draw_id: int):
         may_see_classes=may_see_classes(draw),
         abandoned=abandoned_count(draw.task_id, draw.round, draw.unit_id),
         replacements_recorded=len(chain.replacement_records(draw.id)),
+        not_carrying=rows_not_carrying(draw) if reveal else (set(), set()),
     )
 
 

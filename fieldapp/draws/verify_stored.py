@@ -13,6 +13,7 @@ from ..extensions import db
 from . import algorithm, chain, files, seeds
 from .models import Draw, DrawSelection
 from .bundle import first_assignments
+from .identity import check_identities
 from .verify import Report, count_label
 
 
@@ -133,6 +134,7 @@ def verify_draw_2(draw: Draw) -> Report:
     if files.sha256_hex(draw.inspectors_file or b"") != draw.inspectors_sha256:
         problem(_("Inspectors: the frozen inspector file is not the published one"))
     _check_selection(draw, report, e, problem)
+    check_identities(draw, problem)  # the rows behind the drawn IDs and certificates
     _check_record(draw, problem)
     _check_replacements(draw, problem)
     return report

@@ -24,6 +24,7 @@ KIND_LABELS = {
     "publication.task_notice": _l("Results notice (PDF)"),
     "publication.export": _l("Open-data export"),
     "draws.run": _l("Draw"),
+    "draws.commit": _l("Draw commitment"),
 }
 STATUS_LABELS = {
     JobStatus.QUEUED: _l("Waiting for the worker"),
@@ -36,6 +37,9 @@ STAGE_LABELS = {
     "importing": _l("Importing"),
     "rendering": _l("Rendering"),
     "drawing": _l("Drawing"),
+    "checking": _l("Checking"),
+    "freezing": _l("Taking and freezing the pool"),
+    "publishing": _l("Publishing"),
     "writing": _l("Writing the file"),
     "finished": _l("Finished"),
 }

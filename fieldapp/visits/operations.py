@@ -186,6 +186,25 @@ def draw_visits_all_approved(draw) -> bool:
     return bool(statuses) and all(s == VisitStatus.APPROVED for s in statuses)
 
 
+def draw_visit_records(draw) -> list[tuple[str, int, int, list[int]]]:
+    """The visits carrying ``draw``'s task from it: ``("visit", id, subject id, [inspector ids for the task])``."""
+    visits = dict(
+        db.session.execute(
+            select(Visit.id, Visit.subject_id)
+            .join(VisitTask, VisitTask.visit_id == Visit.id)
+            .where(VisitTask.draw_id == draw.id)
+        ).all()
+    )
+    people: dict[int, list[int]] = {visit_id: [] for visit_id in visits}
+    for visit_id, inspector_id in db.session.execute(
+        select(VisitInspector.visit_id, VisitInspector.inspector_id)
+        .join(VisitTask, VisitTask.visit_id == VisitInspector.visit_id)
+        .where(VisitTask.draw_id == draw.id, VisitInspector.task_id == draw.task_id)
+    ):
+        people[visit_id].append(inspector_id)
+    return [("visit", visit_id, subject_id, people[visit_id]) for visit_id, subject_id in sorted(visits.items())]
+
+
 def remove_draw_from_visits(draw) -> None:
     """A superseded draw leaves its (still planned) visits; visits left without a task go."""
     for visit_task in db.session.scalars(select(VisitTask).where(VisitTask.draw_id == draw.id)).all():

@@ -26,6 +26,10 @@ def _fieldwork_approved(draw, **_) -> bool:
     return operations.draw_visits_all_approved(draw)
 
 
+def _fieldwork_records(draw, **_) -> list:
+    return operations.draw_visit_records(draw)
+
+
 def subscribe() -> None:
     """Connect the receivers (strongly held; connecting again changes nothing)."""
     events.draw_made.connect(_draw_made, weak=False)
@@ -33,3 +37,4 @@ def subscribe() -> None:
     events.inspector_replaced.connect(_inspector_replaced, weak=False)
     events.draw_fieldwork_started.connect(_fieldwork_started, weak=False)
     events.draw_fieldwork_approved.connect(_fieldwork_approved, weak=False)
+    events.draw_fieldwork_records.connect(_fieldwork_records, weak=False)
