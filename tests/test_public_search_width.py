@@ -20,7 +20,16 @@ from fieldapp.search_objects import search_key
 from fieldapp.subjects.models import Subject
 
 NFD_NAME = unicodedata.normalize("NFD", "Café Müller咖啡馆")
-NAMES = ("朔州市（民福）加油站", "ＡＢＣ商店", "第１分店", "abc超市", NFD_NAME, "朔州(平鲁)便利店")
+NAMES = (
+    "朔州市（民福）加油站",
+    "ＡＢＣ商店",
+    "第１分店",
+    "abc超市",
+    NFD_NAME,
+    "朔州(平鲁)便利店",
+    "太原 市某某店",
+    "Li  Wei Trading",
+)
 
 
 def _publish_all(db) -> dict[str, str]:
@@ -39,10 +48,16 @@ def _found(q: str) -> set[str]:
 
 
 def test_search_key_folds_width_composition_case_and_spaces():
+    # Spaces beside a CJK character go (registered or typed, plain or ideographic); one space
+    # between two words of a spaced script stays.
+    assert search_key("太原 市") == search_key("太 原市") == search_key("太原　市") == search_key("太原市") == "太原市"
+    assert search_key("太原市 某某店") == search_key("太原市某某店") and search_key("第1 分店") == "第1分店"
+    assert search_key("Li  Wei") == search_key("LI\u3000WEI") == "li wei" != search_key("LiWei")
+    assert search_key("Li Wei 商行") == "li wei商行" and search_key("ABC (民福)") == search_key("ＡＢＣ（民福）")
     assert search_key("朔州市（民福）加油站") == search_key("朔州市(民福)加油站") == "朔州市(民福)加油站"
     assert search_key("ＡＢＣ") == search_key("ABC") == search_key("abc") == "abc"
     assert search_key(unicodedata.normalize("NFD", "Café")) == search_key("Café") == "café"
-    assert search_key("第１分店") == "第1分店" and search_key("  甲  乙 ") == "甲 乙" and search_key(None) == ""
+    assert search_key("第１分店") == "第1分店" and search_key("  甲  乙 ") == "甲乙" and search_key(None) == ""
 
 
 def test_a_name_is_found_whichever_width_it_is_stored_or_typed_in(db):
@@ -67,6 +82,15 @@ def test_a_name_is_found_whichever_width_it_is_stored_or_typed_in(db):
         "民福": {"朔州市（民福）加油站"},
         "油站": {"朔州市（民福）加油站"},
         "超级": set(),
+        "太原市": {"太原 市某某店"},  # a space registered between CJK characters
+        "太原市某某店": {"太原 市某某店"},
+        "太 原市": {"太原 市某某店"},
+        "太原　市": {"太原 市某某店"},
+        "原 市": {"太原 市某某店"},
+        "li wei": {"Li  Wei Trading"},  # Latin words keep their boundary
+        "ＬＩ　ＷＥＩ": {"Li  Wei Trading"},
+        "liwei": set(),
+        "weitrading": set(),
     }
     assert {q: _found(q) for q in expected} == expected
     # Shown exactly as registered, the decomposed name included.
@@ -134,3 +158,59 @@ def test_the_migration_fills_the_search_form_of_names_already_published(database
             with admin.connect() as conn:
                 conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
             admin.dispose()
+
+
+def _keys(conn) -> tuple[dict[str, str], dict[str, str]]:
+    """The stored search forms by name: the directory's and the published records'."""
+    subjects = dict(conn.execute(text("SELECT name, name_key FROM subject")).all())
+    published = dict(conn.execute(text("SELECT subject_name, subject_name_key FROM published_result")).all())
+    return subjects, published
+
+
+def test_the_migration_writes_the_stored_forms_again_without_cjk_spaces(database_url, tmp_path):
+    """f4c2a8d6e1b3 writes both tables' search forms by the new rule (spaces beside CJK dropped),
+    its downgrade by the old one (runs of spaces as one); the search indexes are rebuilt on them."""
+    url, cleanup = _fresh(database_url, tmp_path)
+    app = make_app(url)
+    try:
+        with app.app_context():
+            upgrade()
+            ensure_units()
+            _publish_all(_db)
+            downgrade(revision="a7c3e9f1b2d4")
+            with _db.engine.begin() as conn:
+                subjects, published = _keys(conn)
+            assert published["太原 市某某店"] == subjects["太原 市某某店"] == "太原 市某某店"
+            assert published["Li  Wei Trading"] == "li wei trading"
+            assert _found("太原市") == set()  # the old forms, missed by the new rule's query
+            _db.session.rollback()  # the search's transaction would hold the migration's DROP INDEX
+            upgrade()
+            with _db.engine.begin() as conn:
+                subjects, published = _keys(conn)
+            assert published == subjects == {name: search_key(name) for name in NAMES}
+            assert published["太原 市某某店"] == "太原市某某店" and published["Li  Wei Trading"] == "li wei trading"
+            assert _found("太原市") == _found("太 原市某") == {"太原 市某某店"} and _found("liwei") == set()
+            _db.session.remove()
+            _db.engine.dispose()
+    finally:
+        if cleanup:
+            admin, name = cleanup
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            admin.dispose()
+
+
+def test_the_index_command_writes_a_stale_published_form_again(db, runner):
+    """A published name written around the model (plain SQL) is keyed again by
+    ``flask publication search-index``."""
+    _publish_all(db)
+    _db.session.execute(
+        text("UPDATE published_result SET subject_name = '大同 市甲店' WHERE subject_name = '第１分店'")
+    )
+    _db.session.commit()
+    assert _found("大同市") == set()
+    result = runner.invoke(args=["publication", "search-index"])
+    assert result.exit_code == 0 and result.output == "公示结果检索索引已就绪。\n已重写 1 个名称的检索形式\n", (
+        result.output
+    )
+    assert _found("大同市") == {"大同 市甲店"}

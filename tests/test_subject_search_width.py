@@ -29,8 +29,13 @@ BEFORE = "c4d7e9f1a2b5"  # the revision before the directory's search form
 NAMES = {
     "ABC超市": ("ＡＢＣ超市", "abc超市", "ABC超市", "Abc超", "ａｂｃ超"),
     "ｘｙｚ百货（朔城店）": ("XYZ百货(朔城店)", "xyz百货", "百货（朔城", "百货(朔城"),
-    "太原　市第一商店": ("太原 市", "太原  市", "太原　市", "原 市第一"),
-    "Shuozhou  Fresh  Market": ("shuozhou fresh", "ＦＲＥＳＨ ＭＡＲＫＥＴ", "FRESH  market"),
+    # Chinese is written without spaces: one registered or typed between CJK characters never decides.
+    "太原　市第一商店": ("太原市第一", "太原 市第一", "太 原市第一", "太原　市第一", "原 市第一", "太原市 第一商店"),
+    "大同 市某某店": ("大同市某某店", "大同市 某某店", "大 同市某", "大同　市某", "同市某某"),
+    # Latin words keep their boundary (runs of spaces as one, full width folded).
+    "Shuozhou  Fresh  Market": ("shuozhou fresh", "ＦＲＥＳＨ ＭＡＲＫＥＴ", "FRESH  market", "h m"),
+    "Li  Wei 商行": ("li wei", "Li　Wei", "LI WEI商行", "wei 商"),
+    "Liwei Store": ("liwei", "ＬＩＷＥＩ　store", "i s"),
 }
 SHORT = {"ａｂ": {"ABC超市"}, "Xy": {"ｘｙｚ百货（朔城店）"}, "Ｆｒ": {"Shuozhou  Fresh  Market"}}  # below a trigram
 
@@ -54,13 +59,14 @@ def _every_query_finds_its_name() -> None:
 def test_the_directory_search_folds_width_spaces_and_case_both_ways(db):
     for n, name in enumerate(NAMES):
         _db.session.add(_subject(n, name))
-    _db.session.add(_subject(9, "太原市第二商店"))  # no space in it: 太原 市 is not its name
+    _db.session.add(_subject(9, "太原市第二商店"))  # no space in it, found by 太原 市 all the same
     _db.session.commit()
     assert {s.name: s.name_key for s in _db.session.scalars(select(Subject))} == {
         name: search_key(name) for name in [*NAMES, "太原市第二商店"]
     }
     _every_query_finds_its_name()
-    assert _found("太原市") == {"太原市第二商店"} and _found("ABC超市第") == set()
+    assert _found("太原市") == _found("太 原 市") == {"太原　市第一商店", "太原市第二商店"}
+    assert _found("ABC超市第") == set() and _found("li weis") == set() and _found("shuozhoufresh") == set()
     # A credit code typed full width is still a code, found by its prefix.
     uscc = make_uscc("E", "140602", 700)
     full_width = uscc.translate({ord(c): ord(c) + 0xFEE0 for c in "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"})
@@ -72,7 +78,13 @@ def test_the_supervisors_page_finds_the_name_typed_another_way(db, client_reques
         _db.session.add(_subject(n, name))
     _db.session.commit()
     client_request.login("city-supervisor", "supervisor", "city")
-    for query, name in (("ＡＢＣ超市", "ABC超市"), ("abc超市", "ABC超市"), ("太原 市", "太原　市第一商店")):
+    pairs = (
+        ("ＡＢＣ超市", "ABC超市"),
+        ("abc超市", "ABC超市"),
+        ("太原 市", "太原　市第一商店"),
+        ("大同市", "大同 市某某店"),
+    )
+    for query, name in pairs:
         cards = client_request.get("subjects.index", q=query).select(".subject-card__name")
         assert [a.get_text(strip=True) for a in cards] == [name]
 

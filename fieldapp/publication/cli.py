@@ -13,7 +13,7 @@ from ..commands import CommandError, in_language
 from ..extensions import db
 from .exports import national_xlsx
 from .models import PublishedResult
-from .search_ddl import create_search_ddl
+from .search_ddl import create_search_ddl, refresh_name_keys
 
 
 @click.group("publication")
@@ -24,10 +24,14 @@ def cli() -> None:
 @cli.command("search-index")
 @in_language
 def search_index_command() -> None:
-    """Create the name-search index of published results where missing and rebuild it (safe to run again)."""
+    """Create the name-search index of published results where missing and rebuild it, and write
+    the names' search form where it is not their name's (safe to run again)."""
     with db.engine.begin() as connection:
+        refreshed = refresh_name_keys(connection)
         create_search_ddl(connection)
     click.echo(_("The search index of published results is ready."))
+    if refreshed:
+        click.echo(_("Search form of %(count)s names written again", count=refreshed))
 
 
 @cli.command("export")

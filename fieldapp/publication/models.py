@@ -48,7 +48,7 @@ class PublishedResult(Model):
 
     # The public fields, as they were published.
     subject_name: Mapped[str] = mapped_column(String(200))
-    # What the name search matches (search_key: NFKC, lower case), set with the name; never shown.
+    # What the name search matches (search_key: NFKC, no spaces beside CJK, lower case), set with the name; never shown.
     subject_name_key: Mapped[str] = mapped_column(Text, default="", server_default="")
     subject_ident: Mapped[str] = mapped_column(String(18), index=True)  # USCC or registration number
     uscc: Mapped[str | None] = mapped_column(String(18), index=True)

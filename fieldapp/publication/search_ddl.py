@@ -14,7 +14,7 @@ was looked for in every record (100 ms and more at 100,000 records); with it, on
 
 from __future__ import annotations
 
-from ..search_objects import SearchDDL, trigram_search
+from ..search_objects import SearchDDL, refresh_search_keys, trigram_search
 
 PAIRS_INDEX = "ix_published_result_name_pairs"
 # Each pair of adjacent characters of a name, lower-cased (as ILIKE compares), once.
@@ -56,3 +56,10 @@ SEARCH = search_ddl(NAME_KEY)
 create_search_ddl = SEARCH.create_on
 drop_search_ddl = SEARCH.drop_on
 register = SEARCH.attach
+
+
+def refresh_name_keys(connection, batch: int = 10_000) -> int:
+    """Write each published name's search form where the stored one is not its name's (the rule
+    changed: the migration; a name written by plain SQL: ``flask publication search-index``).
+    Returns how many records were written (:func:`fieldapp.search_objects.refresh_search_keys`)."""
+    return refresh_search_keys(connection, "published_result", "subject_name", NAME_KEY, batch)

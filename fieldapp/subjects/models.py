@@ -71,7 +71,7 @@ class Subject(Model):
     uscc: Mapped[str | None] = mapped_column(String(18), unique=True)
     registration_number: Mapped[str | None] = mapped_column(String(15), unique=True)
     name: Mapped[str] = mapped_column(String(200), index=True)
-    # What the name search matches (search_key: NFKC, runs of spaces as one, lower case), set with
+    # What the name search matches (search_key: NFKC, no spaces beside CJK, lower case), set with
     # the name and never shown; the trigram index (SQLite: the FTS5 table) is built on it.
     name_key: Mapped[str] = mapped_column(Text, default=_name_key, server_default="")
     kind: Mapped[SubjectKind] = mapped_column(enum_column(SubjectKind, 20))

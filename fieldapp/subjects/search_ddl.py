@@ -2,7 +2,7 @@
 
 Both are built on ``subject.name_key``, the name's search form
 (:func:`fieldapp.search_objects.search_key`: full and half width, composed and decomposed, upper and
-lower case, runs of spaces all meet), not on the name as registered, which is what is shown.
+lower case, spaced and unspaced Chinese all meet), not on the name as registered, which is what is shown.
 PostgreSQL: a pg_trgm GIN index (CJK characters are word characters under the server's C.UTF-8
 ctype). SQLite: an FTS5 table with the trigram tokenizer (external content, kept in sync by
 triggers), whose insert trigger bulk imports pause (:func:`bulk_insert_subjects`). The statements
@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
-from ..search_objects import SearchDDL, search_key, trigram_search
+from ..search_objects import SearchDDL, refresh_search_keys, trigram_search
 
 # The indexed column: the name's search form (migrations before it indexed ``name``).
 NAME_KEY = "name_key"
@@ -80,28 +80,9 @@ def ensure_search_ddl(connection) -> bool:
     return True
 
 
-# The names' search form, read and written in batches by id. PostgreSQL: a batch's keys in one
-# statement, joined to their rows by an array of ids within the batch's range of ids — without the
-# range, the planner hashed the whole table for every batch (a million rows read 100 times).
-_READ_NAMES = text("SELECT id, name, name_key FROM subject WHERE id > :last ORDER BY id LIMIT :n")
-_WRITE_KEYS = text(
-    f"UPDATE subject SET {NAME_KEY} = v.key FROM unnest(CAST(:ids AS integer[]), CAST(:keys AS text[])) "
-    "AS v(id, key) WHERE subject.id = v.id AND subject.id BETWEEN :first AND :last"
-)
-_WRITE_KEY = text(f"UPDATE subject SET {NAME_KEY} = :key WHERE id = :id")
-
-
 def refresh_name_keys(connection, batch: int = 10_000) -> int:
     """Write each subject's search form where the stored one is not its name's (every row, when
-    the column is new: the migration; after a rename written around the model and the importer,
-    by plain SQL: ``flask subjects search-index``). Returns how many rows were written."""
-    written, last = 0, 0
-    while rows := connection.execute(_READ_NAMES, {"last": last, "n": batch}).all():
-        stale = [(row.id, key) for row in rows if (key := search_key(row.name)) != row.name_key]
-        if stale and connection.dialect.name == "postgresql":
-            ids, keys = [i for i, _ in stale], [k for _, k in stale]
-            connection.execute(_WRITE_KEYS, {"ids": ids, "keys": keys, "first": ids[0], "last": ids[-1]})
-        elif stale:
-            connection.execute(_WRITE_KEY, [{"id": i, "key": k} for i, k in stale])
-        written, last = written + len(stale), rows[-1].id
-    return written
+    the column is new or the rule changed: the migrations; after a rename written around the model
+    and the importer, by plain SQL: ``flask subjects search-index``). Returns how many rows were
+    written (:func:`fieldapp.search_objects.refresh_search_keys`)."""
+    return refresh_search_keys(connection, "subject", "name", NAME_KEY, batch)
