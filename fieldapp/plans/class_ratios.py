@@ -87,6 +87,13 @@ def _least(reading: ClassReading):
 def read_class_ratios(text: str) -> ClassReading | None:
     """Each percent goes to the classes named since the percent before it (A类、B类企业3%，C类10%);
     a percent after no class is a general ratio. None when the text gives no class a ratio."""
+    reading = read_all(text)
+    return reading if reading.stated else None
+
+
+def read_all(text: str) -> ClassReading:
+    """What :func:`read_class_ratios` reads, also when no class is given a ratio (its ratios out of
+    range, say)."""
     reading = ClassReading()
     raw = _RANGE.sub(_least(reading), normalise(text))
     tokens = sorted(
@@ -106,7 +113,7 @@ def read_class_ratios(text: str) -> ClassReading | None:
             if value is not None and reading.stated.setdefault(cls, value) != value:
                 reading.conflicts.append(cls)
         pending = []
-    return reading if reading.stated else None
+    return reading
 
 
 def fill_missing(stated: dict[str, Decimal], general: Decimal | None) -> tuple[dict[str, Decimal], dict[str, str]]:
@@ -178,6 +185,65 @@ def draw_rule(ratios: dict[str, Decimal]) -> DrawRule | None:
     divisor = _gcd(list(ratios.values()))
     multipliers = _multipliers(ratios, divisor)
     return DrawRule(divisor, multipliers, "divisor") if multipliers is not None else None
+
+
+def reading_refusal(reading: ClassReading) -> str | None:
+    """Why a reading cannot be applied as it stands (the problem's code), None when it can: a class
+    given two ratios; a ratio out of range or too precise, or two ratios written without a class."""
+    if reading.conflicts:
+        return "credit_ratios_conflict"
+    if reading.unreadable or len(set(reading.general)) > 1:
+        return "credit_ratios_not_applied"
+    return None
+
+
+@dataclass
+class ClassRule:
+    """Every class's ratio, where each unnamed one came from, and the draw's r and m_c for them."""
+
+    ratios: dict[str, Decimal]
+    filled: dict[str, str]
+    rule: DrawRule
+
+    def multipliers(self) -> dict[str, str]:
+        """The task's ``risk_multipliers``."""
+        return {c: text(m) for c, m in self.rule.multipliers.items()}
+
+    def stored(self, column: str, words: str, **extra) -> dict:
+        """The task's ``class_ratios``, unconfirmed: a supervisor confirms them on the scope page."""
+        return {
+            "ratios": {c: text(v) for c, v in self.ratios.items()},
+            "filled": self.filled,
+            "column": column,
+            "words": words[:200],
+            "base": self.rule.base,
+            "confirmed": False,
+            **extra,
+        }
+
+
+def class_rule(stated: dict[str, Decimal], general: Decimal | None) -> ClassRule | None:
+    """The draw rule of ratios by class (``general``: the ratio for classes not named, if any);
+    None when no multipliers a bundle can carry express them exactly."""
+    ratios, filled = fill_missing(stated, general)
+    rule = draw_rule(ratios)
+    return ClassRule(ratios, filled, rule) if rule is not None else None
+
+
+def read_typed(words: str) -> ClassRule | str:
+    """Ratios by class typed by a supervisor (the task's edit form), read as the importer reads a
+    ratio cell: a ratio written without a class is the unnamed classes' ratio, else they are
+    weighted from the nearest named one. The refusal's code when they cannot apply (the form
+    says why); a range, which the importer reads as its least and asks about, is refused."""
+    reading = read_all(words)
+    if refusal := reading_refusal(reading):
+        return refusal
+    if not reading.stated:
+        return "credit_ratios_none"
+    if reading.ranges:
+        return "ratio_range"
+    read = class_rule(reading.stated, reading.general[0] if reading.general else None)
+    return read if read is not None else "credit_ratios_inexact"
 
 
 def text(value: Decimal) -> str:

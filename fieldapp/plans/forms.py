@@ -22,6 +22,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..core.numbers import decimal_places
+from .class_ratios import ClassRule, describe_ratios, read_typed, stored_ratios
 from .models import RATIO_PLACES
 from .display import KIND_LABELS, SUBJECT_KIND_LABELS
 from .scope import CLASSES, INDUSTRY_CODE, KINDS, clean_rule, industry_terms, tag_vocabulary
@@ -39,6 +40,21 @@ def ratio_places(form, field) -> None:
     infinity is the range check's to refuse)."""
     if field.data is not None and field.data.is_finite() and decimal_places(field.data.normalize()) > RATIO_PLACES - 2:
         raise ValidationError(_l("Give the percentage with at most 6 decimal places."))
+
+
+# Why typed ratios by credit class cannot apply, by the reading's refusal code (class_ratios.read_typed).
+CLASS_RATIO_REFUSALS = {
+    "credit_ratios_none": _l(
+        "No ratio by credit class could be read here. Write each class with its ratio, e.g. A类1%、B类3%、C类5%、D类10%."
+    ),
+    "credit_ratios_conflict": _l("A credit class is given two different ratios."),
+    "credit_ratios_not_applied": _l(
+        "Each ratio must be above 0% and at most 100%, with at most 6 decimal places; "
+        "and at most one ratio may be written without a class."
+    ),
+    "ratio_range": _l("Give each credit class one ratio, not a range."),
+    "credit_ratios_inexact": _l("The draw cannot take these ratios exactly: give them with fewer decimal places."),
+}
 
 
 def _month(value):
@@ -62,6 +78,14 @@ class TaskForm(FlaskForm):
         places=None,
         validators=[Optional(), NumberRange(min=Decimal("0.000001"), max=100), ratio_places],
     )
+    class_ratios_text = StringField(
+        _l("Or ratios by credit class"),
+        validators=[Length(max=500)],
+        description=_l(
+            "As a plan writes them, e.g. A类1%、B类3%、C类5%、D类10% (a ratio without a class is for the classes "
+            "not named). The draw then takes their base as the ratio; they are confirmed on the task's scope page."
+        ),
+    )
     ratio_is_floor = BooleanField(_l("The ratio is a minimum (不低于)"))
     fixed_count = IntegerField(
         _l("Or a fixed number of subjects"), validators=[Optional(), NumberRange(min=1, max=100000)]
@@ -79,15 +103,39 @@ class TaskForm(FlaskForm):
     executes_county = BooleanField(_l("The county bureaus execute"))
     reason = TextAreaField(_l("Reason for the adjustment"), validators=[Length(max=2000)])
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, task=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.tags.choices = [SelectChoice(t["name"], t["name"]) for t in tag_vocabulary()]
+        self.task = task  # the task edited (None: a new one)
+        self.class_rule: ClassRule | None = None  # the typed ratios by class, once read
+
+    def validate_class_ratios_text(self, field):
+        if not (field.data or "").strip():
+            return
+        read = read_typed(field.data)
+        if isinstance(read, str):
+            raise ValidationError(CLASS_RATIO_REFUSALS[read])
+        self.class_rule = read
+
+    def new_class_rule(self) -> ClassRule | None:
+        """The typed ratios by class when they are not the task's already (those stay as stored,
+        their confirmation too, as a re-import of the same ratios keeps it)."""
+        stored = stored_ratios(self.task.class_ratios) if self.task is not None else {}
+        if self.class_rule is None or self.class_rule.ratios == stored:
+            return None
+        return self.class_rule
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
+        if self.class_ratios_text.errors:
+            return False
+        if (rule := self.new_class_rule()) is not None:
+            return self._validate_with_class_rule(rule) and valid
         # Not an inline validator: Optional() stops the chain on an empty field.
         if not self.ratio_percent.errors and not self.fixed_count.errors:
             ratio, count = self.ratio_percent.data, self.fixed_count.data
+            if ratio is None and count is None and self.class_rule is not None:
+                return valid  # the task's ratios by class, unchanged
             if ratio is None and count is None:
                 self.ratio_percent.errors = [
                     *self.ratio_percent.errors,
@@ -101,6 +149,24 @@ class TaskForm(FlaskForm):
                 ]
                 valid = False
         return valid
+
+    def _validate_with_class_rule(self, rule: ClassRule) -> bool:
+        """New ratios by class give the ratio: no fixed number beside them, and no other ratio than
+        the one the form showed (the task's) or their base."""
+        if self.fixed_count.data is not None:
+            self.class_ratios_text.errors = [_l("Give ratios by credit class or a fixed number of subjects, not both.")]
+            return False
+        ratio = self.ratio_percent.data
+        shown = self.task.ratio if self.task is not None else None
+        if ratio is not None and ratio.is_finite() and Decimal(ratio) / 100 not in (shown, rule.rule.ratio):
+            self.ratio_percent.errors = [
+                *self.ratio_percent.errors,
+                _l(
+                    "Give one ratio or ratios by credit class, not both (with ratios by class, the ratio is their base)."
+                ),
+            ]
+            return False
+        return True
 
     def validate_window_start_month(self, field):
         start, end = field.data, self.window_end_month.data
@@ -132,6 +198,7 @@ class TaskForm(FlaskForm):
         self.ratio_percent.data = (
             Decimal(format((task.ratio * 100).normalize(), "f")) if task.ratio is not None else None
         )
+        self.class_ratios_text.data = describe_ratios(stored_ratios(task.class_ratios))
         self.ratio_is_floor.data = task.ratio_is_floor
         self.fixed_count.data = task.fixed_count
         self.rounds_per_year.data = task.rounds_per_year
@@ -153,7 +220,7 @@ class TaskForm(FlaskForm):
             past_business_term=bool(self.past_business_term.data),
         )
         ratio = self.ratio_percent.data
-        return {
+        values = {
             "name": self.name.data.strip(),
             "kind": self.kind.data,
             "items": (self.items.data or "").splitlines(),
@@ -172,6 +239,29 @@ class TaskForm(FlaskForm):
             "executes_city": bool(self.executes_city.data),
             "executes_county": bool(self.executes_county.data),
         }
+        return {**values, **self._class_values(task)}
+
+    def _class_values(self, task) -> dict:
+        """The ratio fields the ratios by class decide: new ones set the ratio, the multipliers
+        and the ratios (unconfirmed); unchanged ones leave them as they are unless the ratio or the
+        number is set by hand (then ``class_ratio_rules.hand_set_ratio`` drops them); none typed
+        drop the task's."""
+        if (rule := self.new_class_rule()) is not None:
+            words = self.class_ratios_text.data.strip()
+            typed = rule.stored("", words, typed=True)
+            return {
+                "ratio": rule.rule.ratio,
+                "fixed_count": None,
+                "risk_multipliers": rule.multipliers(),
+                "class_ratios": typed,
+            }
+        if self.class_rule is not None:
+            if self.ratio_percent.data is None and self.fixed_count.data is None:
+                return {"ratio": task.ratio}
+            return {}
+        if task is not None and task.class_ratios:
+            return {"class_ratios": None, "risk_multipliers": None}
+        return {}
 
 
 PLAN_SUFFIXES = ["docx", "xlsx", "xlsm", "xls", "csv", "tsv", "txt", "html", "htm"]

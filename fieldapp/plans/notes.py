@@ -11,8 +11,7 @@ import re
 from typing import TYPE_CHECKING
 
 from .cells import FLOOR_WORDS, normalise, parse_ratio
-from .class_ratios import classes_named, describe_ratios, draw_rule, fill_missing, percent_text, read_class_ratios
-from .class_ratios import text as as_text
+from .class_ratios import class_rule, classes_named, describe_ratios, percent_text, read_class_ratios, reading_refusal
 from .problems import Problem
 
 if TYPE_CHECKING:
@@ -99,29 +98,22 @@ def apply_class_ratios(task: ParsedTask, note: tuple[str, str] | None = None) ->
     def refuse(code: str, **extra) -> None:
         task.problems.append(Problem(code, row=task.source_row, params={**params, **extra}))
 
-    if len({tuple(sorted(r.stated.items())) for *_, r in readings}) > 1 or reading.conflicts:
+    if len({tuple(sorted(r.stated.items())) for *_, r in readings}) > 1:
         return refuse("credit_ratios_conflict")
-    if reading.unreadable or len(set(reading.general)) > 1:
-        return refuse("credit_ratios_not_applied")
+    if refusal := reading_refusal(reading):
+        return refuse(refusal)
     if task.fixed_count is not None:
         return refuse("credit_ratios_with_count", count=task.fixed_count)
     general = reading.general[0] if reading.general else (None if in_ratio_cell else task.ratio)
-    ratios, filled = fill_missing(reading.stated, general)
-    rule = draw_rule(ratios)
-    if rule is None:
+    read = class_rule(reading.stated, general)
+    if read is None:
         return refuse("credit_ratios_inexact")
     if in_ratio_cell or task.ratio is None:
         task.problems = [p for p in task.problems if p.code not in _ANSWERED]
         task.ratio_is_floor = task.ratio_is_floor or any(word in normalise(words) for word in FLOOR_WORDS)
-    task.ratio, task.risk_multipliers = rule.ratio, {c: as_text(m) for c, m in rule.multipliers.items()}
-    task.class_ratios = {
-        "ratios": {c: as_text(v) for c, v in ratios.items()},
-        "filled": filled,
-        "column": column,
-        "words": words[:200],
-        "base": rule.base,
-        "confirmed": False,
-    }
+    ratios, filled, rule = read.ratios, read.filled, read.rule
+    task.ratio, task.risk_multipliers = rule.ratio, read.multipliers()
+    task.class_ratios = read.stored(column, words)
     refuse("credit_ratios_read", ratios=describe_ratios(ratios), base=percent_text(rule.ratio))
     for cls, near in filled.items():
         if near == "general":

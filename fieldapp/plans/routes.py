@@ -181,7 +181,7 @@ def edit_task(plan_id: int, number: int):
     task = db.session.scalar(select(Task).where(Task.plan_id == plan.id, Task.number == number))
     if task is None:
         abort(404)
-    form = TaskForm()
+    form = TaskForm(task=task)
     if request.method == "GET":
         form.fill_from(task)
     elif form.validate_on_submit():

@@ -11,6 +11,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from fieldapp.plans.class_ratios import describe_ratios, stored_ratios
 from fieldapp.plans.columns import find_header
 from fieldapp.plans.importer import import_plan
 from fieldapp.plans.operations import publish_plan
@@ -194,6 +195,7 @@ def task_form(task, **overrides):
         "kinds": list(rule.get("kinds") or []),
         "tags": list(rule.get("tags_any") or []),
         "ratio_percent": str((task.ratio * 100).normalize()) if task.ratio is not None else "",
+        "class_ratios_text": describe_ratios(stored_ratios(task.class_ratios)),
         "fixed_count": task.fixed_count or "",
         "rounds_per_year": task.rounds_per_year,
         "window_start_month": task.window_start_month or "",
