@@ -202,7 +202,7 @@ def parse_kind(text: str) -> tuple[str | None, list[tuple[str, dict]]]:
 INITIATOR_SUFFIXES = ("统一组织发起", "自行组织发起", "统一发起", "自行发起", "组织发起", "发起")
 # 市局组织发起（广告科指导）, 市市场监管局（食品生产科）: the guide in brackets after the initiator
 _GUIDE_IN_BRACKETS = re.compile(r"^(.+?)\s*[（(]\s*([^（()）]+?)\s*[）)]$")
-GUIDE_SUFFIXES = ("指导",)
+GUIDE_SUFFIXES = ("指导", "负责")  # （广告科指导）, （市局林政科负责）
 
 
 def split_initiator(text: str) -> tuple[str, str]:

@@ -14,7 +14,16 @@ from .cells import compact
 # field → header texts seen in plans (compared without spaces, full-width folded).
 ALIASES: dict[str, tuple[str, ...]] = {
     "number": ("序号", "编号", "序"),
-    "name": ("抽查任务名称", "任务名称", "抽查任务", "抽查项目名称", "抽查任务名", "抽查项目", "项目名称"),
+    "name": (
+        "抽查任务名称",
+        "任务名称",
+        "抽查任务",
+        "抽查项目名称",
+        "抽查任务名",
+        "抽查项目",
+        "项目名称",
+        "计划名称",  # 年度计划名称, 抽查计划名称
+    ),
     "kind": ("抽查类型", "类型", "检查类型", "抽查方式", "定向/不定向"),
     "items": ("抽查事项", "检查事项", "抽查内容", "检查内容", "抽查事项及内容", "项目及内容", "检查项目"),
     "codes": (
@@ -67,9 +76,35 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "抽查时段",
         "实施时段",
         "时间段",
+        "开展时间",  # 计划开展时间, 抽查开展时间
     ),
-    "initiator": ("发起主体/指导单位", "发起部门/指导单位", "发起主体/指导部门", "发起主体", "发起部门", "发起单位"),
-    "guide": ("指导单位", "指导部门", "牵头科室", "牵头股室", "牵头部门", "牵头单位", "责任科室", "责任股室"),
+    "initiator": (
+        "发起主体/指导单位",
+        "发起部门/指导单位",
+        "发起主体/指导部门",
+        "发起主体",
+        "发起部门",
+        "发起单位",
+        "发起方式",  # 市级组织发起（市局林政科负责）
+    ),
+    "guide": (
+        "指导单位",
+        "指导部门",
+        "牵头科室",
+        "牵头股室",
+        "牵头部门",
+        "牵头单位",
+        "责任科室",
+        "责任股室",
+        "承办科室",
+        "承办股室",
+        "执行股室",
+        "执行科室",
+        "业务科室",
+        "业务股室",
+        "股室",
+        "科室",
+    ),
     "executor": (
         "抽查检查主体",
         "检查主体",
@@ -89,10 +124,18 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "抽查检查模式",
         "检查模式",
         "抽查模式",
+        # 市县(区)级, 县(区)级: the level that checks
+        "抽查层级",
+        "检查层级",
+        "实施层级",
     ),
     # 配合部门: the departments joining the task's checks (联合抽查), kept as written
     "cooperating": ("配合部门", "联合部门", "协同部门", "参与部门", "配合单位", "联合抽查部门", "配合科室", "协同单位"),
 }
+
+# A table with no task-name column: its tasks are named by the field or class they check (抽查领域 |
+# 抽查事项 | 检查对象 …); never 事项类别 (一般抽查/重点抽查), which says how a matter is checked.
+NAME_STAND_INS = ("抽查领域", "检查领域", "监管领域", "抽查类别", "检查类别", "抽查分类")
 
 # What a table cannot do without, and what it should have.
 ESSENTIAL = ("name", "items", "scope", "ratio")
@@ -129,6 +172,7 @@ def find_header(cells: list[str]) -> dict[str, int] | None:
         if name and name not in mapping:
             mapping[name] = index
     _name_from_matters(cells, mapping)
+    _name_from_field(cells, mapping)
     if not ({"number", "name"} & mapping.keys()):
         return None
     if len(set(ESSENTIAL) & mapping.keys()) < 2:
@@ -146,3 +190,15 @@ def _name_from_matters(cells: list[str], mapping: dict[str, int]) -> None:
     matters = [index for index in columns if index not in contents]
     if contents and matters:
         mapping["name"], mapping["items"] = matters[0], contents[0]
+
+
+def _name_from_field(cells: list[str], mapping: dict[str, int]) -> None:
+    """With no task-name column (nor a 事项 and a 内容 column), a column headed by the field or class of
+    the check (抽查领域, 抽查类别) names the task."""
+    if "name" in mapping:
+        return
+    for index, text in enumerate(cells):
+        key = compact(text)
+        if index not in mapping.values() and any(word in key for word in NAME_STAND_INS) and len(key) <= 12:
+            mapping["name"] = index
+            return

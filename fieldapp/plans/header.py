@@ -75,12 +75,14 @@ def _text(row: Row, index: int) -> str:
 
 
 def ratio_columns(header: Header) -> list[int]:
-    """The ratio column and the columns right of it that are ratio or number columns too; not a column
-    headed by a credit class (抽查比例·A类: read by class, ``notes.apply_class_ratios``)."""
+    """The ratio column and every other ratio or number column of the table, side by side (比例（%） | 数量（户）)
+    or apart (抽查比例 | 抽查频次 | 抽查数量): what each says is read together, so a count beside a ratio is
+    pointed out rather than left unread. Not a column headed by a credit class (抽查比例·A类: read by
+    class, ``notes.apply_class_ratios``)."""
     first = header.mapping["ratio"]
-    columns = [first]
-    while columns[-1] + 1 < len(header.titles) and field_for_header(header.titles[columns[-1] + 1]) == "ratio":
-        columns.append(columns[-1] + 1)
+    columns = [first] + [
+        index for index, title in enumerate(header.titles) if index > first and field_for_header(title) == "ratio"
+    ]
     classed = [i for i, title in enumerate(header.titles) if len(classes_named(title)) == 1]
     if len(classed) < 2:  # one column headed 高风险企业抽查比例 is the task's ratio, not a ratio by class
         return columns

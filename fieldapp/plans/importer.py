@@ -93,6 +93,9 @@ def import_plan(
     if bureau_of(unit).is_county_level:  # a county bureau's plan is its own to draw, whoever the cell names
         for parsed_task in parsed.tasks:
             parsed_task.problems = [p for p in parsed_task.problems if not p.code.startswith("executor_")]
+    elif "executor" not in parsed.columns:  # no level would draw the tasks: each asks for its levels
+        for parsed_task in parsed.tasks:
+            parsed_task.problems.append(Problem("executor_no_column", row=parsed_task.source_row))
     plan = db.session.scalar(
         select(Plan)
         .where(Plan.unit_id == unit.id, Plan.year == year)

@@ -87,6 +87,7 @@ class ParsedTask:
 class ParsedPlan:
     tasks: list[ParsedTask]
     problems: list[Problem]  # about the table as a whole
+    columns: frozenset[str] = frozenset()  # the fields the table has a column for
 
     @property
     def all_problems(self) -> list[Problem]:
@@ -110,6 +111,7 @@ def parse_plan_table(rows: list[Row]) -> ParsedPlan:
     if early:
         problems.append(Problem("rows_before_header", row=early[0].number, params={"count": len(early)}))
     header_rows = {i: h for i, h in headers}
+    printed = _printed_numbers(rows[first_index + 1 :], header)
     notes: list[tuple[int, str]] = []  # (row, text) of the rows that are notes
     section = ""  # the heading above the tasks (一、食品领域), kept with each task's cells
     for index, row in enumerate(rows):
@@ -134,7 +136,7 @@ def parse_plan_table(rows: list[Row]) -> ParsedPlan:
             problems.append(Problem("note_row", row=row.number, params={"text": text[:80]}))
             notes.append((row.number, text))
             continue
-        task = _parse_row(row, header, tasks[-1] if tasks else None, numbers)
+        task = _parse_row(row, header, tasks[-1] if tasks else None, numbers, printed)
         if section:
             task.source_cells.setdefault(SECTION_KEY, section)
         numbers.add(task.number)
@@ -147,7 +149,7 @@ def parse_plan_table(rows: list[Row]) -> ParsedPlan:
         note = class_note(notes)  # 注：A类企业抽查比例1%，B类3% … for the tasks without a ratio
     for task in tasks:
         apply_class_ratios(task, note)
-    return ParsedPlan(tasks, problems)
+    return ParsedPlan(tasks, problems, frozenset(first_mapping))
 
 
 # The source_cells key of the section heading printed above a task (一、食品领域).
@@ -211,7 +213,13 @@ def _read_number(text: str) -> int | None:
     return value if value is not None and value > 0 else None
 
 
-def _parse_row(row: Row, header: Header, previous: ParsedTask | None, used: set[int]) -> ParsedTask:
+def _printed_numbers(rows: list[Row], header: Header) -> set[int]:
+    """The 序号 printed in the table: a row without one (a blank under a merged 序号, a duplicate) is
+    numbered after them all, so no printed task loses its number to it."""
+    return {number for row in rows if (text := cell(row, header, "number")) and (number := _read_number(text))}
+
+
+def _parse_row(row: Row, header: Header, previous: ParsedTask | None, used: set[int], printed: set[int]) -> ParsedTask:
     task = ParsedTask(number=0, source_row=row.number)
     task.source_cells = {header.key(i): text for i, text in enumerate(row.cells)}
 
@@ -219,7 +227,7 @@ def _parse_row(row: Row, header: Header, previous: ParsedTask | None, used: set[
         column = header.label(name) if name and name in header.mapping else None
         task.problems.append(Problem(code, row=row.number, column=column, params=params))
 
-    task.number = _task_number(cell(row, header, "number"), used, problem)
+    task.number = _task_number(cell(row, header, "number"), used | printed, used, problem)
     raw = _inherit(task, row, header, previous, problem)
 
     def quiet(field_name: str) -> bool:
@@ -227,8 +235,6 @@ def _parse_row(row: Row, header: Header, previous: ParsedTask | None, used: set[
         return field_name in task.inherited_fields
 
     task.name = raw.get("name") or ""
-    if not task.name and "name" in header.mapping:
-        problem("name_missing", "name")
 
     if "kind" in header.mapping:
         kind, kind_problems = parse_kind(raw.get("kind") or "")
@@ -242,6 +248,10 @@ def _parse_row(row: Row, header: Header, previous: ParsedTask | None, used: set[
         task.items_heading, task.items = split_items(raw.get("items") or "")
         if not task.items and not quiet("items"):
             problem("items_missing", "items")
+    if "name" not in header.mapping and len(task.items) == 1:
+        task.name = task.items[0]  # no name column: the one matter the row checks names it (对…的行政检查)
+    if not task.name and not quiet("name"):
+        problem("name_missing", "name")
     if raw.get("codes"):
         task.item_codes = _item_codes(raw["codes"], len(task.items), problem)
 
@@ -260,10 +270,11 @@ def _parse_row(row: Row, header: Header, previous: ParsedTask | None, used: set[
     return task
 
 
-def _task_number(raw_number: str | None, used: set[int], problem) -> int:
-    """序号, or the next free number (with a problem saying why)."""
+def _task_number(raw_number: str | None, taken: set[int], used: set[int], problem) -> int:
+    """序号, or the number after every one ``taken`` (given to a task or printed in the table), with a
+    problem saying why."""
     number = _read_number(raw_number) if raw_number else None
-    fallback = max(used, default=0) + 1 if (number is None or number in used) else 0
+    fallback = max(taken, default=0) + 1 if (number is None or number in used) else 0
     if raw_number is not None and not raw_number:
         problem("number_missing", "number", number=fallback)
     elif raw_number and number is None:

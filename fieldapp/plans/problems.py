@@ -178,6 +178,10 @@ MESSAGES = {
     ),
     "item_code_unreadable": _l("Item code %(text)s is not a code (letters, digits, . and -); it was not used."),
     "executor_missing": _l("抽查检查主体 is empty."),
+    "executor_no_column": _l(
+        "The table has no column saying who executes the task (抽查检查主体, 实施主体); choose the city bureau, the "
+        "county bureaus or both before a draw."
+    ),
     "executor_unreadable": _l("Cannot tell from %(text)s whether the city or the county bureaus execute."),
     "executor_level_missing": _l(
         "%(text)s: a level seems to be missing after 、 (a likely typo); read as the city bureau only."

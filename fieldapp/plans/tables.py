@@ -139,6 +139,7 @@ def read_text(text: str, filename: str) -> PlanSource:
                 rows.append(Row(number, [c.strip() for c in record]))
     source = PlanSource(filename, [r for r in rows if r.filled], problems=problems)
     source.meta = read_notice(lines)
+    read_title_rows(source.rows, source.meta)  # a title row of its own above the header (XX局2024年度…计划,,,)
     return source
 
 
@@ -173,6 +174,14 @@ def issuer_in(line: str) -> str:
     return ""
 
 
+def _plan_title(line: str) -> str:
+    """The plan's own title printed over its table (XX局2024年度“双随机、一公开”抽查工作计划表), when no
+    notice (关于印发…的通知) gives one; not a sentence of the notice that names the plan."""
+    # a saved page's <title> adds its site: 标题_XX人民政府, 标题 - XX网
+    line = next((part for part in re.split(r"\s*[_|｜]\s*|\s+-\s+", line.strip()) if _TABLE_TITLE.search(part)), "")
+    return line if len(line) <= 80 and not re.search(r"[。；;，,]", line) else ""
+
+
 def read_notice(lines: list[str]) -> DocumentMeta:
     """The notice printed before the table: 文号, 发文日期, 发文机关, 标题 and the year."""
     meta = DocumentMeta()
@@ -200,6 +209,7 @@ def read_notice(lines: list[str]) -> DocumentMeta:
         elif m := _TABLE_TITLE.search(line):
             meta.year = int(m.group(1))
             meta.issuer = meta.issuer or issuer_in(line)
+            meta.title = meta.title or _plan_title(line)
         elif not meta.issuer and (issuer := issuer_in(line)):
             meta.issuer = issuer
         previous = line
@@ -277,6 +287,7 @@ def read_title_rows(rows: list[Row], meta: DocumentMeta) -> None:
     for row in rows[:5]:
         if len(row.filled) == 1 and (m := _TABLE_TITLE.search(row.filled[0])):
             meta.year = int(m.group(1))
+            meta.title = meta.title or _plan_title(row.filled[0])
         meta.issuer = meta.issuer or next(filter(None, map(issuer_in, row.filled)), "")
 
 
