@@ -7,7 +7,7 @@ flush, and the sender's caller commits once (or rolls everything back together).
 
 Two kinds of signal:
 
-- **announcements** (``draw_made``, ``draw_superseded``, ``inspector_replaced``): ``send`` and go on;
+- **announcements** (``draw_made``, ``draw_superseded``, ``inspector_replaced``, ``calendar_changed``): ``send`` and go on;
 - **questions** (``draw_fieldwork_started``, ``draw_fieldwork_approved``, ``draw_fieldwork_records``):
   :func:`ask` collects the receivers' answers (a package that does not answer adds nothing).
 
@@ -30,6 +30,13 @@ draw_made: Signal = _signals.signal(
 draw_superseded: Signal = _signals.signal("draw-superseded", doc="A redraw replaced this draw.")
 inspector_replaced: Signal = _signals.signal(
     "inspector-replaced", doc="In this draw, the assignment ``old`` was ended and ``new`` put in its place."
+)
+
+# Announcement (sender: the calendar's operations).
+calendar_changed: Signal = _signals.signal(
+    "calendar-changed",
+    doc="The administrator's table of holidays and make-up days changed on ``day``: due dates counted "
+    "across it on the provisional calendar are counted again.",
 )
 
 # Questions (sender: the draw; each receiver answers True or False).

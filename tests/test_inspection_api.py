@@ -350,3 +350,25 @@ def test_signatures_sent_without_names_are_named_by_role_on_review(
     items = page.select("#signatures .signature-list li")
     assert [li.span.get_text(strip=True) for li in items] == names
     assert all(li.img["alt"].count(name) == 1 for li, name in zip(items, names))
+
+
+def test_a_correction_after_a_return_keeps_the_checks_date_and_its_publication_clock(world, client, db, frozen_clock):
+    # 自抽查结束之日起20个工作日内: the check ended on 11-02; correcting its record on 11-20 after a
+    # return is not a new check, so neither the record's date nor the 20-working-day clock moves.
+    from fieldapp.calendar.workdays import publication_due
+    from fieldapp.review.body import inspected_on
+
+    frozen_clock.beijing(2026, 11, 2, 16, 0)
+    first = submission_body(world, client_submitted_at=clock.now().isoformat())
+    assert post(client, first).status_code == 201
+    old = db.session.scalar(select(Submission))
+    old.state, old.review_comment = "returned", "请补充加油机编号"
+    db.session.commit()
+    frozen_clock.beijing(2026, 11, 20, 9, 0)
+    second = submission_body(world, replaces=first["uuid"], client_submitted_at=clock.now().isoformat())
+    assert post(client, second).status_code == 201
+    new = db.session.scalars(select(Submission).order_by(Submission.id)).all()[-1]
+    assert new.version == 2 and new.body["inspected_on"] == "2026-11-02"
+    assert clock.local_date(new.inspected_on) == clock.local_date(old.inspected_on)
+    done = inspected_on(new.body, new.inspected_on)
+    assert publication_due(done)[0] == publication_due(clock.local_date(old.inspected_on))[0]

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from ..core.params import LATEST_YEAR
 from ..errors import InvalidInput
 from ..extensions import db
-from .. import audit
+from .. import audit, events
 from .models import CalendarDay, YearDeadline
 from .workdays import known_years, package_knows, plan_deadline
 
@@ -43,14 +43,17 @@ def add_day(day: date, worked: bool, note: str, user) -> CalendarDay:
     db.session.add(entry)
     db.session.flush()
     audit.record("calendar", entry.id, "add", user, details={"day": day.isoformat(), "workday": worked, "note": note})
+    events.calendar_changed.send(None, day=day)
     return entry
 
 
 def remove_day(entry: CalendarDay, user) -> None:
     details = {"day": entry.day.isoformat(), "workday": entry.is_workday, "note": entry.note}
     audit.record("calendar", entry.id, "delete", user, details=details)
+    day = entry.day
     db.session.delete(entry)
     db.session.flush()
+    events.calendar_changed.send(None, day=day)
 
 
 def set_deadline(year: int, complete_by: date, user) -> YearDeadline:

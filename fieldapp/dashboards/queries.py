@@ -6,7 +6,6 @@ province's counties); ``None`` is every county of the deployment.
 
 from __future__ import annotations
 
-from calendar import monthrange
 from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -16,6 +15,7 @@ from sqlalchemy.orm import selectinload
 
 from ..auth import access
 from ..auth.territory import county_names
+from ..draws.pools import task_window
 from ..calendar.workdays import DUE_SOON_WORKING_DAYS, Clock, add_working_days, clock, plan_deadline
 from ..extensions import db
 from ..plans.models import Plan, Task
@@ -120,12 +120,12 @@ class TaskProgress:
         return self.approved / self.visits if self.visits else 0.0
 
 
-def _window(task: Task, year: int) -> tuple[date, date] | None:
-    """The task's months (抽取日期) as dates in the plan year."""
+def _window(task: Task) -> tuple[date, date] | None:
+    """The task's months (抽取日期) as dates in the plan year, as the draws and visits read them
+    (ending by the year's deadline); None where the plan gives no months."""
     if not task.window_start_month or not task.window_end_month:
         return None
-    last_day = monthrange(year, task.window_end_month)[1]
-    return date(year, task.window_start_month, 1), date(year, task.window_end_month, last_day)
+    return task_window(task)
 
 
 def task_progress(
@@ -155,7 +155,7 @@ def task_progress(
     out = []
     for t in tasks:
         n, a = by_task.get(t.id, (0, 0))
-        window = _window(t, year)
+        window = _window(t)
         finished = n > 0 and a == n
         c = clock(deadline, today, done_on=today if finished else None)
         behind = bool(window and today > window[1] and not finished and n > 0)
@@ -202,6 +202,13 @@ def publication_clocks_by_county(
         ).group_by(pending.c.division_code)
     ).all()
     return {code: (int(overdue or 0), int(soon or 0)) for code, overdue, soon in rows}
+
+
+def provisional_due_dates(year: int, divisions: Collection[str] | None) -> bool:
+    """Whether any unpublished result's due date was counted on the provisional calendar (a year
+    ``chinesecalendar`` does not know): the overdue and due-soon figures may then move."""
+    stmt = _unpublished(year, divisions).where(InspectionResult.due_by_fallback_calendar.is_(True))
+    return bool(db.session.scalar(select(stmt.exists())))
 
 
 def overdue_publications(

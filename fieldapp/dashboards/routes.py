@@ -74,7 +74,9 @@ def index():
         deadline=deadline,
         overdue=overdue,
         cases=queries.follow_up_cases(subtree_ids(focus.id)),
-        any_fallback=any(o.clock.used_fallback for o in overdue),
+        any_fallback=any(o.clock.used_fallback for o in overdue)
+        or any(p.deadline_clock.used_fallback for p in progress)
+        or queries.provisional_due_dates(year, found.scope),
         floor=queries.COVERAGE_FLOOR,
     )
 

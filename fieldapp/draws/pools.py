@@ -14,6 +14,7 @@ from sqlalchemy import and_, exists, func, or_, select
 
 from .. import clock
 from ..auth.models import Unit
+from ..calendar.workdays import plan_deadline
 from ..auth.territory import bureau_of, county_units_under, within_territory
 from ..extensions import db
 from ..plans.models import Task
@@ -45,13 +46,16 @@ def may_execute(task: Task, unit: Unit) -> bool:
 
 
 def task_window(task: Task) -> tuple[date, date]:
-    """The task's window in its plan's year (the whole year where the plan gives none)."""
+    """The task's window in its plan's year (the whole year where the plan gives none), ending no
+    later than the year's completion deadline (纳入抽查计划的任务应当于12月20日前全部完成: ``plan_deadline``)."""
     year = task.plan.year if task.plan else clock.today().year
     start_month = task.window_start_month or 1
     end_month = task.window_end_month or 12
     if end_month < start_month:
         end_month = start_month
-    return date(year, start_month, 1), date(year, end_month, calendar.monthrange(year, end_month)[1])
+    start = date(year, start_month, 1)
+    end = min(date(year, end_month, calendar.monthrange(year, end_month)[1]), plan_deadline(year))
+    return start, max(end, start)
 
 
 def scope_of(task: Task) -> dict:

@@ -12,7 +12,7 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -86,9 +86,13 @@ class Checked:
     results: list[TaskResult]
 
 
-def inspection_day(body: SubmissionBody) -> date:
-    """The inspection date in China (the phone's submit time), else today."""
-    return clock.local_date(body.client_submitted_at or clock.now())
+def checked_at(body: SubmissionBody, replaces: Submission | None = None) -> datetime:
+    """When the check ended: the phone's submit time (on the server's clock), else now. A correction
+    of a returned record keeps the moment of the version it replaces: the 20 working days to publish
+    run 自抽查结束之日起, and correcting the record is not a new check."""
+    if replaces is not None and replaces.inspected_on is not None:
+        return replaces.inspected_on
+    return body.client_submitted_at or clock.now()
 
 
 def _check_media(body: SubmissionBody, errors: list[str]) -> dict[str, Media]:
@@ -183,15 +187,6 @@ def check_body(body: SubmissionBody, user) -> Checked:
         errors.append(_("Choose at least one check method."))
     _check_signatures(body, listed, errors, {vi.inspector_id for vi in visit.inspectors})
 
-    task_checklists = checklists_for_visit(visit)
-    errors += _form_changes(body, task_checklists)
-    no_activity = {choice.task_id for choice in body.task_results if choice.no_activity}
-    evaluated = evaluate_answers(task_checklists, body.answers, inspection_day(body), no_activity=no_activity)
-    errors += evaluated.errors
-    labels = {vt.task_id: _("Task %(number)s", number=vt.task.number) for vt in visit.tasks}
-    results, result_errors = decide_all(body, evaluated, labels)
-    errors += result_errors
-
     replaces = None
     if body.replaces:
         replaces = db.session.scalar(select(Submission).where(Submission.uuid == body.replaces))
@@ -199,6 +194,17 @@ def check_body(body: SubmissionBody, user) -> Checked:
             errors.append(_("The submission it replaces does not exist."))
         elif replaces.state != SubmissionState.RETURNED:
             raise SubmissionConflict()
+
+    task_checklists = checklists_for_visit(visit)
+    errors += _form_changes(body, task_checklists)
+    no_activity = {choice.task_id for choice in body.task_results if choice.no_activity}
+    day = clock.local_date(checked_at(body, replaces))
+    evaluated = evaluate_answers(task_checklists, body.answers, day, no_activity=no_activity)
+    errors += evaluated.errors
+    labels = {vt.task_id: _("Task %(number)s", number=vt.task.number) for vt in visit.tasks}
+    results, result_errors = decide_all(body, evaluated, labels)
+    errors += result_errors
+
     if errors:
         raise SubmissionError(list(dict.fromkeys(errors)))
     return Checked(visit=visit, replaces=replaces, media=list(listed.values()), evaluated=evaluated, results=results)
@@ -277,7 +283,7 @@ def receive_submission(
         suggested_result=suggested,
         result_code=result_code,
         override_reason="；".join(r.override_reason for r in checked.results if r.override_reason),
-        inspected_on=body.client_submitted_at or clock.now(),
+        inspected_on=checked_at(body, checked.replaces),
         submitted_by_id=user.id,
     )
     list_media(submission, checked, user, uploaded)
@@ -313,7 +319,7 @@ def _stored_body(body, checked) -> dict:
     ]
     stored["server_findings"] = evaluated.findings
     stored["server_suggested_result"] = evaluated.suggested_result
-    stored["inspected_on"] = inspection_day(body).isoformat()
+    stored["inspected_on"] = clock.local_date(checked_at(body, checked.replaces)).isoformat()
     return stored
 
 
