@@ -20,6 +20,7 @@ METROLOGY = [
     "medical-instruments",
     "legal-metrology-institutions",
     "measurement-units",
+    "prepackaged-net-content",
 ]
 
 
@@ -205,3 +206,80 @@ def test_the_phone_summary_judges_the_indication_against_the_mpe_entered(app, br
     assert findings("1000", "5", "1004") == []
     assert findings("1000", "", "1010") == []  # not judged before the MPE is entered
     page.close()
+
+
+# --- 定量包装商品净含量 ---------------------------------------------------------------------------------
+
+
+def prepack(role="producer", **lot) -> dict:
+    checklist = registry().get("prepackaged-net-content")
+    answers = answers_for(checklist)
+    answers.update(role=role, c_mark_used="no")
+    answers["lot"][0].update(
+        min_height="4", char_height="4.0", sampled="yes", batch_size="500", sample_size="50", report="issued"
+    )
+    answers["lot"][0].update(allowed_t1="3", t1_count="0", t2_count="0")
+    answers["lot"][0].update(lot)
+    return answers
+
+
+def test_a_compliant_producer_without_the_c_mark_is_asked_nothing_about_it(app):
+    checklist = registry().get("prepackaged-net-content")
+    result = evaluate(checklist, prepack(), INSPECTED)
+    assert result.errors == {} and result.findings == [] and result.suggested_result == "1"
+    # Since the 2023 revision the C mark is voluntary: no mark, no declaration asked; sellers' item hidden.
+    assert {"c_mark_declared", "withdrawn"} <= result.hidden
+
+
+def test_the_c_mark_without_a_self_declaration_is_a_case(app):
+    checklist = registry().get("prepackaged-net-content")
+    answers = prepack(c_mark_used="yes")
+    answers.update(c_mark_used="yes", c_mark_declared="不符合")
+    result = evaluate(checklist, answers, INSPECTED)
+    assert [(f.key, f.severity, f.follow_up) for f in result.findings] == [("c_mark_declared", "major", "立案调查")]
+
+
+def test_a_seller_is_asked_about_withdrawing_short_goods_not_about_test_equipment(app):
+    checklist = registry().get("prepackaged-net-content")
+    result = evaluate(checklist, prepack(role="seller"), INSPECTED)
+    assert result.errors == {} and result.findings == []
+    assert {"equipment", "equipment_verified", "release_checks", "c_mark_used"} <= result.hidden
+    assert "withdrawn" not in result.hidden
+
+
+@pytest.mark.parametrize("height, finding", [("4.0", False), ("6", False), ("3.9", True), ("2", True)])
+def test_net_content_characters_are_judged_against_the_minimum_height_entered(app, height, finding):
+    checklist = registry().get("prepackaged-net-content")
+    result = evaluate(checklist, prepack(char_height=height), INSPECTED)
+    assert result.errors == {}
+    assert [(f.key, f.follow_up) for f in result.findings] == ([("lot-0-char_height", "责令改正")] if finding else [])
+
+
+@pytest.mark.parametrize(
+    "t1, t2, found",
+    [
+        ("3", "0", []),
+        ("4", "0", ["lot-0-t1_count"]),  # more units short than the sampling plan allows
+        ("1", "1", ["lot-0-t2_count"]),  # no unit may be short by more than twice the tolerable deficiency
+    ],
+)
+def test_short_units_are_judged_against_the_sampling_plan(app, t1, t2, found):
+    checklist = registry().get("prepackaged-net-content")
+    result = evaluate(checklist, prepack(t1_count=t1, t2_count=t2), INSPECTED)
+    assert result.errors == {}
+    assert [f.key for f in result.findings] == found
+    assert all(f.follow_up == "立案调查" for f in result.findings)
+
+
+def test_an_unmarked_lot_is_a_case_and_its_marking_details_are_not_asked(app):
+    checklist = registry().get("prepackaged-net-content")
+    result = evaluate(checklist, prepack(marked="不符合", char_height="1"), INSPECTED)
+    assert [(f.key, f.severity, f.follow_up) for f in result.findings] == [("lot-0-marked", "major", "立案调查")]
+    assert {"lot-0-marked_correctly", "lot-0-char_height", "lot-0-min_height"} <= result.hidden
+
+
+def test_results_are_entered_only_once_the_report_is_issued(app):
+    checklist = registry().get("prepackaged-net-content")
+    result = evaluate(checklist, prepack(report="pending", t1_count="9", t2_count="9"), INSPECTED)
+    assert result.errors == {} and result.findings == []
+    assert {"lot-0-t1_count", "lot-0-t2_count", "lot-0-average_ok", "lot-0-report_no"} <= result.hidden
