@@ -94,3 +94,29 @@ def test_more_photos_for_one_answer_than_the_server_takes_are_refused_at_once(wo
     assert f"最多 {MAX_PHOTOS_PER_FIELD} 张照片" in page.locator("[data-form-errors]").inner_text()
     assert page.locator(f'[data-photo-list="{prefix}pledge"] li').count() == MAX_PHOTOS_PER_FIELD
     assert pwa.draft(page, world.visit.id)["photos"] == MAX_PHOTOS_PER_FIELD
+
+
+def test_a_submission_the_phone_cannot_queue_says_so_and_keeps_the_draft(world, live_server, phone_page, photo, app):
+    # The phone's storage refuses the outbox's write (full): the inspector is told, the draft and
+    # its photo and signatures stay, and sending works once there is room again.
+    page = phone_page
+    live_server.sign_in(page, "zhang")
+    form = live_server.url_for("inspections.visit_form", visit_id=world.visit.id)
+    page.goto(form)
+    pwa.fill(page, world, photo)
+    page.evaluate(
+        "() => { FieldappStore.enqueue = () => Promise.reject(new DOMException('full', 'QuotaExceededError')); }"
+    )
+    page.click("[data-submit-visit]")
+    page.wait_for_selector("[data-form-errors]:not([hidden])")
+    assert "待发送队列" in page.locator("[data-form-errors]").inner_text()
+    assert page.url == form and page.locator("[data-submit-visit]").is_enabled()
+    kept = pwa.draft(page, world.visit.id)
+    assert kept["photos"] == 1 and kept["signatures"] == 3
+    assert [e for e in page.errors if "Uncaught" in e] == []
+
+    page.reload()
+    page.wait_for_selector("form[data-ready=true]")
+    pwa.submit(page, live_server)
+    [submission] = pwa.wait_for_complete(app, page)
+    assert len(submission.media) == 4

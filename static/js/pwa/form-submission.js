@@ -149,6 +149,10 @@
       $("[data-draft-state]").textContent = visit.t("queued");
       // The list page sends it (a send started here would be cut off by leaving the page).
       window.location.href = visit.form.getAttribute("data-my-visits");
+    } catch (error) {
+      // The phone could not keep the submission (its storage full, …): the draft stays as it was.
+      if (window.console) console.warn("submit", error);
+      visit.showErrors([visit.t("err-queue")]);
     } finally {
       button.disabled = false;
     }
