@@ -262,7 +262,8 @@ def receive_submission(
     came with this very request (the form without JavaScript); ``phone_offset``: how far the
     server's clock is ahead of the sending phone's (``clock.phone_offset``)."""
     raw = _normalised(raw)
-    body = parse_submission(raw).on_server_clock(phone_offset)
+    sent = parse_submission(raw)
+    body = sent.on_server_clock(phone_offset)
     digest = body_hash(raw)
     found = _existing(body.uuid, digest)
     if found is not None:
@@ -276,7 +277,7 @@ def receive_submission(
         uuid=body.uuid,
         body_sha256=digest,
         visit_id=visit.id,
-        body=_stored_body(body, checked),
+        body=_stored_body(body, checked, _clock_correction(sent, body)),
         version=(checked.replaces.version + 1) if checked.replaces else 1,
         replaces_id=checked.replaces.id if checked.replaces else None,
         state=SubmissionState.INCOMPLETE,
@@ -308,9 +309,19 @@ def receive_submission(
     return submission, True
 
 
-def _stored_body(body, checked) -> dict:
+def _clock_correction(sent: SubmissionBody, body: SubmissionBody) -> int:
+    """Seconds the server moved the phone's submit time (its clock was behind: positive, ahead:
+    negative); 0 within a minute. Kept with the body, so review says the times were corrected."""
+    if sent.client_submitted_at is None or body.client_submitted_at is None:
+        return 0
+    moved = round((body.client_submitted_at - sent.client_submitted_at).total_seconds())
+    return moved if abs(moved) > 60 else 0
+
+
+def _stored_body(body, checked, clock_correction: int = 0) -> dict:
     """The body as the schema reads it, plus the answer sets the engine read from it (the shape
-    fieldapp.review.body reads). The idempotency hash is over the body as sent."""
+    fieldapp.review.body reads), and how far the phone's clock was corrected. The idempotency hash
+    is over the body as sent."""
     evaluated = checked.evaluated
     stored = body.model_dump(mode="json")
     chosen = {r.task_id: r for r in checked.results}
@@ -320,6 +331,8 @@ def _stored_body(body, checked) -> dict:
     stored["server_findings"] = evaluated.findings
     stored["server_suggested_result"] = evaluated.suggested_result
     stored["inspected_on"] = clock.local_date(checked_at(body, checked.replaces)).isoformat()
+    if clock_correction:
+        stored["phone_clock_corrected_seconds"] = clock_correction
     return stored
 
 

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from flask_babel import gettext as _
 from pydantic import ValidationError
 
 from ..inspections.schema import SignatureRecord, TaskRecord
@@ -199,6 +200,19 @@ def inspected_on(body: dict | None, fallback: datetime | date | None) -> date:
     if fallback is not None:
         return clock.local_date(fallback)  # the inspection's date is its date in Beijing
     return clock.today()
+
+
+def clock_note(body: dict | None) -> str:
+    """Why the times may differ from the phone's: its clock was off and the server corrected them
+    when the submission arrived ("" when it was not)."""
+    moved = (body or {}).get("phone_clock_corrected_seconds")
+    if not isinstance(moved, int) or isinstance(moved, bool) or not moved:
+        return ""
+    hours, minutes = divmod(round(abs(moved) / 60), 60)
+    amount = _("%(hours)s h %(minutes)s min", hours=hours, minutes=minutes)
+    if moved > 0:
+        return _("The phone's clock was %(amount)s behind the server's: its times were corrected.", amount=amount)
+    return _("The phone's clock was %(amount)s ahead of the server's: its times were corrected.", amount=amount)
 
 
 def flatten(answers: dict, prefix: str = "") -> dict[str, Any]:

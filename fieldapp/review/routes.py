@@ -141,6 +141,7 @@ def _submission_context(sub: Submission) -> dict:
         "visit": visit,
         "tasks": tasks,
         "inspected_on": done,
+        "clock_note": body.clock_note(sub.body),
         "due": _with_fallback(clock(due, beijing_today()), fallback),
         "position": pos,
         "map_url": body.osm_link(pos) if pos else None,
