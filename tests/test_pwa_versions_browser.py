@@ -153,3 +153,49 @@ def test_a_form_kept_by_an_earlier_version_loads_the_parts_it_does_not_name(
     assert submission.visit_id == world.visit.id
     assert sorted(m.kind for m in submission.media) == ["photo", "signature", "signature", "signature"]
     assert [e for e in page.errors if "Uncaught" in e or "TypeError" in e] == []
+
+
+def test_a_send_whose_answer_was_lost_is_not_replaced_behind_the_offices_back(
+    world, live_server, phone, phone_page, photo, app
+):
+    # The body reaches the office but its answer never comes back (a request timed out after the
+    # server took it), then the signal goes: the form kept for offline use must not throw that
+    # submission away for a second one — the office would keep the first without its photos and
+    # refuse the second.
+    page = phone_page
+    live_server.sign_in(page, "zhang")
+    keep_offline(page, live_server, world.visit.id)
+    taken = []
+
+    def answer_lost(route):
+        taken.append(route.fetch().status)
+        route.abort("timedout")
+
+    page.context.route("**/api/v1/submissions", answer_lost)  # the service worker's requests too
+    form_url = live_server.url_for("inspections.visit_form", visit_id=world.visit.id)
+    page.goto(form_url)
+    pwa.fill(page, world, photo)
+    pwa.submit(page, live_server)
+    outbox = "FieldappStore.listOutbox().then(x => x.map(i => i.uuid))"
+    pwa.poll(lambda: page.evaluate(outbox) and bool(taken))  # route handlers run inside Playwright calls
+    [first] = page.evaluate(outbox)
+    assert taken[0] == 201 and [s.uuid for s in _db.session.scalars(select(Submission))] == [first]
+    _db.session.rollback()
+
+    # Without signal, the kept form is filled and sent again: the phone cannot ask the office, so
+    # it keeps the first (it may have arrived) and says so.
+    phone.set_offline(True)
+    page.goto(form_url)
+    pwa.fill(page, world, photo)
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.click("[data-submit-visit]")
+    page.wait_for_selector("[data-form-errors]:not([hidden])")
+    assert "正在发送到单位" in page.locator("[data-form-errors]").inner_text()
+    assert page.evaluate(outbox) == [first]
+
+    # The signal is good again: the first arrives whole, once.
+    page.context.unroute("**/api/v1/submissions")
+    phone.set_offline(False)
+    page.goto(live_server.url_for("inspections.my_visits"))
+    [submission] = pwa.wait_for_complete(app, page)
+    assert submission.uuid == first and len(submission.media) == 4

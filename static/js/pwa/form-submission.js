@@ -121,12 +121,28 @@
     return { errors: Array.from(new Set(errors)), body: body(visit, fields, parts), blobIds: files.blobIds, blobBySha: files.blobBySha };
   }
 
+  // Whether the office may already hold an earlier submission still on the phone: its body went
+  // out and no answer came back (a request timed out after the server had taken it). The server is
+  // asked; without an answer, it may.
+  async function mayHaveArrived(item) {
+    if (item.serverId) return true;
+    if (!item.posted) return false;
+    try {
+      var response = await fetch(item.api + "/" + item.uuid, { credentials: "same-origin", cache: "no-store", headers: { "X-Fieldapp-Client": "pwa" } });
+      return response.status !== 404;
+    } catch (e) {
+      return true;
+    }
+  }
+
   // One visit, one line of versions: an earlier submission of this visit still on the phone is
   // replaced only if the inspector says so, and never once the office has started receiving it.
   // Resolves true once queued.
   async function enqueue(visit, built) {
     var earlier = (await Store.listOutbox()).filter(function (i) { return i.visitId === visit.visitId && i.uuid !== built.body.uuid; });
-    if (earlier.some(function (i) { return i.serverId && i.state !== "stuck"; })) { visit.showErrors([visit.t("already-arriving")]); return false; }
+    for (var i = 0; i < earlier.length; i++) {
+      if (earlier[i].state !== "stuck" && await mayHaveArrived(earlier[i])) { visit.showErrors([visit.t("already-arriving")]); return false; }
+    }
     if (earlier.length && !window.confirm(visit.t("replace-queued"))) return false;
     await Store.enqueue({ uuid: built.body.uuid, visitId: visit.visitId, api: visit.form.getAttribute("data-submissions-api"),
       draft: JSON.parse(JSON.stringify(visit.draft)),

@@ -150,6 +150,11 @@
 
   async function send(item) {
     var post = await submissionRequest(item);
+    if (!item.posted && navigator.onLine) {
+      // From now on the office may hold it even if no answer comes back (form-submission.js asks).
+      item.posted = true;
+      await Store.putOutbox(item);
+    }
     var answer = await request(item.api, post.options, post.bytes);
     var status = answer.data;
     if (await refusal(item, answer.response, status)) return;
