@@ -201,3 +201,15 @@ def test_how_a_task_is_initiated_names_its_initiator_and_the_section_in_charge(a
         9,
         11,
     )
+
+
+def test_a_window_in_another_year_than_the_plans_is_read_in_the_plans_year_and_asked(app, db):
+    table = "序号,抽查任务名称,抽查事项,抽查对象,抽查比例,实施主体,计划任务实施时段\n"
+    table += "1,测绘成果质量抽查,测绘成果质量,测绘资质单位,20%,市局,2023年6-12月\n"
+    table += "2,电梯监督抽查,使用登记,电梯使用单位,5%,市局,2024年6-12月\n"
+    table += "3,商品条码监督抽查,条码使用,商品条码系统成员,5%,市局,2023-04-01至2023-09-30\n"
+    report = import_plan(table.encode(), "计划.csv", year=2024, unit=unit("city"))
+    tasks = _tasks(report.plan)
+    assert (tasks[1].window_start_month, tasks[1].window_end_month) == (6, 12)
+    assert _warning(tasks[1], "window_other_year")["params"]["found"] == "2023"
+    assert "window_other_year" in _codes(tasks[3]) and "window_other_year" not in _codes(tasks[2])

@@ -7,6 +7,7 @@ are kept (draws and results may point at them) and reported.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -19,7 +20,8 @@ from ..auth.unit_names import AmbiguousUnitName, unit_spelled
 from ..checklists.mapping import map_items
 from ..extensions import db
 from ..subjects.import_report import Tally
-from .cells import compact
+
+from .cells import compact, normalise
 from .models import InspectionItem, Plan, PlanStatus, Task
 from .parsing import ParsedPlan, ParsedTask, parse_plan_table
 from .problems import PlanFileError, Problem
@@ -96,6 +98,8 @@ def import_plan(
     elif "executor" not in parsed.columns:  # no level would draw the tasks: each asks for its levels
         for parsed_task in parsed.tasks:
             parsed_task.problems.append(Problem("executor_no_column", row=parsed_task.source_row))
+    for parsed_task in parsed.tasks:
+        _check_window_year(parsed_task, year)
     plan = db.session.scalar(
         select(Plan)
         .where(Plan.unit_id == unit.id, Plan.year == year)
@@ -145,6 +149,16 @@ def _year_and_unit(meta, year: int | None, unit: Unit | None, problems: list[Pro
     ):
         problems.append(Problem("unit_mismatch", params={"found": named.name, "given": bureau_of(unit).name}))
     return year, unit
+
+
+def _check_window_year(task: ParsedTask, year: int) -> None:
+    """A window written with years none of which is the plan's (2023年6-12月 in the 2024 plan): its months
+    are read in the plan's year, and that is asked."""
+    text = normalise(task.raw.get("window") or "")
+    years = {int(y) for y in re.findall(r"(?<!\d)((?:19|20)\d{2})\s*(?:年|[-./]\s*\d)", text)}
+    if years and year not in years and "window" not in task.inherited_fields:
+        found = "、".join(str(y) for y in sorted(years))
+        task.problems.append(Problem("window_other_year", row=task.source_row, params={"text": text, "found": found}))
 
 
 def _issuer_named(issuer: str, unit: Unit) -> Unit | None:

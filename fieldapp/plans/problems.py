@@ -164,6 +164,9 @@ MESSAGES = {
     "rounds_unreadable": _l("Cannot read the number of rounds a year from %(text)s."),
     "window_missing": _l("抽取日期 is empty."),
     "window_unreadable": _l("Cannot read a range of months from %(text)s."),
+    "window_other_year": _l(
+        "%(text)s names the year %(found)s, not the plan's: its months were read in the plan's year; confirm them."
+    ),
     "window_reversed": _l("The window %(text)s ends before it starts."),
     "window_quarters_apart": _l(
         "%(text)s names quarters that are not one after another; read as one window from the first to the last,"
