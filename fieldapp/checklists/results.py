@@ -54,6 +54,15 @@ class ResultTable:
         labels = [self.categories[c].label if c in self.categories else LocalText(c, c) for c in split_codes(codes)]
         return LocalText("；".join(t.zh for t in labels), "; ".join(t.en for t in labels))
 
+    def within(self, code: str) -> list[str]:
+        """``code`` and every finer category under it at any depth (发现问题待后续处理 holds 无法联系),
+        in table order: what a record of result ``code`` may be stored as."""
+        kept = {code}
+        for category in self.categories.values():  # a parent comes before its children
+            if category.parent in kept:
+                kept.add(category.code)
+        return [c for c in self.categories if c in kept] or [code]
+
     def measures_for(self, follow_up: str) -> list[Measure]:
         """The follow-up measures a checklist follow-up (责令改正, 移送 …) calls for, in table order."""
         return [m for m in self.measures.values() if follow_up in m.follow_ups]

@@ -7,7 +7,7 @@ import calendar
 from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from itertools import islice
 
 from sqlalchemy import and_, exists, func, or_, select
@@ -19,7 +19,8 @@ from ..auth.territory import bureau_of, county_units_under, within_territory
 from ..extensions import db
 from ..plans.models import Task
 from ..plans.scope import INDUSTRY_CODE, clean_rule
-from ..subjects.models import CREDIT_CLASSES, Subject, SubjectChange, Tag, subject_tag
+from ..subjects.models import CREDIT_CLASSES, Subject, Tag, subject_tag
+from ..subjects.queries import values_before
 from .models import Draw, DrawSelection, DrawStatus
 
 ANY_KINDS = ("enterprise", "individual", "cooperative")
@@ -134,34 +135,6 @@ def class_on(classes: list[str], draw_date: date):
         return Subject.credit_class.in_(classes)
     then = [sid for sid, old in changed.items() if old in classes]
     return or_(and_(Subject.credit_class.in_(classes), Subject.id.not_in(list(changed))), Subject.id.in_(then))
-
-
-def values_before(field: str, draw_date: date) -> dict[int, str]:
-    """Subjects whose ``field`` changed after the draw date: the value they had on it (the old
-    value of the earliest later change). A change takes effect on its ``effective_on`` date, or
-    on the day it was recorded."""
-    after = clock.start_of_day(draw_date + timedelta(days=1))
-    rows = db.session.execute(
-        select(
-            SubjectChange.subject_id,
-            SubjectChange.old_value,
-            SubjectChange.effective_on,
-            SubjectChange.changed_at,
-            SubjectChange.id,
-        ).where(
-            SubjectChange.field == field,
-            or_(
-                SubjectChange.effective_on > draw_date,
-                and_(SubjectChange.effective_on.is_(None), SubjectChange.changed_at >= after),
-            ),
-        )
-    ).all()
-    earliest: dict[int, tuple] = {}
-    for subject_id, old_value, effective_on, changed_at, change_id in rows:
-        when = (effective_on or clock.local_date(changed_at), change_id)
-        if subject_id not in earliest or when < earliest[subject_id][0]:
-            earliest[subject_id] = (when, old_value)
-    return {sid: old for sid, (_, old) in earliest.items() if old is not None}
 
 
 @dataclass

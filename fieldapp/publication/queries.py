@@ -7,10 +7,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Integer, Row, Select, and_, column, select, table, text, tuple_, union
+from sqlalchemy import Integer, Row, Select, and_, column, literal, or_, select, table, text, tuple_, union
 from sqlalchemy.orm import selectinload
 
 from ..auth import access
+from ..checklists.results import result_table
 from ..extensions import db
 from ..plans.models import Task
 from ..review.models import InspectionResult
@@ -73,6 +74,7 @@ LIST_COLUMNS = (
     PublishedResult.task_name,
     PublishedResult.result_code,
     PublishedResult.result_label,
+    PublishedResult.result_label_en,
     PublishedResult.version,
     PublishedResult.published_on,
 )
@@ -155,8 +157,15 @@ FILTER_COLUMNS = {
     "task_id": PublishedResult.task_id,
     "division_code": PublishedResult.division_code,
     "year": PublishedResult.plan_year,
-    "result_code": PublishedResult.result_code,
 }
+
+
+def result_condition(code: str):
+    """Records of result ``code``: holding it or a finer category under it (results.ResultTable.within),
+    alone or among the several chosen (stored comma-joined, "A,6")."""
+    padded = literal(",") + PublishedResult.result_code + literal(",")
+    codes = result_table().within(code)
+    return or_(*(padded.like(f"%,{_like_escape(c)},%", escape="\\") for c in codes))
 
 
 def search_statement(filters: SearchFilters, columns=(PublishedResult,)) -> tuple[Select, str]:
@@ -175,6 +184,8 @@ def search_statement(filters: SearchFilters, columns=(PublishedResult,)) -> tupl
         else:
             stmt, mode = stmt.where(name_condition(q)), "name"
     stmt = where_given(stmt, filters, FILTER_COLUMNS)
+    if filters.result_code:
+        stmt = stmt.where(result_condition(filters.result_code))
     return stmt, mode
 
 

@@ -13,6 +13,7 @@ from htmx_flask import request  # flask's request, typed with its htmx headers
 from markupsafe import Markup, escape
 
 from ..auth.territory import county_names
+from ..checklists.text import LocalText
 from ..extensions import limiter
 from ..core.i18n import select_locale
 from ..core.params import query_args
@@ -33,6 +34,13 @@ def county_name(code: str | None) -> str:
 @bp.app_template_filter("task_kind_label")
 def _task_kind_label(kind: str) -> str:
     return task_kind_label(kind)
+
+
+@bp.app_template_filter("result_text")
+def _result_text(record) -> str:
+    """A published record's result in the page's language (the printed documents keep the Chinese)."""
+    field = record.get if isinstance(record, dict) else lambda name: getattr(record, name, "")
+    return LocalText(field("result_label") or "", field("result_label_en") or "").get()
 
 
 def _search_limit() -> str:
@@ -86,7 +94,7 @@ def _search_options() -> page_cache.SearchOptions:
         "task": page_cache.options_html((t.id, f"{t.plan_year} · {t.number}. {_shorten(t.name)}") for t in tasks),
         "division": page_cache.options_html(counties.items()),
         "year": page_cache.options_html((y, y) for y in choices["years"]),
-        "result": page_cache.options_html((code, cat.label.zh) for code, cat in categories().items()),
+        **{f"result.{locale}": _result_options(locale) for locale in current_app.config["LANGUAGES"]},
         "notices": Markup("").join(
             Markup('<li><a href="{}">{} · {}. {}</a></li>').format(
                 url_for("publication.public_task", task_id=t.id), t.plan_year, t.number, t.name
@@ -95,6 +103,25 @@ def _search_options() -> page_cache.SearchOptions:
         ),
     }
     return page_cache.SearchOptions(tasks=tasks, years=choices["years"], counties=counties, html=html)
+
+
+def _result_options(locale: str) -> Markup:
+    """The result select's options in ``locale``: a finer category indented under the one it is part
+    of (choosing 发现问题待后续处理 finds the records of every category under it too)."""
+    table = categories()
+
+    def depth(code: str) -> int:
+        parent = table[code].parent
+        return depth(parent) + 1 if parent in table else 0
+
+    return page_cache.options_html(
+        (code, "\u3000" * depth(code) + cat.label.get(locale)) for code, cat in table.items()
+    )
+
+
+def in_language(options: page_cache.SearchOptions, locale: str) -> page_cache.SearchOptions:
+    """``options`` with the result select's options in ``locale`` (the others are names and codes)."""
+    return dataclasses.replace(options, html={**options.html, "result": options.html[f"result.{locale}"]})
 
 
 def _shorten(text: str, length: int = 40, leeway: int = 5) -> str:
@@ -111,6 +138,7 @@ def _search_page(filters, errors, options, fragment: bool, shared_as: tuple[int 
     """The page (or the htmx fragment). ``shared_as`` (generation, language): a page for every
     visitor who is not signed in, with the CSRF placeholder, filled into the language's frame."""
     token = TOKEN_CONTEXT if shared_as else None
+    options = in_language(options, shared_as[1] if shared_as else select_locale())
     page = queries.search(filters)
     args = query_args("page", "after", "before")
     endpoint = "publication.public_results"

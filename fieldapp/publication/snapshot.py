@@ -8,6 +8,7 @@ from datetime import date
 
 from ..plans.models import TaskKind
 from ..checklists.results import split_codes
+from ..subjects.queries import name_on
 from .categories import category, follow_up_public_wording
 
 # The fields a citizen sees, in display order. Nothing else ever leaves the building.
@@ -37,12 +38,14 @@ def task_kind_label(kind: str) -> str:
 
 
 def public_fields(result) -> dict:
-    """The public fields of an :class:`InspectionResult` as they would be published now."""
+    """The public fields of an :class:`InspectionResult` as they would be published now: the firm
+    under the name it had when it was inspected (a later rename is found by the search, and is no
+    correction of the record)."""
     subject = result.subject
     task = result.task
     cat = category(result.result_code)
     return {
-        "subject_name": subject.name,
+        "subject_name": name_on(subject, result.inspected_on),  # as inspected, not as renamed since
         "subject_ident": subject.uscc or subject.registration_number or subject.ident,
         "uscc": subject.uscc,
         "registration_number": subject.registration_number,

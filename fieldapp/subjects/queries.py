@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
+from datetime import date, timedelta
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, and_, or_, select
 
+from .. import clock
 from ..auth import access
 from ..extensions import db
 from .models import CREDIT_CLASSES, Subject, SubjectChange, SubjectKind, SubjectStatus, Tag, subject_tag
@@ -87,3 +90,37 @@ def subject_history(subject: Subject) -> list[SubjectChange]:
             .order_by(SubjectChange.changed_at.desc(), SubjectChange.id.desc())
         )
     )
+
+
+def values_before(field: str, day: date, subject_ids: Collection[int] | None = None) -> dict[int, str]:
+    """Subjects whose ``field`` changed after ``day`` (of ``subject_ids`` when given): the value
+    they had on it (the old value of the earliest later change). A change takes effect on its
+    ``effective_on`` date, or on the (Beijing) day it was recorded."""
+    after = clock.start_of_day(day + timedelta(days=1))
+    stmt = select(
+        SubjectChange.subject_id,
+        SubjectChange.old_value,
+        SubjectChange.effective_on,
+        SubjectChange.changed_at,
+        SubjectChange.id,
+    ).where(
+        SubjectChange.field == field,
+        or_(
+            SubjectChange.effective_on > day,
+            and_(SubjectChange.effective_on.is_(None), SubjectChange.changed_at >= after),
+        ),
+    )
+    if subject_ids is not None:
+        stmt = stmt.where(SubjectChange.subject_id.in_(list(subject_ids)))
+    earliest: dict[int, tuple] = {}
+    for subject_id, old_value, effective_on, changed_at, change_id in db.session.execute(stmt).all():
+        when = (effective_on or clock.local_date(changed_at), change_id)
+        if subject_id not in earliest or when < earliest[subject_id][0]:
+            earliest[subject_id] = (when, old_value)
+    return {sid: old for sid, (_, old) in earliest.items() if old is not None}
+
+
+def name_on(subject: Subject, day: date) -> str:
+    """What the directory called ``subject`` on ``day``: its name, unless a rename recorded later
+    undoes it (the public record names a firm as it was inspected)."""
+    return values_before("name", day, [subject.id]).get(subject.id) or subject.name

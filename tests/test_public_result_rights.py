@@ -1,0 +1,121 @@
+"""A citizen's and an auditor's reading of the results: a filter by result finds every record of
+that result — one among several chosen (stored comma-joined) and the finer categories under it —
+in the search and in the open data alike; the English pages say each result in English; and a
+record names the firm as it was called when inspected, whatever it is called since."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, date, datetime
+
+from factories import publication as f
+from fieldapp.checklists.results import result_table
+from fieldapp.publication import operations
+from fieldapp.publication.queries import SearchFilters, search
+from fieldapp.subjects.models import SubjectChange
+
+
+def _publish_each(db, codes: dict[str, str]) -> None:
+    """One published record per firm name, with its result code(s)."""
+    sup = f.supervisor("140602")
+    results = [
+        f.approved_result(f.subject(seq, name=name), result_code=code, follow_up=[])
+        for seq, (name, code) in enumerate(codes.items(), 1)
+    ]
+    operations.publish(results, sup, on=date(2021, 7, 1))
+    db.session.commit()
+
+
+RECORDS = {
+    "朔城区甲加油站": "1",  # 未发现问题
+    "朔城区乙加油站": "B",  # 未按规定公示应当公示的信息 (under 2, under A)
+    "朔城区丙加油站": "A,6",  # 发现问题待后续处理 and 无法联系, both chosen
+    "朔城区丁加油站": "6",  # 通过登记的住所无法联系 (under 2, under A)
+    "朔城区戊加油站": "E,4",  # 已责令改正 and 违反质量技术监督相关规定 (under A)
+}
+
+
+def _names(client_request, **args) -> list[str]:
+    soup = client_request.get("publication.public_results", **args)
+    return sorted(a.get_text(strip=True) for a in soup.select("#results .result-card__name"))
+
+
+def _csv_names(client_request, **args) -> list[str]:
+    response = client_request.get_response("publication.open_data_csv", **args)
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    return sorted(row["企业名称"] for row in rows)
+
+
+def test_a_result_filter_finds_each_record_holding_that_result_or_a_finer_one(client_request, db):
+    _publish_each(db, RECORDS)
+    expected = {
+        "6": ["朔城区丁加油站", "朔城区丙加油站"],  # alone and beside another code
+        "4": ["朔城区戊加油站"],
+        "E": ["朔城区戊加油站"],
+        "2": ["朔城区丁加油站", "朔城区丙加油站", "朔城区乙加油站"],  # B and 6 are finer kinds of 2
+        "A": ["朔城区丁加油站", "朔城区丙加油站", "朔城区乙加油站", "朔城区戊加油站"],
+        "1": ["朔城区甲加油站"],
+        "C": [],
+    }
+    for code, names in expected.items():
+        assert _names(client_request, result=code) == names, code
+        assert _csv_names(client_request, result=code) == names, code
+    assert _names(client_request, result="6", q="丙加油") == ["朔城区丙加油站"]
+
+
+def _english(client_request) -> None:
+    client_request.post("core.set_language", _data={"lang": "en", "next": "/"})
+
+
+def test_the_english_pages_say_each_result_in_english(client_request, db):
+    _publish_each(db, {"朔城区甲加油站": "1", "朔城区丙加油站": "A,6"})
+    _english(client_request)
+    soup = client_request.get("publication.public_results", q="加油站")
+    badges = sorted(b.get_text(strip=True) for b in soup.select("#results .result-card .badge"))
+    pending = result_table().text("A,6").en  # both labels, in English
+    assert pending.count(";") == 1 and not any("\u4e00" <= ch <= "\u9fff" for ch in pending)
+    assert badges == ["No problem found", pending]
+    options = [o.get_text(strip=True) for o in soup.select("#result option")]
+    assert "No problem found" in options and "未发现问题" not in options
+    soup = client_request.get("publication.public_results", q="甲加油站", result="1")
+    assert soup.select_one("#result option[selected]").get_text(strip=True) == "No problem found"
+    record = soup.select_one("#results .result-card__name")["href"].rsplit("/", 1)[1]
+    page = client_request.get("publication.public_record", public_id=record)
+    assert page.select_one("[data-field=result_label]").get_text(strip=True) == "No problem found"
+    assert "未发现问题" not in page.get_text()
+    # the Chinese pages keep the Chinese wording
+    client_request.post("core.set_language", _data={"lang": "zh_CN", "next": "/"})
+    page = client_request.get("publication.public_record", public_id=record)
+    assert page.select_one("[data-field=result_label]").get_text(strip=True) == "未发现问题"
+
+
+def _renamed(subj, new_name: str, at: datetime) -> None:
+    """The directory's import renames ``subj`` at ``at`` (UTC), keeping the change in its history."""
+    change = SubjectChange(subject_id=subj.id, field="name", old_value=subj.name, new_value=new_name, changed_at=at)
+    operations.db.session.add(change)
+    subj.name = new_name
+    operations.db.session.flush()
+
+
+def test_a_record_names_the_firm_as_inspected_and_a_later_rename_is_no_correction(db):
+    sup = f.supervisor("140602")
+    # renamed after the inspection (15 June), before publication: 16 June 00:30 in Beijing
+    late = f.approved_result(f.subject(1, name="朔城区老字号加油站"))
+    _renamed(late.subject, "朔城区新时代能源加油站", datetime(2021, 6, 15, 16, 30, tzinfo=UTC))
+    # renamed on the inspection day itself: 15 June 23:30 in Beijing
+    same_day = f.approved_result(f.subject(2, name="朔城区旧名眼镜店"))
+    _renamed(same_day.subject, "朔城区新名眼镜店", datetime(2021, 6, 15, 15, 30, tzinfo=UTC))
+    [record, other] = operations.publish([late, same_day], sup, on=date(2021, 7, 1))
+    db.session.commit()
+    assert record.subject_name == "朔城区老字号加油站"
+    assert other.subject_name == "朔城区新名眼镜店"
+    assert operations.pending_changes(record) == {}  # the firm's new name does not make the record wrong
+    for q in ("老字号", "新时代能源"):  # found by either name, under the name it was inspected by
+        assert [r.subject_name for r in search(SearchFilters(q=q)).records] == ["朔城区老字号加油站"], q
+    late.result_code = "1"
+    late.follow_up_measures = []
+    db.session.commit()
+    corrected = operations.correct(record, sup, "检查结果录入错误，更正", on=date(2021, 7, 5))
+    db.session.commit()
+    assert corrected.subject_name == "朔城区老字号加油站" and corrected.result_code == "1"
