@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from factories import review as rf
 from fieldapp.audit import AuditEvent
-from fieldapp.review.models import AbnormalListingProposal, FollowUpCase
+from fieldapp.review.models import AbnormalListingProposal, FollowUpCase, InspectionResult
 
 
 # Pages compute legal clocks from today in China: every test runs on the frozen clock (2026-11-27 10:00).
@@ -118,6 +118,29 @@ def test_unreachable_subject_proposes_abnormal_listing_for_confirmation(client_r
     _decide_listing(client_request, proposal, decision="reject", note="x")
     db.session.expire_all()
     assert db.session.get(AbnormalListingProposal, proposal.id).status == "confirmed"
+
+
+def test_a_firm_not_found_on_one_visit_for_two_tasks_is_proposed_for_listing_once(client_request, db):
+    # One trip (进一次门) for two tasks finds nobody at the registered address: each task records
+    # 无法联系 as its own result, but the firm is one firm, not found once.
+    s = rf.subject()
+    t1, t2 = rf.task(), rf.task(name="加油站登记事项检查")
+    v = rf.visit(s, [t1, t2], inspectors=[rf.inspector("张三"), rf.inspector("李四")])
+    sub = rf.submission(
+        v, rf.answers_body([t1, t2], result_code="6", measures=["停止检查，反馈至日常监管部门依法依规处理"])
+    )
+    # A later visit of another task that also finds nobody is another fact, proposed on its own.
+    t3 = rf.task(name="广告发布登记检查")
+    later = rf.visit(s, [t3], inspectors=[rf.inspector("王五"), rf.inspector("赵六")])
+    sub_later = rf.submission(later, rf.answers_body([t3], result_code="6", inspected_on=date(2026, 10, 30)))
+    db.session.commit()
+    client_request.login("sup", "supervisor", "140602")
+    approve(client_request, sub)
+    assert len(db.session.scalars(select(InspectionResult).where(InspectionResult.result_code == "6")).all()) == 2
+    [proposal] = db.session.scalars(select(AbnormalListingProposal)).all()
+    assert proposal.subject_id == s.id and proposal.reason_code == "6"
+    approve(client_request, sub_later)
+    assert len(db.session.scalars(select(AbnormalListingProposal)).all()) == 2
 
 
 def test_unfiled_annual_report_proposes_abnormal_listing_with_its_reason(client_request, db, app):

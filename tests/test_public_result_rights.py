@@ -1,7 +1,8 @@
 """A citizen's and an auditor's reading of the results: a filter by result finds every record of
 that result — one among several chosen (stored comma-joined) and the finer categories under it —
 in the search and in the open data alike; the English pages say each result in English; and a
-record names the firm as it was called when inspected, whatever it is called since."""
+record names the firm as it was called when inspected, whatever it is called since; and a result
+corrected after publication (the follow-up finished) replaces the old one on every public output."""
 
 from __future__ import annotations
 
@@ -9,10 +10,15 @@ import csv
 import io
 from datetime import UTC, date, datetime
 
+from sqlalchemy import select
+
 from factories import publication as f
+from fieldapp.audit import AuditEvent
 from fieldapp.checklists.results import result_table
 from fieldapp.publication import operations
+from fieldapp.publication.models import PublishedResult
 from fieldapp.publication.queries import SearchFilters, search
+from fieldapp.review.models import InspectionResult
 from fieldapp.subjects.models import SubjectChange
 
 
@@ -119,3 +125,51 @@ def test_a_record_names_the_firm_as_inspected_and_a_later_rename_is_no_correctio
     corrected = operations.correct(record, sup, "检查结果录入错误，更正", on=date(2021, 7, 5))
     db.session.commit()
     assert corrected.subject_name == "朔城区老字号加油站" and corrected.result_code == "1"
+
+
+def test_a_result_corrected_after_publication_replaces_the_old_one_everywhere(client_request, db):
+    # Task 7 found a problem left for follow-up; task 8 at the same firm found none.
+    pending = f.approved_result(f.subject(1, name="朔城区甲加油站"), result_code="A")
+    fine = f.approved_result(pending.subject, f.task(8, "加油站登记事项检查"), result_code="1", follow_up=[])
+    db.session.commit()
+    client_request.login("shuocheng", "supervisor", "140602")
+    client_request.post("publication.publish", _data={"result_ids": [pending.id, fine.id]})
+    record = db.session.scalar(select(PublishedResult).where(PublishedResult.inspection_result_id == pending.id))
+    page = client_request.get("publication.correct", public_id=record.public_id)
+    assert [box["value"] for box in page.select("input[name=result_codes][checked]")] == ["A"]
+    refused = client_request.post(
+        "publication.correct",
+        _data={"note": "后续处置已完结", "result_codes": ["1", "E"]},
+        _expected_status=422,
+        public_id=record.public_id,
+    )
+    assert "不能与其他结果同时选择" in refused.select_one("#field-result_codes .field__error").get_text()
+    # the follow-up is finished: the problem was corrected as ordered
+    client_request.post(
+        "publication.correct",
+        _data={"note": "后续处置已完结：已整改到位", "result_codes": ["E"]},
+        public_id=record.public_id,
+    )
+    db.session.expire_all()
+    assert db.session.get(InspectionResult, pending.id).result_code == "E"  # the official record too
+    assert (
+        db.session.scalar(
+            select(AuditEvent).where(AuditEvent.object_type == "inspection_result", AuditEvent.object_id == pending.id)
+        ).to_state
+        == "E"
+    )
+    client_request.logout()
+    soup = client_request.get("publication.public_record", public_id=record.public_id)
+    assert soup.select_one("[data-field=result_label]").get_text(strip=True) == "发现问题已责令改正"
+    assert "发现问题待后续处理" in soup.select_one(".versions").get_text()  # the earlier version, shown as such
+    assert _names(client_request, result="A") == []
+    assert _names(client_request, result="E") == ["朔城区甲加油站"]
+    assert _names(client_request, q="甲加油站") == ["朔城区甲加油站", "朔城区甲加油站"]  # each task once
+    response = client_request.get_response("publication.open_data_csv")
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    assert sorted((row["抽查任务"], row["结果代码"], row["版本"]) for row in rows) == [
+        ("加油站登记事项检查", "1", "1"),
+        ("加油站计量监督检查", "E", "2"),
+    ]
+    notice = client_request.get("publication.public_task", task_id=pending.task_id)
+    assert len(notice.select("tbody tr")) == 1 and "发现问题已责令改正" in notice.select_one("tbody tr").get_text()

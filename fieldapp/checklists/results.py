@@ -63,6 +63,11 @@ class ResultTable:
                 kept.add(category.code)
         return [c for c in self.categories if c in kept] or [code]
 
+    def depth(self, code: str) -> int:
+        """How many categories ``code`` lies under (0 for a top-level one), for indented lists."""
+        parent = self.categories[code].parent if code in self.categories else None
+        return self.depth(parent) + 1 if parent is not None else 0
+
     def measures_for(self, follow_up: str) -> list[Measure]:
         """The follow-up measures a checklist follow-up (责令改正, 移送 …) calls for, in table order."""
         return [m for m in self.measures.values() if follow_up in m.follow_ups]

@@ -20,6 +20,13 @@ def category(code: str | None) -> LocalText:
     return result_table().text(code)
 
 
+def result_choices(locale: str | None = None) -> list[tuple[str, str]]:
+    """(code, label) of every result category in ``locale`` (default: the page's), a finer one
+    indented under the one it is part of."""
+    table = result_table()
+    return [(code, "\u3000" * table.depth(code) + cat.label.get(locale)) for code, cat in table.categories.items()]
+
+
 # 后续处置措施 → the public wording: what was done, without internal detail. Keys are the codes of
 # ``follow_up_measures`` in the code table, or its labels; unknown measures fall back to the table's label.
 FOLLOW_UP_PUBLIC = {

@@ -32,6 +32,7 @@ class CorrectionForm(FlaskForm):
         _l("What was corrected and why (shown on the public page)"),
         validators=[DataRequired(_l("Write a note: the public page shows it.")), Length(max=500)],
     )
+    result_codes = MultiCheckboxField(_l("Result"), validators=[Optional()])
     follow_up_public = TextAreaField(
         _l("Follow-up measures, public wording (leave empty to use the result's)"),
         validators=[Optional(), Length(max=500)],

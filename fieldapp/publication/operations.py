@@ -12,6 +12,7 @@ from .. import clock
 from ..auth import access
 from ..extensions import db
 from ..review.models import InspectionResult
+from ..review.results import amend_result
 from .models import PublishedResult
 from .snapshot import PUBLIC_FIELDS, public_fields, record_fields, short_hash
 
@@ -89,9 +90,16 @@ def pending_changes(record: PublishedResult) -> dict[str, tuple]:
 
 
 def correct(
-    record: PublishedResult, user, note: str, follow_up_public: str | None = None, on: date | None = None
+    record: PublishedResult,
+    user,
+    note: str,
+    follow_up_public: str | None = None,
+    on: date | None = None,
+    result_code: str | None = None,
 ) -> PublishedResult:
-    """Publish a corrected version of ``record`` from the result as it stands now, with a note.
+    """Publish a corrected version of ``record`` from the result as it stands now, with a note;
+    ``result_code`` (comma-joined codes) corrects the result itself first, the note its reason
+    (``review.results.amend_result``: a ResultChoiceInvalid when the codes cannot be recorded).
 
     The earlier version stays as it was (no longer current); nothing is changed in place.
     """
@@ -103,6 +111,8 @@ def correct(
     result = record.inspection_result
     if not may_publish(user, result):
         raise PublicationError(f"not allowed to correct record {record.public_id}")
+    if result_code:
+        amend_result(result, result_code, note, user)
     follow_up = (follow_up_public or "").strip() or None
     new = _make_version(
         result, record.public_id, record.version + 1, user, on or clock.today(), follow_up_public=follow_up

@@ -19,7 +19,7 @@ from ..core.i18n import select_locale
 from ..core.params import query_args
 from ..core.token_pages import TOKEN_CONTEXT, Page
 from . import exports, page_cache, queries
-from .categories import categories
+from .categories import categories, result_choices
 from .forms import parse_search
 from .generation import current as current_generation
 from .routes import bp, record_versions_or_404, task_records_or_404
@@ -108,15 +108,7 @@ def _search_options() -> page_cache.SearchOptions:
 def _result_options(locale: str) -> Markup:
     """The result select's options in ``locale``: a finer category indented under the one it is part
     of (choosing 发现问题待后续处理 finds the records of every category under it too)."""
-    table = categories()
-
-    def depth(code: str) -> int:
-        parent = table[code].parent
-        return depth(parent) + 1 if parent in table else 0
-
-    return page_cache.options_html(
-        (code, "\u3000" * depth(code) + cat.label.get(locale)) for code, cat in table.items()
-    )
+    return page_cache.options_html(result_choices(locale))
 
 
 def in_language(options: page_cache.SearchOptions, locale: str) -> page_cache.SearchOptions:

@@ -15,8 +15,10 @@ from ..calendar.workdays import clock, load_overrides
 from ..clock import today as beijing_today
 from ..errors import form_status
 from ..extensions import db
+from ..checklists.results import ResultChoiceInvalid, split_codes
 from ..review.models import InspectionResult
 from . import operations, queries
+from .categories import result_choices
 from .forms import CorrectionForm, PublishSelectionForm
 from .routes import bp, record_versions_or_404
 from .snapshot import public_fields
@@ -141,15 +143,23 @@ def _publish(results, _form):
 def correct(public_id: str):
     versions = record_versions_or_404(public_id)
     record = versions[0]
-    _results_for_publishing([record.inspection_result_id])
+    [result] = _results_for_publishing([record.inspection_result_id])
     form = CorrectionForm()
+    form.result_codes.choices = result_choices()
     if request.method == "GET":
         form.follow_up_public.data = ""
+        form.result_codes.data = split_codes(result.result_code)
     changes = operations.pending_changes(record)
     if form.validate_on_submit():
+        codes = ",".join(form.result_codes.data or [])
         try:
-            new = operations.correct(record, current_user, form.note.data, form.follow_up_public.data)
+            new = operations.correct(
+                record, current_user, form.note.data, form.follow_up_public.data, result_code=codes
+            )
             db.session.commit()
+        except ResultChoiceInvalid as refused:
+            db.session.rollback()
+            form.result_codes.errors = list(form.result_codes.errors) + [refused.message]
         except operations.PublicationError:
             db.session.rollback()
             form.note.errors = list(form.note.errors) + [

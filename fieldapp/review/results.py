@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 
 from ..errors import InvalidInput
 from ..auth.models import Unit
 from ..auth.territory import top_units, unit_for_division
 from ..calendar.workdays import add_working_days, publication_due
+from ..checklists.results import choose_result
 from .. import clock
 from ..extensions import db
 from .. import audit
@@ -98,6 +99,22 @@ def record_results(submission, actor) -> list[InspectionResult]:
     return results
 
 
+def amend_result(result: InspectionResult, codes: str, reason: str, actor) -> bool:
+    """Correct the result of an approved check (the follow-up found the problem corrected, or the
+    result was recorded wrongly): the codes are checked as the inspector's choice is, ``reason``
+    is kept in the audit log. True when the result changed (a listing is proposed if it calls for one)."""
+    choice = choose_result(result.result_code, codes, reason)
+    if not choice["overridden"]:  # the same codes, whatever their order
+        return False
+    before, result.result_code = result.result_code, choice["result"]
+    db.session.flush()
+    audit.record(
+        "inspection_result", result.id, "amend", actor, from_state=before, to_state=result.result_code, reason=reason
+    )
+    propose_listing(result, actor)
+    return True
+
+
 def open_follow_up(result: InspectionResult, actor) -> FollowUpCase | None:
     """Open (or refresh) the follow-up case of a result whose findings need one."""
     if not needs_follow_up(result.follow_up_measures or [], result.findings or []):
@@ -142,11 +159,27 @@ def listing_reason(result: InspectionResult) -> str | None:
 
 
 def propose_listing(result: InspectionResult, actor) -> AbnormalListingProposal | None:
-    """Propose listing in the 经营异常名录 (see :func:`listing_reason`) for a supervisor to confirm."""
+    """Propose listing in the 经营异常名录 (see :func:`listing_reason`) for a supervisor to confirm:
+    once per visit and reason — the tasks of one trip that each found the firm unreachable found it
+    so once (进一次门), and the proposal of the first stands for them all."""
     reason = listing_reason(result)
     if reason is None:
         return None
-    existing = db.session.scalar(select(AbnormalListingProposal).where(AbnormalListingProposal.result_id == result.id))
+    same_visit = select(InspectionResult.id).where(InspectionResult.visit_id == result.visit_id)
+    existing = db.session.scalar(
+        select(AbnormalListingProposal)
+        .where(
+            or_(
+                AbnormalListingProposal.result_id == result.id,
+                and_(
+                    AbnormalListingProposal.result_id.in_(same_visit),
+                    AbnormalListingProposal.reason_code == reason,
+                ),
+            )
+        )
+        .order_by(AbnormalListingProposal.id)
+        .limit(1)
+    )
     if existing is not None:
         return existing
     unit = jurisdiction_unit(result.subject.division_code)
