@@ -114,3 +114,27 @@ def test_published_results_count(client, auth, city, db):
 def test_inspectors_have_no_dashboard(client_request, db):
     client_request.login("insp", "inspector", "140602")
     client_request.get("dashboards.index", _expected_status=403)
+
+
+def test_a_result_published_after_its_20_working_days_stays_counted_as_late(client_request, auth, city, db):
+    from fieldapp.publication.operations import correct, publish
+    from fieldapp.review.models import InspectionResult
+
+    sup = auth.create("pub", "supervisor", "140603")
+    first, second = db.session.query(InspectionResult).filter_by(division_code="140603").order_by("id").all()
+    assert first.publication_due == date(2026, 11, 3)
+    [on_time] = publish([first], sup, on=date(2026, 11, 3))  # the last day still counts
+    [late] = publish([second], sup, on=date(2026, 11, 4))
+    db.session.commit()
+    # A correction of the one published on time is published later, but the result was public in time.
+    correct(on_time, sup, "更正后续处置", follow_up_public="已核实", on=date(2026, 11, 20))
+    db.session.commit()
+    assert queries.late_publications_by_county(2026, None) == {"140603": 1}
+    assert queries.publication_by_county(2026, {"140603"})["140603"].done == 2  # published, both
+    client_request.login("city-sup", "supervisor", "city")
+    page = client_request.get("dashboards.index", year=2026)
+    assert page.select_one("#kpi-overdue .kpi__value").get_text() == "1"  # 朔城区's, still unpublished
+    assert "1 条逾期后才公示" in page.select_one("#kpi-overdue .kpi__label").get_text()
+    row = page.select_one('#area-table tr[data-unit="140603"] .area-overdue').get_text(" ", strip=True)
+    assert row == "0 · 1 条逾期后才公示"
+    assert page.select_one('#area-table tr[data-unit="140602"] .area-overdue').get_text(strip=True) == "1"

@@ -3,7 +3,8 @@
 A provincial supervisor's dashboard shows the province and one row per city; a city's row leads to
 the city's dashboard with one row per county (and branch); a county's to the county's own. Each row
 carries the legal-clock figures of its whole subtree: coverage against the 3% floor, publication
-against 100%, results past their 20-working-day publication date, open follow-up cases.
+against 100%, results past their 20-working-day publication date (and those published after it), open
+follow-up cases.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ class Area:
     overdue: int
     due_soon: int
     open_cases: int
+    late: int = 0  # published, but after the 20 working days
 
     @property
     def name(self) -> str:
@@ -104,6 +106,7 @@ def figures(focus: Unit, year: int, today: date) -> Figures:
     coverage = queries.coverage_by_county(year, scope)
     publication = queries.publication_by_county(year, scope)
     clocks = queries.publication_clocks_by_county(year, scope, today)
+    late = queries.late_publications_by_county(year, scope)
     cases = queries.open_cases_by_unit(subtree_ids(focus.id))
 
     def area(unit: Unit, codes: Collection[str], unit_ids: Collection[int]) -> Area:
@@ -114,6 +117,7 @@ def figures(focus: Unit, year: int, today: date) -> Figures:
             overdue=sum(clocks.get(c, (0, 0))[0] for c in codes),
             due_soon=sum(clocks.get(c, (0, 0))[1] for c in codes),
             open_cases=sum(cases.get(i, 0) for i in unit_ids),
+            late=sum(late.get(c, 0) for c in codes),
         )
 
     rows = [area(u, divisions_under(u), subtree_ids(u.id)) for u in areas_below(focus)]

@@ -105,6 +105,29 @@ def publication_by_county(year: int, divisions: Collection[str] | None) -> dict[
     return {c: Rate(rows.get(c, (0, 0))[1], rows.get(c, (0, 0))[0]) for c in _codes(divisions)}
 
 
+def late_publications_by_county(year: int, divisions: Collection[str] | None) -> dict[str, int]:
+    """The year's results first published after their 20-working-day date, per county: once public,
+    a late result is no longer overdue, but the deadline was still missed (a correction published
+    later does not make a result late; its first version does)."""
+    from ..publication.models import PublishedResult
+
+    start, end = _year_bounds(year)
+    stmt = (
+        select(InspectionResult.division_code, func.count())
+        .join(
+            PublishedResult,
+            and_(PublishedResult.inspection_result_id == InspectionResult.id, PublishedResult.version == 1),
+        )
+        .where(
+            InspectionResult.inspected_on.between(start, end),
+            PublishedResult.published_on > InspectionResult.publication_due,
+        )
+        .group_by(InspectionResult.division_code)
+    )
+    stmt = access.within(stmt, InspectionResult.division_code, divisions)
+    return {code: int(n) for code, n in db.session.execute(stmt).all()}
+
+
 @dataclass
 class TaskProgress:
     task: Task
