@@ -1,8 +1,10 @@
 """A citizen's and an auditor's reading of the results: a filter by result finds every record of
 that result — one among several chosen (stored comma-joined) and the finer categories under it —
-in the search and in the open data alike; the English pages say each result in English; and a
-record names the firm as it was called when inspected, whatever it is called since; and a result
-corrected after publication (the follow-up finished) replaces the old one on every public output."""
+in the search and in the open data alike; the English pages say each result in English; a record
+names the firm as it was called when inspected, whatever it is called since; a result corrected
+after publication (the follow-up finished) replaces the old one on every public output; the
+printed notice keeps each credit code and date whole and counts a firm checked twice once; and a
+firm re-licensed with a credit code is found with all its records by either of its identifiers."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy import select
 
 from factories import publication as f
+from pdf_reading import pdf_text
 from fieldapp.audit import AuditEvent
 from fieldapp.checklists.results import result_table
 from fieldapp.publication import operations
@@ -173,3 +176,50 @@ def test_a_result_corrected_after_publication_replaces_the_old_one_everywhere(cl
     ]
     notice = client_request.get("publication.public_task", task_id=pending.task_id)
     assert len(notice.select("tbody tr")) == 1 and "发现问题已责令改正" in notice.select_one("tbody tr").get_text()
+
+
+def test_the_printed_notice_keeps_each_credit_code_and_date_whole(client_request, db, tmp_path):
+    # An auditor reads the printed 公示表 back (and searches its text): an 18-character code or a
+    # date broken over two lines of its cell is no longer the code or the date.
+    sup = f.supervisor("140602")
+    coded = f.approved_result(f.subject(1, name="朔州市朔城区中石化民福加油站"), result_code="A,6")
+    numbered = f.approved_result(f.subject(2, name="朔城区恒达眼镜店", with_uscc=False), tsk=coded.task)
+    operations.publish([coded, numbered], sup, on=date(2021, 7, 1))
+    db.session.commit()
+    path = tmp_path / "notice.pdf"
+    path.write_bytes(client_request.get_response("publication.public_task_pdf", task_id=coded.task_id).data)
+    text = pdf_text(path)
+    assert coded.subject.uscc in text and numbered.subject.registration_number in text
+    assert text.count("2021-06-15") == 2
+
+
+def test_a_firm_that_got_its_credit_code_after_a_record_is_found_with_all_its_records(client_request, db):
+    # An individual business checked under its 15-digit registration number, then re-licensed with a
+    # unified social credit code (the directory keeps both) and checked again for another task.
+    sup = f.supervisor("140602")
+    firm = f.subject(1, name="朔城区恒达眼镜店", with_uscc=False)
+    before = f.approved_result(firm)
+    operations.publish([before], sup, on=date(2021, 7, 1))
+    firm.uscc = f.make_uscc(1)
+    firm.ident = firm.uscc
+    after = f.approved_result(firm, f.task(8, "眼镜制配场所计量监督检查"), result_code="1", follow_up=[])
+    operations.publish([after], sup, on=date(2021, 7, 2))
+    db.session.commit()
+    registration = firm.registration_number
+    for ident in (firm.uscc, registration):
+        assert _names(client_request, q=ident) == ["朔城区恒达眼镜店", "朔城区恒达眼镜店"], ident
+        page = client_request.get("publication.public_subject", ident=ident)
+        assert len(page.select("tbody tr")) == 2, ident
+
+
+def test_the_printed_notice_counts_a_firm_checked_twice_for_a_task_once(client_request, db, tmp_path):
+    # Drawn again in a later round of the same task (earlier rounds not excluded): two results, one firm.
+    sup = f.supervisor("140602")
+    first = f.approved_result(f.subject(1))
+    again = f.approved_result(first.subject, first.task, result_code="1", follow_up=[], inspected_on=date(2021, 9, 1))
+    other = f.approved_result(f.subject(2, name="朔城区恒达眼镜店"), first.task)
+    operations.publish([first, again, other], sup, on=date(2021, 9, 10))
+    db.session.commit()
+    path = tmp_path / "notice.pdf"
+    path.write_bytes(client_request.get_response("publication.public_task_pdf", task_id=first.task_id).data)
+    assert "共 2 户、3 条结果" in pdf_text(path)

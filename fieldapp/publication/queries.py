@@ -171,16 +171,15 @@ def result_condition(code: str):
 def search_statement(filters: SearchFilters, columns=(PublishedResult,)) -> tuple[Select, str]:
     """Names holding the fragment however its brackets, letters, digits and spaces are typed: the
     published names and the directory's current names, each by its search form (full-width
-    ＡＢＣ（民福） and ABC(民福) typed on a phone are one); a code by its shape."""
+    ＡＢＣ（民福） and ABC(民福) typed on a phone are one); a code by its shape, as the firm's
+    (:func:`subjects_known_as`)."""
     stmt = select(*columns).where(PublishedResult.is_current.is_(True))
     mode = "all"
     q = search_key(filters.q)
     if q:
         kind = identifier_kind(q)
-        if kind == "uscc":
-            stmt, mode = stmt.where(PublishedResult.uscc == q.upper()), kind
-        elif kind == "registration":
-            stmt, mode = stmt.where(PublishedResult.subject_ident == q), kind
+        if kind is not None:
+            stmt, mode = stmt.where(PublishedResult.subject_id.in_(subjects_known_as(q.upper()))), kind
         else:
             stmt, mode = stmt.where(name_condition(q)), "name"
     stmt = where_given(stmt, filters, FILTER_COLUMNS)
@@ -228,11 +227,23 @@ def record_versions(public_id: str) -> list[PublishedResult]:
     )
 
 
+def subjects_known_as(ident: str):
+    """The subjects a credit code or a registration number names: the one that was published under
+    it, and the one the directory knows by it now — a firm checked under its registration number
+    and re-licensed with a credit code since is one firm, found with all its records by either."""
+    published = select(PublishedResult.subject_id).where(
+        or_(PublishedResult.subject_ident == ident, PublishedResult.uscc == ident)
+    )
+    known = select(Subject.id).where(or_(Subject.uscc == ident, Subject.registration_number == ident))
+    return union(published, known)
+
+
 def subject_records(ident: str) -> list[PublishedResult]:
+    """The current records of the firm ``ident`` names, however it was identified when published."""
     return list(
         db.session.scalars(
             select(PublishedResult)
-            .where(PublishedResult.subject_ident == ident, PublishedResult.is_current.is_(True))
+            .where(PublishedResult.subject_id.in_(subjects_known_as(ident)), PublishedResult.is_current.is_(True))
             .order_by(PublishedResult.inspected_on.desc(), PublishedResult.id.desc())
         )
     )
