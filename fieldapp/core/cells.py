@@ -13,6 +13,8 @@ character.
 from __future__ import annotations
 
 import re
+import zipfile
+import zlib
 from collections.abc import Iterable, Iterator, Sequence
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -108,7 +110,27 @@ def sheet_rows(sheet, *, values_only: bool = False) -> Iterator[tuple]:
     row to it, so a workbook of a few kilobytes took hours to read. Only the rows actually stored (and
     the gaps between them, as empty rows) are read, and never past ``MAX_COLUMNS`` columns."""
     sheet.reset_dimensions()
-    return sheet.iter_rows(max_col=MAX_COLUMNS, values_only=values_only)
+    return _readable(sheet.iter_rows(max_col=MAX_COLUMNS, values_only=values_only), sheet.title)
+
+
+class SheetUnreadable(Exception):
+    """A sheet whose stored XML cannot be read: a file cut short, or damaged. ``sheet`` is its title."""
+
+    def __init__(self, sheet: str):
+        super().__init__(sheet)
+        self.sheet = sheet
+
+
+# What reading a sheet's XML raises on a damaged part: the XML parsers' errors (both are SyntaxErrors),
+# a compressed stream cut short, a cell reference or shared-string index that points nowhere.
+DAMAGED_SHEET = (SyntaxError, zipfile.BadZipFile, zlib.error, EOFError, KeyError, IndexError, ValueError)
+
+
+def _readable(rows: Iterator[tuple], title: str) -> Iterator[tuple]:
+    try:
+        yield from rows
+    except DAMAGED_SHEET:
+        raise SheetUnreadable(title) from None
 
 
 def width(cells: Sequence) -> int:

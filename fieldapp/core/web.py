@@ -83,6 +83,10 @@ def init_web(app: Flask) -> None:
         if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
             if _holds_nul("", request.form):
                 abort(400)
+        elif request.is_json and not request.path.startswith("/api/"):
+            # Pages take forms; JSON is the phone API's. Flask-WTF would read a JSON body as the form, and
+            # a list, a number or a lone surrogate ("\ud800": valid JSON, no text) in it was a 500.
+            abort(415)
 
     _init_templates(app)
     _init_error_pages(app)
@@ -159,6 +163,7 @@ ERROR_MESSAGES = {
     400: _l("The request could not be understood. Please check what you entered and try again."),
     405: _l("This page cannot be used that way."),
     410: _l("This page is no longer available."),
+    415: _l("This page takes what its form sends; the data sent is of another kind."),
     416: _l("The requested range is not available."),
 }
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from ..core.cells import sheet_rows, width
+from ..core.cells import DAMAGED_SHEET, SheetUnreadable, sheet_rows, width
 from ..core.csv_records import Unreadable, csv_records
 from ..core.text_encoding import TextEncodingError, decode_text
 from ..core.xls import XlsUnreadable, is_ole2, is_zip, open_workbook
@@ -242,6 +242,8 @@ def read_workbook(data: bytes, filename: str) -> PlanSource:
         hidden_rows = {sheet.title: _hidden_rows(sheet) for sheet in workbook.worksheets}
     except XlsUnreadable:  # a sheet of the .xls cannot be parsed
         raise PlanFileError("file_not_xls") from None
+    except SheetUnreadable:  # a sheet of the .xlsx is cut short or damaged
+        raise PlanFileError("file_not_workbook") from None
     finally:
         workbook.close()
     from .columns import find_header
@@ -273,11 +275,14 @@ def _hidden_rows(sheet) -> set[int]:
     from lxml import etree
 
     hidden: set[int] = set()
-    with source() as xml:
-        for _, element in etree.iterparse(xml, tag="{*}row", resolve_entities=False, no_network=True):
-            if element.get("hidden") in ("1", "true") and (element.get("r") or "").isdigit():
-                hidden.add(int(element.get("r")))
-            element.clear()
+    try:
+        with source() as xml:
+            for _, element in etree.iterparse(xml, tag="{*}row", resolve_entities=False, no_network=True):
+                if element.get("hidden") in ("1", "true") and (element.get("r") or "").isdigit():
+                    hidden.add(int(element.get("r")))
+                element.clear()
+    except DAMAGED_SHEET:
+        raise SheetUnreadable(sheet.title) from None
     return hidden
 
 

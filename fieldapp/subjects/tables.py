@@ -354,7 +354,7 @@ class RejectWriter:
             self._fh = io.TextIOWrapper(self.path.open("wb"), encoding="utf-8-sig", newline="")
             self._writer = csv.writer(self._fh)
             own = list(REJECT_COLUMNS if len(self.sheets) > 1 else REJECT_COLUMNS[1:])
-            self._writer.writerow([*own, *self._strip(self.header)])
+            self._writer.writerow(csv_row([*own, *self._strip(self.header)]))
         values = ["" if c is None else str(c) for c in cells]
         sheet, row = place(line, self.sheets)
         where = [sheet, row] if len(self.sheets) > 1 else [row]

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from flask_babel import gettext as _
 
-from ..core.cells import sheet_rows
+from ..core.cells import SheetUnreadable, sheet_rows
 from ..core.xls import XlsUnreadable, open_workbook
 from .fields import normalise_header
 from .tables import (
@@ -56,6 +56,9 @@ def workbook_rows(path: Path, blank_lines: LineNumbers, header_columns: Callable
     except XlsUnreadable as exc:  # a sheet of an .xls that cannot be parsed
         close()
         raise TableError(xls_message(exc)) from None
+    except SheetUnreadable as exc:
+        close()
+        raise TableError(damaged_message(exc)) from None
     columns = len(table_header)
 
     def sheet_by_sheet():
@@ -77,10 +80,21 @@ def workbook_rows(path: Path, blank_lines: LineNumbers, header_columns: Callable
                 yield line, cells
         except XlsUnreadable as exc:  # a sheet of an .xls that cannot be parsed
             raise TableError(xls_message(exc)) from None
+        except SheetUnreadable as exc:  # the rows before it are read (and imported)
+            raise TableError(damaged_message(exc)) from None
         finally:
             close()
 
     return table_header, trimmed(), [sheet.title for sheet in sheets]
+
+
+def damaged_message(exc: SheetUnreadable) -> str:
+    """The words for a sheet of an .xlsx whose stored XML cannot be read (cut short or damaged)."""
+    return _(
+        "The sheet %(sheet)s of the workbook is damaged and cannot be read; open the file in Excel or WPS and "
+        "save it again as .xlsx or CSV.",
+        sheet=exc.sheet,
+    )
 
 
 def xls_message(exc: XlsUnreadable) -> str:
