@@ -336,9 +336,7 @@ def test_the_scope_page_shows_each_class_and_the_supervisor_confirms(db, client_
     assert drawn == {"A": "2", "B": "3", "C": "2", "D": "1"}
     assert "A类1%、B类3%、C类5%、D类10%" in section.text
     warnings = [li.text for li in page.select("#scope-warnings li")]
-    assert [w for w in warnings if "信用风险分类" in w] == [
-        "按信用风险分类的抽查比例是从计划中读取的，尚未经监管人员确认。"
-    ]
+    assert [w for w in warnings if "信用风险分类" in w] == ["按信用风险分类的抽查比例尚未经监管人员确认。"]
     version = task.plan.version
     client_request.post("draws.confirm_class_ratios", _data={}, _expected_status=422, **where)  # published: a reason
     client_request.post("draws.confirm_class_ratios", _data={"ratios-reason": "按计划分类比例"}, **where)

@@ -223,3 +223,14 @@ def test_the_printed_notice_counts_a_firm_checked_twice_for_a_task_once(client_r
     path = tmp_path / "notice.pdf"
     path.write_bytes(client_request.get_response("publication.public_task_pdf", task_id=first.task_id).data)
     assert "共 2 户、3 条结果" in pdf_text(path)
+
+
+def test_the_visit_record_pdf_names_the_firm_as_inspected(client_request, db, tmp_path):
+    result = f.approved_result(f.subject(1, name="朔城区老字号加油站"))  # inspected 15 June 2021
+    _renamed(result.subject, "朔城区新时代能源加油站", datetime(2021, 6, 20, 2, 0, tzinfo=UTC))
+    db.session.commit()
+    client_request.login("shuocheng", "supervisor", "140602")
+    path = tmp_path / "visit.pdf"
+    path.write_bytes(client_request.get_response("publication.visit_record_pdf", visit_id=result.visit_id).data)
+    text = pdf_text(path).replace(" ", "")
+    assert "朔城区老字号加油站" in text and "新时代能源" not in text

@@ -33,9 +33,7 @@ WARNINGS = {
     "unconfirmed": _l(
         "The scope rules are proposals from the plan's text and have not been confirmed by a supervisor."
     ),
-    "class_ratios": _l(
-        "The ratios by credit class were read from the plan and have not been confirmed by a supervisor."
-    ),
+    "class_ratios": _l("The ratios by credit class have not been confirmed by a supervisor."),
     "empty_pool": _l("The pool of %(unit)s is empty: no subject in the directory matches the scope rules."),
     "over_capacity": _l(
         "%(unit)s: %(visits)s visits, but its %(inspectors)s eligible inspectors can do %(capacity)s "

@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from .class_ratios import describe_ratios, stored_ratios
 from .models import FilingStatus, PlanStatus, TaskKind
 
-KIND_LABELS = {TaskKind.TARGETED: "定向", TaskKind.UNTARGETED: "不定向"}  # data: as the plans write it
+KIND_LABELS: dict[str, str] = {TaskKind.TARGETED: "定向", TaskKind.UNTARGETED: "不定向"}  # data: as the plans write it
 PLAN_STATUS_LABELS = {PlanStatus.DRAFT: _l("Draft"), PlanStatus.PUBLISHED: _l("Published")}
 FILING_LABELS = {
     FilingStatus.NOT_FILED: _l("Not filed"),
@@ -126,7 +126,7 @@ def describe_value(field: str, value) -> str:
         return "；".join(f"{i}. {text}" for i, text in enumerate(value, 1))
     if field == "class_ratios" and isinstance(value, dict):
         text = describe_class_ratios(value)
-        return text + ("" if value.get("confirmed") else " " + _("(read from the plan, not confirmed)"))
+        return text + ("" if value.get("confirmed") else " " + _("(not confirmed)"))
     if field == "risk_multipliers" and isinstance(value, dict):
         return "、".join(f"{cls} × {value[cls]}" for cls in sorted(value))
     if field == "scope_rule" and isinstance(value, dict):

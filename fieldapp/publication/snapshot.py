@@ -6,7 +6,7 @@ import hashlib
 import json
 from datetime import date
 
-from ..plans.models import TaskKind
+from ..plans.display import KIND_LABELS
 from ..checklists.results import split_codes
 from ..subjects.queries import name_on
 from .categories import category, follow_up_public_wording
@@ -30,11 +30,10 @@ PUBLIC_FIELDS = (
 # so the check code of a record published before them still matches.
 LATER_FIELDS = ("plan_name",)
 
-TASK_KIND_LABELS: dict[str, str] = {TaskKind.TARGETED: "定向", TaskKind.UNTARGETED: "不定向"}
-
 
 def task_kind_label(kind: str) -> str:
-    return TASK_KIND_LABELS.get(kind, kind)
+    """定向 / 不定向, as the plans write it (plans.display owns the words)."""
+    return KIND_LABELS.get(kind, kind)
 
 
 def public_fields(result) -> dict:

@@ -18,6 +18,7 @@ from ...review.answers import rows_for
 from ...review.codes import measure_labels
 from ...review.models import InspectionResult
 from ...review.results import normalise_findings
+from ...subjects.queries import name_on
 from ..models import PublishedResult
 from .images import print_copy
 
@@ -107,9 +108,12 @@ def visit_record(visit) -> dict:
     photos = media_of(submission, "photo")
     signatures = media_of(submission, "signature")
     printed = {m.id: print_copy(media_path(m), m.sha256, m.kind) for m in photos + signatures}
+    inspected_on = min((r.inspected_on for r in results.values()), default=None)
     return {
         "visit": visit,
         "subject": visit.subject,
+        # the record of a visit names the firm as it was called that day, as its published results do
+        "subject_name": name_on(visit.subject, inspected_on) if inspected_on else visit.subject.name,
         "submission": submission,
         "answers": answers_by_task(submission),
         "results": results,
