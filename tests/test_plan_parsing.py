@@ -357,6 +357,12 @@ def test_a_fraction_typed_without_a_percent_sign_is_read_and_pointed_out():
     assert parse_ratio("按比例").problems[0][0] == "ratio_unreadable"
 
 
+def test_a_frequency_without_a_ratio_is_said_to_lack_the_ratio_not_to_be_unreadable():
+    ratio = parse_ratio("每季度抽查1次")
+    assert (ratio.ratio, ratio.fixed_count, ratio.rounds_per_year) == (None, None, 4)
+    assert ratio.problems == [("ratio_rounds_only", {"text": "每季度抽查1次", "rounds": 4})]
+
+
 def test_rows_holding_only_items_continue_the_task_above():
     from fieldapp.plans.tables import Row
 

@@ -173,7 +173,10 @@ def parse_ratio(text: str) -> Ratio:
     leftover = re.sub(r"[\s,，;；、。()（）]", "", without_ratio if percents else _COUNT.sub("", without_ratio))
     for word in FLOOR_WORDS + ("抽查", "抽取", "比例", "数量", "的", "按", "其中"):
         leftover = leftover.replace(word, "")
-    if not result.ok and not result.problems:
+    if not result.ok and not result.problems and result.rounds_given:
+        # 每季度抽查1次: how often, but not how many
+        result.problems.append(("ratio_rounds_only", {"text": raw, "rounds": result.rounds_per_year}))
+    elif not result.ok and not result.problems:
         result.problems.append(("ratio_unreadable", {"text": raw}))
     elif result.ok and leftover:
         # Something else was written beside the ratio: keep the ratio, point the rest out.

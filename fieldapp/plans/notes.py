@@ -51,7 +51,7 @@ def apply_note_ratio(tasks: list[ParsedTask], notes: list[tuple[int, str]]) -> N
 
 _CREDIT_COLUMN = ("信用", "风险分类")
 # Problems about the ratio cell that a reading by class answers (A类1%、B类3% is "several ratios").
-_ANSWERED = ("ratio_missing", "ratio_ambiguous", "ratio_extra_text", "ratio_unreadable")
+_ANSWERED = ("ratio_missing", "ratio_ambiguous", "ratio_extra_text", "ratio_unreadable", "ratio_rounds_only")
 
 
 def class_note(notes: list[tuple[int, str]]) -> tuple[str, str] | None:

@@ -153,6 +153,10 @@ MESSAGES = {
         "The table has no 抽查比例 column; the note %(text)s gives %(ratio)s, read for this task: confirm it."
     ),
     "ratio_unreadable": _l("Cannot read a ratio or a number from %(text)s."),
+    "ratio_rounds_only": _l(
+        "%(text)s says how often (%(rounds)s times a year) but not what share or how many subjects to draw: set the"
+        " ratio or the number."
+    ),
     "ratio_ambiguous": _l("Several ratios in %(text)s; none was taken."),
     "ratio_range": _l("%(text)s is a range; read as at least %(low)s: confirm it."),
     "ratio_out_of_range": _l("Ratio %(text)s is not between 0 and 100%%."),
