@@ -23,6 +23,7 @@ from factories.draws import (
 
 from draw_verification import run_verify_draw
 from factories.cli import english_words
+from fieldapp import audit
 from fieldapp.draws import operations
 from fieldapp.draws.bundle import build_bundle
 from fieldapp.draws.models import CommitmentStatus, Draw, DrawCommitment, DrawStatus
@@ -233,6 +234,9 @@ def test_replacement_takes_the_next_rank_and_both_are_logged(db):
     assert new.replaces_id == lead.id and lead.ended_at is not None and new.reason == "生病"
     visit = db.session.scalar(select(Visit).where(Visit.subject_id == sel.subject_id))
     assert visit.inspectors[0].inspector_id == new.inspector_id and visit.inspectors[0].role == "lead"
+    # The replaced inspector's phone is told the visit was withdrawn from them (the audit log says so).
+    [withdrawn] = [e for e in audit.events_for("visit", visit.id) if e.action == "withdraw"]
+    assert withdrawn.details["inspector_ids"] == [lead.inspector_id]
     bundle = build_bundle(draw, reveal=True)
     assert bundle["replacements"][0]["replaced"] == lead.certificate_number
     assert verify_stored(draw).ok

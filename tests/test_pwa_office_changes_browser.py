@@ -6,13 +6,18 @@ and arrive with the rest. Nothing is accepted with a task's answers silently dro
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+from types import SimpleNamespace
+
 import pytest
 from sqlalchemy import select
 
 import phone_app as pwa
+from fieldapp import clock, events
 from fieldapp.extensions import db as _db
 from fieldapp.inspections.models import Submission
-from fieldapp.visits.models import VisitTask
+from fieldapp.visits.models import Visit, VisitTask
 from factories.inspection import add_task, app_config  # noqa: F401  (fixtures: the test checklists)
 from phone_app import phone, phone_page, photo, world  # noqa: F401  (fixtures: the phone, its page, a photo, the world)
 
@@ -71,3 +76,31 @@ def test_a_task_taken_off_while_the_form_waits_is_named_and_its_answers_kept(
     sent = {t["task_id"]: t["answer_sets"][0]["answers"] for t in submission.body["tasks"]}
     assert sent[world.marks.id]["licensed_use"] == "不符合"
     assert sent[world.task.id]["dispenser"][0]["serial"] == "JJ-2019-009"
+
+
+def test_a_visit_withdrawn_while_the_form_waits_says_when_and_keeps_the_work(
+    world, live_server, phone_page, photo, tmp_path
+):
+    """A new draw supersedes the visit's: the phone says the office withdrew it on which day, not
+    that it never was the inspector's, and the work stays on the phone to be exported."""
+    page = phone_page
+    visit_id = world.visit.id
+    _db.session.scalar(select(VisitTask).where(VisitTask.visit_id == visit_id)).draw_id = 9002
+    _db.session.commit()
+    live_server.sign_in(page, "zhang")
+    page.goto(live_server.url_for("inspections.visit_form", visit_id=visit_id))
+    pwa.fill(page, world, photo)
+    events.draw_superseded.send(SimpleNamespace(id=9002, task_id=world.task.id))
+    _db.session.commit()
+    assert _db.session.get(Visit, visit_id) is None
+    pwa.submit(page, live_server)
+    page.wait_for_selector("[data-outbox-stuck-list] [data-stuck-item]")
+    text = page.locator("[data-outbox-stuck-list] [data-stuck-item]").inner_text()
+    assert "撤回" in text and clock.today().isoformat() in text and "不属于您" not in text, text
+    with page.expect_download() as download:
+        page.click("[data-stuck-export]")
+    path = Path(tmp_path) / "export.json"
+    download.value.save_as(path)
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    assert doc["submission"]["visit_id"] == visit_id and "撤回" in doc["refused_because"]
+    assert len(doc["files"]) == 4

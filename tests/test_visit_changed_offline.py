@@ -5,11 +5,15 @@ with a task's answers silently dropped or read against a checklist version nobod
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from sqlalchemy import func, select
 
+from fieldapp import clock, events
 from fieldapp.checklists import checklists_for
+from fieldapp.inspectors.models import Inspector
 from fieldapp.inspections.models import Submission
-from fieldapp.visits.models import VisitTask
+from fieldapp.visits.models import Visit, VisitTask
 from factories.inspection import API_HEADERS, add_task, submission_body
 from factories.inspection import app_config, world  # noqa: F401  (fixtures: the test checklists, the world with zhang signed in)
 
@@ -56,3 +60,34 @@ def test_answers_for_a_checklist_version_the_server_no_longer_has_are_refused(wo
     assert any("第 3 项任务" in e and "新版本" in e for e in response.json["errors"]), response.json
     assert stored(db) == 0
     assert post(client, submission_body(world, checklists=[dict(ref, version=checklist.version)])).status_code == 201
+
+
+def test_a_visit_the_office_withdrew_says_so_to_its_inspectors_only(world, client, auth, db):
+    body = submission_body(world)
+    visit_id = world.visit.id
+    db.session.scalar(select(VisitTask).where(VisitTask.visit_id == visit_id)).draw_id = 9001
+    wang = auth.create("wang", "inspector", "140602", name="王旁观")
+    db.session.add(Inspector(name="王旁观", certificate_number="1406029999", unit=wang.unit, user_id=wang.id))
+    db.session.commit()
+    # A new draw superseded the visit's draw: the (still planned) visit left without a task goes.
+    events.draw_superseded.send(SimpleNamespace(id=9001, task_id=world.task.id))
+    db.session.commit()
+    assert db.session.get(Visit, visit_id) is None
+    for inspector in ("zhang", "li"):  # both inspectors who were on the visit
+        auth.logout()
+        auth.login(inspector, "inspector", "140602")
+        response = post(client, dict(body, uuid=submission_body(world)["uuid"]))
+        assert response.status_code == 410, response.json
+        title = response.json["title"]
+        assert "撤回" in title and clock.today().isoformat() in title and "导出" in title, title
+        assert response.json["withdrawn_on"] == clock.today().isoformat()
+        assert client.get(f"/api/v1/visits/{visit_id}/offline", headers=API_HEADERS).status_code == 410
+    assert stored(db) == 0
+    # An inspector of the same unit who never was on it learns nothing: the plain 404.
+    auth.logout()
+    assert auth.login("wang", "inspector", "140602").status_code == 302
+    for visit in (visit_id, visit_id + 1000):
+        response = post(client, dict(body, visit_id=visit))
+        assert response.status_code == 404, response.json
+        assert response.json["title"] == "此检查任务不存在或不属于您。"
+        assert "withdrawn_on" not in response.json

@@ -21,6 +21,7 @@ from sqlalchemy import select
 
 from .. import clock
 from ..extensions import csrf, db
+from ..visits.queries import withdrawn_from
 from . import media as store
 from . import media_receipt as receipt
 from . import operations as ops
@@ -161,7 +162,7 @@ def api_create_submission():
     except ops.SubmissionConflict:
         return _conflict(body)
     except ops.VisitNotFound:
-        return problem(404, _("This visit does not exist or is not yours."))
+        return _visit_not_found(body.get("visit_id"))
     except ops.SubmissionError as exc:
         return problem(422, _("The submission cannot be accepted."), errors=exc.messages)
     if not created and submission.submitted_by_id != current_user.id:
@@ -170,6 +171,21 @@ def api_create_submission():
                 409, _("A different submission with this UUID exists, or this version was already replaced.")
             )
     return _status_response(submission, 201 if created else 200)
+
+
+def _visit_not_found(visit_id: object):
+    """404 for a visit that never was this inspector's; 410, saying when and what to do with the
+    work, for one the office took from them (only an inspector who was on it learns that)."""
+    withdrawn = withdrawn_from(visit_id, current_user)
+    if withdrawn is None:
+        return problem(404, _("This visit does not exist or is not yours."))
+    title = _(
+        "The office withdrew this visit from you on %(date)s (a new draw replaced it, or it was "
+        "cancelled or given to another inspector): it can no longer be sent. Your work is kept on "
+        "this phone: export it and hand it to your supervisor.",
+        date=clock.local_date(withdrawn).isoformat(),
+    )
+    return problem(410, title, withdrawn_on=clock.local_date(withdrawn).isoformat())
 
 
 def _conflict(body: dict, title: str | None = None):
@@ -246,7 +262,7 @@ def api_visit_offline(visit_id: int):
     """The addresses the phone caches when the inspector marks a visit for offline use."""
     visit = visit_for_inspector(visit_id, current_user)
     if visit is None:
-        return problem(404, _("This visit does not exist or is not yours."))
+        return _visit_not_found(visit_id)
     urls = [
         url_for("inspections.my_visits"),
         url_for("inspections.visit", visit_id=visit.id),

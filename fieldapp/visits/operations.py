@@ -8,7 +8,7 @@ from collections import defaultdict
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from .. import clock
+from .. import audit, clock
 from ..core.bulk import allocate_ids, bind_value, insert_rows
 from ..draws.models import DrawAssignment, DrawSelection
 from ..draws.pools import task_window
@@ -205,6 +205,18 @@ def draw_visit_records(draw) -> list[tuple[str, int, int, list[int]]]:
     return [("visit", visit_id, subject_id, people[visit_id]) for visit_id, subject_id in sorted(visits.items())]
 
 
+def record_withdrawn(visit_id: int, inspector_ids: list[int], draw) -> None:
+    """The office took the visit from these inspectors (a new draw superseded ``draw``, or one of
+    them was replaced): an audit event outlives the visit's row, so the phone of an inspector who
+    was on it is told the visit was withdrawn, not that it never was theirs."""
+    if inspector_ids:
+        details = {"inspector_ids": sorted(inspector_ids), "draw_id": draw.id, "task_id": draw.task_id}
+        audit.record(WITHDRAWN[0], visit_id, WITHDRAWN[1], details=details)
+
+
+WITHDRAWN = ("visit", "withdraw")  # the audit event's object type and action
+
+
 def remove_draw_from_visits(draw) -> None:
     """A superseded draw leaves its (still planned) visits; visits left without a task go."""
     for visit_task in db.session.scalars(select(VisitTask).where(VisitTask.draw_id == draw.id)).all():
@@ -212,7 +224,9 @@ def remove_draw_from_visits(draw) -> None:
         if visit.status != VisitStatus.PLANNED:
             continue
         visit.tasks.remove(visit_task)
-        for vi in [vi for vi in visit.inspectors if vi.task_id == draw.task_id]:
+        leaving = visit.inspectors if not visit.tasks else [vi for vi in visit.inspectors if vi.task_id == draw.task_id]
+        record_withdrawn(visit.id, [vi.inspector_id for vi in leaving], draw)
+        for vi in list(leaving):
             visit.inspectors.remove(vi)
         if not visit.tasks:
             db.session.delete(visit)
@@ -239,6 +253,8 @@ def apply_replacement(draw, old, new) -> None:
             (vi for vi in visit.inspectors if vi.inspector_id == old.inspector_id and vi.task_id == draw.task_id), None
         )
         already = any(vi.inspector_id == new.inspector_id for vi in visit.inspectors)
+        if row is not None:
+            record_withdrawn(visit.id, [old.inspector_id], draw)
         if row is not None and not already:
             row.inspector_id = new.inspector_id
         elif row is not None:

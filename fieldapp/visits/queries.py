@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from .. import audit
 from ..auth import access
 from ..draws.models import InvitationStatus, JointInvitation
 from ..extensions import db
+from ..inspectors.models import Inspector
 from .models import Visit, VisitTask
+from .operations import WITHDRAWN
 
 
 def visit_plan(user, division: str | None, page: int, status: str | None = None):
@@ -53,3 +58,16 @@ def visit_items(visit: Visit) -> list[dict]:
                     }
                 )
     return entries
+
+
+def withdrawn_from(visit_id: object, user) -> datetime | None:
+    """When the office last took visit ``visit_id`` from ``user`` (the visit withdrawn, its draw
+    superseded, or ``user`` replaced on it), if ``user`` was on it; else None, so an id that was
+    never theirs says nothing more than one that never existed."""
+    if not isinstance(visit_id, int) or isinstance(visit_id, bool):
+        return None
+    mine = set(db.session.scalars(select(Inspector.id).where(Inspector.user_id == user.id)))
+    for event in reversed(audit.events_for(WITHDRAWN[0], visit_id)):
+        if event.action == WITHDRAWN[1] and mine & set(event.details.get("inspector_ids") or []):
+            return event.occurred_at
+    return None
