@@ -290,3 +290,62 @@ def test_a_tampered_listing_decision_is_a_bad_request(client_request, db):
     proposal = db.session.scalar(select(AbnormalListingProposal))
     for data in ({"decision": "maybe", "lock_version": 1}, {"decision": "confirm", "lock_version": "x"}):
         client_request.post_response("review.decide", _data=data, _expected_status=400, proposal_id=proposal.id)
+
+
+def test_a_corrected_result_keeps_its_follow_up_case_in_step(client_request, db):
+    # Publication's correction of a result (operations.correct) asks the rule of approval again: a case
+    # the new result no longer needs is closed with the correction's reason, one it needs is opened,
+    # and a case already closed (the problem rectified) is neither closed again nor reopened.
+    from fieldapp.publication import operations
+    from factories import publication as pf
+
+    finding = {"item": "pledge", "text": "未作出诚信计量承诺", "severity": "minor", "follow_up": "责令改正"}
+    wrong, fine, rectified = rf.subject("甲加油站"), rf.subject("乙加油站"), rf.subject("丙加油站")
+    subs = []
+    for s, code in ((wrong, "A"), (fine, "1"), (rectified, "A")):
+        t = rf.task(name=f"{s.name}计量检查")
+        v = rf.visit(s, [t], inspectors=[rf.inspector(f"{s.name}甲"), rf.inspector(f"{s.name}乙")])
+        problem = {"measures": [ORDER], "findings": [finding]} if code == "A" else {}
+        subs.append(rf.submission(v, rf.answers_body([t], result_code=code, **problem)))
+    db.session.commit()
+    client_request.login("sup", "supervisor", "140602")
+    for sub in subs:
+        approve(client_request, sub)
+    client_request.logout()
+
+    def case_of(subject):
+        return db.session.scalar(select(FollowUpCase).where(FollowUpCase.subject_id == subject.id))
+
+    def result_of(subject):
+        return db.session.scalar(select(InspectionResult).where(InspectionResult.subject_id == subject.id))
+
+    assert case_of(wrong).status == "open" and case_of(fine) is None
+    done = case_of(rectified)
+    client_request.login("sup", "supervisor", "140602")
+    _close(client_request, done, closed_on="2026-11-20", note="已整改到位")
+    client_request.logout()
+    sup = pf.supervisor("140602")
+    records = operations.publish([result_of(s) for s in (wrong, fine, rectified)], sup)
+    db.session.commit()
+
+    reason = "检查结果录入错误，实为未发现问题"
+    operations.correct(records[0], sup, reason, result_code="1")
+    operations.correct(records[1], sup, "补录：发现问题待后续处理", result_code="A")
+    operations.correct(records[2], sup, "复核更正为未发现问题", result_code="1")
+    db.session.commit()
+    db.session.expire_all()
+    closed = case_of(wrong)
+    assert (closed.status, closed.closing_note, closed.closed_on) == ("closed", reason, date(2026, 11, 27))
+    event = db.session.scalar(
+        select(AuditEvent).where(
+            AuditEvent.object_type == "follow_up_case", AuditEvent.object_id == closed.id, AuditEvent.action == "close"
+        )
+    )
+    assert event.reason == reason and event.to_state == "closed"
+    assert case_of(fine).status == "open"
+    kept = case_of(rectified)
+    assert (kept.status, kept.closing_note, kept.closed_on) == ("closed", "已整改到位", date(2026, 11, 20))
+    again = operations.current_version(result_of(rectified).id)
+    operations.correct(again, sup, "复核：仍待后续处理", result_code="A")
+    db.session.commit()
+    assert case_of(rectified).status == "closed"  # a closed case is not reopened

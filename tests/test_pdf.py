@@ -228,3 +228,24 @@ def test_task_notice_is_drawn_by_a_job_not_in_the_request(client_request, db, tm
     path = tmp_path / "task.pdf"
     path.write_bytes(ready.data)
     assert "抽查结果公示表" in pdf_text(path)
+
+
+def test_a_renamed_task_gets_a_fresh_notice_not_the_saved_one(client_request, db, tmp_path):
+    """The saved notice is keyed by the task's list and by what its heading says of the task and
+    plan: renaming the task (or the plan) draws it again, as a newly published record does."""
+    result, _ = _publish(db)
+    notice = {"endpoint": "publication.public_task_pdf", "task_id": result.task_id}
+    path = tmp_path / "task.pdf"
+    path.write_bytes(client_request.get_response(**notice).data)
+    old_name = result.task.name
+    assert old_name in pdf_text(path).replace("\n", "")
+    result.task.name = "加油机计量器具专项检查"
+    db.session.commit()
+    path.write_bytes(client_request.get_response(**notice).data)
+    text = pdf_text(path).replace("\n", "")
+    assert "加油机计量器具专项检查" in text and old_name not in text
+    assert len(list((tmp_path / "pdf-cache").glob("*.pdf"))) == 2
+    result.task.plan.title = "2021年度朔州市市场监管系统双随机抽查计划（修订）"
+    db.session.commit()
+    client_request.get_response(**notice)
+    assert len(list((tmp_path / "pdf-cache").glob("*.pdf"))) == 3

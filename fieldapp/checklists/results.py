@@ -68,6 +68,14 @@ class ResultTable:
         parent = self.categories[code].parent if code in self.categories else None
         return self.depth(parent) + 1 if parent is not None else 0
 
+    def calls_for_follow_up(self, codes: str | None) -> bool | None:
+        """What the result itself says about a follow-up case: True when a code lies within
+        发现问题待后续处理, False for 未发现问题 alone, None when the findings and measures decide."""
+        chosen = split_codes(codes)
+        if chosen == [NO_PROBLEM]:
+            return False
+        return True if set(chosen) & set(self.within(PENDING)) else None
+
     def measures_for(self, follow_up: str) -> list[Measure]:
         """The follow-up measures a checklist follow-up (责令改正, 移送 …) calls for, in table order."""
         return [m for m in self.measures.values() if follow_up in m.follow_ups]

@@ -22,8 +22,12 @@ KIND = "publication.task_notice"
 TEMPLATE = "publication/pdf/task_notice.html"
 
 
-def notice_file(url: str):
-    return cache_file(TEMPLATE, url)
+def notice_file(url: str, task: Task):
+    """Where the notice of ``task``'s list at ``url`` is kept: the address covers the published
+    records (their list hash), the heading what the notice says of the task and its plan, so a
+    renamed task or plan is drawn afresh as a newly published record is."""
+    heading = (task.plan.year, task.plan.title, task.number, task.name, task.kind, task.cooperating_departments)
+    return cache_file(TEMPLATE, f"{url}|{heading!r}")
 
 
 def render_notice(task: Task, records: list, url: str) -> bytes:
@@ -42,7 +46,7 @@ def render_task_notice(run: JobRun) -> dict:
     url = re.sub(r"h=[^&]*", "h=" + list_hash(records), run.params["url"])
     with default_locale():
         body = render_notice(task, records, url)
-    path = notice_file(url)
+    path = notice_file(url, task)
     name = f"task-{task.id}-results.pdf"
     if path is not None:
         store(path, body)

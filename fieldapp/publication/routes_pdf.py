@@ -59,7 +59,7 @@ def public_task_pdf(task_id: int):
 
     task, records = task_records_or_404(task_id)
     url = url_for("publication.public_task", task_id=task_id, h=list_hash(records), _external=True)
-    path = notice_file(url)
+    path = notice_file(url, task)
     if path is not None and path.is_file():
         return _pdf(path.read_bytes(), f"task-{task_id}-results.pdf", public=True)
     job = request_notice(task_id, url)

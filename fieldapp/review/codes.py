@@ -46,8 +46,12 @@ def result_label(code: str | None) -> str:
     return result_table().text(code).zh or "—"
 
 
-def needs_follow_up(measures: list[str], findings: list[dict]) -> bool:
-    """A finding needs follow-up unless every measure chosen says none is needed."""
+def needs_follow_up(result_code: str | None, measures: list[str], findings: list[dict]) -> bool:
+    """Whether a result needs a follow-up case: as its category says (发现问题待后续处理 does,
+    未发现问题 does not), else a finding needs one unless every measure chosen says none is needed."""
+    said = result_table().calls_for_follow_up(result_code)
+    if said is not None:
+        return said
     if any(f.get("follow_up") for f in findings):
         return True
     return any(m and "无需后续处置" not in m for m in measures)

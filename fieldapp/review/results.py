@@ -102,7 +102,8 @@ def record_results(submission, actor) -> list[InspectionResult]:
 def amend_result(result: InspectionResult, codes: str, reason: str, actor) -> bool:
     """Correct the result of an approved check (the follow-up found the problem corrected, or the
     result was recorded wrongly): the codes are checked as the inspector's choice is, ``reason``
-    is kept in the audit log. True when the result changed (a listing is proposed if it calls for one)."""
+    is kept in the audit log. True when the result changed (a listing is proposed if it calls for one,
+    and the follow-up case kept in step: see :func:`follow_up_in_step`)."""
     choice = choose_result(result.result_code, codes, reason)
     if not choice["overridden"]:  # the same codes, whatever their order
         return False
@@ -111,13 +112,39 @@ def amend_result(result: InspectionResult, codes: str, reason: str, actor) -> bo
     audit.record(
         "inspection_result", result.id, "amend", actor, from_state=before, to_state=result.result_code, reason=reason
     )
+    follow_up_in_step(result, actor, reason)
     propose_listing(result, actor)
     return True
 
 
+def follow_up_in_step(result: InspectionResult, actor, reason: str) -> FollowUpCase | None:
+    """After a correction, the follow-up case as the result now calls for (the rule of approval):
+    one opened if needed, an open one closed with the correction's reason if no longer needed;
+    a case already closed (the problem rectified) stays as it is."""
+    if needs_follow_up(result.result_code, result.follow_up_measures or [], result.findings or []):
+        return open_follow_up(result, actor)
+    case = db.session.scalar(select(FollowUpCase).where(FollowUpCase.result_id == result.id))
+    if case is None or case.status != CaseStatus.OPEN:
+        return case
+    case.status, case.closed_on, case.closing_note = CaseStatus.CLOSED, clock.today(), reason.strip()
+    case.closed_by_id = getattr(actor, "id", None)
+    db.session.flush()
+    audit.record(
+        "follow_up_case",
+        case.id,
+        "close",
+        actor,
+        from_state=CaseStatus.OPEN,
+        to_state=CaseStatus.CLOSED,
+        reason=reason,
+        details={"result_id": result.id, "closed_on": case.closed_on.isoformat(), "result": result.result_code},
+    )
+    return case
+
+
 def open_follow_up(result: InspectionResult, actor) -> FollowUpCase | None:
     """Open (or refresh) the follow-up case of a result whose findings need one."""
-    if not needs_follow_up(result.follow_up_measures or [], result.findings or []):
+    if not needs_follow_up(result.result_code, result.follow_up_measures or [], result.findings or []):
         return None
     case = db.session.scalar(select(FollowUpCase).where(FollowUpCase.result_id == result.id))
     unit = jurisdiction_unit(result.subject.division_code)
