@@ -35,7 +35,7 @@ UNITS = {NOTICE: "140602", WORD: "140681", WORKBOOK: "city", JOINT: "city"}
 
 def _tasks(plan: Plan) -> dict[int, Task]:
     db.session.expire_all()
-    tasks = db.session.scalars(select(Task).where(Task.plan_id == plan.id)).all()
+    tasks = db.session.scalars(select(Task).where(Task.plan_id == plan.id).order_by(Task.number)).all()
     return {task.number: task for task in tasks}
 
 
