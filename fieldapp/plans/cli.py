@@ -22,6 +22,7 @@ from ..commands import CommandError, in_language
 from ..extensions import db
 from .display import FIELD_LABELS, PLAN_STATUS_LABELS
 from .queries import resolve_all_items
+from .identity import OtherDocument
 from .importer import ReasonRequired, import_plan
 from .models import Plan
 from .operations import PlanError, publish_plan
@@ -51,18 +52,28 @@ def _unit(code: str | None) -> Unit | None:
 @click.option("--reason", default="", help="Why a published plan changes (needed when it does)")
 @click.option("--publish", is_flag=True, help="Publish the plan after importing it, if it is a draft")
 @click.option("--dry-run", is_flag=True, help="Read and check the file, print the summary, save nothing")
+@click.option(
+    "--new-version",
+    is_flag=True,
+    help="The file is a new version of the unit's plan of the year, though its title or 文号 differs",
+)
 @in_language
 def import_command(
-    file: Path, year: int | None, unit_code: str | None, reason: str, publish: bool, dry_run: bool
+    file: Path, year: int | None, unit_code: str | None, reason: str, publish: bool, dry_run: bool, new_version: bool
 ) -> None:
     """Import (or re-import) a plan table: .docx, .xlsx, .xls, CSV, a saved web page (.html) or the seed's .txt."""
     ensure_units()
     unit = _unit(unit_code)
     try:
-        report = import_plan(file.read_bytes(), file.name, year=year, unit=unit, reason=reason)
+        report = import_plan(file.read_bytes(), file.name, year=year, unit=unit, reason=reason, new_version=new_version)
     except PlanFileError as exc:
         db.session.rollback()
         raise CommandError.in_file(file.name, exc) from None
+    except OtherDocument as exc:
+        db.session.rollback()
+        raise CommandError(
+            str(exc) + " " + _("To import it as a new version of that plan, add --new-version.")
+        ) from None
     except ReasonRequired as exc:
         db.session.rollback()
         if dry_run:

@@ -283,6 +283,7 @@ class ImportForm(FlaskForm):
     )
     year = IntegerField(_l("Year"), validators=[Optional(), NumberRange(min=2000, max=2100)])
     reason = TextAreaField(_l("Reason, if this changes a published plan"), validators=[Length(max=2000)])
+    new_version = BooleanField(_l("This file is a new version of the plan already in the system for this year"))
 
 
 class ConfirmForm(FlaskForm):

@@ -1,5 +1,8 @@
 """Import a plan file into the database: one plan per (issuing unit, year), updated in place.
 
+A file that is evidently another document (its title or 文号 differs: a 部门联合 plan beside the
+bureau's own) is refused unless it is imported explicitly as a new version of the stored plan.
+
 Importing the same file again changes nothing. Importing a changed file updates the tasks by
 序号; a published plan then needs a reason and gets a new version. Tasks missing from the file
 are kept (draws and results may point at them) and reported.
@@ -22,6 +25,7 @@ from ..extensions import db
 from ..subjects.import_report import Tally
 
 from .cells import compact, normalise
+from .identity import check_same_document
 from .models import InspectionItem, Plan, PlanStatus, Task
 from .parsing import ParsedPlan, ParsedTask, parse_plan_table
 from .problems import PlanFileError, Problem
@@ -85,9 +89,12 @@ def import_plan(
     unit: Unit | None = None,
     reason: str = "",
     user=None,
+    new_version: bool = False,
 ) -> ImportReport:
-    """Read, parse and save. Raises :class:`PlanFileError` or :class:`ReasonRequired` before
-    anything is changed (the caller rolls back the new plan row); the caller commits."""
+    """Read, parse and save. Raises :class:`PlanFileError`, :class:`OtherDocument` (the file is another
+    document than the unit's plan of the year, unless ``new_version`` says it is a new version of it)
+    or :class:`ReasonRequired` before anything is changed (the caller rolls back the new plan row);
+    the caller commits."""
     source, parsed = read_plan(data, filename)
     problems = list(parsed.problems)
     meta = source.meta
@@ -105,6 +112,8 @@ def import_plan(
         .where(Plan.unit_id == unit.id, Plan.year == year)
         .options(selectinload(Plan.tasks).selectinload(Task.items))
     )
+    if plan is not None and not new_version:
+        check_same_document(plan, meta.title, meta.doc_number)
     created = plan is None
     if plan is None:
         plan = Plan(unit=unit, year=year, status=PlanStatus.DRAFT, version=1)

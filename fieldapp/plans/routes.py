@@ -21,6 +21,7 @@ from ..extensions import db
 from . import queries
 from .display import TEMPLATE_HELPERS
 from .forms import ConfirmForm, FilingForm, ImportForm, TaskForm
+from .identity import OtherDocument
 from .importer import ImportReport, ReasonRequired, import_plan
 from .models import FilingStatus, Plan, Task
 from .operations import PlanError, acknowledge_filing, add_task, file_plan, publish_plan, update_task
@@ -95,10 +96,15 @@ def _import(form: ImportForm, unit, checking: bool) -> _ImportOutcome:
             unit=unit,
             reason=reason or ("check" if checking else ""),
             user=current_user,
+            new_version=bool(form.new_version.data),
         )
     except PlanFileError as exc:
         db.session.rollback()
         outcome.error = str(exc)
+    except OtherDocument as exc:
+        db.session.rollback()
+        outcome.error = str(exc) + " " + _("To import it as a new version of that plan, tick the box below.")
+        form.new_version.label.text = _("This file is a new version of 《%(title)s》", title=exc.stored)
     except ReasonRequired as exc:
         db.session.rollback()
         form.reason.errors = list(form.reason.errors) + [
