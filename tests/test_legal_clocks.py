@@ -100,3 +100,47 @@ def test_a_task_window_running_to_december_ends_on_the_plans_completion_deadline
     db.session.add(YearDeadline(year=2026, complete_by=date(2026, 12, 10)))
     db.session.commit()
     assert task_window(december) == (date(2026, 4, 1), date(2026, 12, 10))
+
+
+@pytest.fixture
+def calendar_upgrade(monkeypatch):
+    """Install "a newer chinesecalendar": ``upgrade({day: holiday name})`` adds official holidays of a
+    year the installed release does not know, as the next release carries them."""
+    import chinese_calendar.constants as official
+
+    from fieldapp.calendar import workdays
+
+    def upgrade(holidays: dict) -> None:
+        for day, name in holidays.items():
+            monkeypatch.setitem(official.holidays, day, name)
+        workdays.known_years.cache_clear()
+        workdays._package_is_workday.cache_clear()
+
+    yield upgrade
+    monkeypatch.undo()
+    workdays.known_years.cache_clear()
+    workdays._package_is_workday.cache_clear()
+
+
+def test_deadlines_counted_before_the_calendar_knew_their_year_are_counted_again_after_an_upgrade(
+    auth, db, calendar_upgrade
+):
+    from fieldapp.review.jobs import recount_provisional_deadlines
+
+    result = _approved(auth, db, date(2026, 12, 18), result_code="6")
+    proposal = db.session.scalars(select(AbnormalListingProposal)).one()
+    assert (result.publication_due, result.due_by_fallback_calendar) == (date(2027, 1, 15), True)
+    # Nothing known yet: counting again changes nothing.
+    assert recount_provisional_deadlines() == []
+
+    # The release with 2027's schedule is installed and the worker restarts: 元旦 is a holiday, the
+    # deadlines move past it and are no longer provisional.
+    calendar_upgrade({date(2027, 1, 1): "New Year's Day"})
+    assert recount_provisional_deadlines() == [result.id]
+    db.session.commit()
+    db.session.expire_all()
+    result = db.session.get(InspectionResult, result.id)
+    assert (result.publication_due, result.due_by_fallback_calendar) == (date(2027, 1, 18), False)
+    proposal = db.session.get(AbnormalListingProposal, proposal.id)
+    assert (proposal.decide_by, proposal.decide_by_fallback) == (date(2027, 1, 4), False)
+    assert recount_provisional_deadlines() == []

@@ -1,0 +1,63 @@
+"""Review's chores in the worker: due dates counted before the installed calendar knew their year.
+
+``chinesecalendar`` learns a year when a new release carries the State Council's schedule (published
+each November). Until then a publication or listing deadline running into that year is counted on
+the provisional calendar (Monday to Friday, corrected by the administrator's table) and flagged. An
+upgrade changes no row by itself, so the worker counts every flagged deadline again when it starts
+(a deploy restarts it) and once a day; the dashboards, lists and warnings then follow the official
+schedule."""
+
+from __future__ import annotations
+
+import logging
+
+from huey import crontab
+from sqlalchemy import select
+
+from ..calendar.workdays import add_working_days, publication_due
+from ..extensions import db, huey
+from ..jobs.runtime import housekeeping
+from .models import AbnormalListingProposal, InspectionResult
+from .results import LISTING_WORKING_DAYS
+
+log = logging.getLogger(__name__)
+
+
+def recount_provisional_deadlines() -> list[int]:
+    """Count every deadline flagged as provisional again on today's calendar; answer the ids of the
+    results whose publication deadline (or listing deadline) moved or became final. Flushes only."""
+    changed: set[int] = set()
+    flagged = select(InspectionResult).where(InspectionResult.due_by_fallback_calendar.is_(True))
+    for result in db.session.scalars(flagged):
+        due, provisional = publication_due(result.inspected_on)
+        if (due, provisional) != (result.publication_due, True):
+            result.publication_due, result.due_by_fallback_calendar = due, provisional
+            changed.add(result.id)
+    proposals = select(AbnormalListingProposal).where(AbnormalListingProposal.decide_by_fallback.is_(True))
+    for proposal in db.session.scalars(proposals):
+        decide_by, provisional = add_working_days(proposal.result.inspected_on, LISTING_WORKING_DAYS)
+        if (decide_by, provisional) != (proposal.decide_by, True):
+            proposal.decide_by, proposal.decide_by_fallback = decide_by, provisional
+            changed.add(proposal.result_id)
+    db.session.flush()
+    return sorted(changed)
+
+
+def _recount_and_commit() -> list[int]:
+    changed = recount_provisional_deadlines()
+    db.session.commit()
+    return changed
+
+
+def _recount() -> None:
+    housekeeping(_recount_and_commit, log.info, "deadlines counted again on the updated calendar, results %s")
+
+
+@huey.on_startup(name="fieldapp.review.recount_deadlines")
+def recount_on_worker_start() -> None:
+    _recount()
+
+
+@huey.periodic_task(crontab(hour="1", minute="7"), name="fieldapp.review.recount_deadlines_daily")
+def recount_daily() -> None:
+    _recount()
