@@ -279,3 +279,54 @@ def test_the_scan_finds_a_hand_written_county_filter(line):
 
 def test_the_scan_leaves_organisation_questions_alone():
     assert county_filters(ROOT / "fieldapp" / "x.py", "codes = territory_of(focus)\nrows = divisions_under(unit)") == []
+
+
+# Role questions outside the policy that are not about what a user may see or change, each with its reason.
+ROLE_QUESTIONS = {
+    "fieldapp/auth/models.py": "defines has_role",
+    "fieldapp/auth/session.py": "which logins get a device login (an inspector's phone)",
+    "fieldapp/core/nav.py": "which menu entries a user is shown",
+    "fieldapp/inspections/routes_api.py": "the phone API's gate: only inspectors send submissions",
+}
+
+
+def _an_account(node: ast.expr) -> bool:
+    """``user``, ``current_user``, ``actor``, ``self.user`` …: an account, not a visit's inspector (``vi.role``)."""
+    text = ast.unparse(node)
+    return "user" in text or "actor" in text
+
+
+def role_rules(source: str) -> list[str]:
+    """Who-may questions asked of an account's role by hand: ``user.role == …``, ``current_user.role
+    != …``, ``actor.has_role(…)``."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Compare):
+            sides = [node.left, *node.comparators]
+            if any(isinstance(s, ast.Attribute) and s.attr == "role" and _an_account(s.value) for s in sides):
+                found.append(f"{node.lineno}: {ast.unparse(node)}")
+        elif isinstance(node, ast.Call) and _called_name(node) == "has_role":
+            found.append(f"{node.lineno}: {ast.unparse(node)}")
+    return found
+
+
+def test_no_role_rule_outside_the_access_policy():
+    offenders = []
+    for path in sorted((ROOT / "fieldapp").rglob("*.py")):
+        rel = path.relative_to(ROOT).as_posix()
+        if rel not in POLICY and rel not in ROLE_QUESTIONS:
+            offenders += [f"{rel}:{line}" for line in role_rules(path.read_text(encoding="utf-8"))]
+    assert offenders == [], "decide who may do what in fieldapp/auth/access.py:\n" + "\n".join(offenders)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        'ok = user.role == "admin" and may_see(user, x)',
+        "if current_user.role != Role.ADMIN: pass",
+        "ok = current_user.has_role(Role.SUPERVISOR)",
+        'if actor.role == "supervisor": pass',
+    ],
+)
+def test_the_role_scan_finds_a_hand_written_role_rule(line):
+    assert role_rules(line) != []

@@ -18,6 +18,12 @@ by county themselves (``tests/test_access.py`` scans the source):
 - ``may_work_on(user, visit)``: the phone's visit pages and API (its inspectors; administrators).
 - ``may_see_job(user, job)``: a job and its files (rejects, exports, PDFs): its owner and the
   administrators of the owner's area.
+- ``may_publish(user, result)`` / ``scope_publishing(stmt, …)``: 谁检查、谁公开 — the inspecting unit's
+  supervisors publish and correct its results; administrators those of their area.
+- ``may_see_draw_classes(user, draw)``: a draw's classed pool file (credit classes are not public).
+- ``may_revoke_device(user, device)``: a phone's device login (its owner; administrators of the area).
+- ``may_answer_invitation(user, invitation)``: a joint-check invitation (the invited department, or a
+  bureau over it or an administrator of its area on its behalf).
 - ``require(target)`` / ``visible_or_404(Model, id)``: one behaviour for anything outside the
   user's area, a 404 (not a 403, never silently dropped: do not reveal what exists).
 - ``chosen_division()``: the county a page is asked for, by the query parameter ``division``
@@ -36,7 +42,7 @@ from sqlalchemy import Select
 
 from ..extensions import db
 from . import territory
-from .models import Role, Unit
+from .models import Role, Unit, UnitKind
 
 DIVISION_PARAM = "division"
 OLD_DIVISION_PARAMS = ("county",)  # read too: published links and bookmarks carry it
@@ -225,6 +231,49 @@ def may_see_job(user: Any, job: Any) -> bool:
     if job.owner_id is not None and job.owner_id == user.id:
         return True
     return user.has_role(Role.ADMIN) and (job.owner is None or may_see(user, job.owner))
+
+
+def may_publish(user: Any, result: Any) -> bool:
+    """谁检查、谁录入、谁公开: a supervisor of the inspecting unit publishes (and corrects) a result; an
+    administrator any result in their area."""
+    user = _user(user)
+    if user.role == Role.ADMIN:
+        return may_see(user, result)
+    return user.role == Role.SUPERVISOR and result.inspecting_unit_id == user.unit_id
+
+
+def scope_publishing(stmt: Select, unit_column: Any, division_column: Any, user: Any = None) -> Select:
+    """``stmt`` restricted to what ``user`` publishes (:func:`may_publish`): their unit's results (an
+    administrator: their area's), by the inspecting unit's and the county's columns."""
+    user = _user(user)
+    if user.role == Role.ADMIN:
+        return scope(stmt, division_column, user)
+    return stmt.where(unit_column == user.unit_id)
+
+
+def may_see_draw_classes(user: Any, draw: Any) -> bool:
+    """A draw's classed pool (credit-risk grades, not public): signed-in supervisors, administrators
+    and the read-only auditors whose area the draw is in."""
+    user = _user(user)
+    return user.is_authenticated and user.has_role(Role.SUPERVISOR, Role.AUDITOR) and may_see(user, draw)
+
+
+def may_revoke_device(user: Any, device: Any) -> bool:
+    """A phone's device login is logged out by its owner, or by an administrator who sees the owner."""
+    user = _user(user)
+    if device is None:
+        return False
+    return device.user_id == user.id or (user.role == Role.ADMIN and may_see(user, device.user))
+
+
+def may_answer_invitation(user: Any, invitation: Any) -> bool:
+    """The invited department answers a joint-check invitation; a bureau over it (not a department)
+    or an administrator of its area answers on its behalf."""
+    user = _user(user)
+    if user.unit_id == invitation.unit_id:
+        return True
+    on_behalf = user.unit.kind != UnitKind.DEPARTMENT or user.role == Role.ADMIN
+    return on_behalf and may_see(user, invitation)
 
 
 def require(target: Any) -> None:

@@ -11,7 +11,8 @@ from ..errors import form_status
 from ..extensions import db, limiter
 from .forms import LoginForm
 from . import devices, throttle
-from .access import may_see, role_required, visible_or_404
+from . import access
+from .access import role_required, visible_or_404
 from .models import DeviceLogin, User
 from .unit_names import unit_label
 from .user_agents import describe as describe_browser
@@ -86,9 +87,9 @@ def user_account(user_id: int):
 @login_required
 def revoke_device(device_id: int):
     device = db.session.get(DeviceLogin, device_id)
-    own = device is not None and device.user_id == current_user.id
-    if device is None or not (own or (current_user.role == "admin" and may_see(current_user, device.user))):
+    if device is None or not access.may_revoke_device(current_user, device):
         abort(404)
+    own = device.user_id == current_user.id
     devices.revoke(device, "user" if own else "admin")
     flash(_("That device is logged out."), "success")
     return redirect(url_for("auth.account") if own else url_for("auth.user_account", user_id=device.user_id))

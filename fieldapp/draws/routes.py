@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from ..auth import access
 from ..auth.access import require_unit, role_required
-from ..auth.models import Role, Unit, UnitKind
+from ..auth.models import Role, Unit
 from ..errors import form_status
 from ..extensions import db
 from ..jobs.models import JobStatus
@@ -295,9 +295,7 @@ def invite(task_id: int):
 @role_required(Role.SUPERVISOR)
 def respond(invitation_id: int, answer: str):
     invitation = db.get_or_404(JointInvitation, invitation_id)
-    # The invited department answers (or a bureau over it / an administrator of its area, on its behalf).
-    on_behalf = current_user.unit.kind != UnitKind.DEPARTMENT or current_user.role == Role.ADMIN
-    if not (current_user.unit_id == invitation.unit_id or (on_behalf and access.may_see(current_user, invitation))):
+    if not access.may_answer_invitation(current_user, invitation):
         abort(404)
     if invitation.status != InvitationStatus.PENDING:
         flash(_("This invitation has already been answered."), "warning")

@@ -9,7 +9,6 @@ from flask import Response, abort, render_template, request
 from flask_login import current_user
 
 from ..auth import access
-from ..auth.models import Role
 from ..extensions import db
 from . import chain, queries
 from .algorithm import ALGORITHM_1
@@ -24,16 +23,6 @@ from .routes import bp
 def _draw(draw_id: int) -> Draw:
     draw = db.get_or_404(Draw, draw_id)
     return draw
-
-
-def may_see_classes(draw: Draw) -> bool:
-    """Signed-in staff (supervisors, administrators) and the read-only auditors whose area the draw
-    is in: the classes are credit-risk grades, not public, and another area's are not theirs."""
-    return (
-        current_user.is_authenticated
-        and current_user.has_role(Role.SUPERVISOR, Role.AUDITOR)
-        and access.may_see(current_user, draw)
-    )
 
 
 def _file(data: bytes, name: str, sha256: str | None) -> Response:
@@ -67,7 +56,7 @@ def public_detail(draw_id: int):
         replacements=queries.replacements(draw) if reveal else (),
         record=chain.record_of_draw(draw.id),
         head=chain.head(),
-        may_see_classes=may_see_classes(draw),
+        may_see_classes=access.may_see_draw_classes(current_user, draw),
         abandoned=abandoned_count(draw.task_id, draw.round, draw.unit_id),
         replacements_recorded=len(chain.replacement_records(draw.id)),
         not_carrying=rows_not_carrying(draw) if reveal else (set(), set()),
@@ -92,7 +81,7 @@ def public_inspectors(draw_id: int):
 @bp.get("/draws/<int:draw_id>/pool-classed.txt")
 def classed_pool(draw_id: int):
     draw = _draw(draw_id)
-    if not may_see_classes(draw):
+    if not access.may_see_draw_classes(current_user, draw):
         abort(404)
     return _file(pool_bytes(draw), f"draw-{draw.id}-pool-classed.txt", draw.pool_sha256)
 

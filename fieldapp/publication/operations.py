@@ -21,13 +21,6 @@ class PublicationError(InvalidInput):
     """A publication request that cannot be carried out (the message is shown to the user)."""
 
 
-def may_publish(user, result: InspectionResult) -> bool:
-    """谁检查、谁录入、谁公开: supervisors of the inspecting unit (administrators in their area)."""
-    if user.role == "admin":
-        return access.may_see(user, result)
-    return user.role == "supervisor" and result.inspecting_unit_id == user.unit_id
-
-
 def current_version(inspection_result_id: int) -> PublishedResult | None:
     return db.session.scalar(
         select(PublishedResult).where(
@@ -68,7 +61,7 @@ def publish(results: list[InspectionResult], user, on: date | None = None) -> li
     on = on or clock.today()
     created = []
     for result in results:
-        if not may_publish(user, result):
+        if not access.may_publish(user, result):
             raise PublicationError(f"not allowed to publish result {result.id}")
         if current_version(result.id) is not None:
             continue
@@ -109,7 +102,7 @@ def correct(
     if not record.is_current:
         raise PublicationError("only the current version can be corrected")
     result = record.inspection_result
-    if not may_publish(user, result):
+    if not access.may_publish(user, result):
         raise PublicationError(f"not allowed to correct record {record.public_id}")
     if result_code:
         amend_result(result, result_code, note, user)

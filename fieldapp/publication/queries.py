@@ -282,10 +282,7 @@ def unpublished_results(user, task_id: int | None = None) -> list[InspectionResu
     an administrator's: every unit's in their area."""
     published = select(PublishedResult.inspection_result_id)
     stmt = select(InspectionResult).where(InspectionResult.id.not_in(published))
-    if user.role != "admin":
-        stmt = stmt.where(InspectionResult.inspecting_unit_id == user.unit_id)
-    else:
-        stmt = access.scope(stmt, InspectionResult.division_code, user)
+    stmt = access.scope_publishing(stmt, InspectionResult.inspecting_unit_id, InspectionResult.division_code, user)
     if task_id:
         stmt = stmt.where(InspectionResult.task_id == task_id)
     stmt = stmt.order_by(
@@ -298,10 +295,7 @@ def unpublished_results(user, task_id: int | None = None) -> list[InspectionResu
 def unit_records(user, limit: int = 200) -> list[PublishedResult]:
     """The current published records of the user's unit (an administrator: of their area), newest first."""
     stmt = select(PublishedResult).where(PublishedResult.is_current.is_(True))
-    if user.role != "admin":
-        stmt = stmt.where(PublishedResult.inspecting_unit_id == user.unit_id)
-    else:
-        stmt = access.scope(stmt, PublishedResult.division_code, user)
+    stmt = access.scope_publishing(stmt, PublishedResult.inspecting_unit_id, PublishedResult.division_code, user)
     stmt = stmt.options(selectinload(PublishedResult.inspection_result))
     return list(
         db.session.scalars(stmt.order_by(PublishedResult.published_at.desc(), PublishedResult.id.desc()).limit(limit))

@@ -10,6 +10,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
+from ..auth import access
 from ..auth.access import require, role_required
 from ..calendar.workdays import clock, load_overrides
 from ..clock import today as beijing_today
@@ -45,7 +46,7 @@ def _results_for_publishing(ids: list[int]) -> list[InspectionResult]:
         abort(404)
     for result in results:
         require(result.subject)
-        if not operations.may_publish(current_user, result):
+        if not access.may_publish(current_user, result):
             abort(404)
     return results
 
