@@ -1,5 +1,6 @@
 """axe-core (from npm) finds no accessibility violations on the inspector's pages, on a phone;
-logging out on a shared phone wipes the inspector's offline data after a warning."""
+logging out on a shared phone says what stays unsent, then removes the inspector's kept pages and
+keeps the unsent work in the inspector's own store."""
 
 from __future__ import annotations
 
@@ -47,7 +48,7 @@ def test_no_axe_violations_on_the_inspector_pages(auth, live_server, page):
         assert page.evaluate("() => document.documentElement.scrollWidth") <= 360, path
 
 
-def test_logout_on_a_shared_phone_warns_then_wipes(auth, live_server, page):
+def test_logout_on_a_shared_phone_warns_then_removes_the_kept_pages_but_not_the_work(auth, live_server, page):
     world = build_world(auth)
     live_server.sign_in(page, "zhang")
     page.goto(live_server.url_for("inspections.visit_form", visit_id=world.visit.id))
@@ -70,13 +71,16 @@ def test_logout_on_a_shared_phone_warns_then_wipes(auth, live_server, page):
     page.once("dialog", dismiss)
     page.click("[data-logout-form] button")
     page.wait_for_timeout(500)
-    assert dialogs and "1" in dialogs[0] and "删除" in dialogs[0]
+    assert dialogs and "1" in dialogs[0] and "下次登录时会自动发送" in dialogs[0]
     # Cancelled: still logged in, nothing deleted.
     assert page.evaluate(f"() => FieldappStore.getDraft({world.visit.id}).then(d => !!d)")
     page.once("dialog", lambda d: d.accept())
     page.click("[data-logout-form] button")
     page.wait_for_url(lambda url: "/my/visits" not in url)
-    names = page.evaluate("() => indexedDB.databases().then(dbs => dbs.map(d => d.name))")
-    assert f"fieldapp-u{world.lead_user.id}" not in names
     kept = page.evaluate(f"() => caches.open('{VISITS_CACHE}').then(c => c.keys()).then(k => k.map(r => r.url))")
     assert kept == []
+    # The draft stays in this inspector's own database, for the next login.
+    names = page.evaluate("() => indexedDB.databases().then(dbs => dbs.map(d => d.name))")
+    assert f"fieldapp-u{world.lead_user.id}" in names
+    page.goto(live_server.url_for("core.index"))
+    assert page.locator("[data-logout-form]").count() == 0  # logged out at the office too

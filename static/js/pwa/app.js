@@ -1,12 +1,14 @@
 // fieldapp inspector app: service worker registration, storage persistence and quota warning,
-// "download for offline" per visit, starting a visit offline, and wiping the phone on logout.
+// "download for offline" per visit, starting a visit offline, and logging out on a shared phone.
 (function () {
   "use strict";
   var Store = window.FieldappStore;
   var U = window.FieldappUtil;
   var FALLBACK = {
-    zh: { logout: "本机有 {n} 条未发送的提交或草稿。退出登录会从本机删除它们。仍要退出吗？" },
-    en: { logout: "{n} unsent submissions or drafts are on this phone. Logging out deletes them from this phone. Log out anyway?" },
+    zh: { logout: "本机有 {n} 条未发送的提交或草稿。退出后它们仍保存在本机，只有您能看到，您下次登录时会自动发送。要退出吗？",
+          "logout-offline": "没有信号：退出登录需要连接到单位服务器。什么都没有删除，您仍在本机登录。" },
+    en: { logout: "{n} unsent submissions or drafts are on this phone. They stay on this phone for you alone and are sent when you next log in. Log out?",
+          "logout-offline": "No signal: logging out needs a connection to the office. Nothing was deleted; you are still logged in on this phone." },
   };
 
   function text(key) {
@@ -162,21 +164,44 @@
     });
   }
 
+  // Logging out asks the office first (it cannot be done without signal: the phone would stay
+  // logged in while believing it was not); only once the office has ended the session do this
+  // user's kept pages go. Unsent work stays for this user alone and is sent at the next login.
+  async function logOut(form) {
+    var counts = await Store.counts();
+    var n = counts.outbox + counts.drafts;
+    if (n > 0 && !window.confirm(text("logout").replace("{n}", String(n)))) return;
+    var response = null;
+    if (navigator.onLine) {
+      try {
+        response = await fetch(form.action, { method: "POST", body: new FormData(form), credentials: "same-origin",
+                                              redirect: "manual", cache: "no-store" });
+      } catch (error) { response = null; }
+    }
+    if (!response) return logoutOffline();
+    // Refused (an expired form, say): the plain post shows the office's answer.
+    if (response.type !== "opaqueredirect" && !response.ok) return HTMLFormElement.prototype.submit.call(form);
+    await Store.forgetKeptPages();
+    window.location.href = form.getAttribute("data-after-logout") || "/";
+  }
+
+  function logoutOffline() {
+    var notice = document.querySelector("[data-logout-offline]");
+    if (!notice) return window.alert(text("logout-offline"));
+    notice.hidden = false;
+    notice.scrollIntoView({ block: "nearest" });
+  }
+
   function guardLogout() {
-    document.addEventListener("submit", async function (event) {
+    document.addEventListener("submit", function (event) {
       var form = event.target;
       if (!form.matches || !form.matches("[data-logout-form]") || !Store.userId()) return;
       event.preventDefault();
       event.stopPropagation();
-      try {
-        var counts = await Store.counts();
-        var n = counts.outbox + counts.drafts;
-        if (n > 0 && !window.confirm(text("logout").replace("{n}", String(n)))) return;
-        await Store.wipe();
-      } catch (error) {
-        if (window.console) console.warn("logout wipe", error);
-      }
-      HTMLFormElement.prototype.submit.call(form);
+      logOut(form).catch(function (error) {
+        if (window.console) console.warn("logout", error);
+        HTMLFormElement.prototype.submit.call(form);
+      });
     }, true);
   }
 

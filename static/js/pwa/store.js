@@ -162,11 +162,14 @@
       var db = await open();
       return { outbox: await db.count("outbox"), drafts: await db.count("drafts") };
     },
-    // Logging out on a shared phone: this user's database and offline pages go.
-    wipe: async function () {
-      var uid = userId();
-      if (opened) { (await opened).close(); opened = null; }
-      if (window.idb && uid) await window.idb.deleteDB(dbName(uid));
+    // Logging out on a shared phone: the pages of this user's visits kept for offline use go (the
+    // next user must not open them) and so do their marks; drafts, files and the outbox stay in this
+    // user's own database, which no other user's pages open, and are sent at this user's next login.
+    forgetKeptPages: async function () {
+      var db = await open();
+      await db.clear("offline");
+      db.close();
+      opened = null;
       if (window.caches && window.FieldappUtil.visitsCache()) await caches.delete(window.FieldappUtil.visitsCache());
     },
   };
