@@ -101,9 +101,69 @@ def test_a_shared_phone_keeps_each_inspectors_work_to_themselves_and_sends_it_wh
     page.click("[data-logout-form] button")
     page.wait_for_url(live_server.url_for("core.index"))
 
-    # A again: the work that waited is sent, once, by A.
+    # A again: the work that waited is sent, once, by A, and the visit is still kept for offline use.
     live_server.sign_in(page, "zhang")
     page.goto(live_server.url_for("inspections.my_visits"))
     [submission] = pwa.wait_for_complete(app, page)
     assert submission.submitted_by_id == world.lead_user.id and len(submission.media) == 4
     page.wait_for_function(OUTBOX_EMPTY)
+    assert "可离线使用" in page.locator(f'[data-offline-state="{world.visit.id}"]').inner_text()
+
+
+def test_an_inspector_logged_out_by_the_office_leaves_nothing_the_next_one_can_open_or_send(
+    world, auth, live_server, phone, phone_page, photo, app
+):
+    """A's password is changed at the office while A's work waits (A is logged out without pressing
+    anything); B signs in on the phone. Without signal B is shown neither A's kept visit pages nor,
+    on the offline page, A's outbox; B's pages never send A's work (the office would refuse it and
+    leave it stuck). A's next login fetches A's kept visit again and sends the work."""
+    auth.create("wang", "inspector", "140602", name="王检查")  # B: not on A's visit
+    page = phone_page
+    queue_offline(page, phone, live_server, world, photo)
+    world.lead_user.set_password("Xin-mima-2026")
+    _db.session.commit()
+    page.close()
+
+    phone.set_offline(False)
+    page = phone.new_page()
+    page.set_default_timeout(20000)
+    live_server.sign_in(page, "wang")
+    page.goto(live_server.url_for("inspections.my_visits"))
+    page.wait_for_selector("html[data-app-ready]", state="attached")
+    page.wait_for_function(OUTBOX_EMPTY)
+
+    phone.set_offline(True)
+    page.goto(live_server.url_for("inspections.visit", visit_id=world.visit.id))
+    assert world.subject.name not in page.content()
+    page.goto(live_server.url_for("inspections.visit_form", visit_id=world.visit.id))
+    assert world.subject.name not in page.content()
+    page.wait_for_selector("html[data-app-ready]", state="attached")
+    assert page.evaluate("() => FieldappUtil.userId()") != str(world.lead_user.id)
+    assert page.locator("[data-outbox-count]").first.inner_text() == "0"
+    assert page.locator("[data-offline-visits] li").count() == 0
+
+    phone.set_offline(False)
+    page.goto(live_server.url_for("inspections.my_visits"))
+    page.wait_for_selector("html[data-app-ready]", state="attached")
+    page.evaluate("() => FieldappOutbox.flush(true)")
+    assert submissions() == 0
+    page.click("[data-logout-form] button")
+    page.wait_for_url(live_server.url_for("core.index"))
+
+    # A again, the office still busy: the visit A kept for offline use (its copy went with B's
+    # logout) is fetched again, and opens without signal.
+    live_server.sign_in(page, "zhang", "Xin-mima-2026")
+    phone.route("**/api/v1/submissions**", lambda route: route.fulfill(status=503, body="busy"))
+    page.goto(live_server.url_for("inspections.my_visits"))
+    page.wait_for_selector("html[data-visit-states-fresh]", state="attached")
+    phone.set_offline(True)
+    page.goto(live_server.url_for("inspections.visit_form", visit_id=world.visit.id))
+    page.wait_for_selector("form[data-ready=true]")
+    assert world.subject.name in page.content()
+
+    # Signal and the office back: the work that waited is sent, once, by A.
+    phone.unroute("**/api/v1/submissions**")
+    phone.set_offline(False)
+    page.goto(live_server.url_for("inspections.my_visits"))
+    [submission] = pwa.wait_for_complete(app, page)
+    assert submission.submitted_by_id == world.lead_user.id and len(submission.media) == 4

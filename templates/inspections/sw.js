@@ -63,13 +63,49 @@ self.addEventListener("sync", function (event) {
   }));
 });
 
+// Who the office's last page was for (base.html's fieldapp-user meta: an inspector's id, "" for
+// anyone else or nobody), so that on a shared phone a page kept by one inspector is never shown
+// offline to the next one, nor the offline page with the previous one's outbox. Unknown (null)
+// until a page came from the office through this worker: then kept pages are shown as before.
+const SIGNED_IN_CACHE = "fieldapp-signed-in";
+const SIGNED_IN_KEY = "/signed-in";
+const USER_META = /<meta name="fieldapp-user" content="(\d*)">/;
+
+async function rememberSignedIn(response) {
+  if ((response.headers.get("Content-Type") || "").indexOf("text/html") !== 0) return;
+  const match = USER_META.exec(await response.text());
+  if (!match) return;
+  const cache = await caches.open(SIGNED_IN_CACHE);
+  await cache.put(SIGNED_IN_KEY, new Response(match[1]));
+}
+
+async function signedIn() {
+  const kept = await (await caches.open(SIGNED_IN_CACHE)).match(SIGNED_IN_KEY);
+  return kept ? kept.text() : null;
+}
+
+// A kept page, or else the offline page, for whoever is signed in on this phone.
+async function offlineAnswer(cache, key) {
+  const user = await signedIn();
+  const kept = await cache.match(key, { ignoreVary: true });
+  if (kept) {
+    const owner = USER_META.exec(await kept.clone().text());
+    if (user === null || (owner && owner[1] === user)) return kept;
+  }
+  const offline = await workbox.precaching.matchPrecache(OFFLINE_URL);
+  if (!offline || user === null) return offline || Response.error();
+  // Precached while someone was signed in: its page names whoever is signed in now.
+  const html = (await offline.text()).replace(USER_META, '<meta name="fieldapp-user" content="' + user + '">');
+  return new Response(html, { headers: { "Content-Type": offline.headers.get("Content-Type") || "text/html; charset=utf-8" } });
+}
+
 function isAppPage(url) {
   return url.origin === self.location.origin && url.pathname.indexOf("/my/") === 0;
 }
 
 // Pages: network first (fresh data when there is signal); on success refresh the copy of any page
-// that is kept offline (and always the task list); without signal, the kept copy, else the
-// offline page.
+// that is kept offline (and always the task list); without signal, the kept copy if it is the
+// signed-in inspector's, else the offline page.
 async function pageHandler({ request }) {
   const url = new URL(request.url);
   const cache = await caches.open(VISITS_CACHE);
@@ -79,16 +115,14 @@ async function pageHandler({ request }) {
     const timer = setTimeout(function () { controller.abort(); }, 8000);
     const response = await fetch(request, { signal: controller.signal });
     clearTimeout(timer);
+    if (response.ok) rememberSignedIn(response.clone()).catch(function () { /* the next page tells */ });
     if (response.ok && !response.redirected && isAppPage(url)) {
       const kept = await cache.match(key, { ignoreVary: true });
       if (kept || key === MY_VISITS) await cache.put(key, response.clone());
     }
     return response;
   } catch (error) {
-    const kept = await cache.match(key, { ignoreVary: true });
-    if (kept) return kept;
-    const offline = await workbox.precaching.matchPrecache(OFFLINE_URL);
-    return offline || Response.error();
+    return offlineAnswer(cache, key);
   }
 }
 

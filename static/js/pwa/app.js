@@ -111,9 +111,23 @@
     }
   }
 
+  // Whether every page of a visit kept for offline use is in the cache, as this user's page (on a
+  // shared phone the next user's logout empties the cache, and a page kept by two inspectors of one
+  // visit holds whoever fetched it last).
+  async function keptForMe(cache, urls) {
+    for (var i = 0; i < urls.length; i++) {
+      var page = await cache.match(urls[i], { ignoreVary: true });
+      if (!page) return false;
+      var owner = /<meta name="fieldapp-user" content="(\d*)">/.exec(await page.text());
+      if (!owner || owner[1] !== Store.userId()) return false;
+    }
+    return true;
+  }
+
   // Whenever a list or visit page is open with signal: the newest version of each visit (sent,
   // approved, returned with a comment). A kept copy of a visit whose state changed is fetched
-  // again, so the form opened offline knows about a return and sends its correction as the next version.
+  // again, so the form opened offline knows about a return and sends its correction as the next
+  // version; so is a copy gone from the cache or kept for another user.
   async function refreshVisitStates(source) {
     if (!navigator.onLine || !window.caches) return;
     var response = await fetch(source.getAttribute("data-visit-states"),
@@ -125,7 +139,7 @@
     for (var i = 0; i < marks.length; i++) {
       var now = states[String(marks[i].visitId)];
       var key = now ? now.uuid + ":" + now.state : "";
-      if ((marks[i].serverState || "") === key) continue;
+      if ((marks[i].serverState || "") === key && await keptForMe(cache, marks[i].urls)) continue;
       for (var j = 0; j < marks[i].urls.length; j++) {
         var page = await fetch(marks[i].urls[j], { credentials: "same-origin" });
         if (page.ok && !page.redirected) await cache.put(marks[i].urls[j], page);

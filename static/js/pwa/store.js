@@ -163,13 +163,11 @@
       return { outbox: await db.count("outbox"), drafts: await db.count("drafts") };
     },
     // Logging out on a shared phone: the pages of this user's visits kept for offline use go (the
-    // next user must not open them) and so do their marks; drafts, files and the outbox stay in this
-    // user's own database, which no other user's pages open, and are sent at this user's next login.
+    // next user must not open them); the marks, drafts, files and the outbox stay in this user's own
+    // database, which no other user's pages open: at this user's next login the marked pages are
+    // fetched again (app.js) and the outbox is sent.
     forgetKeptPages: async function () {
-      var db = await open();
-      await db.clear("offline");
-      db.close();
-      opened = null;
+      if (opened) { (await opened).close(); opened = null; }
       if (window.caches && window.FieldappUtil.visitsCache()) await caches.delete(window.FieldappUtil.visitsCache());
     },
   };
