@@ -117,3 +117,41 @@ def test_views_do_not_choose_the_status_of_a_refused_form():
 def test_the_status_scan_can_fail():
     text = "def view():\n    abort(400)\n    return page, 200 if request.htmx else 400\n\ndef other():\n    return page, 422\n"
     assert sorted(_chosen_statuses(text)) == [3, 6]
+
+
+# Exceptions of fieldapp outside the hierarchy, each with why: none carries a message for the user.
+NOT_DOMAIN_ERRORS = {
+    "Superseded": "the job runtime's signal that a run was taken for dead (nothing is shown)",
+    "ChecklistInvalid": "the checklist files shipped with the code do not validate (for developers, at start)",
+    "ConditionSyntaxError": "read by the checklist validator into its own problem list",
+    "RefusedURL": "WeasyPrint's fetcher refusing an address outside the app (never reaches a user)",
+    "AuditLogIsAppendOnly": "a programming error: the audit log is never updated",
+    "SheetUnreadable": "a signal with the sheet's title; the importers say it in their own words",
+    "XlsUnreadable": "a signal with a kind; the importers say it in their own words",
+    "_RunawayRecord": "the CSV reader's internal signal",
+}
+
+
+def _exception_classes() -> dict[str, str]:
+    """Every class of fieldapp that derives from an exception class (by name): ``{name: module}``."""
+    exceptions = {"Exception", "ValueError", "RuntimeError", "LookupError", "KeyError", "TypeError"}
+    found: dict[str, str] = {}
+    for path in sorted(SOURCE.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ClassDef) and any(ast.unparse(b).split(".")[-1] in exceptions for b in node.bases):
+                found[node.name] = ".".join(path.relative_to(SOURCE.parent).with_suffix("").parts)
+    return found
+
+
+def test_every_error_a_user_can_read_is_a_domain_error():
+    from importlib import import_module
+
+    outside = {
+        f"{module}:{name}"
+        for name, module in _exception_classes().items()
+        if name not in NOT_DOMAIN_ERRORS and not issubclass(getattr(import_module(module), name), DomainError)
+    }
+    assert outside == set(), "derive from fieldapp.errors (InvalidInput, NotFound, Conflict …): " + ", ".join(
+        sorted(outside)
+    )
+    assert set(NOT_DOMAIN_ERRORS) <= set(_exception_classes()), "a listed exception no longer exists"

@@ -18,6 +18,7 @@ from fractions import Fraction
 from itertools import compress
 from typing import NamedTuple
 
+from ..errors import InvalidInput
 from .keys import KeyMaker, inspector_key, inspector_message, subject_key  # noqa: F401  (part of this API)
 
 CLASSES = ("A", "B", "C", "D")
@@ -30,7 +31,7 @@ ALGORITHM = ALGORITHM_2  # new draws
 MATCH_BATCH_KEYS = 250_000
 
 
-class DrawError(ValueError):
+class DrawError(InvalidInput):
     """The task's numbers do not allow a draw (the message says why)."""
 
 

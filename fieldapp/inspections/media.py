@@ -14,6 +14,8 @@ from pathlib import Path
 
 from flask import current_app
 
+from ..errors import InvalidInput
+
 CHUNK = 1024 * 1024
 
 
@@ -88,7 +90,7 @@ def store_bytes(data: bytes) -> str:
 PHOTO_FORMATS = ("JPEG", "PNG", "WEBP")
 
 
-class ImageRejected(ValueError):
+class ImageRejected(InvalidInput):
     """Not a photo we take: the message says why, in the user's language."""
 
 

@@ -30,6 +30,7 @@ from pydantic import (
 from pydantic_core import from_json
 
 from .. import clock
+from ..errors import InvalidInput
 from .vocabulary import CHECK_METHODS, CheckMethod
 
 MAX_BODY_BYTES = 2 * 1024 * 1024
@@ -39,7 +40,7 @@ EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
 MediaContentType = Literal["image/jpeg", "image/png", "image/webp"]
 
 
-class BodyError(ValueError):
+class BodyError(InvalidInput):
     """The request body is not acceptable JSON; ``messages`` say why, in the user's language."""
 
     def __init__(self, messages: list[str], status: int = 400):

@@ -19,6 +19,7 @@ from huey import crontab
 from sqlalchemy import or_, select, update
 
 from .. import clock
+from ..errors import InvalidInput
 from ..extensions import db, huey, rows_changed, table_of
 from . import files
 from .models import Job, JobStatus
@@ -30,7 +31,7 @@ SUMMARIES: dict[str, Callable[[dict], list[str]]] = {}
 _worker_app: Flask | None = None
 
 
-class JobFailed(Exception):
+class JobFailed(InvalidInput):
     """A failure the user can act on; its message (in the user's words) is shown on the job page."""
 
 
