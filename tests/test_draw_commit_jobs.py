@@ -83,7 +83,7 @@ def test_a_commitment_refused_by_the_checks_is_told_on_the_form_without_a_job(ap
         _expected_status=422,
         **round_,
     )
-    assert "今天或以后开奖" in page.get_text() and _count(db, Job) == 0  # the lottery needs a date, today or later
+    assert "今天以后开奖" in page.get_text() and _count(db, Job) == 0  # the lottery needs a date after today
 
 
 def test_a_run_stopped_half_way_leaves_no_commitment_and_runs_again(app, client_request, db, monkeypatch):

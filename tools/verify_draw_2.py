@@ -329,10 +329,15 @@ def check_dates(b, diff):
     if ext["kind"] == "lottery":
         if ext["date"] is None or not ext["description"]:
             diff("a lottery commitment names no lottery draw or no date")
-        elif (
-            not beijing_day(c["published_at"]) <= date.fromisoformat(ext["date"]) <= date.fromisoformat(d["draw_date"])
-        ):
-            diff("the lottery was not drawn between the commitment and the draw")
+        else:
+            # Only the lottery's day is named, not its hour: drawn on the commitment's own day, its
+            # result may have been public when the commitment was published.
+            if date.fromisoformat(ext["date"]) <= beijing_day(c["published_at"]):
+                diff(
+                    "the lottery was drawn on or before the day the commitment was published: its result may have been public then"
+                )
+            if date.fromisoformat(ext["date"]) > date.fromisoformat(d["draw_date"]):
+                diff("the draw was made before the lottery it names was drawn")
     elif ext["date"] is not None:
         diff("a witness commitment carries a lottery date")
     if (d["supersedes"] is None) != (d["redraw_reason"] == ""):
@@ -494,6 +499,27 @@ def check_record(b, diff):
         diff("the bundle is not the one recorded in the chain when the draw was made (a field was changed)")
 
 
+def changed_since_record(b, named) -> list[str]:
+    """The fields in which the commitment the draw was made with differs from the one its record
+    published before W was known: where W comes from above all (a lottery made a witness, or another
+    lottery, lets whoever holds the seed key choose W). Fields a record of its time lacks are skipped."""
+    c, d = b["commitment"], b["draw"]
+    drawn = {
+        "round": d["round"],
+        "unit": d["unit"]["code"],
+        "external": c["external"],
+        "published_at": c["published_at"],
+    }
+    changed = [name for name, value in drawn.items() if name in named and named[name] != value]
+    if "task" in named and named["task"].get("id") != d["task"]["id"]:
+        changed.append("task")
+    if d["supersedes"] is not None and named.get("redraw_reason", d["redraw_reason"]) != d["redraw_reason"]:
+        changed.append("redraw_reason")
+    if (named.get("exception_reason", ""), named.get("exceptions", [])) != (c["exception_reason"], c["exceptions"]):
+        changed.append("exception_reason")
+    return changed
+
+
 def check_committed_inputs(b, diff):
     """The commitment's record, when the bundle gives it: it names this commitment, and the pool,
     numbers and inspector file it froze (before W was known) are the ones drawn."""
@@ -510,6 +536,9 @@ def check_committed_inputs(b, diff):
             b["commitment"]["sha256"],
         ):
             diff("the commitment's chain record names another commitment")
+        changed = changed_since_record(b, named)
+        if changed:
+            diff(f"the commitment drawn with is not the one its chain record published ({', '.join(changed)})")
         inputs = body.get("inputs")
         if inputs is None:
             return  # published before the inputs were frozen with commitments

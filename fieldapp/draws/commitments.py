@@ -43,14 +43,23 @@ def external_of(commitment: DrawCommitment) -> dict:
     }
 
 
+def lottery_may_be_known(published_on: date, lottery_on: date) -> bool:
+    """Whether a lottery drawn on ``lottery_on`` may have had a public result when a commitment was
+    published on ``published_on`` (days in Beijing). Only the day of a lottery draw is named, not
+    its hour (体彩排列5 is drawn at 20:30): a lottery drawn on the commitment's own day may be."""
+    return lottery_on <= published_on
+
+
 def _check_external(kind: str, description: str, when: date | None, today: date) -> None:
     if kind not in (ExternalKind.LOTTERY, ExternalKind.WITNESS):
         raise DrawRefused(_l("Choose where the external value comes from."))
     if kind == ExternalKind.LOTTERY:
         if not description:
             raise DrawRefused(_l("Name the lottery and its draw (for example 体彩排列5 and the issue number)."))
-        if when is None or when < today:
-            raise DrawRefused(_l("The lottery must be drawn today or later: its result is not known yet."))
+        if when is None or lottery_may_be_known(today, when):
+            raise DrawRefused(
+                _l("The lottery must be drawn after today: the result of one drawn today may already be public.")
+            )
 
 
 def _check_round_open(task: Task, round_: int, unit: Unit, redraw_reason: str) -> None:
@@ -171,6 +180,23 @@ def publish(
             db.session.rollback()
             _check_round_open(task, round_, unit, request.redraw_reason)  # someone else committed a moment ago
     raise DrawRefused(_l("The commitment could not be saved; please try again."))
+
+
+# What a commitment's public record fixes about it, besides its inputs. The task's number and plan
+# year are printed beside its id in the record, but a task renumbered later is the same task.
+BINDING = ("sequence", "sha256", "round", "unit", "external", "redraw_reason", "published_at")
+EXCEPTIONS = ("exception_reason", "exceptions")
+
+
+def differs_from_record(commitment: DrawCommitment, recorded: dict) -> list[str]:
+    """The fields in which ``commitment`` as stored now differs from its public record
+    (``recorded``: the record's ``commitment`` part; fields a record of its time lacks are skipped)."""
+    now = _published(commitment, commitment.task, commitment.unit)
+    changed = [name for name in BINDING if name in recorded and recorded[name] != now[name]]
+    if (recorded.get("task") or {}).get("id", commitment.task_id) != commitment.task_id:
+        changed.append("task")
+    changed += [name for name in EXCEPTIONS if recorded.get(name) != now.get(name)]  # (absent: none)
+    return changed
 
 
 def _published(commitment: DrawCommitment, task: Task, unit: Unit) -> dict:

@@ -41,7 +41,7 @@ class CommitForm(FlaskForm):
     external_date = DateField(
         _l("Date of the lottery draw"),
         validators=[Optional(), within_app_years],
-        description=_l("Only for a lottery: the day it is drawn (today or later)."),
+        description=_l("Only for a lottery: the day it is drawn (after today)."),
     )
     redraw_reason = reason_field(
         _l("Reason for the redraw"),

@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from .. import clock
 from ..extensions import db
-from . import algorithm, chain, files, seeds
-from .models import Draw, DrawSelection
+from . import algorithm, chain, commitments, files, seeds
+from .models import Draw, DrawSelection, ExternalKind
 from .bundle import first_assignments
 from .identity import check_identities
 from .verify import Report, count_label
@@ -48,7 +48,15 @@ def _check_commitment(draw: Draw, problem) -> bytes:
     if record is not None and record.created_at > draw.created_at:
         problem(_("Commitment: published after the draw"))
     if record is not None:
-        _check_inputs(draw, json.loads(record.body).get("inputs"), problem)
+        body = json.loads(record.body)
+        if commitments.differs_from_record(commitment, body.get("commitment") or {}):
+            said = _(
+                "Commitment: the commitment as stored (where W comes from, task, round, unit or reasons) is "
+                "not the one its public record published"
+            )
+            problem(said)
+        _check_inputs(draw, body.get("inputs"), problem)
+    _check_lottery_dates(draw, problem)
     if clock.local_date(draw.created_at) != draw.draw_date:
         said = _(
             "Draw date: %(date)s is not the day in Beijing of the draw (%(at)s UTC)",
@@ -57,6 +65,22 @@ def _check_commitment(draw: Draw, problem) -> bytes:
         )
         problem(said)
     return seed
+
+
+def _check_lottery_dates(draw: Draw, problem) -> None:
+    """A lottery's W was unknown when the commitment was published, and known at the draw."""
+    commitment = draw.commitment
+    if commitment.external_kind != ExternalKind.LOTTERY or commitment.external_date is None:
+        return
+    if commitments.lottery_may_be_known(clock.local_date(commitment.created_at), commitment.external_date):
+        problem(
+            _(
+                "Commitment: the lottery was drawn on or before the day the commitment was published: its result "
+                "may have been public then"
+            )
+        )
+    if draw.draw_date < commitment.external_date:
+        problem(_("Commitment: the draw was made before the lottery it names was drawn"))
 
 
 def _check_inputs(draw: Draw, committed: dict | None, problem) -> None:

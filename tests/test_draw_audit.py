@@ -1,0 +1,89 @@
+"""Round 3 of the adversarial audit of the draw: what the external value W is, and when it was
+known. Whoever holds the seed key (anyone with the CLI) knows the outcome of every W: the draw is
+unsteerable only if W is fixed in public, unknown, before the commitment exists — so the
+commitment's public record must be the one drawn with, and its lottery drawn on a later day."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pytest
+from sqlalchemy import select
+
+from factories.draws import draw_day, make_subjects, make_task, make_team, set_clock, unit  # noqa: F401
+
+from draw_verification import run_verify_draw
+from fieldapp.draws import commitments, operations
+from fieldapp.draws.bundle import build_bundle
+from fieldapp.draws.models import DrawCommitment
+from fieldapp.draws.operations import public_pool_bytes
+from fieldapp.draws.rules import DrawRefused
+from fieldapp.draws.verify import verify_stored
+from fieldapp.extensions import db
+
+LOTTERY = {"external_kind": "lottery", "external_description": "体彩排列5 第21096期"}
+
+
+def _round(ratio: str = "0.2"):
+    task = make_task(ratio=ratio, publish_selection_at_once=True)
+    make_subjects({"A": 4, "B": 8, "C": 2, "D": 1})
+    make_team(count=4)
+    db.session.commit()
+    return task
+
+
+def _verdicts(draw, tmp_path) -> tuple[list[str], str]:
+    """``flask draw verify``'s problems and the stand-alone tool's output on the public files."""
+    problems = verify_stored(draw).problems
+    tool = run_verify_draw(tmp_path, build_bundle(draw), public_pool_bytes(draw), draw.inspectors_file)
+    return problems, tool.stdout
+
+
+def test_a_lottery_commitment_turned_into_a_witness_in_the_database_is_reported(db, tmp_path):
+    # The commitment names tomorrow's lottery; someone with the database makes it a witness's, so
+    # that W can be typed today — any W, chosen by whoever computes the outcome with the seed key.
+    task = _round()
+    commitment = operations.commit(task, 1, unit("140602"), **LOTTERY, external_date=date(2021, 4, 11))
+    row = db.session.get(DrawCommitment, commitment.id)
+    row.external_kind, row.external_description, row.external_date = "witness", "王五，市纪委监委", None
+    db.session.commit()
+    draw, _ = operations.run_draw(commitment, "chosen to draw a friend's rival")
+    problems, tool = _verdicts(draw, tmp_path)
+    assert "承诺：存储的承诺（外部值 W 的来源、任务、轮次、单位或理由）与其公开记录不一致" in problems, problems
+    assert "DIFFERENCE: the commitment drawn with is not the one its chain record published" in tool, tool
+
+
+def test_another_lottery_named_in_the_database_is_reported(db, tmp_path, monkeypatch):
+    # The lottery named is swapped for another one, so that the result entered is a chosen one.
+    task = _round()
+    commitment = operations.commit(task, 1, unit("140602"), **LOTTERY, external_date=date(2021, 4, 11))
+    db.session.get(DrawCommitment, commitment.id).external_description = "福彩3D 第2021096期"
+    db.session.commit()
+    set_clock(monkeypatch, datetime(2021, 4, 11, 14, 0))
+    draw, _ = operations.run_draw(commitment, "2 7 1")
+    problems, tool = _verdicts(draw, tmp_path)
+    assert "承诺：存储的承诺（外部值 W 的来源、任务、轮次、单位或理由）与其公开记录不一致" in problems, problems
+    assert "DIFFERENCE: the commitment drawn with is not the one its chain record published" in tool, tool
+
+
+def test_a_lottery_drawn_on_the_commitments_own_day_is_refused(db):
+    # 体彩排列5 is drawn at 20:30 in Beijing: committed at 22:00 the same day, its result is public.
+    task = _round()
+    with pytest.raises(DrawRefused) as refused:
+        operations.commit(task, 1, unit("140602"), **LOTTERY, external_date=date(2021, 4, 10))
+    assert "今天开奖的结果可能已经公布" in str(refused.value.message)
+    assert db.session.scalar(select(DrawCommitment)) is None
+    assert operations.commit(task, 1, unit("140602"), **LOTTERY, external_date=date(2021, 4, 11))
+
+
+def test_a_commitment_published_on_its_lotterys_day_is_reported(db, tmp_path, monkeypatch):
+    # Someone with the CLI publishes around the check, at 22:00 on the lottery's day, after its
+    # result: with the seed key they pick a nonce whose seed draws whom they want.
+    task = _round()
+    set_clock(monkeypatch, datetime(2021, 4, 10, 14, 0))  # 22:00 in Beijing
+    monkeypatch.setattr(commitments, "_check_external", lambda *args: None)
+    commitment = operations.commit(task, 1, unit("140602"), **LOTTERY, external_date=date(2021, 4, 10))
+    draw, _ = operations.run_draw(commitment, "3 1 4 1 5")
+    problems, tool = _verdicts(draw, tmp_path)
+    assert "承诺：彩票在承诺公布当天或之前开奖，其结果在承诺时可能已经公布" in problems, problems
+    assert "DIFFERENCE: the lottery was drawn on or before the day the commitment was published" in tool, tool
