@@ -87,3 +87,13 @@ def test_a_commitment_published_on_its_lotterys_day_is_reported(db, tmp_path, mo
     problems, tool = _verdicts(draw, tmp_path)
     assert "承诺：彩票在承诺公布当天或之前开奖，其结果在承诺时可能已经公布" in problems, problems
     assert "DIFFERENCE: the lottery was drawn on or before the day the commitment was published" in tool, tool
+
+
+def test_a_task_or_unit_renamed_after_the_draw_is_no_false_alarm(db, tmp_path):
+    task = _round()
+    draw, _ = operations.run_draw(operations.commit(task, 1, unit("140602")), "3 1 4 1 5")
+    task.name, task.number = "改名后的任务", 7
+    draw.unit.name = "朔城区市场监管局（更名）"
+    db.session.commit()
+    problems, tool = _verdicts(draw, tmp_path)
+    assert problems == [] and tool.strip().endswith("OK"), (problems, tool)

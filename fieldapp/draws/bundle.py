@@ -135,17 +135,25 @@ def _numbers(draw: Draw) -> dict:
     return attributes(draw, "ratio", "fixed_count", "multipliers", "total_floor", "quotas", "topups")
 
 
+def heading(task, unit) -> dict:
+    """The task and unit as a bundle names them, kept with the draw when it is made (``Draw.heading``)."""
+    return {
+        "task": {"id": task.id, "number": task.number, "name": task.name, "plan_year": task.plan.year},
+        "unit": {"code": unit.code, "name": unit.name},
+    }
+
+
 def _draw_part(draw: Draw) -> dict:
-    task = draw.task
+    named = draw.heading or heading(draw.task, draw.unit)  # (drawn before headings were kept: as now)
     return {
         "id": draw.id,
         "number": draw.number,
         "status": str(draw.status),  # the plain string (a StrEnum member in memory)
         "supersedes": draw.supersedes_id,
         "redraw_reason": draw.redraw_reason,
-        "task": {"id": task.id, "number": task.number, "name": task.name, "plan_year": task.plan.year},
+        "task": named["task"],
         "round": draw.round,
-        "unit": {"code": draw.unit.code, "name": draw.unit.name},
+        "unit": named["unit"],
         "draw_date": _iso(draw.draw_date),
         "drawn_at": _iso(draw.created_at),
     }

@@ -130,6 +130,9 @@ class Draw(Model):
     pool_ids_sha256: Mapped[str | None] = mapped_column(String(64))
     inspectors_file: Mapped[bytes | None] = mapped_column(LargeBinary)
     inspectors_sha256: Mapped[str | None] = mapped_column(String(64))
+    # The task (number, name, plan year) and unit as named in the bundle when drawn: its chain record
+    # hashes them, so a task or unit renamed later is no rewrite. NULL (drawn before): named as now.
+    heading: Mapped[dict | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=now)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 

@@ -177,6 +177,8 @@ def run_draw(commitment: DrawCommitment, witness: str = "", user: User | None = 
 
 
 def _store(task, round_, unit, commitment, witness, day, number, previous, user, result: ComputedDraw) -> Draw:
+    from .bundle import heading, selection_pieces
+
     counts, pool = result.counts, result.pool
     moment = rules.now_utc()
     draw = Draw(
@@ -205,6 +207,7 @@ def _store(task, round_, unit, commitment, witness, day, number, previous, user,
         algorithm=algorithm.ALGORITHM,
         inspectors_file=result.inspector_file,
         inspectors_sha256=files.sha256_hex(result.inspector_file),
+        heading=heading(task, unit),
         created_by_id=user.id if user else None,
         created_at=moment,
     )
@@ -227,8 +230,6 @@ def _store(task, round_, unit, commitment, witness, day, number, previous, user,
     if previous is not None:
         events.draw_superseded.send(previous)
     events.draw_made.send(draw, selections=selections)
-    from .bundle import selection_pieces
-
     _publish_record(draw, previous, selection_pieces(result.selected, result.matches, result.names))
     return draw
 
