@@ -24,6 +24,8 @@ by county themselves (``tests/test_access.py`` scans the source):
 - ``may_revoke_device(user, device)``: a phone's device login (its owner; administrators of the area).
 - ``may_answer_invitation(user, invitation)``: a joint-check invitation (the invited department, or a
   bureau over it or an administrator of its area on its behalf).
+- ``units_beyond_reach(user, codes, before, after)``: the units of an organisation file an
+  administrator may not load (their bureau's subtree only, their bureau not moved).
 - ``require(target)`` / ``visible_or_404(Model, id)``: one behaviour for anything outside the
   user's area, a 404 (not a 403, never silently dropped: do not reveal what exists).
 - ``chosen_division()``: the county a page is asked for, by the query parameter ``division``
@@ -222,6 +224,33 @@ def may_work_on(user: Any, visit: Any) -> bool:
     if any(vi.inspector.user_id == user.id for vi in visit.inspectors):
         return True
     return user.role == Role.ADMIN and may_read_work(user, visit)
+
+
+def units_beyond_reach(
+    user: Any, codes: Collection[str], before: Mapping[str, str | None], after: Mapping[str, str | None]
+) -> list[str]:
+    """The units among ``codes`` (an organisation file's) that ``user``, an administrator, may not
+    load: one of another bureau now, one that would not be in their bureau's subtree afterwards, and
+    their own bureau when the file would move it (``before`` / ``after``: unit code → parent code,
+    now and as the file would leave them). Empty: they may load it."""
+    own = territory.bureau_of(_user(user).unit).code
+
+    def under_own(code: str | None, parents: Mapping[str, str | None]) -> bool:
+        seen: set[str] = set()
+        while code is not None and code not in seen:
+            if code == own:
+                return True
+            seen.add(code)
+            code = parents.get(code)
+        return False
+
+    return [
+        code
+        for code in codes
+        if (code in before and not under_own(code, before))
+        or not under_own(code, after)
+        or (code == own and before.get(code) != after.get(code))
+    ]
 
 
 def may_see_job(user: Any, job: Any) -> bool:

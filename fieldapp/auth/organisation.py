@@ -19,27 +19,24 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import yaml
 from flask import current_app, has_app_context
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from ..errors import InvalidInput
 from ..extensions import db
 from .models import COUNTY_LEVEL_KINDS, Unit, UnitKind
 from .name_rule import Placed, first_clash
+from .organisation_yaml import OrganisationError, read_yaml, too_deep
 from .territory import forget_territory
+
+__all__ = ["OrganisationError", "load_organisation", "read_organisation"]
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 DEFAULT_FILE = ROOT / "data" / "organisations" / "shuozhou.yaml"
 
 _DIVISION = re.compile(r"^\d{6}$")
 _KINDS = {k.value for k in UnitKind}
-_KEYS = {"code", "name", "name_en", "kind", "division", "area", "aliases", "closed_on", "children", "demo"}
-
-
-class OrganisationError(InvalidInput):
-    """The organisation file cannot be loaded; the message names the unit and the field."""
+_KEYS = {"code", "name", "name_en", "kind", "division", "area", "aliases", "closed_on", "children", "demo", "parent"}
 
 
 @dataclass
@@ -55,6 +52,7 @@ class UnitSpec:
     parent: str | None
     demo: dict[str, Any] = field(default_factory=dict)
     line: int = 0
+    parent_named: bool = False  # a unit at the top of the file placed under a unit loaded already
 
 
 @dataclass
@@ -69,67 +67,20 @@ def organisation_file() -> Path:
     return Path(configured) if configured else DEFAULT_FILE
 
 
-def read_organisation(path: Path) -> list[UnitSpec]:
-    """The units of an organisation file, parents before children; ``OrganisationError`` if malformed
-    (the message names the line and the unit)."""
-    data = _read_yaml(Path(path))
+def read_organisation(source: Path | bytes) -> list[UnitSpec]:
+    """The units of an organisation file (a path, or an upload's bytes), parents before children;
+    ``OrganisationError`` if malformed (the message names the line and the unit)."""
+    data = read_yaml(source if isinstance(source, bytes) else Path(source))
     if not isinstance(data, dict) or not isinstance(data.get("units"), list) or not data["units"]:
         raise OrganisationError(_("The organisation file needs a non-empty list 'units'."))
-    specs = list(_walk(data["units"], None))
+    try:
+        specs = list(_walk(data["units"], None))
+    except RecursionError:
+        raise too_deep() from None
     _check_unique(specs)
+    _check_parents_outside(specs)
     _check_names(specs, [])
     return specs
-
-
-class _Lined(dict):
-    """A mapping of the file with the line it starts on."""
-
-    line = 0
-
-
-class _Loader(yaml.SafeLoader):
-    pass
-
-
-def _lined_mapping(loader: _Loader, node: yaml.MappingNode) -> Iterator[_Lined]:
-    data = _Lined()
-    data.line = node.start_mark.line + 1
-    yield data
-    data.update(loader.construct_mapping(node))
-
-
-_Loader.add_constructor("tag:yaml.org,2002:map", _lined_mapping)
-
-
-def _read_yaml(path: Path) -> Any:
-    """The file's YAML: UTF-8 (with or without a BOM), else GB18030 as a Chinese Windows editor saves it."""
-    try:
-        raw = path.read_bytes()
-    except OSError:
-        raise OrganisationError(_("Cannot read the organisation file %(name)s.", name=path.name)) from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            text = raw.decode("gb18030")
-        except UnicodeDecodeError:
-            raise OrganisationError(_("The organisation file is neither UTF-8 nor GBK text.")) from None
-    try:
-        return yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader that records lines
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        where = {"line": mark.line + 1, "column": mark.column + 1} if mark else {"line": "?", "column": "?"}
-        if "\t" in str(exc):
-            raise OrganisationError(
-                _("Line %(line)s, column %(column)s: indent with spaces, not tabs.", **where)
-            ) from None
-        raise OrganisationError(
-            _(
-                "Line %(line)s, column %(column)s: not well-formed YAML (check the indentation, the colon "
-                "after each field name and that quotes and brackets are closed).",
-                **where,
-            )
-        ) from None
 
 
 def _walk(entries: list, parent: str | None) -> Iterator[UnitSpec]:
@@ -137,6 +88,9 @@ def _walk(entries: list, parent: str | None) -> Iterator[UnitSpec]:
         line = getattr(entry, "line", 0)
         try:
             spec = _spec(entry, parent)
+            named = _parent_named(entry, parent, spec.code)
+            if named:
+                spec.parent, spec.parent_named = named, True
             spec.line = line
             children = entry.get("children") or []
             if not isinstance(children, list):
@@ -149,6 +103,19 @@ def _walk(entries: list, parent: str | None) -> Iterator[UnitSpec]:
 
 def _at_line(line: int, error: OrganisationError) -> OrganisationError:
     return OrganisationError(_("Line %(line)s: %(error)s", line=line, error=error)) if line else error
+
+
+def _parent_named(entry: dict, parent: str | None, code: str) -> str | None:
+    """A unit at the top of the file may name the unit loaded already that it sits under (a city
+    added under its province): ``parent: CODE``. Below, its place in ``children`` says it."""
+    named = entry.get("parent")
+    if named in (None, ""):
+        return None
+    if parent is not None:
+        raise OrganisationError(_("Unit %(code)s: only a unit at the top of the file names its parent.", code=code))
+    if isinstance(named, (dict, list)):
+        raise OrganisationError(_("Unit %(code)s: %(field)s must be text.", code=code, field="parent"))
+    return str(named).strip()
 
 
 def _spec(entry: Any, parent: str | None) -> UnitSpec:
@@ -239,6 +206,60 @@ def _check_unique(specs: list[UnitSpec]) -> None:
             seen[value] = spec.line
 
 
+def _check_parents_outside(specs: list[UnitSpec]) -> None:
+    """A parent named at the top of the file is a unit loaded already, not one of the file's own."""
+    codes = {s.code for s in specs}
+    for spec in specs:
+        if spec.parent_named and spec.parent in codes:
+            raise _at_line(
+                spec.line,
+                OrganisationError(
+                    _(
+                        "Unit %(code)s: its parent %(parent)s is in this file: list %(code)s under the "
+                        "children of %(parent)s instead.",
+                        code=spec.code,
+                        parent=spec.parent,
+                    )
+                ),
+            )
+
+
+def parents_after(specs: list[UnitSpec], loaded) -> dict[str, str | None]:
+    """Unit code → its parent's code, as loading ``specs`` over the ``loaded`` units would leave them."""
+    by_id = {u.id: u.code for u in loaded}
+    parents = {u.code: by_id.get(u.parent_id) for u in loaded}
+    parents.update({s.code: s.parent for s in specs})
+    return parents
+
+
+def _check_parents_loaded(specs: list[UnitSpec], loaded) -> None:
+    """A parent named at the top of the file is loaded already, and is not below the unit itself."""
+    codes = {u.code for u in loaded}
+    parents = parents_after(specs, loaded)
+    for spec in specs:
+        if not spec.parent_named:
+            continue
+        if spec.parent not in codes:
+            message = _(
+                "Unit %(code)s: its parent %(parent)s is neither in this file nor loaded yet (load the "
+                "file of %(parent)s first, or check the code).",
+                code=spec.code,
+                parent=spec.parent,
+            )
+            raise _at_line(spec.line, OrganisationError(message))
+        above, seen = spec.parent, set()
+        while above is not None and above not in seen:
+            if above == spec.code:
+                message = _(
+                    "Unit %(code)s cannot go under %(parent)s: %(parent)s is below %(code)s.",
+                    code=spec.code,
+                    parent=spec.parent,
+                )
+                raise _at_line(spec.line, OrganisationError(message))
+            seen.add(above)
+            above = parents.get(above)
+
+
 def _check_names(specs: list[UnitSpec], loaded) -> None:
     """Unit names are unique within an organisation (the :class:`~.models.Unit` rule): among the
     units of the file and those loaded already, as the file would leave them."""
@@ -268,9 +289,11 @@ def _check_names(specs: list[UnitSpec], loaded) -> None:
         )
 
 
-def _check_against(specs: list[UnitSpec], units) -> None:
+def check_against(specs: list[UnitSpec], units) -> None:
     """A unit of the file may not govern a division code another unit loaded already governs, nor
-    take a name already used in its organisation (a second organisation loaded beside the first)."""
+    take a name already used in its organisation (a second organisation loaded beside the first);
+    a parent named at the top of the file is loaded already."""
+    _check_parents_loaded(specs, list(units))
     _check_names(specs, list(units))
     by_division = {u.division_code: u for u in units if u.division_code}
     for spec in specs:
@@ -290,12 +313,29 @@ def _check_against(specs: list[UnitSpec], units) -> None:
             )
 
 
-def load_organisation(path: Path | None = None) -> LoadReport:
-    """Create or update the units of ``path`` (default: the configured file). Flushes, never commits."""
-    specs = read_organisation(path or organisation_file())
+def unit_values(spec: UnitSpec) -> dict[str, Any]:
+    """What loading ``spec`` writes on its unit, its parent aside."""
+    # Only a county-level unit's division code is stored: subjects belong to those. A higher
+    # bureau's code (140000, 140200 …) is kept in the file for reference; its area is its subtree.
+    division = spec.division if spec.kind in COUNTY_LEVEL_KINDS else None
+    return {
+        "name": spec.name,
+        "name_en": spec.name_en,
+        "kind": UnitKind(spec.kind),
+        "division_code": division,
+        "area_name": spec.area,
+        "aliases": spec.aliases,
+        "closed_on": spec.closed_on,
+    }
+
+
+def load_organisation(source: Path | bytes | None = None) -> LoadReport:
+    """Create or update the units of ``source`` (a path or an upload's bytes; default: the configured
+    file). Flushes, never commits."""
+    specs = read_organisation(organisation_file() if source is None else source)
     existing = {u.code: u for u in db.session.scalars(select(Unit))}
-    _check_against(specs, existing.values())
-    report = LoadReport()
+    check_against(specs, existing.values())
+    report = LoadReport(not_in_file=not_in_file(specs, parents_after(specs, existing.values())))
     for spec in specs:
         unit = existing.get(spec.code)
         if unit is None:
@@ -305,30 +345,28 @@ def load_organisation(path: Path | None = None) -> LoadReport:
             report.created.append(spec.code)
         else:
             report.updated.append(spec.code)
-        unit.name, unit.name_en, unit.kind = spec.name, spec.name_en, UnitKind(spec.kind)
-        # Only a county-level unit's division code is stored: subjects belong to those. A higher
-        # bureau's code (140000, 140200 …) is kept in the file for reference; its area is its subtree.
-        division = spec.division if spec.kind in COUNTY_LEVEL_KINDS else None
-        unit.division_code, unit.area_name, unit.aliases = division, spec.area, spec.aliases
-        unit.closed_on = spec.closed_on
+        for name, value in unit_values(spec).items():
+            setattr(unit, name, value)
         unit.parent = existing[spec.parent] if spec.parent else None
-    report.not_in_file = _not_in_file(specs, existing)
     db.session.flush()
     forget_territory()
     return report
 
 
-def _not_in_file(specs: list[UnitSpec], existing: dict[str, Unit]) -> list[str]:
-    """The loaded units of the file's own trees that the file no longer lists; another organisation
-    loaded beside it (a second city) is not missing from this file."""
+def not_in_file(specs: list[UnitSpec], parents: dict[str, str | None]) -> list[str]:
+    """The loaded units of the file's own trees that the file no longer lists (``parents``: as
+    :func:`parents_after` leaves them); another organisation loaded beside it (a second city, the
+    province a city's file is placed under) is not missing from this file."""
     in_file = {s.code for s in specs}
-    roots = {s.code for s in specs if s.parent is None}
+    roots = {s.code for s in specs if s.parent not in in_file}
     missing = []
-    for code, unit in existing.items():
-        top = unit
-        while top.parent is not None and top.code not in roots:
-            top = top.parent
-        if code not in in_file and top.code in roots:
+    for code in parents:
+        top: str | None = code
+        seen: set[str] = set()
+        while top is not None and top not in roots and top not in seen:
+            seen.add(top)
+            top = parents.get(top)
+        if code not in in_file and top in roots:
             missing.append(code)
     return sorted(missing)
 
@@ -352,6 +390,6 @@ def department_names() -> list[str]:
 
 def read_demo(path: Path | None = None) -> dict[str, Any]:
     """The file's top-level ``demo`` block (demo accounts, roster extras), for the demo generator."""
-    data = _read_yaml(Path(path or organisation_file())) or {}
+    data = read_yaml(Path(path or organisation_file())) or {}
     demo = data.get("demo") if isinstance(data, dict) else None
     return demo if isinstance(demo, dict) else {}

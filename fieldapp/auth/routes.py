@@ -93,3 +93,6 @@ def revoke_device(device_id: int):
     devices.revoke(device, "user" if own else "admin")
     flash(_("That device is logged out."), "success")
     return redirect(url_for("auth.account") if own else url_for("auth.user_account", user_id=device.user_id))
+
+
+from . import routes_organisation  # noqa: E402,F401  (the administrator's organisation upload on this blueprint)

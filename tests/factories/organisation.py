@@ -97,3 +97,21 @@ def province_results(auth) -> None:
     first = db.session.query(InspectionResult).filter_by(division_code="140213").first()
     publish([first], auth.create("pc-pub", "supervisor", "dt-pc"), on=date(2026, 10, 10))
     db.session.commit()
+
+
+def demo_city_changed() -> bytes:
+    """The demo city's organisation file (data/organisations/shuozhou.yaml) with an enforcement
+    detachment and its brigade added, one department renamed and one moved under a county bureau."""
+    import yaml
+
+    from fieldapp.auth.organisation import DEFAULT_FILE
+
+    data = yaml.safe_load(DEFAULT_FILE.read_text(encoding="utf-8"))
+    children = data["units"][0]["children"]
+    by_code = {c["code"]: c for c in children}
+    by_code["city-food"]["name"] = "食品安全协调处"
+    price = children.pop(children.index(by_code["city-price"]))
+    by_code["140602"].setdefault("children", []).append(price)
+    brigade = {"code": "city-zf-1", "name": "第一大队", "kind": "department"}
+    children.append({"code": "city-zf", "name": "综合行政执法支队", "kind": "department", "children": [brigade]})
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False).encode("utf-8")
