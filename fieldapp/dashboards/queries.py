@@ -10,7 +10,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from ..auth import access
@@ -27,15 +27,19 @@ COVERAGE_FLOOR = 0.03  # 抽取辖区内不少于3%的企业
 PUBLICATION_TARGET = 1.0
 
 
-def _current_publications():
-    """The ids of the results with a current published version (one row each)."""
+def _publication_settled():
+    """A published result's row that settles its publication: its current version, or the last
+    version of a record withdrawn (撤销: published, then taken back — not waiting to be published)."""
     from ..publication.models import PublishedResult
 
-    return (
-        select(PublishedResult.inspection_result_id.label("result_id"))
-        .where(PublishedResult.is_current.is_(True))
-        .subquery()
-    )
+    return or_(PublishedResult.is_current.is_(True), PublishedResult.withdrawn.is_(True))
+
+
+def _current_publications():
+    """The ids of the results with a current published version, or a withdrawn record (one row each)."""
+    from ..publication.models import PublishedResult
+
+    return select(PublishedResult.inspection_result_id.label("result_id")).where(_publication_settled()).subquery()
 
 
 @dataclass
@@ -193,14 +197,15 @@ class OverduePublication:
 
 
 def _unpublished(year: int, divisions: Collection[str] | None):
-    """The year's results with a publication date and no current published version (NOT EXISTS:
+    """The year's results with a publication date and no current published version nor a withdrawn
+    record (NOT EXISTS:
     an anti-join, whatever the number of published results)."""
     from ..publication.models import PublishedResult
 
     start, end = _year_bounds(year)
     published = (
         select(PublishedResult.id)
-        .where(PublishedResult.inspection_result_id == InspectionResult.id, PublishedResult.is_current.is_(True))
+        .where(PublishedResult.inspection_result_id == InspectionResult.id, _publication_settled())
         .exists()
     )
     stmt = select(InspectionResult).where(

@@ -6,7 +6,7 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectMultipleField, TextAreaField
+from wtforms import BooleanField, HiddenField, SelectMultipleField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -36,6 +36,17 @@ class CorrectionForm(FlaskForm):
     follow_up_public = TextAreaField(
         _l("Follow-up measures, public wording (leave empty to use the result's)"),
         validators=[Optional(), Length(max=500)],
+    )
+
+
+class WithdrawalForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Why the record is withdrawn (shown on the public page)"),
+        validators=[DataRequired(_l("Write the reason: the public page shows it.")), Length(max=500)],
+    )
+    confirm = BooleanField(
+        _l("I understand that the record leaves the search, the lists and the exports, and cannot be published again"),
+        validators=[DataRequired(_l("Tick the box to confirm the withdrawal."))],
     )
 
 

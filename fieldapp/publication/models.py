@@ -1,14 +1,16 @@
 """Published results: versioned public snapshots of approved inspection results.
 
 A published record is never changed in place. A correction adds a new version (with a note) and
-marks the earlier one as superseded; the public page shows that the record was corrected.
+marks the earlier one as superseded; the public page shows that the record was corrected. A
+withdrawal (撤销) adds a last version with the reason and ``withdrawn`` set, and leaves no version
+current: the record leaves the search, lists and exports, and its page says it was withdrawn.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, func
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, false, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from ..clock import now
@@ -68,7 +70,8 @@ class PublishedResult(Model):
     published_on: Mapped[date]
 
     short_hash: Mapped[str] = mapped_column(String(16))
-    correction_note: Mapped[str] = mapped_column(Text, default="")
+    correction_note: Mapped[str] = mapped_column(Text, default="")  # a correction's note, a withdrawal's reason
+    withdrawn: Mapped[bool] = mapped_column(default=False, server_default=false())
     supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("published_result.id"))
     published_at: Mapped[datetime] = mapped_column(default=now, server_default=func.now())
     published_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))

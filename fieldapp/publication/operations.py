@@ -1,4 +1,4 @@
-"""State changes: publishing approved results and correcting published records."""
+"""State changes: publishing approved results, correcting and withdrawing published records."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from datetime import date
 from sqlalchemy import select
 
 from ..errors import InvalidInput
-from .. import clock
+from .. import audit, clock
 from ..auth import access
 from ..extensions import db
 from ..review.models import InspectionResult
@@ -119,6 +119,54 @@ def correct(
     db.session.add(new)
     db.session.flush()
     return new
+
+
+# What a withdrawal copies from the version it ends, besides the public fields: the record's links.
+_KEPT_ON_WITHDRAWAL = (
+    "inspection_result_id",
+    "task_id",
+    "subject_id",
+    "inspecting_unit_id",
+    "division_code",
+    "uscc",
+    "registration_number",
+    "plan_year",
+    "result_label_en",
+)
+
+
+def withdraw(record: PublishedResult, user, reason: str) -> PublishedResult:
+    """撤销: end a published record with a last version that says why (a record published for the
+        wrong firm, a result annulled on review or appeal), dated by its ``published_at`` (the fields,
+    公示日期 included, stay as last published). No
+        version is current afterwards, so the record leaves the search, the lists and the exports, and
+        its result is not offered for publishing again. Audited; flushes, the caller commits."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise PublicationError("a withdrawal needs a reason")
+    if not record.is_current:
+        raise PublicationError("only the current version can be withdrawn")
+    if not access.may_publish(user, record.inspection_result):
+        raise PublicationError(f"not allowed to withdraw record {record.public_id}")
+    fields = record_fields(record) | {name: getattr(record, name) for name in _KEPT_ON_WITHDRAWAL}
+    last = PublishedResult(
+        public_id=record.public_id,
+        version=record.version + 1,
+        is_current=False,
+        withdrawn=True,
+        correction_note=reason,
+        supersedes_id=record.id,
+        published_at=clock.now(),
+        published_by_id=getattr(user, "id", None),
+        **fields,
+    )
+    last.short_hash = short_hash(record.public_id, last.version, fields)
+    record.is_current = False
+    db.session.flush()
+    db.session.add(last)
+    db.session.flush()
+    audit.record("published_result", last.id, "withdraw", user, reason=reason, details={"public_id": record.public_id})
+    return last
 
 
 def snapshot_matches(record: PublishedResult) -> bool:

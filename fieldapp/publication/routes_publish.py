@@ -20,7 +20,7 @@ from ..checklists.results import ResultChoiceInvalid, split_codes
 from ..review.models import InspectionResult
 from . import operations, queries
 from .categories import result_choices
-from .forms import CorrectionForm, PublishSelectionForm
+from .forms import CorrectionForm, PublishSelectionForm, WithdrawalForm
 from .routes import bp, record_versions_or_404
 from .snapshot import public_fields
 from ..core.params import year_arg
@@ -145,6 +145,9 @@ def correct(public_id: str):
     versions = record_versions_or_404(public_id)
     record = versions[0]
     [result] = _results_for_publishing([record.inspection_result_id])
+    if record.withdrawn:
+        flash(_("This record was withdrawn: it cannot be corrected."), "warning")
+        return redirect(url_for("publication.public_record", public_id=public_id))
     form = CorrectionForm()
     form.result_codes.choices = result_choices()
     if request.method == "GET":
@@ -176,6 +179,31 @@ def correct(public_id: str):
     status = form_status(request.method == "POST")
     context = {"record": record, "versions": versions, "form": form, "changes": changes, "labels": FIELD_LABELS}
     return render_template("publication/correct.html", **context), status
+
+
+@bp.route("/publication/records/<public_id>/withdraw", methods=["GET", "POST"])
+@role_required("supervisor")
+def withdraw(public_id: str):
+    """撤销: a record that should never have been published (another firm's, a result annulled)."""
+    versions = record_versions_or_404(public_id)
+    record = versions[0]
+    _results_for_publishing([record.inspection_result_id])  # 404 unless this user publishes it
+    if not record.is_current:
+        flash(_("This record was withdrawn already."), "warning")
+        return redirect(url_for("publication.public_record", public_id=public_id))
+    form = WithdrawalForm()
+    if form.validate_on_submit():
+        try:
+            operations.withdraw(record, current_user, form.reason.data)
+            db.session.commit()
+        except IntegrityError:  # a concurrent correction or withdrawal of the same record won
+            db.session.rollback()
+            flash(_("Someone else changed this record at the same moment. Check the current version."), "error")
+        else:
+            flash(_("The record is withdrawn; its page says so, with your reason."), "success")
+        return redirect(url_for("publication.public_record", public_id=public_id))
+    status = form_status(request.method == "POST")
+    return render_template("publication/withdraw.html", record=record, form=form), status
 
 
 @bp.post("/publication/export.xlsx")
