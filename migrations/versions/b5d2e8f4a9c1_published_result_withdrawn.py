@@ -1,7 +1,7 @@
 """A published record can be withdrawn (撤销): its last version says so
 
 Revision ID: b5d2e8f4a9c1
-Revises: f4c2a8d6e1b3
+Revises: c8e2f4a6b1d3
 Create Date: 2026-12-01 11:15:00
 
 A withdrawal is a version of its own, like a correction: the record's fields as last published, the
@@ -13,7 +13,7 @@ from alembic import op
 import sqlalchemy as sa
 
 revision = "b5d2e8f4a9c1"
-down_revision = "f4c2a8d6e1b3"
+down_revision = "c8e2f4a6b1d3"
 branch_labels = None
 depends_on = None
 
