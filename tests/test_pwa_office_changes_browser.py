@@ -104,3 +104,32 @@ def test_a_visit_withdrawn_while_the_form_waits_says_when_and_keeps_the_work(
     doc = json.loads(path.read_text(encoding="utf-8"))
     assert doc["submission"]["visit_id"] == visit_id and "撤回" in doc["refused_because"]
     assert len(doc["files"]) == 4
+
+
+def test_a_task_added_overnight_is_on_the_form_kept_offline_once_the_list_was_seen_with_signal(
+    world, live_server, phone, phone_page
+):
+    """The evening before, the visit is kept for offline use; overnight the office adds a task.
+    In the morning the inspector only opens the list with signal, then fills the form at the site
+    without signal: the kept form has the added task (before, it was the evening's form, and the
+    office refused the work as answering a form it had since changed)."""
+    page = phone_page
+    live_server.sign_in(page, "zhang")
+    my_visits = live_server.url_for("inspections.my_visits")
+    page.goto(my_visits)
+    pwa.wait_for_sw(page)
+    page.wait_for_selector("html[data-app-ready]", state="attached")
+    page.locator(f'[data-offline-toggle][data-visit-id="{world.visit.id}"]').click()
+    page.wait_for_function(
+        f"() => document.querySelector('[data-offline-state=\"{world.visit.id}\"]').textContent.includes('可离线使用')"
+    )
+    page.goto(my_visits)  # the visit's state as the office has it, noted with the kept copy
+    page.wait_for_selector("html[data-visit-states-fresh]", state="attached")
+
+    world.marks = add_task(world, number=7, name="集体商标使用行为的检查", item="集体商标、证明商标使用行为的检查")
+    page.goto(my_visits)
+    page.wait_for_selector("html[data-visit-states-fresh]", state="attached")
+    phone.set_offline(True)
+    page.goto(live_server.url_for("inspections.visit_form", visit_id=world.visit.id))
+    page.wait_for_selector("form[data-ready=true]")
+    assert page.locator(f'input[name="{marks_answer(world)}"]').count() > 0

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from fieldapp import clock, events
 from fieldapp.checklists import checklists_for
 from fieldapp.inspectors.models import Inspector
+from fieldapp.inspections.checklist_source import form_key
 from fieldapp.inspections.models import Submission
 from fieldapp.visits.models import Visit, VisitTask
 from factories.inspection import API_HEADERS, add_task, submission_body
@@ -91,3 +92,29 @@ def test_a_visit_the_office_withdrew_says_so_to_its_inspectors_only(world, clien
         assert response.status_code == 404, response.json
         assert response.json["title"] == "此检查任务不存在或不属于您。"
         assert "withdrawn_on" not in response.json
+
+
+def test_the_phone_is_told_when_a_visits_form_changed_so_it_fetches_its_kept_copy_again(world, client, db):
+    def forms() -> dict:
+        response = client.get("/api/v1/visits/state", headers=API_HEADERS)
+        assert response.status_code == 200
+        return response.json["forms"]
+
+    before = forms()
+    assert set(before) == {str(world.visit.id)} and forms() == before
+    add_task(world, number=9, name="认证证书使用行为的检查", item="认证证书使用行为的检查")
+    added = forms()
+    assert added[str(world.visit.id)] != before[str(world.visit.id)]
+
+    # A checklist's new version changes it too (the office refuses answers to the old one).
+    def key(version: int) -> str:
+        checklist = SimpleNamespace(id="fuel-dispensers-test", version=version)
+        return form_key([SimpleNamespace(visit_task=SimpleNamespace(task_id=world.task.id), checklists=[checklist])])
+
+    assert key(1) != key(2) and key(1) == key(1)
+
+
+def test_a_visit_sent_has_no_form_to_fetch_again(world, client, db):
+    assert post(client, submission_body(world)).status_code == 201
+    response = client.get("/api/v1/visits/state", headers=API_HEADERS)
+    assert response.json["forms"] == {} and response.json["visits"][str(world.visit.id)]["state"] == "incomplete"

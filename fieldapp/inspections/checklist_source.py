@@ -6,6 +6,7 @@ the answers. This module only names the fields: each checklist of each task gets
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -36,6 +37,17 @@ class TaskChecklists:
 def checklists_for_visit(visit: Visit) -> list[TaskChecklists]:
     tags = visit.subject.tag_names if visit.subject is not None else []
     return [TaskChecklists(vt, list(checklists_for(vt.task, tags))) for vt in visit.tasks]
+
+
+def form_key(task_checklists: list[TaskChecklists]) -> str:
+    """A short name for what a visit's form asks (its tasks, each one's checklists and their
+    versions): what the office refuses a body for when it changed (``operations._form_changes``).
+    The phone fetches its kept copy of the form again when this changes."""
+    parts = sorted(
+        f"{tc.visit_task.task_id}:" + ",".join(sorted(f"{c.id}@{c.version}" for c in tc.checklists))
+        for tc in task_checklists
+    )
+    return hashlib.sha256(";".join(parts).encode()).hexdigest()[:16]
 
 
 def form_entries(task_checklists: list[TaskChecklists], formdata=None) -> list[dict]:

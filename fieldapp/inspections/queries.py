@@ -15,6 +15,7 @@ from ..inspectors.models import Inspector
 from ..plans.models import Task
 from ..subjects.models import Subject
 from ..visits.models import Visit, VisitInspector, VisitStatus, VisitTask
+from .checklist_source import checklists_for_visit, form_key
 from .models import Submission, SubmissionState
 
 
@@ -163,10 +164,22 @@ def visit_state(submission: Submission | None) -> dict | None:
     }
 
 
-def my_visit_states(user) -> dict[int, dict | None]:
+@dataclass
+class VisitStates:
+    """Each of the user's visits: its newest version (``visit_state``), and for a visit still to be
+    sent (nothing sent yet, or returned) what its form asks (``checklist_source.form_key``)."""
+
+    states: dict[int, dict | None]
+    forms: dict[int, str]
+
+
+def my_visit_states(user) -> VisitStates:
     inspector = inspector_for(user)
     if inspector is None:
-        return {}
+        return VisitStates({}, {})
     ids = list(db.session.scalars(select(VisitInspector.visit_id).where(VisitInspector.inspector_id == inspector.id)))
     latest = latest_submissions(ids)
-    return {visit_id: visit_state(latest.get(visit_id)) for visit_id in ids}
+    open_ids = [i for i in ids if i not in latest or latest[i].state == SubmissionState.RETURNED]
+    visits = db.session.scalars(select(Visit).where(Visit.id.in_(open_ids)).options(*_visit_options()))
+    forms = {visit.id: form_key(checklists_for_visit(visit)) for visit in visits}
+    return VisitStates({visit_id: visit_state(latest.get(visit_id)) for visit_id in ids}, forms)

@@ -200,8 +200,13 @@ def _conflict(body: dict, title: str | None = None):
 @bp.get("/api/v1/visits/state")
 @api_view
 def api_visit_states():
-    """The newest version of each of my visits (sent, approved, returned with its comment)."""
-    return jsonify({"visits": {str(k): v for k, v in my_visit_states(current_user).items()}})
+    """The newest version of each of my visits (sent, approved, returned with its comment), and
+    what the form of each visit still to be sent asks (the phone fetches a kept form again when
+    that changes)."""
+    mine = my_visit_states(current_user)
+    return jsonify(
+        {"visits": {str(k): v for k, v in mine.states.items()}, "forms": {str(k): v for k, v in mine.forms.items()}}
+    )
 
 
 @bp.get("/api/v1/submissions/<uuid>")

@@ -125,20 +125,23 @@
   }
 
   // Whenever a list or visit page is open with signal: the newest version of each visit (sent,
-  // approved, returned with a comment). A kept copy of a visit whose state changed is fetched
-  // again, so the form opened offline knows about a return and sends its correction as the next
-  // version; so is a copy gone from the cache or kept for another user.
+  // approved, returned with a comment) and what its form asks. A kept copy of a visit whose state
+  // changed is fetched again, so the form opened offline knows about a return and sends its
+  // correction as the next version; so is one whose form the office changed (a task added or taken
+  // off, a checklist updated: the work would be refused), and a copy gone from the cache or kept
+  // for another user.
   async function refreshVisitStates(source) {
     if (!navigator.onLine || !window.caches) return;
     var response = await fetch(source.getAttribute("data-visit-states"),
                                { headers: { "X-Fieldapp-Client": "pwa" }, credentials: "same-origin", cache: "no-store" });
     if (!response.ok) return;
-    var states = (await response.json()).visits || {};
+    var answer = await response.json();
+    var states = answer.visits || {}, forms = answer.forms || {};
     var marks = await Store.listOffline();
     var cache = await caches.open(U.visitsCache());
     for (var i = 0; i < marks.length; i++) {
       var now = states[String(marks[i].visitId)];
-      var key = now ? now.uuid + ":" + now.state : "";
+      var key = (now ? now.uuid + ":" + now.state : "") + "|" + (forms[String(marks[i].visitId)] || "");
       if ((marks[i].serverState || "") === key && await keptForMe(cache, marks[i].urls)) continue;
       for (var j = 0; j < marks[i].urls.length; j++) {
         var page = await fetch(marks[i].urls[j], { credentials: "same-origin" });
