@@ -5,6 +5,8 @@ commitment's public record must be the one drawn with, and its lottery drawn on 
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import date, datetime
 
 import pytest
@@ -97,3 +99,35 @@ def test_a_task_or_unit_renamed_after_the_draw_is_no_false_alarm(db, tmp_path):
     db.session.commit()
     problems, tool = _verdicts(draw, tmp_path)
     assert problems == [] and tool.strip().endswith("OK"), (problems, tool)
+
+
+def _download(client, href: str, folder) -> str:
+    """A file as a browser saves it: under the name its Content-Disposition gives."""
+    response = client.get(href)
+    assert response.status_code == 200, href
+    name = response.headers["Content-Disposition"].split("filename=")[1]
+    (folder / name).write_bytes(response.data)
+    return name
+
+
+def test_a_citizen_checks_a_draw_with_only_what_its_public_page_gives(client, client_request, db, tmp_path):
+    # A fresh machine: nothing of the repository, only Python 3 and the files the page links to.
+    task = _round()
+    draw, _ = operations.run_draw(operations.commit(task, 1, unit("140602")), "3 1 4 1 5")
+    page = client_request.get("draws.public_detail", draw_id=draw.id)
+    links = [a["href"] for a in page.select(".public-draw a[href]") if "classed" not in a["href"]]
+    saved = {_download(client, href, tmp_path) for href in links}
+    assert {"verify_draw.py", "verify_draw_2.py", "draw-algorithm.md"} <= saved, saved
+    command = page.select_one('[data-field="verify-command"]').get_text().split()
+    assert command[0] == "python3" and set(command[2:]) <= saved
+    run = subprocess.run([sys.executable, "-I", *command[1:]], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0 and run.stdout.strip().endswith("OK"), run.stdout + run.stderr
+    # One row of the pool file changed: reported, by its hash and by the pool's size.
+    pool = tmp_path / command[3]
+    lines = pool.read_text().splitlines(keepends=True)
+    pool.write_text("".join(lines[:-1]) + lines[-1].replace("X", "Y"))
+    run = subprocess.run([sys.executable, "-I", *command[1:]], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert run.returncode == 1 and "DIFFERENCE: the pool file's SHA-256" in run.stdout, run.stdout
+    # The index page links to the verifier too.
+    index = client_request.get("draws.public_index")
+    assert {a.get_text() for a in index.select("#verifier a")} >= {"verify_draw.py", "verify_draw_2.py"}

@@ -4,13 +4,14 @@ and bundle, the head of the public chain. The classed pool file is for staff and
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from flask import Response, abort, render_template, request
 from flask_login import current_user
 
 from ..auth import access
 from ..extensions import db
-from . import chain, queries
+from . import chain, files, queries
 from .algorithm import ALGORITHM_1
 from .bundle import build_bundle, selection_is_public
 from .commitments import abandoned_count
@@ -61,6 +62,22 @@ def public_detail(draw_id: int):
         replacements_recorded=len(chain.replacement_records(draw.id)),
         not_carrying=rows_not_carrying(draw) if reveal else (set(), set()),
     )
+
+
+# The stand-alone verifier and the algorithm it implements, served beside the files it checks: a
+# citizen with only the public pages can check a draw on any machine with Python 3.
+ROOT = Path(__file__).resolve().parents[2]
+VERIFIER = {
+    "verify_draw.py": ROOT / "tools" / "verify_draw.py",
+    "verify_draw_2.py": ROOT / "tools" / "verify_draw_2.py",  # loaded by verify_draw.py from beside it
+    "draw-algorithm.md": ROOT / "docs" / "draw-algorithm.md",
+}
+
+
+@bp.get("/public/draws/verifier/<any('verify_draw.py', 'verify_draw_2.py', 'draw-algorithm.md'):name>")
+def verifier_file(name: str):
+    data = VERIFIER[name].read_bytes()
+    return _file(data, name, files.sha256_hex(data))
 
 
 @bp.get("/public/draws/<int:draw_id>/pool.txt")
