@@ -61,7 +61,7 @@ def _unit(code: str | None) -> Unit | None:
 def import_command(
     file: Path, year: int | None, unit_code: str | None, reason: str, publish: bool, dry_run: bool, new_version: bool
 ) -> None:
-    """Import (or re-import) a plan table: .docx, .xlsx, .xls, CSV, a saved web page (.html) or the seed's .txt."""
+    """Import (or re-import) a plan table: .docx, .xlsx, .xls, a text PDF, CSV, a saved web page (.html) or .txt."""
     ensure_units()
     unit = _unit(unit_code)
     try:

@@ -20,7 +20,7 @@ from .problems import PlanFileError, Problem
 from .tables import MAX_SHEET_ROWS, PlanSource, Row, decode, read_notice, read_title_rows
 
 # A paragraph after a table that is the plan's note, not the notice's text.
-_NOTE = re.compile(r"^\s*(?:注|备注|说明)\s*[:：\d１-９]")
+NOTE_LINE = re.compile(r"^\s*(?:注|备注|说明)\s*[:：\d１-９]")
 # A merged cell spans at most this many columns or rows (a spreadsheet row is narrower; a plan shorter).
 MAX_SPAN = 100
 # A document.xml larger than this (uncompressed) is no plan; it is refused before it is parsed.
@@ -120,7 +120,7 @@ def read_document(data: bytes, filename: str) -> PlanSource:
             if not tables:
                 before.extend(text.split("\n"))
                 heading = text.strip() if is_section_heading(text) else heading if not text.strip() else ""
-            elif is_section_heading(text) or _NOTE.match(text):
+            elif is_section_heading(text) or NOTE_LINE.match(text):
                 tables.append([[Cell(cell_text([text]))]])  # 二、特种设备 above a table, 注：… below: rows of their own
     except (zipfile.BadZipFile, PythonDocxError, OpcError, KeyError, ValueError, TypeError, OSError, SyntaxError):
         # lxml's XMLSyntaxError is a SyntaxError; a .docx with no document part is a KeyError; an attribute
@@ -310,12 +310,12 @@ def _with_headings(parser: _PageTables, tables: dict[int, list[list[Cell]]], cho
             kept = [line for line in lines if is_section_heading(line)]
         else:
             lines = _lines(parser.text[parser.ends.get(chosen[position - 1], 0) : parser.starts[index]])
-            kept = [line for line in lines if is_section_heading(line) or _NOTE.match(line)]
+            kept = [line for line in lines if is_section_heading(line) or NOTE_LINE.match(line)]
         out.extend([[Cell(line)]] for line in kept)
         out.append(tables[index])
     if chosen:
         after = _lines(parser.text[parser.ends.get(chosen[-1], len(parser.text)) :])
-        out.extend([[Cell(line)]] for line in after if _NOTE.match(line))
+        out.extend([[Cell(line)]] for line in after if NOTE_LINE.match(line))
     return out
 
 

@@ -264,7 +264,7 @@ class TaskForm(FlaskForm):
         return {}
 
 
-PLAN_SUFFIXES = ["docx", "xlsx", "xlsm", "xls", "csv", "tsv", "txt", "html", "htm"]
+PLAN_SUFFIXES = ["docx", "xlsx", "xlsm", "xls", "pdf", "csv", "tsv", "txt", "html", "htm"]
 OLD_SUFFIXES = ["doc", "wps", "et", "rtf"]
 
 
@@ -274,11 +274,11 @@ class ImportForm(FlaskForm):
         validators=[
             FileRequired(),
             # The old Office formats pass here so that the reader can say how to save them as new ones.
-            FileAllowed(PLAN_SUFFIXES + OLD_SUFFIXES, _l("Use a .docx, .xlsx, .xls, .csv, .txt or .html file.")),
+            FileAllowed(PLAN_SUFFIXES + OLD_SUFFIXES, _l("Use a .docx, .xlsx, .xls, .pdf, .csv, .txt or .html file.")),
         ],
         description=_l(
-            "The plan as a Word document (.docx), an Excel workbook (.xlsx or .xls), a web page saved from the bureau's site "
-            "(.html), a CSV (UTF-8 or GB18030) or as printed (.txt)."
+            "The plan as a Word document (.docx), an Excel workbook (.xlsx or .xls), a PDF with text (not a scan), a web "
+            "page saved from the bureau's site (.html), a CSV (UTF-8 or GB18030) or as printed (.txt)."
         ),
     )
     year = IntegerField(_l("Year"), validators=[Optional(), NumberRange(min=2000, max=2100)])

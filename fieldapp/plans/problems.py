@@ -29,12 +29,40 @@ MESSAGES = {
     ),
     "file_old_word": _l(
         "Old Word files (.doc, .wps) cannot be read; open the file in Word or WPS and save it as a Word document "
-        "(.docx)."
+        "(.docx), or upload the plan's PDF."
+    ),
+    "file_old_wps_sheet": _l(
+        "WPS spreadsheets (.et) cannot be read; open the file in WPS and save it as an Excel workbook (.xlsx), or "
+        "upload the plan's PDF."
     ),
     "file_old_office": _l(
         "The file is an old Office file (.doc, .wps …) but not an Excel workbook, or it is damaged; open it in "
-        "Office or WPS and save it as .docx or .xlsx."
+        "Office or WPS and save it as .docx or .xlsx, or upload the plan's PDF."
     ),
+    "pdf_scanned": _l(
+        "This PDF is a scanned image: it has no text to read. Upload the Word (.docx) or Excel (.xlsx) version "
+        "of the plan, or a PDF printed from it."
+    ),
+    "pdf_scanned_pages": _l(
+        "Pages %(pages)s of the PDF are scanned images and were not read; check that no task is on them."
+    ),
+    "pdf_encrypted": _l(
+        "This PDF is protected by a password and cannot be read; upload the Word (.docx) or Excel (.xlsx) "
+        "version of the plan, or a PDF without a password."
+    ),
+    "pdf_damaged": _l(
+        "The file is not a PDF, or it is damaged (cut short while downloading?); download it again, or upload the "
+        "Word (.docx) or Excel (.xlsx) version of the plan."
+    ),
+    "pdf_damaged_parts": _l(
+        "Parts of this PDF are damaged and could not be read: compare the tasks read with the plan, or upload "
+        "the Word (.docx) or Excel (.xlsx) version."
+    ),
+    "pdf_no_table": _l(
+        "No table with ruled lines was found in this PDF; upload the Word (.docx) or Excel (.xlsx) version of the plan."
+    ),
+    "pdf_too_large": _l("The PDF is larger than %(size)s MB; a plan's PDF is smaller. Upload the plan's pages only."),
+    "pdf_too_long": _l("The PDF has more than %(pages)s pages; a plan's PDF is shorter. Upload the plan's pages only."),
     "file_not_document": _l(
         "The file is not a Word document (.docx), or it is damaged; open it in Word or WPS and save it again as .docx."
     ),
@@ -52,7 +80,7 @@ MESSAGES = {
         "Sheet %(sheet)s goes on past row %(rows)s; a plan is shorter. Delete the rows below the table and save again."
     ),
     "file_type": _l(
-        "Unsupported file type %(suffix)s; use .docx, .xlsx, .xls, .csv, .txt or a saved web page (.html)."
+        "Unsupported file type %(suffix)s; use .docx, .xlsx, .xls, .pdf, .csv, .txt or a saved web page (.html)."
     ),
     "no_header": _l(
         "No header row found. The table needs a row naming its columns, with at least "

@@ -1,5 +1,6 @@
 """Read a plan file into rows of cell texts: the seed's printed notice (.txt), CSV, or Excel (.xlsx, .xls); Word
-documents (.docx) and saved web pages (.html) are read by :mod:`fieldapp.plans.documents` into the same rows.
+documents (.docx) and saved web pages (.html) are read by :mod:`fieldapp.plans.documents`, PDFs by
+:mod:`fieldapp.plans.pdf` into the same rows.
 
 Every row keeps the line or sheet-row number it came from, so problems can point at it.
 The seed's notice text before the table gives the document number, issue date, issuer and title.
@@ -63,6 +64,7 @@ def decode(data: bytes, declared: str | None = None) -> str:
 
 
 OLD_EXCEL = (".xls", ".et", ".ett", ".xlt")
+WPS_SHEET = (".et", ".ett")  # WPS's own spreadsheet format (read only when it is an .xls inside)
 OLD_WORD = (".doc", ".wps", ".wpt", ".dot", ".rtf")
 HTML = (".html", ".htm", ".shtml", ".xhtml")
 
@@ -71,12 +73,15 @@ def read_plan_file(data: bytes, filename: str) -> PlanSource:
     """Dispatch on content first (a zip holding ``word/document.xml`` is Word, one holding
     ``xl/workbook.xml`` is Excel, an OLE2 file is read as an old Excel workbook (.xls) and, when it is
     another old Office file, refused with words naming its kind; a web page is read as one whatever its
-    name), then on the file name's suffix."""
+    name; a PDF is read as one), then on the file name's suffix."""
     from .documents import looks_like_html, read_document, read_web_page
+    from .pdf import looks_like_pdf, read_pdf
 
     suffix = Path(filename).suffix.lower()
     if not data or not data.strip():
         raise PlanFileError("file_empty")
+    if looks_like_pdf(data) or suffix == ".pdf":
+        return read_pdf(data, filename)
     if data[:5] == b"{\\rtf":
         raise PlanFileError("file_old_word")
     if is_ole2(data):
@@ -89,7 +94,7 @@ def read_plan_file(data: bytes, filename: str) -> PlanSource:
     if suffix in HTML or looks_like_html(data):
         return read_web_page(data, filename)  # also an "Excel" or "Word" file that is a web page
     if suffix in OLD_EXCEL + OLD_WORD:  # neither OLE2 nor a web page
-        raise PlanFileError("file_not_xls" if suffix in OLD_EXCEL else "file_old_word")
+        raise PlanFileError(_old_format(suffix, "damaged"))
     if suffix in (".txt", ".csv", ".tsv", ""):
         return read_text(decode(data), filename)
     raise PlanFileError("file_type", suffix=suffix)
@@ -101,6 +106,8 @@ def _old_format(suffix: str, kind: str) -> str:
     for a damaged .xls, else the one for old Office files."""
     if suffix in OLD_WORD:
         return "file_old_word"
+    if suffix in WPS_SHEET:
+        return "file_old_wps_sheet"
     return "file_not_xls" if kind == "damaged" and suffix in OLD_EXCEL else "file_old_office"
 
 
