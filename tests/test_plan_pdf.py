@@ -185,3 +185,17 @@ def test_a_scanned_pdf_is_refused_in_english_too(runner, db, tmp_path):
     result = runner.invoke(args=["plan", "import", str(path), "--lang", "en"])
     assert result.exit_code == 1
     assert "scanned image" in result.output and "Word (.docx) or Excel (.xlsx)" in result.output
+
+
+def test_a_scanned_page_among_text_pages_is_pointed_out_and_a_pdf_longer_than_a_plan_is_refused(monkeypatch):
+    writer = PdfWriter(clone_from=PdfReader(THIRTY_PDF))
+    writer.append(PdfReader(DATA / "pdf-2024-scanned.pdf"))
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    source = read_plan_file(buffer.getvalue(), "plan.pdf")
+    pages = len(PdfReader(THIRTY_PDF).pages) + 1
+    assert [p.params for p in source.problems if p.code == "pdf_scanned_pages"] == [{"pages": str(pages)}]
+    monkeypatch.setattr("fieldapp.plans.pdf.MAX_PAGES", pages - 1)
+    with pytest.raises(PlanFileError) as caught:
+        read_plan_file(buffer.getvalue(), "plan.pdf")
+    assert caught.value.problem.code == "pdf_too_long"

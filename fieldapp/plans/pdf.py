@@ -159,6 +159,8 @@ def _read_pages(data: bytes) -> _Pages:
                     pages.scanned.append(number)
                 pages.blocks.extend(_Block(number * 100000 + b.top, b.text, b.table) for b in blocks)
             pages.damaged = complaints.count
+    except PlanFileError:
+        raise
     except PdfminerException as exc:
         cause = exc.args[0] if exc.args else None
         if isinstance(cause, (PDFPasswordIncorrect, PDFEncryptionError)):
