@@ -114,3 +114,33 @@ def test_a_withdrawn_record_is_not_waiting_to_be_published(app, db):
     db.session.commit()
     overdue, n_overdue, n_soon = dashboards.open_publications(2021, None, date(2021, 12, 31))
     assert (overdue, n_overdue, n_soon) == ([], 0, 0)
+
+
+def test_the_national_upload_lists_the_withdrawn_records_on_a_sheet_of_their_own(
+    client, client_request, db, frozen_clock
+):
+    import io
+
+    from openpyxl import load_workbook
+
+    from fieldapp.jobs.models import Job
+
+    frozen_clock.beijing(2021, 8, 2, 0, 30)  # 2021-08-01 16:30 UTC: the withdrawal's date is Beijing's
+    wrong, kept, record = _publish_two(client_request, db)
+    client_request.post("publication.withdraw", _data={"reason": REASON, "confirm": "y"}, public_id=record.public_id)
+    client_request.post_response("publication.export_xlsx", year=2021)
+    job = db.session.scalar(select(Job))
+    page = client_request.get("jobs.detail", job_id=job.id)
+    assert "另有 1 条已撤销的记录" in page.get_text()
+    book = load_workbook(
+        io.BytesIO(
+            client.get(client_request.url_for("jobs.download", job_id=job.id, name="national-upload-2021.xlsx")).data
+        )
+    )
+    assert book.sheetnames == ["抽查检查结果", "已撤销的记录"]
+    published = list(book["抽查检查结果"].iter_rows(values_only=True))
+    assert len(published) == 2 and "眼镜店" in published[1][2]
+    [header, row] = list(book["已撤销的记录"].iter_rows(values_only=True))
+    assert header[0] == "记录编号" and header[-2:] == ("撤销日期", "撤销原因")
+    assert row[0] == record.public_id and row[3] == "朔州市朔城区中石化民福加油站"
+    assert row[8].date() == date(2021, 8, 2) and row[9] == REASON

@@ -14,7 +14,10 @@ KIND = "publication.export"
 
 
 def summary(result: dict) -> list[str]:
-    return [_("%(count)s published records in the file", count=result["rows"])]
+    lines = [_("%(count)s published records in the file", count=result["rows"])]
+    if result.get("withdrawn"):
+        lines.append(_("%(count)s withdrawn records on the sheet 已撤销的记录", count=result["withdrawn"]))
+    return lines
 
 
 @job_handler(KIND, summary=summary)
@@ -23,11 +26,12 @@ def export_national(run: JobRun) -> dict:
     year = run.params.get("year")
     run.progress(stage="writing")
     records = [r for r in queries.unit_records(user, limit=1_000_000) if not year or r.plan_year == year]
+    withdrawals = queries.unit_withdrawals(user, year)
     run.progress(done=0, total=len(records))
     name = f"national-upload-{year or 'all'}.xlsx"
-    (run.folder / name).write_bytes(exports.national_xlsx(records))
+    (run.folder / name).write_bytes(exports.national_xlsx(records, withdrawals))
     run.progress(done=len(records), stage="finished")
-    return {"files": [name], "rows": len(records)}
+    return {"files": [name], "rows": len(records), "withdrawn": len(withdrawals)}
 
 
 def start_export(user, year: int | None):

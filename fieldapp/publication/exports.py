@@ -145,31 +145,73 @@ def national_row(record) -> list:
     ]
 
 
-def national_xlsx(records: Iterable) -> bytes:
-    """The records in the national system's upload layout, dates as real Excel dates."""
+# Records withdrawn (撤销) since they were published: to be withdrawn in the national system too.
+WITHDRAWN_COLUMNS = [
+    "记录编号",
+    "抽查计划名称",
+    "任务名称",
+    "检查对象名称",
+    "统一社会信用代码",
+    "检查实施机关",
+    "检查完成日期",
+    "公示日期",
+    "撤销日期",
+    "撤销原因",
+]
+WITHDRAWN_DATE_COLUMNS = {6, 7, 8}
+WITHDRAWN_WIDTHS = (16, 36, 40, 36, 22, 26, 12, 12, 12, 48)
+
+
+def withdrawn_row(record) -> list:
+    """A withdrawal's last version: the record as it was published, and when and why it was withdrawn."""
+    from ..clock import local_date
+
+    return [
+        record.public_id,
+        record.plan_name,
+        record.task_name,
+        record.subject_name,
+        record.subject_ident,
+        record.inspecting_unit_name,
+        record.inspected_on,
+        record.published_on,
+        local_date(record.published_at),
+        record.correction_note,
+    ]
+
+
+def national_xlsx(records: Iterable, withdrawals: Iterable = ()) -> bytes:
+    """The records in the national system's upload layout, dates as real Excel dates; a second sheet
+    lists the records withdrawn since they were published, to be withdrawn there as well."""
     from openpyxl import Workbook  # imported when used: slow to load for every process start
+
+    workbook = Workbook(write_only=True)
+    _sheet(workbook, "抽查检查结果", NATIONAL_COLUMNS, COLUMN_WIDTHS, DATE_COLUMNS, map(national_row, records))
+    columns, widths, dates = WITHDRAWN_COLUMNS, WITHDRAWN_WIDTHS, WITHDRAWN_DATE_COLUMNS
+    _sheet(workbook, "已撤销的记录", columns, widths, dates, map(withdrawn_row, withdrawals))
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def _sheet(workbook, title: str, columns: list[str], widths, date_columns: set[int], rows: Iterable[list]) -> None:
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("抽查检查结果")
+    sheet = workbook.create_sheet(title)
     sheet.freeze_panes = "A2"
-    for index, width in enumerate(COLUMN_WIDTHS, start=1):
+    for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     header = []
-    for title in NATIONAL_COLUMNS:
-        cell = WriteOnlyCell(sheet, value=title)
+    for name in columns:
+        cell = WriteOnlyCell(sheet, value=name)
         cell.font = Font(bold=True)
         header.append(cell)
     sheet.append(header)
-    for record in records:
-        row = national_row(record)
-        for index in DATE_COLUMNS:
+    for row in rows:
+        for index in date_columns:
             cell = WriteOnlyCell(sheet, value=row[index])
             cell.number_format = "yyyy-mm-dd"
             row[index] = cell
         sheet.append(xlsx_row(sheet, row))
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()

@@ -302,6 +302,16 @@ def unit_records(user, limit: int = 200) -> list[PublishedResult]:
     )
 
 
+def unit_withdrawals(user, year: int | None = None) -> list[PublishedResult]:
+    """The withdrawn records (their last versions) of the user's unit (an administrator: of their
+    area), of plan ``year`` when given, newest withdrawal first."""
+    stmt = select(PublishedResult).where(PublishedResult.withdrawn.is_(True))
+    stmt = access.scope_publishing(stmt, PublishedResult.inspecting_unit_id, PublishedResult.division_code, user)
+    if year:
+        stmt = stmt.where(PublishedResult.plan_year == year)
+    return list(db.session.scalars(stmt.order_by(PublishedResult.published_at.desc(), PublishedResult.id.desc())))
+
+
 def results_by_ids(ids: list[int]) -> list[InspectionResult]:
     if not ids:
         return []
