@@ -86,6 +86,45 @@ def test_visit_record_embeds_photos_and_signatures_at_print_size(client, db, aut
     assert first.stat().st_size < len(photo)  # the whole record, fonts and all, under the one photo sent
 
 
+def nested_svg(levels: int) -> bytes:
+    """An SVG drawing one square through ``levels`` of groups of ten <use> each (10 ** levels squares)."""
+    parts = [
+        '<svg xmlns="http://www.w3.org/2000/svg" width="100" height="100"><defs><rect id="l0" width="1" height="1"/>'
+    ]
+    for n in range(1, levels + 1):
+        parts.append(f'<g id="l{n}">' + f'<use href="#l{n - 1}"/>' * 10 + "</g>")
+    return ("".join(parts) + f'</defs><use href="#l{levels}"/></svg>').encode()
+
+
+def test_a_file_that_is_no_photo_the_app_takes_is_neither_decoded_nor_printed(client, db, auth, app, tmp_path):
+    """The phone's API keeps a file's bytes as sent. 236 KB of PNG claiming 9000 × 9000 pixels made the
+    record take 21 s and 780 MB (here the limit is lowered to 1 megapixel and a 2000 × 2000 PNG sent);
+    WeasyPrint drew a file Pillow cannot open as SVG — 2 KB nesting <use> four deep took 22 s, five deep
+    minutes (here one deep: WeasyPrint would draw it). Neither is printed; the record says so."""
+    from pdf_reading import pdf_text
+
+    app.config["MAX_IMAGE_PIXELS"] = 1_000_000
+    result, _ = _publish(db)
+    huge = io.BytesIO()
+    Image.new("L", (2000, 2000)).save(huge, format="PNG")
+    f.media(result.submission, "photo", huge.getvalue())
+    f.media(result.submission, "photo", nested_svg(1))
+    f.media(result.submission, "photo", jpeg((800, 600)))
+    db.session.commit()
+    auth.login("shuocheng", "supervisor", "140602")
+    path = tmp_path / "record.pdf"
+    path.write_bytes(client.get(f"/publication/visits/{result.visit_id}/record.pdf").data)
+    images = embedded_images(path)
+    assert {"width": 472, "height": 354, "color": "rgb", "enc": "jpeg", "interp": "yes"} in images
+    assert max(i["width"] for i in images) == 472  # the 2000 px one neither whole nor scaled
+    text = pdf_text(path)
+    assert text.count("未打印：不是 JPEG、PNG") == 2, text  # two boxes side by side, their lines interleaved
+    with app.app_context():
+        for name, payload in (("big.png", huge.getvalue()), ("drawing.svg", nested_svg(4))):
+            (tmp_path / name).write_bytes(payload)
+            assert print_copy(tmp_path / name, "d" * 64, "photo") is None
+
+
 def test_records_embed_one_cjk_face(client, db, auth, tmp_path):
     result, record = _publish(db)
     auth.login("shuocheng", "supervisor", "140602")
@@ -99,7 +138,7 @@ def test_records_embed_one_cjk_face(client, db, auth, tmp_path):
         assert len(faces) == 1 and "Bold" not in faces[0], faces
 
 
-def test_print_copy_keeps_photos_upright_and_small_or_broken_files_as_they_are(app, tmp_path):
+def test_print_copy_keeps_photos_upright_and_small_ones_as_they_are_and_prints_no_broken_file(app, tmp_path):
     turned = tmp_path / "turned.jpg"
     turned.write_bytes(jpeg((1600, 1200), orientation=6))  # taken holding the phone upright
     small = tmp_path / "small.jpg"
@@ -112,7 +151,7 @@ def test_print_copy_keeps_photos_upright_and_small_or_broken_files_as_they_are(a
         with Image.open(copy) as image:
             assert image.size == (472, 629) and image.getexif().get(0x0112) is None
         assert print_copy(small, "b" * 64, "photo") == small
-        assert print_copy(broken, "c" * 64, "photo") == broken
+        assert print_copy(broken, "c" * 64, "photo") is None  # WeasyPrint would try it as SVG
         assert print_copy(turned, "../escape", "photo") == turned  # only a content hash names a copy
 
 

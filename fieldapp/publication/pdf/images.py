@@ -15,6 +15,7 @@ from pathlib import Path
 
 from flask import current_app
 
+from ...inspections.media import ImageRejected, open_image
 from .cache import store
 
 PRINT_DPI = 300
@@ -41,12 +42,26 @@ def target_size(kind: str, width: int, height: int) -> tuple[int, int] | None:
     return max(1, round(width * scale)), max(1, round(height * scale))
 
 
+class NotPrintable(Exception):
+    """A file that is no photo the app takes (``inspections.media.open_image``): it is neither decoded
+    nor handed to WeasyPrint, which draws what Pillow cannot open as SVG."""
+
+
 def _scaled(source: Path, kind: str) -> bytes | None:
-    """The scaled image as JPEG, or None when it needs no scaling or cannot be read."""
-    from PIL import Image, ImageOps, UnidentifiedImageError
+    """The scaled image as JPEG, or None when it needs no scaling or its pixels cannot be decoded.
+    Raises NotPrintable, from its header, for a file of another format or with too many pixels."""
+    from PIL import Image, ImageOps
 
     try:
-        with Image.open(source) as image:
+        data = source.read_bytes()
+    except OSError:
+        return None  # no file: the fetcher refuses it
+    try:
+        opened = open_image(data)
+    except ImageRejected:
+        raise NotPrintable from None
+    try:
+        with opened as image:
             turned = image.getexif().get(ORIENTATION, 1) in (5, 6, 7, 8)  # printed upright, as WeasyPrint does
             width, height = (image.height, image.width) if turned else image.size
             size = target_size(kind, width, height)
@@ -54,7 +69,7 @@ def _scaled(source: Path, kind: str) -> bytes | None:
                 return None
             image.draft("RGB", (size[1], size[0]) if turned else size)  # JPEG: decode at a fraction, fast
             small = _flat(ImageOps.exif_transpose(image).resize(size, Image.Resampling.LANCZOS), kind)
-    except (OSError, UnidentifiedImageError, ValueError, Image.DecompressionBombError):
+    except (OSError, ValueError):
         return None
     out = io.BytesIO()
     small.save(out, format="JPEG", quality=85 if kind == "photo" else 90, optimize=True)
@@ -73,15 +88,19 @@ def _flat(image, kind: str):
     return image.convert("L" if kind == "signature" else "RGB")
 
 
-def print_copy(source: Path, sha256: str, kind: str) -> Path:
-    """``source`` at its printed size (the original when it is small enough or unreadable)."""
-    if not SHA256.fullmatch(sha256):
+def print_copy(source: Path, sha256: str, kind: str) -> Path | None:
+    """``source`` at its printed size (the original when it is small enough or its pixels cannot be
+    decoded), or None for a file that is no photo the app takes, which the record does not print. The
+    phone's API keeps a file's bytes as sent (measured: 236 KB of PNG claiming 9000 × 9000 pixels took
+    21 s and 780 MB to print; 2 KB of SVG nesting <use> four deep, 22 s, five deep, minutes)."""
+    copy = Path(current_app.config["PDF_CACHE_DIR"]) / "print-media" / f"{sha256}-{kind}-{VERSION}.jpg"
+    if SHA256.fullmatch(sha256) and copy.is_file():
+        return copy
+    try:
+        body = _scaled(source, kind)
+    except NotPrintable:
+        return None
+    if body is None or not SHA256.fullmatch(sha256):  # only a content hash names a copy
         return source
-    path = Path(current_app.config["PDF_CACHE_DIR"]) / "print-media" / f"{sha256}-{kind}-{VERSION}.jpg"
-    if path.is_file():
-        return path
-    body = _scaled(source, kind)
-    if body is None:
-        return source
-    store(path, body)
-    return path
+    store(copy, body)
+    return copy

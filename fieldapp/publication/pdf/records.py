@@ -120,8 +120,9 @@ def visit_record(visit) -> dict:
         "published": published,
         "photos": photos,
         "signatures": signatures,
-        "media_paths": list(printed.values()),
-        "image_url": lambda media: printed[media.id].as_uri(),
+        "media_paths": [path for path in printed.values() if path is not None],
+        # None for a file with more pixels than a photo: the record says it is not printed
+        "image_url": lambda media: path.as_uri() if (path := printed[media.id]) is not None else None,
     }
 
 
