@@ -131,3 +131,23 @@ def test_a_citizen_checks_a_draw_with_only_what_its_public_page_gives(client, cl
     # The index page links to the verifier too.
     index = client_request.get("draws.public_index")
     assert {a.get_text() for a in index.select("#verifier a")} >= {"verify_draw.py", "verify_draw_2.py"}
+
+
+def test_two_results_entered_for_the_same_lottery_are_reported(db, monkeypatch):
+    # Whoever holds the seed key enters, for one task, not the lottery's result but a string that
+    # draws whom they want; another task committed to the same lottery entered the real one.
+    first, second = _round(), make_task(number=2, ratio="0.2", publish_selection_at_once=True)
+    db.session.commit()
+    county = unit("140602")
+    honest = operations.commit(first, 1, county, **LOTTERY, external_date=date(2021, 4, 11))
+    steered = operations.commit(second, 1, county, **LOTTERY, external_date=date(2021, 4, 11))
+    set_clock(monkeypatch, datetime(2021, 4, 11, 14, 0))
+    honest_draw, _ = operations.run_draw(honest, "3 1 4 1 5")
+    steered_draw, _ = operations.run_draw(steered, "2 7 1 8 2")
+    said = f"W：抽取 {honest_draw.id} 对同一期彩票（体彩排列5 第21096期）录入的结果是 3 1 4 1 5，本次抽取是 2 7 1 8 2"
+    assert said in verify_stored(steered_draw).problems
+    assert any(f"抽取 {steered_draw.id}" in p for p in verify_stored(honest_draw).problems)
+    # The same result entered for both: nothing to report.
+    steered_draw.witness = "3 1 4 1 5"
+    db.session.commit()
+    assert not any(p.startswith("W：") for p in verify_stored(honest_draw).problems)

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from .. import clock
 from ..extensions import db
 from . import algorithm, chain, commitments, files, seeds
-from .models import Draw, DrawSelection, ExternalKind
+from .models import Draw, DrawCommitment, DrawSelection, ExternalKind
 from .bundle import first_assignments
 from .identity import check_identities
 from .verify import Report, count_label
@@ -81,6 +81,28 @@ def _check_lottery_dates(draw: Draw, problem) -> None:
         )
     if draw.draw_date < commitment.external_date:
         problem(_("Commitment: the draw was made before the lottery it names was drawn"))
+    # A lottery has one result: every draw whose commitment names the same draw of it entered the same.
+    others = db.session.execute(
+        select(Draw.id, Draw.witness)
+        .join(DrawCommitment, DrawCommitment.id == Draw.commitment_id)
+        .where(
+            DrawCommitment.external_kind == ExternalKind.LOTTERY,
+            DrawCommitment.external_description == commitment.external_description,
+            DrawCommitment.external_date == commitment.external_date,
+            Draw.id != draw.id,
+            Draw.witness != draw.witness,
+        )
+        .order_by(Draw.id)
+    ).all()
+    for other, result in others:
+        said = _(
+            "W: draw %(other)s entered %(theirs)s as the result of the same lottery (%(lottery)s), this draw %(ours)s",
+            other=other,
+            theirs=result,
+            lottery=commitment.external_description,
+            ours=draw.witness,
+        )
+        problem(said)
 
 
 def _check_inputs(draw: Draw, committed: dict | None, problem) -> None:
