@@ -167,3 +167,24 @@ def test_an_inspector_logged_out_by_the_office_leaves_nothing_the_next_one_can_o
     page.goto(live_server.url_for("inspections.my_visits"))
     [submission] = pwa.wait_for_complete(app, page)
     assert submission.submitted_by_id == world.lead_user.id and len(submission.media) == 4
+
+
+def test_logging_out_over_a_link_that_carries_nothing_gives_up_and_says_so(world, live_server, phone, phone_page):
+    """The phone believes it has signal but nothing gets through (a dead link): after 15 s the
+    inspector is told logging out needs a connection, still logged in, with nothing deleted."""
+    page = phone_page
+    live_server.sign_in(page, "zhang")
+    page.clock.install()
+    page.goto(live_server.url_for("inspections.my_visits"))
+    page.wait_for_selector("html[data-app-ready]", state="attached")
+    held = []
+    page.route("**/logout", lambda route: held.append(route))  # never answered
+    page.click("[data-logout-form] button")
+    while not held:
+        page.wait_for_timeout(50)
+    notice = page.locator("[data-logout-offline]")
+    assert notice.is_hidden()
+    page.clock.run_for(16000)
+    notice.wait_for(state="visible")
+    assert page.url == live_server.url_for("inspections.my_visits")
+    page.unroute("**/logout")

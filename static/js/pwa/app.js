@@ -188,18 +188,32 @@
     var counts = await Store.counts();
     var n = counts.outbox + counts.drafts;
     if (n > 0 && !window.confirm(text("logout").replace("{n}", String(n)))) return;
-    var response = null;
-    if (navigator.onLine) {
-      try {
-        response = await fetch(form.action, { method: "POST", body: new FormData(form), credentials: "same-origin",
-                                              redirect: "manual", cache: "no-store" });
-      } catch (error) { response = null; }
-    }
+    var response = navigator.onLine ? await logoutRequest(form) : null;
     if (!response) return logoutOffline();
     // Refused (an expired form, say): the plain post shows the office's answer.
     if (response.type !== "opaqueredirect" && !response.ok) return HTMLFormElement.prototype.submit.call(form);
-    await Store.forgetKeptPages();
+    try {
+      await Store.forgetKeptPages();
+    } catch (error) {
+      // Logged out at the office all the same; the service worker shows kept pages to their owner only.
+      if (window.console) console.warn("logout", error);
+    }
     window.location.href = form.getAttribute("data-after-logout") || "/";
+  }
+
+  // The logout itself; null when the office did not answer (no signal, or a link that carries
+  // nothing: given up after 15 s rather than leaving the inspector waiting).
+  async function logoutRequest(form) {
+    var controller = new AbortController();
+    var timer = setTimeout(function () { controller.abort(); }, 15000);
+    try {
+      return await fetch(form.action, { method: "POST", body: new FormData(form), credentials: "same-origin",
+                                        redirect: "manual", cache: "no-store", signal: controller.signal });
+    } catch (error) {
+      return null;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   function logoutOffline() {
