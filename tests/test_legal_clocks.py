@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select, update
 
+from calendar_upgrades import calendar_upgrade  # noqa: F401  (fixture)
 from factories import review as rf
 from fieldapp.calendar.models import CalendarDay
 from fieldapp.dashboards import queries
@@ -100,26 +101,6 @@ def test_a_task_window_running_to_december_ends_on_the_plans_completion_deadline
     db.session.add(YearDeadline(year=2026, complete_by=date(2026, 12, 10)))
     db.session.commit()
     assert task_window(december) == (date(2026, 4, 1), date(2026, 12, 10))
-
-
-@pytest.fixture
-def calendar_upgrade(monkeypatch):
-    """Install "a newer chinesecalendar": ``upgrade({day: holiday name})`` adds official holidays of a
-    year the installed release does not know, as the next release carries them."""
-    import chinese_calendar.constants as official
-
-    from fieldapp.calendar import workdays
-
-    def upgrade(holidays: dict) -> None:
-        for day, name in holidays.items():
-            monkeypatch.setitem(official.holidays, day, name)
-        workdays.known_years.cache_clear()
-        workdays._package_is_workday.cache_clear()
-
-    yield upgrade
-    monkeypatch.undo()
-    workdays.known_years.cache_clear()
-    workdays._package_is_workday.cache_clear()
 
 
 def test_deadlines_counted_before_the_calendar_knew_their_year_are_counted_again_after_an_upgrade(

@@ -4,7 +4,7 @@ A provincial supervisor's dashboard shows the province and one row per city; a c
 the city's dashboard with one row per county (and branch); a county's to the county's own. Each row
 carries the legal-clock figures of its whole subtree: coverage against the 3% floor, publication
 against 100%, results past their 20-working-day publication date (and those published after it), open
-follow-up cases.
+follow-up cases and those past their rectification deadline.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ class Area:
     due_soon: int
     open_cases: int
     late: int = 0  # published, but after the 20 working days
+    overdue_cases: int = 0  # open follow-up cases past their 整改期限
 
     @property
     def name(self) -> str:
@@ -107,7 +108,7 @@ def figures(focus: Unit, year: int, today: date) -> Figures:
     publication = queries.publication_by_county(year, scope)
     clocks = queries.publication_clocks_by_county(year, scope, today)
     late = queries.late_publications_by_county(year, scope)
-    cases = queries.open_cases_by_unit(subtree_ids(focus.id))
+    cases = queries.open_cases_by_unit(subtree_ids(focus.id), today)
 
     def area(unit: Unit, codes: Collection[str], unit_ids: Collection[int]) -> Area:
         return Area(
@@ -116,7 +117,8 @@ def figures(focus: Unit, year: int, today: date) -> Figures:
             publication=_sum(publication.get(c) for c in codes),
             overdue=sum(clocks.get(c, (0, 0))[0] for c in codes),
             due_soon=sum(clocks.get(c, (0, 0))[1] for c in codes),
-            open_cases=sum(cases.get(i, 0) for i in unit_ids),
+            open_cases=sum(cases.get(i, (0, 0))[0] for i in unit_ids),
+            overdue_cases=sum(cases.get(i, (0, 0))[1] for i in unit_ids),
             late=sum(late.get(c, 0) for c in codes),
         )
 

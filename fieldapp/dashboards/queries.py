@@ -20,6 +20,7 @@ from ..calendar.workdays import DUE_SOON_WORKING_DAYS, Clock, add_working_days, 
 from ..extensions import db
 from ..plans.models import Plan, Task
 from ..review.models import CaseStatus, FollowUpCase, InspectionResult
+from ..review.rectification import case_overdue
 from ..subjects.models import Subject, SubjectKind, SubjectStatus
 from ..visits.models import Visit, VisitStatus, VisitTask
 
@@ -272,33 +273,39 @@ class CaseSummary:
     open: int = 0
     closed: int = 0
     oldest: list = field(default_factory=list)
+    overdue: int = 0  # open past their 整改期限
 
 
-def follow_up_cases(unit_ids: Collection[int] | None, limit: int = 10) -> CaseSummary:
+def _overdue_case(today: date):
+    return case((case_overdue(today), 1), else_=0)
+
+
+def follow_up_cases(unit_ids: Collection[int] | None, today: date, limit: int = 10) -> CaseSummary:
     """Cases assigned to the units ``unit_ids`` (a county bureau, a city's subtree …), or to
-    every unit when ``unit_ids`` is None."""
-    stmt = select(FollowUpCase.status, func.count()).group_by(FollowUpCase.status)
+    every unit when ``unit_ids`` is None; the open ones past their deadline listed first."""
+    stmt = select(FollowUpCase.status, func.count(), func.sum(_overdue_case(today))).group_by(FollowUpCase.status)
     oldest = (
         select(FollowUpCase)
         .where(FollowUpCase.status == CaseStatus.OPEN)
-        .order_by(FollowUpCase.opened_at, FollowUpCase.id)
+        .order_by(_overdue_case(today).desc(), FollowUpCase.opened_at, FollowUpCase.id)
     )
     stmt = access.within(stmt, FollowUpCase.assigned_unit_id, unit_ids)
     oldest = access.within(oldest, FollowUpCase.assigned_unit_id, unit_ids)
-    counts = dict(db.session.execute(stmt).all())
+    counts = {status: (n, overdue or 0) for status, n, overdue in db.session.execute(stmt).all()}
     return CaseSummary(
-        open=counts.get(CaseStatus.OPEN, 0),
-        closed=counts.get(CaseStatus.CLOSED, 0),
+        open=counts.get(CaseStatus.OPEN, (0, 0))[0],
+        closed=counts.get(CaseStatus.CLOSED, (0, 0))[0],
         oldest=list(db.session.scalars(oldest.limit(limit))),
+        overdue=counts.get(CaseStatus.OPEN, (0, 0))[1],
     )
 
 
-def open_cases_by_unit(unit_ids: Collection[int]) -> dict[int, int]:
-    """Open follow-up cases per assigned unit, for the units ``unit_ids``."""
+def open_cases_by_unit(unit_ids: Collection[int], today: date) -> dict[int, tuple[int, int]]:
+    """Open follow-up cases per assigned unit, for the units ``unit_ids``: (open, past their deadline)."""
     stmt = (
-        select(FollowUpCase.assigned_unit_id, func.count())
+        select(FollowUpCase.assigned_unit_id, func.count(), func.sum(_overdue_case(today)))
         .where(FollowUpCase.status == CaseStatus.OPEN)
         .group_by(FollowUpCase.assigned_unit_id)
     )
     stmt = access.within(stmt, FollowUpCase.assigned_unit_id, unit_ids)
-    return dict(db.session.execute(stmt).all())
+    return {unit_id: (n, overdue or 0) for unit_id, n, overdue in db.session.execute(stmt).all()}

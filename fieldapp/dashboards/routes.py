@@ -73,7 +73,7 @@ def index():
         progress=progress,
         deadline=deadline,
         overdue=overdue,
-        cases=queries.follow_up_cases(subtree_ids(focus.id)),
+        cases=queries.follow_up_cases(subtree_ids(focus.id), today),
         any_fallback=any(o.clock.used_fallback for o in overdue)
         or any(p.deadline_clock.used_fallback for p in progress)
         or queries.provisional_due_dates(year, found.scope),

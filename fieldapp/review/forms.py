@@ -8,6 +8,7 @@ from wtforms import DateField, HiddenField, IntegerField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ..core.params import MAX_INT
+from .rectification import MAX_WORKING_DAYS, Term
 
 
 class LockedForm(FlaskForm):
@@ -17,8 +18,36 @@ class LockedForm(FlaskForm):
     lock_version = IntegerField(validators=[InputRequired(), NumberRange(min=-MAX_INT, max=MAX_INT)])
 
 
-class ApproveForm(LockedForm):
+class TermFields(FlaskForm):
+    """整改期限: a date, or a number of working days from the check (one of them; neither: none)."""
+
+    rectify_by = DateField(_l("Rectification deadline: a date"), validators=[Optional()])
+    rectify_days = IntegerField(
+        _l("or working days from the check"),
+        validators=[
+            Optional(),
+            NumberRange(
+                min=1, max=MAX_WORKING_DAYS, message=_l("Give between 1 and %(n)s working days.", n=MAX_WORKING_DAYS)
+            ),
+        ],
+    )
+
+    def term(self) -> Term | None:
+        """The term typed (None: neither field), or None with an error on the form when both are."""
+        if self.rectify_by.data is not None and self.rectify_days.data is not None:
+            self.rectify_days.errors = [*self.rectify_days.errors, _l("Give a date or working days, not both.")]
+            return None
+        if self.rectify_by.data is None and self.rectify_days.data is None:
+            return None
+        return Term(on=self.rectify_by.data, working_days=self.rectify_days.data)
+
+
+class ApproveForm(LockedForm, TermFields):
     note = TextAreaField(_l("Note (optional)"), validators=[Optional(), Length(max=2000)])
+
+
+class DeadlineForm(LockedForm, TermFields):
+    reason = TextAreaField(_l("Why the deadline changes"), validators=[Optional(), Length(max=2000)])
 
 
 class ReturnForm(LockedForm):

@@ -1,9 +1,9 @@
 """Review's chores in the worker: due dates counted before the installed calendar knew their year.
 
 ``chinesecalendar`` learns a year when a new release carries the State Council's schedule (published
-each November). Until then a publication or listing deadline running into that year is counted on
-the provisional calendar (Monday to Friday, corrected by the administrator's table) and flagged. An
-upgrade changes no row by itself, so the worker counts every flagged deadline again when it starts
+each November). Until then a publication, listing or rectification (整改期限) deadline running into
+that year is counted on the provisional calendar (Monday to Friday, corrected by the administrator's
+table) and flagged. An upgrade changes no row by itself, so the worker counts every flagged deadline again when it starts
 (a deploy restarts it) and once a day; the dashboards, lists and warnings then follow the official
 schedule."""
 
@@ -17,7 +17,8 @@ from sqlalchemy import select
 from ..calendar.workdays import add_working_days, publication_due
 from ..extensions import db, huey
 from ..jobs.runtime import housekeeping
-from .models import AbnormalListingProposal, InspectionResult
+from . import rectification
+from .models import AbnormalListingProposal, CaseStatus, FollowUpCase, InspectionResult
 from .results import LISTING_WORKING_DAYS
 
 log = logging.getLogger(__name__)
@@ -25,7 +26,7 @@ log = logging.getLogger(__name__)
 
 def recount_provisional_deadlines() -> list[int]:
     """Count every deadline flagged as provisional again on today's calendar; answer the ids of the
-    results whose publication deadline (or listing deadline) moved or became final. Flushes only."""
+    results whose publication deadline (or listing or rectification deadline) moved or became final. Flushes only."""
     changed: set[int] = set()
     flagged = select(InspectionResult).where(InspectionResult.due_by_fallback_calendar.is_(True))
     for result in db.session.scalars(flagged):
@@ -39,6 +40,15 @@ def recount_provisional_deadlines() -> list[int]:
         if (decide_by, provisional) != (proposal.decide_by, True):
             proposal.decide_by, proposal.decide_by_fallback = decide_by, provisional
             changed.add(proposal.result_id)
+    cases = select(FollowUpCase).where(  # a closed case keeps the deadline it was closed by
+        FollowUpCase.rectify_by_fallback.is_(True), FollowUpCase.status == CaseStatus.OPEN
+    )
+    for case in db.session.scalars(cases):
+        term = rectification.term_of(case)
+        rectify_by, provisional = rectification.deadline(case.result.inspected_on, term) if term else (None, False)
+        if (rectify_by, provisional) != (case.rectify_by, True):
+            case.rectify_by, case.rectify_by_fallback = rectify_by, provisional
+            changed.add(case.result_id)
     db.session.flush()
     return sorted(changed)
 

@@ -92,6 +92,13 @@ class FollowUpCase(ResultDecision, Model):
     closed_on: Mapped[date | None]  # 完结日期
     closing_note: Mapped[str] = mapped_column(Text, default="")
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    # 整改期限 (review/rectification.py): the last day to correct by, as given (a date, or working
+    # days from the check) and as it falls on the calendar (a rest day carried to the next working day).
+    rectify_by: Mapped[date | None] = mapped_column(index=True)
+    rectify_on: Mapped[date | None]  # the date the supervisor gave
+    rectify_working_days: Mapped[int | None]  # or the working days from the check
+    rectify_by_fallback: Mapped[bool] = mapped_column(default=False)  # counted on the provisional calendar
+    closed_on_time: Mapped[bool | None]  # 按期完结 (None: closed without a deadline)
 
     assigned_unit = relationship("Unit")
     closed_by = relationship("User")

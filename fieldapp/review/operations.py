@@ -18,6 +18,7 @@ from ..visits.models import VisitStatus
 from .. import audit
 from ..audit import AuditEvent
 from .models import AbnormalListingProposal, CaseStatus, FollowUpCase, ListingStatus
+from .rectification import Term, on_time
 from .results import record_results
 
 
@@ -88,11 +89,12 @@ def _decided(submission: Submission, action: str, actor, reason: str, visit_stat
     db.session.commit()
 
 
-def approve(submission_id: int, expected_version: int, actor, note: str = ""):
-    """Approve: the visit is done and its result records are made (or updated)."""
+def approve(submission_id: int, expected_version: int, actor, note: str = "", term: Term | None = None):
+    """Approve: the visit is done and its result records are made (or updated); a follow-up case
+    it opens gets the deadline ``term``."""
     submission = _claim(submission_id, expected_version, SubmissionState.APPROVED)
     try:
-        results = record_results(submission, actor)
+        results = record_results(submission, actor, term)
     except Exception:
         db.session.rollback()
         raise
@@ -145,8 +147,10 @@ def close_case(case_id: int, expected_version: int, actor, closed_on: date, note
     if not note:
         raise InvalidDecision("a note is required")
     moves = (CaseStatus.OPEN, CaseStatus.CLOSED)
-    values = {"closed_on": closed_on, "closing_note": note, "closed_by_id": actor.id}
-    details = {"closed_on": closed_on.isoformat()}
+    case = db.session.get(FollowUpCase, case_id, populate_existing=True)  # as the UPDATE will find it, or it fails
+    on_deadline = on_time(case, closed_on) if case is not None else None
+    values = {"closed_on": closed_on, "closing_note": note, "closed_by_id": actor.id, "closed_on_time": on_deadline}
+    details = {"closed_on": closed_on.isoformat(), "on_time": on_deadline}
     return _decide(
         FollowUpCase, case_id, expected_version, moves, values, ("follow_up_case", "close"), actor, note, details
     )

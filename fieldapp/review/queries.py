@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import Select, and_, exists, func, select
+from sqlalchemy import Select, and_, case, exists, func, select
 from sqlalchemy.orm import selectinload
 
 from .. import clock
@@ -19,6 +19,7 @@ from ..plans.models import Task
 from ..subjects.models import Subject
 from ..visits.models import Visit, VisitInspector, VisitTask
 from .models import AbnormalListingProposal, FollowUpCase, InspectionResult
+from .rectification import case_overdue
 
 QUEUE_STATES = [s.value for s in SubmissionState]
 PAGE_SIZE = 25
@@ -157,13 +158,24 @@ def subject_results(subject_id: int) -> list[InspectionResult]:
     )
 
 
-def cases_for_unit(unit_id: int | None, status: str | None = None) -> Select:
+OVERDUE = "overdue"  # the case list's filter beside the statuses: open cases past their deadline
+
+
+def cases_for_unit(unit_id: int | None, status: str | None = None, today: date | None = None) -> Select:
+    """The cases (``status``: open, closed or overdue; None: all), those past their deadline first
+    (the longest overdue first), then the newest."""
     stmt = select(FollowUpCase).options(selectinload(FollowUpCase.subject), selectinload(FollowUpCase.assigned_unit))
     if unit_id is not None:
         stmt = stmt.where(FollowUpCase.assigned_unit_id == unit_id)
-    if status:
+    today = today or clock.today()
+    overdue = case_overdue(today)
+    if status == OVERDUE:
+        stmt = stmt.where(overdue)
+    elif status:
         stmt = stmt.where(FollowUpCase.status == status)
-    return stmt.order_by(FollowUpCase.opened_at.desc(), FollowUpCase.id.desc())
+    first = case((overdue, 0), else_=1)
+    by_deadline = case((overdue, FollowUpCase.rectify_by), else_=None)
+    return stmt.order_by(first, by_deadline, FollowUpCase.opened_at.desc(), FollowUpCase.id.desc())
 
 
 def user_case_scope(stmt: Select, user, model=FollowUpCase, column=None) -> Select:

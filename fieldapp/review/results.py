@@ -20,6 +20,7 @@ from .answers import text_of
 from .body import inspected_on, item_path, task_answers
 from .codes import UNREACHABLE, measure_labels, measures_for_findings, needs_follow_up, split_codes
 from .models import AbnormalListingProposal, CaseStatus, FollowUpCase, InspectionResult
+from .rectification import Term, give, on_time
 
 LISTING_WORKING_DAYS = 10  # 经营异常名录: listed within 10 working days of verification
 
@@ -55,8 +56,9 @@ def jurisdiction_unit(division_code: str | None) -> Unit:
     return unit if unit is not None else top_units()[0]
 
 
-def record_results(submission, actor) -> list[InspectionResult]:
-    """Create or update one :class:`InspectionResult` per task of the submission's visit."""
+def record_results(submission, actor, term: Term | None = None) -> list[InspectionResult]:
+    """Create or update one :class:`InspectionResult` per task of the submission's visit; a follow-up
+    case it opens gets the deadline ``term`` (整改期限) when one is given."""
     visit = submission.visit
     done_on = inspected_on(submission.body, submission.inspected_on or submission.completed_at)
     due, fallback = publication_due(done_on)
@@ -94,7 +96,7 @@ def record_results(submission, actor) -> list[InspectionResult]:
             results.append(result)
     db.session.flush()
     for result in results:
-        open_follow_up(result, actor)
+        open_follow_up(result, actor, term)
         propose_listing(result, actor)
     return results
 
@@ -127,6 +129,7 @@ def follow_up_in_step(result: InspectionResult, actor, reason: str) -> FollowUpC
     if case is None or case.status != CaseStatus.OPEN:
         return case
     case.status, case.closed_on, case.closing_note = CaseStatus.CLOSED, clock.today(), reason.strip()
+    case.closed_on_time = on_time(case, case.closed_on)
     case.closed_by_id = getattr(actor, "id", None)
     db.session.flush()
     audit.record(
@@ -142,8 +145,9 @@ def follow_up_in_step(result: InspectionResult, actor, reason: str) -> FollowUpC
     return case
 
 
-def open_follow_up(result: InspectionResult, actor) -> FollowUpCase | None:
-    """Open (or refresh) the follow-up case of a result whose findings need one."""
+def open_follow_up(result: InspectionResult, actor, term: Term | None = None) -> FollowUpCase | None:
+    """Open (or refresh) the follow-up case of a result whose findings need one; ``term``: its
+    deadline, given to a case that has none yet (changing one needs a reason: ``rectification``)."""
     if not needs_follow_up(result.result_code, result.follow_up_measures or [], result.findings or []):
         return None
     case = db.session.scalar(select(FollowUpCase).where(FollowUpCase.result_id == result.id))
@@ -160,15 +164,13 @@ def open_follow_up(result: InspectionResult, actor) -> FollowUpCase | None:
         return case  # closed cases stay closed; a new finding needs a new approval cycle
     case.measures = list(result.follow_up_measures or [])
     case.findings = list(result.findings or [])
+    case.result = result
+    details = {"result_id": result.id, "unit": unit.name, "measures": case.measures}
+    if term is not None and case.rectify_by is None:
+        give(case, term)
+        details["rectify_by"] = case.rectify_by.isoformat() if case.rectify_by else ""
     db.session.flush()
-    audit.record(
-        "follow_up_case",
-        case.id,
-        action,
-        actor,
-        to_state=CaseStatus.OPEN,
-        details={"result_id": result.id, "unit": unit.name, "measures": case.measures},
-    )
+    audit.record("follow_up_case", case.id, action, actor, to_state=CaseStatus.OPEN, details=details)
     return case
 
 

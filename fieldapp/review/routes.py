@@ -19,7 +19,7 @@ from ..auth.access import role_required
 from ..auth.models import Role
 from ..calendar.workdays import clock, publication_due
 from ..clock import today as beijing_today
-from ..errors import form_status
+from ..errors import InvalidInput, form_status
 from ..extensions import db
 from ..inspections.models import MediaFile, Submission, SubmissionState
 from ..core.params import query_args
@@ -214,11 +214,13 @@ def decide_submission(submission_id: int, decision: str):
     approving = decision == "approve"
     form: Any = ApproveForm() if approving else ReturnForm()
     form_name = "approve_form" if approving else "return_form"
-    if not form.validate():
+    valid = form.validate()
+    term = form.term() if approving and valid else None  # 整改期限 of a follow-up case the approval opens
+    if not valid or (approving and form.rectify_days.errors):
         return _decision_refused(submission_id, form_name, form)
     try:
         if approving:
-            approve(sub.id, form.lock_version.data, current_user, form.note.data or "")
+            approve(sub.id, form.lock_version.data, current_user, form.note.data or "", term)
         else:
             return_to_inspector(sub.id, form.lock_version.data, current_user, form.comment.data)
     except ReviewConflict as exc:
@@ -228,6 +230,9 @@ def decide_submission(submission_id: int, decision: str):
         return _decision_refused(submission_id, form_name, form, conflict=message)
     except InvalidDecision:  # a comment of nothing but spaces
         form.comment.errors = [*form.comment.errors, _("Write what the inspector must correct.")]
+        return _decision_refused(submission_id, form_name, form)
+    except InvalidInput as exc:  # a deadline no date follows from (before the check, too far)
+        form[exc.field or "rectify_by"].errors = [exc.text()]
         return _decision_refused(submission_id, form_name, form)
     if approving:
         flash(_("Approved. The result records were made."), "success")

@@ -11,15 +11,15 @@ from htmx_flask import request  # flask's request, typed with its htmx headers
 from ..auth import access
 from ..auth.access import role_required
 from ..auth.models import Role
-from ..calendar.workdays import clock
+from ..calendar.workdays import clock, load_overrides
 from ..clock import today as beijing_today
-from ..errors import form_status
+from ..errors import Conflict, InvalidInput, form_status
 from ..extensions import db
 from ..subjects.models import Subject
 from .. import audit
-from . import queries
+from . import queries, rectification
 from .export import serious_findings_xlsx
-from .forms import CloseCaseForm, ListingDecisionForm
+from .forms import CloseCaseForm, DeadlineForm, ListingDecisionForm
 from .models import AbnormalListingProposal, CaseStatus, FollowUpCase, ListingStatus
 from .operations import InvalidDecision, ReviewConflict, close_case, decide_listing
 from .routes import bp
@@ -35,35 +35,91 @@ def _case_or_404(case_id: int) -> FollowUpCase:
 @role_required(Role.SUPERVISOR)
 def cases():
     status = request.args.get("status", CaseStatus.OPEN)
-    status = status if status in (CaseStatus.OPEN, CaseStatus.CLOSED) else None
-    stmt = queries.user_case_scope(queries.cases_for_unit(None, status), current_user)
+    status = status if status in (CaseStatus.OPEN, CaseStatus.CLOSED, queries.OVERDUE) else None
+    today = beijing_today()
+    stmt = queries.user_case_scope(queries.cases_for_unit(None, status, today), current_user)
     page = db.paginate(stmt, page=request.args.get("page", 1, type=int), per_page=50, error_out=False)
-    return render_template("review/cases.html", page=page, status=status)
+    overrides = load_overrides()
+    rows = [(c, rectification.standing(c, today, overrides)) for c in page.items]
+    any_fallback = any(c.rectify_by_fallback or (s and s.used_fallback) for c, s in rows)
+    return render_template("review/cases.html", page=page, rows=rows, status=status, any_fallback=any_fallback)
+
+
+def _case_page(case: FollowUpCase, form: CloseCaseForm | None = None, deadline_form: DeadlineForm | None = None):
+    """The case with its deadline, the forms to change it and to close the case, and its log."""
+    refused = form is not None or deadline_form is not None
+    form = form or CloseCaseForm(lock_version=case.lock_version, closed_on=beijing_today(), formdata=None)
+    deadline_form = deadline_form or DeadlineForm(
+        lock_version=case.lock_version,
+        rectify_by=case.rectify_on,
+        rectify_days=case.rectify_working_days,
+        formdata=None,
+    )
+    events = audit.events_for("follow_up_case", case.id)
+    page = render_template(
+        "review/case.html",
+        case=case,
+        form=form,
+        deadline_form=deadline_form,
+        standing=rectification.standing(case, beijing_today()),
+        events=events,
+    )
+    return page, form_status(refused)
 
 
 @bp.route("/cases/<int:case_id>", methods=["GET", "POST"])
 @role_required(Role.SUPERVISOR)
 def case(case_id: int):
     case = _case_or_404(case_id)
+    if request.method != "POST":
+        return _case_page(case)
     form = CloseCaseForm(lock_version=case.lock_version, closed_on=beijing_today())
-    status = 200
-    if request.method == "POST":
-        if form.validate_on_submit():
-            if form.closed_on.data > beijing_today():
-                form.closed_on.errors.append(_("The completion date cannot be in the future."))
-            elif form.closed_on.data < case.result.inspected_on:
-                form.closed_on.errors.append(_("The completion date cannot be before the inspection."))
-            else:
-                try:
-                    close_case(case.id, form.lock_version.data, current_user, form.closed_on.data, form.note.data)
-                except (ReviewConflict, InvalidDecision):
-                    flash(_("Someone else closed this case first. Nothing was changed by your action."), "error")
-                    return redirect(url_for("review.case", case_id=case_id)), 303
-                flash(_("The follow-up case is closed."), "success")
-                return redirect(url_for("review.case", case_id=case_id))
-        status = form_status()
-    events = audit.events_for("follow_up_case", case.id)
-    return render_template("review/case.html", case=case, form=form, events=events), status
+    if form.validate_on_submit():
+        if form.closed_on.data > beijing_today():
+            form.closed_on.errors.append(_("The completion date cannot be in the future."))
+        elif form.closed_on.data < case.result.inspected_on:
+            form.closed_on.errors.append(_("The completion date cannot be before the inspection."))
+        else:
+            try:
+                close_case(case.id, form.lock_version.data, current_user, form.closed_on.data, form.note.data)
+            except (ReviewConflict, InvalidDecision):
+                flash(_("Someone else closed this case first. Nothing was changed by your action."), "error")
+                return redirect(url_for("review.case", case_id=case_id)), 303
+            flash(_("The follow-up case is closed."), "success")
+            return redirect(url_for("review.case", case_id=case_id))
+    return _case_page(case, form=form)
+
+
+@bp.post("/cases/<int:case_id>/deadline")
+@role_required(Role.SUPERVISOR)
+def case_deadline(case_id: int):
+    """Give or change the case's 整改期限 (a change needs a reason; both are in the case's log)."""
+    case = _case_or_404(case_id)
+    form = DeadlineForm()
+    if not form.validate():
+        return _case_page(case, deadline_form=form)
+    term = form.term()
+    if term is None:
+        if not form.rectify_days.errors:
+            form.rectify_by.errors = [_("Give a date or a number of working days.")]
+        return _case_page(case, deadline_form=form)
+    try:
+        changed = rectification.set_deadline(case, form.lock_version.data, current_user, term, form.reason.data or "")
+    except Conflict as exc:
+        flash(exc.text(), "error")
+        return redirect(url_for("review.case", case_id=case_id)), 303
+    except InvalidInput as exc:
+        form[exc.field or "rectify_by"].errors = [exc.text()]
+        return _case_page(case, deadline_form=form)
+    db.session.commit()
+    if changed:
+        flash(_("Rectification deadline: %(d)s.", d=case.rectify_by.isoformat() if case.rectify_by else ""), "success")
+        if term.on is not None and case.rectify_by != term.on:
+            flash(
+                _("%(given)s is not a working day: the deadline is the next working day.", given=term.on.isoformat()),
+                "info",
+            )
+    return redirect(url_for("review.case", case_id=case_id))
 
 
 @bp.get("/listings")

@@ -11,7 +11,8 @@ from .. import events
 from ..extensions import db
 from ..visits.models import VisitTask
 from ..calendar.workdays import add_working_days, publication_due
-from .models import AbnormalListingProposal, InspectionResult
+from . import rectification
+from .models import AbnormalListingProposal, CaseStatus, FollowUpCase, InspectionResult
 from .results import LISTING_WORKING_DAYS
 
 
@@ -52,6 +53,17 @@ def recount_due_dates(_sender, day: date, **_) -> None:
         proposal.decide_by, proposal.decide_by_fallback = add_working_days(
             proposal.result.inspected_on, LISTING_WORKING_DAYS
         )
+    cases = db.session.scalars(
+        select(FollowUpCase).where(
+            FollowUpCase.status == CaseStatus.OPEN,  # a closed case keeps the deadline it was closed by
+            FollowUpCase.rectify_by_fallback.is_(True),
+            FollowUpCase.rectify_by >= day,
+        )
+    )
+    for case in cases:
+        term = rectification.term_of(case)
+        if term is not None:
+            case.rectify_by, case.rectify_by_fallback = rectification.deadline(case.result.inspected_on, term)
     db.session.flush()
 
 
