@@ -16,6 +16,7 @@ from factories.draws import draw_day, make_subjects, make_task, make_team, set_c
 
 from draw_verification import run_verify_draw
 from fieldapp.draws import commitments, operations
+from fieldapp.draws.chain import check_chain
 from fieldapp.draws.bundle import build_bundle
 from fieldapp.draws.models import DrawCommitment
 from fieldapp.draws.operations import public_pool_bytes
@@ -151,3 +152,20 @@ def test_two_results_entered_for_the_same_lottery_are_reported(db, monkeypatch):
     steered_draw.witness = "3 1 4 1 5"
     db.session.commit()
     assert not any(p.startswith("W：") for p in verify_stored(honest_draw).problems)
+
+
+def test_a_record_dated_before_the_one_before_it_breaks_the_chain(db, monkeypatch):
+    # With the lottery to be drawn after the commitment's day, the one way left to commit knowing
+    # its result is to set the clock back a day: the record lands after records dated later.
+    first, second = _round(), make_task(number=2, ratio="0.2")
+    db.session.commit()
+    operations.commit(first, 1, unit("140602"))
+    assert check_chain() == []
+    set_clock(monkeypatch, datetime(2021, 4, 10, 1, 57))  # three minutes back: clocks of two servers
+    operations.commit(second, 1, unit("140602"))
+    assert check_chain() == []
+    set_clock(monkeypatch, datetime(2021, 4, 9, 15, 0))  # 23:00 in Beijing the day before
+    operations.abandon(operations.open_commitment(second, 1, unit("140602")), "重新承诺")
+    assert check_chain() == [
+        "链记录 3：日期为 2021-04-09T15:00:00 UTC，早于链中在它之前的记录（2021-04-10T02:00:00 UTC）"
+    ]

@@ -8,6 +8,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 
 import json
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
@@ -77,11 +78,27 @@ def body_of(record: DrawRecord) -> dict:
     return json.loads(record.body)
 
 
+# Records are appended in the order they are made, each dated by the server's clock. One dated before
+# a record already in the chain was made with the clock set back: a commitment published after its
+# lottery's result, dated the day before. (A few minutes allow for the clocks of several servers.)
+CLOCK_TOLERANCE = timedelta(minutes=5)
+
+
+def _backdated(at: str | None, latest: str) -> bool:
+    if not at or not latest:
+        return False
+    try:
+        return datetime.fromisoformat(at) < datetime.fromisoformat(latest) - CLOCK_TOLERANCE
+    except ValueError:
+        return True
+
+
 def check_chain(anchor: str | None = None) -> list[str]:
     """Every record's hash is that of its body, and each names the one before it. ``anchor``: a
     head hash held outside the system, which must be a record of the chain."""
     problems: list[str] = []
     previous = None
+    latest = ""  # the latest ``at`` so far (times as published compare as text)
     hashes = set()
     count = db.session.scalar(select(func.count()).select_from(DrawRecord)) or 0
     for start in range(0, count, 5000):
@@ -107,6 +124,15 @@ def check_chain(anchor: str | None = None) -> list[str]:
                         given=body.get("sequence"),
                     )
                 )
+            if _backdated(body.get("at"), latest):
+                said = _(
+                    "Chain record %(sequence)s: dated %(at)s UTC, before a record earlier in the chain (%(latest)s UTC)",
+                    sequence=record.sequence,
+                    at=body.get("at"),
+                    latest=latest,
+                )
+                problems.append(said)
+            latest = max(latest, str(body.get("at") or ""))
             previous = record.sha256
             hashes.add(record.sha256)
     if anchor and anchor not in hashes:
