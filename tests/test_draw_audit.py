@@ -169,3 +169,17 @@ def test_a_record_dated_before_the_one_before_it_breaks_the_chain(db, monkeypatc
     assert check_chain() == [
         "链记录 3：日期为 2021-04-09T15:00:00 UTC，早于链中在它之前的记录（2021-04-10T02:00:00 UTC）"
     ]
+
+
+def test_a_redraw_cannot_name_the_lottery_its_first_draw_used(db, monkeypatch):
+    # Replay: drawn with tonight's lottery, then a redraw committed to the same lottery, whose result
+    # everyone (and the seed key's holder) now knows. The redraw must wait for a later lottery.
+    task = _round()
+    county = unit("140602")
+    first = operations.commit(task, 1, county, **LOTTERY, external_date=date(2021, 4, 11))
+    set_clock(monkeypatch, datetime(2021, 4, 11, 14, 0))
+    operations.run_draw(first, "3 1 4 1 5")
+    with pytest.raises(DrawRefused):
+        operations.commit(task, 1, county, redraw_reason="见证人未到场", **LOTTERY, external_date=date(2021, 4, 11))
+    redo = operations.commit(task, 1, county, redraw_reason="见证人未到场", **LOTTERY, external_date=date(2021, 4, 12))
+    assert redo.external_date == date(2021, 4, 12)
