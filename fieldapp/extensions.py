@@ -106,7 +106,7 @@ def rows_changed(statement: Executable) -> int:
 class LockVersion:
     """Optimistic locking for a model: its rows carry ``lock_version``, which the ORM checks and bumps
     on every UPDATE it writes (a stale write fails), and which a decision's conditional UPDATE names
-    (review/operations.py), so that one of two concurrent changes wins and the other is told."""
+    (review/decisions.py), so that one of two concurrent changes wins and the other is told."""
 
     lock_version: Mapped[int] = mapped_column(default=1)
 

@@ -47,6 +47,7 @@ def city(db, auth):
     db.session.commit()
     for sub in subs:
         approve(sub.id, sub.lock_version, sup)
+    db.session.commit()
     return t, subjects
 
 

@@ -327,6 +327,7 @@ def test_plan_draw_visit_review_and_publication_in_each_city(app, auth, runner, 
     )
     db.session.commit()
     approve(sub.id, sub.lock_version, supervisor)
+    db.session.commit()
     result = db.session.scalar(select(InspectionResult))
     assert result.division_code == county.division_code
     publish([result], supervisor, on=date(2022, 4, 13))

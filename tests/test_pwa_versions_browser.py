@@ -79,7 +79,7 @@ def test_a_returned_visit_corrected_offline_arrives_as_version_2(
 
     supervisor = auth.create("county-supervisor", "supervisor", "140602")
     return_to_inspector(first.id, first.lock_version, supervisor, "加油机编号写错了，请核对")
-    _db.session.rollback()
+    _db.session.commit()
 
     # With signal, the task list learns of the return and refreshes the kept copy of the form.
     page.goto(live_server.url_for("inspections.my_visits"))

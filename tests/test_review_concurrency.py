@@ -66,6 +66,7 @@ def test_simultaneous_decisions_in_two_threads(app, db):
             barrier.wait()
             try:
                 decide(user)
+                db.session.commit()  # as the request does
                 outcomes[name] = "won"
             except ReviewConflict:
                 outcomes[name] = "told"

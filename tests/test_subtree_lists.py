@@ -69,6 +69,7 @@ def world(app, auth):
     db.session.commit()
     for submission, supervisor in approvals:
         approve(submission.id, submission.lock_version, supervisor)
+    db.session.commit()
 
 
 def _markers(text: str) -> set[str]:

@@ -221,6 +221,7 @@ def test_draw_visit_and_public_record_in_the_unseen_city(app, auth, runner, clie
 
     supervisor = db.session.scalar(select(User).where(User.username == "xx-supervisor"))
     approve(sub.id, sub.lock_version, supervisor)
+    db.session.commit()
     result = db.session.scalar(select(InspectionResult))
     assert result.division_code == "410621"
     publish([result], supervisor, on=date(2023, 5, 10))

@@ -84,6 +84,7 @@ def load_demo_reviews(seed: int = 2021) -> Iterator[str]:
         made += 1
         if role.approve and body["tasks"]:
             approve(sub.id, sub.lock_version, supervisor, "演示数据")
+            db.session.commit()
             approved += 1
     yield _(
         "Review: %(made)s submissions, %(approved)s approved, %(waiting)s waiting in the queues",

@@ -59,7 +59,7 @@ class CaseStatus(enum.StrEnum):
 
 class ResultDecision(LockVersion):
     """What follows from one inspection result (at most one row per result) about its subject, and
-    is decided once by a supervisor with optimistic locking (review/operations.py)."""
+    is decided once by a supervisor with optimistic locking (review/decisions.py)."""
 
     # First in the table, as the migrations made it (a mixin's columns otherwise follow the class's own).
     id: Mapped[int] = mapped_column(primary_key=True, sort_order=-1)

@@ -18,9 +18,10 @@ from ..extensions import db
 from .. import audit
 from .answers import text_of
 from .body import inspected_on, item_path, task_answers
+from .decisions import close_case
 from .codes import UNREACHABLE, measure_labels, measures_for_findings, needs_follow_up, split_codes
 from .models import AbnormalListingProposal, CaseStatus, FollowUpCase, InspectionResult
-from .rectification import Term, give, on_time
+from .rectification import Term, give
 
 LISTING_WORKING_DAYS = 10  # 经营异常名录: listed within 10 working days of verification
 
@@ -121,28 +122,16 @@ def amend_result(result: InspectionResult, codes: str, reason: str, actor) -> bo
 
 def follow_up_in_step(result: InspectionResult, actor, reason: str) -> FollowUpCase | None:
     """After a correction, the follow-up case as the result now calls for (the rule of approval):
-    one opened if needed, an open one closed with the correction's reason if no longer needed;
-    a case already closed (the problem rectified) stays as it is."""
+    one opened if needed, an open one closed (:func:`close_case`, as a supervisor closes it) with
+    the correction's reason if no longer needed; a case already closed (the problem rectified) stays
+    as it is."""
     if needs_follow_up(result.result_code, result.follow_up_measures or [], result.findings or []):
         return open_follow_up(result, actor)
     case = db.session.scalar(select(FollowUpCase).where(FollowUpCase.result_id == result.id))
     if case is None or case.status != CaseStatus.OPEN:
         return case
-    case.status, case.closed_on, case.closing_note = CaseStatus.CLOSED, clock.today(), reason.strip()
-    case.closed_on_time = on_time(case, case.closed_on)
-    case.closed_by_id = getattr(actor, "id", None)
-    db.session.flush()
-    audit.record(
-        "follow_up_case",
-        case.id,
-        "close",
-        actor,
-        from_state=CaseStatus.OPEN,
-        to_state=CaseStatus.CLOSED,
-        reason=reason,
-        details={"result_id": result.id, "closed_on": case.closed_on.isoformat(), "result": result.result_code},
-    )
-    return case
+    details = {"result_id": result.id, "result": result.result_code}
+    return close_case(case.id, case.lock_version, actor, clock.today(), reason, details)
 
 
 def open_follow_up(result: InspectionResult, actor, term: Term | None = None) -> FollowUpCase | None:

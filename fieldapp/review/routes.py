@@ -223,6 +223,7 @@ def decide_submission(submission_id: int, decision: str):
             approve(sub.id, form.lock_version.data, current_user, form.note.data or "", term)
         else:
             return_to_inspector(sub.id, form.lock_version.data, current_user, form.comment.data)
+        db.session.commit()
     except ReviewConflict as exc:
         return _conflict_response(submission_id, exc)
     except MissingResult as exc:

@@ -21,7 +21,7 @@ from . import queries, rectification
 from .export import serious_findings_xlsx
 from .forms import CloseCaseForm, DeadlineForm, ListingDecisionForm
 from .models import AbnormalListingProposal, CaseStatus, FollowUpCase, ListingStatus
-from .operations import InvalidDecision, ReviewConflict, close_case, decide_listing
+from .decisions import InvalidDecision, ReviewConflict, close_case, decide_listing
 from .routes import bp
 from ..core.pages import page_or_part
 from ..core.params import year_arg
@@ -82,6 +82,7 @@ def case(case_id: int):
         else:
             try:
                 close_case(case.id, form.lock_version.data, current_user, form.closed_on.data, form.note.data)
+                db.session.commit()
             except (ReviewConflict, InvalidDecision):
                 flash(_("Someone else closed this case first. Nothing was changed by your action."), "error")
                 return redirect(url_for("review.case", case_id=case_id)), 303
@@ -156,6 +157,7 @@ def decide(proposal_id: int):
     if error is None:
         try:
             decide_listing(proposal.id, form.lock_version.data, current_user, confirm, form.note.data or "")
+            db.session.commit()
         except InvalidDecision:
             error = _("Write the reason for rejecting the proposal.")
         except ReviewConflict:

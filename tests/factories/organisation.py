@@ -94,6 +94,7 @@ def province_results(auth) -> None:
     db.session.commit()
     for sub in subs:
         approve(sub.id, sub.lock_version, sup)
+    db.session.commit()
     first = db.session.query(InspectionResult).filter_by(division_code="140213").first()
     publish([first], auth.create("pc-pub", "supervisor", "dt-pc"), on=date(2026, 10, 10))
     db.session.commit()
