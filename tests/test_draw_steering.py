@@ -174,6 +174,7 @@ def test_the_public_page_counts_replacements_even_while_the_selection_is_withhel
     assignment = draw.selections[0].assignments[0]
     replace_inspector(assignment, "生病")
     replace_inspector(draw.selections[0].active_assignments[0], "出差")
+    db.session.commit()
     page = client_request.get("draws.public_detail", draw_id=draw.id)
     assert page.select_one('[data-field="replacements-recorded"]').get_text() == "2"
     assert page.select_one("#replacements") is None  # who and for whom: with the selection

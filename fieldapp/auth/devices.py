@@ -3,7 +3,7 @@
 The cookie holds ``<id>.<secret>``; the server keeps the SHA-256 of the secret, when the device
 was last used, and whether (and why) it was revoked. A session opened from a device login
 remembers the device, so revoking the device ends that session too. Plain functions: no request
-needed, except where a cookie is read or written (``session.py``).
+needed, except where a cookie is read or written (``session.py``). They flush; the caller commits.
 """
 
 from __future__ import annotations
@@ -37,12 +37,12 @@ def issue(user: User, user_agent: str = "") -> tuple[DeviceLogin, str]:
         user_id=user.id, token_sha256=_digest(secret), label=(user_agent or "")[:200], last_used_at=clock.now()
     )
     db.session.add(device)
-    db.session.commit()
+    db.session.flush()
     return device, f"{device.id}.{secret}"
 
 
 def resolve(cookie: str | None) -> DeviceLogin | None:
-    """The active device login a cookie names, with an active user; touches its last use."""
+    """The active device login a cookie names, with an active user (its last use: :func:`touch`)."""
     device_id, _, secret = (cookie or "").partition(".")
     if not device_id.isdigit() or not secret:
         return None
@@ -51,15 +51,17 @@ def resolve(cookie: str | None) -> DeviceLogin | None:
         return None
     if not device.is_active or not device.user.is_active or device.created_at < clock.now() - LIFETIME:
         return None
-    touch(device)
     return device
 
 
-def touch(device: DeviceLogin) -> None:
+def touch(device: DeviceLogin) -> bool:
+    """Note the device's use now (at most every ``TOUCH_EVERY``); True when it was written."""
     now = clock.now()
-    if device.last_used_at is None or now - device.last_used_at > TOUCH_EVERY:
-        device.last_used_at = now
-        db.session.commit()
+    if device.last_used_at is not None and now - device.last_used_at <= TOUCH_EVERY:
+        return False
+    device.last_used_at = now
+    db.session.flush()
+    return True
 
 
 def active(device_id: int | None) -> DeviceLogin | None:
@@ -70,7 +72,7 @@ def active(device_id: int | None) -> DeviceLogin | None:
 def revoke(device: DeviceLogin, reason: str) -> None:
     if device.revoked_at is None:
         device.revoked_at, device.revoked_reason = clock.now(), reason
-        db.session.commit()
+        db.session.flush()
 
 
 def devices_of(user: User) -> list[DeviceLogin]:

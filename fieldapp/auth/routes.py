@@ -43,6 +43,7 @@ def login():
             throttle.clear_attempts(username)
             login_user(user)
             remember_device(user)
+            db.session.commit()
             target = form.next.data
             return redirect(target if is_safe_next(target) else url_for("core.index"))
         form.password.errors.append(_("Wrong username or password."))
@@ -55,6 +56,7 @@ def login():
 def logout():
     forget_device()
     end_all_sessions(current_user)
+    db.session.commit()
     logout_user()
     flash(_("You have logged out."), "info")
     return redirect(url_for("core.index"))
@@ -91,6 +93,7 @@ def revoke_device(device_id: int):
         abort(404)
     own = device.user_id == current_user.id
     devices.revoke(device, "user" if own else "admin")
+    db.session.commit()
     flash(_("That device is logged out."), "success")
     return redirect(url_for("auth.account") if own else url_for("auth.user_account", user_id=device.user_id))
 

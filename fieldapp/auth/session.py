@@ -56,6 +56,8 @@ def init_login(app: Flask, login_manager: LoginManager) -> None:
             if req.cookies.get(devices.COOKIE_NAME):
                 g.forget_device = True  # an unknown or revoked cookie is removed
             return None
+        if devices.touch(device):
+            db.session.commit()  # the loader runs before the view, which may commit nothing (a GET)
         login_user(device.user)
         session[DEVICE_SESSION_KEY] = device.id
         return device.user
@@ -129,7 +131,6 @@ def forget_device() -> None:
 def end_all_sessions(user: User) -> None:
     """Every session cookie of ``user`` stops working (logout); device logins are revoked apart."""
     db.session.execute(update(User).where(User.id == user.id).values(session_version=User.session_version + 1))
-    db.session.commit()
 
 
 def is_safe_next(target: str | None) -> bool:

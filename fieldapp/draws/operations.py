@@ -1,4 +1,5 @@
-"""State changes: run a draw (once), invite a department. Commitments are in commitments.py."""
+"""State changes: run a draw (once, committed at once: see run_draw), invite a department (flushed; the
+request commits). Commitments are in commitments.py."""
 
 from __future__ import annotations
 
@@ -343,7 +344,7 @@ def invite(task: Task, department: Unit, user: User | None = None, message: str 
     invitation.items = [line.strip() for line in (items or []) if line and line.strip()]
     invitation.invited_by_id = user.id if user else None
     invitation.responded_at = None
-    db.session.commit()
+    db.session.flush()
     return invitation
 
 
@@ -353,5 +354,5 @@ def respond(invitation: JointInvitation, accept: bool, user: User | None = None)
     invitation.status = InvitationStatus.ACCEPTED if accept else InvitationStatus.DECLINED
     invitation.responded_at = clock.now()
     invitation.responded_by_id = user.id if user else None
-    db.session.commit()
+    db.session.flush()
     return invitation

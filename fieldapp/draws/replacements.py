@@ -70,7 +70,7 @@ def replace_inspector(assignment: DrawAssignment, reason: str, user: User | None
         db.session.flush()
         _publish(draw, replacement)
         events.inspector_replaced.send(draw, old=assignment, new=replacement)
-        db.session.commit()
+        db.session.flush()
         return replacement
     raise DrawRefused(_l("No other eligible inspector is left in this team; the subject stays unmatched."))
 

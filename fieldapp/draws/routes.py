@@ -245,6 +245,7 @@ def replace(assignment_id: int):
     if error is None:
         try:
             new = replace_inspector(assignment, form.reason.data, current_user)
+            db.session.commit()
         except DrawRefused as exc:
             error = str(exc.message)
         else:
@@ -283,6 +284,7 @@ def invite(task_id: int):
         department = db.first_or_404(select(Unit).where(Unit.code == form.department.data))
         try:
             operations.invite(task, department, current_user, form.message.data, (form.items.data or "").splitlines())
+            db.session.commit()
         except DrawRefused as exc:
             flash(str(exc.message), "error")
         else:
@@ -301,6 +303,7 @@ def respond(invitation_id: int, answer: str):
         flash(_("This invitation has already been answered."), "warning")
     elif RespondForm().validate_on_submit():
         operations.respond(invitation, answer == "accept", current_user)
+        db.session.commit()
         flash(_("Invitation accepted.") if answer == "accept" else _("Invitation declined."), "success")
     return redirect(url_for("draws.invitations", task_id=invitation.task_id))
 

@@ -4,6 +4,8 @@ The files a submission lists are received in ``media_receipt``. The contract is 
 returns the stored record, the same UUID with a different body is a conflict (409). Concurrent
 resends are settled by the unique constraint on ``submission.uuid`` — never by read-then-write.
 A submission is complete only when every media file it lists has arrived with a matching SHA-256.
+These functions flush and the request commits; a file's chunks are committed as they arrive
+(``media_receipt``), so that a resumed upload starts after the last one stored.
 """
 
 from __future__ import annotations
@@ -298,7 +300,7 @@ def receive_submission(
     db.session.add(submission)
     try:
         settle(submission)
-        db.session.commit()
+        db.session.flush()
     except (IntegrityError, StaleDataError):
         # A concurrent request stored this UUID (or replaced the same version) first.
         db.session.rollback()
@@ -342,7 +344,7 @@ def start_visit(visit: Visit, position: dict | None) -> None:
         visit.start_position = _position(position)
         if visit.status == VisitStatus.PLANNED:
             visit.status = VisitStatus.IN_PROGRESS
-        db.session.commit()
+        db.session.flush()
 
 
 def submission_status(submission: Submission) -> dict:

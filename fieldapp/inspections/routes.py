@@ -12,6 +12,7 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
 from ..errors import form_status
+from ..extensions import db
 from .. import clock
 from ..auth.access import role_required
 from ..auth.territory import county_names
@@ -105,6 +106,7 @@ def start_visit(visit_id: int):
     visit = _visit_or_404(visit_id)
     position = {k: request.form.get(k) for k in ("lat", "lng", "accuracy")} if request.form.get("lat") else None
     ops.start_visit(visit, position)
+    db.session.commit()
     return redirect(url_for("inspections.visit_form", visit_id=visit.id))
 
 
@@ -144,6 +146,7 @@ def submit_form(visit_id: int):
         if problems:  # a dropped file: never "received", the form comes back saying which
             raise ops.SubmissionError(problems)
         ops.receive_submission(body, current_user, frozenset(m["sha256"] for m in body["media"]))
+        db.session.commit()
     except ops.SubmissionError as exc:
         submission = latest_submissions([visit.id]).get(visit.id)
         return (

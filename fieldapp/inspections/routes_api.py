@@ -157,6 +157,7 @@ def api_create_submission():
     try:
         offset = clock.phone_offset(request.headers.get(CLIENT_TIME_HEADER))
         submission, created = ops.receive_submission(body, current_user, uploaded, offset)
+        db.session.commit()
     except ops.VisitAlreadyApproved:
         return _conflict(body, approved_message())
     except ops.SubmissionConflict:
