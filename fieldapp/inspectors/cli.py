@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 
 from ..auth.unit_names import unit_by_code
 from ..commands import CommandError, in_language
+from ..extensions import db
 from ..subjects.tables import TableError
 from .importer import import_roster_file
 
@@ -40,6 +41,7 @@ def import_command(path: Path, reject_path: Path | None, unit_code: str | None) 
         report = import_roster_file(path, reject_path, within=within)
     except TableError as exc:
         raise CommandError(str(exc)) from None
+    db.session.commit()
     for line in report.summary():
         click.echo(line)
     for reject in report.rejects[:50]:

@@ -141,7 +141,7 @@ def import_roster(
     sheets: Sequence[str] = (),
     within: Unit | None = None,
 ) -> RosterReport:
-    """Import roster rows ``(line, cells)`` under ``header``; commits. Raises TableError for a bad header.
+    """Import roster rows ``(line, cells)`` under ``header`` (flushed: the caller commits). Raises TableError for a bad header.
     ``sheets`` names a workbook's table sheets (a reject or a warning names its sheet). Unit names
     are read among the units of ``within``'s organisation (the importing user's; default: every unit)."""
     with default_locale():
@@ -205,7 +205,7 @@ def _import_roster(
         seen[key] = line
         if extra["account"]:
             _link_account(inspector, extra["account"], place(line, sheets), report)
-    db.session.commit()
+    db.session.flush()
     writer.close()
     return report
 

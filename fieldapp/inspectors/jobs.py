@@ -31,7 +31,7 @@ def import_roster_job(run: JobRun) -> dict:
         report = import_roster_file(source, run.folder / REJECTS, encoding=encoding, within=within)
     except TableError as exc:
         raise JobFailed(str(exc)) from exc
-    run.progress(done=report.rows, total=report.rows, stage="finished")
+    run.progress(done=report.rows, total=report.rows, stage="finished")  # commits the import with it
     return {
         "counts": {name: getattr(report, name) for name in COUNTS},
         "warnings": [asdict(w) for w in report.warnings[:SHOWN_WARNINGS]],  # the count has them all
