@@ -129,6 +129,7 @@ NOT_DOMAIN_ERRORS = {
     "SheetUnreadable": "a signal with the sheet's title; the importers say it in their own words",
     "XlsUnreadable": "a signal with a kind; the importers say it in their own words",
     "_RunawayRecord": "the CSV reader's internal signal",
+    "NotPrintable": "the PDF's image reader's signal: the box says 未打印 instead",
 }
 
 
