@@ -372,3 +372,16 @@ def test_a_correction_after_a_return_keeps_the_checks_date_and_its_publication_c
     assert clock.local_date(new.inspected_on) == clock.local_date(old.inspected_on)
     done = inspected_on(new.body, new.inspected_on)
     assert publication_due(done)[0] == publication_due(clock.local_date(old.inspected_on))[0]
+
+
+def test_work_sent_from_another_inspectors_page_is_refused_as_a_lost_login(world, client, auth, db):
+    """A shared phone: a page of the previous inspector, still open, sends that inspector's work
+    with the next one's login. It must not be taken as the next one's submission."""
+    body = submission_body(world)
+    other = auth.create("wang", "inspector", "140602", name="王检查")
+    headers = dict(API_HEADERS, **{"Idempotency-Key": body["uuid"], "X-Fieldapp-User": str(other.id)})
+    response = client.post("/api/v1/submissions", json=body, headers=headers)
+    assert response.status_code == 401 and "登录" in response.json["title"]
+    assert count(db) == 0
+    headers["X-Fieldapp-User"] = str(world.lead_user.id)
+    assert client.post("/api/v1/submissions", json=body, headers=headers).status_code == 201

@@ -188,3 +188,34 @@ def test_logging_out_over_a_link_that_carries_nothing_gives_up_and_says_so(world
     notice.wait_for(state="visible")
     assert page.url == live_server.url_for("inspections.my_visits")
     page.unroute("**/logout")
+
+
+def test_a_tab_of_the_last_inspector_still_open_never_sends_their_work_as_the_next_ones(
+    world, live_server, phone, phone_page, photo, app
+):
+    """A's tab stays open with A's work queued; A is logged out by the office and B, who works on
+    the same visit, logs in in another tab. A's tab must not send A's work under B's login (the
+    office would have taken it as B's): it waits, asking for a login, until A logs in again."""
+    page = phone_page
+    queue_offline(page, phone, live_server, world, photo)
+    world.lead_user.set_password("Xin-mima-2026")
+    _db.session.commit()
+    phone.set_offline(False)
+    page.locator("[data-outbox-login]").wait_for(state="visible")
+
+    other = phone.new_page()
+    other.set_default_timeout(20000)
+    live_server.sign_in(other, "li")  # B, the visit's second inspector
+    page.locator("[data-outbox-login]").evaluate("el => { el.hidden = true; }")
+    page.click("[data-outbox-send]")
+    page.locator("[data-outbox-login]").wait_for(state="visible")
+    assert submissions() == 0
+    assert page.evaluate("() => FieldappStore.listOutbox().then(x => x.map(i => i.state))") == ["queued"]
+
+    other.goto(live_server.url_for("inspections.my_visits"))
+    other.wait_for_selector("html[data-app-ready]", state="attached")
+    other.click("[data-logout-form] button")
+    other.wait_for_url(live_server.url_for("core.index"))
+    live_server.sign_in(other, "zhang", "Xin-mima-2026")
+    [submission] = pwa.wait_for_complete(app, other)
+    assert submission.submitted_by_id == world.lead_user.id

@@ -33,6 +33,9 @@ from .routes import bp
 CLIENT_HEADER = "X-Fieldapp-Client"
 # The phone's own time as it sends a request: how far off its clock is (clock.phone_offset).
 CLIENT_TIME_HEADER = "X-Fieldapp-Client-Time"
+# The user whose phone store a request comes from (base.html's fieldapp-user): on a shared phone a
+# page of the previous inspector, still open, must not send that inspector's work as the next one's.
+USER_HEADER = "X-Fieldapp-User"
 CONTENT_RANGE_RE = re.compile(r"^bytes (\d+)-(\d+)/(\d+)$")
 OPENAPI_FILE = Path(__file__).with_name("openapi.json")
 # Files small enough to come inside the submission's own request (multipart): its signatures.
@@ -61,6 +64,9 @@ def api_view(view):
             return problem(403, _("Requests from other sites are refused."))
         if not current_user.has_role("inspector"):
             return problem(403, _("Only inspectors send submissions."))
+        if request.headers.get(USER_HEADER, str(current_user.id)) != str(current_user.id):
+            # Answered like a lost login: the work waits on the phone for its owner to log in.
+            return problem(401, _("This phone is logged in as someone else now: log in as yourself to send your work."))
         response = view(*args, **kwargs)
         return response
 

@@ -79,7 +79,9 @@
   async function fetchOnce(url, options, controller, outcome) {
     try {
       // With the phone's time as it sends: the server corrects the times of a phone set hours off.
-      var headers = Object.assign({ "X-Fieldapp-Client-Time": new Date().toISOString() }, options.headers);
+      // With whose work it is: on a shared phone the office refuses it under another inspector's login.
+      var headers = Object.assign({ "X-Fieldapp-Client-Time": new Date().toISOString(),
+                                    "X-Fieldapp-User": window.FieldappUtil.userId() }, options.headers);
       return await fetch(url, Object.assign({ credentials: "same-origin", cache: "no-store", signal: controller.signal }, options, { headers: headers }));
     } catch (error) {
       throw new RetryLater(t(outcome() === "hung" ? "timeout" : "network"), true);
