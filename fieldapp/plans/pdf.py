@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from .documents import NOTE_LINE, Cell, to_source
 from .notes import is_section_heading
+from .pdf_budget import check_crossings, check_pages, unique_chars
 from .problems import PlanFileError, Problem
 from .tables import PlanSource
 
@@ -153,6 +154,7 @@ def _read_pages(data: bytes) -> _Pages:
         with _complaints() as complaints, pdfplumber.open(io.BytesIO(data)) as pdf:
             if len(pdf.pages) > MAX_PAGES:
                 raise PlanFileError("pdf_too_long", pages=MAX_PAGES)
+            check_pages([page.page_obj for page in pdf.pages])  # before any is laid out
             for number, page in enumerate(pdf.pages, 1):
                 blocks = _page_blocks(page)
                 if not blocks and page.images:
@@ -176,13 +178,13 @@ def _read_pages(data: bytes) -> _Pages:
 
 def _page_blocks(page) -> list[_Block]:
     """A page's ruled tables (two rows and two columns at least) and its paragraphs outside them."""
-    page = page.dedupe_chars()  # text printed twice for bold
-    chars = [c for c in page.chars if c["text"].strip()]
+    chars = [c for c in unique_chars(page.chars) if c["text"].strip()]  # text printed twice for bold: once
     if not chars:
         return []
     found = [t for t in _find_tables(page) if len(t.rows) >= 2 and max(len(r.cells) for r in t.rows) >= 2]
-    blocks = [_Block(t.bbox[1], table=_table_cells(t, chars)) for t in found]
-    outside = [c for c in chars if not any(_inside(c, t.bbox) for t in found)]
+    boxes = [t.bbox for t in found]  # pdfplumber works a table's box out anew on every ask
+    blocks = [_Block(box[1], table=_table_cells(t, chars)) for t, box in zip(found, boxes, strict=True)]
+    outside = [c for c in chars if not any(_inside(c, box) for box in boxes)]
     lines = _lines(outside)
     if lines:
         left = min(line.x0 for line in lines)
@@ -195,6 +197,7 @@ def _page_blocks(page) -> list[_Block]:
 def _find_tables(page) -> list:
     """The page's ruled tables, a cell left open at the page's end (a merged cell going on over the next
     page, drawn without its bottom or top line) closed where its side lines end."""
+    check_crossings(page)
     sides = [e for e in page.edges if e["orientation"] == "v" and e["height"] > 2]
     ends = sorted({round(e[key], 1) for e in sides for key in ("top", "bottom")})
     return page.find_tables({"explicit_horizontal_lines": ends})
@@ -204,9 +207,10 @@ def _table_cells(table, chars: list[dict]) -> list[list[Cell]]:
     """The table's rows: each cell's text, and an empty cell where a merged cell above or left covers it."""
     rows = []
     for row in table.rows:
+        near = [c for c in chars if _inside(c, row.bbox)]  # a row's cells lie within its box: each looks there
         cells = []
         for bbox in row.cells:
-            mine = [c for c in chars if _inside(c, bbox)] if bbox is not None else []
+            mine = [c for c in near if _inside(c, bbox)] if bbox is not None else []
             cells.append(Cell(_cell_text(mine, bbox) if mine else ""))
         rows.append(cells)
     return rows

@@ -63,6 +63,10 @@ MESSAGES = {
     ),
     "pdf_too_large": _l("The PDF is larger than %(size)s MB; a plan's PDF is smaller. Upload the plan's pages only."),
     "pdf_too_long": _l("The PDF has more than %(pages)s pages; a plan's PDF is shorter. Upload the plan's pages only."),
+    "pdf_too_dense": _l(
+        "Page %(page)s of the PDF holds far more text or lines than a page of a plan, and is not read. Upload the "
+        "Word (.docx) or Excel (.xlsx) version of the plan."
+    ),
     "file_not_document": _l(
         "The file is not a Word document (.docx), or it is damaged; open it in Word or WPS and save it again as .docx."
     ),
