@@ -130,6 +130,7 @@ NOT_DOMAIN_ERRORS = {
     "XlsUnreadable": "a signal with a kind; the importers say it in their own words",
     "_RunawayRecord": "the CSV reader's internal signal",
     "NotPrintable": "the PDF's image reader's signal: the box says 未打印 instead",
+    "_OverBudget": "the plan PDF's page counter's signal, said as the PlanFileError pdf_too_dense",
 }
 
 
