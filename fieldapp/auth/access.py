@@ -22,6 +22,9 @@ by county themselves (``tests/test_access.py`` scans the source):
   supervisors publish and correct its results; administrators those of their area.
 - ``may_see_draw_classes(user, draw)``: a draw's classed pool file (credit classes are not public).
 - ``may_revoke_device(user, device)``: a phone's device login (its owner; administrators of the area).
+- ``may_manage_account(user, account)`` / ``may_reset_password`` / ``may_deactivate`` /
+  ``may_create_account_in(user, unit)``: the accounts page (administrators of the area; not on
+  themselves); ``account_units(user)``: the units a new account may belong to.
 - ``may_answer_invitation(user, invitation)``: a joint-check invitation (the invited department, or a
   bureau over it or an administrator of its area on its behalf).
 - ``units_beyond_reach(user, codes, before, after)``: the units of an organisation file an
@@ -40,7 +43,7 @@ from typing import Any
 
 from flask import abort, request
 from flask_login import current_user, login_required
-from sqlalchemy import Select
+from sqlalchemy import Select, select
 
 from ..extensions import db
 from . import territory
@@ -293,6 +296,37 @@ def may_revoke_device(user: Any, device: Any) -> bool:
     if device is None:
         return False
     return device.user_id == user.id or (user.role == Role.ADMIN and may_see(user, device.user))
+
+
+def may_manage_account(user: Any, account: Any) -> bool:
+    """The accounts pages: an administrator sees and changes the accounts of the units in reach."""
+    user = _user(user)
+    return account is not None and user.role == Role.ADMIN and may_see(user, account)
+
+
+def may_reset_password(user: Any, account: Any) -> bool:
+    """An administrator resets another account's password (their own they change with the current one)."""
+    return may_manage_account(user, account) and account.id != _user(user).id
+
+
+def may_deactivate(user: Any, account: Any) -> bool:
+    """An administrator deactivates or reactivates another account of the area, never their own."""
+    return may_manage_account(user, account) and account.id != _user(user).id
+
+
+def may_create_account_in(user: Any, unit: Unit | None) -> bool:
+    """An administrator creates accounts in their bureau's subtree (never above it), in open units."""
+    user = _user(user)
+    return user.role == Role.ADMIN and unit is not None and unit.closed_on is None and may_see_unit(user, unit)
+
+
+def account_units(user: Any = None) -> list[Unit]:
+    """The units a new account of ``user``'s may belong to (:func:`may_create_account_in`), by code."""
+    user = _user(user)
+    if user.role != Role.ADMIN:
+        return []
+    stmt = scope_units(select(Unit).where(Unit.closed_on.is_(None)), Unit.id, user)
+    return list(db.session.scalars(stmt.order_by(Unit.code)))
 
 
 def may_answer_invitation(user: Any, invitation: Any) -> bool:

@@ -9,7 +9,9 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..commands import CommandError, ensure_command, in_language
+from ..errors import InvalidInput
 from ..extensions import db
+from .accounts import check_password, check_username
 from .models import Role, Unit, User
 from .organisation import OrganisationError, ensure_units, load_organisation
 
@@ -65,9 +67,14 @@ def create_command(username: str, name: str, role: str, unit_code: str, password
     unit = db.session.scalar(select(Unit).where(Unit.code == unit_code))
     if unit is None:
         raise CommandError(_("--unit: no unit with the code %(code)s (see the organisation file)", code=unit_code))
-    user = db.session.scalar(select(User).where(User.username == username)) or User(username=username)
+    user = db.session.scalar(select(User).where(User.username == username))
+    try:
+        if user is None:  # the rule for a new username; an existing account keeps its own
+            user = User(username=check_username(username))
+        user.set_password(check_password(password, user.username))
+    except InvalidInput as exc:
+        raise CommandError(str(exc)) from None
     user.name, user.role, user.unit = name, role, unit
-    user.set_password(password)
     db.session.add(user)
     db.session.commit()
     click.echo(_("Account %(username)s saved", username=username))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
@@ -12,11 +12,10 @@ from ..extensions import db, limiter
 from .forms import LoginForm
 from . import devices, throttle
 from . import access
-from .access import role_required, visible_or_404
 from .models import DeviceLogin, User
 from .unit_names import unit_label
 from .user_agents import describe as describe_browser
-from .session import DEVICE_SESSION_KEY, end_all_sessions, forget_device, is_safe_next, remember_device
+from .session import end_all_sessions, forget_device, is_safe_next, remember_device
 
 bp = Blueprint("auth", __name__)
 bp.add_app_template_global(unit_label, "unit_label")  # a unit as lists show it (with its city when names repeat)
@@ -62,29 +61,6 @@ def logout():
     return redirect(url_for("core.index"))
 
 
-def _account_page(owner: User):
-    return render_template(
-        "auth/account.html",
-        owner=owner,
-        devices=devices.devices_of(owner),
-        current_device=session.get(DEVICE_SESSION_KEY) if owner.id == current_user.id else None,
-    )
-
-
-@bp.get("/account")
-@login_required
-def account():
-    """The user's own account: the phones and browsers that stay logged in, each revocable."""
-    return _account_page(current_user)
-
-
-@bp.get("/account/users/<int:user_id>")
-@role_required("admin")
-def user_account(user_id: int):
-    owner = visible_or_404(User, user_id)
-    return _account_page(owner)
-
-
 @bp.post("/account/devices/<int:device_id>/revoke")
 @login_required
 def revoke_device(device_id: int):
@@ -98,4 +74,4 @@ def revoke_device(device_id: int):
     return redirect(url_for("auth.account") if own else url_for("auth.user_account", user_id=device.user_id))
 
 
-from . import routes_organisation  # noqa: E402,F401  (the administrator's organisation upload on this blueprint)
+from . import routes_accounts, routes_organisation  # noqa: E402,F401  (the accounts and organisation pages on this blueprint)

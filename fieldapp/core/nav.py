@@ -24,6 +24,7 @@ NAV = [
     ("inspectors.index", _l("Inspectors"), (Role.SUPERVISOR,)),
     ("calendar.index", _l("Working-day calendar"), (Role.ADMIN,)),
     ("auth.organisation", _l("Organisation units"), (Role.ADMIN,)),
+    ("auth.accounts_index", _l("Accounts"), (Role.ADMIN,)),
     ("publication.public_results", _l("Public results"), PUBLIC),
     ("plans.public_latest", _l("Public plan"), PUBLIC),
     ("draws.public_index", _l("Public draws"), PUBLIC),
