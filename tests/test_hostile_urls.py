@@ -52,6 +52,19 @@ def test_huge_ids_pages_and_years_never_give_a_server_error_anonymously(app, cli
     assert _sweep(client, app) == []
 
 
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01", "0001-01-02", "2021-02-30", "99999-01-01"])
+def test_a_date_filter_at_the_calendars_ends_is_ignored_never_a_500(client, auth, day):
+    """Working days counted back and forth from 9999-12-31 or 0001-01-01 overflowed (OverflowError: a 500)."""
+    from factories import review as rf
+
+    rf.scenario()
+    auth.login("county-supervisor", "supervisor", "140602")
+    for headers in ({}, {"HX-Request": "true"}):
+        response = client.get(f"/review/?due_by={day}", headers=headers)
+        assert response.status_code == 200, (day, headers)
+        assert "朔州市某某加油站有限公司" in response.get_data(as_text=True)  # unfiltered: its submission shown
+
+
 @pytest.mark.parametrize("role", ["admin", "supervisor", "inspector"])
 def test_huge_ids_pages_and_years_never_give_a_server_error_signed_in(app, client, auth, role):
     auth.login(f"someone-{role}", role, "city")

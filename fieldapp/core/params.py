@@ -1,5 +1,5 @@
 """Numbers from URLs: every integer in a path or query string is bounded, so a huge id is a 404
-(or the parameter's default) and never reaches the database as an overflowing value.
+(or the parameter's default) and never reaches the database as an overflowing value; so are dates.
 
 ``BoundedIntConverter`` replaces Flask's ``int`` converter; the request class's ``BoundedArgs`` make
 ``request.args.get(name, type=int)`` treat a number outside the database's INTEGER range as
@@ -8,6 +8,7 @@ invalid (the default), as it already treats ``abc``. ``year_arg`` bounds years.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask import request
@@ -53,6 +54,16 @@ def year_arg(name: str = "year") -> int | None:
     """A year from the query string, or ``None`` when absent or outside 2000–2100."""
     year = request.args.get(name, type=int)
     return year if year is not None and EARLIEST_YEAR <= year <= LATEST_YEAR else None
+
+
+def date_arg(name: str) -> date | None:
+    """A date (YYYY-MM-DD) from the query string, or ``None`` when absent, malformed or outside 2000–2100:
+    the calendar's ends are no filter, and working days counted from them overflowed (a 500)."""
+    try:
+        day = date.fromisoformat(request.args.get(name, "").strip())
+    except ValueError:
+        return None
+    return day if EARLIEST_YEAR <= day.year <= LATEST_YEAR else None
 
 
 def query_args(*exclude: str) -> dict[str, Any]:

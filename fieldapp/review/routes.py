@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from dataclasses import replace
-from datetime import date
 from pathlib import Path
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, send_file, url_for
@@ -22,7 +21,7 @@ from ..clock import today as beijing_today
 from ..errors import InvalidInput, form_status
 from ..extensions import db
 from ..inspections.models import MediaFile, Submission, SubmissionState
-from ..core.params import query_args
+from ..core.params import date_arg, query_args
 from .. import audit
 from . import body, queries
 from .answers import rows_for
@@ -57,13 +56,6 @@ def _int_arg(name: str) -> int | None:
     return value if value is not None and value > 0 else None
 
 
-def _date_arg(name: str) -> date | None:
-    try:
-        return date.fromisoformat(request.args.get(name, ""))
-    except ValueError:
-        return None
-
-
 def _filters() -> queries.QueueFilters:
     state = request.args.get("state", SubmissionState.SUBMITTED)
     division = access.chosen_division()  # 404 outside the user's area
@@ -72,7 +64,7 @@ def _filters() -> queries.QueueFilters:
         division=division,
         inspector_id=_int_arg("inspector"),
         state=state if state in queries.QUEUE_STATES else None,
-        due_by=_date_arg("due_by"),
+        due_by=date_arg("due_by"),
         page=_int_arg("page") or 1,
     )
 
