@@ -17,6 +17,10 @@ from phone_app import phone, phone_page, photo, world  # noqa: F401  (fixtures: 
 pytestmark = pytest.mark.browser
 
 OUTBOX_EMPTY = "() => document.querySelector('[data-outbox-count]').textContent === '0'"
+KEPT_LIST_IS_MINE = """() => caches.open(FieldappUtil.visitsCache())
+    .then(c => c.match(FieldappUtil.meta('fieldapp-my-visits'), {ignoreVary: true}))
+    .then(r => r ? r.text() : '')
+    .then(t => t.includes('<meta name="fieldapp-user" content="' + FieldappUtil.userId() + '">'))"""
 OUTBOX_ONE = "() => document.querySelector('[data-outbox-count]').textContent === '1'"
 
 
@@ -128,11 +132,14 @@ def test_an_inspector_logged_out_by_the_office_leaves_nothing_the_next_one_can_o
     page = phone.new_page()
     page.set_default_timeout(20000)
     live_server.sign_in(page, "wang")
-    page.goto(live_server.url_for("inspections.my_visits"))
+    # B's task list is kept for offline use from B's first page on, in place of A's.
     page.wait_for_selector("html[data-app-ready]", state="attached")
-    page.wait_for_function(OUTBOX_EMPTY)
+    pwa.poll(lambda: page.evaluate(KEPT_LIST_IS_MINE))  # a promise: evaluated, not polled by the page
 
     phone.set_offline(True)
+    page.goto(live_server.url_for("inspections.my_visits"))
+    assert page.locator("h1").inner_text() == "我的任务"
+    page.wait_for_function(OUTBOX_EMPTY)
     page.goto(live_server.url_for("inspections.visit", visit_id=world.visit.id))
     assert world.subject.name not in page.content()
     page.goto(live_server.url_for("inspections.visit_form", visit_id=world.visit.id))

@@ -44,8 +44,8 @@
     var url = U.meta("fieldapp-my-visits");
     if (!url || !window.caches || !navigator.onLine) return;
     var cache = await caches.open(U.visitsCache());
-    if (await cache.match(url, { ignoreVary: true })) return;
-    var response = await fetch(url, { credentials: "same-origin" });
+    if (await keptForMe(cache, [url])) return;  // on a shared phone: not the previous inspector's list
+    var response = await fetch(url, { credentials: "same-origin", cache: "no-store" });
     if (response.ok && !response.redirected) await cache.put(url, response);
   }
 
