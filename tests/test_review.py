@@ -291,3 +291,17 @@ def test_answers_of_a_checklist_no_longer_in_the_system_are_headed_in_words_not_
     heading = page.select_one('h3[data-checklist="test-station"]')
     assert heading.get_text(strip=True) == "系统中已没有的检查表v1"
     assert "test-station" not in page.select_one("main").get_text()
+
+
+def test_a_result_records_type_is_worded_as_the_plans_word_it(client_request, db, monkeypatch):
+    """The result records on a submission's page name the task's type through plans.display (the one
+    owner of 定向 / 不定向); the template held a second copy, which called any other kind 不定向."""
+    from factories import publication as pf
+    from fieldapp.plans import display
+
+    result = pf.approved_result()
+    db.session.commit()
+    monkeypatch.setattr(display, "KIND_LABELS", {"targeted": "定向（计划用语）", "untargeted": "不定向（计划用语）"})
+    client_request.login("shuocheng", "supervisor", "140602")
+    page = client_request.get("review.submission", submission_id=result.submission_id)
+    assert "定向（计划用语）" in page.select_one("#results").get_text()
