@@ -166,3 +166,57 @@ def test_unit_names_become_unique_per_parent_on_a_database_with_data(fresh_url):
         with pytest.raises(IntegrityError), db.engine.begin() as conn:
             _add_unit(conn, 4, "yi-m", "计量科", "department", 3)
         db.engine.dispose()
+
+
+def _table_triggers(conn, table: str) -> set[str]:
+    if conn.dialect.name == "sqlite":
+        return set(
+            conn.scalars(text("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = :t"), {"t": table})
+        )
+    return set(
+        conn.scalars(text(f"SELECT tgname FROM pg_trigger WHERE tgrelid = '{table}'::regclass AND NOT tgisinternal"))
+    )
+
+
+def _add_plan(conn, ident: int, title: str, doc_number: str, **extra) -> None:
+    columns = {"id": ident, "year": 2021, "unit_id": 1, "title": title, "doc_number": doc_number, **extra}
+    columns.update(status="published", version=1, filing_status="not_filed", filing_note="", issuer="", source_name="")
+    names = ", ".join(columns) + ", import_warnings"
+    values = ", ".join(f":{name}" for name in columns) + ", '[]'"
+    conn.execute(text(f"INSERT INTO plan ({names}) VALUES ({values})"), columns)
+
+
+def test_a_unit_may_hold_a_plan_per_document_a_year_after_migrating_a_database_with_a_plan(fresh_url):
+    """c9e1a3b5d7f2 on a database with a unit's 2021 plan: the plan kept, its kind and document key filled
+    (SQLite rebuilds the table: its triggers are made again); a 部门联合 plan of the same unit and year may
+    then be added, not a second copy of one document; downgrading restores one plan a year once it holds."""
+    from sqlalchemy.exc import IntegrityError
+
+    from fieldapp.plans.identity import document_key
+
+    own = ("朔州市市场监督管理局关于印发2021年度双随机抽查工作计划的通知", "朔市监〔2021〕26号")
+    joint = ("朔州市2021年度市场监管领域部门联合“双随机、一公开”抽查工作计划", "")
+    app = make_app(fresh_url)
+    with app.app_context():
+        upgrade(revision="b8e2d4f6a1c3")
+        with db.engine.begin() as conn:
+            _add_unit(conn, 1, "jia", "甲市市场监督管理局", "city_bureau", None)
+            _add_plan(conn, 1, *own)
+            triggers = _table_triggers(conn, "plan")
+        upgrade()
+        with db.engine.begin() as conn:
+            assert _table_triggers(conn, "plan") == triggers and triggers
+            row = conn.execute(text("SELECT title, kind, document_key FROM plan WHERE id = 1")).one()
+            assert tuple(row) == (own[0], "own", document_key(*own))
+            _add_plan(conn, 2, *joint, kind="joint", document_key=document_key(*joint))
+        with pytest.raises(IntegrityError), db.engine.begin() as conn:
+            _add_plan(conn, 3, *joint, kind="joint", document_key=document_key(*joint))
+        with db.engine.begin() as conn:
+            conn.execute(text("DELETE FROM plan WHERE id = 2"))
+        downgrade(revision="b8e2d4f6a1c3")
+        with db.engine.begin() as conn:
+            assert _table_triggers(conn, "plan") == triggers
+            assert conn.execute(text("SELECT title FROM plan")).scalars().all() == [own[0]]
+        with pytest.raises(IntegrityError), db.engine.begin() as conn:
+            _add_plan(conn, 2, *joint)
+        db.engine.dispose()

@@ -1,5 +1,5 @@
-"""A second document of the same unit and year (部门联合 beside the bureau's own plan) is refused, not merged
-into the stored plan by 序号, unless it is imported explicitly as a new version of that plan."""
+"""A second document of the same unit and year (部门联合 beside the bureau's own plan) is a plan of its own, not
+merged into the stored plan by 序号; imported explicitly as a new version of a stored plan, it updates that one."""
 
 from __future__ import annotations
 
@@ -7,12 +7,12 @@ import io
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from fieldapp.auth.models import Unit
-from fieldapp.plans.identity import OtherDocument, _differ
+from fieldapp.plans.identity import _differ
 from fieldapp.plans.importer import import_plan
-from fieldapp.plans.models import Plan, PlanVersion, Task
+from fieldapp.plans.models import Plan, PlanKind, PlanVersion, Task
 
 DATA = Path(__file__).parent / "data" / "plans"
 OWN = DATA / "city-2024-sheets.xlsx"  # 朔州市市场监督管理局2024年度“双随机、一公开”抽查工作计划表
@@ -32,17 +32,17 @@ def _state(db) -> list[tuple]:
     return plans + tasks + [(v.id,) for v in db.session.scalars(select(PlanVersion))]
 
 
-def test_the_joint_plan_is_refused_beside_the_own_plan_and_nothing_changes(app, db):
+def test_the_joint_plan_is_a_new_plan_beside_the_own_plan_which_is_unchanged(app, db):
     own = import_plan(OWN.read_bytes(), OWN.name, unit=_city(db)).plan
     db.session.commit()
     before = _state(db)
-    with pytest.raises(OtherDocument) as caught:
-        import_plan(JOINT.read_bytes(), JOINT.name, unit=_city(db))
-    db.session.rollback()
-    assert JOINT_TITLE in str(caught.value) and OWN_TITLE in str(caught.value)
-    assert _state(db) == before
-    report = import_plan(OWN.read_bytes(), OWN.name, unit=_city(db))  # the same document again: updated as today
-    assert report.plan.id == own.id and report.changes == []
+    report = import_plan(JOINT.read_bytes(), JOINT.name, unit=_city(db))
+    db.session.commit()
+    assert report.created and report.beside == [own] and report.plan.title == JOINT_TITLE
+    assert (report.plan.kind, own.kind) == (PlanKind.JOINT, PlanKind.OWN)
+    assert [row for row in _state(db) if row in before] == before  # the own plan, its tasks and versions as they were
+    again = import_plan(OWN.read_bytes(), OWN.name, unit=_city(db))  # the same document again: updated as today
+    assert again.plan.id == own.id and again.changes == [] and not again.created
 
 
 @pytest.mark.parametrize(
@@ -66,7 +66,7 @@ def test_what_counts_as_another_document(old, new, differ):
     assert _differ(*old, *new) is differ
 
 
-def test_upload_page_refuses_the_second_document_until_it_is_said_a_new_version(client_request, db):
+def test_upload_page_makes_the_second_document_a_plan_and_a_new_version_updates_the_one_chosen(client_request, db):
     client_request.login("city", "supervisor", "city")
 
     def upload(path: Path, status: int, **extra):
@@ -76,30 +76,31 @@ def test_upload_page_refuses_the_second_document_until_it_is_said_a_new_version(
         )
 
     upload(OWN, 200)
+    own = db.session.scalar(select(Plan))
     before = _state(db)
-    for action in ("check", "import"):
-        page = upload(JOINT, 422, action=action)
-        error = page.find(id="import-error").get_text()
-        assert f"《{JOINT_TITLE}》" in error and f"《{OWN_TITLE}》" in error and "新版本" in error
-        assert f"本文件是《{OWN_TITLE}》的新版本" in page.find("input", attrs={"name": "new_version"}).parent.get_text()
-        assert _state(db) == before
-    page = upload(JOINT, 200, action="import", new_version="y")
-    assert page.find(id="import-report")
+    page = upload(JOINT, 200, action="check")
+    assert f"《{OWN_TITLE}》" in page.find(id="import-new-plan").get_text() and _state(db) == before
+    option = page.find("select", attrs={"name": "version_of"}).find("option", attrs={"value": str(own.id)})
+    assert OWN_TITLE in option.get_text() and "本部门抽查计划" in option.get_text()
+    page = upload(JOINT, 200, action="import", version_of=str(own.id))  # said a new version of the own plan
+    assert page.find(id="import-report") and page.find(id="import-new-plan") is None
+    db.session.expire_all()
     plan = db.session.scalar(select(Plan))
-    assert plan.title == JOINT_TITLE and db.session.scalar(select(Plan.id).where(Plan.id != plan.id)) is None
+    assert plan.id == own.id and plan.title == JOINT_TITLE and plan.kind == PlanKind.JOINT
+    assert db.session.scalar(select(func.count()).select_from(Plan)) == 1
 
 
-def test_cli_refuses_the_second_document_unless_new_version(app, db, runner):
+def test_cli_makes_the_second_document_a_plan_unless_new_version(app, db, runner):
     result = runner.invoke(args=["plan", "import", str(OWN), "--unit", "city"])
     assert result.exit_code == 0, result.output
-    before = _state(db)
-    result = runner.invoke(args=["plan", "import", str(JOINT), "--unit", "city", "--lang", "en"])
-    assert result.exit_code == 1, result.output
-    assert f"This file is 《{JOINT_TITLE}》" in result.output and f"is 《{OWN_TITLE}》" in result.output
-    assert "--new-version" in result.output and _state(db) == before
-    result = runner.invoke(args=["plan", "import", str(JOINT), "--unit", "city"])
-    assert result.exit_code == 1 and "不同的文件" in result.output and _state(db) == before
+    own = db.session.scalar(select(Plan))
     result = runner.invoke(args=["plan", "import", str(JOINT), "--unit", "city", "--new-version", "--lang", "en"])
     assert result.exit_code == 0, result.output
     db.session.expire_all()
-    assert db.session.scalar(select(Plan)).title == JOINT_TITLE
+    assert db.session.scalar(select(Plan)).title == JOINT_TITLE and db.session.scalar(select(Plan)).id == own.id
+    result = runner.invoke(args=["plan", "import", str(OWN), "--unit", "city", "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    said = "A new plan: this file is another document than 2024 · Joint plan with other departments"
+    assert f"{said} · 《{JOINT_TITLE}》" in result.output
+    db.session.expire_all()
+    assert sorted(p.title for p in db.session.scalars(select(Plan))) == sorted([JOINT_TITLE, OWN_TITLE])

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from ..plans.display import task_number_label
+
 LABEL_W = 96
 BAR_H = 22
 GAP = 8
@@ -115,7 +117,7 @@ def timeline(
             if p.behind_window or p.deadline_clock.status.value == "overdue"
             else ("chart__bar--ok" if p.visits and p.approved == p.visits else "chart__bar")
         )
-        rows.append(TaskRow(f"{p.task.number}", y, wx, ww, ww * p.ratio, f"{p.approved}/{p.visits}", css))
+        rows.append(TaskRow(task_number_label(p.task), y, wx, ww, ww * p.ratio, f"{p.approved}/{p.visits}", css))
     months = [(x(date(year, m, 1)), str(m)) for m in range(1, 13)]
     today_x = x(today) if today.year == year else None
     height = PAD_TOP + len(rows) * (BAR_H + GAP) + GAP

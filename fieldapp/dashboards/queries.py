@@ -178,7 +178,7 @@ def task_progress(
     task_stmt = access.within(
         select(Task).join(Plan, Task.plan_id == Plan.id).where(Plan.year == year), Plan.unit_id, plan_units
     )
-    tasks = db.session.scalars(task_stmt.order_by(Plan.unit_id, Task.number)).all()
+    tasks = db.session.scalars(task_stmt.order_by(Plan.unit_id, Plan.id, Task.number)).all()  # plan by plan
     deadline = plan_deadline(year)
     out = []
     for t in tasks:

@@ -22,7 +22,7 @@ def load_demo(subject_count: int = 20000, seed: int = 2021) -> Iterator[str]:
     users = ensure_demo_accounts()
     db.session.commit()
     yield _("%(count)s demo accounts (password %(password)s)", count=len(users), password=DEMO_PASSWORD)
-    from ..plans.identity import OtherDocument
+    from ..plans.identity import DocumentChoice
     from ..plans.importer import load_seed_plan
     from ..plans.problems import PlanFileError
 
@@ -34,7 +34,7 @@ def load_demo(subject_count: int = 20000, seed: int = 2021) -> Iterator[str]:
             "Plan: the seed plan's bureau is not in this organisation; import its own: %(command)s",
             command="flask --app wsgi plan import FILE",
         )
-    except OtherDocument as exc:  # the bureau's 2021 plan is another document: it is kept as it is
+    except DocumentChoice as exc:  # the bureau's 2021 plans leave it open which one the seed is
         db.session.rollback()
         yield str(exc)
     else:

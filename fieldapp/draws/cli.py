@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from ..commands import CommandError, in_language
 from ..extensions import db
+from ..plans.display import plan_label
 from ..plans.models import Plan, Task
 from .models import Draw
 
@@ -39,7 +40,7 @@ def find_task(number: int, year: int | None, unit_code: str | None = None, plan_
             raise CommandError(_("Unit %(unit)s does not execute task %(task)s.", unit=unit_code, task=number))
     latest = [t for t in tasks if t.plan.year == tasks[0].plan.year]
     if len(latest) > 1:
-        plans = "、".join(f"{t.plan.id} {t.plan.unit.name if t.plan.unit else ''}" for t in latest)
+        plans = "、".join(f"{t.plan.id} {t.plan.unit.name if t.plan.unit else ''} {plan_label(t.plan)}" for t in latest)
         raise CommandError(
             _(
                 "Task %(number)s is in more than one %(year)s plan (%(plans)s); name the plan with --plan ID "

@@ -20,9 +20,9 @@ from ..checklists.mapping import NONE, SUGGESTED
 from ..checklists.queries import version_conflicts
 from ..commands import CommandError, in_language
 from ..extensions import db
-from .display import FIELD_LABELS, PLAN_STATUS_LABELS
+from .display import FIELD_LABELS, PLAN_KIND_LABELS, PLAN_STATUS_LABELS, plan_label
 from .queries import resolve_all_items
-from .identity import OtherDocument
+from .identity import DocumentChoice, document_label
 from .importer import ReasonRequired, import_plan
 from .models import Plan
 from .operations import PlanError, publish_plan
@@ -55,25 +55,40 @@ def _unit(code: str | None) -> Unit | None:
 @click.option(
     "--new-version",
     is_flag=True,
-    help="The file is a new version of the unit's plan of the year, though its title or 文号 differs",
+    help="The file is a new version of the unit's only plan of the year, though its title or 文号 differs",
+)
+@click.option(
+    "--plan",
+    "plan_id",
+    type=int,
+    help="The file is a new version of this plan (flask --app wsgi plan list), whatever its title or 文号",
 )
 @in_language
 def import_command(
-    file: Path, year: int | None, unit_code: str | None, reason: str, publish: bool, dry_run: bool, new_version: bool
+    file: Path,
+    year: int | None,
+    unit_code: str | None,
+    reason: str,
+    publish: bool,
+    dry_run: bool,
+    new_version: bool,
+    plan_id: int | None,
 ) -> None:
-    """Import (or re-import) a plan table: .docx, .xlsx, .xls, a text PDF, CSV, a saved web page (.html) or .txt."""
+    """Import (or re-import) a plan table: .docx, .xlsx, .xls, a text PDF, CSV, a saved web page (.html) or .txt.
+    A unit's plans of a year are one per document (本部门, 部门联合): the file updates the one it names,
+    or is a new plan."""
     ensure_units()
     unit = _unit(unit_code)
     try:
-        report = import_plan(file.read_bytes(), file.name, year=year, unit=unit, reason=reason, new_version=new_version)
+        report = import_plan(
+            file.read_bytes(), file.name, year=year, unit=unit, reason=reason, new_version=new_version, plan_id=plan_id
+        )
     except PlanFileError as exc:
         db.session.rollback()
         raise CommandError.in_file(file.name, exc) from None
-    except OtherDocument as exc:
+    except DocumentChoice as exc:
         db.session.rollback()
-        raise CommandError(
-            str(exc) + " " + _("To import it as a new version of that plan, add --new-version.")
-        ) from None
+        raise CommandError(str(exc) + " " + _("Name the plan with --plan ID.")) from None
     except ReasonRequired as exc:
         db.session.rollback()
         if dry_run:
@@ -97,6 +112,11 @@ def import_command(
             db.session.rollback()
             raise CommandError(str(exc.message)) from None
     header = f"{plan.year} {unit_label(plan.unit)} {plan.doc_number}".strip()
+    if report.created and report.beside:
+        header += "\n" + _(
+            "A new plan: this file is another document than %(plans)s.",
+            plans="、".join(plan_label(p) for p in report.beside),
+        )
     status = _("Status: published (version %(version)s)", version=plan.version) if plan.is_published else ""
     if dry_run:
         db.session.rollback()
@@ -135,10 +155,15 @@ def _change_line(change: dict) -> str:
 @cli.command("list")
 @in_language
 def list_command() -> None:
-    """The plans in the database: id, year, unit, status, version, tasks."""
-    for plan in db.session.scalars(select(Plan).order_by(Plan.year, Plan.unit_id)):
+    """The plans in the database: id, year, unit, kind, status, version, tasks, title (文号)."""
+    for plan in db.session.scalars(select(Plan).order_by(Plan.year, Plan.unit_id, Plan.id)):
         status = PLAN_STATUS_LABELS.get(plan.status, plan.status)
-        click.echo(f"{plan.id}\t{plan.year}\t{unit_label(plan.unit)}\t{status}\tv{plan.version}\t{len(plan.tasks)}")
+        kind = PLAN_KIND_LABELS.get(plan.kind, plan.kind)
+        document = document_label(plan.title, plan.doc_number)
+        click.echo(
+            f"{plan.id}\t{plan.year}\t{unit_label(plan.unit)}\t{kind}\t{status}\tv{plan.version}\t{len(plan.tasks)}"
+            f"\t{document}"
+        )
 
 
 @checklists_cli.command("check")

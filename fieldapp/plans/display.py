@@ -10,9 +10,11 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from .class_ratios import describe_ratios, stored_ratios
-from .models import FilingStatus, PlanStatus, TaskKind
+from .identity import document_label
+from .models import FilingStatus, Plan, PlanKind, PlanStatus, TaskKind
 
 KIND_LABELS: dict[str, str] = {TaskKind.TARGETED: "定向", TaskKind.UNTARGETED: "不定向"}  # data: as the plans write it
+PLAN_KIND_LABELS = {PlanKind.OWN: _l("Bureau's own plan"), PlanKind.JOINT: _l("Joint plan with other departments")}
 PLAN_STATUS_LABELS = {PlanStatus.DRAFT: _l("Draft"), PlanStatus.PUBLISHED: _l("Published")}
 FILING_LABELS = {
     FilingStatus.NOT_FILED: _l("Not filed"),
@@ -46,6 +48,21 @@ FIELD_LABELS = {
     "executes_city": _l("City bureau executes"),
     "executes_county": _l("County bureaus execute"),
 }
+
+
+def plan_label(plan: Plan) -> str:
+    """A plan among the others of its unit: year, kind (本部门 / 部门联合) and 《title（文号）》."""
+    document = document_label(plan.title, plan.doc_number)
+    kind = str(PLAN_KIND_LABELS.get(plan.kind, plan.kind))
+    return f"{plan.year} · {kind}" + (f" · 《{document}》" if document else "")
+
+
+def task_number_label(task) -> str:
+    """A task's 序号 where the tasks of several plans meet, marked 联合 when its plan is a 部门联合 plan
+    (序号 repeat across a unit's plans)."""
+    if task.plan is not None and task.plan.kind == PlanKind.JOINT:
+        return _("joint %(number)s", number=task.number)
+    return str(task.number)
 
 
 def percent(value: Decimal | float | str | None) -> str:
@@ -177,6 +194,9 @@ TEMPLATE_HELPERS = {
     "describe_levels": describe_levels,
     "describe_value": describe_value,
     "kind_label": lambda value: KIND_LABELS.get(value, value),
+    "plan_kind_label": lambda value: PLAN_KIND_LABELS.get(value, value),
+    "plan_label": plan_label,
+    "task_number_label": task_number_label,
     "plan_status_label": lambda value: PLAN_STATUS_LABELS.get(value, value),
     "filing_label": lambda value: FILING_LABELS.get(value, value),
     "field_label": lambda value: FIELD_LABELS.get(value, value),

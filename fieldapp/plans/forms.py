@@ -61,6 +61,10 @@ def _month(value):
     return int(value) if value not in (None, "", "None") else None
 
 
+def _plan_id(value):
+    return int(value) if value not in (None, "", "None") and str(value).isdigit() else None
+
+
 class TaskForm(FlaskForm):
     name = StringField(_l("Task name"), validators=[DataRequired(), Length(max=500)])
     kind = SelectField(_l("Type"), choices=[SelectChoice(k, v) for k, v in KIND_LABELS.items()])
@@ -283,7 +287,17 @@ class ImportForm(FlaskForm):
     )
     year = IntegerField(_l("Year"), validators=[Optional(), NumberRange(min=2000, max=2100)])
     reason = TextAreaField(_l("Reason, if this changes a published plan"), validators=[Length(max=2000)])
-    new_version = BooleanField(_l("This file is a new version of the plan already in the system for this year"))
+    # A plan of the bureau (ImportForm.offer_plans), when the file is a new version of it whatever its
+    # title or 文号; empty: the stored plan the file names, or a new plan.
+    version_of = SelectField(
+        _l("This file is a new version of"), coerce=_plan_id, choices=[SelectChoice("", "—")], validate_choice=False
+    )
+
+    def offer_plans(self, plans, label) -> None:
+        """The plans the file may be said to be a new version of (``label``: how one is named)."""
+        self.version_of.choices = [SelectChoice("", _l("— (no: the plan the file names, or a new plan)"))] + [
+            SelectChoice(str(plan.id), label(plan)) for plan in plans
+        ]
 
 
 class ConfirmForm(FlaskForm):

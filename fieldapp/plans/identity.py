@@ -1,43 +1,98 @@
-"""Whether a plan file is the document already stored as a unit's plan for its year, or another one.
+"""Which of a unit's plans of a year a plan file is: one already stored, or another document.
 
-A bureau often publishes two documents a year (本部门抽查计划 and 部门联合抽查计划); the unit has one
-plan a year, so importing the second would update the first by 序号. A file that is evidently another
-document (部门联合 in one title only, or another 文号) is refused unless it is said to be a new
-version of that plan. A missing title or 文号 on either side is no evidence: the import goes on.
+A bureau publishes several documents a year (its 本部门抽查计划 and the 部门联合抽查计划 with other
+departments), each a plan of its own. A file is the stored plan it does not evidently differ from (部门联合
+in one title only, or another 文号); a missing title or 文号 on either side is no evidence. A file that
+differs from every stored plan is a new plan; one that could be several of them is not guessed at.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from flask_babel import gettext as _
 
 from ..errors import InvalidInput
 from .cells import compact
-from .models import Plan
+from .models import Plan, PlanKind
 
 _WRAPPERS = re.compile(r"[\"'“”‘’「」『』《》〈〉()（）\[\]【】〔〕、,，.。·:：_\-—]")
 _NOTICE = re.compile(r"^(?:关于)?(?:印发|下发|公布|发布)|的?通知$")
 _JOINT = "联合"
+KEY_LENGTH = 300  # Plan.document_key
 
 
-class OtherDocument(InvalidInput):
-    """The file is another document than the one stored as the unit's plan of the year."""
+class DocumentChoice(InvalidInput):
+    """The file could be more than one stored plan, or the plan it is a new version of is not named:
+    ``plans`` are the plans to choose from (nothing was imported)."""
 
-    def __init__(self, plan: Plan, title: str):
-        self.stored = document_label(plan.title, plan.doc_number)
-        self.found = title
-        super().__init__(
-            _(
-                "This file is 《%(found)s》, but the %(year)s plan of %(unit)s in the system is 《%(stored)s》, "
-                "another document. Nothing was imported. Merge the tasks of a second document into 《%(stored)s》 "
-                "by hand, or import this file as a new version of 《%(stored)s》 explicitly.",
-                found=title,
-                year=plan.year,
-                unit=plan.unit.name,
-                stored=self.stored,
-            )
-        )
+    def __init__(self, message: str, plans: Sequence[Plan]):
+        self.plans = list(plans)
+        super().__init__(message)
+
+
+def plans_named(plans: Sequence[Plan]) -> str:
+    """The plans as listed to the user: 《title（文号）》 (id N), …"""
+    return "、".join(
+        _("《%(document)s》 (id %(id)s)", document=document_label(p.title, p.doc_number) or "—", id=p.id) for p in plans
+    )
+
+
+def ambiguous_document(plans: Sequence[Plan], found: str) -> DocumentChoice:
+    plan = plans[0]
+    return DocumentChoice(
+        _(
+            "This file is 《%(found)s》, which could be any of the %(year)s plans of %(unit)s: %(plans)s. "
+            "Nothing was imported. Say which plan this file updates.",
+            found=found or "—",
+            year=plan.year,
+            unit=plan.unit.name,
+            plans=plans_named(plans),
+        ),
+        plans,
+    )
+
+
+def which_plan(plans: Sequence[Plan]) -> DocumentChoice:
+    plan = plans[0]
+    return DocumentChoice(
+        _(
+            "%(unit)s has %(count)s plans for %(year)s: %(plans)s. Nothing was imported. "
+            "Say which of them this file is a new version of.",
+            unit=plan.unit.name,
+            count=len(plans),
+            year=plan.year,
+            plans=plans_named(plans),
+        ),
+        plans,
+    )
+
+
+def not_of_year(plan_id: int, of: str, plans: Sequence[Plan]) -> DocumentChoice:
+    """``of``: the year and unit the file is imported for."""
+    return DocumentChoice(
+        _(
+            "Plan %(id)s is not a plan of %(of)s (its plans: %(plans)s). Nothing was imported.",
+            id=plan_id,
+            of=of,
+            plans=plans_named(plans) or "—",
+        ),
+        plans,
+    )
+
+
+def already_stored(plan: Plan, found: str) -> DocumentChoice:
+    return DocumentChoice(
+        _(
+            "This file is 《%(found)s》, already stored as another plan of %(year)s (id %(id)s). Nothing was "
+            "imported: import it as that plan.",
+            found=found or "—",
+            year=plan.year,
+            id=plan.id,
+        ),
+        [plan],
+    )
 
 
 def document_label(title: str | None, doc_number: str | None) -> str:
@@ -48,10 +103,40 @@ def document_label(title: str | None, doc_number: str | None) -> str:
     return title or doc_number
 
 
-def check_same_document(plan: Plan, title: str, doc_number: str) -> None:
-    """Raise :class:`OtherDocument` when the file's title/文号 show it is not ``plan``'s document."""
-    if _differ(plan.title, plan.doc_number, title, doc_number):
-        raise OtherDocument(plan, document_label(title, doc_number))
+def plan_kind(title: str | None) -> PlanKind:
+    """本部门 or 部门联合: a plan whose title says 联合 is a joint plan with other departments."""
+    return PlanKind.JOINT if _JOINT in _core(title) else PlanKind.OWN
+
+
+def document_key(title: str | None, doc_number: str | None) -> str:
+    """The key one document has whatever file it comes in (unique per unit and year): its 文号 and
+    title in comparing form."""
+    return f"{_core(doc_number)}|{_core(title)}"[:KEY_LENGTH]
+
+
+def matching_plan(plans: Sequence[Plan], title: str, doc_number: str) -> Plan | None:
+    """The stored plan (of one unit and year) the file's title/文号 name; None when the file is
+    evidently another document than each; :class:`DocumentChoice` when it could be several of them
+    and neither title nor 文号 tells one."""
+    same = [p for p in plans if not _differ(p.title, p.doc_number, title, doc_number)]
+    if len(same) <= 1:
+        return same[0] if same else None
+    named = [p for p in same if _named(p, title, doc_number)]
+    if len(named) == 1:
+        return named[0]
+    raise ambiguous_document(same, document_label(title, doc_number))
+
+
+def names_plan(plan: Plan, title: str, doc_number: str) -> bool:
+    """The file is evidently ``plan``'s document: it gives its 文号 or title and does not differ from it."""
+    return _named(plan, title, doc_number) and not _differ(plan.title, plan.doc_number, title, doc_number)
+
+
+def _named(plan: Plan, title: str, doc_number: str) -> bool:
+    """The file gives the plan's own 文号 or title (in comparing form)."""
+    return any(
+        a and a == b for a, b in ((_core(plan.doc_number), _core(doc_number)), (_core(plan.title), _core(title)))
+    )
 
 
 def _differ(old_title: str | None, old_number: str | None, title: str, doc_number: str) -> bool:

@@ -1,7 +1,8 @@
-"""Import a plan file into the database: one plan per (issuing unit, year), updated in place.
+"""Import a plan file into the database: one plan per document of an issuing unit and year, updated in place.
 
-A file that is evidently another document (its title or 文号 differs: a 部门联合 plan beside the
-bureau's own) is refused unless it is imported explicitly as a new version of the stored plan.
+A unit may publish several plans a year (本部门 and 部门联合). A file is the stored plan it names
+(``identity.py``); a file that is evidently another document (its title or 文号 differs) becomes a new
+plan beside the others, unless it is imported explicitly as a new version of one of them.
 
 Importing the same file again changes nothing. Importing a changed file updates the tasks by
 序号; a published plan then needs a reason and gets a new version. Tasks missing from the file
@@ -25,7 +26,7 @@ from ..extensions import db
 from ..subjects.import_report import Tally
 
 from .cells import compact, normalise
-from .identity import check_same_document
+from .identity import already_stored, document_key, matching_plan, names_plan, not_of_year, plan_kind, which_plan
 from .models import InspectionItem, Plan, PlanStatus, Task
 from .parsing import ParsedPlan, ParsedTask, parse_plan_table
 from .problems import PlanFileError, Problem
@@ -52,6 +53,7 @@ class ImportReport:
     changes: list[dict] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     version: int | None = None  # the new version, when a published plan was adjusted
+    beside: list[Plan] = field(default_factory=list)  # a new plan: the unit's other plans of the year
 
 
 def read_plan(data: bytes, filename: str) -> tuple[PlanSource, ParsedPlan]:
@@ -90,11 +92,13 @@ def import_plan(
     reason: str = "",
     user=None,
     new_version: bool = False,
+    plan_id: int | None = None,
 ) -> ImportReport:
-    """Read, parse and save. Raises :class:`PlanFileError`, :class:`OtherDocument` (the file is another
-    document than the unit's plan of the year, unless ``new_version`` says it is a new version of it)
-    or :class:`ReasonRequired` before anything is changed (the caller rolls back the new plan row);
-    the caller commits."""
+    """Read, parse and save. The file updates the unit's plan of the year it names (or ``plan_id``'s,
+    or with ``new_version`` the unit's only plan of the year, whatever the file's title or 文号), else
+    it is a new plan. Raises :class:`PlanFileError`, :class:`DocumentChoice` (which plan is not
+    evident) or :class:`ReasonRequired` before anything is changed (the caller rolls back the new plan
+    row); the caller commits."""
     source, parsed = read_plan(data, filename)
     problems = list(parsed.problems)
     meta = source.meta
@@ -107,18 +111,20 @@ def import_plan(
             parsed_task.problems.append(Problem("executor_no_column", row=parsed_task.source_row))
     for parsed_task in parsed.tasks:
         _check_window_year(parsed_task, year)
-    plan = db.session.scalar(
-        select(Plan)
-        .where(Plan.unit_id == unit.id, Plan.year == year)
-        .options(selectinload(Plan.tasks).selectinload(Task.items))
+    stored = list(
+        db.session.scalars(
+            select(Plan)
+            .where(Plan.unit_id == unit.id, Plan.year == year)
+            .options(selectinload(Plan.tasks).selectinload(Task.items))
+            .order_by(Plan.id)
+        )
     )
-    if plan is not None and not new_version:
-        check_same_document(plan, meta.title, meta.doc_number)
+    plan = _stored_plan(stored, meta, new_version, plan_id, f"{year} {unit.name}")
     created = plan is None
     if plan is None:
         plan = Plan(unit=unit, year=year, status=PlanStatus.DRAFT, version=1)
         db.session.add(plan)
-    report = ImportReport(plan=plan, created=created)
+    report = ImportReport(plan=plan, created=created, beside=[p for p in stored if p is not plan])
 
     pending = _pending(plan, parsed.tasks, report, problems)
 
@@ -129,6 +135,8 @@ def import_plan(
     _set(plan, "doc_number", meta.doc_number or plan.doc_number or "")
     _set(plan, "issued_on", meta.issued_on or plan.issued_on)
     _set(plan, "issuer", meta.issuer or plan.issuer or "")
+    _set(plan, "kind", plan_kind(plan.title))
+    _set(plan, "document_key", document_key(plan.title, plan.doc_number))
     _set(plan, "source_name", filename)
 
     _write_tasks(plan, pending, report)
@@ -139,6 +147,29 @@ def import_plan(
     version = record_version(plan, report.changes, reason, user)
     report.version = version.version if version else None
     return report
+
+
+def _stored_plan(stored: list[Plan], meta, new_version: bool, plan_id: int | None, of: str) -> Plan | None:
+    """The stored plan the file updates (None: a new plan); refuses a file whose document would then
+    be that of another stored plan."""
+    if plan_id is not None:
+        plan = next((p for p in stored if p.id == plan_id), None)
+        if plan is None:
+            raise not_of_year(plan_id, of, stored)
+    elif new_version and len(stored) > 1:
+        raise which_plan(stored)
+    elif new_version:
+        plan = stored[0] if stored else None
+    else:
+        plan = matching_plan(stored, meta.title, meta.doc_number)
+    key = document_key(meta.title or (plan.title if plan else ""), meta.doc_number or (plan.doc_number if plan else ""))
+    taken = next(
+        (p for p in stored if p is not plan and (p.document_key == key or names_plan(p, meta.title, meta.doc_number))),
+        None,
+    )
+    if taken is not None:
+        raise already_stored(taken, meta.title or meta.doc_number)
+    return plan
 
 
 def _year_and_unit(meta, year: int | None, unit: Unit | None, problems: list[Problem]) -> tuple[int, Unit]:

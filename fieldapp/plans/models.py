@@ -27,6 +27,11 @@ class FilingStatus(enum.StrEnum):
     ACKNOWLEDGED = "acknowledged"  # 市局已备案
 
 
+class PlanKind(enum.StrEnum):
+    OWN = "own"  # 本部门抽查计划: the bureau's own plan
+    JOINT = "joint"  # 部门联合抽查计划: with other departments (跨部门)
+
+
 class TaskKind(enum.StrEnum):
     TARGETED = "targeted"  # 定向
     UNTARGETED = "untargeted"  # 不定向
@@ -34,13 +39,17 @@ class TaskKind(enum.StrEnum):
 
 class Plan(Model):
     __tablename__ = "plan"
-    __table_args__ = (UniqueConstraint("unit_id", "year"),)
+    # A unit publishes several plans a year (本部门 and 部门联合), each its own document: one plan per
+    # document, its key the normalised 文号 and title (fieldapp/plans/identity.py, document_key).
+    __table_args__ = (UniqueConstraint("unit_id", "year", "document_key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     year: Mapped[int]
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))  # issuing body
     title: Mapped[str] = mapped_column(String(200), default="")
     doc_number: Mapped[str] = mapped_column(String(64), default="")  # 朔市监〔2021〕26号
+    kind: Mapped[PlanKind] = mapped_column(enum_column(PlanKind, 20), default=PlanKind.OWN, server_default="own")
+    document_key: Mapped[str] = mapped_column(String(300), default="", server_default="")
     issued_on: Mapped[date | None]
     status: Mapped[PlanStatus] = mapped_column(enum_column(PlanStatus, 20), default=PlanStatus.DRAFT)
     version: Mapped[int] = mapped_column(default=1)

@@ -9,7 +9,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from ..auth.models import Unit, UnitKind
@@ -18,7 +18,7 @@ from ..auth.territory import bureau_of, subtree_ids, top_units
 from ..checklists.catalog import Registry
 from ..checklists.mapping import CONFIRMED, Mapping, map_item, map_text
 from ..extensions import db
-from .models import FilingStatus, InspectionItem, Plan, PlanStatus, Task
+from .models import FilingStatus, InspectionItem, Plan, PlanKind, PlanStatus, Task
 
 
 def _bureau_id(unit: Unit) -> int:
@@ -42,6 +42,11 @@ def plans_for(user) -> list[Plan]:
     return list(db.session.scalars(stmt.order_by(Plan.year.desc(), Unit.kind, Unit.code)))
 
 
+def plans_of(unit: Unit) -> list[Plan]:
+    """The plans ``unit`` issued, the latest year first (a year's in the order they were stored)."""
+    return list(db.session.scalars(select(Plan).where(Plan.unit_id == unit.id).order_by(Plan.year.desc(), Plan.id)))
+
+
 def plan_with_tasks(plan_id: int) -> Plan | None:
     return db.session.scalar(
         select(Plan)
@@ -56,16 +61,28 @@ def city_bureau() -> Unit | None:
     return tops[0] if tops else None
 
 
-def public_plan(year: int, unit: Unit | None = None) -> Plan | None:
-    """The published plan of ``unit`` (default: the city bureau) for ``year``."""
+def public_plans(year: int, unit: Unit | None = None) -> list[Plan]:
+    """The published plans of ``unit`` (default: the city bureau) for ``year``: its own plan first,
+    then the joint ones (本部门, 部门联合), each in the order stored."""
     unit = unit or city_bureau()
     if unit is None:
-        return None
-    return db.session.scalar(
-        select(Plan)
-        .where(Plan.year == year, Plan.unit_id == unit.id, Plan.status == PlanStatus.PUBLISHED)
-        .options(selectinload(Plan.tasks).selectinload(Task.items), selectinload(Plan.versions))
+        return []
+    return list(
+        db.session.scalars(
+            select(Plan)
+            .where(Plan.year == year, Plan.unit_id == unit.id, Plan.status == PlanStatus.PUBLISHED)
+            .options(selectinload(Plan.tasks).selectinload(Task.items), selectinload(Plan.versions))
+            .order_by(Plan.kind != PlanKind.OWN, Plan.id)
+        )
     )
+
+
+def chosen_plan(plans: list[Plan], plan_id: int | None) -> Plan | None:
+    """The plan ``plan_id`` names among ``plans``, or the only one; None when it names none of them or
+    when there are several and none is named (never guessed)."""
+    if plan_id is not None:
+        return next((p for p in plans if p.id == plan_id), None)
+    return plans[0] if len(plans) == 1 else None
 
 
 def latest_public_year(unit: Unit | None = None) -> int | None:
@@ -88,6 +105,7 @@ def public_years(unit: Unit | None = None) -> list[int]:
         db.session.scalars(
             select(Plan.year)
             .where(Plan.unit_id == unit.id, Plan.status == PlanStatus.PUBLISHED)
+            .distinct()
             .order_by(Plan.year.desc())
         )
     )
@@ -139,7 +157,7 @@ def published_county_plans(year: int, unit: Unit | None = None) -> list[Plan]:
             .join(Unit, Plan.unit_id == Unit.id)
             .where(Plan.year == year, Plan.status == PlanStatus.PUBLISHED, Plan.unit_id.in_(below))
             .options(selectinload(Plan.unit))
-            .order_by(Unit.code)
+            .order_by(Unit.code, Plan.kind != PlanKind.OWN, Plan.id)
         )
     )
 
@@ -162,11 +180,27 @@ def public_plan_unit(code: str) -> Unit | None:
 
 
 def public_url_args(plan: Plan) -> tuple[str, dict]:
-    """Endpoint and arguments of a plan's public page."""
+    """Endpoint and arguments of a plan's public page: its unit and year, and the plan's id when the
+    unit published several plans that year (本部门 and 部门联合)."""
     default = city_bureau()
     if default is not None and plan.unit_id == default.id:
-        return "plans.public_plan", {"year": plan.year}
-    return "plans.public_unit_plan", {"year": plan.year, "unit_code": plan.unit.code}
+        endpoint, values = "plans.public_plan", {"year": plan.year}
+    else:
+        endpoint, values = "plans.public_unit_plan", {"year": plan.year, "unit_code": plan.unit.code}
+    if _published_that_year(plan) > 1:
+        values["plan"] = plan.id
+    return endpoint, values
+
+
+def _published_that_year(plan: Plan) -> int:
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(Plan)
+            .where(Plan.unit_id == plan.unit_id, Plan.year == plan.year, Plan.status == PlanStatus.PUBLISHED)
+        )
+        or 0
+    )
 
 
 def resolve_all_items(

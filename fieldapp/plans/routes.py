@@ -21,7 +21,8 @@ from ..extensions import db
 from . import queries
 from .display import TEMPLATE_HELPERS
 from .forms import ConfirmForm, FilingForm, ImportForm, TaskForm
-from .identity import OtherDocument
+from .display import plan_label
+from .identity import DocumentChoice
 from .importer import ImportReport, ReasonRequired, import_plan
 from .models import FilingStatus, Plan, Task
 from .operations import PlanError, acknowledge_filing, add_task, file_plan, publish_plan, update_task
@@ -34,8 +35,9 @@ bp = Blueprint("plans", __name__)
 
 def public_plan_url(plan, year: int | None = None, **args) -> str:
     endpoint, values = queries.public_url_args(plan)
-    if year is not None:
+    if year is not None and year != plan.year:
         values["year"] = year
+        values.pop("plan", None)  # another year's plans are the unit's of that year
     return url_for(endpoint, **values, **args)
 
 
@@ -96,15 +98,14 @@ def _import(form: ImportForm, unit, checking: bool) -> _ImportOutcome:
             unit=unit,
             reason=reason or ("check" if checking else ""),
             user=current_user,
-            new_version=bool(form.new_version.data),
+            plan_id=form.version_of.data,
         )
     except PlanFileError as exc:
         db.session.rollback()
         outcome.error = str(exc)
-    except OtherDocument as exc:
+    except DocumentChoice as exc:
         db.session.rollback()
-        outcome.error = str(exc) + " " + _("To import it as a new version of that plan, tick the box below.")
-        form.new_version.label.text = _("This file is a new version of 《%(title)s》", title=exc.stored)
+        outcome.error = str(exc) + " " + _("Choose the plan below (this file is a new version of …).")
     except ReasonRequired as exc:
         db.session.rollback()
         form.reason.errors = list(form.reason.errors) + [
@@ -119,6 +120,7 @@ def _import(form: ImportForm, unit, checking: bool) -> _ImportOutcome:
             "plan": f"{report.plan.year} · {report.plan.unit.name}",
             "plan_id": None if checking else report.plan.id,
             "changes": report.changes if not report.created else [],
+            "beside": [plan_label(p) for p in report.beside] if report.created else [],
             "needs_reason": checking and report.plan.is_published and bool(report.changes),
         }
         if checking:
@@ -142,8 +144,10 @@ def import_file():
     """Upload a plan table. "Check" reads it and shows what would change, saving nothing."""
     form = ImportForm()
     unit = bureau_of(current_user.unit)  # a department's staff import their bureau's plan
+    form.offer_plans(queries.plans_of(unit), plan_label)
     checking = request.form.get("action") == "check"
     outcome = _import(form, unit, checking) if form.validate_on_submit() else _ImportOutcome(checking)
+    form.offer_plans(queries.plans_of(unit), plan_label)  # a plan the import made among them
     status = form_status(request.method == "POST") if outcome.report is None else 200
     return render_template("plans/import.html", form=form, unit=unit, outcome=outcome), status
 

@@ -1,4 +1,8 @@
-"""Public pages, no login: the city bureau's published plan and its adjustments (向社会公示)."""
+"""Public pages, no login: the city bureau's published plans and their adjustments (向社会公示).
+
+A bureau may publish several plans a year (本部门 and 部门联合): ``?plan=ID`` names one; without it the
+page is the only plan of the year, or, when there are several, a page that lists them to choose from.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,11 @@ from htmx_flask import request  # flask's request, typed with its htmx headers
 
 from . import queries
 from .routes import bp
+
+
+def requested_plan_id() -> int | None:
+    """The ``plan`` argument of a public plan address (a plan id), if any."""
+    return request.args.get("plan", type=int)
 
 
 @bp.get("/public/plan")
@@ -19,7 +28,7 @@ def public_latest():
 
 @bp.get("/public/plan/<int:year>")
 def public_plan(year: int):
-    return _public_page(queries.public_plan(year))
+    return _public_page(queries.public_plans(year))
 
 
 @bp.get("/public/plan/<int:year>/<unit_code>")
@@ -29,11 +38,19 @@ def public_unit_plan(year: int, unit_code: str):
     unit = queries.public_plan_unit(unit_code)
     if unit is None:
         abort(404)
-    return _public_page(queries.public_plan(year, unit))
+    return _public_page(queries.public_plans(year, unit))
 
 
-def _public_page(plan):
+def public_choice(plans):
+    """The page listing a unit's several published plans of a year, for the reader to choose one."""
+    return render_template("plans/public_choose.html", plans=plans, plan=plans[0])
+
+
+def _public_page(plans):
+    plan = queries.chosen_plan(plans, requested_plan_id())
     if plan is None:
+        if len(plans) > 1 and requested_plan_id() is None:
+            return public_choice(plans)
         abort(404)
     year = plan.year
     q = (request.args.get("q") or "").strip()[:100]
@@ -48,5 +65,6 @@ def _public_page(plan):
         q=q,
         years=queries.public_years(plan.unit),
         county_plans=queries.published_county_plans(year, plan.unit),
-        top_plan=queries.public_plan(year, top) if top.id != plan.unit_id else None,
+        unit_plans=[p for p in plans if p.id != plan.id],
+        top_plans=queries.public_plans(year, top) if top.id != plan.unit_id else [],
     )

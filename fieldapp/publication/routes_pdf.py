@@ -10,6 +10,7 @@ from ..auth import access
 from ..auth.access import role_required
 from ..extensions import db
 from ..plans import queries as plan_queries
+from ..plans.routes_public import public_choice, requested_plan_id
 from ..visits.models import Visit
 from .pdf import records as pdf_records
 from .pdf.cache import cached_pdf
@@ -73,18 +74,22 @@ def public_task_pdf(task_id: int):
 @bp.get("/public/plan/<int:year>.pdf")
 def public_plan_pdf(year: int):
     """The city bureau's published plan of ``year`` (the page is ``plans.public_plan``)."""
-    return _plan_pdf(plan_queries.public_plan(year))
+    return _plan_pdf(plan_queries.public_plans(year))
 
 
 @bp.get("/public/plan/<int:year>/<unit_code>.pdf")
 def public_unit_plan_pdf(year: int, unit_code: str):
     """Another bureau's published plan (the page is ``plans.public_unit_plan``)."""
     unit = plan_queries.public_plan_unit(unit_code)
-    return _plan_pdf(plan_queries.public_plan(year, unit) if unit else None)
+    return _plan_pdf(plan_queries.public_plans(year, unit) if unit else [])
 
 
-def _plan_pdf(plan):
+def _plan_pdf(plans):
+    """The plan ``?plan=ID`` names, or the only one; several and none named: the page to choose from."""
+    plan = plan_queries.chosen_plan(plans, requested_plan_id())
     if plan is None:
+        if len(plans) > 1 and requested_plan_id() is None:
+            return public_choice(plans)
         abort(404)
     digest = pdf_records.plan_hash(plan)
     endpoint, values = plan_queries.public_url_args(plan)
@@ -95,7 +100,7 @@ def _plan_pdf(plan):
         url,
         lambda: render_pdf(template, plan=plan, plan_hash=digest, url=url, qr=qr_data_uri(url), check_code=digest),
     )
-    return _pdf(body, f"plan-{plan.year}-{plan.unit.code}-v{plan.version}.pdf", public=True)
+    return _pdf(body, f"plan-{plan.year}-{plan.unit.code}-{plan.id}-v{plan.version}.pdf", public=True)
 
 
 @bp.get("/publication/visits/<int:visit_id>/record.pdf")
