@@ -74,10 +74,10 @@ VERIFIER = {
 }
 
 
-@bp.get("/public/draws/verifier/<any('verify_draw.py', 'verify_draw_2.py', 'draw-algorithm.md'):name>")
-def verifier_file(name: str):
-    data = VERIFIER[name].read_bytes()
-    return _file(data, name, files.sha256_hex(data))
+@bp.get("/public/draws/verifier/<any('verify_draw.py', 'verify_draw_2.py', 'draw-algorithm.md'):filename>")
+def verifier_file(filename: str):
+    data = VERIFIER[filename].read_bytes()
+    return _file(data, filename, files.sha256_hex(data))
 
 
 @bp.get("/public/draws/<int:draw_id>/pool.txt")
