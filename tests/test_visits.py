@@ -135,3 +135,14 @@ def test_a_draw_changes_the_list_of_every_inspector_it_puts_on_a_visit_and_no_ot
     row.inspector_id = bystander.id  # a row trigger still answers a later write
     db.session.commit()
     assert tokens()[users[bystander.id]] != before[users[bystander.id]]
+
+
+def test_a_visit_without_a_window_shows_a_dash_not_none(client_request, db):
+    """A visit's window is nullable (the phone's list says — for it); the merged plan printed None – None."""
+    from factories import review as rf
+
+    rf.scenario()  # a visit built without a window
+    assert db.session.scalar(select(Visit.window_start)) is None
+    client_request.login("shuocheng", "supervisor", "140602")
+    text = client_request.get("visits.index").select_one("main").get_text()
+    assert "None" not in text and "— · " in " ".join(text.split())
