@@ -379,9 +379,7 @@ def test_work_sent_from_another_inspectors_page_is_refused_as_a_lost_login(world
     with the next one's login. It must not be taken as the next one's submission."""
     body = submission_body(world)
     other = auth.create("wang", "inspector", "140602", name="王检查")
-    headers = dict(API_HEADERS, **{"Idempotency-Key": body["uuid"], "X-Fieldapp-User": str(other.id)})
-    response = client.post("/api/v1/submissions", json=body, headers=headers)
+    response = post(client, body, {"X-Fieldapp-User": str(other.id)})
     assert response.status_code == 401 and "登录" in response.json["title"]
     assert count(db) == 0
-    headers["X-Fieldapp-User"] = str(world.lead_user.id)
-    assert client.post("/api/v1/submissions", json=body, headers=headers).status_code == 201
+    assert post(client, body, {"X-Fieldapp-User": str(world.lead_user.id)}).status_code == 201
