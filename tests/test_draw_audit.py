@@ -129,6 +129,7 @@ def test_a_citizen_checks_a_draw_with_only_what_its_public_page_gives(client, cl
     pool.write_text("".join(lines[:-1]) + lines[-1].replace("X", "Y"))
     run = subprocess.run([sys.executable, "-I", *command[1:]], cwd=tmp_path, capture_output=True, text=True, timeout=60)
     assert run.returncode == 1 and "DIFFERENCE: the pool file's SHA-256" in run.stdout, run.stdout
+    assert run.stdout.strip().splitlines()[-1].startswith("核验不一致：发现"), run.stdout
     # The index page links to the verifier too.
     index = client_request.get("draws.public_index")
     assert {a.get_text() for a in index.select("#verifier a")} >= {"verify_draw.py", "verify_draw_2.py"}

@@ -71,6 +71,7 @@ def test_public_files_verify_everything_but_class_membership_and_the_classed_fil
     ok = run_verify_draw(tmp_path, bundle, public_pool_bytes(draw), draw.inspectors_file)
     assert ok.returncode == 0, ok.stdout + ok.stderr
     assert ok.stdout.strip().endswith("OK") and "Class membership not checked" in ok.stdout
+    assert ok.stdout.strip().splitlines()[-2].startswith("核验一致：")
     full = run_verify_draw(tmp_path, bundle, public_pool_bytes(draw), draw.inspectors_file, pool_bytes(draw))
     assert full.returncode == 0, full.stdout
     assert "not checked" not in full.stdout
@@ -138,7 +139,8 @@ def test_unknown_fields_and_malformed_values_are_refused_in_one_line(db, tmp_pat
         result = run_verify_draw(tmp_path, forged, pool, inspectors)
         assert result.returncode == 2 and result.stderr == ""
         assert result.stdout.strip() == f"REFUSED: {message}" or result.stdout.startswith(f"REFUSED: {message}")
-        assert len(result.stdout.strip().splitlines()) == 1
+        lines = result.stdout.strip().splitlines()
+        assert len(lines) == 2 and lines[1].startswith("无法核验：")  # the verdict, said in Chinese too
 
 
 def test_a_ratio_edited_from_0_2000_to_0_1999_is_detected(db):

@@ -8,7 +8,8 @@ Prints the recomputed selection (position, id, key, inspectors), then ``OK`` whe
 field is exactly what it recomputes, or a ``DIFFERENCE:`` line for each one that is not. Without
 the classed pool file (restricted to staff and auditors) it checks everything but class
 membership, and says so. A bundle with an unknown field or a malformed value is refused with one
-``REFUSED:`` line. Exit status 0 on OK, 1 on a difference, 2 when refused.
+``REFUSED:`` line. Each verdict is also said in Chinese on a line of its own (before ``OK``, after
+the differences or the refusal). Exit status 0 on OK, 1 on a difference, 2 when refused.
 The algorithm is stated in docs/draw-algorithm.md; this file implements it independently of
 fieldapp's own code.
 """
@@ -113,7 +114,7 @@ def match(chosen, bundle, e):
     return result
 
 
-def main_1(bundle: dict, pool: bytes) -> int:
+def main_1(bundle: dict, pool: bytes, verdict_ok: str = "") -> int:
     """A bundle of algorithm 1 (fieldapp-draw-bundle/1), verified as it always was."""
     digest = hashlib.sha256(pool).hexdigest()
     print(f"pool: {len(pool)} bytes, sha256 {digest}")
@@ -176,6 +177,8 @@ def main_1(bundle: dict, pool: bytes) -> int:
         first = f"the published list has {len(published)} subjects, recomputed {len(chosen)}"
     if first:
         return fail(first)
+    if verdict_ok:
+        print(verdict_ok)
     print("OK")
     return 0
 
@@ -203,16 +206,22 @@ def main(argv: list[str]) -> int:
                 files.append(fh.read())
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         print(f"REFUSED: cannot read the files: {exc}")
+        print(v2.VERDICT_REFUSED)
         return 2
     if not isinstance(bundle, dict):
         print("REFUSED: the bundle is not a JSON object")
+        print(v2.VERDICT_REFUSED)
         return 2
     if bundle.get("format") == "fieldapp-draw-bundle/1" and len(files) == 1:
         try:
-            return main_1(bundle, files[0])
+            code = main_1(bundle, files[0], v2.VERDICT_OK)
         except (KeyError, TypeError, ValueError, ArithmeticError, AttributeError) as exc:
             print(f"REFUSED: malformed bundle of algorithm 1 ({type(exc).__name__}: {exc})")
+            print(v2.VERDICT_REFUSED)
             return 2
+        if code == 1:
+            print(v2.verdict_differences(1))
+        return code
     return v2.main(bundle, files)
 
 

@@ -664,22 +664,36 @@ def verify(b, pool: bytes, inspectors: bytes, classed_data: bytes | None, out) -
     return problems
 
 
+# The verdict for a citizen reading Chinese, printed beside the English lines (which stay as they
+# are: scripts read the last line, OK, and the DIFFERENCE / REFUSED lines).
+VERDICT_OK = "核验一致：公布的抽取结果与按公开文件重新计算的结果完全相同。"
+VERDICT_REFUSED = "无法核验：文件不全或格式不对（原因见上一行）。请下载抽取页面列出的全部文件后再试。"
+
+
+def verdict_differences(count: int) -> str:
+    return f"核验不一致：发现 {count} 处与按公开文件重新计算的结果不符（见上方各 DIFFERENCE 行）。"
+
+
 def main(bundle, files) -> int:
     if len(files) not in (2, 3):
         print(
             "REFUSED: algorithm 2 needs the bundle, the pool file, the inspector file and optionally the "
             "classed pool file"
         )
+        print(VERDICT_REFUSED)
         return 2
     try:
         check_form(bundle, SCHEMA)
         problems = verify(bundle, files[0], files[1], files[2] if len(files) == 3 else None, print)
     except Refused as exc:
         print(f"REFUSED: {exc}")
+        print(VERDICT_REFUSED)
         return 2
     for problem in problems:
         print(f"DIFFERENCE: {problem}")
     if problems:
+        print(verdict_differences(len(problems)))
         return 1
+    print(VERDICT_OK)
     print("OK")
     return 0
