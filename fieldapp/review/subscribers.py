@@ -28,43 +28,50 @@ def draw_result_records(draw, **_) -> list[tuple[str, int, int, None]]:
 
 
 def recount_due_dates(_sender, day: date, **_) -> None:
-    """The administrator entered or removed a holiday or make-up ``day``: every due date counted on
-    the provisional calendar across that day (inspected before it, due on or after it) is counted
-    again, so the stored dates the dashboards and lists count by agree with the calendar."""
-    results = db.session.scalars(
-        select(InspectionResult).where(
-            InspectionResult.due_by_fallback_calendar.is_(True),
-            InspectionResult.inspected_on < day,
-            InspectionResult.publication_due >= day,
-        )
-    )
-    for result in results:
-        result.publication_due, result.due_by_fallback_calendar = publication_due(result.inspected_on)
-    proposals = db.session.scalars(
+    """The administrator entered or removed a holiday or make-up ``day``: every deadline counted on
+    the provisional calendar across that day is counted again, so the stored dates the dashboards and
+    lists count by agree with the calendar."""
+    recount_provisional_deadlines(across=day)
+
+
+def recount_provisional_deadlines(across: date | None = None) -> list[int]:
+    """Count the deadlines flagged as provisional again on today's calendar: every one (the installed
+    calendar may know their year now), or with ``across`` those running across that day (publication
+    and listing deadlines of results inspected before it; rectification deadlines on or after it).
+    Open cases only: a closed case keeps the deadline it was closed by. Answers the ids of the results
+    whose deadline moved or became final; flushes only."""
+    changed: set[int] = set()
+    results = select(InspectionResult).where(InspectionResult.due_by_fallback_calendar.is_(True))
+    proposals = (
         select(AbnormalListingProposal)
         .join(InspectionResult, InspectionResult.id == AbnormalListingProposal.result_id)
-        .where(
-            AbnormalListingProposal.decide_by_fallback.is_(True),
-            InspectionResult.inspected_on < day,
-            AbnormalListingProposal.decide_by >= day,
-        )
+        .where(AbnormalListingProposal.decide_by_fallback.is_(True))
     )
-    for proposal in proposals:
-        proposal.decide_by, proposal.decide_by_fallback = add_working_days(
-            proposal.result.inspected_on, LISTING_WORKING_DAYS
-        )
-    cases = db.session.scalars(
-        select(FollowUpCase).where(
-            FollowUpCase.status == CaseStatus.OPEN,  # a closed case keeps the deadline it was closed by
-            FollowUpCase.rectify_by_fallback.is_(True),
-            FollowUpCase.rectify_by >= day,
-        )
+    cases = select(FollowUpCase).where(
+        FollowUpCase.rectify_by_fallback.is_(True), FollowUpCase.status == CaseStatus.OPEN
     )
-    for case in cases:
-        term = rectification.term_of(case)
-        if term is not None:
-            case.rectify_by, case.rectify_by_fallback = rectification.deadline(case.result.inspected_on, term)
+    if across is not None:
+        results = results.where(InspectionResult.inspected_on < across, InspectionResult.publication_due >= across)
+        proposals = proposals.where(InspectionResult.inspected_on < across, AbnormalListingProposal.decide_by >= across)
+        cases = cases.where(FollowUpCase.rectify_by >= across)
+    for result in db.session.scalars(results):
+        due = publication_due(result.inspected_on)
+        if due != (result.publication_due, True):
+            result.publication_due, result.due_by_fallback_calendar = due
+            changed.add(result.id)
+    for proposal in db.session.scalars(proposals):
+        decide_by = add_working_days(proposal.result.inspected_on, LISTING_WORKING_DAYS)
+        if decide_by != (proposal.decide_by, True):
+            proposal.decide_by, proposal.decide_by_fallback = decide_by
+            changed.add(proposal.result_id)
+    for case in db.session.scalars(cases):
+        term = rectification.term_of(case)  # a provisional deadline always has its term
+        rectify_by = rectification.deadline(case.result.inspected_on, term) if term else (None, False)
+        if rectify_by != (case.rectify_by, True):
+            case.rectify_by, case.rectify_by_fallback = rectify_by
+            changed.add(case.result_id)
     db.session.flush()
+    return sorted(changed)
 
 
 def subscribe() -> None:
