@@ -137,6 +137,8 @@
     if (!response.ok) return;
     var answer = await response.json();
     var states = answer.visits || {}, forms = answer.forms || {};
+    // Which visits are the inspector's now: a draft of any other is named with its ways out (drafts.js).
+    document.dispatchEvent(new CustomEvent("fieldapp:visit-states", { detail: { assigned: Object.keys(states) } }));
     var marks = await Store.listOffline();
     var cache = await caches.open(U.visitsCache());
     for (var i = 0; i < marks.length; i++) {

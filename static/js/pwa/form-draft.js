@@ -122,6 +122,9 @@
     var loaded = await load(visitId);
     if (!loaded) return null;
     form.elements.uuid.value = loaded.draft.uuid;
+    // Named as the office named the visit, so the task list can say whose draft it is even once the
+    // visit is no longer on it (drafts.js).
+    loaded.draft.visitName = form.getAttribute("data-visit-name") || loaded.draft.visitName;
     var visit = { form: form, visitId: visitId, draft: loaded.draft, restored: loaded.restored, t: words(form), showErrors: showErrors };
     visit.save = saver(visit);
     visit.serialize = function () { return serialize(form); };

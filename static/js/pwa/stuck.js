@@ -11,15 +11,6 @@
 
   function t(key) { return U.barText(key) || key; }
 
-  function base64(blob) {
-    return new Promise(function (resolve, reject) {
-      var reader = new FileReader();
-      reader.onload = function () { resolve(String(reader.result).split(",")[1] || ""); };
-      reader.onerror = function () { reject(reader.error); };
-      reader.readAsDataURL(blob);
-    });
-  }
-
   // The body exactly as it would be sent, and every file it lists (base64, with its SHA-256).
   async function exportItem(item) {
     var files = [];
@@ -27,17 +18,11 @@
     for (var i = 0; i < media.length; i++) {
       var id = item.blobBySha[media[i].sha256];
       var rec = id && await Store.getBlob(id);
-      files.push(Object.assign({}, media[i], { data: rec ? await base64(rec.blob) : null }));
+      files.push(Object.assign({}, media[i], { data: rec ? await U.base64(rec.blob) : null }));
     }
     var doc = { format: "fieldapp-submission-export/1", exported_at: new Date().toISOString(),
                 refused_because: item.error || "", submission: item.body, files: files };
-    var a = document.createElement("a");
-    a.href = URL.createObjectURL(new Blob([JSON.stringify(doc)], { type: "application/json" }));
-    a.download = "fieldapp-visit-" + item.visitId + "-" + item.uuid + ".json";
-    document.body.appendChild(a);
-    a.click();
-    a.remove();
-    setTimeout(function () { URL.revokeObjectURL(a.href); }, 60000);
+    U.saveJson(doc, "fieldapp-visit-" + item.visitId + "-" + item.uuid + ".json");
   }
 
   async function retry(item) {

@@ -53,7 +53,30 @@
     }));
   }
 
+  // A Blob as base64 (for a file the inspector exports to hand to the office).
+  function base64(blob) {
+    return new Promise(function (resolve, reject) {
+      var reader = new FileReader();
+      reader.onload = function () { resolve(String(reader.result).split(",")[1] || ""); };
+      reader.onerror = function () { reject(reader.error); };
+      reader.readAsDataURL(blob);
+    });
+  }
+
+  // doc saved as a JSON file named filename in the phone's downloads.
+  function saveJson(doc, filename) {
+    var a = document.createElement("a");
+    a.href = URL.createObjectURL(new Blob([JSON.stringify(doc)], { type: "application/json" }));
+    a.download = filename;
+    document.body.appendChild(a);
+    a.click();
+    a.remove();
+    setTimeout(function () { URL.revokeObjectURL(a.href); }, 60000);
+  }
+
   window.FieldappUtil = {
+    base64: base64,
+    saveJson: saveJson,
     localTime: localTime,
     $: $,
     $$: $$,
