@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 from flask import Blueprint, abort, jsonify, render_template, request
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 
@@ -58,8 +59,15 @@ def check_label(value: str) -> str:
 
 
 @bp.app_template_global()
-def severity_label(value: str) -> str:
-    return str(SEVERITY_LABELS.get(value, value))
+def severity_label(value: str, locale: str | None = None) -> str:
+    """A finding's severity in the user's language, or in ``locale`` (the printed record is in Chinese)."""
+    label = SEVERITY_LABELS.get(value)
+    if label is None:
+        return value
+    if locale is None:
+        return str(label)
+    with force_locale(locale):
+        return str(label)
 
 
 @bp.app_template_global()

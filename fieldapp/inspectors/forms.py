@@ -16,6 +16,29 @@ from ..subjects.vocabulary import specialty_names
 from .models import InspectorCategory, InspectorStatus
 
 
+# The roster's stored words (the roster file's 在岗 / 调离 …, the category's code) as the user's language says them.
+STATUS_LABELS = {
+    InspectorStatus.ON_DUTY.value: _l("On duty"),
+    InspectorStatus.TRANSFERRED.value: _l("Transferred"),
+    InspectorStatus.RETIRED.value: _l("Retired"),
+    InspectorStatus.SUSPENDED.value: _l("Suspended"),
+}
+CATEGORY_LABELS = {
+    InspectorCategory.LAW_ENFORCEMENT.value: _l("Law-enforcement inspector"),
+    InspectorCategory.ASSISTANT.value: _l("Assistant (expert or third party)"),
+}
+
+
+def status_label(value) -> str:
+    return str(STATUS_LABELS.get(str(value), value))
+
+
+def value_label(field: str, value: str | None) -> str | None:
+    """A value of the roster's history as shown: a status or category in words, anything else as stored."""
+    labels = {"status": STATUS_LABELS, "category": CATEGORY_LABELS}.get(field)
+    return str(labels.get(value, value)) if labels and value else value
+
+
 class CheckboxesField(SelectMultipleField):
     widget = widgets.ListWidget(prefix_label=False)
     option_widget = widgets.CheckboxInput()
@@ -26,14 +49,11 @@ class InspectorForm(FlaskForm):
     unit = SelectField(_l("Unit"), coerce=int)
     category = SelectField(
         _l("Category"),
-        choices=[
-            SelectChoice(InspectorCategory.LAW_ENFORCEMENT.value, _l("Law-enforcement inspector")),
-            SelectChoice(InspectorCategory.ASSISTANT.value, _l("Assistant (expert or third party)")),
-        ],
+        choices=[SelectChoice(value, label) for value, label in CATEGORY_LABELS.items()],
     )
     certificate_number = StringField(_l("Law-enforcement certificate number"), validators=[Optional(), Length(max=40)])
     certificate_valid_until = DateField(_l("Certificate valid until"), validators=[Optional(), within_app_years])
-    status = SelectField(_l("Status"), choices=[SelectChoice(s.value, s.value) for s in InspectorStatus])
+    status = SelectField(_l("Status"), choices=[SelectChoice(v, label) for v, label in STATUS_LABELS.items()])
     specialties = CheckboxesField(_l("Enforcement fields"))
     phone = StringField(_l("Phone"), validators=[Optional(), Length(max=32)])
     account = StringField(_l("Login account (username)"), validators=[Optional(), Length(max=64)])

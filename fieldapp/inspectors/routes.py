@@ -18,12 +18,14 @@ from ..errors import InvalidInput, form_status
 from ..extensions import db
 from ..subjects.models import Subject
 from ..subjects.vocabulary import specialty_names
-from .forms import FIELD_LABELS, ConflictForm, InspectorForm
+from .forms import FIELD_LABELS, ConflictForm, InspectorForm, status_label, value_label
 from .models import Inspector, InspectorStatus
 from .operations import change_inspector, create_inspector, declare_conflict, link_account, withdraw_conflict
 from .queries import assignable_units, filter_roster, visible_roster
 
 bp = Blueprint("inspectors", __name__, url_prefix="/inspectors")
+bp.add_app_template_global(status_label, "inspector_status")  # 在岗 … in the user's language
+bp.add_app_template_global(value_label, "inspector_value")  # a value of the roster's history as shown
 
 
 def _visible(inspector_id: int) -> Inspector:

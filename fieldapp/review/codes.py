@@ -46,6 +46,11 @@ def result_label(code: str | None) -> str:
     return result_table().text(code).zh or "—"
 
 
+def result_words(code: str | None) -> str:
+    """Result codes in the page's language (``result_label`` keeps the official Chinese for print and export)."""
+    return result_table().text(code).get() or "—"
+
+
 def needs_follow_up(result_code: str | None, measures: list[str], findings: list[dict]) -> bool:
     """Whether a result needs a follow-up case: as its category says (发现问题待后续处理 does,
     未发现问题 does not), else a finding needs one unless every measure chosen says none is needed."""

@@ -25,7 +25,7 @@ from ..core.params import date_arg, query_args
 from .. import audit
 from . import body, queries
 from .answers import rows_for
-from .codes import measure_labels, result_label
+from .codes import measure_labels, result_words
 from .diff import diff_bodies
 from .forms import ApproveForm, ReturnForm
 from .operations import InvalidDecision, ReviewConflict, approve, return_to_inspector
@@ -36,7 +36,8 @@ bp = Blueprint("review", __name__, url_prefix="/review")
 
 @bp.app_template_global()
 def result_text(code):
-    return result_label(code)
+    """A result as the page's language says it (the official Chinese wording on a Chinese page)."""
+    return result_words(code)
 
 
 @bp.app_template_global()
