@@ -183,6 +183,7 @@ def verify_draw_2(draw: Draw) -> Report:
     check_identities(draw, problem)  # the rows behind the drawn IDs and certificates
     _check_record(draw, problem)
     _check_replacements(draw, problem)
+    _check_loads(draw, problem)
     return report
 
 
@@ -275,3 +276,29 @@ def _check_replacements(draw: Draw, problem) -> None:
         record = entry.pop("record")
         if record is None or record["body"].get("replacement_sha256") != files.sha256_hex(files.canonical_json(entry)):
             problem(_("Replacement %(number)s: not the one recorded in the chain when it was made", number=number))
+
+
+def _check_loads(draw: Draw, problem) -> None:
+    """Each team's loads at the draw are those the chain's earlier records give (see ``loads``)."""
+    from .loads import recorded_loads
+
+    loads = recorded_loads(draw)
+    if loads is None:
+        return  # no record of the draw: reported by _check_record
+    for team in draw.teams:
+        members = [i["certificate"] for i in team["inspectors"]]
+        recounted = {cert: loads[cert] for cert in members if loads.get(cert)}
+        stored = dict(team.get("initial_load") or {})
+        if recounted != stored:
+            said = _(
+                "Loads: %(team)s started from loads %(stored)s, but the earlier draws and replacements recorded "
+                "in the chain give %(recounted)s (an assignment added or ended in the database without a record)",
+                team=team["unit"],
+                stored=_loads_text(stored),
+                recounted=_loads_text(recounted),
+            )
+            problem(said)
+
+
+def _loads_text(loads: dict[str, int]) -> str:
+    return ", ".join(f"{cert}: {count}" for cert, count in sorted(loads.items())) or "—"
