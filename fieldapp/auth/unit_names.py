@@ -1,7 +1,7 @@
 """A unit as files name it: by code, by its full name, or as bureaus write it in rosters and plans —
 市场监管局 for 市场监督管理局, 浚县局 and 鹤壁市局 (the area and 局), an area or its alias for a county's
 bureau (浚县, 鹤壁经开区), a department with its bureau before it (鹤壁市市场监督管理局计量科,
-鹤壁市局计量科) and a station's short name (城关所 for 城关市场监管所).
+鹤壁市局计量科) and a station's short name (城关所 for 城关市场监管所 or 城关市场监督管理所).
 
 Names are unique only within an organisation (:class:`~.models.Unit`): two cities may each have a
 计量科. A name is therefore looked up among the units of the acting user's organisation — its city
@@ -83,9 +83,9 @@ def naming_scope(unit: Unit | None) -> set[int] | None:
 
 
 def spelling_key(text: str) -> str:
-    """Full-width folded, no spaces or brackets, 市场监督管理局 written 市场监管局."""
+    """Full-width folded, no spaces or brackets, 市场监督管理局 (所) written 市场监管局 (所)."""
     key = re.sub(r"[\s()（）]", "", unicodedata.normalize("NFKC", text or ""))
-    return key.replace("市场监督管理局", "市场监管局")
+    return key.replace("市场监督管理局", "市场监管局").replace("市场监督管理所", "市场监管所")
 
 
 def _spellings(unit: Unit, parent: Unit | None) -> set[str]:
@@ -96,8 +96,8 @@ def _spellings(unit: Unit, parent: Unit | None) -> set[str]:
         if unit.division_code:
             names |= areas
         return names
-    if unit.name.endswith("市场监管所"):
-        names.add(unit.name.removesuffix("市场监管所") + "所")
+    if (station := spelling_key(unit.name)).endswith("市场监管所"):  # 陆家嘴市场监督管理所 too
+        names.add(station.removesuffix("市场监管所") + "所")
     if parent is not None:
         bureau_names = {parent.name, *(f"{area}局" for area in {parent.area_name, *(parent.aliases or [])} - {""})}
         names |= {bureau + name for bureau in bureau_names for name in set(names) - {unit.code}}

@@ -11,7 +11,7 @@ from typing import NamedTuple, NotRequired, TypedDict
 from flask import current_app
 from sqlalchemy import func, select
 
-from ..auth.models import COUNTY_LEVEL_KINDS, Unit, UnitKind
+from ..auth.models import Unit, UnitKind
 from ..extensions import db
 from ..inspectors.models import Conflict, Inspector
 from ..plans.models import Task
@@ -49,14 +49,20 @@ def workload_cap(task: Task) -> int:
 
 
 def team_units(unit: Unit) -> list[int]:
-    """A county bureau's inspectors are its own; the city bureau's team is the bureau and its
-    departments (never a county bureau: a joint-check invitation is the only way to add a unit)."""
-    if unit.division_code or unit.kind in COUNTY_LEVEL_KINDS:
-        return [unit.id]
-    children = db.session.scalars(
-        select(Unit.id).where(Unit.parent_id == unit.id, Unit.kind == UnitKind.DEPARTMENT)
-    ).all()
-    return [unit.id, *children]
+    """A bureau's team: the bureau and its departments (科室, 股, 市场监管所 …, and theirs in turn),
+    at any level — a county bureau's inspectors mostly sit in its 市场监管所. Never a bureau below it
+    (a joint-check invitation is the only way to add one)."""
+    ids, frontier = [unit.id], [unit.id]
+    while frontier:
+        frontier = list(
+            db.session.scalars(
+                select(Unit.id)
+                .where(Unit.parent_id.in_(frontier), Unit.kind == UnitKind.DEPARTMENT, Unit.id.not_in(ids))
+                .order_by(Unit.id)
+            )
+        )
+        ids += frontier
+    return ids
 
 
 def unit_name_on(inspector: Inspector, day: date) -> str:

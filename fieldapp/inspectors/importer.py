@@ -35,7 +35,7 @@ from ..subjects.import_report import RowCounts
 from ..subjects.importer import Reject
 from ..subjects.import_report import duplicate_reason, row_label
 from ..subjects.tables import REJECT_COLUMNS, RejectWriter, TableError, default_locale, open_table, place
-from ..subjects.vocabulary import specialty_names
+from ..subjects.vocabulary import specialty_named, specialty_names
 from .models import Inspector, InspectorCategory, InspectorStatus
 from .operations import change_inspector, create_inspector
 
@@ -174,7 +174,6 @@ def _import_roster(
     report = RosterReport()
     columns, report.unknown_headers = roster_columns(header)
     units = units_by_spelling(within)
-    vocabulary = set(specialty_names())
     seen: dict[str, int] = {}
     writer = reject_writer or RejectWriter(None, header, sheets)
 
@@ -189,7 +188,7 @@ def _import_roster(
         if isinstance(cells, Unreadable):  # e.g. an unclosed quote: the file's line itself is broken
             reject(line, cells, [cells.reason], "", "")
             continue
-        values, extra, reasons = _read_row(cells, columns, header, units, vocabulary)
+        values, extra, reasons = _read_row(cells, columns, header, units)
         key = values["certificate_number"] or f"{values['name']}@{values['unit'].code if 'unit' in values else ''}"
         if not reasons and key in seen:
             reasons.append(duplicate_reason(seen[key], sheets))
@@ -210,9 +209,7 @@ def _import_roster(
     return report
 
 
-def _read_row(
-    cells: list, columns: dict[str, int], header: list, units, vocabulary: set[str]
-) -> tuple[dict, dict, list[str]]:
+def _read_row(cells: list, columns: dict[str, int], header: list, units) -> tuple[dict, dict, list[str]]:
     """A roster row's inspector values, its other values (status, its date, the account) and the
     reasons it cannot be imported (a cell holding an Excel error is told as that, not as missing)."""
     reasons: list[str] = []
@@ -241,10 +238,17 @@ def _read_row(
         reasons.append(_("Unknown unit: %(value)s", value=get("unit")))
     elif unit is None and "unit" not in failed and ("unit" not in columns or not number):
         reasons.append(_("The unit is missing"))  # without a certificate number, people are found by unit
-    specialties = split_tags(get("specialties"))
-    unknown = [s for s in specialties if s not in vocabulary]
+    written = split_tags(get("specialties"))
+    unknown = [s for s in written if specialty_named(s) is None]
+    specialties = list(dict.fromkeys(n for s in written if (n := specialty_named(s)) is not None))
     if unknown:
-        reasons.append(_("Unknown enforcement field: %(names)s", names="、".join(unknown)))
+        reasons.append(
+            _(
+                "Unknown enforcement field: %(names)s (the fields are %(known)s)",
+                names="、".join(unknown),
+                known="、".join(specialty_names()),
+            )
+        )
     values: dict = {"name": name, "category": category, "certificate_number": number}
     values["certificate_valid_until"] = valid_until
     if unit is not None:

@@ -241,7 +241,7 @@ class Executor:
 
 
 # a county's own: its branches (分局), market-supervision offices (市场监管所) and enforcement brigades (大队)
-_COUNTY_MARKS = ("县", "区", "分局", "监管所", "大队")
+_COUNTY_MARKS = ("县", "区", "分局", "监管所", "监督管理所", "大队")
 # the issuing bureau's own enforcement: a city's 支队 (市场监管综合行政执法支队, 稽查支队), a province's 总队
 _BUREAU_MARKS = ("支队", "总队")
 # 抽查检查模式 as the 部门联合 plans write it: 市抽市查, 市抽县(区)查, 县抽县查 (who draws, who checks)

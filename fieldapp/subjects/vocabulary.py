@@ -36,13 +36,33 @@ def tag_vocabulary() -> tuple[dict, ...]:
 
 @lru_cache
 def specialty_vocabulary() -> tuple[dict, ...]:
-    """Entries of data/specialties.yaml: ``{name, en, units}``."""
+    """Entries of data/specialties.yaml: ``{name, en, units, departments, aliases}``."""
     with SPECIALTIES_FILE.open(encoding="utf-8") as fh:
         return tuple(yaml.safe_load(fh) or [])
 
 
 def specialty_names() -> list[str]:
     return [entry["name"] for entry in specialty_vocabulary()]
+
+
+@lru_cache(maxsize=1)
+def _specialty_spellings() -> dict[str, str]:
+    spellings: dict[str, str] = {}
+    for entry in specialty_vocabulary():
+        for spelling in (entry["name"], *entry.get("aliases", ())):
+            spellings.setdefault(str(spelling), entry["name"])
+    return spellings
+
+
+def specialty_named(text: str) -> str | None:
+    """The enforcement field (执法领域) ``text`` names — its name or one of the ways rosters write it
+    (特种设备安全, 食品经营 …), with a trailing 领域 or 监管 dropped; None when it names none."""
+    text = (text or "").strip()
+    spellings = _specialty_spellings()
+    for candidate in (text, text.removesuffix("领域"), text.removesuffix("监管")):
+        if candidate in spellings:
+            return spellings[candidate]
+    return None
 
 
 def ensure_tags() -> dict[str, Tag]:
