@@ -7,9 +7,11 @@ from datetime import date
 
 import pytest
 
+from factories import publication as pf
 from factories import review as rf
 from fieldapp.inspectors.models import InspectorCategory, InspectorStatus
 from fieldapp.inspectors.operations import change_inspector
+from fieldapp.publication import operations as publication
 from pdf_reading import pdf_text
 
 pytestmark = pytest.mark.usefixtures("frozen_clock")
@@ -100,3 +102,22 @@ def test_staff_pages_say_the_result_in_the_pages_language(client_request, db, la
     assert waiting.get_text(strip=True) == words
     history = client_request.get("review.subject_findings", subject_id=subject.id)
     assert history.select("#subject-findings td")[4].get_text() == words
+
+
+@pytest.mark.parametrize(
+    ("language", "kind", "count"),
+    [("zh_CN", "定向", "已公示 1 条结果"), ("en", "Targeted (定向)", "1 published result")],
+)
+def test_a_citizen_reads_the_type_of_check_in_the_pages_language(client_request, db, language, kind, count):
+    """An English page said 定向 alone, and '1 published results'."""
+    record = publication.publish([pf.approved_result()], pf.supervisor("140602"), on=date(2021, 9, 1))[0]
+    db.session.commit()
+    client_request.post("core.set_language", _data={"lang": language, "next": "/"}, _expected_redirect="/")
+    page = client_request.get("publication.public_record", public_id=record.public_id)
+    assert page.select_one('[data-field="task_kind"]').get_text() == kind
+    found = client_request.get("publication.public_results", q=record.subject_ident)
+    assert kind in found.select_one(".result-card__meta").get_text()
+    notice = client_request.get("publication.public_task", task_id=record.task_id)
+    assert (
+        kind in notice.select_one("main p.muted").get_text() and count in notice.select_one("main p.muted").get_text()
+    )

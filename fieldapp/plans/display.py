@@ -14,6 +14,10 @@ from .identity import document_label
 from .models import FilingStatus, Plan, PlanKind, PlanStatus, TaskKind
 
 KIND_LABELS: dict[str, str] = {TaskKind.TARGETED: "定向", TaskKind.UNTARGETED: "不定向"}  # data: as the plans write it
+KIND_WORDS: dict[str, object] = {
+    TaskKind.TARGETED: _l("Targeted (定向)"),
+    TaskKind.UNTARGETED: _l("Non-targeted (不定向)"),
+}  # on pages
 PLAN_KIND_LABELS = {PlanKind.OWN: _l("Bureau's own plan"), PlanKind.JOINT: _l("Joint plan with other departments")}
 PLAN_STATUS_LABELS = {PlanStatus.DRAFT: _l("Draft"), PlanStatus.PUBLISHED: _l("Published")}
 FILING_LABELS = {
@@ -193,7 +197,7 @@ TEMPLATE_HELPERS = {
     "describe_window": describe_window,
     "describe_levels": describe_levels,
     "describe_value": describe_value,
-    "kind_label": lambda value: KIND_LABELS.get(value, value),
+    "kind_label": lambda value: str(KIND_WORDS.get(value, value)),  # a page's; printed documents: task_kind_label
     "plan_kind_label": lambda value: PLAN_KIND_LABELS.get(value, value),
     "plan_label": plan_label,
     "task_number_label": task_number_label,

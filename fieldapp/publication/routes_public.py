@@ -23,6 +23,7 @@ from .categories import categories, result_choices
 from .forms import parse_search
 from .generation import current as current_generation
 from .routes import bp, record_versions_or_404, task_records_or_404
+from ..plans.display import KIND_WORDS
 from .snapshot import list_hash, task_kind_label
 
 
@@ -34,6 +35,12 @@ def county_name(code: str | None) -> str:
 @bp.app_template_filter("task_kind_label")
 def _task_kind_label(kind: str) -> str:
     return task_kind_label(kind)
+
+
+@bp.app_template_filter("kind_words")
+def _kind_words(kind: str) -> str:
+    """定向 / 不定向 in the page's language (printed documents: task_kind_label)."""
+    return str(KIND_WORDS.get(kind, kind))
 
 
 @bp.app_template_filter("result_text")
