@@ -16,11 +16,13 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
+import yaml
 from sqlalchemy import select
 
 from factories import review as rf
 from factories.draws import set_clock
 from fieldapp.demo.city import make_uscc
+from fieldapp.auth.models import Unit
 from fieldapp.extensions import db
 from fieldapp.inspectors.models import Inspector
 
@@ -207,3 +209,59 @@ def test_a_citys_county_stations_join_its_draw_team_and_a_city_section_the_citys
         d.unit.code: {i["unit"] for t in d.teams for i in t["inspectors"]} for d in db.session.scalars(select(Draw))
     }
     assert teams == {"yz-gy": {"yz-gy-sjs", "yz-gy-jsz"}, "yz": {"yz-tzsb", "yz-zfzd"}}
+
+
+def _with_department(tmp_path: Path, county: str, name: str) -> Path:
+    data = yaml.safe_load(YANGZHOU.read_text(encoding="utf-8"))
+    bureau = next(c for c in data["units"][0]["children"] if c["code"] == county)
+    bureau.setdefault("children", []).append({"code": f"{county}-dept", "name": name, "kind": "department"})
+    path = tmp_path / "yangzhou.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def test_two_counties_each_have_their_own_section_of_one_name(app, runner, tmp_path):
+    """宝应县局 has a 特种设备安全监察股 as 高邮市局 does: the file loads, lists tell them apart by county,
+    and a roster naming the section without its county is asked for the code; a county section named
+    like the city's own 特种设备安全监察科 is still refused, naming the line and the unit."""
+    from fieldapp.auth.unit_names import unit_label
+
+    output = _cli(runner, "units", "import", _with_department(tmp_path, "yz-by", "特种设备安全监察股"))
+    assert "新建 19 个单位" in output, output
+    labels = {u.code: unit_label(u) for u in db.session.scalars(select(Unit).where(Unit.name == "特种设备安全监察股"))}
+    assert labels == {"yz-by-dept": "宝应县 特种设备安全监察股", "yz-gy-tzsb": "高邮市 特种设备安全监察股"}
+    rows = [("秦五", "特种设备安全监察股", "特种设备"), ("秦六", "宝应县局特种设备安全监察股", "特种设备")]
+    output = _cli(runner, "inspectors", "import", "--unit", "yz", _roster(tmp_path / "roster.csv", rows, "YB"))
+    assert "拒绝 1" in output and "“特种设备安全监察股”是多个单位的名称" in output, output
+    assert db.session.scalar(select(Inspector)).unit.code == "yz-by-dept"
+
+    result = runner.invoke(args=["units", "import", str(_with_department(tmp_path, "yz-jd", "特种设备安全监察科"))])
+    assert result.exit_code == 1, result.output
+    assert (
+        "单位 yz-tzsb：名称“特种设备安全监察科”已是同一组织（扬州市市场监督管理局）中单位 yz-jd-dept" in result.output
+    )
+    assert "第 " in result.output and db.session.scalar(select(Unit).where(Unit.code == "yz-jd-dept")) is None
+
+
+def test_a_municipalitys_districts_each_have_their_sections(app, runner, tmp_path):
+    """A 直辖市 bureau over its districts: each district bureau has its 特种设备安全监察科 and 所."""
+    district = lambda code, name, division, area: {  # noqa: E731
+        "code": code,
+        "name": name,
+        "kind": "county_bureau",
+        "division": division,
+        "area": area,
+        "children": [
+            {"code": f"{code}-tzsb", "name": "特种设备安全监察科", "kind": "department"},
+            {"code": f"{code}-spjy", "name": "食品经营监管科", "kind": "department"},
+        ],
+    }
+    top = {"code": "sh", "name": "上海市市场监督管理局", "kind": "province_bureau", "division": "310000"}
+    top |= {"area": "上海市", "children": [{"code": "sh-tzsb", "name": "特种设备安全监察处", "kind": "department"}]}
+    top["children"] += [
+        district("sh-xh", "上海市徐汇区市场监督管理局", "310104", "徐汇区"),
+        district("sh-mh", "上海市闵行区市场监督管理局", "310112", "闵行区"),
+    ]
+    path = tmp_path / "shanghai.yaml"
+    path.write_text(yaml.safe_dump({"name": "上海市市场监督管理局", "units": [top]}, allow_unicode=True), "utf-8")
+    assert "新建 8 个单位" in _cli(runner, "units", "import", path)

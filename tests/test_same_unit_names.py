@@ -66,7 +66,7 @@ def test_two_cities_hold_the_same_names_and_the_database_keeps_siblings_apart(ci
     ]
     # Lists show the city with a repeated name, the plain name otherwise.
     assert unit_label(cities["ay-metrology"]) == "安阳市 计量科"
-    assert unit_label(cities["ay-hx-chengguan"]) == "安阳市 城关市场监管所"
+    assert unit_label(cities["ay-hx-chengguan"]) == "滑县 城关市场监管所"  # a county's station: its county
     assert unit_label(cities["ay-food"]) == "食品生产科" and unit_label(cities["ay"]) == "安阳市市场监督管理局"
     # Two children of one parent with one name: the database refuses it as well as the loader.
     db.session.add(Unit(code="ay-metrology-2", name="计量科", kind=UnitKind.DEPARTMENT, parent=cities["ay"]))

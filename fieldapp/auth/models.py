@@ -49,9 +49,11 @@ class Unit(Model):
     """A unit of the organisation. Its ``code`` is unique in the database and is what files, links and
     forms use to name it without doubt. Its ``name`` is unique within its *organisation*: the units
     whose nearest city or province bureau (the unit itself included) is the same one — a city bureau
-    with its departments, its county bureaus and theirs; a province bureau with its departments and
-    the city bureaus themselves. Two cities may each have a 计量科; within one city a department and a
-    county bureau's department may not share a name. ``organisation.py`` enforces this on loading; the
+    with its departments and its county bureaus; a province bureau with its departments and the city
+    (or a municipality's district) bureaus themselves. A county bureau's departments are named among
+    themselves, and never as one of its organisation's own units: two cities may each have a 计量科,
+    two counties each a 食品经营监管股, but a county's department not the city's 计量科 (name_rule.py).
+    ``organisation.py`` enforces this on loading; the
     database enforces its part that a constraint can say: no two children of one parent share a name.
     """
 

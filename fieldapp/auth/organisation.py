@@ -279,7 +279,8 @@ def _check_names(specs: list[UnitSpec], loaded) -> None:
                 _(
                     "Unit %(code)s: the name %(name)s is already the name of unit %(other)s in the same "
                     "organisation (%(root)s); unit names are unique among a city's (or a province's) own "
-                    "units — another city may use the same name.",
+                    "units, and a county bureau's departments among the county's — another city or county "
+                    "may use the same name.",
                     code=code,
                     name=units[code].name,
                     other=other,

@@ -21,7 +21,7 @@ from sqlalchemy import select
 
 from ..errors import InvalidInput
 from ..extensions import db
-from .models import Unit, UnitKind
+from .models import COUNTY_LEVEL_KINDS, Unit, UnitKind
 from .name_rule import ORGANISATION_KINDS
 
 
@@ -42,13 +42,26 @@ class AmbiguousUnitName(InvalidInput):
 
 def unit_label(unit: Unit) -> str:
     """The unit's name as a list shows it: with its city (or province) before it when another unit
-    has the same name (大同市 计量科), else the name alone."""
+    has the same name (大同市 计量科) — a county bureau's department with its county (高邮市 特种设备
+    安全监察股) —, else the name alone."""
     from .territory import territory
 
     if unit.name not in territory().repeated:
         return unit.name
-    root = organisation_of(unit)
+    root = _bureau_of(unit)
+    if root is unit or root.kind not in COUNTY_LEVEL_KINDS:
+        root = organisation_of(unit)
     return unit.name if root is unit else f"{root.area_name or root.name} {unit.name}"
+
+
+def _bureau_of(unit: Unit) -> Unit:
+    """The bureau a department belongs to (a station under a 大队: the bureau above both); the unit
+    itself when it is a bureau."""
+    seen: set[int] = set()
+    while unit.kind == UnitKind.DEPARTMENT and unit.parent is not None and unit.id not in seen:
+        seen.add(unit.id)
+        unit = unit.parent
+    return unit
 
 
 def unit_by_code(code: str | None) -> Unit | None:
