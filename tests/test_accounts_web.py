@@ -321,3 +321,35 @@ def test_the_command_line_refuses_what_the_page_refuses(app, runner, client_requ
     data = {"username": "Zhang-Wei", "name": "张伟", "role": "inspector", "unit": "140602", "password": ""}
     page = client_request.post("auth.create_account", _data=data, _expected_status=422)
     assert "已被使用" in _field_error(page, "username")
+
+
+# --- a password an administrator chose --------------------------------------------------------------
+
+
+def test_an_account_whose_password_an_administrator_chose_sets_its_own_first(app, client_request, db):
+    client_request.login("boss", role="admin", unit="city")
+    data = {"username": "wang-fang", "name": "王芳", "role": "inspector", "unit": "140602", "password": PASSWORD}
+    client_request.post("auth.create_account", _data=data, _expected_status=200)
+    holder = new_browser(app)
+    holder.login("wang-fang")
+    account = holder.url_for("auth.account")
+    holder.get_response("inspections.my_visits", _expected_status=302, _expected_redirect=account)
+    page = holder.get("auth.account")
+    assert "由管理员设置" in page.select_one(".flashes").get_text()
+    response = holder.get_response("inspections.my_visits", _expected_status=204, _headers={"HX-Request": "true"})
+    assert response.headers["HX-Redirect"] == account
+    # Only pages wait: the phone's sends and checks, and the public record, go on.
+    holder.get_response("inspections.api_visit_states", _headers={"X-Fieldapp-Client": "pwa"})
+    holder.get_response("publication.public_results")
+    data = {"current_password": PASSWORD, "new_password": NEW, "new_password_again": NEW}
+    holder.post("auth.change_password", _data=data, _expected_redirect=holder.url_for("core.index"))
+    holder.get_response("inspections.my_visits")
+    assert _user(db, "wang-fang").password_change_due is False
+    # A password the administrator sets again is due again.
+    client_request.post(
+        "auth.reset_password", _data={"password": PASSWORD}, user_id=_user(db, "wang-fang").id, _expected_status=200
+    )
+    again = new_browser(app)
+    again.login("wang-fang")
+    again.get_response("inspections.my_visits", _expected_status=302, _expected_redirect=account)
+    assert "本人尚未设置密码" in client_request.get("auth.user_account", user_id=_user(db, "wang-fang").id).get_text()

@@ -80,6 +80,7 @@ def change_own_password(user: User, current: str, new: str) -> None:
     if user.check_password(new):
         raise InvalidInput(_l("The new password is the current one."), field="new_password")
     user.set_password(new)
+    user.password_change_due = False
     db.session.flush()
     _record(user, "password_change", user)
 
@@ -96,6 +97,7 @@ def create_account(actor: User, username: str, name: str, role: str, unit: Unit,
         raise PermissionDenied(_l("You cannot create an account in this unit."))
     user = User(username=username, name=name[:64], role=role, unit=unit)
     user.set_password(check_password(password, username))
+    user.password_change_due = True  # the administrator knows it: the holder sets their own
     db.session.add(user)
     db.session.flush()
     _record(user, "create", actor, name=user.name, role=role, unit=unit.code)
@@ -107,6 +109,7 @@ def reset_password(actor: User, account: User, password: str) -> None:
     if not access.may_reset_password(actor, account):
         raise PermissionDenied(_l("Change your own password on your account page."))
     account.set_password(check_password(password, account.username))
+    account.password_change_due = True
     db.session.flush()
     _record(account, "password_reset", actor)
 

@@ -8,6 +8,7 @@ from datetime import date, datetime
 
 from flask_login import UserMixin
 from sqlalchemy import JSON, BigInteger, Date, ForeignKey, String, UniqueConstraint, func
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -103,6 +104,9 @@ class User(UserMixin, Model):
     # Every session cookie carries the version it was issued under; logging out or changing the
     # password raises it, so every cookie of the account stops working at once (auth/session.py).
     session_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Set when an administrator chose the password (a new account, a reset): the holder sets their
+    # own before anything else (``session.password_change_gate``).
+    password_change_due: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
     # A random token that database triggers change whenever anything on the user's 我的任务 list
     # changes (their visits, its tasks, subjects, co-inspectors and submissions; any unit):
     # fieldapp/visits/list_token.py. The list is kept per worker under it.

@@ -69,6 +69,7 @@ def user_account(user_id: int):
 def change_password():
     form = PasswordChangeForm()
     user = current_user._get_current_object()
+    first = user.password_change_due  # the password an administrator chose: on to the app after
     if form.validate():
         if not throttle.count_attempt(user.username):  # the current password is guessed no faster than at login
             abort(429)
@@ -83,7 +84,7 @@ def change_password():
             session.pop(DEVICE_SESSION_KEY, None)
             login_user(user)
             flash(_("Your password is changed. Your other phones and browsers are logged out."), "success")
-            return redirect(url_for("auth.account"))
+            return redirect(url_for("core.index" if first else "auth.account"))
     return account_page(user, form_status(), password_form=form)
 
 

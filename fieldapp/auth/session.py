@@ -15,7 +15,8 @@ from urllib.parse import unquote, urlsplit
 
 from flask import Flask, flash, g, redirect, request, session, url_for
 from flask_babel import lazy_gettext as _l
-from flask_login import LoginManager, login_user, user_logged_in
+from flask.typing import ResponseReturnValue
+from flask_login import LoginManager, current_user, login_user, user_logged_in
 from sqlalchemy import update
 from sqlalchemy.orm import joinedload
 
@@ -24,6 +25,17 @@ from . import devices
 from .models import User
 
 DEVICE_SESSION_KEY = "device_login"
+# Pages open while an account's own password is due: where it is set, and what the phone app loads.
+PASSWORD_CHANGE_OPEN = {
+    "auth.account",
+    "auth.login",
+    "core.healthz",
+    "inspections.service_worker",
+    "inspections.manifest",
+    "inspections.offline",
+    "static",
+}
+NOT_PAGES = ("/api/", "/public/", "/static/")  # the phone's sends, the public record, files
 SESSION_VERSION_KEY = "session_version"
 LOGIN_SESSION_KEYS = ("_user_id", "_fresh", "_id")  # Flask-Login's own
 
@@ -65,6 +77,8 @@ def init_login(app: Flask, login_manager: LoginManager) -> None:
     @user_logged_in.connect_via(app)
     def stamp_session_version(sender, user, **extra):
         session[SESSION_VERSION_KEY] = user.session_version
+
+    app.before_request(password_change_gate)
 
     @login_manager.unauthorized_handler
     def unauthorized():
@@ -148,3 +162,18 @@ def is_safe_next(target: str | None) -> bool:
         return False
     parts = urlsplit(decoded)
     return not parts.scheme and not parts.netloc
+
+
+def password_change_gate() -> ResponseReturnValue | None:
+    """An account whose password an administrator chose (a new account, a reset) sees its account
+    page, to set its own, before any other page. Only pages are held: the phone app's sends and
+    files go on (an inspector's unsent work is never held back by it), as do the public pages."""
+    if request.method != "GET" or request.endpoint in PASSWORD_CHANGE_OPEN or request.path.startswith(NOT_PAGES):
+        return None
+    if not (current_user.is_authenticated and current_user.password_change_due):
+        return None
+    flash(_l("Your password was set by an administrator. Choose your own before you go on."), "info")
+    target = url_for("auth.account")
+    if request.headers.get("HX-Request"):
+        return "", 204, {"HX-Redirect": target}
+    return redirect(target)
