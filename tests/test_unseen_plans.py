@@ -67,7 +67,7 @@ def test_a_joint_plan_reads_as_its_reader_would(app, db):
     assert tasks[3].scope_rule["tags_any"] == ["加油站"] and tasks[3].scope_rule["confirmed"] is False
     assert tasks[4].scope_rule["holdings_any"] == ["特种设备使用单位"]
     plan_codes = [w["code"] for w in tasks[1].plan.import_warnings]
-    assert "note_row" in plan_codes and "column_missing" in plan_codes  # no 抽查类型 column: said
+    assert "note_row" in plan_codes and "kind_column_missing" in plan_codes  # no 抽查类型 column: said
 
 
 def test_a_province_list_of_matters_reads_as_tasks_with_their_contents(app, db):
@@ -89,4 +89,5 @@ def test_a_province_list_of_matters_reads_as_tasks_with_their_contents(app, db):
     assert tasks[1].source_cells["检查方式"] == "现场检查、书面检查"
     assert (tasks[1].window_start_month, tasks[1].window_end_month) == (None, None)
     plan_codes = [w["code"] for w in tasks[1].plan.import_warnings]
-    assert plan_codes.count("column_missing") == 4  # 抽查任务名称 is there now; 类型, 比例, 日期, 发起 are not
+    assert plan_codes.count("column_missing") == 3  # 抽查任务名称 is there now; 比例, 日期, 发起 are not
+    assert "kind_column_missing" in plan_codes  # nor 类型: each task read as 定向, said

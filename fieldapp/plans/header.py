@@ -37,8 +37,10 @@ class Header:
 
 def is_subheader(row: Row, header: Header) -> bool:
     """The second row of a two-row header (抽查比例/数量 over 比例 | 数量): right under the header,
-    with no 序号, name or items of its own."""
-    return bool(row.filled) and not any(cell(row, header, name) for name in ("number", "name", "items"))
+    with no 序号 or name of its own, and no items unless it names columns (抽查内容 over 抽查事项 | 检查方式)."""
+    if not row.filled or any(cell(row, header, name) for name in ("number", "name")):
+        return False
+    return not cell(row, header, "items") or any(field_for_header(text) for text in row.filled)
 
 
 def merge_subheader(header: Header, row: Row) -> Header:
@@ -89,7 +91,9 @@ def ratio_columns(header: Header) -> list[int]:
     return [index for index in columns if index not in classed]
 
 
-_BARE_NUMBER = re.compile(r"^\s*(不低于|不少于|至少)?\s*(\d+(?:\.\d+)?)\s*$")
+_BARE_NUMBER = re.compile(
+    r"^\s*(不低于|不少于|不小于|至少|≥|>=)?\s*(\d+(?:\.\d+)?(?:\s*(?:-|~|～|—|–|至)\s*\d+(?:\.\d+)?)?)\s*$"
+)
 
 
 def with_unit(text: str, title: str) -> str:
@@ -100,6 +104,10 @@ def with_unit(text: str, title: str) -> str:
         return text
     if "%" in title:
         return f"{match.group(1) or ''}{match.group(2)}%"
-    if ("数量" in title or "户数" in title) and "比例" not in title and match.group(2).isdigit():
+    if (
+        ("数量" in title or "户数" in title)
+        and "比例" not in title
+        and re.fullmatch(r"[\d\s\-~～—–至]+", match.group(2))
+    ):
         return f"{match.group(1) or ''}{match.group(2)}户"
     return text

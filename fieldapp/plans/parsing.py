@@ -32,6 +32,7 @@ from .header import Header, cell, column_word, is_subheader, merge_subheader
 from .windows import parse_window
 from .notes import apply_class_ratios, apply_note_ratio, class_note, is_section_heading
 from .problems import PlanFileError, Problem
+from .scope import unread_words
 from .scope_proposal import propose_scope
 from .tables import Row
 
@@ -101,9 +102,6 @@ def parse_plan_table(rows: list[Row]) -> ParsedPlan:
         raise PlanFileError("no_header")
     first_index, first_mapping = headers[0]
     header = Header(rows[first_index].number, first_mapping, rows[first_index].cells)
-    for name in REPORTED_MISSING:
-        if name not in first_mapping and not (name == "initiator" and "guide" in first_mapping):
-            problems.append(Problem("column_missing", row=header.row, params={"column": column_word(name)}))
 
     tasks: list[ParsedTask] = []
     numbers: set[int] = set()
@@ -120,6 +118,8 @@ def parse_plan_table(rows: list[Row]) -> ParsedPlan:
             continue
         if index - 1 in header_rows and is_subheader(row, header):
             header = merge_subheader(header, row)
+            if index - 1 == first_index:  # the columns the second row names are the table's too
+                first_mapping = header.mapping
             problems.append(Problem("subheader_row", row=row.number, params={"text": "、".join(row.filled)[:80]}))
             continue
         if _is_section(row, header, index - first_index):
@@ -143,6 +143,7 @@ def parse_plan_table(rows: list[Row]) -> ParsedPlan:
         tasks.append(task)
     if not tasks:
         raise PlanFileError("no_tasks")
+    problems[:0] = _missing_columns(first_mapping, rows[first_index].number)
     note = None
     if "ratio" not in first_mapping:
         apply_note_ratio(tasks, notes)
@@ -150,6 +151,18 @@ def parse_plan_table(rows: list[Row]) -> ParsedPlan:
     for task in tasks:
         apply_class_ratios(task, note)
     return ParsedPlan(tasks, problems, frozenset(first_mapping))
+
+
+def _missing_columns(mapping: dict[str, int], row: int) -> list[Problem]:
+    """The columns a plan should have and the table lacks (in either row of a two-row header); without a
+    抽查类型 column every task is read as 定向, and that is said."""
+    return [
+        Problem(
+            "kind_column_missing" if name == "kind" else "column_missing", row=row, params={"column": column_word(name)}
+        )
+        for name in REPORTED_MISSING
+        if name not in mapping and not (name == "initiator" and "guide" in mapping)
+    ]
 
 
 # The source_cells key of the section heading printed above a task (一、食品领域).
@@ -257,17 +270,23 @@ def _parse_row(row: Row, header: Header, previous: ParsedTask | None, used: set[
 
     task.scope = raw.get("scope") or ""
     task.scope_rule = propose_scope(task.scope, task.items)
-    rule = task.scope_rule
-    if (
-        task.scope
-        and not any(rule[k] for k in ("kinds", "tags_any", "holdings_any", "credit_classes"))
-        and not quiet("scope")
-    ):
-        if "市场主体" not in task.scope:
-            problem("scope_no_rule", "scope", text=task.scope)
+    if task.scope and not quiet("scope"):
+        _check_scope(task.scope, task.scope_rule, problem)
     _parse_counts(task, raw, header, problem, quiet)
     _parse_units(task, raw, header, problem, quiet)
     return task
+
+
+def _check_scope(scope: str, rule: dict, problem) -> None:
+    """Say when the proposed rule selects more than the scope means: nothing read from it (every subject),
+    or only kinds (企业 of 食品生产企业: every enterprise)."""
+    unread = unread_words(scope)
+    if not unread or any(rule[k] for k in ("tags_any", "holdings_any", "credit_classes", "past_business_term")):
+        return
+    if rule["kinds"]:
+        problem("scope_kinds_only", "scope", text=scope, words=unread)
+    else:
+        problem("scope_no_rule", "scope", text=scope)
 
 
 def _task_number(raw_number: str | None, taken: set[int], used: set[int], problem) -> int:

@@ -96,6 +96,9 @@ MESSAGES = {
         "quote that never closes or has text after it); correct them and import again."
     ),
     "column_missing": _l("Column %(column)s was not found; its values are left empty."),
+    "kind_column_missing": _l(
+        "Column %(column)s was not found; every task is taken as targeted (定向). Check each task's type."
+    ),
     "rows_before_header": _l(
         "%(count)s rows came before the first header row; they were read with the first header found."
     ),
@@ -229,6 +232,10 @@ MESSAGES = {
     "guide_unknown": _l("Guiding department %(text)s is not a known department; did you mean %(suggestion)s?"),
     "scope_no_rule": _l(
         "Nothing in the scope %(text)s matches a subject tag or kind; every operating subject will be eligible."
+    ),
+    "scope_kinds_only": _l(
+        "Of the scope %(text)s only the kind of subject was read; %(words)s is no rule yet, so every operating "
+        "subject of that kind will be eligible. Confirm or narrow the rule before the draw."
     ),
     # a file's text encoding: the words of its owner
     **text_encoding.MESSAGES,

@@ -61,9 +61,38 @@ def tag_groups() -> list[tuple[str, list[dict]]]:
     return list(groups.items())
 
 
+# 学校周边食品销售者: the shops near a school, not the school
+_NEAR = re.compile(r"^\s*(?:周边|周围|附近)")
+
+
+def _names(raw: str, word: str) -> bool:
+    """``word`` occurs in ``raw`` as what the scope selects (not as a place near which it selects)."""
+    return bool(word) and any(not _NEAR.match(raw[m.end() :]) for m in re.finditer(re.escape(word), raw))
+
+
 def tags_in(text: str) -> list[str]:
     raw = normalise(text)
-    return [t["name"] for t in tag_vocabulary() if any(word and word in raw for word in t["scope_words"])]
+    return [t["name"] for t in tag_vocabulary() if any(_names(raw, word) for word in t["scope_words"])]
+
+
+KIND_WORDS = ("个体工商户", "个体户", "农民专业合作社", "合作社", "市场主体", "经营主体", "企业")
+# Words that narrow nothing: where (辖区内, 全市), how many (各类, 所有), which state (在业), joining words;
+# 产品 (各类市场主体、产品): a product check selects the subjects that make or sell them.
+_FILLER = re.compile(
+    r"本?辖区内?|全(?:市|县|区|省|国)(?:范围内)?|本(?:市|县|区)|范围内|各类|各|所有|全部|依法|登记(?:注册)?|"
+    r"在业(?:状态)?|存续|产品|以及|及|和|与|或|等|的|[\s、,，;；.。()（）]"
+)
+
+
+def unread_words(text: str) -> str:
+    """What the scope says beyond the kinds, tags and conditions the importer reads from it (食品生产 of
+    食品生产企业): words the proposed rule leaves out, so it may select more subjects than the plan means."""
+    raw = normalise(text)
+    words = [w for t in tag_vocabulary() for w in t["scope_words"] if w and _names(raw, w)]
+    words += list(KIND_WORDS) + list(PAST_TERM_WORDS) + ["高风险"]
+    for word in sorted(words, key=len, reverse=True):
+        raw = raw.replace(word, " ")
+    return "、".join(part for part in _FILLER.sub(" ", raw).split() if part)
 
 
 def kinds_in(text: str) -> list[str]:
