@@ -17,8 +17,11 @@ from factories.plan_tables import upload_plan
 from factories.plans import DATA
 from fieldapp.checklists.mapping import MAPPED, NONE, SUGGESTED
 from fieldapp.extensions import db
+from fieldapp.plans.identity import DocumentChoice
 from fieldapp.plans.importer import import_plan
+from fieldapp.plans.cells import normalise
 from fieldapp.plans.models import Plan, Task
+from fieldapp.plans.windows import parse_window
 
 DISTRICT, JOINT, NOTICE, PDF, COUNTY, JOINT_DOC = (
     "other-district-2024.docx",
@@ -158,3 +161,62 @@ def test_a_pdf_plan_reads_its_matters_contents_and_per_mille(app, db):
     assert _windows(tasks) == {1: (5, 10), 2: (7, 9), 3: (1, 12), 4: (6, 9), 5: (1, 11)}
     assert "window_deadline" in _codes(tasks[5]) and "ratio_range" in _codes(tasks[5])
     assert tasks[1].plan.doc_number == "涪市监发〔2024〕8号"
+
+
+def _plans() -> list[tuple[int, str, int]]:
+    db.session.expire_all()
+    return [(p.id, p.title, len(p.tasks)) for p in db.session.scalars(select(Plan).order_by(Plan.id))]
+
+
+def test_a_file_titled_otherwise_without_a_shared_number_is_not_taken_for_the_stored_plan(app, db):
+    """浏阳's workbook (no 文号) after 临安's Word plan for one unit and year: it updated that plan by 序号,
+    its tasks over the other's; now nothing is written until the file is said to be a new plan or a version."""
+    _import(DISTRICT)
+    before = _plans()
+    path = DATA / COUNTY
+    with pytest.raises(DocumentChoice) as refused:
+        import_plan(path.read_bytes(), path.name, unit=unit("city"))
+    db.session.rollback()
+    assert "临安区" in str(refused.value) and "新计划" in str(refused.value) and _plans() == before
+    report = import_plan(path.read_bytes(), path.name, unit=unit("city"), new_plan=True)
+    db.session.commit()
+    assert report.created and _plans() == before + [(report.plan.id, report.plan.title, 4)]
+    again = import_plan(path.read_bytes(), path.name, unit=unit("city"))  # its own title now names it
+    assert again.plan.id == report.plan.id and not again.changes
+
+
+def test_the_upload_page_and_the_command_line_offer_a_plan_of_its_own(app, db, runner, client_request):
+    client_request.login("city-sup", "supervisor", "city")
+    for name, status in ((DISTRICT, 200), (COUNTY, 422)):
+        page = upload_plan(client_request, {"file": (io.BytesIO((DATA / name).read_bytes()), name)}, status)
+    assert "未导入任何内容" in page.get_text() and len(_plans()) == 1
+    options = [o["value"] for o in page.find("select", attrs={"name": "version_of"}).find_all("option")]
+    assert options[-1] == "new"
+    data = {"file": (io.BytesIO((DATA / COUNTY).read_bytes()), COUNTY), "version_of": "new"}
+    upload_plan(client_request, data, 200)
+    assert [count for _, _, count in _plans()] == [6, 4]
+    result = runner.invoke(args=["plan", "import", str(DATA / PDF), "--unit", "city"])
+    assert result.exit_code == 1 and "--new-plan" in result.output and len(_plans()) == 2
+    result = runner.invoke(args=["plan", "import", str(DATA / PDF), "--unit", "city", "--new-plan"])
+    assert result.exit_code == 0, result.output
+    assert [count for _, _, count in _plans()] == [6, 4, 5]
+
+
+@pytest.mark.parametrize(
+    ("text", "months", "codes"),
+    [
+        ("上半年完成", (1, 6), []),
+        ("年内完成", (1, 12), []),
+        ("年底前", (1, 12), ["window_deadline"]),  # as 12月底前
+        ("2024年度", (1, 12), []),
+        ("4月上旬", (4, 4), []),
+        ("全年（分两批）", (1, 12), ["window_remark"]),  # read without the remark, which is pointed out
+        ("第三季度前", (1, 9), ["window_deadline"]),  # by the quarter's end: the start asked, not the quarter
+        ("第三季度", (7, 9), []),
+        ("（待定）", (None, None), ["window_unreadable"]),
+    ],
+)
+def test_times_as_bureaus_write_them(text, months, codes):
+    start, end, problems = parse_window(text)
+    assert ((start, end), [code for code, _ in problems]) == (months, codes)
+    assert all(params["text"] == normalise(text) for _, params in problems)  # the cell as written

@@ -63,6 +63,11 @@ def _unit(code: str | None) -> Unit | None:
     type=int,
     help="The file is a new version of this plan (flask --app wsgi plan list), whatever its title or 文号",
 )
+@click.option(
+    "--new-plan",
+    is_flag=True,
+    help="The file is another document than the unit's plans of the year: a plan of its own, whatever its title",
+)
 @in_language
 def import_command(
     file: Path,
@@ -73,6 +78,7 @@ def import_command(
     dry_run: bool,
     new_version: bool,
     plan_id: int | None,
+    new_plan: bool,
 ) -> None:
     """Import (or re-import) a plan table: .docx, .xlsx, .xls, a text PDF, CSV, a saved web page (.html) or .txt.
     A unit's plans of a year are one per document (本部门, 部门联合): the file updates the one it names,
@@ -81,14 +87,21 @@ def import_command(
     unit = _unit(unit_code)
     try:
         report = import_plan(
-            file.read_bytes(), file.name, year=year, unit=unit, reason=reason, new_version=new_version, plan_id=plan_id
+            file.read_bytes(),
+            file.name,
+            year=year,
+            unit=unit,
+            reason=reason,
+            new_version=new_version,
+            plan_id=plan_id,
+            new_plan=new_plan,
         )
     except PlanFileError as exc:
         db.session.rollback()
         raise CommandError.in_file(file.name, exc) from None
     except DocumentChoice as exc:
         db.session.rollback()
-        raise CommandError(str(exc) + " " + _("Name the plan with --plan ID.")) from None
+        raise CommandError(str(exc) + " " + _("Name the plan with --plan ID, or give --new-plan.")) from None
     except ReasonRequired as exc:
         db.session.rollback()
         if dry_run:

@@ -61,7 +61,12 @@ def _month(value):
     return int(value) if value not in (None, "", "None") else None
 
 
+NEW_PLAN = "new"  # ImportForm.version_of: the file is a plan of its own
+
+
 def _plan_id(value):
+    if value == NEW_PLAN:
+        return NEW_PLAN
     return int(value) if value not in (None, "", "None") and str(value).isdigit() else None
 
 
@@ -298,6 +303,18 @@ class ImportForm(FlaskForm):
         self.version_of.choices = [SelectChoice("", _l("— (no: the plan the file names, or a new plan)"))] + [
             SelectChoice(str(plan.id), label(plan)) for plan in plans
         ]
+        if plans:
+            self.version_of.choices.append(
+                SelectChoice(NEW_PLAN, _l("none of them: another document, a plan of its own"))
+            )
+
+    @property
+    def plan_id(self) -> int | None:
+        return self.version_of.data if isinstance(self.version_of.data, int) else None
+
+    @property
+    def new_plan(self) -> bool:
+        return self.version_of.data == NEW_PLAN
 
 
 class ConfirmForm(FlaskForm):

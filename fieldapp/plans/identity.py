@@ -82,6 +82,22 @@ def not_of_year(plan_id: int, of: str, plans: Sequence[Plan]) -> DocumentChoice:
     )
 
 
+def maybe_another(plan: Plan, found: str) -> DocumentChoice:
+    """The file's title is not the stored plan's, and no 文号 ties them: a revision renamed, or another document."""
+    return DocumentChoice(
+        _(
+            "This file is 《%(found)s》; %(unit)s's plan of %(year)s is %(plans)s. Its title is another: it may be a "
+            "new version of that plan or another document. Nothing was imported. Say which plan this file updates, "
+            "or import it as a new plan.",
+            found=found or "—",
+            unit=plan.unit.name,
+            year=plan.year,
+            plans=plans_named([plan]),
+        ),
+        [plan],
+    )
+
+
 def already_stored(plan: Plan, found: str) -> DocumentChoice:
     return DocumentChoice(
         _(
@@ -119,6 +135,8 @@ def matching_plan(plans: Sequence[Plan], title: str, doc_number: str) -> Plan | 
     evidently another document than each; :class:`DocumentChoice` when it could be several of them
     and neither title nor 文号 tells one."""
     same = [p for p in plans if not _differ(p.title, p.doc_number, title, doc_number)]
+    if len(same) == 1 and not _named(same[0], title, doc_number) and _unrelated(same[0].title, title):
+        raise maybe_another(same[0], document_label(title, doc_number))
     if len(same) <= 1:
         return same[0] if same else None
     named = [p for p in same if _named(p, title, doc_number)]
@@ -148,6 +166,21 @@ def _differ(old_title: str | None, old_number: str | None, title: str, doc_numbe
         return True
     old_number, doc_number = _core(old_number), _core(doc_number)
     return bool(old_number and doc_number and old_number != doc_number) and not (old and old == new)
+
+
+# Words every plan's title has, whoever issues it: what is left names the issuer's place or the plan's field.
+_GENERIC = re.compile(
+    r"\d{4}年|市场监督管理局|市场监管局|人民政府|双随机一公开|双随机|一公开|关于|印发|下发|公布|发布|通知|"
+    r"抽查|检查|监管|工作|计划|方案|附件|年|表|的|局"
+)
+
+
+def _unrelated(old_title: str | None, title: str | None) -> bool:
+    """Two titles that, without the words every plan's title has (year, 双随机、一公开, 抽查工作计划, 关于印发…
+    的通知, 人民政府 of a saved page), name other places or fields, neither within the other: 《临安区…》 and
+    《浏阳市…》, 《无锡市…部门联合…》 and 《小店区部门联合…》, 《…计划》 and 《…知识产权领域…计划》 is not told."""
+    old, new = _GENERIC.sub("", _core(old_title)), _GENERIC.sub("", _core(title))
+    return bool(old and new) and old not in new and new not in old
 
 
 def _core(text: str | None) -> str:

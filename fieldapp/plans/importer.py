@@ -93,10 +93,11 @@ def import_plan(
     user=None,
     new_version: bool = False,
     plan_id: int | None = None,
+    new_plan: bool = False,
 ) -> ImportReport:
     """Read, parse and save. The file updates the unit's plan of the year it names (or ``plan_id``'s,
     or with ``new_version`` the unit's only plan of the year, whatever the file's title or 文号), else
-    it is a new plan. Raises :class:`PlanFileError`, :class:`DocumentChoice` (which plan is not
+    it is a new plan (``new_plan``: whatever plan its title might be). Raises :class:`PlanFileError`, :class:`DocumentChoice` (which plan is not
     evident) or :class:`ReasonRequired` before anything is changed (the caller rolls back the new plan
     row); the caller commits."""
     source, parsed = read_plan(data, filename)
@@ -119,7 +120,8 @@ def import_plan(
             .order_by(Plan.id)
         )
     )
-    plan = _stored_plan(stored, meta, new_version, plan_id, f"{year} {unit.name}")
+    plan = None if new_plan else _stored_plan(stored, meta, new_version, plan_id, f"{year} {unit.name}")
+    _not_taken(stored, plan, meta)
     created = plan is None
     if plan is None:
         plan = Plan(unit=unit, year=year, status=PlanStatus.DRAFT, version=1)
@@ -150,8 +152,7 @@ def import_plan(
 
 
 def _stored_plan(stored: list[Plan], meta, new_version: bool, plan_id: int | None, of: str) -> Plan | None:
-    """The stored plan the file updates (None: a new plan); refuses a file whose document would then
-    be that of another stored plan."""
+    """The stored plan the file updates (None: a new plan)."""
     if plan_id is not None:
         plan = next((p for p in stored if p.id == plan_id), None)
         if plan is None:
@@ -162,6 +163,11 @@ def _stored_plan(stored: list[Plan], meta, new_version: bool, plan_id: int | Non
         plan = stored[0] if stored else None
     else:
         plan = matching_plan(stored, meta.title, meta.doc_number)
+    return plan
+
+
+def _not_taken(stored: list[Plan], plan: Plan | None, meta) -> None:
+    """Refuses a file whose document would then be that of another stored plan than ``plan``."""
     key = document_key(meta.title or (plan.title if plan else ""), meta.doc_number or (plan.doc_number if plan else ""))
     taken = next(
         (p for p in stored if p is not plan and (p.document_key == key or names_plan(p, meta.title, meta.doc_number))),
@@ -169,7 +175,6 @@ def _stored_plan(stored: list[Plan], meta, new_version: bool, plan_id: int | Non
     )
     if taken is not None:
         raise already_stored(taken, meta.title or meta.doc_number)
-    return plan
 
 
 def _year_and_unit(meta, year: int | None, unit: Unit | None, problems: list[Problem]) -> tuple[int, Unit]:

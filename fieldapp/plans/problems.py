@@ -214,6 +214,7 @@ MESSAGES = {
     "window_deadline": _l(
         "%(text)s gives only the month the checks must end; read as January to month %(end)s: confirm the first month."
     ),
+    "window_remark": _l("%(text)s was read without its remark %(remark)s: confirm the months."),
     "items_missing": _l("抽查事项 is empty."),
     "item_codes_mismatch": _l(
         "The item codes name %(codes)s items but 抽查事项 lists %(items)s; the codes were not used (items are mapped by their text)."

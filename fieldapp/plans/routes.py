@@ -98,14 +98,19 @@ def _import(form: ImportForm, unit, checking: bool) -> _ImportOutcome:
             unit=unit,
             reason=reason or ("check" if checking else ""),
             user=current_user,
-            plan_id=form.version_of.data,
+            plan_id=form.plan_id,
+            new_plan=form.new_plan,
         )
     except PlanFileError as exc:
         db.session.rollback()
         outcome.error = str(exc)
     except DocumentChoice as exc:
         db.session.rollback()
-        outcome.error = str(exc) + " " + _("Choose the plan below (this file is a new version of …).")
+        outcome.error = (
+            str(exc)
+            + " "
+            + _("Choose below which plan this file is a new version of, or that it is a plan of its own.")
+        )
     except ReasonRequired as exc:
         db.session.rollback()
         form.reason.errors = list(form.reason.errors) + [

@@ -13,7 +13,9 @@ _WINDOW = re.compile(
     r"\s*(?:-|－|—|–|~|～|至|到)\s*"
     r"(?:\d{4}\s*年)?\s*(\d{1,2}|[一二三四五六七八九十]{1,3})\s*月(?:\s*\d{1,2}\s*日)?(?:\s*(?:底|末|前|中旬|上旬|下旬))?"
 )
-_SINGLE_MONTH = re.compile(r"^(?:\d{4}\s*年)?\s*(\d{1,2}|[一二三四五六七八九十]{1,3})\s*月(?:份)?(?:\s*\d{1,2}\s*日)?$")
+_SINGLE_MONTH = re.compile(
+    r"^(?:\d{4}\s*年)?\s*(\d{1,2}|[一二三四五六七八九十]{1,3})\s*月(?:份)?(?:\s*\d{1,2}\s*日|\s*(?:初|上旬|中旬|下旬))?$"
+)
 _RANGE_MARK = "(?:-|－|—|–|~|～|至|到)"
 # 6月底前, 6月30日前, 9月底以前, 于10月底前完成, 即日起至11月底: a deadline, not a window
 _DEADLINE = re.compile(
@@ -21,7 +23,14 @@ _DEADLINE = re.compile(
     r"(?:前|以前|之前)(?:完成)?$"
     r"|^(?:自|从)?即日起\s*(?:至|到)\s*(?:\d{4}\s*年)?\s*(\d{1,2}|[一二三四五六七八九十]{1,3})\s*月(?:份)?\s*(?:底|末|\d{1,2}\s*日)?$"
 )
-_YEAR_ROUND = ("全年", "1月-12月", "1-12月")
+_YEAR_ROUND = ("全年", "1月-12月", "1-12月", "全年度", "本年度", "年内", "年度内")
+_BY_YEAR_END = ("年底前", "年底以前", "年末前", "年底")  # a deadline in December, as 12月底前
+# 2024年, 2024年度: the plan's year, all of it
+_YEAR_ONLY = re.compile(r"^\d{4}\s*年度?(?:内|全年)?$")
+# 上半年完成, 全年开展: what is to be done in the window, after it
+_DOING = re.compile(r"(?:完成|开展|实施|组织实施)$")
+# 全年（分两批）: a remark in brackets, read without it and pointed out
+_REMARK = re.compile(r"\s*\(([^()]*)\)\s*")
 _NUMERIC_DATE = re.compile(r"(\d{4})\s*[-./]\s*(\d{1,2})(?:\s*[-./]\s*\d{1,2})?(?:\s+[\d:]+)?(?![\d])")
 _HALF_YEARS = {"上半年": (1, 6), "下半年": (7, 12)}
 _QUARTER_NUMBERS = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
@@ -52,9 +61,33 @@ def parse_window(text: str) -> tuple[int | None, int | None, list[tuple[str, dic
     raw = normalise(text)
     if not raw:
         return None, None, [("window_missing", {})]
+    start, end, problems = _parse(raw)
+    remark = _REMARK.search(raw)
+    if problems and problems[0][0] == "window_unreadable" and remark and (bare := _REMARK.sub("", raw)):
+        with_remark = _parse(bare)  # 全年（分两批）: the window without its remark, which is pointed out
+        if with_remark[0] is not None:
+            start, end, problems = (
+                with_remark[0],
+                with_remark[1],
+                [*with_remark[2], ("window_remark", {"remark": remark.group(1)})],
+            )
+    return (
+        start,
+        end,
+        [
+            (code, {**params, "text": raw}) if "text" in params or code == "window_remark" else (code, params)
+            for code, params in problems
+        ],
+    )
+
+
+def _parse(raw: str) -> tuple[int | None, int | None, list[tuple[str, dict]]]:
     raw = _NUMERIC_DATE.sub(lambda m: f"{m.group(1)}年{m.group(2)}月", raw)  # 2023-04-01, 2023.4 → 2023年4月
-    if raw in _YEAR_ROUND:
+    raw = _DOING.sub("", raw) or raw
+    if raw in _YEAR_ROUND or _YEAR_ONLY.match(raw):
         return 1, 12, []
+    if raw in _BY_YEAR_END:
+        return 1, 12, [("window_deadline", {"text": raw, "end": 12})]
     if raw in _HALF_YEARS:
         return (*_HALF_YEARS[raw], [])
     # 2024年9月至11: the closing 月 left off at the end, as the opening one says months
@@ -72,6 +105,8 @@ def parse_window(text: str) -> tuple[int | None, int | None, list[tuple[str, dic
     if quarters := _QUARTERS.match(raw):
         first = _QUARTER_NUMBERS[quarters.group(1)]
         last = _QUARTER_NUMBERS[quarters.group(2) or quarters.group(1)]
+        if first <= last and raw.endswith("前"):  # 第三季度前: by the quarter's end, from January, asked
+            return 1, last * 3, [("window_deadline", {"text": raw, "end": last * 3})]
         if first <= last:
             return first * 3 - 2, last * 3, []
         return None, None, [("window_reversed", {"text": raw})]
