@@ -116,12 +116,15 @@ def test_a_ratio_under_a_percent_header_reads_with_its_sign_and_its_floor(app, d
     assert "executor_unreadable" in _codes(tasks[3])  # 局机关质量股: which level, asked
 
 
-def test_a_scope_read_only_as_a_kind_of_subject_says_what_was_left_out(app, db):
+def test_a_scope_read_only_as_a_kind_of_subject_says_what_was_left_out(app, db, client_request):
     tasks = _import(COUNTY)
     rule = tasks[1].scope_rule
     assert rule["kinds"] == ["enterprise"] and not rule["tags_any"] and not rule["confirmed"]
     assert _warning(tasks[1], "scope_kinds_only")["params"]["words"] == "食品生产"
     assert "scope_kinds_only" not in _codes(tasks[2])  # 食品销售者: holders of a food licence
+    client_request.login("city-sup", "supervisor", "city")
+    page = client_request.get("plans.plan_detail", plan_id=tasks[1].plan_id).get_text()
+    assert "“食品生产”尚未转为抽取规则" in page and "“烟花爆竹生产”尚未转为抽取规则" in page
 
 
 def test_a_scope_narrowed_by_words_no_rule_reads_is_said_to_select_every_subject(app, db):
