@@ -265,7 +265,7 @@ def receive_submission(
     server's clock is ahead of the sending phone's (``clock.phone_offset``)."""
     raw = _normalised(raw)
     sent = parse_submission(raw)
-    body = sent.on_server_clock(phone_offset)
+    body, said_before_plan = _before_its_plan(sent.on_server_clock(phone_offset))
     digest = body_hash(raw)
     found = _existing(body.uuid, digest)
     if found is not None:
@@ -279,7 +279,7 @@ def receive_submission(
         uuid=body.uuid,
         body_sha256=digest,
         visit_id=visit.id,
-        body=_stored_body(body, checked, _clock_correction(sent, body)),
+        body=_stored_body(body, checked, _clock_correction(sent, body), said_before_plan),
         version=(checked.replaces.version + 1) if checked.replaces else 1,
         replaces_id=checked.replaces.id if checked.replaces else None,
         state=SubmissionState.INCOMPLETE,
@@ -320,10 +320,23 @@ def _clock_correction(sent: SubmissionBody, body: SubmissionBody) -> int:
     return moved if abs(moved) > 60 else 0
 
 
-def _stored_body(body, checked, clock_correction: int = 0) -> dict:
+def _before_its_plan(body: SubmissionBody) -> tuple[SubmissionBody, datetime | None]:
+    """The phone's moments, unless they are before the year of the visit's plan: then its clock was
+    wrong when the work was recorded (a phone that lost power offline restarts with an old date and
+    sets it right at the next signal, so the time it sends the work with says nothing is off). Such
+    moments are dropped, so the inspection is dated when it arrived; returns what the phone said, else None."""
+    visit = db.session.get(Visit, body.visit_id)
+    said = body.client_submitted_at
+    years = [vt.task.plan.year for vt in (visit.tasks if visit else []) if vt.task is not None and vt.task.plan]
+    if said is None or not years or clock.local_date(said).year >= min(years):
+        return body, None
+    return body.model_copy(update={"client_submitted_at": None, "started_at": None}), said
+
+
+def _stored_body(body, checked, clock_correction: int = 0, said_before_plan: datetime | None = None) -> dict:
     """The body as the schema reads it, plus the answer sets the engine read from it (the shape
-    fieldapp.review.body reads), and how far the phone's clock was corrected. The idempotency hash
-    is over the body as sent."""
+    fieldapp.review.body reads), how far the phone's clock was corrected, and the time the phone gave
+    before its plan's year (dropped). The idempotency hash is over the body as sent."""
     evaluated = checked.evaluated
     stored = body.model_dump(mode="json")
     chosen = {r.task_id: r for r in checked.results}
@@ -335,6 +348,8 @@ def _stored_body(body, checked, clock_correction: int = 0) -> dict:
     stored["inspected_on"] = clock.local_date(checked_at(body, checked.replaces)).isoformat()
     if clock_correction:
         stored["phone_clock_corrected_seconds"] = clock_correction
+    if said_before_plan is not None:
+        stored["phone_time_before_plan"] = clock.as_utc(said_before_plan).isoformat()
     return stored
 
 

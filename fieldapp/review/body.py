@@ -204,7 +204,14 @@ def inspected_on(body: dict | None, fallback: datetime | date | None) -> date:
 
 def clock_note(body: dict | None) -> str:
     """Why the times may differ from the phone's: its clock was off and the server corrected them
-    when the submission arrived ("" when it was not)."""
+    when the submission arrived, or it gave a time before its plan's year ("" when neither)."""
+    said = clock.parse_instant((body or {}).get("phone_time_before_plan"))
+    if said is not None:
+        return _(
+            "The phone recorded this inspection at %(time)s, before the year of its plan: its clock was "
+            "wrong then. The inspection is dated the day it arrived: check the date with the inspectors.",
+            time=clock.local(said).strftime("%Y-%m-%d %H:%M"),
+        )
     moved = (body or {}).get("phone_clock_corrected_seconds")
     if not isinstance(moved, int) or isinstance(moved, bool) or not moved:
         return ""
