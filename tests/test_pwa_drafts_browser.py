@@ -2,7 +2,8 @@
 the phone. The task list marks its visit as holding an unsent draft; once the office reassigns the
 visit, the draft can no longer be opened from the list (the visit is not the inspector's any more)
 and the list says so, in zh-CN, with ways out: export it whole for the office, or delete it after
-asking. Before, the draft stayed on the phone where no page showed it."""
+asking. Before, the draft stayed on the phone where no page showed it. And work held back by a
+phone clock days ahead is not stranded once the clock is set right."""
 
 from __future__ import annotations
 
@@ -84,3 +85,25 @@ def test_a_draft_of_a_visit_reassigned_meanwhile_is_shown_exported_or_deleted(
     left.locator("[data-orphan-delete]").click()
     expect(page.locator(LEFT)).to_have_count(0)
     assert kept(page, world.visit.id) == {"draft": False, "blobs": 0}
+
+
+def test_work_held_back_under_a_clock_set_days_ahead_goes_once_the_clock_is_set_right(world, live_server, phone_page):
+    """A submission's requests failed while the phone's clock was three days ahead, so it was to be
+    tried again at that clock's "in two seconds"; then the phone set its clock right. The next try (the
+    list's timer, what runs while the page stays open) sends it, rather than waiting three days for a
+    moment no back-off ever asks for."""
+    page = phone_page
+    live_server.sign_in(page, "zhang")
+    page.goto(live_server.url_for("inspections.my_visits"))
+    page.wait_for_selector("[data-outbox-bar][data-outbox-waiting='0']")
+    answer = {"id": 1, "complete": True, "missing": [], "media": []}
+    page.route("**/api/v1/submissions", lambda route: route.fulfill(status=201, json=answer))
+    page.evaluate(
+        """api => FieldappStore.putOutbox({uuid: FieldappStore.uuid4(), visitId: 1, api, body: {media: []},
+            blobIds: [], blobBySha: {}, state: "queued", attempts: 3, failures: 3, posted: true,
+            createdAt: new Date().toISOString(), nextAt: Date.now() + 3 * 86400000 + 2000})""",
+        live_server.url_for("inspections.api_create_submission"),
+    )
+    with page.expect_request("**/api/v1/submissions", timeout=10000):
+        page.evaluate("FieldappOutbox.flush(false)")
+    pwa.poll(lambda: page.evaluate("FieldappStore.listOutbox().then(x => x.length)") == 0)

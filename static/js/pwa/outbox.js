@@ -30,8 +30,9 @@
   }
 
   // A submission whose requests kept failing waits 2, 4, 8 … at most 60 s (jittered) by itself.
+  var MAX_ITEM_DELAY = 60000;
   function itemDelay(failures) {
-    var base = Math.min(60000, 2000 * Math.pow(2, Math.max(0, failures - 1)));
+    var base = Math.min(MAX_ITEM_DELAY, 2000 * Math.pow(2, Math.max(0, failures - 1)));
     return base / 2 + Math.random() * base / 2;
   }
 
@@ -51,11 +52,17 @@
     }
   }
 
+  // When an item is next tried. A back-off never waits more than a minute, so a time further ahead
+  // was set by a clock that has since been set right (a phone days ahead): that item is due now.
+  function dueAt(item, now) {
+    return !item.nextAt || item.nextAt - now > MAX_ITEM_DELAY ? 0 : item.nextAt;
+  }
+
   // What waits and is due (everything not stuck when forced), oldest first.
   async function due(forced) {
     var now = Date.now();
     var items = (await Store.listOutbox()).filter(function (i) {
-      return i.state !== "stuck" && (forced || !i.nextAt || i.nextAt <= now);
+      return i.state !== "stuck" && (forced || dueAt(i, now) <= now);
     });
     items.sort(function (a, b) { return a.createdAt < b.createdAt ? -1 : 1; });
     return items;
@@ -83,8 +90,9 @@
     if (loginNeeded) return;
     var items = (await Store.listOutbox()).filter(function (i) { return i.state !== "stuck"; });
     if (!items.length) return;
-    var soonest = Math.min.apply(null, items.map(function (i) { return i.nextAt || 0; }));
-    var delay = Math.max(200, Math.min(60000, soonest - Date.now()));
+    var now = Date.now();
+    var soonest = Math.min.apply(null, items.map(function (i) { return dueAt(i, now); }));
+    var delay = Math.max(200, Math.min(60000, soonest - now));
     timer = setTimeout(function () { flush(false); }, delay);
     registerSync();
   }
