@@ -43,6 +43,11 @@ def _env_int(name: str, default: int) -> int:
     return int(value) if value else default
 
 
+# Seconds to connect to and hear from Redis (the job queue, the login counters): an unreachable one
+# is reported at once, never a request held for the kernel's minutes. Above the queue's blocking read (1 s).
+REDIS_TIMEOUTS = {"socket_connect_timeout": 3, "socket_timeout": 5}
+
+
 def queue_settings(instance_path: str | Path) -> dict:
     """The job queue (Huey): Redis when ``REDIS_URL`` is set, else a SQLite file in the instance folder."""
     return {
@@ -166,6 +171,10 @@ def default_config(instance_path: str) -> dict:
         # when something it shows changed and answered before Flask meanwhile (inspections/list_page.py).
         "MY_VISITS_PAGE_CACHE_SIZE": _env_int("MY_VISITS_PAGE_CACHE_SIZE", 500),
         "RATELIMIT_HEADERS_ENABLED": True,
+        # Redis down: the limits are counted in each process's memory until it answers again (a
+        # login or a search is never refused for it), and nothing waits long on an unreachable Redis.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "RATELIMIT_STORAGE_OPTIONS": dict(REDIS_TIMEOUTS),
         # Login attempts: per account and per address (failed attempts only).
         "LOGIN_LIMIT_PER_ACCOUNT": os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes"),
         "LOGIN_LIMIT_PER_ADDRESS": os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "20 per 15 minutes"),

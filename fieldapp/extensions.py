@@ -179,7 +179,12 @@ class JobQueue(Huey):
 
     def configure(self, config) -> None:
         if config.get("REDIS_URL"):
-            self.storage_class, self.storage_kwargs = RedisStorage, {"url": config["REDIS_URL"]}
+            from redis import ConnectionPool
+
+            from .config import REDIS_TIMEOUTS
+
+            pool = ConnectionPool.from_url(config["REDIS_URL"], **REDIS_TIMEOUTS)
+            self.storage_class, self.storage_kwargs = RedisStorage, {"connection_pool": pool}
         else:
             self.storage_class, self.storage_kwargs = SqliteStorage, {"filename": config["HUEY_SQLITE_PATH"]}
         self._immediate = bool(config.get("HUEY_IMMEDIATE"))

@@ -39,6 +39,8 @@ def _env(app, tmp_path, **extra) -> dict:
         JOBS_ROOT=app.config["JOBS_ROOT"],
         SECRET_KEY="test",
         HUEY_IMMEDIATE="0",
+        # This checkout's code, not another one the virtualenv was installed from (worktrees share one).
+        PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
         **extra,
     )
     return env
@@ -76,6 +78,34 @@ def _freeze_job_table(db):
     return conn, cur
 
 
+def _stop_mid_import(db, consumer, job_id: int, signum) -> tuple[int, int]:
+    """Send ``signum`` to the consumer once the job has committed some of its rows and not all,
+    looking only while the worker cannot commit (what we see is what it has committed); answers
+    the rows done and the total at that moment."""
+    try:
+        while True:
+            conn, cur = _freeze_job_table(db)
+            cur.execute("SELECT status, done, total FROM job WHERE id = %s" % int(job_id))
+            status, done, total = cur.fetchone()
+            if status == "running" and total and 0 < done:
+                break
+            conn.rollback()
+            conn.close()
+            assert consumer.poll() is None and status != "done"
+            time.sleep(0.02)
+        consumer.send_signal(signum)
+        if signum == signal.SIGKILL:
+            consumer.wait(timeout=30)
+        conn.rollback()  # a stopping consumer gives its job back: it needs the table
+        conn.close()
+        consumer.wait(timeout=60)
+    finally:
+        if consumer.poll() is None:
+            consumer.kill()
+            consumer.wait()
+    return done, total
+
+
 def test_a_killed_consumer_leaves_nothing_half_imported_and_the_retry_imports_every_row_once(app, db, auth, tmp_path):
     from fieldapp.subjects.jobs import start_import
 
@@ -90,26 +120,7 @@ def test_a_killed_consumer_leaves_nothing_half_imported_and_the_retry_imports_ev
             dest.write_bytes(path.read_bytes())
 
     job_id = start_import(Upload(), admin, batch_size=200).id
-    consumer = _consumer(env)
-    try:
-        while True:  # look only while the worker cannot commit: what we see is what it has committed
-            conn, cur = _freeze_job_table(db)
-            cur.execute("SELECT status, done, total FROM job WHERE id = %s" % int(job_id))
-            status, done, total = cur.fetchone()
-            if status == "running" and total and 0 < done:
-                break
-            conn.rollback()
-            conn.close()
-            assert consumer.poll() is None and status != "done"
-            time.sleep(0.02)
-        consumer.send_signal(signal.SIGKILL)
-        consumer.wait(timeout=30)
-        conn.rollback()
-        conn.close()
-    finally:
-        if consumer.poll() is None:
-            consumer.kill()
-            consumer.wait()
+    done, total = _stop_mid_import(db, _consumer(env), job_id, signal.SIGKILL)
     db.session.expire_all()
     job = db.session.get(Job, job_id)
     assert job.status == "running" and job.done == done < total == 20000
@@ -129,6 +140,41 @@ def test_a_killed_consumer_leaves_nothing_half_imported_and_the_retry_imports_ev
     idents = list(db.session.scalars(select(Subject.ident)))
     assert len(idents) == len(set(idents)) == len(valid) and set(idents) == valid
     assert sorted(reject_lines(runtime.job_folder(job_id) / "rejects.csv")) == sorted(rejected)
+
+
+def test_a_consumer_stopped_with_sigterm_gives_its_job_back_and_the_next_one_finishes_it(app, db, auth, tmp_path):
+    """systemd's stop or restart: the job does not stay "running" until taken for dead; it is queued
+    again at once, and the next consumer resumes it (no JOB_STALE_SECONDS wait) with every row once."""
+    from fieldapp.subjects.jobs import start_import
+
+    path, valid, rejected = subject_file_with_rejects(tmp_path / "big.csv", 20000)
+    admin = auth.create("admin", "admin", "city")
+    env = _env(app, tmp_path)  # JOB_STALE_SECONDS at its default (300 s): the stale path cannot be what resumes it
+
+    class Upload:
+        filename = "big.csv"
+
+        def save(self, dest):
+            dest.write_bytes(path.read_bytes())
+
+    job_id = start_import(Upload(), admin, batch_size=200).id
+    consumer = _consumer(env)
+    done, total = _stop_mid_import(db, consumer, job_id, signal.SIGTERM)
+    assert consumer.returncode == 0
+    job = db.session.get(Job, job_id, populate_existing=True)
+    assert (job.status, job.stage, job.attempt) == ("queued", runtime.INTERRUPTED, 1)
+    assert done <= job.done < total == 20000
+    consumer = _consumer(env)
+    try:
+        _wait(lambda: db.session.get(Job, job_id, populate_existing=True).finished, 240, "the resumed import")
+    finally:
+        consumer.terminate()
+        consumer.wait(timeout=30)
+    job = db.session.get(Job, job_id, populate_existing=True)
+    assert job.status == "done" and job.attempt == 2 and job.done == 20000
+    assert job.result["counts"]["created"] == len(valid) and job.result["counts"]["rejected"] == len(rejected)
+    idents = list(db.session.scalars(select(Subject.ident)))
+    assert len(idents) == len(set(idents)) == len(valid) and set(idents) == valid
 
 
 def _free_port() -> int:

@@ -6,10 +6,13 @@ clears the account's count. The same work (one scrypt check) is done for unknown
 
 from __future__ import annotations
 
+import logging
 from functools import cache
 
 from flask import current_app
 from limits import parse
+from limits.storage import MemoryStorage
+from limits.strategies import FixedWindowRateLimiter
 from typing import TYPE_CHECKING, TypeGuard
 
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -20,6 +23,14 @@ if TYPE_CHECKING:
     from .models import User
 
 NAMESPACE = "login-account"
+log = logging.getLogger(__name__)
+
+
+@cache
+def _fallback() -> FixedWindowRateLimiter:
+    """Counts while the shared storage (Redis) cannot be reached: per process, still before the
+    password is checked, so an outage neither locks everyone out nor lifts the limit."""
+    return FixedWindowRateLimiter(MemoryStorage())
 
 
 def _enabled() -> bool:
@@ -35,12 +46,22 @@ def count_attempt(username: str) -> bool:
     if not _enabled():
         return True
     limit = parse(current_app.config["LOGIN_LIMIT_PER_ACCOUNT"])
-    return limiter.limiter.hit(limit, NAMESPACE, _key(username))
+    try:
+        return limiter.limiter.hit(limit, NAMESPACE, _key(username))
+    except limiter.storage.base_exceptions as exc:
+        log.warning("login counters: the storage cannot be reached (%s); counting in this process", exc)
+        return _fallback().hit(limit, NAMESPACE, _key(username))
 
 
 def clear_attempts(username: str) -> None:
-    if _enabled():
-        limiter.limiter.clear(parse(current_app.config["LOGIN_LIMIT_PER_ACCOUNT"]), NAMESPACE, _key(username))
+    if not _enabled():
+        return
+    limit = parse(current_app.config["LOGIN_LIMIT_PER_ACCOUNT"])
+    _fallback().clear(limit, NAMESPACE, _key(username))
+    try:
+        limiter.limiter.clear(limit, NAMESPACE, _key(username))
+    except limiter.storage.base_exceptions as exc:
+        log.warning("login counters: the storage cannot be reached (%s)", exc)
 
 
 @cache

@@ -27,7 +27,7 @@ def import_roster_job(run: JobRun) -> dict:
     run.progress(stage="importing")
     within = unit_by_code(run.params.get("unit"))  # unit names are read in the uploader's organisation
     try:
-        source, encoding = run.folder / run.params["file"], run.params.get("encoding")  # decided on upload
+        source, encoding = run.upload(), run.params.get("encoding")  # decided on upload
         report = import_roster_file(source, run.folder / REJECTS, encoding=encoding, within=within)
     except TableError as exc:
         raise JobFailed(str(exc)) from exc

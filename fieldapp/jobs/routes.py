@@ -92,8 +92,14 @@ def _context(job: Job) -> dict:
         status_label=STATUS_LABELS.get(job.status, job.status),
         stage_label=STAGE_LABELS.get(job.stage, ""),
         stalled=runtime.is_stalled(job),
+        waiting_because=job.stage if job.status == JobStatus.QUEUED and job.stage in runtime.NOT_ON_QUEUE else "",
         summary=summary(job.result) if summary and job.status == JobStatus.DONE and job.result else [],
-        files=[(name, _file_label(name)) for name in (job.result or {}).get("files", [])],
+        # Only what is there (a server restored from a backup has no jobs folder): no link to a 404.
+        files=[
+            (name, _file_label(name))
+            for name in (job.result or {}).get("files", [])
+            if (files.folder_of(job.id) / name).is_file()
+        ],
         rejects=_rejects_preview(job),
         expired=files.expired(job),
         files_days=current_app.config["JOB_FILES_DAYS"],

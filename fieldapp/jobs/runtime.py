@@ -10,13 +10,19 @@ from __future__ import annotations
 
 import logging
 import shutil
-from collections.abc import Callable
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from flask import Flask, current_app, has_app_context
+from flask import Flask, current_app, has_app_context, has_request_context
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from huey import crontab
-from sqlalchemy import or_, select, update
+from huey.signals import SIGNAL_INTERRUPTED
+from redis.exceptions import RedisError
+from sqlalchemy import case, or_, select, update
 
 from .. import clock
 from ..errors import InvalidInput
@@ -29,6 +35,14 @@ JOB = table_of(Job)
 HANDLERS: dict[str, Callable[[JobRun], dict]] = {}
 SUMMARIES: dict[str, Callable[[dict], list[str]]] = {}
 _worker_app: Flask | None = None
+# The stage of a queued job with no message on the queue, which the worker's recovery (at its start
+# and every minute) queues again at once; its page says why it waits: the queue's storage could not
+# be reached when it was queued, or a worker stopping (SIGTERM) gave it back.
+QUEUE_UNREACHABLE = "queue-unreachable"
+INTERRUPTED = "interrupted"
+NOT_ON_QUEUE = (QUEUE_UNREACHABLE, INTERRUPTED)
+# What the queue's storage raises when it cannot be reached (Redis, or the SQLite file).
+QUEUE_ERRORS = (RedisError, sqlite3.Error, OSError)
 
 
 class JobFailed(InvalidInput):
@@ -37,6 +51,16 @@ class JobFailed(InvalidInput):
 
 class Superseded(Exception):
     """This run was taken for dead and the job was started again: stop without writing anything."""
+
+
+@contextmanager
+def default_language() -> Iterator[None]:
+    """A job's messages in the default language (a job runs outside any request)."""
+    if has_request_context():
+        yield
+        return
+    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+        yield
 
 
 def job_handler(kind: str, summary: Callable[[dict], list[str]] | None = None):
@@ -73,6 +97,15 @@ class JobRun:
         self.checkpoint = dict(job.checkpoint or {})
         self.folder = job_folder(job.id)
 
+    def upload(self) -> Path:
+        """The file uploaded for this job. Gone (its folder deleted, or the worker on a machine that
+        does not see ``JOBS_ROOT``): the job fails saying so, never with an unexplained error."""
+        path = self.folder / self.params["file"]
+        if not path.is_file():
+            with default_language():
+                raise JobFailed(_("The uploaded file is no longer on the server. Upload it again."))
+        return path
+
     def progress(
         self,
         done: int | None = None,
@@ -105,13 +138,24 @@ class JobRun:
             db.session.commit()
 
 
+def _unmarked_stage():
+    return case((JOB.c.stage.in_(NOT_ON_QUEUE), ""), else_=JOB.c.stage)
+
+
 def claim(job_id: int) -> Job | None:
     """Take a queued job (a duplicate message for a job already taken finds nothing to take)."""
     now = clock.now()
     changed = rows_changed(
         update(JOB)
         .where(JOB.c.id == job_id, JOB.c.status == JobStatus.QUEUED)
-        .values(status=JobStatus.RUNNING, attempt=JOB.c.attempt + 1, started_at=now, heartbeat_at=now, error=None)
+        .values(
+            status=JobStatus.RUNNING,
+            attempt=JOB.c.attempt + 1,
+            started_at=now,
+            heartbeat_at=now,
+            error=None,
+            stage=_unmarked_stage(),
+        )
     )
     db.session.commit()
     return db.session.get(Job, job_id) if changed else None
@@ -168,9 +212,24 @@ def run_job(job_id: int) -> None:
     execute(job_id)
 
 
-def enqueue(job: Job) -> None:
-    """Queue a committed job (in immediate mode it runs here and now)."""
-    run_job(job.id)
+def enqueue(job_id: int) -> bool:
+    """Queue a committed job (in immediate mode it runs here and now). When the queue's storage cannot
+    be reached the job stays queued, marked so, and the request goes on: the worker's recovery queues
+    it again once the queue answers (a message that did arrive after all is claimed only once)."""
+    if huey.immediate:
+        run_job(job_id)
+        return True
+    try:
+        run_job(job_id)
+    except QUEUE_ERRORS as exc:
+        log.warning("job %s: the queue cannot be reached (%s); it waits for the recovery", job_id, exc)
+        db.session.rollback()
+        rows_changed(
+            update(JOB).where(JOB.c.id == job_id, JOB.c.status == JobStatus.QUEUED).values(stage=QUEUE_UNREACHABLE)
+        )
+        db.session.commit()
+        return False
+    return True
 
 
 def create_job(
@@ -194,7 +253,7 @@ def create_job(
             shutil.rmtree(folder, ignore_errors=True)
             raise
     db.session.commit()
-    enqueue(job)
+    enqueue(job.id)
     return job
 
 
@@ -209,7 +268,7 @@ def retry(job: Job) -> bool:
     )
     db.session.commit()
     if changed:
-        enqueue(job)
+        enqueue(job.id)
     return bool(changed)
 
 
@@ -223,12 +282,17 @@ def is_stalled(job: Job) -> bool:
 
 def requeue_stalled() -> list[int]:
     """Jobs whose worker died (running, silent for ``JOB_STALE_SECONDS``) or whose message was lost
-    (queued that long) are queued again; the attempt fence keeps a slow-but-alive run from writing."""
+    (queued that long, or at once when the queue could not be reached) are queued again; the
+    attempt fence keeps a slow-but-alive run from writing."""
     cutoff = stale_before()
     found = db.session.execute(
         select(JOB.c.id, JOB.c.status, JOB.c.heartbeat_at).where(
             JOB.c.status.in_([JobStatus.RUNNING, JobStatus.QUEUED]),
-            or_(JOB.c.heartbeat_at < cutoff, (JOB.c.heartbeat_at.is_(None)) & (JOB.c.created_at < cutoff)),
+            or_(
+                JOB.c.heartbeat_at < cutoff,
+                (JOB.c.heartbeat_at.is_(None)) & (JOB.c.created_at < cutoff),
+                (JOB.c.status == JobStatus.QUEUED) & JOB.c.stage.in_(NOT_ON_QUEUE),
+            ),
         )
     ).all()
     requeued = []
@@ -237,13 +301,38 @@ def requeue_stalled() -> list[int]:
         changed = rows_changed(
             update(JOB)
             .where(JOB.c.id == job_id, JOB.c.status == status, cond)
-            .values(status=JobStatus.QUEUED, heartbeat_at=clock.now())
+            .values(status=JobStatus.QUEUED, heartbeat_at=clock.now(), stage=_unmarked_stage())
+        )
+        db.session.commit()
+        if changed and enqueue(job_id):
+            requeued.append(job_id)
+    return requeued
+
+
+def give_back_interrupted(job_ids: list[int]) -> list[int]:
+    """Jobs running in a worker that is stopping (SIGTERM: systemd's stop, an upgrade, ``make run``'s
+    Ctrl-C) are given back at once rather than taken for dead ``JOB_STALE_SECONDS`` later: queued,
+    marked for the next worker's recovery, which resumes them from their last checkpoint (a message
+    put on the queue now could be taken by this stopping worker's idle thread and lost with it). The
+    cut-off run can no longer record progress (the job is not running any more), so it writes nothing."""
+    given_back = []
+    for job_id in job_ids:
+        changed = rows_changed(
+            update(JOB)
+            .where(JOB.c.id == job_id, JOB.c.status == JobStatus.RUNNING)
+            .values(status=JobStatus.QUEUED, stage=INTERRUPTED, heartbeat_at=clock.now())
         )
         db.session.commit()
         if changed:
-            requeued.append(job_id)
-            run_job(job_id)
-    return requeued
+            given_back.append(job_id)
+    return given_back
+
+
+@huey.signal(SIGNAL_INTERRUPTED)
+def on_interrupted(signal, task, *args, **kwargs) -> None:
+    if task.name == run_job.name and task.args:
+        job_id = int(task.args[0])
+        housekeeping(lambda: give_back_interrupted([job_id]), log.warning, "gave back the interrupted jobs %s")
 
 
 WORKER_SEEN_KEY = "worker-seen"
@@ -266,7 +355,10 @@ def housekeeping(step: Callable[[], list[int]], report: Callable[..., None], mes
 
 def _recover() -> None:
     if _worker_app is not None:
-        huey.put(WORKER_SEEN_KEY, clock.now().isoformat())
+        try:
+            huey.put(WORKER_SEEN_KEY, clock.now().isoformat())
+        except QUEUE_ERRORS as exc:  # the jobs waiting are still looked at (and stay marked)
+            log.warning("the queue cannot be reached: %s", exc)
     housekeeping(requeue_stalled, log.warning, "requeued stalled jobs %s")
 
 

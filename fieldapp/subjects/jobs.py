@@ -34,7 +34,7 @@ def summary(result: dict) -> list[str]:
 
 @job_handler(KIND, summary=summary)
 def import_subjects(run: JobRun) -> dict:
-    source = run.folder / run.params["file"]
+    source = run.upload()
     encoding = run.params.get("encoding")  # decided on upload (a job queued before: decided again)
     checkpoint = run.checkpoint
     try:
