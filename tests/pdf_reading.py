@@ -6,8 +6,11 @@ import subprocess
 from pathlib import Path
 
 
-def pdf_text(path: Path) -> str:
-    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+def pdf_text(path: Path, layout: bool = True) -> str:
+    """The text as laid out on the page, or (``layout=False``) in the order it was drawn: a table
+    cell's lines wrapped beside another's stay together."""
+    mode = "-layout" if layout else "-raw"
+    return subprocess.run(["pdftotext", mode, str(path), "-"], capture_output=True, text=True, check=True).stdout
 
 
 def pdf_fonts(path: Path) -> str:

@@ -89,6 +89,7 @@ def test_national_upload_xlsx(client, client_request, db):
             "任务名称",
             "检查对象名称",
             "统一社会信用代码",
+            "注册号",
             "检查实施机关",
             "抽查类型",
             "检查完成日期",
@@ -108,19 +109,21 @@ def test_national_upload_xlsx(client, client_request, db):
             PublishedResult.inspection_result_id == a.id, PublishedResult.is_current.is_(True)
         )
     )
-    assert row[:8] == (
+    assert row[:9] == (
         record_a.plan_name,
         a.task.name,
         "朔州市朔城区中石化民福加油站",
         a.subject.uscc,
+        None,
         "朔城区市场监督管理局",
         "定向",
         datetime(2021, 6, 15),
         "发现问题已责令改正",
     )
-    assert record_a.plan_name and row[10:] == (record_a.version, record_a.short_hash, record_a.public_id)
-    ident = by_name[b.subject.name][3]
-    assert ident == b.subject.registration_number and isinstance(ident, str)
+    assert record_a.plan_name and row[11:] == (record_a.version, record_a.short_hash, record_a.public_id)
+    # A firm with a registration number only: under 注册号, the credit-code column left empty.
+    uscc, registration = by_name[b.subject.name][3:5]
+    assert uscc is None and registration == b.subject.registration_number and isinstance(registration, str)
     client_request.logout()
     client_request.post("publication.export_xlsx")  # to the login page
     assert client.get(link["href"]).status_code == 302  # the file too needs a login

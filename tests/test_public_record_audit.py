@@ -193,7 +193,7 @@ def test_a_late_evening_utc_approval_is_the_next_beijing_day_everywhere(client_r
     [row] = json.loads(client_request.get_response("publication.open_data_json").get_data(as_text=True))["results"]
     assert (row["inspected_on"], row["published_on"]) == (day, day)
     sheet = load_workbook(io.BytesIO(exports.national_xlsx([record]))).active
-    assert [sheet.cell(row=2, column=c).value.date().isoformat() for c in (7, 10)] == [day, day]
+    assert [sheet.cell(row=2, column=c).value.date().isoformat() for c in (8, 11)] == [day, day]
     path = tmp_path / "r.pdf"
     path.write_bytes(client_request.get_response("publication.public_record_pdf", public_id=record.public_id).data)
     printed = pdf_text(path)

@@ -116,7 +116,7 @@ def test_two_supervisors_publishing_at_once_make_one_record(client_request, db, 
     client_request.login("shuocheng", "supervisor", "140602")
     client_request.post("publication.publish", _data={"result_ids": [a.id]})
     # The second request checked before the first one committed: it does not see the record.
-    monkeypatch.setattr(operations, "current_version", lambda result_id: None)
+    monkeypatch.setattr(operations, "_ever_published", lambda result_id: False)
     client_request.post(
         "publication.publish",
         _data={"result_ids": [a.id]},

@@ -143,4 +143,5 @@ def test_the_national_upload_lists_the_withdrawn_records_on_a_sheet_of_their_own
     [header, row] = list(book["已撤销的记录"].iter_rows(values_only=True))
     assert header[0] == "记录编号" and header[-2:] == ("撤销日期", "撤销原因")
     assert row[0] == record.public_id and row[3] == "朔州市朔城区中石化民福加油站"
-    assert row[8].date() == date(2021, 8, 2) and row[9] == REASON
+    assert row[4] == record.uscc and row[5] is None
+    assert row[9].date() == date(2021, 8, 2) and row[10] == REASON

@@ -86,6 +86,38 @@ def test_a_different_result_needs_a_reason_for_that_task_only(world, client, db)
     assert tasks[world.task.id]["result_code"] == "A" and tasks[world.task.id]["override_reason"] == ""
 
 
+def test_a_result_chosen_against_the_answers_takes_no_follow_up_that_contradicts_it(world, client, db, auth):
+    """The marks task's answers are clean (suggested: 未发现问题, no follow-up needed) but the inspector
+    records 不配合检查情节严重; the fuel task has a finding (待后续处理, 移送) but the inspector records
+    未发现问题. Published, each pair would contradict itself: 不配合 beside "无需后续处置", 未发现问题
+    beside 已移送办案机构."""
+    obstructed = {"task_id": world.marks.id, "result_code": "8", "override_reason": "负责人拒绝提供台账"}
+    cleared = {"task_id": world.task.id, "result_code": "1", "override_reason": "铅封系检定机构当场更换"}
+    no_activity = {"task_id": world.certs.id, "no_activity": True}
+
+    # Chosen by the inspector, a contradicting measure is refused, for its task only and named.
+    choices = [dict(obstructed, follow_up_measures=["none"]), no_activity]
+    [error] = send(client, merged_body(world, task_results=choices)).json["errors"]
+    assert error.startswith("第 7 项任务") and "无需后续处置" in error, error
+    choices = [dict(cleared, follow_up_measures=["order"]), no_activity]
+    [error] = send(client, merged_body(world, task_results=choices)).json["errors"]
+    assert "未发现问题" in error and "责令改正" in error, error
+
+    # Left as suggested, the measures lose what the chosen result contradicts: 未发现问题 over the
+    # finding needs no follow-up; 不配合 over clean answers claims none.
+    assert send(client, merged_body(world, task_results=[obstructed, cleared, no_activity])).status_code == 201
+    tasks = stored_tasks(db)
+    assert (tasks[world.marks.id]["result_code"], tasks[world.marks.id]["follow_up_measures"]) == ("8", [])
+    assert (tasks[world.task.id]["result_code"], tasks[world.task.id]["follow_up_measures"]) == ("1", ["none"])
+    results = {r.task_id: r for r in _approve_and_publish(world, client, db, auth, sent=True)}
+    marks, fuel = results[world.marks.id], results[world.task.id]
+    assert (marks.result_code, marks.follow_up_measures) == ("8", [])
+    assert fuel.result_code == "1" and fuel.follow_up_measures == ["未发现问题或相关问题已规范、已改正，无需后续处置"]
+    records = {r.task_id: r for r in db.session.scalars(select(PublishedResult))}
+    assert records[world.marks.id].follow_up_public == ""
+    assert records[world.task.id].follow_up_public == "未发现问题或相关问题已改正，无需后续处置"
+
+
 def test_an_older_phone_body_without_task_results_gives_each_task_its_own(world, client, db):
     body = merged_body(world, result_code="A", suggested_result="A", override_reason="")
     body["answers"][f"a.{world.certs.id}.licences-test.certificate_valid"] = "符合"
@@ -96,8 +128,8 @@ def test_an_older_phone_body_without_task_results_gives_each_task_its_own(world,
     assert tasks[world.marks.id]["result_code"] == "1" and tasks[world.certs.id]["result_code"] == "1"
 
 
-def _approve_and_publish(world, client, db, auth, body=None):
-    assert send(client, body or merged_body(world)).status_code == 201
+def _approve_and_publish(world, client, db, auth, body=None, sent=False):
+    assert sent or send(client, body or merged_body(world)).status_code == 201
     sub = db.session.scalar(select(Submission))
     sub.state = "submitted"
     db.session.commit()

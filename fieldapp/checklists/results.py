@@ -22,6 +22,8 @@ PENDING = "A"
 # 未发现开展本次抽查涉及的经营活动: the task found no business of the kind it checks; its checklists
 # are not answered and nothing is suggested from them.
 NO_ACTIVITY = "F"
+OBSTRUCTED = "8"  # 不配合检查情节严重: a problem of its own, outside 发现问题待后续处理
+NO_FOLLOW_UP = "none"  # the follow-up measure 未发现问题或相关问题已规范、已改正，无需后续处置
 MIN_REASON_LENGTH = 4
 
 
@@ -75,6 +77,16 @@ class ResultTable:
         if chosen == [NO_PROBLEM]:
             return False
         return True if set(chosen) & set(self.within(PENDING)) else None
+
+    def records_problem(self, codes: str | None) -> bool:
+        """Whether the result says a problem is still to be dealt with: a code within 发现问题待后续处理,
+        or 不配合检查情节严重 (发现问题已责令改正 is a problem already dealt with)."""
+        return bool(set(split_codes(codes)) & {*self.within(PENDING), OBSTRUCTED})
+
+    def measure(self, value: Any) -> Measure | None:
+        """The follow-up measure ``value`` names, by its code (``order``) or its label as stored."""
+        value = str(value or "").strip()
+        return self.measures.get(value) or next((m for m in self.measures.values() if m.label.zh == value), None)
 
     def measures_for(self, follow_up: str) -> list[Measure]:
         """The follow-up measures a checklist follow-up (责令改正, 移送 …) calls for, in table order."""
@@ -152,6 +164,43 @@ def suggest_measures(findings: list, table: ResultTable | None = None) -> list[s
         return ["none"] if "none" in table.measures else []
     wanted = {f.follow_up for f in findings}
     return [m.code for m in table.measures.values() if wanted & set(m.follow_ups)]
+
+
+def measures_problem(codes: str | None, measures: list | None, table: ResultTable | None = None):
+    """None when the follow-up measures (codes or labels) agree with the result, else the message
+    saying why not — what is published is the pair, and a citizen reads 不配合检查情节严重 beside
+    "未发现问题…无需后续处置", or 未发现问题 beside 已移送办案机构, as the record contradicting itself:
+    未发现问题 goes with no measure that acts on a problem (one a checklist follow-up calls for), and
+    a result that records a problem still to be dealt with (:meth:`ResultTable.records_problem`) not
+    with "no follow-up needed" alone."""
+    table = table or result_table()
+    found = [m for m in (table.measure(v) for v in measures or []) if m is not None]
+    if split_codes(codes) == [NO_PROBLEM]:
+        acting = [m for m in found if m.follow_ups]
+        if acting:
+            return _l(
+                "“No problem found” cannot go with the follow-up measure “%(measure)s”.",
+                measure=acting[0].label.get(),
+            )
+    elif table.records_problem(codes) and found and all(m.code == NO_FOLLOW_UP for m in found):
+        return _l("This result records a problem: choose its follow-up measures, not “no follow-up needed”.")
+    return None
+
+
+def fitting_measures(codes: str | None, measures: list | None, table: ResultTable | None = None, labels=False) -> list:
+    """``measures`` as a result chosen without choosing them takes them (the suggested ones, or those
+    kept from before a correction): less any that contradict it (:func:`measures_problem`) — 未发现问题
+    keeps no measure acting on a problem and, left with none, takes "no follow-up needed" (its label
+    when ``labels``); a problem still to be dealt with loses "no follow-up needed" and claims none."""
+    table = table or result_table()
+    measures = list(measures or [])
+    if measures_problem(codes, measures, table) is None:
+        return measures
+    if split_codes(codes) == [NO_PROBLEM]:
+        kept = [v for v in measures if not getattr(table.measure(v), "follow_ups", ())]
+        none = table.measures.get(NO_FOLLOW_UP)
+        return kept or ([none.label.zh if labels else none.code] if none else [])
+    return [v for v in measures if getattr(table.measure(v), "code", None) != NO_FOLLOW_UP]
 
 
 def split_codes(code: str | None) -> list[str]:

@@ -19,7 +19,15 @@ from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 
-from ..checklists.results import NO_ACTIVITY, check_result_choice, result_table, split_codes
+from ..checklists.results import (
+    NO_ACTIVITY,
+    NO_FOLLOW_UP,
+    check_result_choice,
+    fitting_measures,
+    measures_problem,
+    result_table,
+    split_codes,
+)
 from ..checklists.text import message_text
 
 RESULT_CODE_MAX = 8  # the width of the stored result code (comma-joined codes)
@@ -88,7 +96,7 @@ def decide(task: dict, choice: TaskChoice | None, label: str) -> tuple[TaskResul
     table = result_table()
     suggested = str(task.get("suggested_result") or "1")
     if choice.no_activity:
-        measures = choice.follow_up_measures or (["none"] if "none" in table.measures else [])
+        measures = choice.follow_up_measures or ([NO_FOLLOW_UP] if NO_FOLLOW_UP in table.measures else [])
         return TaskResult(task["task_id"], NO_ACTIVITY, NO_ACTIVITY, "", measures, True), []
     chosen = choice.result_code or suggested
     # The suggestion the phone showed counts as suggested when the inspector kept it.
@@ -102,13 +110,25 @@ def decide(task: dict, choice: TaskChoice | None, label: str) -> tuple[TaskResul
     unknown = [m for m in choice.follow_up_measures if m not in table.measures]
     if unknown:
         errors.append(_("Unknown follow-up measure: %(names)s.", names="、".join(unknown)))
+    measures = _measures(chosen, choice, task, table, errors)
     if errors:
         return None, [_("%(task)s: %(message)s", task=label, message=e) for e in errors]
-    measures = choice.follow_up_measures or list(task.get("suggested_measures") or [])
     overridden = set(split_codes(chosen)) != set(split_codes(baseline))
     return TaskResult(
         task["task_id"], suggested, chosen, choice.override_reason if overridden else "", measures, False
     ), []
+
+
+def _measures(chosen: str, choice: TaskChoice, task: dict, table, errors: list[str]) -> list[str]:
+    """The follow-up measures of the chosen result: the inspector's — refused (a message added to
+    ``errors``) when they contradict it — else the suggested ones, which follow the findings and not
+    a result chosen against them, so less any that contradict it (``fitting_measures``)."""
+    if not choice.follow_up_measures:
+        return fitting_measures(chosen, list(task.get("suggested_measures") or []), table)
+    problem = measures_problem(chosen, choice.follow_up_measures, table)
+    if problem is not None:
+        errors.append(message_text(problem))
+    return choice.follow_up_measures
 
 
 def decide_all(body, evaluated, labels: dict[int, str]) -> tuple[list[TaskResult], list[str]]:

@@ -11,6 +11,7 @@ from flask import Response
 from flask.globals import app_ctx
 
 from ..core.cells import csv_row, xlsx_row
+from .queries import identifier_kind
 from .snapshot import task_kind_label
 
 # Open data: one row per current published record. (key, CSV header)
@@ -35,12 +36,15 @@ OPEN_DATA_COLUMNS = [
 ]
 
 # 国家企业信用信息公示系统 抽查检查结果 upload layout: one row per task result (two tasks at one
-# firm on one day are two rows, told apart by the task and the record number).
+# firm on one day are two rows, told apart by the task and the record number). A firm is identified
+# by its credit code, or by its registration number where it has none (an individual business
+# registered before credit codes): each in its own column, never a 注册号 under 统一社会信用代码.
 NATIONAL_COLUMNS = [
     "抽查计划名称",
     "任务名称",
     "检查对象名称",
     "统一社会信用代码",
+    "注册号",
     "检查实施机关",
     "抽查类型",
     "检查完成日期",
@@ -51,8 +55,8 @@ NATIONAL_COLUMNS = [
     "校验码",
     "记录编号",
 ]
-DATE_COLUMNS = {6, 9}
-COLUMN_WIDTHS = (36, 40, 36, 22, 26, 10, 12, 30, 40, 12, 6, 12, 16)
+DATE_COLUMNS = {NATIONAL_COLUMNS.index(name) for name in ("检查完成日期", "公示日期")}
+COLUMN_WIDTHS = (36, 40, 36, 22, 18, 26, 10, 12, 30, 40, 12, 6, 12, 16)
 
 
 def open_data_row(record, base_url: str) -> dict:
@@ -127,12 +131,21 @@ def json_response(records: Callable[[], Iterable], base_url: str, filename: str)
     return Response(generate(_in_app_context(records)), mimetype="application/json", headers=headers)
 
 
+def identifiers(record) -> tuple[str, str]:
+    """(统一社会信用代码, 注册号) of a published record, each "" when the firm was published without it
+    (a record kept only ``subject_ident`` goes to the column its shape says)."""
+    ident = record.subject_ident or ""
+    uscc = record.uscc or (ident if identifier_kind(ident) == "uscc" else "")
+    registration = record.registration_number or ("" if uscc else ident)
+    return uscc, registration
+
+
 def national_row(record) -> list:
     return [
         record.plan_name,
         record.task_name,
         record.subject_name,
-        record.subject_ident,
+        *identifiers(record),
         record.inspecting_unit_name,
         task_kind_label(record.task_kind),
         record.inspected_on,
@@ -152,14 +165,15 @@ WITHDRAWN_COLUMNS = [
     "任务名称",
     "检查对象名称",
     "统一社会信用代码",
+    "注册号",
     "检查实施机关",
     "检查完成日期",
     "公示日期",
     "撤销日期",
     "撤销原因",
 ]
-WITHDRAWN_DATE_COLUMNS = {6, 7, 8}
-WITHDRAWN_WIDTHS = (16, 36, 40, 36, 22, 26, 12, 12, 12, 48)
+WITHDRAWN_DATE_COLUMNS = {WITHDRAWN_COLUMNS.index(name) for name in ("检查完成日期", "公示日期", "撤销日期")}
+WITHDRAWN_WIDTHS = (16, 36, 40, 36, 22, 18, 26, 12, 12, 12, 48)
 
 
 def withdrawn_row(record) -> list:
@@ -171,7 +185,7 @@ def withdrawn_row(record) -> list:
         record.plan_name,
         record.task_name,
         record.subject_name,
-        record.subject_ident,
+        *identifiers(record),
         record.inspecting_unit_name,
         record.inspected_on,
         record.published_on,

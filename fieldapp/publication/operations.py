@@ -29,6 +29,15 @@ def current_version(inspection_result_id: int) -> PublishedResult | None:
     )
 
 
+def _ever_published(inspection_result_id: int) -> bool:
+    return (
+        db.session.scalar(
+            select(PublishedResult.id).where(PublishedResult.inspection_result_id == inspection_result_id).limit(1)
+        )
+        is not None
+    )
+
+
 def _new_public_id() -> str:
     while True:
         candidate = secrets.token_hex(6)
@@ -56,14 +65,16 @@ def publish(results: list[InspectionResult], user, on: date | None = None) -> li
     """Publish each approved result not yet published. Returns the new records.
 
     Results already published are skipped (publishing twice is not an error: a double click or a
-    second supervisor in the same batch); results outside the user's unit raise.
+    second supervisor in the same batch), withdrawn ones too (a page opened before the withdrawal
+    must not give the result a second public record, nor refuse the rest of the batch); results
+    outside the user's unit raise.
     """
     on = on or clock.today()
     created = []
     for result in results:
         if not access.may_publish(user, result):
             raise PublicationError(f"not allowed to publish result {result.id}")
-        if current_version(result.id) is not None:
+        if _ever_published(result.id):  # current, corrected or withdrawn: never a second record
             continue
         record = _make_version(result, _new_public_id(), 1, user, on)
         db.session.add(record)

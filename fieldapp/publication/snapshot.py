@@ -58,7 +58,7 @@ def public_fields(result) -> dict:
         "result_label": cat.zh,
         "result_label_en": cat.en,
         "follow_up_public": follow_up_public_wording(result.follow_up_measures),
-        "division_code": subject.division_code,
+        "division_code": result.division_code or subject.division_code,  # the county it was inspected in
         "task_id": task.id,
         "subject_id": subject.id,
         "inspecting_unit_id": result.inspecting_unit_id,

@@ -12,7 +12,7 @@ from ..errors import InvalidInput
 from ..auth.models import Unit
 from ..auth.territory import top_units, unit_for_division
 from ..calendar.workdays import add_working_days, publication_due
-from ..checklists.results import choose_result
+from ..checklists.results import choose_result, fitting_measures
 from .. import clock
 from ..extensions import db
 from .. import audit
@@ -89,7 +89,9 @@ def record_results(submission, actor, term: Term | None = None) -> list[Inspecti
             result.result_code = ",".join(split_codes(code))
             result.findings = normalise_findings(answers.findings if answers else [])
             chosen = answers.follow_up_measures if answers else []
-            result.follow_up_measures = measure_labels(chosen) if chosen else measures_for_findings(result.findings)
+            measures = measure_labels(chosen) if chosen else measures_for_findings(result.findings)
+            # none that contradicts the result (a body sent before the phone was held to it)
+            result.follow_up_measures = fitting_measures(result.result_code, measures, labels=True)
             result.publication_due = due
             result.due_by_fallback_calendar = fallback
             result.approved_at = now
@@ -106,11 +108,14 @@ def amend_result(result: InspectionResult, codes: str, reason: str, actor) -> bo
     """Correct the result of an approved check (the follow-up found the problem corrected, or the
     result was recorded wrongly): the codes are checked as the inspector's choice is, ``reason``
     is kept in the audit log. True when the result changed (a listing is proposed if it calls for one,
-    and the follow-up case kept in step: see :func:`follow_up_in_step`)."""
+    and the follow-up case kept in step: see :func:`follow_up_in_step`); its follow-up measures lose
+    any the new result contradicts (``fitting_measures``: 未发现问题 keeps no measure acting on a
+    problem, a problem still to be dealt with no "no follow-up needed")."""
     choice = choose_result(result.result_code, codes, reason)
     if not choice["overridden"]:  # the same codes, whatever their order
         return False
     before, result.result_code = result.result_code, choice["result"]
+    result.follow_up_measures = fitting_measures(result.result_code, result.follow_up_measures, labels=True)
     db.session.flush()
     audit.record(
         "inspection_result", result.id, "amend", actor, from_state=before, to_state=result.result_code, reason=reason
