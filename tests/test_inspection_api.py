@@ -383,3 +383,60 @@ def test_work_sent_from_another_inspectors_page_is_refused_as_a_lost_login(world
     assert response.status_code == 401 and "登录" in response.json["title"]
     assert count(db) == 0
     assert post(client, body, {"X-Fieldapp-User": str(world.lead_user.id)}).status_code == 201
+
+
+SVG = b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>'
+
+
+def test_a_photo_that_is_no_image_withdraws_the_sending_and_says_why(world, client, db, app):
+    # The phone's outbox PUTs a photo's bytes as listed; an SVG (or any file that is no JPEG, PNG or
+    # WebP) is refused when it is whole: the office keeps nothing of this sending, so the phone takes
+    # the answers back into the draft and the same UUID can be sent again without that file.
+    files = {"photo": SVG * 3000, "lead": png_bytes(1), "member": png_bytes(2), "rep": png_bytes(3)}
+    body = submission_body(world, files)
+    assert post(client, body).status_code == 201
+    photo = files["photo"]
+    half = len(photo) // 2
+    assert put(client, body["uuid"], photo[:half], 0, len(photo), sha256=sha(photo)).status_code == 200
+    r = put(client, body["uuid"], photo[half:], half, len(photo), sha256=sha(photo))
+    assert r.status_code == 422 and r.json["refused"] == sha(photo)
+    assert "JPEG" in r.json["title"] and "草稿" in r.json["title"] and r.json["errors"] == [r.json["title"]]
+    assert count(db) == 0 and count(db, MediaFile) == 0
+    media = Path(app.config["MEDIA_ROOT"])
+    assert not [p for p in media.rglob("*") if p.is_file() and p.read_bytes() == photo]  # neither stored nor left
+    assert put(client, body["uuid"], photo).status_code == 404  # nothing left to send it to
+    # Sent again with a real photo: the same UUID is a new sending, complete once its files arrive.
+    files["photo"] = jpeg_bytes(6)
+    again = submission_body(world, files, uuid=body["uuid"])
+    assert post(client, again).status_code == 201
+    for data in files.values():
+        last = put(client, again["uuid"], data)
+    assert last.json["state"] == "submitted"
+
+
+def test_a_signature_beside_the_submission_that_is_no_image_is_refused_whole(world, client, db, app):
+    files = {"photo": jpeg_bytes(7), "lead": SVG, "member": png_bytes(8), "rep": png_bytes(9)}
+    body = submission_body(world, files)
+    r = post_with_signatures(client, body, {sha(SVG): SVG})
+    assert r.status_code == 422 and "JPEG" in r.json["title"] and "草稿" in r.json["title"]
+    assert count(db) == 0
+    assert not (Path(app.config["MEDIA_ROOT"]) / sha(SVG)[:2] / sha(SVG)[2:4] / sha(SVG)).exists()
+
+
+def test_a_correction_whose_photo_is_no_image_leaves_the_returned_version_returned(world, client, db):
+    first = submission_body(world)
+    assert post(client, first).status_code == 201
+    old = db.session.scalar(select(Submission))
+    old.state, old.review_comment = "returned", "请补拍加油机铅封照片"
+    db.session.commit()
+    files = {"photo": SVG * 10, "lead": png_bytes(1), "member": png_bytes(2), "rep": png_bytes(3)}
+    second = submission_body(world, files, replaces=first["uuid"])
+    assert post(client, second).status_code == 201
+    db.session.expire_all()
+    assert old.state == "superseded"
+    assert put(client, second["uuid"], files["photo"]).status_code == 422
+    db.session.expire_all()
+    assert [(s.uuid, s.state) for s in db.session.scalars(select(Submission))] == [(first["uuid"], "returned")]
+    # The returned version can still be corrected: the same UUID again, with a photo.
+    files["photo"] = jpeg_bytes(8)
+    assert post(client, submission_body(world, files, uuid=second["uuid"], replaces=first["uuid"])).status_code == 201

@@ -117,3 +117,12 @@ def open_image(data: bytes, formats: tuple[str, ...] = PHOTO_FORMATS):
         img.close()
         raise ImageRejected(too_many)
     return img
+
+
+def refused_image(path: Path) -> str | None:
+    """Why the file at ``path`` is no photo the app takes (``open_image``'s words), or None when it is one."""
+    try:
+        open_image(path.read_bytes()).close()
+    except ImageRejected as exc:
+        return exc.text()
+    return None

@@ -29,6 +29,28 @@ class MediaHashMismatch(InvalidInput):
     pass
 
 
+class MediaRefused(InvalidInput):
+    """A listed file whose bytes are no image the app takes (``media.open_image``): the submission is
+    withdrawn whole, so the phone takes its answers back into the draft and can send them again."""
+
+    def __init__(self, message: str, sha256: str):
+        super().__init__(message)
+        self.sha256 = sha256
+
+
+def withdraw(submission: Submission) -> None:
+    """Take back a submission still incomplete: its files' pieces, its rows, and the version it was
+    to replace is returned again — as if it had never been sent (the phone still holds all of it)."""
+    for item in submission.media:
+        store.partial_path(submission.uuid, item.sha256).unlink(missing_ok=True)
+    if submission.replaces_id is not None:
+        replaced = db.session.get(Submission, submission.replaces_id)
+        if replaced is not None and replaced.state == SubmissionState.SUPERSEDED:
+            replaced.state = SubmissionState.RETURNED
+    db.session.delete(submission)
+    db.session.flush()
+
+
 def list_media(submission: Submission, checked, user, uploaded: frozenset[str]) -> None:
     """The files the body lists, each complete at once when its bytes are already here."""
     for entry in checked.media:
@@ -122,6 +144,11 @@ def receive_media(submission: Submission, sha256: str, start: int, total: int, d
             store.write_at(partial, item.received, new)
             item.received += len(new)
         if item.received == item.size:
+            refusal = _no_image(partial, sha256)
+            if refusal is not None:
+                withdraw(submission)
+                db.session.commit()
+                raise MediaRefused(refusal, sha256)
             if not store.promote(partial, sha256):
                 item.received = 0
                 db.session.commit()
@@ -130,3 +157,11 @@ def receive_media(submission: Submission, sha256: str, start: int, total: int, d
     settle(submission, count_in_database=True)
     db.session.commit()
     return item
+
+
+def _no_image(partial, sha256: str) -> str | None:
+    """Why a whole file (its hash matches) is no image the app takes, or None. A file whose hash does
+    not match is told as such (sent again from the start), not judged by its bytes."""
+    if store.file_sha256(partial) != sha256:
+        return None
+    return store.refused_image(partial)

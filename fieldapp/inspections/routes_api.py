@@ -141,8 +141,23 @@ def _store_inline(body: dict, files: dict[str, bytes]) -> frozenset[str]:
         if entry is None or entry.get("size") != len(data):
             raise BodyError([_("A file sent with the submission is not one of its listed signatures.")], status=422)
     for data in files.values():
+        try:
+            store.open_image(data).close()
+        except store.ImageRejected as exc:
+            raise BodyError([refused_file_message(exc.text())], status=422) from None
+    for data in files.values():
         store.store_bytes(data)
     return frozenset(files)
+
+
+def refused_file_message(reason: str) -> str:
+    """What the phone shows when a photo or signature it sent is no image the app takes: the reason,
+    and that its answers are back in the draft to send again without that file."""
+    return _(
+        "%(reason)s The office did not keep this sending: your answers, photos and signatures are back in "
+        "the visit's draft on this phone. Remove that photo (or sign again) and send the visit again.",
+        reason=reason,
+    )
 
 
 @bp.post("/api/v1/submissions")
@@ -260,6 +275,9 @@ def api_upload_media(uuid: str, sha256: str):
         response, code = problem(416, _("Resume from the offset the server has."), received=exc.received)
         response.headers["Range"] = f"bytes=0-{exc.received - 1}" if exc.received else "bytes=0-0"
         return response, code
+    except receipt.MediaRefused as exc:
+        message = refused_file_message(exc.text())
+        return problem(422, message, errors=[message], refused=exc.sha256)
     except receipt.MediaHashMismatch:
         return problem(422, _("The file's bytes do not match its SHA-256; send it again from the start."), received=0)
     db.session.refresh(submission)

@@ -16,6 +16,9 @@
   function RetryLater(message, network) { this.message = message; this.network = !!network; }
   function LoginNeeded() { this.message = t("login"); }
   function Refused(message) { this.message = message; }  // for good: kept as needing attention
+  // A file the office refused (no image it takes): it kept nothing of the sending, so the answers
+  // go back into the visit's draft with the reason, to be sent again without that file.
+  function FileRefused(message) { this.message = message; }
 
   // The reason in a refusal (problem+json), else its status.
   function reason(data, status) { return (data.errors && data.errors.join(" ")) || data.title || ("HTTP " + status); }
@@ -125,7 +128,7 @@
 
   window.FieldappOutboxRequests = {
     request: request, reason: reason, serverBusy: serverBusy, t: t,
-    RetryLater: RetryLater, LoginNeeded: LoginNeeded, Refused: Refused,
+    RetryLater: RetryLater, LoginNeeded: LoginNeeded, Refused: Refused, FileRefused: FileRefused,
     // Why the last request failed ("" once one was answered); listeners hear when it changes.
     trouble: function () { return trouble; },
     onTrouble: function (listen) { troubleListeners.push(listen); },

@@ -1,7 +1,8 @@
 // fieldapp inspector app: sending one submission from the outbox. The body first (idempotent by its
 // UUID; on its first sending with its small signatures beside it), then each file the server still
 // misses, all at once, in chunks, resumed from what the server already has. A refusal sends the
-// answers back to the visit's draft (422, 409) or keeps the submission as stuck (another 4xx).
+// answers back to the visit's draft (422, 409, a file that is no image) or keeps the submission as
+// stuck (another 4xx).
 (function () {
   "use strict";
   var Store = window.FieldappStore;
@@ -26,12 +27,16 @@
   async function uploadFile(item, rec, received) {
     var url = item.api + "/" + item.uuid + "/media/" + rec.sha256;
     var start = received || 0;
-    var guard = 0;
+    var guard = 0, mismatches = 0;
     while (start < rec.size) {
       if (guard++ > 10000) throw new Requests.RetryLater("upload loop");
       var end = Math.min(start + CHUNK, rec.size);
       var answer = await chunkRequest(url, rec, start, end);
       var data = answer.data;
+      if (answer.response.status === 422 && data.refused) throw new Requests.FileRefused(Requests.reason(data, 422));
+      // Bytes that did not hash as listed are sent again from the start, a few times: the same
+      // refusal again is the file, not the link, and is kept as needing attention.
+      if (answer.response.status === 422 && ++mismatches > 3) throw new Requests.Refused(Requests.reason(data, 422));
       if (answer.response.status === 416 || answer.response.status === 422) { start = data.received || 0; continue; }
       if (!answer.response.ok) throw new Requests.Refused(Requests.reason(data, answer.response.status));  // 5xx, 408, 429 were retried
       if (data.file && data.file.complete) return data;
@@ -46,7 +51,8 @@
     async function worker() {
       while (next < jobs.length && !failure) {
         var job = jobs[next++];
-        try { await run(job); } catch (error) { failure = failure || error; }
+        // A refused file says why the rest failed (the office withdrew the sending at once).
+        try { await run(job); } catch (error) { failure = error instanceof Requests.FileRefused ? error : failure || error; }
       }
     }
     var workers = [];
@@ -165,7 +171,15 @@
     }
     var missing = await missingFiles(item, status);
     if (!missing) return stuck(item, t("missing-file"));
-    var done = await uploadAll(item, status, missing);
+    var done;
+    try {
+      done = await uploadAll(item, status, missing);
+    } catch (error) {
+      if (!(error instanceof Requests.FileRefused)) throw error;
+      await Store.returnToDraft(item, [error.message]);
+      returned(item);
+      return;
+    }
     if (!done) throw new Requests.RetryLater(t("incomplete"));
     await Store.finishOutbox(item);
     document.dispatchEvent(new CustomEvent("fieldapp:sent", { detail: { uuid: item.uuid, status: done } }));
