@@ -6,10 +6,14 @@ import csv
 from collections import Counter
 from datetime import date
 
+import pytest
+import yaml
 from sqlalchemy import func, select
 from stdnum.cn import uscc
 from stdnum.iso7064 import mod_11_10
 
+from fieldapp.auth.models import Unit, User
+from fieldapp.auth.organisation import DEFAULT_FILE, OrganisationError, ensure_units
 from fieldapp.demo.org import demo_org
 from fieldapp.demo.accounts import ensure_demo_accounts
 from fieldapp.demo.generator import SUBJECT_HEADER, generate_roster, generate_subjects, load_city, write_subjects_csv
@@ -107,3 +111,36 @@ def test_generate_command_writes_a_csv(runner, tmp_path):
     )
     assert result.exit_code == 0, result.output
     assert (tmp_path / "x.csv").read_text(encoding="utf-8-sig").count("\n") == 301
+
+
+@pytest.mark.parametrize(
+    ("account", "message"),
+    [
+        (["city supervisor", "贾一英", "supervisor", "city"], "用户名"),  # a space the login form strips
+        (["-admin", "系统管理员", "admin", "city"], "用户名"),
+        (["x" * 65, "某某", "inspector", "city"], "用户名"),
+        (["chief", "某某", "chief", "city"], "chief"),
+        (["nobody-here", "某某", "inspector", "140699"], "140699"),
+    ],
+)
+def test_the_demo_accounts_follow_the_account_rules(app, tmp_path, account, message):
+    # The demo block makes accounts as `flask users create` and the accounts page do: one username rule.
+    data = yaml.safe_load(DEFAULT_FILE.read_text(encoding="utf-8"))
+    data["demo"]["accounts"].append(account)
+    path = tmp_path / "org.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with app.test_request_context(headers={"Accept-Language": "zh-CN"}):
+        with pytest.raises(OrganisationError, match=message):
+            demo_org(path)
+    assert [a[0] for a in demo_org(DEFAULT_FILE).accounts][:2] == ["admin", "city-supervisor"]
+
+
+def test_a_demo_account_is_found_whatever_the_case_of_its_username(app, db):
+    ensure_units()
+    admin = User(username="ADMIN", name="管理员", role="admin", unit=db.session.scalar(select(Unit)))
+    admin.set_password("another-password")
+    db.session.add(admin)
+    db.session.flush()
+    accounts = ensure_demo_accounts()
+    assert [u.username for u in accounts].count("ADMIN") == 1
+    assert db.session.scalar(select(func.count()).select_from(User).where(func.lower(User.username) == "admin")) == 1

@@ -33,6 +33,15 @@ OBJECT_TYPE = "user_account"
 
 def check_username(username: str) -> str:
     """``username`` stripped, when it may name a new account; else InvalidInput (field ``username``)."""
+    username = username_form(username)
+    taken = db.session.scalar(select(User.id).where(func.lower(User.username) == username.lower()))
+    if taken is not None:
+        raise InvalidInput(_l("The username %(username)s is taken.", username=username), field="username")
+    return username
+
+
+def username_form(username: str) -> str:
+    """``username`` stripped, when it is written as a username may be (taken or not); else InvalidInput."""
     username = (username or "").strip()
     if not username:
         raise InvalidInput(_l("Enter a username."), field="username")
@@ -45,9 +54,6 @@ def check_username(username: str) -> str:
             ),
             field="username",
         )
-    taken = db.session.scalar(select(User.id).where(func.lower(User.username) == username.lower()))
-    if taken is not None:
-        raise InvalidInput(_l("The username %(username)s is taken.", username=username), field="username")
     return username
 
 

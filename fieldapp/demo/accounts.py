@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from ..auth.accounts import check_password
 from ..auth.models import Role, Unit, User
 from ..auth.organisation import ensure_units, organisation_file, read_organisation
 from ..extensions import db
@@ -22,8 +23,10 @@ def ensure_demo_accounts(password: str = DEMO_PASSWORD) -> list[User]:
         top = read_organisation(organisation_file())[0]
         accounts = [("admin", "系统管理员", Role.ADMIN.value, top.code)]
     for username, name, role, unit_code in accounts:
-        user = db.session.scalar(select(User).where(User.username == username))
+        # Taken in any case, as the username rule has it (auth.accounts.check_username).
+        user = db.session.scalar(select(User).where(func.lower(User.username) == username.lower()))
         if user is None:
+            check_password(password, username)
             user = User(username=username, name=name, role=Role(role).value, unit=units[unit_code])
             user.set_password(password)
             db.session.add(user)

@@ -8,8 +8,10 @@ from flask_babel import gettext as _
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..auth.models import COUNTY_LEVEL_KINDS, UnitKind
+from ..auth.accounts import username_form
+from ..auth.models import COUNTY_LEVEL_KINDS, Role, UnitKind
 from ..auth.organisation import OrganisationError, UnitSpec, organisation_file, read_demo, read_organisation
+from ..errors import InvalidInput
 
 _DEFAULT_TOWNS = ["城关镇", "东关街道", "西关街道", "新城镇", "北关乡"]
 
@@ -106,11 +108,27 @@ def demo_org(path: Path | None = None) -> DemoOrg:
     )
     fields = extra.get("inspector_fields") or {}
     for username, name, role, unit in extra.get("accounts") or []:
-        org.accounts.append((str(username), str(name), str(role), str(unit)))
+        org.accounts.append(_demo_account(str(username), str(name), str(role), str(unit), by_code))
         if role == "inspector":
             org.inspector_accounts.append((str(name), str(unit), str(username), list(fields.get(username) or ["计量"])))
     org.assistants = [(str(n), str(u), str(k)) for n, u, k in extra.get("assistants") or []]
     return org
+
+
+def _demo_account(username: str, name: str, role: str, unit: str, by_code: dict[str, UnitSpec]):
+    """An account of the demo block, by the rules every account follows (``auth.accounts``): a username
+    written as the login form takes it, a role and a unit of the organisation."""
+    try:
+        username = username_form(username)
+    except InvalidInput as exc:
+        raise OrganisationError(_("Demo account %(username)s: %(why)s", username=username, why=exc.text())) from None
+    if role not in {r.value for r in Role}:
+        raise OrganisationError(_("Demo account %(username)s: no such role %(role)s.", username=username, role=role))
+    if unit not in by_code:
+        raise OrganisationError(
+            _("Demo account %(username)s: no unit %(unit)s in the file.", username=username, unit=unit)
+        )
+    return username, name, role, unit
 
 
 def demo_county_supervisors(org: DemoOrg | None = None) -> dict[str, str]:
