@@ -12,6 +12,7 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import select
 
+from factories.office import SHARED_STRINGS, inflated
 from factories.subjects import HEADER
 from xls_files import xlsx_of
 from fieldapp.demo.generator import make_uscc
@@ -243,20 +244,7 @@ def test_the_command_refuses_an_empty_template_with_a_non_zero_exit(app, db, run
 
 def shared_strings_bomb(entries: int) -> bytes:
     """A workbook whose shared strings are ``entries`` copies of one string (read whole on opening)."""
-    import zipfile
-
-    source = zipfile.ZipFile(BytesIO(xlsx_of(COLUMNS, subject(1))))
-    out = BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for item in source.infolist():
-            if item.filename != "xl/sharedStrings.xml":
-                target.writestr(item, source.read(item.filename))
-        with target.open("xl/sharedStrings.xml", "w", force_zip64=True) as strings:
-            strings.write(b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">')
-            for _ in range(entries // 10_000):
-                strings.write((b"<si><t>" + b"a" * 80 + b"</t></si>") * 10_000)
-            strings.write(b"</sst>")
-    return out.getvalue()
+    return inflated(xlsx_of(COLUMNS, subject(1)), SHARED_STRINGS, entries)
 
 
 @pytest.mark.parametrize("language,words", [("zh_CN", "解压后达"), ("en", "far more than a table holds")])

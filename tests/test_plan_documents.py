@@ -16,6 +16,7 @@ from fieldapp.plans.models import Plan
 from fieldapp.plans.problems import PlanFileError
 from fieldapp.plans.tables import read_plan_file
 from factories.plan_tables import HEADER, NOTE, ROWS, TITLE, task_essence, upload_plan
+from factories.office import SHARED_STRINGS, WORD_STYLES, inflated
 from factories.plans import to_xlsx
 
 
@@ -357,3 +358,23 @@ def test_section_headings_between_a_pages_tables_are_the_categories_of_their_tas
         ("section_row", "二、特种设备"),
         ("note_row", "注：抽查比例为全年比例。"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("make", "part", "name"), [(xlsx_plan, SHARED_STRINGS, "计划.xlsx"), (docx_plan, WORD_STYLES, "计划.docx")]
+)
+def test_a_plan_file_whose_part_read_whole_expands_hundreds_of_times_is_refused_unread(
+    app, db, runner, tmp_path, make, part, name
+):
+    # The bound the subject import keeps (core.office_zip): a plan workbook whose shared strings
+    # expanded to 180 MB was read (2 s, 172 MB); python-docx reads every part of a document whole.
+    data = inflated(make(), part, 700_000)  # over 60 MB of XML in well under 1 MB
+    assert len(data) < 1024 * 1024
+    with pytest.raises(PlanFileError) as caught:
+        read_plan_file(data, name)
+    assert caught.value.problem.code == "file_inflated"
+    path = tmp_path / name
+    path.write_bytes(data)
+    result = runner.invoke(args=["plan", "import", str(path), "--year", "2023", "--unit", "140602"])
+    assert result.exit_code == 1 and "解压后" in result.output and part[0] in result.output, result.output
+    assert db.session.scalar(select(func.count()).select_from(Plan)) == 0

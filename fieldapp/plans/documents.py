@@ -17,7 +17,7 @@ from html.parser import HTMLParser
 
 from .notes import is_section_heading
 from .problems import PlanFileError, Problem
-from .tables import MAX_SHEET_ROWS, PlanSource, Row, decode, read_notice, read_title_rows
+from .tables import MAX_SHEET_ROWS, PlanSource, Row, decode, read_notice, read_title_rows, refuse_inflated
 
 # A paragraph after a table that is the plan's note, not the notice's text.
 NOTE_LINE = re.compile(r"^\s*(?:注|备注|说明)\s*[:：\d１-９]")
@@ -105,6 +105,7 @@ def read_document(data: bytes, filename: str) -> PlanSource:
     before: list[str] = []
     tables: list[list[list[Cell]]] = []
     heading = ""  # the paragraph right before the first table, when it is a section heading
+    refuse_inflated(data)  # python-docx reads every part whole
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             if archive.getinfo("word/document.xml").file_size > MAX_DOCUMENT_XML:

@@ -67,6 +67,10 @@ MESSAGES = {
         "Page %(page)s of the PDF holds far more text or lines than a page of a plan, and is not read. Upload the "
         "Word (.docx) or Excel (.xlsx) version of the plan."
     ),
+    "file_inflated": _l(
+        "The file cannot be read: a part of it (%(part)s) expands from %(packed)s KB to %(size)s MB, far more "
+        "than a plan holds. Open it in Excel, Word or WPS and save it again."
+    ),
     "file_not_document": _l(
         "The file is not a Word document (.docx), or it is damaged; open it in Word or WPS and save it again as .docx."
     ),

@@ -19,6 +19,7 @@ from pathlib import Path
 from ..core.cells import DAMAGED_SHEET, SheetUnreadable, sheet_rows, width
 from ..core.csv_records import Unreadable, csv_records
 from ..core.text_encoding import TextEncodingError, decode_text
+from ..core.office_zip import XLSX_STREAMED, inflated_part
 from ..core.xls import XlsUnreadable, is_ole2, is_zip, open_workbook
 from .problems import PlanFileError, Problem
 
@@ -109,6 +110,14 @@ def _old_format(suffix: str, kind: str) -> str:
     if suffix in WPS_SHEET:
         return "file_old_wps_sheet"
     return "file_not_xls" if kind == "damaged" and suffix in OLD_EXCEL else "file_old_office"
+
+
+def refuse_inflated(data: bytes, streamed: tuple[str, ...] = ()) -> None:
+    """A workbook or document with a part read whole that expands as no plan does (``core.office_zip``)
+    is refused before it is opened."""
+    inflated = inflated_part(data, streamed)
+    if inflated is not None:
+        raise PlanFileError("file_inflated", part=inflated.part, packed=inflated.packed_kb, size=inflated.size_mb)
 
 
 def _zip_kind(data: bytes) -> str | None:
@@ -237,6 +246,7 @@ def read_workbook(data: bytes, filename: str) -> PlanSource:
     before any hidden one."""
     from openpyxl.utils.exceptions import InvalidFileException
 
+    refuse_inflated(data, XLSX_STREAMED)
     try:
         workbook = open_workbook(io.BytesIO(data))
     except XlsUnreadable as exc:

@@ -6,13 +6,13 @@ Parts read whole on opening (shared strings, styles) are checked first for how f
 
 from __future__ import annotations
 
-import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
 from flask_babel import gettext as _
 
 from ..core.cells import SheetUnreadable, sheet_rows
+from ..core.office_zip import XLSX_STREAMED, inflated_part
 from ..core.xls import XlsUnreadable, open_workbook
 from .fields import normalise_header
 from .tables import (
@@ -107,31 +107,20 @@ def xls_message(exc: XlsUnreadable) -> str:
     return _("The .xls file is damaged and cannot be read; open it in Excel or WPS and save it again as .xlsx or CSV.")
 
 
-# A workbook's parts other than its sheets (shared strings, styles) are read whole when it is opened:
-# one that expands past this size and ratio is no export (real ones pack 3–10×) but repeated filler —
-# 1.5 MB holding 460 MB of shared strings took 61 s and 1.2 GB in the upload request itself.
-EXPANDED_LIMIT = 50 * 1024 * 1024
-EXPANSION_RATIO = 50
-
-
 def _check_expansion(path: Path) -> None:
-    try:
-        with zipfile.ZipFile(path) as archive:
-            parts = archive.infolist()
-    except (zipfile.BadZipFile, OSError):
-        return  # told by the workbook reader
-    for part in parts:
-        whole = not part.filename.startswith("xl/worksheets/")  # sheets are streamed
-        if whole and part.file_size > EXPANDED_LIMIT and part.file_size > EXPANSION_RATIO * part.compress_size:
-            raise TableError(
-                _(
-                    "The workbook cannot be read: a part of it (%(part)s) expands from %(packed)s KB to "
-                    "%(size)s MB, far more than a table holds. Save the table again as .xlsx or CSV.",
-                    part=part.filename,
-                    packed=part.compress_size // 1024,
-                    size=part.file_size // (1024 * 1024),
-                )
+    """Parts read whole on opening (shared strings, styles) may not expand as no export does
+    (``core.office_zip``)."""
+    inflated = inflated_part(path, XLSX_STREAMED)
+    if inflated is not None:
+        raise TableError(
+            _(
+                "The workbook cannot be read: a part of it (%(part)s) expands from %(packed)s KB to "
+                "%(size)s MB, far more than a table holds. Save the table again as .xlsx or CSV.",
+                part=inflated.part,
+                packed=inflated.packed_kb,
+                size=inflated.size_mb,
             )
+        )
 
 
 def _sheet_table(sheet, offset: int, blank_lines: LineNumbers, reads: Callable[[list[str]], object] | None = None):
