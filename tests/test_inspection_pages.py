@@ -11,6 +11,8 @@ import pytest
 from sqlalchemy import select
 
 from fieldapp.inspections.models import Submission
+from fieldapp.plans.models import Plan, PlanKind, Task
+from fieldapp.visits.models import VisitTask
 from factories.inspection import add_visit, build_world, form_fields, jpeg_bytes, png_bytes, submission_body
 from factories.inspection import app_config  # noqa: F401  (fixtures: the test checklists)
 
@@ -233,3 +235,25 @@ def test_a_returned_submission_is_corrected_as_a_new_version(world, client_reque
     db.session.expire_all()
     rows = db.session.scalars(select(S).order_by(S.id)).all()
     assert [r.state for r in rows] == ["superseded", "incomplete"] and rows[1].replaces_id == rows[0].id
+
+
+def test_tasks_of_a_units_two_plans_with_the_same_number_are_told_apart_on_the_phone(world, client_request, db):
+    # A unit's own plan and its 部门联合 plan each have a task 3: the list, the visit page and the form say which.
+    joint = Plan(
+        year=2021,
+        unit=world.task.plan.unit,
+        title="2021年度部门联合抽查工作计划",
+        kind=PlanKind.JOINT,
+        document_key="joint",
+    )
+    other = Task(plan=joint, number=world.task.number, name="成品油质量联合抽查", executes_county=True)
+    db.session.add_all([joint, other])
+    world.visit.tasks.append(VisitTask(task=other))
+    db.session.commit()
+    card = client_request.get("inspections.my_visits").select_one(".visit-card")
+    assert [t.get_text() for t in card.select(".tag")] == ["3. 加油站在用计量器具监督检查", "联合3. 成品油质量联合抽查"]
+    heads = [
+        h.get_text(" ", strip=True)
+        for h in client_request.get("inspections.visit", visit_id=world.visit.id).select("h3")
+    ]
+    assert "联合3. 成品油质量联合抽查" in heads and "3. 加油站在用计量器具监督检查" in heads

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from factories import review as rf
 from fieldapp.audit import AuditEvent
+from fieldapp.plans.models import Plan, PlanKind
 from fieldapp.review.models import InspectionResult
 
 
@@ -305,3 +306,24 @@ def test_a_result_records_type_is_worded_as_the_plans_word_it(client_request, db
     client_request.login("shuocheng", "supervisor", "140602")
     page = client_request.get("review.submission", submission_id=result.submission_id)
     assert "定向（计划用语）" in page.select_one("#results").get_text()
+
+
+def test_tasks_of_a_units_two_plans_with_the_same_number_are_told_apart(client_request, county_supervisor, db):
+    # The unit's own plan and its 部门联合 plan both have a task 1: the queue, its filter and the
+    # submission name the joint one 联合1, never a second bare 1.
+    own = rf.task(rf.plan(), number=1)
+    joint_plan = Plan(
+        year=2026, unit=own.plan.unit, title="2026年度部门联合抽查工作计划", kind=PlanKind.JOINT, document_key="joint"
+    )
+    db.session.add(joint_plan)
+    joint = rf.task(joint_plan, number=1, name="成品油质量联合抽查")
+    s = rf.subject()
+    v = rf.visit(s, [own, joint], inspectors=[rf.inspector("张三"), rf.inspector("李四")])
+    sub = rf.submission(v, rf.answers_body([own, joint]))
+    db.session.commit()
+    page = client_request.get("review.queue")
+    assert sorted(t.get_text() for t in page.select("#review-queue .tag")) == ["1", "联合1"]
+    options = [o.get_text() for o in page.select("select[name=task] option")]
+    assert "1. 加油站计量监督检查" in options and "联合1. 成品油质量联合抽查" in options
+    text = client_request.get("review.submission", submission_id=sub.id).get_text(" ", strip=True)
+    assert "联合1. 成品油质量联合抽查" in text

@@ -26,6 +26,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from ..errors import Conflict, InvalidInput, NotFound
 from .. import clock
 from ..extensions import attributes, db
+from ..plans.display import task_number_label
 from ..plans.models import Task
 from ..visits.models import Visit, VisitStatus
 from .media_receipt import list_media, settle
@@ -133,7 +134,7 @@ def _check_signatures(body: SubmissionBody, listed: dict[str, Media], errors: li
 
 def _task_label(task_id: int) -> str:
     task = db.session.get(Task, task_id)
-    return _("Task %(number)s", number=task.number) + f" {task.name}" if task is not None else f"#{task_id}"
+    return _("Task %(number)s", number=task_number_label(task)) + f" {task.name}" if task is not None else f"#{task_id}"
 
 
 def _form_changes(body: SubmissionBody, task_checklists: list[TaskChecklists]) -> list[str]:
@@ -203,7 +204,7 @@ def check_body(body: SubmissionBody, user) -> Checked:
     day = clock.local_date(checked_at(body, replaces))
     evaluated = evaluate_answers(task_checklists, body.answers, day, no_activity=no_activity)
     errors += evaluated.errors
-    labels = {vt.task_id: _("Task %(number)s", number=vt.task.number) for vt in visit.tasks}
+    labels = {vt.task_id: _("Task %(number)s", number=task_number_label(vt.task)) for vt in visit.tasks}
     results, result_errors = decide_all(body, evaluated, labels)
     errors += result_errors
 

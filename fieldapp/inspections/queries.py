@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 from ..auth import access
 from ..extensions import db
 from ..inspectors.models import Inspector
-from ..plans.models import Task
+from ..plans.models import Plan, Task
 from ..subjects.models import Subject
 from ..visits.models import Visit, VisitInspector, VisitStatus, VisitTask
 from .checklist_source import checklists_for_visit, form_key
@@ -58,7 +58,7 @@ class VisitRow:
     as objects with their subjects, tasks and inspectors cost more than the rest of the page)."""
 
     visit: Any  # id, division_code, window_start, window_end, status, subject_name, subject_address
-    tasks: list  # (number, name)
+    tasks: list  # (number, name, plan_kind)
     co_inspectors: list[str]
     submission: Any  # version, state, review_comment of the newest version, or None
     group: str
@@ -122,8 +122,9 @@ def my_visits(user, today: date) -> MyVisits:
     ).all()
     tasks: dict[int, list] = {}
     for task in db.session.execute(
-        select(VisitTask.visit_id, Task.number, Task.name)
+        select(VisitTask.visit_id, Task.number, Task.name, Plan.kind.label("plan_kind"))
         .join(Task, Task.id == VisitTask.task_id)
+        .join(Plan, Plan.id == Task.plan_id)
         .where(VisitTask.visit_id.in_(mine))
         .order_by(VisitTask.visit_id, VisitTask.id)
     ):

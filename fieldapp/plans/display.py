@@ -63,8 +63,11 @@ def plan_label(plan: Plan) -> str:
 
 def task_number_label(task) -> str:
     """A task's 序号 where the tasks of several plans meet, marked 联合 when its plan is a 部门联合 plan
-    (序号 repeat across a unit's plans)."""
-    if task.plan is not None and task.plan.kind == PlanKind.JOINT:
+    (序号 repeat across a unit's plans: a unit's own plan and its joint plan both have a task 1). The
+    one label wherever a task's number is shown outside its plan's page. ``task``: a Task, or a row
+    with ``number`` and ``plan_kind`` (the lists that select columns, not records)."""
+    kind = task.plan_kind if hasattr(task, "plan_kind") else task.plan.kind if task.plan is not None else None
+    if kind == PlanKind.JOINT:
         return _("joint %(number)s", number=task.number)
     return str(task.number)
 

@@ -15,7 +15,7 @@ from ..calendar.workdays import PUBLICATION_WORKING_DAYS, add_working_days, publ
 from ..extensions import db
 from ..inspections.models import Submission, SubmissionState
 from ..inspectors.models import Inspector
-from ..plans.models import Task
+from ..plans.models import Plan, Task
 from ..subjects.models import Subject
 from ..visits.models import Visit, VisitInspector, VisitTask
 from .models import AbnormalListingProposal, FollowUpCase, InspectionResult
@@ -96,7 +96,8 @@ def queue_page(user, f: QueueFilters):
 def filter_choices(user) -> dict:
     visits = visit_scope(select(Visit.id), user).subquery()
     tasks = db.session.execute(
-        select(Task.id, Task.number, Task.name)
+        select(Task.id, Task.number, Task.name, Plan.kind.label("plan_kind"))
+        .join(Plan, Plan.id == Task.plan_id)
         .where(Task.id.in_(select(VisitTask.task_id).where(VisitTask.visit_id.in_(select(visits.c.id)))))
         .order_by(Task.number)
     ).all()
