@@ -130,6 +130,14 @@ def test_a_citizen_checks_a_draw_with_only_what_its_public_page_gives(client, cl
     run = subprocess.run([sys.executable, "-I", *command[1:]], cwd=tmp_path, capture_output=True, text=True, timeout=60)
     assert run.returncode == 1 and "DIFFERENCE: the pool file's SHA-256" in run.stdout, run.stdout
     assert run.stdout.strip().splitlines()[-1].startswith("核验不一致：发现"), run.stdout
+    # Each difference is said in Chinese on the line after it; the numbers and the table too.
+    out = run.stdout.splitlines()
+    for number, line in enumerate(out):
+        if line.startswith("DIFFERENCE: "):
+            assert out[number + 1].startswith("不一致："), run.stdout
+    assert "不一致：名录库文件的 SHA-256" in run.stdout and "不一致：抽中第 " in run.stdout
+    assert any(line.startswith("名录库 N = ") for line in out)
+    assert any(line.startswith("重新计算的抽中名单") for line in out)
     # The index page links to the verifier too.
     index = client_request.get("draws.public_index")
     assert {a.get_text() for a in index.select("#verifier a")} >= {"verify_draw.py", "verify_draw_2.py"}

@@ -9,7 +9,8 @@ field is exactly what it recomputes, or a ``DIFFERENCE:`` line for each one that
 the classed pool file (restricted to staff and auditors) it checks everything but class
 membership, and says so. A bundle with an unknown field or a malformed value is refused with one
 ``REFUSED:`` line. Each verdict is also said in Chinese on a line of its own (before ``OK``, after
-the differences or the refusal). Exit status 0 on OK, 1 on a difference, 2 when refused.
+the differences or the refusal), and so is each detail: ``不一致：`` after each ``DIFFERENCE:`` line,
+the recomputed numbers, a heading above the table in Chinese. The English lines stay as scripts read them. Exit status 0 on OK, 1 on a difference, 2 when refused.
 The algorithm is stated in docs/draw-algorithm.md; this file implements it independently of
 fieldapp's own code.
 """
@@ -28,8 +29,10 @@ CLASSES = ("A", "B", "C", "D")
 TOPUP_ORDER = ("D", "C", "B", "A")
 
 
-def fail(message: str) -> int:
-    print(f"DIFFERENCE: {message}")
+def fail(message: tuple[str, str]) -> int:
+    """A difference: the English line scripts read, then the same in Chinese on a line of its own."""
+    print(f"DIFFERENCE: {message[0]}")
+    print(f"不一致：{message[1]}")
     return 1
 
 
@@ -38,16 +41,22 @@ def read_pool(data: bytes):
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
-        return [], "the pool file is not UTF-8"
+        return [], ("the pool file is not UTF-8", "名录库文件不是 UTF-8 编码")
     if text and not text.endswith("\n"):
-        return [], "the pool file's last line has no newline"
+        return [], ("the pool file's last line has no newline", "名录库文件最后一行没有换行符")
     entries = []
     for number, line in enumerate(text.split("\n")[:-1], start=1):
         ident, comma, cls = line.partition(",")
         if not comma or not ident or cls not in CLASSES:
-            return entries, f"pool line {number} is not ID,CLASS: {line!r}"
+            return entries, (
+                f"pool line {number} is not ID,CLASS: {line!r}",
+                f"名录库第 {number} 行不是“标识,类别”：{line!r}",
+            )
         if entries and entries[-1][0].encode() >= ident.encode():
-            return entries, f"pool line {number} is out of byte order (or repeated): {line!r}"
+            return entries, (
+                f"pool line {number} is out of byte order (or repeated): {line!r}",
+                f"名录库第 {number} 行没有按字节顺序排列（或重复）：{line!r}",
+            )
         entries.append((ident, cls))
     return entries, None
 
@@ -118,24 +127,39 @@ def main_1(bundle: dict, pool: bytes, verdict_ok: str = "") -> int:
     """A bundle of algorithm 1 (fieldapp-draw-bundle/1), verified as it always was."""
     digest = hashlib.sha256(pool).hexdigest()
     print(f"pool: {len(pool)} bytes, sha256 {digest}")
+    print(f"名录库文件：{len(pool)} 字节，sha256 {digest}")
     entries, problem = read_pool(pool)
     if problem:
         return fail(problem)
+    first: tuple[str, str] | None = None
     if digest != bundle["pool"]["sha256"]:
-        first = f"pool hash {digest} is not the published {bundle['pool']['sha256']}"
-    else:
-        first = None
+        first = (
+            f"pool hash {digest} is not the published {bundle['pool']['sha256']}",
+            f"名录库哈希 {digest} 与公布的 {bundle['pool']['sha256']} 不符",
+        )
     sizes = {c: sum(1 for _, cls in entries if cls == c) for c in CLASSES}
     print("N = {}, N_c = {}".format(len(entries), " ".join(f"{c}:{sizes[c]}" for c in CLASSES)))
+    print(
+        "名录库 N = {} 户，各信用类别户数 N_c = {}".format(len(entries), " ".join(f"{c}:{sizes[c]}" for c in CLASSES))
+    )
     for c in CLASSES:
         if first is None and sizes[c] != bundle["pool"]["class_sizes"].get(c, 0):
-            first = f"N_{c} is {sizes[c]}, published {bundle['pool']['class_sizes'].get(c, 0)}"
+            published_size = bundle["pool"]["class_sizes"].get(c, 0)
+            first = (
+                f"N_{c} is {sizes[c]}, published {published_size}",
+                f"N_{c} 为 {sizes[c]}，公布为 {published_size}",
+            )
     for c, m in bundle["multipliers"].items():
         if Decimal(m) <= 0:
-            return fail(f"multiplier of class {c} is not positive")
+            return fail((f"multiplier of class {c} is not positive", f"{c} 类的倍数不是正数"))
     total, quotas, topups = counts(sizes, bundle["ratio"], bundle["fixed_count"], bundle["multipliers"])
     print(
         "T = {}, n_c = {}, top-up = {}".format(
+            total, " ".join(f"{c}:{quotas[c]}" for c in CLASSES), " ".join(f"{c}:{topups[c]}" for c in CLASSES)
+        )
+    )
+    print(
+        "应抽户数 T = {}，各类配额 n_c = {}，补足 = {}".format(
             total, " ".join(f"{c}:{quotas[c]}" for c in CLASSES), " ".join(f"{c}:{topups[c]}" for c in CLASSES)
         )
     )
@@ -143,38 +167,53 @@ def main_1(bundle: dict, pool: bytes, verdict_ok: str = "") -> int:
         key_name = "quotas" if name == "n" else "topups"
         for c in CLASSES:
             if first is None and mine[c] != bundle[key_name].get(c, 0):
-                first = f"{name}_{c} is {mine[c]}, published {bundle[key_name].get(c, 0)}"
+                theirs = bundle[key_name].get(c, 0)
+                first = (f"{name}_{c} is {mine[c]}, published {theirs}", f"{name}_{c} 为 {mine[c]}，公布为 {theirs}")
 
     if bundle.get("seed") is None:
         print("The seed is not public yet (the selection is published after the inspections).")
+        print("种子尚未公开（抽中名单在检查结束后公布）。")
         return fail(first) if first else 0
     seed = bytes.fromhex(bundle["seed"])
     if first is None and hashlib.sha256(seed).hexdigest() != bundle["commitment"]["sha256"]:
-        first = "SHA-256(seed) is not the published commitment"
+        first = ("SHA-256(seed) is not the published commitment", "种子的 SHA-256 与公布的承诺不符")
     e = hashlib.sha256(seed + (bundle.get("witness") or "").encode("utf-8")).digest()
     if first is None and e.hex() != bundle.get("effective_seed"):
-        first = "the effective seed is not SHA-256(seed || witness)"
+        first = ("the effective seed is not SHA-256(seed || witness)", "有效种子不等于 SHA-256(种子 || 见证值)")
 
     chosen = select(entries, quotas, topups, e)
     matched = match(chosen, bundle, e)
     published = bundle.get("selection") or []
+    print("重新计算的抽中名单：序号、主体标识、类别、密钥前 16 位（top-up 为补足）、检查人员（检查组:证号，* 为主查）")
     for position, (k, ident, c, topup) in enumerate(chosen, start=1):
         people = " ".join(f"{team}:{cert}{'*' if pos == 0 else ''}" for team, pos, cert in matched[ident])
         print(f"{position:6d} {ident} {c} {k.hex()[:16]}{' top-up' if topup else ''} {people or 'UNMATCHED'}")
         if first is None:
             if position > len(published):
-                first = f"selection #{position} {ident} is not in the published list"
+                first = (
+                    f"selection #{position} {ident} is not in the published list",
+                    f"抽中第 {position} 户 {ident} 不在公布的名单中",
+                )
             else:
                 theirs = published[position - 1]
                 if (theirs["id"], theirs["class"], theirs["key"]) != (ident, c, k.hex()):
-                    first = f"selection #{position}: recomputed {ident} {c}, published {theirs['id']} {theirs['class']}"
+                    first = (
+                        f"selection #{position}: recomputed {ident} {c}, published {theirs['id']} {theirs['class']}",
+                        f"抽中第 {position} 户：重新计算为 {ident} {c}，公布为 {theirs['id']} {theirs['class']}",
+                    )
                 else:
                     mine = sorted(matched[ident])
                     pub = sorted((i["team"], i["position"], i["certificate"]) for i in theirs.get("inspectors", []))
                     if mine != pub:
-                        first = f"inspectors of #{position} {ident}: recomputed {mine}, published {pub}"
+                        first = (
+                            f"inspectors of #{position} {ident}: recomputed {mine}, published {pub}",
+                            f"第 {position} 户 {ident} 的检查人员：重新计算为 {mine}，公布为 {pub}",
+                        )
     if first is None and len(published) != len(chosen):
-        first = f"the published list has {len(published)} subjects, recomputed {len(chosen)}"
+        first = (
+            f"the published list has {len(published)} subjects, recomputed {len(chosen)}",
+            f"公布的名单有 {len(published)} 户，重新计算为 {len(chosen)} 户",
+        )
     if first:
         return fail(first)
     if verdict_ok:

@@ -322,40 +322,53 @@ def beijing_day(stamp: str) -> date:
 def check_dates(b, diff):
     d, c = b["draw"], b["commitment"]
     if date.fromisoformat(d["draw_date"]) != beijing_day(d["drawn_at"]):
-        diff(f"draw_date {d['draw_date']} is not the day in Beijing of drawn_at {d['drawn_at']} UTC")
+        diff(
+            f"draw_date {d['draw_date']} is not the day in Beijing of drawn_at {d['drawn_at']} UTC",
+            f"抽取日期 {d['draw_date']} 不是抽取时刻 {d['drawn_at']}（UTC）在北京时间的日期",
+        )
     if c["published_at"] > d["drawn_at"]:
-        diff("the commitment was published after the draw")
+        diff("the commitment was published after the draw", "承诺在抽取之后才公布")
     ext = c["external"]
     if ext["kind"] == "lottery":
         if ext["date"] is None or not ext["description"]:
-            diff("a lottery commitment names no lottery draw or no date")
+            diff(
+                "a lottery commitment names no lottery draw or no date",
+                "以彩票开奖为外部值的承诺没有写明开奖期次或日期",
+            )
         else:
             # Only the lottery's day is named, not its hour: drawn on the commitment's own day, its
             # result may have been public when the commitment was published.
             if date.fromisoformat(ext["date"]) <= beijing_day(c["published_at"]):
                 diff(
-                    "the lottery was drawn on or before the day the commitment was published: its result may have been public then"
+                    "the lottery was drawn on or before the day the commitment was published: its result may have been public then",
+                    "彩票开奖在承诺公布当天或之前：公布承诺时开奖结果可能已经公开",
                 )
             if date.fromisoformat(ext["date"]) > date.fromisoformat(d["draw_date"]):
-                diff("the draw was made before the lottery it names was drawn")
+                diff("the draw was made before the lottery it names was drawn", "抽取在其所依据的彩票开奖之前进行")
     elif ext["date"] is not None:
-        diff("a witness commitment carries a lottery date")
+        diff("a witness commitment carries a lottery date", "以见证人为外部值的承诺却带有开奖日期")
     if (d["supersedes"] is None) != (d["redraw_reason"] == ""):
-        diff("a redraw must carry its reason, and only a redraw")
+        diff("a redraw must carry its reason, and only a redraw", "只有重新抽取才带理由，且重新抽取必须带理由")
     if bool(c["exceptions"]) != bool(c["exception_reason"]):
-        diff("a draw despite warnings must carry its written reason, and only then")
+        diff(
+            "a draw despite warnings must carry its written reason, and only then",
+            "只有不顾警告的抽取才带书面理由，且此时必须带理由",
+        )
 
 
 def check_seed(b, diff) -> bytes:
     seed = bytes.fromhex(b["seed"])
     if sha(seed) != b["commitment"]["sha256"]:
-        diff("SHA-256(seed) is not the published commitment")
+        diff("SHA-256(seed) is not the published commitment", "种子的 SHA-256 与公布的承诺不符")
     w = b["witness"] or ""
     if w != " ".join(unicodedata.normalize("NFC", w).split()):
-        diff("the external value W is not in its normal form (NFC, single spaces, none at the ends)")
+        diff(
+            "the external value W is not in its normal form (NFC, single spaces, none at the ends)",
+            "外部值 W 不是规范形式（NFC、单个空格、首尾无空格）",
+        )
     e = hashlib.sha256(seed + w.encode("utf-8")).digest()
     if e.hex() != b["effective_seed"]:
-        diff("the effective seed is not SHA-256(seed || W)")
+        diff("the effective seed is not SHA-256(seed || W)", "有效种子不等于 SHA-256(种子 || W)")
     return e
 
 
@@ -413,13 +426,19 @@ def check_teams(b, rows, diff):
         members.setdefault(row["team"], []).append(row)
     units = [t["unit"] for t in b["teams"]]
     if len(set(units)) != len(units) or set(members) - set(units):
-        diff("the teams of the bundle are not those of the inspector file")
+        diff("the teams of the bundle are not those of the inspector file", "数据包中的检查组与检查人员文件不符")
     if [t["role"] for t in b["teams"]][:1] != ["initiating"] or units[:1] != [b["draw"]["unit"]["code"]]:
-        diff("the first team must be the executing unit's (initiating) team")
+        diff(
+            "the first team must be the executing unit's (initiating) team",
+            "第一个检查组必须是实施单位（发起单位）的检查组",
+        )
     for t in b["teams"]:
         certs = {m["certificate"] for m in members.get(t["unit"], [])}
         if set(t["initial_load"]) - certs or any(set(v) - certs for v in t["conflicts"].values()):
-            diff(f"team {t['unit']}: loads or conflicts name inspectors not in its list")
+            diff(
+                f"team {t['unit']}: loads or conflicts name inspectors not in its list",
+                f"检查组 {t['unit']}：已有任务量或回避关系中有不在本组名单上的检查人员",
+            )
         members.setdefault(t["unit"], [])
     return members
 
@@ -429,16 +448,22 @@ def check_replacements(b, e, members, diff):
     for number, r in enumerate(b["replacements"], start=1):
         team = members.get(r["team"])
         if team is None or r["id"] not in assigned or (r["team"], r["replaced"]) not in assigned[r["id"]]:
-            diff(f"replacement {number}: {r['replaced']} was not an inspector of {r['id']} in team {r['team']}")
+            diff(
+                f"replacement {number}: {r['replaced']} was not an inspector of {r['id']} in team {r['team']}",
+                f"第 {number} 次替换：{r['replaced']} 并不是检查组 {r['team']} 派往 {r['id']} 的检查人员",
+            )
             continue
         ranked = [
             c for _, c in sorted((key(e, f"inspector|{r['id']}|{m['certificate']}"), m["certificate"]) for m in team)
         ]
         names = {m["certificate"]: m["name"] for m in team}
         if r["by"] not in names or ranked.index(r["by"]) != r["rank"] or names[r["by"]] != r["name"]:
-            diff(f"replacement {number}: {r['by']} is not rank {r['rank']} of team {r['team']} (or not named so)")
+            diff(
+                f"replacement {number}: {r['by']} is not rank {r['rank']} of team {r['team']} (or not named so)",
+                f"第 {number} 次替换：{r['by']} 不是检查组 {r['team']} 排序第 {r['rank']} 位的人员（或姓名不符）",
+            )
         if r["at"] < b["draw"]["drawn_at"]:
-            diff(f"replacement {number} is dated before the draw")
+            diff(f"replacement {number} is dated before the draw", f"第 {number} 次替换的时间早于抽取")
         check_passed_over(number, r, ranked, assigned[r["id"]], diff)
         check_replacement_record(number, r, b["draw"]["id"], diff)
         assigned[r["id"]].add((r["team"], r["by"]))
@@ -451,37 +476,52 @@ def check_passed_over(number, r, ranked, assigned, diff):
     if skipped is None:
         return
     if [s["certificate"] for s in skipped] != ranked[: r["rank"]]:
-        diff(f"replacement {number}: the certificates passed over are not those ranked before {r['by']}")
+        diff(
+            f"replacement {number}: the certificates passed over are not those ranked before {r['by']}",
+            f"第 {number} 次替换：跳过的证号不是排在 {r['by']} 之前的那些",
+        )
     taken = {cert for _, cert in assigned}
     for s in skipped:
         if (s["reason"] == "assigned") != (s["certificate"] in taken):
-            diff(f"replacement {number}: {s['certificate']} passed over as {s['reason']}, assigned otherwise")
+            diff(
+                f"replacement {number}: {s['certificate']} passed over as {s['reason']}, assigned otherwise",
+                f"第 {number} 次替换：{s['certificate']} 以“{s['reason']}”为由被跳过，与实际派员情况不符",
+            )
 
 
 def check_replacement_record(number, r, draw_id, diff):
     record = r.get("record")
     if record is None:
         if r.get("skipped") is not None:
-            diff(f"replacement {number} has no record in the public chain")
+            diff(f"replacement {number} has no record in the public chain", f"第 {number} 次替换在公开记录链中没有记录")
         return
     body = record["body"]
     entry = {k: v for k, v in r.items() if k != "record"}
     if sha(canonical(body)) != record["sha256"]:
-        diff(f"replacement {number}: its chain record's hash is not that of its contents")
+        diff(
+            f"replacement {number}: its chain record's hash is not that of its contents",
+            f"第 {number} 次替换：其记录链条目的哈希与内容不符",
+        )
     if body.get("kind") != "replacement" or body.get("draw") != draw_id:
-        diff(f"replacement {number}: its chain record names another draw")
+        diff(
+            f"replacement {number}: its chain record names another draw",
+            f"第 {number} 次替换：其记录链条目指向另一次抽取",
+        )
     if body.get("replacement_sha256") != sha(canonical(entry)):
-        diff(f"replacement {number} is not the one recorded in the public chain when it was made")
+        diff(
+            f"replacement {number} is not the one recorded in the public chain when it was made",
+            f"第 {number} 次替换与当时记入公开记录链的不同",
+        )
 
 
 def check_record(b, diff):
     record = b["record"]
     if record is None:
-        diff("the draw has no record in the public chain")
+        diff("the draw has no record in the public chain", "这次抽取在公开记录链中没有记录")
         return
     body, d = record["body"], b["draw"]
     if sha(canonical(body)) != record["sha256"]:
-        diff("the chain record's hash is not that of its contents")
+        diff("the chain record's hash is not that of its contents", "记录链条目的哈希与内容不符")
     want = {
         "id": d["id"],
         "task": d["task"]["id"],
@@ -491,12 +531,15 @@ def check_record(b, diff):
         "supersedes": d["supersedes"],
     }
     if body["draw"] != want or body["kind"] != ("draw" if d["supersedes"] is None else "redraw"):
-        diff("the chain record names another draw")
+        diff("the chain record names another draw", "记录链条目指向另一次抽取")
     core = {k: v for k, v in b.items() if k not in ("record", "replacements")}
     core["draw"] = {k: v for k, v in d.items() if k != "status"}
     core["commitment"] = {k: v for k, v in b["commitment"].items() if k != "record"}
     if sha(canonical(core)) != body["bundle_sha256"]:
-        diff("the bundle is not the one recorded in the chain when the draw was made (a field was changed)")
+        diff(
+            "the bundle is not the one recorded in the chain when the draw was made (a field was changed)",
+            "数据包与抽取时记入记录链的不同（有字段被改动）",
+        )
 
 
 def changed_since_record(b, named) -> list[str]:
@@ -528,17 +571,20 @@ def check_committed_inputs(b, diff):
         return
     body = record["body"]
     if sha(canonical(body)) != record["sha256"]:
-        diff("the commitment's chain record's hash is not that of its contents")
+        diff("the commitment's chain record's hash is not that of its contents", "承诺的记录链条目的哈希与内容不符")
     try:
         named = body["commitment"]
         if body["kind"] != "commitment" or (named["sequence"], named["sha256"]) != (
             b["commitment"]["sequence"],
             b["commitment"]["sha256"],
         ):
-            diff("the commitment's chain record names another commitment")
+            diff("the commitment's chain record names another commitment", "承诺的记录链条目指向另一个承诺")
         changed = changed_since_record(b, named)
         if changed:
-            diff(f"the commitment drawn with is not the one its chain record published ({', '.join(changed)})")
+            diff(
+                f"the commitment drawn with is not the one its chain record published ({', '.join(changed)})",
+                f"抽取所用的承诺与其记录链条目公布的不同（{'、'.join(changed)}）",
+            )
         inputs = body.get("inputs")
         if inputs is None:
             return  # published before the inputs were frozen with commitments
@@ -548,9 +594,12 @@ def check_committed_inputs(b, diff):
             b["pool"]["classed_sha256"],
             b["pool"]["size"],
         ):
-            diff("the pool drawn is not the pool frozen with the commitment")
+            diff("the pool drawn is not the pool frozen with the commitment", "抽取所用的名录库与承诺时冻结的不同")
         if inputs["inspectors_sha256"] != b["inspectors"]["sha256"]:
-            diff("the inspector file drawn is not the one frozen with the commitment")
+            diff(
+                "the inspector file drawn is not the one frozen with the commitment",
+                "抽取所用的检查人员文件与承诺时冻结的不同",
+            )
         same_ratio = (inputs["ratio"] is None) == (b["ratio"] is None) and (
             inputs["ratio"] is None or Decimal(inputs["ratio"]) == Decimal(b["ratio"])
         )
@@ -559,33 +608,50 @@ def check_committed_inputs(b, diff):
             c: Decimal(b["multipliers"][c]) for c in CLASSES
         }
         if not (same_ratio and same_multipliers and inputs["fixed_count"] == b["fixed_count"]):
-            diff("the ratio, fixed count or multipliers drawn are not those frozen with the commitment")
+            diff(
+                "the ratio, fixed count or multipliers drawn are not those frozen with the commitment",
+                "抽取所用的比例、固定户数或倍数与承诺时冻结的不同",
+            )
         if date.fromisoformat(inputs["date"]) != beijing_day(b["commitment"]["published_at"]):
-            diff("the inputs frozen with the commitment are not of the day it was published")
+            diff(
+                "the inputs frozen with the commitment are not of the day it was published",
+                "承诺时冻结的输入不是承诺公布当天的",
+            )
     except (KeyError, TypeError, ValueError, ArithmeticError):
-        diff("the commitment's chain record is malformed")
+        diff("the commitment's chain record is malformed", "承诺的记录链条目格式有误")
 
 
 def check_pool(b, pool: bytes, classed_data: bytes | None, diff):
     """The pool file, and the classed one when given: form, hashes, sizes. Returns both lists."""
     ids = read_pool(pool)
     if sha(pool) != b["pool"]["sha256"]:
-        diff(f"the pool file's SHA-256 {sha(pool)} is not the published {b['pool']['sha256']}")
+        diff(
+            f"the pool file's SHA-256 {sha(pool)} is not the published {b['pool']['sha256']}",
+            f"名录库文件的 SHA-256 {sha(pool)} 与公布的 {b['pool']['sha256']} 不符",
+        )
     if len(ids) != b["pool"]["size"] or sum(b["pool"]["class_sizes"].values()) != len(ids):
         diff(
             f"the pool has {len(ids)} subjects; the bundle says {b['pool']['size']} and N_c sum to "
-            f"{sum(b['pool']['class_sizes'].values())}"
+            f"{sum(b['pool']['class_sizes'].values())}",
+            f"名录库有 {len(ids)} 户；数据包称 {b['pool']['size']} 户，各类户数 N_c 合计 "
+            f"{sum(b['pool']['class_sizes'].values())} 户",
         )
     if classed_data is None:
         return ids, None
     classed = read_classed(classed_data)
     if sha(classed_data) != b["pool"]["classed_sha256"]:
-        diff("the classed pool file's SHA-256 is not the published commitment")
+        diff(
+            "the classed pool file's SHA-256 is not the published commitment",
+            "分类名录库文件的 SHA-256 与公布的承诺不符",
+        )
     if [i for i, _ in classed] != ids:
-        diff("the classed pool file does not list the pool's subjects")
+        diff("the classed pool file does not list the pool's subjects", "分类名录库文件列出的主体与名录库不同")
     sizes = {c: sum(1 for _, cls in classed if cls == c) for c in CLASSES}
     if sizes != b["pool"]["class_sizes"]:
-        diff(f"the classed pool file gives N_c {sizes}, the bundle {b['pool']['class_sizes']}")
+        diff(
+            f"the classed pool file gives N_c {sizes}, the bundle {b['pool']['class_sizes']}",
+            f"分类名录库文件得出各类户数 N_c {sizes}，数据包为 {b['pool']['class_sizes']}",
+        )
     return ids, classed
 
 
@@ -595,14 +661,26 @@ def check_selection(b, e, ids, classed, quotas, topups, diff):
     pool_set = set(ids)
     for position, (sel, k) in enumerate(zip(b["selection"], keys), start=1):
         if sel["key"] != k.hex():
-            diff(f"selection #{position} {sel['id']}: its key is not HMAC(E, id)")
+            diff(
+                f"selection #{position} {sel['id']}: its key is not HMAC(E, id)",
+                f"抽中第 {position} 户 {sel['id']}：其密钥不等于 HMAC(E, id)",
+            )
         if sel["id"] not in pool_set:
-            diff(f"selection #{position} {sel['id']} is not in the pool")
+            diff(
+                f"selection #{position} {sel['id']} is not in the pool",
+                f"抽中第 {position} 户 {sel['id']} 不在名录库中",
+            )
     if sorted(zip(keys, published)) != list(zip(keys, published)) or len(set(published)) != len(published):
-        diff("the selection is not in ascending key order (or repeats a subject)")
+        diff(
+            "the selection is not in ascending key order (or repeats a subject)",
+            "抽中名单没有按密钥升序排列（或有重复主体）",
+        )
     wanted = sum(quotas.values()) + sum(topups.values())
     if len(published) != wanted:
-        diff(f"the selection has {len(published)} subjects, the quotas and top-up {wanted}")
+        diff(
+            f"the selection has {len(published)} subjects, the quotas and top-up {wanted}",
+            f"抽中名单有 {len(published)} 户，按各类配额和补足应为 {wanted} 户",
+        )
     expected = expected_selection(e, ids, classed, quotas, topups)
     if expected is not None and expected != published:
         first = next(
@@ -610,50 +688,86 @@ def check_selection(b, e, ids, classed, quotas, topups, diff):
         )
         diff(
             f"selection #{first + 1}: recomputed {expected[first] if first < len(expected) else 'nothing'}, "
-            f"published {published[first] if first < len(published) else 'nothing'}"
+            f"published {published[first] if first < len(published) else 'nothing'}",
+            f"抽中第 {first + 1} 户：重新计算为 {expected[first] if first < len(expected) else '无'}，"
+            f"公布为 {published[first] if first < len(published) else '无'}",
         )
+
+
+# The line in Chinese above the recomputed table (whose lines stay as scripts read them).
+TABLE_ZH = "重新计算的抽中名单：序号、主体标识、密钥前 16 位、检查人员（检查组:证号，* 为主查；UNMATCHED 为未能派员）"
 
 
 def check_inspectors(b, e, rows, diff, out):
     members = check_teams(b, rows, diff)
     matched = match(b, e, members)
+    out(TABLE_ZH)
     for position, sel in enumerate(b["selection"], start=1):
         picked, reasons = matched[sel["id"]]
         people = " ".join(f"{p['team']}:{p['certificate']}{'*' if p['position'] == 0 else ''}" for p in picked)
         out(f"{position:6d} {sel['id']} {sel['key'][:16]} {people or 'UNMATCHED'}")
         if picked != sel["inspectors"] or reasons != sel["unmatched"]:
-            diff(f"inspectors of #{position} {sel['id']}: recomputed {people or reasons}, published otherwise")
+            diff(
+                f"inspectors of #{position} {sel['id']}: recomputed {people or reasons}, published otherwise",
+                f"第 {position} 户 {sel['id']} 的检查人员：重新计算为 {people or reasons}，与公布的不同",
+            )
     check_replacements(b, e, members, diff)
 
 
 REVEALED = ("witness", "effective_seed", "teams", "selection", "replacements")
 
 
-def verify(b, pool: bytes, inspectors: bytes, classed_data: bytes | None, out) -> list[str]:
-    problems: list[str] = []
-    diff = problems.append
+class Problems(list):
+    """The differences found, in English (the lines scripts read), each with its Chinese in ``zh``."""
+
+    def __init__(self):
+        super().__init__()
+        self.zh: list[str] = []
+
+    def add(self, english: str, chinese: str) -> None:
+        self.append(english)
+        self.zh.append(chinese)
+
+
+def verify(b, pool: bytes, inspectors: bytes, classed_data: bytes | None, out) -> Problems:
+    problems = Problems()
+    diff = problems.add
     ids, classed = check_pool(b, pool, classed_data, diff)
     total, quotas, topups = counts(b)
     out(f"N = {len(ids)}, N_c = {b['pool']['class_sizes']}, T = {total}, n_c = {quotas}, top-up = {topups}")
+    out(
+        f"名录库 N = {len(ids)} 户，各信用类别户数 N_c = {b['pool']['class_sizes']}，应抽户数 T = {total}，"
+        f"各类配额 n_c = {quotas}，补足 = {topups}"
+    )
     for name, mine, theirs in (
         ("total_floor", total, b["total_floor"]),
         ("quotas", quotas, b["quotas"]),
         ("topups", topups, b["topups"]),
     ):
         if mine != theirs:
-            diff(f"{name}: recomputed {mine}, published {theirs}")
+            diff(f"{name}: recomputed {mine}, published {theirs}", f"{name}：重新计算为 {mine}，公布为 {theirs}")
     check_dates(b, diff)
     check_committed_inputs(b, diff)
     rows = read_inspectors(inspectors)
     if sha(inspectors) != b["inspectors"]["sha256"] or len(rows) != b["inspectors"]["count"]:
-        diff("the inspector file is not the published one (SHA-256 or number of lines)")
+        diff(
+            "the inspector file is not the published one (SHA-256 or number of lines)",
+            "检查人员文件与公布的不同（SHA-256 或行数不符）",
+        )
     if b["seed"] is None:
         if any(b[k] is not None for k in REVEALED):
-            diff("a bundle without its seed must withhold the witness, teams and selection")
+            diff(
+                "a bundle without its seed must withhold the witness, teams and selection",
+                "未公开种子的数据包不得给出见证值、检查组和抽中名单",
+            )
         out("The seed is not public yet: the selection cannot be recomputed before it is published.")
+        out("种子尚未公开：公开之前无法重新计算抽中名单。")
         return problems
     if any(b[k] is None for k in REVEALED):
-        diff("a bundle with its seed must give the witness, teams and selection")
+        diff(
+            "a bundle with its seed must give the witness, teams and selection",
+            "公开了种子的数据包必须给出见证值、检查组和抽中名单",
+        )
         return problems
     e = check_seed(b, diff)
     check_selection(b, e, ids, classed, quotas, topups, diff)
@@ -661,11 +775,13 @@ def verify(b, pool: bytes, inspectors: bytes, classed_data: bytes | None, out) -
     check_record(b, diff)
     if classed is None:
         out("Class membership not checked: it needs the classed pool file (restricted to staff and auditors).")
+        out("未核验各主体的信用类别：需要分类名录库文件（仅限工作人员和审计人员）。")
     return problems
 
 
 # The verdict for a citizen reading Chinese, printed beside the English lines (which stay as they
-# are: scripts read the last line, OK, and the DIFFERENCE / REFUSED lines).
+# are: scripts read the last line, OK, and the DIFFERENCE / REFUSED lines). Each detail line has its
+# Chinese line after it too: 不一致：… after each DIFFERENCE, the recomputed numbers and table.
 VERDICT_OK = "核验一致：公布的抽取结果与按公开文件重新计算的结果完全相同。"
 VERDICT_REFUSED = "无法核验：文件不全或格式不对（原因见上一行）。请下载抽取页面列出的全部文件后再试。"
 
@@ -689,8 +805,9 @@ def main(bundle, files) -> int:
         print(f"REFUSED: {exc}")
         print(VERDICT_REFUSED)
         return 2
-    for problem in problems:
+    for problem, chinese in zip(problems, problems.zh):
         print(f"DIFFERENCE: {problem}")
+        print(f"不一致：{chinese}")
     if problems:
         print(verdict_differences(len(problems)))
         return 1
