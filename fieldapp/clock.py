@@ -59,11 +59,18 @@ def start_of_day(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=BEIJING).astimezone(UTC)
 
 
+# A phone's clock reads no earlier than the epoch it counts from (a phone that lost its time shows
+# 1970) and no later than any plan: a time outside is no reading of a clock, and an offset from it
+# would carry the phone's moments past the calendar's ends.
+PHONE_CLOCK_YEARS = (1970, 2100)
+
+
 def phone_offset(phone_now: object) -> timedelta:
     """How far the server's clock is ahead of a phone's, from the phone's time as it sent a request
-    (ISO 8601). Zero when absent, unreadable, or within a minute (ordinary drift and transit)."""
+    (ISO 8601). Zero when absent, unreadable, outside ``PHONE_CLOCK_YEARS``, or within a minute
+    (ordinary drift and transit)."""
     moment = parse_instant(phone_now)
-    if moment is None:
+    if moment is None or not PHONE_CLOCK_YEARS[0] <= moment.year <= PHONE_CLOCK_YEARS[1]:
         return timedelta(0)
     offset = now() - moment
     return offset if abs(offset) > timedelta(minutes=1) else timedelta(0)
@@ -83,7 +90,6 @@ def parse_instant(value: object) -> datetime | None:
     if not isinstance(value, str) or not value:
         return None
     try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
+        return as_utc(datetime.fromisoformat(value.replace("Z", "+00:00")))
+    except (ValueError, OverflowError):  # OverflowError: 0001-01-01T00:00+01:00 is before year 1 in UTC
         return None
-    return as_utc(parsed)

@@ -3,9 +3,13 @@ client UUID, media with the wrong hash, length, type or range — a 4xx with a t
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from factories.inspection import API_HEADERS, submission_body
+from fieldapp.extensions import db
+from fieldapp.visits.models import Visit
 from factories.inspection import app_config, world  # noqa: F401  (fixtures: the test checklists, the world with zhang signed in)
 
 
@@ -151,3 +155,44 @@ def test_a_file_size_of_true_is_refused(world, client):
     response = client.post("/api/v1/submissions", json=body, headers=API_HEADERS)
     assert response.status_code == 422
     assert response.get_json()["errors"] == ["media.0.size：值的类型不对。"]
+
+
+@pytest.mark.parametrize(
+    "phone_time",
+    [
+        "0001-01-01T00:00:00+01:00",  # before year 1 in UTC
+        "9999-12-31T23:59:59-01:00",  # after year 9999 in UTC
+        "9999-12-31T23:59:59Z",  # an offset that carried the visit's start before year 1
+        "0001-01-01T00:00:00Z",
+        "1969-12-31T23:59:59Z",
+    ],
+)
+def test_a_phone_clock_no_clock_can_show_is_ignored_not_a_500(world, client, phone_time):
+    """X-Fieldapp-Client-Time outside 1970–2100 is no reading of a phone's clock: the submission is
+    taken with its own times (the offset from such a time overflowed the calendar: a 500)."""
+    body = submission_body(world, started_at="2021-06-01T01:00:00Z")
+    headers = {**API_HEADERS, "X-Fieldapp-Client-Time": phone_time}
+    response = client.post("/api/v1/submissions", json=body, headers=headers)
+    assert response.status_code == 201, response.get_json()
+    assert db.session.get(Visit, world.visit.id).started_at.date() == date(2021, 6, 1)
+
+
+@pytest.mark.parametrize("origin", ["http://[bad", "http://[::1", "http://a]b:x"])
+def test_an_unreadable_origin_is_another_sites(world, client, origin):
+    response = client.post(
+        "/api/v1/submissions", json=submission_body(world), headers={**API_HEADERS, "Origin": origin}
+    )
+    assert response.status_code == 403
+    assert response.get_json()["title"] == "拒绝来自其他网站的请求。"
+
+
+@pytest.mark.parametrize(
+    "media,field",
+    [(5, "media"), (True, "media"), ({"a": 1}, "media"), ([{"sha256": ["x"], "kind": "signature"}], "media.0.sha256")],
+)
+def test_a_media_list_of_the_wrong_shape_is_named_before_any_file_is_stored(world, client, media, field):
+    """The small files that come with a submission were matched against its media list before the
+    body was checked: a number or a list where a hash goes was a 500."""
+    response = client.post("/api/v1/submissions", json=submission_body(world, media=media), headers=API_HEADERS)
+    assert response.status_code == 422
+    assert any(error.startswith(f"{field}：") for error in response.get_json()["errors"]), response.get_json()

@@ -59,8 +59,7 @@ def api_view(view):
             return problem(401, _("Please log in again."))
         if request.headers.get(CLIENT_HEADER) != "pwa":
             return problem(403, _("This address is for the inspector app only."))
-        origin = request.headers.get("Origin")
-        if origin and urlsplit(origin).netloc != request.host:
+        if not _same_origin(request.headers.get("Origin")):
             return problem(403, _("Requests from other sites are refused."))
         if not current_user.has_role("inspector"):
             return problem(403, _("Only inspectors send submissions."))
@@ -71,6 +70,17 @@ def api_view(view):
         return response
 
     return csrf.exempt(wrapped) or wrapped
+
+
+def _same_origin(origin: str | None) -> bool:
+    """No Origin (a same-site request may send none) or this site's; an unreadable one
+    (``http://[bad``: urlsplit raises) is no site's."""
+    if not origin:
+        return True
+    try:
+        return urlsplit(origin).netloc == request.host
+    except ValueError:
+        return False
 
 
 def approved_message() -> str:
@@ -133,8 +143,11 @@ def _read_submission() -> tuple[object, dict[str, bytes]]:
 
 def _store_inline(body: dict, files: dict[str, bytes]) -> frozenset[str]:
     """Store the small files that came with the body; each must be one of its listed signatures."""
+    media = body.get("media")  # not validated yet: the schema names what is wrong with it afterwards
     listed = {
-        m.get("sha256"): m for m in body.get("media") or [] if isinstance(m, dict) and m.get("kind") in INLINE_KINDS
+        m["sha256"]: m
+        for m in (media if isinstance(media, list) else [])
+        if isinstance(m, dict) and isinstance(m.get("sha256"), str) and m.get("kind") in INLINE_KINDS
     }
     for sha256, data in files.items():
         entry = listed.get(sha256)
