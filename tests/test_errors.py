@@ -78,7 +78,9 @@ def test_uncaught_domain_errors_get_their_status_and_message(raising, client_req
 def test_api_errors_are_json(raising, client):
     response = client.get("/api/v1/test-errors/invalid")  # under the API's address: errors answer in JSON
     assert response.status_code == 422
-    assert response.get_json() == {"error": "The reason is missing.", "field": "reason"}
+    assert response.mimetype == "application/problem+json"  # the phone shows the title
+    body = {"status": 422, "title": "The reason is missing.", "error": "The reason is missing.", "field": "reason"}
+    assert response.get_json() == body
 
 
 SOURCE = Path(__file__).resolve().parent.parent / "fieldapp"

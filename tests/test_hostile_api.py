@@ -196,3 +196,20 @@ def test_a_media_list_of_the_wrong_shape_is_named_before_any_file_is_stored(worl
     response = client.post("/api/v1/submissions", json=submission_body(world, media=media), headers=API_HEADERS)
     assert response.status_code == 422
     assert any(error.startswith(f"{field}：") for error in response.get_json()["errors"]), response.get_json()
+
+
+@pytest.mark.parametrize(
+    "method,url,title",
+    [
+        ("GET", "/api/v1/visits/99999999999999999999/offline", "页面不存在。"),
+        ("GET", "/api/v1/nothing-here", "页面不存在。"),
+        ("PUT", "/api/v1/visits/state", "此页面不能这样使用。"),
+    ],
+)
+def test_an_api_address_refused_before_its_view_answers_problem_json_in_the_users_language(
+    world, client, method, url, title
+):
+    """The phone shows a refusal's title; an HTML error page there read as a bare "HTTP 404"."""
+    response = client.open(url, method=method, headers=API_HEADERS)
+    assert response.mimetype == "application/problem+json"
+    assert response.get_json() == {"status": response.status_code, "title": title}

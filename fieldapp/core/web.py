@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, abort, current_app, has_request_context, render_template, request
+from flask import Flask, abort, current_app, has_request_context, jsonify, render_template, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -128,20 +128,18 @@ def _init_error_pages(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error):
         message = _("Your form expired or was sent from another page. Please reload the page and try again.")
-        return render_template("errors/error.html", code=400, message=message), 400
+        return error_page(400, message)
 
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):
         """A domain error no view caught: its message, with its status (never a 500)."""
         default = {404: _("This page does not exist."), 403: _("You do not have access to this page.")}
         message = error.text() or default.get(error.status) or _("This request cannot be carried out.")
-        if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
-            return {"error": message, "field": error.field}, error.status
-        return render_template("errors/error.html", code=error.status, message=message), error.status
+        return error_page(error.status, message, error=message, field=error.field)
 
     def simple_error(code: int, message):
         def handler(error):
-            return render_template("errors/error.html", code=code, message=message), code
+            return error_page(code, str(message))
 
         return handler
 
@@ -178,11 +176,21 @@ def any_http_error(error: HTTPException):
         return render_template(
             "errors/bare.html", code=code, message=_("This site is not served under that name.")
         ), code
-    response = error.get_response()
-    page = render_template("errors/error.html", code=code, message=message)
-    return page, code, {k: v for k, v in response.headers.items() if k in ("Allow", "Retry-After")}
+    page, code = error_page(code, str(message))
+    kept = {k: v for k, v in error.get_response().headers.items() if k in ("Allow", "Retry-After")}
+    return page, code, kept
 
 
 def server_error(error):
-    message = _("Something went wrong on our side. Please try again later.")
-    return render_template("errors/error.html", code=500, message=message), 500
+    return error_page(500, _("Something went wrong on our side. Please try again later."))
+
+
+def error_page(code: int, message: str, **extra):
+    """The app's error answer: its page in the user's language, or for the phone's API (and a client
+    asking for JSON) problem+json with the same words as its title — the phone shows the title, and an
+    HTML page there (a 404, 405 or 413 before any API view ran) showed as a bare "HTTP 404"."""
+    if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
+        response = jsonify({"status": code, "title": message, **extra})
+        response.mimetype = "application/problem+json"
+        return response, code
+    return render_template("errors/error.html", code=code, message=message), code
