@@ -302,7 +302,8 @@ def test_a_result_records_type_is_worded_as_the_plans_word_it(client_request, db
 
     result = pf.approved_result()
     db.session.commit()
-    monkeypatch.setattr(display, "KIND_LABELS", {"targeted": "定向（计划用语）", "untargeted": "不定向（计划用语）"})
+    # The page's words for a task type (KIND_WORDS: in the page's language; KIND_LABELS are the plan's own, printed)
+    monkeypatch.setattr(display, "KIND_WORDS", {"targeted": "定向（计划用语）", "untargeted": "不定向（计划用语）"})
     client_request.login("shuocheng", "supervisor", "140602")
     page = client_request.get("review.submission", submission_id=result.submission_id)
     assert "定向（计划用语）" in page.select_one("#results").get_text()
